@@ -1,0 +1,14 @@
+//! kubesim: a deterministic discrete-event simulator of Kubernetes batch and ML scheduling.
+//!
+//! The crate is four parts that do not know each other's insides (see ARCHITECTURE.md):
+//! the `engine` (time and events), the model and controllers (`sim`), the scheduling
+//! policies (`sim::scheduler`), and observation (`sim::record`, `report`); around them
+//! `scenario` (YAML in), `experiment` (replications) and the CLI.
+
+pub mod engine;
+pub mod error;
+pub mod experiment;
+pub mod report;
+pub mod sim;
+pub mod spec;
+pub mod synth;

@@ -1,0 +1,321 @@
+//! Reports: jobs.csv, events.csv and summary.csv exactly as contract.md sections 3-4 define
+//! them, the summary metrics, and the terminal table. Pure functions of run results; files are
+//! written under temporary names and renamed into place only when every one is complete.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::engine::SimTime;
+use crate::error::InputError;
+use crate::sim::record::{JobRow, RunResult, WlState};
+
+pub const JOBS_HEADER: &str = "policy,seed,namespace,name,kind,owner,queue,priority,gpus,pods,submit_s,start_s,finish_s,state,reason,wait_s,jct_s,restarts,failed_pods,preemptions";
+pub const EVENTS_HEADER: &str = "policy,seed,time_s,object,event,detail";
+pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed";
+
+/// Summary metrics of one run (contract.md section 4).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub policy: String,
+    pub seed: u64,
+    pub gpu_alloc_util: f64,
+    pub gpu_busy_util: f64,
+    pub wait_p50_ms: Option<u64>,
+    pub wait_p95_ms: Option<u64>,
+    pub wait_p99_ms: Option<u64>,
+    pub wait_mean_ms: Option<f64>,
+    pub jct_mean_ms: Option<f64>,
+    pub jct_p99_ms: Option<u64>,
+    pub makespan_ms: Option<u64>,
+    pub jobs_complete: usize,
+    pub jobs_failed: usize,
+    pub jobs_pending: usize,
+    pub jobs_running: usize,
+    pub jobs_rejected: usize,
+    pub preemptions: u64,
+    pub deadlock_episodes: u64,
+    pub deadlock_ms: u64,
+    pub stranded_gpu_h: f64,
+    pub end: SimTime,
+    pub events_processed: u64,
+}
+
+/// Nearest-rank percentile of sorted values: the smallest value with at least p% at or below.
+pub fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    Some(sorted[rank.min(sorted.len()) - 1])
+}
+
+fn mean(v: &[u64]) -> Option<f64> {
+    if v.is_empty() {
+        None
+    } else {
+        Some(v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64)
+    }
+}
+
+pub fn summarize(r: &RunResult) -> Summary {
+    let mut waits: Vec<u64> = r.jobs.iter().filter_map(JobRow::wait_ms).collect();
+    waits.sort_unstable();
+    let mut jcts: Vec<u64> = r.jobs.iter().filter_map(JobRow::jct_ms).collect();
+    jcts.sort_unstable();
+    let count = |s: WlState| r.jobs.iter().filter(|j| j.state == s).count();
+    Summary {
+        policy: r.policy.clone(),
+        seed: r.seed,
+        gpu_alloc_util: r.gpu.alloc_util(),
+        gpu_busy_util: r.gpu.busy_util(),
+        wait_p50_ms: percentile(&waits, 50.0),
+        wait_p95_ms: percentile(&waits, 95.0),
+        wait_p99_ms: percentile(&waits, 99.0),
+        wait_mean_ms: mean(&waits),
+        jct_mean_ms: mean(&jcts),
+        jct_p99_ms: percentile(&jcts, 99.0),
+        makespan_ms: r.jobs.iter().filter_map(|j| j.finish).map(|t| t.ms()).max(),
+        jobs_complete: count(WlState::Complete),
+        jobs_failed: count(WlState::Failed),
+        jobs_pending: count(WlState::Pending),
+        jobs_running: count(WlState::Running),
+        jobs_rejected: count(WlState::Rejected),
+        preemptions: r.preemptions,
+        deadlock_episodes: r.deadlock_episodes,
+        deadlock_ms: r.deadlock_ms,
+        stranded_gpu_h: r.stranded_gpu_milli_ms as f64 / 1000.0 / 3_600_000.0,
+        end: r.end,
+        events_processed: r.events_processed,
+    }
+}
+
+fn opt_time(t: Option<SimTime>) -> String {
+    t.map(|t| t.to_string()).unwrap_or_default()
+}
+
+fn opt_ms(v: Option<u64>) -> String {
+    v.map(|v| SimTime(v).to_string()).unwrap_or_default()
+}
+
+fn opt_ms_f(v: Option<f64>) -> String {
+    v.map(|v| format!("{:.3}", v / 1000.0)).unwrap_or_default()
+}
+
+/// GPUs from milli-GPUs: "8", "0.5", "1.25".
+pub fn gpus(milli: i64) -> String {
+    if milli % 1000 == 0 {
+        (milli / 1000).to_string()
+    } else {
+        let s = format!("{:.3}", milli as f64 / 1000.0);
+        s.trim_end_matches('0').to_string()
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn jobs_csv(runs: &[RunResult]) -> String {
+    let mut out = String::with_capacity(runs.iter().map(|r| r.jobs.len() * 120).sum::<usize>() + 256);
+    out.push_str(JOBS_HEADER);
+    out.push('\n');
+    for r in runs {
+        for j in &r.jobs {
+            let line = [
+                csv_field(&r.policy),
+                r.seed.to_string(),
+                csv_field(&j.namespace),
+                csv_field(&j.name),
+                j.kind.to_string(),
+                csv_field(&j.owner),
+                csv_field(&j.queue),
+                j.priority.to_string(),
+                gpus(j.gpus_milli),
+                j.pods.to_string(),
+                j.submit.to_string(),
+                opt_time(j.start),
+                opt_time(j.finish),
+                j.state.as_str().to_string(),
+                csv_field(&j.reason),
+                opt_ms(j.wait_ms()),
+                opt_ms(j.jct_ms()),
+                j.restarts.to_string(),
+                j.failed_pods.to_string(),
+                j.preemptions.to_string(),
+            ]
+            .join(",");
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+pub fn events_csv(runs: &[RunResult]) -> String {
+    let mut out = String::new();
+    out.push_str(EVENTS_HEADER);
+    out.push('\n');
+    for r in runs {
+        for e in &r.events {
+            out.push_str(&format!(
+                "{},{},{},{},{},{}\n",
+                csv_field(&r.policy),
+                r.seed,
+                e.time,
+                csv_field(&e.object),
+                e.event,
+                csv_field(&e.detail)
+            ));
+        }
+    }
+    out
+}
+
+pub fn summary_csv(summaries: &[Summary]) -> String {
+    let mut out = String::new();
+    out.push_str(SUMMARY_HEADER);
+    out.push('\n');
+    for s in summaries {
+        out.push_str(&format!(
+            "{},{},{:.6},{:.6},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6},{},{},{},{}\n",
+            csv_field(&s.policy),
+            s.seed,
+            s.gpu_alloc_util,
+            s.gpu_busy_util,
+            opt_ms(s.wait_p50_ms),
+            opt_ms(s.wait_p95_ms),
+            opt_ms(s.wait_p99_ms),
+            opt_ms_f(s.wait_mean_ms),
+            opt_ms_f(s.jct_mean_ms),
+            opt_ms(s.jct_p99_ms),
+            opt_ms(s.makespan_ms),
+            s.jobs_complete,
+            s.jobs_failed,
+            s.jobs_pending,
+            s.preemptions,
+            s.deadlock_episodes,
+            SimTime(s.deadlock_ms),
+            s.stranded_gpu_h,
+            s.jobs_running,
+            s.jobs_rejected,
+            s.end,
+            s.events_processed,
+        ));
+    }
+    out
+}
+
+/// Write files into `dir` all or nothing: each goes to a temporary name first, and the
+/// renames happen only once every file is written.
+pub fn write_outputs(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf>, InputError> {
+    let io_err = |path: &Path, e: std::io::Error| {
+        InputError::new(
+            "--out",
+            format!("cannot write {}: {e}", path.display()),
+            "choose a writable --out directory",
+        )
+    };
+    fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    let mut temps = Vec::new();
+    for (name, content) in files {
+        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let result = fs::File::create(&tmp).and_then(|mut f| {
+            f.write_all(content.as_bytes())?;
+            f.sync_all()
+        });
+        if let Err(e) = result {
+            for (t, _) in &temps {
+                let _ = fs::remove_file(t);
+            }
+            let _ = fs::remove_file(&tmp);
+            return Err(io_err(&tmp, e));
+        }
+        temps.push((tmp, dir.join(name)));
+    }
+    let mut written = Vec::new();
+    for (tmp, dest) in temps {
+        fs::rename(&tmp, &dest).map_err(|e| io_err(&dest, e))?;
+        written.push(dest);
+    }
+    Ok(written)
+}
+
+fn cell_s(v: Option<u64>) -> String {
+    v.map(|ms| format!("{:.0}", ms as f64 / 1000.0)).unwrap_or_else(|| "-".into())
+}
+
+/// The terminal table: one line per (policy, seed).
+pub fn table(summaries: &[Summary]) -> String {
+    let mut out = format!(
+        "{:<14} {:>5} {:>9} {:>9} {:>9} {:>9} {:>8} {:>7} {:>8} {:>8}\n",
+        "policy", "seed", "gpu_busy", "gpu_alloc", "wait_p50", "wait_p95", "complete", "failed", "pending", "running"
+    );
+    for s in summaries {
+        out.push_str(&format!(
+            "{:<14} {:>5} {:>8.1}% {:>8.1}% {:>8}s {:>8}s {:>8} {:>7} {:>8} {:>8}\n",
+            s.policy,
+            s.seed,
+            s.gpu_busy_util * 100.0,
+            s.gpu_alloc_util * 100.0,
+            cell_s(s.wait_p50_ms),
+            cell_s(s.wait_p95_ms),
+            s.jobs_complete,
+            s.jobs_failed,
+            s.jobs_pending,
+            s.jobs_running,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50.0), Some(50));
+        assert_eq!(percentile(&v, 95.0), Some(95));
+        assert_eq!(percentile(&v, 99.0), Some(99));
+        assert_eq!(percentile(&[7], 99.0), Some(7));
+        assert_eq!(percentile(&[1, 2, 3, 4], 50.0), Some(2));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
+
+    #[test]
+    fn gpu_counts_print_without_trailing_zeros() {
+        assert_eq!(gpus(8000), "8");
+        assert_eq!(gpus(500), "0.5");
+        assert_eq!(gpus(1250), "1.25");
+        assert_eq!(gpus(0), "0");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("a"), "a");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
+    }
+
+    #[test]
+    fn outputs_are_all_or_nothing() {
+        let dir = std::env::temp_dir().join(format!("kubesim-out-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let written = write_outputs(&dir, &[("a.csv", "x\n".into()), ("b.csv", "y\n".into())]).unwrap();
+        assert_eq!(written.len(), 2);
+        assert_eq!(fs::read_to_string(dir.join("b.csv")).unwrap(), "y\n");
+        let leftovers: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+        let _ = fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,1061 @@
+//! The simulated cluster: pods, workloads and the controllers that move them, driven by the
+//! engine. One `World` is one (scenario, policy, seed) run; it owns all its state, so runs
+//! are independent and can go in parallel.
+//!
+//! Module map: `cluster` (nodes, resources, filters and scores), `scheduler` (kube-scheduler's
+//! queue and scheduling cycle), `job` (the batch/v1 Job controller), this file (the kubelet's
+//! share of the pod lifecycle, arrivals, and the event dispatch), `record` (observation).
+//!
+//! Zero-latency model (semantics.md section 8): API writes, watches, binding and container
+//! start take no time; the only delays are the controllers' own constants (`Latencies`).
+//! Simultaneous events run in class order: kubelet (pod exits) < node changes < API writes
+//! (submissions) < controller syncs < timers < scheduler housekeeping < the scheduling cycle,
+//! which therefore sees every change of its instant.
+
+pub mod cluster;
+pub mod job;
+pub mod record;
+pub mod scheduler;
+
+use std::collections::BTreeMap;
+
+use rand::RngExt;
+use rand_distr::{Distribution, Exp, LogNormal};
+
+use crate::engine::{Engine, SimTime, Stop, rng_stream, stable_hash};
+use crate::error::InputError;
+use crate::spec::{
+    ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, PodTemplate, PreemptionPolicy,
+    RestartPolicy, Scenario, WorkloadKind, WorkloadSpec,
+};
+use cluster::{Cluster, Constraints, NodeId, Res, ResourceNames, Scoring};
+use job::JobState;
+use record::{EventRow, GpuTime, JobRow, RunResult, WlState};
+use scheduler::Scheduler;
+
+pub type PodId = u32;
+pub type WlId = u32;
+pub type ClassId = u32;
+pub type ProtoId = u32;
+
+/// Event classes: the order of simultaneous events (see the module doc).
+mod class {
+    pub const KUBELET: u8 = 0;
+    pub const NODE: u8 = 1;
+    pub const API: u8 = 2;
+    pub const CONTROLLER: u8 = 3;
+    pub const TIMER: u8 = 4;
+    pub const SCHED_HOUSEKEEPING: u8 = 7;
+    pub const SCHED_CYCLE: u8 = 9;
+}
+
+#[derive(Clone, Debug)]
+pub enum Ev {
+    /// The next workload of an arrivals stream (or a single workload) is created.
+    Arrive { stream: u32 },
+    /// A node joins.
+    NodeJoin(NodeId),
+    /// A pod's container exits at the end of its run.
+    ContainerExit { pod: PodId, epoch: u32 },
+    /// The kubelet restarts a container in place (restartPolicy OnFailure/Always).
+    ContainerRestart { pod: PodId, epoch: u32 },
+    /// A pod asked to stop has stopped (SIGTERM honoured, or SIGKILL at the grace period).
+    PodTerminated { pod: PodId, epoch: u32 },
+    /// A Job controller sync.
+    JobSync { wl: WlId },
+    /// A user flips `spec.suspend`.
+    SetSuspend { wl: WlId, suspend: bool },
+    /// ttlSecondsAfterFinished expired: the Job is deleted.
+    JobTtl { wl: WlId },
+    SchedFlushUnschedulable,
+    SchedFlushBackoff,
+    SchedCycle,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pod {
+    pub name: String,
+    pub wl: WlId,
+    pub class: ClassId,
+    /// Completion index (Indexed Jobs).
+    pub index: Option<u32>,
+    pub phase: Phase,
+    pub node: Option<NodeId>,
+    pub nominated: Option<NodeId>,
+    pub created: SimTime,
+    /// When the current container run started.
+    pub run_started: Option<SimTime>,
+    /// When the pod became terminal (or was deleted before binding).
+    pub finished: Option<SimTime>,
+    /// deletionTimestamp: when deletion was requested.
+    pub deletion: Option<SimTime>,
+    /// `DisruptionTarget` condition reason, if disrupted by the system.
+    pub disruption: Option<&'static str>,
+    pub exit_code: i32,
+    /// Container restarts in place (kubelet).
+    pub restarts: u32,
+    /// Kubelet crash-loop backoff step.
+    pub kubelet_backoff_n: u32,
+    /// Run time of each container run; `None` runs until stopped.
+    pub run_ms: Option<u64>,
+    /// Exit code at the end of the next run.
+    pub planned_exit: i32,
+    /// Invalidates timers of an earlier run or state.
+    pub epoch: u32,
+    /// The Job controller has accounted this pod's end (its tracking finalizer is gone).
+    pub counted: bool,
+    /// Scheduling queue state.
+    pub sched: scheduler::PodQueueState,
+}
+
+impl Pod {
+    pub fn is_terminal(&self) -> bool {
+        self.finished.is_some()
+    }
+    /// Active in the Job controller's sense: not terminal, not being deleted.
+    pub fn is_active(&self) -> bool {
+        self.finished.is_none() && self.deletion.is_none()
+    }
+}
+
+/// What every pod of a workload shares: the scheduling class and the run hints.
+#[derive(Clone, Debug)]
+pub struct Proto {
+    pub spec: std::sync::Arc<WorkloadSpec>,
+    pub class: ClassId,
+    pub priority: i32,
+    /// Rejected at admission (e.g. a missing PriorityClass): the reason.
+    pub rejected: Option<String>,
+    pub restart_policy: RestartPolicy,
+    pub grace_ms: u64,
+    pub terminate_after_ms: u64,
+    pub gpus_per_pod_milli: i64,
+    /// Arrivals stream name and failure draw, for per-arrival sampling.
+    pub stream: Option<String>,
+    pub failure: Option<FailureDist>,
+}
+
+impl Proto {
+    pub fn template(&self) -> &PodTemplate {
+        match &self.spec.kind {
+            WorkloadKind::Job(j) => &j.template,
+            WorkloadKind::Pod(t) => t,
+        }
+    }
+}
+
+/// A pod scheduling equivalence class: pods with equal requests, priority and constraints
+/// get equal answers from the scheduler in the same cluster state.
+#[derive(Clone, Debug)]
+pub struct Class {
+    pub req: Res,
+    pub priority: i32,
+    pub preempt_never: bool,
+    pub constraints: Constraints,
+    pub node_name: Option<String>,
+    pub q: scheduler::ClassQueueState,
+}
+
+#[derive(Clone, Debug)]
+pub struct Workload {
+    pub proto: ProtoId,
+    pub name: String,
+    /// Arrival index within its stream (for per-arrival random draws).
+    pub arrival: u64,
+    pub submit: SimTime,
+    /// Run time drawn for this arrival (overrides the template's).
+    pub duration_ms: Option<u64>,
+    pub start: Option<SimTime>,
+    pub finish: Option<SimTime>,
+    pub state: WlState,
+    pub reason: String,
+    /// Pods not yet fully accounted (active, terminating, or terminal but uncounted).
+    pub pods: Vec<PodId>,
+    pub running: u32,
+    pub pods_started: u32,
+    pub pods_created: u32,
+    pub failed_pods: u32,
+    pub restarts: u32,
+    pub preemptions: u32,
+    pub deleted: bool,
+    pub job: Option<Box<JobState>>,
+}
+
+/// One arrivals stream (an Arrivals object, or one plain workload as a stream of one).
+#[derive(Clone, Debug)]
+struct Stream {
+    proto: Option<ProtoId>,
+    node_template: Option<cluster::Node>,
+    count: u64,
+    next_idx: u64,
+    next_at: SimTime,
+    pattern: ArrivalPattern,
+    duration: Option<DurationDist>,
+    rng: rand::rngs::Xoshiro256PlusPlus,
+    duration_rng: rand::rngs::Xoshiro256PlusPlus,
+}
+
+/// Which policy a run uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    KubeDefault,
+    KubeBinpack,
+}
+
+impl Policy {
+    pub fn parse(name: &str) -> Result<Policy, InputError> {
+        match name {
+            "kube-default" => Ok(Policy::KubeDefault),
+            "kube-binpack" => Ok(Policy::KubeBinpack),
+            "coscheduling" | "volcano" | "volcano-preempt" | "kueue" => Err(InputError::new(
+                "policies",
+                format!("policy `{name}` is not simulated yet in this version of kubesim"),
+                "use kube-default or kube-binpack",
+            )),
+            other => Err(InputError::new(
+                "policies",
+                format!("unknown policy `{other}`"),
+                "use one of kube-default, kube-binpack, coscheduling, volcano, volcano-preempt, kueue",
+            )),
+        }
+    }
+}
+
+/// One simulation run.
+pub struct World {
+    pub engine: Engine<Ev>,
+    pub lat: crate::spec::Latencies,
+    pub seed: u64,
+    pub policy_name: String,
+    pub cluster: Cluster,
+    pub resources: ResourceNames,
+    pub classes: Vec<Class>,
+    class_index: BTreeMap<(Res, i32, bool, Constraints, Option<String>), ClassId>,
+    pub protos: Vec<Proto>,
+    pub pods: Vec<Pod>,
+    pub workloads: Vec<Workload>,
+    streams: Vec<Stream>,
+    pub sched: Scheduler,
+    pub gpu: GpuTime,
+    pub record_events: bool,
+    pub events: Vec<EventRow>,
+    pub preemptions: u64,
+    /// Priorities of bound, non-terminal pods (count per value): preemption has no victim
+    /// anywhere when the lowest is not below the preemptor's.
+    pub bound_priorities: BTreeMap<i32, u32>,
+    /// Nodes by name, for `spec.nodeName`.
+    node_by_name: BTreeMap<String, NodeId>,
+    priority_classes: BTreeMap<String, (i32, PreemptionPolicy)>,
+    global_default: Option<(i32, PreemptionPolicy)>,
+    check_invariants: bool,
+    horizon: Option<SimTime>,
+}
+
+/// Pods per run at most (a bound on growth; the event bound usually comes first).
+pub const MAX_PODS: usize = 50_000_000;
+
+impl World {
+    pub fn new(sc: &Scenario, policy: Policy, policy_name: &str, seed: u64, record_events: bool) -> Result<World, InputError> {
+        let mut resources = ResourceNames::default();
+        let mut cluster = Cluster::new(&sc.nodes, &mut resources)?;
+        let scoring = match policy {
+            Policy::KubeDefault => Scoring::LeastAllocated,
+            Policy::KubeBinpack => Scoring::MostAllocated,
+        };
+        let mut priority_classes = BTreeMap::new();
+        let mut global_default = None;
+        for pc in &sc.priority_classes {
+            priority_classes.insert(pc.name.clone(), (pc.value, pc.preemption_policy));
+            if pc.global_default {
+                global_default = Some((pc.value, pc.preemption_policy));
+            }
+        }
+        let horizon = sc.sim.horizon_ms.map(SimTime);
+        let mut w = World {
+            engine: Engine::new(sc.sim.max_events, horizon),
+            lat: sc.sim.latencies.clone(),
+            seed,
+            policy_name: policy_name.to_string(),
+            cluster: Cluster::default(),
+            resources: ResourceNames::default(),
+            classes: Vec::new(),
+            class_index: BTreeMap::new(),
+            protos: Vec::new(),
+            pods: Vec::new(),
+            workloads: Vec::new(),
+            streams: Vec::new(),
+            sched: Scheduler::new(scoring, sc.nodes.len()),
+            gpu: GpuTime::default(),
+            record_events,
+            events: Vec::new(),
+            preemptions: 0,
+            bound_priorities: BTreeMap::new(),
+            node_by_name: BTreeMap::new(),
+            priority_classes,
+            global_default,
+            check_invariants: cfg!(debug_assertions),
+            horizon,
+        };
+        for (i, n) in cluster.nodes.iter().enumerate() {
+            w.node_by_name.insert(n.name.clone(), i as NodeId);
+        }
+        for (i, n) in sc.nodes.iter().enumerate() {
+            w.engine.schedule(SimTime(n.add_at_ms), class::NODE, Ev::NodeJoin(i as NodeId));
+        }
+        // Workloads: each is a stream of one arrival; Arrivals objects are streams of many.
+        for spec in &sc.workloads {
+            let proto = w.add_proto(spec.clone(), &mut resources, None, None)?;
+            w.add_stream(spec.name.clone(), Some(proto), None, 1, SimTime(spec.submit_at_ms), ArrivalPattern::At { times_ms: vec![spec.submit_at_ms] }, None);
+        }
+        for a in &sc.arrivals {
+            w.add_arrivals(a, &mut resources, &mut cluster)?;
+        }
+        w.cluster = cluster;
+        w.resources = resources;
+        if w.cluster.nodes.len() + sc.workloads.len() > 10_000 {
+            w.check_invariants = false;
+        }
+        Ok(w)
+    }
+
+    fn add_arrivals(&mut self, a: &ArrivalsSpec, resources: &mut ResourceNames, cluster: &mut Cluster) -> Result<(), InputError> {
+        let start = SimTime(a.start_ms);
+        let first = match &a.pattern {
+            ArrivalPattern::At { times_ms } => times_ms.iter().min().map(|t| SimTime(*t)).unwrap_or(start),
+            _ => start,
+        };
+        match &a.template {
+            ArrivalTemplate::Workload(spec) => {
+                let proto = self.add_proto((**spec).clone(), resources, Some(a.name.clone()), a.failure.clone())?;
+                self.add_stream(a.name.clone(), Some(proto), None, a.count, first, a.pattern.clone(), a.duration.clone());
+            }
+            ArrivalTemplate::Node(spec) => {
+                let tmp = Cluster::new(std::slice::from_ref(&**spec), resources)?;
+                let node = tmp.nodes.into_iter().next().expect("one node");
+                let _ = cluster;
+                self.add_stream(a.name.clone(), None, Some(node), a.count, first, a.pattern.clone(), None);
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_stream(
+        &mut self,
+        name: String,
+        proto: Option<ProtoId>,
+        node_template: Option<cluster::Node>,
+        count: u64,
+        first: SimTime,
+        mut pattern: ArrivalPattern,
+        duration: Option<DurationDist>,
+    ) {
+        if let ArrivalPattern::At { times_ms } = &mut pattern {
+            times_ms.sort_unstable();
+        }
+        let id = self.streams.len() as u32;
+        let h = stable_hash(&name);
+        self.streams.push(Stream {
+            rng: rng_stream(self.seed, h ^ stable_hash("arrivals")),
+            duration_rng: rng_stream(self.seed, h ^ stable_hash("duration")),
+            proto,
+            node_template,
+            count,
+            next_idx: 0,
+            next_at: first,
+            pattern,
+            duration,
+        });
+        if count > 0 {
+            let cls = if self.streams[id as usize].node_template.is_some() { class::NODE } else { class::API };
+            self.engine.schedule(first, cls, Ev::Arrive { stream: id });
+        }
+    }
+
+    /// Resolve a workload's priority, class and run hints once for all its pods and copies.
+    fn add_proto(&mut self, spec: WorkloadSpec, resources: &mut ResourceNames, stream: Option<String>, failure: Option<FailureDist>) -> Result<ProtoId, InputError> {
+        let t = match &spec.kind {
+            WorkloadKind::Job(j) => &j.template,
+            WorkloadKind::Pod(t) => t,
+        };
+        let req = resources.convert(&t.requests).map_err(|e| e.at(&spec.loc.file, spec.loc.line, None))?;
+        let mut req = req;
+        req.0[cluster::PODS] += 1000;
+        // Priority admission: the class named, else the global default, else 0 (SCH-P1).
+        let mut rejected = None;
+        let (priority, policy) = match &t.priority_class_name {
+            Some(name) => match self.priority_classes.get(name) {
+                Some(v) => *v,
+                None => {
+                    rejected = Some(format!("no PriorityClass with name {name} was found"));
+                    (0, PreemptionPolicy::PreemptLowerPriority)
+                }
+            },
+            None => self.global_default.unwrap_or((t.priority.unwrap_or(0), PreemptionPolicy::PreemptLowerPriority)),
+        };
+        let preempt_never = t.preemption_policy.unwrap_or(policy) == PreemptionPolicy::Never;
+        let constraints = Constraints {
+            node_selector: t.node_selector.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            affinity_terms: t.affinity_terms.clone(),
+            tolerations: t.tolerations.clone(),
+        };
+        let key = (req, priority, preempt_never, constraints, t.node_name.clone());
+        let class = match self.class_index.get(&key) {
+            Some(c) => *c,
+            None => {
+                let id = self.classes.len() as ClassId;
+                self.classes.push(Class {
+                    req: key.0,
+                    priority,
+                    preempt_never,
+                    constraints: key.3.clone(),
+                    node_name: key.4.clone(),
+                    q: scheduler::ClassQueueState::default(),
+                });
+                self.class_index.insert(key, id);
+                id
+            }
+        };
+        let proto = Proto {
+            class,
+            priority,
+            rejected,
+            restart_policy: t.restart_policy,
+            grace_ms: t.termination_grace_ms,
+            terminate_after_ms: t.hints.terminate_after_ms.min(t.termination_grace_ms),
+            gpus_per_pod_milli: req.gpu_milli(),
+            stream,
+            failure,
+            spec: std::sync::Arc::new(spec),
+        };
+        self.protos.push(proto);
+        Ok(self.protos.len() as ProtoId - 1)
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.engine.now()
+    }
+
+    pub fn event(&mut self, object: impl FnOnce() -> String, event: &'static str, detail: impl FnOnce() -> String) {
+        if self.record_events {
+            let row = EventRow {
+                time: self.now(),
+                object: object(),
+                event,
+                detail: detail(),
+            };
+            self.events.push(row);
+        }
+    }
+
+    pub fn wl_object(&self, wl: WlId) -> String {
+        let w = &self.workloads[wl as usize];
+        format!("{}/{}", self.protos[w.proto as usize].spec.namespace, w.name)
+    }
+
+    pub fn pod_object(&self, pod: PodId) -> String {
+        let p = &self.pods[pod as usize];
+        let w = &self.workloads[p.wl as usize];
+        format!("{}/{}", self.protos[w.proto as usize].spec.namespace, p.name)
+    }
+
+    /// Run to the end and report.
+    pub fn run(mut self) -> Result<RunResult, InputError> {
+        let stop = loop {
+            match self.engine.next() {
+                Ok((_, ev)) => {
+                    self.dispatch(ev);
+                    if self.check_invariants {
+                        self.check();
+                    }
+                }
+                Err(stop) => break stop,
+            }
+        };
+        if stop == Stop::EventLimit {
+            return Err(InputError::new(
+                "spec.maxEvents",
+                format!(
+                    "the run (policy {}, seed {}) reached the event bound of {} events at t={} s before it ended",
+                    self.policy_name,
+                    self.seed,
+                    self.engine.processed(),
+                    self.now()
+                ),
+                "raise Simulation spec.maxEvents, set a shorter spec.horizon, or make the scenario smaller",
+            ));
+        }
+        let end = match (stop, self.horizon) {
+            (Stop::Horizon, Some(h)) => h,
+            _ => self.now(),
+        };
+        self.engine.advance_to(end);
+        self.gpu.advance(end);
+        Ok(self.finish(end))
+    }
+
+
+    fn dispatch(&mut self, ev: Ev) {
+        match ev {
+            Ev::Arrive { stream } => self.arrive(stream),
+            Ev::NodeJoin(n) => self.node_join(n),
+            Ev::ContainerExit { pod, epoch } => {
+                if self.pods[pod as usize].epoch == epoch {
+                    self.container_exit(pod);
+                }
+            }
+            Ev::ContainerRestart { pod, epoch } => {
+                if self.pods[pod as usize].epoch == epoch {
+                    self.container_start(pod);
+                }
+            }
+            Ev::PodTerminated { pod, epoch } => {
+                if self.pods[pod as usize].epoch == epoch {
+                    let code = if self.pods[pod as usize].phase == Phase::Running { 143 } else { self.pods[pod as usize].exit_code };
+                    self.pod_terminal(pod, Phase::Failed, code, "Terminated");
+                }
+            }
+            Ev::JobSync { wl } => self.job_sync_event(wl),
+            Ev::SetSuspend { wl, suspend } => self.job_set_suspend(wl, suspend),
+            Ev::JobTtl { wl } => self.job_ttl(wl),
+            Ev::SchedFlushUnschedulable => self.sched_flush_unschedulable(),
+            Ev::SchedFlushBackoff => self.sched_flush_backoff(),
+            Ev::SchedCycle => self.sched_cycle(),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Arrivals and nodes
+
+    fn arrive(&mut self, sid: u32) {
+        let now = self.now();
+        let s = &mut self.streams[sid as usize];
+        let idx = s.next_idx;
+        s.next_idx += 1;
+        let duration = s.duration.as_ref().map(|d| sample_duration(d, &mut s.duration_rng));
+        // Schedule the next arrival of the stream.
+        if s.next_idx < s.count {
+            let next = match &s.pattern {
+                ArrivalPattern::Every { interval_ms } => now.plus_ms(*interval_ms),
+                ArrivalPattern::Poisson { mean_interval_ms } => {
+                    let exp = Exp::new(1.0 / (*mean_interval_ms).max(1) as f64).expect("positive rate");
+                    let gap: f64 = exp.sample(&mut s.rng);
+                    now.plus_ms(gap.round() as u64)
+                }
+                ArrivalPattern::At { times_ms } => SimTime(times_ms[s.next_idx as usize]),
+            };
+            s.next_at = next;
+            let cls = if s.node_template.is_some() { class::NODE } else { class::API };
+            self.engine.schedule(next, cls, Ev::Arrive { stream: sid });
+        }
+        let s = &self.streams[sid as usize];
+        if let Some(tmpl) = &s.node_template {
+            let mut node = tmpl.clone();
+            node.name = format!("{}-{idx}", tmpl.name);
+            let id = self.cluster.nodes.len() as NodeId;
+            self.node_by_name.insert(node.name.clone(), id);
+            self.cluster.nodes.push(node);
+            self.cluster.grow();
+            self.sched.nodes_changed(self.cluster.nodes.len());
+            self.node_join(id);
+            return;
+        }
+        let proto = s.proto.expect("workload stream");
+        let single = s.count == 1 && matches!(s.pattern, ArrivalPattern::At { .. }) && self.protos[proto as usize].stream.is_none();
+        let name = if single {
+            self.protos[proto as usize].spec.name.clone()
+        } else {
+            format!("{}-{idx}", self.protos[proto as usize].spec.name)
+        };
+        self.create_workload(proto, name, idx, duration);
+    }
+
+    fn node_join(&mut self, n: NodeId) {
+        let now = self.now();
+        self.gpu.advance(now);
+        self.cluster.add_node(n);
+        self.gpu.capacity_milli = self.cluster.total_gpu_milli;
+        let name = self.cluster.nodes[n as usize].name.clone();
+        self.event(|| name, "NodeReady", String::new);
+        self.sched_on_node_change();
+    }
+
+    fn create_workload(&mut self, proto: ProtoId, name: String, arrival: u64, duration_ms: Option<u64>) {
+        let now = self.now();
+        let id = self.workloads.len() as WlId;
+        let p = &self.protos[proto as usize];
+        let is_job = matches!(p.spec.kind, WorkloadKind::Job(_));
+        self.workloads.push(Workload {
+            proto,
+            name,
+            arrival,
+            submit: now,
+            duration_ms,
+            start: None,
+            finish: None,
+            state: WlState::Pending,
+            reason: String::new(),
+            pods: Vec::new(),
+            running: 0,
+            pods_started: 0,
+            pods_created: 0,
+            failed_pods: 0,
+            restarts: 0,
+            preemptions: 0,
+            deleted: false,
+            job: None,
+        });
+        let obj = self.wl_object(id);
+        if let Some(reason) = self.protos[proto as usize].rejected.clone() {
+            // The API server refuses the object (or, for a Job, each of its pods: the Job
+            // controller keeps failing to create them). kubesim reports it Rejected.
+            let w = &mut self.workloads[id as usize];
+            w.state = WlState::Rejected;
+            w.reason = reason.clone();
+            self.event(|| obj, "Rejected", || reason);
+            return;
+        }
+        if is_job {
+            self.event(|| obj, "JobCreated", String::new);
+            self.job_created(id);
+        } else {
+            self.event(|| obj, "PodCreated", String::new);
+            self.create_pod(id, None);
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Pods (API side and kubelet side)
+
+    /// Create a pod of a workload and hand it to the scheduler.
+    pub fn create_pod(&mut self, wl: WlId, index: Option<u32>) -> PodId {
+        assert!(self.pods.len() < MAX_PODS, "pod bound exceeded");
+        let now = self.now();
+        let w = &mut self.workloads[wl as usize];
+        let n = w.pods_created;
+        w.pods_created += 1;
+        let proto = &self.protos[w.proto as usize];
+        let is_job = matches!(proto.spec.kind, WorkloadKind::Job(_));
+        let name = match (is_job, index) {
+            (false, _) => w.name.clone(),
+            (true, Some(i)) => format!("{}-{i}-{n}", w.name),
+            (true, None) => format!("{}-{n}", w.name),
+        };
+        let class = proto.class;
+        let id = self.pods.len() as PodId;
+        self.pods.push(Pod {
+            name,
+            wl,
+            class,
+            index,
+            phase: Phase::Pending,
+            node: None,
+            nominated: None,
+            created: now,
+            run_started: None,
+            finished: None,
+            deletion: None,
+            disruption: None,
+            exit_code: 0,
+            restarts: 0,
+            kubelet_backoff_n: 0,
+            run_ms: None,
+            planned_exit: 0,
+            epoch: 0,
+            counted: false,
+            sched: scheduler::PodQueueState::new(now, id),
+        });
+        self.workloads[wl as usize].pods.push(id);
+        if is_job {
+            let obj = self.pod_object(id);
+            self.event(|| obj, "PodCreated", String::new);
+        }
+        self.sched_add(id);
+        id
+    }
+
+    /// Bind a pod to a node (the scheduler decided) and start it: zero-latency kubelet.
+    pub fn bind(&mut self, pod: PodId, node: NodeId) {
+        let now = self.now();
+        let req = self.classes[self.pods[pod as usize].class as usize].req;
+        self.gpu.advance(now);
+        self.cluster.charge(node, pod, &req);
+        self.gpu.held_milli += req.gpu_milli();
+        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+        *self.bound_priorities.entry(prio).or_default() += 1;
+        let p = &mut self.pods[pod as usize];
+        p.node = Some(node);
+        p.nominated = None;
+        let (obj, nname) = (self.pod_object(pod), self.cluster.nodes[node as usize].name.clone());
+        self.event(|| obj, "PodBound", || nname);
+        self.container_start(pod);
+    }
+
+    /// Start (or restart) the pod's container.
+    fn container_start(&mut self, pod: PodId) {
+        let now = self.now();
+        let wl = self.pods[pod as usize].wl;
+        let w = &mut self.workloads[wl as usize];
+        let proto = &self.protos[w.proto as usize];
+        let hints = &proto.template().hints;
+        // The first `failures` runs of the workload fail with exit 1, later ones end with
+        // the exit code; an Arrivals `failure` draw may fail a run too.
+        let nth = w.pods_started;
+        w.pods_started += 1;
+        let mut exit = if nth < hints.failures { 1 } else { hints.exit_code };
+        if let (Some(f), Some(stream)) = (&proto.failure, &proto.stream)
+            && exit == 0
+        {
+            let h = stable_hash(stream) ^ stable_hash("failure");
+            let mut rng = rng_stream(self.seed ^ crate::engine::splitmix64(w.arrival), h ^ u64::from(nth));
+            if rng.random::<f64>() < f.probability {
+                exit = f.exit_code;
+            }
+        }
+        let run_ms = w.duration_ms.or(hints.duration_ms);
+        let first_run = self.pods[pod as usize].phase == Phase::Pending;
+        let p = &mut self.pods[pod as usize];
+        p.phase = Phase::Running;
+        p.run_started = Some(now);
+        p.run_ms = run_ms;
+        p.planned_exit = exit;
+        p.epoch += 1;
+        let epoch = p.epoch;
+        if let Some(d) = run_ms {
+            self.engine.schedule(now.plus_ms(d), class::KUBELET, Ev::ContainerExit { pod, epoch });
+        }
+        if first_run {
+            self.gpu.advance(now);
+            self.gpu.busy_milli += self.classes[self.pods[pod as usize].class as usize].req.gpu_milli();
+            let obj = self.pod_object(pod);
+            self.event(|| obj, "PodRunning", String::new);
+            let w = &mut self.workloads[wl as usize];
+            w.running += 1;
+            if w.state == WlState::Pending {
+                w.state = WlState::Running;
+            }
+            self.maybe_started(wl);
+        }
+    }
+
+    /// Record the workload's start when it first has all the pods it needs running.
+    fn maybe_started(&mut self, wl: WlId) {
+        let w = &self.workloads[wl as usize];
+        if w.start.is_some() {
+            return;
+        }
+        let need = match &w.job {
+            Some(j) => j.needed_running(),
+            None => 1,
+        };
+        if w.running >= need.max(1) {
+            self.workloads[wl as usize].start = Some(self.now());
+        }
+    }
+
+    /// The container exits at the end of its run.
+    fn container_exit(&mut self, pod: PodId) {
+        let now = self.now();
+        let p = &self.pods[pod as usize];
+        let code = p.planned_exit;
+        let restart_policy = self.protos[self.workloads[p.wl as usize].proto as usize].restart_policy;
+        if p.deletion.is_some() {
+            // It finished on its own while terminating.
+            let phase = if code == 0 { Phase::Succeeded } else { Phase::Failed };
+            self.pod_terminal(pod, phase, code, "");
+            return;
+        }
+        let restart = match restart_policy {
+            RestartPolicy::Never => false,
+            RestartPolicy::OnFailure => code != 0,
+            RestartPolicy::Always => true,
+        };
+        if !restart {
+            let phase = if code == 0 { Phase::Succeeded } else { Phase::Failed };
+            self.pod_terminal(pod, phase, code, "");
+            return;
+        }
+        // Kubelet restart in place with crash-loop backoff (POD-R1, POD-R2).
+        let ran = now.since(self.pods[pod as usize].run_started.unwrap_or(now));
+        let lat = &self.lat;
+        let p = &mut self.pods[pod as usize];
+        if ran >= lat.kubelet_backoff_reset_ms {
+            p.kubelet_backoff_n = 0;
+        }
+        let delay = if p.kubelet_backoff_n == 0 {
+            0
+        } else {
+            backoff_ms(lat.kubelet_backoff_ms, lat.kubelet_backoff_max_ms, p.kubelet_backoff_n)
+        };
+        p.kubelet_backoff_n += 1;
+        p.restarts += 1;
+        p.exit_code = code;
+        p.epoch += 1;
+        let epoch = p.epoch;
+        let wl = p.wl;
+        self.workloads[wl as usize].restarts += 1;
+        let obj = self.pod_object(pod);
+        self.event(|| obj, "ContainerRestarted", || format!("exit code {code}; restart in {}", SimTime(delay)));
+        self.engine.schedule(now.plus_ms(delay), class::KUBELET, Ev::ContainerRestart { pod, epoch });
+        self.job_pod_event(wl);
+    }
+
+    /// Ask a pod to stop (a DELETE). Unbound pods go at once; bound ones get SIGTERM and stop
+    /// after `terminate-after` capped by the grace period (POD-R4).
+    pub fn delete_pod(&mut self, pod: PodId, reason: &'static str, disruption: Option<&'static str>) {
+        let now = self.now();
+        let p = &mut self.pods[pod as usize];
+        if p.finished.is_some() || p.deletion.is_some() {
+            return;
+        }
+        p.deletion = Some(now);
+        if disruption.is_some() {
+            p.disruption = disruption;
+        }
+        let obj = self.pod_object(pod);
+        self.event(|| obj, "PodDeleted", || reason.to_string());
+        let p = &self.pods[pod as usize];
+        if p.node.is_none() {
+            self.sched_remove(pod);
+            self.pod_terminal(pod, Phase::Failed, 0, reason);
+            return;
+        }
+        let proto = &self.protos[self.workloads[p.wl as usize].proto as usize];
+        let stop_ms = if p.phase == Phase::Running { proto.terminate_after_ms } else { 0 };
+        let p = &mut self.pods[pod as usize];
+        p.epoch += 1;
+        let epoch = p.epoch;
+        // A run that would end by itself before the stop keeps its exit event.
+        let natural_end = match (p.run_started, p.run_ms) {
+            (Some(s), Some(d)) if p.phase == Phase::Running => Some(s.plus_ms(d)),
+            _ => None,
+        };
+        let stop_at = now.plus_ms(stop_ms);
+        match natural_end {
+            Some(end) if end <= stop_at => {
+                self.engine.schedule(end.max(now), class::KUBELET, Ev::ContainerExit { pod, epoch });
+            }
+            _ => self.engine.schedule(stop_at, class::KUBELET, Ev::PodTerminated { pod, epoch }),
+        }
+        let wl = self.pods[pod as usize].wl;
+        self.job_pod_event(wl);
+    }
+
+    /// A pod reaches a terminal phase: its resources are released at once (SCH-C4).
+    pub fn pod_terminal(&mut self, pod: PodId, phase: Phase, code: i32, reason: &str) {
+        let now = self.now();
+        let req = self.classes[self.pods[pod as usize].class as usize].req;
+        let p = &mut self.pods[pod as usize];
+        assert!(p.finished.is_none(), "pod {} terminal twice", p.name);
+        let was_running = p.phase == Phase::Running;
+        p.phase = phase;
+        p.finished = Some(now);
+        p.exit_code = code;
+        p.epoch += 1;
+        let wl = p.wl;
+        let node = p.node;
+        self.gpu.advance(now);
+        if was_running {
+            self.gpu.busy_milli -= req.gpu_milli();
+            self.workloads[wl as usize].running -= 1;
+        }
+        if let Some(n) = node {
+            let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+            let count = self.bound_priorities.get_mut(&prio).expect("bound priority counted");
+            *count -= 1;
+            if *count == 0 {
+                self.bound_priorities.remove(&prio);
+            }
+            self.gpu.held_milli -= req.gpu_milli();
+            self.cluster.release(n, pod, &req);
+        }
+        if phase == Phase::Failed {
+            self.workloads[wl as usize].failed_pods += 1;
+        }
+        if node.is_some() || self.record_events {
+            let obj = self.pod_object(pod);
+            let (ev, detail) = match phase {
+                Phase::Succeeded => ("PodSucceeded", String::new()),
+                _ if !reason.is_empty() && reason != "Terminated" => ("PodFailed", reason.to_string()),
+                _ => ("PodFailed", format!("exit code {code}")),
+            };
+            self.event(|| obj, ev, || detail);
+        }
+        if node.is_some() {
+            self.sched_on_release();
+        }
+        let is_job = self.workloads[wl as usize].job.is_some();
+        if is_job {
+            self.job_pod_event(wl);
+        } else {
+            self.bare_pod_finished(wl, phase);
+        }
+    }
+
+    fn bare_pod_finished(&mut self, wl: WlId, phase: Phase) {
+        let now = self.now();
+        let w = &mut self.workloads[wl as usize];
+        w.finish = Some(now);
+        w.state = if phase == Phase::Succeeded { WlState::Complete } else { WlState::Failed };
+        if w.state == WlState::Failed && w.reason.is_empty() {
+            w.reason = "Error".into();
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Results
+
+    fn finish(mut self, end: SimTime) -> RunResult {
+        let mut jobs = Vec::with_capacity(self.workloads.len());
+        for wl in 0..self.workloads.len() {
+            let w = &self.workloads[wl];
+            let p = &self.protos[w.proto as usize];
+            let (kind, pods) = match &p.spec.kind {
+                WorkloadKind::Job(j) => ("Job", j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX))),
+                WorkloadKind::Pod(_) => ("Pod", 1),
+            };
+            let mut state = w.state;
+            let mut reason = w.reason.clone();
+            if state == WlState::Pending && reason.is_empty() {
+                let unschedulable = w.pods.iter().any(|&pid| {
+                    let pod = &self.pods[pid as usize];
+                    pod.node.is_none() && pod.finished.is_none() && pod.sched.attempts > 0
+                });
+                if unschedulable {
+                    reason = "Unschedulable".into();
+                } else if w.job.as_ref().is_some_and(|j| j.suspended) {
+                    reason = "Suspended".into();
+                }
+            }
+            if state == WlState::Running && w.finish.is_some() {
+                state = WlState::Complete;
+            }
+            jobs.push(JobRow {
+                namespace: p.spec.namespace.clone(),
+                name: w.name.clone(),
+                kind,
+                owner: String::new(),
+                queue: String::new(),
+                priority: p.priority,
+                gpus_milli: p.gpus_per_pod_milli * i64::from(pods),
+                pods,
+                submit: w.submit,
+                start: w.start,
+                finish: w.finish,
+                state,
+                reason,
+                restarts: w.restarts,
+                failed_pods: w.failed_pods,
+                preemptions: w.preemptions,
+            });
+        }
+        RunResult {
+            policy: self.policy_name.clone(),
+            seed: self.seed,
+            jobs,
+            events: std::mem::take(&mut self.events),
+            gpu: self.gpu.clone(),
+            end,
+            events_processed: self.engine.processed(),
+            preemptions: self.preemptions,
+            deadlock_episodes: 0,
+            deadlock_ms: 0,
+            stranded_gpu_milli_ms: 0,
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Invariants (debug builds): checked after every event.
+
+    fn check(&self) {
+        let mut requested = vec![Res::default(); self.cluster.nodes.len()];
+        let (mut held, mut busy) = (0i64, 0i64);
+        for p in &self.pods {
+            let req = self.classes[p.class as usize].req;
+            match (p.finished, p.node) {
+                (None, Some(n)) => {
+                    requested[n as usize].add(&req);
+                    held += req.gpu_milli();
+                    assert!(p.phase == Phase::Running, "bound live pod {} not Running", p.name);
+                    busy += req.gpu_milli();
+                }
+                (None, None) => {
+                    assert_eq!(p.phase, Phase::Pending, "unbound live pod {} not Pending", p.name);
+                    assert!(self.sched.holds(p), "pending pod {} in no scheduling queue", p.name);
+                }
+                (Some(_), _) => {
+                    assert!(matches!(p.phase, Phase::Succeeded | Phase::Failed), "terminal pod {} phase", p.name);
+                    assert!(!self.sched.holds(p), "terminal pod {} still queued", p.name);
+                }
+            }
+        }
+        for (i, n) in self.cluster.nodes.iter().enumerate() {
+            assert_eq!(n.requested, requested[i], "node {} requested != sum of its pods", n.name);
+            assert!(n.requested.fits_in(&n.alloc), "node {} over capacity", n.name);
+        }
+        assert_eq!(self.gpu.held_milli, held, "held GPU level");
+        assert_eq!(self.gpu.busy_milli, busy, "busy GPU level");
+    }
+}
+
+/// `base * 2^(n-1)` capped at `max`, for n >= 1 (JOB-B4, POD-R1, SCH-Q3).
+pub fn backoff_ms(base: u64, max: u64, n: u32) -> u64 {
+    if n == 0 {
+        return 0;
+    }
+    let shift = (n - 1).min(40);
+    base.saturating_mul(1u64 << shift).min(max)
+}
+
+fn sample_duration(d: &DurationDist, rng: &mut rand::rngs::Xoshiro256PlusPlus) -> u64 {
+    match d {
+        DurationDist::Fixed { ms } => *ms,
+        DurationDist::Uniform { min_ms, max_ms } => {
+            if max_ms <= min_ms {
+                *min_ms
+            } else {
+                rng.random_range(*min_ms..=*max_ms)
+            }
+        }
+        DurationDist::Exponential { mean_ms } => {
+            let e = Exp::new(1.0 / (*mean_ms).max(1) as f64).expect("positive rate");
+            let v: f64 = e.sample(rng);
+            v.round() as u64
+        }
+        DurationDist::LogNormal { median_ms, sigma } => {
+            let ln = LogNormal::new(((*median_ms).max(1) as f64).ln(), sigma.max(0.0)).expect("valid lognormal");
+            let v: f64 = ln.sample(rng);
+            v.round().min(1e15) as u64
+        }
+        DurationDist::Empirical { values_ms } => {
+            if values_ms.is_empty() {
+                0
+            } else {
+                values_ms[rng.random_range(0..values_ms.len())]
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_sequences() {
+        let job: Vec<u64> = (1..=8).map(|n| backoff_ms(10_000, 600_000, n) / 1000).collect();
+        assert_eq!(job, [10, 20, 40, 80, 160, 320, 600, 600]);
+        let kubelet: Vec<u64> = (1..=7).map(|n| backoff_ms(10_000, 300_000, n) / 1000).collect();
+        assert_eq!(kubelet, [10, 20, 40, 80, 160, 300, 300]);
+        assert_eq!(backoff_ms(1000, 10_000, 0), 0);
+        assert_eq!(backoff_ms(1000, 10_000, 200), 10_000);
+    }
+}

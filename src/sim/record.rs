@@ -1,0 +1,124 @@
+//! Observation: what a run records as it goes (transition events, GPU-time integrals) and the
+//! per-workload results it reports at the end. The simulation writes here; it never reads back.
+
+use crate::engine::SimTime;
+
+/// One row of events.csv (without the policy and seed columns, which the writer adds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventRow {
+    pub time: SimTime,
+    pub object: String,
+    pub event: &'static str,
+    pub detail: String,
+}
+
+/// GPU-time integrals, in GPU-milli x milliseconds.
+#[derive(Clone, Debug, Default)]
+pub struct GpuTime {
+    last: SimTime,
+    /// GPU milli held by bound, non-terminal pods right now.
+    pub held_milli: i64,
+    /// GPU milli held by pods that do work right now (all running pods; a gang member waiting
+    /// for its gang holds but does not work).
+    pub busy_milli: i64,
+    /// GPU milli of nodes in the cluster right now.
+    pub capacity_milli: i64,
+    pub held_integral: u128,
+    pub busy_integral: u128,
+    pub capacity_integral: u128,
+}
+
+impl GpuTime {
+    /// Accumulate up to `now`; call before every change of the levels.
+    pub fn advance(&mut self, now: SimTime) {
+        let dt = u128::from(now.since(self.last));
+        if dt > 0 {
+            self.held_integral += self.held_milli.max(0) as u128 * dt;
+            self.busy_integral += self.busy_milli.max(0) as u128 * dt;
+            self.capacity_integral += self.capacity_milli.max(0) as u128 * dt;
+            self.last = now;
+        }
+    }
+
+    pub fn alloc_util(&self) -> f64 {
+        ratio(self.held_integral, self.capacity_integral)
+    }
+
+    pub fn busy_util(&self) -> f64 {
+        ratio(self.busy_integral, self.capacity_integral)
+    }
+}
+
+fn ratio(a: u128, b: u128) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+/// The end state of a workload, as jobs.csv reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WlState {
+    Complete,
+    Failed,
+    Running,
+    Pending,
+    Rejected,
+}
+
+impl WlState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WlState::Complete => "Complete",
+            WlState::Failed => "Failed",
+            WlState::Running => "Running",
+            WlState::Pending => "Pending",
+            WlState::Rejected => "Rejected",
+        }
+    }
+}
+
+/// One row of jobs.csv (without policy and seed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobRow {
+    pub namespace: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub owner: String,
+    pub queue: String,
+    pub priority: i32,
+    pub gpus_milli: i64,
+    pub pods: u32,
+    pub submit: SimTime,
+    pub start: Option<SimTime>,
+    pub finish: Option<SimTime>,
+    pub state: WlState,
+    pub reason: String,
+    pub restarts: u32,
+    pub failed_pods: u32,
+    pub preemptions: u32,
+}
+
+impl JobRow {
+    pub fn wait_ms(&self) -> Option<u64> {
+        self.start.map(|s| s.since(self.submit))
+    }
+    pub fn jct_ms(&self) -> Option<u64> {
+        self.finish.map(|f| f.since(self.submit))
+    }
+}
+
+/// Everything one (policy, seed) run produced.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    pub policy: String,
+    pub seed: u64,
+    pub jobs: Vec<JobRow>,
+    pub events: Vec<EventRow>,
+    pub gpu: GpuTime,
+    /// Simulated time at the end of the run.
+    pub end: SimTime,
+    pub events_processed: u64,
+    pub preemptions: u64,
+    /// Gang metrics (0 while no gang-aware model is in the run).
+    pub deadlock_episodes: u64,
+    pub deadlock_ms: u64,
+    pub stranded_gpu_milli_ms: u128,
+}

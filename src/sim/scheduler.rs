@@ -1,0 +1,830 @@
+//! kube-scheduler: the scheduling queue (activeQ, backoffQ, unschedulablePods with its
+//! periodic flushes), the one-pod-at-a-time scheduling cycle (Filter, Score, node choice with
+//! the adaptive `percentageOfNodesToScore` sampling) and DefaultPreemption (semantics.md
+//! section 3, SCH-C1..C4, SCH-Q1..Q5, SCH-S1..S3, SCH-P1..P7).
+//!
+//! Pending pods are grouped into equivalence classes (equal requests, priority and placement
+//! constraints). Pods of one class get the same answer in the same cluster state, so after one
+//! member fails, its class-mates fail in the same instant without being filtered again, and a
+//! cluster event requeues a class, not each of its pods: the cost of an event is the number of
+//! waiting classes, not of waiting pods. Within a class pods keep creation order, and the
+//! class's waiting pods share the timestamp of its latest failed attempt.
+//!
+//! Deliberate differences: zero-latency attempts; with SchedulerPopFromBackoffQ (default on),
+//! backoff never delays a pod here because activeQ is empty at the end of every instant, which is
+//! what the gate does on an idle queue; with the gate off (`popFromBackoffQ: false`) pods wait
+//! out their backoff in backoffQ, flushed on whole seconds. Score ties go to the node whose name
+//! sorts first; the preemption dry run starts at the first node, not at a random offset.
+//! QueueingHints: a release of resources requeues classes rejected for resources; a node
+//! joining or changing requeues every class.
+
+use std::cmp::Reverse;
+use std::collections::BTreeSet;
+
+use super::cluster::{
+    Constraints, NodeId, Reject, Res, Scoring, intolerable_prefer_no_schedule, resource_scores, static_filter,
+};
+use super::{ClassId, Ev, Phase, Pod, PodId, World, class};
+use crate::engine::SimTime;
+
+/// Where a pending pod sits in the scheduling queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loc {
+    /// Not in the queue (bound, terminal, or bypassing the scheduler).
+    None,
+    Active,
+    Backoff,
+    /// unschedulablePods, inside its class's waiting set.
+    Unschedulable,
+    /// unschedulablePods, tracked one by one because it holds a nomination.
+    Nominated,
+}
+
+#[derive(Clone, Debug)]
+pub struct PodQueueState {
+    /// QueuedPodInfo.Timestamp (used when popFromBackoffQ is off; see the module doc).
+    pub ts: SimTime,
+    /// Scheduling attempts so far.
+    pub attempts: u32,
+    pub loc: Loc,
+    pub id: PodId,
+}
+
+impl PodQueueState {
+    pub fn new(now: SimTime, id: PodId) -> Self {
+        PodQueueState {
+            ts: now,
+            attempts: 0,
+            loc: Loc::None,
+            id,
+        }
+    }
+}
+
+/// A class's share of unschedulablePods.
+#[derive(Clone, Debug, Default)]
+pub struct ClassQueueState {
+    /// Waiting pods of the class in creation order.
+    pub waiting: BTreeSet<PodId>,
+    /// Time of the class's latest failed attempt.
+    pub refresh_ts: SimTime,
+    /// In the requeued set (to be attempted in the current cycle).
+    pub requeued: bool,
+    /// The latest failure was for lack of resources (a release may help).
+    pub resources_rejected: bool,
+    /// `Cluster::generation` at which the class last failed: until it changes, so would any
+    /// class-mate.
+    pub failed_at_generation: Option<u64>,
+    /// Cached static feasibility bitset and the node generation it was computed at.
+    static_ok: Option<(u64, Vec<u64>)>,
+}
+
+type QKey = (Reverse<i32>, SimTime, PodId);
+
+pub struct Scheduler {
+    pub scoring: Scoring,
+    active: BTreeSet<QKey>,
+    /// (expiry, key) of pods in backoffQ (popFromBackoffQ off only).
+    backoff: BTreeSet<(SimTime, QKey)>,
+    /// Classes requeued for this instant, by their head pod's key.
+    requeued: BTreeSet<(QKey, ClassId)>,
+    /// Classes with waiting pods.
+    waiting_classes: BTreeSet<ClassId>,
+    /// Pods holding a nomination, waiting one by one.
+    nominated: BTreeSet<PodId>,
+    /// Pods nominated to each node.
+    nominated_on: Vec<Vec<PodId>>,
+    next_start_node: usize,
+    /// Bumped when nodes join or change labels/taints: static filter caches are stale.
+    node_generation: u64,
+    cycle_scheduled: bool,
+    unsched_flush_scheduled: bool,
+    backoff_flush_scheduled: bool,
+}
+
+/// Outcome of one scheduling attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Bind(NodeId),
+    Preempt { node: NodeId, victims: Vec<PodId> },
+    /// No node fits. `resources`: some node failed only for resources (preemption could
+    /// help, a release may help).
+    Unschedulable { resources: bool },
+}
+
+impl Scheduler {
+    pub fn new(scoring: Scoring, nodes: usize) -> Self {
+        Scheduler {
+            scoring,
+            active: BTreeSet::new(),
+            backoff: BTreeSet::new(),
+            requeued: BTreeSet::new(),
+            waiting_classes: BTreeSet::new(),
+            nominated: BTreeSet::new(),
+            nominated_on: vec![Vec::new(); nodes],
+            next_start_node: 0,
+            node_generation: 0,
+            cycle_scheduled: false,
+            unsched_flush_scheduled: false,
+            backoff_flush_scheduled: false,
+        }
+    }
+
+    pub fn nodes_changed(&mut self, nodes: usize) {
+        self.nominated_on.resize(nodes, Vec::new());
+        self.node_generation += 1;
+    }
+
+    /// Whether the pod sits somewhere in the queue (invariant checks).
+    pub fn holds(&self, p: &Pod) -> bool {
+        p.sched.loc != Loc::None
+    }
+}
+
+fn key(prio: i32, ts: SimTime, pod: PodId) -> QKey {
+    (Reverse(prio), ts, pod)
+}
+
+/// kube-scheduler's numFeasibleNodesToFind with percentageOfNodesToScore = 0 (SCH-C2).
+pub fn num_feasible_nodes_to_find(nodes: usize) -> usize {
+    if nodes < 100 {
+        return nodes;
+    }
+    let pct = (50 - nodes as i64 / 125).max(5) as usize;
+    (nodes * pct / 100).max(100)
+}
+
+/// DefaultPreemption's number of candidates to find (SCH-P3).
+fn num_preemption_candidates(nodes: usize) -> usize {
+    (nodes / 10).max(100).min(nodes)
+}
+
+impl World {
+    fn kick(&mut self) {
+        if !self.sched.cycle_scheduled {
+            self.sched.cycle_scheduled = true;
+            let now = self.now();
+            self.engine.schedule_daemon(now, class::SCHED_CYCLE, Ev::SchedCycle);
+        }
+    }
+
+    /// A new pod enters the queue (or bypasses it with `spec.nodeName`).
+    pub(super) fn sched_add(&mut self, pod: PodId) {
+        let c = self.pods[pod as usize].class;
+        if let Some(name) = self.classes[c as usize].node_name.clone() {
+            // spec.nodeName bypasses the scheduler: the kubelet admits the pod if it fits.
+            if let Some(&n) = self.node_by_name.get(&name)
+                && self.cluster.nodes[n as usize].present
+            {
+                let req = self.classes[c as usize].req;
+                if req.fits_in(&self.cluster.nodes[n as usize].free()) {
+                    self.bind(pod, n);
+                } else {
+                    self.pod_terminal(pod, Phase::Failed, 0, "OutOfResources");
+                }
+            }
+            return;
+        }
+        let now = self.now();
+        let prio = self.classes[c as usize].priority;
+        let p = &mut self.pods[pod as usize];
+        p.sched.ts = now;
+        p.sched.loc = Loc::Active;
+        self.sched.active.insert(key(prio, now, pod));
+        self.kick();
+    }
+
+    /// A pending pod leaves the queue (deleted before binding).
+    pub(super) fn sched_remove(&mut self, pod: PodId) {
+        let c = self.pods[pod as usize].class as usize;
+        let prio = self.classes[c].priority;
+        let st = self.pods[pod as usize].sched.clone();
+        match st.loc {
+            Loc::None => {}
+            Loc::Active => {
+                self.sched.active.remove(&key(prio, st.ts, pod));
+            }
+            Loc::Backoff => {
+                let expiry = self.backoff_expiry(pod);
+                self.sched.backoff.remove(&(expiry, key(prio, st.ts, pod)));
+            }
+            Loc::Unschedulable => self.class_remove_waiting(c as ClassId, pod),
+            Loc::Nominated => {
+                self.sched.nominated.remove(&pod);
+            }
+        }
+        self.clear_nomination(pod);
+        self.pods[pod as usize].sched.loc = Loc::None;
+    }
+
+    fn class_remove_waiting(&mut self, c: ClassId, pod: PodId) {
+        let was_head = self.classes[c as usize].q.waiting.first() == Some(&pod);
+        let requeued = self.classes[c as usize].q.requeued;
+        if requeued && was_head {
+            let k = self.class_head_key(c).expect("head");
+            self.sched.requeued.remove(&(k, c));
+        }
+        self.classes[c as usize].q.waiting.remove(&pod);
+        if requeued && was_head {
+            match self.class_head_key(c) {
+                Some(k) => {
+                    self.sched.requeued.insert((k, c));
+                }
+                None => self.classes[c as usize].q.requeued = false,
+            }
+        }
+        if self.classes[c as usize].q.waiting.is_empty() {
+            self.sched.waiting_classes.remove(&c);
+        }
+    }
+
+    fn class_head_key(&self, c: ClassId) -> Option<QKey> {
+        let q = &self.classes[c as usize].q;
+        q.waiting
+            .first()
+            .map(|&p| key(self.classes[c as usize].priority, q.refresh_ts, p))
+    }
+
+    fn clear_nomination(&mut self, pod: PodId) {
+        if let Some(n) = self.pods[pod as usize].nominated.take() {
+            self.sched.nominated_on[n as usize].retain(|&p| p != pod);
+            // The reservation is gone: pods it kept out may fit now.
+            self.cluster.generation += 1;
+            self.requeue_waiting(true);
+        }
+    }
+
+    /// Capacity was released (a pod became terminal or was deleted from a node).
+    pub(super) fn sched_on_release(&mut self) {
+        self.requeue_waiting(true);
+    }
+
+    /// A node joined or changed: every waiting pod may fit now.
+    pub(super) fn sched_on_node_change(&mut self) {
+        self.sched.node_generation += 1;
+        self.sched.nominated_on.resize(self.cluster.nodes.len(), Vec::new());
+        self.requeue_waiting(false);
+    }
+
+    /// Move waiting pods back to be attempted (QueueingHints: `only_resources` requeues the
+    /// classes whose failure a release of resources may fix).
+    fn requeue_waiting(&mut self, only_resources: bool) {
+        let classes: Vec<ClassId> = self.sched.waiting_classes.iter().copied().collect();
+        for c in classes {
+            if only_resources && !self.classes[c as usize].q.resources_rejected {
+                continue;
+            }
+            self.requeue_class(c);
+        }
+        let noms: Vec<PodId> = std::mem::take(&mut self.sched.nominated).into_iter().collect();
+        for pod in noms {
+            self.pods[pod as usize].sched.loc = Loc::None;
+            self.to_active_or_backoff(pod);
+        }
+        if !self.sched.requeued.is_empty() || !self.sched.active.is_empty() {
+            self.kick();
+        }
+    }
+
+    fn requeue_class(&mut self, c: ClassId) {
+        if self.lat.pop_from_backoff_q {
+            if !self.classes[c as usize].q.requeued
+                && let Some(k) = self.class_head_key(c)
+            {
+                self.classes[c as usize].q.requeued = true;
+                self.sched.requeued.insert((k, c));
+            }
+        } else {
+            let members: Vec<PodId> = std::mem::take(&mut self.classes[c as usize].q.waiting).into_iter().collect();
+            self.sched.waiting_classes.remove(&c);
+            for pod in members {
+                self.pods[pod as usize].sched.loc = Loc::None;
+                self.to_active_or_backoff(pod);
+            }
+        }
+    }
+
+    fn backoff_expiry(&self, pod: PodId) -> SimTime {
+        let st = &self.pods[pod as usize].sched;
+        let d = super::backoff_ms(self.lat.pod_initial_backoff_ms, self.lat.pod_max_backoff_ms, st.attempts);
+        st.ts.plus_ms(d)
+    }
+
+    /// Requeue one pod: to activeQ if its backoff is over (or popFromBackoffQ makes backoff
+    /// moot), else to backoffQ (SCH-Q3, Q5).
+    fn to_active_or_backoff(&mut self, pod: PodId) {
+        let now = self.now();
+        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+        let expiry = self.backoff_expiry(pod);
+        let ts = self.pods[pod as usize].sched.ts;
+        if self.lat.pop_from_backoff_q || expiry <= now {
+            self.pods[pod as usize].sched.loc = Loc::Active;
+            self.sched.active.insert(key(prio, ts, pod));
+            self.kick();
+        } else {
+            self.pods[pod as usize].sched.loc = Loc::Backoff;
+            self.sched.backoff.insert((expiry, key(prio, ts, pod)));
+            if !self.sched.backoff_flush_scheduled {
+                self.sched.backoff_flush_scheduled = true;
+                let period = self.lat.backoff_flush_period_ms.max(1);
+                let next = SimTime((now.ms() / period + 1) * period);
+                self.engine.schedule_daemon(next, class::SCHED_HOUSEKEEPING, Ev::SchedFlushBackoff);
+            }
+        }
+    }
+
+    /// backoffQ -> activeQ for pods whose backoff expired (every second, SCH-Q4).
+    pub(super) fn sched_flush_backoff(&mut self) {
+        let now = self.now();
+        self.sched.backoff_flush_scheduled = false;
+        while let Some(&(expiry, k)) = self.sched.backoff.first() {
+            if expiry > now {
+                break;
+            }
+            self.sched.backoff.remove(&(expiry, k));
+            let pod = k.2;
+            self.pods[pod as usize].sched.loc = Loc::Active;
+            self.sched.active.insert(k);
+            self.kick();
+        }
+        if !self.sched.backoff.is_empty() {
+            self.sched.backoff_flush_scheduled = true;
+            let period = self.lat.backoff_flush_period_ms.max(1);
+            self.engine.schedule_daemon(now.plus_ms(period), class::SCHED_HOUSEKEEPING, Ev::SchedFlushBackoff);
+        }
+    }
+
+    /// The unschedulablePods leftover flush (every 30 s; pods waiting more than 5 min, SCH-Q4).
+    pub(super) fn sched_flush_unschedulable(&mut self) {
+        let now = self.now();
+        self.sched.unsched_flush_scheduled = false;
+        let max_wait = self.lat.pod_max_in_unschedulable_ms;
+        let classes: Vec<ClassId> = self.sched.waiting_classes.iter().copied().collect();
+        for c in classes {
+            if self.lat.pop_from_backoff_q {
+                if now.since(self.classes[c as usize].q.refresh_ts) > max_wait {
+                    self.requeue_class(c);
+                }
+            } else {
+                let old: Vec<PodId> = self.classes[c as usize]
+                    .q
+                    .waiting
+                    .iter()
+                    .copied()
+                    .filter(|&p| now.since(self.pods[p as usize].sched.ts) > max_wait)
+                    .collect();
+                for pod in old {
+                    self.class_remove_waiting(c, pod);
+                    self.pods[pod as usize].sched.loc = Loc::None;
+                    self.to_active_or_backoff(pod);
+                }
+            }
+        }
+        if !self.sched.requeued.is_empty() {
+            self.kick();
+        }
+        self.schedule_unsched_flush();
+    }
+
+    fn schedule_unsched_flush(&mut self) {
+        if self.sched.unsched_flush_scheduled || (self.sched.waiting_classes.is_empty() && self.sched.nominated.is_empty()) {
+            return;
+        }
+        self.sched.unsched_flush_scheduled = true;
+        let period = self.lat.unschedulable_flush_period_ms.max(1);
+        let next = SimTime((self.now().ms() / period + 1) * period);
+        self.engine.schedule_daemon(next, class::SCHED_HOUSEKEEPING, Ev::SchedFlushUnschedulable);
+    }
+
+    /// The scheduling cycle: attempt every queued pod in queue order, one at a time.
+    pub(super) fn sched_cycle(&mut self) {
+        self.sched.cycle_scheduled = false;
+        loop {
+            let a = self.sched.active.first().copied();
+            let r = self.sched.requeued.first().copied();
+            let (pod, from_class) = match (a, r) {
+                (None, None) => break,
+                (Some(k), None) => (k.2, None),
+                (None, Some((_, c))) => (self.classes[c as usize].q.waiting.first().copied().expect("head"), Some(c)),
+                (Some(k), Some((rk, c))) => {
+                    if k <= rk {
+                        (k.2, None)
+                    } else {
+                        (self.classes[c as usize].q.waiting.first().copied().expect("head"), Some(c))
+                    }
+                }
+            };
+            match from_class {
+                None => {
+                    let k = a.expect("active head");
+                    self.sched.active.remove(&k);
+                }
+                Some(c) => {
+                    // Take the head out of the class and keep the class requeued on its next pod.
+                    let k = self.class_head_key(c).expect("head");
+                    self.sched.requeued.remove(&(k, c));
+                    self.classes[c as usize].q.waiting.remove(&pod);
+                    match self.class_head_key(c) {
+                        Some(k) => {
+                            self.sched.requeued.insert((k, c));
+                        }
+                        None => {
+                            self.classes[c as usize].q.requeued = false;
+                            self.sched.waiting_classes.remove(&c);
+                        }
+                    }
+                }
+            }
+            self.pods[pod as usize].sched.loc = Loc::None;
+            self.attempt(pod);
+        }
+        self.schedule_unsched_flush();
+    }
+
+    fn attempt(&mut self, pod: PodId) {
+        let now = self.now();
+        let c = self.pods[pod as usize].class;
+        self.pods[pod as usize].sched.attempts += 1;
+        let has_nomination = self.pods[pod as usize].nominated.is_some();
+        let known_failure = !has_nomination
+            && self.classes[c as usize].q.failed_at_generation == Some(self.cluster.generation);
+        let decision = if known_failure {
+            Decision::Unschedulable {
+                resources: self.classes[c as usize].q.resources_rejected,
+            }
+        } else {
+            self.decide(pod)
+        };
+        match decision {
+            Decision::Bind(node) => {
+                self.clear_nomination_quiet(pod);
+                self.bind(pod, node);
+            }
+            Decision::Preempt { node, victims } => {
+                self.preempt(pod, node, victims);
+                self.pods[pod as usize].sched.ts = now;
+                self.pods[pod as usize].sched.loc = Loc::Nominated;
+                self.sched.nominated.insert(pod);
+                self.failed_scheduling_event(pod, true);
+            }
+            Decision::Unschedulable { resources } => {
+                if !known_failure {
+                    self.failed_scheduling_event(pod, false);
+                }
+                self.pods[pod as usize].sched.ts = now;
+                if has_nomination {
+                    self.pods[pod as usize].sched.loc = Loc::Nominated;
+                    self.sched.nominated.insert(pod);
+                    return;
+                }
+                // The whole class fails at this generation; requeued class-mates wait again.
+                if self.classes[c as usize].q.requeued {
+                    if let Some(k) = self.class_head_key(c) {
+                        self.sched.requeued.remove(&(k, c));
+                    }
+                    self.classes[c as usize].q.requeued = false;
+                }
+                let q = &mut self.classes[c as usize].q;
+                q.refresh_ts = now;
+                q.resources_rejected = resources;
+                q.failed_at_generation = Some(self.cluster.generation);
+                self.classes[c as usize].q.waiting.insert(pod);
+                self.pods[pod as usize].sched.loc = Loc::Unschedulable;
+                self.sched.waiting_classes.insert(c);
+            }
+        }
+    }
+
+    fn clear_nomination_quiet(&mut self, pod: PodId) {
+        if let Some(n) = self.pods[pod as usize].nominated.take() {
+            self.sched.nominated_on[n as usize].retain(|&p| p != pod);
+        }
+    }
+
+    /// Record a FailedScheduling event (only when events are recorded: it scans every node).
+    fn failed_scheduling_event(&mut self, pod: PodId, preempting: bool) {
+        if !self.record_events {
+            return;
+        }
+        let detail = self.diagnose(pod, preempting);
+        let obj = self.pod_object(pod);
+        self.event(|| obj, "FailedScheduling", || detail);
+    }
+
+    /// "0/N nodes are available: ..." as kube-scheduler words it.
+    fn diagnose(&self, pod: PodId, preempting: bool) -> String {
+        let c = &self.classes[self.pods[pod as usize].class as usize];
+        let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        let mut total = 0;
+        for (i, n) in self.cluster.nodes.iter().enumerate() {
+            if !n.present {
+                continue;
+            }
+            total += 1;
+            let why = match static_filter(&c.constraints, n) {
+                Err(Reject::Unschedulable) => "node(s) were unschedulable".to_string(),
+                Err(Reject::Affinity) => "node(s) didn't match Pod's node affinity/selector".to_string(),
+                Err(Reject::Taint) => "node(s) had untolerated taint(s)".to_string(),
+                Err(Reject::Resources) | Ok(()) => {
+                    let free = self.free_for(pod, i as NodeId);
+                    match (0..self.resources.len()).find(|&r| c.req.0[r] > free.0[r]) {
+                        Some(r) if self.resources.name(r) == "pods" => "Too many pods".to_string(),
+                        Some(r) => format!("Insufficient {}", self.resources.name(r)),
+                        None => continue,
+                    }
+                }
+            };
+            *counts.entry(why).or_default() += 1;
+        }
+        let parts: Vec<String> = counts.iter().map(|(why, n)| format!("{n} {why}")).collect();
+        let mut s = format!("0/{total} nodes are available: {}", parts.join("; "));
+        if preempting {
+            s.push_str("; preempting to make room");
+        }
+        s
+    }
+
+    /// Free capacity of a node for a pod: allocatable minus requested minus the requests of
+    /// pods of equal or higher priority nominated to it (SCH-P6).
+    fn free_for(&self, pod: PodId, node: NodeId) -> Res {
+        let mut free = self.cluster.nodes[node as usize].free();
+        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+        for &q in &self.sched.nominated_on[node as usize] {
+            if q == pod {
+                continue;
+            }
+            let qc = &self.classes[self.pods[q as usize].class as usize];
+            if qc.priority >= prio {
+                free.sub(&qc.req);
+            }
+        }
+        free
+    }
+
+    fn static_bitset(&mut self, c: ClassId) -> Vec<u64> {
+        let gen_now = self.sched.node_generation;
+        if let Some((g, bits)) = &self.classes[c as usize].q.static_ok
+            && *g == gen_now
+        {
+            return bits.clone();
+        }
+        let n = self.cluster.nodes.len();
+        let mut bits = vec![0u64; n.div_ceil(64).max(1)];
+        let cons: &Constraints = &self.classes[c as usize].constraints;
+        for (i, node) in self.cluster.nodes.iter().enumerate() {
+            if node.present && static_filter(cons, node).is_ok() {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        self.classes[c as usize].q.static_ok = Some((gen_now, bits.clone()));
+        bits
+    }
+
+    /// One scheduling attempt for a pod; reads the cluster, changes nothing but the
+    /// round-robin start and the filter cache.
+    fn decide(&mut self, pod: PodId) -> Decision {
+        let c = self.pods[pod as usize].class;
+        let req = self.classes[c as usize].req;
+        // A nominated node is tried first (SCH-P6).
+        if let Some(n) = self.pods[pod as usize].nominated {
+            let node = &self.cluster.nodes[n as usize];
+            if node.present
+                && static_filter(&self.classes[c as usize].constraints, node).is_ok()
+                && req.fits_in(&self.free_for(pod, n))
+            {
+                return Decision::Bind(n);
+            }
+        }
+        let statics = self.static_bitset(c);
+        let n = self.cluster.nodes.len();
+        if n == 0 {
+            return Decision::Unschedulable { resources: false };
+        }
+        let want = num_feasible_nodes_to_find(n);
+        let gpu_bits = self.cluster.index.candidates(req.gpu_milli());
+        let any_static = statics.iter().any(|w| *w != 0);
+        let mut feasible: Vec<NodeId> = Vec::new();
+        let start = self.next_start_node_checked(n);
+        let mut found_at = None;
+        // Visit candidate nodes in round-robin order from `start`, a 64-node word at a time.
+        'scan: for (lo, hi) in [(start, n), (0, start)] {
+            let mut i = lo;
+            while i < hi {
+                let w = i / 64;
+                let word_end = ((w + 1) * 64).min(hi);
+                let mut word = statics[w] & gpu_bits[w] & (!0u64 << (i % 64));
+                if word_end % 64 != 0 {
+                    word &= (1u64 << (word_end % 64)) - 1;
+                }
+                while word != 0 {
+                    let node = w * 64 + word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    if req.fits_in(&self.free_for(pod, node as NodeId)) {
+                        feasible.push(node as NodeId);
+                        if feasible.len() == want {
+                            found_at = Some(node);
+                            break 'scan;
+                        }
+                    }
+                }
+                i = word_end;
+            }
+        }
+        let processed = found_at.map_or(n, |node| (node + n - start) % n + 1);
+        self.sched.next_start_node = (start + processed) % n;
+        if feasible.is_empty() {
+            if !any_static {
+                return Decision::Unschedulable { resources: false };
+            }
+            return self.post_filter(pod, &statics);
+        }
+        Decision::Bind(self.select_host(pod, &feasible))
+    }
+
+    fn next_start_node_checked(&self, n: usize) -> usize {
+        if self.sched.next_start_node >= n { 0 } else { self.sched.next_start_node }
+    }
+
+    /// Score the feasible nodes and pick the best; ties go to the node whose name sorts first.
+    fn select_host(&self, pod: PodId, feasible: &[NodeId]) -> NodeId {
+        let c = &self.classes[self.pods[pod as usize].class as usize];
+        let taint_counts: Vec<i64> = feasible
+            .iter()
+            .map(|&n| intolerable_prefer_no_schedule(&c.constraints, &self.cluster.nodes[n as usize]))
+            .collect();
+        let max_taints = taint_counts.iter().copied().max().unwrap_or(0);
+        let mut best: Option<(i64, u32, NodeId)> = None;
+        for (k, &n) in feasible.iter().enumerate() {
+            let node = &self.cluster.nodes[n as usize];
+            let (fit, balanced) = resource_scores(self.sched.scoring, node, self.cluster.nonzero[n as usize], &c.req);
+            // TaintToleration, reverse-normalised (weight 3).
+            let taint = if max_taints == 0 {
+                100
+            } else {
+                (max_taints - taint_counts[k]) * 100 / max_taints
+            };
+            let score = fit + balanced + 3 * taint;
+            let better = match best {
+                None => true,
+                Some((s, rank, _)) => score > s || (score == s && node.name_rank < rank),
+            };
+            if better {
+                best = Some((score, node.name_rank, n));
+            }
+        }
+        best.expect("non-empty").2
+    }
+
+    /// DefaultPreemption (SCH-P2..P5): find victims so the pod fits, or give up.
+    fn post_filter(&self, pod: PodId, statics: &[u64]) -> Decision {
+        let p = &self.pods[pod as usize];
+        let c = &self.classes[p.class as usize];
+        let unschedulable = Decision::Unschedulable { resources: true };
+        // No bound pod has a lower priority: there is no victim anywhere.
+        if c.preempt_never || self.bound_priorities.keys().next().is_none_or(|&low| low >= c.priority) {
+            return unschedulable;
+        }
+        // Wait for earlier victims on the nominated node.
+        if let Some(n) = p.nominated {
+            let waiting_for_victims = self.cluster.pods_on[n as usize].iter().any(|&q| {
+                let q = &self.pods[q as usize];
+                q.deletion.is_some()
+                    && q.disruption == Some("PreemptionByScheduler")
+                    && self.classes[q.class as usize].priority < c.priority
+            });
+            if waiting_for_victims {
+                return unschedulable;
+            }
+        }
+        let n_nodes = self.cluster.nodes.len();
+        let want = num_preemption_candidates(n_nodes);
+        // (node, victims, highest victim priority, sum of shifted priorities, start of highest)
+        let mut candidates: Vec<(NodeId, Vec<PodId>, i64, i64, SimTime)> = Vec::new();
+        for i in 0..n_nodes {
+            if candidates.len() >= want {
+                break;
+            }
+            if statics[i / 64] & (1 << (i % 64)) == 0 {
+                continue;
+            }
+            if let Some(victims) = self.select_victims_on_node(pod, i as NodeId) {
+                let prios: Vec<i64> = victims
+                    .iter()
+                    .map(|&v| i64::from(self.classes[self.pods[v as usize].class as usize].priority))
+                    .collect();
+                let highest = prios.iter().copied().max().unwrap_or(i64::MIN);
+                let sum: i64 = prios.iter().map(|p| p + (1i64 << 31)).sum();
+                let earliest_of_highest = victims
+                    .iter()
+                    .filter(|&&v| i64::from(self.classes[self.pods[v as usize].class as usize].priority) == highest)
+                    .map(|&v| self.pods[v as usize].run_started.unwrap_or(SimTime::ZERO))
+                    .min()
+                    .unwrap_or(SimTime::ZERO);
+                candidates.push((i as NodeId, victims, highest, sum, earliest_of_highest));
+            }
+        }
+        // pickOneNodeForPreemption (SCH-P5); no PDBs are modelled, so criterion 1 ties.
+        let best = candidates.into_iter().min_by(|a, b| {
+            a.2.cmp(&b.2)
+                .then(a.3.cmp(&b.3))
+                .then(a.1.len().cmp(&b.1.len()))
+                .then(b.4.cmp(&a.4))
+                .then(a.0.cmp(&b.0))
+        });
+        match best {
+            Some((node, victims, ..)) if !victims.is_empty() => Decision::Preempt { node, victims },
+            _ => unschedulable,
+        }
+    }
+
+    /// SelectVictimsOnNode (SCH-P4): remove every lower-priority pod; if the preemptor fits,
+    /// reprieve the most important ones that can stay.
+    fn select_victims_on_node(&self, pod: PodId, node: NodeId) -> Option<Vec<PodId>> {
+        let c = &self.classes[self.pods[pod as usize].class as usize];
+        let mut free = self.free_for(pod, node);
+        let mut potential: Vec<PodId> = self.cluster.pods_on[node as usize]
+            .iter()
+            .copied()
+            .filter(|&q| {
+                let q = &self.pods[q as usize];
+                q.deletion.is_none() && self.classes[q.class as usize].priority < c.priority
+            })
+            .collect();
+        if potential.is_empty() {
+            return None;
+        }
+        for &q in &potential {
+            free.add(&self.classes[self.pods[q as usize].class as usize].req);
+        }
+        if !c.req.fits_in(&free) {
+            return None;
+        }
+        // Most important first: higher priority, then earlier start (MoreImportantPod).
+        potential.sort_by_key(|&q| {
+            let qp = &self.pods[q as usize];
+            (
+                Reverse(self.classes[qp.class as usize].priority),
+                qp.run_started.unwrap_or(SimTime::MAX),
+                q,
+            )
+        });
+        let mut victims = Vec::new();
+        for q in potential {
+            let qreq = self.classes[self.pods[q as usize].class as usize].req;
+            let mut trial = free;
+            trial.sub(&qreq);
+            if c.req.fits_in(&trial) {
+                free = trial; // reprieved
+            } else {
+                victims.push(q);
+            }
+        }
+        Some(victims)
+    }
+
+    /// Carry out a preemption: nominate, then delete the victims gracefully (SCH-P6).
+    fn preempt(&mut self, pod: PodId, node: NodeId, victims: Vec<PodId>) {
+        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+        self.clear_nomination_quiet(pod);
+        // Lower-priority pods nominated to the node lose their nomination.
+        let others: Vec<PodId> = self.sched.nominated_on[node as usize]
+            .iter()
+            .copied()
+            .filter(|&q| self.classes[self.pods[q as usize].class as usize].priority < prio)
+            .collect();
+        for q in others {
+            self.clear_nomination_quiet(q);
+        }
+        self.pods[pod as usize].nominated = Some(node);
+        self.sched.nominated_on[node as usize].push(pod);
+        let (obj, nname) = (self.pod_object(pod), self.cluster.nodes[node as usize].name.clone());
+        self.event(|| obj, "PodNominated", || nname);
+        for v in victims {
+            self.preemptions += 1;
+            let wl = self.pods[v as usize].wl;
+            self.workloads[wl as usize].preemptions += 1;
+            self.delete_pod(v, "Preempted", Some("PreemptionByScheduler"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feasible_nodes_to_find_follows_kube_scheduler() {
+        // SCH-C2: all nodes below 100; pct = max(5, 50 - N/125); at least 100.
+        let cases = [(10, 10), (99, 99), (100, 100), (1000, 420), (5000, 500), (10_000, 500), (200, 98usize.max(100))];
+        for (n, want) in cases {
+            assert_eq!(num_feasible_nodes_to_find(n), want, "{n} nodes");
+        }
+    }
+
+    #[test]
+    fn preemption_candidates_follow_kube_scheduler() {
+        assert_eq!(num_preemption_candidates(50), 50);
+        assert_eq!(num_preemption_candidates(500), 100);
+        assert_eq!(num_preemption_candidates(5000), 500);
+    }
+}

@@ -1,0 +1,405 @@
+//! The validated scenario: what the YAML loader (`scenario`) produces and the simulation
+//! (`sim`) consumes. Plain data, no behaviour. Every quantity is already in its canonical
+//! integer unit: time in milliseconds, cpu in millicores, memory in bytes, every other
+//! resource (`nvidia.com/gpu`, `pods`, extended resources) in milli-units, so that
+//! `nvidia.com/gpu: "1"` is 1000.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A resource list keyed by Kubernetes resource name (`cpu`, `memory`, `nvidia.com/gpu`, ...),
+/// amounts in canonical units (see the module doc).
+pub type ResourceList = BTreeMap<String, i64>;
+
+/// Where an object came from, for error messages and reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceLoc {
+    pub file: PathBuf,
+    /// 1-based line of the document's first line (its `apiVersion` or first key).
+    pub line: usize,
+}
+
+impl std::fmt::Display for SourceLoc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.line)
+    }
+}
+
+/// A whole scenario after loading every file.
+#[derive(Clone, Debug, Default)]
+pub struct Scenario {
+    /// `metadata.name` of the Simulation object, else the stem of the first file.
+    pub name: String,
+    pub sim: SimulationSpec,
+    /// Nodes, NodePools already expanded (`<template name>-<i>`), in file order.
+    pub nodes: Vec<NodeSpec>,
+    pub priority_classes: Vec<PriorityClassSpec>,
+    pub namespaces: Vec<NamespaceSpec>,
+    /// Jobs and bare Pods, in file order.
+    pub workloads: Vec<WorkloadSpec>,
+    pub arrivals: Vec<ArrivalsSpec>,
+    /// Objects of a kind that a later version simulates (CronJob, Volcano Job, Queue, ...):
+    /// loaded, reported by name, not simulated.
+    pub not_simulated: Vec<NotSimulated>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotSimulated {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub loc: SourceLoc,
+}
+
+/// The `kubesim.io/v1alpha1 Simulation` object (defaults when absent).
+#[derive(Clone, Debug)]
+pub struct SimulationSpec {
+    pub seed: u64,
+    /// `None`: run until no event is left.
+    pub horizon_ms: Option<u64>,
+    /// RFC 3339 wall clock at t=0.
+    pub start_time: String,
+    pub policies: Vec<String>,
+    pub latencies: Latencies,
+    pub max_events: u64,
+}
+
+/// Default bound on processed events per run (overridable with `maxEvents`).
+pub const DEFAULT_MAX_EVENTS: u64 = 200_000_000;
+
+impl Default for SimulationSpec {
+    fn default() -> Self {
+        SimulationSpec {
+            seed: 1,
+            horizon_ms: None,
+            start_time: "2026-01-05T00:00:00Z".to_string(),
+            policies: vec!["kube-default".to_string()],
+            latencies: Latencies::default(),
+            max_events: DEFAULT_MAX_EVENTS,
+        }
+    }
+}
+
+/// Controller delays and feature switches, defaulting to the real values
+/// (semantics.md "Constants at a glance"). YAML keys are the camelCase field names
+/// (`jobSyncBatch: 1s`, `popFromBackoffQ: false`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Latencies {
+    /// Job controller: pod-event sync batching (JOB-D3). `jobSyncBatch`.
+    pub job_sync_batch_ms: u64,
+    /// Job controller: pod-failure recreate delay base and cap (JOB-B4).
+    /// `jobPodFailureBackoff`, `jobPodFailureBackoffMax`.
+    pub job_pod_failure_backoff_ms: u64,
+    pub job_pod_failure_backoff_max_ms: u64,
+    /// kubelet container restart backoff base, cap, and reset-after-running (POD-R1/R2).
+    /// `kubeletRestartBackoff`, `kubeletRestartBackoffMax`, `kubeletRestartBackoffReset`.
+    pub kubelet_backoff_ms: u64,
+    pub kubelet_backoff_max_ms: u64,
+    pub kubelet_backoff_reset_ms: u64,
+    /// kube-scheduler pod backoff (SCH-Q3). `podInitialBackoff`, `podMaxBackoff`.
+    pub pod_initial_backoff_ms: u64,
+    pub pod_max_backoff_ms: u64,
+    /// kube-scheduler unschedulable leftover flush period and age (SCH-Q4).
+    /// `unschedulableFlushPeriod`, `podMaxInUnschedulablePods`.
+    pub unschedulable_flush_period_ms: u64,
+    pub pod_max_in_unschedulable_ms: u64,
+    /// kube-scheduler backoffQ flush period (SCH-Q4). `backoffFlushPeriod`.
+    pub backoff_flush_period_ms: u64,
+    /// Feature gate SchedulerPopFromBackoffQ (SCH-Q3), on by default. `popFromBackoffQ`.
+    pub pop_from_backoff_q: bool,
+}
+
+impl Default for Latencies {
+    fn default() -> Self {
+        Latencies {
+            job_sync_batch_ms: 1_000,
+            job_pod_failure_backoff_ms: 10_000,
+            job_pod_failure_backoff_max_ms: 600_000,
+            kubelet_backoff_ms: 10_000,
+            kubelet_backoff_max_ms: 300_000,
+            kubelet_backoff_reset_ms: 600_000,
+            pod_initial_backoff_ms: 1_000,
+            pod_max_backoff_ms: 10_000,
+            unschedulable_flush_period_ms: 30_000,
+            pod_max_in_unschedulable_ms: 300_000,
+            backoff_flush_period_ms: 1_000,
+            pop_from_backoff_q: true,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeSpec {
+    pub name: String,
+    /// `status.allocatable`, else `status.capacity`.
+    pub allocatable: ResourceList,
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<Taint>,
+    pub unschedulable: bool,
+    /// `kubesim.io/submit-at` on the Node (or an Arrivals of Nodes): when it joins. 0 = at start.
+    pub add_at_ms: u64,
+    pub loc: SourceLoc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TaintEffect {
+    NoSchedule,
+    PreferNoSchedule,
+    NoExecute,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Taint {
+    pub key: String,
+    pub value: String,
+    pub effect: TaintEffect,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TolerationOperator {
+    Equal,
+    Exists,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Toleration {
+    /// Empty with `Exists` matches every key.
+    pub key: String,
+    pub operator: TolerationOperator,
+    pub value: String,
+    /// `None` matches every effect.
+    pub effect: Option<TaintEffect>,
+    pub toleration_seconds: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SelectorOperator {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+    Gt,
+    Lt,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SelectorRequirement {
+    pub key: String,
+    pub operator: SelectorOperator,
+    pub values: Vec<String>,
+}
+
+/// One `nodeSelectorTerms` entry: its `matchExpressions` (AND). Terms are ORed.
+#[derive(Clone, Debug, PartialEq, Eq, Default, PartialOrd, Ord)]
+pub struct NodeSelectorTerm {
+    pub match_expressions: Vec<SelectorRequirement>,
+    /// `matchFields` (only `metadata.name` is meaningful).
+    pub match_fields: Vec<SelectorRequirement>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestartPolicy {
+    Never,
+    OnFailure,
+    Always,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PreemptionPolicy {
+    PreemptLowerPriority,
+    Never,
+}
+
+/// Simulation hints from `kubesim.io/*` annotations (pod template wins over the workload).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SimHints {
+    /// `kubesim.io/duration`: run time of each pod once running; `None`: runs until deleted.
+    pub duration_ms: Option<u64>,
+    /// `kubesim.io/exit-code` (default 0).
+    pub exit_code: i32,
+    /// `kubesim.io/failures`: the first N pods started for the workload fail with exit 1.
+    pub failures: u32,
+    /// `kubesim.io/terminate-after`: time to stop after SIGTERM (capped by the grace period).
+    pub terminate_after_ms: u64,
+}
+
+/// A pod template after defaulting: requests are per pod (sum of containers; max with each
+/// init container), with missing requests defaulted from limits as the API server does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodTemplate {
+    pub labels: BTreeMap<String, String>,
+    pub requests: ResourceList,
+    pub limits: ResourceList,
+    pub node_selector: BTreeMap<String, String>,
+    /// Required node affinity terms (ORed); empty = no constraint.
+    pub affinity_terms: Vec<NodeSelectorTerm>,
+    pub tolerations: Vec<Toleration>,
+    pub priority_class_name: Option<String>,
+    /// `spec.priority` if written (normally set by admission from the class).
+    pub priority: Option<i32>,
+    pub preemption_policy: Option<PreemptionPolicy>,
+    pub restart_policy: RestartPolicy,
+    /// `terminationGracePeriodSeconds`, default 30 s.
+    pub termination_grace_ms: u64,
+    pub scheduler_name: Option<String>,
+    /// `spec.nodeName`: bypasses the scheduler.
+    pub node_name: Option<String>,
+    /// Container names in order (regular then init), for podFailurePolicy `containerName`.
+    pub container_names: Vec<String>,
+    pub hints: SimHints,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionMode {
+    NonIndexed,
+    Indexed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PodReplacementPolicy {
+    TerminatingOrFailed,
+    Failed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PfpAction {
+    FailJob,
+    FailIndex,
+    Ignore,
+    Count,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitCodeOperator {
+    In,
+    NotIn,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PfpExitCodes {
+    pub container_name: Option<String>,
+    pub operator: ExitCodeOperator,
+    pub values: Vec<i32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PfpPodCondition {
+    /// e.g. `DisruptionTarget`.
+    pub condition_type: String,
+    /// `True` by default.
+    pub status: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PfpRule {
+    pub action: PfpAction,
+    pub on_exit_codes: Option<PfpExitCodes>,
+    pub on_pod_conditions: Vec<PfpPodCondition>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuccessPolicyRule {
+    pub succeeded_indexes: Option<String>,
+    pub succeeded_count: Option<u32>,
+}
+
+/// batch/v1 Job spec, not yet defaulted (the Job controller applies JOB-D1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobSpec {
+    pub completions: Option<u32>,
+    pub parallelism: Option<u32>,
+    pub completion_mode: CompletionMode,
+    pub backoff_limit: Option<u32>,
+    pub backoff_limit_per_index: Option<u32>,
+    pub max_failed_indexes: Option<u32>,
+    /// `None`: no podFailurePolicy.
+    pub pod_failure_policy: Option<Vec<PfpRule>>,
+    pub pod_replacement_policy: Option<PodReplacementPolicy>,
+    pub success_policy: Vec<SuccessPolicyRule>,
+    pub active_deadline_s: Option<u64>,
+    pub ttl_seconds_after_finished: Option<u64>,
+    pub suspend: bool,
+    pub template: PodTemplate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WorkloadKind {
+    Job(JobSpec),
+    Pod(PodTemplate),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadSpec {
+    pub namespace: String,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    pub kind: WorkloadKind,
+    /// `kubesim.io/submit-at`.
+    pub submit_at_ms: u64,
+    /// `kubesim.io/suspend-at` / `kubesim.io/resume-at`: when `spec.suspend` is set to true /
+    /// false by a user (Jobs only).
+    pub suspend_at_ms: Option<u64>,
+    pub resume_at_ms: Option<u64>,
+    pub loc: SourceLoc,
+}
+
+/// A distribution of durations (Arrivals `duration`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum DurationDist {
+    Fixed { ms: u64 },
+    Uniform { min_ms: u64, max_ms: u64 },
+    Exponential { mean_ms: u64 },
+    /// Log-normal with the given median and sigma of the underlying normal.
+    LogNormal { median_ms: u64, sigma: f64 },
+    /// Uniform choice among the listed values.
+    Empirical { values_ms: Vec<u64> },
+}
+
+/// Per-pod failure draw (Arrivals `failure`): with `probability` a pod exits `exit_code`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailureDist {
+    pub probability: f64,
+    pub exit_code: i32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArrivalPattern {
+    Every { interval_ms: u64 },
+    Poisson { mean_interval_ms: u64 },
+    At { times_ms: Vec<u64> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArrivalTemplate {
+    Workload(Box<WorkloadSpec>),
+    Node(Box<NodeSpec>),
+}
+
+/// The `kubesim.io/v1alpha1 Arrivals` object: copies of a template named `<name>-<i>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArrivalsSpec {
+    pub name: String,
+    pub template: ArrivalTemplate,
+    pub count: u64,
+    pub start_ms: u64,
+    pub pattern: ArrivalPattern,
+    pub duration: Option<DurationDist>,
+    pub failure: Option<FailureDist>,
+    pub loc: SourceLoc,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriorityClassSpec {
+    pub name: String,
+    pub value: i32,
+    pub global_default: bool,
+    pub preemption_policy: PreemptionPolicy,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamespaceSpec {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+}
