@@ -25,7 +25,7 @@ fn hold(bencher: Bencher, pending: u64) {
         })
         .bench_local_values(|(mut e, mut rng)| {
             for _ in 0..HOLDS {
-                let (t, p) = e.next().expect("an event");
+                let (t, p) = e.pop().expect("an event");
                 let dt: u64 = rng.random_range(1..2_000_000);
                 e.schedule(t.plus_ms(dt), (p % 4) as u8, p);
             }

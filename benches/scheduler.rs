@@ -24,5 +24,7 @@ fn poisson_kube_default(bencher: Bencher, (nodes, jobs): (usize, u64)) {
 fn poisson_kube_binpack(bencher: Bencher, (nodes, jobs): (usize, u64)) {
     let sc = poisson_single_pod(nodes, jobs, 0.9);
     let policies = vec!["kube-binpack".to_string()];
-    bencher.counter(divan::counter::ItemsCount::new(jobs)).bench_local(|| run_all(&sc, &policies, &[1], false).expect("runs"));
+    bencher
+        .counter(divan::counter::ItemsCount::new(jobs))
+        .bench_local(|| run_all(&sc, &policies, &[1], false).expect("runs"));
 }

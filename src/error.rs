@@ -74,8 +74,12 @@ mod tests {
 
     #[test]
     fn display_names_file_line_column_field_and_fix() {
-        let e = InputError::new("spec.horizon", "negative duration \"-5m\"", "write a duration such as 12h")
-            .at("scen.yaml", 7, Some(12));
+        let e = InputError::new(
+            "spec.horizon",
+            "negative duration \"-5m\"",
+            "write a duration such as 12h",
+        )
+        .at("scen.yaml", 7, Some(12));
         assert_eq!(
             e.to_string(),
             "scen.yaml:7:12: spec.horizon: negative duration \"-5m\"\n  fix: write a duration such as 12h"

@@ -28,7 +28,12 @@ pub fn parse_seeds(s: &str) -> Result<Vec<u64>, InputError> {
 }
 
 /// Run every (policy, seed) pair; results in policy order, then seed order.
-pub fn run_all(sc: &Scenario, policies: &[String], seeds: &[u64], record_events: bool) -> Result<Vec<RunResult>, InputError> {
+pub fn run_all(
+    sc: &Scenario,
+    policies: &[String],
+    seeds: &[u64],
+    record_events: bool,
+) -> Result<Vec<RunResult>, InputError> {
     let parsed: Vec<(Policy, &String)> = policies
         .iter()
         .map(|p| Policy::parse(p).map(|pp| (pp, p)))

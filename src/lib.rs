@@ -8,7 +8,9 @@
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod quantity;
 pub mod report;
+pub mod scenario;
 pub mod sim;
 pub mod spec;
 pub mod synth;

@@ -222,6 +222,9 @@ pub struct SimHints {
     pub failures: u32,
     /// `kubesim.io/terminate-after`: time to stop after SIGTERM (capped by the grace period).
     pub terminate_after_ms: u64,
+    /// `kubesim.io/fail-indexes` (Indexed Jobs): pods of these completion indexes always exit 1
+    /// (or the exit code, if non-zero).
+    pub fail_indexes: Vec<u32>,
 }
 
 /// A pod template after defaulting: requests are per pod (sum of containers; max with each
@@ -348,13 +351,25 @@ pub struct WorkloadSpec {
 /// A distribution of durations (Arrivals `duration`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum DurationDist {
-    Fixed { ms: u64 },
-    Uniform { min_ms: u64, max_ms: u64 },
-    Exponential { mean_ms: u64 },
+    Fixed {
+        ms: u64,
+    },
+    Uniform {
+        min_ms: u64,
+        max_ms: u64,
+    },
+    Exponential {
+        mean_ms: u64,
+    },
     /// Log-normal with the given median and sigma of the underlying normal.
-    LogNormal { median_ms: u64, sigma: f64 },
+    LogNormal {
+        median_ms: u64,
+        sigma: f64,
+    },
     /// Uniform choice among the listed values.
-    Empirical { values_ms: Vec<u64> },
+    Empirical {
+        values_ms: Vec<u64>,
+    },
 }
 
 /// Per-pod failure draw (Arrivals `failure`): with `probability` a pod exits `exit_code`.

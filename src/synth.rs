@@ -101,7 +101,10 @@ pub fn poisson_single_pod(nodes: usize, jobs: u64, load: f64) -> Scenario {
             let mean_interval_ms = (1.0 / (rate_per_ms * share)).round() as u64;
             ArrivalsSpec {
                 name: format!("gpu{g}"),
-                template: ArrivalTemplate::Workload(Box::new(single_pod_job(&format!("gpu{g}"), gpu_pod_template(g, None)))),
+                template: ArrivalTemplate::Workload(Box::new(single_pod_job(
+                    &format!("gpu{g}"),
+                    gpu_pod_template(g, None),
+                ))),
                 count,
                 start_ms: 0,
                 pattern: ArrivalPattern::Poisson { mean_interval_ms },

@@ -61,7 +61,10 @@ pub struct ResourceNames {
 impl Default for ResourceNames {
     fn default() -> Self {
         ResourceNames {
-            names: ["cpu", "memory", "pods", "nvidia.com/gpu"].iter().map(|s| s.to_string()).collect(),
+            names: ["cpu", "memory", "pods", "nvidia.com/gpu"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         }
     }
 }
@@ -296,7 +299,11 @@ impl Cluster {
     pub fn release(&mut self, id: NodeId, pod: u32, req: &Res) {
         let n = &mut self.nodes[id as usize];
         n.requested.sub(req);
-        assert!(n.requested.0.iter().all(|v| *v >= 0), "node {} released below zero", n.name);
+        assert!(
+            n.requested.0.iter().all(|v| *v >= 0),
+            "node {} released below zero",
+            n.name
+        );
         let (c, m) = non_zero(req);
         let nz = &mut self.nonzero[id as usize];
         nz.0 -= c;
@@ -530,11 +537,31 @@ mod tests {
         use TolerationOperator::*;
         let gpu = taint("nvidia.com/gpu", "present", NoSchedule);
         let cases = [
-            ("equal key value effect", tol("nvidia.com/gpu", Equal, "present", Some(NoSchedule)), true),
-            ("equal wrong value", tol("nvidia.com/gpu", Equal, "absent", Some(NoSchedule)), false),
-            ("exists ignores value", tol("nvidia.com/gpu", Exists, "", Some(NoSchedule)), true),
-            ("empty effect matches all", tol("nvidia.com/gpu", Exists, "", None), true),
-            ("wrong effect", tol("nvidia.com/gpu", Exists, "", Some(NoExecute)), false),
+            (
+                "equal key value effect",
+                tol("nvidia.com/gpu", Equal, "present", Some(NoSchedule)),
+                true,
+            ),
+            (
+                "equal wrong value",
+                tol("nvidia.com/gpu", Equal, "absent", Some(NoSchedule)),
+                false,
+            ),
+            (
+                "exists ignores value",
+                tol("nvidia.com/gpu", Exists, "", Some(NoSchedule)),
+                true,
+            ),
+            (
+                "empty effect matches all",
+                tol("nvidia.com/gpu", Exists, "", None),
+                true,
+            ),
+            (
+                "wrong effect",
+                tol("nvidia.com/gpu", Exists, "", Some(NoExecute)),
+                false,
+            ),
             ("empty key exists matches all", tol("", Exists, "", None), true),
             ("other key", tol("other", Exists, "", None), false),
         ];
@@ -545,7 +572,10 @@ mod tests {
 
     #[test]
     fn static_filter_table() {
-        let tainted = node(&[("gpu-type", "A100")], vec![taint("nvidia.com/gpu", "present", TaintEffect::NoSchedule)]);
+        let tainted = node(
+            &[("gpu-type", "A100")],
+            vec![taint("nvidia.com/gpu", "present", TaintEffect::NoSchedule)],
+        );
         let soft = node(&[], vec![taint("spot", "", TaintEffect::PreferNoSchedule)]);
         let mut cordoned = node(&[], vec![]);
         cordoned.unschedulable = true;
@@ -555,7 +585,12 @@ mod tests {
         };
         let tolerant = Constraints {
             node_selector: vec![("gpu-type".into(), "A100".into())],
-            tolerations: vec![tol("nvidia.com/gpu", TolerationOperator::Equal, "present", Some(TaintEffect::NoSchedule))],
+            tolerations: vec![tol(
+                "nvidia.com/gpu",
+                TolerationOperator::Equal,
+                "present",
+                Some(TaintEffect::NoSchedule),
+            )],
             ..Default::default()
         };
         let in_h100 = Constraints {
@@ -574,7 +609,10 @@ mod tests {
         assert_eq!(static_filter(&sel, &soft), Err(Reject::Affinity));
         assert_eq!(static_filter(&Constraints::default(), &soft), Ok(()));
         assert_eq!(intolerable_prefer_no_schedule(&Constraints::default(), &soft), 1);
-        assert_eq!(static_filter(&Constraints::default(), &cordoned), Err(Reject::Unschedulable));
+        assert_eq!(
+            static_filter(&Constraints::default(), &cordoned),
+            Err(Reject::Unschedulable)
+        );
         assert_eq!(static_filter(&in_h100, &tainted), Err(Reject::Affinity));
     }
 

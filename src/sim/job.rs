@@ -17,7 +17,9 @@ use std::collections::BTreeSet;
 use super::{Ev, Phase, PodId, WlId, World, backoff_ms, class};
 use crate::engine::SimTime;
 use crate::sim::record::WlState;
-use crate::spec::{CompletionMode, ExitCodeOperator, JobSpec, PfpAction, PodReplacementPolicy, RestartPolicy, WorkloadKind};
+use crate::spec::{
+    CompletionMode, ExitCodeOperator, JobSpec, PfpAction, PodReplacementPolicy, RestartPolicy, WorkloadKind,
+};
 
 /// Pods created or deleted in one sync at most (`MaxPodCreateDeletePerSync`).
 const MAX_POD_CREATE_DELETE_PER_SYNC: usize = 500;
@@ -105,7 +107,11 @@ impl JobState {
     }
 
     fn succeeded_count(&self) -> u32 {
-        if self.indexed { self.succeeded_idx.len() as u32 } else { self.succeeded }
+        if self.indexed {
+            self.succeeded_idx.len() as u32
+        } else {
+            self.succeeded
+        }
     }
 }
 
@@ -135,10 +141,12 @@ impl World {
         let w = &self.workloads[wl as usize];
         let ws = &self.protos[w.proto as usize].spec;
         if let Some(d) = ws.suspend_at_ms {
-            self.engine.schedule(now.plus_ms(d), class::API, Ev::SetSuspend { wl, suspend: true });
+            self.engine
+                .schedule(now.plus_ms(d), class::API, Ev::SetSuspend { wl, suspend: true });
         }
         if let Some(d) = ws.resume_at_ms {
-            self.engine.schedule(now.plus_ms(d), class::API, Ev::SetSuspend { wl, suspend: false });
+            self.engine
+                .schedule(now.plus_ms(d), class::API, Ev::SetSuspend { wl, suspend: false });
         }
         if suspended {
             let obj = self.wl_object(wl);
@@ -252,18 +260,16 @@ impl World {
             let failed_idx = j.failed_idx.len() as u32;
             let failure = if fail_job {
                 Some("PodFailurePolicy")
-            } else if j.per_index_limit.is_none() && j.failed > j.backoff_limit {
-                Some("BackoffLimitExceeded")
-            } else if on_failure && restarts >= j.backoff_limit.max(1) {
+            } else if (j.per_index_limit.is_none() && j.failed > j.backoff_limit)
+                || (on_failure && restarts >= j.backoff_limit.max(1))
+            {
+                // JOB-B1 (failures > limit) or JOB-B2 (restarts >= limit, OnFailure).
                 Some("BackoffLimitExceeded")
             } else if deadline_hit {
                 Some("DeadlineExceeded")
             } else if j.indexed && j.max_failed_indexes.is_some_and(|m| failed_idx > m) {
                 Some("MaxFailedIndexesExceeded")
-            } else if j.indexed
-                && failed_idx > 0
-                && failed_idx + j.succeeded_count() >= j.completions.unwrap_or(0)
-            {
+            } else if j.indexed && failed_idx > 0 && failed_idx + j.succeeded_count() >= j.completions.unwrap_or(0) {
                 Some("FailedIndexes")
             } else {
                 None
@@ -292,7 +298,11 @@ impl World {
         let j = self.workloads[wl as usize].job.as_deref().expect("job");
         if j.failure_target.is_some() || j.success_target.is_some() {
             let failing = j.failure_target.is_some();
-            let reason = if j.failure_target == Some("DeadlineExceeded") { "DeadlineExceeded" } else { "JobFinished" };
+            let reason = if j.failure_target == Some("DeadlineExceeded") {
+                "DeadlineExceeded"
+            } else {
+                "JobFinished"
+            };
             for pod in active {
                 // Every pod still running when a Job fails counts as failed; it is the
                 // success of a Job that leaves excess pods uncounted.
@@ -348,9 +358,16 @@ impl World {
             // Delete the least advanced first: unscheduled < scheduled, then newest first.
             excess.sort_by_key(|&p| {
                 let p = &self.pods[p as usize];
-                (p.node.is_some(), std::cmp::Reverse(p.created), std::cmp::Reverse(p.name.clone()))
+                (
+                    p.node.is_some(),
+                    std::cmp::Reverse(p.created),
+                    std::cmp::Reverse(p.name.clone()),
+                )
             });
-            for pod in excess.into_iter().take((active.len() - want).min(MAX_POD_CREATE_DELETE_PER_SYNC)) {
+            for pod in excess
+                .into_iter()
+                .take((active.len() - want).min(MAX_POD_CREATE_DELETE_PER_SYNC))
+            {
                 self.pods[pod as usize].counted = true;
                 self.delete_pod(pod, "ScaledDown", None);
             }
@@ -392,7 +409,11 @@ impl World {
             let failed = (terminal && p.phase != Phase::Succeeded)
                 || (!only_failed && p.deletion.is_some() && p.phase != Phase::Succeeded);
             if success || failed {
-                let at = if terminal { p.finished.expect("terminal") } else { p.deletion.expect("deleting") };
+                let at = if terminal {
+                    p.finished.expect("terminal")
+                } else {
+                    p.deletion.expect("deleting")
+                };
                 new.push(Finished { at, pod: pid, success });
             }
         }
@@ -408,7 +429,9 @@ impl World {
                 None
             } else {
                 Some(match &spec.pod_failure_policy {
-                    Some(rules) => match_pod_failure_policy(rules, &self.pods[f.pod as usize], &spec.template.container_names),
+                    Some(rules) => {
+                        match_pod_failure_policy(rules, &self.pods[f.pod as usize], &spec.template.container_names)
+                    }
                     None => PfpAction::Count,
                 })
             };
@@ -552,7 +575,8 @@ impl World {
             self.event(|| obj, "JobComplete", String::new);
         }
         if let Some(ttl) = self.job_spec(wl).ttl_seconds_after_finished {
-            self.engine.schedule(now.plus_ms(ttl * 1000), class::TIMER, Ev::JobTtl { wl });
+            self.engine
+                .schedule(now.plus_ms(ttl * 1000), class::TIMER, Ev::JobTtl { wl });
         }
     }
 }
@@ -658,7 +682,11 @@ pub fn format_index_set(set: &BTreeSet<u32>) -> String {
         while it.peek() == Some(&(end + 1)) {
             end = it.next().expect("peeked");
         }
-        out.push(if start == end { start.to_string() } else { format!("{start}-{end}") });
+        out.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
     }
     out.join(",")
 }
@@ -669,7 +697,12 @@ mod tests {
 
     #[test]
     fn index_sets_round_trip() {
-        let cases = [("0-3,5", vec![0, 1, 2, 3, 5]), ("1-3", vec![1, 2, 3]), ("7", vec![7]), ("", vec![])];
+        let cases = [
+            ("0-3,5", vec![0, 1, 2, 3, 5]),
+            ("1-3", vec![1, 2, 3]),
+            ("7", vec![7]),
+            ("", vec![]),
+        ];
         for (text, want) in cases {
             assert_eq!(parse_index_set(text), want, "{text}");
             let set: BTreeSet<u32> = want.iter().copied().collect();
@@ -680,9 +713,18 @@ mod tests {
     #[test]
     fn remaining_backoff_counts_from_the_last_failure() {
         let lat = crate::spec::Latencies::default();
-        assert_eq!(remaining_backoff(SimTime::from_secs(31), 1, Some(SimTime::from_secs(30)), &lat), 9_000);
-        assert_eq!(remaining_backoff(SimTime::from_secs(71), 2, Some(SimTime::from_secs(70)), &lat), 19_000);
-        assert_eq!(remaining_backoff(SimTime::from_secs(50), 1, Some(SimTime::from_secs(30)), &lat), 0);
+        assert_eq!(
+            remaining_backoff(SimTime::from_secs(31), 1, Some(SimTime::from_secs(30)), &lat),
+            9_000
+        );
+        assert_eq!(
+            remaining_backoff(SimTime::from_secs(71), 2, Some(SimTime::from_secs(70)), &lat),
+            19_000
+        );
+        assert_eq!(
+            remaining_backoff(SimTime::from_secs(50), 1, Some(SimTime::from_secs(30)), &lat),
+            0
+        );
         assert_eq!(remaining_backoff(SimTime::from_secs(50), 0, None, &lat), 0);
     }
 }

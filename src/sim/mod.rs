@@ -52,21 +52,39 @@ mod class {
 #[derive(Clone, Debug)]
 pub enum Ev {
     /// The next workload of an arrivals stream (or a single workload) is created.
-    Arrive { stream: u32 },
+    Arrive {
+        stream: u32,
+    },
     /// A node joins.
     NodeJoin(NodeId),
     /// A pod's container exits at the end of its run.
-    ContainerExit { pod: PodId, epoch: u32 },
+    ContainerExit {
+        pod: PodId,
+        epoch: u32,
+    },
     /// The kubelet restarts a container in place (restartPolicy OnFailure/Always).
-    ContainerRestart { pod: PodId, epoch: u32 },
+    ContainerRestart {
+        pod: PodId,
+        epoch: u32,
+    },
     /// A pod asked to stop has stopped (SIGTERM honoured, or SIGKILL at the grace period).
-    PodTerminated { pod: PodId, epoch: u32 },
+    PodTerminated {
+        pod: PodId,
+        epoch: u32,
+    },
     /// A Job controller sync.
-    JobSync { wl: WlId },
+    JobSync {
+        wl: WlId,
+    },
     /// A user flips `spec.suspend`.
-    SetSuspend { wl: WlId, suspend: bool },
+    SetSuspend {
+        wl: WlId,
+        suspend: bool,
+    },
     /// ttlSecondsAfterFinished expired: the Job is deleted.
-    JobTtl { wl: WlId },
+    JobTtl {
+        wl: WlId,
+    },
     SchedFlushUnschedulable,
     SchedFlushBackoff,
     SchedCycle,
@@ -263,7 +281,13 @@ pub struct World {
 pub const MAX_PODS: usize = 50_000_000;
 
 impl World {
-    pub fn new(sc: &Scenario, policy: Policy, policy_name: &str, seed: u64, record_events: bool) -> Result<World, InputError> {
+    pub fn new(
+        sc: &Scenario,
+        policy: Policy,
+        policy_name: &str,
+        seed: u64,
+        record_events: bool,
+    ) -> Result<World, InputError> {
         let mut resources = ResourceNames::default();
         let mut cluster = Cluster::new(&sc.nodes, &mut resources)?;
         let scoring = match policy {
@@ -308,12 +332,23 @@ impl World {
             w.node_by_name.insert(n.name.clone(), i as NodeId);
         }
         for (i, n) in sc.nodes.iter().enumerate() {
-            w.engine.schedule(SimTime(n.add_at_ms), class::NODE, Ev::NodeJoin(i as NodeId));
+            w.engine
+                .schedule(SimTime(n.add_at_ms), class::NODE, Ev::NodeJoin(i as NodeId));
         }
         // Workloads: each is a stream of one arrival; Arrivals objects are streams of many.
         for spec in &sc.workloads {
             let proto = w.add_proto(spec.clone(), &mut resources, None, None)?;
-            w.add_stream(spec.name.clone(), Some(proto), None, 1, SimTime(spec.submit_at_ms), ArrivalPattern::At { times_ms: vec![spec.submit_at_ms] }, None);
+            w.add_stream(
+                spec.name.clone(),
+                Some(proto),
+                None,
+                1,
+                SimTime(spec.submit_at_ms),
+                ArrivalPattern::At {
+                    times_ms: vec![spec.submit_at_ms],
+                },
+                None,
+            );
         }
         for a in &sc.arrivals {
             w.add_arrivals(a, &mut resources, &mut cluster)?;
@@ -326,7 +361,12 @@ impl World {
         Ok(w)
     }
 
-    fn add_arrivals(&mut self, a: &ArrivalsSpec, resources: &mut ResourceNames, cluster: &mut Cluster) -> Result<(), InputError> {
+    fn add_arrivals(
+        &mut self,
+        a: &ArrivalsSpec,
+        resources: &mut ResourceNames,
+        cluster: &mut Cluster,
+    ) -> Result<(), InputError> {
         let start = SimTime(a.start_ms);
         let first = match &a.pattern {
             ArrivalPattern::At { times_ms } => times_ms.iter().min().map(|t| SimTime(*t)).unwrap_or(start),
@@ -335,13 +375,29 @@ impl World {
         match &a.template {
             ArrivalTemplate::Workload(spec) => {
                 let proto = self.add_proto((**spec).clone(), resources, Some(a.name.clone()), a.failure.clone())?;
-                self.add_stream(a.name.clone(), Some(proto), None, a.count, first, a.pattern.clone(), a.duration.clone());
+                self.add_stream(
+                    a.name.clone(),
+                    Some(proto),
+                    None,
+                    a.count,
+                    first,
+                    a.pattern.clone(),
+                    a.duration.clone(),
+                );
             }
             ArrivalTemplate::Node(spec) => {
                 let tmp = Cluster::new(std::slice::from_ref(&**spec), resources)?;
                 let node = tmp.nodes.into_iter().next().expect("one node");
                 let _ = cluster;
-                self.add_stream(a.name.clone(), None, Some(node), a.count, first, a.pattern.clone(), None);
+                self.add_stream(
+                    a.name.clone(),
+                    None,
+                    Some(node),
+                    a.count,
+                    first,
+                    a.pattern.clone(),
+                    None,
+                );
             }
         }
         Ok(())
@@ -375,18 +431,30 @@ impl World {
             duration,
         });
         if count > 0 {
-            let cls = if self.streams[id as usize].node_template.is_some() { class::NODE } else { class::API };
+            let cls = if self.streams[id as usize].node_template.is_some() {
+                class::NODE
+            } else {
+                class::API
+            };
             self.engine.schedule(first, cls, Ev::Arrive { stream: id });
         }
     }
 
     /// Resolve a workload's priority, class and run hints once for all its pods and copies.
-    fn add_proto(&mut self, spec: WorkloadSpec, resources: &mut ResourceNames, stream: Option<String>, failure: Option<FailureDist>) -> Result<ProtoId, InputError> {
+    fn add_proto(
+        &mut self,
+        spec: WorkloadSpec,
+        resources: &mut ResourceNames,
+        stream: Option<String>,
+        failure: Option<FailureDist>,
+    ) -> Result<ProtoId, InputError> {
         let t = match &spec.kind {
             WorkloadKind::Job(j) => &j.template,
             WorkloadKind::Pod(t) => t,
         };
-        let req = resources.convert(&t.requests).map_err(|e| e.at(&spec.loc.file, spec.loc.line, None))?;
+        let req = resources
+            .convert(&t.requests)
+            .map_err(|e| e.at(&spec.loc.file, spec.loc.line, None))?;
         let mut req = req;
         req.0[cluster::PODS] += 1000;
         // Priority admission: the class named, else the global default, else 0 (SCH-P1).
@@ -399,7 +467,9 @@ impl World {
                     (0, PreemptionPolicy::PreemptLowerPriority)
                 }
             },
-            None => self.global_default.unwrap_or((t.priority.unwrap_or(0), PreemptionPolicy::PreemptLowerPriority)),
+            None => self
+                .global_default
+                .unwrap_or((t.priority.unwrap_or(0), PreemptionPolicy::PreemptLowerPriority)),
         };
         let preempt_never = t.preemption_policy.unwrap_or(policy) == PreemptionPolicy::Never;
         let constraints = Constraints {
@@ -470,7 +540,7 @@ impl World {
     /// Run to the end and report.
     pub fn run(mut self) -> Result<RunResult, InputError> {
         let stop = loop {
-            match self.engine.next() {
+            match self.engine.pop() {
                 Ok((_, ev)) => {
                     self.dispatch(ev);
                     if self.check_invariants {
@@ -490,18 +560,16 @@ impl World {
                     self.engine.processed(),
                     self.now()
                 ),
-                "raise Simulation spec.maxEvents, set a shorter spec.horizon, or make the scenario smaller",
+                "set a spec.horizon (a pod with restartPolicy Always, the default for a bare Pod, restarts forever), \
+                 raise Simulation spec.maxEvents, or make the scenario smaller",
             ));
         }
-        let end = match (stop, self.horizon) {
-            (Stop::Horizon, Some(h)) => h,
-            _ => self.now(),
-        };
+        // With a horizon the run lasts exactly that long; without, until its last event.
+        let end = self.horizon.unwrap_or(self.now());
         self.engine.advance_to(end);
         self.gpu.advance(end);
         Ok(self.finish(end))
     }
-
 
     fn dispatch(&mut self, ev: Ev) {
         match ev {
@@ -514,12 +582,16 @@ impl World {
             }
             Ev::ContainerRestart { pod, epoch } => {
                 if self.pods[pod as usize].epoch == epoch {
-                    self.container_start(pod);
+                    self.container_restart(pod);
                 }
             }
             Ev::PodTerminated { pod, epoch } => {
                 if self.pods[pod as usize].epoch == epoch {
-                    let code = if self.pods[pod as usize].phase == Phase::Running { 143 } else { self.pods[pod as usize].exit_code };
+                    let code = if self.pods[pod as usize].phase == Phase::Running {
+                        143
+                    } else {
+                        self.pods[pod as usize].exit_code
+                    };
                     self.pod_terminal(pod, Phase::Failed, code, "Terminated");
                 }
             }
@@ -553,7 +625,11 @@ impl World {
                 ArrivalPattern::At { times_ms } => SimTime(times_ms[s.next_idx as usize]),
             };
             s.next_at = next;
-            let cls = if s.node_template.is_some() { class::NODE } else { class::API };
+            let cls = if s.node_template.is_some() {
+                class::NODE
+            } else {
+                class::API
+            };
             self.engine.schedule(next, cls, Ev::Arrive { stream: sid });
         }
         let s = &self.streams[sid as usize];
@@ -569,7 +645,9 @@ impl World {
             return;
         }
         let proto = s.proto.expect("workload stream");
-        let single = s.count == 1 && matches!(s.pattern, ArrivalPattern::At { .. }) && self.protos[proto as usize].stream.is_none();
+        let single = s.count == 1
+            && matches!(s.pattern, ArrivalPattern::At { .. })
+            && self.protos[proto as usize].stream.is_none();
         let name = if single {
             self.protos[proto as usize].spec.name.clone()
         } else {
@@ -710,7 +788,14 @@ impl World {
         // the exit code; an Arrivals `failure` draw may fail a run too.
         let nth = w.pods_started;
         w.pods_started += 1;
-        let mut exit = if nth < hints.failures { 1 } else { hints.exit_code };
+        let index = self.pods[pod as usize].index;
+        let mut exit = if index.is_some_and(|i| hints.fail_indexes.contains(&i)) {
+            if hints.exit_code != 0 { hints.exit_code } else { 1 }
+        } else if nth < hints.failures {
+            1
+        } else {
+            hints.exit_code
+        };
         if let (Some(f), Some(stream)) = (&proto.failure, &proto.stream)
             && exit == 0
         {
@@ -730,7 +815,8 @@ impl World {
         p.epoch += 1;
         let epoch = p.epoch;
         if let Some(d) = run_ms {
-            self.engine.schedule(now.plus_ms(d), class::KUBELET, Ev::ContainerExit { pod, epoch });
+            self.engine
+                .schedule(now.plus_ms(d), class::KUBELET, Ev::ContainerExit { pod, epoch });
         }
         if first_run {
             self.gpu.advance(now);
@@ -783,28 +869,36 @@ impl World {
             self.pod_terminal(pod, phase, code, "");
             return;
         }
-        // Kubelet restart in place with crash-loop backoff (POD-R1, POD-R2).
+        // Kubelet restart in place with crash-loop backoff (POD-R1, POD-R2): the first restart is
+        // immediate, later ones wait 10 s doubling to 300 s; a run longer than 10 min resets it.
         let ran = now.since(self.pods[pod as usize].run_started.unwrap_or(now));
         let lat = &self.lat;
         let p = &mut self.pods[pod as usize];
         if ran >= lat.kubelet_backoff_reset_ms {
             p.kubelet_backoff_n = 0;
         }
-        let delay = if p.kubelet_backoff_n == 0 {
-            0
-        } else {
-            backoff_ms(lat.kubelet_backoff_ms, lat.kubelet_backoff_max_ms, p.kubelet_backoff_n)
-        };
+        let delay = backoff_ms(lat.kubelet_backoff_ms, lat.kubelet_backoff_max_ms, p.kubelet_backoff_n);
         p.kubelet_backoff_n += 1;
-        p.restarts += 1;
         p.exit_code = code;
         p.epoch += 1;
         let epoch = p.epoch;
         let wl = p.wl;
+        let obj = self.pod_object(pod);
+        self.event(|| obj, "ContainerExited", || format!("exit code {code}"));
+        self.engine
+            .schedule(now.plus_ms(delay), class::KUBELET, Ev::ContainerRestart { pod, epoch });
+        self.job_pod_event(wl);
+    }
+
+    /// The kubelet restarts the container in place: restartCount goes up.
+    fn container_restart(&mut self, pod: PodId) {
+        let p = &mut self.pods[pod as usize];
+        p.restarts += 1;
+        let (wl, n) = (p.wl, p.restarts);
         self.workloads[wl as usize].restarts += 1;
         let obj = self.pod_object(pod);
-        self.event(|| obj, "ContainerRestarted", || format!("exit code {code}; restart in {}", SimTime(delay)));
-        self.engine.schedule(now.plus_ms(delay), class::KUBELET, Ev::ContainerRestart { pod, epoch });
+        self.event(|| obj, "ContainerRestarted", || format!("restart count {n}"));
+        self.container_start(pod);
         self.job_pod_event(wl);
     }
 
@@ -829,7 +923,11 @@ impl World {
             return;
         }
         let proto = &self.protos[self.workloads[p.wl as usize].proto as usize];
-        let stop_ms = if p.phase == Phase::Running { proto.terminate_after_ms } else { 0 };
+        let stop_ms = if p.phase == Phase::Running {
+            proto.terminate_after_ms
+        } else {
+            0
+        };
         let p = &mut self.pods[pod as usize];
         p.epoch += 1;
         let epoch = p.epoch;
@@ -841,9 +939,12 @@ impl World {
         let stop_at = now.plus_ms(stop_ms);
         match natural_end {
             Some(end) if end <= stop_at => {
-                self.engine.schedule(end.max(now), class::KUBELET, Ev::ContainerExit { pod, epoch });
+                self.engine
+                    .schedule(end.max(now), class::KUBELET, Ev::ContainerExit { pod, epoch });
             }
-            _ => self.engine.schedule(stop_at, class::KUBELET, Ev::PodTerminated { pod, epoch }),
+            _ => self
+                .engine
+                .schedule(stop_at, class::KUBELET, Ev::PodTerminated { pod, epoch }),
         }
         let wl = self.pods[pod as usize].wl;
         self.job_pod_event(wl);
@@ -904,7 +1005,11 @@ impl World {
         let now = self.now();
         let w = &mut self.workloads[wl as usize];
         w.finish = Some(now);
-        w.state = if phase == Phase::Succeeded { WlState::Complete } else { WlState::Failed };
+        w.state = if phase == Phase::Succeeded {
+            WlState::Complete
+        } else {
+            WlState::Failed
+        };
         if w.state == WlState::Failed && w.reason.is_empty() {
             w.reason = "Error".into();
         }
@@ -924,6 +1029,13 @@ impl World {
             };
             let mut state = w.state;
             let mut reason = w.reason.clone();
+            if w.finish.is_none() && matches!(state, WlState::Running | WlState::Pending) {
+                state = if w.running > 0 {
+                    WlState::Running
+                } else {
+                    WlState::Pending
+                };
+            }
             if state == WlState::Pending && reason.is_empty() {
                 let unschedulable = w.pods.iter().any(|&pid| {
                     let pod = &self.pods[pid as usize];
@@ -935,9 +1047,9 @@ impl World {
                     reason = "Suspended".into();
                 }
             }
-            if state == WlState::Running && w.finish.is_some() {
-                state = WlState::Complete;
-            }
+            // For a Job, failed pods are the controller's count (status.failed): pods it deleted
+            // for suspension or scale-down are not failures.
+            let failed_pods = w.job.as_ref().map_or(w.failed_pods, |j| j.failed);
             jobs.push(JobRow {
                 namespace: p.spec.namespace.clone(),
                 name: w.name.clone(),
@@ -953,7 +1065,7 @@ impl World {
                 state,
                 reason,
                 restarts: w.restarts,
-                failed_pods: w.failed_pods,
+                failed_pods,
                 preemptions: w.preemptions,
             });
         }
@@ -992,13 +1104,21 @@ impl World {
                     assert!(self.sched.holds(p), "pending pod {} in no scheduling queue", p.name);
                 }
                 (Some(_), _) => {
-                    assert!(matches!(p.phase, Phase::Succeeded | Phase::Failed), "terminal pod {} phase", p.name);
+                    assert!(
+                        matches!(p.phase, Phase::Succeeded | Phase::Failed),
+                        "terminal pod {} phase",
+                        p.name
+                    );
                     assert!(!self.sched.holds(p), "terminal pod {} still queued", p.name);
                 }
             }
         }
         for (i, n) in self.cluster.nodes.iter().enumerate() {
-            assert_eq!(n.requested, requested[i], "node {} requested != sum of its pods", n.name);
+            assert_eq!(
+                n.requested, requested[i],
+                "node {} requested != sum of its pods",
+                n.name
+            );
             assert!(n.requested.fits_in(&n.alloc), "node {} over capacity", n.name);
         }
         assert_eq!(self.gpu.held_milli, held, "held GPU level");

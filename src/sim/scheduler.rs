@@ -106,10 +106,15 @@ pub struct Scheduler {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
     Bind(NodeId),
-    Preempt { node: NodeId, victims: Vec<PodId> },
+    Preempt {
+        node: NodeId,
+        victims: Vec<PodId>,
+    },
     /// No node fits. `resources`: some node failed only for resources (preemption could
     /// help, a release may help).
-    Unschedulable { resources: bool },
+    Unschedulable {
+        resources: bool,
+    },
 }
 
 impl Scheduler {
@@ -164,7 +169,7 @@ impl World {
         if !self.sched.cycle_scheduled {
             self.sched.cycle_scheduled = true;
             let now = self.now();
-            self.engine.schedule_daemon(now, class::SCHED_CYCLE, Ev::SchedCycle);
+            self.engine.schedule(now, class::SCHED_CYCLE, Ev::SchedCycle);
         }
     }
 
@@ -279,7 +284,7 @@ impl World {
         let noms: Vec<PodId> = std::mem::take(&mut self.sched.nominated).into_iter().collect();
         for pod in noms {
             self.pods[pod as usize].sched.loc = Loc::None;
-            self.to_active_or_backoff(pod);
+            self.requeue_pod(pod);
         }
         if !self.sched.requeued.is_empty() || !self.sched.active.is_empty() {
             self.kick();
@@ -295,24 +300,30 @@ impl World {
                 self.sched.requeued.insert((k, c));
             }
         } else {
-            let members: Vec<PodId> = std::mem::take(&mut self.classes[c as usize].q.waiting).into_iter().collect();
+            let members: Vec<PodId> = std::mem::take(&mut self.classes[c as usize].q.waiting)
+                .into_iter()
+                .collect();
             self.sched.waiting_classes.remove(&c);
             for pod in members {
                 self.pods[pod as usize].sched.loc = Loc::None;
-                self.to_active_or_backoff(pod);
+                self.requeue_pod(pod);
             }
         }
     }
 
     fn backoff_expiry(&self, pod: PodId) -> SimTime {
         let st = &self.pods[pod as usize].sched;
-        let d = super::backoff_ms(self.lat.pod_initial_backoff_ms, self.lat.pod_max_backoff_ms, st.attempts);
+        let d = super::backoff_ms(
+            self.lat.pod_initial_backoff_ms,
+            self.lat.pod_max_backoff_ms,
+            st.attempts,
+        );
         st.ts.plus_ms(d)
     }
 
     /// Requeue one pod: to activeQ if its backoff is over (or popFromBackoffQ makes backoff
     /// moot), else to backoffQ (SCH-Q3, Q5).
-    fn to_active_or_backoff(&mut self, pod: PodId) {
+    fn requeue_pod(&mut self, pod: PodId) {
         let now = self.now();
         let prio = self.classes[self.pods[pod as usize].class as usize].priority;
         let expiry = self.backoff_expiry(pod);
@@ -328,7 +339,8 @@ impl World {
                 self.sched.backoff_flush_scheduled = true;
                 let period = self.lat.backoff_flush_period_ms.max(1);
                 let next = SimTime((now.ms() / period + 1) * period);
-                self.engine.schedule_daemon(next, class::SCHED_HOUSEKEEPING, Ev::SchedFlushBackoff);
+                self.engine
+                    .schedule_daemon(next, class::SCHED_HOUSEKEEPING, Ev::SchedFlushBackoff);
             }
         }
     }
@@ -350,7 +362,8 @@ impl World {
         if !self.sched.backoff.is_empty() {
             self.sched.backoff_flush_scheduled = true;
             let period = self.lat.backoff_flush_period_ms.max(1);
-            self.engine.schedule_daemon(now.plus_ms(period), class::SCHED_HOUSEKEEPING, Ev::SchedFlushBackoff);
+            self.engine
+                .schedule_daemon(now.plus_ms(period), class::SCHED_HOUSEKEEPING, Ev::SchedFlushBackoff);
         }
     }
 
@@ -376,7 +389,7 @@ impl World {
                 for pod in old {
                     self.class_remove_waiting(c, pod);
                     self.pods[pod as usize].sched.loc = Loc::None;
-                    self.to_active_or_backoff(pod);
+                    self.requeue_pod(pod);
                 }
             }
         }
@@ -387,13 +400,16 @@ impl World {
     }
 
     fn schedule_unsched_flush(&mut self) {
-        if self.sched.unsched_flush_scheduled || (self.sched.waiting_classes.is_empty() && self.sched.nominated.is_empty()) {
+        if self.sched.unsched_flush_scheduled
+            || (self.sched.waiting_classes.is_empty() && self.sched.nominated.is_empty())
+        {
             return;
         }
         self.sched.unsched_flush_scheduled = true;
         let period = self.lat.unschedulable_flush_period_ms.max(1);
         let next = SimTime((self.now().ms() / period + 1) * period);
-        self.engine.schedule_daemon(next, class::SCHED_HOUSEKEEPING, Ev::SchedFlushUnschedulable);
+        self.engine
+            .schedule_daemon(next, class::SCHED_HOUSEKEEPING, Ev::SchedFlushUnschedulable);
     }
 
     /// The scheduling cycle: attempt every queued pod in queue order, one at a time.
@@ -405,12 +421,18 @@ impl World {
             let (pod, from_class) = match (a, r) {
                 (None, None) => break,
                 (Some(k), None) => (k.2, None),
-                (None, Some((_, c))) => (self.classes[c as usize].q.waiting.first().copied().expect("head"), Some(c)),
+                (None, Some((_, c))) => (
+                    self.classes[c as usize].q.waiting.first().copied().expect("head"),
+                    Some(c),
+                ),
                 (Some(k), Some((rk, c))) => {
                     if k <= rk {
                         (k.2, None)
                     } else {
-                        (self.classes[c as usize].q.waiting.first().copied().expect("head"), Some(c))
+                        (
+                            self.classes[c as usize].q.waiting.first().copied().expect("head"),
+                            Some(c),
+                        )
                     }
                 }
             };
@@ -446,8 +468,8 @@ impl World {
         let c = self.pods[pod as usize].class;
         self.pods[pod as usize].sched.attempts += 1;
         let has_nomination = self.pods[pod as usize].nominated.is_some();
-        let known_failure = !has_nomination
-            && self.classes[c as usize].q.failed_at_generation == Some(self.cluster.generation);
+        let known_failure =
+            !has_nomination && self.classes[c as usize].q.failed_at_generation == Some(self.cluster.generation);
         let decision = if known_failure {
             Decision::Unschedulable {
                 resources: self.classes[c as usize].q.resources_rejected,
@@ -642,7 +664,11 @@ impl World {
     }
 
     fn next_start_node_checked(&self, n: usize) -> usize {
-        if self.sched.next_start_node >= n { 0 } else { self.sched.next_start_node }
+        if self.sched.next_start_node >= n {
+            0
+        } else {
+            self.sched.next_start_node
+        }
     }
 
     /// Score the feasible nodes and pick the best; ties go to the node whose name sorts first.
@@ -815,7 +841,15 @@ mod tests {
     #[test]
     fn feasible_nodes_to_find_follows_kube_scheduler() {
         // SCH-C2: all nodes below 100; pct = max(5, 50 - N/125); at least 100.
-        let cases = [(10, 10), (99, 99), (100, 100), (1000, 420), (5000, 500), (10_000, 500), (200, 98usize.max(100))];
+        let cases = [
+            (10, 10),
+            (99, 99),
+            (100, 100),
+            (1000, 420),
+            (5000, 500),
+            (10_000, 500),
+            (200, 100),
+        ];
         for (n, want) in cases {
             assert_eq!(num_feasible_nodes_to_find(n), want, "{n} nodes");
         }

@@ -1,0 +1,423 @@
+//! The scenario loader: YAML files (or folders of them) in, a validated [`Scenario`] out, or an
+//! [`InputError`] that names the file, line, column, field and fix. It owns file handling,
+//! document dispatch on (apiVersion, kind), `kind: List` unpacking, cross-object checks
+//! (duplicates, one Simulation, one default PriorityClass, policy names), NodePool expansion and
+//! the size limits. Per-kind conversion lives in `k8s` (Kubernetes objects) and `kubesim`
+//! (kubesim.io objects); `yaml` parses, `view` reads fields with their paths.
+//!
+//! It never panics on input and never loops on it: every list it builds is bounded (file size,
+//! the parser's budget, the node and arrival limits).
+
+mod k8s;
+mod kubesim;
+mod view;
+pub(crate) mod yaml;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::error::InputError;
+use crate::spec::{ArrivalTemplate, NotSimulated, Scenario, SourceLoc};
+pub use kubesim::{BUILTIN_POLICIES, MAX_ARRIVALS, MAX_LIST_ENTRIES, MAX_NODES};
+use view::{Error, F, Obj, Res};
+
+/// Loads a scenario from files and folders: a folder contributes its `*.yaml` and `*.yml`
+/// files (not recursively) sorted by name; files are read in argument order.
+#[allow(
+    clippy::result_large_err,
+    reason = "the loader's public signature; an error ends the load, so its size costs nothing"
+)]
+pub fn load(paths: &[PathBuf]) -> Result<Scenario, InputError> {
+    load_files(paths).map_err(|e| *e)
+}
+
+/// Loads a scenario from one YAML text; `file_label` stands for the file name in errors and
+/// source locations, and its stem names the scenario if no Simulation does.
+#[allow(
+    clippy::result_large_err,
+    reason = "the loader's public signature; an error ends the load, so its size costs nothing"
+)]
+pub fn load_str(file_label: &str, text: &str) -> Result<Scenario, InputError> {
+    let file = Path::new(file_label);
+    let mut b = Builder::default();
+    b.add_text(file, text).and_then(|()| b.finish(file)).map_err(|e| *e)
+}
+
+fn load_files(paths: &[PathBuf]) -> Res<Scenario> {
+    if paths.is_empty() {
+        return Err(Box::new(InputError::new(
+            "",
+            "no scenario file given",
+            "name one or more YAML files or folders",
+        )));
+    }
+    let mut files = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| file_error(p, &e.to_string()))?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            let entries = std::fs::read_dir(p).map_err(|e| file_error(p, &e.to_string()))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| file_error(p, &e.to_string()))?;
+                let path = entry.path();
+                let is_yaml = path
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| x == "yaml" || x == "yml");
+                if is_yaml && path.is_file() {
+                    found.push(path);
+                }
+            }
+            if found.is_empty() {
+                return Err(file_error(p, "the folder contains no .yaml or .yml file"));
+            }
+            found.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut b = Builder::default();
+    for f in &files {
+        let size = std::fs::metadata(f).map_err(|e| file_error(f, &e.to_string()))?.len();
+        if size > yaml::MAX_FILE_BYTES {
+            return Err(file_error(
+                f,
+                &format!("the file is {size} bytes; the limit is {} bytes", yaml::MAX_FILE_BYTES),
+            ));
+        }
+        let bytes = std::fs::read(f).map_err(|e| file_error(f, &e.to_string()))?;
+        let text = String::from_utf8(bytes).map_err(|_| file_error(f, "the file is not UTF-8 text"))?;
+        b.add_text(f, &text)?;
+    }
+    b.finish(&files[0])
+}
+
+fn file_error(path: &Path, why: &str) -> Error {
+    Box::new(InputError {
+        file: Some(path.to_path_buf()),
+        ..InputError::new(
+            "",
+            format!("cannot load: {why}"),
+            "check the path: a YAML file or a folder of .yaml/.yml files",
+        )
+    })
+}
+
+/// What the loader does with a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dispatch {
+    Simulation,
+    NodePool,
+    Arrivals,
+    Node,
+    Job,
+    Pod,
+    PriorityClass,
+    Namespace,
+    /// Loaded and reported, not simulated yet; `true` if namespaced.
+    NotSimulated(bool),
+}
+
+/// The kinds simulated, as printed in the unknown-kind error.
+const SIMULATED: &[&str] = &[
+    "v1 Node",
+    "v1 Pod",
+    "v1 Namespace",
+    "batch/v1 Job",
+    "scheduling.k8s.io/v1 PriorityClass",
+    "kubesim.io/v1alpha1 Simulation",
+    "kubesim.io/v1alpha1 NodePool",
+    "kubesim.io/v1alpha1 Arrivals",
+];
+
+/// The kinds loaded but not simulated yet, as printed in the unknown-kind error.
+const NOT_SIMULATED: &[&str] = &[
+    "batch/v1 CronJob",
+    "batch.volcano.sh/v1alpha1 Job",
+    "scheduling.volcano.sh/v1beta1 Queue",
+    "scheduling.volcano.sh/v1beta1 PodGroup",
+    "scheduling.x-k8s.io/v1alpha1 PodGroup",
+    "v1 ResourceQuota",
+    "v1 LimitRange",
+    "kueue.x-k8s.io/* ClusterQueue",
+    "kueue.x-k8s.io/* LocalQueue",
+    "kueue.x-k8s.io/* ResourceFlavor",
+    "kueue.x-k8s.io/* WorkloadPriorityClass",
+    "kubesim.io/v1alpha1 Trace",
+    "kubesim.io/v1alpha1 SchedulerPolicy",
+    "kubesim.io/v1alpha1 FaultModel",
+];
+
+fn classify(api: &str, kind: &str) -> Option<Dispatch> {
+    let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+    Some(match (api, kind) {
+        ("kubesim.io/v1alpha1", "Simulation") => Dispatch::Simulation,
+        ("kubesim.io/v1alpha1", "NodePool") => Dispatch::NodePool,
+        ("kubesim.io/v1alpha1", "Arrivals") => Dispatch::Arrivals,
+        ("kubesim.io/v1alpha1", "Trace" | "SchedulerPolicy" | "FaultModel") => Dispatch::NotSimulated(false),
+        ("v1", "Node") => Dispatch::Node,
+        ("v1", "Pod") => Dispatch::Pod,
+        ("v1", "Namespace") => Dispatch::Namespace,
+        ("v1", "ResourceQuota" | "LimitRange") => Dispatch::NotSimulated(true),
+        ("batch/v1", "Job") => Dispatch::Job,
+        ("batch/v1", "CronJob") => Dispatch::NotSimulated(true),
+        ("scheduling.k8s.io/v1", "PriorityClass") => Dispatch::PriorityClass,
+        ("batch.volcano.sh/v1alpha1", "Job") => Dispatch::NotSimulated(true),
+        ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::NotSimulated(false),
+        ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::NotSimulated(true),
+        ("scheduling.x-k8s.io/v1alpha1", "PodGroup") => Dispatch::NotSimulated(true),
+        (_, "ClusterQueue" | "ResourceFlavor" | "WorkloadPriorityClass") if group == "kueue.x-k8s.io" => {
+            Dispatch::NotSimulated(false)
+        }
+        (_, "LocalQueue") if group == "kueue.x-k8s.io" => Dispatch::NotSimulated(true),
+        _ => return None,
+    })
+}
+
+/// Accumulates documents from every file into one scenario, with the cross-object checks.
+#[derive(Default)]
+struct Builder {
+    sc: Scenario,
+    /// The Simulation object, if one was seen.
+    sim: Option<SourceLoc>,
+    sim_name: Option<String>,
+    /// Policy names to check once every file is loaded, with the error to report.
+    policy_checks: Vec<(String, Error)>,
+    /// (group/kind, namespace, name) of every object, for duplicate detection.
+    seen: BTreeMap<(String, String, String), SourceLoc>,
+    node_names: BTreeMap<String, SourceLoc>,
+    /// Nodes so far, including NodePool copies and Arrivals of Nodes.
+    node_total: u64,
+    global_default: Option<(String, SourceLoc)>,
+    scheduler_policies: BTreeSet<String>,
+}
+
+impl Builder {
+    fn add_text(&mut self, file: &Path, text: &str) -> Res<()> {
+        let attach = |mut e: Error| {
+            e.file = Some(file.to_path_buf());
+            e
+        };
+        let docs = yaml::parse_stream(text).map_err(attach)?;
+        for doc in &docs {
+            self.add_doc(file, F::new(doc, ""), false).map_err(attach)?;
+        }
+        Ok(())
+    }
+
+    fn add_doc(&mut self, file: &Path, root: F, in_list: bool) -> Res<()> {
+        let obj = match &root.node.value {
+            yaml::Value::Map(_) => root.obj()?,
+            other => {
+                return Err(root.err(
+                    format!("a document must be a Kubernetes object, found {}", other.describe()),
+                    "write a mapping with apiVersion, kind, metadata and spec",
+                ));
+            }
+        };
+        let api_f = obj.req("apiVersion", "add apiVersion (e.g. batch/v1, v1, kubesim.io/v1alpha1)")?;
+        let api = api_f.name()?;
+        let kind_f = obj.req("kind", "add kind (e.g. Job, Node, Simulation)")?;
+        let kind = kind_f.name()?;
+        if kind == "List" && (api == "v1" || !api.contains('/')) {
+            if in_list {
+                return Err(kind_f.err(
+                    "a List inside a List",
+                    "put the objects directly in the outer List's items",
+                ));
+            }
+            if let Some(items) = obj.get("items") {
+                for item in items.seq()? {
+                    self.add_doc(file, item, true)?;
+                }
+            }
+            return Ok(());
+        }
+        let Some(class) = classify(&api, &kind) else {
+            let suffix = format!(" {kind}");
+            let same_kind: Vec<&str> = SIMULATED
+                .iter()
+                .chain(NOT_SIMULATED)
+                .copied()
+                .filter(|s| s.ends_with(&suffix))
+                .collect();
+            let hint = if same_kind.is_empty() {
+                String::new()
+            } else {
+                format!(" ({kind} is supported as {})", same_kind.join(" or "))
+            };
+            return Err(kind_f.err(
+                format!("unknown apiVersion/kind \"{api} {kind}\"{hint}"),
+                format!(
+                    "use a supported kind: {}; or one loaded but not yet simulated: {}",
+                    SIMULATED.join(", "),
+                    NOT_SIMULATED.join(", ")
+                ),
+            ));
+        };
+        let loc = SourceLoc {
+            file: file.to_path_buf(),
+            line: root.node.pos.line,
+        };
+        if class == Dispatch::Simulation
+            && let Some(first) = &self.sim
+        {
+            return Err(kind_f.err(
+                format!("a second Simulation object (the first is at {first})"),
+                "keep exactly one Simulation object across all files",
+            ));
+        }
+        let (name, name_f, namespace) = object_name(&obj)?;
+        let namespaced = matches!(class, Dispatch::Job | Dispatch::Pod | Dispatch::NotSimulated(true));
+        let namespace = if namespaced {
+            namespace.unwrap_or_else(|| k8s::DEFAULT_NAMESPACE.to_string())
+        } else {
+            String::new()
+        };
+        let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+        let key = (format!("{group}/{kind}"), namespace.clone(), name.clone());
+        if let Some(first) = self.seen.get(&key) {
+            let shown = if namespace.is_empty() {
+                name.clone()
+            } else {
+                format!("{namespace}/{name}")
+            };
+            return Err(name_f.err(
+                format!("a second {kind} named \"{shown}\" (the first is at {first})"),
+                format!("rename one of the two, or delete one ({kind} names are unique)"),
+            ));
+        }
+        self.seen.insert(key, loc.clone());
+
+        match class {
+            Dispatch::Simulation => {
+                let s = kubesim::simulation(&obj)?;
+                self.sc.sim = s.spec;
+                self.policy_checks.extend(s.policy_fields.into_iter().map(|(n, mut e)| {
+                    e.file = Some(file.to_path_buf());
+                    (n, e)
+                }));
+                self.sim = Some(loc);
+                self.sim_name = Some(name);
+            }
+            Dispatch::NodePool => {
+                let pool = kubesim::node_pool(&obj, &name, &loc)?;
+                if self.node_total + pool.count > MAX_NODES {
+                    return Err(pool.count_err);
+                }
+                self.node_total += pool.count;
+                let base = pool.template.name.clone();
+                for i in 0..pool.count {
+                    let mut n = pool.template.clone();
+                    n.name = format!("{base}-{i}");
+                    self.add_node(n, &name_f)?;
+                }
+            }
+            Dispatch::Arrivals => {
+                let a = kubesim::arrivals(&obj, &name, &loc)?;
+                if let ArrivalTemplate::Node(_) = a.spec.template {
+                    if self.node_total + a.spec.count > MAX_NODES {
+                        return Err(a.count_err);
+                    }
+                    self.node_total += a.spec.count;
+                }
+                self.sc.arrivals.push(a.spec);
+            }
+            Dispatch::Node => {
+                if self.node_total + 1 > MAX_NODES {
+                    return Err(name_f.err(
+                        format!("the scenario has more than {MAX_NODES} nodes"),
+                        format!("keep the total number of nodes at most {MAX_NODES}"),
+                    ));
+                }
+                self.node_total += 1;
+                let n = k8s::node(&obj, &loc, true)?;
+                self.add_node(n, &name_f)?;
+            }
+            Dispatch::Job | Dispatch::Pod => {
+                let w = k8s::workload(&obj, class == Dispatch::Job, &loc, true)?;
+                self.sc.workloads.push(w);
+            }
+            Dispatch::PriorityClass => {
+                let pc = k8s::priority_class(&obj, name)?;
+                if pc.global_default {
+                    if let Some((other, at)) = &self.global_default {
+                        let f = obj.get("globalDefault").unwrap_or(name_f);
+                        return Err(f.err(
+                            format!(
+                                "a second PriorityClass with globalDefault: true (\"{other}\" at \
+                                 {at})"
+                            ),
+                            "keep globalDefault: true on one PriorityClass only",
+                        ));
+                    }
+                    self.global_default = Some((pc.name.clone(), loc));
+                }
+                self.sc.priority_classes.push(pc);
+            }
+            Dispatch::Namespace => {
+                let meta = k8s::read_meta(&obj, true)?;
+                let ns = k8s::namespace(&obj, meta)?;
+                self.sc.namespaces.push(ns);
+            }
+            Dispatch::NotSimulated(_) => {
+                if api == "kubesim.io/v1alpha1" && kind == "SchedulerPolicy" {
+                    self.scheduler_policies.insert(name.clone());
+                }
+                self.sc.not_simulated.push(NotSimulated {
+                    api_version: api,
+                    kind,
+                    namespace,
+                    name,
+                    loc,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn add_node(&mut self, n: crate::spec::NodeSpec, name_f: &F) -> Res<()> {
+        if let Some(first) = self.node_names.get(&n.name) {
+            return Err(name_f.err(
+                format!("a second node named \"{}\" (the first is at {first})", n.name),
+                "rename the Node or the NodePool (pool nodes are named <template name>-<i>)",
+            ));
+        }
+        self.node_names.insert(n.name.clone(), n.loc.clone());
+        self.sc.nodes.push(n);
+        Ok(())
+    }
+
+    fn finish(mut self, first_file: &Path) -> Res<Scenario> {
+        for (name, err) in self.policy_checks {
+            if !BUILTIN_POLICIES.contains(&name.as_str()) && !self.scheduler_policies.contains(&name) {
+                return Err(err);
+            }
+        }
+        self.sc.name = match self.sim_name {
+            Some(n) => n,
+            None => first_file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        Ok(self.sc)
+    }
+}
+
+/// `metadata.name` (required, non-empty) with its field, and `metadata.namespace` if written.
+fn object_name<'a>(obj: &Obj<'a>) -> Res<(String, F<'a>, Option<String>)> {
+    let fix = "add metadata.name (generateName alone is not supported)";
+    let meta = obj.req("metadata", fix)?.obj()?;
+    let name_f = meta.req("name", fix)?;
+    let name = name_f.name()?;
+    let namespace = match meta.get("namespace") {
+        Some(f) => Some(f.name()?),
+        None => None,
+    };
+    Ok((name, name_f, namespace))
+}

@@ -1,0 +1,858 @@
+//! Loader tests: the contract.md example with exact values, each supported kind, and bad inputs
+//! whose errors must name the right line, field and fix. (Seed manifests: tests/seed_manifests.rs.)
+
+use super::{load, load_str};
+use crate::error::InputError;
+use crate::spec::*;
+
+/// contract.md section 1, "A complete small scenario", verbatim.
+const CONTRACT_EXAMPLE: &str = r#"apiVersion: kubesim.io/v1alpha1
+kind: Simulation
+metadata:
+  name: two-teams
+spec:
+  seed: 42
+  horizon: 12h
+  policies: [kube-default, volcano]
+---
+apiVersion: kubesim.io/v1alpha1
+kind: NodePool
+metadata:
+  name: a100
+spec:
+  count: 4
+  template:
+    apiVersion: v1
+    kind: Node
+    metadata:
+      name: a100
+      labels: {gpu-type: A100}
+    status:
+      allocatable: {cpu: "96", memory: 1Ti, nvidia.com/gpu: "8", pods: "110"}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: nightly-eval
+  namespace: research
+  annotations:
+    kubesim.io/submit-at: "30m"
+    kubesim.io/duration: "45m"
+spec:
+  completions: 4
+  parallelism: 2
+  backoffLimit: 2
+  template:
+    spec:
+      restartPolicy: Never
+      nodeSelector: {gpu-type: A100}
+      containers:
+      - name: eval
+        image: eval:latest
+        resources:
+          requests: {cpu: "8", memory: 64Gi, nvidia.com/gpu: "1"}
+          limits: {nvidia.com/gpu: "1"}
+---
+apiVersion: kubesim.io/v1alpha1
+kind: Arrivals
+metadata:
+  name: experiments
+spec:
+  count: 200
+  poisson: {meanInterval: 3m}
+  template:
+    apiVersion: batch/v1
+    kind: Job
+    metadata:
+      name: exp
+      namespace: research
+      annotations:
+        kubesim.io/duration: "20m"
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: train
+            image: trainer:latest
+            resources:
+              requests: {cpu: "4", memory: 32Gi, nvidia.com/gpu: "1"}
+              limits: {nvidia.com/gpu: "1"}
+"#;
+
+fn rl(pairs: &[(&str, i64)]) -> ResourceList {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+fn labels(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn loc(line: usize) -> SourceLoc {
+    SourceLoc {
+        file: "contract.yaml".into(),
+        line,
+    }
+}
+
+fn pod_template(requests: ResourceList, limits: ResourceList) -> PodTemplate {
+    PodTemplate {
+        labels: Default::default(),
+        requests,
+        limits,
+        node_selector: Default::default(),
+        affinity_terms: vec![],
+        tolerations: vec![],
+        priority_class_name: None,
+        priority: None,
+        preemption_policy: None,
+        restart_policy: RestartPolicy::Never,
+        termination_grace_ms: 30_000,
+        scheduler_name: None,
+        node_name: None,
+        container_names: vec![],
+        hints: SimHints::default(),
+    }
+}
+
+fn job_spec(template: PodTemplate) -> JobSpec {
+    JobSpec {
+        completions: None,
+        parallelism: None,
+        completion_mode: CompletionMode::NonIndexed,
+        backoff_limit: None,
+        backoff_limit_per_index: None,
+        max_failed_indexes: None,
+        pod_failure_policy: None,
+        pod_replacement_policy: None,
+        success_policy: vec![],
+        active_deadline_s: None,
+        ttl_seconds_after_finished: None,
+        suspend: false,
+        template,
+    }
+}
+
+#[test]
+fn contract_example_loads_with_exact_values() {
+    let sc = load_str("contract.yaml", CONTRACT_EXAMPLE).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sc.name, "two-teams");
+    assert_eq!(sc.sim.seed, 42);
+    assert_eq!(sc.sim.horizon_ms, Some(12 * 3_600_000));
+    assert_eq!(sc.sim.policies, ["kube-default", "volcano"]);
+    assert_eq!(sc.sim.start_time, "2026-01-05T00:00:00Z");
+    assert_eq!(sc.sim.latencies, Latencies::default());
+    assert_eq!(sc.sim.max_events, DEFAULT_MAX_EVENTS);
+
+    let node = |i: usize| NodeSpec {
+        name: format!("a100-{i}"),
+        allocatable: rl(&[
+            ("cpu", 96_000),
+            ("memory", 1 << 40),
+            ("nvidia.com/gpu", 8_000),
+            ("pods", 110_000),
+        ]),
+        labels: labels(&[("gpu-type", "A100")]),
+        taints: vec![],
+        unschedulable: false,
+        add_at_ms: 0,
+        loc: loc(10),
+    };
+    assert_eq!(sc.nodes, (0..4).map(node).collect::<Vec<_>>());
+
+    let mut t = pod_template(
+        rl(&[("cpu", 8_000), ("memory", 64 << 30), ("nvidia.com/gpu", 1_000)]),
+        rl(&[("nvidia.com/gpu", 1_000)]),
+    );
+    t.node_selector = labels(&[("gpu-type", "A100")]);
+    t.container_names = vec!["eval".into()];
+    t.hints.duration_ms = Some(45 * 60_000);
+    let mut job = job_spec(t);
+    job.completions = Some(4);
+    job.parallelism = Some(2);
+    job.backoff_limit = Some(2);
+    let expected = WorkloadSpec {
+        namespace: "research".into(),
+        name: "nightly-eval".into(),
+        labels: Default::default(),
+        annotations: labels(&[("kubesim.io/duration", "45m"), ("kubesim.io/submit-at", "30m")]),
+        kind: WorkloadKind::Job(job),
+        submit_at_ms: 30 * 60_000,
+        suspend_at_ms: None,
+        resume_at_ms: None,
+        loc: loc(25),
+    };
+    assert_eq!(sc.workloads, [expected]);
+
+    let mut t = pod_template(
+        rl(&[("cpu", 4_000), ("memory", 32 << 30), ("nvidia.com/gpu", 1_000)]),
+        rl(&[("nvidia.com/gpu", 1_000)]),
+    );
+    t.container_names = vec!["train".into()];
+    t.hints.duration_ms = Some(20 * 60_000);
+    let template = WorkloadSpec {
+        namespace: "research".into(),
+        name: "exp".into(),
+        labels: Default::default(),
+        annotations: labels(&[("kubesim.io/duration", "20m")]),
+        kind: WorkloadKind::Job(job_spec(t)),
+        submit_at_ms: 0,
+        suspend_at_ms: None,
+        resume_at_ms: None,
+        loc: loc(48),
+    };
+    assert_eq!(
+        sc.arrivals,
+        [ArrivalsSpec {
+            name: "experiments".into(),
+            template: ArrivalTemplate::Workload(Box::new(template)),
+            count: 200,
+            start_ms: 0,
+            pattern: ArrivalPattern::Poisson {
+                mean_interval_ms: 180_000
+            },
+            duration: None,
+            failure: None,
+            loc: loc(48),
+        }]
+    );
+    assert!(sc.priority_classes.is_empty());
+    assert!(sc.namespaces.is_empty());
+    assert!(sc.not_simulated.is_empty());
+}
+
+fn ok(text: &str) -> Scenario {
+    load_str("t.yaml", text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn bad(text: &str) -> InputError {
+    match load_str("t.yaml", text) {
+        Ok(_) => panic!("loaded, expected an error:\n{text}"),
+        Err(e) => e,
+    }
+}
+
+/// Asserts the error's file, line, field, and that message or fix contain `words`.
+#[track_caller]
+fn check(e: &InputError, line: usize, field: &str, words: &[&str]) {
+    assert_eq!(e.file.as_deref(), Some(std::path::Path::new("t.yaml")), "{e}");
+    assert_eq!(e.line, Some(line), "wrong line: {e}");
+    assert_eq!(e.field, field, "wrong field: {e}");
+    assert!(!e.fix.is_empty(), "no fix: {e}");
+    let text = format!("{} {}", e.message, e.fix);
+    for w in words {
+        assert!(text.contains(w), "missing {w:?} in: {e}");
+    }
+}
+
+const JOB_HEAD: &str = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n";
+
+fn job(spec_and_more: &str) -> String {
+    format!("{JOB_HEAD}{spec_and_more}")
+}
+
+const SIMPLE_POD_SPEC: &str = "spec:\n  template:\n    spec:\n      containers:\n      - name: c\n        resources:\n          requests: {cpu: 1}\n";
+
+// ----- good inputs ----------------------------------------------------------------------------
+
+#[test]
+fn empty_documents_and_lists_are_handled() {
+    let text = format!(
+        "---\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {{name: research, labels: {{team: a}}}}\n- apiVersion: scheduling.k8s.io/v1\n  kind: PriorityClass\n  metadata: {{name: low}}\n  value: -5\n---\n{}\n---\n",
+        job(SIMPLE_POD_SPEC)
+    );
+    let sc = ok(&text);
+    assert_eq!(sc.name, "t");
+    assert_eq!(
+        sc.namespaces,
+        [NamespaceSpec {
+            name: "research".into(),
+            labels: labels(&[("team", "a")])
+        }]
+    );
+    assert_eq!(sc.priority_classes[0].value, -5);
+    assert_eq!(sc.workloads.len(), 1);
+    assert_eq!(sc.workloads[0].loc.line, 14);
+}
+
+#[test]
+fn nodes_with_taints_capacity_and_submit_at() {
+    let sc = ok(
+        "apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  annotations: {kubesim.io/submit-at: 2h}\nspec:\n  unschedulable: true\n  taints:\n  - {key: gpu, value: \"yes\", effect: NoSchedule}\nstatus:\n  capacity: {cpu: 4, memory: 16Gi, example.com/fpga: 2}\n  conditions: [{type: Ready, status: \"True\"}]\n",
+    );
+    let n = &sc.nodes[0];
+    assert_eq!(n.name, "n1");
+    assert!(n.unschedulable);
+    assert_eq!(n.add_at_ms, 7_200_000);
+    assert_eq!(
+        n.allocatable,
+        rl(&[("cpu", 4_000), ("example.com/fpga", 2_000), ("memory", 16 << 30)])
+    );
+    assert_eq!(
+        n.taints,
+        [Taint {
+            key: "gpu".into(),
+            value: "yes".into(),
+            effect: TaintEffect::NoSchedule
+        }]
+    );
+}
+
+#[test]
+fn job_spec_fields_are_all_converted() {
+    let text = job(r#"  annotations:
+    kubesim.io/exit-code: "3"
+    kubesim.io/suspend-at: 1h
+    kubesim.io/resume-at: 2h
+    kubesim.io/failures: "2"
+spec:
+  completions: 8
+  parallelism: 4
+  completionMode: Indexed
+  backoffLimitPerIndex: 1
+  maxFailedIndexes: 2
+  podReplacementPolicy: Failed
+  activeDeadlineSeconds: 3600
+  ttlSecondsAfterFinished: 100
+  suspend: true
+  podFailurePolicy:
+    rules:
+    - action: FailIndex
+      onExitCodes: {containerName: main, operator: In, values: [42]}
+    - action: Ignore
+      onPodConditions: [{type: DisruptionTarget}]
+  successPolicy:
+    rules: [{succeededIndexes: "0-3", succeededCount: 2}]
+  template:
+    metadata:
+      labels: {app: x}
+      annotations: {kubesim.io/duration: 90s, kubesim.io/exit-code: "4"}
+    spec:
+      restartPolicy: Never
+      priorityClassName: high
+      priority: 7
+      preemptionPolicy: Never
+      terminationGracePeriodSeconds: 5
+      schedulerName: volcano
+      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms:
+            - matchExpressions: [{key: gpu, operator: In, values: [a100, h100]}]
+      tolerations: [{operator: Exists}]
+      initContainers:
+      - name: init
+        resources: {requests: {cpu: "10", memory: 1Gi}}
+      - name: sidecar
+        restartPolicy: Always
+        resources: {requests: {cpu: 500m}}
+      containers:
+      - name: main
+        resources: {limits: {cpu: "2", memory: 4Gi}}
+      - name: helper
+        resources: {requests: {cpu: 250m}}
+"#);
+    let sc = ok(&text);
+    let w = &sc.workloads[0];
+    assert_eq!(w.suspend_at_ms, Some(3_600_000));
+    assert_eq!(w.resume_at_ms, Some(7_200_000));
+    let WorkloadKind::Job(j) = &w.kind else { panic!() };
+    assert_eq!(j.completions, Some(8));
+    assert_eq!(j.completion_mode, CompletionMode::Indexed);
+    assert_eq!(j.backoff_limit_per_index, Some(1));
+    assert_eq!(j.max_failed_indexes, Some(2));
+    assert_eq!(j.pod_replacement_policy, Some(PodReplacementPolicy::Failed));
+    assert_eq!(j.active_deadline_s, Some(3600));
+    assert_eq!(j.ttl_seconds_after_finished, Some(100));
+    assert!(j.suspend);
+    let pfp = j.pod_failure_policy.as_ref().unwrap();
+    assert_eq!(pfp[0].action, PfpAction::FailIndex);
+    assert_eq!(
+        pfp[0].on_exit_codes,
+        Some(PfpExitCodes {
+            container_name: Some("main".into()),
+            operator: ExitCodeOperator::In,
+            values: vec![42]
+        })
+    );
+    assert_eq!(
+        pfp[1].on_pod_conditions,
+        [PfpPodCondition {
+            condition_type: "DisruptionTarget".into(),
+            status: "True".into()
+        }]
+    );
+    assert_eq!(
+        j.success_policy,
+        [SuccessPolicyRule {
+            succeeded_indexes: Some("0-3".into()),
+            succeeded_count: Some(2)
+        }]
+    );
+    let t = &j.template;
+    assert_eq!(t.labels, labels(&[("app", "x")]));
+    // cpu: containers 2 + 0.25 + sidecar 0.5 = 2.75; init 10 (+ no sidecar before it) wins.
+    // memory: containers 4Gi (request from limit); init 1Gi.
+    assert_eq!(t.requests, rl(&[("cpu", 10_000), ("memory", 4 << 30)]));
+    assert_eq!(t.limits, rl(&[("cpu", 2_000), ("memory", 4 << 30)]));
+    assert_eq!(t.container_names, ["main", "helper", "init", "sidecar"]);
+    assert_eq!(t.priority_class_name.as_deref(), Some("high"));
+    assert_eq!(t.priority, Some(7));
+    assert_eq!(t.preemption_policy, Some(PreemptionPolicy::Never));
+    assert_eq!(t.termination_grace_ms, 5_000);
+    assert_eq!(t.scheduler_name.as_deref(), Some("volcano"));
+    assert_eq!(t.affinity_terms[0].match_expressions[0].values, ["a100", "h100"]);
+    assert_eq!(t.tolerations[0].operator, TolerationOperator::Exists);
+    // The template's annotations win over the Job's.
+    assert_eq!(
+        t.hints,
+        SimHints {
+            duration_ms: Some(90_000),
+            exit_code: 4,
+            failures: 2,
+            terminate_after_ms: 0,
+            fail_indexes: vec![],
+        }
+    );
+}
+
+#[test]
+fn bare_pod_and_arrival_patterns() {
+    let sc = ok(r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  labels: {a: b}
+  annotations: {kubesim.io/duration: 1m}
+spec:
+  nodeName: n1
+  containers: [{name: c, resources: {requests: {nvidia.com/gpu: 2}}}]
+---
+apiVersion: kubesim.io/v1alpha1
+kind: Arrivals
+metadata: {name: burst}
+spec:
+  at: [0, 10s, 1m]
+  start: 1h
+  duration: {lognormal: {median: 10m, sigma: 1.5}}
+  failure: {probability: 0.1, exitCode: 2}
+  template:
+    apiVersion: v1
+    kind: Pod
+    spec: {containers: [{name: c}]}
+---
+apiVersion: kubesim.io/v1alpha1
+kind: Arrivals
+metadata: {name: grow}
+spec:
+  count: 3
+  every: 30m
+  duration: {uniform: {min: 1m, max: 2m}}
+  template:
+    apiVersion: v1
+    kind: Node
+    metadata: {name: spot}
+    status: {allocatable: {cpu: 8}}
+"#);
+    let WorkloadKind::Pod(p) = &sc.workloads[0].kind else {
+        panic!()
+    };
+    assert_eq!(p.restart_policy, RestartPolicy::Always);
+    assert_eq!(p.node_name.as_deref(), Some("n1"));
+    assert_eq!(p.labels, labels(&[("a", "b")]));
+    assert_eq!(p.requests, rl(&[("nvidia.com/gpu", 2_000)]));
+    assert_eq!(p.hints.duration_ms, Some(60_000));
+    let a = &sc.arrivals[0];
+    assert_eq!(a.count, 3);
+    assert_eq!(a.start_ms, 3_600_000);
+    assert_eq!(
+        a.pattern,
+        ArrivalPattern::At {
+            times_ms: vec![0, 10_000, 60_000]
+        }
+    );
+    assert_eq!(
+        a.duration,
+        Some(DurationDist::LogNormal {
+            median_ms: 600_000,
+            sigma: 1.5
+        })
+    );
+    assert_eq!(
+        a.failure,
+        Some(FailureDist {
+            probability: 0.1,
+            exit_code: 2
+        })
+    );
+    let ArrivalTemplate::Workload(w) = &a.template else {
+        panic!()
+    };
+    assert_eq!((w.name.as_str(), w.namespace.as_str()), ("burst", "default"));
+    let g = &sc.arrivals[1];
+    assert_eq!(g.pattern, ArrivalPattern::Every { interval_ms: 1_800_000 });
+    assert!(matches!(&g.template, ArrivalTemplate::Node(n) if n.name == "spot"));
+}
+
+#[test]
+fn simulation_options() {
+    let sc = ok(r#"apiVersion: kubesim.io/v1alpha1
+kind: Simulation
+metadata: {name: s}
+spec:
+  seed: 18446744073709551615
+  startTime: 2026-03-01T08:00:00+01:00
+  policies: [kueue, my-policy]
+  maxEvents: 1000
+  latencies: {jobSyncBatch: 2s, popFromBackoffQ: false, podMaxBackoff: 1m}
+---
+apiVersion: kubesim.io/v1alpha1
+kind: SchedulerPolicy
+metadata: {name: my-policy}
+spec: {base: kube-default}
+"#);
+    assert_eq!(sc.sim.seed, u64::MAX);
+    assert_eq!(sc.sim.start_time, "2026-03-01T08:00:00+01:00");
+    assert_eq!(sc.sim.policies, ["kueue", "my-policy"]);
+    assert_eq!(sc.sim.max_events, 1000);
+    assert_eq!(sc.sim.latencies.job_sync_batch_ms, 2_000);
+    assert!(!sc.sim.latencies.pop_from_backoff_q);
+    assert_eq!(sc.sim.latencies.pod_max_backoff_ms, 60_000);
+    assert_eq!(sc.not_simulated[0].kind, "SchedulerPolicy");
+}
+
+#[test]
+fn files_and_folders_load_in_order() {
+    let dir = std::env::temp_dir().join(format!("kubesim-loader-test-{}", std::process::id()));
+    let sub = dir.join("cluster");
+    std::fs::create_dir_all(&sub).unwrap();
+    let node =
+        |n: &str| format!("apiVersion: v1\nkind: Node\nmetadata: {{name: {n}}}\nstatus: {{allocatable: {{cpu: 1}}}}\n");
+    std::fs::write(sub.join("b.yaml"), node("b")).unwrap();
+    std::fs::write(sub.join("a.yml"), node("a")).unwrap();
+    std::fs::write(sub.join("notes.txt"), "not yaml").unwrap();
+    std::fs::write(dir.join("z.yaml"), node("z")).unwrap();
+    let sc = load(&[dir.join("z.yaml"), sub.clone()]).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = sc.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["z", "a", "b"]);
+    assert_eq!(sc.name, "z");
+    assert_eq!(sc.nodes[1].loc.file, sub.join("a.yml"));
+
+    // Two Simulation objects in two files: the error names the second file and line.
+    let sim = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\n";
+    std::fs::write(dir.join("s1.yaml"), sim).unwrap();
+    std::fs::write(dir.join("s2.yaml"), format!("# comment\n{sim}")).unwrap();
+    let e = load(&[dir.join("s1.yaml"), dir.join("s2.yaml")]).unwrap_err();
+    assert_eq!(e.file, Some(dir.join("s2.yaml")), "{e}");
+    assert_eq!(e.line, Some(3), "{e}");
+    assert!(e.message.contains("second Simulation"), "{e}");
+    assert!(e.message.contains("s1.yaml:1"), "{e}");
+
+    let missing = load(&[dir.join("nope.yaml")]).unwrap_err();
+    assert_eq!(missing.file, Some(dir.join("nope.yaml")));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ----- bad inputs -----------------------------------------------------------------------------
+
+#[test]
+fn yaml_syntax_error_has_absolute_line() {
+    let text = format!(
+        "{}---\n{JOB_HEAD}spec:\n  template: {{spec: [oops}}\n",
+        job(SIMPLE_POD_SPEC)
+    );
+    let e = bad(&text);
+    assert_eq!(e.line, Some(18), "{e}");
+    assert!(e.message.starts_with("invalid YAML"), "{e}");
+    assert!(e.column.is_some());
+}
+
+#[test]
+fn unknown_kind_names_line_and_lists_supported() {
+    let e = bad(&format!(
+        "{}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\n",
+        job(SIMPLE_POD_SPEC)
+    ));
+    check(&e, 14, "kind", &["apps/v1 Deployment", "batch/v1 Job", "v1 Node"]);
+    let e = bad("apiVersion: batch/v2\nkind: Job\nmetadata: {name: j}\n");
+    check(&e, 2, "kind", &["batch/v2 Job", "supported as batch/v1 Job"]);
+}
+
+#[test]
+fn missing_required_fields() {
+    let e = bad("kind: Job\nmetadata: {name: j}\n");
+    check(&e, 1, "apiVersion", &["missing required field `apiVersion`"]);
+    let e = bad("apiVersion: v1\nmetadata: {name: j}\n");
+    check(&e, 1, "kind", &["`kind`"]);
+    let e = bad("apiVersion: batch/v1\nkind: Job\nmetadata:\n  namespace: x\n");
+    check(&e, 3, "metadata.name", &["`name`", "metadata.name"]);
+    let e = bad("apiVersion: batch/v1\nkind: CronJob\nspec: {}\n");
+    check(&e, 1, "metadata", &["`metadata`"]);
+    let e = bad(&job("spec:\n  completions: 1\n"));
+    check(&e, 5, "spec.template", &["`template`"]);
+    let e = bad(&job(
+        "spec:\n  template:\n    spec:\n      containers:\n      - image: x\n",
+    ));
+    check(&e, 9, "spec.template.spec.containers[0].name", &["`name`"]);
+    let e = bad(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {name: a}\nspec:\n  every: 1m\n  template: {apiVersion: v1, kind: Pod, spec: {containers: [{name: c}]}}\n",
+    );
+    check(&e, 4, "spec.count", &["`count`"]);
+    let e = bad(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {name: a}\nspec:\n  count: 5\n  template: {apiVersion: v1, kind: Pod, spec: {containers: [{name: c}]}}\n",
+    );
+    check(&e, 4, "spec.every", &["missing arrival pattern", "poisson"]);
+    let e = bad("apiVersion: v1\nkind: Node\nmetadata: {name: n1}\n");
+    check(&e, 1, "status", &["allocatable"]);
+}
+
+#[test]
+fn bad_durations_and_quantities() {
+    let e = bad(&job("  annotations:\n    kubesim.io/duration: 20 minutes\nspec: {}\n"));
+    check(
+        &e,
+        6,
+        "metadata.annotations.kubesim.io/duration",
+        &["invalid duration \"20 minutes\"", "90s"],
+    );
+    let e = bad("apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec:\n  horizon: -5m\n");
+    check(&e, 5, "spec.horizon", &["negative duration \"-5m\""]);
+    assert_eq!(e.column, Some(12));
+    let e = bad(&job(
+        "spec:\n  template:\n    spec:\n      containers:\n      - name: c\n        resources:\n          requests:\n            cpu: 2 cores\n",
+    ));
+    check(
+        &e,
+        12,
+        "spec.template.spec.containers[0].resources.requests.cpu",
+        &["invalid quantity \"2 cores\" for cpu"],
+    );
+    let e = bad(&job(
+        "spec:\n  template:\n    spec:\n      containers:\n      - name: c\n        resources: {limits: {memory: -1Gi}}\n",
+    ));
+    check(
+        &e,
+        10,
+        "spec.template.spec.containers[0].resources.limits.memory",
+        &["negative"],
+    );
+}
+
+#[test]
+fn two_simulations_in_one_file() {
+    let sim = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\n";
+    let e = bad(&format!("{sim}---\n{}", sim.replace("name: s", "name: s2")));
+    check(&e, 6, "kind", &["second Simulation", "t.yaml:1"]);
+}
+
+#[test]
+fn unknown_kubesim_annotation() {
+    let e = bad(&job("  annotations:\n    kubesim.io/durration: 5m\nspec: {}\n"));
+    check(
+        &e,
+        6,
+        "metadata.annotations.kubesim.io/durration",
+        &[
+            "unknown kubesim annotation",
+            "kubesim.io/duration",
+            "kubesim.io/resume-at",
+        ],
+    );
+    // On the pod template too; and Job-only annotations on a Pod are rejected.
+    let e = bad(&job(
+        "spec:\n  template:\n    metadata:\n      annotations: {kubesim.io/foo: x}\n    spec: {containers: [{name: c}]}\n",
+    ));
+    check(&e, 8, "spec.template.metadata.annotations.kubesim.io/foo", &["unknown"]);
+    let e = bad(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {kubesim.io/suspend-at: 1h}\nspec: {containers: [{name: c}]}\n",
+    );
+    check(&e, 5, "metadata.annotations.kubesim.io/suspend-at", &["Jobs"]);
+}
+
+#[test]
+fn typo_in_modelled_fields() {
+    let e = bad(&job(
+        "spec:\n  backofLimit: 3\n  template: {spec: {containers: [{name: c}]}}\n",
+    ));
+    check(
+        &e,
+        6,
+        "spec.backofLimit",
+        &[
+            "unknown field `backofLimit` in a Job spec",
+            "did you mean `backoffLimit`",
+            "completions",
+        ],
+    );
+    assert_eq!(e.column, Some(3));
+    let e = bad(&job(
+        "spec:\n  template:\n    spec:\n      nodeSelecter: {a: b}\n      containers: [{name: c}]\n",
+    ));
+    check(
+        &e,
+        8,
+        "spec.template.spec.nodeSelecter",
+        &["did you mean `nodeSelector`"],
+    );
+    let e = bad(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec:\n  latencies: {jobSyncBatchh: 1s}\n",
+    );
+    check(&e, 5, "spec.latencies.jobSyncBatchh", &["jobSyncBatch"]);
+    let e = bad("apiVersion: kubesim.io/v1alpha1\nkind: NodePool\nmetadata: {name: p}\nspec:\n  cuont: 3\n");
+    check(&e, 5, "spec.cuont", &["did you mean `count`"]);
+}
+
+#[test]
+fn limits_are_enforced() {
+    let pool = |n: u64| {
+        format!(
+            "apiVersion: kubesim.io/v1alpha1\nkind: NodePool\nmetadata: {{name: p}}\nspec:\n  count: {n}\n  template: {{apiVersion: v1, kind: Node, status: {{allocatable: {{cpu: 1}}}}}}\n"
+        )
+    };
+    let e = bad(&pool(1_000_001));
+    check(&e, 5, "spec.count", &["1000001 is out of range", "1000000"]);
+    let arrivals = |spec: &str| {
+        format!(
+            "apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {{name: a}}\nspec:\n{spec}  template: {{apiVersion: v1, kind: Pod, spec: {{containers: [{{name: c}}]}}}}\n"
+        )
+    };
+    let e = bad(&arrivals("  count: 10000001\n  every: 1s\n"));
+    check(&e, 5, "spec.count", &["10000001 is out of range", "10000000"]);
+    let at: Vec<String> = (0..100_001).map(|i| format!("{i}s")).collect();
+    let e = bad(&arrivals(&format!("  at: [{}]\n", at.join(", "))));
+    check(&e, 5, "spec.at", &["100001 entries exceed the limit of 100000"]);
+    let e = bad(&arrivals("  count: 0\n  every: 1s\n"));
+    check(&e, 5, "spec.count", &["0 is out of range"]);
+    let e = bad(&arrivals("  count: 2\n  every: 1s\n  poisson: {meanInterval: 1s}\n"));
+    check(&e, 7, "spec.poisson", &["two arrival patterns"]);
+}
+
+#[test]
+fn cross_object_errors() {
+    let node = "apiVersion: v1\nkind: Node\nmetadata: {name: p-1}\nstatus: {allocatable: {cpu: 1}}\n";
+    let e = bad(&format!(
+        "{node}---\n{JOB_HEAD}spec: {{template: {{spec: {{containers: [{{name: c}}]}}}}}}\n---\n{node}"
+    ));
+    check(&e, 14, "metadata.name", &["a second Node named \"p-1\"", "t.yaml:1"]);
+    // A Job and a Volcano Job may share a name; two Jobs in one namespace may not.
+    let vc = "apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata: {name: j}\n";
+    let j = job("spec: {template: {spec: {containers: [{name: c}]}}}\n");
+    ok(&format!("{vc}---\n{j}"));
+    let e = bad(&format!("{j}---\n{j}"));
+    check(&e, 10, "metadata.name", &["second Job named \"default/j\""]);
+    let e = bad(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec:\n  policies: [kube-default, gang]\n",
+    );
+    check(
+        &e,
+        5,
+        "spec.policies[1]",
+        &["unknown policy \"gang\"", "volcano-preempt"],
+    );
+    let pc = |n: &str| {
+        format!(
+            "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {{name: {n}}}\nvalue: 1\nglobalDefault: true\n"
+        )
+    };
+    let e = bad(&format!("{}---\n{}", pc("a"), pc("b")));
+    check(&e, 11, "globalDefault", &["second PriorityClass with globalDefault"]);
+}
+
+#[test]
+fn type_and_value_errors() {
+    let e = bad(&job(
+        "spec:\n  parallelism: two\n  template: {spec: {containers: [{name: c}]}}\n",
+    ));
+    check(&e, 6, "spec.parallelism", &["expected an integer", "\"two\""]);
+    let e = bad(&job(
+        "spec:\n  template:\n    spec:\n      restartPolicy: Always\n      containers: [{name: c}]\n",
+    ));
+    check(&e, 8, "spec.template.spec.restartPolicy", &["Never or OnFailure"]);
+    let e = bad(
+        "apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  labels: {gpu: on}\nstatus: {allocatable: {cpu: 1}}\n",
+    );
+    check(&e, 5, "metadata.labels.gpu", &["expected a string", "quote"]);
+    let e = bad("- just\n- a list\n");
+    check(&e, 1, "", &["must be a Kubernetes object"]);
+    let e = bad(&job(
+        "spec:\n  podFailurePolicy: {rules: [{action: FailJob, onExitCodes: {operator: In, values: [0]}}]}\n  template: {spec: {restartPolicy: Never, containers: [{name: c}]}}\n",
+    ));
+    check(
+        &e,
+        6,
+        "spec.podFailurePolicy.rules[0].onExitCodes.values[0]",
+        &["exit code 0"],
+    );
+}
+
+#[test]
+fn never_panics_on_odd_input() {
+    let inputs = [
+        "",
+        "---",
+        "~",
+        "42",
+        "apiVersion: [1]\nkind: Job\n",
+        "apiVersion: v1\nkind: List\nitems: 3\n",
+        "apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: List, items: []}]\n",
+        "a: &x [*x]\n",
+        "? [a, b]\n: c\n",
+        "apiVersion: v1\nkind: Node\nmetadata: {name: n}\nstatus: {allocatable: {cpu: 1e400}}\n",
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec: {template: {spec: {containers: {}}}}\n",
+        "\u{feff}apiVersion: v1\n",
+        "\t\t\n:",
+    ];
+    for text in inputs {
+        let _ = load_str("t.yaml", text);
+    }
+    // Empty streams load as an empty scenario.
+    let sc = ok("---\n# nothing\n");
+    assert!(sc.workloads.is_empty());
+}
+
+#[test]
+fn alias_bomb_is_refused_quickly() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        text.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let e = bad(&text);
+    assert!(e.message.contains("expands too much"), "{e}");
+}
+
+#[test]
+#[ignore = "prints sample errors for review"]
+fn print_sample_errors() {
+    for text in [
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n".to_string(),
+        job("spec:\n  backofLimit: 3\n"),
+        job("  annotations: {kubesim.io/durration: 5m}\nspec: {}\n"),
+        job(
+            "spec:\n  template:\n    spec:\n      containers:\n      - name: c\n        resources: {requests: {cpu: 2 cores}}\n",
+        ),
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec:\n  horizon: 5\n".to_string(),
+        "a: [\n".to_string(),
+    ] {
+        println!("{}\n", bad(&text));
+    }
+}
+
+#[test]
+#[ignore = "expands a million nodes: about 5 s in a debug build"]
+fn node_pool_at_the_limit_loads() {
+    let text = "apiVersion: kubesim.io/v1alpha1\nkind: NodePool\nmetadata: {name: p}\nspec:\n  count: 1000000\n  template: {apiVersion: v1, kind: Node, metadata: {name: big}, status: {allocatable: {cpu: 1, nvidia.com/gpu: 8}}}\n";
+    let sc = ok(text);
+    assert_eq!(sc.nodes.len(), 1_000_000);
+    assert_eq!(sc.nodes[999_999].name, "big-999999");
+}
+
+#[test]
+fn node_limit_counts_every_node() {
+    let one = "apiVersion: v1\nkind: Node\nmetadata: {name: one}\nstatus: {allocatable: {cpu: 1}}\n";
+    let pool = "apiVersion: kubesim.io/v1alpha1\nkind: NodePool\nmetadata: {name: p}\nspec:\n  count: 1000000\n  template: {apiVersion: v1, kind: Node, status: {allocatable: {cpu: 1}}}\n";
+    let e = bad(&format!("{one}---\n{pool}"));
+    check(&e, 10, "spec.count", &["more than 1000000 nodes"]);
+}

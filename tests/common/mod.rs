@@ -1,0 +1,53 @@
+//! Helpers for scenario tests: run a YAML scenario and read its results.
+#![allow(dead_code)]
+
+use kubesim::experiment::run_all;
+use kubesim::scenario::load_str;
+use kubesim::sim::record::{JobRow, RunResult};
+
+/// A small cluster preamble: `n` nodes of 8 CPUs and `gpus` GPUs each.
+pub fn nodes(n: usize, gpus: u32) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "apiVersion: v1\nkind: Node\nmetadata: {{name: node-{i}}}\nstatus:\n  allocatable: {{cpu: \"8\", memory: 64Gi, nvidia.com/gpu: \"{gpus}\", pods: \"110\"}}\n---\n"
+            )
+        })
+        .collect()
+}
+
+/// Run a scenario under one policy and its Simulation seed, recording events.
+pub fn run(yaml: &str, policy: &str) -> RunResult {
+    let sc = load_str("test.yaml", yaml).unwrap_or_else(|e| panic!("scenario does not load: {e}"));
+    let mut runs = run_all(&sc, &[policy.to_string()], &[sc.sim.seed], true).unwrap_or_else(|e| panic!("run: {e}"));
+    runs.remove(0)
+}
+
+pub fn job<'a>(r: &'a RunResult, name: &str) -> &'a JobRow {
+    r.jobs
+        .iter()
+        .find(|j| j.name == name)
+        .unwrap_or_else(|| panic!("no job {name}"))
+}
+
+/// Times (seconds) of `event` for objects whose name (after the namespace) starts with `prefix`.
+pub fn times(r: &RunResult, prefix: &str, event: &str) -> Vec<f64> {
+    r.events
+        .iter()
+        .filter(|e| e.event == event && e.object.split_once('/').is_some_and(|(_, n)| n.starts_with(prefix)))
+        .map(|e| e.time.ms() as f64 / 1000.0)
+        .collect()
+}
+
+/// (time s, event, detail) of one object.
+pub fn history(r: &RunResult, object: &str) -> Vec<(f64, String, String)> {
+    r.events
+        .iter()
+        .filter(|e| e.object == object)
+        .map(|e| (e.time.ms() as f64 / 1000.0, e.event.to_string(), e.detail.clone()))
+        .collect()
+}
+
+pub fn secs(t: Option<kubesim::engine::SimTime>) -> Option<f64> {
+    t.map(|t| t.ms() as f64 / 1000.0)
+}

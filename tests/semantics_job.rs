@@ -1,0 +1,283 @@
+//! The Job controller against semantics.md section 8 (S-J1, S-J2, S-J4, S-J7, S-J8, S-J9) and
+//! the rules of section 1, asserting exact times from the run's events and jobs rows.
+
+mod common;
+use common::{history, job, nodes, run, secs, times};
+
+const SIM: &str = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: t}\n---\n";
+
+fn job_yaml(name: &str, annotations: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {name}\n  annotations: {{{annotations}}}\nspec:\n{spec}  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"1\"}}}}}}]\n---\n"
+    )
+}
+
+#[test]
+fn s_j1_backoff_limit_2_fails_on_the_third_failure_at_121() {
+    let y = format!(
+        "{SIM}{}{}",
+        nodes(1, 0),
+        job_yaml(
+            "j",
+            "kubesim.io/duration: 30s, kubesim.io/exit-code: \"1\"",
+            "  backoffLimit: 2\n"
+        )
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "j-", "PodCreated"), [0.0, 40.0, 90.0]);
+    assert_eq!(times(&r, "j-", "PodFailed"), [30.0, 70.0, 120.0]);
+    let j = job(&r, "j");
+    assert_eq!(j.state.as_str(), "Failed");
+    assert_eq!(j.reason, "BackoffLimitExceeded");
+    assert_eq!(secs(j.finish), Some(121.0));
+    assert_eq!(j.failed_pods, 3);
+    assert_eq!(times(&r, "j", "JobFailureTarget"), [121.0]);
+}
+
+#[test]
+fn s_j2_default_backoff_limit_6_delays_10_to_320() {
+    let y = format!(
+        "{SIM}{}{}",
+        nodes(1, 0),
+        job_yaml("j", "kubesim.io/duration: 30s, kubesim.io/exit-code: \"1\"", "")
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(
+        times(&r, "j-", "PodCreated"),
+        [0.0, 40.0, 90.0, 160.0, 270.0, 460.0, 810.0]
+    );
+    assert_eq!(
+        times(&r, "j-", "PodFailed"),
+        [30.0, 70.0, 120.0, 190.0, 300.0, 490.0, 840.0]
+    );
+    let j = job(&r, "j");
+    assert_eq!(
+        (j.state.as_str(), secs(j.finish), j.failed_pods),
+        ("Failed", Some(841.0), 7)
+    );
+}
+
+#[test]
+fn s_j4_a_success_resets_the_backoff() {
+    let y = format!(
+        "{SIM}{}{}",
+        nodes(1, 0),
+        job_yaml(
+            "j",
+            "kubesim.io/duration: 30s, kubesim.io/failures: \"1\"",
+            "  completions: 3\n  parallelism: 1\n  backoffLimit: 6\n"
+        )
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "j-", "PodCreated"), [0.0, 40.0, 71.0, 102.0]);
+    assert_eq!(times(&r, "j-", "PodSucceeded"), [70.0, 101.0, 132.0]);
+    let j = job(&r, "j");
+    assert_eq!(
+        (j.state.as_str(), secs(j.finish), j.failed_pods),
+        ("Complete", Some(133.0), 1)
+    );
+}
+
+/// One 1-GPU node; Job A (priority 0, backoffLimit 0) runs; a priority-1000 pod P arrives at 50.
+fn s_j7(terminate_after: &str, pfp: bool) -> kubesim::sim::record::RunResult {
+    const SIM: &str =
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: t}\nspec: {horizon: 200s}\n---\n";
+    let policy = if pfp {
+        "  podFailurePolicy:\n    rules:\n    - action: Ignore\n      onPodConditions: [{type: DisruptionTarget}]\n"
+    } else {
+        ""
+    };
+    let y = format!(
+        "{SIM}{}apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {{name: high}}\nvalue: 1000\n---\n\
+apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: a\n  annotations: {{kubesim.io/duration: 1h, kubesim.io/terminate-after: \"{terminate_after}\"}}\n\
+spec:\n  backoffLimit: 0\n{policy}  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: 1}}}}}}]\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {{kubesim.io/submit-at: 50s, kubesim.io/duration: 1h}}\n\
+spec:\n  priorityClassName: high\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: 1}}}}}}]\n",
+        nodes(1, 1)
+    );
+    run(&y, "kube-default")
+}
+
+#[test]
+fn s_j7_preempted_pod_exiting_on_sigterm_fails_the_job_at_51() {
+    let r = s_j7("0s", false);
+    let a = job(&r, "a");
+    assert_eq!(
+        (a.state.as_str(), a.reason.as_str(), secs(a.finish)),
+        ("Failed", "BackoffLimitExceeded", Some(51.0))
+    );
+    assert_eq!(a.preemptions, 1);
+    assert_eq!(times(&r, "a-", "PodDeleted"), [50.0]);
+    // PopFromBackoffQ on an idle queue: P binds as soon as the victim is gone.
+    assert_eq!(times(&r, "p", "PodBound"), [50.0]);
+}
+
+#[test]
+fn s_j7_preempted_pod_killed_at_grace_fails_the_job_at_81() {
+    let r = s_j7("10m", false);
+    let a = job(&r, "a");
+    assert_eq!(times(&r, "a", "JobFailureTarget"), [51.0]);
+    assert_eq!((a.state.as_str(), secs(a.finish)), ("Failed", Some(81.0)));
+    assert_eq!(times(&r, "a-", "PodFailed"), [80.0]);
+    assert_eq!(times(&r, "p", "PodBound"), [80.0]);
+}
+
+#[test]
+fn s_j7_with_ignore_disruption_the_replacement_waits_at_90() {
+    let r = s_j7("10m", true);
+    let a = job(&r, "a");
+    assert_eq!(times(&r, "a-", "PodCreated"), [0.0, 90.0]);
+    assert_eq!(a.state.as_str(), "Pending");
+    assert_eq!(a.reason, "Unschedulable");
+    assert_eq!(a.failed_pods, 0, "an ignored disruption is not a failure");
+    assert_eq!(times(&r, "p", "PodBound"), [80.0]);
+}
+
+fn s_j8(max_failed: &str) -> kubesim::sim::record::RunResult {
+    let y = format!(
+        "{SIM}{}{}",
+        nodes(1, 0),
+        job_yaml(
+            "j",
+            "kubesim.io/duration: 10s, kubesim.io/fail-indexes: \"0\"",
+            &format!(
+                "  completions: 4\n  parallelism: 4\n  completionMode: Indexed\n  backoffLimitPerIndex: 1\n{max_failed}"
+            )
+        )
+    );
+    run(&y, "kube-default")
+}
+
+#[test]
+fn s_j8_backoff_limit_per_index_fails_index_0_at_31() {
+    let r = s_j8("");
+    assert_eq!(times(&r, "j-0-", "PodCreated"), [0.0, 20.0]);
+    assert_eq!(times(&r, "j-0-", "PodFailed"), [10.0, 30.0]);
+    let j = job(&r, "j");
+    assert_eq!(
+        (j.state.as_str(), j.reason.as_str(), secs(j.finish)),
+        ("Failed", "FailedIndexes", Some(31.0))
+    );
+    assert_eq!(times(&r, "j-", "PodSucceeded"), [10.0, 10.0, 10.0]);
+}
+
+#[test]
+fn s_j8_max_failed_indexes_0_fails_at_31_with_its_own_reason() {
+    let r = s_j8("  maxFailedIndexes: 0\n");
+    let j = job(&r, "j");
+    assert_eq!(
+        (j.state.as_str(), j.reason.as_str(), secs(j.finish)),
+        ("Failed", "MaxFailedIndexesExceeded", Some(31.0))
+    );
+}
+
+#[test]
+fn s_j9_resume_resets_start_time_and_the_deadline_fires_at_600() {
+    let y = format!(
+        "{SIM}{}{}",
+        nodes(1, 0),
+        job_yaml(
+            "j",
+            "kubesim.io/duration: 1h, kubesim.io/resume-at: 500s",
+            "  activeDeadlineSeconds: 100\n  suspend: true\n"
+        )
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "j-", "PodCreated"), [500.0]);
+    assert_eq!(times(&r, "j", "JobFailureTarget"), [600.0]);
+    assert_eq!(times(&r, "j-", "PodDeleted"), [600.0]);
+    let j = job(&r, "j");
+    // The Failed condition is written one batched sync after the last pod terminated.
+    assert_eq!(
+        (j.state.as_str(), j.reason.as_str(), secs(j.finish)),
+        ("Failed", "DeadlineExceeded", Some(601.0))
+    );
+}
+
+#[test]
+fn s_j9_suspending_deletes_pods_without_counting_failures() {
+    let y = format!(
+        "{SIM}{}{}",
+        nodes(1, 0),
+        job_yaml(
+            "j",
+            "kubesim.io/duration: 1h, kubesim.io/resume-at: 500s, kubesim.io/suspend-at: 550s",
+            "  activeDeadlineSeconds: 100\n  suspend: true\n"
+        )
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "j-", "PodDeleted"), [550.0]);
+    let j = job(&r, "j");
+    assert_eq!(
+        (j.state.as_str(), j.reason.as_str(), j.failed_pods),
+        ("Pending", "Suspended", 0)
+    );
+    assert_eq!(secs(j.finish), None);
+}
+
+#[test]
+fn on_failure_restarts_in_place_with_kubelet_backoff_until_backoff_limit() {
+    // restartPolicy OnFailure: restarts at 10 (immediate), 30 (+10), 60 (+20); the sync after
+    // the 3rd restart sees restartCount 3 >= backoffLimit 3 and fails the Job (JOB-B2, POD-R1).
+    let y = format!(
+        "{SIM}{}apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations: {{kubesim.io/duration: 10s, kubesim.io/exit-code: \"2\"}}\n\
+spec:\n  backoffLimit: 3\n  template:\n    spec:\n      restartPolicy: OnFailure\n      containers: [{{name: c, image: x}}]\n",
+        nodes(1, 0)
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "j-", "ContainerRestarted"), [10.0, 30.0, 60.0]);
+    let j = job(&r, "j");
+    assert_eq!(times(&r, "j", "JobFailureTarget"), [61.0]);
+    assert_eq!(
+        (j.state.as_str(), j.reason.as_str(), j.restarts),
+        ("Failed", "BackoffLimitExceeded", 3)
+    );
+    assert_eq!(
+        times(&r, "j-", "PodCreated"),
+        [0.0],
+        "no new pod: restarts are in place"
+    );
+}
+
+#[test]
+fn pod_failure_policy_fail_job_on_exit_code() {
+    let y = format!(
+        "{SIM}{}{}",
+        nodes(1, 0),
+        job_yaml(
+            "j",
+            "kubesim.io/duration: 30s, kubesim.io/exit-code: \"42\"",
+            "  backoffLimit: 6\n  podFailurePolicy:\n    rules:\n    - action: FailJob\n      onExitCodes: {operator: In, values: [42]}\n"
+        )
+    );
+    let r = run(&y, "kube-default");
+    let j = job(&r, "j");
+    assert_eq!(
+        (j.state.as_str(), j.reason.as_str(), secs(j.finish)),
+        ("Failed", "PodFailurePolicy", Some(31.0))
+    );
+}
+
+#[test]
+fn parallel_job_completes_and_ttl_deletes_it() {
+    let y = format!(
+        "{SIM}{}{}",
+        nodes(1, 0),
+        job_yaml(
+            "j",
+            "kubesim.io/duration: 20s",
+            "  completions: 4\n  parallelism: 2\n  ttlSecondsAfterFinished: 100\n"
+        )
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "j-", "PodCreated"), [0.0, 0.0, 21.0, 21.0]);
+    let j = job(&r, "j");
+    assert_eq!(
+        (j.state.as_str(), secs(j.start), secs(j.finish)),
+        ("Complete", Some(0.0), Some(42.0))
+    );
+    assert_eq!(
+        history(&r, "default/j").last().map(|h| (h.0, h.1.clone())),
+        Some((142.0, "JobDeleted".to_string()))
+    );
+}
