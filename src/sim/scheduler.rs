@@ -490,9 +490,7 @@ impl World {
                 self.failed_scheduling_event(pod, true);
             }
             Decision::Unschedulable { resources } => {
-                if !known_failure {
-                    self.failed_scheduling_event(pod, false);
-                }
+                self.failed_scheduling_event(pod, false);
                 self.pods[pod as usize].sched.ts = now;
                 if has_nomination {
                     self.pods[pod as usize].sched.loc = Loc::Nominated;

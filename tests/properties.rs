@@ -1,0 +1,132 @@
+//! Property tests: random small clusters and workloads, run under both kube policies. The
+//! simulator checks its invariants after every event in test builds (no node over capacity,
+//! every pod in exactly one state, resources conserved: see `World::check`), so any breach
+//! panics here; the properties below check the results on top.
+
+use std::collections::BTreeMap;
+
+use kubesim::experiment::run_all;
+use kubesim::spec::{Scenario, SimulationSpec, WorkloadKind};
+use kubesim::synth::{gpu_node, gpu_pod_template, single_pod_job};
+use proptest::prelude::*;
+
+#[derive(Clone, Debug)]
+struct JobCase {
+    gpus: i64,
+    duration_s: u64,
+    submit_s: u64,
+    parallelism: u32,
+    completions: u32,
+    priority: i32,
+    failures: u32,
+}
+
+fn job_case() -> impl Strategy<Value = JobCase> {
+    (
+        0i64..=8,
+        1u64..600,
+        0u64..1200,
+        1u32..=4,
+        1u32..=6,
+        prop_oneof![Just(0), Just(100), Just(1000)],
+        0u32..3,
+    )
+        .prop_map(
+            |(gpus, duration_s, submit_s, parallelism, completions, priority, failures)| JobCase {
+                gpus,
+                duration_s,
+                submit_s,
+                parallelism,
+                completions,
+                priority,
+                failures,
+            },
+        )
+}
+
+fn scenario(node_gpus: &[i64], jobs: &[JobCase]) -> Scenario {
+    let mut sc = Scenario {
+        name: "prop".into(),
+        sim: SimulationSpec {
+            horizon_ms: Some(4 * 3_600_000),
+            ..SimulationSpec::default()
+        },
+        ..Scenario::default()
+    };
+    sc.nodes = node_gpus
+        .iter()
+        .enumerate()
+        .map(|(i, g)| gpu_node(&format!("n{i}"), *g))
+        .collect();
+    for (value, name) in [(100, "mid"), (1000, "high")] {
+        sc.priority_classes.push(kubesim::spec::PriorityClassSpec {
+            name: name.into(),
+            value,
+            global_default: false,
+            preemption_policy: kubesim::spec::PreemptionPolicy::PreemptLowerPriority,
+        });
+    }
+    for (i, j) in jobs.iter().enumerate() {
+        let mut t = gpu_pod_template(j.gpus, Some(j.duration_s * 1000));
+        t.hints.failures = j.failures;
+        t.hints.terminate_after_ms = 5_000;
+        t.priority_class_name = match j.priority {
+            100 => Some("mid".into()),
+            1000 => Some("high".into()),
+            _ => None,
+        };
+        let mut w = single_pod_job(&format!("j{i}"), t);
+        w.submit_at_ms = j.submit_s * 1000;
+        if let WorkloadKind::Job(spec) = &mut w.kind {
+            spec.parallelism = Some(j.parallelism);
+            spec.completions = Some(j.completions);
+            spec.backoff_limit = Some(1);
+        }
+        sc.workloads.push(w);
+    }
+    sc
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn runs_keep_invariants_and_report_consistent_rows(
+        node_gpus in prop::collection::vec(1i64..=8, 1..5),
+        jobs in prop::collection::vec(job_case(), 1..16),
+    ) {
+        let sc = scenario(&node_gpus, &jobs);
+        let policies = vec!["kube-default".to_string(), "kube-binpack".to_string()];
+        let runs = run_all(&sc, &policies, &[1], true).expect("runs");
+        let total_gpus: i64 = node_gpus.iter().sum::<i64>() * 1000;
+        for r in &runs {
+            prop_assert_eq!(r.jobs.len(), jobs.len());
+            prop_assert!(r.gpu.alloc_util() <= 1.0 + 1e-9);
+            prop_assert!(r.gpu.busy_util() <= r.gpu.alloc_util() + 1e-9);
+            for row in &r.jobs {
+                if let (Some(s), Some(f)) = (row.start, row.finish) {
+                    prop_assert!(row.submit <= s && s <= f, "{:?}", row);
+                }
+                match row.state.as_str() {
+                    "Complete" | "Failed" => prop_assert!(row.finish.is_some()),
+                    "Running" | "Pending" => prop_assert!(row.finish.is_none()),
+                    other => prop_assert!(false, "unexpected state {}", other),
+                }
+            }
+            // A pod asking for more GPUs than the largest node is never bound.
+            let largest = node_gpus.iter().max().copied().unwrap_or(0) * 1000;
+            let mut by_name = BTreeMap::new();
+            for row in &r.jobs {
+                by_name.insert(row.name.clone(), row);
+            }
+            for (i, j) in jobs.iter().enumerate() {
+                if j.gpus * 1000 > largest {
+                    let row = by_name[&format!("j{i}")];
+                    prop_assert_eq!(row.start, None);
+                    prop_assert_eq!(row.reason.as_str(), "Unschedulable");
+                }
+            }
+            prop_assert!(total_gpus > 0);
+        }
+    }
+}

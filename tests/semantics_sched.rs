@@ -1,0 +1,200 @@
+//! kube-scheduler against semantics.md section 8 (S-K1, S-K2, S-K4, S-K5) and section 3:
+//! queue backoff and flushes, preemption victim and node choice, preemptionPolicy Never,
+//! LeastAllocated vs MostAllocated placement, taints and node selection.
+
+mod common;
+use common::{job, nodes, run, times};
+
+fn sim(extra: &str) -> String {
+    format!("apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec: {{{extra}}}\n---\n")
+}
+
+/// A pod that can never fit (100 CPUs), and 1-CPU nodes joining every 0.1 s (each a cluster
+/// event that requeues it).
+fn s_k1(pop_from_backoff_q: bool) -> Vec<f64> {
+    let y = format!(
+        "{}apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {{name: joiners}}\nspec:\n  count: 400\n  every: 100ms\n  template:\n    apiVersion: v1\n    kind: Node\n    metadata: {{name: small}}\n    status: {{allocatable: {{cpu: \"1\", memory: 1Gi, pods: \"10\"}}}}\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {{name: big}}\nspec:\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"100\"}}}}}}]\n",
+        sim(&format!(
+            "horizon: 40s, latencies: {{popFromBackoffQ: {pop_from_backoff_q}}}"
+        ))
+    );
+    let r = run(&y, "kube-default");
+    times(&r, "big", "FailedScheduling")
+}
+
+#[test]
+fn s_k1_backoff_doubles_to_10s_on_whole_seconds_without_pop_from_backoff_q() {
+    let attempts = s_k1(false);
+    assert_eq!(attempts[..7], [0.0, 1.0, 3.0, 7.0, 15.0, 25.0, 35.0]);
+}
+
+#[test]
+fn s_k1_with_pop_from_backoff_q_the_pod_is_retried_at_each_event() {
+    let attempts = s_k1(true);
+    // One attempt at creation, then one after each of the 399 later node joins.
+    assert_eq!(attempts.len(), 400);
+    assert_eq!(attempts[..4], [0.0, 0.1, 0.2, 0.3]);
+}
+
+#[test]
+fn s_k2_without_events_the_leftover_flush_retries_at_330_then_660() {
+    let y = format!(
+        "{}{}apiVersion: v1\nkind: Pod\nmetadata: {{name: big}}\nspec:\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"100\"}}}}}}]\n",
+        sim("horizon: 1000s"),
+        nodes(1, 0)
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "big", "FailedScheduling"), [0.0, 330.0, 660.0, 990.0]);
+    assert_eq!(job(&r, "big").reason, "Unschedulable");
+}
+
+/// Victims pinned with spec.nodeName; `preemptor` asks for 3 of each node's 3 CPUs.
+fn pinned(name: &str, node: &str, class: &str, cpu: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, annotations: {{kubesim.io/duration: 1h, kubesim.io/terminate-after: 5m}}}}\nspec:\n  nodeName: {node}\n  priorityClassName: {class}\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"{cpu}\"}}}}}}]\n---\n"
+    )
+}
+
+fn class(name: &str, value: i32, policy: &str) -> String {
+    format!(
+        "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {{name: {name}}}\nvalue: {value}\npreemptionPolicy: {policy}\n---\n"
+    )
+}
+
+fn three_cpu_node(name: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Node\nmetadata: {{name: {name}}}\nstatus: {{allocatable: {{cpu: \"3\", memory: 8Gi, pods: \"10\"}}}}\n---\n"
+    )
+}
+
+#[test]
+fn s_k4_preemption_prefers_the_node_with_the_lowest_highest_victim_priority() {
+    let y = format!(
+        "{}{}{}{}{}{}{}{}{}{}{}{}\
+apiVersion: v1\nkind: Pod\nmetadata: {{name: preemptor, annotations: {{kubesim.io/submit-at: 10s, kubesim.io/duration: 1h}}}}\nspec:\n  priorityClassName: p100\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"3\"}}}}}}]\n",
+        sim("horizon: 100s"),
+        three_cpu_node("node-x"),
+        three_cpu_node("node-y"),
+        class("p5", 5, "PreemptLowerPriority"),
+        class("p10", 10, "PreemptLowerPriority"),
+        class("p100", 100, "PreemptLowerPriority"),
+        pinned("x1", "node-x", "p10", "1500m"),
+        pinned("x2", "node-x", "p10", "1500m"),
+        pinned("y1", "node-y", "p5", "1"),
+        pinned("y2", "node-y", "p5", "1"),
+        pinned("y3", "node-y", "p5", "1"),
+        ""
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "y", "PodDeleted"), [10.0, 10.0, 10.0]);
+    assert!(times(&r, "x", "PodDeleted").is_empty());
+    let bound: Vec<_> = r
+        .events
+        .iter()
+        .filter(|e| e.event == "PodBound" && e.object.ends_with("preemptor"))
+        .collect();
+    assert_eq!(bound.len(), 1);
+    assert_eq!(bound[0].detail, "node-y");
+    // The victims ignore SIGTERM for the 30 s grace period; the preemptor binds then.
+    assert_eq!(bound[0].time.ms(), 40_000);
+    assert_eq!(r.preemptions, 3);
+}
+
+#[test]
+fn s_k5_preemption_policy_never_waits_ahead_of_lower_priority_but_never_evicts() {
+    let one_gpu = |name: &str, submit: &str, class: &str, dur: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, annotations: {{kubesim.io/submit-at: {submit}, kubesim.io/duration: {dur}}}}}\nspec:\n  priorityClassName: {class}\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: 1}}}}}}]\n---\n"
+        )
+    };
+    let y = format!(
+        "{}{}{}{}{}{}{}",
+        sim("horizon: 500s"),
+        nodes(1, 1),
+        class("low", 0, "PreemptLowerPriority"),
+        class("high-never", 1000, "Never"),
+        one_gpu("l", "0s", "low", "100s"),
+        one_gpu("h", "10s", "high-never", "100s"),
+        one_gpu("m", "20s", "low", "100s"),
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(r.preemptions, 0);
+    assert_eq!(times(&r, "h", "PodBound"), [100.0]);
+    assert_eq!(times(&r, "m", "PodBound"), [200.0]);
+}
+
+/// Two 8-GPU nodes, one already holding a 4-GPU pod; a 1-GPU pod goes to the emptier node
+/// under LeastAllocated and to the fuller one under MostAllocated. GPUs are not in the default
+/// scoring resources, so the pods ask for cpu in proportion.
+#[test]
+fn least_allocated_spreads_and_most_allocated_packs() {
+    let gpu_pod = |name: &str, submit: &str, gpus: u32| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, annotations: {{kubesim.io/submit-at: {submit}, kubesim.io/duration: 1h}}}}\nspec:\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"{gpus}\", memory: {gpus}Gi, nvidia.com/gpu: \"{gpus}\"}}, limits: {{nvidia.com/gpu: \"{gpus}\"}}}}}}]\n---\n"
+        )
+    };
+    let y = format!(
+        "{}{}{}{}",
+        sim("horizon: 10s"),
+        nodes(2, 8),
+        gpu_pod("first", "0s", 4),
+        gpu_pod("second", "1s", 1)
+    );
+    let node_of = |policy: &str| {
+        let r = run(&y, policy);
+        let first = r
+            .events
+            .iter()
+            .find(|e| e.event == "PodBound" && e.object.ends_with("first"))
+            .unwrap()
+            .detail
+            .clone();
+        let second = r
+            .events
+            .iter()
+            .find(|e| e.event == "PodBound" && e.object.ends_with("second"))
+            .unwrap()
+            .detail
+            .clone();
+        (first, second)
+    };
+    // Equal empty nodes tie: the node whose name sorts first wins.
+    let (f, s) = node_of("kube-default");
+    assert_eq!((f.as_str(), s.as_str()), ("node-0", "node-1"));
+    let (f, s) = node_of("kube-binpack");
+    assert_eq!((f.as_str(), s.as_str()), ("node-0", "node-0"));
+}
+
+#[test]
+fn taints_tolerations_and_node_selectors_place_pods() {
+    let y = format!(
+        "{}apiVersion: v1\nkind: Node\nmetadata: {{name: tainted, labels: {{gpu-type: A100}}}}\nspec:\n  taints: [{{key: nvidia.com/gpu, value: present, effect: NoSchedule}}]\nstatus: {{allocatable: {{cpu: \"8\", memory: 64Gi, nvidia.com/gpu: \"8\"}}}}\n---\n\
+apiVersion: v1\nkind: Node\nmetadata: {{name: plain, labels: {{gpu-type: T4}}}}\nstatus: {{allocatable: {{cpu: \"8\", memory: 64Gi, nvidia.com/gpu: \"8\"}}}}\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {{name: tolerant, annotations: {{kubesim.io/duration: 1m}}}}\nspec:\n  restartPolicy: Never\n  nodeSelector: {{gpu-type: A100}}\n  tolerations: [{{key: nvidia.com/gpu, operator: Equal, value: present, effect: NoSchedule}}]\n  containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: 1}}}}}}]\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {{name: intolerant, annotations: {{kubesim.io/duration: 1m}}}}\nspec:\n  restartPolicy: Never\n  nodeSelector: {{gpu-type: A100}}\n  containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: 1}}}}}}]\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {{name: anywhere, annotations: {{kubesim.io/duration: 1m}}}}\nspec:\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: 1}}}}}}]\n",
+        sim("horizon: 5m")
+    );
+    let r = run(&y, "kube-default");
+    let bound = |name: &str| {
+        r.events
+            .iter()
+            .find(|e| e.event == "PodBound" && e.object.ends_with(name))
+            .map(|e| e.detail.clone())
+    };
+    assert_eq!(bound("tolerant").as_deref(), Some("tainted"));
+    assert_eq!(bound("anywhere").as_deref(), Some("plain"));
+    assert_eq!(bound("intolerant"), None);
+    let j = job(&r, "intolerant");
+    assert_eq!((j.state.as_str(), j.reason.as_str()), ("Pending", "Unschedulable"));
+    let why = r
+        .events
+        .iter()
+        .find(|e| e.event == "FailedScheduling" && e.object.ends_with("intolerant"))
+        .unwrap();
+    assert_eq!(
+        why.detail,
+        "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector; 1 node(s) had untolerated taint(s)"
+    );
+}
