@@ -38,6 +38,8 @@ pub struct Scenario {
     /// Jobs and bare Pods, in file order.
     pub workloads: Vec<WorkloadSpec>,
     pub arrivals: Vec<ArrivalsSpec>,
+    /// policy/v1 PodDisruptionBudgets (preemption honours them as a preference).
+    pub pdbs: Vec<PdbSpec>,
     /// Objects of a kind that a later version simulates (CronJob, Volcano Job, Queue, ...):
     /// loaded, reported by name, not simulated.
     pub not_simulated: Vec<NotSimulated>,
@@ -417,4 +419,28 @@ pub struct PriorityClassSpec {
 pub struct NamespaceSpec {
     pub name: String,
     pub labels: BTreeMap<String, String>,
+}
+
+/// An int-or-percent field (`1`, `"50%"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntOrPercent {
+    Int(u32),
+    Percent(u32),
+}
+
+/// A label selector: `matchLabels` and `matchExpressions`, ANDed.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct LabelSelector {
+    pub match_labels: BTreeMap<String, String>,
+    pub match_expressions: Vec<SelectorRequirement>,
+}
+
+/// policy/v1 PodDisruptionBudget.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PdbSpec {
+    pub namespace: String,
+    pub name: String,
+    pub selector: LabelSelector,
+    pub min_available: Option<IntOrPercent>,
+    pub max_unavailable: Option<IntOrPercent>,
 }

@@ -198,3 +198,29 @@ apiVersion: v1\nkind: Pod\nmetadata: {{name: anywhere, annotations: {{kubesim.io
         "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector; 1 node(s) had untolerated taint(s)"
     );
 }
+
+#[test]
+fn s_k4_a_pdb_violation_outweighs_a_lower_victim_priority() {
+    // Node X: one priority-10 victim guarded by a PDB with no disruption allowed; node Y: one
+    // priority-50 victim. Without the PDB, X would win (lower highest victim priority).
+    let guarded = "apiVersion: v1\nkind: Pod\nmetadata: {name: x1, labels: {app: guarded}, annotations: {kubesim.io/duration: 1h}}\nspec:\n  nodeName: node-x\n  priorityClassName: p10\n  restartPolicy: Never\n  containers: [{name: c, image: x, resources: {requests: {cpu: \"3\"}}}]\n---\n";
+    let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: keep-one}\nspec:\n  minAvailable: 1\n  selector: {matchLabels: {app: guarded}}\n---\n";
+    let preemptor = "apiVersion: v1\nkind: Pod\nmetadata: {name: preemptor, annotations: {kubesim.io/submit-at: 10s, kubesim.io/duration: 1h}}\nspec:\n  priorityClassName: p100\n  restartPolicy: Never\n  containers: [{name: c, image: x, resources: {requests: {cpu: \"3\"}}}]\n";
+    let base = format!(
+        "{}{}{}{}{}{}{}{}",
+        sim("horizon: 100s"),
+        three_cpu_node("node-x"),
+        three_cpu_node("node-y"),
+        class("p10", 10, "PreemptLowerPriority"),
+        class("p50", 50, "PreemptLowerPriority"),
+        class("p100", 100, "PreemptLowerPriority"),
+        guarded,
+        pinned("y1", "node-y", "p50", "3"),
+    );
+    let with_pdb = run(&format!("{base}{pdb}{preemptor}"), "kube-default");
+    assert_eq!(times(&with_pdb, "y1", "PodDeleted"), [10.0]);
+    assert!(times(&with_pdb, "x1", "PodDeleted").is_empty());
+    let without = run(&format!("{base}{preemptor}"), "kube-default");
+    assert_eq!(times(&without, "x1", "PodDeleted"), [10.0]);
+    assert!(times(&without, "y1", "PodDeleted").is_empty());
+}

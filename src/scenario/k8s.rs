@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 
 use super::view::{F, Obj, Res, err_at};
 use crate::spec::{
-    CompletionMode, ExitCodeOperator, JobSpec, NamespaceSpec, NodeSelectorTerm, NodeSpec, PfpAction, PfpExitCodes,
-    PfpPodCondition, PfpRule, PodReplacementPolicy, PodTemplate, PreemptionPolicy, PriorityClassSpec, ResourceList,
-    RestartPolicy, SelectorOperator, SelectorRequirement, SimHints, SourceLoc, SuccessPolicyRule, Taint, TaintEffect,
-    Toleration, TolerationOperator, WorkloadSpec,
+    CompletionMode, ExitCodeOperator, IntOrPercent, JobSpec, LabelSelector, NamespaceSpec, NodeSelectorTerm, NodeSpec,
+    PdbSpec, PfpAction, PfpExitCodes, PfpPodCondition, PfpRule, PodReplacementPolicy, PodTemplate, PreemptionPolicy,
+    PriorityClassSpec, ResourceList, RestartPolicy, SelectorOperator, SelectorRequirement, SimHints, SourceLoc,
+    SuccessPolicyRule, Taint, TaintEffect, Toleration, TolerationOperator, WorkloadSpec,
 };
 
 /// Top-level fields of a Kubernetes object with spec and status.
@@ -1130,6 +1130,65 @@ pub(crate) fn priority_class(doc: &Obj, name: String) -> Res<PriorityClassSpec> 
         value,
         global_default,
         preemption_policy,
+    })
+}
+
+fn int_or_percent(f: &F) -> Res<IntOrPercent> {
+    if let Ok(text) = f.str() {
+        let pct = text
+            .strip_suffix('%')
+            .and_then(|p| p.trim().parse::<u32>().ok())
+            .filter(|p| *p <= 100)
+            .ok_or_else(|| {
+                f.err(
+                    format!("invalid value \"{text}\""),
+                    "write a whole number (1) or a percentage (\"50%\")",
+                )
+            })?;
+        return Ok(IntOrPercent::Percent(pct));
+    }
+    Ok(IntOrPercent::Int(f.u32()?))
+}
+
+/// Converts a policy/v1 PodDisruptionBudget.
+pub(crate) fn pod_disruption_budget(doc: &Obj, meta: Meta) -> Res<PdbSpec> {
+    doc.deny_unknown(OBJECT_FIELDS, "a PodDisruptionBudget")?;
+    let spec_f = doc.req("spec", "add spec with minAvailable or maxUnavailable and a selector")?;
+    let spec = spec_f.obj()?;
+    spec.deny_unknown(
+        &[
+            "minAvailable",
+            "maxUnavailable",
+            "selector",
+            "unhealthyPodEvictionPolicy",
+        ],
+        "a PodDisruptionBudget spec",
+    )?;
+    let min_available = opt(spec.get("minAvailable"), int_or_percent)?;
+    let max_unavailable = opt(spec.get("maxUnavailable"), int_or_percent)?;
+    if min_available.is_some() && max_unavailable.is_some() {
+        return Err(spec_f.err(
+            "minAvailable and maxUnavailable are both set",
+            "keep one of minAvailable and maxUnavailable",
+        ));
+    }
+    let mut selector = LabelSelector::default();
+    if let Some(sel_f) = spec.get("selector") {
+        let sel = sel_f.obj()?;
+        sel.deny_unknown(&["matchLabels", "matchExpressions"], "a label selector")?;
+        if let Some(ml) = sel.get("matchLabels") {
+            selector.match_labels = ml.string_map()?;
+        }
+        if let Some(me) = sel.get("matchExpressions") {
+            selector.match_expressions = me.seq()?.iter().map(selector_requirement).collect::<Res<Vec<_>>>()?;
+        }
+    }
+    Ok(PdbSpec {
+        namespace: meta.namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_string()),
+        name: meta.name,
+        selector,
+        min_available,
+        max_unavailable,
     })
 }
 

@@ -118,6 +118,7 @@ enum Dispatch {
     Pod,
     PriorityClass,
     Namespace,
+    PodDisruptionBudget,
     /// Loaded and reported, not simulated yet; `true` if namespaced.
     NotSimulated(bool),
 }
@@ -129,6 +130,7 @@ const SIMULATED: &[&str] = &[
     "v1 Namespace",
     "batch/v1 Job",
     "scheduling.k8s.io/v1 PriorityClass",
+    "policy/v1 PodDisruptionBudget",
     "kubesim.io/v1alpha1 Simulation",
     "kubesim.io/v1alpha1 NodePool",
     "kubesim.io/v1alpha1 Arrivals",
@@ -166,6 +168,7 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("batch/v1", "Job") => Dispatch::Job,
         ("batch/v1", "CronJob") => Dispatch::NotSimulated(true),
         ("scheduling.k8s.io/v1", "PriorityClass") => Dispatch::PriorityClass,
+        ("policy/v1", "PodDisruptionBudget") => Dispatch::PodDisruptionBudget,
         ("batch.volcano.sh/v1alpha1", "Job") => Dispatch::NotSimulated(true),
         ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::NotSimulated(false),
         ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::NotSimulated(true),
@@ -358,6 +361,11 @@ impl Builder {
                     self.global_default = Some((pc.name.clone(), loc));
                 }
                 self.sc.priority_classes.push(pc);
+            }
+            Dispatch::PodDisruptionBudget => {
+                let meta = k8s::read_meta(&obj, true)?;
+                let pdb = k8s::pod_disruption_budget(&obj, meta)?;
+                self.sc.pdbs.push(pdb);
             }
             Dispatch::Namespace => {
                 let meta = k8s::read_meta(&obj, true)?;

@@ -332,7 +332,7 @@ pub fn tolerates(t: &Toleration, taint: &Taint) -> bool {
     }
 }
 
-fn requirement_matches(r: &SelectorRequirement, value: Option<&str>) -> bool {
+pub fn requirement_matches(r: &SelectorRequirement, value: Option<&str>) -> bool {
     match r.operator {
         SelectorOperator::In => value.is_some_and(|v| r.values.iter().any(|x| x == v)),
         SelectorOperator::NotIn => value.is_none_or(|v| r.values.iter().all(|x| x != v)),

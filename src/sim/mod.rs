@@ -275,6 +275,7 @@ pub struct World {
     global_default: Option<(i32, PreemptionPolicy)>,
     check_invariants: bool,
     horizon: Option<SimTime>,
+    pub pdbs: Vec<crate::spec::PdbSpec>,
 }
 
 /// Pods per run at most (a bound on growth; the event bound usually comes first).
@@ -327,6 +328,7 @@ impl World {
             global_default,
             check_invariants: cfg!(debug_assertions),
             horizon,
+            pdbs: sc.pdbs.clone(),
         };
         for (i, n) in cluster.nodes.iter().enumerate() {
             w.node_by_name.insert(n.name.clone(), i as NodeId);
@@ -535,6 +537,33 @@ impl World {
         let p = &self.pods[pod as usize];
         let w = &self.workloads[p.wl as usize];
         format!("{}/{}", self.protos[w.proto as usize].spec.namespace, p.name)
+    }
+
+    /// A pod's label: its template's labels, plus `job-name` and `batch.kubernetes.io/job-name`
+    /// that the Job controller adds to its pods.
+    pub fn pod_label(&self, pod: PodId, key: &str) -> Option<&str> {
+        let w = &self.workloads[self.pods[pod as usize].wl as usize];
+        let proto = &self.protos[w.proto as usize];
+        if let Some(v) = proto.template().labels.get(key) {
+            return Some(v);
+        }
+        let is_job = matches!(proto.spec.kind, WorkloadKind::Job(_));
+        (is_job && (key == "job-name" || key == "batch.kubernetes.io/job-name")).then_some(w.name.as_str())
+    }
+
+    /// Does a label selector select this pod? An empty selector selects nothing (as the
+    /// preemption code reads a PDB's).
+    pub fn selects(&self, sel: &crate::spec::LabelSelector, pod: PodId) -> bool {
+        if sel.match_labels.is_empty() && sel.match_expressions.is_empty() {
+            return false;
+        }
+        sel.match_labels
+            .iter()
+            .all(|(k, v)| self.pod_label(pod, k) == Some(v.as_str()))
+            && sel
+                .match_expressions
+                .iter()
+                .all(|r| cluster::requirement_matches(r, self.pod_label(pod, r.key.as_str())))
     }
 
     /// Run to the end and report.

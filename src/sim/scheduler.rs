@@ -26,6 +26,7 @@ use super::cluster::{
 };
 use super::{ClassId, Ev, Phase, Pod, PodId, World, class};
 use crate::engine::SimTime;
+use crate::spec::IntOrPercent;
 
 /// Where a pending pod sits in the scheduling queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -722,8 +723,10 @@ impl World {
         }
         let n_nodes = self.cluster.nodes.len();
         let want = num_preemption_candidates(n_nodes);
-        // (node, victims, highest victim priority, sum of shifted priorities, start of highest)
-        let mut candidates: Vec<(NodeId, Vec<PodId>, i64, i64, SimTime)> = Vec::new();
+        let pdb_allowed = self.pdb_disruptions_allowed();
+        // (node, victims, PDB violations, highest victim priority, sum of shifted priorities,
+        // start of highest)
+        let mut candidates: Vec<(NodeId, Vec<PodId>, usize, i64, i64, SimTime)> = Vec::new();
         for i in 0..n_nodes {
             if candidates.len() >= want {
                 break;
@@ -731,7 +734,7 @@ impl World {
             if statics[i / 64] & (1 << (i % 64)) == 0 {
                 continue;
             }
-            if let Some(victims) = self.select_victims_on_node(pod, i as NodeId) {
+            if let Some((victims, violations)) = self.select_victims_on_node(pod, i as NodeId, &pdb_allowed) {
                 let prios: Vec<i64> = victims
                     .iter()
                     .map(|&v| i64::from(self.classes[self.pods[v as usize].class as usize].priority))
@@ -744,15 +747,18 @@ impl World {
                     .map(|&v| self.pods[v as usize].run_started.unwrap_or(SimTime::ZERO))
                     .min()
                     .unwrap_or(SimTime::ZERO);
-                candidates.push((i as NodeId, victims, highest, sum, earliest_of_highest));
+                candidates.push((i as NodeId, victims, violations, highest, sum, earliest_of_highest));
             }
         }
-        // pickOneNodeForPreemption (SCH-P5); no PDBs are modelled, so criterion 1 ties.
+        // pickOneNodeForPreemption (SCH-P5): fewest PDB violations, lowest highest victim
+        // priority, lowest priority sum, fewest victims, latest start of the highest-priority
+        // victims, then node order.
         let best = candidates.into_iter().min_by(|a, b| {
             a.2.cmp(&b.2)
                 .then(a.3.cmp(&b.3))
+                .then(a.4.cmp(&b.4))
                 .then(a.1.len().cmp(&b.1.len()))
-                .then(b.4.cmp(&a.4))
+                .then(b.5.cmp(&a.5))
                 .then(a.0.cmp(&b.0))
         });
         match best {
@@ -761,9 +767,43 @@ impl World {
         }
     }
 
+    /// PodDisruptionBudget status: disruptions allowed now, per PDB of the scenario.
+    fn pdb_disruptions_allowed(&self) -> Vec<i64> {
+        self.pdbs
+            .iter()
+            .map(|pdb| {
+                let (mut expected, mut healthy) = (0i64, 0i64);
+                for (id, p) in self.pods.iter().enumerate() {
+                    let id = id as PodId;
+                    if p.finished.is_some()
+                        || self.protos[self.workloads[p.wl as usize].proto as usize].spec.namespace != pdb.namespace
+                        || !self.selects(&pdb.selector, id)
+                    {
+                        continue;
+                    }
+                    expected += 1;
+                    if p.phase == Phase::Running && p.deletion.is_none() {
+                        healthy += 1;
+                    }
+                }
+                let scaled = |v: IntOrPercent| match v {
+                    IntOrPercent::Int(n) => i64::from(n),
+                    IntOrPercent::Percent(pct) => (i64::from(pct) * expected + 99) / 100,
+                };
+                let desired = match (pdb.min_available, pdb.max_unavailable) {
+                    (Some(m), _) => scaled(m),
+                    (None, Some(u)) => expected - scaled(u),
+                    (None, None) => 0,
+                };
+                (healthy - desired).max(0)
+            })
+            .collect()
+    }
+
     /// SelectVictimsOnNode (SCH-P4): remove every lower-priority pod; if the preemptor fits,
-    /// reprieve the most important ones that can stay.
-    fn select_victims_on_node(&self, pod: PodId, node: NodeId) -> Option<Vec<PodId>> {
+    /// reprieve the most important ones that can stay, PDB-violating ones first. Returns the
+    /// victims and how many of them violate a PDB.
+    fn select_victims_on_node(&self, pod: PodId, node: NodeId, pdb_allowed: &[i64]) -> Option<(Vec<PodId>, usize)> {
         let c = &self.classes[self.pods[pod as usize].class as usize];
         let mut free = self.free_for(pod, node);
         let mut potential: Vec<PodId> = self.cluster.pods_on[node as usize]
@@ -792,8 +832,26 @@ impl World {
                 q,
             )
         });
-        let mut victims = Vec::new();
+        // filterPodsWithPDBViolation: each matching budget is spent in importance order.
+        let mut allowed = pdb_allowed.to_vec();
+        let (mut violating, mut fine) = (Vec::new(), Vec::new());
         for q in potential {
+            let ns = &self.protos[self.workloads[self.pods[q as usize].wl as usize].proto as usize]
+                .spec
+                .namespace;
+            let mut violated = false;
+            for (i, pdb) in self.pdbs.iter().enumerate() {
+                if &pdb.namespace == ns && self.selects(&pdb.selector, q) {
+                    allowed[i] -= 1;
+                    violated |= allowed[i] < 0;
+                }
+            }
+            if violated { violating.push(q) } else { fine.push(q) }
+        }
+        let n_violating = violating.len();
+        let mut victims = Vec::new();
+        let mut violations = 0;
+        for (k, q) in violating.into_iter().chain(fine).enumerate() {
             let qreq = self.classes[self.pods[q as usize].class as usize].req;
             let mut trial = free;
             trial.sub(&qreq);
@@ -801,9 +859,12 @@ impl World {
                 free = trial; // reprieved
             } else {
                 victims.push(q);
+                if k < n_violating {
+                    violations += 1;
+                }
             }
         }
-        Some(victims)
+        Some((victims, violations))
     }
 
     /// Carry out a preemption: nominate, then delete the victims gracefully (SCH-P6).
