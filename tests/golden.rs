@@ -1,0 +1,70 @@
+//! Golden outputs: any change that alters results shows up here as a readable diff of CSV
+//! lines. After an intended change, regenerate with `KUBESIM_UPDATE_GOLDEN=1 cargo test --test
+//! golden` and review the diff of tests/golden/ in the commit.
+
+use std::path::PathBuf;
+
+use kubesim::experiment::run_all;
+use kubesim::report::{events_csv, jobs_csv, summarize, summary_csv};
+use kubesim::scenario::load;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Compare `actual` with the golden file, printing the differing lines.
+fn check(name: &str, actual: &str) {
+    let path = root().join("tests/golden").join(name);
+    if std::env::var_os("KUBESIM_UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if expected == actual {
+        return;
+    }
+    let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    let mut diff = String::new();
+    let mut shown = 0;
+    for i in 0..e.len().max(a.len()) {
+        let (x, y) = (e.get(i).copied(), a.get(i).copied());
+        if x != y && shown < 40 {
+            diff.push_str(&format!(
+                "line {}:\n  - {}\n  + {}\n",
+                i + 1,
+                x.unwrap_or("<none>"),
+                y.unwrap_or("<none>")
+            ));
+            shown += 1;
+        }
+    }
+    panic!(
+        "{name} differs from tests/golden/{name} ({} vs {} lines). First differences:\n{diff}\
+         If the change is intended, regenerate with KUBESIM_UPDATE_GOLDEN=1 cargo test --test golden",
+        e.len(),
+        a.len()
+    );
+}
+
+#[test]
+fn demo_scenario_results_are_unchanged() {
+    let sc = load(&[root().join("scenarios/demo.yaml")]).expect("demo loads");
+    let runs = run_all(&sc, &sc.sim.policies, &[sc.sim.seed], false).expect("runs");
+    let summaries: Vec<_> = runs.iter().map(summarize).collect();
+    check("demo-summary.csv", &summary_csv(&summaries));
+    check("demo-jobs.csv", &jobs_csv(&runs));
+}
+
+#[test]
+fn mixed_scenario_transitions_are_unchanged() {
+    let sc = load(&[root().join("tests/golden/mixed.yaml")]).expect("mixed loads");
+    let runs = run_all(
+        &sc,
+        &["kube-default".to_string(), "kube-binpack".to_string()],
+        &[3],
+        true,
+    )
+    .expect("runs");
+    check("mixed-events.csv", &events_csv(&runs));
+    check("mixed-jobs.csv", &jobs_csv(&runs));
+}
