@@ -171,6 +171,7 @@ fn validate(paths: &[PathBuf]) -> Result<(), InputError> {
         let kind = match w.kind {
             kubesim::spec::WorkloadKind::Job(_) => "Job",
             kubesim::spec::WorkloadKind::Pod(_) => "Pod",
+            kubesim::spec::WorkloadKind::VolcanoJob(_) => "VolcanoJob",
         };
         println!("    {kind} {}/{} ({})", w.namespace, w.name, w.loc);
     }

@@ -40,6 +40,10 @@ pub struct Scenario {
     pub arrivals: Vec<ArrivalsSpec>,
     /// policy/v1 PodDisruptionBudgets (preemption honours them as a preference).
     pub pdbs: Vec<PdbSpec>,
+    /// PodGroup objects (Volcano and coscheduling) written by the user.
+    pub pod_groups: Vec<PodGroupSpec>,
+    /// Volcano queues defined by Queue objects (queues only named elsewhere exist implicitly).
+    pub queues: Vec<QueueSpec>,
     /// Objects of a kind that a later version simulates (CronJob, Volcano Job, Queue, ...):
     /// loaded, reported by name, not simulated.
     pub not_simulated: Vec<NotSimulated>,
@@ -227,6 +231,9 @@ pub struct SimHints {
     /// `kubesim.io/fail-indexes` (Indexed Jobs): pods of these completion indexes always exit 1
     /// (or the exit code, if non-zero).
     pub fail_indexes: Vec<u32>,
+    /// `kubesim.io/gang-size` on a plain Job: its pods form a gang of this many members that
+    /// works only when all run (bound members wait, holding their resources).
+    pub gang_size: Option<u32>,
 }
 
 /// A pod template after defaulting: requests are per pod (sum of containers; max with each
@@ -252,6 +259,9 @@ pub struct PodTemplate {
     pub node_name: Option<String>,
     /// Container names in order (regular then init), for podFailurePolicy `containerName`.
     pub container_names: Vec<String>,
+    /// The pod group the pods join: label `scheduling.x-k8s.io/pod-group` (coscheduling) or
+    /// annotation `scheduling.k8s.io/group-name` (Volcano), on the template (or on the bare Pod).
+    pub pod_group: Option<String>,
     pub hints: SimHints,
 }
 
@@ -332,6 +342,7 @@ pub struct JobSpec {
 pub enum WorkloadKind {
     Job(JobSpec),
     Pod(PodTemplate),
+    VolcanoJob(VolcanoJobSpec),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -443,4 +454,125 @@ pub struct PdbSpec {
     pub selector: LabelSelector,
     pub min_available: Option<IntOrPercent>,
     pub max_unavailable: Option<IntOrPercent>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gangs: Volcano jobs, pod groups, queues.
+
+/// Volcano job policy events (VC-P1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum VcEvent {
+    PodFailed,
+    PodEvicted,
+    PodPending,
+    PodRunning,
+    TaskCompleted,
+    TaskFailed,
+    Unknown,
+    OutOfSync,
+    CommandIssued,
+    JobUpdated,
+    /// `*`: any event.
+    Any,
+}
+
+/// Volcano job policy actions (VC-P2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum VcAction {
+    RestartJob,
+    RestartTask,
+    RestartPod,
+    RestartPartition,
+    AbortJob,
+    TerminateJob,
+    CompleteJob,
+    ResumeJob,
+    SyncJob,
+}
+
+/// One entry of `policies` (job or task level).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VcPolicy {
+    /// `event` and `events` together; empty when the policy matches an exit code.
+    pub events: Vec<VcEvent>,
+    pub exit_code: Option<i32>,
+    pub action: VcAction,
+    pub timeout_ms: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VcTask {
+    /// Default `default<i>` (VC-J1).
+    pub name: String,
+    pub replicas: u32,
+    /// Default: replicas.
+    pub min_available: Option<u32>,
+    pub max_retry: Option<u32>,
+    pub policies: Vec<VcPolicy>,
+    pub template: PodTemplate,
+}
+
+/// batch.volcano.sh/v1alpha1 Job spec, with the mutating webhook's defaults not yet applied
+/// (the controller applies VC-J1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VolcanoJobSpec {
+    pub min_available: Option<u32>,
+    /// Default `default`.
+    pub queue: Option<String>,
+    /// Default `volcano`.
+    pub scheduler_name: Option<String>,
+    pub priority_class_name: Option<String>,
+    /// Default 3.
+    pub max_retry: Option<u32>,
+    pub min_success: Option<u32>,
+    pub ttl_seconds_after_finished: Option<u64>,
+    pub policies: Vec<VcPolicy>,
+    pub tasks: Vec<VcTask>,
+}
+
+/// Which API a PodGroup object belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PodGroupApi {
+    /// scheduling.volcano.sh/v1beta1 (pods join with annotation `scheduling.k8s.io/group-name`).
+    Volcano,
+    /// scheduling.x-k8s.io/v1alpha1 (pods join with label `scheduling.x-k8s.io/pod-group`).
+    Coscheduling,
+}
+
+/// A PodGroup object written by the user (Volcano jobs create their own).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodGroupSpec {
+    pub api: PodGroupApi,
+    pub namespace: String,
+    pub name: String,
+    pub min_member: u32,
+    pub min_resources: Option<ResourceList>,
+    pub queue: Option<String>,
+    pub priority_class_name: Option<String>,
+    /// Coscheduling `scheduleTimeoutSeconds`.
+    pub schedule_timeout_s: Option<u64>,
+    pub loc: SourceLoc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueState {
+    Open,
+    Closed,
+    Closing,
+}
+
+/// scheduling.volcano.sh/v1beta1 Queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueSpec {
+    pub name: String,
+    /// Default 1.
+    pub weight: u32,
+    pub capability: ResourceList,
+    pub guarantee: ResourceList,
+    pub deserved: ResourceList,
+    /// Default true.
+    pub reclaimable: bool,
+    pub priority: i32,
+    pub state: QueueState,
+    pub loc: SourceLoc,
 }

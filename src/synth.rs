@@ -47,6 +47,7 @@ pub fn gpu_pod_template(gpus: i64, duration_ms: Option<u64>) -> PodTemplate {
         scheduler_name: None,
         node_name: None,
         container_names: vec!["main".to_string()],
+        pod_group: None,
         hints: SimHints {
             duration_ms,
             ..SimHints::default()

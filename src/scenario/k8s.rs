@@ -136,6 +136,7 @@ impl Hints {
             failures: self.failures.unwrap_or(0),
             terminate_after_ms: self.terminate_after_ms.unwrap_or(0),
             fail_indexes: self.fail_indexes.clone().unwrap_or_default(),
+            gang_size: None,
         }
     }
 }
@@ -770,6 +771,7 @@ pub(crate) fn pod_template(
         node_name,
         container_names: names,
         hints,
+        pod_group: None,
     })
 }
 

@@ -112,6 +112,7 @@ fn pod_template(requests: ResourceList, limits: ResourceList) -> PodTemplate {
         node_name: None,
         container_names: vec![],
         hints: SimHints::default(),
+        pod_group: None,
     }
 }
 
@@ -412,6 +413,7 @@ spec:
             failures: 2,
             terminate_after_ms: 0,
             fail_indexes: vec![],
+            gang_size: None,
         }
     );
 }

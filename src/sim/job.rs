@@ -381,7 +381,7 @@ impl World {
                     self.job_enqueue(wl, now.plus_ms(remaining.max(1000)));
                 } else {
                     for _ in 0..budget {
-                        self.create_pod(wl, None);
+                        self.create_pod(wl, 0, None);
                     }
                 }
             }
@@ -547,7 +547,7 @@ impl World {
             to_create.push(i);
         }
         for i in to_create {
-            self.create_pod(wl, Some(i));
+            self.create_pod(wl, 0, Some(i));
         }
         if let Some(rem) = wake {
             self.job_enqueue(wl, now.plus_ms(rem.max(1000)));
@@ -584,7 +584,7 @@ impl World {
 fn job_of(ws: &crate::spec::WorkloadSpec) -> &JobSpec {
     match &ws.kind {
         WorkloadKind::Job(j) => j,
-        WorkloadKind::Pod(_) => unreachable!("not a Job"),
+        WorkloadKind::Pod(_) | WorkloadKind::VolcanoJob(_) => unreachable!("not a Job"),
     }
 }
 

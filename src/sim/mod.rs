@@ -102,6 +102,8 @@ pub enum Phase {
 pub struct Pod {
     pub name: String,
     pub wl: WlId,
+    /// Task of the workload (0 unless a Volcano job).
+    pub task: u16,
     pub class: ClassId,
     /// Completion index (Indexed Jobs).
     pub index: Option<u32>,
@@ -144,28 +146,41 @@ impl Pod {
     }
 }
 
-/// What every pod of a workload shares: the scheduling class and the run hints.
+/// What every pod of one task of a workload shares: the scheduling class and the run hints.
+/// A Job or a bare Pod has one task; a Volcano job one per `tasks` entry.
 #[derive(Clone, Debug)]
-pub struct Proto {
-    pub spec: std::sync::Arc<WorkloadSpec>,
+pub struct TaskProto {
+    pub name: String,
     pub class: ClassId,
-    pub priority: i32,
-    /// Rejected at admission (e.g. a missing PriorityClass): the reason.
-    pub rejected: Option<String>,
+    pub replicas: u32,
+    pub min_available: u32,
     pub restart_policy: RestartPolicy,
     pub grace_ms: u64,
     pub terminate_after_ms: u64,
     pub gpus_per_pod_milli: i64,
+}
+
+/// What every copy of a workload shares (a plain workload, or every arrival of a stream).
+#[derive(Clone, Debug)]
+pub struct Proto {
+    pub spec: std::sync::Arc<WorkloadSpec>,
+    pub tasks: Vec<TaskProto>,
+    /// Priority of the workload (its first task's pods).
+    pub priority: i32,
+    /// Rejected at admission (e.g. a missing PriorityClass): the reason.
+    pub rejected: Option<String>,
     /// Arrivals stream name and failure draw, for per-arrival sampling.
     pub stream: Option<String>,
     pub failure: Option<FailureDist>,
 }
 
 impl Proto {
-    pub fn template(&self) -> &PodTemplate {
+    /// The pod template of task `t`.
+    pub fn template(&self, t: usize) -> &PodTemplate {
         match &self.spec.kind {
             WorkloadKind::Job(j) => &j.template,
             WorkloadKind::Pod(t) => t,
+            WorkloadKind::VolcanoJob(v) => &v.tasks[t].template,
         }
     }
 }
@@ -442,7 +457,7 @@ impl World {
         }
     }
 
-    /// Resolve a workload's priority, class and run hints once for all its pods and copies.
+    /// Resolve a workload's priorities, classes and run hints once for all its pods and copies.
     fn add_proto(
         &mut self,
         spec: WorkloadSpec,
@@ -450,66 +465,103 @@ impl World {
         stream: Option<String>,
         failure: Option<FailureDist>,
     ) -> Result<ProtoId, InputError> {
-        let t = match &spec.kind {
-            WorkloadKind::Job(j) => &j.template,
-            WorkloadKind::Pod(t) => t,
+        let shapes: Vec<(String, u32, u32, &PodTemplate)> = match &spec.kind {
+            WorkloadKind::Job(j) => vec![(String::new(), 1, 1, &j.template)],
+            WorkloadKind::Pod(t) => vec![(String::new(), 1, 1, t)],
+            WorkloadKind::VolcanoJob(v) => v
+                .tasks
+                .iter()
+                .map(|t| {
+                    (
+                        t.name.clone(),
+                        t.replicas,
+                        t.min_available.unwrap_or(t.replicas),
+                        &t.template,
+                    )
+                })
+                .collect(),
         };
-        let req = resources
-            .convert(&t.requests)
-            .map_err(|e| e.at(&spec.loc.file, spec.loc.line, None))?;
-        let mut req = req;
-        req.0[cluster::PODS] += 1000;
-        // Priority admission: the class named, else the global default, else 0 (SCH-P1).
+        let job_class_name = match &spec.kind {
+            WorkloadKind::VolcanoJob(v) => v.priority_class_name.clone(),
+            _ => None,
+        };
         let mut rejected = None;
-        let (priority, policy) = match &t.priority_class_name {
-            Some(name) => match self.priority_classes.get(name) {
-                Some(v) => *v,
-                None => {
-                    rejected = Some(format!("no PriorityClass with name {name} was found"));
-                    (0, PreemptionPolicy::PreemptLowerPriority)
-                }
-            },
-            None => self
-                .global_default
-                .unwrap_or((t.priority.unwrap_or(0), PreemptionPolicy::PreemptLowerPriority)),
-        };
-        let preempt_never = t.preemption_policy.unwrap_or(policy) == PreemptionPolicy::Never;
-        let constraints = Constraints {
-            node_selector: t.node_selector.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            affinity_terms: t.affinity_terms.clone(),
-            tolerations: t.tolerations.clone(),
-        };
-        let key = (req, priority, preempt_never, constraints, t.node_name.clone());
-        let class = match self.class_index.get(&key) {
-            Some(c) => *c,
-            None => {
-                let id = self.classes.len() as ClassId;
-                self.classes.push(Class {
-                    req: key.0,
-                    priority,
-                    preempt_never,
-                    constraints: key.3.clone(),
-                    node_name: key.4.clone(),
-                    q: scheduler::ClassQueueState::default(),
-                });
-                self.class_index.insert(key, id);
-                id
-            }
-        };
+        let mut tasks = Vec::new();
+        let mut priority0 = None;
+        for (name, replicas, min_available, t) in shapes {
+            let mut req = resources
+                .convert(&t.requests)
+                .map_err(|e| e.at(&spec.loc.file, spec.loc.line, None))?;
+            req.0[cluster::PODS] += 1000;
+            // Priority admission: the class named (a Volcano job's class when its template
+            // names none), else the global default, else 0 (SCH-P1).
+            let class_name = t.priority_class_name.clone().or_else(|| job_class_name.clone());
+            let (priority, policy) = match &class_name {
+                Some(name) => match self.priority_classes.get(name) {
+                    Some(v) => *v,
+                    None => {
+                        rejected = Some(format!("no PriorityClass with name {name} was found"));
+                        (0, PreemptionPolicy::PreemptLowerPriority)
+                    }
+                },
+                None => self
+                    .global_default
+                    .unwrap_or((t.priority.unwrap_or(0), PreemptionPolicy::PreemptLowerPriority)),
+            };
+            priority0.get_or_insert(priority);
+            let preempt_never = t.preemption_policy.unwrap_or(policy) == PreemptionPolicy::Never;
+            let constraints = Constraints {
+                node_selector: t.node_selector.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                affinity_terms: t.affinity_terms.clone(),
+                tolerations: t.tolerations.clone(),
+            };
+            let class = self.intern_class(req, priority, preempt_never, constraints, t.node_name.clone());
+            tasks.push(TaskProto {
+                name,
+                class,
+                replicas,
+                min_available,
+                restart_policy: t.restart_policy,
+                grace_ms: t.termination_grace_ms,
+                terminate_after_ms: t.hints.terminate_after_ms.min(t.termination_grace_ms),
+                gpus_per_pod_milli: req.gpu_milli(),
+            });
+        }
         let proto = Proto {
-            class,
-            priority,
+            tasks,
+            priority: priority0.unwrap_or(0),
             rejected,
-            restart_policy: t.restart_policy,
-            grace_ms: t.termination_grace_ms,
-            terminate_after_ms: t.hints.terminate_after_ms.min(t.termination_grace_ms),
-            gpus_per_pod_milli: req.gpu_milli(),
             stream,
             failure,
             spec: std::sync::Arc::new(spec),
         };
         self.protos.push(proto);
         Ok(self.protos.len() as ProtoId - 1)
+    }
+
+    fn intern_class(
+        &mut self,
+        req: Res,
+        priority: i32,
+        preempt_never: bool,
+        constraints: Constraints,
+        node_name: Option<String>,
+    ) -> ClassId {
+        let key = (req, priority, preempt_never, constraints, node_name);
+        if let Some(c) = self.class_index.get(&key) {
+            return *c;
+        }
+        let id = self.classes.len() as ClassId;
+        self.classes.push(Class {
+            req: key.0,
+            priority,
+            preempt_never,
+            constraints: key.3.clone(),
+            node_name: key.4.clone(),
+            q: scheduler::ClassQueueState::default(),
+        });
+        self.class_index.insert(key, id);
+        id
     }
 
     pub fn now(&self) -> SimTime {
@@ -544,7 +596,7 @@ impl World {
     pub fn pod_label(&self, pod: PodId, key: &str) -> Option<&str> {
         let w = &self.workloads[self.pods[pod as usize].wl as usize];
         let proto = &self.protos[w.proto as usize];
-        if let Some(v) = proto.template().labels.get(key) {
+        if let Some(v) = proto.template(self.pods[pod as usize].task as usize).labels.get(key) {
             return Some(v);
         }
         let is_job = matches!(proto.spec.kind, WorkloadKind::Job(_));
@@ -735,32 +787,39 @@ impl World {
             self.job_created(id);
         } else {
             self.event(|| obj, "PodCreated", String::new);
-            self.create_pod(id, None);
+            self.create_pod(id, 0, None);
         }
     }
 
     // -----------------------------------------------------------------------------------------
     // Pods (API side and kubelet side)
 
-    /// Create a pod of a workload and hand it to the scheduler.
-    pub fn create_pod(&mut self, wl: WlId, index: Option<u32>) -> PodId {
+    /// Create a pod of a workload's task and hand it to the scheduler. Names: a bare Pod keeps
+    /// its own; a Job's pods are `<job>-<n>` (`<job>-<index>-<n>` when Indexed), n counting the
+    /// Job's pods (Kubernetes appends a random suffix instead); a Volcano job's are
+    /// `<job>-<task>-<index>`, as Volcano names them.
+    pub fn create_pod(&mut self, wl: WlId, task: u16, index: Option<u32>) -> PodId {
         assert!(self.pods.len() < MAX_PODS, "pod bound exceeded");
         let now = self.now();
         let w = &mut self.workloads[wl as usize];
         let n = w.pods_created;
         w.pods_created += 1;
         let proto = &self.protos[w.proto as usize];
-        let is_job = matches!(proto.spec.kind, WorkloadKind::Job(_));
-        let name = match (is_job, index) {
-            (false, _) => w.name.clone(),
-            (true, Some(i)) => format!("{}-{i}-{n}", w.name),
-            (true, None) => format!("{}-{n}", w.name),
+        let name = match (&proto.spec.kind, index) {
+            (WorkloadKind::Pod(_), _) => w.name.clone(),
+            (WorkloadKind::Job(_), Some(i)) => format!("{}-{i}-{n}", w.name),
+            (WorkloadKind::Job(_), None) => format!("{}-{n}", w.name),
+            (WorkloadKind::VolcanoJob(_), i) => {
+                format!("{}-{}-{}", w.name, proto.tasks[task as usize].name, i.unwrap_or(0))
+            }
         };
-        let class = proto.class;
+        let is_job = !matches!(proto.spec.kind, WorkloadKind::Pod(_));
+        let class = proto.tasks[task as usize].class;
         let id = self.pods.len() as PodId;
         self.pods.push(Pod {
             name,
             wl,
+            task,
             class,
             index,
             phase: Phase::Pending,
@@ -812,7 +871,7 @@ impl World {
         let wl = self.pods[pod as usize].wl;
         let w = &mut self.workloads[wl as usize];
         let proto = &self.protos[w.proto as usize];
-        let hints = &proto.template().hints;
+        let hints = &proto.template(self.pods[pod as usize].task as usize).hints;
         // The first `failures` runs of the workload fail with exit 1, later ones end with
         // the exit code; an Arrivals `failure` draw may fail a run too.
         let nth = w.pods_started;
@@ -881,7 +940,8 @@ impl World {
         let now = self.now();
         let p = &self.pods[pod as usize];
         let code = p.planned_exit;
-        let restart_policy = self.protos[self.workloads[p.wl as usize].proto as usize].restart_policy;
+        let restart_policy =
+            self.protos[self.workloads[p.wl as usize].proto as usize].tasks[p.task as usize].restart_policy;
         if p.deletion.is_some() {
             // It finished on its own while terminating.
             let phase = if code == 0 { Phase::Succeeded } else { Phase::Failed };
@@ -953,7 +1013,7 @@ impl World {
         }
         let proto = &self.protos[self.workloads[p.wl as usize].proto as usize];
         let stop_ms = if p.phase == Phase::Running {
-            proto.terminate_after_ms
+            proto.tasks[p.task as usize].terminate_after_ms
         } else {
             0
         };
@@ -1055,6 +1115,15 @@ impl World {
             let (kind, pods) = match &p.spec.kind {
                 WorkloadKind::Job(j) => ("Job", j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX))),
                 WorkloadKind::Pod(_) => ("Pod", 1),
+                WorkloadKind::VolcanoJob(_) => ("VolcanoJob", p.tasks.iter().map(|t| t.replicas).sum()),
+            };
+            let gpus_milli = match &p.spec.kind {
+                WorkloadKind::VolcanoJob(_) => p
+                    .tasks
+                    .iter()
+                    .map(|t| t.gpus_per_pod_milli * i64::from(t.replicas))
+                    .sum(),
+                _ => p.tasks[0].gpus_per_pod_milli * i64::from(pods),
             };
             let mut state = w.state;
             let mut reason = w.reason.clone();
@@ -1086,7 +1155,7 @@ impl World {
                 owner: String::new(),
                 queue: String::new(),
                 priority: p.priority,
-                gpus_milli: p.gpus_per_pod_milli * i64::from(pods),
+                gpus_milli,
                 pods,
                 submit: w.submit,
                 start: w.start,
