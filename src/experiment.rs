@@ -27,6 +27,38 @@ pub fn parse_seeds(s: &str) -> Result<Vec<u64>, InputError> {
     Ok((a..=b).collect())
 }
 
+/// Check the policies to run: each known and simulated, none twice. `from_flag`: they came
+/// from `--policy` flags (else from the Simulation object, whose location the error names).
+pub fn check_policies(sc: &Scenario, policies: &[String], from_flag: bool) -> Result<(), InputError> {
+    let locate = |mut e: InputError| {
+        if from_flag {
+            e.field = "--policy".into();
+        } else if !sc.sim.loc.file.as_os_str().is_empty() {
+            e.field = "spec.policies".into();
+            e = e.at(&sc.sim.loc.file, sc.sim.loc.line, None);
+        }
+        e
+    };
+    for (i, p) in policies.iter().enumerate() {
+        Policy::parse(p).map_err(locate)?;
+        if policies[..i].contains(p) {
+            return Err(locate(InputError::new(
+                "policies",
+                format!("policy `{p}` is named twice"),
+                "name each policy once",
+            )));
+        }
+    }
+    if policies.is_empty() {
+        return Err(locate(InputError::new(
+            "policies",
+            "no policy to run",
+            "name at least one policy",
+        )));
+    }
+    Ok(())
+}
+
 /// Run every (policy, seed) pair; results in policy order, then seed order.
 pub fn run_all(
     sc: &Scenario,

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use kubesim::error::InputError;
-use kubesim::experiment::{parse_seeds, run_all};
+use kubesim::experiment::{check_policies, parse_seeds, run_all};
 use kubesim::report::{events_csv, jobs_csv, summarize, summary_csv, table, write_outputs};
 use kubesim::scenario;
 use kubesim::spec::Scenario;
@@ -101,11 +101,9 @@ fn run(
     events: bool,
 ) -> Result<(), InputError> {
     let sc = scenario::load(paths)?;
-    let policies = if policies.is_empty() {
-        sc.sim.policies.clone()
-    } else {
-        policies
-    };
+    let from_flag = !policies.is_empty();
+    let policies = if from_flag { policies } else { sc.sim.policies.clone() };
+    check_policies(&sc, &policies, from_flag)?;
     let seeds = match (seed, seeds) {
         (_, Some(range)) => parse_seeds(&range)?,
         (Some(s), None) => vec![s],

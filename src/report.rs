@@ -258,7 +258,7 @@ pub fn table(summaries: &[Summary]) -> String {
     );
     for s in summaries {
         out.push_str(&format!(
-            "{:<14} {:>5} {:>8.1}% {:>8.1}% {:>8}s {:>8}s {:>8} {:>7} {:>8} {:>8}\n",
+            "{:<14} {:>5} {:>8.1}% {:>8.1}% {:>9} {:>9} {:>8} {:>7} {:>8} {:>8}\n",
             s.policy,
             s.seed,
             s.gpu_busy_util * 100.0,

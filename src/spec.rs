@@ -69,6 +69,8 @@ pub struct SimulationSpec {
     pub policies: Vec<String>,
     pub latencies: Latencies,
     pub max_events: u64,
+    /// Where the Simulation object is (empty file when the defaults are used).
+    pub loc: SourceLoc,
 }
 
 /// Default bound on processed events per run (overridable with `maxEvents`).
@@ -83,6 +85,7 @@ impl Default for SimulationSpec {
             policies: vec!["kube-default".to_string()],
             latencies: Latencies::default(),
             max_events: DEFAULT_MAX_EVENTS,
+            loc: SourceLoc::default(),
         }
     }
 }

@@ -138,6 +138,11 @@ impl World {
         let state = JobState::new(&spec);
         let suspended = state.suspended;
         self.workloads[wl as usize].job = Some(Box::new(state));
+        if let Some(n) = spec.template.hints.gang_size {
+            let obj = self.wl_object(wl);
+            let g = self.new_gang(obj, n, Some(wl));
+            self.workloads[wl as usize].gang = Some(g);
+        }
         let w = &self.workloads[wl as usize];
         let ws = &self.protos[w.proto as usize].spec;
         if let Some(d) = ws.suspend_at_ms {

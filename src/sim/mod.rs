@@ -13,6 +13,7 @@
 //! which therefore sees every change of its instant.
 
 pub mod cluster;
+pub mod gang;
 pub mod job;
 pub mod record;
 pub mod scheduler;
@@ -47,6 +48,7 @@ mod class {
     pub const TIMER: u8 = 4;
     pub const SCHED_HOUSEKEEPING: u8 = 7;
     pub const SCHED_CYCLE: u8 = 9;
+    pub const DEADLOCK_CHECK: u8 = 10;
 }
 
 #[derive(Clone, Debug)]
@@ -88,6 +90,8 @@ pub enum Ev {
     SchedFlushUnschedulable,
     SchedFlushBackoff,
     SchedCycle,
+    /// End-of-instant deadlock check.
+    DeadlockCheck,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,6 +138,14 @@ pub struct Pod {
     pub counted: bool,
     /// Scheduling queue state.
     pub sched: scheduler::PodQueueState,
+    /// The gang the pod belongs to.
+    pub gang: Option<gang::GangId>,
+    /// Doing work: running, and its gang (if any) formed. Its run time counts from
+    /// `work_started`.
+    pub working: bool,
+    pub work_started: Option<SimTime>,
+    /// Its container runs (false while the kubelet waits to restart it).
+    pub container_up: bool,
 }
 
 impl Pod {
@@ -220,6 +232,8 @@ pub struct Workload {
     pub preemptions: u32,
     pub deleted: bool,
     pub job: Option<Box<JobState>>,
+    /// The workload's own gang (a Volcano job's PodGroup, or `kubesim.io/gang-size`).
+    pub gang: Option<gang::GangId>,
 }
 
 /// One arrivals stream (an Arrivals object, or one plain workload as a stream of one).
@@ -291,6 +305,12 @@ pub struct World {
     check_invariants: bool,
     horizon: Option<SimTime>,
     pub pdbs: Vec<crate::spec::PdbSpec>,
+    sim_loc: crate::spec::SourceLoc,
+    pub gangs: Vec<gang::Gang>,
+    pub partial_gangs: std::collections::BTreeSet<gang::GangId>,
+    pub deadlock: gang::DeadlockState,
+    /// PodGroup objects by (namespace, name): min member, and the gang once a member exists.
+    pod_groups: BTreeMap<(String, String), (u32, Option<gang::GangId>)>,
 }
 
 /// Pods per run at most (a bound on growth; the event bound usually comes first).
@@ -344,6 +364,15 @@ impl World {
             check_invariants: cfg!(debug_assertions),
             horizon,
             pdbs: sc.pdbs.clone(),
+            sim_loc: sc.sim.loc.clone(),
+            gangs: Vec::new(),
+            partial_gangs: std::collections::BTreeSet::new(),
+            deadlock: gang::DeadlockState::default(),
+            pod_groups: sc
+                .pod_groups
+                .iter()
+                .map(|pg| ((pg.namespace.clone(), pg.name.clone()), (pg.min_member, None)))
+                .collect(),
         };
         for (i, n) in cluster.nodes.iter().enumerate() {
             w.node_by_name.insert(n.name.clone(), i as NodeId);
@@ -632,7 +661,8 @@ impl World {
             }
         };
         if stop == Stop::EventLimit {
-            return Err(InputError::new(
+            let loc = self.sim_loc.clone();
+            let e = InputError::new(
                 "spec.maxEvents",
                 format!(
                     "the run (policy {}, seed {}) reached the event bound of {} events at t={} s before it ended",
@@ -643,11 +673,17 @@ impl World {
                 ),
                 "set a spec.horizon (a pod with restartPolicy Always, the default for a bare Pod, restarts forever), \
                  raise Simulation spec.maxEvents, or make the scenario smaller",
-            ));
+            );
+            return Err(if loc.file.as_os_str().is_empty() {
+                e
+            } else {
+                e.at(&loc.file, loc.line, None)
+            });
         }
         // With a horizon the run lasts exactly that long; without, until its last event.
         let end = self.horizon.unwrap_or(self.now());
         self.engine.advance_to(end);
+        self.deadlock_finish(end);
         self.gpu.advance(end);
         Ok(self.finish(end))
     }
@@ -682,6 +718,7 @@ impl World {
             Ev::SchedFlushUnschedulable => self.sched_flush_unschedulable(),
             Ev::SchedFlushBackoff => self.sched_flush_backoff(),
             Ev::SchedCycle => self.sched_cycle(),
+            Ev::DeadlockCheck => self.deadlock_check(),
         }
     }
 
@@ -771,6 +808,7 @@ impl World {
             preemptions: 0,
             deleted: false,
             job: None,
+            gang: None,
         });
         let obj = self.wl_object(id);
         if let Some(reason) = self.protos[proto as usize].rejected.clone() {
@@ -838,14 +876,40 @@ impl World {
             epoch: 0,
             counted: false,
             sched: scheduler::PodQueueState::new(now, id),
+            gang: None,
+            working: false,
+            work_started: None,
+            container_up: false,
         });
         self.workloads[wl as usize].pods.push(id);
+        if let Some(g) = self.gang_for_new_pod(wl, task) {
+            self.pods[id as usize].gang = Some(g);
+            self.gang_member_created(g, id);
+        }
         if is_job {
             let obj = self.pod_object(id);
             self.event(|| obj, "PodCreated", String::new);
         }
         self.sched_add(id);
         id
+    }
+
+    /// The gang a new pod of a workload's task joins: the workload's own, or the PodGroup
+    /// object its template names.
+    fn gang_for_new_pod(&mut self, wl: WlId, task: u16) -> Option<gang::GangId> {
+        if let Some(g) = self.workloads[wl as usize].gang {
+            return Some(g);
+        }
+        let proto = &self.protos[self.workloads[wl as usize].proto as usize];
+        let group = proto.template(task as usize).pod_group.clone()?;
+        let key = (proto.spec.namespace.clone(), group);
+        let (min, gang) = *self.pod_groups.get(&key)?;
+        if let Some(g) = gang {
+            return Some(g);
+        }
+        let g = self.new_gang(format!("{}/{}", key.0, key.1), min, None);
+        self.pod_groups.insert(key, (min, Some(g)));
+        Some(g)
     }
 
     /// Bind a pod to a node (the scheduler decided) and start it: zero-latency kubelet.
@@ -860,6 +924,9 @@ impl World {
         let p = &mut self.pods[pod as usize];
         p.node = Some(node);
         p.nominated = None;
+        if let Some(g) = p.gang {
+            self.gang_member_holds(g, pod);
+        }
         let (obj, nname) = (self.pod_object(pod), self.cluster.nodes[node as usize].name.clone());
         self.event(|| obj, "PodBound", || nname);
         self.container_start(pod);
@@ -901,14 +968,9 @@ impl World {
         p.run_ms = run_ms;
         p.planned_exit = exit;
         p.epoch += 1;
-        let epoch = p.epoch;
-        if let Some(d) = run_ms {
-            self.engine
-                .schedule(now.plus_ms(d), class::KUBELET, Ev::ContainerExit { pod, epoch });
-        }
+        p.container_up = true;
+        let gang = p.gang;
         if first_run {
-            self.gpu.advance(now);
-            self.gpu.busy_milli += self.classes[self.pods[pod as usize].class as usize].req.gpu_milli();
             let obj = self.pod_object(pod);
             self.event(|| obj, "PodRunning", String::new);
             let w = &mut self.workloads[wl as usize];
@@ -916,7 +978,42 @@ impl World {
             if w.state == WlState::Pending {
                 w.state = WlState::Running;
             }
-            self.maybe_started(wl);
+        }
+        // A gang member waits at the rendezvous until its gang has formed.
+        match gang {
+            Some(g) => self.gang_member_running(g, pod),
+            None => {
+                self.begin_work(pod);
+                if first_run {
+                    self.maybe_started(wl);
+                }
+            }
+        }
+    }
+
+    /// The pod starts doing work: its run time starts now.
+    fn begin_work(&mut self, pod: PodId) {
+        let now = self.now();
+        self.gpu.advance(now);
+        self.gpu.busy_milli += self.classes[self.pods[pod as usize].class as usize].req.gpu_milli();
+        let p = &mut self.pods[pod as usize];
+        debug_assert!(!p.working, "pod {} starts work twice", p.name);
+        p.working = true;
+        p.work_started = Some(now);
+        let epoch = p.epoch;
+        if let Some(d) = p.run_ms {
+            self.engine
+                .schedule(now.plus_ms(d), class::KUBELET, Ev::ContainerExit { pod, epoch });
+        }
+    }
+
+    /// The pod stops doing work (its container exited or it became terminal).
+    fn end_work(&mut self, pod: PodId) {
+        if self.pods[pod as usize].working {
+            let now = self.now();
+            self.gpu.advance(now);
+            self.gpu.busy_milli -= self.classes[self.pods[pod as usize].class as usize].req.gpu_milli();
+            self.pods[pod as usize].working = false;
         }
     }
 
@@ -970,8 +1067,14 @@ impl World {
         p.kubelet_backoff_n += 1;
         p.exit_code = code;
         p.epoch += 1;
+        p.container_up = false;
         let epoch = p.epoch;
         let wl = p.wl;
+        let gang = p.gang;
+        self.end_work(pod);
+        if let Some(g) = gang {
+            self.gang_member_stopped_running(g);
+        }
         let obj = self.pod_object(pod);
         self.event(|| obj, "ContainerExited", || format!("exit code {code}"));
         self.engine
@@ -1021,8 +1124,8 @@ impl World {
         p.epoch += 1;
         let epoch = p.epoch;
         // A run that would end by itself before the stop keeps its exit event.
-        let natural_end = match (p.run_started, p.run_ms) {
-            (Some(s), Some(d)) if p.phase == Phase::Running => Some(s.plus_ms(d)),
+        let natural_end = match (p.work_started, p.run_ms) {
+            (Some(s), Some(d)) if p.working => Some(s.plus_ms(d)),
             _ => None,
         };
         let stop_at = now.plus_ms(stop_ms);
@@ -1046,16 +1149,28 @@ impl World {
         let p = &mut self.pods[pod as usize];
         assert!(p.finished.is_none(), "pod {} terminal twice", p.name);
         let was_running = p.phase == Phase::Running;
+        let container_up = p.container_up;
         p.phase = phase;
         p.finished = Some(now);
         p.exit_code = code;
         p.epoch += 1;
+        p.container_up = false;
         let wl = p.wl;
         let node = p.node;
+        let gang = p.gang;
+        self.end_work(pod);
         self.gpu.advance(now);
         if was_running {
-            self.gpu.busy_milli -= req.gpu_milli();
             self.workloads[wl as usize].running -= 1;
+        }
+        if let Some(g) = gang {
+            if container_up {
+                self.gang_member_stopped_running(g);
+            }
+            if node.is_some() {
+                self.gang_member_releases(g, pod);
+            }
+            self.gang_member_gone(g, pod);
         }
         if let Some(n) = node {
             let prio = self.classes[self.pods[pod as usize].class as usize].priority;
@@ -1081,6 +1196,7 @@ impl World {
         }
         if node.is_some() {
             self.sched_on_release();
+            self.deadlock_on_release();
         }
         let is_job = self.workloads[wl as usize].job.is_some();
         if is_job {
@@ -1176,9 +1292,10 @@ impl World {
             end,
             events_processed: self.engine.processed(),
             preemptions: self.preemptions,
-            deadlock_episodes: 0,
-            deadlock_ms: 0,
-            stranded_gpu_milli_ms: 0,
+            deadlock_episodes: self.deadlock.episodes,
+            deadlock_ms: self.deadlock.total_ms,
+            stranded_gpu_milli_ms: self.gpu.stranded_integral,
+            gang_submissions: self.gangs.len() as u64,
         }
     }
 
@@ -1195,7 +1312,9 @@ impl World {
                     requested[n as usize].add(&req);
                     held += req.gpu_milli();
                     assert!(p.phase == Phase::Running, "bound live pod {} not Running", p.name);
-                    busy += req.gpu_milli();
+                    if p.working {
+                        busy += req.gpu_milli();
+                    }
                 }
                 (None, None) => {
                     assert_eq!(p.phase, Phase::Pending, "unbound live pod {} not Pending", p.name);

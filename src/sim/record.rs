@@ -23,6 +23,9 @@ pub struct GpuTime {
     pub busy_milli: i64,
     /// GPU milli of nodes in the cluster right now.
     pub capacity_milli: i64,
+    /// GPU milli held by members of partial gangs right now.
+    pub stranded_milli: i64,
+    pub stranded_integral: u128,
     pub held_integral: u128,
     pub busy_integral: u128,
     pub capacity_integral: u128,
@@ -36,6 +39,7 @@ impl GpuTime {
             self.held_integral += self.held_milli.max(0) as u128 * dt;
             self.busy_integral += self.busy_milli.max(0) as u128 * dt;
             self.capacity_integral += self.capacity_milli.max(0) as u128 * dt;
+            self.stranded_integral += self.stranded_milli.max(0) as u128 * dt;
             self.last = now;
         }
     }
@@ -121,4 +125,6 @@ pub struct RunResult {
     pub deadlock_episodes: u64,
     pub deadlock_ms: u64,
     pub stranded_gpu_milli_ms: u128,
+    /// Gangs created in the run (for deadlock episodes per 1,000 gang submissions).
+    pub gang_submissions: u64,
 }
