@@ -173,6 +173,21 @@ fn validate(paths: &[PathBuf]) -> Result<(), InputError> {
         };
         println!("    {kind} {}/{} ({})", w.namespace, w.name, w.loc);
     }
+    println!("  pod groups: {}", sc.pod_groups.len());
+    for g in &sc.pod_groups {
+        let api = match g.api {
+            kubesim::spec::PodGroupApi::Volcano => "Volcano",
+            kubesim::spec::PodGroupApi::Coscheduling => "coscheduling",
+        };
+        println!(
+            "    {api} {}/{} minMember {} ({})",
+            g.namespace, g.name, g.min_member, g.loc
+        );
+    }
+    println!("  queues: {}", sc.queues.len());
+    for q in &sc.queues {
+        println!("    {} weight {} ({})", q.name, q.weight, q.loc);
+    }
     println!("  arrivals: {}", sc.arrivals.len());
     for a in &sc.arrivals {
         println!("    {} x{} ({})", a.name, a.count, a.loc);

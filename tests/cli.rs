@@ -1221,7 +1221,7 @@ fn seed_files() -> Vec<PathBuf> {
     files
 }
 
-/// 4 A100 nodes of 8 GPUs: a NodePool of three (a100-0..2) and a fourth, a100-3, tainted
+/// 4 A100 nodes: a NodePool of three of 16 GPUs (a100-0..2) and a fourth of 8, a100-3, tainted
 /// `nvidia.com/gpu=present:NoSchedule` (a NodePool copies one template, so the tainted node is
 /// a Node of its own).
 const GPU_CLUSTER: &str = "\
@@ -1243,7 +1243,7 @@ spec:
       name: a100
       labels: {gpu-type: A100}
     status:
-      allocatable: {cpu: \"96\", memory: 1Ti, nvidia.com/gpu: \"8\", pods: \"110\"}
+      allocatable: {cpu: \"192\", memory: 2Ti, nvidia.com/gpu: \"16\", pods: \"110\"}
 ---
 apiVersion: v1
 kind: Node
@@ -1296,7 +1296,8 @@ fn all_seed_manifests_run_together_on_a_gpu_cluster() {
         let row = jobs.row_named(name);
         assert_eq!(jobs.get(row, "namespace"), "default", "{row:?}");
         assert_eq!(jobs.get(row, "kind"), "Job", "{row:?}");
-        // Nothing keeps these four from running: 7 GPUs asked, 24 untainted GPUs free.
+        // Nothing keeps these four from running: 7 GPUs asked, and the Volcano jobs 26 more,
+        // of 48 untainted GPUs.
         assert_ne!(jobs.get(row, "state"), "Pending", "{row:?}");
         assert_ne!(jobs.get(row, "state"), "Rejected", "{row:?}");
     }

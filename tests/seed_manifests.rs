@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 
 use kubesim::scenario::load;
-use kubesim::spec::{PreemptionPolicy, RestartPolicy, Scenario, WorkloadKind};
+use kubesim::spec::{
+    PreemptionPolicy, QueueSpec, QueueState, ResourceList, RestartPolicy, Scenario, SourceLoc, VcAction, VcEvent,
+    VcPolicy, VolcanoJobSpec, WorkloadKind,
+};
 
 fn seed_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/manifests/seed"))
@@ -48,6 +51,8 @@ fn every_seed_manifest_loads_alone() {
         assert_eq!(sc.name, stem);
         let objects = sc.workloads.len()
             + sc.priority_classes.len()
+            + sc.queues.len()
+            + sc.pod_groups.len()
             + sc.not_simulated.len()
             + sc.nodes.len()
             + sc.namespaces.len();
@@ -61,22 +66,51 @@ fn all_seed_manifests_load_together_as_a_folder_and_as_files() {
     let by_files = load(&seed_files()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(by_folder.workloads, by_files.workloads);
     assert_eq!(by_folder.not_simulated, by_files.not_simulated);
+    assert_eq!(by_folder.queues, by_files.queues);
     assert_eq!(by_folder.name, "01-job-model-training");
-    // Jobs 01, 02, 11, 15.
-    let jobs: Vec<&str> = by_folder.workloads.iter().map(|w| w.name.as_str()).collect();
+    // Jobs 01, 02, 11, 15 and Volcano Jobs 06, 07, 09, 17, in file order.
+    let jobs: Vec<(&str, &str)> = by_folder
+        .workloads
+        .iter()
+        .map(|w| {
+            let kind = match w.kind {
+                WorkloadKind::Job(_) => "Job",
+                WorkloadKind::VolcanoJob(_) => "VolcanoJob",
+                WorkloadKind::Pod(_) => "Pod",
+            };
+            (kind, w.name.as_str())
+        })
+        .collect();
     assert_eq!(
         jobs,
         [
-            "model-training",
-            "batch-inference-daily",
-            "production-model-training",
-            "gpu-training"
+            ("Job", "model-training"),
+            ("Job", "batch-inference-daily"),
+            ("VolcanoJob", "distributed-training-tf"),
+            ("VolcanoJob", "pytorch-ddp-resnet"),
+            ("VolcanoJob", "critical-inference"),
+            ("Job", "production-model-training"),
+            ("Job", "gpu-training"),
+            ("VolcanoJob", "arr-coc-distributed-training"),
         ]
     );
     assert_eq!(by_folder.priority_classes.len(), 3);
-    // 03, 04, 05, 16 CronJobs; 06, 07, 09, 17 Volcano Jobs;
-    // three Queues each in 08 and 12; 13 ResourceQuota; 14 LimitRange.
-    assert_eq!(by_folder.not_simulated.len(), 4 + 4 + 3 + 3 + 2);
+    // Three Queues each in 08 and 12.
+    let queues: Vec<&str> = by_folder.queues.iter().map(|q| q.name.as_str()).collect();
+    assert_eq!(
+        queues,
+        [
+            "production-inference",
+            "research-training",
+            "exploratory",
+            "nlp-team",
+            "data-science-team",
+            "analytics-team"
+        ]
+    );
+    assert!(by_folder.pod_groups.is_empty());
+    // 03, 04, 05, 16 CronJobs; 13 ResourceQuota; 14 LimitRange.
+    assert_eq!(by_folder.not_simulated.len(), 4 + 2);
 }
 
 #[test]
@@ -178,19 +212,159 @@ fn job_15_request_from_limit_and_toleration() {
     assert_eq!(t.effect, Some(kubesim::spec::TaintEffect::NoSchedule));
 }
 
+fn rl(pairs: &[(&str, i64)]) -> ResourceList {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+fn vcjob(sc: &Scenario) -> &VolcanoJobSpec {
+    assert_eq!(sc.workloads.len(), 1);
+    assert!(sc.not_simulated.is_empty());
+    match &sc.workloads[0].kind {
+        WorkloadKind::VolcanoJob(v) => v,
+        other => panic!("not a Volcano Job: {other:?}"),
+    }
+}
+
+fn policy(event: VcEvent, action: VcAction) -> VcPolicy {
+    VcPolicy {
+        events: vec![event],
+        exit_code: None,
+        action,
+        timeout_ms: None,
+    }
+}
+
 #[test]
-fn volcano_jobs_cronjobs_queues_quota_are_not_simulated() {
-    let vc = |n: &str| {
-        (
-            "batch.volcano.sh/v1alpha1".to_string(),
-            "Job".to_string(),
-            n.to_string(),
-        )
+fn vcjob_06_ps_and_workers() {
+    let sc = seed("06-");
+    let w = &sc.workloads[0];
+    assert_eq!(
+        (w.namespace.as_str(), w.name.as_str()),
+        ("default", "distributed-training-tf")
+    );
+    assert_eq!(w.submit_at_ms, 0);
+    let v = vcjob(&sc);
+    assert_eq!(v.min_available, Some(4));
+    assert_eq!(v.queue.as_deref(), Some("ml-training"));
+    assert_eq!(v.scheduler_name.as_deref(), Some("volcano"));
+    assert_eq!(v.priority_class_name, None);
+    assert_eq!(v.max_retry, None);
+    assert_eq!(v.min_success, None);
+    assert_eq!(v.ttl_seconds_after_finished, None);
+    assert_eq!(v.policies, [policy(VcEvent::PodEvicted, VcAction::RestartJob)]);
+    assert_eq!(v.tasks.len(), 2);
+    let ps = &v.tasks[0];
+    assert_eq!((ps.name.as_str(), ps.replicas, ps.min_available), ("ps", 1, None));
+    assert!(ps.policies.is_empty());
+    assert_eq!(ps.template.requests, rl(&[("nvidia.com/gpu", 1_000)]));
+    assert_eq!(ps.template.limits, rl(&[("nvidia.com/gpu", 1_000)]));
+    assert_eq!(ps.template.restart_policy, RestartPolicy::Never);
+    assert_eq!(ps.template.container_names, ["tensorflow"]);
+    assert_eq!(ps.template.pod_group, None);
+    let worker = &v.tasks[1];
+    assert_eq!(
+        (worker.name.as_str(), worker.replicas, worker.min_available),
+        ("worker", 3, None)
+    );
+    assert_eq!(worker.template.requests, rl(&[("nvidia.com/gpu", 2_000)]));
+    assert_eq!(worker.template.restart_policy, RestartPolicy::Never);
+    assert_eq!(worker.policies, [policy(VcEvent::TaskCompleted, VcAction::CompleteJob)]);
+}
+
+#[test]
+fn vcjob_07_pytorch_workers() {
+    let sc = seed("07-");
+    let v = vcjob(&sc);
+    assert_eq!(v.min_available, Some(8));
+    assert_eq!(v.queue.as_deref(), Some("gpu-training"));
+    assert!(v.policies.is_empty());
+    assert_eq!(v.tasks.len(), 1);
+    let t = &v.tasks[0];
+    assert_eq!((t.name.as_str(), t.replicas), ("worker", 8));
+    let limits = rl(&[("cpu", 8_000), ("memory", 32 << 30), ("nvidia.com/gpu", 1_000)]);
+    assert_eq!(t.template.requests, limits);
+    assert_eq!(t.template.limits, limits);
+    assert_eq!(t.template.container_names, ["pytorch"]);
+}
+
+#[test]
+fn vcjob_09_inference_defaults_restart_policy_never() {
+    let sc = seed("09-");
+    let v = vcjob(&sc);
+    assert_eq!(v.min_available, Some(1));
+    assert_eq!(v.queue.as_deref(), Some("production-inference"));
+    let t = &v.tasks[0];
+    assert_eq!((t.name.as_str(), t.replicas), ("inference-server", 3));
+    assert_eq!(t.template.requests, rl(&[("nvidia.com/gpu", 1_000)]));
+    // No restartPolicy in the manifest: a task's pods default to Never, as a Job's.
+    assert_eq!(t.template.restart_policy, RestartPolicy::Never);
+}
+
+#[test]
+fn vcjob_17_arr_coc() {
+    let sc = seed("17-");
+    let v = vcjob(&sc);
+    assert_eq!(v.min_available, Some(8));
+    assert_eq!(v.queue.as_deref(), Some("arr-coc-training"));
+    assert_eq!(v.policies, [policy(VcEvent::PodEvicted, VcAction::RestartJob)]);
+    let t = &v.tasks[0];
+    assert_eq!((t.name.as_str(), t.replicas), ("worker", 8));
+    assert_eq!(
+        t.template.requests,
+        rl(&[("cpu", 16_000), ("memory", 64 << 30), ("nvidia.com/gpu", 1_000)])
+    );
+    assert_eq!(t.template.container_names, ["pytorch-worker"]);
+}
+
+fn queue(name: &str, weight: u32, capability: ResourceList, reclaimable: bool, file: &str, line: usize) -> QueueSpec {
+    QueueSpec {
+        name: name.into(),
+        weight,
+        capability,
+        guarantee: ResourceList::new(),
+        deserved: ResourceList::new(),
+        reclaimable,
+        priority: 0,
+        state: QueueState::Open,
+        loc: SourceLoc {
+            file: seed_dir().join(file),
+            line,
+        },
+    }
+}
+
+#[test]
+fn queues_08_and_12() {
+    let f08 = "08-queue-production-inference.yaml";
+    let gpus = |cpu: i64, mem_gi: i64, gpu: i64| {
+        rl(&[
+            ("cpu", cpu * 1000),
+            ("memory", mem_gi << 30),
+            ("nvidia.com/gpu", gpu * 1000),
+        ])
     };
-    assert_eq!(not_simulated(&seed("06-")), [vc("distributed-training-tf")]);
-    assert_eq!(not_simulated(&seed("07-")), [vc("pytorch-ddp-resnet")]);
-    assert_eq!(not_simulated(&seed("09-")), [vc("critical-inference")]);
-    assert_eq!(not_simulated(&seed("17-")), [vc("arr-coc-distributed-training")]);
+    assert_eq!(
+        seed("08-").queues,
+        [
+            queue("production-inference", 100, gpus(200, 800, 20), false, f08, 1),
+            queue("research-training", 50, gpus(400, 1600, 40), true, f08, 13),
+            queue("exploratory", 10, gpus(100, 400, 10), true, f08, 25),
+        ]
+    );
+    let f12 = "12-queue-nlp-team.yaml";
+    let gpu = |n: i64| rl(&[("nvidia.com/gpu", n * 1000)]);
+    assert_eq!(
+        seed("12-").queues,
+        [
+            queue("nlp-team", 50, gpu(50), false, f12, 1),
+            queue("data-science-team", 30, gpu(30), true, f12, 11),
+            queue("analytics-team", 20, gpu(20), true, f12, 21),
+        ]
+    );
+}
+
+#[test]
+fn cronjobs_quota_limit_ranges_are_not_simulated() {
     for (prefix, name) in [("03-", "feature-generation-hourly"), ("16-", "arr-coc-weekly-retrain")] {
         let sc = seed(prefix);
         assert_eq!(
@@ -199,14 +373,9 @@ fn volcano_jobs_cronjobs_queues_quota_are_not_simulated() {
         );
         assert!(sc.workloads.is_empty());
     }
-    let q = seed("08-");
-    let names: Vec<&str> = q.not_simulated.iter().map(|n| n.name.as_str()).collect();
-    assert_eq!(names, ["production-inference", "research-training", "exploratory"]);
-    assert!(
-        q.not_simulated
-            .iter()
-            .all(|n| n.kind == "Queue" && n.namespace.is_empty())
-    );
+    for prefix in ["08-", "12-"] {
+        assert!(seed(prefix).not_simulated.is_empty());
+    }
     let rq = seed("13-");
     assert_eq!(rq.not_simulated[0].kind, "ResourceQuota");
     assert_eq!(rq.not_simulated[0].namespace, "ml-workloads");

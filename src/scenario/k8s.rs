@@ -1,5 +1,6 @@
 //! Conversion of the Kubernetes objects the simulator models (v1 Node, Pod, Namespace;
-//! batch/v1 Job; scheduling.k8s.io/v1 PriorityClass) from the YAML tree into `spec` types,
+//! batch/v1 Job; scheduling.k8s.io/v1 PriorityClass; the pod templates of every workload, with
+//! their pod group membership) from the YAML tree into `spec` types,
 //! with API-server defaulting (missing requests from limits, pod requests from containers and
 //! init containers) and the validation a real API server would do for the modelled fields.
 //!
@@ -83,6 +84,54 @@ pub(crate) fn read_meta(doc: &Obj, name_required: bool) -> Res<Meta> {
     })
 }
 
+/// The field of annotation `key` in `owner.metadata.annotations`, if written (and not null).
+pub(crate) fn annotation_field<'a>(owner: &Obj<'a>, key: &str) -> Res<Option<F<'a>>> {
+    let Some(meta) = owner.get("metadata") else {
+        return Ok(None);
+    };
+    let Some(ann) = meta.obj()?.get("annotations") else {
+        return Ok(None);
+    };
+    Ok(ann.obj()?.get(key))
+}
+
+/// Label that makes a pod a member of a coscheduling PodGroup (CO-1).
+pub(crate) const COSCHEDULING_GROUP_LABEL: &str = "scheduling.x-k8s.io/pod-group";
+/// Annotation that makes a pod a member of a Volcano PodGroup.
+pub(crate) const VOLCANO_GROUP_ANNOTATION: &str = "scheduling.k8s.io/group-name";
+
+/// The pod group that the pods of `owner` (a pod template or a bare Pod, with its metadata
+/// `meta`) join: label `scheduling.x-k8s.io/pod-group` or annotation
+/// `scheduling.k8s.io/group-name`; an empty value names none, as in both schedulers. With
+/// `volcano_annotation` false (Volcano Job tasks, whose controller overwrites it) the
+/// annotation is not read. Both naming different groups is an error: a pod is in one group.
+pub(crate) fn pod_group(owner: &Obj, meta: &Meta, volcano_annotation: bool) -> Res<Option<String>> {
+    let label = meta
+        .labels
+        .get(COSCHEDULING_GROUP_LABEL)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty());
+    let annotation = meta
+        .annotations
+        .get(VOLCANO_GROUP_ANNOTATION)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty() && volcano_annotation);
+    if let (Some(l), Some(a)) = (label, annotation)
+        && l != a
+        && let Some(f) = annotation_field(owner, VOLCANO_GROUP_ANNOTATION)?
+    {
+        return Err(f.err(
+            format!(
+                "the pod joins two pod groups: \"{l}\" by label {COSCHEDULING_GROUP_LABEL} and \"{a}\" \
+                 by this annotation"
+            ),
+            "keep one: the label for a coscheduling PodGroup, the annotation for a Volcano \
+             PodGroup",
+        ));
+    }
+    Ok(label.or(annotation).map(str::to_string))
+}
+
 /// Applies `conv` to a present field.
 pub(crate) fn opt<'a, T>(f: Option<F<'a>>, conv: impl FnOnce(&F<'a>) -> Res<T>) -> Res<Option<T>> {
     f.as_ref().map(conv).transpose()
@@ -99,6 +148,7 @@ const KNOWN_ANNOTATIONS: &[&str] = &[
     "kubesim.io/suspend-at",
     "kubesim.io/resume-at",
     "kubesim.io/fail-indexes",
+    "kubesim.io/gang-size",
 ];
 
 /// The `kubesim.io/*` annotations of one metadata block.
@@ -112,6 +162,7 @@ pub(crate) struct Hints {
     pub suspend_at_ms: Option<u64>,
     pub resume_at_ms: Option<u64>,
     pub fail_indexes: Option<Vec<u32>>,
+    pub gang_size: Option<u32>,
 }
 
 impl Hints {
@@ -126,6 +177,7 @@ impl Hints {
             suspend_at_ms: over.suspend_at_ms.or(self.suspend_at_ms),
             resume_at_ms: over.resume_at_ms.or(self.resume_at_ms),
             fail_indexes: over.fail_indexes.clone().or_else(|| self.fail_indexes.clone()),
+            gang_size: over.gang_size.or(self.gang_size),
         }
     }
 
@@ -136,7 +188,7 @@ impl Hints {
             failures: self.failures.unwrap_or(0),
             terminate_after_ms: self.terminate_after_ms.unwrap_or(0),
             fail_indexes: self.fail_indexes.clone().unwrap_or_default(),
-            gang_size: None,
+            gang_size: self.gang_size,
         }
     }
 }
@@ -144,7 +196,10 @@ impl Hints {
 /// What an object may carry among the kubesim annotations.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum HintScope {
+    /// A batch/v1 Job or its pod template: every annotation.
     Job,
+    /// A Volcano Job or one of its task templates: no suspend, fail-indexes or gang-size.
+    VolcanoJob,
     Pod,
     Node,
 }
@@ -176,16 +231,20 @@ pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
         }
         let allowed = match scope {
             HintScope::Job => true,
-            HintScope::Pod => !matches!(
+            HintScope::Pod | HintScope::VolcanoJob => !matches!(
                 key,
-                "kubesim.io/suspend-at" | "kubesim.io/resume-at" | "kubesim.io/fail-indexes"
+                "kubesim.io/suspend-at" | "kubesim.io/resume-at" | "kubesim.io/fail-indexes" | "kubesim.io/gang-size"
             ),
             HintScope::Node => key == "kubesim.io/submit-at",
         };
         if !allowed {
             let what = match scope {
                 HintScope::Node => "a Node (only kubesim.io/submit-at is)",
-                _ => "a Pod (suspend-at, resume-at and fail-indexes are for Jobs)",
+                HintScope::VolcanoJob => {
+                    "a Volcano Job (suspend-at, resume-at, fail-indexes and gang-size are for batch/v1 \
+                     Jobs; a Volcano Job is a gang through its minAvailable)"
+                }
+                _ => "a Pod (suspend-at, resume-at, fail-indexes and gang-size are for Jobs)",
             };
             return Err(err_at(
                 e.key_pos,
@@ -225,6 +284,20 @@ pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
                             f.err(
                                 format!("invalid failure count \"{}\"", text),
                                 "write a non-negative integer as a string, e.g. \"2\"",
+                            )
+                        })?,
+                )
+            }
+            "kubesim.io/gang-size" => {
+                h.gang_size = Some(
+                    text.trim()
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|n| (1..=i32::MAX as u32).contains(n))
+                        .ok_or_else(|| {
+                            f.err(
+                                format!("invalid gang size \"{text}\""),
+                                "write the number of pods in the gang, at least 1, as a string, e.g. \"4\"",
                             )
                         })?,
                 )
@@ -667,6 +740,9 @@ fn toleration(f: &F) -> Res<Toleration> {
 pub(crate) enum PodOwner {
     Job,
     BarePod,
+    /// A Volcano Job task: restartPolicy defaults to Never as for a Job, and Always is allowed
+    /// (Volcano validates task templates as plain pod templates).
+    VolcanoTask,
 }
 
 /// Converts a pod spec `spec` (with `labels` and `hints` already read) into a [`PodTemplate`].
@@ -728,13 +804,13 @@ pub(crate) fn pod_template(
     let preemption_policy = opt(spec.get("preemptionPolicy"), preemption_policy)?;
     let restart_policy = match spec.get("restartPolicy") {
         None => match owner {
-            PodOwner::Job => RestartPolicy::Never,
+            PodOwner::Job | PodOwner::VolcanoTask => RestartPolicy::Never,
             PodOwner::BarePod => RestartPolicy::Always,
         },
         Some(p) => match (p.str()?, owner) {
             ("Never", _) => RestartPolicy::Never,
             ("OnFailure", _) => RestartPolicy::OnFailure,
-            ("Always", PodOwner::BarePod) => RestartPolicy::Always,
+            ("Always", PodOwner::BarePod | PodOwner::VolcanoTask) => RestartPolicy::Always,
             ("Always", PodOwner::Job) => {
                 return Err(p.err(
                     "a Job's pods cannot use restartPolicy Always",
@@ -835,8 +911,10 @@ pub(crate) fn job(doc: &Obj) -> Res<Workload> {
     let tmeta = read_meta(&template, false)?;
     let t_hints = read_hints(&template, HintScope::Job)?;
     let hints = job_hints.overridden_by(&t_hints);
+    let pod_group = pod_group(&template, &tmeta, true)?;
     let pod_spec_f = template.req("spec", "add the pod spec (containers) under spec.template")?;
-    let pod = pod_template(&pod_spec_f, tmeta.labels, hints.sim_hints(), PodOwner::Job)?;
+    let mut pod = pod_template(&pod_spec_f, tmeta.labels, hints.sim_hints(), PodOwner::Job)?;
+    pod.pod_group = pod_group;
 
     let u32_of = |k: &str| opt(spec.get(k), |f| f.u32());
     let completions = u32_of("completions")?;
@@ -1091,12 +1169,15 @@ fn success_rules(f: &F) -> Res<Vec<SuccessPolicyRule>> {
     Ok(rules)
 }
 
-/// Converts a v1 Pod (`doc` is the whole object): its spec is the pod template.
-pub(crate) fn pod(doc: &Obj, labels: BTreeMap<String, String>) -> Res<Workload> {
+/// Converts a v1 Pod (`doc` is the whole object, `meta` its metadata): its spec is the pod
+/// template.
+pub(crate) fn pod(doc: &Obj, meta: &Meta) -> Res<Workload> {
     doc.deny_unknown(OBJECT_FIELDS, "a Pod")?;
     let hints = read_hints(doc, HintScope::Pod)?;
+    let pod_group = pod_group(doc, meta, true)?;
     let spec_f = doc.req("spec", "add the pod spec (containers)")?;
-    let pod = pod_template(&spec_f, labels, hints.sim_hints(), PodOwner::BarePod)?;
+    let mut pod = pod_template(&spec_f, meta.labels.clone(), hints.sim_hints(), PodOwner::BarePod)?;
+    pod.pod_group = pod_group;
     Ok(Workload {
         kind: crate::spec::WorkloadKind::Pod(pod),
         hints,
@@ -1202,14 +1283,25 @@ pub(crate) fn namespace(doc: &Obj, meta: Meta) -> Res<NamespaceSpec> {
     })
 }
 
-/// Converts a batch/v1 Job or v1 Pod document into a [`WorkloadSpec`]. `name_required` is false
-/// for Arrivals templates (their copies are named by the Arrivals object).
-pub(crate) fn workload(doc: &Obj, is_job: bool, loc: &SourceLoc, name_required: bool) -> Res<WorkloadSpec> {
+/// The kinds of workload document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WorkloadDoc {
+    /// batch/v1 Job.
+    Job,
+    /// v1 Pod.
+    Pod,
+    /// batch.volcano.sh/v1alpha1 Job.
+    VolcanoJob,
+}
+
+/// Converts a workload document into a [`WorkloadSpec`]. `name_required` is false for Arrivals
+/// templates (their copies are named by the Arrivals object).
+pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_required: bool) -> Res<WorkloadSpec> {
     let meta = read_meta(doc, name_required)?;
-    let w = if is_job {
-        job(doc)?
-    } else {
-        pod(doc, meta.labels.clone())?
+    let w = match what {
+        WorkloadDoc::Job => job(doc)?,
+        WorkloadDoc::Pod => pod(doc, &meta)?,
+        WorkloadDoc::VolcanoJob => super::gang::volcano_job(doc)?,
     };
     Ok(WorkloadSpec {
         namespace: meta.namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_string()),

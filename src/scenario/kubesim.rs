@@ -265,11 +265,27 @@ pub(crate) fn arrivals(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<Arrivals> 
         ],
         "an Arrivals spec",
     )?;
-    let t = spec.req("template", "add template: a batch/v1 Job, v1 Pod or v1 Node object")?;
+    let t = spec.req(
+        "template",
+        "add template: a batch/v1 Job, v1 Pod, batch.volcano.sh/v1alpha1 Job or v1 Node object",
+    )?;
     let t_obj = t.obj()?;
-    let idx = check_template_kind(&t_obj, &[("batch/v1", "Job"), ("v1", "Pod"), ("v1", "Node")])?;
-    let template = if idx < 2 {
-        let mut w = k8s::workload(&t_obj, idx == 0, loc, false)?;
+    let idx = check_template_kind(
+        &t_obj,
+        &[
+            ("batch/v1", "Job"),
+            ("v1", "Pod"),
+            ("batch.volcano.sh/v1alpha1", "Job"),
+            ("v1", "Node"),
+        ],
+    )?;
+    let workload_doc = [
+        k8s::WorkloadDoc::Job,
+        k8s::WorkloadDoc::Pod,
+        k8s::WorkloadDoc::VolcanoJob,
+    ];
+    let template = if let Some(what) = workload_doc.get(idx) {
+        let mut w = k8s::workload(&t_obj, *what, loc, false)?;
         if w.name.is_empty() {
             w.name = name.to_string();
         }

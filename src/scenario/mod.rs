@@ -2,12 +2,14 @@
 //! [`InputError`] that names the file, line, column, field and fix. It owns file handling,
 //! document dispatch on (apiVersion, kind), `kind: List` unpacking, cross-object checks
 //! (duplicates, one Simulation, one default PriorityClass, policy names), NodePool expansion and
-//! the size limits. Per-kind conversion lives in `k8s` (Kubernetes objects) and `kubesim`
-//! (kubesim.io objects); `yaml` parses, `view` reads fields with their paths.
+//! the size limits. Per-kind conversion lives in `k8s` (Kubernetes objects), `gang` (Volcano
+//! Jobs, PodGroups, Queues) and `kubesim` (kubesim.io objects); `yaml` parses, `view` reads
+//! fields with their paths.
 //!
 //! It never panics on input and never loops on it: every list it builds is bounded (file size,
 //! the parser's budget, the node and arrival limits).
 
+mod gang;
 mod k8s;
 mod kubesim;
 mod view;
@@ -20,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::InputError;
-use crate::spec::{ArrivalTemplate, NotSimulated, Scenario, SourceLoc};
+use crate::spec::{ArrivalTemplate, NotSimulated, PodGroupApi, Scenario, SourceLoc};
 pub use kubesim::{BUILTIN_POLICIES, MAX_ARRIVALS, MAX_LIST_ENTRIES, MAX_NODES};
 use view::{Error, F, Obj, Res};
 
@@ -116,6 +118,9 @@ enum Dispatch {
     Node,
     Job,
     Pod,
+    VolcanoJob,
+    PodGroup(PodGroupApi),
+    Queue,
     PriorityClass,
     Namespace,
     PodDisruptionBudget,
@@ -129,6 +134,10 @@ const SIMULATED: &[&str] = &[
     "v1 Pod",
     "v1 Namespace",
     "batch/v1 Job",
+    "batch.volcano.sh/v1alpha1 Job",
+    "scheduling.volcano.sh/v1beta1 Queue",
+    "scheduling.volcano.sh/v1beta1 PodGroup",
+    "scheduling.x-k8s.io/v1alpha1 PodGroup",
     "scheduling.k8s.io/v1 PriorityClass",
     "policy/v1 PodDisruptionBudget",
     "kubesim.io/v1alpha1 Simulation",
@@ -139,10 +148,6 @@ const SIMULATED: &[&str] = &[
 /// The kinds loaded but not simulated yet, as printed in the unknown-kind error.
 const NOT_SIMULATED: &[&str] = &[
     "batch/v1 CronJob",
-    "batch.volcano.sh/v1alpha1 Job",
-    "scheduling.volcano.sh/v1beta1 Queue",
-    "scheduling.volcano.sh/v1beta1 PodGroup",
-    "scheduling.x-k8s.io/v1alpha1 PodGroup",
     "v1 ResourceQuota",
     "v1 LimitRange",
     "kueue.x-k8s.io/* ClusterQueue",
@@ -169,10 +174,10 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("batch/v1", "CronJob") => Dispatch::NotSimulated(true),
         ("scheduling.k8s.io/v1", "PriorityClass") => Dispatch::PriorityClass,
         ("policy/v1", "PodDisruptionBudget") => Dispatch::PodDisruptionBudget,
-        ("batch.volcano.sh/v1alpha1", "Job") => Dispatch::NotSimulated(true),
-        ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::NotSimulated(false),
-        ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::NotSimulated(true),
-        ("scheduling.x-k8s.io/v1alpha1", "PodGroup") => Dispatch::NotSimulated(true),
+        ("batch.volcano.sh/v1alpha1", "Job") => Dispatch::VolcanoJob,
+        ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::Queue,
+        ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Volcano),
+        ("scheduling.x-k8s.io/v1alpha1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Coscheduling),
         (_, "ClusterQueue" | "ResourceFlavor" | "WorkloadPriorityClass") if group == "kueue.x-k8s.io" => {
             Dispatch::NotSimulated(false)
         }
@@ -275,7 +280,10 @@ impl Builder {
             ));
         }
         let (name, name_f, namespace) = object_name(&obj)?;
-        let namespaced = matches!(class, Dispatch::Job | Dispatch::Pod | Dispatch::NotSimulated(true));
+        let namespaced = matches!(
+            class,
+            Dispatch::Job | Dispatch::Pod | Dispatch::VolcanoJob | Dispatch::PodGroup(_) | Dispatch::NotSimulated(true)
+        );
         let namespace = if namespaced {
             namespace.unwrap_or_else(|| k8s::DEFAULT_NAMESPACE.to_string())
         } else {
@@ -341,9 +349,24 @@ impl Builder {
                 let n = k8s::node(&obj, &loc, true)?;
                 self.add_node(n, &name_f)?;
             }
-            Dispatch::Job | Dispatch::Pod => {
-                let w = k8s::workload(&obj, class == Dispatch::Job, &loc, true)?;
+            Dispatch::Job | Dispatch::Pod | Dispatch::VolcanoJob => {
+                let what = match class {
+                    Dispatch::Job => k8s::WorkloadDoc::Job,
+                    Dispatch::Pod => k8s::WorkloadDoc::Pod,
+                    _ => k8s::WorkloadDoc::VolcanoJob,
+                };
+                let w = k8s::workload(&obj, what, &loc, true)?;
                 self.sc.workloads.push(w);
+            }
+            Dispatch::PodGroup(api) => {
+                let meta = k8s::read_meta(&obj, true)?;
+                let pg = gang::pod_group(&obj, api, meta, &loc)?;
+                self.sc.pod_groups.push(pg);
+            }
+            Dispatch::Queue => {
+                let meta = k8s::read_meta(&obj, true)?;
+                let q = gang::queue(&obj, meta, &loc)?;
+                self.sc.queues.push(q);
             }
             Dispatch::PriorityClass => {
                 let pc = k8s::priority_class(&obj, name)?;

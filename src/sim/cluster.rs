@@ -452,6 +452,11 @@ pub enum Scoring {
 const DEFAULT_CPU_MILLI: i64 = 100;
 const DEFAULT_MEMORY_BYTES: i64 = 200 * 1024 * 1024;
 
+/// A pod's cpu and memory requests with kube-scheduler's scoring defaults for zero requests.
+pub fn non_zero_pub(req: &Res) -> (i64, i64) {
+    non_zero(req)
+}
+
 fn non_zero(req: &Res) -> (i64, i64) {
     let cpu = if req.0[CPU] == 0 { DEFAULT_CPU_MILLI } else { req.0[CPU] };
     let mem = if req.0[MEMORY] == 0 {

@@ -17,6 +17,8 @@ pub mod gang;
 pub mod job;
 pub mod record;
 pub mod scheduler;
+pub mod volcano;
+pub mod volcano_sched;
 
 use std::collections::BTreeMap;
 
@@ -92,6 +94,8 @@ pub enum Ev {
     SchedCycle,
     /// End-of-instant deadlock check.
     DeadlockCheck,
+    /// A volcano-scheduler session.
+    VolcanoSession,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -232,6 +236,7 @@ pub struct Workload {
     pub preemptions: u32,
     pub deleted: bool,
     pub job: Option<Box<JobState>>,
+    pub vc: Option<Box<volcano::VcJobState>>,
     /// The workload's own gang (a Volcano job's PodGroup, or `kubesim.io/gang-size`).
     pub gang: Option<gang::GangId>,
 }
@@ -255,6 +260,8 @@ struct Stream {
 pub enum Policy {
     KubeDefault,
     KubeBinpack,
+    Coscheduling,
+    Volcano,
 }
 
 impl Policy {
@@ -262,10 +269,12 @@ impl Policy {
         match name {
             "kube-default" => Ok(Policy::KubeDefault),
             "kube-binpack" => Ok(Policy::KubeBinpack),
-            "coscheduling" | "volcano" | "volcano-preempt" | "kueue" => Err(InputError::new(
+            "coscheduling" => Ok(Policy::Coscheduling),
+            "volcano" => Ok(Policy::Volcano),
+            "volcano-preempt" | "kueue" => Err(InputError::new(
                 "policies",
                 format!("policy `{name}` is not simulated yet in this version of kubesim"),
-                "use kube-default or kube-binpack",
+                "use kube-default, kube-binpack, coscheduling or volcano",
             )),
             other => Err(InputError::new(
                 "policies",
@@ -274,6 +283,19 @@ impl Policy {
             )),
         }
     }
+}
+
+/// A Volcano queue as the scheduler uses it.
+#[derive(Clone, Debug)]
+pub struct QueueInfo {
+    pub name: String,
+    pub weight: u32,
+    pub guarantee: Res,
+    pub capability: Res,
+    /// Dimensions the capability limits (unset ones are unlimited).
+    pub capability_set: [bool; cluster::MAX_RESOURCES],
+    pub reclaimable: bool,
+    pub open: bool,
 }
 
 /// One simulation run.
@@ -306,6 +328,9 @@ pub struct World {
     horizon: Option<SimTime>,
     pub pdbs: Vec<crate::spec::PdbSpec>,
     sim_loc: crate::spec::SourceLoc,
+    pub policy: Policy,
+    pub vsched: volcano_sched::VolcanoSched,
+    pub queue_specs: Vec<QueueInfo>,
     pub gangs: Vec<gang::Gang>,
     pub partial_gangs: std::collections::BTreeSet<gang::GangId>,
     pub deadlock: gang::DeadlockState,
@@ -327,8 +352,8 @@ impl World {
         let mut resources = ResourceNames::default();
         let mut cluster = Cluster::new(&sc.nodes, &mut resources)?;
         let scoring = match policy {
-            Policy::KubeDefault => Scoring::LeastAllocated,
             Policy::KubeBinpack => Scoring::MostAllocated,
+            _ => Scoring::LeastAllocated,
         };
         let mut priority_classes = BTreeMap::new();
         let mut global_default = None;
@@ -365,6 +390,9 @@ impl World {
             horizon,
             pdbs: sc.pdbs.clone(),
             sim_loc: sc.sim.loc.clone(),
+            policy,
+            vsched: volcano_sched::VolcanoSched::default(),
+            queue_specs: Vec::new(),
             gangs: Vec::new(),
             partial_gangs: std::collections::BTreeSet::new(),
             deadlock: gang::DeadlockState::default(),
@@ -398,6 +426,23 @@ impl World {
         }
         for a in &sc.arrivals {
             w.add_arrivals(a, &mut resources, &mut cluster)?;
+        }
+        for q in &sc.queues {
+            let guarantee = resources.convert(&q.guarantee)?;
+            let capability = resources.convert(&q.capability)?;
+            let mut capability_set = [false; cluster::MAX_RESOURCES];
+            for name in q.capability.keys() {
+                capability_set[resources.intern(name)?] = true;
+            }
+            w.queue_specs.push(QueueInfo {
+                name: q.name.clone(),
+                weight: q.weight,
+                guarantee,
+                capability,
+                capability_set,
+                reclaimable: q.reclaimable,
+                open: q.state == crate::spec::QueueState::Open,
+            });
         }
         w.cluster = cluster;
         w.resources = resources;
@@ -719,6 +764,7 @@ impl World {
             Ev::SchedFlushBackoff => self.sched_flush_backoff(),
             Ev::SchedCycle => self.sched_cycle(),
             Ev::DeadlockCheck => self.deadlock_check(),
+            Ev::VolcanoSession => self.volcano_session(),
         }
     }
 
@@ -782,6 +828,9 @@ impl World {
         let name = self.cluster.nodes[n as usize].name.clone();
         self.event(|| name, "NodeReady", String::new);
         self.sched_on_node_change();
+        if self.policy == Policy::Volcano {
+            self.volcano_kick();
+        }
     }
 
     fn create_workload(&mut self, proto: ProtoId, name: String, arrival: u64, duration_ms: Option<u64>) {
@@ -808,6 +857,7 @@ impl World {
             preemptions: 0,
             deleted: false,
             job: None,
+            vc: None,
             gang: None,
         });
         let obj = self.wl_object(id);
@@ -820,7 +870,10 @@ impl World {
             self.event(|| obj, "Rejected", || reason);
             return;
         }
-        if is_job {
+        if matches!(self.protos[proto as usize].spec.kind, WorkloadKind::VolcanoJob(_)) {
+            self.event(|| obj, "JobCreated", String::new);
+            self.vc_created(id);
+        } else if is_job {
             self.event(|| obj, "JobCreated", String::new);
             self.job_created(id);
         } else {
@@ -885,6 +938,14 @@ impl World {
         if let Some(g) = self.gang_for_new_pod(wl, task) {
             self.pods[id as usize].gang = Some(g);
             self.gang_member_created(g, id);
+        }
+        if self.policy == Policy::Volcano && self.classes[class as usize].node_name.is_none() {
+            if is_job {
+                let obj = self.pod_object(id);
+                self.event(|| obj, "PodCreated", String::new);
+            }
+            self.volcano_add(id);
+            return id;
         }
         if is_job {
             let obj = self.pod_object(id);
@@ -977,6 +1038,9 @@ impl World {
             w.running += 1;
             if w.state == WlState::Pending {
                 w.state = WlState::Running;
+            }
+            if w.vc.is_some() {
+                self.vc_pod_running(wl);
             }
         }
         // A gang member waits at the rendezvous until its gang has formed.
@@ -1198,8 +1262,12 @@ impl World {
             self.sched_on_release();
             self.deadlock_on_release();
         }
-        let is_job = self.workloads[wl as usize].job.is_some();
-        if is_job {
+        if node.is_some() && self.policy == Policy::Volcano {
+            self.volcano_kick();
+        }
+        if self.workloads[wl as usize].vc.is_some() {
+            self.vc_pod_finished(wl, pod);
+        } else if self.workloads[wl as usize].job.is_some() {
             self.job_pod_event(wl);
         } else {
             self.bare_pod_finished(wl, phase);
@@ -1255,7 +1323,11 @@ impl World {
                     let pod = &self.pods[pid as usize];
                     pod.node.is_none() && pod.finished.is_none() && pod.sched.attempts > 0
                 });
-                if unschedulable {
+                if let Some(vc) = w.vc.as_deref()
+                    && vc.pg_phase == volcano::PgPhase::Pending
+                {
+                    reason = "PodGroupPending".into();
+                } else if unschedulable || w.vc.is_some() || w.pods.iter().any(|&p| self.vsched.pending.contains(&p)) {
                     reason = "Unschedulable".into();
                 } else if w.job.as_ref().is_some_and(|j| j.suspended) {
                     reason = "Suspended".into();

@@ -39,6 +39,8 @@ pub enum Loc {
     Unschedulable,
     /// unschedulablePods, tracked one by one because it holds a nomination.
     Nominated,
+    /// Waiting for the volcano scheduler's session.
+    Volcano,
 }
 
 #[derive(Clone, Debug)]
@@ -218,6 +220,7 @@ impl World {
             Loc::Nominated => {
                 self.sched.nominated.remove(&pod);
             }
+            Loc::Volcano => self.volcano_remove(pod),
         }
         self.clear_nomination(pod);
         self.pods[pod as usize].sched.loc = Loc::None;

@@ -1,0 +1,357 @@
+//! The `volcano` policy: volcano-scheduler's default configuration (semantics.md 5.4-5.6): a
+//! session every second running enqueue (overcommit factor 1.2, proportion's capacity check),
+//! allocate (gang all-or-nothing: a tentative plan committed only when the job is ready,
+//! dropped otherwise) and backfill, with job order priority > gang (not ready first) > drf >
+//! creation, and nodes scored by nodeorder (leastrequested, balancedresource) plus binpack.
+//!
+//! Differences: one session sees the pods that existed when it opened (pods the controller
+//! creates on Inqueue wait for the next session, as in Volcano); a job that is ready keeps
+//! allocating its remaining pods right away instead of being pushed back behind other jobs;
+//! pods outside any gang skip enqueue (their implicit PodGroup of one is always enqueueable in
+//! practice); score ties go to the node whose name sorts first; queue weights and deserved
+//! shares are not applied by allocate (one queue suffices here: the queues issue brings them).
+
+use std::collections::BTreeMap;
+
+use super::cluster::{CPU, MEMORY, NodeId, Res, resource_scores, static_filter};
+use super::gang::GangId;
+use super::volcano::PgPhase;
+use super::{Ev, PodId, World, class};
+use crate::engine::SimTime;
+
+/// volcano-scheduler's `overcommit-factor`.
+pub const OVERCOMMIT_FACTOR_PERCENT: i64 = 120;
+
+#[derive(Clone, Debug, Default)]
+pub struct VolcanoSched {
+    /// Pods waiting for the volcano scheduler, in creation order.
+    pub pending: std::collections::BTreeSet<PodId>,
+    session_at: Option<SimTime>,
+    last_session: Option<SimTime>,
+}
+
+/// A scheduling unit of a session: a gang (PodGroup) or a lone pod.
+#[derive(Clone, Debug)]
+struct Unit {
+    gang: Option<GangId>,
+    pods: Vec<PodId>,
+    priority: i32,
+    created: SimTime,
+    id: u64,
+}
+
+impl World {
+    pub(super) fn volcano_enabled(&self) -> bool {
+        self.policy == super::Policy::Volcano
+    }
+
+    /// Ask for a session at the next whole second (or now, if none ran at this second).
+    pub(super) fn volcano_kick(&mut self) {
+        let now = self.now();
+        let at = if now.ms().is_multiple_of(1000) && self.vsched.last_session != Some(now) {
+            now
+        } else {
+            SimTime((now.ms() / 1000 + 1) * 1000)
+        };
+        if self.vsched.session_at.is_some_and(|t| t <= at) {
+            return;
+        }
+        self.vsched.session_at = Some(at);
+        self.engine.schedule_daemon(at, class::SCHED_CYCLE, Ev::VolcanoSession);
+    }
+
+    pub(super) fn volcano_add(&mut self, pod: PodId) {
+        self.vsched.pending.insert(pod);
+        self.pods[pod as usize].sched.loc = super::scheduler::Loc::Volcano;
+        self.volcano_kick();
+    }
+
+    pub(super) fn volcano_remove(&mut self, pod: PodId) {
+        self.vsched.pending.remove(&pod);
+    }
+
+    /// One session: enqueue, allocate, backfill.
+    pub(super) fn volcano_session(&mut self) {
+        let now = self.now();
+        if self.vsched.session_at != Some(now) {
+            return;
+        }
+        self.vsched.session_at = None;
+        self.vsched.last_session = Some(now);
+        let snapshot: Vec<PodId> = self.vsched.pending.iter().copied().collect();
+        self.volcano_enqueue();
+        self.volcano_allocate(&snapshot);
+        let waiting_pg = self.workloads.iter().any(|w| {
+            w.vc.as_ref()
+                .is_some_and(|v| v.pg_phase == PgPhase::Pending && w.finish.is_none() && v.after_kill.is_none())
+        });
+        if !self.vsched.pending.is_empty() || waiting_pg {
+            let next = now.plus_ms(1000);
+            self.vsched.session_at = Some(next);
+            self.engine
+                .schedule_daemon(next, class::SCHED_CYCLE, Ev::VolcanoSession);
+        }
+    }
+
+    /// Cluster totals and what bound pods use.
+    fn totals(&self) -> (Res, Res) {
+        let mut total = Res::default();
+        let mut used = Res::default();
+        for n in self.cluster.nodes.iter().filter(|n| n.present) {
+            total.add(&n.alloc);
+            used.add(&n.requested);
+        }
+        (total, used)
+    }
+
+    /// minResources of a Volcano job's PodGroup: the first minAvailable pods in task order
+    /// (VC-J3).
+    fn vc_min_resources(&self, wl: super::WlId) -> Res {
+        let proto = &self.protos[self.workloads[wl as usize].proto as usize];
+        let vc = self.workloads[wl as usize].vc.as_deref().expect("vc");
+        let mut left = vc.min_available;
+        let mut r = Res::default();
+        for t in &proto.tasks {
+            let take = t.replicas.min(left);
+            let req = self.classes[t.class as usize].req;
+            for _ in 0..take {
+                r.add(&req);
+            }
+            left -= take;
+        }
+        r
+    }
+
+    /// enqueue (VC-C3, VC-Q2, VC-Q3): Pending PodGroups in job order; overcommit and
+    /// proportion must both permit.
+    fn volcano_enqueue(&mut self) {
+        let (total, used) = self.totals();
+        let mut idle = Res::default();
+        for (i, v) in idle.0.iter_mut().enumerate() {
+            *v = total.0[i] * OVERCOMMIT_FACTOR_PERCENT / 100 - used.0[i];
+        }
+        // Resources of Inqueue jobs not yet allocated, overall and per queue; allocated and
+        // elastic per queue.
+        let mut inqueue = Res::default();
+        let mut per_queue: BTreeMap<String, (Res, Res, Res)> = BTreeMap::new();
+        let mut candidates: Vec<(std::cmp::Reverse<i32>, SimTime, u32)> = Vec::new();
+        for (wl, w) in self.workloads.iter().enumerate() {
+            let Some(vc) = w.vc.as_deref() else { continue };
+            if w.finish.is_some() {
+                continue;
+            }
+            let held = self.gang_held(vc.gang);
+            let min_res = self.vc_min_resources(wl as u32);
+            let q = per_queue.entry(vc.queue.clone()).or_default();
+            q.1.add(&held);
+            match vc.pg_phase {
+                PgPhase::Pending if vc.after_kill.is_none() => candidates.push((
+                    std::cmp::Reverse(self.protos[w.proto as usize].priority),
+                    vc.pg_created,
+                    wl as u32,
+                )),
+                PgPhase::Pending => {}
+                _ => {
+                    let mut rest = min_res;
+                    rest.sub(&held);
+                    for v in rest.0.iter_mut() {
+                        *v = (*v).max(0);
+                    }
+                    inqueue.add(&rest);
+                    q.0.add(&rest);
+                    let mut elastic = held;
+                    elastic.sub(&min_res);
+                    for v in elastic.0.iter_mut() {
+                        *v = (*v).max(0);
+                    }
+                    q.2.add(&elastic);
+                }
+            }
+        }
+        candidates.sort();
+        let guarantees: Res = {
+            let mut g = Res::default();
+            for q in &self.queue_specs {
+                g.add(&q.guarantee);
+            }
+            g
+        };
+        for (_, _, wl) in candidates {
+            let min_res = self.vc_min_resources(wl);
+            let queue = self.workloads[wl as usize].vc.as_deref().expect("vc").queue.clone();
+            // overcommit: inqueue + minReq <= idle, per requested dimension.
+            let over_ok = (0..idle.0.len()).all(|d| min_res.0[d] == 0 || inqueue.0[d] + min_res.0[d] <= idle.0[d]);
+            // proportion: minReq + allocated + inqueue - elastic <= realCapability.
+            let spec = self.queue_specs.iter().find(|q| q.name == queue);
+            let mut real_cap = total;
+            real_cap.sub(&guarantees);
+            if let Some(s) = spec {
+                real_cap.add(&s.guarantee);
+                for d in 0..real_cap.0.len() {
+                    if s.capability_set[d] {
+                        real_cap.0[d] = real_cap.0[d].min(s.capability.0[d]);
+                    }
+                }
+            }
+            let (q_in, q_alloc, q_elastic) = per_queue.get(&queue).cloned().unwrap_or_default();
+            let prop_ok = (0..real_cap.0.len()).all(|d| {
+                min_res.0[d] == 0 || min_res.0[d] + q_alloc.0[d] + q_in.0[d] - q_elastic.0[d] <= real_cap.0[d]
+            });
+            let open = spec.is_none_or(|s| s.open);
+            if over_ok && prop_ok && open {
+                inqueue.add(&min_res);
+                per_queue.entry(queue).or_default().0.add(&min_res);
+                self.vc_enqueued(wl);
+            }
+        }
+    }
+
+    /// Resources held by a gang's members.
+    fn gang_held(&self, g: GangId) -> Res {
+        let mut r = Res::default();
+        for &m in &self.gangs[g as usize].members {
+            let p = &self.pods[m as usize];
+            if p.node.is_some() && p.finished.is_none() {
+                r.add(&self.classes[p.class as usize].req);
+            }
+        }
+        r
+    }
+
+    /// allocate + backfill (VC-C4, C6): per job in order, a tentative plan committed only when
+    /// the job is ready.
+    fn volcano_allocate(&mut self, snapshot: &[PodId]) {
+        let mut units: BTreeMap<(Option<GangId>, PodId), Unit> = BTreeMap::new();
+        let mut by_gang: BTreeMap<GangId, PodId> = BTreeMap::new();
+        for &pod in snapshot {
+            let p = &self.pods[pod as usize];
+            if p.finished.is_some() || p.node.is_some() || !self.vsched.pending.contains(&pod) {
+                continue;
+            }
+            let wl = &self.workloads[p.wl as usize];
+            // A Volcano job's pods are allocated only while its PodGroup is Inqueue/Running.
+            if wl.vc.as_deref().is_some_and(|v| v.pg_phase == PgPhase::Pending) {
+                continue;
+            }
+            let key = match p.gang {
+                Some(g) => (Some(g), *by_gang.entry(g).or_insert(pod)),
+                None => (None, pod),
+            };
+            let u = units.entry(key).or_insert_with(|| Unit {
+                gang: p.gang,
+                pods: Vec::new(),
+                priority: self.classes[p.class as usize].priority,
+                created: wl.submit,
+                id: u64::from(key.1),
+            });
+            u.pods.push(pod);
+        }
+        let (total, _) = self.totals();
+        let mut order: Vec<Unit> = units.into_values().collect();
+        // Job order: priority, gang (not ready first), drf (lower dominant share), creation, id.
+        let keyed: Vec<(std::cmp::Reverse<i32>, bool, u64, SimTime, u64)> = order
+            .iter()
+            .map(|u| {
+                let ready = u
+                    .gang
+                    .is_none_or(|g| self.gangs[g as usize].holding >= self.gangs[g as usize].min_member);
+                let share = u.gang.map_or(0, |g| dominant_share_ppm(&self.gang_held(g), &total));
+                (std::cmp::Reverse(u.priority), ready, share, u.created, u.id)
+            })
+            .collect();
+        let mut idx: Vec<usize> = (0..order.len()).collect();
+        idx.sort_by_key(|&i| keyed[i]);
+        let mut sorted = Vec::with_capacity(order.len());
+        for i in idx {
+            sorted.push(std::mem::replace(
+                &mut order[i],
+                Unit {
+                    gang: None,
+                    pods: vec![],
+                    priority: 0,
+                    created: SimTime::ZERO,
+                    id: 0,
+                },
+            ));
+        }
+        for u in sorted {
+            self.allocate_unit(&u);
+        }
+    }
+
+    fn allocate_unit(&mut self, u: &Unit) {
+        let (min, holding) = match u.gang {
+            Some(g) => (self.gangs[g as usize].min_member, self.gangs[g as usize].holding),
+            None => (1, 0),
+        };
+        // Tentative plan on a scratch copy of free capacity (a Statement).
+        let mut free: Vec<Res> = self.cluster.nodes.iter().map(|n| n.free()).collect();
+        let mut nonzero = self.cluster.nonzero.clone();
+        let mut plan: Vec<(PodId, NodeId)> = Vec::new();
+        let mut pods = u.pods.clone();
+        pods.sort_by_key(|&p| (self.pods[p as usize].task, self.pods[p as usize].index, p));
+        for pod in pods {
+            if let Some(n) = self.volcano_pick_node(pod, &free, &nonzero) {
+                let req = self.classes[self.pods[pod as usize].class as usize].req;
+                free[n as usize].sub(&req);
+                let (c, m) = super::cluster::non_zero_pub(&req);
+                nonzero[n as usize].0 += c;
+                nonzero[n as usize].1 += m;
+                plan.push((pod, n));
+            }
+        }
+        if holding + plan.len() as u32 >= min {
+            for (pod, n) in plan {
+                self.vsched.pending.remove(&pod);
+                self.pods[pod as usize].sched.loc = super::scheduler::Loc::None;
+                self.bind(pod, n);
+            }
+        }
+        // else: the statement is discarded; nothing was bound.
+    }
+
+    /// predicates + nodeorder + binpack: the best node for a pod on `free`.
+    fn volcano_pick_node(&self, pod: PodId, free: &[Res], nonzero: &[(i64, i64)]) -> Option<NodeId> {
+        let c = &self.classes[self.pods[pod as usize].class as usize];
+        let mut best: Option<(i64, u32, NodeId)> = None;
+        for (i, node) in self.cluster.nodes.iter().enumerate() {
+            if !node.present || !c.req.fits_in(&free[i]) || static_filter(&c.constraints, node).is_err() {
+                continue;
+            }
+            let mut scratch = node.clone();
+            scratch.requested = node.alloc.minus(&free[i]);
+            let (least, balanced) =
+                resource_scores(super::cluster::Scoring::LeastAllocated, &scratch, nonzero[i], &c.req);
+            // binpack: cpu and memory weight 1, (used + request) / allocatable, x100.
+            let mut bp = 0i64;
+            let mut dims = 0i64;
+            for d in [CPU, MEMORY] {
+                if node.alloc.0[d] > 0 && c.req.0[d] > 0 {
+                    bp += (scratch.requested.0[d] + c.req.0[d]) * 100 / node.alloc.0[d];
+                    dims += 1;
+                }
+            }
+            let binpack = if dims == 0 { 0 } else { bp / dims };
+            let score = least + balanced + binpack;
+            let better = match best {
+                None => true,
+                Some((s, rank, _)) => score > s || (score == s && node.name_rank < rank),
+            };
+            if better {
+                best = Some((score, node.name_rank, i as NodeId));
+            }
+        }
+        best.map(|b| b.2)
+    }
+}
+
+/// drf: the largest allocated/total over dimensions, in parts per million.
+fn dominant_share_ppm(held: &Res, total: &Res) -> u64 {
+    let mut best = 0u64;
+    for d in 0..held.0.len() {
+        if total.0[d] > 0 && held.0[d] > 0 {
+            best = best.max((held.0[d] as u128 * 1_000_000 / total.0[d] as u128) as u64);
+        }
+    }
+    best
+}
