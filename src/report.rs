@@ -246,7 +246,7 @@ pub fn write_outputs(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf
 }
 
 fn cell_s(v: Option<u64>) -> String {
-    v.map(|ms| format!("{:.0}", ms as f64 / 1000.0))
+    v.map(|ms| format!("{:.0}s", ms as f64 / 1000.0))
         .unwrap_or_else(|| "-".into())
 }
 

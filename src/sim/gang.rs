@@ -42,6 +42,12 @@ pub struct Gang {
     pub wl: Option<WlId>,
     /// Members ever created.
     pub created: u32,
+    /// Coscheduling: the Permit wait deadline of the waiting members, its timer generation,
+    /// the wait timeout, and the time of the group's last failure.
+    pub permit_deadline: Option<SimTime>,
+    pub permit_gen: u32,
+    pub permit_timeout_ms: u64,
+    pub last_failure: Option<SimTime>,
 }
 
 impl Gang {
@@ -57,6 +63,10 @@ impl Gang {
             member_class: None,
             wl,
             created: 0,
+            permit_deadline: None,
+            permit_gen: 0,
+            permit_timeout_ms: 60_000,
+            last_failure: None,
         }
     }
 

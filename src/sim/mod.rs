@@ -13,6 +13,7 @@
 //! which therefore sees every change of its instant.
 
 pub mod cluster;
+pub mod cosched;
 pub mod gang;
 pub mod job;
 pub mod record;
@@ -96,6 +97,11 @@ pub enum Ev {
     DeadlockCheck,
     /// A volcano-scheduler session.
     VolcanoSession,
+    /// A coscheduling Permit wait expired.
+    PermitTimeout {
+        gang: gang::GangId,
+        generation: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,6 +156,8 @@ pub struct Pod {
     pub work_started: Option<SimTime>,
     /// Its container runs (false while the kubelet waits to restart it).
     pub container_up: bool,
+    /// Reserved on `node` and waiting at Permit (coscheduling), not bound yet.
+    pub waiting: bool,
 }
 
 impl Pod {
@@ -285,6 +293,9 @@ impl Policy {
     }
 }
 
+/// A PodGroup object: min member, schedule timeout (s), and its gang once a member exists.
+type PodGroupEntry = (u32, Option<u64>, Option<gang::GangId>);
+
 /// A Volcano queue as the scheduler uses it.
 #[derive(Clone, Debug)]
 pub struct QueueInfo {
@@ -334,8 +345,9 @@ pub struct World {
     pub gangs: Vec<gang::Gang>,
     pub partial_gangs: std::collections::BTreeSet<gang::GangId>,
     pub deadlock: gang::DeadlockState,
-    /// PodGroup objects by (namespace, name): min member, and the gang once a member exists.
-    pod_groups: BTreeMap<(String, String), (u32, Option<gang::GangId>)>,
+    /// PodGroup objects by (namespace, name): min member, schedule timeout, and the gang once a
+    /// member exists.
+    pod_groups: BTreeMap<(String, String), PodGroupEntry>,
 }
 
 /// Pods per run at most (a bound on growth; the event bound usually comes first).
@@ -399,7 +411,12 @@ impl World {
             pod_groups: sc
                 .pod_groups
                 .iter()
-                .map(|pg| ((pg.namespace.clone(), pg.name.clone()), (pg.min_member, None)))
+                .map(|pg| {
+                    (
+                        (pg.namespace.clone(), pg.name.clone()),
+                        (pg.min_member, pg.schedule_timeout_s, None),
+                    )
+                })
                 .collect(),
         };
         for (i, n) in cluster.nodes.iter().enumerate() {
@@ -765,6 +782,7 @@ impl World {
             Ev::SchedCycle => self.sched_cycle(),
             Ev::DeadlockCheck => self.deadlock_check(),
             Ev::VolcanoSession => self.volcano_session(),
+            Ev::PermitTimeout { gang, generation } => self.cosched_timeout(gang, generation),
         }
     }
 
@@ -933,11 +951,15 @@ impl World {
             working: false,
             work_started: None,
             container_up: false,
+            waiting: false,
         });
         self.workloads[wl as usize].pods.push(id);
         if let Some(g) = self.gang_for_new_pod(wl, task) {
             self.pods[id as usize].gang = Some(g);
             self.gang_member_created(g, id);
+            if self.policy == Policy::Coscheduling {
+                self.sched_gang_member_added(g);
+            }
         }
         if self.policy == Policy::Volcano && self.classes[class as usize].node_name.is_none() {
             if is_job {
@@ -964,33 +986,68 @@ impl World {
         let proto = &self.protos[self.workloads[wl as usize].proto as usize];
         let group = proto.template(task as usize).pod_group.clone()?;
         let key = (proto.spec.namespace.clone(), group);
-        let (min, gang) = *self.pod_groups.get(&key)?;
+        let (min, timeout_s, gang) = *self.pod_groups.get(&key)?;
         if let Some(g) = gang {
             return Some(g);
         }
         let g = self.new_gang(format!("{}/{}", key.0, key.1), min, None);
-        self.pod_groups.insert(key, (min, Some(g)));
+        if let Some(t) = timeout_s {
+            self.gangs[g as usize].permit_timeout_ms = t * 1000;
+        }
+        self.pod_groups.insert(key, (min, timeout_s, Some(g)));
         Some(g)
     }
 
     /// Bind a pod to a node (the scheduler decided) and start it: zero-latency kubelet.
     pub fn bind(&mut self, pod: PodId, node: NodeId) {
+        self.reserve(pod, node);
+        self.start_bound(pod);
+    }
+
+    /// Assume a pod on a node (Reserve): its resources are held from now on.
+    pub fn reserve(&mut self, pod: PodId, node: NodeId) {
         let now = self.now();
         let req = self.classes[self.pods[pod as usize].class as usize].req;
         self.gpu.advance(now);
         self.cluster.charge(node, pod, &req);
         self.gpu.held_milli += req.gpu_milli();
-        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
-        *self.bound_priorities.entry(prio).or_default() += 1;
         let p = &mut self.pods[pod as usize];
         p.node = Some(node);
         p.nominated = None;
+        p.waiting = true;
         if let Some(g) = p.gang {
             self.gang_member_holds(g, pod);
         }
+    }
+
+    /// A reserved pod is bound (Permit allowed it) and its container starts.
+    pub fn start_bound(&mut self, pod: PodId) {
+        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+        *self.bound_priorities.entry(prio).or_default() += 1;
+        let p = &mut self.pods[pod as usize];
+        p.waiting = false;
+        let node = p.node.expect("reserved");
         let (obj, nname) = (self.pod_object(pod), self.cluster.nodes[node as usize].name.clone());
         self.event(|| obj, "PodBound", || nname);
         self.container_start(pod);
+    }
+
+    /// Undo a reservation (a Permit rejection): the pod goes back to waiting for a node.
+    pub fn unreserve(&mut self, pod: PodId) {
+        let now = self.now();
+        let req = self.classes[self.pods[pod as usize].class as usize].req;
+        let p = &mut self.pods[pod as usize];
+        debug_assert!(p.waiting, "unreserve of a pod that is not waiting");
+        let node = p.node.take().expect("reserved");
+        p.waiting = false;
+        let gang = p.gang;
+        self.gpu.advance(now);
+        self.gpu.held_milli -= req.gpu_milli();
+        self.cluster.release(node, pod, &req);
+        if let Some(g) = gang {
+            self.gang_member_releases(g, pod);
+        }
+        self.deadlock_on_release();
     }
 
     /// Start (or restart) the pod's container.
@@ -1238,10 +1295,12 @@ impl World {
         }
         if let Some(n) = node {
             let prio = self.classes[self.pods[pod as usize].class as usize].priority;
-            let count = self.bound_priorities.get_mut(&prio).expect("bound priority counted");
-            *count -= 1;
-            if *count == 0 {
-                self.bound_priorities.remove(&prio);
+            if !std::mem::take(&mut self.pods[pod as usize].waiting) {
+                let count = self.bound_priorities.get_mut(&prio).expect("bound priority counted");
+                *count -= 1;
+                if *count == 0 {
+                    self.bound_priorities.remove(&prio);
+                }
             }
             self.gpu.held_milli -= req.gpu_milli();
             self.cluster.release(n, pod, &req);
@@ -1341,7 +1400,7 @@ impl World {
                 name: w.name.clone(),
                 kind,
                 owner: String::new(),
-                queue: String::new(),
+                queue: w.vc.as_ref().map(|v| v.queue.clone()).unwrap_or_default(),
                 priority: p.priority,
                 gpus_milli,
                 pods,
@@ -1383,7 +1442,11 @@ impl World {
                 (None, Some(n)) => {
                     requested[n as usize].add(&req);
                     held += req.gpu_milli();
-                    assert!(p.phase == Phase::Running, "bound live pod {} not Running", p.name);
+                    assert!(
+                        p.phase == Phase::Running || p.waiting,
+                        "bound live pod {} not Running",
+                        p.name
+                    );
                     if p.working {
                         busy += req.gpu_milli();
                     }

@@ -41,6 +41,8 @@ pub enum Loc {
     Nominated,
     /// Waiting for the volcano scheduler's session.
     Volcano,
+    /// Rejected by coscheduling's PreFilter: waits one by one for a sibling to be created.
+    GangWait,
 }
 
 #[derive(Clone, Debug)]
@@ -95,6 +97,8 @@ pub struct Scheduler {
     waiting_classes: BTreeSet<ClassId>,
     /// Pods holding a nomination, waiting one by one.
     nominated: BTreeSet<PodId>,
+    /// Pods waiting for their group to have enough members (coscheduling PreFilter).
+    gang_wait: BTreeSet<PodId>,
     /// Pods nominated to each node.
     nominated_on: Vec<Vec<PodId>>,
     next_start_node: usize,
@@ -129,6 +133,7 @@ impl Scheduler {
             requeued: BTreeSet::new(),
             waiting_classes: BTreeSet::new(),
             nominated: BTreeSet::new(),
+            gang_wait: BTreeSet::new(),
             nominated_on: vec![Vec::new(); nodes],
             next_start_node: 0,
             node_generation: 0,
@@ -221,6 +226,9 @@ impl World {
                 self.sched.nominated.remove(&pod);
             }
             Loc::Volcano => self.volcano_remove(pod),
+            Loc::GangWait => {
+                self.sched.gang_wait.remove(&pod);
+            }
         }
         self.clear_nomination(pod);
         self.pods[pod as usize].sched.loc = Loc::None;
@@ -471,7 +479,24 @@ impl World {
         let now = self.now();
         let c = self.pods[pod as usize].class;
         self.pods[pod as usize].sched.attempts += 1;
+        let cosched_gang = if self.policy == super::Policy::Coscheduling {
+            self.pods[pod as usize].gang
+        } else {
+            None
+        };
+        if let Some(g) = cosched_gang
+            && !self.cosched_prefilter(g)
+        {
+            // UnschedulableAndUnresolvable: wait for a sibling to be created (CO-4).
+            self.failed_scheduling_event(pod, false);
+            self.pods[pod as usize].sched.ts = now;
+            self.pods[pod as usize].sched.loc = Loc::GangWait;
+            self.sched.gang_wait.insert(pod);
+            return;
+        }
         let has_nomination = self.pods[pod as usize].nominated.is_some();
+        // The cluster state the decision is about (a rejection below may release capacity).
+        let generation = self.cluster.generation;
         let known_failure =
             !has_nomination && self.classes[c as usize].q.failed_at_generation == Some(self.cluster.generation);
         let decision = if known_failure {
@@ -484,7 +509,10 @@ impl World {
         match decision {
             Decision::Bind(node) => {
                 self.clear_nomination_quiet(pod);
-                self.bind(pod, node);
+                match cosched_gang {
+                    Some(g) => self.cosched_reserve(pod, node, g),
+                    None => self.bind(pod, node),
+                }
             }
             Decision::Preempt { node, victims } => {
                 self.preempt(pod, node, victims);
@@ -495,6 +523,9 @@ impl World {
             }
             Decision::Unschedulable { resources } => {
                 self.failed_scheduling_event(pod, false);
+                if let Some(g) = cosched_gang {
+                    self.cosched_post_filter(g);
+                }
                 self.pods[pod as usize].sched.ts = now;
                 if has_nomination {
                     self.pods[pod as usize].sched.loc = Loc::Nominated;
@@ -511,11 +542,70 @@ impl World {
                 let q = &mut self.classes[c as usize].q;
                 q.refresh_ts = now;
                 q.resources_rejected = resources;
-                q.failed_at_generation = Some(self.cluster.generation);
+                q.failed_at_generation = Some(generation);
                 self.classes[c as usize].q.waiting.insert(pod);
                 self.pods[pod as usize].sched.loc = Loc::Unschedulable;
                 self.sched.waiting_classes.insert(c);
             }
+        }
+    }
+
+    /// Put a pod rejected at Permit into backoffQ: it is retried once its backoff expires.
+    pub(super) fn sched_backoff(&mut self, pod: PodId) {
+        let now = self.now();
+        self.pods[pod as usize].sched.ts = now;
+        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+        let expiry = self.backoff_expiry(pod);
+        self.pods[pod as usize].sched.loc = Loc::Backoff;
+        self.sched.backoff.insert((expiry, key(prio, now, pod)));
+        if !self.sched.backoff_flush_scheduled {
+            self.sched.backoff_flush_scheduled = true;
+            let period = self.lat.backoff_flush_period_ms.max(1);
+            let next = SimTime((now.ms() / period + 1) * period);
+            self.engine
+                .schedule_daemon(next, class::SCHED_HOUSEKEEPING, Ev::SchedFlushBackoff);
+        }
+    }
+
+    /// Move a waiting pod to activeQ now (coscheduling activates a group's siblings).
+    pub(super) fn sched_activate(&mut self, pod: PodId) {
+        match self.pods[pod as usize].sched.loc {
+            Loc::Unschedulable => {
+                let c = self.pods[pod as usize].class;
+                self.class_remove_waiting(c, pod);
+            }
+            Loc::GangWait => {
+                self.sched.gang_wait.remove(&pod);
+            }
+            // A pod rejected in this very instant waits for the next one: activation would
+            // otherwise loop within one instant (real cycles take time).
+            Loc::Backoff if self.pods[pod as usize].sched.ts == self.now() => return,
+            Loc::Backoff => {
+                let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+                let expiry = self.backoff_expiry(pod);
+                let ts = self.pods[pod as usize].sched.ts;
+                self.sched.backoff.remove(&(expiry, key(prio, ts, pod)));
+            }
+            _ => return,
+        }
+        // Activation moves the pod to activeQ whatever its backoff.
+        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+        let ts = self.pods[pod as usize].sched.ts;
+        self.pods[pod as usize].sched.loc = Loc::Active;
+        self.sched.active.insert(key(prio, ts, pod));
+        self.kick();
+    }
+
+    /// A new member of a group exists: members waiting for it (PreFilter) are retried.
+    pub(super) fn sched_gang_member_added(&mut self, g: super::gang::GangId) {
+        let waiting: Vec<PodId> = self.gangs[g as usize]
+            .members
+            .iter()
+            .copied()
+            .filter(|&m| self.pods[m as usize].sched.loc == Loc::GangWait)
+            .collect();
+        for m in waiting {
+            self.sched_activate(m);
         }
     }
 
@@ -814,7 +904,7 @@ impl World {
             .copied()
             .filter(|&q| {
                 let q = &self.pods[q as usize];
-                q.deletion.is_none() && self.classes[q.class as usize].priority < c.priority
+                q.deletion.is_none() && !q.waiting && self.classes[q.class as usize].priority < c.priority
             })
             .collect();
         if potential.is_empty() {

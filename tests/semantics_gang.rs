@@ -1,0 +1,312 @@
+//! Gangs against semantics.md section 8 (S-G1..S-G3 coscheduling, S-V1, S-V2, S-V4, S-V5
+//! Volcano) and contract.md section 4 (partial gangs, deadlock, stranded GPU-hours).
+
+mod common;
+use common::{job, run, secs, times};
+
+fn sim(extra: &str) -> String {
+    format!("apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec: {{{extra}}}\n---\n")
+}
+
+fn cpu_node(name: &str, cpu: u32) -> String {
+    format!(
+        "apiVersion: v1\nkind: Node\nmetadata: {{name: {name}}}\nstatus: {{allocatable: {{cpu: \"{cpu}\", memory: 64Gi, pods: \"110\"}}}}\n---\n"
+    )
+}
+
+fn gpu_node(name: &str, gpus: u32) -> String {
+    format!(
+        "apiVersion: v1\nkind: Node\nmetadata: {{name: {name}}}\nstatus: {{allocatable: {{cpu: \"64\", memory: 512Gi, nvidia.com/gpu: \"{gpus}\", pods: \"110\"}}}}\n---\n"
+    )
+}
+
+/// A coscheduling PodGroup and `n` 1-CPU bare pods in it.
+fn pod_group(name: &str, min: u32, n: u32, timeout: Option<u32>) -> String {
+    let t = timeout
+        .map(|t| format!("\n  scheduleTimeoutSeconds: {t}"))
+        .unwrap_or_default();
+    let mut y = format!(
+        "apiVersion: scheduling.x-k8s.io/v1alpha1\nkind: PodGroup\nmetadata: {{name: {name}}}\nspec:\n  minMember: {min}{t}\n---\n"
+    );
+    for i in 0..n {
+        y.push_str(&format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}-{i}\n  labels: {{scheduling.x-k8s.io/pod-group: {name}}}\n  annotations: {{kubesim.io/duration: 1h}}\nspec:\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"1\"}}}}}}]\n---\n"
+        ));
+    }
+    y
+}
+
+#[test]
+fn s_g1_too_many_missing_members_reject_the_waiting_ones_at_once() {
+    let y = format!(
+        "{}{}{}",
+        sim("horizon: 20s"),
+        cpu_node("n0", 2),
+        pod_group("pg", 3, 3, None)
+    );
+    let r = run(&y, "coscheduling");
+    // Rejected at once each time ((3-2)/3 > 10%); the rejected members retry after their pod
+    // backoff (1, 2, 4, 8 s).
+    assert_eq!(
+        times(&r, "pg-", "PodWaitingOnPermit"),
+        [0.0, 0.0, 1.0, 1.0, 3.0, 3.0, 7.0, 7.0, 15.0, 15.0]
+    );
+    assert_eq!(times(&r, "pg", "PodGroupRejected"), [0.0, 1.0, 3.0, 7.0, 15.0]);
+    assert!(times(&r, "pg-", "PodBound").is_empty());
+}
+
+#[test]
+fn s_g2_within_the_reject_percentage_members_wait_until_the_timeout() {
+    let other = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: other\n  annotations: {kubesim.io/submit-at: 10s, kubesim.io/duration: 1m}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: x, resources: {requests: {cpu: \"1\"}}}]\n---\n";
+    let y = format!(
+        "{}{}{}{}",
+        sim("horizon: 40s"),
+        cpu_node("n0", 19),
+        pod_group("pg", 20, 20, Some(30)),
+        other
+    );
+    let r = run(&y, "coscheduling");
+    let waits = times(&r, "pg-", "PodWaitingOnPermit");
+    assert_eq!(waits.iter().filter(|&&t| t < 30.0).count(), 19);
+    // (20-19)/20 = 5% <= 10%: no rejection until the first waiter times out at 30 s.
+    assert_eq!(times(&r, "pg", "PodGroupRejected"), [30.0]);
+    // Meanwhile the 19 reserved CPUs starve the other pod; it gets one when they are released.
+    assert_eq!(times(&r, "other", "PodBound"), [30.0]);
+    let s = kubesim::report::summarize(&r);
+    assert!(s.stranded_gpu_h == 0.0, "CPU-only gang holds no GPU");
+}
+
+#[test]
+fn s_g3_prefilter_waits_for_the_last_member_to_exist() {
+    let mut y = format!("{}{}", sim("horizon: 60s"), cpu_node("n0", 8));
+    y.push_str(&pod_group("pg", 3, 2, None));
+    y.push_str("apiVersion: v1\nkind: Pod\nmetadata:\n  name: pg-late\n  labels: {scheduling.x-k8s.io/pod-group: pg}\n  annotations: {kubesim.io/submit-at: 20s, kubesim.io/duration: 1h}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: x, resources: {requests: {cpu: \"1\"}}}]\n");
+    let r = run(&y, "coscheduling");
+    assert!(times(&r, "pg-", "PodWaitingOnPermit").iter().all(|&t| t == 20.0));
+    assert_eq!(times(&r, "pg-", "PodBound"), [20.0, 20.0, 20.0]);
+    assert_eq!(times(&r, "pg", "GangFormed"), [20.0]);
+}
+
+fn vcjob(name: &str, queue: &str, replicas: u32, cpu: &str, extra_meta: &str, policies: &str) -> String {
+    format!(
+        "apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata:\n  name: {name}\n  annotations: {{kubesim.io/duration: 10s{extra_meta}}}\nspec:\n  minAvailable: {replicas}\n  queue: {queue}\n{policies}  tasks:\n  - name: w\n    replicas: {replicas}\n    template:\n      spec:\n        containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"{cpu}\"}}}}}}]\n---\n"
+    )
+}
+
+#[test]
+fn s_v1_gang_enqueued_when_overcommitted_idle_covers_it_and_bound_together() {
+    let small = format!(
+        "{}{}{}",
+        sim("horizon: 30s"),
+        cpu_node("n0", 3),
+        vcjob("g", "default", 4, "1", "", "")
+    );
+    let r = run(&small, "volcano");
+    // 3 CPUs x 1.2 = 3.6 < 4: the PodGroup stays Pending and no pod is created.
+    assert!(times(&r, "g", "PodGroupInqueue").is_empty());
+    assert!(times(&r, "g-", "PodCreated").is_empty());
+    assert_eq!(
+        (job(&r, "g").state.as_str(), job(&r, "g").reason.as_str()),
+        ("Pending", "PodGroupPending")
+    );
+    let fits = format!(
+        "{}{}{}",
+        sim("horizon: 30s"),
+        cpu_node("n0", 4),
+        vcjob("g", "default", 4, "1", "", "")
+    );
+    let r = run(&fits, "volcano");
+    assert_eq!(times(&r, "g", "PodGroupInqueue"), [0.0]);
+    assert_eq!(times(&r, "g-", "PodCreated"), [0.0; 4]);
+    assert_eq!(
+        times(&r, "g-", "PodBound"),
+        [1.0; 4],
+        "allocated together at the next session"
+    );
+    let j = job(&r, "g");
+    assert_eq!(
+        (j.state.as_str(), secs(j.start), secs(j.finish)),
+        ("Complete", Some(1.0), Some(11.0))
+    );
+}
+
+#[test]
+fn s_v2_enqueue_overcommit_and_proportion_votes() {
+    // 10 CPUs idle: overcommitted idle 12. Queue q1 holds J1 (8), queue q2 holds J2 (8, older)
+    // and J3 (4), all pending in the first session in job order J1, J2, J3. J1 permitted
+    // (8 <= 12; proportion 8 <= 10); J2 rejected by overcommit (16 > 12) though proportion
+    // permits; J3 permitted (12 <= 12; q2: 4 <= 10).
+    let y = format!(
+        "{}{}{}{}{}",
+        sim("horizon: 500ms"),
+        cpu_node("n0", 10),
+        vcjob("j1", "q1", 8, "1", "", ""),
+        vcjob("j2", "q2", 8, "1", "", ""),
+        vcjob("j3", "q2", 4, "1", "", "")
+    );
+    let r = run(&y, "volcano");
+    let inq = |n: &str| times(&r, n, "PodGroupInqueue");
+    assert_eq!(inq("j1"), [0.0]);
+    assert!(inq("j2").is_empty());
+    assert_eq!(inq("j3"), [0.0]);
+}
+
+#[test]
+fn s_v2_proportion_caps_one_queue_at_its_capability() {
+    // Within one queue: 8 + 4 = 12 > 10 CPUs of real capability: the second job waits even
+    // though overcommit (12 <= 12) would permit it.
+    let a = vcjob("a", "q", 8, "1", "", "");
+    let b = vcjob("b", "q", 4, "1", ", kubesim.io/submit-at: 0s", "");
+    let y = format!("{}{}{a}{b}", sim("horizon: 1s"), cpu_node("n0", 10));
+    let r = run(&y, "volcano");
+    assert_eq!(times(&r, "a", "PodGroupInqueue"), [0.0]);
+    assert!(times(&r, "b", "PodGroupInqueue").is_empty());
+}
+
+#[test]
+fn s_v4_restart_job_three_times_then_failed() {
+    let policy = "  policies:\n  - event: PodFailed\n    action: RestartJob\n";
+    let y = format!(
+        "{}{}{}",
+        sim("horizon: 200s"),
+        cpu_node("n0", 4),
+        vcjob("g", "default", 1, "1", ", kubesim.io/exit-code: \"1\"", policy)
+    );
+    let r = run(&y, "volcano");
+    assert_eq!(times(&r, "g", "VolcanoJobAction").len(), 3);
+    assert_eq!(times(&r, "g-", "PodFailed").len(), 3);
+    let j = job(&r, "g");
+    assert_eq!((j.state.as_str(), j.reason.as_str()), ("Failed", "MaxRetryExceeded"));
+    // Without a policy the job fails once its pod has failed, no reruns.
+    let y = format!(
+        "{}{}{}",
+        sim("horizon: 200s"),
+        cpu_node("n0", 4),
+        vcjob("g", "default", 1, "1", ", kubesim.io/exit-code: \"1\"", "")
+    );
+    let r = run(&y, "volcano");
+    assert_eq!(times(&r, "g-", "PodFailed").len(), 1);
+    let j = job(&r, "g");
+    assert_eq!((j.state.as_str(), secs(j.finish)), ("Failed", Some(11.0)));
+}
+
+#[test]
+fn s_v5_an_evicted_pod_restarts_the_whole_job_with_pod_evicted_restart_job() {
+    // kube-default's preemption evicts one member of a 2-pod Volcano job.
+    let policy = "  policies:\n  - event: PodEvicted\n    action: RestartJob\n";
+    let job_y =
+        vcjob("g", "default", 2, "2", "", policy).replace("kubesim.io/duration: 10s", "kubesim.io/duration: 1h");
+    let high = "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: vip\n  annotations: {kubesim.io/submit-at: 100s, kubesim.io/duration: 1m}\nspec:\n  priorityClassName: high\n  restartPolicy: Never\n  containers: [{name: c, image: x, resources: {requests: {cpu: \"2\"}}}]\n---\n";
+    let y = format!("{}{}{job_y}{high}", sim("horizon: 300s"), cpu_node("n0", 4));
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "g-w-", "PodDeleted")[0], 100.0);
+    assert_eq!(times(&r, "g", "VolcanoJobAction"), [100.0]);
+    // Both pods are recreated under a new PodGroup once the killed ones have terminated.
+    assert_eq!(times(&r, "g-w-", "PodCreated"), [0.0, 0.0, 100.0, 100.0]);
+    // Without the policy only the evicted pod is recreated, with the same name.
+    let job_y = vcjob("g", "default", 2, "2", "", "").replace("kubesim.io/duration: 10s", "kubesim.io/duration: 1h");
+    let y = format!("{}{}{job_y}{high}", sim("horizon: 300s"), cpu_node("n0", 4));
+    let r = run(&y, "kube-default");
+    assert!(times(&r, "g", "VolcanoJobAction").is_empty());
+    assert_eq!(times(&r, "g-w-", "PodCreated"), [0.0, 0.0, 100.0]);
+}
+
+/// The seed's example: a job needing 8 GPUs (8 pods of 1) when 6 are free.
+fn eight_of_six(policy: &str) -> kubesim::sim::record::RunResult {
+    let busy = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: busy\n  annotations: {kubesim.io/duration: 1h}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: 2}}}]\n---\n";
+    let gang = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: train\n  annotations: {kubesim.io/gang-size: \"8\", kubesim.io/duration: 1h, kubesim.io/submit-at: 1m}\nspec:\n  completions: 8\n  parallelism: 8\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: 1}}}]\n---\n";
+    let small = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: small\n  annotations: {kubesim.io/submit-at: 10m, kubesim.io/duration: 10m}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: 1}}}]\n---\n";
+    let y = format!("{}{}{busy}{gang}{small}", sim("horizon: 30m"), gpu_node("n0", 8));
+    run(&y, policy)
+}
+
+#[test]
+fn pod_by_pod_a_gang_holds_six_idle_gpus_until_it_can_run() {
+    let r = eight_of_six("kube-default");
+    assert_eq!(times(&r, "train-", "PodBound").len(), 6);
+    assert!(times(&r, "train", "GangFormed").is_empty());
+    // 6 GPUs held idle from 1 min to the end of the 30-minute run: 2.9 GPU-hours stranded;
+    // busy (2 of 8 GPUs) well below allocated (8 of 8 after 1 min).
+    let s = kubesim::report::summarize(&r);
+    assert!(
+        (s.stranded_gpu_h - 6.0 * 29.0 / 60.0).abs() < 1e-9,
+        "{}",
+        s.stranded_gpu_h
+    );
+    assert!((s.gpu_alloc_util - (2.0 * 30.0 + 6.0 * 29.0) / (8.0 * 30.0)).abs() < 1e-9);
+    assert!((s.gpu_busy_util - 0.25).abs() < 1e-9, "{}", s.gpu_busy_util);
+    // The small job never gets a GPU; the gang waiting for the busy pod is not a deadlock (the
+    // busy pod's release would let it complete).
+    assert_eq!(job(&r, "small").state.as_str(), "Pending");
+    assert_eq!(s.deadlock_episodes, 0);
+}
+
+#[test]
+fn with_gang_scheduling_nothing_is_placed_and_the_six_gpus_stay_usable() {
+    let pod_by_pod = kubesim::report::summarize(&eight_of_six("kube-default")).stranded_gpu_h;
+    for policy in ["volcano", "coscheduling"] {
+        let r = eight_of_six(policy);
+        let s = kubesim::report::summarize(&r);
+        assert!(times(&r, "train-", "PodBound").is_empty(), "{policy}");
+        assert!(
+            job(&r, "small").start.is_some(),
+            "{policy}: the small job runs on a free GPU"
+        );
+        if policy == "volcano" {
+            assert_eq!(s.stranded_gpu_h, 0.0, "volcano never places part of a gang");
+        } else {
+            // Coscheduling reserves members while others return from backoff, so it strands
+            // some GPU time (the partial-reservation pathology, CO-8), less than pod by pod.
+            assert!(
+                s.stranded_gpu_h > 0.0 && s.stranded_gpu_h < pod_by_pod,
+                "{}",
+                s.stranded_gpu_h
+            );
+        }
+    }
+}
+
+/// Two 4-GPU gangs on two 4-GPU nodes, their pods interleaved by arrival: pod by pod each gang
+/// takes half of each node and neither can complete: a deadlock from t=0. `blocker` adds a
+/// running 1-GPU pod that, once done, frees enough for one gang (a near miss).
+fn cross_hold(blocker: bool) -> kubesim::sim::record::RunResult {
+    let gang = |name: &str, at: &str| {
+        format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {name}\n  annotations: {{kubesim.io/gang-size: \"4\", kubesim.io/duration: 1h, kubesim.io/submit-at: {at}}}\nspec:\n  completions: 4\n  parallelism: 4\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: 1}}}}}}]\n---\n"
+        )
+    };
+    let filler = if blocker {
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: blocker\n  annotations: {kubesim.io/duration: 5m}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: 1}}}]\n---\n"
+    } else {
+        ""
+    };
+    // Gangs of 3 then: a gets 2 per node... keep it simple: the second gang arrives 1 s later.
+    let y = format!(
+        "{}{}{}{filler}{}{}",
+        sim("horizon: 2h"),
+        gpu_node("n0", 4),
+        gpu_node("n1", 4),
+        gang("a", "0s"),
+        gang("b", "0s")
+    );
+    run(&y, "kube-default")
+}
+
+#[test]
+fn a_cross_hold_is_detected_as_a_deadlock_at_the_time_it_forms() {
+    let r = cross_hold(false);
+    // Both gangs' pods are created at 0 and bound pod by pod: a gets n0's and n1's first
+    // slots... whatever the split, 8 pods on 8 GPUs means each gang is whole or both partial.
+    let starts = times(&r, "cluster", "DeadlockStart");
+    let a = times(&r, "a-", "PodBound").len();
+    let b = times(&r, "b-", "PodBound").len();
+    assert_eq!(a + b, 8);
+    if a == 4 {
+        assert!(starts.is_empty(), "a whole gang is no deadlock");
+    } else {
+        assert_eq!(starts, [0.0]);
+        let s = kubesim::report::summarize(&r);
+        assert_eq!(s.deadlock_episodes, 1);
+        assert_eq!(s.deadlock_ms, 7_200_000, "deadlocked for the whole 2 h run");
+    }
+}
