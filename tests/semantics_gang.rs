@@ -266,28 +266,35 @@ fn with_gang_scheduling_nothing_is_placed_and_the_six_gpus_stay_usable() {
     }
 }
 
-/// Two 4-GPU gangs on two 4-GPU nodes, their pods interleaved by arrival: pod by pod each gang
-/// takes half of each node and neither can complete: a deadlock from t=0. `blocker` adds a
-/// running 1-GPU pod that, once done, frees enough for one gang (a near miss).
-fn cross_hold(blocker: bool) -> kubesim::sim::record::RunResult {
-    let gang = |name: &str, at: &str| {
+/// A cross-hold: gang `a` (6 x 1 GPU) gets the 4 GPUs a blocker leaves free; gang `b` (6 x 1
+/// GPU, higher priority, preemptionPolicy Never) arrives later and gets the blocker's 4 GPUs when
+/// it ends at 600 s: each holds 4 of the 6 it needs and nothing that works is left to release.
+/// With `near_miss`, a second pod works on 2 more GPUs until 1200 s: its release would let a
+/// gang complete, so that state is not a deadlock.
+fn cross_hold(near_miss: bool) -> kubesim::sim::record::RunResult {
+    let gang = |name: &str, at: &str, class: &str| {
         format!(
-            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {name}\n  annotations: {{kubesim.io/gang-size: \"4\", kubesim.io/duration: 1h, kubesim.io/submit-at: {at}}}\nspec:\n  completions: 4\n  parallelism: 4\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: 1}}}}}}]\n---\n"
+            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {name}\n  annotations: {{kubesim.io/gang-size: \"6\", kubesim.io/duration: 1h, kubesim.io/submit-at: {at}}}\nspec:\n  completions: 6\n  parallelism: 6\n  template:\n    spec:\n      restartPolicy: Never\n      {class}containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: 1}}}}}}]\n---\n"
         )
     };
-    let filler = if blocker {
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: blocker\n  annotations: {kubesim.io/duration: 5m}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: 1}}}]\n---\n"
-    } else {
-        ""
+    let blocker = |name: &str, gpus: u32, dur: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  annotations: {{kubesim.io/duration: {dur}}}\nspec:\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: {gpus}}}}}}}]\n---\n"
+        )
     };
-    // Gangs of 3 then: a gets 2 per node... keep it simple: the second gang arrives 1 s later.
+    let high = "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 100\npreemptionPolicy: Never\n---\n";
+    let (gpus, extra) = if near_miss {
+        (10, blocker("worker", 2, "20m"))
+    } else {
+        (8, String::new())
+    };
     let y = format!(
-        "{}{}{}{filler}{}{}",
-        sim("horizon: 2h"),
-        gpu_node("n0", 4),
-        gpu_node("n1", 4),
-        gang("a", "0s"),
-        gang("b", "0s")
+        "{}{}{high}{}{extra}{}{}",
+        sim("horizon: 30m"),
+        gpu_node("n0", gpus),
+        blocker("blocker", 4, "10m"),
+        gang("a", "0s", ""),
+        gang("b", "1s", "priorityClassName: high\n      ")
     );
     run(&y, "kube-default")
 }
@@ -295,18 +302,32 @@ fn cross_hold(blocker: bool) -> kubesim::sim::record::RunResult {
 #[test]
 fn a_cross_hold_is_detected_as_a_deadlock_at_the_time_it_forms() {
     let r = cross_hold(false);
-    // Both gangs' pods are created at 0 and bound pod by pod: a gets n0's and n1's first
-    // slots... whatever the split, 8 pods on 8 GPUs means each gang is whole or both partial.
-    let starts = times(&r, "cluster", "DeadlockStart");
-    let a = times(&r, "a-", "PodBound").len();
-    let b = times(&r, "b-", "PodBound").len();
-    assert_eq!(a + b, 8);
-    if a == 4 {
-        assert!(starts.is_empty(), "a whole gang is no deadlock");
-    } else {
-        assert_eq!(starts, [0.0]);
-        let s = kubesim::report::summarize(&r);
-        assert_eq!(s.deadlock_episodes, 1);
-        assert_eq!(s.deadlock_ms, 7_200_000, "deadlocked for the whole 2 h run");
-    }
+    assert_eq!(times(&r, "a-", "PodBound"), [0.0; 4]);
+    assert_eq!(times(&r, "b-", "PodBound"), [600.0; 4]);
+    assert_eq!(times(&r, "cluster", "DeadlockStart"), [600.0]);
+    let s = kubesim::report::summarize(&r);
+    assert_eq!(s.deadlock_episodes, 1);
+    assert_eq!(s.deadlock_ms, 1_200_000, "from 600 s to the end of the 30-minute run");
+    // Stranded: a's 4 GPUs for 30 min, b's 4 for 20 min.
+    assert!(
+        (s.stranded_gpu_h - (4.0 * 0.5 + 4.0 * 20.0 / 60.0)).abs() < 1e-9,
+        "{}",
+        s.stranded_gpu_h
+    );
+    // The run still ends with every job's state reported.
+    assert_eq!(job(&r, "a").state.as_str(), "Running");
+    assert_eq!(job(&r, "b").state.as_str(), "Running");
+    assert_eq!(job(&r, "a").start, None, "a partial gang has not started");
+}
+
+#[test]
+fn a_near_miss_that_a_working_pods_release_would_unblock_is_no_deadlock() {
+    let r = cross_hold(true);
+    assert_eq!(
+        times(&r, "b-", "PodBound"),
+        [600.0, 600.0, 600.0, 600.0, 1200.0, 1200.0]
+    );
+    assert!(times(&r, "cluster", "DeadlockStart").is_empty());
+    assert_eq!(kubesim::report::summarize(&r).deadlock_episodes, 0);
+    assert_eq!(secs(job(&r, "b").start), Some(1200.0));
 }

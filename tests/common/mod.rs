@@ -34,7 +34,13 @@ pub fn job<'a>(r: &'a RunResult, name: &str) -> &'a JobRow {
 pub fn times(r: &RunResult, prefix: &str, event: &str) -> Vec<f64> {
     r.events
         .iter()
-        .filter(|e| e.event == event && e.object.split_once('/').is_some_and(|(_, n)| n.starts_with(prefix)))
+        .filter(|e| {
+            e.event == event
+                && e.object
+                    .split_once('/')
+                    .map_or(e.object.as_str(), |(_, n)| n)
+                    .starts_with(prefix)
+        })
         .map(|e| e.time.ms() as f64 / 1000.0)
         .collect()
 }
