@@ -274,9 +274,126 @@ pub fn table(summaries: &[Summary]) -> String {
     out
 }
 
+/// Wilson score interval for `k` successes in `n` trials at 95% (z = 1.96).
+pub fn wilson95(k: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let z = 1.96f64;
+    let (k, n) = (k as f64, n as f64);
+    let p = k / n;
+    let denom = 1.0 + z * z / n;
+    let center = (p + z * z / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
+    ((center - half).max(0.0), (center + half).min(1.0))
+}
+
+/// Per-policy aggregate over seeds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyAggregate {
+    pub policy: String,
+    pub runs: u64,
+    pub gpu_busy_util: f64,
+    pub gpu_alloc_util: f64,
+    pub wait_p50_s: f64,
+    pub wait_p95_s: f64,
+    pub stranded_gpu_h: f64,
+    /// Runs with at least one deadlock episode.
+    pub deadlocked_runs: u64,
+    pub deadlock_rate_ci: (f64, f64),
+    /// Deadlock episodes per 1,000 gang submissions.
+    pub episodes_per_1000_gangs: f64,
+}
+
+/// Aggregate runs per policy, in the order policies first appear.
+pub fn aggregate(runs: &[RunResult]) -> Vec<PolicyAggregate> {
+    let mut order: Vec<String> = Vec::new();
+    for r in runs {
+        if !order.contains(&r.policy) {
+            order.push(r.policy.clone());
+        }
+    }
+    order
+        .into_iter()
+        .map(|policy| {
+            let mine: Vec<&RunResult> = runs.iter().filter(|r| r.policy == policy).collect();
+            let sums: Vec<Summary> = mine.iter().map(|r| summarize(r)).collect();
+            let n = mine.len() as u64;
+            let avg = |f: &dyn Fn(&Summary) -> f64| sums.iter().map(f).sum::<f64>() / n.max(1) as f64;
+            let deadlocked = mine.iter().filter(|r| r.deadlock_episodes > 0).count() as u64;
+            let episodes: u64 = mine.iter().map(|r| r.deadlock_episodes).sum();
+            let gangs: u64 = mine.iter().map(|r| r.gang_submissions).sum();
+            PolicyAggregate {
+                policy,
+                runs: n,
+                gpu_busy_util: avg(&|s| s.gpu_busy_util),
+                gpu_alloc_util: avg(&|s| s.gpu_alloc_util),
+                wait_p50_s: avg(&|s| s.wait_p50_ms.unwrap_or(0) as f64 / 1000.0),
+                wait_p95_s: avg(&|s| s.wait_p95_ms.unwrap_or(0) as f64 / 1000.0),
+                stranded_gpu_h: avg(&|s| s.stranded_gpu_h),
+                deadlocked_runs: deadlocked,
+                deadlock_rate_ci: wilson95(deadlocked, n),
+                episodes_per_1000_gangs: if gangs == 0 {
+                    0.0
+                } else {
+                    episodes as f64 * 1000.0 / gangs as f64
+                },
+            }
+        })
+        .collect()
+}
+
+/// The comparison table: one line per policy, means over seeds, deadlock rate with its 95%
+/// Wilson interval.
+pub fn policy_table(aggs: &[PolicyAggregate]) -> String {
+    let mut out = format!(
+        "{:<14} {:>5} {:>9} {:>9} {:>9} {:>9} {:>11} {:>28}\n",
+        "policy", "seeds", "gpu_busy", "gpu_alloc", "wait_p50", "wait_p95", "stranded", "deadlock rate (95% CI)"
+    );
+    for a in aggs {
+        let rate = if a.runs == 0 {
+            0.0
+        } else {
+            a.deadlocked_runs as f64 / a.runs as f64
+        };
+        out.push_str(&format!(
+            "{:<14} {:>5} {:>8.1}% {:>8.1}% {:>8.0}s {:>8.0}s {:>8.0}GPUh {:>3}/{:<3} {:>5.1}% [{:>4.1}-{:>5.1}%]\n",
+            a.policy,
+            a.runs,
+            a.gpu_busy_util * 100.0,
+            a.gpu_alloc_util * 100.0,
+            a.wait_p50_s,
+            a.wait_p95_s,
+            a.stranded_gpu_h,
+            a.deadlocked_runs,
+            a.runs,
+            rate * 100.0,
+            a.deadlock_rate_ci.0 * 100.0,
+            a.deadlock_rate_ci.1 * 100.0,
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wilson_interval_matches_hand_computed_values() {
+        // 1 of 10: p = 0.1, z = 1.96 -> [0.0179, 0.4042]; 0 of 10 -> [0, 0.2775]; 10 of 10 ->
+        // [0.7225, 1].
+        let (lo, hi) = wilson95(1, 10);
+        assert!(
+            (lo - 0.017_875).abs() < 1e-4 && (hi - 0.404_150).abs() < 1e-4,
+            "{lo} {hi}"
+        );
+        let (lo, hi) = wilson95(0, 10);
+        assert!(lo == 0.0 && (hi - 0.277_535).abs() < 1e-4, "{hi}");
+        let (lo, hi) = wilson95(10, 10);
+        assert!((lo - 0.722_465).abs() < 1e-4 && hi == 1.0, "{lo}");
+        assert_eq!(wilson95(0, 0), (0.0, 1.0));
+    }
 
     #[test]
     fn nearest_rank_percentiles() {

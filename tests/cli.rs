@@ -1393,12 +1393,13 @@ fn seed_job_15_tolerates_the_gpu_taint() {
 
 #[test]
 fn demo_runs_with_no_arguments_and_prints_a_line_per_policy() {
-    let demo = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/demo.yaml")).expect("demo.yaml");
+    let demo = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/gang-contention.yaml"))
+        .expect("gang-contention.yaml");
     let policies: Vec<String> = demo
         .lines()
         .find_map(|l| l.trim().strip_prefix("policies:"))
         .and_then(|v| v.trim().strip_prefix('[')?.strip_suffix(']').map(str::to_string))
-        .expect("a `policies: [..]` line in scenarios/demo.yaml")
+        .expect("a `policies: [..]` line in scenarios/gang-contention.yaml")
         .split(',')
         .map(|p| p.trim().to_string())
         .collect();
@@ -1416,7 +1417,7 @@ fn demo_runs_with_no_arguments_and_prints_a_line_per_policy() {
         assert_eq!(lines, 1, "table lines for policy {p}:\n{}", out.stdout);
     }
     // Its reports go under the current folder.
-    let reports = dir.join("reports/demo");
+    let reports = dir.join("reports/gang-contention");
     let jobs = Csv::read(&reports.join("jobs.csv"));
     let seen: BTreeSet<&str> = jobs.rows.iter().map(|r| r[0].as_str()).collect();
     let want: BTreeSet<&str> = policies.iter().map(String::as_str).collect();

@@ -68,3 +68,11 @@ fn mixed_scenario_transitions_are_unchanged() {
     check("mixed-events.csv", &events_csv(&runs));
     check("mixed-jobs.csv", &jobs_csv(&runs));
 }
+
+#[test]
+fn gang_contention_summary_is_unchanged() {
+    let sc = load(&[root().join("scenarios/gang-contention.yaml")]).expect("contention loads");
+    let runs = run_all(&sc, &sc.sim.policies, &[1], false).expect("runs");
+    let summaries: Vec<_> = runs.iter().map(summarize).collect();
+    check("gang-contention-summary.csv", &summary_csv(&summaries));
+}

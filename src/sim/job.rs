@@ -385,9 +385,7 @@ impl World {
                 if remaining > 0 {
                     self.job_enqueue(wl, now.plus_ms(remaining.max(1000)));
                 } else {
-                    for _ in 0..budget {
-                        self.create_pod(wl, 0, None);
-                    }
+                    self.request_pods(wl, vec![None; budget]);
                 }
             }
         }
@@ -551,9 +549,7 @@ impl World {
             }
             to_create.push(i);
         }
-        for i in to_create {
-            self.create_pod(wl, 0, Some(i));
-        }
+        self.request_pods(wl, to_create.into_iter().map(Some).collect());
         if let Some(rem) = wake {
             self.job_enqueue(wl, now.plus_ms(rem.max(1000)));
         }
@@ -590,6 +586,60 @@ fn job_of(ws: &crate::spec::WorkloadSpec) -> &JobSpec {
     match &ws.kind {
         WorkloadKind::Job(j) => j,
         WorkloadKind::Pod(_) | WorkloadKind::VolcanoJob(_) => unreachable!("not a Job"),
+    }
+}
+
+/// Job controller workers (`--concurrent-job-syncs`, default 5).
+pub const CONCURRENT_JOB_SYNCS: usize = 5;
+
+impl World {
+    /// A sync decided to create pods. The controller's workers create them in slow-start
+    /// batches (1, 2, 4, ...) and several Jobs synced at once interleave their batches, so the
+    /// creations of one instant are pooled and issued together at its end (JOB-D2).
+    fn request_pods(&mut self, wl: WlId, indexes: Vec<Option<u32>>) {
+        if indexes.is_empty() {
+            return;
+        }
+        self.create_requests.push((wl, indexes.into()));
+        if !self.create_flush_scheduled {
+            self.create_flush_scheduled = true;
+            let now = self.now();
+            self.engine.schedule(now, class::CREATE, Ev::CreatePods);
+        }
+    }
+
+    /// Issue the pooled creations: up to `CONCURRENT_JOB_SYNCS` Jobs at a time, each a
+    /// slow-start batch per round, round-robin.
+    pub(super) fn create_pods_flush(&mut self) {
+        self.create_flush_scheduled = false;
+        let mut waiting: std::collections::VecDeque<(WlId, std::collections::VecDeque<Option<u32>>)> =
+            std::mem::take(&mut self.create_requests).into();
+        let mut workers: Vec<(WlId, std::collections::VecDeque<Option<u32>>, usize)> = Vec::new();
+        loop {
+            while workers.len() < CONCURRENT_JOB_SYNCS {
+                match waiting.pop_front() {
+                    Some((wl, q)) => workers.push((wl, q, 1)),
+                    None => break,
+                }
+            }
+            if workers.is_empty() {
+                break;
+            }
+            for (wl, q, batch) in workers.iter_mut() {
+                for _ in 0..*batch {
+                    let Some(index) = q.pop_front() else { break };
+                    // A Job finished or deleted meanwhile creates nothing more.
+                    let w = &self.workloads[*wl as usize];
+                    if w.deleted || w.job.as_ref().is_some_and(|j| j.finished) {
+                        q.clear();
+                        break;
+                    }
+                    self.create_pod(*wl, 0, index);
+                }
+                *batch *= 2;
+            }
+            workers.retain(|(_, q, _)| !q.is_empty());
+        }
     }
 }
 

@@ -49,6 +49,7 @@ mod class {
     pub const API: u8 = 2;
     pub const CONTROLLER: u8 = 3;
     pub const TIMER: u8 = 4;
+    pub const CREATE: u8 = 5;
     pub const SCHED_HOUSEKEEPING: u8 = 7;
     pub const SCHED_CYCLE: u8 = 9;
     pub const DEADLOCK_CHECK: u8 = 10;
@@ -97,6 +98,8 @@ pub enum Ev {
     DeadlockCheck,
     /// A volcano-scheduler session.
     VolcanoSession,
+    /// The Job controller's pooled pod creations of this instant.
+    CreatePods,
     /// A coscheduling Permit wait expired.
     PermitTimeout {
         gang: gang::GangId,
@@ -342,6 +345,9 @@ pub struct World {
     pub policy: Policy,
     pub vsched: volcano_sched::VolcanoSched,
     pub queue_specs: Vec<QueueInfo>,
+    /// Pod creations requested by Job syncs in this instant (see `job::request_pods`).
+    create_requests: Vec<(WlId, std::collections::VecDeque<Option<u32>>)>,
+    create_flush_scheduled: bool,
     pub gangs: Vec<gang::Gang>,
     pub partial_gangs: std::collections::BTreeSet<gang::GangId>,
     pub deadlock: gang::DeadlockState,
@@ -405,6 +411,8 @@ impl World {
             policy,
             vsched: volcano_sched::VolcanoSched::default(),
             queue_specs: Vec::new(),
+            create_requests: Vec::new(),
+            create_flush_scheduled: false,
             gangs: Vec::new(),
             partial_gangs: std::collections::BTreeSet::new(),
             deadlock: gang::DeadlockState::default(),
@@ -715,7 +723,9 @@ impl World {
             match self.engine.pop() {
                 Ok((_, ev)) => {
                     self.dispatch(ev);
-                    if self.check_invariants {
+                    // Every event while the run is small; every 64th beyond 2,000 pods, as the
+                    // check scans every pod.
+                    if self.check_invariants && (self.pods.len() < 2_000 || self.engine.processed() % 64 == 0) {
                         self.check();
                     }
                 }
@@ -782,6 +792,7 @@ impl World {
             Ev::SchedCycle => self.sched_cycle(),
             Ev::DeadlockCheck => self.deadlock_check(),
             Ev::VolcanoSession => self.volcano_session(),
+            Ev::CreatePods => self.create_pods_flush(),
             Ev::PermitTimeout { gang, generation } => self.cosched_timeout(gang, generation),
         }
     }
@@ -1371,7 +1382,15 @@ impl World {
             let mut state = w.state;
             let mut reason = w.reason.clone();
             if w.finish.is_none() && matches!(state, WlState::Running | WlState::Pending) {
-                state = if w.running > 0 {
+                // A pod running: Running. None running: Pending if a pod waits for a node (or the
+                // Job never started or is suspended); else it started and its pods have ended
+                // without a terminal condition yet (the run ended first): Running.
+                let waiting = w.pods.iter().any(|&p| {
+                    let p = &self.pods[p as usize];
+                    p.finished.is_none() && p.node.is_none()
+                });
+                let suspended = w.job.as_ref().is_some_and(|j| j.suspended);
+                state = if w.running > 0 || (w.start.is_some() && !waiting && !suspended) {
                     WlState::Running
                 } else {
                     WlState::Pending

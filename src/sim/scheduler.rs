@@ -66,15 +66,27 @@ impl PodQueueState {
     }
 }
 
+/// A waiting member of a class: its attempts are `base + (rounds - join_round)`, since every
+/// failed round of its class counts as an attempt of each member; its timestamp is the class's
+/// `refresh_ts` once a round happened after it joined.
+#[derive(Clone, Copy, Debug)]
+pub struct Member {
+    pub join_round: u32,
+    pub base: u32,
+    pub ts: SimTime,
+}
+
 /// A class's share of unschedulablePods.
 #[derive(Clone, Debug, Default)]
 pub struct ClassQueueState {
     /// Waiting pods of the class in creation order.
-    pub waiting: BTreeSet<PodId>,
-    /// Time of the class's latest failed attempt.
+    pub waiting: std::collections::BTreeMap<PodId, Member>,
+    /// Failed rounds of the class (each an attempt of every member then waiting).
+    pub rounds: u32,
+    /// Time of the class's latest failed round.
     pub refresh_ts: SimTime,
-    /// In the requeued set (to be attempted in the current cycle).
-    pub requeued: bool,
+    /// Queued cohorts of the class (its entries in `Scheduler::requeued`), when requeued.
+    entries: Vec<EKey>,
     /// The latest failure was for lack of resources (a release may help).
     pub resources_rejected: bool,
     /// `Cluster::generation` at which the class last failed: until it changes, so would any
@@ -85,14 +97,17 @@ pub struct ClassQueueState {
 }
 
 type QKey = (Reverse<i32>, SimTime, PodId);
+/// A queued cohort of a class: (tier: 0 activeQ, 1 backoffQ; backoff window; priority, timestamp,
+/// head pod; class). Tier 1 is popped only when activeQ is empty (PopFromBackoffQ).
+type EKey = (u8, SimTime, QKey, ClassId);
 
 pub struct Scheduler {
     pub scoring: Scoring,
     active: BTreeSet<QKey>,
     /// (expiry, key) of pods in backoffQ (popFromBackoffQ off only).
     backoff: BTreeSet<(SimTime, QKey)>,
-    /// Classes requeued for this instant, by their head pod's key.
-    requeued: BTreeSet<(QKey, ClassId)>,
+    /// Cohorts of classes requeued for this instant.
+    requeued: BTreeSet<EKey>,
     /// Classes with waiting pods.
     waiting_classes: BTreeSet<ClassId>,
     /// Pods holding a nomination, waiting one by one.
@@ -234,32 +249,97 @@ impl World {
         self.pods[pod as usize].sched.loc = Loc::None;
     }
 
-    fn class_remove_waiting(&mut self, c: ClassId, pod: PodId) {
-        let was_head = self.classes[c as usize].q.waiting.first() == Some(&pod);
-        let requeued = self.classes[c as usize].q.requeued;
-        if requeued && was_head {
-            let k = self.class_head_key(c).expect("head");
-            self.sched.requeued.remove(&(k, c));
-        }
-        self.classes[c as usize].q.waiting.remove(&pod);
-        if requeued && was_head {
-            match self.class_head_key(c) {
-                Some(k) => {
-                    self.sched.requeued.insert((k, c));
-                }
-                None => self.classes[c as usize].q.requeued = false,
-            }
-        }
-        if self.classes[c as usize].q.waiting.is_empty() {
-            self.sched.waiting_classes.remove(&c);
+    /// A member's attempts, timestamp and backoff expiry (see `Member`).
+    fn member_state(&self, c: ClassId, m: &Member) -> (u32, SimTime, SimTime) {
+        let q = &self.classes[c as usize].q;
+        let attempts = m.base + (q.rounds - m.join_round);
+        let ts = if m.join_round < q.rounds {
+            q.refresh_ts.max(m.ts)
+        } else {
+            m.ts
+        };
+        let d = super::backoff_ms(self.lat.pod_initial_backoff_ms, self.lat.pod_max_backoff_ms, attempts);
+        (attempts, ts, ts.plus_ms(d))
+    }
+
+    /// The queue entry of a cohort headed by member `pod`.
+    fn cohort_key(&self, c: ClassId, pod: PodId, m: &Member) -> EKey {
+        let (_, ts, expiry) = self.member_state(c, m);
+        let prio = self.classes[c as usize].priority;
+        if expiry <= self.now() {
+            (0, SimTime::ZERO, key(prio, ts, pod), c)
+        } else {
+            // backoffQ windows are whole seconds (SchedulerPopFromBackoffQ).
+            (1, SimTime(expiry.ms() / 1000 * 1000), key(prio, ts, pod), c)
         }
     }
 
-    fn class_head_key(&self, c: ClassId) -> Option<QKey> {
-        let q = &self.classes[c as usize].q;
-        q.waiting
-            .first()
-            .map(|&p| key(self.classes[c as usize].priority, q.refresh_ts, p))
+    /// Drop a class's queued cohorts (it is no longer requeued).
+    fn unqueue_class(&mut self, c: ClassId) {
+        for e in std::mem::take(&mut self.classes[c as usize].q.entries) {
+            self.sched.requeued.remove(&e);
+        }
+    }
+
+    /// Take a waiting member out of its class (it leaves the queue or is attempted), carrying
+    /// its attempts and timestamp back to the pod.
+    fn class_take(&mut self, c: ClassId, pod: PodId) {
+        let Some(m) = self.classes[c as usize].q.waiting.get(&pod).copied() else {
+            return;
+        };
+        let (attempts, ts, _) = self.member_state(c, &m);
+        // If the pod heads a queued cohort, its class-mates of the same cohort take its place.
+        let entry = self.classes[c as usize].q.entries.iter().position(|e| e.2.2 == pod);
+        self.classes[c as usize].q.waiting.remove(&pod);
+        if let Some(i) = entry {
+            let old = self.classes[c as usize].q.entries[i];
+            self.sched.requeued.remove(&old);
+            let next = self.classes[c as usize]
+                .q
+                .waiting
+                .range(pod + 1..)
+                .next()
+                .map(|(p, m)| (*p, *m));
+            // The next member in creation order continues the walk, unless it heads a cohort
+            // of its own already: every waiting member is reached in one requeue.
+            let replacement = next
+                .filter(|(np, _)| !self.classes[c as usize].q.entries.iter().any(|e| e.2.2 == *np))
+                .map(|(np, nm)| self.cohort_key(c, np, &nm));
+            match replacement {
+                Some(k) => {
+                    self.classes[c as usize].q.entries[i] = k;
+                    self.sched.requeued.insert(k);
+                }
+                None => {
+                    self.classes[c as usize].q.entries.remove(i);
+                }
+            }
+        }
+        let p = &mut self.pods[pod as usize];
+        p.sched.attempts = attempts;
+        p.sched.ts = ts;
+        if self.classes[c as usize].q.waiting.is_empty() {
+            self.sched.waiting_classes.remove(&c);
+            self.unqueue_class(c);
+        }
+    }
+
+    fn class_remove_waiting(&mut self, c: ClassId, pod: PodId) {
+        self.class_take(c, pod);
+    }
+
+    /// Add a pod that just failed to its class's waiting members.
+    fn class_join(&mut self, c: ClassId, pod: PodId) {
+        let now = self.now();
+        let q = &mut self.classes[c as usize].q;
+        let m = Member {
+            join_round: q.rounds,
+            base: self.pods[pod as usize].sched.attempts,
+            ts: now,
+        };
+        q.waiting.insert(pod, m);
+        self.pods[pod as usize].sched.loc = Loc::Unschedulable;
+        self.sched.waiting_classes.insert(c);
     }
 
     fn clear_nomination(&mut self, pod: PodId) {
@@ -305,18 +385,48 @@ impl World {
 
     fn requeue_class(&mut self, c: ClassId) {
         if self.lat.pop_from_backoff_q {
-            if !self.classes[c as usize].q.requeued
-                && let Some(k) = self.class_head_key(c)
-            {
-                self.classes[c as usize].q.requeued = true;
-                self.sched.requeued.insert((k, c));
+            if !self.classes[c as usize].q.entries.is_empty() {
+                return;
             }
+            // Cohorts: runs of members with the same timestamp and backoff expiry. Members that
+            // joined before the last few rounds all share the capped backoff, so walking from the
+            // newest back stops early.
+            let members: Vec<(PodId, Member)> = {
+                let q = &self.classes[c as usize].q;
+                let mut tail = Vec::new();
+                for (p, m) in q.waiting.iter().rev() {
+                    let settled = m.join_round + 8 <= q.rounds && m.base >= 1;
+                    tail.push((*p, *m));
+                    if settled {
+                        break;
+                    }
+                }
+                tail.reverse();
+                if let Some((first, m)) = q.waiting.iter().next()
+                    && tail.first().is_none_or(|(p, _)| p != first)
+                {
+                    tail.insert(0, (*first, *m));
+                }
+                tail
+            };
+            let mut entries: Vec<EKey> = Vec::new();
+            for (p, m) in members {
+                let k = self.cohort_key(c, p, &m);
+                let same = entries
+                    .last()
+                    .is_some_and(|e| e.0 == k.0 && e.1 == k.1 && e.2.1 == k.2.1);
+                if !same {
+                    entries.push(k);
+                }
+            }
+            for e in &entries {
+                self.sched.requeued.insert(*e);
+            }
+            self.classes[c as usize].q.entries = entries;
         } else {
-            let members: Vec<PodId> = std::mem::take(&mut self.classes[c as usize].q.waiting)
-                .into_iter()
-                .collect();
-            self.sched.waiting_classes.remove(&c);
+            let members: Vec<PodId> = self.classes[c as usize].q.waiting.keys().copied().collect();
             for pod in members {
+                self.class_take(c, pod);
                 self.pods[pod as usize].sched.loc = Loc::None;
                 self.requeue_pod(pod);
             }
@@ -387,7 +497,13 @@ impl World {
         let classes: Vec<ClassId> = self.sched.waiting_classes.iter().copied().collect();
         for c in classes {
             if self.lat.pop_from_backoff_q {
-                if now.since(self.classes[c as usize].q.refresh_ts) > max_wait {
+                let oldest = self.classes[c as usize]
+                    .q
+                    .waiting
+                    .iter()
+                    .next()
+                    .map(|(_, m)| self.member_state(c, m).1);
+                if oldest.is_some_and(|ts| now.since(ts) > max_wait) {
                     self.requeue_class(c);
                 }
             } else {
@@ -395,8 +511,8 @@ impl World {
                     .q
                     .waiting
                     .iter()
-                    .copied()
-                    .filter(|&p| now.since(self.pods[p as usize].sched.ts) > max_wait)
+                    .filter(|(_, m)| now.since(self.member_state(c, m).1) > max_wait)
+                    .map(|(p, _)| *p)
                     .collect();
                 for pod in old {
                     self.class_remove_waiting(c, pod);
@@ -430,45 +546,23 @@ impl World {
         loop {
             let a = self.sched.active.first().copied();
             let r = self.sched.requeued.first().copied();
-            let (pod, from_class) = match (a, r) {
+            // Individual activeQ pods are tier 0 with the same order as tier-0 cohorts.
+            let take_active = match (a, r) {
                 (None, None) => break,
-                (Some(k), None) => (k.2, None),
-                (None, Some((_, c))) => (
-                    self.classes[c as usize].q.waiting.first().copied().expect("head"),
-                    Some(c),
-                ),
-                (Some(k), Some((rk, c))) => {
-                    if k <= rk {
-                        (k.2, None)
-                    } else {
-                        (
-                            self.classes[c as usize].q.waiting.first().copied().expect("head"),
-                            Some(c),
-                        )
-                    }
-                }
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(k), Some(e)) => (0u8, SimTime::ZERO, k) <= (e.0, e.1, e.2),
             };
-            match from_class {
-                None => {
-                    let k = a.expect("active head");
-                    self.sched.active.remove(&k);
-                }
-                Some(c) => {
-                    // Take the head out of the class and keep the class requeued on its next pod.
-                    let k = self.class_head_key(c).expect("head");
-                    self.sched.requeued.remove(&(k, c));
-                    self.classes[c as usize].q.waiting.remove(&pod);
-                    match self.class_head_key(c) {
-                        Some(k) => {
-                            self.sched.requeued.insert((k, c));
-                        }
-                        None => {
-                            self.classes[c as usize].q.requeued = false;
-                            self.sched.waiting_classes.remove(&c);
-                        }
-                    }
-                }
-            }
+            let pod = if take_active {
+                let k = a.expect("active head");
+                self.sched.active.remove(&k);
+                k.2
+            } else {
+                let e = r.expect("cohort");
+                let (pod, c) = (e.2.2, e.3);
+                self.class_take(c, pod);
+                pod
+            };
             self.pods[pod as usize].sched.loc = Loc::None;
             self.attempt(pod);
         }
@@ -532,20 +626,19 @@ impl World {
                     self.sched.nominated.insert(pod);
                     return;
                 }
-                // The whole class fails at this generation; requeued class-mates wait again.
-                if self.classes[c as usize].q.requeued {
-                    if let Some(k) = self.class_head_key(c) {
-                        self.sched.requeued.remove(&(k, c));
-                    }
-                    self.classes[c as usize].q.requeued = false;
+                // The whole class fails at this generation. If it was queued, every waiting
+                // member would have been attempted and failed too: that is a round.
+                let queued = !self.classes[c as usize].q.entries.is_empty();
+                if queued {
+                    self.unqueue_class(c);
+                    let q = &mut self.classes[c as usize].q;
+                    q.rounds += 1;
+                    q.refresh_ts = now;
                 }
                 let q = &mut self.classes[c as usize].q;
-                q.refresh_ts = now;
                 q.resources_rejected = resources;
                 q.failed_at_generation = Some(generation);
-                self.classes[c as usize].q.waiting.insert(pod);
-                self.pods[pod as usize].sched.loc = Loc::Unschedulable;
-                self.sched.waiting_classes.insert(c);
+                self.class_join(c, pod);
             }
         }
     }
