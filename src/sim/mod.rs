@@ -725,7 +725,8 @@ impl World {
                     self.dispatch(ev);
                     // Every event while the run is small; every 64th beyond 2,000 pods, as the
                     // check scans every pod.
-                    if self.check_invariants && (self.pods.len() < 2_000 || self.engine.processed() % 64 == 0) {
+                    if self.check_invariants && (self.pods.len() < 2_000 || self.engine.processed().is_multiple_of(64))
+                    {
                         self.check();
                     }
                 }
