@@ -175,7 +175,10 @@ impl World {
     }
 
     fn schedule_deadlock_check(&mut self) {
-        if self.deadlock.check_scheduled || (self.partial_gangs.is_empty() && self.deadlock.since.is_none()) {
+        if !self.detect_deadlocks
+            || self.deadlock.check_scheduled
+            || (self.partial_gangs.is_empty() && self.deadlock.since.is_none())
+        {
             return;
         }
         self.deadlock.check_scheduled = true;
@@ -186,7 +189,7 @@ impl World {
 
     /// Capacity changed (a release): a partial gang may be unblocked, or blocked for good.
     pub(super) fn deadlock_on_release(&mut self) {
-        if !self.partial_gangs.is_empty() || self.deadlock.since.is_some() {
+        if self.detect_deadlocks && !self.partial_gangs.is_empty() || self.deadlock.since.is_some() {
             self.schedule_deadlock_check();
         }
     }
@@ -214,6 +217,9 @@ impl World {
 
     /// Close an episode still open at the end of the run.
     pub(super) fn deadlock_finish(&mut self, end: SimTime) {
+        if !self.detect_deadlocks {
+            return;
+        }
         self.deadlock.check_scheduled = false;
         self.deadlock_check();
         if let Some(since) = self.deadlock.since.take() {

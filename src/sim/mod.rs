@@ -348,6 +348,10 @@ pub struct World {
     /// Pod creations requested by Job syncs in this instant (see `job::request_pods`).
     create_requests: Vec<(WlId, std::collections::VecDeque<Option<u32>>)>,
     create_flush_scheduled: bool,
+    /// Volcano jobs not finished yet.
+    pub vc_live: std::collections::BTreeSet<WlId>,
+    /// Deadlock detection on (the default); off only to measure its cost.
+    pub detect_deadlocks: bool,
     pub gangs: Vec<gang::Gang>,
     pub partial_gangs: std::collections::BTreeSet<gang::GangId>,
     pub deadlock: gang::DeadlockState,
@@ -413,6 +417,8 @@ impl World {
             queue_specs: Vec::new(),
             create_requests: Vec::new(),
             create_flush_scheduled: false,
+            detect_deadlocks: true,
+            vc_live: std::collections::BTreeSet::new(),
             gangs: Vec::new(),
             partial_gangs: std::collections::BTreeSet::new(),
             deadlock: gang::DeadlockState::default(),

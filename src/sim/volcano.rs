@@ -102,6 +102,7 @@ impl World {
             reason: "",
         };
         self.workloads[wl as usize].vc = Some(Box::new(state));
+        self.vc_live.insert(wl);
         self.workloads[wl as usize].gang = Some(gang);
         self.event(|| obj, "PodGroupCreated", || format!("minMember {min_available}"));
         self.vc_pg_created(wl);
@@ -396,6 +397,7 @@ impl World {
 
     fn vc_finish(&mut self, wl: WlId, phase: VcPhase) {
         let now = self.now();
+        self.vc_live.remove(&wl);
         let vc = self.vc(wl);
         vc.phase = phase;
         let reason = if vc.reason.is_empty() {

@@ -81,7 +81,8 @@ impl World {
         let snapshot: Vec<PodId> = self.vsched.pending.iter().copied().collect();
         self.volcano_enqueue();
         self.volcano_allocate(&snapshot);
-        let waiting_pg = self.workloads.iter().any(|w| {
+        let waiting_pg = self.vc_live.iter().any(|&wl| {
+            let w = &self.workloads[wl as usize];
             w.vc.as_ref()
                 .is_some_and(|v| v.pg_phase == PgPhase::Pending && w.finish.is_none() && v.after_kill.is_none())
         });
@@ -135,13 +136,14 @@ impl World {
         let mut inqueue = Res::default();
         let mut per_queue: BTreeMap<String, (Res, Res, Res)> = BTreeMap::new();
         let mut candidates: Vec<(std::cmp::Reverse<i32>, SimTime, u32)> = Vec::new();
-        for (wl, w) in self.workloads.iter().enumerate() {
+        for &wl in &self.vc_live {
+            let w = &self.workloads[wl as usize];
             let Some(vc) = w.vc.as_deref() else { continue };
             if w.finish.is_some() {
                 continue;
             }
             let held = self.gang_held(vc.gang);
-            let min_res = self.vc_min_resources(wl as u32);
+            let min_res = self.vc_min_resources(wl);
             let q = per_queue.entry(vc.queue.clone()).or_default();
             q.1.add(&held);
             match vc.pg_phase {
@@ -277,6 +279,13 @@ impl World {
         for u in sorted {
             self.allocate_unit(&u);
         }
+        // Gang invariant: a session never leaves a gang partly placed.
+        debug_assert!(
+            self.gangs
+                .iter()
+                .all(|g| g.holding == 0 || g.holding >= g.min_member || g.formed),
+            "volcano left a gang partial"
+        );
     }
 
     fn allocate_unit(&mut self, u: &Unit) {

@@ -1,0 +1,31 @@
+//! Gang scheduling: the contention scenario (scenarios/gang-contention.yaml) per policy, and the
+//! cost of deadlock detection on a run without partial gangs (the 100,000-job foundation
+//! workload under kube-default, detection on vs off; target: under 5% apart).
+
+use divan::Bencher;
+use kubesim::experiment::run_all;
+use kubesim::scenario::load;
+use kubesim::sim::{Policy, World};
+use kubesim::synth::poisson_single_pod;
+
+fn main() {
+    divan::main();
+}
+
+#[divan::bench(args = ["kube-default", "coscheduling", "volcano"], sample_count = 10, sample_size = 1)]
+fn contention(bencher: Bencher, policy: &str) {
+    let path = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/gang-contention.yaml"));
+    let sc = load(&[path]).expect("scenario");
+    let policies = vec![policy.to_string()];
+    bencher.bench_local(|| run_all(&sc, &policies, &[2], false).expect("run"));
+}
+
+#[divan::bench(args = [true, false], sample_count = 5, sample_size = 1)]
+fn deadlock_detection_without_gangs(bencher: Bencher, detect: bool) {
+    let sc = poisson_single_pod(1_000, 100_000, 0.9);
+    bencher.bench_local(|| {
+        let mut w = World::new(&sc, Policy::KubeDefault, "kube-default", 1, false).expect("world");
+        w.detect_deadlocks = detect;
+        w.run().expect("run")
+    });
+}
