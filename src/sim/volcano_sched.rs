@@ -150,7 +150,7 @@ impl World {
                 PgPhase::Pending if vc.after_kill.is_none() => candidates.push((
                     std::cmp::Reverse(self.protos[w.proto as usize].priority),
                     vc.pg_created,
-                    wl as u32,
+                    wl,
                 )),
                 PgPhase::Pending => {}
                 _ => {
