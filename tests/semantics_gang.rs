@@ -331,3 +331,63 @@ fn a_near_miss_that_a_working_pods_release_would_unblock_is_no_deadlock() {
     assert_eq!(kubesim::report::summarize(&r).deadlock_episodes, 0);
     assert_eq!(secs(job(&r, "b").start), Some(1200.0));
 }
+
+/// The seed's Volcano manifests (06, 07, 09, 17) simulate unchanged, with the queues they name,
+/// under each gang policy and pod by pod.
+#[test]
+fn seed_volcano_manifests_simulate_unchanged() {
+    let seed = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/manifests/seed"));
+    assert!(
+        seed.is_dir(),
+        "the seed manifests are read from ../shared/manifests/seed"
+    );
+    let cluster = format!("{}{}{}", sim("horizon: 2h"), gpu_node("gpu-a", 8), gpu_node("gpu-b", 8))
+        .replace("cpu: \"64\", memory: 512Gi", "cpu: \"256\", memory: 2Ti");
+    let dir = std::env::temp_dir().join(format!("kubesim-seed-vc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cluster_file = dir.join("cluster.yaml");
+    std::fs::write(&cluster_file, cluster).unwrap();
+    let mut paths = vec![cluster_file];
+    for f in [
+        "06-vcjob-distributed-training-tf.yaml",
+        "07-vcjob-pytorch-ddp-resnet.yaml",
+        "09-vcjob-critical-inference.yaml",
+        "17-vcjob-arr-coc-distributed-training.yaml",
+    ] {
+        paths.push(seed.join(f));
+    }
+    let sc = kubesim::scenario::load(&paths).expect("seed Volcano manifests load");
+    let policies: Vec<String> = ["volcano", "coscheduling", "kube-default"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let runs = kubesim::experiment::run_all(&sc, &policies, &[1], true).expect("runs");
+    for r in &runs {
+        let queues: Vec<(&str, &str)> = r.jobs.iter().map(|j| (j.name.as_str(), j.queue.as_str())).collect();
+        assert_eq!(
+            queues,
+            [
+                ("distributed-training-tf", "ml-training"),
+                ("pytorch-ddp-resnet", "gpu-training"),
+                ("critical-inference", "production-inference"),
+                ("arr-coc-distributed-training", "arr-coc-training"),
+            ],
+            "{}",
+            r.policy
+        );
+        assert!(r.jobs.iter().all(|j| j.kind == "VolcanoJob"));
+    }
+    // 26 GPUs asked of 16 (the jobs have no duration: they run to the horizon). Whatever the
+    // policy, the last 8-GPU gang finds no room and never starts; volcano strands nothing.
+    for r in &runs {
+        let last = r
+            .jobs
+            .iter()
+            .find(|j| j.name == "arr-coc-distributed-training")
+            .unwrap();
+        assert_eq!(last.start, None, "{}", r.policy);
+        assert!(r.jobs.iter().filter(|j| j.start.is_some()).count() >= 2, "{}", r.policy);
+    }
+    assert_eq!(kubesim::report::summarize(&runs[0]).stranded_gpu_h, 0.0);
+    std::fs::remove_dir_all(&dir).ok();
+}
