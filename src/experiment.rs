@@ -35,7 +35,7 @@ pub fn check_policies(sc: &Scenario, policies: &[String], from_flag: bool) -> Re
             e.field = "--policy".into();
         } else if !sc.sim.loc.file.as_os_str().is_empty() {
             e.field = "spec.policies".into();
-            e = e.at(&sc.sim.loc.file, sc.sim.loc.line, None);
+            e = e.at(&sc.sim.loc.file, sc.sim.policies_line.unwrap_or(sc.sim.loc.line), None);
         }
         e
     };

@@ -69,8 +69,11 @@ pub struct SimulationSpec {
     pub policies: Vec<String>,
     pub latencies: Latencies,
     pub max_events: u64,
-    /// Where the Simulation object is (empty file when the defaults are used).
+    /// Where the Simulation object is (empty file when the defaults are used), and the lines of
+    /// its `policies` and `maxEvents` fields, for errors found at run time.
     pub loc: SourceLoc,
+    pub policies_line: Option<usize>,
+    pub max_events_line: Option<usize>,
 }
 
 /// Default bound on processed events per run (overridable with `maxEvents`).
@@ -86,6 +89,8 @@ impl Default for SimulationSpec {
             latencies: Latencies::default(),
             max_events: DEFAULT_MAX_EVENTS,
             loc: SourceLoc::default(),
+            policies_line: None,
+            max_events_line: None,
         }
     }
 }

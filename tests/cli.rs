@@ -666,12 +666,8 @@ fn bad_input_exits_2_with_a_located_message_and_writes_nothing() {
     }
 }
 
-// PRODUCT BUG: the maxEvents error names the field (`spec.maxEvents`) but neither the file nor
-// the line of the Simulation that sets the bound (src/sim/mod.rs `World::run` builds the
-// InputError with no location); contract.md section 2 says a bad-input message names the file,
-// line, column and field.
+// The maxEvents error names the file and line of the bound (contract.md section 2).
 #[test]
-#[ignore = "PRODUCT BUG: the maxEvents error does not name the file and line of spec.maxEvents"]
 fn max_events_error_names_the_file_and_line() {
     let dir = TestDir::new("max_events_location");
     let f = dir.write("bounded.yaml", MAX_EVENTS_10);
@@ -710,16 +706,13 @@ fn unknown_policy_flag_error_names_the_flag() {
     assert_input_error("--policy nope", &out, &["--policy".into(), "nope".into()]);
 }
 
-// PRODUCT BUG: a built-in policy that is not simulated yet, named in the Simulation's
-// `policies`, passes the loader (and `kubesim validate` prints `valid`) but `run` then fails with
-// `policies: policy `volcano` is not simulated yet` naming no file or line (src/sim/mod.rs
-// `Policy::parse`; the loader's position for the name is dropped).
+// A built-in policy not simulated yet, named in the Simulation's `policies`, is reported at the
+// file and line of `policies` when a run starts.
 #[test]
-#[ignore = "PRODUCT BUG: an unsimulated policy in Simulation.policies is reported without file and line"]
 fn unsimulated_policy_in_the_simulation_names_the_file_and_line() {
     let dir = TestDir::new("unsimulated_policy");
     let text = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec:\n  policies: \
-                [kube-default, volcano]\n";
+                [kube-default, kueue]\n";
     let f = dir.write("sim.yaml", text);
     let out = kubesim(
         [
@@ -732,7 +725,7 @@ fn unsimulated_policy_in_the_simulation_names_the_file_and_line() {
         &[],
     );
     let at = format!("{}:{}:", f.display(), line_of(text, "policies:"));
-    assert_input_error("policies: [volcano]", &out, &[at, "volcano".into()]);
+    assert_input_error("policies: [kueue]", &out, &[at, "kueue".into()]);
 }
 
 // `--policy kube-default --policy kube-default` is rejected (one row per (policy, seed)).
@@ -991,13 +984,9 @@ fn default_out_is_reports_simulation_name_and_events_need_the_flag() {
     );
 }
 
-// PRODUCT BUG: object names are not checked as Kubernetes names (a DNS-1123 subdomain: no `/`),
-// and the default output folder is `reports/<simulation name>` joined as a path (src/main.rs
-// `simulate`), so a Simulation named `../../escaped` writes outside `reports/` (an absolute name
-// such as `/tmp/x` writes to /tmp/x). A real API server rejects such a name; kubesim should exit 2
-// naming metadata.name. (The name used here stays inside this test's folder.)
+// Object names are Kubernetes names (DNS-1123 subdomains), so the default output folder
+// `reports/<simulation name>` cannot escape reports/.
 #[test]
-#[ignore = "PRODUCT BUG: a Simulation name with `/` or `..` is accepted and the default --out escapes reports/"]
 fn simulation_name_must_be_a_kubernetes_name() {
     let dir = TestDir::new("simulation_name");
     let text = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: \"../../escaped\"}\n";

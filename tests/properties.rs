@@ -9,6 +9,7 @@ use kubesim::experiment::run_all;
 use kubesim::spec::{Scenario, SimulationSpec, WorkloadKind};
 use kubesim::synth::{gpu_node, gpu_pod_template, single_pod_job};
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 
 #[derive(Clone, Debug)]
 struct JobCase {
@@ -49,6 +50,8 @@ fn scenario(node_gpus: &[i64], jobs: &[JobCase]) -> Scenario {
         name: "prop".into(),
         sim: SimulationSpec {
             horizon_ms: Some(4 * 3_600_000),
+            // A runaway (a loop within one instant) becomes an error that proptest shrinks.
+            max_events: 200_000,
             ..SimulationSpec::default()
         },
         ..Scenario::default()
@@ -88,7 +91,11 @@ fn scenario(node_gpus: &[i64], jobs: &[JobCase]) -> Scenario {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 48,
+        rng_seed: RngSeed::Fixed(0x6b75_6265),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn runs_keep_invariants_and_report_consistent_rows(
@@ -165,7 +172,11 @@ fn gang_scenario(node_gpus: &[i64], gangs: &[GangCase], singles: &[JobCase]) -> 
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 40, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("KUBESIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(40),
+        rng_seed: RngSeed::Fixed(0x7369_6d),
+        ..ProptestConfig::default()
+    })]
 
     /// Under volcano no gang is ever partly placed (so nothing is stranded and nothing
     /// deadlocks), and every run keeps the invariants (checked after each event).

@@ -76,6 +76,7 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
         out.start_time = s.to_string();
     }
     if let Some(f) = spec.get("policies") {
+        out.policies_line = f.err("", "").line;
         let items = f.seq()?;
         if items.is_empty() {
             return Err(f.err(
@@ -108,6 +109,7 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
         out.latencies = latencies(&f)?;
     }
     if let Some(f) = spec.get("maxEvents") {
+        out.max_events_line = f.err("", "").line;
         out.max_events = f.int_in(1, i128::from(u64::MAX))? as u64;
     }
     Ok(Simulation {

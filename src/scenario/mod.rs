@@ -308,6 +308,7 @@ impl Builder {
             Dispatch::Simulation => {
                 let s = kubesim::simulation(&obj)?;
                 self.sc.sim = s.spec;
+                self.sc.sim.loc = loc.clone();
                 self.policy_checks.extend(s.policy_fields.into_iter().map(|(n, mut e)| {
                     e.file = Some(file.to_path_buf());
                     (n, e)
@@ -446,9 +447,42 @@ fn object_name<'a>(obj: &Obj<'a>) -> Res<(String, F<'a>, Option<String>)> {
     let meta = obj.req("metadata", fix)?.obj()?;
     let name_f = meta.req("name", fix)?;
     let name = name_f.name()?;
+    if !is_dns1123_subdomain(&name) {
+        return Err(name_f.err(
+            format!("\"{name}\" is not a valid Kubernetes object name"),
+            "use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, \
+             at most 253 characters (a DNS-1123 subdomain)",
+        ));
+    }
     let namespace = match meta.get("namespace") {
-        Some(f) => Some(f.name()?),
+        Some(f) => {
+            let ns = f.name()?;
+            if !is_dns1123_label(&ns) {
+                return Err(f.err(
+                    format!("\"{ns}\" is not a valid namespace name"),
+                    "use lowercase letters, digits and '-', starting and ending with a letter or digit, \
+                     at most 63 characters (a DNS-1123 label)",
+                ));
+            }
+            Some(ns)
+        }
         None => None,
     };
     Ok((name, name_f, namespace))
+}
+
+/// A DNS-1123 label: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
+fn is_dns1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// A DNS-1123 subdomain: labels joined by '.', at most 253 characters.
+fn is_dns1123_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns1123_label)
 }

@@ -342,6 +342,7 @@ pub struct World {
     horizon: Option<SimTime>,
     pub pdbs: Vec<crate::spec::PdbSpec>,
     sim_loc: crate::spec::SourceLoc,
+    max_events_line: Option<usize>,
     pub policy: Policy,
     pub vsched: volcano_sched::VolcanoSched,
     pub queue_specs: Vec<QueueInfo>,
@@ -412,6 +413,7 @@ impl World {
             horizon,
             pdbs: sc.pdbs.clone(),
             sim_loc: sc.sim.loc.clone(),
+            max_events_line: sc.sim.max_events_line,
             policy,
             vsched: volcano_sched::VolcanoSched::default(),
             queue_specs: Vec::new(),
@@ -756,7 +758,7 @@ impl World {
             return Err(if loc.file.as_os_str().is_empty() {
                 e
             } else {
-                e.at(&loc.file, loc.line, None)
+                e.at(&loc.file, self.max_events_line.unwrap_or(loc.line), None)
             });
         }
         // With a horizon the run lasts exactly that long; without, until its last event.
