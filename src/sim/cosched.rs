@@ -74,7 +74,8 @@ impl World {
     /// PostFilter (CO-6): a member found no node.
     pub(super) fn cosched_post_filter(&mut self, g: GangId) {
         let gang = &self.gangs[g as usize];
-        if gang.holding >= gang.min_member || gang.holding == 0 {
+        // A formed group's replacement members are placed one by one; nothing waits to reject.
+        if gang.formed || gang.holding >= gang.min_member || gang.holding == 0 {
             return;
         }
         let missing = gang.min_member - gang.holding;
@@ -105,6 +106,9 @@ impl World {
             .copied()
             .filter(|&m| self.pods[m as usize].waiting)
             .collect();
+        if waiting.is_empty() {
+            return;
+        }
         let n = waiting.len();
         self.event(
             || obj,

@@ -543,7 +543,27 @@ impl World {
     /// The scheduling cycle: attempt every queued pod in queue order, one at a time.
     pub(super) fn sched_cycle(&mut self) {
         self.sched.cycle_scheduled = false;
+        // A bound on attempts in one instant: every pod can be attempted a few times (after each
+        // release), never without end; reaching it is a bug.
+        let bound = 20 * (self.pods.len() as u64 + 100);
+        let mut attempts = 0u64;
         loop {
+            attempts += 1;
+            if attempts > bound {
+                let tail: Vec<String> = self
+                    .events
+                    .iter()
+                    .rev()
+                    .take(30)
+                    .map(|e| format!("{} {} {} {}", e.time, e.object, e.event, e.detail))
+                    .collect();
+                panic!(
+                    "scheduling cycle did not settle at t={} s (policy {}); last events:\n{}",
+                    self.now(),
+                    self.policy_name,
+                    tail.join("\n")
+                );
+            }
             let a = self.sched.active.first().copied();
             let r = self.sched.requeued.first().copied();
             // Individual activeQ pods are tier 0 with the same order as tier-0 cohorts.
