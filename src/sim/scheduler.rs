@@ -455,15 +455,21 @@ impl World {
             self.sched.active.insert(key(prio, ts, pod));
             self.kick();
         } else {
-            self.pods[pod as usize].sched.loc = Loc::Backoff;
-            self.sched.backoff.insert((expiry, key(prio, ts, pod)));
-            if !self.sched.backoff_flush_scheduled {
-                self.sched.backoff_flush_scheduled = true;
-                let period = self.lat.backoff_flush_period_ms.max(1);
-                let next = SimTime((now.ms() / period + 1) * period);
-                self.engine
-                    .schedule_daemon(next, class::SCHED_HOUSEKEEPING, Ev::SchedFlushBackoff);
-            }
+            self.enter_backoff_q(pod, expiry, key(prio, ts, pod));
+        }
+    }
+
+    /// Put a pod into backoffQ until `expiry`, with the 1 s flush running.
+    fn enter_backoff_q(&mut self, pod: PodId, expiry: SimTime, k: QKey) {
+        let now = self.now();
+        self.pods[pod as usize].sched.loc = Loc::Backoff;
+        self.sched.backoff.insert((expiry, k));
+        if !self.sched.backoff_flush_scheduled {
+            self.sched.backoff_flush_scheduled = true;
+            let period = self.lat.backoff_flush_period_ms.max(1);
+            let next = SimTime((now.ms() / period + 1) * period);
+            self.engine
+                .schedule_daemon(next, class::SCHED_HOUSEKEEPING, Ev::SchedFlushBackoff);
         }
     }
 
@@ -669,15 +675,7 @@ impl World {
         self.pods[pod as usize].sched.ts = now;
         let prio = self.classes[self.pods[pod as usize].class as usize].priority;
         let expiry = self.backoff_expiry(pod);
-        self.pods[pod as usize].sched.loc = Loc::Backoff;
-        self.sched.backoff.insert((expiry, key(prio, now, pod)));
-        if !self.sched.backoff_flush_scheduled {
-            self.sched.backoff_flush_scheduled = true;
-            let period = self.lat.backoff_flush_period_ms.max(1);
-            let next = SimTime((now.ms() / period + 1) * period);
-            self.engine
-                .schedule_daemon(next, class::SCHED_HOUSEKEEPING, Ev::SchedFlushBackoff);
-        }
+        self.enter_backoff_q(pod, expiry, key(prio, now, pod));
     }
 
     /// Move a waiting pod to activeQ now (coscheduling activates a group's siblings).
