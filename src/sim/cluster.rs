@@ -208,6 +208,8 @@ pub struct Cluster {
     pub nonzero: Vec<(i64, i64)>,
     /// Per node: the pods bound to it and not yet terminal.
     pub pods_on: Vec<Vec<u32>>,
+    /// Some node has a taint (else TaintToleration scores are constant).
+    pub any_taints: bool,
 }
 
 impl Cluster {
@@ -238,7 +240,9 @@ impl Cluster {
         }
         let index = FreeIndex::new(nodes.len());
         let n = nodes.len();
+        let any_taints = nodes.iter().any(|nd| !nd.taints.is_empty());
         Ok(Cluster {
+            any_taints,
             nodes,
             index,
             generation: 0,
@@ -259,6 +263,7 @@ impl Cluster {
         self.index = index;
         self.nonzero.resize(n, (0, 0));
         self.pods_on.resize(n, Vec::new());
+        self.any_taints = self.nodes.iter().any(|nd| !nd.taints.is_empty());
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.sort_by(|a, b| self.nodes[*a as usize].name.cmp(&self.nodes[*b as usize].name));
         for (rank, id) in order.into_iter().enumerate() {

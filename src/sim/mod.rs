@@ -687,12 +687,20 @@ impl World {
         }
     }
 
+    /// `namespace/name` of a workload for events; empty (no allocation) when events are off.
     pub fn wl_object(&self, wl: WlId) -> String {
+        if !self.record_events {
+            return String::new();
+        }
         let w = &self.workloads[wl as usize];
         format!("{}/{}", self.protos[w.proto as usize].spec.namespace, w.name)
     }
 
+    /// `namespace/name` of a pod for events; empty (no allocation) when events are off.
     pub fn pod_object(&self, pod: PodId) -> String {
+        if !self.record_events {
+            return String::new();
+        }
         let p = &self.pods[pod as usize];
         let w = &self.workloads[p.wl as usize];
         format!("{}/{}", self.protos[w.proto as usize].spec.namespace, p.name)

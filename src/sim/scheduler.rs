@@ -877,10 +877,15 @@ impl World {
     /// Score the feasible nodes and pick the best; ties go to the node whose name sorts first.
     fn select_host(&self, pod: PodId, feasible: &[NodeId]) -> NodeId {
         let c = &self.classes[self.pods[pod as usize].class as usize];
-        let taint_counts: Vec<i64> = feasible
-            .iter()
-            .map(|&n| intolerable_prefer_no_schedule(&c.constraints, &self.cluster.nodes[n as usize]))
-            .collect();
+        // Without PreferNoSchedule taints anywhere, TaintToleration scores every node 100.
+        let taint_counts: Vec<i64> = if self.cluster.any_taints {
+            feasible
+                .iter()
+                .map(|&n| intolerable_prefer_no_schedule(&c.constraints, &self.cluster.nodes[n as usize]))
+                .collect()
+        } else {
+            vec![0; feasible.len()]
+        };
         let max_taints = taint_counts.iter().copied().max().unwrap_or(0);
         let mut best: Option<(i64, u32, NodeId)> = None;
         for (k, &n) in feasible.iter().enumerate() {
