@@ -105,7 +105,6 @@ proptest! {
         let sc = scenario(&node_gpus, &jobs);
         let policies = vec!["kube-default".to_string(), "kube-binpack".to_string()];
         let runs = run_all(&sc, &policies, &[1], true).expect("runs");
-        let total_gpus: i64 = node_gpus.iter().sum::<i64>() * 1000;
         for r in &runs {
             prop_assert_eq!(r.jobs.len(), jobs.len());
             prop_assert!(r.gpu.alloc_util() <= 1.0 + 1e-9);
@@ -133,7 +132,6 @@ proptest! {
                     prop_assert_eq!(row.reason.as_str(), "Unschedulable");
                 }
             }
-            prop_assert!(total_gpus > 0);
         }
     }
 }

@@ -29,19 +29,12 @@ impl World {
     pub(super) fn cosched_reserve(&mut self, pod: PodId, node: NodeId, g: GangId) {
         let now = self.now();
         self.reserve(pod, node);
-        let (obj, nname) = (self.pod_object(pod), self.cluster.nodes[node as usize].name.clone());
-        self.event(|| obj, "PodWaitingOnPermit", || nname);
+        self.pod_node_event(pod, "PodWaitingOnPermit", node);
         let gang = &mut self.gangs[g as usize];
         if gang.holding >= gang.min_member {
             gang.permit_deadline = None;
             gang.permit_gen += 1;
-            let waiting: Vec<PodId> = gang
-                .members
-                .iter()
-                .copied()
-                .filter(|&m| self.pods[m as usize].waiting)
-                .collect();
-            for m in waiting {
+            for m in self.waiting_members(g) {
                 self.start_bound(m);
             }
             return;
@@ -93,22 +86,27 @@ impl World {
         self.cosched_reject(g, "PermitTimeout");
     }
 
+    /// Members reserved and waiting at Permit.
+    fn waiting_members(&self, g: GangId) -> Vec<PodId> {
+        self.gangs[g as usize]
+            .members
+            .iter()
+            .copied()
+            .filter(|&m| self.pods[m as usize].waiting)
+            .collect()
+    }
+
     fn cosched_reject(&mut self, g: GangId, why: &'static str) {
+        let waiting = self.waiting_members(g);
+        if waiting.is_empty() {
+            return;
+        }
         let now = self.now();
         let gang = &mut self.gangs[g as usize];
         gang.permit_deadline = None;
         gang.permit_gen += 1;
         gang.last_failure = Some(now);
         let obj = gang.object.clone();
-        let waiting: Vec<PodId> = gang
-            .members
-            .iter()
-            .copied()
-            .filter(|&m| self.pods[m as usize].waiting)
-            .collect();
-        if waiting.is_empty() {
-            return;
-        }
         let n = waiting.len();
         self.event(
             || obj,

@@ -259,7 +259,6 @@ struct Stream {
     node_template: Option<cluster::Node>,
     count: u64,
     next_idx: u64,
-    next_at: SimTime,
     pattern: ArrivalPattern,
     duration: Option<DurationDist>,
     rng: rand::rngs::Xoshiro256PlusPlus,
@@ -373,7 +372,7 @@ impl World {
         record_events: bool,
     ) -> Result<World, InputError> {
         let mut resources = ResourceNames::default();
-        let mut cluster = Cluster::new(&sc.nodes, &mut resources)?;
+        let cluster = Cluster::new(&sc.nodes, &mut resources)?;
         let scoring = match policy {
             Policy::KubeBinpack => Scoring::MostAllocated,
             _ => Scoring::LeastAllocated,
@@ -458,7 +457,7 @@ impl World {
             );
         }
         for a in &sc.arrivals {
-            w.add_arrivals(a, &mut resources, &mut cluster)?;
+            w.add_arrivals(a, &mut resources)?;
         }
         for q in &sc.queues {
             let guarantee = resources.convert(&q.guarantee)?;
@@ -485,12 +484,7 @@ impl World {
         Ok(w)
     }
 
-    fn add_arrivals(
-        &mut self,
-        a: &ArrivalsSpec,
-        resources: &mut ResourceNames,
-        cluster: &mut Cluster,
-    ) -> Result<(), InputError> {
+    fn add_arrivals(&mut self, a: &ArrivalsSpec, resources: &mut ResourceNames) -> Result<(), InputError> {
         let start = SimTime(a.start_ms);
         let first = match &a.pattern {
             ArrivalPattern::At { times_ms } => times_ms.iter().min().map(|t| SimTime(*t)).unwrap_or(start),
@@ -512,7 +506,6 @@ impl World {
             ArrivalTemplate::Node(spec) => {
                 let tmp = Cluster::new(std::slice::from_ref(&**spec), resources)?;
                 let node = tmp.nodes.into_iter().next().expect("one node");
-                let _ = cluster;
                 self.add_stream(
                     a.name.clone(),
                     None,
@@ -550,7 +543,6 @@ impl World {
             node_template,
             count,
             next_idx: 0,
-            next_at: first,
             pattern,
             duration,
         });
@@ -684,6 +676,14 @@ impl World {
                 detail: detail(),
             };
             self.events.push(row);
+        }
+    }
+
+    /// An event of a pod whose detail is a node name (built only when events are recorded).
+    pub fn pod_node_event(&mut self, pod: PodId, event: &'static str, node: NodeId) {
+        if self.record_events {
+            let (obj, name) = (self.pod_object(pod), self.cluster.nodes[node as usize].name.clone());
+            self.event(|| obj, event, || name);
         }
     }
 
@@ -834,7 +834,6 @@ impl World {
                 }
                 ArrivalPattern::At { times_ms } => SimTime(times_ms[s.next_idx as usize]),
             };
-            s.next_at = next;
             let cls = if s.node_template.is_some() {
                 class::NODE
             } else {
@@ -1055,8 +1054,7 @@ impl World {
         let p = &mut self.pods[pod as usize];
         p.waiting = false;
         let node = p.node.expect("reserved");
-        let (obj, nname) = (self.pod_object(pod), self.cluster.nodes[node as usize].name.clone());
-        self.event(|| obj, "PodBound", || nname);
+        self.pod_node_event(pod, "PodBound", node);
         self.container_start(pod);
     }
 

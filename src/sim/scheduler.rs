@@ -93,7 +93,7 @@ pub struct ClassQueueState {
     /// class-mate.
     pub failed_at_generation: Option<u64>,
     /// Cached static feasibility bitset and the node generation it was computed at.
-    static_ok: Option<(u64, Vec<u64>)>,
+    static_ok: Option<(u64, std::rc::Rc<[u64]>)>,
 }
 
 type QKey = (Reverse<i32>, SimTime, PodId);
@@ -236,7 +236,7 @@ impl World {
                 let expiry = self.backoff_expiry(pod);
                 self.sched.backoff.remove(&(expiry, key(prio, st.ts, pod)));
             }
-            Loc::Unschedulable => self.class_remove_waiting(c as ClassId, pod),
+            Loc::Unschedulable => self.class_take(c as ClassId, pod),
             Loc::Nominated => {
                 self.sched.nominated.remove(&pod);
             }
@@ -322,10 +322,6 @@ impl World {
             self.sched.waiting_classes.remove(&c);
             self.unqueue_class(c);
         }
-    }
-
-    fn class_remove_waiting(&mut self, c: ClassId, pod: PodId) {
-        self.class_take(c, pod);
     }
 
     /// Add a pod that just failed to its class's waiting members.
@@ -521,7 +517,7 @@ impl World {
                     .map(|(p, _)| *p)
                     .collect();
                 for pod in old {
-                    self.class_remove_waiting(c, pod);
+                    self.class_take(c, pod);
                     self.pods[pod as usize].sched.loc = Loc::None;
                     self.requeue_pod(pod);
                 }
@@ -683,7 +679,7 @@ impl World {
         match self.pods[pod as usize].sched.loc {
             Loc::Unschedulable => {
                 let c = self.pods[pod as usize].class;
-                self.class_remove_waiting(c, pod);
+                self.class_take(c, pod);
             }
             Loc::GangWait => {
                 self.sched.gang_wait.remove(&pod);
@@ -786,12 +782,14 @@ impl World {
         free
     }
 
-    fn static_bitset(&mut self, c: ClassId) -> Vec<u64> {
+    /// The class's statically feasible nodes as a bitset, cached until nodes change (shared,
+    /// not copied, on every attempt).
+    fn static_bitset(&mut self, c: ClassId) -> std::rc::Rc<[u64]> {
         let gen_now = self.sched.node_generation;
         if let Some((g, bits)) = &self.classes[c as usize].q.static_ok
             && *g == gen_now
         {
-            return bits.clone();
+            return std::rc::Rc::clone(bits);
         }
         let n = self.cluster.nodes.len();
         let mut bits = vec![0u64; n.div_ceil(64).max(1)];
@@ -801,7 +799,8 @@ impl World {
                 bits[i / 64] |= 1 << (i % 64);
             }
         }
-        self.classes[c as usize].q.static_ok = Some((gen_now, bits.clone()));
+        let bits: std::rc::Rc<[u64]> = bits.into();
+        self.classes[c as usize].q.static_ok = Some((gen_now, std::rc::Rc::clone(&bits)));
         bits
     }
 
@@ -877,14 +876,14 @@ impl World {
     /// Score the feasible nodes and pick the best; ties go to the node whose name sorts first.
     fn select_host(&self, pod: PodId, feasible: &[NodeId]) -> NodeId {
         let c = &self.classes[self.pods[pod as usize].class as usize];
-        // Without PreferNoSchedule taints anywhere, TaintToleration scores every node 100.
+        // Without taints anywhere, TaintToleration scores every node 100 and nothing is counted.
         let taint_counts: Vec<i64> = if self.cluster.any_taints {
             feasible
                 .iter()
                 .map(|&n| intolerable_prefer_no_schedule(&c.constraints, &self.cluster.nodes[n as usize]))
                 .collect()
         } else {
-            vec![0; feasible.len()]
+            Vec::new()
         };
         let max_taints = taint_counts.iter().copied().max().unwrap_or(0);
         let mut best: Option<(i64, u32, NodeId)> = None;
@@ -1091,8 +1090,7 @@ impl World {
         }
         self.pods[pod as usize].nominated = Some(node);
         self.sched.nominated_on[node as usize].push(pod);
-        let (obj, nname) = (self.pod_object(pod), self.cluster.nodes[node as usize].name.clone());
-        self.event(|| obj, "PodNominated", || nname);
+        self.pod_node_event(pod, "PodNominated", node);
         for v in victims {
             self.preemptions += 1;
             let wl = self.pods[v as usize].wl;

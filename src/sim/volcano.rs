@@ -178,22 +178,19 @@ impl World {
             }
             return;
         }
-        let event = if evicted {
-            VcEvent::PodEvicted
-        } else if succeeded {
-            VcEvent::PodRunning // placeholder: success itself is no policy event
-        } else {
-            VcEvent::PodFailed
-        };
-        let mut action = None;
-        if !succeeded {
-            action = self.vc_match(wl, task, event, (!evicted).then_some(exit_code));
+        // A success is no policy event by itself; the task's last one is TaskCompleted.
+        let action = if evicted {
+            self.vc_match(wl, task, VcEvent::PodEvicted, None)
+        } else if !succeeded {
+            self.vc_match(wl, task, VcEvent::PodFailed, Some(exit_code))
         } else {
             let vc = self.workloads[wl as usize].vc.as_deref().expect("vc");
             if vc.succeeded[task] == vc.slots[task].len() as u32 {
-                action = self.vc_match(wl, task, VcEvent::TaskCompleted, None);
+                self.vc_match(wl, task, VcEvent::TaskCompleted, None)
+            } else {
+                None
             }
-        }
+        };
         match action {
             Some(a) if a != VcAction::SyncJob => self.vc_act(wl, task, pod, a),
             _ => {
