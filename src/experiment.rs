@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use crate::error::InputError;
+use crate::progress::Progress;
 use crate::sim::record::RunResult;
 use crate::sim::{Policy, World};
 use crate::spec::Scenario;
@@ -59,26 +60,102 @@ pub fn check_policies(sc: &Scenario, policies: &[String], from_flag: bool) -> Re
     Ok(())
 }
 
-/// Run every (policy, seed) pair; results in policy order, then seed order.
+/// One replication: a scenario variant (sweep point; 0 outside sweeps), a policy and a seed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Unit {
+    pub point: usize,
+    pub policy: String,
+    pub seed: u64,
+}
+
+/// Every unit of an experiment in its canonical order: point, then policy, then seed. Outputs
+/// list runs in this order whatever ran them (threads, shards).
+pub fn units(points: usize, policies: &[String], seeds: &[u64]) -> Vec<Unit> {
+    let mut out = Vec::with_capacity(points * policies.len() * seeds.len());
+    for point in 0..points {
+        for policy in policies {
+            for &seed in seeds {
+                out.push(Unit {
+                    point,
+                    policy: policy.clone(),
+                    seed,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `--shard i/n`: this process runs units `k` with `k mod n = i` (round robin, so every shard
+/// gets a share of the large and the small sweep points).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    pub fn parse(s: &str) -> Result<Shard, InputError> {
+        let bad = |why: &str| {
+            InputError::new(
+                "--shard",
+                format!("`{s}` is not a shard: {why}"),
+                "write --shard I/N with 0 <= I < N, e.g. --shard 0/4 ... --shard 3/4 (JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID for I)",
+            )
+        };
+        let (i, n) = s.split_once('/').ok_or_else(|| bad("no `/`"))?;
+        let index: u64 = i.trim().parse().map_err(|_| bad("I is not a whole number"))?;
+        let count: u64 = n.trim().parse().map_err(|_| bad("N is not a whole number"))?;
+        if count == 0 || count > 100_000 {
+            return Err(bad("N must be 1 to 100000"));
+        }
+        if index >= count {
+            return Err(bad("I must be below N (shards count from 0)"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Does this shard run the unit at position `k` of the canonical order?
+    pub fn owns(&self, k: usize) -> bool {
+        k as u64 % self.count == self.index
+    }
+}
+
+/// Run units in parallel; `scenarios[u.point]` is each unit's scenario. Results come back in
+/// the order of `units`, whatever the number of threads.
+pub fn run_units(
+    scenarios: &[Scenario],
+    units: &[Unit],
+    record_events: bool,
+    progress: Option<&Progress>,
+) -> Result<Vec<RunResult>, InputError> {
+    let results: Vec<Result<RunResult, InputError>> = units
+        .par_iter()
+        .map(|u| {
+            let policy = Policy::parse(&u.policy)?;
+            let r = World::new(&scenarios[u.point], policy, &u.policy, u.seed, record_events)?.run();
+            if let Some(p) = progress {
+                p.inc();
+            }
+            r
+        })
+        .collect();
+    results.into_iter().collect()
+}
+
+/// Run every (policy, seed) pair of one scenario; results in policy order, then seed order.
 pub fn run_all(
     sc: &Scenario,
     policies: &[String],
     seeds: &[u64],
     record_events: bool,
 ) -> Result<Vec<RunResult>, InputError> {
-    let parsed: Vec<(Policy, &String)> = policies
-        .iter()
-        .map(|p| Policy::parse(p).map(|pp| (pp, p)))
-        .collect::<Result<_, _>>()?;
-    let pairs: Vec<(Policy, &String, u64)> = parsed
-        .iter()
-        .flat_map(|(p, name)| seeds.iter().map(move |&s| (*p, *name, s)))
-        .collect();
-    let results: Vec<Result<RunResult, InputError>> = pairs
-        .par_iter()
-        .map(|(p, name, seed)| World::new(sc, *p, name, *seed, record_events)?.run())
-        .collect();
-    results.into_iter().collect()
+    run_units(
+        std::slice::from_ref(sc),
+        &units(1, policies, seeds),
+        record_events,
+        None,
+    )
 }
 
 #[cfg(test)]
@@ -93,5 +170,34 @@ mod tests {
         assert!(parse_seeds("x..2").is_err());
         assert!(parse_seeds("7").is_err());
         assert!(parse_seeds("0..100000").is_err());
+    }
+
+    #[test]
+    fn shards_partition_the_units() {
+        let all = units(3, &["a".to_string(), "b".to_string()], &[1, 2, 3]);
+        assert_eq!(all.len(), 18);
+        assert_eq!(
+            all[0],
+            Unit {
+                point: 0,
+                policy: "a".into(),
+                seed: 1
+            }
+        );
+        assert_eq!(
+            all[17],
+            Unit {
+                point: 2,
+                policy: "b".into(),
+                seed: 3
+            }
+        );
+        let shards: Vec<Shard> = (0..4).map(|i| Shard::parse(&format!("{i}/4")).unwrap()).collect();
+        for k in 0..all.len() {
+            assert_eq!(shards.iter().filter(|s| s.owns(k)).count(), 1, "unit {k}");
+        }
+        for bad in ["4/4", "1", "a/2", "0/0", "-1/3"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
     }
 }

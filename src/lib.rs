@@ -5,12 +5,17 @@
 //! policies (`sim::scheduler`), and observation (`sim::record`, `report`); around them
 //! `scenario` (YAML in), `experiment` (replications) and the CLI.
 
+pub mod analysis;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod output;
+pub mod progress;
 pub mod quantity;
 pub mod report;
 pub mod scenario;
+pub mod series;
 pub mod sim;
 pub mod spec;
+pub mod stats;
 pub mod synth;

@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use crate::engine::SimTime;
 use crate::error::InputError;
 use crate::sim::record::{JobRow, RunResult, WlState};
+use crate::stats::wilson95;
 
 pub const JOBS_HEADER: &str = "policy,seed,namespace,name,kind,owner,queue,priority,gpus,pods,submit_s,start_s,finish_s,state,reason,wait_s,jct_s,restarts,failed_pods,preemptions";
 pub const EVENTS_HEADER: &str = "policy,seed,time_s,object,event,detail";
+pub const TIMESERIES_HEADER: &str = "policy,seed,t_s,width_s,gpus,alloc_gpus,busy_gpus,stranded_gpus,deadlock_frac";
 pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed";
 
 /// Summary metrics of one run (contract.md section 4).
@@ -112,7 +114,7 @@ pub fn gpus(milli: i64) -> String {
     }
 }
 
-fn csv_field(s: &str) -> String {
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -120,60 +122,129 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-pub fn jobs_csv(runs: &[RunResult]) -> String {
+/// jobs.csv rows of one run (no header).
+pub fn jobs_rows(r: &RunResult, out: &mut String) {
+    for j in &r.jobs {
+        let line = [
+            csv_field(&r.policy),
+            r.seed.to_string(),
+            csv_field(&j.namespace),
+            csv_field(&j.name),
+            j.kind.to_string(),
+            csv_field(&j.owner),
+            csv_field(&j.queue),
+            j.priority.to_string(),
+            gpus(j.gpus_milli),
+            j.pods.to_string(),
+            j.submit.to_string(),
+            opt_time(j.start),
+            opt_time(j.finish),
+            j.state.as_str().to_string(),
+            csv_field(&j.reason),
+            opt_ms(j.wait_ms()),
+            opt_ms(j.jct_ms()),
+            j.restarts.to_string(),
+            j.failed_pods.to_string(),
+            j.preemptions.to_string(),
+        ]
+        .join(",");
+        out.push_str(&line);
+        out.push('\n');
+    }
+}
+
+/// events.csv rows of one run (no header).
+pub fn events_rows(r: &RunResult, out: &mut String) {
+    for e in &r.events {
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            csv_field(&r.policy),
+            r.seed,
+            e.time,
+            csv_field(&e.object),
+            e.event,
+            csv_field(&e.detail)
+        ));
+    }
+}
+
+/// The summary.csv row of one run (no header).
+pub fn summary_row(s: &Summary, out: &mut String) {
+    out.push_str(&format!(
+        "{},{},{:.6},{:.6},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6},{},{},{},{}\n",
+        csv_field(&s.policy),
+        s.seed,
+        s.gpu_alloc_util,
+        s.gpu_busy_util,
+        opt_ms(s.wait_p50_ms),
+        opt_ms(s.wait_p95_ms),
+        opt_ms(s.wait_p99_ms),
+        opt_ms_f(s.wait_mean_ms),
+        opt_ms_f(s.jct_mean_ms),
+        opt_ms(s.jct_p99_ms),
+        opt_ms(s.makespan_ms),
+        s.jobs_complete,
+        s.jobs_failed,
+        s.jobs_pending,
+        s.preemptions,
+        s.deadlock_episodes,
+        SimTime(s.deadlock_ms),
+        s.stranded_gpu_h,
+        s.jobs_running,
+        s.jobs_rejected,
+        s.end,
+        s.events_processed,
+    ));
+}
+
+/// timeseries.csv rows of one run (no header): per bucket of the run's GPU series, the mean
+/// GPUs in the cluster, held, busy and stranded, and the fraction of the bucket in deadlock.
+/// The last bucket covers the run up to its end (`width_s` says how much).
+pub fn timeseries_rows(r: &RunResult, out: &mut String) {
+    let series = &r.gpu.series;
+    let end = r.end.ms();
+    for (i, b) in series.buckets.iter().enumerate() {
+        let t = i as u64 * series.width_ms;
+        let covered = end.min(t + series.width_ms).saturating_sub(t);
+        if covered == 0 {
+            break;
+        }
+        let per = |x: u128| x as f64 / 1000.0 / covered as f64;
+        out.push_str(&format!(
+            "{},{},{},{},{:.3},{:.3},{:.3},{:.3},{:.4}\n",
+            csv_field(&r.policy),
+            r.seed,
+            SimTime(t),
+            SimTime(covered),
+            per(b.capacity),
+            per(b.held),
+            per(b.busy),
+            per(b.stranded),
+            b.deadlock_ms as f64 / covered as f64,
+        ));
+    }
+}
+
+fn with_header(header: &str, runs: &[RunResult], rows: fn(&RunResult, &mut String)) -> String {
     let mut out = String::with_capacity(runs.iter().map(|r| r.jobs.len() * 120).sum::<usize>() + 256);
-    out.push_str(JOBS_HEADER);
+    out.push_str(header);
     out.push('\n');
     for r in runs {
-        for j in &r.jobs {
-            let line = [
-                csv_field(&r.policy),
-                r.seed.to_string(),
-                csv_field(&j.namespace),
-                csv_field(&j.name),
-                j.kind.to_string(),
-                csv_field(&j.owner),
-                csv_field(&j.queue),
-                j.priority.to_string(),
-                gpus(j.gpus_milli),
-                j.pods.to_string(),
-                j.submit.to_string(),
-                opt_time(j.start),
-                opt_time(j.finish),
-                j.state.as_str().to_string(),
-                csv_field(&j.reason),
-                opt_ms(j.wait_ms()),
-                opt_ms(j.jct_ms()),
-                j.restarts.to_string(),
-                j.failed_pods.to_string(),
-                j.preemptions.to_string(),
-            ]
-            .join(",");
-            out.push_str(&line);
-            out.push('\n');
-        }
+        rows(r, &mut out);
     }
     out
 }
 
+pub fn jobs_csv(runs: &[RunResult]) -> String {
+    with_header(JOBS_HEADER, runs, jobs_rows)
+}
+
 pub fn events_csv(runs: &[RunResult]) -> String {
-    let mut out = String::new();
-    out.push_str(EVENTS_HEADER);
-    out.push('\n');
-    for r in runs {
-        for e in &r.events {
-            out.push_str(&format!(
-                "{},{},{},{},{},{}\n",
-                csv_field(&r.policy),
-                r.seed,
-                e.time,
-                csv_field(&e.object),
-                e.event,
-                csv_field(&e.detail)
-            ));
-        }
-    }
-    out
+    with_header(EVENTS_HEADER, runs, events_rows)
+}
+
+pub fn timeseries_csv(runs: &[RunResult]) -> String {
+    with_header(TIMESERIES_HEADER, runs, timeseries_rows)
 }
 
 pub fn summary_csv(summaries: &[Summary]) -> String {
@@ -181,31 +252,7 @@ pub fn summary_csv(summaries: &[Summary]) -> String {
     out.push_str(SUMMARY_HEADER);
     out.push('\n');
     for s in summaries {
-        out.push_str(&format!(
-            "{},{},{:.6},{:.6},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6},{},{},{},{}\n",
-            csv_field(&s.policy),
-            s.seed,
-            s.gpu_alloc_util,
-            s.gpu_busy_util,
-            opt_ms(s.wait_p50_ms),
-            opt_ms(s.wait_p95_ms),
-            opt_ms(s.wait_p99_ms),
-            opt_ms_f(s.wait_mean_ms),
-            opt_ms_f(s.jct_mean_ms),
-            opt_ms(s.jct_p99_ms),
-            opt_ms(s.makespan_ms),
-            s.jobs_complete,
-            s.jobs_failed,
-            s.jobs_pending,
-            s.preemptions,
-            s.deadlock_episodes,
-            SimTime(s.deadlock_ms),
-            s.stranded_gpu_h,
-            s.jobs_running,
-            s.jobs_rejected,
-            s.end,
-            s.events_processed,
-        ));
+        summary_row(s, &mut out);
     }
     out
 }
@@ -272,20 +319,6 @@ pub fn table(summaries: &[Summary]) -> String {
         ));
     }
     out
-}
-
-/// Wilson score interval for `k` successes in `n` trials at 95% (z = 1.96).
-pub fn wilson95(k: u64, n: u64) -> (f64, f64) {
-    if n == 0 {
-        return (0.0, 1.0);
-    }
-    let z = 1.96f64;
-    let (k, n) = (k as f64, n as f64);
-    let p = k / n;
-    let denom = 1.0 + z * z / n;
-    let center = (p + z * z / (2.0 * n)) / denom;
-    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
-    ((center - half).max(0.0), (center + half).min(1.0))
 }
 
 /// Per-policy aggregate over seeds.
@@ -378,22 +411,6 @@ pub fn policy_table(aggs: &[PolicyAggregate]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wilson_interval_matches_hand_computed_values() {
-        // 1 of 10: p = 0.1, z = 1.96 -> [0.0179, 0.4042]; 0 of 10 -> [0, 0.2775]; 10 of 10 ->
-        // [0.7225, 1].
-        let (lo, hi) = wilson95(1, 10);
-        assert!(
-            (lo - 0.017_875).abs() < 1e-4 && (hi - 0.404_150).abs() < 1e-4,
-            "{lo} {hi}"
-        );
-        let (lo, hi) = wilson95(0, 10);
-        assert!(lo == 0.0 && (hi - 0.277_535).abs() < 1e-4, "{hi}");
-        let (lo, hi) = wilson95(10, 10);
-        assert!((lo - 0.722_465).abs() < 1e-4 && hi == 1.0, "{lo}");
-        assert_eq!(wilson95(0, 0), (0.0, 1.0));
-    }
 
     #[test]
     fn nearest_rank_percentiles() {

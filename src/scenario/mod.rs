@@ -12,6 +12,7 @@
 mod gang;
 mod k8s;
 mod kubesim;
+mod overrides;
 mod view;
 pub(crate) mod yaml;
 
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 use crate::error::InputError;
 use crate::spec::{ArrivalTemplate, NotSimulated, PodGroupApi, Scenario, SourceLoc};
 pub use kubesim::{BUILTIN_POLICIES, MAX_ARRIVALS, MAX_LIST_ENTRIES, MAX_NODES};
+pub use overrides::{Override, Seg};
 use view::{Error, F, Obj, Res};
 
 /// Loads a scenario from files and folders: a folder contributes its `*.yaml` and `*.yml`
@@ -33,7 +35,17 @@ use view::{Error, F, Obj, Res};
     reason = "the loader's public signature; an error ends the load, so its size costs nothing"
 )]
 pub fn load(paths: &[PathBuf]) -> Result<Scenario, InputError> {
-    load_files(paths).map_err(|e| *e)
+    load_files(paths, &[]).map_err(|e| *e)
+}
+
+/// Loads a scenario with values overridden before the objects are read (sweeps). Every
+/// override must address an object of the scenario.
+#[allow(
+    clippy::result_large_err,
+    reason = "the loader's public signature; an error ends the load, so its size costs nothing"
+)]
+pub fn load_with(paths: &[PathBuf], overrides: &[Override]) -> Result<Scenario, InputError> {
+    load_files(paths, overrides).map_err(|e| *e)
 }
 
 /// Loads a scenario from one YAML text; `file_label` stands for the file name in errors and
@@ -48,7 +60,7 @@ pub fn load_str(file_label: &str, text: &str) -> Result<Scenario, InputError> {
     b.add_text(file, text).and_then(|()| b.finish(file)).map_err(|e| *e)
 }
 
-fn load_files(paths: &[PathBuf]) -> Res<Scenario> {
+fn load_files(paths: &[PathBuf], overrides: &[Override]) -> Res<Scenario> {
     if paths.is_empty() {
         return Err(Box::new(InputError::new(
             "",
@@ -82,7 +94,11 @@ fn load_files(paths: &[PathBuf]) -> Res<Scenario> {
             files.push(p.clone());
         }
     }
-    let mut b = Builder::default();
+    let mut b = Builder {
+        overrides: overrides.to_vec(),
+        used: vec![false; overrides.len()],
+        ..Builder::default()
+    };
     for f in &files {
         let size = std::fs::metadata(f).map_err(|e| file_error(f, &e.to_string()))?.len();
         if size > yaml::MAX_FILE_BYTES {
@@ -202,6 +218,9 @@ struct Builder {
     node_total: u64,
     global_default: Option<(String, SourceLoc)>,
     scheduler_policies: BTreeSet<String>,
+    /// Values to set before objects are read, and whether each found its object.
+    overrides: Vec<Override>,
+    used: Vec<bool>,
 }
 
 impl Builder {
@@ -210,7 +229,12 @@ impl Builder {
             e.file = Some(file.to_path_buf());
             e
         };
-        let docs = yaml::parse_stream(text).map_err(attach)?;
+        let mut docs = yaml::parse_stream(text).map_err(attach)?;
+        if !self.overrides.is_empty() {
+            for doc in &mut docs {
+                overrides::apply_all(doc, &self.overrides, &mut self.used).map_err(|e| attach(Box::new(e)))?;
+            }
+        }
         for doc in &docs {
             self.add_doc(file, F::new(doc, ""), false).map_err(attach)?;
         }
@@ -425,6 +449,27 @@ impl Builder {
     }
 
     fn finish(mut self, first_file: &Path) -> Res<Scenario> {
+        if let Some(i) = self.used.iter().position(|u| !u) {
+            let o = &self.overrides[i];
+            let suffix = format!("/{}", o.kind);
+            let mut names: Vec<String> = self
+                .seen
+                .keys()
+                .filter(|(k, _, _)| k.ends_with(&suffix))
+                .map(|(_, ns, n)| if ns.is_empty() { n.clone() } else { format!("{ns}/{n}") })
+                .collect();
+            names.dedup();
+            let have = if names.is_empty() {
+                format!("the scenario has no {}", o.kind)
+            } else {
+                format!("its {} objects: {}", o.kind, names.join(", "))
+            };
+            return Err(Box::new(InputError::new(
+                o.text.clone(),
+                format!("no {} named `{}` in the scenario", o.kind, o.name),
+                format!("name an object the scenario defines ({have})"),
+            )));
+        }
         for (name, err) in self.policy_checks {
             if !BUILTIN_POLICIES.contains(&name.as_str()) && !self.scheduler_policies.contains(&name) {
                 return Err(err);

@@ -201,12 +201,16 @@ impl World {
         let dead = self.is_deadlocked();
         match (dead, self.deadlock.since) {
             (true, None) => {
+                self.gpu.advance(now);
+                self.gpu.deadlocked = true;
                 self.deadlock.since = Some(now);
                 self.deadlock.episodes += 1;
                 let detail = self.deadlock_detail();
                 self.event(|| "cluster".to_string(), "DeadlockStart", || detail);
             }
             (false, Some(since)) => {
+                self.gpu.advance(now);
+                self.gpu.deadlocked = false;
                 self.deadlock.since = None;
                 self.deadlock.total_ms += now.since(since);
                 self.event(|| "cluster".to_string(), "DeadlockEnd", String::new);

@@ -2,6 +2,7 @@
 //! per-workload results it reports at the end. The simulation writes here; it never reads back.
 
 use crate::engine::SimTime;
+use crate::series::{Levels, Series};
 
 /// One row of events.csv (without the policy and seed columns, which the writer adds).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,10 +26,14 @@ pub struct GpuTime {
     pub capacity_milli: i64,
     /// GPU milli held by members of partial gangs right now.
     pub stranded_milli: i64,
+    /// The cluster is in a deadlock episode right now.
+    pub deadlocked: bool,
     pub stranded_integral: u128,
     pub held_integral: u128,
     pub busy_integral: u128,
     pub capacity_integral: u128,
+    /// The same levels over time, bucketed.
+    pub series: Series,
 }
 
 impl GpuTime {
@@ -40,6 +45,14 @@ impl GpuTime {
             self.busy_integral += self.busy_milli.max(0) as u128 * dt;
             self.capacity_integral += self.capacity_milli.max(0) as u128 * dt;
             self.stranded_integral += self.stranded_milli.max(0) as u128 * dt;
+            let levels = Levels {
+                capacity: self.capacity_milli,
+                held: self.held_milli,
+                busy: self.busy_milli,
+                stranded: self.stranded_milli,
+                deadlocked: self.deadlocked,
+            };
+            self.series.add(self.last.ms(), now.ms(), &levels);
             self.last = now;
         }
     }
