@@ -90,6 +90,29 @@ impl Row {
         self.values.get(i).copied().flatten()
     }
 
+    /// A row from one CSV record of summary.csv (`offset` 0) or sweep_runs.csv (1).
+    fn parse(unit: &crate::experiment::Unit, rec: &csv::StringRecord, offset: usize) -> Row {
+        Row {
+            point: unit.point,
+            policy: unit.policy.clone(),
+            seed: unit.seed,
+            values: (0..summary_columns().len())
+                .map(|i| rec.get(i + offset).and_then(|v| v.parse::<f64>().ok()))
+                .collect(),
+        }
+    }
+
+    /// The row of a run as its summary.csv line reads (the same rounding as the file).
+    pub fn from_run(unit: &crate::experiment::Unit, run: &crate::sim::record::RunResult) -> Row {
+        let mut line = String::new();
+        crate::report::summary_row(&crate::report::summarize(run), &mut line);
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes());
+        let rec = rdr.records().next().and_then(Result::ok).unwrap_or_default();
+        Row::parse(unit, &rec, 0)
+    }
+
     pub fn deadlocked(&self) -> bool {
         self.get("deadlock_episodes").unwrap_or(0.0) > 0.0
     }
@@ -105,7 +128,6 @@ pub fn rows(tables: &Tables, kind: Kind) -> Result<Vec<Row>, InputError> {
     let table = tables
         .get(name)
         .ok_or_else(|| InputError::new("", format!("{name} is missing"), "run the experiment again"))?;
-    let cols = summary_columns().len();
     let mut out = Vec::with_capacity(table.blocks.len());
     for (block, unit) in table.blocks.iter().zip(&tables.units) {
         let mut rdr = csv::ReaderBuilder::new()
@@ -113,15 +135,7 @@ pub fn rows(tables: &Tables, kind: Kind) -> Result<Vec<Row>, InputError> {
             .from_reader(block.as_bytes());
         for rec in rdr.records() {
             let rec = rec.map_err(|e| InputError::new(name, format!("bad row: {e}"), "run the experiment again"))?;
-            let values = (0..cols)
-                .map(|i| rec.get(i + offset).and_then(|v| v.parse::<f64>().ok()))
-                .collect();
-            out.push(Row {
-                point: unit.point,
-                policy: unit.policy.clone(),
-                seed: unit.seed,
-                values,
-            });
+            out.push(Row::parse(unit, &rec, offset));
         }
     }
     Ok(out)

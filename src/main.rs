@@ -2,16 +2,24 @@
 //! Exit status: 0 done; 2 bad input or arguments (a message naming file, line, field and fix);
 //! 1 an internal error (a bug).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use kubesim::analysis::Target;
 use kubesim::error::InputError;
-use kubesim::experiment::{check_policies, parse_seeds, run_all};
-use kubesim::report::{aggregate, events_csv, jobs_csv, policy_table, summarize, summary_csv, table, write_outputs};
+use kubesim::experiment::{Shard, Unit, check_policies, parse_seeds, run_units};
+use kubesim::html::derive;
+use kubesim::output::{Kind, Plan, Point, Tables, merge, shard_file};
+use kubesim::progress::Progress;
+use kubesim::report::write_outputs;
 use kubesim::scenario;
 use kubesim::spec::Scenario;
+use kubesim::sweep::{Param, capacity_search, grid, load_points};
+
+/// Bound on the runs of one command (each run's results are held until the outputs are written).
+const MAX_UNITS: usize = 1_000_000;
 
 /// The scenario `kubesim` runs with no arguments.
 const DEMO: &str = include_str!("../scenarios/gang-contention.yaml");
@@ -28,29 +36,82 @@ struct Cli {
     command: Option<Command>,
 }
 
+/// Flags shared by the commands that simulate.
+#[derive(clap::Args)]
+struct RunArgs {
+    /// A policy to run (repeatable); default: the Simulation's `policies`.
+    #[arg(long = "policy")]
+    policies: Vec<String>,
+    /// One seed; default: the Simulation's `seed`.
+    #[arg(long, conflicts_with = "seeds")]
+    seed: Option<u64>,
+    /// An inclusive range of seeds, e.g. 1..20.
+    #[arg(long)]
+    seeds: Option<String>,
+    /// Output folder; default: reports/<simulation name>/ (with --shard: .../shard-I-of-N/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run only this share of the replications: I/N, 0 <= I < N. Combine the N folders with
+    /// `kubesim merge`.
+    #[arg(long)]
+    shard: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Simulate scenario files (YAML files or folders of them) and write jobs.csv, summary.csv
-    /// (and events.csv with --events).
+    /// Simulate scenario files (YAML files or folders of them) and write jobs.csv, summary.csv,
+    /// timeseries.csv, report.html and plots (and events.csv with --events).
     Run {
         /// Scenario files or folders.
         #[arg(required = true)]
         scenario: Vec<PathBuf>,
-        /// A policy to run (repeatable); default: the Simulation's `policies`.
-        #[arg(long = "policy")]
-        policies: Vec<String>,
-        /// One seed; default: the Simulation's `seed`.
-        #[arg(long, conflicts_with = "seeds")]
-        seed: Option<u64>,
-        /// An inclusive range of seeds, e.g. 1..20.
-        #[arg(long)]
-        seeds: Option<String>,
-        /// Output folder; default: reports/<simulation name>/.
-        #[arg(long)]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        args: RunArgs,
         /// Also write events.csv, one row per pod, job and node transition.
         #[arg(long)]
         events: bool,
+    },
+    /// Compare policies on common random numbers: per metric the mean per policy and the
+    /// difference against the first policy paired by seed, with 95% intervals (comparison.csv,
+    /// report.html).
+    Compare {
+        #[arg(required = true)]
+        scenario: Vec<PathBuf>,
+        #[command(flatten)]
+        args: RunArgs,
+        /// Also write events.csv.
+        #[arg(long)]
+        events: bool,
+    },
+    /// Sweep scenario parameters over a grid (--set), or find the smallest capacity that meets
+    /// targets (--capacity with --target); writes sweep.csv, sweep_runs.csv, report.html.
+    Sweep {
+        #[arg(required = true)]
+        scenario: Vec<PathBuf>,
+        /// PATH=VALUES (repeatable; the grid is every combination): PATH is Kind/name:field.path
+        /// (NodePool/gpu:spec.count, Queue/nlp:spec.weight, Arrivals/exp:spec.poisson.meanInterval);
+        /// VALUES a comma list or LO..HI[:STEP].
+        #[arg(long = "set")]
+        set: Vec<String>,
+        /// PATH=LO..HI[:STEP]: search this integer parameter for the smallest value that meets
+        /// every --target (bisection, assuming more is never worse).
+        #[arg(long, conflicts_with = "set")]
+        capacity: Option<String>,
+        /// METRIC<=VALUE or METRIC>=VALUE on the mean over seeds (repeatable), e.g.
+        /// 'wait_p95_s<=3600', 'deadlock_free>=0.95'.
+        #[arg(long = "target")]
+        targets: Vec<String>,
+        #[command(flatten)]
+        args: RunArgs,
+    },
+    /// Combine the output folders of `--shard I/N` runs into the files one run gives.
+    Merge {
+        /// The shard folders (all N of them).
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long, required = true)]
+        out: PathBuf,
     },
     /// Check scenario files and print what they define.
     Validate {
@@ -67,14 +128,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => demo(),
-        Some(Command::Run {
+        Some(Command::Run { scenario, args, events }) => simulate_cmd(Kind::Run, &scenario, args, events),
+        Some(Command::Compare { scenario, args, events }) => simulate_cmd(Kind::Compare, &scenario, args, events),
+        Some(Command::Sweep {
             scenario,
-            policies,
-            seed,
-            seeds,
-            out,
-            events,
-        }) => run(&scenario, policies, seed, seeds, out, events),
+            set,
+            capacity,
+            targets,
+            args,
+        }) => sweep_cmd(&scenario, &set, capacity, &targets, args),
+        Some(Command::Merge { shards, out }) => merge_cmd(&shards, &out),
         Some(Command::Validate { scenario }) => validate(&scenario),
     };
     match result {
@@ -94,62 +157,280 @@ fn demo() -> Result<(), InputError> {
     println!(
         "kubesim demo: {} ({} GPUs; gangs of 8-32 GPUs and single-GPU jobs; {} seeds per policy)\n",
         sc.name,
+        total_gpus(&sc),
+        DEMO_SEEDS
+    );
+    let plan = Plan {
+        kind: Kind::Compare,
+        scenario: sc.name.clone(),
+        about: about(&sc),
+        points: vec![Point::default()],
+        policies: sc.sim.policies.clone(),
+        seeds: (1..=DEMO_SEEDS).collect(),
+        events: false,
+        targets: vec![],
+    };
+    let out = PathBuf::from("reports").join(&sc.name);
+    execute(&plan, &[sc], out, None)
+}
+
+fn total_gpus(sc: &Scenario) -> String {
+    kubesim::report::gpus(
         sc.nodes
             .iter()
             .map(|n| n.allocatable.get("nvidia.com/gpu").copied().unwrap_or(0))
-            .sum::<i64>()
-            / 1000,
-        DEMO_SEEDS
-    );
-    simulate(&sc, sc.sim.policies.clone(), (1..=DEMO_SEEDS).collect(), None, false)
+            .sum::<i64>(),
+    )
 }
 
-fn run(
-    paths: &[PathBuf],
-    policies: Vec<String>,
-    seed: Option<u64>,
-    seeds: Option<String>,
-    out: Option<PathBuf>,
-    events: bool,
-) -> Result<(), InputError> {
-    let sc = scenario::load(paths)?;
-    let from_flag = !policies.is_empty();
-    let policies = if from_flag { policies } else { sc.sim.policies.clone() };
-    check_policies(&sc, &policies, from_flag)?;
-    let seeds = match (seed, seeds) {
-        (_, Some(range)) => parse_seeds(&range)?,
+/// Lines describing a scenario for reports.
+fn about(sc: &Scenario) -> Vec<String> {
+    let mut shapes: Vec<(String, usize)> = Vec::new();
+    for n in &sc.nodes {
+        let shape = format!(
+            "{} GPUs, {} CPUs, {} GiB",
+            kubesim::report::gpus(n.allocatable.get("nvidia.com/gpu").copied().unwrap_or(0)),
+            kubesim::report::gpus(n.allocatable.get("cpu").copied().unwrap_or(0)),
+            n.allocatable.get("memory").copied().unwrap_or(0) / (1 << 30)
+        );
+        match shapes.iter_mut().find(|(s, _)| *s == shape) {
+            Some((_, c)) => *c += 1,
+            None => shapes.push((shape, 1)),
+        }
+    }
+    let nodes: Vec<String> = shapes.iter().map(|(s, c)| format!("{c} x ({s})")).collect();
+    let mut out = vec![format!(
+        "cluster: {} nodes, {} GPUs: {}",
+        sc.nodes.len(),
+        total_gpus(sc),
+        nodes.join(", ")
+    )];
+    if !sc.workloads.is_empty() {
+        out.push(format!(
+            "workloads: {} objects (Jobs, Pods, Volcano Jobs)",
+            sc.workloads.len()
+        ));
+    }
+    for a in &sc.arrivals {
+        out.push(format!("arrivals {}: {} copies", a.name, a.count));
+    }
+    if !sc.queues.is_empty() {
+        let qs: Vec<String> = sc
+            .queues
+            .iter()
+            .map(|q| format!("{} (weight {})", q.name, q.weight))
+            .collect();
+        out.push(format!("queues: {}", qs.join(", ")));
+    }
+    out.push(match sc.sim.horizon_ms {
+        Some(h) => format!("horizon: {} s", kubesim::engine::SimTime(h)),
+        None => "horizon: none (each run ends when no work is left)".to_string(),
+    });
+    out
+}
+
+fn seeds_of(sc: &Scenario, args: &RunArgs) -> Result<Vec<u64>, InputError> {
+    Ok(match (args.seed, &args.seeds) {
+        (_, Some(range)) => parse_seeds(range)?,
         (Some(s), None) => vec![s],
         (None, None) => vec![sc.sim.seed],
-    };
-    simulate(&sc, policies, seeds, out, events)
+    })
 }
 
-fn simulate(
-    sc: &Scenario,
-    policies: Vec<String>,
-    seeds: Vec<u64>,
-    out: Option<PathBuf>,
-    events: bool,
-) -> Result<(), InputError> {
-    note_not_simulated(sc);
-    let runs = run_all(sc, &policies, &seeds, events)?;
-    let summaries: Vec<_> = runs.iter().map(summarize).collect();
-    let mut files = vec![("jobs.csv", jobs_csv(&runs)), ("summary.csv", summary_csv(&summaries))];
-    if events {
-        files.push(("events.csv", events_csv(&runs)));
-    }
-    let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&sc.name));
-    let written = write_outputs(&dir, &files)?;
-    if seeds.len() > 1 {
-        print!("{}", policy_table(&aggregate(&runs)));
+fn policies_of(sc: &Scenario, args: &RunArgs) -> Result<Vec<String>, InputError> {
+    let from_flag = !args.policies.is_empty();
+    let policies = if from_flag {
+        args.policies.clone()
     } else {
-        print!("{}", table(&summaries));
+        sc.sim.policies.clone()
+    };
+    check_policies(sc, &policies, from_flag)?;
+    Ok(policies)
+}
+
+fn shard_of(args: &RunArgs) -> Result<Option<Shard>, InputError> {
+    args.shard.as_deref().map(Shard::parse).transpose()
+}
+
+fn out_dir(args: &RunArgs, name: &str, shard: Option<Shard>) -> PathBuf {
+    let base = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(name));
+    match (shard, &args.out) {
+        (Some(s), None) => base.join(format!("shard-{}-of-{}", s.index, s.count)),
+        _ => base,
     }
+}
+
+fn simulate_cmd(kind: Kind, paths: &[PathBuf], args: RunArgs, events: bool) -> Result<(), InputError> {
+    let sc = scenario::load(paths)?;
+    let policies = policies_of(&sc, &args)?;
+    if kind == Kind::Compare && policies.len() < 2 {
+        return Err(InputError::new(
+            "--policy",
+            format!("compare needs at least two policies, got {}", policies.len()),
+            "name two or more: --policy kube-default --policy volcano (the first is the baseline)",
+        ));
+    }
+    let seeds = seeds_of(&sc, &args)?;
+    let shard = shard_of(&args)?;
+    let plan = Plan {
+        kind,
+        scenario: sc.name.clone(),
+        about: about(&sc),
+        points: vec![Point::default()],
+        policies,
+        seeds,
+        events,
+        targets: vec![],
+    };
+    let out = out_dir(&args, &sc.name, shard);
+    execute(&plan, &[sc], out, shard)
+}
+
+fn sweep_cmd(
+    paths: &[PathBuf],
+    set: &[String],
+    capacity: Option<String>,
+    targets: &[String],
+    args: RunArgs,
+) -> Result<(), InputError> {
+    let base = scenario::load(paths)?;
+    let policies = policies_of(&base, &args)?;
+    let seeds = seeds_of(&base, &args)?;
+    let shard = shard_of(&args)?;
+    let parsed_targets: Vec<Target> = targets.iter().map(|t| Target::parse(t)).collect::<Result<_, _>>()?;
+    let out = out_dir(&args, &format!("{}-sweep", base.name), shard);
+    let mut plan = Plan {
+        kind: Kind::Sweep,
+        scenario: base.name.clone(),
+        about: about(&base).into_iter().map(|a| format!("base scenario {a}")).collect(),
+        points: vec![],
+        policies,
+        seeds,
+        events: false,
+        targets: targets.iter().map(|t| t.trim().to_string()).collect(),
+    };
+    if let Some(cap) = capacity {
+        if shard.is_some() {
+            return Err(InputError::new(
+                "--shard",
+                "a capacity search is sequential (each step depends on the last) and cannot be sharded",
+                "shard a grid instead: --set PATH=LO..HI[:STEP] with --target marks the points that meet it",
+            ));
+        }
+        if parsed_targets.is_empty() {
+            return Err(InputError::new(
+                "--target",
+                "a capacity search needs at least one target",
+                "add e.g. --target 'wait_p95_s<=3600' --target 'deadlock_free>=0.95'",
+            ));
+        }
+        let param = Param::parse("--capacity", &cap)?;
+        let found = capacity_search(paths, &param, &plan.policies, &plan.seeds, &parsed_targets)?;
+        plan.points = found.points;
+        plan.about.push(format!(
+            "capacity search: simulated {} of the {} values of {} ({} runs instead of {} for the whole grid)",
+            plan.points.len(),
+            found.grid_points,
+            param.path,
+            found.runs.len(),
+            found.grid_runs
+        ));
+        plan.about.extend(
+            found
+                .answers
+                .into_iter()
+                .filter(|a| a.contains("not monotone"))
+                .map(|a| format!("capacity search: {a}")),
+        );
+        let tables = Tables::from_runs(&plan, &found.units, &found.runs);
+        drop(found.runs);
+        return write_all(&plan, &tables, &out);
+    }
+    if set.is_empty() {
+        return Err(InputError::new(
+            "--set",
+            "nothing to sweep",
+            "give --set PATH=VALUES (a grid) or --capacity PATH=LO..HI with --target (a capacity search)",
+        ));
+    }
+    let params: Vec<Param> = set.iter().map(|s| Param::parse("--set", s)).collect::<Result<_, _>>()?;
+    plan.points = grid(&params)?;
+    let scenarios = load_points(paths, &plan.points)?;
+    execute(&plan, &scenarios, out, shard)
+}
+
+/// Run a plan's units (this shard's, or all), then write its outputs.
+fn execute(plan: &Plan, scenarios: &[Scenario], out: PathBuf, shard: Option<Shard>) -> Result<(), InputError> {
+    for sc in scenarios.iter().take(1) {
+        note_not_simulated(sc);
+    }
+    let all = plan.units();
+    if all.len() > MAX_UNITS {
+        return Err(InputError::new(
+            "--seeds",
+            format!("{} runs requested; the limit is {MAX_UNITS}", all.len()),
+            "use fewer seeds, policies or sweep points, or split the work with --shard",
+        ));
+    }
+    let mine: Vec<Unit> = match shard {
+        Some(s) => all
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| s.owns(*k))
+            .map(|(_, u)| u.clone())
+            .collect(),
+        None => all,
+    };
+    let progress = Progress::new(mine.len() as u64, "runs");
+    let runs = run_units(scenarios, &mine, plan.events, Some(&progress));
+    progress.finish();
+    let runs = runs?;
+    let tables = Tables::from_runs(plan, &mine, &runs);
+    drop(runs);
+    match shard {
+        Some(s) => {
+            let mut files = tables.files();
+            files.push(shard_file(plan, s));
+            write_outputs(&out, &files)?;
+            println!(
+                "shard {}/{}: {} of {} runs written to {}",
+                s.index,
+                s.count,
+                mine.len(),
+                plan.units().len(),
+                out.display()
+            );
+            println!(
+                "combine all {} shard folders with: kubesim merge FOLDER... --out DIR",
+                s.count
+            );
+            Ok(())
+        }
+        None => write_all(plan, &tables, &out),
+    }
+}
+
+/// Derive and write every output of complete tables; print the terminal summary.
+fn write_all(plan: &Plan, tables: &Tables, out: &Path) -> Result<(), InputError> {
+    let derived = derive(plan, tables)?;
+    let mut files = tables.files();
+    files.extend(derived.files);
+    let written = write_outputs(out, &files)?;
+    print!("{}", derived.terminal);
     println!();
-    for w in written {
-        println!("wrote {}", w.display());
-    }
+    let csvs: Vec<String> = written
+        .iter()
+        .filter(|p| p.parent() == Some(out))
+        .filter_map(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()))
+        .collect();
+    println!("wrote {} in {}", csvs.join(", "), out.display());
+    println!("report: {}", out.join("report.html").display());
     Ok(())
+}
+
+fn merge_cmd(shards: &[PathBuf], out: &Path) -> Result<(), InputError> {
+    let (plan, tables) = merge(shards)?;
+    write_all(&plan, &tables, out)
 }
 
 fn note_not_simulated(sc: &Scenario) {

@@ -257,9 +257,10 @@ pub fn summary_csv(summaries: &[Summary]) -> String {
     out
 }
 
-/// Write files into `dir` all or nothing: each goes to a temporary name first, and the
-/// renames happen only once every file is written.
-pub fn write_outputs(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf>, InputError> {
+/// Write files into `dir` all or nothing: each goes to a temporary name first (in its own
+/// folder, so the rename is atomic), and the renames happen only once every file is written.
+/// Names may contain one level of sub-folder (`plots/x.svg`).
+pub fn write_outputs(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, InputError> {
     let io_err = |path: &Path, e: std::io::Error| {
         InputError::new(
             "--out",
@@ -267,22 +268,34 @@ pub fn write_outputs(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf
             "choose a writable --out directory",
         )
     };
-    fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
-    let mut temps = Vec::new();
+    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let cleanup = |temps: &[(PathBuf, PathBuf)]| {
+        for (t, _) in temps {
+            let _ = fs::remove_file(t);
+        }
+    };
     for (name, content) in files {
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let dest = dir.join(name);
+        let parent = dest.parent().unwrap_or(dir).to_path_buf();
+        if let Err(e) = fs::create_dir_all(&parent) {
+            cleanup(&temps);
+            return Err(io_err(&parent, e));
+        }
+        let file_name = dest
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = parent.join(format!(".{file_name}.tmp-{}", std::process::id()));
         let result = fs::File::create(&tmp).and_then(|mut f| {
-            f.write_all(content.as_bytes())?;
+            f.write_all(content)?;
             f.sync_all()
         });
         if let Err(e) = result {
-            for (t, _) in &temps {
-                let _ = fs::remove_file(t);
-            }
+            cleanup(&temps);
             let _ = fs::remove_file(&tmp);
             return Err(io_err(&tmp, e));
         }
-        temps.push((tmp, dir.join(name)));
+        temps.push((tmp, dest));
     }
     let mut written = Vec::new();
     for (tmp, dest) in temps {
@@ -442,9 +455,16 @@ mod tests {
     fn outputs_are_all_or_nothing() {
         let dir = std::env::temp_dir().join(format!("kubesim-out-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
-        let written = write_outputs(&dir, &[("a.csv", "x\n".into()), ("b.csv", "y\n".into())]).unwrap();
+        let written = write_outputs(
+            &dir,
+            &[
+                ("a.csv".into(), b"x\n".to_vec()),
+                ("plots/b.csv".into(), b"y\n".to_vec()),
+            ],
+        )
+        .unwrap();
         assert_eq!(written.len(), 2);
-        assert_eq!(fs::read_to_string(dir.join("b.csv")).unwrap(), "y\n");
+        assert_eq!(fs::read_to_string(dir.join("plots/b.csv")).unwrap(), "y\n");
         let leftovers: Vec<_> = fs::read_dir(&dir)
             .unwrap()
             .filter_map(|e| e.ok())

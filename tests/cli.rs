@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "cli/experiments.rs"]
+mod experiments;
+
 // -------------------------------------------------------------------------------------------------
 // Helpers
 
@@ -248,7 +251,10 @@ fn check_outputs(dir: &Path, events: bool) -> usize {
         summary_header.starts_with(SUMMARY_HEADER_PREFIX),
         "summary.csv header: {summary_header}"
     );
-    let mut names = vec!["jobs.csv", "summary.csv"];
+    let mut names = vec!["jobs.csv", "summary.csv", "timeseries.csv", "report.html", "plots"];
+    if dir.join("comparison.csv").exists() {
+        names.push("comparison.csv");
+    }
     if events {
         assert_eq!(header_line(&dir.join("events.csv")), EVENTS_HEADER);
         names.push("events.csv");
@@ -260,7 +266,7 @@ fn check_outputs(dir: &Path, events: bool) -> usize {
     names.sort();
     assert_eq!(found, names, "files in {}", dir.display());
     // Every time value (a column named *_s) has exactly three decimals.
-    for name in &names {
+    for name in names.iter().filter(|n| n.ends_with(".csv")) {
         let csv = Csv::read(&dir.join(name));
         for (c, h) in csv.header.iter().enumerate() {
             if !h.ends_with("_s") {
@@ -1004,12 +1010,8 @@ fn simulation_name_must_be_a_kubernetes_name() {
     assert_input_error("name ../../escaped", &out, &[at, "metadata.name".into()]);
 }
 
-// PRODUCT BUG: contract.md section 3 lists `report.html` among the outputs written to --out
-// ("one self-contained page that a person opens to see the comparison"); `run` writes only
-// jobs.csv, summary.csv and events.csv (src/main.rs `simulate`).
 #[test]
-#[ignore = "PRODUCT BUG: report.html (contract.md section 3) is never written"]
-fn run_writes_report_html() {
+fn run_writes_a_self_contained_report_html() {
     let dir = TestDir::new("report_html");
     let f = dir.write("tiny.yaml", TINY);
     let out_dir = dir.join("out");
@@ -1026,6 +1028,7 @@ fn run_writes_report_html() {
     .assert_ok();
     let html = fs::read_to_string(out_dir.join("report.html")).expect("report.html written");
     assert!(html.contains("<html") && html.contains("kube-default"));
+    check_outputs(&out_dir, false);
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -1401,7 +1404,10 @@ fn demo_runs_with_no_arguments_and_prints_a_line_per_policy() {
         let lines = out
             .stdout
             .lines()
-            .filter(|l| l.split_whitespace().next() == Some(p.as_str()))
+            .filter(|l| {
+                let mut w = l.split_whitespace();
+                w.next() == Some(p.as_str()) && w.next() == Some("10")
+            })
             .count();
         assert_eq!(lines, 1, "table lines for policy {p}:\n{}", out.stdout);
     }
@@ -1412,4 +1418,13 @@ fn demo_runs_with_no_arguments_and_prints_a_line_per_policy() {
     let want: BTreeSet<&str> = policies.iter().map(String::as_str).collect();
     assert_eq!(seen, want);
     check_outputs(&reports, false);
+    // It compares: paired differences against the first policy, and a report.
+    for p in &policies[1..] {
+        assert!(
+            out.stdout.contains(&format!("{p} vs {} (10 seeds", policies[0])),
+            "{}",
+            out.stdout
+        );
+    }
+    assert!(reports.join("comparison.csv").exists() && reports.join("report.html").exists());
 }

@@ -1,0 +1,927 @@
+//! Simple charts (lines, steps, dashed lines, markers, error bars) rendered to SVG text and PNG bytes.
+//!
+//! Reports embed the SVG inline in HTML and ship the PNG next to it, so both come from one drawing
+//! routine ([`svg()`] and [`png()`] share it) with the same palette and layout. Nothing here touches
+//! the file system: the PNG is drawn into an in-memory RGB buffer and encoded in memory, and the
+//! caller writes files.
+//!
+//! **Fonts are embedded.** plotters' default text path (font-kit) loads system fonts through
+//! fontconfig, which CI machines may not have. We instead register DejaVu Sans (compiled into the
+//! binary by the `dejavu` crate) with plotters' `ab_glyph` engine under the family name
+//! `"sans-serif"`. The PNG rasterises text with that font; the SVG only uses it to measure text for
+//! layout and emits `font-family="sans-serif"`, which every browser can render.
+//!
+//! Rendering is deterministic (same [`Chart`] gives byte-identical output on every call and every
+//! thread) and robust to degenerate data: NaN, infinite and absurdly large values (|v| > 1e300) are
+//! skipped, zero-width ranges get a default width, and an empty chart says "no data". Lines are
+//! clipped to the plotting area here, because plotters does not clip them itself.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use plotters::backend::RGBPixel;
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Width of every chart, in pixels (SVG user units).
+pub const WIDTH: u32 = 800;
+/// Height of every chart, in pixels (SVG user units).
+pub const HEIGHT: u32 = 450;
+
+/// One data series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// Legend text; when empty and the chart has several series, "series N" is shown.
+    pub label: String,
+    /// (x, y) points in drawing order; non-finite points are skipped.
+    pub points: Vec<(f64, f64)>,
+    /// How the points are drawn.
+    pub style: Style,
+}
+
+/// How a series is drawn.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Style {
+    /// Straight segments between consecutive points.
+    Line,
+    /// Horizontal then vertical segments, for CDFs and bucketed time series.
+    Step,
+    /// A dashed line, e.g. a deserved share or a target line.
+    Dashed,
+    /// Markers plus a connecting line, for sweep curves.
+    Points,
+}
+
+/// A 2-D chart: title, axis labels, series and optional fixed y range and error bars.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Chart {
+    /// Caption above the plot; omitted when empty.
+    pub title: String,
+    /// Description of the x axis.
+    pub x_label: String,
+    /// Description of the y axis.
+    pub y_label: String,
+    /// The data; colours come from a fixed palette by index.
+    pub series: Vec<Series>,
+    /// Fixed y range (e.g. 0..1 for utilization); None = from the data, starting at 0 when all data >= 0.
+    /// An invalid range (non-finite, or low >= high) falls back to the data range.
+    pub y_range: Option<(f64, f64)>,
+    /// Error bars: `error_bars[s][i]` is the (lo, hi) interval of point `i` of series `s`.
+    /// An empty or missing vector means no error bars for that series; non-finite intervals are skipped.
+    pub error_bars: Vec<Vec<(f64, f64)>>,
+}
+
+/// A chart could not be rendered (a plotters backend error or a PNG encoding error).
+#[derive(Debug)]
+pub struct PlotError(pub String);
+
+impl fmt::Display for PlotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "plot: {}", self.0)
+    }
+}
+
+impl std::error::Error for PlotError {}
+
+/// Renders the chart as an SVG document that can be inlined in HTML (starts with `<svg`, no external references).
+pub fn svg(chart: &Chart) -> Result<String, PlotError> {
+    ensure_font()?;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(&root, chart)?;
+        root.present().map_err(err)?;
+    }
+    // plotters emits no XML declaration today; strip one defensively so the output stays embeddable.
+    match out.find("<svg") {
+        Some(0) => Ok(out),
+        Some(i) => Ok(out.split_off(i)),
+        None => Err(PlotError("SVG backend produced no <svg> element".to_string())),
+    }
+}
+
+/// Renders the chart as a PNG image (RGB, 8 bit, [`WIDTH`] x [`HEIGHT`]) in memory.
+pub fn png(chart: &Chart) -> Result<Vec<u8>, PlotError> {
+    ensure_font()?;
+    let mut pixels = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
+    {
+        let backend = BitMapBackend::<RGBPixel>::with_buffer_and_format(&mut pixels, (WIDTH, HEIGHT)).map_err(err)?;
+        let root = backend.into_drawing_area();
+        draw(&root, chart)?;
+        root.present().map_err(err)?;
+    }
+    let mut out = Vec::with_capacity(64 * 1024);
+    let mut encoder = ::png::Encoder::new(&mut out, WIDTH, HEIGHT);
+    encoder.set_color(::png::ColorType::Rgb);
+    encoder.set_depth(::png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(err)?;
+    writer.write_image_data(&pixels).map_err(err)?;
+    writer.finish().map_err(err)?;
+    Ok(out)
+}
+
+/// The family every text element uses; DejaVu Sans is registered under this name.
+const FONT: &str = "sans-serif";
+/// Values with a larger magnitude are skipped (their ranges would overflow f64 arithmetic).
+const LIMIT: f64 = 1e300;
+/// Maximum number of tick labels per axis (also used to choose the tick label precision).
+const X_TICKS: usize = 10;
+const Y_TICKS: usize = 8;
+
+/// Okabe-Ito palette (colour-blind safe), reordered so the first colours have good contrast on white.
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0x00, 0x72, 0xB2), // blue
+    RGBColor(0xE6, 0x9F, 0x00), // orange
+    RGBColor(0x00, 0x9E, 0x73), // bluish green
+    RGBColor(0xD5, 0x5E, 0x00), // vermillion
+    RGBColor(0xCC, 0x79, 0xA7), // reddish purple
+    RGBColor(0x56, 0xB4, 0xE9), // sky blue
+    RGBColor(0x00, 0x00, 0x00), // black
+    RGBColor(0xF0, 0xE4, 0x42), // yellow
+];
+
+/// A data-space point (x, y).
+type Point = (f64, f64);
+
+fn colour(index: usize) -> RGBColor {
+    PALETTE[index % PALETTE.len()]
+}
+
+fn err<E: fmt::Display>(e: E) -> PlotError {
+    PlotError(e.to_string())
+}
+
+/// Registers the embedded DejaVu Sans once per process (thread-safe; later calls reuse the result).
+fn ensure_font() -> Result<(), PlotError> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED
+        .get_or_init(|| plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular()).is_ok());
+    if ok {
+        Ok(())
+    } else {
+        Err(PlotError("embedded DejaVu Sans font could not be parsed".to_string()))
+    }
+}
+
+fn usable(v: f64) -> bool {
+    v.is_finite() && v.abs() <= LIMIT
+}
+
+fn usable_point(&(x, y): &(f64, f64)) -> bool {
+    usable(x) && usable(y)
+}
+
+/// Pads `lo..hi` by `frac` of its width on each side; a (near) zero-width range gets a default width.
+/// With `floor_at_zero` (data all >= 0) the lower end never goes below 0.
+fn pad_range(lo: f64, hi: f64, frac: f64, floor_at_zero: bool) -> (f64, f64) {
+    let scale = lo.abs().max(hi.abs());
+    let width = hi - lo;
+    let (mut a, mut b) = if width <= scale * 1e-12 || width < 1e-200 {
+        let half = if scale > 1e-200 { scale * 0.1 } else { 1.0 };
+        (lo - half, hi + half)
+    } else {
+        (lo - width * frac, hi + width * frac)
+    };
+    if floor_at_zero && a < 0.0 {
+        a = 0.0;
+        if b <= a {
+            b = 1.0;
+        }
+    }
+    (a, b)
+}
+
+fn min_max(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    values.fold(None, |acc, v| match acc {
+        None => Some((v, v)),
+        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+    })
+}
+
+/// The visible data rectangle: x from the data, y fixed or from the data (including error bars).
+struct Bounds {
+    x: (f64, f64),
+    y: (f64, f64),
+}
+
+impl Bounds {
+    fn of(chart: &Chart) -> Bounds {
+        let points = || {
+            chart
+                .series
+                .iter()
+                .flat_map(|s| s.points.iter())
+                .filter(|p| usable_point(p))
+        };
+        let x = match min_max(points().map(|p| p.0)) {
+            Some((lo, hi)) => pad_range(lo, hi, 0.02, lo >= 0.0),
+            None => (0.0, 1.0),
+        };
+        let fixed = chart.y_range.filter(|&(lo, hi)| usable(lo) && usable(hi) && lo < hi);
+        let y = match fixed {
+            Some((lo, hi)) => pad_range(lo, hi, 0.0, false), // only widens a (near) zero-width range
+            None => {
+                let bars = chart.series.iter().enumerate().flat_map(|(s, series)| {
+                    let bars = chart.error_bars.get(s).map(Vec::as_slice).unwrap_or(&[]);
+                    series
+                        .points
+                        .iter()
+                        .zip(bars)
+                        .filter(|(p, _)| usable_point(p))
+                        .flat_map(|(_, &(lo, hi))| [lo, hi])
+                        .filter(|v| usable(*v))
+                });
+                match min_max(points().map(|p| p.1).chain(bars)) {
+                    Some((lo, hi)) if lo >= 0.0 => pad_range(0.0, hi, 0.05, true),
+                    Some((lo, hi)) => pad_range(lo, hi, 0.05, false),
+                    None => (0.0, 1.0),
+                }
+            }
+        };
+        Bounds { x, y }
+    }
+
+    fn contains(&self, (x, y): (f64, f64)) -> bool {
+        x >= self.x.0 && x <= self.x.1 && y >= self.y.0 && y <= self.y.1
+    }
+
+    /// Liang-Barsky clipping of segment p-q; returns the visible part and whether its start was moved.
+    fn clip(&self, p: Point, q: Point) -> Option<(Point, Point, bool)> {
+        let (dx, dy) = (q.0 - p.0, q.1 - p.1);
+        let (mut t0, mut t1) = (0.0f64, 1.0f64);
+        for (den, num) in [
+            (-dx, p.0 - self.x.0),
+            (dx, self.x.1 - p.0),
+            (-dy, p.1 - self.y.0),
+            (dy, self.y.1 - p.1),
+        ] {
+            if den == 0.0 {
+                if num < 0.0 {
+                    return None;
+                }
+            } else {
+                let t = num / den;
+                if den < 0.0 {
+                    t0 = t0.max(t);
+                } else {
+                    t1 = t1.min(t);
+                }
+            }
+        }
+        if t0 > t1 {
+            return None;
+        }
+        // The clamp removes rounding error (t near 0 or 1, cancellation with huge coordinates): the clipped
+        // points lie in the rectangle, so plotters never maps a coordinate outside the plotting area.
+        let at = |t: f64| {
+            let (x, y) = if t == 0.0 {
+                p
+            } else if t == 1.0 {
+                q
+            } else {
+                (p.0 + t * dx, p.1 + t * dy)
+            };
+            (x.max(self.x.0).min(self.x.1), y.max(self.y.0).min(self.y.1))
+        };
+        Some((at(t0), at(t1), t0 > 0.0))
+    }
+
+    /// Clips a polyline to the rectangle, splitting it where it leaves and re-enters.
+    fn clip_polyline(&self, points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+        let mut pieces = Vec::new();
+        let mut current: Vec<(f64, f64)> = Vec::new();
+        for w in points.windows(2) {
+            match self.clip(w[0], w[1]) {
+                Some((a, b, moved)) => {
+                    if moved || current.is_empty() {
+                        if current.len() >= 2 {
+                            pieces.push(std::mem::take(&mut current));
+                        }
+                        current.clear();
+                        current.push(a);
+                    }
+                    current.push(b);
+                    if b != w[1] {
+                        pieces.push(std::mem::take(&mut current));
+                    }
+                }
+                None => {
+                    if current.len() >= 2 {
+                        pieces.push(std::mem::take(&mut current));
+                    }
+                    current.clear();
+                }
+            }
+        }
+        if current.len() >= 2 {
+            pieces.push(current);
+        }
+        pieces
+    }
+
+    /// Picks the legend corner that covers the fewest data points (and samples along segments).
+    fn legend_position(&self, polylines: &[Vec<(f64, f64)>]) -> SeriesLabelPosition {
+        let mut counts = [0usize; 4]; // upper right, upper left, lower right, lower left
+        let (xw, yw) = (self.x.1 - self.x.0, self.y.1 - self.y.0);
+        let mut count = |(x, y): (f64, f64)| {
+            let (u, v) = ((x - self.x.0) / xw, (y - self.y.0) / yw);
+            if !((0.0..=1.0).contains(&u) && (0.0..=1.0).contains(&v)) {
+                return;
+            }
+            let right = u > 0.6;
+            let left = u < 0.4;
+            let upper = v > 0.6;
+            let lower = v < 0.4;
+            for (i, hit) in [right && upper, left && upper, right && lower, left && lower]
+                .into_iter()
+                .enumerate()
+            {
+                counts[i] += usize::from(hit);
+            }
+        };
+        for line in polylines {
+            if let [only] = line.as_slice() {
+                count(*only);
+            }
+            for w in line.windows(2) {
+                for k in 0..8 {
+                    let t = f64::from(k) / 8.0;
+                    count((w[0].0 + t * (w[1].0 - w[0].0), w[0].1 + t * (w[1].1 - w[0].1)));
+                }
+            }
+            if let Some(last) = line.last() {
+                count(*last);
+            }
+        }
+        let corners = [
+            SeriesLabelPosition::UpperRight,
+            SeriesLabelPosition::UpperLeft,
+            SeriesLabelPosition::LowerRight,
+            SeriesLabelPosition::LowerLeft,
+        ];
+        let best = (0..4).min_by_key(|&i| (counts[i], i)).unwrap_or(0);
+        corners[best].clone()
+    }
+}
+
+/// Tick label format of one axis: the fewest digits that print every tick exactly, scientific notation for
+/// huge or tiny magnitudes, and no "-0".
+struct TickFormat {
+    scientific: bool,
+    digits: usize,
+    zero_below: f64,
+}
+
+impl TickFormat {
+    fn new(range: (f64, f64), ticks: usize) -> TickFormat {
+        // The same key points plotters draws for this range and label count.
+        let points = RangedCoordf64::from(range.0..range.1).key_points(ticks);
+        let spacing = points.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min);
+        let step = if spacing.is_finite() && spacing > 0.0 {
+            spacing
+        } else {
+            (range.1 - range.0) / ticks as f64
+        };
+        let magnitude = range.0.abs().max(range.1.abs());
+        let mut format = TickFormat {
+            scientific: !(1e-3..1e6).contains(&magnitude),
+            digits: 0,
+            zero_below: step * 1e-6,
+        };
+        let max_digits = if format.scientific { 6 } else { 9 };
+        while format.digits < max_digits
+            && !points.iter().all(|&v| {
+                format
+                    .format(v)
+                    .parse::<f64>()
+                    .is_ok_and(|p| (p - v).abs() <= step * 1e-3)
+            })
+        {
+            format.digits += 1;
+        }
+        format
+    }
+
+    fn format(&self, v: f64) -> String {
+        let digits = self.digits;
+        if v.abs() < self.zero_below || v == 0.0 {
+            if self.scientific {
+                "0".to_string()
+            } else {
+                format!("{:.digits$}", 0.0)
+            }
+        } else if self.scientific {
+            format!("{v:.digits$e}")
+        } else {
+            format!("{v:.digits$}")
+        }
+    }
+}
+
+/// The drawable polyline of a series (step expansion applied, unusable points skipped).
+fn polyline(series: &Series) -> Vec<(f64, f64)> {
+    let points = series.points.iter().copied().filter(usable_point);
+    match series.style {
+        Style::Step => {
+            let mut out: Vec<(f64, f64)> = Vec::with_capacity(series.points.len() * 2);
+            for p in points {
+                if let Some(&(_, prev_y)) = out.last() {
+                    out.push((p.0, prev_y));
+                }
+                out.push(p);
+            }
+            out
+        }
+        _ => points.collect(),
+    }
+}
+
+/// Draws the whole chart on `root`; shared by the SVG and the bitmap backend so both look the same.
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Result<(), PlotError>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(err)?;
+    let bounds = Bounds::of(chart);
+    let (x_ticks, y_ticks) = (TickFormat::new(bounds.x, X_TICKS), TickFormat::new(bounds.y, Y_TICKS));
+    let x_fmt = |v: &f64| x_ticks.format(*v);
+    let y_fmt = |v: &f64| y_ticks.format(*v);
+    let y_label_chars = [bounds.y.0, (bounds.y.0 + bounds.y.1) / 2.0, bounds.y.1]
+        .iter()
+        .map(|v| y_fmt(v).chars().count())
+        .max()
+        .unwrap_or(1) as u32;
+    let y_area = (y_label_chars * 8 + 34).clamp(50, 140);
+
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .margin_top(10)
+        .margin_bottom(10)
+        .margin_left(10)
+        .margin_right(25)
+        .x_label_area_size(50)
+        .y_label_area_size(y_area);
+    if !chart.title.is_empty() {
+        builder.caption(&chart.title, (FONT, 24).into_font());
+    }
+    let mut ctx = builder
+        .build_cartesian_2d(bounds.x.0..bounds.x.1, bounds.y.0..bounds.y.1)
+        .map_err(err)?;
+    ctx.configure_mesh()
+        .x_labels(X_TICKS)
+        .y_labels(Y_TICKS)
+        .max_light_lines(0)
+        .bold_line_style(RGBColor(0xDD, 0xDD, 0xDD).stroke_width(1))
+        .axis_style(RGBColor(0x44, 0x44, 0x44).stroke_width(1))
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .label_style((FONT, 15).into_font())
+        .axis_desc_style((FONT, 18).into_font())
+        .x_desc(chart.x_label.as_str())
+        .y_desc(chart.y_label.as_str())
+        .draw()
+        .map_err(err)?;
+
+    let polylines: Vec<Vec<(f64, f64)>> = chart.series.iter().map(polyline).collect();
+    let several = chart.series.len() > 1;
+    let mut any_label = false;
+    for (i, (series, line)) in chart.series.iter().zip(&polylines).enumerate() {
+        let c = colour(i);
+        let stroke = c.stroke_width(2);
+        let pieces = bounds.clip_polyline(line);
+        let anno = if series.style == Style::Dashed {
+            ctx.draw_series(pieces.into_iter().flat_map(|p| DashedLineSeries::new(p, 8, 5, stroke)))
+                .map_err(err)?
+        } else {
+            ctx.draw_series(pieces.into_iter().map(|p| PathElement::new(p, stroke)))
+                .map_err(err)?
+        };
+        let label = if series.label.is_empty() && several {
+            format!("series {}", i + 1)
+        } else {
+            series.label.clone()
+        };
+        // Markers: always for Points, and when a line could not show the data (one distinct point).
+        let markers = series.style == Style::Points || line.first().is_some_and(|&p0| line.iter().all(|&p| p == p0));
+        if !label.is_empty() {
+            any_label = true;
+            anno.label(label);
+            match (series.style, markers) {
+                (_, true) => {
+                    anno.legend(move |(x, y)| {
+                        EmptyElement::at((x, y))
+                            + PathElement::new(vec![(0, 0), (24, 0)], stroke)
+                            + Circle::new((12, 0), 3, c.filled())
+                    });
+                }
+                (Style::Dashed, false) => {
+                    anno.legend(move |(x, y)| {
+                        EmptyElement::at((x, y))
+                            + PathElement::new(vec![(0, 0), (8, 0)], stroke)
+                            + PathElement::new(vec![(13, 0), (21, 0)], stroke)
+                    });
+                }
+                (Style::Line | Style::Step | Style::Points, false) => {
+                    anno.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], stroke));
+                }
+            }
+        }
+        if markers {
+            let visible = series
+                .points
+                .iter()
+                .copied()
+                .filter(|p| usable_point(p) && bounds.contains(*p));
+            ctx.draw_series(visible.map(|p| Circle::new(p, 3, c.filled())))
+                .map_err(err)?;
+        }
+        // Error bars: a vertical line with 8 px caps, clipped to the y range.
+        if let Some(bars) = chart.error_bars.get(i) {
+            let thin = c.stroke_width(1);
+            let visible = series.points.iter().zip(bars).filter_map(|(&(x, _), &(lo, hi))| {
+                if !(usable(x) && usable(lo) && usable(hi)) || x < bounds.x.0 || x > bounds.x.1 {
+                    return None;
+                }
+                let (lo, hi) = (lo.min(hi), lo.max(hi));
+                if hi < bounds.y.0 || lo > bounds.y.1 {
+                    return None;
+                }
+                Some((
+                    x,
+                    lo.max(bounds.y.0),
+                    hi.min(bounds.y.1),
+                    lo >= bounds.y.0,
+                    hi <= bounds.y.1,
+                ))
+            });
+            for (x, lo, hi, lo_cap, hi_cap) in visible {
+                ctx.draw_series(std::iter::once(PathElement::new(vec![(x, lo), (x, hi)], thin)))
+                    .map_err(err)?;
+                let caps = [(lo, lo_cap), (hi, hi_cap)].into_iter().filter(|c| c.1);
+                ctx.draw_series(
+                    caps.map(|(y, _)| EmptyElement::at((x, y)) + PathElement::new(vec![(-4, 0), (4, 0)], thin)),
+                )
+                .map_err(err)?;
+            }
+        }
+    }
+
+    if polylines.iter().all(Vec::is_empty) {
+        let centre = ((bounds.x.0 + bounds.x.1) / 2.0, (bounds.y.0 + bounds.y.1) / 2.0);
+        let style = (FONT, 22)
+            .into_font()
+            .color(&RGBColor(0x66, 0x66, 0x66))
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        ctx.plotting_area()
+            .draw(&Text::new("no data", centre, style))
+            .map_err(err)?;
+    }
+
+    if any_label {
+        ctx.configure_series_labels()
+            .position(bounds.legend_position(&polylines))
+            .margin(10)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(0x99, 0x99, 0x99))
+            .label_font((FONT, 15).into_font())
+            .draw()
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::RngSeed;
+
+    const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    fn series(label: &str, style: Style, points: Vec<(f64, f64)>) -> Series {
+        Series {
+            label: label.to_string(),
+            points,
+            style,
+        }
+    }
+
+    fn sample() -> Chart {
+        let n = 400;
+        let xs = (0..n).map(|i| f64::from(i) * 0.25);
+        Chart {
+            title: "Cluster utilization".to_string(),
+            x_label: "time (h)".to_string(),
+            y_label: "fraction of GPUs".to_string(),
+            series: vec![
+                series(
+                    "fifo",
+                    Style::Line,
+                    xs.clone().map(|x| (x, 0.5 + 0.4 * (x / 7.0).sin())).collect(),
+                ),
+                series(
+                    "drf",
+                    Style::Step,
+                    xs.clone().map(|x| (x, (x / 100.0).min(1.0))).collect(),
+                ),
+                series("deserved", Style::Dashed, xs.map(|x| (x, 0.6)).collect()),
+            ],
+            y_range: Some((0.0, 1.0)),
+            error_bars: vec![],
+        }
+    }
+
+    fn check_png(bytes: &[u8]) {
+        assert_eq!(bytes[..8], PNG_SIGNATURE);
+        // The first chunk is IHDR: length (4), "IHDR", width (4, big endian), height (4).
+        assert_eq!(&bytes[12..16], b"IHDR");
+        assert_eq!(bytes[16..20], WIDTH.to_be_bytes());
+        assert_eq!(bytes[20..24], HEIGHT.to_be_bytes());
+    }
+
+    fn check_svg(text: &str) {
+        assert!(text.starts_with("<svg"), "{}", &text[..text.len().min(80)]);
+        assert!(text.trim_end().ends_with("</svg>"));
+        assert!(!text.contains("href"));
+        assert!(!text.contains("url("));
+        assert!(!text.contains("<?xml") && !text.contains("<!DOCTYPE"));
+    }
+
+    #[test]
+    fn svg_is_inline_embeddable_and_has_texts() {
+        let chart = sample();
+        let text = svg(&chart).unwrap();
+        check_svg(&text);
+        assert!(text.contains("Cluster utilization"));
+        assert!(text.contains("time (h)"));
+        assert!(text.contains("fraction of GPUs"));
+        for s in &chart.series {
+            assert!(
+                text.contains(&format!(">\n{}\n</text>", s.label)),
+                "legend label {}",
+                s.label
+            );
+        }
+        assert!(text.contains("font-family=\"sans-serif\""));
+        // Palette colours by series index.
+        assert!(text.contains("#0072B2") && text.contains("#E69F00") && text.contains("#009E73"));
+        assert_eq!(text, svg(&chart).unwrap());
+    }
+
+    #[test]
+    fn png_has_signature_size_and_is_deterministic() {
+        let chart = sample();
+        let a = png(&chart).unwrap();
+        check_png(&a);
+        assert_eq!(a, png(&chart).unwrap());
+    }
+
+    #[test]
+    fn identical_across_threads() {
+        let chart = sample();
+        let (s0, p0) = (svg(&chart).unwrap(), png(&chart).unwrap());
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| scope.spawn(|| (svg(&chart).unwrap(), png(&chart).unwrap())))
+                .collect();
+            for h in handles {
+                let (s, p) = h.join().unwrap();
+                assert_eq!(s, s0);
+                assert_eq!(p, p0);
+            }
+        });
+    }
+
+    #[test]
+    fn degenerate_inputs_render() {
+        let nan = f64::NAN;
+        let inf = f64::INFINITY;
+        let cases = vec![
+            Chart::default(),
+            Chart {
+                series: vec![series("", Style::Line, vec![])],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series("empty", Style::Points, vec![]), series("", Style::Step, vec![])],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series(
+                    "nan",
+                    Style::Line,
+                    vec![(nan, 1.0), (1.0, nan), (inf, 2.0), (3.0, -inf)],
+                )],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series(
+                    "mixed",
+                    Style::Line,
+                    vec![(0.0, 1.0), (nan, 5.0), (2.0, 3.0), (1e308, 1e308)],
+                )],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series("one", Style::Line, vec![(5.0, 7.0)])],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series("zero", Style::Step, vec![(0.0, 0.0)])],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series("const", Style::Line, vec![(1.0, 3.0), (2.0, 3.0), (3.0, 3.0)])],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series(
+                    "vertical",
+                    Style::Points,
+                    vec![(2.0, 1.0), (2.0, 5.0), (2.0, -3.0)],
+                )],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series("neg", Style::Dashed, vec![(-5.0, -1.0), (-1.0, -2.0)])],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series("huge", Style::Line, vec![(-1e300, -1e300), (1e300, 1e300)])],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series("tiny", Style::Line, vec![(0.0, 1e-300), (1e-300, 2e-300)])],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series("near", Style::Line, vec![(1e9, 1.0), (1e9 + 1e-6, 1.0 + 1e-12)])],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series(
+                    "out of range",
+                    Style::Points,
+                    vec![(0.0, -5.0), (1.0, 0.5), (2.0, 1e300), (3.0, 0.2)],
+                )],
+                y_range: Some((0.0, 1.0)),
+                error_bars: vec![vec![(-1.0, 2.0), (0.4, 0.6), (nan, 1.0)]],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series("bad range", Style::Line, vec![(0.0, 1.0), (1.0, 2.0)])],
+                y_range: Some((1.0, 1.0)),
+                error_bars: vec![vec![], vec![(0.0, 1.0)]],
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series(
+                    "",
+                    Style::Line,
+                    vec![(1e300, 1e300), (-0.0, -1.1051147554248131e222)],
+                )],
+                y_range: Some((0.0, 1e-300)),
+                ..Chart::default()
+            },
+            Chart {
+                series: vec![series("nan range", Style::Line, vec![(0.0, 1.0)])],
+                y_range: Some((nan, 1.0)),
+                ..Chart::default()
+            },
+        ];
+        for chart in &cases {
+            let text = svg(chart).unwrap_or_else(|e| panic!("{e} for {chart:?}"));
+            check_svg(&text);
+            check_png(&png(chart).unwrap_or_else(|e| panic!("{e} for {chart:?}")));
+        }
+        assert!(svg(&cases[0]).unwrap().contains("no data"));
+    }
+
+    #[test]
+    fn step_and_points_with_error_bars_render() {
+        let cdf: Vec<(f64, f64)> = (0..=20).map(|i| (f64::from(i * i), f64::from(i) / 20.0)).collect();
+        let chart = Chart {
+            title: "Wait time CDF".to_string(),
+            x_label: "wait (s)".to_string(),
+            y_label: "fraction of jobs".to_string(),
+            series: vec![
+                series("cdf", Style::Step, cdf),
+                series("sweep", Style::Points, vec![(10.0, 0.2), (100.0, 0.5), (300.0, 0.9)]),
+            ],
+            y_range: None,
+            error_bars: vec![vec![], vec![(0.1, 0.3), (0.4, 0.6), (0.85, 0.95)]],
+        };
+        let text = svg(&chart).unwrap();
+        check_svg(&text);
+        assert!(text.contains("Wait time CDF") && text.contains(">\ncdf\n<") && text.contains(">\nsweep\n<"));
+        check_png(&png(&chart).unwrap());
+    }
+
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            any::<f64>(),
+            -10.0..10.0f64,
+            Just(0.0),
+            Just(f64::NAN),
+            Just(f64::INFINITY),
+            Just(f64::NEG_INFINITY),
+            Just(f64::MAX),
+            Just(1e300),
+            Just(-1e300),
+            Just(1e-300),
+            Just(f64::MIN_POSITIVE),
+        ]
+    }
+
+    fn arb_chart() -> impl Strategy<Value = Chart> {
+        let style = prop_oneof![
+            Just(Style::Line),
+            Just(Style::Step),
+            Just(Style::Dashed),
+            Just(Style::Points)
+        ];
+        let one = (".{0,12}", prop::collection::vec((value(), value()), 0..6), style)
+            .prop_map(|(label, points, style)| Series { label, points, style });
+        (
+            prop::collection::vec(one, 0..4),
+            prop::option::of((value(), value())),
+            prop::collection::vec(prop::collection::vec((value(), value()), 0..6), 0..4),
+        )
+            .prop_map(|(series, y_range, error_bars)| Chart {
+                title: "random".to_string(),
+                x_label: "x".to_string(),
+                y_label: "y".to_string(),
+                series,
+                y_range,
+                error_bars,
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 64,
+            rng_seed: RngSeed::Fixed(0x706c_6f74),
+            ..ProptestConfig::default()
+        })]
+
+        /// Arbitrary (including non-finite and extreme) data always renders valid SVG and PNG.
+        #[test]
+        fn arbitrary_charts_render(chart in arb_chart()) {
+            let text = svg(&chart).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            check_svg(&text);
+            check_png(&png(&chart).map_err(|e| TestCaseError::fail(e.to_string()))?);
+        }
+    }
+
+    #[test]
+    fn step_expands_horizontal_then_vertical() {
+        let s = series(
+            "",
+            Style::Step,
+            vec![(0.0, 1.0), (2.0, 3.0), (f64::NAN, 0.0), (5.0, 4.0)],
+        );
+        assert_eq!(
+            polyline(&s),
+            vec![(0.0, 1.0), (2.0, 1.0), (2.0, 3.0), (5.0, 3.0), (5.0, 4.0)]
+        );
+    }
+
+    #[test]
+    fn clipping_splits_lines_that_leave_the_range() {
+        let b = Bounds {
+            x: (0.0, 10.0),
+            y: (0.0, 1.0),
+        };
+        let pieces = b.clip_polyline(&[(0.0, 0.5), (2.0, 0.5), (4.0, 3.0), (6.0, 0.5), (8.0, 0.5)]);
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(pieces[0][0], (0.0, 0.5));
+        assert_eq!(pieces[1].last(), Some(&(8.0, 0.5)));
+        assert!(pieces.iter().flatten().all(|&p| b.contains(p)));
+        assert!(b.clip_polyline(&[(0.0, 5.0), (10.0, 5.0)]).is_empty());
+        // Rounding with huge coordinates must not leave points outside (found by the property test).
+        let b = Bounds {
+            x: (0.0, 1.02e300),
+            y: (-1.0, 1.0),
+        };
+        let pieces = b.clip_polyline(&[(1e300, 1e300), (-0.0, -1.1051147554248131e222)]);
+        assert!(pieces.iter().flatten().all(|&p| b.contains(p)), "{pieces:?}");
+    }
+
+    #[test]
+    fn tick_labels() {
+        let unit = TickFormat::new((0.0, 1.0), 10);
+        assert_eq!(unit.format(0.30000000000000004), "0.3");
+        assert_eq!(unit.format(-1e-17), "0.0");
+        assert_eq!(TickFormat::new((0.0, 100.0), 10).format(20.0), "20");
+        assert_eq!(TickFormat::new((-3.2, 5.2), 10).format(-3.0), "-3");
+        let big = TickFormat::new((0.0, 1.2e6), 10);
+        assert_eq!(
+            (big.format(1.2e6).as_str(), big.format(4e5).as_str()),
+            ("1.2e6", "4.0e5")
+        );
+        assert_eq!(TickFormat::new((0.0, 4e6), 4).format(2e6), "2e6");
+        assert_eq!(TickFormat::new((0.0, 0.004), 8).format(0.002), "0.002");
+    }
+}

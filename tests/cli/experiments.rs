@@ -1,0 +1,532 @@
+//! Experiments through the command line: `compare` (paired differences checked by hand from
+//! summary.csv), `sweep` (a grid, and a capacity search that finds a threshold built into the
+//! scenario with fewer runs than the grid), `--shard` + `merge` (byte for byte one run), and
+//! report.html (well-formed, every plot present and drawn, nothing referenced outside it).
+
+use super::*;
+
+/// Every file under `dir` (recursively), relative path -> bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap_or_else(|e| panic!("read {}: {e}", d.display())) {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).expect("under dir").to_string_lossy().into_owned();
+                out.insert(rel, fs::read(&p).expect("read"));
+            }
+        }
+    }
+    out
+}
+
+fn assert_same_tree(a: &Path, b: &Path) {
+    let (ta, tb) = (tree(a), tree(b));
+    assert_eq!(
+        ta.keys().collect::<Vec<_>>(),
+        tb.keys().collect::<Vec<_>>(),
+        "files of {} and {}",
+        a.display(),
+        b.display()
+    );
+    for (name, bytes) in &ta {
+        assert!(
+            bytes == &tb[name],
+            "{name} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+fn run_args(args: &[&str]) -> Out {
+    kubesim(args.iter().map(OsStr::new), None, &[])
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn compare_reports_paired_differences_computed_by_seed() {
+    let dir = TestDir::new("compare");
+    let f = dir.write("mixed.yaml", MIXED);
+    let out = dir.join("out");
+    let o = run_args(&[
+        "compare",
+        p(&f),
+        "--policy",
+        "kube-default",
+        "--policy",
+        "kube-binpack",
+        "--seeds",
+        "1..3",
+        "--out",
+        p(&out),
+    ]);
+    o.assert_ok();
+    assert!(
+        o.stdout.contains("kube-binpack vs kube-default (3 seeds"),
+        "{}",
+        o.stdout
+    );
+    check_outputs(&out, false);
+    let summary = Csv::read(&out.join("summary.csv"));
+    let cmp = Csv::read(&out.join("comparison.csv"));
+    assert_eq!(
+        cmp.header.join(","),
+        "metric,policy,runs,mean,ci95_lo,ci95_hi,baseline,diff,diff_ci95_lo,diff_ci95_hi,diff_pct,verdict"
+    );
+    // By hand from summary.csv: per seed d = binpack - default; mean, sample sd, t(0.975, 2).
+    for metric in ["gpu_busy_util", "wait_mean_s", "jct_mean_s"] {
+        let val = |policy: &str, seed: &str| -> f64 {
+            let r = summary
+                .rows
+                .iter()
+                .find(|r| summary.get(r, "policy") == policy && summary.get(r, "seed") == seed)
+                .expect("summary row");
+            summary.get(r, metric).parse().expect("number")
+        };
+        let d: Vec<f64> = ["1", "2", "3"]
+            .iter()
+            .map(|s| val("kube-binpack", s) - val("kube-default", s))
+            .collect();
+        let mean = d.iter().sum::<f64>() / 3.0;
+        let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 2.0).sqrt();
+        let half = 4.302_652_730 * sd / 3f64.sqrt();
+        let row = cmp
+            .rows
+            .iter()
+            .find(|r| cmp.get(r, "metric") == metric && cmp.get(r, "policy") == "kube-binpack")
+            .expect("comparison row");
+        let got = |c: &str| -> f64 { cmp.get(row, c).parse().expect("number") };
+        assert!((got("diff") - mean).abs() < 1e-5, "{metric}: {} vs {mean}", got("diff"));
+        assert!((got("diff_ci95_lo") - (mean - half)).abs() < 1e-5, "{metric} lo");
+        assert!((got("diff_ci95_hi") - (mean + half)).abs() < 1e-5, "{metric} hi");
+        assert_eq!(cmp.get(row, "runs"), "3");
+        let base = cmp
+            .rows
+            .iter()
+            .find(|r| cmp.get(r, "metric") == metric && cmp.get(r, "policy") == "kube-default")
+            .expect("baseline row");
+        assert_eq!(cmp.get(base, "verdict"), "baseline");
+        assert_eq!(cmp.get(base, "diff"), "");
+    }
+    // One policy is not a comparison.
+    let one = run_args(&["compare", p(&f), "--policy", "kube-default", "--out", p(&dir.join("x"))]);
+    assert_eq!(one.code, Some(2), "{}", one.stderr);
+    assert!(
+        one.stderr.contains("--policy") && one.stderr.contains("at least two"),
+        "{}",
+        one.stderr
+    );
+    assert!(!dir.join("x").exists());
+}
+
+#[test]
+fn shards_merge_into_exactly_the_files_of_one_run() {
+    let dir = TestDir::new("shards");
+    let f = dir.write("mixed.yaml", MIXED);
+    let common = [
+        "--policy",
+        "kube-default",
+        "--policy",
+        "kube-binpack",
+        "--seeds",
+        "1..3",
+    ];
+    let one = dir.join("one");
+    let mut args = vec!["compare", p(&f)];
+    args.extend(common);
+    args.extend(["--out", p(&one)]);
+    run_args(&args).assert_ok();
+    let mut shard_dirs = Vec::new();
+    for i in 0..4 {
+        let d = dir.join(&format!("shard{i}"));
+        let spec = format!("{i}/4");
+        let mut args = vec!["compare", p(&f)];
+        args.extend(common);
+        args.extend(["--shard", &spec, "--out", p(&d)]);
+        let o = run_args(&args);
+        o.assert_ok();
+        assert!(!d.join("report.html").exists(), "a shard derives nothing");
+        shard_dirs.push(d);
+    }
+    // Merge in a scrambled order: the result does not depend on it.
+    let merged = dir.join("merged");
+    let order = [2, 0, 3, 1];
+    let mut args = vec!["merge"];
+    args.extend(order.iter().map(|&i| p(&shard_dirs[i])));
+    args.extend(["--out", p(&merged)]);
+    run_args(&args).assert_ok();
+    assert_same_tree(&one, &merged);
+
+    // Bad merges: a shard missing, a shard twice, a shard of another experiment.
+    let bad_out = dir.join("bad");
+    let missing = run_args(&[
+        "merge",
+        p(&shard_dirs[0]),
+        p(&shard_dirs[1]),
+        p(&shard_dirs[2]),
+        "--out",
+        p(&bad_out),
+    ]);
+    assert_eq!(missing.code, Some(2));
+    assert!(missing.stderr.contains("shards missing: 3/4"), "{}", missing.stderr);
+    let twice = run_args(&[
+        "merge",
+        p(&shard_dirs[0]),
+        p(&shard_dirs[0]),
+        p(&shard_dirs[1]),
+        p(&shard_dirs[2]),
+        "--out",
+        p(&bad_out),
+    ]);
+    assert_eq!(twice.code, Some(2));
+    assert!(twice.stderr.contains("given twice"), "{}", twice.stderr);
+    let other = dir.join("other");
+    run_args(&[
+        "compare",
+        p(&f),
+        "--policy",
+        "kube-default",
+        "--policy",
+        "kube-binpack",
+        "--seeds",
+        "1..4",
+        "--shard",
+        "3/4",
+        "--out",
+        p(&other),
+    ])
+    .assert_ok();
+    let mixed = run_args(&[
+        "merge",
+        p(&shard_dirs[0]),
+        p(&shard_dirs[1]),
+        p(&shard_dirs[2]),
+        p(&other),
+        "--out",
+        p(&bad_out),
+    ]);
+    assert_eq!(mixed.code, Some(2));
+    assert!(mixed.stderr.contains("another experiment"), "{}", mixed.stderr);
+    assert!(!bad_out.exists(), "a failed merge writes nothing");
+    let bad_shard = run_args(&[
+        "compare",
+        p(&f),
+        "--policy",
+        "kube-default",
+        "--policy",
+        "volcano",
+        "--shard",
+        "4/4",
+    ]);
+    assert_eq!(bad_shard.code, Some(2));
+    assert!(bad_shard.stderr.contains("--shard"), "{}", bad_shard.stderr);
+}
+
+/// 40 one-GPU jobs of one hour, one a second, on a pool of 8-GPU nodes: the p95 wait (the
+/// 38th of 40) is seconds when 38 jobs fit at once (5 nodes or more) and about an hour below.
+const THRESHOLD: &str = "\
+apiVersion: kubesim.io/v1alpha1
+kind: Simulation
+metadata: {name: threshold}
+spec:
+  seed: 1
+---
+apiVersion: kubesim.io/v1alpha1
+kind: NodePool
+metadata: {name: gpu}
+spec:
+  count: 2
+  template:
+    apiVersion: v1
+    kind: Node
+    metadata: {name: gpu}
+    status:
+      allocatable: {cpu: \"64\", memory: 512Gi, nvidia.com/gpu: \"8\", pods: \"110\"}
+---
+apiVersion: kubesim.io/v1alpha1
+kind: Arrivals
+metadata: {name: jobs}
+spec:
+  count: 40
+  every: 1s
+  duration: {fixed: 1h}
+  template:
+    apiVersion: batch/v1
+    kind: Job
+    metadata: {name: job}
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: c
+            image: x
+            resources: {limits: {cpu: \"1\", memory: 1Gi, nvidia.com/gpu: \"1\"}}
+";
+
+#[test]
+fn capacity_search_finds_the_threshold_with_fewer_runs_than_the_grid() {
+    let dir = TestDir::new("capacity");
+    let f = dir.write("threshold.yaml", THRESHOLD);
+    let out = dir.join("cap");
+    let o = run_args(&[
+        "sweep",
+        p(&f),
+        "--capacity",
+        "NodePool/gpu:spec.count=1..64",
+        "--target",
+        "wait_p95_s<=600",
+        "--policy",
+        "kube-default",
+        "--seeds",
+        "1..2",
+        "--out",
+        p(&out),
+    ]);
+    o.assert_ok();
+    assert!(
+        o.stdout
+            .contains("kube-default: the smallest value meeting wait_p95_s<=600 is NodePool/gpu:spec.count=5."),
+        "{}",
+        o.stdout
+    );
+    let runs = Csv::read(&out.join("sweep_runs.csv"));
+    let points: BTreeSet<&str> = runs.rows.iter().map(|r| r[0].as_str()).collect();
+    assert!(
+        points.len() <= 9,
+        "bisection over 64 values ran {} points",
+        points.len()
+    );
+    assert_eq!(runs.rows.len(), points.len() * 2, "two seeds per point");
+    let sweep = Csv::read(&out.join("sweep.csv"));
+    let meets = |count: &str| -> Option<String> {
+        sweep
+            .rows
+            .iter()
+            .find(|r| sweep.get(r, "params") == format!("NodePool/gpu:spec.count={count}"))
+            .map(|r| sweep.get(r, "meets_targets").to_string())
+    };
+    assert_eq!(meets("5").as_deref(), Some("true"));
+    assert_eq!(
+        meets("4").as_deref(),
+        Some("false"),
+        "the bracket's lower end is explored"
+    );
+    assert_eq!(meets("64").as_deref(), Some("true"));
+    let html = fs::read_to_string(out.join("report.html")).expect("report");
+    assert!(
+        html.contains("capacity search: simulated"),
+        "the report says how much it ran"
+    );
+
+    // The grid agrees at the threshold.
+    let grid = dir.join("grid");
+    run_args(&[
+        "sweep",
+        p(&f),
+        "--set",
+        "NodePool/gpu:spec.count=4..6",
+        "--target",
+        "wait_p95_s<=600",
+        "--seeds",
+        "1..2",
+        "--out",
+        p(&grid),
+    ])
+    .assert_ok();
+    let g = Csv::read(&grid.join("sweep.csv"));
+    let at = |count: &str| -> String {
+        let r = g
+            .rows
+            .iter()
+            .find(|r| {
+                g.get(r, "params") == format!("NodePool/gpu:spec.count={count}") && g.get(r, "metric") == "wait_p95_s"
+            })
+            .expect("row");
+        g.get(r, "meets_targets").to_string()
+    };
+    assert_eq!(
+        (at("4"), at("5"), at("6")),
+        ("false".into(), "true".into(), "true".into())
+    );
+
+    // A target no point meets, and bad sweep flags.
+    let none = run_args(&[
+        "sweep",
+        p(&f),
+        "--capacity",
+        "NodePool/gpu:spec.count=1..3",
+        "--target",
+        "wait_p95_s<=600",
+        "--out",
+        p(&dir.join("none")),
+    ]);
+    none.assert_ok();
+    assert!(none.stdout.contains("no point explored meets"), "{}", none.stdout);
+    for (args, needle) in [
+        (
+            vec!["--set", "NodePool/nope:spec.count=1,2"],
+            "no NodePool named `nope`",
+        ),
+        (vec!["--set", "NodePool/gpu:spec.count"], "has no `=`"),
+        (vec!["--set", "NodePool/gpu:spec.count=-1,2"], "spec.count"),
+        (
+            vec!["--capacity", "NodePool/gpu:spec.count=1..4"],
+            "needs at least one target",
+        ),
+        (
+            vec!["--capacity", "NodePool/gpu:spec.count=1..4", "--target", "wait<=1"],
+            "unknown metric",
+        ),
+        (vec![], "nothing to sweep"),
+    ] {
+        let bad = dir.join("bad");
+        let mut a = vec!["sweep", p(&f), "--out", p(&bad)];
+        a.extend(args.iter().copied());
+        let o = run_args(&a);
+        assert_eq!(o.code, Some(2), "{a:?}: {}", o.stderr);
+        assert!(o.stderr.contains(needle), "{a:?}: {}", o.stderr);
+        assert!(!bad.exists(), "{a:?} wrote outputs");
+    }
+}
+
+#[test]
+fn sweep_grids_shard_and_merge_too() {
+    let dir = TestDir::new("sweep_shards");
+    let f = dir.write("threshold.yaml", THRESHOLD);
+    let args = [
+        "--set",
+        "NodePool/gpu:spec.count=2,4,6",
+        "--set",
+        "Arrivals/jobs:spec.every=1s,1m",
+        "--seeds",
+        "1..2",
+    ];
+    let one = dir.join("one");
+    let mut a = vec!["sweep", p(&f)];
+    a.extend(args);
+    a.extend(["--out", p(&one)]);
+    run_args(&a).assert_ok();
+    let sweep = Csv::read(&one.join("sweep.csv"));
+    let points: BTreeSet<&str> = sweep.rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(points.len(), 6, "3 x 2 grid: {points:?}");
+    let mut shards = Vec::new();
+    for i in 0..3 {
+        let d = dir.join(&format!("s{i}"));
+        let spec = format!("{i}/3");
+        let mut a = vec!["sweep", p(&f)];
+        a.extend(args);
+        a.extend(["--shard", &spec, "--out", p(&d)]);
+        run_args(&a).assert_ok();
+        shards.push(d);
+    }
+    let merged = dir.join("merged");
+    run_args(&[
+        "merge",
+        p(&shards[0]),
+        p(&shards[1]),
+        p(&shards[2]),
+        "--out",
+        p(&merged),
+    ])
+    .assert_ok();
+    assert_same_tree(&one, &merged);
+    let cap_shard = run_args(&[
+        "sweep",
+        p(&f),
+        "--capacity",
+        "NodePool/gpu:spec.count=1..8",
+        "--target",
+        "wait_p95_s<=600",
+        "--shard",
+        "0/2",
+    ]);
+    assert_eq!(cap_shard.code, Some(2));
+    assert!(cap_shard.stderr.contains("cannot be sharded"), "{}", cap_shard.stderr);
+}
+
+/// Tag balance of an HTML page with inline SVG: every element closed in order.
+fn assert_well_formed(html: &str) {
+    const VOID: &[&str] = &["meta", "br", "hr", "img", "input", "link"];
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let end = rest.find('>').expect("an unclosed `<`");
+        let tag = &rest[..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('!') || tag.starts_with('?') {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            let open = stack.pop().unwrap_or_else(|| panic!("</{name}> closes nothing"));
+            assert_eq!(open, name.trim(), "mismatched close");
+            continue;
+        }
+        let name: String = tag.chars().take_while(|c| !c.is_whitespace() && *c != '/').collect();
+        if tag.ends_with('/') || VOID.contains(&name.as_str()) {
+            continue;
+        }
+        stack.push(name);
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+}
+
+#[test]
+fn report_html_is_self_contained_with_every_plot_drawn() {
+    let dir = TestDir::new("report");
+    let f = dir.write("mixed.yaml", MIXED);
+    let out = dir.join("out");
+    run_args(&[
+        "compare",
+        p(&f),
+        "--policy",
+        "kube-default",
+        "--policy",
+        "kube-binpack",
+        "--seeds",
+        "1..2",
+        "--out",
+        p(&out),
+    ])
+    .assert_ok();
+    let html = fs::read_to_string(out.join("report.html")).expect("report.html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_well_formed(&html);
+    for section in ["The question", "The scenario", "Verdict", "Paired differences", "Plots"] {
+        assert!(html.contains(section), "section {section}");
+    }
+    assert!(html.contains("kube-binpack against kube-default over 2 paired seeds"));
+    // Nothing outside the page: no scripts, links, images, imports or URLs but SVG's namespace.
+    let lower = html.to_lowercase();
+    for needle in ["<script", "<link", "<img", "src=", "href", "url(", "@import"] {
+        assert!(!lower.contains(needle), "report.html contains {needle}");
+    }
+    assert_eq!(
+        lower.matches("http").count(),
+        lower.matches("xmlns=\"http://www.w3.org/2000/svg\"").count(),
+        "only SVG namespaces name a URL"
+    );
+    for stem in ["gpu_busy", "gpu_alloc", "wait_cdf", "stranded_gpus", "deadlock"] {
+        let start = html
+            .find(&format!("<figure id=\"{stem}\">"))
+            .unwrap_or_else(|| panic!("figure {stem}"));
+        let fig = &html[start..start + html[start..].find("</figure>").expect("figure closed")];
+        assert!(fig.contains("<svg"), "{stem}: no inline svg");
+        assert!(
+            fig.contains("<polyline") || fig.contains("<path"),
+            "{stem}: nothing drawn"
+        );
+        let svg = fs::read_to_string(out.join(format!("plots/{stem}.svg"))).expect("svg file");
+        assert!(fig.contains(svg.trim()), "{stem}: the inline svg is the file's");
+        let png = fs::read(out.join(format!("plots/{stem}.png"))).expect("png file");
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 2000, "{stem}.png");
+    }
+}
