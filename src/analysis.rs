@@ -23,6 +23,16 @@ pub enum Scale {
     GpuHours,
 }
 
+/// Which way a metric is better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+    /// Neither in general: allocated utilization is high both when GPUs work and when partial
+    /// gangs hold them idle, so a comparison says only "higher" or "lower".
+    Neither,
+}
+
 /// A summary metric that comparisons and sweeps report.
 #[derive(Clone, Copy, Debug)]
 pub struct Metric {
@@ -30,35 +40,40 @@ pub struct Metric {
     pub name: &'static str,
     pub label: &'static str,
     pub unit: Scale,
-    pub higher_is_better: bool,
+    pub better: Better,
 }
 
-const fn m(name: &'static str, label: &'static str, unit: Scale, higher_is_better: bool) -> Metric {
+const fn m(name: &'static str, label: &'static str, unit: Scale, better: Better) -> Metric {
     Metric {
         name,
         label,
         unit,
-        higher_is_better,
+        better,
     }
 }
 
 /// The metrics compared, in report order.
 pub const METRICS: &[Metric] = &[
-    m("gpu_busy_util", "GPU busy utilization", Scale::Fraction, true),
-    m("gpu_alloc_util", "GPU allocated utilization", Scale::Fraction, true),
-    m("wait_mean_s", "mean wait", Scale::Seconds, false),
-    m("wait_p50_s", "median wait", Scale::Seconds, false),
-    m("wait_p95_s", "p95 wait", Scale::Seconds, false),
-    m("wait_p99_s", "p99 wait", Scale::Seconds, false),
-    m("jct_mean_s", "mean completion time", Scale::Seconds, false),
-    m("jct_p99_s", "p99 completion time", Scale::Seconds, false),
-    m("makespan_s", "makespan", Scale::Seconds, false),
-    m("jobs_complete", "jobs complete", Scale::Count, true),
-    m("jobs_failed", "jobs failed", Scale::Count, false),
-    m("jobs_pending", "jobs pending at the end", Scale::Count, false),
-    m("preemptions", "preemptions", Scale::Count, false),
-    m("deadlock_s", "time in deadlock", Scale::Seconds, false),
-    m("stranded_gpu_h", "stranded GPU-hours", Scale::GpuHours, false),
+    m("gpu_busy_util", "GPU busy utilization", Scale::Fraction, Better::Higher),
+    m(
+        "gpu_alloc_util",
+        "GPU allocated utilization",
+        Scale::Fraction,
+        Better::Neither,
+    ),
+    m("wait_mean_s", "mean wait", Scale::Seconds, Better::Lower),
+    m("wait_p50_s", "median wait", Scale::Seconds, Better::Lower),
+    m("wait_p95_s", "p95 wait", Scale::Seconds, Better::Lower),
+    m("wait_p99_s", "p99 wait", Scale::Seconds, Better::Lower),
+    m("jct_mean_s", "mean completion time", Scale::Seconds, Better::Lower),
+    m("jct_p99_s", "p99 completion time", Scale::Seconds, Better::Lower),
+    m("makespan_s", "makespan", Scale::Seconds, Better::Lower),
+    m("jobs_complete", "jobs complete", Scale::Count, Better::Higher),
+    m("jobs_failed", "jobs failed", Scale::Count, Better::Lower),
+    m("jobs_pending", "jobs pending at the end", Scale::Count, Better::Lower),
+    m("preemptions", "preemptions", Scale::Count, Better::Lower),
+    m("deadlock_s", "time in deadlock", Scale::Seconds, Better::Lower),
+    m("stranded_gpu_h", "stranded GPU-hours", Scale::GpuHours, Better::Lower),
 ];
 
 /// The deadlock rate's pseudo-metric name (runs with at least one episode / runs).
@@ -159,15 +174,20 @@ pub struct Comparison {
 pub const COMPARISON_HEADER: &str =
     "metric,policy,runs,mean,ci95_lo,ci95_hi,baseline,diff,diff_ci95_lo,diff_ci95_hi,diff_pct,verdict";
 
-fn verdict(diff: &Estimate, higher_is_better: bool) -> &'static str {
-    if diff.n < 2 {
+fn verdict(diff: &Estimate, better: Better) -> &'static str {
+    if diff.n >= 1 && diff.mean == 0.0 && diff.lo == 0.0 && diff.hi == 0.0 {
+        "identical in every seed"
+    } else if diff.n < 2 {
         "too few seeds"
     } else if !diff.excludes_zero() {
         "no significant difference"
-    } else if (diff.mean > 0.0) == higher_is_better {
-        "better"
     } else {
-        "worse"
+        match (better, diff.mean > 0.0) {
+            (Better::Neither, true) => "higher",
+            (Better::Neither, false) => "lower",
+            (Better::Higher, true) | (Better::Lower, false) => "better",
+            _ => "worse",
+        }
     }
 }
 
@@ -206,7 +226,7 @@ pub fn compare(policies: &[String], seeds: &[u64], rows: &[&Row]) -> Vec<Compari
                 diff_pct: diff
                     .filter(|_| base_mean != 0.0 && base_mean.is_finite())
                     .map(|d| d.mean / base_mean * 100.0),
-                verdict: diff.map_or("baseline", |d| verdict(&d, m.higher_is_better)),
+                verdict: diff.map_or("baseline", |d| verdict(&d, m.better)),
                 deadlocked_runs: None,
             });
         }
@@ -233,7 +253,7 @@ pub fn compare(policies: &[String], seeds: &[u64], rows: &[&Row]) -> Vec<Compari
             baseline: baseline.clone(),
             diff,
             diff_pct: diff.filter(|_| base_rate > 0.0).map(|d| d.mean / base_rate * 100.0),
-            verdict: diff.map_or("baseline", |d| verdict(&d, false)),
+            verdict: diff.map_or("baseline", |d| verdict(&d, Better::Lower)),
             deadlocked_runs: Some(k),
         });
     }
@@ -419,6 +439,7 @@ pub fn verdicts(rows: &[Comparison]) -> Vec<String> {
         let mine: Vec<&Comparison> = rows.iter().filter(|c| c.policy == *p).collect();
         let mut better = Vec::new();
         let mut worse = Vec::new();
+        let mut other = Vec::new();
         for c in &mine {
             if let Some(d) = c.diff {
                 let text = format!(
@@ -431,6 +452,7 @@ pub fn verdicts(rows: &[Comparison]) -> Vec<String> {
                 match c.verdict {
                     "better" => better.push(text),
                     "worse" => worse.push(text),
+                    "higher" | "lower" => other.push(text),
                     _ => {}
                 }
             }
@@ -444,12 +466,13 @@ pub fn verdicts(rows: &[Comparison]) -> Vec<String> {
                 s.push_str(&format!("better on {}", better.join("; ")));
             }
             if !worse.is_empty() {
-                if !better.is_empty() {
-                    s.push_str(". ");
-                }
-                s.push_str(&format!("worse on {}", worse.join("; ")));
+                let lead = if better.is_empty() { "worse on" } else { ". Worse on" };
+                s.push_str(&format!("{lead} {}", worse.join("; ")));
             }
             s.push('.');
+        }
+        if !other.is_empty() {
+            s.push_str(&format!(" Also different: {}.", other.join("; ")));
         }
         if let (Some(c), Some(b)) = (
             mine.iter().find(|c| c.metric == DEADLOCK_RATE),

@@ -1,4 +1,4 @@
-//! Derived outputs of an experiment ([`derive`]): comparison.csv or sweep.csv, the plots (SVG
+//! Derived outputs of an experiment ([`derive()`]): comparison.csv or sweep.csv, the plots (SVG
 //! and PNG under `plots/`), and report.html: one self-contained page (styles and SVG inline, no
 //! script, no link outside itself) that says the question, the scenario, the verdict, the table
 //! and the plots. Everything here is a function of the plan and the per-run tables' text.

@@ -381,7 +381,7 @@ fn execute(plan: &Plan, scenarios: &[Scenario], out: PathBuf, shard: Option<Shar
             .collect(),
         None => all,
     };
-    let progress = Progress::new(mine.len() as u64, "runs");
+    let progress = Progress::new(Some(mine.len() as u64), "runs");
     let runs = run_units(scenarios, &mine, plan.events, Some(&progress));
     progress.finish();
     let runs = runs?;

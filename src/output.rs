@@ -4,7 +4,7 @@
 //! policies, seeds). Its units (point x policy x seed, [`crate::experiment::units`]) each
 //! produce rows of the per-run tables (summary.csv, jobs.csv, timeseries.csv, events.csv; for
 //! sweeps sweep_runs.csv). Every derived output (comparison.csv, sweep.csv, report.html and
-//! plots) is computed by [`crate::analysis::derive`] from the *text* of those tables, never from
+//! plots) is computed by [`crate::html::derive()`] from the *text* of those tables, never from
 //! in-memory results. So a single run and a merge of shards, which assemble the same table text
 //! in the same unit order, give byte-identical files by construction.
 //!

@@ -19,12 +19,15 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A bar for `total` units; `what` names them ("runs").
-    pub fn new(total: u64, what: &str) -> Progress {
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-        if let Ok(style) = ProgressStyle::with_template(&format!(
-            "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {what} (eta {{eta}})"
-        )) {
+    /// A bar for `total` units (a counter when the total is not known); `what` names them.
+    pub fn new(total: Option<u64>, what: &str) -> Progress {
+        let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::hidden());
+        let template = if total.is_some() {
+            format!("{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {what} (eta {{eta}})")
+        } else {
+            format!("{{spinner}} [{{elapsed_precise}}] {{pos}} {what}")
+        };
+        if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style);
         }
         Progress {

@@ -209,7 +209,7 @@ pub fn capacity_search(
     let mut all_units: Vec<(usize, Unit)> = Vec::new();
     let mut all_runs: Vec<RunResult> = Vec::new();
     let mut meets: std::collections::BTreeMap<(usize, usize), bool> = std::collections::BTreeMap::new();
-    let progress = Progress::new(0, "runs");
+    let progress = Progress::new(None, "runs");
     let mut answers_idx: Vec<Option<usize>> = vec![None; policies.len()];
     loop {
         // What each policy needs next.

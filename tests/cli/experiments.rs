@@ -530,3 +530,51 @@ fn report_html_is_self_contained_with_every_plot_drawn() {
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 2000, "{stem}.png");
     }
 }
+
+#[test]
+fn deploy_manifests_are_valid_jobs_that_shard_by_their_index() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy");
+    for (file, index_var) in [
+        ("kubernetes/sweep-indexed-job.yaml", "${JOB_COMPLETION_INDEX}"),
+        ("kubernetes/merge-job.yaml", ""),
+    ] {
+        let path = root.join(file);
+        let o = run_args(&["validate", p(&path)]);
+        o.assert_ok();
+        let text = fs::read_to_string(&path).expect("manifest");
+        if !index_var.is_empty() {
+            assert!(text.contains("completionMode: Indexed"), "{file}");
+            assert!(text.contains(&format!("--shard \"{index_var}/${{SHARDS}}\"")), "{file}");
+        } else {
+            assert!(text.contains("kubesim merge /results/shard-*"), "{file}");
+        }
+    }
+    let script = root.join("slurm/sweep-array.sh");
+    let status = Command::new("bash").arg("-n").arg(&script).status().expect("bash");
+    assert!(status.success(), "bash -n {}", script.display());
+    let text = fs::read_to_string(&script).expect("script");
+    assert!(text.contains("--shard \"${SLURM_ARRAY_TASK_ID}/${SHARDS}\""));
+    assert!(
+        text.contains("#SBATCH --array=0-7") && text.contains("SHARDS=8"),
+        "array size and shard count agree"
+    );
+    // The scenario and the sweep flags they run are accepted (one seed, two of the points).
+    let out = std::env::temp_dir().join(format!("kubesim-deploy-{}", std::process::id()));
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/gang-contention.yaml");
+    let o = run_args(&[
+        "sweep",
+        p(&scenario),
+        "--set",
+        "NodePool/gpu:spec.count=8..12:4",
+        "--seeds",
+        "1..1",
+        "--policy",
+        "kube-default",
+        "--shard",
+        "0/8",
+        "--out",
+        p(&out),
+    ]);
+    o.assert_ok();
+    let _ = fs::remove_dir_all(&out);
+}
