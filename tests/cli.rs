@@ -1147,20 +1147,12 @@ fn outputs_are_byte_identical_across_runs_and_thread_counts() {
             env,
         )
         .assert_ok();
-        let files: Vec<Vec<u8>> = ["jobs.csv", "events.csv", "summary.csv"]
-            .iter()
-            .map(|n| fs::read(out_dir.join(n)).unwrap_or_else(|e| panic!("{name}/{n}: {e}")))
-            .collect();
-        outputs.push((name, out_dir, files));
+        outputs.push((name, out_dir));
     }
-    let (_, first_dir, first) = &outputs[0];
-    for (name, _, files) in &outputs[1..] {
-        for (i, file) in ["jobs.csv", "events.csv", "summary.csv"].iter().enumerate() {
-            assert!(
-                files[i] == first[i],
-                "{file} of run `{name}` differs from the first run"
-            );
-        }
+    // Every file: the tables, the time series, report.html and the plots (SVG and PNG).
+    let (_, first_dir) = &outputs[0];
+    for (_, dir) in &outputs[1..] {
+        experiments::assert_same_tree(first_dir, dir);
     }
 
     // The contract's format holds on this bigger output too: 270 workloads x 8 runs.

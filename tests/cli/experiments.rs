@@ -23,7 +23,7 @@ fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     out
 }
 
-fn assert_same_tree(a: &Path, b: &Path) {
+pub(super) fn assert_same_tree(a: &Path, b: &Path) {
     let (ta, tb) = (tree(a), tree(b));
     assert_eq!(
         ta.keys().collect::<Vec<_>>(),
