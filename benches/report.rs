@@ -25,6 +25,7 @@ fn plan_and_scenario() -> (Plan, kubesim::spec::Scenario) {
         policies: sc.sim.policies.clone(),
         seeds: (1..=10).collect(),
         events: false,
+        fidelity: false,
         targets: vec![],
     };
     (plan, sc)

@@ -22,3 +22,5 @@ pub mod spec;
 pub mod stats;
 pub mod sweep;
 pub mod synth;
+pub mod trace;
+pub mod trace_cmd;

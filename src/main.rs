@@ -13,7 +13,7 @@ use kubesim::experiment::{Shard, Unit, check_policies, parse_seeds, run_units};
 use kubesim::html::derive;
 use kubesim::output::{Kind, Plan, Point, Tables, merge, shard_file};
 use kubesim::progress::Progress;
-use kubesim::report::write_outputs;
+use kubesim::report::write_output_parts;
 use kubesim::scenario;
 use kubesim::spec::Scenario;
 use kubesim::sweep::{Param, capacity_search, grid, load_points};
@@ -113,11 +113,178 @@ enum Command {
         #[arg(long, required = true)]
         out: PathBuf,
     },
+    /// Workload traces: import to the native format, statistics, synthetic generation.
+    Trace {
+        #[command(subcommand)]
+        command: TraceCommand,
+    },
     /// Check scenario files and print what they define.
     Validate {
         #[arg(required = true)]
         scenario: Vec<PathBuf>,
     },
+}
+
+/// Options for traces that lack CPU or memory requests (see traces/README.md, Mappings).
+#[derive(clap::Args)]
+struct TraceOpts {
+    /// CPU per GPU for traces without CPU requests (a quantity: 6, 500m).
+    #[arg(long)]
+    cpu_per_gpu: Option<String>,
+    /// Memory per GPU for traces without memory requests (47Gi).
+    #[arg(long)]
+    memory_per_gpu: Option<String>,
+    /// SWF: processors per node (pods = ceil(processors / this)).
+    #[arg(long)]
+    cpus_per_node: Option<u32>,
+    /// PAI: the task table to join (default: pai_task_table.csv beside the job table).
+    #[arg(long)]
+    task_table: Option<PathBuf>,
+}
+
+impl TraceOpts {
+    fn options(&self) -> Result<kubesim::trace::Options, InputError> {
+        let q = |flag: &str, res: &str, v: &Option<String>| -> Result<Option<i64>, InputError> {
+            v.as_deref()
+                .map(|s| {
+                    kubesim::quantity::parse_quantity(res, s)
+                        .map_err(|m| InputError::new(flag, m, "write a quantity such as 6, 500m or 47Gi"))
+                })
+                .transpose()
+        };
+        Ok(kubesim::trace::Options {
+            cpu_per_gpu_milli: q("--cpu-per-gpu", "cpu", &self.cpu_per_gpu)?,
+            memory_per_gpu_bytes: q("--memory-per-gpu", "memory", &self.memory_per_gpu)?,
+            swf_cpus_per_node: self.cpus_per_node,
+            pai_task_table: self.task_table.clone(),
+            ..kubesim::trace::Options::default()
+        })
+    }
+}
+
+#[derive(Subcommand)]
+enum TraceCommand {
+    /// Convert a trace (philly, helios, openb, pai, acme, swf, kubesim) to the native format,
+    /// sorted by submit time.
+    Import {
+        /// The trace's format.
+        #[arg(long)]
+        format: String,
+        /// The trace file.
+        input: PathBuf,
+        /// The native trace to write (default: INPUT with extension .kubesim.csv).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        opts: TraceOpts,
+    },
+    /// Jobs, GPU demand, gang sizes, arrivals by hour and weekday, duration and wait
+    /// percentiles, and the offered load on a cluster of --gpus GPUs.
+    Stats {
+        /// The trace file.
+        input: PathBuf,
+        /// The trace's format (default: kubesim, the native format).
+        #[arg(long, default_value = "kubesim")]
+        format: String,
+        /// GPUs of the cluster, for the offered load.
+        #[arg(long)]
+        gpus: Option<String>,
+        #[command(flatten)]
+        opts: TraceOpts,
+    },
+    /// A synthetic native trace: Poisson or diurnal arrivals; sizes and durations resampled
+    /// from a real trace (--model empirical) or fitted to it (--model lognormal); queues with
+    /// shares; a number of jobs at a rate or at an offered load.
+    Generate {
+        /// The trace to model (default: a built-in single-GPU lognormal model).
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// The format of --from.
+        #[arg(long, default_value = "kubesim")]
+        format: String,
+        /// empirical (resample whole jobs) or lognormal (fit per job shape).
+        #[arg(long, default_value = "empirical")]
+        model: String,
+        /// Number of jobs.
+        #[arg(long)]
+        jobs: u64,
+        /// Mean arrivals per hour.
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Offered load (GPU-time demanded / GPU-time of the cluster) to scale the rate to;
+        /// needs --gpus.
+        #[arg(long)]
+        load: Option<f64>,
+        /// GPUs of the cluster (for --load).
+        #[arg(long)]
+        gpus: Option<String>,
+        /// Diurnal arrivals: AMPLITUDE (0-1) or AMPLITUDE@PEAK_HOUR.
+        #[arg(long)]
+        diurnal: Option<String>,
+        /// A queue and its share, NAME=WEIGHT (repeatable).
+        #[arg(long = "queue")]
+        queues: Vec<String>,
+        /// Namespace of every job.
+        #[arg(long, default_value = "default")]
+        namespace: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The native trace to write.
+        #[arg(short = 'o', long = "out", required = true)]
+        out: PathBuf,
+        #[command(flatten)]
+        opts: TraceOpts,
+    },
+}
+
+fn trace_cmd(cmd: TraceCommand) -> Result<(), InputError> {
+    let text = match cmd {
+        TraceCommand::Import {
+            format,
+            input,
+            out,
+            opts,
+        } => kubesim::trace_cmd::import(&format, &input, out, &opts.options()?)?,
+        TraceCommand::Stats {
+            input,
+            format,
+            gpus,
+            opts,
+        } => kubesim::trace_cmd::stats_cmd(&format, &input, gpus.as_deref(), &opts.options()?)?,
+        TraceCommand::Generate {
+            from,
+            format,
+            model,
+            jobs,
+            rate,
+            load,
+            gpus,
+            diurnal,
+            queues,
+            namespace,
+            seed,
+            out,
+            opts,
+        } => kubesim::trace_cmd::generate_cmd(
+            &kubesim::trace_cmd::GenerateArgs {
+                from,
+                format,
+                model,
+                jobs,
+                rate,
+                load,
+                gpus,
+                diurnal,
+                queues,
+                namespace,
+                seed,
+                out,
+            },
+            &opts.options()?,
+        )?,
+    };
+    print!("{text}");
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -138,6 +305,7 @@ fn main() -> ExitCode {
             args,
         }) => sweep_cmd(&scenario, &set, capacity, &targets, args),
         Some(Command::Merge { shards, out }) => merge_cmd(&shards, &out),
+        Some(Command::Trace { command }) => trace_cmd(command),
         Some(Command::Validate { scenario }) => validate(&scenario),
     };
     match result {
@@ -168,10 +336,16 @@ fn demo() -> Result<(), InputError> {
         policies: sc.sim.policies.clone(),
         seeds: (1..=DEMO_SEEDS).collect(),
         events: false,
+        fidelity: has_fidelity(&sc),
         targets: vec![],
     };
     let out = PathBuf::from("reports").join(&sc.name);
     execute(&plan, &[sc], out, None)
+}
+
+/// Does a Trace of the scenario record its own waits (so runs report replay fidelity)?
+fn has_fidelity(sc: &Scenario) -> bool {
+    sc.traces.iter().any(|t| t.recorded_waits)
 }
 
 fn total_gpus(sc: &Scenario) -> String {
@@ -213,6 +387,15 @@ fn about(sc: &Scenario) -> Vec<String> {
     }
     for a in &sc.arrivals {
         out.push(format!("arrivals {}: {} copies", a.name, a.count));
+    }
+    for t in &sc.traces {
+        let span = t.jobs.last().map_or(0, |j| j.submit_ms) - t.jobs.first().map_or(0, |j| j.submit_ms);
+        out.push(format!(
+            "trace {}: {} jobs over {:.1} h",
+            t.name,
+            t.jobs.len(),
+            span as f64 / 3_600_000.0
+        ));
     }
     if !sc.queues.is_empty() {
         let qs: Vec<String> = sc
@@ -280,6 +463,7 @@ fn simulate_cmd(kind: Kind, paths: &[PathBuf], args: RunArgs, events: bool) -> R
         policies,
         seeds,
         events,
+        fidelity: has_fidelity(&sc),
         targets: vec![],
     };
     let out = out_dir(&args, &sc.name, shard);
@@ -307,6 +491,7 @@ fn sweep_cmd(
         policies,
         seeds,
         events: false,
+        fidelity: false,
         targets: targets.iter().map(|t| t.trim().to_string()).collect(),
     };
     if let Some(cap) = capacity {
@@ -389,9 +574,10 @@ fn execute(plan: &Plan, scenarios: &[Scenario], out: PathBuf, shard: Option<Shar
     drop(runs);
     match shard {
         Some(s) => {
-            let mut files = tables.files();
-            files.push(shard_file(plan, s));
-            write_outputs(&out, &files)?;
+            let (name, plan_bytes) = shard_file(plan, s);
+            let mut files = tables.parts();
+            files.push((name, vec![plan_bytes.as_slice()]));
+            write_output_parts(&out, &files)?;
             println!(
                 "shard {}/{}: {} of {} runs written to {}",
                 s.index,
@@ -413,9 +599,9 @@ fn execute(plan: &Plan, scenarios: &[Scenario], out: PathBuf, shard: Option<Shar
 /// Derive and write every output of complete tables; print the terminal summary.
 fn write_all(plan: &Plan, tables: &Tables, out: &Path) -> Result<(), InputError> {
     let derived = derive(plan, tables)?;
-    let mut files = tables.files();
-    files.extend(derived.files);
-    let written = write_outputs(out, &files)?;
+    let mut files = tables.parts();
+    files.extend(derived.files.iter().map(|(n, b)| (n.clone(), vec![b.as_slice()])));
+    let written = write_output_parts(out, &files)?;
     print!("{}", derived.terminal);
     println!();
     let csvs: Vec<String> = written

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use crate::error::InputError;
 use crate::experiment::{Shard, Unit, units};
 use crate::report::{
-    EVENTS_HEADER, JOBS_HEADER, SUMMARY_HEADER, TIMESERIES_HEADER, events_rows, jobs_rows, summarize, summary_row,
-    timeseries_rows,
+    EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, SUMMARY_HEADER, TIMESERIES_HEADER, events_rows, fidelity_rows,
+    jobs_rows, summarize, summary_row, timeseries_rows,
 };
 use crate::sim::record::RunResult;
 
@@ -77,6 +77,8 @@ pub struct Plan {
     pub seeds: Vec<u64>,
     /// events.csv is written.
     pub events: bool,
+    /// fidelity.csv is written (a Trace records its own waits).
+    pub fidelity: bool,
     /// Sweep targets (`wait_p95_s<=3600`), as given.
     pub targets: Vec<String>,
 }
@@ -99,6 +101,9 @@ impl Plan {
                 if self.events {
                     v.push(("events.csv", EVENTS_HEADER.to_string(), 2));
                 }
+                if self.fidelity {
+                    v.push(("fidelity.csv", FIDELITY_HEADER.to_string(), 2));
+                }
                 v
             }
         }
@@ -120,6 +125,7 @@ impl Plan {
         lines.extend(self.policies.iter().map(|p| format!("policy\t{}", esc(p))));
         lines.extend(self.seeds.iter().map(|s| format!("seed\t{s}")));
         lines.push(format!("events\t{}", self.events));
+        lines.push(format!("fidelity\t{}", self.fidelity));
         lines.extend(self.targets.iter().map(|t| format!("target\t{}", esc(t))));
         lines.join("\n") + "\n"
     }
@@ -141,6 +147,7 @@ impl Plan {
             policies: vec![],
             seeds: vec![],
             events: false,
+            fidelity: false,
             targets: vec![],
         };
         for (i, line) in text.lines().enumerate() {
@@ -177,6 +184,7 @@ impl Plan {
                     .seeds
                     .push(one()?.parse().map_err(|_| bad(n, "a seed is not a number".into()))?),
                 "events" => plan.events = one()? == "true",
+                "fidelity" => plan.fidelity = one()? == "true",
                 "target" => plan.targets.push(one()?),
                 "kubesim-shard" | "kubesim-version" | "shard" | "" => {}
                 other => return Err(bad(n, format!("unknown line `{other}`"))),
@@ -261,6 +269,7 @@ impl Tables {
                             "jobs.csv" => jobs_rows(r, &mut s),
                             "timeseries.csv" => timeseries_rows(r, &mut s),
                             "events.csv" => events_rows(r, &mut s),
+                            "fidelity.csv" => fidelity_rows(r, &mut s),
                             _ => unreachable!("unknown table {name}"),
                         }
                         s
@@ -280,11 +289,17 @@ impl Tables {
         self.tables.iter().find(|t| t.name == name)
     }
 
-    /// Files to write: every table in full.
-    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+    /// Files to write: every table in full, as parts (the header line, then each unit's rows).
+    pub fn parts(&self) -> Vec<(String, Vec<&[u8]>)> {
         self.tables
             .iter()
-            .map(|t| (t.name.to_string(), t.text().into_bytes()))
+            .map(|t| {
+                let mut parts: Vec<&[u8]> = Vec::with_capacity(t.blocks.len() + 2);
+                parts.push(t.header.as_bytes());
+                parts.push(b"\n");
+                parts.extend(t.blocks.iter().map(|b| b.as_bytes()));
+                (t.name.to_string(), parts)
+            })
             .collect()
     }
 }
@@ -487,6 +502,7 @@ mod tests {
             policies: vec!["kube-default".into(), "volcano".into()],
             seeds: vec![1, 2, 3],
             events: false,
+            fidelity: true,
             targets: vec!["wait_p95_s<=3600".into()],
         };
         let text = plan.to_text();

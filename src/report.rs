@@ -13,6 +13,7 @@ use crate::stats::wilson95;
 
 pub const JOBS_HEADER: &str = "policy,seed,namespace,name,kind,owner,queue,priority,gpus,pods,submit_s,start_s,finish_s,state,reason,wait_s,jct_s,restarts,failed_pods,preemptions";
 pub const EVENTS_HEADER: &str = "policy,seed,time_s,object,event,detail";
+pub const FIDELITY_HEADER: &str = "policy,seed,trace,jobs,not_started,ks_distance,recorded_p50_s,simulated_p50_s,recorded_p90_s,simulated_p90_s,recorded_p99_s,simulated_p99_s,recorded_mean_s,simulated_mean_s";
 pub const TIMESERIES_HEADER: &str = "policy,seed,t_s,width_s,gpus,alloc_gpus,busy_gpus,stranded_gpus,deadlock_frac";
 pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed";
 
@@ -225,6 +226,34 @@ pub fn timeseries_rows(r: &RunResult, out: &mut String) {
     }
 }
 
+/// fidelity.csv rows of one run (no header): per Trace whose jobs record their own waits.
+pub fn fidelity_rows(r: &RunResult, out: &mut String) {
+    for f in &r.fidelity {
+        let mut line = format!(
+            "{},{},{},{},{},{}",
+            csv_field(&r.policy),
+            r.seed,
+            csv_field(&f.trace),
+            f.jobs,
+            f.not_started,
+            if f.ks.is_finite() {
+                format!("{:.6}", f.ks)
+            } else {
+                String::new()
+            }
+        );
+        for (_, rec, sim) in &f.quantiles {
+            line.push_str(&format!(",{},{}", SimTime(*rec), SimTime(*sim)));
+        }
+        line.push_str(&format!(
+            ",{},{}\n",
+            opt_ms_f(Some(f.recorded_mean_ms).filter(|v| v.is_finite())),
+            opt_ms_f(Some(f.simulated_mean_ms).filter(|v| v.is_finite()))
+        ));
+        out.push_str(&line);
+    }
+}
+
 fn with_header(header: &str, runs: &[RunResult], rows: fn(&RunResult, &mut String)) -> String {
     let mut out = String::with_capacity(runs.iter().map(|r| r.jobs.len() * 120).sum::<usize>() + 256);
     out.push_str(header);
@@ -261,6 +290,13 @@ pub fn summary_csv(summaries: &[Summary]) -> String {
 /// folder, so the rename is atomic), and the renames happen only once every file is written.
 /// Names may contain one level of sub-folder (`plots/x.svg`).
 pub fn write_outputs(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, InputError> {
+    let parts: Vec<(String, Vec<&[u8]>)> = files.iter().map(|(n, b)| (n.clone(), vec![b.as_slice()])).collect();
+    write_output_parts(dir, &parts)
+}
+
+/// [`write_outputs`] for files given as parts written one after the other (a table's header and
+/// its per-run blocks), so large tables are never copied into one buffer.
+pub fn write_output_parts(dir: &Path, files: &[(String, Vec<&[u8]>)]) -> Result<Vec<PathBuf>, InputError> {
     let io_err = |path: &Path, e: std::io::Error| {
         InputError::new(
             "--out",
@@ -286,9 +322,13 @@ pub fn write_outputs(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<Path
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
         let tmp = parent.join(format!(".{file_name}.tmp-{}", std::process::id()));
-        let result = fs::File::create(&tmp).and_then(|mut f| {
-            f.write_all(content)?;
-            f.sync_all()
+        let result = fs::File::create(&tmp).and_then(|f| {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+            for part in content {
+                w.write_all(part)?;
+            }
+            w.flush()?;
+            w.get_ref().sync_all()
         });
         if let Err(e) = result {
             cleanup(&temps);

@@ -38,6 +38,8 @@ pub struct Scenario {
     /// Jobs and bare Pods, in file order.
     pub workloads: Vec<WorkloadSpec>,
     pub arrivals: Vec<ArrivalsSpec>,
+    /// Trace objects: jobs replayed from a workload trace.
+    pub traces: Vec<TraceSpec>,
     /// policy/v1 PodDisruptionBudgets (preemption honours them as a preference).
     pub pdbs: Vec<PdbSpec>,
     /// PodGroup objects (Volcano and coscheduling) written by the user.
@@ -424,6 +426,55 @@ pub struct ArrivalsSpec {
     pub duration: Option<DurationDist>,
     pub failure: Option<FailureDist>,
     pub loc: SourceLoc,
+}
+
+/// A Trace object: jobs read from a trace file (any supported format), sorted by submit time,
+/// each replayed as a batch/v1 Job (see docs/contract-additions.md, Trace). Jobs are kept
+/// compact (times and a shape index): a million-job trace costs tens of megabytes, not the
+/// hundreds its text fields would.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceSpec {
+    pub name: String,
+    /// The distinct job shapes, in order of first appearance.
+    pub shapes: Vec<TraceShape>,
+    pub jobs: std::sync::Arc<Vec<ReplayJob>>,
+    /// The Job every trace job starts from (its tolerations, selectors, policies); by default
+    /// a plain Job with restartPolicy Never and backoffLimit 0.
+    pub template: Box<WorkloadSpec>,
+    /// Some job records its own queueing delay (for replay fidelity).
+    pub recorded_waits: bool,
+    pub loc: SourceLoc,
+}
+
+/// What trace jobs of one shape share.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TraceShape {
+    pub namespace: String,
+    pub queue: String,
+    pub priority_class: String,
+    pub pods: u32,
+    pub cpu_milli: i64,
+    pub memory_bytes: i64,
+    pub gpu_milli: i64,
+    pub gang: u32,
+    pub exit_code: i32,
+}
+
+/// One trace job to replay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplayJob {
+    pub submit_ms: u64,
+    pub duration_ms: u64,
+    /// The queueing delay the trace recorded; `u64::MAX` if none.
+    pub recorded_wait_ms: u64,
+    /// Index into [`TraceSpec::shapes`].
+    pub shape: u32,
+}
+
+impl ReplayJob {
+    pub fn recorded_wait(&self) -> Option<u64> {
+        (self.recorded_wait_ms != u64::MAX).then_some(self.recorded_wait_ms)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

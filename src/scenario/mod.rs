@@ -131,6 +131,7 @@ enum Dispatch {
     Simulation,
     NodePool,
     Arrivals,
+    Trace,
     Node,
     Job,
     Pod,
@@ -159,6 +160,7 @@ const SIMULATED: &[&str] = &[
     "kubesim.io/v1alpha1 Simulation",
     "kubesim.io/v1alpha1 NodePool",
     "kubesim.io/v1alpha1 Arrivals",
+    "kubesim.io/v1alpha1 Trace",
 ];
 
 /// The kinds loaded but not simulated yet, as printed in the unknown-kind error.
@@ -170,7 +172,6 @@ const NOT_SIMULATED: &[&str] = &[
     "kueue.x-k8s.io/* LocalQueue",
     "kueue.x-k8s.io/* ResourceFlavor",
     "kueue.x-k8s.io/* WorkloadPriorityClass",
-    "kubesim.io/v1alpha1 Trace",
     "kubesim.io/v1alpha1 SchedulerPolicy",
     "kubesim.io/v1alpha1 FaultModel",
 ];
@@ -181,7 +182,8 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("kubesim.io/v1alpha1", "Simulation") => Dispatch::Simulation,
         ("kubesim.io/v1alpha1", "NodePool") => Dispatch::NodePool,
         ("kubesim.io/v1alpha1", "Arrivals") => Dispatch::Arrivals,
-        ("kubesim.io/v1alpha1", "Trace" | "SchedulerPolicy" | "FaultModel") => Dispatch::NotSimulated(false),
+        ("kubesim.io/v1alpha1", "Trace") => Dispatch::Trace,
+        ("kubesim.io/v1alpha1", "SchedulerPolicy" | "FaultModel") => Dispatch::NotSimulated(false),
         ("v1", "Node") => Dispatch::Node,
         ("v1", "Pod") => Dispatch::Pod,
         ("v1", "Namespace") => Dispatch::Namespace,
@@ -362,6 +364,20 @@ impl Builder {
                     self.node_total += a.spec.count;
                 }
                 self.sc.arrivals.push(a.spec);
+            }
+            Dispatch::Trace => {
+                let t = kubesim::trace(&obj, &name, &loc)?;
+                if self.node_total + t.nodes.len() as u64 > MAX_NODES {
+                    return Err(name_f.err(
+                        format!("the scenario has more than {MAX_NODES} nodes with this trace's node list"),
+                        format!("keep the total number of nodes at most {MAX_NODES}"),
+                    ));
+                }
+                self.node_total += t.nodes.len() as u64;
+                for n in t.nodes {
+                    self.add_node(n, &name_f)?;
+                }
+                self.sc.traces.push(t.spec);
             }
             Dispatch::Node => {
                 if self.node_total + 1 > MAX_NODES {

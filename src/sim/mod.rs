@@ -17,6 +17,7 @@ pub mod cosched;
 pub mod gang;
 pub mod job;
 pub mod record;
+pub mod replay;
 pub mod scheduler;
 pub mod volcano;
 pub mod volcano_sched;
@@ -263,6 +264,18 @@ struct Stream {
     duration: Option<DurationDist>,
     rng: rand::rngs::Xoshiro256PlusPlus,
     duration_rng: rand::rngs::Xoshiro256PlusPlus,
+    /// For a Trace: its jobs, the proto of each, and the workload each became.
+    trace: Option<Box<TraceStream>>,
+}
+
+/// A Trace replayed as a stream: arrival `i` is trace job `i` (sorted by submit time).
+#[derive(Clone, Debug)]
+struct TraceStream {
+    name: String,
+    jobs: std::sync::Arc<Vec<crate::spec::ReplayJob>>,
+    /// The proto of each shape.
+    protos: Vec<ProtoId>,
+    workloads: Vec<WlId>,
 }
 
 /// Which policy a run uses.
@@ -459,6 +472,9 @@ impl World {
         for a in &sc.arrivals {
             w.add_arrivals(a, &mut resources)?;
         }
+        for t in &sc.traces {
+            w.add_trace(t, &mut resources)?;
+        }
         for q in &sc.queues {
             let guarantee = resources.convert(&q.guarantee)?;
             let capability = resources.convert(&q.capability)?;
@@ -520,6 +536,48 @@ impl World {
         Ok(())
     }
 
+    /// A Trace: one proto per job shape (namespace, queue, priority class, pods, requests,
+    /// gang, exit code), one arrival per job at its submit time.
+    fn add_trace(&mut self, t: &crate::spec::TraceSpec, resources: &mut ResourceNames) -> Result<(), InputError> {
+        let mut protos = Vec::with_capacity(t.shapes.len());
+        for shape in &t.shapes {
+            // A priority class the scenario does not define is ignored (traces name classes
+            // of their own clusters).
+            let pc = if self.priority_classes.contains_key(&shape.priority_class) {
+                shape.priority_class.as_str()
+            } else {
+                ""
+            };
+            let spec = replay::job_spec(&t.template, shape, pc);
+            protos.push(self.add_proto(spec, resources, Some(t.name.clone()), None)?);
+        }
+        // Room for every workload and pod up front: growing vectors of a million entries by
+        // doubling would hold the old and the new buffer at once (peak memory).
+        let pods: u64 = t.jobs.iter().map(|j| u64::from(t.shapes[j.shape as usize].pods)).sum();
+        self.workloads.reserve(t.jobs.len());
+        self.pods.reserve(usize::try_from(pods).unwrap_or(0).min(50_000_000));
+        let times: Vec<u64> = t.jobs.iter().map(|j| j.submit_ms).collect();
+        let first = SimTime(times.first().copied().unwrap_or(0));
+        let count = times.len() as u64;
+        let id = self.streams.len();
+        self.add_stream(
+            t.name.clone(),
+            protos.first().copied(),
+            None,
+            count,
+            first,
+            ArrivalPattern::At { times_ms: times },
+            None,
+        );
+        self.streams[id].trace = Some(Box::new(TraceStream {
+            name: t.name.clone(),
+            jobs: t.jobs.clone(),
+            protos,
+            workloads: Vec::with_capacity(count as usize),
+        }));
+        Ok(())
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn add_stream(
         &mut self,
@@ -545,6 +603,7 @@ impl World {
             next_idx: 0,
             pattern,
             duration,
+            trace: None,
         });
         if count > 0 {
             let cls = if self.streams[id as usize].node_template.is_some() {
@@ -851,6 +910,18 @@ impl World {
             self.cluster.grow();
             self.sched.nodes_changed(self.cluster.nodes.len());
             self.node_join(id);
+            return;
+        }
+        if let Some(ts) = &s.trace {
+            let i = idx as usize;
+            let job = ts.jobs[i];
+            let (proto, duration) = (ts.protos[job.shape as usize], job.duration_ms);
+            let name = format!("{}-{idx}", ts.name);
+            let id = self.workloads.len() as WlId;
+            self.create_workload(proto, name, idx, Some(duration));
+            if let Some(ts) = &mut self.streams[sid as usize].trace {
+                ts.workloads.push(id);
+            }
             return;
         }
         let proto = s.proto.expect("workload stream");
@@ -1434,7 +1505,12 @@ impl World {
                 name: w.name.clone(),
                 kind,
                 owner: String::new(),
-                queue: w.vc.as_ref().map(|v| v.queue.clone()).unwrap_or_default(),
+                queue: w
+                    .vc
+                    .as_ref()
+                    .map(|v| v.queue.clone())
+                    .or_else(|| p.spec.annotations.get(replay::QUEUE_ANNOTATION).cloned())
+                    .unwrap_or_default(),
                 priority: p.priority,
                 gpus_milli,
                 pods,
@@ -1448,7 +1524,26 @@ impl World {
                 preemptions: w.preemptions,
             });
         }
+        let fidelity = self
+            .streams
+            .iter()
+            .filter_map(|s| s.trace.as_deref())
+            .filter(|t| t.jobs.iter().any(|j| j.recorded_wait().is_some()))
+            .map(|t| {
+                let pairs: Vec<(u64, Option<u64>)> = t
+                    .workloads
+                    .iter()
+                    .zip(t.jobs.iter())
+                    .filter_map(|(&w, j)| {
+                        let wl = &self.workloads[w as usize];
+                        j.recorded_wait().map(|r| (r, wl.start.map(|s| s.since(wl.submit))))
+                    })
+                    .collect();
+                replay::fidelity(&t.name, &pairs)
+            })
+            .collect();
         RunResult {
+            fidelity,
             policy: self.policy_name.clone(),
             seed: self.seed,
             jobs,

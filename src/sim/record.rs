@@ -140,4 +140,6 @@ pub struct RunResult {
     pub stranded_gpu_milli_ms: u128,
     /// Gangs created in the run (for deadlock episodes per 1,000 gang submissions).
     pub gang_submissions: u64,
+    /// Replay fidelity per Trace whose jobs record their own waits.
+    pub fidelity: Vec<super::replay::Fidelity>,
 }

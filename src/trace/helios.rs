@@ -1,0 +1,317 @@
+//! SenseTime Helios (SC'21) `cluster_log.csv` and the VC node counts. Mapping per traces.md
+//! section 4, choices in `traces/README.md` ("Mappings: helios"):
+//!
+//! - pods = `node_num` (at least 1), per pod ceil(`gpu_num`/pods) GPUs and ceil(`cpu_num`/pods)
+//!   cores; gang = pods when `node_num` > 1; memory is not in the trace (47 GiB per GPU, or
+//!   4 GiB per core for CPU jobs, see [`super::Options`]);
+//! - times are naive local strings (UTC+8, no DST, so they are read as they are);
+//!   duration = end - start and recorded wait = start - submit, recomputed from the
+//!   timestamps, falling back on the `duration` / `queue` columns when a timestamp is empty;
+//!   a row with neither (NaN) is skipped and counted;
+//! - namespace and queue = `vc`; `state` COMPLETED -> succeeded, FAILED and NODE_FAIL ->
+//!   failed (1), CANCELLED and TIMEOUT -> killed (137); the rare SUSPENDED is skipped and counted.
+
+use std::path::Path;
+
+use super::input::{Lines, Row, columns, header_names, open};
+use super::time::parse_naive;
+use super::{Emit, ImportReport, Options, Outcome, TraceJob, TraceNode};
+use crate::error::InputError;
+
+const COLS: [&str; 12] = [
+    "job_id",
+    "user",
+    "vc",
+    "gpu_num",
+    "cpu_num",
+    "node_num",
+    "state",
+    "submit_time",
+    "start_time",
+    "end_time",
+    "duration",
+    "queue",
+];
+
+/// A Helios/Acme state as an outcome; `None` for states that are skipped.
+pub(crate) fn slurm_state(state: &str) -> Option<(Outcome, i32)> {
+    match state {
+        "COMPLETED" => Some((Outcome::Succeeded, 0)),
+        "FAILED" | "NODE_FAIL" | "OUT_OF_MEMORY" => Some((Outcome::Failed, 1)),
+        "CANCELLED" | "TIMEOUT" | "PREEMPTED" => Some((Outcome::Killed, 137)),
+        _ => None,
+    }
+}
+
+/// A time column: `Ok(None)` if empty or NaN, an error if malformed.
+fn time(row: &Row<'_, '_>, i: usize, parse: fn(&str) -> Option<i64>) -> Result<Option<i64>, InputError> {
+    let s = row.get(i);
+    if s.is_empty() || s.eq_ignore_ascii_case("nan") || s == "None" {
+        return Ok(None);
+    }
+    parse(s).map(Some).ok_or_else(|| {
+        row.err(
+            i,
+            format!("\"{s}\" is not a date-time"),
+            "write times as YYYY-MM-DD HH:MM:SS",
+        )
+    })
+}
+
+pub(crate) fn import(
+    path: &Path,
+    opts: &Options,
+    report: &mut ImportReport,
+    emit: &mut Emit<'_>,
+) -> Result<(), InputError> {
+    let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
+    let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
+    let [id, _user, vc, gpu, cpu, node, state, submit, start, end, dur, queue] = columns(path, 1, &names, COLS)?;
+    while let Some((line, text)) = lines.next_line()? {
+        if text.trim().is_empty() {
+            continue;
+        }
+        report.rows_read += 1;
+        let row = Row::parse(path, line, text, &names)?;
+        let Some((outcome, exit_code)) = slurm_state(row.get(state)) else {
+            if row.get(state) == "SUSPENDED" {
+                report.skip(line, "state SUSPENDED", row.get(id));
+                continue;
+            }
+            return Err(row.err(
+                state,
+                format!("unknown state \"{}\"", row.get(state)),
+                "state is one of COMPLETED, FAILED, NODE_FAIL, CANCELLED, TIMEOUT, SUSPENDED",
+            ));
+        };
+        let Some(t_submit) = time(&row, submit, parse_naive)? else {
+            report.skip(line, "no submit_time", row.get(id));
+            continue;
+        };
+        let t_start = time(&row, start, parse_naive)?;
+        let t_end = time(&row, end, parse_naive)?;
+        let (duration_ms, wait_ms) = match (t_start, t_end) {
+            (Some(s), Some(e)) if e >= s && s >= t_submit => (Some((e - s) * 1000), Some((s - t_submit) * 1000)),
+            (Some(_), Some(_)) => {
+                return Err(row.err(
+                    start,
+                    "submit_time, start_time and end_time are out of order",
+                    "a job is submitted, then starts, then ends",
+                ));
+            }
+            _ => (row.secs_ms(dur)?, row.secs_ms(queue)?),
+        };
+        let Some(duration_ms) = duration_ms.filter(|d| *d >= 0) else {
+            report.skip(
+                line,
+                "no duration (incomplete job: NaN duration, no start/end)",
+                row.get(id),
+            );
+            continue;
+        };
+        let nodes = row.u64(node)?.max(1);
+        let pods = u32::try_from(nodes).map_err(|_| row.err(node, "too many nodes", "node_num fits 32 bits"))?;
+        let gpus = row.u64(gpu)?;
+        let cpus = row.u64(cpu)?;
+        let gpu_milli = i64::try_from(gpus.div_ceil(nodes))
+            .unwrap_or(i64::MAX / 1000)
+            .saturating_mul(1000);
+        let cpu_milli = i64::try_from(cpus.div_ceil(nodes))
+            .unwrap_or(i64::MAX / 1000)
+            .saturating_mul(1000);
+        let cpu_given = if cpu_milli > 0 { Some(cpu_milli) } else { None };
+        let (cpu_milli, memory_bytes) = opts.fill(gpu_milli, cpu_given);
+        let vc = row.get(vc).to_string();
+        let job = TraceJob {
+            id: row.get(id).to_string(),
+            submit_ms: 0,
+            namespace: if vc.is_empty() {
+                "default".to_string()
+            } else {
+                vc.clone()
+            },
+            queue: vc,
+            priority_class: String::new(),
+            pods,
+            cpu_milli,
+            memory_bytes,
+            gpu_milli,
+            gang: if pods > 1 { pods } else { 1 },
+            duration_ms: u64::try_from(duration_ms).unwrap_or(0),
+            outcome,
+            exit_code,
+            recorded_wait_ms: wait_ms.and_then(|w| u64::try_from(w).ok()),
+        };
+        emit(line, t_submit * 1000, job)?;
+    }
+    Ok(())
+}
+
+/// Reads a VC node-count file (`Venus_Sept_vc_nodes.csv`: first column the VC, second the
+/// number of nodes) into nodes `<vc>-node-<i>` of 8 V100 GPUs, 48 CPUs and 376 GiB (the Helios
+/// node type, traces.md section 4).
+pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
+    let mut lines = Lines::new(open(path)?, path, super::DEFAULT_MAX_LINE_BYTES);
+    let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
+    if names.len() != 2 {
+        return Err(InputError::new(
+            "",
+            format!("{} columns in the header, expected 2 (vc, nodes)", names.len()),
+            "a VC node file has two columns: the VC and its number of 8-GPU nodes",
+        )
+        .at(path, 1, None));
+    }
+    let mut nodes = Vec::new();
+    while let Some((line, text)) = lines.next_line()? {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let row = Row::parse(path, line, text, &names)?;
+        let n = row.u64(1)?;
+        if n > 100_000 {
+            return Err(row.err(1, format!("{n} nodes"), "at most 100000 nodes per VC"));
+        }
+        for i in 0..n {
+            nodes.push(TraceNode {
+                name: format!("{}-node-{i}", row.get(0)),
+                cpu_milli: 48_000,
+                memory_bytes: 376 << 30,
+                gpu_milli: 8000,
+                gpu_model: "V100-SXM2".to_string(),
+            });
+        }
+    }
+    Ok(nodes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{shared, temp_file};
+    use super::super::{Format, read_all, read_nodes};
+    use super::*;
+
+    #[test]
+    fn real_example_rows() {
+        let p = shared("examples/helios_cluster_log.example_rows.csv");
+        let (jobs, r) = read_all(Format::Helios, &p, &Options::default()).unwrap();
+        assert_eq!((r.rows_read, r.jobs), (13, 13));
+        // 1425511,uXBbc,vcJkd,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 18:41:01,2020-06-10 04:55:09,36848,0
+        // The earliest submit is 2020-03-18 04:01:39 (row 4): 7,223,962 s before.
+        assert_eq!(
+            jobs[0],
+            TraceJob {
+                id: "1425511".into(),
+                submit_ms: 7_223_962_000,
+                namespace: "vcJkd".into(),
+                queue: "vcJkd".into(),
+                priority_class: String::new(),
+                pods: 1,
+                cpu_milli: 1000,
+                memory_bytes: 47 << 30,
+                gpu_milli: 1000,
+                gang: 1,
+                duration_ms: 36_848_000,
+                outcome: Outcome::Succeeded,
+                exit_code: 0,
+                recorded_wait_ms: Some(0),
+            }
+        );
+        // 1381347,ulqKP,vcG8f,8,1,1,CANCELLED,2020-03-23 01:25:21,2020-03-23 01:27:20,2020-04-01 17:34:54,835654,119
+        assert_eq!(
+            jobs[12],
+            TraceJob {
+                id: "1381347".into(),
+                submit_ms: 422_622_000,
+                namespace: "vcG8f".into(),
+                queue: "vcG8f".into(),
+                priority_class: String::new(),
+                pods: 1,
+                cpu_milli: 1000,
+                memory_bytes: 8 * (47 << 30),
+                gpu_milli: 8000,
+                gang: 1,
+                duration_ms: 835_654_000,
+                outcome: Outcome::Killed,
+                exit_code: 137,
+                recorded_wait_ms: Some(119_000),
+            }
+        );
+        // 363167: 32 GPUs, 160 CPUs on 4 nodes, TIMEOUT -> a gang of 4 pods x 8 GPUs x 40 CPUs.
+        let j = &jobs[3];
+        assert_eq!(
+            (j.pods, j.gpu_milli, j.cpu_milli, j.gang, j.submit_ms),
+            (4, 8000, 40_000, 4, 0)
+        );
+        assert_eq!((j.outcome, j.duration_ms), (Outcome::Killed, 1_209_615_000));
+        // duration and queue columns agree with the timestamps on all 13 rows (traces.md).
+        assert_eq!(jobs[1].outcome, Outcome::Failed);
+        assert_eq!(jobs[6].recorded_wait_ms, Some(344_000));
+    }
+
+    #[test]
+    fn dirty_and_malformed_rows() {
+        let h = COLS.join(",");
+        let text = format!(
+            "{h}\n\
+             1,u,vcA,0,4,1,COMPLETED,2020-04-01 00:00:00,2020-04-01 00:00:10,2020-04-01 00:01:10,60,10\n\
+             2,u,vcA,8,8,1,CANCELLED,2020-04-01 00:00:05,,,,\n\
+             3,u,vcA,8,8,1,SUSPENDED,2020-04-01 00:00:05,2020-04-01 00:00:05,2020-04-01 00:00:06,1,0\n\
+             4,u,vcA,8,8,1,FAILED,2020-04-01 00:00:07,,,NaN,NaN\n\
+             5,u,vcA,2,2,0,NODE_FAIL,2020-04-01 00:00:08,,,30,3\n"
+        );
+        let p = temp_file("helios-dirty.csv", &text);
+        let (jobs, r) = read_all(Format::Helios, &p, &Options::default()).unwrap();
+        assert_eq!(r.rows_read, 5);
+        assert_eq!(jobs.len(), 2);
+        assert_eq!(r.skipped_total(), 3);
+        assert!(r.skipped.contains(&("state SUSPENDED".to_string(), 1)));
+        // CPU job: 4 cores, 4 x 4 GiB.
+        assert_eq!(
+            (jobs[0].cpu_milli, jobs[0].memory_bytes, jobs[0].gpu_milli),
+            (4000, 16 << 30, 0)
+        );
+        // Fallback on the duration/queue columns; node_num 0 -> 1 pod.
+        assert_eq!(
+            (jobs[1].duration_ms, jobs[1].recorded_wait_ms, jobs[1].pods),
+            (30_000, Some(3_000), 1)
+        );
+        assert_eq!(jobs[1].outcome, Outcome::Failed);
+
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "9,u,vcA,1,1,1,RUNNING,2020-04-01 00:00:00,,,1,1",
+                "state",
+                "unknown state",
+            ),
+            (
+                "9,u,vcA,1,1,1,COMPLETED,2020-04-01 25:00:00,,,1,1",
+                "submit_time",
+                "not a date-time",
+            ),
+            (
+                "9,u,vcA,x,1,1,COMPLETED,2020-04-01 00:00:00,,,1,1",
+                "gpu_num",
+                "non-negative integer",
+            ),
+            (
+                "9,u,vcA,1,1,1,COMPLETED,2020-04-01 00:00:00,2020-04-01 00:00:09,2020-04-01 00:00:01,1,1",
+                "start_time",
+                "out of order",
+            ),
+        ];
+        for (k, (row, field, msg)) in cases.iter().enumerate() {
+            let p = temp_file(&format!("helios{k}.csv"), &format!("{h}\n{row}\n"));
+            let e = read_all(Format::Helios, &p, &Options::default()).unwrap_err();
+            assert_eq!((e.line, e.field.as_str()), (Some(2), *field), "case {k}: {e}");
+            assert!(e.message.contains(msg), "case {k}: {e}");
+        }
+    }
+
+    #[test]
+    fn real_vc_nodes() {
+        let nodes = read_nodes(Format::Helios, &shared("helios/Venus_Sept_vc_nodes.csv")).unwrap();
+        assert_eq!(nodes[0].name, "vcEwI-node-0");
+        assert_eq!(nodes.iter().filter(|n| n.name.starts_with("vcEwI-")).count(), 9);
+        assert!(nodes.iter().all(|n| n.gpu_milli == 8000));
+    }
+}

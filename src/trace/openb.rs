@@ -1,0 +1,309 @@
+//! Alibaba cluster-trace-gpu-v2023 ("openb", the FGD paper): the pod list (one pod per row,
+//! whole and fractional GPUs) and the node lists. Mapping per traces.md section 3, choices in
+//! `traces/README.md` ("Mappings: openb"):
+//!
+//! - each pod is a 1-pod job (no gang); arrival = `creation_time`;
+//!   duration = `deletion_time - scheduled_time`; recorded wait = `scheduled_time - creation_time`;
+//! - per-pod GPUs = `num_gpu * gpu_milli` milli-GPUs (460 = a 0.46 share of one GPU);
+//! - `pod_phase`: Succeeded -> succeeded, Failed -> failed (exit 1), Running -> killed (137): the
+//!   pod was deleted while running (or censored at the trace end, 12,902,960 s);
+//!   Pending (never scheduled, `scheduled_time` empty) -> skipped and counted;
+//! - `qos` -> priority class, lower-cased (`ls`, `be`, `burstable`, `guaranteed`);
+//!   namespace `default`, no queue.
+
+use std::path::Path;
+
+use super::input::{Lines, Row, columns, header_names, open};
+use super::{Emit, ImportReport, Options, Outcome, TraceJob, TraceNode};
+use crate::error::InputError;
+
+const POD_COLS: [&str; 11] = [
+    "name",
+    "cpu_milli",
+    "memory_mib",
+    "num_gpu",
+    "gpu_milli",
+    "gpu_spec",
+    "qos",
+    "pod_phase",
+    "creation_time",
+    "deletion_time",
+    "scheduled_time",
+];
+
+pub(crate) fn import(
+    path: &Path,
+    opts: &Options,
+    report: &mut ImportReport,
+    emit: &mut Emit<'_>,
+) -> Result<(), InputError> {
+    let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
+    let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
+    let [
+        name,
+        cpu,
+        mem,
+        ngpu,
+        gmilli,
+        _spec,
+        qos,
+        phase,
+        created,
+        deleted,
+        scheduled,
+    ] = columns(path, 1, &names, POD_COLS)?;
+    while let Some((line, text)) = lines.next_line()? {
+        if text.trim().is_empty() {
+            continue;
+        }
+        report.rows_read += 1;
+        let row = Row::parse(path, line, text, &names)?;
+        let (outcome, exit_code) = match row.get(phase) {
+            "Succeeded" => (Outcome::Succeeded, 0),
+            "Failed" => (Outcome::Failed, 1),
+            "Running" => (Outcome::Killed, 137),
+            "Pending" => {
+                report.skip(line, "never scheduled (pod_phase Pending)", row.get(name));
+                continue;
+            }
+            other => {
+                return Err(row.err(
+                    phase,
+                    format!("unknown pod_phase \"{other}\""),
+                    "pod_phase is one of Succeeded, Failed, Running, Pending",
+                ));
+            }
+        };
+        let need = |i: usize, v: Option<i64>| {
+            v.ok_or_else(|| {
+                row.err(
+                    i,
+                    "empty time",
+                    "creation_time and deletion_time are seconds, never empty",
+                )
+            })
+        };
+        let t_created = need(created, row.secs_ms(created)?)?;
+        let t_deleted = need(deleted, row.secs_ms(deleted)?)?;
+        let Some(t_sched) = row.secs_ms(scheduled)? else {
+            report.skip(line, "never scheduled (scheduled_time empty)", row.get(name));
+            continue;
+        };
+        if t_sched < t_created || t_deleted < t_sched {
+            return Err(row.err(
+                scheduled,
+                format!(
+                    "times out of order: creation {}, scheduled {}, deletion {}",
+                    row.get(created),
+                    row.get(scheduled),
+                    row.get(deleted)
+                ),
+                "a pod is created, then scheduled, then deleted",
+            ));
+        }
+        let num_gpu = row.i64_nonneg(ngpu)?;
+        let share = row.i64_nonneg(gmilli)?;
+        if num_gpu > 0 && (share == 0 || share > 1000) {
+            return Err(row.err(
+                gmilli,
+                format!("gpu_milli {share} with num_gpu {num_gpu}"),
+                "gpu_milli is 1..1000",
+            ));
+        }
+        let job = TraceJob {
+            id: row.get(name).to_string(),
+            submit_ms: 0,
+            namespace: "default".to_string(),
+            queue: String::new(),
+            priority_class: row.get(qos).to_ascii_lowercase(),
+            pods: 1,
+            cpu_milli: row.i64_nonneg(cpu)?,
+            memory_bytes: row.i64_nonneg(mem)?.saturating_mul(1 << 20),
+            gpu_milli: num_gpu.saturating_mul(share),
+            gang: 1,
+            duration_ms: u64::try_from(t_deleted - t_sched).unwrap_or(0),
+            outcome,
+            exit_code,
+            recorded_wait_ms: u64::try_from(t_sched - t_created).ok(),
+        };
+        emit(line, t_created, job)?;
+    }
+    Ok(())
+}
+
+/// Reads `openb_node_list_*.csv` (`sn,cpu_milli,memory_mib,gpu,model`).
+pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
+    let mut lines = Lines::new(open(path)?, path, super::DEFAULT_MAX_LINE_BYTES);
+    let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
+    let [sn, cpu, mem, gpu, model] = columns(path, 1, &names, ["sn", "cpu_milli", "memory_mib", "gpu", "model"])?;
+    let mut nodes = Vec::new();
+    while let Some((line, text)) = lines.next_line()? {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let row = Row::parse(path, line, text, &names)?;
+        nodes.push(TraceNode {
+            name: row.get(sn).to_string(),
+            cpu_milli: row.i64_nonneg(cpu)?,
+            memory_bytes: row.i64_nonneg(mem)?.saturating_mul(1 << 20),
+            gpu_milli: row.i64_nonneg(gpu)?.saturating_mul(1000),
+            gpu_model: row.get(model).to_string(),
+        });
+    }
+    Ok(nodes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{shared, temp_file};
+    use super::super::{Format, read_all, read_nodes};
+    use super::*;
+
+    #[test]
+    fn real_pod_list() {
+        let p = shared("alibaba-gpu-v2023-openb/openb_pod_list_default.csv");
+        let (jobs, r) = read_all(Format::Openb, &p, &Options::default()).unwrap();
+        assert_eq!(r.rows_read, 8152);
+        assert_eq!(r.jobs, 8152 - 897);
+        assert_eq!(jobs.len(), 8152 - 897);
+        assert_eq!(
+            r.skipped,
+            vec![("never scheduled (pod_phase Pending)".to_string(), 897)]
+        );
+        // openb-pod-0000,12000,16384,1,1000,,LS,Running,0,12537496,0
+        assert_eq!(
+            jobs[0],
+            TraceJob {
+                id: "openb-pod-0000".into(),
+                submit_ms: 0,
+                namespace: "default".into(),
+                queue: String::new(),
+                priority_class: "ls".into(),
+                pods: 1,
+                cpu_milli: 12_000,
+                memory_bytes: 16 << 30,
+                gpu_milli: 1000,
+                gang: 1,
+                duration_ms: 12_537_496_000,
+                outcome: Outcome::Killed,
+                exit_code: 137,
+                recorded_wait_ms: Some(0),
+            }
+        );
+        // openb-pod-8151,3152,5600,1,590,,BE,Failed,12901761,12901792,12901762
+        assert_eq!(
+            jobs.last().unwrap(),
+            &TraceJob {
+                id: "openb-pod-8151".into(),
+                submit_ms: 12_901_761_000,
+                namespace: "default".into(),
+                queue: String::new(),
+                priority_class: "be".into(),
+                pods: 1,
+                cpu_milli: 3152,
+                memory_bytes: 5600 << 20,
+                gpu_milli: 590,
+                gang: 1,
+                duration_ms: 30_000,
+                outcome: Outcome::Failed,
+                exit_code: 1,
+                recorded_wait_ms: Some(1000),
+            }
+        );
+        // Multi-GPU pods: 16x2, 15x4, 44x8 in the whole file; none is Pending-only? count what we keep.
+        let eight = jobs.iter().filter(|j| j.gpu_milli == 8000).count();
+        assert!(eight > 0 && eight <= 44);
+        assert!(jobs.windows(2).all(|w| w[0].submit_ms <= w[1].submit_ms));
+        // Import -> native -> read gives the same jobs, and writing again the same bytes.
+        let mut out = Vec::new();
+        super::super::write_native(&mut out, jobs.iter()).unwrap();
+        let native = temp_file("openb-native.csv", std::str::from_utf8(&out).unwrap());
+        let (back, _) = read_all(Format::Kubesim, &native, &Options::default()).unwrap();
+        assert_eq!(back, jobs);
+        let mut again = Vec::new();
+        super::super::write_native(&mut again, back.iter()).unwrap();
+        assert_eq!(again, out);
+    }
+
+    #[test]
+    fn real_node_lists() {
+        let all = read_nodes(
+            Format::Openb,
+            &shared("alibaba-gpu-v2023-openb/openb_node_list_all_node.csv"),
+        )
+        .unwrap();
+        assert_eq!(all.len(), 1523);
+        assert_eq!(all.iter().map(|n| n.gpu_milli).sum::<i64>(), 6212 * 1000);
+        assert_eq!(all.iter().filter(|n| n.gpu_milli == 0).count(), 310);
+        assert_eq!(
+            all[0],
+            TraceNode {
+                name: "openb-node-0000".into(),
+                cpu_milli: 32_000,
+                memory_bytes: 256 << 30,
+                gpu_milli: 0,
+                gpu_model: String::new()
+            }
+        );
+        assert_eq!(
+            all[1522],
+            TraceNode {
+                name: "openb-node-1522".into(),
+                cpu_milli: 96_000,
+                memory_bytes: 384 << 30,
+                gpu_milli: 8000,
+                gpu_model: "G2".into()
+            }
+        );
+        let gpu = read_nodes(
+            Format::Openb,
+            &shared("alibaba-gpu-v2023-openb/openb_node_list_gpu_node.csv"),
+        )
+        .unwrap();
+        assert_eq!(gpu.len(), 1213);
+        assert_eq!(gpu[0].gpu_model, "P100");
+    }
+
+    #[test]
+    fn malformed_rows() {
+        let h = POD_COLS.join(",");
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "p1,1000,1024,1,1000,,LS,Exploded,0,10,0",
+                "pod_phase",
+                "unknown pod_phase",
+            ),
+            (
+                "p1,1000,1024,1,1000,,LS,Running,0,10,20",
+                "scheduled_time",
+                "out of order",
+            ),
+            ("p1,1000,1024,1,0,,LS,Running,0,10,0", "gpu_milli", "gpu_milli 0"),
+            (
+                "p1,lots,1024,1,1000,,LS,Running,0,10,0",
+                "cpu_milli",
+                "not a non-negative integer",
+            ),
+            ("p1,1000,1024,1,1000,,LS,Running,0,,0", "deletion_time", "empty time"),
+            (
+                "p1,1000,1024,1,1000,,LS,Running,zero,10,0",
+                "creation_time",
+                "not a number",
+            ),
+            ("p1,1000,1024,1,1000,LS,Running,0,10,0", "", "10 fields"),
+        ];
+        for (k, (row, field, msg)) in cases.iter().enumerate() {
+            let p = temp_file(
+                &format!("openb{k}.csv"),
+                &format!("{h}\np0,1000,1024,0,0,,BE,Succeeded,0,5,1\n{row}\n"),
+            );
+            let e = read_all(Format::Openb, &p, &Options::default()).unwrap_err();
+            assert_eq!((e.line, e.field.as_str()), (Some(3), *field), "case {k}: {e}");
+            assert!(e.message.contains(msg), "case {k}: {e}");
+        }
+        let p = temp_file("openb-nohdr.csv", "name,cpu\np0,1\n");
+        let e = read_all(Format::Openb, &p, &Options::default()).unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("no column \"cpu_milli\""), "{e}");
+    }
+}

@@ -1,0 +1,432 @@
+//! Standard Workload Format (SWF v2.2, Parallel Workloads Archive) and the extended SWF of
+//! MetaCentrum (21 fields). Mapping per traces.md section 7, choices in `traces/README.md`
+//! ("Mappings: swf"):
+//!
+//! - header comments `; Key: value` are read for `UnixStartTime`, `MaxNodes`, `MaxProcs` and
+//!   `Queue: <n> <name>`; other lines starting with `;` are comments;
+//! - arrival = field 2 (+ `UnixStartTime`); duration = field 4; recorded wait = field 3
+//!   (`-1` = unknown); width = field 5, or field 8 when 5 is `-1`;
+//! - pods = ceil(width / cpus_per_node) (see [`super::Options::swf_cpus_per_node`]), each with
+//!   ceil(width / pods) cores; gang = pods when pods > 1; no GPUs;
+//! - memory per pod = requested memory (field 10, KB per processor; bytes in extended SWF),
+//!   else used memory (field 7), else 4 GiB per core;
+//! - namespace = `user-<field 12>` (`default` if -1); queue = the header's name for field 15,
+//!   else `queue-<n>`, or the extended SWF's field 20; an extended PBS spec (field 21,
+//!   `N:ppn=P`) gives pods = N and P cores each;
+//! - status (field 11): 1 -> succeeded, 0 -> failed (1), 5 -> killed (137), -1 -> succeeded
+//!   (models and logs without status, e.g. NASA); counted skips: run time -1 (unknown),
+//!   other statuses (partial-execution records of checkpointing/preemption).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::input::{Lines, decimal_milli, open};
+use super::{Emit, ImportReport, Options, Outcome, TraceJob};
+use crate::error::InputError;
+
+/// What the header comments say.
+#[derive(Default)]
+struct Header {
+    unix_start_s: i64,
+    max_nodes: Option<u64>,
+    max_procs: Option<u64>,
+    queues: BTreeMap<i64, String>,
+}
+
+const FIELD_NAMES: [&str; 21] = [
+    "job_number",
+    "submit_time",
+    "wait_time",
+    "run_time",
+    "allocated_processors",
+    "average_cpu_time",
+    "used_memory",
+    "requested_processors",
+    "requested_time",
+    "requested_memory",
+    "status",
+    "user_id",
+    "group_id",
+    "executable",
+    "queue",
+    "partition",
+    "preceding_job",
+    "think_time",
+    "node_ids",
+    "queue_name",
+    "pbs_spec",
+];
+
+fn header_line(h: &mut Header, comment: &str) {
+    let Some((key, value)) = comment.split_once(':') else {
+        return;
+    };
+    let value = value.trim();
+    match key.trim() {
+        "UnixStartTime" => h.unix_start_s = value.parse().unwrap_or(0),
+        "MaxNodes" => h.max_nodes = value.parse().ok(),
+        "MaxProcs" => h.max_procs = value.parse().ok(),
+        "Queue" => {
+            let mut parts = value.split_whitespace();
+            if let (Some(n), Some(name)) = (parts.next().and_then(|n| n.parse().ok()), parts.next()) {
+                h.queues.insert(n, name.to_string());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `cpus_per_node` from `<log>.machines` (Alea: `id name nodes cpus_per_node speed ram_kb`).
+fn machines_file(path: &Path) -> Option<u64> {
+    let mut name = path.file_name()?.to_os_string();
+    name.push(".machines");
+    let text = std::fs::read_to_string(path.with_file_name(name)).ok()?;
+    let line = text.lines().find(|l| !l.trim().is_empty() && !l.starts_with(';'))?;
+    line.split_whitespace().nth(3)?.parse().ok().filter(|c| *c > 0)
+}
+
+struct Fields<'a> {
+    path: &'a Path,
+    line: usize,
+    /// (1-based column, text)
+    f: Vec<(usize, &'a str)>,
+}
+
+impl Fields<'_> {
+    fn err(&self, k: usize, msg: String, fix: &str) -> InputError {
+        InputError::new(FIELD_NAMES.get(k).copied().unwrap_or(""), msg, fix).at(
+            self.path,
+            self.line,
+            self.f.get(k).map(|x| x.0),
+        )
+    }
+
+    /// Field `k` (0-based) in thousandths; `-1` stays `-1000`.
+    fn milli(&self, k: usize) -> Result<i64, InputError> {
+        let s = self.f[k].1;
+        decimal_milli(s).ok_or_else(|| {
+            self.err(
+                k,
+                format!("\"{s}\" is not a number"),
+                "SWF fields are numbers, -1 if unknown",
+            )
+        })
+    }
+
+    /// Field `k` as a whole number (fractions dropped), `None` if negative (unknown).
+    fn whole(&self, k: usize) -> Result<Option<i64>, InputError> {
+        let v = self.milli(k)?;
+        Ok(if v < 0 { None } else { Some(v / 1000) })
+    }
+}
+
+pub(crate) fn import(
+    path: &Path,
+    opts: &Options,
+    report: &mut ImportReport,
+    emit: &mut Emit<'_>,
+) -> Result<(), InputError> {
+    let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
+    let mut h = Header::default();
+    let mut cpn: Option<u64> = opts.swf_cpus_per_node.map(u64::from).or_else(|| machines_file(path));
+    while let Some((line, text)) = lines.next_line()? {
+        let t = text.trim();
+        if let Some(c) = t.strip_prefix(';') {
+            header_line(&mut h, c);
+            continue;
+        }
+        if t.is_empty() {
+            continue;
+        }
+        let cpus_per_node = *cpn.get_or_insert_with(|| match (h.max_procs, h.max_nodes) {
+            (Some(p), Some(n)) if n > 0 && p >= n => p / n,
+            _ => 1,
+        });
+        report.rows_read += 1;
+        // Column positions for errors.
+        let mut f: Vec<(usize, &str)> = Vec::with_capacity(21);
+        let mut col = 1;
+        let mut rest = text;
+        while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+            let tok_len = rest[start..].find(char::is_whitespace).unwrap_or(rest.len() - start);
+            col += rest[..start].chars().count();
+            f.push((col, &rest[start..start + tok_len]));
+            col += rest[start..start + tok_len].chars().count();
+            rest = &rest[start + tok_len..];
+        }
+        let fl = Fields { path, line, f };
+        if fl.f.len() < 18 {
+            return Err(InputError::new(
+                "",
+                format!("{} fields, expected 18", fl.f.len()),
+                "an SWF job line has 18 whitespace-separated fields (-1 for unknown)",
+            )
+            .at(path, line, None));
+        }
+        let extended = fl.f.len() > 18;
+        let job_number = fl.f[0].1.to_string();
+        let submit_ms = fl.milli(1)?;
+        if submit_ms < 0 {
+            return Err(fl.err(
+                1,
+                format!("negative submit time {}", fl.f[1].1),
+                "submit times are seconds >= 0",
+            ));
+        }
+        let wait_ms = fl.milli(2)?;
+        let run_ms = fl.milli(3)?;
+        let alloc = fl.whole(4)?;
+        let requested = fl.whole(7)?;
+        let used_mem = fl.whole(6)?;
+        let req_mem = fl.whole(9)?;
+        let status = fl.milli(10)?;
+        let user = fl.whole(11)?;
+        let queue_n = fl.whole(14)?;
+        let (outcome, exit_code) = match status {
+            1000 => (Outcome::Succeeded, 0),
+            0 => (Outcome::Failed, 1),
+            5000 => (Outcome::Killed, 137),
+            -1000 => (Outcome::Succeeded, 0),
+            _ => {
+                report.skip(
+                    line,
+                    "status other than 1, 0, 5, -1 (partial-execution record)",
+                    &job_number,
+                );
+                continue;
+            }
+        };
+        if run_ms < 0 {
+            report.skip(line, "run time -1 (unknown)", &job_number);
+            continue;
+        }
+        let Some(width) = alloc.or(requested).filter(|w| *w > 0) else {
+            report.skip(line, "no processor count (fields 5 and 8 are -1 or 0)", &job_number);
+            continue;
+        };
+        let width = width as u64;
+        // Extended SWF: field 19 `{...}` may hold spaces; then the queue name and the PBS spec.
+        let (mut pods, mut cores_per_pod, mut queue_name) = {
+            let pods = width.div_ceil(cpus_per_node.max(1));
+            (pods, width.div_ceil(pods), None::<String>)
+        };
+        if extended {
+            let mut k = 18;
+            if fl.f[k].1.starts_with('{') {
+                while k < fl.f.len() && !fl.f[k].1.ends_with('}') {
+                    k += 1;
+                }
+                k += 1;
+            }
+            let extra: Vec<&str> = fl.f.iter().skip(k).map(|x| x.1).collect();
+            if let Some(q) = extra.first() {
+                queue_name = Some((*q).to_string());
+            }
+            if let Some(spec) = extra.get(1) {
+                let (nodes, ppn) = parse_pbs(spec).ok_or_else(|| {
+                    fl.err(
+                        (k + 1).min(20),
+                        format!("\"{spec}\" is not a PBS spec N:ppn=P"),
+                        "write the extended SWF resource spec as N:ppn=P[:props][#excl]",
+                    )
+                })?;
+                pods = nodes;
+                cores_per_pod = ppn;
+            }
+        }
+        let pods32 = u32::try_from(pods).map_err(|_| fl.err(4, format!("{pods} pods"), "at most 4294967295 pods"))?;
+        let cpu_milli = i64::try_from(cores_per_pod)
+            .unwrap_or(i64::MAX / 1000)
+            .saturating_mul(1000);
+        let cores = i64::try_from(cores_per_pod).unwrap_or(i64::MAX);
+        let memory_bytes = match req_mem.filter(|m| *m > 0).or(used_mem.filter(|m| *m > 0)) {
+            Some(m) if extended => m.saturating_mul(cores),
+            Some(kb) => kb.saturating_mul(1024).saturating_mul(cores),
+            None => opts.mem_per_cpu().saturating_mul(cores),
+        };
+        let queue = match (queue_name, queue_n) {
+            (Some(q), _) => q,
+            (None, Some(n)) => h.queues.get(&n).cloned().unwrap_or_else(|| format!("queue-{n}")),
+            (None, None) => String::new(),
+        };
+        let job = TraceJob {
+            id: job_number,
+            submit_ms: 0,
+            namespace: user.map_or_else(|| "default".to_string(), |u| format!("user-{u}")),
+            queue,
+            priority_class: String::new(),
+            pods: pods32,
+            cpu_milli,
+            memory_bytes,
+            gpu_milli: 0,
+            gang: if pods32 > 1 { pods32 } else { 1 },
+            duration_ms: u64::try_from(run_ms).unwrap_or(0),
+            outcome,
+            exit_code,
+            recorded_wait_ms: u64::try_from(wait_ms).ok(),
+        };
+        emit(line, submit_ms.saturating_add(h.unix_start_s.saturating_mul(1000)), job)?;
+    }
+    Ok(())
+}
+
+/// `N:ppn=P[:props][#excl]` -> (N, P).
+fn parse_pbs(spec: &str) -> Option<(u64, u64)> {
+    let spec = spec.split('#').next()?;
+    let mut parts = spec.split(':');
+    let nodes: u64 = parts.next()?.parse().ok()?;
+    let ppn: u64 = parts.find_map(|p| p.strip_prefix("ppn="))?.parse().ok()?;
+    (nodes > 0 && ppn > 0).then_some((nodes, ppn))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{shared, temp_file};
+    use super::super::{Format, read_all};
+    use super::*;
+
+    #[test]
+    fn real_nasa_log() {
+        let p = shared("swf/NASA-iPSC-1993-3.1-cln.swf");
+        let (jobs, r) = read_all(Format::Swf, &p, &Options::default()).unwrap();
+        assert_eq!((r.rows_read, r.jobs), (18_239, 18_239));
+        // "    1        0     -1   1451  128 ... -1   1   1  -1 -1 -1 -1 -1": 128 procs on
+        // 1-CPU nodes (MaxProcs 128 / MaxNodes 128) = a gang of 128 one-core pods; no wait; status -1.
+        assert_eq!(
+            jobs[0],
+            TraceJob {
+                id: "1".into(),
+                submit_ms: 0,
+                namespace: "user-1".into(),
+                queue: String::new(),
+                priority_class: String::new(),
+                pods: 128,
+                cpu_milli: 1000,
+                memory_bytes: 4 << 30,
+                gpu_milli: 0,
+                gang: 128,
+                duration_ms: 1_451_000,
+                outcome: Outcome::Succeeded,
+                exit_code: 0,
+                recorded_wait_ms: None,
+            }
+        );
+        // "42264  7948936     -1     86  128     -1    -1   -1     -1    -1 -1  12   2  -1 -1 -1 -1 -1"
+        let last = jobs.last().unwrap();
+        assert_eq!(
+            (last.id.as_str(), last.submit_ms, last.duration_ms),
+            ("42264", 7_948_936_000, 86_000)
+        );
+        assert_eq!((last.pods, last.namespace.as_str()), (128, "user-12"));
+    }
+
+    #[test]
+    fn real_hpc2n_excerpt() {
+        let p = shared("swf/HPC2N-2002-2.2.alea-excerpt.swf");
+        let (jobs, r) = read_all(Format::Swf, &p, &Options::default()).unwrap();
+        assert_eq!(r.rows_read, 3170);
+        assert_eq!(r.skipped, vec![("run time -1 (unknown)".to_string(), 25)]);
+        assert_eq!(jobs.len(), 3145);
+        // "    1        0 308434  31405   30  31405    -1   30  37980    -1  1   1   1  -1 -1  1 -1 -1"
+        // 30 processors on 2-CPU nodes (the .machines file) = 15 pods of 2 cores; queue -1.
+        assert_eq!(
+            jobs[0],
+            TraceJob {
+                id: "1".into(),
+                submit_ms: 0,
+                namespace: "user-1".into(),
+                queue: String::new(),
+                priority_class: String::new(),
+                pods: 15,
+                cpu_milli: 2000,
+                memory_bytes: 2 * (4 << 30),
+                gpu_milli: 0,
+                gang: 15,
+                duration_ms: 31_405_000,
+                outcome: Outcome::Succeeded,
+                exit_code: 0,
+                recorded_wait_ms: Some(308_434_000),
+            }
+        );
+        // " 7183  4950011  15715    129   50 129.02 18432   50   1800    -1  1   8   1  -1 -1  1 -1 -1"
+        // used memory 18432 KB per processor x 2 cores.
+        let last = jobs.last().unwrap();
+        assert_eq!(
+            (last.id.as_str(), last.submit_ms, last.duration_ms),
+            ("7183", 4_950_011_000, 129_000)
+        );
+        assert_eq!(
+            (last.pods, last.cpu_milli, last.memory_bytes),
+            (25, 2000, 2 * 18_432 * 1024)
+        );
+        assert_eq!(last.recorded_wait_ms, Some(15_715_000));
+    }
+
+    #[test]
+    fn header_queues_extended_rows_and_errors() {
+        let text = "; Version: 2.2\n; UnixStartTime: 1000\n; MaxNodes: 4\n; MaxProcs: 16\n; Queue:  0  interactive\n; Queue: 1 batch\n\
+            1 10 5 100 8 -1 -1 8 200 -1 1 3 1 -1 1 -1 -1 -1\n\
+            2 20 -1 50 -1 -1 -1 3 200 1024 0 3 1 -1 0 -1 -1 -1\n\
+            3 30 0 70 1 -1 -1 1 200 -1 5 -1 1 -1 7 -1 -1 -1\n\
+            4 40 0 70 1 -1 -1 1 200 -1 3 -1 1 -1 7 -1 -1 -1\n\
+            5 50 2 60 24 -1 -1 24 3600 2147483648 1 7 1 -1 -1 -1 -1 -1 {1,2, 3} q_2h 2:ppn=12:cl_zegox#excl\n";
+        let p = temp_file("hand.swf", text);
+        let (jobs, r) = read_all(Format::Swf, &p, &Options::default()).unwrap();
+        assert_eq!(
+            r.skipped,
+            vec![(
+                "status other than 1, 0, 5, -1 (partial-execution record)".to_string(),
+                1
+            )]
+        );
+        assert_eq!(jobs.len(), 4);
+        // 4 CPUs per node (16/4): 8 procs -> 2 pods of 4; queue 1 = batch.
+        assert_eq!(
+            (jobs[0].pods, jobs[0].cpu_milli, jobs[0].gang, jobs[0].queue.as_str()),
+            (2, 4000, 2, "batch")
+        );
+        assert_eq!((jobs[0].submit_ms, jobs[0].recorded_wait_ms), (0, Some(5000)));
+        // Field 5 -1: requested 3 procs -> 1 pod of 3 cores, 1024 KB per proc; failed; queue 0 interactive.
+        assert_eq!(
+            (jobs[1].pods, jobs[1].cpu_milli, jobs[1].memory_bytes),
+            (1, 3000, 3 * 1024 * 1024)
+        );
+        assert_eq!(
+            (jobs[1].outcome, jobs[1].exit_code, jobs[1].queue.as_str()),
+            (Outcome::Failed, 1, "interactive")
+        );
+        assert_eq!(
+            (jobs[2].outcome, jobs[2].namespace.as_str(), jobs[2].queue.as_str()),
+            (Outcome::Killed, "default", "queue-7")
+        );
+        // Extended: PBS spec 2:ppn=12 -> 2 pods x 12 cores; memory in bytes per processor.
+        let x = &jobs[3];
+        assert_eq!((x.pods, x.cpu_milli, x.gang, x.queue.as_str()), (2, 12_000, 2, "q_2h"));
+        assert_eq!(x.memory_bytes, 12 * 2_147_483_648);
+
+        let cases: &[(&str, &str, &str)] = &[
+            ("1 10 5 100 8 -1 -1 8 200 -1 1 3 1 -1 1 -1 -1", "", "17 fields"),
+            (
+                "1 1O 5 100 8 -1 -1 8 200 -1 1 3 1 -1 1 -1 -1 -1",
+                "submit_time",
+                "not a number",
+            ),
+            (
+                "1 -10 5 100 8 -1 -1 8 200 -1 1 3 1 -1 1 -1 -1 -1",
+                "submit_time",
+                "negative",
+            ),
+            (
+                "1 10 5 100 8 -1 -1 8 200 -1 1 3 1 -1 1 -1 -1 -1 {1} q 2:cores=4",
+                "pbs_spec",
+                "not a PBS spec",
+            ),
+        ];
+        for (k, (row, field, msg)) in cases.iter().enumerate() {
+            let p = temp_file(&format!("bad{k}.swf"), &format!("; Version: 2.2\n{row}\n"));
+            let e = read_all(Format::Swf, &p, &Options::default()).unwrap_err();
+            assert_eq!((e.line, e.field.as_str()), (Some(2), *field), "case {k}: {e}");
+            assert!(e.message.contains(msg), "case {k}: {e}");
+        }
+    }
+}
