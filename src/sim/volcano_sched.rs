@@ -28,6 +28,11 @@ pub struct VolcanoSched {
     pub pending: std::collections::BTreeSet<PodId>,
     session_at: Option<SimTime>,
     last_session: Option<SimTime>,
+    /// The current session bound a pod or enqueued a PodGroup.
+    changed: bool,
+    /// Classes that found no node on the session's committed free capacity: capacity only
+    /// shrinks within a session, so no later pod of theirs fits either (reset per session).
+    no_fit: std::collections::BTreeSet<super::ClassId>,
 }
 
 /// A scheduling unit of a session: a gang (PodGroup) or a lone pod.
@@ -78,15 +83,16 @@ impl World {
         }
         self.vsched.session_at = None;
         self.vsched.last_session = Some(now);
+        self.vsched.changed = false;
+        self.vsched.no_fit.clear();
         let snapshot: Vec<PodId> = self.vsched.pending.iter().copied().collect();
         self.volcano_enqueue();
         self.volcano_allocate(&snapshot);
-        let waiting_pg = self.vc_live.iter().any(|&wl| {
-            let w = &self.workloads[wl as usize];
-            w.vc.as_ref()
-                .is_some_and(|v| v.pg_phase == PgPhase::Pending && w.finish.is_none() && v.after_kill.is_none())
-        });
-        if !self.vsched.pending.is_empty() || waiting_pg {
+        // A session is a function of the cluster state: one that changed nothing would be
+        // repeated identically every second until an event changes the state (a pod added or
+        // released, a node, a PodGroup), and each of those asks for a session (`volcano_kick`).
+        // So the next second's session is scheduled only after a session that changed something.
+        if self.vsched.changed {
             let next = now.plus_ms(1000);
             self.vsched.session_at = Some(next);
             self.engine
@@ -204,6 +210,7 @@ impl World {
                 inqueue.add(&min_res);
                 per_queue.entry(queue).or_default().0.add(&min_res);
                 self.vc_enqueued(wl);
+                self.vsched.changed = true;
             }
         }
     }
@@ -293,23 +300,34 @@ impl World {
             Some(g) => (self.gangs[g as usize].min_member, self.gangs[g as usize].holding),
             None => (1, 0),
         };
-        // Tentative plan on a scratch copy of free capacity (a Statement).
-        let mut free: Vec<Res> = self.cluster.nodes.iter().map(|n| n.free()).collect();
-        let mut nonzero = self.cluster.nonzero.clone();
+        // Tentative plan (a Statement): what it takes from each node, over the committed state.
+        let mut taken: BTreeMap<NodeId, (Res, (i64, i64))> = BTreeMap::new();
         let mut plan: Vec<(PodId, NodeId)> = Vec::new();
         let mut pods = u.pods.clone();
         pods.sort_by_key(|&p| (self.pods[p as usize].task, self.pods[p as usize].index, p));
         for pod in pods {
-            if let Some(n) = self.volcano_pick_node(pod, &free, &nonzero) {
-                let req = self.classes[self.pods[pod as usize].class as usize].req;
-                free[n as usize].sub(&req);
-                let (c, m) = super::cluster::non_zero_pub(&req);
-                nonzero[n as usize].0 += c;
-                nonzero[n as usize].1 += m;
-                plan.push((pod, n));
+            let class = self.pods[pod as usize].class;
+            if self.vsched.no_fit.contains(&class) {
+                continue;
+            }
+            match self.volcano_pick_node(pod, &taken) {
+                Some(n) => {
+                    let req = self.classes[class as usize].req;
+                    let (c, m) = super::cluster::non_zero_pub(&req);
+                    let t = taken.entry(n).or_default();
+                    t.0.add(&req);
+                    t.1.0 += c;
+                    t.1.1 += m;
+                    plan.push((pod, n));
+                }
+                None if taken.is_empty() => {
+                    self.vsched.no_fit.insert(class);
+                }
+                None => {}
             }
         }
         if holding + plan.len() as u32 >= min {
+            self.vsched.changed |= !plan.is_empty();
             for (pod, n) in plan {
                 self.vsched.pending.remove(&pod);
                 self.pods[pod as usize].sched.loc = super::scheduler::Loc::None;
@@ -319,24 +337,33 @@ impl World {
         // else: the statement is discarded; nothing was bound.
     }
 
-    /// predicates + nodeorder + binpack: the best node for a pod on `free`.
-    fn volcano_pick_node(&self, pod: PodId, free: &[Res], nonzero: &[(i64, i64)]) -> Option<NodeId> {
+    /// predicates + nodeorder + binpack: the best node for a pod, the session's committed free
+    /// capacity less what the tentative plan `taken` holds.
+    fn volcano_pick_node(&self, pod: PodId, taken: &BTreeMap<NodeId, (Res, (i64, i64))>) -> Option<NodeId> {
         let c = &self.classes[self.pods[pod as usize].class as usize];
         let mut best: Option<(i64, u32, NodeId)> = None;
         for (i, node) in self.cluster.nodes.iter().enumerate() {
-            if !node.present || !c.req.fits_in(&free[i]) || static_filter(&c.constraints, node).is_err() {
+            if !node.present {
                 continue;
             }
-            let mut scratch = node.clone();
-            scratch.requested = node.alloc.minus(&free[i]);
-            let (least, balanced) =
-                resource_scores(super::cluster::Scoring::LeastAllocated, &scratch, nonzero[i], &c.req);
+            let mut requested = node.requested;
+            let mut nonzero = self.cluster.nonzero[i];
+            if let Some((r, nz)) = taken.get(&(i as NodeId)) {
+                requested.add(r);
+                nonzero.0 += nz.0;
+                nonzero.1 += nz.1;
+            }
+            let free = node.alloc.minus(&requested);
+            if !c.req.fits_in(&free) || static_filter(&c.constraints, node).is_err() {
+                continue;
+            }
+            let (least, balanced) = resource_scores(super::cluster::Scoring::LeastAllocated, node, nonzero, &c.req);
             // binpack: cpu and memory weight 1, (used + request) / allocatable, x100.
             let mut bp = 0i64;
             let mut dims = 0i64;
             for d in [CPU, MEMORY] {
                 if node.alloc.0[d] > 0 && c.req.0[d] > 0 {
-                    bp += (scratch.requested.0[d] + c.req.0[d]) * 100 / node.alloc.0[d];
+                    bp += (requested.0[d] + c.req.0[d]) * 100 / node.alloc.0[d];
                     dims += 1;
                 }
             }
