@@ -784,7 +784,7 @@ impl World {
 
     /// The class's statically feasible nodes as a bitset, cached until nodes change (shared,
     /// not copied, on every attempt).
-    fn static_bitset(&mut self, c: ClassId) -> std::rc::Rc<[u64]> {
+    pub(super) fn static_bitset(&mut self, c: ClassId) -> std::rc::Rc<[u64]> {
         let gen_now = self.sched.node_generation;
         if let Some((g, bits)) = &self.classes[c as usize].q.static_ok
             && *g == gen_now

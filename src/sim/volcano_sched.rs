@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use super::cluster::{CPU, MEMORY, NodeId, Res, resource_scores, static_filter};
+use super::cluster::{CPU, MEMORY, NodeId, Res, resource_scores};
 use super::gang::GangId;
 use super::volcano::PgPhase;
 use super::{Ev, PodId, World, class};
@@ -132,6 +132,9 @@ impl World {
     /// enqueue (VC-C3, VC-Q2, VC-Q3): Pending PodGroups in job order; overcommit and
     /// proportion must both permit.
     fn volcano_enqueue(&mut self) {
+        if self.vc_live.is_empty() {
+            return; // no PodGroup to enqueue (and the totals cost a pass over the nodes)
+        }
         let (total, used) = self.totals();
         let mut idle = Res::default();
         for (i, v) in idle.0.iter_mut().enumerate() {
@@ -255,8 +258,12 @@ impl World {
             });
             u.pods.push(pod);
         }
-        let (total, _) = self.totals();
         let mut order: Vec<Unit> = units.into_values().collect();
+        let total = if order.iter().any(|u| u.gang.is_some()) {
+            self.totals().0
+        } else {
+            Res::default() // drf shares are of gangs only
+        };
         // Job order: priority, gang (not ready first), drf (lower dominant share), creation, id.
         let keyed: Vec<(std::cmp::Reverse<i32>, bool, u64, SimTime, u64)> = order
             .iter()
@@ -310,7 +317,8 @@ impl World {
             if self.vsched.no_fit.contains(&class) {
                 continue;
             }
-            match self.volcano_pick_node(pod, &taken) {
+            let statics = self.static_bitset(class);
+            match self.volcano_pick_node(pod, &taken, &statics) {
                 Some(n) => {
                     let req = self.classes[class as usize].req;
                     let (c, m) = super::cluster::non_zero_pub(&req);
@@ -339,10 +347,30 @@ impl World {
 
     /// predicates + nodeorder + binpack: the best node for a pod, the session's committed free
     /// capacity less what the tentative plan `taken` holds.
-    fn volcano_pick_node(&self, pod: PodId, taken: &BTreeMap<NodeId, (Res, (i64, i64))>) -> Option<NodeId> {
+    /// Only nodes that pass the static filters (`statics`) and have the pod's GPUs free on the
+    /// committed state (the free-GPU index) can fit; the rest are skipped without changing the
+    /// choice.
+    fn volcano_pick_node(
+        &self,
+        pod: PodId,
+        taken: &BTreeMap<NodeId, (Res, (i64, i64))>,
+        statics: &[u64],
+    ) -> Option<NodeId> {
         let c = &self.classes[self.pods[pod as usize].class as usize];
+        let gpu_bits = self.cluster.index.candidates(c.req.gpu_milli());
         let mut best: Option<(i64, u32, NodeId)> = None;
-        for (i, node) in self.cluster.nodes.iter().enumerate() {
+        let candidates = statics.iter().zip(gpu_bits).enumerate().flat_map(|(w, (a, b))| {
+            let mut word = a & b;
+            std::iter::from_fn(move || {
+                (word != 0).then(|| {
+                    let i = w * 64 + word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    i
+                })
+            })
+        });
+        for i in candidates {
+            let node = &self.cluster.nodes[i];
             if !node.present {
                 continue;
             }
@@ -354,7 +382,7 @@ impl World {
                 nonzero.1 += nz.1;
             }
             let free = node.alloc.minus(&requested);
-            if !c.req.fits_in(&free) || static_filter(&c.constraints, node).is_err() {
+            if !c.req.fits_in(&free) {
                 continue;
             }
             let (least, balanced) = resource_scores(super::cluster::Scoring::LeastAllocated, node, nonzero, &c.req);
