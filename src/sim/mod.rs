@@ -1448,9 +1448,30 @@ impl World {
     // Results
 
     fn finish(mut self, end: SimTime) -> RunResult {
+        // What the rows need of the pods (for unfinished workloads only), so the pods can be
+        // freed before the rows are built: a million-job run never holds both.
+        let pod_flags: Vec<(bool, bool, bool)> = self
+            .workloads
+            .iter()
+            .map(|w| {
+                if w.finish.is_some() {
+                    return (false, false, false);
+                }
+                let live_unbound = |p: &Pod| p.finished.is_none() && p.node.is_none();
+                let waiting = w.pods.iter().any(|&p| live_unbound(&self.pods[p as usize]));
+                let unschedulable = w.pods.iter().any(|&p| {
+                    let pod = &self.pods[p as usize];
+                    live_unbound(pod) && pod.sched.attempts > 0
+                });
+                let volcano_pending = w.pods.iter().any(|p| self.vsched.pending.contains(p));
+                (waiting, unschedulable, volcano_pending)
+            })
+            .collect();
+        drop(std::mem::take(&mut self.pods));
         let mut jobs = Vec::with_capacity(self.workloads.len());
         for wl in 0..self.workloads.len() {
             let w = &self.workloads[wl];
+            let (waiting, unschedulable, volcano_pending) = pod_flags[wl];
             let p = &self.protos[w.proto as usize];
             let (kind, pods) = match &p.spec.kind {
                 WorkloadKind::Job(j) => ("Job", j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX))),
@@ -1471,10 +1492,6 @@ impl World {
                 // A pod running: Running. None running: Pending if a pod waits for a node (or the
                 // Job never started or is suspended); else it started and its pods have ended
                 // without a terminal condition yet (the run ended first): Running.
-                let waiting = w.pods.iter().any(|&p| {
-                    let p = &self.pods[p as usize];
-                    p.finished.is_none() && p.node.is_none()
-                });
                 let suspended = w.job.as_ref().is_some_and(|j| j.suspended);
                 state = if w.running > 0 || (w.start.is_some() && !waiting && !suspended) {
                     WlState::Running
@@ -1483,15 +1500,11 @@ impl World {
                 };
             }
             if state == WlState::Pending && reason.is_empty() {
-                let unschedulable = w.pods.iter().any(|&pid| {
-                    let pod = &self.pods[pid as usize];
-                    pod.node.is_none() && pod.finished.is_none() && pod.sched.attempts > 0
-                });
                 if let Some(vc) = w.vc.as_deref()
                     && vc.pg_phase == volcano::PgPhase::Pending
                 {
                     reason = "PodGroupPending".into();
-                } else if unschedulable || w.vc.is_some() || w.pods.iter().any(|&p| self.vsched.pending.contains(&p)) {
+                } else if unschedulable || w.vc.is_some() || volcano_pending {
                     reason = "Unschedulable".into();
                 } else if w.job.as_ref().is_some_and(|j| j.suspended) {
                     reason = "Suspended".into();
