@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 #[path = "cli/experiments.rs"]
 mod experiments;
+#[path = "cli/traces.rs"]
+mod traces;
 
 // -------------------------------------------------------------------------------------------------
 // Helpers

@@ -227,8 +227,11 @@ struct Builder {
 
 impl Builder {
     fn add_text(&mut self, file: &Path, text: &str) -> Res<()> {
+        // Errors name this file, unless they are about another one (a Trace's data file).
         let attach = |mut e: Error| {
-            e.file = Some(file.to_path_buf());
+            if e.file.is_none() || e.file.as_deref() == Some(Path::new("")) {
+                e.file = Some(file.to_path_buf());
+            }
             e
         };
         let mut docs = yaml::parse_stream(text).map_err(attach)?;

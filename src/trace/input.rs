@@ -19,7 +19,7 @@ pub fn open(path: &Path) -> Result<BufReader<File>, InputError> {
             column: None,
             field: String::new(),
             message: format!("cannot open the trace: {e}"),
-            fix: "check the path".to_string(),
+            fix: "check the path (a Trace object's paths are relative to its YAML file)".to_string(),
         })
 }
 

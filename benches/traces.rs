@@ -1,0 +1,86 @@
+//! Trace replay at scale: the Alibaba openb trace (8,152 pods) on its 1,213-node GPU inventory,
+//! and a generated 1,000,000-job trace (resampled from the Philly sample, 80% offered load) on
+//! 10,000 GPUs (1,250 nodes x 8) under kube-default and volcano. Each sample is one whole run:
+//! load the scenario (reading the trace) and simulate; outputs are not written. Peak memory is
+//! measured separately with `/usr/bin/time -v kubesim run` (see README, Speed).
+
+use std::path::PathBuf;
+
+use divan::Bencher;
+use kubesim::experiment::run_all;
+use kubesim::scenario::load;
+use kubesim::trace_cmd::{GenerateArgs, generate_cmd};
+
+fn main() {
+    divan::main();
+}
+
+fn shared(rel: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/traces")).join(rel)
+}
+
+fn scenario_file(name: &str, body: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kubesim-bench-traces-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let p = dir.join(name);
+    std::fs::write(&p, body).expect("write scenario");
+    p
+}
+
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn openb_on_its_inventory(bencher: Bencher) {
+    let f = scenario_file(
+        "openb.yaml",
+        &format!(
+            "apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: openb}}\nspec:\n  path: {}\n  format: openb\n  nodes: {{path: {}}}\n",
+            shared("alibaba-gpu-v2023-openb/openb_pod_list_default.csv").display(),
+            shared("alibaba-gpu-v2023-openb/openb_node_list_gpu_node.csv").display()
+        ),
+    );
+    bencher.bench_local(|| {
+        let sc = load(std::slice::from_ref(&f)).expect("scenario");
+        run_all(&sc, &["kube-default".to_string()], &[1], false).expect("run")
+    });
+}
+
+fn million_job_scenario() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kubesim-bench-traces-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let trace = dir.join("gen1m.csv");
+    if !trace.exists() {
+        generate_cmd(
+            &GenerateArgs {
+                from: Some(shared("philly/philly_multigpu_pass_jobs_subset.json")),
+                format: "philly".into(),
+                model: "empirical".into(),
+                jobs: 1_000_000,
+                rate: None,
+                load: Some(0.8),
+                gpus: Some("10000".into()),
+                diurnal: None,
+                queues: vec![],
+                namespace: "default".into(),
+                seed: 7,
+                out: trace.clone(),
+            },
+            &kubesim::trace::Options::default(),
+        )
+        .expect("generate");
+    }
+    scenario_file(
+        "gen1m.yaml",
+        &format!(
+            "apiVersion: kubesim.io/v1alpha1\nkind: NodePool\nmetadata: {{name: gpu}}\nspec:\n  count: 1250\n  template:\n    apiVersion: v1\n    kind: Node\n    metadata: {{name: gpu}}\n    status: {{allocatable: {{cpu: \"96\", memory: 1Ti, nvidia.com/gpu: \"8\"}}}}\n---\napiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: gen}}\nspec: {{path: {}, format: kubesim}}\n",
+            trace.display()
+        ),
+    )
+}
+
+#[divan::bench(args = ["kube-default", "volcano"], sample_count = 2, sample_size = 1)]
+fn million_jobs_on_10k_gpus(bencher: Bencher, policy: &str) {
+    let f = million_job_scenario();
+    bencher.bench_local(|| {
+        let sc = load(std::slice::from_ref(&f)).expect("scenario");
+        run_all(&sc, &[policy.to_string()], &[1], false).expect("run")
+    });
+}

@@ -1,0 +1,240 @@
+//! Trace replay through the command line: import (round trip), stats, generate (reproducible per
+//! seed), a Trace object replayed with exact hand-computed waits (whole and fractional GPUs),
+//! replay fidelity on the real Philly sample, and bad Trace input.
+
+use super::*;
+
+fn shared(rel: &str) -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/traces").join(rel);
+    assert!(
+        p.exists(),
+        "the shared trace {} is missing (CI always has ../shared/traces)",
+        p.display()
+    );
+    p
+}
+
+fn run_ok(args: &[&str]) -> Out {
+    let o = kubesim(args.iter().map(OsStr::new), None, &[]);
+    o.assert_ok();
+    o
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn import_round_trips_and_generate_is_reproducible() {
+    let dir = TestDir::new("trace_import");
+    let philly = shared("philly/philly_multigpu_pass_jobs_subset.json");
+    let a = dir.join("a.csv");
+    let o = run_ok(&["trace", "import", "--format", "philly", s(&philly), "-o", s(&a)]);
+    assert!(o.stdout.contains("3034 jobs"), "{}", o.stdout);
+    let b = dir.join("b.csv");
+    run_ok(&["trace", "import", "--format", "kubesim", s(&a), "-o", s(&b)]);
+    assert!(
+        fs::read(&a).unwrap() == fs::read(&b).unwrap(),
+        "native -> import -> native changed the trace"
+    );
+    let text = fs::read_to_string(&a).unwrap();
+    assert!(text.starts_with("# kubesim-trace v1\nsubmit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s\n"));
+    assert_eq!(text.lines().count(), 3034 + 2);
+
+    let st = run_ok(&["trace", "stats", s(&a), "--gpus", "2490"]);
+    assert!(st.stdout.contains("jobs                 3034"), "{}", st.stdout);
+    assert!(st.stdout.contains("offered load"), "{}", st.stdout);
+
+    let generate = |seed: &str, name: &str| -> Vec<u8> {
+        let out = dir.join(name);
+        run_ok(&[
+            "trace",
+            "generate",
+            "--from",
+            s(&a),
+            "--jobs",
+            "2000",
+            "--load",
+            "0.7",
+            "--gpus",
+            "512",
+            "--seed",
+            seed,
+            "--queue",
+            "nlp=3",
+            "--queue",
+            "cv=1",
+            "-o",
+            s(&out),
+        ]);
+        fs::read(out).unwrap()
+    };
+    let g1 = generate("5", "g1.csv");
+    assert!(g1 == generate("5", "g2.csv"), "same seed, same trace");
+    assert!(g1 != generate("6", "g3.csv"), "another seed, another trace");
+    let g = String::from_utf8(g1).unwrap();
+    assert_eq!(g.lines().count(), 2000 + 2);
+    let nlp = g.lines().filter(|l| l.contains(",nlp,")).count();
+    assert!((1300..1700).contains(&nlp), "queue shares 3:1, nlp has {nlp} of 2000");
+
+    // Bad input: unsorted native trace, unknown format, generate without a rate.
+    let unsorted = dir.write(
+        "unsorted.csv",
+        "# kubesim-trace v1\nsubmit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s\n\
+         10.000,a,default,,,1,1,1Gi,1000,1,60.000,succeeded,0,\n5.000,b,default,,,1,1,1Gi,1000,1,60.000,succeeded,0,\n",
+    );
+    let o = kubesim(["trace", "stats", s(&unsorted)], None, &[]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains(":4") && o.stderr.contains("sort"), "{}", o.stderr);
+    let o = kubesim(["trace", "import", "--format", "nope", s(&a)], None, &[]);
+    assert_eq!(o.code, Some(2));
+    assert!(
+        o.stderr.contains("philly") && o.stderr.contains("swf"),
+        "the formats are listed: {}",
+        o.stderr
+    );
+    let o = kubesim(
+        ["trace", "generate", "--jobs", "10", "-o", s(&dir.join("x.csv"))],
+        None,
+        &[],
+    );
+    assert_eq!(o.code, Some(2));
+    assert!(o.stderr.contains("--rate"), "{}", o.stderr);
+    assert!(!dir.join("x.csv").exists());
+}
+
+const NATIVE_HEADER: &str = "# kubesim-trace v1\nsubmit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s\n";
+
+#[test]
+fn a_trace_replays_with_exact_waits() {
+    let dir = TestDir::new("trace_replay");
+    // One node of 8 GPUs. a (8 GPUs, 100 s) at 0; b (8 GPUs, 50 s) at 10 s waits for a: starts
+    // at 100 s. c and d ask half a GPU each at 200 s: both fit on one GPU at once, no wait.
+    // e fails (exit 3) after 30 s and is not retried (a trace records final outcomes). A Job's
+    // terminal condition comes 1 s after its last pod ends (the controller's sync batch).
+    dir.write(
+        "t.csv",
+        &format!(
+            "{NATIVE_HEADER}0.000,a,team-a,nlp,,1,8,64Gi,8000,1,100.000,succeeded,0,5.000\n\
+             10.000,b,team-a,nlp,,1,8,64Gi,8000,1,50.000,succeeded,0,\n\
+             200.000,c,team-b,,,1,1,8Gi,500,1,40.000,succeeded,0,\n\
+             200.000,d,team-b,,,1,1,8Gi,500,1,40.000,succeeded,0,\n\
+             300.000,e,team-b,,,1,1,8Gi,1000,1,30.000,failed,3,\n"
+        ),
+    );
+    let scenario = dir.write(
+        "s.yaml",
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: replay}\n---\n\
+         apiVersion: v1\nkind: Node\nmetadata: {name: n0}\nstatus:\n  allocatable: {cpu: \"64\", memory: 512Gi, nvidia.com/gpu: \"8\"}\n---\n\
+         apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {name: t}\nspec: {path: t.csv, format: kubesim}\n",
+    );
+    let out = dir.join("out");
+    run_ok(&["run", s(&scenario), "--out", s(&out)]);
+    let jobs = Csv::read(&out.join("jobs.csv"));
+    let row = |n: &str| jobs.row_named(n).to_vec();
+    let get = |r: &[String], c: &str| jobs.get(r, c).to_string();
+    let a = row("t-0");
+    assert_eq!(
+        (get(&a, "namespace"), get(&a, "queue"), get(&a, "gpus")),
+        ("team-a".into(), "nlp".into(), "8".into())
+    );
+    assert_eq!(
+        (get(&a, "start_s"), get(&a, "finish_s")),
+        ("0.000".into(), "101.000".into())
+    );
+    let b = row("t-1");
+    assert_eq!(
+        (get(&b, "submit_s"), get(&b, "start_s"), get(&b, "wait_s")),
+        ("10.000".into(), "100.000".into(), "90.000".into())
+    );
+    for n in ["t-2", "t-3"] {
+        let r = row(n);
+        assert_eq!(
+            (get(&r, "gpus"), get(&r, "start_s"), get(&r, "finish_s")),
+            ("0.5".into(), "200.000".into(), "241.000".into())
+        );
+    }
+    let e = row("t-4");
+    assert_eq!(
+        (get(&e, "state"), get(&e, "failed_pods"), get(&e, "finish_s")),
+        ("Failed".into(), "1".into(), "331.000".into())
+    );
+    // Fidelity: job a recorded a 5 s wait and waited 0 s here.
+    let f = Csv::read(&out.join("fidelity.csv"));
+    assert_eq!(f.rows.len(), 1);
+    let r = &f.rows[0];
+    assert_eq!(
+        (
+            f.get(r, "jobs"),
+            f.get(r, "recorded_p50_s"),
+            f.get(r, "simulated_p50_s")
+        ),
+        ("1", "5.000", "0.000")
+    );
+    assert_eq!(f.get(r, "ks_distance"), "1.000000");
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("trace t: 5 jobs"), "the report names the trace");
+}
+
+#[test]
+fn the_philly_sample_replays_on_its_machine_list() {
+    let dir = TestDir::new("trace_philly");
+    let scenario = dir.write(
+        "p.yaml",
+        &format!(
+            "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: philly}}\n---\n\
+             apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: philly}}\nspec:\n  path: {}\n  format: philly\n  limit: 500\n  nodes: {{path: {}}}\n",
+            s(&shared("philly/philly_multigpu_pass_jobs_subset.json")),
+            s(&shared("philly/cluster_machine_list"))
+        ),
+    );
+    let v = run_ok(&["validate", s(&scenario)]);
+    assert!(v.stdout.contains("nodes: 552"), "{}", v.stdout);
+    let out = dir.join("out");
+    run_ok(&[
+        "compare",
+        s(&scenario),
+        "--policy",
+        "kube-default",
+        "--policy",
+        "volcano",
+        "--out",
+        s(&out),
+    ]);
+    let jobs = Csv::read(&out.join("jobs.csv"));
+    assert_eq!(jobs.rows.len(), 2 * 500);
+    let f = Csv::read(&out.join("fidelity.csv"));
+    assert_eq!(f.rows.len(), 2, "one fidelity row per run");
+    for r in &f.rows {
+        assert_eq!(f.get(r, "jobs"), "500");
+        let ks: f64 = f.get(r, "ks_distance").parse().unwrap();
+        assert!((0.0..=1.0).contains(&ks));
+    }
+}
+
+#[test]
+fn bad_trace_objects_exit_2_naming_the_problem() {
+    let dir = TestDir::new("trace_bad");
+    dir.write(
+        "t.csv",
+        &format!("{NATIVE_HEADER}0.000,a,default,,,1,1,1Gi,1000,1,10.000,succeeded,0,\n"),
+    );
+    let cases = [
+        ("spec: {path: missing.csv, format: kubesim}", "missing.csv"),
+        ("spec: {path: t.csv, format: parquet}", "philly"),
+        ("spec: {path: t.csv, format: kubesim, timeScale: 0}", "timeScale"),
+        ("spec: {path: t.csv, format: kubesim, speed: 2}", "speed"),
+        ("spec: {format: kubesim}", "path"),
+    ];
+    for (spec, needle) in cases {
+        let f = dir.write(
+            "bad.yaml",
+            &format!("apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: t}}\n{spec}\n"),
+        );
+        let out = dir.join("out");
+        let o = kubesim(["run", s(&f), "--out", s(&out)], None, &[]);
+        assert_eq!(o.code, Some(2), "{spec}: {}", o.stderr);
+        assert!(o.stderr.contains(needle), "{spec}: {}", o.stderr);
+        assert!(!out.exists(), "{spec} wrote outputs");
+    }
+}
