@@ -1469,9 +1469,7 @@ impl World {
             .collect();
         drop(std::mem::take(&mut self.pods));
         let mut jobs = Vec::with_capacity(self.workloads.len());
-        for wl in 0..self.workloads.len() {
-            let w = &self.workloads[wl];
-            let (waiting, unschedulable, volcano_pending) = pod_flags[wl];
+        for (w, &(waiting, unschedulable, volcano_pending)) in self.workloads.iter().zip(&pod_flags) {
             let p = &self.protos[w.proto as usize];
             let (kind, pods) = match &p.spec.kind {
                 WorkloadKind::Job(j) => ("Job", j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX))),
