@@ -56,6 +56,12 @@ pub fn derive(plan: &Plan, tables: &Tables) -> Result<Derived, InputError> {
                 verdict_lines = aggs.iter().map(run_sentence).collect();
                 sections.push(section("Per policy (means over seeds)", &table));
             }
+            if let Some(t) = tables.get("fidelity.csv") {
+                sections.push(section(
+                    "Replay fidelity: recorded against simulated waits",
+                    &fidelity_html(t),
+                ));
+            }
             figures.extend(time_figures(plan, tables));
         }
         Kind::Sweep => {
@@ -331,6 +337,35 @@ fn comparison_html(cmp: &[Comparison]) -> String {
             esc(&diff),
             esc(c.verdict)
         ));
+    }
+    h.push_str("</table>\n");
+    h
+}
+
+/// The fidelity table (the first 50 rows; all are in fidelity.csv).
+fn fidelity_html(t: &crate::output::Table) -> String {
+    let mut h = String::from(
+        "<p>Per run and trace: the waits the trace recorded against the simulated ones (seconds), and \
+         the Kolmogorov-Smirnov distance between the two distributions (0 = the same, 1 = disjoint).</p>\n<table><tr>",
+    );
+    let cols: Vec<&str> = t.header.split(',').collect();
+    for c in &cols {
+        h.push_str(&format!("<th>{}</th>", esc(c)));
+    }
+    h.push_str("</tr>\n");
+    let mut shown = 0;
+    for block in &t.blocks {
+        for line in block.lines() {
+            if shown == 50 {
+                break;
+            }
+            shown += 1;
+            h.push_str("<tr>");
+            for v in line.split(',') {
+                h.push_str(&format!("<td>{}</td>", esc(v)));
+            }
+            h.push_str("</tr>\n");
+        }
     }
     h.push_str("</table>\n");
     h

@@ -174,6 +174,7 @@ fn a_trace_replays_with_exact_waits() {
     assert_eq!(f.get(r, "ks_distance"), "1.000000");
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("trace t: 5 jobs"), "the report names the trace");
+    assert!(html.contains("Replay fidelity"), "the report shows the fidelity table");
 }
 
 #[test]
