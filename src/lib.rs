@@ -6,6 +6,7 @@
 //! `scenario` (YAML in), `experiment` (replications) and the CLI.
 
 pub mod analysis;
+pub mod cron;
 pub mod engine;
 pub mod error;
 pub mod experiment;
