@@ -26,6 +26,7 @@ fn plan_and_scenario() -> (Plan, kubesim::spec::Scenario) {
         seeds: (1..=10).collect(),
         events: false,
         fidelity: false,
+        cron: false,
         targets: vec![],
     };
     (plan, sc)

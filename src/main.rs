@@ -337,6 +337,7 @@ fn demo() -> Result<(), InputError> {
         seeds: (1..=DEMO_SEEDS).collect(),
         events: false,
         fidelity: has_fidelity(&sc),
+        cron: !sc.cron_jobs.is_empty(),
         targets: vec![],
     };
     let out = PathBuf::from("reports").join(&sc.name);
@@ -387,6 +388,14 @@ fn about(sc: &Scenario) -> Vec<String> {
     }
     for a in &sc.arrivals {
         out.push(format!("arrivals {}: {} copies", a.name, a.count));
+    }
+    for c in &sc.cron_jobs {
+        out.push(format!(
+            "cronjob {}/{}: \"{}\"",
+            c.namespace,
+            c.name,
+            c.schedule.as_str()
+        ));
     }
     for t in &sc.traces {
         let span = t.jobs.last().map_or(0, |j| j.submit_ms) - t.jobs.first().map_or(0, |j| j.submit_ms);
@@ -464,6 +473,7 @@ fn simulate_cmd(kind: Kind, paths: &[PathBuf], args: RunArgs, events: bool) -> R
         seeds,
         events,
         fidelity: has_fidelity(&sc),
+        cron: !sc.cron_jobs.is_empty(),
         targets: vec![],
     };
     let out = out_dir(&args, &sc.name, shard);
@@ -492,6 +502,7 @@ fn sweep_cmd(
         seeds,
         events: false,
         fidelity: false,
+        cron: false,
         targets: targets.iter().map(|t| t.trim().to_string()).collect(),
     };
     if let Some(cap) = capacity {
@@ -620,6 +631,12 @@ fn merge_cmd(shards: &[PathBuf], out: &Path) -> Result<(), InputError> {
 }
 
 fn note_not_simulated(sc: &Scenario) {
+    if !sc.cron_jobs.is_empty() && sc.sim.horizon_ms.is_none() {
+        eprintln!(
+            "note: the scenario has CronJobs and no horizon: they fire only while other work keeps the run going; \
+             give the Simulation a horizon (e.g. horizon: 7d) to run them for a set time"
+        );
+    }
     for o in &sc.not_simulated {
         eprintln!(
             "note: {} {} `{}/{}` ({}) is not simulated yet in this version of kubesim; it was loaded and ignored",

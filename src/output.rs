@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use crate::error::InputError;
 use crate::experiment::{Shard, Unit, units};
 use crate::report::{
-    EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, SUMMARY_HEADER, TIMESERIES_HEADER, events_rows, fidelity_rows,
-    jobs_rows, summarize, summary_row, timeseries_rows,
+    CRONJOBS_HEADER, EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, SUMMARY_HEADER, TIMESERIES_HEADER, cronjob_rows,
+    events_rows, fidelity_rows, jobs_rows, summarize, summary_row, timeseries_rows,
 };
 use crate::sim::record::RunResult;
 
@@ -79,6 +79,8 @@ pub struct Plan {
     pub events: bool,
     /// fidelity.csv is written (a Trace records its own waits).
     pub fidelity: bool,
+    /// cronjobs.csv is written (the scenario has CronJobs).
+    pub cron: bool,
     /// Sweep targets (`wait_p95_s<=3600`), as given.
     pub targets: Vec<String>,
 }
@@ -104,6 +106,9 @@ impl Plan {
                 if self.fidelity {
                     v.push(("fidelity.csv", FIDELITY_HEADER.to_string(), 2));
                 }
+                if self.cron {
+                    v.push(("cronjobs.csv", CRONJOBS_HEADER.to_string(), 2));
+                }
                 v
             }
         }
@@ -126,6 +131,7 @@ impl Plan {
         lines.extend(self.seeds.iter().map(|s| format!("seed\t{s}")));
         lines.push(format!("events\t{}", self.events));
         lines.push(format!("fidelity\t{}", self.fidelity));
+        lines.push(format!("cron\t{}", self.cron));
         lines.extend(self.targets.iter().map(|t| format!("target\t{}", esc(t))));
         lines.join("\n") + "\n"
     }
@@ -148,6 +154,7 @@ impl Plan {
             seeds: vec![],
             events: false,
             fidelity: false,
+            cron: false,
             targets: vec![],
         };
         for (i, line) in text.lines().enumerate() {
@@ -185,6 +192,7 @@ impl Plan {
                     .push(one()?.parse().map_err(|_| bad(n, "a seed is not a number".into()))?),
                 "events" => plan.events = one()? == "true",
                 "fidelity" => plan.fidelity = one()? == "true",
+                "cron" => plan.cron = one()? == "true",
                 "target" => plan.targets.push(one()?),
                 "kubesim-shard" | "kubesim-version" | "shard" | "" => {}
                 other => return Err(bad(n, format!("unknown line `{other}`"))),
@@ -270,6 +278,7 @@ impl Tables {
                             "timeseries.csv" => timeseries_rows(r, &mut s),
                             "events.csv" => events_rows(r, &mut s),
                             "fidelity.csv" => fidelity_rows(r, &mut s),
+                            "cronjobs.csv" => cronjob_rows(r, &mut s),
                             _ => unreachable!("unknown table {name}"),
                         }
                         s
@@ -503,6 +512,7 @@ mod tests {
             seeds: vec![1, 2, 3],
             events: false,
             fidelity: true,
+            cron: true,
             targets: vec!["wait_p95_s<=3600".into()],
         };
         let text = plan.to_text();

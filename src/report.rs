@@ -14,6 +14,7 @@ use crate::stats::wilson95;
 pub const JOBS_HEADER: &str = "policy,seed,namespace,name,kind,owner,queue,priority,gpus,pods,submit_s,start_s,finish_s,state,reason,wait_s,jct_s,restarts,failed_pods,preemptions";
 pub const EVENTS_HEADER: &str = "policy,seed,time_s,object,event,detail";
 pub const FIDELITY_HEADER: &str = "policy,seed,trace,jobs,not_started,ks_distance,recorded_p50_s,simulated_p50_s,recorded_p90_s,simulated_p90_s,recorded_p99_s,simulated_p99_s,recorded_mean_s,simulated_mean_s";
+pub const CRONJOBS_HEADER: &str = "policy,seed,namespace,cronjob,schedule,concurrency_policy,started,skipped_forbid,skipped_deadline,skipped_suspended,late_runs,late_mean_s,late_max_s,too_many_missed,replaced,history_deleted,jobs_complete,jobs_failed";
 pub const TIMESERIES_HEADER: &str = "policy,seed,t_s,width_s,gpus,alloc_gpus,busy_gpus,stranded_gpus,deadlock_frac";
 pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed";
 
@@ -251,6 +252,33 @@ pub fn fidelity_rows(r: &RunResult, out: &mut String) {
             opt_ms_f(Some(f.simulated_mean_ms).filter(|v| v.is_finite()))
         ));
         out.push_str(&line);
+    }
+}
+
+/// cronjobs.csv rows of one run (no header).
+pub fn cronjob_rows(r: &RunResult, out: &mut String) {
+    for c in &r.cron {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            csv_field(&r.policy),
+            r.seed,
+            csv_field(&c.namespace),
+            csv_field(&c.name),
+            csv_field(&c.schedule),
+            c.concurrency,
+            c.started,
+            c.skipped_forbid,
+            c.skipped_deadline,
+            c.skipped_suspended,
+            c.late_runs,
+            opt_ms_f(c.late_mean_ms),
+            SimTime(c.late_max_ms),
+            c.too_many_missed,
+            c.replaced,
+            c.history_deleted,
+            c.jobs_complete,
+            c.jobs_failed,
+        ));
     }
 }
 

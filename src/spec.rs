@@ -40,6 +40,8 @@ pub struct Scenario {
     pub arrivals: Vec<ArrivalsSpec>,
     /// Trace objects: jobs replayed from a workload trace.
     pub traces: Vec<TraceSpec>,
+    /// batch/v1 CronJobs.
+    pub cron_jobs: Vec<CronJobSpec>,
     /// policy/v1 PodDisruptionBudgets (preemption honours them as a preference).
     pub pdbs: Vec<PdbSpec>,
     /// PodGroup objects (Volcano and coscheduling) written by the user.
@@ -425,6 +427,37 @@ pub struct ArrivalsSpec {
     pub pattern: ArrivalPattern,
     pub duration: Option<DurationDist>,
     pub failure: Option<FailureDist>,
+    pub loc: SourceLoc,
+}
+
+/// `spec.concurrencyPolicy` of a CronJob.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConcurrencyPolicy {
+    Allow,
+    Forbid,
+    Replace,
+}
+
+/// A batch/v1 CronJob (semantics.md section 2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CronJobSpec {
+    pub namespace: String,
+    pub name: String,
+    pub schedule: crate::cron::Schedule,
+    /// `spec.timeZone` (name and zone); `None`: the controller's local zone, UTC.
+    pub time_zone: Option<(String, chrono_tz::Tz)>,
+    pub concurrency: ConcurrencyPolicy,
+    pub starting_deadline_s: Option<i64>,
+    pub suspend: bool,
+    pub success_limit: u32,
+    pub failed_limit: u32,
+    /// The Job template (named after the CronJob).
+    pub job: WorkloadSpec,
+    /// `kubesim.io/submit-at` on the CronJob: when it is created.
+    pub created_ms: u64,
+    /// `kubesim.io/suspend-at` / `resume-at`: a user sets `spec.suspend` to true / false then.
+    pub suspend_at_ms: Option<u64>,
+    pub resume_at_ms: Option<u64>,
     pub loc: SourceLoc,
 }
 

@@ -254,8 +254,10 @@ fn check_outputs(dir: &Path, events: bool) -> usize {
         "summary.csv header: {summary_header}"
     );
     let mut names = vec!["jobs.csv", "summary.csv", "timeseries.csv", "report.html", "plots"];
-    if dir.join("comparison.csv").exists() {
-        names.push("comparison.csv");
+    for optional in ["comparison.csv", "cronjobs.csv", "fidelity.csv"] {
+        if dir.join(optional).exists() {
+            names.push(optional);
+        }
     }
     if events {
         assert_eq!(header_line(&dir.join("events.csv")), EVENTS_HEADER);
@@ -1310,20 +1312,36 @@ fn all_seed_manifests_run_together_on_a_gpu_cluster() {
         }
     }
 
-    for cronjob in [
-        "feature-generation-hourly",
+    // The four CronJobs are simulated: in these 2 h (from Monday 00:00) only the hourly one fires,
+    // at 01:00 (+100 ms requeue); the nightly one's first time is the next midnight, the weekly
+    // ones are on Sunday.
+    let cron = Csv::read(&out_dir.join("cronjobs.csv"));
+    let started = |name: &str| -> String {
+        let r = cron
+            .rows
+            .iter()
+            .find(|r| cron.get(r, "cronjob") == name)
+            .unwrap_or_else(|| panic!("no cronjobs.csv row for {name}"));
+        cron.get(r, "started").to_string()
+    };
+    assert_eq!(cron.rows.len(), 4);
+    assert_eq!(started("feature-generation-hourly"), "1");
+    for name in [
         "weekly-model-retrain",
         "nightly-batch-inference",
         "arr-coc-weekly-retrain",
     ] {
-        assert!(
-            out.stderr
-                .lines()
-                .any(|l| l.contains("not simulated yet") && l.contains("CronJob") && l.contains(cronjob)),
-            "no `not simulated yet` note for CronJob {cronjob}:\n{}",
-            out.stderr
-        );
+        assert_eq!(started(name), "0", "{name}");
     }
+    let jobs = Csv::read(&out_dir.join("jobs.csv"));
+    let hourly: Vec<&Vec<String>> = jobs
+        .rows
+        .iter()
+        .filter(|r| jobs.get(r, "owner") == "feature-generation-hourly")
+        .collect();
+    assert_eq!(hourly.len(), 1);
+    assert_eq!(jobs.get(hourly[0], "name"), "feature-generation-hourly-29459580");
+    assert_eq!(jobs.get(hourly[0], "submit_s"), "3600.100");
 }
 
 #[test]

@@ -31,12 +31,6 @@ fn seed(prefix: &str) -> Scenario {
     load(std::slice::from_ref(&file)).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
 }
 
-fn not_simulated(sc: &Scenario) -> Vec<(String, String, String)> {
-    sc.not_simulated
-        .iter()
-        .map(|n| (n.api_version.clone(), n.kind.clone(), n.name.clone()))
-        .collect()
-}
 
 #[test]
 fn there_are_17_seed_manifests() {
@@ -54,6 +48,7 @@ fn every_seed_manifest_loads_alone() {
             + sc.queues.len()
             + sc.pod_groups.len()
             + sc.not_simulated.len()
+            + sc.cron_jobs.len()
             + sc.nodes.len()
             + sc.namespaces.len();
         assert!(objects > 0, "{}: nothing loaded", f.display());
@@ -109,8 +104,18 @@ fn all_seed_manifests_load_together_as_a_folder_and_as_files() {
         ]
     );
     assert!(by_folder.pod_groups.is_empty());
-    // 03, 04, 05, 16 CronJobs; 13 ResourceQuota; 14 LimitRange.
-    assert_eq!(by_folder.not_simulated.len(), 4 + 2);
+    // 03, 04, 05, 16 CronJobs; 13 ResourceQuota and 14 LimitRange (not simulated yet).
+    let cron: Vec<&str> = by_folder.cron_jobs.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        cron,
+        [
+            "feature-generation-hourly",
+            "weekly-model-retrain",
+            "nightly-batch-inference",
+            "arr-coc-weekly-retrain"
+        ]
+    );
+    assert_eq!(by_folder.not_simulated.len(), 2);
 }
 
 #[test]
@@ -364,23 +369,45 @@ fn queues_08_and_12() {
 }
 
 #[test]
-fn cronjobs_quota_limit_ranges_are_not_simulated() {
-    for (prefix, name) in [("03-", "feature-generation-hourly"), ("16-", "arr-coc-weekly-retrain")] {
+fn cronjobs_are_read_and_quota_limit_ranges_are_not_simulated_yet() {
+    use kubesim::spec::ConcurrencyPolicy;
+    let c03 = &seed("03-").cron_jobs[0];
+    assert_eq!(
+        (c03.name.as_str(), c03.schedule.as_str()),
+        ("feature-generation-hourly", "0 * * * *")
+    );
+    assert_eq!(c03.concurrency, ConcurrencyPolicy::Forbid);
+    assert_eq!((c03.success_limit, c03.failed_limit), (3, 3));
+    let c04 = &seed("04-").cron_jobs[0];
+    assert_eq!(
+        (c04.concurrency, c04.starting_deadline_s),
+        (ConcurrencyPolicy::Replace, Some(3600))
+    );
+    assert_eq!((c04.success_limit, c04.failed_limit), (3, 1), "the defaults");
+    let WorkloadKind::Job(j) = &c04.job.kind else {
+        panic!("not a Job")
+    };
+    assert_eq!(j.backoff_limit, Some(2));
+    assert_eq!(j.template.requests["nvidia.com/gpu"], 2000);
+    assert_eq!(j.template.node_selector["gpu-type"], "A100");
+    let c16 = &seed("16-").cron_jobs[0];
+    assert_eq!(
+        (c16.namespace.as_str(), c16.job.namespace.as_str()),
+        ("ml-production", "ml-production")
+    );
+    assert_eq!(c16.loc.line, 1);
+    for prefix in ["03-", "16-"] {
         let sc = seed(prefix);
-        assert_eq!(
-            not_simulated(&sc),
-            [("batch/v1".to_string(), "CronJob".to_string(), name.to_string())]
-        );
-        assert!(sc.workloads.is_empty());
+        assert!(sc.not_simulated.is_empty() && sc.workloads.is_empty());
     }
     for prefix in ["08-", "12-"] {
         assert!(seed(prefix).not_simulated.is_empty());
     }
     let rq = seed("13-");
-    assert_eq!(rq.not_simulated[0].kind, "ResourceQuota");
+    assert_eq!(
+        (rq.not_simulated[0].api_version.as_str(), rq.not_simulated[0].kind.as_str()),
+        ("v1", "ResourceQuota")
+    );
     assert_eq!(rq.not_simulated[0].namespace, "ml-workloads");
     assert_eq!(seed("14-").not_simulated[0].kind, "LimitRange");
-    let cj16 = seed("16-");
-    assert_eq!(cj16.not_simulated[0].namespace, "ml-production");
-    assert_eq!(cj16.not_simulated[0].loc.line, 1);
 }

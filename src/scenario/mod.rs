@@ -9,6 +9,7 @@
 //! It never panics on input and never loops on it: every list it builds is bounded (file size,
 //! the parser's budget, the node and arrival limits).
 
+mod cronjob;
 mod gang;
 mod k8s;
 mod kubesim;
@@ -132,6 +133,7 @@ enum Dispatch {
     NodePool,
     Arrivals,
     Trace,
+    CronJob,
     Node,
     Job,
     Pod,
@@ -151,6 +153,7 @@ const SIMULATED: &[&str] = &[
     "v1 Pod",
     "v1 Namespace",
     "batch/v1 Job",
+    "batch/v1 CronJob",
     "batch.volcano.sh/v1alpha1 Job",
     "scheduling.volcano.sh/v1beta1 Queue",
     "scheduling.volcano.sh/v1beta1 PodGroup",
@@ -165,7 +168,6 @@ const SIMULATED: &[&str] = &[
 
 /// The kinds loaded but not simulated yet, as printed in the unknown-kind error.
 const NOT_SIMULATED: &[&str] = &[
-    "batch/v1 CronJob",
     "v1 ResourceQuota",
     "v1 LimitRange",
     "kueue.x-k8s.io/* ClusterQueue",
@@ -189,7 +191,7 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("v1", "Namespace") => Dispatch::Namespace,
         ("v1", "ResourceQuota" | "LimitRange") => Dispatch::NotSimulated(true),
         ("batch/v1", "Job") => Dispatch::Job,
-        ("batch/v1", "CronJob") => Dispatch::NotSimulated(true),
+        ("batch/v1", "CronJob") => Dispatch::CronJob,
         ("scheduling.k8s.io/v1", "PriorityClass") => Dispatch::PriorityClass,
         ("policy/v1", "PodDisruptionBudget") => Dispatch::PodDisruptionBudget,
         ("batch.volcano.sh/v1alpha1", "Job") => Dispatch::VolcanoJob,
@@ -311,7 +313,12 @@ impl Builder {
         let (name, name_f, namespace) = object_name(&obj)?;
         let namespaced = matches!(
             class,
-            Dispatch::Job | Dispatch::Pod | Dispatch::VolcanoJob | Dispatch::PodGroup(_) | Dispatch::NotSimulated(true)
+            Dispatch::Job
+                | Dispatch::Pod
+                | Dispatch::VolcanoJob
+                | Dispatch::CronJob
+                | Dispatch::PodGroup(_)
+                | Dispatch::NotSimulated(true)
         );
         let namespace = if namespaced {
             namespace.unwrap_or_else(|| k8s::DEFAULT_NAMESPACE.to_string())
@@ -367,6 +374,10 @@ impl Builder {
                     self.node_total += a.spec.count;
                 }
                 self.sc.arrivals.push(a.spec);
+            }
+            Dispatch::CronJob => {
+                let cj = cronjob::cron_job(&obj, &loc)?;
+                self.sc.cron_jobs.push(cj);
             }
             Dispatch::Trace => {
                 let t = kubesim::trace(&obj, &name, &loc)?;

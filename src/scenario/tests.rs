@@ -1612,7 +1612,7 @@ fn gang_kinds_in_unknown_kind_errors_and_arrivals() {
     check(&e, 2, "kind", &["supported as scheduling.volcano.sh/v1beta1 Queue"]);
     assert!(
         e.fix
-            .contains("loaded but not yet simulated: batch/v1 CronJob, v1 ResourceQuota"),
+            .contains("loaded but not yet simulated: v1 ResourceQuota, v1 LimitRange"),
         "{e}"
     );
     // A Volcano Job as an Arrivals template.

@@ -218,16 +218,30 @@ impl World {
 
     /// ttlSecondsAfterFinished expired (JOB-T6): the Job and its pods are deleted.
     pub(super) fn job_ttl(&mut self, wl: WlId) {
+        self.delete_job(wl, "TTLExpired");
+    }
+
+    /// Delete a Job (background propagation): its pods are deleted and the controller stops
+    /// acting for it. A Job deleted before it finished ends `Failed` with `reason` (jobs.csv),
+    /// its finish the deletion time.
+    pub(super) fn delete_job(&mut self, wl: WlId, reason: &'static str) {
+        let now = self.now();
         let w = &mut self.workloads[wl as usize];
         if w.deleted {
             return;
         }
         w.deleted = true;
+        if w.finish.is_none() {
+            w.finish = Some(now);
+            w.state = WlState::Failed;
+            w.reason = reason.to_string();
+        }
         let obj = self.wl_object(wl);
-        self.event(|| obj, "JobDeleted", || "TTLExpired".into());
+        self.event(|| obj, "JobDeleted", || reason.into());
         for pod in self.workloads[wl as usize].pods.clone() {
             self.delete_pod(pod, "JobDeleted", None);
         }
+        self.cron_job_changed(wl);
     }
 
     fn active_pods(&self, wl: WlId) -> Vec<PodId> {
@@ -579,6 +593,7 @@ impl World {
             self.engine
                 .schedule(now.plus_ms(ttl * 1000), class::TIMER, Ev::JobTtl { wl });
         }
+        self.cron_job_changed(wl);
     }
 }
 

@@ -14,6 +14,7 @@
 
 pub mod cluster;
 pub mod cosched;
+pub mod cronjob;
 pub mod gang;
 pub mod job;
 pub mod record;
@@ -101,6 +102,20 @@ pub enum Ev {
     VolcanoSession,
     /// The Job controller's pooled pod creations of this instant.
     CreatePods,
+    /// A CronJob is created.
+    CronCreate {
+        cj: u32,
+    },
+    /// A user sets a CronJob's `spec.suspend`.
+    CronSuspend {
+        cj: u32,
+        suspend: bool,
+    },
+    /// A CronJob controller sync requested for time `at`.
+    CronSync {
+        cj: u32,
+        at: SimTime,
+    },
     /// A coscheduling Permit wait expired.
     PermitTimeout {
         gang: gang::GangId,
@@ -251,6 +266,8 @@ pub struct Workload {
     pub vc: Option<Box<volcano::VcJobState>>,
     /// The workload's own gang (a Volcano job's PodGroup, or `kubesim.io/gang-size`).
     pub gang: Option<gang::GangId>,
+    /// The CronJob that created it.
+    pub owner: Option<u32>,
 }
 
 /// One arrivals stream (an Arrivals object, or one plain workload as a stream of one).
@@ -357,6 +374,10 @@ pub struct World {
     max_events_line: Option<usize>,
     pub policy: Policy,
     pub vsched: volcano_sched::VolcanoSched,
+    /// CronJobs and their controller state.
+    pub cron: Vec<cronjob::CronState>,
+    /// The wall clock at t = 0 (Simulation `startTime`), for cron schedules.
+    pub start_time: chrono::DateTime<chrono::Utc>,
     pub queue_specs: Vec<QueueInfo>,
     /// Pod creations requested by Job syncs in this instant (see `job::request_pods`).
     create_requests: Vec<(WlId, std::collections::VecDeque<Option<u32>>)>,
@@ -428,6 +449,15 @@ impl World {
             max_events_line: sc.sim.max_events_line,
             policy,
             vsched: volcano_sched::VolcanoSched::default(),
+            cron: Vec::new(),
+            start_time: crate::cron::parse_start_time(&sc.sim.start_time).map_err(|m| {
+                InputError::new(
+                    "spec.startTime",
+                    format!("invalid startTime \"{}\": {m}", sc.sim.start_time),
+                    "write an RFC 3339 time such as 2026-01-05T00:00:00Z",
+                )
+                .at(&sc.sim.loc.file, sc.sim.loc.line, None)
+            })?,
             queue_specs: Vec::new(),
             create_requests: Vec::new(),
             create_flush_scheduled: false,
@@ -474,6 +504,9 @@ impl World {
         }
         for t in &sc.traces {
             w.add_trace(t, &mut resources)?;
+        }
+        for cj in &sc.cron_jobs {
+            w.add_cron_job(cj, &mut resources)?;
         }
         for q in &sc.queues {
             let guarantee = resources.convert(&q.guarantee)?;
@@ -863,6 +896,9 @@ impl World {
             Ev::JobSync { wl } => self.job_sync_event(wl),
             Ev::SetSuspend { wl, suspend } => self.job_set_suspend(wl, suspend),
             Ev::JobTtl { wl } => self.job_ttl(wl),
+            Ev::CronCreate { cj } => self.cron_create(cj),
+            Ev::CronSuspend { cj, suspend } => self.cron_suspend(cj, suspend),
+            Ev::CronSync { cj, at } => self.cron_sync_event(cj, at),
             Ev::SchedFlushUnschedulable => self.sched_flush_unschedulable(),
             Ev::SchedFlushBackoff => self.sched_flush_backoff(),
             Ev::SchedCycle => self.sched_cycle(),
@@ -972,6 +1008,7 @@ impl World {
             restarts: 0,
             preemptions: 0,
             deleted: false,
+            owner: None,
             job: None,
             vc: None,
             gang: None,
@@ -1515,7 +1552,10 @@ impl World {
                 namespace: p.spec.namespace.clone(),
                 name: w.name.clone(),
                 kind,
-                owner: String::new(),
+                owner: w
+                    .owner
+                    .map(|cj| self.cron[cj as usize].spec.name.clone())
+                    .unwrap_or_default(),
                 queue: w
                     .vc
                     .as_ref()
@@ -1553,7 +1593,9 @@ impl World {
                 replay::fidelity(&t.name, &pairs)
             })
             .collect();
+        let cron = self.cron_rows();
         RunResult {
+            cron,
             fidelity,
             policy: self.policy_name.clone(),
             seed: self.seed,

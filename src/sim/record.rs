@@ -142,4 +142,33 @@ pub struct RunResult {
     pub gang_submissions: u64,
     /// Replay fidelity per Trace whose jobs record their own waits.
     pub fidelity: Vec<super::replay::Fidelity>,
+    /// One row per CronJob.
+    pub cron: Vec<CronRow>,
+}
+
+/// One CronJob's results (cronjobs.csv).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CronRow {
+    pub namespace: String,
+    pub name: String,
+    pub schedule: String,
+    pub concurrency: &'static str,
+    /// Jobs started.
+    pub started: u64,
+    /// Scheduled times never started, by reason.
+    pub skipped_forbid: u64,
+    pub skipped_deadline: u64,
+    pub skipped_suspended: u64,
+    /// Jobs started more than a second after their scheduled time, and by how much.
+    pub late_runs: u64,
+    pub late_mean_ms: Option<f64>,
+    pub late_max_ms: u64,
+    /// Syncs that warned `TooManyMissedTimes`.
+    pub too_many_missed: u64,
+    /// Active Jobs deleted by `Replace`.
+    pub replaced: u64,
+    /// Finished Jobs deleted beyond the history limits.
+    pub history_deleted: u64,
+    pub jobs_complete: u64,
+    pub jobs_failed: u64,
 }

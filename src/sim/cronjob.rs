@@ -1,0 +1,383 @@
+//! The CronJob controller (v2), semantics.md section 2.2: a sync at creation, after every edit
+//! (suspend toggles) and owned-Job change, and at each next scheduled time + 100 ms. A sync
+//! drops finished Jobs from `active`, deletes finished Jobs beyond the history limits (oldest by
+//! start time first), then starts at most one Job: the most recent due time (older missed
+//! times are never back-filled; more than 100 missed times only warn), unless suspended, already
+//! done, outside startingDeadlineSeconds, or blocked by `Forbid`; `Replace` deletes the active
+//! Jobs first. Jobs are named `<cronjob>-<minutes since the Unix epoch of the scheduled time>`.
+//!
+//! Syncs are daemon events: a CronJob fires for as long as the run lasts (its horizon) but does
+//! not keep a run without a horizon alive.
+
+use chrono::{DateTime, Utc};
+
+use super::record::{CronRow, WlState};
+use super::{Ev, ProtoId, SimTime, WlId, World, class};
+use crate::cron::{at_ms, missed, ms_of};
+use crate::spec::{ConcurrencyPolicy, CronJobSpec};
+
+/// What the controller keeps per CronJob (its status and counters).
+#[derive(Clone, Debug)]
+pub struct CronState {
+    pub spec: std::sync::Arc<CronJobSpec>,
+    pub proto: ProtoId,
+    pub suspended: bool,
+    /// Suspended since the last scheduling sync.
+    was_suspended: bool,
+    pub created: Option<SimTime>,
+    pub last_schedule: Option<DateTime<Utc>>,
+    pub active: Vec<WlId>,
+    /// Jobs it created and has not deleted.
+    pub owned: Vec<WlId>,
+    /// Every Job it created.
+    pub created_jobs: Vec<WlId>,
+    /// The earliest sync already scheduled.
+    next_sync: Option<SimTime>,
+    /// A due time skipped (for a reason) that may still start late.
+    pending_skip: Option<(DateTime<Utc>, Skip)>,
+    last_deadline_miss: Option<DateTime<Utc>>,
+    pub started: u64,
+    pub skipped: [u64; 3],
+    pub late_runs: u64,
+    pub late_total_ms: u64,
+    pub late_max_ms: u64,
+    pub too_many_missed: u64,
+    pub replaced: u64,
+    pub history_deleted: u64,
+}
+
+/// Why a scheduled time did not start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// `concurrencyPolicy: Forbid` with a Job still active (`JobAlreadyActive`).
+    Forbid = 0,
+    /// Past `startingDeadlineSeconds` (`MissSchedule`).
+    Deadline = 1,
+    /// Passed while the CronJob was suspended.
+    Suspended = 2,
+}
+
+impl Skip {
+    fn reason(self) -> &'static str {
+        match self {
+            Skip::Forbid => "JobAlreadyActive",
+            Skip::Deadline => "MissSchedule",
+            Skip::Suspended => "Suspended",
+        }
+    }
+}
+
+/// A start later than this after its scheduled time counts as late (the controller's own
+/// requeue padding is 100 ms).
+const LATE_MS: u64 = 1000;
+
+impl World {
+    pub(super) fn add_cron_job(
+        &mut self,
+        spec: &CronJobSpec,
+        resources: &mut super::cluster::ResourceNames,
+    ) -> Result<(), crate::error::InputError> {
+        let proto = self.add_proto(
+            spec.job.clone(),
+            resources,
+            Some(format!("cronjob/{}", spec.name)),
+            None,
+        )?;
+        let id = self.cron.len() as u32;
+        self.cron.push(CronState {
+            spec: std::sync::Arc::new(spec.clone()),
+            proto,
+            suspended: spec.suspend,
+            was_suspended: false,
+            created: None,
+            last_schedule: None,
+            active: vec![],
+            owned: vec![],
+            created_jobs: vec![],
+            next_sync: None,
+            pending_skip: None,
+            last_deadline_miss: None,
+            started: 0,
+            skipped: [0; 3],
+            late_runs: 0,
+            late_total_ms: 0,
+            late_max_ms: 0,
+            too_many_missed: 0,
+            replaced: 0,
+            history_deleted: 0,
+        });
+        self.engine
+            .schedule_daemon(SimTime(spec.created_ms), class::API, Ev::CronCreate { cj: id });
+        for (at, suspend) in [(spec.suspend_at_ms, true), (spec.resume_at_ms, false)] {
+            if let Some(t) = at {
+                self.engine.schedule_daemon(
+                    SimTime(spec.created_ms + t),
+                    class::API,
+                    Ev::CronSuspend { cj: id, suspend },
+                );
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn cron_create(&mut self, cj: u32) {
+        let now = self.now();
+        self.cron[cj as usize].created = Some(now);
+        self.cron_sync(cj);
+    }
+
+    /// A user edits `spec.suspend`: an immediate sync.
+    pub(super) fn cron_suspend(&mut self, cj: u32, suspend: bool) {
+        self.cron[cj as usize].suspended = suspend;
+        if self.cron[cj as usize].created.is_some() {
+            self.cron_sync(cj);
+        }
+    }
+
+    /// An owned Job changed (finished or deleted): the controller syncs its CronJob at once.
+    pub(super) fn cron_job_changed(&mut self, wl: WlId) {
+        if let Some(cj) = self.workloads[wl as usize].owner {
+            let now = self.now();
+            self.cron_request_sync(cj, now);
+        }
+    }
+
+    /// Ask for a sync at `at`; it supersedes a pending one (which then does nothing when due;
+    /// every sync requeues the next scheduled time itself).
+    fn cron_request_sync(&mut self, cj: u32, at: SimTime) {
+        self.cron[cj as usize].next_sync = Some(at);
+        self.engine
+            .schedule_daemon(at, class::CONTROLLER, Ev::CronSync { cj, at });
+    }
+
+    pub(super) fn cron_sync_event(&mut self, cj: u32, at: SimTime) {
+        // Only the latest requested sync runs (earlier requests were superseded).
+        if self.cron[cj as usize].next_sync == Some(at) {
+            self.cron[cj as usize].next_sync = None;
+            self.cron_sync(cj);
+        }
+    }
+
+    /// One `syncCronJob`.
+    fn cron_sync(&mut self, cj: u32) {
+        let now = self.now();
+        let start = self.start_time;
+        let now_t = at_ms(start, now.ms());
+        let spec = self.cron[cj as usize].spec.clone();
+        // Active list maintenance (CJ-T10).
+        let live = |w: &super::Workload| w.finish.is_none() && !w.deleted;
+        let active: Vec<WlId> = self.cron[cj as usize]
+            .active
+            .iter()
+            .copied()
+            .filter(|&wl| live(&self.workloads[wl as usize]))
+            .collect();
+        self.cron[cj as usize].active = active;
+        // History cleanup (CJ-T11): finished Jobs beyond each limit, oldest start first.
+        for (state, limit) in [
+            (WlState::Complete, spec.success_limit),
+            (WlState::Failed, spec.failed_limit),
+        ] {
+            let mut done: Vec<WlId> = self.cron[cj as usize]
+                .owned
+                .iter()
+                .copied()
+                .filter(|&wl| {
+                    let w = &self.workloads[wl as usize];
+                    w.finish.is_some() && !w.deleted && w.state == state
+                })
+                .collect();
+            if done.len() > limit as usize {
+                let key = |wl: WlId| {
+                    let w = &self.workloads[wl as usize];
+                    let started = w.job.as_ref().and_then(|j| j.start_time);
+                    (started.is_none(), started, w.name.clone())
+                };
+                done.sort_by_key(|&wl| key(wl));
+                let excess = done.len() - limit as usize;
+                for &wl in &done[..excess] {
+                    self.delete_job(wl, "HistoryLimit");
+                    self.cron[cj as usize].history_deleted += 1;
+                }
+            }
+        }
+        let deleted: Vec<bool> = self.cron[cj as usize]
+            .owned
+            .iter()
+            .map(|&wl| self.workloads[wl as usize].deleted)
+            .collect();
+        let mut keep = deleted.iter().map(|d| !d);
+        self.cron[cj as usize].owned.retain(|_| keep.next().unwrap_or(true));
+
+        // A suspended CronJob is not scheduled and not requeued (CJ-T8): the controller returns
+        // before computing schedule times; the edit that resumes it syncs it again.
+        if self.cron[cj as usize].suspended {
+            self.cron[cj as usize].was_suspended = true;
+            return;
+        }
+        // Scheduling (CJ-T3..T9).
+        let tz = spec.time_zone.as_ref().map_or(chrono_tz::UTC, |(_, tz)| *tz);
+        let st = &self.cron[cj as usize];
+        let earliest = st
+            .last_schedule
+            .unwrap_or_else(|| at_ms(start, st.created.unwrap_or(now).ms()));
+        let m = missed(&spec.schedule, tz, earliest, now_t, spec.starting_deadline_s);
+        // The first sync after a suspension: the times that passed meanwhile, except the one
+        // it starts now, were skipped (the controller's estimate of their number).
+        if std::mem::take(&mut self.cron[cj as usize].was_suspended) {
+            let passed = m.count.saturating_sub(u64::from(m.most_recent.is_some()));
+            self.cron[cj as usize].skipped[Skip::Suspended as usize] += passed;
+            if passed > 0 {
+                let obj = self.cron_object(cj);
+                self.event(
+                    || obj,
+                    "CronJobSkipped",
+                    || format!("Suspended ({passed} scheduled times)"),
+                );
+            }
+        }
+        if m.too_many() {
+            self.cron[cj as usize].too_many_missed += 1;
+            let obj = self.cron_object(cj);
+            let detail = format!("TooManyMissedTimes ({} missed)", m.count);
+            self.event(|| obj, "CronJobWarning", || detail);
+        }
+        // A pending skip whose time is no longer the candidate is final.
+        if let Some((t, why)) = self.cron[cj as usize].pending_skip
+            && m.most_recent != Some(t)
+        {
+            self.cron[cj as usize].skipped[why as usize] += 1;
+            self.cron[cj as usize].pending_skip = None;
+        }
+        match m.most_recent {
+            None => {
+                // Due times the deadline excluded (MissSchedule).
+                if spec.starting_deadline_s.is_some() {
+                    let all = missed(&spec.schedule, tz, earliest, now_t, None);
+                    let st = &self.cron[cj as usize];
+                    if let Some(t) = all.most_recent
+                        && st.last_schedule != Some(t)
+                        && st.last_deadline_miss != Some(t)
+                    {
+                        self.cron[cj as usize].last_deadline_miss = Some(t);
+                        self.cron[cj as usize].skipped[Skip::Deadline as usize] += 1;
+                        let obj = self.cron_object(cj);
+                        self.event(|| obj, "CronJobSkipped", || format!("MissSchedule {}", t.to_rfc3339()));
+                    }
+                }
+            }
+            Some(t) => {
+                let st = &self.cron[cj as usize];
+                if st.last_schedule == Some(t) {
+                    // Already processed (CJ-T6).
+                } else if spec.concurrency == ConcurrencyPolicy::Forbid && !st.active.is_empty() {
+                    self.cron_skip(cj, t, Skip::Forbid);
+                } else {
+                    if spec.concurrency == ConcurrencyPolicy::Replace {
+                        for wl in std::mem::take(&mut self.cron[cj as usize].active) {
+                            self.delete_job(wl, "Replaced");
+                            self.cron[cj as usize].replaced += 1;
+                        }
+                    }
+                    self.cron_start(cj, t, now);
+                }
+            }
+        }
+        // Requeue at the next scheduled time + 100 ms (CJ-T2).
+        if let Some(next) = m.next
+            && let Some(ms) = ms_of(start, next)
+        {
+            let at = SimTime(ms + 100);
+            if self.cron[cj as usize].next_sync.is_none_or(|t| t > at || t < now) {
+                self.cron_request_sync(cj, at);
+            }
+        }
+    }
+
+    fn cron_skip(&mut self, cj: u32, t: DateTime<Utc>, why: Skip) {
+        if self.cron[cj as usize].pending_skip.map(|p| p.0) != Some(t) {
+            self.cron[cj as usize].pending_skip = Some((t, why));
+            let obj = self.cron_object(cj);
+            self.event(
+                || obj,
+                "CronJobSkipped",
+                || format!("{} {}", why.reason(), t.to_rfc3339()),
+            );
+        }
+    }
+
+    fn cron_start(&mut self, cj: u32, t: DateTime<Utc>, now: SimTime) {
+        let st = &mut self.cron[cj as usize];
+        if st.pending_skip.map(|p| p.0) == Some(t) {
+            st.pending_skip = None; // it starts late instead
+        }
+        let late = ms_of(self.start_time, t).map_or(0, |ms| now.ms().saturating_sub(ms));
+        if late > LATE_MS {
+            st.late_runs += 1;
+            st.late_total_ms += late;
+            st.late_max_ms = st.late_max_ms.max(late);
+        }
+        st.last_schedule = Some(t);
+        st.started += 1;
+        let name = format!("{}-{}", st.spec.name, t.timestamp().div_euclid(60));
+        let (proto, arrival) = (st.proto, st.started - 1);
+        let id = self.workloads.len() as WlId;
+        self.create_workload(proto, name, arrival, None);
+        self.workloads[id as usize].owner = Some(cj);
+        let st = &mut self.cron[cj as usize];
+        st.active.push(id);
+        st.owned.push(id);
+        st.created_jobs.push(id);
+    }
+
+    fn cron_object(&self, cj: u32) -> String {
+        if !self.record_events {
+            return String::new();
+        }
+        let s = &self.cron[cj as usize].spec;
+        format!("{}/{}", s.namespace, s.name)
+    }
+
+    /// Per-CronJob results at the end of the run.
+    pub(super) fn cron_rows(&mut self) -> Vec<CronRow> {
+        (0..self.cron.len())
+            .map(|i| {
+                let st = &mut self.cron[i];
+                if let Some((_, why)) = st.pending_skip.take() {
+                    st.skipped[why as usize] += 1;
+                }
+                let st = &self.cron[i];
+                let count = |s: WlState| {
+                    st.created_jobs
+                        .iter()
+                        .filter(|&&wl| {
+                            self.workloads[wl as usize].state == s && self.workloads[wl as usize].reason != "Replaced"
+                        })
+                        .count() as u64
+                };
+                CronRow {
+                    namespace: st.spec.namespace.clone(),
+                    name: st.spec.name.clone(),
+                    schedule: st.spec.schedule.as_str().to_string(),
+                    concurrency: match st.spec.concurrency {
+                        ConcurrencyPolicy::Allow => "Allow",
+                        ConcurrencyPolicy::Forbid => "Forbid",
+                        ConcurrencyPolicy::Replace => "Replace",
+                    },
+                    started: st.started,
+                    skipped_forbid: st.skipped[Skip::Forbid as usize],
+                    skipped_deadline: st.skipped[Skip::Deadline as usize],
+                    skipped_suspended: st.skipped[Skip::Suspended as usize],
+                    late_runs: st.late_runs,
+                    late_mean_ms: (st.late_runs > 0).then(|| st.late_total_ms as f64 / st.late_runs as f64),
+                    late_max_ms: st.late_max_ms,
+                    too_many_missed: st.too_many_missed,
+                    replaced: st.replaced,
+                    history_deleted: st.history_deleted,
+                    jobs_complete: count(WlState::Complete),
+                    jobs_failed: count(WlState::Failed),
+                }
+            })
+            .collect()
+    }
+}
