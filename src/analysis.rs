@@ -74,6 +74,8 @@ pub const METRICS: &[Metric] = &[
     m("preemptions", "preemptions", Scale::Count, Better::Lower),
     m("deadlock_s", "time in deadlock", Scale::Seconds, Better::Lower),
     m("stranded_gpu_h", "stranded GPU-hours", Scale::GpuHours, Better::Lower),
+    m("gpu_h_lost", "GPU-hours of work lost", Scale::GpuHours, Better::Lower),
+    m("restarts", "container restarts", Scale::Count, Better::Lower),
 ];
 
 /// The deadlock rate's pseudo-metric name (runs with at least one episode / runs).

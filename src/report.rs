@@ -16,7 +16,7 @@ pub const EVENTS_HEADER: &str = "policy,seed,time_s,object,event,detail";
 pub const FIDELITY_HEADER: &str = "policy,seed,trace,jobs,not_started,ks_distance,recorded_p50_s,simulated_p50_s,recorded_p90_s,simulated_p90_s,recorded_p99_s,simulated_p99_s,recorded_mean_s,simulated_mean_s";
 pub const CRONJOBS_HEADER: &str = "policy,seed,namespace,cronjob,schedule,concurrency_policy,started,skipped_forbid,skipped_deadline,skipped_suspended,late_runs,late_mean_s,late_max_s,too_many_missed,replaced,history_deleted,jobs_complete,jobs_failed";
 pub const TIMESERIES_HEADER: &str = "policy,seed,t_s,width_s,gpus,alloc_gpus,busy_gpus,stranded_gpus,deadlock_frac";
-pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed";
+pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed,gpu_h_lost,restarts,node_failures";
 
 /// Summary metrics of one run (contract.md section 4).
 #[derive(Clone, Debug, PartialEq)]
@@ -43,6 +43,11 @@ pub struct Summary {
     pub stranded_gpu_h: f64,
     pub end: SimTime,
     pub events_processed: u64,
+    /// GPU-hours of work lost to failed runs, deletions, preemptions and lost nodes.
+    pub gpu_h_lost: f64,
+    /// Container restarts in place, all workloads.
+    pub restarts: u64,
+    pub node_failures: u64,
 }
 
 /// Nearest-rank percentile of sorted values: the smallest value with at least p% at or below.
@@ -91,6 +96,9 @@ pub fn summarize(r: &RunResult) -> Summary {
         stranded_gpu_h: r.stranded_gpu_milli_ms as f64 / 1000.0 / 3_600_000.0,
         end: r.end,
         events_processed: r.events_processed,
+        gpu_h_lost: r.gpu.lost_integral as f64 / 1000.0 / 3_600_000.0,
+        restarts: r.jobs.iter().map(|j| u64::from(j.restarts)).sum(),
+        node_failures: r.node_failures,
     }
 }
 
@@ -173,7 +181,7 @@ pub fn events_rows(r: &RunResult, out: &mut String) {
 /// The summary.csv row of one run (no header).
 pub fn summary_row(s: &Summary, out: &mut String) {
     out.push_str(&format!(
-        "{},{},{:.6},{:.6},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6},{},{},{},{}\n",
+        "{},{},{:.6},{:.6},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6},{},{},{},{},{:.6},{},{}\n",
         csv_field(&s.policy),
         s.seed,
         s.gpu_alloc_util,
@@ -196,6 +204,9 @@ pub fn summary_row(s: &Summary, out: &mut String) {
         s.jobs_rejected,
         s.end,
         s.events_processed,
+        s.gpu_h_lost,
+        s.restarts,
+        s.node_failures,
     ));
 }
 

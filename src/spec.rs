@@ -42,6 +42,8 @@ pub struct Scenario {
     pub traces: Vec<TraceSpec>,
     /// batch/v1 CronJobs.
     pub cron_jobs: Vec<CronJobSpec>,
+    /// FaultModel objects.
+    pub faults: Vec<FaultModelSpec>,
     /// policy/v1 PodDisruptionBudgets (preemption honours them as a preference).
     pub pdbs: Vec<PdbSpec>,
     /// PodGroup objects (Volcano and coscheduling) written by the user.
@@ -428,6 +430,38 @@ pub struct ArrivalsSpec {
     pub duration: Option<DurationDist>,
     pub failure: Option<FailureDist>,
     pub loc: SourceLoc,
+}
+
+/// A FaultModel object (node failures).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultModelSpec {
+    pub name: String,
+    /// Mean time between failures of each node (exponential); `None`: no random failures.
+    pub mtbf_ms: Option<u64>,
+    /// Mean time to repair (exponential); 0 with only scripted outages.
+    pub mttr_ms: u64,
+    /// Nodes with these labels fail at random (all nodes if empty).
+    pub node_selector: BTreeMap<String, String>,
+    pub outages: Vec<Outage>,
+    pub taints: Vec<ScriptedTaint>,
+    pub loc: SourceLoc,
+}
+
+/// A scripted node failure: the node is lost at `at` and comes back after `for` (never if unset).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outage {
+    pub node: String,
+    pub at_ms: u64,
+    pub for_ms: Option<u64>,
+}
+
+/// A taint a user adds to a node at `at` and removes after `for` (never if unset).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptedTaint {
+    pub node: String,
+    pub at_ms: u64,
+    pub for_ms: Option<u64>,
+    pub taint: Taint,
 }
 
 /// `spec.concurrencyPolicy` of a CronJob.

@@ -347,7 +347,7 @@ const NODE_SPEC_FIELDS: &[&str] = &[
     "externalID",
 ];
 
-fn taint_effect(f: &F) -> Res<TaintEffect> {
+pub(crate) fn taint_effect(f: &F) -> Res<TaintEffect> {
     match f.str()? {
         "NoSchedule" => Ok(TaintEffect::NoSchedule),
         "PreferNoSchedule" => Ok(TaintEffect::PreferNoSchedule),

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::InputError;
 use crate::spec::{
-    ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, Latencies, NodeSpec, ReplayJob,
+    ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, FaultModelSpec, Latencies, NodeSpec, Outage,
+    ReplayJob, ScriptedTaint,
     SimulationSpec, SourceLoc, TraceShape, TraceSpec,
 };
 
@@ -762,3 +763,61 @@ spec:
 
 /// Bound on the jobs of one Trace.
 pub const MAX_TRACE_JOBS: u64 = 20_000_000;
+
+/// A FaultModel object: random node failures (`mtbf`, `mttr`, exponential, drawn per node
+/// from the run's seed), scripted `outages`, and scripted `taints` (added at a time, removed
+/// after `for` if given).
+pub(crate) fn fault_model(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<FaultModelSpec> {
+    doc.deny_unknown(KUBESIM_OBJECT_FIELDS, "a FaultModel")?;
+    let spec = doc
+        .req("spec", "add spec: {mtbf: 30d, mttr: 2h} and/or outages: [{node, at, for}]")?
+        .obj()?;
+    spec.deny_unknown(&["mtbf", "mttr", "nodeSelector", "outages", "taints"], "a FaultModel spec")?;
+    let mtbf_ms = opt(spec.get("mtbf"), |f| f.duration_ms())?;
+    if let (Some(0), Some(f)) = (mtbf_ms, spec.get("mtbf")) {
+        return Err(f.err("mtbf must be positive", "write a mean time between failures such as 30d"));
+    }
+    let mttr_ms = opt(spec.get("mttr"), |f| f.duration_ms())?;
+    if mtbf_ms.is_some() && mttr_ms.is_none() {
+        return Err(spec.missing("mttr", "add mttr: the mean time to repair a failed node, e.g. 2h"));
+    }
+    let node_selector = opt(spec.get("nodeSelector"), |f| f.string_map())?.unwrap_or_default();
+    let mut outages = Vec::new();
+    if let Some(list) = spec.get("outages") {
+        for o in list.seq()? {
+            let obj = o.obj()?;
+            obj.deny_unknown(&["node", "at", "for"], "an outage")?;
+            outages.push(Outage {
+                node: obj.req("node", "name the node that fails")?.name()?,
+                at_ms: obj.req("at", "add at: when the node fails, e.g. 2h")?.duration_ms()?,
+                for_ms: opt(obj.get("for"), |f| f.duration_ms())?,
+            });
+        }
+    }
+    let mut taints = Vec::new();
+    if let Some(list) = spec.get("taints") {
+        for t in list.seq()? {
+            let obj = t.obj()?;
+            obj.deny_unknown(&["node", "at", "for", "key", "value", "effect"], "a scripted taint")?;
+            taints.push(ScriptedTaint {
+                node: obj.req("node", "name the node to taint")?.name()?,
+                at_ms: obj.req("at", "add at: when the taint is added")?.duration_ms()?,
+                for_ms: opt(obj.get("for"), |f| f.duration_ms())?,
+                taint: crate::spec::Taint {
+                    key: obj.req("key", "give the taint a key")?.name()?,
+                    value: opt(obj.get("value"), |f| f.string())?.unwrap_or_default(),
+                    effect: k8s::taint_effect(&obj.req("effect", "add effect: NoSchedule or NoExecute")?)?,
+                },
+            });
+        }
+    }
+    Ok(FaultModelSpec {
+        name: name.to_string(),
+        mtbf_ms,
+        mttr_ms: mttr_ms.unwrap_or(0),
+        node_selector,
+        outages,
+        taints,
+        loc: loc.clone(),
+    })
+}

@@ -133,6 +133,7 @@ enum Dispatch {
     NodePool,
     Arrivals,
     Trace,
+    FaultModel,
     CronJob,
     Node,
     Job,
@@ -164,6 +165,7 @@ const SIMULATED: &[&str] = &[
     "kubesim.io/v1alpha1 NodePool",
     "kubesim.io/v1alpha1 Arrivals",
     "kubesim.io/v1alpha1 Trace",
+    "kubesim.io/v1alpha1 FaultModel",
 ];
 
 /// The kinds loaded but not simulated yet, as printed in the unknown-kind error.
@@ -175,7 +177,6 @@ const NOT_SIMULATED: &[&str] = &[
     "kueue.x-k8s.io/* ResourceFlavor",
     "kueue.x-k8s.io/* WorkloadPriorityClass",
     "kubesim.io/v1alpha1 SchedulerPolicy",
-    "kubesim.io/v1alpha1 FaultModel",
 ];
 
 fn classify(api: &str, kind: &str) -> Option<Dispatch> {
@@ -185,7 +186,8 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("kubesim.io/v1alpha1", "NodePool") => Dispatch::NodePool,
         ("kubesim.io/v1alpha1", "Arrivals") => Dispatch::Arrivals,
         ("kubesim.io/v1alpha1", "Trace") => Dispatch::Trace,
-        ("kubesim.io/v1alpha1", "SchedulerPolicy" | "FaultModel") => Dispatch::NotSimulated(false),
+        ("kubesim.io/v1alpha1", "FaultModel") => Dispatch::FaultModel,
+        ("kubesim.io/v1alpha1", "SchedulerPolicy") => Dispatch::NotSimulated(false),
         ("v1", "Node") => Dispatch::Node,
         ("v1", "Pod") => Dispatch::Pod,
         ("v1", "Namespace") => Dispatch::Namespace,
@@ -374,6 +376,10 @@ impl Builder {
                     self.node_total += a.spec.count;
                 }
                 self.sc.arrivals.push(a.spec);
+            }
+            Dispatch::FaultModel => {
+                let f = kubesim::fault_model(&obj, &name, &loc)?;
+                self.sc.faults.push(f);
             }
             Dispatch::CronJob => {
                 let cj = cronjob::cron_job(&obj, &loc)?;

@@ -15,6 +15,7 @@
 pub mod cluster;
 pub mod cosched;
 pub mod cronjob;
+pub mod faults;
 pub mod gang;
 pub mod job;
 pub mod record;
@@ -115,6 +116,36 @@ pub enum Ev {
     CronSync {
         cj: u32,
         at: SimTime,
+    },
+    /// A node is lost (`for_ms`: back after this long).
+    NodeFail {
+        node: NodeId,
+        for_ms: Option<u64>,
+    },
+    /// The node lifecycle controller notices a lost node.
+    NodeDetect {
+        node: NodeId,
+    },
+    /// The rate-limited NoExecute taint of a lost node.
+    NodeNoExecute {
+        node: NodeId,
+    },
+    /// A lost node comes back.
+    NodeRecover {
+        node: NodeId,
+    },
+    /// A scripted taint is added / removed.
+    TaintAdd {
+        idx: u32,
+    },
+    TaintRemove {
+        idx: u32,
+    },
+    /// A pod's NoExecute toleration runs out.
+    TaintEvict {
+        pod: PodId,
+        node: NodeId,
+        generation: u64,
     },
     /// A coscheduling Permit wait expired.
     PermitTimeout {
@@ -376,6 +407,8 @@ pub struct World {
     pub vsched: volcano_sched::VolcanoSched,
     /// CronJobs and their controller state.
     pub cron: Vec<cronjob::CronState>,
+    /// Node failures and taints.
+    pub faults: faults::Faults,
     /// The wall clock at t = 0 (Simulation `startTime`), for cron schedules.
     pub start_time: chrono::DateTime<chrono::Utc>,
     pub queue_specs: Vec<QueueInfo>,
@@ -450,6 +483,7 @@ impl World {
             policy,
             vsched: volcano_sched::VolcanoSched::default(),
             cron: Vec::new(),
+            faults: faults::Faults::default(),
             start_time: crate::cron::parse_start_time(&sc.sim.start_time).map_err(|m| {
                 InputError::new(
                     "spec.startTime",
@@ -508,6 +542,7 @@ impl World {
         for cj in &sc.cron_jobs {
             w.add_cron_job(cj, &mut resources)?;
         }
+        w.add_faults(sc)?;
         for q in &sc.queues {
             let guarantee = resources.convert(&q.guarantee)?;
             let capability = resources.convert(&q.capability)?;
@@ -897,6 +932,13 @@ impl World {
             Ev::SetSuspend { wl, suspend } => self.job_set_suspend(wl, suspend),
             Ev::JobTtl { wl } => self.job_ttl(wl),
             Ev::CronCreate { cj } => self.cron_create(cj),
+            Ev::NodeFail { node, for_ms } => self.node_fail(node, for_ms),
+            Ev::NodeDetect { node } => self.node_detect(node),
+            Ev::NodeNoExecute { node } => self.node_noexecute(node),
+            Ev::NodeRecover { node } => self.node_recover(node),
+            Ev::TaintAdd { idx } => self.scripted_taint(idx, true),
+            Ev::TaintRemove { idx } => self.scripted_taint(idx, false),
+            Ev::TaintEvict { pod, node, generation } => self.taint_evict(pod, node, generation),
             Ev::CronSuspend { cj, suspend } => self.cron_suspend(cj, suspend),
             Ev::CronSync { cj, at } => self.cron_sync_event(cj, at),
             Ev::SchedFlushUnschedulable => self.sched_flush_unschedulable(),
@@ -1186,6 +1228,9 @@ impl World {
 
     /// Start (or restart) the pod's container.
     fn container_start(&mut self, pod: PodId) {
+        if self.pods[pod as usize].node.is_some_and(|n| self.node_is_down(n)) {
+            return; // its kubelet is gone; it starts if the node comes back
+        }
         let now = self.now();
         let wl = self.pods[pod as usize].wl;
         let w = &mut self.workloads[wl as usize];
@@ -1262,6 +1307,16 @@ impl World {
         }
     }
 
+    /// The pod's work so far is lost (its run failed, or it was deleted, preempted or lost with
+    /// its node): GPU time it worked counts as lost. Call before `end_work`.
+    fn lose_work(&mut self, pod: PodId) {
+        let p = &self.pods[pod as usize];
+        if let (true, Some(start)) = (p.working, p.work_started) {
+            let gpu = self.classes[p.class as usize].req.gpu_milli().max(0) as u128;
+            self.gpu.lost_integral += gpu * u128::from(self.now().since(start));
+        }
+    }
+
     /// The pod stops doing work (its container exited or it became terminal).
     fn end_work(&mut self, pod: PodId) {
         if self.pods[pod as usize].working {
@@ -1305,6 +1360,9 @@ impl World {
             RestartPolicy::OnFailure => code != 0,
             RestartPolicy::Always => true,
         };
+        if code != 0 {
+            self.lose_work(pod);
+        }
         if !restart {
             let phase = if code == 0 { Phase::Succeeded } else { Phase::Failed };
             self.pod_terminal(pod, phase, code, "");
@@ -1375,6 +1433,13 @@ impl World {
         } else {
             0
         };
+        if self.pods[pod as usize].node.is_some_and(|n| self.node_is_down(n)) {
+            // No kubelet to stop it: Terminating until the node returns (NODE-4).
+            self.pods[pod as usize].epoch += 1;
+            let wl = self.pods[pod as usize].wl;
+            self.job_pod_event(wl);
+            return;
+        }
         let p = &mut self.pods[pod as usize];
         p.epoch += 1;
         let epoch = p.epoch;
@@ -1413,6 +1478,9 @@ impl World {
         let wl = p.wl;
         let node = p.node;
         let gang = p.gang;
+        if phase == Phase::Failed {
+            self.lose_work(pod);
+        }
         self.end_work(pod);
         self.gpu.advance(now);
         if was_running {
@@ -1595,6 +1663,7 @@ impl World {
             .collect();
         let cron = self.cron_rows();
         RunResult {
+            node_failures: self.faults.failures,
             cron,
             fidelity,
             policy: self.policy_name.clone(),

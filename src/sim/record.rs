@@ -29,6 +29,8 @@ pub struct GpuTime {
     /// The cluster is in a deadlock episode right now.
     pub deadlocked: bool,
     pub stranded_integral: u128,
+    /// GPU time of work lost: runs that failed, pods deleted, preempted or lost with a node.
+    pub lost_integral: u128,
     pub held_integral: u128,
     pub busy_integral: u128,
     pub capacity_integral: u128,
@@ -144,6 +146,8 @@ pub struct RunResult {
     pub fidelity: Vec<super::replay::Fidelity>,
     /// One row per CronJob.
     pub cron: Vec<CronRow>,
+    /// Node failures (FaultModel) in the run.
+    pub node_failures: u64,
 }
 
 /// One CronJob's results (cronjobs.csv).
