@@ -31,7 +31,6 @@ fn seed(prefix: &str) -> Scenario {
     load(std::slice::from_ref(&file)).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
 }
 
-
 #[test]
 fn there_are_17_seed_manifests() {
     assert_eq!(seed_files().len(), 17);
@@ -405,7 +404,10 @@ fn cronjobs_are_read_and_quota_limit_ranges_are_not_simulated_yet() {
     }
     let rq = seed("13-");
     assert_eq!(
-        (rq.not_simulated[0].api_version.as_str(), rq.not_simulated[0].kind.as_str()),
+        (
+            rq.not_simulated[0].api_version.as_str(),
+            rq.not_simulated[0].kind.as_str()
+        ),
         ("v1", "ResourceQuota")
     );
     assert_eq!(rq.not_simulated[0].namespace, "ml-workloads");

@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::InputError;
 use crate::spec::{
-    ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, FaultModelSpec, Latencies, NodeSpec, Outage,
-    ReplayJob, ScriptedTaint,
-    SimulationSpec, SourceLoc, TraceShape, TraceSpec,
+    ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, FaultModelSpec, Latencies, NodeSpec,
+    Outage, ReplayJob, ScriptedTaint, SimulationSpec, SourceLoc, TraceShape, TraceSpec,
 };
 
 /// The built-in policies (contract.md section 1).
@@ -770,12 +769,21 @@ pub const MAX_TRACE_JOBS: u64 = 20_000_000;
 pub(crate) fn fault_model(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<FaultModelSpec> {
     doc.deny_unknown(KUBESIM_OBJECT_FIELDS, "a FaultModel")?;
     let spec = doc
-        .req("spec", "add spec: {mtbf: 30d, mttr: 2h} and/or outages: [{node, at, for}]")?
+        .req(
+            "spec",
+            "add spec: {mtbf: 30d, mttr: 2h} and/or outages: [{node, at, for}]",
+        )?
         .obj()?;
-    spec.deny_unknown(&["mtbf", "mttr", "nodeSelector", "outages", "taints"], "a FaultModel spec")?;
+    spec.deny_unknown(
+        &["mtbf", "mttr", "nodeSelector", "outages", "taints"],
+        "a FaultModel spec",
+    )?;
     let mtbf_ms = opt(spec.get("mtbf"), |f| f.duration_ms())?;
     if let (Some(0), Some(f)) = (mtbf_ms, spec.get("mtbf")) {
-        return Err(f.err("mtbf must be positive", "write a mean time between failures such as 30d"));
+        return Err(f.err(
+            "mtbf must be positive",
+            "write a mean time between failures such as 30d",
+        ));
     }
     let mttr_ms = opt(spec.get("mttr"), |f| f.duration_ms())?;
     if mtbf_ms.is_some() && mttr_ms.is_none() {

@@ -55,7 +55,10 @@ impl World {
                 self.node_by_name.get(name).copied().ok_or_else(|| {
                     InputError::new(
                         "spec",
-                        format!("FaultModel `{}` names node `{name}`, which the scenario does not define", f.name),
+                        format!(
+                            "FaultModel `{}` names node `{name}`, which the scenario does not define",
+                            f.name
+                        ),
                         "name a Node of the scenario (NodePool nodes are <pool template name>-<i>)",
                     )
                     .at(&f.loc.file, f.loc.line, None)
@@ -63,13 +66,21 @@ impl World {
             };
             for o in &f.outages {
                 let n = node_of(&o.node)?;
-                self.engine.schedule(SimTime(o.at_ms), class::NODE, Ev::NodeFail { node: n, for_ms: o.for_ms });
+                self.engine.schedule(
+                    SimTime(o.at_ms),
+                    class::NODE,
+                    Ev::NodeFail {
+                        node: n,
+                        for_ms: o.for_ms,
+                    },
+                );
             }
             for t in &f.taints {
                 let n = node_of(&t.node)?;
                 let idx = self.faults.scripted.len() as u32;
                 self.faults.scripted.push((n, t.taint.clone()));
-                self.engine.schedule(SimTime(t.at_ms), class::NODE, Ev::TaintAdd { idx });
+                self.engine
+                    .schedule(SimTime(t.at_ms), class::NODE, Ev::TaintAdd { idx });
                 if let Some(d) = t.for_ms {
                     self.engine
                         .schedule(SimTime(t.at_ms + d), class::NODE, Ev::TaintRemove { idx });
@@ -145,9 +156,11 @@ impl World {
             }
         }
         let detect = now.plus_ms(NODE_MONITOR_GRACE_MS).ms().div_ceil(NODE_MONITOR_PERIOD_MS) * NODE_MONITOR_PERIOD_MS;
-        self.engine.schedule(SimTime(detect), class::NODE, Ev::NodeDetect { node: n });
+        self.engine
+            .schedule(SimTime(detect), class::NODE, Ev::NodeDetect { node: n });
         if let Some(d) = for_ms {
-            self.engine.schedule(now.plus_ms(d), class::NODE, Ev::NodeRecover { node: n });
+            self.engine
+                .schedule(now.plus_ms(d), class::NODE, Ev::NodeRecover { node: n });
         }
     }
 
@@ -207,7 +220,9 @@ impl World {
             if self.pods[pod as usize].deletion.is_some() {
                 continue;
             }
-            let tolerations = &self.classes[self.pods[pod as usize].class as usize].constraints.tolerations;
+            let tolerations = &self.classes[self.pods[pod as usize].class as usize]
+                .constraints
+                .tolerations;
             let matching: Vec<Option<i64>> = tolerations
                 .iter()
                 .filter(|t| tolerates(t, &taint))
@@ -215,7 +230,8 @@ impl World {
                 .collect();
             let after_s = if matching.is_empty() {
                 // DefaultTolerationSeconds admission tolerates unreachable / not-ready 300 s.
-                (taint.key == UNREACHABLE || taint.key == "node.kubernetes.io/not-ready").then_some(DEFAULT_TOLERATION_S)
+                (taint.key == UNREACHABLE || taint.key == "node.kubernetes.io/not-ready")
+                    .then_some(DEFAULT_TOLERATION_S)
             } else if matching.contains(&None) {
                 continue; // tolerated forever
             } else {
@@ -225,8 +241,15 @@ impl World {
                 None => self.evict(pod),
                 Some(s) => {
                     let at = now.plus_ms(u64::try_from(s).unwrap_or(0) * 1000);
-                    self.engine
-                        .schedule(at, class::TIMER, Ev::TaintEvict { pod, node: n, generation });
+                    self.engine.schedule(
+                        at,
+                        class::TIMER,
+                        Ev::TaintEvict {
+                            pod,
+                            node: n,
+                            generation,
+                        },
+                    );
                 }
             }
         }
@@ -290,7 +313,8 @@ impl World {
         self.event(|| name, "NodeReady", String::new);
         for pod in self.pods_on(n) {
             let p = &self.pods[pod as usize];
-            let policy = self.protos[self.workloads[p.wl as usize].proto as usize].tasks[p.task as usize].restart_policy;
+            let policy =
+                self.protos[self.workloads[p.wl as usize].proto as usize].tasks[p.task as usize].restart_policy;
             if p.deletion.is_some() {
                 self.pod_terminal(pod, Phase::Failed, 137, "NodeLost");
             } else if p.phase == Phase::Pending {
