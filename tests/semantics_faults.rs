@@ -95,12 +95,11 @@ fn a_job_loses_its_pod_with_its_node_and_is_replaced_after_the_eviction() {
 
 #[test]
 fn random_node_failures_come_from_the_seed_and_match_across_policies() {
-    let yaml = format!(
-        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: flaky}}\nspec: {{seed: 3, horizon: 2d}}\n---\n\
-         apiVersion: kubesim.io/v1alpha1\nkind: NodePool\nmetadata: {{name: gpu}}\nspec:\n  count: 8\n  template:\n    apiVersion: v1\n    kind: Node\n    metadata: {{name: gpu}}\n    status: {{allocatable: {{cpu: \"64\", memory: 512Gi, nvidia.com/gpu: \"8\"}}}}\n---\n\
-         apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {{name: jobs}}\nspec:\n  count: 200\n  poisson: {{meanInterval: 10m}}\n  duration: {{exponential: {{mean: 2h}}}}\n  template:\n    apiVersion: batch/v1\n    kind: Job\n    metadata: {{name: job}}\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: \"2\"}}}}}}]\n---\n\
-         apiVersion: kubesim.io/v1alpha1\nkind: FaultModel\nmetadata: {{name: f}}\nspec: {{mtbf: 1d, mttr: 2h}}\n"
-    );
+    let yaml = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: flaky}\nspec: {seed: 3, horizon: 2d}\n---\n\
+         apiVersion: kubesim.io/v1alpha1\nkind: NodePool\nmetadata: {name: gpu}\nspec:\n  count: 8\n  template:\n    apiVersion: v1\n    kind: Node\n    metadata: {name: gpu}\n    status: {allocatable: {cpu: \"64\", memory: 512Gi, nvidia.com/gpu: \"8\"}}\n---\n\
+         apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {name: jobs}\nspec:\n  count: 200\n  poisson: {meanInterval: 10m}\n  duration: {exponential: {mean: 2h}}\n  template:\n    apiVersion: batch/v1\n    kind: Job\n    metadata: {name: job}\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: \"2\"}}}]\n---\n\
+         apiVersion: kubesim.io/v1alpha1\nkind: FaultModel\nmetadata: {name: f}\nspec: {mtbf: 1d, mttr: 2h}\n"
+    .to_string();
     let a = run(&yaml, "kube-default");
     let b = run(&yaml, "kube-default");
     assert_eq!(a.events, b.events, "same seed, same failures and outcomes");
