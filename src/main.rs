@@ -688,6 +688,34 @@ fn validate(paths: &[PathBuf]) -> Result<(), InputError> {
     for q in &sc.queues {
         println!("    {} weight {} ({})", q.name, q.weight, q.loc);
     }
+    println!("  cron jobs: {}", sc.cron_jobs.len());
+    for c in &sc.cron_jobs {
+        println!(
+            "    {}/{} \"{}\" {:?} ({})",
+            c.namespace,
+            c.name,
+            c.schedule.as_str(),
+            c.concurrency,
+            c.loc
+        );
+    }
+    println!("  fault models: {}", sc.faults.len());
+    for f in &sc.faults {
+        println!(
+            "    {}: {} outages, {} scripted taints{} ({})",
+            f.name,
+            f.outages.len(),
+            f.taints.len(),
+            f.mtbf_ms
+                .map(|m| format!(", random failures (mtbf {} s, mttr {} s)", m / 1000, f.mttr_ms / 1000))
+                .unwrap_or_default(),
+            f.loc
+        );
+    }
+    println!("  traces: {}", sc.traces.len());
+    for t in &sc.traces {
+        println!("    {}: {} jobs ({})", t.name, t.jobs.len(), t.loc);
+    }
     println!("  arrivals: {}", sc.arrivals.len());
     for a in &sc.arrivals {
         println!("    {} x{} ({})", a.name, a.count, a.loc);

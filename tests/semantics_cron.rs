@@ -212,3 +212,44 @@ fn time_zones_and_bad_schedules() {
     let e = kubesim::scenario::load_str("t.yaml", &y).unwrap_err();
     assert_eq!(e.field, "spec.timeZone", "{e}");
 }
+
+#[test]
+fn the_cron_week_scenario_shows_each_concurrency_policy() {
+    let path = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/cron-week.yaml"));
+    let sc = kubesim::scenario::load(&[path]).expect("scenario");
+    assert_eq!(sc.cron_jobs.len(), 6);
+    let r = kubesim::experiment::run_all(&sc, &["kube-default".to_string()], &[1], false)
+        .expect("run")
+        .remove(0);
+    let row = |n: &str| r.cron.iter().find(|c| c.name == n).expect("cron row").clone();
+    // Replace: every run but the last is deleted at the next hour; none completes.
+    let replace = row("feature-generation-replace");
+    assert_eq!(replace.replaced, replace.started - 1);
+    assert_eq!(replace.jobs_complete, 0);
+    // Allow: every hour starts on time (7 days x 24 hours after the first, minus the ones the
+    // horizon cuts) and runs overlap; all but the last complete.
+    let allow = row("feature-generation-allow");
+    assert_eq!(allow.started, 7 * 24 - 1, "00:00 of day 0 is not after creation");
+    assert_eq!((allow.late_runs, allow.skipped_forbid), (0, 0));
+    assert_eq!(allow.jobs_complete, allow.started - 1);
+    // Forbid: never two at once; skipped hours start late when the running one finishes.
+    let forbid = row("feature-generation-hourly");
+    assert!(forbid.skipped_forbid > 0 && forbid.late_runs > 0, "{forbid:?}");
+    assert_eq!(
+        forbid.started + forbid.skipped_forbid,
+        allow.started,
+        "each hour starts or is skipped"
+    );
+    let mut spans: Vec<(u64, u64)> = r
+        .jobs
+        .iter()
+        .filter(|j| j.owner == "feature-generation-hourly")
+        .map(|j| (j.submit.ms(), j.finish.map_or(u64::MAX, |f| f.ms())))
+        .collect();
+    spans.sort_unstable();
+    for w in spans.windows(2) {
+        assert!(w[0].1 <= w[1].0, "Forbid let two runs overlap: {w:?}");
+    }
+    // The history limit keeps 3 successful Jobs of each.
+    assert_eq!(forbid.history_deleted, forbid.jobs_complete - 3);
+}

@@ -138,3 +138,46 @@ fn fault_models_naming_unknown_nodes_are_errors() {
     let e = kubesim::scenario::load_str("t.yaml", &bad).unwrap_err();
     assert!(e.to_string().contains("mttr"), "{e}");
 }
+
+#[test]
+fn the_node_failure_scenario_breaks_the_gang_under_both_schedulers() {
+    let path = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/node-failure.yaml"));
+    let sc = kubesim::scenario::load(&[path]).expect("scenario");
+    let runs = kubesim::experiment::run_all(&sc, &sc.sim.policies, &[1], true).expect("runs");
+    for r in &runs {
+        assert_eq!(times(r, "gpu-1", "NodeLost"), vec![3600.0], "{}", r.policy);
+        assert_eq!(times(r, "gpu-1", "NodeNotReady"), vec![3650.0], "{}", r.policy);
+        let train = job(r, "llm-train");
+        assert_eq!(train.state, WlState::Complete, "{}", r.policy);
+        // The gang's 4 h of work restart after the node returns at 3 h: it ends at 7 h or later.
+        assert!(
+            secs(train.finish).unwrap() >= 7.0 * 3600.0,
+            "{}: {:?}",
+            r.policy,
+            train.finish
+        );
+        assert!(
+            kubesim::report::summarize(r).gpu_h_lost >= 4.0 * 8.0 * 1.0 - 1e-9,
+            "an hour of 32 GPUs lost"
+        );
+    }
+}
+
+#[test]
+fn arrival_failure_exit_codes_reach_pod_failure_policy() {
+    // Every run fails with exit code 42 (probability 1); podFailurePolicy fails the Job at once
+    // on 42 instead of retrying (backoffLimit 6 is never reached).
+    let yaml = format!(
+        "{}apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {{name: a}}\nspec:\n  count: 2\n  every: 1m\n  duration: {{fixed: 30s}}\n  failure: {{probability: 1.0, exitCode: 42}}\n  template:\n    apiVersion: batch/v1\n    kind: Job\n    metadata: {{name: j}}\n    spec:\n      backoffLimit: 6\n      podFailurePolicy:\n        rules:\n        - action: FailJob\n          onExitCodes: {{operator: In, values: [42]}}\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{{name: c, image: x}}]\n",
+        node("n0", 1)
+    );
+    let r = run(&yaml, "kube-default");
+    for name in ["j-0", "j-1"] {
+        let j = job(&r, name);
+        assert_eq!(
+            (j.state, j.reason.as_str(), j.failed_pods),
+            (WlState::Failed, "PodFailurePolicy", 1),
+            "{j:?}"
+        );
+    }
+}
