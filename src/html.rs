@@ -57,10 +57,19 @@ pub fn derive(plan: &Plan, tables: &Tables) -> Result<Derived, InputError> {
                 sections.push(section("Per policy (means over seeds)", &table));
             }
             if let Some(t) = tables.get("fidelity.csv") {
+                let intro = "Per run and trace: the waits the trace recorded against the simulated ones (seconds), \
+                             and the Kolmogorov-Smirnov distance between the two distributions (0 = the same, 1 = \
+                             disjoint).";
                 sections.push(section(
                     "Replay fidelity: recorded against simulated waits",
-                    &fidelity_html(t),
+                    &table_html(t, intro),
                 ));
+            }
+            if let Some(t) = tables.get("cronjobs.csv") {
+                let intro = "Per run and CronJob: Jobs started; scheduled times skipped (Forbid with a Job active, \
+                             past startingDeadlineSeconds, suspended); starts more than 1 s late and by how much \
+                             (seconds); Jobs deleted by Replace and by the history limits.";
+                sections.push(section("CronJobs", &table_html(t, intro)));
             }
             figures.extend(time_figures(plan, tables));
         }
@@ -342,32 +351,35 @@ fn comparison_html(cmp: &[Comparison]) -> String {
     h
 }
 
-/// The fidelity table (the first 50 rows; all are in fidelity.csv).
-fn fidelity_html(t: &crate::output::Table) -> String {
-    let mut h = String::from(
-        "<p>Per run and trace: the waits the trace recorded against the simulated ones (seconds), and \
-         the Kolmogorov-Smirnov distance between the two distributions (0 = the same, 1 = disjoint).</p>\n<table><tr>",
-    );
+/// A per-run table shown as is (its first 50 rows; all are in the CSV file).
+fn table_html(t: &crate::output::Table, intro: &str) -> String {
+    let mut h = format!("<p>{}</p>\n<table><tr>", esc(intro));
     let cols: Vec<&str> = t.header.split(',').collect();
     for c in &cols {
         h.push_str(&format!("<th>{}</th>", esc(c)));
     }
     h.push_str("</tr>\n");
     let mut shown = 0;
-    for block in &t.blocks {
-        for line in block.lines() {
+    'rows: for block in &t.blocks {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(block.as_bytes());
+        for rec in rdr.records().flatten() {
             if shown == 50 {
-                break;
+                break 'rows;
             }
             shown += 1;
             h.push_str("<tr>");
-            for v in line.split(',') {
+            for v in rec.iter() {
                 h.push_str(&format!("<td>{}</td>", esc(v)));
             }
             h.push_str("</tr>\n");
         }
     }
     h.push_str("</table>\n");
+    if shown == 50 {
+        h.push_str(&format!("<p>(the first 50 rows; all are in {})</p>\n", t.name));
+    }
     h
 }
 

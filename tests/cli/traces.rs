@@ -239,3 +239,34 @@ fn bad_trace_objects_exit_2_naming_the_problem() {
         assert!(!out.exists(), "{spec} wrote outputs");
     }
 }
+
+#[test]
+fn random_node_failures_are_identical_whatever_the_thread_count() {
+    let dir = TestDir::new("faults_threads");
+    let f = dir.write(
+        "flaky.yaml",
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: flaky}\nspec: {horizon: 2d, policies: [kube-default, volcano]}\n---\n\
+         apiVersion: kubesim.io/v1alpha1\nkind: NodePool\nmetadata: {name: gpu}\nspec:\n  count: 6\n  template:\n    apiVersion: v1\n    kind: Node\n    metadata: {name: gpu}\n    status: {allocatable: {cpu: \"64\", memory: 512Gi, nvidia.com/gpu: \"8\"}}\n---\n\
+         apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {name: jobs}\nspec:\n  count: 150\n  poisson: {meanInterval: 10m}\n  duration: {exponential: {mean: 2h}}\n  template:\n    apiVersion: batch/v1\n    kind: Job\n    metadata: {name: job}\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: \"2\"}}}]\n---\n\
+         apiVersion: kubesim.io/v1alpha1\nkind: FaultModel\nmetadata: {name: f}\nspec: {mtbf: 1d, mttr: 2h}\n",
+    );
+    let mut outs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.join(&format!("t{threads}"));
+        kubesim(
+            ["run", s(&f), "--seeds", "1..3", "--events", "--out", s(&out)],
+            None,
+            &[("RAYON_NUM_THREADS", threads)],
+        )
+        .assert_ok();
+        outs.push(out);
+    }
+    super::experiments::assert_same_tree(&outs[0], &outs[1]);
+    let summary = Csv::read(&outs[0].join("summary.csv"));
+    let failures: u64 = summary
+        .rows
+        .iter()
+        .map(|r| summary.get(r, "node_failures").parse::<u64>().unwrap())
+        .sum();
+    assert!(failures > 0, "the runs had node failures");
+}
