@@ -18,6 +18,7 @@ pub mod cronjob;
 pub mod faults;
 pub mod gang;
 pub mod job;
+pub mod proportion;
 pub mod record;
 pub mod replay;
 pub mod scheduler;
@@ -246,6 +247,9 @@ pub struct Proto {
     /// Arrivals stream name and failure draw, for per-arrival sampling.
     pub stream: Option<String>,
     pub failure: Option<FailureDist>,
+    /// Its queue (index into `World::queue_names`): a Volcano job's `spec.queue`, else the
+    /// `scheduling.volcano.sh/queue-name` annotation, else `default`.
+    pub queue: u32,
 }
 
 impl Proto {
@@ -405,6 +409,10 @@ pub struct World {
     max_events_line: Option<usize>,
     pub policy: Policy,
     pub vsched: volcano_sched::VolcanoSched,
+    /// Queues by index, and the resources their bound pods hold.
+    pub queue_names: Vec<String>,
+    pub queue_index: BTreeMap<String, u32>,
+    pub queue_alloc: Vec<Res>,
     /// CronJobs and their controller state.
     pub cron: Vec<cronjob::CronState>,
     /// Node failures and taints.
@@ -482,6 +490,9 @@ impl World {
             max_events_line: sc.sim.max_events_line,
             policy,
             vsched: volcano_sched::VolcanoSched::default(),
+            queue_names: Vec::new(),
+            queue_index: BTreeMap::new(),
+            queue_alloc: Vec::new(),
             cron: Vec::new(),
             faults: faults::Faults::default(),
             start_time: crate::cron::parse_start_time(&sc.sim.start_time).map_err(|m| {
@@ -646,6 +657,23 @@ impl World {
         Ok(())
     }
 
+    /// The index of a queue, interned on first use.
+    fn queue_id(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.queue_index.get(name) {
+            return i;
+        }
+        let i = self.queue_names.len() as u32;
+        self.queue_names.push(name.to_string());
+        self.queue_index.insert(name.to_string(), i);
+        self.queue_alloc.push(Res::default());
+        i
+    }
+
+    /// The queue a pod's workload belongs to.
+    pub fn pod_queue(&self, pod: PodId) -> u32 {
+        self.protos[self.workloads[self.pods[pod as usize].wl as usize].proto as usize].queue
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn add_stream(
         &mut self,
@@ -753,12 +781,19 @@ impl World {
                 gpus_per_pod_milli: req.gpu_milli(),
             });
         }
+        let queue_name = match &spec.kind {
+            WorkloadKind::VolcanoJob(v) => v.queue.clone(),
+            _ => spec.annotations.get(replay::QUEUE_ANNOTATION).cloned(),
+        }
+        .unwrap_or_else(|| "default".to_string());
+        let queue = self.queue_id(&queue_name);
         let proto = Proto {
             tasks,
             priority: priority0.unwrap_or(0),
             rejected,
             stream,
             failure,
+            queue,
             spec: std::sync::Arc::new(spec),
         };
         self.protos.push(proto);
@@ -1187,6 +1222,8 @@ impl World {
         let req = self.classes[self.pods[pod as usize].class as usize].req;
         self.gpu.advance(now);
         self.cluster.charge(node, pod, &req);
+        let q = self.pod_queue(pod) as usize;
+        self.queue_alloc[q].add(&req);
         self.gpu.held_milli += req.gpu_milli();
         let p = &mut self.pods[pod as usize];
         p.node = Some(node);
@@ -1220,6 +1257,8 @@ impl World {
         self.gpu.advance(now);
         self.gpu.held_milli -= req.gpu_milli();
         self.cluster.release(node, pod, &req);
+        let q = self.pod_queue(pod) as usize;
+        self.queue_alloc[q].sub(&req);
         if let Some(g) = gang {
             self.gang_member_releases(g, pod);
         }
@@ -1506,6 +1545,8 @@ impl World {
             }
             self.gpu.held_milli -= req.gpu_milli();
             self.cluster.release(n, pod, &req);
+            let q = self.pod_queue(pod) as usize;
+            self.queue_alloc[q].sub(&req);
         }
         if phase == Phase::Failed {
             self.workloads[wl as usize].failed_pods += 1;
@@ -1686,6 +1727,7 @@ impl World {
 
     fn check(&self) {
         let mut requested = vec![Res::default(); self.cluster.nodes.len()];
+        let mut queue_held = vec![Res::default(); self.queue_alloc.len()];
         let (mut held, mut busy) = (0i64, 0i64);
         for p in &self.pods {
             let req = self.classes[p.class as usize].req;
@@ -1694,10 +1736,11 @@ impl World {
                     requested[n as usize].add(&req);
                     held += req.gpu_milli();
                     assert!(
-                        p.phase == Phase::Running || p.waiting,
+                        p.phase == Phase::Running || p.waiting || self.node_is_down(n),
                         "bound live pod {} not Running",
                         p.name
                     );
+                    queue_held[self.protos[self.workloads[p.wl as usize].proto as usize].queue as usize].add(&req);
                     if p.working {
                         busy += req.gpu_milli();
                     }
@@ -1725,6 +1768,7 @@ impl World {
             assert!(n.requested.fits_in(&n.alloc), "node {} over capacity", n.name);
         }
         assert_eq!(self.gpu.held_milli, held, "held GPU level");
+        assert_eq!(self.queue_alloc, queue_held, "per-queue allocated resources");
         assert_eq!(self.gpu.busy_milli, busy, "busy GPU level");
     }
 }
