@@ -10,6 +10,11 @@
 //! Arithmetic is f64 on milli-units, as Volcano's `Resource` is (float64 milli-CPU, bytes,
 //! milli-scalars); results are only compared, never printed.
 
+#![allow(
+    clippy::needless_range_loop,
+    reason = "vector arithmetic over several arrays indexed by resource dimension reads clearest as index loops"
+)]
+
 use super::cluster::MAX_RESOURCES;
 
 /// A resource vector in f64 (Volcano's `api.Resource`).
