@@ -62,7 +62,9 @@ impl World {
             return;
         }
         self.vsched.session_at = Some(at);
-        self.engine.schedule_daemon(at, class::SCHED_CYCLE, Ev::VolcanoSession);
+        // A live event: a session has work (something changed). Sessions that change nothing
+        // are not repeated, so this never keeps an idle run alive.
+        self.engine.schedule(at, class::SCHED_CYCLE, Ev::VolcanoSession);
     }
 
     pub(super) fn volcano_add(&mut self, pod: PodId) {
@@ -95,8 +97,7 @@ impl World {
         if self.vsched.changed {
             let next = now.plus_ms(1000);
             self.vsched.session_at = Some(next);
-            self.engine
-                .schedule_daemon(next, class::SCHED_CYCLE, Ev::VolcanoSession);
+            self.engine.schedule(next, class::SCHED_CYCLE, Ev::VolcanoSession);
         }
     }
 
@@ -290,9 +291,7 @@ impl World {
                 },
             ));
         }
-        for u in sorted {
-            self.allocate_unit(&u);
-        }
+        self.allocate_by_queue(sorted);
         // Gang invariant: a session never leaves a gang partly placed.
         debug_assert!(
             self.gangs
@@ -302,7 +301,103 @@ impl World {
         );
     }
 
-    fn allocate_unit(&mut self, u: &Unit) {
+    /// allocate's queue loop (VC-C4): with one queue in play, jobs in job order; with several,
+    /// proportion's deserved shares (VC-Q2) for this session, then repeatedly the queue with the
+    /// lowest share that is not overused gives its next job, and a task fits its queue only while
+    /// `allocated + request <= deserved`.
+    fn allocate_by_queue(&mut self, sorted: Vec<Unit>) {
+        use super::proportion::{QueueInput, Vec8, deserved, overused, share};
+        let unit_queue = |w: &World, u: &Unit| w.pod_queue(u.pods[0]);
+        let mut in_play: std::collections::BTreeSet<u32> = sorted.iter().map(|u| unit_queue(self, u)).collect();
+        for (q, a) in self.queue_alloc.iter().enumerate() {
+            if *a != Res::default() {
+                in_play.insert(q as u32);
+            }
+        }
+        if in_play.len() < 2 {
+            // One queue: its deserved share is min(its request, the cluster), which every task
+            // that fits a node also fits; proportion changes nothing.
+            for u in sorted {
+                self.allocate_unit(&u, None);
+            }
+            return;
+        }
+        let qs: Vec<u32> = in_play.into_iter().collect();
+        let pos = |q: u32| qs.iter().position(|&x| x == q).expect("queue in play");
+        let mut request: Vec<Res> = qs.iter().map(|&q| self.queue_alloc[q as usize]).collect();
+        for u in &sorted {
+            let i = pos(unit_queue(self, u));
+            for &p in &u.pods {
+                request[i].add(&self.classes[self.pods[p as usize].class as usize].req);
+            }
+        }
+        let f = |r: &Res| -> Vec8 { r.0.map(|x| x as f64) };
+        let (total, _) = self.totals();
+        let inputs: Vec<QueueInput> = qs
+            .iter()
+            .enumerate()
+            .map(|(i, &q)| {
+                let spec = self.queue_specs.iter().find(|s| s.name == self.queue_names[q as usize]);
+                let mut capability = [f64::INFINITY; super::cluster::MAX_RESOURCES];
+                if let Some(s) = spec {
+                    for (d, c) in capability.iter_mut().enumerate() {
+                        if s.capability_set[d] {
+                            *c = s.capability.0[d] as f64;
+                        }
+                    }
+                }
+                QueueInput {
+                    weight: f64::from(spec.map_or(1, |s| s.weight.max(1))),
+                    capability,
+                    guarantee: spec.map_or([0.0; super::cluster::MAX_RESOURCES], |s| f(&s.guarantee)),
+                    request: f(&request[i]),
+                }
+            })
+            .collect();
+        let deserved = deserved(&f(&total), &inputs);
+        let open: Vec<bool> = qs
+            .iter()
+            .map(|&q| {
+                self.queue_specs
+                    .iter()
+                    .find(|s| s.name == self.queue_names[q as usize])
+                    .is_none_or(|s| s.open)
+            })
+            .collect();
+        let mut lists: Vec<std::collections::VecDeque<Unit>> = qs.iter().map(|_| Default::default()).collect();
+        for u in sorted {
+            let i = pos(unit_queue(self, &u));
+            lists[i].push_back(u);
+        }
+        // Queue order ties (equal shares) go to the older queue: Queue objects in file order,
+        // then queues no object defines in the order workloads first named them.
+        let rank = |q: u32| {
+            let name = &self.queue_names[q as usize];
+            (
+                self.queue_specs
+                    .iter()
+                    .position(|s| &s.name == name)
+                    .unwrap_or(usize::MAX),
+                q,
+            )
+        };
+        let ranks: Vec<(usize, u32)> = qs.iter().map(|&q| rank(q)).collect();
+        loop {
+            let best = (0..qs.len())
+                .filter(|&i| open[i] && !lists[i].is_empty())
+                .filter(|&i| !overused(&f(&self.queue_alloc[qs[i] as usize]), &deserved[i]))
+                .min_by(|&a, &b| {
+                    let sa = share(&f(&self.queue_alloc[qs[a] as usize]), &deserved[a]);
+                    let sb = share(&f(&self.queue_alloc[qs[b] as usize]), &deserved[b]);
+                    sa.total_cmp(&sb).then_with(|| ranks[a].cmp(&ranks[b]))
+                });
+            let Some(i) = best else { break };
+            let u = lists[i].pop_front().expect("non-empty");
+            self.allocate_unit(&u, Some(deserved[i]));
+        }
+    }
+
+    fn allocate_unit(&mut self, u: &Unit, cap: Option<super::proportion::Vec8>) {
         let (min, holding) = match u.gang {
             Some(g) => (self.gangs[g as usize].min_member, self.gangs[g as usize].holding),
             None => (1, 0),
@@ -312,10 +407,22 @@ impl World {
         let mut plan: Vec<(PodId, NodeId)> = Vec::new();
         let mut pods = u.pods.clone();
         pods.sort_by_key(|&p| (self.pods[p as usize].task, self.pods[p as usize].index, p));
+        let mut planned = Res::default();
         for pod in pods {
             let class = self.pods[pod as usize].class;
             if self.vsched.no_fit.contains(&class) {
                 continue;
+            }
+            // proportion's Allocatable: the queue's allocated + planned + this task <= deserved
+            // in each dimension the task requests.
+            if let Some(des) = &cap {
+                let req = self.classes[class as usize].req;
+                let held = self.queue_alloc[self.pod_queue(pod) as usize];
+                let fits =
+                    (0..req.0.len()).all(|d| req.0[d] == 0 || (held.0[d] + planned.0[d] + req.0[d]) as f64 <= des[d]);
+                if !fits {
+                    continue;
+                }
             }
             let statics = self.static_bitset(class);
             match self.volcano_pick_node(pod, &taken, &statics) {
@@ -326,6 +433,7 @@ impl World {
                     t.0.add(&req);
                     t.1.0 += c;
                     t.1.1 += m;
+                    planned.add(&req);
                     plan.push((pod, n));
                 }
                 None if taken.is_empty() => {

@@ -1,0 +1,84 @@
+//! Volcano queues (semantics.md VC-Q2, VC-C4): proportion's deserved shares decide how a
+//! contended cluster is split between queues by weight, and a queue at its share gets no more.
+
+mod common;
+use common::{nodes, run};
+
+fn queue(name: &str, weight: u32) -> String {
+    format!(
+        "apiVersion: scheduling.volcano.sh/v1beta1\nkind: Queue\nmetadata: {{name: {name}}}\nspec: {{weight: {weight}, reclaimable: true}}\n---\n"
+    )
+}
+
+fn jobs(queue: &str, count: u32) -> String {
+    format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {{name: {queue}}}\nspec:\n  count: {count}\n  at: [{}]\n  template:\n    apiVersion: batch/v1\n    kind: Job\n    metadata:\n      name: {queue}\n      annotations: {{kubesim.io/duration: 1h, scheduling.volcano.sh/queue-name: {queue}}}\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{{name: c, image: x, resources: {{limits: {{cpu: \"1\", nvidia.com/gpu: \"1\"}}}}}}]\n---\n",
+        vec!["0s"; count as usize].join(", ")
+    )
+}
+
+/// GPUs each queue holds after the first session (t = 1 s).
+fn running_by_queue(r: &kubesim::sim::record::RunResult) -> (usize, usize) {
+    let started = |prefix: &str| {
+        r.jobs
+            .iter()
+            .filter(|j| j.name.starts_with(prefix) && j.start.is_some_and(|s| s.ms() <= 1000))
+            .count()
+    };
+    (started("nlp-"), started("cv-"))
+}
+
+#[test]
+fn weights_split_a_contended_cluster_and_shares_cap_each_queue() {
+    // 16 GPUs; nlp (weight 3) and cv (weight 1) each submit 20 one-GPU jobs at once. Deserved
+    // GPUs: 16 x 3/4 = 12 and 16 x 1/4 = 4 (both ask for more), so 12 and 4 run.
+    let yaml = format!(
+        "{}{}{}{}{}",
+        nodes(2, 8),
+        queue("nlp", 3),
+        queue("cv", 1),
+        jobs("nlp", 20),
+        jobs("cv", 20)
+    );
+    let r = run(&yaml, "volcano");
+    assert_eq!(running_by_queue(&r), (12, 4));
+    for j in r.jobs.iter().filter(|j| j.name.starts_with("nlp-")) {
+        assert_eq!(j.queue, "nlp");
+    }
+    // Equal weights: 8 and 8.
+    let yaml = format!(
+        "{}{}{}{}{}",
+        nodes(2, 8),
+        queue("nlp", 1),
+        queue("cv", 1),
+        jobs("nlp", 20),
+        jobs("cv", 20)
+    );
+    assert_eq!(running_by_queue(&run(&yaml, "volcano")), (8, 8));
+    // What a queue does not ask for goes to the other: cv asks for 2, nlp gets 14.
+    let yaml = format!(
+        "{}{}{}{}{}",
+        nodes(2, 8),
+        queue("nlp", 1),
+        queue("cv", 1),
+        jobs("nlp", 20),
+        jobs("cv", 2)
+    );
+    assert_eq!(running_by_queue(&run(&yaml, "volcano")), (14, 2));
+    // kube-default knows no queues: weights 1:3 change nothing; the two streams' jobs arrive
+    // interleaved and take the GPUs in that order (8 and 8).
+    let yaml = format!(
+        "{}{}{}{}{}",
+        nodes(2, 8),
+        queue("nlp", 1),
+        queue("cv", 3),
+        jobs("nlp", 20),
+        jobs("cv", 20)
+    );
+    assert_eq!(running_by_queue(&run(&yaml, "kube-default")), (8, 8));
+    assert_eq!(
+        running_by_queue(&run(&yaml, "volcano")),
+        (4, 12),
+        "the same under volcano follows the weights"
+    );
+}
