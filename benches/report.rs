@@ -27,6 +27,7 @@ fn plan_and_scenario() -> (Plan, kubesim::spec::Scenario) {
         events: false,
         fidelity: false,
         cron: false,
+        queues: false,
         targets: vec![],
     };
     (plan, sc)

@@ -757,6 +757,78 @@ pub fn pooled_series(tables: &Tables, policy: &str) -> Pooled {
     }
 }
 
+/// A queue's name, weight share, and (bucket start in h, mean GPUs held) points.
+pub type QueueCurve = (String, f64, Vec<(f64, f64)>);
+
+/// Per queue of a policy's runs: (queue, weight share, mean GPUs held per bucket start (h)),
+/// pooled over seeds on the coarsest bucket grid; and the mean GPUs of the cluster.
+pub fn pooled_queues(tables: &Tables, policy: &str) -> (Vec<QueueCurve>, f64) {
+    let (Some(ts), Some(qs)) = (tables.get("queue_timeseries.csv"), tables.get("queues.csv")) else {
+        return (vec![], 0.0);
+    };
+    let records = |t: &crate::output::Table| -> Vec<csv::StringRecord> {
+        t.blocks
+            .iter()
+            .zip(&tables.units)
+            .filter(|(_, u)| u.policy == policy)
+            .flat_map(|(b, _)| {
+                csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .from_reader(b.as_bytes())
+                    .into_records()
+                    .flatten()
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let num = |r: &csv::StringRecord, i: usize| r.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // Queues in order of first appearance, with their weight share.
+    let mut queues: Vec<(String, f64)> = Vec::new();
+    for r in records(qs) {
+        let name = r.get(2).unwrap_or("").to_string();
+        if !queues.iter().any(|(n, _)| *n == name) {
+            queues.push((name, num(&r, 4)));
+        }
+    }
+    let rows = records(ts);
+    // The grid: the widest bucket (widths nest by powers of two).
+    let mut width = crate::series::FIRST_WIDTH_MS as f64 / 1000.0;
+    for w in rows.windows(2) {
+        if w[0].get(0) == w[1].get(0) && w[0].get(1) == w[1].get(1) && w[0].get(2) == w[1].get(2) {
+            width = width.max(num(&w[1], 3) - num(&w[0], 3));
+        }
+    }
+    let out = queues
+        .iter()
+        .map(|(name, share)| {
+            let mut grid: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
+            for r in rows.iter().filter(|r| r.get(2) == Some(name.as_str())) {
+                let g = (num(r, 3) / width + 1e-9).floor() as u64;
+                let e = grid.entry(g).or_insert((0.0, 0.0));
+                e.0 += num(r, 5) * num(r, 4);
+                e.1 += num(r, 4);
+            }
+            let pts = grid
+                .into_iter()
+                .map(|(g, (held, cov))| (g as f64 * width / 3600.0, if cov > 0.0 { held / cov } else { 0.0 }))
+                .collect();
+            (name.clone(), *share, pts)
+        })
+        .collect();
+    let gpus = {
+        let mut sum = 0.0;
+        let mut cov = 0.0;
+        if let Some(t) = tables.get("timeseries.csv") {
+            for r in records(t) {
+                sum += num(&r, 4) * num(&r, 3);
+                cov += num(&r, 3);
+            }
+        }
+        if cov > 0.0 { sum / cov } else { 0.0 }
+    };
+    (out, gpus)
+}
+
 /// Wait times (s) of a policy's workloads that started, over all its runs, sorted.
 pub fn waits(tables: &Tables, policy: &str) -> Vec<f64> {
     let Some(table) = tables.get("jobs.csv") else {

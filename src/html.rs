@@ -72,6 +72,7 @@ pub fn derive(plan: &Plan, tables: &Tables) -> Result<Derived, InputError> {
                 sections.push(section("CronJobs", &table_html(t, intro)));
             }
             figures.extend(time_figures(plan, tables));
+            figures.extend(queue_figures(plan, tables));
         }
         Kind::Sweep => {
             files.push(("sweep.csv".to_string(), sweep_csv(plan, &aggs, &targets).into_bytes()));
@@ -513,6 +514,57 @@ fn time_figures(plan: &Plan, tables: &Tables) -> Vec<Figure> {
         },
     });
     figs
+}
+
+/// Per policy (the first three), GPUs held by each queue over time against the share its
+/// weight gives it (dashed): weight / the sum of the weights of the queues in use, times the
+/// cluster's GPUs.
+fn queue_figures(plan: &Plan, tables: &Tables) -> Vec<Figure> {
+    if tables.get("queues.csv").is_none() {
+        return vec![];
+    }
+    plan.policies
+        .iter()
+        .take(3)
+        .enumerate()
+        .map(|(i, p)| {
+            let (queues, gpus) = analysis::pooled_queues(tables, p);
+            let mut series: Vec<Series> = queues
+                .iter()
+                .map(|(name, _, pts)| Series {
+                    label: name.clone(),
+                    points: pts.clone(),
+                    style: Style::Step,
+                })
+                .collect();
+            let end = queues
+                .iter()
+                .flat_map(|(_, _, pts)| pts.last().map(|p| p.0))
+                .fold(0.0, f64::max);
+            for (name, share, _) in &queues {
+                series.push(Series {
+                    label: format!("{name}: weight share"),
+                    points: vec![(0.0, share * gpus), (end, share * gpus)],
+                    style: Style::Dashed,
+                });
+            }
+            Figure {
+                stem: format!("queue_share_{i}"),
+                caption: format!(
+                    "GPUs held by each queue under {p} (mean per bucket over seeds), against its weight's share \
+                     of the cluster's {gpus:.0} GPUs (dashed)."
+                ),
+                chart: Chart {
+                    title: format!("GPUs by queue: {p}"),
+                    x_label: "time (h)".into(),
+                    y_label: "GPUs held".into(),
+                    series,
+                    y_range: None,
+                    error_bars: vec![],
+                },
+            }
+        })
+        .collect()
 }
 
 /// The x value of a sweep point: its first parameter's number (else its index).

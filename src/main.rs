@@ -338,10 +338,26 @@ fn demo() -> Result<(), InputError> {
         events: false,
         fidelity: has_fidelity(&sc),
         cron: !sc.cron_jobs.is_empty(),
+        queues: has_queues(&sc),
         targets: vec![],
     };
     let out = PathBuf::from("reports").join(&sc.name);
     execute(&plan, &[sc], out, None)
+}
+
+/// Does the scenario use queues (Queue objects, or workloads naming a queue)?
+fn has_queues(sc: &Scenario) -> bool {
+    let named = |w: &kubesim::spec::WorkloadSpec| match &w.kind {
+        kubesim::spec::WorkloadKind::VolcanoJob(v) => v.queue.is_some(),
+        _ => w.annotations.contains_key(kubesim::sim::replay::QUEUE_ANNOTATION),
+    };
+    !sc.queues.is_empty()
+        || sc.workloads.iter().any(named)
+        || sc.arrivals.iter().any(|a| match &a.template {
+            kubesim::spec::ArrivalTemplate::Workload(w) => named(w),
+            kubesim::spec::ArrivalTemplate::Node(_) => false,
+        })
+        || sc.traces.iter().any(|t| t.shapes.iter().any(|s| !s.queue.is_empty()))
 }
 
 /// Does a Trace of the scenario record its own waits (so runs report replay fidelity)?
@@ -474,6 +490,7 @@ fn simulate_cmd(kind: Kind, paths: &[PathBuf], args: RunArgs, events: bool) -> R
         events,
         fidelity: has_fidelity(&sc),
         cron: !sc.cron_jobs.is_empty(),
+        queues: has_queues(&sc),
         targets: vec![],
     };
     let out = out_dir(&args, &sc.name, shard);
@@ -503,6 +520,7 @@ fn sweep_cmd(
         events: false,
         fidelity: false,
         cron: false,
+        queues: false,
         targets: targets.iter().map(|t| t.trim().to_string()).collect(),
     };
     if let Some(cap) = capacity {

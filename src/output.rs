@@ -19,8 +19,9 @@ use std::path::{Path, PathBuf};
 use crate::error::InputError;
 use crate::experiment::{Shard, Unit, units};
 use crate::report::{
-    CRONJOBS_HEADER, EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, SUMMARY_HEADER, TIMESERIES_HEADER, cronjob_rows,
-    events_rows, fidelity_rows, jobs_rows, summarize, summary_row, timeseries_rows,
+    CRONJOBS_HEADER, EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, QUEUE_TIMESERIES_HEADER, QUEUES_HEADER,
+    SUMMARY_HEADER, TIMESERIES_HEADER, cronjob_rows, events_rows, fidelity_rows, jobs_rows, queue_rows,
+    queue_timeseries_rows, summarize, summary_row, timeseries_rows,
 };
 use crate::sim::record::RunResult;
 
@@ -81,6 +82,8 @@ pub struct Plan {
     pub fidelity: bool,
     /// cronjobs.csv is written (the scenario has CronJobs).
     pub cron: bool,
+    /// queues.csv and queue_timeseries.csv are written (the scenario has queues).
+    pub queues: bool,
     /// Sweep targets (`wait_p95_s<=3600`), as given.
     pub targets: Vec<String>,
 }
@@ -109,6 +112,10 @@ impl Plan {
                 if self.cron {
                     v.push(("cronjobs.csv", CRONJOBS_HEADER.to_string(), 2));
                 }
+                if self.queues {
+                    v.push(("queues.csv", QUEUES_HEADER.to_string(), 2));
+                    v.push(("queue_timeseries.csv", QUEUE_TIMESERIES_HEADER.to_string(), 2));
+                }
                 v
             }
         }
@@ -132,6 +139,7 @@ impl Plan {
         lines.push(format!("events\t{}", self.events));
         lines.push(format!("fidelity\t{}", self.fidelity));
         lines.push(format!("cron\t{}", self.cron));
+        lines.push(format!("queues\t{}", self.queues));
         lines.extend(self.targets.iter().map(|t| format!("target\t{}", esc(t))));
         lines.join("\n") + "\n"
     }
@@ -155,6 +163,7 @@ impl Plan {
             events: false,
             fidelity: false,
             cron: false,
+            queues: false,
             targets: vec![],
         };
         for (i, line) in text.lines().enumerate() {
@@ -193,6 +202,7 @@ impl Plan {
                 "events" => plan.events = one()? == "true",
                 "fidelity" => plan.fidelity = one()? == "true",
                 "cron" => plan.cron = one()? == "true",
+                "queues" => plan.queues = one()? == "true",
                 "target" => plan.targets.push(one()?),
                 "kubesim-shard" | "kubesim-version" | "shard" | "" => {}
                 other => return Err(bad(n, format!("unknown line `{other}`"))),
@@ -279,6 +289,8 @@ impl Tables {
                             "events.csv" => events_rows(r, &mut s),
                             "fidelity.csv" => fidelity_rows(r, &mut s),
                             "cronjobs.csv" => cronjob_rows(r, &mut s),
+                            "queues.csv" => queue_rows(r, &mut s),
+                            "queue_timeseries.csv" => queue_timeseries_rows(r, &mut s),
                             _ => unreachable!("unknown table {name}"),
                         }
                         s
@@ -513,6 +525,7 @@ mod tests {
             events: false,
             fidelity: true,
             cron: true,
+            queues: true,
             targets: vec!["wait_p95_s<=3600".into()],
         };
         let text = plan.to_text();

@@ -15,6 +15,9 @@ pub const JOBS_HEADER: &str = "policy,seed,namespace,name,kind,owner,queue,prior
 pub const EVENTS_HEADER: &str = "policy,seed,time_s,object,event,detail";
 pub const FIDELITY_HEADER: &str = "policy,seed,trace,jobs,not_started,ks_distance,recorded_p50_s,simulated_p50_s,recorded_p90_s,simulated_p90_s,recorded_p99_s,simulated_p99_s,recorded_mean_s,simulated_mean_s";
 pub const CRONJOBS_HEADER: &str = "policy,seed,namespace,cronjob,schedule,concurrency_policy,started,skipped_forbid,skipped_deadline,skipped_suspended,late_runs,late_mean_s,late_max_s,too_many_missed,replaced,history_deleted,jobs_complete,jobs_failed";
+pub const QUEUES_HEADER: &str =
+    "policy,seed,queue,weight,weight_share,jobs,jobs_complete,gpu_h,gpu_share,wait_p50_s,wait_p95_s,preemptions";
+pub const QUEUE_TIMESERIES_HEADER: &str = "policy,seed,queue,t_s,width_s,alloc_gpus";
 pub const TIMESERIES_HEADER: &str = "policy,seed,t_s,width_s,gpus,alloc_gpus,busy_gpus,stranded_gpus,deadlock_frac";
 pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed,gpu_h_lost,restarts,node_failures";
 
@@ -290,6 +293,70 @@ pub fn cronjob_rows(r: &RunResult, out: &mut String) {
             c.jobs_complete,
             c.jobs_failed,
         ));
+    }
+}
+
+/// queues.csv rows of one run (no header): per queue that workloads use.
+pub fn queue_rows(r: &RunResult, out: &mut String) {
+    let total: u128 = r.queues.iter().map(|q| q.gpu_milli_ms).sum();
+    for q in &r.queues {
+        let mine: Vec<&JobRow> = r
+            .jobs
+            .iter()
+            .filter(|j| {
+                let name = if j.queue.is_empty() {
+                    "default"
+                } else {
+                    j.queue.as_str()
+                };
+                name == q.name
+            })
+            .collect();
+        let mut waits: Vec<u64> = mine.iter().filter_map(|j| j.wait_ms()).collect();
+        waits.sort_unstable();
+        out.push_str(&format!(
+            "{},{},{},{},{:.6},{},{},{:.6},{:.6},{},{},{}\n",
+            csv_field(&r.policy),
+            r.seed,
+            csv_field(&q.name),
+            q.weight,
+            q.weight_share,
+            mine.len(),
+            mine.iter().filter(|j| j.state == WlState::Complete).count(),
+            q.gpu_milli_ms as f64 / 1000.0 / 3_600_000.0,
+            if total == 0 {
+                0.0
+            } else {
+                q.gpu_milli_ms as f64 / total as f64
+            },
+            opt_ms(percentile(&waits, 50.0)),
+            opt_ms(percentile(&waits, 95.0)),
+            mine.iter().map(|j| u64::from(j.preemptions)).sum::<u64>(),
+        ));
+    }
+}
+
+/// queue_timeseries.csv rows of one run (no header): GPUs each queue held, per bucket.
+pub fn queue_timeseries_rows(r: &RunResult, out: &mut String) {
+    let end = r.end.ms();
+    for q in &r.queues {
+        let s = &q.series;
+        for (i, b) in s.buckets.iter().enumerate() {
+            let t = i as u64 * s.width_ms;
+            let covered = end.min(t + s.width_ms).saturating_sub(t);
+            if covered == 0 {
+                break;
+            }
+            out.push_str(&format!(
+                "{},{},{},{},{},{:.3}\n",
+                csv_field(&r.policy),
+                r.seed,
+                csv_field(&q.name),
+                SimTime(t),
+                SimTime(covered),
+                b.held as f64 / 1000.0 / covered as f64
+            ));
+        }
     }
 }
 

@@ -254,7 +254,13 @@ fn check_outputs(dir: &Path, events: bool) -> usize {
         "summary.csv header: {summary_header}"
     );
     let mut names = vec!["jobs.csv", "summary.csv", "timeseries.csv", "report.html", "plots"];
-    for optional in ["comparison.csv", "cronjobs.csv", "fidelity.csv"] {
+    for optional in [
+        "comparison.csv",
+        "cronjobs.csv",
+        "fidelity.csv",
+        "queues.csv",
+        "queue_timeseries.csv",
+    ] {
         if dir.join(optional).exists() {
             names.push(optional);
         }

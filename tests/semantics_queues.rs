@@ -82,3 +82,31 @@ fn weights_split_a_contended_cluster_and_shares_cap_each_queue() {
         "the same under volcano follows the weights"
     );
 }
+
+#[test]
+fn queue_rows_report_weights_shares_and_gpu_time() {
+    let yaml = format!(
+        "{}{}{}{}{}",
+        nodes(2, 8),
+        queue("nlp", 3),
+        queue("cv", 1),
+        jobs("nlp", 20),
+        jobs("cv", 20)
+    );
+    let r = run(&yaml, "volcano");
+    let names: Vec<&str> = r.queues.iter().map(|q| q.name.as_str()).collect();
+    assert_eq!(names, ["nlp", "cv"], "queues in order of first use");
+    assert_eq!((r.queues[0].weight, r.queues[0].weight_share), (3, 0.75));
+    assert_eq!((r.queues[1].weight, r.queues[1].weight_share), (1, 0.25));
+    // 20 one-GPU jobs of an hour each: 20 GPU-hours per queue, whatever the order.
+    for q in &r.queues {
+        assert_eq!(q.gpu_milli_ms, 20 * 1000 * 3_600_000, "{}", q.name);
+    }
+    let mut csv = String::new();
+    kubesim::report::queue_rows(&r, &mut csv);
+    let first = csv.lines().next().unwrap();
+    assert!(
+        first.starts_with("volcano,1,nlp,3,0.750000,20,20,20.000000,0.500000,"),
+        "{first}"
+    );
+}

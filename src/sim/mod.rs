@@ -413,6 +413,7 @@ pub struct World {
     pub queue_names: Vec<String>,
     pub queue_index: BTreeMap<String, u32>,
     pub queue_alloc: Vec<Res>,
+    pub queue_time: record::QueueTime,
     /// CronJobs and their controller state.
     pub cron: Vec<cronjob::CronState>,
     /// Node failures and taints.
@@ -493,6 +494,7 @@ impl World {
             queue_names: Vec::new(),
             queue_index: BTreeMap::new(),
             queue_alloc: Vec::new(),
+            queue_time: record::QueueTime::default(),
             cron: Vec::new(),
             faults: faults::Faults::default(),
             start_time: crate::cron::parse_start_time(&sc.sim.start_time).map_err(|m| {
@@ -667,6 +669,39 @@ impl World {
         self.queue_index.insert(name.to_string(), i);
         self.queue_alloc.push(Res::default());
         i
+    }
+
+    /// Per-queue results: queues that workloads use (in order of first use), their weight (a
+    /// Queue object's, else 1) and share of the weights, and the GPUs they held.
+    fn queue_rows(&mut self, end: SimTime) -> Vec<record::QueueRow> {
+        self.queue_time.finish(end);
+        let weight = |name: &str| {
+            self.queue_specs
+                .iter()
+                .find(|q| q.name == name)
+                .map_or(1, |q| q.weight.max(1))
+        };
+        let mut used = vec![false; self.queue_names.len()];
+        for w in &self.workloads {
+            used[self.protos[w.proto as usize].queue as usize] = true;
+        }
+        let total_weight: u64 = (0..self.queue_names.len())
+            .filter(|&q| used[q])
+            .map(|q| u64::from(weight(&self.queue_names[q])))
+            .sum();
+        (0..self.queue_names.len())
+            .filter(|&q| used[q])
+            .map(|q| {
+                let w = weight(&self.queue_names[q]);
+                record::QueueRow {
+                    name: self.queue_names[q].clone(),
+                    weight: w,
+                    weight_share: f64::from(w) / total_weight.max(1) as f64,
+                    gpu_milli_ms: self.queue_time.integral.get(q).copied().unwrap_or(0),
+                    series: self.queue_time.series.get(q).cloned().unwrap_or_default(),
+                }
+            })
+            .collect()
     }
 
     /// The queue a pod's workload belongs to.
@@ -1224,6 +1259,7 @@ impl World {
         self.cluster.charge(node, pod, &req);
         let q = self.pod_queue(pod) as usize;
         self.queue_alloc[q].add(&req);
+        self.queue_time.change(q, now, req.gpu_milli());
         self.gpu.held_milli += req.gpu_milli();
         let p = &mut self.pods[pod as usize];
         p.node = Some(node);
@@ -1259,6 +1295,7 @@ impl World {
         self.cluster.release(node, pod, &req);
         let q = self.pod_queue(pod) as usize;
         self.queue_alloc[q].sub(&req);
+        self.queue_time.change(q, now, -req.gpu_milli());
         if let Some(g) = gang {
             self.gang_member_releases(g, pod);
         }
@@ -1547,6 +1584,7 @@ impl World {
             self.cluster.release(n, pod, &req);
             let q = self.pod_queue(pod) as usize;
             self.queue_alloc[q].sub(&req);
+            self.queue_time.change(q, now, -req.gpu_milli());
         }
         if phase == Phase::Failed {
             self.workloads[wl as usize].failed_pods += 1;
@@ -1703,7 +1741,9 @@ impl World {
             })
             .collect();
         let cron = self.cron_rows();
+        let queues = self.queue_rows(end);
         RunResult {
+            queues,
             node_failures: self.faults.failures,
             cron,
             fidelity,

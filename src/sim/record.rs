@@ -72,6 +72,62 @@ fn ratio(a: u128, b: u128) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
+/// GPUs held by each queue's bound pods over time (queue index as in `World::queue_names`).
+#[derive(Clone, Debug, Default)]
+pub struct QueueTime {
+    last: Vec<SimTime>,
+    level: Vec<i64>,
+    pub series: Vec<Series>,
+    /// Held GPU milli x ms per queue.
+    pub integral: Vec<u128>,
+}
+
+impl QueueTime {
+    /// Queue `q`'s held GPUs change by `delta` milli at `now`.
+    pub fn change(&mut self, q: usize, now: SimTime, delta: i64) {
+        if self.level.len() <= q {
+            self.last.resize(q + 1, SimTime::ZERO);
+            self.level.resize(q + 1, 0);
+            self.series.resize(q + 1, Series::default());
+            self.integral.resize(q + 1, 0);
+        }
+        self.advance(q, now);
+        self.level[q] += delta;
+    }
+
+    fn advance(&mut self, q: usize, now: SimTime) {
+        let dt = now.since(self.last[q]);
+        if dt > 0 {
+            let held = self.level[q];
+            self.integral[q] += held.max(0) as u128 * u128::from(dt);
+            let levels = Levels {
+                held,
+                ..Levels::default()
+            };
+            self.series[q].add(self.last[q].ms(), now.ms(), &levels);
+            self.last[q] = now;
+        }
+    }
+
+    /// Account every queue up to the end of the run.
+    pub fn finish(&mut self, end: SimTime) {
+        for q in 0..self.level.len() {
+            self.advance(q, end);
+        }
+    }
+}
+
+/// One queue's results in a run (queues.csv; its series feed queue_timeseries.csv).
+#[derive(Clone, Debug)]
+pub struct QueueRow {
+    pub name: String,
+    pub weight: u32,
+    /// weight / the sum of the weights of the queues with workloads.
+    pub weight_share: f64,
+    pub gpu_milli_ms: u128,
+    pub series: Series,
+}
+
 /// The end state of a workload, as jobs.csv reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WlState {
@@ -148,6 +204,8 @@ pub struct RunResult {
     pub cron: Vec<CronRow>,
     /// Node failures (FaultModel) in the run.
     pub node_failures: u64,
+    /// Per queue: weight, GPU time held, held GPUs over time.
+    pub queues: Vec<QueueRow>,
 }
 
 /// One CronJob's results (cronjobs.csv).

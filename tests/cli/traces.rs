@@ -270,3 +270,40 @@ fn random_node_failures_are_identical_whatever_the_thread_count() {
         .sum();
     assert!(failures > 0, "the runs had node failures");
 }
+
+#[test]
+fn scenarios_with_queues_write_queue_tables_and_plots() {
+    let dir = TestDir::new("queues_out");
+    let mut yaml = String::from(
+        "apiVersion: v1\nkind: Node\nmetadata: {name: n0}\nstatus:\n  allocatable: {cpu: \"8\", memory: 64Gi, nvidia.com/gpu: \"8\"}\n---\n",
+    );
+    for (q, w) in [("nlp", 3), ("cv", 1)] {
+        yaml.push_str(&format!(
+            "apiVersion: scheduling.volcano.sh/v1beta1\nkind: Queue\nmetadata: {{name: {q}}}\nspec: {{weight: {w}}}\n---\n\
+             apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {{name: {q}}}\nspec:\n  count: 10\n  every: 1s\n  template:\n    apiVersion: batch/v1\n    kind: Job\n    metadata:\n      name: {q}\n      annotations: {{kubesim.io/duration: 10m, scheduling.volcano.sh/queue-name: {q}}}\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: \"1\"}}}}}}]\n---\n"
+        ));
+    }
+    let f = dir.write("q.yaml", &yaml);
+    let out = dir.join("out");
+    run_ok(&[
+        "compare",
+        s(&f),
+        "--policy",
+        "kube-default",
+        "--policy",
+        "volcano",
+        "--out",
+        s(&out),
+    ]);
+    let q = Csv::read(&out.join("queues.csv"));
+    assert_eq!(q.rows.len(), 4, "2 policies x 2 queues");
+    assert_eq!(
+        header_line(&out.join("queue_timeseries.csv")),
+        "policy,seed,queue,t_s,width_s,alloc_gpus"
+    );
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    for stem in ["queue_share_0", "queue_share_1"] {
+        assert!(html.contains(&format!("<figure id=\"{stem}\">")), "{stem}");
+        assert!(out.join(format!("plots/{stem}.png")).exists());
+    }
+}
