@@ -196,3 +196,68 @@ proptest! {
         }
     }
 }
+
+#[derive(Clone, Debug)]
+struct OutageCase {
+    node: usize,
+    at_s: u64,
+    for_s: Option<u64>,
+}
+
+fn outage_case() -> impl Strategy<Value = OutageCase> {
+    (0usize..4, 0u64..3600, prop::option::of(30u64..3600)).prop_map(|(node, at_s, for_s)| OutageCase {
+        node,
+        at_s,
+        for_s,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("KUBESIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32),
+        rng_seed: RngSeed::Fixed(0x6661_756c),
+        ..ProptestConfig::default()
+    })]
+
+    /// Lost nodes (scripted outages, some never repaired, and random failures) under every
+    /// policy keep the invariants after every event (pods on a lost node hold their resources,
+    /// stay in one state, and never work), and the accounting stays consistent.
+    #[test]
+    fn node_failures_keep_invariants(
+        node_gpus in prop::collection::vec(2i64..=8, 1..5),
+        gangs in prop::collection::vec(gang_case(), 0..4),
+        singles in prop::collection::vec(job_case(), 1..8),
+        outages in prop::collection::vec(outage_case(), 0..4),
+        random in any::<bool>(),
+    ) {
+        let mut sc = gang_scenario(&node_gpus, &gangs, &singles);
+        let outages: Vec<kubesim::spec::Outage> = outages
+            .iter()
+            .filter(|o| o.node < node_gpus.len())
+            .map(|o| kubesim::spec::Outage { node: format!("n{}", o.node), at_ms: o.at_s * 1000, for_ms: o.for_s.map(|s| s * 1000) })
+            .collect();
+        let scripted = outages.len() as u64;
+        sc.faults.push(kubesim::spec::FaultModelSpec {
+            name: "f".into(),
+            mtbf_ms: random.then_some(3_600_000),
+            mttr_ms: 600_000,
+            node_selector: BTreeMap::new(),
+            outages,
+            taints: vec![],
+            loc: Default::default(),
+        });
+        let policies: Vec<String> = ["kube-default", "kube-binpack", "coscheduling", "volcano"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let runs = run_all(&sc, &policies, &[1], false).expect("runs");
+        for r in &runs {
+            prop_assert!(r.gpu.busy_util() <= r.gpu.alloc_util() + 1e-9);
+            prop_assert!(r.gpu.alloc_util() <= 1.0 + 1e-9);
+            if !random {
+                prop_assert!(r.node_failures <= scripted, "{} > {}", r.node_failures, scripted);
+            }
+            prop_assert_eq!(r.node_failures, runs[0].node_failures, "every policy sees the same failures");
+        }
+    }
+}

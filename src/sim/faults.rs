@@ -124,9 +124,14 @@ impl World {
         );
     }
 
+    /// Live pods bound to node `n` (not those only reserved there, waiting at Permit: they are
+    /// not on the kubelet yet).
     fn pods_on(&self, n: NodeId) -> Vec<PodId> {
         (0..self.pods.len() as PodId)
-            .filter(|&p| self.pods[p as usize].node == Some(n) && self.pods[p as usize].finished.is_none())
+            .filter(|&p| {
+                let pod = &self.pods[p as usize];
+                pod.node == Some(n) && pod.finished.is_none() && !pod.waiting
+            })
             .collect()
     }
 
@@ -148,10 +153,10 @@ impl World {
             self.lose_work(pod);
             let p = &mut self.pods[pod as usize];
             p.epoch += 1; // its exit and restart timers are void: the container is gone
-            p.container_up = false;
+            let was_up = std::mem::replace(&mut p.container_up, false);
             let gang = p.gang;
             self.end_work(pod);
-            if let Some(g) = gang {
+            if let (Some(g), true) = (gang, was_up) {
                 self.gang_member_stopped_running(g);
             }
         }

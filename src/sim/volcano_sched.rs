@@ -291,12 +291,22 @@ impl World {
                 },
             ));
         }
+        let partial_before: Vec<bool> = if cfg!(debug_assertions) {
+            self.gangs
+                .iter()
+                .map(|g| g.holding > 0 && g.holding < g.min_member && !g.formed)
+                .collect()
+        } else {
+            Vec::new()
+        };
         self.allocate_by_queue(sorted);
-        // Gang invariant: a session never leaves a gang partly placed.
+        // Gang invariant: a session never makes a gang partly placed (a gang can be partial
+        // only through a loss: a member lost with its node, evicted or deleted).
         debug_assert!(
             self.gangs
                 .iter()
-                .all(|g| g.holding == 0 || g.holding >= g.min_member || g.formed),
+                .enumerate()
+                .all(|(i, g)| g.holding == 0 || g.holding >= g.min_member || g.formed || partial_before[i]),
             "volcano left a gang partial"
         );
     }
@@ -314,9 +324,14 @@ impl World {
                 in_play.insert(q as u32);
             }
         }
-        if in_play.len() < 2 {
-            // One queue: its deserved share is min(its request, the cluster), which every task
-            // that fits a node also fits; proportion changes nothing.
+        let capped = in_play.iter().any(|&q| {
+            self.queue_specs
+                .iter()
+                .any(|s| s.name == self.queue_names[q as usize] && s.capability_set.iter().any(|&c| c))
+        });
+        if in_play.len() < 2 && !capped {
+            // One queue without a capability: its deserved share is min(its request, the
+            // cluster), which every task that fits a node also fits; proportion changes nothing.
             for u in sorted {
                 self.allocate_unit(&u, None);
             }
