@@ -261,3 +261,53 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("KUBESIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32),
+        rng_seed: RngSeed::Fixed(0x7175_6575),
+        ..ProptestConfig::default()
+    })]
+
+    /// Under volcano a queue never holds more GPUs than its capability, whatever the weights
+    /// (checked after every event in test builds, see `World::check`), and every queue in use
+    /// is reported.
+    #[test]
+    fn volcano_queues_stay_within_capability(
+        node_gpus in prop::collection::vec(2i64..=8, 1..5),
+        weights in (1u32..5, 1u32..5),
+        caps in (prop::option::of(1i64..12), prop::option::of(1i64..12)),
+        jobs in prop::collection::vec((job_case(), any::<bool>()), 1..14),
+        gangs in prop::collection::vec(gang_case(), 0..3),
+    ) {
+        let singles: Vec<JobCase> = jobs.iter().map(|(j, _)| j.clone()).collect();
+        let mut sc = gang_scenario(&node_gpus, &gangs, &singles);
+        for (i, (_, second)) in jobs.iter().enumerate() {
+            let q = if *second { "b" } else { "a" };
+            sc.workloads[i]
+                .annotations
+                .insert("scheduling.volcano.sh/queue-name".into(), q.into());
+        }
+        for (name, weight, cap) in [("a", weights.0, caps.0), ("b", weights.1, caps.1)] {
+            let mut capability = BTreeMap::new();
+            if let Some(c) = cap {
+                capability.insert("nvidia.com/gpu".to_string(), c * 1000);
+            }
+            sc.queues.push(kubesim::spec::QueueSpec {
+                name: name.into(),
+                weight,
+                capability,
+                guarantee: BTreeMap::new(),
+                deserved: BTreeMap::new(),
+                reclaimable: true,
+                priority: 0,
+                state: kubesim::spec::QueueState::Open,
+                loc: Default::default(),
+            });
+        }
+        let runs = run_all(&sc, &["volcano".to_string()], &[1], false).expect("runs");
+        let r = &runs[0];
+        prop_assert!(r.queues.iter().any(|q| q.name == "a" || q.name == "b"));
+        prop_assert!(r.gpu.busy_util() <= r.gpu.alloc_util() + 1e-9);
+    }
+}

@@ -1809,6 +1809,22 @@ impl World {
         }
         assert_eq!(self.gpu.held_milli, held, "held GPU level");
         assert_eq!(self.queue_alloc, queue_held, "per-queue allocated resources");
+        if self.policy == Policy::Volcano {
+            // proportion: a queue never holds more than its capability.
+            for (q, held) in self.queue_alloc.iter().enumerate() {
+                if let Some(spec) = self.queue_specs.iter().find(|s| s.name == self.queue_names[q]) {
+                    for d in 0..held.0.len() {
+                        assert!(
+                            !spec.capability_set[d] || held.0[d] <= spec.capability.0[d],
+                            "queue {} holds {} of dimension {d}, above its capability {}",
+                            spec.name,
+                            held.0[d],
+                            spec.capability.0[d]
+                        );
+                    }
+                }
+            }
+        }
         assert_eq!(self.gpu.busy_milli, busy, "busy GPU level");
     }
 }
