@@ -97,13 +97,13 @@ pub struct Row {
     values: Vec<Option<f64>>,
 }
 
-fn summary_columns() -> Vec<&'static str> {
-    SUMMARY_HEADER.split(',').collect()
+fn summary_columns() -> impl Iterator<Item = &'static str> {
+    SUMMARY_HEADER.split(',')
 }
 
 impl Row {
     pub fn get(&self, name: &str) -> Option<f64> {
-        let i = summary_columns().iter().position(|c| *c == name)?;
+        let i = summary_columns().position(|c| c == name)?;
         self.values.get(i).copied().flatten()
     }
 
@@ -113,7 +113,7 @@ impl Row {
             point: unit.point,
             policy: unit.policy.clone(),
             seed: unit.seed,
-            values: (0..summary_columns().len())
+            values: (0..summary_columns().count())
                 .map(|i| rec.get(i + offset).and_then(|v| v.parse::<f64>().ok()))
                 .collect(),
         }
@@ -867,7 +867,7 @@ mod tests {
     use super::*;
 
     fn row(policy: &str, seed: u64, busy: f64, wait: Option<f64>, episodes: u64) -> Row {
-        let cols = summary_columns();
+        let cols: Vec<&str> = summary_columns().collect();
         let mut values = vec![None; cols.len()];
         let set = |v: &mut Vec<Option<f64>>, name: &str, x: Option<f64>| {
             let i = cols.iter().position(|c| *c == name).unwrap();

@@ -6,8 +6,8 @@
 use rayon::prelude::*;
 
 use crate::analysis::{
-    self, Aggregate, Comparison, DEADLOCK_RATE, METRICS, Pooled, Target, aggregates, compare, comparison_csv,
-    comparison_table, plan_targets, pooled_series, rows, show, show_diff, sweep_csv, verdicts, waits,
+    self, Aggregate, Comparison, DEADLOCK_RATE, Pooled, Target, aggregates, compare, comparison_csv, comparison_table,
+    plan_targets, pooled_series, rows, show, show_diff, sweep_csv, verdicts, waits,
 };
 use crate::error::InputError;
 use crate::output::{Kind, Plan, Tables};
@@ -778,18 +778,17 @@ fn sweep_summary(plan: &Plan, aggs: &[Aggregate], targets: &[Target]) -> (String
         }
         text.push('\n');
     } else {
-        for m in METRICS.iter().take(1) {
-            lines.push(format!(
-                "{} points x {} policies x {} seeds; the plots show each metric against {}.",
-                plan.points.len(),
-                plan.policies.len(),
-                plan.seeds.len(),
-                plan.points
-                    .first()
-                    .and_then(|p| p.params.first())
-                    .map_or(m.name, |(k, _)| k.as_str())
-            ));
-        }
+        let swept = plan
+            .points
+            .first()
+            .and_then(|p| p.params.first())
+            .map_or("the point", |(k, _)| k.as_str());
+        lines.push(format!(
+            "{} points x {} policies x {} seeds; the plots show each metric against {swept}.",
+            plan.points.len(),
+            plan.policies.len(),
+            plan.seeds.len(),
+        ));
     }
     lines.extend(plan.about.iter().filter(|a| a.starts_with("capacity search")).cloned());
     (text, html, lines)

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use crate::engine::SimTime;
 use crate::error::InputError;
 use crate::sim::record::{JobRow, RunResult, WlState};
-use crate::stats::wilson95;
 
 pub const JOBS_HEADER: &str = "policy,seed,namespace,name,kind,owner,queue,priority,gpus,pods,submit_s,start_s,finish_s,state,reason,wait_s,jct_s,restarts,failed_pods,preemptions";
 pub const EVENTS_HEADER: &str = "policy,seed,time_s,object,event,detail";
@@ -394,14 +393,9 @@ pub fn summary_csv(summaries: &[Summary]) -> String {
 
 /// Write files into `dir` all or nothing: each goes to a temporary name first (in its own
 /// folder, so the rename is atomic), and the renames happen only once every file is written.
-/// Names may contain one level of sub-folder (`plots/x.svg`).
-pub fn write_outputs(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, InputError> {
-    let parts: Vec<(String, Vec<&[u8]>)> = files.iter().map(|(n, b)| (n.clone(), vec![b.as_slice()])).collect();
-    write_output_parts(dir, &parts)
-}
-
-/// [`write_outputs`] for files given as parts written one after the other (a table's header and
-/// its per-run blocks), so large tables are never copied into one buffer.
+/// Names may contain one level of sub-folder (`plots/x.svg`). A file is given as parts written
+/// one after the other (a table's header and its per-run blocks), so large tables are never
+/// copied into one buffer.
 pub fn write_output_parts(dir: &Path, files: &[(String, Vec<&[u8]>)]) -> Result<Vec<PathBuf>, InputError> {
     let io_err = |path: &Path, e: std::io::Error| {
         InputError::new(
@@ -451,122 +445,6 @@ pub fn write_output_parts(dir: &Path, files: &[(String, Vec<&[u8]>)]) -> Result<
     Ok(written)
 }
 
-fn cell_s(v: Option<u64>) -> String {
-    v.map(|ms| format!("{:.0}s", ms as f64 / 1000.0))
-        .unwrap_or_else(|| "-".into())
-}
-
-/// The terminal table: one line per (policy, seed).
-pub fn table(summaries: &[Summary]) -> String {
-    let mut out = format!(
-        "{:<14} {:>5} {:>9} {:>9} {:>9} {:>9} {:>8} {:>7} {:>8} {:>8}\n",
-        "policy", "seed", "gpu_busy", "gpu_alloc", "wait_p50", "wait_p95", "complete", "failed", "pending", "running"
-    );
-    for s in summaries {
-        out.push_str(&format!(
-            "{:<14} {:>5} {:>8.1}% {:>8.1}% {:>9} {:>9} {:>8} {:>7} {:>8} {:>8}\n",
-            s.policy,
-            s.seed,
-            s.gpu_busy_util * 100.0,
-            s.gpu_alloc_util * 100.0,
-            cell_s(s.wait_p50_ms),
-            cell_s(s.wait_p95_ms),
-            s.jobs_complete,
-            s.jobs_failed,
-            s.jobs_pending,
-            s.jobs_running,
-        ));
-    }
-    out
-}
-
-/// Per-policy aggregate over seeds.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PolicyAggregate {
-    pub policy: String,
-    pub runs: u64,
-    pub gpu_busy_util: f64,
-    pub gpu_alloc_util: f64,
-    pub wait_p50_s: f64,
-    pub wait_p95_s: f64,
-    pub stranded_gpu_h: f64,
-    /// Runs with at least one deadlock episode.
-    pub deadlocked_runs: u64,
-    pub deadlock_rate_ci: (f64, f64),
-    /// Deadlock episodes per 1,000 gang submissions.
-    pub episodes_per_1000_gangs: f64,
-}
-
-/// Aggregate runs per policy, in the order policies first appear.
-pub fn aggregate(runs: &[RunResult]) -> Vec<PolicyAggregate> {
-    let mut order: Vec<String> = Vec::new();
-    for r in runs {
-        if !order.contains(&r.policy) {
-            order.push(r.policy.clone());
-        }
-    }
-    order
-        .into_iter()
-        .map(|policy| {
-            let mine: Vec<&RunResult> = runs.iter().filter(|r| r.policy == policy).collect();
-            let sums: Vec<Summary> = mine.iter().map(|r| summarize(r)).collect();
-            let n = mine.len() as u64;
-            let avg = |f: &dyn Fn(&Summary) -> f64| sums.iter().map(f).sum::<f64>() / n.max(1) as f64;
-            let deadlocked = mine.iter().filter(|r| r.deadlock_episodes > 0).count() as u64;
-            let episodes: u64 = mine.iter().map(|r| r.deadlock_episodes).sum();
-            let gangs: u64 = mine.iter().map(|r| r.gang_submissions).sum();
-            PolicyAggregate {
-                policy,
-                runs: n,
-                gpu_busy_util: avg(&|s| s.gpu_busy_util),
-                gpu_alloc_util: avg(&|s| s.gpu_alloc_util),
-                wait_p50_s: avg(&|s| s.wait_p50_ms.unwrap_or(0) as f64 / 1000.0),
-                wait_p95_s: avg(&|s| s.wait_p95_ms.unwrap_or(0) as f64 / 1000.0),
-                stranded_gpu_h: avg(&|s| s.stranded_gpu_h),
-                deadlocked_runs: deadlocked,
-                deadlock_rate_ci: wilson95(deadlocked, n),
-                episodes_per_1000_gangs: if gangs == 0 {
-                    0.0
-                } else {
-                    episodes as f64 * 1000.0 / gangs as f64
-                },
-            }
-        })
-        .collect()
-}
-
-/// The comparison table: one line per policy, means over seeds, deadlock rate with its 95%
-/// Wilson interval.
-pub fn policy_table(aggs: &[PolicyAggregate]) -> String {
-    let mut out = format!(
-        "{:<14} {:>5} {:>9} {:>9} {:>9} {:>9} {:>11} {:>28}\n",
-        "policy", "seeds", "gpu_busy", "gpu_alloc", "wait_p50", "wait_p95", "stranded", "deadlock rate (95% CI)"
-    );
-    for a in aggs {
-        let rate = if a.runs == 0 {
-            0.0
-        } else {
-            a.deadlocked_runs as f64 / a.runs as f64
-        };
-        out.push_str(&format!(
-            "{:<14} {:>5} {:>8.1}% {:>8.1}% {:>8.0}s {:>8.0}s {:>8.0}GPUh {:>3}/{:<3} {:>5.1}% [{:>4.1}-{:>5.1}%]\n",
-            a.policy,
-            a.runs,
-            a.gpu_busy_util * 100.0,
-            a.gpu_alloc_util * 100.0,
-            a.wait_p50_s,
-            a.wait_p95_s,
-            a.stranded_gpu_h,
-            a.deadlocked_runs,
-            a.runs,
-            rate * 100.0,
-            a.deadlock_rate_ci.0 * 100.0,
-            a.deadlock_rate_ci.1 * 100.0,
-        ));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -601,15 +479,20 @@ mod tests {
     fn outputs_are_all_or_nothing() {
         let dir = std::env::temp_dir().join(format!("kubesim-out-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
-        let written = write_outputs(
+        let written = write_output_parts(
             &dir,
             &[
-                ("a.csv".into(), b"x\n".to_vec()),
-                ("plots/b.csv".into(), b"y\n".to_vec()),
+                ("a.csv".into(), vec![&b"x"[..], b"\n"]),
+                ("plots/b.csv".into(), vec![&b"y\n"[..]]),
             ],
         )
         .unwrap();
         assert_eq!(written.len(), 2);
+        assert_eq!(
+            fs::read_to_string(dir.join("a.csv")).unwrap(),
+            "x\n",
+            "parts are concatenated"
+        );
         assert_eq!(fs::read_to_string(dir.join("plots/b.csv")).unwrap(), "y\n");
         let leftovers: Vec<_> = fs::read_dir(&dir)
             .unwrap()

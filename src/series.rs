@@ -105,15 +105,6 @@ impl Series {
         self.buckets = merged;
         self.width_ms *= 2;
     }
-
-    /// This series on a grid `width_ms` wide (a multiple of its own width by a power of two).
-    pub fn at_width(&self, width_ms: u64) -> Series {
-        let mut s = self.clone();
-        while s.width_ms < width_ms {
-            s.coarsen();
-        }
-        s
-    }
 }
 
 #[cfg(test)]
@@ -160,9 +151,12 @@ mod tests {
         assert_eq!(s.width_ms % FIRST_WIDTH_MS, 0);
         assert!((s.width_ms / FIRST_WIDTH_MS).is_power_of_two());
         assert_eq!(s.buckets.iter().map(|b| b.held).sum::<u128>(), total);
-        let coarse = s.at_width(s.width_ms * 4);
-        assert_eq!(coarse.width_ms, s.width_ms * 4);
-        assert_eq!(coarse.buckets.iter().map(|b| b.held).sum::<u128>(), total);
+        s.coarsen();
+        assert_eq!(
+            s.buckets.iter().map(|b| b.held).sum::<u128>(),
+            total,
+            "coarsening keeps the integral"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::quantity::parse_quantity;
 use crate::trace::generate::{Arrivals, GenSpec, Rate, SizeModel, fit_lognormal, generate_each};
 use crate::trace::native::NativeWriter;
 use crate::trace::stats::stats;
-use crate::trace::{Format, ImportReport, Options, TraceJob, read_all};
+use crate::trace::{Format, ImportReport, Options, TraceJob, read_sorted};
 
 /// Write a native trace to `out` atomically, the jobs produced by `fill` through `NativeWriter`.
 fn write_atomically(
@@ -67,13 +67,6 @@ fn write_jobs(out: &Path, jobs: &[TraceJob]) -> Result<u64, InputError> {
         }
         Ok(jobs.len() as u64)
     })
-}
-
-/// Read a trace of any format, sorted by submit time (stable: file order among equal times).
-pub fn read_sorted(format: Format, path: &Path, opts: &Options) -> Result<(Vec<TraceJob>, ImportReport), InputError> {
-    let (mut jobs, report) = read_all(format, path, opts)?;
-    jobs.sort_by_key(|j| j.submit_ms);
-    Ok((jobs, report))
 }
 
 fn report_text(report: &ImportReport) -> String {

@@ -579,7 +579,7 @@ fn relative_to(file: &Path, written: &str) -> PathBuf {
 }
 
 pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
-    use crate::trace::{Format, Options, read_all, read_nodes};
+    use crate::trace::{Format, Options, read_nodes, read_sorted};
     doc.deny_unknown(KUBESIM_OBJECT_FIELDS, "a Trace")?;
     let spec = doc
         .req(
@@ -626,7 +626,7 @@ pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
         }
         None => 1.0,
     };
-    let (mut jobs, _report) = read_all(format, &path, &opts).map_err(|e| {
+    let (mut jobs, _report) = read_sorted(format, &path, &opts).map_err(|e| {
         Box::new(InputError {
             message: format!("{} (reading the trace of Trace `{name}` at {loc})", e.message),
             ..e
@@ -638,7 +638,6 @@ pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
             "replay a part of it with limit: N",
         ));
     }
-    jobs.sort_by_key(|j| j.submit_ms);
     if let Some(l) = limit {
         jobs.truncate(l);
     }

@@ -165,14 +165,11 @@ impl World {
         let now_t = at_ms(start, now.ms());
         let spec = self.cron[cj as usize].spec.clone();
         // Active list maintenance (CJ-T10).
-        let live = |w: &super::Workload| w.finish.is_none() && !w.deleted;
-        let active: Vec<WlId> = self.cron[cj as usize]
-            .active
-            .iter()
-            .copied()
-            .filter(|&wl| live(&self.workloads[wl as usize]))
-            .collect();
-        self.cron[cj as usize].active = active;
+        let workloads = &self.workloads;
+        self.cron[cj as usize].active.retain(|&wl| {
+            let w = &workloads[wl as usize];
+            w.finish.is_none() && !w.deleted
+        });
         // History cleanup (CJ-T11): finished Jobs beyond each limit, oldest start first.
         for (state, limit) in [
             (WlState::Complete, spec.success_limit),
@@ -201,13 +198,10 @@ impl World {
                 }
             }
         }
-        let deleted: Vec<bool> = self.cron[cj as usize]
+        let workloads = &self.workloads;
+        self.cron[cj as usize]
             .owned
-            .iter()
-            .map(|&wl| self.workloads[wl as usize].deleted)
-            .collect();
-        let mut keep = deleted.iter().map(|d| !d);
-        self.cron[cj as usize].owned.retain(|_| keep.next().unwrap_or(true));
+            .retain(|&wl| !workloads[wl as usize].deleted);
 
         // A suspended CronJob is not scheduled and not requeued (CJ-T8): the controller returns
         // before computing schedule times; the edit that resumes it syncs it again.

@@ -379,6 +379,14 @@ pub fn read_all(format: Format, path: &Path, opts: &Options) -> Result<(Vec<Trac
     Ok((jobs, report))
 }
 
+/// Reads a whole trace sorted by submit time (stable: file order among equal times), as the
+/// native format, replay and statistics need it.
+pub fn read_sorted(format: Format, path: &Path, opts: &Options) -> Result<(Vec<TraceJob>, ImportReport), InputError> {
+    let (mut jobs, report) = read_all(format, path, opts)?;
+    jobs.sort_by_key(|j| j.submit_ms);
+    Ok((jobs, report))
+}
+
 /// Reads a node inventory: openb node lists, Philly machine lists (`cluster_machine_list` or
 /// `revised_machine_list.csv`), Helios VC node counts (`*_vc_nodes.csv`: `count` 8-GPU nodes
 /// per VC) and PAI `pai_machine_spec.csv`.

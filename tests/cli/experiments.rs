@@ -42,11 +42,11 @@ pub(super) fn assert_same_tree(a: &Path, b: &Path) {
     }
 }
 
-fn run_args(args: &[&str]) -> Out {
+pub(super) fn run_args(args: &[&str]) -> Out {
     kubesim(args.iter().map(OsStr::new), None, &[])
 }
 
-fn p(path: &Path) -> &str {
+pub(super) fn p(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
 }
 

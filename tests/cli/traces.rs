@@ -2,6 +2,7 @@
 //! seed), a Trace object replayed with exact hand-computed waits (whole and fractional GPUs),
 //! replay fidelity on the real Philly sample, and bad Trace input.
 
+use super::experiments::{p, run_args};
 use super::*;
 
 fn shared(rel: &str) -> PathBuf {
@@ -15,13 +16,9 @@ fn shared(rel: &str) -> PathBuf {
 }
 
 fn run_ok(args: &[&str]) -> Out {
-    let o = kubesim(args.iter().map(OsStr::new), None, &[]);
+    let o = run_args(args);
     o.assert_ok();
     o
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
 }
 
 #[test]
@@ -29,10 +26,10 @@ fn import_round_trips_and_generate_is_reproducible() {
     let dir = TestDir::new("trace_import");
     let philly = shared("philly/philly_multigpu_pass_jobs_subset.json");
     let a = dir.join("a.csv");
-    let o = run_ok(&["trace", "import", "--format", "philly", s(&philly), "-o", s(&a)]);
+    let o = run_ok(&["trace", "import", "--format", "philly", p(&philly), "-o", p(&a)]);
     assert!(o.stdout.contains("3034 jobs"), "{}", o.stdout);
     let b = dir.join("b.csv");
-    run_ok(&["trace", "import", "--format", "kubesim", s(&a), "-o", s(&b)]);
+    run_ok(&["trace", "import", "--format", "kubesim", p(&a), "-o", p(&b)]);
     assert!(
         fs::read(&a).unwrap() == fs::read(&b).unwrap(),
         "native -> import -> native changed the trace"
@@ -41,7 +38,7 @@ fn import_round_trips_and_generate_is_reproducible() {
     assert!(text.starts_with("# kubesim-trace v1\nsubmit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s\n"));
     assert_eq!(text.lines().count(), 3034 + 2);
 
-    let st = run_ok(&["trace", "stats", s(&a), "--gpus", "2490"]);
+    let st = run_ok(&["trace", "stats", p(&a), "--gpus", "2490"]);
     assert!(st.stdout.contains("jobs                 3034"), "{}", st.stdout);
     assert!(st.stdout.contains("offered load"), "{}", st.stdout);
 
@@ -51,7 +48,7 @@ fn import_round_trips_and_generate_is_reproducible() {
             "trace",
             "generate",
             "--from",
-            s(&a),
+            p(&a),
             "--jobs",
             "2000",
             "--load",
@@ -65,7 +62,7 @@ fn import_round_trips_and_generate_is_reproducible() {
             "--queue",
             "cv=1",
             "-o",
-            s(&out),
+            p(&out),
         ]);
         fs::read(out).unwrap()
     };
@@ -83,10 +80,10 @@ fn import_round_trips_and_generate_is_reproducible() {
         "# kubesim-trace v1\nsubmit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s\n\
          10.000,a,default,,,1,1,1Gi,1000,1,60.000,succeeded,0,\n5.000,b,default,,,1,1,1Gi,1000,1,60.000,succeeded,0,\n",
     );
-    let o = kubesim(["trace", "stats", s(&unsorted)], None, &[]);
+    let o = kubesim(["trace", "stats", p(&unsorted)], None, &[]);
     assert_eq!(o.code, Some(2), "{}", o.stderr);
     assert!(o.stderr.contains(":4") && o.stderr.contains("sort"), "{}", o.stderr);
-    let o = kubesim(["trace", "import", "--format", "nope", s(&a)], None, &[]);
+    let o = kubesim(["trace", "import", "--format", "nope", p(&a)], None, &[]);
     assert_eq!(o.code, Some(2));
     assert!(
         o.stderr.contains("philly") && o.stderr.contains("swf"),
@@ -94,7 +91,7 @@ fn import_round_trips_and_generate_is_reproducible() {
         o.stderr
     );
     let o = kubesim(
-        ["trace", "generate", "--jobs", "10", "-o", s(&dir.join("x.csv"))],
+        ["trace", "generate", "--jobs", "10", "-o", p(&dir.join("x.csv"))],
         None,
         &[],
     );
@@ -129,7 +126,7 @@ fn a_trace_replays_with_exact_waits() {
          apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {name: t}\nspec: {path: t.csv, format: kubesim}\n",
     );
     let out = dir.join("out");
-    run_ok(&["run", s(&scenario), "--out", s(&out)]);
+    run_ok(&["run", p(&scenario), "--out", p(&out)]);
     let jobs = Csv::read(&out.join("jobs.csv"));
     let row = |n: &str| jobs.row_named(n).to_vec();
     let get = |r: &[String], c: &str| jobs.get(r, c).to_string();
@@ -185,22 +182,22 @@ fn the_philly_sample_replays_on_its_machine_list() {
         &format!(
             "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: philly}}\n---\n\
              apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: philly}}\nspec:\n  path: {}\n  format: philly\n  limit: 500\n  nodes: {{path: {}}}\n",
-            s(&shared("philly/philly_multigpu_pass_jobs_subset.json")),
-            s(&shared("philly/cluster_machine_list"))
+            p(&shared("philly/philly_multigpu_pass_jobs_subset.json")),
+            p(&shared("philly/cluster_machine_list"))
         ),
     );
-    let v = run_ok(&["validate", s(&scenario)]);
+    let v = run_ok(&["validate", p(&scenario)]);
     assert!(v.stdout.contains("nodes: 552"), "{}", v.stdout);
     let out = dir.join("out");
     run_ok(&[
         "compare",
-        s(&scenario),
+        p(&scenario),
         "--policy",
         "kube-default",
         "--policy",
         "volcano",
         "--out",
-        s(&out),
+        p(&out),
     ]);
     let jobs = Csv::read(&out.join("jobs.csv"));
     assert_eq!(jobs.rows.len(), 2 * 500);
@@ -233,7 +230,7 @@ fn bad_trace_objects_exit_2_naming_the_problem() {
             &format!("apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: t}}\n{spec}\n"),
         );
         let out = dir.join("out");
-        let o = kubesim(["run", s(&f), "--out", s(&out)], None, &[]);
+        let o = kubesim(["run", p(&f), "--out", p(&out)], None, &[]);
         assert_eq!(o.code, Some(2), "{spec}: {}", o.stderr);
         assert!(o.stderr.contains(needle), "{spec}: {}", o.stderr);
         assert!(!out.exists(), "{spec} wrote outputs");
@@ -254,7 +251,7 @@ fn random_node_failures_are_identical_whatever_the_thread_count() {
     for threads in ["1", "2"] {
         let out = dir.join(&format!("t{threads}"));
         kubesim(
-            ["run", s(&f), "--seeds", "1..3", "--events", "--out", s(&out)],
+            ["run", p(&f), "--seeds", "1..3", "--events", "--out", p(&out)],
             None,
             &[("RAYON_NUM_THREADS", threads)],
         )
@@ -287,13 +284,13 @@ fn scenarios_with_queues_write_queue_tables_and_plots() {
     let out = dir.join("out");
     run_ok(&[
         "compare",
-        s(&f),
+        p(&f),
         "--policy",
         "kube-default",
         "--policy",
         "volcano",
         "--out",
-        s(&out),
+        p(&out),
     ]);
     let q = Csv::read(&out.join("queues.csv"));
     assert_eq!(q.rows.len(), 4, "2 policies x 2 queues");
