@@ -694,63 +694,88 @@ pub struct Pooled {
     pub points: Vec<(f64, f64, f64, f64, f64)>,
 }
 
+/// The rows of one per-run table for a policy's runs, in unit order.
+fn policy_records(tables: &Tables, name: &str, policy: &str) -> Vec<csv::StringRecord> {
+    let Some(t) = tables.get(name) else {
+        return vec![];
+    };
+    t.blocks
+        .iter()
+        .zip(&tables.units)
+        .filter(|(_, u)| u.policy == policy)
+        .flat_map(|(b, _)| {
+            csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(b.as_bytes())
+                .into_records()
+                .flatten()
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn field(r: &csv::StringRecord, i: usize) -> f64 {
+    r.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0)
+}
+
+/// The common grid of bucketed series: the widest bucket (widths nest by powers of two), from
+/// consecutive rows of one series (equal `key` columns; `t` the bucket start column).
+fn grid_width(rows: &[csv::StringRecord], key: std::ops::Range<usize>, t: usize) -> f64 {
+    let mut width = crate::series::FIRST_WIDTH_MS as f64 / 1000.0;
+    for w in rows.windows(2) {
+        if key.clone().all(|k| w[0].get(k) == w[1].get(k)) {
+            width = width.max(field(&w[1], t) - field(&w[0], t));
+        }
+    }
+    width
+}
+
+/// Sum `values x covered` and `covered` of each row into grid buckets of `width` seconds, in
+/// row order (so sums are reproducible). `row` gives (bucket start, covered, values).
+fn pool<const N: usize>(
+    rows: &[csv::StringRecord],
+    width: f64,
+    row: impl Fn(&csv::StringRecord) -> (f64, f64, [f64; N]),
+) -> BTreeMap<u64, ([f64; N], f64)> {
+    let mut grid: BTreeMap<u64, ([f64; N], f64)> = BTreeMap::new();
+    for r in rows {
+        let (t, cov, values) = row(r);
+        let e = grid.entry((t / width + 1e-9).floor() as u64).or_insert(([0.0; N], 0.0));
+        for (sum, v) in e.0.iter_mut().zip(values) {
+            *sum += v * cov;
+        }
+        e.1 += cov;
+    }
+    grid
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { 0.0 }
+}
+
 /// Pool the timeseries.csv rows of a policy's runs over seeds.
 pub fn pooled_series(tables: &Tables, policy: &str) -> Pooled {
-    let Some(table) = tables.get("timeseries.csv") else {
-        return Pooled::default();
-    };
-    // Parse rows per unit: (t, covered, gpus, alloc, busy, stranded, deadlock_frac).
-    let mut runs: Vec<Vec<[f64; 7]>> = Vec::new();
-    for (block, unit) in table.blocks.iter().zip(&tables.units) {
-        if unit.policy != policy {
-            continue;
-        }
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(block.as_bytes());
-        let mut v = Vec::new();
-        for rec in rdr.records().flatten() {
-            let mut a = [0.0; 7];
-            for (i, x) in a.iter_mut().enumerate() {
-                *x = rec.get(i + 2).and_then(|s| s.parse().ok()).unwrap_or(0.0);
-            }
-            v.push(a);
-        }
-        runs.push(v);
-    }
-    // The common grid: the widest bucket width among the runs (widths nest by powers of two).
-    let width = runs
-        .iter()
-        .filter(|r| r.len() >= 2)
-        .map(|r| r[1][0] - r[0][0])
-        .fold(crate::series::FIRST_WIDTH_MS as f64 / 1000.0, f64::max);
-    // Per grid bucket: sums of gpus*cov, alloc*cov, busy*cov, stranded*cov, deadlock*cov, cov.
-    let mut grid: BTreeMap<u64, [f64; 6]> = BTreeMap::new();
-    for r in &runs {
-        for row in r {
-            let g = (row[0] / width + 1e-9).floor() as u64;
-            let cov = row[1];
-            let e = grid.entry(g).or_insert([0.0; 6]);
-            e[0] += row[2] * cov;
-            e[1] += row[3] * cov;
-            e[2] += row[4] * cov;
-            e[3] += row[5] * cov;
-            e[4] += row[6] * cov;
-            e[5] += cov;
-        }
-    }
-    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    // Columns: policy, seed, t, covered, gpus, alloc, busy, stranded, deadlock_frac.
+    let rows = policy_records(tables, "timeseries.csv", policy);
+    let width = grid_width(&rows, 0..2, 2);
+    let grid = pool(&rows, width, |r| {
+        (
+            field(r, 2),
+            field(r, 3),
+            [field(r, 4), field(r, 5), field(r, 6), field(r, 7), field(r, 8)],
+        )
+    });
     Pooled {
         width_s: width,
         points: grid
             .into_iter()
-            .map(|(g, s)| {
+            .map(|(g, (s, cov))| {
                 (
                     g as f64 * width,
                     ratio(s[2], s[0]),
                     ratio(s[1], s[0]),
-                    ratio(s[3], s[5]),
-                    ratio(s[4], s[5]),
+                    ratio(s[3], cov),
+                    ratio(s[4], cov),
                 )
             })
             .collect(),
@@ -763,96 +788,56 @@ pub type QueueCurve = (String, f64, Vec<(f64, f64)>);
 /// Per queue of a policy's runs: (queue, weight share, mean GPUs held per bucket start (h)),
 /// pooled over seeds on the coarsest bucket grid; and the mean GPUs of the cluster.
 pub fn pooled_queues(tables: &Tables, policy: &str) -> (Vec<QueueCurve>, f64) {
-    let (Some(ts), Some(qs)) = (tables.get("queue_timeseries.csv"), tables.get("queues.csv")) else {
+    if tables.get("queues.csv").is_none() {
         return (vec![], 0.0);
-    };
-    let records = |t: &crate::output::Table| -> Vec<csv::StringRecord> {
-        t.blocks
-            .iter()
-            .zip(&tables.units)
-            .filter(|(_, u)| u.policy == policy)
-            .flat_map(|(b, _)| {
-                csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .from_reader(b.as_bytes())
-                    .into_records()
-                    .flatten()
-                    .collect::<Vec<_>>()
-            })
-            .collect()
-    };
-    let num = |r: &csv::StringRecord, i: usize| r.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    }
     // Queues in order of first appearance, with their weight share.
     let mut queues: Vec<(String, f64)> = Vec::new();
-    for r in records(qs) {
+    for r in policy_records(tables, "queues.csv", policy) {
         let name = r.get(2).unwrap_or("").to_string();
         if !queues.iter().any(|(n, _)| *n == name) {
-            queues.push((name, num(&r, 4)));
+            queues.push((name, field(&r, 4)));
         }
     }
-    let rows = records(ts);
-    // The grid: the widest bucket (widths nest by powers of two).
-    let mut width = crate::series::FIRST_WIDTH_MS as f64 / 1000.0;
-    for w in rows.windows(2) {
-        if w[0].get(0) == w[1].get(0) && w[0].get(1) == w[1].get(1) && w[0].get(2) == w[1].get(2) {
-            width = width.max(num(&w[1], 3) - num(&w[0], 3));
-        }
-    }
+    // Columns: policy, seed, queue, t, covered, alloc_gpus.
+    let rows = policy_records(tables, "queue_timeseries.csv", policy);
+    let width = grid_width(&rows, 0..3, 3);
     let out = queues
         .iter()
         .map(|(name, share)| {
-            let mut grid: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
-            for r in rows.iter().filter(|r| r.get(2) == Some(name.as_str())) {
-                let g = (num(r, 3) / width + 1e-9).floor() as u64;
-                let e = grid.entry(g).or_insert((0.0, 0.0));
-                e.0 += num(r, 5) * num(r, 4);
-                e.1 += num(r, 4);
-            }
-            let pts = grid
+            let mine: Vec<csv::StringRecord> = rows
+                .iter()
+                .filter(|r| r.get(2) == Some(name.as_str()))
+                .cloned()
+                .collect();
+            let pts = pool(&mine, width, |r| (field(r, 3), field(r, 4), [field(r, 5)]))
                 .into_iter()
-                .map(|(g, (held, cov))| (g as f64 * width / 3600.0, if cov > 0.0 { held / cov } else { 0.0 }))
+                .map(|(g, (held, cov))| (g as f64 * width / 3600.0, ratio(held[0], cov)))
                 .collect();
             (name.clone(), *share, pts)
         })
         .collect();
-    let gpus = {
-        let mut sum = 0.0;
-        let mut cov = 0.0;
-        if let Some(t) = tables.get("timeseries.csv") {
-            for r in records(t) {
-                sum += num(&r, 4) * num(&r, 3);
-                cov += num(&r, 3);
-            }
-        }
-        if cov > 0.0 { sum / cov } else { 0.0 }
-    };
+    let gpus = pool(&policy_records(tables, "timeseries.csv", policy), f64::INFINITY, |r| {
+        (0.0, field(r, 3), [field(r, 4)])
+    })
+    .into_values()
+    .next()
+    .map_or(0.0, |(sum, cov)| ratio(sum[0], cov));
     (out, gpus)
 }
 
 /// Wait times (s) of a policy's workloads that started, over all its runs, sorted.
 pub fn waits(tables: &Tables, policy: &str) -> Vec<f64> {
-    let Some(table) = tables.get("jobs.csv") else {
+    let Some(col) = tables
+        .get("jobs.csv")
+        .and_then(|t| t.header.split(',').position(|c| c == "wait_s"))
+    else {
         return vec![];
     };
-    let col = table
-        .header
-        .split(',')
-        .position(|c| c == "wait_s")
-        .unwrap_or(usize::MAX);
-    let mut out = Vec::new();
-    for (block, unit) in table.blocks.iter().zip(&tables.units) {
-        if unit.policy != policy {
-            continue;
-        }
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(block.as_bytes());
-        for rec in rdr.records().flatten() {
-            if let Some(w) = rec.get(col).and_then(|s| s.parse::<f64>().ok()) {
-                out.push(w);
-            }
-        }
-    }
+    let mut out: Vec<f64> = policy_records(tables, "jobs.csv", policy)
+        .iter()
+        .filter_map(|rec| rec.get(col).and_then(|s| s.parse::<f64>().ok()))
+        .collect();
     out.sort_by(f64::total_cmp);
     out
 }
