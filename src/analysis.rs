@@ -782,8 +782,9 @@ pub fn pooled_series(tables: &Tables, policy: &str) -> Pooled {
     }
 }
 
-/// A queue's name, weight share, and (bucket start in h, mean GPUs held) points.
-pub type QueueCurve = (String, f64, Vec<(f64, f64)>);
+/// A queue's name, weight share, mean deserved GPUs (Volcano proportion or a Kueue nominal
+/// quota; `None` when not reported), and (bucket start in h, mean GPUs held) points.
+pub type QueueCurve = (String, f64, Option<f64>, Vec<(f64, f64)>);
 
 /// Per queue of a policy's runs: (queue, weight share, mean GPUs held per bucket start (h)),
 /// pooled over seeds on the coarsest bucket grid; and the mean GPUs of the cluster.
@@ -791,12 +792,21 @@ pub fn pooled_queues(tables: &Tables, policy: &str) -> (Vec<QueueCurve>, f64) {
     if tables.get("queues.csv").is_none() {
         return (vec![], 0.0);
     }
-    // Queues in order of first appearance, with their weight share.
-    let mut queues: Vec<(String, f64)> = Vec::new();
+    // Queues in order of first appearance, with their weight share and the sum and count of
+    // their deserved GPUs over runs.
+    let mut queues: Vec<(String, f64, f64, u32)> = Vec::new();
     for r in policy_records(tables, "queues.csv", policy) {
         let name = r.get(2).unwrap_or("").to_string();
-        if !queues.iter().any(|(n, _)| *n == name) {
-            queues.push((name, field(&r, 4)));
+        let at = match queues.iter().position(|q| q.0 == name) {
+            Some(i) => i,
+            None => {
+                queues.push((name, field(&r, 4), 0.0, 0));
+                queues.len() - 1
+            }
+        };
+        if let Some(d) = r.get(14).filter(|d| !d.is_empty()).and_then(|d| d.parse::<f64>().ok()) {
+            queues[at].2 += d;
+            queues[at].3 += 1;
         }
     }
     // Columns: policy, seed, queue, t, covered, alloc_gpus.
@@ -804,7 +814,7 @@ pub fn pooled_queues(tables: &Tables, policy: &str) -> (Vec<QueueCurve>, f64) {
     let width = grid_width(&rows, 0..3, 3);
     let out = queues
         .iter()
-        .map(|(name, share)| {
+        .map(|(name, share, deserved, n)| {
             let mine: Vec<csv::StringRecord> = rows
                 .iter()
                 .filter(|r| r.get(2) == Some(name.as_str()))
@@ -814,7 +824,7 @@ pub fn pooled_queues(tables: &Tables, policy: &str) -> (Vec<QueueCurve>, f64) {
                 .into_iter()
                 .map(|(g, (held, cov))| (g as f64 * width / 3600.0, ratio(held[0], cov)))
                 .collect();
-            (name.clone(), *share, pts)
+            (name.clone(), *share, (*n > 0).then(|| deserved / f64::from(*n)), pts)
         })
         .collect();
     let gpus = pool(&policy_records(tables, "timeseries.csv", policy), f64::INFINITY, |r| {

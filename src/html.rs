@@ -516,8 +516,9 @@ fn time_figures(plan: &Plan, tables: &Tables) -> Vec<Figure> {
     figs
 }
 
-/// Per policy (the first three), GPUs held by each queue over time against the share its
-/// weight gives it (dashed): weight / the sum of the weights of the queues in use, times the
+/// Per policy (the first three), GPUs held by each queue over time against (dashed) the mean
+/// GPUs it deserved when the runs report it (Volcano proportion, Kueue nominal quota), else the
+/// share its weight gives it: weight / the sum of the weights of the queues in use, times the
 /// cluster's GPUs.
 fn queue_figures(plan: &Plan, tables: &Tables) -> Vec<Figure> {
     if tables.get("queues.csv").is_none() {
@@ -531,7 +532,7 @@ fn queue_figures(plan: &Plan, tables: &Tables) -> Vec<Figure> {
             let (queues, gpus) = analysis::pooled_queues(tables, p);
             let mut series: Vec<Series> = queues
                 .iter()
-                .map(|(name, _, pts)| Series {
+                .map(|(name, _, _, pts)| Series {
                     label: name.clone(),
                     points: pts.clone(),
                     style: Style::Step,
@@ -539,20 +540,30 @@ fn queue_figures(plan: &Plan, tables: &Tables) -> Vec<Figure> {
                 .collect();
             let end = queues
                 .iter()
-                .flat_map(|(_, _, pts)| pts.last().map(|p| p.0))
+                .flat_map(|(_, _, _, pts)| pts.last().map(|p| p.0))
                 .fold(0.0, f64::max);
-            for (name, share, _) in &queues {
+            let deserved = queues.iter().any(|q| q.2.is_some());
+            for (name, share, des, _) in &queues {
+                let (label, level) = match des {
+                    Some(d) => (format!("{name}: deserved"), *d),
+                    None if deserved => continue,
+                    None => (format!("{name}: weight share"), share * gpus),
+                };
                 series.push(Series {
-                    label: format!("{name}: weight share"),
-                    points: vec![(0.0, share * gpus), (end, share * gpus)],
+                    label,
+                    points: vec![(0.0, level), (end, level)],
                     style: Style::Dashed,
                 });
             }
+            let reference = if deserved {
+                "the mean GPUs it deserved (Volcano proportion) or its nominal quota (Kueue)".to_string()
+            } else {
+                format!("its weight's share of the cluster's {gpus:.0} GPUs")
+            };
             Figure {
                 stem: format!("queue_share_{i}"),
                 caption: format!(
-                    "GPUs held by each queue under {p} (mean per bucket over seeds), against its weight's share \
-                     of the cluster's {gpus:.0} GPUs (dashed)."
+                    "GPUs held by each queue under {p} (mean per bucket over seeds), against {reference} (dashed)."
                 ),
                 chart: Chart {
                     title: format!("GPUs by queue: {p}"),

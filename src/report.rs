@@ -14,8 +14,7 @@ pub const JOBS_HEADER: &str = "policy,seed,namespace,name,kind,owner,queue,prior
 pub const EVENTS_HEADER: &str = "policy,seed,time_s,object,event,detail";
 pub const FIDELITY_HEADER: &str = "policy,seed,trace,jobs,not_started,ks_distance,recorded_p50_s,simulated_p50_s,recorded_p90_s,simulated_p90_s,recorded_p99_s,simulated_p99_s,recorded_mean_s,simulated_mean_s";
 pub const CRONJOBS_HEADER: &str = "policy,seed,namespace,cronjob,schedule,concurrency_policy,started,skipped_forbid,skipped_deadline,skipped_suspended,late_runs,late_mean_s,late_max_s,too_many_missed,replaced,history_deleted,jobs_complete,jobs_failed";
-pub const QUEUES_HEADER: &str =
-    "policy,seed,queue,weight,weight_share,jobs,jobs_complete,gpu_h,gpu_share,wait_p50_s,wait_p95_s,preemptions";
+pub const QUEUES_HEADER: &str = "policy,seed,queue,weight,weight_share,jobs,jobs_complete,gpu_h,gpu_share,wait_p50_s,wait_p95_s,preemptions,reclaims,gpu_h_lost,deserved_gpus";
 pub const QUEUE_TIMESERIES_HEADER: &str = "policy,seed,queue,t_s,width_s,alloc_gpus";
 pub const TIMESERIES_HEADER: &str = "policy,seed,t_s,width_s,gpus,alloc_gpus,busy_gpus,stranded_gpus,deadlock_frac";
 pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed,gpu_h_lost,restarts,node_failures";
@@ -314,7 +313,7 @@ pub fn queue_rows(r: &RunResult, out: &mut String) {
         let mut waits: Vec<u64> = mine.iter().filter_map(|j| j.wait_ms()).collect();
         waits.sort_unstable();
         out.push_str(&format!(
-            "{},{},{},{},{:.6},{},{},{:.6},{:.6},{},{},{}\n",
+            "{},{},{},{},{:.6},{},{},{:.6},{:.6},{},{},{},{},{:.6},{}\n",
             csv_field(&r.policy),
             r.seed,
             csv_field(&q.name),
@@ -331,6 +330,10 @@ pub fn queue_rows(r: &RunResult, out: &mut String) {
             opt_ms(percentile(&waits, 50.0)),
             opt_ms(percentile(&waits, 95.0)),
             mine.iter().map(|j| u64::from(j.preemptions)).sum::<u64>(),
+            q.reclaimed,
+            q.lost_gpu_milli_ms as f64 / 1000.0 / 3_600_000.0,
+            q.deserved_gpu_milli
+                .map_or(String::new(), |d| format!("{:.3}", d / 1000.0)),
         ));
     }
 }

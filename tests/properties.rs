@@ -311,3 +311,91 @@ proptest! {
         prop_assert!(r.gpu.busy_util() <= r.gpu.alloc_util() + 1e-9);
     }
 }
+
+/// A Volcano job for the reclaim property: (queue, replicas, minAvailable, submit s, run s,
+/// priority class, PodEvicted -> RestartJob).
+type VcCase = (usize, u32, u32, u64, u64, usize, bool);
+
+fn vc_case() -> impl Strategy<Value = VcCase> {
+    (
+        0usize..3,
+        1u32..=6,
+        1u32..=6,
+        0u64..1800,
+        60u64..3600,
+        0usize..3,
+        any::<bool>(),
+    )
+        .prop_map(|(q, replicas, min, at, run, prio, restart)| (q, replicas, min.min(replicas), at, run, prio, restart))
+}
+
+fn reclaim_yaml(node_gpus: &[u32], queues: &[(u32, bool)], jobs: &[VcCase]) -> String {
+    let mut y = String::from(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: p}\nspec: {horizon: 4h, maxEvents: 200000}\n---\n\
+         apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: low}\nvalue: 10\n---\n\
+         apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\n---\n",
+    );
+    for (i, g) in node_gpus.iter().enumerate() {
+        y += &format!(
+            "apiVersion: v1\nkind: Node\nmetadata: {{name: n{i}}}\nstatus:\n  allocatable: {{cpu: \"64\", memory: 256Gi, nvidia.com/gpu: \"{g}\", pods: \"110\"}}\n---\n"
+        );
+    }
+    for (i, (w, rec)) in queues.iter().enumerate() {
+        y += &format!(
+            "apiVersion: scheduling.volcano.sh/v1beta1\nkind: Queue\nmetadata: {{name: q{i}}}\nspec: {{weight: {w}, reclaimable: {rec}}}\n---\n"
+        );
+    }
+    for (i, (q, replicas, min, at, run, prio, restart)) in jobs.iter().enumerate() {
+        let prio = ["", "  priorityClassName: low\n", "  priorityClassName: high\n"][*prio];
+        let policy = if *restart {
+            "  policies:\n  - {event: PodEvicted, action: RestartJob}\n"
+        } else {
+            ""
+        };
+        y += &format!(
+            "apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata:\n  name: j{i}\n  annotations: {{kubesim.io/submit-at: {at}s, kubesim.io/duration: {run}s}}\nspec:\n  queue: q{q}\n  minAvailable: {min}\n{prio}{policy}  tasks:\n  - name: w\n    replicas: {replicas}\n    template:\n      spec:\n        containers: [{{name: c, image: x, resources: {{limits: {{cpu: \"1\", nvidia.com/gpu: \"1\"}}}}}}]\n---\n"
+        );
+    }
+    y
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("KUBESIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(40),
+        rng_seed: RngSeed::Fixed(0x0072_6563),
+        ..ProptestConfig::default()
+    })]
+
+    /// Under volcano-preempt a reclaim never evicts a pod of a non-reclaimable queue, a
+    /// preemption only evicts in the preemptor's queue a pod of lower priority than some
+    /// pending pod of that queue, and every run keeps the invariants (node capacity, queue
+    /// capability, gangs: checked after every event in test builds).
+    #[test]
+    fn volcano_reclaim_respects_reclaimable_and_priorities(
+        node_gpus in prop::collection::vec(2u32..=8, 1..4),
+        queues in prop::collection::vec((1u32..5, any::<bool>()), 3),
+        jobs in prop::collection::vec(vc_case(), 1..9),
+    ) {
+        let yaml = reclaim_yaml(&node_gpus, &queues, &jobs);
+        let sc = kubesim::scenario::load_str("p.yaml", &yaml).expect("loads");
+        let runs = run_all(&sc, &["volcano-preempt".to_string()], &[1], true).expect("runs");
+        let r = &runs[0];
+        let queue_of = |object: &str| -> usize {
+            let name = object.trim_start_matches("default/");
+            let job: usize = name[1..name.find('-').expect("pod name")].parse().expect("job index");
+            jobs[job].0
+        };
+        for e in r.events.iter().filter(|e| e.event == "PodDeleted") {
+            if e.detail == "Reclaimed" {
+                prop_assert!(queues[queue_of(&e.object)].1, "reclaimed from a non-reclaimable queue: {}", e.object);
+            }
+            if e.detail == "Preempted" {
+                let name = e.object.trim_start_matches("default/");
+                let job: usize = name[1..name.find('-').expect("pod name")].parse().expect("job index");
+                // Some job of the same queue with a higher priority exists.
+                prop_assert!(jobs.iter().any(|j| j.0 == jobs[job].0 && j.5 > jobs[job].5), "{}", e.object);
+            }
+        }
+        prop_assert!(r.gpu.busy_util() <= r.gpu.alloc_util() + 1e-9);
+    }
+}

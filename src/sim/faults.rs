@@ -341,7 +341,7 @@ impl World {
 
     fn on_capacity_or_taints_changed(&mut self) {
         self.sched_on_node_change();
-        if self.policy == super::Policy::Volcano {
+        if self.policy.is_volcano() {
             self.volcano_kick();
         }
     }

@@ -23,6 +23,7 @@ pub mod record;
 pub mod replay;
 pub mod scheduler;
 pub mod volcano;
+pub mod volcano_preempt;
 pub mod volcano_sched;
 
 use std::collections::BTreeMap;
@@ -209,6 +210,9 @@ pub struct Pod {
     pub container_up: bool,
     /// Reserved on `node` and waiting at Permit (coscheduling), not bound yet.
     pub waiting: bool,
+    /// Evicted by a scheduler for another workload (preempt, reclaim, Kueue): its lost work
+    /// counts against its queue.
+    pub evicted_for_queue: bool,
 }
 
 impl Pod {
@@ -337,19 +341,27 @@ pub enum Policy {
     KubeBinpack,
     Coscheduling,
     Volcano,
+    /// `volcano` plus the preempt and reclaim actions.
+    VolcanoPreempt,
 }
 
 impl Policy {
+    /// The volcano scheduler places pods (with or without preemption).
+    pub fn is_volcano(self) -> bool {
+        matches!(self, Policy::Volcano | Policy::VolcanoPreempt)
+    }
+
     pub fn parse(name: &str) -> Result<Policy, InputError> {
         match name {
             "kube-default" => Ok(Policy::KubeDefault),
             "kube-binpack" => Ok(Policy::KubeBinpack),
             "coscheduling" => Ok(Policy::Coscheduling),
             "volcano" => Ok(Policy::Volcano),
-            "volcano-preempt" | "kueue" => Err(InputError::new(
+            "volcano-preempt" => Ok(Policy::VolcanoPreempt),
+            "kueue" => Err(InputError::new(
                 "policies",
                 format!("policy `{name}` is not simulated yet in this version of kubesim"),
-                "use kube-default, kube-binpack, coscheduling or volcano",
+                "use kube-default, kube-binpack, coscheduling, volcano or volcano-preempt",
             )),
             other => Err(InputError::new(
                 "policies",
@@ -414,6 +426,13 @@ pub struct World {
     pub queue_index: BTreeMap<String, u32>,
     pub queue_alloc: Vec<Res>,
     pub queue_time: record::QueueTime,
+    /// GPUs each queue deserves (Volcano proportion, per session), as a level over time.
+    pub queue_deserved: record::QueueTime,
+    /// Pods evicted from each queue by volcano preempt and reclaim.
+    pub queue_evictions: Vec<[u64; 2]>,
+    /// GPU milli x ms of work each queue lost to evictions by a scheduler (preempt, reclaim,
+    /// Kueue).
+    pub queue_lost: Vec<u128>,
     /// CronJobs and their controller state.
     pub cron: Vec<cronjob::CronState>,
     /// Node failures and taints.
@@ -495,6 +514,9 @@ impl World {
             queue_index: BTreeMap::new(),
             queue_alloc: Vec::new(),
             queue_time: record::QueueTime::default(),
+            queue_evictions: Vec::new(),
+            queue_deserved: record::QueueTime::default(),
+            queue_lost: Vec::new(),
             cron: Vec::new(),
             faults: faults::Faults::default(),
             start_time: crate::cron::parse_start_time(&sc.sim.start_time).map_err(|m| {
@@ -675,6 +697,7 @@ impl World {
     /// Queue object's, else 1) and share of the weights, and the GPUs they held.
     fn queue_rows(&mut self, end: SimTime) -> Vec<record::QueueRow> {
         self.queue_time.finish(end);
+        self.queue_deserved.finish(end);
         let weight = |name: &str| {
             self.queue_specs
                 .iter()
@@ -699,6 +722,12 @@ impl World {
                     weight_share: f64::from(w) / total_weight.max(1) as f64,
                     gpu_milli_ms: self.queue_time.integral.get(q).copied().unwrap_or(0),
                     series: self.queue_time.series.get(q).cloned().unwrap_or_default(),
+                    preempted: self.queue_evictions.get(q).map_or(0, |e| e[0]),
+                    reclaimed: self.queue_evictions.get(q).map_or(0, |e| e[1]),
+                    lost_gpu_milli_ms: self.queue_lost.get(q).copied().unwrap_or(0),
+                    deserved_gpu_milli: (!self.queue_deserved.is_empty()).then(|| {
+                        self.queue_deserved.integral.get(q).copied().unwrap_or(0) as f64 / end.ms().max(1) as f64
+                    }),
                 }
             })
             .collect()
@@ -1092,7 +1121,7 @@ impl World {
         let name = self.cluster.nodes[n as usize].name.clone();
         self.event(|| name, "NodeReady", String::new);
         self.sched_on_node_change();
-        if self.policy == Policy::Volcano {
+        if self.policy.is_volcano() {
             self.volcano_kick();
         }
     }
@@ -1199,6 +1228,7 @@ impl World {
             work_started: None,
             container_up: false,
             waiting: false,
+            evicted_for_queue: false,
         });
         self.workloads[wl as usize].pods.push(id);
         if let Some(g) = self.gang_for_new_pod(wl, task) {
@@ -1208,7 +1238,7 @@ impl World {
                 self.sched_gang_member_added(g);
             }
         }
-        if self.policy == Policy::Volcano && self.classes[class as usize].node_name.is_none() {
+        if self.policy.is_volcano() && self.classes[class as usize].node_name.is_none() {
             if is_job {
                 let obj = self.pod_object(id);
                 self.event(|| obj, "PodCreated", String::new);
@@ -1389,7 +1419,15 @@ impl World {
         let p = &self.pods[pod as usize];
         if let (true, Some(start)) = (p.working, p.work_started) {
             let gpu = self.classes[p.class as usize].req.gpu_milli().max(0) as u128;
-            self.gpu.lost_integral += gpu * u128::from(self.now().since(start));
+            let lost = gpu * u128::from(self.now().since(start));
+            self.gpu.lost_integral += lost;
+            if p.evicted_for_queue {
+                let q = self.pod_queue(pod) as usize;
+                if self.queue_lost.len() <= q {
+                    self.queue_lost.resize(q + 1, 0);
+                }
+                self.queue_lost[q] += lost;
+            }
         }
     }
 
@@ -1602,7 +1640,7 @@ impl World {
             self.sched_on_release();
             self.deadlock_on_release();
         }
-        if node.is_some() && self.policy == Policy::Volcano {
+        if node.is_some() && self.policy.is_volcano() {
             self.volcano_kick();
         }
         if self.workloads[wl as usize].vc.is_some() {
@@ -1809,7 +1847,7 @@ impl World {
         }
         assert_eq!(self.gpu.held_milli, held, "held GPU level");
         assert_eq!(self.queue_alloc, queue_held, "per-queue allocated resources");
-        if self.policy == Policy::Volcano {
+        if self.policy.is_volcano() {
             // proportion: a queue never holds more than its capability.
             for (q, held) in self.queue_alloc.iter().enumerate() {
                 if let Some(spec) = self.queue_specs.iter().find(|s| s.name == self.queue_names[q]) {

@@ -109,6 +109,23 @@ impl QueueTime {
         }
     }
 
+    /// Queue `q`'s level becomes `level` at `now`.
+    pub fn set(&mut self, q: usize, now: SimTime, level: i64) {
+        let current = self.level.get(q).copied().unwrap_or(0);
+        if current != level {
+            self.change(q, now, level - current);
+        }
+    }
+
+    /// Queues with a level so far.
+    pub fn len(&self) -> usize {
+        self.level.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.level.is_empty()
+    }
+
     /// Account every queue up to the end of the run.
     pub fn finish(&mut self, end: SimTime) {
         for q in 0..self.level.len() {
@@ -126,6 +143,14 @@ pub struct QueueRow {
     pub weight_share: f64,
     pub gpu_milli_ms: u128,
     pub series: Series,
+    /// Pods of the queue evicted by volcano preempt / reclaim.
+    pub preempted: u64,
+    pub reclaimed: u64,
+    /// GPU milli x ms of work lost by its pods evicted for other workloads.
+    pub lost_gpu_milli_ms: u128,
+    /// Time-mean GPUs the queue deserved (Volcano proportion) or its nominal GPU quota (a
+    /// Kueue ClusterQueue), in milli; `None` when neither applies.
+    pub deserved_gpu_milli: Option<f64>,
 }
 
 /// The end state of a workload, as jobs.csv reports it.

@@ -37,9 +37,9 @@ pub struct VolcanoSched {
 
 /// A scheduling unit of a session: a gang (PodGroup) or a lone pod.
 #[derive(Clone, Debug)]
-struct Unit {
-    gang: Option<GangId>,
-    pods: Vec<PodId>,
+pub(super) struct Unit {
+    pub gang: Option<GangId>,
+    pub pods: Vec<PodId>,
     priority: i32,
     created: SimTime,
     id: u64,
@@ -47,7 +47,7 @@ struct Unit {
 
 impl World {
     pub(super) fn volcano_enabled(&self) -> bool {
-        self.policy == super::Policy::Volcano
+        self.policy.is_volcano()
     }
 
     /// Ask for a session at the next whole second (or now, if none ran at this second).
@@ -89,7 +89,20 @@ impl World {
         self.vsched.no_fit.clear();
         let snapshot: Vec<PodId> = self.vsched.pending.iter().copied().collect();
         self.volcano_enqueue();
-        self.volcano_allocate(&snapshot);
+        let deserved = self.volcano_allocate(&snapshot);
+        if !deserved.is_empty() || !self.queue_deserved.is_empty() {
+            let queues = self.queue_names.len().max(self.queue_deserved.len());
+            for q in 0..queues {
+                let gpus = deserved
+                    .get(&(q as u32))
+                    .map_or(0, |d| d[super::cluster::GPU].min(i64::MAX as f64) as i64);
+                self.queue_deserved.set(q, now, gpus);
+            }
+        }
+        if self.policy == super::Policy::VolcanoPreempt {
+            let units = self.session_units(&snapshot);
+            self.volcano_evictions(&units, &deserved);
+        }
         // A session is a function of the cluster state: one that changed nothing would be
         // repeated identically every second until an event changes the state (a pod added or
         // released, a node, a PodGroup), and each of those asks for a session (`volcano_kick`).
@@ -231,9 +244,41 @@ impl World {
         r
     }
 
+    /// The session changed the cluster: run the next second's session too.
+    pub(super) fn vsched_changed(&mut self) {
+        self.vsched.changed = true;
+    }
+
     /// allocate + backfill (VC-C4, C6): per job in order, a tentative plan committed only when
-    /// the job is ready.
-    fn volcano_allocate(&mut self, snapshot: &[PodId]) {
+    /// the job is ready. Returns the session's deserved shares by queue (empty when one queue
+    /// without a capability is in play).
+    fn volcano_allocate(&mut self, snapshot: &[PodId]) -> BTreeMap<u32, super::proportion::Vec8> {
+        let sorted = self.session_units(snapshot);
+        let partial_before: Vec<bool> = if cfg!(debug_assertions) {
+            self.gangs
+                .iter()
+                .map(|g| g.holding > 0 && g.holding < g.min_member && !g.formed)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let deserved = self.allocate_by_queue(sorted);
+        // Gang invariant: a session never makes a gang partly placed (a gang can be partial
+        // only through a loss: a member lost with its node, evicted or deleted).
+        debug_assert!(
+            self.gangs
+                .iter()
+                .enumerate()
+                .all(|(i, g)| g.holding == 0 || g.holding >= g.min_member || g.formed || partial_before[i]),
+            "volcano left a gang partial"
+        );
+        deserved
+    }
+
+    /// The session's scheduling units (a gang's pending pods, or a lone pod) among `snapshot`'s
+    /// pods still pending, in job order: priority, gang (not ready first), drf (lower dominant
+    /// share), creation, id.
+    pub(super) fn session_units(&self, snapshot: &[PodId]) -> Vec<Unit> {
         let mut units: BTreeMap<(Option<GangId>, PodId), Unit> = BTreeMap::new();
         let mut by_gang: BTreeMap<GangId, PodId> = BTreeMap::new();
         for &pod in snapshot {
@@ -291,31 +336,14 @@ impl World {
                 },
             ));
         }
-        let partial_before: Vec<bool> = if cfg!(debug_assertions) {
-            self.gangs
-                .iter()
-                .map(|g| g.holding > 0 && g.holding < g.min_member && !g.formed)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        self.allocate_by_queue(sorted);
-        // Gang invariant: a session never makes a gang partly placed (a gang can be partial
-        // only through a loss: a member lost with its node, evicted or deleted).
-        debug_assert!(
-            self.gangs
-                .iter()
-                .enumerate()
-                .all(|(i, g)| g.holding == 0 || g.holding >= g.min_member || g.formed || partial_before[i]),
-            "volcano left a gang partial"
-        );
+        sorted
     }
 
     /// allocate's queue loop (VC-C4): with one queue in play, jobs in job order; with several,
     /// proportion's deserved shares (VC-Q2) for this session, then repeatedly the queue with the
     /// lowest share that is not overused gives its next job, and a task fits its queue only while
     /// `allocated + request <= deserved`.
-    fn allocate_by_queue(&mut self, sorted: Vec<Unit>) {
+    fn allocate_by_queue(&mut self, sorted: Vec<Unit>) -> BTreeMap<u32, super::proportion::Vec8> {
         use super::proportion::{QueueInput, Vec8, deserved, overused, share};
         let unit_queue = |w: &World, u: &Unit| w.pod_queue(u.pods[0]);
         let mut in_play: std::collections::BTreeSet<u32> = sorted.iter().map(|u| unit_queue(self, u)).collect();
@@ -332,10 +360,29 @@ impl World {
         if in_play.len() < 2 && !capped {
             // One queue without a capability: its deserved share is min(its request, the
             // cluster), which every task that fits a node also fits; proportion changes nothing.
+            // Once queues have been contended (deserved shares recorded), a lone queue's
+            // deserved share is recorded too: min(its request, the cluster) for the GPUs.
+            let lone = (!self.queue_deserved.is_empty())
+                .then(|| in_play.first().copied())
+                .flatten()
+                .map(|q| {
+                    let mut request = self.queue_alloc[q as usize];
+                    for u in &sorted {
+                        for &p in &u.pods {
+                            request.add(&self.classes[self.pods[p as usize].class as usize].req);
+                        }
+                    }
+                    let total = self.totals().0;
+                    let mut des = [0.0; super::cluster::MAX_RESOURCES];
+                    for (d, v) in des.iter_mut().enumerate() {
+                        *v = request.0[d].min(total.0[d]) as f64;
+                    }
+                    (q, des)
+                });
             for u in sorted {
                 self.allocate_unit(&u, None);
             }
-            return;
+            return lone.into_iter().collect();
         }
         let qs: Vec<u32> = in_play.into_iter().collect();
         let pos = |q: u32| qs.iter().position(|&x| x == q).expect("queue in play");
@@ -386,17 +433,7 @@ impl World {
         }
         // Queue order ties (equal shares) go to the older queue: Queue objects in file order,
         // then queues no object defines in the order workloads first named them.
-        let rank = |q: u32| {
-            let name = &self.queue_names[q as usize];
-            (
-                self.queue_specs
-                    .iter()
-                    .position(|s| &s.name == name)
-                    .unwrap_or(usize::MAX),
-                q,
-            )
-        };
-        let ranks: Vec<(usize, u32)> = qs.iter().map(|&q| rank(q)).collect();
+        let ranks: Vec<usize> = qs.iter().map(|&q| self.queue_rank(q)).collect();
         loop {
             let best = (0..qs.len())
                 .filter(|&i| open[i] && !lists[i].is_empty())
@@ -410,6 +447,7 @@ impl World {
             let u = lists[i].pop_front().expect("non-empty");
             self.allocate_unit(&u, Some(deserved[i]));
         }
+        qs.iter().copied().zip(deserved).collect()
     }
 
     fn allocate_unit(&mut self, u: &Unit, cap: Option<super::proportion::Vec8>) {

@@ -1,0 +1,425 @@
+//! The `volcano-preempt` policy's extra actions (semantics.md VC-C1, VC-C5): after allocate,
+//! `preempt` (within a queue, by job priority) and `reclaim` (across queues, from reclaimable
+//! queues above their deserved share), as volcano-scheduler runs them when the scheduler
+//! configuration lists `enqueue, allocate, preempt, reclaim, backfill`.
+//!
+//! Both build a statement per preemptor job: pending tasks in task order, each placed on the
+//! first node (in node order) whose future idle resources (free + releasing, less what the
+//! statement has pipelined) fit it, else on the first node where evicting victims makes it fit
+//! (`ValidateVictims`: victims + future idle must cover the request; victims are evicted
+//! lowest priority first, then newest first, until it fits). The statement commits (victims
+//! evicted with `DisruptionTarget`, tasks pipelined) only if the job is then pipelined
+//! (gang: ready + pipelined >= minAvailable); otherwise it is discarded.
+//! Pipelined tasks are not bound: they are allocated by a later session once the victims have
+//! terminated, as in Volcano (pipelining is session state).
+//!
+//! Victims (`Preemptable` / `Reclaimable`, tier 1 decides: priority, gang, conformance):
+//! - gang (plugins/gang/gang.go `preemptableFn`): a victim's job must keep more than
+//!   minAvailable ready tasks per victim taken, so a gang never loses a member it needs; only
+//!   elastic tasks (beyond minAvailable) are evicted. Pods outside a Volcano job are PodGroups
+//!   of one and are never victims. What happens to the job next is its policies' business
+//!   (`PodEvicted -> RestartJob` restarts the whole job; no policy recreates the pod).
+//! - priority (preempt only): the victim's job priority is lower than the preemptor's.
+//! - conformance: never pods of priority >= 2,000,000,000 (system-*-critical).
+//! - reclaim only: the victim's queue is `reclaimable` and (proportion) its allocation, less
+//!   the victims already taken, is above its deserved share in some dimension and not below the
+//!   reclaimer's request in any (plugins/proportion `reclaimableFn`); the reclaimer's queue is
+//!   not overused and is under its deserved share in every dimension the task requests.
+//!
+//! Sources: volcano-sh/volcano pkg/scheduler/actions/reclaim/reclaim.go (queue loop, job and
+//! task pops, reclaimees: Running tasks of other, reclaimable queues), plugins/gang/gang.go.
+//!
+//! Differences: nodes are tried in node order rather than by nodeorder score; ready tasks do not
+//! count succeeded members; a job's PodEvicted fires when the evicted pod is terminal.
+
+use std::collections::BTreeMap;
+
+use super::cluster::{NodeId, Res};
+use super::gang::GangId;
+use super::proportion::Vec8;
+use super::volcano_sched::Unit;
+use super::{PodId, World};
+use crate::sim::Phase;
+
+/// Priority at and above which conformance protects a pod (system-cluster-critical).
+const CRITICAL_PRIORITY: i32 = 2_000_000_000;
+
+/// Why a pod was evicted, for per-queue accounting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Eviction {
+    Preempt,
+    Reclaim,
+}
+
+/// Session-wide state of the two actions: committed changes on top of the cluster.
+#[derive(Default)]
+pub(super) struct EvictState {
+    /// Future idle per node (free + releasing), once computed, with committed changes.
+    future: BTreeMap<NodeId, Res>,
+    /// Ready tasks per gang, less committed victims.
+    ready: BTreeMap<GangId, u32>,
+    /// Victims committed this session (no longer Running for later statements).
+    gone: std::collections::BTreeSet<PodId>,
+    /// Allocation per queue less committed victims, plus committed pipelined tasks.
+    queue_alloc: BTreeMap<u32, Res>,
+}
+
+/// One job's tentative statement.
+#[derive(Default)]
+struct Stmt {
+    victims: Vec<PodId>,
+    pipelined: u32,
+    /// Future idle change per node (+victims, -pipelined tasks).
+    delta: BTreeMap<NodeId, Res>,
+    ready_taken: BTreeMap<GangId, u32>,
+    /// Allocation change per queue (-victims, +pipelined tasks).
+    queue_delta: BTreeMap<u32, Res>,
+}
+
+impl World {
+    /// preempt then reclaim over the session's still-pending units (`units` in job order),
+    /// with the session's deserved shares (`deserved`: queue -> share), if queues are in play.
+    pub(super) fn volcano_evictions(&mut self, units: &[Unit], deserved: &BTreeMap<u32, Vec8>) {
+        if units.is_empty() {
+            return;
+        }
+        let mut st = EvictState::default();
+        // preempt: starving jobs, victims of lower priority in the same queue.
+        for u in units {
+            if !self.unit_starving(u, &st) {
+                continue;
+            }
+            self.run_statement(u, Eviction::Preempt, deserved, &mut st);
+        }
+        // reclaim needs deserved shares, hence two queues or more.
+        if deserved.len() < 2 {
+            return;
+        }
+        // Queues by share (lowest first), each popping its jobs in job order.
+        let mut by_queue: BTreeMap<u32, Vec<&Unit>> = BTreeMap::new();
+        for u in units {
+            by_queue.entry(self.pod_queue(u.pods[0])).or_default().push(u);
+        }
+        let f = |r: &Res| -> Vec8 { r.0.map(|x| x as f64) };
+        let mut order: Vec<(f64, usize, u32)> = by_queue
+            .keys()
+            .map(|&q| {
+                let des = deserved
+                    .get(&q)
+                    .copied()
+                    .unwrap_or([0.0; super::cluster::MAX_RESOURCES]);
+                let share = super::proportion::share(&f(&self.queue_alloc[q as usize]), &des);
+                (share, self.queue_rank(q), q)
+            })
+            .collect();
+        order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        for (_, _, q) in order {
+            let Some(des) = deserved.get(&q) else { continue };
+            let alloc = self.alloc_of(q, &st);
+            if super::proportion::overused(&f(&alloc), des) {
+                continue;
+            }
+            for u in &by_queue[&q] {
+                self.run_statement(u, Eviction::Reclaim, deserved, &mut st);
+            }
+        }
+    }
+
+    /// Queue order tie-break: Queue objects in file order, then queues by first use.
+    pub(super) fn queue_rank(&self, q: u32) -> usize {
+        let name = &self.queue_names[q as usize];
+        self.queue_specs
+            .iter()
+            .position(|s| &s.name == name)
+            .unwrap_or(self.queue_specs.len() + q as usize)
+    }
+
+    fn alloc_of(&self, q: u32, st: &EvictState) -> Res {
+        st.queue_alloc.get(&q).copied().unwrap_or(self.queue_alloc[q as usize])
+    }
+
+    /// Ready tasks of a gang: live members bound and not being deleted (session view).
+    fn gang_ready(&self, g: GangId, st: &EvictState) -> u32 {
+        if let Some(&r) = st.ready.get(&g) {
+            return r;
+        }
+        self.gangs[g as usize]
+            .members
+            .iter()
+            .filter(|&&m| {
+                let p = &self.pods[m as usize];
+                p.node.is_some() && p.finished.is_none() && p.deletion.is_none()
+            })
+            .count() as u32
+    }
+
+    /// gang's JobStarving: ready (+ pipelined) below minAvailable; a lone pod always starves.
+    fn unit_starving(&self, u: &Unit, st: &EvictState) -> bool {
+        match u.gang {
+            Some(g) => self.gang_ready(g, st) < self.gangs[g as usize].min_member,
+            None => true,
+        }
+    }
+
+    fn future_idle(&self, n: NodeId, st: &EvictState, stmt: &Stmt) -> Res {
+        let mut r = match st.future.get(&n) {
+            Some(r) => *r,
+            None => {
+                let node = &self.cluster.nodes[n as usize];
+                let mut r = node.free();
+                for &p in &self.cluster.pods_on[n as usize] {
+                    let pod = &self.pods[p as usize];
+                    if pod.deletion.is_some() && pod.finished.is_none() {
+                        r.add(&self.classes[pod.class as usize].req);
+                    }
+                }
+                r
+            }
+        };
+        if let Some(d) = stmt.delta.get(&n) {
+            r.add(d);
+        }
+        r
+    }
+
+    /// Build one job's statement and commit it if the job is then pipelined.
+    fn run_statement(&mut self, u: &Unit, kind: Eviction, deserved: &BTreeMap<u32, Vec8>, st: &mut EvictState) {
+        let (min, ready) = match u.gang {
+            Some(g) => (self.gangs[g as usize].min_member, self.gang_ready(g, st)),
+            None => (1, 0),
+        };
+        let queue = self.pod_queue(u.pods[0]);
+        let mut stmt = Stmt::default();
+        let mut pods = u.pods.clone();
+        pods.sort_by_key(|&p| (self.pods[p as usize].task, self.pods[p as usize].index, p));
+        for pod in pods {
+            if ready + stmt.pipelined >= min && u.gang.is_some() && kind == Eviction::Preempt {
+                break; // no longer starving
+            }
+            let req = self.classes[self.pods[pod as usize].class as usize].req;
+            if kind == Eviction::Reclaim {
+                // The reclaimer's queue must be under its deserved share in each requested
+                // dimension.
+                let mut alloc = self.alloc_of(queue, st);
+                if let Some(d) = stmt.queue_delta.get(&queue) {
+                    alloc.add(d);
+                }
+                let Some(des) = deserved.get(&queue) else { return };
+                if (0..req.0.len()).any(|d| req.0[d] > 0 && alloc.0[d] as f64 >= des[d]) {
+                    break;
+                }
+            }
+            if !self.place_with_victims(pod, &req, kind, queue, deserved, st, &mut stmt) {
+                continue;
+            }
+            stmt.pipelined += 1;
+            let e = stmt.queue_delta.entry(queue).or_default();
+            e.add(&req);
+        }
+        if ready + stmt.pipelined < min || stmt.pipelined == 0 {
+            return; // discard
+        }
+        self.commit(stmt, kind, st);
+    }
+
+    /// Find a node for `pod` (future idle, else with victims) and record it in the statement.
+    #[allow(clippy::too_many_arguments)]
+    fn place_with_victims(
+        &mut self,
+        pod: PodId,
+        req: &Res,
+        kind: Eviction,
+        queue: u32,
+        deserved: &BTreeMap<u32, Vec8>,
+        st: &EvictState,
+        stmt: &mut Stmt,
+    ) -> bool {
+        let class = self.pods[pod as usize].class;
+        let statics = self.static_bitset(class);
+        let nodes: Vec<NodeId> = statics
+            .iter()
+            .enumerate()
+            .flat_map(|(w, &word)| {
+                let mut word = word;
+                std::iter::from_fn(move || {
+                    (word != 0).then(|| {
+                        let i = w * 64 + word.trailing_zeros() as usize;
+                        word &= word - 1;
+                        i as NodeId
+                    })
+                })
+            })
+            .filter(|&n| self.cluster.nodes[n as usize].present && !self.node_is_down(n))
+            .collect();
+        // A node whose future idle already fits (allocate would pipeline there).
+        for &n in &nodes {
+            if req.fits_in(&self.future_idle(n, st, stmt)) {
+                stmt.delta.entry(n).or_default().sub(req);
+                return true;
+            }
+        }
+        let wl = self.pods[pod as usize].wl;
+        let prio = self.classes[class as usize].priority;
+        for &n in &nodes {
+            let victims = self.victims_on(n, wl, req, prio, queue, kind, deserved, st, stmt);
+            let mut idle = self.future_idle(n, st, stmt);
+            let mut all = idle;
+            for &v in &victims {
+                all.add(&self.classes[self.pods[v as usize].class as usize].req);
+            }
+            if victims.is_empty() || !req.fits_in(&all) {
+                continue; // ValidateVictims
+            }
+            let d = stmt.delta.entry(n).or_default();
+            for v in victims {
+                if req.fits_in(&idle) {
+                    break;
+                }
+                let vreq = self.classes[self.pods[v as usize].class as usize].req;
+                idle.add(&vreq);
+                d.add(&vreq);
+                stmt.victims.push(v);
+                if let Some(g) = self.pods[v as usize].gang {
+                    *stmt.ready_taken.entry(g).or_default() += 1;
+                }
+                let vq = self.pod_queue(v);
+                stmt.queue_delta.entry(vq).or_default().sub(&vreq);
+            }
+            d.sub(req);
+            return true;
+        }
+        false
+    }
+
+    /// Running pods on node `n` that may be evicted for a task of workload `wl` (priority
+    /// `prio`, queue `queue`), in eviction order: lowest priority, then newest, first.
+    #[allow(clippy::too_many_arguments)]
+    fn victims_on(
+        &self,
+        n: NodeId,
+        wl: super::WlId,
+        req: &Res,
+        prio: i32,
+        queue: u32,
+        kind: Eviction,
+        deserved: &BTreeMap<u32, Vec8>,
+        st: &EvictState,
+        stmt: &Stmt,
+    ) -> Vec<PodId> {
+        let mut cands: Vec<PodId> = self.cluster.pods_on[n as usize]
+            .iter()
+            .copied()
+            .filter(|&v| {
+                let p = &self.pods[v as usize];
+                let vprio = self.classes[p.class as usize].priority;
+                p.phase == Phase::Running
+                    && p.finished.is_none()
+                    && p.deletion.is_none()
+                    && !p.waiting
+                    && p.wl != wl
+                    && vprio < CRITICAL_PRIORITY
+                    && !st.gone.contains(&v)
+                    && !stmt.victims.contains(&v)
+                    && p.gang.is_some()
+                    && match kind {
+                        Eviction::Preempt => self.pod_queue(v) == queue && vprio < prio,
+                        Eviction::Reclaim => {
+                            let vq = self.pod_queue(v);
+                            vq != queue && self.queue_reclaimable(vq) && deserved.contains_key(&vq)
+                        }
+                    }
+            })
+            .collect();
+        cands.sort_by_key(|&v| {
+            let p = &self.pods[v as usize];
+            (
+                self.classes[p.class as usize].priority,
+                std::cmp::Reverse(p.created),
+                std::cmp::Reverse(v),
+            )
+        });
+        // gang: each victim must leave its job more than minAvailable ready tasks.
+        let mut ready: BTreeMap<GangId, u32> = BTreeMap::new();
+        // proportion (reclaim): the victim's queue stays above deserved before each victim.
+        let mut qalloc: BTreeMap<u32, Res> = BTreeMap::new();
+        cands
+            .into_iter()
+            .filter(|&v| {
+                let g = self.pods[v as usize].gang.expect("gang member");
+                let r = ready
+                    .entry(g)
+                    .or_insert_with(|| self.gang_ready(g, st) - stmt.ready_taken.get(&g).copied().unwrap_or(0));
+                if *r <= self.gangs[g as usize].min_member {
+                    return false;
+                }
+                if kind == Eviction::Reclaim {
+                    let vq = self.pod_queue(v);
+                    let a = qalloc.entry(vq).or_insert_with(|| {
+                        let mut a = self.alloc_of(vq, st);
+                        if let Some(d) = stmt.queue_delta.get(&vq) {
+                            a.add(d);
+                        }
+                        a
+                    });
+                    let des = deserved[&vq];
+                    let above = (0..a.0.len()).any(|d| a.0[d] as f64 > des[d]);
+                    let covers = (0..a.0.len()).all(|d| a.0[d] >= req.0[d]);
+                    if !above || !covers {
+                        return false;
+                    }
+                    a.sub(&self.classes[self.pods[v as usize].class as usize].req);
+                }
+                *r -= 1;
+                true
+            })
+            .collect()
+    }
+
+    /// Queues without a Queue object are reclaimable (the webhook's default).
+    fn queue_reclaimable(&self, q: u32) -> bool {
+        let name = &self.queue_names[q as usize];
+        self.queue_specs
+            .iter()
+            .find(|s| &s.name == name)
+            .is_none_or(|s| s.reclaimable)
+    }
+
+    fn commit(&mut self, stmt: Stmt, kind: Eviction, st: &mut EvictState) {
+        for (&n, d) in &stmt.delta {
+            let base = self.future_idle(n, st, &Stmt::default());
+            let mut r = base;
+            r.add(d);
+            st.future.insert(n, r);
+        }
+        for (&g, &k) in &stmt.ready_taken {
+            let r = self.gang_ready(g, st);
+            st.ready.insert(g, r - k);
+        }
+        for (&q, d) in &stmt.queue_delta {
+            let mut a = self.alloc_of(q, st);
+            a.add(d);
+            st.queue_alloc.insert(q, a);
+        }
+        if stmt.victims.is_empty() {
+            return;
+        }
+        self.vsched_changed();
+        let (reason, counter) = match kind {
+            Eviction::Preempt => ("Preempted", 0),
+            Eviction::Reclaim => ("Reclaimed", 1),
+        };
+        for v in stmt.victims {
+            st.gone.insert(v);
+            let q = self.pod_queue(v) as usize;
+            if self.queue_evictions.len() <= q {
+                self.queue_evictions.resize(q + 1, [0; 2]);
+            }
+            self.queue_evictions[q][counter] += 1;
+            self.preemptions += 1;
+            let wl = self.pods[v as usize].wl;
+            self.workloads[wl as usize].preemptions += 1;
+            self.pods[v as usize].evicted_for_queue = true;
+            self.delete_pod(v, reason, Some("PreemptionByScheduler"));
+        }
+    }
+}
