@@ -158,3 +158,23 @@ fn queue_rows_report_reclaims_lost_work_and_deserved_shares() {
     );
     assert!(r.queues.iter().all(|q| q.deserved_gpu_milli.is_none()));
 }
+
+#[test]
+fn multi_tenant_scenario_reclaims_only_from_reclaimable_queues() {
+    let sc = kubesim::scenario::load(&["scenarios/multi-tenant.yaml".into()]).expect("loads");
+    let runs = kubesim::experiment::run_all(&sc, &["volcano-preempt".to_string()], &[1], false).expect("runs");
+    let r = &runs[0];
+    let row = |name: &str| r.queues.iter().find(|q| q.name == name).expect("queue row");
+    // The seed's non-reclaimable queues (nlp-team, production-inference) lose nothing; the
+    // elastic data-science jobs are the only tasks reclaim can take (analytics' pods are
+    // PodGroups of one, which the gang plugin never evicts).
+    for q in ["nlp-team", "production-inference", "analytics-team"] {
+        assert_eq!(row(q).reclaimed, 0, "{q}");
+        assert_eq!(row(q).lost_gpu_milli_ms, 0, "{q}");
+    }
+    assert!(row("data-science-team").reclaimed > 0);
+    // Every queue stays within its capability (checked after every event in test builds)
+    // and the deserved shares add up to at most the cluster's 100 GPUs.
+    let deserved: f64 = r.queues.iter().filter_map(|q| q.deserved_gpu_milli).sum();
+    assert!(deserved <= 100_000.0 + 1.0, "{deserved}");
+}
