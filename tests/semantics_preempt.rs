@@ -178,3 +178,76 @@ fn multi_tenant_scenario_reclaims_only_from_reclaimable_queues() {
     let deserved: f64 = r.queues.iter().filter_map(|q| q.deserved_gpu_milli).sum();
     assert!(deserved <= 100_000.0 + 1.0, "{deserved}");
 }
+
+#[test]
+fn preempt_takes_a_gang_whole_or_not_at_all_and_lone_pods_singly() {
+    let classes = "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\n---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: low}\nvalue: 10\n---\n";
+    // A plain Job's pods (PodGroups of one, which skip enqueue), `pods` of them with `gpus`
+    // GPUs each, in queue `team`.
+    let plain = |name: &str, prio: &str, at: &str, pods: u32, gpus: u32| {
+        format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {name}\n  annotations: {{kubesim.io/submit-at: {at}, kubesim.io/duration: 2h, scheduling.volcano.sh/queue-name: team}}\nspec:\n  completions: {pods}\n  parallelism: {pods}\n  template:\n    spec:\n      priorityClassName: {prio}\n      restartPolicy: Never\n      containers: [{{name: c, image: x, resources: {{limits: {{cpu: \"100m\", nvidia.com/gpu: \"{gpus}\"}}}}}}]\n---\n"
+        )
+    };
+    // A rigid low-priority gang (16 of 16) fills both nodes; a high-priority 4-GPU pod arrives:
+    // taking any of the gang's members takes all 16.
+    let yaml = format!(
+        "{}{}{}{}{}",
+        nodes(2, 8),
+        classes,
+        queue("team", 1, true),
+        vcjob("rigid", "team", 16, 16, "0s", "2h", "  priorityClassName: low\n"),
+        plain("urgent", "high", "100s", 1, 4),
+    );
+    let r = run(&yaml, "volcano-preempt");
+    assert_eq!(times(&r, "rigid-worker-", "PodDeleted"), vec![100.0; 16]);
+    assert_eq!(secs(job(&r, "urgent").start), Some(101.0));
+    // The same gang made elastic (16, minAvailable 8): four of its members go, one by one.
+    let yaml = yaml.replace("minAvailable: 16", "minAvailable: 8");
+    let r = run(&yaml, "volcano-preempt");
+    assert_eq!(times(&r, "rigid-worker-", "PodDeleted"), vec![100.0; 4]);
+    assert_eq!(secs(job(&r, "urgent").start), Some(101.0));
+    // Lone pods: exactly as many as needed go (two 2-GPU pods for a 4-GPU pod).
+    let yaml = format!(
+        "{}{}{}{}{}",
+        nodes(2, 8),
+        classes,
+        queue("team", 1, true),
+        plain("exp", "low", "0s", 8, 2),
+        plain("urgent", "high", "100s", 1, 4),
+    );
+    let r = run(&yaml, "volcano-preempt");
+    assert_eq!(times(&r, "exp-", "PodDeleted"), vec![100.0; 2]);
+    assert_eq!(secs(job(&r, "urgent").start), Some(101.0));
+    // volcano never preempts: urgent waits for the experiments (2 h).
+    let r = run(&yaml, "volcano");
+    assert!(times(&r, "exp-", "PodDeleted").is_empty());
+    assert_eq!(secs(job(&r, "urgent").start), Some(7200.0));
+}
+
+#[test]
+fn priority_scenario_production_preempts_experiments() {
+    let sc = kubesim::scenario::load(&["scenarios/priority.yaml".into()]).expect("loads");
+    let policies: Vec<String> = ["kube-default", "volcano", "volcano-preempt"]
+        .map(String::from)
+        .to_vec();
+    let runs = kubesim::experiment::run_all(&sc, &policies, &[1], false).expect("runs");
+    let production = |r: &kubesim::sim::record::RunResult| -> (usize, usize, u64) {
+        let prod: Vec<_> = r.jobs.iter().filter(|j| j.name.starts_with("production")).collect();
+        let started = prod.iter().filter(|j| j.start.is_some()).count();
+        let max_wait = prod.iter().filter_map(|j| j.wait_ms()).max().unwrap_or(0);
+        (prod.len(), started, max_wait)
+    };
+    // kube-default and volcano-preempt start every production Job within seconds, by evicting
+    // experiments; volcano starts almost none of them.
+    for r in [&runs[0], &runs[2]] {
+        let (n, started, max_wait) = production(r);
+        assert_eq!((n, started), (7, 7), "{}", r.policy);
+        assert!(max_wait <= 2_000, "{}: {max_wait} ms", r.policy);
+        assert!(r.preemptions >= 28, "{}: {}", r.policy, r.preemptions);
+    }
+    let (n, started, _) = production(&runs[1]);
+    assert_eq!(n, 7);
+    assert!(started <= 2, "volcano started {started}");
+    assert_eq!(runs[1].preemptions, 0);
+}

@@ -13,18 +13,26 @@
 //! Pipelined tasks are not bound: they are allocated by a later session once the victims have
 //! terminated, as in Volcano (pipelining is session state).
 //!
-//! Victims (`Preemptable` / `Reclaimable`, tier 1 decides: priority, gang, conformance):
-//! - gang (plugins/gang/gang.go `preemptableFn`): a victim's job must keep more than
-//!   minAvailable ready tasks per victim taken, so a gang never loses a member it needs; only
-//!   elastic tasks (beyond minAvailable) are evicted. Pods outside a Volcano job are PodGroups
-//!   of one and are never victims. What happens to the job next is its policies' business
-//!   (`PodEvicted -> RestartJob` restarts the whole job; no policy recreates the pod).
-//! - priority (preempt only): the victim's job priority is lower than the preemptor's.
+//! Victims (`Preemptable` / `Reclaimable`; within the first tier that has an opinion, the
+//! plugins' answers intersect):
+//! - preempt follows the default install's scheduler configuration (helm chart
+//!   volcano-scheduler.conf: gang and drf with `enablePreemptable: false`), so priority and
+//!   conformance decide: Running tasks of the same queue whose job priority is lower than the
+//!   preemptor's. It is made gang-aware: a task its job needs for minAvailable is taken only
+//!   with every live member of its gang (a gang loses all its pods or none, as Volcano's
+//!   gang-aware `gangpreempt` action does); tasks beyond minAvailable go one by one; a pod
+//!   outside any gang is a PodGroup of one.
+//! - reclaim: the gang plugin votes (`enableReclaimable` is on by default): only tasks beyond
+//!   their job's minAvailable (plugins/gang/gang.go `preemptableFn`), so a gang never loses a
+//!   member it needs and PodGroups of one are never reclaimed; the victim's queue is
+//!   `reclaimable` and (proportion `reclaimableFn`) its allocation, less the victims already
+//!   taken, is above its deserved share in some dimension and not below the reclaimer's request
+//!   in any; the reclaimer's queue is not overused and is under its deserved share in every
+//!   dimension the task requests.
 //! - conformance: never pods of priority >= 2,000,000,000 (system-*-critical).
-//! - reclaim only: the victim's queue is `reclaimable` and (proportion) its allocation, less
-//!   the victims already taken, is above its deserved share in some dimension and not below the
-//!   reclaimer's request in any (plugins/proportion `reclaimableFn`); the reclaimer's queue is
-//!   not overused and is under its deserved share in every dimension the task requests.
+//!
+//! What happens to a victim's job next is its policies' business (`PodEvicted -> RestartJob`
+//! restarts a Volcano job whole; no policy recreates the pod; a Job replaces it).
 //!
 //! Sources: volcano-sh/volcano pkg/scheduler/actions/reclaim/reclaim.go (queue loop, job and
 //! task pops, reclaimees: Running tasks of other, reclaimable queues), plugins/gang/gang.go.
@@ -261,38 +269,52 @@ impl World {
         let wl = self.pods[pod as usize].wl;
         let prio = self.classes[class as usize].priority;
         for &n in &nodes {
-            let victims = self.victims_on(n, wl, req, prio, queue, kind, deserved, st, stmt);
+            let units = self.victims_on(n, wl, req, prio, queue, kind, deserved, st, stmt);
+            let on_node = |w: &World, unit: &[PodId]| {
+                let mut r = Res::default();
+                for &v in unit {
+                    if w.pods[v as usize].node == Some(n) {
+                        r.add(&w.classes[w.pods[v as usize].class as usize].req);
+                    }
+                }
+                r
+            };
             let mut idle = self.future_idle(n, st, stmt);
             let mut all = idle;
-            for &v in &victims {
-                all.add(&self.classes[self.pods[v as usize].class as usize].req);
+            for u in &units {
+                all.add(&on_node(self, u));
             }
-            if victims.is_empty() || !req.fits_in(&all) {
+            if units.is_empty() || !req.fits_in(&all) {
                 continue; // ValidateVictims
             }
-            let d = stmt.delta.entry(n).or_default();
-            for v in victims {
+            for unit in units {
                 if req.fits_in(&idle) {
                     break;
                 }
-                let vreq = self.classes[self.pods[v as usize].class as usize].req;
-                idle.add(&vreq);
-                d.add(&vreq);
-                stmt.victims.push(v);
-                if let Some(g) = self.pods[v as usize].gang {
-                    *stmt.ready_taken.entry(g).or_default() += 1;
+                idle.add(&on_node(self, &unit));
+                for v in unit {
+                    let p = &self.pods[v as usize];
+                    let vreq = self.classes[p.class as usize].req;
+                    let node = p.node.expect("a victim is bound");
+                    stmt.delta.entry(node).or_default().add(&vreq);
+                    stmt.victims.push(v);
+                    if let Some(g) = p.gang {
+                        *stmt.ready_taken.entry(g).or_default() += 1;
+                    }
+                    let vq = self.pod_queue(v);
+                    stmt.queue_delta.entry(vq).or_default().sub(&vreq);
                 }
-                let vq = self.pod_queue(v);
-                stmt.queue_delta.entry(vq).or_default().sub(&vreq);
             }
-            d.sub(req);
+            stmt.delta.entry(n).or_default().sub(req);
             return true;
         }
         false
     }
 
-    /// Running pods on node `n` that may be evicted for a task of workload `wl` (priority
-    /// `prio`, queue `queue`), in eviction order: lowest priority, then newest, first.
+    /// What may be evicted on node `n` for a task of workload `wl` (request `req`, priority
+    /// `prio`, queue `queue`), as eviction units in eviction order (lowest priority, then newest
+    /// first). A unit is one pod, or under preempt a whole gang: taking a member its job needs
+    /// for minAvailable takes every live member with it (a gang loses all its pods or none).
     #[allow(clippy::too_many_arguments)]
     fn victims_on(
         &self,
@@ -305,27 +327,30 @@ impl World {
         deserved: &BTreeMap<u32, Vec8>,
         st: &EvictState,
         stmt: &Stmt,
-    ) -> Vec<PodId> {
+    ) -> Vec<Vec<PodId>> {
+        let evictable = |v: PodId| {
+            let p = &self.pods[v as usize];
+            p.phase == Phase::Running
+                && p.finished.is_none()
+                && p.deletion.is_none()
+                && !p.waiting
+                && !st.gone.contains(&v)
+                && !stmt.victims.contains(&v)
+        };
         let mut cands: Vec<PodId> = self.cluster.pods_on[n as usize]
             .iter()
             .copied()
             .filter(|&v| {
                 let p = &self.pods[v as usize];
                 let vprio = self.classes[p.class as usize].priority;
-                p.phase == Phase::Running
-                    && p.finished.is_none()
-                    && p.deletion.is_none()
-                    && !p.waiting
+                evictable(v)
                     && p.wl != wl
                     && vprio < CRITICAL_PRIORITY
-                    && !st.gone.contains(&v)
-                    && !stmt.victims.contains(&v)
-                    && p.gang.is_some()
                     && match kind {
                         Eviction::Preempt => self.pod_queue(v) == queue && vprio < prio,
                         Eviction::Reclaim => {
                             let vq = self.pod_queue(v);
-                            vq != queue && self.queue_reclaimable(vq) && deserved.contains_key(&vq)
+                            p.gang.is_some() && vq != queue && self.queue_reclaimable(vq) && deserved.contains_key(&vq)
                         }
                     }
             })
@@ -338,41 +363,62 @@ impl World {
                 std::cmp::Reverse(v),
             )
         });
-        // gang: each victim must leave its job more than minAvailable ready tasks.
+        // Ready tasks left per gang as victims are taken; gangs taken whole.
         let mut ready: BTreeMap<GangId, u32> = BTreeMap::new();
+        let mut whole: std::collections::BTreeSet<GangId> = std::collections::BTreeSet::new();
         // proportion (reclaim): the victim's queue stays above deserved before each victim.
         let mut qalloc: BTreeMap<u32, Res> = BTreeMap::new();
-        cands
-            .into_iter()
-            .filter(|&v| {
-                let g = self.pods[v as usize].gang.expect("gang member");
-                let r = ready
-                    .entry(g)
-                    .or_insert_with(|| self.gang_ready(g, st) - stmt.ready_taken.get(&g).copied().unwrap_or(0));
-                if *r <= self.gangs[g as usize].min_member {
-                    return false;
+        let mut units = Vec::new();
+        for v in cands {
+            let Some(g) = self.pods[v as usize].gang else {
+                units.push(vec![v]); // a PodGroup of one (preempt only)
+                continue;
+            };
+            if whole.contains(&g) {
+                continue;
+            }
+            let r = ready
+                .entry(g)
+                .or_insert_with(|| self.gang_ready(g, st) - stmt.ready_taken.get(&g).copied().unwrap_or(0));
+            let elastic = *r > self.gangs[g as usize].min_member;
+            if kind == Eviction::Reclaim {
+                // gang's reclaimableFn: only tasks beyond minAvailable.
+                if !elastic {
+                    continue;
                 }
-                if kind == Eviction::Reclaim {
-                    let vq = self.pod_queue(v);
-                    let a = qalloc.entry(vq).or_insert_with(|| {
-                        let mut a = self.alloc_of(vq, st);
-                        if let Some(d) = stmt.queue_delta.get(&vq) {
-                            a.add(d);
-                        }
-                        a
-                    });
-                    let des = deserved[&vq];
-                    let above = (0..a.0.len()).any(|d| a.0[d] as f64 > des[d]);
-                    let covers = (0..a.0.len()).all(|d| a.0[d] >= req.0[d]);
-                    if !above || !covers {
-                        return false;
+                let vq = self.pod_queue(v);
+                let a = qalloc.entry(vq).or_insert_with(|| {
+                    let mut a = self.alloc_of(vq, st);
+                    if let Some(d) = stmt.queue_delta.get(&vq) {
+                        a.add(d);
                     }
-                    a.sub(&self.classes[self.pods[v as usize].class as usize].req);
+                    a
+                });
+                let des = deserved[&vq];
+                let above = (0..a.0.len()).any(|d| a.0[d] as f64 > des[d]);
+                let covers = (0..a.0.len()).all(|d| a.0[d] >= req.0[d]);
+                if !above || !covers {
+                    continue;
                 }
+                a.sub(&self.classes[self.pods[v as usize].class as usize].req);
+            }
+            if elastic {
                 *r -= 1;
-                true
-            })
-            .collect()
+                units.push(vec![v]);
+            } else {
+                // preempt: the whole gang goes.
+                whole.insert(g);
+                let members: Vec<PodId> = self.gangs[g as usize]
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(|&m| self.pods[m as usize].node.is_some() && evictable(m))
+                    .collect();
+                *r = 0;
+                units.push(members);
+            }
+        }
+        units
     }
 
     /// Queues without a Queue object are reclaimable (the webhook's default).
