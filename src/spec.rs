@@ -50,6 +50,12 @@ pub struct Scenario {
     pub pod_groups: Vec<PodGroupSpec>,
     /// Volcano queues defined by Queue objects (queues only named elsewhere exist implicitly).
     pub queues: Vec<QueueSpec>,
+    /// kueue.x-k8s.io ResourceFlavors, ClusterQueues, LocalQueues and WorkloadPriorityClasses,
+    /// each in file order (semantics.md 6.1).
+    pub resource_flavors: Vec<ResourceFlavorSpec>,
+    pub cluster_queues: Vec<ClusterQueueSpec>,
+    pub local_queues: Vec<LocalQueueSpec>,
+    pub workload_priority_classes: Vec<WorkloadPriorityClassSpec>,
     /// Objects of a kind that a later version simulates (CronJob, Volcano Job, Queue, ...):
     /// loaded, reported by name, not simulated.
     pub not_simulated: Vec<NotSimulated>,
@@ -700,5 +706,171 @@ pub struct QueueSpec {
     pub reclaimable: bool,
     pub priority: i32,
     pub state: QueueState,
+    pub loc: SourceLoc,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kueue (semantics.md section 6): the objects of the kueue.x-k8s.io API (v1beta1 and v1beta2
+// spellings load alike), with the defaults of Kueue's CRDs and webhooks applied.
+
+/// A kueue.x-k8s.io ResourceFlavor (KQ-O1). `topologyName` is accepted and not kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceFlavorSpec {
+    pub name: String,
+    /// Injected as a nodeSelector into the pods admitted on this flavor.
+    pub node_labels: BTreeMap<String, String>,
+    /// Taints of the flavor's nodes: a pod set must tolerate them (NoSchedule and NoExecute
+    /// only) to be assigned the flavor.
+    pub node_taints: Vec<Taint>,
+    /// Added to the pods admitted on this flavor.
+    pub tolerations: Vec<Toleration>,
+    pub loc: SourceLoc,
+}
+
+/// `spec.queueingStrategy` of a ClusterQueue (KQ-S3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum QueueingStrategy {
+    StrictFifo,
+    #[default]
+    BestEffortFifo,
+}
+
+/// `preemption.withinClusterQueue` (KQ-S4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WithinCq {
+    #[default]
+    Never,
+    LowerPriority,
+    LowerOrNewerEqualPriority,
+}
+
+/// `preemption.reclaimWithinCohort` (KQ-S4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReclaimPolicy {
+    #[default]
+    Never,
+    LowerPriority,
+    Any,
+}
+
+/// `preemption.borrowWithinCohort.policy` (KQ-S4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BorrowPolicy {
+    #[default]
+    Never,
+    LowerPriority,
+}
+
+/// `spec.preemption` of a ClusterQueue (KQ-S4); every policy defaults to Never.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KueuePreemption {
+    pub within_cluster_queue: WithinCq,
+    pub reclaim_within_cohort: ReclaimPolicy,
+    pub borrow_within_cohort: BorrowPolicy,
+    /// `borrowWithinCohort.maxPriorityThreshold`: only workloads of at most this priority may
+    /// be preempted by a borrowing workload.
+    pub max_priority_threshold: Option<i32>,
+}
+
+/// A `flavorFungibility` policy. v1beta1's deprecated `Borrow` (for `whenCanBorrow`) and
+/// `Preempt` (for `whenCanPreempt`) are old names of `MayStopSearch` and load as it
+/// (kueue apis/kueue/v1beta1/clusterqueue_types.go, `FlavorFungibility`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FungibilityPolicy {
+    /// Stop the flavor search at a flavor where the workload fits borrowing (or preempting).
+    MayStopSearch,
+    /// Try the next flavor first.
+    TryNextFlavor,
+}
+
+/// `spec.flavorFungibility` of a ClusterQueue (KQ-O2, KQ-S1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlavorFungibility {
+    /// Default MayStopSearch.
+    pub when_can_borrow: FungibilityPolicy,
+    /// Default TryNextFlavor.
+    pub when_can_preempt: FungibilityPolicy,
+}
+
+impl Default for FlavorFungibility {
+    fn default() -> Self {
+        FlavorFungibility {
+            when_can_borrow: FungibilityPolicy::MayStopSearch,
+            when_can_preempt: FungibilityPolicy::TryNextFlavor,
+        }
+    }
+}
+
+/// `spec.stopPolicy` of a ClusterQueue.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StopPolicy {
+    #[default]
+    None,
+    /// No new admissions; admitted workloads run to completion.
+    Hold,
+    /// No new admissions; admitted workloads are evicted.
+    HoldAndDrain,
+}
+
+/// The quota of one resource in one flavor of a ClusterQueue (KQ-Q1), in canonical units.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceQuotaSpec {
+    pub name: String,
+    pub nominal: i64,
+    /// Most this ClusterQueue may borrow above `nominal`; `None`: no limit.
+    pub borrowing_limit: Option<i64>,
+    /// Most of `nominal` this ClusterQueue lends to its cohort; `None`: all of it.
+    pub lending_limit: Option<i64>,
+}
+
+/// One flavor of a resource group: the quota of every covered resource, in the group's order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlavorQuotasSpec {
+    /// The ResourceFlavor's name.
+    pub name: String,
+    pub resources: Vec<ResourceQuotaSpec>,
+}
+
+/// `spec.resourceGroups[]`: flavors in order of preference, each covering the same resources.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceGroupSpec {
+    pub covered_resources: Vec<String>,
+    pub flavors: Vec<FlavorQuotasSpec>,
+}
+
+/// A kueue.x-k8s.io ClusterQueue (KQ-O2). `admissionChecks` and `admissionChecksStrategy` are
+/// accepted and not kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterQueueSpec {
+    pub name: String,
+    /// `spec.cohort` (v1beta1) or `spec.cohortName` (v1beta2).
+    pub cohort: Option<String>,
+    /// `None` matches no namespace; an empty selector (`{}`) matches every namespace.
+    pub namespace_selector: Option<LabelSelector>,
+    pub resource_groups: Vec<ResourceGroupSpec>,
+    pub queueing_strategy: QueueingStrategy,
+    pub preemption: KueuePreemption,
+    pub flavor_fungibility: FlavorFungibility,
+    pub stop_policy: StopPolicy,
+    /// `fairSharing.weight` in milli-units (default 1000, i.e. weight 1).
+    pub fair_sharing_weight: i64,
+    pub loc: SourceLoc,
+}
+
+/// A kueue.x-k8s.io LocalQueue: jobs of its namespace labelled
+/// `kueue.x-k8s.io/queue-name: <name>` are queued in `cluster_queue` (KQ-O1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalQueueSpec {
+    pub namespace: String,
+    pub name: String,
+    pub cluster_queue: String,
+    pub loc: SourceLoc,
+}
+
+/// A kueue.x-k8s.io WorkloadPriorityClass (KQ-S2): a priority for workloads only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadPriorityClassSpec {
+    pub name: String,
+    pub value: i32,
     pub loc: SourceLoc,
 }

@@ -359,6 +359,16 @@ pub(crate) fn taint_effect(f: &F) -> Res<TaintEffect> {
     }
 }
 
+/// One taint (`key`, `value`, `effect`; `timeAdded` accepted and ignored).
+pub(crate) fn taint(f: &F) -> Res<Taint> {
+    let o = f.obj()?;
+    o.deny_unknown(&["key", "value", "effect", "timeAdded"], "a taint")?;
+    let key = o.req("key", "give the taint a key")?.name()?;
+    let value = opt(o.get("value"), |f| f.string())?.unwrap_or_default();
+    let effect = taint_effect(&o.req("effect", "add effect: NoSchedule, PreferNoSchedule or NoExecute")?)?;
+    Ok(Taint { key, value, effect })
+}
+
 /// Converts a v1 Node (`doc` is the whole object). With `name_required` false (a NodePool or
 /// Arrivals template), a missing `metadata.name` leaves the name empty for the caller to fill.
 pub(crate) fn node(doc: &Obj, loc: &SourceLoc, name_required: bool) -> Res<NodeSpec> {
@@ -372,12 +382,7 @@ pub(crate) fn node(doc: &Obj, loc: &SourceLoc, name_required: bool) -> Res<NodeS
         spec.deny_unknown(NODE_SPEC_FIELDS, "a Node spec")?;
         if let Some(ts) = spec.get("taints") {
             for t in ts.seq()? {
-                let o = t.obj()?;
-                o.deny_unknown(&["key", "value", "effect", "timeAdded"], "a taint")?;
-                let key = o.req("key", "give the taint a key")?.name()?;
-                let value = opt(o.get("value"), |f| f.string())?.unwrap_or_default();
-                let effect = taint_effect(&o.req("effect", "add effect: NoSchedule, PreferNoSchedule or NoExecute")?)?;
-                taints.push(Taint { key, value, effect });
+                taints.push(taint(&t)?);
             }
         }
         if let Some(u) = spec.get("unschedulable") {
@@ -599,7 +604,7 @@ fn pod_total(
     total
 }
 
-fn selector_requirement(f: &F) -> Res<SelectorRequirement> {
+pub(crate) fn selector_requirement(f: &F) -> Res<SelectorRequirement> {
     let o = f.obj()?;
     o.deny_unknown(&["key", "operator", "values"], "a node selector requirement")?;
     let key = o.req("key", "give the requirement a key")?.name()?;
@@ -685,7 +690,7 @@ fn affinity_terms(f: &F) -> Res<Vec<NodeSelectorTerm>> {
     Ok(terms)
 }
 
-fn toleration(f: &F) -> Res<Toleration> {
+pub(crate) fn toleration(f: &F) -> Res<Toleration> {
     let o = f.obj()?;
     o.deny_unknown(
         &["key", "operator", "value", "effect", "tolerationSeconds"],
@@ -1233,6 +1238,20 @@ fn int_or_percent(f: &F) -> Res<IntOrPercent> {
     Ok(IntOrPercent::Int(f.u32()?))
 }
 
+/// A label selector: `matchLabels` and `matchExpressions` (an empty mapping selects all).
+pub(crate) fn label_selector(f: &F) -> Res<LabelSelector> {
+    let sel = f.obj()?;
+    sel.deny_unknown(&["matchLabels", "matchExpressions"], "a label selector")?;
+    let mut selector = LabelSelector::default();
+    if let Some(ml) = sel.get("matchLabels") {
+        selector.match_labels = ml.string_map()?;
+    }
+    if let Some(me) = sel.get("matchExpressions") {
+        selector.match_expressions = me.seq()?.iter().map(selector_requirement).collect::<Res<Vec<_>>>()?;
+    }
+    Ok(selector)
+}
+
 /// Converts a policy/v1 PodDisruptionBudget.
 pub(crate) fn pod_disruption_budget(doc: &Obj, meta: Meta) -> Res<PdbSpec> {
     doc.deny_unknown(OBJECT_FIELDS, "a PodDisruptionBudget")?;
@@ -1255,17 +1274,7 @@ pub(crate) fn pod_disruption_budget(doc: &Obj, meta: Meta) -> Res<PdbSpec> {
             "keep one of minAvailable and maxUnavailable",
         ));
     }
-    let mut selector = LabelSelector::default();
-    if let Some(sel_f) = spec.get("selector") {
-        let sel = sel_f.obj()?;
-        sel.deny_unknown(&["matchLabels", "matchExpressions"], "a label selector")?;
-        if let Some(ml) = sel.get("matchLabels") {
-            selector.match_labels = ml.string_map()?;
-        }
-        if let Some(me) = sel.get("matchExpressions") {
-            selector.match_expressions = me.seq()?.iter().map(selector_requirement).collect::<Res<Vec<_>>>()?;
-        }
-    }
+    let selector = opt(spec.get("selector"), label_selector)?.unwrap_or_default();
     Ok(PdbSpec {
         namespace: meta.namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_string()),
         name: meta.name,

@@ -3,8 +3,8 @@
 //! document dispatch on (apiVersion, kind), `kind: List` unpacking, cross-object checks
 //! (duplicates, one Simulation, one default PriorityClass, policy names), NodePool expansion and
 //! the size limits. Per-kind conversion lives in `k8s` (Kubernetes objects), `gang` (Volcano
-//! Jobs, PodGroups, Queues) and `kubesim` (kubesim.io objects); `yaml` parses, `view` reads
-//! fields with their paths.
+//! Jobs, PodGroups, Queues), `kueue` (Kueue queues, flavors and priority classes) and `kubesim`
+//! (kubesim.io objects); `yaml` parses, `view` reads fields with their paths.
 //!
 //! It never panics on input and never loops on it: every list it builds is bounded (file size,
 //! the parser's budget, the node and arrival limits).
@@ -13,6 +13,7 @@ mod cronjob;
 mod gang;
 mod k8s;
 mod kubesim;
+mod kueue;
 mod overrides;
 mod view;
 pub(crate) mod yaml;
@@ -144,6 +145,10 @@ enum Dispatch {
     PriorityClass,
     Namespace,
     PodDisruptionBudget,
+    ResourceFlavor(kueue::Version),
+    ClusterQueue(kueue::Version),
+    LocalQueue(kueue::Version),
+    WorkloadPriorityClass(kueue::Version),
     /// Loaded and reported, not simulated yet; `true` if namespaced.
     NotSimulated(bool),
 }
@@ -166,21 +171,33 @@ const SIMULATED: &[&str] = &[
     "kubesim.io/v1alpha1 Arrivals",
     "kubesim.io/v1alpha1 Trace",
     "kubesim.io/v1alpha1 FaultModel",
+    "kueue.x-k8s.io/v1beta1 ClusterQueue",
+    "kueue.x-k8s.io/v1beta2 ClusterQueue",
+    "kueue.x-k8s.io/v1beta1 LocalQueue",
+    "kueue.x-k8s.io/v1beta2 LocalQueue",
+    "kueue.x-k8s.io/v1beta1 ResourceFlavor",
+    "kueue.x-k8s.io/v1beta2 ResourceFlavor",
+    "kueue.x-k8s.io/v1beta1 WorkloadPriorityClass",
+    "kueue.x-k8s.io/v1beta2 WorkloadPriorityClass",
 ];
 
 /// The kinds loaded but not simulated yet, as printed in the unknown-kind error.
 const NOT_SIMULATED: &[&str] = &[
     "v1 ResourceQuota",
     "v1 LimitRange",
-    "kueue.x-k8s.io/* ClusterQueue",
-    "kueue.x-k8s.io/* LocalQueue",
-    "kueue.x-k8s.io/* ResourceFlavor",
-    "kueue.x-k8s.io/* WorkloadPriorityClass",
     "kubesim.io/v1alpha1 SchedulerPolicy",
 ];
 
 fn classify(api: &str, kind: &str) -> Option<Dispatch> {
-    let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+    if let Some(v) = kueue::Version::of(api) {
+        return match kind {
+            "ResourceFlavor" => Some(Dispatch::ResourceFlavor(v)),
+            "ClusterQueue" => Some(Dispatch::ClusterQueue(v)),
+            "LocalQueue" => Some(Dispatch::LocalQueue(v)),
+            "WorkloadPriorityClass" => Some(Dispatch::WorkloadPriorityClass(v)),
+            _ => None,
+        };
+    }
     Some(match (api, kind) {
         ("kubesim.io/v1alpha1", "Simulation") => Dispatch::Simulation,
         ("kubesim.io/v1alpha1", "NodePool") => Dispatch::NodePool,
@@ -200,10 +217,6 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::Queue,
         ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Volcano),
         ("scheduling.x-k8s.io/v1alpha1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Coscheduling),
-        (_, "ClusterQueue" | "ResourceFlavor" | "WorkloadPriorityClass") if group == "kueue.x-k8s.io" => {
-            Dispatch::NotSimulated(false)
-        }
-        (_, "LocalQueue") if group == "kueue.x-k8s.io" => Dispatch::NotSimulated(true),
         _ => return None,
     })
 }
@@ -224,6 +237,10 @@ struct Builder {
     node_total: u64,
     global_default: Option<(String, SourceLoc)>,
     scheduler_policies: BTreeSet<String>,
+    /// ResourceFlavors named by ClusterQueues and ClusterQueues named by LocalQueues, checked
+    /// once every file is loaded, with the error to report.
+    flavor_refs: Vec<kueue::Ref>,
+    cluster_queue_refs: Vec<kueue::Ref>,
     /// Values to set before objects are read, and whether each found its object.
     overrides: Vec<Override>,
     used: Vec<bool>,
@@ -320,6 +337,7 @@ impl Builder {
                 | Dispatch::VolcanoJob
                 | Dispatch::CronJob
                 | Dispatch::PodGroup(_)
+                | Dispatch::LocalQueue(_)
                 | Dispatch::NotSimulated(true)
         );
         let namespace = if namespaced {
@@ -456,6 +474,28 @@ impl Builder {
                 let ns = k8s::namespace(&obj, meta)?;
                 self.sc.namespaces.push(ns);
             }
+            Dispatch::ResourceFlavor(_) => {
+                let meta = k8s::read_meta(&obj, true)?;
+                let rf = kueue::resource_flavor(&obj, meta, &loc)?;
+                self.sc.resource_flavors.push(rf);
+            }
+            Dispatch::ClusterQueue(v) => {
+                let meta = k8s::read_meta(&obj, true)?;
+                let cq = kueue::cluster_queue(&obj, v, meta, &loc)?;
+                self.flavor_refs.extend(cq.refs.into_iter().map(|r| located(r, file)));
+                self.sc.cluster_queues.push(cq.spec);
+            }
+            Dispatch::LocalQueue(_) => {
+                let meta = k8s::read_meta(&obj, true)?;
+                let lq = kueue::local_queue(&obj, meta, &loc)?;
+                self.cluster_queue_refs
+                    .extend(lq.refs.into_iter().map(|r| located(r, file)));
+                self.sc.local_queues.push(lq.spec);
+            }
+            Dispatch::WorkloadPriorityClass(_) => {
+                let wpc = kueue::workload_priority_class(&obj, name, &loc)?;
+                self.sc.workload_priority_classes.push(wpc);
+            }
             Dispatch::NotSimulated(_) => {
                 if api == "kubesim.io/v1alpha1" && kind == "SchedulerPolicy" {
                     self.scheduler_policies.insert(name.clone());
@@ -511,6 +551,10 @@ impl Builder {
                 return Err(err);
             }
         }
+        let flavors: Vec<&str> = self.sc.resource_flavors.iter().map(|f| f.name.as_str()).collect();
+        check_refs(self.flavor_refs, &flavors, "ResourceFlavor")?;
+        let queues: Vec<&str> = self.sc.cluster_queues.iter().map(|q| q.name.as_str()).collect();
+        check_refs(self.cluster_queue_refs, &queues, "ClusterQueue")?;
         self.sc.name = match self.sim_name {
             Some(n) => n,
             None => first_file
@@ -520,6 +564,30 @@ impl Builder {
         };
         Ok(self.sc)
     }
+}
+
+/// A reference's error, in `file`.
+fn located(mut r: kueue::Ref, file: &Path) -> kueue::Ref {
+    r.err.file = Some(file.to_path_buf());
+    r
+}
+
+/// The first reference to a `kind` object not among `defined`, as an error whose fix also
+/// lists the objects that exist.
+fn check_refs(refs: Vec<kueue::Ref>, defined: &[&str], kind: &str) -> Res<()> {
+    for mut r in refs {
+        if defined.contains(&r.name.as_str()) {
+            continue;
+        }
+        let others = if defined.is_empty() {
+            format!("; the scenario defines no {kind}")
+        } else {
+            format!(", or name one the scenario defines: {}", defined.join(", "))
+        };
+        r.err.fix.push_str(&others);
+        return Err(r.err);
+    }
+    Ok(())
 }
 
 /// `metadata.name` (required, non-empty) with its field, and `metadata.namespace` if written.

@@ -18,6 +18,7 @@ pub mod cronjob;
 pub mod faults;
 pub mod gang;
 pub mod job;
+pub mod kueue_quota;
 pub mod proportion;
 pub mod record;
 pub mod replay;
