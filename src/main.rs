@@ -706,6 +706,27 @@ fn validate(paths: &[PathBuf]) -> Result<(), InputError> {
     for q in &sc.queues {
         println!("    {} weight {} ({})", q.name, q.weight, q.loc);
     }
+    println!(
+        "  kueue: {} ClusterQueues, {} LocalQueues, {} ResourceFlavors, {} WorkloadPriorityClasses",
+        sc.cluster_queues.len(),
+        sc.local_queues.len(),
+        sc.resource_flavors.len(),
+        sc.workload_priority_classes.len()
+    );
+    for c in &sc.cluster_queues {
+        let cohort = c
+            .cohort
+            .as_deref()
+            .map(|co| format!(" cohort {co}"))
+            .unwrap_or_default();
+        println!("    ClusterQueue {}{cohort} ({})", c.name, c.loc);
+    }
+    for l in &sc.local_queues {
+        println!(
+            "    LocalQueue {}/{} -> {} ({})",
+            l.namespace, l.name, l.cluster_queue, l.loc
+        );
+    }
     println!("  cron jobs: {}", sc.cron_jobs.len());
     for c in &sc.cron_jobs {
         println!(

@@ -134,6 +134,9 @@ pub struct Latencies {
     pub backoff_flush_period_ms: u64,
     /// Feature gate SchedulerPopFromBackoffQ (SCH-Q3), on by default. `popFromBackoffQ`.
     pub pop_from_backoff_q: bool,
+    /// Kueue waitForPodsReady timeout (KQ-W1: 30 min, on by default since config v1beta2);
+    /// 0 turns waitForPodsReady off. `kueuePodsReadyTimeout`.
+    pub kueue_pods_ready_timeout_ms: u64,
 }
 
 impl Default for Latencies {
@@ -151,6 +154,7 @@ impl Default for Latencies {
             pod_max_in_unschedulable_ms: 300_000,
             backoff_flush_period_ms: 1_000,
             pop_from_backoff_q: true,
+            kueue_pods_ready_timeout_ms: 1_800_000,
         }
     }
 }

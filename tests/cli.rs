@@ -722,26 +722,45 @@ fn unknown_policy_flag_error_names_the_flag() {
     assert_input_error("--policy nope", &out, &["--policy".into(), "nope".into()]);
 }
 
-// A built-in policy not simulated yet, named in the Simulation's `policies`, is reported at the
-// file and line of `policies` when a run starts.
+// Every built-in policy runs: a Simulation naming `kueue` and `volcano-preempt` (with no Kueue
+// objects, so every Job runs unmanaged) writes one summary row per policy.
 #[test]
-fn unsimulated_policy_in_the_simulation_names_the_file_and_line() {
-    let dir = TestDir::new("unsimulated_policy");
-    let text = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec:\n  policies: \
-                [kube-default, kueue]\n";
-    let f = dir.write("sim.yaml", text);
+fn every_built_in_policy_named_in_the_simulation_runs() {
+    let dir = TestDir::new("all_policies");
+    let text = TINY.replace(
+        "  horizon: 200s",
+        "  horizon: 200s\n  policies: [kube-default, kube-binpack, coscheduling, volcano, volcano-preempt, kueue]",
+    );
+    let f = dir.write("sim.yaml", &text);
+    let out_dir = dir.join("out");
     let out = kubesim(
         [
             OsStr::new("run"),
             f.as_os_str(),
             OsStr::new("--out"),
-            dir.join("out").as_os_str(),
+            out_dir.as_os_str(),
         ],
         None,
         &[],
     );
-    let at = format!("{}:{}:", f.display(), line_of(text, "policies:"));
-    assert_input_error("policies: [kueue]", &out, &[at, "kueue".into()]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let summary = std::fs::read_to_string(out_dir.join("summary.csv")).expect("summary.csv");
+    let policies: Vec<&str> = summary
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        policies,
+        [
+            "kube-default",
+            "kube-binpack",
+            "coscheduling",
+            "volcano",
+            "volcano-preempt",
+            "kueue"
+        ]
+    );
 }
 
 // `--policy kube-default --policy kube-default` is rejected (one row per (policy, seed)).

@@ -399,3 +399,84 @@ proptest! {
         prop_assert!(r.gpu.busy_util() <= r.gpu.alloc_util() + 1e-9);
     }
 }
+
+/// A ClusterQueue for the Kueue property: (nominal GPUs, borrowingLimit, lendingLimit,
+/// StrictFIFO, reclaimWithinCohort, withinClusterQueue).
+type CqCase = (u32, Option<u32>, Option<u32>, bool, usize, usize);
+
+fn kueue_yaml(node_gpus: &[u32], cqs: &[CqCase], jobs: &[(usize, u32, u32, u64, u64, usize)]) -> String {
+    let mut y = String::from(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: p}\nspec: {horizon: 4h, maxEvents: 200000, latencies: {kueuePodsReadyTimeout: 20m}}\n---\n\
+         apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {name: gpu}\n---\n\
+         apiVersion: kueue.x-k8s.io/v1beta1\nkind: WorkloadPriorityClass\nmetadata: {name: high}\nvalue: 1000\n---\n",
+    );
+    for (i, g) in node_gpus.iter().enumerate() {
+        y += &format!(
+            "apiVersion: v1\nkind: Node\nmetadata: {{name: n{i}}}\nstatus:\n  allocatable: {{cpu: \"64\", memory: 256Gi, nvidia.com/gpu: \"{g}\", pods: \"110\"}}\n---\n"
+        );
+    }
+    for (i, (nominal, borrow, lend, strict, reclaim, within)) in cqs.iter().enumerate() {
+        let mut quota = format!("        nominalQuota: {nominal}\n");
+        if let Some(b) = borrow {
+            quota += &format!("        borrowingLimit: {b}\n");
+        }
+        if let Some(l) = lend {
+            quota += &format!("        lendingLimit: {}\n", l.min(nominal));
+        }
+        y += &format!(
+            "apiVersion: kueue.x-k8s.io/v1beta1\nkind: ClusterQueue\nmetadata: {{name: cq{i}}}\nspec:\n  cohort: all\n  namespaceSelector: {{}}\n  queueingStrategy: {}\n  preemption: {{reclaimWithinCohort: {}, withinClusterQueue: {}}}\n  resourceGroups:\n  - coveredResources: [nvidia.com/gpu]\n    flavors:\n    - name: gpu\n      resources:\n      - name: nvidia.com/gpu\n{quota}---\napiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata: {{name: lq{i}, namespace: default}}\nspec: {{clusterQueue: cq{i}}}\n---\n",
+            if *strict { "StrictFIFO" } else { "BestEffortFIFO" },
+            ["Never", "LowerPriority", "Any"][*reclaim],
+            ["Never", "LowerPriority", "LowerOrNewerEqualPriority"][*within],
+        );
+    }
+    for (i, (cq, pods, gpus, at, run, prio)) in jobs.iter().enumerate() {
+        let prio = if *prio == 1 {
+            ", kueue.x-k8s.io/priority-class: high"
+        } else {
+            ""
+        };
+        y += &format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j{i}\n  labels: {{kueue.x-k8s.io/queue-name: lq{cq}{prio}}}\n  annotations: {{kubesim.io/submit-at: {at}s, kubesim.io/duration: {run}s}}\nspec:\n  completions: {pods}\n  parallelism: {pods}\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: \"{gpus}\"}}}}}}]\n---\n"
+        );
+    }
+    y
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("KUBESIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(40),
+        rng_seed: RngSeed::Fixed(0x006b_7565),
+        ..ProptestConfig::default()
+    })]
+
+    /// Under kueue no ClusterQueue ever holds more than nominal + borrowingLimit, a ClusterQueue
+    /// without a cohort never more than nominal, and a cohort never more than its members'
+    /// lendable quota (checked after every event in test builds, `KueueState::check`); no
+    /// admitted Job's pods outnumber what its quota reserved, and nothing runs that Kueue did
+    /// not admit.
+    #[test]
+    fn kueue_cluster_queues_stay_within_nominal_plus_borrowing(
+        node_gpus in prop::collection::vec(2u32..=8, 1..4),
+        cqs in prop::collection::vec(
+            (1u32..10, prop::option::of(0u32..6), prop::option::of(0u32..6), any::<bool>(), 0usize..3, 0usize..3),
+            1..4,
+        ),
+        jobs in prop::collection::vec((0usize..3, 1u32..=4, 1u32..=2, 0u64..1800, 60u64..3600, 0usize..2), 1..10),
+    ) {
+        let jobs: Vec<_> = jobs.into_iter().map(|mut j| { j.0 %= cqs.len(); j }).collect();
+        let yaml = kueue_yaml(&node_gpus, &cqs, &jobs);
+        let sc = kubesim::scenario::load_str("p.yaml", &yaml).expect("loads");
+        let runs = run_all(&sc, &["kueue".to_string()], &[1], true).expect("runs");
+        let r = &runs[0];
+        // A Job's pods start only after a QuotaReserved event for it.
+        for j in &r.jobs {
+            if let Some(start) = j.start {
+                let obj = format!("default/{}", j.name);
+                let admitted = r.events.iter().any(|e| e.object == obj && e.event == "QuotaReserved" && e.time <= start);
+                prop_assert!(admitted, "{} started without admission", j.name);
+            }
+        }
+        prop_assert!(r.gpu.busy_util() <= r.gpu.alloc_util() + 1e-9);
+    }
+}

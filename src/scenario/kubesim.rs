@@ -136,6 +136,7 @@ const LATENCY_KEYS: &[&str] = &[
     "podMaxInUnschedulablePods",
     "backoffFlushPeriod",
     "popFromBackoffQ",
+    "kueuePodsReadyTimeout",
 ];
 
 fn latencies(f: &F) -> Res<Latencies> {
@@ -160,6 +161,7 @@ fn latencies(f: &F) -> Res<Latencies> {
             "unschedulableFlushPeriod" => &mut l.unschedulable_flush_period_ms,
             "podMaxInUnschedulablePods" => &mut l.pod_max_in_unschedulable_ms,
             "backoffFlushPeriod" => &mut l.backoff_flush_period_ms,
+            "kueuePodsReadyTimeout" => &mut l.kueue_pods_ready_timeout_ms,
             _ => unreachable!("checked by deny_unknown"),
         };
         *slot = v.duration_ms()?;

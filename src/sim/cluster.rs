@@ -337,6 +337,16 @@ pub fn tolerates(t: &Toleration, taint: &Taint) -> bool {
     }
 }
 
+/// Does a label selector select these labels? (an empty selector selects everything, as a
+/// namespaceSelector `{}` does).
+pub fn selector_matches(sel: &crate::spec::LabelSelector, labels: &BTreeMap<String, String>) -> bool {
+    sel.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+        && sel
+            .match_expressions
+            .iter()
+            .all(|r| requirement_matches(r, labels.get(&r.key).map(String::as_str)))
+}
+
 pub fn requirement_matches(r: &SelectorRequirement, value: Option<&str>) -> bool {
     match r.operator {
         SelectorOperator::In => value.is_some_and(|v| r.values.iter().any(|x| x == v)),

@@ -135,9 +135,15 @@ impl World {
     pub(super) fn job_created(&mut self, wl: WlId) {
         let now = self.now();
         let spec = self.job_spec(wl).clone();
-        let state = JobState::new(&spec);
+        let mut state = JobState::new(&spec);
+        // Kueue's webhook creates a managed Job suspended; admission resumes it.
+        let managed = self.kueue_manages(wl);
+        state.suspended |= managed;
         let suspended = state.suspended;
         self.workloads[wl as usize].job = Some(Box::new(state));
+        if managed {
+            self.kueue_created(wl);
+        }
         if let Some(n) = spec.template.hints.gang_size {
             let obj = self.wl_object(wl);
             let g = self.new_gang(obj, n, Some(wl));
@@ -241,6 +247,7 @@ impl World {
         for pod in self.workloads[wl as usize].pods.clone() {
             self.delete_pod(pod, "JobDeleted", None);
         }
+        self.kueue_job_done(wl);
         self.cron_job_changed(wl);
     }
 
@@ -593,6 +600,7 @@ impl World {
             self.engine
                 .schedule(now.plus_ms(ttl * 1000), class::TIMER, Ev::JobTtl { wl });
         }
+        self.kueue_job_done(wl);
         self.cron_job_changed(wl);
     }
 }

@@ -18,6 +18,7 @@ pub mod cronjob;
 pub mod faults;
 pub mod gang;
 pub mod job;
+pub mod kueue;
 pub mod kueue_quota;
 pub mod proportion;
 pub mod record;
@@ -104,6 +105,15 @@ pub enum Ev {
     DeadlockCheck,
     /// A volcano-scheduler session.
     VolcanoSession,
+    /// A Kueue scheduling cycle.
+    KueueCycle,
+    /// A Kueue workload's requeue backoff ended.
+    KueueRequeue,
+    /// waitForPodsReady's timeout for one admission of a workload.
+    KueuePodsReady {
+        wl: WlId,
+        epoch: u32,
+    },
     /// The Job controller's pooled pod creations of this instant.
     CreatePods,
     /// A CronJob is created.
@@ -308,6 +318,8 @@ pub struct Workload {
     pub gang: Option<gang::GangId>,
     /// The CronJob that created it.
     pub owner: Option<u32>,
+    /// The class its pods use instead of the template's (Kueue's flavor node labels).
+    pub class_override: Option<ClassId>,
 }
 
 /// One arrivals stream (an Arrivals object, or one plain workload as a stream of one).
@@ -344,6 +356,8 @@ pub enum Policy {
     Volcano,
     /// `volcano` plus the preempt and reclaim actions.
     VolcanoPreempt,
+    /// Kueue's quota admission in front of kube-default.
+    Kueue,
 }
 
 impl Policy {
@@ -359,11 +373,7 @@ impl Policy {
             "coscheduling" => Ok(Policy::Coscheduling),
             "volcano" => Ok(Policy::Volcano),
             "volcano-preempt" => Ok(Policy::VolcanoPreempt),
-            "kueue" => Err(InputError::new(
-                "policies",
-                format!("policy `{name}` is not simulated yet in this version of kubesim"),
-                "use kube-default, kube-binpack, coscheduling, volcano or volcano-preempt",
-            )),
+            "kueue" => Ok(Policy::Kueue),
             other => Err(InputError::new(
                 "policies",
                 format!("unknown policy `{other}`"),
@@ -441,6 +451,8 @@ pub struct World {
     /// The wall clock at t = 0 (Simulation `startTime`), for cron schedules.
     pub start_time: chrono::DateTime<chrono::Utc>,
     pub queue_specs: Vec<QueueInfo>,
+    /// Kueue's admission state (the `kueue` policy).
+    pub kueue: Option<Box<kueue::KueueState>>,
     /// Pod creations requested by Job syncs in this instant (see `job::request_pods`).
     create_requests: Vec<(WlId, std::collections::VecDeque<Option<u32>>)>,
     create_flush_scheduled: bool,
@@ -529,6 +541,7 @@ impl World {
                 .at(&sc.sim.loc.file, sc.sim.loc.line, None)
             })?,
             queue_specs: Vec::new(),
+            kueue: (policy == Policy::Kueue).then(|| Box::new(kueue::KueueState::new(sc))),
             create_requests: Vec::new(),
             create_flush_scheduled: false,
             detect_deadlocks: true,
@@ -595,6 +608,16 @@ impl World {
                 reclaimable: q.reclaimable,
                 open: q.state == crate::spec::QueueState::Open,
             });
+        }
+        // A ClusterQueue deserves its nominal GPU quota (queues.csv `deserved_gpus`).
+        let cqs: Vec<(String, i64)> = w.kueue.as_deref().map_or(Vec::new(), |k| {
+            (0..k.cq_count())
+                .map(|cq| (k.cq_name(cq).to_string(), k.nominal_gpu(cq)))
+                .collect()
+        });
+        for (name, gpu) in cqs {
+            let q = w.queue_id(&name) as usize;
+            w.queue_deserved.set(q, SimTime::ZERO, gpu);
         }
         w.cluster = cluster;
         w.resources = resources;
@@ -846,7 +869,14 @@ impl World {
                 gpus_per_pod_milli: req.gpu_milli(),
             });
         }
+        // Under kueue a managed Job's queue is its ClusterQueue.
+        let cluster_queue = self.kueue.as_deref().and_then(|k| {
+            let lq = spec.labels.get(kueue::QUEUE_LABEL)?;
+            let cq = k.cluster_queue(&spec.namespace, lq)?;
+            matches!(spec.kind, WorkloadKind::Job(_)).then(|| k.cq_name(cq).to_string())
+        });
         let queue_name = match &spec.kind {
+            _ if cluster_queue.is_some() => cluster_queue,
             WorkloadKind::VolcanoJob(v) => v.queue.clone(),
             _ => spec.annotations.get(replay::QUEUE_ANNOTATION).cloned(),
         }
@@ -1046,6 +1076,9 @@ impl World {
             Ev::SchedCycle => self.sched_cycle(),
             Ev::DeadlockCheck => self.deadlock_check(),
             Ev::VolcanoSession => self.volcano_session(),
+            Ev::KueueCycle => self.kueue_cycle(),
+            Ev::KueueRequeue => self.kueue_kick(),
+            Ev::KueuePodsReady { wl, epoch } => self.kueue_pods_ready(wl, epoch),
             Ev::CreatePods => self.create_pods_flush(),
             Ev::PermitTimeout { gang, generation } => self.cosched_timeout(gang, generation),
         }
@@ -1151,6 +1184,7 @@ impl World {
             preemptions: 0,
             deleted: false,
             owner: None,
+            class_override: None,
             job: None,
             vc: None,
             gang: None,
@@ -1200,7 +1234,7 @@ impl World {
             }
         };
         let is_job = !matches!(proto.spec.kind, WorkloadKind::Pod(_));
-        let class = proto.tasks[task as usize].class;
+        let class = w.class_override.unwrap_or(proto.tasks[task as usize].class);
         let id = self.pods.len() as PodId;
         self.pods.push(Pod {
             name,
@@ -1648,6 +1682,9 @@ impl World {
             self.vc_pod_finished(wl, pod);
         } else if self.workloads[wl as usize].job.is_some() {
             self.job_pod_event(wl);
+            if self.kueue.is_some() {
+                self.kueue_pod_gone(wl);
+            }
         } else {
             self.bare_pod_finished(wl, phase);
         }
@@ -1742,12 +1779,17 @@ impl World {
                     .owner
                     .map(|cj| self.cron[cj as usize].spec.name.clone())
                     .unwrap_or_default(),
-                queue: w
-                    .vc
-                    .as_ref()
-                    .map(|v| v.queue.clone())
-                    .or_else(|| p.spec.annotations.get(replay::QUEUE_ANNOTATION).cloned())
-                    .unwrap_or_default(),
+                // The queue the run accounted it to (a ClusterQueue under kueue); empty when
+                // it named none.
+                queue: match self.queue_names[p.queue as usize].as_str() {
+                    "default" => {
+                        w.vc.as_ref()
+                            .map(|v| v.queue.clone())
+                            .or_else(|| p.spec.annotations.get(replay::QUEUE_ANNOTATION).cloned())
+                            .unwrap_or_default()
+                    }
+                    name => name.to_string(),
+                },
                 priority: p.priority,
                 gpus_milli,
                 pods,
@@ -1805,6 +1847,9 @@ impl World {
     // Invariants (debug builds): checked after every event.
 
     fn check(&self) {
+        if let Some(k) = self.kueue.as_deref() {
+            k.check();
+        }
         let mut requested = vec![Res::default(); self.cluster.nodes.len()];
         let mut queue_held = vec![Res::default(); self.queue_alloc.len()];
         let (mut held, mut busy) = (0i64, 0i64);

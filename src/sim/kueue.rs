@@ -1,0 +1,652 @@
+//! The `kueue` policy (semantics.md section 6): Kueue's admission in front of kube-default.
+//!
+//! A batch/v1 Job labelled `kueue.x-k8s.io/queue-name: <LocalQueue>` is managed: created
+//! suspended (Kueue's webhook), its Workload asks its ClusterQueue for the quota of all its pods
+//! at once (count = parallelism, or completions when fewer), and the Job is resumed when the
+//! quota is reserved (all-or-nothing admission, KQ-O3); kube-default then places its pods.
+//! Jobs without the label are not managed and run directly (`manageJobsWithoutQueueName`
+//! false, Kueue's default).
+//!
+//! Scheduling cycles (KQ-S1) run at every instant where something changed, and repeat within
+//! the instant while they admit, evict or set a workload aside: one head per ClusterQueue
+//! (heap order KQ-S2: priority, then queue-order timestamp, then creation), flavors assigned by
+//! [`kueue_quota::assign_flavors`]; entries processed non-borrowing first, then by priority,
+//! then FIFO; an entry admitted only if it still fits after earlier admissions of the cycle.
+//! A head that does not fit: StrictFIFO keeps it at the head (it blocks the queue);
+//! BestEffortFIFO sets it aside (inadmissible) until quota is released somewhere (KQ-S3).
+//! A head that could fit by preempting (KQ-S4) evicts its victims ([`kueue_quota::
+//! preemption_targets`]) and waits for their quota to be released.
+//!
+//! Eviction (preemption or PodsReady timeout) suspends the Job: its pods are deleted (not
+//! failures) and the quota is released once none of its pods is left running or terminating;
+//! the workload then queues again. waitForPodsReady (KQ-W1, v1beta2 defaults: on, 30 min,
+//! requeue backoff 60 s doubling to 3600 s, no limit, blockAdmission off; the Simulation's
+//! `latencies.kueuePodsReadyTimeout` changes the timeout, `0s` turns it off): a workload whose
+//! pods are not all running (or succeeded) 30 min after admission is evicted, requeued with
+//! the eviction time as its queue-order timestamp, and not admissible before its backoff ends.
+//!
+//! Differences: the Kueue loop's 1-10 ms pauses are zero; the requeue backoff has no jitter;
+//! PodsReady recovery after a pod failure (recoveryTimeout) is not modelled; cohorts are one
+//! level deep and fair sharing is off (see `kueue_quota`); a flavor's node labels and taints
+//! are matched against the pod template's nodeSelector and tolerations, and its node labels
+//! and tolerations are added to the admitted pods.
+
+use std::collections::BTreeMap;
+
+use super::kueue_quota::{self, AdmittedWorkload, CqId, Fr, PreemptionMode, Preemptor, QuotaTree};
+use super::{Ev, WlId, World, class};
+use crate::engine::SimTime;
+use crate::spec::{QueueingStrategy, ResourceList, Scenario, WorkloadKind};
+
+/// Scheduling cycles at one instant at most (each admits, evicts or sets a workload aside).
+const MAX_CYCLES_PER_INSTANT: usize = 10_000;
+
+/// The label a Job names its LocalQueue with.
+pub const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
+/// The label a Job names its WorkloadPriorityClass with.
+pub const PRIORITY_LABEL: &str = "kueue.x-k8s.io/priority-class";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WkState {
+    Pending,
+    Admitted,
+    /// Evicted; its quota is held until its pods are gone.
+    Evicting,
+    Finished,
+}
+
+/// A Job's Workload.
+#[derive(Clone, Debug)]
+struct Wk {
+    /// Its ClusterQueue; `None` when its LocalQueue or namespace lets no ClusterQueue take it.
+    cq: Option<CqId>,
+    priority: i32,
+    request: ResourceList,
+    /// Queue-order timestamp (creation, or the last PodsReady-timeout eviction).
+    order_ms: u64,
+    created_ms: u64,
+    state: WkState,
+    /// Not admissible before this (waitForPodsReady requeue backoff).
+    requeue_at: Option<SimTime>,
+    requeue_count: u32,
+    /// BestEffortFIFO: set aside until quota is released.
+    inadmissible: bool,
+    usage: Vec<(Fr, i64)>,
+    admitted_ms: u64,
+    /// Invalidates PodsReady timers of an earlier admission.
+    epoch: u32,
+    /// It has evicted victims and waits for their quota: it heads its ClusterQueue until it
+    /// is admitted or can no longer preempt.
+    preempting: bool,
+}
+
+/// Kueue's state in one run.
+#[derive(Clone, Debug)]
+pub struct KueueState {
+    tree: QuotaTree,
+    strategy: Vec<QueueingStrategy>,
+    /// ClusterQueue admitting each namespace (by its namespaceSelector).
+    selectors: Vec<Option<crate::spec::LabelSelector>>,
+    /// (namespace, LocalQueue) -> ClusterQueue.
+    local_queues: BTreeMap<(String, String), CqId>,
+    priority_classes: BTreeMap<String, i32>,
+    namespace_labels: BTreeMap<String, BTreeMap<String, String>>,
+    /// Per flavor (tree index): node labels, taints, tolerations.
+    flavors: Vec<crate::spec::ResourceFlavorSpec>,
+    wls: BTreeMap<WlId, Wk>,
+    cycle_at: Option<SimTime>,
+    pods_ready_timeout_ms: u64,
+}
+
+/// waitForPodsReady requeue backoff: `min(60 s * 2^(n-1), 3600 s)` (KQ-W3, without jitter).
+pub fn requeue_backoff_ms(n: u32) -> u64 {
+    let base: u64 = 60_000;
+    base.saturating_mul(1u64 << n.saturating_sub(1).min(20)).min(3_600_000)
+}
+
+impl KueueState {
+    pub fn new(sc: &Scenario) -> KueueState {
+        let tree = QuotaTree::new(&sc.cluster_queues);
+        let mut local_queues = BTreeMap::new();
+        for lq in &sc.local_queues {
+            if let Some(cq) = tree.cq_id(&lq.cluster_queue) {
+                local_queues.insert((lq.namespace.clone(), lq.name.clone()), cq);
+            }
+        }
+        let mut namespace_labels: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for ns in &sc.namespaces {
+            namespace_labels.insert(ns.name.clone(), ns.labels.clone());
+        }
+        let flavors = tree
+            .flavors
+            .iter()
+            .map(|name| {
+                sc.resource_flavors
+                    .iter()
+                    .find(|f| &f.name == name)
+                    .cloned()
+                    .unwrap_or_else(|| crate::spec::ResourceFlavorSpec {
+                        name: name.clone(),
+                        node_labels: BTreeMap::new(),
+                        node_taints: Vec::new(),
+                        tolerations: Vec::new(),
+                        loc: Default::default(),
+                    })
+            })
+            .collect();
+        KueueState {
+            strategy: sc.cluster_queues.iter().map(|c| c.queueing_strategy).collect(),
+            selectors: sc.cluster_queues.iter().map(|c| c.namespace_selector.clone()).collect(),
+            tree,
+            local_queues,
+            priority_classes: sc
+                .workload_priority_classes
+                .iter()
+                .map(|p| (p.name.clone(), p.value))
+                .collect(),
+            namespace_labels,
+            flavors,
+            wls: BTreeMap::new(),
+            cycle_at: None,
+            pods_ready_timeout_ms: sc.sim.latencies.kueue_pods_ready_timeout_ms,
+        }
+    }
+
+    /// The ClusterQueue a Job in `namespace` naming LocalQueue `lq` goes to, if its
+    /// namespaceSelector admits the namespace (nil selects nothing; `{}` everything).
+    pub fn cluster_queue(&self, namespace: &str, lq: &str) -> Option<CqId> {
+        let cq = *self.local_queues.get(&(namespace.to_string(), lq.to_string()))?;
+        let sel = self.selectors[cq].as_ref()?;
+        let mut labels = self.namespace_labels.get(namespace).cloned().unwrap_or_default();
+        labels.insert("kubernetes.io/metadata.name".into(), namespace.to_string());
+        crate::sim::cluster::selector_matches(sel, &labels).then_some(cq)
+    }
+
+    pub fn cq_name(&self, cq: CqId) -> &str {
+        &self.tree.cqs[cq].name
+    }
+
+    /// Nominal GPU quota of a ClusterQueue over its flavors (milli).
+    pub fn nominal_gpu(&self, cq: CqId) -> i64 {
+        let Some(r) = self.tree.resources.iter().position(|r| r == "nvidia.com/gpu") else {
+            return 0;
+        };
+        (0..self.tree.flavors.len())
+            .map(|flavor| self.tree.quota(cq, Fr { flavor, resource: r }).nominal)
+            .sum()
+    }
+
+    pub fn cq_count(&self) -> usize {
+        self.tree.cqs.len()
+    }
+
+    /// Every ClusterQueue's usage is within nominal + borrowingLimit (or its cohort), for the
+    /// invariant checks.
+    pub fn check(&self) {
+        for (cq, c) in self.tree.cqs.iter().enumerate() {
+            for (&fr, &used) in &c.usage {
+                let q = self.tree.quota(cq, fr);
+                if let Some(b) = q.borrowing_limit {
+                    assert!(
+                        used <= q.nominal + b,
+                        "ClusterQueue {} above nominal + borrowingLimit",
+                        c.name
+                    );
+                }
+                if c.cohort.is_none() {
+                    assert!(
+                        used <= q.nominal,
+                        "ClusterQueue {} without cohort above nominal",
+                        c.name
+                    );
+                }
+            }
+        }
+        for (cohort, co) in self.tree.cohorts.iter().enumerate() {
+            for flavor in 0..self.tree.flavors.len() {
+                for resource in 0..self.tree.resources.len() {
+                    let fr = Fr { flavor, resource };
+                    assert!(
+                        self.tree.cohort_usage(cohort, fr) <= self.tree.cohort_subtree_quota(cohort, fr),
+                        "cohort {} above its quota",
+                        co.name
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl World {
+    fn kq(&mut self) -> &mut KueueState {
+        self.kueue.as_deref_mut().expect("kueue policy")
+    }
+
+    /// Does Kueue manage this new Job? (the `kueue` policy and the queue-name label).
+    pub(super) fn kueue_manages(&self, wl: WlId) -> bool {
+        let Some(k) = self.kueue.as_deref() else { return false };
+        let _ = k;
+        let spec = &self.protos[self.workloads[wl as usize].proto as usize].spec;
+        matches!(spec.kind, WorkloadKind::Job(_)) && spec.labels.contains_key(QUEUE_LABEL)
+    }
+
+    /// A managed Job was created (suspended): its Workload queues.
+    pub(super) fn kueue_created(&mut self, wl: WlId) {
+        let now = self.now();
+        let spec = std::sync::Arc::clone(&self.protos[self.workloads[wl as usize].proto as usize].spec);
+        let WorkloadKind::Job(job) = &spec.kind else { return };
+        let count = u64::from(match (job.parallelism.unwrap_or(1), job.completions) {
+            (p, Some(c)) => p.min(c),
+            (p, None) => p,
+        });
+        let k = self.kueue.as_deref().expect("kueue");
+        let mut request = ResourceList::new();
+        for (name, v) in &job.template.requests {
+            request.insert(name.clone(), v.saturating_mul(count as i64));
+        }
+        if k.tree.resources.iter().any(|r| r == "pods") {
+            request.insert("pods".into(), count as i64 * 1000);
+        }
+        let lq = spec.labels.get(QUEUE_LABEL).cloned().unwrap_or_default();
+        let cq = k.cluster_queue(&spec.namespace, &lq);
+        let priority = spec
+            .labels
+            .get(PRIORITY_LABEL)
+            .and_then(|p| k.priority_classes.get(p).copied())
+            .unwrap_or(self.protos[self.workloads[wl as usize].proto as usize].priority);
+        let obj = self.wl_object(wl);
+        if cq.is_none() {
+            self.event(
+                || obj,
+                "WorkloadInadmissible",
+                || format!("LocalQueue {lq} does not exist or its ClusterQueue does not admit the namespace"),
+            );
+        }
+        self.kq().wls.insert(
+            wl,
+            Wk {
+                cq,
+                priority,
+                request,
+                order_ms: now.ms(),
+                created_ms: now.ms(),
+                state: WkState::Pending,
+                requeue_at: None,
+                requeue_count: 0,
+                inadmissible: false,
+                usage: Vec::new(),
+                admitted_ms: 0,
+                epoch: 0,
+                preempting: false,
+            },
+        );
+        self.kueue_kick();
+    }
+
+    /// Ask for a scheduling cycle now.
+    pub(super) fn kueue_kick(&mut self) {
+        let now = self.now();
+        let k = self.kq();
+        if k.cycle_at.is_some_and(|t| t <= now) {
+            return;
+        }
+        k.cycle_at = Some(now);
+        self.engine.schedule(now, class::SCHED_HOUSEKEEPING, Ev::KueueCycle);
+    }
+
+    /// Quota was released: workloads set aside may fit now.
+    fn kueue_released(&mut self) {
+        for w in self.kq().wls.values_mut() {
+            w.inadmissible = false;
+        }
+        self.kueue_kick();
+    }
+
+    /// The Job finished or was deleted: its Workload is finished and releases its quota.
+    pub(super) fn kueue_job_done(&mut self, wl: WlId) {
+        let Some(k) = self.kueue.as_deref_mut() else { return };
+        let Some(w) = k.wls.get_mut(&wl) else { return };
+        if w.state == WkState::Finished {
+            return;
+        }
+        let held = matches!(w.state, WkState::Admitted | WkState::Evicting);
+        w.state = WkState::Finished;
+        let (cq, usage) = (w.cq, std::mem::take(&mut w.usage));
+        if let (true, Some(cq)) = (held, cq) {
+            k.tree.remove_usage(cq, &usage);
+            self.kueue_released();
+        }
+    }
+
+    /// A pod of a managed Job became terminal: an evicted Workload releases its quota once
+    /// none of its pods is left.
+    pub(super) fn kueue_pod_gone(&mut self, wl: WlId) {
+        let Some(k) = self.kueue.as_deref() else { return };
+        if k.wls.get(&wl).is_none_or(|w| w.state != WkState::Evicting) {
+            return;
+        }
+        if self.workloads[wl as usize]
+            .pods
+            .iter()
+            .any(|&p| self.pods[p as usize].finished.is_none())
+        {
+            return;
+        }
+        let k = self.kq();
+        let w = k.wls.get_mut(&wl).expect("workload");
+        w.state = WkState::Pending;
+        let (cq, usage) = (w.cq.expect("admitted"), std::mem::take(&mut w.usage));
+        k.tree.remove_usage(cq, &usage);
+        let obj = self.wl_object(wl);
+        self.event(|| obj, "QuotaReleased", String::new);
+        self.kueue_released();
+    }
+
+    /// One scheduling cycle (KQ-S1), repeated within the instant while it changes something.
+    pub(super) fn kueue_cycle(&mut self) {
+        let now = self.now();
+        if self.kq().cycle_at != Some(now) {
+            return;
+        }
+        self.kq().cycle_at = None;
+        for _ in 0..MAX_CYCLES_PER_INSTANT {
+            if !self.kueue_one_cycle(now) {
+                return;
+            }
+        }
+        // Admissions and evictions that keep undoing each other (a livelock the real
+        // controller would run through at its own pace): go on a millisecond later; the run's
+        // event bound ends a livelock that never resolves.
+        let obj = String::from("kueue");
+        self.event(
+            || obj,
+            "KueueCyclesCapped",
+            || format!("{MAX_CYCLES_PER_INSTANT} cycles at one instant"),
+        );
+        let next = now.plus_ms(1);
+        self.kq().cycle_at = Some(next);
+        self.engine.schedule(next, class::SCHED_HOUSEKEEPING, Ev::KueueCycle);
+    }
+
+    /// Returns whether the cycle changed anything.
+    fn kueue_one_cycle(&mut self, now: SimTime) -> bool {
+        let k = self.kueue.as_deref().expect("kueue");
+        // Heads: per ClusterQueue, its first eligible workload in heap order.
+        let mut heads: BTreeMap<CqId, (i32, u64, u64, WlId)> = BTreeMap::new();
+        let mut next_requeue: Option<SimTime> = None;
+        for (&wl, w) in &k.wls {
+            let Some(cq) = w.cq else { continue };
+            if w.state != WkState::Pending {
+                continue;
+            }
+            if let Some(t) = w.requeue_at
+                && t > now
+            {
+                next_requeue = Some(next_requeue.map_or(t, |n: SimTime| n.min(t)));
+                continue;
+            }
+            if w.inadmissible && k.strategy[cq] == QueueingStrategy::BestEffortFifo {
+                continue;
+            }
+            // A workload waiting for its victims' quota keeps the head (see the module doc).
+            let key = (
+                if w.preempting { i32::MIN } else { -w.priority },
+                w.order_ms,
+                w.created_ms,
+                wl,
+            );
+            let e = heads.entry(cq).or_insert(key);
+            if key < *e {
+                *e = key;
+            }
+        }
+        if let Some(t) = next_requeue {
+            // A live event: the workload is waiting for its backoff.
+            self.engine.schedule(t, class::SCHED_HOUSEKEEPING, Ev::KueueRequeue);
+        }
+        if heads.is_empty() {
+            return false;
+        }
+        let admitted = self.kueue_admitted();
+        // Flavor assignment per head.
+        let mut entries: Vec<(bool, i32, u64, u64, WlId, kueue_quota::Assignment)> = Vec::new();
+        for (&cq, &(neg_prio, order, created, wl)) in &heads {
+            let a = self.kueue_assign(wl, cq, &admitted);
+            entries.push((a.mode.borrowing, neg_prio, order, created, wl, a));
+        }
+        entries.sort_by_key(|e| (e.0, e.1, e.2, e.3, e.4));
+        let mut changed = false;
+        // The cycle's view of the quota: admissions, plus what preempting entries reserve so
+        // that a later entry cannot take the room their victims free (scheduler.go
+        // `cycleCohortsUsage`: an entry that no longer fits after another is skipped).
+        let mut cycle_tree = self.kueue.as_deref().expect("kueue").tree.clone();
+        for (_, _, _, _, wl, a) in entries {
+            let cq = self.kueue.as_deref().expect("kueue").wls[&wl]
+                .cq
+                .expect("head has a queue");
+            let k = self.kueue.as_deref().expect("kueue");
+            let fits = a.mode.mode == PreemptionMode::Fit
+                && a.usage.len() == a.flavors.len()
+                && cycle_tree.fits(cq, &a.usage) != kueue_quota::FitMode::NoFit;
+            if fits {
+                cycle_tree.add_usage(cq, &a.usage);
+                self.kueue_admit(wl, cq, a.usage);
+                changed = true;
+                continue;
+            }
+            if matches!(a.mode.mode, PreemptionMode::Preempt | PreemptionMode::Reclaim) {
+                cycle_tree.add_usage(cq, &a.usage);
+                let w = &k.wls[&wl];
+                let preemptor = Preemptor {
+                    cq,
+                    priority: w.priority,
+                    queue_order_ms: w.order_ms,
+                };
+                let admitted = self.kueue_admitted();
+                let k = self.kueue.as_deref().expect("kueue");
+                let targets = kueue_quota::preemption_targets(&k.tree, &preemptor, &a.usage, &admitted);
+                self.kq().wls.get_mut(&wl).expect("workload").preempting = targets.is_some();
+                let k = self.kueue.as_deref().expect("kueue");
+                if let Some(victims) = targets {
+                    let fresh: Vec<WlId> = victims
+                        .into_iter()
+                        .filter(|v| k.wls[v].state == WkState::Admitted)
+                        .collect();
+                    for v in &fresh {
+                        self.kueue_evict(*v, "Preempted");
+                    }
+                    if !fresh.is_empty() {
+                        changed = true;
+                    }
+                    // The preemptor waits for the victims' quota (requeued, not set aside).
+                    continue;
+                }
+            }
+            // Does not fit: BestEffortFIFO sets it aside, StrictFIFO keeps it at the head.
+            let k = self.kq();
+            let w = k.wls.get_mut(&wl).expect("workload");
+            if k.strategy[cq] == QueueingStrategy::BestEffortFifo && !w.inadmissible {
+                w.inadmissible = true;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Workloads holding quota, for preemption.
+    fn kueue_admitted(&self) -> Vec<AdmittedWorkload> {
+        let k = self.kueue.as_deref().expect("kueue");
+        k.wls
+            .iter()
+            .filter(|(_, w)| matches!(w.state, WkState::Admitted | WkState::Evicting))
+            .map(|(&id, w)| AdmittedWorkload {
+                id,
+                cq: w.cq.expect("admitted"),
+                priority: w.priority,
+                usage: w.usage.clone(),
+                queue_order_ms: w.order_ms,
+                quota_reserved_ms: w.admitted_ms,
+                evicted: w.state == WkState::Evicting,
+            })
+            .collect()
+    }
+
+    /// Flavor assignment of a head, with Kueue's preemption oracle.
+    fn kueue_assign(&self, wl: WlId, cq: CqId, admitted: &[AdmittedWorkload]) -> kueue_quota::Assignment {
+        let k = self.kueue.as_deref().expect("kueue");
+        let w = &k.wls[&wl];
+        let template = match &self.protos[self.workloads[wl as usize].proto as usize].spec.kind {
+            WorkloadKind::Job(j) => &j.template,
+            _ => unreachable!("kueue manages Jobs"),
+        };
+        let flavor_ok = |f: usize| {
+            let fl = &k.flavors[f];
+            let labels_ok = fl
+                .node_labels
+                .iter()
+                .all(|(key, v)| template.node_selector.get(key).is_none_or(|want| want == v));
+            let taints_ok = fl.node_taints.iter().all(|t| {
+                t.effect == crate::spec::TaintEffect::PreferNoSchedule
+                    || template
+                        .tolerations
+                        .iter()
+                        .any(|tol| crate::sim::cluster::tolerates(tol, t))
+            });
+            labels_ok && taints_ok
+        };
+        let preemptor = Preemptor {
+            cq,
+            priority: w.priority,
+            queue_order_ms: w.order_ms,
+        };
+        let mut oracle =
+            |fr: Fr, amount: i64| kueue_quota::simulate_preemption(&k.tree, &preemptor, admitted, fr, amount);
+        kueue_quota::assign_flavors(&k.tree, cq, &w.request, &flavor_ok, &mut oracle)
+    }
+
+    /// Reserve the quota and resume the Job, with the flavor's node labels and tolerations.
+    fn kueue_admit(&mut self, wl: WlId, cq: CqId, usage: Vec<(Fr, i64)>) {
+        let now = self.now();
+        let k = self.kq();
+        k.tree.add_usage(cq, &usage);
+        let flavor = usage.first().map(|(fr, _)| fr.flavor);
+        let w = k.wls.get_mut(&wl).expect("workload");
+        w.state = WkState::Admitted;
+        w.usage = usage;
+        w.admitted_ms = now.ms();
+        w.requeue_at = None;
+        w.preempting = false;
+        w.epoch += 1;
+        let epoch = w.epoch;
+        let timeout = k.pods_ready_timeout_ms;
+        let cq_name = k.cq_name(cq).to_string();
+        if let Some(f) = flavor {
+            let fl = k.flavors[f].clone();
+            self.kueue_inject_flavor(wl, &fl);
+        }
+        let obj = self.wl_object(wl);
+        self.event(
+            || obj,
+            "QuotaReserved",
+            || format!("admitted by ClusterQueue {cq_name}"),
+        );
+        if timeout > 0 {
+            self.engine
+                .schedule(now.plus_ms(timeout), class::TIMER, Ev::KueuePodsReady { wl, epoch });
+        }
+        self.job_set_suspend(wl, false);
+    }
+
+    /// The flavor's node labels (nodeSelector) and tolerations go into the Job's pods.
+    fn kueue_inject_flavor(&mut self, wl: WlId, fl: &crate::spec::ResourceFlavorSpec) {
+        if fl.node_labels.is_empty() && fl.tolerations.is_empty() {
+            self.workloads[wl as usize].class_override = None;
+            return;
+        }
+        let base = self.protos[self.workloads[wl as usize].proto as usize].tasks[0].class;
+        let c = &self.classes[base as usize];
+        let mut constraints = c.constraints.clone();
+        for (key, v) in &fl.node_labels {
+            if !constraints.node_selector.iter().any(|(k2, _)| k2 == key) {
+                constraints.node_selector.push((key.clone(), v.clone()));
+            }
+        }
+        constraints.node_selector.sort();
+        for t in &fl.tolerations {
+            if !constraints.tolerations.contains(t) {
+                constraints.tolerations.push(t.clone());
+            }
+        }
+        let (req, priority, never, node_name) = (c.req, c.priority, c.preempt_never, c.node_name.clone());
+        let class = self.intern_class(req, priority, never, constraints, node_name);
+        self.workloads[wl as usize].class_override = Some(class);
+    }
+
+    /// Evict a Workload: suspend its Job (its pods are deleted); the quota is released when
+    /// they are gone.
+    fn kueue_evict(&mut self, wl: WlId, reason: &'static str) {
+        let now = self.now();
+        let k = self.kq();
+        let w = k.wls.get_mut(&wl).expect("workload");
+        w.state = WkState::Evicting;
+        w.epoch += 1;
+        if reason == "PodsReadyTimeout" {
+            w.requeue_count += 1;
+            w.requeue_at = Some(now.plus_ms(requeue_backoff_ms(w.requeue_count)));
+            w.order_ms = now.ms();
+        }
+        let q = self.protos[self.workloads[wl as usize].proto as usize].queue as usize;
+        let obj = self.wl_object(wl);
+        self.event(|| obj, "WorkloadEvicted", || reason.to_string());
+        let live: Vec<super::PodId> = self.workloads[wl as usize]
+            .pods
+            .iter()
+            .copied()
+            .filter(|&p| self.pods[p as usize].finished.is_none())
+            .collect();
+        if reason == "Preempted" {
+            self.workloads[wl as usize].preemptions += live.len() as u32;
+            self.preemptions += live.len() as u64;
+            if self.queue_evictions.len() <= q {
+                self.queue_evictions.resize(q + 1, [0; 2]);
+            }
+            self.queue_evictions[q][0] += live.len() as u64;
+            for &p in &live {
+                self.pods[p as usize].evicted_for_queue = true;
+            }
+        }
+        self.job_set_suspend(wl, true);
+        self.kueue_pod_gone(wl);
+    }
+
+    /// waitForPodsReady: the admission's timeout expired.
+    pub(super) fn kueue_pods_ready(&mut self, wl: WlId, epoch: u32) {
+        let Some(w) = self.kueue.as_deref().and_then(|k| k.wls.get(&wl)) else {
+            return;
+        };
+        if w.epoch != epoch || w.state != WkState::Admitted {
+            return;
+        }
+        let WorkloadKind::Job(job) = &self.protos[self.workloads[wl as usize].proto as usize].spec.kind else {
+            return;
+        };
+        let count = match (job.parallelism.unwrap_or(1), job.completions) {
+            (p, Some(c)) => p.min(c),
+            (p, None) => p,
+        } as usize;
+        // PodsReady (KQ-W2): succeeded + ready >= pod count.
+        let ready = self.workloads[wl as usize]
+            .pods
+            .iter()
+            .filter(|&&p| {
+                let p = &self.pods[p as usize];
+                p.phase == super::Phase::Succeeded
+                    || (p.phase == super::Phase::Running && p.container_up && p.finished.is_none())
+            })
+            .count();
+        if ready >= count {
+            return;
+        }
+        self.kueue_evict(wl, "PodsReadyTimeout");
+    }
+}
