@@ -273,10 +273,35 @@ pub struct PodTemplate {
     pub node_name: Option<String>,
     /// Container names in order (regular then init), for podFailurePolicy `containerName`.
     pub container_names: Vec<String>,
+    /// Every container's resources, regular containers then init containers, in the order
+    /// written: `requests` and `limits` above are computed from them (see
+    /// [`crate::resources::recompute_totals`]), and LimitRange defaults apply to them.
+    pub containers: Vec<ContainerResources>,
+    /// `spec.overhead` (the RuntimeClass overhead), added to the totals.
+    pub overhead: ResourceList,
+    /// Pod-level `spec.resources.requests` (defaulted from the pod-level limits) and
+    /// `spec.resources.limits`: they replace the container sums of the resources they name.
+    /// Empty when not written.
+    pub pod_level_requests: ResourceList,
+    pub pod_level_limits: ResourceList,
     /// The pod group the pods join: label `scheduling.x-k8s.io/pod-group` (coscheduling) or
     /// annotation `scheduling.k8s.io/group-name` (Volcano), on the template (or on the bare Pod).
     pub pod_group: Option<String>,
     pub hints: SimHints,
+}
+
+/// One container's resources as the API server stores them before admission: requests
+/// defaulted from limits (a resource with a limit and no request requests its limit).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerResources {
+    pub name: String,
+    pub requests: ResourceList,
+    pub limits: ResourceList,
+    /// Listed in `initContainers`.
+    pub init: bool,
+    /// An init container with `restartPolicy: Always` (a sidecar: runs beside the regular
+    /// containers, so its resources add to theirs).
+    pub sidecar: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
