@@ -1,10 +1,12 @@
 //! Pod resource arithmetic: the per-pod `requests` and `limits` of a [`PodTemplate`] from its
 //! containers, as kube-scheduler and quota compute them (k8s
-//! `staging/src/k8s.io/component-helpers/resource/helpers.go`, `PodRequests`/`PodLimits`).
-//! The loader computes the totals with these functions; LimitRange admission recomputes them
-//! after it defaults container values. Pure functions on `spec` data, in canonical units.
+//! `staging/src/k8s.io/component-helpers/resource/helpers.go`, `PodRequests`/`PodLimits`), the
+//! API server's defaulting of LimitRange items, and its classes of resource names (extended,
+//! overcommittable). The loader uses them; LimitRange admission
+//! (`sim::admission`) recomputes totals after it defaults container values. Pure functions on
+//! `spec` data, in canonical units.
 
-use crate::spec::{ContainerResources, PodTemplate, ResourceList};
+use crate::spec::{ContainerResources, LimitKind, LimitRangeItem, PodTemplate, ResourceList};
 
 /// `acc += r`, per resource (saturating).
 pub fn add_into(acc: &mut ResourceList, r: &ResourceList) {
@@ -100,6 +102,74 @@ pub fn single_container(name: &str, requests: &ResourceList, limits: &ResourceLi
     }]
 }
 
+/// A LimitRange item with the API server's defaulting applied (k8s
+/// `pkg/apis/core/v1/defaults.go`, `SetDefaults_LimitRangeItem`): for a Container item, a
+/// resource with a `max` and no `default` gets `default = max`; one with a `default` and no
+/// `defaultRequest` gets `defaultRequest = default`; then one with a `min` and still no
+/// `defaultRequest` gets `defaultRequest = min`. Other kinds are unchanged. Idempotent.
+pub fn limit_range_item_defaults(item: &LimitRangeItem) -> LimitRangeItem {
+    let mut out = item.clone();
+    if item.kind == LimitKind::Container {
+        for (k, v) in &item.max {
+            out.default.entry(k.clone()).or_insert(*v);
+        }
+        for (k, v) in &out.default {
+            out.default_request.entry(k.clone()).or_insert(*v);
+        }
+        for (k, v) in &item.min {
+            out.default_request.entry(k.clone()).or_insert(*v);
+        }
+    }
+    out
+}
+
+// ----- resource names (k8s pkg/apis/core/helper/helpers.go) ----------------------------------
+
+/// A Kubernetes qualified name: an optional DNS-1123 subdomain prefix and `/`, then a name of
+/// at most 63 characters of `[A-Za-z0-9-_.]`, starting and ending alphanumeric.
+pub fn is_qualified_name(s: &str) -> bool {
+    let (prefix, name) = match s.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, s),
+    };
+    let name_ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && name.as_bytes()[0].is_ascii_alphanumeric()
+        && name.as_bytes()[name.len() - 1].is_ascii_alphanumeric();
+    let prefix_ok = prefix.is_none_or(|p| {
+        p.len() <= 253
+            && p.split('.').all(|l| {
+                let b = l.as_bytes();
+                !b.is_empty()
+                    && b.len() <= 63
+                    && b.iter()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                    && b[0] != b'-'
+                    && b[b.len() - 1] != b'-'
+            })
+    });
+    name_ok && prefix_ok
+}
+
+/// `IsNativeResource`: unprefixed, or prefixed with `kubernetes.io/`.
+pub fn is_native(name: &str) -> bool {
+    !name.contains('/') || name.contains("kubernetes.io/")
+}
+
+/// `IsExtendedResourceName`: not native, not a `requests.` quota name, and still a qualified
+/// name with `requests.` in front.
+pub fn is_extended(name: &str) -> bool {
+    !is_native(name) && !name.starts_with("requests.") && is_qualified_name(&format!("requests.{name}"))
+}
+
+/// Resources that may be overcommitted (request below limit): native ones except hugepages.
+pub fn overcommit_allowed(name: &str) -> bool {
+    is_native(name) && !name.starts_with("hugepages-")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +205,29 @@ mod tests {
         let total = pod_total(&cs, &rl(&[("cpu", 250)]), &rl(&[("memory", 8 << 30)]), Pick::Requests);
         assert_eq!(total, rl(&[("cpu", 4_750), ("memory", 8 << 30)]));
         assert!(containers_total(&cs, Pick::Limits).is_empty());
+    }
+
+    #[test]
+    fn limit_range_items_default_from_max_then_default_then_min() {
+        let item = LimitRangeItem {
+            kind: LimitKind::Container,
+            max: rl(&[("cpu", 4_000), ("nvidia.com/gpu", 8_000)]),
+            min: rl(&[("cpu", 1_000), ("memory", 1 << 30)]),
+            default: rl(&[("cpu", 2_000)]),
+            default_request: ResourceList::new(),
+            max_limit_request_ratio: ResourceList::new(),
+        };
+        let d = limit_range_item_defaults(&item);
+        assert_eq!(d.default, rl(&[("cpu", 2_000), ("nvidia.com/gpu", 8_000)]));
+        assert_eq!(
+            d.default_request,
+            rl(&[("cpu", 2_000), ("memory", 1 << 30), ("nvidia.com/gpu", 8_000)])
+        );
+        assert_eq!(limit_range_item_defaults(&d), d, "idempotent");
+        let pod = LimitRangeItem {
+            kind: LimitKind::Pod,
+            ..item.clone()
+        };
+        assert_eq!(limit_range_item_defaults(&pod), pod);
     }
 }

@@ -50,6 +50,10 @@ pub struct Scenario {
     pub pod_groups: Vec<PodGroupSpec>,
     /// Volcano queues defined by Queue objects (queues only named elsewhere exist implicitly).
     pub queues: Vec<QueueSpec>,
+    /// v1 LimitRanges, in file order.
+    pub limit_ranges: Vec<LimitRangeSpec>,
+    /// v1 ResourceQuotas, in file order.
+    pub resource_quotas: Vec<ResourceQuotaSpec>,
     /// Objects of a kind that a later version simulates (CronJob, Volcano Job, Queue, ...):
     /// loaded, reported by name, not simulated.
     pub not_simulated: Vec<NotSimulated>,
@@ -725,5 +729,58 @@ pub struct QueueSpec {
     pub reclaimable: bool,
     pub priority: i32,
     pub state: QueueState,
+    pub loc: SourceLoc,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Admission: ResourceQuota and LimitRange (semantics.md 7.1).
+
+/// The `type` of a LimitRange item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LimitKind {
+    /// Bounds and defaults for each container.
+    Container,
+    /// Bounds on the pod's sums.
+    Pod,
+    /// Bounds on claims: loaded and validated, ignored (the simulator has no volumes).
+    PersistentVolumeClaim,
+}
+
+/// One `spec.limits` item of a LimitRange, as the API server stores it: for a Container item
+/// with its own defaulting applied (`SetDefaults_LimitRangeItem`: `default` from `max`,
+/// `defaultRequest` from `default`, then from `min`). Amounts in canonical units;
+/// `max_limit_request_ratio` holds ratios in thousandths (`2` is 2000), whatever the resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitRangeItem {
+    pub kind: LimitKind,
+    pub max: ResourceList,
+    pub min: ResourceList,
+    pub default: ResourceList,
+    pub default_request: ResourceList,
+    pub max_limit_request_ratio: ResourceList,
+}
+
+/// A v1 LimitRange: defaults and bounds for the pods of its namespace, applied when a pod is
+/// created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitRangeSpec {
+    pub namespace: String,
+    pub name: String,
+    pub items: Vec<LimitRangeItem>,
+    pub loc: SourceLoc,
+}
+
+/// A v1 ResourceQuota: caps on what the objects of its namespace may hold, checked when an
+/// object is created. `hard` is keyed by the quota resource name as written (`requests.cpu`,
+/// `limits.memory`, `cpu`, `pods`, `count/jobs.batch`, `requests.nvidia.com/gpu`, ...), each
+/// amount in the canonical unit of the resource the name counts: `requests.cpu`, `limits.cpu`
+/// and `cpu` in millicores, the memory names in bytes, and every count (`pods`, `count/*`) and
+/// extended resource in thousandths like other resources, so `pods: "10"` is 10000. Without
+/// scopes (scoped quotas are not supported).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceQuotaSpec {
+    pub namespace: String,
+    pub name: String,
+    pub hard: ResourceList,
     pub loc: SourceLoc,
 }

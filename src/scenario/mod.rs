@@ -2,13 +2,15 @@
 //! [`InputError`] that names the file, line, column, field and fix. It owns file handling,
 //! document dispatch on (apiVersion, kind), `kind: List` unpacking, cross-object checks
 //! (duplicates, one Simulation, one default PriorityClass, policy names), NodePool expansion and
-//! the size limits. Per-kind conversion lives in `k8s` (Kubernetes objects), `gang` (Volcano
-//! Jobs, PodGroups, Queues) and `kubesim` (kubesim.io objects); `yaml` parses, `view` reads
+//! the size limits. Per-kind conversion lives in `k8s` (Kubernetes objects), `admission`
+//! (LimitRanges, ResourceQuotas), `gang` (Volcano Jobs, PodGroups, Queues) and `kubesim`
+//! (kubesim.io objects); `yaml` parses, `view` reads
 //! fields with their paths.
 //!
 //! It never panics on input and never loops on it: every list it builds is bounded (file size,
 //! the parser's budget, the node and arrival limits).
 
+mod admission;
 mod cronjob;
 mod gang;
 mod k8s;
@@ -144,6 +146,8 @@ enum Dispatch {
     PriorityClass,
     Namespace,
     PodDisruptionBudget,
+    LimitRange,
+    ResourceQuota,
     /// Loaded and reported, not simulated yet; `true` if namespaced.
     NotSimulated(bool),
 }
@@ -161,6 +165,8 @@ const SIMULATED: &[&str] = &[
     "scheduling.x-k8s.io/v1alpha1 PodGroup",
     "scheduling.k8s.io/v1 PriorityClass",
     "policy/v1 PodDisruptionBudget",
+    "v1 LimitRange",
+    "v1 ResourceQuota",
     "kubesim.io/v1alpha1 Simulation",
     "kubesim.io/v1alpha1 NodePool",
     "kubesim.io/v1alpha1 Arrivals",
@@ -170,8 +176,6 @@ const SIMULATED: &[&str] = &[
 
 /// The kinds loaded but not simulated yet, as printed in the unknown-kind error.
 const NOT_SIMULATED: &[&str] = &[
-    "v1 ResourceQuota",
-    "v1 LimitRange",
     "kueue.x-k8s.io/* ClusterQueue",
     "kueue.x-k8s.io/* LocalQueue",
     "kueue.x-k8s.io/* ResourceFlavor",
@@ -191,7 +195,8 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("v1", "Node") => Dispatch::Node,
         ("v1", "Pod") => Dispatch::Pod,
         ("v1", "Namespace") => Dispatch::Namespace,
-        ("v1", "ResourceQuota" | "LimitRange") => Dispatch::NotSimulated(true),
+        ("v1", "LimitRange") => Dispatch::LimitRange,
+        ("v1", "ResourceQuota") => Dispatch::ResourceQuota,
         ("batch/v1", "Job") => Dispatch::Job,
         ("batch/v1", "CronJob") => Dispatch::CronJob,
         ("scheduling.k8s.io/v1", "PriorityClass") => Dispatch::PriorityClass,
@@ -320,6 +325,8 @@ impl Builder {
                 | Dispatch::VolcanoJob
                 | Dispatch::CronJob
                 | Dispatch::PodGroup(_)
+                | Dispatch::LimitRange
+                | Dispatch::ResourceQuota
                 | Dispatch::NotSimulated(true)
         );
         let namespace = if namespaced {
@@ -455,6 +462,14 @@ impl Builder {
                 let meta = k8s::read_meta(&obj, true)?;
                 let ns = k8s::namespace(&obj, meta)?;
                 self.sc.namespaces.push(ns);
+            }
+            Dispatch::LimitRange => {
+                let lr = admission::limit_range(&obj, namespace, name, &loc)?;
+                self.sc.limit_ranges.push(lr);
+            }
+            Dispatch::ResourceQuota => {
+                let rq = admission::resource_quota(&obj, namespace, name, &loc)?;
+                self.sc.resource_quotas.push(rq);
             }
             Dispatch::NotSimulated(_) => {
                 if api == "kubesim.io/v1alpha1" && kind == "SchedulerPolicy" {

@@ -1670,7 +1670,7 @@ fn gang_kinds_in_unknown_kind_errors_and_arrivals() {
     check(&e, 2, "kind", &["supported as scheduling.volcano.sh/v1beta1 Queue"]);
     assert!(
         e.fix
-            .contains("loaded but not yet simulated: v1 ResourceQuota, v1 LimitRange"),
+            .contains("v1 LimitRange, v1 ResourceQuota, kubesim.io/v1alpha1 Simulation"),
         "{e}"
     );
     // A Volcano Job as an Arrivals template.
