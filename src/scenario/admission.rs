@@ -95,7 +95,7 @@ fn entries<'a>(
     f: &F<'a>,
     check_name: impl Fn(&str) -> Option<(&'static str, &'static str)>,
     unit: impl Fn(&str) -> String,
-) -> Res<Vec<(String, i64, F<'a>)>> {
+) -> Res<Written<'a>> {
     let o = f.obj()?;
     let mut out = Vec::new();
     for e in o.entries {
@@ -148,14 +148,17 @@ fn limit_resource_name(kind: LimitKind, name: &str) -> Option<(&'static str, &'s
     }
 }
 
+/// A resource list as written: name, amount, and the field of the amount.
+type Written<'a> = Vec<(String, i64, F<'a>)>;
+
 /// The lists of one item as written, with their fields (for blame).
 struct ItemLists<'a> {
     item: F<'a>,
-    max: Vec<(String, i64, F<'a>)>,
-    min: Vec<(String, i64, F<'a>)>,
-    default: Vec<(String, i64, F<'a>)>,
-    default_request: Vec<(String, i64, F<'a>)>,
-    ratio: Vec<(String, i64, F<'a>)>,
+    max: Written<'a>,
+    min: Written<'a>,
+    default: Written<'a>,
+    default_request: Written<'a>,
+    ratio: Written<'a>,
 }
 
 fn to_list(v: &[(String, i64, F)]) -> ResourceList {
@@ -177,7 +180,7 @@ fn blame<'a>(lists: &ItemLists<'a>, field: &str, key: &str) -> (F<'a>, String) {
         return (f, String::new());
     }
     // SetDefaults_LimitRangeItem: default <- max; defaultRequest <- default (<- max), else min.
-    let sources: &[(&str, &[(String, i64, F<'a>)])] = match field {
+    let sources: &[(&str, &Written<'a>)] = match field {
         "default" => &[("max", &lists.max)],
         _ => &[("default", &lists.default), ("max", &lists.max), ("min", &lists.min)],
     };
@@ -344,7 +347,7 @@ pub(crate) fn limit_range(doc: &Obj, namespace: String, name: String, loc: &Sour
             ));
         }
         kinds.push(kind);
-        let read = |key: &str, unit: &dyn Fn(&str) -> String| -> Res<Vec<(String, i64, F)>> {
+        let read = |key: &str, unit: &dyn Fn(&str) -> String| -> Res<Written> {
             match o.get(key) {
                 None => Ok(Vec::new()),
                 Some(f) => entries(&f, |n| limit_resource_name(kind, n), unit),
