@@ -19,7 +19,7 @@
 //! integers (`spec.rs`): `pods: 1` is 1000.
 //!
 //! Determinism: Kubernetes lists a namespace's quotas and ranges in no defined order; callers
-//! pass them sorted by name ([`in_namespace`]) and checks run in that order, each resource in
+//! pass them sorted by name ([`quotas_in`], [`limit_ranges_in`]) and checks run in that order, each resource in
 //! name order, so the first failure (and so the message) is fixed.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,7 +40,7 @@ pub const COUNT_CRON_JOBS: &str = "count/cronjobs.batch";
 const ONE: i64 = 1_000;
 
 /// The objects of `all` in namespace `ns`, sorted by name: the order admission checks them in.
-pub fn in_namespace<'a, T>(all: &'a [T], ns: &str, key: impl Fn(&T) -> (&str, &str)) -> Vec<&'a T> {
+fn in_namespace<'a, T>(all: &'a [T], ns: &str, key: impl Fn(&T) -> (&str, &str)) -> Vec<&'a T> {
     let mut v: Vec<&T> = all.iter().filter(|o| key(o).0 == ns).collect();
     v.sort_by(|a, b| key(a).1.cmp(key(b).1));
     v
@@ -1026,6 +1026,26 @@ mod tests {
         let p = pod(&[("c", &[("cpu", 1_000)], &[])]);
         ns.admit_pod(&qs, &p).unwrap();
         assert_eq!(ns.used()[COUNT_JOBS], 2_000);
+    }
+
+    /// S-C5's quota note: a CronJob keeping 3 successful Jobs. With `count/jobs.batch: 4` the
+    /// next Job always fits; with 3 every new Job is rejected until one is deleted.
+    #[test]
+    fn s_c5_history_against_a_job_count() {
+        let mut ns = NamespaceUsage::default();
+        for _ in 0..3 {
+            ns.charge(&job_usage());
+        }
+        let four = quota("q", &[(COUNT_JOBS, 4_000)]);
+        let three = quota("q", &[(COUNT_JOBS, 3_000)]);
+        assert!(admit_object(&[&four], ns.used(), &job_usage()).is_ok());
+        assert_eq!(
+            admit_object(&[&three], ns.used(), &job_usage()).unwrap_err(),
+            "exceeded quota: q, requested: count/jobs.batch=1, used: count/jobs.batch=3, limited: \
+             count/jobs.batch=3"
+        );
+        ns.release(&job_usage());
+        assert!(ns.admit_object(&[&three], &job_usage()).is_ok());
     }
 
     #[test]
