@@ -16,6 +16,7 @@ pub mod plot;
 pub mod progress;
 pub mod quantity;
 pub mod report;
+pub mod resources;
 pub mod scenario;
 pub mod series;
 pub mod sim;

@@ -106,6 +106,51 @@ pub fn parse_quantity(resource: &str, s: &str) -> Result<i64, String> {
     i64::try_from(value).map_err(|_| too_large())
 }
 
+/// Formats an amount of `resource` in canonical units as Kubernetes prints a quantity
+/// (`Quantity.String()`): millicores and milli-units as `500m`, `2`, `4k`; bytes with the exact
+/// binary (`64Gi`) or decimal (`8G`) suffix, whichever is shorter, else plain. Kubernetes keeps
+/// the suffix family a quantity was written in; canonical units have forgotten it, so a byte
+/// amount written `8000000000` prints `8G` here.
+pub fn format_quantity(resource: &str, value: i64) -> String {
+    const DECIMAL: [&str; 7] = ["", "k", "M", "G", "T", "P", "E"];
+    const BINARY: [&str; 7] = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
+    let sign = if value < 0 { "-" } else { "" };
+    let v = value.unsigned_abs();
+    let decimal = |mut n: u64| {
+        let mut k = 0;
+        while n != 0 && n.is_multiple_of(1000) && k < 6 {
+            n /= 1000;
+            k += 1;
+        }
+        format!("{sign}{n}{}", DECIMAL[k])
+    };
+    match unit_of(resource) {
+        Unit::Milli if !v.is_multiple_of(1000) => format!("{sign}{v}m"),
+        Unit::Milli => decimal(v / 1000),
+        Unit::Bytes => {
+            let dec = decimal(v);
+            let mut n = v;
+            let mut k = 0;
+            while n != 0 && n.is_multiple_of(1024) && k < 6 {
+                n /= 1024;
+                k += 1;
+            }
+            let bin = format!("{sign}{n}{}", BINARY[k]);
+            if k > 0 && bin.len() <= dec.len() { bin } else { dec }
+        }
+    }
+}
+
+/// The resource whose unit a ResourceQuota resource name is counted in: `requests.memory`,
+/// `limits.memory` and `memory` are bytes; `requests.cpu`, `pods`, `count/jobs.batch` and
+/// `requests.nvidia.com/gpu` are thousandths (see `spec.rs`).
+pub fn quota_unit_resource(quota_name: &str) -> &str {
+    quota_name
+        .strip_prefix("requests.")
+        .or_else(|| quota_name.strip_prefix("limits."))
+        .unwrap_or(quota_name)
+}
+
 fn pow10(n: usize) -> Option<i128> {
     let mut p: i128 = 1;
     for _ in 0..n {
@@ -241,6 +286,37 @@ mod tests {
         for (name, res, s, want) in cases {
             assert_eq!(parse_quantity(res, s), Ok(*want), "case {name}: {res} {s}");
         }
+    }
+
+    #[test]
+    fn quantities_print_as_kubernetes_does() {
+        let cases: &[(&str, i64, &str)] = &[
+            ("cpu", 500, "500m"),
+            ("cpu", 4_000, "4"),
+            ("cpu", 1_500, "1500m"),
+            ("cpu", 1_500_000, "1500"),
+            ("cpu", 4_000_000, "4k"),
+            ("cpu", 0, "0"),
+            ("pods", 50_000, "50"),
+            ("count/jobs.batch", 1_000, "1"),
+            ("nvidia.com/gpu", 16_000, "16"),
+            ("memory", 256 << 30, "256Gi"),
+            ("memory", 64 << 20, "64Mi"),
+            ("memory", 8_000_000_000, "8G"),
+            ("memory", 1_000, "1k"),
+            ("memory", 1_024, "1Ki"),
+            ("memory", 1_500, "1500"),
+            ("memory", 0, "0"),
+            ("hugepages-2Mi", 4 << 20, "4Mi"),
+        ];
+        for (res, v, want) in cases {
+            assert_eq!(format_quantity(res, *v), *want, "{res} {v}");
+            assert_eq!(parse_quantity(res, want), Ok(*v), "round trip {res} {want}");
+        }
+        assert_eq!(quota_unit_resource("requests.memory"), "memory");
+        assert_eq!(quota_unit_resource("limits.cpu"), "cpu");
+        assert_eq!(quota_unit_resource("requests.nvidia.com/gpu"), "nvidia.com/gpu");
+        assert_eq!(quota_unit_resource("count/jobs.batch"), "count/jobs.batch");
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub struct Scenario {
     pub cluster_queues: Vec<ClusterQueueSpec>,
     pub local_queues: Vec<LocalQueueSpec>,
     pub workload_priority_classes: Vec<WorkloadPriorityClassSpec>,
+    /// v1 LimitRanges, in file order.
+    pub limit_ranges: Vec<LimitRangeSpec>,
+    /// v1 ResourceQuotas, in file order.
+    pub resource_quotas: Vec<ResourceQuotaSpec>,
     /// Objects of a kind that a later version simulates (CronJob, Volcano Job, Queue, ...):
     /// loaded, reported by name, not simulated.
     pub not_simulated: Vec<NotSimulated>,
@@ -283,10 +287,35 @@ pub struct PodTemplate {
     pub node_name: Option<String>,
     /// Container names in order (regular then init), for podFailurePolicy `containerName`.
     pub container_names: Vec<String>,
+    /// Every container's resources, regular containers then init containers, in the order
+    /// written: `requests` and `limits` above are computed from them (see
+    /// [`crate::resources::recompute_totals`]), and LimitRange defaults apply to them.
+    pub containers: Vec<ContainerResources>,
+    /// `spec.overhead` (the RuntimeClass overhead), added to the totals.
+    pub overhead: ResourceList,
+    /// Pod-level `spec.resources.requests` (defaulted from the pod-level limits) and
+    /// `spec.resources.limits`: they replace the container sums of the resources they name.
+    /// Empty when not written.
+    pub pod_level_requests: ResourceList,
+    pub pod_level_limits: ResourceList,
     /// The pod group the pods join: label `scheduling.x-k8s.io/pod-group` (coscheduling) or
     /// annotation `scheduling.k8s.io/group-name` (Volcano), on the template (or on the bare Pod).
     pub pod_group: Option<String>,
     pub hints: SimHints,
+}
+
+/// One container's resources as the API server stores them before admission: requests
+/// defaulted from limits (a resource with a limit and no request requests its limit).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerResources {
+    pub name: String,
+    pub requests: ResourceList,
+    pub limits: ResourceList,
+    /// Listed in `initContainers`.
+    pub init: bool,
+    /// An init container with `restartPolicy: Always` (a sidecar: runs beside the regular
+    /// containers, so its resources add to theirs).
+    pub sidecar: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -818,7 +847,7 @@ pub enum StopPolicy {
 
 /// The quota of one resource in one flavor of a ClusterQueue (KQ-Q1), in canonical units.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ResourceQuotaSpec {
+pub struct FlavorResourceQuota {
     pub name: String,
     pub nominal: i64,
     /// Most this ClusterQueue may borrow above `nominal`; `None`: no limit.
@@ -832,7 +861,7 @@ pub struct ResourceQuotaSpec {
 pub struct FlavorQuotasSpec {
     /// The ResourceFlavor's name.
     pub name: String,
-    pub resources: Vec<ResourceQuotaSpec>,
+    pub resources: Vec<FlavorResourceQuota>,
 }
 
 /// `spec.resourceGroups[]`: flavors in order of preference, each covering the same resources.
@@ -876,5 +905,58 @@ pub struct LocalQueueSpec {
 pub struct WorkloadPriorityClassSpec {
     pub name: String,
     pub value: i32,
+    pub loc: SourceLoc,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Admission: ResourceQuota and LimitRange (semantics.md 7.1).
+
+/// The `type` of a LimitRange item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LimitKind {
+    /// Bounds and defaults for each container.
+    Container,
+    /// Bounds on the pod's sums.
+    Pod,
+    /// Bounds on claims: loaded and validated, ignored (the simulator has no volumes).
+    PersistentVolumeClaim,
+}
+
+/// One `spec.limits` item of a LimitRange, as the API server stores it: for a Container item
+/// with its own defaulting applied (`SetDefaults_LimitRangeItem`: `default` from `max`,
+/// `defaultRequest` from `default`, then from `min`). Amounts in canonical units;
+/// `max_limit_request_ratio` holds ratios in thousandths (`2` is 2000), whatever the resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitRangeItem {
+    pub kind: LimitKind,
+    pub max: ResourceList,
+    pub min: ResourceList,
+    pub default: ResourceList,
+    pub default_request: ResourceList,
+    pub max_limit_request_ratio: ResourceList,
+}
+
+/// A v1 LimitRange: defaults and bounds for the pods of its namespace, applied when a pod is
+/// created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitRangeSpec {
+    pub namespace: String,
+    pub name: String,
+    pub items: Vec<LimitRangeItem>,
+    pub loc: SourceLoc,
+}
+
+/// A v1 ResourceQuota: caps on what the objects of its namespace may hold, checked when an
+/// object is created. `hard` is keyed by the quota resource name as written (`requests.cpu`,
+/// `limits.memory`, `cpu`, `pods`, `count/jobs.batch`, `requests.nvidia.com/gpu`, ...), each
+/// amount in the canonical unit of the resource the name counts: `requests.cpu`, `limits.cpu`
+/// and `cpu` in millicores, the memory names in bytes, and every count (`pods`, `count/*`) and
+/// extended resource in thousandths like other resources, so `pods: "10"` is 10000. Without
+/// scopes (scoped quotas are not supported).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceQuotaSpec {
+    pub namespace: String,
+    pub name: String,
+    pub hard: ResourceList,
     pub loc: SourceLoc,
 }

@@ -34,6 +34,10 @@ pub fn gpu_pod_template(gpus: i64, duration_ms: Option<u64>) -> PodTemplate {
     req.insert("nvidia.com/gpu".to_string(), gpus * 1000);
     PodTemplate {
         labels: BTreeMap::new(),
+        containers: crate::resources::single_container("main", &req, &req),
+        overhead: BTreeMap::new(),
+        pod_level_requests: BTreeMap::new(),
+        pod_level_limits: BTreeMap::new(),
         requests: req.clone(),
         limits: req,
         node_selector: BTreeMap::new(),

@@ -1,6 +1,7 @@
 //! The seed manifests (`shared/manifests/seed`) load unchanged, alone and together, into the
 //! expected objects.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use kubesim::scenario::load;
@@ -47,6 +48,8 @@ fn every_seed_manifest_loads_alone() {
             + sc.queues.len()
             + sc.pod_groups.len()
             + sc.not_simulated.len()
+            + sc.limit_ranges.len()
+            + sc.resource_quotas.len()
             + sc.cron_jobs.len()
             + sc.nodes.len()
             + sc.namespaces.len();
@@ -103,7 +106,7 @@ fn all_seed_manifests_load_together_as_a_folder_and_as_files() {
         ]
     );
     assert!(by_folder.pod_groups.is_empty());
-    // 03, 04, 05, 16 CronJobs; 13 ResourceQuota and 14 LimitRange (not simulated yet).
+    // 03, 04, 05, 16 CronJobs; 13 ResourceQuota and 14 LimitRange.
     let cron: Vec<&str> = by_folder.cron_jobs.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
         cron,
@@ -114,7 +117,10 @@ fn all_seed_manifests_load_together_as_a_folder_and_as_files() {
             "arr-coc-weekly-retrain"
         ]
     );
-    assert_eq!(by_folder.not_simulated.len(), 2);
+    assert!(by_folder.not_simulated.is_empty());
+    assert_eq!(by_folder.resource_quotas, by_files.resource_quotas);
+    assert_eq!(by_folder.limit_ranges, by_files.limit_ranges);
+    assert_eq!((by_folder.resource_quotas.len(), by_folder.limit_ranges.len()), (1, 1));
 }
 
 #[test]
@@ -368,7 +374,7 @@ fn queues_08_and_12() {
 }
 
 #[test]
-fn cronjobs_are_read_and_quota_limit_ranges_are_not_simulated_yet() {
+fn cronjobs_are_read() {
     use kubesim::spec::ConcurrencyPolicy;
     let c03 = &seed("03-").cron_jobs[0];
     assert_eq!(
@@ -402,14 +408,52 @@ fn cronjobs_are_read_and_quota_limit_ranges_are_not_simulated_yet() {
     for prefix in ["08-", "12-"] {
         assert!(seed(prefix).not_simulated.is_empty());
     }
-    let rq = seed("13-");
+}
+
+#[test]
+fn quota_13_and_limit_range_14_are_read() {
+    use kubesim::spec::LimitKind;
+    let rl = |v: &[(&str, i64)]| -> BTreeMap<String, i64> { v.iter().map(|(k, v)| (k.to_string(), *v)).collect() };
+    let sc = seed("13-");
+    assert!(sc.not_simulated.is_empty());
+    let q = &sc.resource_quotas[0];
     assert_eq!(
-        (
-            rq.not_simulated[0].api_version.as_str(),
-            rq.not_simulated[0].kind.as_str()
-        ),
-        ("v1", "ResourceQuota")
+        (q.namespace.as_str(), q.name.as_str()),
+        ("ml-workloads", "ml-training-quota")
     );
-    assert_eq!(rq.not_simulated[0].namespace, "ml-workloads");
-    assert_eq!(seed("14-").not_simulated[0].kind, "LimitRange");
+    // Counts and extended resources in thousandths, memory in bytes, cpu in millicores.
+    assert_eq!(
+        q.hard,
+        rl(&[
+            ("requests.nvidia.com/gpu", 16_000),
+            ("limits.nvidia.com/gpu", 16_000),
+            ("requests.memory", 256 << 30),
+            ("requests.cpu", 128_000),
+            ("count/jobs.batch", 50_000),
+            ("count/cronjobs.batch", 20_000),
+        ])
+    );
+    assert_eq!(q.loc.line, 1);
+    let sc = seed("14-");
+    assert!(sc.not_simulated.is_empty());
+    let lr = &sc.limit_ranges[0];
+    assert_eq!(
+        (lr.namespace.as_str(), lr.name.as_str()),
+        ("ml-workloads", "ml-job-limits")
+    );
+    let item = &lr.items[0];
+    assert_eq!(item.kind, LimitKind::Container);
+    assert_eq!(
+        item.max,
+        rl(&[("nvidia.com/gpu", 8_000), ("memory", 128 << 30), ("cpu", 64_000)])
+    );
+    assert_eq!(
+        item.min,
+        rl(&[("nvidia.com/gpu", 1_000), ("memory", 8 << 30), ("cpu", 4_000)])
+    );
+    // As the API server stores it: the GPU default comes from max, defaultRequest from default.
+    let defaults = rl(&[("nvidia.com/gpu", 8_000), ("memory", 32 << 30), ("cpu", 16_000)]);
+    assert_eq!(item.default, defaults);
+    assert_eq!(item.default_request, defaults);
+    assert!(item.max_limit_request_ratio.is_empty());
 }

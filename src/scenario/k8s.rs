@@ -14,10 +14,11 @@ use std::collections::BTreeMap;
 
 use super::view::{F, Obj, Res, err_at};
 use crate::spec::{
-    CompletionMode, ExitCodeOperator, IntOrPercent, JobSpec, LabelSelector, NamespaceSpec, NodeSelectorTerm, NodeSpec,
-    PdbSpec, PfpAction, PfpExitCodes, PfpPodCondition, PfpRule, PodReplacementPolicy, PodTemplate, PreemptionPolicy,
-    PriorityClassSpec, ResourceList, RestartPolicy, SelectorOperator, SelectorRequirement, SimHints, SourceLoc,
-    SuccessPolicyRule, Taint, TaintEffect, Toleration, TolerationOperator, WorkloadSpec,
+    CompletionMode, ContainerResources, ExitCodeOperator, IntOrPercent, JobSpec, LabelSelector, NamespaceSpec,
+    NodeSelectorTerm, NodeSpec, PdbSpec, PfpAction, PfpExitCodes, PfpPodCondition, PfpRule, PodReplacementPolicy,
+    PodTemplate, PreemptionPolicy, PriorityClassSpec, ResourceList, RestartPolicy, SelectorOperator,
+    SelectorRequirement, SimHints, SourceLoc, SuccessPolicyRule, Taint, TaintEffect, Toleration, TolerationOperator,
+    WorkloadSpec,
 };
 
 /// Top-level fields of a Kubernetes object with spec and status.
@@ -502,17 +503,11 @@ const CONTAINER_FIELDS: &[&str] = &[
     "tty",
 ];
 
-/// One container's requests and limits, requests defaulted from limits.
-struct ContainerRes {
-    requests: ResourceList,
-    limits: ResourceList,
-    sidecar: bool,
-}
-
-fn container(f: &F, names: &mut Vec<String>, init: bool) -> Res<ContainerRes> {
+/// One container's resources, requests defaulted from limits.
+fn container(f: &F, init: bool) -> Res<ContainerResources> {
     let o = f.obj()?;
     o.deny_unknown(CONTAINER_FIELDS, "a container")?;
-    names.push(o.req("name", "give every container a name")?.name()?);
+    let name = o.req("name", "give every container a name")?.name()?;
     let mut requests = ResourceList::new();
     let mut limits = ResourceList::new();
     if let Some(r) = o.get("resources") {
@@ -552,56 +547,13 @@ fn container(f: &F, names: &mut Vec<String>, init: bool) -> Res<ContainerRes> {
             ));
         }
     };
-    Ok(ContainerRes {
+    Ok(ContainerResources {
+        name,
         requests,
         limits,
+        init,
         sidecar,
     })
-}
-
-fn add_into(acc: &mut ResourceList, r: &ResourceList) {
-    for (k, v) in r {
-        let e = acc.entry(k.clone()).or_insert(0);
-        *e = e.saturating_add(*v);
-    }
-}
-
-fn max_into(acc: &mut ResourceList, r: &ResourceList) {
-    for (k, v) in r {
-        let e = acc.entry(k.clone()).or_insert(0);
-        *e = (*e).max(*v);
-    }
-}
-
-/// Pod-level totals as kube-scheduler computes them (`resourcehelper.PodRequests`): the sum over
-/// regular containers and sidecars, at least each init container's amount plus the sidecars
-/// started before it, plus the pod overhead.
-fn pod_total(
-    regular: &[ContainerRes],
-    init: &[ContainerRes],
-    overhead: &ResourceList,
-    pick: fn(&ContainerRes) -> &ResourceList,
-) -> ResourceList {
-    let mut total = ResourceList::new();
-    for c in regular {
-        add_into(&mut total, pick(c));
-    }
-    let mut sidecars = ResourceList::new();
-    let mut init_max = ResourceList::new();
-    for c in init {
-        if c.sidecar {
-            add_into(&mut total, pick(c));
-            add_into(&mut sidecars, pick(c));
-            max_into(&mut init_max, &sidecars);
-        } else {
-            let mut r = pick(c).clone();
-            add_into(&mut r, &sidecars);
-            max_into(&mut init_max, &r);
-        }
-    }
-    max_into(&mut total, &init_max);
-    add_into(&mut total, overhead);
-    total
 }
 
 pub(crate) fn selector_requirement(f: &F) -> Res<SelectorRequirement> {
@@ -759,21 +711,20 @@ pub(crate) fn pod_template(
 ) -> Res<PodTemplate> {
     let spec = spec_f.obj()?;
     spec.deny_unknown(POD_SPEC_FIELDS, "a pod spec")?;
-    let mut names = Vec::new();
     let containers_f = spec.req("containers", "list at least one container")?;
-    let mut regular = Vec::new();
+    let mut containers = Vec::new();
     for c in containers_f.seq()? {
-        regular.push(container(&c, &mut names, false)?);
+        containers.push(container(&c, false)?);
     }
-    if regular.is_empty() {
+    if containers.is_empty() {
         return Err(containers_f.err("the pod has no containers", "list at least one container"));
     }
-    let mut init = Vec::new();
     if let Some(ic) = spec.get("initContainers") {
         for c in ic.seq()? {
-            init.push(container(&c, &mut names, true)?);
+            containers.push(container(&c, true)?);
         }
     }
+    let names: Vec<String> = containers.iter().map(|c| c.name.clone()).collect();
     let mut seen = std::collections::BTreeSet::new();
     for n in &names {
         if !seen.insert(n) {
@@ -784,19 +735,16 @@ pub(crate) fn pod_template(
         }
     }
     let overhead = opt(spec.get("overhead"), |f| f.resource_list())?.unwrap_or_default();
-    let mut requests = pod_total(&regular, &init, &overhead, |c| &c.requests);
-    let mut limits = pod_total(&regular, &init, &overhead, |c| &c.limits);
     // Pod-level resources (PodLevelResources) replace the container sums they name.
+    let (mut pod_level_requests, mut pod_level_limits) = (ResourceList::new(), ResourceList::new());
     if let Some(r) = spec.get("resources") {
         let r = r.obj()?;
         r.deny_unknown(&["requests", "limits", "claims"], "pod resources")?;
-        let pl = opt(r.get("limits"), |f| f.resource_list())?.unwrap_or_default();
-        let mut pr = opt(r.get("requests"), |f| f.resource_list())?.unwrap_or_default();
-        for (k, v) in &pl {
-            pr.entry(k.clone()).or_insert(*v);
+        pod_level_limits = opt(r.get("limits"), |f| f.resource_list())?.unwrap_or_default();
+        pod_level_requests = opt(r.get("requests"), |f| f.resource_list())?.unwrap_or_default();
+        for (k, v) in &pod_level_limits {
+            pod_level_requests.entry(k.clone()).or_insert(*v);
         }
-        requests.extend(pr);
-        limits.extend(pl);
     }
     let node_selector = opt(spec.get("nodeSelector"), |f| f.string_map())?.unwrap_or_default();
     let affinity_terms = opt(spec.get("affinity"), affinity_terms)?.unwrap_or_default();
@@ -836,10 +784,10 @@ pub(crate) fn pod_template(
     };
     let scheduler_name = opt(spec.get("schedulerName"), |f| f.name())?;
     let node_name = opt(spec.get("nodeName"), |f| f.name())?;
-    Ok(PodTemplate {
+    let mut t = PodTemplate {
         labels,
-        requests,
-        limits,
+        requests: ResourceList::new(),
+        limits: ResourceList::new(),
         node_selector,
         affinity_terms,
         tolerations,
@@ -851,9 +799,15 @@ pub(crate) fn pod_template(
         scheduler_name,
         node_name,
         container_names: names,
+        containers,
+        overhead,
+        pod_level_requests,
+        pod_level_limits,
         hints,
         pod_group: None,
-    })
+    };
+    crate::resources::recompute_totals(&mut t);
+    Ok(t)
 }
 
 pub(crate) fn preemption_policy(f: &F) -> Res<PreemptionPolicy> {

@@ -26,8 +26,8 @@ use std::collections::BTreeMap;
 use super::k8s::{Meta, OBJECT_FIELDS, label_selector, opt, taint, toleration};
 use super::view::{Error, F, Obj, Res};
 use crate::spec::{
-    BorrowPolicy, ClusterQueueSpec, FlavorFungibility, FlavorQuotasSpec, FungibilityPolicy, KueuePreemption,
-    LocalQueueSpec, QueueingStrategy, ReclaimPolicy, ResourceFlavorSpec, ResourceGroupSpec, ResourceQuotaSpec,
+    BorrowPolicy, ClusterQueueSpec, FlavorFungibility, FlavorQuotasSpec, FlavorResourceQuota, FungibilityPolicy,
+    KueuePreemption, LocalQueueSpec, QueueingStrategy, ReclaimPolicy, ResourceFlavorSpec, ResourceGroupSpec,
     SelectorOperator, SourceLoc, StopPolicy, TaintEffect, WithinCq, WorkloadPriorityClassSpec,
 };
 
@@ -594,7 +594,7 @@ fn flavor_quotas(
     Ok(FlavorQuotasSpec { name, resources })
 }
 
-fn resource_quota(r: &F, want: &str, cq: &ClusterQueueSpec) -> Res<ResourceQuotaSpec> {
+fn resource_quota(r: &F, want: &str, cq: &ClusterQueueSpec) -> Res<FlavorResourceQuota> {
     let o = r.obj()?;
     o.deny_unknown(
         &["borrowingLimit", "lendingLimit", "name", "nominalQuota"],
@@ -634,7 +634,7 @@ fn resource_quota(r: &F, want: &str, cq: &ClusterQueueSpec) -> Res<ResourceQuota
             "write a lendingLimit of at most nominalQuota",
         ));
     }
-    Ok(ResourceQuotaSpec {
+    Ok(FlavorResourceQuota {
         name,
         nominal,
         borrowing_limit,

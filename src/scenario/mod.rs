@@ -2,13 +2,15 @@
 //! [`InputError`] that names the file, line, column, field and fix. It owns file handling,
 //! document dispatch on (apiVersion, kind), `kind: List` unpacking, cross-object checks
 //! (duplicates, one Simulation, one default PriorityClass, policy names), NodePool expansion and
-//! the size limits. Per-kind conversion lives in `k8s` (Kubernetes objects), `gang` (Volcano
-//! Jobs, PodGroups, Queues), `kueue` (Kueue queues, flavors and priority classes) and `kubesim`
-//! (kubesim.io objects); `yaml` parses, `view` reads fields with their paths.
+//! the size limits. Per-kind conversion lives in `k8s` (Kubernetes objects), `admission`
+//! (LimitRanges, ResourceQuotas), `gang` (Volcano Jobs, PodGroups, Queues), `kueue` (Kueue
+//! queues, flavors and priority classes) and `kubesim` (kubesim.io objects); `yaml` parses,
+//! `view` reads fields with their paths.
 //!
 //! It never panics on input and never loops on it: every list it builds is bounded (file size,
 //! the parser's budget, the node and arrival limits).
 
+mod admission;
 mod cronjob;
 mod gang;
 mod k8s;
@@ -149,6 +151,8 @@ enum Dispatch {
     ClusterQueue(kueue::Version),
     LocalQueue(kueue::Version),
     WorkloadPriorityClass(kueue::Version),
+    LimitRange,
+    ResourceQuota,
     /// Loaded and reported, not simulated yet; `true` if namespaced.
     NotSimulated(bool),
 }
@@ -166,6 +170,8 @@ const SIMULATED: &[&str] = &[
     "scheduling.x-k8s.io/v1alpha1 PodGroup",
     "scheduling.k8s.io/v1 PriorityClass",
     "policy/v1 PodDisruptionBudget",
+    "v1 LimitRange",
+    "v1 ResourceQuota",
     "kubesim.io/v1alpha1 Simulation",
     "kubesim.io/v1alpha1 NodePool",
     "kubesim.io/v1alpha1 Arrivals",
@@ -182,11 +188,7 @@ const SIMULATED: &[&str] = &[
 ];
 
 /// The kinds loaded but not simulated yet, as printed in the unknown-kind error.
-const NOT_SIMULATED: &[&str] = &[
-    "v1 ResourceQuota",
-    "v1 LimitRange",
-    "kubesim.io/v1alpha1 SchedulerPolicy",
-];
+const NOT_SIMULATED: &[&str] = &["kubesim.io/v1alpha1 SchedulerPolicy"];
 
 fn classify(api: &str, kind: &str) -> Option<Dispatch> {
     if let Some(v) = kueue::Version::of(api) {
@@ -208,7 +210,8 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("v1", "Node") => Dispatch::Node,
         ("v1", "Pod") => Dispatch::Pod,
         ("v1", "Namespace") => Dispatch::Namespace,
-        ("v1", "ResourceQuota" | "LimitRange") => Dispatch::NotSimulated(true),
+        ("v1", "LimitRange") => Dispatch::LimitRange,
+        ("v1", "ResourceQuota") => Dispatch::ResourceQuota,
         ("batch/v1", "Job") => Dispatch::Job,
         ("batch/v1", "CronJob") => Dispatch::CronJob,
         ("scheduling.k8s.io/v1", "PriorityClass") => Dispatch::PriorityClass,
@@ -338,6 +341,8 @@ impl Builder {
                 | Dispatch::CronJob
                 | Dispatch::PodGroup(_)
                 | Dispatch::LocalQueue(_)
+                | Dispatch::LimitRange
+                | Dispatch::ResourceQuota
                 | Dispatch::NotSimulated(true)
         );
         let namespace = if namespaced {
@@ -495,6 +500,14 @@ impl Builder {
             Dispatch::WorkloadPriorityClass(_) => {
                 let wpc = kueue::workload_priority_class(&obj, name, &loc)?;
                 self.sc.workload_priority_classes.push(wpc);
+            }
+            Dispatch::LimitRange => {
+                let lr = admission::limit_range(&obj, namespace, name, &loc)?;
+                self.sc.limit_ranges.push(lr);
+            }
+            Dispatch::ResourceQuota => {
+                let rq = admission::resource_quota(&obj, namespace, name, &loc)?;
+                self.sc.resource_quotas.push(rq);
             }
             Dispatch::NotSimulated(_) => {
                 if api == "kubesim.io/v1alpha1" && kind == "SchedulerPolicy" {

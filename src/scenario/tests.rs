@@ -95,9 +95,14 @@ fn loc(line: usize) -> SourceLoc {
     }
 }
 
-fn pod_template(requests: ResourceList, limits: ResourceList) -> PodTemplate {
+/// The template of a pod with one container, `container`, of these requests and limits.
+fn pod_template(container: &str, requests: ResourceList, limits: ResourceList) -> PodTemplate {
     PodTemplate {
         labels: Default::default(),
+        containers: crate::resources::single_container(container, &requests, &limits),
+        overhead: Default::default(),
+        pod_level_requests: Default::default(),
+        pod_level_limits: Default::default(),
         requests,
         limits,
         node_selector: Default::default(),
@@ -110,7 +115,7 @@ fn pod_template(requests: ResourceList, limits: ResourceList) -> PodTemplate {
         termination_grace_ms: 30_000,
         scheduler_name: None,
         node_name: None,
-        container_names: vec![],
+        container_names: vec![container.to_string()],
         hints: SimHints::default(),
         pod_group: None,
     }
@@ -162,11 +167,11 @@ fn contract_example_loads_with_exact_values() {
     assert_eq!(sc.nodes, (0..4).map(node).collect::<Vec<_>>());
 
     let mut t = pod_template(
+        "eval",
         rl(&[("cpu", 8_000), ("memory", 64 << 30), ("nvidia.com/gpu", 1_000)]),
         rl(&[("nvidia.com/gpu", 1_000)]),
     );
     t.node_selector = labels(&[("gpu-type", "A100")]);
-    t.container_names = vec!["eval".into()];
     t.hints.duration_ms = Some(45 * 60_000);
     let mut job = job_spec(t);
     job.completions = Some(4);
@@ -186,10 +191,10 @@ fn contract_example_loads_with_exact_values() {
     assert_eq!(sc.workloads, [expected]);
 
     let mut t = pod_template(
+        "train",
         rl(&[("cpu", 4_000), ("memory", 32 << 30), ("nvidia.com/gpu", 1_000)]),
         rl(&[("nvidia.com/gpu", 1_000)]),
     );
-    t.container_names = vec!["train".into()];
     t.hints.duration_ms = Some(20 * 60_000);
     let template = WorkloadSpec {
         namespace: "research".into(),
@@ -300,6 +305,48 @@ fn nodes_with_taints_capacity_and_submit_at() {
 }
 
 #[test]
+fn pod_totals_recomputed_from_containers_equal_the_loaded_ones() {
+    // Containers, sidecars, init containers, overhead and pod-level resources together.
+    let sc = ok(r#"apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  overhead: {cpu: 100m, memory: 64Mi}
+  resources: {limits: {memory: 16Gi}}
+  initContainers:
+  - {name: side, restartPolicy: Always, resources: {requests: {cpu: "1"}, limits: {nvidia.com/gpu: 1}}}
+  - {name: init, resources: {requests: {cpu: "3", memory: 1Gi}}}
+  containers:
+  - {name: a, resources: {requests: {cpu: 500m, memory: 2Gi}, limits: {cpu: "1"}}}
+  - {name: b, resources: {limits: {cpu: "2", memory: 4Gi}}}
+"#);
+    let WorkloadKind::Pod(t) = &sc.workloads[0].kind else {
+        panic!()
+    };
+    // cpu requests: a 0.5 + b 2 + side 1 = 3.5; init 3 + side 1 = 4 wins; + overhead 0.1.
+    // memory requests: 2Gi + 4Gi = 6Gi + 64Mi, replaced by the pod-level 16Gi (from its limit).
+    assert_eq!(
+        t.requests,
+        rl(&[("cpu", 4_100), ("memory", 16 << 30), ("nvidia.com/gpu", 1_000)])
+    );
+    // cpu limits: 1 + 2 = 3 (+ 0.1); memory: pod level; gpu: the sidecar's.
+    assert_eq!(
+        t.limits,
+        rl(&[("cpu", 3_100), ("memory", 16 << 30), ("nvidia.com/gpu", 1_000)])
+    );
+    assert_eq!(t.overhead, rl(&[("cpu", 100), ("memory", 64 << 20)]));
+    assert_eq!(t.pod_level_requests, rl(&[("memory", 16 << 30)]));
+    assert_eq!(t.pod_level_limits, rl(&[("memory", 16 << 30)]));
+    let names: Vec<&str> = t.containers.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["a", "b", "side", "init"]);
+    let mut again = t.clone();
+    again.requests.clear();
+    again.limits.clear();
+    crate::resources::recompute_totals(&mut again);
+    assert_eq!(&again, t);
+}
+
+#[test]
 fn job_spec_fields_are_all_converted() {
     let text = job(r#"  annotations:
     kubesim.io/exit-code: "3"
@@ -397,6 +444,18 @@ spec:
     assert_eq!(t.requests, rl(&[("cpu", 10_000), ("memory", 4 << 30)]));
     assert_eq!(t.limits, rl(&[("cpu", 2_000), ("memory", 4 << 30)]));
     assert_eq!(t.container_names, ["main", "helper", "init", "sidecar"]);
+    // Per container, in that order, requests defaulted from limits.
+    let c = &t.containers;
+    assert_eq!(
+        c.iter().map(|c| (c.init, c.sidecar)).collect::<Vec<_>>(),
+        [(false, false), (false, false), (true, false), (true, true)]
+    );
+    assert_eq!(c[0].requests, rl(&[("cpu", 2_000), ("memory", 4 << 30)]));
+    assert_eq!(c[0].limits, c[0].requests);
+    assert_eq!(c[3].requests, rl(&[("cpu", 500)]));
+    let mut again = t.clone();
+    crate::resources::recompute_totals(&mut again);
+    assert_eq!(&again, t);
     assert_eq!(t.priority_class_name.as_deref(), Some("high"));
     assert_eq!(t.priority, Some(7));
     assert_eq!(t.preemption_policy, Some(PreemptionPolicy::Never));
@@ -952,12 +1011,12 @@ status:
     assert_eq!(w.loc.line, 1);
 
     let mut ps = pod_template(
+        "tf",
         rl(&[("cpu", 2_000), ("nvidia.com/gpu", 1_000)]),
         rl(&[("cpu", 2_000), ("nvidia.com/gpu", 1_000)]),
     );
     ps.labels = labels(&[("role", "ps")]);
     ps.restart_policy = RestartPolicy::Always;
-    ps.container_names = vec!["tf".into()];
     // The template's annotations win over the job's; the Volcano group annotation is the
     // controller's to set.
     ps.hints = SimHints {
@@ -966,8 +1025,7 @@ status:
         failures: 1,
         ..SimHints::default()
     };
-    let mut worker = pod_template(rl(&[("cpu", 500)]), rl(&[]));
-    worker.container_names = vec!["w".into()];
+    let mut worker = pod_template("w", rl(&[("cpu", 500)]), rl(&[]));
     worker.node_selector = labels(&[("gpu", "a100")]);
     worker.tolerations = vec![Toleration {
         key: "gpu".into(),
@@ -1612,7 +1670,7 @@ fn gang_kinds_in_unknown_kind_errors_and_arrivals() {
     check(&e, 2, "kind", &["supported as scheduling.volcano.sh/v1beta1 Queue"]);
     assert!(
         e.fix
-            .contains("loaded but not yet simulated: v1 ResourceQuota, v1 LimitRange"),
+            .contains("v1 LimitRange, v1 ResourceQuota, kubesim.io/v1alpha1 Simulation"),
         "{e}"
     );
     // A Volcano Job as an Arrivals template.

@@ -12,6 +12,7 @@
 //! (submissions) < controller syncs < timers < scheduler housekeeping < the scheduling cycle,
 //! which therefore sees every change of its instant.
 
+pub mod admission;
 pub mod cluster;
 pub mod cosched;
 pub mod cronjob;

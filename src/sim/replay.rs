@@ -35,6 +35,14 @@ pub(super) fn job_spec(base: &WorkloadSpec, j: &TraceShape, priority_class: &str
                 t.limits.remove(name);
             }
         }
+        // The trace's per-pod amounts are the whole story: one container holds them, so that
+        // admission (LimitRange defaults, quota) sees the pod the trace describes.
+        let name = t.containers.first().map_or("main", |c| c.name.as_str()).to_string();
+        t.containers = crate::resources::single_container(&name, &t.requests, &t.limits);
+        t.container_names = vec![name];
+        t.overhead.clear();
+        t.pod_level_requests.clear();
+        t.pod_level_limits.clear();
         if !priority_class.is_empty() {
             t.priority_class_name = Some(priority_class.to_string());
         }

@@ -130,8 +130,8 @@ fn check(e: &InputError, line: usize, field: &str, words: &[&str]) {
     }
 }
 
-fn quota(name: &str, nominal: i64, borrowing_limit: Option<i64>, lending_limit: Option<i64>) -> ResourceQuotaSpec {
-    ResourceQuotaSpec {
+fn quota(name: &str, nominal: i64, borrowing_limit: Option<i64>, lending_limit: Option<i64>) -> FlavorResourceQuota {
+    FlavorResourceQuota {
         name: name.into(),
         nominal,
         borrowing_limit,

@@ -3,15 +3,15 @@
 
 use super::*;
 use crate::spec::{
-    ClusterQueueSpec, FlavorQuotasSpec, KueuePreemption, QueueingStrategy, ResourceGroupSpec, ResourceQuotaSpec,
+    ClusterQueueSpec, FlavorQuotasSpec, FlavorResourceQuota, KueuePreemption, QueueingStrategy, ResourceGroupSpec,
     SourceLoc, StopPolicy,
 };
 
 const CPU: i64 = 1000;
 
 /// A resource quota of `n` cpus with optional limits (in cpus).
-fn cpu(n: i64, borrowing: Option<i64>, lending: Option<i64>) -> ResourceQuotaSpec {
-    ResourceQuotaSpec {
+fn cpu(n: i64, borrowing: Option<i64>, lending: Option<i64>) -> FlavorResourceQuota {
+    FlavorResourceQuota {
         name: "cpu".into(),
         nominal: n * CPU,
         borrowing_limit: borrowing.map(|b| b * CPU),
@@ -20,7 +20,7 @@ fn cpu(n: i64, borrowing: Option<i64>, lending: Option<i64>) -> ResourceQuotaSpe
 }
 
 /// A ClusterQueue with one group covering cpu, with `flavors` (name, quota) in order.
-fn cq(name: &str, cohort: Option<&str>, flavors: Vec<(&str, ResourceQuotaSpec)>) -> ClusterQueueSpec {
+fn cq(name: &str, cohort: Option<&str>, flavors: Vec<(&str, FlavorResourceQuota)>) -> ClusterQueueSpec {
     ClusterQueueSpec {
         name: name.into(),
         cohort: cohort.map(str::to_string),
@@ -47,7 +47,7 @@ fn cq(name: &str, cohort: Option<&str>, flavors: Vec<(&str, ResourceQuotaSpec)>)
 /// The only (flavor, resource) of the single-flavor ClusterQueues: (`default`, cpu).
 const FR: Fr = Fr { flavor: 0, resource: 0 };
 
-fn one(name: &str, cohort: Option<&str>, q: ResourceQuotaSpec) -> ClusterQueueSpec {
+fn one(name: &str, cohort: Option<&str>, q: FlavorResourceQuota) -> ClusterQueueSpec {
     cq(name, cohort, vec![("default", q)])
 }
 
@@ -316,13 +316,13 @@ fn uncovered_resources_and_two_groups() {
         flavors: vec![FlavorQuotasSpec {
             name: "a100".into(),
             resources: vec![
-                ResourceQuotaSpec {
+                FlavorResourceQuota {
                     name: "nvidia.com/gpu".into(),
                     nominal: 8000,
                     borrowing_limit: None,
                     lending_limit: None,
                 },
-                ResourceQuotaSpec {
+                FlavorResourceQuota {
                     name: "memory".into(),
                     nominal: 1 << 40,
                     borrowing_limit: None,
