@@ -727,6 +727,29 @@ fn validate(paths: &[PathBuf]) -> Result<(), InputError> {
             l.namespace, l.name, l.cluster_queue, l.loc
         );
     }
+    println!(
+        "  admission: {} ResourceQuotas, {} LimitRanges",
+        sc.resource_quotas.len(),
+        sc.limit_ranges.len()
+    );
+    for q in &sc.resource_quotas {
+        println!(
+            "    ResourceQuota {}/{} ({} limits) ({})",
+            q.namespace,
+            q.name,
+            q.hard.len(),
+            q.loc
+        );
+    }
+    for l in &sc.limit_ranges {
+        println!(
+            "    LimitRange {}/{} ({} items) ({})",
+            l.namespace,
+            l.name,
+            l.items.len(),
+            l.loc
+        );
+    }
     println!("  cron jobs: {}", sc.cron_jobs.len());
     for c in &sc.cron_jobs {
         println!(

@@ -42,6 +42,8 @@ pub struct CronState {
     pub late_total_ms: u64,
     pub late_max_ms: u64,
     pub too_many_missed: u64,
+    /// Consecutive refused Job creates (the controller's rate limiter).
+    pub api_failures: u32,
     pub replaced: u64,
     pub history_deleted: u64,
 }
@@ -103,6 +105,7 @@ impl World {
             late_total_ms: 0,
             late_max_ms: 0,
             too_many_missed: 0,
+            api_failures: 0,
             replaced: 0,
             history_deleted: 0,
         });
@@ -301,6 +304,19 @@ impl World {
     }
 
     fn cron_start(&mut self, cj: u32, t: DateTime<Utc>, now: SimTime) {
+        // ResourceQuota (count/jobs.batch): a refused create is retried with the controller's
+        // rate limiter; lastScheduleTime does not move (ADM-4).
+        let proto = self.cron[cj as usize].proto;
+        if let Err(message) = self.quota_admit_job(proto) {
+            let st = &mut self.cron[cj as usize];
+            st.api_failures += 1;
+            let delay = super::quota::cron_api_backoff_ms(st.api_failures);
+            let obj = self.cron_object(cj);
+            self.event(|| obj, "FailedCreate", || message);
+            self.cron_request_sync(cj, now.plus_ms(delay));
+            return;
+        }
+        self.cron[cj as usize].api_failures = 0;
         let st = &mut self.cron[cj as usize];
         if st.pending_skip.map(|p| p.0) == Some(t) {
             st.pending_skip = None; // it starts late instead
@@ -316,8 +332,7 @@ impl World {
         let name = format!("{}-{}", st.spec.name, t.timestamp().div_euclid(60));
         let (proto, arrival) = (st.proto, st.started - 1);
         let id = self.workloads.len() as WlId;
-        self.create_workload(proto, name, arrival, None);
-        self.workloads[id as usize].owner = Some(cj);
+        self.create_workload(proto, name, arrival, None, Some(cj));
         let st = &mut self.cron[cj as usize];
         st.active.push(id);
         st.owned.push(id);

@@ -27,6 +27,8 @@ const MAX_POD_CREATE_DELETE_PER_SYNC: usize = 500;
 /// The controller's state of one Job (its status and its in-memory backoff record).
 #[derive(Clone, Debug)]
 pub struct JobState {
+    /// Consecutive failed syncs (a pod create refused): the per-Job rate limiter's count.
+    pub api_failures: u32,
     pub completions: Option<u32>,
     pub parallelism: u32,
     pub indexed: bool,
@@ -95,6 +97,7 @@ impl JobState {
             success_target: None,
             finished: false,
             sync_at: None,
+            api_failures: 0,
         }
     }
 
@@ -244,6 +247,9 @@ impl World {
         }
         let obj = self.wl_object(wl);
         self.event(|| obj, "JobDeleted", || reason.into());
+        if self.admission.is_some() {
+            self.quota_job_deleted(wl);
+        }
         for pod in self.workloads[wl as usize].pods.clone() {
             self.delete_pod(pod, "JobDeleted", None);
         }
@@ -649,6 +655,7 @@ impl World {
                 break;
             }
             for (wl, q, batch) in workers.iter_mut() {
+                let mut refused = false;
                 for _ in 0..*batch {
                     let Some(index) = q.pop_front() else { break };
                     // A Job finished or deleted meanwhile creates nothing more.
@@ -657,12 +664,42 @@ impl World {
                         q.clear();
                         break;
                     }
-                    self.create_pod(*wl, 0, index);
+                    match self.quota_admit_pod(*wl, 0) {
+                        Ok(charge) => {
+                            let pod = self.create_pod(*wl, 0, index);
+                            if let Some(c) = charge {
+                                self.quota_charged(pod, c);
+                            }
+                        }
+                        Err(message) => {
+                            // The create is refused: slow start stops, the sync fails and is
+                            // retried by the per-Job rate limiter (ADM-4, JOB-D2).
+                            q.clear();
+                            refused = true;
+                            self.job_create_failed(*wl, message);
+                            break;
+                        }
+                    }
+                }
+                if q.is_empty() && !refused {
+                    self.job(*wl).api_failures = 0; // the sync succeeded (Forget)
                 }
                 *batch *= 2;
             }
             workers.retain(|(_, q, _)| !q.is_empty());
         }
+    }
+
+    /// A pod create was refused (ResourceQuota): `FailedCreate`, and the sync is retried
+    /// after the per-Job rate limiter's delay.
+    fn job_create_failed(&mut self, wl: WlId, message: String) {
+        let now = self.now();
+        let obj = self.wl_object(wl);
+        self.event(|| obj, "FailedCreate", || message);
+        let j = self.job(wl);
+        j.api_failures += 1;
+        let delay = super::quota::job_api_backoff_ms(j.api_failures);
+        self.job_enqueue(wl, now.plus_ms(delay));
     }
 }
 

@@ -22,6 +22,7 @@ pub mod job;
 pub mod kueue;
 pub mod kueue_quota;
 pub mod proportion;
+pub mod quota;
 pub mod record;
 pub mod replay;
 pub mod scheduler;
@@ -249,6 +250,9 @@ pub struct TaskProto {
     pub grace_ms: u64,
     pub terminate_after_ms: u64,
     pub gpus_per_pod_milli: i64,
+    /// The template as admitted (LimitRange defaults applied), kept when a ResourceQuota
+    /// constrains its namespace.
+    pub admitted: Option<std::sync::Arc<PodTemplate>>,
 }
 
 /// What every copy of a workload shares (a plain workload, or every arrival of a stream).
@@ -454,6 +458,8 @@ pub struct World {
     pub queue_specs: Vec<QueueInfo>,
     /// Kueue's admission state (the `kueue` policy).
     pub kueue: Option<Box<kueue::KueueState>>,
+    /// ResourceQuota and LimitRange admission, when the scenario has some.
+    pub admission: Option<Box<quota::Admission>>,
     /// Pod creations requested by Job syncs in this instant (see `job::request_pods`).
     create_requests: Vec<(WlId, std::collections::VecDeque<Option<u32>>)>,
     create_flush_scheduled: bool,
@@ -543,6 +549,7 @@ impl World {
             })?,
             queue_specs: Vec::new(),
             kueue: (policy == Policy::Kueue).then(|| Box::new(kueue::KueueState::new(sc))),
+            admission: quota::Admission::new(sc),
             create_requests: Vec::new(),
             create_flush_scheduled: false,
             detect_deadlocks: true,
@@ -832,6 +839,23 @@ impl World {
         let mut tasks = Vec::new();
         let mut priority0 = None;
         for (name, replicas, min_available, t) in shapes {
+            // LimitRange admission (its defaults, or the API server's refusal).
+            let limited = match self.admission.as_deref() {
+                Some(adm) => match adm.limit(&spec.namespace, &spec.name, t) {
+                    Ok(l) => l,
+                    Err(message) => {
+                        rejected = Some(message);
+                        None
+                    }
+                },
+                None => None,
+            };
+            let t = limited.as_ref().unwrap_or(t);
+            let admitted = self
+                .admission
+                .as_deref()
+                .is_some_and(|a| a.has_quota(&spec.namespace))
+                .then(|| std::sync::Arc::new(t.clone()));
             let mut req = resources
                 .convert(&t.requests)
                 .map_err(|e| e.at(&spec.loc.file, spec.loc.line, None))?;
@@ -868,6 +892,7 @@ impl World {
                 grace_ms: t.termination_grace_ms,
                 terminate_after_ms: t.hints.terminate_after_ms.min(t.termination_grace_ms),
                 gpus_per_pod_milli: req.gpu_milli(),
+                admitted,
             });
         }
         // Under kueue a managed Job's queue is its ClusterQueue.
@@ -1130,7 +1155,7 @@ impl World {
             let (proto, duration) = (ts.protos[job.shape as usize], job.duration_ms);
             let name = format!("{}-{idx}", ts.name);
             let id = self.workloads.len() as WlId;
-            self.create_workload(proto, name, idx, Some(duration));
+            self.create_workload(proto, name, idx, Some(duration), None);
             if let Some(ts) = &mut self.streams[sid as usize].trace {
                 ts.workloads.push(id);
             }
@@ -1145,7 +1170,7 @@ impl World {
         } else {
             format!("{}-{idx}", self.protos[proto as usize].spec.name)
         };
-        self.create_workload(proto, name, idx, duration);
+        self.create_workload(proto, name, idx, duration, None);
     }
 
     fn node_join(&mut self, n: NodeId) {
@@ -1161,7 +1186,15 @@ impl World {
         }
     }
 
-    fn create_workload(&mut self, proto: ProtoId, name: String, arrival: u64, duration_ms: Option<u64>) {
+    /// Create a workload (a CronJob's Job names its `owner`, which checked the Job quota).
+    pub(super) fn create_workload(
+        &mut self,
+        proto: ProtoId,
+        name: String,
+        arrival: u64,
+        duration_ms: Option<u64>,
+        owner: Option<u32>,
+    ) {
         let now = self.now();
         let id = self.workloads.len() as WlId;
         let p = &self.protos[proto as usize];
@@ -1184,14 +1217,34 @@ impl World {
             restarts: 0,
             preemptions: 0,
             deleted: false,
-            owner: None,
+            owner,
             class_override: None,
             job: None,
             vc: None,
             gang: None,
         });
         let obj = self.wl_object(id);
-        if let Some(reason) = self.protos[proto as usize].rejected.clone() {
+        // ResourceQuota admission of the object: a Job's count, a bare Pod's usage.
+        let mut pod_charge = None;
+        let refused = if is_job && owner.is_none() {
+            self.quota_admit_job(proto).err()
+        } else if matches!(self.protos[proto as usize].spec.kind, WorkloadKind::Pod(_))
+            && self.protos[proto as usize].rejected.is_none()
+        {
+            match self.quota_admit_pod(id, 0) {
+                Ok(c) => {
+                    pod_charge = c;
+                    None
+                }
+                Err(m) => Some(m),
+            }
+        } else {
+            None
+        };
+        if is_job && refused.is_none() && self.admission.is_some() {
+            self.quota_job_charged(id);
+        }
+        if let Some(reason) = refused.or_else(|| self.protos[proto as usize].rejected.clone()) {
             // The API server refuses the object (or, for a Job, each of its pods: the Job
             // controller keeps failing to create them). kubesim reports it Rejected.
             let w = &mut self.workloads[id as usize];
@@ -1208,7 +1261,10 @@ impl World {
             self.job_created(id);
         } else {
             self.event(|| obj, "PodCreated", String::new);
-            self.create_pod(id, 0, None);
+            let pod = self.create_pod(id, 0, None);
+            if let Some(c) = pod_charge {
+                self.quota_charged(pod, c);
+            }
         }
     }
 
@@ -1662,6 +1718,9 @@ impl World {
         }
         if phase == Phase::Failed {
             self.workloads[wl as usize].failed_pods += 1;
+        }
+        if self.admission.is_some() {
+            self.quota_pod_terminal(pod);
         }
         if node.is_some() || self.record_events {
             let obj = self.pod_object(pod);
