@@ -402,6 +402,8 @@ pub struct QueueInfo {
     pub capability_set: [bool; cluster::MAX_RESOURCES],
     pub reclaimable: bool,
     pub open: bool,
+    /// `spec.priority`: higher-priority queues go first (proportion's QueueOrder).
+    pub priority: i32,
 }
 
 /// One simulation run.
@@ -615,6 +617,7 @@ impl World {
                 capability_set,
                 reclaimable: q.reclaimable,
                 open: q.state == crate::spec::QueueState::Open,
+                priority: q.priority,
             });
         }
         // A ClusterQueue deserves its nominal GPU quota (queues.csv `deserved_gpus`).

@@ -38,7 +38,12 @@
 //! task pops, reclaimees: Running tasks of other, reclaimable queues), plugins/gang/gang.go.
 //!
 //! Differences: nodes are tried in node order rather than by nodeorder score; ready tasks do not
-//! count succeeded members; a job's PodEvicted fires when the evicted pod is terminal.
+//! count succeeded members; a job's PodEvicted fires when the evicted pod is terminal. For
+//! speed, a session computes once which nodes hold possible victims and what is being
+//! released; a job whose queue has no running pod of lower priority skips preempt (it could
+//! only pipeline onto idle resources, which binds nothing), reclaim runs only while some
+//! reclaimable queue is above its deserved share, and a statement shape that failed is not
+//! retried until a statement commits.
 
 use std::collections::BTreeMap;
 
@@ -59,9 +64,22 @@ pub enum Eviction {
     Reclaim,
 }
 
-/// Session-wide state of the two actions: committed changes on top of the cluster.
+/// What decides a statement's outcome in one session state: the first and last pod's class,
+/// the queue, the priority, the action, the pods still needed and the pods pending.
+type ShapeKey = (super::ClassId, super::ClassId, u32, i32, u8, u32, usize);
+
+/// Session-wide state of the two actions: committed changes on top of the cluster, and what
+/// the session computed once: resources being released per node, the nodes holding pods that
+/// could be victims, the lowest such priority per queue, and statements that failed (the
+/// same job shape fails again until something is committed).
 #[derive(Default)]
 pub(super) struct EvictState {
+    releasing: BTreeMap<NodeId, Res>,
+    victim_nodes: std::collections::BTreeSet<NodeId>,
+    min_priority: BTreeMap<u32, i32>,
+    /// Statement shapes that failed -> the commit generation they failed at.
+    failed: BTreeMap<ShapeKey, u64>,
+    generation: u64,
     /// Future idle per node (free + releasing), once computed, with committed changes.
     future: BTreeMap<NodeId, Res>,
     /// Ready tasks per gang, less committed victims.
@@ -92,15 +110,47 @@ impl World {
             return;
         }
         let mut st = EvictState::default();
+        for (n, pods) in self.cluster.pods_on.iter().enumerate() {
+            for &p in pods {
+                let pod = &self.pods[p as usize];
+                if pod.finished.is_some() {
+                    continue;
+                }
+                let req = self.classes[pod.class as usize].req;
+                if pod.deletion.is_some() {
+                    st.releasing.entry(n as NodeId).or_default().add(&req);
+                } else if pod.phase == Phase::Running && !pod.waiting {
+                    let prio = self.classes[pod.class as usize].priority;
+                    if prio < CRITICAL_PRIORITY {
+                        st.victim_nodes.insert(n as NodeId);
+                        let m = st.min_priority.entry(self.pod_queue(p)).or_insert(prio);
+                        *m = (*m).min(prio);
+                    }
+                }
+            }
+        }
+        if st.victim_nodes.is_empty() && st.releasing.is_empty() {
+            return; // nothing to evict and nothing being released: allocate saw it all
+        }
         // preempt: starving jobs, victims of lower priority in the same queue.
         for u in units {
-            if !self.unit_starving(u, &st) {
+            let q = self.pod_queue(u.pods[0]);
+            if st.min_priority.get(&q).is_none_or(|&m| m >= u.priority) || !self.unit_starving(u, &st) {
                 continue;
             }
             self.run_statement(u, Eviction::Preempt, deserved, &mut st);
         }
-        // reclaim needs deserved shares, hence two queues or more.
+        // reclaim needs deserved shares, hence two queues or more, and a reclaimable queue
+        // above its share.
         if deserved.len() < 2 {
+            return;
+        }
+        let f = |r: &Res| -> Vec8 { r.0.map(|x| x as f64) };
+        let any_target = deserved.iter().any(|(&q, des)| {
+            let a = f(&self.alloc_of(q, &st));
+            self.queue_reclaimable(q) && (0..a.len()).any(|d| a[d] > des[d])
+        });
+        if !any_target {
             return;
         }
         // Queues by share (lowest first), each popping its jobs in job order.
@@ -108,8 +158,8 @@ impl World {
         for u in units {
             by_queue.entry(self.pod_queue(u.pods[0])).or_default().push(u);
         }
-        let f = |r: &Res| -> Vec8 { r.0.map(|x| x as f64) };
-        let mut order: Vec<(f64, usize, u32)> = by_queue
+        // Queue order (VC-C2): priority, then share, then age.
+        let mut order: Vec<(std::cmp::Reverse<i32>, f64, usize, u32)> = by_queue
             .keys()
             .map(|&q| {
                 let des = deserved
@@ -117,11 +167,16 @@ impl World {
                     .copied()
                     .unwrap_or([0.0; super::cluster::MAX_RESOURCES]);
                 let share = super::proportion::share(&f(&self.queue_alloc[q as usize]), &des);
-                (share, self.queue_rank(q), q)
+                (std::cmp::Reverse(self.queue_priority(q)), share, self.queue_rank(q), q)
             })
             .collect();
-        order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        for (_, _, q) in order {
+        order.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(a.1.total_cmp(&b.1))
+                .then(a.2.cmp(&b.2))
+                .then(a.3.cmp(&b.3))
+        });
+        for (_, _, _, q) in order {
             let Some(des) = deserved.get(&q) else { continue };
             let alloc = self.alloc_of(q, &st);
             if super::proportion::overused(&f(&alloc), des) {
@@ -131,6 +186,15 @@ impl World {
                 self.run_statement(u, Eviction::Reclaim, deserved, &mut st);
             }
         }
+    }
+
+    /// A queue's `spec.priority` (0 without a Queue object).
+    pub(super) fn queue_priority(&self, q: u32) -> i32 {
+        let name = &self.queue_names[q as usize];
+        self.queue_specs
+            .iter()
+            .find(|s| &s.name == name)
+            .map_or(0, |s| s.priority)
     }
 
     /// Queue order tie-break: Queue objects in file order, then queues by first use.
@@ -173,13 +237,9 @@ impl World {
         let mut r = match st.future.get(&n) {
             Some(r) => *r,
             None => {
-                let node = &self.cluster.nodes[n as usize];
-                let mut r = node.free();
-                for &p in &self.cluster.pods_on[n as usize] {
-                    let pod = &self.pods[p as usize];
-                    if pod.deletion.is_some() && pod.finished.is_none() {
-                        r.add(&self.classes[pod.class as usize].req);
-                    }
+                let mut r = self.cluster.nodes[n as usize].free();
+                if let Some(rel) = st.releasing.get(&n) {
+                    r.add(rel);
                 }
                 r
             }
@@ -197,6 +257,18 @@ impl World {
             None => (1, 0),
         };
         let queue = self.pod_queue(u.pods[0]);
+        let key = (
+            self.pods[u.pods[0] as usize].class,
+            self.pods[u.pods[u.pods.len() - 1] as usize].class,
+            queue,
+            u.priority,
+            kind as u8,
+            min.saturating_sub(ready),
+            u.pods.len(),
+        );
+        if st.failed.get(&key) == Some(&st.generation) {
+            return; // the same shape failed since the last commit
+        }
         let mut stmt = Stmt::default();
         let mut pods = u.pods.clone();
         pods.sort_by_key(|&p| (self.pods[p as usize].task, self.pods[p as usize].index, p));
@@ -225,8 +297,10 @@ impl World {
             e.add(&req);
         }
         if ready + stmt.pipelined < min || stmt.pipelined == 0 {
+            st.failed.insert(key, st.generation);
             return; // discard
         }
+        st.generation += 1;
         self.commit(stmt, kind, st);
     }
 
@@ -244,11 +318,20 @@ impl World {
     ) -> bool {
         let class = self.pods[pod as usize].class;
         let statics = self.static_bitset(class);
-        let nodes: Vec<NodeId> = statics
+        let usable = |w: &World, n: NodeId| {
+            statics[n as usize / 64] & (1u64 << (n % 64)) != 0
+                && w.cluster.nodes[n as usize].present
+                && !w.node_is_down(n)
+        };
+        // A node whose future idle already fits (allocate would pipeline there): nodes with
+        // the GPUs free now, or resources being released, or freed by this session's victims.
+        let gpu_bits = self.cluster.index.candidates(req.gpu_milli());
+        let mut free_nodes: std::collections::BTreeSet<NodeId> = statics
             .iter()
+            .zip(gpu_bits)
             .enumerate()
-            .flat_map(|(w, &word)| {
-                let mut word = word;
+            .flat_map(|(w, (a, b))| {
+                let mut word = a & b;
                 std::iter::from_fn(move || {
                     (word != 0).then(|| {
                         let i = w * 64 + word.trailing_zeros() as usize;
@@ -257,15 +340,15 @@ impl World {
                     })
                 })
             })
-            .filter(|&n| self.cluster.nodes[n as usize].present && !self.node_is_down(n))
             .collect();
-        // A node whose future idle already fits (allocate would pipeline there).
-        for &n in &nodes {
-            if req.fits_in(&self.future_idle(n, st, stmt)) {
+        free_nodes.extend(st.releasing.keys().chain(st.future.keys()).chain(stmt.delta.keys()));
+        for &n in &free_nodes {
+            if usable(self, n) && req.fits_in(&self.future_idle(n, st, stmt)) {
                 stmt.delta.entry(n).or_default().sub(req);
                 return true;
             }
         }
+        let nodes: Vec<NodeId> = st.victim_nodes.iter().copied().filter(|&n| usable(self, n)).collect();
         let wl = self.pods[pod as usize].wl;
         let prio = self.classes[class as usize].priority;
         for &n in &nodes {

@@ -40,7 +40,7 @@ pub struct VolcanoSched {
 pub(super) struct Unit {
     pub gang: Option<GangId>,
     pub pods: Vec<PodId>,
-    priority: i32,
+    pub priority: i32,
     created: SimTime,
     id: u64,
 }
@@ -89,7 +89,7 @@ impl World {
         self.vsched.no_fit.clear();
         let snapshot: Vec<PodId> = self.vsched.pending.iter().copied().collect();
         self.volcano_enqueue();
-        let deserved = self.volcano_allocate(&snapshot);
+        let (mut units, deserved) = self.volcano_allocate(&snapshot);
         if !deserved.is_empty() || !self.queue_deserved.is_empty() {
             let queues = self.queue_names.len().max(self.queue_deserved.len());
             for q in 0..queues {
@@ -100,7 +100,17 @@ impl World {
             }
         }
         if self.policy == super::Policy::VolcanoPreempt {
-            let units = self.session_units(&snapshot);
+            // The units allocate left pending, in job order again (an elastic job it placed in
+            // part is ready now).
+            for u in &mut units {
+                u.pods
+                    .retain(|&p| self.pods[p as usize].sched.loc == super::scheduler::Loc::Volcano);
+                if let Some(&first) = u.pods.first() {
+                    u.id = u64::from(first);
+                }
+            }
+            units.retain(|u| !u.pods.is_empty());
+            let units = self.sort_units(units);
             self.volcano_evictions(&units, &deserved);
         }
         // A session is a function of the cluster state: one that changed nothing would be
@@ -252,7 +262,7 @@ impl World {
     /// allocate + backfill (VC-C4, C6): per job in order, a tentative plan committed only when
     /// the job is ready. Returns the session's deserved shares by queue (empty when one queue
     /// without a capability is in play).
-    fn volcano_allocate(&mut self, snapshot: &[PodId]) -> BTreeMap<u32, super::proportion::Vec8> {
+    fn volcano_allocate(&mut self, snapshot: &[PodId]) -> (Vec<Unit>, BTreeMap<u32, super::proportion::Vec8>) {
         let sorted = self.session_units(snapshot);
         let partial_before: Vec<bool> = if cfg!(debug_assertions) {
             self.gangs
@@ -262,7 +272,7 @@ impl World {
         } else {
             Vec::new()
         };
-        let deserved = self.allocate_by_queue(sorted);
+        let deserved = self.allocate_by_queue(&sorted);
         // Gang invariant: a session never makes a gang partly placed (a gang can be partial
         // only through a loss: a member lost with its node, evicted or deleted).
         debug_assert!(
@@ -272,18 +282,20 @@ impl World {
                 .all(|(i, g)| g.holding == 0 || g.holding >= g.min_member || g.formed || partial_before[i]),
             "volcano left a gang partial"
         );
-        deserved
+        (sorted, deserved)
     }
 
     /// The session's scheduling units (a gang's pending pods, or a lone pod) among `snapshot`'s
     /// pods still pending, in job order: priority, gang (not ready first), drf (lower dominant
     /// share), creation, id.
     pub(super) fn session_units(&self, snapshot: &[PodId]) -> Vec<Unit> {
-        let mut units: BTreeMap<(Option<GangId>, PodId), Unit> = BTreeMap::new();
-        let mut by_gang: BTreeMap<GangId, PodId> = BTreeMap::new();
+        // Units in order of their first pod (the snapshot is in pod order); a gang's pods join
+        // the unit of its first pending pod.
+        let mut order: Vec<Unit> = Vec::new();
+        let mut unit_of_gang: BTreeMap<GangId, usize> = BTreeMap::new();
         for &pod in snapshot {
             let p = &self.pods[pod as usize];
-            if p.finished.is_some() || p.node.is_some() || !self.vsched.pending.contains(&pod) {
+            if p.finished.is_some() || p.node.is_some() || p.sched.loc != super::scheduler::Loc::Volcano {
                 continue;
             }
             let wl = &self.workloads[p.wl as usize];
@@ -291,20 +303,29 @@ impl World {
             if wl.vc.as_deref().is_some_and(|v| v.pg_phase == PgPhase::Pending) {
                 continue;
             }
-            let key = match p.gang {
-                Some(g) => (Some(g), *by_gang.entry(g).or_insert(pod)),
-                None => (None, pod),
-            };
-            let u = units.entry(key).or_insert_with(|| Unit {
+            if let Some(g) = p.gang
+                && let Some(&i) = unit_of_gang.get(&g)
+            {
+                order[i].pods.push(pod);
+                continue;
+            }
+            if let Some(g) = p.gang {
+                unit_of_gang.insert(g, order.len());
+            }
+            order.push(Unit {
                 gang: p.gang,
-                pods: Vec::new(),
+                pods: vec![pod],
                 priority: self.classes[p.class as usize].priority,
                 created: wl.submit,
-                id: u64::from(key.1),
+                id: u64::from(pod),
             });
-            u.pods.push(pod);
         }
-        let mut order: Vec<Unit> = units.into_values().collect();
+        self.sort_units(order)
+    }
+
+    /// Units in job order: priority, gang (not ready first), drf (lower dominant share),
+    /// creation, id.
+    pub(super) fn sort_units(&self, mut order: Vec<Unit>) -> Vec<Unit> {
         let total = if order.iter().any(|u| u.gang.is_some()) {
             self.totals().0
         } else {
@@ -343,7 +364,7 @@ impl World {
     /// proportion's deserved shares (VC-Q2) for this session, then repeatedly the queue with the
     /// lowest share that is not overused gives its next job, and a task fits its queue only while
     /// `allocated + request <= deserved`.
-    fn allocate_by_queue(&mut self, sorted: Vec<Unit>) -> BTreeMap<u32, super::proportion::Vec8> {
+    fn allocate_by_queue(&mut self, sorted: &[Unit]) -> BTreeMap<u32, super::proportion::Vec8> {
         use super::proportion::{QueueInput, Vec8, deserved, overused, share};
         let unit_queue = |w: &World, u: &Unit| w.pod_queue(u.pods[0]);
         let mut in_play: std::collections::BTreeSet<u32> = sorted.iter().map(|u| unit_queue(self, u)).collect();
@@ -367,7 +388,7 @@ impl World {
                 .flatten()
                 .map(|q| {
                     let mut request = self.queue_alloc[q as usize];
-                    for u in &sorted {
+                    for u in sorted {
                         for &p in &u.pods {
                             request.add(&self.classes[self.pods[p as usize].class as usize].req);
                         }
@@ -380,14 +401,14 @@ impl World {
                     (q, des)
                 });
             for u in sorted {
-                self.allocate_unit(&u, None);
+                self.allocate_unit(u, None);
             }
             return lone.into_iter().collect();
         }
         let qs: Vec<u32> = in_play.into_iter().collect();
         let pos = |q: u32| qs.iter().position(|&x| x == q).expect("queue in play");
         let mut request: Vec<Res> = qs.iter().map(|&q| self.queue_alloc[q as usize]).collect();
-        for u in &sorted {
+        for u in sorted {
             let i = pos(unit_queue(self, u));
             for &p in &u.pods {
                 request[i].add(&self.classes[self.pods[p as usize].class as usize].req);
@@ -426,14 +447,18 @@ impl World {
                     .is_none_or(|s| s.open)
             })
             .collect();
-        let mut lists: Vec<std::collections::VecDeque<Unit>> = qs.iter().map(|_| Default::default()).collect();
+        let mut lists: Vec<std::collections::VecDeque<&Unit>> = qs.iter().map(|_| Default::default()).collect();
         for u in sorted {
-            let i = pos(unit_queue(self, &u));
+            let i = pos(unit_queue(self, u));
             lists[i].push_back(u);
         }
-        // Queue order ties (equal shares) go to the older queue: Queue objects in file order,
-        // then queues no object defines in the order workloads first named them.
-        let ranks: Vec<usize> = qs.iter().map(|&q| self.queue_rank(q)).collect();
+        // Queue order (VC-C2): higher queue priority first, then lower share; ties go to the
+        // older queue: Queue objects in file order, then queues no object defines in the order
+        // workloads first named them.
+        let ranks: Vec<(std::cmp::Reverse<i32>, usize)> = qs
+            .iter()
+            .map(|&q| (std::cmp::Reverse(self.queue_priority(q)), self.queue_rank(q)))
+            .collect();
         loop {
             let best = (0..qs.len())
                 .filter(|&i| open[i] && !lists[i].is_empty())
@@ -441,11 +466,15 @@ impl World {
                 .min_by(|&a, &b| {
                     let sa = share(&f(&self.queue_alloc[qs[a] as usize]), &deserved[a]);
                     let sb = share(&f(&self.queue_alloc[qs[b] as usize]), &deserved[b]);
-                    sa.total_cmp(&sb).then_with(|| ranks[a].cmp(&ranks[b]))
+                    ranks[a]
+                        .0
+                        .cmp(&ranks[b].0)
+                        .then(sa.total_cmp(&sb))
+                        .then_with(|| ranks[a].1.cmp(&ranks[b].1))
                 });
             let Some(i) = best else { break };
             let u = lists[i].pop_front().expect("non-empty");
-            self.allocate_unit(&u, Some(deserved[i]));
+            self.allocate_unit(u, Some(deserved[i]));
         }
         qs.iter().copied().zip(deserved).collect()
     }
