@@ -76,3 +76,23 @@ fn gang_contention_summary_is_unchanged() {
     let summaries: Vec<_> = runs.iter().map(summarize).collect();
     check("gang-contention-summary.csv", &summary_csv(&summaries));
 }
+
+/// The queue scenarios under every queueing policy: per-run summaries and per-queue rows
+/// (shares, waits, evictions, lost work, deserved GPUs).
+#[test]
+fn queue_scenarios_are_unchanged() {
+    for (file, golden) in [
+        ("scenarios/multi-tenant.yaml", "multi-tenant"),
+        ("scenarios/priority.yaml", "priority"),
+    ] {
+        let sc = load(&[root().join(file)]).expect("scenario loads");
+        let runs = run_all(&sc, &sc.sim.policies, &[1], false).expect("runs");
+        let summaries: Vec<_> = runs.iter().map(summarize).collect();
+        check(&format!("{golden}-summary.csv"), &summary_csv(&summaries));
+        let mut queues = format!("{}\n", kubesim::report::QUEUES_HEADER);
+        for r in &runs {
+            kubesim::report::queue_rows(r, &mut queues);
+        }
+        check(&format!("{golden}-queues.csv"), &queues);
+    }
+}

@@ -1095,6 +1095,7 @@ impl World {
             self.preemptions += 1;
             let wl = self.pods[v as usize].wl;
             self.workloads[wl as usize].preemptions += 1;
+            self.pods[v as usize].evicted_for_queue = true;
             self.delete_pod(v, "Preempted", Some("PreemptionByScheduler"));
         }
     }
