@@ -127,12 +127,17 @@ impl World {
     /// Live pods bound to node `n` (not those only reserved there, waiting at Permit: they are
     /// not on the kubelet yet).
     fn pods_on(&self, n: NodeId) -> Vec<PodId> {
-        (0..self.pods.len() as PodId)
+        // The node's charged pods (bound or reserved), in pod order.
+        let mut pods: Vec<PodId> = self.cluster.pods_on[n as usize]
+            .iter()
+            .copied()
             .filter(|&p| {
                 let pod = &self.pods[p as usize];
                 pod.node == Some(n) && pod.finished.is_none() && !pod.waiting
             })
-            .collect()
+            .collect();
+        pods.sort_unstable();
+        pods
     }
 
     pub fn node_is_down(&self, n: NodeId) -> bool {
