@@ -880,6 +880,65 @@ mod tests {
     }
 
     #[test]
+    fn queue_means_average_over_seeds_and_skip_missing_values() {
+        use crate::experiment::Unit;
+        use crate::output::{Table, Tables};
+        let header = crate::report::QUEUES_HEADER.to_string();
+        // Two seeds of policy a (queue x in both, y only in seed 2), one seed of policy b.
+        let blocks = vec![
+            "a,1,x,1,0.500000,4,4,10.0,0.800000,10.000,20.000,2,1,0.500000,6.000\n".to_string(),
+            "a,2,x,1,0.500000,6,5,20.0,0.600000,,,4,3,1.500000,\na,2,y,1,0.500000,2,2,5.0,0.400000,1.000,3.000,0,0,0.000000,2.000\n"
+                .to_string(),
+            "b,1,x,1,1.000000,9,9,1.0,1.000000,5.000,5.000,0,0,0.000000,\n".to_string(),
+        ];
+        let units = vec![
+            Unit {
+                point: 0,
+                policy: "a".into(),
+                seed: 1,
+            },
+            Unit {
+                point: 0,
+                policy: "a".into(),
+                seed: 2,
+            },
+            Unit {
+                point: 0,
+                policy: "b".into(),
+                seed: 1,
+            },
+        ];
+        let tables = Tables {
+            units,
+            tables: vec![Table {
+                name: "queues.csv",
+                header,
+                blocks,
+            }],
+        };
+        let a = queue_means(&tables, "a");
+        assert_eq!(a.len(), 2);
+        let x = &a[0];
+        assert_eq!((x.queue.as_str(), x.runs), ("x", 2));
+        assert_eq!(
+            (x.jobs, x.gpu_share, x.preemptions, x.reclaims, x.gpu_h_lost),
+            (5.0, 0.7, 3.0, 2.0, 1.0)
+        );
+        // The waits and deserved GPUs only seed 1 reports.
+        assert_eq!(
+            (x.wait_p50_s, x.wait_p95_s, x.deserved_gpus),
+            (Some(10.0), Some(20.0), Some(6.0))
+        );
+        assert_eq!(
+            (a[1].queue.as_str(), a[1].runs, a[1].deserved_gpus),
+            ("y", 1, Some(2.0))
+        );
+        let b = queue_means(&tables, "b");
+        assert_eq!((b.len(), b[0].jobs, b[0].deserved_gpus), (1, 9.0, None));
+        assert!(queue_means(&tables, "c").is_empty());
+    }
+
+    #[test]
     fn comparison_pairs_by_seed() {
         // Busy utilization: a = .40 .50 .45 .55, b = a + (.10 .12 .08 .10): paired mean .10,
         // s = 0.016330, se = 0.008165, t(3) = 3.182446 -> half 0.025984.
@@ -954,4 +1013,68 @@ mod tests {
         assert_eq!(num(-0.0), "0.000000");
         assert_eq!(num(f64::NAN), "");
     }
+}
+
+/// One queue's results for a policy, means over its runs (queues.csv). Wait percentiles and
+/// deserved GPUs average the runs that report them (`None` when none does).
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueMean {
+    pub queue: String,
+    pub runs: usize,
+    pub weight_share: f64,
+    pub jobs: f64,
+    pub gpu_share: f64,
+    pub wait_p50_s: Option<f64>,
+    pub wait_p95_s: Option<f64>,
+    pub preemptions: f64,
+    pub reclaims: f64,
+    pub gpu_h_lost: f64,
+    pub deserved_gpus: Option<f64>,
+}
+
+/// Per queue of a policy's runs (in order of first appearance), the means of queues.csv.
+pub fn queue_means(tables: &Tables, policy: &str) -> Vec<QueueMean> {
+    // (queue, runs, sums of the always-present columns, (sum, count) of the optional ones)
+    type Acc = (String, usize, [f64; 6], [(f64, usize); 3]);
+    let mut acc: Vec<Acc> = Vec::new();
+    for r in policy_records(tables, "queues.csv", policy) {
+        let name = r.get(2).unwrap_or("").to_string();
+        let at = match acc.iter().position(|a| a.0 == name) {
+            Some(i) => i,
+            None => {
+                acc.push((name, 0, [0.0; 6], [(0.0, 0); 3]));
+                acc.len() - 1
+            }
+        };
+        let a = &mut acc[at];
+        a.1 += 1;
+        for (k, col) in [4, 5, 8, 11, 12, 13].into_iter().enumerate() {
+            a.2[k] += field(&r, col);
+        }
+        for (k, col) in [9, 10, 14].into_iter().enumerate() {
+            if let Some(v) = r.get(col).filter(|v| !v.is_empty()).and_then(|v| v.parse::<f64>().ok()) {
+                a.3[k].0 += v;
+                a.3[k].1 += 1;
+            }
+        }
+    }
+    acc.into_iter()
+        .map(|(queue, runs, s, o)| {
+            let n = runs as f64;
+            let opt = |(sum, count): (f64, usize)| (count > 0).then(|| sum / count as f64);
+            QueueMean {
+                queue,
+                runs,
+                weight_share: s[0] / n,
+                jobs: s[1] / n,
+                gpu_share: s[2] / n,
+                wait_p50_s: opt(o[0]),
+                wait_p95_s: opt(o[1]),
+                preemptions: s[3] / n,
+                reclaims: s[4] / n,
+                gpu_h_lost: s[5] / n,
+                deserved_gpus: opt(o[2]),
+            }
+        })
+        .collect()
 }

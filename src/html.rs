@@ -71,6 +71,16 @@ pub fn derive(plan: &Plan, tables: &Tables) -> Result<Derived, InputError> {
                              (seconds); Jobs deleted by Replace and by the history limits.";
                 sections.push(section("CronJobs", &table_html(t, intro)));
             }
+            if tables.get("queues.csv").is_some() {
+                let intro = "Per policy and queue, means over seeds: the share its weight promises, its jobs, its share \
+                             of the GPU-hours held, its jobs' median and 95th-percentile waits (seconds), pods evicted \
+                             for other workloads (preemptions, of which volcano reclaims), GPU-hours of work they lost, \
+                             and the GPUs it deserved (Volcano proportion) or its nominal quota (Kueue).";
+                sections.push(section(
+                    "Queues: shares, waits and evictions",
+                    &queue_table_html(plan, tables, intro),
+                ));
+            }
             figures.extend(time_figures(plan, tables));
             figures.extend(queue_figures(plan, tables));
         }
@@ -347,6 +357,52 @@ fn comparison_html(cmp: &[Comparison]) -> String {
             esc(&diff),
             esc(c.verdict)
         ));
+    }
+    h.push_str("</table>\n");
+    h
+}
+
+/// The queues table: per policy and queue, means over seeds (`analysis::queue_means`).
+fn queue_table_html(plan: &Plan, tables: &Tables, intro: &str) -> String {
+    let mut h = format!("<p>{}</p>\n<table><tr>", esc(intro));
+    for c in [
+        "policy",
+        "queue",
+        "weight share",
+        "jobs",
+        "GPU share",
+        "wait p50 (s)",
+        "wait p95 (s)",
+        "preemptions",
+        "reclaims",
+        "GPU-h lost",
+        "deserved GPUs",
+    ] {
+        h.push_str(&format!("<th>{}</th>", esc(c)));
+    }
+    h.push_str("</tr>\n");
+    let opt = |v: Option<f64>, digits: usize| v.map_or(String::new(), |v| format!("{v:.digits$}"));
+    for p in &plan.policies {
+        for q in analysis::queue_means(tables, p) {
+            let cells = [
+                p.clone(),
+                q.queue.clone(),
+                format!("{:.1}%", q.weight_share * 100.0),
+                format!("{:.1}", q.jobs),
+                format!("{:.1}%", q.gpu_share * 100.0),
+                opt(q.wait_p50_s, 0),
+                opt(q.wait_p95_s, 0),
+                format!("{:.1}", q.preemptions),
+                format!("{:.1}", q.reclaims),
+                format!("{:.2}", q.gpu_h_lost),
+                opt(q.deserved_gpus, 1),
+            ];
+            h.push_str("<tr>");
+            for c in cells {
+                h.push_str(&format!("<td>{}</td>", esc(&c)));
+            }
+            h.push_str("</tr>\n");
+        }
     }
     h.push_str("</table>\n");
     h

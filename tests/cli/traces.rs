@@ -303,4 +303,18 @@ fn scenarios_with_queues_write_queue_tables_and_plots() {
         assert!(html.contains(&format!("<figure id=\"{stem}\">")), "{stem}");
         assert!(out.join(format!("plots/{stem}.png")).exists());
     }
+    // The queues table: one row per policy and queue, with queues.csv's jobs and GPU share.
+    assert!(html.contains("Queues: shares, waits and evictions"));
+    for r in &q.rows {
+        let share: f64 = q.get(r, "gpu_share").parse().unwrap();
+        let cells = format!(
+            "<tr><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.1}</td><td>{:.1}%</td>",
+            q.get(r, "policy"),
+            q.get(r, "queue"),
+            q.get(r, "weight_share").parse::<f64>().unwrap() * 100.0,
+            q.get(r, "jobs").parse::<f64>().unwrap(),
+            share * 100.0
+        );
+        assert!(html.contains(&cells), "{cells}");
+    }
 }
