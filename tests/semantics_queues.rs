@@ -110,3 +110,43 @@ fn queue_rows_report_weights_shares_and_gpu_time() {
         "{first}"
     );
 }
+
+#[test]
+fn queue_priority_goes_before_share_and_age() {
+    // One 6-GPU and one 2-GPU node: only one of two 4-GPU pods can run. Equal weights give
+    // each queue a deserved 4 GPUs, so the queue order decides: the older queue (first in the
+    // file) goes first, unless the other has a higher `spec.priority`.
+    let node = |name: &str, gpus: u32| {
+        format!(
+            "apiVersion: v1\nkind: Node\nmetadata: {{name: {name}}}\nstatus:\n  allocatable: {{cpu: \"8\", memory: 64Gi, nvidia.com/gpu: \"{gpus}\", pods: \"110\"}}\n---\n"
+        )
+    };
+    let q = |name: &str, priority: i32| {
+        format!(
+            "apiVersion: scheduling.volcano.sh/v1beta1\nkind: Queue\nmetadata: {{name: {name}}}\nspec: {{weight: 1, priority: {priority}}}\n---\n"
+        )
+    };
+    let job = |queue: &str| {
+        format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {queue}-job\n  annotations: {{kubesim.io/duration: 1h, scheduling.volcano.sh/queue-name: {queue}}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: c, image: x, resources: {{limits: {{cpu: \"1\", nvidia.com/gpu: \"4\"}}}}}}]\n---\n"
+        )
+    };
+    let started = |r: &kubesim::sim::record::RunResult, name: &str| {
+        r.jobs
+            .iter()
+            .find(|j| j.name == name)
+            .and_then(|j| j.start)
+            .map(|t| t.ms() / 1000)
+    };
+    let base = format!("{}{}", node("big", 6), node("small", 2));
+    let r = run(
+        &format!("{base}{}{}{}{}", q("a", 0), q("b", 0), job("a"), job("b")),
+        "volcano",
+    );
+    assert_eq!((started(&r, "a-job"), started(&r, "b-job")), (Some(0), Some(3600)));
+    let r = run(
+        &format!("{base}{}{}{}{}", q("a", 0), q("b", 10), job("a"), job("b")),
+        "volcano",
+    );
+    assert_eq!((started(&r, "b-job"), started(&r, "a-job")), (Some(0), Some(3600)));
+}
