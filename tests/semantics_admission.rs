@@ -156,3 +156,20 @@ fn seed_quota_and_limit_range_apply_to_their_namespace() {
         j.reason
     );
 }
+
+#[test]
+fn volcano_job_pods_are_charged_and_refused_creates_retried() {
+    // A Volcano job of 4 one-CPU workers (minAvailable 2) against requests.cpu 2: two pods are
+    // created, the other two refused; the controller retries 5, 10, 20 ms ... later, and the
+    // two run once the first pods end (60 s) and free the quota.
+    let vcjob = "apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata:\n  name: vc\n  annotations: {kubesim.io/duration: 60s}\nspec:\n  minAvailable: 2\n  tasks:\n  - name: w\n    replicas: 4\n    template:\n      spec:\n        restartPolicy: Never\n        containers: [{name: c, image: x, resources: {requests: {cpu: \"1\"}}}]\n---\n";
+    let r = run(
+        &format!("{NODE}{}{vcjob}", quota("default", "requests.cpu: \"2\"")),
+        "kube-default",
+    );
+    let refused = times(&r, "vc", "FailedCreate");
+    assert_eq!(refused[..4], [0.0, 0.005, 0.015, 0.035]);
+    assert!(refused.iter().all(|&t| t <= 60.0));
+    assert_eq!(times(&r, "vc-w-", "PodCreated"), vec![0.0, 0.0, 60.0, 60.0]);
+    assert_eq!(job(&r, "vc").state.as_str(), "Complete");
+}

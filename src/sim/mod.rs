@@ -107,6 +107,10 @@ pub enum Ev {
     DeadlockCheck,
     /// A volcano-scheduler session.
     VolcanoSession,
+    /// A Volcano job's controller retries a sync whose pod creates were refused.
+    VcResync {
+        wl: WlId,
+    },
     /// A Kueue scheduling cycle.
     KueueCycle,
     /// A Kueue workload's requeue backoff ended.
@@ -1105,6 +1109,7 @@ impl World {
             Ev::SchedCycle => self.sched_cycle(),
             Ev::DeadlockCheck => self.deadlock_check(),
             Ev::VolcanoSession => self.volcano_session(),
+            Ev::VcResync { wl } => self.vc_resync(wl),
             Ev::KueueCycle => self.kueue_cycle(),
             Ev::KueueRequeue => self.kueue_kick(),
             Ev::KueuePodsReady { wl, epoch } => self.kueue_pods_ready(wl, epoch),

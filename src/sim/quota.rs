@@ -20,9 +20,11 @@
 //!   time with the controller's default rate limiter (5 ms doubling to 1000 s), without
 //!   advancing lastScheduleTime.
 //!
-//! Not modelled: Volcano jobs' pods are not charged (their controller's retry of refused
-//! creates is not modelled); quota scopes; LimitRanges or quotas created or changed during a
-//! run.
+//! - A Volcano job's controller creates its missing pods concurrently: those refused fail the
+//!   sync (`FailedCreate`), retried with its controller's rate limiter (5 ms doubling to
+//!   1000 s) and reset by a sync that creates everything.
+//!
+//! Not modelled: quota scopes; LimitRanges or quotas created or changed during a run.
 
 use std::collections::BTreeMap;
 

@@ -8,7 +8,7 @@
 //! never fire); `Aborted` is final.
 
 use super::gang::GangId;
-use super::{Phase, PodId, WlId, World};
+use super::{Ev, Phase, PodId, WlId, World, class};
 use crate::engine::SimTime;
 use crate::sim::record::WlState;
 use crate::spec::{VcAction, VcEvent, VcPolicy, VolcanoJobSpec, WorkloadKind};
@@ -56,6 +56,11 @@ pub struct VcJobState {
     /// Phase to reach once every pod has terminated (after a kill).
     pub after_kill: Option<VcPhase>,
     pub reason: &'static str,
+    /// Consecutive syncs with a pod create refused (ResourceQuota): the controller's rate
+    /// limiter count.
+    pub api_failures: u32,
+    /// A rate-limited retry is scheduled (one at a time).
+    pub resync_pending: bool,
 }
 
 impl VcJobState {
@@ -100,6 +105,8 @@ impl World {
             failed: vec![0; spec.tasks.len()],
             after_kill: None,
             reason: "",
+            api_failures: 0,
+            resync_pending: false,
         };
         self.workloads[wl as usize].vc = Some(Box::new(state));
         self.vc_live.insert(wl);
@@ -130,6 +137,15 @@ impl World {
         self.vc_sync(wl);
     }
 
+    /// The rate-limited retry of a sync whose creates were refused.
+    pub(super) fn vc_resync(&mut self, wl: WlId) {
+        let vc = self.vc(wl);
+        vc.resync_pending = false;
+        if vc.api_failures > 0 {
+            self.vc_sync(wl);
+        }
+    }
+
     /// Create the pods that are missing (not the ones kept terminal).
     fn vc_sync(&mut self, wl: WlId) {
         let vc = self.workloads[wl as usize].vc.as_deref().expect("vc");
@@ -144,9 +160,37 @@ impl World {
                 }
             }
         }
+        // The controller creates the missing pods concurrently; those a ResourceQuota refuses
+        // fail the sync, which is retried with the controller's rate limiter (5 ms doubling to
+        // 1000 s) and reset by a sync that creates everything.
+        let mut refused: Option<String> = None;
         for (t, i) in missing {
-            let pod = self.create_pod(wl, t as u16, Some(i as u32));
-            self.vc(wl).slots[t][i] = Some(pod);
+            match self.quota_admit_pod(wl, t as u16) {
+                Ok(charge) => {
+                    let pod = self.create_pod(wl, t as u16, Some(i as u32));
+                    if let Some(c) = charge {
+                        self.quota_charged(pod, c);
+                    }
+                    self.vc(wl).slots[t][i] = Some(pod);
+                }
+                Err(message) => refused = Some(message),
+            }
+        }
+        match refused {
+            None => self.vc(wl).api_failures = 0,
+            Some(message) => {
+                let now = self.now();
+                let vc = self.vc(wl);
+                vc.api_failures += 1;
+                let delay = super::quota::cron_api_backoff_ms(vc.api_failures);
+                let schedule = !std::mem::replace(&mut vc.resync_pending, true);
+                let obj = self.wl_object(wl);
+                self.event(|| obj, "FailedCreate", || message);
+                if schedule {
+                    self.engine
+                        .schedule_daemon(now.plus_ms(delay), class::CONTROLLER, Ev::VcResync { wl });
+                }
+            }
         }
     }
 
