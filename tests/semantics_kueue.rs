@@ -164,3 +164,33 @@ fn unmanaged_jobs_and_missing_local_queues() {
     assert_eq!(job(&r, "lost").state.as_str(), "Pending");
     assert_eq!(times(&r, "lost", "WorkloadInadmissible"), vec![0.0]);
 }
+
+#[test]
+fn trace_jobs_join_the_local_queue_their_queue_names() {
+    // Two 8-GPU trace jobs of queue `nlp` in namespace team-a on a 16-GPU node; a ClusterQueue
+    // of 8 GPUs behind LocalQueue team-a/nlp. Under kueue the second is admitted when the first
+    // Job completes (its pod ends at 100 s, the Job at 101 s); kube-default starts it at once.
+    let dir = std::env::temp_dir().join(format!("kubesim-kueue-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("t.csv"),
+        "# kubesim-trace v1\nsubmit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s\n\
+         0.000,a,team-a,nlp,,1,8,64Gi,8000,1,100.000,succeeded,0,\n\
+         10.000,b,team-a,nlp,,1,8,64Gi,8000,1,50.000,succeeded,0,\n",
+    )
+    .expect("trace");
+    let yaml = "apiVersion: v1\nkind: Node\nmetadata: {name: n0}\nstatus:\n  allocatable: {cpu: \"64\", memory: 512Gi, nvidia.com/gpu: \"16\"}\n---\n\
+         apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {name: default-flavor}\n---\n\
+         apiVersion: kueue.x-k8s.io/v1beta1\nkind: ClusterQueue\nmetadata: {name: nlp}\nspec:\n  namespaceSelector: {}\n  resourceGroups:\n  - coveredResources: [cpu, memory, nvidia.com/gpu]\n    flavors:\n    - name: default-flavor\n      resources:\n      - {name: cpu, nominalQuota: 64}\n      - {name: memory, nominalQuota: 512Gi}\n      - {name: nvidia.com/gpu, nominalQuota: 8}\n---\n\
+         apiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata: {name: nlp, namespace: team-a}\nspec: {clusterQueue: nlp}\n---\n\
+         apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {name: t}\nspec: {path: t.csv, format: kubesim}\n";
+    std::fs::write(dir.join("s.yaml"), yaml).expect("scenario");
+    let sc = kubesim::scenario::load(&[dir.join("s.yaml")]).expect("loads");
+    let policies = vec!["kueue".to_string(), "kube-default".to_string()];
+    let runs = kubesim::experiment::run_all(&sc, &policies, &[1], false).expect("runs");
+    let start = |r: &kubesim::sim::record::RunResult| secs(job(r, "t-1").start);
+    assert_eq!(start(&runs[0]), Some(101.0));
+    assert_eq!(job(&runs[0], "t-1").queue, "nlp");
+    assert_eq!(start(&runs[1]), Some(10.0));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -690,7 +690,17 @@ impl World {
             } else {
                 ""
             };
-            let spec = replay::job_spec(&t.template, shape, pc);
+            let mut spec = replay::job_spec(&t.template, shape, pc);
+            // Under kueue, a trace queue that names a LocalQueue of the job's namespace is its
+            // LocalQueue (the Trace template's own label wins).
+            if let Some(k) = self.kueue.as_deref()
+                && !shape.queue.is_empty()
+                && k.cluster_queue(&shape.namespace, &shape.queue).is_some()
+            {
+                spec.labels
+                    .entry(kueue::QUEUE_LABEL.to_string())
+                    .or_insert_with(|| shape.queue.clone());
+            }
             protos.push(self.add_proto(spec, resources, Some(t.name.clone()), None)?);
         }
         // Room for every workload and pod up front: growing vectors of a million entries by
