@@ -1286,6 +1286,41 @@ fn every_seed_manifest_validates() {
     }
 }
 
+// Every policy runs the seed manifests together (queues, priority classes, quota and limit
+// range loaded and applied where they apply).
+#[test]
+fn all_seed_manifests_run_together_under_every_policy() {
+    let dir = TestDir::new("seed_all_policies");
+    let cluster = dir.write("cluster.yaml", GPU_CLUSTER);
+    let out_dir = dir.join("out");
+    let mut args: Vec<PathBuf> = vec!["compare".into()];
+    args.extend(seed_files());
+    args.push(cluster);
+    let policies = [
+        "kube-default",
+        "kube-binpack",
+        "coscheduling",
+        "volcano",
+        "volcano-preempt",
+        "kueue",
+    ];
+    for p in policies {
+        args.extend(["--policy".into(), p.into()]);
+    }
+    args.extend(["--seeds".into(), "1..2".into(), "--out".into(), out_dir.clone()]);
+    let out = kubesim(&args, None, &[]);
+    out.assert_ok();
+    let summary = Csv::read(&out_dir.join("summary.csv"));
+    let got: Vec<&str> = summary.rows.iter().map(|r| summary.get(r, "policy")).collect();
+    let want: Vec<&str> = policies.iter().flat_map(|p| [*p, *p]).collect();
+    assert_eq!(got, want);
+    let queues = Csv::read(&out_dir.join("queues.csv"));
+    assert!(
+        queues.rows.iter().any(|r| queues.get(r, "policy") == "volcano-preempt"),
+        "queue rows for every policy"
+    );
+}
+
 #[test]
 fn all_seed_manifests_run_together_on_a_gpu_cluster() {
     let dir = TestDir::new("seed_run");
