@@ -139,18 +139,7 @@ pub fn is_qualified_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
         && name.as_bytes()[0].is_ascii_alphanumeric()
         && name.as_bytes()[name.len() - 1].is_ascii_alphanumeric();
-    let prefix_ok = prefix.is_none_or(|p| {
-        p.len() <= 253
-            && p.split('.').all(|l| {
-                let b = l.as_bytes();
-                !b.is_empty()
-                    && b.len() <= 63
-                    && b.iter()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-                    && b[0] != b'-'
-                    && b[b.len() - 1] != b'-'
-            })
-    });
+    let prefix_ok = prefix.is_none_or(crate::scenario::is_dns1123_subdomain);
     name_ok && prefix_ok
 }
 

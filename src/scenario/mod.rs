@@ -645,6 +645,6 @@ fn is_dns1123_label(s: &str) -> bool {
 }
 
 /// A DNS-1123 subdomain: labels joined by '.', at most 253 characters.
-fn is_dns1123_subdomain(s: &str) -> bool {
+pub(crate) fn is_dns1123_subdomain(s: &str) -> bool {
     s.len() <= 253 && s.split('.').all(is_dns1123_label)
 }
