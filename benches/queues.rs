@@ -31,9 +31,10 @@ fn four_teams() -> String {
     for (i, w) in [4u32, 3, 2, 1].iter().enumerate() {
         y += &format!(
             "apiVersion: scheduling.volcano.sh/v1beta1\nkind: Queue\nmetadata: {{name: team{i}}}\nspec: {{weight: {w}, reclaimable: true}}\n---\n\
-             apiVersion: kueue.x-k8s.io/v1beta1\nkind: ClusterQueue\nmetadata: {{name: team{i}}}\nspec:\n  cohort: all\n  namespaceSelector: {{}}\n  preemption: {{reclaimWithinCohort: Any}}\n  resourceGroups:\n  - coveredResources: [nvidia.com/gpu]\n    flavors:\n    - name: gpu\n      resources:\n      - name: nvidia.com/gpu\n        nominalQuota: {}\n---\n\
+             apiVersion: kueue.x-k8s.io/v1beta1\nkind: ClusterQueue\nmetadata: {{name: team{i}}}\nspec:\n  cohort: all\n  namespaceSelector: {{}}\n  preemption: {{reclaimWithinCohort: Any}}\n  resourceGroups:\n  - coveredResources: [cpu, nvidia.com/gpu]\n    flavors:\n    - name: gpu\n      resources:\n      - name: cpu\n        nominalQuota: {}\n      - name: nvidia.com/gpu\n        nominalQuota: {}\n---\n\
              apiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata: {{name: team{i}, namespace: default}}\nspec: {{clusterQueue: team{i}}}\n---\n\
              apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {{name: team{i}}}\nspec:\n  count: 2500\n  poisson: {{meanInterval: 30s}}\n  duration: {{lognormal: {{median: 30m, sigma: 0.5}}}}\n  template:\n    apiVersion: batch/v1\n    kind: Job\n    metadata:\n      name: team{i}\n      labels: {{kueue.x-k8s.io/queue-name: team{i}}}\n      annotations: {{scheduling.volcano.sh/queue-name: team{i}, kubesim.io/gang-size: \"2\"}}\n    spec:\n      completions: 4\n      parallelism: 4\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{{name: c, image: x, resources: {{limits: {{cpu: \"4\", nvidia.com/gpu: \"1\"}}}}}}]\n---\n",
+            w * 400,
             w * 100
         );
     }

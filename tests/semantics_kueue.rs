@@ -194,3 +194,23 @@ fn trace_jobs_join_the_local_queue_their_queue_names() {
     assert_eq!(start(&runs[1]), Some(10.0));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_resource_the_cluster_queue_does_not_cover_is_reported() {
+    // The ClusterQueue covers cpu only; a Job asking for memory too can never be admitted, and
+    // the run says why.
+    let job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: mem\n  labels: {kueue.x-k8s.io/queue-name: cq}\n  annotations: {kubesim.io/duration: 10s}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, resources: {requests: {cpu: \"1\", memory: 1Gi}}}]\n---\n";
+    let r = run(&format!("{NODE}{}{job}", cq("cq", 8, "", "")), "kueue");
+    assert_eq!(job_state(&r, "mem"), "Pending");
+    let why: Vec<_> = r
+        .events
+        .iter()
+        .filter(|e| e.event == "WorkloadInadmissible")
+        .map(|e| e.detail.clone())
+        .collect();
+    assert_eq!(why, ["resource memory is not covered by ClusterQueue cq"]);
+}
+
+fn job_state(r: &kubesim::sim::record::RunResult, name: &str) -> &'static str {
+    job(r, name).state.as_str()
+}

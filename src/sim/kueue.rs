@@ -25,6 +25,13 @@
 //! pods are not all running (or succeeded) 30 min after admission is evicted, requeued with
 //! the eviction time as its queue-order timestamp, and not admissible before its backoff ends.
 //!
+//! Each ClusterQueue keeps its pending workloads in a heap and, under BestEffortFIFO, the ones
+//! set aside grouped by shape (prototype and priority: they ask the same and fail alike); after
+//! a release only each shape's first is tried again, which is what retrying all of them would
+//! decide, without a deep queue costing its length at every release. A workload that does not
+//! fit because it asks for a resource its ClusterQueue does not cover gets a
+//! `WorkloadInadmissible` event naming the resource.
+//!
 //! Differences: the Kueue loop's 1-10 ms pauses are zero; the requeue backoff has no jitter;
 //! PodsReady recovery after a pod failure (recoveryTimeout) is not modelled; cohorts are one
 //! level deep and fair sharing is off (see `kueue_quota`); a flavor's node labels and taints
@@ -52,7 +59,6 @@ enum WkState {
     Admitted,
     /// Evicted; its quota is held until its pods are gone.
     Evicting,
-    Finished,
 }
 
 /// A Job's Workload.
@@ -69,8 +75,11 @@ struct Wk {
     /// Not admissible before this (waitForPodsReady requeue backoff).
     requeue_at: Option<SimTime>,
     requeue_count: u32,
-    /// BestEffortFIFO: set aside until quota is released.
-    inadmissible: bool,
+    /// Where it waits (see [`CqQueue`]) and its key there.
+    loc: Loc,
+    key: Key,
+    /// Workloads of one prototype and priority ask the same and fail alike.
+    shape: (u32, i32),
     usage: Vec<(Fr, i64)>,
     admitted_ms: u64,
     /// Invalidates PodsReady timers of an earlier admission.
@@ -78,6 +87,32 @@ struct Wk {
     /// It has evicted victims and waits for their quota: it heads its ClusterQueue until it
     /// is admitted or can no longer preempt.
     preempting: bool,
+}
+
+/// Heap order within a ClusterQueue (KQ-S2): priority (a workload waiting for its victims
+/// first), queue-order timestamp, creation, id.
+type Key = (i32, u64, u64, WlId);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Loc {
+    /// Not waiting (admitted, evicting, or no ClusterQueue will take it).
+    None,
+    Queued,
+    /// Set aside (BestEffortFIFO) with the workloads of its shape.
+    Aside,
+    /// Waiting for its requeue backoff.
+    Backoff,
+}
+
+/// A ClusterQueue's pending workloads: those to try in heap order, and those BestEffortFIFO set
+/// aside, grouped by shape. Kueue puts every inadmissible workload back into the heap when quota
+/// is released; workloads of one shape would fail alike, so only each shape's first is tried
+/// again after a release (`release_gen` newer than the shape's), which keeps a deep queue from
+/// costing its length at every release.
+#[derive(Clone, Debug, Default)]
+struct CqQueue {
+    queued: std::collections::BTreeSet<Key>,
+    aside: BTreeMap<(u32, i32), (u64, std::collections::BTreeSet<Key>)>,
 }
 
 /// Kueue's state in one run.
@@ -93,7 +128,16 @@ pub struct KueueState {
     namespace_labels: BTreeMap<String, BTreeMap<String, String>>,
     /// Per flavor (tree index): node labels, taints, tolerations.
     flavors: Vec<crate::spec::ResourceFlavorSpec>,
+    /// Live Workloads (a finished one is dropped once its quota is released).
     wls: BTreeMap<WlId, Wk>,
+    queues: Vec<CqQueue>,
+    /// Workloads waiting for their requeue backoff, by the time it ends.
+    backoff: std::collections::BTreeSet<(SimTime, WlId)>,
+    /// Workloads holding quota (admitted or evicting).
+    admitted: std::collections::BTreeSet<WlId>,
+    /// Bumped whenever quota is released.
+    release_gen: u64,
+    requeue_scheduled: Option<SimTime>,
     cycle_at: Option<SimTime>,
     pods_ready_timeout_ms: u64,
 }
@@ -147,6 +191,11 @@ impl KueueState {
             namespace_labels,
             flavors,
             wls: BTreeMap::new(),
+            queues: vec![CqQueue::default(); sc.cluster_queues.len()],
+            backoff: Default::default(),
+            admitted: Default::default(),
+            release_gen: 0,
+            requeue_scheduled: None,
             cycle_at: None,
             pods_ready_timeout_ms: sc.sim.latencies.kueue_pods_ready_timeout_ms,
         }
@@ -160,6 +209,116 @@ impl KueueState {
         let mut labels = self.namespace_labels.get(namespace).cloned().unwrap_or_default();
         labels.insert("kubernetes.io/metadata.name".into(), namespace.to_string());
         crate::sim::cluster::selector_matches(sel, &labels).then_some(cq)
+    }
+
+    /// A Pending workload waits: for its backoff, else in its ClusterQueue's heap.
+    fn enqueue(&mut self, wl: WlId, now: SimTime) {
+        let w = self.wls.get_mut(&wl).expect("workload");
+        let Some(cq) = w.cq else { return };
+        w.key = (
+            if w.preempting { i32::MIN } else { -w.priority },
+            w.order_ms,
+            w.created_ms,
+            wl,
+        );
+        match w.requeue_at {
+            Some(t) if t > now => {
+                w.loc = Loc::Backoff;
+                self.backoff.insert((t, wl));
+            }
+            _ => {
+                w.loc = Loc::Queued;
+                self.queues[cq].queued.insert(w.key);
+            }
+        }
+    }
+
+    /// Take a workload out of wherever it waits.
+    fn dequeue(&mut self, wl: WlId) {
+        let w = self.wls.get_mut(&wl).expect("workload");
+        let (loc, key) = (w.loc, w.key);
+        w.loc = Loc::None;
+        let Some(cq) = w.cq else { return };
+        match loc {
+            Loc::None => {}
+            Loc::Queued => {
+                self.queues[cq].queued.remove(&key);
+            }
+            Loc::Aside => {
+                let shape = w.shape;
+                if let Some((_, set)) = self.queues[cq].aside.get_mut(&shape) {
+                    set.remove(&key);
+                    if set.is_empty() {
+                        self.queues[cq].aside.remove(&shape);
+                    }
+                }
+            }
+            Loc::Backoff => {
+                let t = w.requeue_at.expect("in backoff");
+                self.backoff.remove(&(t, wl));
+            }
+        }
+    }
+
+    /// BestEffortFIFO: the head does not fit; it waits with its shape until quota is released.
+    fn set_aside(&mut self, wl: WlId) {
+        self.dequeue(wl);
+        let w = self.wls.get_mut(&wl).expect("workload");
+        w.loc = Loc::Aside;
+        let (cq, shape, key) = (w.cq.expect("queued"), w.shape, w.key);
+        let release = self.release_gen;
+        let e = self.queues[cq]
+            .aside
+            .entry(shape)
+            .or_insert((release, Default::default()));
+        e.0 = release;
+        e.1.insert(key);
+    }
+
+    /// The head of a ClusterQueue: its first queued workload, or the first of a shape set aside
+    /// before the last release, whichever comes first in heap order.
+    fn head(&self, cq: CqId) -> Option<Key> {
+        let q = &self.queues[cq];
+        let aside = q
+            .aside
+            .values()
+            .filter(|(set_at, _)| *set_at < self.release_gen)
+            .filter_map(|(_, set)| set.first());
+        q.queued.first().into_iter().chain(aside).min().copied()
+    }
+
+    /// Workloads whose backoff has ended go back to their heaps; the next end, if any.
+    fn wake(&mut self, now: SimTime) -> Option<SimTime> {
+        while let Some(&(t, wl)) = self.backoff.first() {
+            if t > now {
+                return Some(t);
+            }
+            self.backoff.remove(&(t, wl));
+            let w = self.wls.get_mut(&wl).expect("workload");
+            w.loc = Loc::None;
+            w.requeue_at = None;
+            self.enqueue(wl, now);
+        }
+        None
+    }
+
+    /// May some ClusterQueue preempt (any preemption policy other than Never)?
+    fn may_preempt(&self) -> bool {
+        self.tree.cqs.iter().any(|c| {
+            let p = c.preemption;
+            p.within_cluster_queue != crate::spec::WithinCq::Never
+                || p.reclaim_within_cohort != crate::spec::ReclaimPolicy::Never
+                || p.borrow_within_cohort != crate::spec::BorrowPolicy::Never
+        })
+    }
+
+    /// Does a resource group of the ClusterQueue cover this resource?
+    pub fn covers(&self, cq: CqId, resource: &str) -> bool {
+        self.tree
+            .resources
+            .iter()
+            .position(|r| r == resource)
+            .is_some_and(|r| self.tree.cqs[cq].groups.iter().any(|g| g.resources.contains(&r)))
     }
 
     pub fn cq_name(&self, cq: CqId) -> &str {
@@ -254,15 +413,31 @@ impl World {
             .get(PRIORITY_LABEL)
             .and_then(|p| k.priority_classes.get(p).copied())
             .unwrap_or(self.protos[self.workloads[wl as usize].proto as usize].priority);
+        // A requested resource the ClusterQueue does not cover can never be admitted.
+        let uncovered = cq.and_then(|cq| {
+            request
+                .iter()
+                .find(|&(name, &v)| v > 0 && !k.covers(cq, name))
+                .map(|(name, _)| (name.clone(), k.cq_name(cq).to_string()))
+        });
         let obj = self.wl_object(wl);
         if cq.is_none() {
             self.event(
-                || obj,
+                || obj.clone(),
                 "WorkloadInadmissible",
                 || format!("LocalQueue {lq} does not exist or its ClusterQueue does not admit the namespace"),
             );
         }
-        self.kq().wls.insert(
+        if let Some((resource, cq_name)) = uncovered {
+            self.event(
+                || obj,
+                "WorkloadInadmissible",
+                || format!("resource {resource} is not covered by ClusterQueue {cq_name}"),
+            );
+        }
+        let shape = (self.workloads[wl as usize].proto, priority);
+        let k = self.kq();
+        k.wls.insert(
             wl,
             Wk {
                 cq,
@@ -273,13 +448,16 @@ impl World {
                 state: WkState::Pending,
                 requeue_at: None,
                 requeue_count: 0,
-                inadmissible: false,
+                loc: Loc::None,
+                key: (0, 0, 0, wl),
+                shape,
                 usage: Vec::new(),
                 admitted_ms: 0,
                 epoch: 0,
                 preempting: false,
             },
         );
+        k.enqueue(wl, now);
         self.kueue_kick();
     }
 
@@ -296,24 +474,22 @@ impl World {
 
     /// Quota was released: workloads set aside may fit now.
     fn kueue_released(&mut self) {
-        for w in self.kq().wls.values_mut() {
-            w.inadmissible = false;
-        }
+        self.kq().release_gen += 1;
         self.kueue_kick();
     }
 
     /// The Job finished or was deleted: its Workload is finished and releases its quota.
     pub(super) fn kueue_job_done(&mut self, wl: WlId) {
         let Some(k) = self.kueue.as_deref_mut() else { return };
-        let Some(w) = k.wls.get_mut(&wl) else { return };
-        if w.state == WkState::Finished {
+        if !k.wls.contains_key(&wl) {
             return;
         }
+        k.dequeue(wl);
+        k.admitted.remove(&wl);
+        let w = k.wls.remove(&wl).expect("workload");
         let held = matches!(w.state, WkState::Admitted | WkState::Evicting);
-        w.state = WkState::Finished;
-        let (cq, usage) = (w.cq, std::mem::take(&mut w.usage));
-        if let (true, Some(cq)) = (held, cq) {
-            k.tree.remove_usage(cq, &usage);
+        if let (true, Some(cq)) = (held, w.cq) {
+            k.tree.remove_usage(cq, &w.usage);
             self.kueue_released();
         }
     }
@@ -332,11 +508,14 @@ impl World {
         {
             return;
         }
+        let now = self.now();
         let k = self.kq();
         let w = k.wls.get_mut(&wl).expect("workload");
         w.state = WkState::Pending;
         let (cq, usage) = (w.cq.expect("admitted"), std::mem::take(&mut w.usage));
         k.tree.remove_usage(cq, &usage);
+        k.admitted.remove(&wl);
+        k.enqueue(wl, now);
         let obj = self.wl_object(wl);
         self.event(|| obj, "QuotaReleased", String::new);
         self.kueue_released();
@@ -370,44 +549,31 @@ impl World {
 
     /// Returns whether the cycle changed anything.
     fn kueue_one_cycle(&mut self, now: SimTime) -> bool {
-        let k = self.kueue.as_deref().expect("kueue");
-        // Heads: per ClusterQueue, its first eligible workload in heap order.
-        let mut heads: BTreeMap<CqId, (i32, u64, u64, WlId)> = BTreeMap::new();
-        let mut next_requeue: Option<SimTime> = None;
-        for (&wl, w) in &k.wls {
-            let Some(cq) = w.cq else { continue };
-            if w.state != WkState::Pending {
-                continue;
-            }
-            if let Some(t) = w.requeue_at
-                && t > now
-            {
-                next_requeue = Some(next_requeue.map_or(t, |n: SimTime| n.min(t)));
-                continue;
-            }
-            if w.inadmissible && k.strategy[cq] == QueueingStrategy::BestEffortFifo {
-                continue;
-            }
-            // A workload waiting for its victims' quota keeps the head (see the module doc).
-            let key = (
-                if w.preempting { i32::MIN } else { -w.priority },
-                w.order_ms,
-                w.created_ms,
-                wl,
-            );
-            let e = heads.entry(cq).or_insert(key);
-            if key < *e {
-                *e = key;
-            }
-        }
-        if let Some(t) = next_requeue {
+        let k = self.kq();
+        let next_requeue = k.wake(now);
+        if let Some(t) = next_requeue
+            && k.requeue_scheduled.is_none_or(|s| s <= now || s > t)
+        {
             // A live event: the workload is waiting for its backoff.
+            k.requeue_scheduled = Some(t);
             self.engine.schedule(t, class::SCHED_HOUSEKEEPING, Ev::KueueRequeue);
         }
+        // Heads: per ClusterQueue, its first workload in heap order (KQ-S2, S3).
+        let k = self.kueue.as_deref().expect("kueue");
+        let heads: BTreeMap<CqId, Key> = (0..k.queues.len())
+            .filter_map(|cq| k.head(cq).map(|h| (cq, h)))
+            .collect();
         if heads.is_empty() {
             return false;
         }
-        let admitted = self.kueue_admitted();
+        // The workloads holding quota, for the preemption oracle and targets (only when some
+        // ClusterQueue may preempt), kept in step with this cycle's admissions and evictions.
+        let preempting_cqs = self.kueue.as_deref().expect("kueue").may_preempt();
+        let mut admitted = if preempting_cqs {
+            self.kueue_admitted()
+        } else {
+            Vec::new()
+        };
         // Flavor assignment per head.
         let mut entries: Vec<(bool, i32, u64, u64, WlId, kueue_quota::Assignment)> = Vec::new();
         for (&cq, &(neg_prio, order, created, wl)) in &heads {
@@ -430,6 +596,18 @@ impl World {
                 && cycle_tree.fits(cq, &a.usage) != kueue_quota::FitMode::NoFit;
             if fits {
                 cycle_tree.add_usage(cq, &a.usage);
+                if preempting_cqs {
+                    let w = &k.wls[&wl];
+                    admitted.push(AdmittedWorkload {
+                        id: wl,
+                        cq,
+                        priority: w.priority,
+                        usage: a.usage.clone(),
+                        queue_order_ms: w.order_ms,
+                        quota_reserved_ms: now.ms(),
+                        evicted: false,
+                    });
+                }
                 self.kueue_admit(wl, cq, a.usage);
                 changed = true;
                 continue;
@@ -442,18 +620,36 @@ impl World {
                     priority: w.priority,
                     queue_order_ms: w.order_ms,
                 };
-                let admitted = self.kueue_admitted();
-                let k = self.kueue.as_deref().expect("kueue");
                 let targets = kueue_quota::preemption_targets(&k.tree, &preemptor, &a.usage, &admitted);
-                self.kq().wls.get_mut(&wl).expect("workload").preempting = targets.is_some();
+                let k = self.kq();
+                let w = k.wls.get_mut(&wl).expect("workload");
+                if w.preempting != targets.is_some() {
+                    // Its key changes (a preemptor keeps the head): wait again under it.
+                    w.preempting = targets.is_some();
+                    k.dequeue(wl);
+                    k.enqueue(wl, now);
+                }
                 let k = self.kueue.as_deref().expect("kueue");
                 if let Some(victims) = targets {
                     let fresh: Vec<WlId> = victims
                         .into_iter()
                         .filter(|v| k.wls[v].state == WkState::Admitted)
                         .collect();
-                    for v in &fresh {
-                        self.kueue_evict(*v, "Preempted");
+                    for &v in &fresh {
+                        self.kueue_evict(v, "Preempted");
+                        // Still holding quota (its pods are stopping), or released already.
+                        let holding = self
+                            .kueue
+                            .as_deref()
+                            .and_then(|k| k.wls.get(&v))
+                            .is_some_and(|w| w.state == WkState::Evicting);
+                        if holding {
+                            if let Some(x) = admitted.iter_mut().find(|x| x.id == v) {
+                                x.evicted = true;
+                            }
+                        } else {
+                            admitted.retain(|x| x.id != v);
+                        }
                     }
                     if !fresh.is_empty() {
                         changed = true;
@@ -464,9 +660,8 @@ impl World {
             }
             // Does not fit: BestEffortFIFO sets it aside, StrictFIFO keeps it at the head.
             let k = self.kq();
-            let w = k.wls.get_mut(&wl).expect("workload");
-            if k.strategy[cq] == QueueingStrategy::BestEffortFifo && !w.inadmissible {
-                w.inadmissible = true;
+            if k.strategy[cq] == QueueingStrategy::BestEffortFifo {
+                k.set_aside(wl);
                 changed = true;
             }
         }
@@ -476,10 +671,10 @@ impl World {
     /// Workloads holding quota, for preemption.
     fn kueue_admitted(&self) -> Vec<AdmittedWorkload> {
         let k = self.kueue.as_deref().expect("kueue");
-        k.wls
+        k.admitted
             .iter()
-            .filter(|(_, w)| matches!(w.state, WkState::Admitted | WkState::Evicting))
-            .map(|(&id, w)| AdmittedWorkload {
+            .map(|id| (*id, &k.wls[id]))
+            .map(|(id, w)| AdmittedWorkload {
                 id,
                 cq: w.cq.expect("admitted"),
                 priority: w.priority,
@@ -538,6 +733,8 @@ impl World {
         w.preempting = false;
         w.epoch += 1;
         let epoch = w.epoch;
+        k.dequeue(wl);
+        k.admitted.insert(wl);
         let timeout = k.pods_ready_timeout_ms;
         let cq_name = k.cq_name(cq).to_string();
         if let Some(f) = flavor {
