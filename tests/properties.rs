@@ -246,7 +246,7 @@ proptest! {
             taints: vec![],
             loc: Default::default(),
         });
-        let policies: Vec<String> = ["kube-default", "kube-binpack", "coscheduling", "volcano"]
+        let policies: Vec<String> = ["kube-default", "kube-binpack", "coscheduling", "volcano", "volcano-preempt"]
             .iter()
             .map(|s| s.to_string())
             .collect();
@@ -407,6 +407,7 @@ type CqCase = (u32, Option<u32>, Option<u32>, bool, usize, usize);
 fn kueue_yaml(node_gpus: &[u32], cqs: &[CqCase], jobs: &[(usize, u32, u32, u64, u64, usize)]) -> String {
     let mut y = String::from(
         "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: p}\nspec: {horizon: 4h, maxEvents: 200000, latencies: {kueuePodsReadyTimeout: 20m}}\n---\n\
+         apiVersion: kubesim.io/v1alpha1\nkind: FaultModel\nmetadata: {name: f}\nspec: {outages: [{node: n0, at: 900s, for: 1800s}]}\n---\n\
          apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {name: gpu}\n---\n\
          apiVersion: kueue.x-k8s.io/v1beta1\nkind: WorkloadPriorityClass\nmetadata: {name: high}\nvalue: 1000\n---\n",
     );
@@ -450,7 +451,8 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
-    /// Under kueue no ClusterQueue ever holds more than nominal + borrowingLimit, a ClusterQueue
+    /// Under kueue (with node n0 lost from 15 to 45 min, so that evictions and PodsReady
+    /// timeouts mix with quota) no ClusterQueue ever holds more than nominal + borrowingLimit, a ClusterQueue
     /// without a cohort never more than nominal, and a cohort never more than its members'
     /// lendable quota (checked after every event in test builds, `KueueState::check`); no
     /// admitted Job's pods outnumber what its quota reserved, and nothing runs that Kueue did
