@@ -137,6 +137,9 @@ pub struct KueueState {
     admitted: std::collections::BTreeSet<WlId>,
     /// Bumped whenever quota is released.
     release_gen: u64,
+    /// The last cycle's list of workloads holding quota, while nothing outside a cycle has
+    /// changed it (a release, a finished Job or a PodsReady eviction drops it).
+    admitted_cache: Option<Vec<AdmittedWorkload>>,
     requeue_scheduled: Option<SimTime>,
     cycle_at: Option<SimTime>,
     pods_ready_timeout_ms: u64,
@@ -195,6 +198,7 @@ impl KueueState {
             backoff: Default::default(),
             admitted: Default::default(),
             release_gen: 0,
+            admitted_cache: None,
             requeue_scheduled: None,
             cycle_at: None,
             pods_ready_timeout_ms: sc.sim.latencies.kueue_pods_ready_timeout_ms,
@@ -474,7 +478,9 @@ impl World {
 
     /// Quota was released: workloads set aside may fit now.
     fn kueue_released(&mut self) {
-        self.kq().release_gen += 1;
+        let k = self.kq();
+        k.release_gen += 1;
+        k.admitted_cache = None;
         self.kueue_kick();
     }
 
@@ -486,6 +492,7 @@ impl World {
         }
         k.dequeue(wl);
         k.admitted.remove(&wl);
+        k.admitted_cache = None;
         let w = k.wls.remove(&wl).expect("workload");
         let held = matches!(w.state, WkState::Admitted | WkState::Evicting);
         if let (true, Some(cq)) = (held, w.cq) {
@@ -569,10 +576,12 @@ impl World {
         // The workloads holding quota, for the preemption oracle and targets (only when some
         // ClusterQueue may preempt), kept in step with this cycle's admissions and evictions.
         let preempting_cqs = self.kueue.as_deref().expect("kueue").may_preempt();
-        let mut admitted = if preempting_cqs {
-            self.kueue_admitted()
-        } else {
+        let mut admitted = if !preempting_cqs {
             Vec::new()
+        } else if let Some(list) = self.kq().admitted_cache.take() {
+            list // unchanged since the last cycle kept it
+        } else {
+            self.kueue_admitted()
         };
         // Flavor assignment per head.
         let mut entries: Vec<(bool, i32, u64, u64, WlId, kueue_quota::Assignment)> = Vec::new();
@@ -664,6 +673,9 @@ impl World {
                 k.set_aside(wl);
                 changed = true;
             }
+        }
+        if preempting_cqs {
+            self.kq().admitted_cache = Some(admitted);
         }
         changed
     }
@@ -844,6 +856,7 @@ impl World {
         if ready >= count {
             return;
         }
+        self.kq().admitted_cache = None;
         self.kueue_evict(wl, "PodsReadyTimeout");
     }
 }
