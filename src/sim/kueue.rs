@@ -594,7 +594,8 @@ impl World {
         // The cycle's view of the quota: admissions, plus what preempting entries reserve so
         // that a later entry cannot take the room their victims free (scheduler.go
         // `cycleCohortsUsage`: an entry that no longer fits after another is skipped).
-        let mut cycle_tree = self.kueue.as_deref().expect("kueue").tree.clone();
+        // (Copied from the tree on the cycle's first admission or reservation.)
+        let mut cycle_tree: Option<QuotaTree> = None;
         for (_, _, _, _, wl, a) in entries {
             let cq = self.kueue.as_deref().expect("kueue").wls[&wl]
                 .cq
@@ -602,9 +603,9 @@ impl World {
             let k = self.kueue.as_deref().expect("kueue");
             let fits = a.mode.mode == PreemptionMode::Fit
                 && a.usage.len() == a.flavors.len()
-                && cycle_tree.fits(cq, &a.usage) != kueue_quota::FitMode::NoFit;
+                && cycle_tree.as_ref().unwrap_or(&k.tree).fits(cq, &a.usage) != kueue_quota::FitMode::NoFit;
             if fits {
-                cycle_tree.add_usage(cq, &a.usage);
+                cycle_tree.get_or_insert_with(|| k.tree.clone()).add_usage(cq, &a.usage);
                 if preempting_cqs {
                     let w = &k.wls[&wl];
                     admitted.push(AdmittedWorkload {
@@ -622,7 +623,7 @@ impl World {
                 continue;
             }
             if matches!(a.mode.mode, PreemptionMode::Preempt | PreemptionMode::Reclaim) {
-                cycle_tree.add_usage(cq, &a.usage);
+                cycle_tree.get_or_insert_with(|| k.tree.clone()).add_usage(cq, &a.usage);
                 let w = &k.wls[&wl];
                 let preemptor = Preemptor {
                     cq,
