@@ -324,6 +324,20 @@ impl Cluster {
 // ---------------------------------------------------------------------------------------------
 // Static filters (do not depend on free capacity).
 
+/// The nodes set in both bitsets (one bit per node, 64 per word), in node order.
+pub fn nodes_in_both<'a>(a: &'a [u64], b: &'a [u64]) -> impl Iterator<Item = usize> + 'a {
+    a.iter().zip(b).enumerate().flat_map(|(w, (x, y))| {
+        let mut word = x & y;
+        std::iter::from_fn(move || {
+            (word != 0).then(|| {
+                let i = w * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                i
+            })
+        })
+    })
+}
+
 /// Does a toleration tolerate a taint (PLC-1)?
 pub fn tolerates(t: &Toleration, taint: &Taint) -> bool {
     if let Some(e) = t.effect

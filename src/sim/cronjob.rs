@@ -310,7 +310,8 @@ impl World {
         if let Err(message) = self.quota_admit_job(proto) {
             let st = &mut self.cron[cj as usize];
             st.api_failures += 1;
-            let delay = super::quota::cron_api_backoff_ms(st.api_failures);
+            let (base, max) = super::quota::CONTROLLER_API_BACKOFF_MS;
+            let delay = super::backoff_ms(base, max, st.api_failures);
             let obj = self.cron_object(cj);
             self.event(|| obj, "FailedCreate", || message);
             self.cron_request_sync(cj, now.plus_ms(delay));

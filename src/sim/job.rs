@@ -698,7 +698,8 @@ impl World {
         self.event(|| obj, "FailedCreate", || message);
         let j = self.job(wl);
         j.api_failures += 1;
-        let delay = super::quota::job_api_backoff_ms(j.api_failures);
+        let (base, max) = super::quota::JOB_API_BACKOFF_MS;
+        let delay = super::backoff_ms(base, max, j.api_failures);
         self.job_enqueue(wl, now.plus_ms(delay));
     }
 }

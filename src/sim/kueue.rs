@@ -145,10 +145,16 @@ pub struct KueueState {
     pods_ready_timeout_ms: u64,
 }
 
+/// A Job's pod-set count as Kueue's Job integration gives it: parallelism (default 1), or
+/// completions when fewer.
+fn pods_count(job: &crate::spec::JobSpec) -> u32 {
+    let p = job.parallelism.unwrap_or(1);
+    job.completions.map_or(p, |c| p.min(c))
+}
+
 /// waitForPodsReady requeue backoff: `min(60 s * 2^(n-1), 3600 s)` (KQ-W3, without jitter).
 pub fn requeue_backoff_ms(n: u32) -> u64 {
-    let base: u64 = 60_000;
-    base.saturating_mul(1u64 << n.saturating_sub(1).min(20)).min(3_600_000)
+    super::backoff_ms(60_000, 3_600_000, n)
 }
 
 impl KueueState {
@@ -387,8 +393,9 @@ impl World {
 
     /// Does Kueue manage this new Job? (the `kueue` policy and the queue-name label).
     pub(super) fn kueue_manages(&self, wl: WlId) -> bool {
-        let Some(k) = self.kueue.as_deref() else { return false };
-        let _ = k;
+        if self.kueue.is_none() {
+            return false;
+        }
         let spec = &self.protos[self.workloads[wl as usize].proto as usize].spec;
         matches!(spec.kind, WorkloadKind::Job(_)) && spec.labels.contains_key(QUEUE_LABEL)
     }
@@ -398,10 +405,7 @@ impl World {
         let now = self.now();
         let spec = std::sync::Arc::clone(&self.protos[self.workloads[wl as usize].proto as usize].spec);
         let WorkloadKind::Job(job) = &spec.kind else { return };
-        let count = u64::from(match (job.parallelism.unwrap_or(1), job.completions) {
-            (p, Some(c)) => p.min(c),
-            (p, None) => p,
-        });
+        let count = u64::from(pods_count(job));
         let k = self.kueue.as_deref().expect("kueue");
         let mut request = ResourceList::new();
         for (name, v) in &job.template.requests {
@@ -805,7 +809,6 @@ impl World {
             w.requeue_at = Some(now.plus_ms(requeue_backoff_ms(w.requeue_count)));
             w.order_ms = now.ms();
         }
-        let q = self.protos[self.workloads[wl as usize].proto as usize].queue as usize;
         let obj = self.wl_object(wl);
         self.event(|| obj, "WorkloadEvicted", || reason.to_string());
         let live: Vec<super::PodId> = self.workloads[wl as usize]
@@ -815,14 +818,8 @@ impl World {
             .filter(|&p| self.pods[p as usize].finished.is_none())
             .collect();
         if reason == "Preempted" {
-            self.workloads[wl as usize].preemptions += live.len() as u32;
-            self.preemptions += live.len() as u64;
-            if self.queue_evictions.len() <= q {
-                self.queue_evictions.resize(q + 1, [0; 2]);
-            }
-            self.queue_evictions[q][0] += live.len() as u64;
             for &p in &live {
-                self.pods[p as usize].evicted_for_queue = true;
+                self.count_eviction(p, Some(0));
             }
         }
         self.job_set_suspend(wl, true);
@@ -840,10 +837,7 @@ impl World {
         let WorkloadKind::Job(job) = &self.protos[self.workloads[wl as usize].proto as usize].spec.kind else {
             return;
         };
-        let count = match (job.parallelism.unwrap_or(1), job.completions) {
-            (p, Some(c)) => p.min(c),
-            (p, None) => p,
-        } as usize;
+        let count = pods_count(job) as usize;
         // PodsReady (KQ-W2): succeeded + ready >= pod count.
         let ready = self.workloads[wl as usize]
             .pods

@@ -739,6 +739,8 @@ impl World {
         self.queue_names.push(name.to_string());
         self.queue_index.insert(name.to_string(), i);
         self.queue_alloc.push(Res::default());
+        self.queue_evictions.push([0; 2]);
+        self.queue_lost.push(0);
         i
     }
 
@@ -771,15 +773,35 @@ impl World {
                     weight_share: f64::from(w) / total_weight.max(1) as f64,
                     gpu_milli_ms: self.queue_time.integral.get(q).copied().unwrap_or(0),
                     series: self.queue_time.series.get(q).cloned().unwrap_or_default(),
-                    preempted: self.queue_evictions.get(q).map_or(0, |e| e[0]),
-                    reclaimed: self.queue_evictions.get(q).map_or(0, |e| e[1]),
-                    lost_gpu_milli_ms: self.queue_lost.get(q).copied().unwrap_or(0),
+                    preempted: self.queue_evictions[q][0],
+                    reclaimed: self.queue_evictions[q][1],
+                    lost_gpu_milli_ms: self.queue_lost[q],
                     deserved_gpu_milli: (!self.queue_deserved.is_empty()).then(|| {
                         self.queue_deserved.integral.get(q).copied().unwrap_or(0) as f64 / end.ms().max(1) as f64
                     }),
                 }
             })
             .collect()
+    }
+
+    /// A scheduler evicts `pod` for another workload: counted against its workload (jobs.csv
+    /// `preemptions`) and the run; its lost work counts against its queue; `queue_kind` (0
+    /// preempt, 1 reclaim) also counts it in its queue's evictions.
+    pub(super) fn count_eviction(&mut self, pod: PodId, queue_kind: Option<usize>) {
+        self.preemptions += 1;
+        let wl = self.pods[pod as usize].wl;
+        self.workloads[wl as usize].preemptions += 1;
+        self.pods[pod as usize].evicted_for_queue = true;
+        if let Some(k) = queue_kind {
+            let q = self.pod_queue(pod) as usize;
+            self.queue_evictions[q][k] += 1;
+        }
+    }
+
+    /// The Queue object of queue `q`, if one defines it.
+    pub fn queue_spec(&self, q: u32) -> Option<&QueueInfo> {
+        let name = &self.queue_names[q as usize];
+        self.queue_specs.iter().find(|s| &s.name == name)
     }
 
     /// The queue a pod's workload belongs to.
@@ -1533,9 +1555,6 @@ impl World {
             self.gpu.lost_integral += lost;
             if p.evicted_for_queue {
                 let q = self.pod_queue(pod) as usize;
-                if self.queue_lost.len() <= q {
-                    self.queue_lost.resize(q + 1, 0);
-                }
                 self.queue_lost[q] += lost;
             }
         }
@@ -1974,7 +1993,7 @@ impl World {
         if self.policy.is_volcano() {
             // proportion: a queue never holds more than its capability.
             for (q, held) in self.queue_alloc.iter().enumerate() {
-                if let Some(spec) = self.queue_specs.iter().find(|s| s.name == self.queue_names[q]) {
+                if let Some(spec) = self.queue_spec(q as u32) {
                     for d in 0..held.0.len() {
                         assert!(
                             !spec.capability_set[d] || held.0[d] <= spec.capability.0[d],

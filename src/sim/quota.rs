@@ -44,15 +44,13 @@ pub struct Admission {
     jobs: std::collections::BTreeSet<WlId>,
 }
 
-/// The Job controller's per-Job rate limiter for failed syncs: 1 s doubling to 60 s.
-pub fn job_api_backoff_ms(failures: u32) -> u64 {
-    (1000u64 << failures.saturating_sub(1).min(16)).min(60_000)
-}
+/// The Job controller's per-Job rate limiter for failed syncs: 1 s doubling to 60 s
+/// (`super::backoff_ms` with these, after `failures` failures).
+pub const JOB_API_BACKOFF_MS: (u64, u64) = (1_000, 60_000);
 
-/// The CronJob controller's default rate limiter: 5 ms doubling to 1000 s.
-pub fn cron_api_backoff_ms(failures: u32) -> u64 {
-    (5u64 << failures.saturating_sub(1).min(30)).min(1_000_000)
-}
+/// The default controller rate limiter (CronJob, Volcano job controllers): 5 ms doubling to
+/// 1000 s.
+pub const CONTROLLER_API_BACKOFF_MS: (u64, u64) = (5, 1_000_000);
 
 impl Admission {
     /// `None` when the scenario has neither LimitRanges nor ResourceQuotas.

@@ -1092,10 +1092,7 @@ impl World {
         self.sched.nominated_on[node as usize].push(pod);
         self.pod_node_event(pod, "PodNominated", node);
         for v in victims {
-            self.preemptions += 1;
-            let wl = self.pods[v as usize].wl;
-            self.workloads[wl as usize].preemptions += 1;
-            self.pods[v as usize].evicted_for_queue = true;
+            self.count_eviction(v, None);
             self.delete_pod(v, "Preempted", Some("PreemptionByScheduler"));
         }
     }

@@ -182,7 +182,8 @@ impl World {
                 let now = self.now();
                 let vc = self.vc(wl);
                 vc.api_failures += 1;
-                let delay = super::quota::cron_api_backoff_ms(vc.api_failures);
+                let (base, max) = super::quota::CONTROLLER_API_BACKOFF_MS;
+                let delay = super::backoff_ms(base, max, vc.api_failures);
                 let schedule = !std::mem::replace(&mut vc.resync_pending, true);
                 let obj = self.wl_object(wl);
                 self.event(|| obj, "FailedCreate", || message);

@@ -190,11 +190,7 @@ impl World {
 
     /// A queue's `spec.priority` (0 without a Queue object).
     pub(super) fn queue_priority(&self, q: u32) -> i32 {
-        let name = &self.queue_names[q as usize];
-        self.queue_specs
-            .iter()
-            .find(|s| &s.name == name)
-            .map_or(0, |s| s.priority)
+        self.queue_spec(q).map_or(0, |s| s.priority)
     }
 
     /// Queue order tie-break: Queue objects in file order, then queues by first use.
@@ -326,20 +322,8 @@ impl World {
         // A node whose future idle already fits (allocate would pipeline there): nodes with
         // the GPUs free now, or resources being released, or freed by this session's victims.
         let gpu_bits = self.cluster.index.candidates(req.gpu_milli());
-        let mut free_nodes: std::collections::BTreeSet<NodeId> = statics
-            .iter()
-            .zip(gpu_bits)
-            .enumerate()
-            .flat_map(|(w, (a, b))| {
-                let mut word = a & b;
-                std::iter::from_fn(move || {
-                    (word != 0).then(|| {
-                        let i = w * 64 + word.trailing_zeros() as usize;
-                        word &= word - 1;
-                        i as NodeId
-                    })
-                })
-            })
+        let mut free_nodes: std::collections::BTreeSet<NodeId> = super::cluster::nodes_in_both(&statics, gpu_bits)
+            .map(|i| i as NodeId)
             .collect();
         free_nodes.extend(st.releasing.keys().chain(st.future.keys()).chain(stmt.delta.keys()));
         for &n in &free_nodes {
@@ -506,11 +490,7 @@ impl World {
 
     /// Queues without a Queue object are reclaimable (the webhook's default).
     fn queue_reclaimable(&self, q: u32) -> bool {
-        let name = &self.queue_names[q as usize];
-        self.queue_specs
-            .iter()
-            .find(|s| &s.name == name)
-            .is_none_or(|s| s.reclaimable)
+        self.queue_spec(q).is_none_or(|s| s.reclaimable)
     }
 
     fn commit(&mut self, stmt: Stmt, kind: Eviction, st: &mut EvictState) {
@@ -539,15 +519,7 @@ impl World {
         };
         for v in stmt.victims {
             st.gone.insert(v);
-            let q = self.pod_queue(v) as usize;
-            if self.queue_evictions.len() <= q {
-                self.queue_evictions.resize(q + 1, [0; 2]);
-            }
-            self.queue_evictions[q][counter] += 1;
-            self.preemptions += 1;
-            let wl = self.pods[v as usize].wl;
-            self.workloads[wl as usize].preemptions += 1;
-            self.pods[v as usize].evicted_for_queue = true;
+            self.count_eviction(v, Some(counter));
             self.delete_pod(v, reason, Some("PreemptionByScheduler"));
         }
     }

@@ -373,11 +373,9 @@ impl World {
                 in_play.insert(q as u32);
             }
         }
-        let capped = in_play.iter().any(|&q| {
-            self.queue_specs
-                .iter()
-                .any(|s| s.name == self.queue_names[q as usize] && s.capability_set.iter().any(|&c| c))
-        });
+        let capped = in_play
+            .iter()
+            .any(|&q| self.queue_spec(q).is_some_and(|s| s.capability_set.iter().any(|&c| c)));
         if in_play.len() < 2 && !capped {
             // One queue without a capability: its deserved share is min(its request, the
             // cluster), which every task that fits a node also fits; proportion changes nothing.
@@ -420,7 +418,7 @@ impl World {
             .iter()
             .enumerate()
             .map(|(i, &q)| {
-                let spec = self.queue_specs.iter().find(|s| s.name == self.queue_names[q as usize]);
+                let spec = self.queue_spec(q);
                 let mut capability = [f64::INFINITY; super::cluster::MAX_RESOURCES];
                 if let Some(s) = spec {
                     for (d, c) in capability.iter_mut().enumerate() {
@@ -438,15 +436,7 @@ impl World {
             })
             .collect();
         let deserved = deserved(&f(&total), &inputs);
-        let open: Vec<bool> = qs
-            .iter()
-            .map(|&q| {
-                self.queue_specs
-                    .iter()
-                    .find(|s| s.name == self.queue_names[q as usize])
-                    .is_none_or(|s| s.open)
-            })
-            .collect();
+        let open: Vec<bool> = qs.iter().map(|&q| self.queue_spec(q).is_none_or(|s| s.open)).collect();
         let mut lists: Vec<std::collections::VecDeque<&Unit>> = qs.iter().map(|_| Default::default()).collect();
         for u in sorted {
             let i = pos(unit_queue(self, u));
@@ -549,17 +539,7 @@ impl World {
         let c = &self.classes[self.pods[pod as usize].class as usize];
         let gpu_bits = self.cluster.index.candidates(c.req.gpu_milli());
         let mut best: Option<(i64, u32, NodeId)> = None;
-        let candidates = statics.iter().zip(gpu_bits).enumerate().flat_map(|(w, (a, b))| {
-            let mut word = a & b;
-            std::iter::from_fn(move || {
-                (word != 0).then(|| {
-                    let i = w * 64 + word.trailing_zeros() as usize;
-                    word &= word - 1;
-                    i
-                })
-            })
-        });
-        for i in candidates {
+        for i in super::cluster::nodes_in_both(statics, gpu_bits) {
             let node = &self.cluster.nodes[i];
             if !node.present {
                 continue;

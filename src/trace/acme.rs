@@ -148,7 +148,7 @@ pub(crate) fn import(
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::temp_file;
+    use super::super::testutil::{assert_bad_rows, temp_file};
     use super::super::{Format, Outcome, read_all};
     use super::*;
 
@@ -241,11 +241,6 @@ mod tests {
                 "out of order",
             ),
         ];
-        for (k, (row, field, msg)) in cases.iter().enumerate() {
-            let p = temp_file(&format!("acme{k}.csv"), &format!("{h}\n{row}\n"));
-            let e = read_all(Format::Acme, &p, &Options::default()).unwrap_err();
-            assert_eq!((e.line, e.field.as_str()), (Some(2), *field), "case {k}: {e}");
-            assert!(e.message.contains(msg), "case {k}: {e}");
-        }
+        assert_bad_rows(Format::Acme, "acme", h, 2, cases);
     }
 }

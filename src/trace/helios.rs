@@ -186,7 +186,7 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{shared, temp_file};
+    use super::super::testutil::{assert_bad_rows, shared, temp_file};
     use super::super::{Format, read_all, read_nodes};
     use super::*;
 
@@ -299,12 +299,7 @@ mod tests {
                 "out of order",
             ),
         ];
-        for (k, (row, field, msg)) in cases.iter().enumerate() {
-            let p = temp_file(&format!("helios{k}.csv"), &format!("{h}\n{row}\n"));
-            let e = read_all(Format::Helios, &p, &Options::default()).unwrap_err();
-            assert_eq!((e.line, e.field.as_str()), (Some(2), *field), "case {k}: {e}");
-            assert!(e.message.contains(msg), "case {k}: {e}");
-        }
+        assert_bad_rows(Format::Helios, "helios", &h, 2, cases);
     }
 
     #[test]

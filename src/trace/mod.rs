@@ -420,6 +420,18 @@ pub(crate) mod testutil {
         p
     }
 
+    /// Each bad row, written after `before` (the lines above it), fails the import of `format`
+    /// with an error at line `line` naming the field and containing the message of its case
+    /// (row, field, message).
+    pub fn assert_bad_rows(format: super::Format, stem: &str, before: &str, line: usize, cases: &[(&str, &str, &str)]) {
+        for (k, (row, field, msg)) in cases.iter().enumerate() {
+            let p = temp_file(&format!("{stem}{k}"), &format!("{before}\n{row}\n"));
+            let e = super::read_all(format, &p, &super::Options::default()).unwrap_err();
+            assert_eq!((e.line, e.field.as_str()), (Some(line), *field), "case {k}: {e}");
+            assert!(e.message.contains(msg), "case {k}: {e}");
+        }
+    }
+
     /// Writes `content` to a fresh temporary file named `name` and returns its path.
     pub fn temp_file(name: &str, content: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("kubesim-trace-test-{}", std::process::id()));

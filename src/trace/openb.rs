@@ -155,7 +155,7 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{shared, temp_file};
+    use super::super::testutil::{assert_bad_rows, shared, temp_file};
     use super::super::{Format, read_all, read_nodes};
     use super::*;
 
@@ -292,15 +292,8 @@ mod tests {
             ),
             ("p1,1000,1024,1,1000,LS,Running,0,10,0", "", "10 fields"),
         ];
-        for (k, (row, field, msg)) in cases.iter().enumerate() {
-            let p = temp_file(
-                &format!("openb{k}.csv"),
-                &format!("{h}\np0,1000,1024,0,0,,BE,Succeeded,0,5,1\n{row}\n"),
-            );
-            let e = read_all(Format::Openb, &p, &Options::default()).unwrap_err();
-            assert_eq!((e.line, e.field.as_str()), (Some(3), *field), "case {k}: {e}");
-            assert!(e.message.contains(msg), "case {k}: {e}");
-        }
+        let before = format!("{h}\np0,1000,1024,0,0,,BE,Succeeded,0,5,1");
+        assert_bad_rows(Format::Openb, "openb", &before, 3, cases);
         let p = temp_file("openb-nohdr.csv", "name,cpu\np0,1\n");
         let e = read_all(Format::Openb, &p, &Options::default()).unwrap_err();
         assert_eq!(e.line, Some(1));

@@ -281,7 +281,7 @@ fn parse_pbs(spec: &str) -> Option<(u64, u64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{shared, temp_file};
+    use super::super::testutil::{assert_bad_rows, shared, temp_file};
     use super::super::{Format, read_all};
     use super::*;
 
@@ -422,11 +422,6 @@ mod tests {
                 "not a PBS spec",
             ),
         ];
-        for (k, (row, field, msg)) in cases.iter().enumerate() {
-            let p = temp_file(&format!("bad{k}.swf"), &format!("; Version: 2.2\n{row}\n"));
-            let e = read_all(Format::Swf, &p, &Options::default()).unwrap_err();
-            assert_eq!((e.line, e.field.as_str()), (Some(2), *field), "case {k}: {e}");
-            assert!(e.message.contains(msg), "case {k}: {e}");
-        }
+        assert_bad_rows(Format::Swf, "bad-swf", "; Version: 2.2", 2, cases);
     }
 }
