@@ -5,6 +5,7 @@
 use divan::Bencher;
 use kubesim::experiment::run_all;
 use kubesim::scenario::load;
+use kubesim::sim::record::EventSink;
 use kubesim::sim::{Policy, World};
 use kubesim::synth::poisson_single_pod;
 
@@ -24,7 +25,7 @@ fn contention(bencher: Bencher, policy: &str) {
 fn deadlock_detection_without_gangs(bencher: Bencher, detect: bool) {
     let sc = poisson_single_pod(1_000, 100_000, 0.9);
     bencher.bench_local(|| {
-        let mut w = World::new(&sc, Policy::KubeDefault, "kube-default", 1, false).expect("world");
+        let mut w = World::new(&sc, Policy::KubeDefault, "kube-default", 1, &EventSink::Off).expect("world");
         w.detect_deadlocks = detect;
         w.run().expect("run")
     });

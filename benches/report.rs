@@ -4,7 +4,7 @@
 //! themselves for scale (parallel, as the CLI runs them).
 
 use divan::Bencher;
-use kubesim::experiment::{run_units, units};
+use kubesim::experiment::{Events, run_units, units};
 use kubesim::html::derive;
 use kubesim::output::{Kind, Plan, Point, Tables};
 use kubesim::plot::{Chart, Series, Style, png, svg};
@@ -37,14 +37,14 @@ fn plan_and_scenario() -> (Plan, kubesim::spec::Scenario) {
 fn demo_runs(bencher: Bencher) {
     let (plan, sc) = plan_and_scenario();
     let us = units(1, &plan.policies, &plan.seeds);
-    bencher.bench_local(|| run_units(std::slice::from_ref(&sc), &us, false, None).expect("runs"));
+    bencher.bench_local(|| run_units(std::slice::from_ref(&sc), &us, &Events::Off, None).expect("runs"));
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn demo_tables_and_report(bencher: Bencher) {
     let (plan, sc) = plan_and_scenario();
     let us = units(1, &plan.policies, &plan.seeds);
-    let runs = run_units(std::slice::from_ref(&sc), &us, false, None).expect("runs");
+    let runs = run_units(std::slice::from_ref(&sc), &us, &Events::Off, None).expect("runs");
     bencher.bench_local(|| {
         let tables = Tables::from_runs(&plan, &us, &runs);
         derive(&plan, &tables).expect("derive")

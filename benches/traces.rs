@@ -62,6 +62,7 @@ fn million_job_scenario() -> PathBuf {
                 namespace: "default".into(),
                 seed: 7,
                 out: trace.clone(),
+                overwrite: false,
             },
             &kubesim::trace::Options::default(),
         )

@@ -913,7 +913,7 @@ mod tests {
             tables: vec![Table {
                 name: "queues.csv",
                 header,
-                blocks,
+                blocks: blocks.into_iter().map(Into::into).collect(),
             }],
         };
         let a = queue_means(&tables, "a");

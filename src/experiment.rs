@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::error::InputError;
 use crate::progress::Progress;
-use crate::sim::record::RunResult;
+use crate::sim::record::{EventSink, RunResult};
 use crate::sim::{Policy, World};
 use crate::spec::Scenario;
 
@@ -121,19 +121,43 @@ impl Shard {
     }
 }
 
+/// Where the runs of a command put their transition events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Events {
+    Off,
+    /// In each [`RunResult::events`].
+    Memory,
+    /// Streamed to a spool file per run in this (output) folder, named by
+    /// [`crate::outdir::temp_path`] so that a killed command's spools are cleaned like any
+    /// temporary file.
+    Spool(std::path::PathBuf),
+}
+
+impl Events {
+    /// The sink of the `k`-th run.
+    fn sink(&self, k: usize) -> EventSink {
+        match self {
+            Events::Off => EventSink::Off,
+            Events::Memory => EventSink::Memory,
+            Events::Spool(dir) => EventSink::File(crate::outdir::temp_path(dir, &format!("events-{k}.csv"))),
+        }
+    }
+}
+
 /// Run units in parallel; `scenarios[u.point]` is each unit's scenario. Results come back in
 /// the order of `units`, whatever the number of threads.
 pub fn run_units(
     scenarios: &[Scenario],
     units: &[Unit],
-    record_events: bool,
+    events: &Events,
     progress: Option<&Progress>,
 ) -> Result<Vec<RunResult>, InputError> {
     let results: Vec<Result<RunResult, InputError>> = units
         .par_iter()
-        .map(|u| {
+        .enumerate()
+        .map(|(k, u)| {
             let policy = Policy::parse(&u.policy)?;
-            let r = World::new(&scenarios[u.point], policy, &u.policy, u.seed, record_events)?.run();
+            let r = World::new(&scenarios[u.point], policy, &u.policy, u.seed, &events.sink(k))?.run();
             if let Some(p) = progress {
                 p.inc();
             }
@@ -150,12 +174,8 @@ pub fn run_all(
     seeds: &[u64],
     record_events: bool,
 ) -> Result<Vec<RunResult>, InputError> {
-    run_units(
-        std::slice::from_ref(sc),
-        &units(1, policies, seeds),
-        record_events,
-        None,
-    )
+    let events = if record_events { Events::Memory } else { Events::Off };
+    run_units(std::slice::from_ref(sc), &units(1, policies, seeds), &events, None)
 }
 
 #[cfg(test)]

@@ -9,11 +9,11 @@ use clap::{Parser, Subcommand};
 
 use kubesim::analysis::Target;
 use kubesim::error::InputError;
-use kubesim::experiment::{Shard, Unit, check_policies, parse_seeds, run_units};
+use kubesim::experiment::{Events, Shard, Unit, check_policies, parse_seeds, run_units};
 use kubesim::html::derive;
-use kubesim::output::{Kind, Plan, Point, Tables, merge, shard_file};
+use kubesim::outdir::{OutDir, Part};
+use kubesim::output::{Kind, Plan, Point, SHARD_FILE, Tables, merge, shard_file};
 use kubesim::progress::Progress;
-use kubesim::report::write_output_parts;
 use kubesim::scenario;
 use kubesim::spec::Scenario;
 use kubesim::sweep::{Param, capacity_search, grid, load_points};
@@ -48,9 +48,14 @@ struct RunArgs {
     /// An inclusive range of seeds, e.g. 1..20.
     #[arg(long)]
     seeds: Option<String>,
-    /// Output folder; default: reports/<simulation name>/ (with --shard: .../shard-I-of-N/).
+    /// Output folder; default: reports/<simulation name>/ for run, reports/<name>-compare/,
+    /// reports/<name>-sweep-<params>/, reports/<name>-capacity-<param>/ (with --shard:
+    /// .../shard-I-of-N/).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Replace files in the output folder that kubesim did not write (it never deletes them).
+    #[arg(long)]
+    overwrite: bool,
     /// Run only this share of the replications: I/N, 0 <= I < N. Combine the N folders with
     /// `kubesim merge`.
     #[arg(long)]
@@ -112,6 +117,9 @@ enum Command {
         /// Output folder.
         #[arg(long, required = true)]
         out: PathBuf,
+        /// Replace files in the output folder that kubesim did not write.
+        #[arg(long)]
+        overwrite: bool,
     },
     /// Workload traces: import to the native format, statistics, synthetic generation.
     Trace {
@@ -172,9 +180,13 @@ enum TraceCommand {
         format: String,
         /// The trace file.
         input: PathBuf,
-        /// The native trace to write (default: INPUT with extension .kubesim.csv).
+        /// The native trace to write (default: the input's file name with extension
+        /// .kubesim.csv, in the current folder).
         #[arg(short = 'o', long = "out")]
         out: Option<PathBuf>,
+        /// Replace the output file if it exists (never the input).
+        #[arg(long)]
+        overwrite: bool,
         #[command(flatten)]
         opts: TraceOpts,
     },
@@ -232,6 +244,9 @@ enum TraceCommand {
         /// The native trace to write.
         #[arg(short = 'o', long = "out", required = true)]
         out: PathBuf,
+        /// Replace the output file if it exists (never the --from trace).
+        #[arg(long)]
+        overwrite: bool,
         #[command(flatten)]
         opts: TraceOpts,
     },
@@ -243,8 +258,9 @@ fn trace_cmd(cmd: TraceCommand) -> Result<(), InputError> {
             format,
             input,
             out,
+            overwrite,
             opts,
-        } => kubesim::trace_cmd::import(&format, &input, out, &opts.options()?)?,
+        } => kubesim::trace_cmd::import(&format, &input, out, overwrite, &opts.options()?)?,
         TraceCommand::Stats {
             input,
             format,
@@ -264,6 +280,7 @@ fn trace_cmd(cmd: TraceCommand) -> Result<(), InputError> {
             namespace,
             seed,
             out,
+            overwrite,
             opts,
         } => kubesim::trace_cmd::generate_cmd(
             &kubesim::trace_cmd::GenerateArgs {
@@ -279,6 +296,7 @@ fn trace_cmd(cmd: TraceCommand) -> Result<(), InputError> {
                 namespace,
                 seed,
                 out,
+                overwrite,
             },
             &opts.options()?,
         )?,
@@ -304,7 +322,7 @@ fn main() -> ExitCode {
             targets,
             args,
         }) => sweep_cmd(&scenario, &set, capacity, &targets, args),
-        Some(Command::Merge { shards, out }) => merge_cmd(&shards, &out),
+        Some(Command::Merge { shards, out, overwrite }) => merge_cmd(&shards, &out, overwrite),
         Some(Command::Trace { command }) => trace_cmd(command),
         Some(Command::Validate { scenario }) => validate(&scenario),
     };
@@ -341,8 +359,9 @@ fn demo() -> Result<(), InputError> {
         queues: has_queues(&sc),
         targets: vec![],
     };
-    let out = PathBuf::from("reports").join(&sc.name);
-    execute(&plan, &[sc], out, None)
+    // Its own folder, so that `kubesim run` of the same scenario never meets the demo's files.
+    let out = PathBuf::from("reports").join("demo");
+    execute(&plan, &[sc], &out, None, false)
 }
 
 /// Does the scenario use queues (Queue objects, or workloads naming a queue)?
@@ -460,12 +479,41 @@ fn shard_of(args: &RunArgs) -> Result<Option<Shard>, InputError> {
     args.shard.as_deref().map(Shard::parse).transpose()
 }
 
+/// The output folder: `--out`, else `reports/<name>/` (name as the command makes it, so that
+/// commands and sweeps of one scenario do not share a folder), plus `shard-I-of-N/` for a shard.
 fn out_dir(args: &RunArgs, name: &str, shard: Option<Shard>) -> PathBuf {
     let base = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(name));
     match (shard, &args.out) {
         (Some(s), None) => base.join(format!("shard-{}-of-{}", s.index, s.count)),
         _ => base,
     }
+}
+
+/// A folder-name part for parameter paths (`NodePool/gpu:spec.count` -> `nodepool-gpu-spec-count`),
+/// shortened with a hash of the whole when long.
+fn slug(paths: &[&str]) -> String {
+    let mut s = String::new();
+    for p in paths {
+        if !s.is_empty() {
+            s.push('_');
+        }
+        for c in p.chars() {
+            if c.is_ascii_alphanumeric() {
+                s.push(c.to_ascii_lowercase());
+            } else if !s.ends_with(['-', '_']) && !s.is_empty() {
+                s.push('-');
+            }
+        }
+        while s.ends_with('-') {
+            s.pop();
+        }
+    }
+    if s.len() > 48 {
+        let hash = kubesim::engine::stable_hash(&paths.join("\n"));
+        s.truncate(39);
+        s = format!("{}-{:08x}", s.trim_end_matches(['-', '_']), hash as u32);
+    }
+    s
 }
 
 fn simulate_cmd(kind: Kind, paths: &[PathBuf], args: RunArgs, events: bool) -> Result<(), InputError> {
@@ -493,8 +541,12 @@ fn simulate_cmd(kind: Kind, paths: &[PathBuf], args: RunArgs, events: bool) -> R
         queues: has_queues(&sc),
         targets: vec![],
     };
-    let out = out_dir(&args, &sc.name, shard);
-    execute(&plan, &[sc], out, shard)
+    let name = match kind {
+        Kind::Compare => format!("{}-compare", sc.name),
+        _ => sc.name.clone(),
+    };
+    let out = out_dir(&args, &name, shard);
+    execute(&plan, &[sc], &out, shard, args.overwrite)
 }
 
 fn sweep_cmd(
@@ -509,7 +561,6 @@ fn sweep_cmd(
     let seeds = seeds_of(&base, &args)?;
     let shard = shard_of(&args)?;
     let parsed_targets: Vec<Target> = targets.iter().map(|t| Target::parse(t)).collect::<Result<_, _>>()?;
-    let out = out_dir(&args, &format!("{}-sweep", base.name), shard);
     let mut plan = Plan {
         kind: Kind::Sweep,
         scenario: base.name.clone(),
@@ -539,6 +590,13 @@ fn sweep_cmd(
             ));
         }
         let param = Param::parse("--capacity", &cap)?;
+        let out = out_dir(
+            &args,
+            &format!("{}-capacity-{}", base.name, slug(&[&param.path])),
+            shard,
+        );
+        let mut dir = OutDir::open(&out, args.overwrite)?;
+        dir.check(&expected_files(&plan, None))?;
         let found = capacity_search(paths, &param, &plan.policies, &plan.seeds, &parsed_targets)?;
         plan.points = found.points;
         plan.about.push(format!(
@@ -558,7 +616,7 @@ fn sweep_cmd(
         );
         let tables = Tables::from_runs(&plan, &found.units, &found.runs);
         drop(found.runs);
-        return write_all(&plan, &tables, &out);
+        return write_all(&plan, &tables, &mut dir);
     }
     if set.is_empty() {
         return Err(InputError::new(
@@ -568,13 +626,35 @@ fn sweep_cmd(
         ));
     }
     let params: Vec<Param> = set.iter().map(|s| Param::parse("--set", s)).collect::<Result<_, _>>()?;
+    let names: Vec<&str> = params.iter().map(|p| p.path.as_str()).collect();
+    let out = out_dir(&args, &format!("{}-sweep-{}", base.name, slug(&names)), shard);
     plan.points = grid(&params)?;
     let scenarios = load_points(paths, &plan.points)?;
-    execute(&plan, &scenarios, out, shard)
+    execute(&plan, &scenarios, &out, shard, args.overwrite)
 }
 
-/// Run a plan's units (this shard's, or all), then write its outputs.
-fn execute(plan: &Plan, scenarios: &[Scenario], out: PathBuf, shard: Option<Shard>) -> Result<(), InputError> {
+/// The files a command will write that are known before it runs (the plots depend on the
+/// results and are checked when written).
+fn expected_files(plan: &Plan, shard: Option<Shard>) -> Vec<String> {
+    let mut names: Vec<String> = plan.table_specs().into_iter().map(|(n, _, _)| n.to_string()).collect();
+    match (shard, plan.kind) {
+        (Some(_), _) => names.push(SHARD_FILE.to_string()),
+        (None, Kind::Compare) => names.extend(["comparison.csv".to_string(), "report.html".to_string()]),
+        (None, Kind::Sweep) => names.extend(["sweep.csv".to_string(), "report.html".to_string()]),
+        (None, Kind::Run) => names.push("report.html".to_string()),
+    }
+    names
+}
+
+/// Run a plan's units (this shard's, or all), then write its outputs into `out`, which is taken
+/// (locked and checked) before anything runs.
+fn execute(
+    plan: &Plan,
+    scenarios: &[Scenario],
+    out: &Path,
+    shard: Option<Shard>,
+    overwrite: bool,
+) -> Result<(), InputError> {
     for sc in scenarios.iter().take(1) {
         note_not_simulated(sc);
     }
@@ -595,18 +675,26 @@ fn execute(plan: &Plan, scenarios: &[Scenario], out: PathBuf, shard: Option<Shar
             .collect(),
         None => all,
     };
+    let mut dir = OutDir::open(out, overwrite)?;
+    dir.check(&expected_files(plan, shard))?;
+    // Events go to spool files in the folder (removed when `dir` is dropped), never to memory.
+    let events = if plan.events {
+        Events::Spool(out.to_path_buf())
+    } else {
+        Events::Off
+    };
     let progress = Progress::new(Some(mine.len() as u64), "runs");
-    let runs = run_units(scenarios, &mine, plan.events, Some(&progress));
+    let runs = run_units(scenarios, &mine, &events, Some(&progress));
     progress.finish();
     let runs = runs?;
     let tables = Tables::from_runs(plan, &mine, &runs);
     drop(runs);
     match shard {
         Some(s) => {
-            let (name, plan_bytes) = shard_file(plan, s);
+            let (name, plan_bytes) = shard_file(plan, s, &tables)?;
             let mut files = tables.parts();
-            files.push((name, vec![plan_bytes.as_slice()]));
-            write_output_parts(&out, &files)?;
+            files.push((name, vec![Part::Bytes(&plan_bytes)]));
+            dir.write(&files)?;
             println!(
                 "shard {}/{}: {} of {} runs written to {}",
                 s.index,
@@ -621,16 +709,17 @@ fn execute(plan: &Plan, scenarios: &[Scenario], out: PathBuf, shard: Option<Shar
             );
             Ok(())
         }
-        None => write_all(plan, &tables, &out),
+        None => write_all(plan, &tables, &mut dir),
     }
 }
 
 /// Derive and write every output of complete tables; print the terminal summary.
-fn write_all(plan: &Plan, tables: &Tables, out: &Path) -> Result<(), InputError> {
+fn write_all(plan: &Plan, tables: &Tables, dir: &mut OutDir) -> Result<(), InputError> {
     let derived = derive(plan, tables)?;
     let mut files = tables.parts();
-    files.extend(derived.files.iter().map(|(n, b)| (n.clone(), vec![b.as_slice()])));
-    let written = write_output_parts(out, &files)?;
+    files.extend(derived.files.iter().map(|(n, b)| (n.clone(), vec![Part::Bytes(b)])));
+    let written = dir.write(&files)?;
+    let out = dir.path();
     print!("{}", derived.terminal);
     println!();
     let csvs: Vec<String> = written
@@ -643,9 +732,10 @@ fn write_all(plan: &Plan, tables: &Tables, out: &Path) -> Result<(), InputError>
     Ok(())
 }
 
-fn merge_cmd(shards: &[PathBuf], out: &Path) -> Result<(), InputError> {
+fn merge_cmd(shards: &[PathBuf], out: &Path, overwrite: bool) -> Result<(), InputError> {
+    let mut dir = OutDir::open(out, overwrite)?;
     let (plan, tables) = merge(shards)?;
-    write_all(&plan, &tables, out)
+    write_all(&plan, &tables, &mut dir)
 }
 
 fn note_not_simulated(sc: &Scenario) {

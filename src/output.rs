@@ -8,16 +8,25 @@
 //! in-memory results. So a single run and a merge of shards, which assemble the same table text
 //! in the same unit order, give byte-identical files by construction.
 //!
-//! A shard (`--shard i/n`) writes its share of the tables and `kubesim-shard.txt` (the plan and
-//! the shard index); `kubesim merge` checks that the shards are of one plan and complete, puts
+//! A shard (`--shard i/n`) writes its share of the tables and `kubesim-shard.txt` (the plan, the
+//! shard index, and each table's row count, size and SHA-256); `kubesim merge` checks that the
+//! shards are of one plan, complete and unaltered (a truncated or edited table is refused), puts
 //! the rows back in unit order and derives the rest.
+//!
+//! Tables are text in memory, except events.csv, which can be far larger than the scenario: its
+//! blocks are byte ranges of files (each run's spool, or a shard's events.csv), copied into the
+//! output without being read into memory.
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
 
 use crate::error::InputError;
 use crate::experiment::{Shard, Unit, units};
+use crate::outdir::{FilePlan, Part};
 use crate::report::{
     CRONJOBS_HEADER, EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, QUEUE_TIMESERIES_HEADER, QUEUES_HEADER,
     SUMMARY_HEADER, TIMESERIES_HEADER, cronjob_rows, events_rows, fidelity_rows, jobs_rows, queue_rows,
@@ -27,7 +36,8 @@ use crate::sim::record::RunResult;
 
 /// Name of the plan file in a shard's output folder.
 pub const SHARD_FILE: &str = "kubesim-shard.txt";
-const SHARD_FORMAT: &str = "1";
+/// 2: each table's rows, bytes and SHA-256 are recorded.
+const SHARD_FORMAT: &str = "2";
 
 /// Which command an experiment is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,7 +214,7 @@ impl Plan {
                 "cron" => plan.cron = one()? == "true",
                 "queues" => plan.queues = one()? == "true",
                 "target" => plan.targets.push(one()?),
-                "kubesim-shard" | "kubesim-version" | "shard" | "" => {}
+                "kubesim-shard" | "kubesim-version" | "shard" | "table" | "" => {}
                 other => return Err(bad(n, format!("unknown line `{other}`"))),
             }
         }
@@ -237,24 +247,117 @@ fn unesc(s: &str) -> String {
     out
 }
 
-/// One per-run table: its rows, as text, per unit of [`Tables::units`].
+/// One unit's rows of a table: text, or a byte range of a file (events.csv).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    Text(String),
+    File { path: PathBuf, offset: u64, len: u64 },
+}
+
+impl Block {
+    /// The rows as text. Only tables held in memory are read as text (derived outputs never
+    /// read events.csv); asking a file block is a bug.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Block::Text(t) => t.as_bytes(),
+            Block::File { path, .. } => panic!("rows on disk ({}) read as text", path.display()),
+        }
+    }
+
+    fn part(&self) -> Part<'_> {
+        match self {
+            Block::Text(t) => Part::Bytes(t.as_bytes()),
+            Block::File { path, offset, len } => Part::File {
+                path,
+                offset: *offset,
+                len: *len,
+            },
+        }
+    }
+}
+
+impl From<String> for Block {
+    fn from(text: String) -> Block {
+        Block::Text(text)
+    }
+}
+
+/// One per-run table: its rows per unit of [`Tables::units`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Table {
     pub name: &'static str,
     pub header: String,
-    pub blocks: Vec<String>,
+    pub blocks: Vec<Block>,
 }
 
 impl Table {
-    /// The whole file: header and every unit's rows in unit order.
-    pub fn text(&self) -> String {
-        let mut out = String::with_capacity(self.header.len() + 1 + self.blocks.iter().map(String::len).sum::<usize>());
-        out.push_str(&self.header);
-        out.push('\n');
-        for b in &self.blocks {
-            out.push_str(b);
+    /// The file's parts: the header line, then each unit's rows.
+    fn parts(&self) -> Vec<Part<'_>> {
+        let mut parts = Vec::with_capacity(self.blocks.len() + 2);
+        parts.push(Part::Bytes(self.header.as_bytes()));
+        parts.push(Part::Bytes(b"\n"));
+        parts.extend(self.blocks.iter().map(Block::part));
+        parts
+    }
+
+    /// Rows, bytes and SHA-256 of the whole file, read part by part.
+    fn digest(&self) -> Result<Digested, InputError> {
+        let mut d = Digested::default();
+        for part in self.parts() {
+            match part {
+                Part::Bytes(b) => d.update(b),
+                Part::File { path, offset, len } => {
+                    let read_err = |e: std::io::Error| {
+                        InputError::new(
+                            "--out",
+                            format!("cannot read {}: {e}", path.display()),
+                            "run the command again",
+                        )
+                    };
+                    let mut f = fs::File::open(path).map_err(read_err)?;
+                    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(offset)).map_err(read_err)?;
+                    let mut take = f.take(len);
+                    let mut buf = vec![0u8; 1 << 16];
+                    loop {
+                        let n = take.read(&mut buf).map_err(read_err)?;
+                        if n == 0 {
+                            break;
+                        }
+                        d.update(&buf[..n]);
+                    }
+                }
+            }
         }
-        out
+        // The header line is not a row.
+        d.rows -= 1;
+        Ok(d)
+    }
+}
+
+/// Size, CSV records and SHA-256 of a stream of bytes.
+#[derive(Default)]
+struct Digested {
+    rows: u64,
+    bytes: u64,
+    sha: Sha256,
+    in_quotes: bool,
+}
+
+impl Digested {
+    fn update(&mut self, b: &[u8]) {
+        self.sha.update(b);
+        self.bytes += b.len() as u64;
+        for &c in b {
+            match c {
+                b'"' => self.in_quotes = !self.in_quotes,
+                b'\n' if !self.in_quotes => self.rows += 1,
+                _ => {}
+            }
+        }
+    }
+
+    fn hex(self) -> String {
+        self.sha.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -266,7 +369,8 @@ pub struct Tables {
 }
 
 impl Tables {
-    /// Tables from run results, `runs[i]` being the run of `units[i]`.
+    /// Tables from run results, `runs[i]` being the run of `units[i]`. A run's events are its
+    /// spool file when it has one.
     pub fn from_runs(plan: &Plan, units: &[Unit], runs: &[RunResult]) -> Tables {
         let tables = plan
             .table_specs()
@@ -276,6 +380,15 @@ impl Tables {
                     .iter()
                     .zip(runs)
                     .map(|(u, r)| {
+                        if name == "events.csv"
+                            && let Some(f) = &r.events_file
+                        {
+                            return Block::File {
+                                path: f.path.clone(),
+                                offset: 0,
+                                len: f.bytes,
+                            };
+                        }
                         let mut s = String::new();
                         match name {
                             "summary.csv" => summary_row(&summarize(r), &mut s),
@@ -293,7 +406,7 @@ impl Tables {
                             "queue_timeseries.csv" => queue_timeseries_rows(r, &mut s),
                             _ => unreachable!("unknown table {name}"),
                         }
-                        s
+                        Block::Text(s)
                     })
                     .collect();
                 Table { name, header, blocks }
@@ -311,30 +424,71 @@ impl Tables {
     }
 
     /// Files to write: every table in full, as parts (the header line, then each unit's rows).
-    pub fn parts(&self) -> Vec<(String, Vec<&[u8]>)> {
-        self.tables
-            .iter()
-            .map(|t| {
-                let mut parts: Vec<&[u8]> = Vec::with_capacity(t.blocks.len() + 2);
-                parts.push(t.header.as_bytes());
-                parts.push(b"\n");
-                parts.extend(t.blocks.iter().map(|b| b.as_bytes()));
-                (t.name.to_string(), parts)
-            })
-            .collect()
+    pub fn parts(&self) -> Vec<FilePlan<'_>> {
+        self.tables.iter().map(|t| (t.name.to_string(), t.parts())).collect()
     }
 }
 
-/// The plan file of shard `shard`.
-pub fn shard_file(plan: &Plan, shard: Shard) -> (String, Vec<u8>) {
-    let text = format!(
+/// The plan file of shard `shard` of `tables`: the plan, and each table's rows, size and
+/// SHA-256, which [`merge`] checks.
+pub fn shard_file(plan: &Plan, shard: Shard, tables: &Tables) -> Result<(String, Vec<u8>), InputError> {
+    let mut text = format!(
         "kubesim-shard\t{SHARD_FORMAT}\nkubesim-version\t{}\nshard\t{}/{}\n{}",
         env!("CARGO_PKG_VERSION"),
         shard.index,
         shard.count,
         plan.to_text()
     );
-    (SHARD_FILE.to_string(), text.into_bytes())
+    for t in &tables.tables {
+        let d = t.digest()?;
+        let (rows, bytes) = (d.rows, d.bytes);
+        text.push_str(&format!("table\t{}\t{rows}\t{bytes}\t{}\n", t.name, d.hex()));
+    }
+    Ok((SHARD_FILE.to_string(), text.into_bytes()))
+}
+
+/// What a shard's plan file records of one table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Recorded {
+    rows: u64,
+    bytes: u64,
+    sha256: String,
+}
+
+/// The `table` lines of a shard's plan file, by table name.
+fn recorded_tables(text: &str, file: &Path) -> Result<BTreeMap<String, Recorded>, InputError> {
+    let mut out = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(rest) = line.strip_prefix("table\t") else {
+            continue;
+        };
+        let f: Vec<&str> = rest.split('\t').collect();
+        let rec = match f.as_slice() {
+            [name, rows, bytes, sha] if sha.len() == 64 => {
+                rows.parse().ok().zip(bytes.parse().ok()).map(|(rows, bytes)| {
+                    (
+                        name.to_string(),
+                        Recorded {
+                            rows,
+                            bytes,
+                            sha256: sha.to_string(),
+                        },
+                    )
+                })
+            }
+            _ => None,
+        };
+        let (name, rec) = rec.ok_or_else(|| {
+            InputError::new(
+                "",
+                "not a kubesim shard plan: a damaged `table` line",
+                "run the shard again",
+            )
+            .at(file, i + 1, None)
+        })?;
+        out.insert(name, rec);
+    }
+    Ok(out)
 }
 
 fn read_text(path: &Path, fix: &str) -> Result<String, InputError> {
@@ -348,7 +502,8 @@ fn read_text(path: &Path, fix: &str) -> Result<String, InputError> {
     })
 }
 
-/// Read shard folders back into one plan and the complete tables, rows in unit order.
+/// Read shard folders back into one plan and the complete tables, rows in unit order. Every
+/// table must match what its shard's plan file recorded (rows, size, SHA-256).
 pub fn merge(dirs: &[PathBuf]) -> Result<(Plan, Tables), InputError> {
     let fix_rerun = "pass every shard folder of one experiment, each written by `--shard I/N`, once";
     if dirs.is_empty() {
@@ -356,15 +511,31 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Plan, Tables), InputError> {
     }
     let mut plan: Option<(Plan, PathBuf)> = None;
     let mut shards: Vec<Shard> = Vec::new();
+    let mut recorded: Vec<BTreeMap<String, Recorded>> = Vec::new();
     for d in dirs {
         let path = d.join(SHARD_FILE);
         let text = read_text(&path, "pass a folder written by `kubesim ... --shard I/N --out FOLDER`")?;
+        let format = text
+            .lines()
+            .find_map(|l| l.strip_prefix("kubesim-shard\t"))
+            .unwrap_or("");
+        if format != SHARD_FORMAT {
+            return Err(InputError {
+                file: Some(path.clone()),
+                ..InputError::new(
+                    "",
+                    "this shard was written by another version of kubesim",
+                    "run every shard again with this version",
+                )
+            });
+        }
         let shard_line = text.lines().find_map(|l| l.strip_prefix("shard\t")).unwrap_or("");
         let shard = Shard::parse(shard_line).map_err(|e| InputError {
             file: Some(path.clone()),
             ..e
         })?;
         let p = Plan::from_text(&text, &path)?;
+        recorded.push(recorded_tables(&text, &path)?);
         match &plan {
             None => plan = Some((p, path.clone())),
             Some((first, first_path)) => {
@@ -425,47 +596,72 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Plan, Tables), InputError> {
         .collect();
     let mut tables = Vec::new();
     for (name, header, key_cols) in plan.table_specs() {
-        let mut blocks = vec![String::new(); units.len()];
+        let mut blocks: Vec<Option<Block>> = vec![None; units.len()];
         let mut rows_per_unit = vec![0usize; units.len()];
-        for (d, shard) in dirs.iter().zip(&shards) {
+        for ((d, shard), rec) in dirs.iter().zip(&shards).zip(&recorded) {
             let path = d.join(name);
-            let text = read_text(&path, "the shard is incomplete: run it again")?;
-            let (first, body) = text.split_once('\n').unwrap_or((&text, ""));
-            if first != header {
-                return Err(InputError {
-                    file: Some(path.clone()),
-                    ..InputError::new(
-                        "",
-                        "unexpected header",
-                        "the shard was written by another kubesim version: run it again",
-                    )
-                });
-            }
-            let body_start = text.len() - body.len();
+            verify_table(&path, name, rec.get(name))?;
+            // events.csv stays on disk (ranges of the shard's file); the rest is read as text.
+            let text = if name == "events.csv" {
+                None
+            } else {
+                Some(read_text(&path, "the shard is incomplete: run it again")?)
+            };
+            let source: Box<dyn Read> = match &text {
+                Some(t) => Box::new(t.as_bytes()),
+                None => Box::new(std::io::BufReader::new(fs::File::open(&path).map_err(|e| {
+                    InputError {
+                        file: Some(path.clone()),
+                        ..InputError::new("", format!("cannot read: {e}"), "the shard is incomplete: run it again")
+                    }
+                })?)),
+            };
             let mut rdr = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
-                .from_reader(body.as_bytes());
+                .from_reader(source);
             let mut rec = csv::StringRecord::new();
-            let mut start = 0usize;
+            let damaged = |line: usize, why: &str| {
+                InputError::new(
+                    "",
+                    why.to_string(),
+                    "the shard is damaged or not of this plan: run it again",
+                )
+                .at(&path, line, None)
+            };
+            let mut start = 0u64;
+            let mut first = true;
+            // The unit whose rows are being read, and where they began.
+            let mut current: Option<(usize, u64)> = None;
+            let close = |cur: Option<(usize, u64)>, end: u64, blocks: &mut Vec<Option<Block>>| {
+                if let Some((k, from)) = cur {
+                    blocks[k] = Some(match &text {
+                        Some(t) => Block::Text(t[from as usize..end as usize].to_string()),
+                        None => Block::File {
+                            path: path.clone(),
+                            offset: from,
+                            len: end - from,
+                        },
+                    });
+                }
+            };
             loop {
-                let more = rdr.read_record(&mut rec).map_err(|e| InputError {
-                    file: Some(path.clone()),
-                    ..InputError::new("", format!("bad CSV: {e}"), "the shard is damaged: run it again")
-                })?;
+                let more = rdr
+                    .read_record(&mut rec)
+                    .map_err(|e| damaged(0, &format!("bad CSV: {e}")))?;
                 if !more {
                     break;
                 }
-                let end = rdr.position().byte() as usize;
-                let line_no = rec.position().map_or(0, |p| p.line() as usize + 1);
-                let bad_row = |why: &str| {
-                    InputError::new(
-                        "",
-                        format!("row of {why}"),
-                        "the shard is damaged or not of this plan: run it again",
-                    )
-                    .at(&path, line_no, None)
-                };
+                let end = rdr.position().byte();
+                let line_no = rec.position().map_or(0, |p| p.line() as usize);
+                if first {
+                    first = false;
+                    if rec.iter().collect::<Vec<_>>().join(",") != header {
+                        return Err(damaged(1, "unexpected header"));
+                    }
+                    start = end;
+                    continue;
+                }
                 let field = |i: usize| rec.get(i).unwrap_or("");
                 let (point, policy, seed) = if key_cols == 3 {
                     (field(0).parse::<usize>().ok(), field(1), field(2))
@@ -475,14 +671,21 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Plan, Tables), InputError> {
                 let key = point.zip(seed.parse::<u64>().ok()).map(|(p, s)| (p, policy, s));
                 let k = key
                     .and_then(|k| index.get(&k).copied())
-                    .ok_or_else(|| bad_row("a unit the plan does not have"))?;
+                    .ok_or_else(|| damaged(line_no, "row of a unit the plan does not have"))?;
                 if !shard.owns(k) {
-                    return Err(bad_row("another shard's unit"));
+                    return Err(damaged(line_no, "row of another shard's unit"));
                 }
-                blocks[k].push_str(&text[body_start + start..body_start + end]);
+                if current.map(|(c, _)| c) != Some(k) {
+                    if blocks[k].is_some() {
+                        return Err(damaged(line_no, "rows of one run are not together"));
+                    }
+                    close(current, start, &mut blocks);
+                    current = Some((k, start));
+                }
                 rows_per_unit[k] += 1;
                 start = end;
             }
+            close(current, start, &mut blocks);
         }
         if (name == "summary.csv" || name == "sweep_runs.csv")
             && let Some(k) = rows_per_unit.iter().position(|&c| c != 1)
@@ -497,9 +700,49 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Plan, Tables), InputError> {
                 "a shard is incomplete or damaged: run it again",
             ));
         }
+        let blocks = blocks
+            .into_iter()
+            .map(|b| b.unwrap_or_else(|| Block::Text(String::new())))
+            .collect();
         tables.push(Table { name, header, blocks });
     }
     Ok((plan, Tables { units, tables }))
+}
+
+/// A shard's table must be what its plan file recorded: same rows, size and SHA-256.
+fn verify_table(path: &Path, name: &str, recorded: Option<&Recorded>) -> Result<(), InputError> {
+    let fix = "the shard's files were changed after it ran: run that shard again";
+    let at = |message: String| InputError {
+        file: Some(path.to_path_buf()),
+        ..InputError::new("", message, fix)
+    };
+    let rec = recorded.ok_or_else(|| at(format!("the shard's plan records no {name}")))?;
+    let mut f = fs::File::open(path).map_err(|e| at(format!("cannot read: {e}")))?;
+    let mut d = Digested::default();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| at(format!("cannot read: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        d.update(&buf[..n]);
+    }
+    let rows = d.rows.saturating_sub(1);
+    let bytes = d.bytes;
+    let sha = d.hex();
+    if bytes < rec.bytes {
+        return Err(at(format!(
+            "truncated: {bytes} bytes and {rows} rows, where the shard wrote {} bytes and {} rows",
+            rec.bytes, rec.rows
+        )));
+    }
+    if (bytes, rows, sha.as_str()) != (rec.bytes, rec.rows, rec.sha256.as_str()) {
+        return Err(at(format!(
+            "edited: {bytes} bytes and {rows} rows with another checksum than the {} bytes and {} rows the shard wrote",
+            rec.bytes, rec.rows
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,13 +2,9 @@
 //! them, the summary metrics, and the terminal table. Pure functions of run results; files are
 //! written under temporary names and renamed into place only when every one is complete.
 
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-
 use crate::engine::SimTime;
-use crate::error::InputError;
-use crate::sim::record::{JobRow, RunResult, WlState};
+use crate::sim::record::{JobRow, RunResult, WlState, event_fields};
+pub use crate::text::csv_field;
 
 pub const JOBS_HEADER: &str = "policy,seed,namespace,name,kind,owner,queue,priority,gpus,pods,submit_s,start_s,finish_s,state,reason,wait_s,jct_s,restarts,failed_pods,preemptions";
 pub const EVENTS_HEADER: &str = "policy,seed,time_s,object,event,detail";
@@ -125,14 +121,6 @@ pub fn gpus(milli: i64) -> String {
     }
 }
 
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// jobs.csv rows of one run (no header).
 pub fn jobs_rows(r: &RunResult, out: &mut String) {
     for j in &r.jobs {
@@ -166,16 +154,10 @@ pub fn jobs_rows(r: &RunResult, out: &mut String) {
 
 /// events.csv rows of one run (no header).
 pub fn events_rows(r: &RunResult, out: &mut String) {
+    let prefix = format!("{},{},", csv_field(&r.policy), r.seed);
     for e in &r.events {
-        out.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            csv_field(&r.policy),
-            r.seed,
-            e.time,
-            csv_field(&e.object),
-            e.event,
-            csv_field(&e.detail)
-        ));
+        out.push_str(&prefix);
+        event_fields(e, out);
     }
 }
 
@@ -394,60 +376,6 @@ pub fn summary_csv(summaries: &[Summary]) -> String {
     out
 }
 
-/// Write files into `dir` all or nothing: each goes to a temporary name first (in its own
-/// folder, so the rename is atomic), and the renames happen only once every file is written.
-/// Names may contain one level of sub-folder (`plots/x.svg`). A file is given as parts written
-/// one after the other (a table's header and its per-run blocks), so large tables are never
-/// copied into one buffer.
-pub fn write_output_parts(dir: &Path, files: &[(String, Vec<&[u8]>)]) -> Result<Vec<PathBuf>, InputError> {
-    let io_err = |path: &Path, e: std::io::Error| {
-        InputError::new(
-            "--out",
-            format!("cannot write {}: {e}", path.display()),
-            "choose a writable --out directory",
-        )
-    };
-    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let cleanup = |temps: &[(PathBuf, PathBuf)]| {
-        for (t, _) in temps {
-            let _ = fs::remove_file(t);
-        }
-    };
-    for (name, content) in files {
-        let dest = dir.join(name);
-        let parent = dest.parent().unwrap_or(dir).to_path_buf();
-        if let Err(e) = fs::create_dir_all(&parent) {
-            cleanup(&temps);
-            return Err(io_err(&parent, e));
-        }
-        let file_name = dest
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = parent.join(format!(".{file_name}.tmp-{}", std::process::id()));
-        let result = fs::File::create(&tmp).and_then(|f| {
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-            for part in content {
-                w.write_all(part)?;
-            }
-            w.flush()?;
-            w.get_ref().sync_all()
-        });
-        if let Err(e) = result {
-            cleanup(&temps);
-            let _ = fs::remove_file(&tmp);
-            return Err(io_err(&tmp, e));
-        }
-        temps.push((tmp, dest));
-    }
-    let mut written = Vec::new();
-    for (tmp, dest) in temps {
-        fs::rename(&tmp, &dest).map_err(|e| io_err(&dest, e))?;
-        written.push(dest);
-    }
-    Ok(written)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,40 +397,5 @@ mod tests {
         assert_eq!(gpus(500), "0.5");
         assert_eq!(gpus(1250), "1.25");
         assert_eq!(gpus(0), "0");
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_only_when_needed() {
-        assert_eq!(csv_field("a"), "a");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
-    }
-
-    #[test]
-    fn outputs_are_all_or_nothing() {
-        let dir = std::env::temp_dir().join(format!("kubesim-out-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        let written = write_output_parts(
-            &dir,
-            &[
-                ("a.csv".into(), vec![&b"x"[..], b"\n"]),
-                ("plots/b.csv".into(), vec![&b"y\n"[..]]),
-            ],
-        )
-        .unwrap();
-        assert_eq!(written.len(), 2);
-        assert_eq!(
-            fs::read_to_string(dir.join("a.csv")).unwrap(),
-            "x\n",
-            "parts are concatenated"
-        );
-        assert_eq!(fs::read_to_string(dir.join("plots/b.csv")).unwrap(), "y\n");
-        let leftovers: Vec<_> = fs::read_dir(&dir)
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
-            .collect();
-        assert!(leftovers.is_empty());
-        let _ = fs::remove_dir_all(&dir);
     }
 }

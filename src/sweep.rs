@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use crate::analysis::{Aggregate, Row, Target};
 use crate::error::InputError;
-use crate::experiment::{Unit, run_units};
+use crate::experiment::{Events, Unit, run_units};
 use crate::output::Point;
 use crate::progress::Progress;
 use crate::quantity::parse_duration_ms;
@@ -250,7 +250,7 @@ pub fn capacity_search(
                 });
             }
         }
-        let runs = run_units(&scenarios, &units, false, Some(&progress))?;
+        let runs = run_units(&scenarios, &units, &Events::Off, Some(&progress))?;
         // Judge each (point, policy) of this round.
         let summaries: Vec<Row> = units.iter().zip(&runs).map(|(u, r)| Row::from_run(u, r)).collect();
         let refs: Vec<&Row> = summaries.iter().collect();

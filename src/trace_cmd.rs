@@ -8,11 +8,13 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::InputError;
+use crate::outdir::{check_single, temp_path};
 use crate::quantity::parse_quantity;
 use crate::trace::generate::{Arrivals, GenSpec, Rate, SizeModel, fit_lognormal, generate_each};
 use crate::trace::native::NativeWriter;
+use crate::trace::sort::{RUN_JOBS, for_each_sorted};
 use crate::trace::stats::stats;
-use crate::trace::{Format, ImportReport, Options, TraceJob, read_sorted};
+use crate::trace::{Format, ImportReport, Options, read_sorted};
 
 /// Write a native trace to `out` atomically, the jobs produced by `fill` through `NativeWriter`.
 fn write_atomically(
@@ -35,7 +37,7 @@ fn write_atomically(
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = temp_path(dir, &name);
     let result = (|| {
         let file = fs::File::create(&tmp).map_err(|e| io_err(e, &tmp))?;
         let mut w = BufWriter::new(file);
@@ -59,16 +61,6 @@ fn write_atomically(
     }
 }
 
-fn write_jobs(out: &Path, jobs: &[TraceJob]) -> Result<u64, InputError> {
-    write_atomically(out, &mut |nw| {
-        for j in jobs {
-            nw.write(j)
-                .map_err(|e| InputError::new("-o", e.to_string(), "report this as a bug"))?;
-        }
-        Ok(jobs.len() as u64)
-    })
-}
-
 fn report_text(report: &ImportReport) -> String {
     let mut s = format!("read {} rows: {} jobs", report.rows_read, report.jobs);
     if !report.skipped.is_empty() {
@@ -81,19 +73,53 @@ fn report_text(report: &ImportReport) -> String {
     s
 }
 
-/// `kubesim trace import`: a trace to the native format (stdout summary; the file at `out`).
-pub fn import(format: &str, input: &Path, out: Option<PathBuf>, opts: &Options) -> Result<String, InputError> {
+/// `kubesim trace import`: a trace to the native format (stdout summary; the file at `out`,
+/// by default the input's name with extension `.kubesim.csv` in the current folder). Jobs are
+/// sorted through temporary files beside the output ([`for_each_sorted`]), so memory does
+/// not grow with the trace.
+pub fn import(
+    format: &str,
+    input: &Path,
+    out: Option<PathBuf>,
+    overwrite: bool,
+    opts: &Options,
+) -> Result<String, InputError> {
     let format = Format::parse(format).map_err(|e| InputError {
         field: "--format".into(),
         ..e
     })?;
-    let (jobs, report) = read_sorted(format, input, opts)?;
-    let out = out.unwrap_or_else(|| input.with_extension("kubesim.csv"));
-    write_jobs(&out, &jobs)?;
+    let out = out.unwrap_or_else(|| {
+        let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned());
+        PathBuf::from(format!("{}.kubesim.csv", stem.as_deref().unwrap_or("trace")))
+    });
+    check_single(&out, &[input], overwrite)?;
+    let dir = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let name = out
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut report = ImportReport::default();
+    let n = write_atomically(&out, &mut |nw| {
+        report = for_each_sorted(
+            format,
+            input,
+            opts,
+            RUN_JOBS,
+            &|k| temp_path(&dir, &format!("{name}.run-{k}")),
+            &mut |j| {
+                nw.write(&j)
+                    .map_err(|e| InputError::new("-o", format!("cannot write: {e}"), "choose a writable output path"))
+            },
+        )?;
+        Ok(report.jobs)
+    })?;
     Ok(format!(
-        "{}\nwrote {} jobs to {}\n",
+        "{}\nwrote {n} jobs to {}\n",
         report_text(&report),
-        jobs.len(),
         out.display()
     ))
 }
@@ -140,10 +166,14 @@ pub struct GenerateArgs {
     pub namespace: String,
     pub seed: u64,
     pub out: PathBuf,
+    /// Replace `out` if it exists.
+    pub overwrite: bool,
 }
 
 /// `kubesim trace generate`.
 pub fn generate_cmd(a: &GenerateArgs, opts: &Options) -> Result<String, InputError> {
+    let inputs: Vec<&Path> = a.from.iter().map(PathBuf::as_path).collect();
+    check_single(&a.out, &inputs, a.overwrite)?;
     let mut spec = GenSpec {
         jobs: a.jobs,
         namespace: a.namespace.clone(),

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 #[path = "cli/experiments.rs"]
 mod experiments;
+#[path = "cli/folders.rs"]
+mod folders;
 #[path = "cli/traces.rs"]
 mod traces;
 
@@ -273,8 +275,25 @@ fn check_outputs(dir: &Path, events: bool) -> usize {
     }
     let mut found = files_in(dir);
     found.sort();
+    names.extend([".kubesim-outputs", ".kubesim.lock"]);
     names.sort();
     assert_eq!(found, names, "files in {}", dir.display());
+    // The folder's list of what kubesim wrote names exactly its output files.
+    let mut listed: Vec<String> = fs::read_to_string(dir.join(".kubesim-outputs"))
+        .expect("the list of outputs")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.rsplit('\t').next().expect("name").to_string())
+        .collect();
+    listed.sort();
+    let mut written: Vec<String> = names
+        .iter()
+        .filter(|n| !n.starts_with(".kubesim") && **n != "plots")
+        .map(|n| n.to_string())
+        .chain(files_in(&dir.join("plots")).into_iter().map(|f| format!("plots/{f}")))
+        .collect();
+    written.sort();
+    assert_eq!(listed, written, "{}/.kubesim-outputs", dir.display());
     // Every time value (a column named *_s) has exactly three decimals.
     for name in names.iter().filter(|n| n.ends_with(".csv")) {
         let csv = Csv::read(&dir.join(name));
@@ -1484,7 +1503,7 @@ fn demo_runs_with_no_arguments_and_prints_a_line_per_policy() {
         assert_eq!(lines, 1, "table lines for policy {p}:\n{}", out.stdout);
     }
     // Its reports go under the current folder.
-    let reports = dir.join("reports/gang-contention");
+    let reports = dir.join("reports/demo");
     let jobs = Csv::read(&reports.join("jobs.csv"));
     let seen: BTreeSet<&str> = jobs.rows.iter().map(|r| r[0].as_str()).collect();
     let want: BTreeSet<&str> = policies.iter().map(String::as_str).collect();

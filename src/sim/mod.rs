@@ -43,7 +43,7 @@ use crate::spec::{
 };
 use cluster::{Cluster, Constraints, NodeId, Res, ResourceNames, Scoring};
 use job::JobState;
-use record::{EventRow, GpuTime, JobRow, RunResult, WlState};
+use record::{EventLog, EventRow, EventSink, GpuTime, JobRow, RunResult, WlState};
 use scheduler::Scheduler;
 
 pub type PodId = u32;
@@ -426,8 +426,10 @@ pub struct World {
     streams: Vec<Stream>,
     pub sched: Scheduler,
     pub gpu: GpuTime,
+    /// Transition events are recorded (`events` is not off); code that only builds an event's
+    /// text asks this first.
     pub record_events: bool,
-    pub events: Vec<EventRow>,
+    pub(crate) events: EventLog,
     pub preemptions: u64,
     /// Priorities of bound, non-terminal pods (count per value): preemption has no victim
     /// anywhere when the lowest is not below the preemptor's.
@@ -490,7 +492,7 @@ impl World {
         policy: Policy,
         policy_name: &str,
         seed: u64,
-        record_events: bool,
+        events: &EventSink,
     ) -> Result<World, InputError> {
         let mut resources = ResourceNames::default();
         let cluster = Cluster::new(&sc.nodes, &mut resources)?;
@@ -522,8 +524,14 @@ impl World {
             streams: Vec::new(),
             sched: Scheduler::new(scoring, sc.nodes.len()),
             gpu: GpuTime::default(),
-            record_events,
-            events: Vec::new(),
+            record_events: *events != EventSink::Off,
+            events: EventLog::new(events, policy_name, seed).map_err(|e| {
+                InputError::new(
+                    "--out",
+                    format!("cannot write the events spool file: {e}"),
+                    "choose a writable --out folder with free space",
+                )
+            })?,
             preemptions: 0,
             bound_priorities: BTreeMap::new(),
             node_by_name: BTreeMap::new(),
@@ -1096,7 +1104,7 @@ impl World {
         self.engine.advance_to(end);
         self.deadlock_finish(end);
         self.gpu.advance(end);
-        Ok(self.finish(end))
+        self.finish(end)
     }
 
     fn dispatch(&mut self, ev: Ev) {
@@ -1804,7 +1812,16 @@ impl World {
     // -----------------------------------------------------------------------------------------
     // Results
 
-    fn finish(mut self, end: SimTime) -> RunResult {
+    fn finish(mut self, end: SimTime) -> Result<RunResult, InputError> {
+        let (events, events_file) = std::mem::replace(&mut self.events, EventLog::Off)
+            .finish()
+            .map_err(|e| {
+                InputError::new(
+                    "--out",
+                    format!("cannot write the events spool file: {e}"),
+                    "choose a --out folder with free space",
+                )
+            })?;
         // What the rows need of the pods (for unfinished workloads only), so the pods can be
         // freed before the rows are built: a million-job run never holds both.
         let pod_flags: Vec<(bool, bool, bool)> = self
@@ -1920,7 +1937,7 @@ impl World {
             .collect();
         let cron = self.cron_rows();
         let queues = self.queue_rows(end);
-        RunResult {
+        Ok(RunResult {
             queues,
             node_failures: self.faults.failures,
             cron,
@@ -1928,7 +1945,8 @@ impl World {
             policy: self.policy_name.clone(),
             seed: self.seed,
             jobs,
-            events: std::mem::take(&mut self.events),
+            events,
+            events_file,
             gpu: self.gpu.clone(),
             end,
             events_processed: self.engine.processed(),
@@ -1937,7 +1955,7 @@ impl World {
             deadlock_ms: self.deadlock.total_ms,
             stranded_gpu_milli_ms: self.gpu.stranded_integral,
             gang_submissions: self.gangs.len() as u64,
-        }
+        })
     }
 
     // -----------------------------------------------------------------------------------------

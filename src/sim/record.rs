@@ -1,8 +1,18 @@
 //! Observation: what a run records as it goes (transition events, GPU-time integrals) and the
 //! per-workload results it reports at the end. The simulation writes here; it never reads back.
+//!
+//! Transition events can be many more than the scenario's objects (a pod that restarts forever
+//! makes rows until the event bound), so a command-line run streams them to a spool file as
+//! events.csv lines ([`EventLog::File`]) instead of holding them: memory stays independent of
+//! the number of events. Library callers and tests keep them in memory ([`EventLog::Memory`]).
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
 
 use crate::engine::SimTime;
 use crate::series::{Levels, Series};
+use crate::text::csv_field;
 
 /// One row of events.csv (without the policy and seed columns, which the writer adds).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -11,6 +21,137 @@ pub struct EventRow {
     pub object: String,
     pub event: &'static str,
     pub detail: String,
+}
+
+/// Where a run's transition events go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventSink {
+    /// Not recorded.
+    Off,
+    /// Kept in memory, in [`RunResult::events`].
+    Memory,
+    /// Appended as events.csv rows (policy and seed included, no header) to this file, which the
+    /// run creates; [`RunResult::events_file`] then says how much it holds.
+    File(PathBuf),
+}
+
+/// A finished run's spooled events: rows of events.csv in `path`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpooledEvents {
+    pub path: PathBuf,
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+/// The events of a run in progress.
+pub(crate) enum EventLog {
+    Off,
+    Memory(Vec<EventRow>),
+    File(EventFile),
+}
+
+/// events.csv rows streamed to a file; the first write error is kept and reported at the end.
+pub(crate) struct EventFile {
+    path: PathBuf,
+    out: Option<BufWriter<File>>,
+    /// `policy,seed,` as the rows start.
+    prefix: String,
+    line: String,
+    rows: u64,
+    bytes: u64,
+    error: Option<std::io::Error>,
+}
+
+impl EventLog {
+    pub(crate) fn new(sink: &EventSink, policy: &str, seed: u64) -> std::io::Result<EventLog> {
+        Ok(match sink {
+            EventSink::Off => EventLog::Off,
+            EventSink::Memory => EventLog::Memory(Vec::new()),
+            EventSink::File(path) => EventLog::File(EventFile {
+                out: Some(BufWriter::with_capacity(1 << 16, File::create(path)?)),
+                path: path.clone(),
+                prefix: format!("{},{seed},", csv_field(policy)),
+                line: String::new(),
+                rows: 0,
+                bytes: 0,
+                error: None,
+            }),
+        })
+    }
+
+    pub(crate) fn push(&mut self, row: EventRow) {
+        match self {
+            EventLog::Off => {}
+            EventLog::Memory(rows) => rows.push(row),
+            EventLog::File(f) => f.push(&row),
+        }
+    }
+
+    /// The last `n` rows, newest first, when kept in memory (for a bug report's context).
+    pub(crate) fn recent(&self, n: usize) -> Vec<&EventRow> {
+        match self {
+            EventLog::Memory(rows) => rows.iter().rev().take(n).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The rows kept in memory, and the spool file with what it holds.
+    pub(crate) fn finish(self) -> std::io::Result<(Vec<EventRow>, Option<SpooledEvents>)> {
+        match self {
+            EventLog::Off => Ok((Vec::new(), None)),
+            EventLog::Memory(rows) => Ok((rows, None)),
+            EventLog::File(mut f) => {
+                if let Some(mut out) = f.out.take()
+                    && f.error.is_none()
+                {
+                    f.error = out.flush().err();
+                }
+                match f.error {
+                    Some(e) => Err(e),
+                    None => Ok((
+                        Vec::new(),
+                        Some(SpooledEvents {
+                            path: f.path,
+                            rows: f.rows,
+                            bytes: f.bytes,
+                        }),
+                    )),
+                }
+            }
+        }
+    }
+}
+
+impl EventFile {
+    fn push(&mut self, e: &EventRow) {
+        let Some(out) = self.out.as_mut() else { return };
+        self.line.clear();
+        self.line.push_str(&self.prefix);
+        event_fields(e, &mut self.line);
+        match out.write_all(self.line.as_bytes()) {
+            Ok(()) => {
+                self.rows += 1;
+                self.bytes += self.line.len() as u64;
+            }
+            Err(err) => {
+                self.error = Some(err);
+                self.out = None;
+            }
+        }
+    }
+}
+
+/// The columns of an events.csv row after policy and seed, with the line's end.
+pub fn event_fields(e: &EventRow, out: &mut String) {
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        out,
+        "{},{},{},{}",
+        e.time,
+        csv_field(&e.object),
+        e.event,
+        csv_field(&e.detail)
+    );
 }
 
 /// GPU-time integrals, in GPU-milli x milliseconds.
@@ -211,7 +352,10 @@ pub struct RunResult {
     pub policy: String,
     pub seed: u64,
     pub jobs: Vec<JobRow>,
+    /// Transition events, when recorded in memory ([`EventSink::Memory`]).
     pub events: Vec<EventRow>,
+    /// Transition events, when streamed to a file ([`EventSink::File`]).
+    pub events_file: Option<SpooledEvents>,
     pub gpu: GpuTime,
     /// Simulated time at the end of the run.
     pub end: SimTime,

@@ -554,9 +554,8 @@ impl World {
             if attempts > bound {
                 let tail: Vec<String> = self
                     .events
-                    .iter()
-                    .rev()
-                    .take(30)
+                    .recent(30)
+                    .into_iter()
                     .map(|e| format!("{} {} {} {}", e.time, e.object, e.event, e.detail))
                     .collect();
                 panic!(

@@ -29,6 +29,7 @@ pub mod native;
 mod openb;
 mod pai;
 mod philly;
+pub mod sort;
 pub mod stats;
 mod swf;
 mod time;

@@ -12,8 +12,9 @@
 //! are Kubernetes quantities, rows are sorted by submit time (the reader rejects unsorted
 //! input). The writer is canonical: reading what it wrote and writing again is byte-identical.
 
-use std::io::{self, Write};
-use std::path::Path;
+use std::fs::File;
+use std::io::{self, BufReader, Write};
+use std::path::{Path, PathBuf};
 
 use super::input::{Lines, Row, header_names, open};
 use super::{Emit, ImportReport, Options, Outcome, TraceJob};
@@ -283,6 +284,35 @@ pub(crate) fn import(
         emit(line, t, job)?;
     }
     Ok(())
+}
+
+/// Reads back, one job at a time, a native trace that [`NativeWriter`] wrote in this process
+/// (the sorted runs of [`super::sort`]); no checks of order, as the writer sorted them.
+pub(crate) struct RunReader {
+    lines: Lines<BufReader<File>>,
+    names: Vec<String>,
+    path: PathBuf,
+}
+
+impl RunReader {
+    pub(crate) fn open(path: &Path) -> Result<RunReader, InputError> {
+        let mut lines = Lines::new(open(path)?, path, super::DEFAULT_MAX_LINE_BYTES);
+        // The magic line and the header, as the writer wrote them.
+        lines.next_line()?;
+        lines.next_line()?;
+        Ok(RunReader {
+            lines,
+            names: header_names(HEADER),
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub(crate) fn next_job(&mut self) -> Result<Option<TraceJob>, InputError> {
+        match self.lines.next_line()? {
+            None => Ok(None),
+            Some((line, text)) => parse_row(&Row::parse(&self.path, line, text, &self.names)?).map(Some),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 
 use super::*;
 
-/// Every file under `dir` (recursively), relative path -> bytes.
+/// Every output file under `dir` (recursively), relative path -> bytes; kubesim's bookkeeping
+/// (the list of outputs with their times, the lock with its pid) is not an output.
 fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -14,6 +15,11 @@ fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
             let p = e.expect("entry").path();
             if p.is_dir() {
                 stack.push(p);
+            } else if p
+                .file_name()
+                .is_some_and(|f| f == ".kubesim-outputs" || f == ".kubesim.lock")
+            {
+                continue;
             } else {
                 let rel = p.strip_prefix(dir).expect("under dir").to_string_lossy().into_owned();
                 out.insert(rel, fs::read(&p).expect("read"));
@@ -130,6 +136,8 @@ fn compare_reports_paired_differences_computed_by_seed() {
 fn shards_merge_into_exactly_the_files_of_one_run() {
     let dir = TestDir::new("shards");
     let f = dir.write("mixed.yaml", MIXED);
+    // With events.csv, whose rows are copied from the runs' spool files and the shards' files
+    // without being read into memory.
     let common = [
         "--policy",
         "kube-default",
@@ -137,6 +145,7 @@ fn shards_merge_into_exactly_the_files_of_one_run() {
         "kube-binpack",
         "--seeds",
         "1..3",
+        "--events",
     ];
     let one = dir.join("one");
     let mut args = vec!["compare", p(&f)];
@@ -163,6 +172,46 @@ fn shards_merge_into_exactly_the_files_of_one_run() {
     args.extend(["--out", p(&merged)]);
     run_args(&args).assert_ok();
     assert_same_tree(&one, &merged);
+    assert!(
+        Csv::read(&merged.join("events.csv")).rows.len() > 100,
+        "the merged events.csv holds the runs' events"
+    );
+
+    // A shard table cut mid-row, or edited in place at the same length, is refused by name.
+    let damaged_out = dir.join("damaged");
+    for (table, damage) in [
+        ("jobs.csv", "truncated"),
+        ("events.csv", "truncated"),
+        ("summary.csv", "edited"),
+    ] {
+        let path = shard_dirs[1].join(table);
+        let original = fs::read(&path).expect("shard table");
+        let mut bad = original.clone();
+        if damage == "truncated" {
+            bad.truncate(original.len() / 2);
+        } else {
+            let at = bad.iter().position(u8::is_ascii_digit).expect("a digit");
+            bad[at] = if bad[at] == b'9' { b'8' } else { bad[at] + 1 };
+        }
+        fs::write(&path, &bad).expect("damage");
+        let o = run_args(&[
+            "merge",
+            p(&shard_dirs[0]),
+            p(&shard_dirs[1]),
+            p(&shard_dirs[2]),
+            p(&shard_dirs[3]),
+            "--out",
+            p(&damaged_out),
+        ]);
+        assert_eq!(o.code, Some(2), "{table} {damage}: {}", o.stderr);
+        assert!(
+            o.stderr.contains(&format!("{}: {damage}", path.display())),
+            "{}",
+            o.stderr
+        );
+        assert!(!damaged_out.exists(), "a refused merge writes nothing");
+        fs::write(&path, &original).expect("restore");
+    }
 
     // Bad merges: a shard missing, a shard twice, a shard of another experiment.
     let bad_out = dir.join("bad");
