@@ -271,7 +271,7 @@ impl World {
 
     /// A NoExecute toleration ran out: evict, unless a taint was removed from the node since.
     pub(super) fn taint_evict(&mut self, pod: PodId, n: NodeId, generation: u64) {
-        let p = &self.pods[pod as usize];
+        let Some(p) = self.pods.get(pod) else { return };
         if p.node != Some(n) || p.finished.is_some() || p.deletion.is_some() {
             return;
         }

@@ -522,16 +522,18 @@ impl World {
         if last_failure.is_some() {
             j.last_failure = last_failure;
         }
-        // Drop fully accounted terminal pods from the Job's working set.
+        // Fully accounted terminal pods leave the Job's working set, and the run: nothing
+        // refers to them any more (a replaced pod's memory is not kept, however many times
+        // the Job replaces its pods).
         let pods = std::mem::take(&mut self.workloads[wl as usize].pods);
-        let keep: Vec<PodId> = pods
-            .into_iter()
-            .filter(|&p| {
-                let p = &self.pods[p as usize];
-                !(p.counted && p.finished.is_some())
-            })
-            .collect();
+        let (done, keep): (Vec<PodId>, Vec<PodId>) = pods.into_iter().partition(|&p| {
+            let p = &self.pods[p as usize];
+            p.counted && p.finished.is_some()
+        });
         self.workloads[wl as usize].pods = keep;
+        for p in done {
+            self.pods.release(p);
+        }
         fail_job
     }
 

@@ -21,6 +21,7 @@ pub mod gang;
 pub mod job;
 pub mod kueue;
 pub mod kueue_quota;
+pub mod pods;
 pub mod proportion;
 pub mod quota;
 pub mod record;
@@ -421,7 +422,7 @@ pub struct World {
     pub classes: Vec<Class>,
     class_index: BTreeMap<(Res, i32, bool, Constraints, Option<String>), ClassId>,
     pub protos: Vec<Proto>,
-    pub pods: Vec<Pod>,
+    pub pods: pods::PodStore,
     pub workloads: Vec<Workload>,
     streams: Vec<Stream>,
     pub sched: Scheduler,
@@ -519,7 +520,7 @@ impl World {
             classes: Vec::new(),
             class_index: BTreeMap::new(),
             protos: Vec::new(),
-            pods: Vec::new(),
+            pods: pods::PodStore::default(),
             workloads: Vec::new(),
             streams: Vec::new(),
             sched: Scheduler::new(scoring, sc.nodes.len()),
@@ -1071,7 +1072,7 @@ impl World {
                     self.dispatch(ev);
                     // Every event while the run is small; every 64th beyond 2,000 pods, as the
                     // check scans every pod.
-                    if self.check_invariants && (self.pods.len() < 2_000 || self.engine.processed().is_multiple_of(64))
+                    if self.check_invariants && (self.pods.live() < 2_000 || self.engine.processed().is_multiple_of(64))
                     {
                         self.check();
                     }
@@ -1107,22 +1108,28 @@ impl World {
         self.finish(end)
     }
 
+    fn pod_epoch_is(&self, pod: PodId, epoch: u32) -> bool {
+        self.pods.get(pod).is_some_and(|p| p.epoch == epoch)
+    }
+
     fn dispatch(&mut self, ev: Ev) {
         match ev {
             Ev::Arrive { stream } => self.arrive(stream),
             Ev::NodeJoin(n) => self.node_join(n),
+            // Timers of a pod outlive it when it ends another way; its epoch (or its release)
+            // tells.
             Ev::ContainerExit { pod, epoch } => {
-                if self.pods[pod as usize].epoch == epoch {
+                if self.pod_epoch_is(pod, epoch) {
                     self.container_exit(pod);
                 }
             }
             Ev::ContainerRestart { pod, epoch } => {
-                if self.pods[pod as usize].epoch == epoch {
+                if self.pod_epoch_is(pod, epoch) {
                     self.container_restart(pod);
                 }
             }
             Ev::PodTerminated { pod, epoch } => {
-                if self.pods[pod as usize].epoch == epoch {
+                if self.pod_epoch_is(pod, epoch) {
                     let code = if self.pods[pod as usize].phase == Phase::Running {
                         143
                     } else {
@@ -1324,7 +1331,7 @@ impl World {
     /// Job's pods (Kubernetes appends a random suffix instead); a Volcano job's are
     /// `<job>-<task>-<index>`, as Volcano names them.
     pub fn create_pod(&mut self, wl: WlId, task: u16, index: Option<u32>) -> PodId {
-        assert!(self.pods.len() < MAX_PODS, "pod bound exceeded");
+        assert!(self.pods.live() < MAX_PODS, "pod bound exceeded");
         let now = self.now();
         let w = &mut self.workloads[wl as usize];
         let n = w.pods_created;
@@ -1968,7 +1975,7 @@ impl World {
         let mut requested = vec![Res::default(); self.cluster.nodes.len()];
         let mut queue_held = vec![Res::default(); self.queue_alloc.len()];
         let (mut held, mut busy) = (0i64, 0i64);
-        for p in &self.pods {
+        for (_, p) in self.pods.iter() {
             let req = self.classes[p.class as usize].req;
             match (p.finished, p.node) {
                 (None, Some(n)) => {

@@ -38,8 +38,9 @@ pub struct Admission {
     limit_ranges: Vec<LimitRangeSpec>,
     quotas: Vec<ResourceQuotaSpec>,
     usage: BTreeMap<String, NamespaceUsage>,
-    /// What each charged pod holds of its namespace's quotas.
-    charged: BTreeMap<PodId, ResourceList>,
+    /// What each charged pod (by workload and pod, so that a deleted Job finds the charges of
+    /// pods it no longer tracks) holds of its namespace's quotas.
+    charged: BTreeMap<(WlId, PodId), ResourceList>,
     /// Jobs charged to `count/jobs.batch`.
     jobs: std::collections::BTreeSet<WlId>,
 }
@@ -101,8 +102,9 @@ impl World {
 
     /// Record what a created pod holds.
     pub(super) fn quota_charged(&mut self, pod: PodId, charged: ResourceList) {
+        let wl = self.pods[pod as usize].wl;
         if let Some(adm) = self.admission.as_deref_mut() {
-            adm.charged.insert(pod, charged);
+            adm.charged.insert((wl, pod), charged);
         }
     }
 
@@ -116,10 +118,10 @@ impl World {
         let w = &self.workloads[wl as usize];
         let ns = &self.protos[w.proto as usize].spec.namespace;
         if w.deleted {
-            if let Some(ch) = adm.charged.remove(&pod) {
+            if let Some(ch) = adm.charged.remove(&(wl, pod)) {
                 adm.usage.entry(ns.clone()).or_default().pod_deleted(&ch, false);
             }
-        } else if let Some(ch) = adm.charged.get(&pod) {
+        } else if let Some(ch) = adm.charged.get(&(wl, pod)) {
             adm.usage.entry(ns.clone()).or_default().pod_terminal(ch);
         }
     }
@@ -160,12 +162,17 @@ impl World {
         if adm.jobs.remove(&wl) {
             usage.release(&admission::job_usage());
         }
-        for &p in &self.workloads[wl as usize].pods {
-            if self.pods[p as usize].finished.is_some()
-                && let Some(ch) = adm.charged.remove(&p)
-            {
-                usage.pod_deleted(&ch, true);
-            }
+        // Its terminal pods: those it still tracks, and those the Job controller accounted for
+        // and let go (released, so terminal).
+        let terminal: Vec<(WlId, PodId)> = adm
+            .charged
+            .range((wl, 0)..=(wl, PodId::MAX))
+            .map(|(k, _)| *k)
+            .filter(|&(_, p)| self.pods.get(p).is_none_or(|p| p.finished.is_some()))
+            .collect();
+        for k in terminal {
+            let ch = adm.charged.remove(&k).expect("listed");
+            usage.pod_deleted(&ch, true);
         }
     }
 }

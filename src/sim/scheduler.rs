@@ -980,8 +980,7 @@ impl World {
             .iter()
             .map(|pdb| {
                 let (mut expected, mut healthy) = (0i64, 0i64);
-                for (id, p) in self.pods.iter().enumerate() {
-                    let id = id as PodId;
+                for (id, p) in self.pods.iter() {
                     if p.finished.is_some()
                         || self.protos[self.workloads[p.wl as usize].proto as usize].spec.namespace != pdb.namespace
                         || !self.selects(&pdb.selector, id)
