@@ -721,6 +721,64 @@ fn max_events_error_names_the_file_and_line() {
     assert!(files_in(&dir.join("out")).is_empty());
 }
 
+// A run that would never end stops at the event bound with its cause and fix: a bare Pod that
+// restarts forever, a Job that replaces failing pods forever; a run that is merely large is told
+// to raise the bound. Each stops at 20,000 events here (the default bound is 200,000,000).
+#[test]
+fn runaway_runs_stop_at_the_event_bound_naming_the_cause() {
+    let sim =
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: runaway}\nspec: {maxEvents: 20000}\n---\n";
+    let cases: [(&str, &str, &[&str]); 3] = [
+        (
+            "restarting pod",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: forever, annotations: {kubesim.io/duration: 1s}}\n\
+             spec:\n  containers: [{name: c, image: x}]\n",
+            &[
+                "default/forever restarted its containers",
+                "restartPolicy Always",
+                "spec.horizon",
+                "restartPolicy: Never",
+            ],
+        ),
+        (
+            "replacing job",
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: flaky, annotations: {kubesim.io/duration: 1s, kubesim.io/failures: \"100000000\"}}\n\
+             spec:\n  backoffLimit: 100000000\n  podFailurePolicy:\n    rules: [{action: Ignore, onExitCodes: {operator: In, values: [1]}}]\n  \
+             template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x}]\n",
+            &["default/flaky created", "pods keep failing", "backoffLimit"],
+        ),
+        (
+            "large scenario",
+            "apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {name: many}\nspec:\n  count: 100000\n  every: 1s\n  \
+             template:\n    apiVersion: batch/v1\n    kind: Job\n    metadata: {name: j, annotations: {kubesim.io/duration: 10s}}\n    \
+             spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: c, image: x}]\n",
+            &[
+                "the scenario is larger than the bound",
+                "raise Simulation spec.maxEvents",
+            ],
+        ),
+    ];
+    for (name, workload, mentions) in cases {
+        let dir = TestDir::new(&format!("runaway_{}", name.replace(' ', "_")));
+        let text = format!("{sim}{NODE}---\n{workload}");
+        let f = dir.write("runaway.yaml", &text);
+        let out = kubesim(
+            [
+                OsStr::new("run"),
+                f.as_os_str(),
+                OsStr::new("--out"),
+                dir.join("out").as_os_str(),
+            ],
+            None,
+            &[],
+        );
+        let mut expected: Vec<String> = mentions.iter().map(|m| m.to_string()).collect();
+        expected.push("reached the event bound of 20000 events".into());
+        assert_input_error(name, &out, &expected);
+        assert!(!dir.join("out").exists(), "{name}: nothing written");
+    }
+}
+
 // An unknown `--policy` value is reported against the flag the user typed.
 #[test]
 fn unknown_policy_flag_error_names_the_flag() {

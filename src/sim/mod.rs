@@ -1082,17 +1082,17 @@ impl World {
         };
         if stop == Stop::EventLimit {
             let loc = self.sim_loc.clone();
+            let (cause, fix) = self.runaway();
             let e = InputError::new(
                 "spec.maxEvents",
                 format!(
-                    "the run (policy {}, seed {}) reached the event bound of {} events at t={} s before it ended",
+                    "the run (policy {}, seed {}) reached the event bound of {} events at t={} s before it ended: {cause}",
                     self.policy_name,
                     self.seed,
                     self.engine.processed(),
                     self.now()
                 ),
-                "set a spec.horizon (a pod with restartPolicy Always, the default for a bare Pod, restarts forever), \
-                 raise Simulation spec.maxEvents, or make the scenario smaller",
+                fix,
             );
             return Err(if loc.file.as_os_str().is_empty() {
                 e
@@ -1106,6 +1106,64 @@ impl World {
         self.deadlock_finish(end);
         self.gpu.advance(end);
         self.finish(end)
+    }
+
+    /// Why a run reached the event bound, and the fix: the workload that made the most pods or
+    /// restarts, if one stands out (a pod restarting forever, a Job replacing failed pods), else
+    /// the scenario's size.
+    fn runaway(&self) -> (String, String) {
+        let busiest = self
+            .workloads
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, w)| (u64::from(w.restarts) + u64::from(w.pods_created), std::cmp::Reverse(*i)));
+        let horizon_fix = if self.horizon.is_none() {
+            "give the Simulation a spec.horizon (e.g. horizon: 7d) so the run stops there, "
+        } else {
+            ""
+        };
+        if let Some((_, w)) = busiest {
+            let proto = &self.protos[w.proto as usize];
+            let obj = format!("{}/{}", proto.spec.namespace, w.name);
+            let churn = u64::from(w.restarts) + u64::from(w.pods_created);
+            // One workload churned for a good share of the events (each restart or pod is several): it is the cause.
+            if churn.saturating_mul(100) >= self.engine.processed() {
+                let policy = proto.tasks.first().map(|t| t.restart_policy);
+                if w.restarts >= w.pods_created {
+                    let why = match policy {
+                        Some(RestartPolicy::Always) => {
+                            "restartPolicy Always (the default for a bare Pod) restarts a container that exits, forever"
+                        }
+                        _ => "restartPolicy OnFailure restarts a failing container until it succeeds",
+                    };
+                    return (
+                        format!("{obj} restarted its containers {} times: {why}", w.restarts),
+                        format!(
+                            "{horizon_fix}or give the pod restartPolicy: Never (or OnFailure for a run that ends), \
+                             or raise Simulation spec.maxEvents"
+                        ),
+                    );
+                }
+                return (
+                    format!(
+                        "{obj} created {} pods: its pods keep failing and are replaced",
+                        w.pods_created
+                    ),
+                    format!(
+                        "{horizon_fix}or lower its backoffLimit or kubesim.io/failures, or raise Simulation spec.maxEvents"
+                    ),
+                );
+            }
+        }
+        (
+            format!(
+                "no workload restarts or replaces pods unusually often; the scenario is larger than the bound \
+                 ({} workloads and {} pods so far)",
+                self.workloads.len(),
+                self.pods.len()
+            ),
+            "raise Simulation spec.maxEvents, set a shorter spec.horizon, or make the scenario smaller".to_string(),
+        )
     }
 
     fn pod_epoch_is(&self, pod: PodId, epoch: u32) -> bool {

@@ -27,7 +27,10 @@ struct Page<T> {
 /// Records by id, in pages freed when all their records are released.
 #[derive(Debug)]
 pub struct Paged<T> {
+    /// Pages from page `base` on; freed pages at the front are dropped from the table too, so
+    /// that a run that churns through pods forever keeps a table of the pages it still needs.
     pages: Vec<Option<Box<Page<T>>>>,
+    base: usize,
     /// Ids given so far (the next id).
     len: u32,
     live: usize,
@@ -37,6 +40,7 @@ impl<T> Default for Paged<T> {
     fn default() -> Self {
         Paged {
             pages: Vec::new(),
+            base: 0,
             len: 0,
             live: 0,
         }
@@ -67,7 +71,7 @@ impl<T> Paged<T> {
     pub fn push(&mut self, pod: T) -> PodId {
         let id = self.len;
         assert!(id < u32::MAX, "pod ids exhausted");
-        let page = (id >> PAGE_BITS) as usize;
+        let page = (id >> PAGE_BITS) as usize - self.base;
         if page == self.pages.len() {
             self.pages.push(Some(Box::new(Page {
                 pods: Vec::with_capacity(PAGE),
@@ -87,7 +91,7 @@ impl<T> Paged<T> {
     /// The pod `id`, unless released.
     pub fn get(&self, id: PodId) -> Option<&T> {
         self.pages
-            .get((id >> PAGE_BITS) as usize)?
+            .get(((id >> PAGE_BITS) as usize).checked_sub(self.base)?)?
             .as_deref()?
             .pods
             .get(id as usize & (PAGE - 1))?
@@ -96,7 +100,9 @@ impl<T> Paged<T> {
 
     /// Free pod `id`: its controller no longer needs it and nothing refers to it.
     pub fn release(&mut self, id: PodId) {
-        let page_no = (id >> PAGE_BITS) as usize;
+        let page_no = ((id >> PAGE_BITS) as usize)
+            .checked_sub(self.base)
+            .unwrap_or_else(|| panic!("pod {id} released twice"));
         let page = self.pages[page_no]
             .as_deref_mut()
             .unwrap_or_else(|| panic!("pod {id} released twice"));
@@ -108,12 +114,20 @@ impl<T> Paged<T> {
         // A full page whose pods are all released is not needed again (ids are never reused).
         if page.released == PAGE {
             self.pages[page_no] = None;
+            // Drop the freed pages at the front once they are half the table (amortized O(1)).
+            let front = self.pages.iter().take_while(|p| p.is_none()).count();
+            if front > 0 && front * 2 >= self.pages.len() {
+                self.pages.drain(..front);
+                self.base += front;
+            }
         }
     }
 
     /// The pods not released, with their ids, in id order.
     pub fn iter(&self) -> impl Iterator<Item = (PodId, &T)> {
-        self.pages.iter().enumerate().flat_map(|(n, page)| {
+        let base = self.base;
+        self.pages.iter().enumerate().flat_map(move |(n, page)| {
+            let n = n + base;
             page.iter().flat_map(move |p| {
                 p.pods
                     .iter()
@@ -127,14 +141,20 @@ impl<T> Paged<T> {
     pub fn pages_held(&self) -> usize {
         self.pages.iter().filter(|p| p.is_some()).count()
     }
+
+    /// Entries of the page table (held or freed but not yet dropped).
+    pub fn table_len(&self) -> usize {
+        self.pages.len()
+    }
 }
 
 impl<T> Index<usize> for Paged<T> {
     type Output = T;
 
     fn index(&self, id: usize) -> &T {
-        self.pages[id >> PAGE_BITS]
-            .as_deref()
+        self.pages
+            .get((id >> PAGE_BITS).wrapping_sub(self.base))
+            .and_then(|p| p.as_deref())
             .and_then(|p| p.pods[id & (PAGE - 1)].as_ref())
             .unwrap_or_else(|| panic!("pod {id} used after it was released"))
     }
@@ -142,8 +162,10 @@ impl<T> Index<usize> for Paged<T> {
 
 impl<T> IndexMut<usize> for Paged<T> {
     fn index_mut(&mut self, id: usize) -> &mut T {
-        self.pages[id >> PAGE_BITS]
-            .as_deref_mut()
+        let base = self.base;
+        self.pages
+            .get_mut((id >> PAGE_BITS).wrapping_sub(base))
+            .and_then(|p| p.as_deref_mut())
             .and_then(|p| p.pods[id & (PAGE - 1)].as_mut())
             .unwrap_or_else(|| panic!("pod {id} used after it was released"))
     }
@@ -177,6 +199,34 @@ mod tests {
             s.release(id as PodId);
         }
         assert_eq!((s.live(), s.pages_held()), (0, 1));
+        assert_eq!(s.table_len(), 1, "the freed pages before it left the table");
+        assert_eq!(s.get(0), None);
+        assert_eq!(s.push(9) as usize, n + 1);
+    }
+
+    #[test]
+    fn a_table_of_churned_pages_stays_small_and_a_pinned_page_stays_readable() {
+        let mut s: Paged<u32> = Paged::default();
+        let pinned = s.push(42);
+        for i in 0..100 * PAGE as u32 {
+            let id = s.push(i);
+            s.release(id);
+        }
+        assert_eq!(s[pinned as usize], 42, "the first page is pinned by its live record");
+        assert!(s.table_len() > 100, "a pinned front page keeps the table");
+        s.release(pinned);
+        for i in 0..4 * PAGE as u32 {
+            let id = s.push(i);
+            s.release(id);
+        }
+        assert!(
+            s.table_len() <= 4,
+            "freed front pages leave the table: {}",
+            s.table_len()
+        );
+        assert_eq!(s.iter().count(), 0);
+        let id = s.push(5);
+        assert_eq!((s[id as usize], s.iter().next().map(|(i, _)| i)), (5, Some(id)));
     }
 
     #[test]
