@@ -405,38 +405,28 @@ pub fn read_nodes(format: Format, path: &Path) -> Result<Vec<TraceNode>, InputEr
     }
 }
 
+// `shared_path(rel)`: `../shared/<rel>` or None, by the same rule as the integration tests.
+#[cfg(test)]
+#[path = "../../tests/common/shared.rs"]
+mod shared;
+
 #[cfg(test)]
 pub(crate) mod testutil {
-    use std::io::Write;
     use std::path::PathBuf;
 
-    /// A file of the trace excerpts committed with the project (`traces/`, see
-    /// a `PROVENANCE.md` per folder), which every clone has.
+    pub use super::shared::shared_path;
+
+    /// A file of the trace excerpts committed with the project (`traces/`, with a
+    /// `PROVENANCE.md` per folder), which every clone has.
     pub fn excerpt(rel: &str) -> PathBuf {
         PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/traces/")).join(rel)
     }
 
-    /// `../shared/<rel>` (a full real trace beside the project), or None when a clone has no
-    /// `../shared`: tests of what only the full files show return early then. CI sets
-    /// `KUBESIM_REQUIRE_SHARED=1`, which turns the absence into a failure so these tests cannot
-    /// silently stop running there.
-    pub fn shared_path(rel: &str) -> Option<PathBuf> {
-        let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/")).join(rel);
-        if p.exists() {
-            return Some(p);
-        }
-        assert!(
-            std::env::var("KUBESIM_REQUIRE_SHARED").as_deref() != Ok("1"),
-            "../shared/{rel} not found ({}) and KUBESIM_REQUIRE_SHARED=1 requires it",
-            p.display()
-        );
-        // Written to the process's stderr, not with eprintln!, which the test harness captures
-        // for passing tests: the skip should show in a plain `cargo test`.
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipped: ../shared/{rel} not found (set KUBESIM_REQUIRE_SHARED=1 to require it)"
-        );
-        None
+    /// The import of the full trace `../shared/traces/<rel>` with the default options, or None
+    /// (the test returns) when it is absent.
+    pub fn read_shared(format: super::Format, rel: &str) -> Option<(Vec<super::TraceJob>, super::ImportReport)> {
+        let p = shared_path(&format!("traces/{rel}"))?;
+        Some(super::read_all(format, &p, &super::Options::default()).unwrap())
     }
 
     /// Each bad row, written after `before` (the lines above it), fails the import of `format`

@@ -155,7 +155,7 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{assert_bad_rows, excerpt, shared_path, temp_file};
+    use super::super::testutil::{assert_bad_rows, excerpt, read_shared, shared_path, temp_file};
     use super::super::{Format, read_all, read_nodes};
     use super::*;
 
@@ -244,10 +244,9 @@ mod tests {
     /// What only the whole pod list shows: its size, its Pending pods and its last pod.
     #[test]
     fn real_pod_list_full() {
-        let Some(p) = shared_path("traces/alibaba-gpu-v2023-openb/openb_pod_list_default.csv") else {
+        let Some((jobs, r)) = read_shared(Format::Openb, "alibaba-gpu-v2023-openb/openb_pod_list_default.csv") else {
             return;
         };
-        let (jobs, r) = read_all(Format::Openb, &p, &Options::default()).unwrap();
         assert_eq!((r.rows_read, r.jobs), (8152, 8152 - 897));
         assert_eq!(
             r.skipped,

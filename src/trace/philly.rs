@@ -317,7 +317,7 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{excerpt, shared_path, temp_file};
+    use super::super::testutil::{excerpt, read_shared, temp_file};
     use super::super::{Format, read_all, read_nodes};
     use super::*;
 
@@ -374,10 +374,9 @@ mod tests {
     /// What only the whole subset shows: its size, its multi-node jobs and its earliest submit.
     #[test]
     fn real_multigpu_subset_full() {
-        let Some(p) = shared_path("traces/philly/philly_multigpu_pass_jobs_subset.json") else {
+        let Some((jobs, r)) = read_shared(Format::Philly, "philly/philly_multigpu_pass_jobs_subset.json") else {
             return;
         };
-        let (jobs, r) = read_all(Format::Philly, &p, &Options::default()).unwrap();
         assert_eq!((r.rows_read, r.jobs), (3034, 3034));
         assert!(r.skipped.is_empty(), "{r}");
         // The earliest submit in the file is 2017-09-04 10:30:41 PDT: the first element

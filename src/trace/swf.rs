@@ -281,7 +281,7 @@ fn parse_pbs(spec: &str) -> Option<(u64, u64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{assert_bad_rows, excerpt, shared_path, temp_file};
+    use super::super::testutil::{assert_bad_rows, excerpt, read_shared, temp_file};
     use super::super::{Format, read_all};
     use super::*;
 
@@ -325,10 +325,9 @@ mod tests {
     /// What only the whole cleaned NASA log shows: its size and its last job.
     #[test]
     fn real_nasa_log_full() {
-        let Some(p) = shared_path("traces/swf/NASA-iPSC-1993-3.1-cln.swf") else {
+        let Some((jobs, r)) = read_shared(Format::Swf, "swf/NASA-iPSC-1993-3.1-cln.swf") else {
             return;
         };
-        let (jobs, r) = read_all(Format::Swf, &p, &Options::default()).unwrap();
         assert_eq!((r.rows_read, r.jobs), (18_239, 18_239));
         // "42264  7948936     -1     86  128     -1    -1   -1     -1    -1 -1  12   2  -1 -1 -1 -1 -1"
         let last = jobs.last().unwrap();
@@ -387,10 +386,9 @@ mod tests {
     /// (every job of the project's excerpt has field 7 at -1).
     #[test]
     fn real_hpc2n_full() {
-        let Some(p) = shared_path("traces/swf/HPC2N-2002-2.2.alea-excerpt.swf") else {
+        let Some((jobs, r)) = read_shared(Format::Swf, "swf/HPC2N-2002-2.2.alea-excerpt.swf") else {
             return;
         };
-        let (jobs, r) = read_all(Format::Swf, &p, &Options::default()).unwrap();
         assert_eq!(r.rows_read, 3170);
         assert_eq!(r.skipped, vec![("run time -1 (unknown)".to_string(), 25)]);
         assert_eq!(jobs.len(), 3145);

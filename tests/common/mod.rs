@@ -2,8 +2,9 @@
 //! files beside the project (`../shared`).
 #![allow(dead_code)]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+mod shared;
+#[allow(unused_imports)] // each test crate includes `common`; not all of them read ../shared
+pub use shared::shared_path;
 
 use kubesim::experiment::run_all;
 use kubesim::scenario::load_str;
@@ -60,28 +61,4 @@ pub fn history(r: &RunResult, object: &str) -> Vec<(f64, String, String)> {
 
 pub fn secs(t: Option<kubesim::engine::SimTime>) -> Option<f64> {
     t.map(|t| t.ms() as f64 / 1000.0)
-}
-
-/// `../shared/<rel>` (the seed manifests, the full real traces) beside the project, or None when
-/// a clone has no `../shared`: the tests that need it return early then. CI sets
-/// `KUBESIM_REQUIRE_SHARED=1`, which turns the absence into a failure so these tests cannot
-/// silently stop running there. (The library's unit tests have the same rule in
-/// `trace::testutil::shared_path`.)
-pub fn shared_path(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var("KUBESIM_REQUIRE_SHARED").as_deref() != Ok("1"),
-        "../shared/{rel} not found ({}) and KUBESIM_REQUIRE_SHARED=1 requires it",
-        p.display()
-    );
-    // Written to the process's stderr, not with eprintln!, which the test harness captures for
-    // passing tests: the skip should show in a plain `cargo test`.
-    let _ = writeln!(
-        std::io::stderr(),
-        "skipped: ../shared/{rel} not found (set KUBESIM_REQUIRE_SHARED=1 to require it)"
-    );
-    None
 }
