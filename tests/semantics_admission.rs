@@ -130,7 +130,10 @@ fn job_count_quota_rejects_jobs_and_holds_cronjobs() {
 
 #[test]
 fn seed_quota_and_limit_range_apply_to_their_namespace() {
-    let seed = |f: &str| std::fs::read_to_string(format!("../shared/manifests/seed/{f}")).expect("seed manifest");
+    let Some(dir) = common::shared_path("manifests/seed") else {
+        return;
+    };
+    let seed = |f: &str| std::fs::read_to_string(dir.join(f)).expect("seed manifest");
     let q = seed("13-resourcequota-ml-training-quota.yaml");
     let l = seed("14-limitrange-ml-job-limits.yaml");
     // Five 4-GPU trainers (16 CPUs, 64Gi each): the quota's 16 GPUs admit four at a time.

@@ -391,7 +391,7 @@ pub fn fit_lognormal(jobs: &[TraceJob]) -> Vec<ShapeBucket> {
 mod tests {
     use super::super::native::write_native;
     use super::super::stats::stats;
-    use super::super::testutil::shared;
+    use super::super::testutil::excerpt;
     use super::super::{Format, Options, read_all};
     use super::*;
 
@@ -480,7 +480,7 @@ mod tests {
     fn empirical_resampling_keeps_jobs_whole() {
         let (src, _) = read_all(
             Format::Openb,
-            &shared("alibaba-gpu-v2023-openb/openb_pod_list_default.csv"),
+            &excerpt("openb/openb_pod_list_default.excerpt.csv"),
             &Options::default(),
         )
         .unwrap();

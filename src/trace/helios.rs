@@ -186,13 +186,13 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{assert_bad_rows, shared, temp_file};
+    use super::super::testutil::{assert_bad_rows, excerpt, temp_file};
     use super::super::{Format, read_all, read_nodes};
     use super::*;
 
     #[test]
     fn real_example_rows() {
-        let p = shared("examples/helios_cluster_log.example_rows.csv");
+        let p = excerpt("helios/helios_cluster_log.example_rows.csv");
         let (jobs, r) = read_all(Format::Helios, &p, &Options::default()).unwrap();
         assert_eq!((r.rows_read, r.jobs), (13, 13));
         // 1425511,uXBbc,vcJkd,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 18:41:01,2020-06-10 04:55:09,36848,0
@@ -304,7 +304,7 @@ mod tests {
 
     #[test]
     fn real_vc_nodes() {
-        let nodes = read_nodes(Format::Helios, &shared("helios/Venus_Sept_vc_nodes.csv")).unwrap();
+        let nodes = read_nodes(Format::Helios, &excerpt("helios/Venus_Sept_vc_nodes.csv")).unwrap();
         assert_eq!(nodes[0].name, "vcEwI-node-0");
         assert_eq!(nodes.iter().filter(|n| n.name.starts_with("vcEwI-")).count(), 9);
         assert!(nodes.iter().all(|n| n.gpu_milli == 8000));

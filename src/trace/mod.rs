@@ -3,11 +3,11 @@
 //! trace generator.
 //!
 //! Why: real traces are the ground truth for arrival patterns, job shapes (gangs, fractional
-//! GPUs) and durations, but each comes in its own schema, units and quirks
-//! (`../shared/docs/traces.md`). Every importer maps its rows onto one record, [`TraceJob`], in
-//! canonical units (ms, millicores, bytes, milli-GPUs per pod), so the simulator, the statistics
-//! and the generator never see a trace's format. The mapping choices are documented per
-//! importer in `traces/README.md` ("Mappings").
+//! GPUs) and durations, but each comes in its own schema, units and quirks. Every importer maps
+//! its rows onto one record, [`TraceJob`], in canonical units (ms, millicores, bytes, milli-GPUs
+//! per pod), so the simulator, the statistics and the generator never see a trace's format. The
+//! mapping choices are documented per importer in `traces/README.md` ("Mappings"), next to
+//! excerpts of the real traces and their provenance.
 //!
 //! Reading is streaming: [`read`] calls a sink once per job in file order and keeps memory
 //! independent of the file size (lines are read one at a time with a length bound; Philly's
@@ -406,19 +406,28 @@ pub fn read_nodes(format: Format, path: &Path) -> Result<Vec<TraceNode>, InputEr
     }
 }
 
+// `shared_path(rel)`: `../shared/<rel>` or None, by the same rule as the integration tests.
+#[cfg(test)]
+#[path = "../../tests/common/shared.rs"]
+mod shared;
+
 #[cfg(test)]
 pub(crate) mod testutil {
     use std::path::PathBuf;
 
-    /// A file of the shared real traces; panics (fails the test) loudly if it is absent.
-    pub fn shared(rel: &str) -> PathBuf {
-        let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/traces/")).join(rel);
-        assert!(
-            p.is_file(),
-            "shared trace file {} is missing: the real traces must be at ../shared/traces (see traces/README.md)",
-            p.display()
-        );
-        p
+    pub use super::shared::shared_path;
+
+    /// A file of the trace excerpts committed with the project (`traces/`, with a
+    /// `PROVENANCE.md` per folder), which every clone has.
+    pub fn excerpt(rel: &str) -> PathBuf {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/traces/")).join(rel)
+    }
+
+    /// The import of the full trace `../shared/traces/<rel>` with the default options, or None
+    /// (the test returns) when it is absent.
+    pub fn read_shared(format: super::Format, rel: &str) -> Option<(Vec<super::TraceJob>, super::ImportReport)> {
+        let p = shared_path(&format!("traces/{rel}"))?;
+        Some(super::read_all(format, &p, &super::Options::default()).unwrap())
     }
 
     /// Each bad row, written after `before` (the lines above it), fails the import of `format`
@@ -476,10 +485,11 @@ mod tests {
             max_jobs: 100,
             ..Options::default()
         };
-        let path = testutil::shared("alibaba-gpu-v2023-openb/openb_pod_list_default.csv");
+        let path = testutil::excerpt("openb/openb_pod_list_default.excerpt.csv");
         let e = read(Format::Openb, &path, &opts, &mut |_| Ok(())).unwrap_err();
         assert!(e.message.contains("more than 100 jobs"), "{e}");
-        // The 101st kept pod (10 Pending pods skipped before it) is on line 112.
+        // The 101st kept pod (10 Pending pods skipped before it) is on line 112:
+        // `awk -F, 'NR>1 && $8!="Pending" && ++n==101 {print NR}'` on the file.
         assert_eq!(e.line, Some(112));
     }
 }

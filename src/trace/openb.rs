@@ -155,20 +155,31 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{assert_bad_rows, shared, temp_file};
+    use super::super::testutil::{assert_bad_rows, excerpt, read_shared, shared_path, temp_file};
     use super::super::{Format, read_all, read_nodes};
     use super::*;
 
     #[test]
-    fn real_pod_list() {
-        let p = shared("alibaba-gpu-v2023-openb/openb_pod_list_default.csv");
+    fn real_pod_list_excerpt() {
+        let p = excerpt("openb/openb_pod_list_default.excerpt.csv");
         let (jobs, r) = read_all(Format::Openb, &p, &Options::default()).unwrap();
-        assert_eq!(r.rows_read, 8152);
-        assert_eq!(r.jobs, 8152 - 897);
-        assert_eq!(jobs.len(), 8152 - 897);
+        // 1200 rows: 111 Pending, 647 Running, 416 Failed, 26 Succeeded
+        // (`awk -F, 'NR>1 {print $8}' | sort | uniq -c`).
+        assert_eq!(r.rows_read, 1200);
+        assert_eq!(r.jobs, 1200 - 111);
+        assert_eq!(jobs.len(), 1200 - 111);
         assert_eq!(
             r.skipped,
-            vec![("never scheduled (pod_phase Pending)".to_string(), 897)]
+            vec![("never scheduled (pod_phase Pending)".to_string(), 111)]
+        );
+        let outcomes = |o: Outcome| jobs.iter().filter(|j| j.outcome == o).count();
+        assert_eq!(
+            (
+                outcomes(Outcome::Killed),
+                outcomes(Outcome::Failed),
+                outcomes(Outcome::Succeeded)
+            ),
+            (647, 416, 26)
         );
         // openb-pod-0000,12000,16384,1,1000,,LS,Running,0,12537496,0
         assert_eq!(
@@ -190,6 +201,57 @@ mod tests {
                 recorded_wait_ms: Some(0),
             }
         );
+        // openb-pod-1199,18708,64512,1,1000,,LS,Running,10451555,10451757,10451590: deleted while
+        // running 167 s after it was scheduled, 35 s after its creation.
+        assert_eq!(
+            jobs.last().unwrap(),
+            &TraceJob {
+                id: "openb-pod-1199".into(),
+                submit_ms: 10_451_555_000,
+                namespace: "default".into(),
+                queue: String::new(),
+                priority_class: "ls".into(),
+                pods: 1,
+                cpu_milli: 18_708,
+                memory_bytes: 64_512 << 20,
+                gpu_milli: 1000,
+                gang: 1,
+                duration_ms: 167_000,
+                outcome: Outcome::Killed,
+                exit_code: 137,
+                recorded_wait_ms: Some(35_000),
+            }
+        );
+        // Of the scheduled pods, 4 ask 8 whole GPUs and 347 a fraction of one (num_gpu 1,
+        // gpu_milli < 1000; awk on the non-Pending rows).
+        assert_eq!(jobs.iter().filter(|j| j.gpu_milli == 8000).count(), 4);
+        assert_eq!(
+            jobs.iter().filter(|j| j.gpu_milli > 0 && j.gpu_milli < 1000).count(),
+            347
+        );
+        assert!(jobs.windows(2).all(|w| w[0].submit_ms <= w[1].submit_ms));
+        // Import -> native -> read gives the same jobs, and writing again the same bytes.
+        let mut out = Vec::new();
+        super::super::write_native(&mut out, jobs.iter()).unwrap();
+        let native = temp_file("openb-native.csv", std::str::from_utf8(&out).unwrap());
+        let (back, _) = read_all(Format::Kubesim, &native, &Options::default()).unwrap();
+        assert_eq!(back, jobs);
+        let mut again = Vec::new();
+        super::super::write_native(&mut again, back.iter()).unwrap();
+        assert_eq!(again, out);
+    }
+
+    /// What only the whole pod list shows: its size, its Pending pods and its last pod.
+    #[test]
+    fn real_pod_list_full() {
+        let Some((jobs, r)) = read_shared(Format::Openb, "alibaba-gpu-v2023-openb/openb_pod_list_default.csv") else {
+            return;
+        };
+        assert_eq!((r.rows_read, r.jobs), (8152, 8152 - 897));
+        assert_eq!(
+            r.skipped,
+            vec![("never scheduled (pod_phase Pending)".to_string(), 897)]
+        );
         // openb-pod-8151,3152,5600,1,590,,BE,Failed,12901761,12901792,12901762
         assert_eq!(
             jobs.last().unwrap(),
@@ -210,28 +272,45 @@ mod tests {
                 recorded_wait_ms: Some(1000),
             }
         );
-        // Multi-GPU pods: 16x2, 15x4, 44x8 in the whole file; none is Pending-only? count what we keep.
-        let eight = jobs.iter().filter(|j| j.gpu_milli == 8000).count();
-        assert!(eight > 0 && eight <= 44);
-        assert!(jobs.windows(2).all(|w| w[0].submit_ms <= w[1].submit_ms));
-        // Import -> native -> read gives the same jobs, and writing again the same bytes.
-        let mut out = Vec::new();
-        super::super::write_native(&mut out, jobs.iter()).unwrap();
-        let native = temp_file("openb-native.csv", std::str::from_utf8(&out).unwrap());
-        let (back, _) = read_all(Format::Kubesim, &native, &Options::default()).unwrap();
-        assert_eq!(back, jobs);
-        let mut again = Vec::new();
-        super::super::write_native(&mut again, back.iter()).unwrap();
-        assert_eq!(again, out);
     }
 
     #[test]
-    fn real_node_lists() {
-        let all = read_nodes(
-            Format::Openb,
-            &shared("alibaba-gpu-v2023-openb/openb_node_list_all_node.csv"),
-        )
-        .unwrap();
+    fn real_gpu_node_list() {
+        let gpu = read_nodes(Format::Openb, &excerpt("openb/openb_node_list_gpu_node.csv")).unwrap();
+        // 1213 rows holding 6212 GPUs (`awk -F, 'NR>1 {n++; g+=$4} END {print n, g}'`).
+        assert_eq!(gpu.len(), 1213);
+        assert_eq!(gpu.iter().map(|n| n.gpu_milli).sum::<i64>(), 6212 * 1000);
+        // openb-node-0000,64000,262144,2,P100 and openb-node-1212,96000,393216,8,G2
+        assert_eq!(
+            gpu[0],
+            TraceNode {
+                name: "openb-node-0000".into(),
+                cpu_milli: 64_000,
+                memory_bytes: 256 << 30,
+                gpu_milli: 2000,
+                gpu_model: "P100".into()
+            }
+        );
+        assert_eq!(
+            gpu[1212],
+            TraceNode {
+                name: "openb-node-1212".into(),
+                cpu_milli: 96_000,
+                memory_bytes: 384 << 30,
+                gpu_milli: 8000,
+                gpu_model: "G2".into()
+            }
+        );
+    }
+
+    /// The list of all nodes (CPU-only ones too) is not among the excerpts: it is read from the
+    /// full traces when they are there.
+    #[test]
+    fn real_all_node_list() {
+        let Some(p) = shared_path("traces/alibaba-gpu-v2023-openb/openb_node_list_all_node.csv") else {
+            return;
+        };
+        let all = read_nodes(Format::Openb, &p).unwrap();
         assert_eq!(all.len(), 1523);
         assert_eq!(all.iter().map(|n| n.gpu_milli).sum::<i64>(), 6212 * 1000);
         assert_eq!(all.iter().filter(|n| n.gpu_milli == 0).count(), 310);
@@ -245,23 +324,7 @@ mod tests {
                 gpu_model: String::new()
             }
         );
-        assert_eq!(
-            all[1522],
-            TraceNode {
-                name: "openb-node-1522".into(),
-                cpu_milli: 96_000,
-                memory_bytes: 384 << 30,
-                gpu_milli: 8000,
-                gpu_model: "G2".into()
-            }
-        );
-        let gpu = read_nodes(
-            Format::Openb,
-            &shared("alibaba-gpu-v2023-openb/openb_node_list_gpu_node.csv"),
-        )
-        .unwrap();
-        assert_eq!(gpu.len(), 1213);
-        assert_eq!(gpu[0].gpu_model, "P100");
+        assert_eq!(all[1522].gpu_model, "G2");
     }
 
     #[test]

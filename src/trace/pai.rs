@@ -239,7 +239,7 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{shared, temp_file};
+    use super::super::testutil::{excerpt, temp_file};
     use super::super::{Format, read_all, read_nodes};
     use super::*;
 
@@ -247,10 +247,10 @@ mod tests {
     fn real_example_rows() {
         // The README's example job and task rows are different jobs: the join finds no tasks.
         let opts = Options {
-            pai_task_table: Some(shared("examples/pai_task_table.example_row.csv")),
+            pai_task_table: Some(excerpt("pai/pai_task_table.example_row.csv")),
             ..Options::default()
         };
-        let (jobs, r) = read_all(Format::Pai, &shared("examples/pai_job_table.example_row.csv"), &opts).unwrap();
+        let (jobs, r) = read_all(Format::Pai, &excerpt("pai/pai_job_table.example_row.csv"), &opts).unwrap();
         assert!(jobs.is_empty());
         assert_eq!(r.rows_read, 1);
         assert_eq!(r.skipped, vec![("no task rows".to_string(), 1)]);

@@ -317,25 +317,25 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{shared, temp_file};
+    use super::super::testutil::{excerpt, read_shared, temp_file};
     use super::super::{Format, read_all, read_nodes};
     use super::*;
 
     #[test]
-    fn real_multigpu_subset() {
-        let p = shared("philly/philly_multigpu_pass_jobs_subset.json");
+    fn real_multigpu_subset_excerpt() {
+        let p = excerpt("philly/philly_multigpu_pass_jobs_subset.excerpt.json");
         let (jobs, r) = read_all(Format::Philly, &p, &Options::default()).unwrap();
-        assert_eq!(r.rows_read, 3034);
-        assert_eq!(r.jobs, 3034);
+        assert_eq!((r.rows_read, r.jobs), (400, 400));
         assert!(r.skipped.is_empty(), "{r}");
-        // First element: submitted 2017-10-07 01:11:39 PDT; the earliest submit in the file is
-        // 2017-09-04 10:30:41 PDT (also daylight time): 2,817,658 s later. Official runtime
-        // 3221.05 min = 193,263 s (no DST change inside); 8 GPUs on one machine.
+        // First element: submitted 2017-10-07 01:11:39 PDT; the earliest submit in the excerpt
+        // is 2017-09-23 19:03:56 PDT (element 120; also daylight time): 14 days less 17:52:17,
+        // 1,145,263 s, later. Official runtime 3221.05 min = 193,263 s (no DST change inside);
+        // 8 GPUs on one machine.
         assert_eq!(
             jobs[0],
             TraceJob {
                 id: "application_1506638472019_14199".into(),
-                submit_ms: 2_817_658_000,
+                submit_ms: 1_145_263_000,
                 namespace: "default".into(),
                 queue: String::new(),
                 priority_class: String::new(),
@@ -350,25 +350,49 @@ mod tests {
                 recorded_wait_ms: Some(30_000),
             }
         );
-        // Last element: submitted 2017-11-02 05:43:55 PDT, started 05:56:51 PDT, ended
+        // Last element (the subset's last, kept in the excerpt for this): submitted 2017-11-02
+        // 05:43:55 PDT (40 days less 13:20:01 after the earliest), started 05:56:51 PDT, ended
         // 2017-11-08 08:49:03 PST. The naive difference is the official 8812.2 min (528,732 s);
         // across the DST change the real run time is one hour longer.
         let last = jobs.last().unwrap();
         assert_eq!(last.id, "application_1508364558011_25820");
-        assert_eq!(last.submit_ms, 5_080_394_000);
+        assert_eq!(last.submit_ms, 3_407_999_000);
         assert_eq!(last.duration_ms, 532_332_000);
         assert_eq!(last.recorded_wait_ms, Some(776_000));
         assert_eq!((last.pods, last.gpu_milli, last.gang), (1, 4000, 1));
-        // Shapes: 16 GPUs -> 2 pods x 8, a gang; every job keeps its GPU total.
+        // Shapes: more than 8 GPUs -> ceil(GPUs/8) pods, a gang, every job keeping its GPU total.
+        // The excerpt's num_gpus (counted with Python's json): 198 x 4, 180 x 8, 4 x 12, 8 x 16,
+        // 2 x 24, 8 x 32, so 22 multi-pod jobs, and the 12-GPU ones are 2 pods x 6 GPUs.
         let big = jobs.iter().filter(|j| j.pods > 1).count();
-        assert_eq!(big, 223, "jobs with more than 8 GPUs");
+        assert_eq!(big, 22, "jobs with more than 8 GPUs");
+        let twelve = jobs.iter().filter(|j| (j.pods, j.gpu_milli) == (2, 6000)).count();
+        assert_eq!(twelve, 4, "12-GPU jobs");
         assert!(jobs.iter().all(|j| j.gang == if j.pods > 1 { j.pods } else { 1 }));
         assert_eq!(jobs.iter().map(|j| j.submit_ms).min(), Some(0));
     }
 
+    /// What only the whole subset shows: its size, its multi-node jobs and its earliest submit.
+    #[test]
+    fn real_multigpu_subset_full() {
+        let Some((jobs, r)) = read_shared(Format::Philly, "philly/philly_multigpu_pass_jobs_subset.json") else {
+            return;
+        };
+        assert_eq!((r.rows_read, r.jobs), (3034, 3034));
+        assert!(r.skipped.is_empty(), "{r}");
+        // The earliest submit in the file is 2017-09-04 10:30:41 PDT: the first element
+        // (2017-10-07 01:11:39) is 2,817,658 s later, the last (2017-11-02 05:43:55) 5,080,394 s.
+        assert_eq!(jobs[0].submit_ms, 2_817_658_000);
+        assert_eq!(jobs.last().unwrap().submit_ms, 5_080_394_000);
+        assert_eq!(
+            jobs.iter().filter(|j| j.pods > 1).count(),
+            223,
+            "jobs with more than 8 GPUs"
+        );
+    }
+
     #[test]
     fn real_full_format_example() {
-        let p = shared("examples/philly_cluster_job_log.example.json");
+        let p = excerpt("philly/philly_cluster_job_log.example.json");
         let (jobs, r) = read_all(Format::Philly, &p, &Options::default()).unwrap();
         assert_eq!((r.rows_read, r.jobs), (1, 1));
         let j = &jobs[0];
@@ -447,11 +471,11 @@ mod tests {
 
     #[test]
     fn real_machine_lists() {
-        let orig = read_nodes(Format::Philly, &shared("philly/cluster_machine_list")).unwrap();
+        let orig = read_nodes(Format::Philly, &excerpt("philly/cluster_machine_list")).unwrap();
         assert_eq!(orig.len(), 552);
         assert_eq!(orig.iter().filter(|n| n.gpu_milli == 2000).count(), 321);
         assert_eq!((orig[0].name.as_str(), orig[0].gpu_model.as_str()), ("m0", "12GB"));
-        let rev = read_nodes(Format::Philly, &shared("philly/revised_machine_list.csv")).unwrap();
+        let rev = read_nodes(Format::Philly, &excerpt("philly/revised_machine_list.csv")).unwrap();
         assert_eq!(rev.len(), 552);
         assert_eq!(rev.iter().filter(|n| n.gpu_milli == 8000).count(), 264);
         assert_eq!(rev[0].cpu_milli, 48_000);

@@ -281,15 +281,15 @@ fn parse_pbs(spec: &str) -> Option<(u64, u64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{assert_bad_rows, shared, temp_file};
+    use super::super::testutil::{assert_bad_rows, excerpt, read_shared, temp_file};
     use super::super::{Format, read_all};
     use super::*;
 
     #[test]
-    fn real_nasa_log() {
-        let p = shared("swf/NASA-iPSC-1993-3.1-cln.swf");
+    fn real_nasa_log_excerpt() {
+        let p = excerpt("swf/NASA-iPSC-1993-3.1-cln.excerpt.swf");
         let (jobs, r) = read_all(Format::Swf, &p, &Options::default()).unwrap();
-        assert_eq!((r.rows_read, r.jobs), (18_239, 18_239));
+        assert_eq!((r.rows_read, r.jobs), (300, 300));
         // "    1        0     -1   1451  128 ... -1   1   1  -1 -1 -1 -1 -1": 128 procs on
         // 1-CPU nodes (MaxProcs 128 / MaxNodes 128) = a gang of 128 one-core pods; no wait; status -1.
         assert_eq!(
@@ -311,6 +311,24 @@ mod tests {
                 recorded_wait_ms: None,
             }
         );
+        // " 1138   288452     -1   8666   64     -1    -1   -1     -1    -1 -1   4   1   3 -1 -1 -1 -1"
+        let last = jobs.last().unwrap();
+        assert_eq!(
+            (last.id.as_str(), last.submit_ms, last.duration_ms),
+            ("1138", 288_452_000, 8_666_000)
+        );
+        assert_eq!((last.pods, last.gang, last.namespace.as_str()), (64, 64, "user-4"));
+        // 217 of the 300 jobs use more than one processor (awk: field 5 > 1), so are gangs.
+        assert_eq!(jobs.iter().filter(|j| j.gang > 1).count(), 217);
+    }
+
+    /// What only the whole cleaned NASA log shows: its size and its last job.
+    #[test]
+    fn real_nasa_log_full() {
+        let Some((jobs, r)) = read_shared(Format::Swf, "swf/NASA-iPSC-1993-3.1-cln.swf") else {
+            return;
+        };
+        assert_eq!((r.rows_read, r.jobs), (18_239, 18_239));
         // "42264  7948936     -1     86  128     -1    -1   -1     -1    -1 -1  12   2  -1 -1 -1 -1 -1"
         let last = jobs.last().unwrap();
         assert_eq!(
@@ -322,11 +340,17 @@ mod tests {
 
     #[test]
     fn real_hpc2n_excerpt() {
-        let p = shared("swf/HPC2N-2002-2.2.alea-excerpt.swf");
+        let p = excerpt("swf/HPC2N-2002-2.2.excerpt.swf");
         let (jobs, r) = read_all(Format::Swf, &p, &Options::default()).unwrap();
-        assert_eq!(r.rows_read, 3170);
-        assert_eq!(r.skipped, vec![("run time -1 (unknown)".to_string(), 25)]);
-        assert_eq!(jobs.len(), 3145);
+        // 400 jobs, 6 of them with run time -1 (awk: field 4 == -1), the first on line 34.
+        assert_eq!(r.rows_read, 400);
+        assert_eq!(r.skipped, vec![("run time -1 (unknown)".to_string(), 6)]);
+        assert!(
+            r.first_skips[0].starts_with("line 34: run time -1"),
+            "{:?}",
+            r.first_skips
+        );
+        assert_eq!(jobs.len(), 394);
         // "    1        0 308434  31405   30  31405    -1   30  37980    -1  1   1   1  -1 -1  1 -1 -1"
         // 30 processors on 2-CPU nodes (the .machines file) = 15 pods of 2 cores; queue -1.
         assert_eq!(
@@ -348,6 +372,26 @@ mod tests {
                 recorded_wait_ms: Some(308_434_000),
             }
         );
+        // " 1040  1648635  20068   9001   28 957.31    -1   28  86400    -1  1   6   1  -1 -1  1 -1 -1"
+        let last = jobs.last().unwrap();
+        assert_eq!(
+            (last.id.as_str(), last.submit_ms, last.duration_ms),
+            ("1040", 1_648_635_000, 9_001_000)
+        );
+        assert_eq!((last.pods, last.cpu_milli, last.gang), (14, 2000, 14));
+        assert_eq!(last.recorded_wait_ms, Some(20_068_000));
+    }
+
+    /// What only the whole Alea excerpt shows: its size, its skips and the used-memory column
+    /// (every job of the project's excerpt has field 7 at -1).
+    #[test]
+    fn real_hpc2n_full() {
+        let Some((jobs, r)) = read_shared(Format::Swf, "swf/HPC2N-2002-2.2.alea-excerpt.swf") else {
+            return;
+        };
+        assert_eq!(r.rows_read, 3170);
+        assert_eq!(r.skipped, vec![("run time -1 (unknown)".to_string(), 25)]);
+        assert_eq!(jobs.len(), 3145);
         // " 7183  4950011  15715    129   50 129.02 18432   50   1800    -1  1   8   1  -1 -1  1 -1 -1"
         // used memory 18432 KB per processor x 2 cores.
         let last = jobs.last().unwrap();

@@ -1,18 +1,13 @@
 //! Trace replay through the command line: import (round trip), stats, generate (reproducible per
 //! seed), a Trace object replayed with exact hand-computed waits (whole and fractional GPUs),
-//! replay fidelity on the real Philly sample, and bad Trace input.
+//! replay fidelity on the real Philly excerpt, and bad Trace input.
 
 use super::experiments::{p, run_args};
 use super::*;
 
-fn shared(rel: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/traces").join(rel);
-    assert!(
-        p.exists(),
-        "the shared trace {} is missing (CI always has ../shared/traces)",
-        p.display()
-    );
-    p
+/// A file of the trace excerpts committed with the project (`traces/`).
+fn excerpt(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("traces").join(rel)
 }
 
 fn run_ok(args: &[&str]) -> Out {
@@ -24,10 +19,11 @@ fn run_ok(args: &[&str]) -> Out {
 #[test]
 fn import_round_trips_and_generate_is_reproducible() {
     let dir = TestDir::new("trace_import");
-    let philly = shared("philly/philly_multigpu_pass_jobs_subset.json");
+    // 400 jobs (traces/philly/PROVENANCE.md), none skipped.
+    let philly = excerpt("philly/philly_multigpu_pass_jobs_subset.excerpt.json");
     let a = dir.join("a.csv");
     let o = run_ok(&["trace", "import", "--format", "philly", p(&philly), "-o", p(&a)]);
-    assert!(o.stdout.contains("3034 jobs"), "{}", o.stdout);
+    assert!(o.stdout.contains("read 400 rows: 400 jobs"), "{}", o.stdout);
     let b = dir.join("b.csv");
     run_ok(&["trace", "import", "--format", "kubesim", p(&a), "-o", p(&b)]);
     assert!(
@@ -36,10 +32,10 @@ fn import_round_trips_and_generate_is_reproducible() {
     );
     let text = fs::read_to_string(&a).unwrap();
     assert!(text.starts_with("# kubesim-trace v1\nsubmit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s\n"));
-    assert_eq!(text.lines().count(), 3034 + 2);
+    assert_eq!(text.lines().count(), 400 + 2);
 
     let st = run_ok(&["trace", "stats", p(&a), "--gpus", "2490"]);
-    assert!(st.stdout.contains("jobs                 3034"), "{}", st.stdout);
+    assert!(st.stdout.contains("jobs                 400\n"), "{}", st.stdout);
     assert!(st.stdout.contains("offered load"), "{}", st.stdout);
 
     let generate = |seed: &str, name: &str| -> Vec<u8> {
@@ -181,9 +177,9 @@ fn the_philly_sample_replays_on_its_machine_list() {
         "p.yaml",
         &format!(
             "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: philly}}\n---\n\
-             apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: philly}}\nspec:\n  path: {}\n  format: philly\n  limit: 500\n  nodes: {{path: {}}}\n",
-            p(&shared("philly/philly_multigpu_pass_jobs_subset.json")),
-            p(&shared("philly/cluster_machine_list"))
+             apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: philly}}\nspec:\n  path: {}\n  format: philly\n  limit: 300\n  nodes: {{path: {}}}\n",
+            p(&excerpt("philly/philly_multigpu_pass_jobs_subset.excerpt.json")),
+            p(&excerpt("philly/cluster_machine_list"))
         ),
     );
     let v = run_ok(&["validate", p(&scenario)]);
@@ -200,11 +196,12 @@ fn the_philly_sample_replays_on_its_machine_list() {
         p(&out),
     ]);
     let jobs = Csv::read(&out.join("jobs.csv"));
-    assert_eq!(jobs.rows.len(), 2 * 500);
+    // The limit keeps 300 of the excerpt's 400 jobs; each records its wait.
+    assert_eq!(jobs.rows.len(), 2 * 300);
     let f = Csv::read(&out.join("fidelity.csv"));
     assert_eq!(f.rows.len(), 2, "one fidelity row per run");
     for r in &f.rows {
-        assert_eq!(f.get(r, "jobs"), "500");
+        assert_eq!(f.get(r, "jobs"), "300");
         let ks: f64 = f.get(r, "ks_distance").parse().unwrap();
         assert!((0.0..=1.0).contains(&ks));
     }

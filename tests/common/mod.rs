@@ -1,5 +1,10 @@
-//! Helpers for scenario tests: run a YAML scenario and read its results.
+//! Helpers for scenario tests: run a YAML scenario and read its results; find the optional
+//! files beside the project (`../shared`).
 #![allow(dead_code)]
+
+mod shared;
+#[allow(unused_imports)] // each test crate includes `common`; not all of them read ../shared
+pub use shared::shared_path;
 
 use kubesim::experiment::run_all;
 use kubesim::scenario::load_str;
