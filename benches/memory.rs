@@ -3,7 +3,10 @@
 //! - a bare Pod whose container restarts forever, with every transition written to events.csv
 //!   (streamed to a spool file, as `kubesim run --events` does);
 //! - a Job whose pods fail and are replaced forever (pods are released once accounted for);
-//! - 200 such Jobs at once.
+//! - 200 such Jobs at once;
+//!
+//! and of `kubesim trace import` of an unsorted openb-style pod list of 1,000,000 and 4,000,000
+//! rows (sorted through spilled runs of 500,000 jobs, so memory stays that of one run).
 //!
 //! Peak heap is measured by a counting global allocator (exact, not sampled). The two peaks of a
 //! case should be within 10% of each other. Run with `cargo bench --bench memory`.
@@ -94,7 +97,7 @@ fn main() {
     ];
     println!(
         "{:<40} {:>12} {:>14} {:>12} {:>8}",
-        "case", "events", "peak heap", "events.csv", "ratio"
+        "case", "events or rows", "peak heap", "events.csv", "ratio"
     );
     for (name, workloads, events) in cases {
         let mut first = None;
@@ -111,4 +114,45 @@ fn main() {
         }
     }
     let _ = std::fs::remove_file(&spool);
+    import_peaks();
+}
+
+/// Peak heap of importing unsorted openb rows: flat in the number of rows.
+fn import_peaks() {
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("kubesim-bench-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut first = None;
+    for rows in [1_000_000u64, 4_000_000] {
+        let input = dir.join(format!("pods-{rows}.csv"));
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&input).expect("input"));
+        writeln!(
+            w,
+            "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time"
+        )
+        .expect("write");
+        // Creation times scrambled by a multiplicative hash: far from sorted.
+        for i in 0..rows {
+            let c = (i.wrapping_mul(2_654_435_761) % 10_000_000) as i64;
+            writeln!(w, "p{i},4000,8192,1,1000,,LS,Succeeded,{c},{},{}", c + 600, c + 30).expect("write");
+        }
+        w.flush().expect("flush");
+        drop(w);
+        let out = dir.join(format!("out-{rows}.csv"));
+        let _ = std::fs::remove_file(&out);
+        PEAK.store(CURRENT.load(Ordering::Relaxed), Ordering::Relaxed);
+        let base = CURRENT.load(Ordering::Relaxed);
+        kubesim::trace_cmd::import("openb", &input, Some(out), false, &kubesim::trace::Options::default())
+            .expect("import");
+        let bytes = PEAK.load(Ordering::Relaxed) - base;
+        let ratio = first.map_or(1.0, |f: usize| bytes as f64 / f as f64);
+        first.get_or_insert(bytes);
+        println!(
+            "{:<40} {rows:>12} {:>11.2} MB {:>12} {ratio:>8.2}",
+            "trace import, unsorted openb rows",
+            bytes as f64 / 1e6,
+            "-"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

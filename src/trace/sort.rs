@@ -5,8 +5,9 @@
 //! gigabytes), so jobs are gathered in runs of at most `run_jobs`; a full run is sorted and
 //! spilled to a temporary native file, and at the end the runs are merged, always taking the
 //! earliest head (ties: the earlier run, so equal submit times keep file order, as a stable
-//! sort would). A trace that fits in one run is sorted in memory and never spilled. Spill files
-//! are removed when the sort ends, whether it succeeded or not.
+//! sort would). A trace that fits in one run is sorted in memory and never spilled, and a native
+//! trace (sorted by definition: its reader refuses rows out of order) is passed through. Spill
+//! files are removed when the sort ends, whether it succeeded or not.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -64,6 +65,10 @@ pub fn for_each_sorted(
     sink: &mut dyn FnMut(TraceJob) -> Result<(), InputError>,
 ) -> Result<ImportReport, InputError> {
     assert!(run_jobs > 0, "runs hold at least one job");
+    // The native reader refuses rows out of order: its jobs are sorted already.
+    if format == Format::Kubesim {
+        return read(format, path, opts, sink);
+    }
     let mut spills = Spills(Vec::new());
     let mut buf: Vec<TraceJob> = Vec::new();
     let report = read(format, path, opts, &mut |j| {
