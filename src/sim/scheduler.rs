@@ -768,8 +768,13 @@ impl World {
     /// pods of equal or higher priority nominated to it (SCH-P6).
     fn free_for(&self, pod: PodId, node: NodeId) -> Res {
         let mut free = self.cluster.nodes[node as usize].free();
+        let nominated = &self.sched.nominated_on[node as usize];
+        if nominated.is_empty() {
+            // The common case, on the scheduler's hottest path: no pod lookup.
+            return free;
+        }
         let prio = self.classes[self.pods[pod as usize].class as usize].priority;
-        for &q in &self.sched.nominated_on[node as usize] {
+        for &q in nominated {
             if q == pod {
                 continue;
             }
