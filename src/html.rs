@@ -190,7 +190,7 @@ fn page(plan: &Plan, verdicts: &[String], sections: &[String]) -> String {
          <h1>kubesim {kind}: {name}</h1>\n<section><h2>The question</h2>\n<p>{question}</p></section>\n\
          <section><h2>The scenario</h2>\n<ul>{about}<li>policies: {policies}</li><li>{seeds}</li></ul></section>\n\
          <section class=\"verdict\"><h2>Verdict</h2>\n<ul>{verdict}</ul></section>\n{sections}\
-         <footer><p>kubesim {version}. Definitions: contract.md section 4; intervals are 95%: Student t over seeds, \
+         <footer><p>kubesim {version}. Definitions: docs/metrics.md in the kubesim repository; intervals are 95%: Student t over seeds, \
          Wilson for rates, Newcombe for paired rate differences. The data behind this page are the CSV files \
          next to it.</p></footer>\n</body>\n</html>\n",
         kind = plan.kind.as_str(),
@@ -559,7 +559,7 @@ fn time_figures(plan: &Plan, tables: &Tables) -> Vec<Figure> {
     });
     figs.push(Figure {
         stem: "deadlock".into(),
-        caption: format!("Fraction of run time in deadlock (contract.md section 4) per bucket ({bucket})."),
+        caption: format!("Fraction of run time in deadlock (defined in docs/metrics.md) per bucket ({bucket})."),
         chart: Chart {
             title: "Deadlock over time".into(),
             x_label: "time (h)".into(),

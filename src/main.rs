@@ -364,13 +364,15 @@ fn demo() -> Result<(), InputError> {
     execute(&plan, &[sc], &out, None, false)
 }
 
-/// Does the scenario use queues (Queue objects, or workloads naming a queue)?
+/// Does the scenario use queues (Volcano Queues, Kueue ClusterQueues, or workloads naming a
+/// queue)?
 fn has_queues(sc: &Scenario) -> bool {
     let named = |w: &kubesim::spec::WorkloadSpec| match &w.kind {
         kubesim::spec::WorkloadKind::VolcanoJob(v) => v.queue.is_some(),
         _ => w.annotations.contains_key(kubesim::sim::replay::QUEUE_ANNOTATION),
     };
     !sc.queues.is_empty()
+        || !sc.cluster_queues.is_empty()
         || sc.workloads.iter().any(named)
         || sc.arrivals.iter().any(|a| match &a.template {
             kubesim::spec::ArrivalTemplate::Workload(w) => named(w),

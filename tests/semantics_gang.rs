@@ -400,3 +400,34 @@ fn seed_volcano_manifests_simulate_unchanged() {
     assert_eq!(kubesim::report::summarize(&runs[0]).stranded_gpu_h, 0.0);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// A Job whose pods join a PodGroup object starts when its pods run and work, that is when the
+// group's gang forms: the second pod of a 2-member group arrives 30 s after the first (a second
+// Job in the group), so both Jobs start at 30 s; their pods end at 90 s and the Job controller's
+// 1 s sync batching writes Complete at 91 s. (start_s was left empty for such Jobs before.)
+#[test]
+fn jobs_whose_pods_join_a_pod_group_start_when_the_gang_forms() {
+    let job = |name: &str, at: &str| {
+        format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {{name: {name}, annotations: {{kubesim.io/duration: 60s, kubesim.io/submit-at: {at}}}}}\n\
+             spec:\n  template:\n    metadata: {{labels: {{scheduling.x-k8s.io/pod-group: g}}}}\n    spec:\n      restartPolicy: Never\n      \
+             containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"1\"}}}}}}]\n---\n"
+        )
+    };
+    let yaml = format!(
+        "{}{}apiVersion: scheduling.x-k8s.io/v1alpha1\nkind: PodGroup\nmetadata: {{name: g}}\nspec: {{minMember: 2}}\n---\n{}{}",
+        sim(""),
+        cpu_node("n0", 8),
+        job("a", "0s"),
+        job("b", "30s")
+    );
+    for policy in ["coscheduling", "kube-default"] {
+        let r = run(&yaml, policy);
+        for (name, submit) in [("a", 0.0), ("b", 30.0)] {
+            let j = common::job(&r, name);
+            assert_eq!(secs(j.start), Some(30.0), "{policy} {name}");
+            assert_eq!(secs(j.finish), Some(91.0), "{policy} {name}");
+            assert_eq!(j.wait_ms().map(|w| w as f64 / 1000.0), Some(30.0 - submit), "{policy} {name}");
+        }
+    }
+}

@@ -343,6 +343,7 @@ impl Builder {
                 | Dispatch::LocalQueue(_)
                 | Dispatch::LimitRange
                 | Dispatch::ResourceQuota
+                | Dispatch::PodDisruptionBudget
                 | Dispatch::NotSimulated(true)
         );
         let namespace = if namespaced {

@@ -1645,6 +1645,16 @@ fn gang_cross_object_checks() {
         q.replace("{name: q}", "{name: q, namespace: x}")
     ));
     check(&e, 7, "metadata.name", &["a second Queue named \"q\"", "t.yaml:1"]);
+    // PodDisruptionBudgets are namespaced: one name in two namespaces is two objects.
+    let pdb = |ns: &str| {
+        format!(
+            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: p, namespace: {ns}}}\n\
+             spec: {{minAvailable: 1, selector: {{matchLabels: {{app: x}}}}}}\n"
+        )
+    };
+    assert_eq!(ok(&format!("{}---\n{}", pdb("a"), pdb("b"))).pdbs.len(), 2);
+    let e = bad(&format!("{}---\n{}", pdb("a"), pdb("a")));
+    check(&e, 8, "metadata.name", &["a second PodDisruptionBudget named \"a/p\""]);
     // Two Volcano Jobs in one namespace.
     let v = vcjob(&format!("spec:\n  tasks:\n{}", vc_task("a", 1)));
     let e = bad(&format!("{v}---\n{v}"));

@@ -142,6 +142,10 @@ impl World {
         gang.running += 1;
         if gang.formed {
             self.begin_work(pod);
+            if self.gangs[g as usize].wl.is_none() {
+                let wl = self.pods[pod as usize].wl;
+                self.maybe_started(wl);
+            }
             return;
         }
         if gang.running >= gang.min_member {
@@ -155,13 +159,24 @@ impl World {
                 .copied()
                 .filter(|&m| self.pods[m as usize].phase == super::Phase::Running && !self.pods[m as usize].working)
                 .collect();
-            for m in ready {
+            for &m in &ready {
                 self.begin_work(m);
             }
-            if let Some(wl) = wl
-                && self.workloads[wl as usize].start.is_none()
-            {
-                self.workloads[wl as usize].start = Some(self.now());
+            match wl {
+                Some(wl) => {
+                    if self.workloads[wl as usize].start.is_none() {
+                        self.workloads[wl as usize].start = Some(self.now());
+                    }
+                }
+                // A PodGroup object's gang: its members' workloads (Jobs whose pods join the
+                // group) start, as any Job does, once they have the pods they need running and
+                // working.
+                None => {
+                    for m in ready {
+                        let wl = self.pods[m as usize].wl;
+                        self.maybe_started(wl);
+                    }
+                }
             }
         }
     }
