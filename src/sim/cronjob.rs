@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use super::record::{CronRow, WlState};
 use super::{Ev, ProtoId, SimTime, WlId, World, class};
-use crate::cron::{at_ms, missed, ms_of};
+use crate::cron::{NextCache, at_ms, missed_cached, ms_of};
 use crate::spec::{ConcurrencyPolicy, CronJobSpec};
 
 /// What the controller keeps per CronJob (its status and counters).
@@ -27,10 +27,11 @@ pub struct CronState {
     pub created: Option<SimTime>,
     pub last_schedule: Option<DateTime<Utc>>,
     pub active: Vec<WlId>,
-    /// Jobs it created and has not deleted.
+    /// Jobs it created and has not deleted (the active ones and the finished ones within the
+    /// history limits).
     pub owned: Vec<WlId>,
-    /// Every Job it created.
-    pub created_jobs: Vec<WlId>,
+    /// Its schedule's recent `Next` answers: each scheduled time is computed once.
+    next_cache: NextCache,
     /// The earliest sync already scheduled.
     next_sync: Option<SimTime>,
     /// A due time skipped (for a reason) that may still start late.
@@ -95,7 +96,7 @@ impl World {
             last_schedule: None,
             active: vec![],
             owned: vec![],
-            created_jobs: vec![],
+            next_cache: NextCache::default(),
             next_sync: None,
             pending_skip: None,
             last_deadline_miss: None,
@@ -178,22 +179,19 @@ impl World {
             (WlState::Complete, spec.success_limit),
             (WlState::Failed, spec.failed_limit),
         ] {
-            let mut done: Vec<WlId> = self.cron[cj as usize]
-                .owned
-                .iter()
-                .copied()
-                .filter(|&wl| {
-                    let w = &self.workloads[wl as usize];
-                    w.finish.is_some() && !w.deleted && w.state == state
-                })
-                .collect();
-            if done.len() > limit as usize {
+            let is_done = |wl: &WlId| {
+                let w = &self.workloads[*wl as usize];
+                w.finish.is_some() && !w.deleted && w.state == state
+            };
+            // Counted first: most syncs are within the limits and need no list.
+            if self.cron[cj as usize].owned.iter().filter(|wl| is_done(wl)).count() > limit as usize {
+                let mut done: Vec<WlId> = self.cron[cj as usize].owned.iter().copied().filter(is_done).collect();
                 let key = |wl: WlId| {
                     let w = &self.workloads[wl as usize];
                     let started = w.job.as_ref().and_then(|j| j.start_time);
-                    (started.is_none(), started, w.name.clone())
+                    (started.is_none(), started, w.name.as_str())
                 };
-                done.sort_by_key(|&wl| key(wl));
+                done.sort_by(|&a, &b| key(a).cmp(&key(b)));
                 let excess = done.len() - limit as usize;
                 for &wl in &done[..excess] {
                     self.delete_job(wl, "HistoryLimit");
@@ -218,7 +216,14 @@ impl World {
         let earliest = st
             .last_schedule
             .unwrap_or_else(|| at_ms(start, st.created.unwrap_or(now).ms()));
-        let m = missed(&spec.schedule, tz, earliest, now_t, spec.starting_deadline_s);
+        let m = missed_cached(
+            &spec.schedule,
+            tz,
+            &mut self.cron[cj as usize].next_cache,
+            earliest,
+            now_t,
+            spec.starting_deadline_s,
+        );
         // The first sync after a suspension: the times that passed meanwhile, except the one
         // it starts now, were skipped (the controller's estimate of their number).
         if std::mem::take(&mut self.cron[cj as usize].was_suspended) {
@@ -236,8 +241,11 @@ impl World {
         if m.too_many() {
             self.cron[cj as usize].too_many_missed += 1;
             let obj = self.cron_object(cj);
-            let detail = format!("TooManyMissedTimes ({} missed)", m.count);
-            self.event(|| obj, "CronJobWarning", || detail);
+            self.event(
+                || obj,
+                "CronJobWarning",
+                || format!("TooManyMissedTimes ({} missed)", m.count),
+            );
         }
         // A pending skip whose time is no longer the candidate is final.
         if let Some((t, why)) = self.cron[cj as usize].pending_skip
@@ -250,9 +258,8 @@ impl World {
             None => {
                 // Due times the deadline excluded (MissSchedule).
                 if spec.starting_deadline_s.is_some() {
-                    let all = missed(&spec.schedule, tz, earliest, now_t, None);
                     let st = &self.cron[cj as usize];
-                    if let Some(t) = all.most_recent
+                    if let Some(t) = m.latest
                         && st.last_schedule != Some(t)
                         && st.last_deadline_miss != Some(t)
                     {
@@ -337,7 +344,6 @@ impl World {
         let st = &mut self.cron[cj as usize];
         st.active.push(id);
         st.owned.push(id);
-        st.created_jobs.push(id);
     }
 
     fn cron_object(&self, cj: u32) -> String {
@@ -350,6 +356,19 @@ impl World {
 
     /// Per-CronJob results at the end of the run.
     pub(super) fn cron_rows(&mut self) -> Vec<CronRow> {
+        // Jobs each CronJob created that ended Complete / Failed (not counting the Replaced).
+        let mut ended = vec![[0u64; 2]; self.cron.len()];
+        for w in &self.workloads {
+            if let Some(cj) = w.owner
+                && w.reason != "Replaced"
+            {
+                match w.state {
+                    WlState::Complete => ended[cj as usize][0] += 1,
+                    WlState::Failed => ended[cj as usize][1] += 1,
+                    _ => {}
+                }
+            }
+        }
         (0..self.cron.len())
             .map(|i| {
                 let st = &mut self.cron[i];
@@ -357,14 +376,6 @@ impl World {
                     st.skipped[why as usize] += 1;
                 }
                 let st = &self.cron[i];
-                let count = |s: WlState| {
-                    st.created_jobs
-                        .iter()
-                        .filter(|&&wl| {
-                            self.workloads[wl as usize].state == s && self.workloads[wl as usize].reason != "Replaced"
-                        })
-                        .count() as u64
-                };
                 CronRow {
                     namespace: st.spec.namespace.clone(),
                     name: st.spec.name.clone(),
@@ -384,8 +395,8 @@ impl World {
                     too_many_missed: st.too_many_missed,
                     replaced: st.replaced,
                     history_deleted: st.history_deleted,
-                    jobs_complete: count(WlState::Complete),
-                    jobs_failed: count(WlState::Failed),
+                    jobs_complete: ended[i][0],
+                    jobs_failed: ended[i][1],
                 }
             })
             .collect()
