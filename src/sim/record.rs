@@ -3,8 +3,8 @@
 //!
 //! Transition events can be many more than the scenario's objects (a pod that restarts forever
 //! makes rows until the event bound), so a command-line run streams them to a spool file as
-//! events.csv lines ([`EventLog::File`]) instead of holding them: memory stays independent of
-//! the number of events. Library callers and tests keep them in memory ([`EventLog::Memory`]).
+//! events.csv lines ([`EventSink::File`]) instead of holding them: memory stays independent of
+//! the number of events. Library callers and tests keep them in memory ([`EventSink::Memory`]).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
