@@ -36,6 +36,8 @@ use std::fmt;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
+use crate::error::{cut, quote};
+
 /// More than this many missed start times makes the v2 controller emit the `TooManyMissedTimes`
 /// warning event (it still starts the most recent one; `utils.go` `mostRecentScheduleTime`).
 pub const TOO_MANY_MISSED: u64 = 100;
@@ -167,7 +169,8 @@ impl Schedule {
         if s.contains("TZ") {
             return Err(format!(
                 "cannot use TZ or CRON_TZ in schedule, use timeZone field instead: remove the prefix from \
-                 {s:?} and set spec.timeZone (e.g. timeZone: America/New_York)"
+                 {} and set spec.timeZone (e.g. timeZone: America/New_York)",
+                quote(s)
             ));
         }
         let kind = if s.starts_with('@') {
@@ -223,7 +226,7 @@ fn parse_fields(s: &str) -> Result<Spec, String> {
         return Err(format!(
             "expected exactly 5 fields, found {}: [{}]: {hint}",
             fields.len(),
-            fields.join(" ")
+            cut(&fields.join(" "))
         ));
     }
     Ok(Spec {
@@ -258,7 +261,7 @@ fn get_range(expr: &str, b: &Bounds) -> Result<u64, String> {
         end = match low_and_high.len() {
             1 => start,
             2 => parse_int_or_name(low_and_high[1], b)?,
-            _ => return Err(format!("too many hyphens: {expr}")),
+            _ => return Err(format!("too many hyphens: {}", cut(expr))),
         };
         extra = 0;
     }
@@ -275,24 +278,26 @@ fn get_range(expr: &str, b: &Bounds) -> Result<u64, String> {
             }
             step
         }
-        _ => return Err(format!("too many slashes: {expr}")),
+        _ => return Err(format!("too many slashes: {}", cut(expr))),
     };
     if start < b.min {
         return Err(format!(
-            "beginning of range ({start}) below minimum ({}): {expr}",
-            b.min
+            "beginning of range ({start}) below minimum ({}): {}",
+            b.min,
+            cut(expr)
         ));
     }
     if end > b.max {
-        return Err(format!("end of range ({end}) above maximum ({}): {expr}", b.max));
+        return Err(format!("end of range ({end}) above maximum ({}): {}", b.max, cut(expr)));
     }
     if start > end {
         return Err(format!(
-            "beginning of range ({start}) beyond end of range ({end}): {expr}"
+            "beginning of range ({start}) beyond end of range ({end}): {}",
+            cut(expr)
         ));
     }
     if step == 0 {
-        return Err(format!("step of range should be a positive number: {expr}"));
+        return Err(format!("step of range should be a positive number: {}", cut(expr)));
     }
     let mut bits = 0;
     let mut i = start;
@@ -321,16 +326,20 @@ fn parse_uint(expr: &str) -> Result<u64, String> {
     };
     if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
         return Err(format!(
-            "failed to parse int from {expr}: strconv.Atoi: parsing {expr:?}: invalid syntax"
+            "failed to parse int from {}: strconv.Atoi: parsing {}: invalid syntax",
+            cut(expr),
+            quote(expr)
         ));
     }
     let Ok(v) = digits.parse::<i64>() else {
         return Err(format!(
-            "failed to parse int from {expr}: strconv.Atoi: parsing {expr:?}: value out of range"
+            "failed to parse int from {}: strconv.Atoi: parsing {}: value out of range",
+            cut(expr),
+            quote(expr)
         ));
     };
     if neg && v != 0 {
-        return Err(format!("negative number (-{v}) not allowed: {expr}"));
+        return Err(format!("negative number (-{v}) not allowed: {}", cut(expr)));
     }
     Ok(v as u64)
 }
@@ -356,14 +365,16 @@ fn parse_descriptor(s: &str) -> Result<Kind, String> {
         _ => {
             let Some(d) = s.strip_prefix("@every ") else {
                 return Err(format!(
-                    "unrecognized descriptor: {s}: use one of @yearly, @annually, @monthly, @weekly, @daily, \
-                     @midnight, @hourly (lower case, alone) or @every <duration> such as @every 1h30m"
+                    "unrecognized descriptor: {}: use one of @yearly, @annually, @monthly, @weekly, @daily, \
+                     @midnight, @hourly (lower case, alone) or @every <duration> such as @every 1h30m",
+                    cut(s)
                 ));
             };
             let ns = parse_go_duration(d).map_err(|e| {
                 format!(
-                    "failed to parse duration {s}: {e}: write a Go duration after exactly one space, \
-                     e.g. @every 90s or @every 1h30m (units ns, us, ms, s, m, h)"
+                    "failed to parse duration {}: {e}: write a Go duration after exactly one space, \
+                     e.g. @every 90s or @every 1h30m (units ns, us, ms, s, m, h)",
+                    cut(s)
                 )
             })?;
             // constantdelay.go `Every`: below one second becomes one second; sub-second part dropped.
@@ -374,7 +385,7 @@ fn parse_descriptor(s: &str) -> Result<Kind, String> {
 
 /// Go `time.ParseDuration`: `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+`, or `0`; nanoseconds in an `i64`.
 fn parse_go_duration(orig: &str) -> Result<i64, String> {
-    let invalid = || format!("time: invalid duration {orig:?}");
+    let invalid = || format!("time: invalid duration {}", quote(orig));
     let mut s = orig;
     let mut neg = false;
     if let Some(c) = s.chars().next()
@@ -411,14 +422,20 @@ fn parse_go_duration(orig: &str) -> Result<i64, String> {
         let unit = &s[..unit_len];
         s = &s[unit_len..];
         let mult: u128 = match unit {
-            "" => return Err(format!("time: missing unit in duration {orig:?}")),
+            "" => return Err(format!("time: missing unit in duration {}", quote(orig))),
             "ns" => 1,
             "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
             "ms" => 1_000_000,
             "s" => 1_000_000_000,
             "m" => 60_000_000_000,
             "h" => 3_600_000_000_000,
-            _ => return Err(format!("time: unknown unit {unit:?} in duration {orig:?}")),
+            _ => {
+                return Err(format!(
+                    "time: unknown unit {} in duration {}",
+                    quote(unit),
+                    quote(orig)
+                ));
+            }
         };
         let mut v: u128 = 0;
         for c in int_part.bytes() {
@@ -661,7 +678,7 @@ pub fn parse_time_zone(s: &str) -> Result<Tz, String> {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'+'))
     };
     if !s.split('/').all(part_ok) {
-        return Err(format!("unknown time zone {s}: {HOW}"));
+        return Err(format!("unknown time zone {}: {HOW}", cut(s)));
     }
     if s.eq_ignore_ascii_case("local") {
         return Err(format!(
@@ -674,7 +691,7 @@ pub fn parse_time_zone(s: &str) -> Result<Tz, String> {
             .find(|tz| tz.name().eq_ignore_ascii_case(s))
             .map(|tz| format!("names are case-sensitive: did you mean {}?", tz.name()))
             .unwrap_or_else(|| HOW.to_string());
-        format!("unknown time zone {s}: {hint}")
+        format!("unknown time zone {}: {hint}", cut(s))
     })
 }
 
@@ -682,7 +699,12 @@ pub fn parse_time_zone(s: &str) -> Result<Tz, String> {
 pub fn parse_start_time(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("\"{s}\" is not an RFC 3339 time ({e}): write e.g. 2026-01-05T00:00:00Z"))
+        .map_err(|e| {
+            format!(
+                "{} is not an RFC 3339 time ({e}): write e.g. 2026-01-05T00:00:00Z",
+                quote(s)
+            )
+        })
 }
 
 /// The wall-clock instant of simulated time `ms` (milliseconds since `start`).

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 use crate::experiment::{Shard, Unit, units};
 use crate::report::{
     CRONJOBS_HEADER, EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, QUEUE_TIMESERIES_HEADER, QUEUES_HEADER,
@@ -174,7 +174,7 @@ impl Plan {
             let one = || {
                 rest.first()
                     .cloned()
-                    .ok_or_else(|| bad(n, format!("`{key}` has no value")))
+                    .ok_or_else(|| bad(n, format!("{} has no value", quote(key))))
             };
             match key {
                 "kind" => {
@@ -182,7 +182,7 @@ impl Plan {
                         "run" => Kind::Run,
                         "compare" => Kind::Compare,
                         "sweep" => Kind::Sweep,
-                        other => return Err(bad(n, format!("unknown kind `{other}`"))),
+                        _ => return Err(bad(n, "the kind is not run, compare or sweep".into())),
                     }
                 }
                 "scenario" => plan.scenario = one()?,
@@ -205,7 +205,8 @@ impl Plan {
                 "queues" => plan.queues = one()? == "true",
                 "target" => plan.targets.push(one()?),
                 "kubesim-shard" | "kubesim-version" | "shard" | "" => {}
-                other => return Err(bad(n, format!("unknown line `{other}`"))),
+                // Not echoed: a file that is not a plan may hold anything.
+                _ => return Err(bad(n, "a line that is not part of a plan".into())),
             }
         }
         if plan.points.is_empty() || plan.policies.is_empty() || plan.seeds.is_empty() {

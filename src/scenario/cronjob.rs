@@ -4,6 +4,7 @@
 
 use super::k8s::{self, HintScope, opt};
 use super::view::{Obj, Res};
+use crate::error::quote;
 use crate::spec::{ConcurrencyPolicy, CronJobSpec, SourceLoc};
 
 const SPEC_FIELDS: &[&str] = &[
@@ -27,8 +28,8 @@ pub(crate) fn cron_job(doc: &Obj, loc: &SourceLoc) -> Res<CronJobSpec> {
     if meta.name.len() > 52 {
         return Err(name_f.err(
             format!(
-                "a CronJob name is at most 52 characters; \"{}\" has {}",
-                meta.name,
+                "a CronJob name is at most 52 characters; {} has {}",
+                quote(&meta.name),
                 meta.name.len()
             ),
             "shorten the name (the controller appends -<minutes since 1970> to name its Jobs)",
@@ -40,7 +41,7 @@ pub(crate) fn cron_job(doc: &Obj, loc: &SourceLoc) -> Res<CronJobSpec> {
     let text = sched_f.str()?;
     let schedule = crate::cron::Schedule::parse(text).map_err(|m| {
         sched_f.err(
-            format!("invalid schedule \"{text}\": {m}"),
+            format!("invalid schedule {}: {m}", quote(text)),
             "write 5 fields (minute hour day-of-month month day-of-week), e.g. \"0 2 * * 0\", or a macro \
              such as @daily; put the time zone in spec.timeZone",
         )
@@ -50,7 +51,7 @@ pub(crate) fn cron_job(doc: &Obj, loc: &SourceLoc) -> Res<CronJobSpec> {
             let name = f.str()?;
             let tz = crate::cron::parse_time_zone(name).map_err(|m| {
                 f.err(
-                    format!("invalid timeZone \"{name}\": {m}"),
+                    format!("invalid timeZone {}: {m}", quote(name)),
                     "write an IANA time zone name such as Europe/Berlin or America/New_York",
                 )
             })?;
@@ -65,7 +66,7 @@ pub(crate) fn cron_job(doc: &Obj, loc: &SourceLoc) -> Res<CronJobSpec> {
             "Replace" => ConcurrencyPolicy::Replace,
             other => {
                 return Err(f.err(
-                    format!("unknown concurrencyPolicy \"{other}\""),
+                    format!("unknown concurrencyPolicy {}", quote(other)),
                     "use Allow, Forbid or Replace",
                 ));
             }

@@ -16,6 +16,7 @@ use super::k8s::{
     self, HintScope, Hints, Meta, OBJECT_FIELDS, PodOwner, Workload, annotation_field, opt, read_hints, read_meta,
 };
 use super::view::{F, Obj, Res};
+use crate::error::quote;
 use crate::spec::{
     PodGroupApi, PodGroupSpec, QueueSpec, QueueState, SourceLoc, VcAction, VcEvent, VcPolicy, VcTask, VolcanoJobSpec,
     WorkloadKind,
@@ -115,8 +116,8 @@ pub(crate) fn volcano_job(doc: &Obj) -> Res<Workload> {
         if let Some(first) = task_names.get(&task.name) {
             return Err(name_f.err(
                 format!(
-                    "two tasks are named \"{}\" (spec.tasks[{first}] and spec.tasks[{i}])",
-                    task.name
+                    "two tasks are named {} (spec.tasks[{first}] and spec.tasks[{i}])",
+                    quote(&task.name)
                 ),
                 "give every task its own name (an unnamed task i is named default<i>)",
             ));
@@ -240,7 +241,7 @@ fn event(f: &F) -> Res<VcEvent> {
     let s = f.str()?;
     EVENTS.iter().find(|(n, _)| *n == s).map(|(_, e)| *e).ok_or_else(|| {
         f.err(
-            format!("unknown policy event \"{s}\""),
+            format!("unknown policy event {}", quote(s)),
             format!("write one of: {}", names(EVENTS)),
         )
     })
@@ -250,7 +251,7 @@ fn action(f: &F) -> Res<VcAction> {
     let s = f.str()?;
     ACTIONS.iter().find(|(n, _)| *n == s).map(|(_, a)| *a).ok_or_else(|| {
         f.err(
-            format!("unknown policy action \"{s}\""),
+            format!("unknown policy action {}", quote(s)),
             format!("write one of: {}", names(ACTIONS)),
         )
     })

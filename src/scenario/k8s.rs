@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 
 use super::view::{F, Obj, Res, err_at};
+use crate::error::{cut, quote};
 use crate::spec::{
     CompletionMode, ContainerResources, ExitCodeOperator, IntOrPercent, JobSpec, LabelSelector, NamespaceSpec,
     NodeSelectorTerm, NodeSpec, PdbSpec, PfpAction, PfpExitCodes, PfpPodCondition, PfpRule, PodReplacementPolicy,
@@ -123,8 +124,10 @@ pub(crate) fn pod_group(owner: &Obj, meta: &Meta, volcano_annotation: bool) -> R
     {
         return Err(f.err(
             format!(
-                "the pod joins two pod groups: \"{l}\" by label {COSCHEDULING_GROUP_LABEL} and \"{a}\" \
-                 by this annotation"
+                "the pod joins two pod groups: {} by label {COSCHEDULING_GROUP_LABEL} and {} \
+                 by this annotation",
+                quote(l),
+                quote(a)
             ),
             "keep one: the label for a coscheduling PodGroup, the annotation for a Volcano \
              PodGroup",
@@ -220,13 +223,13 @@ pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
         if !e.key.starts_with("kubesim.io/") {
             continue;
         }
-        let f = F::new(&e.value, format!("{}.{}", ann.path, e.key));
+        let f = F::new(&e.value, format!("{}.{}", ann.path, cut(&e.key)));
         let key = e.key.as_str();
         if !KNOWN_ANNOTATIONS.contains(&key) {
             return Err(err_at(
                 e.key_pos,
                 &f.path,
-                format!("unknown kubesim annotation `{key}`"),
+                format!("unknown kubesim annotation {}", quote(key)),
                 format!("use one of: {}", KNOWN_ANNOTATIONS.join(", ")),
             ));
         }
@@ -269,7 +272,7 @@ pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
                         .filter(|c| (0..=255).contains(c))
                         .ok_or_else(|| {
                             f.err(
-                                format!("invalid exit code \"{}\"", text),
+                                format!("invalid exit code {}", quote(text)),
                                 "write an exit code from 0 to 255 as a string, e.g. \"1\"",
                             )
                         })?,
@@ -283,7 +286,7 @@ pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
                         .filter(|n| *n <= i32::MAX as u32)
                         .ok_or_else(|| {
                             f.err(
-                                format!("invalid failure count \"{}\"", text),
+                                format!("invalid failure count {}", quote(text)),
                                 "write a non-negative integer as a string, e.g. \"2\"",
                             )
                         })?,
@@ -297,7 +300,7 @@ pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
                         .filter(|n| (1..=i32::MAX as u32).contains(n))
                         .ok_or_else(|| {
                             f.err(
-                                format!("invalid gang size \"{text}\""),
+                                format!("invalid gang size {}", quote(text)),
                                 "write the number of pods in the gang, at least 1, as a string, e.g. \"4\"",
                             )
                         })?,
@@ -306,7 +309,7 @@ pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
             "kubesim.io/fail-indexes" => {
                 h.fail_indexes = Some(parse_index_list(text).ok_or_else(|| {
                     f.err(
-                        format!("invalid index set \"{text}\""),
+                        format!("invalid index set {}", quote(text)),
                         "write completion indexes as Kubernetes does, e.g. \"0\" or \"0-3,7\"",
                     )
                 })?)
@@ -354,7 +357,7 @@ pub(crate) fn taint_effect(f: &F) -> Res<TaintEffect> {
         "PreferNoSchedule" => Ok(TaintEffect::PreferNoSchedule),
         "NoExecute" => Ok(TaintEffect::NoExecute),
         other => Err(f.err(
-            format!("unknown taint effect \"{other}\""),
+            format!("unknown taint effect {}", quote(other)),
             "write NoSchedule, PreferNoSchedule or NoExecute",
         )),
     }
@@ -542,7 +545,7 @@ fn container(f: &F, init: bool) -> Res<ContainerResources> {
         Some(p) if init && p.str()? == "Always" => true,
         Some(p) => {
             return Err(p.err(
-                format!("unsupported container restartPolicy \"{}\"", p.str()?),
+                format!("unsupported container restartPolicy {}", quote(p.str()?)),
                 "only init containers may set restartPolicy, and only to Always (a sidecar)",
             ));
         }
@@ -570,7 +573,7 @@ pub(crate) fn selector_requirement(f: &F) -> Res<SelectorRequirement> {
         "Lt" => SelectorOperator::Lt,
         other => {
             return Err(op_f.err(
-                format!("unknown operator \"{other}\""),
+                format!("unknown operator {}", quote(other)),
                 "write In, NotIn, Exists, DoesNotExist, Gt or Lt",
             ));
         }
@@ -656,7 +659,7 @@ pub(crate) fn toleration(f: &F) -> Res<Toleration> {
             "Exists" => TolerationOperator::Exists,
             other => {
                 return Err(op.err(
-                    format!("unknown toleration operator \"{other}\""),
+                    format!("unknown toleration operator {}", quote(other)),
                     "write Equal or Exists",
                 ));
             }
@@ -729,7 +732,7 @@ pub(crate) fn pod_template(
     for n in &names {
         if !seen.insert(n) {
             return Err(spec_f.err(
-                format!("two containers are named \"{n}\""),
+                format!("two containers are named {}", quote(n)),
                 "give every container (and init container) its own name",
             ));
         }
@@ -772,7 +775,7 @@ pub(crate) fn pod_template(
             }
             (other, _) => {
                 return Err(p.err(
-                    format!("unknown restartPolicy \"{other}\""),
+                    format!("unknown restartPolicy {}", quote(other)),
                     "write Never, OnFailure or Always",
                 ));
             }
@@ -815,7 +818,7 @@ pub(crate) fn preemption_policy(f: &F) -> Res<PreemptionPolicy> {
         "PreemptLowerPriority" => Ok(PreemptionPolicy::PreemptLowerPriority),
         "Never" => Ok(PreemptionPolicy::Never),
         other => Err(f.err(
-            format!("unknown preemptionPolicy \"{other}\""),
+            format!("unknown preemptionPolicy {}", quote(other)),
             "write PreemptLowerPriority or Never",
         )),
     }
@@ -888,7 +891,7 @@ pub(crate) fn job(doc: &Obj) -> Res<Workload> {
             "Indexed" => CompletionMode::Indexed,
             other => {
                 return Err(m.err(
-                    format!("unknown completionMode \"{other}\""),
+                    format!("unknown completionMode {}", quote(other)),
                     "write NonIndexed or Indexed",
                 ));
             }
@@ -941,7 +944,7 @@ pub(crate) fn job(doc: &Obj) -> Res<Workload> {
             "Failed" => PodReplacementPolicy::Failed,
             other => {
                 return Err(p.err(
-                    format!("unknown podReplacementPolicy \"{other}\""),
+                    format!("unknown podReplacementPolicy {}", quote(other)),
                     "write TerminatingOrFailed or Failed",
                 ));
             }
@@ -1016,7 +1019,7 @@ fn pfp_rules(f: &F, per_index: bool) -> Res<Vec<PfpRule>> {
             "Count" => PfpAction::Count,
             other => {
                 return Err(af.err(
-                    format!("unknown action \"{other}\""),
+                    format!("unknown action {}", quote(other)),
                     "write FailJob, FailIndex, Ignore or Count",
                 ));
             }
@@ -1032,7 +1035,7 @@ fn pfp_rules(f: &F, per_index: bool) -> Res<Vec<PfpRule>> {
                     "In" => ExitCodeOperator::In,
                     "NotIn" => ExitCodeOperator::NotIn,
                     other => {
-                        return Err(of.err(format!("unknown operator \"{other}\""), "write In or NotIn"));
+                        return Err(of.err(format!("unknown operator {}", quote(other)), "write In or NotIn"));
                     }
                 };
                 let vf = eo.req("values", "list the exit codes")?;
@@ -1073,7 +1076,7 @@ fn pfp_rules(f: &F, per_index: bool) -> Res<Vec<PfpRule>> {
                         st @ ("True" | "False" | "Unknown") => st.to_string(),
                         other => {
                             return Err(s.err(
-                                format!("unknown condition status \"{other}\""),
+                                format!("unknown condition status {}", quote(other)),
                                 "write True, False or Unknown",
                             ));
                         }
@@ -1183,7 +1186,7 @@ fn int_or_percent(f: &F) -> Res<IntOrPercent> {
             .filter(|p| *p <= 100)
             .ok_or_else(|| {
                 f.err(
-                    format!("invalid value \"{text}\""),
+                    format!("invalid value {}", quote(text)),
                     "write a whole number (1) or a percentage (\"50%\")",
                 )
             })?;

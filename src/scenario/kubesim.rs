@@ -8,7 +8,7 @@ use super::view::{Error, F, Obj, Res};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 use crate::spec::{
     ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, FaultModelSpec, Latencies, NodeSpec,
     Outage, ReplayJob, ScriptedTaint, SimulationSpec, SourceLoc, TraceShape, TraceSpec,
@@ -74,7 +74,7 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
         let s = f.str()?;
         if !is_rfc3339(s) {
             return Err(f.err(
-                format!("\"{s}\" is not an RFC 3339 time"),
+                format!("{} is not an RFC 3339 time", quote(s)),
                 "write a time such as 2026-01-05T00:00:00Z",
             ));
         }
@@ -96,10 +96,13 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
         for item in items {
             let name = item.name()?;
             if names.contains(&name) {
-                return Err(item.err(format!("policy \"{name}\" is listed twice"), "list each policy once"));
+                return Err(item.err(
+                    format!("policy {} is listed twice", quote(&name)),
+                    "list each policy once",
+                ));
             }
             let unknown = item.err(
-                format!("unknown policy \"{name}\""),
+                format!("unknown policy {}", quote(&name)),
                 format!(
                     "use a built-in policy ({}) or the name of a SchedulerPolicy object",
                     BUILTIN_POLICIES.join(", ")

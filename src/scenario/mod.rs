@@ -26,7 +26,7 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 use crate::spec::{ArrivalTemplate, NotSimulated, PodGroupApi, Scenario, SourceLoc};
 pub use kubesim::{BUILTIN_POLICIES, MAX_ARRIVALS, MAX_LIST_ENTRIES, MAX_NODES};
 pub use overrides::{Override, Seg};
@@ -312,7 +312,7 @@ impl Builder {
                 format!(" ({kind} is supported as {})", same_kind.join(" or "))
             };
             return Err(kind_f.err(
-                format!("unknown apiVersion/kind \"{api} {kind}\"{hint}"),
+                format!("unknown apiVersion/kind {}{hint}", quote(&format!("{api} {kind}"))),
                 format!(
                     "use a supported kind: {}; or one loaded but not yet simulated: {}",
                     SIMULATED.join(", "),
@@ -359,7 +359,7 @@ impl Builder {
                 format!("{namespace}/{name}")
             };
             return Err(name_f.err(
-                format!("a second {kind} named \"{shown}\" (the first is at {first})"),
+                format!("a second {kind} named {} (the first is at {first})", quote(&shown)),
                 format!("rename one of the two, or delete one ({kind} names are unique)"),
             ));
         }
@@ -459,8 +459,9 @@ impl Builder {
                         let f = obj.get("globalDefault").unwrap_or(name_f);
                         return Err(f.err(
                             format!(
-                                "a second PriorityClass with globalDefault: true (\"{other}\" at \
-                                 {at})"
+                                "a second PriorityClass with globalDefault: true ({} at \
+                                 {at})",
+                                quote(other)
                             ),
                             "keep globalDefault: true on one PriorityClass only",
                         ));
@@ -528,7 +529,7 @@ impl Builder {
     fn add_node(&mut self, n: crate::spec::NodeSpec, name_f: &F) -> Res<()> {
         if let Some(first) = self.node_names.get(&n.name) {
             return Err(name_f.err(
-                format!("a second node named \"{}\" (the first is at {first})", n.name),
+                format!("a second node named {} (the first is at {first})", quote(&n.name)),
                 "rename the Node or the NodePool (pool nodes are named <template name>-<i>)",
             ));
         }
@@ -611,7 +612,7 @@ fn object_name<'a>(obj: &Obj<'a>) -> Res<(String, F<'a>, Option<String>)> {
     let name = name_f.name()?;
     if !is_dns1123_subdomain(&name) {
         return Err(name_f.err(
-            format!("\"{name}\" is not a valid Kubernetes object name"),
+            format!("{} is not a valid Kubernetes object name", quote(&name)),
             "use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, \
              at most 253 characters (a DNS-1123 subdomain)",
         ));
@@ -621,7 +622,7 @@ fn object_name<'a>(obj: &Obj<'a>) -> Res<(String, F<'a>, Option<String>)> {
             let ns = f.name()?;
             if !is_dns1123_label(&ns) {
                 return Err(f.err(
-                    format!("\"{ns}\" is not a valid namespace name"),
+                    format!("{} is not a valid namespace name", quote(&ns)),
                     "use lowercase letters, digits and '-', starting and ending with a letter or digit, \
                      at most 63 characters (a DNS-1123 label)",
                 ));

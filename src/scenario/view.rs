@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::yaml::{Entry, Node, Pos, Value, shorten};
-use crate::error::InputError;
+use super::yaml::{Entry, Node, Pos, Value};
+use crate::error::{InputError, cut};
 use crate::quantity::{parse_duration_ms, parse_quantity};
 
 /// A user-fixable error, boxed: errors are the cold path and `InputError` is large.
@@ -24,11 +24,12 @@ pub(crate) fn err_at(pos: Pos, field: &str, message: impl Into<String>, fix: imp
     })
 }
 
+/// `path.key`; the key is the file's text, so it is cut like a quoted value.
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
-        key.to_string()
+        cut(key)
     } else {
-        format!("{path}.{key}")
+        format!("{path}.{}", cut(key))
     }
 }
 
@@ -272,7 +273,7 @@ impl<'a> Obj<'a> {
                 return Err(err_at(
                     e.key_pos,
                     &field,
-                    format!("unknown field `{}` in {what}", shorten(&e.key)),
+                    format!("unknown field `{}` in {what}", cut(&e.key)),
                     format!("{hint}The fields allowed here are: {}.", allowed.join(", ")),
                 ));
             }

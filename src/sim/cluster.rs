@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 use crate::spec::{
     NodeSelectorTerm, NodeSpec, ResourceList, SelectorOperator, SelectorRequirement, Taint, TaintEffect, Toleration,
     TolerationOperator,
@@ -83,7 +83,8 @@ impl ResourceNames {
             return Err(InputError::new(
                 "resources",
                 format!(
-                    "resource `{name}` would be resource dimension {} but a run supports at most {MAX_RESOURCES} ({})",
+                    "resource {} would be resource dimension {} but a run supports at most {MAX_RESOURCES} ({})",
+                    quote(name),
                     MAX_RESOURCES + 1,
                     self.names.join(", ")
                 ),

@@ -36,7 +36,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp, LogNormal};
 
 use crate::engine::{Engine, SimTime, Stop, rng_stream, stable_hash};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 use crate::spec::{
     ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, PodTemplate, PreemptionPolicy,
     RestartPolicy, Scenario, WorkloadKind, WorkloadSpec,
@@ -385,7 +385,7 @@ impl Policy {
             "kueue" => Ok(Policy::Kueue),
             other => Err(InputError::new(
                 "policies",
-                format!("unknown policy `{other}`"),
+                format!("unknown policy {}", quote(other)),
                 "use one of kube-default, kube-binpack, coscheduling, volcano, volcano-preempt, kueue",
             )),
         }
@@ -548,7 +548,7 @@ impl World {
             start_time: crate::cron::parse_start_time(&sc.sim.start_time).map_err(|m| {
                 InputError::new(
                     "spec.startTime",
-                    format!("invalid startTime \"{}\": {m}", sc.sim.start_time),
+                    format!("invalid startTime {}: {m}", quote(&sc.sim.start_time)),
                     "write an RFC 3339 time such as 2026-01-05T00:00:00Z",
                 )
                 .at(&sc.sim.loc.file, sc.sim.loc.line, None)

@@ -18,7 +18,7 @@ use super::helios::slurm_state;
 use super::input::{Lines, Row, columns, header_names, open};
 use super::time::parse_iso_utc;
 use super::{Emit, ImportReport, Options, TraceJob};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 
 const COLS: [&str; 9] = [
     "job_id",
@@ -41,7 +41,7 @@ fn time(row: &Row<'_, '_>, i: Option<usize>) -> Result<Option<i64>, InputError> 
     parse_iso_utc(s).map(Some).ok_or_else(|| {
         row.err(
             i,
-            format!("\"{s}\" is not an ISO date-time"),
+            format!("{} is not an ISO date-time", quote(s)),
             "write times such as 2023-03-01 08:00:00+08:00",
         )
     })
@@ -54,7 +54,7 @@ fn count(row: &Row<'_, '_>, i: usize) -> Result<u64, InputError> {
     v.map(|v| (v / 1000) as u64).ok_or_else(|| {
         row.err(
             i,
-            format!("\"{s}\" is not a whole non-negative number"),
+            format!("{} is not a whole non-negative number", quote(s)),
             "write a count such as 8",
         )
     })
@@ -68,7 +68,7 @@ pub(crate) fn import(
 ) -> Result<(), InputError> {
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
-    let [id, user, node, gpu, cpu, kind, state, submit, start] = columns(path, 1, &names, COLS)?;
+    let [id, user, node, gpu, cpu, kind, state, submit, start] = columns(path, 1, &names, COLS, "an Acme trace")?;
     let col = |n: &str| names.iter().position(|x| x == n);
     let end_cols = [col("end_time"), col("fail_time"), col("stop_time")];
     let mem_col = col("mem_per_pod_GB");
@@ -81,7 +81,7 @@ pub(crate) fn import(
         let Some((outcome, exit_code)) = slurm_state(row.get(state)) else {
             return Err(row.err(
                 state,
-                format!("unknown state \"{}\"", row.get(state)),
+                format!("unknown state {}", quote(row.get(state))),
                 "state is one of COMPLETED, FAILED, NODE_FAIL, CANCELLED, TIMEOUT",
             ));
         };

@@ -16,7 +16,7 @@ use std::path::Path;
 use super::input::{Lines, Row, columns, header_names, open};
 use super::time::parse_naive;
 use super::{Emit, ImportReport, Options, Outcome, TraceJob, TraceNode};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 
 const COLS: [&str; 12] = [
     "job_id",
@@ -52,7 +52,7 @@ fn time(row: &Row<'_, '_>, i: usize, parse: fn(&str) -> Option<i64>) -> Result<O
     parse(s).map(Some).ok_or_else(|| {
         row.err(
             i,
-            format!("\"{s}\" is not a date-time"),
+            format!("{} is not a date-time", quote(s)),
             "write times as YYYY-MM-DD HH:MM:SS",
         )
     })
@@ -66,7 +66,8 @@ pub(crate) fn import(
 ) -> Result<(), InputError> {
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
-    let [id, _user, vc, gpu, cpu, node, state, submit, start, end, dur, queue] = columns(path, 1, &names, COLS)?;
+    let [id, _user, vc, gpu, cpu, node, state, submit, start, end, dur, queue] =
+        columns(path, 1, &names, COLS, "a Helios cluster_log.csv")?;
     while let Some((line, text)) = lines.next_line()? {
         if text.trim().is_empty() {
             continue;
@@ -80,7 +81,7 @@ pub(crate) fn import(
             }
             return Err(row.err(
                 state,
-                format!("unknown state \"{}\"", row.get(state)),
+                format!("unknown state {}", quote(row.get(state))),
                 "state is one of COMPLETED, FAILED, NODE_FAIL, CANCELLED, TIMEOUT, SUSPENDED",
             ));
         };

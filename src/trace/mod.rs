@@ -36,7 +36,7 @@ mod time;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::error::InputError;
+use crate::error::{InputError, cut, quote};
 
 pub use generate::{GenSpec, generate};
 pub use native::{NativeWriter, write_native};
@@ -79,7 +79,7 @@ impl Format {
             let names: Vec<&str> = FORMATS.iter().map(|(_, n)| *n).collect();
             InputError::new(
                 "--format",
-                format!("unknown trace format \"{s}\""),
+                format!("unknown trace format {}", quote(s)),
                 format!("use one of: {}", names.join(", ")),
             )
         })
@@ -198,6 +198,8 @@ impl ImportReport {
             Err(i) => self.skipped.insert(i, (reason.to_string(), 1)),
         }
         if self.first_skips.len() < 10 {
+            // The detail (a job id) is cut like any value a message quotes.
+            let detail = cut(detail);
             if detail.is_empty() {
                 self.first_skips.push(format!("line {line}: {reason}"));
             } else {

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use super::input::{Lines, Row, decimal_scaled, open};
 use super::{Emit, ImportReport, Options, Outcome, TraceJob, TraceNode};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 
 const JOB_COLS: [&str; 6] = ["job_name", "inst_id", "user", "status", "start_time", "end_time"];
 const TASK_COLS: [&str; 10] = [
@@ -63,7 +63,7 @@ fn plan(row: &Row<'_, '_>, i: usize, scale: i32) -> Result<Option<i64>, InputErr
         Some(v) if v >= 0 => Ok(Some(v)),
         _ => Err(row.err(
             i,
-            format!("\"{s}\" is not a non-negative number"),
+            format!("{} is not a non-negative number", quote(s)),
             "PAI plans are numbers (or NaN)",
         )),
     }
@@ -162,7 +162,7 @@ pub(crate) fn import(
             other => {
                 return Err(row.err(
                     3,
-                    format!("unknown status \"{other}\""),
+                    format!("unknown status {}", quote(other)),
                     "PAI status is Terminated, Failed, Running or Waiting",
                 ));
             }

@@ -22,7 +22,7 @@ use std::path::Path;
 
 use super::input::{Lines, decimal_milli, open};
 use super::{Emit, ImportReport, Options, Outcome, TraceJob};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 
 /// What the header comments say.
 #[derive(Default)]
@@ -107,7 +107,7 @@ impl Fields<'_> {
         decimal_milli(s).ok_or_else(|| {
             self.err(
                 k,
-                format!("\"{s}\" is not a number"),
+                format!("{} is not a number", quote(s)),
                 "SWF fields are numbers, -1 if unknown",
             )
         })
@@ -169,7 +169,7 @@ pub(crate) fn import(
         if submit_ms < 0 {
             return Err(fl.err(
                 1,
-                format!("negative submit time {}", fl.f[1].1),
+                format!("negative submit time {}", quote(fl.f[1].1)),
                 "submit times are seconds >= 0",
             ));
         }
@@ -226,7 +226,7 @@ pub(crate) fn import(
                 let (nodes, ppn) = parse_pbs(spec).ok_or_else(|| {
                     fl.err(
                         (k + 1).min(20),
-                        format!("\"{spec}\" is not a PBS spec N:ppn=P"),
+                        format!("{} is not a PBS spec N:ppn=P", quote(spec)),
                         "write the extended SWF resource spec as N:ppn=P[:props][#excl]",
                     )
                 })?;
