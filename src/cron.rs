@@ -207,6 +207,43 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// About how many times the schedule fires in (`from`, `to`), evaluated in `tz`, without
+    /// listing them, so a schedule firing every second for years costs nothing to count.
+    /// `@every d`: exact. Five fields: the fires of one day (minutes times hours) times the
+    /// local days from `from`'s to `to`'s whose month and day match, so the two partial days
+    /// count in full and daylight-saving days as ordinary ones: within two days' fires.
+    pub fn estimate_fires(&self, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> u64 {
+        if to <= from {
+            return 0;
+        }
+        match &self.kind {
+            Kind::Every(delay) => {
+                let span = (to - from).num_seconds().saturating_sub(1);
+                u64::try_from(span / (*delay).max(1)).unwrap_or(0)
+            }
+            Kind::Spec(spec) => {
+                let per_day =
+                    u64::from((spec.minute & !STAR_BIT).count_ones()) * u64::from((spec.hour & !STAR_BIT).count_ones());
+                // The last instant counted is just before `to`.
+                let last = (to - TimeDelta::seconds(1)).with_timezone(&tz).date_naive();
+                let mut day = from.with_timezone(&tz).date_naive();
+                let mut fires = 0u64;
+                loop {
+                    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists in naive time");
+                    if bit(spec.month, day.month()) && day_matches(spec, midnight) {
+                        fires += per_day;
+                    }
+                    match day.succ_opt() {
+                        Some(next) if next <= last => day = next,
+                        _ => return fires,
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl fmt::Display for Schedule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.source)
@@ -875,6 +912,56 @@ pub fn missed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fires_are_estimated_without_listing_them() {
+        let utc = |s: &str| parse_start_time(s).expect("time");
+        let year = utc("2027-01-05T00:00:00Z");
+        let start = utc("2026-01-05T00:00:00Z"); // a Monday
+        let cases: &[(&str, &str, &str, u64)] = &[
+            (
+                "every second for a year",
+                "@every 1s",
+                "2027-01-05T00:00:00Z",
+                365 * 86_400 - 1,
+            ),
+            ("every hour for a day", "@every 1h", "2026-01-06T00:00:00Z", 23),
+            ("every minute for a day", "* * * * *", "2026-01-06T00:00:00Z", 1440),
+            ("monthly for ten years", "0 0 1 * *", "2036-01-05T00:00:00Z", 120),
+            (
+                "weekdays at nine for four weeks",
+                "0 9 * * MON-FRI",
+                "2026-02-02T00:00:00Z",
+                20,
+            ),
+            ("never", "0 0 30 2 *", "2036-01-05T00:00:00Z", 0),
+        ];
+        for (name, schedule, to, want) in cases {
+            let s = Schedule::parse(schedule).expect(name);
+            assert_eq!(s.estimate_fires(start, utc(to), Tz::UTC), *want, "{name}");
+        }
+        let every = Schedule::parse("@every 1s").expect("parse");
+        assert_eq!(every.estimate_fires(year, start, Tz::UTC), 0, "an empty window");
+        // Against the listed times: within two days' fires, in a zone with a DST change.
+        let tz: Tz = "America/New_York".parse().expect("zone");
+        let to = utc("2026-04-05T00:00:00Z");
+        for schedule in ["*/7 * * * *", "30 1,2 * * *", "0 0 1,15 * *", "0 12 * * SUN"] {
+            let s = Schedule::parse(schedule).expect(schedule);
+            let mut listed = 0u64;
+            let mut at = start;
+            while let Some(next) = s.next_after(at, tz).filter(|n| *n < to) {
+                listed += 1;
+                at = next;
+            }
+            let estimate = s.estimate_fires(start, to, tz);
+            let Kind::Spec(spec) = &s.kind else { unreachable!() };
+            let per_day = u64::from((spec.minute & !STAR_BIT).count_ones() * (spec.hour & !STAR_BIT).count_ones());
+            assert!(
+                estimate.abs_diff(listed) <= 2 * per_day,
+                "{schedule}: estimate {estimate}, listed {listed}"
+            );
+        }
+    }
 
     fn t(s: &str) -> DateTime<Utc> {
         parse_start_time(s).unwrap()

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{InputError, quote};
 use crate::experiment::{Shard, Unit, units};
+use crate::limits::{MAX_PLAN_BYTES, MAX_UNITS};
 use crate::report::{
     CRONJOBS_HEADER, EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, QUEUE_TIMESERIES_HEADER, QUEUES_HEADER,
     SUMMARY_HEADER, TIMESERIES_HEADER, cronjob_rows, events_rows, fidelity_rows, jobs_rows, queue_rows,
@@ -89,6 +90,13 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// How many units [`Plan::units`] lists (saturating), to check before listing them.
+    pub fn unit_count(&self) -> u64 {
+        (self.points.len() as u64)
+            .saturating_mul(self.policies.len() as u64)
+            .saturating_mul(self.seeds.len() as u64)
+    }
+
     pub fn units(&self) -> Vec<Unit> {
         units(self.points.len(), &self.policies, &self.seeds)
     }
@@ -211,6 +219,12 @@ impl Plan {
         }
         if plan.points.is_empty() || plan.policies.is_empty() || plan.seeds.is_empty() {
             return Err(bad(1, "no points, policies or seeds".into()));
+        }
+        if plan.unit_count() > MAX_UNITS {
+            return Err(bad(
+                1,
+                format!("{} runs, beyond the limit of {MAX_UNITS}", plan.unit_count()),
+            ));
         }
         Ok(plan)
     }
@@ -359,7 +373,14 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Plan, Tables), InputError> {
     let mut shards: Vec<Shard> = Vec::new();
     for d in dirs {
         let path = d.join(SHARD_FILE);
-        let text = read_text(&path, "pass a folder written by `kubesim ... --shard I/N --out FOLDER`")?;
+        let fix = "pass a folder written by `kubesim ... --shard I/N --out FOLDER`";
+        if fs::metadata(&path).is_ok_and(|m| m.len() > MAX_PLAN_BYTES) {
+            return Err(InputError {
+                file: Some(path.clone()),
+                ..InputError::new("", format!("not a shard plan: larger than {MAX_PLAN_BYTES} bytes"), fix)
+            });
+        }
+        let text = read_text(&path, fix)?;
         let shard_line = text.lines().find_map(|l| l.strip_prefix("shard\t")).unwrap_or("");
         let shard = Shard::parse(shard_line).map_err(|e| InputError {
             file: Some(path.clone()),

@@ -8,6 +8,7 @@
 //! (Go's `time.ParseDuration` has none).
 
 use crate::error::quote;
+use crate::limits::MAX_QUANTITY;
 
 /// How a resource's amount is stored (see `spec.rs`): bytes, or thousandths of a unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,7 +31,8 @@ const QUANTITY_HELP: &str = "a quantity is a non-negative number with an optiona
 /// Parses a Kubernetes quantity for `resource` into canonical units: `cpu` in millicores,
 /// `memory`, `ephemeral-storage`, `storage` and `hugepages-*` in bytes, any other resource in
 /// milli-units (`nvidia.com/gpu: 1` is 1000, `pods: 110` is 110000). Fractions of the
-/// canonical unit round up, as Kubernetes' `MilliValue`/`Value` do.
+/// canonical unit round up, as Kubernetes' `MilliValue`/`Value` do. At most
+/// [`MAX_QUANTITY`] canonical units.
 pub fn parse_quantity(resource: &str, s: &str) -> Result<i64, String> {
     let bad = || format!("invalid quantity {} for {resource}: {QUANTITY_HELP}", quote(s));
     let t = s.trim();
@@ -108,6 +110,13 @@ pub fn parse_quantity(resource: &str, s: &str) -> Result<i64, String> {
     let scaled = mantissa.checked_mul(num).ok_or_else(too_large)?;
     // Round up (ceil) for non-negative values.
     let value = scaled / den + i128::from(scaled % den != 0);
+    if value > i128::from(MAX_QUANTITY) {
+        return Err(format!(
+            "quantity {} for {resource} is beyond the limit of {} (kubesim's bound on one amount)",
+            quote(s),
+            format_quantity(resource, MAX_QUANTITY)
+        ));
+    }
     i64::try_from(value).map_err(|_| too_large())
 }
 
@@ -273,7 +282,9 @@ mod tests {
             ("memory plain", "memory", "1024", 1024),
             ("memory milli rounds up", "memory", "1500m", 2),
             ("memory decimal Gi", "memory", "1.5Gi", 3 << 29),
-            ("memory E", "memory", "1E", 1_000_000_000_000_000_000),
+            ("memory P", "memory", "8P", 8_000_000_000_000_000),
+            ("memory at the limit", "memory", "8Pi", MAX_QUANTITY),
+            ("cpu at the limit", "cpu", "9007199254740992m", MAX_QUANTITY),
             ("memory exponent E3", "memory", "1E3", 1_000),
             ("ephemeral storage", "ephemeral-storage", "10Mi", 10 << 20),
             ("hugepages", "hugepages-2Mi", "4Mi", 4 << 20),
@@ -331,7 +342,14 @@ mod tests {
             ("two dots", "cpu", "1.2.3", "invalid quantity"),
             ("lone suffix", "memory", "Gi", "invalid quantity"),
             ("space inside", "cpu", "1 m", "invalid quantity"),
-            ("overflow", "memory", "9999999Ei", "too large"),
+            ("beyond the limit", "memory", "1E", "beyond the limit of 8Pi"),
+            (
+                "one beyond the limit",
+                "cpu",
+                "9007199254740993m",
+                "beyond the limit of 9007199254740992m",
+            ),
+            ("overflow", "memory", "9999999Ei", "beyond the limit"),
             ("huge exponent", "cpu", "1e400", "exponent"),
             (
                 "too many digits",

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use super::view::{F, Obj, Res, err_at};
 use crate::error::{cut, quote};
+use crate::limits::{MAX_DURATION_MS, MAX_QUANTITY, MAX_WORKLOAD_PODS};
 use crate::spec::{
     CompletionMode, ContainerResources, ExitCodeOperator, IntOrPercent, JobSpec, LabelSelector, NamespaceSpec,
     NodeSelectorTerm, NodeSpec, PdbSpec, PfpAction, PfpExitCodes, PfpPodCondition, PfpRule, PodReplacementPolicy,
@@ -297,10 +298,14 @@ pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
                     text.trim()
                         .parse::<u32>()
                         .ok()
-                        .filter(|n| (1..=i32::MAX as u32).contains(n))
+                        .filter(|n| (1..=MAX_WORKLOAD_PODS).contains(n))
                         .ok_or_else(|| {
                             f.err(
-                                format!("invalid gang size {}", quote(text)),
+                                format!(
+                                    "invalid gang size {} (1 to {MAX_WORKLOAD_PODS}, the limit of pods per \
+                                     workload)",
+                                    quote(text)
+                                ),
                                 "write the number of pods in the gang, at least 1, as a string, e.g. \"4\"",
                             )
                         })?,
@@ -683,8 +688,15 @@ pub(crate) fn toleration(f: &F) -> Res<Toleration> {
         Some(e) if e.str()?.is_empty() => None,
         Some(e) => Some(taint_effect(&e)?),
     };
+    // Added to the time of an eviction, so bounded like every other duration.
     let toleration_seconds = opt(o.get("tolerationSeconds"), |f| {
-        f.int_in(i128::from(i64::MIN), i128::from(i64::MAX)).map(|v| v as i64)
+        f.bounded(
+            i128::from(i64::MIN),
+            i128::from(MAX_DURATION_MS / 1000),
+            "seconds (100 years)",
+            "remove tolerationSeconds to tolerate forever",
+        )
+        .map(|v| v as i64)
     })?;
     Ok(Toleration {
         key,
@@ -879,11 +891,28 @@ pub(crate) fn job(doc: &Obj) -> Res<Workload> {
     pod.pod_group = pod_group;
 
     let u32_of = |k: &str| opt(spec.get(k), |f| f.u32());
-    let completions = u32_of("completions")?;
-    let parallelism = u32_of("parallelism")?;
+    // Pods are created and tracked per completion (and per index): bounded before anything
+    // is sized by them.
+    let pods_of = |k: &str| {
+        opt(spec.get(k), |f| {
+            f.bounded(
+                0,
+                i128::from(MAX_WORKLOAD_PODS),
+                "pods per workload",
+                "split the work into several Jobs",
+            )
+            .map(|v| v as u32)
+        })
+    };
+    let completions = pods_of("completions")?;
+    let parallelism = pods_of("parallelism")?;
     let backoff_limit = u32_of("backoffLimit")?;
     let backoff_limit_per_index = u32_of("backoffLimitPerIndex")?;
-    let max_failed_indexes = u32_of("maxFailedIndexes")?;
+    // The API server's bound (maxFailedIndexesForIndexedJob).
+    let max_failed_indexes = opt(spec.get("maxFailedIndexes"), |f| {
+        f.bounded(0, 100_000, "(the API server's limit)", "write fewer failed indexes")
+            .map(|v| v as u32)
+    })?;
     let completion_mode = match spec.get("completionMode") {
         None => CompletionMode::NonIndexed,
         Some(m) => match m.str()? {
@@ -964,7 +993,12 @@ pub(crate) fn job(doc: &Obj) -> Res<Workload> {
     };
     let active_deadline_s = match spec.get("activeDeadlineSeconds") {
         None => None,
-        Some(f) => Some(f.int_in(1, i128::from(i64::MAX))? as u64),
+        Some(f) => Some(f.bounded(
+            1,
+            i128::from(MAX_DURATION_MS / 1000),
+            "seconds (100 years)",
+            "write a shorter deadline, or remove it",
+        )? as u64),
     };
     let ttl_seconds_after_finished = opt(spec.get("ttlSecondsAfterFinished"), |f| {
         f.int_in(0, i128::from(i32::MAX)).map(|v| v as u64)
@@ -1269,6 +1303,7 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
         WorkloadDoc::Pod => pod(doc, &meta)?,
         WorkloadDoc::VolcanoJob => super::gang::volcano_job(doc)?,
     };
+    check_amounts(doc, &w.kind)?;
     Ok(WorkloadSpec {
         namespace: meta.namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_string()),
         name: meta.name,
@@ -1280,6 +1315,51 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
         resume_at_ms: w.hints.resume_at_ms,
         loc: loc.clone(),
     })
+}
+
+/// Checks a workload's pod totals: each at most [`MAX_QUANTITY`] (a total of many containers
+/// can pass it where no container does), and each times the workload's pods within `i64`, as
+/// the simulator multiplies them (a Kueue workload's quota, the GPUs of a job row).
+fn check_amounts(doc: &Obj, kind: &crate::spec::WorkloadKind) -> Res<()> {
+    use crate::spec::WorkloadKind;
+    let templates: Vec<(String, &PodTemplate, u32)> = match kind {
+        WorkloadKind::Job(j) => vec![(
+            "spec.template.spec".to_string(),
+            &j.template,
+            j.completions.unwrap_or(1).max(j.parallelism.unwrap_or(1)),
+        )],
+        WorkloadKind::Pod(t) => vec![("spec".to_string(), t, 1)],
+        WorkloadKind::VolcanoJob(v) => v
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("spec.tasks[{i}].template.spec"), &t.template, t.replicas))
+            .collect(),
+    };
+    for (path, t, pods) in templates {
+        for (name, v) in t.requests.iter().chain(&t.limits) {
+            let shown = |v: i64| crate::quantity::format_quantity(name, v);
+            let message = if *v > MAX_QUANTITY {
+                format!(
+                    "a pod's containers together ask for {} of {}, beyond the limit of {}",
+                    shown(*v),
+                    quote(name),
+                    shown(MAX_QUANTITY)
+                )
+            } else if v.checked_mul(i64::from(pods)).is_none() {
+                format!(
+                    "{pods} pods of {} of {} each are more than kubesim can count",
+                    shown(*v),
+                    quote(name)
+                )
+            } else {
+                continue;
+            };
+            let at = doc.get("spec").map_or(doc.pos, |f| f.key_pos);
+            return Err(err_at(at, &path, message, "ask for less per pod, or use fewer pods"));
+        }
+    }
+    Ok(())
 }
 
 /// The namespace of objects that name none.

@@ -481,8 +481,7 @@ pub struct World {
     pod_groups: BTreeMap<(String, String), PodGroupEntry>,
 }
 
-/// Pods per run at most (a bound on growth; the event bound usually comes first).
-pub const MAX_PODS: usize = 50_000_000;
+pub use crate::limits::MAX_PODS;
 
 impl World {
     pub fn new(
@@ -1070,26 +1069,47 @@ impl World {
                 }
                 Err(stop) => break stop,
             }
+            // Retries and CronJobs create pods the load-time bound could not count.
+            if self.pods.len() >= MAX_PODS {
+                return Err(self.run_error(
+                    "",
+                    format!(
+                        "created {MAX_PODS} pods by t={} s, the limit of pods a run creates",
+                        self.now()
+                    ),
+                    "set a spec.horizon, lower backoffLimits and CronJob frequencies, or make the scenario smaller",
+                    None,
+                ));
+            }
         };
-        if stop == Stop::EventLimit {
-            let loc = self.sim_loc.clone();
-            let e = InputError::new(
-                "spec.maxEvents",
-                format!(
-                    "the run (policy {}, seed {}) reached the event bound of {} events at t={} s before it ended",
-                    self.policy_name,
-                    self.seed,
-                    self.engine.processed(),
-                    self.now()
-                ),
-                "set a spec.horizon (a pod with restartPolicy Always, the default for a bare Pod, restarts forever), \
-                 raise Simulation spec.maxEvents, or make the scenario smaller",
-            );
-            return Err(if loc.file.as_os_str().is_empty() {
-                e
-            } else {
-                e.at(&loc.file, self.max_events_line.unwrap_or(loc.line), None)
-            });
+        match stop {
+            Stop::EventLimit => {
+                return Err(self.run_error(
+                    "spec.maxEvents",
+                    format!(
+                        "reached the event bound of {} events at t={} s before it ended",
+                        self.engine.processed(),
+                        self.now()
+                    ),
+                    "set a spec.horizon (a pod with restartPolicy Always, the default for a bare Pod, restarts \
+                     forever), raise Simulation spec.maxEvents, or make the scenario smaller",
+                    self.max_events_line,
+                ));
+            }
+            Stop::TimeLimit => {
+                return Err(self.run_error(
+                    "spec.horizon",
+                    format!(
+                        "still has work at t={} s, past {}, the latest time a run simulates",
+                        self.now(),
+                        crate::limits::describe_limit(crate::limits::MAX_SIM_TIME_MS)
+                    ),
+                    "set a spec.horizon (a pod with restartPolicy Always, the default for a bare Pod, restarts \
+                     forever), or shorten the durations",
+                    None,
+                ));
+            }
+            Stop::Drained | Stop::Horizon => {}
         }
         // With a horizon the run lasts exactly that long; without, until its last event.
         let end = self.horizon.unwrap_or(self.now());
@@ -1097,6 +1117,22 @@ impl World {
         self.deadlock_finish(end);
         self.gpu.advance(end);
         Ok(self.finish(end))
+    }
+
+    /// A run that cannot finish, as an error located at the Simulation object (at `line`
+    /// of its file, if given): "the run (policy P, seed S) <what>".
+    fn run_error(&self, field: &str, what: String, fix: &str, line: Option<usize>) -> InputError {
+        let e = InputError::new(
+            field,
+            format!("the run (policy {}, seed {}) {what}", self.policy_name, self.seed),
+            fix,
+        );
+        let loc = &self.sim_loc;
+        if loc.file.as_os_str().is_empty() {
+            e
+        } else {
+            e.at(&loc.file, line.unwrap_or(loc.line), None)
+        }
     }
 
     fn dispatch(&mut self, ev: Ev) {
@@ -1316,7 +1352,9 @@ impl World {
     /// Job's pods (Kubernetes appends a random suffix instead); a Volcano job's are
     /// `<job>-<task>-<index>`, as Volcano names them.
     pub fn create_pod(&mut self, wl: WlId, task: u16, index: Option<u32>) -> PodId {
-        assert!(self.pods.len() < MAX_PODS, "pod bound exceeded");
+        // `run` stops with an error once MAX_PODS is reached after an event; one event creates
+        // far fewer (a workload's pods, a sync's batch), so this only guards against a bug.
+        assert!(self.pods.len() < 2 * MAX_PODS, "pod bound exceeded");
         let now = self.now();
         let w = &mut self.workloads[wl as usize];
         let n = w.pods_created;

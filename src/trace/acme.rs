@@ -111,13 +111,14 @@ pub(crate) fn import(
         }
         let nodes = count(&row, node)?.max(1);
         let pods = u32::try_from(nodes).map_err(|_| row.err(node, "too many nodes", "node_num fits 32 bits"))?;
-        let gpu_milli = i64::try_from(count(&row, gpu)?.div_ceil(nodes)).unwrap_or(i64::MAX / 1000) * 1000;
-        let cpu_milli = i64::try_from(count(&row, cpu)?.div_ceil(nodes)).unwrap_or(i64::MAX / 1000) * 1000;
+        let gpu_milli = row.per_pod_milli(gpu, count(&row, gpu)?, nodes)?;
+        let cpu_milli = row.per_pod_milli(cpu, count(&row, cpu)?, nodes)?;
         let (cpu_milli, mut memory_bytes) = opts.fill(gpu_milli, (cpu_milli > 0).then_some(cpu_milli));
         if let Some(m) = mem_col
             && let Some(gb) = row.secs_ms(m)?
         {
-            // secs_ms parses a decimal x 1000; here GiB x 1000.
+            // secs_ms parses a decimal x 1000; here GiB x 1000. Out of range (negative, or
+            // beyond i64) is refused by `read` with the line.
             memory_bytes = i64::try_from(i128::from(gb) * (1 << 30) / 1000).unwrap_or(i64::MAX);
         }
         let u = row.get(user);

@@ -112,14 +112,8 @@ pub(crate) fn import(
         };
         let nodes = row.u64(node)?.max(1);
         let pods = u32::try_from(nodes).map_err(|_| row.err(node, "too many nodes", "node_num fits 32 bits"))?;
-        let gpus = row.u64(gpu)?;
-        let cpus = row.u64(cpu)?;
-        let gpu_milli = i64::try_from(gpus.div_ceil(nodes))
-            .unwrap_or(i64::MAX / 1000)
-            .saturating_mul(1000);
-        let cpu_milli = i64::try_from(cpus.div_ceil(nodes))
-            .unwrap_or(i64::MAX / 1000)
-            .saturating_mul(1000);
+        let gpu_milli = row.per_pod_milli(gpu, row.u64(gpu)?, nodes)?;
+        let cpu_milli = row.per_pod_milli(cpu, row.u64(cpu)?, nodes)?;
         let cpu_given = if cpu_milli > 0 { Some(cpu_milli) } else { None };
         let (cpu_milli, memory_bytes) = opts.fill(gpu_milli, cpu_given);
         let vc = row.get(vc).to_string();
@@ -169,8 +163,17 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
         }
         let row = Row::parse(path, line, text, &names)?;
         let n = row.u64(1)?;
-        if n > 100_000 {
-            return Err(row.err(1, format!("{n} nodes"), "at most 100000 nodes per VC"));
+        // Checked before any node is made: the count alone could ask for billions.
+        if n > crate::limits::MAX_NODES - nodes.len() as u64 {
+            return Err(row.err(
+                1,
+                format!(
+                    "{n} nodes (after {} on earlier lines) are more than the limit of {} nodes",
+                    nodes.len(),
+                    crate::limits::MAX_NODES
+                ),
+                "keep the node list within the scenario's node limit",
+            ));
         }
         for i in 0..n {
             nodes.push(TraceNode {

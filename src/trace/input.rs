@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::error::{InputError, quote};
+use crate::limits::MAX_QUANTITY;
 
 /// Opens a file for reading, or says which file could not be opened.
 pub fn open(path: &Path) -> Result<BufReader<File>, InputError> {
@@ -227,6 +228,26 @@ impl<'a, 'f> Row<'a, 'f> {
     pub fn i64_nonneg(&self, i: usize) -> Result<i64, InputError> {
         let v = self.u64(i)?;
         i64::try_from(v).map_err(|_| self.err(i, format!("{v} is too large"), "write a smaller number"))
+    }
+
+    /// `total` whole units of field `i` (GPUs, cores) shared by `pods` pods: per pod, rounded
+    /// up, in thousandths; an error on the field beyond [`MAX_QUANTITY`] (before it can wrap).
+    pub fn per_pod_milli(&self, i: usize, total: u64, pods: u64) -> Result<i64, InputError> {
+        let per_pod = total.div_ceil(pods.max(1));
+        i64::try_from(per_pod)
+            .ok()
+            .and_then(|v| v.checked_mul(1000))
+            .filter(|v| *v <= MAX_QUANTITY)
+            .ok_or_else(|| {
+                self.err(
+                    i,
+                    format!(
+                        "{total} over {pods} pods is beyond the limit of {} per pod",
+                        MAX_QUANTITY / 1000
+                    ),
+                    "check the column: it counts whole units",
+                )
+            })
     }
 
     /// Field `i` as a decimal number of seconds, in ms (`None` if empty or NaN).

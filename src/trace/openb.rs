@@ -148,13 +148,14 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
             continue;
         }
         let row = Row::parse(path, line, text, &names)?;
-        nodes.push(TraceNode {
+        let node = TraceNode {
             name: row.get(sn).to_string(),
             cpu_milli: row.i64_nonneg(cpu)?,
             memory_bytes: row.i64_nonneg(mem)?.saturating_mul(1 << 20),
             gpu_milli: row.i64_nonneg(gpu)?.saturating_mul(1000),
             gpu_model: row.get(model).to_string(),
-        });
+        };
+        super::push_node(&mut nodes, node, path, line)?;
     }
     Ok(nodes)
 }

@@ -103,9 +103,12 @@ fn load_tasks(path: &Path, opts: &Options) -> Result<BTreeMap<String, Tasks>, In
         let inst_u = u64::try_from(inst).unwrap_or(0);
         t.pods = t.pods.saturating_add(inst_u);
         let n = i128::from(inst);
-        t.cpu_milli += n * i128::from(cpu);
-        t.gpu_milli += n * i128::from(gpu);
-        t.mem_bytes += n * i128::from(mem) * (1 << 30) / 1_000_000_000;
+        // Saturating: a total beyond i64 is refused per pod by `read`; it must not wrap first.
+        t.cpu_milli = t.cpu_milli.saturating_add(n * i128::from(cpu));
+        t.gpu_milli = t.gpu_milli.saturating_add(n * i128::from(gpu));
+        t.mem_bytes = t
+            .mem_bytes
+            .saturating_add(n * i128::from(mem) * (1 << 30) / 1_000_000_000);
         if let Some(s) = secs(&row, 4)? {
             t.start_s = Some(t.start_s.map_or(s, |m| m.min(s)));
         }
@@ -226,13 +229,14 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
         }
         let row = Row::parse(path, line, text, &cols)?;
         let num = |i: usize| plan(&row, i, 3)?.ok_or_else(|| row.err(i, "empty", "machine capacities are numbers"));
-        nodes.push(TraceNode {
+        let node = TraceNode {
             name: row.get(0).to_string(),
             cpu_milli: num(2)?,
             memory_bytes: i64::try_from(i128::from(num(3)?) * (1 << 30) / 1000).unwrap_or(i64::MAX),
             gpu_milli: num(4)?,
             gpu_model: row.get(1).to_string(),
-        });
+        };
+        super::push_node(&mut nodes, node, path, line)?;
     }
     Ok(nodes)
 }

@@ -328,13 +328,14 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
         }
         let row = Row::parse(path, line, text, &names)?;
         let g = row.i64_nonneg(gpus)?;
-        nodes.push(TraceNode {
+        let node = TraceNode {
             name: row.get(id).to_string(),
             cpu_milli: g.saturating_mul(DEFAULT_CPU_PER_GPU_MILLI),
             memory_bytes: g.saturating_mul(DEFAULT_MEMORY_PER_GPU_BYTES),
             gpu_milli: g.saturating_mul(1000),
             gpu_model: mem.map(|m| row.get(m).to_string()).unwrap_or_default(),
-        });
+        };
+        super::push_node(&mut nodes, node, path, line)?;
     }
     Ok(nodes)
 }

@@ -235,9 +235,7 @@ pub(crate) fn import(
             }
         }
         let pods32 = u32::try_from(pods).map_err(|_| fl.err(4, format!("{pods} pods"), "at most 4294967295 pods"))?;
-        let cpu_milli = i64::try_from(cores_per_pod)
-            .unwrap_or(i64::MAX / 1000)
-            .saturating_mul(1000);
+        let cpu_milli = i64::try_from(cores_per_pod).unwrap_or(i64::MAX).saturating_mul(1000);
         let cores = i64::try_from(cores_per_pod).unwrap_or(i64::MAX);
         let memory_bytes = match req_mem.filter(|m| *m > 0).or(used_mem.filter(|m| *m > 0)) {
             Some(m) if extended => m.saturating_mul(cores),
