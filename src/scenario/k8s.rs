@@ -861,6 +861,8 @@ const JOB_SPEC_FIELDS: &[&str] = &[
 const MAX_PFP_RULES: usize = 20;
 /// Maximum exit codes in one `onExitCodes` (Kubernetes' own limit).
 const MAX_EXIT_CODES: usize = 255;
+/// Maximum patterns in one `onPodConditions` (Kubernetes' own limit).
+const MAX_POD_CONDITIONS: usize = 20;
 /// Maximum successPolicy rules (Kubernetes' own limit).
 const MAX_SUCCESS_RULES: usize = 20;
 
@@ -1100,7 +1102,14 @@ fn pfp_rules(f: &F, per_index: bool) -> Res<Vec<PfpRule>> {
         };
         let mut on_pod_conditions = Vec::new();
         if let Some(pc) = ro.get("onPodConditions") {
-            for c in pc.seq()? {
+            let items = pc.seq()?;
+            if items.len() > MAX_POD_CONDITIONS {
+                return Err(pc.err(
+                    format!("{} patterns; at most {MAX_POD_CONDITIONS} are allowed", items.len()),
+                    format!("keep at most {MAX_POD_CONDITIONS} patterns"),
+                ));
+            }
+            for c in items {
                 let co = c.obj()?;
                 co.deny_unknown(&["type", "status"], "onPodConditions")?;
                 let condition_type = co.req("type", "add type, e.g. DisruptionTarget")?.name()?;

@@ -859,6 +859,20 @@ fn limits_are_enforced() {
             vec!["invalid gang size \"2147483647\"", "100000"],
         ),
         (
+            "onPodConditions patterns",
+            bounded_job(
+                "",
+                &format!(
+                    "  podFailurePolicy:\n    rules:\n    - action: Ignore\n      onPodConditions: [{}]\n",
+                    vec!["{type: A}"; 21].join(", ")
+                ),
+                no_res,
+            ),
+            10,
+            "spec.podFailurePolicy.rules[0].onPodConditions",
+            vec!["21 patterns; at most 20"],
+        ),
+        (
             "activeDeadlineSeconds",
             bounded_job("", "  activeDeadlineSeconds: 9223372036854775807\n", no_res),
             7,

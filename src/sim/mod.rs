@@ -1875,9 +1875,11 @@ impl World {
                 WorkloadKind::VolcanoJob(_) => p
                     .tasks
                     .iter()
-                    .map(|t| t.gpus_per_pod_milli * i64::from(t.replicas))
-                    .sum(),
-                _ => p.tasks[0].gpus_per_pod_milli * i64::from(pods),
+                    .map(|t| t.gpus_per_pod_milli.saturating_mul(i64::from(t.replicas)))
+                    .fold(0, i64::saturating_add),
+                // Saturating: a LimitRange default can raise a pod's request after the load-time
+                // check of amount x pods.
+                _ => p.tasks[0].gpus_per_pod_milli.saturating_mul(i64::from(pods)),
             };
             let mut state = w.state;
             let mut reason = w.reason.clone();
