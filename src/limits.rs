@@ -65,6 +65,18 @@ pub const MAX_CRON_FIRES: u64 = 5_000_000;
 /// Above this many estimated CronJob fires, `run` and `validate` print a note.
 pub const WARN_CRON_FIRES: u64 = 500_000;
 
+/// The bytes of the file at `path` if it has at most `max`, else `None`. Reads at most
+/// `max + 1` bytes whatever the file claims to be: a device or a `/proc` file reports a size
+/// of 0 and may never end.
+pub fn read_file_at_most(path: &std::path::Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
+}
+
 /// `value` as a duration for messages: `584942417y`, `36500d`, `90s`.
 pub fn describe_ms(ms: u64) -> String {
     const DAY: u64 = 24 * 3_600_000;

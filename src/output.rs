@@ -374,13 +374,14 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Plan, Tables), InputError> {
     for d in dirs {
         let path = d.join(SHARD_FILE);
         let fix = "pass a folder written by `kubesim ... --shard I/N --out FOLDER`";
-        if fs::metadata(&path).is_ok_and(|m| m.len() > MAX_PLAN_BYTES) {
-            return Err(InputError {
-                file: Some(path.clone()),
-                ..InputError::new("", format!("not a shard plan: larger than {MAX_PLAN_BYTES} bytes"), fix)
-            });
-        }
-        let text = read_text(&path, fix)?;
+        let in_file = |message: String| InputError {
+            file: Some(path.clone()),
+            ..InputError::new("", message, fix)
+        };
+        let bytes = crate::limits::read_file_at_most(&path, MAX_PLAN_BYTES)
+            .map_err(|e| in_file(format!("cannot read: {e}")))?
+            .ok_or_else(|| in_file(format!("not a shard plan: longer than {MAX_PLAN_BYTES} bytes")))?;
+        let text = String::from_utf8(bytes).map_err(|_| in_file("not UTF-8 text".to_string()))?;
         let shard_line = text.lines().find_map(|l| l.strip_prefix("shard\t")).unwrap_or("");
         let shard = Shard::parse(shard_line).map_err(|e| InputError {
             file: Some(path.clone()),

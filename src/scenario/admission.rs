@@ -15,7 +15,7 @@
 
 use super::k8s::OBJECT_FIELDS;
 use super::view::{F, Obj, Res, err_at};
-use crate::error::quote;
+use crate::error::{cut, quote};
 use crate::quantity::{format_quantity, quota_unit_resource};
 use crate::resources::{is_extended, is_native, is_qualified_name, limit_range_item_defaults, overcommit_allowed};
 use crate::spec::{LimitKind, LimitRangeItem, LimitRangeSpec, ResourceList, ResourceQuotaSpec, SourceLoc};
@@ -102,7 +102,7 @@ fn entries<'a>(
     for e in o.entries {
         let vf = F {
             node: &e.value,
-            path: format!("{}.{}", o.path, e.key),
+            path: format!("{}.{}", o.path, cut(&e.key)),
             key_pos: e.key_pos,
         };
         if let Some((message, fix)) = check_name(&e.key) {

@@ -535,11 +535,11 @@ fn container(f: &F, init: bool) -> Res<ContainerResources> {
             if let Some(lim) = limits.get(k)
                 && req > lim
             {
-                let field = format!("{}.resources.requests.{k}", f.path);
+                let field = format!("{}.resources.requests.{}", f.path, cut(k));
                 return Err(err_at(
                     r.pos,
                     &field,
-                    format!("the request for {k} is larger than its limit"),
+                    format!("the request for {} is larger than its limit", quote(k)),
                     "make the request at most the limit",
                 ));
             }

@@ -245,7 +245,7 @@ fn check_template_kind(t: &Obj, allowed: &[(&str, &str)]) -> Res<usize> {
         (None, None) if allowed.len() == 1 => Ok(0),
         (Some(a), Some(k)) => allowed.iter().position(|(aa, kk)| *aa == a && *kk == k).ok_or_else(|| {
             t.get("kind").expect("kind present").err(
-                format!("a template of {a} {k} is not supported here"),
+                format!("a template of {} is not supported here", quote(&format!("{a} {k}"))),
                 format!("use one of: {list}"),
             )
         }),

@@ -105,14 +105,14 @@ fn load_files(paths: &[PathBuf], overrides: &[Override]) -> Res<Scenario> {
         ..Builder::default()
     };
     for f in &files {
-        let size = std::fs::metadata(f).map_err(|e| file_error(f, &e.to_string()))?.len();
-        if size > yaml::MAX_FILE_BYTES {
-            return Err(file_error(
-                f,
-                &format!("the file is {size} bytes; the limit is {} bytes", yaml::MAX_FILE_BYTES),
-            ));
-        }
-        let bytes = std::fs::read(f).map_err(|e| file_error(f, &e.to_string()))?;
+        let bytes = crate::limits::read_file_at_most(f, yaml::MAX_FILE_BYTES)
+            .map_err(|e| file_error(f, &e.to_string()))?
+            .ok_or_else(|| {
+                file_error(
+                    f,
+                    &format!("the file is longer than the limit of {} bytes", yaml::MAX_FILE_BYTES),
+                )
+            })?;
         let text = String::from_utf8(bytes).map_err(|_| file_error(f, "the file is not UTF-8 text"))?;
         b.add_text(f, &text)?;
     }

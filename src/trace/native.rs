@@ -57,7 +57,7 @@ fn csv_text(s: &str) -> io::Result<String> {
     if s.contains(['\n', '\r']) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("a native trace field cannot contain a line break: {s:?}"),
+            format!("a native trace field cannot contain a line break: {}", quote(s)),
         ));
     }
     if s.contains([',', '"']) || s.trim() != s {
@@ -92,7 +92,7 @@ impl<'w> NativeWriter<'w> {
                 format!(
                     "job {} ({}) is submitted at {} s, before the previous job at {} s: sort jobs by submit time",
                     self.rows + 1,
-                    j.id,
+                    quote(&j.id),
                     fmt_secs(j.submit_ms),
                     fmt_secs(self.last)
                 ),

@@ -80,7 +80,9 @@ fn header_line(h: &mut Header, comment: &str) {
 fn machines_file(path: &Path) -> Option<u64> {
     let mut name = path.file_name()?.to_os_string();
     name.push(".machines");
-    let text = std::fs::read_to_string(path.with_file_name(name)).ok()?;
+    // A machines file is a few lines: anything longer than 1 MiB is not one.
+    let bytes = crate::limits::read_file_at_most(&path.with_file_name(name), 1 << 20).ok()??;
+    let text = String::from_utf8(bytes).ok()?;
     let line = text.lines().find(|l| !l.trim().is_empty() && !l.starts_with(';'))?;
     line.split_whitespace().nth(3)?.parse().ok().filter(|c| *c > 0)
 }

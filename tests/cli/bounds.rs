@@ -147,6 +147,18 @@ fn bounds() -> Vec<Bound> {
             mentions: &["h.csv:2:", "gpu_num", "9223372036854775807"],
         },
         Bound {
+            name: "an endless file as a scenario",
+            files: vec![],
+            args: &["validate", "/dev/zero"],
+            mentions: &["/dev/zero", "longer than the limit of 268435456 bytes"],
+        },
+        Bound {
+            name: "an endless file as a trace",
+            files: vec![],
+            args: &["trace", "import", "--format", "swf", "/dev/zero", "-o", "out.csv"],
+            mentions: &["/dev/zero:1:", "line longer than 1048576 bytes"],
+        },
+        Bound {
             name: "a run past 1000 years",
             files: vec![(
                 "p.yaml",
