@@ -168,7 +168,7 @@ fn parse_row(row: &Row<'_, '_>) -> Result<TraceJob, InputError> {
         row.err(
             5,
             format!("pods {} out of range", quote(row.get(5))),
-            "write a pod count from 1 to 4294967295",
+            format!("write a pod count from 1 to {}", crate::limits::MAX_WORKLOAD_PODS),
         )
     })?;
     let cpu_milli = parse_quantity("cpu", row.get(6)).map_err(|m| row.err(6, m, "write CPU such as 4 or 500m"))?;

@@ -190,7 +190,13 @@ pub(crate) fn import(
             report.skip(line, "task ends before it starts", name);
             continue;
         }
-        let pods = u32::try_from(t.pods).map_err(|_| row.err(0, "too many instances", "at most 4294967295 pods"))?;
+        let pods = u32::try_from(t.pods).map_err(|_| {
+            row.err(
+                0,
+                "too many instances",
+                format!("at most {} pods per job", crate::limits::MAX_WORKLOAD_PODS),
+            )
+        })?;
         let user = row.get(2);
         let job = TraceJob {
             id: name.to_string(),

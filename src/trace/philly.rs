@@ -262,7 +262,7 @@ fn map_job(
         InputError::new(
             "attempts[0].detail",
             format!("{pods} machines"),
-            "at most 4294967295 pods per job",
+            format!("at most {} pods per job", crate::limits::MAX_WORKLOAD_PODS),
         )
         .at(path, line, None)
     })?;

@@ -236,7 +236,13 @@ pub(crate) fn import(
                 cores_per_pod = ppn;
             }
         }
-        let pods32 = u32::try_from(pods).map_err(|_| fl.err(4, format!("{pods} pods"), "at most 4294967295 pods"))?;
+        let pods32 = u32::try_from(pods).map_err(|_| {
+            fl.err(
+                4,
+                format!("{pods} pods"),
+                &format!("at most {} pods per job", crate::limits::MAX_WORKLOAD_PODS),
+            )
+        })?;
         let cpu_milli = i64::try_from(cores_per_pod).unwrap_or(i64::MAX).saturating_mul(1000);
         let cores = i64::try_from(cores_per_pod).unwrap_or(i64::MAX);
         let memory_bytes = match req_mem.filter(|m| *m > 0).or(used_mem.filter(|m| *m > 0)) {
