@@ -37,6 +37,8 @@ use std::fmt;
 use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use crate::error::{cut, quote};
+
 /// More than this many missed start times makes the v2 controller emit the `TooManyMissedTimes`
 /// warning event (it still starts the most recent one; `utils.go` `mostRecentScheduleTime`).
 pub const TOO_MANY_MISSED: u64 = 100;
@@ -168,7 +170,8 @@ impl Schedule {
         if s.contains("TZ") {
             return Err(format!(
                 "cannot use TZ or CRON_TZ in schedule, use timeZone field instead: remove the prefix from \
-                 {s:?} and set spec.timeZone (e.g. timeZone: America/New_York)"
+                 {} and set spec.timeZone (e.g. timeZone: America/New_York)",
+                quote(s)
             ));
         }
         let kind = if s.starts_with('@') {
@@ -205,6 +208,44 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// About how many times the schedule fires in (`from`, `to`), evaluated in `tz`, without
+    /// listing them, so a schedule firing every second for years costs nothing to count.
+    /// `@every d`: exact. Five fields: the fires of one day (minutes times hours) times the
+    /// local days from `from`'s to `to`'s whose month and day match, so the two partial days
+    /// count in full and daylight-saving days as ordinary ones: within two days' fires.
+    pub fn estimate_fires(&self, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> u64 {
+        if to <= from {
+            return 0;
+        }
+        match &self.kind {
+            Kind::Every(delay) => {
+                let span = (to - from).num_seconds().saturating_sub(1);
+                u64::try_from(span / (*delay).max(1)).unwrap_or(0)
+            }
+            Kind::Spec(spec) => {
+                let per_day =
+                    u64::from((spec.minute & !STAR_BIT).count_ones()) * u64::from((spec.hour & !STAR_BIT).count_ones());
+                // The last instant counted is just before `to`.
+                let last = (to - TimeDelta::seconds(1)).with_timezone(&tz).date_naive();
+                let mut day = from.with_timezone(&tz).date_naive();
+                let mut fires = 0u64;
+                loop {
+                    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists in naive time");
+                    // The naive local midnight read as UTC seconds gives its calendar fields.
+                    if bit(spec.month, day.month()) && day_matches(spec, civil(midnight.and_utc().timestamp())) {
+                        fires += per_day;
+                    }
+                    match day.succ_opt() {
+                        Some(next) if next <= last => day = next,
+                        _ => return fires,
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl fmt::Display for Schedule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.source)
@@ -224,7 +265,7 @@ fn parse_fields(s: &str) -> Result<Spec, String> {
         return Err(format!(
             "expected exactly 5 fields, found {}: [{}]: {hint}",
             fields.len(),
-            fields.join(" ")
+            cut(&fields.join(" "))
         ));
     }
     Ok(Spec {
@@ -259,7 +300,7 @@ fn get_range(expr: &str, b: &Bounds) -> Result<u64, String> {
         end = match low_and_high.len() {
             1 => start,
             2 => parse_int_or_name(low_and_high[1], b)?,
-            _ => return Err(format!("too many hyphens: {expr}")),
+            _ => return Err(format!("too many hyphens: {}", cut(expr))),
         };
         extra = 0;
     }
@@ -276,24 +317,26 @@ fn get_range(expr: &str, b: &Bounds) -> Result<u64, String> {
             }
             step
         }
-        _ => return Err(format!("too many slashes: {expr}")),
+        _ => return Err(format!("too many slashes: {}", cut(expr))),
     };
     if start < b.min {
         return Err(format!(
-            "beginning of range ({start}) below minimum ({}): {expr}",
-            b.min
+            "beginning of range ({start}) below minimum ({}): {}",
+            b.min,
+            cut(expr)
         ));
     }
     if end > b.max {
-        return Err(format!("end of range ({end}) above maximum ({}): {expr}", b.max));
+        return Err(format!("end of range ({end}) above maximum ({}): {}", b.max, cut(expr)));
     }
     if start > end {
         return Err(format!(
-            "beginning of range ({start}) beyond end of range ({end}): {expr}"
+            "beginning of range ({start}) beyond end of range ({end}): {}",
+            cut(expr)
         ));
     }
     if step == 0 {
-        return Err(format!("step of range should be a positive number: {expr}"));
+        return Err(format!("step of range should be a positive number: {}", cut(expr)));
     }
     let mut bits = 0;
     let mut i = start;
@@ -322,16 +365,20 @@ fn parse_uint(expr: &str) -> Result<u64, String> {
     };
     if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
         return Err(format!(
-            "failed to parse int from {expr}: strconv.Atoi: parsing {expr:?}: invalid syntax"
+            "failed to parse int from {}: strconv.Atoi: parsing {}: invalid syntax",
+            cut(expr),
+            quote(expr)
         ));
     }
     let Ok(v) = digits.parse::<i64>() else {
         return Err(format!(
-            "failed to parse int from {expr}: strconv.Atoi: parsing {expr:?}: value out of range"
+            "failed to parse int from {}: strconv.Atoi: parsing {}: value out of range",
+            cut(expr),
+            quote(expr)
         ));
     };
     if neg && v != 0 {
-        return Err(format!("negative number (-{v}) not allowed: {expr}"));
+        return Err(format!("negative number (-{v}) not allowed: {}", cut(expr)));
     }
     Ok(v as u64)
 }
@@ -357,14 +404,16 @@ fn parse_descriptor(s: &str) -> Result<Kind, String> {
         _ => {
             let Some(d) = s.strip_prefix("@every ") else {
                 return Err(format!(
-                    "unrecognized descriptor: {s}: use one of @yearly, @annually, @monthly, @weekly, @daily, \
-                     @midnight, @hourly (lower case, alone) or @every <duration> such as @every 1h30m"
+                    "unrecognized descriptor: {}: use one of @yearly, @annually, @monthly, @weekly, @daily, \
+                     @midnight, @hourly (lower case, alone) or @every <duration> such as @every 1h30m",
+                    cut(s)
                 ));
             };
             let ns = parse_go_duration(d).map_err(|e| {
                 format!(
-                    "failed to parse duration {s}: {e}: write a Go duration after exactly one space, \
-                     e.g. @every 90s or @every 1h30m (units ns, us, ms, s, m, h)"
+                    "failed to parse duration {}: {e}: write a Go duration after exactly one space, \
+                     e.g. @every 90s or @every 1h30m (units ns, us, ms, s, m, h)",
+                    cut(s)
                 )
             })?;
             // constantdelay.go `Every`: below one second becomes one second; sub-second part dropped.
@@ -375,7 +424,7 @@ fn parse_descriptor(s: &str) -> Result<Kind, String> {
 
 /// Go `time.ParseDuration`: `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+`, or `0`; nanoseconds in an `i64`.
 fn parse_go_duration(orig: &str) -> Result<i64, String> {
-    let invalid = || format!("time: invalid duration {orig:?}");
+    let invalid = || format!("time: invalid duration {}", quote(orig));
     let mut s = orig;
     let mut neg = false;
     if let Some(c) = s.chars().next()
@@ -412,14 +461,20 @@ fn parse_go_duration(orig: &str) -> Result<i64, String> {
         let unit = &s[..unit_len];
         s = &s[unit_len..];
         let mult: u128 = match unit {
-            "" => return Err(format!("time: missing unit in duration {orig:?}")),
+            "" => return Err(format!("time: missing unit in duration {}", quote(orig))),
             "ns" => 1,
             "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
             "ms" => 1_000_000,
             "s" => 1_000_000_000,
             "m" => 60_000_000_000,
             "h" => 3_600_000_000_000,
-            _ => return Err(format!("time: unknown unit {unit:?} in duration {orig:?}")),
+            _ => {
+                return Err(format!(
+                    "time: unknown unit {} in duration {}",
+                    quote(unit),
+                    quote(orig)
+                ));
+            }
         };
         let mut v: u128 = 0;
         for c in int_part.bytes() {
@@ -851,7 +906,7 @@ pub fn parse_time_zone(s: &str) -> Result<Tz, String> {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'+'))
     };
     if !s.split('/').all(part_ok) {
-        return Err(format!("unknown time zone {s}: {HOW}"));
+        return Err(format!("unknown time zone {}: {HOW}", cut(s)));
     }
     if s.eq_ignore_ascii_case("local") {
         return Err(format!(
@@ -864,7 +919,7 @@ pub fn parse_time_zone(s: &str) -> Result<Tz, String> {
             .find(|tz| tz.name().eq_ignore_ascii_case(s))
             .map(|tz| format!("names are case-sensitive: did you mean {}?", tz.name()))
             .unwrap_or_else(|| HOW.to_string());
-        format!("unknown time zone {s}: {hint}")
+        format!("unknown time zone {}: {hint}", cut(s))
     })
 }
 
@@ -872,7 +927,12 @@ pub fn parse_time_zone(s: &str) -> Result<Tz, String> {
 pub fn parse_start_time(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("\"{s}\" is not an RFC 3339 time ({e}): write e.g. 2026-01-05T00:00:00Z"))
+        .map_err(|e| {
+            format!(
+                "{} is not an RFC 3339 time ({e}): write e.g. 2026-01-05T00:00:00Z",
+                quote(s)
+            )
+        })
 }
 
 /// The wall-clock instant of simulated time `ms` (milliseconds since `start`).
@@ -1101,6 +1161,56 @@ pub fn missed_cached(
 mod tests {
     use super::*;
     use chrono::Timelike;
+
+    #[test]
+    fn fires_are_estimated_without_listing_them() {
+        let utc = |s: &str| parse_start_time(s).expect("time");
+        let year = utc("2027-01-05T00:00:00Z");
+        let start = utc("2026-01-05T00:00:00Z"); // a Monday
+        let cases: &[(&str, &str, &str, u64)] = &[
+            (
+                "every second for a year",
+                "@every 1s",
+                "2027-01-05T00:00:00Z",
+                365 * 86_400 - 1,
+            ),
+            ("every hour for a day", "@every 1h", "2026-01-06T00:00:00Z", 23),
+            ("every minute for a day", "* * * * *", "2026-01-06T00:00:00Z", 1440),
+            ("monthly for ten years", "0 0 1 * *", "2036-01-05T00:00:00Z", 120),
+            (
+                "weekdays at nine for four weeks",
+                "0 9 * * MON-FRI",
+                "2026-02-02T00:00:00Z",
+                20,
+            ),
+            ("never", "0 0 30 2 *", "2036-01-05T00:00:00Z", 0),
+        ];
+        for (name, schedule, to, want) in cases {
+            let s = Schedule::parse(schedule).expect(name);
+            assert_eq!(s.estimate_fires(start, utc(to), Tz::UTC), *want, "{name}");
+        }
+        let every = Schedule::parse("@every 1s").expect("parse");
+        assert_eq!(every.estimate_fires(year, start, Tz::UTC), 0, "an empty window");
+        // Against the listed times: within two days' fires, in a zone with a DST change.
+        let tz: Tz = "America/New_York".parse().expect("zone");
+        let to = utc("2026-04-05T00:00:00Z");
+        for schedule in ["*/7 * * * *", "30 1,2 * * *", "0 0 1,15 * *", "0 12 * * SUN"] {
+            let s = Schedule::parse(schedule).expect(schedule);
+            let mut listed = 0u64;
+            let mut at = start;
+            while let Some(next) = s.next_after(at, tz).filter(|n| *n < to) {
+                listed += 1;
+                at = next;
+            }
+            let estimate = s.estimate_fires(start, to, tz);
+            let Kind::Spec(spec) = &s.kind else { unreachable!() };
+            let per_day = u64::from((spec.minute & !STAR_BIT).count_ones() * (spec.hour & !STAR_BIT).count_ones());
+            assert!(
+                estimate.abs_diff(listed) <= 2 * per_day,
+                "{schedule}: estimate {estimate}, listed {listed}"
+            );
+        }
+    }
 
     fn t(s: &str) -> DateTime<Utc> {
         parse_start_time(s).unwrap()

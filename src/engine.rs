@@ -91,6 +91,8 @@ pub enum Stop {
     Horizon,
     /// The event bound was reached (an error for the user: the run is incomplete).
     EventLimit,
+    /// The next event is past [`crate::limits::MAX_SIM_TIME_MS`] (an error for the user).
+    TimeLimit,
 }
 
 /// The event queue and clock. `E` is the model's event payload.
@@ -171,6 +173,11 @@ impl<E> Engine<E> {
         }
         if self.processed >= self.max_events {
             return Err(Stop::EventLimit);
+        }
+        // Times beyond the ceiling only come from saturated sums: the clock never gets there,
+        // so arithmetic on the current time stays far from overflow.
+        if top.time.0 > crate::limits::MAX_SIM_TIME_MS {
+            return Err(Stop::TimeLimit);
         }
         let e = self.heap.pop().expect("peeked");
         if !e.daemon {

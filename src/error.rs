@@ -68,6 +68,42 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// Most characters of an input value a message shows (after escaping): enough to recognise a
+/// bad quantity or name, too few to reproduce a line of a file that was never meant as input.
+pub const QUOTE_MAX_CHARS: usize = 40;
+
+/// An input value as messages show it: escaped as `{:?}` escapes a string (so control
+/// characters and line breaks cannot forge output) and cut to [`QUOTE_MAX_CHARS`] characters,
+/// then `…`. No quotes around it: for field paths and for values inside other quoting.
+pub fn cut(value: &str) -> String {
+    let mut out = String::new();
+    let mut shown = 0;
+    for c in value.chars() {
+        // As `{:?}` prints a string: a single quote needs no escape inside double quotes.
+        let esc: String = if c == '\'' {
+            "'".to_string()
+        } else {
+            c.escape_debug().collect()
+        };
+        let n = esc.chars().count();
+        if shown + n > QUOTE_MAX_CHARS {
+            out.push('…');
+            return out;
+        }
+        shown += n;
+        out.push_str(&esc);
+    }
+    out
+}
+
+/// An input value quoted for a message: `"12x"`, or `"root:x:0:0:…"` when long (see [`cut`]).
+/// Every message that shows a value read from a file or flag goes through this, so no error
+/// can carry more than a short prefix of what a user pointed kubesim at (issue 12: a wrong
+/// `--format` or path must not print someone's secrets back).
+pub fn quote(value: &str) -> String {
+    format!("\"{}\"", cut(value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +122,41 @@ mod tests {
         );
         let flag = InputError::new("--seeds", "bad range", "write A..B");
         assert_eq!(flag.to_string(), "--seeds: bad range\n  fix: write A..B");
+    }
+
+    #[test]
+    fn quote_escapes_and_cuts() {
+        let forty = "a".repeat(QUOTE_MAX_CHARS);
+        let cases: &[(&str, &str, String)] = &[
+            ("short value as is", "12x", "\"12x\"".to_string()),
+            ("empty", "", "\"\"".to_string()),
+            (
+                "quotes and line breaks escaped",
+                "a\"b\nc",
+                "\"a\\\"b\\nc\"".to_string(),
+            ),
+            ("exactly the limit kept whole", &forty, format!("\"{forty}\"")),
+            (
+                "one more is cut",
+                "root:x:0:0:root:/root:/bin/bash daemon:x:1:1:daemon",
+                "\"root:x:0:0:root:/root:/bin/bash daemon:x…\"".to_string(),
+            ),
+            // An escape is never split: `\u{1}` (6 characters) does not fit after 38 'b's.
+            (
+                "escapes stay whole",
+                &format!("{}\u{1}", "b".repeat(38)),
+                format!("\"{}…\"", "b".repeat(38)),
+            ),
+            ("multi-byte characters counted once", "ééé", "\"ééé\"".to_string()),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(&quote(input), want, "{name}");
+        }
+        let long = "x".repeat(10_000);
+        assert_eq!(
+            cut(&long).chars().count(),
+            QUOTE_MAX_CHARS + 1,
+            "40 characters and the ellipsis"
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 use crate::progress::Progress;
 use crate::sim::record::{EventSink, RunResult};
 use crate::sim::{Policy, World};
@@ -99,7 +99,7 @@ impl Shard {
         let bad = |why: &str| {
             InputError::new(
                 "--shard",
-                format!("`{s}` is not a shard: {why}"),
+                format!("{} is not a shard: {why}", quote(s)),
                 "write --shard I/N with 0 <= I < N, e.g. --shard 0/4 ... --shard 3/4 (JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID for I)",
             )
         };

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod experiment;
 pub mod html;
+pub mod limits;
 pub mod outdir;
 pub mod output;
 pub mod plot;

@@ -18,8 +18,7 @@ use kubesim::scenario;
 use kubesim::spec::Scenario;
 use kubesim::sweep::{Param, capacity_search, grid, load_points};
 
-/// Bound on the runs of one command (each run's results are held until the outputs are written).
-const MAX_UNITS: usize = 1_000_000;
+use kubesim::limits::MAX_UNITS;
 
 /// The scenario `kubesim` runs with no arguments.
 const DEMO: &str = include_str!("../scenarios/gang-contention.yaml");
@@ -660,14 +659,15 @@ fn execute(
     for sc in scenarios.iter().take(1) {
         note_not_simulated(sc);
     }
-    let all = plan.units();
-    if all.len() > MAX_UNITS {
+    // Counted before the list is built: seeds x points x policies can be billions.
+    if plan.unit_count() > MAX_UNITS {
         return Err(InputError::new(
             "--seeds",
-            format!("{} runs requested; the limit is {MAX_UNITS}", all.len()),
+            format!("{} runs requested; the limit is {MAX_UNITS}", plan.unit_count()),
             "use fewer seeds, policies or sweep points, or split the work with --shard",
         ));
     }
+    let all = plan.units();
     let mine: Vec<Unit> = match shard {
         Some(s) => all
             .iter()
@@ -747,6 +747,13 @@ fn note_not_simulated(sc: &Scenario) {
              give the Simulation a horizon (e.g. horizon: 7d) to run them for a set time"
         );
     }
+    if sc.cron_fires > kubesim::limits::WARN_CRON_FIRES {
+        eprintln!(
+            "note: the CronJobs fire about {} times in each run (every fire creates a Job and its pods): \
+             expect a long run and large outputs; fire less often or shorten the horizon to go faster",
+            sc.cron_fires
+        );
+    }
     for o in &sc.not_simulated {
         eprintln!(
             "note: {} {} `{}/{}` ({}) is not simulated yet in this version of kubesim; it was loaded and ignored",
@@ -757,6 +764,7 @@ fn note_not_simulated(sc: &Scenario) {
 
 fn validate(paths: &[PathBuf]) -> Result<(), InputError> {
     let sc = scenario::load(paths)?;
+    note_not_simulated(&sc);
     let gpus: i64 = sc
         .nodes
         .iter()
@@ -876,6 +884,13 @@ fn validate(paths: &[PathBuf]) -> Result<(), InputError> {
     }
     if !sc.not_simulated.is_empty() {
         println!("  not simulated yet (loaded, ignored by runs):");
+        if sc.cron_fires > kubesim::limits::WARN_CRON_FIRES {
+            eprintln!(
+                "note: the CronJobs fire about {} times in each run (every fire creates a Job and its pods): \
+             expect a long run and large outputs; fire less often or shorten the horizon to go faster",
+                sc.cron_fires
+            );
+        }
         for o in &sc.not_simulated {
             println!("    {} {}/{} ({})", o.kind, o.namespace, o.name, o.loc);
         }

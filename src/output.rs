@@ -24,8 +24,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 use crate::experiment::{Shard, Unit, units};
+use crate::limits::{MAX_PLAN_BYTES, MAX_UNITS};
 use crate::outdir::{FilePlan, Part};
 use crate::report::{
     CRONJOBS_HEADER, EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, QUEUE_TIMESERIES_HEADER, QUEUES_HEADER,
@@ -99,6 +100,13 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// How many units [`Plan::units`] lists (saturating), to check before listing them.
+    pub fn unit_count(&self) -> u64 {
+        (self.points.len() as u64)
+            .saturating_mul(self.policies.len() as u64)
+            .saturating_mul(self.seeds.len() as u64)
+    }
+
     pub fn units(&self) -> Vec<Unit> {
         units(self.points.len(), &self.policies, &self.seeds)
     }
@@ -184,7 +192,7 @@ impl Plan {
             let one = || {
                 rest.first()
                     .cloned()
-                    .ok_or_else(|| bad(n, format!("`{key}` has no value")))
+                    .ok_or_else(|| bad(n, format!("{} has no value", quote(key))))
             };
             match key {
                 "kind" => {
@@ -192,7 +200,7 @@ impl Plan {
                         "run" => Kind::Run,
                         "compare" => Kind::Compare,
                         "sweep" => Kind::Sweep,
-                        other => return Err(bad(n, format!("unknown kind `{other}`"))),
+                        _ => return Err(bad(n, "the kind is not run, compare or sweep".into())),
                     }
                 }
                 "scenario" => plan.scenario = one()?,
@@ -215,11 +223,18 @@ impl Plan {
                 "queues" => plan.queues = one()? == "true",
                 "target" => plan.targets.push(one()?),
                 "kubesim-shard" | "kubesim-version" | "shard" | "table" | "" => {}
-                other => return Err(bad(n, format!("unknown line `{other}`"))),
+                // Not echoed: a file that is not a plan may hold anything.
+                _ => return Err(bad(n, "a line that is not part of a plan".into())),
             }
         }
         if plan.points.is_empty() || plan.policies.is_empty() || plan.seeds.is_empty() {
             return Err(bad(1, "no points, policies or seeds".into()));
+        }
+        if plan.unit_count() > MAX_UNITS {
+            return Err(bad(
+                1,
+                format!("{} runs, beyond the limit of {MAX_UNITS}", plan.unit_count()),
+            ));
         }
         Ok(plan)
     }
@@ -514,7 +529,15 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Plan, Tables), InputError> {
     let mut recorded: Vec<BTreeMap<String, Recorded>> = Vec::new();
     for d in dirs {
         let path = d.join(SHARD_FILE);
-        let text = read_text(&path, "pass a folder written by `kubesim ... --shard I/N --out FOLDER`")?;
+        let fix = "pass a folder written by `kubesim ... --shard I/N --out FOLDER`";
+        let in_file = |message: String| InputError {
+            file: Some(path.clone()),
+            ..InputError::new("", message, fix)
+        };
+        let bytes = crate::limits::read_file_at_most(&path, MAX_PLAN_BYTES)
+            .map_err(|e| in_file(format!("cannot read: {e}")))?
+            .ok_or_else(|| in_file(format!("not a shard plan: longer than {MAX_PLAN_BYTES} bytes")))?;
+        let text = String::from_utf8(bytes).map_err(|_| in_file("not UTF-8 text".to_string()))?;
         let format = text
             .lines()
             .find_map(|l| l.strip_prefix("kubesim-shard\t"))

@@ -7,6 +7,9 @@
 //! it in the syntax and rejects it in validation), and the day unit `d` is accepted in durations
 //! (Go's `time.ParseDuration` has none).
 
+use crate::error::quote;
+use crate::limits::MAX_QUANTITY;
+
 /// How a resource's amount is stored (see `spec.rs`): bytes, or thousandths of a unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Unit {
@@ -28,14 +31,16 @@ const QUANTITY_HELP: &str = "a quantity is a non-negative number with an optiona
 /// Parses a Kubernetes quantity for `resource` into canonical units: `cpu` in millicores,
 /// `memory`, `ephemeral-storage`, `storage` and `hugepages-*` in bytes, any other resource in
 /// milli-units (`nvidia.com/gpu: 1` is 1000, `pods: 110` is 110000). Fractions of the
-/// canonical unit round up, as Kubernetes' `MilliValue`/`Value` do.
+/// canonical unit round up, as Kubernetes' `MilliValue`/`Value` do. At most
+/// [`MAX_QUANTITY`] canonical units.
 pub fn parse_quantity(resource: &str, s: &str) -> Result<i64, String> {
-    let bad = || format!("invalid quantity \"{s}\" for {resource}: {QUANTITY_HELP}");
+    let bad = || format!("invalid quantity {} for {resource}: {QUANTITY_HELP}", quote(s));
     let t = s.trim();
     let t = t.strip_prefix('+').unwrap_or(t);
     if t.starts_with('-') {
         return Err(format!(
-            "negative quantity \"{s}\" for {resource}: amounts of resources cannot be negative"
+            "negative quantity {} for {resource}: amounts of resources cannot be negative",
+            quote(s)
         ));
     }
     // Split the number (digits, optional '.', digits) from the suffix.
@@ -52,7 +57,8 @@ pub fn parse_quantity(resource: &str, s: &str) -> Result<i64, String> {
     let digits = digits.trim_start_matches('0');
     if digits.len() > 30 {
         return Err(format!(
-            "quantity \"{s}\" for {resource} has too many digits (at most 30 are supported)"
+            "quantity {} for {resource} has too many digits (at most 30 are supported)",
+            quote(s)
         ));
     }
     let mantissa: i128 = if digits.is_empty() {
@@ -84,7 +90,8 @@ pub fn parse_quantity(resource: &str, s: &str) -> Result<i64, String> {
             let e: i32 = exp[1..].parse().map_err(|_| bad())?;
             if e.unsigned_abs() > 30 {
                 return Err(format!(
-                    "quantity \"{s}\" for {resource}: exponent out of range (at most 30)"
+                    "quantity {} for {resource}: exponent out of range (at most 30)",
+                    quote(s)
                 ));
             }
             let p = pow10(e.unsigned_abs() as usize).ok_or_else(bad)?;
@@ -99,10 +106,17 @@ pub fn parse_quantity(resource: &str, s: &str) -> Result<i64, String> {
     if unit_of(resource) == Unit::Milli {
         num = num.checked_mul(1_000).ok_or_else(bad)?;
     }
-    let too_large = || format!("quantity \"{s}\" for {resource} is too large");
+    let too_large = || format!("quantity {} for {resource} is too large", quote(s));
     let scaled = mantissa.checked_mul(num).ok_or_else(too_large)?;
     // Round up (ceil) for non-negative values.
     let value = scaled / den + i128::from(scaled % den != 0);
+    if value > i128::from(MAX_QUANTITY) {
+        return Err(format!(
+            "quantity {} for {resource} is beyond the limit of {} (kubesim's bound on one amount)",
+            quote(s),
+            format_quantity(resource, MAX_QUANTITY)
+        ));
+    }
     i64::try_from(value).map_err(|_| too_large())
 }
 
@@ -168,14 +182,15 @@ const DURATION_HELP: &str = "a duration is a number with a unit, such as 300ms, 
 /// non-zero number without unit are errors.
 pub fn parse_duration_ms(s: &str) -> Result<u64, String> {
     let t = s.trim();
-    let bad = |why: &str| format!("invalid duration \"{s}\"{why}: {DURATION_HELP}");
+    let bad = |why: &str| format!("invalid duration {}{why}: {DURATION_HELP}", quote(s));
     if t.is_empty() {
         return Err(bad(" (empty)"));
     }
     if t.starts_with('-') {
         return Err(format!(
-            "negative duration \"{s}\": durations count forward from t=0 and cannot be negative; \
-             {DURATION_HELP}"
+            "negative duration {}: durations count forward from t=0 and cannot be negative; \
+             {DURATION_HELP}",
+            quote(s)
         ));
     }
     let t = t.strip_prefix('+').unwrap_or(t);
@@ -187,7 +202,7 @@ pub fn parse_duration_ms(s: &str) -> Result<u64, String> {
     }
     let mut rest = t;
     let mut total_ns: u128 = 0;
-    let too_long = || format!("duration \"{s}\" is too long");
+    let too_long = || format!("duration {} is too long", quote(s));
     while !rest.is_empty() {
         let num_end = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -213,7 +228,7 @@ pub fn parse_duration_ms(s: &str) -> Result<u64, String> {
             "h" => 3_600 * 1_000_000_000,
             "d" => 86_400 * 1_000_000_000,
             "" => return Err(bad(" (a number without unit)")),
-            _ => return Err(bad(&format!(" (unknown unit \"{}\")", shorten_unit(unit)))),
+            _ => return Err(bad(&format!(" (unknown unit {})", quote(unit)))),
         };
         let int_digits = int_part.trim_start_matches('0');
         if int_digits.len() > 20 {
@@ -243,10 +258,6 @@ pub fn parse_duration_ms(s: &str) -> Result<u64, String> {
     u64::try_from(ms).map_err(|_| too_long())
 }
 
-fn shorten_unit(s: &str) -> String {
-    s.chars().take(20).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,7 +282,9 @@ mod tests {
             ("memory plain", "memory", "1024", 1024),
             ("memory milli rounds up", "memory", "1500m", 2),
             ("memory decimal Gi", "memory", "1.5Gi", 3 << 29),
-            ("memory E", "memory", "1E", 1_000_000_000_000_000_000),
+            ("memory P", "memory", "8P", 8_000_000_000_000_000),
+            ("memory at the limit", "memory", "8Pi", MAX_QUANTITY),
+            ("cpu at the limit", "cpu", "9007199254740992m", MAX_QUANTITY),
             ("memory exponent E3", "memory", "1E3", 1_000),
             ("ephemeral storage", "ephemeral-storage", "10Mi", 10 << 20),
             ("hugepages", "hugepages-2Mi", "4Mi", 4 << 20),
@@ -329,7 +342,14 @@ mod tests {
             ("two dots", "cpu", "1.2.3", "invalid quantity"),
             ("lone suffix", "memory", "Gi", "invalid quantity"),
             ("space inside", "cpu", "1 m", "invalid quantity"),
-            ("overflow", "memory", "9999999Ei", "too large"),
+            ("beyond the limit", "memory", "1E", "beyond the limit of 8Pi"),
+            (
+                "one beyond the limit",
+                "cpu",
+                "9007199254740993m",
+                "beyond the limit of 9007199254740992m",
+            ),
+            ("overflow", "memory", "9999999Ei", "beyond the limit"),
             ("huge exponent", "cpu", "1e400", "exponent"),
             (
                 "too many digits",

@@ -63,6 +63,10 @@ pub struct Scenario {
     /// Objects of a kind that a later version simulates (CronJob, Volcano Job, Queue, ...):
     /// loaded, reported by name, not simulated.
     pub not_simulated: Vec<NotSimulated>,
+    /// About how many times the CronJobs fire in a run, estimated at load (at most
+    /// [`crate::limits::MAX_CRON_FIRES`]; the CLI notes more than
+    /// [`crate::limits::WARN_CRON_FIRES`]).
+    pub cron_fires: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -412,6 +416,19 @@ pub struct WorkloadSpec {
     pub suspend_at_ms: Option<u64>,
     pub resume_at_ms: Option<u64>,
     pub loc: SourceLoc,
+}
+
+impl WorkloadSpec {
+    /// The pods one copy creates when none fails: a Job's completions (its parallelism when
+    /// completions is unset), 1 for a Pod, a Volcano Job's replicas. What the load-time bound
+    /// on pods created up front counts (see [`crate::limits::MAX_PODS`]).
+    pub fn pods_without_failures(&self) -> u64 {
+        match &self.kind {
+            WorkloadKind::Job(j) => u64::from(j.completions.unwrap_or(j.parallelism.unwrap_or(1))),
+            WorkloadKind::Pod(_) => 1,
+            WorkloadKind::VolcanoJob(v) => v.tasks.iter().map(|t| u64::from(t.replicas)).sum(),
+        }
+    }
 }
 
 /// A distribution of durations (Arrivals `duration`).

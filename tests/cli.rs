@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "cli/bounds.rs"]
+mod bounds;
 mod common;
 #[path = "cli/experiments.rs"]
 mod experiments;

@@ -427,7 +427,11 @@ fn jobs_whose_pods_join_a_pod_group_start_when_the_gang_forms() {
             let j = common::job(&r, name);
             assert_eq!(secs(j.start), Some(30.0), "{policy} {name}");
             assert_eq!(secs(j.finish), Some(91.0), "{policy} {name}");
-            assert_eq!(j.wait_ms().map(|w| w as f64 / 1000.0), Some(30.0 - submit), "{policy} {name}");
+            assert_eq!(
+                j.wait_ms().map(|w| w as f64 / 1000.0),
+                Some(30.0 - submit),
+                "{policy} {name}"
+            );
         }
     }
 }

@@ -15,6 +15,7 @@
 
 use super::k8s::OBJECT_FIELDS;
 use super::view::{F, Obj, Res, err_at};
+use crate::error::{cut, quote};
 use crate::quantity::{format_quantity, quota_unit_resource};
 use crate::resources::{is_extended, is_native, is_qualified_name, limit_range_item_defaults, overcommit_allowed};
 use crate::spec::{LimitKind, LimitRangeItem, LimitRangeSpec, ResourceList, ResourceQuotaSpec, SourceLoc};
@@ -101,11 +102,16 @@ fn entries<'a>(
     for e in o.entries {
         let vf = F {
             node: &e.value,
-            path: format!("{}.{}", o.path, e.key),
+            path: format!("{}.{}", o.path, cut(&e.key)),
             key_pos: e.key_pos,
         };
         if let Some((message, fix)) = check_name(&e.key) {
-            return Err(err_at(e.key_pos, &vf.path, format!("\"{}\": {message}", e.key), fix));
+            return Err(err_at(
+                e.key_pos,
+                &vf.path,
+                format!("{}: {message}", quote(&e.key)),
+                fix,
+            ));
         }
         let v = vf.quantity(&unit(&e.key))?;
         out.push((e.key.clone(), v, vf));
@@ -335,14 +341,14 @@ pub(crate) fn limit_range(doc: &Obj, namespace: String, name: String, loc: &Sour
             "PersistentVolumeClaim" => LimitKind::PersistentVolumeClaim,
             other => {
                 return Err(type_f.err(
-                    format!("unsupported limit type \"{other}\""),
+                    format!("unsupported limit type {}", quote(other)),
                     "write Container, Pod or PersistentVolumeClaim (custom limit types are not supported)",
                 ));
             }
         };
         if kinds.contains(&kind) {
             return Err(type_f.err(
-                format!("Duplicate value: \"{}\" (a second item of this type)", type_f.str()?),
+                format!("Duplicate value: {} (a second item of this type)", quote(type_f.str()?)),
                 "merge the two items: a LimitRange has at most one item per type",
             ));
         }

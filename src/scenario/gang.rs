@@ -16,6 +16,8 @@ use super::k8s::{
     self, HintScope, Hints, Meta, OBJECT_FIELDS, PodOwner, Workload, annotation_field, opt, read_hints, read_meta,
 };
 use super::view::{F, Obj, Res};
+use crate::error::quote;
+use crate::limits::MAX_WORKLOAD_PODS;
 use crate::spec::{
     PodGroupApi, PodGroupSpec, QueueSpec, QueueState, SourceLoc, VcAction, VcEvent, VcPolicy, VcTask, VolcanoJobSpec,
     WorkloadKind,
@@ -115,8 +117,8 @@ pub(crate) fn volcano_job(doc: &Obj) -> Res<Workload> {
         if let Some(first) = task_names.get(&task.name) {
             return Err(name_f.err(
                 format!(
-                    "two tasks are named \"{}\" (spec.tasks[{first}] and spec.tasks[{i}])",
-                    task.name
+                    "two tasks are named {} (spec.tasks[{first}] and spec.tasks[{i}])",
+                    quote(&task.name)
                 ),
                 "give every task its own name (an unnamed task i is named default<i>)",
             ));
@@ -140,6 +142,15 @@ pub(crate) fn volcano_job(doc: &Obj) -> Res<Workload> {
             }
         }
         total_replicas += u64::from(task.replicas);
+        if total_replicas > u64::from(MAX_WORKLOAD_PODS) {
+            return Err(t.err(
+                format!(
+                    "the tasks up to this one have {total_replicas} replicas, beyond the limit of \
+                     {MAX_WORKLOAD_PODS} pods per workload"
+                ),
+                "split the work into several Volcano Jobs",
+            ));
+        }
         tasks.push(task);
     }
 
@@ -196,7 +207,16 @@ fn vc_task<'a>(f: &F<'a>, index: usize, job_hints: &Hints) -> Res<(VcTask, Hints
         Some(n) if !n.str()?.is_empty() => (n.str()?.to_string(), n),
         _ => (format!("default{index}"), f.clone()),
     };
-    let replicas = opt(o.get("replicas"), |f| f.u32())?.unwrap_or(0);
+    let replicas = opt(o.get("replicas"), |f| {
+        f.bounded(
+            0,
+            i128::from(MAX_WORKLOAD_PODS),
+            "pods per workload",
+            "split the work into several Volcano Jobs",
+        )
+        .map(|v| v as u32)
+    })?
+    .unwrap_or(0);
     let min_available = opt(o.get("minAvailable"), |f| f.u32())?;
     if let Some(m) = min_available
         && m > replicas
@@ -240,7 +260,7 @@ fn event(f: &F) -> Res<VcEvent> {
     let s = f.str()?;
     EVENTS.iter().find(|(n, _)| *n == s).map(|(_, e)| *e).ok_or_else(|| {
         f.err(
-            format!("unknown policy event \"{s}\""),
+            format!("unknown policy event {}", quote(s)),
             format!("write one of: {}", names(EVENTS)),
         )
     })
@@ -250,7 +270,7 @@ fn action(f: &F) -> Res<VcAction> {
     let s = f.str()?;
     ACTIONS.iter().find(|(n, _)| *n == s).map(|(_, a)| *a).ok_or_else(|| {
         f.err(
-            format!("unknown policy action \"{s}\""),
+            format!("unknown policy action {}", quote(s)),
             format!("write one of: {}", names(ACTIONS)),
         )
     })
@@ -390,7 +410,12 @@ pub(crate) fn pod_group(doc: &Obj, api: PodGroupApi, meta: Meta, loc: &SourceLoc
         )?),
     };
     if let Some(f) = min_member_f {
-        pg.min_member = f.int_in(1, i128::from(i32::MAX))? as u32;
+        pg.min_member = f.bounded(
+            1,
+            i128::from(MAX_WORKLOAD_PODS),
+            "pods per workload",
+            "a gang has at most this many members",
+        )? as u32;
     }
     pg.min_resources = opt(spec.get("minResources"), |f| f.resource_list())?;
     pg.queue = opt(spec.get("queue"), |f| f.name())?;

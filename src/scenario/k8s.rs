@@ -13,6 +13,8 @@
 use std::collections::BTreeMap;
 
 use super::view::{F, Obj, Res, err_at};
+use crate::error::{cut, quote};
+use crate::limits::{MAX_DURATION_MS, MAX_QUANTITY, MAX_WORKLOAD_PODS};
 use crate::spec::{
     CompletionMode, ContainerResources, ExitCodeOperator, IntOrPercent, JobSpec, LabelSelector, NamespaceSpec,
     NodeSelectorTerm, NodeSpec, PdbSpec, PfpAction, PfpExitCodes, PfpPodCondition, PfpRule, PodReplacementPolicy,
@@ -123,8 +125,10 @@ pub(crate) fn pod_group(owner: &Obj, meta: &Meta, volcano_annotation: bool) -> R
     {
         return Err(f.err(
             format!(
-                "the pod joins two pod groups: \"{l}\" by label {COSCHEDULING_GROUP_LABEL} and \"{a}\" \
-                 by this annotation"
+                "the pod joins two pod groups: {} by label {COSCHEDULING_GROUP_LABEL} and {} \
+                 by this annotation",
+                quote(l),
+                quote(a)
             ),
             "keep one: the label for a coscheduling PodGroup, the annotation for a Volcano \
              PodGroup",
@@ -220,13 +224,13 @@ pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
         if !e.key.starts_with("kubesim.io/") {
             continue;
         }
-        let f = F::new(&e.value, format!("{}.{}", ann.path, e.key));
+        let f = F::new(&e.value, format!("{}.{}", ann.path, cut(&e.key)));
         let key = e.key.as_str();
         if !KNOWN_ANNOTATIONS.contains(&key) {
             return Err(err_at(
                 e.key_pos,
                 &f.path,
-                format!("unknown kubesim annotation `{key}`"),
+                format!("unknown kubesim annotation {}", quote(key)),
                 format!("use one of: {}", KNOWN_ANNOTATIONS.join(", ")),
             ));
         }
@@ -269,7 +273,7 @@ pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
                         .filter(|c| (0..=255).contains(c))
                         .ok_or_else(|| {
                             f.err(
-                                format!("invalid exit code \"{}\"", text),
+                                format!("invalid exit code {}", quote(text)),
                                 "write an exit code from 0 to 255 as a string, e.g. \"1\"",
                             )
                         })?,
@@ -283,7 +287,7 @@ pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
                         .filter(|n| *n <= i32::MAX as u32)
                         .ok_or_else(|| {
                             f.err(
-                                format!("invalid failure count \"{}\"", text),
+                                format!("invalid failure count {}", quote(text)),
                                 "write a non-negative integer as a string, e.g. \"2\"",
                             )
                         })?,
@@ -294,10 +298,14 @@ pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
                     text.trim()
                         .parse::<u32>()
                         .ok()
-                        .filter(|n| (1..=i32::MAX as u32).contains(n))
+                        .filter(|n| (1..=MAX_WORKLOAD_PODS).contains(n))
                         .ok_or_else(|| {
                             f.err(
-                                format!("invalid gang size \"{text}\""),
+                                format!(
+                                    "invalid gang size {} (1 to {MAX_WORKLOAD_PODS}, the limit of pods per \
+                                     workload)",
+                                    quote(text)
+                                ),
                                 "write the number of pods in the gang, at least 1, as a string, e.g. \"4\"",
                             )
                         })?,
@@ -306,7 +314,7 @@ pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
             "kubesim.io/fail-indexes" => {
                 h.fail_indexes = Some(parse_index_list(text).ok_or_else(|| {
                     f.err(
-                        format!("invalid index set \"{text}\""),
+                        format!("invalid index set {}", quote(text)),
                         "write completion indexes as Kubernetes does, e.g. \"0\" or \"0-3,7\"",
                     )
                 })?)
@@ -354,7 +362,7 @@ pub(crate) fn taint_effect(f: &F) -> Res<TaintEffect> {
         "PreferNoSchedule" => Ok(TaintEffect::PreferNoSchedule),
         "NoExecute" => Ok(TaintEffect::NoExecute),
         other => Err(f.err(
-            format!("unknown taint effect \"{other}\""),
+            format!("unknown taint effect {}", quote(other)),
             "write NoSchedule, PreferNoSchedule or NoExecute",
         )),
     }
@@ -527,11 +535,11 @@ fn container(f: &F, init: bool) -> Res<ContainerResources> {
             if let Some(lim) = limits.get(k)
                 && req > lim
             {
-                let field = format!("{}.resources.requests.{k}", f.path);
+                let field = format!("{}.resources.requests.{}", f.path, cut(k));
                 return Err(err_at(
                     r.pos,
                     &field,
-                    format!("the request for {k} is larger than its limit"),
+                    format!("the request for {} is larger than its limit", quote(k)),
                     "make the request at most the limit",
                 ));
             }
@@ -542,7 +550,7 @@ fn container(f: &F, init: bool) -> Res<ContainerResources> {
         Some(p) if init && p.str()? == "Always" => true,
         Some(p) => {
             return Err(p.err(
-                format!("unsupported container restartPolicy \"{}\"", p.str()?),
+                format!("unsupported container restartPolicy {}", quote(p.str()?)),
                 "only init containers may set restartPolicy, and only to Always (a sidecar)",
             ));
         }
@@ -570,7 +578,7 @@ pub(crate) fn selector_requirement(f: &F) -> Res<SelectorRequirement> {
         "Lt" => SelectorOperator::Lt,
         other => {
             return Err(op_f.err(
-                format!("unknown operator \"{other}\""),
+                format!("unknown operator {}", quote(other)),
                 "write In, NotIn, Exists, DoesNotExist, Gt or Lt",
             ));
         }
@@ -656,7 +664,7 @@ pub(crate) fn toleration(f: &F) -> Res<Toleration> {
             "Exists" => TolerationOperator::Exists,
             other => {
                 return Err(op.err(
-                    format!("unknown toleration operator \"{other}\""),
+                    format!("unknown toleration operator {}", quote(other)),
                     "write Equal or Exists",
                 ));
             }
@@ -680,8 +688,15 @@ pub(crate) fn toleration(f: &F) -> Res<Toleration> {
         Some(e) if e.str()?.is_empty() => None,
         Some(e) => Some(taint_effect(&e)?),
     };
+    // Added to the time of an eviction, so bounded like every other duration.
     let toleration_seconds = opt(o.get("tolerationSeconds"), |f| {
-        f.int_in(i128::from(i64::MIN), i128::from(i64::MAX)).map(|v| v as i64)
+        f.bounded(
+            i128::from(i64::MIN),
+            i128::from(MAX_DURATION_MS / 1000),
+            "seconds (100 years)",
+            "remove tolerationSeconds to tolerate forever",
+        )
+        .map(|v| v as i64)
     })?;
     Ok(Toleration {
         key,
@@ -729,7 +744,7 @@ pub(crate) fn pod_template(
     for n in &names {
         if !seen.insert(n) {
             return Err(spec_f.err(
-                format!("two containers are named \"{n}\""),
+                format!("two containers are named {}", quote(n)),
                 "give every container (and init container) its own name",
             ));
         }
@@ -772,7 +787,7 @@ pub(crate) fn pod_template(
             }
             (other, _) => {
                 return Err(p.err(
-                    format!("unknown restartPolicy \"{other}\""),
+                    format!("unknown restartPolicy {}", quote(other)),
                     "write Never, OnFailure or Always",
                 ));
             }
@@ -815,7 +830,7 @@ pub(crate) fn preemption_policy(f: &F) -> Res<PreemptionPolicy> {
         "PreemptLowerPriority" => Ok(PreemptionPolicy::PreemptLowerPriority),
         "Never" => Ok(PreemptionPolicy::Never),
         other => Err(f.err(
-            format!("unknown preemptionPolicy \"{other}\""),
+            format!("unknown preemptionPolicy {}", quote(other)),
             "write PreemptLowerPriority or Never",
         )),
     }
@@ -846,6 +861,8 @@ const JOB_SPEC_FIELDS: &[&str] = &[
 const MAX_PFP_RULES: usize = 20;
 /// Maximum exit codes in one `onExitCodes` (Kubernetes' own limit).
 const MAX_EXIT_CODES: usize = 255;
+/// Maximum patterns in one `onPodConditions` (Kubernetes' own limit).
+const MAX_POD_CONDITIONS: usize = 20;
 /// Maximum successPolicy rules (Kubernetes' own limit).
 const MAX_SUCCESS_RULES: usize = 20;
 
@@ -876,11 +893,28 @@ pub(crate) fn job(doc: &Obj) -> Res<Workload> {
     pod.pod_group = pod_group;
 
     let u32_of = |k: &str| opt(spec.get(k), |f| f.u32());
-    let completions = u32_of("completions")?;
-    let parallelism = u32_of("parallelism")?;
+    // Pods are created and tracked per completion (and per index): bounded before anything
+    // is sized by them.
+    let pods_of = |k: &str| {
+        opt(spec.get(k), |f| {
+            f.bounded(
+                0,
+                i128::from(MAX_WORKLOAD_PODS),
+                "pods per workload",
+                "split the work into several Jobs",
+            )
+            .map(|v| v as u32)
+        })
+    };
+    let completions = pods_of("completions")?;
+    let parallelism = pods_of("parallelism")?;
     let backoff_limit = u32_of("backoffLimit")?;
     let backoff_limit_per_index = u32_of("backoffLimitPerIndex")?;
-    let max_failed_indexes = u32_of("maxFailedIndexes")?;
+    // The API server's bound (maxFailedIndexesForIndexedJob).
+    let max_failed_indexes = opt(spec.get("maxFailedIndexes"), |f| {
+        f.bounded(0, 100_000, "(the API server's limit)", "write fewer failed indexes")
+            .map(|v| v as u32)
+    })?;
     let completion_mode = match spec.get("completionMode") {
         None => CompletionMode::NonIndexed,
         Some(m) => match m.str()? {
@@ -888,7 +922,7 @@ pub(crate) fn job(doc: &Obj) -> Res<Workload> {
             "Indexed" => CompletionMode::Indexed,
             other => {
                 return Err(m.err(
-                    format!("unknown completionMode \"{other}\""),
+                    format!("unknown completionMode {}", quote(other)),
                     "write NonIndexed or Indexed",
                 ));
             }
@@ -941,7 +975,7 @@ pub(crate) fn job(doc: &Obj) -> Res<Workload> {
             "Failed" => PodReplacementPolicy::Failed,
             other => {
                 return Err(p.err(
-                    format!("unknown podReplacementPolicy \"{other}\""),
+                    format!("unknown podReplacementPolicy {}", quote(other)),
                     "write TerminatingOrFailed or Failed",
                 ));
             }
@@ -961,7 +995,12 @@ pub(crate) fn job(doc: &Obj) -> Res<Workload> {
     };
     let active_deadline_s = match spec.get("activeDeadlineSeconds") {
         None => None,
-        Some(f) => Some(f.int_in(1, i128::from(i64::MAX))? as u64),
+        Some(f) => Some(f.bounded(
+            1,
+            i128::from(MAX_DURATION_MS / 1000),
+            "seconds (100 years)",
+            "write a shorter deadline, or remove it",
+        )? as u64),
     };
     let ttl_seconds_after_finished = opt(spec.get("ttlSecondsAfterFinished"), |f| {
         f.int_in(0, i128::from(i32::MAX)).map(|v| v as u64)
@@ -1016,7 +1055,7 @@ fn pfp_rules(f: &F, per_index: bool) -> Res<Vec<PfpRule>> {
             "Count" => PfpAction::Count,
             other => {
                 return Err(af.err(
-                    format!("unknown action \"{other}\""),
+                    format!("unknown action {}", quote(other)),
                     "write FailJob, FailIndex, Ignore or Count",
                 ));
             }
@@ -1032,7 +1071,7 @@ fn pfp_rules(f: &F, per_index: bool) -> Res<Vec<PfpRule>> {
                     "In" => ExitCodeOperator::In,
                     "NotIn" => ExitCodeOperator::NotIn,
                     other => {
-                        return Err(of.err(format!("unknown operator \"{other}\""), "write In or NotIn"));
+                        return Err(of.err(format!("unknown operator {}", quote(other)), "write In or NotIn"));
                     }
                 };
                 let vf = eo.req("values", "list the exit codes")?;
@@ -1063,7 +1102,14 @@ fn pfp_rules(f: &F, per_index: bool) -> Res<Vec<PfpRule>> {
         };
         let mut on_pod_conditions = Vec::new();
         if let Some(pc) = ro.get("onPodConditions") {
-            for c in pc.seq()? {
+            let items = pc.seq()?;
+            if items.len() > MAX_POD_CONDITIONS {
+                return Err(pc.err(
+                    format!("{} patterns; at most {MAX_POD_CONDITIONS} are allowed", items.len()),
+                    format!("keep at most {MAX_POD_CONDITIONS} patterns"),
+                ));
+            }
+            for c in items {
                 let co = c.obj()?;
                 co.deny_unknown(&["type", "status"], "onPodConditions")?;
                 let condition_type = co.req("type", "add type, e.g. DisruptionTarget")?.name()?;
@@ -1073,7 +1119,7 @@ fn pfp_rules(f: &F, per_index: bool) -> Res<Vec<PfpRule>> {
                         st @ ("True" | "False" | "Unknown") => st.to_string(),
                         other => {
                             return Err(s.err(
-                                format!("unknown condition status \"{other}\""),
+                                format!("unknown condition status {}", quote(other)),
                                 "write True, False or Unknown",
                             ));
                         }
@@ -1183,7 +1229,7 @@ fn int_or_percent(f: &F) -> Res<IntOrPercent> {
             .filter(|p| *p <= 100)
             .ok_or_else(|| {
                 f.err(
-                    format!("invalid value \"{text}\""),
+                    format!("invalid value {}", quote(text)),
                     "write a whole number (1) or a percentage (\"50%\")",
                 )
             })?;
@@ -1266,6 +1312,7 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
         WorkloadDoc::Pod => pod(doc, &meta)?,
         WorkloadDoc::VolcanoJob => super::gang::volcano_job(doc)?,
     };
+    check_amounts(doc, &w.kind)?;
     Ok(WorkloadSpec {
         namespace: meta.namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_string()),
         name: meta.name,
@@ -1277,6 +1324,51 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
         resume_at_ms: w.hints.resume_at_ms,
         loc: loc.clone(),
     })
+}
+
+/// Checks a workload's pod totals: each at most [`MAX_QUANTITY`] (a total of many containers
+/// can pass it where no container does), and each times the workload's pods within `i64`, as
+/// the simulator multiplies them (a Kueue workload's quota, the GPUs of a job row).
+fn check_amounts(doc: &Obj, kind: &crate::spec::WorkloadKind) -> Res<()> {
+    use crate::spec::WorkloadKind;
+    let templates: Vec<(String, &PodTemplate, u32)> = match kind {
+        WorkloadKind::Job(j) => vec![(
+            "spec.template.spec".to_string(),
+            &j.template,
+            j.completions.unwrap_or(1).max(j.parallelism.unwrap_or(1)),
+        )],
+        WorkloadKind::Pod(t) => vec![("spec".to_string(), t, 1)],
+        WorkloadKind::VolcanoJob(v) => v
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("spec.tasks[{i}].template.spec"), &t.template, t.replicas))
+            .collect(),
+    };
+    for (path, t, pods) in templates {
+        for (name, v) in t.requests.iter().chain(&t.limits) {
+            let shown = |v: i64| crate::quantity::format_quantity(name, v);
+            let message = if *v > MAX_QUANTITY {
+                format!(
+                    "a pod's containers together ask for {} of {}, beyond the limit of {}",
+                    shown(*v),
+                    quote(name),
+                    shown(MAX_QUANTITY)
+                )
+            } else if v.checked_mul(i64::from(pods)).is_none() {
+                format!(
+                    "{pods} pods of {} of {} each are more than kubesim can count",
+                    shown(*v),
+                    quote(name)
+                )
+            } else {
+                continue;
+            };
+            let at = doc.get("spec").map_or(doc.pos, |f| f.key_pos);
+            return Err(err_at(at, &path, message, "ask for less per pod, or use fewer pods"));
+        }
+    }
+    Ok(())
 }
 
 /// The namespace of objects that name none.

@@ -8,7 +8,7 @@ use super::view::{Error, F, Obj, Res};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 use crate::spec::{
     ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, FaultModelSpec, Latencies, NodeSpec,
     Outage, ReplayJob, ScriptedTaint, SimulationSpec, SourceLoc, TraceShape, TraceSpec,
@@ -24,12 +24,8 @@ pub const BUILTIN_POLICIES: &[&str] = &[
     "kueue",
 ];
 
-/// Most nodes in a scenario (Node objects, NodePool copies and Arrivals of Nodes).
-pub const MAX_NODES: u64 = 1_000_000;
-/// Most copies of an Arrivals object.
-pub const MAX_ARRIVALS: u64 = 10_000_000;
-/// Most entries of an `at` or `empirical` list.
-pub const MAX_LIST_ENTRIES: usize = 100_000;
+use crate::limits::MAX_HORIZON_MS;
+pub use crate::limits::{MAX_ARRIVALS, MAX_LIST_ENTRIES, MAX_NODES, MAX_TRACE_JOBS};
 
 const KUBESIM_OBJECT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
 
@@ -60,7 +56,7 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
         out.seed = f.int_in(0, i128::from(u64::MAX))? as u64;
     }
     if let Some(f) = spec.get("horizon") {
-        let h = f.duration_ms()?;
+        let h = f.duration_ms_within(MAX_HORIZON_MS)?;
         if h == 0 {
             return Err(f.err(
                 "the horizon is zero: nothing would be simulated",
@@ -74,7 +70,7 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
         let s = f.str()?;
         if !is_rfc3339(s) {
             return Err(f.err(
-                format!("\"{s}\" is not an RFC 3339 time"),
+                format!("{} is not an RFC 3339 time", quote(s)),
                 "write a time such as 2026-01-05T00:00:00Z",
             ));
         }
@@ -96,10 +92,13 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
         for item in items {
             let name = item.name()?;
             if names.contains(&name) {
-                return Err(item.err(format!("policy \"{name}\" is listed twice"), "list each policy once"));
+                return Err(item.err(
+                    format!("policy {} is listed twice", quote(&name)),
+                    "list each policy once",
+                ));
             }
             let unknown = item.err(
-                format!("unknown policy \"{name}\""),
+                format!("unknown policy {}", quote(&name)),
                 format!(
                     "use a built-in policy ({}) or the name of a SchedulerPolicy object",
                     BUILTIN_POLICIES.join(", ")
@@ -210,7 +209,7 @@ pub(crate) fn node_pool(doc: &Obj, pool_name: &str, loc: &SourceLoc) -> Res<Node
     let spec = doc.req("spec", "add spec: {count: 4, template: <a Node>}")?.obj()?;
     spec.deny_unknown(&["count", "template"], "a NodePool spec")?;
     let count_f = spec.req("count", "add count: the number of nodes in the pool")?;
-    let count = count_f.int_in(1, i128::from(MAX_NODES))? as u64;
+    let count = count_f.bounded(1, i128::from(MAX_NODES), "nodes in a scenario", "use fewer nodes")? as u64;
     let t = spec.req(
         "template",
         "add template: a v1 Node object (apiVersion, kind, metadata, status)",
@@ -246,7 +245,7 @@ fn check_template_kind(t: &Obj, allowed: &[(&str, &str)]) -> Res<usize> {
         (None, None) if allowed.len() == 1 => Ok(0),
         (Some(a), Some(k)) => allowed.iter().position(|(aa, kk)| *aa == a && *kk == k).ok_or_else(|| {
             t.get("kind").expect("kind present").err(
-                format!("a template of {a} {k} is not supported here"),
+                format!("a template of {} is not supported here", quote(&format!("{a} {k}"))),
                 format!("use one of: {list}"),
             )
         }),
@@ -350,7 +349,7 @@ pub(crate) fn arrivals(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<Arrivals> 
     let count = match (&pattern, spec.get("count")) {
         (ArrivalPattern::At { times_ms }, None) => times_ms.len() as u64,
         (ArrivalPattern::At { times_ms }, Some(c)) => {
-            let n = c.int_in(1, i128::from(MAX_ARRIVALS))? as u64;
+            let n = arrivals_count(&c)?;
             if n != times_ms.len() as u64 {
                 return Err(c.err(
                     format!(
@@ -362,7 +361,7 @@ pub(crate) fn arrivals(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<Arrivals> 
             }
             n
         }
-        (_, Some(c)) => c.int_in(1, i128::from(MAX_ARRIVALS))? as u64,
+        (_, Some(c)) => arrivals_count(&c)?,
         (_, None) => {
             return Err(spec.missing(
                 "count",
@@ -396,6 +395,17 @@ pub(crate) fn arrivals(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<Arrivals> 
         },
         count_err,
     })
+}
+
+/// An Arrivals `count`, from 1 to [`MAX_ARRIVALS`].
+fn arrivals_count(c: &F) -> Res<u64> {
+    c.bounded(
+        1,
+        i128::from(MAX_ARRIVALS),
+        "copies of an Arrivals object",
+        "split the arrivals over several objects, or use a Trace",
+    )
+    .map(|v| v as u64)
 }
 
 /// A list of durations (at most [`MAX_LIST_ENTRIES`], at least one).
@@ -597,7 +607,11 @@ pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
         "add format: one of kubesim, philly, helios, openb, pai, acme, swf",
     )?;
     let format = Format::parse(format_f.str()?).map_err(|e| format_f.err(e.message, e.fix))?;
-    let mut opts = Options::default();
+    // The read stops at the first job beyond the bound, before holding them all.
+    let mut opts = Options {
+        max_jobs: MAX_TRACE_JOBS,
+        ..Options::default()
+    };
     if let Some(f) = spec.get("cpuPerGpu") {
         opts.cpu_per_gpu_milli = Some(f.quantity("cpu")?);
     }
@@ -634,12 +648,6 @@ pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
             ..e
         })
     })?;
-    if jobs.len() as u64 > MAX_TRACE_JOBS {
-        return Err(path_f.err(
-            format!("the trace has {} jobs; the limit is {MAX_TRACE_JOBS}", jobs.len()),
-            "replay a part of it with limit: N",
-        ));
-    }
     if let Some(l) = limit {
         jobs.truncate(l);
     }
@@ -760,9 +768,6 @@ spec:
       restartPolicy: Never
       containers: [{name: main, image: trace}]
 ";
-
-/// Bound on the jobs of one Trace.
-pub const MAX_TRACE_JOBS: u64 = 20_000_000;
 
 /// A FaultModel object: random node failures (`mtbf`, `mttr`, exponential, drawn per node
 /// from the run's seed), scripted `outages`, and scripted `taints` (added at a time, removed

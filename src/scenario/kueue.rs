@@ -21,6 +21,7 @@
 //! dangling reference and leaves the queue inactive; the simulator rejects it instead, since
 //! nothing in a scenario could ever make it active.
 
+use crate::error::quote;
 use std::collections::BTreeMap;
 
 use super::k8s::{Meta, OBJECT_FIELDS, label_selector, opt, taint, toleration};
@@ -81,7 +82,7 @@ fn one_of<T: Copy>(f: &F, table: &[(&str, T)]) -> Res<T> {
     table.iter().find(|(n, _)| *n == s).map(|(_, v)| *v).ok_or_else(|| {
         let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
         f.err(
-            format!("unknown value \"{s}\""),
+            format!("unknown value {}", quote(s)),
             format!("write one of: {}", names.join(", ")),
         )
     })
@@ -93,7 +94,7 @@ fn reference(f: &F, what: &str) -> Res<String> {
     let s = f.name()?;
     if !super::is_dns1123_subdomain(&s) {
         return Err(f.err(
-            format!("\"{s}\" is not a valid {what} name"),
+            format!("{} is not a valid {what} name", quote(&s)),
             "use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, \
              at most 253 characters (a DNS-1123 subdomain)",
         ));
@@ -199,12 +200,14 @@ pub(crate) fn local_queue(doc: &Obj, meta: Meta, loc: &SourceLoc) -> Res<WithRef
         .unwrap_or_else(|| super::k8s::DEFAULT_NAMESPACE.to_string());
     let err = cq_f.err(
         format!(
-            "LocalQueue \"{namespace}/{}\" names ClusterQueue \"{cluster_queue}\", which the scenario does \
+            "LocalQueue \"{namespace}/{}\" names ClusterQueue {}, which the scenario does \
              not define",
-            meta.name
+            meta.name,
+            quote(&cluster_queue)
         ),
         format!(
-            "add a ClusterQueue named \"{cluster_queue}\" (kind: ClusterQueue, apiVersion: kueue.x-k8s.io/v1beta2)"
+            "add a ClusterQueue named {} (kind: ClusterQueue, apiVersion: kueue.x-k8s.io/v1beta2)",
+            quote(&cluster_queue)
         ),
     );
     Ok(WithRefs {
@@ -532,7 +535,10 @@ fn covered_resources(o: &Obj, gi: usize, seen: &mut Seen) -> Res<Vec<String>> {
                 )
             };
             return Err(r.err(
-                format!("resource \"{name}\" is covered {msg} (first in spec.resourceGroups[{first}])"),
+                format!(
+                    "resource {} is covered {msg} (first in spec.resourceGroups[{first}])",
+                    quote(&name)
+                ),
                 fix,
             ));
         }
@@ -556,7 +562,10 @@ fn flavor_quotas(
     let name = reference(&name_f, "ResourceFlavor")?;
     if let Some(first) = seen.flavors.get(&name) {
         return Err(name_f.err(
-            format!("flavor \"{name}\" appears twice in the ClusterQueue (first in spec.resourceGroups[{first}])"),
+            format!(
+                "flavor {} appears twice in the ClusterQueue (first in spec.resourceGroups[{first}])",
+                quote(&name)
+            ),
             "list each flavor once, in one resource group",
         ));
     }
@@ -565,10 +574,14 @@ fn flavor_quotas(
         name: name.clone(),
         err: name_f.err(
             format!(
-                "ClusterQueue \"{}\" names ResourceFlavor \"{name}\", which the scenario does not define",
-                cq.name
+                "ClusterQueue {} names ResourceFlavor {}, which the scenario does not define",
+                quote(&cq.name),
+                quote(&name)
             ),
-            format!("add a ResourceFlavor named \"{name}\" (kind: ResourceFlavor, apiVersion: kueue.x-k8s.io/v1beta2)"),
+            format!(
+                "add a ResourceFlavor named {} (kind: ResourceFlavor, apiVersion: kueue.x-k8s.io/v1beta2)",
+                quote(&name)
+            ),
         ),
     });
     let res_f = o.req(
@@ -604,7 +617,11 @@ fn resource_quota(r: &F, want: &str, cq: &ClusterQueueSpec) -> Res<FlavorResourc
     let name = name_f.name()?;
     if name != want {
         return Err(name_f.err(
-            format!("resource \"{name}\" is not the covered resource at this position (\"{want}\")"),
+            format!(
+                "resource {} is not the covered resource at this position ({})",
+                quote(&name),
+                quote(want)
+            ),
             "list the resources in the order of coveredResources",
         ));
     }

@@ -26,7 +26,8 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::error::InputError;
+use crate::error::{InputError, quote};
+use crate::limits::MAX_PODS;
 use crate::spec::{ArrivalTemplate, NotSimulated, PodGroupApi, Scenario, SourceLoc};
 pub use kubesim::{BUILTIN_POLICIES, MAX_ARRIVALS, MAX_LIST_ENTRIES, MAX_NODES};
 pub use overrides::{Override, Seg};
@@ -104,14 +105,14 @@ fn load_files(paths: &[PathBuf], overrides: &[Override]) -> Res<Scenario> {
         ..Builder::default()
     };
     for f in &files {
-        let size = std::fs::metadata(f).map_err(|e| file_error(f, &e.to_string()))?.len();
-        if size > yaml::MAX_FILE_BYTES {
-            return Err(file_error(
-                f,
-                &format!("the file is {size} bytes; the limit is {} bytes", yaml::MAX_FILE_BYTES),
-            ));
-        }
-        let bytes = std::fs::read(f).map_err(|e| file_error(f, &e.to_string()))?;
+        let bytes = crate::limits::read_file_at_most(f, yaml::MAX_FILE_BYTES)
+            .map_err(|e| file_error(f, &e.to_string()))?
+            .ok_or_else(|| {
+                file_error(
+                    f,
+                    &format!("the file is longer than the limit of {} bytes", yaml::MAX_FILE_BYTES),
+                )
+            })?;
         let text = String::from_utf8(bytes).map_err(|_| file_error(f, "the file is not UTF-8 text"))?;
         b.add_text(f, &text)?;
     }
@@ -238,6 +239,11 @@ struct Builder {
     node_names: BTreeMap<String, SourceLoc>,
     /// Nodes so far, including NodePool copies and Arrivals of Nodes.
     node_total: u64,
+    /// Pods the objects so far create when none fails (workloads times their copies, trace
+    /// jobs times their pods), bounded by [`MAX_PODS`].
+    pods_total: u64,
+    /// The cluster's allocatable per resource so far (every node, joined later or not).
+    capacity: BTreeMap<String, i64>,
     global_default: Option<(String, SourceLoc)>,
     scheduler_policies: BTreeSet<String>,
     /// ResourceFlavors named by ClusterQueues and ClusterQueues named by LocalQueues, checked
@@ -312,7 +318,7 @@ impl Builder {
                 format!(" ({kind} is supported as {})", same_kind.join(" or "))
             };
             return Err(kind_f.err(
-                format!("unknown apiVersion/kind \"{api} {kind}\"{hint}"),
+                format!("unknown apiVersion/kind {}{hint}", quote(&format!("{api} {kind}"))),
                 format!(
                     "use a supported kind: {}; or one loaded but not yet simulated: {}",
                     SIMULATED.join(", "),
@@ -360,7 +366,7 @@ impl Builder {
                 format!("{namespace}/{name}")
             };
             return Err(name_f.err(
-                format!("a second {kind} named \"{shown}\" (the first is at {first})"),
+                format!("a second {kind} named {} (the first is at {first})", quote(&shown)),
                 format!("rename one of the two, or delete one ({kind} names are unique)"),
             ));
         }
@@ -393,11 +399,18 @@ impl Builder {
             }
             Dispatch::Arrivals => {
                 let a = kubesim::arrivals(&obj, &name, &loc)?;
-                if let ArrivalTemplate::Node(_) = a.spec.template {
-                    if self.node_total + a.spec.count > MAX_NODES {
-                        return Err(a.count_err);
+                match &a.spec.template {
+                    ArrivalTemplate::Node(n) => {
+                        if self.node_total + a.spec.count > MAX_NODES {
+                            return Err(a.count_err);
+                        }
+                        self.node_total += a.spec.count;
+                        self.add_capacity(&n.allocatable, a.spec.count, &name_f)?;
                     }
-                    self.node_total += a.spec.count;
+                    ArrivalTemplate::Workload(w) => {
+                        let pods = w.pods_without_failures().saturating_mul(a.spec.count);
+                        self.add_pods(pods, &name_f)?;
+                    }
                 }
                 self.sc.arrivals.push(a.spec);
             }
@@ -421,6 +434,13 @@ impl Builder {
                 for n in t.nodes {
                     self.add_node(n, &name_f)?;
                 }
+                let pods = t
+                    .spec
+                    .jobs
+                    .iter()
+                    .map(|j| u64::from(t.spec.shapes[j.shape as usize].pods))
+                    .sum();
+                self.add_pods(pods, &name_f)?;
                 self.sc.traces.push(t.spec);
             }
             Dispatch::Node => {
@@ -441,6 +461,7 @@ impl Builder {
                     _ => k8s::WorkloadDoc::VolcanoJob,
                 };
                 let w = k8s::workload(&obj, what, &loc, true)?;
+                self.add_pods(w.pods_without_failures(), &name_f)?;
                 self.sc.workloads.push(w);
             }
             Dispatch::PodGroup(api) => {
@@ -460,8 +481,9 @@ impl Builder {
                         let f = obj.get("globalDefault").unwrap_or(name_f);
                         return Err(f.err(
                             format!(
-                                "a second PriorityClass with globalDefault: true (\"{other}\" at \
-                                 {at})"
+                                "a second PriorityClass with globalDefault: true ({} at \
+                                 {at})",
+                                quote(other)
                             ),
                             "keep globalDefault: true on one PriorityClass only",
                         ));
@@ -526,10 +548,56 @@ impl Builder {
         Ok(())
     }
 
+    /// Counts `pods` more pods created up front by the object named at `name_f`; an error
+    /// once the scenario's total passes [`MAX_PODS`] (the run could not hold them).
+    fn add_pods(&mut self, pods: u64, name_f: &F) -> Res<()> {
+        self.pods_total = self.pods_total.saturating_add(pods);
+        if self.pods_total > MAX_PODS as u64 {
+            return Err(name_f.err(
+                format!(
+                    "with this object the scenario creates {} pods even if none fails, beyond the \
+                     limit of {MAX_PODS} pods a run creates",
+                    self.pods_total
+                ),
+                "use fewer copies or smaller workloads, or split the experiment into several scenarios",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds `copies` nodes of `allocatable` to the cluster's totals, which the simulator keeps
+    /// in i64 (GPU capacity, per-queue and per-node sums): an error if they would overflow.
+    fn add_capacity(&mut self, allocatable: &crate::spec::ResourceList, copies: u64, name_f: &F) -> Res<()> {
+        for (name, v) in allocatable {
+            if !self.capacity.contains_key(name) {
+                self.capacity.insert(name.clone(), 0);
+            }
+            let total = self.capacity.get_mut(name).expect("inserted");
+            let sum = i64::try_from(copies)
+                .ok()
+                .and_then(|c| v.checked_mul(c))
+                .and_then(|add| total.checked_add(add));
+            match sum {
+                Some(s) => *total = s,
+                None => {
+                    return Err(name_f.err(
+                        format!(
+                            "with this object the cluster's total {} is more than kubesim can count",
+                            quote(name)
+                        ),
+                        "use fewer or smaller nodes",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn add_node(&mut self, n: crate::spec::NodeSpec, name_f: &F) -> Res<()> {
+        self.add_capacity(&n.allocatable, 1, name_f)?;
         if let Some(first) = self.node_names.get(&n.name) {
             return Err(name_f.err(
-                format!("a second node named \"{}\" (the first is at {first})", n.name),
+                format!("a second node named {} (the first is at {first})", quote(&n.name)),
                 "rename the Node or the NodePool (pool nodes are named <template name>-<i>)",
             ));
         }
@@ -569,6 +637,7 @@ impl Builder {
         check_refs(self.flavor_refs, &flavors, "ResourceFlavor")?;
         let queues: Vec<&str> = self.sc.cluster_queues.iter().map(|q| q.name.as_str()).collect();
         check_refs(self.cluster_queue_refs, &queues, "ClusterQueue")?;
+        self.sc.cron_fires = cronjob::check_fires(&self.sc)?;
         self.sc.name = match self.sim_name {
             Some(n) => n,
             None => first_file
@@ -612,7 +681,7 @@ fn object_name<'a>(obj: &Obj<'a>) -> Res<(String, F<'a>, Option<String>)> {
     let name = name_f.name()?;
     if !is_dns1123_subdomain(&name) {
         return Err(name_f.err(
-            format!("\"{name}\" is not a valid Kubernetes object name"),
+            format!("{} is not a valid Kubernetes object name", quote(&name)),
             "use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, \
              at most 253 characters (a DNS-1123 subdomain)",
         ));
@@ -622,7 +691,7 @@ fn object_name<'a>(obj: &Obj<'a>) -> Res<(String, F<'a>, Option<String>)> {
             let ns = f.name()?;
             if !is_dns1123_label(&ns) {
                 return Err(f.err(
-                    format!("\"{ns}\" is not a valid namespace name"),
+                    format!("{} is not a valid namespace name", quote(&ns)),
                     "use lowercase letters, digits and '-', starting and ending with a letter or digit, \
                      at most 63 characters (a DNS-1123 label)",
                 ));

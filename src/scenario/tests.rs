@@ -763,6 +763,20 @@ fn typo_in_modelled_fields() {
     check(&e, 5, "spec.cuont", &["did you mean `count`"]);
 }
 
+/// A Job with `spec` lines (indented two spaces) before its pod template, and container
+/// `resources`.
+fn bounded_job(annotations: &str, spec: &str, resources: &str) -> String {
+    format!(
+        "{JOB_HEAD}  annotations: {{{annotations}}}\nspec:\n{spec}  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - {{name: c, resources: {resources}}}\n"
+    )
+}
+
+fn arrivals(spec: &str) -> String {
+    format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {{name: a}}\nspec:\n{spec}  template: {{apiVersion: v1, kind: Pod, spec: {{containers: [{{name: c}}]}}}}\n"
+    )
+}
+
 #[test]
 fn limits_are_enforced() {
     let pool = |n: u64| {
@@ -770,22 +784,235 @@ fn limits_are_enforced() {
             "apiVersion: kubesim.io/v1alpha1\nkind: NodePool\nmetadata: {{name: p}}\nspec:\n  count: {n}\n  template: {{apiVersion: v1, kind: Node, status: {{allocatable: {{cpu: 1}}}}}}\n"
         )
     };
-    let e = bad(&pool(1_000_001));
-    check(&e, 5, "spec.count", &["1000001 is out of range", "1000000"]);
-    let arrivals = |spec: &str| {
+    let at: Vec<String> = (0..100_001).map(|i| format!("{i}s")).collect();
+    let volcano = |tasks: &str| {
+        format!("apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata: {{name: v}}\nspec:\n  tasks:\n{tasks}")
+    };
+    let task = |name: &str, replicas: u64| {
+        format!("  - {{name: {name}, replicas: {replicas}, template: {{spec: {{containers: [{{name: c}}]}}}}}}\n")
+    };
+    let node_arrivals = "apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {name: nodes}\nspec:\n  count: 10000\n  every: 1s\n  template: {apiVersion: v1, kind: Node, status: {allocatable: {memory: 8Pi}}}\n";
+    let simulation =
+        |spec: &str| format!("apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: s}}\nspec:\n{spec}");
+    let no_res = "{}";
+    // (case, scenario, line, field, words in the message or fix)
+    let cases: Vec<(&str, String, usize, &str, Vec<&str>)> = vec![
+        (
+            "NodePool count",
+            pool(1_000_001),
+            5,
+            "spec.count",
+            vec!["count 1000001 is beyond the limit of 1000000 nodes"],
+        ),
+        (
+            "Arrivals count",
+            arrivals("  count: 10000001\n  every: 1s\n"),
+            5,
+            "spec.count",
+            vec!["count 10000001 is beyond the limit of 10000000 copies"],
+        ),
+        ("Arrivals count 0", arrivals("  count: 0\n  every: 1s\n"), 5, "spec.count", vec!["0 is out of range"]),
+        (
+            "at list",
+            arrivals(&format!("  at: [{}]\n", at.join(", "))),
+            5,
+            "spec.at",
+            vec!["100001 entries exceed the limit of 100000"],
+        ),
+        (
+            "two patterns",
+            arrivals("  count: 2\n  every: 1s\n  poisson: {meanInterval: 1s}\n"),
+            7,
+            "spec.poisson",
+            vec!["two arrival patterns"],
+        ),
+        (
+            "Job completions",
+            bounded_job("", "  completions: 1000000000\n", no_res),
+            7,
+            "spec.completions",
+            vec!["completions 1000000000 is beyond the limit of 100000 pods per workload"],
+        ),
+        (
+            "Job parallelism",
+            bounded_job("", "  parallelism: 100001\n", no_res),
+            7,
+            "spec.parallelism",
+            vec!["parallelism 100001 is beyond the limit of 100000"],
+        ),
+        (
+            "Job maxFailedIndexes",
+            bounded_job(
+                "",
+                "  completionMode: Indexed\n  completions: 4\n  backoffLimitPerIndex: 1\n  maxFailedIndexes: 100001\n",
+                no_res,
+            ),
+            10,
+            "spec.maxFailedIndexes",
+            vec!["maxFailedIndexes 100001 is beyond the limit of 100000"],
+        ),
+        (
+            "gang size",
+            bounded_job("kubesim.io/gang-size: \"2147483647\"", "", no_res),
+            5,
+            "metadata.annotations.kubesim.io/gang-size",
+            vec!["invalid gang size \"2147483647\"", "100000"],
+        ),
+        (
+            "onPodConditions patterns",
+            bounded_job(
+                "",
+                &format!(
+                    "  podFailurePolicy:\n    rules:\n    - action: Ignore\n      onPodConditions: [{}]\n",
+                    vec!["{type: A}"; 21].join(", ")
+                ),
+                no_res,
+            ),
+            10,
+            "spec.podFailurePolicy.rules[0].onPodConditions",
+            vec!["21 patterns; at most 20"],
+        ),
+        (
+            "activeDeadlineSeconds",
+            bounded_job("", "  activeDeadlineSeconds: 9223372036854775807\n", no_res),
+            7,
+            "spec.activeDeadlineSeconds",
+            vec!["activeDeadlineSeconds 9223372036854775807 is beyond the limit of 3153600000"],
+        ),
+        (
+            "a duration beyond 100 years",
+            bounded_job("kubesim.io/duration: 36501d", "", no_res),
+            5,
+            "metadata.annotations.kubesim.io/duration",
+            vec!["kubesim.io/duration 100y is beyond the limit of 100 years"],
+        ),
+        (
+            "horizon",
+            simulation("  horizon: 18446744073709551615ms\n"),
+            5,
+            "spec.horizon",
+            vec!["horizon 584942417y is beyond the limit of 10 years"],
+        ),
+        (
+            "one quantity",
+            bounded_job("", "", "{requests: {memory: 1E}}"),
+            11,
+            "spec.template.spec.containers[0].resources.requests.memory",
+            vec!["beyond the limit of 8Pi"],
+        ),
+        (
+            "a pod's containers together",
+            format!(
+                "{JOB_HEAD}spec:\n  template:\n    spec:\n      containers:\n      - {{name: a, resources: {{requests: {{memory: 8Pi}}}}}}\n      - {{name: b, resources: {{requests: {{memory: 8Pi}}}}}}\n"
+            ),
+            5,
+            "spec.template.spec",
+            vec!["16Pi", "beyond the limit of 8Pi"],
+        ),
+        (
+            "per-pod amount times pods",
+            bounded_job("", "  completions: 100000\n", "{requests: {memory: 8Pi}}"),
+            6,
+            "spec.template.spec",
+            vec!["100000 pods of 8Pi", "more than kubesim can count"],
+        ),
+        (
+            "Volcano task replicas",
+            volcano(&task("a", 100_001)),
+            6,
+            "spec.tasks[0].replicas",
+            vec!["replicas 100001 is beyond the limit of 100000"],
+        ),
+        (
+            "Volcano total replicas",
+            volcano(&format!("{}{}", task("a", 60_000), task("b", 60_000))),
+            7,
+            "spec.tasks[1]",
+            vec!["120000 replicas, beyond the limit of 100000 pods per workload"],
+        ),
+        (
+            "PodGroup minMember",
+            "apiVersion: scheduling.x-k8s.io/v1alpha1\nkind: PodGroup\nmetadata: {name: g}\nspec: {minMember: 100001}\n"
+                .to_string(),
+            4,
+            "spec.minMember",
+            vec!["minMember 100001 is beyond the limit of 100000"],
+        ),
+        (
+            "pods created up front",
+            "apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {name: a}\nspec:\n  count: 10000000\n  every: 1s\n  template: {apiVersion: batch/v1, kind: Job, spec: {completions: 6, template: {spec: {restartPolicy: Never, containers: [{name: c}]}}}}\n".to_string(),
+            3,
+            "metadata.name",
+            vec!["creates 60000000 pods even if none fails", "limit of 50000000 pods"],
+        ),
+        (
+            "cluster capacity",
+            node_arrivals.to_string(),
+            3,
+            "metadata.name",
+            vec!["the cluster's total \"memory\" is more than kubesim can count"],
+        ),
+    ];
+    for (name, text, line, field, words) in cases {
+        let e = load_str("t.yaml", &text).expect_err(name);
+        check(&e, line, field, &words);
+    }
+}
+
+/// A CronJob with `schedule`, its Job running `duration`.
+fn cron_job(schedule: &str) -> String {
+    format!(
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: c}}\nspec:\n  schedule: \"{schedule}\"\n  jobTemplate:\n    metadata: {{annotations: {{kubesim.io/duration: 1s}}}}\n    spec: {{template: {{spec: {{restartPolicy: Never, containers: [{{name: c}}]}}}}}}\n"
+    )
+}
+
+#[test]
+fn cron_fires_are_estimated_and_bounded() {
+    let sim = |horizon: &str| {
         format!(
-            "apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {{name: a}}\nspec:\n{spec}  template: {{apiVersion: v1, kind: Pod, spec: {{containers: [{{name: c}}]}}}}\n"
+            "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: s}}\nspec: {{horizon: {horizon}}}\n---\n"
         )
     };
-    let e = bad(&arrivals("  count: 10000001\n  every: 1s\n"));
-    check(&e, 5, "spec.count", &["10000001 is out of range", "10000000"]);
-    let at: Vec<String> = (0..100_001).map(|i| format!("{i}s")).collect();
-    let e = bad(&arrivals(&format!("  at: [{}]\n", at.join(", "))));
-    check(&e, 5, "spec.at", &["100001 entries exceed the limit of 100000"]);
-    let e = bad(&arrivals("  count: 0\n  every: 1s\n"));
-    check(&e, 5, "spec.count", &["0 is out of range"]);
-    let e = bad(&arrivals("  count: 2\n  every: 1s\n  poisson: {meanInterval: 1s}\n"));
-    check(&e, 7, "spec.poisson", &["two arrival patterns"]);
+    let work = format!(
+        "---\n{}",
+        job(
+            "  annotations: {kubesim.io/duration: 2h}\nspec: {template: {spec: {restartPolicy: Never, containers: [{name: c}]}}}\n"
+        )
+    );
+    // (case, scenario, estimated fires)
+    let loads: &[(&str, String, u64)] = &[
+        (
+            "hourly for a week",
+            format!("{}{}", sim("7d"), cron_job("0 * * * *")),
+            168,
+        ),
+        (
+            "every minute for two years",
+            format!("{}{}", sim("730d"), cron_job("* * * * *")),
+            730 * 1440,
+        ),
+        ("no horizon and no other work", cron_job("@every 1s"), 0),
+        (
+            "no horizon: until a 2 h Job ends",
+            format!("{}{work}", cron_job("@every 1s")),
+            7199,
+        ),
+    ];
+    for (name, text, fires) in loads {
+        let sc = load_str("t.yaml", text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(sc.cron_fires, *fires, "{name}");
+    }
+    let e = bad(&format!("{}{}", sim("365d"), cron_job("@every 1s")));
+    check(
+        &e,
+        6,
+        "spec.schedule",
+        &[
+            "fire about 31535999 times in a run, beyond the limit of 5000000",
+            "schedule \"@every 1s\"",
+            "until the horizon (1y)",
+        ],
+    );
 }
 
 #[test]
@@ -824,7 +1051,8 @@ fn type_and_value_errors() {
     let e = bad(&job(
         "spec:\n  parallelism: two\n  template: {spec: {containers: [{name: c}]}}\n",
     ));
-    check(&e, 6, "spec.parallelism", &["expected an integer", "\"two\""]);
+    // The type found, not the text: a file that is not YAML at all reads as one string.
+    check(&e, 6, "spec.parallelism", &["expected an integer, found a string"]);
     let e = bad(&job(
         "spec:\n  template:\n    spec:\n      restartPolicy: Always\n      containers: [{name: c}]\n",
     ));

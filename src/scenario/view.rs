@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use super::yaml::{Entry, Node, Pos, Value, shorten};
-use crate::error::InputError;
+use super::yaml::{Entry, Node, Pos, Value};
+use crate::error::{InputError, cut};
+use crate::limits::{MAX_DURATION_MS, describe_limit, describe_ms};
 use crate::quantity::{parse_duration_ms, parse_quantity};
 
 /// A user-fixable error, boxed: errors are the cold path and `InputError` is large.
@@ -24,11 +25,12 @@ pub(crate) fn err_at(pos: Pos, field: &str, message: impl Into<String>, fix: imp
     })
 }
 
+/// `path.key`; the key is the file's text, so it is cut like a quoted value.
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
-        key.to_string()
+        cut(key)
     } else {
-        format!("{path}.{key}")
+        format!("{path}.{}", cut(key))
     }
 }
 
@@ -107,6 +109,29 @@ impl<'a> F<'a> {
         }
     }
 
+    /// An integer from `min` to the documented bound `max` (see [`crate::limits`]): beyond
+    /// it, an error that names the value, the bound and what it bounds (`why`, e.g. "pods per
+    /// workload"), before the number sizes anything.
+    pub fn bounded(&self, min: i128, max: i128, why: &str, fix: &str) -> Res<i128> {
+        match &self.node.value {
+            Value::Int(i) if *i > max => Err(self.err(
+                format!("{} {i} is beyond the limit of {max} {why}", self.key()),
+                format!("{fix} (at most {max})"),
+            )),
+            _ => self.int_in(min, max),
+        }
+    }
+
+    /// The last segment of the field path (`completions`, `horizon`, an annotation's whole
+    /// key such as `kubesim.io/duration`), for messages.
+    fn key(&self) -> &str {
+        if let Some((_, key)) = self.path.split_once("annotations.") {
+            return key;
+        }
+        let last = self.path.rsplit('.').next().unwrap_or(&self.path);
+        last.rsplit_once('[').map_or(last, |(k, _)| k)
+    }
+
     pub fn u32(&self) -> Res<u32> {
         self.int_in(0, i128::from(i32::MAX)).map(|v| v as u32)
     }
@@ -135,10 +160,30 @@ impl<'a> F<'a> {
         }
     }
 
-    /// A Go-style duration (`90s`, `1.5h`; see [`parse_duration_ms`]), in milliseconds.
+    /// A Go-style duration (`90s`, `1.5h`; see [`parse_duration_ms`]), in milliseconds, at
+    /// most [`MAX_DURATION_MS`].
     pub fn duration_ms(&self) -> Res<u64> {
+        self.duration_ms_within(MAX_DURATION_MS)
+    }
+
+    /// A duration of at most `max` ms: beyond it, an error naming the value and the bound
+    /// (`horizon 584942417y is beyond the limit of 10 years`).
+    pub fn duration_ms_within(&self, max: u64) -> Res<u64> {
         let text = self.number_text("write a duration such as 90s, 20m, 1.5h or 2d")?;
-        parse_duration_ms(&text).map_err(|m| self.err(m, "write a duration such as 300ms, 90s, 20m, 1.5h or 2d"))
+        let ms = parse_duration_ms(&text)
+            .map_err(|m| self.err(m, "write a duration such as 300ms, 90s, 20m, 1.5h or 2d"))?;
+        if ms > max {
+            return Err(self.err(
+                format!(
+                    "{} {} is beyond the limit of {}",
+                    self.key(),
+                    describe_ms(ms),
+                    describe_limit(max)
+                ),
+                format!("write a duration of at most {}", describe_limit(max)),
+            ));
+        }
+        Ok(ms)
     }
 
     /// A Kubernetes quantity of `resource`, in canonical units.
@@ -272,7 +317,7 @@ impl<'a> Obj<'a> {
                 return Err(err_at(
                     e.key_pos,
                     &field,
-                    format!("unknown field `{}` in {what}", shorten(&e.key)),
+                    format!("unknown field `{}` in {what}", cut(&e.key)),
                     format!("{hint}The fields allowed here are: {}.", allowed.join(", ")),
                 ));
             }

@@ -16,7 +16,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 
 /// A 1-based position in the file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -62,27 +62,18 @@ pub(crate) enum Value {
 }
 
 impl Value {
-    /// What the value is, for "expected X, found Y" messages.
+    /// What the value is, for "expected X, found Y" messages: its type, never a string's
+    /// text (a file that is not YAML at all reads as one long string, and is not printed back).
     pub fn describe(&self) -> String {
         match self {
             Value::Null => "an empty value (null)".to_string(),
             Value::Bool(b) => format!("the boolean {b}"),
             Value::Int(i) => format!("the number {i}"),
             Value::Float(f) => format!("the number {f}"),
-            Value::Str(s) => format!("the string \"{}\"", shorten(s)),
+            Value::Str(_) => "a string".to_string(),
             Value::Seq(_) => "a list".to_string(),
             Value::Map(_) => "a mapping".to_string(),
         }
-    }
-}
-
-/// `s`, cut to at most 60 characters for messages.
-pub(crate) fn shorten(s: &str) -> String {
-    if s.chars().count() <= 60 {
-        s.to_string()
-    } else {
-        let head: String = s.chars().take(57).collect();
-        format!("{head}...")
     }
 }
 
@@ -201,23 +192,41 @@ pub(crate) fn parse_stream(text: &str) -> Result<Vec<Node>, Box<InputError>> {
     serde_saphyr::from_multiple_with_options::<Node>(text, options).map_err(saphyr_error)
 }
 
-/// Converts a serde-saphyr error to an [`InputError`] (file still unset) with its position.
-fn saphyr_error(err: serde_saphyr::Error) -> Box<InputError> {
-    let loc = err.location().filter(|l| l.line() > 0);
-    let inner = err.without_snippet();
-    let mut message = inner.to_string();
+/// The text of a serde-saphyr error without the file's text: the few errors that carry a
+/// piece of the input (a duplicate key, a tag, a value) show it only through [`quote`]; the
+/// rest are fixed phrases of the parser.
+fn saphyr_message(err: &serde_saphyr::Error) -> String {
+    use serde_saphyr::Error as E;
+    let mut message = match err {
+        E::AliasError { error, .. } | E::WithSnippet { error, .. } => return saphyr_message(error),
+        E::DuplicateMappingKey { key: Some(k), .. } => format!("duplicate mapping key: {}", quote(k)),
+        E::UnsupportedTag { tag, .. } => format!("unsupported tag {}", quote(tag)),
+        E::QuotingRequired { .. } => "a string value here must be quoted".to_string(),
+        E::NonFiniteFloat { .. } => "a number that is not finite".to_string(),
+        E::SerdeInvalidType { expected, .. } | E::SerdeInvalidValue { expected, .. } => {
+            format!("a value of the wrong type, expected {expected}")
+        }
+        E::SerdeUnknownVariant { variant, .. } => format!("unknown variant {}", quote(variant)),
+        E::SerdeUnknownField { field, .. } => format!("unknown field {}", quote(field)),
+        other => other.to_string(),
+    };
     // The rendered message repeats the position ("... at line 3, column 7"): drop it, the
     // InputError prints the position itself.
     if let Some(idx) = message.find(" at line ") {
         message.truncate(idx);
     }
-    let message = message.lines().next().unwrap_or("").trim().to_string();
-    let e = if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
-        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
+    message.lines().next().unwrap_or("").trim().to_string()
+}
+
+/// Converts a serde-saphyr error to an [`InputError`] (file still unset) with its position.
+fn saphyr_error(err: serde_saphyr::Error) -> Box<InputError> {
+    let loc = err.location().filter(|l| l.line() > 0);
+    let message = saphyr_message(&err);
+    let e = if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
         InputError::new(
             "",
-            format!("invalid YAML: the key `{key}` appears twice in the same mapping"),
-            format!("keep one `{key}:` entry in this mapping"),
+            format!("invalid YAML: the key {key} appears twice in the same mapping"),
+            "keep one entry of this key in this mapping",
         )
     } else if message.starts_with("budget breached") {
         InputError::new(

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 use crate::spec::{
     NodeSelectorTerm, NodeSpec, ResourceList, SelectorOperator, SelectorRequirement, Taint, TaintEffect, Toleration,
     TolerationOperator,
@@ -32,14 +32,16 @@ impl Res {
     pub fn fits_in(&self, free: &Res) -> bool {
         self.0.iter().zip(free.0.iter()).all(|(r, f)| r <= f)
     }
+    /// Saturating, as every sum of amounts from input: pending pods' requests summed over a
+    /// queue are bounded only by the pod count, and must not wrap.
     pub fn add(&mut self, o: &Res) {
         for (a, b) in self.0.iter_mut().zip(o.0.iter()) {
-            *a += b;
+            *a = a.saturating_add(*b);
         }
     }
     pub fn sub(&mut self, o: &Res) {
         for (a, b) in self.0.iter_mut().zip(o.0.iter()) {
-            *a -= b;
+            *a = a.saturating_sub(*b);
         }
     }
     pub fn minus(&self, o: &Res) -> Res {
@@ -83,7 +85,8 @@ impl ResourceNames {
             return Err(InputError::new(
                 "resources",
                 format!(
-                    "resource `{name}` would be resource dimension {} but a run supports at most {MAX_RESOURCES} ({})",
+                    "resource {} would be resource dimension {} but a run supports at most {MAX_RESOURCES} ({})",
+                    quote(name),
                     MAX_RESOURCES + 1,
                     self.names.join(", ")
                 ),

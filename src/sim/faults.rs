@@ -20,7 +20,7 @@ use rand_distr::{Distribution, Exp};
 use super::cluster::tolerates;
 use super::{Ev, NodeId, Phase, PodId, SimTime, World, class};
 use crate::engine::{rng_stream, stable_hash};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 use crate::spec::{RestartPolicy, Taint, TaintEffect};
 
 /// `--node-monitor-grace-period` (v1.32+).
@@ -56,8 +56,9 @@ impl World {
                     InputError::new(
                         "spec",
                         format!(
-                            "FaultModel `{}` names node `{name}`, which the scenario does not define",
-                            f.name
+                            "FaultModel `{}` names node {}, which the scenario does not define",
+                            f.name,
+                            quote(name)
                         ),
                         "name a Node of the scenario (NodePool nodes are <pool template name>-<i>)",
                     )

@@ -37,7 +37,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp, LogNormal};
 
 use crate::engine::{Engine, SimTime, Stop, rng_stream, stable_hash};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 use crate::spec::{
     ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, PodTemplate, PreemptionPolicy,
     RestartPolicy, Scenario, WorkloadKind, WorkloadSpec,
@@ -386,7 +386,7 @@ impl Policy {
             "kueue" => Ok(Policy::Kueue),
             other => Err(InputError::new(
                 "policies",
-                format!("unknown policy `{other}`"),
+                format!("unknown policy {}", quote(other)),
                 "use one of kube-default, kube-binpack, coscheduling, volcano, volcano-preempt, kueue",
             )),
         }
@@ -484,8 +484,7 @@ pub struct World {
     pod_groups: BTreeMap<(String, String), PodGroupEntry>,
 }
 
-/// Pods per run at most (a bound on growth; the event bound usually comes first).
-pub const MAX_PODS: usize = 50_000_000;
+pub use crate::limits::{MAX_POD_IDS, MAX_PODS};
 
 impl World {
     pub fn new(
@@ -557,7 +556,7 @@ impl World {
             start_time: crate::cron::parse_start_time(&sc.sim.start_time).map_err(|m| {
                 InputError::new(
                     "spec.startTime",
-                    format!("invalid startTime \"{}\": {m}", sc.sim.start_time),
+                    format!("invalid startTime {}: {m}", quote(&sc.sim.start_time)),
                     "write an RFC 3339 time such as 2026-01-05T00:00:00Z",
                 )
                 .at(&sc.sim.loc.file, sc.sim.loc.line, None)
@@ -1079,26 +1078,50 @@ impl World {
                 }
                 Err(stop) => break stop,
             }
+            // Retries and CronJobs create pods the load-time bound could not count. Released pods
+            // take no memory, but their ids are never reused.
+            if self.pods.live() >= MAX_PODS || self.pods.len() >= MAX_POD_IDS {
+                return Err(self.run_error(
+                    "",
+                    format!(
+                        "has {} pods at once and created {} by t={} s; the limits are {MAX_PODS} at once and {MAX_POD_IDS} in all",
+                        self.pods.live(),
+                        self.pods.len(),
+                        self.now()
+                    ),
+                    "set a spec.horizon, lower backoffLimits and CronJob frequencies, or make the scenario smaller",
+                    None,
+                ));
+            }
         };
-        if stop == Stop::EventLimit {
-            let loc = self.sim_loc.clone();
-            let (cause, fix) = self.runaway();
-            let e = InputError::new(
-                "spec.maxEvents",
-                format!(
-                    "the run (policy {}, seed {}) reached the event bound of {} events at t={} s before it ended: {cause}",
-                    self.policy_name,
-                    self.seed,
-                    self.engine.processed(),
-                    self.now()
-                ),
-                fix,
-            );
-            return Err(if loc.file.as_os_str().is_empty() {
-                e
-            } else {
-                e.at(&loc.file, self.max_events_line.unwrap_or(loc.line), None)
-            });
+        match stop {
+            Stop::EventLimit => {
+                let (cause, fix) = self.runaway();
+                return Err(self.run_error(
+                    "spec.maxEvents",
+                    format!(
+                        "reached the event bound of {} events at t={} s before it ended: {cause}",
+                        self.engine.processed(),
+                        self.now()
+                    ),
+                    &fix,
+                    self.max_events_line,
+                ));
+            }
+            Stop::TimeLimit => {
+                return Err(self.run_error(
+                    "spec.horizon",
+                    format!(
+                        "still has work at t={} s, past {}, the latest time a run simulates",
+                        self.now(),
+                        crate::limits::describe_limit(crate::limits::MAX_SIM_TIME_MS)
+                    ),
+                    "set a spec.horizon (a pod with restartPolicy Always, the default for a bare Pod, restarts \
+                     forever), or shorten the durations",
+                    None,
+                ));
+            }
+            Stop::Drained | Stop::Horizon => {}
         }
         // With a horizon the run lasts exactly that long; without, until its last event.
         let end = self.horizon.unwrap_or(self.now());
@@ -1168,6 +1191,22 @@ impl World {
 
     fn pod_epoch_is(&self, pod: PodId, epoch: u32) -> bool {
         self.pods.get(pod).is_some_and(|p| p.epoch == epoch)
+    }
+
+    /// A run that cannot finish, as an error located at the Simulation object (at `line`
+    /// of its file, if given): "the run (policy P, seed S) <what>".
+    fn run_error(&self, field: &str, what: String, fix: &str, line: Option<usize>) -> InputError {
+        let e = InputError::new(
+            field,
+            format!("the run (policy {}, seed {}) {what}", self.policy_name, self.seed),
+            fix,
+        );
+        let loc = &self.sim_loc;
+        if loc.file.as_os_str().is_empty() {
+            e
+        } else {
+            e.at(&loc.file, line.unwrap_or(loc.line), None)
+        }
     }
 
     fn dispatch(&mut self, ev: Ev) {
@@ -1389,7 +1428,9 @@ impl World {
     /// Job's pods (Kubernetes appends a random suffix instead); a Volcano job's are
     /// `<job>-<task>-<index>`, as Volcano names them.
     pub fn create_pod(&mut self, wl: WlId, task: u16, index: Option<u32>) -> PodId {
-        assert!(self.pods.live() < MAX_PODS, "pod bound exceeded");
+        // `run` stops with an error once a pod limit is reached after an event; one event
+        // creates far fewer (a workload's pods, a sync's batch), so this only guards a bug.
+        assert!(self.pods.live() < 2 * MAX_PODS, "pod bound exceeded");
         let now = self.now();
         let w = &mut self.workloads[wl as usize];
         let n = w.pods_created;
@@ -1919,9 +1960,11 @@ impl World {
                 WorkloadKind::VolcanoJob(_) => p
                     .tasks
                     .iter()
-                    .map(|t| t.gpus_per_pod_milli * i64::from(t.replicas))
-                    .sum(),
-                _ => p.tasks[0].gpus_per_pod_milli * i64::from(pods),
+                    .map(|t| t.gpus_per_pod_milli.saturating_mul(i64::from(t.replicas)))
+                    .fold(0, i64::saturating_add),
+                // Saturating: a LimitRange default can raise a pod's request after the load-time
+                // check of amount x pods.
+                _ => p.tasks[0].gpus_per_pod_milli.saturating_mul(i64::from(pods)),
             };
             let mut state = w.state;
             let mut reason = w.reason.clone();

@@ -18,7 +18,7 @@ use super::helios::slurm_state;
 use super::input::{Lines, Row, columns, header_names, open};
 use super::time::parse_iso_utc;
 use super::{Emit, ImportReport, Options, TraceJob};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 
 const COLS: [&str; 9] = [
     "job_id",
@@ -41,7 +41,7 @@ fn time(row: &Row<'_, '_>, i: Option<usize>) -> Result<Option<i64>, InputError> 
     parse_iso_utc(s).map(Some).ok_or_else(|| {
         row.err(
             i,
-            format!("\"{s}\" is not an ISO date-time"),
+            format!("{} is not an ISO date-time", quote(s)),
             "write times such as 2023-03-01 08:00:00+08:00",
         )
     })
@@ -54,7 +54,7 @@ fn count(row: &Row<'_, '_>, i: usize) -> Result<u64, InputError> {
     v.map(|v| (v / 1000) as u64).ok_or_else(|| {
         row.err(
             i,
-            format!("\"{s}\" is not a whole non-negative number"),
+            format!("{} is not a whole non-negative number", quote(s)),
             "write a count such as 8",
         )
     })
@@ -68,7 +68,7 @@ pub(crate) fn import(
 ) -> Result<(), InputError> {
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
-    let [id, user, node, gpu, cpu, kind, state, submit, start] = columns(path, 1, &names, COLS)?;
+    let [id, user, node, gpu, cpu, kind, state, submit, start] = columns(path, 1, &names, COLS, "an Acme trace")?;
     let col = |n: &str| names.iter().position(|x| x == n);
     let end_cols = [col("end_time"), col("fail_time"), col("stop_time")];
     let mem_col = col("mem_per_pod_GB");
@@ -81,7 +81,7 @@ pub(crate) fn import(
         let Some((outcome, exit_code)) = slurm_state(row.get(state)) else {
             return Err(row.err(
                 state,
-                format!("unknown state \"{}\"", row.get(state)),
+                format!("unknown state {}", quote(row.get(state))),
                 "state is one of COMPLETED, FAILED, NODE_FAIL, CANCELLED, TIMEOUT",
             ));
         };
@@ -111,13 +111,14 @@ pub(crate) fn import(
         }
         let nodes = count(&row, node)?.max(1);
         let pods = u32::try_from(nodes).map_err(|_| row.err(node, "too many nodes", "node_num fits 32 bits"))?;
-        let gpu_milli = i64::try_from(count(&row, gpu)?.div_ceil(nodes)).unwrap_or(i64::MAX / 1000) * 1000;
-        let cpu_milli = i64::try_from(count(&row, cpu)?.div_ceil(nodes)).unwrap_or(i64::MAX / 1000) * 1000;
+        let gpu_milli = row.per_pod_milli(gpu, count(&row, gpu)?, nodes)?;
+        let cpu_milli = row.per_pod_milli(cpu, count(&row, cpu)?, nodes)?;
         let (cpu_milli, mut memory_bytes) = opts.fill(gpu_milli, (cpu_milli > 0).then_some(cpu_milli));
         if let Some(m) = mem_col
             && let Some(gb) = row.secs_ms(m)?
         {
-            // secs_ms parses a decimal x 1000; here GiB x 1000.
+            // secs_ms parses a decimal x 1000; here GiB x 1000. Out of range (negative, or
+            // beyond i64) is refused by `read` with the line.
             memory_bytes = i64::try_from(i128::from(gb) * (1 << 30) / 1000).unwrap_or(i64::MAX);
         }
         let u = row.get(user);

@@ -334,7 +334,9 @@ pub fn generate_each(
 /// Generates a trace in memory: `spec.jobs` jobs sorted by submit time, the first at 0.
 /// Deterministic per seed. An invalid spec (see [`GenSpec::validate`]) gives no jobs.
 pub fn generate(spec: &GenSpec, seed: u64) -> Vec<TraceJob> {
-    let mut out = Vec::with_capacity(usize::try_from(spec.jobs.min(super::DEFAULT_MAX_JOBS)).unwrap_or(0));
+    // Room for at most a million jobs up front: a larger request grows as jobs come, so a bad
+    // `jobs` cannot reserve gigabytes before the spec is even checked.
+    let mut out = Vec::with_capacity(usize::try_from(spec.jobs.min(1 << 20)).unwrap_or(0));
     let ok = generate_each(spec, seed, &mut |j| {
         out.push(j);
         Ok(())

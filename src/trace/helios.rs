@@ -16,7 +16,7 @@ use std::path::Path;
 use super::input::{Lines, Row, columns, header_names, open};
 use super::time::parse_naive;
 use super::{Emit, ImportReport, Options, Outcome, TraceJob, TraceNode};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 
 const COLS: [&str; 12] = [
     "job_id",
@@ -52,7 +52,7 @@ fn time(row: &Row<'_, '_>, i: usize, parse: fn(&str) -> Option<i64>) -> Result<O
     parse(s).map(Some).ok_or_else(|| {
         row.err(
             i,
-            format!("\"{s}\" is not a date-time"),
+            format!("{} is not a date-time", quote(s)),
             "write times as YYYY-MM-DD HH:MM:SS",
         )
     })
@@ -66,7 +66,8 @@ pub(crate) fn import(
 ) -> Result<(), InputError> {
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
-    let [id, _user, vc, gpu, cpu, node, state, submit, start, end, dur, queue] = columns(path, 1, &names, COLS)?;
+    let [id, _user, vc, gpu, cpu, node, state, submit, start, end, dur, queue] =
+        columns(path, 1, &names, COLS, "a Helios cluster_log.csv")?;
     while let Some((line, text)) = lines.next_line()? {
         if text.trim().is_empty() {
             continue;
@@ -80,7 +81,7 @@ pub(crate) fn import(
             }
             return Err(row.err(
                 state,
-                format!("unknown state \"{}\"", row.get(state)),
+                format!("unknown state {}", quote(row.get(state))),
                 "state is one of COMPLETED, FAILED, NODE_FAIL, CANCELLED, TIMEOUT, SUSPENDED",
             ));
         };
@@ -111,14 +112,8 @@ pub(crate) fn import(
         };
         let nodes = row.u64(node)?.max(1);
         let pods = u32::try_from(nodes).map_err(|_| row.err(node, "too many nodes", "node_num fits 32 bits"))?;
-        let gpus = row.u64(gpu)?;
-        let cpus = row.u64(cpu)?;
-        let gpu_milli = i64::try_from(gpus.div_ceil(nodes))
-            .unwrap_or(i64::MAX / 1000)
-            .saturating_mul(1000);
-        let cpu_milli = i64::try_from(cpus.div_ceil(nodes))
-            .unwrap_or(i64::MAX / 1000)
-            .saturating_mul(1000);
+        let gpu_milli = row.per_pod_milli(gpu, row.u64(gpu)?, nodes)?;
+        let cpu_milli = row.per_pod_milli(cpu, row.u64(cpu)?, nodes)?;
         let cpu_given = if cpu_milli > 0 { Some(cpu_milli) } else { None };
         let (cpu_milli, memory_bytes) = opts.fill(gpu_milli, cpu_given);
         let vc = row.get(vc).to_string();
@@ -168,8 +163,17 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
         }
         let row = Row::parse(path, line, text, &names)?;
         let n = row.u64(1)?;
-        if n > 100_000 {
-            return Err(row.err(1, format!("{n} nodes"), "at most 100000 nodes per VC"));
+        // Checked before any node is made: the count alone could ask for billions.
+        if n > crate::limits::MAX_NODES - nodes.len() as u64 {
+            return Err(row.err(
+                1,
+                format!(
+                    "{n} nodes (after {} on earlier lines) are more than the limit of {} nodes",
+                    nodes.len(),
+                    crate::limits::MAX_NODES
+                ),
+                "keep the node list within the scenario's node limit",
+            ));
         }
         for i in 0..n {
             nodes.push(TraceNode {

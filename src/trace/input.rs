@@ -7,7 +7,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use crate::error::InputError;
+use crate::error::{InputError, quote};
+use crate::limits::MAX_QUANTITY;
 
 /// Opens a file for reading, or says which file could not be opened.
 pub fn open(path: &Path) -> Result<BufReader<File>, InputError> {
@@ -182,14 +183,11 @@ impl<'a, 'f> Row<'a, 'f> {
             .at(path, line, Some(col))
         })?;
         if fields.len() != names.len() {
+            // The column names are not listed: for a file with a header they are the file's
+            // own text, which an error never echoes.
             return Err(InputError::new(
                 "",
-                format!(
-                    "{} fields, expected {} ({})",
-                    fields.len(),
-                    names.len(),
-                    names.join(",")
-                ),
+                format!("{} fields, expected {}", fields.len(), names.len()),
                 "write one value per column of the header, separated by commas",
             )
             .at(path, line, None));
@@ -220,7 +218,7 @@ impl<'a, 'f> Row<'a, 'f> {
         s.parse::<u64>().map_err(|_| {
             self.err(
                 i,
-                format!("\"{s}\" is not a non-negative integer"),
+                format!("{} is not a non-negative integer", quote(s)),
                 "write a whole number such as 8",
             )
         })
@@ -232,6 +230,26 @@ impl<'a, 'f> Row<'a, 'f> {
         i64::try_from(v).map_err(|_| self.err(i, format!("{v} is too large"), "write a smaller number"))
     }
 
+    /// `total` whole units of field `i` (GPUs, cores) shared by `pods` pods: per pod, rounded
+    /// up, in thousandths; an error on the field beyond [`MAX_QUANTITY`] (before it can wrap).
+    pub fn per_pod_milli(&self, i: usize, total: u64, pods: u64) -> Result<i64, InputError> {
+        let per_pod = total.div_ceil(pods.max(1));
+        i64::try_from(per_pod)
+            .ok()
+            .and_then(|v| v.checked_mul(1000))
+            .filter(|v| *v <= MAX_QUANTITY)
+            .ok_or_else(|| {
+                self.err(
+                    i,
+                    format!(
+                        "{total} over {pods} pods is beyond the limit of {} per pod",
+                        MAX_QUANTITY / 1000
+                    ),
+                    "check the column: it counts whole units",
+                )
+            })
+    }
+
     /// Field `i` as a decimal number of seconds, in ms (`None` if empty or NaN).
     pub fn secs_ms(&self, i: usize) -> Result<Option<i64>, InputError> {
         let s = self.get(i);
@@ -241,7 +259,7 @@ impl<'a, 'f> Row<'a, 'f> {
         decimal_milli(s).map(Some).ok_or_else(|| {
             self.err(
                 i,
-                format!("\"{s}\" is not a number of seconds"),
+                format!("{} is not a number of seconds", quote(s)),
                 "write seconds as a decimal number such as 4550879.0",
             )
         })
@@ -255,20 +273,26 @@ pub fn header_names(line: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Finds each of `wanted` in the header `names`, or says which column is missing.
+/// Finds each of `wanted` in the header `names`, or says the file is not `what` (e.g.
+/// `a Helios cluster_log.csv`). The error shows the header expected, never the line found: a
+/// file given with the wrong `--format` (or no trace at all) must not be printed back.
 pub fn columns<const N: usize>(
     path: &Path,
     line: usize,
     names: &[String],
     wanted: [&str; N],
+    what: &str,
 ) -> Result<[usize; N], InputError> {
     let mut out = [0; N];
     for (k, w) in wanted.iter().enumerate() {
         out[k] = names.iter().position(|n| n == w).ok_or_else(|| {
             InputError::new(
                 *w,
-                format!("the header has no column \"{w}\" (it has: {})", names.join(",")),
-                format!("the header must name the columns {}", wanted.join(",")),
+                format!(
+                    "not {what}: expected a header with the columns {} (no column \"{w}\" found)",
+                    wanted.join(",")
+                ),
+                "choose the file's real --format (or the Trace's format), or check the path",
             )
             .at(path, line, None)
         })?;

@@ -37,7 +37,8 @@ mod time;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::error::InputError;
+use crate::error::{InputError, cut, quote};
+use crate::limits::{MAX_DURATION_MS, MAX_QUANTITY, MAX_WORKLOAD_PODS, describe_limit, describe_ms};
 
 pub use generate::{GenSpec, generate};
 pub use native::{NativeWriter, write_native};
@@ -80,7 +81,7 @@ impl Format {
             let names: Vec<&str> = FORMATS.iter().map(|(_, n)| *n).collect();
             InputError::new(
                 "--format",
-                format!("unknown trace format \"{s}\""),
+                format!("unknown trace format {}", quote(s)),
                 format!("use one of: {}", names.join(", ")),
             )
         })
@@ -199,6 +200,8 @@ impl ImportReport {
             Err(i) => self.skipped.insert(i, (reason.to_string(), 1)),
         }
         if self.first_skips.len() < 10 {
+            // The detail (a job id) is cut like any value a message quotes.
+            let detail = cut(detail);
             if detail.is_empty() {
                 self.first_skips.push(format!("line {line}: {reason}"));
             } else {
@@ -291,8 +294,10 @@ impl Options {
     }
 
     /// Default per-pod CPU and memory for a pod of `gpu_milli` GPUs and (if known) `cpu_milli`.
+    /// Saturating: an amount beyond [`MAX_QUANTITY`] is refused by [`read`] with the job's line.
     pub(crate) fn fill(&self, gpu_milli: i64, cpu_milli: Option<i64>) -> (i64, i64) {
-        let gpus_ceil = (gpu_milli + 999) / 1000;
+        let ceil_units = |milli: i64| milli / 1000 + i64::from(milli % 1000 != 0);
+        let gpus_ceil = ceil_units(gpu_milli);
         let cpu = match cpu_milli {
             Some(c) => c,
             None if gpu_milli > 0 => self.cpu_per_gpu().saturating_mul(gpus_ceil),
@@ -302,7 +307,7 @@ impl Options {
             self.mem_per_gpu().saturating_mul(gpus_ceil)
         } else {
             self.mem_per_cpu()
-                .saturating_mul((cpu + 999) / 1000)
+                .saturating_mul(ceil_units(cpu))
                 .max(self.mem_per_cpu())
         };
         (cpu, mem)
@@ -359,15 +364,89 @@ pub fn read(
             return Err(InputError::new(
                 "",
                 format!("the trace has more than {} jobs", opts.max_jobs),
-                "split the trace into parts, or raise Options::max_jobs",
+                "split the trace into parts",
             )
             .at(path, line, None));
         }
-        job.submit_ms = u64::try_from(t - base).unwrap_or(0);
+        // In i128: a trace's times may span more than i64 (a bogus far-future row).
+        job.submit_ms = u64::try_from(i128::from(t) - i128::from(base)).unwrap_or(u64::MAX);
+        check_job(&job).map_err(|(field, message, fix)| InputError::new(field, message, fix).at(path, line, None))?;
         sink(job)
     })?;
     report.jobs = jobs;
     Ok(report)
+}
+
+/// The bounds every job of every format keeps (see [`crate::limits`]), checked before a job
+/// reaches the simulator: pods and gang, per-pod amounts and their product with the pods,
+/// times. Returns the field, the message and the fix.
+fn check_job(j: &TraceJob) -> Result<(), (&'static str, String, String)> {
+    if j.pods == 0 || j.pods > MAX_WORKLOAD_PODS {
+        return Err((
+            "pods",
+            format!(
+                "a job of {} pods; the limit is {MAX_WORKLOAD_PODS} pods per job",
+                j.pods
+            ),
+            "drop or split the job (kubesim's bound on pods per workload)".to_string(),
+        ));
+    }
+    if j.gang == 0 || j.gang > j.pods {
+        return Err((
+            "gang",
+            format!("a gang of {} in a job of {} pods", j.gang, j.pods),
+            "a gang is 1 (none) to the job's pods".to_string(),
+        ));
+    }
+    let amounts = [
+        ("cpu", "cpu", j.cpu_milli),
+        ("memory", "memory", j.memory_bytes),
+        ("gpu", "nvidia.com/gpu", j.gpu_milli),
+    ];
+    for (field, resource, v) in amounts {
+        let shown = |v: i64| crate::quantity::format_quantity(resource, v);
+        if !(0..=MAX_QUANTITY).contains(&v) {
+            return Err((
+                field,
+                format!(
+                    "{} of {resource} per pod is outside 0 to {}",
+                    shown(v),
+                    shown(MAX_QUANTITY)
+                ),
+                "check the row's resource columns (and the CPU and memory defaults per GPU)".to_string(),
+            ));
+        }
+        if v.checked_mul(i64::from(j.pods)).is_none() {
+            return Err((
+                field,
+                format!(
+                    "{} pods of {} of {resource} each are more than kubesim can count",
+                    j.pods,
+                    shown(v)
+                ),
+                "check the row's resource columns".to_string(),
+            ));
+        }
+    }
+    let times = [
+        ("submit time", j.submit_ms),
+        ("duration", j.duration_ms),
+        ("recorded wait", j.recorded_wait_ms.unwrap_or(0)),
+    ];
+    for (field, ms) in times {
+        if ms > MAX_DURATION_MS {
+            return Err((
+                field,
+                format!(
+                    "{field} {} is beyond the limit of {}",
+                    describe_ms(ms),
+                    describe_limit(MAX_DURATION_MS)
+                ),
+                "check the row's times (the submit time counts from the trace's earliest job)".to_string(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Reads a whole trace into memory (convenience over [`read`]).
@@ -386,6 +465,46 @@ pub fn read_sorted(format: Format, path: &Path, opts: &Options) -> Result<(Vec<T
     let (mut jobs, report) = read_all(format, path, opts)?;
     jobs.sort_by_key(|j| j.submit_ms);
     Ok((jobs, report))
+}
+
+/// Adds a node read from line `line` of an inventory, within the bounds: at most
+/// [`crate::limits::MAX_NODES`] nodes (checked before the list grows past it) and amounts of at
+/// most [`MAX_QUANTITY`].
+pub(crate) fn push_node(
+    nodes: &mut Vec<TraceNode>,
+    node: TraceNode,
+    path: &Path,
+    line: usize,
+) -> Result<(), InputError> {
+    let bound =
+        |field: &str, message: String, fix: &str| Err(InputError::new(field, message, fix).at(path, line, None));
+    if nodes.len() as u64 >= crate::limits::MAX_NODES {
+        return bound(
+            "",
+            format!("more than {} nodes", crate::limits::MAX_NODES),
+            "keep the node list within the scenario's node limit",
+        );
+    }
+    for (field, resource, v) in [
+        ("cpu", "cpu", node.cpu_milli),
+        ("memory", "memory", node.memory_bytes),
+        ("gpu", "nvidia.com/gpu", node.gpu_milli),
+    ] {
+        if !(0..=MAX_QUANTITY).contains(&v) {
+            let shown = |v: i64| crate::quantity::format_quantity(resource, v);
+            return bound(
+                field,
+                format!(
+                    "{} of {resource} on a node is outside 0 to {}",
+                    shown(v),
+                    shown(MAX_QUANTITY)
+                ),
+                "check the node's capacity columns",
+            );
+        }
+    }
+    nodes.push(node);
+    Ok(())
 }
 
 /// Reads a node inventory: openb node lists, Philly machine lists (`cluster_machine_list` or
@@ -477,6 +596,73 @@ mod tests {
         assert_eq!(r.first_skips.len(), 10);
         assert_eq!(r.first_skips[0], "line 2: b (x)");
         assert_eq!(r.skipped_total(), 12);
+    }
+
+    #[test]
+    fn every_job_is_within_the_limits() {
+        let native = format!("{}\n{}", native::MAGIC, native::HEADER);
+        let row = |pods: &str, gpu: &str, gang: &str, dur: &str| {
+            format!("0.000,j,default,,,{pods},1,1Gi,{gpu},{gang},{dur},succeeded,0,")
+        };
+        let cases: Vec<(String, &str, &str)> = vec![
+            (
+                row("2147483647", "0", "1", "1.000"),
+                "pods",
+                "a job of 2147483647 pods; the limit is 100000",
+            ),
+            (
+                row("100001", "0", "1", "1.000"),
+                "pods",
+                "the limit is 100000 pods per job",
+            ),
+            (
+                row("1", "9223372036854775807", "1", "1.000"),
+                "gpu",
+                "per pod is outside 0 to",
+            ),
+            (
+                row("100000", "9007199254740992", "1", "1.000"),
+                "gpu",
+                "more than kubesim can count",
+            ),
+            (
+                row("1", "0", "1", "3153600001.000"),
+                "duration",
+                "duration 100y is beyond the limit of 100 years",
+            ),
+        ];
+        let cases: Vec<(&str, &str, &str)> = cases.iter().map(|(r, f, m)| (r.as_str(), *f, *m)).collect();
+        testutil::assert_bad_rows(Format::Kubesim, "limits-native", &native, 3, &cases);
+
+        // Helios: a GPU count of i64::MAX is refused on its column, before any product wraps.
+        let helios = "job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,start_time,end_time,duration,queue";
+        let times = "COMPLETED,2020-04-01 00:00:00,2020-04-01 00:00:01,2020-04-01 00:01:01,60,1";
+        let big = format!("1,u,vc,9223372036854775807,1,1,{times}");
+        let pods = format!("1,u,vc,8,1,2147483647,{times}");
+        let cases = [
+            (big.as_str(), "gpu_num", "beyond the limit of 9007199254740 per pod"),
+            (pods.as_str(), "pods", "a job of 2147483647 pods"),
+        ];
+        testutil::assert_bad_rows(Format::Helios, "limits-helios", helios, 2, &cases);
+    }
+
+    #[test]
+    fn node_inventories_are_bounded_before_they_grow() {
+        // Two million nodes in one row: refused without making any.
+        let p = testutil::temp_file("vc-nodes-huge.csv", "vc,nodes\nvcA,999999\nvcB,2000000\n");
+        let e = read_nodes(Format::Helios, &p).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (Some(3), "nodes"), "{e}");
+        assert!(
+            e.message.contains("2000000 nodes (after 999999 on earlier lines)"),
+            "{e}"
+        );
+        let p = testutil::temp_file(
+            "openb-nodes-huge.csv",
+            "sn,cpu_milli,memory_mib,gpu,model\nn1,1000,9223372036854775807,0,\n",
+        );
+        let e = read_nodes(Format::Openb, &p).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (Some(2), "memory"), "{e}");
+        assert!(e.message.contains("on a node is outside 0 to 8Pi"), "{e}");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use super::input::{Lines, Row, header_names, open};
 use super::{Emit, ImportReport, Options, Outcome, TraceJob};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 use crate::quantity::parse_quantity;
 
 /// The first line of a native trace.
@@ -58,7 +58,7 @@ fn csv_text(s: &str) -> io::Result<String> {
     if s.contains(['\n', '\r']) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("a native trace field cannot contain a line break: {s:?}"),
+            format!("a native trace field cannot contain a line break: {}", quote(s)),
         ));
     }
     if s.contains([',', '"']) || s.trim() != s {
@@ -93,7 +93,7 @@ impl<'w> NativeWriter<'w> {
                 format!(
                     "job {} ({}) is submitted at {} s, before the previous job at {} s: sort jobs by submit time",
                     self.rows + 1,
-                    j.id,
+                    quote(&j.id),
                     fmt_secs(j.submit_ms),
                     fmt_secs(self.last)
                 ),
@@ -156,7 +156,7 @@ fn parse_row(row: &Row<'_, '_>) -> Result<TraceJob, InputError> {
         parse_secs(row.get(i)).ok_or_else(|| {
             row.err(
                 i,
-                format!("\"{}\" is not a time in seconds", row.get(i)),
+                format!("{} is not a time in seconds", quote(row.get(i))),
                 "write non-negative seconds with at most three decimals, such as 12.500",
             )
         })
@@ -168,8 +168,8 @@ fn parse_row(row: &Row<'_, '_>) -> Result<TraceJob, InputError> {
     let pods = u32::try_from(row.u64(5)?).ok().filter(|p| *p >= 1).ok_or_else(|| {
         row.err(
             5,
-            format!("pods \"{}\" out of range", row.get(5)),
-            "write a pod count from 1 to 4294967295",
+            format!("pods {} out of range", quote(row.get(5))),
+            format!("write a pod count from 1 to {}", crate::limits::MAX_WORKLOAD_PODS),
         )
     })?;
     let cpu_milli = parse_quantity("cpu", row.get(6)).map_err(|m| row.err(6, m, "write CPU such as 4 or 500m"))?;
@@ -182,7 +182,7 @@ fn parse_row(row: &Row<'_, '_>) -> Result<TraceJob, InputError> {
         .ok_or_else(|| {
             row.err(
                 9,
-                format!("gang \"{}\" must be between 1 and pods ({pods})", row.get(9)),
+                format!("gang {} must be between 1 and pods ({pods})", quote(row.get(9))),
                 "write 1 for no gang, or the number of pods that must run together",
             )
         })?;
@@ -193,7 +193,7 @@ fn parse_row(row: &Row<'_, '_>) -> Result<TraceJob, InputError> {
         other => {
             return Err(row.err(
                 11,
-                format!("unknown outcome \"{other}\""),
+                format!("unknown outcome {}", quote(other)),
                 "write succeeded, failed or killed",
             ));
         }
@@ -201,7 +201,7 @@ fn parse_row(row: &Row<'_, '_>) -> Result<TraceJob, InputError> {
     let exit_code: i32 = row.get(12).parse().map_err(|_| {
         row.err(
             12,
-            format!("\"{}\" is not an exit code", row.get(12)),
+            format!("{} is not an exit code", quote(row.get(12))),
             "write an integer such as 0 or 137",
         )
     })?;
@@ -234,13 +234,11 @@ pub(crate) fn import(
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     match lines.next_line()? {
         Some((_, l)) if l.trim_end() == MAGIC => {}
-        other => {
-            let seen = other
-                .map(|(_, l)| l.chars().take(60).collect::<String>())
-                .unwrap_or_default();
+        // The line found is not shown: the file may be anything (the wrong path or format).
+        _ => {
             return Err(InputError::new(
                 "",
-                format!("not a kubesim trace: the first line is \"{seen}\", not \"{MAGIC}\""),
+                format!("not a kubesim trace: expected the first line {MAGIC}"),
                 format!("start the file with the line {MAGIC}, or choose the trace's real --format"),
             )
             .at(path, 1, Some(1)));
@@ -248,10 +246,10 @@ pub(crate) fn import(
     }
     let names = match lines.next_line()? {
         Some((_, l)) if l.trim_end() == HEADER => header_names(l),
-        other => {
+        _ => {
             return Err(InputError::new(
                 "",
-                format!("the header is \"{}\"", other.map_or("", |(_, l)| l)),
+                format!("not a kubesim trace: expected the header {HEADER}"),
                 format!("the second line must be exactly {HEADER}"),
             )
             .at(path, 2, Some(1)));

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use super::input::{Lines, Row, columns, header_names, open};
 use super::{Emit, ImportReport, Options, Outcome, TraceJob, TraceNode};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 
 const POD_COLS: [&str; 11] = [
     "name",
@@ -51,7 +51,7 @@ pub(crate) fn import(
         created,
         deleted,
         scheduled,
-    ] = columns(path, 1, &names, POD_COLS)?;
+    ] = columns(path, 1, &names, POD_COLS, "an openb pod list")?;
     while let Some((line, text)) = lines.next_line()? {
         if text.trim().is_empty() {
             continue;
@@ -69,7 +69,7 @@ pub(crate) fn import(
             other => {
                 return Err(row.err(
                     phase,
-                    format!("unknown pod_phase \"{other}\""),
+                    format!("unknown pod_phase {}", quote(other)),
                     "pod_phase is one of Succeeded, Failed, Running, Pending",
                 ));
             }
@@ -94,9 +94,9 @@ pub(crate) fn import(
                 scheduled,
                 format!(
                     "times out of order: creation {}, scheduled {}, deletion {}",
-                    row.get(created),
-                    row.get(scheduled),
-                    row.get(deleted)
+                    quote(row.get(created)),
+                    quote(row.get(scheduled)),
+                    quote(row.get(deleted))
                 ),
                 "a pod is created, then scheduled, then deleted",
             ));
@@ -135,20 +135,27 @@ pub(crate) fn import(
 pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
     let mut lines = Lines::new(open(path)?, path, super::DEFAULT_MAX_LINE_BYTES);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
-    let [sn, cpu, mem, gpu, model] = columns(path, 1, &names, ["sn", "cpu_milli", "memory_mib", "gpu", "model"])?;
+    let [sn, cpu, mem, gpu, model] = columns(
+        path,
+        1,
+        &names,
+        ["sn", "cpu_milli", "memory_mib", "gpu", "model"],
+        "an openb node list",
+    )?;
     let mut nodes = Vec::new();
     while let Some((line, text)) = lines.next_line()? {
         if text.trim().is_empty() {
             continue;
         }
         let row = Row::parse(path, line, text, &names)?;
-        nodes.push(TraceNode {
+        let node = TraceNode {
             name: row.get(sn).to_string(),
             cpu_milli: row.i64_nonneg(cpu)?,
             memory_bytes: row.i64_nonneg(mem)?.saturating_mul(1 << 20),
             gpu_milli: row.i64_nonneg(gpu)?.saturating_mul(1000),
             gpu_model: row.get(model).to_string(),
-        });
+        };
+        super::push_node(&mut nodes, node, path, line)?;
     }
     Ok(nodes)
 }

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use super::input::{Lines, Row, decimal_scaled, open};
 use super::{Emit, ImportReport, Options, Outcome, TraceJob, TraceNode};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 
 const JOB_COLS: [&str; 6] = ["job_name", "inst_id", "user", "status", "start_time", "end_time"];
 const TASK_COLS: [&str; 10] = [
@@ -63,7 +63,7 @@ fn plan(row: &Row<'_, '_>, i: usize, scale: i32) -> Result<Option<i64>, InputErr
         Some(v) if v >= 0 => Ok(Some(v)),
         _ => Err(row.err(
             i,
-            format!("\"{s}\" is not a non-negative number"),
+            format!("{} is not a non-negative number", quote(s)),
             "PAI plans are numbers (or NaN)",
         )),
     }
@@ -103,9 +103,12 @@ fn load_tasks(path: &Path, opts: &Options) -> Result<BTreeMap<String, Tasks>, In
         let inst_u = u64::try_from(inst).unwrap_or(0);
         t.pods = t.pods.saturating_add(inst_u);
         let n = i128::from(inst);
-        t.cpu_milli += n * i128::from(cpu);
-        t.gpu_milli += n * i128::from(gpu);
-        t.mem_bytes += n * i128::from(mem) * (1 << 30) / 1_000_000_000;
+        // Saturating: a total beyond i64 is refused per pod by `read`; it must not wrap first.
+        t.cpu_milli = t.cpu_milli.saturating_add(n * i128::from(cpu));
+        t.gpu_milli = t.gpu_milli.saturating_add(n * i128::from(gpu));
+        t.mem_bytes = t
+            .mem_bytes
+            .saturating_add(n * i128::from(mem) * (1 << 30) / 1_000_000_000);
         if let Some(s) = secs(&row, 4)? {
             t.start_s = Some(t.start_s.map_or(s, |m| m.min(s)));
         }
@@ -162,7 +165,7 @@ pub(crate) fn import(
             other => {
                 return Err(row.err(
                     3,
-                    format!("unknown status \"{other}\""),
+                    format!("unknown status {}", quote(other)),
                     "PAI status is Terminated, Failed, Running or Waiting",
                 ));
             }
@@ -187,7 +190,13 @@ pub(crate) fn import(
             report.skip(line, "task ends before it starts", name);
             continue;
         }
-        let pods = u32::try_from(t.pods).map_err(|_| row.err(0, "too many instances", "at most 4294967295 pods"))?;
+        let pods = u32::try_from(t.pods).map_err(|_| {
+            row.err(
+                0,
+                "too many instances",
+                format!("at most {} pods per job", crate::limits::MAX_WORKLOAD_PODS),
+            )
+        })?;
         let user = row.get(2);
         let job = TraceJob {
             id: name.to_string(),
@@ -226,13 +235,14 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
         }
         let row = Row::parse(path, line, text, &cols)?;
         let num = |i: usize| plan(&row, i, 3)?.ok_or_else(|| row.err(i, "empty", "machine capacities are numbers"));
-        nodes.push(TraceNode {
+        let node = TraceNode {
             name: row.get(0).to_string(),
             cpu_milli: num(2)?,
             memory_bytes: i64::try_from(i128::from(num(3)?) * (1 << 30) / 1000).unwrap_or(i64::MAX),
             gpu_milli: num(4)?,
             gpu_model: row.get(1).to_string(),
-        });
+        };
+        super::push_node(&mut nodes, node, path, line)?;
     }
     Ok(nodes)
 }

@@ -31,7 +31,7 @@ use super::input::{Lines, Row, columns, header_names, open};
 use super::time::{pacific_to_utc, parse_naive};
 use super::{DEFAULT_CPU_PER_GPU_MILLI, DEFAULT_MEMORY_PER_GPU_BYTES, Emit, ImportReport, Options, Outcome};
 use super::{TraceJob, TraceNode};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 
 #[derive(Deserialize)]
 struct Detail {
@@ -167,12 +167,30 @@ pub(crate) fn import(
         } else {
             InputError::new(
                 "",
-                format!("invalid Philly job log: {e}"),
+                format!("not a Philly job log: {}", json_message(&e)),
                 "the Philly cluster_job_log is one JSON array of job objects (see traces.md section 1)",
             )
             .at(path, e.line().max(1), Some(e.column().max(1)))
         }
     })
+}
+
+/// What went wrong in the JSON, without any of its text. serde_json's syntax messages are
+/// fixed phrases ("expected value", "trailing characters"), but its data messages quote the
+/// value found (`invalid type: string "…", expected u64`), which may be anything: they keep
+/// only what was expected, which comes from our types. The position is printed by the caller.
+fn json_message(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let text = e.to_string();
+    let text = text.split(" at line ").next().unwrap_or("");
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => text.to_string(),
+        Category::Data => match text.rsplit_once(", expected ") {
+            Some((_, expected)) => format!("a value of the wrong type or shape, expected {expected}"),
+            None if text.starts_with("missing field `") => text.to_string(),
+            None => "a value of the wrong type or shape".to_string(),
+        },
+    }
 }
 
 fn map_job(
@@ -244,7 +262,7 @@ fn map_job(
         InputError::new(
             "attempts[0].detail",
             format!("{pods} machines"),
-            "at most 4294967295 pods per job",
+            format!("at most {} pods per job", crate::limits::MAX_WORKLOAD_PODS),
         )
         .at(path, line, None)
     })?;
@@ -255,7 +273,7 @@ fn map_job(
         Some(other) => {
             return Err(InputError::new(
                 "status",
-                format!("unknown status \"{other}\" of job {id}"),
+                format!("unknown status {} of job {}", quote(other), quote(&id)),
                 "Philly status is Pass, Failed or Killed",
             )
             .at(path, line, None));
@@ -295,7 +313,13 @@ fn map_job(
 pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
     let mut lines = Lines::new(open(path)?, path, super::DEFAULT_MAX_LINE_BYTES);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
-    let [id, gpus] = columns(path, 1, &names, ["machineId", "number of GPUs"])?;
+    let [id, gpus] = columns(
+        path,
+        1,
+        &names,
+        ["machineId", "number of GPUs"],
+        "a Philly machine list",
+    )?;
     let mem = names.iter().position(|n| n == "single GPU mem");
     let mut nodes = Vec::new();
     while let Some((line, text)) = lines.next_line()? {
@@ -304,13 +328,14 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
         }
         let row = Row::parse(path, line, text, &names)?;
         let g = row.i64_nonneg(gpus)?;
-        nodes.push(TraceNode {
+        let node = TraceNode {
             name: row.get(id).to_string(),
             cpu_milli: g.saturating_mul(DEFAULT_CPU_PER_GPU_MILLI),
             memory_bytes: g.saturating_mul(DEFAULT_MEMORY_PER_GPU_BYTES),
             gpu_milli: g.saturating_mul(1000),
             gpu_model: mem.map(|m| row.get(m).to_string()).unwrap_or_default(),
-        });
+        };
+        super::push_node(&mut nodes, node, path, line)?;
     }
     Ok(nodes)
 }
@@ -449,7 +474,16 @@ mod tests {
         let p = temp_file("philly-bad.json", "[\n{\"jobid\": \"a\", \"attempts\": 5}\n]");
         let e = read_all(Format::Philly, &p, &Options::default()).unwrap_err();
         assert_eq!(e.line, Some(2), "{e}");
-        assert!(e.message.contains("invalid Philly job log"), "{e}");
+        assert!(e.message.contains("not a Philly job log"), "{e}");
+        // A value of the wrong type is described by what was expected, never quoted.
+        let p = temp_file(
+            "philly-type.json",
+            "[\n{\"jobid\": \"a\", \"num_gpus\": \"s3cr3t-value\"}\n]",
+        );
+        let e = read_all(Format::Philly, &p, &Options::default()).unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(e.message.contains("expected u64"), "{e}");
+        assert!(!e.to_string().contains("s3cr3t"), "{e}");
         let p = temp_file("philly-trunc.json", "[\n{\"jobid\": \"a\"},\n");
         let e = read_all(Format::Philly, &p, &Options::default()).unwrap_err();
         assert!(e.message.contains("EOF"), "{e}");

@@ -22,7 +22,7 @@ use std::path::Path;
 
 use super::input::{Lines, decimal_milli, open};
 use super::{Emit, ImportReport, Options, Outcome, TraceJob};
-use crate::error::InputError;
+use crate::error::{InputError, quote};
 
 /// What the header comments say.
 #[derive(Default)]
@@ -80,7 +80,9 @@ fn header_line(h: &mut Header, comment: &str) {
 fn machines_file(path: &Path) -> Option<u64> {
     let mut name = path.file_name()?.to_os_string();
     name.push(".machines");
-    let text = std::fs::read_to_string(path.with_file_name(name)).ok()?;
+    // A machines file is a few lines: anything longer than 1 MiB is not one.
+    let bytes = crate::limits::read_file_at_most(&path.with_file_name(name), 1 << 20).ok()??;
+    let text = String::from_utf8(bytes).ok()?;
     let line = text.lines().find(|l| !l.trim().is_empty() && !l.starts_with(';'))?;
     line.split_whitespace().nth(3)?.parse().ok().filter(|c| *c > 0)
 }
@@ -107,7 +109,7 @@ impl Fields<'_> {
         decimal_milli(s).ok_or_else(|| {
             self.err(
                 k,
-                format!("\"{s}\" is not a number"),
+                format!("{} is not a number", quote(s)),
                 "SWF fields are numbers, -1 if unknown",
             )
         })
@@ -169,7 +171,7 @@ pub(crate) fn import(
         if submit_ms < 0 {
             return Err(fl.err(
                 1,
-                format!("negative submit time {}", fl.f[1].1),
+                format!("negative submit time {}", quote(fl.f[1].1)),
                 "submit times are seconds >= 0",
             ));
         }
@@ -226,7 +228,7 @@ pub(crate) fn import(
                 let (nodes, ppn) = parse_pbs(spec).ok_or_else(|| {
                     fl.err(
                         (k + 1).min(20),
-                        format!("\"{spec}\" is not a PBS spec N:ppn=P"),
+                        format!("{} is not a PBS spec N:ppn=P", quote(spec)),
                         "write the extended SWF resource spec as N:ppn=P[:props][#excl]",
                     )
                 })?;
@@ -234,10 +236,14 @@ pub(crate) fn import(
                 cores_per_pod = ppn;
             }
         }
-        let pods32 = u32::try_from(pods).map_err(|_| fl.err(4, format!("{pods} pods"), "at most 4294967295 pods"))?;
-        let cpu_milli = i64::try_from(cores_per_pod)
-            .unwrap_or(i64::MAX / 1000)
-            .saturating_mul(1000);
+        let pods32 = u32::try_from(pods).map_err(|_| {
+            fl.err(
+                4,
+                format!("{pods} pods"),
+                &format!("at most {} pods per job", crate::limits::MAX_WORKLOAD_PODS),
+            )
+        })?;
+        let cpu_milli = i64::try_from(cores_per_pod).unwrap_or(i64::MAX).saturating_mul(1000);
         let cores = i64::try_from(cores_per_pod).unwrap_or(i64::MAX);
         let memory_bytes = match req_mem.filter(|m| *m > 0).or(used_mem.filter(|m| *m > 0)) {
             Some(m) if extended => m.saturating_mul(cores),
