@@ -1,6 +1,6 @@
 //! Shanghai AI Lab Acme (NSDI'24): `trace_seren.csv` and `trace_kalos.csv` (Kalos has the extra
 //! columns `mem_per_pod_GB`, `shared_mem_per_pod`, `fail_time`, `stop_time`; columns are found
-//! by name). Mapping per traces.md section 5, choices in `traces/README.md` ("Mappings: acme"):
+//! by name). The format and the mapping are in `traces/README.md` ("Source formats", "Mappings"):
 //!
 //! - pods = `node_num` (at least 1), per pod ceil(`gpu_num`/pods) GPUs and ceil(`cpu_num`/pods)
 //!   cores; gang = pods when > 1; memory per pod = `mem_per_pod_GB` GiB (Kalos), else the
@@ -153,7 +153,7 @@ mod tests {
     use super::super::{Format, Outcome, read_all};
     use super::*;
 
-    // Hand-written rows in the documented schemas (traces.md section 5); not real jobs.
+    // Hand-written rows in the documented schemas (the source formats in traces/README.md); not real jobs.
     const SEREN: &str = "job_id,user,node_num,gpu_num,cpu_num,type,state,submit_time,start_time,end_time,duration,queue,gpu_time\n\
         101,uA,1,8,64,Pretrain,COMPLETED,2023-03-01 08:00:00+08:00,2023-03-01 08:00:30+08:00,2023-03-01 09:00:30+08:00,3600,30,28800\n\
         102,uB,2,16,128,SFT,FAILED,2023-03-01 08:00:10+08:00,2023-03-01 08:01:10+08:00,2023-03-01 08:11:10+08:00,600,60,9600\n\

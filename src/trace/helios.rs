@@ -1,5 +1,5 @@
-//! SenseTime Helios (SC'21) `cluster_log.csv` and the VC node counts. Mapping per traces.md
-//! section 4, choices in `traces/README.md` ("Mappings: helios"):
+//! SenseTime Helios (SC'21) `cluster_log.csv` and the VC node counts. The format and the mapping
+//! are in `traces/README.md` ("Source formats: Helios", "Mappings"):
 //!
 //! - pods = `node_num` (at least 1), per pod ceil(`gpu_num`/pods) GPUs and ceil(`cpu_num`/pods)
 //!   cores; gang = pods when `node_num` > 1; memory is not in the trace (47 GiB per GPU, or
@@ -82,7 +82,7 @@ pub(crate) fn import(
             return Err(row.err(
                 state,
                 format!("unknown state {}", quote(row.get(state))),
-                "state is one of COMPLETED, FAILED, NODE_FAIL, CANCELLED, TIMEOUT, SUSPENDED",
+                "state is one of COMPLETED, FAILED, NODE_FAIL, OUT_OF_MEMORY, CANCELLED, TIMEOUT, PREEMPTED, SUSPENDED",
             ));
         };
         let Some(t_submit) = time(&row, submit, parse_naive)? else {
@@ -144,7 +144,7 @@ pub(crate) fn import(
 
 /// Reads a VC node-count file (`Venus_Sept_vc_nodes.csv`: first column the VC, second the
 /// number of nodes) into nodes `<vc>-node-<i>` of 8 V100 GPUs, 48 CPUs and 376 GiB (the Helios
-/// node type, traces.md section 4).
+/// node type, the source formats in traces/README.md).
 pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
     let mut lines = Lines::new(open(path)?, path, super::DEFAULT_MAX_LINE_BYTES);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));

@@ -17,7 +17,7 @@
 //! PAI importer is the one exception to constant memory: it joins the task table into memory.
 //!
 //! Bad input is an [`InputError`] naming the file, line, column and field with a fix, never a
-//! panic. Rows that a format is known to carry dirty (traces.md section 10: never-scheduled
+//! panic. Rows that a format is known to carry dirty (the source formats in traces/README.md: never-scheduled
 //! pods, jobs still running at the snapshot, NaN durations, unknown run times) are skipped and
 //! counted by reason in the [`ImportReport`].
 

@@ -1,5 +1,5 @@
 //! Alibaba cluster-trace-gpu-v2023 ("openb", the FGD paper): the pod list (one pod per row,
-//! whole and fractional GPUs) and the node lists. Mapping per traces.md section 3, choices in
+//! whole and fractional GPUs) and the node lists. Mapping per the source formats in traces/README.md, choices in
 //! `traces/README.md` ("Mappings: openb"):
 //!
 //! - each pod is a 1-pod job (no gang); arrival = `creation_time`;

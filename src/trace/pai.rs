@@ -1,6 +1,6 @@
 //! Alibaba cluster-trace-gpu-v2020 (PAI, "MLaaS in the Wild"): the job table joined with the
 //! task table (both headerless CSVs; column names in the `.header` files). Mapping per
-//! traces.md section 2, choices in `traces/README.md` ("Mappings: pai"):
+//! the source formats in traces/README.md, choices in `traces/README.md` ("Mappings: pai"):
 //!
 //! - job = `job_name`; arrival = job `start_time` (the submission); the task table's earliest
 //!   task `start_time` is the launch: recorded wait = launch - submission; duration = latest

@@ -1,6 +1,6 @@
 //! Microsoft Philly (ATC'19): `cluster_job_log`, one JSON array of job objects, and the
 //! multi-GPU subset `philly_multigpu_pass_jobs_subset.json` (same times, `id`/`num_gpus`
-//! instead of `jobid`/`attempts[].detail`). Mapping per traces.md section 1, choices in
+//! instead of `jobid`/`attempts[].detail`). Mapping per the source formats in traces/README.md, choices in
 //! `traces/README.md` ("Mappings: philly"):
 //!
 //! - times are naive US-Pacific wall clock, converted to UTC with the 2017 DST rules;
@@ -168,7 +168,7 @@ pub(crate) fn import(
             InputError::new(
                 "",
                 format!("not a Philly job log: {}", json_message(&e)),
-                "the Philly cluster_job_log is one JSON array of job objects (see traces.md section 1)",
+                "the Philly cluster_job_log is one JSON array of job objects (see traces/README.md, Source formats)",
             )
             .at(path, e.line().max(1), Some(e.column().max(1)))
         }

@@ -1,5 +1,5 @@
 //! Standard Workload Format (SWF v2.2, Parallel Workloads Archive) and the extended SWF of
-//! MetaCentrum (21 fields). Mapping per traces.md section 7, choices in `traces/README.md`
+//! MetaCentrum (21 fields). Mapping per the source formats in traces/README.md, choices in `traces/README.md`
 //! ("Mappings: swf"):
 //!
 //! - header comments `; Key: value` are read for `UnixStartTime`, `MaxNodes`, `MaxProcs` and

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Same inputs, same bytes: runs a reference build of kubesim (a git revision) and the work tree's
+# build on the same cases and compares every output file with cmp. For refactors, which must not
+# change a result. Usage:
+#
+#   scripts/same-results.sh BASE_REV [quick]
+#
+# Cases: every scenario in scenarios/ under every built-in policy (seeds 1..3, with events.csv);
+# a 100,000-job overloaded run (120% offered load) under every policy; and, unless `quick`, a
+# 1,000,000-job trace (Philly shapes, 80% load on 10,000 GPUs) under every policy. The reference
+# is built in a temporary worktree with its own target folder (target/same-results-base), so the
+# work tree's build is untouched. Exit status 0 when every file is identical, 1 otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+base_rev=${1:?usage: scripts/same-results.sh BASE_REV [quick]}
+mode=${2:-full}
+root=$PWD
+work=$(mktemp -d)
+base_tree="$work/base-tree"
+cleanup() {
+    git -C "$root" worktree remove --force "$base_tree" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== building $base_rev and the work tree (release)"
+git worktree add --detach "$base_tree" "$base_rev" >/dev/null
+(cd "$base_tree" && CARGO_TARGET_DIR="$root/target/same-results-base" cargo build --release --quiet)
+cargo build --release --quiet
+base="$root/target/same-results-base/release/kubesim"
+new="$root/target/release/kubesim"
+policies="kube-default kube-binpack coscheduling volcano volcano-preempt kueue"
+
+failed=0
+# Run one case with both binaries (arguments after the case name; OUT is replaced by the folder)
+# and compare the folders file by file.
+compare() {
+    local name=$1
+    shift
+    local args_base=() args_new=()
+    for a in "$@"; do
+        args_base+=("${a//OUT/$work/base/$name}")
+        args_new+=("${a//OUT/$work/new/$name}")
+    done
+    "$base" "${args_base[@]}" >"$work/base-$name.stdout" 2>&1 || echo "base exit $? ($name)" >>"$work/base-$name.stdout"
+    "$new" "${args_new[@]}" >"$work/new-$name.stdout" 2>&1 || echo "new exit $? ($name)" >>"$work/new-$name.stdout"
+    local differ=0
+    # stdout names the output folder, which differs by construction.
+    if ! diff -q <(sed "s#$work/base/#OUT/#g" "$work/base-$name.stdout") \
+                 <(sed "s#$work/new/#OUT/#g" "$work/new-$name.stdout") >/dev/null; then
+        echo "   stdout differs"
+        differ=1
+    fi
+    while IFS= read -r -d '' f; do
+        local rel=${f#"$work/base/$name/"}
+        case "$rel" in .kubesim-outputs | .kubesim.lock) continue ;; esac
+        if ! cmp -s "$f" "$work/new/$name/$rel"; then
+            echo "   $rel differs"
+            differ=1
+        fi
+    done < <(find "$work/base/$name" -type f -print0 2>/dev/null)
+    local nb nn
+    nb=$(find "$work/base/$name" -type f 2>/dev/null | wc -l)
+    nn=$(find "$work/new/$name" -type f 2>/dev/null | wc -l)
+    if [ "$nb" != "$nn" ]; then
+        echo "   $nb files against $nn"
+        differ=1
+    fi
+    if [ $differ = 0 ]; then
+        echo "same  $name ($nb files)"
+    else
+        echo "DIFF  $name"
+        failed=1
+    fi
+}
+
+echo "== scenarios/ under every policy"
+for f in scenarios/*.yaml; do
+    s=$(basename "$f" .yaml)
+    for p in $policies; do
+        compare "$s-$p" run "$f" --policy "$p" --seeds 1..3 --events --out OUT
+    done
+done
+
+echo "== 100,000 jobs at 120% offered load"
+cat >"$work/overload.yaml" <<'EOF'
+apiVersion: kubesim.io/v1alpha1
+kind: Simulation
+metadata: {name: overload}
+spec: {seed: 1}
+---
+apiVersion: kubesim.io/v1alpha1
+kind: NodePool
+metadata: {name: gpu}
+spec:
+  count: 1000
+  template:
+    apiVersion: v1
+    kind: Node
+    metadata: {name: gpu}
+    status: {allocatable: {cpu: "96", memory: 1Ti, nvidia.com/gpu: "8", pods: "110"}}
+---
+apiVersion: kubesim.io/v1alpha1
+kind: Arrivals
+metadata: {name: jobs}
+spec:
+  count: 100000
+  poisson: {meanInterval: 125ms}
+  duration: {lognormal: {median: 20m, sigma: 1}}
+  template:
+    apiVersion: batch/v1
+    kind: Job
+    metadata: {name: j}
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: 1}}}]
+EOF
+for p in $policies; do
+    compare "overload-$p" run "$work/overload.yaml" --policy "$p" --out OUT
+done
+
+if [ "$mode" != quick ]; then
+    echo "== 1,000,000-job trace"
+    "$base" trace import --format philly traces/philly/philly_multigpu_pass_jobs_subset.excerpt.json \
+        -o "$work/philly.csv" >/dev/null
+    "$base" trace generate --from "$work/philly.csv" --jobs 1000000 --load 0.8 --gpus 10000 --seed 7 \
+        -o "$work/big.csv" >/dev/null
+    cat >"$work/big.yaml" <<'EOF'
+apiVersion: kubesim.io/v1alpha1
+kind: Simulation
+metadata: {name: big}
+spec: {seed: 1}
+---
+apiVersion: kubesim.io/v1alpha1
+kind: NodePool
+metadata: {name: gpu}
+spec:
+  count: 1250
+  template:
+    apiVersion: v1
+    kind: Node
+    metadata: {name: gpu}
+    status: {allocatable: {cpu: "96", memory: 1Ti, nvidia.com/gpu: "8", pods: "110"}}
+---
+apiVersion: kubesim.io/v1alpha1
+kind: Trace
+metadata: {name: big}
+spec: {path: big.csv, format: kubesim}
+EOF
+    for p in $policies; do
+        compare "trace1m-$p" run "$work/big.yaml" --policy "$p" --out OUT
+    done
+fi
+
+if [ $failed = 0 ]; then
+    echo "all outputs identical"
+else
+    echo "outputs differ (folders kept: set KEEP=1 and rerun to inspect)"
+    if [ "${KEEP:-0}" = 1 ]; then
+        trap - EXIT
+        git -C "$root" worktree remove --force "$base_tree" >/dev/null 2>&1 || true
+        echo "kept $work"
+    fi
+fi
+exit $failed
