@@ -42,13 +42,14 @@ compare() {
         args_base+=("${a//OUT/$work/base/$name}")
         args_new+=("${a//OUT/$work/new/$name}")
     done
-    "$base" "${args_base[@]}" >"$work/base-$name.stdout" 2>&1 || echo "base exit $? ($name)" >>"$work/base-$name.stdout"
-    "$new" "${args_new[@]}" >"$work/new-$name.stdout" 2>&1 || echo "new exit $? ($name)" >>"$work/new-$name.stdout"
+    "$base" "${args_base[@]}" >"$work/base-$name.stdout" 2>&1 || echo "exit status $?" >>"$work/base-$name.stdout"
+    "$new" "${args_new[@]}" >"$work/new-$name.stdout" 2>&1 || echo "exit status $?" >>"$work/new-$name.stdout"
     local differ=0
     # stdout names the output folder, which differs by construction.
-    if ! diff -q <(sed "s#$work/base/#OUT/#g" "$work/base-$name.stdout") \
-                 <(sed "s#$work/new/#OUT/#g" "$work/new-$name.stdout") >/dev/null; then
-        echo "   stdout differs"
+    if ! diff <(sed "s#$work/base/#OUT/#g" "$work/base-$name.stdout") \
+              <(sed "s#$work/new/#OUT/#g" "$work/new-$name.stdout") >"$work/stdout.diff"; then
+        echo "   stdout differs:"
+        head -n 10 "$work/stdout.diff" | sed 's/^/     /'
         differ=1
     fi
     while IFS= read -r -d '' f; do
@@ -60,8 +61,8 @@ compare() {
         fi
     done < <(find "$work/base/$name" -type f -print0 2>/dev/null)
     local nb nn
-    nb=$(find "$work/base/$name" -type f 2>/dev/null | wc -l)
-    nn=$(find "$work/new/$name" -type f 2>/dev/null | wc -l)
+    nb=$( (find "$work/base/$name" -type f 2>/dev/null || true) | wc -l)
+    nn=$( (find "$work/new/$name" -type f 2>/dev/null || true) | wc -l)
     if [ "$nb" != "$nn" ]; then
         echo "   $nb files against $nn"
         differ=1
@@ -74,6 +75,7 @@ compare() {
     fi
 }
 
+if [ -n "${ONLY:-}" ]; then policies=$ONLY; fi
 echo "== scenarios/ under every policy"
 for f in scenarios/*.yaml; do
     s=$(basename "$f" .yaml)
