@@ -8,8 +8,8 @@
 use divan::Bencher;
 use divan::counter::ItemsCount;
 use kubesim::experiment::run_all;
-use kubesim::scenario::load_str;
-use kubesim::spec::Scenario;
+use kubesim::input::scenario::load_str;
+use kubesim::input::spec::Scenario;
 
 fn main() {
     divan::main();

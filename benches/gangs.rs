@@ -4,10 +4,10 @@
 
 use divan::Bencher;
 use kubesim::experiment::run_all;
-use kubesim::scenario::load;
-use kubesim::sim::record::EventSink;
+use kubesim::input::scenario::load;
+use kubesim::input::synth::poisson_single_pod;
+use kubesim::observe::record::EventSink;
 use kubesim::sim::{Policy, World};
-use kubesim::synth::poisson_single_pod;
 
 fn main() {
     divan::main();

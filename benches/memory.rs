@@ -14,7 +14,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use kubesim::sim::record::EventSink;
+use kubesim::observe::record::EventSink;
 use kubesim::sim::{Policy, World};
 
 struct Counting;
@@ -68,7 +68,7 @@ fn failing_jobs(n: usize) -> String {
 
 /// Peak heap (bytes) of a run stopped by the event bound, and the events it processed.
 fn peak(text: &str, events_to: Option<&std::path::Path>) -> (usize, u64) {
-    let sc = kubesim::scenario::load_str("memory.yaml", text).expect("scenario");
+    let sc = kubesim::input::scenario::load_str("memory.yaml", text).expect("scenario");
     let sink = match events_to {
         Some(p) => EventSink::File(p.to_path_buf()),
         None => EventSink::Off,
@@ -142,8 +142,14 @@ fn import_peaks() {
         let _ = std::fs::remove_file(&out);
         PEAK.store(CURRENT.load(Ordering::Relaxed), Ordering::Relaxed);
         let base = CURRENT.load(Ordering::Relaxed);
-        kubesim::trace_cmd::import("openb", &input, Some(out), false, &kubesim::trace::Options::default())
-            .expect("import");
+        kubesim::cli::trace::import(
+            "openb",
+            &input,
+            Some(out),
+            false,
+            &kubesim::input::trace::Options::default(),
+        )
+        .expect("import");
         let bytes = PEAK.load(Ordering::Relaxed) - base;
         let ratio = first.map_or(1.0, |f: usize| bytes as f64 / f as f64);
         first.get_or_insert(bytes);

@@ -5,7 +5,7 @@
 
 use divan::Bencher;
 use kubesim::experiment::run_all;
-use kubesim::scenario::{load, load_str};
+use kubesim::input::scenario::{load, load_str};
 
 fn main() {
     divan::main();

@@ -4,17 +4,17 @@
 //! themselves for scale (parallel, as the CLI runs them).
 
 use divan::Bencher;
+use kubesim::experiment::output::{Kind, Plan, Point, Tables};
 use kubesim::experiment::{Events, run_units, units};
-use kubesim::html::derive;
-use kubesim::output::{Kind, Plan, Point, Tables};
-use kubesim::plot::{Chart, Series, Style, png, svg};
-use kubesim::scenario::load;
+use kubesim::input::scenario::load;
+use kubesim::observe::html::derive;
+use kubesim::observe::plot::{Chart, Series, Style, png, svg};
 
 fn main() {
     divan::main();
 }
 
-fn plan_and_scenario() -> (Plan, kubesim::spec::Scenario) {
+fn plan_and_scenario() -> (Plan, kubesim::input::spec::Scenario) {
     let path = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/gang-contention.yaml"));
     let sc = load(&[path]).expect("scenario");
     let plan = Plan {

@@ -3,7 +3,7 @@
 
 use divan::Bencher;
 use kubesim::experiment::run_all;
-use kubesim::synth::poisson_single_pod;
+use kubesim::input::synth::poisson_single_pod;
 
 fn main() {
     divan::main();

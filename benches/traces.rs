@@ -11,9 +11,9 @@
 use std::path::PathBuf;
 
 use divan::Bencher;
+use kubesim::cli::trace::{GenerateArgs, generate_cmd};
 use kubesim::experiment::run_all;
-use kubesim::scenario::load;
-use kubesim::trace_cmd::{GenerateArgs, generate_cmd};
+use kubesim::input::scenario::load;
 
 fn main() {
     divan::main();
@@ -86,7 +86,7 @@ fn million_job_scenario() -> PathBuf {
                 out: trace.clone(),
                 overwrite: false,
             },
-            &kubesim::trace::Options::default(),
+            &kubesim::input::trace::Options::default(),
         )
         .expect("generate");
     }

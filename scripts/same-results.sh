@@ -44,7 +44,7 @@ compare() {
     done
     "$base" "${args_base[@]}" >"$work/base-$name.stdout" 2>&1 || echo "exit status $?" >>"$work/base-$name.stdout"
     "$new" "${args_new[@]}" >"$work/new-$name.stdout" 2>&1 || echo "exit status $?" >>"$work/new-$name.stdout"
-    local differ=0
+    local differ=0 f rel
     # stdout names the output folder, which differs by construction.
     if ! diff <(sed "s#$work/base/#OUT/#g" "$work/base-$name.stdout") \
               <(sed "s#$work/new/#OUT/#g" "$work/new-$name.stdout") >"$work/stdout.diff"; then
@@ -53,7 +53,7 @@ compare() {
         differ=1
     fi
     while IFS= read -r -d '' f; do
-        local rel=${f#"$work/base/$name/"}
+        rel=${f#"$work/base/$name/"}
         case "$rel" in .kubesim-outputs | .kubesim.lock) continue ;; esac
         if ! cmp -s "$f" "$work/new/$name/$rel"; then
             echo "   $rel differs"
@@ -67,6 +67,10 @@ compare() {
         echo "   $nb files against $nn"
         differ=1
     fi
+    if [ "$nb" = 0 ]; then
+        echo "   no output: $(tail -n 2 "$work/base-$name.stdout" | tr '\n' ' ')"
+        differ=1
+    fi
     if [ $differ = 0 ]; then
         echo "same  $name ($nb files)"
     else
@@ -77,13 +81,15 @@ compare() {
 
 if [ -n "${ONLY:-}" ]; then policies=$ONLY; fi
 echo "== scenarios/ under every policy"
-for f in scenarios/*.yaml; do
+for f in ${SCENARIOS:-scenarios/*.yaml}; do
     s=$(basename "$f" .yaml)
     for p in $policies; do
         compare "$s-$p" run "$f" --policy "$p" --seeds 1..3 --events --out OUT
     done
 done
 
+if [ -n "${SCENARIOS:-}" ]; then mode=scenarios-only; fi
+if [ "$mode" != scenarios-only ]; then
 echo "== 100,000 jobs at 120% offered load"
 cat >"$work/overload.yaml" <<'EOF'
 apiVersion: kubesim.io/v1alpha1
@@ -122,8 +128,9 @@ EOF
 for p in $policies; do
     compare "overload-$p" run "$work/overload.yaml" --policy "$p" --out OUT
 done
+fi
 
-if [ "$mode" != quick ]; then
+if [ "$mode" = full ]; then
     echo "== 1,000,000-job trace"
     "$base" trace import --format philly traces/philly/philly_multigpu_pass_jobs_subset.excerpt.json \
         -o "$work/philly.csv" >/dev/null

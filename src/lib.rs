@@ -1,31 +1,23 @@
 //! kubesim: a deterministic discrete-event simulator of Kubernetes batch and ML scheduling.
 //!
-//! The crate is four parts that do not know each other's insides (see ARCHITECTURE.md):
-//! the `engine` (time and events), the model and controllers (`sim`), the scheduling
-//! policies (`sim::scheduler`), and observation (`sim::record`, `report`); around them
-//! `scenario` (YAML in), `experiment` (replications) and the CLI.
+//! The folders are the architecture (ARCHITECTURE.md): the [`engine`] (time and events, nothing
+//! of Kubernetes); the [`model`] (pods, workloads, nodes and their indexes); the [`controllers`]
+//! that move the model as Kubernetes' controllers do (kubelet, Job, Volcano job, CronJob, node
+//! lifecycle, quota); the scheduling [`policy`] (kube-scheduler with its plugins, Volcano,
+//! Kueue); [`observe`] (what a run records, the per-run tables, analysis and rendering); and
+//! [`sim`], the `World` of one run that ties them together. Around them: [`input`] (scenario
+//! files, traces, the validated spec), [`experiment`] (replications, sweeps, outputs) and the
+//! [`cli`].
 
-pub mod analysis;
-pub mod cron;
+pub mod cli;
+pub mod controllers;
 pub mod engine;
 pub mod error;
 pub mod experiment;
-pub mod html;
+pub mod input;
 pub mod limits;
-pub mod outdir;
-pub mod output;
-pub mod plot;
-pub mod progress;
-pub mod quantity;
-pub mod report;
-pub mod resources;
-pub mod scenario;
-pub mod series;
+pub mod model;
+pub mod observe;
+pub mod policy;
 pub mod sim;
-pub mod spec;
-pub mod stats;
-pub mod sweep;
-pub mod synth;
 pub mod text;
-pub mod trace;
-pub mod trace_cmd;

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use kubesim::experiment::run_all;
-use kubesim::report::{events_csv, jobs_csv, summarize, summary_csv};
-use kubesim::scenario::load;
+use kubesim::input::scenario::load;
+use kubesim::observe::report::{events_csv, jobs_csv, summarize, summary_csv};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -89,9 +89,9 @@ fn queue_scenarios_are_unchanged() {
         let runs = run_all(&sc, &sc.sim.policies, &[1], false).expect("runs");
         let summaries: Vec<_> = runs.iter().map(summarize).collect();
         check(&format!("{golden}-summary.csv"), &summary_csv(&summaries));
-        let mut queues = format!("{}\n", kubesim::report::QUEUES_HEADER);
+        let mut queues = format!("{}\n", kubesim::observe::report::QUEUES_HEADER);
         for r in &runs {
-            kubesim::report::queue_rows(r, &mut queues);
+            kubesim::observe::report::queue_rows(r, &mut queues);
         }
         check(&format!("{golden}-queues.csv"), &queues);
     }

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use kubesim::error::{InputError, QUOTE_MAX_CHARS};
-use kubesim::trace::{FORMATS, Format, Options, read_all, read_nodes};
+use kubesim::input::trace::{FORMATS, Format, Options, read_all, read_nodes};
 
 /// Secret-looking files, each a different first line (what most readers look at first).
 const SECRETS: &[(&str, &str)] = &[
@@ -121,7 +121,7 @@ fn scenarios_do_not_print_the_file() {
     let dir = temp_dir("scenario");
     for (name, secret) in SECRETS {
         let path = write(&dir, &format!("{}.yaml", slug(name)), secret);
-        let e = kubesim::scenario::load(&[path]).expect_err(name);
+        let e = kubesim::input::scenario::load(&[path]).expect_err(name);
         assert_no_leak(&format!("scenario {name}"), secret, &e);
     }
 }
@@ -139,7 +139,7 @@ fn a_trace_path_does_not_print_the_file() {
             );
             let scenario = write(&dir, &format!("{}-{fname}.yaml", slug(name)), &yaml);
             let case = format!("Trace {fname} on {name}");
-            let e = kubesim::scenario::load(&[scenario]).expect_err(&case);
+            let e = kubesim::input::scenario::load(&[scenario]).expect_err(&case);
             assert_eq!(e.file.as_deref(), Some(secret_path.as_path()), "{case}: {e}");
             assert_no_leak(&case, secret, &e);
         }
@@ -152,9 +152,9 @@ fn merge_does_not_print_a_shard_plan() {
         let dir = temp_dir(&format!("merge-{}", slug(name)));
         // With a valid shard line first, the reader gets as far as the secret lines.
         for (k, text) in [secret.to_string(), format!("shard\t0/1\n{secret}")].iter().enumerate() {
-            write(&dir, kubesim::output::SHARD_FILE, text);
+            write(&dir, kubesim::experiment::output::SHARD_FILE, text);
             let case = format!("merge {name} ({k})");
-            let e = kubesim::output::merge(std::slice::from_ref(&dir)).expect_err(&case);
+            let e = kubesim::experiment::output::merge(std::slice::from_ref(&dir)).expect_err(&case);
             assert_no_leak(&case, secret, &e);
         }
     }

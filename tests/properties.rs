@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use kubesim::experiment::run_all;
-use kubesim::spec::{Scenario, SimulationSpec, WorkloadKind};
-use kubesim::synth::{gpu_node, gpu_pod_template, single_pod_job};
+use kubesim::input::spec::{Scenario, SimulationSpec, WorkloadKind};
+use kubesim::input::synth::{gpu_node, gpu_pod_template, single_pod_job};
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
@@ -62,11 +62,11 @@ fn scenario(node_gpus: &[i64], jobs: &[JobCase]) -> Scenario {
         .map(|(i, g)| gpu_node(&format!("n{i}"), *g))
         .collect();
     for (value, name) in [(100, "mid"), (1000, "high")] {
-        sc.priority_classes.push(kubesim::spec::PriorityClassSpec {
+        sc.priority_classes.push(kubesim::input::spec::PriorityClassSpec {
             name: name.into(),
             value,
             global_default: false,
-            preemption_policy: kubesim::spec::PreemptionPolicy::PreemptLowerPriority,
+            preemption_policy: kubesim::input::spec::PreemptionPolicy::PreemptLowerPriority,
         });
     }
     for (i, j) in jobs.iter().enumerate() {
@@ -231,13 +231,13 @@ proptest! {
         random in any::<bool>(),
     ) {
         let mut sc = gang_scenario(&node_gpus, &gangs, &singles);
-        let outages: Vec<kubesim::spec::Outage> = outages
+        let outages: Vec<kubesim::input::spec::Outage> = outages
             .iter()
             .filter(|o| o.node < node_gpus.len())
-            .map(|o| kubesim::spec::Outage { node: format!("n{}", o.node), at_ms: o.at_s * 1000, for_ms: o.for_s.map(|s| s * 1000) })
+            .map(|o| kubesim::input::spec::Outage { node: format!("n{}", o.node), at_ms: o.at_s * 1000, for_ms: o.for_s.map(|s| s * 1000) })
             .collect();
         let scripted = outages.len() as u64;
-        sc.faults.push(kubesim::spec::FaultModelSpec {
+        sc.faults.push(kubesim::input::spec::FaultModelSpec {
             name: "f".into(),
             mtbf_ms: random.then_some(3_600_000),
             mttr_ms: 600_000,
@@ -293,7 +293,7 @@ proptest! {
             if let Some(c) = cap {
                 capability.insert("nvidia.com/gpu".to_string(), c * 1000);
             }
-            sc.queues.push(kubesim::spec::QueueSpec {
+            sc.queues.push(kubesim::input::spec::QueueSpec {
                 name: name.into(),
                 weight,
                 capability,
@@ -301,7 +301,7 @@ proptest! {
                 deserved: BTreeMap::new(),
                 reclaimable: true,
                 priority: 0,
-                state: kubesim::spec::QueueState::Open,
+                state: kubesim::input::spec::QueueState::Open,
                 loc: Default::default(),
             });
         }
@@ -377,7 +377,7 @@ proptest! {
         jobs in prop::collection::vec(vc_case(), 1..9),
     ) {
         let yaml = reclaim_yaml(&node_gpus, &queues, &jobs);
-        let sc = kubesim::scenario::load_str("p.yaml", &yaml).expect("loads");
+        let sc = kubesim::input::scenario::load_str("p.yaml", &yaml).expect("loads");
         let runs = run_all(&sc, &["volcano-preempt".to_string()], &[1], true).expect("runs");
         let r = &runs[0];
         let queue_of = |object: &str| -> usize {
@@ -468,7 +468,7 @@ proptest! {
     ) {
         let jobs: Vec<_> = jobs.into_iter().map(|mut j| { j.0 %= cqs.len(); j }).collect();
         let yaml = kueue_yaml(&node_gpus, &cqs, &jobs);
-        let sc = kubesim::scenario::load_str("p.yaml", &yaml).expect("loads");
+        let sc = kubesim::input::scenario::load_str("p.yaml", &yaml).expect("loads");
         let runs = run_all(&sc, &["kueue".to_string()], &[1], true).expect("runs");
         let r = &runs[0];
         // A Job's pods start only after a QuotaReserved event for it.

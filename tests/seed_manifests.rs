@@ -7,8 +7,8 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use kubesim::scenario::load;
-use kubesim::spec::{
+use kubesim::input::scenario::load;
+use kubesim::input::spec::{
     PreemptionPolicy, QueueSpec, QueueState, ResourceList, RestartPolicy, Scenario, SourceLoc, VcAction, VcEvent,
     VcPolicy, VolcanoJobSpec, WorkloadKind,
 };
@@ -231,7 +231,7 @@ fn job_15_request_from_limit_and_toleration() {
     let t = &job.template.tolerations[0];
     assert_eq!(t.key, "nvidia.com/gpu");
     assert_eq!(t.value, "present");
-    assert_eq!(t.effect, Some(kubesim::spec::TaintEffect::NoSchedule));
+    assert_eq!(t.effect, Some(kubesim::input::spec::TaintEffect::NoSchedule));
 }
 
 fn rl(pairs: &[(&str, i64)]) -> ResourceList {
@@ -393,7 +393,7 @@ fn queues_08_and_12() {
 #[test]
 fn cronjobs_are_read() {
     let Some(dir) = seed_dir() else { return };
-    use kubesim::spec::ConcurrencyPolicy;
+    use kubesim::input::spec::ConcurrencyPolicy;
     let c03 = &seed(&dir, "03-").cron_jobs[0];
     assert_eq!(
         (c03.name.as_str(), c03.schedule.as_str()),
@@ -431,7 +431,7 @@ fn cronjobs_are_read() {
 #[test]
 fn quota_13_and_limit_range_14_are_read() {
     let Some(dir) = seed_dir() else { return };
-    use kubesim::spec::LimitKind;
+    use kubesim::input::spec::LimitKind;
     let rl = |v: &[(&str, i64)]| -> BTreeMap<String, i64> { v.iter().map(|(k, v)| (k.to_string(), *v)).collect() };
     let sc = seed(&dir, "13-");
     assert!(sc.not_simulated.is_empty());

@@ -5,7 +5,7 @@
 
 mod common;
 use common::{job, nodes, run, secs, times};
-use kubesim::sim::record::WlState;
+use kubesim::observe::record::WlState;
 
 const MINUTE0: i64 = 29_459_520;
 
@@ -204,19 +204,19 @@ fn time_zones_and_bad_schedules() {
         ("\"TZ=UTC 0 * * * *\"", "TZ"),
     ] {
         let y = yaml.replace("\"0 9 * * *\"", bad);
-        let e = kubesim::scenario::load_str("t.yaml", &y).unwrap_err();
+        let e = kubesim::input::scenario::load_str("t.yaml", &y).unwrap_err();
         assert!(e.to_string().contains(needle), "{bad}: {e}");
         assert_eq!(e.field, "spec.schedule", "{e}");
     }
     let y = yaml.replace("Asia/Tokyo", "Mars/Olympus");
-    let e = kubesim::scenario::load_str("t.yaml", &y).unwrap_err();
+    let e = kubesim::input::scenario::load_str("t.yaml", &y).unwrap_err();
     assert_eq!(e.field, "spec.timeZone", "{e}");
 }
 
 #[test]
 fn the_cron_week_scenario_shows_each_concurrency_policy() {
     let path = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/cron-week.yaml"));
-    let sc = kubesim::scenario::load(&[path]).expect("scenario");
+    let sc = kubesim::input::scenario::load(&[path]).expect("scenario");
     assert_eq!(sc.cron_jobs.len(), 6);
     let r = kubesim::experiment::run_all(&sc, &["kube-default".to_string()], &[1], false)
         .expect("run")

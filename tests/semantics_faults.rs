@@ -2,7 +2,7 @@
 
 mod common;
 use common::{history, job, run, secs, times};
-use kubesim::sim::record::WlState;
+use kubesim::observe::record::WlState;
 
 fn node(name: &str, gpus: u32) -> String {
     format!(
@@ -88,7 +88,7 @@ fn a_job_loses_its_pod_with_its_node_and_is_replaced_after_the_eviction() {
     assert_eq!((j.state, j.failed_pods), (WlState::Complete, 1));
     assert_eq!(secs(j.finish), Some(460.0 + 1000.0 + 1.0));
     // The first pod worked 100 s before its node was lost: 100 GPU-seconds lost.
-    let s = kubesim::report::summarize(&r);
+    let s = kubesim::observe::report::summarize(&r);
     assert!((s.gpu_h_lost - 100.0 / 3600.0).abs() < 1e-9, "{}", s.gpu_h_lost);
     assert_eq!(s.node_failures, 1);
 }
@@ -103,7 +103,7 @@ fn random_node_failures_come_from_the_seed_and_match_across_policies() {
     let a = run(&yaml, "kube-default");
     let b = run(&yaml, "kube-default");
     assert_eq!(a.events, b.events, "same seed, same failures and outcomes");
-    let lost = |r: &kubesim::sim::record::RunResult| -> Vec<(u64, String)> {
+    let lost = |r: &kubesim::observe::record::RunResult| -> Vec<(u64, String)> {
         r.events
             .iter()
             .filter(|e| e.event == "NodeLost")
@@ -115,7 +115,7 @@ fn random_node_failures_come_from_the_seed_and_match_across_policies() {
     assert!((5..40).contains(&la.len()), "{} failures", la.len());
     let binpack = run(&yaml, "kube-binpack");
     assert_eq!(lost(&binpack), la, "every policy sees the same node failures");
-    let s = kubesim::report::summarize(&a);
+    let s = kubesim::observe::report::summarize(&a);
     assert_eq!(s.node_failures as usize, la.len());
     assert!(s.gpu_h_lost > 0.0);
     let other_seed = run(&yaml.replace("seed: 3", "seed: 4"), "kube-default");
@@ -128,21 +128,21 @@ fn fault_models_naming_unknown_nodes_are_errors() {
         "{}apiVersion: kubesim.io/v1alpha1\nkind: FaultModel\nmetadata: {{name: f}}\nspec:\n  outages: [{{node: nope, at: 1m}}]\n",
         node("n0", 1)
     );
-    let sc = kubesim::scenario::load_str("t.yaml", &yaml).expect("loads");
+    let sc = kubesim::input::scenario::load_str("t.yaml", &yaml).expect("loads");
     let e = kubesim::experiment::run_all(&sc, &["kube-default".to_string()], &[1], false).unwrap_err();
     assert!(e.message.contains("nope") && e.file.is_some(), "{e}");
     let bad = format!(
         "{}apiVersion: kubesim.io/v1alpha1\nkind: FaultModel\nmetadata: {{name: f}}\nspec: {{mtbf: 1d}}\n",
         node("n0", 1)
     );
-    let e = kubesim::scenario::load_str("t.yaml", &bad).unwrap_err();
+    let e = kubesim::input::scenario::load_str("t.yaml", &bad).unwrap_err();
     assert!(e.to_string().contains("mttr"), "{e}");
 }
 
 #[test]
 fn the_node_failure_scenario_breaks_the_gang_under_both_schedulers() {
     let path = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/node-failure.yaml"));
-    let sc = kubesim::scenario::load(&[path]).expect("scenario");
+    let sc = kubesim::input::scenario::load(&[path]).expect("scenario");
     let runs = kubesim::experiment::run_all(&sc, &sc.sim.policies, &[1], true).expect("runs");
     for r in &runs {
         assert_eq!(times(r, "gpu-1", "NodeLost"), vec![3600.0], "{}", r.policy);
@@ -157,7 +157,7 @@ fn the_node_failure_scenario_breaks_the_gang_under_both_schedulers() {
             train.finish
         );
         assert!(
-            kubesim::report::summarize(r).gpu_h_lost >= 4.0 * 8.0 * 1.0 - 1e-9,
+            kubesim::observe::report::summarize(r).gpu_h_lost >= 4.0 * 8.0 * 1.0 - 1e-9,
             "an hour of 32 GPUs lost"
         );
     }

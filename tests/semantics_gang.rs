@@ -72,7 +72,7 @@ fn s_g2_within_the_reject_percentage_members_wait_until_the_timeout() {
     assert_eq!(times(&r, "pg", "PodGroupRejected"), [30.0]);
     // Meanwhile the 19 reserved CPUs starve the other pod; it gets one when they are released.
     assert_eq!(times(&r, "other", "PodBound"), [30.0]);
-    let s = kubesim::report::summarize(&r);
+    let s = kubesim::observe::report::summarize(&r);
     assert!(s.stranded_gpu_h == 0.0, "CPU-only gang holds no GPU");
 }
 
@@ -212,7 +212,7 @@ fn s_v5_an_evicted_pod_restarts_the_whole_job_with_pod_evicted_restart_job() {
 }
 
 /// The seed's example: a job needing 8 GPUs (8 pods of 1) when 6 are free.
-fn eight_of_six(policy: &str) -> kubesim::sim::record::RunResult {
+fn eight_of_six(policy: &str) -> kubesim::observe::record::RunResult {
     let busy = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: busy\n  annotations: {kubesim.io/duration: 1h}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: 2}}}]\n---\n";
     let gang = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: train\n  annotations: {kubesim.io/gang-size: \"8\", kubesim.io/duration: 1h, kubesim.io/submit-at: 1m}\nspec:\n  completions: 8\n  parallelism: 8\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: 1}}}]\n---\n";
     let small = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: small\n  annotations: {kubesim.io/submit-at: 10m, kubesim.io/duration: 10m}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: 1}}}]\n---\n";
@@ -227,7 +227,7 @@ fn pod_by_pod_a_gang_holds_six_idle_gpus_until_it_can_run() {
     assert!(times(&r, "train", "GangFormed").is_empty());
     // 6 GPUs held idle from 1 min to the end of the 30-minute run: 2.9 GPU-hours stranded;
     // busy (2 of 8 GPUs) well below allocated (8 of 8 after 1 min).
-    let s = kubesim::report::summarize(&r);
+    let s = kubesim::observe::report::summarize(&r);
     assert!(
         (s.stranded_gpu_h - 6.0 * 29.0 / 60.0).abs() < 1e-9,
         "{}",
@@ -243,10 +243,10 @@ fn pod_by_pod_a_gang_holds_six_idle_gpus_until_it_can_run() {
 
 #[test]
 fn with_gang_scheduling_nothing_is_placed_and_the_six_gpus_stay_usable() {
-    let pod_by_pod = kubesim::report::summarize(&eight_of_six("kube-default")).stranded_gpu_h;
+    let pod_by_pod = kubesim::observe::report::summarize(&eight_of_six("kube-default")).stranded_gpu_h;
     for policy in ["volcano", "coscheduling"] {
         let r = eight_of_six(policy);
-        let s = kubesim::report::summarize(&r);
+        let s = kubesim::observe::report::summarize(&r);
         assert!(times(&r, "train-", "PodBound").is_empty(), "{policy}");
         assert!(
             job(&r, "small").start.is_some(),
@@ -271,7 +271,7 @@ fn with_gang_scheduling_nothing_is_placed_and_the_six_gpus_stay_usable() {
 /// it ends at 600 s: each holds 4 of the 6 it needs and nothing that works is left to release.
 /// With `near_miss`, a second pod works on 2 more GPUs until 1200 s: its release would let a
 /// gang complete, so that state is not a deadlock.
-fn cross_hold(near_miss: bool) -> kubesim::sim::record::RunResult {
+fn cross_hold(near_miss: bool) -> kubesim::observe::record::RunResult {
     let gang = |name: &str, at: &str, class: &str| {
         format!(
             "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {name}\n  annotations: {{kubesim.io/gang-size: \"6\", kubesim.io/duration: 1h, kubesim.io/submit-at: {at}}}\nspec:\n  completions: 6\n  parallelism: 6\n  template:\n    spec:\n      restartPolicy: Never\n      {class}containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: 1}}}}}}]\n---\n"
@@ -305,7 +305,7 @@ fn a_cross_hold_is_detected_as_a_deadlock_at_the_time_it_forms() {
     assert_eq!(times(&r, "a-", "PodBound"), [0.0; 4]);
     assert_eq!(times(&r, "b-", "PodBound"), [600.0; 4]);
     assert_eq!(times(&r, "cluster", "DeadlockStart"), [600.0]);
-    let s = kubesim::report::summarize(&r);
+    let s = kubesim::observe::report::summarize(&r);
     assert_eq!(s.deadlock_episodes, 1);
     assert_eq!(s.deadlock_ms, 1_200_000, "from 600 s to the end of the 30-minute run");
     // Stranded: a's 4 GPUs for 30 min, b's 4 for 20 min.
@@ -328,7 +328,7 @@ fn a_near_miss_that_a_working_pods_release_would_unblock_is_no_deadlock() {
         [600.0, 600.0, 600.0, 600.0, 1200.0, 1200.0]
     );
     assert!(times(&r, "cluster", "DeadlockStart").is_empty());
-    assert_eq!(kubesim::report::summarize(&r).deadlock_episodes, 0);
+    assert_eq!(kubesim::observe::report::summarize(&r).deadlock_episodes, 0);
     assert_eq!(secs(job(&r, "b").start), Some(1200.0));
 }
 
@@ -354,7 +354,7 @@ fn seed_volcano_manifests_simulate_unchanged() {
     ] {
         paths.push(seed.join(f));
     }
-    let sc = kubesim::scenario::load(&paths).expect("seed Volcano manifests load");
+    let sc = kubesim::input::scenario::load(&paths).expect("seed Volcano manifests load");
     let policies: Vec<String> = ["volcano", "coscheduling", "kube-default"]
         .iter()
         .map(|s| s.to_string())
@@ -397,7 +397,7 @@ fn seed_volcano_manifests_simulate_unchanged() {
         .map(|j| j.name.as_str())
         .collect();
     assert_eq!(started, ["critical-inference"]);
-    assert_eq!(kubesim::report::summarize(&runs[0]).stranded_gpu_h, 0.0);
+    assert_eq!(kubesim::observe::report::summarize(&runs[0]).stranded_gpu_h, 0.0);
     std::fs::remove_dir_all(&dir).ok();
 }
 

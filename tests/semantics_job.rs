@@ -79,7 +79,7 @@ fn s_j4_a_success_resets_the_backoff() {
 }
 
 /// One 1-GPU node; Job A (priority 0, backoffLimit 0) runs; a priority-1000 pod P arrives at 50.
-fn s_j7(terminate_after: &str, pfp: bool) -> kubesim::sim::record::RunResult {
+fn s_j7(terminate_after: &str, pfp: bool) -> kubesim::observe::record::RunResult {
     const SIM: &str =
         "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: t}\nspec: {horizon: 200s}\n---\n";
     let policy = if pfp {
@@ -133,7 +133,7 @@ fn s_j7_with_ignore_disruption_the_replacement_waits_at_90() {
     assert_eq!(times(&r, "p", "PodBound"), [80.0]);
 }
 
-fn s_j8(max_failed: &str) -> kubesim::sim::record::RunResult {
+fn s_j8(max_failed: &str) -> kubesim::observe::record::RunResult {
     let y = format!(
         "{SIM}{}{}",
         nodes(1, 0),

@@ -22,7 +22,7 @@ fn kjob(name: &str, lq: &str, cpu: u32, at: &str, dur: &str, extra_labels: &str)
     )
 }
 
-fn quota_reserved(r: &kubesim::sim::record::RunResult, name: &str) -> Vec<f64> {
+fn quota_reserved(r: &kubesim::observe::record::RunResult, name: &str) -> Vec<f64> {
     history(r, &format!("default/{name}"))
         .into_iter()
         .filter(|(_, e, _)| e == "QuotaReserved")
@@ -30,7 +30,7 @@ fn quota_reserved(r: &kubesim::sim::record::RunResult, name: &str) -> Vec<f64> {
         .collect()
 }
 
-fn evicted(r: &kubesim::sim::record::RunResult, name: &str) -> Vec<(f64, String)> {
+fn evicted(r: &kubesim::observe::record::RunResult, name: &str) -> Vec<(f64, String)> {
     history(r, &format!("default/{name}"))
         .into_iter()
         .filter(|(_, e, _)| e == "WorkloadEvicted")
@@ -185,10 +185,10 @@ fn trace_jobs_join_the_local_queue_their_queue_names() {
          apiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata: {name: nlp, namespace: team-a}\nspec: {clusterQueue: nlp}\n---\n\
          apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {name: t}\nspec: {path: t.csv, format: kubesim}\n";
     std::fs::write(dir.join("s.yaml"), yaml).expect("scenario");
-    let sc = kubesim::scenario::load(&[dir.join("s.yaml")]).expect("loads");
+    let sc = kubesim::input::scenario::load(&[dir.join("s.yaml")]).expect("loads");
     let policies = vec!["kueue".to_string(), "kube-default".to_string()];
     let runs = kubesim::experiment::run_all(&sc, &policies, &[1], false).expect("runs");
-    let start = |r: &kubesim::sim::record::RunResult| secs(job(r, "t-1").start);
+    let start = |r: &kubesim::observe::record::RunResult| secs(job(r, "t-1").start);
     assert_eq!(start(&runs[0]), Some(101.0));
     assert_eq!(job(&runs[0], "t-1").queue, "nlp");
     assert_eq!(start(&runs[1]), Some(10.0));
@@ -211,6 +211,6 @@ fn a_resource_the_cluster_queue_does_not_cover_is_reported() {
     assert_eq!(why, ["resource memory is not covered by ClusterQueue cq"]);
 }
 
-fn job_state(r: &kubesim::sim::record::RunResult, name: &str) -> &'static str {
+fn job_state(r: &kubesim::observe::record::RunResult, name: &str) -> &'static str {
     job(r, name).state.as_str()
 }

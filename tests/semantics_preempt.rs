@@ -161,7 +161,7 @@ fn queue_rows_report_reclaims_lost_work_and_deserved_shares() {
 
 #[test]
 fn multi_tenant_scenario_reclaims_only_from_reclaimable_queues() {
-    let sc = kubesim::scenario::load(&["scenarios/multi-tenant.yaml".into()]).expect("loads");
+    let sc = kubesim::input::scenario::load(&["scenarios/multi-tenant.yaml".into()]).expect("loads");
     let runs = kubesim::experiment::run_all(&sc, &["volcano-preempt".to_string()], &[1], false).expect("runs");
     let r = &runs[0];
     let row = |name: &str| r.queues.iter().find(|q| q.name == name).expect("queue row");
@@ -227,12 +227,12 @@ fn preempt_takes_a_gang_whole_or_not_at_all_and_lone_pods_singly() {
 
 #[test]
 fn priority_scenario_production_preempts_experiments() {
-    let sc = kubesim::scenario::load(&["scenarios/priority.yaml".into()]).expect("loads");
+    let sc = kubesim::input::scenario::load(&["scenarios/priority.yaml".into()]).expect("loads");
     let policies: Vec<String> = ["kube-default", "volcano", "volcano-preempt"]
         .map(String::from)
         .to_vec();
     let runs = kubesim::experiment::run_all(&sc, &policies, &[1], false).expect("runs");
-    let production = |r: &kubesim::sim::record::RunResult| -> (usize, usize, u64) {
+    let production = |r: &kubesim::observe::record::RunResult| -> (usize, usize, u64) {
         let prod: Vec<_> = r.jobs.iter().filter(|j| j.name.starts_with("production")).collect();
         let started = prod.iter().filter(|j| j.start.is_some()).count();
         let max_wait = prod.iter().filter_map(|j| j.wait_ms()).max().unwrap_or(0);

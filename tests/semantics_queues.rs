@@ -18,7 +18,7 @@ fn jobs(queue: &str, count: u32) -> String {
 }
 
 /// GPUs each queue holds after the first session (t = 1 s).
-fn running_by_queue(r: &kubesim::sim::record::RunResult) -> (usize, usize) {
+fn running_by_queue(r: &kubesim::observe::record::RunResult) -> (usize, usize) {
     let started = |prefix: &str| {
         r.jobs
             .iter()
@@ -103,7 +103,7 @@ fn queue_rows_report_weights_shares_and_gpu_time() {
         assert_eq!(q.gpu_milli_ms, 20 * 1000 * 3_600_000, "{}", q.name);
     }
     let mut csv = String::new();
-    kubesim::report::queue_rows(&r, &mut csv);
+    kubesim::observe::report::queue_rows(&r, &mut csv);
     let first = csv.lines().next().unwrap();
     assert!(
         first.starts_with("volcano,1,nlp,3,0.750000,20,20,20.000000,0.500000,"),
@@ -131,7 +131,7 @@ fn queue_priority_goes_before_share_and_age() {
             "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {queue}-job\n  annotations: {{kubesim.io/duration: 1h, scheduling.volcano.sh/queue-name: {queue}}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: c, image: x, resources: {{limits: {{cpu: \"1\", nvidia.com/gpu: \"4\"}}}}}}]\n---\n"
         )
     };
-    let started = |r: &kubesim::sim::record::RunResult, name: &str| {
+    let started = |r: &kubesim::observe::record::RunResult, name: &str| {
         r.jobs
             .iter()
             .find(|j| j.name == name)

@@ -12,24 +12,11 @@
 //! (submissions) < controller syncs < timers < scheduler housekeeping < the scheduling cycle,
 //! which therefore sees every change of its instant.
 
-pub mod admission;
-pub mod cluster;
-pub mod cosched;
-pub mod cronjob;
-pub mod faults;
-pub mod gang;
-pub mod job;
-pub mod kueue;
-pub mod kueue_quota;
-pub mod pods;
-pub mod proportion;
-pub mod quota;
-pub mod record;
-pub mod replay;
-pub mod scheduler;
-pub mod volcano;
-pub mod volcano_preempt;
-pub mod volcano_sched;
+// The parts of a run, under the short names this file uses.
+use crate::controllers::{cronjob, job, node_lifecycle as faults, quota, replay, volcano_job as volcano};
+use crate::model::{cluster, gang, pods};
+use crate::observe::record;
+use crate::policy::{kube as scheduler, kueue, volcano as volcano_sched};
 
 use std::collections::BTreeMap;
 
@@ -38,7 +25,7 @@ use rand_distr::{Distribution, Exp, LogNormal};
 
 use crate::engine::{Engine, SimTime, Stop, rng_stream, stable_hash};
 use crate::error::{InputError, quote};
-use crate::spec::{
+use crate::input::spec::{
     ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, PodTemplate, PreemptionPolicy,
     RestartPolicy, Scenario, WorkloadKind, WorkloadSpec,
 };
@@ -53,7 +40,7 @@ pub type ClassId = u32;
 pub type ProtoId = u32;
 
 /// Event classes: the order of simultaneous events (see the module doc).
-mod class {
+pub(crate) mod class {
     pub const KUBELET: u8 = 0;
     pub const NODE: u8 = 1;
     pub const API: u8 = 2;
@@ -351,7 +338,7 @@ struct Stream {
 #[derive(Clone, Debug)]
 struct TraceStream {
     name: String,
-    jobs: std::sync::Arc<Vec<crate::spec::ReplayJob>>,
+    jobs: std::sync::Arc<Vec<crate::input::spec::ReplayJob>>,
     /// The proto of each shape.
     protos: Vec<ProtoId>,
     workloads: Vec<WlId>,
@@ -414,13 +401,13 @@ pub struct QueueInfo {
 /// One simulation run.
 pub struct World {
     pub engine: Engine<Ev>,
-    pub lat: crate::spec::Latencies,
+    pub lat: crate::input::spec::Latencies,
     pub seed: u64,
     pub policy_name: String,
     pub cluster: Cluster,
     pub resources: ResourceNames,
     pub classes: Vec<Class>,
-    class_index: BTreeMap<(Res, i32, bool, Constraints, Option<String>), ClassId>,
+    pub(crate) class_index: BTreeMap<(Res, i32, bool, Constraints, Option<String>), ClassId>,
     pub protos: Vec<Proto>,
     pub pods: pods::PodStore,
     pub workloads: Vec<Workload>,
@@ -436,14 +423,14 @@ pub struct World {
     /// anywhere when the lowest is not below the preemptor's.
     pub bound_priorities: BTreeMap<i32, u32>,
     /// Nodes by name, for `spec.nodeName`.
-    node_by_name: BTreeMap<String, NodeId>,
-    priority_classes: BTreeMap<String, (i32, PreemptionPolicy)>,
-    global_default: Option<(i32, PreemptionPolicy)>,
-    check_invariants: bool,
-    horizon: Option<SimTime>,
-    pub pdbs: Vec<crate::spec::PdbSpec>,
-    sim_loc: crate::spec::SourceLoc,
-    max_events_line: Option<usize>,
+    pub(crate) node_by_name: BTreeMap<String, NodeId>,
+    pub(crate) priority_classes: BTreeMap<String, (i32, PreemptionPolicy)>,
+    pub(crate) global_default: Option<(i32, PreemptionPolicy)>,
+    pub(crate) check_invariants: bool,
+    pub(crate) horizon: Option<SimTime>,
+    pub pdbs: Vec<crate::input::spec::PdbSpec>,
+    pub(crate) sim_loc: crate::input::spec::SourceLoc,
+    pub(crate) max_events_line: Option<usize>,
     pub policy: Policy,
     pub vsched: volcano_sched::VolcanoSched,
     /// Queues by index, and the resources their bound pods hold.
@@ -470,8 +457,8 @@ pub struct World {
     /// ResourceQuota and LimitRange admission, when the scenario has some.
     pub admission: Option<Box<quota::Admission>>,
     /// Pod creations requested by Job syncs in this instant (see `job::request_pods`).
-    create_requests: Vec<(WlId, std::collections::VecDeque<Option<u32>>)>,
-    create_flush_scheduled: bool,
+    pub(crate) create_requests: Vec<(WlId, std::collections::VecDeque<Option<u32>>)>,
+    pub(crate) create_flush_scheduled: bool,
     /// Volcano jobs not finished yet.
     pub vc_live: std::collections::BTreeSet<WlId>,
     /// Deadlock detection on (the default); off only to measure its cost.
@@ -481,7 +468,7 @@ pub struct World {
     pub deadlock: gang::DeadlockState,
     /// PodGroup objects by (namespace, name): min member, schedule timeout, and the gang once a
     /// member exists.
-    pod_groups: BTreeMap<(String, String), PodGroupEntry>,
+    pub(crate) pod_groups: BTreeMap<(String, String), PodGroupEntry>,
 }
 
 pub use crate::limits::{MAX_POD_IDS, MAX_PODS};
@@ -553,7 +540,7 @@ impl World {
             queue_lost: Vec::new(),
             cron: Vec::new(),
             faults: faults::Faults::default(),
-            start_time: crate::cron::parse_start_time(&sc.sim.start_time).map_err(|m| {
+            start_time: crate::input::cron::parse_start_time(&sc.sim.start_time).map_err(|m| {
                 InputError::new(
                     "spec.startTime",
                     format!("invalid startTime {}: {m}", quote(&sc.sim.start_time)),
@@ -628,7 +615,7 @@ impl World {
                 capability,
                 capability_set,
                 reclaimable: q.reclaimable,
-                open: q.state == crate::spec::QueueState::Open,
+                open: q.state == crate::input::spec::QueueState::Open,
                 priority: q.priority,
             });
         }
@@ -650,7 +637,7 @@ impl World {
         Ok(w)
     }
 
-    fn add_arrivals(&mut self, a: &ArrivalsSpec, resources: &mut ResourceNames) -> Result<(), InputError> {
+    pub(crate) fn add_arrivals(&mut self, a: &ArrivalsSpec, resources: &mut ResourceNames) -> Result<(), InputError> {
         let start = SimTime(a.start_ms);
         let first = match &a.pattern {
             ArrivalPattern::At { times_ms } => times_ms.iter().min().map(|t| SimTime(*t)).unwrap_or(start),
@@ -688,7 +675,11 @@ impl World {
 
     /// A Trace: one proto per job shape (namespace, queue, priority class, pods, requests,
     /// gang, exit code), one arrival per job at its submit time.
-    fn add_trace(&mut self, t: &crate::spec::TraceSpec, resources: &mut ResourceNames) -> Result<(), InputError> {
+    pub(crate) fn add_trace(
+        &mut self,
+        t: &crate::input::spec::TraceSpec,
+        resources: &mut ResourceNames,
+    ) -> Result<(), InputError> {
         let mut protos = Vec::with_capacity(t.shapes.len());
         for shape in &t.shapes {
             // A priority class the scenario does not define is ignored (traces name classes
@@ -739,7 +730,7 @@ impl World {
     }
 
     /// The index of a queue, interned on first use.
-    fn queue_id(&mut self, name: &str) -> u32 {
+    pub(crate) fn queue_id(&mut self, name: &str) -> u32 {
         if let Some(&i) = self.queue_index.get(name) {
             return i;
         }
@@ -754,7 +745,7 @@ impl World {
 
     /// Per-queue results: queues that workloads use (in order of first use), their weight (a
     /// Queue object's, else 1) and share of the weights, and the GPUs they held.
-    fn queue_rows(&mut self, end: SimTime) -> Vec<record::QueueRow> {
+    pub(crate) fn queue_rows(&mut self, end: SimTime) -> Vec<record::QueueRow> {
         self.queue_time.finish(end);
         self.queue_deserved.finish(end);
         let weight = |name: &str| {
@@ -795,7 +786,7 @@ impl World {
     /// A scheduler evicts `pod` for another workload: counted against its workload (jobs.csv
     /// `preemptions`) and the run; its lost work counts against its queue; `queue_kind` (0
     /// preempt, 1 reclaim) also counts it in its queue's evictions.
-    pub(super) fn count_eviction(&mut self, pod: PodId, queue_kind: Option<usize>) {
+    pub(crate) fn count_eviction(&mut self, pod: PodId, queue_kind: Option<usize>) {
         self.preemptions += 1;
         let wl = self.pods[pod as usize].wl;
         self.workloads[wl as usize].preemptions += 1;
@@ -818,7 +809,7 @@ impl World {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn add_stream(
+    pub(crate) fn add_stream(
         &mut self,
         name: String,
         proto: Option<ProtoId>,
@@ -855,7 +846,7 @@ impl World {
     }
 
     /// Resolve a workload's priorities, classes and run hints once for all its pods and copies.
-    fn add_proto(
+    pub(crate) fn add_proto(
         &mut self,
         spec: WorkloadSpec,
         resources: &mut ResourceNames,
@@ -968,7 +959,7 @@ impl World {
         Ok(self.protos.len() as ProtoId - 1)
     }
 
-    fn intern_class(
+    pub(crate) fn intern_class(
         &mut self,
         req: Res,
         priority: i32,
@@ -1050,7 +1041,7 @@ impl World {
 
     /// Does a label selector select this pod? An empty selector selects nothing (as the
     /// preemption code reads a PDB's).
-    pub fn selects(&self, sel: &crate::spec::LabelSelector, pod: PodId) -> bool {
+    pub fn selects(&self, sel: &crate::input::spec::LabelSelector, pod: PodId) -> bool {
         if sel.match_labels.is_empty() && sel.match_expressions.is_empty() {
             return false;
         }
@@ -1134,7 +1125,7 @@ impl World {
     /// Why a run reached the event bound, and the fix: the workload that made the most pods or
     /// restarts, if one stands out (a pod restarting forever, a Job replacing failed pods), else
     /// the scenario's size.
-    fn runaway(&self) -> (String, String) {
+    pub(crate) fn runaway(&self) -> (String, String) {
         let busiest = self
             .workloads
             .iter()
@@ -1189,13 +1180,13 @@ impl World {
         )
     }
 
-    fn pod_epoch_is(&self, pod: PodId, epoch: u32) -> bool {
+    pub(crate) fn pod_epoch_is(&self, pod: PodId, epoch: u32) -> bool {
         self.pods.get(pod).is_some_and(|p| p.epoch == epoch)
     }
 
     /// A run that cannot finish, as an error located at the Simulation object (at `line`
     /// of its file, if given): "the run (policy P, seed S) <what>".
-    fn run_error(&self, field: &str, what: String, fix: &str, line: Option<usize>) -> InputError {
+    pub(crate) fn run_error(&self, field: &str, what: String, fix: &str, line: Option<usize>) -> InputError {
         let e = InputError::new(
             field,
             format!("the run (policy {}, seed {}) {what}", self.policy_name, self.seed),
@@ -1209,7 +1200,7 @@ impl World {
         }
     }
 
-    fn dispatch(&mut self, ev: Ev) {
+    pub(crate) fn dispatch(&mut self, ev: Ev) {
         match ev {
             Ev::Arrive { stream } => self.arrive(stream),
             Ev::NodeJoin(n) => self.node_join(n),
@@ -1265,7 +1256,7 @@ impl World {
     // -----------------------------------------------------------------------------------------
     // Arrivals and nodes
 
-    fn arrive(&mut self, sid: u32) {
+    pub(crate) fn arrive(&mut self, sid: u32) {
         let now = self.now();
         let s = &mut self.streams[sid as usize];
         let idx = s.next_idx;
@@ -1325,7 +1316,7 @@ impl World {
         self.create_workload(proto, name, idx, duration, None);
     }
 
-    fn node_join(&mut self, n: NodeId) {
+    pub(crate) fn node_join(&mut self, n: NodeId) {
         let now = self.now();
         self.gpu.advance(now);
         self.cluster.add_node(n);
@@ -1339,7 +1330,7 @@ impl World {
     }
 
     /// Create a workload (a CronJob's Job names its `owner`, which checked the Job quota).
-    pub(super) fn create_workload(
+    pub(crate) fn create_workload(
         &mut self,
         proto: ProtoId,
         name: String,
@@ -1502,7 +1493,7 @@ impl World {
 
     /// The gang a new pod of a workload's task joins: the workload's own, or the PodGroup
     /// object its template names.
-    fn gang_for_new_pod(&mut self, wl: WlId, task: u16) -> Option<gang::GangId> {
+    pub(crate) fn gang_for_new_pod(&mut self, wl: WlId, task: u16) -> Option<gang::GangId> {
         if let Some(g) = self.workloads[wl as usize].gang {
             return Some(g);
         }
@@ -1579,7 +1570,7 @@ impl World {
     }
 
     /// Start (or restart) the pod's container.
-    fn container_start(&mut self, pod: PodId) {
+    pub(crate) fn container_start(&mut self, pod: PodId) {
         if self.pods[pod as usize].node.is_some_and(|n| self.node_is_down(n)) {
             return; // its kubelet is gone; it starts if the node comes back
         }
@@ -1644,7 +1635,7 @@ impl World {
     }
 
     /// The pod starts doing work: its run time starts now.
-    fn begin_work(&mut self, pod: PodId) {
+    pub(crate) fn begin_work(&mut self, pod: PodId) {
         let now = self.now();
         self.gpu.advance(now);
         self.gpu.busy_milli += self.classes[self.pods[pod as usize].class as usize].req.gpu_milli();
@@ -1661,7 +1652,7 @@ impl World {
 
     /// The pod's work so far is lost (its run failed, or it was deleted, preempted or lost with
     /// its node): GPU time it worked counts as lost. Call before `end_work`.
-    fn lose_work(&mut self, pod: PodId) {
+    pub(crate) fn lose_work(&mut self, pod: PodId) {
         let p = &self.pods[pod as usize];
         if let (true, Some(start)) = (p.working, p.work_started) {
             let gpu = self.classes[p.class as usize].req.gpu_milli().max(0) as u128;
@@ -1675,7 +1666,7 @@ impl World {
     }
 
     /// The pod stops doing work (its container exited or it became terminal).
-    fn end_work(&mut self, pod: PodId) {
+    pub(crate) fn end_work(&mut self, pod: PodId) {
         if self.pods[pod as usize].working {
             let now = self.now();
             self.gpu.advance(now);
@@ -1685,7 +1676,7 @@ impl World {
     }
 
     /// Record the workload's start when it first has all the pods it needs running.
-    fn maybe_started(&mut self, wl: WlId) {
+    pub(crate) fn maybe_started(&mut self, wl: WlId) {
         let w = &self.workloads[wl as usize];
         if w.start.is_some() {
             return;
@@ -1700,7 +1691,7 @@ impl World {
     }
 
     /// The container exits at the end of its run.
-    fn container_exit(&mut self, pod: PodId) {
+    pub(crate) fn container_exit(&mut self, pod: PodId) {
         let now = self.now();
         let p = &self.pods[pod as usize];
         let code = p.planned_exit;
@@ -1753,7 +1744,7 @@ impl World {
     }
 
     /// The kubelet restarts the container in place: restartCount goes up.
-    fn container_restart(&mut self, pod: PodId) {
+    pub(crate) fn container_restart(&mut self, pod: PodId) {
         let p = &mut self.pods[pod as usize];
         p.restarts += 1;
         let (wl, n) = (p.wl, p.restarts);
@@ -1901,7 +1892,7 @@ impl World {
         }
     }
 
-    fn bare_pod_finished(&mut self, wl: WlId, phase: Phase) {
+    pub(crate) fn bare_pod_finished(&mut self, wl: WlId, phase: Phase) {
         let now = self.now();
         let w = &mut self.workloads[wl as usize];
         w.finish = Some(now);
@@ -1918,7 +1909,7 @@ impl World {
     // -----------------------------------------------------------------------------------------
     // Results
 
-    fn finish(mut self, end: SimTime) -> Result<RunResult, InputError> {
+    pub(crate) fn finish(mut self, end: SimTime) -> Result<RunResult, InputError> {
         let (events, events_file) = std::mem::replace(&mut self.events, EventLog::Off)
             .finish()
             .map_err(|e| {
@@ -2069,7 +2060,7 @@ impl World {
     // -----------------------------------------------------------------------------------------
     // Invariants (debug builds): checked after every event.
 
-    fn check(&self) {
+    pub(crate) fn check(&self) {
         if let Some(k) = self.kueue.as_deref() {
             k.check();
         }

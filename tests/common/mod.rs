@@ -7,8 +7,8 @@ mod shared;
 pub use shared::shared_path;
 
 use kubesim::experiment::run_all;
-use kubesim::scenario::load_str;
-use kubesim::sim::record::{JobRow, RunResult};
+use kubesim::input::scenario::load_str;
+use kubesim::observe::record::{JobRow, RunResult};
 
 /// A small cluster preamble: `n` nodes of 8 CPUs and `gpus` GPUs each.
 pub fn nodes(n: usize, gpus: u32) -> String {

@@ -1,0 +1,801 @@
+//! An experiment's outputs, and scale-out over shards.
+//!
+//! A [`Plan`] says what an experiment is (run, compare or sweep; the scenario; sweep points,
+//! policies, seeds). Its units (point x policy x seed, [`crate::experiment::units`]) each
+//! produce rows of the per-run tables (summary.csv, jobs.csv, timeseries.csv, events.csv; for
+//! sweeps sweep_runs.csv). Every derived output (comparison.csv, sweep.csv, report.html and
+//! plots) is computed by [`crate::observe::html::derive()`] from the *text* of those tables, never from
+//! in-memory results. So a single run and a merge of shards, which assemble the same table text
+//! in the same unit order, give byte-identical files by construction.
+//!
+//! A shard (`--shard i/n`) writes its share of the tables and `kubesim-shard.txt` (the plan, the
+//! shard index, and each table's row count, size and SHA-256); `kubesim merge` checks that the
+//! shards are of one plan, complete and unaltered (a truncated or edited table is refused), puts
+//! the rows back in unit order and derives the rest.
+//!
+//! Tables are text in memory, except events.csv, which can be far larger than the scenario: its
+//! blocks are byte ranges of files (each run's spool, or a shard's events.csv), copied into the
+//! output without being read into memory.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{InputError, quote};
+use crate::experiment::outdir::{FilePlan, Part};
+use crate::experiment::{Shard, Unit, units};
+use crate::limits::{MAX_PLAN_BYTES, MAX_UNITS};
+use crate::observe::record::RunResult;
+use crate::observe::report::{
+    CRONJOBS_HEADER, EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, QUEUE_TIMESERIES_HEADER, QUEUES_HEADER,
+    SUMMARY_HEADER, TIMESERIES_HEADER, cronjob_rows, events_rows, fidelity_rows, jobs_rows, queue_rows,
+    queue_timeseries_rows, summarize, summary_row, timeseries_rows,
+};
+
+/// Name of the plan file in a shard's output folder.
+pub const SHARD_FILE: &str = "kubesim-shard.txt";
+/// 2: each table's rows, bytes and SHA-256 are recorded.
+const SHARD_FORMAT: &str = "2";
+
+/// Which command an experiment is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Run,
+    Compare,
+    Sweep,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Run => "run",
+            Kind::Compare => "compare",
+            Kind::Sweep => "sweep",
+        }
+    }
+}
+
+/// One sweep point: the parameter paths and the values set there (empty outside sweeps).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Point {
+    pub params: Vec<(String, String)>,
+}
+
+impl Point {
+    /// `path=value; path=value`.
+    pub fn label(&self) -> String {
+        self.params
+            .iter()
+            .map(|(p, v)| format!("{p}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// What an experiment is: everything its derived outputs need besides the tables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub kind: Kind,
+    /// The scenario's name.
+    pub scenario: String,
+    /// Lines describing the scenario for the report (cluster, workloads, horizon).
+    pub about: Vec<String>,
+    /// Sweep points; one empty point outside sweeps.
+    pub points: Vec<Point>,
+    pub policies: Vec<String>,
+    pub seeds: Vec<u64>,
+    /// events.csv is written.
+    pub events: bool,
+    /// fidelity.csv is written (a Trace records its own waits).
+    pub fidelity: bool,
+    /// cronjobs.csv is written (the scenario has CronJobs).
+    pub cron: bool,
+    /// queues.csv and queue_timeseries.csv are written (the scenario has queues).
+    pub queues: bool,
+    /// Sweep targets (`wait_p95_s<=3600`), as given.
+    pub targets: Vec<String>,
+}
+
+impl Plan {
+    /// How many units [`Plan::units`] lists (saturating), to check before listing them.
+    pub fn unit_count(&self) -> u64 {
+        (self.points.len() as u64)
+            .saturating_mul(self.policies.len() as u64)
+            .saturating_mul(self.seeds.len() as u64)
+    }
+
+    pub fn units(&self) -> Vec<Unit> {
+        units(self.points.len(), &self.policies, &self.seeds)
+    }
+
+    /// The per-run tables of this plan: (file name, header, columns that identify the unit).
+    pub fn table_specs(&self) -> Vec<(&'static str, String, usize)> {
+        match self.kind {
+            Kind::Sweep => vec![("sweep_runs.csv", format!("point,{SUMMARY_HEADER}"), 3)],
+            Kind::Run | Kind::Compare => {
+                let mut v = vec![
+                    ("summary.csv", SUMMARY_HEADER.to_string(), 2),
+                    ("jobs.csv", JOBS_HEADER.to_string(), 2),
+                    ("timeseries.csv", TIMESERIES_HEADER.to_string(), 2),
+                ];
+                if self.events {
+                    v.push(("events.csv", EVENTS_HEADER.to_string(), 2));
+                }
+                if self.fidelity {
+                    v.push(("fidelity.csv", FIDELITY_HEADER.to_string(), 2));
+                }
+                if self.cron {
+                    v.push(("cronjobs.csv", CRONJOBS_HEADER.to_string(), 2));
+                }
+                if self.queues {
+                    v.push(("queues.csv", QUEUES_HEADER.to_string(), 2));
+                    v.push(("queue_timeseries.csv", QUEUE_TIMESERIES_HEADER.to_string(), 2));
+                }
+                v
+            }
+        }
+    }
+
+    fn to_text(&self) -> String {
+        let mut lines = vec![
+            format!("kind\t{}", self.kind.as_str()),
+            format!("scenario\t{}", esc(&self.scenario)),
+        ];
+        lines.extend(self.about.iter().map(|a| format!("about\t{}", esc(a))));
+        for p in &self.points {
+            let mut l = "point".to_string();
+            for (k, v) in &p.params {
+                l.push_str(&format!("\t{}\t{}", esc(k), esc(v)));
+            }
+            lines.push(l);
+        }
+        lines.extend(self.policies.iter().map(|p| format!("policy\t{}", esc(p))));
+        lines.extend(self.seeds.iter().map(|s| format!("seed\t{s}")));
+        lines.push(format!("events\t{}", self.events));
+        lines.push(format!("fidelity\t{}", self.fidelity));
+        lines.push(format!("cron\t{}", self.cron));
+        lines.push(format!("queues\t{}", self.queues));
+        lines.extend(self.targets.iter().map(|t| format!("target\t{}", esc(t))));
+        lines.join("\n") + "\n"
+    }
+
+    fn from_text(text: &str, file: &Path) -> Result<Plan, InputError> {
+        let bad = |line: usize, why: String| {
+            InputError::new(
+                "",
+                format!("not a kubesim shard plan: {why}"),
+                "pass folders written by `kubesim ... --shard I/N` with this version of kubesim",
+            )
+            .at(file, line, None)
+        };
+        let mut plan = Plan {
+            kind: Kind::Run,
+            scenario: String::new(),
+            about: vec![],
+            points: vec![],
+            policies: vec![],
+            seeds: vec![],
+            events: false,
+            fidelity: false,
+            cron: false,
+            queues: false,
+            targets: vec![],
+        };
+        for (i, line) in text.lines().enumerate() {
+            let n = i + 1;
+            let mut parts = line.split('\t');
+            let key = parts.next().unwrap_or("");
+            let rest: Vec<String> = parts.map(unesc).collect();
+            let one = || {
+                rest.first()
+                    .cloned()
+                    .ok_or_else(|| bad(n, format!("{} has no value", quote(key))))
+            };
+            match key {
+                "kind" => {
+                    plan.kind = match one()?.as_str() {
+                        "run" => Kind::Run,
+                        "compare" => Kind::Compare,
+                        "sweep" => Kind::Sweep,
+                        _ => return Err(bad(n, "the kind is not run, compare or sweep".into())),
+                    }
+                }
+                "scenario" => plan.scenario = one()?,
+                "about" => plan.about.push(one()?),
+                "point" => {
+                    if !rest.len().is_multiple_of(2) {
+                        return Err(bad(n, "a point needs path and value pairs".into()));
+                    }
+                    plan.points.push(Point {
+                        params: rest.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect(),
+                    });
+                }
+                "policy" => plan.policies.push(one()?),
+                "seed" => plan
+                    .seeds
+                    .push(one()?.parse().map_err(|_| bad(n, "a seed is not a number".into()))?),
+                "events" => plan.events = one()? == "true",
+                "fidelity" => plan.fidelity = one()? == "true",
+                "cron" => plan.cron = one()? == "true",
+                "queues" => plan.queues = one()? == "true",
+                "target" => plan.targets.push(one()?),
+                "kubesim-shard" | "kubesim-version" | "shard" | "table" | "" => {}
+                // Not echoed: a file that is not a plan may hold anything.
+                _ => return Err(bad(n, "a line that is not part of a plan".into())),
+            }
+        }
+        if plan.points.is_empty() || plan.policies.is_empty() || plan.seeds.is_empty() {
+            return Err(bad(1, "no points, policies or seeds".into()));
+        }
+        if plan.unit_count() > MAX_UNITS {
+            return Err(bad(
+                1,
+                format!("{} runs, beyond the limit of {MAX_UNITS}", plan.unit_count()),
+            ));
+        }
+        Ok(plan)
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n")
+}
+
+fn unesc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('t') => out.push('\t'),
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One unit's rows of a table: text, or a byte range of a file (events.csv).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    Text(String),
+    File { path: PathBuf, offset: u64, len: u64 },
+}
+
+impl Block {
+    /// The rows as text. Only tables held in memory are read as text (derived outputs never
+    /// read events.csv); asking a file block is a bug.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Block::Text(t) => t.as_bytes(),
+            Block::File { path, .. } => panic!("rows on disk ({}) read as text", path.display()),
+        }
+    }
+
+    fn part(&self) -> Part<'_> {
+        match self {
+            Block::Text(t) => Part::Bytes(t.as_bytes()),
+            Block::File { path, offset, len } => Part::File {
+                path,
+                offset: *offset,
+                len: *len,
+            },
+        }
+    }
+}
+
+impl From<String> for Block {
+    fn from(text: String) -> Block {
+        Block::Text(text)
+    }
+}
+
+/// One per-run table: its rows per unit of [`Tables::units`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    pub name: &'static str,
+    pub header: String,
+    pub blocks: Vec<Block>,
+}
+
+impl Table {
+    /// The file's parts: the header line, then each unit's rows.
+    fn parts(&self) -> Vec<Part<'_>> {
+        let mut parts = Vec::with_capacity(self.blocks.len() + 2);
+        parts.push(Part::Bytes(self.header.as_bytes()));
+        parts.push(Part::Bytes(b"\n"));
+        parts.extend(self.blocks.iter().map(Block::part));
+        parts
+    }
+
+    /// Rows, bytes and SHA-256 of the whole file, read part by part.
+    fn digest(&self) -> Result<Digested, InputError> {
+        let mut d = Digested::default();
+        for part in self.parts() {
+            match part {
+                Part::Bytes(b) => d.update(b),
+                Part::File { path, offset, len } => {
+                    let read_err = |e: std::io::Error| {
+                        InputError::new(
+                            "--out",
+                            format!("cannot read {}: {e}", path.display()),
+                            "run the command again",
+                        )
+                    };
+                    let mut f = fs::File::open(path).map_err(read_err)?;
+                    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(offset)).map_err(read_err)?;
+                    let mut take = f.take(len);
+                    let mut buf = vec![0u8; 1 << 16];
+                    loop {
+                        let n = take.read(&mut buf).map_err(read_err)?;
+                        if n == 0 {
+                            break;
+                        }
+                        d.update(&buf[..n]);
+                    }
+                }
+            }
+        }
+        // The header line is not a row.
+        d.rows -= 1;
+        Ok(d)
+    }
+}
+
+/// Size, CSV records and SHA-256 of a stream of bytes.
+#[derive(Default)]
+struct Digested {
+    rows: u64,
+    bytes: u64,
+    sha: Sha256,
+    in_quotes: bool,
+}
+
+impl Digested {
+    fn update(&mut self, b: &[u8]) {
+        self.sha.update(b);
+        self.bytes += b.len() as u64;
+        for &c in b {
+            match c {
+                b'"' => self.in_quotes = !self.in_quotes,
+                b'\n' if !self.in_quotes => self.rows += 1,
+                _ => {}
+            }
+        }
+    }
+
+    fn hex(self) -> String {
+        self.sha.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// The per-run tables of some units of a plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tables {
+    pub units: Vec<Unit>,
+    pub tables: Vec<Table>,
+}
+
+impl Tables {
+    /// Tables from run results, `runs[i]` being the run of `units[i]`. A run's events are its
+    /// spool file when it has one.
+    pub fn from_runs(plan: &Plan, units: &[Unit], runs: &[RunResult]) -> Tables {
+        let tables = plan
+            .table_specs()
+            .into_iter()
+            .map(|(name, header, _)| {
+                let blocks = units
+                    .iter()
+                    .zip(runs)
+                    .map(|(u, r)| {
+                        if name == "events.csv"
+                            && let Some(f) = &r.events_file
+                        {
+                            return Block::File {
+                                path: f.path.clone(),
+                                offset: 0,
+                                len: f.bytes,
+                            };
+                        }
+                        let mut s = String::new();
+                        match name {
+                            "summary.csv" => summary_row(&summarize(r), &mut s),
+                            "sweep_runs.csv" => {
+                                let mut row = String::new();
+                                summary_row(&summarize(r), &mut row);
+                                s = format!("{},{row}", u.point);
+                            }
+                            "jobs.csv" => jobs_rows(r, &mut s),
+                            "timeseries.csv" => timeseries_rows(r, &mut s),
+                            "events.csv" => events_rows(r, &mut s),
+                            "fidelity.csv" => fidelity_rows(r, &mut s),
+                            "cronjobs.csv" => cronjob_rows(r, &mut s),
+                            "queues.csv" => queue_rows(r, &mut s),
+                            "queue_timeseries.csv" => queue_timeseries_rows(r, &mut s),
+                            _ => unreachable!("unknown table {name}"),
+                        }
+                        Block::Text(s)
+                    })
+                    .collect();
+                Table { name, header, blocks }
+            })
+            .collect();
+        Tables {
+            units: units.to_vec(),
+            tables,
+        }
+    }
+
+    /// The table named `name`.
+    pub fn get(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    /// Files to write: every table in full, as parts (the header line, then each unit's rows).
+    pub fn parts(&self) -> Vec<FilePlan<'_>> {
+        self.tables.iter().map(|t| (t.name.to_string(), t.parts())).collect()
+    }
+}
+
+/// The plan file of shard `shard` of `tables`: the plan, and each table's rows, size and
+/// SHA-256, which [`merge`] checks.
+pub fn shard_file(plan: &Plan, shard: Shard, tables: &Tables) -> Result<(String, Vec<u8>), InputError> {
+    let mut text = format!(
+        "kubesim-shard\t{SHARD_FORMAT}\nkubesim-version\t{}\nshard\t{}/{}\n{}",
+        env!("CARGO_PKG_VERSION"),
+        shard.index,
+        shard.count,
+        plan.to_text()
+    );
+    for t in &tables.tables {
+        let d = t.digest()?;
+        let (rows, bytes) = (d.rows, d.bytes);
+        text.push_str(&format!("table\t{}\t{rows}\t{bytes}\t{}\n", t.name, d.hex()));
+    }
+    Ok((SHARD_FILE.to_string(), text.into_bytes()))
+}
+
+/// What a shard's plan file records of one table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Recorded {
+    rows: u64,
+    bytes: u64,
+    sha256: String,
+}
+
+/// The `table` lines of a shard's plan file, by table name.
+fn recorded_tables(text: &str, file: &Path) -> Result<BTreeMap<String, Recorded>, InputError> {
+    let mut out = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(rest) = line.strip_prefix("table\t") else {
+            continue;
+        };
+        let f: Vec<&str> = rest.split('\t').collect();
+        let rec = match f.as_slice() {
+            [name, rows, bytes, sha] if sha.len() == 64 => {
+                rows.parse().ok().zip(bytes.parse().ok()).map(|(rows, bytes)| {
+                    (
+                        name.to_string(),
+                        Recorded {
+                            rows,
+                            bytes,
+                            sha256: sha.to_string(),
+                        },
+                    )
+                })
+            }
+            _ => None,
+        };
+        let (name, rec) = rec.ok_or_else(|| {
+            InputError::new(
+                "",
+                "not a kubesim shard plan: a damaged `table` line",
+                "run the shard again",
+            )
+            .at(file, i + 1, None)
+        })?;
+        out.insert(name, rec);
+    }
+    Ok(out)
+}
+
+fn read_text(path: &Path, fix: &str) -> Result<String, InputError> {
+    let bytes = fs::read(path).map_err(|e| InputError {
+        file: Some(path.to_path_buf()),
+        ..InputError::new("", format!("cannot read: {e}"), fix)
+    })?;
+    String::from_utf8(bytes).map_err(|_| InputError {
+        file: Some(path.to_path_buf()),
+        ..InputError::new("", "not UTF-8 text", fix)
+    })
+}
+
+/// Read shard folders back into one plan and the complete tables, rows in unit order. Every
+/// table must match what its shard's plan file recorded (rows, size, SHA-256).
+pub fn merge(dirs: &[PathBuf]) -> Result<(Plan, Tables), InputError> {
+    let fix_rerun = "pass every shard folder of one experiment, each written by `--shard I/N`, once";
+    if dirs.is_empty() {
+        return Err(InputError::new("", "no shard folder given", fix_rerun));
+    }
+    let mut plan: Option<(Plan, PathBuf)> = None;
+    let mut shards: Vec<Shard> = Vec::new();
+    let mut recorded: Vec<BTreeMap<String, Recorded>> = Vec::new();
+    for d in dirs {
+        let path = d.join(SHARD_FILE);
+        let fix = "pass a folder written by `kubesim ... --shard I/N --out FOLDER`";
+        let in_file = |message: String| InputError {
+            file: Some(path.clone()),
+            ..InputError::new("", message, fix)
+        };
+        let bytes = crate::limits::read_file_at_most(&path, MAX_PLAN_BYTES)
+            .map_err(|e| in_file(format!("cannot read: {e}")))?
+            .ok_or_else(|| in_file(format!("not a shard plan: longer than {MAX_PLAN_BYTES} bytes")))?;
+        let text = String::from_utf8(bytes).map_err(|_| in_file("not UTF-8 text".to_string()))?;
+        let format = text
+            .lines()
+            .find_map(|l| l.strip_prefix("kubesim-shard\t"))
+            .unwrap_or("");
+        if format != SHARD_FORMAT {
+            return Err(InputError {
+                file: Some(path.clone()),
+                ..InputError::new(
+                    "",
+                    "this shard was written by another version of kubesim",
+                    "run every shard again with this version",
+                )
+            });
+        }
+        let shard_line = text.lines().find_map(|l| l.strip_prefix("shard\t")).unwrap_or("");
+        let shard = Shard::parse(shard_line).map_err(|e| InputError {
+            file: Some(path.clone()),
+            ..e
+        })?;
+        let p = Plan::from_text(&text, &path)?;
+        recorded.push(recorded_tables(&text, &path)?);
+        match &plan {
+            None => plan = Some((p, path.clone())),
+            Some((first, first_path)) => {
+                if *first != p {
+                    return Err(InputError {
+                        file: Some(path.clone()),
+                        ..InputError::new(
+                            "",
+                            format!("this shard belongs to another experiment than {}", first_path.display()),
+                            "merge only the shards of one command (same scenario, policies, seeds, points)",
+                        )
+                    });
+                }
+            }
+        }
+        if let Some(first) = shards.first()
+            && first.count != shard.count
+        {
+            return Err(InputError {
+                file: Some(path.clone()),
+                ..InputError::new(
+                    "",
+                    format!("shard {}/{} among shards of {}", shard.index, shard.count, first.count),
+                    fix_rerun,
+                )
+            });
+        }
+        if shards.contains(&shard) {
+            return Err(InputError {
+                file: Some(path.clone()),
+                ..InputError::new(
+                    "",
+                    format!("shard {}/{} is given twice", shard.index, shard.count),
+                    fix_rerun,
+                )
+            });
+        }
+        shards.push(shard);
+    }
+    let (plan, _) = plan.expect("at least one shard folder was read");
+    let count = shards[0].count;
+    let missing: Vec<String> = (0..count)
+        .filter(|i| !shards.iter().any(|s| s.index == *i))
+        .map(|i| format!("{i}/{count}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(InputError::new(
+            "",
+            format!("shards missing: {}", missing.join(", ")),
+            "run the missing shards (same command with --shard I/N) and pass their folders too",
+        ));
+    }
+    let units = plan.units();
+    let index: BTreeMap<(usize, &str, u64), usize> = units
+        .iter()
+        .enumerate()
+        .map(|(k, u)| ((u.point, u.policy.as_str(), u.seed), k))
+        .collect();
+    let mut tables = Vec::new();
+    for (name, header, key_cols) in plan.table_specs() {
+        let mut blocks: Vec<Option<Block>> = vec![None; units.len()];
+        let mut rows_per_unit = vec![0usize; units.len()];
+        for ((d, shard), rec) in dirs.iter().zip(&shards).zip(&recorded) {
+            let path = d.join(name);
+            verify_table(&path, name, rec.get(name))?;
+            // events.csv stays on disk (ranges of the shard's file); the rest is read as text.
+            let text = if name == "events.csv" {
+                None
+            } else {
+                Some(read_text(&path, "the shard is incomplete: run it again")?)
+            };
+            let source: Box<dyn Read> = match &text {
+                Some(t) => Box::new(t.as_bytes()),
+                None => Box::new(std::io::BufReader::new(fs::File::open(&path).map_err(|e| {
+                    InputError {
+                        file: Some(path.clone()),
+                        ..InputError::new("", format!("cannot read: {e}"), "the shard is incomplete: run it again")
+                    }
+                })?)),
+            };
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(source);
+            let mut rec = csv::StringRecord::new();
+            let damaged = |line: usize, why: &str| {
+                InputError::new(
+                    "",
+                    why.to_string(),
+                    "the shard is damaged or not of this plan: run it again",
+                )
+                .at(&path, line, None)
+            };
+            let mut start = 0u64;
+            let mut first = true;
+            // The unit whose rows are being read, and where they began.
+            let mut current: Option<(usize, u64)> = None;
+            let close = |cur: Option<(usize, u64)>, end: u64, blocks: &mut Vec<Option<Block>>| {
+                if let Some((k, from)) = cur {
+                    blocks[k] = Some(match &text {
+                        Some(t) => Block::Text(t[from as usize..end as usize].to_string()),
+                        None => Block::File {
+                            path: path.clone(),
+                            offset: from,
+                            len: end - from,
+                        },
+                    });
+                }
+            };
+            loop {
+                let more = rdr
+                    .read_record(&mut rec)
+                    .map_err(|e| damaged(0, &format!("bad CSV: {e}")))?;
+                if !more {
+                    break;
+                }
+                let end = rdr.position().byte();
+                let line_no = rec.position().map_or(0, |p| p.line() as usize);
+                if first {
+                    first = false;
+                    if rec.iter().collect::<Vec<_>>().join(",") != header {
+                        return Err(damaged(1, "unexpected header"));
+                    }
+                    start = end;
+                    continue;
+                }
+                let field = |i: usize| rec.get(i).unwrap_or("");
+                let (point, policy, seed) = if key_cols == 3 {
+                    (field(0).parse::<usize>().ok(), field(1), field(2))
+                } else {
+                    (Some(0), field(0), field(1))
+                };
+                let key = point.zip(seed.parse::<u64>().ok()).map(|(p, s)| (p, policy, s));
+                let k = key
+                    .and_then(|k| index.get(&k).copied())
+                    .ok_or_else(|| damaged(line_no, "row of a unit the plan does not have"))?;
+                if !shard.owns(k) {
+                    return Err(damaged(line_no, "row of another shard's unit"));
+                }
+                if current.map(|(c, _)| c) != Some(k) {
+                    if blocks[k].is_some() {
+                        return Err(damaged(line_no, "rows of one run are not together"));
+                    }
+                    close(current, start, &mut blocks);
+                    current = Some((k, start));
+                }
+                rows_per_unit[k] += 1;
+                start = end;
+            }
+            close(current, start, &mut blocks);
+        }
+        if (name == "summary.csv" || name == "sweep_runs.csv")
+            && let Some(k) = rows_per_unit.iter().position(|&c| c != 1)
+        {
+            let u = &units[k];
+            return Err(InputError::new(
+                "",
+                format!(
+                    "{name}: {} rows for point {} policy {} seed {} (expected 1)",
+                    rows_per_unit[k], u.point, u.policy, u.seed
+                ),
+                "a shard is incomplete or damaged: run it again",
+            ));
+        }
+        let blocks = blocks
+            .into_iter()
+            .map(|b| b.unwrap_or_else(|| Block::Text(String::new())))
+            .collect();
+        tables.push(Table { name, header, blocks });
+    }
+    Ok((plan, Tables { units, tables }))
+}
+
+/// A shard's table must be what its plan file recorded: same rows, size and SHA-256.
+fn verify_table(path: &Path, name: &str, recorded: Option<&Recorded>) -> Result<(), InputError> {
+    let fix = "the shard's files were changed after it ran: run that shard again";
+    let at = |message: String| InputError {
+        file: Some(path.to_path_buf()),
+        ..InputError::new("", message, fix)
+    };
+    let rec = recorded.ok_or_else(|| at(format!("the shard's plan records no {name}")))?;
+    let mut f = fs::File::open(path).map_err(|e| at(format!("cannot read: {e}")))?;
+    let mut d = Digested::default();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| at(format!("cannot read: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        d.update(&buf[..n]);
+    }
+    let rows = d.rows.saturating_sub(1);
+    let bytes = d.bytes;
+    let sha = d.hex();
+    if bytes < rec.bytes {
+        return Err(at(format!(
+            "truncated: {bytes} bytes and {rows} rows, where the shard wrote {} bytes and {} rows",
+            rec.bytes, rec.rows
+        )));
+    }
+    if (bytes, rows, sha.as_str()) != (rec.bytes, rec.rows, rec.sha256.as_str()) {
+        return Err(at(format!(
+            "edited: {bytes} bytes and {rows} rows with another checksum than the {} bytes and {} rows the shard wrote",
+            rec.bytes, rec.rows
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_round_trip_through_text() {
+        let plan = Plan {
+            kind: Kind::Sweep,
+            scenario: "a\tb".into(),
+            about: vec!["16 nodes\nx".into(), "back\\slash".into()],
+            points: vec![
+                Point {
+                    params: vec![("NodePool/gpu:spec.count".into(), "8".into())],
+                },
+                Point {
+                    params: vec![("NodePool/gpu:spec.count".into(), "16".into())],
+                },
+            ],
+            policies: vec!["kube-default".into(), "volcano".into()],
+            seeds: vec![1, 2, 3],
+            events: false,
+            fidelity: true,
+            cron: true,
+            queues: true,
+            targets: vec!["wait_p95_s<=3600".into()],
+        };
+        let text = plan.to_text();
+        assert_eq!(Plan::from_text(&text, Path::new("x")).unwrap(), plan);
+        assert!(Plan::from_text("bogus\t1\n", Path::new("x")).is_err());
+    }
+}

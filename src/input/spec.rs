@@ -1,0 +1,979 @@
+//! The validated scenario: what the YAML loader (`scenario`) produces and the simulation
+//! (`sim`) consumes. Plain data, no behaviour. Every quantity is already in its canonical
+//! integer unit: time in milliseconds, cpu in millicores, memory in bytes, every other
+//! resource (`nvidia.com/gpu`, `pods`, extended resources) in milli-units, so that
+//! `nvidia.com/gpu: "1"` is 1000.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A resource list keyed by Kubernetes resource name (`cpu`, `memory`, `nvidia.com/gpu`, ...),
+/// amounts in canonical units (see the module doc).
+pub type ResourceList = BTreeMap<String, i64>;
+
+/// Where an object came from, for error messages and reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceLoc {
+    pub file: PathBuf,
+    /// 1-based line of the document's first line (its `apiVersion` or first key).
+    pub line: usize,
+}
+
+impl std::fmt::Display for SourceLoc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.line)
+    }
+}
+
+/// A whole scenario after loading every file.
+#[derive(Clone, Debug, Default)]
+pub struct Scenario {
+    /// `metadata.name` of the Simulation object, else the stem of the first file.
+    pub name: String,
+    pub sim: SimulationSpec,
+    /// Nodes, NodePools already expanded (`<template name>-<i>`), in file order.
+    pub nodes: Vec<NodeSpec>,
+    pub priority_classes: Vec<PriorityClassSpec>,
+    pub namespaces: Vec<NamespaceSpec>,
+    /// Jobs and bare Pods, in file order.
+    pub workloads: Vec<WorkloadSpec>,
+    pub arrivals: Vec<ArrivalsSpec>,
+    /// Trace objects: jobs replayed from a workload trace.
+    pub traces: Vec<TraceSpec>,
+    /// batch/v1 CronJobs.
+    pub cron_jobs: Vec<CronJobSpec>,
+    /// FaultModel objects.
+    pub faults: Vec<FaultModelSpec>,
+    /// policy/v1 PodDisruptionBudgets (preemption honours them as a preference).
+    pub pdbs: Vec<PdbSpec>,
+    /// PodGroup objects (Volcano and coscheduling) written by the user.
+    pub pod_groups: Vec<PodGroupSpec>,
+    /// Volcano queues defined by Queue objects (queues only named elsewhere exist implicitly).
+    pub queues: Vec<QueueSpec>,
+    /// kueue.x-k8s.io ResourceFlavors, ClusterQueues, LocalQueues and WorkloadPriorityClasses,
+    /// each in file order (semantics.md 6.1).
+    pub resource_flavors: Vec<ResourceFlavorSpec>,
+    pub cluster_queues: Vec<ClusterQueueSpec>,
+    pub local_queues: Vec<LocalQueueSpec>,
+    pub workload_priority_classes: Vec<WorkloadPriorityClassSpec>,
+    /// v1 LimitRanges, in file order.
+    pub limit_ranges: Vec<LimitRangeSpec>,
+    /// v1 ResourceQuotas, in file order.
+    pub resource_quotas: Vec<ResourceQuotaSpec>,
+    /// Objects of a kind that a later version simulates (CronJob, Volcano Job, Queue, ...):
+    /// loaded, reported by name, not simulated.
+    pub not_simulated: Vec<NotSimulated>,
+    /// About how many times the CronJobs fire in a run, estimated at load (at most
+    /// [`crate::limits::MAX_CRON_FIRES`]; the CLI notes more than
+    /// [`crate::limits::WARN_CRON_FIRES`]).
+    pub cron_fires: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotSimulated {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub loc: SourceLoc,
+}
+
+/// The `kubesim.io/v1alpha1 Simulation` object (defaults when absent).
+#[derive(Clone, Debug)]
+pub struct SimulationSpec {
+    pub seed: u64,
+    /// `None`: run until no event is left.
+    pub horizon_ms: Option<u64>,
+    /// RFC 3339 wall clock at t=0.
+    pub start_time: String,
+    pub policies: Vec<String>,
+    pub latencies: Latencies,
+    pub max_events: u64,
+    /// Where the Simulation object is (empty file when the defaults are used), and the lines of
+    /// its `policies` and `maxEvents` fields, for errors found at run time.
+    pub loc: SourceLoc,
+    pub policies_line: Option<usize>,
+    pub max_events_line: Option<usize>,
+}
+
+/// Default bound on processed events per run (overridable with `maxEvents`).
+pub const DEFAULT_MAX_EVENTS: u64 = 200_000_000;
+
+impl Default for SimulationSpec {
+    fn default() -> Self {
+        SimulationSpec {
+            seed: 1,
+            horizon_ms: None,
+            start_time: "2026-01-05T00:00:00Z".to_string(),
+            policies: vec!["kube-default".to_string()],
+            latencies: Latencies::default(),
+            max_events: DEFAULT_MAX_EVENTS,
+            loc: SourceLoc::default(),
+            policies_line: None,
+            max_events_line: None,
+        }
+    }
+}
+
+/// Controller delays and feature switches, defaulting to the real values
+/// (semantics.md "Constants at a glance"). YAML keys are the camelCase field names
+/// (`jobSyncBatch: 1s`, `popFromBackoffQ: false`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Latencies {
+    /// Job controller: pod-event sync batching (JOB-D3). `jobSyncBatch`.
+    pub job_sync_batch_ms: u64,
+    /// Job controller: pod-failure recreate delay base and cap (JOB-B4).
+    /// `jobPodFailureBackoff`, `jobPodFailureBackoffMax`.
+    pub job_pod_failure_backoff_ms: u64,
+    pub job_pod_failure_backoff_max_ms: u64,
+    /// kubelet container restart backoff base, cap, and reset-after-running (POD-R1/R2).
+    /// `kubeletRestartBackoff`, `kubeletRestartBackoffMax`, `kubeletRestartBackoffReset`.
+    pub kubelet_backoff_ms: u64,
+    pub kubelet_backoff_max_ms: u64,
+    pub kubelet_backoff_reset_ms: u64,
+    /// kube-scheduler pod backoff (SCH-Q3). `podInitialBackoff`, `podMaxBackoff`.
+    pub pod_initial_backoff_ms: u64,
+    pub pod_max_backoff_ms: u64,
+    /// kube-scheduler unschedulable leftover flush period and age (SCH-Q4).
+    /// `unschedulableFlushPeriod`, `podMaxInUnschedulablePods`.
+    pub unschedulable_flush_period_ms: u64,
+    pub pod_max_in_unschedulable_ms: u64,
+    /// kube-scheduler backoffQ flush period (SCH-Q4). `backoffFlushPeriod`.
+    pub backoff_flush_period_ms: u64,
+    /// Feature gate SchedulerPopFromBackoffQ (SCH-Q3), on by default. `popFromBackoffQ`.
+    pub pop_from_backoff_q: bool,
+    /// Kueue waitForPodsReady timeout (KQ-W1: 30 min, on by default since config v1beta2);
+    /// 0 turns waitForPodsReady off. `kueuePodsReadyTimeout`.
+    pub kueue_pods_ready_timeout_ms: u64,
+}
+
+impl Default for Latencies {
+    fn default() -> Self {
+        Latencies {
+            job_sync_batch_ms: 1_000,
+            job_pod_failure_backoff_ms: 10_000,
+            job_pod_failure_backoff_max_ms: 600_000,
+            kubelet_backoff_ms: 10_000,
+            kubelet_backoff_max_ms: 300_000,
+            kubelet_backoff_reset_ms: 600_000,
+            pod_initial_backoff_ms: 1_000,
+            pod_max_backoff_ms: 10_000,
+            unschedulable_flush_period_ms: 30_000,
+            pod_max_in_unschedulable_ms: 300_000,
+            backoff_flush_period_ms: 1_000,
+            pop_from_backoff_q: true,
+            kueue_pods_ready_timeout_ms: 1_800_000,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeSpec {
+    pub name: String,
+    /// `status.allocatable`, else `status.capacity`.
+    pub allocatable: ResourceList,
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<Taint>,
+    pub unschedulable: bool,
+    /// `kubesim.io/submit-at` on the Node (or an Arrivals of Nodes): when it joins. 0 = at start.
+    pub add_at_ms: u64,
+    pub loc: SourceLoc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TaintEffect {
+    NoSchedule,
+    PreferNoSchedule,
+    NoExecute,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Taint {
+    pub key: String,
+    pub value: String,
+    pub effect: TaintEffect,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TolerationOperator {
+    Equal,
+    Exists,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Toleration {
+    /// Empty with `Exists` matches every key.
+    pub key: String,
+    pub operator: TolerationOperator,
+    pub value: String,
+    /// `None` matches every effect.
+    pub effect: Option<TaintEffect>,
+    pub toleration_seconds: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SelectorOperator {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+    Gt,
+    Lt,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SelectorRequirement {
+    pub key: String,
+    pub operator: SelectorOperator,
+    pub values: Vec<String>,
+}
+
+/// One `nodeSelectorTerms` entry: its `matchExpressions` (AND). Terms are ORed.
+#[derive(Clone, Debug, PartialEq, Eq, Default, PartialOrd, Ord)]
+pub struct NodeSelectorTerm {
+    pub match_expressions: Vec<SelectorRequirement>,
+    /// `matchFields` (only `metadata.name` is meaningful).
+    pub match_fields: Vec<SelectorRequirement>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestartPolicy {
+    Never,
+    OnFailure,
+    Always,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PreemptionPolicy {
+    PreemptLowerPriority,
+    Never,
+}
+
+/// Simulation hints from `kubesim.io/*` annotations (pod template wins over the workload).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SimHints {
+    /// `kubesim.io/duration`: run time of each pod once running; `None`: runs until deleted.
+    pub duration_ms: Option<u64>,
+    /// `kubesim.io/exit-code` (default 0).
+    pub exit_code: i32,
+    /// `kubesim.io/failures`: the first N pods started for the workload fail with exit 1.
+    pub failures: u32,
+    /// `kubesim.io/terminate-after`: time to stop after SIGTERM (capped by the grace period).
+    pub terminate_after_ms: u64,
+    /// `kubesim.io/fail-indexes` (Indexed Jobs): pods of these completion indexes always exit 1
+    /// (or the exit code, if non-zero).
+    pub fail_indexes: Vec<u32>,
+    /// `kubesim.io/gang-size` on a plain Job: its pods form a gang of this many members that
+    /// works only when all run (bound members wait, holding their resources).
+    pub gang_size: Option<u32>,
+}
+
+/// A pod template after defaulting: requests are per pod (sum of containers; max with each
+/// init container), with missing requests defaulted from limits as the API server does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodTemplate {
+    pub labels: BTreeMap<String, String>,
+    pub requests: ResourceList,
+    pub limits: ResourceList,
+    pub node_selector: BTreeMap<String, String>,
+    /// Required node affinity terms (ORed); empty = no constraint.
+    pub affinity_terms: Vec<NodeSelectorTerm>,
+    pub tolerations: Vec<Toleration>,
+    pub priority_class_name: Option<String>,
+    /// `spec.priority` if written (normally set by admission from the class).
+    pub priority: Option<i32>,
+    pub preemption_policy: Option<PreemptionPolicy>,
+    pub restart_policy: RestartPolicy,
+    /// `terminationGracePeriodSeconds`, default 30 s.
+    pub termination_grace_ms: u64,
+    pub scheduler_name: Option<String>,
+    /// `spec.nodeName`: bypasses the scheduler.
+    pub node_name: Option<String>,
+    /// Container names in order (regular then init), for podFailurePolicy `containerName`.
+    pub container_names: Vec<String>,
+    /// Every container's resources, regular containers then init containers, in the order
+    /// written: `requests` and `limits` above are computed from them (see
+    /// [`crate::input::resources::recompute_totals`]), and LimitRange defaults apply to them.
+    pub containers: Vec<ContainerResources>,
+    /// `spec.overhead` (the RuntimeClass overhead), added to the totals.
+    pub overhead: ResourceList,
+    /// Pod-level `spec.resources.requests` (defaulted from the pod-level limits) and
+    /// `spec.resources.limits`: they replace the container sums of the resources they name.
+    /// Empty when not written.
+    pub pod_level_requests: ResourceList,
+    pub pod_level_limits: ResourceList,
+    /// The pod group the pods join: label `scheduling.x-k8s.io/pod-group` (coscheduling) or
+    /// annotation `scheduling.k8s.io/group-name` (Volcano), on the template (or on the bare Pod).
+    pub pod_group: Option<String>,
+    pub hints: SimHints,
+}
+
+/// One container's resources as the API server stores them before admission: requests
+/// defaulted from limits (a resource with a limit and no request requests its limit).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerResources {
+    pub name: String,
+    pub requests: ResourceList,
+    pub limits: ResourceList,
+    /// Listed in `initContainers`.
+    pub init: bool,
+    /// An init container with `restartPolicy: Always` (a sidecar: runs beside the regular
+    /// containers, so its resources add to theirs).
+    pub sidecar: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionMode {
+    NonIndexed,
+    Indexed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PodReplacementPolicy {
+    TerminatingOrFailed,
+    Failed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PfpAction {
+    FailJob,
+    FailIndex,
+    Ignore,
+    Count,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitCodeOperator {
+    In,
+    NotIn,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PfpExitCodes {
+    pub container_name: Option<String>,
+    pub operator: ExitCodeOperator,
+    pub values: Vec<i32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PfpPodCondition {
+    /// e.g. `DisruptionTarget`.
+    pub condition_type: String,
+    /// `True` by default.
+    pub status: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PfpRule {
+    pub action: PfpAction,
+    pub on_exit_codes: Option<PfpExitCodes>,
+    pub on_pod_conditions: Vec<PfpPodCondition>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuccessPolicyRule {
+    pub succeeded_indexes: Option<String>,
+    pub succeeded_count: Option<u32>,
+}
+
+/// batch/v1 Job spec, not yet defaulted (the Job controller applies JOB-D1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobSpec {
+    pub completions: Option<u32>,
+    pub parallelism: Option<u32>,
+    pub completion_mode: CompletionMode,
+    pub backoff_limit: Option<u32>,
+    pub backoff_limit_per_index: Option<u32>,
+    pub max_failed_indexes: Option<u32>,
+    /// `None`: no podFailurePolicy.
+    pub pod_failure_policy: Option<Vec<PfpRule>>,
+    pub pod_replacement_policy: Option<PodReplacementPolicy>,
+    pub success_policy: Vec<SuccessPolicyRule>,
+    pub active_deadline_s: Option<u64>,
+    pub ttl_seconds_after_finished: Option<u64>,
+    pub suspend: bool,
+    pub template: PodTemplate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WorkloadKind {
+    Job(JobSpec),
+    Pod(PodTemplate),
+    VolcanoJob(VolcanoJobSpec),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadSpec {
+    pub namespace: String,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    pub kind: WorkloadKind,
+    /// `kubesim.io/submit-at`.
+    pub submit_at_ms: u64,
+    /// `kubesim.io/suspend-at` / `kubesim.io/resume-at`: when `spec.suspend` is set to true /
+    /// false by a user (Jobs only).
+    pub suspend_at_ms: Option<u64>,
+    pub resume_at_ms: Option<u64>,
+    pub loc: SourceLoc,
+}
+
+impl WorkloadSpec {
+    /// The pods one copy creates when none fails: a Job's completions (its parallelism when
+    /// completions is unset), 1 for a Pod, a Volcano Job's replicas. What the load-time bound
+    /// on pods created up front counts (see [`crate::limits::MAX_PODS`]).
+    pub fn pods_without_failures(&self) -> u64 {
+        match &self.kind {
+            WorkloadKind::Job(j) => u64::from(j.completions.unwrap_or(j.parallelism.unwrap_or(1))),
+            WorkloadKind::Pod(_) => 1,
+            WorkloadKind::VolcanoJob(v) => v.tasks.iter().map(|t| u64::from(t.replicas)).sum(),
+        }
+    }
+}
+
+/// A distribution of durations (Arrivals `duration`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum DurationDist {
+    Fixed {
+        ms: u64,
+    },
+    Uniform {
+        min_ms: u64,
+        max_ms: u64,
+    },
+    Exponential {
+        mean_ms: u64,
+    },
+    /// Log-normal with the given median and sigma of the underlying normal.
+    LogNormal {
+        median_ms: u64,
+        sigma: f64,
+    },
+    /// Uniform choice among the listed values.
+    Empirical {
+        values_ms: Vec<u64>,
+    },
+}
+
+/// Per-pod failure draw (Arrivals `failure`): with `probability` a pod exits `exit_code`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailureDist {
+    pub probability: f64,
+    pub exit_code: i32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArrivalPattern {
+    Every { interval_ms: u64 },
+    Poisson { mean_interval_ms: u64 },
+    At { times_ms: Vec<u64> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArrivalTemplate {
+    Workload(Box<WorkloadSpec>),
+    Node(Box<NodeSpec>),
+}
+
+/// The `kubesim.io/v1alpha1 Arrivals` object: copies of a template named `<name>-<i>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArrivalsSpec {
+    pub name: String,
+    pub template: ArrivalTemplate,
+    pub count: u64,
+    pub start_ms: u64,
+    pub pattern: ArrivalPattern,
+    pub duration: Option<DurationDist>,
+    pub failure: Option<FailureDist>,
+    pub loc: SourceLoc,
+}
+
+/// A FaultModel object (node failures).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultModelSpec {
+    pub name: String,
+    /// Mean time between failures of each node (exponential); `None`: no random failures.
+    pub mtbf_ms: Option<u64>,
+    /// Mean time to repair (exponential); 0 with only scripted outages.
+    pub mttr_ms: u64,
+    /// Nodes with these labels fail at random (all nodes if empty).
+    pub node_selector: BTreeMap<String, String>,
+    pub outages: Vec<Outage>,
+    pub taints: Vec<ScriptedTaint>,
+    pub loc: SourceLoc,
+}
+
+/// A scripted node failure: the node is lost at `at` and comes back after `for` (never if unset).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outage {
+    pub node: String,
+    pub at_ms: u64,
+    pub for_ms: Option<u64>,
+}
+
+/// A taint a user adds to a node at `at` and removes after `for` (never if unset).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptedTaint {
+    pub node: String,
+    pub at_ms: u64,
+    pub for_ms: Option<u64>,
+    pub taint: Taint,
+}
+
+/// `spec.concurrencyPolicy` of a CronJob.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConcurrencyPolicy {
+    Allow,
+    Forbid,
+    Replace,
+}
+
+/// A batch/v1 CronJob (semantics.md section 2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CronJobSpec {
+    pub namespace: String,
+    pub name: String,
+    pub schedule: crate::input::cron::Schedule,
+    /// `spec.timeZone` (name and zone); `None`: the controller's local zone, UTC.
+    pub time_zone: Option<(String, chrono_tz::Tz)>,
+    pub concurrency: ConcurrencyPolicy,
+    pub starting_deadline_s: Option<i64>,
+    pub suspend: bool,
+    pub success_limit: u32,
+    pub failed_limit: u32,
+    /// The Job template (named after the CronJob).
+    pub job: WorkloadSpec,
+    /// `kubesim.io/submit-at` on the CronJob: when it is created.
+    pub created_ms: u64,
+    /// `kubesim.io/suspend-at` / `resume-at`: a user sets `spec.suspend` to true / false then.
+    pub suspend_at_ms: Option<u64>,
+    pub resume_at_ms: Option<u64>,
+    pub loc: SourceLoc,
+}
+
+/// A Trace object: jobs read from a trace file (any supported format), sorted by submit time,
+/// each replayed as a batch/v1 Job (see docs/contract-additions.md, Trace). Jobs are kept
+/// compact (times and a shape index): a million-job trace costs tens of megabytes, not the
+/// hundreds its text fields would.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceSpec {
+    pub name: String,
+    /// The distinct job shapes, in order of first appearance.
+    pub shapes: Vec<TraceShape>,
+    pub jobs: std::sync::Arc<Vec<ReplayJob>>,
+    /// The Job every trace job starts from (its tolerations, selectors, policies); by default
+    /// a plain Job with restartPolicy Never and backoffLimit 0.
+    pub template: Box<WorkloadSpec>,
+    /// Some job records its own queueing delay (for replay fidelity).
+    pub recorded_waits: bool,
+    pub loc: SourceLoc,
+}
+
+/// What trace jobs of one shape share.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TraceShape {
+    pub namespace: String,
+    pub queue: String,
+    pub priority_class: String,
+    pub pods: u32,
+    pub cpu_milli: i64,
+    pub memory_bytes: i64,
+    pub gpu_milli: i64,
+    pub gang: u32,
+    pub exit_code: i32,
+}
+
+/// One trace job to replay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplayJob {
+    pub submit_ms: u64,
+    pub duration_ms: u64,
+    /// The queueing delay the trace recorded; `u64::MAX` if none.
+    pub recorded_wait_ms: u64,
+    /// Index into [`TraceSpec::shapes`].
+    pub shape: u32,
+}
+
+impl ReplayJob {
+    pub fn recorded_wait(&self) -> Option<u64> {
+        (self.recorded_wait_ms != u64::MAX).then_some(self.recorded_wait_ms)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriorityClassSpec {
+    pub name: String,
+    pub value: i32,
+    pub global_default: bool,
+    pub preemption_policy: PreemptionPolicy,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamespaceSpec {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// An int-or-percent field (`1`, `"50%"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntOrPercent {
+    Int(u32),
+    Percent(u32),
+}
+
+/// A label selector: `matchLabels` and `matchExpressions`, ANDed.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct LabelSelector {
+    pub match_labels: BTreeMap<String, String>,
+    pub match_expressions: Vec<SelectorRequirement>,
+}
+
+/// policy/v1 PodDisruptionBudget.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PdbSpec {
+    pub namespace: String,
+    pub name: String,
+    pub selector: LabelSelector,
+    pub min_available: Option<IntOrPercent>,
+    pub max_unavailable: Option<IntOrPercent>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gangs: Volcano jobs, pod groups, queues.
+
+/// Volcano job policy events (VC-P1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum VcEvent {
+    PodFailed,
+    PodEvicted,
+    PodPending,
+    PodRunning,
+    TaskCompleted,
+    TaskFailed,
+    Unknown,
+    OutOfSync,
+    CommandIssued,
+    JobUpdated,
+    /// `*`: any event.
+    Any,
+}
+
+/// Volcano job policy actions (VC-P2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum VcAction {
+    RestartJob,
+    RestartTask,
+    RestartPod,
+    RestartPartition,
+    AbortJob,
+    TerminateJob,
+    CompleteJob,
+    ResumeJob,
+    SyncJob,
+}
+
+/// One entry of `policies` (job or task level).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VcPolicy {
+    /// `event` and `events` together; empty when the policy matches an exit code.
+    pub events: Vec<VcEvent>,
+    pub exit_code: Option<i32>,
+    pub action: VcAction,
+    pub timeout_ms: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VcTask {
+    /// Default `default<i>` (VC-J1).
+    pub name: String,
+    pub replicas: u32,
+    /// Default: replicas.
+    pub min_available: Option<u32>,
+    pub max_retry: Option<u32>,
+    pub policies: Vec<VcPolicy>,
+    pub template: PodTemplate,
+}
+
+/// batch.volcano.sh/v1alpha1 Job spec, with the mutating webhook's defaults not yet applied
+/// (the controller applies VC-J1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VolcanoJobSpec {
+    pub min_available: Option<u32>,
+    /// Default `default`.
+    pub queue: Option<String>,
+    /// Default `volcano`.
+    pub scheduler_name: Option<String>,
+    pub priority_class_name: Option<String>,
+    /// Default 3.
+    pub max_retry: Option<u32>,
+    pub min_success: Option<u32>,
+    pub ttl_seconds_after_finished: Option<u64>,
+    pub policies: Vec<VcPolicy>,
+    pub tasks: Vec<VcTask>,
+}
+
+/// Which API a PodGroup object belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PodGroupApi {
+    /// scheduling.volcano.sh/v1beta1 (pods join with annotation `scheduling.k8s.io/group-name`).
+    Volcano,
+    /// scheduling.x-k8s.io/v1alpha1 (pods join with label `scheduling.x-k8s.io/pod-group`).
+    Coscheduling,
+}
+
+/// A PodGroup object written by the user (Volcano jobs create their own).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodGroupSpec {
+    pub api: PodGroupApi,
+    pub namespace: String,
+    pub name: String,
+    pub min_member: u32,
+    pub min_resources: Option<ResourceList>,
+    pub queue: Option<String>,
+    pub priority_class_name: Option<String>,
+    /// Coscheduling `scheduleTimeoutSeconds`.
+    pub schedule_timeout_s: Option<u64>,
+    pub loc: SourceLoc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueState {
+    Open,
+    Closed,
+    Closing,
+}
+
+/// scheduling.volcano.sh/v1beta1 Queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueSpec {
+    pub name: String,
+    /// Default 1.
+    pub weight: u32,
+    pub capability: ResourceList,
+    pub guarantee: ResourceList,
+    pub deserved: ResourceList,
+    /// Default true.
+    pub reclaimable: bool,
+    pub priority: i32,
+    pub state: QueueState,
+    pub loc: SourceLoc,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kueue (semantics.md section 6): the objects of the kueue.x-k8s.io API (v1beta1 and v1beta2
+// spellings load alike), with the defaults of Kueue's CRDs and webhooks applied.
+
+/// A kueue.x-k8s.io ResourceFlavor (KQ-O1). `topologyName` is accepted and not kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceFlavorSpec {
+    pub name: String,
+    /// Injected as a nodeSelector into the pods admitted on this flavor.
+    pub node_labels: BTreeMap<String, String>,
+    /// Taints of the flavor's nodes: a pod set must tolerate them (NoSchedule and NoExecute
+    /// only) to be assigned the flavor.
+    pub node_taints: Vec<Taint>,
+    /// Added to the pods admitted on this flavor.
+    pub tolerations: Vec<Toleration>,
+    pub loc: SourceLoc,
+}
+
+/// `spec.queueingStrategy` of a ClusterQueue (KQ-S3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum QueueingStrategy {
+    StrictFifo,
+    #[default]
+    BestEffortFifo,
+}
+
+/// `preemption.withinClusterQueue` (KQ-S4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WithinCq {
+    #[default]
+    Never,
+    LowerPriority,
+    LowerOrNewerEqualPriority,
+}
+
+/// `preemption.reclaimWithinCohort` (KQ-S4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReclaimPolicy {
+    #[default]
+    Never,
+    LowerPriority,
+    Any,
+}
+
+/// `preemption.borrowWithinCohort.policy` (KQ-S4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BorrowPolicy {
+    #[default]
+    Never,
+    LowerPriority,
+}
+
+/// `spec.preemption` of a ClusterQueue (KQ-S4); every policy defaults to Never.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KueuePreemption {
+    pub within_cluster_queue: WithinCq,
+    pub reclaim_within_cohort: ReclaimPolicy,
+    pub borrow_within_cohort: BorrowPolicy,
+    /// `borrowWithinCohort.maxPriorityThreshold`: only workloads of at most this priority may
+    /// be preempted by a borrowing workload.
+    pub max_priority_threshold: Option<i32>,
+}
+
+/// A `flavorFungibility` policy. v1beta1's deprecated `Borrow` (for `whenCanBorrow`) and
+/// `Preempt` (for `whenCanPreempt`) are old names of `MayStopSearch` and load as it
+/// (kueue apis/kueue/v1beta1/clusterqueue_types.go, `FlavorFungibility`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FungibilityPolicy {
+    /// Stop the flavor search at a flavor where the workload fits borrowing (or preempting).
+    MayStopSearch,
+    /// Try the next flavor first.
+    TryNextFlavor,
+}
+
+/// `spec.flavorFungibility` of a ClusterQueue (KQ-O2, KQ-S1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlavorFungibility {
+    /// Default MayStopSearch.
+    pub when_can_borrow: FungibilityPolicy,
+    /// Default TryNextFlavor.
+    pub when_can_preempt: FungibilityPolicy,
+}
+
+impl Default for FlavorFungibility {
+    fn default() -> Self {
+        FlavorFungibility {
+            when_can_borrow: FungibilityPolicy::MayStopSearch,
+            when_can_preempt: FungibilityPolicy::TryNextFlavor,
+        }
+    }
+}
+
+/// `spec.stopPolicy` of a ClusterQueue.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StopPolicy {
+    #[default]
+    None,
+    /// No new admissions; admitted workloads run to completion.
+    Hold,
+    /// No new admissions; admitted workloads are evicted.
+    HoldAndDrain,
+}
+
+/// The quota of one resource in one flavor of a ClusterQueue (KQ-Q1), in canonical units.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlavorResourceQuota {
+    pub name: String,
+    pub nominal: i64,
+    /// Most this ClusterQueue may borrow above `nominal`; `None`: no limit.
+    pub borrowing_limit: Option<i64>,
+    /// Most of `nominal` this ClusterQueue lends to its cohort; `None`: all of it.
+    pub lending_limit: Option<i64>,
+}
+
+/// One flavor of a resource group: the quota of every covered resource, in the group's order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlavorQuotasSpec {
+    /// The ResourceFlavor's name.
+    pub name: String,
+    pub resources: Vec<FlavorResourceQuota>,
+}
+
+/// `spec.resourceGroups[]`: flavors in order of preference, each covering the same resources.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceGroupSpec {
+    pub covered_resources: Vec<String>,
+    pub flavors: Vec<FlavorQuotasSpec>,
+}
+
+/// A kueue.x-k8s.io ClusterQueue (KQ-O2). `admissionChecks` and `admissionChecksStrategy` are
+/// accepted and not kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterQueueSpec {
+    pub name: String,
+    /// `spec.cohort` (v1beta1) or `spec.cohortName` (v1beta2).
+    pub cohort: Option<String>,
+    /// `None` matches no namespace; an empty selector (`{}`) matches every namespace.
+    pub namespace_selector: Option<LabelSelector>,
+    pub resource_groups: Vec<ResourceGroupSpec>,
+    pub queueing_strategy: QueueingStrategy,
+    pub preemption: KueuePreemption,
+    pub flavor_fungibility: FlavorFungibility,
+    pub stop_policy: StopPolicy,
+    /// `fairSharing.weight` in milli-units (default 1000, i.e. weight 1).
+    pub fair_sharing_weight: i64,
+    pub loc: SourceLoc,
+}
+
+/// A kueue.x-k8s.io LocalQueue: jobs of its namespace labelled
+/// `kueue.x-k8s.io/queue-name: <name>` are queued in `cluster_queue` (KQ-O1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalQueueSpec {
+    pub namespace: String,
+    pub name: String,
+    pub cluster_queue: String,
+    pub loc: SourceLoc,
+}
+
+/// A kueue.x-k8s.io WorkloadPriorityClass (KQ-S2): a priority for workloads only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadPriorityClassSpec {
+    pub name: String,
+    pub value: i32,
+    pub loc: SourceLoc,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Admission: ResourceQuota and LimitRange (semantics.md 7.1).
+
+/// The `type` of a LimitRange item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LimitKind {
+    /// Bounds and defaults for each container.
+    Container,
+    /// Bounds on the pod's sums.
+    Pod,
+    /// Bounds on claims: loaded and validated, ignored (the simulator has no volumes).
+    PersistentVolumeClaim,
+}
+
+/// One `spec.limits` item of a LimitRange, as the API server stores it: for a Container item
+/// with its own defaulting applied (`SetDefaults_LimitRangeItem`: `default` from `max`,
+/// `defaultRequest` from `default`, then from `min`). Amounts in canonical units;
+/// `max_limit_request_ratio` holds ratios in thousandths (`2` is 2000), whatever the resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitRangeItem {
+    pub kind: LimitKind,
+    pub max: ResourceList,
+    pub min: ResourceList,
+    pub default: ResourceList,
+    pub default_request: ResourceList,
+    pub max_limit_request_ratio: ResourceList,
+}
+
+/// A v1 LimitRange: defaults and bounds for the pods of its namespace, applied when a pod is
+/// created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitRangeSpec {
+    pub namespace: String,
+    pub name: String,
+    pub items: Vec<LimitRangeItem>,
+    pub loc: SourceLoc,
+}
+
+/// A v1 ResourceQuota: caps on what the objects of its namespace may hold, checked when an
+/// object is created. `hard` is keyed by the quota resource name as written (`requests.cpu`,
+/// `limits.memory`, `cpu`, `pods`, `count/jobs.batch`, `requests.nvidia.com/gpu`, ...), each
+/// amount in the canonical unit of the resource the name counts: `requests.cpu`, `limits.cpu`
+/// and `cpu` in millicores, the memory names in bytes, and every count (`pods`, `count/*`) and
+/// extended resource in thousandths like other resources, so `pods: "10"` is 10000. Without
+/// scopes (scoped quotas are not supported).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceQuotaSpec {
+    pub namespace: String,
+    pub name: String,
+    pub hard: ResourceList,
+    pub loc: SourceLoc,
+}

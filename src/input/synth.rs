@@ -1,0 +1,131 @@
+//! Scenarios built in code rather than YAML: the benchmark workloads (and the tests that
+//! check them at a small size). Everything here is also expressible as a scenario file.
+
+use std::collections::BTreeMap;
+
+use crate::input::spec::{
+    ArrivalPattern, ArrivalTemplate, ArrivalsSpec, CompletionMode, DurationDist, JobSpec, NodeSpec, PodTemplate,
+    RestartPolicy, Scenario, SimHints, SimulationSpec, SourceLoc, WorkloadKind, WorkloadSpec,
+};
+
+/// A GPU node of `gpus` GPUs, 96 CPUs and 1 TiB of memory.
+pub fn gpu_node(name: &str, gpus: i64) -> NodeSpec {
+    let mut alloc = BTreeMap::new();
+    alloc.insert("cpu".to_string(), 96_000);
+    alloc.insert("memory".to_string(), 1i64 << 40);
+    alloc.insert("nvidia.com/gpu".to_string(), gpus * 1000);
+    alloc.insert("pods".to_string(), 110_000);
+    NodeSpec {
+        name: name.to_string(),
+        allocatable: alloc,
+        labels: BTreeMap::new(),
+        taints: vec![],
+        unschedulable: false,
+        add_at_ms: 0,
+        loc: SourceLoc::default(),
+    }
+}
+
+/// A pod template asking for `gpus` GPUs (and 8 CPUs, 64 GiB per GPU), restartPolicy Never.
+pub fn gpu_pod_template(gpus: i64, duration_ms: Option<u64>) -> PodTemplate {
+    let mut req = BTreeMap::new();
+    req.insert("cpu".to_string(), 8_000 * gpus.max(1));
+    req.insert("memory".to_string(), (64i64 << 30) * gpus.max(1));
+    req.insert("nvidia.com/gpu".to_string(), gpus * 1000);
+    PodTemplate {
+        labels: BTreeMap::new(),
+        containers: crate::input::resources::single_container("main", &req, &req),
+        overhead: BTreeMap::new(),
+        pod_level_requests: BTreeMap::new(),
+        pod_level_limits: BTreeMap::new(),
+        requests: req.clone(),
+        limits: req,
+        node_selector: BTreeMap::new(),
+        affinity_terms: vec![],
+        tolerations: vec![],
+        priority_class_name: None,
+        priority: None,
+        preemption_policy: None,
+        restart_policy: RestartPolicy::Never,
+        termination_grace_ms: 30_000,
+        scheduler_name: None,
+        node_name: None,
+        container_names: vec!["main".to_string()],
+        pod_group: None,
+        hints: SimHints {
+            duration_ms,
+            ..SimHints::default()
+        },
+    }
+}
+
+/// A single-pod Job.
+pub fn single_pod_job(name: &str, template: PodTemplate) -> WorkloadSpec {
+    WorkloadSpec {
+        namespace: "default".to_string(),
+        name: name.to_string(),
+        labels: BTreeMap::new(),
+        annotations: BTreeMap::new(),
+        kind: WorkloadKind::Job(JobSpec {
+            completions: None,
+            parallelism: None,
+            completion_mode: CompletionMode::NonIndexed,
+            backoff_limit: None,
+            backoff_limit_per_index: None,
+            max_failed_indexes: None,
+            pod_failure_policy: None,
+            pod_replacement_policy: None,
+            success_policy: vec![],
+            active_deadline_s: None,
+            ttl_seconds_after_finished: None,
+            suspend: false,
+            template,
+        }),
+        submit_at_ms: 0,
+        suspend_at_ms: None,
+        resume_at_ms: None,
+        loc: SourceLoc::default(),
+    }
+}
+
+/// The foundation benchmark: `jobs` single-pod Jobs with Poisson arrivals on `nodes` nodes of
+/// 8 GPUs at offered load `load` (GPU-time asked / GPU-time available). Pods ask for 1, 2, 4 or
+/// 8 GPUs (50/25/15/10 % of jobs) and run an exponential time of mean 1 h, so a queue builds
+/// from fragmentation and bursts.
+pub fn poisson_single_pod(nodes: usize, jobs: u64, load: f64) -> Scenario {
+    let mix: [(i64, f64); 4] = [(1, 0.50), (2, 0.25), (4, 0.15), (8, 0.10)];
+    let mean_gpus: f64 = mix.iter().map(|(g, s)| *g as f64 * s).sum();
+    let mean_duration_ms = 3_600_000u64;
+    let total_gpus = nodes as f64 * 8.0;
+    // load = rate * mean_gpus * duration / total_gpus.
+    let rate_per_ms = load * total_gpus / (mean_gpus * mean_duration_ms as f64);
+    let arrivals = mix
+        .iter()
+        .map(|&(g, share)| {
+            let count = (jobs as f64 * share).round() as u64;
+            let mean_interval_ms = (1.0 / (rate_per_ms * share)).round() as u64;
+            ArrivalsSpec {
+                name: format!("gpu{g}"),
+                template: ArrivalTemplate::Workload(Box::new(single_pod_job(
+                    &format!("gpu{g}"),
+                    gpu_pod_template(g, None),
+                ))),
+                count,
+                start_ms: 0,
+                pattern: ArrivalPattern::Poisson { mean_interval_ms },
+                duration: Some(DurationDist::Exponential {
+                    mean_ms: mean_duration_ms,
+                }),
+                failure: None,
+                loc: SourceLoc::default(),
+            }
+        })
+        .collect();
+    Scenario {
+        name: format!("poisson-{nodes}x8-{jobs}"),
+        sim: SimulationSpec::default(),
+        nodes: (0..nodes).map(|i| gpu_node(&format!("gpu-{i}"), 8)).collect(),
+        arrivals,
+        ..Scenario::default()
+    }
+}

@@ -1,0 +1,683 @@
+//! The cluster model: resources, nodes, their free capacity index, and the static placement
+//! rules of kube-scheduler's Filter plugins (NodeUnschedulable, TaintToleration, NodeAffinity /
+//! nodeSelector) and the scoring of NodeResourcesFit, NodeResourcesBalancedAllocation and
+//! TaintToleration (semantics.md SCH-S1..S3, PLC-1..5).
+//!
+//! Deliberate differences from kube-scheduler: preferred node affinity, pod (anti-)affinity,
+//! topology spread and image locality are not modelled (their scores are constant for the
+//! workloads modelled here), so they are left out of the sum.
+
+use std::collections::BTreeMap;
+
+use crate::error::{InputError, quote};
+use crate::input::spec::{
+    NodeSelectorTerm, NodeSpec, ResourceList, SelectorOperator, SelectorRequirement, Taint, TaintEffect, Toleration,
+    TolerationOperator,
+};
+
+/// Resource dimensions a run can use at most (cpu, memory, pods, nvidia.com/gpu and four more).
+pub const MAX_RESOURCES: usize = 8;
+pub const CPU: usize = 0;
+pub const MEMORY: usize = 1;
+pub const PODS: usize = 2;
+pub const GPU: usize = 3;
+/// kubelet's default `maxPods`, used when a Node does not state `pods` in its allocatable.
+pub const DEFAULT_MAX_PODS_MILLI: i64 = 110_000;
+
+/// A fixed-size resource vector in canonical units (see `spec`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Res(pub [i64; MAX_RESOURCES]);
+
+impl Res {
+    pub fn fits_in(&self, free: &Res) -> bool {
+        self.0.iter().zip(free.0.iter()).all(|(r, f)| r <= f)
+    }
+    /// Saturating, as every sum of amounts from input: pending pods' requests summed over a
+    /// queue are bounded only by the pod count, and must not wrap.
+    pub fn add(&mut self, o: &Res) {
+        for (a, b) in self.0.iter_mut().zip(o.0.iter()) {
+            *a = a.saturating_add(*b);
+        }
+    }
+    pub fn sub(&mut self, o: &Res) {
+        for (a, b) in self.0.iter_mut().zip(o.0.iter()) {
+            *a = a.saturating_sub(*b);
+        }
+    }
+    pub fn minus(&self, o: &Res) -> Res {
+        let mut r = *self;
+        r.sub(o);
+        r
+    }
+    pub fn gpu_milli(&self) -> i64 {
+        self.0[GPU]
+    }
+}
+
+/// Names of the resource dimensions of a run, in index order.
+#[derive(Clone, Debug)]
+pub struct ResourceNames {
+    names: Vec<String>,
+}
+
+impl Default for ResourceNames {
+    fn default() -> Self {
+        ResourceNames {
+            names: ["cpu", "memory", "pods", "nvidia.com/gpu"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
+}
+
+impl ResourceNames {
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    /// The index of `name`, registering it if new; an error past `MAX_RESOURCES` dimensions.
+    pub fn intern(&mut self, name: &str) -> Result<usize, InputError> {
+        if let Some(i) = self.index_of(name) {
+            return Ok(i);
+        }
+        if self.names.len() == MAX_RESOURCES {
+            return Err(InputError::new(
+                "resources",
+                format!(
+                    "resource {} would be resource dimension {} but a run supports at most {MAX_RESOURCES} ({})",
+                    quote(name),
+                    MAX_RESOURCES + 1,
+                    self.names.join(", ")
+                ),
+                "remove requests of resources that do not matter to the question (they are only counted, never scheduled on)",
+            ));
+        }
+        self.names.push(name.to_string());
+        Ok(self.names.len() - 1)
+    }
+
+    pub fn name(&self, i: usize) -> &str {
+        &self.names[i]
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Convert a resource list, registering new names.
+    pub fn convert(&mut self, list: &ResourceList) -> Result<Res, InputError> {
+        let mut r = Res::default();
+        for (name, v) in list {
+            let i = self.intern(name)?;
+            r.0[i] = *v;
+        }
+        Ok(r)
+    }
+}
+
+pub type NodeId = u32;
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub name: String,
+    pub alloc: Res,
+    /// Sum of requests of pods bound here and not yet terminal (the scheduler cache view).
+    pub requested: Res,
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<Taint>,
+    pub unschedulable: bool,
+    /// Part of the cluster yet (nodes can join later).
+    pub present: bool,
+    /// Rank of the name among all nodes, for the documented score tie-break.
+    pub name_rank: u32,
+}
+
+impl Node {
+    pub fn free(&self) -> Res {
+        self.alloc.minus(&self.requested)
+    }
+}
+
+/// Per-dimension GPU-level bitsets: `level[g]` holds the nodes with at least `g` whole GPUs
+/// free (the top level holds every node with at least that many), so "which nodes could hold a
+/// pod asking for `r` GPUs" is a scan of a bitset, not of every node.
+#[derive(Clone, Debug, Default)]
+pub struct FreeIndex {
+    levels: Vec<Vec<u64>>,
+    node_level: Vec<u8>,
+}
+
+/// GPU levels indexed (a node with more free GPUs than this sits in the top level).
+pub const GPU_LEVELS: usize = 16;
+
+impl FreeIndex {
+    fn new(n: usize) -> Self {
+        let words = n.div_ceil(64).max(1);
+        FreeIndex {
+            levels: vec![vec![0u64; words]; GPU_LEVELS + 1],
+            node_level: vec![0; n],
+        }
+    }
+
+    fn level_of(free_gpu_milli: i64) -> u8 {
+        (free_gpu_milli.max(0) / 1000).min(GPU_LEVELS as i64) as u8
+    }
+
+    /// Record a node's free GPUs (`None`: absent from scheduling, in no level).
+    fn set(&mut self, node: NodeId, free_gpu_milli: Option<i64>) {
+        let i = node as usize;
+        let (w, b) = (i / 64, 1u64 << (i % 64));
+        let new = free_gpu_milli.map(Self::level_of);
+        let old_present = self.levels[0][w] & b != 0;
+        let old = old_present.then_some(self.node_level[i]);
+        if old == new {
+            return;
+        }
+        if let Some(o) = old {
+            for l in 0..=o as usize {
+                self.levels[l][w] &= !b;
+            }
+        }
+        if let Some(n) = new {
+            for l in 0..=n as usize {
+                self.levels[l][w] |= b;
+            }
+            self.node_level[i] = n;
+        }
+    }
+
+    /// The bitset of nodes that may hold `gpu_milli` more GPU milli-units.
+    pub fn candidates(&self, gpu_milli: i64) -> &[u64] {
+        &self.levels[Self::level_of(gpu_milli) as usize]
+    }
+}
+
+/// Nodes and their free-capacity index.
+#[derive(Clone, Debug, Default)]
+pub struct Cluster {
+    pub nodes: Vec<Node>,
+    pub index: FreeIndex,
+    /// Bumped whenever capacity is released or nodes change: a scheduling failure observed at
+    /// one value stays a failure until it changes.
+    pub generation: u64,
+    /// GPUs (milli) of present nodes.
+    pub total_gpu_milli: i64,
+    /// Per node: requested cpu and memory with the scoring defaults for pods without requests.
+    pub nonzero: Vec<(i64, i64)>,
+    /// Per node: the pods bound to it and not yet terminal.
+    pub pods_on: Vec<Vec<u32>>,
+    /// Some node has a taint (else TaintToleration scores are constant).
+    pub any_taints: bool,
+}
+
+impl Cluster {
+    pub fn new(specs: &[NodeSpec], names: &mut ResourceNames) -> Result<Cluster, InputError> {
+        let mut nodes = Vec::with_capacity(specs.len());
+        for s in specs {
+            let mut alloc = names
+                .convert(&s.allocatable)
+                .map_err(|e| e.at(&s.loc.file, s.loc.line, None))?;
+            if !s.allocatable.contains_key("pods") {
+                alloc.0[PODS] = DEFAULT_MAX_PODS_MILLI;
+            }
+            nodes.push(Node {
+                name: s.name.clone(),
+                alloc,
+                requested: Res::default(),
+                labels: s.labels.clone(),
+                taints: s.taints.clone(),
+                unschedulable: s.unschedulable,
+                present: false,
+                name_rank: 0,
+            });
+        }
+        let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
+        order.sort_by(|a, b| nodes[*a as usize].name.cmp(&nodes[*b as usize].name));
+        for (rank, id) in order.into_iter().enumerate() {
+            nodes[id as usize].name_rank = rank as u32;
+        }
+        let index = FreeIndex::new(nodes.len());
+        let n = nodes.len();
+        let any_taints = nodes.iter().any(|nd| !nd.taints.is_empty());
+        Ok(Cluster {
+            any_taints,
+            nodes,
+            index,
+            generation: 0,
+            total_gpu_milli: 0,
+            nonzero: vec![(0, 0); n],
+            pods_on: vec![Vec::new(); n],
+        })
+    }
+
+    /// Make room in the per-node tables after nodes were appended.
+    pub fn grow(&mut self) {
+        let n = self.nodes.len();
+        let mut index = FreeIndex::new(n);
+        for i in 0..self.index.node_level.len() {
+            let node = &self.nodes[i];
+            index.set(i as NodeId, node.present.then(|| node.free().gpu_milli()));
+        }
+        self.index = index;
+        self.nonzero.resize(n, (0, 0));
+        self.pods_on.resize(n, Vec::new());
+        self.any_taints = self.nodes.iter().any(|nd| !nd.taints.is_empty());
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by(|a, b| self.nodes[*a as usize].name.cmp(&self.nodes[*b as usize].name));
+        for (rank, id) in order.into_iter().enumerate() {
+            self.nodes[id as usize].name_rank = rank as u32;
+        }
+    }
+
+    /// A node joins the cluster.
+    pub fn add_node(&mut self, id: NodeId) {
+        let n = &mut self.nodes[id as usize];
+        assert!(!n.present, "node {} added twice", n.name);
+        n.present = true;
+        self.total_gpu_milli += n.alloc.gpu_milli();
+        self.generation += 1;
+        self.reindex(id);
+    }
+
+    fn reindex(&mut self, id: NodeId) {
+        let n = &self.nodes[id as usize];
+        let free = n.present.then(|| n.free().gpu_milli());
+        self.index.set(id, free);
+    }
+
+    /// Charge a pod's requests to a node (bind).
+    pub fn charge(&mut self, id: NodeId, pod: u32, req: &Res) {
+        let n = &mut self.nodes[id as usize];
+        n.requested.add(req);
+        assert!(n.requested.fits_in(&n.alloc), "node {} over capacity", n.name);
+        let (c, m) = non_zero(req);
+        let nz = &mut self.nonzero[id as usize];
+        nz.0 += c;
+        nz.1 += m;
+        self.pods_on[id as usize].push(pod);
+        self.reindex(id);
+    }
+
+    /// Release a pod's requests from a node (the pod is terminal).
+    pub fn release(&mut self, id: NodeId, pod: u32, req: &Res) {
+        let n = &mut self.nodes[id as usize];
+        n.requested.sub(req);
+        assert!(
+            n.requested.0.iter().all(|v| *v >= 0),
+            "node {} released below zero",
+            n.name
+        );
+        let (c, m) = non_zero(req);
+        let nz = &mut self.nonzero[id as usize];
+        nz.0 -= c;
+        nz.1 -= m;
+        let list = &mut self.pods_on[id as usize];
+        let at = list.iter().position(|&p| p == pod).expect("pod on its node");
+        list.swap_remove(at);
+        self.generation += 1;
+        self.reindex(id);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Static filters (do not depend on free capacity).
+
+/// The nodes set in both bitsets (one bit per node, 64 per word), in node order.
+pub fn nodes_in_both<'a>(a: &'a [u64], b: &'a [u64]) -> impl Iterator<Item = usize> + 'a {
+    a.iter().zip(b).enumerate().flat_map(|(w, (x, y))| {
+        let mut word = x & y;
+        std::iter::from_fn(move || {
+            (word != 0).then(|| {
+                let i = w * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                i
+            })
+        })
+    })
+}
+
+/// Does a toleration tolerate a taint (PLC-1)?
+pub fn tolerates(t: &Toleration, taint: &Taint) -> bool {
+    if let Some(e) = t.effect
+        && e != taint.effect
+    {
+        return false;
+    }
+    match t.operator {
+        TolerationOperator::Exists => t.key.is_empty() || t.key == taint.key,
+        TolerationOperator::Equal => t.key == taint.key && t.value == taint.value,
+    }
+}
+
+/// Does a label selector select these labels? (an empty selector selects everything, as a
+/// namespaceSelector `{}` does).
+pub fn selector_matches(sel: &crate::input::spec::LabelSelector, labels: &BTreeMap<String, String>) -> bool {
+    sel.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+        && sel
+            .match_expressions
+            .iter()
+            .all(|r| requirement_matches(r, labels.get(&r.key).map(String::as_str)))
+}
+
+pub fn requirement_matches(r: &SelectorRequirement, value: Option<&str>) -> bool {
+    match r.operator {
+        SelectorOperator::In => value.is_some_and(|v| r.values.iter().any(|x| x == v)),
+        SelectorOperator::NotIn => value.is_none_or(|v| r.values.iter().all(|x| x != v)),
+        SelectorOperator::Exists => value.is_some(),
+        SelectorOperator::DoesNotExist => value.is_none(),
+        SelectorOperator::Gt | SelectorOperator::Lt => {
+            let (Some(v), Some(bound)) = (value, r.values.first()) else {
+                return false;
+            };
+            match (v.parse::<i64>(), bound.parse::<i64>()) {
+                (Ok(v), Ok(b)) => {
+                    if r.operator == SelectorOperator::Gt {
+                        v > b
+                    } else {
+                        v < b
+                    }
+                }
+                _ => false,
+            }
+        }
+    }
+}
+
+fn term_matches(term: &NodeSelectorTerm, node: &Node) -> bool {
+    // An empty term matches nothing (k8s: "a null or empty node selector term matches no objects").
+    if term.match_expressions.is_empty() && term.match_fields.is_empty() {
+        return false;
+    }
+    term.match_expressions
+        .iter()
+        .all(|r| requirement_matches(r, node.labels.get(&r.key).map(String::as_str)))
+        && term.match_fields.iter().all(|r| {
+            let v = (r.key == "metadata.name").then_some(node.name.as_str());
+            requirement_matches(r, v)
+        })
+}
+
+/// The placement constraints of a pod that do not change while it waits.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Constraints {
+    pub node_selector: Vec<(String, String)>,
+    pub affinity_terms: Vec<NodeSelectorTerm>,
+    pub tolerations: Vec<Toleration>,
+}
+
+/// Why a node was filtered out for a pod, in the order kube-scheduler reports them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reject {
+    /// NodeUnschedulable (cordoned).
+    Unschedulable,
+    /// NodeAffinity / nodeSelector mismatch.
+    Affinity,
+    /// An untolerated NoSchedule/NoExecute taint.
+    Taint,
+    /// NodeResourcesFit: not enough of a resource (preemption may help).
+    Resources,
+}
+
+impl Reject {
+    /// Whether preemption could resolve it (Unschedulable vs UnschedulableAndUnresolvable).
+    pub fn resolvable(self) -> bool {
+        self == Reject::Resources
+    }
+}
+
+/// Static filter: NodeUnschedulable, NodeAffinity/nodeSelector, TaintToleration (SCH-C1, PLC-2, PLC-5).
+pub fn static_filter(c: &Constraints, node: &Node) -> Result<(), Reject> {
+    if node.unschedulable {
+        let tolerated = c.tolerations.iter().any(|t| {
+            tolerates(
+                t,
+                &Taint {
+                    key: "node.kubernetes.io/unschedulable".into(),
+                    value: String::new(),
+                    effect: TaintEffect::NoSchedule,
+                },
+            )
+        });
+        if !tolerated {
+            return Err(Reject::Unschedulable);
+        }
+    }
+    if !c.node_selector.iter().all(|(k, v)| node.labels.get(k) == Some(v)) {
+        return Err(Reject::Affinity);
+    }
+    if !c.affinity_terms.is_empty() && !c.affinity_terms.iter().any(|t| term_matches(t, node)) {
+        return Err(Reject::Affinity);
+    }
+    let untolerated = node
+        .taints
+        .iter()
+        .filter(|t| t.effect != TaintEffect::PreferNoSchedule)
+        .any(|taint| !c.tolerations.iter().any(|t| tolerates(t, taint)));
+    if untolerated {
+        return Err(Reject::Taint);
+    }
+    Ok(())
+}
+
+/// Number of PreferNoSchedule taints of the node the pod does not tolerate.
+pub fn intolerable_prefer_no_schedule(c: &Constraints, node: &Node) -> i64 {
+    node.taints
+        .iter()
+        .filter(|t| t.effect == TaintEffect::PreferNoSchedule)
+        .filter(|taint| !c.tolerations.iter().any(|t| tolerates(t, taint)))
+        .count() as i64
+}
+
+/// NodeResourcesFit scoring strategy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scoring {
+    LeastAllocated,
+    MostAllocated,
+}
+
+/// kube-scheduler's non-zero request defaults used in scoring (100m CPU, 200 MiB) (SCH-C4).
+const DEFAULT_CPU_MILLI: i64 = 100;
+const DEFAULT_MEMORY_BYTES: i64 = 200 * 1024 * 1024;
+
+/// A pod's cpu and memory requests with kube-scheduler's scoring defaults for zero requests.
+pub fn non_zero_pub(req: &Res) -> (i64, i64) {
+    non_zero(req)
+}
+
+fn non_zero(req: &Res) -> (i64, i64) {
+    let cpu = if req.0[CPU] == 0 { DEFAULT_CPU_MILLI } else { req.0[CPU] };
+    let mem = if req.0[MEMORY] == 0 {
+        DEFAULT_MEMORY_BYTES
+    } else {
+        req.0[MEMORY]
+    };
+    (cpu, mem)
+}
+
+/// NodeResourcesFit score (SCH-S2) with weights cpu 1, memory 1, and BalancedAllocation over cpu
+/// and memory (SCH-S3). `node_nonzero` is the node's requested cpu/memory with the non-zero
+/// defaults applied per pod; the incoming pod's is added here.
+pub fn resource_scores(scoring: Scoring, node: &Node, node_nonzero: (i64, i64), pod: &Res) -> (i64, i64) {
+    let (pc, pm) = non_zero(pod);
+    let req = [node_nonzero.0 + pc, node_nonzero.1 + pm];
+    let cap = [node.alloc.0[CPU], node.alloc.0[MEMORY]];
+    let mut sum = 0;
+    let mut fractions = [0f64; 2];
+    for i in 0..2 {
+        let (r, c) = (req[i], cap[i]);
+        let s = if c == 0 {
+            0
+        } else {
+            match scoring {
+                Scoring::LeastAllocated => {
+                    if r > c {
+                        0
+                    } else {
+                        (c - r) * 100 / c
+                    }
+                }
+                Scoring::MostAllocated => r.min(c) * 100 / c,
+            }
+        };
+        sum += s;
+        fractions[i] = if c == 0 { 1.0 } else { (r as f64 / c as f64).min(1.0) };
+    }
+    let fit = sum / 2;
+    let std = ((fractions[0] - fractions[1]) / 2.0).abs();
+    let balanced = ((1.0 - std) * 100.0) as i64;
+    (fit, balanced)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(labels: &[(&str, &str)], taints: Vec<Taint>) -> Node {
+        Node {
+            name: "n".into(),
+            alloc: Res([8000, 64 << 30, 110_000, 8000, 0, 0, 0, 0]),
+            requested: Res::default(),
+            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            taints,
+            unschedulable: false,
+            present: true,
+            name_rank: 0,
+        }
+    }
+
+    fn taint(key: &str, value: &str, effect: TaintEffect) -> Taint {
+        Taint {
+            key: key.into(),
+            value: value.into(),
+            effect,
+        }
+    }
+
+    fn tol(key: &str, op: TolerationOperator, value: &str, effect: Option<TaintEffect>) -> Toleration {
+        Toleration {
+            key: key.into(),
+            operator: op,
+            value: value.into(),
+            effect,
+            toleration_seconds: None,
+        }
+    }
+
+    #[test]
+    fn toleration_matching_table() {
+        use TaintEffect::*;
+        use TolerationOperator::*;
+        let gpu = taint("nvidia.com/gpu", "present", NoSchedule);
+        let cases = [
+            (
+                "equal key value effect",
+                tol("nvidia.com/gpu", Equal, "present", Some(NoSchedule)),
+                true,
+            ),
+            (
+                "equal wrong value",
+                tol("nvidia.com/gpu", Equal, "absent", Some(NoSchedule)),
+                false,
+            ),
+            (
+                "exists ignores value",
+                tol("nvidia.com/gpu", Exists, "", Some(NoSchedule)),
+                true,
+            ),
+            (
+                "empty effect matches all",
+                tol("nvidia.com/gpu", Exists, "", None),
+                true,
+            ),
+            (
+                "wrong effect",
+                tol("nvidia.com/gpu", Exists, "", Some(NoExecute)),
+                false,
+            ),
+            ("empty key exists matches all", tol("", Exists, "", None), true),
+            ("other key", tol("other", Exists, "", None), false),
+        ];
+        for (name, t, want) in cases {
+            assert_eq!(tolerates(&t, &gpu), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn static_filter_table() {
+        let tainted = node(
+            &[("gpu-type", "A100")],
+            vec![taint("nvidia.com/gpu", "present", TaintEffect::NoSchedule)],
+        );
+        let soft = node(&[], vec![taint("spot", "", TaintEffect::PreferNoSchedule)]);
+        let mut cordoned = node(&[], vec![]);
+        cordoned.unschedulable = true;
+        let sel = Constraints {
+            node_selector: vec![("gpu-type".into(), "A100".into())],
+            ..Default::default()
+        };
+        let tolerant = Constraints {
+            node_selector: vec![("gpu-type".into(), "A100".into())],
+            tolerations: vec![tol(
+                "nvidia.com/gpu",
+                TolerationOperator::Equal,
+                "present",
+                Some(TaintEffect::NoSchedule),
+            )],
+            ..Default::default()
+        };
+        let in_h100 = Constraints {
+            affinity_terms: vec![NodeSelectorTerm {
+                match_expressions: vec![SelectorRequirement {
+                    key: "gpu-type".into(),
+                    operator: SelectorOperator::In,
+                    values: vec!["H100".into()],
+                }],
+                match_fields: vec![],
+            }],
+            ..Default::default()
+        };
+        assert_eq!(static_filter(&sel, &tainted), Err(Reject::Taint));
+        assert_eq!(static_filter(&tolerant, &tainted), Ok(()));
+        assert_eq!(static_filter(&sel, &soft), Err(Reject::Affinity));
+        assert_eq!(static_filter(&Constraints::default(), &soft), Ok(()));
+        assert_eq!(intolerable_prefer_no_schedule(&Constraints::default(), &soft), 1);
+        assert_eq!(
+            static_filter(&Constraints::default(), &cordoned),
+            Err(Reject::Unschedulable)
+        );
+        assert_eq!(static_filter(&in_h100, &tainted), Err(Reject::Affinity));
+    }
+
+    #[test]
+    fn least_and_most_allocated_scores() {
+        let n = node(&[], vec![]);
+        // 8 CPU, 64 GiB; pod asks 2 CPU and 16 GiB: 25% of each.
+        let pod = Res([2000, 16 << 30, 1000, 1000, 0, 0, 0, 0]);
+        assert_eq!(resource_scores(Scoring::LeastAllocated, &n, (0, 0), &pod), (75, 100));
+        assert_eq!(resource_scores(Scoring::MostAllocated, &n, (0, 0), &pod), (25, 100));
+        // cpu 50% used, memory 25%: balanced = (1 - 0.25/2) * 100 = 87.
+        let pod = Res([4000, 16 << 30, 1000, 0, 0, 0, 0, 0]);
+        assert_eq!(resource_scores(Scoring::LeastAllocated, &n, (0, 0), &pod), (62, 87));
+    }
+
+    #[test]
+    fn free_index_levels_track_free_gpus() {
+        let mut idx = FreeIndex::new(3);
+        idx.set(0, Some(8000));
+        idx.set(1, Some(2500));
+        idx.set(2, None);
+        let has = |idx: &FreeIndex, g: i64, n: usize| idx.candidates(g)[0] & (1 << n) != 0;
+        assert!(has(&idx, 8000, 0) && !has(&idx, 8000, 1));
+        assert!(has(&idx, 2000, 1) && has(&idx, 2500, 1) && !has(&idx, 3000, 1));
+        assert!(!has(&idx, 0, 2));
+        idx.set(0, Some(0));
+        assert!(!has(&idx, 1000, 0) && has(&idx, 0, 0));
+        idx.set(0, None);
+        assert!(!has(&idx, 0, 0));
+    }
+}

@@ -1,0 +1,373 @@
+//! Gangs and deadlock (contract.md section 4). A gang is a group of pods that does work only
+//! when at least `min_member` of them run together, as distributed-training ranks wait at a
+//! rendezvous: a member that runs before its gang is whole holds its resources and does nothing.
+//! Gangs come from a Volcano job's PodGroup, a PodGroup object that pods join (label
+//! `scheduling.x-k8s.io/pod-group` or annotation `scheduling.k8s.io/group-name`), or a Job
+//! annotated `kubesim.io/gang-size`. The rules hold under every policy; only the schedulers
+//! differ in whether they place gangs whole.
+//!
+//! Deadlock detection is exact for the definition: at least one gang is partial (some but not
+//! all of its `min_member` pods hold resources), and no partial gang could get the rest of its
+//! pods even if every pod that is doing work (and every pod being deleted) released its
+//! resources. Checked at the end of every instant in which a partial gang exists and something
+//! changed; a run without partial gangs pays one comparison per change.
+//!
+//! Once formed, a gang keeps working if it later loses members (the model does not stall the
+//! survivors); what a controller does about a lost member is its own policy.
+
+use crate::engine::SimTime;
+use crate::model::cluster::{Res, static_filter};
+use crate::sim::{ClassId, Ev, PodId, WlId, World, class};
+
+pub type GangId = u32;
+
+#[derive(Clone, Debug)]
+pub struct Gang {
+    /// `namespace/name` for events.
+    pub object: String,
+    pub min_member: u32,
+    /// Live member pods (created, not terminal), in creation order.
+    pub members: Vec<PodId>,
+    /// Live members holding resources on a node (bound, or reserved at Permit).
+    pub holding: u32,
+    /// Live members whose container runs.
+    pub running: u32,
+    /// GPU milli held by holding members.
+    pub held_gpu_milli: i64,
+    /// The gang has had `min_member` members running together.
+    pub formed: bool,
+    /// The class of a member to stand for members not created yet (deadlock check).
+    pub member_class: Option<ClassId>,
+    /// Owning workload (Volcano job or annotated Job), if any.
+    pub wl: Option<WlId>,
+    /// Members ever created.
+    pub created: u32,
+    /// Coscheduling: the Permit wait deadline of the waiting members, its timer generation,
+    /// the wait timeout, and the time of the group's last failure.
+    pub permit_deadline: Option<SimTime>,
+    pub permit_gen: u32,
+    pub permit_timeout_ms: u64,
+    pub last_failure: Option<SimTime>,
+}
+
+impl Gang {
+    pub fn new(object: String, min_member: u32, wl: Option<WlId>) -> Gang {
+        Gang {
+            object,
+            min_member: min_member.max(1),
+            members: Vec::new(),
+            holding: 0,
+            running: 0,
+            held_gpu_milli: 0,
+            formed: false,
+            member_class: None,
+            wl,
+            created: 0,
+            permit_deadline: None,
+            permit_gen: 0,
+            permit_timeout_ms: 60_000,
+            last_failure: None,
+        }
+    }
+
+    pub fn is_partial(&self) -> bool {
+        self.holding > 0 && self.holding < self.min_member
+    }
+}
+
+/// Deadlock bookkeeping of a run.
+#[derive(Clone, Debug, Default)]
+pub struct DeadlockState {
+    pub since: Option<SimTime>,
+    pub episodes: u64,
+    pub total_ms: u64,
+    check_scheduled: bool,
+}
+
+impl World {
+    pub(crate) fn new_gang(&mut self, object: String, min_member: u32, wl: Option<WlId>) -> GangId {
+        self.gangs.push(Gang::new(object, min_member, wl));
+        self.gangs.len() as GangId - 1
+    }
+
+    /// Apply a change to a gang, keeping the stranded-GPU level and the partial set right.
+    pub(crate) fn with_gang(&mut self, g: GangId, change: impl FnOnce(&mut Gang)) {
+        let now = self.now();
+        self.gpu.advance(now);
+        let gang = &mut self.gangs[g as usize];
+        if gang.is_partial() {
+            self.gpu.stranded_milli -= gang.held_gpu_milli;
+        }
+        change(gang);
+        let partial = gang.is_partial();
+        if partial {
+            self.gpu.stranded_milli += gang.held_gpu_milli;
+            self.partial_gangs.insert(g);
+        } else {
+            self.partial_gangs.remove(&g);
+        }
+        self.schedule_deadlock_check();
+    }
+
+    pub(crate) fn gang_member_created(&mut self, g: GangId, pod: PodId) {
+        let class = self.pods[pod as usize].class;
+        let gang = &mut self.gangs[g as usize];
+        gang.members.push(pod);
+        gang.created += 1;
+        gang.member_class.get_or_insert(class);
+    }
+
+    /// A member starts holding resources (bound, or reserved at Permit).
+    pub(crate) fn gang_member_holds(&mut self, g: GangId, pod: PodId) {
+        let gpu = self.classes[self.pods[pod as usize].class as usize].req.gpu_milli();
+        self.with_gang(g, |gang| {
+            gang.holding += 1;
+            gang.held_gpu_milli += gpu;
+        });
+    }
+
+    /// A member stops holding resources (terminal, or its reservation undone).
+    pub(crate) fn gang_member_releases(&mut self, g: GangId, pod: PodId) {
+        let gpu = self.classes[self.pods[pod as usize].class as usize].req.gpu_milli();
+        self.with_gang(g, |gang| {
+            gang.holding -= 1;
+            gang.held_gpu_milli -= gpu;
+        });
+    }
+
+    /// A member's container runs: the gang forms once `min_member` run; members of a formed
+    /// gang work.
+    pub(crate) fn gang_member_running(&mut self, g: GangId, pod: PodId) {
+        let gang = &mut self.gangs[g as usize];
+        gang.running += 1;
+        if gang.formed {
+            self.begin_work(pod);
+            if self.gangs[g as usize].wl.is_none() {
+                let wl = self.pods[pod as usize].wl;
+                self.maybe_started(wl);
+            }
+            return;
+        }
+        if gang.running >= gang.min_member {
+            gang.formed = true;
+            let obj = gang.object.clone();
+            let wl = gang.wl;
+            self.event(|| obj, "GangFormed", String::new);
+            let ready: Vec<PodId> = self.gangs[g as usize]
+                .members
+                .iter()
+                .copied()
+                .filter(|&m| {
+                    self.pods[m as usize].phase == crate::sim::Phase::Running && !self.pods[m as usize].working
+                })
+                .collect();
+            for &m in &ready {
+                self.begin_work(m);
+            }
+            match wl {
+                Some(wl) => {
+                    if self.workloads[wl as usize].start.is_none() {
+                        self.workloads[wl as usize].start = Some(self.now());
+                    }
+                }
+                // A PodGroup object's gang: its members' workloads (Jobs whose pods join the
+                // group) start, as any Job does, once they have the pods they need running and
+                // working.
+                None => {
+                    for m in ready {
+                        let wl = self.pods[m as usize].wl;
+                        self.maybe_started(wl);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn gang_member_stopped_running(&mut self, g: GangId) {
+        self.gangs[g as usize].running -= 1;
+    }
+
+    pub(crate) fn gang_member_gone(&mut self, g: GangId, pod: PodId) {
+        self.gangs[g as usize].members.retain(|&m| m != pod);
+    }
+
+    pub(crate) fn schedule_deadlock_check(&mut self) {
+        if !self.detect_deadlocks
+            || self.deadlock.check_scheduled
+            || (self.partial_gangs.is_empty() && self.deadlock.since.is_none())
+        {
+            return;
+        }
+        self.deadlock.check_scheduled = true;
+        let now = self.now();
+        self.engine
+            .schedule_daemon(now, class::DEADLOCK_CHECK, Ev::DeadlockCheck);
+    }
+
+    /// Capacity changed (a release): a partial gang may be unblocked, or blocked for good.
+    pub(crate) fn deadlock_on_release(&mut self) {
+        if self.detect_deadlocks && !self.partial_gangs.is_empty() || self.deadlock.since.is_some() {
+            self.schedule_deadlock_check();
+        }
+    }
+
+    /// End-of-instant check: start or end a deadlock episode.
+    pub(crate) fn deadlock_check(&mut self) {
+        self.deadlock.check_scheduled = false;
+        let now = self.now();
+        let dead = self.is_deadlocked();
+        match (dead, self.deadlock.since) {
+            (true, None) => {
+                self.gpu.advance(now);
+                self.gpu.deadlocked = true;
+                self.deadlock.since = Some(now);
+                self.deadlock.episodes += 1;
+                let detail = self.deadlock_detail();
+                self.event(|| "cluster".to_string(), "DeadlockStart", || detail);
+            }
+            (false, Some(since)) => {
+                self.gpu.advance(now);
+                self.gpu.deadlocked = false;
+                self.deadlock.since = None;
+                self.deadlock.total_ms += now.since(since);
+                self.event(|| "cluster".to_string(), "DeadlockEnd", String::new);
+            }
+            _ => {}
+        }
+    }
+
+    /// Close an episode still open at the end of the run.
+    pub(crate) fn deadlock_finish(&mut self, end: SimTime) {
+        if !self.detect_deadlocks {
+            return;
+        }
+        self.deadlock.check_scheduled = false;
+        self.deadlock_check();
+        if let Some(since) = self.deadlock.since.take() {
+            self.deadlock.total_ms += end.since(since);
+        }
+    }
+
+    pub(crate) fn deadlock_detail(&self) -> String {
+        let parts: Vec<String> = self
+            .partial_gangs
+            .iter()
+            .map(|&g| {
+                let gang = &self.gangs[g as usize];
+                format!("{} holds {}/{}", gang.object, gang.holding, gang.min_member)
+            })
+            .collect();
+        parts.join("; ")
+    }
+
+    /// Is the cluster deadlocked now (see the module doc)?
+    pub fn is_deadlocked(&self) -> bool {
+        if self.partial_gangs.is_empty() {
+            return false;
+        }
+        // Free capacity if every pod that does work, or is being deleted, released what it
+        // holds: allocatable minus what the partial gangs' holding members keep.
+        let mut free: Vec<Res> = self.cluster.nodes.iter().map(|n| n.alloc).collect();
+        for &g in &self.partial_gangs {
+            for &m in &self.gangs[g as usize].members {
+                let p = &self.pods[m as usize];
+                if let Some(n) = p.node
+                    && p.finished.is_none()
+                    && p.deletion.is_none()
+                {
+                    free[n as usize].sub(&self.classes[p.class as usize].req);
+                }
+            }
+        }
+        !self.partial_gangs.iter().any(|&g| self.gang_could_complete(g, &free))
+    }
+
+    /// Could gang `g` place the members it lacks on `free`? Members not created yet are
+    /// stood for by its first member's shape.
+    pub(crate) fn gang_could_complete(&self, g: GangId, free: &[Res]) -> bool {
+        let gang = &self.gangs[g as usize];
+        let lacking = (gang.min_member - gang.holding) as usize;
+        let mut wanted: Vec<ClassId> = gang
+            .members
+            .iter()
+            .filter(|&&m| {
+                let p = &self.pods[m as usize];
+                p.node.is_none() && p.finished.is_none() && p.deletion.is_none()
+            })
+            .map(|&m| self.pods[m as usize].class)
+            .take(lacking)
+            .collect();
+        let Some(stand_in) = gang.member_class.or(wanted.first().copied()) else {
+            return false;
+        };
+        while wanted.len() < lacking {
+            wanted.push(stand_in);
+        }
+        fits_all(self, &wanted, free)
+    }
+}
+
+/// Can pods of these classes all be placed on `free` (present, statically feasible nodes)?
+/// Exact when all pods are of one class (slot counting); first-fit decreasing otherwise.
+fn fits_all(w: &World, wanted: &[ClassId], free: &[Res]) -> bool {
+    let feasible = |c: ClassId, n: usize| {
+        let node = &w.cluster.nodes[n];
+        node.present && static_filter(&w.classes[c as usize].constraints, node).is_ok()
+    };
+    if wanted.iter().all(|&c| c == wanted[0]) {
+        let c = wanted[0];
+        let req = w.classes[c as usize].req;
+        let mut slots = 0usize;
+        for (n, f) in free.iter().enumerate() {
+            if !feasible(c, n) {
+                continue;
+            }
+            slots += slots_on(&req, f);
+            if slots >= wanted.len() {
+                return true;
+            }
+        }
+        return false;
+    }
+    let mut order: Vec<ClassId> = wanted.to_vec();
+    order.sort_by_key(|&c| std::cmp::Reverse(w.classes[c as usize].req));
+    let mut free = free.to_vec();
+    'pods: for c in order {
+        let req = w.classes[c as usize].req;
+        for (n, f) in free.iter_mut().enumerate() {
+            if feasible(c, n) && req.fits_in(f) {
+                f.sub(&req);
+                continue 'pods;
+            }
+        }
+        return false;
+    }
+    true
+}
+
+/// How many pods of `req` fit in `free`.
+fn slots_on(req: &Res, free: &Res) -> usize {
+    let mut slots = usize::MAX;
+    for (r, f) in req.0.iter().zip(free.0.iter()) {
+        if *r > 0 {
+            slots = slots.min((*f).max(0) as usize / *r as usize);
+        } else if *f < 0 {
+            return 0;
+        }
+    }
+    if slots == usize::MAX { usize::MAX / 2 } else { slots }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_count_the_scarcest_resource() {
+        let req = Res([1000, 0, 1000, 2000, 0, 0, 0, 0]);
+        let free = Res([8000, 0, 110_000, 7000, 0, 0, 0, 0]);
+        assert_eq!(slots_on(&req, &free), 3);
+        let none = Res([8000, 0, 110_000, 1000, 0, 0, 0, 0]);
+        assert_eq!(slots_on(&req, &none), 0);
+    }
+}

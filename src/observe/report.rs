@@ -1,0 +1,401 @@
+//! Reports: jobs.csv, events.csv and summary.csv exactly as contract.md sections 3-4 define
+//! them, the summary metrics, and the terminal table. Pure functions of run results; files are
+//! written under temporary names and renamed into place only when every one is complete.
+
+use crate::engine::SimTime;
+use crate::observe::record::{JobRow, RunResult, WlState, event_fields};
+pub use crate::text::csv_field;
+
+pub const JOBS_HEADER: &str = "policy,seed,namespace,name,kind,owner,queue,priority,gpus,pods,submit_s,start_s,finish_s,state,reason,wait_s,jct_s,restarts,failed_pods,preemptions";
+pub const EVENTS_HEADER: &str = "policy,seed,time_s,object,event,detail";
+pub const FIDELITY_HEADER: &str = "policy,seed,trace,jobs,not_started,ks_distance,recorded_p50_s,simulated_p50_s,recorded_p90_s,simulated_p90_s,recorded_p99_s,simulated_p99_s,recorded_mean_s,simulated_mean_s";
+pub const CRONJOBS_HEADER: &str = "policy,seed,namespace,cronjob,schedule,concurrency_policy,started,skipped_forbid,skipped_deadline,skipped_suspended,late_runs,late_mean_s,late_max_s,too_many_missed,replaced,history_deleted,jobs_complete,jobs_failed";
+pub const QUEUES_HEADER: &str = "policy,seed,queue,weight,weight_share,jobs,jobs_complete,gpu_h,gpu_share,wait_p50_s,wait_p95_s,preemptions,reclaims,gpu_h_lost,deserved_gpus";
+pub const QUEUE_TIMESERIES_HEADER: &str = "policy,seed,queue,t_s,width_s,alloc_gpus";
+pub const TIMESERIES_HEADER: &str = "policy,seed,t_s,width_s,gpus,alloc_gpus,busy_gpus,stranded_gpus,deadlock_frac";
+pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed,gpu_h_lost,restarts,node_failures";
+
+/// Summary metrics of one run (contract.md section 4).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub policy: String,
+    pub seed: u64,
+    pub gpu_alloc_util: f64,
+    pub gpu_busy_util: f64,
+    pub wait_p50_ms: Option<u64>,
+    pub wait_p95_ms: Option<u64>,
+    pub wait_p99_ms: Option<u64>,
+    pub wait_mean_ms: Option<f64>,
+    pub jct_mean_ms: Option<f64>,
+    pub jct_p99_ms: Option<u64>,
+    pub makespan_ms: Option<u64>,
+    pub jobs_complete: usize,
+    pub jobs_failed: usize,
+    pub jobs_pending: usize,
+    pub jobs_running: usize,
+    pub jobs_rejected: usize,
+    pub preemptions: u64,
+    pub deadlock_episodes: u64,
+    pub deadlock_ms: u64,
+    pub stranded_gpu_h: f64,
+    pub end: SimTime,
+    pub events_processed: u64,
+    /// GPU-hours of work lost to failed runs, deletions, preemptions and lost nodes.
+    pub gpu_h_lost: f64,
+    /// Container restarts in place, all workloads.
+    pub restarts: u64,
+    pub node_failures: u64,
+}
+
+/// Nearest-rank percentile of sorted values: the smallest value with at least p% at or below.
+pub fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    Some(sorted[rank.min(sorted.len()) - 1])
+}
+
+fn mean(v: &[u64]) -> Option<f64> {
+    if v.is_empty() {
+        None
+    } else {
+        Some(v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64)
+    }
+}
+
+pub fn summarize(r: &RunResult) -> Summary {
+    let mut waits: Vec<u64> = r.jobs.iter().filter_map(JobRow::wait_ms).collect();
+    waits.sort_unstable();
+    let mut jcts: Vec<u64> = r.jobs.iter().filter_map(JobRow::jct_ms).collect();
+    jcts.sort_unstable();
+    let count = |s: WlState| r.jobs.iter().filter(|j| j.state == s).count();
+    Summary {
+        policy: r.policy.clone(),
+        seed: r.seed,
+        gpu_alloc_util: r.gpu.alloc_util(),
+        gpu_busy_util: r.gpu.busy_util(),
+        wait_p50_ms: percentile(&waits, 50.0),
+        wait_p95_ms: percentile(&waits, 95.0),
+        wait_p99_ms: percentile(&waits, 99.0),
+        wait_mean_ms: mean(&waits),
+        jct_mean_ms: mean(&jcts),
+        jct_p99_ms: percentile(&jcts, 99.0),
+        makespan_ms: r.jobs.iter().filter_map(|j| j.finish).map(|t| t.ms()).max(),
+        jobs_complete: count(WlState::Complete),
+        jobs_failed: count(WlState::Failed),
+        jobs_pending: count(WlState::Pending),
+        jobs_running: count(WlState::Running),
+        jobs_rejected: count(WlState::Rejected),
+        preemptions: r.preemptions,
+        deadlock_episodes: r.deadlock_episodes,
+        deadlock_ms: r.deadlock_ms,
+        stranded_gpu_h: r.stranded_gpu_milli_ms as f64 / 1000.0 / 3_600_000.0,
+        end: r.end,
+        events_processed: r.events_processed,
+        gpu_h_lost: r.gpu.lost_integral as f64 / 1000.0 / 3_600_000.0,
+        restarts: r.jobs.iter().map(|j| u64::from(j.restarts)).sum(),
+        node_failures: r.node_failures,
+    }
+}
+
+fn opt_time(t: Option<SimTime>) -> String {
+    t.map(|t| t.to_string()).unwrap_or_default()
+}
+
+fn opt_ms(v: Option<u64>) -> String {
+    v.map(|v| SimTime(v).to_string()).unwrap_or_default()
+}
+
+fn opt_ms_f(v: Option<f64>) -> String {
+    v.map(|v| format!("{:.3}", v / 1000.0)).unwrap_or_default()
+}
+
+/// GPUs from milli-GPUs: "8", "0.5", "1.25".
+pub fn gpus(milli: i64) -> String {
+    if milli % 1000 == 0 {
+        (milli / 1000).to_string()
+    } else {
+        let s = format!("{:.3}", milli as f64 / 1000.0);
+        s.trim_end_matches('0').to_string()
+    }
+}
+
+/// jobs.csv rows of one run (no header).
+pub fn jobs_rows(r: &RunResult, out: &mut String) {
+    for j in &r.jobs {
+        let line = [
+            csv_field(&r.policy),
+            r.seed.to_string(),
+            csv_field(&j.namespace),
+            csv_field(&j.name),
+            j.kind.to_string(),
+            csv_field(&j.owner),
+            csv_field(&j.queue),
+            j.priority.to_string(),
+            gpus(j.gpus_milli),
+            j.pods.to_string(),
+            j.submit.to_string(),
+            opt_time(j.start),
+            opt_time(j.finish),
+            j.state.as_str().to_string(),
+            csv_field(&j.reason),
+            opt_ms(j.wait_ms()),
+            opt_ms(j.jct_ms()),
+            j.restarts.to_string(),
+            j.failed_pods.to_string(),
+            j.preemptions.to_string(),
+        ]
+        .join(",");
+        out.push_str(&line);
+        out.push('\n');
+    }
+}
+
+/// events.csv rows of one run (no header).
+pub fn events_rows(r: &RunResult, out: &mut String) {
+    let prefix = format!("{},{},", csv_field(&r.policy), r.seed);
+    for e in &r.events {
+        out.push_str(&prefix);
+        event_fields(e, out);
+    }
+}
+
+/// The summary.csv row of one run (no header).
+pub fn summary_row(s: &Summary, out: &mut String) {
+    out.push_str(&format!(
+        "{},{},{:.6},{:.6},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6},{},{},{},{},{:.6},{},{}\n",
+        csv_field(&s.policy),
+        s.seed,
+        s.gpu_alloc_util,
+        s.gpu_busy_util,
+        opt_ms(s.wait_p50_ms),
+        opt_ms(s.wait_p95_ms),
+        opt_ms(s.wait_p99_ms),
+        opt_ms_f(s.wait_mean_ms),
+        opt_ms_f(s.jct_mean_ms),
+        opt_ms(s.jct_p99_ms),
+        opt_ms(s.makespan_ms),
+        s.jobs_complete,
+        s.jobs_failed,
+        s.jobs_pending,
+        s.preemptions,
+        s.deadlock_episodes,
+        SimTime(s.deadlock_ms),
+        s.stranded_gpu_h,
+        s.jobs_running,
+        s.jobs_rejected,
+        s.end,
+        s.events_processed,
+        s.gpu_h_lost,
+        s.restarts,
+        s.node_failures,
+    ));
+}
+
+/// timeseries.csv rows of one run (no header): per bucket of the run's GPU series, the mean
+/// GPUs in the cluster, held, busy and stranded, and the fraction of the bucket in deadlock.
+/// The last bucket covers the run up to its end (`width_s` says how much).
+pub fn timeseries_rows(r: &RunResult, out: &mut String) {
+    let series = &r.gpu.series;
+    let end = r.end.ms();
+    for (i, b) in series.buckets.iter().enumerate() {
+        let t = i as u64 * series.width_ms;
+        let covered = end.min(t + series.width_ms).saturating_sub(t);
+        if covered == 0 {
+            break;
+        }
+        let per = |x: u128| x as f64 / 1000.0 / covered as f64;
+        out.push_str(&format!(
+            "{},{},{},{},{:.3},{:.3},{:.3},{:.3},{:.4}\n",
+            csv_field(&r.policy),
+            r.seed,
+            SimTime(t),
+            SimTime(covered),
+            per(b.capacity),
+            per(b.held),
+            per(b.busy),
+            per(b.stranded),
+            b.deadlock_ms as f64 / covered as f64,
+        ));
+    }
+}
+
+/// fidelity.csv rows of one run (no header): per Trace whose jobs record their own waits.
+pub fn fidelity_rows(r: &RunResult, out: &mut String) {
+    for f in &r.fidelity {
+        let mut line = format!(
+            "{},{},{},{},{},{}",
+            csv_field(&r.policy),
+            r.seed,
+            csv_field(&f.trace),
+            f.jobs,
+            f.not_started,
+            if f.ks.is_finite() {
+                format!("{:.6}", f.ks)
+            } else {
+                String::new()
+            }
+        );
+        for (_, rec, sim) in &f.quantiles {
+            line.push_str(&format!(",{},{}", SimTime(*rec), SimTime(*sim)));
+        }
+        line.push_str(&format!(
+            ",{},{}\n",
+            opt_ms_f(Some(f.recorded_mean_ms).filter(|v| v.is_finite())),
+            opt_ms_f(Some(f.simulated_mean_ms).filter(|v| v.is_finite()))
+        ));
+        out.push_str(&line);
+    }
+}
+
+/// cronjobs.csv rows of one run (no header).
+pub fn cronjob_rows(r: &RunResult, out: &mut String) {
+    for c in &r.cron {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            csv_field(&r.policy),
+            r.seed,
+            csv_field(&c.namespace),
+            csv_field(&c.name),
+            csv_field(&c.schedule),
+            c.concurrency,
+            c.started,
+            c.skipped_forbid,
+            c.skipped_deadline,
+            c.skipped_suspended,
+            c.late_runs,
+            opt_ms_f(c.late_mean_ms),
+            SimTime(c.late_max_ms),
+            c.too_many_missed,
+            c.replaced,
+            c.history_deleted,
+            c.jobs_complete,
+            c.jobs_failed,
+        ));
+    }
+}
+
+/// queues.csv rows of one run (no header): per queue that workloads use.
+pub fn queue_rows(r: &RunResult, out: &mut String) {
+    let total: u128 = r.queues.iter().map(|q| q.gpu_milli_ms).sum();
+    for q in &r.queues {
+        let mine: Vec<&JobRow> = r
+            .jobs
+            .iter()
+            .filter(|j| {
+                let name = if j.queue.is_empty() {
+                    "default"
+                } else {
+                    j.queue.as_str()
+                };
+                name == q.name
+            })
+            .collect();
+        let mut waits: Vec<u64> = mine.iter().filter_map(|j| j.wait_ms()).collect();
+        waits.sort_unstable();
+        out.push_str(&format!(
+            "{},{},{},{},{:.6},{},{},{:.6},{:.6},{},{},{},{},{:.6},{}\n",
+            csv_field(&r.policy),
+            r.seed,
+            csv_field(&q.name),
+            q.weight,
+            q.weight_share,
+            mine.len(),
+            mine.iter().filter(|j| j.state == WlState::Complete).count(),
+            q.gpu_milli_ms as f64 / 1000.0 / 3_600_000.0,
+            if total == 0 {
+                0.0
+            } else {
+                q.gpu_milli_ms as f64 / total as f64
+            },
+            opt_ms(percentile(&waits, 50.0)),
+            opt_ms(percentile(&waits, 95.0)),
+            mine.iter().map(|j| u64::from(j.preemptions)).sum::<u64>(),
+            q.reclaimed,
+            q.lost_gpu_milli_ms as f64 / 1000.0 / 3_600_000.0,
+            q.deserved_gpu_milli
+                .map_or(String::new(), |d| format!("{:.3}", d / 1000.0)),
+        ));
+    }
+}
+
+/// queue_timeseries.csv rows of one run (no header): GPUs each queue held, per bucket.
+pub fn queue_timeseries_rows(r: &RunResult, out: &mut String) {
+    let end = r.end.ms();
+    for q in &r.queues {
+        let s = &q.series;
+        for (i, b) in s.buckets.iter().enumerate() {
+            let t = i as u64 * s.width_ms;
+            let covered = end.min(t + s.width_ms).saturating_sub(t);
+            if covered == 0 {
+                break;
+            }
+            out.push_str(&format!(
+                "{},{},{},{},{},{:.3}\n",
+                csv_field(&r.policy),
+                r.seed,
+                csv_field(&q.name),
+                SimTime(t),
+                SimTime(covered),
+                b.held as f64 / 1000.0 / covered as f64
+            ));
+        }
+    }
+}
+
+fn with_header(header: &str, runs: &[RunResult], rows: fn(&RunResult, &mut String)) -> String {
+    let mut out = String::with_capacity(runs.iter().map(|r| r.jobs.len() * 120).sum::<usize>() + 256);
+    out.push_str(header);
+    out.push('\n');
+    for r in runs {
+        rows(r, &mut out);
+    }
+    out
+}
+
+pub fn jobs_csv(runs: &[RunResult]) -> String {
+    with_header(JOBS_HEADER, runs, jobs_rows)
+}
+
+pub fn events_csv(runs: &[RunResult]) -> String {
+    with_header(EVENTS_HEADER, runs, events_rows)
+}
+
+pub fn timeseries_csv(runs: &[RunResult]) -> String {
+    with_header(TIMESERIES_HEADER, runs, timeseries_rows)
+}
+
+pub fn summary_csv(summaries: &[Summary]) -> String {
+    let mut out = String::new();
+    out.push_str(SUMMARY_HEADER);
+    out.push('\n');
+    for s in summaries {
+        summary_row(s, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50.0), Some(50));
+        assert_eq!(percentile(&v, 95.0), Some(95));
+        assert_eq!(percentile(&v, 99.0), Some(99));
+        assert_eq!(percentile(&[7], 99.0), Some(7));
+        assert_eq!(percentile(&[1, 2, 3, 4], 50.0), Some(2));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
+
+    #[test]
+    fn gpu_counts_print_without_trailing_zeros() {
+        assert_eq!(gpus(8000), "8");
+        assert_eq!(gpus(500), "0.5");
+        assert_eq!(gpus(1250), "1.25");
+        assert_eq!(gpus(0), "0");
+    }
+}

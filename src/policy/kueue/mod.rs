@@ -1,0 +1,858 @@
+//! The `kueue` policy (semantics.md section 6): Kueue's admission in front of kube-default.
+//!
+//! A batch/v1 Job labelled `kueue.x-k8s.io/queue-name: <LocalQueue>` is managed: created
+//! suspended (Kueue's webhook), its Workload asks its ClusterQueue for the quota of all its pods
+//! at once (count = parallelism, or completions when fewer), and the Job is resumed when the
+//! quota is reserved (all-or-nothing admission, KQ-O3); kube-default then places its pods.
+//! Jobs without the label are not managed and run directly (`manageJobsWithoutQueueName`
+//! false, Kueue's default).
+//!
+//! Scheduling cycles (KQ-S1) run at every instant where something changed, and repeat within
+//! the instant while they admit, evict or set a workload aside: one head per ClusterQueue
+//! (heap order KQ-S2: priority, then queue-order timestamp, then creation), flavors assigned by
+//! [`quota::assign_flavors`]; entries processed non-borrowing first, then by priority,
+//! then FIFO; an entry admitted only if it still fits after earlier admissions of the cycle.
+//! A head that does not fit: StrictFIFO keeps it at the head (it blocks the queue);
+//! BestEffortFIFO sets it aside (inadmissible) until quota is released somewhere (KQ-S3).
+//! A head that could fit by preempting (KQ-S4) evicts its victims ([`quota::
+//! preemption_targets`]) and waits for their quota to be released.
+//!
+//! Eviction (preemption or PodsReady timeout) suspends the Job: its pods are deleted (not
+//! failures) and the quota is released once none of its pods is left running or terminating;
+//! the workload then queues again. waitForPodsReady (KQ-W1, v1beta2 defaults: on, 30 min,
+//! requeue backoff 60 s doubling to 3600 s, no limit, blockAdmission off; the Simulation's
+//! `latencies.kueuePodsReadyTimeout` changes the timeout, `0s` turns it off): a workload whose
+//! pods are not all running (or succeeded) 30 min after admission is evicted, requeued with
+//! the eviction time as its queue-order timestamp, and not admissible before its backoff ends.
+//!
+//! Each ClusterQueue keeps its pending workloads in a heap and, under BestEffortFIFO, the ones
+//! set aside grouped by shape (prototype and priority: they ask the same and fail alike); after
+//! a release only each shape's first is tried again, which is what retrying all of them would
+//! decide, without a deep queue costing its length at every release. A workload that does not
+//! fit because it asks for a resource its ClusterQueue does not cover gets a
+//! `WorkloadInadmissible` event naming the resource.
+//!
+//! Differences: the Kueue loop's 1-10 ms pauses are zero; the requeue backoff has no jitter;
+//! PodsReady recovery after a pod failure (recoveryTimeout) is not modelled; cohorts are one
+//! level deep and fair sharing is off (see `kueue_quota`); a flavor's node labels and taints
+//! are matched against the pod template's nodeSelector and tolerations, and its node labels
+//! and tolerations are added to the admitted pods.
+
+pub mod quota;
+
+use std::collections::BTreeMap;
+
+use crate::engine::SimTime;
+use crate::input::spec::{QueueingStrategy, ResourceList, Scenario, WorkloadKind};
+use crate::sim::{Ev, WlId, World, class};
+use quota::{AdmittedWorkload, CqId, Fr, PreemptionMode, Preemptor, QuotaTree};
+
+/// Scheduling cycles at one instant at most (each admits, evicts or sets a workload aside).
+const MAX_CYCLES_PER_INSTANT: usize = 10_000;
+
+/// The label a Job names its LocalQueue with.
+pub const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
+/// The label a Job names its WorkloadPriorityClass with.
+pub const PRIORITY_LABEL: &str = "kueue.x-k8s.io/priority-class";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WkState {
+    Pending,
+    Admitted,
+    /// Evicted; its quota is held until its pods are gone.
+    Evicting,
+}
+
+/// A Job's Workload.
+#[derive(Clone, Debug)]
+struct Wk {
+    /// Its ClusterQueue; `None` when its LocalQueue or namespace lets no ClusterQueue take it.
+    cq: Option<CqId>,
+    priority: i32,
+    request: ResourceList,
+    /// Queue-order timestamp (creation, or the last PodsReady-timeout eviction).
+    order_ms: u64,
+    created_ms: u64,
+    state: WkState,
+    /// Not admissible before this (waitForPodsReady requeue backoff).
+    requeue_at: Option<SimTime>,
+    requeue_count: u32,
+    /// Where it waits (see [`CqQueue`]) and its key there.
+    loc: Loc,
+    key: Key,
+    /// Workloads of one prototype and priority ask the same and fail alike.
+    shape: (u32, i32),
+    usage: Vec<(Fr, i64)>,
+    admitted_ms: u64,
+    /// Invalidates PodsReady timers of an earlier admission.
+    epoch: u32,
+    /// It has evicted victims and waits for their quota: it heads its ClusterQueue until it
+    /// is admitted or can no longer preempt.
+    preempting: bool,
+}
+
+/// Heap order within a ClusterQueue (KQ-S2): priority (a workload waiting for its victims
+/// first), queue-order timestamp, creation, id.
+type Key = (i32, u64, u64, WlId);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Loc {
+    /// Not waiting (admitted, evicting, or no ClusterQueue will take it).
+    None,
+    Queued,
+    /// Set aside (BestEffortFIFO) with the workloads of its shape.
+    Aside,
+    /// Waiting for its requeue backoff.
+    Backoff,
+}
+
+/// A ClusterQueue's pending workloads: those to try in heap order, and those BestEffortFIFO set
+/// aside, grouped by shape. Kueue puts every inadmissible workload back into the heap when quota
+/// is released; workloads of one shape would fail alike, so only each shape's first is tried
+/// again after a release (`release_gen` newer than the shape's), which keeps a deep queue from
+/// costing its length at every release.
+#[derive(Clone, Debug, Default)]
+struct CqQueue {
+    queued: std::collections::BTreeSet<Key>,
+    aside: BTreeMap<(u32, i32), (u64, std::collections::BTreeSet<Key>)>,
+}
+
+/// Kueue's state in one run.
+#[derive(Clone, Debug)]
+pub struct KueueState {
+    tree: QuotaTree,
+    strategy: Vec<QueueingStrategy>,
+    /// ClusterQueue admitting each namespace (by its namespaceSelector).
+    selectors: Vec<Option<crate::input::spec::LabelSelector>>,
+    /// (namespace, LocalQueue) -> ClusterQueue.
+    local_queues: BTreeMap<(String, String), CqId>,
+    priority_classes: BTreeMap<String, i32>,
+    namespace_labels: BTreeMap<String, BTreeMap<String, String>>,
+    /// Per flavor (tree index): node labels, taints, tolerations.
+    flavors: Vec<crate::input::spec::ResourceFlavorSpec>,
+    /// Live Workloads (a finished one is dropped once its quota is released).
+    wls: BTreeMap<WlId, Wk>,
+    queues: Vec<CqQueue>,
+    /// Workloads waiting for their requeue backoff, by the time it ends.
+    backoff: std::collections::BTreeSet<(SimTime, WlId)>,
+    /// Workloads holding quota (admitted or evicting).
+    admitted: std::collections::BTreeSet<WlId>,
+    /// Bumped whenever quota is released.
+    release_gen: u64,
+    /// The last cycle's list of workloads holding quota, while nothing outside a cycle has
+    /// changed it (a release, a finished Job or a PodsReady eviction drops it).
+    admitted_cache: Option<Vec<AdmittedWorkload>>,
+    requeue_scheduled: Option<SimTime>,
+    cycle_at: Option<SimTime>,
+    pods_ready_timeout_ms: u64,
+}
+
+/// A Job's pod-set count as Kueue's Job integration gives it: parallelism (default 1), or
+/// completions when fewer.
+fn pods_count(job: &crate::input::spec::JobSpec) -> u32 {
+    let p = job.parallelism.unwrap_or(1);
+    job.completions.map_or(p, |c| p.min(c))
+}
+
+/// waitForPodsReady requeue backoff: `min(60 s * 2^(n-1), 3600 s)` (KQ-W3, without jitter).
+pub fn requeue_backoff_ms(n: u32) -> u64 {
+    crate::sim::backoff_ms(60_000, 3_600_000, n)
+}
+
+impl KueueState {
+    pub fn new(sc: &Scenario) -> KueueState {
+        let tree = QuotaTree::new(&sc.cluster_queues);
+        let mut local_queues = BTreeMap::new();
+        for lq in &sc.local_queues {
+            if let Some(cq) = tree.cq_id(&lq.cluster_queue) {
+                local_queues.insert((lq.namespace.clone(), lq.name.clone()), cq);
+            }
+        }
+        let mut namespace_labels: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for ns in &sc.namespaces {
+            namespace_labels.insert(ns.name.clone(), ns.labels.clone());
+        }
+        let flavors = tree
+            .flavors
+            .iter()
+            .map(|name| {
+                sc.resource_flavors
+                    .iter()
+                    .find(|f| &f.name == name)
+                    .cloned()
+                    .unwrap_or_else(|| crate::input::spec::ResourceFlavorSpec {
+                        name: name.clone(),
+                        node_labels: BTreeMap::new(),
+                        node_taints: Vec::new(),
+                        tolerations: Vec::new(),
+                        loc: Default::default(),
+                    })
+            })
+            .collect();
+        KueueState {
+            strategy: sc.cluster_queues.iter().map(|c| c.queueing_strategy).collect(),
+            selectors: sc.cluster_queues.iter().map(|c| c.namespace_selector.clone()).collect(),
+            tree,
+            local_queues,
+            priority_classes: sc
+                .workload_priority_classes
+                .iter()
+                .map(|p| (p.name.clone(), p.value))
+                .collect(),
+            namespace_labels,
+            flavors,
+            wls: BTreeMap::new(),
+            queues: vec![CqQueue::default(); sc.cluster_queues.len()],
+            backoff: Default::default(),
+            admitted: Default::default(),
+            release_gen: 0,
+            admitted_cache: None,
+            requeue_scheduled: None,
+            cycle_at: None,
+            pods_ready_timeout_ms: sc.sim.latencies.kueue_pods_ready_timeout_ms,
+        }
+    }
+
+    /// The ClusterQueue a Job in `namespace` naming LocalQueue `lq` goes to, if its
+    /// namespaceSelector admits the namespace (nil selects nothing; `{}` everything).
+    pub fn cluster_queue(&self, namespace: &str, lq: &str) -> Option<CqId> {
+        let cq = *self.local_queues.get(&(namespace.to_string(), lq.to_string()))?;
+        let sel = self.selectors[cq].as_ref()?;
+        let mut labels = self.namespace_labels.get(namespace).cloned().unwrap_or_default();
+        labels.insert("kubernetes.io/metadata.name".into(), namespace.to_string());
+        crate::model::cluster::selector_matches(sel, &labels).then_some(cq)
+    }
+
+    /// A Pending workload waits: for its backoff, else in its ClusterQueue's heap.
+    fn enqueue(&mut self, wl: WlId, now: SimTime) {
+        let w = self.wls.get_mut(&wl).expect("workload");
+        let Some(cq) = w.cq else { return };
+        w.key = (
+            if w.preempting { i32::MIN } else { -w.priority },
+            w.order_ms,
+            w.created_ms,
+            wl,
+        );
+        match w.requeue_at {
+            Some(t) if t > now => {
+                w.loc = Loc::Backoff;
+                self.backoff.insert((t, wl));
+            }
+            _ => {
+                w.loc = Loc::Queued;
+                self.queues[cq].queued.insert(w.key);
+            }
+        }
+    }
+
+    /// Take a workload out of wherever it waits.
+    fn dequeue(&mut self, wl: WlId) {
+        let w = self.wls.get_mut(&wl).expect("workload");
+        let (loc, key) = (w.loc, w.key);
+        w.loc = Loc::None;
+        let Some(cq) = w.cq else { return };
+        match loc {
+            Loc::None => {}
+            Loc::Queued => {
+                self.queues[cq].queued.remove(&key);
+            }
+            Loc::Aside => {
+                let shape = w.shape;
+                if let Some((_, set)) = self.queues[cq].aside.get_mut(&shape) {
+                    set.remove(&key);
+                    if set.is_empty() {
+                        self.queues[cq].aside.remove(&shape);
+                    }
+                }
+            }
+            Loc::Backoff => {
+                let t = w.requeue_at.expect("in backoff");
+                self.backoff.remove(&(t, wl));
+            }
+        }
+    }
+
+    /// BestEffortFIFO: the head does not fit; it waits with its shape until quota is released.
+    fn set_aside(&mut self, wl: WlId) {
+        self.dequeue(wl);
+        let w = self.wls.get_mut(&wl).expect("workload");
+        w.loc = Loc::Aside;
+        let (cq, shape, key) = (w.cq.expect("queued"), w.shape, w.key);
+        let release = self.release_gen;
+        let e = self.queues[cq]
+            .aside
+            .entry(shape)
+            .or_insert((release, Default::default()));
+        e.0 = release;
+        e.1.insert(key);
+    }
+
+    /// The head of a ClusterQueue: its first queued workload, or the first of a shape set aside
+    /// before the last release, whichever comes first in heap order.
+    fn head(&self, cq: CqId) -> Option<Key> {
+        let q = &self.queues[cq];
+        let aside = q
+            .aside
+            .values()
+            .filter(|(set_at, _)| *set_at < self.release_gen)
+            .filter_map(|(_, set)| set.first());
+        q.queued.first().into_iter().chain(aside).min().copied()
+    }
+
+    /// Workloads whose backoff has ended go back to their heaps; the next end, if any.
+    fn wake(&mut self, now: SimTime) -> Option<SimTime> {
+        while let Some(&(t, wl)) = self.backoff.first() {
+            if t > now {
+                return Some(t);
+            }
+            self.backoff.remove(&(t, wl));
+            let w = self.wls.get_mut(&wl).expect("workload");
+            w.loc = Loc::None;
+            w.requeue_at = None;
+            self.enqueue(wl, now);
+        }
+        None
+    }
+
+    /// May some ClusterQueue preempt (any preemption policy other than Never)?
+    fn may_preempt(&self) -> bool {
+        self.tree.cqs.iter().any(|c| {
+            let p = c.preemption;
+            p.within_cluster_queue != crate::input::spec::WithinCq::Never
+                || p.reclaim_within_cohort != crate::input::spec::ReclaimPolicy::Never
+                || p.borrow_within_cohort != crate::input::spec::BorrowPolicy::Never
+        })
+    }
+
+    /// Does a resource group of the ClusterQueue cover this resource?
+    pub fn covers(&self, cq: CqId, resource: &str) -> bool {
+        self.tree
+            .resources
+            .iter()
+            .position(|r| r == resource)
+            .is_some_and(|r| self.tree.cqs[cq].groups.iter().any(|g| g.resources.contains(&r)))
+    }
+
+    pub fn cq_name(&self, cq: CqId) -> &str {
+        &self.tree.cqs[cq].name
+    }
+
+    /// Nominal GPU quota of a ClusterQueue over its flavors (milli).
+    pub fn nominal_gpu(&self, cq: CqId) -> i64 {
+        let Some(r) = self.tree.resources.iter().position(|r| r == "nvidia.com/gpu") else {
+            return 0;
+        };
+        (0..self.tree.flavors.len())
+            .map(|flavor| self.tree.quota(cq, Fr { flavor, resource: r }).nominal)
+            .sum()
+    }
+
+    pub fn cq_count(&self) -> usize {
+        self.tree.cqs.len()
+    }
+
+    /// Every ClusterQueue's usage is within nominal + borrowingLimit (or its cohort), for the
+    /// invariant checks.
+    pub fn check(&self) {
+        for (cq, c) in self.tree.cqs.iter().enumerate() {
+            for (&fr, &used) in &c.usage {
+                let q = self.tree.quota(cq, fr);
+                if let Some(b) = q.borrowing_limit {
+                    assert!(
+                        used <= q.nominal + b,
+                        "ClusterQueue {} above nominal + borrowingLimit",
+                        c.name
+                    );
+                }
+                if c.cohort.is_none() {
+                    assert!(
+                        used <= q.nominal,
+                        "ClusterQueue {} without cohort above nominal",
+                        c.name
+                    );
+                }
+            }
+        }
+        for (cohort, co) in self.tree.cohorts.iter().enumerate() {
+            for flavor in 0..self.tree.flavors.len() {
+                for resource in 0..self.tree.resources.len() {
+                    let fr = Fr { flavor, resource };
+                    assert!(
+                        self.tree.cohort_usage(cohort, fr) <= self.tree.cohort_subtree_quota(cohort, fr),
+                        "cohort {} above its quota",
+                        co.name
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl World {
+    pub(crate) fn kq(&mut self) -> &mut KueueState {
+        self.kueue.as_deref_mut().expect("kueue policy")
+    }
+
+    /// Does Kueue manage this new Job? (the `kueue` policy and the queue-name label).
+    pub(crate) fn kueue_manages(&self, wl: WlId) -> bool {
+        if self.kueue.is_none() {
+            return false;
+        }
+        let spec = &self.protos[self.workloads[wl as usize].proto as usize].spec;
+        matches!(spec.kind, WorkloadKind::Job(_)) && spec.labels.contains_key(QUEUE_LABEL)
+    }
+
+    /// A managed Job was created (suspended): its Workload queues.
+    pub(crate) fn kueue_created(&mut self, wl: WlId) {
+        let now = self.now();
+        let spec = std::sync::Arc::clone(&self.protos[self.workloads[wl as usize].proto as usize].spec);
+        let WorkloadKind::Job(job) = &spec.kind else { return };
+        let count = u64::from(pods_count(job));
+        let k = self.kueue.as_deref().expect("kueue");
+        let mut request = ResourceList::new();
+        for (name, v) in &job.template.requests {
+            request.insert(name.clone(), v.saturating_mul(count as i64));
+        }
+        if k.tree.resources.iter().any(|r| r == "pods") {
+            request.insert("pods".into(), count as i64 * 1000);
+        }
+        let lq = spec.labels.get(QUEUE_LABEL).cloned().unwrap_or_default();
+        let cq = k.cluster_queue(&spec.namespace, &lq);
+        let priority = spec
+            .labels
+            .get(PRIORITY_LABEL)
+            .and_then(|p| k.priority_classes.get(p).copied())
+            .unwrap_or(self.protos[self.workloads[wl as usize].proto as usize].priority);
+        // A requested resource the ClusterQueue does not cover can never be admitted.
+        let uncovered = cq.and_then(|cq| {
+            request
+                .iter()
+                .find(|&(name, &v)| v > 0 && !k.covers(cq, name))
+                .map(|(name, _)| (name.clone(), k.cq_name(cq).to_string()))
+        });
+        let obj = self.wl_object(wl);
+        if cq.is_none() {
+            self.event(
+                || obj.clone(),
+                "WorkloadInadmissible",
+                || format!("LocalQueue {lq} does not exist or its ClusterQueue does not admit the namespace"),
+            );
+        }
+        if let Some((resource, cq_name)) = uncovered {
+            self.event(
+                || obj,
+                "WorkloadInadmissible",
+                || format!("resource {resource} is not covered by ClusterQueue {cq_name}"),
+            );
+        }
+        let shape = (self.workloads[wl as usize].proto, priority);
+        let k = self.kq();
+        k.wls.insert(
+            wl,
+            Wk {
+                cq,
+                priority,
+                request,
+                order_ms: now.ms(),
+                created_ms: now.ms(),
+                state: WkState::Pending,
+                requeue_at: None,
+                requeue_count: 0,
+                loc: Loc::None,
+                key: (0, 0, 0, wl),
+                shape,
+                usage: Vec::new(),
+                admitted_ms: 0,
+                epoch: 0,
+                preempting: false,
+            },
+        );
+        k.enqueue(wl, now);
+        self.kueue_kick();
+    }
+
+    /// Ask for a scheduling cycle now.
+    pub(crate) fn kueue_kick(&mut self) {
+        let now = self.now();
+        let k = self.kq();
+        if k.cycle_at.is_some_and(|t| t <= now) {
+            return;
+        }
+        k.cycle_at = Some(now);
+        self.engine.schedule(now, class::SCHED_HOUSEKEEPING, Ev::KueueCycle);
+    }
+
+    /// Quota was released: workloads set aside may fit now.
+    pub(crate) fn kueue_released(&mut self) {
+        let k = self.kq();
+        k.release_gen += 1;
+        k.admitted_cache = None;
+        self.kueue_kick();
+    }
+
+    /// The Job finished or was deleted: its Workload is finished and releases its quota.
+    pub(crate) fn kueue_job_done(&mut self, wl: WlId) {
+        let Some(k) = self.kueue.as_deref_mut() else { return };
+        if !k.wls.contains_key(&wl) {
+            return;
+        }
+        k.dequeue(wl);
+        k.admitted.remove(&wl);
+        k.admitted_cache = None;
+        let w = k.wls.remove(&wl).expect("workload");
+        let held = matches!(w.state, WkState::Admitted | WkState::Evicting);
+        if let (true, Some(cq)) = (held, w.cq) {
+            k.tree.remove_usage(cq, &w.usage);
+            self.kueue_released();
+        }
+    }
+
+    /// A pod of a managed Job became terminal: an evicted Workload releases its quota once
+    /// none of its pods is left.
+    pub(crate) fn kueue_pod_gone(&mut self, wl: WlId) {
+        let Some(k) = self.kueue.as_deref() else { return };
+        if k.wls.get(&wl).is_none_or(|w| w.state != WkState::Evicting) {
+            return;
+        }
+        if self.workloads[wl as usize]
+            .pods
+            .iter()
+            .any(|&p| self.pods[p as usize].finished.is_none())
+        {
+            return;
+        }
+        let now = self.now();
+        let k = self.kq();
+        let w = k.wls.get_mut(&wl).expect("workload");
+        w.state = WkState::Pending;
+        let (cq, usage) = (w.cq.expect("admitted"), std::mem::take(&mut w.usage));
+        k.tree.remove_usage(cq, &usage);
+        k.admitted.remove(&wl);
+        k.enqueue(wl, now);
+        let obj = self.wl_object(wl);
+        self.event(|| obj, "QuotaReleased", String::new);
+        self.kueue_released();
+    }
+
+    /// One scheduling cycle (KQ-S1), repeated within the instant while it changes something.
+    pub(crate) fn kueue_cycle(&mut self) {
+        let now = self.now();
+        if self.kq().cycle_at != Some(now) {
+            return;
+        }
+        self.kq().cycle_at = None;
+        for _ in 0..MAX_CYCLES_PER_INSTANT {
+            if !self.kueue_one_cycle(now) {
+                return;
+            }
+        }
+        // Admissions and evictions that keep undoing each other (a livelock the real
+        // controller would run through at its own pace): go on a millisecond later; the run's
+        // event bound ends a livelock that never resolves.
+        let obj = String::from("kueue");
+        self.event(
+            || obj,
+            "KueueCyclesCapped",
+            || format!("{MAX_CYCLES_PER_INSTANT} cycles at one instant"),
+        );
+        let next = now.plus_ms(1);
+        self.kq().cycle_at = Some(next);
+        self.engine.schedule(next, class::SCHED_HOUSEKEEPING, Ev::KueueCycle);
+    }
+
+    /// Returns whether the cycle changed anything.
+    pub(crate) fn kueue_one_cycle(&mut self, now: SimTime) -> bool {
+        let k = self.kq();
+        let next_requeue = k.wake(now);
+        if let Some(t) = next_requeue
+            && k.requeue_scheduled.is_none_or(|s| s <= now || s > t)
+        {
+            // A live event: the workload is waiting for its backoff.
+            k.requeue_scheduled = Some(t);
+            self.engine.schedule(t, class::SCHED_HOUSEKEEPING, Ev::KueueRequeue);
+        }
+        // Heads: per ClusterQueue, its first workload in heap order (KQ-S2, S3).
+        let k = self.kueue.as_deref().expect("kueue");
+        let heads: BTreeMap<CqId, Key> = (0..k.queues.len())
+            .filter_map(|cq| k.head(cq).map(|h| (cq, h)))
+            .collect();
+        if heads.is_empty() {
+            return false;
+        }
+        // The workloads holding quota, for the preemption oracle and targets (only when some
+        // ClusterQueue may preempt), kept in step with this cycle's admissions and evictions.
+        let preempting_cqs = self.kueue.as_deref().expect("kueue").may_preempt();
+        let mut admitted = if !preempting_cqs {
+            Vec::new()
+        } else if let Some(list) = self.kq().admitted_cache.take() {
+            list // unchanged since the last cycle kept it
+        } else {
+            self.kueue_admitted()
+        };
+        // Flavor assignment per head.
+        let mut entries: Vec<(bool, i32, u64, u64, WlId, quota::Assignment)> = Vec::new();
+        for (&cq, &(neg_prio, order, created, wl)) in &heads {
+            let a = self.kueue_assign(wl, cq, &admitted);
+            entries.push((a.mode.borrowing, neg_prio, order, created, wl, a));
+        }
+        entries.sort_by_key(|e| (e.0, e.1, e.2, e.3, e.4));
+        let mut changed = false;
+        // The cycle's view of the quota: admissions, plus what preempting entries reserve so
+        // that a later entry cannot take the room their victims free (scheduler.go
+        // `cycleCohortsUsage`: an entry that no longer fits after another is skipped).
+        // (Copied from the tree on the cycle's first admission or reservation.)
+        let mut cycle_tree: Option<QuotaTree> = None;
+        for (_, _, _, _, wl, a) in entries {
+            let cq = self.kueue.as_deref().expect("kueue").wls[&wl]
+                .cq
+                .expect("head has a queue");
+            let k = self.kueue.as_deref().expect("kueue");
+            let fits = a.mode.mode == PreemptionMode::Fit
+                && a.usage.len() == a.flavors.len()
+                && cycle_tree.as_ref().unwrap_or(&k.tree).fits(cq, &a.usage) != quota::FitMode::NoFit;
+            if fits {
+                cycle_tree.get_or_insert_with(|| k.tree.clone()).add_usage(cq, &a.usage);
+                if preempting_cqs {
+                    let w = &k.wls[&wl];
+                    admitted.push(AdmittedWorkload {
+                        id: wl,
+                        cq,
+                        priority: w.priority,
+                        usage: a.usage.clone(),
+                        queue_order_ms: w.order_ms,
+                        quota_reserved_ms: now.ms(),
+                        evicted: false,
+                    });
+                }
+                self.kueue_admit(wl, cq, a.usage);
+                changed = true;
+                continue;
+            }
+            if matches!(a.mode.mode, PreemptionMode::Preempt | PreemptionMode::Reclaim) {
+                cycle_tree.get_or_insert_with(|| k.tree.clone()).add_usage(cq, &a.usage);
+                let w = &k.wls[&wl];
+                let preemptor = Preemptor {
+                    cq,
+                    priority: w.priority,
+                    queue_order_ms: w.order_ms,
+                };
+                let targets = quota::preemption_targets(&k.tree, &preemptor, &a.usage, &admitted);
+                let k = self.kq();
+                let w = k.wls.get_mut(&wl).expect("workload");
+                if w.preempting != targets.is_some() {
+                    // Its key changes (a preemptor keeps the head): wait again under it.
+                    w.preempting = targets.is_some();
+                    k.dequeue(wl);
+                    k.enqueue(wl, now);
+                }
+                let k = self.kueue.as_deref().expect("kueue");
+                if let Some(victims) = targets {
+                    let fresh: Vec<WlId> = victims
+                        .into_iter()
+                        .filter(|v| k.wls[v].state == WkState::Admitted)
+                        .collect();
+                    for &v in &fresh {
+                        self.kueue_evict(v, "Preempted");
+                        // Still holding quota (its pods are stopping), or released already.
+                        let holding = self
+                            .kueue
+                            .as_deref()
+                            .and_then(|k| k.wls.get(&v))
+                            .is_some_and(|w| w.state == WkState::Evicting);
+                        if holding {
+                            if let Some(x) = admitted.iter_mut().find(|x| x.id == v) {
+                                x.evicted = true;
+                            }
+                        } else {
+                            admitted.retain(|x| x.id != v);
+                        }
+                    }
+                    if !fresh.is_empty() {
+                        changed = true;
+                    }
+                    // The preemptor waits for the victims' quota (requeued, not set aside).
+                    continue;
+                }
+            }
+            // Does not fit: BestEffortFIFO sets it aside, StrictFIFO keeps it at the head.
+            let k = self.kq();
+            if k.strategy[cq] == QueueingStrategy::BestEffortFifo {
+                k.set_aside(wl);
+                changed = true;
+            }
+        }
+        if preempting_cqs {
+            self.kq().admitted_cache = Some(admitted);
+        }
+        changed
+    }
+
+    /// Workloads holding quota, for preemption.
+    pub(crate) fn kueue_admitted(&self) -> Vec<AdmittedWorkload> {
+        let k = self.kueue.as_deref().expect("kueue");
+        k.admitted
+            .iter()
+            .map(|id| (*id, &k.wls[id]))
+            .map(|(id, w)| AdmittedWorkload {
+                id,
+                cq: w.cq.expect("admitted"),
+                priority: w.priority,
+                usage: w.usage.clone(),
+                queue_order_ms: w.order_ms,
+                quota_reserved_ms: w.admitted_ms,
+                evicted: w.state == WkState::Evicting,
+            })
+            .collect()
+    }
+
+    /// Flavor assignment of a head, with Kueue's preemption oracle.
+    pub(crate) fn kueue_assign(&self, wl: WlId, cq: CqId, admitted: &[AdmittedWorkload]) -> quota::Assignment {
+        let k = self.kueue.as_deref().expect("kueue");
+        let w = &k.wls[&wl];
+        let template = match &self.protos[self.workloads[wl as usize].proto as usize].spec.kind {
+            WorkloadKind::Job(j) => &j.template,
+            _ => unreachable!("kueue manages Jobs"),
+        };
+        let flavor_ok = |f: usize| {
+            let fl = &k.flavors[f];
+            let labels_ok = fl
+                .node_labels
+                .iter()
+                .all(|(key, v)| template.node_selector.get(key).is_none_or(|want| want == v));
+            let taints_ok = fl.node_taints.iter().all(|t| {
+                t.effect == crate::input::spec::TaintEffect::PreferNoSchedule
+                    || template
+                        .tolerations
+                        .iter()
+                        .any(|tol| crate::model::cluster::tolerates(tol, t))
+            });
+            labels_ok && taints_ok
+        };
+        let preemptor = Preemptor {
+            cq,
+            priority: w.priority,
+            queue_order_ms: w.order_ms,
+        };
+        let mut oracle = |fr: Fr, amount: i64| quota::simulate_preemption(&k.tree, &preemptor, admitted, fr, amount);
+        quota::assign_flavors(&k.tree, cq, &w.request, &flavor_ok, &mut oracle)
+    }
+
+    /// Reserve the quota and resume the Job, with the flavor's node labels and tolerations.
+    pub(crate) fn kueue_admit(&mut self, wl: WlId, cq: CqId, usage: Vec<(Fr, i64)>) {
+        let now = self.now();
+        let k = self.kq();
+        k.tree.add_usage(cq, &usage);
+        let flavor = usage.first().map(|(fr, _)| fr.flavor);
+        let w = k.wls.get_mut(&wl).expect("workload");
+        w.state = WkState::Admitted;
+        w.usage = usage;
+        w.admitted_ms = now.ms();
+        w.requeue_at = None;
+        w.preempting = false;
+        w.epoch += 1;
+        let epoch = w.epoch;
+        k.dequeue(wl);
+        k.admitted.insert(wl);
+        let timeout = k.pods_ready_timeout_ms;
+        let cq_name = k.cq_name(cq).to_string();
+        if let Some(f) = flavor {
+            let fl = k.flavors[f].clone();
+            self.kueue_inject_flavor(wl, &fl);
+        }
+        let obj = self.wl_object(wl);
+        self.event(
+            || obj,
+            "QuotaReserved",
+            || format!("admitted by ClusterQueue {cq_name}"),
+        );
+        if timeout > 0 {
+            self.engine
+                .schedule(now.plus_ms(timeout), class::TIMER, Ev::KueuePodsReady { wl, epoch });
+        }
+        self.job_set_suspend(wl, false);
+    }
+
+    /// The flavor's node labels (nodeSelector) and tolerations go into the Job's pods.
+    pub(crate) fn kueue_inject_flavor(&mut self, wl: WlId, fl: &crate::input::spec::ResourceFlavorSpec) {
+        if fl.node_labels.is_empty() && fl.tolerations.is_empty() {
+            self.workloads[wl as usize].class_override = None;
+            return;
+        }
+        let base = self.protos[self.workloads[wl as usize].proto as usize].tasks[0].class;
+        let c = &self.classes[base as usize];
+        let mut constraints = c.constraints.clone();
+        for (key, v) in &fl.node_labels {
+            if !constraints.node_selector.iter().any(|(k2, _)| k2 == key) {
+                constraints.node_selector.push((key.clone(), v.clone()));
+            }
+        }
+        constraints.node_selector.sort();
+        for t in &fl.tolerations {
+            if !constraints.tolerations.contains(t) {
+                constraints.tolerations.push(t.clone());
+            }
+        }
+        let (req, priority, never, node_name) = (c.req, c.priority, c.preempt_never, c.node_name.clone());
+        let class = self.intern_class(req, priority, never, constraints, node_name);
+        self.workloads[wl as usize].class_override = Some(class);
+    }
+
+    /// Evict a Workload: suspend its Job (its pods are deleted); the quota is released when
+    /// they are gone.
+    pub(crate) fn kueue_evict(&mut self, wl: WlId, reason: &'static str) {
+        let now = self.now();
+        let k = self.kq();
+        let w = k.wls.get_mut(&wl).expect("workload");
+        w.state = WkState::Evicting;
+        w.epoch += 1;
+        if reason == "PodsReadyTimeout" {
+            w.requeue_count += 1;
+            w.requeue_at = Some(now.plus_ms(requeue_backoff_ms(w.requeue_count)));
+            w.order_ms = now.ms();
+        }
+        let obj = self.wl_object(wl);
+        self.event(|| obj, "WorkloadEvicted", || reason.to_string());
+        let live: Vec<crate::sim::PodId> = self.workloads[wl as usize]
+            .pods
+            .iter()
+            .copied()
+            .filter(|&p| self.pods[p as usize].finished.is_none())
+            .collect();
+        if reason == "Preempted" {
+            for &p in &live {
+                self.count_eviction(p, Some(0));
+            }
+        }
+        self.job_set_suspend(wl, true);
+        self.kueue_pod_gone(wl);
+    }
+
+    /// waitForPodsReady: the admission's timeout expired.
+    pub(crate) fn kueue_pods_ready(&mut self, wl: WlId, epoch: u32) {
+        let Some(w) = self.kueue.as_deref().and_then(|k| k.wls.get(&wl)) else {
+            return;
+        };
+        if w.epoch != epoch || w.state != WkState::Admitted {
+            return;
+        }
+        let WorkloadKind::Job(job) = &self.protos[self.workloads[wl as usize].proto as usize].spec.kind else {
+            return;
+        };
+        let count = pods_count(job) as usize;
+        // PodsReady (KQ-W2): succeeded + ready >= pod count.
+        let ready = self.workloads[wl as usize]
+            .pods
+            .iter()
+            .filter(|&&p| {
+                let p = &self.pods[p as usize];
+                p.phase == crate::sim::Phase::Succeeded
+                    || (p.phase == crate::sim::Phase::Running && p.container_up && p.finished.is_none())
+            })
+            .count();
+        if ready >= count {
+            return;
+        }
+        self.kq().admitted_cache = None;
+        self.kueue_evict(wl, "PodsReadyTimeout");
+    }
+}

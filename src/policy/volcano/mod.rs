@@ -1,0 +1,601 @@
+//! The `volcano` policy: volcano-scheduler's default configuration (semantics.md 5.4-5.6): a
+//! session every second running enqueue (overcommit factor 1.2, proportion's capacity check),
+//! allocate (gang all-or-nothing: a tentative plan committed only when the job is ready,
+//! dropped otherwise) and backfill, with job order priority > gang (not ready first) > drf >
+//! creation, and nodes scored by nodeorder (leastrequested, balancedresource) plus binpack.
+//!
+//! Differences: one session sees the pods that existed when it opened (pods the controller
+//! creates on Inqueue wait for the next session, as in Volcano); a job that is ready keeps
+//! allocating its remaining pods right away instead of being pushed back behind other jobs;
+//! pods outside any gang skip enqueue (their implicit PodGroup of one is always enqueueable in
+//! practice); score ties go to the node whose name sorts first; queue weights and deserved
+//! shares are not applied by allocate (one queue suffices here: the queues issue brings them).
+
+pub mod preempt;
+pub mod proportion;
+
+use std::collections::BTreeMap;
+
+use crate::controllers::volcano_job::PgPhase;
+use crate::engine::SimTime;
+use crate::model::cluster::{CPU, MEMORY, NodeId, Res, resource_scores};
+use crate::model::gang::GangId;
+use crate::sim::{Ev, PodId, World, class};
+
+/// volcano-scheduler's `overcommit-factor`.
+pub const OVERCOMMIT_FACTOR_PERCENT: i64 = 120;
+
+#[derive(Clone, Debug, Default)]
+pub struct VolcanoSched {
+    /// Pods waiting for the volcano scheduler, in creation order.
+    pub pending: std::collections::BTreeSet<PodId>,
+    session_at: Option<SimTime>,
+    last_session: Option<SimTime>,
+    /// The current session bound a pod or enqueued a PodGroup.
+    changed: bool,
+    /// Classes that found no node on the session's committed free capacity: capacity only
+    /// shrinks within a session, so no later pod of theirs fits either (reset per session).
+    no_fit: std::collections::BTreeSet<crate::sim::ClassId>,
+}
+
+/// A scheduling unit of a session: a gang (PodGroup) or a lone pod.
+#[derive(Clone, Debug)]
+pub(crate) struct Unit {
+    pub gang: Option<GangId>,
+    pub pods: Vec<PodId>,
+    pub priority: i32,
+    created: SimTime,
+    id: u64,
+}
+
+impl World {
+    pub(crate) fn volcano_enabled(&self) -> bool {
+        self.policy.is_volcano()
+    }
+
+    /// Ask for a session at the next whole second (or now, if none ran at this second).
+    pub(crate) fn volcano_kick(&mut self) {
+        let now = self.now();
+        let at = if now.ms().is_multiple_of(1000) && self.vsched.last_session != Some(now) {
+            now
+        } else {
+            SimTime((now.ms() / 1000 + 1) * 1000)
+        };
+        if self.vsched.session_at.is_some_and(|t| t <= at) {
+            return;
+        }
+        self.vsched.session_at = Some(at);
+        // A live event: a session has work (something changed). Sessions that change nothing
+        // are not repeated, so this never keeps an idle run alive.
+        self.engine.schedule(at, class::SCHED_CYCLE, Ev::VolcanoSession);
+    }
+
+    pub(crate) fn volcano_add(&mut self, pod: PodId) {
+        self.vsched.pending.insert(pod);
+        self.pods[pod as usize].sched.loc = crate::policy::kube::Loc::Volcano;
+        self.volcano_kick();
+    }
+
+    pub(crate) fn volcano_remove(&mut self, pod: PodId) {
+        self.vsched.pending.remove(&pod);
+    }
+
+    /// One session: enqueue, allocate, backfill.
+    pub(crate) fn volcano_session(&mut self) {
+        let now = self.now();
+        if self.vsched.session_at != Some(now) {
+            return;
+        }
+        self.vsched.session_at = None;
+        self.vsched.last_session = Some(now);
+        self.vsched.changed = false;
+        self.vsched.no_fit.clear();
+        let snapshot: Vec<PodId> = self.vsched.pending.iter().copied().collect();
+        self.volcano_enqueue();
+        let (mut units, deserved) = self.volcano_allocate(&snapshot);
+        if !deserved.is_empty() || !self.queue_deserved.is_empty() {
+            let queues = self.queue_names.len().max(self.queue_deserved.len());
+            for q in 0..queues {
+                let gpus = deserved
+                    .get(&(q as u32))
+                    .map_or(0, |d| d[crate::model::cluster::GPU].min(i64::MAX as f64) as i64);
+                self.queue_deserved.set(q, now, gpus);
+            }
+        }
+        if self.policy == crate::sim::Policy::VolcanoPreempt {
+            // The units allocate left pending, in job order again (an elastic job it placed in
+            // part is ready now).
+            for u in &mut units {
+                u.pods
+                    .retain(|&p| self.pods[p as usize].sched.loc == crate::policy::kube::Loc::Volcano);
+                if let Some(&first) = u.pods.first() {
+                    u.id = u64::from(first);
+                }
+            }
+            units.retain(|u| !u.pods.is_empty());
+            let units = self.sort_units(units);
+            self.volcano_evictions(&units, &deserved);
+        }
+        // A session is a function of the cluster state: one that changed nothing would be
+        // repeated identically every second until an event changes the state (a pod added or
+        // released, a node, a PodGroup), and each of those asks for a session (`volcano_kick`).
+        // So the next second's session is scheduled only after a session that changed something.
+        if self.vsched.changed {
+            let next = now.plus_ms(1000);
+            self.vsched.session_at = Some(next);
+            self.engine.schedule(next, class::SCHED_CYCLE, Ev::VolcanoSession);
+        }
+    }
+
+    /// Cluster totals and what bound pods use.
+    pub(crate) fn totals(&self) -> (Res, Res) {
+        let mut total = Res::default();
+        let mut used = Res::default();
+        for n in self.cluster.nodes.iter().filter(|n| n.present) {
+            total.add(&n.alloc);
+            used.add(&n.requested);
+        }
+        (total, used)
+    }
+
+    /// minResources of a Volcano job's PodGroup: the first minAvailable pods in task order
+    /// (VC-J3).
+    pub(crate) fn vc_min_resources(&self, wl: crate::sim::WlId) -> Res {
+        let proto = &self.protos[self.workloads[wl as usize].proto as usize];
+        let vc = self.workloads[wl as usize].vc.as_deref().expect("vc");
+        let mut left = vc.min_available;
+        let mut r = Res::default();
+        for t in &proto.tasks {
+            let take = t.replicas.min(left);
+            let req = self.classes[t.class as usize].req;
+            for _ in 0..take {
+                r.add(&req);
+            }
+            left -= take;
+        }
+        r
+    }
+
+    /// enqueue (VC-C3, VC-Q2, VC-Q3): Pending PodGroups in job order; overcommit and
+    /// proportion must both permit.
+    pub(crate) fn volcano_enqueue(&mut self) {
+        if self.vc_live.is_empty() {
+            return; // no PodGroup to enqueue (and the totals cost a pass over the nodes)
+        }
+        let (total, used) = self.totals();
+        let mut idle = Res::default();
+        for (i, v) in idle.0.iter_mut().enumerate() {
+            *v = total.0[i] * OVERCOMMIT_FACTOR_PERCENT / 100 - used.0[i];
+        }
+        // Resources of Inqueue jobs not yet allocated, overall and per queue; allocated and
+        // elastic per queue.
+        let mut inqueue = Res::default();
+        let mut per_queue: BTreeMap<String, (Res, Res, Res)> = BTreeMap::new();
+        let mut candidates: Vec<(std::cmp::Reverse<i32>, SimTime, u32)> = Vec::new();
+        for &wl in &self.vc_live {
+            let w = &self.workloads[wl as usize];
+            let Some(vc) = w.vc.as_deref() else { continue };
+            if w.finish.is_some() {
+                continue;
+            }
+            let held = self.gang_held(vc.gang);
+            let min_res = self.vc_min_resources(wl);
+            let q = per_queue.entry(vc.queue.clone()).or_default();
+            q.1.add(&held);
+            match vc.pg_phase {
+                PgPhase::Pending if vc.after_kill.is_none() => candidates.push((
+                    std::cmp::Reverse(self.protos[w.proto as usize].priority),
+                    vc.pg_created,
+                    wl,
+                )),
+                PgPhase::Pending => {}
+                _ => {
+                    let mut rest = min_res;
+                    rest.sub(&held);
+                    for v in rest.0.iter_mut() {
+                        *v = (*v).max(0);
+                    }
+                    inqueue.add(&rest);
+                    q.0.add(&rest);
+                    let mut elastic = held;
+                    elastic.sub(&min_res);
+                    for v in elastic.0.iter_mut() {
+                        *v = (*v).max(0);
+                    }
+                    q.2.add(&elastic);
+                }
+            }
+        }
+        candidates.sort();
+        let guarantees: Res = {
+            let mut g = Res::default();
+            for q in &self.queue_specs {
+                g.add(&q.guarantee);
+            }
+            g
+        };
+        for (_, _, wl) in candidates {
+            let min_res = self.vc_min_resources(wl);
+            let queue = self.workloads[wl as usize].vc.as_deref().expect("vc").queue.clone();
+            // overcommit: inqueue + minReq <= idle, per requested dimension.
+            let over_ok = (0..idle.0.len()).all(|d| min_res.0[d] == 0 || inqueue.0[d] + min_res.0[d] <= idle.0[d]);
+            // proportion: minReq + allocated + inqueue - elastic <= realCapability.
+            let spec = self.queue_specs.iter().find(|q| q.name == queue);
+            let mut real_cap = total;
+            real_cap.sub(&guarantees);
+            if let Some(s) = spec {
+                real_cap.add(&s.guarantee);
+                for d in 0..real_cap.0.len() {
+                    if s.capability_set[d] {
+                        real_cap.0[d] = real_cap.0[d].min(s.capability.0[d]);
+                    }
+                }
+            }
+            let (q_in, q_alloc, q_elastic) = per_queue.get(&queue).cloned().unwrap_or_default();
+            let prop_ok = (0..real_cap.0.len()).all(|d| {
+                min_res.0[d] == 0 || min_res.0[d] + q_alloc.0[d] + q_in.0[d] - q_elastic.0[d] <= real_cap.0[d]
+            });
+            let open = spec.is_none_or(|s| s.open);
+            if over_ok && prop_ok && open {
+                inqueue.add(&min_res);
+                per_queue.entry(queue).or_default().0.add(&min_res);
+                self.vc_enqueued(wl);
+                self.vsched.changed = true;
+            }
+        }
+    }
+
+    /// Resources held by a gang's members.
+    pub(crate) fn gang_held(&self, g: GangId) -> Res {
+        let mut r = Res::default();
+        for &m in &self.gangs[g as usize].members {
+            let p = &self.pods[m as usize];
+            if p.node.is_some() && p.finished.is_none() {
+                r.add(&self.classes[p.class as usize].req);
+            }
+        }
+        r
+    }
+
+    /// The session changed the cluster: run the next second's session too.
+    pub(crate) fn vsched_changed(&mut self) {
+        self.vsched.changed = true;
+    }
+
+    /// allocate + backfill (VC-C4, C6): per job in order, a tentative plan committed only when
+    /// the job is ready. Returns the session's deserved shares by queue (empty when one queue
+    /// without a capability is in play).
+    pub(crate) fn volcano_allocate(
+        &mut self,
+        snapshot: &[PodId],
+    ) -> (Vec<Unit>, BTreeMap<u32, crate::policy::volcano::proportion::Vec8>) {
+        let sorted = self.session_units(snapshot);
+        let partial_before: Vec<bool> = if cfg!(debug_assertions) {
+            self.gangs
+                .iter()
+                .map(|g| g.holding > 0 && g.holding < g.min_member && !g.formed)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let deserved = self.allocate_by_queue(&sorted);
+        // Gang invariant: a session never makes a gang partly placed (a gang can be partial
+        // only through a loss: a member lost with its node, evicted or deleted).
+        debug_assert!(
+            self.gangs
+                .iter()
+                .enumerate()
+                .all(|(i, g)| g.holding == 0 || g.holding >= g.min_member || g.formed || partial_before[i]),
+            "volcano left a gang partial"
+        );
+        (sorted, deserved)
+    }
+
+    /// The session's scheduling units (a gang's pending pods, or a lone pod) among `snapshot`'s
+    /// pods still pending, in job order: priority, gang (not ready first), drf (lower dominant
+    /// share), creation, id.
+    pub(crate) fn session_units(&self, snapshot: &[PodId]) -> Vec<Unit> {
+        // Units in order of their first pod (the snapshot is in pod order); a gang's pods join
+        // the unit of its first pending pod.
+        let mut order: Vec<Unit> = Vec::new();
+        let mut unit_of_gang: BTreeMap<GangId, usize> = BTreeMap::new();
+        for &pod in snapshot {
+            let p = &self.pods[pod as usize];
+            if p.finished.is_some() || p.node.is_some() || p.sched.loc != crate::policy::kube::Loc::Volcano {
+                continue;
+            }
+            let wl = &self.workloads[p.wl as usize];
+            // A Volcano job's pods are allocated only while its PodGroup is Inqueue/Running.
+            if wl.vc.as_deref().is_some_and(|v| v.pg_phase == PgPhase::Pending) {
+                continue;
+            }
+            if let Some(g) = p.gang
+                && let Some(&i) = unit_of_gang.get(&g)
+            {
+                order[i].pods.push(pod);
+                continue;
+            }
+            if let Some(g) = p.gang {
+                unit_of_gang.insert(g, order.len());
+            }
+            order.push(Unit {
+                gang: p.gang,
+                pods: vec![pod],
+                priority: self.classes[p.class as usize].priority,
+                created: wl.submit,
+                id: u64::from(pod),
+            });
+        }
+        self.sort_units(order)
+    }
+
+    /// Units in job order: priority, gang (not ready first), drf (lower dominant share),
+    /// creation, id.
+    pub(crate) fn sort_units(&self, mut order: Vec<Unit>) -> Vec<Unit> {
+        let total = if order.iter().any(|u| u.gang.is_some()) {
+            self.totals().0
+        } else {
+            Res::default() // drf shares are of gangs only
+        };
+        // Job order: priority, gang (not ready first), drf (lower dominant share), creation, id.
+        let keyed: Vec<(std::cmp::Reverse<i32>, bool, u64, SimTime, u64)> = order
+            .iter()
+            .map(|u| {
+                let ready = u
+                    .gang
+                    .is_none_or(|g| self.gangs[g as usize].holding >= self.gangs[g as usize].min_member);
+                let share = u.gang.map_or(0, |g| dominant_share_ppm(&self.gang_held(g), &total));
+                (std::cmp::Reverse(u.priority), ready, share, u.created, u.id)
+            })
+            .collect();
+        let mut idx: Vec<usize> = (0..order.len()).collect();
+        idx.sort_by_key(|&i| keyed[i]);
+        let mut sorted = Vec::with_capacity(order.len());
+        for i in idx {
+            sorted.push(std::mem::replace(
+                &mut order[i],
+                Unit {
+                    gang: None,
+                    pods: vec![],
+                    priority: 0,
+                    created: SimTime::ZERO,
+                    id: 0,
+                },
+            ));
+        }
+        sorted
+    }
+
+    /// allocate's queue loop (VC-C4): with one queue in play, jobs in job order; with several,
+    /// proportion's deserved shares (VC-Q2) for this session, then repeatedly the queue with the
+    /// lowest share that is not overused gives its next job, and a task fits its queue only while
+    /// `allocated + request <= deserved`.
+    pub(crate) fn allocate_by_queue(
+        &mut self,
+        sorted: &[Unit],
+    ) -> BTreeMap<u32, crate::policy::volcano::proportion::Vec8> {
+        use crate::policy::volcano::proportion::{QueueInput, Vec8, deserved, overused, share};
+        let unit_queue = |w: &World, u: &Unit| w.pod_queue(u.pods[0]);
+        let mut in_play: std::collections::BTreeSet<u32> = sorted.iter().map(|u| unit_queue(self, u)).collect();
+        for (q, a) in self.queue_alloc.iter().enumerate() {
+            if *a != Res::default() {
+                in_play.insert(q as u32);
+            }
+        }
+        let capped = in_play
+            .iter()
+            .any(|&q| self.queue_spec(q).is_some_and(|s| s.capability_set.iter().any(|&c| c)));
+        if in_play.len() < 2 && !capped {
+            // One queue without a capability: its deserved share is min(its request, the
+            // cluster), which every task that fits a node also fits; proportion changes nothing.
+            // Once queues have been contended (deserved shares recorded), a lone queue's
+            // deserved share is recorded too: min(its request, the cluster) for the GPUs.
+            let lone = (!self.queue_deserved.is_empty())
+                .then(|| in_play.first().copied())
+                .flatten()
+                .map(|q| {
+                    let mut request = self.queue_alloc[q as usize];
+                    for u in sorted {
+                        for &p in &u.pods {
+                            request.add(&self.classes[self.pods[p as usize].class as usize].req);
+                        }
+                    }
+                    let total = self.totals().0;
+                    let mut des = [0.0; crate::model::cluster::MAX_RESOURCES];
+                    for (d, v) in des.iter_mut().enumerate() {
+                        *v = request.0[d].min(total.0[d]) as f64;
+                    }
+                    (q, des)
+                });
+            for u in sorted {
+                self.allocate_unit(u, None);
+            }
+            return lone.into_iter().collect();
+        }
+        let qs: Vec<u32> = in_play.into_iter().collect();
+        let pos = |q: u32| qs.iter().position(|&x| x == q).expect("queue in play");
+        let mut request: Vec<Res> = qs.iter().map(|&q| self.queue_alloc[q as usize]).collect();
+        for u in sorted {
+            let i = pos(unit_queue(self, u));
+            for &p in &u.pods {
+                request[i].add(&self.classes[self.pods[p as usize].class as usize].req);
+            }
+        }
+        let f = |r: &Res| -> Vec8 { r.0.map(|x| x as f64) };
+        let (total, _) = self.totals();
+        let inputs: Vec<QueueInput> = qs
+            .iter()
+            .enumerate()
+            .map(|(i, &q)| {
+                let spec = self.queue_spec(q);
+                let mut capability = [f64::INFINITY; crate::model::cluster::MAX_RESOURCES];
+                if let Some(s) = spec {
+                    for (d, c) in capability.iter_mut().enumerate() {
+                        if s.capability_set[d] {
+                            *c = s.capability.0[d] as f64;
+                        }
+                    }
+                }
+                QueueInput {
+                    weight: f64::from(spec.map_or(1, |s| s.weight.max(1))),
+                    capability,
+                    guarantee: spec.map_or([0.0; crate::model::cluster::MAX_RESOURCES], |s| f(&s.guarantee)),
+                    request: f(&request[i]),
+                }
+            })
+            .collect();
+        let deserved = deserved(&f(&total), &inputs);
+        let open: Vec<bool> = qs.iter().map(|&q| self.queue_spec(q).is_none_or(|s| s.open)).collect();
+        let mut lists: Vec<std::collections::VecDeque<&Unit>> = qs.iter().map(|_| Default::default()).collect();
+        for u in sorted {
+            let i = pos(unit_queue(self, u));
+            lists[i].push_back(u);
+        }
+        // Queue order (VC-C2): higher queue priority first, then lower share; ties go to the
+        // older queue: Queue objects in file order, then queues no object defines in the order
+        // workloads first named them.
+        let ranks: Vec<(std::cmp::Reverse<i32>, usize)> = qs
+            .iter()
+            .map(|&q| (std::cmp::Reverse(self.queue_priority(q)), self.queue_rank(q)))
+            .collect();
+        loop {
+            let best = (0..qs.len())
+                .filter(|&i| open[i] && !lists[i].is_empty())
+                .filter(|&i| !overused(&f(&self.queue_alloc[qs[i] as usize]), &deserved[i]))
+                .min_by(|&a, &b| {
+                    let sa = share(&f(&self.queue_alloc[qs[a] as usize]), &deserved[a]);
+                    let sb = share(&f(&self.queue_alloc[qs[b] as usize]), &deserved[b]);
+                    ranks[a]
+                        .0
+                        .cmp(&ranks[b].0)
+                        .then(sa.total_cmp(&sb))
+                        .then_with(|| ranks[a].1.cmp(&ranks[b].1))
+                });
+            let Some(i) = best else { break };
+            let u = lists[i].pop_front().expect("non-empty");
+            self.allocate_unit(u, Some(deserved[i]));
+        }
+        qs.iter().copied().zip(deserved).collect()
+    }
+
+    pub(crate) fn allocate_unit(&mut self, u: &Unit, cap: Option<crate::policy::volcano::proportion::Vec8>) {
+        let (min, holding) = match u.gang {
+            Some(g) => (self.gangs[g as usize].min_member, self.gangs[g as usize].holding),
+            None => (1, 0),
+        };
+        // Tentative plan (a Statement): what it takes from each node, over the committed state.
+        let mut taken: BTreeMap<NodeId, (Res, (i64, i64))> = BTreeMap::new();
+        let mut plan: Vec<(PodId, NodeId)> = Vec::new();
+        let mut pods = u.pods.clone();
+        pods.sort_by_key(|&p| (self.pods[p as usize].task, self.pods[p as usize].index, p));
+        let mut planned = Res::default();
+        for pod in pods {
+            let class = self.pods[pod as usize].class;
+            if self.vsched.no_fit.contains(&class) {
+                continue;
+            }
+            // proportion's Allocatable: the queue's allocated + planned + this task <= deserved
+            // in each dimension the task requests.
+            if let Some(des) = &cap {
+                let req = self.classes[class as usize].req;
+                let held = self.queue_alloc[self.pod_queue(pod) as usize];
+                let fits =
+                    (0..req.0.len()).all(|d| req.0[d] == 0 || (held.0[d] + planned.0[d] + req.0[d]) as f64 <= des[d]);
+                if !fits {
+                    continue;
+                }
+            }
+            let statics = self.static_bitset(class);
+            match self.volcano_pick_node(pod, &taken, &statics) {
+                Some(n) => {
+                    let req = self.classes[class as usize].req;
+                    let (c, m) = crate::model::cluster::non_zero_pub(&req);
+                    let t = taken.entry(n).or_default();
+                    t.0.add(&req);
+                    t.1.0 += c;
+                    t.1.1 += m;
+                    planned.add(&req);
+                    plan.push((pod, n));
+                }
+                None if taken.is_empty() => {
+                    self.vsched.no_fit.insert(class);
+                }
+                None => {}
+            }
+        }
+        if holding + plan.len() as u32 >= min {
+            self.vsched.changed |= !plan.is_empty();
+            for (pod, n) in plan {
+                self.vsched.pending.remove(&pod);
+                self.pods[pod as usize].sched.loc = crate::policy::kube::Loc::None;
+                self.bind(pod, n);
+            }
+        }
+        // else: the statement is discarded; nothing was bound.
+    }
+
+    /// predicates + nodeorder + binpack: the best node for a pod, the session's committed free
+    /// capacity less what the tentative plan `taken` holds.
+    /// Only nodes that pass the static filters (`statics`) and have the pod's GPUs free on the
+    /// committed state (the free-GPU index) can fit; the rest are skipped without changing the
+    /// choice.
+    pub(crate) fn volcano_pick_node(
+        &self,
+        pod: PodId,
+        taken: &BTreeMap<NodeId, (Res, (i64, i64))>,
+        statics: &[u64],
+    ) -> Option<NodeId> {
+        let c = &self.classes[self.pods[pod as usize].class as usize];
+        let gpu_bits = self.cluster.index.candidates(c.req.gpu_milli());
+        let mut best: Option<(i64, u32, NodeId)> = None;
+        for i in crate::model::cluster::nodes_in_both(statics, gpu_bits) {
+            let node = &self.cluster.nodes[i];
+            if !node.present {
+                continue;
+            }
+            let mut requested = node.requested;
+            let mut nonzero = self.cluster.nonzero[i];
+            if let Some((r, nz)) = taken.get(&(i as NodeId)) {
+                requested.add(r);
+                nonzero.0 += nz.0;
+                nonzero.1 += nz.1;
+            }
+            let free = node.alloc.minus(&requested);
+            if !c.req.fits_in(&free) {
+                continue;
+            }
+            let (least, balanced) =
+                resource_scores(crate::model::cluster::Scoring::LeastAllocated, node, nonzero, &c.req);
+            // binpack: cpu and memory weight 1, (used + request) / allocatable, x100.
+            let mut bp = 0i64;
+            let mut dims = 0i64;
+            for d in [CPU, MEMORY] {
+                if node.alloc.0[d] > 0 && c.req.0[d] > 0 {
+                    bp += (requested.0[d] + c.req.0[d]) * 100 / node.alloc.0[d];
+                    dims += 1;
+                }
+            }
+            let binpack = if dims == 0 { 0 } else { bp / dims };
+            let score = least + balanced + binpack;
+            let better = match best {
+                None => true,
+                Some((s, rank, _)) => score > s || (score == s && node.name_rank < rank),
+            };
+            if better {
+                best = Some((score, node.name_rank, i as NodeId));
+            }
+        }
+        best.map(|b| b.2)
+    }
+}
+
+/// drf: the largest allocated/total over dimensions, in parts per million.
+fn dominant_share_ppm(held: &Res, total: &Res) -> u64 {
+    let mut best = 0u64;
+    for d in 0..held.0.len() {
+        if total.0[d] > 0 && held.0[d] > 0 {
+            best = best.max((held.0[d] as u128 * 1_000_000 / total.0[d] as u128) as u64);
+        }
+    }
+    best
+}
