@@ -26,7 +26,7 @@ fn deadlock_detection_without_gangs(bencher: Bencher, detect: bool) {
     let sc = poisson_single_pod(1_000, 100_000, 0.9);
     bencher.bench_local(|| {
         let mut w = World::new(&sc, Policy::KubeDefault, "kube-default", 1, &EventSink::Off).expect("world");
-        w.detect_deadlocks = detect;
+        w.rec.detect_deadlocks = detect;
         w.run().expect("run")
     });
 }

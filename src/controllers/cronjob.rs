@@ -87,8 +87,8 @@ impl World {
             Some(format!("cronjob/{}", spec.name)),
             None,
         )?;
-        let id = self.cron.len() as u32;
-        self.cron.push(CronState {
+        let id = self.ctl.cron.len() as u32;
+        self.ctl.cron.push(CronState {
             spec: std::sync::Arc::new(spec.clone()),
             proto,
             suspended: spec.suspend,
@@ -127,21 +127,21 @@ impl World {
 
     pub(crate) fn cron_create(&mut self, cj: u32) {
         let now = self.now();
-        self.cron[cj as usize].created = Some(now);
+        self.ctl.cron[cj as usize].created = Some(now);
         self.cron_sync(cj);
     }
 
     /// A user edits `spec.suspend`: an immediate sync.
     pub(crate) fn cron_suspend(&mut self, cj: u32, suspend: bool) {
-        self.cron[cj as usize].suspended = suspend;
-        if self.cron[cj as usize].created.is_some() {
+        self.ctl.cron[cj as usize].suspended = suspend;
+        if self.ctl.cron[cj as usize].created.is_some() {
             self.cron_sync(cj);
         }
     }
 
     /// An owned Job changed (finished or deleted): the controller syncs its CronJob at once.
     pub(crate) fn cron_job_changed(&mut self, wl: WlId) {
-        if let Some(cj) = self.workloads[wl as usize].owner {
+        if let Some(cj) = self.store.workloads[wl as usize].owner {
             let now = self.now();
             self.cron_request_sync(cj, now);
         }
@@ -150,15 +150,15 @@ impl World {
     /// Ask for a sync at `at`; it supersedes a pending one (which then does nothing when due;
     /// every sync requeues the next scheduled time itself).
     pub(crate) fn cron_request_sync(&mut self, cj: u32, at: SimTime) {
-        self.cron[cj as usize].next_sync = Some(at);
+        self.ctl.cron[cj as usize].next_sync = Some(at);
         self.engine
             .schedule_daemon(at, class::CONTROLLER, Ev::CronSync { cj, at });
     }
 
     pub(crate) fn cron_sync_event(&mut self, cj: u32, at: SimTime) {
         // Only the latest requested sync runs (earlier requests were superseded).
-        if self.cron[cj as usize].next_sync == Some(at) {
-            self.cron[cj as usize].next_sync = None;
+        if self.ctl.cron[cj as usize].next_sync == Some(at) {
+            self.ctl.cron[cj as usize].next_sync = None;
             self.cron_sync(cj);
         }
     }
@@ -166,12 +166,12 @@ impl World {
     /// One `syncCronJob`.
     pub(crate) fn cron_sync(&mut self, cj: u32) {
         let now = self.now();
-        let start = self.start_time;
+        let start = self.cfg.start_time;
         let now_t = at_ms(start, now.ms());
-        let spec = self.cron[cj as usize].spec.clone();
+        let spec = self.ctl.cron[cj as usize].spec.clone();
         // Active list maintenance (CJ-T10).
-        let workloads = &self.workloads;
-        self.cron[cj as usize].active.retain(|&wl| {
+        let workloads = &self.store.workloads;
+        self.ctl.cron[cj as usize].active.retain(|&wl| {
             let w = &workloads[wl as usize];
             w.finish.is_none() && !w.deleted
         });
@@ -181,14 +181,19 @@ impl World {
             (WlState::Failed, spec.failed_limit),
         ] {
             let is_done = |wl: &WlId| {
-                let w = &self.workloads[*wl as usize];
+                let w = &self.store.workloads[*wl as usize];
                 w.finish.is_some() && !w.deleted && w.state == state
             };
             // Counted first: most syncs are within the limits and need no list.
-            if self.cron[cj as usize].owned.iter().filter(|wl| is_done(wl)).count() > limit as usize {
-                let mut done: Vec<WlId> = self.cron[cj as usize].owned.iter().copied().filter(is_done).collect();
+            if self.ctl.cron[cj as usize].owned.iter().filter(|wl| is_done(wl)).count() > limit as usize {
+                let mut done: Vec<WlId> = self.ctl.cron[cj as usize]
+                    .owned
+                    .iter()
+                    .copied()
+                    .filter(is_done)
+                    .collect();
                 let key = |wl: WlId| {
-                    let w = &self.workloads[wl as usize];
+                    let w = &self.store.workloads[wl as usize];
                     let started = w.job.as_ref().and_then(|j| j.start_time);
                     (started.is_none(), started, w.name.as_str())
                 };
@@ -196,40 +201,40 @@ impl World {
                 let excess = done.len() - limit as usize;
                 for &wl in &done[..excess] {
                     self.delete_job(wl, "HistoryLimit");
-                    self.cron[cj as usize].history_deleted += 1;
+                    self.ctl.cron[cj as usize].history_deleted += 1;
                 }
             }
         }
-        let workloads = &self.workloads;
-        self.cron[cj as usize]
+        let workloads = &self.store.workloads;
+        self.ctl.cron[cj as usize]
             .owned
             .retain(|&wl| !workloads[wl as usize].deleted);
 
         // A suspended CronJob is not scheduled and not requeued (CJ-T8): the controller returns
         // before computing schedule times; the edit that resumes it syncs it again.
-        if self.cron[cj as usize].suspended {
-            self.cron[cj as usize].was_suspended = true;
+        if self.ctl.cron[cj as usize].suspended {
+            self.ctl.cron[cj as usize].was_suspended = true;
             return;
         }
         // Scheduling (CJ-T3..T9).
         let tz = spec.time_zone.as_ref().map_or(chrono_tz::UTC, |(_, tz)| *tz);
-        let st = &self.cron[cj as usize];
+        let st = &self.ctl.cron[cj as usize];
         let earliest = st
             .last_schedule
             .unwrap_or_else(|| at_ms(start, st.created.unwrap_or(now).ms()));
         let m = missed_cached(
             &spec.schedule,
             tz,
-            &mut self.cron[cj as usize].next_cache,
+            &mut self.ctl.cron[cj as usize].next_cache,
             earliest,
             now_t,
             spec.starting_deadline_s,
         );
         // The first sync after a suspension: the times that passed meanwhile, except the one
         // it starts now, were skipped (the controller's estimate of their number).
-        if std::mem::take(&mut self.cron[cj as usize].was_suspended) {
+        if std::mem::take(&mut self.ctl.cron[cj as usize].was_suspended) {
             let passed = m.count.saturating_sub(u64::from(m.most_recent.is_some()));
-            self.cron[cj as usize].skipped[Skip::Suspended as usize] += passed;
+            self.ctl.cron[cj as usize].skipped[Skip::Suspended as usize] += passed;
             if passed > 0 {
                 let obj = self.cron_object(cj);
                 self.event(
@@ -240,7 +245,7 @@ impl World {
             }
         }
         if m.too_many() {
-            self.cron[cj as usize].too_many_missed += 1;
+            self.ctl.cron[cj as usize].too_many_missed += 1;
             let obj = self.cron_object(cj);
             self.event(
                 || obj,
@@ -249,39 +254,39 @@ impl World {
             );
         }
         // A pending skip whose time is no longer the candidate is final.
-        if let Some((t, why)) = self.cron[cj as usize].pending_skip
+        if let Some((t, why)) = self.ctl.cron[cj as usize].pending_skip
             && m.most_recent != Some(t)
         {
-            self.cron[cj as usize].skipped[why as usize] += 1;
-            self.cron[cj as usize].pending_skip = None;
+            self.ctl.cron[cj as usize].skipped[why as usize] += 1;
+            self.ctl.cron[cj as usize].pending_skip = None;
         }
         match m.most_recent {
             None => {
                 // Due times the deadline excluded (MissSchedule).
                 if spec.starting_deadline_s.is_some() {
-                    let st = &self.cron[cj as usize];
+                    let st = &self.ctl.cron[cj as usize];
                     if let Some(t) = m.latest
                         && st.last_schedule != Some(t)
                         && st.last_deadline_miss != Some(t)
                     {
-                        self.cron[cj as usize].last_deadline_miss = Some(t);
-                        self.cron[cj as usize].skipped[Skip::Deadline as usize] += 1;
+                        self.ctl.cron[cj as usize].last_deadline_miss = Some(t);
+                        self.ctl.cron[cj as usize].skipped[Skip::Deadline as usize] += 1;
                         let obj = self.cron_object(cj);
                         self.event(|| obj, "CronJobSkipped", || format!("MissSchedule {}", t.to_rfc3339()));
                     }
                 }
             }
             Some(t) => {
-                let st = &self.cron[cj as usize];
+                let st = &self.ctl.cron[cj as usize];
                 if st.last_schedule == Some(t) {
                     // Already processed (CJ-T6).
                 } else if spec.concurrency == ConcurrencyPolicy::Forbid && !st.active.is_empty() {
                     self.cron_skip(cj, t, Skip::Forbid);
                 } else {
                     if spec.concurrency == ConcurrencyPolicy::Replace {
-                        for wl in std::mem::take(&mut self.cron[cj as usize].active) {
+                        for wl in std::mem::take(&mut self.ctl.cron[cj as usize].active) {
                             self.delete_job(wl, "Replaced");
-                            self.cron[cj as usize].replaced += 1;
+                            self.ctl.cron[cj as usize].replaced += 1;
                         }
                     }
                     self.cron_start(cj, t, now);
@@ -293,15 +298,15 @@ impl World {
             && let Some(ms) = ms_of(start, next)
         {
             let at = SimTime(ms + 100);
-            if self.cron[cj as usize].next_sync.is_none_or(|t| t > at || t < now) {
+            if self.ctl.cron[cj as usize].next_sync.is_none_or(|t| t > at || t < now) {
                 self.cron_request_sync(cj, at);
             }
         }
     }
 
     pub(crate) fn cron_skip(&mut self, cj: u32, t: DateTime<Utc>, why: Skip) {
-        if self.cron[cj as usize].pending_skip.map(|p| p.0) != Some(t) {
-            self.cron[cj as usize].pending_skip = Some((t, why));
+        if self.ctl.cron[cj as usize].pending_skip.map(|p| p.0) != Some(t) {
+            self.ctl.cron[cj as usize].pending_skip = Some((t, why));
             let obj = self.cron_object(cj);
             self.event(
                 || obj,
@@ -314,9 +319,9 @@ impl World {
     pub(crate) fn cron_start(&mut self, cj: u32, t: DateTime<Utc>, now: SimTime) {
         // ResourceQuota (count/jobs.batch): a refused create is retried with the controller's
         // rate limiter; lastScheduleTime does not move (ADM-4).
-        let proto = self.cron[cj as usize].proto;
+        let proto = self.ctl.cron[cj as usize].proto;
         if let Err(message) = self.quota_admit_job(proto) {
-            let st = &mut self.cron[cj as usize];
+            let st = &mut self.ctl.cron[cj as usize];
             st.api_failures += 1;
             let (base, max) = crate::controllers::quota::CONTROLLER_API_BACKOFF_MS;
             let delay = crate::sim::backoff_ms(base, max, st.api_failures);
@@ -325,12 +330,12 @@ impl World {
             self.cron_request_sync(cj, now.plus_ms(delay));
             return;
         }
-        self.cron[cj as usize].api_failures = 0;
-        let st = &mut self.cron[cj as usize];
+        self.ctl.cron[cj as usize].api_failures = 0;
+        let st = &mut self.ctl.cron[cj as usize];
         if st.pending_skip.map(|p| p.0) == Some(t) {
             st.pending_skip = None; // it starts late instead
         }
-        let late = ms_of(self.start_time, t).map_or(0, |ms| now.ms().saturating_sub(ms));
+        let late = ms_of(self.cfg.start_time, t).map_or(0, |ms| now.ms().saturating_sub(ms));
         if late > LATE_MS {
             st.late_runs += 1;
             st.late_total_ms += late;
@@ -340,26 +345,26 @@ impl World {
         st.started += 1;
         let name = format!("{}-{}", st.spec.name, t.timestamp().div_euclid(60));
         let (proto, arrival) = (st.proto, st.started - 1);
-        let id = self.workloads.len() as WlId;
+        let id = self.store.workloads.len() as WlId;
         self.create_workload(proto, name, arrival, None, Some(cj));
-        let st = &mut self.cron[cj as usize];
+        let st = &mut self.ctl.cron[cj as usize];
         st.active.push(id);
         st.owned.push(id);
     }
 
     pub(crate) fn cron_object(&self, cj: u32) -> String {
-        if !self.record_events {
+        if !self.rec.record_events {
             return String::new();
         }
-        let s = &self.cron[cj as usize].spec;
+        let s = &self.ctl.cron[cj as usize].spec;
         format!("{}/{}", s.namespace, s.name)
     }
 
     /// Per-CronJob results at the end of the run.
     pub(crate) fn cron_rows(&mut self) -> Vec<CronRow> {
         // Jobs each CronJob created that ended Complete / Failed (not counting the Replaced).
-        let mut ended = vec![[0u64; 2]; self.cron.len()];
-        for w in &self.workloads {
+        let mut ended = vec![[0u64; 2]; self.ctl.cron.len()];
+        for w in &self.store.workloads {
             if let Some(cj) = w.owner
                 && w.reason != "Replaced"
             {
@@ -370,13 +375,13 @@ impl World {
                 }
             }
         }
-        (0..self.cron.len())
+        (0..self.ctl.cron.len())
             .map(|i| {
-                let st = &mut self.cron[i];
+                let st = &mut self.ctl.cron[i];
                 if let Some((_, why)) = st.pending_skip.take() {
                     st.skipped[why as usize] += 1;
                 }
-                let st = &self.cron[i];
+                let st = &self.ctl.cron[i];
                 CronRow {
                     namespace: st.spec.namespace.clone(),
                     name: st.spec.name.clone(),

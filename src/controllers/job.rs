@@ -127,11 +127,11 @@ struct Finished {
 
 impl World {
     pub(crate) fn job_spec(&self, wl: WlId) -> &JobSpec {
-        job_of(&self.protos[self.workloads[wl as usize].proto as usize].spec)
+        job_of(&self.store.protos[self.store.workloads[wl as usize].proto as usize].spec)
     }
 
     pub(crate) fn job(&mut self, wl: WlId) -> &mut JobState {
-        self.workloads[wl as usize].job.as_deref_mut().expect("a Job")
+        self.store.workloads[wl as usize].job.as_deref_mut().expect("a Job")
     }
 
     /// A Job object was created.
@@ -143,17 +143,17 @@ impl World {
         let managed = self.kueue_manages(wl);
         state.suspended |= managed;
         let suspended = state.suspended;
-        self.workloads[wl as usize].job = Some(Box::new(state));
+        self.store.workloads[wl as usize].job = Some(Box::new(state));
         if managed {
             self.kueue_created(wl);
         }
         if let Some(n) = spec.template.hints.gang_size {
             let obj = self.wl_object(wl);
             let g = self.new_gang(obj, n, Some(wl));
-            self.workloads[wl as usize].gang = Some(g);
+            self.store.workloads[wl as usize].gang = Some(g);
         }
-        let w = &self.workloads[wl as usize];
-        let ws = &self.protos[w.proto as usize].spec;
+        let w = &self.store.workloads[wl as usize];
+        let ws = &self.store.protos[w.proto as usize].spec;
         if let Some(d) = ws.suspend_at_ms {
             self.engine
                 .schedule(now.plus_ms(d), class::API, Ev::SetSuspend { wl, suspend: true });
@@ -185,10 +185,10 @@ impl World {
 
     /// A pod of the Job changed: sync after the batching period (JOB-D3).
     pub(crate) fn job_pod_event(&mut self, wl: WlId) {
-        if self.workloads[wl as usize].job.is_none() {
+        if self.store.workloads[wl as usize].job.is_none() {
             return;
         }
-        let at = self.now().plus_ms(self.lat.job_sync_batch_ms);
+        let at = self.now().plus_ms(self.cfg.lat.job_sync_batch_ms);
         self.job_enqueue(wl, at);
     }
 
@@ -215,7 +215,7 @@ impl World {
             self.event(|| obj, "JobSuspended", String::new);
             // Pods deleted for suspension are not failures (their finalizer goes first).
             for pod in self.active_pods(wl) {
-                self.pods[pod as usize].counted = true;
+                self.store.pods[pod as usize].counted = true;
                 self.delete_pod(pod, "JobSuspended", None);
             }
         } else {
@@ -235,7 +235,7 @@ impl World {
     /// its finish the deletion time.
     pub(crate) fn delete_job(&mut self, wl: WlId, reason: &'static str) {
         let now = self.now();
-        let w = &mut self.workloads[wl as usize];
+        let w = &mut self.store.workloads[wl as usize];
         if w.deleted {
             return;
         }
@@ -247,10 +247,10 @@ impl World {
         }
         let obj = self.wl_object(wl);
         self.event(|| obj, "JobDeleted", || reason.into());
-        if self.admission.is_some() {
+        if self.ctl.admission.is_some() {
             self.quota_job_deleted(wl);
         }
-        for pod in self.workloads[wl as usize].pods.clone() {
+        for pod in self.store.workloads[wl as usize].pods.clone() {
             self.delete_pod(pod, "JobDeleted", None);
         }
         self.kueue_job_done(wl);
@@ -258,33 +258,35 @@ impl World {
     }
 
     pub(crate) fn active_pods(&self, wl: WlId) -> Vec<PodId> {
-        self.workloads[wl as usize]
+        self.store.workloads[wl as usize]
             .pods
             .iter()
             .copied()
-            .filter(|&p| self.pods[p as usize].is_active())
+            .filter(|&p| self.store.pods[p as usize].is_active())
             .collect()
     }
 
     /// One sync of the Job (`syncJob`).
     pub(crate) fn job_sync(&mut self, wl: WlId) {
         let now = self.now();
-        if self.job(wl).finished || self.workloads[wl as usize].deleted || self.job(wl).suspended {
+        if self.job(wl).finished || self.store.workloads[wl as usize].deleted || self.job(wl).suspended {
             return;
         }
-        let ws = self.protos[self.workloads[wl as usize].proto as usize].spec.clone();
+        let ws = self.store.protos[self.store.workloads[wl as usize].proto as usize]
+            .spec
+            .clone();
         let spec = job_of(&ws);
-        let lat = self.lat.clone();
+        let lat = self.cfg.lat.clone();
         if self.job(wl).start_time.is_none() {
             self.job(wl).start_time = Some(now);
         }
         let fail_job = self.account_finished_pods(wl, spec);
 
         // Terminal checks, in syncJob's order (JOB-T2).
-        let j = self.workloads[wl as usize].job.as_deref().expect("job");
+        let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         let active = self.active_pods(wl);
         if j.failure_target.is_none() && j.success_target.is_none() {
-            let restarts: u32 = active.iter().map(|&p| self.pods[p as usize].restarts).sum();
+            let restarts: u32 = active.iter().map(|&p| self.store.pods[p as usize].restarts).sum();
             let on_failure = spec.template.restart_policy == RestartPolicy::OnFailure;
             let deadline_hit = spec
                 .active_deadline_s
@@ -327,7 +329,7 @@ impl World {
             }
         }
 
-        let j = self.workloads[wl as usize].job.as_deref().expect("job");
+        let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         if j.failure_target.is_some() || j.success_target.is_some() {
             let failing = j.failure_target.is_some();
             let reason = if j.failure_target == Some("DeadlineExceeded") {
@@ -341,13 +343,13 @@ impl World {
                 if failing {
                     self.job(wl).failed += 1;
                 }
-                self.pods[pod as usize].counted = true;
+                self.store.pods[pod as usize].counted = true;
                 self.delete_pod(pod, reason, None);
             }
-            let terminating = self.workloads[wl as usize]
+            let terminating = self.store.workloads[wl as usize]
                 .pods
                 .iter()
-                .any(|&p| self.pods[p as usize].finished.is_none());
+                .any(|&p| self.store.pods[p as usize].finished.is_none());
             if !terminating {
                 self.job_finish(wl);
             }
@@ -355,13 +357,13 @@ impl World {
         }
 
         // manageJob: scale to the wanted number of active pods.
-        let j = self.workloads[wl as usize].job.as_deref().expect("job");
+        let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         let terminating = if j.only_replace_failed {
-            self.workloads[wl as usize]
+            self.store.workloads[wl as usize]
                 .pods
                 .iter()
                 .filter(|&&p| {
-                    let p = &self.pods[p as usize];
+                    let p = &self.store.pods[p as usize];
                     p.deletion.is_some() && p.finished.is_none()
                 })
                 .count()
@@ -389,7 +391,7 @@ impl World {
             let mut excess = active.clone();
             // Delete the least advanced first: unscheduled < scheduled, then newest first.
             excess.sort_by_key(|&p| {
-                let p = &self.pods[p as usize];
+                let p = &self.store.pods[p as usize];
                 (
                     p.node.is_some(),
                     std::cmp::Reverse(p.created),
@@ -400,7 +402,7 @@ impl World {
                 .into_iter()
                 .take((active.len() - want).min(MAX_POD_CREATE_DELETE_PER_SYNC))
             {
-                self.pods[pod as usize].counted = true;
+                self.store.pods[pod as usize].counted = true;
                 self.delete_pod(pod, "ScaledDown", None);
             }
         } else if active.len() + terminating < want {
@@ -426,11 +428,11 @@ impl World {
     /// Count newly finished pods (JOB-A2, A3, B3, P1..P3, I2). Returns whether a
     /// podFailurePolicy FailJob rule matched.
     pub(crate) fn account_finished_pods(&mut self, wl: WlId, spec: &JobSpec) -> bool {
-        let j = self.workloads[wl as usize].job.as_deref().expect("job");
+        let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         let only_failed = j.only_replace_failed;
         let mut new: Vec<Finished> = Vec::new();
-        for &pid in &self.workloads[wl as usize].pods {
-            let p = &self.pods[pid as usize];
+        for &pid in &self.store.workloads[wl as usize].pods {
+            let p = &self.store.pods[pid as usize];
             if p.counted {
                 continue;
             }
@@ -453,15 +455,17 @@ impl World {
         let mut backoff_failures = 0u32;
         let mut last_failure = None;
         for f in &new {
-            self.pods[f.pod as usize].counted = true;
-            let index = self.pods[f.pod as usize].index;
+            self.store.pods[f.pod as usize].counted = true;
+            let index = self.store.pods[f.pod as usize].index;
             let action = if f.success {
                 None
             } else {
                 Some(match &spec.pod_failure_policy {
-                    Some(rules) => {
-                        match_pod_failure_policy(rules, &self.pods[f.pod as usize], &spec.template.container_names)
-                    }
+                    Some(rules) => match_pod_failure_policy(
+                        rules,
+                        &self.store.pods[f.pod as usize],
+                        &spec.template.container_names,
+                    ),
                     None => PfpAction::Count,
                 })
             };
@@ -525,14 +529,14 @@ impl World {
         // Fully accounted terminal pods leave the Job's working set, and the run: nothing
         // refers to them any more (a replaced pod's memory is not kept, however many times
         // the Job replaces its pods).
-        let pods = std::mem::take(&mut self.workloads[wl as usize].pods);
+        let pods = std::mem::take(&mut self.store.workloads[wl as usize].pods);
         let (done, keep): (Vec<PodId>, Vec<PodId>) = pods.into_iter().partition(|&p| {
-            let p = &self.pods[p as usize];
+            let p = &self.store.pods[p as usize];
             p.counted && p.finished.is_some()
         });
-        self.workloads[wl as usize].pods = keep;
+        self.store.workloads[wl as usize].pods = keep;
         for p in done {
-            self.pods.release(p);
+            self.store.pods.release(p);
         }
         fail_job
     }
@@ -540,12 +544,12 @@ impl World {
     /// Create pods for the lowest pending indexes whose per-index backoff has passed.
     pub(crate) fn create_indexed(&mut self, wl: WlId, budget: usize, lat: &crate::input::spec::Latencies) {
         let now = self.now();
-        let j = self.workloads[wl as usize].job.as_deref().expect("job");
-        let taken: BTreeSet<u32> = self.workloads[wl as usize]
+        let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
+        let taken: BTreeSet<u32> = self.store.workloads[wl as usize]
             .pods
             .iter()
             .filter_map(|&p| {
-                let p = &self.pods[p as usize];
+                let p = &self.store.pods[p as usize];
                 (p.finished.is_none()).then_some(p.index).flatten()
             })
             .collect();
@@ -594,7 +598,7 @@ impl World {
             (None, Some(_)) => (false, ""),
             (None, None) => unreachable!("finish without a target"),
         };
-        let w = &mut self.workloads[wl as usize];
+        let w = &mut self.store.workloads[wl as usize];
         w.finish = Some(now);
         w.state = if failed { WlState::Failed } else { WlState::Complete };
         w.reason = reason.to_string();
@@ -631,9 +635,9 @@ impl World {
         if indexes.is_empty() {
             return;
         }
-        self.create_requests.push((wl, indexes.into()));
-        if !self.create_flush_scheduled {
-            self.create_flush_scheduled = true;
+        self.ctl.create_requests.push((wl, indexes.into()));
+        if !self.ctl.create_flush_scheduled {
+            self.ctl.create_flush_scheduled = true;
             let now = self.now();
             self.engine.schedule(now, class::CREATE, Ev::CreatePods);
         }
@@ -642,9 +646,9 @@ impl World {
     /// Issue the pooled creations: up to `CONCURRENT_JOB_SYNCS` Jobs at a time, each a
     /// slow-start batch per round, round-robin.
     pub(crate) fn create_pods_flush(&mut self) {
-        self.create_flush_scheduled = false;
+        self.ctl.create_flush_scheduled = false;
         let mut waiting: std::collections::VecDeque<(WlId, std::collections::VecDeque<Option<u32>>)> =
-            std::mem::take(&mut self.create_requests).into();
+            std::mem::take(&mut self.ctl.create_requests).into();
         let mut workers: Vec<(WlId, std::collections::VecDeque<Option<u32>>, usize)> = Vec::new();
         loop {
             while workers.len() < CONCURRENT_JOB_SYNCS {
@@ -661,7 +665,7 @@ impl World {
                 for _ in 0..*batch {
                     let Some(index) = q.pop_front() else { break };
                     // A Job finished or deleted meanwhile creates nothing more.
-                    let w = &self.workloads[*wl as usize];
+                    let w = &self.store.workloads[*wl as usize];
                     if w.deleted || w.job.as_ref().is_some_and(|j| j.finished) {
                         q.clear();
                         break;

@@ -51,10 +51,10 @@ pub struct Faults {
 
 impl World {
     pub(crate) fn add_faults(&mut self, sc: &crate::input::spec::Scenario) -> Result<(), InputError> {
-        self.faults.taint_gen = vec![0; sc.nodes.len()];
+        self.ctl.faults.taint_gen = vec![0; sc.nodes.len()];
         for f in &sc.faults {
             let node_of = |name: &str| {
-                self.node_by_name.get(name).copied().ok_or_else(|| {
+                self.store.node_by_name.get(name).copied().ok_or_else(|| {
                     InputError::new(
                         "spec",
                         format!(
@@ -80,8 +80,8 @@ impl World {
             }
             for t in &f.taints {
                 let n = node_of(&t.node)?;
-                let idx = self.faults.scripted.len() as u32;
-                self.faults.scripted.push((n, t.taint.clone()));
+                let idx = self.ctl.faults.scripted.len() as u32;
+                self.ctl.faults.scripted.push((n, t.taint.clone()));
                 self.engine
                     .schedule(SimTime(t.at_ms), class::NODE, Ev::TaintAdd { idx });
                 if let Some(d) = t.for_ms {
@@ -95,9 +95,9 @@ impl World {
                     if !matches {
                         continue;
                     }
-                    let rng = rng_stream(self.seed, stable_hash("node-failures") ^ stable_hash(&spec.name));
-                    self.faults.random.push((i as NodeId, rng, mtbf, f.mttr_ms));
-                    let k = self.faults.random.len() - 1;
+                    let rng = rng_stream(self.cfg.seed, stable_hash("node-failures") ^ stable_hash(&spec.name));
+                    self.ctl.faults.random.push((i as NodeId, rng, mtbf, f.mttr_ms));
+                    let k = self.ctl.faults.random.len() - 1;
                     self.schedule_random_failure(k, SimTime(spec.add_at_ms));
                 }
             }
@@ -112,7 +112,7 @@ impl World {
     }
 
     pub(crate) fn schedule_random_failure(&mut self, k: usize, from: SimTime) {
-        let (n, rng, mtbf, mttr) = &mut self.faults.random[k];
+        let (n, rng, mtbf, mttr) = &mut self.ctl.faults.random[k];
         let up = Self::draw(rng, *mtbf);
         let repair = Self::draw(rng, *mttr).max(1);
         let node = *n;
@@ -131,11 +131,11 @@ impl World {
     /// not on the kubelet yet).
     pub(crate) fn pods_on(&self, n: NodeId) -> Vec<PodId> {
         // The node's charged pods (bound or reserved), in pod order.
-        let mut pods: Vec<PodId> = self.cluster.pods_on[n as usize]
+        let mut pods: Vec<PodId> = self.store.cluster.pods_on[n as usize]
             .iter()
             .copied()
             .filter(|&p| {
-                let pod = &self.pods[p as usize];
+                let pod = &self.store.pods[p as usize];
                 pod.node == Some(n) && pod.finished.is_none() && !pod.waiting
             })
             .collect();
@@ -144,22 +144,22 @@ impl World {
     }
 
     pub fn node_is_down(&self, n: NodeId) -> bool {
-        self.faults.down.contains(&n)
+        self.ctl.faults.down.contains(&n)
     }
 
     /// The node is lost: its containers stop; the control plane notices after the grace period.
     pub(crate) fn node_fail(&mut self, n: NodeId, for_ms: Option<u64>) {
-        if self.faults.down.contains(&n) || !self.cluster.nodes[n as usize].present {
+        if self.ctl.faults.down.contains(&n) || !self.store.cluster.nodes[n as usize].present {
             return;
         }
         let now = self.now();
-        self.faults.down.insert(n);
-        self.faults.failures += 1;
-        let name = self.cluster.nodes[n as usize].name.clone();
+        self.ctl.faults.down.insert(n);
+        self.ctl.faults.failures += 1;
+        let name = self.store.cluster.nodes[n as usize].name.clone();
         self.event(|| name, "NodeLost", String::new);
         for pod in self.pods_on(n) {
             self.lose_work(pod);
-            let p = &mut self.pods[pod as usize];
+            let p = &mut self.store.pods[pod as usize];
             p.epoch += 1; // its exit and restart timers are void: the container is gone
             let was_up = std::mem::replace(&mut p.container_up, false);
             let gang = p.gang;
@@ -179,11 +179,11 @@ impl World {
 
     /// The node lifecycle controller marks the node NotReady and taints it.
     pub(crate) fn node_detect(&mut self, n: NodeId) {
-        if !self.faults.down.contains(&n) {
+        if !self.ctl.faults.down.contains(&n) {
             return;
         }
         let now = self.now();
-        let name = self.cluster.nodes[n as usize].name.clone();
+        let name = self.store.cluster.nodes[n as usize].name.clone();
         self.event(|| name, "NodeNotReady", || "Ready=Unknown".into());
         self.add_taint(
             n,
@@ -193,16 +193,16 @@ impl World {
                 effect: TaintEffect::NoSchedule,
             },
         );
-        let at = match self.faults.last_noexecute {
+        let at = match self.ctl.faults.last_noexecute {
             Some(last) => now.max(last.plus_ms(NODE_EVICTION_INTERVAL_MS)),
             None => now,
         };
-        self.faults.last_noexecute = Some(at);
+        self.ctl.faults.last_noexecute = Some(at);
         self.engine.schedule(at, class::NODE, Ev::NodeNoExecute { node: n });
     }
 
     pub(crate) fn node_noexecute(&mut self, n: NodeId) {
-        if !self.faults.down.contains(&n) {
+        if !self.ctl.faults.down.contains(&n) {
             return;
         }
         self.add_taint(
@@ -217,23 +217,23 @@ impl World {
 
     /// Add a taint; NoExecute evicts pods that do not tolerate it (after their toleration).
     pub(crate) fn add_taint(&mut self, n: NodeId, taint: Taint) {
-        let node = &mut self.cluster.nodes[n as usize];
+        let node = &mut self.store.cluster.nodes[n as usize];
         if node.taints.contains(&taint) {
             return;
         }
         node.taints.push(taint.clone());
-        self.cluster.any_taints = true;
+        self.store.cluster.any_taints = true;
         self.sched_on_node_change();
         if taint.effect != TaintEffect::NoExecute {
             return;
         }
         let now = self.now();
-        let generation = self.faults.taint_gen.get(n as usize).copied().unwrap_or(0);
+        let generation = self.ctl.faults.taint_gen.get(n as usize).copied().unwrap_or(0);
         for pod in self.pods_on(n) {
-            if self.pods[pod as usize].deletion.is_some() {
+            if self.store.pods[pod as usize].deletion.is_some() {
                 continue;
             }
-            let tolerations = &self.classes[self.pods[pod as usize].class as usize]
+            let tolerations = &self.store.classes[self.store.pods[pod as usize].class as usize]
                 .constraints
                 .tolerations;
             let matching: Vec<Option<i64>> = tolerations
@@ -274,22 +274,22 @@ impl World {
 
     /// A NoExecute toleration ran out: evict, unless a taint was removed from the node since.
     pub(crate) fn taint_evict(&mut self, pod: PodId, n: NodeId, generation: u64) {
-        let Some(p) = self.pods.get(pod) else { return };
+        let Some(p) = self.store.pods.get(pod) else { return };
         if p.node != Some(n) || p.finished.is_some() || p.deletion.is_some() {
             return;
         }
-        if self.faults.taint_gen.get(n as usize).copied().unwrap_or(0) != generation {
+        if self.ctl.faults.taint_gen.get(n as usize).copied().unwrap_or(0) != generation {
             return;
         }
         self.evict(pod);
     }
 
     pub(crate) fn remove_taint(&mut self, n: NodeId, taint: &Taint) {
-        let node = &mut self.cluster.nodes[n as usize];
+        let node = &mut self.store.cluster.nodes[n as usize];
         let before = node.taints.len();
         node.taints.retain(|t| t != taint);
         if node.taints.len() != before {
-            if let Some(g) = self.faults.taint_gen.get_mut(n as usize) {
+            if let Some(g) = self.ctl.faults.taint_gen.get_mut(n as usize) {
                 *g += 1;
             }
             self.sched_on_node_change();
@@ -298,7 +298,7 @@ impl World {
     }
 
     pub(crate) fn scripted_taint(&mut self, idx: u32, add: bool) {
-        let (n, taint) = self.faults.scripted[idx as usize].clone();
+        let (n, taint) = self.ctl.faults.scripted[idx as usize].clone();
         if add {
             self.add_taint(n, taint);
         } else {
@@ -308,7 +308,7 @@ impl World {
 
     /// The node is back: its kubelet ends what was being deleted, fails or restarts the rest.
     pub(crate) fn node_recover(&mut self, n: NodeId) {
-        if !self.faults.down.remove(&n) {
+        if !self.ctl.faults.down.remove(&n) {
             return;
         }
         let now = self.now();
@@ -322,12 +322,12 @@ impl World {
                 },
             );
         }
-        let name = self.cluster.nodes[n as usize].name.clone();
+        let name = self.store.cluster.nodes[n as usize].name.clone();
         self.event(|| name, "NodeReady", String::new);
         for pod in self.pods_on(n) {
-            let p = &self.pods[pod as usize];
-            let policy =
-                self.protos[self.workloads[p.wl as usize].proto as usize].tasks[p.task as usize].restart_policy;
+            let p = &self.store.pods[pod as usize];
+            let policy = self.store.protos[self.store.workloads[p.wl as usize].proto as usize].tasks[p.task as usize]
+                .restart_policy;
             if p.deletion.is_some() {
                 self.pod_terminal(pod, Phase::Failed, 137, "NodeLost");
             } else if p.phase == Phase::Pending {
@@ -335,21 +335,21 @@ impl World {
             } else if policy == RestartPolicy::Never {
                 self.pod_terminal(pod, Phase::Failed, 137, "NodeLost");
             } else {
-                let epoch = self.pods[pod as usize].epoch;
+                let epoch = self.store.pods[pod as usize].epoch;
                 self.engine
                     .schedule(now, class::KUBELET, Ev::ContainerRestart { pod, epoch });
             }
         }
         self.on_capacity_or_taints_changed();
         // The next random failure of this node, if it fails at random.
-        if let Some(k) = self.faults.random.iter().position(|(node, ..)| *node == n) {
+        if let Some(k) = self.ctl.faults.random.iter().position(|(node, ..)| *node == n) {
             self.schedule_random_failure(k, now);
         }
     }
 
     pub(crate) fn on_capacity_or_taints_changed(&mut self) {
         self.sched_on_node_change();
-        if self.policy.is_volcano() {
+        if self.sched.policy.is_volcano() {
             self.volcano_kick();
         }
     }

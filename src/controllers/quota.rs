@@ -87,10 +87,10 @@ impl World {
     /// ResourceQuota admission of a pod of task `task` of workload `wl`: the usage to charge
     /// once the pod exists, or the refusal (`Ok(None)`: no quota in the namespace).
     pub(crate) fn quota_admit_pod(&mut self, wl: WlId, task: u16) -> Result<Option<ResourceList>, String> {
-        let Some(adm) = self.admission.as_deref_mut() else {
+        let Some(adm) = self.ctl.admission.as_deref_mut() else {
             return Ok(None);
         };
-        let proto = &self.protos[self.workloads[wl as usize].proto as usize];
+        let proto = &self.store.protos[self.store.workloads[wl as usize].proto as usize];
         let Some(t) = proto.tasks[task as usize].admitted.as_deref() else {
             return Ok(None);
         };
@@ -102,8 +102,8 @@ impl World {
 
     /// Record what a created pod holds.
     pub(crate) fn quota_charged(&mut self, pod: PodId, charged: ResourceList) {
-        let wl = self.pods[pod as usize].wl;
-        if let Some(adm) = self.admission.as_deref_mut() {
+        let wl = self.store.pods[pod as usize].wl;
+        if let Some(adm) = self.ctl.admission.as_deref_mut() {
             adm.charged.insert((wl, pod), charged);
         }
     }
@@ -111,12 +111,12 @@ impl World {
     /// A pod became terminal: its compute resources no longer count (its object does until
     /// it is deleted, which for a deleted Job's pod is now).
     pub(crate) fn quota_pod_terminal(&mut self, pod: PodId) {
-        let Some(adm) = self.admission.as_deref_mut() else {
+        let Some(adm) = self.ctl.admission.as_deref_mut() else {
             return;
         };
-        let wl = self.pods[pod as usize].wl;
-        let w = &self.workloads[wl as usize];
-        let ns = &self.protos[w.proto as usize].spec.namespace;
+        let wl = self.store.pods[pod as usize].wl;
+        let w = &self.store.workloads[wl as usize];
+        let ns = &self.store.protos[w.proto as usize].spec.namespace;
         if w.deleted {
             if let Some(ch) = adm.charged.remove(&(wl, pod)) {
                 adm.usage.entry(ns.clone()).or_default().pod_deleted(&ch, false);
@@ -128,10 +128,10 @@ impl World {
 
     /// ResourceQuota admission of a Job object (`count/jobs.batch`).
     pub(crate) fn quota_admit_job(&mut self, proto: crate::sim::ProtoId) -> Result<(), String> {
-        let Some(adm) = self.admission.as_deref_mut() else {
+        let Some(adm) = self.ctl.admission.as_deref_mut() else {
             return Ok(());
         };
-        let ns = &self.protos[proto as usize].spec.namespace;
+        let ns = &self.store.protos[proto as usize].spec.namespace;
         if !adm.has_quota(ns) {
             return Ok(());
         }
@@ -143,7 +143,7 @@ impl World {
     }
 
     pub(crate) fn quota_job_charged(&mut self, wl: WlId) {
-        if let Some(adm) = self.admission.as_deref_mut() {
+        if let Some(adm) = self.ctl.admission.as_deref_mut() {
             adm.jobs.insert(wl);
         }
     }
@@ -151,10 +151,10 @@ impl World {
     /// A Job is deleted: its object count goes, and its terminal pods' objects with it (the
     /// others go when they become terminal).
     pub(crate) fn quota_job_deleted(&mut self, wl: WlId) {
-        let Some(adm) = self.admission.as_deref_mut() else {
+        let Some(adm) = self.ctl.admission.as_deref_mut() else {
             return;
         };
-        let ns = self.protos[self.workloads[wl as usize].proto as usize]
+        let ns = self.store.protos[self.store.workloads[wl as usize].proto as usize]
             .spec
             .namespace
             .clone();
@@ -168,7 +168,7 @@ impl World {
             .charged
             .range((wl, 0)..=(wl, PodId::MAX))
             .map(|(k, _)| *k)
-            .filter(|&(_, p)| self.pods.get(p).is_none_or(|p| p.finished.is_some()))
+            .filter(|&(_, p)| self.store.pods.get(p).is_none_or(|p| p.finished.is_some()))
             .collect();
         for k in terminal {
             let ch = adm.charged.remove(&k).expect("listed");

@@ -78,13 +78,18 @@ fn vc_spec(ws: &crate::input::spec::WorkloadSpec) -> &VolcanoJobSpec {
 
 impl World {
     pub(crate) fn vc(&mut self, wl: WlId) -> &mut VcJobState {
-        self.workloads[wl as usize].vc.as_deref_mut().expect("a Volcano job")
+        self.store.workloads[wl as usize]
+            .vc
+            .as_deref_mut()
+            .expect("a Volcano job")
     }
 
     /// A Volcano job was created: apply the webhook defaults and create its PodGroup.
     pub(crate) fn vc_created(&mut self, wl: WlId) {
         let now = self.now();
-        let ws = self.protos[self.workloads[wl as usize].proto as usize].spec.clone();
+        let ws = self.store.protos[self.store.workloads[wl as usize].proto as usize]
+            .spec
+            .clone();
         let spec = vc_spec(&ws);
         let task_min: u32 = spec.tasks.iter().map(|t| t.min_available.unwrap_or(t.replicas)).sum();
         let min_available = spec.min_available.unwrap_or(task_min);
@@ -108,9 +113,9 @@ impl World {
             api_failures: 0,
             resync_pending: false,
         };
-        self.workloads[wl as usize].vc = Some(Box::new(state));
-        self.vc_live.insert(wl);
-        self.workloads[wl as usize].gang = Some(gang);
+        self.store.workloads[wl as usize].vc = Some(Box::new(state));
+        self.ctl.vc_live.insert(wl);
+        self.store.workloads[wl as usize].gang = Some(gang);
         self.event(|| obj, "PodGroupCreated", || format!("minMember {min_available}"));
         self.vc_pg_created(wl);
     }
@@ -148,7 +153,7 @@ impl World {
 
     /// Create the pods that are missing (not the ones kept terminal).
     pub(crate) fn vc_sync(&mut self, wl: WlId) {
-        let vc = self.workloads[wl as usize].vc.as_deref().expect("vc");
+        let vc = self.store.workloads[wl as usize].vc.as_deref().expect("vc");
         if vc.pg_phase == PgPhase::Pending || vc.after_kill.is_some() || is_final(vc.phase) {
             return;
         }
@@ -198,7 +203,7 @@ impl World {
     /// A pod of a Volcano job changed: terminal (`evicted`: deleted by someone other than the
     /// controller) — apply policies and update the phase.
     pub(crate) fn vc_pod_finished(&mut self, wl: WlId, pod: PodId) {
-        let p = &self.pods[pod as usize];
+        let p = &self.store.pods[pod as usize];
         let (task, index) = (p.task as usize, p.index.unwrap_or(0) as usize);
         let evicted = p.deletion.is_some() && !p.counted;
         let controller_killed = p.counted;
@@ -229,7 +234,7 @@ impl World {
         } else if !succeeded {
             self.vc_match(wl, task, VcEvent::PodFailed, Some(exit_code))
         } else {
-            let vc = self.workloads[wl as usize].vc.as_deref().expect("vc");
+            let vc = self.store.workloads[wl as usize].vc.as_deref().expect("vc");
             if vc.succeeded[task] == vc.slots[task].len() as u32 {
                 self.vc_match(wl, task, VcEvent::TaskCompleted, None)
             } else {
@@ -248,7 +253,7 @@ impl World {
 
     /// The first matching policy: the task's, then the job's (VC-P3).
     pub(crate) fn vc_match(&self, wl: WlId, task: usize, event: VcEvent, exit_code: Option<i32>) -> Option<VcAction> {
-        let ws = &self.protos[self.workloads[wl as usize].proto as usize].spec;
+        let ws = &self.store.protos[self.store.workloads[wl as usize].proto as usize].spec;
         let spec = vc_spec(ws);
         let hit = |p: &VcPolicy| {
             p.events.iter().any(|e| *e == event || *e == VcEvent::Any)
@@ -285,7 +290,7 @@ impl World {
             }
             VcAction::RestartPod | VcAction::RestartPartition => {
                 self.vc(wl).retry_count += 1;
-                let p = &self.pods[pod as usize];
+                let p = &self.store.pods[pod as usize];
                 let (t, i) = (p.task as usize, p.index.unwrap_or(0) as usize);
                 let (finished, phase) = (p.finished.is_some(), p.phase);
                 let vc = self.vc(wl);
@@ -339,20 +344,20 @@ impl World {
             }
         }
         for p in doomed {
-            let pod = &self.pods[p as usize];
+            let pod = &self.store.pods[p as usize];
             if pod.finished.is_some() {
                 if drop_terminal {
                     self.vc_clear_slot(wl, p);
                 }
                 continue;
             }
-            self.pods[p as usize].counted = true; // deleted by its controller
+            self.store.pods[p as usize].counted = true; // deleted by its controller
             self.delete_pod(p, "VolcanoJobKill", None);
         }
     }
 
     pub(crate) fn vc_clear_slot(&mut self, wl: WlId, pod: PodId) {
-        let p = &self.pods[pod as usize];
+        let p = &self.store.pods[pod as usize];
         let (t, i) = (p.task as usize, p.index.unwrap_or(0) as usize);
         let vc = self.vc(wl);
         if vc.slots[t][i] == Some(pod) {
@@ -362,11 +367,11 @@ impl World {
 
     /// After a kill: once no pod is left terminating, move to the next phase.
     pub(crate) fn vc_after_kill(&mut self, wl: WlId) {
-        let live = self.workloads[wl as usize]
+        let live = self.store.workloads[wl as usize]
             .pods
             .iter()
-            .any(|&p| self.pods[p as usize].finished.is_none());
-        let vc = self.workloads[wl as usize].vc.as_deref().expect("vc");
+            .any(|&p| self.store.pods[p as usize].finished.is_none());
+        let vc = self.store.workloads[wl as usize].vc.as_deref().expect("vc");
         let Some(phase) = vc.after_kill else {
             return;
         };
@@ -391,7 +396,7 @@ impl World {
                 vc.pg_phase = PgPhase::Pending;
                 vc.pg_created = now;
                 vc.phase = VcPhase::Pending;
-                self.workloads[wl as usize].gang = Some(gang);
+                self.store.workloads[wl as usize].gang = Some(gang);
                 self.vc_pg_created(wl);
             }
             VcPhase::Completing => self.vc_finish(wl, VcPhase::Completed),
@@ -403,8 +408,8 @@ impl World {
 
     /// Job phase from pod counts (VC-S1, S2).
     pub(crate) fn vc_update_phase(&mut self, wl: WlId) {
-        let running = self.workloads[wl as usize].running;
-        let vc = self.workloads[wl as usize].vc.as_deref().expect("vc");
+        let running = self.store.workloads[wl as usize].running;
+        let vc = self.store.workloads[wl as usize].vc.as_deref().expect("vc");
         if is_final(vc.phase) || vc.after_kill.is_some() {
             return;
         }
@@ -413,13 +418,15 @@ impl World {
         if vc.phase == VcPhase::Pending && vc.min_available <= running + succeeded + failed {
             self.vc(wl).phase = VcPhase::Running;
         }
-        let vc = self.workloads[wl as usize].vc.as_deref().expect("vc");
+        let vc = self.store.workloads[wl as usize].vc.as_deref().expect("vc");
         if vc.min_success.is_some_and(|m| succeeded >= m) {
             self.vc_end(wl, VcPhase::Completing, "MinSuccess");
             return;
         }
         if succeeded + failed == vc.replicas() {
-            let ws = self.protos[self.workloads[wl as usize].proto as usize].spec.clone();
+            let ws = self.store.protos[self.store.workloads[wl as usize].proto as usize]
+                .spec
+                .clone();
             let spec = vc_spec(&ws);
             let task_short = spec
                 .tasks
@@ -439,7 +446,7 @@ impl World {
 
     pub(crate) fn vc_finish(&mut self, wl: WlId, phase: VcPhase) {
         let now = self.now();
-        self.vc_live.remove(&wl);
+        self.ctl.vc_live.remove(&wl);
         let vc = self.vc(wl);
         vc.phase = phase;
         let reason = if vc.reason.is_empty() {
@@ -450,7 +457,7 @@ impl World {
         } else {
             vc.reason
         };
-        let w = &mut self.workloads[wl as usize];
+        let w = &mut self.store.workloads[wl as usize];
         w.finish = Some(now);
         w.state = if phase == VcPhase::Completed {
             WlState::Complete
@@ -471,14 +478,14 @@ impl World {
         let detail = format!("{phase:?}");
         self.event(|| obj, ev, || detail);
         // Remaining live pods (e.g. after minSuccess) are not needed any more.
-        let live: Vec<PodId> = self.workloads[wl as usize]
+        let live: Vec<PodId> = self.store.workloads[wl as usize]
             .pods
             .iter()
             .copied()
-            .filter(|&p| self.pods[p as usize].finished.is_none())
+            .filter(|&p| self.store.pods[p as usize].finished.is_none())
             .collect();
         for p in live {
-            self.pods[p as usize].counted = true;
+            self.store.pods[p as usize].counted = true;
             self.delete_pod(p, "VolcanoJobFinished", None);
         }
     }

@@ -86,32 +86,32 @@ pub struct DeadlockState {
 
 impl World {
     pub(crate) fn new_gang(&mut self, object: String, min_member: u32, wl: Option<WlId>) -> GangId {
-        self.gangs.push(Gang::new(object, min_member, wl));
-        self.gangs.len() as GangId - 1
+        self.store.gangs.push(Gang::new(object, min_member, wl));
+        self.store.gangs.len() as GangId - 1
     }
 
     /// Apply a change to a gang, keeping the stranded-GPU level and the partial set right.
     pub(crate) fn with_gang(&mut self, g: GangId, change: impl FnOnce(&mut Gang)) {
         let now = self.now();
-        self.gpu.advance(now);
-        let gang = &mut self.gangs[g as usize];
+        self.rec.gpu.advance(now);
+        let gang = &mut self.store.gangs[g as usize];
         if gang.is_partial() {
-            self.gpu.stranded_milli -= gang.held_gpu_milli;
+            self.rec.gpu.stranded_milli -= gang.held_gpu_milli;
         }
         change(gang);
         let partial = gang.is_partial();
         if partial {
-            self.gpu.stranded_milli += gang.held_gpu_milli;
-            self.partial_gangs.insert(g);
+            self.rec.gpu.stranded_milli += gang.held_gpu_milli;
+            self.store.partial_gangs.insert(g);
         } else {
-            self.partial_gangs.remove(&g);
+            self.store.partial_gangs.remove(&g);
         }
         self.schedule_deadlock_check();
     }
 
     pub(crate) fn gang_member_created(&mut self, g: GangId, pod: PodId) {
-        let class = self.pods[pod as usize].class;
-        let gang = &mut self.gangs[g as usize];
+        let class = self.store.pods[pod as usize].class;
+        let gang = &mut self.store.gangs[g as usize];
         gang.members.push(pod);
         gang.created += 1;
         gang.member_class.get_or_insert(class);
@@ -119,7 +119,9 @@ impl World {
 
     /// A member starts holding resources (bound, or reserved at Permit).
     pub(crate) fn gang_member_holds(&mut self, g: GangId, pod: PodId) {
-        let gpu = self.classes[self.pods[pod as usize].class as usize].req.gpu_milli();
+        let gpu = self.store.classes[self.store.pods[pod as usize].class as usize]
+            .req
+            .gpu_milli();
         self.with_gang(g, |gang| {
             gang.holding += 1;
             gang.held_gpu_milli += gpu;
@@ -128,7 +130,9 @@ impl World {
 
     /// A member stops holding resources (terminal, or its reservation undone).
     pub(crate) fn gang_member_releases(&mut self, g: GangId, pod: PodId) {
-        let gpu = self.classes[self.pods[pod as usize].class as usize].req.gpu_milli();
+        let gpu = self.store.classes[self.store.pods[pod as usize].class as usize]
+            .req
+            .gpu_milli();
         self.with_gang(g, |gang| {
             gang.holding -= 1;
             gang.held_gpu_milli -= gpu;
@@ -138,12 +142,12 @@ impl World {
     /// A member's container runs: the gang forms once `min_member` run; members of a formed
     /// gang work.
     pub(crate) fn gang_member_running(&mut self, g: GangId, pod: PodId) {
-        let gang = &mut self.gangs[g as usize];
+        let gang = &mut self.store.gangs[g as usize];
         gang.running += 1;
         if gang.formed {
             self.begin_work(pod);
-            if self.gangs[g as usize].wl.is_none() {
-                let wl = self.pods[pod as usize].wl;
+            if self.store.gangs[g as usize].wl.is_none() {
+                let wl = self.store.pods[pod as usize].wl;
                 self.maybe_started(wl);
             }
             return;
@@ -153,12 +157,13 @@ impl World {
             let obj = gang.object.clone();
             let wl = gang.wl;
             self.event(|| obj, "GangFormed", String::new);
-            let ready: Vec<PodId> = self.gangs[g as usize]
+            let ready: Vec<PodId> = self.store.gangs[g as usize]
                 .members
                 .iter()
                 .copied()
                 .filter(|&m| {
-                    self.pods[m as usize].phase == crate::sim::Phase::Running && !self.pods[m as usize].working
+                    self.store.pods[m as usize].phase == crate::sim::Phase::Running
+                        && !self.store.pods[m as usize].working
                 })
                 .collect();
             for &m in &ready {
@@ -166,8 +171,8 @@ impl World {
             }
             match wl {
                 Some(wl) => {
-                    if self.workloads[wl as usize].start.is_none() {
-                        self.workloads[wl as usize].start = Some(self.now());
+                    if self.store.workloads[wl as usize].start.is_none() {
+                        self.store.workloads[wl as usize].start = Some(self.now());
                     }
                 }
                 // A PodGroup object's gang: its members' workloads (Jobs whose pods join the
@@ -175,7 +180,7 @@ impl World {
                 // working.
                 None => {
                     for m in ready {
-                        let wl = self.pods[m as usize].wl;
+                        let wl = self.store.pods[m as usize].wl;
                         self.maybe_started(wl);
                     }
                 }
@@ -184,21 +189,21 @@ impl World {
     }
 
     pub(crate) fn gang_member_stopped_running(&mut self, g: GangId) {
-        self.gangs[g as usize].running -= 1;
+        self.store.gangs[g as usize].running -= 1;
     }
 
     pub(crate) fn gang_member_gone(&mut self, g: GangId, pod: PodId) {
-        self.gangs[g as usize].members.retain(|&m| m != pod);
+        self.store.gangs[g as usize].members.retain(|&m| m != pod);
     }
 
     pub(crate) fn schedule_deadlock_check(&mut self) {
-        if !self.detect_deadlocks
-            || self.deadlock.check_scheduled
-            || (self.partial_gangs.is_empty() && self.deadlock.since.is_none())
+        if !self.rec.detect_deadlocks
+            || self.rec.deadlock.check_scheduled
+            || (self.store.partial_gangs.is_empty() && self.rec.deadlock.since.is_none())
         {
             return;
         }
-        self.deadlock.check_scheduled = true;
+        self.rec.deadlock.check_scheduled = true;
         let now = self.now();
         self.engine
             .schedule_daemon(now, class::DEADLOCK_CHECK, Ev::DeadlockCheck);
@@ -206,30 +211,30 @@ impl World {
 
     /// Capacity changed (a release): a partial gang may be unblocked, or blocked for good.
     pub(crate) fn deadlock_on_release(&mut self) {
-        if self.detect_deadlocks && !self.partial_gangs.is_empty() || self.deadlock.since.is_some() {
+        if self.rec.detect_deadlocks && !self.store.partial_gangs.is_empty() || self.rec.deadlock.since.is_some() {
             self.schedule_deadlock_check();
         }
     }
 
     /// End-of-instant check: start or end a deadlock episode.
     pub(crate) fn deadlock_check(&mut self) {
-        self.deadlock.check_scheduled = false;
+        self.rec.deadlock.check_scheduled = false;
         let now = self.now();
         let dead = self.is_deadlocked();
-        match (dead, self.deadlock.since) {
+        match (dead, self.rec.deadlock.since) {
             (true, None) => {
-                self.gpu.advance(now);
-                self.gpu.deadlocked = true;
-                self.deadlock.since = Some(now);
-                self.deadlock.episodes += 1;
+                self.rec.gpu.advance(now);
+                self.rec.gpu.deadlocked = true;
+                self.rec.deadlock.since = Some(now);
+                self.rec.deadlock.episodes += 1;
                 let detail = self.deadlock_detail();
                 self.event(|| "cluster".to_string(), "DeadlockStart", || detail);
             }
             (false, Some(since)) => {
-                self.gpu.advance(now);
-                self.gpu.deadlocked = false;
-                self.deadlock.since = None;
-                self.deadlock.total_ms += now.since(since);
+                self.rec.gpu.advance(now);
+                self.rec.gpu.deadlocked = false;
+                self.rec.deadlock.since = None;
+                self.rec.deadlock.total_ms += now.since(since);
                 self.event(|| "cluster".to_string(), "DeadlockEnd", String::new);
             }
             _ => {}
@@ -238,22 +243,23 @@ impl World {
 
     /// Close an episode still open at the end of the run.
     pub(crate) fn deadlock_finish(&mut self, end: SimTime) {
-        if !self.detect_deadlocks {
+        if !self.rec.detect_deadlocks {
             return;
         }
-        self.deadlock.check_scheduled = false;
+        self.rec.deadlock.check_scheduled = false;
         self.deadlock_check();
-        if let Some(since) = self.deadlock.since.take() {
-            self.deadlock.total_ms += end.since(since);
+        if let Some(since) = self.rec.deadlock.since.take() {
+            self.rec.deadlock.total_ms += end.since(since);
         }
     }
 
     pub(crate) fn deadlock_detail(&self) -> String {
         let parts: Vec<String> = self
+            .store
             .partial_gangs
             .iter()
             .map(|&g| {
-                let gang = &self.gangs[g as usize];
+                let gang = &self.store.gangs[g as usize];
                 format!("{} holds {}/{}", gang.object, gang.holding, gang.min_member)
             })
             .collect();
@@ -262,39 +268,43 @@ impl World {
 
     /// Is the cluster deadlocked now (see the module doc)?
     pub fn is_deadlocked(&self) -> bool {
-        if self.partial_gangs.is_empty() {
+        if self.store.partial_gangs.is_empty() {
             return false;
         }
         // Free capacity if every pod that does work, or is being deleted, released what it
         // holds: allocatable minus what the partial gangs' holding members keep.
-        let mut free: Vec<Res> = self.cluster.nodes.iter().map(|n| n.alloc).collect();
-        for &g in &self.partial_gangs {
-            for &m in &self.gangs[g as usize].members {
-                let p = &self.pods[m as usize];
+        let mut free: Vec<Res> = self.store.cluster.nodes.iter().map(|n| n.alloc).collect();
+        for &g in &self.store.partial_gangs {
+            for &m in &self.store.gangs[g as usize].members {
+                let p = &self.store.pods[m as usize];
                 if let Some(n) = p.node
                     && p.finished.is_none()
                     && p.deletion.is_none()
                 {
-                    free[n as usize].sub(&self.classes[p.class as usize].req);
+                    free[n as usize].sub(&self.store.classes[p.class as usize].req);
                 }
             }
         }
-        !self.partial_gangs.iter().any(|&g| self.gang_could_complete(g, &free))
+        !self
+            .store
+            .partial_gangs
+            .iter()
+            .any(|&g| self.gang_could_complete(g, &free))
     }
 
     /// Could gang `g` place the members it lacks on `free`? Members not created yet are
     /// stood for by its first member's shape.
     pub(crate) fn gang_could_complete(&self, g: GangId, free: &[Res]) -> bool {
-        let gang = &self.gangs[g as usize];
+        let gang = &self.store.gangs[g as usize];
         let lacking = (gang.min_member - gang.holding) as usize;
         let mut wanted: Vec<ClassId> = gang
             .members
             .iter()
             .filter(|&&m| {
-                let p = &self.pods[m as usize];
+                let p = &self.store.pods[m as usize];
                 p.node.is_none() && p.finished.is_none() && p.deletion.is_none()
             })
-            .map(|&m| self.pods[m as usize].class)
+            .map(|&m| self.store.pods[m as usize].class)
             .take(lacking)
             .collect();
         let Some(stand_in) = gang.member_class.or(wanted.first().copied()) else {
@@ -311,12 +321,12 @@ impl World {
 /// Exact when all pods are of one class (slot counting); first-fit decreasing otherwise.
 fn fits_all(w: &World, wanted: &[ClassId], free: &[Res]) -> bool {
     let feasible = |c: ClassId, n: usize| {
-        let node = &w.cluster.nodes[n];
-        node.present && static_filter(&w.classes[c as usize].constraints, node).is_ok()
+        let node = &w.store.cluster.nodes[n];
+        node.present && static_filter(&w.store.classes[c as usize].constraints, node).is_ok()
     };
     if wanted.iter().all(|&c| c == wanted[0]) {
         let c = wanted[0];
-        let req = w.classes[c as usize].req;
+        let req = w.store.classes[c as usize].req;
         let mut slots = 0usize;
         for (n, f) in free.iter().enumerate() {
             if !feasible(c, n) {
@@ -330,10 +340,10 @@ fn fits_all(w: &World, wanted: &[ClassId], free: &[Res]) -> bool {
         return false;
     }
     let mut order: Vec<ClassId> = wanted.to_vec();
-    order.sort_by_key(|&c| std::cmp::Reverse(w.classes[c as usize].req));
+    order.sort_by_key(|&c| std::cmp::Reverse(w.store.classes[c as usize].req));
     let mut free = free.to_vec();
     'pods: for c in order {
-        let req = w.classes[c as usize].req;
+        let req = w.store.classes[c as usize].req;
         for (n, f) in free.iter_mut().enumerate() {
             if feasible(c, n) && req.fits_in(f) {
                 f.sub(&req);

@@ -154,6 +154,49 @@ pub fn event_fields(e: &EventRow, out: &mut String) {
     );
 }
 
+/// What a run observes as it goes: GPU levels and their integrals, transition events, the GPUs
+/// each queue holds and deserves, evictions and lost work per queue, preemptions, and the
+/// deadlock state. The world and the parts that notice something write here; nothing reads it
+/// to decide what the simulated cluster does.
+pub struct Recorder {
+    pub gpu: GpuTime,
+    /// Transition events are recorded (`events` is not off); code that only builds an event's
+    /// text asks this first.
+    pub record_events: bool,
+    pub(crate) events: EventLog,
+    pub preemptions: u64,
+    /// GPUs each queue's bound pods hold, over time.
+    pub queue_time: QueueTime,
+    /// GPUs each queue deserves (Volcano proportion, per session), as a level over time.
+    pub queue_deserved: QueueTime,
+    /// Pods evicted from each queue by volcano preempt and reclaim.
+    pub queue_evictions: Vec<[u64; 2]>,
+    /// GPU milli x ms of work each queue lost to evictions by a scheduler (preempt, reclaim,
+    /// Kueue).
+    pub queue_lost: Vec<u128>,
+    pub deadlock: crate::model::gang::DeadlockState,
+    /// Deadlock detection on (the default); off only to measure its cost.
+    pub detect_deadlocks: bool,
+}
+
+impl Recorder {
+    /// A recorder whose events go to `sink`.
+    pub(crate) fn new(sink: &EventSink, policy: &str, seed: u64) -> std::io::Result<Recorder> {
+        Ok(Recorder {
+            gpu: GpuTime::default(),
+            record_events: *sink != EventSink::Off,
+            events: EventLog::new(sink, policy, seed)?,
+            preemptions: 0,
+            queue_time: QueueTime::default(),
+            queue_deserved: QueueTime::default(),
+            queue_evictions: Vec::new(),
+            queue_lost: Vec::new(),
+            deadlock: Default::default(),
+            detect_deadlocks: true,
+        })
+    }
+}
+
 /// GPU-time integrals, in GPU-milli x milliseconds.
 #[derive(Clone, Debug, Default)]
 pub struct GpuTime {

@@ -31,7 +31,7 @@ use crate::input::spec::{
 };
 use cluster::{Cluster, Constraints, NodeId, Res, ResourceNames, Scoring};
 use job::JobState;
-use record::{EventLog, EventRow, EventSink, GpuTime, JobRow, RunResult, WlState};
+use record::{EventRow, EventSink, JobRow, RunResult, WlState};
 use scheduler::Scheduler;
 
 pub type PodId = u32;
@@ -398,77 +398,82 @@ pub struct QueueInfo {
     pub priority: i32,
 }
 
-/// One simulation run.
-pub struct World {
-    pub engine: Engine<Ev>,
+/// Settings of one run: constants, its seed and bounds.
+pub struct RunConfig {
     pub lat: crate::input::spec::Latencies,
     pub seed: u64,
     pub policy_name: String,
+    pub check_invariants: bool,
+    pub horizon: Option<SimTime>,
+    pub sim_loc: crate::input::spec::SourceLoc,
+    pub max_events_line: Option<usize>,
+    /// The wall clock at t = 0 (Simulation `startTime`), for cron schedules.
+    pub start_time: chrono::DateTime<chrono::Utc>,
+}
+
+/// The model of the run: pods, workloads, nodes and the indexes over them.
+pub struct Store {
     pub cluster: Cluster,
     pub resources: ResourceNames,
     pub classes: Vec<Class>,
-    pub(crate) class_index: BTreeMap<(Res, i32, bool, Constraints, Option<String>), ClassId>,
+    pub class_index: BTreeMap<(Res, i32, bool, Constraints, Option<String>), ClassId>,
     pub protos: Vec<Proto>,
     pub pods: pods::PodStore,
     pub workloads: Vec<Workload>,
-    streams: Vec<Stream>,
-    pub sched: Scheduler,
-    pub gpu: GpuTime,
-    /// Transition events are recorded (`events` is not off); code that only builds an event's
-    /// text asks this first.
-    pub record_events: bool,
-    pub(crate) events: EventLog,
-    pub preemptions: u64,
     /// Priorities of bound, non-terminal pods (count per value): preemption has no victim
     /// anywhere when the lowest is not below the preemptor's.
     pub bound_priorities: BTreeMap<i32, u32>,
     /// Nodes by name, for `spec.nodeName`.
-    pub(crate) node_by_name: BTreeMap<String, NodeId>,
-    pub(crate) priority_classes: BTreeMap<String, (i32, PreemptionPolicy)>,
-    pub(crate) global_default: Option<(i32, PreemptionPolicy)>,
-    pub(crate) check_invariants: bool,
-    pub(crate) horizon: Option<SimTime>,
+    pub node_by_name: BTreeMap<String, NodeId>,
+    pub priority_classes: BTreeMap<String, (i32, PreemptionPolicy)>,
+    pub global_default: Option<(i32, PreemptionPolicy)>,
     pub pdbs: Vec<crate::input::spec::PdbSpec>,
-    pub(crate) sim_loc: crate::input::spec::SourceLoc,
-    pub(crate) max_events_line: Option<usize>,
-    pub policy: Policy,
-    pub vsched: volcano_sched::VolcanoSched,
     /// Queues by index, and the resources their bound pods hold.
     pub queue_names: Vec<String>,
     pub queue_index: BTreeMap<String, u32>,
     pub queue_alloc: Vec<Res>,
-    pub queue_time: record::QueueTime,
-    /// GPUs each queue deserves (Volcano proportion, per session), as a level over time.
-    pub queue_deserved: record::QueueTime,
-    /// Pods evicted from each queue by volcano preempt and reclaim.
-    pub queue_evictions: Vec<[u64; 2]>,
-    /// GPU milli x ms of work each queue lost to evictions by a scheduler (preempt, reclaim,
-    /// Kueue).
-    pub queue_lost: Vec<u128>,
+    pub queue_specs: Vec<QueueInfo>,
+    pub gangs: Vec<gang::Gang>,
+    pub partial_gangs: std::collections::BTreeSet<gang::GangId>,
+    /// PodGroup objects by (namespace, name): min member, schedule timeout, and the gang once a
+    /// member exists.
+    pub pod_groups: BTreeMap<(String, String), PodGroupEntry>,
+}
+
+/// The controllers' own state (arrivals, CronJobs, node lifecycle, quota, the Job and Volcano job controllers).
+pub struct Controllers {
+    streams: Vec<Stream>,
     /// CronJobs and their controller state.
     pub cron: Vec<cronjob::CronState>,
     /// Node failures and taints.
     pub faults: faults::Faults,
-    /// The wall clock at t = 0 (Simulation `startTime`), for cron schedules.
-    pub start_time: chrono::DateTime<chrono::Utc>,
-    pub queue_specs: Vec<QueueInfo>,
-    /// Kueue's admission state (the `kueue` policy).
-    pub kueue: Option<Box<kueue::KueueState>>,
     /// ResourceQuota and LimitRange admission, when the scenario has some.
     pub admission: Option<Box<quota::Admission>>,
     /// Pod creations requested by Job syncs in this instant (see `job::request_pods`).
-    pub(crate) create_requests: Vec<(WlId, std::collections::VecDeque<Option<u32>>)>,
-    pub(crate) create_flush_scheduled: bool,
+    pub create_requests: Vec<(WlId, std::collections::VecDeque<Option<u32>>)>,
+    pub create_flush_scheduled: bool,
     /// Volcano jobs not finished yet.
     pub vc_live: std::collections::BTreeSet<WlId>,
-    /// Deadlock detection on (the default); off only to measure its cost.
-    pub detect_deadlocks: bool,
-    pub gangs: Vec<gang::Gang>,
-    pub partial_gangs: std::collections::BTreeSet<gang::GangId>,
-    pub deadlock: gang::DeadlockState,
-    /// PodGroup objects by (namespace, name): min member, schedule timeout, and the gang once a
-    /// member exists.
-    pub(crate) pod_groups: BTreeMap<(String, String), PodGroupEntry>,
+}
+
+/// The scheduling policy of the run and its state.
+pub struct Scheduling {
+    pub policy: Policy,
+    pub kube: Scheduler,
+    pub volcano: volcano_sched::VolcanoSched,
+    /// Kueue's admission state (the `kueue` policy).
+    pub kueue: Option<Box<kueue::KueueState>>,
+}
+
+/// One simulation run: the engine, the model, the controllers, the scheduling policy and the
+/// recorder. Each part owns its state; the world routes events and changes between them.
+pub struct World {
+    pub engine: Engine<Ev>,
+    pub cfg: RunConfig,
+    pub store: Store,
+    pub ctl: Controllers,
+    pub sched: Scheduling,
+    pub rec: record::Recorder,
 }
 
 pub use crate::limits::{MAX_POD_IDS, MAX_PODS};
@@ -498,79 +503,78 @@ impl World {
         let horizon = sc.sim.horizon_ms.map(SimTime);
         let mut w = World {
             engine: Engine::new(sc.sim.max_events, horizon),
-            lat: sc.sim.latencies.clone(),
-            seed,
-            policy_name: policy_name.to_string(),
-            cluster: Cluster::default(),
-            resources: ResourceNames::default(),
-            classes: Vec::new(),
-            class_index: BTreeMap::new(),
-            protos: Vec::new(),
-            pods: pods::PodStore::default(),
-            workloads: Vec::new(),
-            streams: Vec::new(),
-            sched: Scheduler::new(scoring, sc.nodes.len()),
-            gpu: GpuTime::default(),
-            record_events: *events != EventSink::Off,
-            events: EventLog::new(events, policy_name, seed).map_err(|e| {
+            cfg: RunConfig {
+                lat: sc.sim.latencies.clone(),
+                seed,
+                policy_name: policy_name.to_string(),
+                check_invariants: cfg!(debug_assertions),
+                horizon,
+                sim_loc: sc.sim.loc.clone(),
+                max_events_line: sc.sim.max_events_line,
+                start_time: crate::input::cron::parse_start_time(&sc.sim.start_time).map_err(|m| {
+                    InputError::new(
+                        "spec.startTime",
+                        format!("invalid startTime {}: {m}", quote(&sc.sim.start_time)),
+                        "write an RFC 3339 time such as 2026-01-05T00:00:00Z",
+                    )
+                    .at(&sc.sim.loc.file, sc.sim.loc.line, None)
+                })?,
+            },
+            store: Store {
+                cluster: Cluster::default(),
+                resources: ResourceNames::default(),
+                classes: Vec::new(),
+                class_index: BTreeMap::new(),
+                protos: Vec::new(),
+                pods: pods::PodStore::default(),
+                workloads: Vec::new(),
+                bound_priorities: BTreeMap::new(),
+                node_by_name: BTreeMap::new(),
+                priority_classes,
+                global_default,
+                pdbs: sc.pdbs.clone(),
+                queue_names: Vec::new(),
+                queue_index: BTreeMap::new(),
+                queue_alloc: Vec::new(),
+                queue_specs: Vec::new(),
+                gangs: Vec::new(),
+                partial_gangs: std::collections::BTreeSet::new(),
+                pod_groups: sc
+                    .pod_groups
+                    .iter()
+                    .map(|pg| {
+                        (
+                            (pg.namespace.clone(), pg.name.clone()),
+                            (pg.min_member, pg.schedule_timeout_s, None),
+                        )
+                    })
+                    .collect(),
+            },
+            ctl: Controllers {
+                streams: Vec::new(),
+                cron: Vec::new(),
+                faults: faults::Faults::default(),
+                admission: quota::Admission::new(sc),
+                create_requests: Vec::new(),
+                create_flush_scheduled: false,
+                vc_live: std::collections::BTreeSet::new(),
+            },
+            sched: Scheduling {
+                policy,
+                kube: Scheduler::new(scoring, sc.nodes.len()),
+                volcano: volcano_sched::VolcanoSched::default(),
+                kueue: (policy == Policy::Kueue).then(|| Box::new(kueue::KueueState::new(sc))),
+            },
+            rec: record::Recorder::new(events, policy_name, seed).map_err(|e| {
                 InputError::new(
                     "--out",
                     format!("cannot write the events spool file: {e}"),
                     "choose a writable --out folder with free space",
                 )
             })?,
-            preemptions: 0,
-            bound_priorities: BTreeMap::new(),
-            node_by_name: BTreeMap::new(),
-            priority_classes,
-            global_default,
-            check_invariants: cfg!(debug_assertions),
-            horizon,
-            pdbs: sc.pdbs.clone(),
-            sim_loc: sc.sim.loc.clone(),
-            max_events_line: sc.sim.max_events_line,
-            policy,
-            vsched: volcano_sched::VolcanoSched::default(),
-            queue_names: Vec::new(),
-            queue_index: BTreeMap::new(),
-            queue_alloc: Vec::new(),
-            queue_time: record::QueueTime::default(),
-            queue_evictions: Vec::new(),
-            queue_deserved: record::QueueTime::default(),
-            queue_lost: Vec::new(),
-            cron: Vec::new(),
-            faults: faults::Faults::default(),
-            start_time: crate::input::cron::parse_start_time(&sc.sim.start_time).map_err(|m| {
-                InputError::new(
-                    "spec.startTime",
-                    format!("invalid startTime {}: {m}", quote(&sc.sim.start_time)),
-                    "write an RFC 3339 time such as 2026-01-05T00:00:00Z",
-                )
-                .at(&sc.sim.loc.file, sc.sim.loc.line, None)
-            })?,
-            queue_specs: Vec::new(),
-            kueue: (policy == Policy::Kueue).then(|| Box::new(kueue::KueueState::new(sc))),
-            admission: quota::Admission::new(sc),
-            create_requests: Vec::new(),
-            create_flush_scheduled: false,
-            detect_deadlocks: true,
-            vc_live: std::collections::BTreeSet::new(),
-            gangs: Vec::new(),
-            partial_gangs: std::collections::BTreeSet::new(),
-            deadlock: gang::DeadlockState::default(),
-            pod_groups: sc
-                .pod_groups
-                .iter()
-                .map(|pg| {
-                    (
-                        (pg.namespace.clone(), pg.name.clone()),
-                        (pg.min_member, pg.schedule_timeout_s, None),
-                    )
-                })
-                .collect(),
         };
         for (i, n) in cluster.nodes.iter().enumerate() {
-            w.node_by_name.insert(n.name.clone(), i as NodeId);
+            w.store.node_by_name.insert(n.name.clone(), i as NodeId);
         }
         for (i, n) in sc.nodes.iter().enumerate() {
             w.engine
@@ -608,7 +612,7 @@ impl World {
             for name in q.capability.keys() {
                 capability_set[resources.intern(name)?] = true;
             }
-            w.queue_specs.push(QueueInfo {
+            w.store.queue_specs.push(QueueInfo {
                 name: q.name.clone(),
                 weight: q.weight,
                 guarantee,
@@ -620,19 +624,19 @@ impl World {
             });
         }
         // A ClusterQueue deserves its nominal GPU quota (queues.csv `deserved_gpus`).
-        let cqs: Vec<(String, i64)> = w.kueue.as_deref().map_or(Vec::new(), |k| {
+        let cqs: Vec<(String, i64)> = w.sched.kueue.as_deref().map_or(Vec::new(), |k| {
             (0..k.cq_count())
                 .map(|cq| (k.cq_name(cq).to_string(), k.nominal_gpu(cq)))
                 .collect()
         });
         for (name, gpu) in cqs {
             let q = w.queue_id(&name) as usize;
-            w.queue_deserved.set(q, SimTime::ZERO, gpu);
+            w.rec.queue_deserved.set(q, SimTime::ZERO, gpu);
         }
-        w.cluster = cluster;
-        w.resources = resources;
-        if w.cluster.nodes.len() + sc.workloads.len() > 10_000 {
-            w.check_invariants = false;
+        w.store.cluster = cluster;
+        w.store.resources = resources;
+        if w.store.cluster.nodes.len() + sc.workloads.len() > 10_000 {
+            w.cfg.check_invariants = false;
         }
         Ok(w)
     }
@@ -684,7 +688,7 @@ impl World {
         for shape in &t.shapes {
             // A priority class the scenario does not define is ignored (traces name classes
             // of their own clusters).
-            let pc = if self.priority_classes.contains_key(&shape.priority_class) {
+            let pc = if self.store.priority_classes.contains_key(&shape.priority_class) {
                 shape.priority_class.as_str()
             } else {
                 ""
@@ -692,7 +696,7 @@ impl World {
             let mut spec = replay::job_spec(&t.template, shape, pc);
             // Under kueue, a trace queue that names a LocalQueue of the job's namespace is its
             // LocalQueue (the Trace template's own label wins).
-            if let Some(k) = self.kueue.as_deref()
+            if let Some(k) = self.sched.kueue.as_deref()
                 && !shape.queue.is_empty()
                 && k.cluster_queue(&shape.namespace, &shape.queue).is_some()
             {
@@ -705,12 +709,14 @@ impl World {
         // Room for every workload and pod up front: growing vectors of a million entries by
         // doubling would hold the old and the new buffer at once (peak memory).
         let pods: u64 = t.jobs.iter().map(|j| u64::from(t.shapes[j.shape as usize].pods)).sum();
-        self.workloads.reserve(t.jobs.len());
-        self.pods.reserve(usize::try_from(pods).unwrap_or(0).min(50_000_000));
+        self.store.workloads.reserve(t.jobs.len());
+        self.store
+            .pods
+            .reserve(usize::try_from(pods).unwrap_or(0).min(50_000_000));
         let times: Vec<u64> = t.jobs.iter().map(|j| j.submit_ms).collect();
         let first = SimTime(times.first().copied().unwrap_or(0));
         let count = times.len() as u64;
-        let id = self.streams.len();
+        let id = self.ctl.streams.len();
         self.add_stream(
             t.name.clone(),
             protos.first().copied(),
@@ -720,7 +726,7 @@ impl World {
             ArrivalPattern::At { times_ms: times },
             None,
         );
-        self.streams[id].trace = Some(Box::new(TraceStream {
+        self.ctl.streams[id].trace = Some(Box::new(TraceStream {
             name: t.name.clone(),
             jobs: t.jobs.clone(),
             protos,
@@ -731,52 +737,53 @@ impl World {
 
     /// The index of a queue, interned on first use.
     pub(crate) fn queue_id(&mut self, name: &str) -> u32 {
-        if let Some(&i) = self.queue_index.get(name) {
+        if let Some(&i) = self.store.queue_index.get(name) {
             return i;
         }
-        let i = self.queue_names.len() as u32;
-        self.queue_names.push(name.to_string());
-        self.queue_index.insert(name.to_string(), i);
-        self.queue_alloc.push(Res::default());
-        self.queue_evictions.push([0; 2]);
-        self.queue_lost.push(0);
+        let i = self.store.queue_names.len() as u32;
+        self.store.queue_names.push(name.to_string());
+        self.store.queue_index.insert(name.to_string(), i);
+        self.store.queue_alloc.push(Res::default());
+        self.rec.queue_evictions.push([0; 2]);
+        self.rec.queue_lost.push(0);
         i
     }
 
     /// Per-queue results: queues that workloads use (in order of first use), their weight (a
     /// Queue object's, else 1) and share of the weights, and the GPUs they held.
     pub(crate) fn queue_rows(&mut self, end: SimTime) -> Vec<record::QueueRow> {
-        self.queue_time.finish(end);
-        self.queue_deserved.finish(end);
+        self.rec.queue_time.finish(end);
+        self.rec.queue_deserved.finish(end);
         let weight = |name: &str| {
-            self.queue_specs
+            self.store
+                .queue_specs
                 .iter()
                 .find(|q| q.name == name)
                 .map_or(1, |q| q.weight.max(1))
         };
-        let mut used = vec![false; self.queue_names.len()];
-        for w in &self.workloads {
-            used[self.protos[w.proto as usize].queue as usize] = true;
+        let mut used = vec![false; self.store.queue_names.len()];
+        for w in &self.store.workloads {
+            used[self.store.protos[w.proto as usize].queue as usize] = true;
         }
-        let total_weight: u64 = (0..self.queue_names.len())
+        let total_weight: u64 = (0..self.store.queue_names.len())
             .filter(|&q| used[q])
-            .map(|q| u64::from(weight(&self.queue_names[q])))
+            .map(|q| u64::from(weight(&self.store.queue_names[q])))
             .sum();
-        (0..self.queue_names.len())
+        (0..self.store.queue_names.len())
             .filter(|&q| used[q])
             .map(|q| {
-                let w = weight(&self.queue_names[q]);
+                let w = weight(&self.store.queue_names[q]);
                 record::QueueRow {
-                    name: self.queue_names[q].clone(),
+                    name: self.store.queue_names[q].clone(),
                     weight: w,
                     weight_share: f64::from(w) / total_weight.max(1) as f64,
-                    gpu_milli_ms: self.queue_time.integral.get(q).copied().unwrap_or(0),
-                    series: self.queue_time.series.get(q).cloned().unwrap_or_default(),
-                    preempted: self.queue_evictions[q][0],
-                    reclaimed: self.queue_evictions[q][1],
-                    lost_gpu_milli_ms: self.queue_lost[q],
-                    deserved_gpu_milli: (!self.queue_deserved.is_empty()).then(|| {
-                        self.queue_deserved.integral.get(q).copied().unwrap_or(0) as f64 / end.ms().max(1) as f64
+                    gpu_milli_ms: self.rec.queue_time.integral.get(q).copied().unwrap_or(0),
+                    series: self.rec.queue_time.series.get(q).cloned().unwrap_or_default(),
+                    preempted: self.rec.queue_evictions[q][0],
+                    reclaimed: self.rec.queue_evictions[q][1],
+                    lost_gpu_milli_ms: self.rec.queue_lost[q],
+                    deserved_gpu_milli: (!self.rec.queue_deserved.is_empty()).then(|| {
+                        self.rec.queue_deserved.integral.get(q).copied().unwrap_or(0) as f64 / end.ms().max(1) as f64
                     }),
                 }
             })
@@ -787,25 +794,25 @@ impl World {
     /// `preemptions`) and the run; its lost work counts against its queue; `queue_kind` (0
     /// preempt, 1 reclaim) also counts it in its queue's evictions.
     pub(crate) fn count_eviction(&mut self, pod: PodId, queue_kind: Option<usize>) {
-        self.preemptions += 1;
-        let wl = self.pods[pod as usize].wl;
-        self.workloads[wl as usize].preemptions += 1;
-        self.pods[pod as usize].evicted_for_queue = true;
+        self.rec.preemptions += 1;
+        let wl = self.store.pods[pod as usize].wl;
+        self.store.workloads[wl as usize].preemptions += 1;
+        self.store.pods[pod as usize].evicted_for_queue = true;
         if let Some(k) = queue_kind {
             let q = self.pod_queue(pod) as usize;
-            self.queue_evictions[q][k] += 1;
+            self.rec.queue_evictions[q][k] += 1;
         }
     }
 
     /// The Queue object of queue `q`, if one defines it.
     pub fn queue_spec(&self, q: u32) -> Option<&QueueInfo> {
-        let name = &self.queue_names[q as usize];
-        self.queue_specs.iter().find(|s| &s.name == name)
+        let name = &self.store.queue_names[q as usize];
+        self.store.queue_specs.iter().find(|s| &s.name == name)
     }
 
     /// The queue a pod's workload belongs to.
     pub fn pod_queue(&self, pod: PodId) -> u32 {
-        self.protos[self.workloads[self.pods[pod as usize].wl as usize].proto as usize].queue
+        self.store.protos[self.store.workloads[self.store.pods[pod as usize].wl as usize].proto as usize].queue
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -822,11 +829,11 @@ impl World {
         if let ArrivalPattern::At { times_ms } = &mut pattern {
             times_ms.sort_unstable();
         }
-        let id = self.streams.len() as u32;
+        let id = self.ctl.streams.len() as u32;
         let h = stable_hash(&name);
-        self.streams.push(Stream {
-            rng: rng_stream(self.seed, h ^ stable_hash("arrivals")),
-            duration_rng: rng_stream(self.seed, h ^ stable_hash("duration")),
+        self.ctl.streams.push(Stream {
+            rng: rng_stream(self.cfg.seed, h ^ stable_hash("arrivals")),
+            duration_rng: rng_stream(self.cfg.seed, h ^ stable_hash("duration")),
             proto,
             node_template,
             count,
@@ -836,7 +843,7 @@ impl World {
             trace: None,
         });
         if count > 0 {
-            let cls = if self.streams[id as usize].node_template.is_some() {
+            let cls = if self.ctl.streams[id as usize].node_template.is_some() {
                 class::NODE
             } else {
                 class::API
@@ -878,7 +885,7 @@ impl World {
         let mut priority0 = None;
         for (name, replicas, min_available, t) in shapes {
             // LimitRange admission (its defaults, or the API server's refusal).
-            let limited = match self.admission.as_deref() {
+            let limited = match self.ctl.admission.as_deref() {
                 Some(adm) => match adm.limit(&spec.namespace, &spec.name, t) {
                     Ok(l) => l,
                     Err(message) => {
@@ -890,6 +897,7 @@ impl World {
             };
             let t = limited.as_ref().unwrap_or(t);
             let admitted = self
+                .ctl
                 .admission
                 .as_deref()
                 .is_some_and(|a| a.has_quota(&spec.namespace))
@@ -902,7 +910,7 @@ impl World {
             // names none), else the global default, else 0 (SCH-P1).
             let class_name = t.priority_class_name.clone().or_else(|| job_class_name.clone());
             let (priority, policy) = match &class_name {
-                Some(name) => match self.priority_classes.get(name) {
+                Some(name) => match self.store.priority_classes.get(name) {
                     Some(v) => *v,
                     None => {
                         rejected = Some(format!("no PriorityClass with name {name} was found"));
@@ -910,6 +918,7 @@ impl World {
                     }
                 },
                 None => self
+                    .store
                     .global_default
                     .unwrap_or((t.priority.unwrap_or(0), PreemptionPolicy::PreemptLowerPriority)),
             };
@@ -934,7 +943,7 @@ impl World {
             });
         }
         // Under kueue a managed Job's queue is its ClusterQueue.
-        let cluster_queue = self.kueue.as_deref().and_then(|k| {
+        let cluster_queue = self.sched.kueue.as_deref().and_then(|k| {
             let lq = spec.labels.get(kueue::QUEUE_LABEL)?;
             let cq = k.cluster_queue(&spec.namespace, lq)?;
             matches!(spec.kind, WorkloadKind::Job(_)).then(|| k.cq_name(cq).to_string())
@@ -955,8 +964,8 @@ impl World {
             queue,
             spec: std::sync::Arc::new(spec),
         };
-        self.protos.push(proto);
-        Ok(self.protos.len() as ProtoId - 1)
+        self.store.protos.push(proto);
+        Ok(self.store.protos.len() as ProtoId - 1)
     }
 
     pub(crate) fn intern_class(
@@ -968,11 +977,11 @@ impl World {
         node_name: Option<String>,
     ) -> ClassId {
         let key = (req, priority, preempt_never, constraints, node_name);
-        if let Some(c) = self.class_index.get(&key) {
+        if let Some(c) = self.store.class_index.get(&key) {
             return *c;
         }
-        let id = self.classes.len() as ClassId;
-        self.classes.push(Class {
+        let id = self.store.classes.len() as ClassId;
+        self.store.classes.push(Class {
             req: key.0,
             priority,
             preempt_never,
@@ -980,7 +989,7 @@ impl World {
             node_name: key.4.clone(),
             q: scheduler::ClassQueueState::default(),
         });
-        self.class_index.insert(key, id);
+        self.store.class_index.insert(key, id);
         id
     }
 
@@ -989,50 +998,57 @@ impl World {
     }
 
     pub fn event(&mut self, object: impl FnOnce() -> String, event: &'static str, detail: impl FnOnce() -> String) {
-        if self.record_events {
+        if self.rec.record_events {
             let row = EventRow {
                 time: self.now(),
                 object: object(),
                 event,
                 detail: detail(),
             };
-            self.events.push(row);
+            self.rec.events.push(row);
         }
     }
 
     /// An event of a pod whose detail is a node name (built only when events are recorded).
     pub fn pod_node_event(&mut self, pod: PodId, event: &'static str, node: NodeId) {
-        if self.record_events {
-            let (obj, name) = (self.pod_object(pod), self.cluster.nodes[node as usize].name.clone());
+        if self.rec.record_events {
+            let (obj, name) = (
+                self.pod_object(pod),
+                self.store.cluster.nodes[node as usize].name.clone(),
+            );
             self.event(|| obj, event, || name);
         }
     }
 
     /// `namespace/name` of a workload for events; empty (no allocation) when events are off.
     pub fn wl_object(&self, wl: WlId) -> String {
-        if !self.record_events {
+        if !self.rec.record_events {
             return String::new();
         }
-        let w = &self.workloads[wl as usize];
-        format!("{}/{}", self.protos[w.proto as usize].spec.namespace, w.name)
+        let w = &self.store.workloads[wl as usize];
+        format!("{}/{}", self.store.protos[w.proto as usize].spec.namespace, w.name)
     }
 
     /// `namespace/name` of a pod for events; empty (no allocation) when events are off.
     pub fn pod_object(&self, pod: PodId) -> String {
-        if !self.record_events {
+        if !self.rec.record_events {
             return String::new();
         }
-        let p = &self.pods[pod as usize];
-        let w = &self.workloads[p.wl as usize];
-        format!("{}/{}", self.protos[w.proto as usize].spec.namespace, p.name)
+        let p = &self.store.pods[pod as usize];
+        let w = &self.store.workloads[p.wl as usize];
+        format!("{}/{}", self.store.protos[w.proto as usize].spec.namespace, p.name)
     }
 
     /// A pod's label: its template's labels, plus `job-name` and `batch.kubernetes.io/job-name`
     /// that the Job controller adds to its pods.
     pub fn pod_label(&self, pod: PodId, key: &str) -> Option<&str> {
-        let w = &self.workloads[self.pods[pod as usize].wl as usize];
-        let proto = &self.protos[w.proto as usize];
-        if let Some(v) = proto.template(self.pods[pod as usize].task as usize).labels.get(key) {
+        let w = &self.store.workloads[self.store.pods[pod as usize].wl as usize];
+        let proto = &self.store.protos[w.proto as usize];
+        if let Some(v) = proto
+            .template(self.store.pods[pod as usize].task as usize)
+            .labels
+            .get(key)
+        {
             return Some(v);
         }
         let is_job = matches!(proto.spec.kind, WorkloadKind::Job(_));
@@ -1062,7 +1078,8 @@ impl World {
                     self.dispatch(ev);
                     // Every event while the run is small; every 64th beyond 2,000 pods, as the
                     // check scans every pod.
-                    if self.check_invariants && (self.pods.live() < 2_000 || self.engine.processed().is_multiple_of(64))
+                    if self.cfg.check_invariants
+                        && (self.store.pods.live() < 2_000 || self.engine.processed().is_multiple_of(64))
                     {
                         self.check();
                     }
@@ -1071,13 +1088,13 @@ impl World {
             }
             // Retries and CronJobs create pods the load-time bound could not count. Released pods
             // take no memory, but their ids are never reused.
-            if self.pods.live() >= MAX_PODS || self.pods.len() >= MAX_POD_IDS {
+            if self.store.pods.live() >= MAX_PODS || self.store.pods.len() >= MAX_POD_IDS {
                 return Err(self.run_error(
                     "",
                     format!(
                         "has {} pods at once and created {} by t={} s; the limits are {MAX_PODS} at once and {MAX_POD_IDS} in all",
-                        self.pods.live(),
-                        self.pods.len(),
+                        self.store.pods.live(),
+                        self.store.pods.len(),
                         self.now()
                     ),
                     "set a spec.horizon, lower backoffLimits and CronJob frequencies, or make the scenario smaller",
@@ -1096,7 +1113,7 @@ impl World {
                         self.now()
                     ),
                     &fix,
-                    self.max_events_line,
+                    self.cfg.max_events_line,
                 ));
             }
             Stop::TimeLimit => {
@@ -1115,10 +1132,10 @@ impl World {
             Stop::Drained | Stop::Horizon => {}
         }
         // With a horizon the run lasts exactly that long; without, until its last event.
-        let end = self.horizon.unwrap_or(self.now());
+        let end = self.cfg.horizon.unwrap_or(self.now());
         self.engine.advance_to(end);
         self.deadlock_finish(end);
-        self.gpu.advance(end);
+        self.rec.gpu.advance(end);
         self.finish(end)
     }
 
@@ -1127,17 +1144,18 @@ impl World {
     /// the scenario's size.
     pub(crate) fn runaway(&self) -> (String, String) {
         let busiest = self
+            .store
             .workloads
             .iter()
             .enumerate()
             .max_by_key(|(i, w)| (u64::from(w.restarts) + u64::from(w.pods_created), std::cmp::Reverse(*i)));
-        let horizon_fix = if self.horizon.is_none() {
+        let horizon_fix = if self.cfg.horizon.is_none() {
             "give the Simulation a spec.horizon (e.g. horizon: 7d) so the run stops there, "
         } else {
             ""
         };
         if let Some((_, w)) = busiest {
-            let proto = &self.protos[w.proto as usize];
+            let proto = &self.store.protos[w.proto as usize];
             let obj = format!("{}/{}", proto.spec.namespace, w.name);
             let churn = u64::from(w.restarts) + u64::from(w.pods_created);
             // One workload churned for a good share of the events (each restart or pod is several): it is the cause.
@@ -1173,15 +1191,15 @@ impl World {
             format!(
                 "no workload restarts or replaces pods unusually often; the scenario is larger than the bound \
                  ({} workloads and {} pods so far)",
-                self.workloads.len(),
-                self.pods.len()
+                self.store.workloads.len(),
+                self.store.pods.len()
             ),
             "raise Simulation spec.maxEvents, set a shorter spec.horizon, or make the scenario smaller".to_string(),
         )
     }
 
     pub(crate) fn pod_epoch_is(&self, pod: PodId, epoch: u32) -> bool {
-        self.pods.get(pod).is_some_and(|p| p.epoch == epoch)
+        self.store.pods.get(pod).is_some_and(|p| p.epoch == epoch)
     }
 
     /// A run that cannot finish, as an error located at the Simulation object (at `line`
@@ -1189,10 +1207,13 @@ impl World {
     pub(crate) fn run_error(&self, field: &str, what: String, fix: &str, line: Option<usize>) -> InputError {
         let e = InputError::new(
             field,
-            format!("the run (policy {}, seed {}) {what}", self.policy_name, self.seed),
+            format!(
+                "the run (policy {}, seed {}) {what}",
+                self.cfg.policy_name, self.cfg.seed
+            ),
             fix,
         );
-        let loc = &self.sim_loc;
+        let loc = &self.cfg.sim_loc;
         if loc.file.as_os_str().is_empty() {
             e
         } else {
@@ -1218,10 +1239,10 @@ impl World {
             }
             Ev::PodTerminated { pod, epoch } => {
                 if self.pod_epoch_is(pod, epoch) {
-                    let code = if self.pods[pod as usize].phase == Phase::Running {
+                    let code = if self.store.pods[pod as usize].phase == Phase::Running {
                         143
                     } else {
-                        self.pods[pod as usize].exit_code
+                        self.store.pods[pod as usize].exit_code
                     };
                     self.pod_terminal(pod, Phase::Failed, code, "Terminated");
                 }
@@ -1258,7 +1279,7 @@ impl World {
 
     pub(crate) fn arrive(&mut self, sid: u32) {
         let now = self.now();
-        let s = &mut self.streams[sid as usize];
+        let s = &mut self.ctl.streams[sid as usize];
         let idx = s.next_idx;
         s.next_idx += 1;
         let duration = s.duration.as_ref().map(|d| sample_duration(d, &mut s.duration_rng));
@@ -1280,15 +1301,15 @@ impl World {
             };
             self.engine.schedule(next, cls, Ev::Arrive { stream: sid });
         }
-        let s = &self.streams[sid as usize];
+        let s = &self.ctl.streams[sid as usize];
         if let Some(tmpl) = &s.node_template {
             let mut node = tmpl.clone();
             node.name = format!("{}-{idx}", tmpl.name);
-            let id = self.cluster.nodes.len() as NodeId;
-            self.node_by_name.insert(node.name.clone(), id);
-            self.cluster.nodes.push(node);
-            self.cluster.grow();
-            self.sched.nodes_changed(self.cluster.nodes.len());
+            let id = self.store.cluster.nodes.len() as NodeId;
+            self.store.node_by_name.insert(node.name.clone(), id);
+            self.store.cluster.nodes.push(node);
+            self.store.cluster.grow();
+            self.sched.kube.nodes_changed(self.store.cluster.nodes.len());
             self.node_join(id);
             return;
         }
@@ -1297,9 +1318,9 @@ impl World {
             let job = ts.jobs[i];
             let (proto, duration) = (ts.protos[job.shape as usize], job.duration_ms);
             let name = format!("{}-{idx}", ts.name);
-            let id = self.workloads.len() as WlId;
+            let id = self.store.workloads.len() as WlId;
             self.create_workload(proto, name, idx, Some(duration), None);
-            if let Some(ts) = &mut self.streams[sid as usize].trace {
+            if let Some(ts) = &mut self.ctl.streams[sid as usize].trace {
                 ts.workloads.push(id);
             }
             return;
@@ -1307,24 +1328,24 @@ impl World {
         let proto = s.proto.expect("workload stream");
         let single = s.count == 1
             && matches!(s.pattern, ArrivalPattern::At { .. })
-            && self.protos[proto as usize].stream.is_none();
+            && self.store.protos[proto as usize].stream.is_none();
         let name = if single {
-            self.protos[proto as usize].spec.name.clone()
+            self.store.protos[proto as usize].spec.name.clone()
         } else {
-            format!("{}-{idx}", self.protos[proto as usize].spec.name)
+            format!("{}-{idx}", self.store.protos[proto as usize].spec.name)
         };
         self.create_workload(proto, name, idx, duration, None);
     }
 
     pub(crate) fn node_join(&mut self, n: NodeId) {
         let now = self.now();
-        self.gpu.advance(now);
-        self.cluster.add_node(n);
-        self.gpu.capacity_milli = self.cluster.total_gpu_milli;
-        let name = self.cluster.nodes[n as usize].name.clone();
+        self.rec.gpu.advance(now);
+        self.store.cluster.add_node(n);
+        self.rec.gpu.capacity_milli = self.store.cluster.total_gpu_milli;
+        let name = self.store.cluster.nodes[n as usize].name.clone();
         self.event(|| name, "NodeReady", String::new);
         self.sched_on_node_change();
-        if self.policy.is_volcano() {
+        if self.sched.policy.is_volcano() {
             self.volcano_kick();
         }
     }
@@ -1339,10 +1360,10 @@ impl World {
         owner: Option<u32>,
     ) {
         let now = self.now();
-        let id = self.workloads.len() as WlId;
-        let p = &self.protos[proto as usize];
+        let id = self.store.workloads.len() as WlId;
+        let p = &self.store.protos[proto as usize];
         let is_job = matches!(p.spec.kind, WorkloadKind::Job(_));
-        self.workloads.push(Workload {
+        self.store.workloads.push(Workload {
             proto,
             name,
             arrival,
@@ -1371,8 +1392,8 @@ impl World {
         let mut pod_charge = None;
         let refused = if is_job && owner.is_none() {
             self.quota_admit_job(proto).err()
-        } else if matches!(self.protos[proto as usize].spec.kind, WorkloadKind::Pod(_))
-            && self.protos[proto as usize].rejected.is_none()
+        } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::Pod(_))
+            && self.store.protos[proto as usize].rejected.is_none()
         {
             match self.quota_admit_pod(id, 0) {
                 Ok(c) => {
@@ -1384,19 +1405,19 @@ impl World {
         } else {
             None
         };
-        if is_job && refused.is_none() && self.admission.is_some() {
+        if is_job && refused.is_none() && self.ctl.admission.is_some() {
             self.quota_job_charged(id);
         }
-        if let Some(reason) = refused.or_else(|| self.protos[proto as usize].rejected.clone()) {
+        if let Some(reason) = refused.or_else(|| self.store.protos[proto as usize].rejected.clone()) {
             // The API server refuses the object (or, for a Job, each of its pods: the Job
             // controller keeps failing to create them). kubesim reports it Rejected.
-            let w = &mut self.workloads[id as usize];
+            let w = &mut self.store.workloads[id as usize];
             w.state = WlState::Rejected;
             w.reason = reason.clone();
             self.event(|| obj, "Rejected", || reason);
             return;
         }
-        if matches!(self.protos[proto as usize].spec.kind, WorkloadKind::VolcanoJob(_)) {
+        if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::VolcanoJob(_)) {
             self.event(|| obj, "JobCreated", String::new);
             self.vc_created(id);
         } else if is_job {
@@ -1421,12 +1442,12 @@ impl World {
     pub fn create_pod(&mut self, wl: WlId, task: u16, index: Option<u32>) -> PodId {
         // `run` stops with an error once a pod limit is reached after an event; one event
         // creates far fewer (a workload's pods, a sync's batch), so this only guards a bug.
-        assert!(self.pods.live() < 2 * MAX_PODS, "pod bound exceeded");
+        assert!(self.store.pods.live() < 2 * MAX_PODS, "pod bound exceeded");
         let now = self.now();
-        let w = &mut self.workloads[wl as usize];
+        let w = &mut self.store.workloads[wl as usize];
         let n = w.pods_created;
         w.pods_created += 1;
-        let proto = &self.protos[w.proto as usize];
+        let proto = &self.store.protos[w.proto as usize];
         let name = match (&proto.spec.kind, index) {
             (WorkloadKind::Pod(_), _) => w.name.clone(),
             (WorkloadKind::Job(_), Some(i)) => format!("{}-{i}-{n}", w.name),
@@ -1437,8 +1458,8 @@ impl World {
         };
         let is_job = !matches!(proto.spec.kind, WorkloadKind::Pod(_));
         let class = w.class_override.unwrap_or(proto.tasks[task as usize].class);
-        let id = self.pods.len() as PodId;
-        self.pods.push(Pod {
+        let id = self.store.pods.len() as PodId;
+        self.store.pods.push(Pod {
             name,
             wl,
             task,
@@ -1467,15 +1488,15 @@ impl World {
             waiting: false,
             evicted_for_queue: false,
         });
-        self.workloads[wl as usize].pods.push(id);
+        self.store.workloads[wl as usize].pods.push(id);
         if let Some(g) = self.gang_for_new_pod(wl, task) {
-            self.pods[id as usize].gang = Some(g);
+            self.store.pods[id as usize].gang = Some(g);
             self.gang_member_created(g, id);
-            if self.policy == Policy::Coscheduling {
+            if self.sched.policy == Policy::Coscheduling {
                 self.sched_gang_member_added(g);
             }
         }
-        if self.policy.is_volcano() && self.classes[class as usize].node_name.is_none() {
+        if self.sched.policy.is_volcano() && self.store.classes[class as usize].node_name.is_none() {
             if is_job {
                 let obj = self.pod_object(id);
                 self.event(|| obj, "PodCreated", String::new);
@@ -1494,21 +1515,21 @@ impl World {
     /// The gang a new pod of a workload's task joins: the workload's own, or the PodGroup
     /// object its template names.
     pub(crate) fn gang_for_new_pod(&mut self, wl: WlId, task: u16) -> Option<gang::GangId> {
-        if let Some(g) = self.workloads[wl as usize].gang {
+        if let Some(g) = self.store.workloads[wl as usize].gang {
             return Some(g);
         }
-        let proto = &self.protos[self.workloads[wl as usize].proto as usize];
+        let proto = &self.store.protos[self.store.workloads[wl as usize].proto as usize];
         let group = proto.template(task as usize).pod_group.clone()?;
         let key = (proto.spec.namespace.clone(), group);
-        let (min, timeout_s, gang) = *self.pod_groups.get(&key)?;
+        let (min, timeout_s, gang) = *self.store.pod_groups.get(&key)?;
         if let Some(g) = gang {
             return Some(g);
         }
         let g = self.new_gang(format!("{}/{}", key.0, key.1), min, None);
         if let Some(t) = timeout_s {
-            self.gangs[g as usize].permit_timeout_ms = t * 1000;
+            self.store.gangs[g as usize].permit_timeout_ms = t * 1000;
         }
-        self.pod_groups.insert(key, (min, timeout_s, Some(g)));
+        self.store.pod_groups.insert(key, (min, timeout_s, Some(g)));
         Some(g)
     }
 
@@ -1521,14 +1542,14 @@ impl World {
     /// Assume a pod on a node (Reserve): its resources are held from now on.
     pub fn reserve(&mut self, pod: PodId, node: NodeId) {
         let now = self.now();
-        let req = self.classes[self.pods[pod as usize].class as usize].req;
-        self.gpu.advance(now);
-        self.cluster.charge(node, pod, &req);
+        let req = self.store.classes[self.store.pods[pod as usize].class as usize].req;
+        self.rec.gpu.advance(now);
+        self.store.cluster.charge(node, pod, &req);
         let q = self.pod_queue(pod) as usize;
-        self.queue_alloc[q].add(&req);
-        self.queue_time.change(q, now, req.gpu_milli());
-        self.gpu.held_milli += req.gpu_milli();
-        let p = &mut self.pods[pod as usize];
+        self.store.queue_alloc[q].add(&req);
+        self.rec.queue_time.change(q, now, req.gpu_milli());
+        self.rec.gpu.held_milli += req.gpu_milli();
+        let p = &mut self.store.pods[pod as usize];
         p.node = Some(node);
         p.nominated = None;
         p.waiting = true;
@@ -1539,9 +1560,9 @@ impl World {
 
     /// A reserved pod is bound (Permit allowed it) and its container starts.
     pub fn start_bound(&mut self, pod: PodId) {
-        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
-        *self.bound_priorities.entry(prio).or_default() += 1;
-        let p = &mut self.pods[pod as usize];
+        let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
+        *self.store.bound_priorities.entry(prio).or_default() += 1;
+        let p = &mut self.store.pods[pod as usize];
         p.waiting = false;
         let node = p.node.expect("reserved");
         self.pod_node_event(pod, "PodBound", node);
@@ -1551,18 +1572,18 @@ impl World {
     /// Undo a reservation (a Permit rejection): the pod goes back to waiting for a node.
     pub fn unreserve(&mut self, pod: PodId) {
         let now = self.now();
-        let req = self.classes[self.pods[pod as usize].class as usize].req;
-        let p = &mut self.pods[pod as usize];
+        let req = self.store.classes[self.store.pods[pod as usize].class as usize].req;
+        let p = &mut self.store.pods[pod as usize];
         debug_assert!(p.waiting, "unreserve of a pod that is not waiting");
         let node = p.node.take().expect("reserved");
         p.waiting = false;
         let gang = p.gang;
-        self.gpu.advance(now);
-        self.gpu.held_milli -= req.gpu_milli();
-        self.cluster.release(node, pod, &req);
+        self.rec.gpu.advance(now);
+        self.rec.gpu.held_milli -= req.gpu_milli();
+        self.store.cluster.release(node, pod, &req);
         let q = self.pod_queue(pod) as usize;
-        self.queue_alloc[q].sub(&req);
-        self.queue_time.change(q, now, -req.gpu_milli());
+        self.store.queue_alloc[q].sub(&req);
+        self.rec.queue_time.change(q, now, -req.gpu_milli());
         if let Some(g) = gang {
             self.gang_member_releases(g, pod);
         }
@@ -1571,19 +1592,19 @@ impl World {
 
     /// Start (or restart) the pod's container.
     pub(crate) fn container_start(&mut self, pod: PodId) {
-        if self.pods[pod as usize].node.is_some_and(|n| self.node_is_down(n)) {
+        if self.store.pods[pod as usize].node.is_some_and(|n| self.node_is_down(n)) {
             return; // its kubelet is gone; it starts if the node comes back
         }
         let now = self.now();
-        let wl = self.pods[pod as usize].wl;
-        let w = &mut self.workloads[wl as usize];
-        let proto = &self.protos[w.proto as usize];
-        let hints = &proto.template(self.pods[pod as usize].task as usize).hints;
+        let wl = self.store.pods[pod as usize].wl;
+        let w = &mut self.store.workloads[wl as usize];
+        let proto = &self.store.protos[w.proto as usize];
+        let hints = &proto.template(self.store.pods[pod as usize].task as usize).hints;
         // The first `failures` runs of the workload fail with exit 1, later ones end with
         // the exit code; an Arrivals `failure` draw may fail a run too.
         let nth = w.pods_started;
         w.pods_started += 1;
-        let index = self.pods[pod as usize].index;
+        let index = self.store.pods[pod as usize].index;
         let mut exit = if index.is_some_and(|i| hints.fail_indexes.contains(&i)) {
             if hints.exit_code != 0 { hints.exit_code } else { 1 }
         } else if nth < hints.failures {
@@ -1595,14 +1616,14 @@ impl World {
             && exit == 0
         {
             let h = stable_hash(stream) ^ stable_hash("failure");
-            let mut rng = rng_stream(self.seed ^ crate::engine::splitmix64(w.arrival), h ^ u64::from(nth));
+            let mut rng = rng_stream(self.cfg.seed ^ crate::engine::splitmix64(w.arrival), h ^ u64::from(nth));
             if rng.random::<f64>() < f.probability {
                 exit = f.exit_code;
             }
         }
         let run_ms = w.duration_ms.or(hints.duration_ms);
-        let first_run = self.pods[pod as usize].phase == Phase::Pending;
-        let p = &mut self.pods[pod as usize];
+        let first_run = self.store.pods[pod as usize].phase == Phase::Pending;
+        let p = &mut self.store.pods[pod as usize];
         p.phase = Phase::Running;
         p.run_started = Some(now);
         p.run_ms = run_ms;
@@ -1613,7 +1634,7 @@ impl World {
         if first_run {
             let obj = self.pod_object(pod);
             self.event(|| obj, "PodRunning", String::new);
-            let w = &mut self.workloads[wl as usize];
+            let w = &mut self.store.workloads[wl as usize];
             w.running += 1;
             if w.state == WlState::Pending {
                 w.state = WlState::Running;
@@ -1637,9 +1658,11 @@ impl World {
     /// The pod starts doing work: its run time starts now.
     pub(crate) fn begin_work(&mut self, pod: PodId) {
         let now = self.now();
-        self.gpu.advance(now);
-        self.gpu.busy_milli += self.classes[self.pods[pod as usize].class as usize].req.gpu_milli();
-        let p = &mut self.pods[pod as usize];
+        self.rec.gpu.advance(now);
+        self.rec.gpu.busy_milli += self.store.classes[self.store.pods[pod as usize].class as usize]
+            .req
+            .gpu_milli();
+        let p = &mut self.store.pods[pod as usize];
         debug_assert!(!p.working, "pod {} starts work twice", p.name);
         p.working = true;
         p.work_started = Some(now);
@@ -1653,31 +1676,33 @@ impl World {
     /// The pod's work so far is lost (its run failed, or it was deleted, preempted or lost with
     /// its node): GPU time it worked counts as lost. Call before `end_work`.
     pub(crate) fn lose_work(&mut self, pod: PodId) {
-        let p = &self.pods[pod as usize];
+        let p = &self.store.pods[pod as usize];
         if let (true, Some(start)) = (p.working, p.work_started) {
-            let gpu = self.classes[p.class as usize].req.gpu_milli().max(0) as u128;
+            let gpu = self.store.classes[p.class as usize].req.gpu_milli().max(0) as u128;
             let lost = gpu * u128::from(self.now().since(start));
-            self.gpu.lost_integral += lost;
+            self.rec.gpu.lost_integral += lost;
             if p.evicted_for_queue {
                 let q = self.pod_queue(pod) as usize;
-                self.queue_lost[q] += lost;
+                self.rec.queue_lost[q] += lost;
             }
         }
     }
 
     /// The pod stops doing work (its container exited or it became terminal).
     pub(crate) fn end_work(&mut self, pod: PodId) {
-        if self.pods[pod as usize].working {
+        if self.store.pods[pod as usize].working {
             let now = self.now();
-            self.gpu.advance(now);
-            self.gpu.busy_milli -= self.classes[self.pods[pod as usize].class as usize].req.gpu_milli();
-            self.pods[pod as usize].working = false;
+            self.rec.gpu.advance(now);
+            self.rec.gpu.busy_milli -= self.store.classes[self.store.pods[pod as usize].class as usize]
+                .req
+                .gpu_milli();
+            self.store.pods[pod as usize].working = false;
         }
     }
 
     /// Record the workload's start when it first has all the pods it needs running.
     pub(crate) fn maybe_started(&mut self, wl: WlId) {
-        let w = &self.workloads[wl as usize];
+        let w = &self.store.workloads[wl as usize];
         if w.start.is_some() {
             return;
         }
@@ -1686,17 +1711,17 @@ impl World {
             None => 1,
         };
         if w.running >= need.max(1) {
-            self.workloads[wl as usize].start = Some(self.now());
+            self.store.workloads[wl as usize].start = Some(self.now());
         }
     }
 
     /// The container exits at the end of its run.
     pub(crate) fn container_exit(&mut self, pod: PodId) {
         let now = self.now();
-        let p = &self.pods[pod as usize];
+        let p = &self.store.pods[pod as usize];
         let code = p.planned_exit;
         let restart_policy =
-            self.protos[self.workloads[p.wl as usize].proto as usize].tasks[p.task as usize].restart_policy;
+            self.store.protos[self.store.workloads[p.wl as usize].proto as usize].tasks[p.task as usize].restart_policy;
         if p.deletion.is_some() {
             // It finished on its own while terminating.
             let phase = if code == 0 { Phase::Succeeded } else { Phase::Failed };
@@ -1718,9 +1743,9 @@ impl World {
         }
         // Kubelet restart in place with crash-loop backoff (POD-R1, POD-R2): the first restart is
         // immediate, later ones wait 10 s doubling to 300 s; a run longer than 10 min resets it.
-        let ran = now.since(self.pods[pod as usize].run_started.unwrap_or(now));
-        let lat = &self.lat;
-        let p = &mut self.pods[pod as usize];
+        let ran = now.since(self.store.pods[pod as usize].run_started.unwrap_or(now));
+        let lat = &self.cfg.lat;
+        let p = &mut self.store.pods[pod as usize];
         if ran >= lat.kubelet_backoff_reset_ms {
             p.kubelet_backoff_n = 0;
         }
@@ -1745,10 +1770,10 @@ impl World {
 
     /// The kubelet restarts the container in place: restartCount goes up.
     pub(crate) fn container_restart(&mut self, pod: PodId) {
-        let p = &mut self.pods[pod as usize];
+        let p = &mut self.store.pods[pod as usize];
         p.restarts += 1;
         let (wl, n) = (p.wl, p.restarts);
-        self.workloads[wl as usize].restarts += 1;
+        self.store.workloads[wl as usize].restarts += 1;
         let obj = self.pod_object(pod);
         self.event(|| obj, "ContainerRestarted", || format!("restart count {n}"));
         self.container_start(pod);
@@ -1759,7 +1784,7 @@ impl World {
     /// after `terminate-after` capped by the grace period (POD-R4).
     pub fn delete_pod(&mut self, pod: PodId, reason: &'static str, disruption: Option<&'static str>) {
         let now = self.now();
-        let p = &mut self.pods[pod as usize];
+        let p = &mut self.store.pods[pod as usize];
         if p.finished.is_some() || p.deletion.is_some() {
             return;
         }
@@ -1769,26 +1794,26 @@ impl World {
         }
         let obj = self.pod_object(pod);
         self.event(|| obj, "PodDeleted", || reason.to_string());
-        let p = &self.pods[pod as usize];
+        let p = &self.store.pods[pod as usize];
         if p.node.is_none() {
             self.sched_remove(pod);
             self.pod_terminal(pod, Phase::Failed, 0, reason);
             return;
         }
-        let proto = &self.protos[self.workloads[p.wl as usize].proto as usize];
+        let proto = &self.store.protos[self.store.workloads[p.wl as usize].proto as usize];
         let stop_ms = if p.phase == Phase::Running {
             proto.tasks[p.task as usize].terminate_after_ms
         } else {
             0
         };
-        if self.pods[pod as usize].node.is_some_and(|n| self.node_is_down(n)) {
+        if self.store.pods[pod as usize].node.is_some_and(|n| self.node_is_down(n)) {
             // No kubelet to stop it: Terminating until the node returns (NODE-4).
-            self.pods[pod as usize].epoch += 1;
-            let wl = self.pods[pod as usize].wl;
+            self.store.pods[pod as usize].epoch += 1;
+            let wl = self.store.pods[pod as usize].wl;
             self.job_pod_event(wl);
             return;
         }
-        let p = &mut self.pods[pod as usize];
+        let p = &mut self.store.pods[pod as usize];
         p.epoch += 1;
         let epoch = p.epoch;
         // A run that would end by itself before the stop keeps its exit event.
@@ -1806,15 +1831,15 @@ impl World {
                 .engine
                 .schedule(stop_at, class::KUBELET, Ev::PodTerminated { pod, epoch }),
         }
-        let wl = self.pods[pod as usize].wl;
+        let wl = self.store.pods[pod as usize].wl;
         self.job_pod_event(wl);
     }
 
     /// A pod reaches a terminal phase: its resources are released at once (SCH-C4).
     pub fn pod_terminal(&mut self, pod: PodId, phase: Phase, code: i32, reason: &str) {
         let now = self.now();
-        let req = self.classes[self.pods[pod as usize].class as usize].req;
-        let p = &mut self.pods[pod as usize];
+        let req = self.store.classes[self.store.pods[pod as usize].class as usize].req;
+        let p = &mut self.store.pods[pod as usize];
         assert!(p.finished.is_none(), "pod {} terminal twice", p.name);
         let was_running = p.phase == Phase::Running;
         let container_up = p.container_up;
@@ -1830,9 +1855,9 @@ impl World {
             self.lose_work(pod);
         }
         self.end_work(pod);
-        self.gpu.advance(now);
+        self.rec.gpu.advance(now);
         if was_running {
-            self.workloads[wl as usize].running -= 1;
+            self.store.workloads[wl as usize].running -= 1;
         }
         if let Some(g) = gang {
             if container_up {
@@ -1844,27 +1869,31 @@ impl World {
             self.gang_member_gone(g, pod);
         }
         if let Some(n) = node {
-            let prio = self.classes[self.pods[pod as usize].class as usize].priority;
-            if !std::mem::take(&mut self.pods[pod as usize].waiting) {
-                let count = self.bound_priorities.get_mut(&prio).expect("bound priority counted");
+            let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
+            if !std::mem::take(&mut self.store.pods[pod as usize].waiting) {
+                let count = self
+                    .store
+                    .bound_priorities
+                    .get_mut(&prio)
+                    .expect("bound priority counted");
                 *count -= 1;
                 if *count == 0 {
-                    self.bound_priorities.remove(&prio);
+                    self.store.bound_priorities.remove(&prio);
                 }
             }
-            self.gpu.held_milli -= req.gpu_milli();
-            self.cluster.release(n, pod, &req);
+            self.rec.gpu.held_milli -= req.gpu_milli();
+            self.store.cluster.release(n, pod, &req);
             let q = self.pod_queue(pod) as usize;
-            self.queue_alloc[q].sub(&req);
-            self.queue_time.change(q, now, -req.gpu_milli());
+            self.store.queue_alloc[q].sub(&req);
+            self.rec.queue_time.change(q, now, -req.gpu_milli());
         }
         if phase == Phase::Failed {
-            self.workloads[wl as usize].failed_pods += 1;
+            self.store.workloads[wl as usize].failed_pods += 1;
         }
-        if self.admission.is_some() {
+        if self.ctl.admission.is_some() {
             self.quota_pod_terminal(pod);
         }
-        if node.is_some() || self.record_events {
+        if node.is_some() || self.rec.record_events {
             let obj = self.pod_object(pod);
             let (ev, detail) = match phase {
                 Phase::Succeeded => ("PodSucceeded", String::new()),
@@ -1877,14 +1906,14 @@ impl World {
             self.sched_on_release();
             self.deadlock_on_release();
         }
-        if node.is_some() && self.policy.is_volcano() {
+        if node.is_some() && self.sched.policy.is_volcano() {
             self.volcano_kick();
         }
-        if self.workloads[wl as usize].vc.is_some() {
+        if self.store.workloads[wl as usize].vc.is_some() {
             self.vc_pod_finished(wl, pod);
-        } else if self.workloads[wl as usize].job.is_some() {
+        } else if self.store.workloads[wl as usize].job.is_some() {
             self.job_pod_event(wl);
-            if self.kueue.is_some() {
+            if self.sched.kueue.is_some() {
                 self.kueue_pod_gone(wl);
             }
         } else {
@@ -1894,7 +1923,7 @@ impl World {
 
     pub(crate) fn bare_pod_finished(&mut self, wl: WlId, phase: Phase) {
         let now = self.now();
-        let w = &mut self.workloads[wl as usize];
+        let w = &mut self.store.workloads[wl as usize];
         w.finish = Some(now);
         w.state = if phase == Phase::Succeeded {
             WlState::Complete
@@ -1910,7 +1939,7 @@ impl World {
     // Results
 
     pub(crate) fn finish(mut self, end: SimTime) -> Result<RunResult, InputError> {
-        let (events, events_file) = std::mem::replace(&mut self.events, EventLog::Off)
+        let (events, events_file) = std::mem::replace(&mut self.rec.events, record::EventLog::Off)
             .finish()
             .map_err(|e| {
                 InputError::new(
@@ -1922,6 +1951,7 @@ impl World {
         // What the rows need of the pods (for unfinished workloads only), so the pods can be
         // freed before the rows are built: a million-job run never holds both.
         let pod_flags: Vec<(bool, bool, bool)> = self
+            .store
             .workloads
             .iter()
             .map(|w| {
@@ -1929,19 +1959,19 @@ impl World {
                     return (false, false, false);
                 }
                 let live_unbound = |p: &Pod| p.finished.is_none() && p.node.is_none();
-                let waiting = w.pods.iter().any(|&p| live_unbound(&self.pods[p as usize]));
+                let waiting = w.pods.iter().any(|&p| live_unbound(&self.store.pods[p as usize]));
                 let unschedulable = w.pods.iter().any(|&p| {
-                    let pod = &self.pods[p as usize];
+                    let pod = &self.store.pods[p as usize];
                     live_unbound(pod) && pod.sched.attempts > 0
                 });
-                let volcano_pending = w.pods.iter().any(|p| self.vsched.pending.contains(p));
+                let volcano_pending = w.pods.iter().any(|p| self.sched.volcano.pending.contains(p));
                 (waiting, unschedulable, volcano_pending)
             })
             .collect();
-        drop(std::mem::take(&mut self.pods));
-        let mut jobs = Vec::with_capacity(self.workloads.len());
-        for (w, &(waiting, unschedulable, volcano_pending)) in self.workloads.iter().zip(&pod_flags) {
-            let p = &self.protos[w.proto as usize];
+        drop(std::mem::take(&mut self.store.pods));
+        let mut jobs = Vec::with_capacity(self.store.workloads.len());
+        for (w, &(waiting, unschedulable, volcano_pending)) in self.store.workloads.iter().zip(&pod_flags) {
+            let p = &self.store.protos[w.proto as usize];
             let (kind, pods) = match &p.spec.kind {
                 WorkloadKind::Job(j) => ("Job", j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX))),
                 WorkloadKind::Pod(_) => ("Pod", 1),
@@ -1990,11 +2020,11 @@ impl World {
                 kind,
                 owner: w
                     .owner
-                    .map(|cj| self.cron[cj as usize].spec.name.clone())
+                    .map(|cj| self.ctl.cron[cj as usize].spec.name.clone())
                     .unwrap_or_default(),
                 // The queue the run accounted it to (a ClusterQueue under kueue); empty when
                 // it named none.
-                queue: match self.queue_names[p.queue as usize].as_str() {
+                queue: match self.store.queue_names[p.queue as usize].as_str() {
                     "default" => {
                         w.vc.as_ref()
                             .map(|v| v.queue.clone())
@@ -2017,6 +2047,7 @@ impl World {
             });
         }
         let fidelity = self
+            .ctl
             .streams
             .iter()
             .filter_map(|s| s.trace.as_deref())
@@ -2027,7 +2058,7 @@ impl World {
                     .iter()
                     .zip(t.jobs.iter())
                     .filter_map(|(&w, j)| {
-                        let wl = &self.workloads[w as usize];
+                        let wl = &self.store.workloads[w as usize];
                         j.recorded_wait().map(|r| (r, wl.start.map(|s| s.since(wl.submit))))
                     })
                     .collect();
@@ -2038,22 +2069,22 @@ impl World {
         let queues = self.queue_rows(end);
         Ok(RunResult {
             queues,
-            node_failures: self.faults.failures,
+            node_failures: self.ctl.faults.failures,
             cron,
             fidelity,
-            policy: self.policy_name.clone(),
-            seed: self.seed,
+            policy: self.cfg.policy_name.clone(),
+            seed: self.cfg.seed,
             jobs,
             events,
             events_file,
-            gpu: self.gpu.clone(),
+            gpu: self.rec.gpu.clone(),
             end,
             events_processed: self.engine.processed(),
-            preemptions: self.preemptions,
-            deadlock_episodes: self.deadlock.episodes,
-            deadlock_ms: self.deadlock.total_ms,
-            stranded_gpu_milli_ms: self.gpu.stranded_integral,
-            gang_submissions: self.gangs.len() as u64,
+            preemptions: self.rec.preemptions,
+            deadlock_episodes: self.rec.deadlock.episodes,
+            deadlock_ms: self.rec.deadlock.total_ms,
+            stranded_gpu_milli_ms: self.rec.gpu.stranded_integral,
+            gang_submissions: self.store.gangs.len() as u64,
         })
     }
 
@@ -2061,14 +2092,14 @@ impl World {
     // Invariants (debug builds): checked after every event.
 
     pub(crate) fn check(&self) {
-        if let Some(k) = self.kueue.as_deref() {
+        if let Some(k) = self.sched.kueue.as_deref() {
             k.check();
         }
-        let mut requested = vec![Res::default(); self.cluster.nodes.len()];
-        let mut queue_held = vec![Res::default(); self.queue_alloc.len()];
+        let mut requested = vec![Res::default(); self.store.cluster.nodes.len()];
+        let mut queue_held = vec![Res::default(); self.store.queue_alloc.len()];
         let (mut held, mut busy) = (0i64, 0i64);
-        for (_, p) in self.pods.iter() {
-            let req = self.classes[p.class as usize].req;
+        for (_, p) in self.store.pods.iter() {
+            let req = self.store.classes[p.class as usize].req;
             match (p.finished, p.node) {
                 (None, Some(n)) => {
                     requested[n as usize].add(&req);
@@ -2078,14 +2109,19 @@ impl World {
                         "bound live pod {} not Running",
                         p.name
                     );
-                    queue_held[self.protos[self.workloads[p.wl as usize].proto as usize].queue as usize].add(&req);
+                    queue_held[self.store.protos[self.store.workloads[p.wl as usize].proto as usize].queue as usize]
+                        .add(&req);
                     if p.working {
                         busy += req.gpu_milli();
                     }
                 }
                 (None, None) => {
                     assert_eq!(p.phase, Phase::Pending, "unbound live pod {} not Pending", p.name);
-                    assert!(self.sched.holds(p), "pending pod {} in no scheduling queue", p.name);
+                    assert!(
+                        self.sched.kube.holds(p),
+                        "pending pod {} in no scheduling queue",
+                        p.name
+                    );
                 }
                 (Some(_), _) => {
                     assert!(
@@ -2093,11 +2129,11 @@ impl World {
                         "terminal pod {} phase",
                         p.name
                     );
-                    assert!(!self.sched.holds(p), "terminal pod {} still queued", p.name);
+                    assert!(!self.sched.kube.holds(p), "terminal pod {} still queued", p.name);
                 }
             }
         }
-        for (i, n) in self.cluster.nodes.iter().enumerate() {
+        for (i, n) in self.store.cluster.nodes.iter().enumerate() {
             assert_eq!(
                 n.requested, requested[i],
                 "node {} requested != sum of its pods",
@@ -2105,11 +2141,11 @@ impl World {
             );
             assert!(n.requested.fits_in(&n.alloc), "node {} over capacity", n.name);
         }
-        assert_eq!(self.gpu.held_milli, held, "held GPU level");
-        assert_eq!(self.queue_alloc, queue_held, "per-queue allocated resources");
-        if self.policy.is_volcano() {
+        assert_eq!(self.rec.gpu.held_milli, held, "held GPU level");
+        assert_eq!(self.store.queue_alloc, queue_held, "per-queue allocated resources");
+        if self.sched.policy.is_volcano() {
             // proportion: a queue never holds more than its capability.
-            for (q, held) in self.queue_alloc.iter().enumerate() {
+            for (q, held) in self.store.queue_alloc.iter().enumerate() {
                 if let Some(spec) = self.queue_spec(q as u32) {
                     for d in 0..held.0.len() {
                         assert!(
@@ -2123,7 +2159,7 @@ impl World {
                 }
             }
         }
-        assert_eq!(self.gpu.busy_milli, busy, "busy GPU level");
+        assert_eq!(self.rec.gpu.busy_milli, busy, "busy GPU level");
     }
 }
 

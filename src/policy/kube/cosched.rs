@@ -21,7 +21,7 @@ const REJECT_PERCENTAGE: u32 = 10;
 impl World {
     /// PreFilter: enough members exist (CO-4).
     pub(crate) fn cosched_prefilter(&self, g: GangId) -> bool {
-        let gang = &self.gangs[g as usize];
+        let gang = &self.store.gangs[g as usize];
         gang.members.len() as u32 >= gang.min_member
     }
 
@@ -31,7 +31,7 @@ impl World {
         let now = self.now();
         self.reserve(pod, node);
         self.pod_node_event(pod, "PodWaitingOnPermit", node);
-        let gang = &mut self.gangs[g as usize];
+        let gang = &mut self.store.gangs[g as usize];
         if gang.holding >= gang.min_member {
             gang.permit_deadline = None;
             gang.permit_gen += 1;
@@ -49,13 +49,13 @@ impl World {
                 .schedule(at, class::TIMER, Ev::PermitTimeout { gang: g, generation });
         }
         // The first waiting member activates its siblings.
-        let siblings: Vec<PodId> = self.gangs[g as usize]
+        let siblings: Vec<PodId> = self.store.gangs[g as usize]
             .members
             .iter()
             .copied()
             .filter(|&m| {
                 matches!(
-                    self.pods[m as usize].sched.loc,
+                    self.store.pods[m as usize].sched.loc,
                     Loc::Unschedulable | Loc::GangWait | Loc::Backoff
                 )
             })
@@ -67,7 +67,7 @@ impl World {
 
     /// PostFilter (CO-6): a member found no node.
     pub(crate) fn cosched_post_filter(&mut self, g: GangId) {
-        let gang = &self.gangs[g as usize];
+        let gang = &self.store.gangs[g as usize];
         // A formed group's replacement members are placed one by one; nothing waits to reject.
         if gang.formed || gang.holding >= gang.min_member || gang.holding == 0 {
             return;
@@ -81,7 +81,7 @@ impl World {
 
     /// A Permit wait expired (CO-7): every waiting member is rejected.
     pub(crate) fn cosched_timeout(&mut self, g: GangId, generation: u32) {
-        if self.gangs[g as usize].permit_gen != generation {
+        if self.store.gangs[g as usize].permit_gen != generation {
             return;
         }
         self.cosched_reject(g, "PermitTimeout");
@@ -89,11 +89,11 @@ impl World {
 
     /// Members reserved and waiting at Permit.
     pub(crate) fn waiting_members(&self, g: GangId) -> Vec<PodId> {
-        self.gangs[g as usize]
+        self.store.gangs[g as usize]
             .members
             .iter()
             .copied()
-            .filter(|&m| self.pods[m as usize].waiting)
+            .filter(|&m| self.store.pods[m as usize].waiting)
             .collect()
     }
 
@@ -103,7 +103,7 @@ impl World {
             return;
         }
         let now = self.now();
-        let gang = &mut self.gangs[g as usize];
+        let gang = &mut self.store.gangs[g as usize];
         gang.permit_deadline = None;
         gang.permit_gen += 1;
         gang.last_failure = Some(now);

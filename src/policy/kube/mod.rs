@@ -191,8 +191,8 @@ fn num_preemption_candidates(nodes: usize) -> usize {
 
 impl World {
     pub(crate) fn kick(&mut self) {
-        if !self.sched.cycle_scheduled {
-            self.sched.cycle_scheduled = true;
+        if !self.sched.kube.cycle_scheduled {
+            self.sched.kube.cycle_scheduled = true;
             let now = self.now();
             self.engine.schedule(now, class::SCHED_CYCLE, Ev::SchedCycle);
         }
@@ -200,14 +200,14 @@ impl World {
 
     /// A new pod enters the queue (or bypasses it with `spec.nodeName`).
     pub(crate) fn sched_add(&mut self, pod: PodId) {
-        let c = self.pods[pod as usize].class;
-        if let Some(name) = self.classes[c as usize].node_name.clone() {
+        let c = self.store.pods[pod as usize].class;
+        if let Some(name) = self.store.classes[c as usize].node_name.clone() {
             // spec.nodeName bypasses the scheduler: the kubelet admits the pod if it fits.
-            if let Some(&n) = self.node_by_name.get(&name)
-                && self.cluster.nodes[n as usize].present
+            if let Some(&n) = self.store.node_by_name.get(&name)
+                && self.store.cluster.nodes[n as usize].present
             {
-                let req = self.classes[c as usize].req;
-                if req.fits_in(&self.cluster.nodes[n as usize].free()) {
+                let req = self.store.classes[c as usize].req;
+                if req.fits_in(&self.store.cluster.nodes[n as usize].free()) {
                     self.bind(pod, n);
                 } else {
                     self.pod_terminal(pod, Phase::Failed, 0, "OutOfResources");
@@ -216,58 +216,62 @@ impl World {
             return;
         }
         let now = self.now();
-        let prio = self.classes[c as usize].priority;
-        let p = &mut self.pods[pod as usize];
+        let prio = self.store.classes[c as usize].priority;
+        let p = &mut self.store.pods[pod as usize];
         p.sched.ts = now;
         p.sched.loc = Loc::Active;
-        self.sched.active.insert(key(prio, now, pod));
+        self.sched.kube.active.insert(key(prio, now, pod));
         self.kick();
     }
 
     /// A pending pod leaves the queue (deleted before binding).
     pub(crate) fn sched_remove(&mut self, pod: PodId) {
-        let c = self.pods[pod as usize].class as usize;
-        let prio = self.classes[c].priority;
-        let st = self.pods[pod as usize].sched.clone();
+        let c = self.store.pods[pod as usize].class as usize;
+        let prio = self.store.classes[c].priority;
+        let st = self.store.pods[pod as usize].sched.clone();
         match st.loc {
             Loc::None => {}
             Loc::Active => {
-                self.sched.active.remove(&key(prio, st.ts, pod));
+                self.sched.kube.active.remove(&key(prio, st.ts, pod));
             }
             Loc::Backoff => {
                 let expiry = self.backoff_expiry(pod);
-                self.sched.backoff.remove(&(expiry, key(prio, st.ts, pod)));
+                self.sched.kube.backoff.remove(&(expiry, key(prio, st.ts, pod)));
             }
             Loc::Unschedulable => self.class_take(c as ClassId, pod),
             Loc::Nominated => {
-                self.sched.nominated.remove(&pod);
+                self.sched.kube.nominated.remove(&pod);
             }
             Loc::Volcano => self.volcano_remove(pod),
             Loc::GangWait => {
-                self.sched.gang_wait.remove(&pod);
+                self.sched.kube.gang_wait.remove(&pod);
             }
         }
         self.clear_nomination(pod);
-        self.pods[pod as usize].sched.loc = Loc::None;
+        self.store.pods[pod as usize].sched.loc = Loc::None;
     }
 
     /// A member's attempts, timestamp and backoff expiry (see `Member`).
     pub(crate) fn member_state(&self, c: ClassId, m: &Member) -> (u32, SimTime, SimTime) {
-        let q = &self.classes[c as usize].q;
+        let q = &self.store.classes[c as usize].q;
         let attempts = m.base + (q.rounds - m.join_round);
         let ts = if m.join_round < q.rounds {
             q.refresh_ts.max(m.ts)
         } else {
             m.ts
         };
-        let d = crate::sim::backoff_ms(self.lat.pod_initial_backoff_ms, self.lat.pod_max_backoff_ms, attempts);
+        let d = crate::sim::backoff_ms(
+            self.cfg.lat.pod_initial_backoff_ms,
+            self.cfg.lat.pod_max_backoff_ms,
+            attempts,
+        );
         (attempts, ts, ts.plus_ms(d))
     }
 
     /// The queue entry of a cohort headed by member `pod`.
     pub(crate) fn cohort_key(&self, c: ClassId, pod: PodId, m: &Member) -> EKey {
         let (_, ts, expiry) = self.member_state(c, m);
-        let prio = self.classes[c as usize].priority;
+        let prio = self.store.classes[c as usize].priority;
         if expiry <= self.now() {
             (0, SimTime::ZERO, key(prio, ts, pod), c)
         } else {
@@ -278,25 +282,29 @@ impl World {
 
     /// Drop a class's queued cohorts (it is no longer requeued).
     pub(crate) fn unqueue_class(&mut self, c: ClassId) {
-        for e in std::mem::take(&mut self.classes[c as usize].q.entries) {
-            self.sched.requeued.remove(&e);
+        for e in std::mem::take(&mut self.store.classes[c as usize].q.entries) {
+            self.sched.kube.requeued.remove(&e);
         }
     }
 
     /// Take a waiting member out of its class (it leaves the queue or is attempted), carrying
     /// its attempts and timestamp back to the pod.
     pub(crate) fn class_take(&mut self, c: ClassId, pod: PodId) {
-        let Some(m) = self.classes[c as usize].q.waiting.get(&pod).copied() else {
+        let Some(m) = self.store.classes[c as usize].q.waiting.get(&pod).copied() else {
             return;
         };
         let (attempts, ts, _) = self.member_state(c, &m);
         // If the pod heads a queued cohort, its class-mates of the same cohort take its place.
-        let entry = self.classes[c as usize].q.entries.iter().position(|e| e.2.2 == pod);
-        self.classes[c as usize].q.waiting.remove(&pod);
+        let entry = self.store.classes[c as usize]
+            .q
+            .entries
+            .iter()
+            .position(|e| e.2.2 == pod);
+        self.store.classes[c as usize].q.waiting.remove(&pod);
         if let Some(i) = entry {
-            let old = self.classes[c as usize].q.entries[i];
-            self.sched.requeued.remove(&old);
-            let next = self.classes[c as usize]
+            let old = self.store.classes[c as usize].q.entries[i];
+            self.sched.kube.requeued.remove(&old);
+            let next = self.store.classes[c as usize]
                 .q
                 .waiting
                 .range(pod + 1..)
@@ -305,23 +313,23 @@ impl World {
             // The next member in creation order continues the walk, unless it heads a cohort
             // of its own already: every waiting member is reached in one requeue.
             let replacement = next
-                .filter(|(np, _)| !self.classes[c as usize].q.entries.iter().any(|e| e.2.2 == *np))
+                .filter(|(np, _)| !self.store.classes[c as usize].q.entries.iter().any(|e| e.2.2 == *np))
                 .map(|(np, nm)| self.cohort_key(c, np, &nm));
             match replacement {
                 Some(k) => {
-                    self.classes[c as usize].q.entries[i] = k;
-                    self.sched.requeued.insert(k);
+                    self.store.classes[c as usize].q.entries[i] = k;
+                    self.sched.kube.requeued.insert(k);
                 }
                 None => {
-                    self.classes[c as usize].q.entries.remove(i);
+                    self.store.classes[c as usize].q.entries.remove(i);
                 }
             }
         }
-        let p = &mut self.pods[pod as usize];
+        let p = &mut self.store.pods[pod as usize];
         p.sched.attempts = attempts;
         p.sched.ts = ts;
-        if self.classes[c as usize].q.waiting.is_empty() {
-            self.sched.waiting_classes.remove(&c);
+        if self.store.classes[c as usize].q.waiting.is_empty() {
+            self.sched.kube.waiting_classes.remove(&c);
             self.unqueue_class(c);
         }
     }
@@ -329,22 +337,22 @@ impl World {
     /// Add a pod that just failed to its class's waiting members.
     pub(crate) fn class_join(&mut self, c: ClassId, pod: PodId) {
         let now = self.now();
-        let q = &mut self.classes[c as usize].q;
+        let q = &mut self.store.classes[c as usize].q;
         let m = Member {
             join_round: q.rounds,
-            base: self.pods[pod as usize].sched.attempts,
+            base: self.store.pods[pod as usize].sched.attempts,
             ts: now,
         };
         q.waiting.insert(pod, m);
-        self.pods[pod as usize].sched.loc = Loc::Unschedulable;
-        self.sched.waiting_classes.insert(c);
+        self.store.pods[pod as usize].sched.loc = Loc::Unschedulable;
+        self.sched.kube.waiting_classes.insert(c);
     }
 
     pub(crate) fn clear_nomination(&mut self, pod: PodId) {
-        if let Some(n) = self.pods[pod as usize].nominated.take() {
-            self.sched.nominated_on[n as usize].retain(|&p| p != pod);
+        if let Some(n) = self.store.pods[pod as usize].nominated.take() {
+            self.sched.kube.nominated_on[n as usize].retain(|&p| p != pod);
             // The reservation is gone: pods it kept out may fit now.
-            self.cluster.generation += 1;
+            self.store.cluster.generation += 1;
             self.requeue_waiting(true);
         }
     }
@@ -356,41 +364,44 @@ impl World {
 
     /// A node joined or changed: every waiting pod may fit now.
     pub(crate) fn sched_on_node_change(&mut self) {
-        self.sched.node_generation += 1;
-        self.sched.nominated_on.resize(self.cluster.nodes.len(), Vec::new());
+        self.sched.kube.node_generation += 1;
+        self.sched
+            .kube
+            .nominated_on
+            .resize(self.store.cluster.nodes.len(), Vec::new());
         self.requeue_waiting(false);
     }
 
     /// Move waiting pods back to be attempted (QueueingHints: `only_resources` requeues the
     /// classes whose failure a release of resources may fix).
     pub(crate) fn requeue_waiting(&mut self, only_resources: bool) {
-        let classes: Vec<ClassId> = self.sched.waiting_classes.iter().copied().collect();
+        let classes: Vec<ClassId> = self.sched.kube.waiting_classes.iter().copied().collect();
         for c in classes {
-            if only_resources && !self.classes[c as usize].q.resources_rejected {
+            if only_resources && !self.store.classes[c as usize].q.resources_rejected {
                 continue;
             }
             self.requeue_class(c);
         }
-        let noms: Vec<PodId> = std::mem::take(&mut self.sched.nominated).into_iter().collect();
+        let noms: Vec<PodId> = std::mem::take(&mut self.sched.kube.nominated).into_iter().collect();
         for pod in noms {
-            self.pods[pod as usize].sched.loc = Loc::None;
+            self.store.pods[pod as usize].sched.loc = Loc::None;
             self.requeue_pod(pod);
         }
-        if !self.sched.requeued.is_empty() || !self.sched.active.is_empty() {
+        if !self.sched.kube.requeued.is_empty() || !self.sched.kube.active.is_empty() {
             self.kick();
         }
     }
 
     pub(crate) fn requeue_class(&mut self, c: ClassId) {
-        if self.lat.pop_from_backoff_q {
-            if !self.classes[c as usize].q.entries.is_empty() {
+        if self.cfg.lat.pop_from_backoff_q {
+            if !self.store.classes[c as usize].q.entries.is_empty() {
                 return;
             }
             // Cohorts: runs of members with the same timestamp and backoff expiry. Members that
             // joined before the last few rounds all share the capped backoff, so walking from the
             // newest back stops early.
             let members: Vec<(PodId, Member)> = {
-                let q = &self.classes[c as usize].q;
+                let q = &self.store.classes[c as usize].q;
                 let mut tail = Vec::new();
                 for (p, m) in q.waiting.iter().rev() {
                     let settled = m.join_round + 8 <= q.rounds && m.base >= 1;
@@ -418,24 +429,24 @@ impl World {
                 }
             }
             for e in &entries {
-                self.sched.requeued.insert(*e);
+                self.sched.kube.requeued.insert(*e);
             }
-            self.classes[c as usize].q.entries = entries;
+            self.store.classes[c as usize].q.entries = entries;
         } else {
-            let members: Vec<PodId> = self.classes[c as usize].q.waiting.keys().copied().collect();
+            let members: Vec<PodId> = self.store.classes[c as usize].q.waiting.keys().copied().collect();
             for pod in members {
                 self.class_take(c, pod);
-                self.pods[pod as usize].sched.loc = Loc::None;
+                self.store.pods[pod as usize].sched.loc = Loc::None;
                 self.requeue_pod(pod);
             }
         }
     }
 
     pub(crate) fn backoff_expiry(&self, pod: PodId) -> SimTime {
-        let st = &self.pods[pod as usize].sched;
+        let st = &self.store.pods[pod as usize].sched;
         let d = crate::sim::backoff_ms(
-            self.lat.pod_initial_backoff_ms,
-            self.lat.pod_max_backoff_ms,
+            self.cfg.lat.pod_initial_backoff_ms,
+            self.cfg.lat.pod_max_backoff_ms,
             st.attempts,
         );
         st.ts.plus_ms(d)
@@ -445,12 +456,12 @@ impl World {
     /// moot), else to backoffQ (SCH-Q3, Q5).
     pub(crate) fn requeue_pod(&mut self, pod: PodId) {
         let now = self.now();
-        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+        let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
         let expiry = self.backoff_expiry(pod);
-        let ts = self.pods[pod as usize].sched.ts;
-        if self.lat.pop_from_backoff_q || expiry <= now {
-            self.pods[pod as usize].sched.loc = Loc::Active;
-            self.sched.active.insert(key(prio, ts, pod));
+        let ts = self.store.pods[pod as usize].sched.ts;
+        if self.cfg.lat.pop_from_backoff_q || expiry <= now {
+            self.store.pods[pod as usize].sched.loc = Loc::Active;
+            self.sched.kube.active.insert(key(prio, ts, pod));
             self.kick();
         } else {
             self.enter_backoff_q(pod, expiry, key(prio, ts, pod));
@@ -460,11 +471,11 @@ impl World {
     /// Put a pod into backoffQ until `expiry`, with the 1 s flush running.
     pub(crate) fn enter_backoff_q(&mut self, pod: PodId, expiry: SimTime, k: QKey) {
         let now = self.now();
-        self.pods[pod as usize].sched.loc = Loc::Backoff;
-        self.sched.backoff.insert((expiry, k));
-        if !self.sched.backoff_flush_scheduled {
-            self.sched.backoff_flush_scheduled = true;
-            let period = self.lat.backoff_flush_period_ms.max(1);
+        self.store.pods[pod as usize].sched.loc = Loc::Backoff;
+        self.sched.kube.backoff.insert((expiry, k));
+        if !self.sched.kube.backoff_flush_scheduled {
+            self.sched.kube.backoff_flush_scheduled = true;
+            let period = self.cfg.lat.backoff_flush_period_ms.max(1);
             let next = SimTime((now.ms() / period + 1) * period);
             self.engine
                 .schedule_daemon(next, class::SCHED_HOUSEKEEPING, Ev::SchedFlushBackoff);
@@ -474,20 +485,20 @@ impl World {
     /// backoffQ -> activeQ for pods whose backoff expired (every second, SCH-Q4).
     pub(crate) fn sched_flush_backoff(&mut self) {
         let now = self.now();
-        self.sched.backoff_flush_scheduled = false;
-        while let Some(&(expiry, k)) = self.sched.backoff.first() {
+        self.sched.kube.backoff_flush_scheduled = false;
+        while let Some(&(expiry, k)) = self.sched.kube.backoff.first() {
             if expiry > now {
                 break;
             }
-            self.sched.backoff.remove(&(expiry, k));
+            self.sched.kube.backoff.remove(&(expiry, k));
             let pod = k.2;
-            self.pods[pod as usize].sched.loc = Loc::Active;
-            self.sched.active.insert(k);
+            self.store.pods[pod as usize].sched.loc = Loc::Active;
+            self.sched.kube.active.insert(k);
             self.kick();
         }
-        if !self.sched.backoff.is_empty() {
-            self.sched.backoff_flush_scheduled = true;
-            let period = self.lat.backoff_flush_period_ms.max(1);
+        if !self.sched.kube.backoff.is_empty() {
+            self.sched.kube.backoff_flush_scheduled = true;
+            let period = self.cfg.lat.backoff_flush_period_ms.max(1);
             self.engine
                 .schedule_daemon(now.plus_ms(period), class::SCHED_HOUSEKEEPING, Ev::SchedFlushBackoff);
         }
@@ -496,12 +507,12 @@ impl World {
     /// The unschedulablePods leftover flush (every 30 s; pods waiting more than 5 min, SCH-Q4).
     pub(crate) fn sched_flush_unschedulable(&mut self) {
         let now = self.now();
-        self.sched.unsched_flush_scheduled = false;
-        let max_wait = self.lat.pod_max_in_unschedulable_ms;
-        let classes: Vec<ClassId> = self.sched.waiting_classes.iter().copied().collect();
+        self.sched.kube.unsched_flush_scheduled = false;
+        let max_wait = self.cfg.lat.pod_max_in_unschedulable_ms;
+        let classes: Vec<ClassId> = self.sched.kube.waiting_classes.iter().copied().collect();
         for c in classes {
-            if self.lat.pop_from_backoff_q {
-                let oldest = self.classes[c as usize]
+            if self.cfg.lat.pop_from_backoff_q {
+                let oldest = self.store.classes[c as usize]
                     .q
                     .waiting
                     .iter()
@@ -511,7 +522,7 @@ impl World {
                     self.requeue_class(c);
                 }
             } else {
-                let old: Vec<PodId> = self.classes[c as usize]
+                let old: Vec<PodId> = self.store.classes[c as usize]
                     .q
                     .waiting
                     .iter()
@@ -520,25 +531,25 @@ impl World {
                     .collect();
                 for pod in old {
                     self.class_take(c, pod);
-                    self.pods[pod as usize].sched.loc = Loc::None;
+                    self.store.pods[pod as usize].sched.loc = Loc::None;
                     self.requeue_pod(pod);
                 }
             }
         }
-        if !self.sched.requeued.is_empty() {
+        if !self.sched.kube.requeued.is_empty() {
             self.kick();
         }
         self.schedule_unsched_flush();
     }
 
     pub(crate) fn schedule_unsched_flush(&mut self) {
-        if self.sched.unsched_flush_scheduled
-            || (self.sched.waiting_classes.is_empty() && self.sched.nominated.is_empty())
+        if self.sched.kube.unsched_flush_scheduled
+            || (self.sched.kube.waiting_classes.is_empty() && self.sched.kube.nominated.is_empty())
         {
             return;
         }
-        self.sched.unsched_flush_scheduled = true;
-        let period = self.lat.unschedulable_flush_period_ms.max(1);
+        self.sched.kube.unsched_flush_scheduled = true;
+        let period = self.cfg.lat.unschedulable_flush_period_ms.max(1);
         let next = SimTime((self.now().ms() / period + 1) * period);
         self.engine
             .schedule_daemon(next, class::SCHED_HOUSEKEEPING, Ev::SchedFlushUnschedulable);
@@ -546,15 +557,16 @@ impl World {
 
     /// The scheduling cycle: attempt every queued pod in queue order, one at a time.
     pub(crate) fn sched_cycle(&mut self) {
-        self.sched.cycle_scheduled = false;
+        self.sched.kube.cycle_scheduled = false;
         // A bound on attempts in one instant: every pod can be attempted a few times (after each
         // release), never without end; reaching it is a bug.
-        let bound = 20 * (self.pods.len() as u64 + 100);
+        let bound = 20 * (self.store.pods.len() as u64 + 100);
         let mut attempts = 0u64;
         loop {
             attempts += 1;
             if attempts > bound {
                 let tail: Vec<String> = self
+                    .rec
                     .events
                     .recent(30)
                     .into_iter()
@@ -563,12 +575,12 @@ impl World {
                 panic!(
                     "scheduling cycle did not settle at t={} s (policy {}); last events:\n{}",
                     self.now(),
-                    self.policy_name,
+                    self.cfg.policy_name,
                     tail.join("\n")
                 );
             }
-            let a = self.sched.active.first().copied();
-            let r = self.sched.requeued.first().copied();
+            let a = self.sched.kube.active.first().copied();
+            let r = self.sched.kube.requeued.first().copied();
             // Individual activeQ pods are tier 0 with the same order as tier-0 cohorts.
             let take_active = match (a, r) {
                 (None, None) => break,
@@ -578,7 +590,7 @@ impl World {
             };
             let pod = if take_active {
                 let k = a.expect("active head");
-                self.sched.active.remove(&k);
+                self.sched.kube.active.remove(&k);
                 k.2
             } else {
                 let e = r.expect("cohort");
@@ -586,7 +598,7 @@ impl World {
                 self.class_take(c, pod);
                 pod
             };
-            self.pods[pod as usize].sched.loc = Loc::None;
+            self.store.pods[pod as usize].sched.loc = Loc::None;
             self.attempt(pod);
         }
         self.schedule_unsched_flush();
@@ -594,10 +606,10 @@ impl World {
 
     pub(crate) fn attempt(&mut self, pod: PodId) {
         let now = self.now();
-        let c = self.pods[pod as usize].class;
-        self.pods[pod as usize].sched.attempts += 1;
-        let cosched_gang = if self.policy == crate::sim::Policy::Coscheduling {
-            self.pods[pod as usize].gang
+        let c = self.store.pods[pod as usize].class;
+        self.store.pods[pod as usize].sched.attempts += 1;
+        let cosched_gang = if self.sched.policy == crate::sim::Policy::Coscheduling {
+            self.store.pods[pod as usize].gang
         } else {
             None
         };
@@ -606,19 +618,19 @@ impl World {
         {
             // UnschedulableAndUnresolvable: wait for a sibling to be created (CO-4).
             self.failed_scheduling_event(pod, false);
-            self.pods[pod as usize].sched.ts = now;
-            self.pods[pod as usize].sched.loc = Loc::GangWait;
-            self.sched.gang_wait.insert(pod);
+            self.store.pods[pod as usize].sched.ts = now;
+            self.store.pods[pod as usize].sched.loc = Loc::GangWait;
+            self.sched.kube.gang_wait.insert(pod);
             return;
         }
-        let has_nomination = self.pods[pod as usize].nominated.is_some();
+        let has_nomination = self.store.pods[pod as usize].nominated.is_some();
         // The cluster state the decision is about (a rejection below may release capacity).
-        let generation = self.cluster.generation;
-        let known_failure =
-            !has_nomination && self.classes[c as usize].q.failed_at_generation == Some(self.cluster.generation);
+        let generation = self.store.cluster.generation;
+        let known_failure = !has_nomination
+            && self.store.classes[c as usize].q.failed_at_generation == Some(self.store.cluster.generation);
         let decision = if known_failure {
             Decision::Unschedulable {
-                resources: self.classes[c as usize].q.resources_rejected,
+                resources: self.store.classes[c as usize].q.resources_rejected,
             }
         } else {
             self.decide(pod)
@@ -633,9 +645,9 @@ impl World {
             }
             Decision::Preempt { node, victims } => {
                 self.preempt(pod, node, victims);
-                self.pods[pod as usize].sched.ts = now;
-                self.pods[pod as usize].sched.loc = Loc::Nominated;
-                self.sched.nominated.insert(pod);
+                self.store.pods[pod as usize].sched.ts = now;
+                self.store.pods[pod as usize].sched.loc = Loc::Nominated;
+                self.sched.kube.nominated.insert(pod);
                 self.failed_scheduling_event(pod, true);
             }
             Decision::Unschedulable { resources } => {
@@ -643,22 +655,22 @@ impl World {
                 if let Some(g) = cosched_gang {
                     self.cosched_post_filter(g);
                 }
-                self.pods[pod as usize].sched.ts = now;
+                self.store.pods[pod as usize].sched.ts = now;
                 if has_nomination {
-                    self.pods[pod as usize].sched.loc = Loc::Nominated;
-                    self.sched.nominated.insert(pod);
+                    self.store.pods[pod as usize].sched.loc = Loc::Nominated;
+                    self.sched.kube.nominated.insert(pod);
                     return;
                 }
                 // The whole class fails at this generation. If it was queued, every waiting
                 // member would have been attempted and failed too: that is a round.
-                let queued = !self.classes[c as usize].q.entries.is_empty();
+                let queued = !self.store.classes[c as usize].q.entries.is_empty();
                 if queued {
                     self.unqueue_class(c);
-                    let q = &mut self.classes[c as usize].q;
+                    let q = &mut self.store.classes[c as usize].q;
                     q.rounds += 1;
                     q.refresh_ts = now;
                 }
-                let q = &mut self.classes[c as usize].q;
+                let q = &mut self.store.classes[c as usize].q;
                 q.resources_rejected = resources;
                 q.failed_at_generation = Some(generation);
                 self.class_join(c, pod);
@@ -669,48 +681,48 @@ impl World {
     /// Put a pod rejected at Permit into backoffQ: it is retried once its backoff expires.
     pub(crate) fn sched_backoff(&mut self, pod: PodId) {
         let now = self.now();
-        self.pods[pod as usize].sched.ts = now;
-        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+        self.store.pods[pod as usize].sched.ts = now;
+        let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
         let expiry = self.backoff_expiry(pod);
         self.enter_backoff_q(pod, expiry, key(prio, now, pod));
     }
 
     /// Move a waiting pod to activeQ now (coscheduling activates a group's siblings).
     pub(crate) fn sched_activate(&mut self, pod: PodId) {
-        match self.pods[pod as usize].sched.loc {
+        match self.store.pods[pod as usize].sched.loc {
             Loc::Unschedulable => {
-                let c = self.pods[pod as usize].class;
+                let c = self.store.pods[pod as usize].class;
                 self.class_take(c, pod);
             }
             Loc::GangWait => {
-                self.sched.gang_wait.remove(&pod);
+                self.sched.kube.gang_wait.remove(&pod);
             }
             // A pod rejected in this very instant waits for the next one: activation would
             // otherwise loop within one instant (real cycles take time).
-            Loc::Backoff if self.pods[pod as usize].sched.ts == self.now() => return,
+            Loc::Backoff if self.store.pods[pod as usize].sched.ts == self.now() => return,
             Loc::Backoff => {
-                let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+                let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
                 let expiry = self.backoff_expiry(pod);
-                let ts = self.pods[pod as usize].sched.ts;
-                self.sched.backoff.remove(&(expiry, key(prio, ts, pod)));
+                let ts = self.store.pods[pod as usize].sched.ts;
+                self.sched.kube.backoff.remove(&(expiry, key(prio, ts, pod)));
             }
             _ => return,
         }
         // Activation moves the pod to activeQ whatever its backoff.
-        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
-        let ts = self.pods[pod as usize].sched.ts;
-        self.pods[pod as usize].sched.loc = Loc::Active;
-        self.sched.active.insert(key(prio, ts, pod));
+        let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
+        let ts = self.store.pods[pod as usize].sched.ts;
+        self.store.pods[pod as usize].sched.loc = Loc::Active;
+        self.sched.kube.active.insert(key(prio, ts, pod));
         self.kick();
     }
 
     /// A new member of a group exists: members waiting for it (PreFilter) are retried.
     pub(crate) fn sched_gang_member_added(&mut self, g: crate::model::gang::GangId) {
-        let waiting: Vec<PodId> = self.gangs[g as usize]
+        let waiting: Vec<PodId> = self.store.gangs[g as usize]
             .members
             .iter()
             .copied()
-            .filter(|&m| self.pods[m as usize].sched.loc == Loc::GangWait)
+            .filter(|&m| self.store.pods[m as usize].sched.loc == Loc::GangWait)
             .collect();
         for m in waiting {
             self.sched_activate(m);
@@ -718,14 +730,14 @@ impl World {
     }
 
     pub(crate) fn clear_nomination_quiet(&mut self, pod: PodId) {
-        if let Some(n) = self.pods[pod as usize].nominated.take() {
-            self.sched.nominated_on[n as usize].retain(|&p| p != pod);
+        if let Some(n) = self.store.pods[pod as usize].nominated.take() {
+            self.sched.kube.nominated_on[n as usize].retain(|&p| p != pod);
         }
     }
 
     /// Record a FailedScheduling event (only when events are recorded: it scans every node).
     pub(crate) fn failed_scheduling_event(&mut self, pod: PodId, preempting: bool) {
-        if !self.record_events {
+        if !self.rec.record_events {
             return;
         }
         let detail = self.diagnose(pod, preempting);
@@ -735,10 +747,10 @@ impl World {
 
     /// "0/N nodes are available: ..." as kube-scheduler words it.
     pub(crate) fn diagnose(&self, pod: PodId, preempting: bool) -> String {
-        let c = &self.classes[self.pods[pod as usize].class as usize];
+        let c = &self.store.classes[self.store.pods[pod as usize].class as usize];
         let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
         let mut total = 0;
-        for (i, n) in self.cluster.nodes.iter().enumerate() {
+        for (i, n) in self.store.cluster.nodes.iter().enumerate() {
             if !n.present {
                 continue;
             }
@@ -749,9 +761,9 @@ impl World {
                 Err(Reject::Taint) => "node(s) had untolerated taint(s)".to_string(),
                 Err(Reject::Resources) | Ok(()) => {
                     let free = self.free_for(pod, i as NodeId);
-                    match (0..self.resources.len()).find(|&r| c.req.0[r] > free.0[r]) {
-                        Some(r) if self.resources.name(r) == "pods" => "Too many pods".to_string(),
-                        Some(r) => format!("Insufficient {}", self.resources.name(r)),
+                    match (0..self.store.resources.len()).find(|&r| c.req.0[r] > free.0[r]) {
+                        Some(r) if self.store.resources.name(r) == "pods" => "Too many pods".to_string(),
+                        Some(r) => format!("Insufficient {}", self.store.resources.name(r)),
                         None => continue,
                     }
                 }
@@ -769,18 +781,18 @@ impl World {
     /// Free capacity of a node for a pod: allocatable minus requested minus the requests of
     /// pods of equal or higher priority nominated to it (SCH-P6).
     pub(crate) fn free_for(&self, pod: PodId, node: NodeId) -> Res {
-        let mut free = self.cluster.nodes[node as usize].free();
-        let nominated = &self.sched.nominated_on[node as usize];
+        let mut free = self.store.cluster.nodes[node as usize].free();
+        let nominated = &self.sched.kube.nominated_on[node as usize];
         if nominated.is_empty() {
             // The common case, on the scheduler's hottest path: no pod lookup.
             return free;
         }
-        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+        let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
         for &q in nominated {
             if q == pod {
                 continue;
             }
-            let qc = &self.classes[self.pods[q as usize].class as usize];
+            let qc = &self.store.classes[self.store.pods[q as usize].class as usize];
             if qc.priority >= prio {
                 free.sub(&qc.req);
             }
@@ -791,47 +803,47 @@ impl World {
     /// The class's statically feasible nodes as a bitset, cached until nodes change (shared,
     /// not copied, on every attempt).
     pub(crate) fn static_bitset(&mut self, c: ClassId) -> std::rc::Rc<[u64]> {
-        let gen_now = self.sched.node_generation;
-        if let Some((g, bits)) = &self.classes[c as usize].q.static_ok
+        let gen_now = self.sched.kube.node_generation;
+        if let Some((g, bits)) = &self.store.classes[c as usize].q.static_ok
             && *g == gen_now
         {
             return std::rc::Rc::clone(bits);
         }
-        let n = self.cluster.nodes.len();
+        let n = self.store.cluster.nodes.len();
         let mut bits = vec![0u64; n.div_ceil(64).max(1)];
-        let cons: &Constraints = &self.classes[c as usize].constraints;
-        for (i, node) in self.cluster.nodes.iter().enumerate() {
+        let cons: &Constraints = &self.store.classes[c as usize].constraints;
+        for (i, node) in self.store.cluster.nodes.iter().enumerate() {
             if node.present && static_filter(cons, node).is_ok() {
                 bits[i / 64] |= 1 << (i % 64);
             }
         }
         let bits: std::rc::Rc<[u64]> = bits.into();
-        self.classes[c as usize].q.static_ok = Some((gen_now, std::rc::Rc::clone(&bits)));
+        self.store.classes[c as usize].q.static_ok = Some((gen_now, std::rc::Rc::clone(&bits)));
         bits
     }
 
     /// One scheduling attempt for a pod; reads the cluster, changes nothing but the
     /// round-robin start and the filter cache.
     pub(crate) fn decide(&mut self, pod: PodId) -> Decision {
-        let c = self.pods[pod as usize].class;
-        let req = self.classes[c as usize].req;
+        let c = self.store.pods[pod as usize].class;
+        let req = self.store.classes[c as usize].req;
         // A nominated node is tried first (SCH-P6).
-        if let Some(n) = self.pods[pod as usize].nominated {
-            let node = &self.cluster.nodes[n as usize];
+        if let Some(n) = self.store.pods[pod as usize].nominated {
+            let node = &self.store.cluster.nodes[n as usize];
             if node.present
-                && static_filter(&self.classes[c as usize].constraints, node).is_ok()
+                && static_filter(&self.store.classes[c as usize].constraints, node).is_ok()
                 && req.fits_in(&self.free_for(pod, n))
             {
                 return Decision::Bind(n);
             }
         }
         let statics = self.static_bitset(c);
-        let n = self.cluster.nodes.len();
+        let n = self.store.cluster.nodes.len();
         if n == 0 {
             return Decision::Unschedulable { resources: false };
         }
         let want = num_feasible_nodes_to_find(n);
-        let gpu_bits = self.cluster.index.candidates(req.gpu_milli());
+        let gpu_bits = self.store.cluster.index.candidates(req.gpu_milli());
         let any_static = statics.iter().any(|w| *w != 0);
         let mut feasible: Vec<NodeId> = Vec::new();
         let start = self.next_start_node_checked(n);
@@ -861,7 +873,7 @@ impl World {
             }
         }
         let processed = found_at.map_or(n, |node| (node + n - start) % n + 1);
-        self.sched.next_start_node = (start + processed) % n;
+        self.sched.kube.next_start_node = (start + processed) % n;
         if feasible.is_empty() {
             if !any_static {
                 return Decision::Unschedulable { resources: false };
@@ -872,21 +884,21 @@ impl World {
     }
 
     pub(crate) fn next_start_node_checked(&self, n: usize) -> usize {
-        if self.sched.next_start_node >= n {
+        if self.sched.kube.next_start_node >= n {
             0
         } else {
-            self.sched.next_start_node
+            self.sched.kube.next_start_node
         }
     }
 
     /// Score the feasible nodes and pick the best; ties go to the node whose name sorts first.
     pub(crate) fn select_host(&self, pod: PodId, feasible: &[NodeId]) -> NodeId {
-        let c = &self.classes[self.pods[pod as usize].class as usize];
+        let c = &self.store.classes[self.store.pods[pod as usize].class as usize];
         // Without taints anywhere, TaintToleration scores every node 100 and nothing is counted.
-        let taint_counts: Vec<i64> = if self.cluster.any_taints {
+        let taint_counts: Vec<i64> = if self.store.cluster.any_taints {
             feasible
                 .iter()
-                .map(|&n| intolerable_prefer_no_schedule(&c.constraints, &self.cluster.nodes[n as usize]))
+                .map(|&n| intolerable_prefer_no_schedule(&c.constraints, &self.store.cluster.nodes[n as usize]))
                 .collect()
         } else {
             Vec::new()
@@ -894,8 +906,13 @@ impl World {
         let max_taints = taint_counts.iter().copied().max().unwrap_or(0);
         let mut best: Option<(i64, u32, NodeId)> = None;
         for (k, &n) in feasible.iter().enumerate() {
-            let node = &self.cluster.nodes[n as usize];
-            let (fit, balanced) = resource_scores(self.sched.scoring, node, self.cluster.nonzero[n as usize], &c.req);
+            let node = &self.store.cluster.nodes[n as usize];
+            let (fit, balanced) = resource_scores(
+                self.sched.kube.scoring,
+                node,
+                self.store.cluster.nonzero[n as usize],
+                &c.req,
+            );
             // TaintToleration, reverse-normalised (weight 3).
             let taint = if max_taints == 0 {
                 100
@@ -916,26 +933,33 @@ impl World {
 
     /// DefaultPreemption (SCH-P2..P5): find victims so the pod fits, or give up.
     pub(crate) fn post_filter(&self, pod: PodId, statics: &[u64]) -> Decision {
-        let p = &self.pods[pod as usize];
-        let c = &self.classes[p.class as usize];
+        let p = &self.store.pods[pod as usize];
+        let c = &self.store.classes[p.class as usize];
         let unschedulable = Decision::Unschedulable { resources: true };
         // No bound pod has a lower priority: there is no victim anywhere.
-        if c.preempt_never || self.bound_priorities.keys().next().is_none_or(|&low| low >= c.priority) {
+        if c.preempt_never
+            || self
+                .store
+                .bound_priorities
+                .keys()
+                .next()
+                .is_none_or(|&low| low >= c.priority)
+        {
             return unschedulable;
         }
         // Wait for earlier victims on the nominated node.
         if let Some(n) = p.nominated {
-            let waiting_for_victims = self.cluster.pods_on[n as usize].iter().any(|&q| {
-                let q = &self.pods[q as usize];
+            let waiting_for_victims = self.store.cluster.pods_on[n as usize].iter().any(|&q| {
+                let q = &self.store.pods[q as usize];
                 q.deletion.is_some()
                     && q.disruption == Some("PreemptionByScheduler")
-                    && self.classes[q.class as usize].priority < c.priority
+                    && self.store.classes[q.class as usize].priority < c.priority
             });
             if waiting_for_victims {
                 return unschedulable;
             }
         }
-        let n_nodes = self.cluster.nodes.len();
+        let n_nodes = self.store.cluster.nodes.len();
         let want = num_preemption_candidates(n_nodes);
         let pdb_allowed = self.pdb_disruptions_allowed();
         // (node, victims, PDB violations, highest victim priority, sum of shifted priorities,
@@ -951,14 +975,16 @@ impl World {
             if let Some((victims, violations)) = self.select_victims_on_node(pod, i as NodeId, &pdb_allowed) {
                 let prios: Vec<i64> = victims
                     .iter()
-                    .map(|&v| i64::from(self.classes[self.pods[v as usize].class as usize].priority))
+                    .map(|&v| i64::from(self.store.classes[self.store.pods[v as usize].class as usize].priority))
                     .collect();
                 let highest = prios.iter().copied().max().unwrap_or(i64::MIN);
                 let sum: i64 = prios.iter().map(|p| p + (1i64 << 31)).sum();
                 let earliest_of_highest = victims
                     .iter()
-                    .filter(|&&v| i64::from(self.classes[self.pods[v as usize].class as usize].priority) == highest)
-                    .map(|&v| self.pods[v as usize].run_started.unwrap_or(SimTime::ZERO))
+                    .filter(|&&v| {
+                        i64::from(self.store.classes[self.store.pods[v as usize].class as usize].priority) == highest
+                    })
+                    .map(|&v| self.store.pods[v as usize].run_started.unwrap_or(SimTime::ZERO))
                     .min()
                     .unwrap_or(SimTime::ZERO);
                 candidates.push((i as NodeId, victims, violations, highest, sum, earliest_of_highest));
@@ -983,13 +1009,17 @@ impl World {
 
     /// PodDisruptionBudget status: disruptions allowed now, per PDB of the scenario.
     pub(crate) fn pdb_disruptions_allowed(&self) -> Vec<i64> {
-        self.pdbs
+        self.store
+            .pdbs
             .iter()
             .map(|pdb| {
                 let (mut expected, mut healthy) = (0i64, 0i64);
-                for (id, p) in self.pods.iter() {
+                for (id, p) in self.store.pods.iter() {
                     if p.finished.is_some()
-                        || self.protos[self.workloads[p.wl as usize].proto as usize].spec.namespace != pdb.namespace
+                        || self.store.protos[self.store.workloads[p.wl as usize].proto as usize]
+                            .spec
+                            .namespace
+                            != pdb.namespace
                         || !self.selects(&pdb.selector, id)
                     {
                         continue;
@@ -1022,30 +1052,30 @@ impl World {
         node: NodeId,
         pdb_allowed: &[i64],
     ) -> Option<(Vec<PodId>, usize)> {
-        let c = &self.classes[self.pods[pod as usize].class as usize];
+        let c = &self.store.classes[self.store.pods[pod as usize].class as usize];
         let mut free = self.free_for(pod, node);
-        let mut potential: Vec<PodId> = self.cluster.pods_on[node as usize]
+        let mut potential: Vec<PodId> = self.store.cluster.pods_on[node as usize]
             .iter()
             .copied()
             .filter(|&q| {
-                let q = &self.pods[q as usize];
-                q.deletion.is_none() && !q.waiting && self.classes[q.class as usize].priority < c.priority
+                let q = &self.store.pods[q as usize];
+                q.deletion.is_none() && !q.waiting && self.store.classes[q.class as usize].priority < c.priority
             })
             .collect();
         if potential.is_empty() {
             return None;
         }
         for &q in &potential {
-            free.add(&self.classes[self.pods[q as usize].class as usize].req);
+            free.add(&self.store.classes[self.store.pods[q as usize].class as usize].req);
         }
         if !c.req.fits_in(&free) {
             return None;
         }
         // Most important first: higher priority, then earlier start (MoreImportantPod).
         potential.sort_by_key(|&q| {
-            let qp = &self.pods[q as usize];
+            let qp = &self.store.pods[q as usize];
             (
-                Reverse(self.classes[qp.class as usize].priority),
+                Reverse(self.store.classes[qp.class as usize].priority),
                 qp.run_started.unwrap_or(SimTime::MAX),
                 q,
             )
@@ -1054,11 +1084,11 @@ impl World {
         let mut allowed = pdb_allowed.to_vec();
         let (mut violating, mut fine) = (Vec::new(), Vec::new());
         for q in potential {
-            let ns = &self.protos[self.workloads[self.pods[q as usize].wl as usize].proto as usize]
+            let ns = &self.store.protos[self.store.workloads[self.store.pods[q as usize].wl as usize].proto as usize]
                 .spec
                 .namespace;
             let mut violated = false;
-            for (i, pdb) in self.pdbs.iter().enumerate() {
+            for (i, pdb) in self.store.pdbs.iter().enumerate() {
                 if &pdb.namespace == ns && self.selects(&pdb.selector, q) {
                     allowed[i] -= 1;
                     violated |= allowed[i] < 0;
@@ -1070,7 +1100,7 @@ impl World {
         let mut victims = Vec::new();
         let mut violations = 0;
         for (k, q) in violating.into_iter().chain(fine).enumerate() {
-            let qreq = self.classes[self.pods[q as usize].class as usize].req;
+            let qreq = self.store.classes[self.store.pods[q as usize].class as usize].req;
             let mut trial = free;
             trial.sub(&qreq);
             if c.req.fits_in(&trial) {
@@ -1087,19 +1117,19 @@ impl World {
 
     /// Carry out a preemption: nominate, then delete the victims gracefully (SCH-P6).
     pub(crate) fn preempt(&mut self, pod: PodId, node: NodeId, victims: Vec<PodId>) {
-        let prio = self.classes[self.pods[pod as usize].class as usize].priority;
+        let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
         self.clear_nomination_quiet(pod);
         // Lower-priority pods nominated to the node lose their nomination.
-        let others: Vec<PodId> = self.sched.nominated_on[node as usize]
+        let others: Vec<PodId> = self.sched.kube.nominated_on[node as usize]
             .iter()
             .copied()
-            .filter(|&q| self.classes[self.pods[q as usize].class as usize].priority < prio)
+            .filter(|&q| self.store.classes[self.store.pods[q as usize].class as usize].priority < prio)
             .collect();
         for q in others {
             self.clear_nomination_quiet(q);
         }
-        self.pods[pod as usize].nominated = Some(node);
-        self.sched.nominated_on[node as usize].push(pod);
+        self.store.pods[pod as usize].nominated = Some(node);
+        self.sched.kube.nominated_on[node as usize].push(pod);
         self.pod_node_event(pod, "PodNominated", node);
         for v in victims {
             self.count_eviction(v, None);

@@ -390,25 +390,25 @@ impl KueueState {
 
 impl World {
     pub(crate) fn kq(&mut self) -> &mut KueueState {
-        self.kueue.as_deref_mut().expect("kueue policy")
+        self.sched.kueue.as_deref_mut().expect("kueue policy")
     }
 
     /// Does Kueue manage this new Job? (the `kueue` policy and the queue-name label).
     pub(crate) fn kueue_manages(&self, wl: WlId) -> bool {
-        if self.kueue.is_none() {
+        if self.sched.kueue.is_none() {
             return false;
         }
-        let spec = &self.protos[self.workloads[wl as usize].proto as usize].spec;
+        let spec = &self.store.protos[self.store.workloads[wl as usize].proto as usize].spec;
         matches!(spec.kind, WorkloadKind::Job(_)) && spec.labels.contains_key(QUEUE_LABEL)
     }
 
     /// A managed Job was created (suspended): its Workload queues.
     pub(crate) fn kueue_created(&mut self, wl: WlId) {
         let now = self.now();
-        let spec = std::sync::Arc::clone(&self.protos[self.workloads[wl as usize].proto as usize].spec);
+        let spec = std::sync::Arc::clone(&self.store.protos[self.store.workloads[wl as usize].proto as usize].spec);
         let WorkloadKind::Job(job) = &spec.kind else { return };
         let count = u64::from(pods_count(job));
-        let k = self.kueue.as_deref().expect("kueue");
+        let k = self.sched.kueue.as_deref().expect("kueue");
         let mut request = ResourceList::new();
         for (name, v) in &job.template.requests {
             request.insert(name.clone(), v.saturating_mul(count as i64));
@@ -422,7 +422,7 @@ impl World {
             .labels
             .get(PRIORITY_LABEL)
             .and_then(|p| k.priority_classes.get(p).copied())
-            .unwrap_or(self.protos[self.workloads[wl as usize].proto as usize].priority);
+            .unwrap_or(self.store.protos[self.store.workloads[wl as usize].proto as usize].priority);
         // A requested resource the ClusterQueue does not cover can never be admitted.
         let uncovered = cq.and_then(|cq| {
             request
@@ -445,7 +445,7 @@ impl World {
                 || format!("resource {resource} is not covered by ClusterQueue {cq_name}"),
             );
         }
-        let shape = (self.workloads[wl as usize].proto, priority);
+        let shape = (self.store.workloads[wl as usize].proto, priority);
         let k = self.kq();
         k.wls.insert(
             wl,
@@ -492,7 +492,9 @@ impl World {
 
     /// The Job finished or was deleted: its Workload is finished and releases its quota.
     pub(crate) fn kueue_job_done(&mut self, wl: WlId) {
-        let Some(k) = self.kueue.as_deref_mut() else { return };
+        let Some(k) = self.sched.kueue.as_deref_mut() else {
+            return;
+        };
         if !k.wls.contains_key(&wl) {
             return;
         }
@@ -510,14 +512,14 @@ impl World {
     /// A pod of a managed Job became terminal: an evicted Workload releases its quota once
     /// none of its pods is left.
     pub(crate) fn kueue_pod_gone(&mut self, wl: WlId) {
-        let Some(k) = self.kueue.as_deref() else { return };
+        let Some(k) = self.sched.kueue.as_deref() else { return };
         if k.wls.get(&wl).is_none_or(|w| w.state != WkState::Evicting) {
             return;
         }
-        if self.workloads[wl as usize]
+        if self.store.workloads[wl as usize]
             .pods
             .iter()
-            .any(|&p| self.pods[p as usize].finished.is_none())
+            .any(|&p| self.store.pods[p as usize].finished.is_none())
         {
             return;
         }
@@ -572,7 +574,7 @@ impl World {
             self.engine.schedule(t, class::SCHED_HOUSEKEEPING, Ev::KueueRequeue);
         }
         // Heads: per ClusterQueue, its first workload in heap order (KQ-S2, S3).
-        let k = self.kueue.as_deref().expect("kueue");
+        let k = self.sched.kueue.as_deref().expect("kueue");
         let heads: BTreeMap<CqId, Key> = (0..k.queues.len())
             .filter_map(|cq| k.head(cq).map(|h| (cq, h)))
             .collect();
@@ -581,7 +583,7 @@ impl World {
         }
         // The workloads holding quota, for the preemption oracle and targets (only when some
         // ClusterQueue may preempt), kept in step with this cycle's admissions and evictions.
-        let preempting_cqs = self.kueue.as_deref().expect("kueue").may_preempt();
+        let preempting_cqs = self.sched.kueue.as_deref().expect("kueue").may_preempt();
         let mut admitted = if !preempting_cqs {
             Vec::new()
         } else if let Some(list) = self.kq().admitted_cache.take() {
@@ -603,10 +605,10 @@ impl World {
         // (Copied from the tree on the cycle's first admission or reservation.)
         let mut cycle_tree: Option<QuotaTree> = None;
         for (_, _, _, _, wl, a) in entries {
-            let cq = self.kueue.as_deref().expect("kueue").wls[&wl]
+            let cq = self.sched.kueue.as_deref().expect("kueue").wls[&wl]
                 .cq
                 .expect("head has a queue");
-            let k = self.kueue.as_deref().expect("kueue");
+            let k = self.sched.kueue.as_deref().expect("kueue");
             let fits = a.mode.mode == PreemptionMode::Fit
                 && a.usage.len() == a.flavors.len()
                 && cycle_tree.as_ref().unwrap_or(&k.tree).fits(cq, &a.usage) != quota::FitMode::NoFit;
@@ -645,7 +647,7 @@ impl World {
                     k.dequeue(wl);
                     k.enqueue(wl, now);
                 }
-                let k = self.kueue.as_deref().expect("kueue");
+                let k = self.sched.kueue.as_deref().expect("kueue");
                 if let Some(victims) = targets {
                     let fresh: Vec<WlId> = victims
                         .into_iter()
@@ -655,6 +657,7 @@ impl World {
                         self.kueue_evict(v, "Preempted");
                         // Still holding quota (its pods are stopping), or released already.
                         let holding = self
+                            .sched
                             .kueue
                             .as_deref()
                             .and_then(|k| k.wls.get(&v))
@@ -689,7 +692,7 @@ impl World {
 
     /// Workloads holding quota, for preemption.
     pub(crate) fn kueue_admitted(&self) -> Vec<AdmittedWorkload> {
-        let k = self.kueue.as_deref().expect("kueue");
+        let k = self.sched.kueue.as_deref().expect("kueue");
         k.admitted
             .iter()
             .map(|id| (*id, &k.wls[id]))
@@ -707,9 +710,12 @@ impl World {
 
     /// Flavor assignment of a head, with Kueue's preemption oracle.
     pub(crate) fn kueue_assign(&self, wl: WlId, cq: CqId, admitted: &[AdmittedWorkload]) -> quota::Assignment {
-        let k = self.kueue.as_deref().expect("kueue");
+        let k = self.sched.kueue.as_deref().expect("kueue");
         let w = &k.wls[&wl];
-        let template = match &self.protos[self.workloads[wl as usize].proto as usize].spec.kind {
+        let template = match &self.store.protos[self.store.workloads[wl as usize].proto as usize]
+            .spec
+            .kind
+        {
             WorkloadKind::Job(j) => &j.template,
             _ => unreachable!("kueue manages Jobs"),
         };
@@ -775,11 +781,11 @@ impl World {
     /// The flavor's node labels (nodeSelector) and tolerations go into the Job's pods.
     pub(crate) fn kueue_inject_flavor(&mut self, wl: WlId, fl: &crate::input::spec::ResourceFlavorSpec) {
         if fl.node_labels.is_empty() && fl.tolerations.is_empty() {
-            self.workloads[wl as usize].class_override = None;
+            self.store.workloads[wl as usize].class_override = None;
             return;
         }
-        let base = self.protos[self.workloads[wl as usize].proto as usize].tasks[0].class;
-        let c = &self.classes[base as usize];
+        let base = self.store.protos[self.store.workloads[wl as usize].proto as usize].tasks[0].class;
+        let c = &self.store.classes[base as usize];
         let mut constraints = c.constraints.clone();
         for (key, v) in &fl.node_labels {
             if !constraints.node_selector.iter().any(|(k2, _)| k2 == key) {
@@ -794,7 +800,7 @@ impl World {
         }
         let (req, priority, never, node_name) = (c.req, c.priority, c.preempt_never, c.node_name.clone());
         let class = self.intern_class(req, priority, never, constraints, node_name);
-        self.workloads[wl as usize].class_override = Some(class);
+        self.store.workloads[wl as usize].class_override = Some(class);
     }
 
     /// Evict a Workload: suspend its Job (its pods are deleted); the quota is released when
@@ -812,11 +818,11 @@ impl World {
         }
         let obj = self.wl_object(wl);
         self.event(|| obj, "WorkloadEvicted", || reason.to_string());
-        let live: Vec<crate::sim::PodId> = self.workloads[wl as usize]
+        let live: Vec<crate::sim::PodId> = self.store.workloads[wl as usize]
             .pods
             .iter()
             .copied()
-            .filter(|&p| self.pods[p as usize].finished.is_none())
+            .filter(|&p| self.store.pods[p as usize].finished.is_none())
             .collect();
         if reason == "Preempted" {
             for &p in &live {
@@ -829,22 +835,25 @@ impl World {
 
     /// waitForPodsReady: the admission's timeout expired.
     pub(crate) fn kueue_pods_ready(&mut self, wl: WlId, epoch: u32) {
-        let Some(w) = self.kueue.as_deref().and_then(|k| k.wls.get(&wl)) else {
+        let Some(w) = self.sched.kueue.as_deref().and_then(|k| k.wls.get(&wl)) else {
             return;
         };
         if w.epoch != epoch || w.state != WkState::Admitted {
             return;
         }
-        let WorkloadKind::Job(job) = &self.protos[self.workloads[wl as usize].proto as usize].spec.kind else {
+        let WorkloadKind::Job(job) = &self.store.protos[self.store.workloads[wl as usize].proto as usize]
+            .spec
+            .kind
+        else {
             return;
         };
         let count = pods_count(job) as usize;
         // PodsReady (KQ-W2): succeeded + ready >= pod count.
-        let ready = self.workloads[wl as usize]
+        let ready = self.store.workloads[wl as usize]
             .pods
             .iter()
             .filter(|&&p| {
-                let p = &self.pods[p as usize];
+                let p = &self.store.pods[p as usize];
                 p.phase == crate::sim::Phase::Succeeded
                     || (p.phase == crate::sim::Phase::Running && p.container_up && p.finished.is_none())
             })

@@ -50,64 +50,64 @@ pub(crate) struct Unit {
 
 impl World {
     pub(crate) fn volcano_enabled(&self) -> bool {
-        self.policy.is_volcano()
+        self.sched.policy.is_volcano()
     }
 
     /// Ask for a session at the next whole second (or now, if none ran at this second).
     pub(crate) fn volcano_kick(&mut self) {
         let now = self.now();
-        let at = if now.ms().is_multiple_of(1000) && self.vsched.last_session != Some(now) {
+        let at = if now.ms().is_multiple_of(1000) && self.sched.volcano.last_session != Some(now) {
             now
         } else {
             SimTime((now.ms() / 1000 + 1) * 1000)
         };
-        if self.vsched.session_at.is_some_and(|t| t <= at) {
+        if self.sched.volcano.session_at.is_some_and(|t| t <= at) {
             return;
         }
-        self.vsched.session_at = Some(at);
+        self.sched.volcano.session_at = Some(at);
         // A live event: a session has work (something changed). Sessions that change nothing
         // are not repeated, so this never keeps an idle run alive.
         self.engine.schedule(at, class::SCHED_CYCLE, Ev::VolcanoSession);
     }
 
     pub(crate) fn volcano_add(&mut self, pod: PodId) {
-        self.vsched.pending.insert(pod);
-        self.pods[pod as usize].sched.loc = crate::policy::kube::Loc::Volcano;
+        self.sched.volcano.pending.insert(pod);
+        self.store.pods[pod as usize].sched.loc = crate::policy::kube::Loc::Volcano;
         self.volcano_kick();
     }
 
     pub(crate) fn volcano_remove(&mut self, pod: PodId) {
-        self.vsched.pending.remove(&pod);
+        self.sched.volcano.pending.remove(&pod);
     }
 
     /// One session: enqueue, allocate, backfill.
     pub(crate) fn volcano_session(&mut self) {
         let now = self.now();
-        if self.vsched.session_at != Some(now) {
+        if self.sched.volcano.session_at != Some(now) {
             return;
         }
-        self.vsched.session_at = None;
-        self.vsched.last_session = Some(now);
-        self.vsched.changed = false;
-        self.vsched.no_fit.clear();
-        let snapshot: Vec<PodId> = self.vsched.pending.iter().copied().collect();
+        self.sched.volcano.session_at = None;
+        self.sched.volcano.last_session = Some(now);
+        self.sched.volcano.changed = false;
+        self.sched.volcano.no_fit.clear();
+        let snapshot: Vec<PodId> = self.sched.volcano.pending.iter().copied().collect();
         self.volcano_enqueue();
         let (mut units, deserved) = self.volcano_allocate(&snapshot);
-        if !deserved.is_empty() || !self.queue_deserved.is_empty() {
-            let queues = self.queue_names.len().max(self.queue_deserved.len());
+        if !deserved.is_empty() || !self.rec.queue_deserved.is_empty() {
+            let queues = self.store.queue_names.len().max(self.rec.queue_deserved.len());
             for q in 0..queues {
                 let gpus = deserved
                     .get(&(q as u32))
                     .map_or(0, |d| d[crate::model::cluster::GPU].min(i64::MAX as f64) as i64);
-                self.queue_deserved.set(q, now, gpus);
+                self.rec.queue_deserved.set(q, now, gpus);
             }
         }
-        if self.policy == crate::sim::Policy::VolcanoPreempt {
+        if self.sched.policy == crate::sim::Policy::VolcanoPreempt {
             // The units allocate left pending, in job order again (an elastic job it placed in
             // part is ready now).
             for u in &mut units {
                 u.pods
-                    .retain(|&p| self.pods[p as usize].sched.loc == crate::policy::kube::Loc::Volcano);
+                    .retain(|&p| self.store.pods[p as usize].sched.loc == crate::policy::kube::Loc::Volcano);
                 if let Some(&first) = u.pods.first() {
                     u.id = u64::from(first);
                 }
@@ -120,9 +120,9 @@ impl World {
         // repeated identically every second until an event changes the state (a pod added or
         // released, a node, a PodGroup), and each of those asks for a session (`volcano_kick`).
         // So the next second's session is scheduled only after a session that changed something.
-        if self.vsched.changed {
+        if self.sched.volcano.changed {
             let next = now.plus_ms(1000);
-            self.vsched.session_at = Some(next);
+            self.sched.volcano.session_at = Some(next);
             self.engine.schedule(next, class::SCHED_CYCLE, Ev::VolcanoSession);
         }
     }
@@ -131,7 +131,7 @@ impl World {
     pub(crate) fn totals(&self) -> (Res, Res) {
         let mut total = Res::default();
         let mut used = Res::default();
-        for n in self.cluster.nodes.iter().filter(|n| n.present) {
+        for n in self.store.cluster.nodes.iter().filter(|n| n.present) {
             total.add(&n.alloc);
             used.add(&n.requested);
         }
@@ -141,13 +141,13 @@ impl World {
     /// minResources of a Volcano job's PodGroup: the first minAvailable pods in task order
     /// (VC-J3).
     pub(crate) fn vc_min_resources(&self, wl: crate::sim::WlId) -> Res {
-        let proto = &self.protos[self.workloads[wl as usize].proto as usize];
-        let vc = self.workloads[wl as usize].vc.as_deref().expect("vc");
+        let proto = &self.store.protos[self.store.workloads[wl as usize].proto as usize];
+        let vc = self.store.workloads[wl as usize].vc.as_deref().expect("vc");
         let mut left = vc.min_available;
         let mut r = Res::default();
         for t in &proto.tasks {
             let take = t.replicas.min(left);
-            let req = self.classes[t.class as usize].req;
+            let req = self.store.classes[t.class as usize].req;
             for _ in 0..take {
                 r.add(&req);
             }
@@ -159,7 +159,7 @@ impl World {
     /// enqueue (VC-C3, VC-Q2, VC-Q3): Pending PodGroups in job order; overcommit and
     /// proportion must both permit.
     pub(crate) fn volcano_enqueue(&mut self) {
-        if self.vc_live.is_empty() {
+        if self.ctl.vc_live.is_empty() {
             return; // no PodGroup to enqueue (and the totals cost a pass over the nodes)
         }
         let (total, used) = self.totals();
@@ -172,8 +172,8 @@ impl World {
         let mut inqueue = Res::default();
         let mut per_queue: BTreeMap<String, (Res, Res, Res)> = BTreeMap::new();
         let mut candidates: Vec<(std::cmp::Reverse<i32>, SimTime, u32)> = Vec::new();
-        for &wl in &self.vc_live {
-            let w = &self.workloads[wl as usize];
+        for &wl in &self.ctl.vc_live {
+            let w = &self.store.workloads[wl as usize];
             let Some(vc) = w.vc.as_deref() else { continue };
             if w.finish.is_some() {
                 continue;
@@ -184,7 +184,7 @@ impl World {
             q.1.add(&held);
             match vc.pg_phase {
                 PgPhase::Pending if vc.after_kill.is_none() => candidates.push((
-                    std::cmp::Reverse(self.protos[w.proto as usize].priority),
+                    std::cmp::Reverse(self.store.protos[w.proto as usize].priority),
                     vc.pg_created,
                     wl,
                 )),
@@ -209,18 +209,23 @@ impl World {
         candidates.sort();
         let guarantees: Res = {
             let mut g = Res::default();
-            for q in &self.queue_specs {
+            for q in &self.store.queue_specs {
                 g.add(&q.guarantee);
             }
             g
         };
         for (_, _, wl) in candidates {
             let min_res = self.vc_min_resources(wl);
-            let queue = self.workloads[wl as usize].vc.as_deref().expect("vc").queue.clone();
+            let queue = self.store.workloads[wl as usize]
+                .vc
+                .as_deref()
+                .expect("vc")
+                .queue
+                .clone();
             // overcommit: inqueue + minReq <= idle, per requested dimension.
             let over_ok = (0..idle.0.len()).all(|d| min_res.0[d] == 0 || inqueue.0[d] + min_res.0[d] <= idle.0[d]);
             // proportion: minReq + allocated + inqueue - elastic <= realCapability.
-            let spec = self.queue_specs.iter().find(|q| q.name == queue);
+            let spec = self.store.queue_specs.iter().find(|q| q.name == queue);
             let mut real_cap = total;
             real_cap.sub(&guarantees);
             if let Some(s) = spec {
@@ -240,7 +245,7 @@ impl World {
                 inqueue.add(&min_res);
                 per_queue.entry(queue).or_default().0.add(&min_res);
                 self.vc_enqueued(wl);
-                self.vsched.changed = true;
+                self.sched.volcano.changed = true;
             }
         }
     }
@@ -248,10 +253,10 @@ impl World {
     /// Resources held by a gang's members.
     pub(crate) fn gang_held(&self, g: GangId) -> Res {
         let mut r = Res::default();
-        for &m in &self.gangs[g as usize].members {
-            let p = &self.pods[m as usize];
+        for &m in &self.store.gangs[g as usize].members {
+            let p = &self.store.pods[m as usize];
             if p.node.is_some() && p.finished.is_none() {
-                r.add(&self.classes[p.class as usize].req);
+                r.add(&self.store.classes[p.class as usize].req);
             }
         }
         r
@@ -259,7 +264,7 @@ impl World {
 
     /// The session changed the cluster: run the next second's session too.
     pub(crate) fn vsched_changed(&mut self) {
-        self.vsched.changed = true;
+        self.sched.volcano.changed = true;
     }
 
     /// allocate + backfill (VC-C4, C6): per job in order, a tentative plan committed only when
@@ -271,7 +276,8 @@ impl World {
     ) -> (Vec<Unit>, BTreeMap<u32, crate::policy::volcano::proportion::Vec8>) {
         let sorted = self.session_units(snapshot);
         let partial_before: Vec<bool> = if cfg!(debug_assertions) {
-            self.gangs
+            self.store
+                .gangs
                 .iter()
                 .map(|g| g.holding > 0 && g.holding < g.min_member && !g.formed)
                 .collect()
@@ -282,7 +288,8 @@ impl World {
         // Gang invariant: a session never makes a gang partly placed (a gang can be partial
         // only through a loss: a member lost with its node, evicted or deleted).
         debug_assert!(
-            self.gangs
+            self.store
+                .gangs
                 .iter()
                 .enumerate()
                 .all(|(i, g)| g.holding == 0 || g.holding >= g.min_member || g.formed || partial_before[i]),
@@ -300,11 +307,11 @@ impl World {
         let mut order: Vec<Unit> = Vec::new();
         let mut unit_of_gang: BTreeMap<GangId, usize> = BTreeMap::new();
         for &pod in snapshot {
-            let p = &self.pods[pod as usize];
+            let p = &self.store.pods[pod as usize];
             if p.finished.is_some() || p.node.is_some() || p.sched.loc != crate::policy::kube::Loc::Volcano {
                 continue;
             }
-            let wl = &self.workloads[p.wl as usize];
+            let wl = &self.store.workloads[p.wl as usize];
             // A Volcano job's pods are allocated only while its PodGroup is Inqueue/Running.
             if wl.vc.as_deref().is_some_and(|v| v.pg_phase == PgPhase::Pending) {
                 continue;
@@ -321,7 +328,7 @@ impl World {
             order.push(Unit {
                 gang: p.gang,
                 pods: vec![pod],
-                priority: self.classes[p.class as usize].priority,
+                priority: self.store.classes[p.class as usize].priority,
                 created: wl.submit,
                 id: u64::from(pod),
             });
@@ -343,7 +350,7 @@ impl World {
             .map(|u| {
                 let ready = u
                     .gang
-                    .is_none_or(|g| self.gangs[g as usize].holding >= self.gangs[g as usize].min_member);
+                    .is_none_or(|g| self.store.gangs[g as usize].holding >= self.store.gangs[g as usize].min_member);
                 let share = u.gang.map_or(0, |g| dominant_share_ppm(&self.gang_held(g), &total));
                 (std::cmp::Reverse(u.priority), ready, share, u.created, u.id)
             })
@@ -377,7 +384,7 @@ impl World {
         use crate::policy::volcano::proportion::{QueueInput, Vec8, deserved, overused, share};
         let unit_queue = |w: &World, u: &Unit| w.pod_queue(u.pods[0]);
         let mut in_play: std::collections::BTreeSet<u32> = sorted.iter().map(|u| unit_queue(self, u)).collect();
-        for (q, a) in self.queue_alloc.iter().enumerate() {
+        for (q, a) in self.store.queue_alloc.iter().enumerate() {
             if *a != Res::default() {
                 in_play.insert(q as u32);
             }
@@ -390,14 +397,14 @@ impl World {
             // cluster), which every task that fits a node also fits; proportion changes nothing.
             // Once queues have been contended (deserved shares recorded), a lone queue's
             // deserved share is recorded too: min(its request, the cluster) for the GPUs.
-            let lone = (!self.queue_deserved.is_empty())
+            let lone = (!self.rec.queue_deserved.is_empty())
                 .then(|| in_play.first().copied())
                 .flatten()
                 .map(|q| {
-                    let mut request = self.queue_alloc[q as usize];
+                    let mut request = self.store.queue_alloc[q as usize];
                     for u in sorted {
                         for &p in &u.pods {
-                            request.add(&self.classes[self.pods[p as usize].class as usize].req);
+                            request.add(&self.store.classes[self.store.pods[p as usize].class as usize].req);
                         }
                     }
                     let total = self.totals().0;
@@ -414,11 +421,11 @@ impl World {
         }
         let qs: Vec<u32> = in_play.into_iter().collect();
         let pos = |q: u32| qs.iter().position(|&x| x == q).expect("queue in play");
-        let mut request: Vec<Res> = qs.iter().map(|&q| self.queue_alloc[q as usize]).collect();
+        let mut request: Vec<Res> = qs.iter().map(|&q| self.store.queue_alloc[q as usize]).collect();
         for u in sorted {
             let i = pos(unit_queue(self, u));
             for &p in &u.pods {
-                request[i].add(&self.classes[self.pods[p as usize].class as usize].req);
+                request[i].add(&self.store.classes[self.store.pods[p as usize].class as usize].req);
             }
         }
         let f = |r: &Res| -> Vec8 { r.0.map(|x| x as f64) };
@@ -461,10 +468,10 @@ impl World {
         loop {
             let best = (0..qs.len())
                 .filter(|&i| open[i] && !lists[i].is_empty())
-                .filter(|&i| !overused(&f(&self.queue_alloc[qs[i] as usize]), &deserved[i]))
+                .filter(|&i| !overused(&f(&self.store.queue_alloc[qs[i] as usize]), &deserved[i]))
                 .min_by(|&a, &b| {
-                    let sa = share(&f(&self.queue_alloc[qs[a] as usize]), &deserved[a]);
-                    let sb = share(&f(&self.queue_alloc[qs[b] as usize]), &deserved[b]);
+                    let sa = share(&f(&self.store.queue_alloc[qs[a] as usize]), &deserved[a]);
+                    let sb = share(&f(&self.store.queue_alloc[qs[b] as usize]), &deserved[b]);
                     ranks[a]
                         .0
                         .cmp(&ranks[b].0)
@@ -480,25 +487,28 @@ impl World {
 
     pub(crate) fn allocate_unit(&mut self, u: &Unit, cap: Option<crate::policy::volcano::proportion::Vec8>) {
         let (min, holding) = match u.gang {
-            Some(g) => (self.gangs[g as usize].min_member, self.gangs[g as usize].holding),
+            Some(g) => (
+                self.store.gangs[g as usize].min_member,
+                self.store.gangs[g as usize].holding,
+            ),
             None => (1, 0),
         };
         // Tentative plan (a Statement): what it takes from each node, over the committed state.
         let mut taken: BTreeMap<NodeId, (Res, (i64, i64))> = BTreeMap::new();
         let mut plan: Vec<(PodId, NodeId)> = Vec::new();
         let mut pods = u.pods.clone();
-        pods.sort_by_key(|&p| (self.pods[p as usize].task, self.pods[p as usize].index, p));
+        pods.sort_by_key(|&p| (self.store.pods[p as usize].task, self.store.pods[p as usize].index, p));
         let mut planned = Res::default();
         for pod in pods {
-            let class = self.pods[pod as usize].class;
-            if self.vsched.no_fit.contains(&class) {
+            let class = self.store.pods[pod as usize].class;
+            if self.sched.volcano.no_fit.contains(&class) {
                 continue;
             }
             // proportion's Allocatable: the queue's allocated + planned + this task <= deserved
             // in each dimension the task requests.
             if let Some(des) = &cap {
-                let req = self.classes[class as usize].req;
-                let held = self.queue_alloc[self.pod_queue(pod) as usize];
+                let req = self.store.classes[class as usize].req;
+                let held = self.store.queue_alloc[self.pod_queue(pod) as usize];
                 let fits =
                     (0..req.0.len()).all(|d| req.0[d] == 0 || (held.0[d] + planned.0[d] + req.0[d]) as f64 <= des[d]);
                 if !fits {
@@ -508,7 +518,7 @@ impl World {
             let statics = self.static_bitset(class);
             match self.volcano_pick_node(pod, &taken, &statics) {
                 Some(n) => {
-                    let req = self.classes[class as usize].req;
+                    let req = self.store.classes[class as usize].req;
                     let (c, m) = crate::model::cluster::non_zero_pub(&req);
                     let t = taken.entry(n).or_default();
                     t.0.add(&req);
@@ -518,16 +528,16 @@ impl World {
                     plan.push((pod, n));
                 }
                 None if taken.is_empty() => {
-                    self.vsched.no_fit.insert(class);
+                    self.sched.volcano.no_fit.insert(class);
                 }
                 None => {}
             }
         }
         if holding + plan.len() as u32 >= min {
-            self.vsched.changed |= !plan.is_empty();
+            self.sched.volcano.changed |= !plan.is_empty();
             for (pod, n) in plan {
-                self.vsched.pending.remove(&pod);
-                self.pods[pod as usize].sched.loc = crate::policy::kube::Loc::None;
+                self.sched.volcano.pending.remove(&pod);
+                self.store.pods[pod as usize].sched.loc = crate::policy::kube::Loc::None;
                 self.bind(pod, n);
             }
         }
@@ -545,16 +555,16 @@ impl World {
         taken: &BTreeMap<NodeId, (Res, (i64, i64))>,
         statics: &[u64],
     ) -> Option<NodeId> {
-        let c = &self.classes[self.pods[pod as usize].class as usize];
-        let gpu_bits = self.cluster.index.candidates(c.req.gpu_milli());
+        let c = &self.store.classes[self.store.pods[pod as usize].class as usize];
+        let gpu_bits = self.store.cluster.index.candidates(c.req.gpu_milli());
         let mut best: Option<(i64, u32, NodeId)> = None;
         for i in crate::model::cluster::nodes_in_both(statics, gpu_bits) {
-            let node = &self.cluster.nodes[i];
+            let node = &self.store.cluster.nodes[i];
             if !node.present {
                 continue;
             }
             let mut requested = node.requested;
-            let mut nonzero = self.cluster.nonzero[i];
+            let mut nonzero = self.store.cluster.nonzero[i];
             if let Some((r, nz)) = taken.get(&(i as NodeId)) {
                 requested.add(r);
                 nonzero.0 += nz.0;

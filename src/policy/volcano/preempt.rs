@@ -110,17 +110,17 @@ impl World {
             return;
         }
         let mut st = EvictState::default();
-        for (n, pods) in self.cluster.pods_on.iter().enumerate() {
+        for (n, pods) in self.store.cluster.pods_on.iter().enumerate() {
             for &p in pods {
-                let pod = &self.pods[p as usize];
+                let pod = &self.store.pods[p as usize];
                 if pod.finished.is_some() {
                     continue;
                 }
-                let req = self.classes[pod.class as usize].req;
+                let req = self.store.classes[pod.class as usize].req;
                 if pod.deletion.is_some() {
                     st.releasing.entry(n as NodeId).or_default().add(&req);
                 } else if pod.phase == Phase::Running && !pod.waiting {
-                    let prio = self.classes[pod.class as usize].priority;
+                    let prio = self.store.classes[pod.class as usize].priority;
                     if prio < CRITICAL_PRIORITY {
                         st.victim_nodes.insert(n as NodeId);
                         let m = st.min_priority.entry(self.pod_queue(p)).or_insert(prio);
@@ -166,7 +166,7 @@ impl World {
                     .get(&q)
                     .copied()
                     .unwrap_or([0.0; crate::model::cluster::MAX_RESOURCES]);
-                let share = crate::policy::volcano::proportion::share(&f(&self.queue_alloc[q as usize]), &des);
+                let share = crate::policy::volcano::proportion::share(&f(&self.store.queue_alloc[q as usize]), &des);
                 (std::cmp::Reverse(self.queue_priority(q)), share, self.queue_rank(q), q)
             })
             .collect();
@@ -195,15 +195,19 @@ impl World {
 
     /// Queue order tie-break: Queue objects in file order, then queues by first use.
     pub(crate) fn queue_rank(&self, q: u32) -> usize {
-        let name = &self.queue_names[q as usize];
-        self.queue_specs
+        let name = &self.store.queue_names[q as usize];
+        self.store
+            .queue_specs
             .iter()
             .position(|s| &s.name == name)
-            .unwrap_or(self.queue_specs.len() + q as usize)
+            .unwrap_or(self.store.queue_specs.len() + q as usize)
     }
 
     pub(crate) fn alloc_of(&self, q: u32, st: &EvictState) -> Res {
-        st.queue_alloc.get(&q).copied().unwrap_or(self.queue_alloc[q as usize])
+        st.queue_alloc
+            .get(&q)
+            .copied()
+            .unwrap_or(self.store.queue_alloc[q as usize])
     }
 
     /// Ready tasks of a gang: live members bound and not being deleted (session view).
@@ -211,11 +215,11 @@ impl World {
         if let Some(&r) = st.ready.get(&g) {
             return r;
         }
-        self.gangs[g as usize]
+        self.store.gangs[g as usize]
             .members
             .iter()
             .filter(|&&m| {
-                let p = &self.pods[m as usize];
+                let p = &self.store.pods[m as usize];
                 p.node.is_some() && p.finished.is_none() && p.deletion.is_none()
             })
             .count() as u32
@@ -224,7 +228,7 @@ impl World {
     /// gang's JobStarving: ready (+ pipelined) below minAvailable; a lone pod always starves.
     pub(crate) fn unit_starving(&self, u: &Unit, st: &EvictState) -> bool {
         match u.gang {
-            Some(g) => self.gang_ready(g, st) < self.gangs[g as usize].min_member,
+            Some(g) => self.gang_ready(g, st) < self.store.gangs[g as usize].min_member,
             None => true,
         }
     }
@@ -233,7 +237,7 @@ impl World {
         let mut r = match st.future.get(&n) {
             Some(r) => *r,
             None => {
-                let mut r = self.cluster.nodes[n as usize].free();
+                let mut r = self.store.cluster.nodes[n as usize].free();
                 if let Some(rel) = st.releasing.get(&n) {
                     r.add(rel);
                 }
@@ -255,13 +259,13 @@ impl World {
         st: &mut EvictState,
     ) {
         let (min, ready) = match u.gang {
-            Some(g) => (self.gangs[g as usize].min_member, self.gang_ready(g, st)),
+            Some(g) => (self.store.gangs[g as usize].min_member, self.gang_ready(g, st)),
             None => (1, 0),
         };
         let queue = self.pod_queue(u.pods[0]);
         let key = (
-            self.pods[u.pods[0] as usize].class,
-            self.pods[u.pods[u.pods.len() - 1] as usize].class,
+            self.store.pods[u.pods[0] as usize].class,
+            self.store.pods[u.pods[u.pods.len() - 1] as usize].class,
             queue,
             u.priority,
             kind as u8,
@@ -273,12 +277,12 @@ impl World {
         }
         let mut stmt = Stmt::default();
         let mut pods = u.pods.clone();
-        pods.sort_by_key(|&p| (self.pods[p as usize].task, self.pods[p as usize].index, p));
+        pods.sort_by_key(|&p| (self.store.pods[p as usize].task, self.store.pods[p as usize].index, p));
         for pod in pods {
             if ready + stmt.pipelined >= min && u.gang.is_some() && kind == Eviction::Preempt {
                 break; // no longer starving
             }
-            let req = self.classes[self.pods[pod as usize].class as usize].req;
+            let req = self.store.classes[self.store.pods[pod as usize].class as usize].req;
             if kind == Eviction::Reclaim {
                 // The reclaimer's queue must be under its deserved share in each requested
                 // dimension.
@@ -318,16 +322,16 @@ impl World {
         st: &EvictState,
         stmt: &mut Stmt,
     ) -> bool {
-        let class = self.pods[pod as usize].class;
+        let class = self.store.pods[pod as usize].class;
         let statics = self.static_bitset(class);
         let usable = |w: &World, n: NodeId| {
             statics[n as usize / 64] & (1u64 << (n % 64)) != 0
-                && w.cluster.nodes[n as usize].present
+                && w.store.cluster.nodes[n as usize].present
                 && !w.node_is_down(n)
         };
         // A node whose future idle already fits (allocate would pipeline there): nodes with
         // the GPUs free now, or resources being released, or freed by this session's victims.
-        let gpu_bits = self.cluster.index.candidates(req.gpu_milli());
+        let gpu_bits = self.store.cluster.index.candidates(req.gpu_milli());
         let mut free_nodes: std::collections::BTreeSet<NodeId> =
             crate::model::cluster::nodes_in_both(&statics, gpu_bits)
                 .map(|i| i as NodeId)
@@ -340,15 +344,15 @@ impl World {
             }
         }
         let nodes: Vec<NodeId> = st.victim_nodes.iter().copied().filter(|&n| usable(self, n)).collect();
-        let wl = self.pods[pod as usize].wl;
-        let prio = self.classes[class as usize].priority;
+        let wl = self.store.pods[pod as usize].wl;
+        let prio = self.store.classes[class as usize].priority;
         for &n in &nodes {
             let units = self.victims_on(n, wl, req, prio, queue, kind, deserved, st, stmt);
             let on_node = |w: &World, unit: &[PodId]| {
                 let mut r = Res::default();
                 for &v in unit {
-                    if w.pods[v as usize].node == Some(n) {
-                        r.add(&w.classes[w.pods[v as usize].class as usize].req);
+                    if w.store.pods[v as usize].node == Some(n) {
+                        r.add(&w.store.classes[w.store.pods[v as usize].class as usize].req);
                     }
                 }
                 r
@@ -367,8 +371,8 @@ impl World {
                 }
                 idle.add(&on_node(self, &unit));
                 for v in unit {
-                    let p = &self.pods[v as usize];
-                    let vreq = self.classes[p.class as usize].req;
+                    let p = &self.store.pods[v as usize];
+                    let vreq = self.store.classes[p.class as usize].req;
                     let node = p.node.expect("a victim is bound");
                     stmt.delta.entry(node).or_default().add(&vreq);
                     stmt.victims.push(v);
@@ -403,7 +407,7 @@ impl World {
         stmt: &Stmt,
     ) -> Vec<Vec<PodId>> {
         let evictable = |v: PodId| {
-            let p = &self.pods[v as usize];
+            let p = &self.store.pods[v as usize];
             p.phase == Phase::Running
                 && p.finished.is_none()
                 && p.deletion.is_none()
@@ -411,12 +415,12 @@ impl World {
                 && !st.gone.contains(&v)
                 && !stmt.victims.contains(&v)
         };
-        let mut cands: Vec<PodId> = self.cluster.pods_on[n as usize]
+        let mut cands: Vec<PodId> = self.store.cluster.pods_on[n as usize]
             .iter()
             .copied()
             .filter(|&v| {
-                let p = &self.pods[v as usize];
-                let vprio = self.classes[p.class as usize].priority;
+                let p = &self.store.pods[v as usize];
+                let vprio = self.store.classes[p.class as usize].priority;
                 evictable(v)
                     && p.wl != wl
                     && vprio < CRITICAL_PRIORITY
@@ -430,9 +434,9 @@ impl World {
             })
             .collect();
         cands.sort_by_key(|&v| {
-            let p = &self.pods[v as usize];
+            let p = &self.store.pods[v as usize];
             (
-                self.classes[p.class as usize].priority,
+                self.store.classes[p.class as usize].priority,
                 std::cmp::Reverse(p.created),
                 std::cmp::Reverse(v),
             )
@@ -444,7 +448,7 @@ impl World {
         let mut qalloc: BTreeMap<u32, Res> = BTreeMap::new();
         let mut units = Vec::new();
         for v in cands {
-            let Some(g) = self.pods[v as usize].gang else {
+            let Some(g) = self.store.pods[v as usize].gang else {
                 units.push(vec![v]); // a PodGroup of one (preempt only)
                 continue;
             };
@@ -454,7 +458,7 @@ impl World {
             let r = ready
                 .entry(g)
                 .or_insert_with(|| self.gang_ready(g, st) - stmt.ready_taken.get(&g).copied().unwrap_or(0));
-            let elastic = *r > self.gangs[g as usize].min_member;
+            let elastic = *r > self.store.gangs[g as usize].min_member;
             if kind == Eviction::Reclaim {
                 // gang's reclaimableFn: only tasks beyond minAvailable.
                 if !elastic {
@@ -474,7 +478,7 @@ impl World {
                 if !above || !covers {
                     continue;
                 }
-                a.sub(&self.classes[self.pods[v as usize].class as usize].req);
+                a.sub(&self.store.classes[self.store.pods[v as usize].class as usize].req);
             }
             if elastic {
                 *r -= 1;
@@ -482,11 +486,11 @@ impl World {
             } else {
                 // preempt: the whole gang goes.
                 whole.insert(g);
-                let members: Vec<PodId> = self.gangs[g as usize]
+                let members: Vec<PodId> = self.store.gangs[g as usize]
                     .members
                     .iter()
                     .copied()
-                    .filter(|&m| self.pods[m as usize].node.is_some() && evictable(m))
+                    .filter(|&m| self.store.pods[m as usize].node.is_some() && evictable(m))
                     .collect();
                 *r = 0;
                 units.push(members);
