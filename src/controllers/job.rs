@@ -536,7 +536,7 @@ impl World {
         });
         self.store.workloads[wl as usize].pods = keep;
         for p in done {
-            self.store.pods.release(p);
+            self.release_pod(p);
         }
         fail_job
     }

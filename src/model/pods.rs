@@ -18,14 +18,14 @@ const PAGE: usize = 1 << PAGE_BITS;
 /// The pods of a run, by id.
 pub type PodStore = Paged<Pod>;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Page<T> {
     pods: Vec<Option<T>>,
     released: usize,
 }
 
 /// Records by id, in pages freed when all their records are released.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Paged<T> {
     /// Pages from page `base` on; freed pages at the front are dropped from the table too, so
     /// that a run that churns through pods forever keeps a table of the pages it still needs.

@@ -203,8 +203,6 @@ pub struct Pod {
     pub epoch: u32,
     /// The Job controller has accounted this pod's end (its tracking finalizer is gone).
     pub counted: bool,
-    /// Scheduling queue state.
-    pub sched: scheduler::PodQueueState,
     /// The gang the pod belongs to.
     pub gang: Option<gang::GangId>,
     /// Doing work: running, and its gang (if any) formed. Its run time counts from
@@ -284,7 +282,6 @@ pub struct Class {
     pub preempt_never: bool,
     pub constraints: Constraints,
     pub node_name: Option<String>,
-    pub q: scheduler::ClassQueueState,
 }
 
 #[derive(Clone, Debug)]
@@ -463,6 +460,25 @@ pub struct Scheduling {
     pub volcano: volcano_sched::VolcanoSched,
     /// Kueue's admission state (the `kueue` policy).
     pub kueue: Option<Box<kueue::KueueState>>,
+}
+
+impl Scheduling {
+    /// A pod was created: the policy's per-pod state for it.
+    pub fn pod_created(&mut self, pod: PodId, now: SimTime) {
+        self.kube.pod_created(pod, now);
+        self.volcano.pod_created(pod);
+    }
+
+    /// A pod left the run: its per-pod state goes with it.
+    pub fn pod_released(&mut self, pod: PodId) {
+        self.kube.pod_released(pod);
+        self.volcano.pod_released(pod);
+    }
+
+    /// The pod waits in a scheduling queue (kube-scheduler's, or for a volcano session).
+    pub fn queues(&self, pod: PodId) -> bool {
+        self.kube.holds(pod) || self.volcano.waiting[pod as usize]
+    }
 }
 
 /// One simulation run: the engine, the model, the controllers, the scheduling policy and the
@@ -987,9 +1003,9 @@ impl World {
             preempt_never,
             constraints: key.3.clone(),
             node_name: key.4.clone(),
-            q: scheduler::ClassQueueState::default(),
         });
         self.store.class_index.insert(key, id);
+        self.sched.kube.class_added(id);
         id
     }
 
@@ -1196,6 +1212,13 @@ impl World {
             ),
             "raise Simulation spec.maxEvents, set a shorter spec.horizon, or make the scenario smaller".to_string(),
         )
+    }
+
+    /// A pod its controller has fully accounted for leaves the run: the store frees it and the
+    /// policy its per-pod state.
+    pub(crate) fn release_pod(&mut self, pod: PodId) {
+        self.store.pods.release(pod);
+        self.sched.pod_released(pod);
     }
 
     pub(crate) fn pod_epoch_is(&self, pod: PodId, epoch: u32) -> bool {
@@ -1480,7 +1503,6 @@ impl World {
             planned_exit: 0,
             epoch: 0,
             counted: false,
-            sched: scheduler::PodQueueState::new(now, id),
             gang: None,
             working: false,
             work_started: None,
@@ -1488,6 +1510,7 @@ impl World {
             waiting: false,
             evicted_for_queue: false,
         });
+        self.sched.pod_created(id, now);
         self.store.workloads[wl as usize].pods.push(id);
         if let Some(g) = self.gang_for_new_pod(wl, task) {
             self.store.pods[id as usize].gang = Some(g);
@@ -1796,7 +1819,11 @@ impl World {
         self.event(|| obj, "PodDeleted", || reason.to_string());
         let p = &self.store.pods[pod as usize];
         if p.node.is_none() {
-            self.sched_remove(pod);
+            if self.sched.volcano.waiting[pod as usize] {
+                self.volcano_remove(pod);
+            } else {
+                self.sched_remove(pod);
+            }
             self.pod_terminal(pod, Phase::Failed, 0, reason);
             return;
         }
@@ -1962,7 +1989,7 @@ impl World {
                 let waiting = w.pods.iter().any(|&p| live_unbound(&self.store.pods[p as usize]));
                 let unschedulable = w.pods.iter().any(|&p| {
                     let pod = &self.store.pods[p as usize];
-                    live_unbound(pod) && pod.sched.attempts > 0
+                    live_unbound(pod) && self.sched.kube.pods[p as usize].attempts > 0
                 });
                 let volcano_pending = w.pods.iter().any(|p| self.sched.volcano.pending.contains(p));
                 (waiting, unschedulable, volcano_pending)
@@ -2098,7 +2125,7 @@ impl World {
         let mut requested = vec![Res::default(); self.store.cluster.nodes.len()];
         let mut queue_held = vec![Res::default(); self.store.queue_alloc.len()];
         let (mut held, mut busy) = (0i64, 0i64);
-        for (_, p) in self.store.pods.iter() {
+        for (id, p) in self.store.pods.iter() {
             let req = self.store.classes[p.class as usize].req;
             match (p.finished, p.node) {
                 (None, Some(n)) => {
@@ -2117,11 +2144,7 @@ impl World {
                 }
                 (None, None) => {
                     assert_eq!(p.phase, Phase::Pending, "unbound live pod {} not Pending", p.name);
-                    assert!(
-                        self.sched.kube.holds(p),
-                        "pending pod {} in no scheduling queue",
-                        p.name
-                    );
+                    assert!(self.sched.queues(id), "pending pod {} in no scheduling queue", p.name);
                 }
                 (Some(_), _) => {
                     assert!(
@@ -2129,7 +2152,7 @@ impl World {
                         "terminal pod {} phase",
                         p.name
                     );
-                    assert!(!self.sched.kube.holds(p), "terminal pod {} still queued", p.name);
+                    assert!(!self.sched.queues(id), "terminal pod {} still queued", p.name);
                 }
             }
         }

@@ -55,7 +55,7 @@ impl World {
             .copied()
             .filter(|&m| {
                 matches!(
-                    self.store.pods[m as usize].sched.loc,
+                    self.sched.kube.pods[m as usize].loc,
                     Loc::Unschedulable | Loc::GangWait | Loc::Backoff
                 )
             })

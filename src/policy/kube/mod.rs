@@ -28,7 +28,7 @@ use crate::input::spec::IntOrPercent;
 use crate::model::cluster::{
     Constraints, NodeId, Reject, Res, Scoring, intolerable_prefer_no_schedule, resource_scores, static_filter,
 };
-use crate::sim::{ClassId, Ev, Phase, Pod, PodId, World, class};
+use crate::sim::{ClassId, Ev, Phase, PodId, World, class};
 
 /// Where a pending pod sits in the scheduling queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,8 +41,6 @@ pub enum Loc {
     Unschedulable,
     /// unschedulablePods, tracked one by one because it holds a nomination.
     Nominated,
-    /// Waiting for the volcano scheduler's session.
-    Volcano,
     /// Rejected by coscheduling's PreFilter: waits one by one for a sibling to be created.
     GangWait,
 }
@@ -105,6 +103,10 @@ type EKey = (u8, SimTime, QKey, ClassId);
 
 pub struct Scheduler {
     pub scoring: Scoring,
+    /// Each pod's place in the queue, by pod id (released with the pod).
+    pub(crate) pods: crate::model::pods::Paged<PodQueueState>,
+    /// Each class's share of the queue, by class id.
+    classes: Vec<ClassQueueState>,
     active: BTreeSet<QKey>,
     /// (expiry, key) of pods in backoffQ (popFromBackoffQ off only).
     backoff: BTreeSet<(SimTime, QKey)>,
@@ -145,6 +147,8 @@ impl Scheduler {
     pub fn new(scoring: Scoring, nodes: usize) -> Self {
         Scheduler {
             scoring,
+            pods: Default::default(),
+            classes: Vec::new(),
             active: BTreeSet::new(),
             backoff: BTreeSet::new(),
             requeued: BTreeSet::new(),
@@ -160,14 +164,31 @@ impl Scheduler {
         }
     }
 
+    /// A scheduling class was interned: its (empty) share of the queue.
+    pub fn class_added(&mut self, c: ClassId) {
+        debug_assert_eq!(c as usize, self.classes.len(), "classes are added in id order");
+        self.classes.push(ClassQueueState::default());
+    }
+
     pub fn nodes_changed(&mut self, nodes: usize) {
         self.nominated_on.resize(nodes, Vec::new());
         self.node_generation += 1;
     }
 
     /// Whether the pod sits somewhere in the queue (invariant checks).
-    pub fn holds(&self, p: &Pod) -> bool {
-        p.sched.loc != Loc::None
+    pub fn holds(&self, pod: PodId) -> bool {
+        self.pods[pod as usize].loc != Loc::None
+    }
+
+    /// A pod was created: its queue state, not queued yet.
+    pub fn pod_created(&mut self, pod: PodId, now: SimTime) {
+        let id = self.pods.push(PodQueueState::new(now, pod));
+        debug_assert_eq!(id, pod, "the queue states follow the pod store's ids");
+    }
+
+    /// A pod left the run (see `PodStore::release`).
+    pub fn pod_released(&mut self, pod: PodId) {
+        self.pods.release(pod);
     }
 }
 
@@ -217,9 +238,9 @@ impl World {
         }
         let now = self.now();
         let prio = self.store.classes[c as usize].priority;
-        let p = &mut self.store.pods[pod as usize];
-        p.sched.ts = now;
-        p.sched.loc = Loc::Active;
+        let st = &mut self.sched.kube.pods[pod as usize];
+        st.ts = now;
+        st.loc = Loc::Active;
         self.sched.kube.active.insert(key(prio, now, pod));
         self.kick();
     }
@@ -228,7 +249,7 @@ impl World {
     pub(crate) fn sched_remove(&mut self, pod: PodId) {
         let c = self.store.pods[pod as usize].class as usize;
         let prio = self.store.classes[c].priority;
-        let st = self.store.pods[pod as usize].sched.clone();
+        let st = self.sched.kube.pods[pod as usize].clone();
         match st.loc {
             Loc::None => {}
             Loc::Active => {
@@ -242,18 +263,17 @@ impl World {
             Loc::Nominated => {
                 self.sched.kube.nominated.remove(&pod);
             }
-            Loc::Volcano => self.volcano_remove(pod),
             Loc::GangWait => {
                 self.sched.kube.gang_wait.remove(&pod);
             }
         }
         self.clear_nomination(pod);
-        self.store.pods[pod as usize].sched.loc = Loc::None;
+        self.sched.kube.pods[pod as usize].loc = Loc::None;
     }
 
     /// A member's attempts, timestamp and backoff expiry (see `Member`).
     pub(crate) fn member_state(&self, c: ClassId, m: &Member) -> (u32, SimTime, SimTime) {
-        let q = &self.store.classes[c as usize].q;
+        let q = &self.sched.kube.classes[c as usize];
         let attempts = m.base + (q.rounds - m.join_round);
         let ts = if m.join_round < q.rounds {
             q.refresh_ts.max(m.ts)
@@ -282,7 +302,7 @@ impl World {
 
     /// Drop a class's queued cohorts (it is no longer requeued).
     pub(crate) fn unqueue_class(&mut self, c: ClassId) {
-        for e in std::mem::take(&mut self.store.classes[c as usize].q.entries) {
+        for e in std::mem::take(&mut self.sched.kube.classes[c as usize].entries) {
             self.sched.kube.requeued.remove(&e);
         }
     }
@@ -290,22 +310,20 @@ impl World {
     /// Take a waiting member out of its class (it leaves the queue or is attempted), carrying
     /// its attempts and timestamp back to the pod.
     pub(crate) fn class_take(&mut self, c: ClassId, pod: PodId) {
-        let Some(m) = self.store.classes[c as usize].q.waiting.get(&pod).copied() else {
+        let Some(m) = self.sched.kube.classes[c as usize].waiting.get(&pod).copied() else {
             return;
         };
         let (attempts, ts, _) = self.member_state(c, &m);
         // If the pod heads a queued cohort, its class-mates of the same cohort take its place.
-        let entry = self.store.classes[c as usize]
-            .q
+        let entry = self.sched.kube.classes[c as usize]
             .entries
             .iter()
             .position(|e| e.2.2 == pod);
-        self.store.classes[c as usize].q.waiting.remove(&pod);
+        self.sched.kube.classes[c as usize].waiting.remove(&pod);
         if let Some(i) = entry {
-            let old = self.store.classes[c as usize].q.entries[i];
+            let old = self.sched.kube.classes[c as usize].entries[i];
             self.sched.kube.requeued.remove(&old);
-            let next = self.store.classes[c as usize]
-                .q
+            let next = self.sched.kube.classes[c as usize]
                 .waiting
                 .range(pod + 1..)
                 .next()
@@ -313,22 +331,22 @@ impl World {
             // The next member in creation order continues the walk, unless it heads a cohort
             // of its own already: every waiting member is reached in one requeue.
             let replacement = next
-                .filter(|(np, _)| !self.store.classes[c as usize].q.entries.iter().any(|e| e.2.2 == *np))
+                .filter(|(np, _)| !self.sched.kube.classes[c as usize].entries.iter().any(|e| e.2.2 == *np))
                 .map(|(np, nm)| self.cohort_key(c, np, &nm));
             match replacement {
                 Some(k) => {
-                    self.store.classes[c as usize].q.entries[i] = k;
+                    self.sched.kube.classes[c as usize].entries[i] = k;
                     self.sched.kube.requeued.insert(k);
                 }
                 None => {
-                    self.store.classes[c as usize].q.entries.remove(i);
+                    self.sched.kube.classes[c as usize].entries.remove(i);
                 }
             }
         }
-        let p = &mut self.store.pods[pod as usize];
-        p.sched.attempts = attempts;
-        p.sched.ts = ts;
-        if self.store.classes[c as usize].q.waiting.is_empty() {
+        let st = &mut self.sched.kube.pods[pod as usize];
+        st.attempts = attempts;
+        st.ts = ts;
+        if self.sched.kube.classes[c as usize].waiting.is_empty() {
             self.sched.kube.waiting_classes.remove(&c);
             self.unqueue_class(c);
         }
@@ -337,14 +355,14 @@ impl World {
     /// Add a pod that just failed to its class's waiting members.
     pub(crate) fn class_join(&mut self, c: ClassId, pod: PodId) {
         let now = self.now();
-        let q = &mut self.store.classes[c as usize].q;
+        let q = &mut self.sched.kube.classes[c as usize];
         let m = Member {
             join_round: q.rounds,
-            base: self.store.pods[pod as usize].sched.attempts,
+            base: self.sched.kube.pods[pod as usize].attempts,
             ts: now,
         };
         q.waiting.insert(pod, m);
-        self.store.pods[pod as usize].sched.loc = Loc::Unschedulable;
+        self.sched.kube.pods[pod as usize].loc = Loc::Unschedulable;
         self.sched.kube.waiting_classes.insert(c);
     }
 
@@ -377,14 +395,14 @@ impl World {
     pub(crate) fn requeue_waiting(&mut self, only_resources: bool) {
         let classes: Vec<ClassId> = self.sched.kube.waiting_classes.iter().copied().collect();
         for c in classes {
-            if only_resources && !self.store.classes[c as usize].q.resources_rejected {
+            if only_resources && !self.sched.kube.classes[c as usize].resources_rejected {
                 continue;
             }
             self.requeue_class(c);
         }
         let noms: Vec<PodId> = std::mem::take(&mut self.sched.kube.nominated).into_iter().collect();
         for pod in noms {
-            self.store.pods[pod as usize].sched.loc = Loc::None;
+            self.sched.kube.pods[pod as usize].loc = Loc::None;
             self.requeue_pod(pod);
         }
         if !self.sched.kube.requeued.is_empty() || !self.sched.kube.active.is_empty() {
@@ -394,14 +412,14 @@ impl World {
 
     pub(crate) fn requeue_class(&mut self, c: ClassId) {
         if self.cfg.lat.pop_from_backoff_q {
-            if !self.store.classes[c as usize].q.entries.is_empty() {
+            if !self.sched.kube.classes[c as usize].entries.is_empty() {
                 return;
             }
             // Cohorts: runs of members with the same timestamp and backoff expiry. Members that
             // joined before the last few rounds all share the capped backoff, so walking from the
             // newest back stops early.
             let members: Vec<(PodId, Member)> = {
-                let q = &self.store.classes[c as usize].q;
+                let q = &self.sched.kube.classes[c as usize];
                 let mut tail = Vec::new();
                 for (p, m) in q.waiting.iter().rev() {
                     let settled = m.join_round + 8 <= q.rounds && m.base >= 1;
@@ -431,19 +449,19 @@ impl World {
             for e in &entries {
                 self.sched.kube.requeued.insert(*e);
             }
-            self.store.classes[c as usize].q.entries = entries;
+            self.sched.kube.classes[c as usize].entries = entries;
         } else {
-            let members: Vec<PodId> = self.store.classes[c as usize].q.waiting.keys().copied().collect();
+            let members: Vec<PodId> = self.sched.kube.classes[c as usize].waiting.keys().copied().collect();
             for pod in members {
                 self.class_take(c, pod);
-                self.store.pods[pod as usize].sched.loc = Loc::None;
+                self.sched.kube.pods[pod as usize].loc = Loc::None;
                 self.requeue_pod(pod);
             }
         }
     }
 
     pub(crate) fn backoff_expiry(&self, pod: PodId) -> SimTime {
-        let st = &self.store.pods[pod as usize].sched;
+        let st = &self.sched.kube.pods[pod as usize];
         let d = crate::sim::backoff_ms(
             self.cfg.lat.pod_initial_backoff_ms,
             self.cfg.lat.pod_max_backoff_ms,
@@ -458,9 +476,9 @@ impl World {
         let now = self.now();
         let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
         let expiry = self.backoff_expiry(pod);
-        let ts = self.store.pods[pod as usize].sched.ts;
+        let ts = self.sched.kube.pods[pod as usize].ts;
         if self.cfg.lat.pop_from_backoff_q || expiry <= now {
-            self.store.pods[pod as usize].sched.loc = Loc::Active;
+            self.sched.kube.pods[pod as usize].loc = Loc::Active;
             self.sched.kube.active.insert(key(prio, ts, pod));
             self.kick();
         } else {
@@ -471,7 +489,7 @@ impl World {
     /// Put a pod into backoffQ until `expiry`, with the 1 s flush running.
     pub(crate) fn enter_backoff_q(&mut self, pod: PodId, expiry: SimTime, k: QKey) {
         let now = self.now();
-        self.store.pods[pod as usize].sched.loc = Loc::Backoff;
+        self.sched.kube.pods[pod as usize].loc = Loc::Backoff;
         self.sched.kube.backoff.insert((expiry, k));
         if !self.sched.kube.backoff_flush_scheduled {
             self.sched.kube.backoff_flush_scheduled = true;
@@ -492,7 +510,7 @@ impl World {
             }
             self.sched.kube.backoff.remove(&(expiry, k));
             let pod = k.2;
-            self.store.pods[pod as usize].sched.loc = Loc::Active;
+            self.sched.kube.pods[pod as usize].loc = Loc::Active;
             self.sched.kube.active.insert(k);
             self.kick();
         }
@@ -512,8 +530,7 @@ impl World {
         let classes: Vec<ClassId> = self.sched.kube.waiting_classes.iter().copied().collect();
         for c in classes {
             if self.cfg.lat.pop_from_backoff_q {
-                let oldest = self.store.classes[c as usize]
-                    .q
+                let oldest = self.sched.kube.classes[c as usize]
                     .waiting
                     .iter()
                     .next()
@@ -522,8 +539,7 @@ impl World {
                     self.requeue_class(c);
                 }
             } else {
-                let old: Vec<PodId> = self.store.classes[c as usize]
-                    .q
+                let old: Vec<PodId> = self.sched.kube.classes[c as usize]
                     .waiting
                     .iter()
                     .filter(|(_, m)| now.since(self.member_state(c, m).1) > max_wait)
@@ -531,7 +547,7 @@ impl World {
                     .collect();
                 for pod in old {
                     self.class_take(c, pod);
-                    self.store.pods[pod as usize].sched.loc = Loc::None;
+                    self.sched.kube.pods[pod as usize].loc = Loc::None;
                     self.requeue_pod(pod);
                 }
             }
@@ -598,7 +614,7 @@ impl World {
                 self.class_take(c, pod);
                 pod
             };
-            self.store.pods[pod as usize].sched.loc = Loc::None;
+            self.sched.kube.pods[pod as usize].loc = Loc::None;
             self.attempt(pod);
         }
         self.schedule_unsched_flush();
@@ -607,7 +623,7 @@ impl World {
     pub(crate) fn attempt(&mut self, pod: PodId) {
         let now = self.now();
         let c = self.store.pods[pod as usize].class;
-        self.store.pods[pod as usize].sched.attempts += 1;
+        self.sched.kube.pods[pod as usize].attempts += 1;
         let cosched_gang = if self.sched.policy == crate::sim::Policy::Coscheduling {
             self.store.pods[pod as usize].gang
         } else {
@@ -618,8 +634,8 @@ impl World {
         {
             // UnschedulableAndUnresolvable: wait for a sibling to be created (CO-4).
             self.failed_scheduling_event(pod, false);
-            self.store.pods[pod as usize].sched.ts = now;
-            self.store.pods[pod as usize].sched.loc = Loc::GangWait;
+            self.sched.kube.pods[pod as usize].ts = now;
+            self.sched.kube.pods[pod as usize].loc = Loc::GangWait;
             self.sched.kube.gang_wait.insert(pod);
             return;
         }
@@ -627,10 +643,10 @@ impl World {
         // The cluster state the decision is about (a rejection below may release capacity).
         let generation = self.store.cluster.generation;
         let known_failure = !has_nomination
-            && self.store.classes[c as usize].q.failed_at_generation == Some(self.store.cluster.generation);
+            && self.sched.kube.classes[c as usize].failed_at_generation == Some(self.store.cluster.generation);
         let decision = if known_failure {
             Decision::Unschedulable {
-                resources: self.store.classes[c as usize].q.resources_rejected,
+                resources: self.sched.kube.classes[c as usize].resources_rejected,
             }
         } else {
             self.decide(pod)
@@ -645,8 +661,8 @@ impl World {
             }
             Decision::Preempt { node, victims } => {
                 self.preempt(pod, node, victims);
-                self.store.pods[pod as usize].sched.ts = now;
-                self.store.pods[pod as usize].sched.loc = Loc::Nominated;
+                self.sched.kube.pods[pod as usize].ts = now;
+                self.sched.kube.pods[pod as usize].loc = Loc::Nominated;
                 self.sched.kube.nominated.insert(pod);
                 self.failed_scheduling_event(pod, true);
             }
@@ -655,22 +671,22 @@ impl World {
                 if let Some(g) = cosched_gang {
                     self.cosched_post_filter(g);
                 }
-                self.store.pods[pod as usize].sched.ts = now;
+                self.sched.kube.pods[pod as usize].ts = now;
                 if has_nomination {
-                    self.store.pods[pod as usize].sched.loc = Loc::Nominated;
+                    self.sched.kube.pods[pod as usize].loc = Loc::Nominated;
                     self.sched.kube.nominated.insert(pod);
                     return;
                 }
                 // The whole class fails at this generation. If it was queued, every waiting
                 // member would have been attempted and failed too: that is a round.
-                let queued = !self.store.classes[c as usize].q.entries.is_empty();
+                let queued = !self.sched.kube.classes[c as usize].entries.is_empty();
                 if queued {
                     self.unqueue_class(c);
-                    let q = &mut self.store.classes[c as usize].q;
+                    let q = &mut self.sched.kube.classes[c as usize];
                     q.rounds += 1;
                     q.refresh_ts = now;
                 }
-                let q = &mut self.store.classes[c as usize].q;
+                let q = &mut self.sched.kube.classes[c as usize];
                 q.resources_rejected = resources;
                 q.failed_at_generation = Some(generation);
                 self.class_join(c, pod);
@@ -681,7 +697,7 @@ impl World {
     /// Put a pod rejected at Permit into backoffQ: it is retried once its backoff expires.
     pub(crate) fn sched_backoff(&mut self, pod: PodId) {
         let now = self.now();
-        self.store.pods[pod as usize].sched.ts = now;
+        self.sched.kube.pods[pod as usize].ts = now;
         let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
         let expiry = self.backoff_expiry(pod);
         self.enter_backoff_q(pod, expiry, key(prio, now, pod));
@@ -689,7 +705,7 @@ impl World {
 
     /// Move a waiting pod to activeQ now (coscheduling activates a group's siblings).
     pub(crate) fn sched_activate(&mut self, pod: PodId) {
-        match self.store.pods[pod as usize].sched.loc {
+        match self.sched.kube.pods[pod as usize].loc {
             Loc::Unschedulable => {
                 let c = self.store.pods[pod as usize].class;
                 self.class_take(c, pod);
@@ -699,19 +715,19 @@ impl World {
             }
             // A pod rejected in this very instant waits for the next one: activation would
             // otherwise loop within one instant (real cycles take time).
-            Loc::Backoff if self.store.pods[pod as usize].sched.ts == self.now() => return,
+            Loc::Backoff if self.sched.kube.pods[pod as usize].ts == self.now() => return,
             Loc::Backoff => {
                 let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
                 let expiry = self.backoff_expiry(pod);
-                let ts = self.store.pods[pod as usize].sched.ts;
+                let ts = self.sched.kube.pods[pod as usize].ts;
                 self.sched.kube.backoff.remove(&(expiry, key(prio, ts, pod)));
             }
             _ => return,
         }
         // Activation moves the pod to activeQ whatever its backoff.
         let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
-        let ts = self.store.pods[pod as usize].sched.ts;
-        self.store.pods[pod as usize].sched.loc = Loc::Active;
+        let ts = self.sched.kube.pods[pod as usize].ts;
+        self.sched.kube.pods[pod as usize].loc = Loc::Active;
         self.sched.kube.active.insert(key(prio, ts, pod));
         self.kick();
     }
@@ -722,7 +738,7 @@ impl World {
             .members
             .iter()
             .copied()
-            .filter(|&m| self.store.pods[m as usize].sched.loc == Loc::GangWait)
+            .filter(|&m| self.sched.kube.pods[m as usize].loc == Loc::GangWait)
             .collect();
         for m in waiting {
             self.sched_activate(m);
@@ -804,7 +820,7 @@ impl World {
     /// not copied, on every attempt).
     pub(crate) fn static_bitset(&mut self, c: ClassId) -> std::rc::Rc<[u64]> {
         let gen_now = self.sched.kube.node_generation;
-        if let Some((g, bits)) = &self.store.classes[c as usize].q.static_ok
+        if let Some((g, bits)) = &self.sched.kube.classes[c as usize].static_ok
             && *g == gen_now
         {
             return std::rc::Rc::clone(bits);
@@ -818,7 +834,7 @@ impl World {
             }
         }
         let bits: std::rc::Rc<[u64]> = bits.into();
-        self.store.classes[c as usize].q.static_ok = Some((gen_now, std::rc::Rc::clone(&bits)));
+        self.sched.kube.classes[c as usize].static_ok = Some((gen_now, std::rc::Rc::clone(&bits)));
         bits
     }
 

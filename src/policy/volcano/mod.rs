@@ -29,6 +29,8 @@ pub const OVERCOMMIT_FACTOR_PERCENT: i64 = 120;
 pub struct VolcanoSched {
     /// Pods waiting for the volcano scheduler, in creation order.
     pub pending: std::collections::BTreeSet<PodId>,
+    /// The same as a flag per pod id (released with the pod), for lookups on hot paths.
+    pub(crate) waiting: crate::model::pods::Paged<bool>,
     session_at: Option<SimTime>,
     last_session: Option<SimTime>,
     /// The current session bound a pod or enqueued a PodGroup.
@@ -46,6 +48,19 @@ pub(crate) struct Unit {
     pub priority: i32,
     created: SimTime,
     id: u64,
+}
+
+impl VolcanoSched {
+    /// A pod was created: not waiting for a session yet.
+    pub fn pod_created(&mut self, pod: PodId) {
+        let id = self.waiting.push(false);
+        debug_assert_eq!(id, pod, "the flags follow the pod store's ids");
+    }
+
+    /// A pod left the run (see `PodStore::release`).
+    pub fn pod_released(&mut self, pod: PodId) {
+        self.waiting.release(pod);
+    }
 }
 
 impl World {
@@ -72,12 +87,13 @@ impl World {
 
     pub(crate) fn volcano_add(&mut self, pod: PodId) {
         self.sched.volcano.pending.insert(pod);
-        self.store.pods[pod as usize].sched.loc = crate::policy::kube::Loc::Volcano;
+        self.sched.volcano.waiting[pod as usize] = true;
         self.volcano_kick();
     }
 
     pub(crate) fn volcano_remove(&mut self, pod: PodId) {
         self.sched.volcano.pending.remove(&pod);
+        self.sched.volcano.waiting[pod as usize] = false;
     }
 
     /// One session: enqueue, allocate, backfill.
@@ -106,8 +122,7 @@ impl World {
             // The units allocate left pending, in job order again (an elastic job it placed in
             // part is ready now).
             for u in &mut units {
-                u.pods
-                    .retain(|&p| self.store.pods[p as usize].sched.loc == crate::policy::kube::Loc::Volcano);
+                u.pods.retain(|&p| self.sched.volcano.waiting[p as usize]);
                 if let Some(&first) = u.pods.first() {
                     u.id = u64::from(first);
                 }
@@ -308,7 +323,7 @@ impl World {
         let mut unit_of_gang: BTreeMap<GangId, usize> = BTreeMap::new();
         for &pod in snapshot {
             let p = &self.store.pods[pod as usize];
-            if p.finished.is_some() || p.node.is_some() || p.sched.loc != crate::policy::kube::Loc::Volcano {
+            if p.finished.is_some() || p.node.is_some() || !self.sched.volcano.waiting[pod as usize] {
                 continue;
             }
             let wl = &self.store.workloads[p.wl as usize];
@@ -537,7 +552,7 @@ impl World {
             self.sched.volcano.changed |= !plan.is_empty();
             for (pod, n) in plan {
                 self.sched.volcano.pending.remove(&pod);
-                self.store.pods[pod as usize].sched.loc = crate::policy::kube::Loc::None;
+                self.sched.volcano.waiting[pod as usize] = false;
                 self.bind(pod, n);
             }
         }
