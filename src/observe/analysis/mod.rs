@@ -23,7 +23,7 @@ use crate::error::InputError;
 use crate::observe::tables::{Kind, Plan, Table, Tables};
 
 pub use comparison::{Comparison, compare};
-pub use queues::{QueueCurve, QueueMean, pooled_queues, queue_means};
+pub use queues::{QueueCurve, QueueCurves, QueueMean, pooled_queues, queue_curves, queue_means};
 pub use series::{Pooled, pooled_series, wait_cdf, waits};
 pub use summary::{
     Aggregate, Better, DEADLOCK_FREE, DEADLOCK_RATE, METRICS, Metric, Row, Scale, aggregates, metric, rows,
@@ -61,6 +61,8 @@ pub struct PolicyFindings {
     pub queues: Option<Vec<(String, Vec<QueueMean>)>>,
     /// Per policy: its GPU levels over time and wait-time CDF, pooled over seeds.
     pub policies: Vec<PolicyCurves>,
+    /// The widest bucket of the policies' series (s).
+    pub bucket_s: f64,
     /// Per policy (the first three, when the runs report queues): GPUs held per queue.
     pub queue_curves: Vec<QueueCurves>,
 }
@@ -72,15 +74,6 @@ pub struct PolicyCurves {
     pub series: Pooled,
     /// (wait in s, fraction of the started workloads), see [`wait_cdf`].
     pub wait_cdf: Vec<(f64, f64)>,
-}
-
-/// One policy's queues over time, pooled over seeds.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueueCurves {
-    pub policy: String,
-    pub queues: Vec<QueueCurve>,
-    /// The cluster's mean GPUs.
-    pub gpus: f64,
 }
 
 /// The rows of a per-run table shown as they are.
@@ -117,6 +110,15 @@ fn policy_findings(plan: &Plan, tables: &Tables, rows: &[Row]) -> PolicyFindings
         compare(&plan.policies, &plan.seeds, &refs)
     });
     let with_queues = tables.get("queues.csv").is_some();
+    let policies: Vec<PolicyCurves> = plan
+        .policies
+        .iter()
+        .map(|p| PolicyCurves {
+            policy: p.clone(),
+            series: pooled_series(tables, p),
+            wait_cdf: wait_cdf(&waits(tables, p)),
+        })
+        .collect();
     PolicyFindings {
         comparison,
         fidelity: tables.get("fidelity.csv").map(excerpt),
@@ -127,27 +129,13 @@ fn policy_findings(plan: &Plan, tables: &Tables, rows: &[Row]) -> PolicyFindings
                 .map(|p| (p.clone(), queue_means(tables, p)))
                 .collect()
         }),
-        policies: plan
-            .policies
-            .iter()
-            .map(|p| PolicyCurves {
-                policy: p.clone(),
-                series: pooled_series(tables, p),
-                wait_cdf: wait_cdf(&waits(tables, p)),
-            })
-            .collect(),
+        bucket_s: policies.iter().map(|p| p.series.width_s).fold(0.0, f64::max),
+        policies,
         queue_curves: if with_queues {
             plan.policies
                 .iter()
                 .take(QUEUE_PLOTS)
-                .map(|p| {
-                    let (queues, gpus) = pooled_queues(tables, p);
-                    QueueCurves {
-                        policy: p.clone(),
-                        queues,
-                        gpus,
-                    }
-                })
+                .map(|p| queue_curves(tables, p))
                 .collect()
         } else {
             vec![]

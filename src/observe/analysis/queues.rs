@@ -1,5 +1,6 @@
 //! Queues: per queue of a policy's runs, the means of queues.csv over seeds, and the GPUs it
-//! held over time (queue_timeseries.csv) pooled over seeds against what it deserved.
+//! held over time (queue_timeseries.csv) pooled over seeds, with the level it is measured
+//! against (what it deserved, else its weight's share of the cluster).
 
 use crate::observe::analysis::{field, grid_width, policy_records, pool, ratio};
 use crate::observe::tables::Tables;
@@ -120,4 +121,47 @@ pub fn pooled_queues(tables: &Tables, policy: &str) -> (Vec<QueueCurve>, f64) {
     .next()
     .map_or(0.0, |(sum, cov)| ratio(sum[0], cov));
     (out, gpus)
+}
+
+/// One policy's queues over time, pooled over seeds, with the level each is measured against.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueCurves {
+    pub policy: String,
+    pub queues: Vec<QueueCurve>,
+    /// The cluster's mean GPUs.
+    pub gpus: f64,
+    /// The runs report what queues deserved (Volcano proportion, Kueue nominal quota): the
+    /// references are those, for the queues that have one.
+    pub deserved: bool,
+    /// (queue, GPUs): the mean GPUs it deserved, or without any, its weight's share of the
+    /// cluster's GPUs (weight / the sum of the weights of the queues in use, times the GPUs).
+    pub references: Vec<(String, f64)>,
+    /// The last bucket start of any queue (h), where the references end.
+    pub end_h: f64,
+}
+
+/// A policy's queues over time ([`pooled_queues`]) with their references.
+pub fn queue_curves(tables: &Tables, policy: &str) -> QueueCurves {
+    let (queues, gpus) = pooled_queues(tables, policy);
+    let end_h = queues
+        .iter()
+        .flat_map(|(_, _, _, pts)| pts.last().map(|p| p.0))
+        .fold(0.0, f64::max);
+    let deserved = queues.iter().any(|q| q.2.is_some());
+    let references = queues
+        .iter()
+        .filter_map(|(name, share, des, _)| match des {
+            Some(d) => Some((name.clone(), *d)),
+            None if deserved => None,
+            None => Some((name.clone(), share * gpus)),
+        })
+        .collect();
+    QueueCurves {
+        policy: policy.to_string(),
+        queues,
+        gpus,
+        deserved,
+        references,
+        end_h,
+    }
 }

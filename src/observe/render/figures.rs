@@ -89,8 +89,7 @@ fn time_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
     } else {
         ""
     };
-    let width = f.policies.iter().map(|p| p.series.width_s).fold(0.0, f64::max);
-    let bucket = format!("{}-minute buckets{per}", (width / 60.0).round());
+    let bucket = format!("{}-minute buckets{per}", (f.bucket_s / 60.0).round());
     let unit = Some((0.0, 1.0));
     let cdf: Vec<Series> = f
         .policies
@@ -160,13 +159,12 @@ fn time_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
     ]
 }
 
-/// The `i`th policy's GPUs held by each queue over time against (dashed) the mean GPUs it
-/// deserved when the runs report it (Volcano proportion, Kueue nominal quota), else the share its
-/// weight gives it: weight / the sum of the weights of the queues in use, times the cluster's
-/// GPUs.
+/// The `i`th policy's GPUs held by each queue over time against (dashed) its reference: the
+/// mean GPUs it deserved when the runs report it (Volcano proportion, Kueue nominal quota), else
+/// its weight's share of the cluster.
 fn queue_figure(i: usize, q: &QueueCurves) -> Figure {
-    let (p, queues, gpus) = (&q.policy, &q.queues, q.gpus);
-    let mut series: Vec<Series> = queues
+    let mut series: Vec<Series> = q
+        .queues
         .iter()
         .map(|(name, _, _, pts)| Series {
             label: name.clone(),
@@ -174,28 +172,18 @@ fn queue_figure(i: usize, q: &QueueCurves) -> Figure {
             style: Style::Step,
         })
         .collect();
-    let end = queues
-        .iter()
-        .flat_map(|(_, _, _, pts)| pts.last().map(|p| p.0))
-        .fold(0.0, f64::max);
-    let deserved = queues.iter().any(|q| q.2.is_some());
-    for (name, share, des, _) in queues {
-        let (label, level) = match des {
-            Some(d) => (format!("{name}: deserved"), *d),
-            None if deserved => continue,
-            None => (format!("{name}: weight share"), share * gpus),
-        };
-        series.push(Series {
-            label,
-            points: vec![(0.0, level), (end, level)],
-            style: Style::Dashed,
-        });
-    }
-    let reference = if deserved {
+    let what = if q.deserved { "deserved" } else { "weight share" };
+    series.extend(q.references.iter().map(|(name, level)| Series {
+        label: format!("{name}: {what}"),
+        points: vec![(0.0, *level), (q.end_h, *level)],
+        style: Style::Dashed,
+    }));
+    let reference = if q.deserved {
         "the mean GPUs it deserved (Volcano proportion) or its nominal quota (Kueue)".to_string()
     } else {
-        format!("its weight's share of the cluster's {gpus:.0} GPUs")
+        format!("its weight's share of the cluster's {:.0} GPUs", q.gpus)
     };
+    let p = &q.policy;
     Figure {
         stem: format!("queue_share_{i}"),
         caption: format!(
