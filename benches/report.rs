@@ -7,8 +7,8 @@ use divan::Bencher;
 use kubesim::experiment::output::{Kind, Plan, Point, Tables};
 use kubesim::experiment::{Events, run_units, units};
 use kubesim::input::scenario::load;
-use kubesim::observe::html::derive;
-use kubesim::observe::plot::{Chart, Series, Style, png, svg};
+use kubesim::observe::derive;
+use kubesim::observe::render::plot::{Chart, Series, Style, png, svg};
 
 fn main() {
     divan::main();

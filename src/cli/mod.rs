@@ -18,7 +18,7 @@ use crate::experiment::{Events, Shard, Unit, check_policies, parse_seeds, run_un
 use crate::input::scenario;
 use crate::input::spec::Scenario;
 use crate::observe::analysis::Target;
-use crate::observe::html::derive;
+use crate::observe::derive;
 
 use crate::limits::MAX_UNITS;
 

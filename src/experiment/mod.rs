@@ -13,6 +13,7 @@ use crate::error::{InputError, quote};
 use crate::experiment::progress::Progress;
 use crate::input::spec::Scenario;
 use crate::observe::record::{EventSink, RunResult};
+pub use crate::observe::tables::{Unit, units};
 use crate::sim::{Policy, World};
 
 /// Seeds to run: one, or an inclusive range.
@@ -63,32 +64,6 @@ pub fn check_policies(sc: &Scenario, policies: &[String], from_flag: bool) -> Re
         )));
     }
     Ok(())
-}
-
-/// One replication: a scenario variant (sweep point; 0 outside sweeps), a policy and a seed.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Unit {
-    pub point: usize,
-    pub policy: String,
-    pub seed: u64,
-}
-
-/// Every unit of an experiment in its canonical order: point, then policy, then seed. Outputs
-/// list runs in this order whatever ran them (threads, shards).
-pub fn units(points: usize, policies: &[String], seeds: &[u64]) -> Vec<Unit> {
-    let mut out = Vec::with_capacity(points * policies.len() * seeds.len());
-    for point in 0..points {
-        for policy in policies {
-            for &seed in seeds {
-                out.push(Unit {
-                    point,
-                    policy: policy.clone(),
-                    seed,
-                });
-            }
-        }
-    }
-    out
 }
 
 /// `--shard i/n`: this process runs units `k` with `k mod n = i` (round robin, so every shard

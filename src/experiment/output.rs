@@ -1,12 +1,11 @@
 //! An experiment's outputs, and scale-out over shards.
 //!
-//! A [`Plan`] says what an experiment is (run, compare or sweep; the scenario; sweep points,
-//! policies, seeds). Its units (point x policy x seed, [`crate::experiment::units`]) each
-//! produce rows of the per-run tables (summary.csv, jobs.csv, timeseries.csv, events.csv; for
-//! sweeps sweep_runs.csv). Every derived output (comparison.csv, sweep.csv, report.html and
-//! plots) is computed by [`crate::observe::html::derive()`] from the *text* of those tables, never from
-//! in-memory results. So a single run and a merge of shards, which assemble the same table text
-//! in the same unit order, give byte-identical files by construction.
+//! The per-run tables ([`Tables`], with the [`Plan`] that says what the experiment is) are
+//! observation's ([`crate::observe::tables`], re-exported here). Every derived output
+//! (comparison.csv, sweep.csv, report.html and plots) is computed by [`crate::observe::derive()`]
+//! from the *text* of those tables, never from in-memory results. So a single run and a merge of
+//! shards, which assemble the same table text in the same unit order, give byte-identical files by
+//! construction. This module writes the tables and the shard plan file, and merges shards.
 //!
 //! A shard (`--shard i/n`) writes its share of the tables and `kubesim-shard.txt` (the plan, the
 //! shard index, and each table's row count, size and SHA-256); `kubesim merge` checks that the
@@ -25,120 +24,18 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::error::{InputError, quote};
+use crate::experiment::Shard;
 use crate::experiment::outdir::{FilePlan, Part};
-use crate::experiment::{Shard, Unit, units};
 use crate::limits::{MAX_PLAN_BYTES, MAX_UNITS};
-use crate::observe::record::RunResult;
-use crate::observe::report::{
-    CRONJOBS_HEADER, EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, QUEUE_TIMESERIES_HEADER, QUEUES_HEADER,
-    SUMMARY_HEADER, TIMESERIES_HEADER, cronjob_rows, events_rows, fidelity_rows, jobs_rows, queue_rows,
-    queue_timeseries_rows, summarize, summary_row, timeseries_rows,
-};
+pub use crate::observe::tables::{Block, Kind, Plan, Point, Table, Tables};
 
 /// Name of the plan file in a shard's output folder.
 pub const SHARD_FILE: &str = "kubesim-shard.txt";
 /// 2: each table's rows, bytes and SHA-256 are recorded.
 const SHARD_FORMAT: &str = "2";
 
-/// Which command an experiment is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Run,
-    Compare,
-    Sweep,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Run => "run",
-            Kind::Compare => "compare",
-            Kind::Sweep => "sweep",
-        }
-    }
-}
-
-/// One sweep point: the parameter paths and the values set there (empty outside sweeps).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Point {
-    pub params: Vec<(String, String)>,
-}
-
-impl Point {
-    /// `path=value; path=value`.
-    pub fn label(&self) -> String {
-        self.params
-            .iter()
-            .map(|(p, v)| format!("{p}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-}
-
-/// What an experiment is: everything its derived outputs need besides the tables.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Plan {
-    pub kind: Kind,
-    /// The scenario's name.
-    pub scenario: String,
-    /// Lines describing the scenario for the report (cluster, workloads, horizon).
-    pub about: Vec<String>,
-    /// Sweep points; one empty point outside sweeps.
-    pub points: Vec<Point>,
-    pub policies: Vec<String>,
-    pub seeds: Vec<u64>,
-    /// events.csv is written.
-    pub events: bool,
-    /// fidelity.csv is written (a Trace records its own waits).
-    pub fidelity: bool,
-    /// cronjobs.csv is written (the scenario has CronJobs).
-    pub cron: bool,
-    /// queues.csv and queue_timeseries.csv are written (the scenario has queues).
-    pub queues: bool,
-    /// Sweep targets (`wait_p95_s<=3600`), as given.
-    pub targets: Vec<String>,
-}
-
+/// The shard plan file's text form of a plan.
 impl Plan {
-    /// How many units [`Plan::units`] lists (saturating), to check before listing them.
-    pub fn unit_count(&self) -> u64 {
-        (self.points.len() as u64)
-            .saturating_mul(self.policies.len() as u64)
-            .saturating_mul(self.seeds.len() as u64)
-    }
-
-    pub fn units(&self) -> Vec<Unit> {
-        units(self.points.len(), &self.policies, &self.seeds)
-    }
-
-    /// The per-run tables of this plan: (file name, header, columns that identify the unit).
-    pub fn table_specs(&self) -> Vec<(&'static str, String, usize)> {
-        match self.kind {
-            Kind::Sweep => vec![("sweep_runs.csv", format!("point,{SUMMARY_HEADER}"), 3)],
-            Kind::Run | Kind::Compare => {
-                let mut v = vec![
-                    ("summary.csv", SUMMARY_HEADER.to_string(), 2),
-                    ("jobs.csv", JOBS_HEADER.to_string(), 2),
-                    ("timeseries.csv", TIMESERIES_HEADER.to_string(), 2),
-                ];
-                if self.events {
-                    v.push(("events.csv", EVENTS_HEADER.to_string(), 2));
-                }
-                if self.fidelity {
-                    v.push(("fidelity.csv", FIDELITY_HEADER.to_string(), 2));
-                }
-                if self.cron {
-                    v.push(("cronjobs.csv", CRONJOBS_HEADER.to_string(), 2));
-                }
-                if self.queues {
-                    v.push(("queues.csv", QUEUES_HEADER.to_string(), 2));
-                    v.push(("queue_timeseries.csv", QUEUE_TIMESERIES_HEADER.to_string(), 2));
-                }
-                v
-            }
-        }
-    }
-
     fn to_text(&self) -> String {
         let mut lines = vec![
             format!("kind\t{}", self.kind.as_str()),
@@ -262,23 +159,7 @@ fn unesc(s: &str) -> String {
     out
 }
 
-/// One unit's rows of a table: text, or a byte range of a file (events.csv).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Block {
-    Text(String),
-    File { path: PathBuf, offset: u64, len: u64 },
-}
-
 impl Block {
-    /// The rows as text. Only tables held in memory are read as text (derived outputs never
-    /// read events.csv); asking a file block is a bug.
-    pub fn as_bytes(&self) -> &[u8] {
-        match self {
-            Block::Text(t) => t.as_bytes(),
-            Block::File { path, .. } => panic!("rows on disk ({}) read as text", path.display()),
-        }
-    }
-
     fn part(&self) -> Part<'_> {
         match self {
             Block::Text(t) => Part::Bytes(t.as_bytes()),
@@ -289,20 +170,6 @@ impl Block {
             },
         }
     }
-}
-
-impl From<String> for Block {
-    fn from(text: String) -> Block {
-        Block::Text(text)
-    }
-}
-
-/// One per-run table: its rows per unit of [`Tables::units`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Table {
-    pub name: &'static str,
-    pub header: String,
-    pub blocks: Vec<Block>,
 }
 
 impl Table {
@@ -376,68 +243,7 @@ impl Digested {
     }
 }
 
-/// The per-run tables of some units of a plan.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Tables {
-    pub units: Vec<Unit>,
-    pub tables: Vec<Table>,
-}
-
 impl Tables {
-    /// Tables from run results, `runs[i]` being the run of `units[i]`. A run's events are its
-    /// spool file when it has one.
-    pub fn from_runs(plan: &Plan, units: &[Unit], runs: &[RunResult]) -> Tables {
-        let tables = plan
-            .table_specs()
-            .into_iter()
-            .map(|(name, header, _)| {
-                let blocks = units
-                    .iter()
-                    .zip(runs)
-                    .map(|(u, r)| {
-                        if name == "events.csv"
-                            && let Some(f) = &r.events_file
-                        {
-                            return Block::File {
-                                path: f.path.clone(),
-                                offset: 0,
-                                len: f.bytes,
-                            };
-                        }
-                        let mut s = String::new();
-                        match name {
-                            "summary.csv" => summary_row(&summarize(r), &mut s),
-                            "sweep_runs.csv" => {
-                                let mut row = String::new();
-                                summary_row(&summarize(r), &mut row);
-                                s = format!("{},{row}", u.point);
-                            }
-                            "jobs.csv" => jobs_rows(r, &mut s),
-                            "timeseries.csv" => timeseries_rows(r, &mut s),
-                            "events.csv" => events_rows(r, &mut s),
-                            "fidelity.csv" => fidelity_rows(r, &mut s),
-                            "cronjobs.csv" => cronjob_rows(r, &mut s),
-                            "queues.csv" => queue_rows(r, &mut s),
-                            "queue_timeseries.csv" => queue_timeseries_rows(r, &mut s),
-                            _ => unreachable!("unknown table {name}"),
-                        }
-                        Block::Text(s)
-                    })
-                    .collect();
-                Table { name, header, blocks }
-            })
-            .collect();
-        Tables {
-            units: units.to_vec(),
-            tables,
-        }
-    }
-
-    /// The table named `name`.
-    pub fn get(&self, name: &str) -> Option<&Table> {
-        self.tables.iter().find(|t| t.name == name)
-    }
-
     /// Files to write: every table in full, as parts (the header line, then each unit's rows).
     pub fn parts(&self) -> Vec<FilePlan<'_>> {
         self.tables.iter().map(|t| (t.name.to_string(), t.parts())).collect()

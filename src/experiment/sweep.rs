@@ -17,7 +17,6 @@ use crate::error::InputError;
 use crate::experiment::output::Point;
 use crate::experiment::progress::Progress;
 use crate::experiment::{Events, Unit, run_units};
-use crate::input::quantity::parse_duration_ms;
 use crate::input::scenario::{self, Override};
 use crate::input::spec::Scenario;
 use crate::observe::analysis::{Aggregate, Row, Target};
@@ -141,15 +140,6 @@ pub fn load_points(paths: &[PathBuf], points: &[Point]) -> Result<Vec<Scenario>,
             })
         })
         .collect()
-}
-
-/// A parameter value as a number for plots and ordering: a number, or a duration in seconds.
-pub fn number_of(v: &str) -> Option<f64> {
-    v.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite())
-        .or_else(|| parse_duration_ms(v.trim()).ok().map(|ms| ms as f64 / 1000.0))
 }
 
 /// The outcome of a capacity search.
@@ -409,13 +399,5 @@ mod tests {
         assert_eq!(g.len(), 6);
         assert_eq!(g[0].label(), "NodePool/a:spec.count=1; Queue/q:spec.weight=5");
         assert_eq!(g[3].label(), "NodePool/a:spec.count=2; Queue/q:spec.weight=5");
-    }
-
-    #[test]
-    fn numbers_of_values() {
-        assert_eq!(number_of("8"), Some(8.0));
-        assert_eq!(number_of("0.5"), Some(0.5));
-        assert_eq!(number_of("3m"), Some(180.0));
-        assert_eq!(number_of("x"), None);
     }
 }

@@ -1,10 +1,11 @@
 //! Pod resource arithmetic: the per-pod `requests` and `limits` of a [`PodTemplate`] from its
 //! containers, as kube-scheduler and quota compute them (k8s
 //! `staging/src/k8s.io/component-helpers/resource/helpers.go`, `PodRequests`/`PodLimits`), the
-//! API server's defaulting of LimitRange items, and its classes of resource names (extended,
-//! overcommittable). The loader uses them; LimitRange admission
-//! (`sim::admission`) recomputes totals after it defaults container values. Pure functions on
-//! `spec` data, in canonical units.
+//! API server's defaulting of LimitRange items; and the rules of names: object names (DNS-1123
+//! labels and subdomains) and the classes of resource names (qualified, extended,
+//! overcommittable). The loader uses them; LimitRange admission (`controllers::quota_rules`)
+//! recomputes totals after it defaults container values. Pure functions on `spec` data, in
+//! canonical units.
 
 use crate::input::spec::{ContainerResources, LimitKind, LimitRangeItem, PodTemplate, ResourceList};
 
@@ -123,7 +124,23 @@ pub fn limit_range_item_defaults(item: &LimitRangeItem) -> LimitRangeItem {
     out
 }
 
-// ----- resource names (k8s pkg/apis/core/helper/helpers.go) ----------------------------------
+// ----- object and resource names (k8s apimachinery validation, pkg/apis/core/helper) ----------
+
+/// A DNS-1123 label: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
+pub fn is_dns1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// A DNS-1123 subdomain: labels joined by '.', at most 253 characters.
+pub fn is_dns1123_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns1123_label)
+}
 
 /// A Kubernetes qualified name: an optional DNS-1123 subdomain prefix and `/`, then a name of
 /// at most 63 characters of `[A-Za-z0-9-_.]`, starting and ending alphanumeric.
@@ -139,7 +156,7 @@ pub fn is_qualified_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
         && name.as_bytes()[0].is_ascii_alphanumeric()
         && name.as_bytes()[name.len() - 1].is_ascii_alphanumeric();
-    let prefix_ok = prefix.is_none_or(crate::input::scenario::is_dns1123_subdomain);
+    let prefix_ok = prefix.is_none_or(is_dns1123_subdomain);
     name_ok && prefix_ok
 }
 

@@ -411,7 +411,7 @@ pub struct RunResult {
     /// Gangs created in the run (for deadlock episodes per 1,000 gang submissions).
     pub gang_submissions: u64,
     /// Replay fidelity per Trace whose jobs record their own waits.
-    pub fidelity: Vec<crate::controllers::replay::Fidelity>,
+    pub fidelity: Vec<crate::observe::fidelity::Fidelity>,
     /// One row per CronJob.
     pub cron: Vec<CronRow>,
     /// Node failures (FaultModel) in the run.

@@ -1,9 +1,11 @@
-//! Reports: jobs.csv, events.csv and summary.csv exactly as contract.md sections 3-4 define
-//! them, the summary metrics, and the terminal table. Pure functions of run results; files are
-//! written under temporary names and renamed into place only when every one is complete.
+//! The rows of the per-run tables from a run's results: jobs.csv, events.csv and summary.csv
+//! exactly as contract.md sections 3-4 define them (with the summary metrics of a run), and
+//! timeseries.csv, fidelity.csv, cronjobs.csv, queues.csv and queue_timeseries.csv. Pure
+//! functions of run results; [`crate::observe::tables`] assembles them per unit.
 
 use crate::engine::SimTime;
 use crate::observe::record::{JobRow, RunResult, WlState, event_fields};
+use crate::observe::stats::{mean, percentile};
 pub use crate::text::csv_field;
 
 pub const JOBS_HEADER: &str = "policy,seed,namespace,name,kind,owner,queue,priority,gpus,pods,submit_s,start_s,finish_s,state,reason,wait_s,jct_s,restarts,failed_pods,preemptions";
@@ -45,23 +47,6 @@ pub struct Summary {
     /// Container restarts in place, all workloads.
     pub restarts: u64,
     pub node_failures: u64,
-}
-
-/// Nearest-rank percentile of sorted values: the smallest value with at least p% at or below.
-pub fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
-    Some(sorted[rank.min(sorted.len()) - 1])
-}
-
-fn mean(v: &[u64]) -> Option<f64> {
-    if v.is_empty() {
-        None
-    } else {
-        Some(v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64)
-    }
 }
 
 pub fn summarize(r: &RunResult) -> Summary {
@@ -379,17 +364,6 @@ pub fn summary_csv(summaries: &[Summary]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nearest_rank_percentiles() {
-        let v: Vec<u64> = (1..=100).collect();
-        assert_eq!(percentile(&v, 50.0), Some(50));
-        assert_eq!(percentile(&v, 95.0), Some(95));
-        assert_eq!(percentile(&v, 99.0), Some(99));
-        assert_eq!(percentile(&[7], 99.0), Some(7));
-        assert_eq!(percentile(&[1, 2, 3, 4], 50.0), Some(2));
-        assert_eq!(percentile(&[], 50.0), None);
-    }
 
     #[test]
     fn gpu_counts_print_without_trailing_zeros() {

@@ -1,9 +1,29 @@
-//! Confidence intervals for comparisons across seeds: Student t intervals for means and paired
-//! differences (common random numbers make policies' runs on one seed a pair), the Wilson score
-//! interval for a rate, and Newcombe's interval for the difference of two paired rates.
+//! Statistics: nearest-rank percentiles and means of samples (the summary metrics, queue waits,
+//! replay fidelity, trace statistics), and confidence intervals for comparisons across seeds:
+//! Student t intervals for means and paired differences (common random numbers make policies'
+//! runs on one seed a pair), the Wilson score interval for a rate, and Newcombe's interval for the
+//! difference of two paired rates.
 //!
 //! All functions are plain sequential arithmetic over slices in a fixed order, so the same
 //! inputs give bit-identical results (no parallel float reductions; rust-stack.md section 4).
+
+/// Nearest-rank percentile of sorted values: the smallest value with at least p% at or below.
+pub fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    Some(sorted[rank.min(sorted.len()) - 1])
+}
+
+/// The mean of values (None when there are none).
+pub fn mean(v: &[u64]) -> Option<f64> {
+    if v.is_empty() {
+        None
+    } else {
+        Some(v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64)
+    }
+}
 
 /// The standard normal quantile for a two-sided 95% interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -181,6 +201,17 @@ pub fn paired_rate_diff(a: &[bool], b: &[bool]) -> Estimate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50.0), Some(50));
+        assert_eq!(percentile(&v, 95.0), Some(95));
+        assert_eq!(percentile(&v, 99.0), Some(99));
+        assert_eq!(percentile(&[7], 99.0), Some(7));
+        assert_eq!(percentile(&[1, 2, 3, 4], 50.0), Some(2));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol

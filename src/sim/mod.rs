@@ -2089,7 +2089,7 @@ impl World {
                         j.recorded_wait().map(|r| (r, wl.start.map(|s| s.since(wl.submit))))
                     })
                     .collect();
-                replay::fidelity(&t.name, &pairs)
+                crate::observe::fidelity::fidelity(&t.name, &pairs)
             })
             .collect();
         let cron = self.cron_rows();

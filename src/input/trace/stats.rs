@@ -3,7 +3,7 @@
 //! sanity-check an import against the published numbers and to compare a generated trace with
 //! its source.
 //!
-//! Conventions: percentiles are nearest-rank ([`crate::observe::report::percentile`]); the trace span
+//! Conventions: percentiles are nearest-rank ([`crate::observe::stats::percentile`]); the trace span
 //! is first to last submit; arrivals by hour and weekday are in UTC from `start_unix_s` (the
 //! Unix time of submit 0) or, when it is unknown, as if the trace began on a Monday at 00:00.
 
@@ -12,7 +12,7 @@ use std::fmt;
 
 use super::TraceJob;
 use super::time::weekday;
-use crate::observe::report::percentile;
+use crate::observe::stats::percentile;
 
 /// GPU-demand buckets: GPUs per job (all pods together; a fractional total rounds up).
 pub const GPU_BUCKETS: [&str; 10] = ["0", "<1", "1", "2", "3-4", "5-8", "9-16", "17-32", "33-64", ">64"];

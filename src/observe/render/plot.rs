@@ -438,6 +438,9 @@ fn polyline(series: &Series) -> Vec<(f64, f64)> {
     }
 }
 
+/// The chart's coordinate system on a drawing area.
+type Ctx<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 /// Draws the whole chart on `root`; shared by the SVG and the bitmap backend so both look the same.
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Result<(), PlotError>
 where
@@ -445,6 +448,51 @@ where
 {
     root.fill(&WHITE).map_err(err)?;
     let bounds = Bounds::of(chart);
+    let mut ctx = mesh(root, chart, &bounds)?;
+    let polylines: Vec<Vec<(f64, f64)>> = chart.series.iter().map(polyline).collect();
+    let several = chart.series.len() > 1;
+    let mut any_label = false;
+    for (i, (series, line)) in chart.series.iter().zip(&polylines).enumerate() {
+        any_label |= draw_series(&mut ctx, &bounds, i, series, line, several)?;
+        if let Some(bars) = chart.error_bars.get(i) {
+            draw_error_bars(&mut ctx, &bounds, colour(i), series, bars)?;
+        }
+    }
+
+    if polylines.iter().all(Vec::is_empty) {
+        let centre = ((bounds.x.0 + bounds.x.1) / 2.0, (bounds.y.0 + bounds.y.1) / 2.0);
+        let style = (FONT, 22)
+            .into_font()
+            .color(&RGBColor(0x66, 0x66, 0x66))
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        ctx.plotting_area()
+            .draw(&Text::new("no data", centre, style))
+            .map_err(err)?;
+    }
+
+    if any_label {
+        ctx.configure_series_labels()
+            .position(bounds.legend_position(&polylines))
+            .margin(10)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(0x99, 0x99, 0x99))
+            .label_font((FONT, 15).into_font())
+            .draw()
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The caption, the axes with their ticks and descriptions, and the grid; the y label area fits
+/// the widest tick label.
+fn mesh<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    chart: &Chart,
+    bounds: &Bounds,
+) -> Result<Ctx<'a, DB>, PlotError>
+where
+    DB::ErrorType: 'static,
+{
     let (x_ticks, y_ticks) = (TickFormat::new(bounds.x, X_TICKS), TickFormat::new(bounds.y, Y_TICKS));
     let x_fmt = |v: &f64| x_ticks.format(*v);
     let y_fmt = |v: &f64| y_ticks.format(*v);
@@ -483,110 +531,107 @@ where
         .y_desc(chart.y_label.as_str())
         .draw()
         .map_err(err)?;
+    Ok(ctx)
+}
 
-    let polylines: Vec<Vec<(f64, f64)>> = chart.series.iter().map(polyline).collect();
-    let several = chart.series.len() > 1;
-    let mut any_label = false;
-    for (i, (series, line)) in chart.series.iter().zip(&polylines).enumerate() {
-        let c = colour(i);
-        let stroke = c.stroke_width(2);
-        let pieces = bounds.clip_polyline(line);
-        let anno = if series.style == Style::Dashed {
-            ctx.draw_series(pieces.into_iter().flat_map(|p| DashedLineSeries::new(p, 8, 5, stroke)))
-                .map_err(err)?
-        } else {
-            ctx.draw_series(pieces.into_iter().map(|p| PathElement::new(p, stroke)))
-                .map_err(err)?
-        };
-        let label = if series.label.is_empty() && several {
-            format!("series {}", i + 1)
-        } else {
-            series.label.clone()
-        };
-        // Markers: always for Points, and when a line could not show the data (one distinct point).
-        let markers = series.style == Style::Points || line.first().is_some_and(|&p0| line.iter().all(|&p| p == p0));
-        if !label.is_empty() {
-            any_label = true;
-            anno.label(label);
-            match (series.style, markers) {
-                (_, true) => {
-                    anno.legend(move |(x, y)| {
-                        EmptyElement::at((x, y))
-                            + PathElement::new(vec![(0, 0), (24, 0)], stroke)
-                            + Circle::new((12, 0), 3, c.filled())
-                    });
-                }
-                (Style::Dashed, false) => {
-                    anno.legend(move |(x, y)| {
-                        EmptyElement::at((x, y))
-                            + PathElement::new(vec![(0, 0), (8, 0)], stroke)
-                            + PathElement::new(vec![(13, 0), (21, 0)], stroke)
-                    });
-                }
-                (Style::Line | Style::Step | Style::Points, false) => {
-                    anno.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], stroke));
-                }
+/// Draws series `i` (its drawable polyline `line`, clipped), its legend entry and its markers;
+/// returns whether it has a legend entry.
+fn draw_series<'a, DB: DrawingBackend + 'a>(
+    ctx: &mut Ctx<'a, DB>,
+    bounds: &Bounds,
+    i: usize,
+    series: &Series,
+    line: &[(f64, f64)],
+    several: bool,
+) -> Result<bool, PlotError>
+where
+    DB::ErrorType: 'static,
+{
+    let c = colour(i);
+    let stroke = c.stroke_width(2);
+    let pieces = bounds.clip_polyline(line);
+    let anno = if series.style == Style::Dashed {
+        ctx.draw_series(pieces.into_iter().flat_map(|p| DashedLineSeries::new(p, 8, 5, stroke)))
+            .map_err(err)?
+    } else {
+        ctx.draw_series(pieces.into_iter().map(|p| PathElement::new(p, stroke)))
+            .map_err(err)?
+    };
+    let label = if series.label.is_empty() && several {
+        format!("series {}", i + 1)
+    } else {
+        series.label.clone()
+    };
+    // Markers: always for Points, and when a line could not show the data (one distinct point).
+    let markers = series.style == Style::Points || line.first().is_some_and(|&p0| line.iter().all(|&p| p == p0));
+    let labelled = !label.is_empty();
+    if labelled {
+        anno.label(label);
+        match (series.style, markers) {
+            (_, true) => {
+                anno.legend(move |(x, y)| {
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (24, 0)], stroke)
+                        + Circle::new((12, 0), 3, c.filled())
+                });
             }
-        }
-        if markers {
-            let visible = series
-                .points
-                .iter()
-                .copied()
-                .filter(|p| usable_point(p) && bounds.contains(*p));
-            ctx.draw_series(visible.map(|p| Circle::new(p, 3, c.filled())))
-                .map_err(err)?;
-        }
-        // Error bars: a vertical line with 8 px caps, clipped to the y range.
-        if let Some(bars) = chart.error_bars.get(i) {
-            let thin = c.stroke_width(1);
-            let visible = series.points.iter().zip(bars).filter_map(|(&(x, _), &(lo, hi))| {
-                if !(usable(x) && usable(lo) && usable(hi)) || x < bounds.x.0 || x > bounds.x.1 {
-                    return None;
-                }
-                let (lo, hi) = (lo.min(hi), lo.max(hi));
-                if hi < bounds.y.0 || lo > bounds.y.1 {
-                    return None;
-                }
-                Some((
-                    x,
-                    lo.max(bounds.y.0),
-                    hi.min(bounds.y.1),
-                    lo >= bounds.y.0,
-                    hi <= bounds.y.1,
-                ))
-            });
-            for (x, lo, hi, lo_cap, hi_cap) in visible {
-                ctx.draw_series(std::iter::once(PathElement::new(vec![(x, lo), (x, hi)], thin)))
-                    .map_err(err)?;
-                let caps = [(lo, lo_cap), (hi, hi_cap)].into_iter().filter(|c| c.1);
-                ctx.draw_series(
-                    caps.map(|(y, _)| EmptyElement::at((x, y)) + PathElement::new(vec![(-4, 0), (4, 0)], thin)),
-                )
-                .map_err(err)?;
+            (Style::Dashed, false) => {
+                anno.legend(move |(x, y)| {
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (8, 0)], stroke)
+                        + PathElement::new(vec![(13, 0), (21, 0)], stroke)
+                });
+            }
+            (Style::Line | Style::Step | Style::Points, false) => {
+                anno.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], stroke));
             }
         }
     }
-
-    if polylines.iter().all(Vec::is_empty) {
-        let centre = ((bounds.x.0 + bounds.x.1) / 2.0, (bounds.y.0 + bounds.y.1) / 2.0);
-        let style = (FONT, 22)
-            .into_font()
-            .color(&RGBColor(0x66, 0x66, 0x66))
-            .pos(Pos::new(HPos::Center, VPos::Center));
-        ctx.plotting_area()
-            .draw(&Text::new("no data", centre, style))
+    if markers {
+        let visible = series
+            .points
+            .iter()
+            .copied()
+            .filter(|p| usable_point(p) && bounds.contains(*p));
+        ctx.draw_series(visible.map(|p| Circle::new(p, 3, c.filled())))
             .map_err(err)?;
     }
+    Ok(labelled)
+}
 
-    if any_label {
-        ctx.configure_series_labels()
-            .position(bounds.legend_position(&polylines))
-            .margin(10)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(0x99, 0x99, 0x99))
-            .label_font((FONT, 15).into_font())
-            .draw()
+/// Error bars of a series: a vertical line with 8 px caps, clipped to the y range.
+fn draw_error_bars<DB: DrawingBackend>(
+    ctx: &mut Ctx<'_, DB>,
+    bounds: &Bounds,
+    c: RGBColor,
+    series: &Series,
+    bars: &[(f64, f64)],
+) -> Result<(), PlotError>
+where
+    DB::ErrorType: 'static,
+{
+    let thin = c.stroke_width(1);
+    let visible = series.points.iter().zip(bars).filter_map(|(&(x, _), &(lo, hi))| {
+        if !(usable(x) && usable(lo) && usable(hi)) || x < bounds.x.0 || x > bounds.x.1 {
+            return None;
+        }
+        let (lo, hi) = (lo.min(hi), lo.max(hi));
+        if hi < bounds.y.0 || lo > bounds.y.1 {
+            return None;
+        }
+        Some((
+            x,
+            lo.max(bounds.y.0),
+            hi.min(bounds.y.1),
+            lo >= bounds.y.0,
+            hi <= bounds.y.1,
+        ))
+    });
+    for (x, lo, hi, lo_cap, hi_cap) in visible {
+        ctx.draw_series(std::iter::once(PathElement::new(vec![(x, lo), (x, hi)], thin)))
+            .map_err(err)?;
+        let caps = [(lo, lo_cap), (hi, hi_cap)].into_iter().filter(|c| c.1);
+        ctx.draw_series(caps.map(|(y, _)| EmptyElement::at((x, y)) + PathElement::new(vec![(-4, 0), (4, 0)], thin)))
             .map_err(err)?;
     }
     Ok(())

@@ -1,0 +1,262 @@
+//! The terminal text (the per-policy table, a comparison's table, a sweep's table and answers)
+//! and the verdict sentences that report.html also shows.
+
+use crate::observe::analysis::{Aggregate, Comparison, DEADLOCK_RATE, SweepFindings};
+use crate::observe::render::format::{deadlock_cell, label_of, show, show_diff};
+use crate::observe::tables::Plan;
+
+/// The per-policy table for the terminal.
+pub fn policy_table_text(aggs: &[Aggregate]) -> String {
+    let mut out = format!(
+        "{:<16} {:>5} {:>9} {:>9} {:>10} {:>10} {:>9} {:>12}  {}\n",
+        "policy",
+        "seeds",
+        "gpu_busy",
+        "gpu_alloc",
+        "wait_p50",
+        "wait_p95",
+        "complete",
+        "stranded",
+        "deadlocked runs (95% CI)"
+    );
+    for a in aggs {
+        let v = |m: &str| a.value(m).unwrap_or(f64::NAN);
+        out.push_str(&format!(
+            "{:<16} {:>5} {:>9} {:>9} {:>10} {:>10} {:>9} {:>12}  {}\n",
+            a.policy,
+            a.runs,
+            show("gpu_busy_util", v("gpu_busy_util")),
+            show("gpu_alloc_util", v("gpu_alloc_util")),
+            show("wait_p50_s", v("wait_p50_s")),
+            show("wait_p95_s", v("wait_p95_s")),
+            show("jobs_complete", v("jobs_complete")),
+            show("stranded_gpu_h", v("stranded_gpu_h")),
+            deadlock_cell(a),
+        ));
+    }
+    out
+}
+
+/// A run's verdict for one policy: its headline metrics in a sentence.
+pub fn run_sentence(a: &Aggregate) -> String {
+    let v = |m: &str| a.value(m).unwrap_or(f64::NAN);
+    format!(
+        "{}: GPUs busy {} and allocated {} of the time; median wait {}, p95 wait {}; {} jobs complete on \
+         average; {} of {} runs deadlocked.",
+        a.policy,
+        show("gpu_busy_util", v("gpu_busy_util")),
+        show("gpu_alloc_util", v("gpu_alloc_util")),
+        show("wait_p50_s", v("wait_p50_s")),
+        show("wait_p95_s", v("wait_p95_s")),
+        show("jobs_complete", v("jobs_complete")),
+        a.deadlocked_runs,
+        a.runs
+    )
+}
+
+/// The terminal table of a comparison: per policy against the baseline.
+pub fn comparison_table(rows: &[Comparison], seeds: usize) -> String {
+    let mut out = String::new();
+    let mut policies: Vec<&str> = Vec::new();
+    for c in rows {
+        if !policies.contains(&c.policy.as_str()) {
+            policies.push(&c.policy);
+        }
+    }
+    let Some(base) = policies.first().copied() else {
+        return out;
+    };
+    for p in policies.iter().skip(1) {
+        out.push_str(&format!(
+            "{p} vs {base} ({seeds} seeds, common random numbers; paired difference with 95% CI)\n"
+        ));
+        out.push_str(&format!(
+            "  {:<28} {:>14} {:>14} {:>36}  {}\n",
+            "metric", base, p, "difference [95% CI]", "verdict"
+        ));
+        for c in rows.iter().filter(|c| c.policy == *p) {
+            let b = rows
+                .iter()
+                .find(|x| x.metric == c.metric && x.policy == base)
+                .map_or(f64::NAN, |x| x.est.mean);
+            let (bs, ps) = match (
+                c.deadlocked_runs,
+                rows.iter().find(|x| x.metric == c.metric && x.policy == base),
+            ) {
+                (Some(k), Some(bx)) => (
+                    format!("{}/{}", bx.deadlocked_runs.unwrap_or(0), bx.est.n),
+                    format!("{k}/{}", c.est.n),
+                ),
+                _ => (show(c.metric, b), show(c.metric, c.est.mean)),
+            };
+            let d = c.diff.map_or("-".to_string(), |d| {
+                format!(
+                    "{} [{}, {}]",
+                    show_diff(c.metric, d.mean),
+                    show_diff(c.metric, d.lo),
+                    show_diff(c.metric, d.hi)
+                )
+            });
+            out.push_str(&format!(
+                "  {:<28} {:>14} {:>14} {:>36}  {}\n",
+                label_of(c.metric),
+                bs,
+                ps,
+                d,
+                c.verdict
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Verdict sentences: for each policy, the significant differences against the baseline and
+/// the deadlock rates.
+pub fn verdicts(rows: &[Comparison]) -> Vec<String> {
+    let mut policies: Vec<&str> = Vec::new();
+    for c in rows {
+        if !policies.contains(&c.policy.as_str()) {
+            policies.push(&c.policy);
+        }
+    }
+    let Some(base) = policies.first().copied() else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for p in policies.iter().skip(1) {
+        let mine: Vec<&Comparison> = rows.iter().filter(|c| c.policy == *p).collect();
+        let mut better = Vec::new();
+        let mut worse = Vec::new();
+        let mut other = Vec::new();
+        for c in &mine {
+            if let Some(d) = c.diff {
+                let text = format!(
+                    "{} {} [{}, {}]",
+                    label_of(c.metric),
+                    show_diff(c.metric, d.mean),
+                    show_diff(c.metric, d.lo),
+                    show_diff(c.metric, d.hi)
+                );
+                match c.verdict {
+                    "better" => better.push(text),
+                    "worse" => worse.push(text),
+                    "higher" | "lower" => other.push(text),
+                    _ => {}
+                }
+            }
+        }
+        let n = mine.first().map_or(0, |c| c.est.n);
+        let mut s = format!("{p} against {base} over {n} paired seeds: ");
+        if better.is_empty() && worse.is_empty() {
+            s.push_str("no metric differs significantly at 95%; more seeds would narrow the intervals.");
+        } else {
+            if !better.is_empty() {
+                s.push_str(&format!("better on {}", better.join("; ")));
+            }
+            if !worse.is_empty() {
+                let lead = if better.is_empty() { "worse on" } else { ". Worse on" };
+                s.push_str(&format!("{lead} {}", worse.join("; ")));
+            }
+            s.push('.');
+        }
+        if !other.is_empty() {
+            s.push_str(&format!(" Also different: {}.", other.join("; ")));
+        }
+        if let (Some(c), Some(b)) = (
+            mine.iter().find(|c| c.metric == DEADLOCK_RATE),
+            rows.iter().find(|c| c.metric == DEADLOCK_RATE && c.policy == base),
+        ) {
+            s.push_str(&format!(
+                " Deadlocked runs: {}/{} against {}/{}.",
+                c.deadlocked_runs.unwrap_or(0),
+                c.est.n,
+                b.deadlocked_runs.unwrap_or(0),
+                b.est.n
+            ));
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// The sweep's terminal table: per point and policy, the headline means over seeds (and whether
+/// the point meets the targets), then the answers to the targets.
+pub fn sweep_table_text(plan: &Plan, aggs: &[Aggregate], sweep: &SweepFindings) -> String {
+    let targets = !sweep.targets.is_empty();
+    let mut text = format!(
+        "{:<40} {:<16} {:>5} {:>9} {:>10} {:>10} {:>10}{}\n",
+        "point",
+        "policy",
+        "seeds",
+        "gpu_busy",
+        "wait_p95",
+        "jct_mean",
+        "deadlock",
+        if targets { "  meets target" } else { "" }
+    );
+    for (a, meets) in aggs.iter().zip(&sweep.meets) {
+        let v = |m: &str| a.value(m).unwrap_or(f64::NAN);
+        text.push_str(&format!(
+            "{:<40} {:<16} {:>5} {:>9} {:>10} {:>10} {:>10}{}\n",
+            plan.points[a.point].label(),
+            a.policy,
+            a.runs,
+            show("gpu_busy_util", v("gpu_busy_util")),
+            show("wait_p95_s", v("wait_p95_s")),
+            show("jct_mean_s", v("jct_mean_s")),
+            format!("{}/{}", a.deadlocked_runs, a.runs),
+            meets.map_or(String::new(), |m| format!("  {}", yes_no(m)))
+        ));
+    }
+    let answers = sweep_answers(plan, sweep);
+    for line in &answers {
+        text.push_str(&format!("\n{line}"));
+    }
+    if targets {
+        text.push('\n');
+    }
+    text
+}
+
+/// "yes" or "no".
+pub fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// Per policy, the answer to the sweep's targets (none without targets).
+fn sweep_answers(plan: &Plan, sweep: &SweepFindings) -> Vec<String> {
+    let targets = plan.targets.join(" and ");
+    sweep
+        .smallest
+        .iter()
+        .map(|(p, point)| match point {
+            Some(point) => format!(
+                "{p}: the smallest value meeting {targets} is {}.",
+                plan.points[*point].label()
+            ),
+            None => format!("{p}: no point explored meets {targets}; widen the range."),
+        })
+        .collect()
+}
+
+/// The sweep's verdict lines: the answers to its targets (else what it explored), and a capacity
+/// search's own account.
+pub fn sweep_verdicts(plan: &Plan, sweep: &SweepFindings) -> Vec<String> {
+    let mut lines = sweep_answers(plan, sweep);
+    if sweep.targets.is_empty() {
+        let swept = plan
+            .points
+            .first()
+            .and_then(|p| p.params.first())
+            .map_or("the point", |(k, _)| k.as_str());
+        lines.push(format!(
+            "{} points x {} policies x {} seeds; the plots show each metric against {swept}.",
+            plan.points.len(),
+            plan.policies.len(),
+            plan.seeds.len(),
+        ));
+    }
+    lines.extend(plan.about.iter().filter(|a| a.starts_with("capacity search")).cloned());
+    lines
+}
