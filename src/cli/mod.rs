@@ -173,8 +173,8 @@ impl TraceOpts {
 
 #[derive(Subcommand)]
 enum TraceCommand {
-    /// Convert a trace (philly, helios, openb, pai, acme, swf, kubesim) to the native format,
-    /// sorted by submit time.
+    // "Convert a trace (...) to the native format": the formats from the registry.
+    #[command(about = import_about(), long_about = None)]
     Import {
         /// The trace's format.
         #[arg(long)]
@@ -304,6 +304,15 @@ fn trace_cmd(cmd: TraceCommand) -> Result<(), InputError> {
     };
     print!("{text}");
     Ok(())
+}
+
+/// `trace import`'s one-line help: "Convert a trace (philly, ..., kubesim) to the native format,
+/// sorted by submit time", the formats from [`crate::input::trace::IMPORTERS`].
+fn import_about() -> String {
+    format!(
+        "Convert a trace ({}) to the native format, sorted by submit time",
+        crate::input::trace::names_native_last().join(", ")
+    )
 }
 
 pub fn main() -> ExitCode {

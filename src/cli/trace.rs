@@ -14,7 +14,7 @@ use crate::input::trace::generate::{Arrivals, GenSpec, Rate, SizeModel, fit_logn
 use crate::input::trace::native::NativeWriter;
 use crate::input::trace::sort::{RUN_JOBS, for_each_sorted};
 use crate::input::trace::stats::stats;
-use crate::input::trace::{Format, ImportReport, Options, read_sorted};
+use crate::input::trace::{ImportReport, Options, importer, read_sorted};
 
 /// Write a native trace to `out` atomically, the jobs produced by `fill` through `NativeWriter`.
 fn write_atomically(
@@ -84,10 +84,7 @@ pub fn import(
     overwrite: bool,
     opts: &Options,
 ) -> Result<String, InputError> {
-    let format = Format::parse(format).map_err(|e| InputError {
-        field: "--format".into(),
-        ..e
-    })?;
+    let format = importer(format)?;
     let out = out.unwrap_or_else(|| {
         let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned());
         PathBuf::from(format!("{}.kubesim.csv", stem.as_deref().unwrap_or("trace")))
@@ -140,10 +137,7 @@ pub fn parse_gpus(s: &str) -> Result<i64, InputError> {
 
 /// `kubesim trace stats`.
 pub fn stats_cmd(format: &str, input: &Path, gpus: Option<&str>, opts: &Options) -> Result<String, InputError> {
-    let format = Format::parse(format).map_err(|e| InputError {
-        field: "--format".into(),
-        ..e
-    })?;
+    let format = importer(format)?;
     let cluster = gpus.map(parse_gpus).transpose()?;
     let (jobs, report) = read_sorted(format, input, opts)?;
     Ok(format!("{}\n\n{}", report_text(&report), stats(&jobs, cluster)))
@@ -180,10 +174,7 @@ pub fn generate_cmd(a: &GenerateArgs, opts: &Options) -> Result<String, InputErr
         ..GenSpec::default()
     };
     if let Some(from) = &a.from {
-        let format = Format::parse(&a.format).map_err(|e| InputError {
-            field: "--format".into(),
-            ..e
-        })?;
+        let format = importer(&a.format)?;
         let (jobs, _) = read_sorted(format, from, opts)?;
         if jobs.is_empty() {
             return Err(InputError::new(
