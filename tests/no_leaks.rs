@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use kubesim::error::{InputError, QUOTE_MAX_CHARS};
-use kubesim::input::trace::{FORMATS, Format, Options, read_all, read_nodes};
+use kubesim::input::trace::{IMPORTERS, Options, read_all, read_nodes};
 
 /// Secret-looking files, each a different first line (what most readers look at first).
 const SECRETS: &[(&str, &str)] = &[
@@ -84,14 +84,15 @@ fn trace_imports_do_not_print_the_file() {
     let dir = temp_dir("import");
     for (name, secret) in SECRETS {
         let path = write(&dir, &format!("{}.txt", slug(name)), secret);
-        for (format, fname) in FORMATS {
+        for format in IMPORTERS {
+            let fname = format.name();
             // PAI joins a task table: let it be the same file, so its reader sees it too.
             let opts = Options {
                 pai_task_table: Some(path.clone()),
                 ..Options::default()
             };
             let case = format!("{fname} on {name}");
-            match read_all(format, &path, &opts) {
+            match read_all(*format, &path, &opts) {
                 Err(e) => assert_no_leak(&case, secret, &e),
                 // A file some format reads without complaint is fine, as long as it is not
                 // one of these.
@@ -106,9 +107,9 @@ fn node_inventories_do_not_print_the_file() {
     let dir = temp_dir("nodes");
     for (name, secret) in SECRETS {
         let path = write(&dir, &format!("{}.txt", slug(name)), secret);
-        for format in [Format::Openb, Format::Philly, Format::Helios, Format::Pai] {
-            let case = format!("{format} nodes on {name}");
-            match read_nodes(format, &path) {
+        for format in IMPORTERS.iter().filter(|f| f.inventory().is_some()) {
+            let case = format!("{} nodes on {name}", format.name());
+            match read_nodes(*format, &path) {
                 Err(e) => assert_no_leak(&case, secret, &e),
                 Ok(nodes) => panic!("{case}: read {} nodes without an error", nodes.len()),
             }
@@ -131,7 +132,7 @@ fn a_trace_path_does_not_print_the_file() {
     let dir = temp_dir("trace-path");
     for (name, secret) in SECRETS {
         let secret_path = write(&dir, &format!("{}.txt", slug(name)), secret);
-        for (_, fname) in FORMATS {
+        for fname in IMPORTERS.iter().map(|f| f.name()) {
             let yaml = format!(
                 "apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: t}}\nspec:\n  path: {}\n  format: {fname}\n  taskTable: {}\n",
                 secret_path.display(),

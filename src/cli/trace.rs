@@ -7,6 +7,7 @@ use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use super::{TraceCommand, TraceOpts};
 use crate::error::InputError;
 use crate::experiment::outdir::{check_single, temp_path};
 use crate::input::quantity::parse_quantity;
@@ -14,7 +15,7 @@ use crate::input::trace::generate::{Arrivals, GenSpec, Rate, SizeModel, fit_logn
 use crate::input::trace::native::NativeWriter;
 use crate::input::trace::sort::{RUN_JOBS, for_each_sorted};
 use crate::input::trace::stats::stats;
-use crate::input::trace::{Format, ImportReport, Options, read_sorted};
+use crate::input::trace::{ImportReport, Options, importer, read_sorted};
 
 /// Write a native trace to `out` atomically, the jobs produced by `fill` through `NativeWriter`.
 fn write_atomically(
@@ -84,10 +85,7 @@ pub fn import(
     overwrite: bool,
     opts: &Options,
 ) -> Result<String, InputError> {
-    let format = Format::parse(format).map_err(|e| InputError {
-        field: "--format".into(),
-        ..e
-    })?;
+    let format = importer(format)?;
     let out = out.unwrap_or_else(|| {
         let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned());
         PathBuf::from(format!("{}.kubesim.csv", stem.as_deref().unwrap_or("trace")))
@@ -140,10 +138,7 @@ pub fn parse_gpus(s: &str) -> Result<i64, InputError> {
 
 /// `kubesim trace stats`.
 pub fn stats_cmd(format: &str, input: &Path, gpus: Option<&str>, opts: &Options) -> Result<String, InputError> {
-    let format = Format::parse(format).map_err(|e| InputError {
-        field: "--format".into(),
-        ..e
-    })?;
+    let format = importer(format)?;
     let cluster = gpus.map(parse_gpus).transpose()?;
     let (jobs, report) = read_sorted(format, input, opts)?;
     Ok(format!("{}\n\n{}", report_text(&report), stats(&jobs, cluster)))
@@ -180,79 +175,11 @@ pub fn generate_cmd(a: &GenerateArgs, opts: &Options) -> Result<String, InputErr
         ..GenSpec::default()
     };
     if let Some(from) = &a.from {
-        let format = Format::parse(&a.format).map_err(|e| InputError {
-            field: "--format".into(),
-            ..e
-        })?;
-        let (jobs, _) = read_sorted(format, from, opts)?;
-        if jobs.is_empty() {
-            return Err(InputError::new(
-                "--from",
-                "the source trace has no jobs",
-                "give a trace with jobs",
-            ));
-        }
-        spec.sizes = match a.model.as_str() {
-            "empirical" => SizeModel::Empirical(jobs),
-            "lognormal" => SizeModel::LogNormal(fit_lognormal(&jobs)),
-            other => {
-                return Err(InputError::new(
-                    "--model",
-                    format!("unknown model `{other}`"),
-                    "use --model empirical (resample whole jobs) or --model lognormal (fit durations per shape)",
-                ));
-            }
-        };
+        spec.sizes = size_model(from, &a.format, &a.model, opts)?;
     }
-    spec.rate = match (a.rate, a.load) {
-        (Some(_), Some(_)) => {
-            return Err(InputError::new(
-                "--load",
-                "both --rate and --load given",
-                "give one: --rate JOBS_PER_HOUR, or --load FRACTION --gpus N",
-            ));
-        }
-        (Some(r), None) => Rate::JobsPerHour(r),
-        (None, Some(l)) => {
-            let g = a.gpus.as_deref().ok_or_else(|| {
-                InputError::new(
-                    "--gpus",
-                    "--load needs the cluster's GPUs",
-                    "add --gpus N (e.g. --gpus 1024)",
-                )
-            })?;
-            Rate::OfferedLoad {
-                load: l,
-                cluster_gpu_milli: parse_gpus(g)?,
-            }
-        }
-        (None, None) => {
-            return Err(InputError::new(
-                "--rate",
-                "no arrival rate",
-                "give --rate JOBS_PER_HOUR, or --load FRACTION --gpus N to solve for the rate",
-            ));
-        }
-    };
+    spec.rate = rate(a)?;
     if let Some(d) = &a.diurnal {
-        let bad = || {
-            InputError::new(
-                "--diurnal",
-                format!("`{d}` is not AMPLITUDE or AMPLITUDE@PEAK_HOUR"),
-                "write e.g. --diurnal 0.6@14 (rate swings 60% around the mean, busiest at 14:00)",
-            )
-        };
-        let (amp, peak) = match d.split_once('@') {
-            Some((a, p)) => (
-                a.parse::<f64>().map_err(|_| bad())?,
-                p.parse::<f64>().map_err(|_| bad())?,
-            ),
-            None => (d.parse::<f64>().map_err(|_| bad())?, 14.0),
-        };
-        spec.arrivals = Arrivals::Diurnal {
-            amplitude: amp,
-            peak_hour: peak,
-        };
+        spec.arrivals = diurnal(d)?;
     }
     for q in &a.queues {
         let (name, w) = q
@@ -278,4 +205,153 @@ pub fn generate_cmd(a: &GenerateArgs, opts: &Options) -> Result<String, InputErr
         Ok(n)
     })?;
     Ok(format!("wrote {n} jobs to {}\n", a.out.display()))
+}
+
+/// The sizes and durations of `generate --from`: the trace `from` of format `format`, resampled
+/// (`empirical`) or fitted (`lognormal`).
+fn size_model(from: &Path, format: &str, model: &str, opts: &Options) -> Result<SizeModel, InputError> {
+    let format = importer(format)?;
+    let (jobs, _) = read_sorted(format, from, opts)?;
+    if jobs.is_empty() {
+        return Err(InputError::new(
+            "--from",
+            "the source trace has no jobs",
+            "give a trace with jobs",
+        ));
+    }
+    match model {
+        "empirical" => Ok(SizeModel::Empirical(jobs)),
+        "lognormal" => Ok(SizeModel::LogNormal(fit_lognormal(&jobs))),
+        other => Err(InputError::new(
+            "--model",
+            format!("unknown model `{other}`"),
+            "use --model empirical (resample whole jobs) or --model lognormal (fit durations per shape)",
+        )),
+    }
+}
+
+/// The arrival rate of `generate`: `--rate`, or `--load` on `--gpus`.
+fn rate(a: &GenerateArgs) -> Result<Rate, InputError> {
+    match (a.rate, a.load) {
+        (Some(_), Some(_)) => Err(InputError::new(
+            "--load",
+            "both --rate and --load given",
+            "give one: --rate JOBS_PER_HOUR, or --load FRACTION --gpus N",
+        )),
+        (Some(r), None) => Ok(Rate::JobsPerHour(r)),
+        (None, Some(l)) => {
+            let g = a.gpus.as_deref().ok_or_else(|| {
+                InputError::new(
+                    "--gpus",
+                    "--load needs the cluster's GPUs",
+                    "add --gpus N (e.g. --gpus 1024)",
+                )
+            })?;
+            Ok(Rate::OfferedLoad {
+                load: l,
+                cluster_gpu_milli: parse_gpus(g)?,
+            })
+        }
+        (None, None) => Err(InputError::new(
+            "--rate",
+            "no arrival rate",
+            "give --rate JOBS_PER_HOUR, or --load FRACTION --gpus N to solve for the rate",
+        )),
+    }
+}
+
+/// `--diurnal AMPLITUDE[@PEAK_HOUR]` (peak at 14:00 by default).
+fn diurnal(d: &str) -> Result<Arrivals, InputError> {
+    let bad = || {
+        InputError::new(
+            "--diurnal",
+            format!("`{d}` is not AMPLITUDE or AMPLITUDE@PEAK_HOUR"),
+            "write e.g. --diurnal 0.6@14 (rate swings 60% around the mean, busiest at 14:00)",
+        )
+    };
+    let (amp, peak) = match d.split_once('@') {
+        Some((a, p)) => (
+            a.parse::<f64>().map_err(|_| bad())?,
+            p.parse::<f64>().map_err(|_| bad())?,
+        ),
+        None => (d.parse::<f64>().map_err(|_| bad())?, 14.0),
+    };
+    Ok(Arrivals::Diurnal {
+        amplitude: amp,
+        peak_hour: peak,
+    })
+}
+
+impl TraceOpts {
+    fn options(&self) -> Result<Options, InputError> {
+        let q = |flag: &str, res: &str, v: &Option<String>| -> Result<Option<i64>, InputError> {
+            v.as_deref()
+                .map(|s| {
+                    parse_quantity(res, s)
+                        .map_err(|m| InputError::new(flag, m, "write a quantity such as 6, 500m or 47Gi"))
+                })
+                .transpose()
+        };
+        Ok(Options {
+            cpu_per_gpu_milli: q("--cpu-per-gpu", "cpu", &self.cpu_per_gpu)?,
+            memory_per_gpu_bytes: q("--memory-per-gpu", "memory", &self.memory_per_gpu)?,
+            swf_cpus_per_node: self.cpus_per_node,
+            pai_task_table: self.task_table.clone(),
+            ..Options::default()
+        })
+    }
+}
+
+/// `trace import`, `trace stats` or `trace generate`.
+pub(super) fn run(cmd: TraceCommand) -> Result<(), InputError> {
+    let text = match cmd {
+        TraceCommand::Import {
+            format,
+            input,
+            out,
+            overwrite,
+            opts,
+        } => import(&format, &input, out, overwrite, &opts.options()?)?,
+        TraceCommand::Stats {
+            input,
+            format,
+            gpus,
+            opts,
+        } => stats_cmd(&format, &input, gpus.as_deref(), &opts.options()?)?,
+        TraceCommand::Generate {
+            from,
+            format,
+            model,
+            jobs,
+            rate,
+            load,
+            gpus,
+            diurnal,
+            queues,
+            namespace,
+            seed,
+            out,
+            overwrite,
+            opts,
+        } => generate_cmd(
+            &GenerateArgs {
+                from,
+                format,
+                model,
+                jobs,
+                rate,
+                load,
+                gpus,
+                diurnal,
+                queues,
+                namespace,
+                seed,
+                out,
+                overwrite,
+            },
+            &opts.options()?,
+        )?,
+    };
+    print!("{text}");
+    Ok(())
 }

@@ -591,22 +591,22 @@ fn relative_to(file: &Path, written: &str) -> PathBuf {
 }
 
 pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
-    use crate::input::trace::{Format, Options, read_nodes, read_sorted};
+    use crate::input::trace::{Options, importer, names, names_native_last, read_nodes, read_sorted};
     doc.deny_unknown(KUBESIM_OBJECT_FIELDS, "a Trace")?;
     let spec = doc
         .req(
             "spec",
-            "add spec: {path: <trace file>, format: philly|helios|openb|pai|acme|swf|kubesim}",
+            &format!(
+                "add spec: {{path: <trace file>, format: {}}}",
+                names_native_last().join("|")
+            ),
         )?
         .obj()?;
     spec.deny_unknown(TRACE_FIELDS, "a Trace spec")?;
     let path_f = spec.req("path", "add path: the trace file, relative to this YAML file")?;
     let path = relative_to(&loc.file, path_f.str()?);
-    let format_f = spec.req(
-        "format",
-        "add format: one of kubesim, philly, helios, openb, pai, acme, swf",
-    )?;
-    let format = Format::parse(format_f.str()?).map_err(|e| format_f.err(e.message, e.fix))?;
+    let format_f = spec.req("format", &format!("add format: one of {}", names().join(", ")))?;
+    let format = importer(format_f.str()?).map_err(|e| format_f.err(e.message, e.fix))?;
     // The read stops at the first job beyond the bound, before holding them all.
     let mut opts = Options {
         max_jobs: MAX_TRACE_JOBS,
@@ -680,7 +680,7 @@ pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
             let np_f = o.req("path", "add path: the node list, relative to this YAML file")?;
             let np = relative_to(&loc.file, np_f.str()?);
             let nf = match o.get("format") {
-                Some(f) => Format::parse(f.str()?).map_err(|e| f.err(e.message, e.fix))?,
+                Some(f) => importer(f.str()?).map_err(|e| f.err(e.message, e.fix))?,
                 None => format,
             };
             let list = read_nodes(nf, &np)?;

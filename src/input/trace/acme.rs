@@ -17,8 +17,31 @@ use std::path::Path;
 use super::helios::slurm_state;
 use super::input::{Lines, Row, columns, header_names, open};
 use super::time::parse_iso_utc;
-use super::{Emit, ImportReport, Options, TraceJob};
+use super::{Emit, ImportReport, Importer, Options, TraceJob};
 use crate::error::{InputError, quote};
+
+/// The `acme` format: Shanghai AI Lab Acme `trace_seren.csv` / `trace_kalos.csv`.
+pub struct Acme;
+
+impl Importer for Acme {
+    fn name(&self) -> &'static str {
+        "acme"
+    }
+
+    fn about(&self) -> &'static str {
+        "Shanghai AI Lab Acme `trace_seren.csv` / `trace_kalos.csv`"
+    }
+
+    fn import(
+        &self,
+        path: &Path,
+        opts: &Options,
+        report: &mut ImportReport,
+        emit: &mut Emit<'_>,
+    ) -> Result<(), InputError> {
+        import(path, opts, report, emit)
+    }
+}
 
 const COLS: [&str; 9] = [
     "job_id",
@@ -60,12 +83,7 @@ fn count(row: &Row<'_, '_>, i: usize) -> Result<u64, InputError> {
     })
 }
 
-pub(crate) fn import(
-    path: &Path,
-    opts: &Options,
-    report: &mut ImportReport,
-    emit: &mut Emit<'_>,
-) -> Result<(), InputError> {
+fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emit<'_>) -> Result<(), InputError> {
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
     let [id, user, node, gpu, cpu, kind, state, submit, start] = columns(path, 1, &names, COLS, "an Acme trace")?;
@@ -150,7 +168,7 @@ pub(crate) fn import(
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{assert_bad_rows, temp_file};
-    use super::super::{Format, Outcome, read_all};
+    use super::super::{Outcome, read_all};
     use super::*;
 
     // Hand-written rows in the documented schemas (the source formats in traces/README.md); not real jobs.
@@ -166,7 +184,7 @@ mod tests {
     #[test]
     fn seren_rows() {
         let p = temp_file("trace_seren.csv", SEREN);
-        let (jobs, r) = read_all(Format::Acme, &p, &Options::default()).unwrap();
+        let (jobs, r) = read_all(&Acme, &p, &Options::default()).unwrap();
         assert_eq!((r.rows_read, r.jobs), (3, 2));
         assert_eq!(r.skipped, vec![("never started (empty start_time)".to_string(), 1)]);
         assert_eq!(
@@ -202,7 +220,7 @@ mod tests {
     #[test]
     fn kalos_rows_recompute_duration() {
         let p = temp_file("trace_kalos.csv", KALOS);
-        let (jobs, _) = read_all(Format::Acme, &p, &Options::default()).unwrap();
+        let (jobs, _) = read_all(&Acme, &p, &Options::default()).unwrap();
         let j = &jobs[0];
         // duration column 87000 includes the 600 s queue: recomputed end - start = 86400 s.
         assert_eq!((j.duration_ms, j.recorded_wait_ms), (86_400_000, Some(600_000)));
@@ -242,6 +260,6 @@ mod tests {
                 "out of order",
             ),
         ];
-        assert_bad_rows(Format::Acme, "acme", h, 2, cases);
+        assert_bad_rows(&Acme, "acme", h, 2, cases);
     }
 }

@@ -394,7 +394,7 @@ mod tests {
     use super::super::native::write_native;
     use super::super::stats::stats;
     use super::super::testutil::excerpt;
-    use super::super::{Format, Options, read_all};
+    use super::super::{Options, openb, read_all};
     use super::*;
 
     fn spec() -> GenSpec {
@@ -481,7 +481,7 @@ mod tests {
     #[test]
     fn empirical_resampling_keeps_jobs_whole() {
         let (src, _) = read_all(
-            Format::Openb,
+            &openb::Openb,
             &excerpt("openb/openb_pod_list_default.excerpt.csv"),
             &Options::default(),
         )

@@ -15,8 +15,35 @@ use std::path::Path;
 
 use super::input::{Lines, Row, columns, header_names, open};
 use super::time::parse_naive;
-use super::{Emit, ImportReport, Options, Outcome, TraceJob, TraceNode};
+use super::{Emit, ImportReport, Importer, NodeReader, Options, Outcome, TraceJob, TraceNode};
 use crate::error::{InputError, quote};
+
+/// The `helios` format: SenseTime Helios `cluster_log.csv`.
+pub struct Helios;
+
+impl Importer for Helios {
+    fn name(&self) -> &'static str {
+        "helios"
+    }
+
+    fn about(&self) -> &'static str {
+        "SenseTime Helios `cluster_log.csv`"
+    }
+
+    fn import(
+        &self,
+        path: &Path,
+        opts: &Options,
+        report: &mut ImportReport,
+        emit: &mut Emit<'_>,
+    ) -> Result<(), InputError> {
+        import(path, opts, report, emit)
+    }
+
+    fn inventory(&self) -> Option<NodeReader> {
+        Some(read_nodes)
+    }
+}
 
 const COLS: [&str; 12] = [
     "job_id",
@@ -58,12 +85,7 @@ fn time(row: &Row<'_, '_>, i: usize, parse: fn(&str) -> Option<i64>) -> Result<O
     })
 }
 
-pub(crate) fn import(
-    path: &Path,
-    opts: &Options,
-    report: &mut ImportReport,
-    emit: &mut Emit<'_>,
-) -> Result<(), InputError> {
+fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emit<'_>) -> Result<(), InputError> {
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
     let [id, _user, vc, gpu, cpu, node, state, submit, start, end, dur, queue] =
@@ -145,7 +167,7 @@ pub(crate) fn import(
 /// Reads a VC node-count file (`Venus_Sept_vc_nodes.csv`: first column the VC, second the
 /// number of nodes) into nodes `<vc>-node-<i>` of 8 V100 GPUs, 48 CPUs and 376 GiB (the Helios
 /// node type, the source formats in traces/README.md).
-pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
+fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
     let mut lines = Lines::new(open(path)?, path, super::DEFAULT_MAX_LINE_BYTES);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
     if names.len() != 2 {
@@ -191,13 +213,13 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{assert_bad_rows, excerpt, temp_file};
-    use super::super::{Format, read_all, read_nodes};
+    use super::super::{read_all, read_nodes};
     use super::*;
 
     #[test]
     fn real_example_rows() {
         let p = excerpt("helios/helios_cluster_log.example_rows.csv");
-        let (jobs, r) = read_all(Format::Helios, &p, &Options::default()).unwrap();
+        let (jobs, r) = read_all(&Helios, &p, &Options::default()).unwrap();
         assert_eq!((r.rows_read, r.jobs), (13, 13));
         // 1425511,uXBbc,vcJkd,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 18:41:01,2020-06-10 04:55:09,36848,0
         // The earliest submit is 2020-03-18 04:01:39 (row 4): 7,223,962 s before.
@@ -264,7 +286,7 @@ mod tests {
              5,u,vcA,2,2,0,NODE_FAIL,2020-04-01 00:00:08,,,30,3\n"
         );
         let p = temp_file("helios-dirty.csv", &text);
-        let (jobs, r) = read_all(Format::Helios, &p, &Options::default()).unwrap();
+        let (jobs, r) = read_all(&Helios, &p, &Options::default()).unwrap();
         assert_eq!(r.rows_read, 5);
         assert_eq!(jobs.len(), 2);
         assert_eq!(r.skipped_total(), 3);
@@ -303,12 +325,12 @@ mod tests {
                 "out of order",
             ),
         ];
-        assert_bad_rows(Format::Helios, "helios", &h, 2, cases);
+        assert_bad_rows(&Helios, "helios", &h, 2, cases);
     }
 
     #[test]
     fn real_vc_nodes() {
-        let nodes = read_nodes(Format::Helios, &excerpt("helios/Venus_Sept_vc_nodes.csv")).unwrap();
+        let nodes = read_nodes(&Helios, &excerpt("helios/Venus_Sept_vc_nodes.csv")).unwrap();
         assert_eq!(nodes[0].name, "vcEwI-node-0");
         assert_eq!(nodes.iter().filter(|n| n.name.starts_with("vcEwI-")).count(), 9);
         assert!(nodes.iter().all(|n| n.gpu_milli == 8000));

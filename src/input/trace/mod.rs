@@ -44,59 +44,85 @@ pub use generate::{GenSpec, generate};
 pub use native::{NativeWriter, write_native};
 pub use stats::{TraceStats, stats};
 
-/// The trace formats [`read`] understands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Format {
-    /// kubesim's native CSV trace (`# kubesim-trace v1`), see [`native`].
-    Kubesim,
-    /// Microsoft Philly `cluster_job_log` (one JSON array), or its multi-GPU subset.
-    Philly,
-    /// SenseTime Helios `cluster_log.csv`.
-    Helios,
-    /// Alibaba cluster-trace-gpu-v2023 ("openb") pod list.
-    Openb,
-    /// Alibaba cluster-trace-gpu-v2020 (PAI) job table, joined with its task table.
-    Pai,
-    /// Shanghai AI Lab Acme `trace_seren.csv` / `trace_kalos.csv`.
-    Acme,
-    /// Standard Workload Format (SWF v2.2) and the extended SWF of MetaCentrum.
-    Swf,
-}
+/// A trace format: how one kind of file becomes [`TraceJob`]s (and, for some, a node
+/// inventory). Each format is a module of this folder with a unit struct implementing this
+/// trait, listed once in [`IMPORTERS`]; everything that names formats (the CLI's `--format`, a
+/// Trace object's `format:`, the error that lists the names, `kubesim trace import --help`)
+/// reads them from there.
+pub trait Importer: Sync {
+    /// The name `--format` and a Trace's `format:` take (`philly`).
+    fn name(&self) -> &'static str;
 
-/// All formats with their names, in the order error messages list them.
-pub const FORMATS: [(Format, &str); 7] = [
-    (Format::Kubesim, "kubesim"),
-    (Format::Philly, "philly"),
-    (Format::Helios, "helios"),
-    (Format::Openb, "openb"),
-    (Format::Pai, "pai"),
-    (Format::Acme, "acme"),
-    (Format::Swf, "swf"),
-];
+    /// What the format is, in one line (for help and documentation).
+    fn about(&self) -> &'static str;
 
-impl Format {
-    /// Parses a format name (`kubesim`, `philly`, `helios`, `openb`, `pai`, `acme`, `swf`).
-    pub fn parse(s: &str) -> Result<Format, InputError> {
-        FORMATS.iter().find(|(_, n)| *n == s).map(|(f, _)| *f).ok_or_else(|| {
-            let names: Vec<&str> = FORMATS.iter().map(|(_, n)| *n).collect();
-            InputError::new(
-                "--format",
-                format!("unknown trace format {}", quote(s)),
-                format!("use one of: {}", names.join(", ")),
-            )
-        })
+    /// Reads the file at `path`, calling `emit` once per job in file order with the job's line
+    /// and its absolute submit time in ms (any epoch; [`read`] rebases), and counting the rows
+    /// read and skipped in `report`.
+    fn import(
+        &self,
+        path: &Path,
+        opts: &Options,
+        report: &mut ImportReport,
+        emit: &mut Emit<'_>,
+    ) -> Result<(), InputError>;
+
+    /// The reader of the format's node inventory, if the trace publishes one.
+    fn inventory(&self) -> Option<NodeReader> {
+        None
     }
 
-    /// The format's name as [`Format::parse`] accepts it.
-    pub fn name(self) -> &'static str {
-        FORMATS.iter().find(|(f, _)| *f == self).map_or("", |(_, n)| n)
+    /// kubesim's own format: its rows are sorted by submit time (the reader refuses rows out of
+    /// order) and its times already count from the trace's start, so [`read`] does not rebase
+    /// them and [`sort`] passes them through.
+    fn native(&self) -> bool {
+        false
     }
 }
 
-impl fmt::Display for Format {
+impl fmt::Debug for dyn Importer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// A node inventory reader (see [`Importer::inventory`]).
+pub type NodeReader = fn(&Path) -> Result<Vec<TraceNode>, InputError>;
+
+/// Every trace format, in the order error messages list them. A new format is a module of this
+/// folder implementing [`Importer`] and one line here.
+pub static IMPORTERS: &[&dyn Importer] = &[
+    &native::Native,
+    &philly::Philly,
+    &helios::Helios,
+    &openb::Openb,
+    &pai::Pai,
+    &acme::Acme,
+    &swf::Swf,
+];
+
+/// The format named `name` (`--format`, a Trace's `format:`); an error listing the names if
+/// there is none.
+pub fn importer(name: &str) -> Result<&'static dyn Importer, InputError> {
+    IMPORTERS.iter().copied().find(|i| i.name() == name).ok_or_else(|| {
+        InputError::new(
+            "--format",
+            format!("unknown trace format {}", quote(name)),
+            format!("use one of: {}", names().join(", ")),
+        )
+    })
+}
+
+/// The formats' names in [`IMPORTERS`] order.
+pub fn names() -> Vec<&'static str> {
+    IMPORTERS.iter().map(|i| i.name()).collect()
+}
+
+/// The formats' names, the sources first and the native format last (what an import converts
+/// from, then to).
+pub fn names_native_last() -> Vec<&'static str> {
+    let (native, sources): (Vec<&dyn Importer>, Vec<&dyn Importer>) = IMPORTERS.iter().partition(|i| i.native());
+    sources.iter().chain(&native).map(|i| i.name()).collect()
 }
 
 /// How a job ended.
@@ -314,43 +340,26 @@ impl Options {
     }
 }
 
-/// An importer's output before rebasing: the job and its absolute submit time in ms (any epoch).
-pub(crate) type Emit<'a> = dyn FnMut(usize, i64, TraceJob) -> Result<(), InputError> + 'a;
-
-fn run_importer(
-    format: Format,
-    path: &Path,
-    opts: &Options,
-    report: &mut ImportReport,
-    emit: &mut Emit<'_>,
-) -> Result<(), InputError> {
-    match format {
-        Format::Kubesim => native::import(path, opts, report, emit),
-        Format::Philly => philly::import(path, opts, report, emit),
-        Format::Helios => helios::import(path, opts, report, emit),
-        Format::Openb => openb::import(path, opts, report, emit),
-        Format::Pai => pai::import(path, opts, report, emit),
-        Format::Acme => acme::import(path, opts, report, emit),
-        Format::Swf => swf::import(path, opts, report, emit),
-    }
-}
+/// An importer's output before rebasing: the job's line, its absolute submit time in ms (any
+/// epoch) and the job.
+pub type Emit<'a> = dyn FnMut(usize, i64, TraceJob) -> Result<(), InputError> + 'a;
 
 /// Streams a trace: calls `sink` once per job in file order. Memory is independent of the file
 /// size (except the PAI join, see `traces/README.md`). Submit times are rebased so the
 /// earliest job is at 0, which takes a first pass over the file; native traces are read as
 /// written (one pass, no rebase). Returns what was read and skipped.
 pub fn read(
-    format: Format,
+    format: &dyn Importer,
     path: &Path,
     opts: &Options,
     sink: &mut dyn FnMut(TraceJob) -> Result<(), InputError>,
 ) -> Result<ImportReport, InputError> {
-    let base = if format == Format::Kubesim {
+    let base = if format.native() {
         0
     } else {
         let mut min: Option<i64> = None;
         let mut scratch = ImportReport::default();
-        run_importer(format, path, opts, &mut scratch, &mut |_, t, _| {
+        format.import(path, opts, &mut scratch, &mut |_, t, _| {
             min = Some(min.map_or(t, |m| m.min(t)));
             Ok(())
         })?;
@@ -358,7 +367,7 @@ pub fn read(
     };
     let mut report = ImportReport::default();
     let mut jobs = 0u64;
-    run_importer(format, path, opts, &mut report, &mut |line, t, mut job| {
+    format.import(path, opts, &mut report, &mut |line, t, mut job| {
         jobs += 1;
         if jobs > opts.max_jobs {
             return Err(InputError::new(
@@ -450,7 +459,11 @@ fn check_job(j: &TraceJob) -> Result<(), (&'static str, String, String)> {
 }
 
 /// Reads a whole trace into memory (convenience over [`read`]).
-pub fn read_all(format: Format, path: &Path, opts: &Options) -> Result<(Vec<TraceJob>, ImportReport), InputError> {
+pub fn read_all(
+    format: &dyn Importer,
+    path: &Path,
+    opts: &Options,
+) -> Result<(Vec<TraceJob>, ImportReport), InputError> {
     let mut jobs = Vec::new();
     let report = read(format, path, opts, &mut |j| {
         jobs.push(j);
@@ -461,7 +474,11 @@ pub fn read_all(format: Format, path: &Path, opts: &Options) -> Result<(Vec<Trac
 
 /// Reads a whole trace sorted by submit time (stable: file order among equal times), as the
 /// native format, replay and statistics need it.
-pub fn read_sorted(format: Format, path: &Path, opts: &Options) -> Result<(Vec<TraceJob>, ImportReport), InputError> {
+pub fn read_sorted(
+    format: &dyn Importer,
+    path: &Path,
+    opts: &Options,
+) -> Result<(Vec<TraceJob>, ImportReport), InputError> {
     let (mut jobs, report) = read_all(format, path, opts)?;
     jobs.sort_by_key(|j| j.submit_ms);
     Ok((jobs, report))
@@ -510,20 +527,22 @@ pub(crate) fn push_node(
 /// Reads a node inventory: openb node lists, Philly machine lists (`cluster_machine_list` or
 /// `revised_machine_list.csv`), Helios VC node counts (`*_vc_nodes.csv`: `count` 8-GPU nodes
 /// per VC) and PAI `pai_machine_spec.csv`.
-pub fn read_nodes(format: Format, path: &Path) -> Result<Vec<TraceNode>, InputError> {
-    match format {
-        Format::Openb => openb::read_nodes(path),
-        Format::Philly => philly::read_nodes(path),
-        Format::Helios => helios::read_nodes(path),
-        Format::Pai => pai::read_nodes(path),
-        other => Err(InputError::new(
+pub fn read_nodes(format: &dyn Importer, path: &Path) -> Result<Vec<TraceNode>, InputError> {
+    match format.inventory() {
+        Some(read) => read(path),
+        // The list is written out, not built from IMPORTERS, so that the message stays as it
+        // was; a test checks that it names every format with an inventory.
+        None => Err(InputError::new(
             "--format",
-            format!("the {other} format has no node inventory"),
-            "node inventories exist for openb, philly, helios and pai",
+            format!("the {} format has no node inventory", format.name()),
+            INVENTORY_FIX,
         )
         .at(path, 1, None)),
     }
 }
+
+/// The fix of the error for a format without a node inventory.
+const INVENTORY_FIX: &str = "node inventories exist for openb, philly, helios and pai";
 
 // `shared_path(rel)`: `../shared/<rel>` or None, by the same rule as the integration tests.
 #[cfg(test)]
@@ -544,7 +563,7 @@ pub(crate) mod testutil {
 
     /// The import of the full trace `../shared/traces/<rel>` with the default options, or None
     /// (the test returns) when it is absent.
-    pub fn read_shared(format: super::Format, rel: &str) -> Option<(Vec<super::TraceJob>, super::ImportReport)> {
+    pub fn read_shared(format: &dyn super::Importer, rel: &str) -> Option<(Vec<super::TraceJob>, super::ImportReport)> {
         let p = shared_path(&format!("traces/{rel}"))?;
         Some(super::read_all(format, &p, &super::Options::default()).unwrap())
     }
@@ -552,7 +571,13 @@ pub(crate) mod testutil {
     /// Each bad row, written after `before` (the lines above it), fails the import of `format`
     /// with an error at line `line` naming the field and containing the message of its case
     /// (row, field, message).
-    pub fn assert_bad_rows(format: super::Format, stem: &str, before: &str, line: usize, cases: &[(&str, &str, &str)]) {
+    pub fn assert_bad_rows(
+        format: &dyn super::Importer,
+        stem: &str,
+        before: &str,
+        line: usize,
+        cases: &[(&str, &str, &str)],
+    ) {
         for (k, (row, field, msg)) in cases.iter().enumerate() {
             let p = temp_file(&format!("{stem}{k}"), &format!("{before}\n{row}\n"));
             let e = super::read_all(format, &p, &super::Options::default()).unwrap_err();
@@ -577,13 +602,50 @@ mod tests {
 
     #[test]
     fn format_names_parse_and_errors_list_them() {
-        for (f, n) in FORMATS {
-            assert_eq!(Format::parse(n), Ok(f));
-            assert_eq!(f.to_string(), n);
+        for i in IMPORTERS {
+            assert_eq!(importer(i.name()).map(|f| f.name()), Ok(i.name()));
         }
-        let e = Format::parse("slurm").unwrap_err();
+        let e = importer("slurm").unwrap_err();
         assert!(e.message.contains("slurm"));
         assert_eq!(e.fix, "use one of: kubesim, philly, helios, openb, pai, acme, swf");
+        assert_eq!(
+            names_native_last().join("|"),
+            "philly|helios|openb|pai|acme|swf|kubesim"
+        );
+    }
+
+    #[test]
+    fn the_inventory_error_names_every_format_with_one() {
+        let mut listed: Vec<&str> = INVENTORY_FIX
+            .trim_start_matches("node inventories exist for ")
+            .split([',', ' '])
+            .filter(|w| !w.is_empty() && *w != "and")
+            .collect();
+        listed.sort_unstable();
+        let mut with: Vec<&str> = IMPORTERS
+            .iter()
+            .filter(|i| i.inventory().is_some())
+            .map(|i| i.name())
+            .collect();
+        with.sort_unstable();
+        assert_eq!(listed, with, "update INVENTORY_FIX");
+        let e = read_nodes(&swf::Swf, Path::new("x.swf")).unwrap_err();
+        assert_eq!(e.message, "the swf format has no node inventory");
+    }
+
+    #[test]
+    fn the_docs_name_every_format() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for doc in ["docs/cli.md", "docs/scenario.md", "traces/README.md"] {
+            let text = std::fs::read_to_string(root.join(doc)).unwrap();
+            for i in IMPORTERS {
+                assert!(
+                    text.contains(&format!("`{}`", i.name())),
+                    "{doc} does not name `{}`",
+                    i.name()
+                );
+            }
+        }
     }
 
     #[test]
@@ -632,7 +694,7 @@ mod tests {
             ),
         ];
         let cases: Vec<(&str, &str, &str)> = cases.iter().map(|(r, f, m)| (r.as_str(), *f, *m)).collect();
-        testutil::assert_bad_rows(Format::Kubesim, "limits-native", &native, 3, &cases);
+        testutil::assert_bad_rows(&native::Native, "limits-native", &native, 3, &cases);
 
         // Helios: a GPU count of i64::MAX is refused on its column, before any product wraps.
         let helios = "job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,start_time,end_time,duration,queue";
@@ -643,14 +705,14 @@ mod tests {
             (big.as_str(), "gpu_num", "beyond the limit of 9007199254740 per pod"),
             (pods.as_str(), "pods", "a job of 2147483647 pods"),
         ];
-        testutil::assert_bad_rows(Format::Helios, "limits-helios", helios, 2, &cases);
+        testutil::assert_bad_rows(&helios::Helios, "limits-helios", helios, 2, &cases);
     }
 
     #[test]
     fn node_inventories_are_bounded_before_they_grow() {
         // Two million nodes in one row: refused without making any.
         let p = testutil::temp_file("vc-nodes-huge.csv", "vc,nodes\nvcA,999999\nvcB,2000000\n");
-        let e = read_nodes(Format::Helios, &p).unwrap_err();
+        let e = read_nodes(&helios::Helios, &p).unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (Some(3), "nodes"), "{e}");
         assert!(
             e.message.contains("2000000 nodes (after 999999 on earlier lines)"),
@@ -660,7 +722,7 @@ mod tests {
             "openb-nodes-huge.csv",
             "sn,cpu_milli,memory_mib,gpu,model\nn1,1000,9223372036854775807,0,\n",
         );
-        let e = read_nodes(Format::Openb, &p).unwrap_err();
+        let e = read_nodes(&openb::Openb, &p).unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (Some(2), "memory"), "{e}");
         assert!(e.message.contains("on a node is outside 0 to 8Pi"), "{e}");
     }
@@ -672,7 +734,7 @@ mod tests {
             ..Options::default()
         };
         let path = testutil::excerpt("openb/openb_pod_list_default.excerpt.csv");
-        let e = read(Format::Openb, &path, &opts, &mut |_| Ok(())).unwrap_err();
+        let e = read(&openb::Openb, &path, &opts, &mut |_| Ok(())).unwrap_err();
         assert!(e.message.contains("more than 100 jobs"), "{e}");
         // The 101st kept pod (10 Pending pods skipped before it) is on line 112:
         // `awk -F, 'NR>1 && $8!="Pending" && ++n==101 {print NR}'` on the file.

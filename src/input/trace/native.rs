@@ -17,9 +17,36 @@ use std::io::{self, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use super::input::{Lines, Row, header_names, open};
-use super::{Emit, ImportReport, Options, Outcome, TraceJob};
+use super::{Emit, ImportReport, Importer, Options, Outcome, TraceJob};
 use crate::error::{InputError, quote};
 use crate::input::quantity::parse_quantity;
+
+/// The `kubesim` format: kubesim's native CSV trace (`# kubesim-trace v1`).
+pub struct Native;
+
+impl Importer for Native {
+    fn name(&self) -> &'static str {
+        "kubesim"
+    }
+
+    fn about(&self) -> &'static str {
+        "kubesim's native CSV trace (`# kubesim-trace v1`)"
+    }
+
+    fn import(
+        &self,
+        path: &Path,
+        opts: &Options,
+        report: &mut ImportReport,
+        emit: &mut Emit<'_>,
+    ) -> Result<(), InputError> {
+        import(path, opts, report, emit)
+    }
+
+    fn native(&self) -> bool {
+        true
+    }
+}
 
 /// The first line of a native trace.
 pub const MAGIC: &str = "# kubesim-trace v1";
@@ -224,13 +251,8 @@ fn parse_row(row: &Row<'_, '_>) -> Result<TraceJob, InputError> {
     })
 }
 
-/// The native reader behind [`super::read`] with [`super::Format::Kubesim`].
-pub(crate) fn import(
-    path: &Path,
-    opts: &Options,
-    report: &mut ImportReport,
-    emit: &mut Emit<'_>,
-) -> Result<(), InputError> {
+/// The native reader behind [`super::read`] with [`Native`].
+fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emit<'_>) -> Result<(), InputError> {
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     match lines.next_line()? {
         Some((_, l)) if l.trim_end() == MAGIC => {}
@@ -316,7 +338,7 @@ impl RunReader {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::temp_file;
-    use super::super::{Format, read, read_all};
+    use super::super::{read, read_all};
     use super::*;
 
     fn job(id: &str, submit_ms: u64) -> TraceJob {
@@ -369,7 +391,7 @@ mod tests {
             "{MAGIC}\n{HEADER}\n0.000,a,team-a,q1,,2,4500m,32Gi,500,2,3600.001,succeeded,0,\n"
         )));
         let p = temp_file("roundtrip.csv", &text);
-        let (jobs, report) = read_all(Format::Kubesim, &p, &Options::default()).unwrap();
+        let (jobs, report) = read_all(&Native, &p, &Options::default()).unwrap();
         assert_eq!(jobs, vec![a, b, c]);
         assert_eq!(report.rows_read, 3);
         assert_eq!(report.jobs, 3);
@@ -384,7 +406,7 @@ mod tests {
             "{MAGIC}\n{HEADER}\n5.000,a,default,,,1,1,1Gi,0,1,1.000,succeeded,0,\n4.250,b,default,,,1,1,1Gi,0,1,1.000,succeeded,0,\n"
         );
         let p = temp_file("unsorted.csv", &text);
-        let e = read(Format::Kubesim, &p, &Options::default(), &mut |_| Ok(())).unwrap_err();
+        let e = read(&Native, &p, &Options::default(), &mut |_| Ok(())).unwrap_err();
         assert_eq!(e.line, Some(4));
         assert_eq!(e.field, "submit_s");
         assert!(e.message.contains("not sorted"), "{e}");
@@ -460,7 +482,7 @@ mod tests {
         ];
         for (k, (row, field, msg)) in cases.iter().enumerate() {
             let p = temp_file(&format!("bad{k}.csv"), &format!("{MAGIC}\n{HEADER}\n{good}\n{row}\n"));
-            let e = read(Format::Kubesim, &p, &Options::default(), &mut |_| Ok(())).unwrap_err();
+            let e = read(&Native, &p, &Options::default(), &mut |_| Ok(())).unwrap_err();
             assert_eq!(e.line, Some(4), "case {k}: {e}");
             assert_eq!(e.field, *field, "case {k}: {e}");
             assert!(e.message.contains(msg), "case {k}: {e}");
@@ -468,11 +490,11 @@ mod tests {
             assert_eq!(e.file.as_deref(), Some(p.as_path()));
         }
         let p = temp_file("nomagic.csv", &format!("{HEADER}\n{good}\n"));
-        let e = read(Format::Kubesim, &p, &Options::default(), &mut |_| Ok(())).unwrap_err();
+        let e = read(&Native, &p, &Options::default(), &mut |_| Ok(())).unwrap_err();
         assert_eq!(e.line, Some(1));
         assert!(e.message.contains("not a kubesim trace"));
         let p = temp_file("badheader.csv", &format!("{MAGIC}\nsubmit_s,id\n{good}\n"));
-        let e = read(Format::Kubesim, &p, &Options::default(), &mut |_| Ok(())).unwrap_err();
+        let e = read(&Native, &p, &Options::default(), &mut |_| Ok(())).unwrap_err();
         assert_eq!(e.line, Some(2));
     }
 }

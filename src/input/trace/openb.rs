@@ -14,8 +14,35 @@
 use std::path::Path;
 
 use super::input::{Lines, Row, columns, header_names, open};
-use super::{Emit, ImportReport, Options, Outcome, TraceJob, TraceNode};
+use super::{Emit, ImportReport, Importer, NodeReader, Options, Outcome, TraceJob, TraceNode};
 use crate::error::{InputError, quote};
+
+/// The `openb` format: Alibaba cluster-trace-gpu-v2023 ("openb") pod list.
+pub struct Openb;
+
+impl Importer for Openb {
+    fn name(&self) -> &'static str {
+        "openb"
+    }
+
+    fn about(&self) -> &'static str {
+        "Alibaba cluster-trace-gpu-v2023 (\"openb\") pod list"
+    }
+
+    fn import(
+        &self,
+        path: &Path,
+        opts: &Options,
+        report: &mut ImportReport,
+        emit: &mut Emit<'_>,
+    ) -> Result<(), InputError> {
+        import(path, opts, report, emit)
+    }
+
+    fn inventory(&self) -> Option<NodeReader> {
+        Some(read_nodes)
+    }
+}
 
 const POD_COLS: [&str; 11] = [
     "name",
@@ -31,12 +58,7 @@ const POD_COLS: [&str; 11] = [
     "scheduled_time",
 ];
 
-pub(crate) fn import(
-    path: &Path,
-    opts: &Options,
-    report: &mut ImportReport,
-    emit: &mut Emit<'_>,
-) -> Result<(), InputError> {
+fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emit<'_>) -> Result<(), InputError> {
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
     let [
@@ -132,7 +154,7 @@ pub(crate) fn import(
 }
 
 /// Reads `openb_node_list_*.csv` (`sn,cpu_milli,memory_mib,gpu,model`).
-pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
+fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
     let mut lines = Lines::new(open(path)?, path, super::DEFAULT_MAX_LINE_BYTES);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
     let [sn, cpu, mem, gpu, model] = columns(
@@ -163,13 +185,13 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{assert_bad_rows, excerpt, read_shared, shared_path, temp_file};
-    use super::super::{Format, read_all, read_nodes};
+    use super::super::{native, read_all, read_nodes};
     use super::*;
 
     #[test]
     fn real_pod_list_excerpt() {
         let p = excerpt("openb/openb_pod_list_default.excerpt.csv");
-        let (jobs, r) = read_all(Format::Openb, &p, &Options::default()).unwrap();
+        let (jobs, r) = read_all(&Openb, &p, &Options::default()).unwrap();
         // 1200 rows: 111 Pending, 647 Running, 416 Failed, 26 Succeeded
         // (`awk -F, 'NR>1 {print $8}' | sort | uniq -c`).
         assert_eq!(r.rows_read, 1200);
@@ -241,7 +263,7 @@ mod tests {
         let mut out = Vec::new();
         super::super::write_native(&mut out, jobs.iter()).unwrap();
         let native = temp_file("openb-native.csv", std::str::from_utf8(&out).unwrap());
-        let (back, _) = read_all(Format::Kubesim, &native, &Options::default()).unwrap();
+        let (back, _) = read_all(&native::Native, &native, &Options::default()).unwrap();
         assert_eq!(back, jobs);
         let mut again = Vec::new();
         super::super::write_native(&mut again, back.iter()).unwrap();
@@ -251,7 +273,7 @@ mod tests {
     /// What only the whole pod list shows: its size, its Pending pods and its last pod.
     #[test]
     fn real_pod_list_full() {
-        let Some((jobs, r)) = read_shared(Format::Openb, "alibaba-gpu-v2023-openb/openb_pod_list_default.csv") else {
+        let Some((jobs, r)) = read_shared(&Openb, "alibaba-gpu-v2023-openb/openb_pod_list_default.csv") else {
             return;
         };
         assert_eq!((r.rows_read, r.jobs), (8152, 8152 - 897));
@@ -283,7 +305,7 @@ mod tests {
 
     #[test]
     fn real_gpu_node_list() {
-        let gpu = read_nodes(Format::Openb, &excerpt("openb/openb_node_list_gpu_node.csv")).unwrap();
+        let gpu = read_nodes(&Openb, &excerpt("openb/openb_node_list_gpu_node.csv")).unwrap();
         // 1213 rows holding 6212 GPUs (`awk -F, 'NR>1 {n++; g+=$4} END {print n, g}'`).
         assert_eq!(gpu.len(), 1213);
         assert_eq!(gpu.iter().map(|n| n.gpu_milli).sum::<i64>(), 6212 * 1000);
@@ -317,7 +339,7 @@ mod tests {
         let Some(p) = shared_path("traces/alibaba-gpu-v2023-openb/openb_node_list_all_node.csv") else {
             return;
         };
-        let all = read_nodes(Format::Openb, &p).unwrap();
+        let all = read_nodes(&Openb, &p).unwrap();
         assert_eq!(all.len(), 1523);
         assert_eq!(all.iter().map(|n| n.gpu_milli).sum::<i64>(), 6212 * 1000);
         assert_eq!(all.iter().filter(|n| n.gpu_milli == 0).count(), 310);
@@ -363,9 +385,9 @@ mod tests {
             ("p1,1000,1024,1,1000,LS,Running,0,10,0", "", "10 fields"),
         ];
         let before = format!("{h}\np0,1000,1024,0,0,,BE,Succeeded,0,5,1");
-        assert_bad_rows(Format::Openb, "openb", &before, 3, cases);
+        assert_bad_rows(&Openb, "openb", &before, 3, cases);
         let p = temp_file("openb-nohdr.csv", "name,cpu\np0,1\n");
-        let e = read_all(Format::Openb, &p, &Options::default()).unwrap_err();
+        let e = read_all(&Openb, &p, &Options::default()).unwrap_err();
         assert_eq!(e.line, Some(1));
         assert!(e.message.contains("no column \"cpu_milli\""), "{e}");
     }

@@ -20,8 +20,35 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::input::{Lines, Row, decimal_scaled, open};
-use super::{Emit, ImportReport, Options, Outcome, TraceJob, TraceNode};
+use super::{Emit, ImportReport, Importer, NodeReader, Options, Outcome, TraceJob, TraceNode};
 use crate::error::{InputError, quote};
+
+/// The `pai` format: Alibaba cluster-trace-gpu-v2020 (PAI) job table, joined with its task table.
+pub struct Pai;
+
+impl Importer for Pai {
+    fn name(&self) -> &'static str {
+        "pai"
+    }
+
+    fn about(&self) -> &'static str {
+        "Alibaba cluster-trace-gpu-v2020 (PAI) job table, joined with its task table"
+    }
+
+    fn import(
+        &self,
+        path: &Path,
+        opts: &Options,
+        report: &mut ImportReport,
+        emit: &mut Emit<'_>,
+    ) -> Result<(), InputError> {
+        import(path, opts, report, emit)
+    }
+
+    fn inventory(&self) -> Option<NodeReader> {
+        Some(read_nodes)
+    }
+}
 
 const JOB_COLS: [&str; 6] = ["job_name", "inst_id", "user", "status", "start_time", "end_time"];
 const TASK_COLS: [&str; 10] = [
@@ -130,12 +157,7 @@ fn per_pod(total: i128, pods: u64) -> i64 {
     i64::try_from((total + p - 1) / p).unwrap_or(i64::MAX)
 }
 
-pub(crate) fn import(
-    path: &Path,
-    opts: &Options,
-    report: &mut ImportReport,
-    emit: &mut Emit<'_>,
-) -> Result<(), InputError> {
+fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emit<'_>) -> Result<(), InputError> {
     let task_path = task_table_path(path, opts);
     if !task_path.is_file() {
         return Err(InputError::new(
@@ -225,7 +247,7 @@ pub(crate) fn import(
 
 /// Reads `pai_machine_spec.csv` (headerless: machine, gpu_type, cap_cpu cores, cap_mem GiB,
 /// cap_gpu).
-pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
+fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
     let cols = names(&SPEC_COLS);
     let mut lines = Lines::new(open(path)?, path, super::DEFAULT_MAX_LINE_BYTES);
     let mut nodes = Vec::new();
@@ -250,7 +272,7 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{excerpt, temp_file};
-    use super::super::{Format, read_all, read_nodes};
+    use super::super::{read_all, read_nodes};
     use super::*;
 
     #[test]
@@ -260,7 +282,7 @@ mod tests {
             pai_task_table: Some(excerpt("pai/pai_task_table.example_row.csv")),
             ..Options::default()
         };
-        let (jobs, r) = read_all(Format::Pai, &excerpt("pai/pai_job_table.example_row.csv"), &opts).unwrap();
+        let (jobs, r) = read_all(&Pai, &excerpt("pai/pai_job_table.example_row.csv"), &opts).unwrap();
         assert!(jobs.is_empty());
         assert_eq!(r.rows_read, 1);
         assert_eq!(r.skipped, vec![("no task rows".to_string(), 1)]);
@@ -270,7 +292,7 @@ mod tests {
             "pai_job.csv",
             "4f057009a5d481acec67b088,abc,u1,Terminated,1739100.0,1739201.0\n",
         );
-        let (jobs, r) = read_all(Format::Pai, &job, &opts).unwrap();
+        let (jobs, r) = read_all(&Pai, &job, &opts).unwrap();
         assert_eq!(r.jobs, 1);
         assert_eq!(
             jobs[0],
@@ -310,7 +332,7 @@ mod tests {
             pai_task_table: Some(tasks),
             ..Options::default()
         };
-        let (jobs, r) = read_all(Format::Pai, &jobs_csv, &opts).unwrap();
+        let (jobs, r) = read_all(&Pai, &jobs_csv, &opts).unwrap();
         assert_eq!(r.rows_read, 5);
         assert_eq!(jobs.len(), 0, "the ps task of j1 has an empty GPU plan: {r}");
         assert_eq!(r.skipped_total(), 5);
@@ -323,7 +345,7 @@ mod tests {
             pai_task_table: Some(tasks),
             ..Options::default()
         };
-        let (jobs, _) = read_all(Format::Pai, &jobs_csv, &opts).unwrap();
+        let (jobs, _) = read_all(&Pai, &jobs_csv, &opts).unwrap();
         let j = &jobs[0];
         assert_eq!((j.pods, j.gang, j.cpu_milli, j.gpu_milli), (5, 5, 5600, 800));
         assert_eq!(j.memory_bytes, (8 + 4 * 16) * (1i64 << 30) / 5 + 1);
@@ -336,20 +358,20 @@ mod tests {
             "pai_bad.csv",
             "j1,i1,u1,Terminated,90.0,310.0\nj2,i2,u2,Exploded,1.0,2.0\n",
         );
-        let e = read_all(Format::Pai, &bad, &opts).unwrap_err();
+        let e = read_all(&Pai, &bad, &opts).unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (Some(2), "status"), "{e}");
         let missing = Options {
             pai_task_table: Some(PathBuf::from("/nonexistent/pai_task_table.csv")),
             ..Options::default()
         };
-        let e = read_all(Format::Pai, &bad, &missing).unwrap_err();
+        let e = read_all(&Pai, &bad, &missing).unwrap_err();
         assert!(e.message.contains("task table"), "{e}");
     }
 
     #[test]
     fn machine_spec() {
         let p = temp_file("pai_machine_spec.csv", "m1,V100M32,96,512,8\nm2,CPU,64,256,0\n");
-        let nodes = read_nodes(Format::Pai, &p).unwrap();
+        let nodes = read_nodes(&Pai, &p).unwrap();
         assert_eq!(
             nodes[0],
             TraceNode {

@@ -29,9 +29,38 @@ use serde::de::{self, SeqAccess, Visitor};
 
 use super::input::{Lines, Row, columns, header_names, open};
 use super::time::{pacific_to_utc, parse_naive};
-use super::{DEFAULT_CPU_PER_GPU_MILLI, DEFAULT_MEMORY_PER_GPU_BYTES, Emit, ImportReport, Options, Outcome};
+use super::{
+    DEFAULT_CPU_PER_GPU_MILLI, DEFAULT_MEMORY_PER_GPU_BYTES, Emit, ImportReport, Importer, NodeReader, Options, Outcome,
+};
 use super::{TraceJob, TraceNode};
 use crate::error::{InputError, quote};
+
+/// The `philly` format: Microsoft Philly `cluster_job_log` (one JSON array), or its multi-GPU subset.
+pub struct Philly;
+
+impl Importer for Philly {
+    fn name(&self) -> &'static str {
+        "philly"
+    }
+
+    fn about(&self) -> &'static str {
+        "Microsoft Philly `cluster_job_log` (one JSON array), or its multi-GPU subset"
+    }
+
+    fn import(
+        &self,
+        path: &Path,
+        opts: &Options,
+        report: &mut ImportReport,
+        emit: &mut Emit<'_>,
+    ) -> Result<(), InputError> {
+        import(path, opts, report, emit)
+    }
+
+    fn inventory(&self) -> Option<NodeReader> {
+        Some(read_nodes)
+    }
+}
 
 #[derive(Deserialize)]
 struct Detail {
@@ -126,12 +155,7 @@ fn philly_time(s: Option<&String>) -> Option<i64> {
     parse_naive(s?).map(pacific_to_utc)
 }
 
-pub(crate) fn import(
-    path: &Path,
-    opts: &Options,
-    report: &mut ImportReport,
-    emit: &mut Emit<'_>,
-) -> Result<(), InputError> {
+fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emit<'_>) -> Result<(), InputError> {
     let newlines = Rc::new(Cell::new(0usize));
     let element_bytes = Rc::new(Cell::new(0usize));
     let reader = Counting {
@@ -310,7 +334,7 @@ fn map_job(
 /// Reads `cluster_machine_list` (`machineId, number of GPUs, single GPU mem`) or
 /// `revised_machine_list.csv` (`,machineId,number of GPUs`). CPU and memory are not in the
 /// trace: 6 cores and 47 GiB per GPU (the job defaults, so a whole-machine job fits).
-pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
+fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
     let mut lines = Lines::new(open(path)?, path, super::DEFAULT_MAX_LINE_BYTES);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
     let [id, gpus] = columns(
@@ -343,13 +367,13 @@ pub(crate) fn read_nodes(path: &Path) -> Result<Vec<TraceNode>, InputError> {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{excerpt, read_shared, temp_file};
-    use super::super::{Format, read_all, read_nodes};
+    use super::super::{read_all, read_nodes};
     use super::*;
 
     #[test]
     fn real_multigpu_subset_excerpt() {
         let p = excerpt("philly/philly_multigpu_pass_jobs_subset.excerpt.json");
-        let (jobs, r) = read_all(Format::Philly, &p, &Options::default()).unwrap();
+        let (jobs, r) = read_all(&Philly, &p, &Options::default()).unwrap();
         assert_eq!((r.rows_read, r.jobs), (400, 400));
         assert!(r.skipped.is_empty(), "{r}");
         // First element: submitted 2017-10-07 01:11:39 PDT; the earliest submit in the excerpt
@@ -399,7 +423,7 @@ mod tests {
     /// What only the whole subset shows: its size, its multi-node jobs and its earliest submit.
     #[test]
     fn real_multigpu_subset_full() {
-        let Some((jobs, r)) = read_shared(Format::Philly, "philly/philly_multigpu_pass_jobs_subset.json") else {
+        let Some((jobs, r)) = read_shared(&Philly, "philly/philly_multigpu_pass_jobs_subset.json") else {
             return;
         };
         assert_eq!((r.rows_read, r.jobs), (3034, 3034));
@@ -418,7 +442,7 @@ mod tests {
     #[test]
     fn real_full_format_example() {
         let p = excerpt("philly/philly_cluster_job_log.example.json");
-        let (jobs, r) = read_all(Format::Philly, &p, &Options::default()).unwrap();
+        let (jobs, r) = read_all(&Philly, &p, &Options::default()).unwrap();
         assert_eq!((r.rows_read, r.jobs), (1, 1));
         let j = &jobs[0];
         assert_eq!(j.id, "application_1506638472019_14199");
@@ -448,7 +472,7 @@ mod tests {
     #[test]
     fn hand_written_full_format_with_dirty_jobs() {
         let p = temp_file("philly-hand.json", HAND);
-        let (jobs, r) = read_all(Format::Philly, &p, &Options::default()).unwrap();
+        let (jobs, r) = read_all(&Philly, &p, &Options::default()).unwrap();
         assert_eq!(r.rows_read, 6);
         assert_eq!(jobs.len(), 2);
         assert_eq!(r.skipped_total(), 4);
@@ -472,7 +496,7 @@ mod tests {
     #[test]
     fn malformed_json_is_an_error_with_line() {
         let p = temp_file("philly-bad.json", "[\n{\"jobid\": \"a\", \"attempts\": 5}\n]");
-        let e = read_all(Format::Philly, &p, &Options::default()).unwrap_err();
+        let e = read_all(&Philly, &p, &Options::default()).unwrap_err();
         assert_eq!(e.line, Some(2), "{e}");
         assert!(e.message.contains("not a Philly job log"), "{e}");
         // A value of the wrong type is described by what was expected, never quoted.
@@ -480,18 +504,18 @@ mod tests {
             "philly-type.json",
             "[\n{\"jobid\": \"a\", \"num_gpus\": \"s3cr3t-value\"}\n]",
         );
-        let e = read_all(Format::Philly, &p, &Options::default()).unwrap_err();
+        let e = read_all(&Philly, &p, &Options::default()).unwrap_err();
         assert_eq!(e.line, Some(2), "{e}");
         assert!(e.message.contains("expected u64"), "{e}");
         assert!(!e.to_string().contains("s3cr3t"), "{e}");
         let p = temp_file("philly-trunc.json", "[\n{\"jobid\": \"a\"},\n");
-        let e = read_all(Format::Philly, &p, &Options::default()).unwrap_err();
+        let e = read_all(&Philly, &p, &Options::default()).unwrap_err();
         assert!(e.message.contains("EOF"), "{e}");
         let p = temp_file(
             "philly-status.json",
             "[\n{\"jobid\": \"a\", \"status\": \"Weird\", \"submitted_time\": \"2017-10-01 00:00:00\",\n \"attempts\": [{\"start_time\": \"2017-10-01 00:00:00\", \"end_time\": \"2017-10-01 00:00:01\", \"detail\": [{\"gpus\": []}]}]}\n]",
         );
-        let e = read_all(Format::Philly, &p, &Options::default()).unwrap_err();
+        let e = read_all(&Philly, &p, &Options::default()).unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (Some(3), "status"), "{e}");
         let big = format!("[{{\"jobid\": \"{}\"}}]", "x".repeat(200));
         let p = temp_file("philly-big.json", &big);
@@ -499,17 +523,17 @@ mod tests {
             max_line_bytes: 100,
             ..Options::default()
         };
-        let e = read_all(Format::Philly, &p, &opts).unwrap_err();
+        let e = read_all(&Philly, &p, &opts).unwrap_err();
         assert!(e.message.contains("longer than 100 bytes"), "{e}");
     }
 
     #[test]
     fn real_machine_lists() {
-        let orig = read_nodes(Format::Philly, &excerpt("philly/cluster_machine_list")).unwrap();
+        let orig = read_nodes(&Philly, &excerpt("philly/cluster_machine_list")).unwrap();
         assert_eq!(orig.len(), 552);
         assert_eq!(orig.iter().filter(|n| n.gpu_milli == 2000).count(), 321);
         assert_eq!((orig[0].name.as_str(), orig[0].gpu_model.as_str()), ("m0", "12GB"));
-        let rev = read_nodes(Format::Philly, &excerpt("philly/revised_machine_list.csv")).unwrap();
+        let rev = read_nodes(&Philly, &excerpt("philly/revised_machine_list.csv")).unwrap();
         assert_eq!(rev.len(), 552);
         assert_eq!(rev.iter().filter(|n| n.gpu_milli == 8000).count(), 264);
         assert_eq!(rev[0].cpu_milli, 48_000);

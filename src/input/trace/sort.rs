@@ -16,7 +16,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::native::{NativeWriter, RunReader};
-use super::{Format, ImportReport, Options, TraceJob, read};
+use super::{ImportReport, Importer, Options, TraceJob, read};
 use crate::error::InputError;
 
 /// Jobs per sorted run: a few hundred MB at most, whatever the trace's length.
@@ -57,7 +57,7 @@ fn spill(path: &Path, jobs: &mut Vec<TraceJob>) -> Result<(), InputError> {
 /// Read the trace at `path` and hand its jobs to `sink` sorted by submit time (stable), holding
 /// at most `run_jobs` jobs; `spill_path(k)` names the temporary file of run `k`.
 pub fn for_each_sorted(
-    format: Format,
+    format: &dyn Importer,
     path: &Path,
     opts: &Options,
     run_jobs: usize,
@@ -66,7 +66,7 @@ pub fn for_each_sorted(
 ) -> Result<ImportReport, InputError> {
     assert!(run_jobs > 0, "runs hold at least one job");
     // The native reader refuses rows out of order: its jobs are sorted already.
-    if format == Format::Kubesim {
+    if format.native() {
         return read(format, path, opts, sink);
     }
     let mut spills = Spills(Vec::new());
@@ -120,6 +120,7 @@ pub fn for_each_sorted(
 
 #[cfg(test)]
 mod tests {
+    use super::super::swf;
     use super::super::testutil::temp_file;
     use super::*;
 
@@ -139,7 +140,7 @@ mod tests {
         let names = std::cell::RefCell::new(Vec::new());
         let mut out = Vec::new();
         for_each_sorted(
-            Format::Swf,
+            &swf::Swf,
             path,
             &Options::default(),
             run_jobs,

@@ -21,8 +21,31 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::input::{Lines, decimal_milli, open};
-use super::{Emit, ImportReport, Options, Outcome, TraceJob};
+use super::{Emit, ImportReport, Importer, Options, Outcome, TraceJob};
 use crate::error::{InputError, quote};
+
+/// The `swf` format: Standard Workload Format (SWF v2.2) and the extended SWF of MetaCentrum.
+pub struct Swf;
+
+impl Importer for Swf {
+    fn name(&self) -> &'static str {
+        "swf"
+    }
+
+    fn about(&self) -> &'static str {
+        "Standard Workload Format (SWF v2.2) and the extended SWF of MetaCentrum"
+    }
+
+    fn import(
+        &self,
+        path: &Path,
+        opts: &Options,
+        report: &mut ImportReport,
+        emit: &mut Emit<'_>,
+    ) -> Result<(), InputError> {
+        import(path, opts, report, emit)
+    }
+}
 
 /// What the header comments say.
 #[derive(Default)]
@@ -122,12 +145,7 @@ impl Fields<'_> {
     }
 }
 
-pub(crate) fn import(
-    path: &Path,
-    opts: &Options,
-    report: &mut ImportReport,
-    emit: &mut Emit<'_>,
-) -> Result<(), InputError> {
+fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emit<'_>) -> Result<(), InputError> {
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let mut h = Header::default();
     let mut cpn: Option<u64> = opts.swf_cpus_per_node.map(u64::from).or_else(|| machines_file(path));
@@ -287,14 +305,14 @@ fn parse_pbs(spec: &str) -> Option<(u64, u64)> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::read_all;
     use super::super::testutil::{assert_bad_rows, excerpt, read_shared, temp_file};
-    use super::super::{Format, read_all};
     use super::*;
 
     #[test]
     fn real_nasa_log_excerpt() {
         let p = excerpt("swf/NASA-iPSC-1993-3.1-cln.excerpt.swf");
-        let (jobs, r) = read_all(Format::Swf, &p, &Options::default()).unwrap();
+        let (jobs, r) = read_all(&Swf, &p, &Options::default()).unwrap();
         assert_eq!((r.rows_read, r.jobs), (300, 300));
         // "    1        0     -1   1451  128 ... -1   1   1  -1 -1 -1 -1 -1": 128 procs on
         // 1-CPU nodes (MaxProcs 128 / MaxNodes 128) = a gang of 128 one-core pods; no wait; status -1.
@@ -331,7 +349,7 @@ mod tests {
     /// What only the whole cleaned NASA log shows: its size and its last job.
     #[test]
     fn real_nasa_log_full() {
-        let Some((jobs, r)) = read_shared(Format::Swf, "swf/NASA-iPSC-1993-3.1-cln.swf") else {
+        let Some((jobs, r)) = read_shared(&Swf, "swf/NASA-iPSC-1993-3.1-cln.swf") else {
             return;
         };
         assert_eq!((r.rows_read, r.jobs), (18_239, 18_239));
@@ -347,7 +365,7 @@ mod tests {
     #[test]
     fn real_hpc2n_excerpt() {
         let p = excerpt("swf/HPC2N-2002-2.2.excerpt.swf");
-        let (jobs, r) = read_all(Format::Swf, &p, &Options::default()).unwrap();
+        let (jobs, r) = read_all(&Swf, &p, &Options::default()).unwrap();
         // 400 jobs, 6 of them with run time -1 (awk: field 4 == -1), the first on line 34.
         assert_eq!(r.rows_read, 400);
         assert_eq!(r.skipped, vec![("run time -1 (unknown)".to_string(), 6)]);
@@ -392,7 +410,7 @@ mod tests {
     /// (every job of the project's excerpt has field 7 at -1).
     #[test]
     fn real_hpc2n_full() {
-        let Some((jobs, r)) = read_shared(Format::Swf, "swf/HPC2N-2002-2.2.alea-excerpt.swf") else {
+        let Some((jobs, r)) = read_shared(&Swf, "swf/HPC2N-2002-2.2.alea-excerpt.swf") else {
             return;
         };
         assert_eq!(r.rows_read, 3170);
@@ -421,7 +439,7 @@ mod tests {
             4 40 0 70 1 -1 -1 1 200 -1 3 -1 1 -1 7 -1 -1 -1\n\
             5 50 2 60 24 -1 -1 24 3600 2147483648 1 7 1 -1 -1 -1 -1 -1 {1,2, 3} q_2h 2:ppn=12:cl_zegox#excl\n";
         let p = temp_file("hand.swf", text);
-        let (jobs, r) = read_all(Format::Swf, &p, &Options::default()).unwrap();
+        let (jobs, r) = read_all(&Swf, &p, &Options::default()).unwrap();
         assert_eq!(
             r.skipped,
             vec![(
@@ -472,6 +490,6 @@ mod tests {
                 "not a PBS spec",
             ),
         ];
-        assert_bad_rows(Format::Swf, "bad-swf", "; Version: 2.2", 2, cases);
+        assert_bad_rows(&Swf, "bad-swf", "; Version: 2.2", 2, cases);
     }
 }

@@ -1,0 +1,169 @@
+//! `kubesim validate`: load scenario files and print what they define.
+
+use std::path::PathBuf;
+
+use super::execute::note_not_simulated;
+use crate::error::InputError;
+use crate::input::scenario;
+use crate::input::spec::Scenario;
+
+/// `validate` the scenario made of `paths`.
+pub(super) fn run(paths: &[PathBuf]) -> Result<(), InputError> {
+    let sc = scenario::load(paths)?;
+    note_not_simulated(&sc);
+    let gpus: i64 = sc
+        .nodes
+        .iter()
+        .map(|n| n.allocatable.get("nvidia.com/gpu").copied().unwrap_or(0))
+        .sum();
+    println!("scenario {}: valid", sc.name);
+    println!(
+        "  simulation: seed {}, horizon {}, policies {}",
+        sc.sim.seed,
+        sc.sim
+            .horizon_ms
+            .map(|h| format!("{} s", crate::engine::SimTime(h)))
+            .unwrap_or_else(|| "none (until idle)".into()),
+        sc.sim.policies.join(", ")
+    );
+    println!(
+        "  nodes: {} ({} GPUs)",
+        sc.nodes.len(),
+        crate::observe::report::gpus(gpus)
+    );
+    println!("  priority classes: {}", sc.priority_classes.len());
+    workloads(&sc);
+    queues(&sc);
+    timed(&sc);
+    not_simulated(&sc);
+    Ok(())
+}
+
+/// Workloads and pod groups.
+fn workloads(sc: &Scenario) {
+    println!("  workloads: {}", sc.workloads.len());
+    for w in &sc.workloads {
+        let kind = match w.kind {
+            crate::input::spec::WorkloadKind::Job(_) => "Job",
+            crate::input::spec::WorkloadKind::Pod(_) => "Pod",
+            crate::input::spec::WorkloadKind::VolcanoJob(_) => "VolcanoJob",
+        };
+        println!("    {kind} {}/{} ({})", w.namespace, w.name, w.loc);
+    }
+    println!("  pod groups: {}", sc.pod_groups.len());
+    for g in &sc.pod_groups {
+        let api = match g.api {
+            crate::input::spec::PodGroupApi::Volcano => "Volcano",
+            crate::input::spec::PodGroupApi::Coscheduling => "coscheduling",
+        };
+        println!(
+            "    {api} {}/{} minMember {} ({})",
+            g.namespace, g.name, g.min_member, g.loc
+        );
+    }
+}
+
+/// Volcano queues, Kueue's objects, ResourceQuotas and LimitRanges.
+fn queues(sc: &Scenario) {
+    println!("  queues: {}", sc.queues.len());
+    for q in &sc.queues {
+        println!("    {} weight {} ({})", q.name, q.weight, q.loc);
+    }
+    println!(
+        "  kueue: {} ClusterQueues, {} LocalQueues, {} ResourceFlavors, {} WorkloadPriorityClasses",
+        sc.cluster_queues.len(),
+        sc.local_queues.len(),
+        sc.resource_flavors.len(),
+        sc.workload_priority_classes.len()
+    );
+    for c in &sc.cluster_queues {
+        let cohort = c
+            .cohort
+            .as_deref()
+            .map(|co| format!(" cohort {co}"))
+            .unwrap_or_default();
+        println!("    ClusterQueue {}{cohort} ({})", c.name, c.loc);
+    }
+    for l in &sc.local_queues {
+        println!(
+            "    LocalQueue {}/{} -> {} ({})",
+            l.namespace, l.name, l.cluster_queue, l.loc
+        );
+    }
+    println!(
+        "  admission: {} ResourceQuotas, {} LimitRanges",
+        sc.resource_quotas.len(),
+        sc.limit_ranges.len()
+    );
+    for q in &sc.resource_quotas {
+        println!(
+            "    ResourceQuota {}/{} ({} limits) ({})",
+            q.namespace,
+            q.name,
+            q.hard.len(),
+            q.loc
+        );
+    }
+    for l in &sc.limit_ranges {
+        println!(
+            "    LimitRange {}/{} ({} items) ({})",
+            l.namespace,
+            l.name,
+            l.items.len(),
+            l.loc
+        );
+    }
+}
+
+/// What happens over time: CronJobs, fault models, traces, arrivals.
+fn timed(sc: &Scenario) {
+    println!("  cron jobs: {}", sc.cron_jobs.len());
+    for c in &sc.cron_jobs {
+        println!(
+            "    {}/{} \"{}\" {:?} ({})",
+            c.namespace,
+            c.name,
+            c.schedule.as_str(),
+            c.concurrency,
+            c.loc
+        );
+    }
+    println!("  fault models: {}", sc.faults.len());
+    for f in &sc.faults {
+        println!(
+            "    {}: {} outages, {} scripted taints{} ({})",
+            f.name,
+            f.outages.len(),
+            f.taints.len(),
+            f.mtbf_ms
+                .map(|m| format!(", random failures (mtbf {} s, mttr {} s)", m / 1000, f.mttr_ms / 1000))
+                .unwrap_or_default(),
+            f.loc
+        );
+    }
+    println!("  traces: {}", sc.traces.len());
+    for t in &sc.traces {
+        println!("    {}: {} jobs ({})", t.name, t.jobs.len(), t.loc);
+    }
+    println!("  arrivals: {}", sc.arrivals.len());
+    for a in &sc.arrivals {
+        println!("    {} x{} ({})", a.name, a.count, a.loc);
+    }
+}
+
+/// The objects loaded and ignored.
+fn not_simulated(sc: &Scenario) {
+    if !sc.not_simulated.is_empty() {
+        println!("  not simulated yet (loaded, ignored by runs):");
+        if sc.cron_fires > crate::limits::WARN_CRON_FIRES {
+            eprintln!(
+                "note: the CronJobs fire about {} times in each run (every fire creates a Job and its pods): \
+             expect a long run and large outputs; fire less often or shorten the horizon to go faster",
+                sc.cron_fires
+            );
+        }
+        for o in &sc.not_simulated {
+            println!("    {} {}/{} ({})", o.kind, o.namespace, o.name, o.loc);
+        }
+    }
+}
