@@ -7,7 +7,8 @@ use kubesim::experiment::run_all;
 use kubesim::input::scenario::load;
 use kubesim::input::synth::poisson_single_pod;
 use kubesim::observe::record::EventSink;
-use kubesim::sim::{Policy, World};
+use kubesim::policy::Policy;
+use kubesim::sim::World;
 
 fn main() {
     divan::main();
@@ -25,7 +26,7 @@ fn contention(bencher: Bencher, policy: &str) {
 fn deadlock_detection_without_gangs(bencher: Bencher, detect: bool) {
     let sc = poisson_single_pod(1_000, 100_000, 0.9);
     bencher.bench_local(|| {
-        let mut w = World::new(&sc, Policy::KubeDefault, "kube-default", 1, &EventSink::Off).expect("world");
+        let mut w = World::new(&sc, Policy::parse("kube-default").expect("policy"), 1, &EventSink::Off).expect("world");
         w.rec.detect_deadlocks = detect;
         w.run().expect("run")
     });

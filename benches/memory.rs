@@ -15,7 +15,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kubesim::observe::record::EventSink;
-use kubesim::sim::{Policy, World};
+use kubesim::policy::Policy;
+use kubesim::sim::World;
 
 struct Counting;
 
@@ -75,7 +76,7 @@ fn peak(text: &str, events_to: Option<&std::path::Path>) -> (usize, u64) {
     };
     PEAK.store(CURRENT.load(Ordering::Relaxed), Ordering::Relaxed);
     let base = CURRENT.load(Ordering::Relaxed);
-    let world = World::new(&sc, Policy::KubeDefault, "kube-default", 1, &sink).expect("world");
+    let world = World::new(&sc, Policy::parse("kube-default").expect("policy"), 1, &sink).expect("world");
     let err = world.run().expect_err("the run stops at the event bound");
     assert!(err.message.contains("event bound"), "{err}");
     let events: u64 = err

@@ -11,7 +11,7 @@ use crate::experiment::progress::Progress;
 use crate::experiment::{Events, Shard, Unit, run_units};
 use crate::input::spec::Scenario;
 use crate::limits::MAX_UNITS;
-use crate::observe::html::derive;
+use crate::observe::derive;
 
 /// The files a command will write that are known before it runs (the plots depend on the
 /// results and are checked when written).

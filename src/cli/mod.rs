@@ -1,8 +1,8 @@
 //! The `kubesim` command line: the clap definitions of every subcommand and `main`, a single
-//! match that hands each subcommand to its function, one file per subcommand: [`demo`] (no
-//! command), [`simulate`] (`run`, `compare`), [`sweep`], [`merge`], [`trace`] (`import`,
-//! `stats`, `generate`) and [`validate`]. What the simulating commands share is in [`plan`]
-//! (from a scenario and the flags to a plan) and [`execute`] (running a plan into its folder).
+//! match that hands each subcommand to its function, one file per subcommand: `demo` (no
+//! command), `simulate` (`run`, `compare`), `sweep`, `merge`, `trace` (`import`,
+//! `stats`, `generate`) and `validate`. What the simulating commands share is in `plan`
+//! (from a scenario and the flags to a plan) and `execute` (running a plan into its folder).
 //! Exit status: 0 done; 2 bad input or arguments (a message naming file, line, field and fix);
 //! 1 an internal error (a bug).
 

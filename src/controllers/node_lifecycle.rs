@@ -223,7 +223,7 @@ impl World {
         }
         node.taints.push(taint.clone());
         self.store.cluster.any_taints = true;
-        self.sched_on_node_change();
+        self.policy_node_tainted();
         if taint.effect != TaintEffect::NoExecute {
             return;
         }
@@ -292,8 +292,7 @@ impl World {
             if let Some(g) = self.ctl.faults.taint_gen.get_mut(n as usize) {
                 *g += 1;
             }
-            self.sched_on_node_change();
-            self.on_capacity_or_taints_changed();
+            self.policy_nodes_changed();
         }
     }
 
@@ -340,17 +339,10 @@ impl World {
                     .schedule(now, class::KUBELET, Ev::ContainerRestart { pod, epoch });
             }
         }
-        self.on_capacity_or_taints_changed();
+        self.policy_nodes_changed();
         // The next random failure of this node, if it fails at random.
         if let Some(k) = self.ctl.faults.random.iter().position(|(node, ..)| *node == n) {
             self.schedule_random_failure(k, now);
-        }
-    }
-
-    pub(crate) fn on_capacity_or_taints_changed(&mut self) {
-        self.sched_on_node_change();
-        if self.sched.policy.is_volcano() {
-            self.volcano_kick();
         }
     }
 }

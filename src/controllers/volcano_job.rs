@@ -123,8 +123,8 @@ impl World {
     /// A PodGroup was created: under a scheduler without an enqueue action it is Inqueue at
     /// once (VC-G1); the volcano policy's enqueue action decides otherwise.
     pub(crate) fn vc_pg_created(&mut self, wl: WlId) {
-        if self.volcano_enabled() {
-            self.volcano_kick();
+        if self.policy_enqueues_pod_groups() {
+            self.policy_session_wanted();
         } else {
             self.vc_enqueued(wl);
         }

@@ -14,7 +14,8 @@ use crate::experiment::progress::Progress;
 use crate::input::spec::Scenario;
 use crate::observe::record::{EventSink, RunResult};
 pub use crate::observe::tables::{Unit, units};
-use crate::sim::{Policy, World};
+use crate::policy::Policy;
+use crate::sim::World;
 
 /// Seeds to run: one, or an inclusive range.
 pub fn parse_seeds(s: &str) -> Result<Vec<u64>, InputError> {
@@ -139,7 +140,7 @@ pub fn run_units(
         .enumerate()
         .map(|(k, u)| {
             let policy = Policy::parse(&u.policy)?;
-            let r = World::new(&scenarios[u.point], policy, &u.policy, u.seed, &events.sink(k))?.run();
+            let r = World::new(&scenarios[u.point], policy, u.seed, &events.sink(k))?.run();
             if let Some(p) = progress {
                 p.inc();
             }

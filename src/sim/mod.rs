@@ -16,6 +16,7 @@
 use crate::controllers::{cronjob, job, node_lifecycle as faults, quota, replay, volcano_job as volcano};
 use crate::model::{cluster, gang, pods};
 use crate::observe::record;
+use crate::policy::Policy;
 use crate::policy::{kube as scheduler, kueue, volcano as volcano_sched};
 
 use std::collections::BTreeMap;
@@ -29,7 +30,7 @@ use crate::input::spec::{
     ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, PodTemplate, PreemptionPolicy,
     RestartPolicy, Scenario, WorkloadKind, WorkloadSpec,
 };
-use cluster::{Cluster, Constraints, NodeId, Res, ResourceNames, Scoring};
+use cluster::{Cluster, Constraints, NodeId, Res, ResourceNames};
 use job::JobState;
 use record::{EventRow, EventSink, JobRow, RunResult, WlState};
 use scheduler::Scheduler;
@@ -341,42 +342,6 @@ struct TraceStream {
     workloads: Vec<WlId>,
 }
 
-/// Which policy a run uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Policy {
-    KubeDefault,
-    KubeBinpack,
-    Coscheduling,
-    Volcano,
-    /// `volcano` plus the preempt and reclaim actions.
-    VolcanoPreempt,
-    /// Kueue's quota admission in front of kube-default.
-    Kueue,
-}
-
-impl Policy {
-    /// The volcano scheduler places pods (with or without preemption).
-    pub fn is_volcano(self) -> bool {
-        matches!(self, Policy::Volcano | Policy::VolcanoPreempt)
-    }
-
-    pub fn parse(name: &str) -> Result<Policy, InputError> {
-        match name {
-            "kube-default" => Ok(Policy::KubeDefault),
-            "kube-binpack" => Ok(Policy::KubeBinpack),
-            "coscheduling" => Ok(Policy::Coscheduling),
-            "volcano" => Ok(Policy::Volcano),
-            "volcano-preempt" => Ok(Policy::VolcanoPreempt),
-            "kueue" => Ok(Policy::Kueue),
-            other => Err(InputError::new(
-                "policies",
-                format!("unknown policy {}", quote(other)),
-                "use one of kube-default, kube-binpack, coscheduling, volcano, volcano-preempt, kueue",
-            )),
-        }
-    }
-}
-
 /// A PodGroup object: min member, schedule timeout (s), and its gang once a member exists.
 type PodGroupEntry = (u32, Option<u64>, Option<gang::GangId>);
 
@@ -495,19 +460,10 @@ pub struct World {
 pub use crate::limits::{MAX_POD_IDS, MAX_PODS};
 
 impl World {
-    pub fn new(
-        sc: &Scenario,
-        policy: Policy,
-        policy_name: &str,
-        seed: u64,
-        events: &EventSink,
-    ) -> Result<World, InputError> {
+    pub fn new(sc: &Scenario, policy: Policy, seed: u64, events: &EventSink) -> Result<World, InputError> {
         let mut resources = ResourceNames::default();
         let cluster = Cluster::new(&sc.nodes, &mut resources)?;
-        let scoring = match policy {
-            Policy::KubeBinpack => Scoring::MostAllocated,
-            _ => Scoring::LeastAllocated,
-        };
+        let scoring = policy.scoring;
         let mut priority_classes = BTreeMap::new();
         let mut global_default = None;
         for pc in &sc.priority_classes {
@@ -522,7 +478,7 @@ impl World {
             cfg: RunConfig {
                 lat: sc.sim.latencies.clone(),
                 seed,
-                policy_name: policy_name.to_string(),
+                policy_name: policy.name().to_string(),
                 check_invariants: cfg!(debug_assertions),
                 horizon,
                 sim_loc: sc.sim.loc.clone(),
@@ -579,9 +535,9 @@ impl World {
                 policy,
                 kube: Scheduler::new(scoring, sc.nodes.len()),
                 volcano: volcano_sched::VolcanoSched::default(),
-                kueue: (policy == Policy::Kueue).then(|| Box::new(kueue::KueueState::new(sc))),
+                kueue: policy.kueue.then(|| Box::new(kueue::KueueState::new(sc))),
             },
-            rec: record::Recorder::new(events, policy_name, seed).map_err(|e| {
+            rec: record::Recorder::new(events, policy.name(), seed).map_err(|e| {
                 InputError::new(
                     "--out",
                     format!("cannot write the events spool file: {e}"),
@@ -1367,10 +1323,7 @@ impl World {
         self.rec.gpu.capacity_milli = self.store.cluster.total_gpu_milli;
         let name = self.store.cluster.nodes[n as usize].name.clone();
         self.event(|| name, "NodeReady", String::new);
-        self.sched_on_node_change();
-        if self.sched.policy.is_volcano() {
-            self.volcano_kick();
-        }
+        self.policy_nodes_changed();
     }
 
     /// Create a workload (a CronJob's Job names its `owner`, which checked the Job quota).
@@ -1515,23 +1468,13 @@ impl World {
         if let Some(g) = self.gang_for_new_pod(wl, task) {
             self.store.pods[id as usize].gang = Some(g);
             self.gang_member_created(g, id);
-            if self.sched.policy == Policy::Coscheduling {
-                self.sched_gang_member_added(g);
-            }
-        }
-        if self.sched.policy.is_volcano() && self.store.classes[class as usize].node_name.is_none() {
-            if is_job {
-                let obj = self.pod_object(id);
-                self.event(|| obj, "PodCreated", String::new);
-            }
-            self.volcano_add(id);
-            return id;
+            self.policy_gang_member_added(g);
         }
         if is_job {
             let obj = self.pod_object(id);
             self.event(|| obj, "PodCreated", String::new);
         }
-        self.sched_add(id);
+        self.policy_pod_pending(id);
         id
     }
 
@@ -1819,11 +1762,7 @@ impl World {
         self.event(|| obj, "PodDeleted", || reason.to_string());
         let p = &self.store.pods[pod as usize];
         if p.node.is_none() {
-            if self.sched.volcano.waiting[pod as usize] {
-                self.volcano_remove(pod);
-            } else {
-                self.sched_remove(pod);
-            }
+            self.policy_pod_dequeued(pod);
             self.pod_terminal(pod, Phase::Failed, 0, reason);
             return;
         }
@@ -1930,11 +1869,8 @@ impl World {
             self.event(|| obj, ev, || detail);
         }
         if node.is_some() {
-            self.sched_on_release();
+            self.policy_resources_released();
             self.deadlock_on_release();
-        }
-        if node.is_some() && self.sched.policy.is_volcano() {
-            self.volcano_kick();
         }
         if self.store.workloads[wl as usize].vc.is_some() {
             self.vc_pod_finished(wl, pod);
@@ -2166,22 +2102,7 @@ impl World {
         }
         assert_eq!(self.rec.gpu.held_milli, held, "held GPU level");
         assert_eq!(self.store.queue_alloc, queue_held, "per-queue allocated resources");
-        if self.sched.policy.is_volcano() {
-            // proportion: a queue never holds more than its capability.
-            for (q, held) in self.store.queue_alloc.iter().enumerate() {
-                if let Some(spec) = self.queue_spec(q as u32) {
-                    for d in 0..held.0.len() {
-                        assert!(
-                            !spec.capability_set[d] || held.0[d] <= spec.capability.0[d],
-                            "queue {} holds {} of dimension {d}, above its capability {}",
-                            spec.name,
-                            held.0[d],
-                            spec.capability.0[d]
-                        );
-                    }
-                }
-            }
-        }
+        self.policy_check();
         assert_eq!(self.rec.gpu.busy_milli, busy, "busy GPU level");
     }
 }

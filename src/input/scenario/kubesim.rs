@@ -14,16 +14,6 @@ use crate::input::spec::{
     Outage, ReplayJob, ScriptedTaint, SimulationSpec, SourceLoc, TraceShape, TraceSpec,
 };
 
-/// The built-in policies (contract.md section 1).
-pub const BUILTIN_POLICIES: &[&str] = &[
-    "kube-default",
-    "kube-binpack",
-    "coscheduling",
-    "volcano",
-    "volcano-preempt",
-    "kueue",
-];
-
 use crate::limits::MAX_HORIZON_MS;
 pub use crate::limits::{MAX_ARRIVALS, MAX_LIST_ENTRIES, MAX_NODES, MAX_TRACE_JOBS};
 
@@ -84,7 +74,7 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
                 "no policy listed",
                 format!(
                     "list at least one policy: {}, or the name of a SchedulerPolicy object",
-                    BUILTIN_POLICIES.join(", ")
+                    crate::policy::names().join(", ")
                 ),
             ));
         }
@@ -101,7 +91,7 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
                 format!("unknown policy {}", quote(&name)),
                 format!(
                     "use a built-in policy ({}) or the name of a SchedulerPolicy object",
-                    BUILTIN_POLICIES.join(", ")
+                    crate::policy::names().join(", ")
                 ),
             );
             policy_fields.push((name.clone(), unknown));

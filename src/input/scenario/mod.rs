@@ -30,7 +30,7 @@ use crate::error::{InputError, quote};
 use crate::input::resources::{is_dns1123_label, is_dns1123_subdomain};
 use crate::input::spec::{ArrivalTemplate, NotSimulated, PodGroupApi, Scenario, SourceLoc};
 use crate::limits::MAX_PODS;
-pub use kubesim::{BUILTIN_POLICIES, MAX_ARRIVALS, MAX_LIST_ENTRIES, MAX_NODES};
+pub use kubesim::{MAX_ARRIVALS, MAX_LIST_ENTRIES, MAX_NODES};
 pub use overrides::{Override, Seg};
 use view::{Error, F, Obj, Res};
 
@@ -630,7 +630,7 @@ impl Builder {
             )));
         }
         for (name, err) in self.policy_checks {
-            if !BUILTIN_POLICIES.contains(&name.as_str()) && !self.scheduler_policies.contains(&name) {
+            if !crate::policy::is_builtin(&name) && !self.scheduler_policies.contains(&name) {
                 return Err(err);
             }
         }

@@ -624,7 +624,7 @@ impl World {
         let now = self.now();
         let c = self.store.pods[pod as usize].class;
         self.sched.kube.pods[pod as usize].attempts += 1;
-        let cosched_gang = if self.sched.policy == crate::sim::Policy::Coscheduling {
+        let cosched_gang = if self.sched.policy.coscheduling {
             self.store.pods[pod as usize].gang
         } else {
             None

@@ -64,8 +64,21 @@ impl VolcanoSched {
 }
 
 impl World {
-    pub(crate) fn volcano_enabled(&self) -> bool {
-        self.sched.policy.is_volcano()
+    /// proportion's invariant: a queue never holds more than its capability.
+    pub(crate) fn volcano_check(&self) {
+        for (q, held) in self.store.queue_alloc.iter().enumerate() {
+            if let Some(spec) = self.queue_spec(q as u32) {
+                for d in 0..held.0.len() {
+                    assert!(
+                        !spec.capability_set[d] || held.0[d] <= spec.capability.0[d],
+                        "queue {} holds {} of dimension {d}, above its capability {}",
+                        spec.name,
+                        held.0[d],
+                        spec.capability.0[d]
+                    );
+                }
+            }
+        }
     }
 
     /// Ask for a session at the next whole second (or now, if none ran at this second).
@@ -118,7 +131,7 @@ impl World {
                 self.rec.queue_deserved.set(q, now, gpus);
             }
         }
-        if self.sched.policy == crate::sim::Policy::VolcanoPreempt {
+        if self.sched.policy.volcano_preempt {
             // The units allocate left pending, in job order again (an elastic job it placed in
             // part is ready now).
             for u in &mut units {
