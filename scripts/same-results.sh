@@ -9,7 +9,8 @@
 # a 100,000-job overloaded run (120% offered load) under every policy; and, unless `quick`, a
 # 1,000,000-job trace (Philly shapes, 80% load on 10,000 GPUs) under every policy. The reference
 # is built in a temporary worktree with its own target folder (target/same-results-base), so the
-# work tree's build is untouched. Exit status 0 when every file is identical, 1 otherwise.
+# work tree's build is untouched; KUBESIM_BASE_BIN=path uses an already built reference binary
+# instead (BASE_REV is then only a label). Exit status 0 when every file is identical, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base_rev=${1:?usage: scripts/same-results.sh BASE_REV [quick]}
@@ -23,12 +24,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== building $base_rev and the work tree (release)"
-git worktree add --detach "$base_tree" "$base_rev" >/dev/null
-(cd "$base_tree" && CARGO_TARGET_DIR="$root/target/same-results-base" cargo build --release --quiet)
+target=${CARGO_TARGET_DIR:-$root/target}
+if [ -n "${KUBESIM_BASE_BIN:-}" ]; then
+    echo "== reference: $KUBESIM_BASE_BIN ($base_rev); building the work tree (release)"
+    base=$KUBESIM_BASE_BIN
+else
+    echo "== building $base_rev and the work tree (release)"
+    git worktree add --detach "$base_tree" "$base_rev" >/dev/null
+    (cd "$base_tree" && CARGO_TARGET_DIR="$target/same-results-base" cargo build --release --quiet)
+    base="$target/same-results-base/release/kubesim"
+fi
 cargo build --release --quiet
-base="$root/target/same-results-base/release/kubesim"
-new="$root/target/release/kubesim"
+new="$target/release/kubesim"
 policies="kube-default kube-binpack coscheduling volcano volcano-preempt kueue"
 
 failed=0
