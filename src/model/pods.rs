@@ -10,7 +10,7 @@
 
 use std::ops::{Index, IndexMut};
 
-use crate::sim::{Pod, PodId};
+use crate::model::store::{Pod, PodId};
 
 const PAGE_BITS: u32 = 8;
 const PAGE: usize = 1 << PAGE_BITS;

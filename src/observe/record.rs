@@ -337,27 +337,7 @@ pub struct QueueRow {
     pub deserved_gpu_milli: Option<f64>,
 }
 
-/// The end state of a workload, as jobs.csv reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WlState {
-    Complete,
-    Failed,
-    Running,
-    Pending,
-    Rejected,
-}
-
-impl WlState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WlState::Complete => "Complete",
-            WlState::Failed => "Failed",
-            WlState::Running => "Running",
-            WlState::Pending => "Pending",
-            WlState::Rejected => "Rejected",
-        }
-    }
-}
+pub use crate::model::store::WlState;
 
 /// One row of jobs.csv (without policy and seed).
 #[derive(Clone, Debug, PartialEq)]

@@ -7,8 +7,9 @@
 //! another part.
 
 use super::Placer;
+use crate::input::spec::{WorkloadKind, WorkloadSpec};
 use crate::model::gang::GangId;
-use crate::sim::{PodId, World};
+use crate::sim::{ClassId, PodId, WlId, World};
 
 impl World {
     /// A new pod waits for a node: the placer's queue takes it. Pods that name their node
@@ -69,10 +70,72 @@ impl World {
         self.sched.policy.placer == Placer::Volcano
     }
 
-    /// The placer's own invariants, checked with the World's (`--check-invariants`).
+    /// The policy's own invariants, checked with the World's (`--check-invariants`).
     pub(crate) fn policy_check(&self) {
+        if let Some(k) = self.sched.kueue.as_deref() {
+            k.check();
+        }
         if self.sched.policy.placer == Placer::Volcano {
             self.volcano_check();
         }
+    }
+
+    /// A pod of a Job ended (after the Job controller counted it): Kueue releases the Workload's
+    /// quota once the Job's pods are gone.
+    pub(crate) fn policy_job_pod_gone(&mut self, wl: WlId) {
+        if self.sched.kueue.is_some() {
+            self.kueue_pod_gone(wl);
+        }
+    }
+
+    /// A replayed trace job names a queue: under Kueue, one that is a LocalQueue of the job's
+    /// namespace becomes its queue label (a label the Trace template sets wins).
+    pub(crate) fn policy_adopt_trace_queue(&self, spec: &mut WorkloadSpec, namespace: &str, queue: &str) {
+        if let Some(k) = self.sched.kueue.as_deref()
+            && !queue.is_empty()
+            && k.cluster_queue(namespace, queue).is_some()
+        {
+            spec.labels
+                .entry(super::kueue::QUEUE_LABEL.to_string())
+                .or_insert_with(|| queue.to_string());
+        }
+    }
+
+    /// A scheduling equivalence class was interned.
+    pub(crate) fn policy_class_added(&mut self, class: ClassId) {
+        self.sched.kube.class_added(class);
+    }
+
+    /// A node was added to the cluster (an Arrivals stream of nodes); it joins next.
+    pub(crate) fn policy_node_added(&mut self) {
+        self.sched.kube.nodes_changed(self.store.cluster.nodes.len());
+    }
+
+    /// The queue the policy accounts a workload to, if it decides one: under Kueue a managed
+    /// Job's ClusterQueue (through its LocalQueue label).
+    pub(crate) fn policy_workload_queue(&self, spec: &WorkloadSpec) -> Option<String> {
+        let k = self.sched.kueue.as_deref()?;
+        let lq = spec.labels.get(super::kueue::QUEUE_LABEL)?;
+        let cq = k.cluster_queue(&spec.namespace, lq)?;
+        matches!(spec.kind, WorkloadKind::Job(_)).then(|| k.cq_name(cq).to_string())
+    }
+
+    /// Queues the policy gives a deserved GPU level from the start (queues.csv
+    /// `deserved_gpus`): each ClusterQueue its nominal GPU quota.
+    pub(crate) fn policy_deserved_queues(&self) -> Vec<(String, i64)> {
+        self.sched.kueue.as_deref().map_or(Vec::new(), |k| {
+            (0..k.cq_count())
+                .map(|cq| (k.cq_name(cq).to_string(), k.nominal_gpu(cq)))
+                .collect()
+        })
+    }
+
+    /// What the policy knows of a pending pod at the end of a run: whether kube-scheduler has
+    /// tried it, and whether a Volcano session holds it pending.
+    pub(crate) fn policy_pending_state(&self, pod: PodId) -> (bool, bool) {
+        (
+            self.sched.kube.pods[pod as usize].attempts > 0,
+            self.sched.volcano.pending.contains(&pod),
+        )
     }
 }

@@ -1,0 +1,204 @@
+//! The kubelet's share of the pod lifecycle: a bound pod's container starts, does work while its
+//! gang (if any) is formed, exits with its planned code, and restarts in place under
+//! restartPolicy Always/OnFailure with the crash-loop backoff (10 s doubling to 5 min).
+
+use crate::observe::record;
+
+use rand::RngExt;
+
+use crate::engine::{rng_stream, stable_hash};
+use crate::input::spec::RestartPolicy;
+use crate::sim::{Ev, Phase, PodId, WlId, World, backoff_ms, class};
+use record::WlState;
+
+impl World {
+    /// Start (or restart) the pod's container.
+    pub(crate) fn container_start(&mut self, pod: PodId) {
+        if self.store.pods[pod as usize].node.is_some_and(|n| self.node_is_down(n)) {
+            return; // its kubelet is gone; it starts if the node comes back
+        }
+        let now = self.now();
+        let wl = self.store.pods[pod as usize].wl;
+        let w = &mut self.store.workloads[wl as usize];
+        let proto = &self.store.protos[w.proto as usize];
+        let hints = &proto.template(self.store.pods[pod as usize].task as usize).hints;
+        // The first `failures` runs of the workload fail with exit 1, later ones end with
+        // the exit code; an Arrivals `failure` draw may fail a run too.
+        let nth = w.pods_started;
+        w.pods_started += 1;
+        let index = self.store.pods[pod as usize].index;
+        let mut exit = if index.is_some_and(|i| hints.fail_indexes.contains(&i)) {
+            if hints.exit_code != 0 { hints.exit_code } else { 1 }
+        } else if nth < hints.failures {
+            1
+        } else {
+            hints.exit_code
+        };
+        if let (Some(f), Some(stream)) = (&proto.failure, &proto.stream)
+            && exit == 0
+        {
+            let h = stable_hash(stream) ^ stable_hash("failure");
+            let mut rng = rng_stream(self.cfg.seed ^ crate::engine::splitmix64(w.arrival), h ^ u64::from(nth));
+            if rng.random::<f64>() < f.probability {
+                exit = f.exit_code;
+            }
+        }
+        let run_ms = w.duration_ms.or(hints.duration_ms);
+        let first_run = self.store.pods[pod as usize].phase == Phase::Pending;
+        let p = &mut self.store.pods[pod as usize];
+        p.phase = Phase::Running;
+        p.run_started = Some(now);
+        p.run_ms = run_ms;
+        p.planned_exit = exit;
+        p.epoch += 1;
+        p.container_up = true;
+        let gang = p.gang;
+        if first_run {
+            let obj = self.pod_object(pod);
+            self.event(|| obj, "PodRunning", String::new);
+            let w = &mut self.store.workloads[wl as usize];
+            w.running += 1;
+            if w.state == WlState::Pending {
+                w.state = WlState::Running;
+            }
+            if w.vc.is_some() {
+                self.vc_pod_running(wl);
+            }
+        }
+        // A gang member waits at the rendezvous until its gang has formed.
+        match gang {
+            Some(g) => self.gang_member_running(g, pod),
+            None => {
+                self.begin_work(pod);
+                if first_run {
+                    self.maybe_started(wl);
+                }
+            }
+        }
+    }
+
+    /// The pod starts doing work: its run time starts now.
+    pub(crate) fn begin_work(&mut self, pod: PodId) {
+        let now = self.now();
+        self.rec.gpu.advance(now);
+        self.rec.gpu.busy_milli += self.store.classes[self.store.pods[pod as usize].class as usize]
+            .req
+            .gpu_milli();
+        let p = &mut self.store.pods[pod as usize];
+        debug_assert!(!p.working, "pod {} starts work twice", p.name);
+        p.working = true;
+        p.work_started = Some(now);
+        let epoch = p.epoch;
+        if let Some(d) = p.run_ms {
+            self.engine
+                .schedule(now.plus_ms(d), class::KUBELET, Ev::ContainerExit { pod, epoch });
+        }
+    }
+
+    /// The pod's work so far is lost (its run failed, or it was deleted, preempted or lost with
+    /// its node): GPU time it worked counts as lost. Call before `end_work`.
+    pub(crate) fn lose_work(&mut self, pod: PodId) {
+        let p = &self.store.pods[pod as usize];
+        if let (true, Some(start)) = (p.working, p.work_started) {
+            let gpu = self.store.classes[p.class as usize].req.gpu_milli().max(0) as u128;
+            let lost = gpu * u128::from(self.now().since(start));
+            self.rec.gpu.lost_integral += lost;
+            if p.evicted_for_queue {
+                let q = self.pod_queue(pod) as usize;
+                self.rec.queue_lost[q] += lost;
+            }
+        }
+    }
+
+    /// The pod stops doing work (its container exited or it became terminal).
+    pub(crate) fn end_work(&mut self, pod: PodId) {
+        if self.store.pods[pod as usize].working {
+            let now = self.now();
+            self.rec.gpu.advance(now);
+            self.rec.gpu.busy_milli -= self.store.classes[self.store.pods[pod as usize].class as usize]
+                .req
+                .gpu_milli();
+            self.store.pods[pod as usize].working = false;
+        }
+    }
+
+    /// Record the workload's start when it first has all the pods it needs running.
+    pub(crate) fn maybe_started(&mut self, wl: WlId) {
+        let w = &self.store.workloads[wl as usize];
+        if w.start.is_some() {
+            return;
+        }
+        let need = match &w.job {
+            Some(j) => j.needed_running(),
+            None => 1,
+        };
+        if w.running >= need.max(1) {
+            self.store.workloads[wl as usize].start = Some(self.now());
+        }
+    }
+
+    /// The container exits at the end of its run.
+    pub(crate) fn container_exit(&mut self, pod: PodId) {
+        let now = self.now();
+        let p = &self.store.pods[pod as usize];
+        let code = p.planned_exit;
+        let restart_policy =
+            self.store.protos[self.store.workloads[p.wl as usize].proto as usize].tasks[p.task as usize].restart_policy;
+        if p.deletion.is_some() {
+            // It finished on its own while terminating.
+            let phase = if code == 0 { Phase::Succeeded } else { Phase::Failed };
+            self.pod_terminal(pod, phase, code, "");
+            return;
+        }
+        let restart = match restart_policy {
+            RestartPolicy::Never => false,
+            RestartPolicy::OnFailure => code != 0,
+            RestartPolicy::Always => true,
+        };
+        if code != 0 {
+            self.lose_work(pod);
+        }
+        if !restart {
+            let phase = if code == 0 { Phase::Succeeded } else { Phase::Failed };
+            self.pod_terminal(pod, phase, code, "");
+            return;
+        }
+        // Kubelet restart in place with crash-loop backoff (POD-R1, POD-R2): the first restart is
+        // immediate, later ones wait 10 s doubling to 300 s; a run longer than 10 min resets it.
+        let ran = now.since(self.store.pods[pod as usize].run_started.unwrap_or(now));
+        let lat = &self.cfg.lat;
+        let p = &mut self.store.pods[pod as usize];
+        if ran >= lat.kubelet_backoff_reset_ms {
+            p.kubelet_backoff_n = 0;
+        }
+        let delay = backoff_ms(lat.kubelet_backoff_ms, lat.kubelet_backoff_max_ms, p.kubelet_backoff_n);
+        p.kubelet_backoff_n += 1;
+        p.exit_code = code;
+        p.epoch += 1;
+        p.container_up = false;
+        let epoch = p.epoch;
+        let wl = p.wl;
+        let gang = p.gang;
+        self.end_work(pod);
+        if let Some(g) = gang {
+            self.gang_member_stopped_running(g);
+        }
+        let obj = self.pod_object(pod);
+        self.event(|| obj, "ContainerExited", || format!("exit code {code}"));
+        self.engine
+            .schedule(now.plus_ms(delay), class::KUBELET, Ev::ContainerRestart { pod, epoch });
+        self.job_pod_event(wl);
+    }
+
+    /// The kubelet restarts the container in place: restartCount goes up.
+    pub(crate) fn container_restart(&mut self, pod: PodId) {
+        let p = &mut self.store.pods[pod as usize];
+        p.restarts += 1;
+        let (wl, n) = (p.wl, p.restarts);
+        self.store.workloads[wl as usize].restarts += 1;
+        let obj = self.pod_object(pod);
+        self.event(|| obj, "ContainerRestarted", || format!("restart count {n}"));
+        self.container_start(pod);
+        self.job_pod_event(wl);
+    }
+}

@@ -1,0 +1,244 @@
+//! The model of a run: pods, workloads, their prototypes and scheduling classes, queues and
+//! gangs in id-indexed arenas (ids are creation order, never reused), the cluster and the
+//! indexes over them. Only the write path (sim/write.rs) and the controllers that own a
+//! field change it; a policy reads it and writes only through the World's write path.
+//!
+//! A workload carries its controller's own state boxed beside it (`job` for the Job
+//! controller, `vc` for the Volcano job controller): only that controller writes it.
+
+use std::collections::BTreeMap;
+
+use crate::controllers::{job::JobState, volcano_job as volcano};
+use crate::engine::SimTime;
+use crate::input::spec::{FailureDist, PodTemplate, PreemptionPolicy, RestartPolicy, WorkloadKind, WorkloadSpec};
+use crate::model::cluster::{self, Cluster, Constraints, NodeId, Res, ResourceNames};
+use crate::model::{gang, pods};
+
+pub type PodId = u32;
+pub type WlId = u32;
+pub type ClassId = u32;
+pub type ProtoId = u32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pod {
+    pub name: String,
+    pub wl: WlId,
+    /// Task of the workload (0 unless a Volcano job).
+    pub task: u16,
+    pub class: ClassId,
+    /// Completion index (Indexed Jobs).
+    pub index: Option<u32>,
+    pub phase: Phase,
+    pub node: Option<NodeId>,
+    pub nominated: Option<NodeId>,
+    pub created: SimTime,
+    /// When the current container run started.
+    pub run_started: Option<SimTime>,
+    /// When the pod became terminal (or was deleted before binding).
+    pub finished: Option<SimTime>,
+    /// deletionTimestamp: when deletion was requested.
+    pub deletion: Option<SimTime>,
+    /// `DisruptionTarget` condition reason, if disrupted by the system.
+    pub disruption: Option<&'static str>,
+    pub exit_code: i32,
+    /// Container restarts in place (kubelet).
+    pub restarts: u32,
+    /// Kubelet crash-loop backoff step.
+    pub kubelet_backoff_n: u32,
+    /// Run time of each container run; `None` runs until stopped.
+    pub run_ms: Option<u64>,
+    /// Exit code at the end of the next run.
+    pub planned_exit: i32,
+    /// Invalidates timers of an earlier run or state.
+    pub epoch: u32,
+    /// The Job controller has accounted this pod's end (its tracking finalizer is gone).
+    pub counted: bool,
+    /// The gang the pod belongs to.
+    pub gang: Option<gang::GangId>,
+    /// Doing work: running, and its gang (if any) formed. Its run time counts from
+    /// `work_started`.
+    pub working: bool,
+    pub work_started: Option<SimTime>,
+    /// Its container runs (false while the kubelet waits to restart it).
+    pub container_up: bool,
+    /// Reserved on `node` and waiting at Permit (coscheduling), not bound yet.
+    pub waiting: bool,
+    /// Evicted by a scheduler for another workload (preempt, reclaim, Kueue): its lost work
+    /// counts against its queue.
+    pub evicted_for_queue: bool,
+}
+
+impl Pod {
+    pub fn is_terminal(&self) -> bool {
+        self.finished.is_some()
+    }
+    /// Active in the Job controller's sense: not terminal, not being deleted.
+    pub fn is_active(&self) -> bool {
+        self.finished.is_none() && self.deletion.is_none()
+    }
+}
+
+/// What every pod of one task of a workload shares: the scheduling class and the run hints.
+/// A Job or a bare Pod has one task; a Volcano job one per `tasks` entry.
+#[derive(Clone, Debug)]
+pub struct TaskProto {
+    pub name: String,
+    pub class: ClassId,
+    pub replicas: u32,
+    pub min_available: u32,
+    pub restart_policy: RestartPolicy,
+    pub grace_ms: u64,
+    pub terminate_after_ms: u64,
+    pub gpus_per_pod_milli: i64,
+    /// The template as admitted (LimitRange defaults applied), kept when a ResourceQuota
+    /// constrains its namespace.
+    pub admitted: Option<std::sync::Arc<PodTemplate>>,
+}
+
+/// What every copy of a workload shares (a plain workload, or every arrival of a stream).
+#[derive(Clone, Debug)]
+pub struct Proto {
+    pub spec: std::sync::Arc<WorkloadSpec>,
+    pub tasks: Vec<TaskProto>,
+    /// Priority of the workload (its first task's pods).
+    pub priority: i32,
+    /// Rejected at admission (e.g. a missing PriorityClass): the reason.
+    pub rejected: Option<String>,
+    /// Arrivals stream name and failure draw, for per-arrival sampling.
+    pub stream: Option<String>,
+    pub failure: Option<FailureDist>,
+    /// Its queue (index into `World::queue_names`): a Volcano job's `spec.queue`, else the
+    /// `scheduling.volcano.sh/queue-name` annotation, else `default`.
+    pub queue: u32,
+}
+
+impl Proto {
+    /// The pod template of task `t`.
+    pub fn template(&self, t: usize) -> &PodTemplate {
+        match &self.spec.kind {
+            WorkloadKind::Job(j) => &j.template,
+            WorkloadKind::Pod(t) => t,
+            WorkloadKind::VolcanoJob(v) => &v.tasks[t].template,
+        }
+    }
+}
+
+/// A pod scheduling equivalence class: pods with equal requests, priority and constraints
+/// get equal answers from the scheduler in the same cluster state.
+#[derive(Clone, Debug)]
+pub struct Class {
+    pub req: Res,
+    pub priority: i32,
+    pub preempt_never: bool,
+    pub constraints: Constraints,
+    pub node_name: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Workload {
+    pub proto: ProtoId,
+    pub name: String,
+    /// Arrival index within its stream (for per-arrival random draws).
+    pub arrival: u64,
+    pub submit: SimTime,
+    /// Run time drawn for this arrival (overrides the template's).
+    pub duration_ms: Option<u64>,
+    pub start: Option<SimTime>,
+    pub finish: Option<SimTime>,
+    pub state: WlState,
+    pub reason: String,
+    /// Pods not yet fully accounted (active, terminating, or terminal but uncounted).
+    pub pods: Vec<PodId>,
+    pub running: u32,
+    pub pods_started: u32,
+    pub pods_created: u32,
+    pub failed_pods: u32,
+    pub restarts: u32,
+    pub preemptions: u32,
+    pub deleted: bool,
+    pub job: Option<Box<JobState>>,
+    pub vc: Option<Box<volcano::VcJobState>>,
+    /// The workload's own gang (a Volcano job's PodGroup, or `kubesim.io/gang-size`).
+    pub gang: Option<gang::GangId>,
+    /// The CronJob that created it.
+    pub owner: Option<u32>,
+    /// The class its pods use instead of the template's (Kueue's flavor node labels).
+    pub class_override: Option<ClassId>,
+}
+
+/// A PodGroup object: min member, schedule timeout (s), and its gang once a member exists.
+pub type PodGroupEntry = (u32, Option<u64>, Option<gang::GangId>);
+
+/// A Volcano queue as the scheduler uses it.
+#[derive(Clone, Debug)]
+pub struct QueueInfo {
+    pub name: String,
+    pub weight: u32,
+    pub guarantee: Res,
+    pub capability: Res,
+    /// Dimensions the capability limits (unset ones are unlimited).
+    pub capability_set: [bool; cluster::MAX_RESOURCES],
+    pub reclaimable: bool,
+    pub open: bool,
+    /// `spec.priority`: higher-priority queues go first (proportion's QueueOrder).
+    pub priority: i32,
+}
+
+/// The model of the run: pods, workloads, nodes and the indexes over them.
+pub struct Store {
+    pub cluster: Cluster,
+    pub resources: ResourceNames,
+    pub classes: Vec<Class>,
+    pub class_index: BTreeMap<(Res, i32, bool, Constraints, Option<String>), ClassId>,
+    pub protos: Vec<Proto>,
+    pub pods: pods::PodStore,
+    pub workloads: Vec<Workload>,
+    /// Priorities of bound, non-terminal pods (count per value): preemption has no victim
+    /// anywhere when the lowest is not below the preemptor's.
+    pub bound_priorities: BTreeMap<i32, u32>,
+    /// Nodes by name, for `spec.nodeName`.
+    pub node_by_name: BTreeMap<String, NodeId>,
+    pub priority_classes: BTreeMap<String, (i32, PreemptionPolicy)>,
+    pub global_default: Option<(i32, PreemptionPolicy)>,
+    pub pdbs: Vec<crate::input::spec::PdbSpec>,
+    /// Queues by index, and the resources their bound pods hold.
+    pub queue_names: Vec<String>,
+    pub queue_index: BTreeMap<String, u32>,
+    pub queue_alloc: Vec<Res>,
+    pub queue_specs: Vec<QueueInfo>,
+    pub gangs: Vec<gang::Gang>,
+    pub partial_gangs: std::collections::BTreeSet<gang::GangId>,
+    /// PodGroup objects by (namespace, name): min member, schedule timeout, and the gang once a
+    /// member exists.
+    pub pod_groups: BTreeMap<(String, String), PodGroupEntry>,
+}
+
+/// The end state of a workload, as jobs.csv reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WlState {
+    Complete,
+    Failed,
+    Running,
+    Pending,
+    Rejected,
+}
+
+impl WlState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WlState::Complete => "Complete",
+            WlState::Failed => "Failed",
+            WlState::Running => "Running",
+            WlState::Pending => "Pending",
+            WlState::Rejected => "Rejected",
+        }
+    }
+}

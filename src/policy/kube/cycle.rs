@@ -1,0 +1,332 @@
+//! kube-scheduler's scheduling cycle (SCH-C1..C4, SCH-S1..S3): pop the next pod, Filter
+//! (static constraints cached per class as a node bitset, then free resources net of nominated
+//! pods), the adaptive `percentageOfNodesToScore` sample, Score and host selection, and the
+//! FailedScheduling diagnosis.
+
+use super::{Decision, Loc, num_feasible_nodes_to_find};
+use crate::engine::SimTime;
+use crate::model::cluster::{
+    Constraints, NodeId, Reject, Res, intolerable_prefer_no_schedule, resource_scores, static_filter,
+};
+use crate::sim::{ClassId, PodId, World};
+
+impl World {
+    /// The scheduling cycle: attempt every queued pod in queue order, one at a time.
+    pub(crate) fn sched_cycle(&mut self) {
+        self.sched.kube.cycle_scheduled = false;
+        // A bound on attempts in one instant: every pod can be attempted a few times (after each
+        // release), never without end; reaching it is a bug.
+        let bound = 20 * (self.store.pods.len() as u64 + 100);
+        let mut attempts = 0u64;
+        loop {
+            attempts += 1;
+            if attempts > bound {
+                let tail: Vec<String> = self
+                    .rec
+                    .events
+                    .recent(30)
+                    .into_iter()
+                    .map(|e| format!("{} {} {} {}", e.time, e.object, e.event, e.detail))
+                    .collect();
+                panic!(
+                    "scheduling cycle did not settle at t={} s (policy {}); last events:\n{}",
+                    self.now(),
+                    self.cfg.policy_name,
+                    tail.join("\n")
+                );
+            }
+            let a = self.sched.kube.active.first().copied();
+            let r = self.sched.kube.requeued.first().copied();
+            // Individual activeQ pods are tier 0 with the same order as tier-0 cohorts.
+            let take_active = match (a, r) {
+                (None, None) => break,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(k), Some(e)) => (0u8, SimTime::ZERO, k) <= (e.0, e.1, e.2),
+            };
+            let pod = if take_active {
+                let k = a.expect("active head");
+                self.sched.kube.active.remove(&k);
+                k.2
+            } else {
+                let e = r.expect("cohort");
+                let (pod, c) = (e.2.2, e.3);
+                self.class_take(c, pod);
+                pod
+            };
+            self.sched.kube.pods[pod as usize].loc = Loc::None;
+            self.attempt(pod);
+        }
+        self.schedule_unsched_flush();
+    }
+
+    pub(crate) fn attempt(&mut self, pod: PodId) {
+        let now = self.now();
+        let c = self.store.pods[pod as usize].class;
+        self.sched.kube.pods[pod as usize].attempts += 1;
+        let cosched_gang = if self.sched.policy.coscheduling {
+            self.store.pods[pod as usize].gang
+        } else {
+            None
+        };
+        if let Some(g) = cosched_gang
+            && !self.cosched_prefilter(g)
+        {
+            // UnschedulableAndUnresolvable: wait for a sibling to be created (CO-4).
+            self.failed_scheduling_event(pod, false);
+            self.sched.kube.pods[pod as usize].ts = now;
+            self.sched.kube.pods[pod as usize].loc = Loc::GangWait;
+            self.sched.kube.gang_wait.insert(pod);
+            return;
+        }
+        let has_nomination = self.store.pods[pod as usize].nominated.is_some();
+        // The cluster state the decision is about (a rejection below may release capacity).
+        let generation = self.store.cluster.generation;
+        let known_failure = !has_nomination
+            && self.sched.kube.classes[c as usize].failed_at_generation == Some(self.store.cluster.generation);
+        let decision = if known_failure {
+            Decision::Unschedulable {
+                resources: self.sched.kube.classes[c as usize].resources_rejected,
+            }
+        } else {
+            self.decide(pod)
+        };
+        match decision {
+            Decision::Bind(node) => {
+                self.clear_nomination_quiet(pod);
+                match cosched_gang {
+                    Some(g) => self.cosched_reserve(pod, node, g),
+                    None => self.bind(pod, node),
+                }
+            }
+            Decision::Preempt { node, victims } => {
+                self.preempt(pod, node, victims);
+                self.sched.kube.pods[pod as usize].ts = now;
+                self.sched.kube.pods[pod as usize].loc = Loc::Nominated;
+                self.sched.kube.nominated.insert(pod);
+                self.failed_scheduling_event(pod, true);
+            }
+            Decision::Unschedulable { resources } => {
+                self.failed_scheduling_event(pod, false);
+                if let Some(g) = cosched_gang {
+                    self.cosched_post_filter(g);
+                }
+                self.sched.kube.pods[pod as usize].ts = now;
+                if has_nomination {
+                    self.sched.kube.pods[pod as usize].loc = Loc::Nominated;
+                    self.sched.kube.nominated.insert(pod);
+                    return;
+                }
+                // The whole class fails at this generation. If it was queued, every waiting
+                // member would have been attempted and failed too: that is a round.
+                let queued = !self.sched.kube.classes[c as usize].entries.is_empty();
+                if queued {
+                    self.unqueue_class(c);
+                    let q = &mut self.sched.kube.classes[c as usize];
+                    q.rounds += 1;
+                    q.refresh_ts = now;
+                }
+                let q = &mut self.sched.kube.classes[c as usize];
+                q.resources_rejected = resources;
+                q.failed_at_generation = Some(generation);
+                self.class_join(c, pod);
+            }
+        }
+    }
+
+    /// Record a FailedScheduling event (only when events are recorded: it scans every node).
+    pub(crate) fn failed_scheduling_event(&mut self, pod: PodId, preempting: bool) {
+        if !self.rec.record_events {
+            return;
+        }
+        let detail = self.diagnose(pod, preempting);
+        let obj = self.pod_object(pod);
+        self.event(|| obj, "FailedScheduling", || detail);
+    }
+
+    /// "0/N nodes are available: ..." as kube-scheduler words it.
+    pub(crate) fn diagnose(&self, pod: PodId, preempting: bool) -> String {
+        let c = &self.store.classes[self.store.pods[pod as usize].class as usize];
+        let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        let mut total = 0;
+        for (i, n) in self.store.cluster.nodes.iter().enumerate() {
+            if !n.present {
+                continue;
+            }
+            total += 1;
+            let why = match static_filter(&c.constraints, n) {
+                Err(Reject::Unschedulable) => "node(s) were unschedulable".to_string(),
+                Err(Reject::Affinity) => "node(s) didn't match Pod's node affinity/selector".to_string(),
+                Err(Reject::Taint) => "node(s) had untolerated taint(s)".to_string(),
+                Err(Reject::Resources) | Ok(()) => {
+                    let free = self.free_for(pod, i as NodeId);
+                    match (0..self.store.resources.len()).find(|&r| c.req.0[r] > free.0[r]) {
+                        Some(r) if self.store.resources.name(r) == "pods" => "Too many pods".to_string(),
+                        Some(r) => format!("Insufficient {}", self.store.resources.name(r)),
+                        None => continue,
+                    }
+                }
+            };
+            *counts.entry(why).or_default() += 1;
+        }
+        let parts: Vec<String> = counts.iter().map(|(why, n)| format!("{n} {why}")).collect();
+        let mut s = format!("0/{total} nodes are available: {}", parts.join("; "));
+        if preempting {
+            s.push_str("; preempting to make room");
+        }
+        s
+    }
+
+    /// Free capacity of a node for a pod: allocatable minus requested minus the requests of
+    /// pods of equal or higher priority nominated to it (SCH-P6).
+    pub(crate) fn free_for(&self, pod: PodId, node: NodeId) -> Res {
+        let mut free = self.store.cluster.nodes[node as usize].free();
+        let nominated = &self.sched.kube.nominated_on[node as usize];
+        if nominated.is_empty() {
+            // The common case, on the scheduler's hottest path: no pod lookup.
+            return free;
+        }
+        let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
+        for &q in nominated {
+            if q == pod {
+                continue;
+            }
+            let qc = &self.store.classes[self.store.pods[q as usize].class as usize];
+            if qc.priority >= prio {
+                free.sub(&qc.req);
+            }
+        }
+        free
+    }
+
+    /// The class's statically feasible nodes as a bitset, cached until nodes change (shared,
+    /// not copied, on every attempt).
+    pub(crate) fn static_bitset(&mut self, c: ClassId) -> std::rc::Rc<[u64]> {
+        let gen_now = self.sched.kube.node_generation;
+        if let Some((g, bits)) = &self.sched.kube.classes[c as usize].static_ok
+            && *g == gen_now
+        {
+            return std::rc::Rc::clone(bits);
+        }
+        let n = self.store.cluster.nodes.len();
+        let mut bits = vec![0u64; n.div_ceil(64).max(1)];
+        let cons: &Constraints = &self.store.classes[c as usize].constraints;
+        for (i, node) in self.store.cluster.nodes.iter().enumerate() {
+            if node.present && static_filter(cons, node).is_ok() {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        let bits: std::rc::Rc<[u64]> = bits.into();
+        self.sched.kube.classes[c as usize].static_ok = Some((gen_now, std::rc::Rc::clone(&bits)));
+        bits
+    }
+
+    /// One scheduling attempt for a pod; reads the cluster, changes nothing but the
+    /// round-robin start and the filter cache.
+    pub(crate) fn decide(&mut self, pod: PodId) -> Decision {
+        let c = self.store.pods[pod as usize].class;
+        let req = self.store.classes[c as usize].req;
+        // A nominated node is tried first (SCH-P6).
+        if let Some(n) = self.store.pods[pod as usize].nominated {
+            let node = &self.store.cluster.nodes[n as usize];
+            if node.present
+                && static_filter(&self.store.classes[c as usize].constraints, node).is_ok()
+                && req.fits_in(&self.free_for(pod, n))
+            {
+                return Decision::Bind(n);
+            }
+        }
+        let statics = self.static_bitset(c);
+        let n = self.store.cluster.nodes.len();
+        if n == 0 {
+            return Decision::Unschedulable { resources: false };
+        }
+        let want = num_feasible_nodes_to_find(n);
+        let gpu_bits = self.store.cluster.index.candidates(req.gpu_milli());
+        let any_static = statics.iter().any(|w| *w != 0);
+        let mut feasible: Vec<NodeId> = Vec::new();
+        let start = self.next_start_node_checked(n);
+        let mut found_at = None;
+        // Visit candidate nodes in round-robin order from `start`, a 64-node word at a time.
+        'scan: for (lo, hi) in [(start, n), (0, start)] {
+            let mut i = lo;
+            while i < hi {
+                let w = i / 64;
+                let word_end = ((w + 1) * 64).min(hi);
+                let mut word = statics[w] & gpu_bits[w] & (!0u64 << (i % 64));
+                if word_end % 64 != 0 {
+                    word &= (1u64 << (word_end % 64)) - 1;
+                }
+                while word != 0 {
+                    let node = w * 64 + word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    if req.fits_in(&self.free_for(pod, node as NodeId)) {
+                        feasible.push(node as NodeId);
+                        if feasible.len() == want {
+                            found_at = Some(node);
+                            break 'scan;
+                        }
+                    }
+                }
+                i = word_end;
+            }
+        }
+        let processed = found_at.map_or(n, |node| (node + n - start) % n + 1);
+        self.sched.kube.next_start_node = (start + processed) % n;
+        if feasible.is_empty() {
+            if !any_static {
+                return Decision::Unschedulable { resources: false };
+            }
+            return self.post_filter(pod, &statics);
+        }
+        Decision::Bind(self.select_host(pod, &feasible))
+    }
+
+    pub(crate) fn next_start_node_checked(&self, n: usize) -> usize {
+        if self.sched.kube.next_start_node >= n {
+            0
+        } else {
+            self.sched.kube.next_start_node
+        }
+    }
+
+    /// Score the feasible nodes and pick the best; ties go to the node whose name sorts first.
+    pub(crate) fn select_host(&self, pod: PodId, feasible: &[NodeId]) -> NodeId {
+        let c = &self.store.classes[self.store.pods[pod as usize].class as usize];
+        // Without taints anywhere, TaintToleration scores every node 100 and nothing is counted.
+        let taint_counts: Vec<i64> = if self.store.cluster.any_taints {
+            feasible
+                .iter()
+                .map(|&n| intolerable_prefer_no_schedule(&c.constraints, &self.store.cluster.nodes[n as usize]))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let max_taints = taint_counts.iter().copied().max().unwrap_or(0);
+        let mut best: Option<(i64, u32, NodeId)> = None;
+        for (k, &n) in feasible.iter().enumerate() {
+            let node = &self.store.cluster.nodes[n as usize];
+            let (fit, balanced) = resource_scores(
+                self.sched.kube.scoring,
+                node,
+                self.store.cluster.nonzero[n as usize],
+                &c.req,
+            );
+            // TaintToleration, reverse-normalised (weight 3).
+            let taint = if max_taints == 0 {
+                100
+            } else {
+                (max_taints - taint_counts[k]) * 100 / max_taints
+            };
+            let score = fit + balanced + 3 * taint;
+            let better = match best {
+                None => true,
+                Some((s, rank, _)) => score > s || (score == s && node.name_rank < rank),
+            };
+            if better {
+                best = Some((score, node.name_rank, n));
+            }
+        }
+        best.expect("non-empty").2
+    }
+}

@@ -1,0 +1,59 @@
+//! Invariants checked after every event when `check_invariants` is on (tests and
+//! `--check`): node usage equals the sum of its bound pods, queue allocations, gang counts, and
+//! the policy's own invariants.
+
+use crate::model::cluster;
+
+use crate::sim::{Phase, World};
+use cluster::Res;
+
+impl World {
+    pub(crate) fn check(&self) {
+        let mut requested = vec![Res::default(); self.store.cluster.nodes.len()];
+        let mut queue_held = vec![Res::default(); self.store.queue_alloc.len()];
+        let (mut held, mut busy) = (0i64, 0i64);
+        for (id, p) in self.store.pods.iter() {
+            let req = self.store.classes[p.class as usize].req;
+            match (p.finished, p.node) {
+                (None, Some(n)) => {
+                    requested[n as usize].add(&req);
+                    held += req.gpu_milli();
+                    assert!(
+                        p.phase == Phase::Running || p.waiting || self.node_is_down(n),
+                        "bound live pod {} not Running",
+                        p.name
+                    );
+                    queue_held[self.store.protos[self.store.workloads[p.wl as usize].proto as usize].queue as usize]
+                        .add(&req);
+                    if p.working {
+                        busy += req.gpu_milli();
+                    }
+                }
+                (None, None) => {
+                    assert_eq!(p.phase, Phase::Pending, "unbound live pod {} not Pending", p.name);
+                    assert!(self.sched.queues(id), "pending pod {} in no scheduling queue", p.name);
+                }
+                (Some(_), _) => {
+                    assert!(
+                        matches!(p.phase, Phase::Succeeded | Phase::Failed),
+                        "terminal pod {} phase",
+                        p.name
+                    );
+                    assert!(!self.sched.queues(id), "terminal pod {} still queued", p.name);
+                }
+            }
+        }
+        for (i, n) in self.store.cluster.nodes.iter().enumerate() {
+            assert_eq!(
+                n.requested, requested[i],
+                "node {} requested != sum of its pods",
+                n.name
+            );
+            assert!(n.requested.fits_in(&n.alloc), "node {} over capacity", n.name);
+        }
+        assert_eq!(self.rec.gpu.held_milli, held, "held GPU level");
+        assert_eq!(self.store.queue_alloc, queue_held, "per-queue allocated resources");
+        self.policy_check();
+        assert_eq!(self.rec.gpu.busy_milli, busy, "busy GPU level");
+    }
+}

@@ -1,0 +1,256 @@
+//! The end of a run: jobs still running or pending are closed at the end time (censored), the
+//! per-run tables are built (jobs, queues, CronJobs, summary inputs) and the recorder's series
+//! closed; and the runaway diagnosis when the event bound stops a run.
+
+use crate::controllers::{replay, volcano_job as volcano};
+use crate::observe::record;
+
+use crate::engine::SimTime;
+use crate::error::InputError;
+use crate::input::spec::{RestartPolicy, WorkloadKind};
+use crate::sim::{Pod, Workload, World};
+use record::{JobRow, RunResult, WlState};
+
+impl World {
+    /// Per-queue results: queues that workloads use (in order of first use), their weight (a
+    /// Queue object's, else 1) and share of the weights, and the GPUs they held.
+    pub(crate) fn queue_rows(&mut self, end: SimTime) -> Vec<record::QueueRow> {
+        self.rec.queue_time.finish(end);
+        self.rec.queue_deserved.finish(end);
+        let weight = |name: &str| {
+            self.store
+                .queue_specs
+                .iter()
+                .find(|q| q.name == name)
+                .map_or(1, |q| q.weight.max(1))
+        };
+        let mut used = vec![false; self.store.queue_names.len()];
+        for w in &self.store.workloads {
+            used[self.store.protos[w.proto as usize].queue as usize] = true;
+        }
+        let total_weight: u64 = (0..self.store.queue_names.len())
+            .filter(|&q| used[q])
+            .map(|q| u64::from(weight(&self.store.queue_names[q])))
+            .sum();
+        (0..self.store.queue_names.len())
+            .filter(|&q| used[q])
+            .map(|q| {
+                let w = weight(&self.store.queue_names[q]);
+                record::QueueRow {
+                    name: self.store.queue_names[q].clone(),
+                    weight: w,
+                    weight_share: f64::from(w) / total_weight.max(1) as f64,
+                    gpu_milli_ms: self.rec.queue_time.integral.get(q).copied().unwrap_or(0),
+                    series: self.rec.queue_time.series.get(q).cloned().unwrap_or_default(),
+                    preempted: self.rec.queue_evictions[q][0],
+                    reclaimed: self.rec.queue_evictions[q][1],
+                    lost_gpu_milli_ms: self.rec.queue_lost[q],
+                    deserved_gpu_milli: (!self.rec.queue_deserved.is_empty()).then(|| {
+                        self.rec.queue_deserved.integral.get(q).copied().unwrap_or(0) as f64 / end.ms().max(1) as f64
+                    }),
+                }
+            })
+            .collect()
+    }
+
+    /// Why a run reached the event bound, and the fix: the workload that made the most pods or
+    /// restarts, if one stands out (a pod restarting forever, a Job replacing failed pods), else
+    /// the scenario's size.
+    pub(crate) fn runaway(&self) -> (String, String) {
+        let busiest = self
+            .store
+            .workloads
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, w)| (u64::from(w.restarts) + u64::from(w.pods_created), std::cmp::Reverse(*i)));
+        let horizon_fix = if self.cfg.horizon.is_none() {
+            "give the Simulation a spec.horizon (e.g. horizon: 7d) so the run stops there, "
+        } else {
+            ""
+        };
+        if let Some((_, w)) = busiest {
+            let proto = &self.store.protos[w.proto as usize];
+            let obj = format!("{}/{}", proto.spec.namespace, w.name);
+            let churn = u64::from(w.restarts) + u64::from(w.pods_created);
+            // One workload churned for a good share of the events (each restart or pod is several): it is the cause.
+            if churn.saturating_mul(100) >= self.engine.processed() {
+                let policy = proto.tasks.first().map(|t| t.restart_policy);
+                if w.restarts >= w.pods_created {
+                    let why = match policy {
+                        Some(RestartPolicy::Always) => {
+                            "restartPolicy Always (the default for a bare Pod) restarts a container that exits, forever"
+                        }
+                        _ => "restartPolicy OnFailure restarts a failing container until it succeeds",
+                    };
+                    return (
+                        format!("{obj} restarted its containers {} times: {why}", w.restarts),
+                        format!(
+                            "{horizon_fix}or give the pod restartPolicy: Never (or OnFailure for a run that ends), \
+                             or raise Simulation spec.maxEvents"
+                        ),
+                    );
+                }
+                return (
+                    format!(
+                        "{obj} created {} pods: its pods keep failing and are replaced",
+                        w.pods_created
+                    ),
+                    format!(
+                        "{horizon_fix}or lower its backoffLimit or kubesim.io/failures, or raise Simulation spec.maxEvents"
+                    ),
+                );
+            }
+        }
+        (
+            format!(
+                "no workload restarts or replaces pods unusually often; the scenario is larger than the bound \
+                 ({} workloads and {} pods so far)",
+                self.store.workloads.len(),
+                self.store.pods.len()
+            ),
+            "raise Simulation spec.maxEvents, set a shorter spec.horizon, or make the scenario smaller".to_string(),
+        )
+    }
+
+    pub(crate) fn finish(mut self, end: SimTime) -> Result<RunResult, InputError> {
+        let (events, events_file) = std::mem::replace(&mut self.rec.events, record::EventLog::Off)
+            .finish()
+            .map_err(|e| {
+                InputError::new(
+                    "--out",
+                    format!("cannot write the events spool file: {e}"),
+                    "choose a --out folder with free space",
+                )
+            })?;
+        // What the rows need of the pods, so the pods can be freed before the rows are built: a
+        // million-job run never holds both.
+        let pod_flags = self.pending_flags();
+        drop(std::mem::take(&mut self.store.pods));
+        let jobs = (self.store.workloads.iter().zip(&pod_flags))
+            .map(|(w, &flags)| self.job_row(w, flags))
+            .collect();
+        let fidelity = self.trace_fidelity();
+        let cron = self.cron_rows();
+        let queues = self.queue_rows(end);
+        Ok(RunResult {
+            queues,
+            node_failures: self.ctl.faults.failures,
+            cron,
+            fidelity,
+            policy: self.cfg.policy_name.clone(),
+            seed: self.cfg.seed,
+            jobs,
+            events,
+            events_file,
+            gpu: self.rec.gpu.clone(),
+            end,
+            events_processed: self.engine.processed(),
+            preemptions: self.rec.preemptions,
+            deadlock_episodes: self.rec.deadlock.episodes,
+            deadlock_ms: self.rec.deadlock.total_ms,
+            stranded_gpu_milli_ms: self.rec.gpu.stranded_integral,
+            gang_submissions: self.store.gangs.len() as u64,
+        })
+    }
+
+    /// For each workload not finished: whether a pod of it waits unbound, whether one has failed
+    /// a kube-scheduler attempt, and whether Volcano holds one pending (all false when finished).
+    fn pending_flags(&self) -> Vec<(bool, bool, bool)> {
+        self.store
+            .workloads
+            .iter()
+            .map(|w| {
+                if w.finish.is_some() {
+                    return (false, false, false);
+                }
+                let live_unbound = |p: &Pod| p.finished.is_none() && p.node.is_none();
+                let waiting = w.pods.iter().any(|&p| live_unbound(&self.store.pods[p as usize]));
+                let unschedulable = w.pods.iter().any(|&p| {
+                    let pod = &self.store.pods[p as usize];
+                    live_unbound(pod) && self.policy_pending_state(p).0
+                });
+                let volcano_pending = w.pods.iter().any(|&p| self.policy_pending_state(p).1);
+                (waiting, unschedulable, volcano_pending)
+            })
+            .collect()
+    }
+
+    /// A workload's jobs.csv row at the end of the run: a workload still running or pending is
+    /// reported in the state it is in (censored), with the reason it waits.
+    fn job_row(&self, w: &Workload, (waiting, unschedulable, volcano_pending): (bool, bool, bool)) -> JobRow {
+        let p = &self.store.protos[w.proto as usize];
+        let (kind, pods) = match &p.spec.kind {
+            WorkloadKind::Job(j) => ("Job", j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX))),
+            WorkloadKind::Pod(_) => ("Pod", 1),
+            WorkloadKind::VolcanoJob(_) => ("VolcanoJob", p.tasks.iter().map(|t| t.replicas).sum()),
+        };
+        let gpus_milli = match &p.spec.kind {
+            WorkloadKind::VolcanoJob(_) => p
+                .tasks
+                .iter()
+                .map(|t| t.gpus_per_pod_milli.saturating_mul(i64::from(t.replicas)))
+                .fold(0, i64::saturating_add),
+            // Saturating: a LimitRange default can raise a pod's request after the load-time
+            // check of amount x pods.
+            _ => p.tasks[0].gpus_per_pod_milli.saturating_mul(i64::from(pods)),
+        };
+        let mut state = w.state;
+        let mut reason = w.reason.clone();
+        if w.finish.is_none() && matches!(state, WlState::Running | WlState::Pending) {
+            // A pod running: Running. None running: Pending if a pod waits for a node (or the
+            // Job never started or is suspended); else it started and its pods have ended
+            // without a terminal condition yet (the run ended first): Running.
+            let suspended = w.job.as_ref().is_some_and(|j| j.suspended);
+            state = if w.running > 0 || (w.start.is_some() && !waiting && !suspended) {
+                WlState::Running
+            } else {
+                WlState::Pending
+            };
+        }
+        if state == WlState::Pending && reason.is_empty() {
+            if let Some(vc) = w.vc.as_deref()
+                && vc.pg_phase == volcano::PgPhase::Pending
+            {
+                reason = "PodGroupPending".into();
+            } else if unschedulable || w.vc.is_some() || volcano_pending {
+                reason = "Unschedulable".into();
+            } else if w.job.as_ref().is_some_and(|j| j.suspended) {
+                reason = "Suspended".into();
+            }
+        }
+        // For a Job, failed pods are the controller's count (status.failed): pods it deleted
+        // for suspension or scale-down are not failures.
+        let failed_pods = w.job.as_ref().map_or(w.failed_pods, |j| j.failed);
+        JobRow {
+            namespace: p.spec.namespace.clone(),
+            name: w.name.clone(),
+            kind,
+            owner: w
+                .owner
+                .map(|cj| self.ctl.cron[cj as usize].spec.name.clone())
+                .unwrap_or_default(),
+            // The queue the run accounted it to (a ClusterQueue under kueue); empty when
+            // it named none.
+            queue: match self.store.queue_names[p.queue as usize].as_str() {
+                "default" => {
+                    w.vc.as_ref()
+                        .map(|v| v.queue.clone())
+                        .or_else(|| p.spec.annotations.get(replay::QUEUE_ANNOTATION).cloned())
+                        .unwrap_or_default()
+                }
+                name => name.to_string(),
+            },
+            priority: p.priority,
+            gpus_milli,
+            pods,
+            submit: w.submit,
+            start: w.start,
+            finish: w.finish,
+            state,
+            reason,
+            restarts: w.restarts,
+            failed_pods,
+            preemptions: w.preemptions,
+        }
+    }
+}

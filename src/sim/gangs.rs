@@ -1,0 +1,307 @@
+//! Gangs in a run: members created, holding resources, running and gone, as the write path
+//! reports them (a gang works once `min_member` members run, contract.md section 4), and the
+//! exact deadlock detection over partial gangs (see `model::gang` for the definitions). The
+//! deadlock state changes only at the end of an instant (`class::DEADLOCK_CHECK`).
+
+use crate::engine::SimTime;
+use crate::model::cluster::{Res, static_filter};
+use crate::model::gang::{Gang, GangId};
+use crate::sim::{ClassId, Ev, PodId, WlId, World, class};
+
+impl World {
+    pub(crate) fn new_gang(&mut self, object: String, min_member: u32, wl: Option<WlId>) -> GangId {
+        self.store.gangs.push(Gang::new(object, min_member, wl));
+        self.store.gangs.len() as GangId - 1
+    }
+
+    /// Apply a change to a gang, keeping the stranded-GPU level and the partial set right.
+    pub(crate) fn with_gang(&mut self, g: GangId, change: impl FnOnce(&mut Gang)) {
+        let now = self.now();
+        self.rec.gpu.advance(now);
+        let gang = &mut self.store.gangs[g as usize];
+        if gang.is_partial() {
+            self.rec.gpu.stranded_milli -= gang.held_gpu_milli;
+        }
+        change(gang);
+        let partial = gang.is_partial();
+        if partial {
+            self.rec.gpu.stranded_milli += gang.held_gpu_milli;
+            self.store.partial_gangs.insert(g);
+        } else {
+            self.store.partial_gangs.remove(&g);
+        }
+        self.schedule_deadlock_check();
+    }
+
+    pub(crate) fn gang_member_created(&mut self, g: GangId, pod: PodId) {
+        let class = self.store.pods[pod as usize].class;
+        let gang = &mut self.store.gangs[g as usize];
+        gang.members.push(pod);
+        gang.created += 1;
+        gang.member_class.get_or_insert(class);
+    }
+
+    /// A member starts holding resources (bound, or reserved at Permit).
+    pub(crate) fn gang_member_holds(&mut self, g: GangId, pod: PodId) {
+        let gpu = self.store.classes[self.store.pods[pod as usize].class as usize]
+            .req
+            .gpu_milli();
+        self.with_gang(g, |gang| {
+            gang.holding += 1;
+            gang.held_gpu_milli += gpu;
+        });
+    }
+
+    /// A member stops holding resources (terminal, or its reservation undone).
+    pub(crate) fn gang_member_releases(&mut self, g: GangId, pod: PodId) {
+        let gpu = self.store.classes[self.store.pods[pod as usize].class as usize]
+            .req
+            .gpu_milli();
+        self.with_gang(g, |gang| {
+            gang.holding -= 1;
+            gang.held_gpu_milli -= gpu;
+        });
+    }
+
+    /// A member's container runs: the gang forms once `min_member` run; members of a formed
+    /// gang work.
+    pub(crate) fn gang_member_running(&mut self, g: GangId, pod: PodId) {
+        let gang = &mut self.store.gangs[g as usize];
+        gang.running += 1;
+        if gang.formed {
+            self.begin_work(pod);
+            if self.store.gangs[g as usize].wl.is_none() {
+                let wl = self.store.pods[pod as usize].wl;
+                self.maybe_started(wl);
+            }
+            return;
+        }
+        if gang.running >= gang.min_member {
+            gang.formed = true;
+            let obj = gang.object.clone();
+            let wl = gang.wl;
+            self.event(|| obj, "GangFormed", String::new);
+            let ready: Vec<PodId> = self.store.gangs[g as usize]
+                .members
+                .iter()
+                .copied()
+                .filter(|&m| {
+                    self.store.pods[m as usize].phase == crate::sim::Phase::Running
+                        && !self.store.pods[m as usize].working
+                })
+                .collect();
+            for &m in &ready {
+                self.begin_work(m);
+            }
+            match wl {
+                Some(wl) => {
+                    if self.store.workloads[wl as usize].start.is_none() {
+                        self.store.workloads[wl as usize].start = Some(self.now());
+                    }
+                }
+                // A PodGroup object's gang: its members' workloads (Jobs whose pods join the
+                // group) start, as any Job does, once they have the pods they need running and
+                // working.
+                None => {
+                    for m in ready {
+                        let wl = self.store.pods[m as usize].wl;
+                        self.maybe_started(wl);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn gang_member_stopped_running(&mut self, g: GangId) {
+        self.store.gangs[g as usize].running -= 1;
+    }
+
+    pub(crate) fn gang_member_gone(&mut self, g: GangId, pod: PodId) {
+        self.store.gangs[g as usize].members.retain(|&m| m != pod);
+    }
+
+    pub(crate) fn schedule_deadlock_check(&mut self) {
+        if !self.rec.detect_deadlocks
+            || self.rec.deadlock.check_scheduled
+            || (self.store.partial_gangs.is_empty() && self.rec.deadlock.since.is_none())
+        {
+            return;
+        }
+        self.rec.deadlock.check_scheduled = true;
+        let now = self.now();
+        self.engine
+            .schedule_daemon(now, class::DEADLOCK_CHECK, Ev::DeadlockCheck);
+    }
+
+    /// Capacity changed (a release): a partial gang may be unblocked, or blocked for good.
+    pub(crate) fn deadlock_on_release(&mut self) {
+        if self.rec.detect_deadlocks && !self.store.partial_gangs.is_empty() || self.rec.deadlock.since.is_some() {
+            self.schedule_deadlock_check();
+        }
+    }
+
+    /// End-of-instant check: start or end a deadlock episode.
+    pub(crate) fn deadlock_check(&mut self) {
+        self.rec.deadlock.check_scheduled = false;
+        let now = self.now();
+        let dead = self.is_deadlocked();
+        match (dead, self.rec.deadlock.since) {
+            (true, None) => {
+                self.rec.gpu.advance(now);
+                self.rec.gpu.deadlocked = true;
+                self.rec.deadlock.since = Some(now);
+                self.rec.deadlock.episodes += 1;
+                let detail = self.deadlock_detail();
+                self.event(|| "cluster".to_string(), "DeadlockStart", || detail);
+            }
+            (false, Some(since)) => {
+                self.rec.gpu.advance(now);
+                self.rec.gpu.deadlocked = false;
+                self.rec.deadlock.since = None;
+                self.rec.deadlock.total_ms += now.since(since);
+                self.event(|| "cluster".to_string(), "DeadlockEnd", String::new);
+            }
+            _ => {}
+        }
+    }
+
+    /// Close an episode still open at the end of the run.
+    pub(crate) fn deadlock_finish(&mut self, end: SimTime) {
+        if !self.rec.detect_deadlocks {
+            return;
+        }
+        self.rec.deadlock.check_scheduled = false;
+        self.deadlock_check();
+        if let Some(since) = self.rec.deadlock.since.take() {
+            self.rec.deadlock.total_ms += end.since(since);
+        }
+    }
+
+    pub(crate) fn deadlock_detail(&self) -> String {
+        let parts: Vec<String> = self
+            .store
+            .partial_gangs
+            .iter()
+            .map(|&g| {
+                let gang = &self.store.gangs[g as usize];
+                format!("{} holds {}/{}", gang.object, gang.holding, gang.min_member)
+            })
+            .collect();
+        parts.join("; ")
+    }
+
+    /// Is the cluster deadlocked now (see the module doc)?
+    pub fn is_deadlocked(&self) -> bool {
+        if self.store.partial_gangs.is_empty() {
+            return false;
+        }
+        // Free capacity if every pod that does work, or is being deleted, released what it
+        // holds: allocatable minus what the partial gangs' holding members keep.
+        let mut free: Vec<Res> = self.store.cluster.nodes.iter().map(|n| n.alloc).collect();
+        for &g in &self.store.partial_gangs {
+            for &m in &self.store.gangs[g as usize].members {
+                let p = &self.store.pods[m as usize];
+                if let Some(n) = p.node
+                    && p.finished.is_none()
+                    && p.deletion.is_none()
+                {
+                    free[n as usize].sub(&self.store.classes[p.class as usize].req);
+                }
+            }
+        }
+        !self
+            .store
+            .partial_gangs
+            .iter()
+            .any(|&g| self.gang_could_complete(g, &free))
+    }
+
+    /// Could gang `g` place the members it lacks on `free`? Members not created yet are
+    /// stood for by its first member's shape.
+    pub(crate) fn gang_could_complete(&self, g: GangId, free: &[Res]) -> bool {
+        let gang = &self.store.gangs[g as usize];
+        let lacking = (gang.min_member - gang.holding) as usize;
+        let mut wanted: Vec<ClassId> = gang
+            .members
+            .iter()
+            .filter(|&&m| {
+                let p = &self.store.pods[m as usize];
+                p.node.is_none() && p.finished.is_none() && p.deletion.is_none()
+            })
+            .map(|&m| self.store.pods[m as usize].class)
+            .take(lacking)
+            .collect();
+        let Some(stand_in) = gang.member_class.or(wanted.first().copied()) else {
+            return false;
+        };
+        while wanted.len() < lacking {
+            wanted.push(stand_in);
+        }
+        fits_all(self, &wanted, free)
+    }
+}
+
+/// Can pods of these classes all be placed on `free` (present, statically feasible nodes)?
+/// Exact when all pods are of one class (slot counting); first-fit decreasing otherwise.
+fn fits_all(w: &World, wanted: &[ClassId], free: &[Res]) -> bool {
+    let feasible = |c: ClassId, n: usize| {
+        let node = &w.store.cluster.nodes[n];
+        node.present && static_filter(&w.store.classes[c as usize].constraints, node).is_ok()
+    };
+    if wanted.iter().all(|&c| c == wanted[0]) {
+        let c = wanted[0];
+        let req = w.store.classes[c as usize].req;
+        let mut slots = 0usize;
+        for (n, f) in free.iter().enumerate() {
+            if !feasible(c, n) {
+                continue;
+            }
+            slots += slots_on(&req, f);
+            if slots >= wanted.len() {
+                return true;
+            }
+        }
+        return false;
+    }
+    let mut order: Vec<ClassId> = wanted.to_vec();
+    order.sort_by_key(|&c| std::cmp::Reverse(w.store.classes[c as usize].req));
+    let mut free = free.to_vec();
+    'pods: for c in order {
+        let req = w.store.classes[c as usize].req;
+        for (n, f) in free.iter_mut().enumerate() {
+            if feasible(c, n) && req.fits_in(f) {
+                f.sub(&req);
+                continue 'pods;
+            }
+        }
+        return false;
+    }
+    true
+}
+
+/// How many pods of `req` fit in `free`.
+fn slots_on(req: &Res, free: &Res) -> usize {
+    let mut slots = usize::MAX;
+    for (r, f) in req.0.iter().zip(free.0.iter()) {
+        if *r > 0 {
+            slots = slots.min((*f).max(0) as usize / *r as usize);
+        } else if *f < 0 {
+            return 0;
+        }
+    }
+    if slots == usize::MAX { usize::MAX / 2 } else { slots }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_count_the_scarcest_resource() {
+        let req = Res([1000, 0, 1000, 2000, 0, 0, 0, 0]);
+        let free = Res([8000, 0, 110_000, 7000, 0, 0, 0, 0]);
+        assert_eq!(slots_on(&req, &free), 3);
+        let none = Res([8000, 0, 110_000, 1000, 0, 0, 0, 0]);
+        assert_eq!(slots_on(&req, &none), 0);
+    }
+}

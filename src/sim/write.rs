@@ -1,0 +1,424 @@
+//! The write path: every change to pods and workloads (create, bind, reserve, unreserve, delete,
+//! terminal) goes through these methods, which then tell the other parts in one fixed order
+//! (see `World::pod_terminal` and ARCHITECTURE.md, "Fan-out").
+
+use crate::model::{cluster, gang};
+use crate::observe::record;
+
+use crate::input::spec::WorkloadKind;
+use crate::sim::{Ev, MAX_PODS, Phase, Pod, PodId, ProtoId, WlId, Workload, World, class};
+use cluster::NodeId;
+use record::WlState;
+
+impl World {
+    /// A pod its controller has fully accounted for leaves the run: the store frees it and the
+    /// policy its per-pod state.
+    pub(crate) fn release_pod(&mut self, pod: PodId) {
+        self.store.pods.release(pod);
+        self.sched.pod_released(pod);
+    }
+
+    pub(crate) fn node_join(&mut self, n: NodeId) {
+        let now = self.now();
+        self.rec.gpu.advance(now);
+        self.store.cluster.add_node(n);
+        self.rec.gpu.capacity_milli = self.store.cluster.total_gpu_milli;
+        let name = self.store.cluster.nodes[n as usize].name.clone();
+        self.event(|| name, "NodeReady", String::new);
+        self.policy_nodes_changed();
+    }
+
+    /// Create a workload (a CronJob's Job names its `owner`, which checked the Job quota).
+    pub(crate) fn create_workload(
+        &mut self,
+        proto: ProtoId,
+        name: String,
+        arrival: u64,
+        duration_ms: Option<u64>,
+        owner: Option<u32>,
+    ) {
+        let now = self.now();
+        let id = self.store.workloads.len() as WlId;
+        let p = &self.store.protos[proto as usize];
+        let is_job = matches!(p.spec.kind, WorkloadKind::Job(_));
+        self.store.workloads.push(Workload {
+            proto,
+            name,
+            arrival,
+            submit: now,
+            duration_ms,
+            start: None,
+            finish: None,
+            state: WlState::Pending,
+            reason: String::new(),
+            pods: Vec::new(),
+            running: 0,
+            pods_started: 0,
+            pods_created: 0,
+            failed_pods: 0,
+            restarts: 0,
+            preemptions: 0,
+            deleted: false,
+            owner,
+            class_override: None,
+            job: None,
+            vc: None,
+            gang: None,
+        });
+        let obj = self.wl_object(id);
+        // ResourceQuota admission of the object: a Job's count, a bare Pod's usage.
+        let mut pod_charge = None;
+        let refused = if is_job && owner.is_none() {
+            self.quota_admit_job(proto).err()
+        } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::Pod(_))
+            && self.store.protos[proto as usize].rejected.is_none()
+        {
+            match self.quota_admit_pod(id, 0) {
+                Ok(c) => {
+                    pod_charge = c;
+                    None
+                }
+                Err(m) => Some(m),
+            }
+        } else {
+            None
+        };
+        if is_job && refused.is_none() && self.ctl.admission.is_some() {
+            self.quota_job_charged(id);
+        }
+        if let Some(reason) = refused.or_else(|| self.store.protos[proto as usize].rejected.clone()) {
+            // The API server refuses the object (or, for a Job, each of its pods: the Job
+            // controller keeps failing to create them). kubesim reports it Rejected.
+            let w = &mut self.store.workloads[id as usize];
+            w.state = WlState::Rejected;
+            w.reason = reason.clone();
+            self.event(|| obj, "Rejected", || reason);
+            return;
+        }
+        if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::VolcanoJob(_)) {
+            self.event(|| obj, "JobCreated", String::new);
+            self.vc_created(id);
+        } else if is_job {
+            self.event(|| obj, "JobCreated", String::new);
+            self.job_created(id);
+        } else {
+            self.event(|| obj, "PodCreated", String::new);
+            let pod = self.create_pod(id, 0, None);
+            if let Some(c) = pod_charge {
+                self.quota_charged(pod, c);
+            }
+        }
+    }
+
+    /// Create a pod of a workload's task and hand it to the scheduler. Names: a bare Pod keeps
+    /// its own; a Job's pods are `<job>-<n>` (`<job>-<index>-<n>` when Indexed), n counting the
+    /// Job's pods (Kubernetes appends a random suffix instead); a Volcano job's are
+    /// `<job>-<task>-<index>`, as Volcano names them.
+    pub fn create_pod(&mut self, wl: WlId, task: u16, index: Option<u32>) -> PodId {
+        // `run` stops with an error once a pod limit is reached after an event; one event
+        // creates far fewer (a workload's pods, a sync's batch), so this only guards a bug.
+        assert!(self.store.pods.live() < 2 * MAX_PODS, "pod bound exceeded");
+        let now = self.now();
+        let w = &mut self.store.workloads[wl as usize];
+        let n = w.pods_created;
+        w.pods_created += 1;
+        let proto = &self.store.protos[w.proto as usize];
+        let name = match (&proto.spec.kind, index) {
+            (WorkloadKind::Pod(_), _) => w.name.clone(),
+            (WorkloadKind::Job(_), Some(i)) => format!("{}-{i}-{n}", w.name),
+            (WorkloadKind::Job(_), None) => format!("{}-{n}", w.name),
+            (WorkloadKind::VolcanoJob(_), i) => {
+                format!("{}-{}-{}", w.name, proto.tasks[task as usize].name, i.unwrap_or(0))
+            }
+        };
+        let is_job = !matches!(proto.spec.kind, WorkloadKind::Pod(_));
+        let class = w.class_override.unwrap_or(proto.tasks[task as usize].class);
+        let id = self.store.pods.len() as PodId;
+        self.store.pods.push(Pod {
+            name,
+            wl,
+            task,
+            class,
+            index,
+            phase: Phase::Pending,
+            node: None,
+            nominated: None,
+            created: now,
+            run_started: None,
+            finished: None,
+            deletion: None,
+            disruption: None,
+            exit_code: 0,
+            restarts: 0,
+            kubelet_backoff_n: 0,
+            run_ms: None,
+            planned_exit: 0,
+            epoch: 0,
+            counted: false,
+            gang: None,
+            working: false,
+            work_started: None,
+            container_up: false,
+            waiting: false,
+            evicted_for_queue: false,
+        });
+        self.sched.pod_created(id, now);
+        self.store.workloads[wl as usize].pods.push(id);
+        if let Some(g) = self.gang_for_new_pod(wl, task) {
+            self.store.pods[id as usize].gang = Some(g);
+            self.gang_member_created(g, id);
+            self.policy_gang_member_added(g);
+        }
+        if is_job {
+            let obj = self.pod_object(id);
+            self.event(|| obj, "PodCreated", String::new);
+        }
+        self.policy_pod_pending(id);
+        id
+    }
+
+    /// The gang a new pod of a workload's task joins: the workload's own, or the PodGroup
+    /// object its template names.
+    pub(crate) fn gang_for_new_pod(&mut self, wl: WlId, task: u16) -> Option<gang::GangId> {
+        if let Some(g) = self.store.workloads[wl as usize].gang {
+            return Some(g);
+        }
+        let proto = &self.store.protos[self.store.workloads[wl as usize].proto as usize];
+        let group = proto.template(task as usize).pod_group.clone()?;
+        let key = (proto.spec.namespace.clone(), group);
+        let (min, timeout_s, gang) = *self.store.pod_groups.get(&key)?;
+        if let Some(g) = gang {
+            return Some(g);
+        }
+        let g = self.new_gang(format!("{}/{}", key.0, key.1), min, None);
+        if let Some(t) = timeout_s {
+            self.store.gangs[g as usize].permit_timeout_ms = t * 1000;
+        }
+        self.store.pod_groups.insert(key, (min, timeout_s, Some(g)));
+        Some(g)
+    }
+
+    /// Bind a pod to a node (the scheduler decided) and start it: zero-latency kubelet.
+    pub fn bind(&mut self, pod: PodId, node: NodeId) {
+        self.reserve(pod, node);
+        self.start_bound(pod);
+    }
+
+    /// A reserved pod is bound (Permit allowed it) and its container starts.
+    pub fn start_bound(&mut self, pod: PodId) {
+        let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
+        *self.store.bound_priorities.entry(prio).or_default() += 1;
+        let p = &mut self.store.pods[pod as usize];
+        p.waiting = false;
+        let node = p.node.expect("reserved");
+        self.pod_node_event(pod, "PodBound", node);
+        self.container_start(pod);
+    }
+
+    /// Assume a pod on a node (Reserve): its resources are held from now on.
+    pub fn reserve(&mut self, pod: PodId, node: NodeId) {
+        let now = self.now();
+        let req = self.store.classes[self.store.pods[pod as usize].class as usize].req;
+        self.rec.gpu.advance(now);
+        self.store.cluster.charge(node, pod, &req);
+        let q = self.pod_queue(pod) as usize;
+        self.store.queue_alloc[q].add(&req);
+        self.rec.queue_time.change(q, now, req.gpu_milli());
+        self.rec.gpu.held_milli += req.gpu_milli();
+        let p = &mut self.store.pods[pod as usize];
+        p.node = Some(node);
+        p.nominated = None;
+        p.waiting = true;
+        if let Some(g) = p.gang {
+            self.gang_member_holds(g, pod);
+        }
+    }
+
+    /// Undo a reservation (a Permit rejection): the pod goes back to waiting for a node.
+    pub fn unreserve(&mut self, pod: PodId) {
+        let now = self.now();
+        let req = self.store.classes[self.store.pods[pod as usize].class as usize].req;
+        let p = &mut self.store.pods[pod as usize];
+        debug_assert!(p.waiting, "unreserve of a pod that is not waiting");
+        let node = p.node.take().expect("reserved");
+        p.waiting = false;
+        let gang = p.gang;
+        self.rec.gpu.advance(now);
+        self.rec.gpu.held_milli -= req.gpu_milli();
+        self.store.cluster.release(node, pod, &req);
+        let q = self.pod_queue(pod) as usize;
+        self.store.queue_alloc[q].sub(&req);
+        self.rec.queue_time.change(q, now, -req.gpu_milli());
+        if let Some(g) = gang {
+            self.gang_member_releases(g, pod);
+        }
+        self.deadlock_on_release();
+    }
+
+    /// Ask a pod to stop (a DELETE). Unbound pods go at once; bound ones get SIGTERM and stop
+    /// after `terminate-after` capped by the grace period (POD-R4).
+    pub fn delete_pod(&mut self, pod: PodId, reason: &'static str, disruption: Option<&'static str>) {
+        let now = self.now();
+        let p = &mut self.store.pods[pod as usize];
+        if p.finished.is_some() || p.deletion.is_some() {
+            return;
+        }
+        p.deletion = Some(now);
+        if disruption.is_some() {
+            p.disruption = disruption;
+        }
+        let obj = self.pod_object(pod);
+        self.event(|| obj, "PodDeleted", || reason.to_string());
+        let p = &self.store.pods[pod as usize];
+        if p.node.is_none() {
+            self.policy_pod_dequeued(pod);
+            self.pod_terminal(pod, Phase::Failed, 0, reason);
+            return;
+        }
+        let proto = &self.store.protos[self.store.workloads[p.wl as usize].proto as usize];
+        let stop_ms = if p.phase == Phase::Running {
+            proto.tasks[p.task as usize].terminate_after_ms
+        } else {
+            0
+        };
+        if self.store.pods[pod as usize].node.is_some_and(|n| self.node_is_down(n)) {
+            // No kubelet to stop it: Terminating until the node returns (NODE-4).
+            self.store.pods[pod as usize].epoch += 1;
+            let wl = self.store.pods[pod as usize].wl;
+            self.job_pod_event(wl);
+            return;
+        }
+        let p = &mut self.store.pods[pod as usize];
+        p.epoch += 1;
+        let epoch = p.epoch;
+        // A run that would end by itself before the stop keeps its exit event.
+        let natural_end = match (p.work_started, p.run_ms) {
+            (Some(s), Some(d)) if p.working => Some(s.plus_ms(d)),
+            _ => None,
+        };
+        let stop_at = now.plus_ms(stop_ms);
+        match natural_end {
+            Some(end) if end <= stop_at => {
+                self.engine
+                    .schedule(end.max(now), class::KUBELET, Ev::ContainerExit { pod, epoch });
+            }
+            _ => self
+                .engine
+                .schedule(stop_at, class::KUBELET, Ev::PodTerminated { pod, epoch }),
+        }
+        let wl = self.store.pods[pod as usize].wl;
+        self.job_pod_event(wl);
+    }
+
+    /// A pod reaches a terminal phase: its resources are released at once (SCH-C4). The change
+    /// fans out in this order (ARCHITECTURE.md, "Fan-out of a change"): the pod, its work, its
+    /// gang, its node, quota, the recorder, the policy, deadlock detection, then the controller
+    /// that owns the workload.
+    pub fn pod_terminal(&mut self, pod: PodId, phase: Phase, code: i32, reason: &str) {
+        let now = self.now();
+        let p = &mut self.store.pods[pod as usize];
+        assert!(p.finished.is_none(), "pod {} terminal twice", p.name);
+        let was_running = p.phase == Phase::Running;
+        let container_up = p.container_up;
+        p.phase = phase;
+        p.finished = Some(now);
+        p.exit_code = code;
+        p.epoch += 1;
+        p.container_up = false;
+        let wl = p.wl;
+        let node = p.node;
+        let gang = p.gang;
+        if phase == Phase::Failed {
+            self.lose_work(pod);
+        }
+        self.end_work(pod);
+        self.rec.gpu.advance(now);
+        if was_running {
+            self.store.workloads[wl as usize].running -= 1;
+        }
+        if let Some(g) = gang {
+            if container_up {
+                self.gang_member_stopped_running(g);
+            }
+            if node.is_some() {
+                self.gang_member_releases(g, pod);
+            }
+            self.gang_member_gone(g, pod);
+        }
+        if let Some(n) = node {
+            self.release_node(pod, n);
+        }
+        if phase == Phase::Failed {
+            self.store.workloads[wl as usize].failed_pods += 1;
+        }
+        if self.ctl.admission.is_some() {
+            self.quota_pod_terminal(pod);
+        }
+        if node.is_some() || self.rec.record_events {
+            let obj = self.pod_object(pod);
+            let (ev, detail) = match phase {
+                Phase::Succeeded => ("PodSucceeded", String::new()),
+                _ if !reason.is_empty() && reason != "Terminated" => ("PodFailed", reason.to_string()),
+                _ => ("PodFailed", format!("exit code {code}")),
+            };
+            self.event(|| obj, ev, || detail);
+        }
+        if node.is_some() {
+            self.policy_resources_released();
+            self.deadlock_on_release();
+        }
+        self.owner_pod_terminal(wl, pod, phase);
+    }
+
+    /// A terminal pod frees its node: bound priorities (unless it still waited at Permit), GPU
+    /// held, the node's usage and its queue's allocation.
+    fn release_node(&mut self, pod: PodId, n: NodeId) {
+        let now = self.now();
+        let class = &self.store.classes[self.store.pods[pod as usize].class as usize];
+        let (req, prio) = (class.req, class.priority);
+        if !std::mem::take(&mut self.store.pods[pod as usize].waiting) {
+            let count = self
+                .store
+                .bound_priorities
+                .get_mut(&prio)
+                .expect("bound priority counted");
+            *count -= 1;
+            if *count == 0 {
+                self.store.bound_priorities.remove(&prio);
+            }
+        }
+        self.rec.gpu.held_milli -= req.gpu_milli();
+        self.store.cluster.release(n, pod, &req);
+        let q = self.pod_queue(pod) as usize;
+        self.store.queue_alloc[q].sub(&req);
+        self.rec.queue_time.change(q, now, -req.gpu_milli());
+    }
+
+    /// The controller that owns the workload hears of its pod's end last: the Volcano job
+    /// controller, or the Job controller (then Kueue's admission, which releases quota once a
+    /// Job's pods are gone), or a bare pod's own end.
+    fn owner_pod_terminal(&mut self, wl: WlId, pod: PodId, phase: Phase) {
+        if self.store.workloads[wl as usize].vc.is_some() {
+            self.vc_pod_finished(wl, pod);
+        } else if self.store.workloads[wl as usize].job.is_some() {
+            self.job_pod_event(wl);
+            self.policy_job_pod_gone(wl);
+        } else {
+            self.bare_pod_finished(wl, phase);
+        }
+    }
+
+    pub(crate) fn bare_pod_finished(&mut self, wl: WlId, phase: Phase) {
+        let now = self.now();
+        let w = &mut self.store.workloads[wl as usize];
+        w.finish = Some(now);
+        w.state = if phase == Phase::Succeeded {
+            WlState::Complete
+        } else {
+            WlState::Failed
+        };
+        if w.state == WlState::Failed && w.reason.is_empty() {
+            w.reason = "Error".into();
+        }
+    }
+}
