@@ -14,12 +14,28 @@ fn cronjob(extra_spec: &str, job_annotations: &str, horizon: &str) -> String {
 }
 
 fn cronjob_with(extra_spec: &str, job_annotations: &str, horizon: &str, job_spec: &str) -> String {
+    let nodes = nodes(1, 8);
     format!(
-        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: cron}}\nspec: {{horizon: {horizon}}}\n---\n{}\
-         apiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: cj}}\nspec:\n  schedule: \"*/5 * * * *\"\n{extra_spec}\
-         \n  jobTemplate:\n    metadata:\n      annotations: {{{job_annotations}}}\n    spec:\n{job_spec}      template:\n        spec:\n\
-         \x20         restartPolicy: Never\n          containers: [{{name: c, image: x, resources: {{limits: {{cpu: \"1\"}}}}}}]\n",
-        nodes(1, 8)
+        r#"apiVersion: kubesim.io/v1alpha1
+kind: Simulation
+metadata: {{name: cron}}
+spec: {{horizon: {horizon}}}
+---
+{nodes}apiVersion: batch/v1
+kind: CronJob
+metadata: {{name: cj}}
+spec:
+  schedule: "*/5 * * * *"
+{extra_spec}
+  jobTemplate:
+    metadata:
+      annotations: {{{job_annotations}}}
+    spec:
+{job_spec}      template:
+        spec:
+          restartPolicy: Never
+          containers: [{{name: c, image: x, resources: {{limits: {{cpu: "1"}}}}}}]
+"#
     )
 }
 

@@ -12,12 +12,29 @@ fn sim(extra: &str) -> String {
 /// A pod that can never fit (100 CPUs), and 1-CPU nodes joining every 0.1 s (each a cluster
 /// event that requeues it).
 fn s_k1(pop_from_backoff_q: bool) -> Vec<f64> {
+    let sim = sim(&format!(
+        "horizon: 40s, latencies: {{popFromBackoffQ: {pop_from_backoff_q}}}"
+    ));
     let y = format!(
-        "{}apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {{name: joiners}}\nspec:\n  count: 400\n  every: 100ms\n  template:\n    apiVersion: v1\n    kind: Node\n    metadata: {{name: small}}\n    status: {{allocatable: {{cpu: \"1\", memory: 1Gi, pods: \"10\"}}}}\n---\n\
-apiVersion: v1\nkind: Pod\nmetadata: {{name: big}}\nspec:\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"100\"}}}}}}]\n",
-        sim(&format!(
-            "horizon: 40s, latencies: {{popFromBackoffQ: {pop_from_backoff_q}}}"
-        ))
+        r#"{sim}apiVersion: kubesim.io/v1alpha1
+kind: Arrivals
+metadata: {{name: joiners}}
+spec:
+  count: 400
+  every: 100ms
+  template:
+    apiVersion: v1
+    kind: Node
+    metadata: {{name: small}}
+    status: {{allocatable: {{cpu: "1", memory: 1Gi, pods: "10"}}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: big}}
+spec:
+  restartPolicy: Never
+  containers: [{{name: c, image: x, resources: {{requests: {{cpu: "100"}}}}}}]
+"#
     );
     let r = run(&y, "kube-default");
     times(&r, "big", "FailedScheduling")
@@ -70,9 +87,16 @@ fn three_cpu_node(name: &str) -> String {
 
 #[test]
 fn s_k4_preemption_prefers_the_node_with_the_lowest_highest_victim_priority() {
+    let preemptor = r#"apiVersion: v1
+kind: Pod
+metadata: {name: preemptor, annotations: {kubesim.io/submit-at: 10s, kubesim.io/duration: 1h}}
+spec:
+  priorityClassName: p100
+  restartPolicy: Never
+  containers: [{name: c, image: x, resources: {requests: {cpu: "3"}}}]
+"#;
     let y = format!(
-        "{}{}{}{}{}{}{}{}{}{}{}{}\
-apiVersion: v1\nkind: Pod\nmetadata: {{name: preemptor, annotations: {{kubesim.io/submit-at: 10s, kubesim.io/duration: 1h}}}}\nspec:\n  priorityClassName: p100\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"3\"}}}}}}]\n",
+        "{}{}{}{}{}{}{}{}{}{}{}{}{preemptor}",
         sim("horizon: 100s"),
         three_cpu_node("node-x"),
         three_cpu_node("node-y"),

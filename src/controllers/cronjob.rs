@@ -12,7 +12,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::engine::SimTime;
-use crate::input::cron::{NextCache, at_ms, missed_cached, ms_of};
+use crate::input::cron::{Missed, NextCache, at_ms, missed_cached, ms_of};
 use crate::input::spec::{ConcurrencyPolicy, CronJobSpec};
 use crate::observe::record::{CronRow, WlState};
 use crate::sim::{Ev, ProtoId, WlId, World, class};
@@ -163,19 +163,42 @@ impl World {
         }
     }
 
-    /// One `syncCronJob`.
+    /// One `syncCronJob` (with the history cleanup, `cleanupFinishedJobs`, that the
+    /// controller's `sync` runs with it): reconcile the active list, delete finished Jobs beyond
+    /// the history limits, then, unless suspended, start or skip the most recent due time and
+    /// requeue at the next one.
     pub(crate) fn cron_sync(&mut self, cj: u32) {
         let now = self.now();
-        let start = self.cfg.start_time;
-        let now_t = at_ms(start, now.ms());
         let spec = self.ctl.cron[cj as usize].spec.clone();
-        // Active list maintenance (CJ-T10).
+        self.cron_prune_active(cj);
+        self.cron_cleanup_history(cj, &spec);
+
+        // A suspended CronJob is not scheduled and not requeued (CJ-T8): the controller returns
+        // before computing schedule times; the edit that resumes it syncs it again.
+        if self.ctl.cron[cj as usize].suspended {
+            self.ctl.cron[cj as usize].was_suspended = true;
+            return;
+        }
+        // Scheduling (CJ-T3..T9).
+        let m = self.cron_missed(cj, &spec, now);
+        self.cron_note_missed(cj, &m);
+        self.cron_start_due(cj, &spec, &m, now);
+        self.cron_requeue(cj, &m, now);
+    }
+
+    /// Active list maintenance (CJ-T10; syncCronJob's reconciliation of `status.active` with
+    /// the child Jobs): finished and deleted Jobs leave it.
+    fn cron_prune_active(&mut self, cj: u32) {
         let workloads = &self.store.workloads;
         self.ctl.cron[cj as usize].active.retain(|&wl| {
             let w = &workloads[wl as usize];
             w.finish.is_none() && !w.deleted
         });
-        // History cleanup (CJ-T11): finished Jobs beyond each limit, oldest start first.
+    }
+
+    /// History cleanup (CJ-T11; `cleanupFinishedJobs`, `removeOldestJobs`): finished Jobs
+    /// beyond each limit are deleted, oldest start first; deleted Jobs leave `owned`.
+    fn cron_cleanup_history(&mut self, cj: u32, spec: &CronJobSpec) {
         for (state, limit) in [
             (WlState::Complete, spec.success_limit),
             (WlState::Failed, spec.failed_limit),
@@ -209,27 +232,31 @@ impl World {
         self.ctl.cron[cj as usize]
             .owned
             .retain(|&wl| !workloads[wl as usize].deleted);
+    }
 
-        // A suspended CronJob is not scheduled and not requeued (CJ-T8): the controller returns
-        // before computing schedule times; the edit that resumes it syncs it again.
-        if self.ctl.cron[cj as usize].suspended {
-            self.ctl.cron[cj as usize].was_suspended = true;
-            return;
-        }
-        // Scheduling (CJ-T3..T9).
+    /// The controller's view of the schedule at `now` (`mostRecentScheduleTime`,
+    /// `nextScheduleTimeDuration`), from the last scheduled time or the creation.
+    fn cron_missed(&mut self, cj: u32, spec: &CronJobSpec, now: SimTime) -> Missed {
+        let start = self.cfg.start_time;
+        let now_t = at_ms(start, now.ms());
         let tz = spec.time_zone.as_ref().map_or(chrono_tz::UTC, |(_, tz)| *tz);
         let st = &self.ctl.cron[cj as usize];
         let earliest = st
             .last_schedule
             .unwrap_or_else(|| at_ms(start, st.created.unwrap_or(now).ms()));
-        let m = missed_cached(
+        missed_cached(
             &spec.schedule,
             tz,
             &mut self.ctl.cron[cj as usize].next_cache,
             earliest,
             now_t,
             spec.starting_deadline_s,
-        );
+        )
+    }
+
+    /// What the missed times count: the times skipped while suspended (on the first sync after
+    /// a suspension), the `TooManyMissedTimes` warning, and a pending skip made final.
+    fn cron_note_missed(&mut self, cj: u32, m: &Missed) {
         // The first sync after a suspension: the times that passed meanwhile, except the one
         // it starts now, were skipped (the controller's estimate of their number).
         if std::mem::take(&mut self.ctl.cron[cj as usize].was_suspended) {
@@ -260,6 +287,13 @@ impl World {
             self.ctl.cron[cj as usize].skipped[why as usize] += 1;
             self.ctl.cron[cj as usize].pending_skip = None;
         }
+    }
+
+    /// syncCronJob's decision on the most recent due time: a deadline miss when none is due
+    /// (`MissSchedule`), nothing if already processed (CJ-T6), a skip under `Forbid` with a Job
+    /// active (`JobAlreadyActive`), else start it (deleting the active Jobs first under
+    /// `Replace`).
+    fn cron_start_due(&mut self, cj: u32, spec: &CronJobSpec, m: &Missed, now: SimTime) {
         match m.most_recent {
             None => {
                 // Due times the deadline excluded (MissSchedule).
@@ -293,9 +327,13 @@ impl World {
                 }
             }
         }
-        // Requeue at the next scheduled time + 100 ms (CJ-T2).
+    }
+
+    /// Requeue at the next scheduled time + 100 ms (CJ-T2; `nextScheduleTimeDuration`), unless
+    /// an earlier sync still to come is already requested.
+    fn cron_requeue(&mut self, cj: u32, m: &Missed, now: SimTime) {
         if let Some(next) = m.next
-            && let Some(ms) = ms_of(start, next)
+            && let Some(ms) = ms_of(self.cfg.start_time, next)
         {
             let at = SimTime(ms + 100);
             if self.ctl.cron[cj as usize].next_sync.is_none_or(|t| t > at || t < now) {

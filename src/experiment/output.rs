@@ -27,6 +27,7 @@ use crate::error::{InputError, quote};
 use crate::experiment::Shard;
 use crate::experiment::outdir::{FilePlan, Part};
 use crate::limits::{MAX_PLAN_BYTES, MAX_UNITS};
+use crate::observe::tables::Unit;
 pub use crate::observe::tables::{Block, Kind, Plan, Point, Table, Tables};
 
 /// Name of the plan file in a shard's output folder.
@@ -323,88 +324,131 @@ fn read_text(path: &Path, fix: &str) -> Result<String, InputError> {
     })
 }
 
+/// What to do when the shard folders given are not every shard of one experiment, once.
+const FIX_RERUN: &str = "pass every shard folder of one experiment, each written by `--shard I/N`, once";
+
 /// Read shard folders back into one plan and the complete tables, rows in unit order. Every
 /// table must match what its shard's plan file recorded (rows, size, SHA-256).
 pub fn merge(dirs: &[PathBuf]) -> Result<(Plan, Tables), InputError> {
-    let fix_rerun = "pass every shard folder of one experiment, each written by `--shard I/N`, once";
     if dirs.is_empty() {
-        return Err(InputError::new("", "no shard folder given", fix_rerun));
+        return Err(InputError::new("", "no shard folder given", FIX_RERUN));
     }
+    let (plan, shards, recorded) = read_shard_plans(dirs)?;
+    check_complete(&shards)?;
+    let units = plan.units();
+    let index: UnitIndex = units
+        .iter()
+        .enumerate()
+        .map(|(k, u)| ((u.point, u.policy.as_str(), u.seed), k))
+        .collect();
+    let mut tables = Vec::new();
+    for (name, header, key_cols) in plan.table_specs() {
+        let mut table = TableMerge {
+            name,
+            header,
+            key_cols,
+            index: &index,
+            blocks: vec![None; units.len()],
+            rows_per_unit: vec![0usize; units.len()],
+        };
+        for ((d, shard), rec) in dirs.iter().zip(&shards).zip(&recorded) {
+            let path = d.join(name);
+            verify_table(&path, name, rec.get(name))?;
+            table.add_shard(&path, *shard)?;
+        }
+        tables.push(table.finish(&units)?);
+    }
+    Ok((plan, Tables { units, tables }))
+}
+
+/// The unit index of each (point, policy, seed) of a plan.
+type UnitIndex<'a> = BTreeMap<(usize, &'a str, u64), usize>;
+
+/// What a shard's plan file records of each table, by table name.
+type RecordedTables = BTreeMap<String, Recorded>;
+
+/// The plan files of the shard folders `dirs`, in order: they must be of one plan and one shard
+/// count, no shard twice. Returns the plan, and each folder's shard and recorded tables.
+fn read_shard_plans(dirs: &[PathBuf]) -> Result<(Plan, Vec<Shard>, Vec<RecordedTables>), InputError> {
     let mut plan: Option<(Plan, PathBuf)> = None;
     let mut shards: Vec<Shard> = Vec::new();
-    let mut recorded: Vec<BTreeMap<String, Recorded>> = Vec::new();
+    let mut recorded: Vec<RecordedTables> = Vec::new();
     for d in dirs {
         let path = d.join(SHARD_FILE);
-        let fix = "pass a folder written by `kubesim ... --shard I/N --out FOLDER`";
-        let in_file = |message: String| InputError {
+        let (shard, p, rec) = read_shard_plan(&path)?;
+        recorded.push(rec);
+        let in_file = |message: String, fix: &str| InputError {
             file: Some(path.clone()),
             ..InputError::new("", message, fix)
         };
-        let bytes = crate::limits::read_file_at_most(&path, MAX_PLAN_BYTES)
-            .map_err(|e| in_file(format!("cannot read: {e}")))?
-            .ok_or_else(|| in_file(format!("not a shard plan: longer than {MAX_PLAN_BYTES} bytes")))?;
-        let text = String::from_utf8(bytes).map_err(|_| in_file("not UTF-8 text".to_string()))?;
-        let format = text
-            .lines()
-            .find_map(|l| l.strip_prefix("kubesim-shard\t"))
-            .unwrap_or("");
-        if format != SHARD_FORMAT {
-            return Err(InputError {
-                file: Some(path.clone()),
-                ..InputError::new(
-                    "",
-                    "this shard was written by another version of kubesim",
-                    "run every shard again with this version",
-                )
-            });
-        }
-        let shard_line = text.lines().find_map(|l| l.strip_prefix("shard\t")).unwrap_or("");
-        let shard = Shard::parse(shard_line).map_err(|e| InputError {
-            file: Some(path.clone()),
-            ..e
-        })?;
-        let p = Plan::from_text(&text, &path)?;
-        recorded.push(recorded_tables(&text, &path)?);
         match &plan {
             None => plan = Some((p, path.clone())),
             Some((first, first_path)) => {
                 if *first != p {
-                    return Err(InputError {
-                        file: Some(path.clone()),
-                        ..InputError::new(
-                            "",
-                            format!("this shard belongs to another experiment than {}", first_path.display()),
-                            "merge only the shards of one command (same scenario, policies, seeds, points)",
-                        )
-                    });
+                    return Err(in_file(
+                        format!("this shard belongs to another experiment than {}", first_path.display()),
+                        "merge only the shards of one command (same scenario, policies, seeds, points)",
+                    ));
                 }
             }
         }
         if let Some(first) = shards.first()
             && first.count != shard.count
         {
-            return Err(InputError {
-                file: Some(path.clone()),
-                ..InputError::new(
-                    "",
-                    format!("shard {}/{} among shards of {}", shard.index, shard.count, first.count),
-                    fix_rerun,
-                )
-            });
+            return Err(in_file(
+                format!("shard {}/{} among shards of {}", shard.index, shard.count, first.count),
+                FIX_RERUN,
+            ));
         }
         if shards.contains(&shard) {
-            return Err(InputError {
-                file: Some(path.clone()),
-                ..InputError::new(
-                    "",
-                    format!("shard {}/{} is given twice", shard.index, shard.count),
-                    fix_rerun,
-                )
-            });
+            return Err(in_file(
+                format!("shard {}/{} is given twice", shard.index, shard.count),
+                FIX_RERUN,
+            ));
         }
         shards.push(shard);
     }
     let (plan, _) = plan.expect("at least one shard folder was read");
+    Ok((plan, shards, recorded))
+}
+
+/// One shard's plan file at `path`: its shard, its plan and what it records of each table.
+fn read_shard_plan(path: &Path) -> Result<(Shard, Plan, RecordedTables), InputError> {
+    let fix = "pass a folder written by `kubesim ... --shard I/N --out FOLDER`";
+    let in_file = |message: String| InputError {
+        file: Some(path.to_path_buf()),
+        ..InputError::new("", message, fix)
+    };
+    let bytes = crate::limits::read_file_at_most(path, MAX_PLAN_BYTES)
+        .map_err(|e| in_file(format!("cannot read: {e}")))?
+        .ok_or_else(|| in_file(format!("not a shard plan: longer than {MAX_PLAN_BYTES} bytes")))?;
+    let text = String::from_utf8(bytes).map_err(|_| in_file("not UTF-8 text".to_string()))?;
+    let format = text
+        .lines()
+        .find_map(|l| l.strip_prefix("kubesim-shard\t"))
+        .unwrap_or("");
+    if format != SHARD_FORMAT {
+        return Err(InputError {
+            file: Some(path.to_path_buf()),
+            ..InputError::new(
+                "",
+                "this shard was written by another version of kubesim",
+                "run every shard again with this version",
+            )
+        });
+    }
+    let shard_line = text.lines().find_map(|l| l.strip_prefix("shard\t")).unwrap_or("");
+    let shard = Shard::parse(shard_line).map_err(|e| InputError {
+        file: Some(path.to_path_buf()),
+        ..e
+    })?;
+    let plan = Plan::from_text(&text, path)?;
+    let recorded = recorded_tables(&text, path)?;
+    Ok((shard, plan, recorded))
+}
+
+/// Every shard `i/n` for `i` in `0..n` must be among `shards` (at least one).
+fn check_complete(shards: &[Shard]) -> Result<(), InputError> {
     let count = shards[0].count;
     let missing: Vec<String> = (0..count)
         .filter(|i| !shards.iter().any(|s| s.index == *i))
@@ -417,125 +461,145 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Plan, Tables), InputError> {
             "run the missing shards (same command with --shard I/N) and pass their folders too",
         ));
     }
-    let units = plan.units();
-    let index: BTreeMap<(usize, &str, u64), usize> = units
-        .iter()
-        .enumerate()
-        .map(|(k, u)| ((u.point, u.policy.as_str(), u.seed), k))
-        .collect();
-    let mut tables = Vec::new();
-    for (name, header, key_cols) in plan.table_specs() {
-        let mut blocks: Vec<Option<Block>> = vec![None; units.len()];
-        let mut rows_per_unit = vec![0usize; units.len()];
-        for ((d, shard), rec) in dirs.iter().zip(&shards).zip(&recorded) {
-            let path = d.join(name);
-            verify_table(&path, name, rec.get(name))?;
-            // events.csv stays on disk (ranges of the shard's file); the rest is read as text.
-            let text = if name == "events.csv" {
-                None
-            } else {
-                Some(read_text(&path, "the shard is incomplete: run it again")?)
-            };
-            let source: Box<dyn Read> = match &text {
-                Some(t) => Box::new(t.as_bytes()),
-                None => Box::new(std::io::BufReader::new(fs::File::open(&path).map_err(|e| {
-                    InputError {
-                        file: Some(path.clone()),
-                        ..InputError::new("", format!("cannot read: {e}"), "the shard is incomplete: run it again")
-                    }
-                })?)),
-            };
-            let mut rdr = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(source);
-            let mut rec = csv::StringRecord::new();
-            let damaged = |line: usize, why: &str| {
-                InputError::new(
-                    "",
-                    why.to_string(),
-                    "the shard is damaged or not of this plan: run it again",
-                )
-                .at(&path, line, None)
-            };
-            let mut start = 0u64;
-            let mut first = true;
-            // The unit whose rows are being read, and where they began.
-            let mut current: Option<(usize, u64)> = None;
-            let close = |cur: Option<(usize, u64)>, end: u64, blocks: &mut Vec<Option<Block>>| {
-                if let Some((k, from)) = cur {
-                    blocks[k] = Some(match &text {
-                        Some(t) => Block::Text(t[from as usize..end as usize].to_string()),
-                        None => Block::File {
-                            path: path.clone(),
-                            offset: from,
-                            len: end - from,
-                        },
-                    });
+    Ok(())
+}
+
+/// One table being merged: each unit's block of rows, taken from the shard that ran the unit.
+struct TableMerge<'a> {
+    name: &'static str,
+    header: String,
+    /// 3 if rows start with point, policy, seed; 2 if with policy, seed (point 0).
+    key_cols: usize,
+    index: &'a UnitIndex<'a>,
+    blocks: Vec<Option<Block>>,
+    rows_per_unit: Vec<usize>,
+}
+
+impl TableMerge<'_> {
+    /// Take the blocks of rows of `shard`'s copy of the table at `path` (already verified): each
+    /// unit's rows must be together, of a unit of the plan that this shard owns.
+    fn add_shard(&mut self, path: &Path, shard: Shard) -> Result<(), InputError> {
+        // events.csv stays on disk (ranges of the shard's file); the rest is read as text.
+        let text = if self.name == "events.csv" {
+            None
+        } else {
+            Some(read_text(path, "the shard is incomplete: run it again")?)
+        };
+        let source: Box<dyn Read> = match &text {
+            Some(t) => Box::new(t.as_bytes()),
+            None => Box::new(std::io::BufReader::new(fs::File::open(path).map_err(|e| {
+                InputError {
+                    file: Some(path.to_path_buf()),
+                    ..InputError::new("", format!("cannot read: {e}"), "the shard is incomplete: run it again")
                 }
-            };
-            loop {
-                let more = rdr
-                    .read_record(&mut rec)
-                    .map_err(|e| damaged(0, &format!("bad CSV: {e}")))?;
-                if !more {
-                    break;
-                }
-                let end = rdr.position().byte();
-                let line_no = rec.position().map_or(0, |p| p.line() as usize);
-                if first {
-                    first = false;
-                    if rec.iter().collect::<Vec<_>>().join(",") != header {
-                        return Err(damaged(1, "unexpected header"));
-                    }
-                    start = end;
-                    continue;
-                }
-                let field = |i: usize| rec.get(i).unwrap_or("");
-                let (point, policy, seed) = if key_cols == 3 {
-                    (field(0).parse::<usize>().ok(), field(1), field(2))
-                } else {
-                    (Some(0), field(0), field(1))
-                };
-                let key = point.zip(seed.parse::<u64>().ok()).map(|(p, s)| (p, policy, s));
-                let k = key
-                    .and_then(|k| index.get(&k).copied())
-                    .ok_or_else(|| damaged(line_no, "row of a unit the plan does not have"))?;
-                if !shard.owns(k) {
-                    return Err(damaged(line_no, "row of another shard's unit"));
-                }
-                if current.map(|(c, _)| c) != Some(k) {
-                    if blocks[k].is_some() {
-                        return Err(damaged(line_no, "rows of one run are not together"));
-                    }
-                    close(current, start, &mut blocks);
-                    current = Some((k, start));
-                }
-                rows_per_unit[k] += 1;
-                start = end;
+            })?)),
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(source);
+        let mut rec = csv::StringRecord::new();
+        let damaged = |line: usize, why: &str| {
+            InputError::new(
+                "",
+                why.to_string(),
+                "the shard is damaged or not of this plan: run it again",
+            )
+            .at(path, line, None)
+        };
+        let mut start = 0u64;
+        let mut first = true;
+        // The unit whose rows are being read, and where they began.
+        let mut current: Option<(usize, u64)> = None;
+        let close = |cur: Option<(usize, u64)>, end: u64, blocks: &mut Vec<Option<Block>>| {
+            if let Some((k, from)) = cur {
+                blocks[k] = Some(match &text {
+                    Some(t) => Block::Text(t[from as usize..end as usize].to_string()),
+                    None => Block::File {
+                        path: path.to_path_buf(),
+                        offset: from,
+                        len: end - from,
+                    },
+                });
             }
-            close(current, start, &mut blocks);
+        };
+        loop {
+            let more = rdr
+                .read_record(&mut rec)
+                .map_err(|e| damaged(0, &format!("bad CSV: {e}")))?;
+            if !more {
+                break;
+            }
+            let end = rdr.position().byte();
+            let line_no = rec.position().map_or(0, |p| p.line() as usize);
+            if first {
+                first = false;
+                if rec.iter().collect::<Vec<_>>().join(",") != self.header {
+                    return Err(damaged(1, "unexpected header"));
+                }
+                start = end;
+                continue;
+            }
+            let k = self
+                .unit_of(&rec)
+                .ok_or_else(|| damaged(line_no, "row of a unit the plan does not have"))?;
+            if !shard.owns(k) {
+                return Err(damaged(line_no, "row of another shard's unit"));
+            }
+            if current.map(|(c, _)| c) != Some(k) {
+                if self.blocks[k].is_some() {
+                    return Err(damaged(line_no, "rows of one run are not together"));
+                }
+                close(current, start, &mut self.blocks);
+                current = Some((k, start));
+            }
+            self.rows_per_unit[k] += 1;
+            start = end;
         }
+        close(current, start, &mut self.blocks);
+        Ok(())
+    }
+
+    /// The unit a row belongs to, by its key columns; None if the plan has no such unit.
+    fn unit_of(&self, rec: &csv::StringRecord) -> Option<usize> {
+        let field = |i: usize| rec.get(i).unwrap_or("");
+        let (point, policy, seed) = if self.key_cols == 3 {
+            (field(0).parse::<usize>().ok(), field(1), field(2))
+        } else {
+            (Some(0), field(0), field(1))
+        };
+        let key = point.zip(seed.parse::<u64>().ok()).map(|(p, s)| (p, policy, s));
+        key.and_then(|k| self.index.get(&k).copied())
+    }
+
+    /// The merged table, once every shard is in: the one-row-per-run tables must have exactly
+    /// one row per unit; a unit without rows has an empty block.
+    fn finish(self, units: &[Unit]) -> Result<Table, InputError> {
+        let name = self.name;
         if (name == "summary.csv" || name == "sweep_runs.csv")
-            && let Some(k) = rows_per_unit.iter().position(|&c| c != 1)
+            && let Some(k) = self.rows_per_unit.iter().position(|&c| c != 1)
         {
             let u = &units[k];
             return Err(InputError::new(
                 "",
                 format!(
                     "{name}: {} rows for point {} policy {} seed {} (expected 1)",
-                    rows_per_unit[k], u.point, u.policy, u.seed
+                    self.rows_per_unit[k], u.point, u.policy, u.seed
                 ),
                 "a shard is incomplete or damaged: run it again",
             ));
         }
-        let blocks = blocks
+        let blocks = self
+            .blocks
             .into_iter()
             .map(|b| b.unwrap_or_else(|| Block::Text(String::new())))
             .collect();
-        tables.push(Table { name, header, blocks });
+        Ok(Table {
+            name,
+            header: self.header,
+            blocks,
+        })
     }
-    Ok((plan, Tables { units, tables }))
 }
 
 /// A shard's table must be what its plan file recorded: same rows, size and SHA-256.

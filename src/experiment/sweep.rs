@@ -11,6 +11,8 @@
 //! simulated is in the outputs (the explored curve), and a point above the answer that fails a
 //! target (the assumption broken) is reported.
 
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::path::PathBuf;
 
 use crate::error::InputError;
@@ -172,202 +174,267 @@ pub fn capacity_search(
             "write --capacity PATH=LO..HI or PATH=LO..HI:STEP (e.g. NodePool/gpu:spec.count=1..64)",
         ));
     }
-    // Per policy: the bracket (indexes into values) [lo_fail, hi_ok]; None before it is known.
-    struct Search {
-        lo: usize,
-        hi: usize,
-        state: State,
-    }
-    #[derive(PartialEq)]
-    enum State {
-        Start,
-        TopKnown,
-        Bisect,
-        Done,
-    }
-    let mut search: Vec<Search> = policies
-        .iter()
-        .map(|_| Search {
-            lo: 0,
-            hi: values.len() - 1,
-            state: State::Start,
-        })
-        .collect();
-    // Results so far: value index -> scenario index; (value index, policy) -> meets.
-    let mut evaluated: Vec<usize> = Vec::new();
-    let mut scenarios: Vec<Scenario> = Vec::new();
-    let mut all_units: Vec<(usize, Unit)> = Vec::new();
-    let mut all_runs: Vec<RunResult> = Vec::new();
-    let mut meets: std::collections::BTreeMap<(usize, usize), bool> = std::collections::BTreeMap::new();
+    let mut brackets: Vec<Bracket> = policies.iter().map(|_| Bracket::new(values.len())).collect();
+    let mut search = Search {
+        paths,
+        param,
+        values,
+        policies,
+        seeds,
+        targets,
+        evaluated: Vec::new(),
+        scenarios: Vec::new(),
+        all_units: Vec::new(),
+        all_runs: Vec::new(),
+        meets: BTreeMap::new(),
+    };
     let progress = Progress::new(None, "runs");
-    let mut answers_idx: Vec<Option<usize>> = vec![None; policies.len()];
     loop {
-        // What each policy needs next.
-        let mut wanted: Vec<(usize, usize)> = Vec::new(); // (value index, policy)
-        for (pi, s) in search.iter().enumerate() {
-            match s.state {
-                State::Start => wanted.push((values.len() - 1, pi)),
-                State::TopKnown => wanted.push((0, pi)),
-                State::Bisect => wanted.push(((s.lo + s.hi) / 2, pi)),
-                State::Done => {}
-            }
-        }
+        // What each policy needs next: (value index, policy).
+        let wanted: Vec<(usize, usize)> = brackets
+            .iter()
+            .enumerate()
+            .filter_map(|(pi, b)| b.wanted(search.values.len()).map(|vi| (vi, pi)))
+            .collect();
         if wanted.is_empty() {
             break;
         }
-        // Load the new points, then run every wanted (point, policy) x seed in parallel.
+        search.round(&wanted, &progress)?;
+        for (pi, b) in brackets.iter_mut().enumerate() {
+            b.advance(search.values.len(), |vi| search.meets[&(vi, pi)]);
+        }
+    }
+    progress.finish();
+    Ok(search.finish(&brackets))
+}
+
+/// Where a policy's bracket is.
+#[derive(PartialEq)]
+enum State {
+    /// The top of the range is to be simulated.
+    Start,
+    /// The top meets the targets; the bottom is to be simulated.
+    TopKnown,
+    /// Halving [lo, hi].
+    Bisect,
+    /// The answer is known, or there is none in range.
+    Done,
+}
+
+/// One policy's search: the bracket (indexes into the values) [lo, hi], lo failing and hi
+/// meeting the targets once known, and the answer (a value index) when found.
+struct Bracket {
+    lo: usize,
+    hi: usize,
+    state: State,
+    answer: Option<usize>,
+}
+
+impl Bracket {
+    fn new(values: usize) -> Bracket {
+        Bracket {
+            lo: 0,
+            hi: values - 1,
+            state: State::Start,
+            answer: None,
+        }
+    }
+
+    /// The value index to simulate next (of `values` values), or None when done.
+    fn wanted(&self, values: usize) -> Option<usize> {
+        match self.state {
+            State::Start => Some(values - 1),
+            State::TopKnown => Some(0),
+            State::Bisect => Some((self.lo + self.hi) / 2),
+            State::Done => None,
+        }
+    }
+
+    /// Advance once the point [`Bracket::wanted`] is judged; `meets(vi)` says whether value
+    /// index `vi` meets every target for this policy.
+    fn advance(&mut self, values: usize, meets: impl Fn(usize) -> bool) {
+        match self.state {
+            State::Start => {
+                if meets(values - 1) {
+                    self.state = if values == 1 { State::Done } else { State::TopKnown };
+                    if values == 1 {
+                        self.answer = Some(0);
+                    }
+                } else {
+                    self.state = State::Done;
+                }
+            }
+            State::TopKnown => {
+                if meets(0) {
+                    self.answer = Some(0);
+                    self.state = State::Done;
+                } else {
+                    self.state = State::Bisect;
+                    if self.hi - self.lo <= 1 {
+                        self.answer = Some(self.hi);
+                        self.state = State::Done;
+                    }
+                }
+            }
+            State::Bisect => {
+                let mid = (self.lo + self.hi) / 2;
+                if meets(mid) {
+                    self.hi = mid;
+                } else {
+                    self.lo = mid;
+                }
+                if self.hi - self.lo <= 1 {
+                    self.answer = Some(self.hi);
+                    self.state = State::Done;
+                }
+            }
+            State::Done => {}
+        }
+    }
+}
+
+/// A capacity search's inputs and what it has simulated so far.
+struct Search<'a> {
+    paths: &'a [PathBuf],
+    param: &'a Param,
+    values: Vec<i64>,
+    policies: &'a [String],
+    seeds: &'a [u64],
+    targets: &'a [Target],
+    /// Value index of each loaded point, in load order (the scenario index).
+    evaluated: Vec<usize>,
+    scenarios: Vec<Scenario>,
+    /// Every unit run, with its scenario index, and its result.
+    all_units: Vec<(usize, Unit)>,
+    all_runs: Vec<RunResult>,
+    /// (value index, policy) -> meets every target.
+    meets: BTreeMap<(usize, usize), bool>,
+}
+
+impl Search<'_> {
+    /// One round: load the new points, run every wanted (point, policy) x seed not yet judged
+    /// in parallel, and judge each (point, policy).
+    fn round(&mut self, wanted: &[(usize, usize)], progress: &Progress) -> Result<(), InputError> {
         let mut units: Vec<Unit> = Vec::new();
-        for &(vi, pi) in &wanted {
-            let si = match evaluated.iter().position(|&v| v == vi) {
+        for &(vi, pi) in wanted {
+            let si = match self.evaluated.iter().position(|&v| v == vi) {
                 Some(si) => si,
                 None => {
-                    let pt = Point {
-                        params: vec![(param.path.clone(), values[vi].to_string())],
-                    };
-                    scenarios.extend(load_points(paths, std::slice::from_ref(&pt))?);
-                    evaluated.push(vi);
-                    evaluated.len() - 1
+                    let pt = self.point(vi);
+                    self.scenarios
+                        .extend(load_points(self.paths, std::slice::from_ref(&pt))?);
+                    self.evaluated.push(vi);
+                    self.evaluated.len() - 1
                 }
             };
-            if meets.contains_key(&(vi, pi)) {
+            if self.meets.contains_key(&(vi, pi)) {
                 continue;
             }
-            for &seed in seeds {
+            for &seed in self.seeds {
                 units.push(Unit {
                     point: si,
-                    policy: policies[pi].clone(),
+                    policy: self.policies[pi].clone(),
                     seed,
                 });
             }
         }
-        let runs = run_units(&scenarios, &units, &Events::Off, Some(&progress))?;
+        let runs = run_units(&self.scenarios, &units, &Events::Off, Some(progress))?;
         // Judge each (point, policy) of this round.
         let summaries: Vec<Row> = units.iter().zip(&runs).map(|(u, r)| Row::from_run(u, r)).collect();
         let refs: Vec<&Row> = summaries.iter().collect();
-        for &(vi, pi) in &wanted {
-            let si = evaluated.iter().position(|&v| v == vi).expect("loaded above");
-            if let std::collections::btree_map::Entry::Vacant(e) = meets.entry((vi, pi)) {
-                let agg = Aggregate::of(si, &policies[pi], &refs);
-                e.insert(agg.meets(targets));
+        for &(vi, pi) in wanted {
+            let si = self.evaluated.iter().position(|&v| v == vi).expect("loaded above");
+            if let Entry::Vacant(e) = self.meets.entry((vi, pi)) {
+                let agg = Aggregate::of(si, &self.policies[pi], &refs);
+                e.insert(agg.meets(self.targets));
             }
         }
-        all_units.extend(units.into_iter().map(|u| (u.point, u)));
-        all_runs.extend(runs);
-        // Advance each bracket.
-        for (pi, s) in search.iter_mut().enumerate() {
-            match s.state {
-                State::Start => {
-                    if meets[&(values.len() - 1, pi)] {
-                        s.state = if values.len() == 1 {
-                            State::Done
-                        } else {
-                            State::TopKnown
-                        };
-                        if values.len() == 1 {
-                            answers_idx[pi] = Some(0);
-                        }
-                    } else {
-                        s.state = State::Done;
-                    }
-                }
-                State::TopKnown => {
-                    if meets[&(0, pi)] {
-                        answers_idx[pi] = Some(0);
-                        s.state = State::Done;
-                    } else {
-                        s.state = State::Bisect;
-                        if s.hi - s.lo <= 1 {
-                            answers_idx[pi] = Some(s.hi);
-                            s.state = State::Done;
-                        }
-                    }
-                }
-                State::Bisect => {
-                    let mid = (s.lo + s.hi) / 2;
-                    if meets[&(mid, pi)] {
-                        s.hi = mid;
-                    } else {
-                        s.lo = mid;
-                    }
-                    if s.hi - s.lo <= 1 {
-                        answers_idx[pi] = Some(s.hi);
-                        s.state = State::Done;
-                    }
-                }
-                State::Done => {}
-            }
+        self.all_units.extend(units.into_iter().map(|u| (u.point, u)));
+        self.all_runs.extend(runs);
+        Ok(())
+    }
+
+    /// The sweep point of value index `vi`.
+    fn point(&self, vi: usize) -> Point {
+        Point {
+            params: vec![(self.param.path.clone(), self.values[vi].to_string())],
         }
     }
-    progress.finish();
-    // Order points by value; renumber units; order units canonically (point, policy, seed).
-    let mut order: Vec<usize> = (0..evaluated.len()).collect();
-    order.sort_by_key(|&si| evaluated[si]);
-    let new_index = |si: usize| order.iter().position(|&o| o == si).expect("every point is ordered");
-    let mut paired: Vec<(Unit, RunResult)> = all_units
-        .into_iter()
-        .zip(all_runs)
-        .map(|((si, mut u), r)| {
-            u.point = new_index(si);
-            (u, r)
-        })
-        .collect();
-    let policy_rank = |p: &str| policies.iter().position(|x| x == p).unwrap_or(usize::MAX);
-    paired.sort_by(|(a, _), (b, _)| {
-        (a.point, policy_rank(&a.policy), a.seed).cmp(&(b.point, policy_rank(&b.policy), b.seed))
-    });
-    let mut scen_opt: Vec<Option<Scenario>> = scenarios.into_iter().map(Some).collect();
-    let scenarios: Vec<Scenario> = order.iter().map(|&si| scen_opt[si].take().expect("once")).collect();
-    let points: Vec<Point> = order
-        .iter()
-        .map(|&si| Point {
-            params: vec![(param.path.clone(), values[evaluated[si]].to_string())],
-        })
-        .collect();
-    let answers = policies
-        .iter()
-        .enumerate()
-        .map(|(pi, p)| {
-            let targets_text: Vec<&str> = targets.iter().map(|t| t.text.as_str()).collect();
-            match answers_idx[pi] {
-                Some(vi) => {
-                    let broken: Vec<String> = meets
-                        .iter()
-                        .filter(|((v, q), ok)| *q == pi && *v > vi && !**ok)
-                        .map(|((v, _), _)| values[*v].to_string())
-                        .collect();
-                    let mut s = format!(
-                        "{p}: smallest {} meeting {} is {}",
-                        param.path,
-                        targets_text.join(" and "),
-                        values[vi]
-                    );
-                    if !broken.is_empty() {
-                        s.push_str(&format!(
-                            " (but the larger value(s) {} fail: not monotone, check the curve)",
-                            broken.join(", ")
-                        ));
-                    }
-                    s
-                }
-                None => format!(
-                    "{p}: {} fails even at {}={} (the top of the range): no answer in range",
-                    targets_text.join(" and "),
+
+    /// The outcome: points ordered by value, units renumbered and in canonical order (point,
+    /// policy, seed), and each policy's answer.
+    fn finish(mut self, brackets: &[Bracket]) -> CapacityRun {
+        let mut order: Vec<usize> = (0..self.evaluated.len()).collect();
+        order.sort_by_key(|&si| self.evaluated[si]);
+        let new_index = |si: usize| order.iter().position(|&o| o == si).expect("every point is ordered");
+        let mut paired: Vec<(Unit, RunResult)> = std::mem::take(&mut self.all_units)
+            .into_iter()
+            .zip(std::mem::take(&mut self.all_runs))
+            .map(|((si, mut u), r)| {
+                u.point = new_index(si);
+                (u, r)
+            })
+            .collect();
+        let policies = self.policies;
+        let policy_rank = |p: &str| policies.iter().position(|x| x == p).unwrap_or(usize::MAX);
+        paired.sort_by(|(a, _), (b, _)| {
+            (a.point, policy_rank(&a.policy), a.seed).cmp(&(b.point, policy_rank(&b.policy), b.seed))
+        });
+        let mut scen_opt: Vec<Option<Scenario>> = std::mem::take(&mut self.scenarios).into_iter().map(Some).collect();
+        let scenarios: Vec<Scenario> = order.iter().map(|&si| scen_opt[si].take().expect("once")).collect();
+        let points: Vec<Point> = order.iter().map(|&si| self.point(self.evaluated[si])).collect();
+        let answers = policies
+            .iter()
+            .enumerate()
+            .map(|(pi, p)| self.answer(pi, p, brackets[pi].answer))
+            .collect();
+        let (units, runs): (Vec<Unit>, Vec<RunResult>) = paired.into_iter().unzip();
+        CapacityRun {
+            points,
+            scenarios,
+            units,
+            runs,
+            grid_points: self.values.len() as u64,
+            grid_runs: (self.values.len() * policies.len() * self.seeds.len()) as u64,
+            answers,
+        }
+    }
+
+    /// Policy `p`'s (index `pi`) answer line: the smallest value found (`answer`) and any larger
+    /// value that fails, or that there is none in range.
+    fn answer(&self, pi: usize, p: &str, answer: Option<usize>) -> String {
+        let (param, values) = (self.param, &self.values);
+        let targets_text: Vec<&str> = self.targets.iter().map(|t| t.text.as_str()).collect();
+        match answer {
+            Some(vi) => {
+                let broken: Vec<String> = self
+                    .meets
+                    .iter()
+                    .filter(|((v, q), ok)| *q == pi && *v > vi && !**ok)
+                    .map(|((v, _), _)| values[*v].to_string())
+                    .collect();
+                let mut s = format!(
+                    "{p}: smallest {} meeting {} is {}",
                     param.path,
-                    values[values.len() - 1]
-                ),
+                    targets_text.join(" and "),
+                    values[vi]
+                );
+                if !broken.is_empty() {
+                    s.push_str(&format!(
+                        " (but the larger value(s) {} fail: not monotone, check the curve)",
+                        broken.join(", ")
+                    ));
+                }
+                s
             }
-        })
-        .collect();
-    let (units, runs): (Vec<Unit>, Vec<RunResult>) = paired.into_iter().unzip();
-    Ok(CapacityRun {
-        points,
-        scenarios,
-        units,
-        runs,
-        grid_points: values.len() as u64,
-        grid_runs: (values.len() * policies.len() * seeds.len()) as u64,
-        answers,
-    })
+            None => format!(
+                "{p}: {} fails even at {}={} (the top of the range): no answer in range",
+                targets_text.join(" and "),
+                param.path,
+                values[values.len() - 1]
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -49,7 +49,16 @@ struct Bound {
     mentions: &'static [&'static str],
 }
 
+/// Every bound, by kind.
 fn bounds() -> Vec<Bound> {
+    [size_bounds(), time_bounds(), input_bounds()]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Sizes of workloads: a gang, completions, parallelism, pods created up front.
+fn size_bounds() -> Vec<Bound> {
     vec![
         Bound {
             name: "gang size",
@@ -89,6 +98,12 @@ fn bounds() -> Vec<Bound> {
             args: &["run", "pool.yaml", "a.yaml"],
             mentions: &["a.yaml:3:", "60000000 pods", "50000000"],
         },
+    ]
+}
+
+/// Times: the horizon, a duration, CronJob fires, a run that would last past 1000 years.
+fn time_bounds() -> Vec<Bound> {
+    vec![
         Bound {
             name: "horizon",
             files: vec![(
@@ -119,6 +134,22 @@ fn bounds() -> Vec<Bound> {
             args: &["run", "pool.yaml", "c.yaml"],
             mentions: &["c.yaml:6:", "spec.schedule", "about 31535999 times", "5000000"],
         },
+        Bound {
+            name: "a run past 1000 years",
+            files: vec![(
+                "p.yaml",
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {kubesim.io/duration: 36500d}\nspec:\n  containers: [{name: c, image: x}]\n"
+                    .to_string(),
+            )],
+            args: &["run", "pool.yaml", "p.yaml"],
+            mentions: &["spec.horizon", "1000 years"],
+        },
+    ]
+}
+
+/// Inputs: a trace row's pods, a Helios GPU count, endless files as a scenario and a trace.
+fn input_bounds() -> Vec<Bound> {
+    vec![
         Bound {
             name: "a trace row's pods",
             files: vec![
@@ -157,16 +188,6 @@ fn bounds() -> Vec<Bound> {
             files: vec![],
             args: &["trace", "import", "--format", "swf", "/dev/zero", "-o", "out.csv"],
             mentions: &["/dev/zero:1:", "line longer than 1048576 bytes"],
-        },
-        Bound {
-            name: "a run past 1000 years",
-            files: vec![(
-                "p.yaml",
-                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {kubesim.io/duration: 36500d}\nspec:\n  containers: [{name: c, image: x}]\n"
-                    .to_string(),
-            )],
-            args: &["run", "pool.yaml", "p.yaml"],
-            mentions: &["spec.horizon", "1000 years"],
         },
     ]
 }

@@ -132,38 +132,28 @@ fn compare_reports_paired_differences_computed_by_seed() {
     assert!(!dir.join("x").exists());
 }
 
+/// The compare flags of the sharded experiment. With events.csv, whose rows are copied from the
+/// runs' spool files and the shards' files without being read into memory.
+const SHARDED_COMPARE: [&str; 7] = [
+    "--policy",
+    "kube-default",
+    "--policy",
+    "kube-binpack",
+    "--seeds",
+    "1..3",
+    "--events",
+];
+
 #[test]
 fn shards_merge_into_exactly_the_files_of_one_run() {
     let dir = TestDir::new("shards");
     let f = dir.write("mixed.yaml", MIXED);
-    // With events.csv, whose rows are copied from the runs' spool files and the shards' files
-    // without being read into memory.
-    let common = [
-        "--policy",
-        "kube-default",
-        "--policy",
-        "kube-binpack",
-        "--seeds",
-        "1..3",
-        "--events",
-    ];
     let one = dir.join("one");
     let mut args = vec!["compare", p(&f)];
-    args.extend(common);
+    args.extend(SHARDED_COMPARE);
     args.extend(["--out", p(&one)]);
     run_args(&args).assert_ok();
-    let mut shard_dirs = Vec::new();
-    for i in 0..4 {
-        let d = dir.join(&format!("shard{i}"));
-        let spec = format!("{i}/4");
-        let mut args = vec!["compare", p(&f)];
-        args.extend(common);
-        args.extend(["--shard", &spec, "--out", p(&d)]);
-        let o = run_args(&args);
-        o.assert_ok();
-        assert!(!d.join("report.html").exists(), "a shard derives nothing");
-        shard_dirs.push(d);
-    }
+    let shard_dirs = run_shards(&dir, &f);
     // Merge in a scrambled order: the result does not depend on it.
     let merged = dir.join("merged");
     let order = [2, 0, 3, 1];
@@ -177,7 +167,29 @@ fn shards_merge_into_exactly_the_files_of_one_run() {
         "the merged events.csv holds the runs' events"
     );
 
-    // A shard table cut mid-row, or edited in place at the same length, is refused by name.
+    refuses_damaged_shard_tables(&dir, &shard_dirs);
+    refuses_bad_merges(&dir, &f, &shard_dirs);
+}
+
+/// The experiment run as 4 shards (`--shard i/4`): their folders, in shard order.
+fn run_shards(dir: &TestDir, f: &Path) -> Vec<PathBuf> {
+    let mut shard_dirs = Vec::new();
+    for i in 0..4 {
+        let d = dir.join(&format!("shard{i}"));
+        let spec = format!("{i}/4");
+        let mut args = vec!["compare", p(f)];
+        args.extend(SHARDED_COMPARE);
+        args.extend(["--shard", &spec, "--out", p(&d)]);
+        let o = run_args(&args);
+        o.assert_ok();
+        assert!(!d.join("report.html").exists(), "a shard derives nothing");
+        shard_dirs.push(d);
+    }
+    shard_dirs
+}
+
+/// A shard table cut mid-row, or edited in place at the same length, is refused by name.
+fn refuses_damaged_shard_tables(dir: &TestDir, shard_dirs: &[PathBuf]) {
     let damaged_out = dir.join("damaged");
     for (table, damage) in [
         ("jobs.csv", "truncated"),
@@ -212,8 +224,11 @@ fn shards_merge_into_exactly_the_files_of_one_run() {
         assert!(!damaged_out.exists(), "a refused merge writes nothing");
         fs::write(&path, &original).expect("restore");
     }
+}
 
-    // Bad merges: a shard missing, a shard twice, a shard of another experiment.
+/// Bad merges: a shard missing, a shard twice, a shard of another experiment; and a shard
+/// index out of range.
+fn refuses_bad_merges(dir: &TestDir, f: &Path, shard_dirs: &[PathBuf]) {
     let bad_out = dir.join("bad");
     let missing = run_args(&[
         "merge",
@@ -239,7 +254,7 @@ fn shards_merge_into_exactly_the_files_of_one_run() {
     let other = dir.join("other");
     run_args(&[
         "compare",
-        p(&f),
+        p(f),
         "--policy",
         "kube-default",
         "--policy",
@@ -266,7 +281,7 @@ fn shards_merge_into_exactly_the_files_of_one_run() {
     assert!(!bad_out.exists(), "a failed merge writes nothing");
     let bad_shard = run_args(&[
         "compare",
-        p(&f),
+        p(f),
         "--policy",
         "kube-default",
         "--policy",
@@ -374,8 +389,12 @@ fn capacity_search_finds_the_threshold_with_fewer_runs_than_the_grid() {
         html.contains("capacity search: simulated"),
         "the report says how much it ran"
     );
+}
 
-    // The grid agrees at the threshold.
+#[test]
+fn a_grid_sweep_agrees_with_the_capacity_search_at_the_threshold() {
+    let dir = TestDir::new("capacity_grid");
+    let f = dir.write("threshold.yaml", THRESHOLD);
     let grid = dir.join("grid");
     run_args(&[
         "sweep",
@@ -405,8 +424,12 @@ fn capacity_search_finds_the_threshold_with_fewer_runs_than_the_grid() {
         (at("4"), at("5"), at("6")),
         ("false".into(), "true".into(), "true".into())
     );
+}
 
-    // A target no point meets, and bad sweep flags.
+#[test]
+fn capacity_search_reports_a_target_no_point_meets_and_bad_sweep_flags_exit_2() {
+    let dir = TestDir::new("capacity_none");
+    let f = dir.write("threshold.yaml", THRESHOLD);
     let none = run_args(&[
         "sweep",
         p(&f),

@@ -95,6 +95,22 @@ struct Wk {
 /// first), queue-order timestamp, creation, id.
 type Key = (i32, u64, u64, WlId);
 
+/// One scheduling cycle's running state.
+struct Cycle {
+    now: SimTime,
+    /// Some ClusterQueue may preempt: `admitted` is kept.
+    preempting_cqs: bool,
+    /// The workloads holding quota, kept in step with the cycle's admissions and evictions.
+    admitted: Vec<AdmittedWorkload>,
+    /// The cycle's view of the quota: admissions, plus what preempting entries reserve so that
+    /// a later entry cannot take the room their victims free (scheduler.go `cycleCohortsUsage`:
+    /// an entry that no longer fits after another is skipped). Copied from the tree on the
+    /// cycle's first admission or reservation.
+    tree: Option<QuotaTree>,
+    /// The cycle admitted, evicted or set aside a workload.
+    changed: bool,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Loc {
     /// Not waiting (admitted, evicting, or no ClusterQueue will take it).
@@ -562,17 +578,12 @@ impl World {
         self.engine.schedule(next, class::SCHED_HOUSEKEEPING, Ev::KueueCycle);
     }
 
-    /// Returns whether the cycle changed anything.
+    /// One scheduling cycle (Kueue's `scheduler.go` `schedule`): requeue the workloads whose
+    /// backoff ended, take each ClusterQueue's head, assign flavors and order the entries
+    /// (`nominate`), then admit, preempt for or set aside each entry in that order. Returns
+    /// whether the cycle changed anything.
     pub(crate) fn kueue_one_cycle(&mut self, now: SimTime) -> bool {
-        let k = self.kq();
-        let next_requeue = k.wake(now);
-        if let Some(t) = next_requeue
-            && k.requeue_scheduled.is_none_or(|s| s <= now || s > t)
-        {
-            // A live event: the workload is waiting for its backoff.
-            k.requeue_scheduled = Some(t);
-            self.engine.schedule(t, class::SCHED_HOUSEKEEPING, Ev::KueueRequeue);
-        }
+        self.kueue_wake(now);
         // Heads: per ClusterQueue, its first workload in heap order (KQ-S2, S3).
         let k = self.sched.kueue.as_deref().expect("kueue");
         let heads: BTreeMap<CqId, Key> = (0..k.queues.len())
@@ -584,110 +595,161 @@ impl World {
         // The workloads holding quota, for the preemption oracle and targets (only when some
         // ClusterQueue may preempt), kept in step with this cycle's admissions and evictions.
         let preempting_cqs = self.sched.kueue.as_deref().expect("kueue").may_preempt();
-        let mut admitted = if !preempting_cqs {
+        let admitted = if !preempting_cqs {
             Vec::new()
         } else if let Some(list) = self.kq().admitted_cache.take() {
             list // unchanged since the last cycle kept it
         } else {
             self.kueue_admitted()
         };
-        // Flavor assignment per head.
+        let entries = self.kueue_nominate(&heads, &admitted);
+        let mut cycle = Cycle {
+            now,
+            preempting_cqs,
+            admitted,
+            tree: None,
+            changed: false,
+        };
+        for (wl, a) in entries {
+            self.kueue_cycle_entry(&mut cycle, wl, a);
+        }
+        if preempting_cqs {
+            self.kq().admitted_cache = Some(cycle.admitted);
+        }
+        cycle.changed
+    }
+
+    /// Workloads whose requeue backoff ended queue again; a live event is scheduled for the
+    /// next backoff end (unless one already is, no later).
+    fn kueue_wake(&mut self, now: SimTime) {
+        let k = self.kq();
+        let next_requeue = k.wake(now);
+        if let Some(t) = next_requeue
+            && k.requeue_scheduled.is_none_or(|s| s <= now || s > t)
+        {
+            // A live event: the workload is waiting for its backoff.
+            k.requeue_scheduled = Some(t);
+            self.engine.schedule(t, class::SCHED_HOUSEKEEPING, Ev::KueueRequeue);
+        }
+    }
+
+    /// Flavor assignment per head (`nominate`), the entries in processing order: not borrowing
+    /// first, then by priority, queue order, creation and workload.
+    fn kueue_nominate(
+        &self,
+        heads: &BTreeMap<CqId, Key>,
+        admitted: &[AdmittedWorkload],
+    ) -> Vec<(WlId, quota::Assignment)> {
         let mut entries: Vec<(bool, i32, u64, u64, WlId, quota::Assignment)> = Vec::new();
-        for (&cq, &(neg_prio, order, created, wl)) in &heads {
-            let a = self.kueue_assign(wl, cq, &admitted);
+        for (&cq, &(neg_prio, order, created, wl)) in heads {
+            let a = self.kueue_assign(wl, cq, admitted);
             entries.push((a.mode.borrowing, neg_prio, order, created, wl, a));
         }
         entries.sort_by_key(|e| (e.0, e.1, e.2, e.3, e.4));
-        let mut changed = false;
-        // The cycle's view of the quota: admissions, plus what preempting entries reserve so
-        // that a later entry cannot take the room their victims free (scheduler.go
-        // `cycleCohortsUsage`: an entry that no longer fits after another is skipped).
-        // (Copied from the tree on the cycle's first admission or reservation.)
-        let mut cycle_tree: Option<QuotaTree> = None;
-        for (_, _, _, _, wl, a) in entries {
-            let cq = self.sched.kueue.as_deref().expect("kueue").wls[&wl]
-                .cq
-                .expect("head has a queue");
-            let k = self.sched.kueue.as_deref().expect("kueue");
-            let fits = a.mode.mode == PreemptionMode::Fit
-                && a.usage.len() == a.flavors.len()
-                && cycle_tree.as_ref().unwrap_or(&k.tree).fits(cq, &a.usage) != quota::FitMode::NoFit;
-            if fits {
-                cycle_tree.get_or_insert_with(|| k.tree.clone()).add_usage(cq, &a.usage);
-                if preempting_cqs {
-                    let w = &k.wls[&wl];
-                    admitted.push(AdmittedWorkload {
-                        id: wl,
-                        cq,
-                        priority: w.priority,
-                        usage: a.usage.clone(),
-                        queue_order_ms: w.order_ms,
-                        quota_reserved_ms: now.ms(),
-                        evicted: false,
-                    });
+        entries.into_iter().map(|(_, _, _, _, wl, a)| (wl, a)).collect()
+    }
+
+    /// One entry of the cycle: admitted if it fits without preemption after the cycle's earlier
+    /// admissions and reservations; else it preempts if it can; else BestEffortFIFO sets it
+    /// aside and StrictFIFO keeps it at the head.
+    fn kueue_cycle_entry(&mut self, cycle: &mut Cycle, wl: WlId, a: quota::Assignment) {
+        let cq = self.sched.kueue.as_deref().expect("kueue").wls[&wl]
+            .cq
+            .expect("head has a queue");
+        let k = self.sched.kueue.as_deref().expect("kueue");
+        let fits = a.mode.mode == PreemptionMode::Fit
+            && a.usage.len() == a.flavors.len()
+            && cycle.tree.as_ref().unwrap_or(&k.tree).fits(cq, &a.usage) != quota::FitMode::NoFit;
+        if fits {
+            self.kueue_cycle_admit(cycle, wl, cq, a);
+            return;
+        }
+        if matches!(a.mode.mode, PreemptionMode::Preempt | PreemptionMode::Reclaim)
+            && self.kueue_cycle_preempt(cycle, wl, cq, &a)
+        {
+            // The preemptor waits for the victims' quota (requeued, not set aside).
+            return;
+        }
+        // Does not fit: BestEffortFIFO sets it aside, StrictFIFO keeps it at the head.
+        let k = self.kq();
+        if k.strategy[cq] == QueueingStrategy::BestEffortFifo {
+            k.set_aside(wl);
+            cycle.changed = true;
+        }
+    }
+
+    /// Admit an entry that fits: its usage joins the cycle's view of the quota (and the
+    /// workloads holding quota), and its quota is reserved.
+    fn kueue_cycle_admit(&mut self, cycle: &mut Cycle, wl: WlId, cq: CqId, a: quota::Assignment) {
+        let k = self.sched.kueue.as_deref().expect("kueue");
+        cycle.tree.get_or_insert_with(|| k.tree.clone()).add_usage(cq, &a.usage);
+        if cycle.preempting_cqs {
+            let w = &k.wls[&wl];
+            cycle.admitted.push(AdmittedWorkload {
+                id: wl,
+                cq,
+                priority: w.priority,
+                usage: a.usage.clone(),
+                queue_order_ms: w.order_ms,
+                quota_reserved_ms: cycle.now.ms(),
+                evicted: false,
+            });
+        }
+        self.kueue_admit(wl, cq, a.usage);
+        cycle.changed = true;
+    }
+
+    /// An entry that could fit by preempting (KQ-S4; `preemptor.IssuePreemptions`): its usage
+    /// is reserved in the cycle's view, its victims (still admitted) are evicted. Returns
+    /// whether it found targets (it then waits for their quota); a change of its preempting
+    /// state requeues it under its new key.
+    fn kueue_cycle_preempt(&mut self, cycle: &mut Cycle, wl: WlId, cq: CqId, a: &quota::Assignment) -> bool {
+        let k = self.sched.kueue.as_deref().expect("kueue");
+        cycle.tree.get_or_insert_with(|| k.tree.clone()).add_usage(cq, &a.usage);
+        let w = &k.wls[&wl];
+        let preemptor = Preemptor {
+            cq,
+            priority: w.priority,
+            queue_order_ms: w.order_ms,
+        };
+        let targets = quota::preemption_targets(&k.tree, &preemptor, &a.usage, &cycle.admitted);
+        let k = self.kq();
+        let w = k.wls.get_mut(&wl).expect("workload");
+        if w.preempting != targets.is_some() {
+            // Its key changes (a preemptor keeps the head): wait again under it.
+            w.preempting = targets.is_some();
+            k.dequeue(wl);
+            k.enqueue(wl, cycle.now);
+        }
+        let k = self.sched.kueue.as_deref().expect("kueue");
+        let Some(victims) = targets else {
+            return false;
+        };
+        let fresh: Vec<WlId> = victims
+            .into_iter()
+            .filter(|v| k.wls[v].state == WkState::Admitted)
+            .collect();
+        for &v in &fresh {
+            self.kueue_evict(v, "Preempted");
+            // Still holding quota (its pods are stopping), or released already.
+            let holding = self
+                .sched
+                .kueue
+                .as_deref()
+                .and_then(|k| k.wls.get(&v))
+                .is_some_and(|w| w.state == WkState::Evicting);
+            if holding {
+                if let Some(x) = cycle.admitted.iter_mut().find(|x| x.id == v) {
+                    x.evicted = true;
                 }
-                self.kueue_admit(wl, cq, a.usage);
-                changed = true;
-                continue;
-            }
-            if matches!(a.mode.mode, PreemptionMode::Preempt | PreemptionMode::Reclaim) {
-                cycle_tree.get_or_insert_with(|| k.tree.clone()).add_usage(cq, &a.usage);
-                let w = &k.wls[&wl];
-                let preemptor = Preemptor {
-                    cq,
-                    priority: w.priority,
-                    queue_order_ms: w.order_ms,
-                };
-                let targets = quota::preemption_targets(&k.tree, &preemptor, &a.usage, &admitted);
-                let k = self.kq();
-                let w = k.wls.get_mut(&wl).expect("workload");
-                if w.preempting != targets.is_some() {
-                    // Its key changes (a preemptor keeps the head): wait again under it.
-                    w.preempting = targets.is_some();
-                    k.dequeue(wl);
-                    k.enqueue(wl, now);
-                }
-                let k = self.sched.kueue.as_deref().expect("kueue");
-                if let Some(victims) = targets {
-                    let fresh: Vec<WlId> = victims
-                        .into_iter()
-                        .filter(|v| k.wls[v].state == WkState::Admitted)
-                        .collect();
-                    for &v in &fresh {
-                        self.kueue_evict(v, "Preempted");
-                        // Still holding quota (its pods are stopping), or released already.
-                        let holding = self
-                            .sched
-                            .kueue
-                            .as_deref()
-                            .and_then(|k| k.wls.get(&v))
-                            .is_some_and(|w| w.state == WkState::Evicting);
-                        if holding {
-                            if let Some(x) = admitted.iter_mut().find(|x| x.id == v) {
-                                x.evicted = true;
-                            }
-                        } else {
-                            admitted.retain(|x| x.id != v);
-                        }
-                    }
-                    if !fresh.is_empty() {
-                        changed = true;
-                    }
-                    // The preemptor waits for the victims' quota (requeued, not set aside).
-                    continue;
-                }
-            }
-            // Does not fit: BestEffortFIFO sets it aside, StrictFIFO keeps it at the head.
-            let k = self.kq();
-            if k.strategy[cq] == QueueingStrategy::BestEffortFifo {
-                k.set_aside(wl);
-                changed = true;
+            } else {
+                cycle.admitted.retain(|x| x.id != v);
             }
         }
-        if preempting_cqs {
-            self.kq().admitted_cache = Some(admitted);
+        if !fresh.is_empty() {
+            cycle.changed = true;
         }
-        changed
+        true
     }
 
     /// Workloads holding quota, for preemption.

@@ -1,0 +1,498 @@
+//! The batch/v1 Job controller, rule for rule after k/k `pkg/controller/job/job_controller.go`
+//! (semantics.md section 1): pod accounting (JOB-A1..A4), backoffLimit and the pod-failure
+//! backoff (JOB-B1..B5), Indexed mode and backoffLimitPerIndex (JOB-I1, I2), podFailurePolicy
+//! (JOB-P1..P4), activeDeadlineSeconds, suspend, successPolicy and the two-phase terminal
+//! conditions (JOB-T1..T6).
+//!
+//! The controller's work queue is modelled as in client-go's delaying queue: one pending sync
+//! per Job, the earliest requested time wins, and every sync re-requests what it still needs
+//! (a backoff expiry, the active deadline). Pod events ask for a sync after `jobSyncBatch`.
+//!
+//! Differences: pod creations in one sync are capped at 500 but not split into slow-start
+//! batches (creations only fail with quotas, which this version does not model); the
+//! `Job` condition timestamps are the sync times.
+//!
+//! This module owns the Job's state ([`JobState`]), its life cycle (creation, queue, suspend,
+//! TTL, deletion, the terminal condition) and pod creation; one sync (`syncJob`) is in
+//! `sync.rs`.
+
+mod sync;
+
+use std::collections::BTreeSet;
+
+use crate::engine::SimTime;
+use crate::input::spec::{CompletionMode, JobSpec, PfpAction, PodReplacementPolicy, WorkloadKind};
+use crate::observe::record::WlState;
+use crate::sim::{Ev, PodId, WlId, World, class};
+
+/// Pods created or deleted in one sync at most (`MaxPodCreateDeletePerSync`).
+const MAX_POD_CREATE_DELETE_PER_SYNC: usize = 500;
+
+/// The controller's state of one Job (its status and its in-memory backoff record).
+#[derive(Clone, Debug)]
+pub struct JobState {
+    /// Consecutive failed syncs (a pod create refused): the per-Job rate limiter's count.
+    pub api_failures: u32,
+    pub completions: Option<u32>,
+    pub parallelism: u32,
+    pub indexed: bool,
+    pub backoff_limit: u32,
+    pub per_index_limit: Option<u32>,
+    pub max_failed_indexes: Option<u32>,
+    pub only_replace_failed: bool,
+    pub suspended: bool,
+    /// status.startTime.
+    pub start_time: Option<SimTime>,
+    pub succeeded: u32,
+    pub failed: u32,
+    pub succeeded_idx: BTreeSet<u32>,
+    pub failed_idx: BTreeSet<u32>,
+    /// Per-index failure count and last failure time (backoffLimitPerIndex).
+    idx_failures: Vec<u32>,
+    idx_last_failure: Vec<Option<SimTime>>,
+    /// Backoff record: failures after the last success and the last failure's finish time.
+    backoff_n: u32,
+    last_failure: Option<SimTime>,
+    /// FailureTarget / SuccessCriteriaMet reason once decided.
+    failure_target: Option<&'static str>,
+    success_target: Option<&'static str>,
+    pub finished: bool,
+    /// The pending sync of the controller's queue.
+    sync_at: Option<SimTime>,
+}
+
+impl JobState {
+    fn new(spec: &JobSpec) -> JobState {
+        // JOB-D1 defaults.
+        let (completions, parallelism) = match (spec.completions, spec.parallelism) {
+            (None, None) => (Some(1), 1),
+            (c, p) => (c, p.unwrap_or(1)),
+        };
+        let backoff_limit = spec.backoff_limit.unwrap_or(if spec.backoff_limit_per_index.is_some() {
+            i32::MAX as u32
+        } else {
+            6
+        });
+        let n_idx = if spec.completion_mode == CompletionMode::Indexed {
+            completions.unwrap_or(0) as usize
+        } else {
+            0
+        };
+        JobState {
+            completions,
+            parallelism,
+            indexed: spec.completion_mode == CompletionMode::Indexed,
+            backoff_limit,
+            per_index_limit: spec.backoff_limit_per_index,
+            max_failed_indexes: spec.max_failed_indexes,
+            only_replace_failed: spec.pod_failure_policy.is_some()
+                || spec.pod_replacement_policy == Some(PodReplacementPolicy::Failed),
+            suspended: spec.suspend,
+            start_time: None,
+            succeeded: 0,
+            failed: 0,
+            succeeded_idx: BTreeSet::new(),
+            failed_idx: BTreeSet::new(),
+            idx_failures: vec![0; n_idx],
+            idx_last_failure: vec![None; n_idx],
+            backoff_n: 0,
+            last_failure: None,
+            failure_target: None,
+            success_target: None,
+            finished: false,
+            sync_at: None,
+            api_failures: 0,
+        }
+    }
+
+    /// Pods that must run at once for the Job to count as started (jobs.csv `start_s`).
+    pub fn needed_running(&self) -> u32 {
+        match self.completions {
+            Some(c) => self.parallelism.min(c),
+            None => self.parallelism,
+        }
+    }
+
+    fn succeeded_count(&self) -> u32 {
+        if self.indexed {
+            self.succeeded_idx.len() as u32
+        } else {
+            self.succeeded
+        }
+    }
+
+    /// Count one failed pod (with `index` if Indexed, finished `at`) by its podFailurePolicy
+    /// action (JOB-P1..P3, I2: failed, failed index, per-index failure count). Returns whether
+    /// the action fails the Job.
+    fn count_failure(&mut self, action: PfpAction, index: Option<u32>, at: SimTime) -> bool {
+        let mut fail_job = false;
+        match action {
+            PfpAction::FailJob => {
+                self.failed += 1;
+                fail_job = true;
+            }
+            PfpAction::Ignore => {}
+            PfpAction::FailIndex => {
+                self.failed += 1;
+                if let Some(i) = index {
+                    self.failed_idx.insert(i);
+                }
+            }
+            PfpAction::Count => {
+                self.failed += 1;
+                if let (Some(i), Some(limit)) = (index, self.per_index_limit) {
+                    let k = i as usize;
+                    self.idx_failures[k] += 1;
+                    self.idx_last_failure[k] = Some(at);
+                    if self.idx_failures[k] > limit {
+                        self.failed_idx.insert(i);
+                    }
+                }
+            }
+        }
+        if action == PfpAction::Ignore
+            && let (Some(i), Some(_)) = (index, self.per_index_limit)
+        {
+            self.idx_last_failure[i as usize] = Some(at);
+        }
+        fail_job
+    }
+
+    /// The backoff record after a sync's accounting (`newBackoffRecord`): `failures` counted
+    /// failures after the latest success, the last at `last_failure`; a success (`succeeded`)
+    /// restarts the count.
+    fn update_backoff(&mut self, succeeded: bool, failures: u32, last_failure: Option<SimTime>) {
+        if succeeded {
+            self.backoff_n = failures;
+            if failures == 0 {
+                self.last_failure = None;
+            }
+        } else {
+            self.backoff_n += failures;
+        }
+        if last_failure.is_some() {
+            self.last_failure = last_failure;
+        }
+    }
+}
+
+impl World {
+    pub(crate) fn job_spec(&self, wl: WlId) -> &JobSpec {
+        job_of(&self.store.protos[self.store.workloads[wl as usize].proto as usize].spec)
+    }
+
+    pub(crate) fn job(&mut self, wl: WlId) -> &mut JobState {
+        self.store.workloads[wl as usize].job.as_deref_mut().expect("a Job")
+    }
+
+    /// A Job object was created.
+    pub(crate) fn job_created(&mut self, wl: WlId) {
+        let now = self.now();
+        let spec = self.job_spec(wl).clone();
+        let mut state = JobState::new(&spec);
+        // Kueue's webhook creates a managed Job suspended; admission resumes it.
+        let managed = self.kueue_manages(wl);
+        state.suspended |= managed;
+        let suspended = state.suspended;
+        self.store.workloads[wl as usize].job = Some(Box::new(state));
+        if managed {
+            self.kueue_created(wl);
+        }
+        if let Some(n) = spec.template.hints.gang_size {
+            let obj = self.wl_object(wl);
+            let g = self.new_gang(obj, n, Some(wl));
+            self.store.workloads[wl as usize].gang = Some(g);
+        }
+        let w = &self.store.workloads[wl as usize];
+        let ws = &self.store.protos[w.proto as usize].spec;
+        if let Some(d) = ws.suspend_at_ms {
+            self.engine
+                .schedule(now.plus_ms(d), class::API, Ev::SetSuspend { wl, suspend: true });
+        }
+        if let Some(d) = ws.resume_at_ms {
+            self.engine
+                .schedule(now.plus_ms(d), class::API, Ev::SetSuspend { wl, suspend: false });
+        }
+        if suspended {
+            let obj = self.wl_object(wl);
+            self.event(|| obj, "JobSuspended", String::new);
+        } else {
+            self.job_enqueue(wl, now);
+        }
+    }
+
+    /// Ask for a sync at `at` (the delaying queue keeps the earliest request).
+    pub(crate) fn job_enqueue(&mut self, wl: WlId, at: SimTime) {
+        let j = self.job(wl);
+        if j.finished {
+            return;
+        }
+        if j.sync_at.is_some_and(|t| t <= at) {
+            return;
+        }
+        j.sync_at = Some(at);
+        self.engine.schedule(at, class::CONTROLLER, Ev::JobSync { wl });
+    }
+
+    /// A pod of the Job changed: sync after the batching period (JOB-D3).
+    pub(crate) fn job_pod_event(&mut self, wl: WlId) {
+        if self.store.workloads[wl as usize].job.is_none() {
+            return;
+        }
+        let at = self.now().plus_ms(self.cfg.lat.job_sync_batch_ms);
+        self.job_enqueue(wl, at);
+    }
+
+    pub(crate) fn job_sync_event(&mut self, wl: WlId) {
+        let now = self.now();
+        let j = self.job(wl);
+        if j.sync_at != Some(now) {
+            return; // superseded by an earlier sync
+        }
+        j.sync_at = None;
+        self.job_sync(wl);
+    }
+
+    /// A user sets `spec.suspend` (JOB-T4).
+    pub(crate) fn job_set_suspend(&mut self, wl: WlId, suspend: bool) {
+        let now = self.now();
+        let j = self.job(wl);
+        if j.finished || j.suspended == suspend {
+            return;
+        }
+        j.suspended = suspend;
+        let obj = self.wl_object(wl);
+        if suspend {
+            self.event(|| obj, "JobSuspended", String::new);
+            // Pods deleted for suspension are not failures (their finalizer goes first).
+            for pod in self.active_pods(wl) {
+                self.store.pods[pod as usize].counted = true;
+                self.delete_pod(pod, "JobSuspended", None);
+            }
+        } else {
+            self.job(wl).start_time = Some(now);
+            self.event(|| obj, "JobResumed", String::new);
+            self.job_enqueue(wl, now);
+        }
+    }
+
+    /// ttlSecondsAfterFinished expired (JOB-T6): the Job and its pods are deleted.
+    pub(crate) fn job_ttl(&mut self, wl: WlId) {
+        self.delete_job(wl, "TTLExpired");
+    }
+
+    /// Delete a Job (background propagation): its pods are deleted and the controller stops
+    /// acting for it. A Job deleted before it finished ends `Failed` with `reason` (jobs.csv),
+    /// its finish the deletion time.
+    pub(crate) fn delete_job(&mut self, wl: WlId, reason: &'static str) {
+        let now = self.now();
+        let w = &mut self.store.workloads[wl as usize];
+        if w.deleted {
+            return;
+        }
+        w.deleted = true;
+        if w.finish.is_none() {
+            w.finish = Some(now);
+            w.state = WlState::Failed;
+            w.reason = reason.to_string();
+        }
+        let obj = self.wl_object(wl);
+        self.event(|| obj, "JobDeleted", || reason.into());
+        if self.ctl.admission.is_some() {
+            self.quota_job_deleted(wl);
+        }
+        for pod in self.store.workloads[wl as usize].pods.clone() {
+            self.delete_pod(pod, "JobDeleted", None);
+        }
+        self.kueue_job_done(wl);
+        self.cron_job_changed(wl);
+    }
+
+    pub(crate) fn active_pods(&self, wl: WlId) -> Vec<PodId> {
+        self.store.workloads[wl as usize]
+            .pods
+            .iter()
+            .copied()
+            .filter(|&p| self.store.pods[p as usize].is_active())
+            .collect()
+    }
+
+    /// Write the terminal condition (JOB-T3): every pod has terminated.
+    pub(crate) fn job_finish(&mut self, wl: WlId) {
+        let now = self.now();
+        let j = self.job(wl);
+        j.finished = true;
+        let (failed, reason) = match (j.failure_target, j.success_target) {
+            (Some(r), _) => (true, r),
+            (None, Some(_)) => (false, ""),
+            (None, None) => unreachable!("finish without a target"),
+        };
+        let w = &mut self.store.workloads[wl as usize];
+        w.finish = Some(now);
+        w.state = if failed { WlState::Failed } else { WlState::Complete };
+        w.reason = reason.to_string();
+        let obj = self.wl_object(wl);
+        if failed {
+            self.event(|| obj, "JobFailed", || reason.to_string());
+        } else {
+            self.event(|| obj, "JobComplete", String::new);
+        }
+        if let Some(ttl) = self.job_spec(wl).ttl_seconds_after_finished {
+            self.engine
+                .schedule(now.plus_ms(ttl * 1000), class::TIMER, Ev::JobTtl { wl });
+        }
+        self.kueue_job_done(wl);
+        self.cron_job_changed(wl);
+    }
+}
+
+fn job_of(ws: &crate::input::spec::WorkloadSpec) -> &JobSpec {
+    match &ws.kind {
+        WorkloadKind::Job(j) => j,
+        WorkloadKind::Pod(_) | WorkloadKind::VolcanoJob(_) => unreachable!("not a Job"),
+    }
+}
+
+/// Job controller workers (`--concurrent-job-syncs`, default 5).
+pub const CONCURRENT_JOB_SYNCS: usize = 5;
+
+impl World {
+    /// A sync decided to create pods. The controller's workers create them in slow-start
+    /// batches (1, 2, 4, ...) and several Jobs synced at once interleave their batches, so the
+    /// creations of one instant are pooled and issued together at its end (JOB-D2).
+    pub(crate) fn request_pods(&mut self, wl: WlId, indexes: Vec<Option<u32>>) {
+        if indexes.is_empty() {
+            return;
+        }
+        self.ctl.create_requests.push((wl, indexes.into()));
+        if !self.ctl.create_flush_scheduled {
+            self.ctl.create_flush_scheduled = true;
+            let now = self.now();
+            self.engine.schedule(now, class::CREATE, Ev::CreatePods);
+        }
+    }
+
+    /// Issue the pooled creations: up to `CONCURRENT_JOB_SYNCS` Jobs at a time, each a
+    /// slow-start batch per round, round-robin.
+    pub(crate) fn create_pods_flush(&mut self) {
+        self.ctl.create_flush_scheduled = false;
+        let mut waiting: std::collections::VecDeque<(WlId, std::collections::VecDeque<Option<u32>>)> =
+            std::mem::take(&mut self.ctl.create_requests).into();
+        let mut workers: Vec<(WlId, std::collections::VecDeque<Option<u32>>, usize)> = Vec::new();
+        loop {
+            while workers.len() < CONCURRENT_JOB_SYNCS {
+                match waiting.pop_front() {
+                    Some((wl, q)) => workers.push((wl, q, 1)),
+                    None => break,
+                }
+            }
+            if workers.is_empty() {
+                break;
+            }
+            for (wl, q, batch) in workers.iter_mut() {
+                let mut refused = false;
+                for _ in 0..*batch {
+                    let Some(index) = q.pop_front() else { break };
+                    // A Job finished or deleted meanwhile creates nothing more.
+                    let w = &self.store.workloads[*wl as usize];
+                    if w.deleted || w.job.as_ref().is_some_and(|j| j.finished) {
+                        q.clear();
+                        break;
+                    }
+                    match self.quota_admit_pod(*wl, 0) {
+                        Ok(charge) => {
+                            let pod = self.create_pod(*wl, 0, index);
+                            if let Some(c) = charge {
+                                self.quota_charged(pod, c);
+                            }
+                        }
+                        Err(message) => {
+                            // The create is refused: slow start stops, the sync fails and is
+                            // retried by the per-Job rate limiter (ADM-4, JOB-D2).
+                            q.clear();
+                            refused = true;
+                            self.job_create_failed(*wl, message);
+                            break;
+                        }
+                    }
+                }
+                if q.is_empty() && !refused {
+                    self.job(*wl).api_failures = 0; // the sync succeeded (Forget)
+                }
+                *batch *= 2;
+            }
+            workers.retain(|(_, q, _)| !q.is_empty());
+        }
+    }
+
+    /// A pod create was refused (ResourceQuota): `FailedCreate`, and the sync is retried
+    /// after the per-Job rate limiter's delay.
+    pub(crate) fn job_create_failed(&mut self, wl: WlId, message: String) {
+        let now = self.now();
+        let obj = self.wl_object(wl);
+        self.event(|| obj, "FailedCreate", || message);
+        let j = self.job(wl);
+        j.api_failures += 1;
+        let (base, max) = crate::controllers::quota::JOB_API_BACKOFF_MS;
+        let delay = crate::sim::backoff_ms(base, max, j.api_failures);
+        self.job_enqueue(wl, now.plus_ms(delay));
+    }
+}
+
+/// Parse an index set such as "0-3,5" (malformed parts are ignored; the loader validates).
+pub fn parse_index_set(s: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                if let (Ok(a), Ok(b)) = (a.trim().parse::<u32>(), b.trim().parse::<u32>()) {
+                    out.extend(a..=b.min(a.saturating_add(10_000_000)));
+                }
+            }
+            None => {
+                if let Ok(v) = part.parse() {
+                    out.push(v);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Format an index set as Kubernetes does ("1-3,5").
+pub fn format_index_set(set: &BTreeSet<u32>) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut it = set.iter().copied().peekable();
+    while let Some(start) = it.next() {
+        let mut end = start;
+        while it.peek() == Some(&(end + 1)) {
+            end = it.next().expect("peeked");
+        }
+        out.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+    }
+    out.join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_sets_round_trip() {
+        let cases = [
+            ("0-3,5", vec![0, 1, 2, 3, 5]),
+            ("1-3", vec![1, 2, 3]),
+            ("7", vec![7]),
+            ("", vec![]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_index_set(text), want, "{text}");
+            let set: BTreeSet<u32> = want.iter().copied().collect();
+            assert_eq!(format_index_set(&set), text);
+        }
+    }
+}

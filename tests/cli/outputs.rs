@@ -1,0 +1,184 @@
+//! Outputs (contract.md section 3): headers, times and exact numbers for a case computed by
+//! hand, the default output folder, and a self-contained report.html.
+
+use super::*;
+
+#[test]
+fn outputs_follow_the_contract_with_hand_computed_numbers() {
+    let dir = TestDir::new("outputs");
+    let f = dir.write("tiny.yaml", TINY);
+    let out_dir = dir.join("out");
+    let out = kubesim(
+        [
+            OsStr::new("run"),
+            f.as_os_str(),
+            OsStr::new("--events"),
+            OsStr::new("--out"),
+            out_dir.as_os_str(),
+        ],
+        None,
+        &[],
+    );
+    out.assert_ok();
+    assert!(out.stdout.contains("kube-default"), "table:\n{}", out.stdout);
+    assert_eq!(check_outputs(&out_dir, true), 1);
+
+    check_tiny_jobs(&out_dir);
+    check_tiny_events(&out_dir);
+    check_tiny_summary(&out_dir);
+}
+
+/// TINY's jobs.csv row, computed by hand.
+fn check_tiny_jobs(out_dir: &Path) {
+    // Pod two-0 runs 0-60 s; the Job controller syncs 1 s after the pod event (jobSyncBatch)
+    // and creates two-1 at 61 s, which runs to 121 s; the Job completes at the next sync, 122 s.
+    let jobs = Csv::read(&out_dir.join("jobs.csv"));
+    let row = jobs.row_named("two");
+    let expect = [
+        ("policy", "kube-default"),
+        ("seed", "1"),
+        ("namespace", "default"),
+        ("kind", "Job"),
+        ("owner", ""),
+        ("gpus", "1"),
+        ("pods", "1"),
+        ("submit_s", "0.000"),
+        ("start_s", "0.000"),
+        ("finish_s", "122.000"),
+        ("state", "Complete"),
+        ("reason", ""),
+        ("wait_s", "0.000"),
+        ("jct_s", "122.000"),
+        ("restarts", "0"),
+        ("failed_pods", "0"),
+        ("preemptions", "0"),
+    ];
+    for (c, v) in expect {
+        assert_eq!(jobs.get(row, c), v, "jobs.csv {c}: {row:?}");
+    }
+}
+
+/// TINY's events.csv: each event at its hand-computed time, in time order.
+fn check_tiny_events(out_dir: &Path) {
+    let events = Csv::read(&out_dir.join("events.csv"));
+    let at = |object: &str, event: &str| -> Vec<String> {
+        events
+            .rows
+            .iter()
+            .filter(|r| events.get(r, "object") == object && events.get(r, "event") == event)
+            .map(|r| events.get(r, "time_s").to_string())
+            .collect()
+    };
+    assert_eq!(at("default/two", "JobCreated"), ["0.000"]);
+    assert_eq!(at("default/two-0", "PodRunning"), ["0.000"]);
+    assert_eq!(at("default/two-0", "PodSucceeded"), ["60.000"]);
+    assert_eq!(at("default/two-1", "PodCreated"), ["61.000"]);
+    assert_eq!(at("default/two-1", "PodRunning"), ["61.000"]);
+    assert_eq!(at("default/two-1", "PodSucceeded"), ["121.000"]);
+    assert_eq!(at("default/two", "JobComplete"), ["122.000"]);
+    let bound: Vec<&str> = events
+        .rows
+        .iter()
+        .filter(|r| events.get(r, "event") == "PodBound")
+        .map(|r| events.get(r, "detail"))
+        .collect();
+    assert_eq!(bound, ["n0", "n0"], "PodBound detail is the node");
+    assert!(events.rows.iter().all(|r| r[0] == "kube-default" && r[1] == "1"));
+    let times: Vec<u64> = events
+        .rows
+        .iter()
+        .map(|r| ms(events.get(r, "time_s"), "time_s"))
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "events out of time order: {times:?}"
+    );
+}
+
+/// TINY's summary.csv row, computed by hand.
+fn check_tiny_summary(out_dir: &Path) {
+    // GPU-seconds held: (60 + 60) x 1 GPU; capacity 8 GPUs x 200 s: 120 / 1600 = 0.075.
+    let summary = Csv::read(&out_dir.join("summary.csv"));
+    assert_eq!(summary.rows.len(), 1);
+    let s = &summary.rows[0];
+    let util = |c: &str| -> f64 { summary.get(s, c).parse().unwrap_or_else(|e| panic!("{c}: {e}")) };
+    assert!((util("gpu_alloc_util") - 0.075).abs() < 1e-6, "{s:?}");
+    assert!((util("gpu_busy_util") - 0.075).abs() < 1e-6, "{s:?}");
+    let expect = [
+        ("policy", "kube-default"),
+        ("seed", "1"),
+        ("wait_p50_s", "0.000"),
+        ("wait_p95_s", "0.000"),
+        ("wait_p99_s", "0.000"),
+        ("wait_mean_s", "0.000"),
+        ("jct_mean_s", "122.000"),
+        ("jct_p99_s", "122.000"),
+        ("makespan_s", "122.000"),
+        ("jobs_complete", "1"),
+        ("jobs_failed", "0"),
+        ("jobs_pending", "0"),
+        ("preemptions", "0"),
+        ("deadlock_episodes", "0"),
+        ("deadlock_s", "0.000"),
+    ];
+    for (c, v) in expect {
+        assert_eq!(summary.get(s, c), v, "summary.csv {c}: {s:?}");
+    }
+    assert!(util("stranded_gpu_h").abs() < 1e-9, "{s:?}");
+}
+
+#[test]
+fn default_out_is_reports_simulation_name_and_events_need_the_flag() {
+    let dir = TestDir::new("default_out");
+    let f = dir.write("tiny.yaml", TINY);
+    let out = kubesim([OsStr::new("run"), f.as_os_str()], Some(&dir.path), &[]);
+    out.assert_ok();
+    let reports = dir.join("reports/tiny");
+    assert_eq!(check_outputs(&reports, false), 1);
+    assert!(
+        out.stdout.contains("jobs.csv") && out.stdout.contains("summary.csv"),
+        "{}",
+        out.stdout
+    );
+}
+
+// Object names are Kubernetes names (DNS-1123 subdomains), so the default output folder
+// `reports/<simulation name>` cannot escape reports/.
+#[test]
+fn simulation_name_must_be_a_kubernetes_name() {
+    let dir = TestDir::new("simulation_name");
+    let text = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: \"../../escaped\"}\n";
+    let f = dir.write("sim.yaml", text);
+    let work = dir.join("work");
+    fs::create_dir_all(&work).expect("work dir");
+    let out = kubesim([OsStr::new("run"), f.as_os_str()], Some(&work), &[]);
+    let escaped = dir.join("escaped");
+    assert!(
+        !escaped.exists(),
+        "outputs written outside reports/: {}",
+        escaped.display()
+    );
+    let at = format!("{}:{}:", f.display(), line_of(text, "name:"));
+    assert_input_error("name ../../escaped", &out, &[at, "metadata.name".into()]);
+}
+
+#[test]
+fn run_writes_a_self_contained_report_html() {
+    let dir = TestDir::new("report_html");
+    let f = dir.write("tiny.yaml", TINY);
+    let out_dir = dir.join("out");
+    kubesim(
+        [
+            OsStr::new("run"),
+            f.as_os_str(),
+            OsStr::new("--out"),
+            out_dir.as_os_str(),
+        ],
+        None,
+        &[],
+    )
+    .assert_ok();
+    let html = fs::read_to_string(out_dir.join("report.html")).expect("report.html written");
+    assert!(html.contains("<html") && html.contains("kube-default"));
+    check_outputs(&out_dir, false);
+}
