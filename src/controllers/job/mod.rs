@@ -8,9 +8,10 @@
 //! per Job, the earliest requested time wins, and every sync re-requests what it still needs
 //! (a backoff expiry, the active deadline). Pod events ask for a sync after `jobSyncBatch`.
 //!
-//! Differences: pod creations in one sync are capped at 500 but not split into slow-start
-//! batches (creations only fail with quotas, which this version does not model); the
-//! `Job` condition timestamps are the sync times.
+//! Differences: pod creations in one sync are capped at 500 and not split into slow-start
+//! batches (a batch only matters when a create fails, and the only failure modelled, a
+//! ResourceQuota refusal, stops the sync's creations and hands the Job to its rate limiter,
+//! `controllers::quota`); the `Job` condition timestamps are the sync times.
 //!
 //! This module owns the Job's state ([`JobState`]), its life cycle (creation, queue, suspend,
 //! TTL, deletion, the terminal condition) and pod creation; one sync (`syncJob`) is in
