@@ -323,7 +323,7 @@ spec:
         resources: {requests: {cpu: 250m}}
 "#;
 
-/// The Job spec of [`FULL_JOB`], loaded.
+/// The workload and Job spec of [`FULL_JOB`], loaded.
 fn full_job() -> (WorkloadSpec, JobSpec) {
     let sc = ok(&job(FULL_JOB));
     let w = sc.workloads[0].clone();
