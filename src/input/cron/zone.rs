@@ -83,7 +83,7 @@ impl Span {
 /// exactly one, which a bisection finds to the second. In chrono-tz 0.10.4 (tzdb 2025b, every
 /// zone, transitions up to 2099) that shortest stretch is 601,200 s, seven days less an hour
 /// (America/Noronha in 2000, Asia/Gaza in 2040); one day leaves a margin of seven.
-/// `tests::tzdb_is_the_one_checked` fails when chrono-tz brings another tzdb, to have it checked
+/// `tests::fast::tzdb_is_the_one_checked` fails when chrono-tz brings another tzdb, to have it checked
 /// again (read the `REST` tables in chrono-tz's `src/prebuilt/timezones.rs`).
 const PROBE_SECS: i64 = 86_400;
 /// Probes after and before the instant a span is looked for at: a span covers up to 16 days ahead

@@ -4,7 +4,7 @@
 use super::*;
 
 /// The fast `Next` equals the reference (the chrono-based port it replaced): random schedules,
-/// the zones above, random start times from 1880 to 2045, half of them just before an offset
+/// the `ZONES`, random start times from 1880 to 2045, half of them just before an offset
 /// change, each followed by five more `Next` calls.
 #[test]
 fn next_equals_reference() {
