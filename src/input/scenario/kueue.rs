@@ -92,7 +92,7 @@ fn one_of<T: Copy>(f: &F, table: &[(&str, T)]) -> Res<T> {
 /// `*Reference` types require).
 fn reference(f: &F, what: &str) -> Res<String> {
     let s = f.name()?;
-    if !super::is_dns1123_subdomain(&s) {
+    if !crate::input::resources::is_dns1123_subdomain(&s) {
         return Err(f.err(
             format!("{} is not a valid {what} name", quote(&s)),
             "use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, \

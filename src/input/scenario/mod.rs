@@ -1,16 +1,19 @@
 //! The scenario loader: YAML files (or folders of them) in, a validated [`Scenario`] out, or an
-//! [`InputError`] that names the file, line, column, field and fix. It owns file handling,
-//! document dispatch on (apiVersion, kind), `kind: List` unpacking, cross-object checks
-//! (duplicates, one Simulation, one default PriorityClass, policy names), NodePool expansion and
-//! the size limits. Per-kind conversion lives in `k8s` (Kubernetes objects), `admission`
-//! (LimitRanges, ResourceQuotas), `gang` (Volcano Jobs, PodGroups, Queues), `kueue` (Kueue
-//! queues, flavors and priority classes) and `kubesim` (kubesim.io objects); `yaml` parses,
-//! `view` reads fields with their paths.
+//! [`InputError`] that names the file, line, column, field and fix. It owns file handling, the
+//! scenario's running totals and the cross-object checks made once every file is read (overrides
+//! that found no object, policy names, Kueue references, CronJob fires). `document` adds one
+//! document: dispatch on (apiVersion, kind), `kind: List` unpacking, unique names, one
+//! Simulation, one default PriorityClass, NodePool expansion and the size limits. Per-kind
+//! conversion lives in `k8s` (Kubernetes objects), `cronjob` (CronJobs), `quota` (LimitRanges,
+//! ResourceQuotas), `volcano` (Volcano Jobs, PodGroups, Queues), `kueue` (Kueue queues, flavors
+//! and priority classes) and `kubesim` (kubesim.io objects); `overrides` applies sweep values
+//! first; `yaml` parses, `view` reads fields with their paths.
 //!
 //! It never panics on input and never loops on it: every list it builds is bounded (file size,
 //! the parser's budget, the node and arrival limits).
 
 mod cronjob;
+mod document;
 mod k8s;
 mod kubesim;
 mod kueue;
@@ -27,12 +30,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::{InputError, quote};
-use crate::input::resources::{is_dns1123_label, is_dns1123_subdomain};
-use crate::input::spec::{ArrivalTemplate, NotSimulated, PodGroupApi, Scenario, SourceLoc};
+use crate::input::spec::{Scenario, SourceLoc};
 use crate::limits::MAX_PODS;
 pub use kubesim::{MAX_ARRIVALS, MAX_LIST_ENTRIES, MAX_NODES};
 pub use overrides::{Override, Seg};
-use view::{Error, F, Obj, Res};
+use view::{Error, F, Res};
 
 /// Loads a scenario from files and folders: a folder contributes its `*.yaml` and `*.yml`
 /// files (not recursively) sorted by name; files are read in argument order.
@@ -131,101 +133,6 @@ fn file_error(path: &Path, why: &str) -> Error {
     })
 }
 
-/// What the loader does with a document.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Dispatch {
-    Simulation,
-    NodePool,
-    Arrivals,
-    Trace,
-    FaultModel,
-    CronJob,
-    Node,
-    Job,
-    Pod,
-    VolcanoJob,
-    PodGroup(PodGroupApi),
-    Queue,
-    PriorityClass,
-    Namespace,
-    PodDisruptionBudget,
-    ResourceFlavor(kueue::Version),
-    ClusterQueue(kueue::Version),
-    LocalQueue(kueue::Version),
-    WorkloadPriorityClass(kueue::Version),
-    LimitRange,
-    ResourceQuota,
-    /// Loaded and reported, not simulated yet; `true` if namespaced.
-    NotSimulated(bool),
-}
-
-/// The kinds simulated, as printed in the unknown-kind error.
-const SIMULATED: &[&str] = &[
-    "v1 Node",
-    "v1 Pod",
-    "v1 Namespace",
-    "batch/v1 Job",
-    "batch/v1 CronJob",
-    "batch.volcano.sh/v1alpha1 Job",
-    "scheduling.volcano.sh/v1beta1 Queue",
-    "scheduling.volcano.sh/v1beta1 PodGroup",
-    "scheduling.x-k8s.io/v1alpha1 PodGroup",
-    "scheduling.k8s.io/v1 PriorityClass",
-    "policy/v1 PodDisruptionBudget",
-    "v1 LimitRange",
-    "v1 ResourceQuota",
-    "kubesim.io/v1alpha1 Simulation",
-    "kubesim.io/v1alpha1 NodePool",
-    "kubesim.io/v1alpha1 Arrivals",
-    "kubesim.io/v1alpha1 Trace",
-    "kubesim.io/v1alpha1 FaultModel",
-    "kueue.x-k8s.io/v1beta1 ClusterQueue",
-    "kueue.x-k8s.io/v1beta2 ClusterQueue",
-    "kueue.x-k8s.io/v1beta1 LocalQueue",
-    "kueue.x-k8s.io/v1beta2 LocalQueue",
-    "kueue.x-k8s.io/v1beta1 ResourceFlavor",
-    "kueue.x-k8s.io/v1beta2 ResourceFlavor",
-    "kueue.x-k8s.io/v1beta1 WorkloadPriorityClass",
-    "kueue.x-k8s.io/v1beta2 WorkloadPriorityClass",
-];
-
-/// The kinds loaded but not simulated yet, as printed in the unknown-kind error.
-const NOT_SIMULATED: &[&str] = &["kubesim.io/v1alpha1 SchedulerPolicy"];
-
-fn classify(api: &str, kind: &str) -> Option<Dispatch> {
-    if let Some(v) = kueue::Version::of(api) {
-        return match kind {
-            "ResourceFlavor" => Some(Dispatch::ResourceFlavor(v)),
-            "ClusterQueue" => Some(Dispatch::ClusterQueue(v)),
-            "LocalQueue" => Some(Dispatch::LocalQueue(v)),
-            "WorkloadPriorityClass" => Some(Dispatch::WorkloadPriorityClass(v)),
-            _ => None,
-        };
-    }
-    Some(match (api, kind) {
-        ("kubesim.io/v1alpha1", "Simulation") => Dispatch::Simulation,
-        ("kubesim.io/v1alpha1", "NodePool") => Dispatch::NodePool,
-        ("kubesim.io/v1alpha1", "Arrivals") => Dispatch::Arrivals,
-        ("kubesim.io/v1alpha1", "Trace") => Dispatch::Trace,
-        ("kubesim.io/v1alpha1", "FaultModel") => Dispatch::FaultModel,
-        ("kubesim.io/v1alpha1", "SchedulerPolicy") => Dispatch::NotSimulated(false),
-        ("v1", "Node") => Dispatch::Node,
-        ("v1", "Pod") => Dispatch::Pod,
-        ("v1", "Namespace") => Dispatch::Namespace,
-        ("v1", "LimitRange") => Dispatch::LimitRange,
-        ("v1", "ResourceQuota") => Dispatch::ResourceQuota,
-        ("batch/v1", "Job") => Dispatch::Job,
-        ("batch/v1", "CronJob") => Dispatch::CronJob,
-        ("scheduling.k8s.io/v1", "PriorityClass") => Dispatch::PriorityClass,
-        ("policy/v1", "PodDisruptionBudget") => Dispatch::PodDisruptionBudget,
-        ("batch.volcano.sh/v1alpha1", "Job") => Dispatch::VolcanoJob,
-        ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::Queue,
-        ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Volcano),
-        ("scheduling.x-k8s.io/v1alpha1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Coscheduling),
-        _ => return None,
-    })
-}
-
 /// Accumulates documents from every file into one scenario, with the cross-object checks.
 #[derive(Default)]
 struct Builder {
@@ -273,278 +180,6 @@ impl Builder {
         }
         for doc in &docs {
             self.add_doc(file, F::new(doc, ""), false).map_err(attach)?;
-        }
-        Ok(())
-    }
-
-    fn add_doc(&mut self, file: &Path, root: F, in_list: bool) -> Res<()> {
-        let obj = match &root.node.value {
-            yaml::Value::Map(_) => root.obj()?,
-            other => {
-                return Err(root.err(
-                    format!("a document must be a Kubernetes object, found {}", other.describe()),
-                    "write a mapping with apiVersion, kind, metadata and spec",
-                ));
-            }
-        };
-        let api_f = obj.req("apiVersion", "add apiVersion (e.g. batch/v1, v1, kubesim.io/v1alpha1)")?;
-        let api = api_f.name()?;
-        let kind_f = obj.req("kind", "add kind (e.g. Job, Node, Simulation)")?;
-        let kind = kind_f.name()?;
-        if kind == "List" && (api == "v1" || !api.contains('/')) {
-            if in_list {
-                return Err(kind_f.err(
-                    "a List inside a List",
-                    "put the objects directly in the outer List's items",
-                ));
-            }
-            if let Some(items) = obj.get("items") {
-                for item in items.seq()? {
-                    self.add_doc(file, item, true)?;
-                }
-            }
-            return Ok(());
-        }
-        let Some(class) = classify(&api, &kind) else {
-            let suffix = format!(" {kind}");
-            let same_kind: Vec<&str> = SIMULATED
-                .iter()
-                .chain(NOT_SIMULATED)
-                .copied()
-                .filter(|s| s.ends_with(&suffix))
-                .collect();
-            let hint = if same_kind.is_empty() {
-                String::new()
-            } else {
-                format!(" ({kind} is supported as {})", same_kind.join(" or "))
-            };
-            return Err(kind_f.err(
-                format!("unknown apiVersion/kind {}{hint}", quote(&format!("{api} {kind}"))),
-                format!(
-                    "use a supported kind: {}; or one loaded but not yet simulated: {}",
-                    SIMULATED.join(", "),
-                    NOT_SIMULATED.join(", ")
-                ),
-            ));
-        };
-        let loc = SourceLoc {
-            file: file.to_path_buf(),
-            line: root.node.pos.line,
-        };
-        if class == Dispatch::Simulation
-            && let Some(first) = &self.sim
-        {
-            return Err(kind_f.err(
-                format!("a second Simulation object (the first is at {first})"),
-                "keep exactly one Simulation object across all files",
-            ));
-        }
-        let (name, name_f, namespace) = object_name(&obj)?;
-        let namespaced = matches!(
-            class,
-            Dispatch::Job
-                | Dispatch::Pod
-                | Dispatch::VolcanoJob
-                | Dispatch::CronJob
-                | Dispatch::PodGroup(_)
-                | Dispatch::LocalQueue(_)
-                | Dispatch::LimitRange
-                | Dispatch::ResourceQuota
-                | Dispatch::PodDisruptionBudget
-                | Dispatch::NotSimulated(true)
-        );
-        let namespace = if namespaced {
-            namespace.unwrap_or_else(|| k8s::DEFAULT_NAMESPACE.to_string())
-        } else {
-            String::new()
-        };
-        let group = api.rsplit_once('/').map_or("", |(g, _)| g);
-        let key = (format!("{group}/{kind}"), namespace.clone(), name.clone());
-        if let Some(first) = self.seen.get(&key) {
-            let shown = if namespace.is_empty() {
-                name.clone()
-            } else {
-                format!("{namespace}/{name}")
-            };
-            return Err(name_f.err(
-                format!("a second {kind} named {} (the first is at {first})", quote(&shown)),
-                format!("rename one of the two, or delete one ({kind} names are unique)"),
-            ));
-        }
-        self.seen.insert(key, loc.clone());
-
-        match class {
-            Dispatch::Simulation => {
-                let s = kubesim::simulation(&obj)?;
-                self.sc.sim = s.spec;
-                self.sc.sim.loc = loc.clone();
-                self.policy_checks.extend(s.policy_fields.into_iter().map(|(n, mut e)| {
-                    e.file = Some(file.to_path_buf());
-                    (n, e)
-                }));
-                self.sim = Some(loc);
-                self.sim_name = Some(name);
-            }
-            Dispatch::NodePool => {
-                let pool = kubesim::node_pool(&obj, &name, &loc)?;
-                if self.node_total + pool.count > MAX_NODES {
-                    return Err(pool.count_err);
-                }
-                self.node_total += pool.count;
-                let base = pool.template.name.clone();
-                for i in 0..pool.count {
-                    let mut n = pool.template.clone();
-                    n.name = format!("{base}-{i}");
-                    self.add_node(n, &name_f)?;
-                }
-            }
-            Dispatch::Arrivals => {
-                let a = kubesim::arrivals(&obj, &name, &loc)?;
-                match &a.spec.template {
-                    ArrivalTemplate::Node(n) => {
-                        if self.node_total + a.spec.count > MAX_NODES {
-                            return Err(a.count_err);
-                        }
-                        self.node_total += a.spec.count;
-                        self.add_capacity(&n.allocatable, a.spec.count, &name_f)?;
-                    }
-                    ArrivalTemplate::Workload(w) => {
-                        let pods = w.pods_without_failures().saturating_mul(a.spec.count);
-                        self.add_pods(pods, &name_f)?;
-                    }
-                }
-                self.sc.arrivals.push(a.spec);
-            }
-            Dispatch::FaultModel => {
-                let f = kubesim::fault_model(&obj, &name, &loc)?;
-                self.sc.faults.push(f);
-            }
-            Dispatch::CronJob => {
-                let cj = cronjob::cron_job(&obj, &loc)?;
-                self.sc.cron_jobs.push(cj);
-            }
-            Dispatch::Trace => {
-                let t = kubesim::trace(&obj, &name, &loc)?;
-                if self.node_total + t.nodes.len() as u64 > MAX_NODES {
-                    return Err(name_f.err(
-                        format!("the scenario has more than {MAX_NODES} nodes with this trace's node list"),
-                        format!("keep the total number of nodes at most {MAX_NODES}"),
-                    ));
-                }
-                self.node_total += t.nodes.len() as u64;
-                for n in t.nodes {
-                    self.add_node(n, &name_f)?;
-                }
-                let pods = t
-                    .spec
-                    .jobs
-                    .iter()
-                    .map(|j| u64::from(t.spec.shapes[j.shape as usize].pods))
-                    .sum();
-                self.add_pods(pods, &name_f)?;
-                self.sc.traces.push(t.spec);
-            }
-            Dispatch::Node => {
-                if self.node_total + 1 > MAX_NODES {
-                    return Err(name_f.err(
-                        format!("the scenario has more than {MAX_NODES} nodes"),
-                        format!("keep the total number of nodes at most {MAX_NODES}"),
-                    ));
-                }
-                self.node_total += 1;
-                let n = k8s::node(&obj, &loc, true)?;
-                self.add_node(n, &name_f)?;
-            }
-            Dispatch::Job | Dispatch::Pod | Dispatch::VolcanoJob => {
-                let what = match class {
-                    Dispatch::Job => k8s::WorkloadDoc::Job,
-                    Dispatch::Pod => k8s::WorkloadDoc::Pod,
-                    _ => k8s::WorkloadDoc::VolcanoJob,
-                };
-                let w = k8s::workload(&obj, what, &loc, true)?;
-                self.add_pods(w.pods_without_failures(), &name_f)?;
-                self.sc.workloads.push(w);
-            }
-            Dispatch::PodGroup(api) => {
-                let meta = k8s::read_meta(&obj, true)?;
-                let pg = volcano::pod_group(&obj, api, meta, &loc)?;
-                self.sc.pod_groups.push(pg);
-            }
-            Dispatch::Queue => {
-                let meta = k8s::read_meta(&obj, true)?;
-                let q = volcano::queue(&obj, meta, &loc)?;
-                self.sc.queues.push(q);
-            }
-            Dispatch::PriorityClass => {
-                let pc = k8s::priority_class(&obj, name)?;
-                if pc.global_default {
-                    if let Some((other, at)) = &self.global_default {
-                        let f = obj.get("globalDefault").unwrap_or(name_f);
-                        return Err(f.err(
-                            format!(
-                                "a second PriorityClass with globalDefault: true ({} at \
-                                 {at})",
-                                quote(other)
-                            ),
-                            "keep globalDefault: true on one PriorityClass only",
-                        ));
-                    }
-                    self.global_default = Some((pc.name.clone(), loc));
-                }
-                self.sc.priority_classes.push(pc);
-            }
-            Dispatch::PodDisruptionBudget => {
-                let meta = k8s::read_meta(&obj, true)?;
-                let pdb = k8s::pod_disruption_budget(&obj, meta)?;
-                self.sc.pdbs.push(pdb);
-            }
-            Dispatch::Namespace => {
-                let meta = k8s::read_meta(&obj, true)?;
-                let ns = k8s::namespace(&obj, meta)?;
-                self.sc.namespaces.push(ns);
-            }
-            Dispatch::ResourceFlavor(_) => {
-                let meta = k8s::read_meta(&obj, true)?;
-                let rf = kueue::resource_flavor(&obj, meta, &loc)?;
-                self.sc.resource_flavors.push(rf);
-            }
-            Dispatch::ClusterQueue(v) => {
-                let meta = k8s::read_meta(&obj, true)?;
-                let cq = kueue::cluster_queue(&obj, v, meta, &loc)?;
-                self.flavor_refs.extend(cq.refs.into_iter().map(|r| located(r, file)));
-                self.sc.cluster_queues.push(cq.spec);
-            }
-            Dispatch::LocalQueue(_) => {
-                let meta = k8s::read_meta(&obj, true)?;
-                let lq = kueue::local_queue(&obj, meta, &loc)?;
-                self.cluster_queue_refs
-                    .extend(lq.refs.into_iter().map(|r| located(r, file)));
-                self.sc.local_queues.push(lq.spec);
-            }
-            Dispatch::WorkloadPriorityClass(_) => {
-                let wpc = kueue::workload_priority_class(&obj, name, &loc)?;
-                self.sc.workload_priority_classes.push(wpc);
-            }
-            Dispatch::LimitRange => {
-                let lr = quota::limit_range(&obj, namespace, name, &loc)?;
-                self.sc.limit_ranges.push(lr);
-            }
-            Dispatch::ResourceQuota => {
-                let rq = quota::resource_quota(&obj, namespace, name, &loc)?;
-                self.sc.resource_quotas.push(rq);
-            }
-            Dispatch::NotSimulated(_) => {
-                if api == "kubesim.io/v1alpha1" && kind == "SchedulerPolicy" {
-                    self.scheduler_policies.insert(name.clone());
-                }
-                self.sc.not_simulated.push(NotSimulated {
-                    api_version: api,
-                    kind,
-                    namespace,
-                    name,
-                    loc,
-                });
-            }
         }
         Ok(())
     }
@@ -672,34 +307,4 @@ fn check_refs(refs: Vec<kueue::Ref>, defined: &[&str], kind: &str) -> Res<()> {
         return Err(r.err);
     }
     Ok(())
-}
-
-/// `metadata.name` (required, non-empty) with its field, and `metadata.namespace` if written.
-fn object_name<'a>(obj: &Obj<'a>) -> Res<(String, F<'a>, Option<String>)> {
-    let fix = "add metadata.name (generateName alone is not supported)";
-    let meta = obj.req("metadata", fix)?.obj()?;
-    let name_f = meta.req("name", fix)?;
-    let name = name_f.name()?;
-    if !is_dns1123_subdomain(&name) {
-        return Err(name_f.err(
-            format!("{} is not a valid Kubernetes object name", quote(&name)),
-            "use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, \
-             at most 253 characters (a DNS-1123 subdomain)",
-        ));
-    }
-    let namespace = match meta.get("namespace") {
-        Some(f) => {
-            let ns = f.name()?;
-            if !is_dns1123_label(&ns) {
-                return Err(f.err(
-                    format!("{} is not a valid namespace name", quote(&ns)),
-                    "use lowercase letters, digits and '-', starting and ending with a letter or digit, \
-                     at most 63 characters (a DNS-1123 label)",
-                ));
-            }
-            Some(ns)
-        }
-        None => None,
-    };
-    Ok((name, name_f, namespace))
 }

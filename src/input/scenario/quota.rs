@@ -215,104 +215,144 @@ fn check_item(lists: &ItemLists, item: &LimitRangeItem) -> Res<()> {
         .collect();
     keys.sort();
     keys.dedup();
-    let fail = |field: &str, key: &str, message: String, fix: &str| {
-        let (f, note) = blame(lists, field, key);
-        Err(f.err(format!("{message}{note}"), fix))
-    };
     for k in keys {
-        let q = |v: i64| format_quantity(k, v);
-        let (min, max) = (item.min.get(k).copied(), item.max.get(k).copied());
-        let (def, req) = (item.default.get(k).copied(), item.default_request.get(k).copied());
-        let ratio = item.max_limit_request_ratio.get(k).copied();
-        let order_fix = "keep min <= defaultRequest <= default <= max for each resource (an unwritten \
-                         default is the max, an unwritten defaultRequest the default, else the min)";
-        if let (Some(mn), Some(mx)) = (min, max)
-            && mn > mx
-        {
-            return fail(
-                "min",
-                k,
-                format!("min value {} is greater than max value {}", q(mn), q(mx)),
-                order_fix,
-            );
-        }
-        if let (Some(r), Some(mn)) = (req, min)
-            && mn > r
-        {
-            let m = format!("min value {} is greater than default request value {}", q(mn), q(r));
-            return fail("defaultRequest", k, m, order_fix);
-        }
-        if let (Some(r), Some(mx)) = (req, max)
-            && r > mx
-        {
-            let m = format!("default request value {} is greater than max value {}", q(r), q(mx));
-            return fail("defaultRequest", k, m, order_fix);
-        }
-        if let (Some(r), Some(d)) = (req, def)
-            && r > d
-        {
-            let m = format!(
-                "default request value {} is greater than default limit value {}",
-                q(r),
-                q(d)
-            );
-            return fail("defaultRequest", k, m, order_fix);
-        }
-        if let (Some(d), Some(mn)) = (def, min)
-            && mn > d
-        {
-            let m = format!("min value {} is greater than default value {}", q(mn), q(d));
-            return fail("default", k, m, order_fix);
-        }
-        if let (Some(d), Some(mx)) = (def, max)
-            && d > mx
-        {
-            let m = format!("default value {} is greater than max value {}", q(d), q(mx));
-            return fail("default", k, m, order_fix);
-        }
-        let r = |v: i64| format_quantity("ratio", v);
-        if let Some(ra) = ratio
-            && ra < 1_000
-        {
-            let m = format!("ratio {} is less than 1", r(ra));
-            return fail("maxLimitRequestRatio", k, m, "write a ratio of at least 1");
-        }
-        if let (Some(ra), Some(mn), Some(mx)) = (ratio, min, max)
-            && mn > 0
-            && i128::from(ra) * i128::from(mn) > i128::from(mx) * 1_000
-        {
-            // max/min to six decimals, rounded half up.
-            let micro = (i128::from(mx) * 2_000_000 / i128::from(mn) + 1) / 2;
-            let m = format!(
-                "ratio {} is greater than max/min = {}.{:06}",
-                r(ra),
-                micro / 1_000_000,
-                micro % 1_000_000
-            );
-            return fail(
-                "maxLimitRequestRatio",
-                k,
-                m,
-                "lower maxLimitRequestRatio to at most max/min (no container could reach a higher ratio)",
-            );
-        }
-        if !overcommit_allowed(k)
-            && let (Some(d), Some(rq)) = (def, req)
-            && d != rq
-        {
-            let m = format!(
-                "default value {} must equal to defaultRequest value {} in {k}",
-                q(d),
-                q(rq)
-            );
-            return fail(
-                "defaultRequest",
-                k,
-                m,
-                "extended resources and hugepages cannot be overcommitted: make default and defaultRequest \
-                 equal",
-            );
-        }
+        let v = KeyValues {
+            min: item.min.get(k).copied(),
+            max: item.max.get(k).copied(),
+            def: item.default.get(k).copied(),
+            req: item.default_request.get(k).copied(),
+            ratio: item.max_limit_request_ratio.get(k).copied(),
+        };
+        check_order(lists, k, &v)?;
+        check_ratio(lists, k, &v)?;
+        check_overcommit(lists, k, &v)?;
+    }
+    Ok(())
+}
+
+/// One resource's values in a LimitRange item (after the API server's defaulting).
+struct KeyValues {
+    min: Option<i64>,
+    max: Option<i64>,
+    def: Option<i64>,
+    req: Option<i64>,
+    ratio: Option<i64>,
+}
+
+/// The error `message` (and `fix`) for `field.key` of an item, at the field it comes from.
+fn fail(lists: &ItemLists, field: &str, key: &str, message: String, fix: &str) -> Res<()> {
+    let (f, note) = blame(lists, field, key);
+    Err(f.err(format!("{message}{note}"), fix))
+}
+
+/// min <= defaultRequest <= default <= max for resource `k`.
+fn check_order(lists: &ItemLists, k: &str, v: &KeyValues) -> Res<()> {
+    let q = |v: i64| format_quantity(k, v);
+    let KeyValues { min, max, def, req, .. } = *v;
+    let order_fix = "keep min <= defaultRequest <= default <= max for each resource (an unwritten \
+                     default is the max, an unwritten defaultRequest the default, else the min)";
+    if let (Some(mn), Some(mx)) = (min, max)
+        && mn > mx
+    {
+        return fail(
+            lists,
+            "min",
+            k,
+            format!("min value {} is greater than max value {}", q(mn), q(mx)),
+            order_fix,
+        );
+    }
+    if let (Some(r), Some(mn)) = (req, min)
+        && mn > r
+    {
+        let m = format!("min value {} is greater than default request value {}", q(mn), q(r));
+        return fail(lists, "defaultRequest", k, m, order_fix);
+    }
+    if let (Some(r), Some(mx)) = (req, max)
+        && r > mx
+    {
+        let m = format!("default request value {} is greater than max value {}", q(r), q(mx));
+        return fail(lists, "defaultRequest", k, m, order_fix);
+    }
+    if let (Some(r), Some(d)) = (req, def)
+        && r > d
+    {
+        let m = format!(
+            "default request value {} is greater than default limit value {}",
+            q(r),
+            q(d)
+        );
+        return fail(lists, "defaultRequest", k, m, order_fix);
+    }
+    if let (Some(d), Some(mn)) = (def, min)
+        && mn > d
+    {
+        let m = format!("min value {} is greater than default value {}", q(mn), q(d));
+        return fail(lists, "default", k, m, order_fix);
+    }
+    if let (Some(d), Some(mx)) = (def, max)
+        && d > mx
+    {
+        let m = format!("default value {} is greater than max value {}", q(d), q(mx));
+        return fail(lists, "default", k, m, order_fix);
+    }
+    Ok(())
+}
+
+/// maxLimitRequestRatio of resource `k`: at least 1, and at most max/min.
+fn check_ratio(lists: &ItemLists, k: &str, v: &KeyValues) -> Res<()> {
+    let KeyValues { min, max, ratio, .. } = *v;
+    let r = |v: i64| format_quantity("ratio", v);
+    if let Some(ra) = ratio
+        && ra < 1_000
+    {
+        let m = format!("ratio {} is less than 1", r(ra));
+        return fail(lists, "maxLimitRequestRatio", k, m, "write a ratio of at least 1");
+    }
+    if let (Some(ra), Some(mn), Some(mx)) = (ratio, min, max)
+        && mn > 0
+        && i128::from(ra) * i128::from(mn) > i128::from(mx) * 1_000
+    {
+        // max/min to six decimals, rounded half up.
+        let micro = (i128::from(mx) * 2_000_000 / i128::from(mn) + 1) / 2;
+        let m = format!(
+            "ratio {} is greater than max/min = {}.{:06}",
+            r(ra),
+            micro / 1_000_000,
+            micro % 1_000_000
+        );
+        return fail(
+            lists,
+            "maxLimitRequestRatio",
+            k,
+            m,
+            "lower maxLimitRequestRatio to at most max/min (no container could reach a higher ratio)",
+        );
+    }
+    Ok(())
+}
+
+/// default equals defaultRequest for resource `k` if it cannot be overcommitted.
+fn check_overcommit(lists: &ItemLists, k: &str, v: &KeyValues) -> Res<()> {
+    let q = |v: i64| format_quantity(k, v);
+    let KeyValues { def, req, .. } = *v;
+    if !overcommit_allowed(k)
+        && let (Some(d), Some(rq)) = (def, req)
+        && d != rq
+    {
+        let m = format!(
+            "default value {} must equal to defaultRequest value {} in {k}",
+            q(d),
+            q(rq)
+        );
+        return fail(
+            lists,
+            "defaultRequest",
+            k,
+            m,
+            "extended resources and hugepages cannot be overcommitted: make default and defaultRequest \
+             equal",
+        );
     }
     Ok(())
 }

@@ -96,64 +96,11 @@ pub(crate) fn volcano_job(doc: &Obj) -> Res<Workload> {
         )?
         .obj()?;
     spec.deny_unknown(VCJOB_SPEC_FIELDS, "a Volcano Job spec")?;
-    let tasks_f = spec.req(
-        "tasks",
-        "list at least one task: tasks: [{name, replicas, template: {spec: {containers: [...]}}}]",
-    )?;
-    let items = tasks_f.seq()?;
-    if items.is_empty() {
-        return Err(tasks_f.err(
-            "the Volcano Job has no task",
-            "list at least one task with name, replicas and template",
-        ));
-    }
-    let mut tasks: Vec<VcTask> = Vec::new();
-    let mut task_names: BTreeMap<String, usize> = BTreeMap::new();
-    // A submit-at on task templates, with the first task that wrote it.
-    let mut task_submit_at: Option<(u64, usize)> = None;
-    let mut total_replicas: u64 = 0;
-    for (i, t) in items.iter().enumerate() {
-        let (task, t_hints, name_f) = vc_task(t, i, &job_hints)?;
-        if let Some(first) = task_names.get(&task.name) {
-            return Err(name_f.err(
-                format!(
-                    "two tasks are named {} (spec.tasks[{first}] and spec.tasks[{i}])",
-                    quote(&task.name)
-                ),
-                "give every task its own name (an unnamed task i is named default<i>)",
-            ));
-        }
-        task_names.insert(task.name.clone(), i);
-        if let Some(at) = t_hints.submit_at_ms {
-            match task_submit_at {
-                None => task_submit_at = Some((at, i)),
-                Some((first_at, first)) if first_at != at => {
-                    let f = annotation_field(&t.obj()?.req("template", "")?.obj()?, "kubesim.io/submit-at")?
-                        .unwrap_or_else(|| t.clone());
-                    return Err(f.err(
-                        format!(
-                            "the tasks are submitted at different times (spec.tasks[{first}] and \
-                             spec.tasks[{i}]); a Volcano Job is created as a whole"
-                        ),
-                        "put kubesim.io/submit-at on the Volcano Job's metadata only",
-                    ));
-                }
-                Some(_) => {}
-            }
-        }
-        total_replicas += u64::from(task.replicas);
-        if total_replicas > u64::from(MAX_WORKLOAD_PODS) {
-            return Err(t.err(
-                format!(
-                    "the tasks up to this one have {total_replicas} replicas, beyond the limit of \
-                     {MAX_WORKLOAD_PODS} pods per workload"
-                ),
-                "split the work into several Volcano Jobs",
-            ));
-        }
-        tasks.push(task);
-    }
-
+    let Tasks {
+        tasks,
+        submit_at: task_submit_at,
+        total_replicas,
+    } = vc_tasks(&spec, &job_hints)?;
     let min_available = opt(spec.get("minAvailable"), |f| f.u32())?;
     if let Some(m) = min_available
         && u64::from(m) > total_replicas
@@ -194,6 +141,80 @@ pub(crate) fn volcano_job(doc: &Obj) -> Res<Workload> {
             tasks,
         }),
         hints,
+    })
+}
+
+/// A Volcano Job's tasks, with what the job-level checks need of them.
+struct Tasks {
+    tasks: Vec<VcTask>,
+    /// A submit-at on task templates, with the first task that wrote it.
+    submit_at: Option<(u64, usize)>,
+    total_replicas: u64,
+}
+
+/// Reads `spec.tasks`: at least one, unique names, one submit-at among the task templates, and
+/// at most [`MAX_WORKLOAD_PODS`] replicas in all.
+fn vc_tasks(spec: &Obj, job_hints: &Hints) -> Res<Tasks> {
+    let tasks_f = spec.req(
+        "tasks",
+        "list at least one task: tasks: [{name, replicas, template: {spec: {containers: [...]}}}]",
+    )?;
+    let items = tasks_f.seq()?;
+    if items.is_empty() {
+        return Err(tasks_f.err(
+            "the Volcano Job has no task",
+            "list at least one task with name, replicas and template",
+        ));
+    }
+    let mut tasks: Vec<VcTask> = Vec::new();
+    let mut task_names: BTreeMap<String, usize> = BTreeMap::new();
+    let mut task_submit_at: Option<(u64, usize)> = None;
+    let mut total_replicas: u64 = 0;
+    for (i, t) in items.iter().enumerate() {
+        let (task, t_hints, name_f) = vc_task(t, i, job_hints)?;
+        if let Some(first) = task_names.get(&task.name) {
+            return Err(name_f.err(
+                format!(
+                    "two tasks are named {} (spec.tasks[{first}] and spec.tasks[{i}])",
+                    quote(&task.name)
+                ),
+                "give every task its own name (an unnamed task i is named default<i>)",
+            ));
+        }
+        task_names.insert(task.name.clone(), i);
+        if let Some(at) = t_hints.submit_at_ms {
+            match task_submit_at {
+                None => task_submit_at = Some((at, i)),
+                Some((first_at, first)) if first_at != at => {
+                    let f = annotation_field(&t.obj()?.req("template", "")?.obj()?, "kubesim.io/submit-at")?
+                        .unwrap_or_else(|| t.clone());
+                    return Err(f.err(
+                        format!(
+                            "the tasks are submitted at different times (spec.tasks[{first}] and \
+                             spec.tasks[{i}]); a Volcano Job is created as a whole"
+                        ),
+                        "put kubesim.io/submit-at on the Volcano Job's metadata only",
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        total_replicas += u64::from(task.replicas);
+        if total_replicas > u64::from(MAX_WORKLOAD_PODS) {
+            return Err(t.err(
+                format!(
+                    "the tasks up to this one have {total_replicas} replicas, beyond the limit of \
+                     {MAX_WORKLOAD_PODS} pods per workload"
+                ),
+                "split the work into several Volcano Jobs",
+            ));
+        }
+        tasks.push(task);
+    }
+    Ok(Tasks {
+        tasks,
+        submit_at: task_submit_at,
+        total_replicas,
     })
 }
 

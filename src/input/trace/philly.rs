@@ -238,35 +238,10 @@ fn map_job(
         return Ok(());
     };
     let attempts = job.attempts.unwrap_or_default();
-    let (Some(first), Some(last)) = (attempts.first(), attempts.last()) else {
-        report.skip(line, "no attempts", &id);
+    let Some((start, end)) = run_span(&attempts, line, &id, report) else {
         return Ok(());
     };
-    let Some(start) = philly_time(first.start_time.as_ref()) else {
-        report.skip(line, "first attempt without a parsable start_time", &id);
-        return Ok(());
-    };
-    let end = match last.end_time.as_deref() {
-        None | Some("None") => {
-            report.skip(
-                line,
-                "still running at the snapshot (last attempt has no end_time)",
-                &id,
-            );
-            return Ok(());
-        }
-        Some(_) => match philly_time(last.end_time.as_ref()) {
-            Some(t) => t,
-            None => {
-                report.skip(line, "unparsable end_time", &id);
-                return Ok(());
-            }
-        },
-    };
-    if end < start {
-        report.skip(line, "last attempt ends before the first starts", &id);
-        return Ok(());
-    }
+    let first = &attempts[0];
     let detail = first.detail.as_deref().unwrap_or_default();
     let (pods, gpus_per_pod) = if !detail.is_empty() {
         let total: u64 = detail
@@ -290,19 +265,7 @@ fn map_job(
         )
         .at(path, line, None)
     })?;
-    let (outcome, exit_code) = match job.status.as_deref() {
-        None | Some("Pass") => (Outcome::Succeeded, 0),
-        Some("Failed") => (Outcome::Failed, 1),
-        Some("Killed") => (Outcome::Killed, 137),
-        Some(other) => {
-            return Err(InputError::new(
-                "status",
-                format!("unknown status {} of job {}", quote(other), quote(&id)),
-                "Philly status is Pass, Failed or Killed",
-            )
-            .at(path, line, None));
-        }
-    };
+    let (outcome, exit_code) = outcome_of(job.status.as_deref(), &id, path, line)?;
     let gpu_milli = i64::try_from(gpus_per_pod)
         .unwrap_or(i64::MAX / 1000)
         .saturating_mul(1000);
@@ -329,6 +292,54 @@ fn map_job(
         recorded_wait_ms: Some(u64::try_from(start - submitted).unwrap_or(0) * 1000),
     };
     emit(line, submitted * 1000, job)
+}
+
+/// The first attempt's start and the last attempt's end (Unix seconds); `None` if the job is
+/// skipped for them (counted in `report`).
+fn run_span(attempts: &[Attempt], line: usize, id: &str, report: &mut ImportReport) -> Option<(i64, i64)> {
+    let (Some(first), Some(last)) = (attempts.first(), attempts.last()) else {
+        report.skip(line, "no attempts", id);
+        return None;
+    };
+    let Some(start) = philly_time(first.start_time.as_ref()) else {
+        report.skip(line, "first attempt without a parsable start_time", id);
+        return None;
+    };
+    let end = match last.end_time.as_deref() {
+        None | Some("None") => {
+            report.skip(line, "still running at the snapshot (last attempt has no end_time)", id);
+            return None;
+        }
+        Some(_) => match philly_time(last.end_time.as_ref()) {
+            Some(t) => t,
+            None => {
+                report.skip(line, "unparsable end_time", id);
+                return None;
+            }
+        },
+    };
+    if end < start {
+        report.skip(line, "last attempt ends before the first starts", id);
+        return None;
+    }
+    Some((start, end))
+}
+
+/// The job's `status` as an outcome and exit code (no status: passed).
+fn outcome_of(status: Option<&str>, id: &str, path: &Path, line: usize) -> Result<(Outcome, i32), InputError> {
+    Ok(match status {
+        None | Some("Pass") => (Outcome::Succeeded, 0),
+        Some("Failed") => (Outcome::Failed, 1),
+        Some("Killed") => (Outcome::Killed, 137),
+        Some(other) => {
+            return Err(InputError::new(
+                "status",
+                format!("unknown status {} of job {}", quote(other), quote(id)),
+                "Philly status is Pass, Failed or Killed",
+            )
+            .at(path, line, None));
+        }
+    })
 }
 
 /// Reads `cluster_machine_list` (`machineId, number of GPUs, single GPU mem`) or

@@ -117,7 +117,23 @@ struct Fields<'a> {
     f: Vec<(usize, &'a str)>,
 }
 
-impl Fields<'_> {
+impl<'a> Fields<'a> {
+    /// Splits job line `line` of `path` into its whitespace-separated fields.
+    fn split(path: &'a Path, line: usize, text: &'a str) -> Fields<'a> {
+        // Column positions for errors.
+        let mut f: Vec<(usize, &str)> = Vec::with_capacity(21);
+        let mut col = 1;
+        let mut rest = text;
+        while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+            let tok_len = rest[start..].find(char::is_whitespace).unwrap_or(rest.len() - start);
+            col += rest[..start].chars().count();
+            f.push((col, &rest[start..start + tok_len]));
+            col += rest[start..start + tok_len].chars().count();
+            rest = &rest[start + tok_len..];
+        }
+        Fields { path, line, f }
+    }
+
     fn err(&self, k: usize, msg: String, fix: &str) -> InputError {
         InputError::new(FIELD_NAMES.get(k).copied().unwrap_or(""), msg, fix).at(
             self.path,
@@ -163,135 +179,156 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
             _ => 1,
         });
         report.rows_read += 1;
-        // Column positions for errors.
-        let mut f: Vec<(usize, &str)> = Vec::with_capacity(21);
-        let mut col = 1;
-        let mut rest = text;
-        while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
-            let tok_len = rest[start..].find(char::is_whitespace).unwrap_or(rest.len() - start);
-            col += rest[..start].chars().count();
-            f.push((col, &rest[start..start + tok_len]));
-            col += rest[start..start + tok_len].chars().count();
-            rest = &rest[start + tok_len..];
+        let fl = Fields::split(path, line, text);
+        if let Some((submit_ms, job)) = job_of(&fl, &h, cpus_per_node, opts, report)? {
+            emit(line, submit_ms.saturating_add(h.unix_start_s.saturating_mul(1000)), job)?;
         }
-        let fl = Fields { path, line, f };
-        if fl.f.len() < 18 {
-            return Err(InputError::new(
-                "",
-                format!("{} fields, expected 18", fl.f.len()),
-                "an SWF job line has 18 whitespace-separated fields (-1 for unknown)",
-            )
-            .at(path, line, None));
-        }
-        let extended = fl.f.len() > 18;
-        let job_number = fl.f[0].1.to_string();
-        let submit_ms = fl.milli(1)?;
-        if submit_ms < 0 {
-            return Err(fl.err(
-                1,
-                format!("negative submit time {}", quote(fl.f[1].1)),
-                "submit times are seconds >= 0",
-            ));
-        }
-        let wait_ms = fl.milli(2)?;
-        let run_ms = fl.milli(3)?;
-        let alloc = fl.whole(4)?;
-        let requested = fl.whole(7)?;
-        let used_mem = fl.whole(6)?;
-        let req_mem = fl.whole(9)?;
-        let status = fl.milli(10)?;
-        let user = fl.whole(11)?;
-        let queue_n = fl.whole(14)?;
-        let (outcome, exit_code) = match status {
-            1000 => (Outcome::Succeeded, 0),
-            0 => (Outcome::Failed, 1),
-            5000 => (Outcome::Killed, 137),
-            -1000 => (Outcome::Succeeded, 0),
-            _ => {
-                report.skip(
-                    line,
-                    "status other than 1, 0, 5, -1 (partial-execution record)",
-                    &job_number,
-                );
-                continue;
-            }
-        };
-        if run_ms < 0 {
-            report.skip(line, "run time -1 (unknown)", &job_number);
-            continue;
-        }
-        let Some(width) = alloc.or(requested).filter(|w| *w > 0) else {
-            report.skip(line, "no processor count (fields 5 and 8 are -1 or 0)", &job_number);
-            continue;
-        };
-        let width = width as u64;
-        // Extended SWF: field 19 `{...}` may hold spaces; then the queue name and the PBS spec.
-        let (mut pods, mut cores_per_pod, mut queue_name) = {
-            let pods = width.div_ceil(cpus_per_node.max(1));
-            (pods, width.div_ceil(pods), None::<String>)
-        };
-        if extended {
-            let mut k = 18;
-            if fl.f[k].1.starts_with('{') {
-                while k < fl.f.len() && !fl.f[k].1.ends_with('}') {
-                    k += 1;
-                }
-                k += 1;
-            }
-            let extra: Vec<&str> = fl.f.iter().skip(k).map(|x| x.1).collect();
-            if let Some(q) = extra.first() {
-                queue_name = Some((*q).to_string());
-            }
-            if let Some(spec) = extra.get(1) {
-                let (nodes, ppn) = parse_pbs(spec).ok_or_else(|| {
-                    fl.err(
-                        (k + 1).min(20),
-                        format!("{} is not a PBS spec N:ppn=P", quote(spec)),
-                        "write the extended SWF resource spec as N:ppn=P[:props][#excl]",
-                    )
-                })?;
-                pods = nodes;
-                cores_per_pod = ppn;
-            }
-        }
-        let pods32 = u32::try_from(pods).map_err(|_| {
-            fl.err(
-                4,
-                format!("{pods} pods"),
-                &format!("at most {} pods per job", crate::limits::MAX_WORKLOAD_PODS),
-            )
-        })?;
-        let cpu_milli = i64::try_from(cores_per_pod).unwrap_or(i64::MAX).saturating_mul(1000);
-        let cores = i64::try_from(cores_per_pod).unwrap_or(i64::MAX);
-        let memory_bytes = match req_mem.filter(|m| *m > 0).or(used_mem.filter(|m| *m > 0)) {
-            Some(m) if extended => m.saturating_mul(cores),
-            Some(kb) => kb.saturating_mul(1024).saturating_mul(cores),
-            None => opts.mem_per_cpu().saturating_mul(cores),
-        };
-        let queue = match (queue_name, queue_n) {
-            (Some(q), _) => q,
-            (None, Some(n)) => h.queues.get(&n).cloned().unwrap_or_else(|| format!("queue-{n}")),
-            (None, None) => String::new(),
-        };
-        let job = TraceJob {
-            id: job_number,
-            submit_ms: 0,
-            namespace: user.map_or_else(|| "default".to_string(), |u| format!("user-{u}")),
-            queue,
-            priority_class: String::new(),
-            pods: pods32,
-            cpu_milli,
-            memory_bytes,
-            gpu_milli: 0,
-            gang: if pods32 > 1 { pods32 } else { 1 },
-            duration_ms: u64::try_from(run_ms).unwrap_or(0),
-            outcome,
-            exit_code,
-            recorded_wait_ms: u64::try_from(wait_ms).ok(),
-        };
-        emit(line, submit_ms.saturating_add(h.unix_start_s.saturating_mul(1000)), job)?;
     }
     Ok(())
+}
+
+/// The job of one SWF job line (`fl`), with its submit time relative to the header's start;
+/// `None` if the line is skipped (counted in `report`).
+fn job_of(
+    fl: &Fields,
+    h: &Header,
+    cpus_per_node: u64,
+    opts: &Options,
+    report: &mut ImportReport,
+) -> Result<Option<(i64, TraceJob)>, InputError> {
+    let (path, line) = (fl.path, fl.line);
+    if fl.f.len() < 18 {
+        return Err(InputError::new(
+            "",
+            format!("{} fields, expected 18", fl.f.len()),
+            "an SWF job line has 18 whitespace-separated fields (-1 for unknown)",
+        )
+        .at(path, line, None));
+    }
+    let extended = fl.f.len() > 18;
+    let job_number = fl.f[0].1.to_string();
+    let submit_ms = fl.milli(1)?;
+    if submit_ms < 0 {
+        return Err(fl.err(
+            1,
+            format!("negative submit time {}", quote(fl.f[1].1)),
+            "submit times are seconds >= 0",
+        ));
+    }
+    let wait_ms = fl.milli(2)?;
+    let run_ms = fl.milli(3)?;
+    let alloc = fl.whole(4)?;
+    let requested = fl.whole(7)?;
+    let used_mem = fl.whole(6)?;
+    let req_mem = fl.whole(9)?;
+    let status = fl.milli(10)?;
+    let user = fl.whole(11)?;
+    let queue_n = fl.whole(14)?;
+    let Some((outcome, exit_code)) = outcome_of(status) else {
+        report.skip(
+            line,
+            "status other than 1, 0, 5, -1 (partial-execution record)",
+            &job_number,
+        );
+        return Ok(None);
+    };
+    if run_ms < 0 {
+        report.skip(line, "run time -1 (unknown)", &job_number);
+        return Ok(None);
+    }
+    let Some(width) = alloc.or(requested).filter(|w| *w > 0) else {
+        report.skip(line, "no processor count (fields 5 and 8 are -1 or 0)", &job_number);
+        return Ok(None);
+    };
+    let width = width as u64;
+    let (pods32, cores_per_pod, queue_name) = shape(fl, width, cpus_per_node, extended)?;
+    let cpu_milli = i64::try_from(cores_per_pod).unwrap_or(i64::MAX).saturating_mul(1000);
+    let cores = i64::try_from(cores_per_pod).unwrap_or(i64::MAX);
+    let memory_bytes = match req_mem.filter(|m| *m > 0).or(used_mem.filter(|m| *m > 0)) {
+        Some(m) if extended => m.saturating_mul(cores),
+        Some(kb) => kb.saturating_mul(1024).saturating_mul(cores),
+        None => opts.mem_per_cpu().saturating_mul(cores),
+    };
+    let queue = match (queue_name, queue_n) {
+        (Some(q), _) => q,
+        (None, Some(n)) => h.queues.get(&n).cloned().unwrap_or_else(|| format!("queue-{n}")),
+        (None, None) => String::new(),
+    };
+    let job = TraceJob {
+        id: job_number,
+        submit_ms: 0,
+        namespace: user.map_or_else(|| "default".to_string(), |u| format!("user-{u}")),
+        queue,
+        priority_class: String::new(),
+        pods: pods32,
+        cpu_milli,
+        memory_bytes,
+        gpu_milli: 0,
+        gang: if pods32 > 1 { pods32 } else { 1 },
+        duration_ms: u64::try_from(run_ms).unwrap_or(0),
+        outcome,
+        exit_code,
+        recorded_wait_ms: u64::try_from(wait_ms).ok(),
+    };
+    Ok(Some((submit_ms, job)))
+}
+
+/// The status (field 11) as an outcome and exit code; `None` for a partial-execution record.
+fn outcome_of(status: i64) -> Option<(Outcome, i32)> {
+    match status {
+        1000 => Some((Outcome::Succeeded, 0)),
+        0 => Some((Outcome::Failed, 1)),
+        5000 => Some((Outcome::Killed, 137)),
+        -1000 => Some((Outcome::Succeeded, 0)),
+        _ => None,
+    }
+}
+
+/// The pods, cores per pod and queue name of a job `width` processors wide: spread over nodes of
+/// `cpus_per_node`, unless an `extended` SWF line gives a queue name and a PBS spec.
+fn shape(
+    fl: &Fields,
+    width: u64,
+    cpus_per_node: u64,
+    extended: bool,
+) -> Result<(u32, u64, Option<String>), InputError> {
+    // Extended SWF: field 19 `{...}` may hold spaces; then the queue name and the PBS spec.
+    let (mut pods, mut cores_per_pod, mut queue_name) = {
+        let pods = width.div_ceil(cpus_per_node.max(1));
+        (pods, width.div_ceil(pods), None::<String>)
+    };
+    if extended {
+        let mut k = 18;
+        if fl.f[k].1.starts_with('{') {
+            while k < fl.f.len() && !fl.f[k].1.ends_with('}') {
+                k += 1;
+            }
+            k += 1;
+        }
+        let extra: Vec<&str> = fl.f.iter().skip(k).map(|x| x.1).collect();
+        if let Some(q) = extra.first() {
+            queue_name = Some((*q).to_string());
+        }
+        if let Some(spec) = extra.get(1) {
+            let (nodes, ppn) = parse_pbs(spec).ok_or_else(|| {
+                fl.err(
+                    (k + 1).min(20),
+                    format!("{} is not a PBS spec N:ppn=P", quote(spec)),
+                    "write the extended SWF resource spec as N:ppn=P[:props][#excl]",
+                )
+            })?;
+            pods = nodes;
+            cores_per_pod = ppn;
+        }
+    }
+    let pods32 = u32::try_from(pods).map_err(|_| {
+        fl.err(
+            4,
+            format!("{pods} pods"),
+            &format!("at most {} pods per job", crate::limits::MAX_WORKLOAD_PODS),
+        )
+    })?;
+    Ok((pods32, cores_per_pod, queue_name))
 }
 
 /// `N:ppn=P[:props][#excl]` -> (N, P).

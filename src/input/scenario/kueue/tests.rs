@@ -364,8 +364,9 @@ fn group(cohort: &str, covered: &str, resources: &str) -> String {
     ))
 }
 
+/// Resource groups: covered resources, their order in each flavor, and each flavor and resource in one group only.
 #[test]
-fn resource_group_validation() {
+fn resource_group_coverage_is_validated() {
     let cpu = "      - {name: cpu, nominalQuota: 10}\n";
     let cases: Vec<(String, usize, &str, Vec<&str>)> = vec![
         (
@@ -414,6 +415,16 @@ fn resource_group_validation() {
             "spec.resourceGroups[0].coveredResources[1]",
             vec!["covered twice in this group"],
         ),
+    ];
+    for (text, line, field, words) in &cases {
+        check(&bad(text), *line, field, words);
+    }
+}
+
+/// Resource groups: nominal quotas, borrowing and lending limits (which need a cohort).
+#[test]
+fn resource_group_quotas_are_validated() {
+    let cases: Vec<(String, usize, &str, Vec<&str>)> = vec![
         (
             group("", "cpu", "      - {name: cpu, nominalQuota: 10, borrowingLimit: 2}\n"),
             10,
@@ -448,6 +459,26 @@ fn resource_group_validation() {
             "spec.resourceGroups[0].flavors[0].resources[0].nominalQuota",
             vec!["negative quantity"],
         ),
+    ];
+    for (text, line, field, words) in &cases {
+        check(&bad(text), *line, field, words);
+    }
+    // Within the limits, at the edge: lendingLimit = nominal, borrowingLimit 0.
+    let sc = ok(&group(
+        "  cohortName: c\n",
+        "cpu",
+        "      - {name: cpu, nominalQuota: 10, borrowingLimit: 0, lendingLimit: 10}\n",
+    ));
+    assert_eq!(
+        sc.cluster_queues[0].resource_groups[0].flavors[0].resources[0],
+        quota("cpu", 10_000, Some(0), Some(10_000))
+    );
+}
+
+/// Resource groups: flavors and covered resources present, no unknown field.
+#[test]
+fn resource_group_fields_are_validated() {
+    let cases: Vec<(String, usize, &str, Vec<&str>)> = vec![
         (
             cq("  resourceGroups:\n  - coveredResources: [cpu]\n    flavors: []\n"),
             7,
@@ -470,16 +501,6 @@ fn resource_group_validation() {
     for (text, line, field, words) in &cases {
         check(&bad(text), *line, field, words);
     }
-    // Within the limits, at the edge: lendingLimit = nominal, borrowingLimit 0.
-    let sc = ok(&group(
-        "  cohortName: c\n",
-        "cpu",
-        "      - {name: cpu, nominalQuota: 10, borrowingLimit: 0, lendingLimit: 10}\n",
-    ));
-    assert_eq!(
-        sc.cluster_queues[0].resource_groups[0].flavors[0].resources[0],
-        quota("cpu", 10_000, Some(0), Some(10_000))
-    );
 }
 
 #[test]

@@ -1,0 +1,221 @@
+//! The `kubesim.io/*` annotations ([`Hints`]): which an object of each kind may carry
+//! ([`HintScope`]), how each value is read, and how a pod template's override its workload's.
+
+use crate::error::{cut, quote};
+use crate::input::scenario::view::{F, Obj, Res, err_at};
+use crate::input::scenario::yaml::Pos;
+use crate::input::spec::SimHints;
+use crate::limits::MAX_WORKLOAD_PODS;
+
+const KNOWN_ANNOTATIONS: &[&str] = &[
+    "kubesim.io/submit-at",
+    "kubesim.io/duration",
+    "kubesim.io/exit-code",
+    "kubesim.io/failures",
+    "kubesim.io/terminate-after",
+    "kubesim.io/suspend-at",
+    "kubesim.io/resume-at",
+    "kubesim.io/fail-indexes",
+    "kubesim.io/gang-size",
+];
+
+/// The `kubesim.io/*` annotations of one metadata block.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Hints {
+    pub submit_at_ms: Option<u64>,
+    pub duration_ms: Option<u64>,
+    pub exit_code: Option<i32>,
+    pub failures: Option<u32>,
+    pub terminate_after_ms: Option<u64>,
+    pub suspend_at_ms: Option<u64>,
+    pub resume_at_ms: Option<u64>,
+    pub fail_indexes: Option<Vec<u32>>,
+    pub gang_size: Option<u32>,
+}
+
+impl Hints {
+    /// `self` overridden by the fields `over` sets (the pod template wins).
+    pub fn overridden_by(&self, over: &Hints) -> Hints {
+        Hints {
+            submit_at_ms: over.submit_at_ms.or(self.submit_at_ms),
+            duration_ms: over.duration_ms.or(self.duration_ms),
+            exit_code: over.exit_code.or(self.exit_code),
+            failures: over.failures.or(self.failures),
+            terminate_after_ms: over.terminate_after_ms.or(self.terminate_after_ms),
+            suspend_at_ms: over.suspend_at_ms.or(self.suspend_at_ms),
+            resume_at_ms: over.resume_at_ms.or(self.resume_at_ms),
+            fail_indexes: over.fail_indexes.clone().or_else(|| self.fail_indexes.clone()),
+            gang_size: over.gang_size.or(self.gang_size),
+        }
+    }
+
+    pub fn sim_hints(&self) -> SimHints {
+        SimHints {
+            duration_ms: self.duration_ms,
+            exit_code: self.exit_code.unwrap_or(0),
+            failures: self.failures.unwrap_or(0),
+            terminate_after_ms: self.terminate_after_ms.unwrap_or(0),
+            fail_indexes: self.fail_indexes.clone().unwrap_or_default(),
+            gang_size: self.gang_size,
+        }
+    }
+}
+
+/// What an object may carry among the kubesim annotations.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HintScope {
+    /// A batch/v1 Job or its pod template: every annotation.
+    Job,
+    /// A Volcano Job or one of its task templates: no suspend, fail-indexes or gang-size.
+    VolcanoJob,
+    Pod,
+    Node,
+}
+
+/// Reads the `kubesim.io/*` annotations of `doc.metadata` (for a pod template, of
+/// `template.metadata`). Unknown `kubesim.io/` keys are errors (typo guard).
+pub(crate) fn read_hints(doc: &Obj, scope: HintScope) -> Res<Hints> {
+    let mut h = Hints::default();
+    let Some(meta) = doc.get("metadata") else {
+        return Ok(h);
+    };
+    let Some(ann) = meta.obj()?.get("annotations") else {
+        return Ok(h);
+    };
+    let ann_obj = ann.obj()?;
+    for e in ann_obj.entries {
+        if !e.key.starts_with("kubesim.io/") {
+            continue;
+        }
+        let f = F::new(&e.value, format!("{}.{}", ann.path, cut(&e.key)));
+        let key = e.key.as_str();
+        check_hint_key(e.key_pos, &f, key, scope)?;
+        set_hint(&mut h, key, &f)?;
+    }
+    Ok(h)
+}
+
+/// Refuses a `kubesim.io/` annotation `key` (at `key_pos`, field `f`) that does not exist or has
+/// no meaning on an object of `scope`.
+fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
+    if !KNOWN_ANNOTATIONS.contains(&key) {
+        return Err(err_at(
+            key_pos,
+            &f.path,
+            format!("unknown kubesim annotation {}", quote(key)),
+            format!("use one of: {}", KNOWN_ANNOTATIONS.join(", ")),
+        ));
+    }
+    let allowed = match scope {
+        HintScope::Job => true,
+        HintScope::Pod | HintScope::VolcanoJob => !matches!(
+            key,
+            "kubesim.io/suspend-at" | "kubesim.io/resume-at" | "kubesim.io/fail-indexes" | "kubesim.io/gang-size"
+        ),
+        HintScope::Node => key == "kubesim.io/submit-at",
+    };
+    if !allowed {
+        let what = match scope {
+            HintScope::Node => "a Node (only kubesim.io/submit-at is)",
+            HintScope::VolcanoJob => {
+                "a Volcano Job (suspend-at, resume-at, fail-indexes and gang-size are for batch/v1 \
+                 Jobs; a Volcano Job is a gang through its minAvailable)"
+            }
+            _ => "a Pod (suspend-at, resume-at, fail-indexes and gang-size are for Jobs)",
+        };
+        return Err(err_at(
+            key_pos,
+            &f.path,
+            format!("annotation `{key}` has no meaning on {what}"),
+            "remove the annotation",
+        ));
+    }
+    Ok(())
+}
+
+/// Reads the value of the known annotation `key` (field `f`) into `h`.
+fn set_hint(h: &mut Hints, key: &str, f: &F) -> Res<()> {
+    let text = f.str()?;
+    match key {
+        "kubesim.io/submit-at" => h.submit_at_ms = Some(f.duration_ms()?),
+        "kubesim.io/duration" => h.duration_ms = Some(f.duration_ms()?),
+        "kubesim.io/terminate-after" => h.terminate_after_ms = Some(f.duration_ms()?),
+        "kubesim.io/suspend-at" => h.suspend_at_ms = Some(f.duration_ms()?),
+        "kubesim.io/resume-at" => h.resume_at_ms = Some(f.duration_ms()?),
+        "kubesim.io/exit-code" => {
+            h.exit_code = Some(
+                text.trim()
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|c| (0..=255).contains(c))
+                    .ok_or_else(|| {
+                        f.err(
+                            format!("invalid exit code {}", quote(text)),
+                            "write an exit code from 0 to 255 as a string, e.g. \"1\"",
+                        )
+                    })?,
+            )
+        }
+        "kubesim.io/failures" => {
+            h.failures = Some(
+                text.trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n <= i32::MAX as u32)
+                    .ok_or_else(|| {
+                        f.err(
+                            format!("invalid failure count {}", quote(text)),
+                            "write a non-negative integer as a string, e.g. \"2\"",
+                        )
+                    })?,
+            )
+        }
+        "kubesim.io/gang-size" => {
+            h.gang_size = Some(
+                text.trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=MAX_WORKLOAD_PODS).contains(n))
+                    .ok_or_else(|| {
+                        f.err(
+                            format!(
+                                "invalid gang size {} (1 to {MAX_WORKLOAD_PODS}, the limit of pods per \
+                                 workload)",
+                                quote(text)
+                            ),
+                            "write the number of pods in the gang, at least 1, as a string, e.g. \"4\"",
+                        )
+                    })?,
+            )
+        }
+        "kubesim.io/fail-indexes" => {
+            h.fail_indexes = Some(parse_index_list(text).ok_or_else(|| {
+                f.err(
+                    format!("invalid index set {}", quote(text)),
+                    "write completion indexes as Kubernetes does, e.g. \"0\" or \"0-3,7\"",
+                )
+            })?)
+        }
+        _ => unreachable!("checked against KNOWN_ANNOTATIONS"),
+    }
+    Ok(())
+}
+
+/// "0-3,7" -> [0, 1, 2, 3, 7]; `None` when malformed or larger than 100,000 indexes.
+fn parse_index_list(text: &str) -> Option<Vec<u32>> {
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let (a, b) = match part.split_once('-') {
+            Some((a, b)) => (a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?),
+            None => {
+                let v = part.parse::<u32>().ok()?;
+                (v, v)
+            }
+        };
+        if a > b || out.len() as u64 + u64::from(b - a) >= 100_000 {
+            return None;
+        }
+        out.extend(a..=b);
+    }
+    Some(out)
+}

@@ -1,0 +1,259 @@
+//! Conversion of the Kubernetes objects the simulator models (v1 Node, Pod, Namespace;
+//! batch/v1 Job; scheduling.k8s.io/v1 PriorityClass; the pod templates of every workload, with
+//! their pod group membership) from the YAML tree into `spec` types,
+//! with API-server defaulting (missing requests from limits, pod requests from containers and
+//! init containers) and the validation a real API server would do for the modelled fields.
+//!
+//! Deliberate differences from Kubernetes: a Job pod template without `restartPolicy` defaults
+//! to `Never` (the API server defaults it to `Always` and then rejects the Job; seed manifests
+//! 11 and 15 rely on this leniency). Unknown fields are rejected in the parts of an object whose
+//! fields are listed below (as `kubectl apply` does with strict field validation), and ignored
+//! in `status`.
+//!
+//! Layout: this module owns object metadata ([`read_meta`], [`Meta`], pod group membership), the
+//! conversion of a workload document ([`workload`]: Job, Pod or Volcano Job, its amounts checked)
+//! and Namespaces; the kinds live in submodules: `hints` (the `kubesim.io/*` annotations), `node`
+//! (Nodes and taints), `pod` (pod templates, containers, bare Pods), `select` (selectors, node
+//! affinity, tolerations), `job` (batch/v1 Jobs, their failure and success policies), `priority`
+//! (PriorityClasses), `pdb` (PodDisruptionBudgets).
+
+use std::collections::BTreeMap;
+
+use super::view::{F, Obj, Res, err_at};
+use crate::error::quote;
+use crate::input::spec::{NamespaceSpec, PodTemplate, SourceLoc, WorkloadSpec};
+use crate::limits::MAX_QUANTITY;
+
+mod hints;
+mod job;
+mod node;
+mod pdb;
+mod pod;
+mod priority;
+mod select;
+
+pub(crate) use hints::{HintScope, Hints, read_hints};
+pub(crate) use node::{node, taint, taint_effect};
+pub(crate) use pdb::pod_disruption_budget;
+pub(crate) use pod::{PodOwner, pod_template};
+pub(crate) use priority::priority_class;
+pub(crate) use select::{label_selector, toleration};
+
+use job::job;
+use pod::pod;
+
+/// Top-level fields of a Kubernetes object with spec and status.
+pub(crate) const OBJECT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+const META_FIELDS: &[&str] = &[
+    "name",
+    "generateName",
+    "namespace",
+    "labels",
+    "annotations",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
+    "selfLink",
+];
+
+/// `metadata` of an object.
+pub(crate) struct Meta {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// Reads `metadata` (required unless `name_required` is false: templates may omit it).
+pub(crate) fn read_meta(doc: &Obj, name_required: bool) -> Res<Meta> {
+    let fix = "add `metadata:` with a `name:` (generateName alone is not supported)";
+    let meta = match doc.get("metadata") {
+        Some(m) => m.obj()?,
+        None if name_required => return Err(doc.missing("metadata", fix)),
+        None => {
+            return Ok(Meta {
+                name: String::new(),
+                namespace: None,
+                labels: BTreeMap::new(),
+                annotations: BTreeMap::new(),
+            });
+        }
+    };
+    meta.deny_unknown(META_FIELDS, "metadata")?;
+    let name = match meta.get("name") {
+        Some(f) => f.name()?,
+        None if name_required => return Err(meta.missing("name", fix)),
+        None => String::new(),
+    };
+    let namespace = match meta.get("namespace") {
+        Some(f) => Some(f.name()?),
+        None => None,
+    };
+    let labels = opt(meta.get("labels"), |f| f.string_map())?.unwrap_or_default();
+    let annotations = opt(meta.get("annotations"), |f| f.string_map())?.unwrap_or_default();
+    Ok(Meta {
+        name,
+        namespace,
+        labels,
+        annotations,
+    })
+}
+
+/// The field of annotation `key` in `owner.metadata.annotations`, if written (and not null).
+pub(crate) fn annotation_field<'a>(owner: &Obj<'a>, key: &str) -> Res<Option<F<'a>>> {
+    let Some(meta) = owner.get("metadata") else {
+        return Ok(None);
+    };
+    let Some(ann) = meta.obj()?.get("annotations") else {
+        return Ok(None);
+    };
+    Ok(ann.obj()?.get(key))
+}
+
+/// Label that makes a pod a member of a coscheduling PodGroup (CO-1).
+pub(crate) const COSCHEDULING_GROUP_LABEL: &str = "scheduling.x-k8s.io/pod-group";
+/// Annotation that makes a pod a member of a Volcano PodGroup.
+pub(crate) const VOLCANO_GROUP_ANNOTATION: &str = "scheduling.k8s.io/group-name";
+
+/// The pod group that the pods of `owner` (a pod template or a bare Pod, with its metadata
+/// `meta`) join: label `scheduling.x-k8s.io/pod-group` or annotation
+/// `scheduling.k8s.io/group-name`; an empty value names none, as in both schedulers. With
+/// `volcano_annotation` false (Volcano Job tasks, whose controller overwrites it) the
+/// annotation is not read. Both naming different groups is an error: a pod is in one group.
+pub(crate) fn pod_group(owner: &Obj, meta: &Meta, volcano_annotation: bool) -> Res<Option<String>> {
+    let label = meta
+        .labels
+        .get(COSCHEDULING_GROUP_LABEL)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty());
+    let annotation = meta
+        .annotations
+        .get(VOLCANO_GROUP_ANNOTATION)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty() && volcano_annotation);
+    if let (Some(l), Some(a)) = (label, annotation)
+        && l != a
+        && let Some(f) = annotation_field(owner, VOLCANO_GROUP_ANNOTATION)?
+    {
+        return Err(f.err(
+            format!(
+                "the pod joins two pod groups: {} by label {COSCHEDULING_GROUP_LABEL} and {} \
+                 by this annotation",
+                quote(l),
+                quote(a)
+            ),
+            "keep one: the label for a coscheduling PodGroup, the annotation for a Volcano \
+             PodGroup",
+        ));
+    }
+    Ok(label.or(annotation).map(str::to_string))
+}
+
+/// Applies `conv` to a present field.
+pub(crate) fn opt<'a, T>(f: Option<F<'a>>, conv: impl FnOnce(&F<'a>) -> Res<T>) -> Res<Option<T>> {
+    f.as_ref().map(conv).transpose()
+}
+
+/// A workload converted from a Job or Pod document: its kind-specific part and the hints of
+/// its workload-level metadata merged with the pod template's.
+pub(crate) struct Workload {
+    pub kind: crate::input::spec::WorkloadKind,
+    pub hints: Hints,
+}
+
+pub(crate) fn namespace(doc: &Obj, meta: Meta) -> Res<NamespaceSpec> {
+    doc.deny_unknown(OBJECT_FIELDS, "a Namespace")?;
+    Ok(NamespaceSpec {
+        name: meta.name,
+        labels: meta.labels,
+    })
+}
+
+/// The kinds of workload document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WorkloadDoc {
+    /// batch/v1 Job.
+    Job,
+    /// v1 Pod.
+    Pod,
+    /// batch.volcano.sh/v1alpha1 Job.
+    VolcanoJob,
+}
+
+/// Converts a workload document into a [`WorkloadSpec`]. `name_required` is false for Arrivals
+/// templates (their copies are named by the Arrivals object).
+pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_required: bool) -> Res<WorkloadSpec> {
+    let meta = read_meta(doc, name_required)?;
+    let w = match what {
+        WorkloadDoc::Job => job(doc)?,
+        WorkloadDoc::Pod => pod(doc, &meta)?,
+        WorkloadDoc::VolcanoJob => super::volcano::volcano_job(doc)?,
+    };
+    check_amounts(doc, &w.kind)?;
+    Ok(WorkloadSpec {
+        namespace: meta.namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_string()),
+        name: meta.name,
+        labels: meta.labels,
+        annotations: meta.annotations,
+        kind: w.kind,
+        submit_at_ms: w.hints.submit_at_ms.unwrap_or(0),
+        suspend_at_ms: w.hints.suspend_at_ms,
+        resume_at_ms: w.hints.resume_at_ms,
+        loc: loc.clone(),
+    })
+}
+
+/// Checks a workload's pod totals: each at most [`MAX_QUANTITY`] (a total of many containers
+/// can pass it where no container does), and each times the workload's pods within `i64`, as
+/// the simulator multiplies them (a Kueue workload's quota, the GPUs of a job row).
+fn check_amounts(doc: &Obj, kind: &crate::input::spec::WorkloadKind) -> Res<()> {
+    use crate::input::spec::WorkloadKind;
+    let templates: Vec<(String, &PodTemplate, u32)> = match kind {
+        WorkloadKind::Job(j) => vec![(
+            "spec.template.spec".to_string(),
+            &j.template,
+            j.completions.unwrap_or(1).max(j.parallelism.unwrap_or(1)),
+        )],
+        WorkloadKind::Pod(t) => vec![("spec".to_string(), t, 1)],
+        WorkloadKind::VolcanoJob(v) => v
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("spec.tasks[{i}].template.spec"), &t.template, t.replicas))
+            .collect(),
+    };
+    for (path, t, pods) in templates {
+        for (name, v) in t.requests.iter().chain(&t.limits) {
+            let shown = |v: i64| crate::input::quantity::format_quantity(name, v);
+            let message = if *v > MAX_QUANTITY {
+                format!(
+                    "a pod's containers together ask for {} of {}, beyond the limit of {}",
+                    shown(*v),
+                    quote(name),
+                    shown(MAX_QUANTITY)
+                )
+            } else if v.checked_mul(i64::from(pods)).is_none() {
+                format!(
+                    "{pods} pods of {} of {} each are more than kubesim can count",
+                    shown(*v),
+                    quote(name)
+                )
+            } else {
+                continue;
+            };
+            let at = doc.get("spec").map_or(doc.pos, |f| f.key_pos);
+            return Err(err_at(at, &path, message, "ask for less per pod, or use fewer pods"));
+        }
+    }
+    Ok(())
+}
+
+/// The namespace of objects that name none.
+pub(crate) const DEFAULT_NAMESPACE: &str = "default";

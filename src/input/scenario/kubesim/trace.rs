@@ -1,0 +1,246 @@
+//! The Trace object: a trace file read through its format's importer (bounded, sorted by submit
+//! time, limited, shifted and scaled in time), the Job template its jobs start from, the node list,
+//! and the jobs compacted to interned shapes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::super::k8s::{self, opt};
+use super::super::view::{F, Obj, Res};
+use super::{KUBESIM_OBJECT_FIELDS, MAX_TRACE_JOBS, check_template_kind};
+use crate::error::InputError;
+use crate::input::spec::{NodeSpec, ReplayJob, SourceLoc, TraceShape, TraceSpec, WorkloadSpec};
+use crate::input::trace::{Importer, Options, TraceJob, importer, names, names_native_last, read_nodes, read_sorted};
+
+/// A Trace object: the trace read, sorted by submit time and shaped by the object's options,
+/// with the nodes of its node list.
+pub(crate) struct TraceObj {
+    pub spec: TraceSpec,
+    pub nodes: Vec<NodeSpec>,
+}
+
+/// The Trace object's `spec` fields.
+const TRACE_FIELDS: &[&str] = &[
+    "path",
+    "format",
+    "nodes",
+    "limit",
+    "start",
+    "timeScale",
+    "template",
+    "cpuPerGpu",
+    "memoryPerGpu",
+    "memoryPerCpu",
+    "cpusPerNode",
+    "taskTable",
+];
+
+/// A path written in a scenario file, relative to that file's folder.
+fn relative_to(file: &Path, written: &str) -> PathBuf {
+    let p = Path::new(written);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        file.parent().unwrap_or(Path::new("")).join(p)
+    }
+}
+
+pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
+    doc.deny_unknown(KUBESIM_OBJECT_FIELDS, "a Trace")?;
+    let spec = doc
+        .req(
+            "spec",
+            &format!(
+                "add spec: {{path: <trace file>, format: {}}}",
+                names_native_last().join("|")
+            ),
+        )?
+        .obj()?;
+    spec.deny_unknown(TRACE_FIELDS, "a Trace spec")?;
+    let path_f = spec.req("path", "add path: the trace file, relative to this YAML file")?;
+    let path = relative_to(&loc.file, path_f.str()?);
+    let format_f = spec.req("format", &format!("add format: one of {}", names().join(", ")))?;
+    let format = importer(format_f.str()?).map_err(|e| format_f.err(e.message, e.fix))?;
+    let opts = trace_options(&spec, loc)?;
+    let limit = opt(spec.get("limit"), |f| f.int_in(1, i128::from(MAX_TRACE_JOBS)))?.map(|v| v as usize);
+    let start_ms = opt(spec.get("start"), |f| f.duration_ms())?.unwrap_or(0);
+    let scale = time_scale(&spec)?;
+    let (mut jobs, _report) = read_sorted(format, &path, &opts).map_err(|e| {
+        Box::new(InputError {
+            message: format!("{} (reading the trace of Trace `{name}` at {loc})", e.message),
+            ..e
+        })
+    })?;
+    if let Some(l) = limit {
+        jobs.truncate(l);
+    }
+
+    for j in &mut jobs {
+        j.submit_ms = start_ms.saturating_add((j.submit_ms as f64 * scale).round() as u64);
+    }
+    let template = trace_template(&spec, name, loc)?;
+    let nodes = opt(spec.get("nodes"), |n| trace_nodes(n, format, loc))?.unwrap_or_default();
+    let recorded = jobs.iter().any(|j| j.recorded_wait_ms.is_some());
+    let (shapes, replay) = compact(jobs);
+    Ok(TraceObj {
+        spec: TraceSpec {
+            name: name.to_string(),
+            shapes,
+            jobs: std::sync::Arc::new(replay),
+            template,
+            recorded_waits: recorded,
+            loc: loc.clone(),
+        },
+        nodes,
+    })
+}
+
+/// The import options a Trace sets: the per-GPU and per-CPU defaults, the nodes' CPUs of an
+/// SWF trace, the task table of an Alibaba PAI trace; bounded to [`MAX_TRACE_JOBS`] jobs.
+fn trace_options(spec: &Obj, loc: &SourceLoc) -> Res<Options> {
+    // The read stops at the first job beyond the bound, before holding them all.
+    let mut opts = Options {
+        max_jobs: MAX_TRACE_JOBS,
+        ..Options::default()
+    };
+    if let Some(f) = spec.get("cpuPerGpu") {
+        opts.cpu_per_gpu_milli = Some(f.quantity("cpu")?);
+    }
+    if let Some(f) = spec.get("memoryPerGpu") {
+        opts.memory_per_gpu_bytes = Some(f.quantity("memory")?);
+    }
+    if let Some(f) = spec.get("memoryPerCpu") {
+        opts.memory_per_cpu_bytes = Some(f.quantity("memory")?);
+    }
+    if let Some(f) = spec.get("cpusPerNode") {
+        opts.swf_cpus_per_node = Some(f.int_in(1, 1_000_000)? as u32);
+    }
+    if let Some(f) = spec.get("taskTable") {
+        opts.pai_task_table = Some(relative_to(&loc.file, f.str()?));
+    }
+    Ok(opts)
+}
+
+/// `timeScale`: the factor applied to submit times (default 1).
+fn time_scale(spec: &Obj) -> Res<f64> {
+    Ok(match spec.get("timeScale") {
+        Some(f) => {
+            let v = f.f64()?;
+            if !(v > 0.0 && v <= 1e6) {
+                return Err(f.err(
+                    format!("timeScale {v} is not a positive factor"),
+                    "write a factor > 0: 0.5 submits the trace twice as fast, 2 half as fast",
+                ));
+            }
+            v
+        }
+        None => 1.0,
+    })
+}
+
+/// The Job each trace job starts from, named after the Trace `name`: the object's template, else
+/// a plain Job that runs once (a trace records each job's final outcome; retrying a failed one
+/// would add load the trace never had).
+fn trace_template(spec: &Obj, name: &str, loc: &SourceLoc) -> Res<Box<WorkloadSpec>> {
+    let default_doc;
+    let template_f = match spec.get("template") {
+        Some(t) => t,
+        None => {
+            default_doc = super::super::yaml::parse_stream(DEFAULT_TRACE_JOB)
+                .map_err(|e| *e)
+                .map_err(Box::new)?;
+            F::new(&default_doc[0], "spec.template")
+        }
+    };
+    let t_obj = template_f.obj()?;
+    check_template_kind(&t_obj, &[("batch/v1", "Job")])?;
+    let mut w = k8s::workload(&t_obj, k8s::WorkloadDoc::Job, loc, false)?;
+    w.name = name.to_string();
+    Ok(Box::new(w))
+}
+
+/// The nodes of the Trace's `nodes` list (`n`), read in its `format`, else the trace's.
+fn trace_nodes(n: &F, format: &'static dyn Importer, loc: &SourceLoc) -> Res<Vec<NodeSpec>> {
+    let o = n.obj()?;
+    o.deny_unknown(&["path", "format"], "a Trace nodes list")?;
+    let np_f = o.req("path", "add path: the node list, relative to this YAML file")?;
+    let np = relative_to(&loc.file, np_f.str()?);
+    let nf = match o.get("format") {
+        Some(f) => importer(f.str()?).map_err(|e| f.err(e.message, e.fix))?,
+        None => format,
+    };
+    let list = read_nodes(nf, &np)?;
+    Ok(list
+        .into_iter()
+        .map(|tn| {
+            let mut allocatable = BTreeMap::new();
+            allocatable.insert("cpu".to_string(), tn.cpu_milli);
+            allocatable.insert("memory".to_string(), tn.memory_bytes);
+            allocatable.insert("nvidia.com/gpu".to_string(), tn.gpu_milli);
+            allocatable.insert("pods".to_string(), 110_000);
+            let mut labels = BTreeMap::new();
+            if !tn.gpu_model.is_empty() {
+                labels.insert("nvidia.com/gpu.product".to_string(), tn.gpu_model.clone());
+            }
+            NodeSpec {
+                name: tn.name,
+                allocatable,
+                labels,
+                taints: vec![],
+                unschedulable: false,
+                add_at_ms: 0,
+                loc: loc.clone(),
+            }
+        })
+        .collect())
+}
+
+/// The jobs compacted: shapes interned, jobs reduced to times and a shape index.
+fn compact(jobs: Vec<TraceJob>) -> (Vec<TraceShape>, Vec<ReplayJob>) {
+    let mut shapes: Vec<TraceShape> = Vec::new();
+    let mut index: BTreeMap<TraceShape, u32> = BTreeMap::new();
+    let replay: Vec<ReplayJob> = jobs
+        .into_iter()
+        .map(|j| {
+            let shape = TraceShape {
+                namespace: j.namespace,
+                queue: j.queue,
+                priority_class: j.priority_class,
+                pods: j.pods,
+                cpu_milli: j.cpu_milli,
+                memory_bytes: j.memory_bytes,
+                gpu_milli: j.gpu_milli,
+                gang: j.gang,
+                exit_code: j.exit_code,
+            };
+            let idx = match index.get(&shape) {
+                Some(i) => *i,
+                None => {
+                    let i = shapes.len() as u32;
+                    index.insert(shape.clone(), i);
+                    shapes.push(shape);
+                    i
+                }
+            };
+            ReplayJob {
+                submit_ms: j.submit_ms,
+                duration_ms: j.duration_ms,
+                recorded_wait_ms: j.recorded_wait_ms.unwrap_or(u64::MAX),
+                shape: idx,
+            }
+        })
+        .collect();
+    (shapes, replay)
+}
+
+/// The Job a trace job starts from when the Trace has no `template`.
+const DEFAULT_TRACE_JOB: &str = "apiVersion: batch/v1
+kind: Job
+metadata: {name: trace}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: trace}]
+";
