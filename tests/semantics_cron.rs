@@ -269,3 +269,31 @@ fn the_cron_week_scenario_shows_each_concurrency_policy() {
     // The history limit keeps 3 successful Jobs of each.
     assert_eq!(forbid.history_deleted, forbid.jobs_complete - 3);
 }
+
+#[test]
+fn a_forbid_skip_that_misses_its_deadline_counts_once_as_a_deadline_miss() {
+    // Jobs run 7 minutes, startingDeadlineSeconds 60: 00:05 runs to about 00:12; 00:10 is
+    // skipped (JobAlreadyActive) and could start late only until 00:11. When the Job finishes
+    // the slot is past its deadline: MissSchedule. The slot is one skip, counted by the reason
+    // it never ran (the deadline), not once per reason.
+    let r = run(
+        &cronjob(
+            "  concurrencyPolicy: Forbid\n  startingDeadlineSeconds: 60",
+            "kubesim.io/duration: 7m",
+            "14m",
+        ),
+        "kube-default",
+    );
+    let c = &r.cron[0];
+    assert_eq!(c.started, 1, "{c:?}");
+    assert_eq!((c.skipped_forbid, c.skipped_deadline), (0, 1), "{c:?}");
+    let events: Vec<&str> = r
+        .events
+        .iter()
+        .filter(|e| e.event == "CronJobSkipped")
+        .map(|e| e.detail.as_str())
+        .collect();
+    assert_eq!(events.len(), 2, "both of the controller's events are kept: {events:?}");
+    assert!(events[0].starts_with("JobAlreadyActive 2026-01-05T00:10:00"), "{events:?}");
+    assert!(events[1].starts_with("MissSchedule 2026-01-05T00:10:00"), "{events:?}");
+}

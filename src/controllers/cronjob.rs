@@ -181,7 +181,7 @@ impl World {
         }
         // Scheduling (CJ-T3..T9).
         let m = self.cron_missed(cj, &spec, now);
-        self.cron_note_missed(cj, &m);
+        self.cron_note_missed(cj, &m, spec.starting_deadline_s.is_some());
         self.cron_start_due(cj, &spec, &m, now);
         self.cron_requeue(cj, &m, now);
     }
@@ -256,7 +256,7 @@ impl World {
 
     /// What the missed times count: the times skipped while suspended (on the first sync after
     /// a suspension), the `TooManyMissedTimes` warning, and a pending skip made final.
-    fn cron_note_missed(&mut self, cj: u32, m: &Missed) {
+    fn cron_note_missed(&mut self, cj: u32, m: &Missed, deadline: bool) {
         // The first sync after a suspension: the times that passed meanwhile, except the one
         // it starts now, were skipped (the controller's estimate of their number).
         if std::mem::take(&mut self.ctl.cron[cj as usize].was_suspended) {
@@ -280,11 +280,16 @@ impl World {
                 || format!("TooManyMissedTimes ({} missed)", m.count),
             );
         }
-        // A pending skip whose time is no longer the candidate is final.
+        // A pending skip whose time is no longer the candidate is final: counted by its reason,
+        // unless the deadline is what ended it (the slot is then the deadline miss that
+        // `cron_start_due` counts: one slot, one count).
         if let Some((t, why)) = self.ctl.cron[cj as usize].pending_skip
             && m.most_recent != Some(t)
         {
-            self.ctl.cron[cj as usize].skipped[why as usize] += 1;
+            let deadline_miss = m.most_recent.is_none() && m.latest == Some(t) && deadline;
+            if !deadline_miss {
+                self.ctl.cron[cj as usize].skipped[why as usize] += 1;
+            }
             self.ctl.cron[cj as usize].pending_skip = None;
         }
     }
