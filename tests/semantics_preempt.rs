@@ -139,12 +139,13 @@ fn queue_rows_report_reclaims_lost_work_and_deserved_shares() {
     assert_eq!((prod.reclaimed, prod.preempted), (0, 0));
     // The two victims had worked 100 s each (from the 1 s session to 101 s): 200 GPU-s.
     assert_eq!(batch.lost_gpu_milli_ms, 2 * 1000 * 100_000);
-    // Deserved follows the sessions: nothing recorded before the queues first contend at
-    // 101 s; then batch 14 and prod 2 while prod-job runs (to 3702 s); then batch alone with
-    // its 16-pod request until its first 14 pods end (7201 s), then the 2 pods it still has.
-    // (Sessions follow the events within a second: 10 milli-GPU tolerance.)
-    let end = r.end.ms() as f64;
-    assert_eq!(end, 10_902_000.0);
+    // Deserved follows the sessions: nothing computed before the queues first contend at
+    // 101 s, so the mean runs from there to the end; then batch 14 and prod 2 while prod-job
+    // runs (to 3702 s); then batch alone with its 16-pod request until its first 14 pods end
+    // (7201 s), then the 2 pods it still has. (Sessions follow the events within a second:
+    // 10 milli-GPU tolerance.)
+    assert_eq!(r.end.ms(), 10_902_000);
+    let end = (r.end.ms() - 101_000) as f64;
     let expect_batch = (14_000.0 * 3_601_000.0 + 16_000.0 * 3_499_000.0 + 2_000.0 * 3_701_000.0) / end;
     let got = batch.deserved_gpu_milli.expect("deserved");
     assert!((got - expect_batch).abs() < 10.0, "{got} vs {expect_batch}");

@@ -264,6 +264,9 @@ pub struct QueueTime {
     pub series: Vec<Series>,
     /// Held GPU milli x ms per queue.
     pub integral: Vec<u128>,
+    /// When a level was first set (`set`): for levels that exist only from some point on (the
+    /// deserved shares, from the first session that computed them).
+    pub first_set: Option<SimTime>,
 }
 
 impl QueueTime {
@@ -295,6 +298,7 @@ impl QueueTime {
 
     /// Queue `q`'s level becomes `level` at `now`.
     pub fn set(&mut self, q: usize, now: SimTime, level: i64) {
+        self.first_set.get_or_insert(now);
         let current = self.level.get(q).copied().unwrap_or(0);
         if current != level {
             self.change(q, now, level - current);

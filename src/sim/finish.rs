@@ -45,8 +45,12 @@ impl World {
                     preempted: self.rec.queue_evictions[q][0],
                     reclaimed: self.rec.queue_evictions[q][1],
                     lost_gpu_milli_ms: self.rec.queue_lost[q],
+                    // The time-mean from the first session that computed shares (nothing was
+                    // deserved or not before it).
                     deserved_gpu_milli: (!self.rec.queue_deserved.is_empty()).then(|| {
-                        self.rec.queue_deserved.integral.get(q).copied().unwrap_or(0) as f64 / end.ms().max(1) as f64
+                        let from = self.rec.queue_deserved.first_set.unwrap_or(SimTime::ZERO);
+                        self.rec.queue_deserved.integral.get(q).copied().unwrap_or(0) as f64
+                            / end.since(from).max(1) as f64
                     }),
                 }
             })
