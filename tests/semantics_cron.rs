@@ -294,6 +294,9 @@ fn a_forbid_skip_that_misses_its_deadline_counts_once_as_a_deadline_miss() {
         .map(|e| e.detail.as_str())
         .collect();
     assert_eq!(events.len(), 2, "both of the controller's events are kept: {events:?}");
-    assert!(events[0].starts_with("JobAlreadyActive 2026-01-05T00:10:00"), "{events:?}");
+    assert!(
+        events[0].starts_with("JobAlreadyActive 2026-01-05T00:10:00"),
+        "{events:?}"
+    );
     assert!(events[1].starts_with("MissSchedule 2026-01-05T00:10:00"), "{events:?}");
 }

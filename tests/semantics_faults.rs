@@ -52,8 +52,9 @@ fn s_n2_noexecute_taint_evicts_by_toleration_and_its_removal_saves_the_rest() {
 #[test]
 fn a_job_loses_its_pod_with_its_node_and_is_replaced_after_the_eviction() {
     // n0 is lost at 100 s for 1000 s. The lifecycle controller notices at the first 5 s check
-    // after the 50 s grace (150 s): NotReady, the unreachable NoSchedule and NoExecute taints. The
-    // pod tolerates unreachable for 300 s (DefaultTolerationSeconds): evicted at 450 s. On the
+    // strictly after the 50 s grace (`now.After(probe + grace)`: 150 s falls on a check, so
+    // 155 s): NotReady, the unreachable NoSchedule and NoExecute taints. The pod tolerates
+    // unreachable for 300 s (DefaultTolerationSeconds): evicted at 455 s. On the
     // dead node it stays Terminating (no kubelet), holding its GPU; the Job counts it failed and
     // creates a replacement, which runs on n1. The node returns at 1100 s: the old pod ends.
     let yaml = format!(
@@ -65,28 +66,28 @@ fn a_job_loses_its_pod_with_its_node_and_is_replaced_after_the_eviction() {
     );
     let r = run(&yaml, "kube-default");
     assert_eq!(times(&r, "n0", "NodeLost"), vec![100.0]);
-    assert_eq!(times(&r, "n0", "NodeNotReady"), vec![150.0]);
+    assert_eq!(times(&r, "n0", "NodeNotReady"), vec![155.0]);
     assert_eq!(times(&r, "n0", "NodeReady"), vec![0.0, 1100.0]);
     let created = times(&r, "train-", "PodCreated");
     assert_eq!(created.len(), 2, "one replacement");
     assert_eq!(
         times(&r, "train-", "PodDeleted"),
-        vec![450.0],
+        vec![455.0],
         "evicted after the 300 s toleration"
     );
     // The replacement comes after the Job controller's sync of the eviction and the pod-failure
-    // backoff of the first failure (10 s): 450 + 10.
-    assert_eq!(created[1], 460.0, "{:?}", history(&r, "default/train"));
+    // backoff of the first failure (10 s): 455 + 10.
+    assert_eq!(created[1], 465.0, "{:?}", history(&r, "default/train"));
     let bound: Vec<(f64, String)> = r
         .events
         .iter()
         .filter(|e| e.event == "PodBound")
         .map(|e| (e.time.ms() as f64 / 1000.0, e.detail.clone()))
         .collect();
-    assert_eq!(bound[1], (460.0, "n1".to_string()), "{bound:?}");
+    assert_eq!(bound[1], (465.0, "n1".to_string()), "{bound:?}");
     let j = job(&r, "train");
     assert_eq!((j.state, j.failed_pods), (WlState::Complete, 1));
-    assert_eq!(secs(j.finish), Some(460.0 + 1000.0 + 1.0));
+    assert_eq!(secs(j.finish), Some(465.0 + 1000.0 + 1.0));
     // The first pod worked 100 s before its node was lost: 100 GPU-seconds lost.
     let s = kubesim::observe::report::summarize(&r);
     assert!((s.gpu_h_lost - 100.0 / 3600.0).abs() < 1e-9, "{}", s.gpu_h_lost);
@@ -146,7 +147,7 @@ fn the_node_failure_scenario_breaks_the_gang_under_both_schedulers() {
     let runs = kubesim::experiment::run_all(&sc, &sc.sim.policies, &[1], true).expect("runs");
     for r in &runs {
         assert_eq!(times(r, "gpu-1", "NodeLost"), vec![3600.0], "{}", r.policy);
-        assert_eq!(times(r, "gpu-1", "NodeNotReady"), vec![3650.0], "{}", r.policy);
+        assert_eq!(times(r, "gpu-1", "NodeNotReady"), vec![3655.0], "{}", r.policy);
         let train = job(r, "llm-train");
         assert_eq!(train.state, WlState::Complete, "{}", r.policy);
         // The gang's 4 h of work restart after the node returns at 3 h: it ends at 7 h or later.

@@ -3,7 +3,10 @@
 //! name, so every policy sees the same failures), scripted outages, and scripted taints.
 //!
 //! A lost node: its containers stop at once (their work is lost) but the API does not know yet.
-//! The node lifecycle controller notices after the grace period (50 s, checked every 5 s):
+//! The node lifecycle controller notices at its first check (every 5 s) strictly after the
+//! grace period (50 s) from the last heartbeat, taken at the failure (`monitorNodeHealth` in
+//! pkg/controller/nodelifecycle/node_lifecycle_controller.go: `now.After(probeTimestamp +
+//! gracePeriod)`; lease renewals every 10 s are not modelled):
 //! `NodeNotReady`, the `node.kubernetes.io/unreachable` NoSchedule taint at once and the NoExecute
 //! taint rate-limited to one node per 10 s. NoExecute evicts pods that do not tolerate it, after
 //! their `tolerationSeconds` (300 s by default for this taint, as DefaultTolerationSeconds
@@ -168,7 +171,10 @@ impl World {
                 self.gang_member_stopped_running(g);
             }
         }
-        let detect = now.plus_ms(NODE_MONITOR_GRACE_MS).ms().div_ceil(NODE_MONITOR_PERIOD_MS) * NODE_MONITOR_PERIOD_MS;
+        // monitorNodeHealth runs every period and marks the node when
+        // `now.After(probeTimestamp + gracePeriod)`, strictly: the first tick after the grace,
+        // not one that falls on it. The last heartbeat is taken at the failure itself.
+        let detect = (now.plus_ms(NODE_MONITOR_GRACE_MS).ms() / NODE_MONITOR_PERIOD_MS + 1) * NODE_MONITOR_PERIOD_MS;
         self.engine
             .schedule(SimTime(detect), class::NODE, Ev::NodeDetect { node: n });
         if let Some(d) = for_ms {
