@@ -182,3 +182,24 @@ fn arrival_failure_exit_codes_reach_pod_failure_policy() {
         );
     }
 }
+
+#[test]
+fn a_job_whose_only_pod_sits_on_a_lost_node_is_reported_pending_node_lost() {
+    // n0 is lost at 100 s and never returns; the run ends at 300 s, before the pod's eviction
+    // (455 s). To the API the pod is still Running, but it does nothing: jobs.csv says the Job
+    // waits (Pending, NodeLost), not Running. A Job with a pod on a healthy node stays Running.
+    let yaml = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: lost}}\nspec: {{horizon: 300s}}\n---\n{}{}\
+         apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: train\n  annotations: {{kubesim.io/duration: 1000s}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      nodeSelector: {{kubernetes.io/hostname: n0}}\n      containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: \"1\"}}}}}}]\n---\n\
+         apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: other\n  annotations: {{kubesim.io/duration: 1000s}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      nodeSelector: {{kubernetes.io/hostname: n1}}\n      containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: \"1\"}}}}}}]\n---\n\
+         apiVersion: kubesim.io/v1alpha1\nkind: FaultModel\nmetadata: {{name: f}}\nspec:\n  outages: [{{node: n0, at: 100s}}]\n",
+        node("n0", 1),
+        node("n1", 1)
+    );
+    let r = run(&yaml, "kube-default");
+    assert_eq!(times(&r, "n0", "NodeLost"), vec![100.0]);
+    let train = job(&r, "train");
+    assert_eq!((train.state, train.reason.as_str()), (WlState::Pending, "NodeLost"));
+    let other = job(&r, "other");
+    assert_eq!((other.state, other.reason.as_str()), (WlState::Running, ""));
+}

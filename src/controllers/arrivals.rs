@@ -190,6 +190,10 @@ impl World {
         if let Some(tmpl) = &s.node_template {
             let mut node = tmpl.clone();
             node.name = format!("{}-{idx}", tmpl.name);
+            // The template's hostname label named the template; each node gets its own.
+            if node.labels.get("kubernetes.io/hostname") == Some(&tmpl.name) {
+                node.labels.insert("kubernetes.io/hostname".into(), node.name.clone());
+            }
             let id = self.store.cluster.nodes.len() as NodeId;
             self.store.node_by_name.insert(node.name.clone(), id);
             self.store.cluster.nodes.push(node);

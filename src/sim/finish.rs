@@ -8,7 +8,7 @@ use crate::observe::record;
 use crate::engine::SimTime;
 use crate::error::InputError;
 use crate::input::spec::{RestartPolicy, WorkloadKind};
-use crate::sim::{Pod, Workload, World};
+use crate::sim::{Phase, Pod, Workload, World};
 use record::{JobRow, RunResult, WlState};
 
 impl World {
@@ -157,15 +157,14 @@ impl World {
         })
     }
 
-    /// For each workload not finished: whether a pod of it waits unbound, whether one has failed
-    /// a kube-scheduler attempt, and whether Volcano holds one pending (all false when finished).
-    fn pending_flags(&self) -> Vec<(bool, bool, bool)> {
+    /// For each workload not finished, what its pods say at the end (all false when finished).
+    fn pending_flags(&self) -> Vec<EndFlags> {
         self.store
             .workloads
             .iter()
             .map(|w| {
                 if w.finish.is_some() {
-                    return (false, false, false);
+                    return EndFlags::default();
                 }
                 let live_unbound = |p: &Pod| p.finished.is_none() && p.node.is_none();
                 let waiting = w.pods.iter().any(|&p| live_unbound(&self.store.pods[p as usize]));
@@ -174,14 +173,32 @@ impl World {
                     live_unbound(pod) && self.policy_pending_state(p).0
                 });
                 let volcano_pending = w.pods.iter().any(|&p| self.policy_pending_state(p).1);
-                (waiting, unschedulable, volcano_pending)
+                let running_on = |p: &Pod| {
+                    (p.finished.is_none() && p.phase == Phase::Running)
+                        .then_some(p.node)
+                        .flatten()
+                };
+                let mut running_nodes = w.pods.iter().filter_map(|&p| running_on(&self.store.pods[p as usize]));
+                let only_on_lost_nodes = w.running > 0 && running_nodes.all(|n| self.node_is_down(n));
+                EndFlags {
+                    waiting,
+                    unschedulable,
+                    volcano_pending,
+                    only_on_lost_nodes,
+                }
             })
             .collect()
     }
 
     /// A workload's jobs.csv row at the end of the run: a workload still running or pending is
     /// reported in the state it is in (censored), with the reason it waits.
-    fn job_row(&self, w: &Workload, (waiting, unschedulable, volcano_pending): (bool, bool, bool)) -> JobRow {
+    fn job_row(&self, w: &Workload, f: EndFlags) -> JobRow {
+        let EndFlags {
+            waiting,
+            unschedulable,
+            volcano_pending,
+            only_on_lost_nodes,
+        } = f;
         let p = &self.store.protos[w.proto as usize];
         let (kind, pods) = match &p.spec.kind {
             WorkloadKind::Job(j) => ("Job", j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX))),
@@ -203,13 +220,20 @@ impl World {
         if w.finish.is_none() && matches!(state, WlState::Running | WlState::Pending) {
             // A pod running: Running. None running: Pending if a pod waits for a node (or the
             // Job never started or is suspended); else it started and its pods have ended
-            // without a terminal condition yet (the run ended first): Running.
+            // without a terminal condition yet (the run ended first): Running. Pods whose node
+            // is lost are Running to the API but do nothing: with no other pod running, the
+            // workload waits (Pending, NodeLost) for the node or for their eviction.
             let suspended = w.job.as_ref().is_some_and(|j| j.suspended);
-            state = if w.running > 0 || (w.start.is_some() && !waiting && !suspended) {
+            state = if only_on_lost_nodes {
+                WlState::Pending
+            } else if w.running > 0 || (w.start.is_some() && !waiting && !suspended) {
                 WlState::Running
             } else {
                 WlState::Pending
             };
+            if only_on_lost_nodes && reason.is_empty() {
+                reason = "NodeLost".into();
+            }
         }
         if state == WlState::Pending && reason.is_empty() {
             if let Some(vc) = w.vc.as_deref()
@@ -257,4 +281,17 @@ impl World {
             preemptions: w.preemptions,
         }
     }
+}
+
+/// What a workload's pods say at the end of a run, for its jobs.csv state and reason.
+#[derive(Clone, Copy, Debug, Default)]
+struct EndFlags {
+    /// A live pod waits unbound.
+    waiting: bool,
+    /// A live unbound pod has failed a kube-scheduler attempt.
+    unschedulable: bool,
+    /// A Volcano session holds one of its pods pending.
+    volcano_pending: bool,
+    /// Pods are Running, all on nodes that are down.
+    only_on_lost_nodes: bool,
 }
