@@ -3,17 +3,18 @@
 # build on the same cases and compares every output file with cmp. For refactors, which must not
 # change a result. Usage:
 #
-#   scripts/same-results.sh BASE_REV [quick]
+#   scripts/same-results.sh BASE_REV [quick|big]
 #
 # Cases: every scenario in scenarios/ under every built-in policy (seeds 1..3, with events.csv);
 # a 100,000-job overloaded run (120% offered load) under every policy; and, unless `quick`, a
-# 1,000,000-job trace (Philly shapes, 80% load on 10,000 GPUs) under every policy. The reference
+# 1,000,000-job trace (Philly shapes, 80% load on 10,000 GPUs) under every policy (`big`: that
+# trace alone). The reference
 # is built in a temporary worktree with its own target folder (target/same-results-base), so the
 # work tree's build is untouched; KUBESIM_BASE_BIN=path uses an already built reference binary
 # instead (BASE_REV is then only a label). Exit status 0 when every file is identical, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-base_rev=${1:?usage: scripts/same-results.sh BASE_REV [quick]}
+base_rev=${1:?usage: scripts/same-results.sh BASE_REV [quick|big]}
 mode=${2:-full}
 root=$PWD
 work=$(mktemp -d)
@@ -87,6 +88,7 @@ compare() {
 }
 
 if [ -n "${ONLY:-}" ]; then policies=$ONLY; fi
+if [ "$mode" != big ]; then
 echo "== scenarios/ under every policy"
 for f in ${SCENARIOS:-scenarios/*.yaml}; do
     s=$(basename "$f" .yaml)
@@ -94,9 +96,10 @@ for f in ${SCENARIOS:-scenarios/*.yaml}; do
         compare "$s-$p" run "$f" --policy "$p" --seeds 1..3 --events --out OUT
     done
 done
+fi
 
 if [ -n "${SCENARIOS:-}" ]; then mode=scenarios-only; fi
-if [ "$mode" != scenarios-only ]; then
+if [ "$mode" != scenarios-only ] && [ "$mode" != big ]; then
 echo "== 100,000 jobs at 120% offered load"
 cat >"$work/overload.yaml" <<'EOF'
 apiVersion: kubesim.io/v1alpha1
@@ -137,7 +140,7 @@ for p in $policies; do
 done
 fi
 
-if [ "$mode" = full ]; then
+if [ "$mode" = full ] || [ "$mode" = big ]; then
     echo "== 1,000,000-job trace"
     "$base" trace import --format philly traces/philly/philly_multigpu_pass_jobs_subset.excerpt.json \
         -o "$work/philly.csv" >/dev/null
