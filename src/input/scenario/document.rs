@@ -457,7 +457,7 @@ fn unknown_kind(kind_f: &F, api: &str, kind: &str) -> super::view::Error {
 
 /// `metadata.name` (required, non-empty) with its field, and `metadata.namespace` if written.
 fn object_name<'a>(obj: &Obj<'a>) -> Res<(String, F<'a>, Option<String>)> {
-    let fix = "add metadata.name (generateName alone is not supported)";
+    let fix = "add metadata.name (or metadata.generateName)";
     let meta = obj.req("metadata", fix)?.obj()?;
     let name_f = meta.req("name", fix)?;
     let name = name_f.name()?;

@@ -14,6 +14,7 @@
 
 mod cronjob;
 mod document;
+mod generate_name;
 mod k8s;
 mod kubesim;
 mod kueue;
@@ -137,6 +138,8 @@ fn file_error(path: &Path, why: &str) -> Error {
 #[derive(Default)]
 struct Builder {
     sc: Scenario,
+    /// Names drawn for objects with `metadata.generateName` only.
+    generated_names: generate_name::Names,
     /// The Simulation object, if one was seen.
     sim: Option<SourceLoc>,
     sim_name: Option<String>,
@@ -177,6 +180,9 @@ impl Builder {
             for doc in &mut docs {
                 overrides::apply_all(doc, &self.overrides, &mut self.used).map_err(|e| attach(Box::new(e)))?;
             }
+        }
+        for doc in &mut docs {
+            self.generated_names.fill(doc);
         }
         for doc in &docs {
             self.add_doc(file, F::new(doc, ""), false).map_err(attach)?;

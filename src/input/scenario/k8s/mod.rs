@@ -73,7 +73,7 @@ pub(crate) struct Meta {
 
 /// Reads `metadata` (required unless `name_required` is false: templates may omit it).
 pub(crate) fn read_meta(doc: &Obj, name_required: bool) -> Res<Meta> {
-    let fix = "add `metadata:` with a `name:` (generateName alone is not supported)";
+    let fix = "add `metadata:` with a `name:` (or a `generateName:`)";
     let meta = match doc.get("metadata") {
         Some(m) => m.obj()?,
         None if name_required => return Err(doc.missing("metadata", fix)),

@@ -558,3 +558,32 @@ fn files_and_folders_load_in_order() {
     assert_eq!(missing.file, Some(dir.join("nope.yaml")));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn generate_name_gives_each_object_its_own_name_the_same_on_every_load() {
+    // Kueue's sample-job.yaml shape: generateName and no name, twice, plus one in a List.
+    let doc = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: sample-job-\n  annotations: {kubesim.io/duration: 1m}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x}]\n";
+    let text = format!(
+        "{doc}---\n{doc}---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: scheduling.k8s.io/v1\n  kind: PriorityClass\n  metadata: {{generateName: pc-}}\n  value: 3\n"
+    );
+    let sc = ok(&text);
+    let names: Vec<&str> = sc.workloads.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names.len(), 2);
+    assert_ne!(names[0], names[1]);
+    assert!(
+        names.iter().all(|n| n.starts_with("sample-job-") && n.len() == 16),
+        "{names:?}"
+    );
+    assert!(sc.priority_classes[0].name.starts_with("pc-"));
+    let again = ok(&text);
+    let names_again: Vec<&str> = again.workloads.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, names_again, "deterministic");
+    // A name wins over generateName; neither is still an error that says what to add.
+    let named = ok(&doc.replace(
+        "  generateName: sample-job-\n",
+        "  name: mine\n  generateName: sample-job-\n",
+    ));
+    assert_eq!(named.workloads[0].name, "mine");
+    let e = bad(&doc.replace("  generateName: sample-job-\n", ""));
+    assert!(e.fix.contains("generateName"), "{e}");
+}
