@@ -50,6 +50,7 @@ const SIMULATED: &[&str] = &[
     "scheduling.volcano.sh/v1beta1 PodGroup",
     "scheduling.x-k8s.io/v1alpha1 PodGroup",
     "scheduling.k8s.io/v1 PriorityClass",
+    "scheduling.k8s.io/v1beta1 PriorityClass",
     "policy/v1 PodDisruptionBudget",
     "v1 LimitRange",
     "v1 ResourceQuota",
@@ -95,7 +96,8 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("v1", "ResourceQuota") => Dispatch::ResourceQuota,
         ("batch/v1", "Job") => Dispatch::Job,
         ("batch/v1", "CronJob") => Dispatch::CronJob,
-        ("scheduling.k8s.io/v1", "PriorityClass") => Dispatch::PriorityClass,
+        // v1beta1 (served until 1.22) has the same fields as v1.
+        ("scheduling.k8s.io/v1" | "scheduling.k8s.io/v1beta1", "PriorityClass") => Dispatch::PriorityClass,
         ("policy/v1", "PodDisruptionBudget") => Dispatch::PodDisruptionBudget,
         ("batch.volcano.sh/v1alpha1", "Job") => Dispatch::VolcanoJob,
         ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::Queue,

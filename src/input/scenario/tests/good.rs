@@ -587,3 +587,13 @@ fn generate_name_gives_each_object_its_own_name_the_same_on_every_load() {
     let e = bad(&doc.replace("  generateName: sample-job-\n", ""));
     assert!(e.fix.contains("generateName"), "{e}");
 }
+
+#[test]
+fn v1beta1_priority_classes_load_as_v1() {
+    let text = format!(
+        "apiVersion: scheduling.k8s.io/v1beta1\nkind: PriorityClass\nmetadata: {{name: old}}\nvalue: 7\npreemptionPolicy: Never\n---\n{}",
+        job(SIMPLE_POD_SPEC)
+    );
+    let sc = ok(&text);
+    assert_eq!((sc.priority_classes[0].name.as_str(), sc.priority_classes[0].value), ("old", 7));
+}
