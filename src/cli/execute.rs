@@ -113,7 +113,8 @@ pub(super) fn write_all(plan: &Plan, tables: &Tables, dir: &mut OutDir) -> Resul
     Ok(())
 }
 
-/// Notes on stderr about what a run of the scenario will not do or will take long to do.
+/// Notes on stderr about what a run of the scenario will not do or will take long to do, and
+/// warnings about inputs that will mislead (`input::scenario::warnings`).
 pub(super) fn note_not_simulated(sc: &Scenario) {
     if !sc.cron_jobs.is_empty() && sc.sim.horizon_ms.is_none() {
         eprintln!(
@@ -133,5 +134,8 @@ pub(super) fn note_not_simulated(sc: &Scenario) {
             "note: {} {} `{}/{}` ({}) is not simulated yet in this version of kubesim; it was loaded and ignored",
             o.api_version, o.kind, o.namespace, o.name, o.loc
         );
+    }
+    for w in crate::input::scenario::warnings(sc) {
+        eprintln!("warning: {w}");
     }
 }

@@ -180,6 +180,27 @@ pub struct NodeSpec {
     pub loc: SourceLoc,
 }
 
+impl NodeSpec {
+    /// The node's labels with those every kubelet sets (`kubernetes.io/hostname` = its name,
+    /// `kubernetes.io/os` = linux, `kubernetes.io/arch` = amd64) where the manifest sets none.
+    pub fn labels_with_kubelet(&self) -> BTreeMap<String, String> {
+        kubelet_labels(&self.labels, &self.name)
+    }
+}
+
+/// `labels` with the kubelet's own labels for a node called `name`, the given ones winning.
+pub fn kubelet_labels(labels: &BTreeMap<String, String>, name: &str) -> BTreeMap<String, String> {
+    let mut all = labels.clone();
+    for (k, v) in [
+        ("kubernetes.io/hostname", name),
+        ("kubernetes.io/os", "linux"),
+        ("kubernetes.io/arch", "amd64"),
+    ] {
+        all.entry(k.to_string()).or_insert_with(|| v.to_string());
+    }
+    all
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TaintEffect {
     NoSchedule,

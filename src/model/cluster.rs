@@ -229,7 +229,7 @@ impl Cluster {
                 name: s.name.clone(),
                 alloc,
                 requested: Res::default(),
-                labels: with_kubelet_labels(&s.labels, &s.name),
+                labels: s.labels_with_kubelet(),
                 taints: s.taints.clone(),
                 unschedulable: s.unschedulable,
                 present: false,
@@ -352,21 +352,6 @@ pub fn tolerates(t: &Toleration, taint: &Taint) -> bool {
         TolerationOperator::Exists => t.key.is_empty() || t.key == taint.key,
         TolerationOperator::Equal => t.key == taint.key && t.value == taint.value,
     }
-}
-
-/// The labels every kubelet sets on its Node (`kubernetes.io/hostname` = the node's name,
-/// `kubernetes.io/os` = linux, `kubernetes.io/arch` = amd64), added where the manifest does not
-/// set them; a node's own labels win.
-pub fn with_kubelet_labels(labels: &BTreeMap<String, String>, name: &str) -> BTreeMap<String, String> {
-    let mut all = labels.clone();
-    for (k, v) in [
-        ("kubernetes.io/hostname", name),
-        ("kubernetes.io/os", "linux"),
-        ("kubernetes.io/arch", "amd64"),
-    ] {
-        all.entry(k.to_string()).or_insert_with(|| v.to_string());
-    }
-    all
 }
 
 /// Does a label selector select these labels? (an empty selector selects everything, as a
@@ -555,7 +540,7 @@ mod tests {
     #[test]
     fn nodes_carry_the_kubelet_labels_unless_they_set_them() {
         let own: BTreeMap<String, String> = [("kubernetes.io/arch".to_string(), "arm64".to_string())].into();
-        let l = with_kubelet_labels(&own, "gpu-3");
+        let l = crate::input::spec::kubelet_labels(&own, "gpu-3");
         assert_eq!(l["kubernetes.io/hostname"], "gpu-3");
         assert_eq!(l["kubernetes.io/os"], "linux");
         assert_eq!(l["kubernetes.io/arch"], "arm64", "the manifest's label wins");

@@ -22,7 +22,10 @@ mod overrides;
 mod quota;
 mod view;
 mod volcano;
+mod warnings;
 pub(crate) mod yaml;
+
+pub use warnings::warnings;
 
 #[cfg(test)]
 mod tests;

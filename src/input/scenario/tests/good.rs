@@ -595,5 +595,60 @@ fn v1beta1_priority_classes_load_as_v1() {
         job(SIMPLE_POD_SPEC)
     );
     let sc = ok(&text);
-    assert_eq!((sc.priority_classes[0].name.as_str(), sc.priority_classes[0].value), ("old", 7));
+    assert_eq!(
+        (sc.priority_classes[0].name.as_str(), sc.priority_classes[0].value),
+        ("old", 7)
+    );
+}
+
+#[test]
+fn warnings_name_each_misleading_input_and_its_fix() {
+    let job = |name: &str, extra_meta: &str, pod_extra: &str, res: &str| {
+        format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {{name: {name}{extra_meta}}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n{pod_extra}      containers: [{{name: c, image: x, resources: {{limits: {{{res}}}}}}}]\n---\n"
+        )
+    };
+    let node = "apiVersion: v1\nkind: Node\nmetadata: {name: n0}\nstatus: {allocatable: {cpu: \"8\", nvidia.com/gpu: \"1\"}}\n---\n";
+    let timed = ", annotations: {kubesim.io/duration: 1m}";
+    let text = format!(
+        "{node}{}{}{}{}{}",
+        job("fine", timed, "", "nvidia.com/gpu: 1"),
+        job("forever", "", "", "cpu: 1"),
+        job("typo", timed, "", "nvidia.com/gpus: 1"),
+        job("nowhere", timed, "      nodeSelector: {gpu: a100}\n", "cpu: 1"),
+        job("classless", timed, "      priorityClassName: gold\n", "cpu: 1"),
+    );
+    let w = crate::input::scenario::warnings(&ok(&text));
+    assert_eq!(w.len(), 4, "{w:#?}");
+    assert!(
+        w[0].contains("default/forever") && w[0].contains("kubesim.io/duration"),
+        "{}",
+        w[0]
+    );
+    assert!(
+        w[1].contains("default/typo") && w[1].contains("nvidia.com/gpus") && w[1].contains("nvidia.com/gpu"),
+        "{}",
+        w[1]
+    );
+    assert!(
+        w[2].contains("default/nowhere") && w[2].contains("nodeSelector"),
+        "{}",
+        w[2]
+    );
+    assert!(w[3].contains("default/classless") && w[3].contains("gold"), "{}", w[3]);
+    // The kubelet's labels count: a selector on the hostname matches.
+    let host = ok(&format!(
+        "{node}{}",
+        job(
+            "pinned",
+            timed,
+            "      nodeSelector: {kubernetes.io/hostname: n0}\n",
+            "cpu: 1"
+        )
+    ));
+    assert!(crate::input::scenario::warnings(&host).is_empty());
+    // No nodes at all.
+    let empty = crate::input::scenario::warnings(&ok(&job("fine", timed, "", "cpu: 1")));
+    assert_eq!(empty.len(), 1);
+    assert!(empty[0].contains("no nodes"), "{empty:?}");
 }
