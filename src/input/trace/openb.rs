@@ -61,6 +61,29 @@ const POD_COLS: [&str; 11] = [
 fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emit<'_>) -> Result<(), InputError> {
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
+    let cols = columns(path, 1, &names, POD_COLS, "an openb pod list")?;
+    while let Some((line, text)) = lines.next_line()? {
+        if text.trim().is_empty() {
+            continue;
+        }
+        report.rows_read += 1;
+        let first = report.rows_read == 1;
+        let pod = Row::parse(path, line, text, &names).and_then(|row| pod_of(&row, &cols, report));
+        match pod {
+            Ok(Some((created, job))) => emit(line, created, job)?,
+            Ok(None) => {}
+            Err(e) => {
+                let id = text.split(',').next().unwrap_or("");
+                report.skip_bad_row(e, first, id)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The pod of one row as a job with its creation time; `None` if skipped (counted in
+/// `report`); an error for a bad field (which the caller skips after the first row).
+fn pod_of(row: &Row, cols: &[usize; 11], report: &mut ImportReport) -> Result<Option<(i64, TraceJob)>, InputError> {
     let [
         name,
         cpu,
@@ -73,84 +96,76 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
         created,
         deleted,
         scheduled,
-    ] = columns(path, 1, &names, POD_COLS, "an openb pod list")?;
-    while let Some((line, text)) = lines.next_line()? {
-        if text.trim().is_empty() {
-            continue;
+    ] = *cols;
+    let (outcome, exit_code) = match row.get(phase) {
+        "Succeeded" => (Outcome::Succeeded, 0),
+        "Failed" => (Outcome::Failed, 1),
+        "Running" => (Outcome::Killed, 137),
+        "Pending" => {
+            report.skip(row.line, "never scheduled (pod_phase Pending)", row.get(name));
+            return Ok(None);
         }
-        report.rows_read += 1;
-        let row = Row::parse(path, line, text, &names)?;
-        let (outcome, exit_code) = match row.get(phase) {
-            "Succeeded" => (Outcome::Succeeded, 0),
-            "Failed" => (Outcome::Failed, 1),
-            "Running" => (Outcome::Killed, 137),
-            "Pending" => {
-                report.skip(line, "never scheduled (pod_phase Pending)", row.get(name));
-                continue;
-            }
-            other => {
-                return Err(row.err(
-                    phase,
-                    format!("unknown pod_phase {}", quote(other)),
-                    "pod_phase is one of Succeeded, Failed, Running, Pending",
-                ));
-            }
-        };
-        let need = |i: usize, v: Option<i64>| {
-            v.ok_or_else(|| {
-                row.err(
-                    i,
-                    "empty time",
-                    "creation_time and deletion_time are seconds, never empty",
-                )
-            })
-        };
-        let t_created = need(created, row.secs_ms(created)?)?;
-        let t_deleted = need(deleted, row.secs_ms(deleted)?)?;
-        let Some(t_sched) = row.secs_ms(scheduled)? else {
-            report.skip(line, "never scheduled (scheduled_time empty)", row.get(name));
-            continue;
-        };
-        if t_sched < t_created || t_deleted < t_sched {
+        other => {
             return Err(row.err(
-                scheduled,
-                format!(
-                    "times out of order: creation {}, scheduled {}, deletion {}",
-                    quote(row.get(created)),
-                    quote(row.get(scheduled)),
-                    quote(row.get(deleted))
-                ),
-                "a pod is created, then scheduled, then deleted",
+                phase,
+                format!("unknown pod_phase {}", quote(other)),
+                "pod_phase is one of Succeeded, Failed, Running, Pending",
             ));
         }
-        let num_gpu = row.i64_nonneg(ngpu)?;
-        let share = row.i64_nonneg(gmilli)?;
-        if num_gpu > 0 && (share == 0 || share > 1000) {
-            return Err(row.err(
-                gmilli,
-                format!("gpu_milli {share} with num_gpu {num_gpu}"),
-                "gpu_milli is 1..1000",
-            ));
-        }
-        let job = TraceJob {
-            id: row.get(name).to_string(),
-            submit_ms: 0,
-            namespace: "default".to_string(),
-            queue: String::new(),
-            priority_class: row.get(qos).to_ascii_lowercase(),
-            pods: 1,
-            cpu_milli: row.i64_nonneg(cpu)?,
-            memory_bytes: row.i64_nonneg(mem)?.saturating_mul(1 << 20),
-            gpu_milli: num_gpu.saturating_mul(share),
-            gang: 1,
-            duration_ms: u64::try_from(t_deleted - t_sched).unwrap_or(0),
-            outcome,
-            exit_code,
-            recorded_wait_ms: u64::try_from(t_sched - t_created).ok(),
-        };
-        emit(line, t_created, job)?;
+    };
+    let need = |i: usize, v: Option<i64>| {
+        v.ok_or_else(|| {
+            row.err(
+                i,
+                "empty time",
+                "creation_time and deletion_time are seconds, never empty",
+            )
+        })
+    };
+    let t_created = need(created, row.secs_ms(created)?)?;
+    let t_deleted = need(deleted, row.secs_ms(deleted)?)?;
+    let Some(t_sched) = row.secs_ms(scheduled)? else {
+        report.skip(row.line, "never scheduled (scheduled_time empty)", row.get(name));
+        return Ok(None);
+    };
+    if t_sched < t_created || t_deleted < t_sched {
+        return Err(row.err(
+            scheduled,
+            format!(
+                "times out of order: creation {}, scheduled {}, deletion {}",
+                quote(row.get(created)),
+                quote(row.get(scheduled)),
+                quote(row.get(deleted))
+            ),
+            "a pod is created, then scheduled, then deleted",
+        ));
     }
-    Ok(())
+    let num_gpu = row.i64_nonneg(ngpu)?;
+    let share = row.i64_nonneg(gmilli)?;
+    if num_gpu > 0 && (share == 0 || share > 1000) {
+        return Err(row.err(
+            gmilli,
+            format!("gpu_milli {share} with num_gpu {num_gpu}"),
+            "gpu_milli is 1..1000",
+        ));
+    }
+    let job = TraceJob {
+        id: row.get(name).to_string(),
+        submit_ms: 0,
+        namespace: "default".to_string(),
+        queue: String::new(),
+        priority_class: row.get(qos).to_ascii_lowercase(),
+        pods: 1,
+        cpu_milli: row.i64_nonneg(cpu)?,
+        memory_bytes: row.i64_nonneg(mem)?.saturating_mul(1 << 20),
+        gpu_milli: num_gpu.saturating_mul(share),
+        gang: 1,
+        duration_ms: u64::try_from(t_deleted - t_sched).unwrap_or(0),
+        outcome,
+        exit_code,
+        recorded_wait_ms: u64::try_from(t_sched - t_created).ok(),
+    };
+    Ok(Some((t_created, job)))
 }
 
 /// Reads `openb_node_list_*.csv` (`sn,cpu_milli,memory_mib,gpu,model`).
@@ -384,8 +399,28 @@ mod tests {
             ),
             ("p1,1000,1024,1,1000,LS,Running,0,10,0", "", "10 fields"),
         ];
-        let before = format!("{h}\np0,1000,1024,0,0,,BE,Succeeded,0,5,1");
-        assert_bad_rows(&Openb, "openb", &before, 3, cases);
+        // As the first row, each bad row is the file's error; after a good row, it is skipped
+        // and counted under its field.
+        assert_bad_rows(&Openb, "openb", &h, 2, cases);
+        let good = "p0,1000,1024,0,0,,BE,Succeeded,0,5,1";
+        let rows: Vec<&str> = cases.iter().map(|c| c.0).collect();
+        let p = temp_file("openb-skips.csv", &format!("{h}\n{good}\n{}\n", rows.join("\n")));
+        let (jobs, r) = read_all(&Openb, &p, &Options::default()).unwrap();
+        assert_eq!((jobs.len(), r.rows_read), (1, 8));
+        let skipped: Vec<(&str, u64)> = r.skipped.iter().map(|(w, n)| (w.as_str(), *n)).collect();
+        assert_eq!(
+            skipped,
+            vec![
+                ("bad cpu_milli", 1),
+                ("bad creation_time", 1),
+                ("bad deletion_time", 1),
+                ("bad gpu_milli", 1),
+                ("bad pod_phase", 1),
+                ("bad scheduled_time", 1),
+                ("malformed row", 1),
+            ]
+        );
+        assert_eq!(r.first_skips[0], "line 3: bad pod_phase (p1)");
         let p = temp_file("openb-nohdr.csv", "name,cpu\np0,1\n");
         let e = read_all(&Openb, &p, &Options::default()).unwrap_err();
         assert_eq!(e.line, Some(1));
