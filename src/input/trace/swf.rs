@@ -1,6 +1,12 @@
 //! Standard Workload Format (SWF v2.2, Parallel Workloads Archive) and the extended SWF of
-//! MetaCentrum (21 fields). Mapping per the source formats in traces/README.md, choices in `traces/README.md`
-//! ("Mappings: swf"):
+//! MetaCentrum (21 fields). Mapping per the source formats in traces/README.md, choices in
+//! `traces/README.md` ("Mappings: swf"). Sources: the SWF definition (Feitelson et al.,
+//! https://www.cs.huji.ac.il/labs/parallel/workload/swf.html: fields 7 and 10, used and requested
+//! memory, are KB per processor); the Alea simulator's reader of the extended format
+//! (github.com/aleasimulator/alea, `Alea/src/alea/core/WorkloadReaderSWF.java`: field 10 is
+//! "requested RAM = KB per node (not CPU)", in bytes for the MetaCentrum data sets, which it
+//! divides by 1024; field 21 holds the PBS `nodes=` spec, whose `ppn` it truncates and whose
+//! `+` chunks it leaves as a "to do").
 //!
 //! - header comments `; Key: value` are read for `UnixStartTime`, `MaxNodes`, `MaxProcs` and
 //!   `Queue: <n> <name>`; other lines starting with `;` are comments;
@@ -8,14 +14,16 @@
 //!   (`-1` = unknown); width = field 5, or field 8 when 5 is `-1`;
 //! - pods = ceil(width / cpus_per_node) (see [`super::Options::swf_cpus_per_node`]), each with
 //!   ceil(width / pods) cores; gang = pods when pods > 1; no GPUs;
-//! - memory per pod = requested memory (field 10, KB per processor; bytes in extended SWF),
-//!   else used memory (field 7), else 4 GiB per core;
+//! - memory per pod = requested memory (field 10), else used memory (field 7): KB per processor
+//!   times the pod's cores in SWF, bytes per node (= per pod) in extended SWF; else 4 GiB per core;
 //! - namespace = `user-<field 12>` (`default` if -1); queue = the header's name for field 15,
-//!   else `queue-<n>`, or the extended SWF's field 20; an extended PBS spec (field 21,
-//!   `N:ppn=P`) gives pods = N and P cores each;
+//!   else `queue-<n>`, or the extended SWF's field 20; the extended PBS spec (field 21, the
+//!   grammar in [`super::pbs`]) gives pods = its nodes, each with its processors / nodes cores;
 //! - status (field 11): 1 -> succeeded, 0 -> failed (1), 5 -> killed (137), -1 -> succeeded
 //!   (models and logs without status, e.g. NASA); counted skips: run time -1 (unknown),
-//!   other statuses (partial-execution records of checkpointing/preemption).
+//!   other statuses (partial-execution records of checkpointing/preemption), negative submit
+//!   times, bad or zero PBS specs, and (after the first job line) lines that are not SWF;
+//! - a job larger than the machine (when it is known) is kept and counted.
 
 use std::collections::BTreeMap;
 use std::path::Path;
