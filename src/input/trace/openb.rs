@@ -9,7 +9,10 @@
 //!   pod was deleted while running (or censored at the trace end, 12,902,960 s);
 //!   Pending (never scheduled, `scheduled_time` empty) -> skipped and counted;
 //! - `qos` -> priority class, lower-cased (`ls`, `be`, `burstable`, `guaranteed`);
-//!   namespace `default`, no queue.
+//!   namespace `default`, no queue;
+//! - `gpu_spec` (allowed GPU models, `V100M16|V100M32`) is not applied (the native trace has no
+//!   column for it): each pod with one is counted in the report's `flagged`;
+//! - a malformed row after the first is skipped, counted as `bad <column>` or `malformed row`.
 
 use std::path::Path;
 
@@ -81,6 +84,10 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
     Ok(())
 }
 
+/// The reason pods with a `gpu_spec` are counted under: the native trace has no column for a
+/// GPU-model constraint, so the pod is kept without it (it may run on any GPU model).
+const GPU_SPEC_NOT_APPLIED: &str = "with a gpu_spec not applied (any GPU model)";
+
 /// The pod of one row as a job with its creation time; `None` if skipped (counted in
 /// `report`); an error for a bad field (which the caller skips after the first row).
 fn pod_of(row: &Row, cols: &[usize; 11], report: &mut ImportReport) -> Result<Option<(i64, TraceJob)>, InputError> {
@@ -90,7 +97,7 @@ fn pod_of(row: &Row, cols: &[usize; 11], report: &mut ImportReport) -> Result<Op
         mem,
         ngpu,
         gmilli,
-        _spec,
+        spec,
         qos,
         phase,
         created,
@@ -148,6 +155,17 @@ fn pod_of(row: &Row, cols: &[usize; 11], report: &mut ImportReport) -> Result<Op
             format!("gpu_milli {share} with num_gpu {num_gpu}"),
             "gpu_milli is 1..1000",
         ));
+    }
+    let models = row.get(spec);
+    if !models.is_empty() && models.split('|').any(str::is_empty) {
+        return Err(row.err(
+            spec,
+            format!("gpu_spec {} has an empty model", quote(models)),
+            "gpu_spec is empty or GPU models separated by |, such as V100M16|V100M32",
+        ));
+    }
+    if !models.is_empty() {
+        report.flag(GPU_SPEC_NOT_APPLIED);
     }
     let job = TraceJob {
         id: row.get(name).to_string(),
@@ -283,6 +301,33 @@ mod tests {
         let mut again = Vec::new();
         super::super::write_native(&mut again, back.iter()).unwrap();
         assert_eq!(again, out);
+    }
+
+    /// Rows of `openb_pod_list_gpuspec33.csv` (GPU-model constraints in `gpu_spec`): imported
+    /// like any pod, the constraint counted as not applied; a malformed spec is skipped.
+    #[test]
+    fn gpu_spec_rows_are_counted() {
+        let rows = [
+            "openb-pod-7852,11300,49152,1,1000,V100M16|V100M32,LS,Running,12844303,12844554,12844441",
+            "openb-pod-7854,11300,49152,1,1000,P100|V100M16|V100M32,LS,Running,12844338,12844584,12844441",
+            "openb-pod-7855,11300,49152,1,1000,P100|T4|V100M16|V100M32,LS,Running,12844373,12844681,12844449",
+            "openb-pod-7857,11300,49152,1,1000,T4,LS,Running,12844752,12845090,12844754",
+            "openb-pod-7858,11300,49152,1,1000,G3,LS,Running,12844783,12844942,12844822",
+            "openb-pod-9999,11300,49152,1,1000,T4||G3,LS,Running,12844783,12844942,12844822",
+        ];
+        let p = temp_file(
+            "openb-gpuspec.csv",
+            &format!("{}\n{}\n", POD_COLS.join(","), rows.join("\n")),
+        );
+        let (jobs, r) = read_all(&Openb, &p, &Options::default()).unwrap();
+        assert_eq!((r.rows_read, jobs.len()), (6, 5));
+        assert_eq!(r.skipped, vec![("bad gpu_spec".to_string(), 1)]);
+        assert_eq!(r.flagged, vec![(GPU_SPEC_NOT_APPLIED.to_string(), 5)]);
+        // openb-pod-7852: scheduled 138 s after creation, deleted 113 s later.
+        assert_eq!(
+            (jobs[0].recorded_wait_ms, jobs[0].duration_ms, jobs[0].gpu_milli),
+            (Some(138_000), 113_000, 1000)
+        );
     }
 
     /// What only the whole pod list shows: its size, its Pending pods and its last pod.
