@@ -303,8 +303,11 @@ mod tests {
         assert_eq!(again, out);
     }
 
-    /// Rows of `openb_pod_list_gpuspec33.csv` (GPU-model constraints in `gpu_spec`): imported
-    /// like any pod, the constraint counted as not applied; a malformed spec is skipped.
+    /// Rows 7852 to 7858 of `openb_pod_list_gpuspec33.csv` (GPU-model constraints in
+    /// `gpu_spec`), as a public repository's tests quote them (the list itself is neither in
+    /// `traces/` nor in `../shared`, so they are not checked against it here), and one bad row
+    /// written by hand: imported like any pod, the constraint counted as not applied; the
+    /// malformed spec is skipped.
     #[test]
     fn gpu_spec_rows_are_counted() {
         let rows = [
