@@ -368,6 +368,8 @@ mod tests {
         let p = excerpt("swf/NASA-iPSC-1993-3.1-cln.excerpt.swf");
         let (jobs, r) = read_all(&Swf, &p, &Options::default()).unwrap();
         assert_eq!((r.rows_read, r.jobs), (300, 300));
+        // Every job fits the header's 128 processors.
+        assert!(r.flagged.is_empty(), "{:?}", r.flagged);
         // "    1        0     -1   1451  128 ... -1   1   1  -1 -1 -1 -1 -1": 128 procs on
         // 1-CPU nodes (MaxProcs 128 / MaxNodes 128) = a gang of 128 one-core pods; no wait; status -1.
         assert_eq!(
@@ -469,6 +471,8 @@ mod tests {
         };
         assert_eq!(r.rows_read, 3170);
         assert_eq!(r.skipped, vec![("run time -1 (unknown)".to_string(), 25)]);
+        // No job is wider than Seth's 240 processors (MaxProcs) or than a 2-CPU node per pod.
+        assert!(r.flagged.is_empty(), "{:?}", r.flagged);
         assert_eq!(jobs.len(), 3145);
         // " 7183  4950011  15715    129   50 129.02 18432   50   1800    -1  1   8   1  -1 -1  1 -1 -1"
         // used memory 18432 KB per processor x 2 cores.
