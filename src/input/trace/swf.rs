@@ -107,15 +107,18 @@ fn header_line(h: &mut Header, comment: &str) {
     }
 }
 
-/// `cpus_per_node` from `<log>.machines` (Alea: `id name nodes cpus_per_node speed ram_kb`).
-fn machines_file(path: &Path) -> Option<u64> {
+/// `cpus_per_node` of the first cluster and of the largest node, from `<log>.machines` (Alea:
+/// one cluster a line, `id name nodes cpus_per_node speed ram_kb`).
+fn machines_file(path: &Path) -> Option<(u64, u64)> {
     let mut name = path.file_name()?.to_os_string();
     name.push(".machines");
     // A machines file is a few lines: anything longer than 1 MiB is not one.
     let bytes = crate::limits::read_file_at_most(&path.with_file_name(name), 1 << 20).ok()??;
     let text = String::from_utf8(bytes).ok()?;
-    let line = text.lines().find(|l| !l.trim().is_empty() && !l.starts_with(';'))?;
-    line.split_whitespace().nth(3)?.parse().ok().filter(|c| *c > 0)
+    let cpus = |l: &str| l.split_whitespace().nth(3)?.parse::<u64>().ok().filter(|c| *c > 0);
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with(';'));
+    let first = cpus(lines.next()?)?;
+    Some((first, lines.filter_map(cpus).fold(first, u64::max)))
 }
 
 struct Fields<'a> {
@@ -172,7 +175,10 @@ impl<'a> Fields<'a> {
 fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emit<'_>) -> Result<(), InputError> {
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let mut h = Header::default();
-    let given = opts.swf_cpus_per_node.map(u64::from).or_else(|| machines_file(path));
+    let given = match opts.swf_cpus_per_node {
+        Some(c) => Some((u64::from(c), u64::from(c))),
+        None => machines_file(path),
+    };
     let mut machine: Option<Machine> = None;
     while let Some((line, text)) = lines.next_line()? {
         let t = text.trim();
@@ -211,15 +217,16 @@ struct Machine {
 }
 
 impl Machine {
-    fn of(given: Option<u64>, h: &Header) -> Machine {
+    /// `given`: processors per node and of the largest node, from the options or a machines file.
+    fn of(given: Option<(u64, u64)>, h: &Header) -> Machine {
         let from_header = match (h.max_procs, h.max_nodes) {
-            (Some(p), Some(n)) if n > 0 && p >= n => Some(p / n),
+            (Some(p), Some(n)) if n > 0 && p >= n => Some((p / n, p / n)),
             _ => None,
         };
         let known = given.or(from_header);
         Machine {
-            cpus_per_node: known.unwrap_or(1),
-            largest_node: known,
+            cpus_per_node: known.map_or(1, |k| k.0),
+            largest_node: known.map(|k| k.1),
             max_procs: h.max_procs.filter(|p| *p > 0),
         }
     }
@@ -542,6 +549,25 @@ mod tests {
             ),
         ];
         assert_bad_rows(&Swf, "bad-swf", "; Version: 2.2", 2, cases);
+    }
+
+    /// A machines file of several clusters: the first sets processors per node, the largest
+    /// node is what a job is checked against.
+    #[test]
+    fn machines_file_of_several_clusters() {
+        let machines = "0 zigur 32 8 1 33554432\n1 zewura 20 80 1 536870912\n";
+        temp_file("clusters.swf.machines", machines);
+        let text = "\
+            1 0 0 60 16 -1 -1 16 60 -1 1 1 1 -1 -1 -1 -1 -1\n\
+            2 1 0 60 64 -1 -1 64 60 -1 1 1 1 -1 -1 -1 -1 -1 {1} q_2h 1:ppn=64\n\
+            3 2 0 60 96 -1 -1 96 60 -1 1 1 1 -1 -1 -1 -1 -1 {1} q_2h 1:ppn=96\n";
+        let p = temp_file("clusters.swf", text);
+        let (jobs, r) = read_all(&Swf, &p, &Options::default()).unwrap();
+        // 16 processors on 8-CPU nodes (the first cluster): 2 pods of 8.
+        assert_eq!((jobs[0].pods, jobs[0].cpu_milli), (2, 8000));
+        // 64 fit an 80-CPU zewura node; 96 fit no node.
+        assert_eq!(jobs.len(), 3);
+        assert_eq!(r.flagged, vec![(TOO_LARGE.to_string(), 1)]);
     }
 
     /// Rows in the shape of MetaCentrum's extended SWF (21 fields, memory in bytes per node, the
