@@ -345,3 +345,15 @@ fn bad_swf_rows_are_skipped_with_a_summary_on_stderr() {
         st.stdout
     );
 }
+
+/// A file that is not SWF at all (its first job line is not 18 numbers) is still an error.
+#[test]
+fn a_file_that_is_not_swf_is_an_error() {
+    let dir = TestDir::new("trace_not_swf");
+    let f = dir.join("notes.swf");
+    fs::write(&f, "hello world\n1 2 3\n").unwrap();
+    let o = run_args(&["trace", "import", "--format", "swf", p(&f), "-o", p(&dir.join("o.csv"))]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("2 fields, expected 18"), "{}", o.stderr);
+    assert!(!o.stderr.contains("hello"), "{}", o.stderr);
+}
