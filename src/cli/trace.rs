@@ -71,8 +71,14 @@ fn report_text(report: &ImportReport) -> String {
             s.push_str(&format!("\n  skipped: {f}"));
         }
     }
+    for (why, n) in &report.flagged {
+        s.push_str(&format!("\n  kept {n} {why}"));
+    }
     s
 }
+
+/// What a command prints: its text (stdout) and the import's summary of skips (stderr).
+type Printed = (String, Option<String>);
 
 /// `kubesim trace import`: a trace to the native format (stdout summary; the file at `out`,
 /// by default the input's name with extension `.kubesim.csv` in the current folder). Jobs are
@@ -84,7 +90,7 @@ pub fn import(
     out: Option<PathBuf>,
     overwrite: bool,
     opts: &Options,
-) -> Result<String, InputError> {
+) -> Result<Printed, InputError> {
     let format = importer(format)?;
     let out = out.unwrap_or_else(|| {
         let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned());
@@ -115,11 +121,8 @@ pub fn import(
         )?;
         Ok(report.jobs)
     })?;
-    Ok(format!(
-        "{}\nwrote {n} jobs to {}\n",
-        report_text(&report),
-        out.display()
-    ))
+    let text = format!("{}\nwrote {n} jobs to {}\n", report_text(&report), out.display());
+    Ok((text, report.summary()))
 }
 
 /// Total GPUs of a `--gpus` flag (`128`, `0.5`).
@@ -137,11 +140,12 @@ pub fn parse_gpus(s: &str) -> Result<i64, InputError> {
 }
 
 /// `kubesim trace stats`.
-pub fn stats_cmd(format: &str, input: &Path, gpus: Option<&str>, opts: &Options) -> Result<String, InputError> {
+pub fn stats_cmd(format: &str, input: &Path, gpus: Option<&str>, opts: &Options) -> Result<Printed, InputError> {
     let format = importer(format)?;
     let cluster = gpus.map(parse_gpus).transpose()?;
     let (jobs, report) = read_sorted(format, input, opts)?;
-    Ok(format!("{}\n\n{}", report_text(&report), stats(&jobs, cluster)))
+    let text = format!("{}\n\n{}", report_text(&report), stats(&jobs, cluster));
+    Ok((text, report.summary()))
 }
 
 /// Flags of `kubesim trace generate`.
@@ -304,7 +308,7 @@ impl TraceOpts {
 
 /// `trace import`, `trace stats` or `trace generate`.
 pub(super) fn run(cmd: TraceCommand) -> Result<(), InputError> {
-    let text = match cmd {
+    let (text, summary) = match cmd {
         TraceCommand::Import {
             format,
             input,
@@ -350,8 +354,12 @@ pub(super) fn run(cmd: TraceCommand) -> Result<(), InputError> {
                 overwrite,
             },
             &opts.options()?,
-        )?,
+        )
+        .map(|t| (t, None))?,
     };
     print!("{text}");
+    if let Some(s) = summary {
+        eprintln!("{s}");
+    }
     Ok(())
 }

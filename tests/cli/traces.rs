@@ -315,3 +315,45 @@ fn scenarios_with_queues_write_queue_tables_and_plots() {
         assert!(html.contains(&cells), "{cells}");
     }
 }
+
+/// An SWF log with bad rows imports: each bad row is skipped and counted, and the summary of
+/// skips goes to stderr (exit 0); `trace stats` lists the skips per reason.
+#[test]
+fn bad_swf_rows_are_skipped_with_a_summary_on_stderr() {
+    let dir = TestDir::new("trace_swf_skips");
+    let log = dir.join("meta.swf");
+    let rows = [
+        "1 0 10 600 1 -1 -1 1 3600 1073741824 1 5 1 -1 -1 -1 -1 -1 {1} q_2h 1",
+        "2 1 10 600 20 -1 -1 20 3600 1073741824 1 5 1 -1 -1 -1 -1 -1 {1, 2} q_1d 2:ppn=8+1:ppn=4",
+        "3 2 10 600 1 -1 -1 1 3600 1073741824 1 5 1 -1 -1 -1 -1 -1 {1} q_2h 1:ppn=two",
+        "4 3 10 600 1 -1 -1 1 3600 1073741824 1 5 1 -1 -1 -1 -1 -1 {1} q_2h 0",
+    ];
+    fs::write(&log, format!("{}\n", rows.join("\n"))).unwrap();
+    let out = dir.join("meta.csv");
+    let o = run_ok(&["trace", "import", "--format", "swf", p(&log), "-o", p(&out)]);
+    assert_eq!(
+        o.stderr.trim_end(),
+        "skipped 2 of 4 rows: 1 bad PBS spec, 1 zero processors",
+        "{}",
+        o.stderr
+    );
+    assert!(o.stdout.contains("read 4 rows: 2 jobs"), "{}", o.stdout);
+    let st = run_ok(&["trace", "stats", "--format", "swf", p(&log)]);
+    assert!(
+        st.stdout.contains("skipped 1 bad PBS spec, 1 zero processors"),
+        "{}",
+        st.stdout
+    );
+}
+
+/// A file that is not SWF at all (its first job line is not 18 numbers) is still an error.
+#[test]
+fn a_file_that_is_not_swf_is_an_error() {
+    let dir = TestDir::new("trace_not_swf");
+    let f = dir.join("notes.swf");
+    fs::write(&f, "hello world\n1 2 3\n").unwrap();
+    let o = run_args(&["trace", "import", "--format", "swf", p(&f), "-o", p(&dir.join("o.csv"))]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("2 fields, expected 18"), "{}", o.stderr);
+    assert!(!o.stderr.contains("hello"), "{}", o.stderr);
+}

@@ -28,6 +28,7 @@ mod input;
 pub mod native;
 mod openb;
 mod pai;
+mod pbs;
 mod philly;
 pub mod sort;
 pub mod stats;
@@ -216,6 +217,9 @@ pub struct ImportReport {
     pub skipped: Vec<(String, u64)>,
     /// The first 10 skips as `line N: why`.
     pub first_skips: Vec<String>,
+    /// Jobs kept but worth a word, by reason (e.g. larger than the trace's largest machine),
+    /// sorted by reason.
+    pub flagged: Vec<(String, u64)>,
 }
 
 impl ImportReport {
@@ -236,10 +240,71 @@ impl ImportReport {
         }
     }
 
+    /// Counts a kept job under `reason` (see [`ImportReport::flagged`]).
+    pub(crate) fn flag(&mut self, reason: &str) {
+        match self.flagged.binary_search_by(|(r, _)| r.as_str().cmp(reason)) {
+            Ok(i) => self.flagged[i].1 += 1,
+            Err(i) => self.flagged.insert(i, (reason.to_string(), 1)),
+        }
+    }
+
+    /// A bad row's error `e`: on the file's first data row (`first`) it stays the error (the
+    /// file is not of the format); on a later row the row is skipped, counted under
+    /// `bad <field>` (`malformed row` when the error names no field).
+    pub(crate) fn skip_bad_row(&mut self, e: InputError, first: bool, detail: &str) -> Result<(), InputError> {
+        if first {
+            return Err(e);
+        }
+        let reason = if e.field.is_empty() {
+            "malformed row".to_string()
+        } else {
+            format!("bad {}", e.field)
+        };
+        self.skip(e.line.unwrap_or(0), &reason, detail);
+        Ok(())
+    }
+
     /// Total rows skipped.
     pub fn skipped_total(&self) -> u64 {
         self.skipped.iter().map(|(_, n)| n).sum()
     }
+
+    /// One line for the end of an import, or `None` when nothing was skipped or flagged:
+    /// `skipped 58 of 17,900 rows: 41 bad PBS spec, 17 zero processors; 3 jobs larger than ...`.
+    pub fn summary(&self) -> Option<String> {
+        let list = |v: &[(String, u64)]| {
+            v.iter()
+                .map(|(why, n)| format!("{} {why}", thousands(*n)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !self.skipped.is_empty() {
+            parts.push(format!(
+                "skipped {} of {} rows: {}",
+                thousands(self.skipped_total()),
+                thousands(self.rows_read),
+                list(&self.skipped)
+            ));
+        }
+        if !self.flagged.is_empty() {
+            parts.push(format!("kept {}", list(&self.flagged)));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+}
+
+/// `17900` as `17,900`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl fmt::Display for ImportReport {
@@ -252,6 +317,9 @@ impl fmt::Display for ImportReport {
         }
         for s in &self.first_skips {
             writeln!(f, "  e.g. {s}")?;
+        }
+        for (reason, n) in &self.flagged {
+            writeln!(f, "kept:      {n} {reason}")?;
         }
         Ok(())
     }

@@ -1,6 +1,12 @@
 //! Standard Workload Format (SWF v2.2, Parallel Workloads Archive) and the extended SWF of
-//! MetaCentrum (21 fields). Mapping per the source formats in traces/README.md, choices in `traces/README.md`
-//! ("Mappings: swf"):
+//! MetaCentrum (21 fields). Mapping per the source formats in traces/README.md, choices in
+//! `traces/README.md` ("Mappings: swf"). Sources: the SWF definition (Feitelson et al.,
+//! https://www.cs.huji.ac.il/labs/parallel/workload/swf.html: fields 7 and 10, used and requested
+//! memory, are KB per processor); the Alea simulator's reader of the extended format
+//! (github.com/aleasimulator/alea, `Alea/src/alea/core/WorkloadReaderSWF.java`: field 10 is
+//! "requested RAM = KB per node (not CPU)", in bytes for the MetaCentrum data sets, which it
+//! divides by 1024; field 21 holds the PBS `nodes=` spec, whose `ppn` it truncates and whose
+//! `+` chunks it leaves as a "to do").
 //!
 //! - header comments `; Key: value` are read for `UnixStartTime`, `MaxNodes`, `MaxProcs` and
 //!   `Queue: <n> <name>`; other lines starting with `;` are comments;
@@ -8,20 +14,22 @@
 //!   (`-1` = unknown); width = field 5, or field 8 when 5 is `-1`;
 //! - pods = ceil(width / cpus_per_node) (see [`super::Options::swf_cpus_per_node`]), each with
 //!   ceil(width / pods) cores; gang = pods when pods > 1; no GPUs;
-//! - memory per pod = requested memory (field 10, KB per processor; bytes in extended SWF),
-//!   else used memory (field 7), else 4 GiB per core;
+//! - memory per pod = requested memory (field 10), else used memory (field 7): KB per processor
+//!   times the pod's cores in SWF, bytes per node (= per pod) in extended SWF; else 4 GiB per core;
 //! - namespace = `user-<field 12>` (`default` if -1); queue = the header's name for field 15,
-//!   else `queue-<n>`, or the extended SWF's field 20; an extended PBS spec (field 21,
-//!   `N:ppn=P`) gives pods = N and P cores each;
+//!   else `queue-<n>`, or the extended SWF's field 20; the extended PBS spec (field 21, the
+//!   grammar in [`super::pbs`]) gives pods = its nodes, each with its processors / nodes cores;
 //! - status (field 11): 1 -> succeeded, 0 -> failed (1), 5 -> killed (137), -1 -> succeeded
 //!   (models and logs without status, e.g. NASA); counted skips: run time -1 (unknown),
-//!   other statuses (partial-execution records of checkpointing/preemption).
+//!   other statuses (partial-execution records of checkpointing/preemption), negative submit
+//!   times, bad or zero PBS specs, and (after the first job line) lines that are not SWF;
+//! - a job larger than the machine (when it is known) is kept and counted.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::input::{Lines, decimal_milli, open};
-use super::{Emit, ImportReport, Importer, Options, Outcome, TraceJob};
+use super::{Emit, ImportReport, Importer, Options, Outcome, TraceJob, pbs};
 use crate::error::{InputError, quote};
 
 /// The `swf` format: Standard Workload Format (SWF v2.2) and the extended SWF of MetaCentrum.
@@ -99,15 +107,18 @@ fn header_line(h: &mut Header, comment: &str) {
     }
 }
 
-/// `cpus_per_node` from `<log>.machines` (Alea: `id name nodes cpus_per_node speed ram_kb`).
-fn machines_file(path: &Path) -> Option<u64> {
+/// `cpus_per_node` of the first cluster and of the largest node, from `<log>.machines` (Alea:
+/// one cluster a line, `id name nodes cpus_per_node speed ram_kb`).
+fn machines_file(path: &Path) -> Option<(u64, u64)> {
     let mut name = path.file_name()?.to_os_string();
     name.push(".machines");
     // A machines file is a few lines: anything longer than 1 MiB is not one.
     let bytes = crate::limits::read_file_at_most(&path.with_file_name(name), 1 << 20).ok()??;
     let text = String::from_utf8(bytes).ok()?;
-    let line = text.lines().find(|l| !l.trim().is_empty() && !l.starts_with(';'))?;
-    line.split_whitespace().nth(3)?.parse().ok().filter(|c| *c > 0)
+    let cpus = |l: &str| l.split_whitespace().nth(3)?.parse::<u64>().ok().filter(|c| *c > 0);
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with(';'));
+    let first = cpus(lines.next()?)?;
+    Some((first, lines.filter_map(cpus).fold(first, u64::max)))
 }
 
 struct Fields<'a> {
@@ -164,7 +175,11 @@ impl<'a> Fields<'a> {
 fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emit<'_>) -> Result<(), InputError> {
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let mut h = Header::default();
-    let mut cpn: Option<u64> = opts.swf_cpus_per_node.map(u64::from).or_else(|| machines_file(path));
+    let given = match opts.swf_cpus_per_node {
+        Some(c) => Some((u64::from(c), u64::from(c))),
+        None => machines_file(path),
+    };
+    let mut machine: Option<Machine> = None;
     while let Some((line, text)) = lines.next_line()? {
         let t = text.trim();
         if let Some(c) = t.strip_prefix(';') {
@@ -174,47 +189,74 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
         if t.is_empty() {
             continue;
         }
-        let cpus_per_node = *cpn.get_or_insert_with(|| match (h.max_procs, h.max_nodes) {
-            (Some(p), Some(n)) if n > 0 && p >= n => p / n,
-            _ => 1,
-        });
+        let m = *machine.get_or_insert_with(|| Machine::of(given, &h));
         report.rows_read += 1;
+        let first = report.rows_read == 1;
         let fl = Fields::split(path, line, text);
-        if let Some((submit_ms, job)) = job_of(&fl, &h, cpus_per_node, opts, report)? {
-            emit(line, submit_ms.saturating_add(h.unix_start_s.saturating_mul(1000)), job)?;
+        let id = fl.f.first().map_or("", |x| x.1);
+        match job_of(&fl, &h, m, opts, report) {
+            Ok(Some((submit_ms, job))) => {
+                emit(line, submit_ms.saturating_add(h.unix_start_s.saturating_mul(1000)), job)?
+            }
+            Ok(None) => {}
+            Err(e) => report.skip_bad_row(e, first, id)?,
         }
     }
     Ok(())
 }
 
+/// What the log says of its machine: processors per node (what spreads a width over pods) and,
+/// when known, the largest node and the whole machine (what a job is checked against).
+#[derive(Clone, Copy)]
+struct Machine {
+    cpus_per_node: u64,
+    /// Processors of the largest node, if the options, a `.machines` file or the header say.
+    largest_node: Option<u64>,
+    /// `MaxProcs` of the header.
+    max_procs: Option<u64>,
+}
+
+impl Machine {
+    /// `given`: processors per node and of the largest node, from the options or a machines file.
+    fn of(given: Option<(u64, u64)>, h: &Header) -> Machine {
+        let from_header = match (h.max_procs, h.max_nodes) {
+            (Some(p), Some(n)) if n > 0 && p >= n => Some((p / n, p / n)),
+            _ => None,
+        };
+        let known = given.or(from_header);
+        Machine {
+            cpus_per_node: known.map_or(1, |k| k.0),
+            largest_node: known.map(|k| k.1),
+            max_procs: h.max_procs.filter(|p| *p > 0),
+        }
+    }
+}
+
+/// The reason a job larger than the machine is counted under (kept, not skipped).
+const TOO_LARGE: &str = "larger than the largest machine";
+
 /// The job of one SWF job line (`fl`), with its submit time relative to the header's start;
-/// `None` if the line is skipped (counted in `report`).
+/// `None` if the line is skipped (counted in `report`); an error for a field that is not a
+/// number or a short line (which the caller skips, unless it is the file's first job line).
 fn job_of(
     fl: &Fields,
     h: &Header,
-    cpus_per_node: u64,
+    m: Machine,
     opts: &Options,
     report: &mut ImportReport,
 ) -> Result<Option<(i64, TraceJob)>, InputError> {
-    let (path, line) = (fl.path, fl.line);
+    let line = fl.line;
     if fl.f.len() < 18 {
         return Err(InputError::new(
             "",
             format!("{} fields, expected 18", fl.f.len()),
             "an SWF job line has 18 whitespace-separated fields (-1 for unknown)",
         )
-        .at(path, line, None));
+        .at(fl.path, line, None));
     }
     let extended = fl.f.len() > 18;
     let job_number = fl.f[0].1.to_string();
     let submit_ms = fl.milli(1)?;
-    if submit_ms < 0 {
-        return Err(fl.err(
-            1,
-            format!("negative submit time {}", quote(fl.f[1].1)),
-            "submit times are seconds >= 0",
-        ));
-    }
     let wait_ms = fl.milli(2)?;
     let run_ms = fl.milli(3)?;
     let alloc = fl.whole(4)?;
@@ -224,47 +266,68 @@ fn job_of(
     let status = fl.milli(10)?;
     let user = fl.whole(11)?;
     let queue_n = fl.whole(14)?;
+    let skip = |report: &mut ImportReport, why: &str| {
+        report.skip(line, why, &job_number);
+        Ok(None)
+    };
+    if submit_ms < 0 {
+        return skip(report, "negative submit time");
+    }
     let Some((outcome, exit_code)) = outcome_of(status) else {
-        report.skip(
-            line,
-            "status other than 1, 0, 5, -1 (partial-execution record)",
-            &job_number,
-        );
-        return Ok(None);
+        return skip(report, "status other than 1, 0, 5, -1 (partial-execution record)");
     };
     if run_ms < 0 {
-        report.skip(line, "run time -1 (unknown)", &job_number);
-        return Ok(None);
+        return skip(report, "run time -1 (unknown)");
     }
-    let Some(width) = alloc.or(requested).filter(|w| *w > 0) else {
-        report.skip(line, "no processor count (fields 5 and 8 are -1 or 0)", &job_number);
-        return Ok(None);
+    let width = alloc.or(requested).filter(|w| *w > 0);
+    let (ext, shape) = match extended_fields(fl) {
+        Ok(x) => x,
+        Err(why) => return skip(report, why),
     };
-    let width = width as u64;
-    let (pods32, cores_per_pod, queue_name) = shape(fl, width, cpus_per_node, extended)?;
-    let cpu_milli = i64::try_from(cores_per_pod).unwrap_or(i64::MAX).saturating_mul(1000);
+    let (pods, cores_per_pod) = match (shape, width) {
+        (Some(s), _) => (s.nodes, s.procs_per_pod()),
+        (None, Some(w)) => {
+            let w = w as u64;
+            let pods = w.div_ceil(m.cpus_per_node.max(1));
+            (pods, w.div_ceil(pods))
+        }
+        (None, None) => return skip(report, "no processor count (fields 5 and 8 are -1 or 0)"),
+    };
+    let Some(pods32) = u32::try_from(pods)
+        .ok()
+        .filter(|p| *p <= crate::limits::MAX_WORKLOAD_PODS)
+    else {
+        return skip(report, "too many pods");
+    };
+    let largest_ppn = shape.map_or(cores_per_pod, |s| s.max_ppn);
+    let total = pods.saturating_mul(cores_per_pod);
+    if m.largest_node.is_some_and(|n| largest_ppn > n) || m.max_procs.is_some_and(|p| total > p) {
+        report.flag(TOO_LARGE);
+    }
     let cores = i64::try_from(cores_per_pod).unwrap_or(i64::MAX);
     let memory_bytes = match req_mem.filter(|m| *m > 0).or(used_mem.filter(|m| *m > 0)) {
-        Some(m) if extended => m.saturating_mul(cores),
+        // Extended SWF (MetaCentrum, Alea): bytes per node, a node being a pod.
+        Some(bytes) if extended => bytes,
+        // SWF: KB per processor.
         Some(kb) => kb.saturating_mul(1024).saturating_mul(cores),
         None => opts.mem_per_cpu().saturating_mul(cores),
     };
-    let queue = match (queue_name, queue_n) {
+    let queue = match (ext, queue_n) {
         (Some(q), _) => q,
         (None, Some(n)) => h.queues.get(&n).cloned().unwrap_or_else(|| format!("queue-{n}")),
         (None, None) => String::new(),
     };
     let job = TraceJob {
-        id: job_number,
+        id: job_number.clone(),
         submit_ms: 0,
         namespace: user.map_or_else(|| "default".to_string(), |u| format!("user-{u}")),
         queue,
         priority_class: String::new(),
         pods: pods32,
-        cpu_milli,
+        cpu_milli: cores.saturating_mul(1000),
         memory_bytes,
         gpu_milli: 0,
-        gang: if pods32 > 1 { pods32 } else { 1 },
+        gang: pods32.max(1),
         duration_ms: u64::try_from(run_ms).unwrap_or(0),
         outcome,
         exit_code,
@@ -284,60 +347,21 @@ fn outcome_of(status: i64) -> Option<(Outcome, i32)> {
     }
 }
 
-/// The pods, cores per pod and queue name of a job `width` processors wide: spread over nodes of
-/// `cpus_per_node`, unless an `extended` SWF line gives a queue name and a PBS spec.
-fn shape(
-    fl: &Fields,
-    width: u64,
-    cpus_per_node: u64,
-    extended: bool,
-) -> Result<(u32, u64, Option<String>), InputError> {
-    // Extended SWF: field 19 `{...}` may hold spaces; then the queue name and the PBS spec.
-    let (mut pods, mut cores_per_pod, mut queue_name) = {
-        let pods = width.div_ceil(cpus_per_node.max(1));
-        (pods, width.div_ceil(pods), None::<String>)
-    };
-    if extended {
-        let mut k = 18;
-        if fl.f[k].1.starts_with('{') {
-            while k < fl.f.len() && !fl.f[k].1.ends_with('}') {
-                k += 1;
-            }
+/// The queue name and the PBS spec's shape of an extended SWF line (fields after 18: the node
+/// ids `{...}`, which may hold spaces, then the queue name and the PBS spec); `(None, None)` for
+/// an SWF line; the skip reason of a spec that cannot be read.
+fn extended_fields(fl: &Fields) -> Result<(Option<String>, Option<pbs::PbsShape>), &'static str> {
+    let mut k = 18;
+    if fl.f.get(k).is_some_and(|x| x.1.starts_with('{')) {
+        while k < fl.f.len() && !fl.f[k].1.ends_with('}') {
             k += 1;
         }
-        let extra: Vec<&str> = fl.f.iter().skip(k).map(|x| x.1).collect();
-        if let Some(q) = extra.first() {
-            queue_name = Some((*q).to_string());
-        }
-        if let Some(spec) = extra.get(1) {
-            let (nodes, ppn) = parse_pbs(spec).ok_or_else(|| {
-                fl.err(
-                    (k + 1).min(20),
-                    format!("{} is not a PBS spec N:ppn=P", quote(spec)),
-                    "write the extended SWF resource spec as N:ppn=P[:props][#excl]",
-                )
-            })?;
-            pods = nodes;
-            cores_per_pod = ppn;
-        }
+        k += 1;
     }
-    let pods32 = u32::try_from(pods).map_err(|_| {
-        fl.err(
-            4,
-            format!("{pods} pods"),
-            &format!("at most {} pods per job", crate::limits::MAX_WORKLOAD_PODS),
-        )
-    })?;
-    Ok((pods32, cores_per_pod, queue_name))
-}
-
-/// `N:ppn=P[:props][#excl]` -> (N, P).
-fn parse_pbs(spec: &str) -> Option<(u64, u64)> {
-    let spec = spec.split('#').next()?;
-    let mut parts = spec.split(':');
-    let nodes: u64 = parts.next()?.parse().ok()?;
-    let ppn: u64 = parts.find_map(|p| p.strip_prefix("ppn="))?.parse().ok()?;
-    (nodes > 0 && ppn > 0).then_some((nodes, ppn))
+    let extra: Vec<&str> = fl.f.iter().skip(k).map(|x| x.1).collect();
+    let queue = extra.first().map(|q| (*q).to_string());
+    let shape = extra.get(1).map(|spec| pbs::parse(spec)).transpose()?;
+    Ok((queue, shape))
 }
 
 #[cfg(test)]
@@ -351,6 +375,8 @@ mod tests {
         let p = excerpt("swf/NASA-iPSC-1993-3.1-cln.excerpt.swf");
         let (jobs, r) = read_all(&Swf, &p, &Options::default()).unwrap();
         assert_eq!((r.rows_read, r.jobs), (300, 300));
+        // Every job fits the header's 128 processors.
+        assert!(r.flagged.is_empty(), "{:?}", r.flagged);
         // "    1        0     -1   1451  128 ... -1   1   1  -1 -1 -1 -1 -1": 128 procs on
         // 1-CPU nodes (MaxProcs 128 / MaxNodes 128) = a gang of 128 one-core pods; no wait; status -1.
         assert_eq!(
@@ -452,6 +478,8 @@ mod tests {
         };
         assert_eq!(r.rows_read, 3170);
         assert_eq!(r.skipped, vec![("run time -1 (unknown)".to_string(), 25)]);
+        // No job is wider than Seth's 240 processors (MaxProcs) or than a 2-CPU node per pod.
+        assert!(r.flagged.is_empty(), "{:?}", r.flagged);
         assert_eq!(jobs.len(), 3145);
         // " 7183  4950011  15715    129   50 129.02 18432   50   1800    -1  1   8   1  -1 -1  1 -1 -1"
         // used memory 18432 KB per processor x 2 cores.
@@ -504,11 +532,14 @@ mod tests {
             (jobs[2].outcome, jobs[2].namespace.as_str(), jobs[2].queue.as_str()),
             (Outcome::Killed, "default", "queue-7")
         );
-        // Extended: PBS spec 2:ppn=12 -> 2 pods x 12 cores; memory in bytes per processor.
+        // Extended: PBS spec 2:ppn=12 -> 2 pods x 12 cores; memory in bytes per node (a pod).
         let x = &jobs[3];
         assert_eq!((x.pods, x.cpu_milli, x.gang, x.queue.as_str()), (2, 12_000, 2, "q_2h"));
-        assert_eq!(x.memory_bytes, 12 * 2_147_483_648);
+        assert_eq!(x.memory_bytes, 2_147_483_648);
+        // A job of 24 processors fits MaxProcs 16 nowhere: kept, counted.
+        assert_eq!(r.flagged, vec![(TOO_LARGE.to_string(), 1)]);
 
+        // On the first job line, a line that is not SWF is the file's error.
         let cases: &[(&str, &str, &str)] = &[
             ("1 10 5 100 8 -1 -1 8 200 -1 1 3 1 -1 1 -1 -1", "", "17 fields"),
             (
@@ -516,17 +547,92 @@ mod tests {
                 "submit_time",
                 "not a number",
             ),
-            (
-                "1 -10 5 100 8 -1 -1 8 200 -1 1 3 1 -1 1 -1 -1 -1",
-                "submit_time",
-                "negative",
-            ),
-            (
-                "1 10 5 100 8 -1 -1 8 200 -1 1 3 1 -1 1 -1 -1 -1 {1} q 2:cores=4",
-                "pbs_spec",
-                "not a PBS spec",
-            ),
         ];
         assert_bad_rows(&Swf, "bad-swf", "; Version: 2.2", 2, cases);
+    }
+
+    /// A machines file of several clusters: the first sets processors per node, the largest
+    /// node is what a job is checked against.
+    #[test]
+    fn machines_file_of_several_clusters() {
+        let machines = "0 zigur 32 8 1 33554432\n1 zewura 20 80 1 536870912\n";
+        temp_file("clusters.swf.machines", machines);
+        let text = "\
+            1 0 0 60 16 -1 -1 16 60 -1 1 1 1 -1 -1 -1 -1 -1\n\
+            2 1 0 60 64 -1 -1 64 60 -1 1 1 1 -1 -1 -1 -1 -1 {1} q_2h 1:ppn=64\n\
+            3 2 0 60 96 -1 -1 96 60 -1 1 1 1 -1 -1 -1 -1 -1 {1} q_2h 1:ppn=96\n";
+        let p = temp_file("clusters.swf", text);
+        let (jobs, r) = read_all(&Swf, &p, &Options::default()).unwrap();
+        // 16 processors on 8-CPU nodes (the first cluster): 2 pods of 8.
+        assert_eq!((jobs[0].pods, jobs[0].cpu_milli), (2, 8000));
+        // 64 fit an 80-CPU zewura node; 96 fit no node.
+        assert_eq!(jobs.len(), 3);
+        assert_eq!(r.flagged, vec![(TOO_LARGE.to_string(), 1)]);
+    }
+
+    /// Rows in the shape of MetaCentrum's extended SWF (21 fields, memory in bytes per node, the
+    /// PBS spec last), one per form of the PBS grammar, and bad rows after a good first one:
+    /// every bad row is skipped and counted, none stops the import.
+    #[test]
+    fn extended_pbs_specs_and_skips() {
+        let gib = 1i64 << 30;
+        let text = "\
+            1 1356994800 10 600 1 -1 -1 1 3600 1073741824 1 5 1 -1 -1 -1 -1 -1 {1} q_2h 1\n\
+            2 1356994801 10 600 4 -1 -1 4 3600 1073741824 1 5 1 -1 -1 -1 -1 -1 {1,2,3,4} q_2h 4\n\
+            3 1356994802 10 600 1 -1 -1 1 3600 1073741824 1 5 1 -1 -1 -1 -1 -1 {7} q_1d 1:ppn=1.5:brno\n\
+            4 1356994803 10 600 20 -1 -1 20 3600 4294967296 1 5 1 -1 -1 -1 -1 -1 {1, 2, 3} q_1d 2:ppn=8+1:ppn=4\n\
+            5 1356994804 10 600 64 -1 -1 64 86400 68719476736 1 6 1 -1 -1 -1 -1 -1 {9} q_1w 1:ppn=64:cl_zegox#excl\n\
+            6 1356994805 10 600 2 -1 -1 2 3600 1073741824 1 6 1 -1 -1 -1 -1 -1 {3} backfill skirit5.ics.muni.cz:ppn=2\n\
+            7 1356994806 10 600 1 -1 -1 1 3600 1073741824 1 6 1 -1 -1 -1 -1 -1 {3} q_2h 1:ppn=x\n\
+            8 1356994807 10 600 1 -1 -1 1 3600 1073741824 1 6 1 -1 -1 -1 -1 -1 {3} q_2h 0:ppn=4\n\
+            9 1356994808 10 600 1 -1 -1 1 3600 1073741824 1 6 1 -1 -1 -1 -1 -1 {3} q_2h 1:ppn=0\n\
+            10 13569948O9 10 600 1 -1 -1 1 3600 1073741824 1 6 1 -1 -1 -1 -1 -1 {3} q_2h 1\n\
+            11 1356994810 10 600 1 -1 -1 1 3600\n\
+            12 -5 10 600 1 -1 -1 1 3600 -1 1 6 1 -1 -1 -1 -1 -1\n\
+            13 1356994812 10 600 1 -1 -1 1 3600 1073741824 1 6 1 -1 -1 -1 -1 -1 {3} q_2h 1:ppn=2\n";
+        let p = temp_file("meta.extended-swf", text);
+        let opts = Options {
+            swf_cpus_per_node: Some(16),
+            ..Options::default()
+        };
+        let (jobs, r) = read_all(&Swf, &p, &opts).unwrap();
+        assert_eq!(r.rows_read, 13);
+        let skipped: Vec<(&str, u64)> = r.skipped.iter().map(|(w, n)| (w.as_str(), *n)).collect();
+        assert_eq!(
+            skipped,
+            vec![
+                ("bad PBS spec", 1),
+                ("bad submit_time", 1),
+                ("malformed row", 1),
+                ("negative submit time", 1),
+                ("zero processors", 2),
+            ]
+        );
+        assert_eq!(
+            r.summary().unwrap(),
+            "skipped 6 of 13 rows: 1 bad PBS spec, 1 bad submit_time, 1 malformed row, \
+             1 negative submit time, 2 zero processors; kept 1 larger than the largest machine"
+        );
+        let got: Vec<(&str, u32, i64, i64, u32)> = jobs
+            .iter()
+            .map(|j| (j.id.as_str(), j.pods, j.cpu_milli, j.memory_bytes, j.gang))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("1", 1, 1000, gib, 1),
+                ("2", 4, 1000, gib, 4),
+                ("3", 1, 2000, gib, 1),
+                // 2 x 8 + 1 x 4 = 20 processors on 3 nodes: 7 each (rounded up).
+                ("4", 3, 7000, 4 * gib, 3),
+                // 64 cores asking 64 GiB: one pod of 64 GiB (not 64 x 64 GiB), larger than a
+                // 16-core node: kept and counted.
+                ("5", 1, 64_000, 64 * gib, 1),
+                ("6", 1, 2000, gib, 1),
+                ("13", 1, 2000, gib, 1),
+            ]
+        );
+        assert_eq!(jobs[4].queue, "q_1w");
+        assert_eq!(jobs[5].queue, "backfill");
     }
 }
