@@ -406,7 +406,8 @@ type CqCase = (u32, Option<u32>, Option<u32>, bool, usize, usize);
 
 fn kueue_yaml(node_gpus: &[u32], cqs: &[CqCase], jobs: &[(usize, u32, u32, u64, u64, usize)]) -> String {
     let mut y = String::from(
-        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: p}\nspec: {horizon: 4h, maxEvents: 200000, latencies: {kueuePodsReadyTimeout: 20m}}\n---\n\
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: p}\nspec: {horizon: 4h, maxEvents: 200000}\n---\n\
+         apiVersion: config.kueue.x-k8s.io/v1beta2\nkind: Configuration\nwaitForPodsReady: {timeout: 20m}\n---\n\
          apiVersion: kubesim.io/v1alpha1\nkind: FaultModel\nmetadata: {name: f}\nspec: {outages: [{node: n0, at: 900s, for: 1800s}]}\n---\n\
          apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {name: gpu}\n---\n\
          apiVersion: kueue.x-k8s.io/v1beta1\nkind: WorkloadPriorityClass\nmetadata: {name: high}\nvalue: 1000\n---\n",

@@ -139,14 +139,16 @@ fn wait_for_pods_ready_evicts_and_requeues_with_backoff() {
     let ev: Vec<f64> = evicted(&r, "huge").into_iter().map(|(t, _)| t).collect();
     assert_eq!(ev, vec![1800.0, 3660.0, 5580.0, 7620.0, 9900.0]);
     assert!(evicted(&r, "huge").iter().all(|(_, d)| d == "PodsReadyTimeout"));
-    // Off (timeout 0): admitted once, never evicted.
-    let yaml = yaml.replace(
-        "spec: {horizon: 3h}",
-        "spec: {horizon: 3h, latencies: {kueuePodsReadyTimeout: 0s}}",
-    );
-    let r = run(&yaml, "kueue");
-    assert_eq!(quota_reserved(&r, "huge"), vec![0.0]);
-    assert!(evicted(&r, "huge").is_empty());
+    // Off: a v1beta1 Configuration without `enable: true`, or v1beta2 with the
+    // DisableWaitForPodsReady feature gate: admitted once, never evicted.
+    for off in [
+        "apiVersion: config.kueue.x-k8s.io/v1beta1\nkind: Configuration\n---\n",
+        "apiVersion: config.kueue.x-k8s.io/v1beta2\nkind: Configuration\nfeatureGates: {DisableWaitForPodsReady: true}\n---\n",
+    ] {
+        let r = run(&format!("{off}{yaml}"), "kueue");
+        assert_eq!(quota_reserved(&r, "huge"), vec![0.0], "{off}");
+        assert!(evicted(&r, "huge").is_empty());
+    }
 }
 
 #[test]
@@ -213,4 +215,281 @@ fn a_resource_the_cluster_queue_does_not_cover_is_reported() {
 
 fn job_state(r: &kubesim::observe::record::RunResult, name: &str) -> &'static str {
     job(r, name).state.as_str()
+}
+
+// ----- Kueue's Configuration (config.kueue.x-k8s.io) ---------------------------------------
+
+/// A 3 h horizon (for workloads that never end).
+const HORIZON: &str =
+    "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec: {horizon: 3h}\n---\n";
+
+/// A Kueue Configuration document with the given body lines.
+fn config(version: &str, body: &str) -> String {
+    format!("apiVersion: config.kueue.x-k8s.io/{version}\nkind: Configuration\n{body}---\n")
+}
+
+#[test]
+fn v1beta1_wait_for_pods_ready_blocks_admission_and_times_out_after_5_minutes() {
+    // v1beta1 `enable: true`: timeout 5 min, blockAdmission on (defaults.go). `huge` is
+    // admitted at 0 but its pod never fits the node; `small`, created at 10 s, fits the quota
+    // but is held until `huge` is evicted at 300 s; `huge` is requeued after 60 s and admitted
+    // again at 360 s once `small`'s pod is ready (blockAdmission lets it in).
+    let yaml = format!(
+        "{HORIZON}{}{NODE}{}{}{}",
+        config("v1beta1", "waitForPodsReady: {enable: true}\n"),
+        cq("cq", 100, "", ""),
+        kjob("huge", "cq", 80, "0s", "10m", ""),
+        kjob("small", "cq", 4, "10s", "1h", ""),
+    );
+    let r = run(&yaml, "kueue");
+    assert_eq!(
+        evicted(&r, "huge")[..2],
+        [
+            (300.0, "PodsReadyTimeout".to_string()),
+            (660.0, "PodsReadyTimeout".to_string())
+        ]
+    );
+    assert_eq!(quota_reserved(&r, "small"), vec![300.0]);
+    assert_eq!(quota_reserved(&r, "huge")[..2], [0.0, 360.0]);
+    assert_eq!(times(&r, "small", "WorkloadWaitingForPodsReady"), vec![10.0]);
+    // Without blockAdmission, `small` is admitted at once.
+    let unblocked = yaml.replace("{enable: true}", "{enable: true, blockAdmission: false}");
+    let r = run(&unblocked, "kueue");
+    assert_eq!(quota_reserved(&r, "small"), vec![10.0]);
+    assert_eq!(evicted(&r, "huge")[0].0, 300.0);
+}
+
+#[test]
+fn backoff_limit_deactivates_and_retention_deletes_the_job() {
+    // v1beta2, timeout 10 min, backoff 30 s doubling, at most 2 requeues: evicted at 600,
+    // requeued at 630, evicted at 1230, requeued at 1290; at 1890 the third timeout exceeds
+    // the limit: deactivated (the Job stays suspended, Pending/Deactivated).
+    let body =
+        "waitForPodsReady:\n  timeout: 10m\n  requeuingStrategy: {backoffLimitCount: 2, backoffBaseSeconds: 30}\n";
+    let yaml = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: s}}\nspec: {{horizon: 3h}}\n---\n{}{NODE}{}{}",
+        config("v1beta2", body),
+        cq("cq", 100, "", ""),
+        kjob("huge", "cq", 80, "0s", "10m", ""),
+    );
+    let r = run(&yaml, "kueue");
+    assert_eq!(quota_reserved(&r, "huge"), vec![0.0, 630.0, 1290.0]);
+    let ev = evicted(&r, "huge");
+    assert_eq!(
+        ev,
+        vec![
+            (600.0, "PodsReadyTimeout".to_string()),
+            (1230.0, "PodsReadyTimeout".to_string()),
+            (1890.0, "Deactivated".to_string())
+        ]
+    );
+    assert_eq!(job_state(&r, "huge"), "Pending");
+    assert_eq!(job(&r, "huge").reason, "Deactivated");
+    // objectRetentionPolicies.workloads.afterDeactivatedByKueue: deleted 15 min later.
+    let kept = format!("{body}objectRetentionPolicies:\n  workloads: {{afterDeactivatedByKueue: 15m}}\n");
+    let r = run(&yaml.replace(body, &kept), "kueue");
+    assert_eq!(job_state(&r, "huge"), "Failed");
+    assert_eq!(job(&r, "huge").reason, "Deactivated");
+    assert_eq!(times(&r, "huge", "JobDeleted"), vec![2790.0]);
+}
+
+#[test]
+fn requeuing_timestamp_creation_keeps_the_place_in_the_queue() {
+    // Room for one workload at a time (80 CPUs of quota; `b` and `c` ask 60, `huge` 80, more
+    // than the node's 64). `huge` (created 0) never gets its pod placed: admitted at 0, evicted at
+    // 300 s, back from backoff at 360 s. `b` (100 s) runs 300-4800 s; `c` (200 s) waits. When
+    // `b` ends, Eviction orders `huge` by its eviction (300 s), after `c` (200 s); Creation
+    // orders it by creation (0 s), before `c`.
+    let yaml = |ts: &str| {
+        format!(
+            "{HORIZON}{}{NODE}{}{}{}{}",
+            config(
+                "v1beta2",
+                &format!("waitForPodsReady:\n  timeout: 5m\n  requeuingStrategy: {{timestamp: {ts}}}\n")
+            ),
+            cq("cq", 80, "  queueingStrategy: StrictFIFO\n", ""),
+            kjob("huge", "cq", 80, "0s", "10m", ""),
+            kjob("b", "cq", 60, "100s", "4500s", ""),
+            kjob("c", "cq", 60, "200s", "1h", ""),
+        )
+    };
+    let r = run(&yaml("Eviction"), "kueue");
+    let b_end = secs(job(&r, "b").finish).expect("b finishes");
+    assert_eq!(quota_reserved(&r, "c"), vec![b_end]);
+    let c_end = secs(job(&r, "c").finish).expect("c finishes");
+    assert_eq!(quota_reserved(&r, "huge")[..2], [0.0, c_end]);
+    let r = run(&yaml("Creation"), "kueue");
+    assert_eq!(quota_reserved(&r, "huge")[..2], [0.0, b_end]);
+}
+
+#[test]
+fn recovery_timeout_evicts_a_workload_that_lost_its_pods() {
+    // The pod runs from 0 and fails twice (restartPolicy OnFailure: the kubelet restarts it at
+    // once the first time, at 60 s, then after 10 s). PodsReady is lost at 120 s; with
+    // recoveryTimeout 5 s the workload is evicted at 125 s; with the default (the 30 min
+    // timeout) the restart at 130 s recovers it.
+    let flaky = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: flaky\n  labels: {kueue.x-k8s.io/queue-name: cq}\n  annotations: {kubesim.io/duration: 60s, kubesim.io/failures: \"2\"}\nspec:\n  template:\n    spec:\n      restartPolicy: OnFailure\n      containers: [{name: c, image: x, resources: {requests: {cpu: \"1\"}}}]\n---\n";
+    let yaml = |wfpr: &str| format!("{}{NODE}{}{flaky}", config("v1beta2", wfpr), cq("cq", 8, "", ""));
+    let r = run(
+        &yaml("waitForPodsReady: {timeout: 10m, recoveryTimeout: 5s}\n"),
+        "kueue",
+    );
+    assert_eq!(evicted(&r, "flaky"), vec![(125.0, "PodsReadyTimeout".to_string())]);
+    let r = run(&yaml("waitForPodsReady: {timeout: 10m}\n"), "kueue");
+    assert!(evicted(&r, "flaky").is_empty());
+    assert_eq!(job_state(&r, "flaky"), "Complete");
+}
+
+#[test]
+fn default_local_queue_and_manage_jobs_without_queue_name() {
+    // A Job without the queue-name label in a namespace with a LocalQueue named `default` is
+    // managed through it (LocalQueueDefaulting, GA); elsewhere it runs directly, unless
+    // manageJobsWithoutQueueName: then it waits (no queue) — except in kube-system and Kueue's
+    // own namespace (the default managedJobsNamespaceSelector).
+    let plain = |name: &str, ns: &str| {
+        format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {{name: {name}, namespace: {ns}, annotations: {{kubesim.io/duration: 10s}}}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"1\"}}}}}}]\n---\n"
+        )
+    };
+    let default_lq = "apiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata: {name: default, namespace: team}\nspec: {clusterQueue: cq}\n---\n";
+    let base = format!(
+        "{NODE}{}{default_lq}{}{}{}",
+        cq("cq", 8, "", ""),
+        plain("in-team", "team"),
+        plain("elsewhere", "other"),
+        plain("system", "kube-system"),
+    );
+    let r = run(&base, "kueue");
+    assert_eq!(
+        history(&r, "team/in-team")
+            .iter()
+            .filter(|e| e.1 == "QuotaReserved")
+            .count(),
+        1
+    );
+    assert!(history(&r, "other/elsewhere").iter().all(|e| e.1 != "QuotaReserved"));
+    assert_eq!(job(&r, "elsewhere").state.as_str(), "Complete");
+    let managed = format!("{}{base}", config("v1beta2", "manageJobsWithoutQueueName: true\n"));
+    let r = run(&managed, "kueue");
+    assert_eq!(job(&r, "in-team").state.as_str(), "Complete");
+    assert_eq!(job(&r, "elsewhere").state.as_str(), "Pending");
+    assert_eq!(times(&r, "elsewhere", "WorkloadInadmissible"), vec![0.0]);
+    assert_eq!(job(&r, "system").state.as_str(), "Complete");
+    // integrations.frameworks without batch/job: Kueue manages no Job at all.
+    let unmanaged = format!(
+        "{}{NODE}{}{}",
+        config("v1beta2", "integrations: {frameworks: [kubeflow.org/pytorchjob]}\n"),
+        cq("cq", 8, "", ""),
+        kjob("labelled", "cq", 80, "0s", "10s", ""),
+    );
+    let r = run(&unmanaged, "kueue");
+    assert!(quota_reserved(&r, "labelled").is_empty());
+}
+
+#[test]
+fn excluded_and_undeclared_resources_do_not_block_admission() {
+    // The Job asks for example.com/licence, which the ClusterQueue does not cover: inadmissible
+    // by default (BlockUndeclared); admitted when the prefix is excluded, or under
+    // IgnoreUndeclared.
+    let lic = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: lic\n  labels: {kueue.x-k8s.io/queue-name: cq}\n  annotations: {kubesim.io/duration: 10s}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, resources: {requests: {cpu: \"1\"}, limits: {example.com/licence: \"1\"}}}]\n---\n";
+    let node = "apiVersion: v1\nkind: Node\nmetadata: {name: lic-node}\nstatus:\n  allocatable: {cpu: \"8\", memory: 16Gi, pods: \"110\", example.com/licence: \"4\"}\n---\n";
+    let base = format!("{NODE}{node}{}{lic}", cq("cq", 8, "", ""));
+    let r = run(&base, "kueue");
+    assert!(quota_reserved(&r, "lic").is_empty());
+    for body in [
+        "resources: {excludeResourcePrefixes: [example.com/]}\n",
+        "resources: {quotaCheckStrategy: IgnoreUndeclared}\n",
+    ] {
+        let r = run(&format!("{}{base}", config("v1beta2", body)), "kueue");
+        assert_eq!(quota_reserved(&r, "lic"), vec![0.0], "{body}");
+        assert_eq!(job(&r, "lic").state.as_str(), "Complete");
+    }
+}
+
+#[test]
+fn configuration_errors_name_the_field_and_the_fix() {
+    let load = |y: &str| {
+        kubesim::input::scenario::load_str("t.yaml", &format!("{NODE}{y}"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    let two = format!("{}{}", config("v1beta2", ""), config("v1beta1", ""));
+    assert!(
+        load(&two).contains("a second Kueue Configuration (the first is at t.yaml:"),
+        "{}",
+        load(&two)
+    );
+    let typo = load(&config("v1beta2", "waitForPodReady: {timeout: 5m}\n"));
+    assert!(
+        typo.contains("unknown field `waitForPodReady`") && typo.contains("did you mean `waitForPodsReady`?"),
+        "{typo}"
+    );
+    // v1beta2 has no `enable` (waitForPodsReady is always on there).
+    let enable = load(&config("v1beta2", "waitForPodsReady: {enable: true}\n"));
+    assert!(enable.contains("unknown field `enable`"), "{enable}");
+    let ts = load(&config(
+        "v1beta2",
+        "waitForPodsReady: {requeuingStrategy: {timestamp: Admission}}\n",
+    ));
+    assert!(
+        ts.contains("unknown requeuing timestamp \"Admission\"") && ts.contains("Eviction"),
+        "{ts}"
+    );
+    let both = load(&config(
+        "v1beta2",
+        "resources: {excludeResourcePrefixes: [x/], quotaCheckStrategy: IgnoreUndeclared}\n",
+    ));
+    assert!(
+        both.contains("cannot be combined with excludeResourcePrefixes"),
+        "{both}"
+    );
+    let old = load(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec: {latencies: {kueuePodsReadyTimeout: 5m}}\n---\n",
+    );
+    assert!(
+        old.contains("replaced by Kueue's own Configuration") && old.contains("waitForPodsReady"),
+        "{old}"
+    );
+}
+
+#[test]
+fn configuration_defaults_follow_the_api_version() {
+    let cfg = |y: &str| {
+        kubesim::input::scenario::load_str("t.yaml", &format!("{NODE}{y}"))
+            .expect("loads")
+            .kueue_config
+    };
+    // No Configuration: v1beta2's defaults.
+    let none = cfg("");
+    let w = none.wait_for_pods_ready.expect("on");
+    assert_eq!(
+        (w.timeout_ms, w.block_admission, w.recovery_timeout_ms),
+        (1_800_000, false, Some(1_800_000))
+    );
+    assert_eq!(
+        (w.backoff_base_s, w.backoff_max_s, w.backoff_limit_count),
+        (60, 3600, None)
+    );
+    // v1beta1: off unless enabled; enabled: 5 min and blockAdmission.
+    assert!(cfg(&config("v1beta1", "")).wait_for_pods_ready.is_none());
+    let w = cfg(&config("v1beta1", "waitForPodsReady: {enable: true, timeout: 7m}\n"))
+        .wait_for_pods_ready
+        .expect("on");
+    assert_eq!(
+        (w.timeout_ms, w.block_admission, w.recovery_timeout_ms),
+        (420_000, true, Some(420_000))
+    );
+    // recoveryTimeout 0s turns recovery checks off; the Kueue namespace joins the default
+    // managedJobsNamespaceSelector.
+    let c = cfg(&config(
+        "v1beta2",
+        "namespace: batch-system\nwaitForPodsReady: {timeout: 1m, recoveryTimeout: 0s}\nfairSharing: {}\nleaderElection: {leaderElect: true}\n",
+    ));
+    assert_eq!(c.wait_for_pods_ready.expect("on").recovery_timeout_ms, None);
+    assert_eq!(
+        c.managed_jobs_namespace_selector.match_expressions[0].values,
+        ["kube-system", "batch-system"]
+    );
+    assert_eq!(c.not_simulated, ["fairSharing", "leaderElection"]);
 }

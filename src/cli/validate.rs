@@ -151,8 +151,16 @@ fn timed(sc: &Scenario) {
     }
 }
 
-/// The objects loaded and ignored.
+/// The objects (and Kueue Configuration fields) loaded and ignored.
 fn not_simulated(sc: &Scenario) {
+    if let Some(loc) = &sc.kueue_config.loc
+        && !sc.kueue_config.not_simulated.is_empty()
+    {
+        println!(
+            "  Kueue Configuration ({loc}) fields loaded, not simulated: {}",
+            sc.kueue_config.not_simulated.join(", ")
+        );
+    }
     if !sc.not_simulated.is_empty() {
         println!("  not simulated yet (loaded, ignored by runs):");
         if sc.cron_fires > crate::limits::WARN_CRON_FIRES {

@@ -53,6 +53,7 @@ impl World {
         p.epoch += 1;
         p.container_up = true;
         let gang = p.gang;
+        self.policy_job_pod_readiness(wl, 1);
         if first_run {
             let obj = self.pod_object(pod);
             self.event(|| obj, "PodRunning", String::new);
@@ -179,6 +180,7 @@ impl World {
         let epoch = p.epoch;
         let wl = p.wl;
         let gang = p.gang;
+        self.policy_job_pod_readiness(wl, -1);
         self.end_work(pod);
         if let Some(g) = gang {
             self.gang_member_stopped_running(g);

@@ -56,6 +56,9 @@ pub struct Scenario {
     pub cluster_queues: Vec<ClusterQueueSpec>,
     pub local_queues: Vec<LocalQueueSpec>,
     pub workload_priority_classes: Vec<WorkloadPriorityClassSpec>,
+    /// Kueue's own configuration (a `config.kueue.x-k8s.io` Configuration object, else Kueue's
+    /// v1beta2 defaults).
+    pub kueue_config: KueueConfig,
     /// v1 LimitRanges, in file order.
     pub limit_ranges: Vec<LimitRangeSpec>,
     /// v1 ResourceQuotas, in file order.
@@ -142,9 +145,6 @@ pub struct Latencies {
     pub backoff_flush_period_ms: u64,
     /// Feature gate SchedulerPopFromBackoffQ (SCH-Q3), on by default. `popFromBackoffQ`.
     pub pop_from_backoff_q: bool,
-    /// Kueue waitForPodsReady timeout (KQ-W1: 30 min, on by default since config v1beta2);
-    /// 0 turns waitForPodsReady off. `kueuePodsReadyTimeout`.
-    pub kueue_pods_ready_timeout_ms: u64,
 }
 
 impl Default for Latencies {
@@ -162,7 +162,6 @@ impl Default for Latencies {
             pod_max_in_unschedulable_ms: 300_000,
             backoff_flush_period_ms: 1_000,
             pop_from_backoff_q: true,
-            kueue_pods_ready_timeout_ms: 1_800_000,
         }
     }
 }
@@ -997,4 +996,99 @@ pub struct ResourceQuotaSpec {
     pub name: String,
     pub hard: ResourceList,
     pub loc: SourceLoc,
+}
+
+/// Kueue's Configuration (`config.kueue.x-k8s.io` v1beta1 or v1beta2), defaulted as Kueue's
+/// `apis/config/<version>/defaults.go` `SetDefaults_Configuration` does: the fields that change
+/// admission. [`Default`] is a scenario without a Configuration object: the v1beta2 defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KueueConfig {
+    /// `waitForPodsReady`; `None` when off (v1beta1 without `enable: true`).
+    pub wait_for_pods_ready: Option<WaitForPodsReady>,
+    /// `manageJobsWithoutQueueName`: Jobs without a queue-name label are managed too (and wait
+    /// forever unless their namespace has a LocalQueue named `default`).
+    pub manage_jobs_without_queue_name: bool,
+    /// `managedJobsNamespaceSelector`: the namespaces where Jobs without a queue-name label are
+    /// managed (default: all but `kube-system` and Kueue's own namespace).
+    pub managed_jobs_namespace_selector: LabelSelector,
+    /// `integrations.frameworks` lists `batch/job` (the default): Kueue manages batch/v1 Jobs.
+    pub manages_batch_jobs: bool,
+    /// `resources.excludeResourcePrefixes`: resources not counted against quota.
+    pub exclude_resource_prefixes: Vec<String>,
+    /// `resources.quotaCheckStrategy: IgnoreUndeclared`: requests of resources a ClusterQueue
+    /// does not cover are ignored (else they make the workload inadmissible).
+    pub quota_ignore_undeclared: bool,
+    /// `objectRetentionPolicies.workloads.afterDeactivatedByKueue`: a Job whose Workload Kueue
+    /// deactivated is deleted this long after.
+    pub delete_after_deactivated_ms: Option<u64>,
+    /// Fields written that do not change what the simulator models (listed by `validate`).
+    pub not_simulated: Vec<String>,
+    /// Where the Configuration object is, if the scenario has one.
+    pub loc: Option<SourceLoc>,
+}
+
+/// Kueue's `waitForPodsReady` (semantics.md KQ-W1..W4), defaulted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitForPodsReady {
+    /// `timeout`: from admission to PodsReady.
+    pub timeout_ms: u64,
+    /// `blockAdmission`: no admission while an admitted workload is not PodsReady.
+    pub block_admission: bool,
+    /// `recoveryTimeout` (default `timeout`; `None` for `0s`): from PodsReady lost to regained.
+    pub recovery_timeout_ms: Option<u64>,
+    /// `requeuingStrategy.timestamp: Creation` (else `Eviction`): the queue-order timestamp
+    /// after a PodsReady-timeout eviction.
+    pub requeue_from_creation: bool,
+    /// `requeuingStrategy.backoffLimitCount` (`None`: requeue forever): past it the Workload
+    /// is deactivated.
+    pub backoff_limit_count: Option<u32>,
+    /// `requeuingStrategy.backoffBaseSeconds` and `backoffMaxSeconds`.
+    pub backoff_base_s: u32,
+    pub backoff_max_s: u32,
+}
+
+impl WaitForPodsReady {
+    /// Kueue's defaults with a given timeout (v1beta2: 30 min; v1beta1: 5 min).
+    pub fn with_timeout(timeout_ms: u64, block_admission: bool) -> WaitForPodsReady {
+        WaitForPodsReady {
+            timeout_ms,
+            block_admission,
+            recovery_timeout_ms: Some(timeout_ms),
+            requeue_from_creation: false,
+            backoff_limit_count: None,
+            backoff_base_s: 60,
+            backoff_max_s: 3600,
+        }
+    }
+}
+
+impl KueueConfig {
+    /// The default `managedJobsNamespaceSelector`: not `kube-system`, not `kueue_namespace`.
+    pub fn default_namespace_selector(kueue_namespace: &str) -> LabelSelector {
+        LabelSelector {
+            match_labels: BTreeMap::new(),
+            match_expressions: vec![SelectorRequirement {
+                key: "kubernetes.io/metadata.name".into(),
+                operator: SelectorOperator::NotIn,
+                values: vec!["kube-system".into(), kueue_namespace.to_string()],
+            }],
+        }
+    }
+}
+
+impl Default for KueueConfig {
+    /// Kueue's v1beta2 defaults: waitForPodsReady on (30 min, no blockAdmission).
+    fn default() -> KueueConfig {
+        KueueConfig {
+            wait_for_pods_ready: Some(WaitForPodsReady::with_timeout(30 * 60_000, false)),
+            manage_jobs_without_queue_name: false,
+            managed_jobs_namespace_selector: KueueConfig::default_namespace_selector("kueue-system"),
+            manages_batch_jobs: true,
+            exclude_resource_prefixes: Vec::new(),
+            quota_ignore_undeclared: false,
+            delete_after_deactivated_ms: None,
+            not_simulated: Vec::new(),
+            loc: None,
+        }
+    }
 }

@@ -7,7 +7,7 @@
 //! another part.
 
 use super::Placer;
-use crate::input::spec::{WorkloadKind, WorkloadSpec};
+use crate::input::spec::WorkloadSpec;
 use crate::model::gang::GangId;
 use crate::sim::{ClassId, PodId, WlId, World};
 
@@ -88,6 +88,14 @@ impl World {
         }
     }
 
+    /// A pod of a Job became ready (running) or succeeded (`delta` 1), or stopped being either
+    /// (-1): Kueue's PodsReady follows.
+    pub(crate) fn policy_job_pod_readiness(&mut self, wl: WlId, delta: i32) {
+        if self.sched.kueue.is_some() && self.store.workloads[wl as usize].job.is_some() {
+            self.kueue_pod_readiness(wl, delta);
+        }
+    }
+
     /// A replayed trace job names a queue: under Kueue, one that is a LocalQueue of the job's
     /// namespace becomes its queue label (a label the Trace template sets wins).
     pub(crate) fn policy_adopt_trace_queue(&self, spec: &mut WorkloadSpec, namespace: &str, queue: &str) {
@@ -115,9 +123,9 @@ impl World {
     /// Job's ClusterQueue (through its LocalQueue label).
     pub(crate) fn policy_workload_queue(&self, spec: &WorkloadSpec) -> Option<String> {
         let k = self.sched.kueue.as_deref()?;
-        let lq = spec.labels.get(super::kueue::QUEUE_LABEL)?;
-        let cq = k.cluster_queue(&spec.namespace, lq)?;
-        matches!(spec.kind, WorkloadKind::Job(_)).then(|| k.cq_name(cq).to_string())
+        let lq = k.queue_name(spec)?;
+        let cq = k.cluster_queue(&spec.namespace, &lq)?;
+        Some(k.cq_name(cq).to_string())
     }
 
     /// Queues the policy gives a deserved GPU level from the start (queues.csv

@@ -108,6 +108,10 @@ pub enum Ev {
         wl: WlId,
         epoch: u32,
     },
+    /// A Job whose Workload Kueue deactivated is deleted (objectRetentionPolicies).
+    KueueDeleteDeactivated {
+        wl: WlId,
+    },
     /// The Job controller's pooled pod creations of this instant.
     CreatePods,
     /// A CronJob is created.
@@ -474,6 +478,7 @@ impl World {
             Ev::KueueCycle => self.kueue_cycle(),
             Ev::KueueRequeue => self.kueue_kick(),
             Ev::KueuePodsReady { wl, epoch } => self.kueue_pods_ready(wl, epoch),
+            Ev::KueueDeleteDeactivated { wl } => self.delete_job(wl, "Deactivated"),
             Ev::CreatePods => self.create_pods_flush(),
             Ev::PermitTimeout { gang, generation } => self.cosched_timeout(gang, generation),
         }

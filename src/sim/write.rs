@@ -363,6 +363,10 @@ impl World {
             };
             self.event(|| obj, ev, || detail);
         }
+        let readiness = i32::from(phase == Phase::Succeeded) - i32::from(container_up);
+        if readiness != 0 {
+            self.policy_job_pod_readiness(wl, readiness);
+        }
         if node.is_some() {
             self.policy_resources_released();
             self.deadlock_on_release();

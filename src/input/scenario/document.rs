@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::view::{F, Obj, Res};
-use super::{Builder, MAX_NODES, cronjob, k8s, kubesim, kueue, located, quota, volcano, yaml};
+use super::{Builder, MAX_NODES, cronjob, k8s, kubesim, kueue, kueue_config, located, quota, volcano, yaml};
 use crate::error::quote;
 use crate::input::resources::{is_dns1123_label, is_dns1123_subdomain};
 use crate::input::spec::{ArrivalTemplate, NotSimulated, PodGroupApi, SourceLoc};
@@ -32,6 +32,7 @@ enum Dispatch {
     ClusterQueue(kueue::Version),
     LocalQueue(kueue::Version),
     WorkloadPriorityClass(kueue::Version),
+    KueueConfiguration(kueue_config::ConfigVersion),
     LimitRange,
     ResourceQuota,
     /// Loaded and reported, not simulated yet; `true` if namespaced.
@@ -67,6 +68,8 @@ const SIMULATED: &[&str] = &[
     "kueue.x-k8s.io/v1beta2 ResourceFlavor",
     "kueue.x-k8s.io/v1beta1 WorkloadPriorityClass",
     "kueue.x-k8s.io/v1beta2 WorkloadPriorityClass",
+    "config.kueue.x-k8s.io/v1beta1 Configuration",
+    "config.kueue.x-k8s.io/v1beta2 Configuration",
 ];
 
 /// The kinds loaded but not simulated yet, as printed in the unknown-kind error.
@@ -81,6 +84,9 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
             "WorkloadPriorityClass" => Some(Dispatch::WorkloadPriorityClass(v)),
             _ => None,
         };
+    }
+    if let Some(v) = kueue_config::ConfigVersion::of(api) {
+        return (kind == "Configuration").then_some(Dispatch::KueueConfiguration(v));
     }
     Some(match (api, kind) {
         ("kubesim.io/v1alpha1", "Simulation") => Dispatch::Simulation,
@@ -164,6 +170,17 @@ impl Builder {
                 format!("a second Simulation object (the first is at {first})"),
                 "keep exactly one Simulation object across all files",
             ));
+        }
+        if let Dispatch::KueueConfiguration(v) = class {
+            // Kueue's config file: no metadata, one per scenario.
+            if let Some(first) = &self.sc.kueue_config.loc {
+                return Err(kind_f.err(
+                    format!("a second Kueue Configuration (the first is at {first})"),
+                    "keep exactly one Kueue Configuration across all files",
+                ));
+            }
+            self.sc.kueue_config = kueue_config::configuration(&obj, v, &loc)?;
+            return Ok(());
         }
         let (name, name_f, namespace) = object_name(&obj)?;
         let namespace = if is_namespaced(class) {
@@ -255,6 +272,7 @@ impl Builder {
                 self.sc.resource_quotas.push(rq);
             }
             Dispatch::NotSimulated(_) => self.add_not_simulated(o),
+            Dispatch::KueueConfiguration(_) => unreachable!("read before its identity"),
         }
         Ok(())
     }

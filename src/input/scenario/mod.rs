@@ -18,6 +18,7 @@ mod generate_name;
 mod k8s;
 mod kubesim;
 mod kueue;
+mod kueue_config;
 mod overrides;
 mod quota;
 mod view;

@@ -157,7 +157,21 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
     list(&mut out, undefined_queues, |m| {
         format!("{m}, which is not defined: add a Queue (scheduling.volcano.sh/v1beta1) of that name")
     });
+    kueue_config(sc, &mut out);
     out
+}
+
+/// Fields of Kueue's Configuration that change admission in real Kueue but are not simulated.
+fn kueue_config(sc: &Scenario, out: &mut Vec<String>) {
+    let Some(loc) = &sc.kueue_config.loc else { return };
+    for f in &sc.kueue_config.not_simulated {
+        if super::kueue_config::changes_admission(f) {
+            out.push(format!(
+                "Kueue Configuration ({loc}) sets {f}, which changes admission in real Kueue but is \
+                 not simulated: kueue runs admit as without it; remove it to compare like with like"
+            ));
+        }
+    }
 }
 
 fn kind_name(w: &WorkloadSpec) -> &'static str {

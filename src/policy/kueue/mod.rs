@@ -17,13 +17,16 @@
 //! A head that could fit by preempting (KQ-S4) evicts its victims ([`quota::
 //! preemption_targets`]) and waits for their quota to be released.
 //!
-//! Eviction (preemption or PodsReady timeout) suspends the Job: its pods are deleted (not
+//! Eviction (preemption, PodsReady timeout or deactivation) suspends the Job: its pods are deleted (not
 //! failures) and the quota is released once none of its pods is left running or terminating;
-//! the workload then queues again. waitForPodsReady (KQ-W1, v1beta2 defaults: on, 30 min,
-//! requeue backoff 60 s doubling to 3600 s, no limit, blockAdmission off; the Simulation's
-//! `latencies.kueuePodsReadyTimeout` changes the timeout, `0s` turns it off): a workload whose
-//! pods are not all running (or succeeded) 30 min after admission is evicted, requeued with
-//! the eviction time as its queue-order timestamp, and not admissible before its backoff ends.
+//! the workload then queues again. waitForPodsReady as Kueue's Configuration sets it
+//! ([`crate::input::spec::KueueConfig`]; v1beta2 defaults: on, 30 min, requeue backoff 60 s
+//! doubling to 3600 s, no limit, blockAdmission off): a workload whose pods are not all ready
+//! (running) or succeeded `timeout` after admission, or `recoveryTimeout` after it lost
+//! PodsReady, is evicted, requeued with the eviction (or creation) time as its queue-order
+//! timestamp, and not admissible before its backoff ends; past `backoffLimitCount` it is
+//! deactivated. blockAdmission holds every admission while a workload holding quota is not
+//! PodsReady. Jobs without the label go to their namespace's `default` LocalQueue if it exists.
 //!
 //! Each ClusterQueue keeps its pending workloads in a heap and, under BestEffortFIFO, the ones
 //! set aside grouped by shape (prototype and priority: they ask the same and fail alike); after
@@ -33,7 +36,7 @@
 //! `WorkloadInadmissible` event naming the resource.
 //!
 //! Differences: the Kueue loop's 1-10 ms pauses are zero; the requeue backoff has no jitter;
-//! PodsReady recovery after a pod failure (recoveryTimeout) is not modelled; cohorts are one
+//! a scheduler released by blockAdmission admits the next cycle's head; cohorts are one
 //! level deep and fair sharing is off (see `kueue_quota`); a flavor's node labels and taints
 //! are matched against the pod template's nodeSelector and tolerations, and its node labels
 //! and tolerations are added to the admitted pods.
@@ -52,6 +55,8 @@ const MAX_CYCLES_PER_INSTANT: usize = 10_000;
 
 /// The label a Job names its LocalQueue with.
 pub const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
+/// The LocalQueue a Job without a queue-name label goes to if its namespace has one so named.
+pub const DEFAULT_LOCAL_QUEUE: &str = "default";
 /// The label a Job names its WorkloadPriorityClass with.
 pub const PRIORITY_LABEL: &str = "kueue.x-k8s.io/priority-class";
 
@@ -77,6 +82,15 @@ struct Wk {
     /// Not admissible before this (waitForPodsReady requeue backoff).
     requeue_at: Option<SimTime>,
     requeue_count: u32,
+    /// Pods of its Job ready (running) or succeeded, kept by [`World::kueue_pod_readiness`].
+    ready: u32,
+    /// Its pod-set count (KQ-W2: PodsReady when `ready >= count`).
+    count: u32,
+    /// The PodsReady condition of the current admission.
+    pods_ready: bool,
+    /// Deactivated (`spec.active: false`) after too many PodsReady requeues: never admitted
+    /// again.
+    deactivated: bool,
     /// Where it waits (see [`CqQueue`]) and its key there.
     loc: Loc,
     key: Key,
@@ -89,6 +103,14 @@ struct Wk {
     /// It has evicted victims and waits for their quota: it heads its ClusterQueue until it
     /// is admitted or can no longer preempt.
     preempting: bool,
+}
+
+impl Wk {
+    /// Holding quota without being PodsReady: it blocks admission under blockAdmission
+    /// (an evicted workload's pods are stopping).
+    fn not_ready(&self) -> bool {
+        self.state == WkState::Evicting || (self.state == WkState::Admitted && !self.pods_ready)
+    }
 }
 
 /// Heap order within a ClusterQueue (KQ-S2): priority (a workload waiting for its victims
@@ -160,7 +182,13 @@ pub struct KueueState {
     admitted_cache: Option<Vec<AdmittedWorkload>>,
     requeue_scheduled: Option<SimTime>,
     cycle_at: Option<SimTime>,
-    pods_ready_timeout_ms: u64,
+    /// Kueue's Configuration (waitForPodsReady, which Jobs it manages, excluded resources).
+    cfg: crate::input::spec::KueueConfig,
+    /// blockAdmission held a cycle back: a cycle runs when no admitted workload is waiting for
+    /// its pods any more.
+    blocked: bool,
+    /// Workloads holding quota that are not PodsReady ([`Wk::not_ready`]).
+    not_ready: usize,
 }
 
 /// A Job's pod-set count as Kueue's Job integration gives it: parallelism (default 1), or
@@ -170,9 +198,10 @@ fn pods_count(job: &crate::input::spec::JobSpec) -> u32 {
     job.completions.map_or(p, |c| p.min(c))
 }
 
-/// waitForPodsReady requeue backoff: `min(60 s * 2^(n-1), 3600 s)` (KQ-W3, without jitter).
-pub fn requeue_backoff_ms(n: u32) -> u64 {
-    crate::sim::backoff_ms(60_000, 3_600_000, n)
+/// waitForPodsReady requeue backoff: `min(base * 2^(n-1), max)` (KQ-W3, without jitter;
+/// Kueue's defaults 60 s and 3600 s).
+pub fn requeue_backoff_ms(w: &crate::input::spec::WaitForPodsReady, n: u32) -> u64 {
+    crate::sim::backoff_ms(u64::from(w.backoff_base_s) * 1000, u64::from(w.backoff_max_s) * 1000, n)
 }
 
 impl KueueState {
@@ -225,7 +254,9 @@ impl KueueState {
             admitted_cache: None,
             requeue_scheduled: None,
             cycle_at: None,
-            pods_ready_timeout_ms: sc.sim.latencies.kueue_pods_ready_timeout_ms,
+            cfg: sc.kueue_config.clone(),
+            blocked: false,
+            not_ready: 0,
         }
     }
 
@@ -234,9 +265,58 @@ impl KueueState {
     pub fn cluster_queue(&self, namespace: &str, lq: &str) -> Option<CqId> {
         let cq = *self.local_queues.get(&(namespace.to_string(), lq.to_string()))?;
         let sel = self.selectors[cq].as_ref()?;
+        self.namespace_matches(sel, namespace).then_some(cq)
+    }
+
+    /// Whether `namespace` (its labels and `kubernetes.io/metadata.name`) matches `sel`.
+    fn namespace_matches(&self, sel: &crate::input::spec::LabelSelector, namespace: &str) -> bool {
         let mut labels = self.namespace_labels.get(namespace).cloned().unwrap_or_default();
         labels.insert("kubernetes.io/metadata.name".into(), namespace.to_string());
-        crate::model::cluster::selector_matches(sel, &labels).then_some(cq)
+        crate::model::cluster::selector_matches(sel, &labels)
+    }
+
+    /// The LocalQueue of a new workload if Kueue manages it (only batch/v1 Jobs, and only when
+    /// `integrations.frameworks` lists batch/job): its queue-name label; else `default` when
+    /// its namespace has a LocalQueue so named and matches managedJobsNamespaceSelector
+    /// (`jobframework/defaults.go` `ApplyDefaultLocalQueue`); else, under
+    /// manageJobsWithoutQueueName in such a namespace, no queue (`""`: it never gets quota;
+    /// `jobframework/reconciler.go` `ReconcileGenericJob`).
+    pub fn queue_name(&self, spec: &crate::input::spec::WorkloadSpec) -> Option<String> {
+        if !matches!(spec.kind, WorkloadKind::Job(_)) || !self.cfg.manages_batch_jobs {
+            return None;
+        }
+        if let Some(lq) = spec.labels.get(QUEUE_LABEL) {
+            return Some(lq.clone());
+        }
+        let ns = &spec.namespace;
+        let has_default = self
+            .local_queues
+            .contains_key(&(ns.clone(), DEFAULT_LOCAL_QUEUE.to_string()));
+        if !has_default && !self.cfg.manage_jobs_without_queue_name {
+            return None;
+        }
+        if !self.namespace_matches(&self.cfg.managed_jobs_namespace_selector, ns) {
+            return None;
+        }
+        Some(if has_default {
+            DEFAULT_LOCAL_QUEUE.to_string()
+        } else {
+            String::new()
+        })
+    }
+
+    /// What a workload asks of quota: without the resources `resources.excludeResourcePrefixes`
+    /// names, and under `quotaCheckStrategy: IgnoreUndeclared` without those its
+    /// ClusterQueue does not cover (`pkg/workload/resources.go`).
+    fn quota_request(&self, cq: Option<CqId>, mut request: ResourceList) -> ResourceList {
+        let prefixes = &self.cfg.exclude_resource_prefixes;
+        request.retain(|name, _| !prefixes.iter().any(|p| name.starts_with(p.as_str())));
+        if let Some(cq) = cq
+            && self.cfg.quota_ignore_undeclared
+        {
+            request.retain(|name, _| self.covers(cq, name));
+        }
+        request
     }
 
     /// A Pending workload waits: for its backoff, else in its ClusterQueue's heap.
@@ -370,6 +450,8 @@ impl KueueState {
     /// Every ClusterQueue's usage is within nominal + borrowingLimit (or its cohort), for the
     /// invariant checks.
     pub fn check(&self) {
+        let not_ready = self.wls.values().filter(|w| w.not_ready()).count();
+        assert_eq!(self.not_ready, not_ready, "Kueue's count of workloads not PodsReady");
         for (cq, c) in self.tree.cqs.iter().enumerate() {
             for (&fr, &used) in &c.usage {
                 let q = self.tree.quota(cq, fr);
@@ -409,13 +491,13 @@ impl World {
         self.sched.kueue.as_deref_mut().expect("kueue policy")
     }
 
-    /// Does Kueue manage this new Job? (the `kueue` policy and the queue-name label).
+    /// Does Kueue manage this new Job? (the `kueue` policy, and [`KueueState::queue_name`]).
     pub(crate) fn kueue_manages(&self, wl: WlId) -> bool {
-        if self.sched.kueue.is_none() {
+        let Some(k) = self.sched.kueue.as_deref() else {
             return false;
-        }
-        let spec = &self.store.protos[self.store.workloads[wl as usize].proto as usize].spec;
-        matches!(spec.kind, WorkloadKind::Job(_)) && spec.labels.contains_key(QUEUE_LABEL)
+        };
+        k.queue_name(&self.store.protos[self.store.workloads[wl as usize].proto as usize].spec)
+            .is_some()
     }
 
     /// A managed Job was created (suspended): its Workload queues.
@@ -432,8 +514,9 @@ impl World {
         if k.tree.resources.iter().any(|r| r == "pods") {
             request.insert("pods".into(), count as i64 * 1000);
         }
-        let lq = spec.labels.get(QUEUE_LABEL).cloned().unwrap_or_default();
+        let lq = k.queue_name(&spec).unwrap_or_default();
         let cq = k.cluster_queue(&spec.namespace, &lq);
+        let request = k.quota_request(cq, request);
         let priority = spec
             .labels
             .get(PRIORITY_LABEL)
@@ -474,6 +557,10 @@ impl World {
                 state: WkState::Pending,
                 requeue_at: None,
                 requeue_count: 0,
+                ready: 0,
+                count: count as u32,
+                pods_ready: false,
+                deactivated: false,
                 loc: Loc::None,
                 key: (0, 0, 0, wl),
                 shape,
@@ -518,6 +605,7 @@ impl World {
         k.admitted.remove(&wl);
         k.admitted_cache = None;
         let w = k.wls.remove(&wl).expect("workload");
+        k.not_ready -= usize::from(w.not_ready());
         let held = matches!(w.state, WkState::Admitted | WkState::Evicting);
         if let (true, Some(cq)) = (held, w.cq) {
             k.tree.remove_usage(cq, &w.usage);
@@ -543,10 +631,13 @@ impl World {
         let k = self.kq();
         let w = k.wls.get_mut(&wl).expect("workload");
         w.state = WkState::Pending;
+        k.not_ready -= 1;
         let (cq, usage) = (w.cq.expect("admitted"), std::mem::take(&mut w.usage));
         k.tree.remove_usage(cq, &usage);
         k.admitted.remove(&wl);
-        k.enqueue(wl, now);
+        if !w.deactivated {
+            k.enqueue(wl, now);
+        }
         let obj = self.wl_object(wl);
         self.event(|| obj, "QuotaReleased", String::new);
         self.kueue_released();
@@ -559,6 +650,10 @@ impl World {
             return;
         }
         self.kq().cycle_at = None;
+        // blockAdmission holds the scheduler until every admitted workload is PodsReady.
+        if self.kq().blocked && self.kueue_admission_blocked() {
+            return;
+        }
         for _ in 0..MAX_CYCLES_PER_INSTANT {
             if !self.kueue_one_cycle(now) {
                 return;
@@ -611,7 +706,9 @@ impl World {
             changed: false,
         };
         for (wl, a) in entries {
-            self.kueue_cycle_entry(&mut cycle, wl, a);
+            if !self.kueue_cycle_entry(&mut cycle, wl, a) {
+                break;
+            }
         }
         if preempting_cqs {
             self.kq().admitted_cache = Some(cycle.admitted);
@@ -651,8 +748,10 @@ impl World {
 
     /// One entry of the cycle: admitted if it fits without preemption after the cycle's earlier
     /// admissions and reservations; else it preempts if it can; else BestEffortFIFO sets it
-    /// aside and StrictFIFO keeps it at the head.
-    fn kueue_cycle_entry(&mut self, cycle: &mut Cycle, wl: WlId, a: quota::Assignment) {
+    /// aside and StrictFIFO keeps it at the head. Returns false when blockAdmission stops the
+    /// cycle at an entry that fits (the scheduler waits there until all admitted workloads
+    /// are PodsReady).
+    fn kueue_cycle_entry(&mut self, cycle: &mut Cycle, wl: WlId, a: quota::Assignment) -> bool {
         let cq = self.sched.kueue.as_deref().expect("kueue").wls[&wl]
             .cq
             .expect("head has a queue");
@@ -661,14 +760,23 @@ impl World {
             && a.usage.len() == a.flavors.len()
             && cycle.tree.as_ref().unwrap_or(&k.tree).fits(cq, &a.usage) != quota::FitMode::NoFit;
         if fits {
+            if self.kueue_admission_blocked() {
+                let obj = self.wl_object(wl);
+                self.event(
+                    || obj,
+                    "WorkloadWaitingForPodsReady",
+                    || "waiting for all admitted workloads to be in PodsReady condition".into(),
+                );
+                return false;
+            }
             self.kueue_cycle_admit(cycle, wl, cq, a);
-            return;
+            return true;
         }
         if matches!(a.mode.mode, PreemptionMode::Preempt | PreemptionMode::Reclaim)
             && self.kueue_cycle_preempt(cycle, wl, cq, &a)
         {
             // The preemptor waits for the victims' quota (requeued, not set aside).
-            return;
+            return true;
         }
         // Does not fit: BestEffortFIFO sets it aside, StrictFIFO keeps it at the head.
         let k = self.kq();
@@ -676,6 +784,7 @@ impl World {
             k.set_aside(wl);
             cycle.changed = true;
         }
+        true
     }
 
     /// Admit an entry that fits: its usage joins the cycle's view of the quota (and the
@@ -818,10 +927,12 @@ impl World {
         w.requeue_at = None;
         w.preempting = false;
         w.epoch += 1;
+        w.pods_ready = w.ready >= w.count;
+        k.not_ready += usize::from(!w.pods_ready);
         let epoch = w.epoch;
         k.dequeue(wl);
         k.admitted.insert(wl);
-        let timeout = k.pods_ready_timeout_ms;
+        let timeout = k.cfg.wait_for_pods_ready.map(|wf| wf.timeout_ms);
         let cq_name = k.cq_name(cq).to_string();
         if let Some(f) = flavor {
             let fl = k.flavors[f].clone();
@@ -833,7 +944,7 @@ impl World {
             "QuotaReserved",
             || format!("admitted by ClusterQueue {cq_name}"),
         );
-        if timeout > 0 {
+        if let Some(timeout) = timeout {
             self.engine
                 .schedule(now.plus_ms(timeout), class::TIMER, Ev::KueuePodsReady { wl, epoch });
         }
@@ -871,12 +982,16 @@ impl World {
         let now = self.now();
         let k = self.kq();
         let w = k.wls.get_mut(&wl).expect("workload");
+        k.not_ready += usize::from(w.pods_ready);
         w.state = WkState::Evicting;
         w.epoch += 1;
         if reason == "PodsReadyTimeout" {
+            let wf = k.cfg.wait_for_pods_ready.expect("waitForPodsReady on");
             w.requeue_count += 1;
-            w.requeue_at = Some(now.plus_ms(requeue_backoff_ms(w.requeue_count)));
-            w.order_ms = now.ms();
+            w.requeue_at = Some(now.plus_ms(requeue_backoff_ms(&wf, w.requeue_count)));
+            if !wf.requeue_from_creation {
+                w.order_ms = now.ms();
+            }
         }
         let obj = self.wl_object(wl);
         self.event(|| obj, "WorkloadEvicted", || reason.to_string());
@@ -895,35 +1010,86 @@ impl World {
         self.kueue_pod_gone(wl);
     }
 
-    /// waitForPodsReady: the admission's timeout expired.
+    /// waitForPodsReady (KQ-W3; `workload_controller.go` `reconcileNotReadyTimeout`): the
+    /// admission's timeout, or the recovery timeout after PodsReady was lost, expired with the
+    /// workload still not PodsReady. Past `backoffLimitCount` requeues the Workload is
+    /// deactivated (`triggerDeactivation`), else evicted and requeued after its backoff.
     pub(crate) fn kueue_pods_ready(&mut self, wl: WlId, epoch: u32) {
-        let Some(w) = self.sched.kueue.as_deref().and_then(|k| k.wls.get(&wl)) else {
-            return;
-        };
-        if w.epoch != epoch || w.state != WkState::Admitted {
-            return;
-        }
-        let WorkloadKind::Job(job) = &self.store.protos[self.store.workloads[wl as usize].proto as usize]
-            .spec
-            .kind
-        else {
-            return;
-        };
-        let count = pods_count(job) as usize;
-        // PodsReady (KQ-W2): succeeded + ready >= pod count.
-        let ready = self.store.workloads[wl as usize]
-            .pods
-            .iter()
-            .filter(|&&p| {
-                let p = &self.store.pods[p as usize];
-                p.phase == crate::sim::Phase::Succeeded
-                    || (p.phase == crate::sim::Phase::Running && p.container_up && p.finished.is_none())
-            })
-            .count();
-        if ready >= count {
+        let Some(k) = self.sched.kueue.as_deref() else { return };
+        let Some(w) = k.wls.get(&wl) else { return };
+        if w.epoch != epoch || w.state != WkState::Admitted || w.pods_ready {
             return;
         }
+        let wf = k.cfg.wait_for_pods_ready.expect("waitForPodsReady on");
+        let deactivate = wf.backoff_limit_count.is_some_and(|limit| w.requeue_count + 1 > limit);
         self.kq().admitted_cache = None;
-        self.kueue_evict(wl, "PodsReadyTimeout");
+        if deactivate {
+            self.kueue_deactivate(wl);
+        } else {
+            self.kueue_evict(wl, "PodsReadyTimeout");
+        }
+    }
+
+    /// Deactivate a Workload (`spec.active: false`, reason RequeuingLimitExceeded): evicted,
+    /// never queued again; its Job stays suspended, or is deleted after
+    /// `objectRetentionPolicies.workloads.afterDeactivatedByKueue`
+    /// (`jobframework/reconciler.go` `handleWorkloadAfterDeactivatedPolicy`).
+    fn kueue_deactivate(&mut self, wl: WlId) {
+        let now = self.now();
+        let k = self.kq();
+        k.wls.get_mut(&wl).expect("workload").deactivated = true;
+        let delete_after = k.cfg.delete_after_deactivated_ms;
+        self.store.workloads[wl as usize].reason = "Deactivated".into();
+        self.kueue_evict(wl, "Deactivated");
+        if let Some(after) = delete_after {
+            self.engine
+                .schedule(now.plus_ms(after), class::TIMER, Ev::KueueDeleteDeactivated { wl });
+        }
+    }
+
+    /// A pod of a managed Job became ready (running) or succeeded (`delta` 1), or stopped
+    /// being either (-1). PodsReady (KQ-W2) of an admitted workload follows: regained, it
+    /// may unblock admission (blockAdmission); lost, the recovery timeout starts
+    /// (`generatePodsReadyCondition`: WaitForRecovery).
+    pub(crate) fn kueue_pod_readiness(&mut self, wl: WlId, delta: i32) {
+        let now = self.now();
+        let Some(k) = self.sched.kueue.as_deref_mut() else {
+            return;
+        };
+        let Some(w) = k.wls.get_mut(&wl) else { return };
+        w.ready = w.ready.checked_add_signed(delta).expect("ready pods counted");
+        let ready = w.ready >= w.count;
+        if w.state != WkState::Admitted || ready == w.pods_ready {
+            return;
+        }
+        w.pods_ready = ready;
+        w.epoch += 1;
+        let epoch = w.epoch;
+        if ready {
+            k.not_ready -= 1;
+        } else {
+            k.not_ready += 1;
+        }
+        let Some(wf) = k.cfg.wait_for_pods_ready else { return };
+        if ready {
+            if k.blocked {
+                self.kueue_kick();
+            }
+        } else if let Some(after) = wf.recovery_timeout_ms {
+            self.engine
+                .schedule(now.plus_ms(after), class::TIMER, Ev::KueuePodsReady { wl, epoch });
+        }
+    }
+
+    /// blockAdmission (KQ-W4; `scheduler.go` `waitForPodsReadyIfNeeded`): some workload holding
+    /// quota is not PodsReady, so nothing is admitted; the cycle runs again when that changes.
+    fn kueue_admission_blocked(&mut self) -> bool {
+        let k = self.sched.kueue.as_deref().expect("kueue");
+        if !k.cfg.wait_for_pods_ready.is_some_and(|wf| wf.block_admission) {
+            return false;
+        }
+        let blocked = k.not_ready > 0;
+        self.kq().blocked = blocked;
+        blocked
     }
 }

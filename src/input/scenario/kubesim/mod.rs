@@ -129,11 +129,18 @@ const LATENCY_KEYS: &[&str] = &[
     "podMaxInUnschedulablePods",
     "backoffFlushPeriod",
     "popFromBackoffQ",
-    "kueuePodsReadyTimeout",
 ];
 
 fn latencies(f: &F) -> Res<Latencies> {
     let o = f.obj()?;
+    if let Some(old) = o.get("kueuePodsReadyTimeout") {
+        return Err(old.err(
+            "latencies.kueuePodsReadyTimeout was replaced by Kueue's own Configuration object",
+            "remove it and add a document `apiVersion: config.kueue.x-k8s.io/v1beta2`, `kind: Configuration`, \
+             `waitForPodsReady: {timeout: 30m}` (or, to turn waitForPodsReady off, \
+             `featureGates: {DisableWaitForPodsReady: true}`); see docs/scenario.md",
+        ));
+    }
     o.deny_unknown(LATENCY_KEYS, "latencies")?;
     let mut l = Latencies::default();
     for e in o.entries {
@@ -154,7 +161,6 @@ fn latencies(f: &F) -> Res<Latencies> {
             "unschedulableFlushPeriod" => &mut l.unschedulable_flush_period_ms,
             "podMaxInUnschedulablePods" => &mut l.pod_max_in_unschedulable_ms,
             "backoffFlushPeriod" => &mut l.backoff_flush_period_ms,
-            "kueuePodsReadyTimeout" => &mut l.kueue_pods_ready_timeout_ms,
             _ => unreachable!("checked by deny_unknown"),
         };
         *slot = v.duration_ms()?;
