@@ -219,7 +219,9 @@ apiVersion: v1\nkind: Pod\nmetadata: {{name: anywhere, annotations: {{kubesim.io
         .unwrap();
     assert_eq!(
         why.detail,
-        "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector; 1 node(s) had untolerated taint(s)"
+        "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had \
+         untolerated taint(s). preemption: 0/2 nodes are available: 2 Preemption is not helpful for \
+         scheduling."
     );
 }
 

@@ -1,0 +1,178 @@
+//! Why a pod waits, in the words of Kubernetes: the exact messages of the FailedScheduling
+//! events (kube-scheduler's `FitError`, DefaultPreemption, Coscheduling), and Kueue's and
+//! Volcano's own messages for the workloads they hold (docs/outputs.md, events.csv).
+
+mod common;
+use common::*;
+
+fn sim(extra: &str) -> String {
+    format!("apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec: {{{extra}}}\n---\n")
+}
+
+fn node(name: &str, cpu: u32, gpus: u32, taints: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Node\nmetadata: {{name: {name}}}\nspec: {{taints: [{taints}]}}\nstatus: {{allocatable: {{cpu: \"{cpu}\", memory: 64Gi, nvidia.com/gpu: \"{gpus}\", pods: \"110\"}}}}\n---\n"
+    )
+}
+
+/// A bare pod; `extra` goes under `spec:`.
+fn pod(name: &str, at: &str, cpu: u32, gpus: u32, extra: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, annotations: {{kubesim.io/submit-at: {at}, kubesim.io/duration: 1h}}}}\nspec:\n  restartPolicy: Never\n{extra}  containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"{cpu}\"}}, limits: {{nvidia.com/gpu: {gpus}}}}}}}]\n---\n"
+    )
+}
+
+fn class(name: &str, value: i32, policy: &str) -> String {
+    format!(
+        "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {{name: {name}}}\nvalue: {value}\npreemptionPolicy: {policy}\n---\n"
+    )
+}
+
+/// The first FailedScheduling message of pods whose name starts with `name`.
+fn failed(r: &kubesim::observe::record::RunResult, name: &str) -> String {
+    r.events
+        .iter()
+        .find(|e| e.event == "FailedScheduling" && e.object.split_once('/').is_some_and(|(_, n)| n.starts_with(name)))
+        .unwrap_or_else(|| panic!("no FailedScheduling for {name}"))
+        .detail
+        .clone()
+}
+
+#[test]
+fn the_fit_error_counts_each_nodes_first_failing_filter_and_every_short_resource() {
+    // 16 nodes: 4 tainted (and too small: the taint is reported, TaintToleration runs first),
+    // 8 with a pod holding 7 of 8 CPUs and 6 of 8 GPUs (short of both), 4 with 2 GPUs in all
+    // (short of GPUs for good). The pod asks 4 GPUs and 2 CPUs; nobody has a lower priority.
+    let mut y = sim("horizon: 10m");
+    for i in 0..4 {
+        y += &node(
+            &format!("tainted-{i}"),
+            8,
+            2,
+            "{key: gpu, value: \"true\", effect: NoSchedule}",
+        );
+    }
+    for i in 0..8 {
+        y += &node(&format!("busy-{i:02}"), 8, 8, "");
+        y += &pod(
+            &format!("filler-{i:02}"),
+            "0s",
+            7,
+            6,
+            &format!("  nodeName: busy-{i:02}\n"),
+        );
+    }
+    for i in 0..4 {
+        y += &node(&format!("small-{i}"), 8, 2, "");
+    }
+    y += &pod("waiting", "10s", 2, 4, "");
+    let r = run(&y, "kube-default");
+    assert_eq!(
+        failed(&r, "waiting"),
+        "0/16 nodes are available: 12 Insufficient nvidia.com/gpu, 4 node(s) had untolerated taint(s), \
+         8 Insufficient cpu. preemption: 0/16 nodes are available: 8 No preemption victims found for \
+         incoming pod, 8 Preemption is not helpful for scheduling."
+    );
+}
+
+#[test]
+fn preemption_that_finds_victims_adds_nothing_and_one_that_cannot_says_why_per_node() {
+    // node-a: a low-priority pod with 4 GPUs and a high one with 4: evicting the low one is
+    // not enough. node-b: a low-priority pod with all 8 GPUs: the preemptor evicts it.
+    let base = format!(
+        "{}{}{}{}{}{}{}",
+        sim("horizon: 10m"),
+        class("low", 10, "PreemptLowerPriority"),
+        class("high", 100, "PreemptLowerPriority"),
+        node("node-a", 8, 8, ""),
+        pod("a-low", "0s", 1, 4, "  nodeName: node-a\n  priorityClassName: low\n"),
+        pod("a-high", "0s", 1, 4, "  nodeName: node-a\n  priorityClassName: high\n"),
+        pod("preemptor", "10s", 1, 8, "  priorityClassName: high\n"),
+    );
+    let with_b = format!(
+        "{base}{}{}",
+        node("node-b", 8, 8, ""),
+        pod("b-low", "0s", 1, 8, "  nodeName: node-b\n  priorityClassName: low\n")
+    );
+    let r = run(&with_b, "kube-default");
+    assert_eq!(
+        failed(&r, "preemptor"),
+        "0/2 nodes are available: 2 Insufficient nvidia.com/gpu."
+    );
+    assert!(
+        r.events
+            .iter()
+            .any(|e| e.event == "PodNominated" && e.detail == "node-b")
+    );
+
+    let with_tainted = format!(
+        "{base}{}",
+        node("node-t", 8, 8, "{key: gpu, value: \"true\", effect: NoSchedule}")
+    );
+    let r = run(&with_tainted, "kube-default");
+    assert_eq!(
+        failed(&r, "preemptor"),
+        "0/2 nodes are available: 1 Insufficient nvidia.com/gpu, 1 node(s) had untolerated taint(s). \
+         preemption: 0/2 nodes are available: 1 Insufficient nvidia.com/gpu, 1 Preemption is not \
+         helpful for scheduling."
+    );
+
+    let never = format!(
+        "{with_tainted}{}{}",
+        class("high-never", 100, "Never"),
+        pod("never", "20s", 1, 8, "  priorityClassName: high-never\n")
+    );
+    let r = run(&never, "kube-default");
+    assert_eq!(
+        failed(&r, "never"),
+        "0/2 nodes are available: 1 Insufficient nvidia.com/gpu, 1 node(s) had untolerated taint(s). \
+         preemption: not eligible due to preemptionPolicy=Never."
+    );
+}
+
+#[test]
+fn a_request_larger_than_any_node_is_not_helped_by_preemption() {
+    let y = format!(
+        "{}{}{}",
+        sim("horizon: 10m"),
+        node("node-0", 8, 8, ""),
+        pod("huge", "0s", 1, 16, "")
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(
+        failed(&r, "huge"),
+        "0/1 nodes are available: 1 Insufficient nvidia.com/gpu. preemption: 0/1 nodes are available: \
+         1 Preemption is not helpful for scheduling."
+    );
+}
+
+#[test]
+fn coscheduling_prefilter_and_postfilter_messages() {
+    // A PodGroup of minMember 3 with only 2 pods: PreFilter rejects each member, and the
+    // PostFilter (after DefaultPreemption's) rejects the group: none of its 3 holds a node.
+    let mut y = format!(
+        "{}{}apiVersion: scheduling.x-k8s.io/v1alpha1\nkind: PodGroup\nmetadata: {{name: pg1}}\nspec: {{minMember: 3}}\n---\n",
+        sim("horizon: 10m"),
+        nodes(3, 8)
+    );
+    for i in 0..2 {
+        y += &format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: member-{i}, labels: {{scheduling.x-k8s.io/pod-group: pg1}}, annotations: {{kubesim.io/duration: 1h}}}}\nspec:\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: 1}}}}}}]\n---\n"
+        );
+    }
+    let r = run(&y, "coscheduling");
+    assert_eq!(
+        failed(&r, "member-0"),
+        "0/3 nodes are available: pre-filter pod member-0 cannot find enough sibling pods, current pods \
+         number: 2, minMember of group: 3. preemption: 0/3 nodes are available: 3 Preemption is not \
+         helpful for scheduling., PodGroup default/pg1 gets rejected due to Pod member-0 is \
+         unschedulable even after PostFilter"
+    );
+}
+
+#[test]
+fn without_nodes_the_scheduler_says_so() {
+    let y = format!("{}{}", sim("horizon: 1m"), pod("alone", "0s", 1, 1, ""));
+    let r = run(&y, "kube-default");
+    assert_eq!(failed(&r, "alone"), "no nodes available to schedule pods");
+}
