@@ -176,3 +176,182 @@ fn without_nodes_the_scheduler_says_so() {
     let r = run(&y, "kube-default");
     assert_eq!(failed(&r, "alone"), "no nodes available to schedule pods");
 }
+
+// ----- Kueue ------------------------------------------------------------------------------------
+
+const KUEUE_NODE: &str = "apiVersion: v1\nkind: Node\nmetadata: {name: node-0}\nstatus:\n  allocatable: {cpu: \"64\", memory: 256Gi, pods: \"110\"}\n---\napiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {name: default-flavor}\n---\n";
+
+fn cq(name: &str, nominal: u32, extra: &str) -> String {
+    format!(
+        "apiVersion: kueue.x-k8s.io/v1beta1\nkind: ClusterQueue\nmetadata: {{name: {name}}}\nspec:\n  namespaceSelector: {{}}\n{extra}  resourceGroups:\n  - coveredResources: [cpu]\n    flavors:\n    - name: default-flavor\n      resources:\n      - name: cpu\n        nominalQuota: {nominal}\n---\napiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata: {{name: {name}, namespace: default}}\nspec: {{clusterQueue: {name}}}\n---\n"
+    )
+}
+
+fn kjob(name: &str, lq: &str, cpu: u32, at: &str, dur: &str, extra_labels: &str) -> String {
+    format!(
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {name}\n  labels: {{kueue.x-k8s.io/queue-name: {lq}{extra_labels}}}\n  annotations: {{kubesim.io/submit-at: {at}, kubesim.io/duration: {dur}}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"{cpu}\"}}}}}}]\n---\n"
+    )
+}
+
+/// (time, event, detail) of a workload's Kueue pending events.
+fn pending(r: &kubesim::observe::record::RunResult, name: &str) -> Vec<(f64, String, String)> {
+    history(r, &format!("default/{name}"))
+        .into_iter()
+        .filter(|(_, e, _)| {
+            [
+                "WaitingForQuota",
+                "ExceedsMaxQuota",
+                "NoMatchingFlavor",
+                "WaitingForPreemptedWorkloads",
+            ]
+            .contains(&e.as_str())
+        })
+        .collect()
+}
+
+#[test]
+fn kueue_says_how_much_quota_of_which_flavor_is_short_once_per_change() {
+    let y = format!(
+        "{}{KUEUE_NODE}{}{}{}{}{}",
+        sim("horizon: 2000s"),
+        cq("cq-a", 10, ""),
+        kjob("first", "cq-a", 8, "0s", "1000s", ""),
+        kjob("second", "cq-a", 4, "10s", "100s", ""),
+        kjob("third", "cq-a", 1, "20s", "100s", ""),
+        kjob("huge", "cq-a", 12, "30s", "100s", ""),
+    );
+    let r = run(&y, "kueue");
+    // second waits (2 CPUs short) until first ends at 1000 s; third (1 CPU) fits beside first.
+    assert_eq!(
+        pending(&r, "second"),
+        vec![(
+            10.0,
+            "WaitingForQuota".to_string(),
+            "couldn't assign flavors to pod set main: insufficient unused quota for cpu in flavor \
+             default-flavor, 2 more needed"
+                .to_string()
+        )]
+    );
+    assert_eq!(
+        pending(&r, "huge"),
+        vec![(
+            30.0,
+            "ExceedsMaxQuota".to_string(),
+            "couldn't assign flavors to pod set main: insufficient quota for cpu in flavor \
+             default-flavor, previously considered podsets requests (0) + current podset request \
+             (12) > maximum capacity (10)"
+                .to_string()
+        )]
+    );
+    assert!(pending(&r, "first").is_empty() && pending(&r, "third").is_empty());
+}
+
+#[test]
+fn kueue_says_it_is_waiting_for_the_workloads_it_preempts() {
+    let classes =
+        "apiVersion: kueue.x-k8s.io/v1beta1\nkind: WorkloadPriorityClass\nmetadata: {name: prod}\nvalue: 1000\n---\n";
+    let y = format!(
+        "{}{KUEUE_NODE}{classes}{}{}{}",
+        sim("horizon: 2000s"),
+        cq("cq", 8, "  preemption: {withinClusterQueue: LowerPriority}\n"),
+        kjob("low", "cq", 6, "0s", "1000s", ""),
+        kjob("high", "cq", 4, "50s", "100s", ", kueue.x-k8s.io/priority-class: prod"),
+    );
+    let r = run(&y, "kueue");
+    assert_eq!(
+        pending(&r, "high"),
+        vec![(
+            50.0,
+            "WaitingForPreemptedWorkloads".to_string(),
+            "couldn't assign flavors to pod set main: insufficient unused quota for cpu in flavor \
+             default-flavor, 2 more needed. Pending the preemption of 1 workload(s)"
+                .to_string()
+        )]
+    );
+}
+
+// ----- Volcano ----------------------------------------------------------------------------------
+
+/// A Volcano job of 4 workers asking 4 GPUs each, all needed, in `queue`, at 10 s.
+fn train(queue: &str) -> String {
+    format!(
+        "apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata:\n  name: train\n  annotations: {{kubesim.io/submit-at: 10s, kubesim.io/duration: 1h}}\nspec:\n  queue: {queue}\n  minAvailable: 4\n  tasks:\n  - name: worker\n    replicas: 4\n    template:\n      spec:\n        restartPolicy: Never\n        containers: [{{name: c, image: x, resources: {{limits: {{cpu: \"100m\", nvidia.com/gpu: \"4\"}}}}}}]\n---\n"
+    )
+}
+
+/// (time, detail) of the PodGroup's Unschedulable events.
+fn unschedulable(r: &kubesim::observe::record::RunResult) -> Vec<(f64, String)> {
+    history(r, "default/train-pg0")
+        .into_iter()
+        .filter(|(_, e, _)| e == "Unschedulable")
+        .map(|(t, _, d)| (t, d))
+        .collect()
+}
+
+#[test]
+fn volcano_says_the_gang_is_not_ready_and_why_its_first_task_found_no_node() {
+    // 5 nodes of 4 GPUs, 2 held by pods bound by name: enqueue admits (idle 24 - 8 = 16 GPUs),
+    // allocate places 3 workers on the 3 free nodes and the 4th finds none; the plan is dropped.
+    let mut y = sim("horizon: 1h");
+    for i in 0..5 {
+        y += &node(&format!("node-{i}"), 8, 4, "");
+    }
+    for i in 3..5 {
+        y += &pod(&format!("filler-{i}"), "0s", 1, 4, &format!("  nodeName: node-{i}\n"));
+    }
+    y += &train("default");
+    let r = run(&y, "volcano");
+    assert_eq!(
+        unschedulable(&r),
+        vec![
+            // The session that enqueued it ran before its pods existed.
+            (
+                10.0,
+                "0/0 tasks in gang unschedulable: pod group is not ready, 4 minAvailable".to_string()
+            ),
+            (
+                11.0,
+                "4/4 tasks in gang unschedulable: pod group is not ready, 4 Pending, 4 minAvailable; \
+                 Pending: 1 Unschedulable, 3 Schedulable. Origin reason is train-worker-3: 0/5 nodes \
+                 are unavailable: 5 Insufficient nvidia.com/gpu."
+                    .to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn volcano_says_when_the_cluster_is_overused_or_the_queue_short() {
+    // 3 nodes of 4 GPUs: 16 GPUs exceed overcommit's 12 x 1.2.
+    let mut y = sim("horizon: 1m");
+    for i in 0..3 {
+        y += &node(&format!("node-{i}"), 8, 4, "");
+    }
+    let r = run(&format!("{y}{}", train("default")), "volcano");
+    assert_eq!(
+        unschedulable(&r),
+        vec![
+            (
+                10.0,
+                "resource in cluster is overused: overused nvidia.com/gpu".to_string()
+            ),
+            (
+                10.0,
+                "0/0 tasks in gang unschedulable: pod group is not ready, 4 minAvailable".to_string()
+            ),
+        ]
+    );
+    // 5 nodes (20 GPUs), but the queue may hold 8.
+    for i in 3..5 {
+        y += &node(&format!("node-{i}"), 8, 4, "");
+    }
+    y += "apiVersion: scheduling.volcano.sh/v1beta1\nkind: Queue\nmetadata: {name: small}\nspec: {weight: 1, capability: {nvidia.com/gpu: 8}}\n---\n";
+    let r = run(&format!("{y}{}", train("small")), "volcano");
+    assert_eq!(
+        unschedulable(&r)[0],
+        (
+            10.0,
+            "queue resource quota insufficient: insufficient nvidia.com/gpu".to_string()
+        )
+    );
+}

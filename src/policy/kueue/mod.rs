@@ -30,7 +30,8 @@
 //! a release only each shape's first is tried again, which is what retrying all of them would
 //! decide, without a deep queue costing its length at every release. A workload that does not
 //! fit because it asks for a resource its ClusterQueue does not cover gets a
-//! `WorkloadInadmissible` event naming the resource.
+//! `WorkloadInadmissible` event naming the resource. A cycle that leaves a workload pending
+//! writes the reason and message Kueue would (`messages`), once per change.
 //!
 //! Differences: the Kueue loop's 1-10 ms pauses are zero; the requeue backoff has no jitter;
 //! PodsReady recovery after a pod failure (recoveryTimeout) is not modelled; cohorts are one
@@ -38,6 +39,7 @@
 //! are matched against the pod template's nodeSelector and tolerations, and its node labels
 //! and tolerations are added to the admitted pods.
 
+mod messages;
 pub mod quota;
 
 use std::collections::BTreeMap;
@@ -45,6 +47,7 @@ use std::collections::BTreeMap;
 use crate::engine::SimTime;
 use crate::input::spec::{QueueingStrategy, ResourceList, Scenario, WorkloadKind};
 use crate::sim::{Ev, WlId, World, class};
+use messages::Pending;
 use quota::{AdmittedWorkload, CqId, Fr, PreemptionMode, Preemptor, QuotaTree};
 
 /// Scheduling cycles at one instant at most (each admits, evicts or sets a workload aside).
@@ -89,6 +92,8 @@ struct Wk {
     /// It has evicted victims and waits for their quota: it heads its ClusterQueue until it
     /// is admitted or can no longer preempt.
     preempting: bool,
+    /// The reason and message of its last pending event, while pending (events recorded only).
+    last_pending: Option<String>,
 }
 
 /// Heap order within a ClusterQueue (KQ-S2): priority (a workload waiting for its victims
@@ -481,6 +486,7 @@ impl World {
                 admitted_ms: 0,
                 epoch: 0,
                 preempting: false,
+                last_pending: None,
             },
         );
         k.enqueue(wl, now);
@@ -665,11 +671,18 @@ impl World {
             return;
         }
         if matches!(a.mode.mode, PreemptionMode::Preempt | PreemptionMode::Reclaim)
-            && self.kueue_cycle_preempt(cycle, wl, cq, &a)
+            && let Some(n) = self.kueue_cycle_preempt(cycle, wl, cq, &a)
         {
             // The preemptor waits for the victims' quota (requeued, not set aside).
+            self.kueue_pending_event(wl, &a, Pending::Preempting(n));
             return;
         }
+        let outcome = if a.mode.mode == PreemptionMode::Fit {
+            Pending::NoLongerFits
+        } else {
+            Pending::NotAssigned
+        };
+        self.kueue_pending_event(wl, &a, outcome);
         // Does not fit: BestEffortFIFO sets it aside, StrictFIFO keeps it at the head.
         let k = self.kq();
         if k.strategy[cq] == QueueingStrategy::BestEffortFifo {
@@ -701,9 +714,9 @@ impl World {
 
     /// An entry that could fit by preempting (KQ-S4; `preemptor.IssuePreemptions`): its usage
     /// is reserved in the cycle's view, its victims (still admitted) are evicted. Returns
-    /// whether it found targets (it then waits for their quota); a change of its preempting
-    /// state requeues it under its new key.
-    fn kueue_cycle_preempt(&mut self, cycle: &mut Cycle, wl: WlId, cq: CqId, a: &quota::Assignment) -> bool {
+    /// how many targets it has if it found some (it then waits for their quota); a
+    /// change of its preempting state requeues it under its new key.
+    fn kueue_cycle_preempt(&mut self, cycle: &mut Cycle, wl: WlId, cq: CqId, a: &quota::Assignment) -> Option<usize> {
         let k = self.sched.kueue.as_deref().expect("kueue");
         cycle.tree.get_or_insert_with(|| k.tree.clone()).add_usage(cq, &a.usage);
         let w = &k.wls[&wl];
@@ -722,9 +735,10 @@ impl World {
             k.enqueue(wl, cycle.now);
         }
         let k = self.sched.kueue.as_deref().expect("kueue");
-        let Some(victims) = targets else {
-            return false;
-        };
+        let victims = targets?;
+        // Targets already being evicted count as preempted (`IssuePreemptions`: "Preemption
+        // ongoing").
+        let targeted = victims.len();
         let fresh: Vec<WlId> = victims
             .into_iter()
             .filter(|v| k.wls[v].state == WkState::Admitted)
@@ -749,7 +763,7 @@ impl World {
         if !fresh.is_empty() {
             cycle.changed = true;
         }
-        true
+        Some(targeted)
     }
 
     /// Workloads holding quota, for preemption.
@@ -817,6 +831,7 @@ impl World {
         w.admitted_ms = now.ms();
         w.requeue_at = None;
         w.preempting = false;
+        w.last_pending = None;
         w.epoch += 1;
         let epoch = w.epoch;
         k.dequeue(wl);
