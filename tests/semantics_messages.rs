@@ -355,3 +355,30 @@ fn volcano_says_when_the_cluster_is_overused_or_the_queue_short() {
         )
     );
 }
+
+#[test]
+fn kueue_words_every_flavor_it_tried_and_the_cohort_borrowing_limit() {
+    // Flavor spot is tainted (the Job does not tolerate it); on-demand: 4 CPUs nominal, may
+    // borrow 2 of cq-b's 6 in the cohort: at most 6, and the Job asks 9.
+    let flavors = "apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {name: spot}\nspec:\n  nodeTaints: [{key: spot, value: \"true\", effect: NoSchedule}]\n---\napiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {name: on-demand}\n---\n";
+    let cq_a = "apiVersion: kueue.x-k8s.io/v1beta1\nkind: ClusterQueue\nmetadata: {name: cq-a}\nspec:\n  namespaceSelector: {}\n  cohort: pool\n  resourceGroups:\n  - coveredResources: [cpu]\n    flavors:\n    - name: spot\n      resources: [{name: cpu, nominalQuota: 10}]\n    - name: on-demand\n      resources: [{name: cpu, nominalQuota: 4, borrowingLimit: 2}]\n---\napiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata: {name: cq-a, namespace: default}\nspec: {clusterQueue: cq-a}\n---\n";
+    let cq_b = "apiVersion: kueue.x-k8s.io/v1beta1\nkind: ClusterQueue\nmetadata: {name: cq-b}\nspec:\n  namespaceSelector: {}\n  cohort: pool\n  resourceGroups:\n  - coveredResources: [cpu]\n    flavors:\n    - name: on-demand\n      resources: [{name: cpu, nominalQuota: 6}]\n---\n";
+    let y = format!(
+        "{}{}{flavors}{cq_a}{cq_b}{}",
+        sim("horizon: 10m"),
+        "apiVersion: v1\nkind: Node\nmetadata: {name: node-0}\nstatus:\n  allocatable: {cpu: \"64\", memory: 256Gi, pods: \"110\"}\n---\n",
+        kjob("wide", "cq-a", 9, "0s", "100s", ""),
+    );
+    let r = run(&y, "kueue");
+    assert_eq!(
+        pending(&r, "wide"),
+        vec![(
+            0.0,
+            "ExceedsMaxQuota".to_string(),
+            "couldn't assign flavors to pod set main: insufficient quota for cpu in flavor on-demand, \
+             previously considered podsets requests (0) + current podset request (9) > maximum capacity \
+             (6), untolerated taint {spot true NoSchedule <nil>} in flavor spot"
+                .to_string()
+        )]
+    );
+}

@@ -189,10 +189,23 @@ impl World {
         if let Some(why) = self.preemption_ineligible(pod) {
             return why.to_string();
         }
-        let req = self.store.classes[self.store.pods[pod as usize].class as usize].req;
+        let c = &self.store.classes[self.store.pods[pod as usize].class as usize];
+        let req = c.req;
+        // No bound pod of a lower priority anywhere: no node has a victim (post_filter's
+        // shortcut, which spares a pass over each node's pods).
+        let none_lower = self
+            .store
+            .bound_priorities
+            .keys()
+            .next()
+            .is_none_or(|&low| low >= c.priority);
         let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
         for &n in potential {
-            let (victims, free) = self.without_lower_priority(pod, n);
+            let (victims, free) = if none_lower {
+                (Vec::new(), Res::default())
+            } else {
+                self.without_lower_priority(pod, n)
+            };
             let why = if victims.is_empty() {
                 vec!["No preemption victims found for incoming pod".to_string()]
             } else {
