@@ -25,7 +25,8 @@
 //! later tasks are `Unschedulable`), while kubesim's plan goes on (only tasks placed before the
 //! failure count as `Schedulable`); among several extended resources the first short one is taken
 //! in kubesim's resource order (Volcano's map order is random); terminated pods are not counted
-//! as tasks; gangs that are not Volcano jobs get no message.
+//! as tasks; tasks pipelined by `volcano-preempt` count as Pending; gangs that are not Volcano
+//! jobs get no message.
 
 use std::collections::{BTreeMap, BTreeSet};
 
