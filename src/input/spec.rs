@@ -602,6 +602,9 @@ pub struct TraceShape {
     pub gpu_milli: i64,
     pub gang: u32,
     pub exit_code: i32,
+    /// GPU models the job may run on, `|`-separated; empty: any (see
+    /// [`crate::input::trace::TraceJob::gpu_models`]).
+    pub gpu_models: String,
 }
 
 /// One trace job to replay.

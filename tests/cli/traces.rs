@@ -31,7 +31,12 @@ fn import_round_trips_and_generate_is_reproducible() {
         "native -> import -> native changed the trace"
     );
     let text = fs::read_to_string(&a).unwrap();
-    assert!(text.starts_with("# kubesim-trace v1\nsubmit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s\n"));
+    // The writer's header: the base columns and every optional one.
+    assert!(text.starts_with(&format!(
+        "# kubesim-trace v1\n{}\n",
+        kubesim::input::trace::native::HEADER
+    )));
+    assert!(text.contains(",recorded_wait_s,gpu_models"), "{text}");
     assert_eq!(text.lines().count(), 400 + 2);
 
     let st = run_ok(&["trace", "stats", p(&a), "--gpus", "2490"]);

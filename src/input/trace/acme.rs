@@ -159,6 +159,7 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
             outcome,
             exit_code,
             recorded_wait_ms: u64::try_from(t_start - t_submit).ok().map(|w| w * 1000),
+            gpu_models: String::new(),
         };
         emit(line, t_submit * 1000, job)?;
     }
@@ -204,6 +205,7 @@ mod tests {
                 outcome: Outcome::Succeeded,
                 exit_code: 0,
                 recorded_wait_ms: Some(30_000),
+                gpu_models: String::new(),
             }
         );
         let j = &jobs[1];

@@ -293,6 +293,7 @@ pub fn generate_each(
                 let s = &src[size.random_range(0..src.len())];
                 TraceJob {
                     recorded_wait_ms: None,
+                    gpu_models: String::new(),
                     ..s.clone()
                 }
             }
@@ -315,6 +316,7 @@ pub fn generate_each(
                     outcome: Outcome::Succeeded,
                     exit_code: 0,
                     recorded_wait_ms: None,
+                    gpu_models: String::new(),
                 }
             }
         };

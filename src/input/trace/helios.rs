@@ -158,6 +158,7 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
             outcome,
             exit_code,
             recorded_wait_ms: wait_ms.and_then(|w| u64::try_from(w).ok()),
+            gpu_models: String::new(),
         };
         emit(line, t_submit * 1000, job)?;
     }
@@ -240,6 +241,7 @@ mod tests {
                 outcome: Outcome::Succeeded,
                 exit_code: 0,
                 recorded_wait_ms: Some(0),
+                gpu_models: String::new(),
             }
         );
         // 1381347,ulqKP,vcG8f,8,1,1,CANCELLED,2020-03-23 01:25:21,2020-03-23 01:27:20,2020-04-01 17:34:54,835654,119
@@ -260,6 +262,7 @@ mod tests {
                 outcome: Outcome::Killed,
                 exit_code: 137,
                 recorded_wait_ms: Some(119_000),
+                gpu_models: String::new(),
             }
         );
         // 363167: 32 GPUs, 160 CPUs on 4 nodes, TIMEOUT -> a gang of 4 pods x 8 GPUs x 40 CPUs.

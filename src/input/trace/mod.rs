@@ -186,6 +186,10 @@ pub struct TraceJob {
     pub exit_code: i32,
     /// The queueing delay the trace itself records (submit to first start), if any.
     pub recorded_wait_ms: Option<u64>,
+    /// The GPU models the job may run on, `|`-separated as the trace names them
+    /// (`V100M16|V100M32`, openb's `gpu_spec`); empty: any model. A replay makes it a required
+    /// node affinity on [`GPU_MODEL_LABEL`].
+    pub gpu_models: String,
 }
 
 impl TraceJob {
@@ -193,6 +197,23 @@ impl TraceJob {
     pub fn total_gpu_milli(&self) -> i64 {
         self.gpu_milli.saturating_mul(i64::from(self.pods))
     }
+}
+
+/// The node label that names a node's GPU model: NVIDIA GPU Feature Discovery's
+/// `nvidia.com/gpu.product`. Nodes built from a trace's inventory carry it with the model the
+/// inventory names; a replayed job with [`TraceJob::gpu_models`] requires it (`In` the models).
+pub const GPU_MODEL_LABEL: &str = "nvidia.com/gpu.product";
+
+/// Checks a list of GPU models (see [`TraceJob::gpu_models`]): empty, or models separated by
+/// `|` with none empty. Returns the message and the fix.
+pub(crate) fn check_gpu_models(models: &str) -> Result<(), (String, &'static str)> {
+    if !models.is_empty() && models.split('|').any(|m| m.trim().is_empty()) {
+        return Err((
+            format!("GPU models {} have an empty model", quote(models)),
+            "write GPU models separated by |, such as V100M16|V100M32, or nothing for any model",
+        ));
+    }
+    Ok(())
 }
 
 /// A node of a trace's inventory.
@@ -730,7 +751,7 @@ mod tests {
 
     #[test]
     fn every_job_is_within_the_limits() {
-        let native = format!("{}\n{}", native::MAGIC, native::HEADER);
+        let native = format!("{}\n{}", native::MAGIC, native::BASE_HEADER);
         let row = |pods: &str, gpu: &str, gang: &str, dur: &str| {
             format!("0.000,j,default,,,{pods},1,1Gi,{gpu},{gang},{dur},succeeded,0,")
         };

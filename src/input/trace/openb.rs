@@ -10,8 +10,9 @@
 //!   Pending (never scheduled, `scheduled_time` empty) -> skipped and counted;
 //! - `qos` -> priority class, lower-cased (`ls`, `be`, `burstable`, `guaranteed`);
 //!   namespace `default`, no queue;
-//! - `gpu_spec` (allowed GPU models, `V100M16|V100M32`) is not applied (the native trace has no
-//!   column for it): each pod with one is counted in the report's `flagged`;
+//! - `gpu_spec` (the allowed GPU models, `V100M16|V100M32`) is the job's `gpu_models`, which a
+//!   replay makes a required node affinity on `nvidia.com/gpu.product`, the label nodes built
+//!   from the node list (`openb_node_list_*.csv`, its `model` column) carry;
 //! - a malformed row after the first is skipped, counted as `bad <column>` or `malformed row`.
 
 use std::path::Path;
@@ -84,10 +85,6 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
     Ok(())
 }
 
-/// The reason pods with a `gpu_spec` are counted under: the native trace has no column for a
-/// GPU-model constraint, so the pod is kept without it (it may run on any GPU model).
-const GPU_SPEC_NOT_APPLIED: &str = "with a gpu_spec not applied (any GPU model)";
-
 /// The pod of one row as a job with its creation time; `None` if skipped (counted in
 /// `report`); an error for a bad field (which the caller skips after the first row).
 fn pod_of(row: &Row, cols: &[usize; 11], report: &mut ImportReport) -> Result<Option<(i64, TraceJob)>, InputError> {
@@ -157,16 +154,7 @@ fn pod_of(row: &Row, cols: &[usize; 11], report: &mut ImportReport) -> Result<Op
         ));
     }
     let models = row.get(spec);
-    if !models.is_empty() && models.split('|').any(str::is_empty) {
-        return Err(row.err(
-            spec,
-            format!("gpu_spec {} has an empty model", quote(models)),
-            "gpu_spec is empty or GPU models separated by |, such as V100M16|V100M32",
-        ));
-    }
-    if !models.is_empty() {
-        report.flag(GPU_SPEC_NOT_APPLIED);
-    }
+    super::check_gpu_models(models).map_err(|(m, fix)| row.err(spec, m, fix))?;
     let job = TraceJob {
         id: row.get(name).to_string(),
         submit_ms: 0,
@@ -182,6 +170,7 @@ fn pod_of(row: &Row, cols: &[usize; 11], report: &mut ImportReport) -> Result<Op
         outcome,
         exit_code,
         recorded_wait_ms: u64::try_from(t_sched - t_created).ok(),
+        gpu_models: models.to_string(),
     };
     Ok(Some((t_created, job)))
 }
@@ -261,6 +250,7 @@ mod tests {
                 outcome: Outcome::Killed,
                 exit_code: 137,
                 recorded_wait_ms: Some(0),
+                gpu_models: String::new(),
             }
         );
         // openb-pod-1199,18708,64512,1,1000,,LS,Running,10451555,10451757,10451590: deleted while
@@ -282,6 +272,7 @@ mod tests {
                 outcome: Outcome::Killed,
                 exit_code: 137,
                 recorded_wait_ms: Some(35_000),
+                gpu_models: String::new(),
             }
         );
         // Of the scheduled pods, 4 ask 8 whole GPUs and 347 a fraction of one (num_gpu 1,
@@ -306,10 +297,9 @@ mod tests {
     /// Rows 7852 to 7858 of `openb_pod_list_gpuspec33.csv` (GPU-model constraints in
     /// `gpu_spec`), as a public repository's tests quote them (the list itself is neither in
     /// `traces/` nor in `../shared`, so they are not checked against it here), and one bad row
-    /// written by hand: imported like any pod, the constraint counted as not applied; the
-    /// malformed spec is skipped.
+    /// written by hand: imported with their GPU models; the malformed spec is skipped.
     #[test]
-    fn gpu_spec_rows_are_counted() {
+    fn gpu_spec_rows_keep_their_models() {
         let rows = [
             "openb-pod-7852,11300,49152,1,1000,V100M16|V100M32,LS,Running,12844303,12844554,12844441",
             "openb-pod-7854,11300,49152,1,1000,P100|V100M16|V100M32,LS,Running,12844338,12844584,12844441",
@@ -325,7 +315,18 @@ mod tests {
         let (jobs, r) = read_all(&Openb, &p, &Options::default()).unwrap();
         assert_eq!((r.rows_read, jobs.len()), (6, 5));
         assert_eq!(r.skipped, vec![("bad gpu_spec".to_string(), 1)]);
-        assert_eq!(r.flagged, vec![(GPU_SPEC_NOT_APPLIED.to_string(), 5)]);
+        assert!(r.flagged.is_empty(), "{r}");
+        let models: Vec<&str> = jobs.iter().map(|j| j.gpu_models.as_str()).collect();
+        assert_eq!(
+            models,
+            [
+                "V100M16|V100M32",
+                "P100|V100M16|V100M32",
+                "P100|T4|V100M16|V100M32",
+                "T4",
+                "G3"
+            ]
+        );
         // openb-pod-7852: scheduled 138 s after creation, deleted 113 s later.
         assert_eq!(
             (jobs[0].recorded_wait_ms, jobs[0].duration_ms, jobs[0].gpu_milli),
@@ -362,6 +363,7 @@ mod tests {
                 outcome: Outcome::Failed,
                 exit_code: 1,
                 recorded_wait_ms: Some(1000),
+                gpu_models: String::new(),
             }
         );
     }

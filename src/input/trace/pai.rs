@@ -239,6 +239,7 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
             outcome,
             exit_code,
             recorded_wait_ms: u64::try_from(start - submit).ok().map(|w| w * 1000),
+            gpu_models: String::new(),
         };
         emit(line, submit * 1000, job)?;
     }
@@ -311,6 +312,7 @@ mod tests {
                 outcome: Outcome::Succeeded,
                 exit_code: 0,
                 recorded_wait_ms: Some(62_000),
+                gpu_models: String::new(),
             }
         );
     }

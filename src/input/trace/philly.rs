@@ -290,6 +290,7 @@ fn map_job(
         outcome,
         exit_code,
         recorded_wait_ms: Some(u64::try_from(start - submitted).unwrap_or(0) * 1000),
+        gpu_models: String::new(),
     };
     emit(line, submitted * 1000, job)
 }
@@ -408,6 +409,7 @@ mod tests {
                 outcome: Outcome::Succeeded,
                 exit_code: 0,
                 recorded_wait_ms: Some(30_000),
+                gpu_models: String::new(),
             }
         );
         // Last element (the subset's last, kept in the excerpt for this): submitted 2017-11-02

@@ -234,6 +234,7 @@ mod tests {
             outcome: Outcome::Succeeded,
             exit_code: 0,
             recorded_wait_ms: wait_s.map(|w| w * 1000),
+            gpu_models: String::new(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Standard Workload Format (SWF v2.2, Parallel Workloads Archive) and the extended SWF of
 //! MetaCentrum (21 fields). Mapping per the source formats in traces/README.md, choices in
 //! `traces/README.md` ("Mappings: swf"). Sources: the SWF definition (Feitelson et al.,
-//! https://www.cs.huji.ac.il/labs/parallel/workload/swf.html: fields 7 and 10, used and requested
+//! <https://www.cs.huji.ac.il/labs/parallel/workload/swf.html>: fields 7 and 10, used and requested
 //! memory, are KB per processor); the Alea simulator's reader of the extended format
 //! (github.com/aleasimulator/alea, `Alea/src/alea/core/WorkloadReaderSWF.java`: field 10 is
 //! "requested RAM = KB per node (not CPU)", in bytes for the MetaCentrum data sets, which it
@@ -332,6 +332,7 @@ fn job_of(
         outcome,
         exit_code,
         recorded_wait_ms: u64::try_from(wait_ms).ok(),
+        gpu_models: String::new(),
     };
     Ok(Some((submit_ms, job)))
 }
@@ -396,6 +397,7 @@ mod tests {
                 outcome: Outcome::Succeeded,
                 exit_code: 0,
                 recorded_wait_ms: None,
+                gpu_models: String::new(),
             }
         );
         // " 1138   288452     -1   8666   64     -1    -1   -1     -1    -1 -1   4   1   3 -1 -1 -1 -1"
@@ -457,6 +459,7 @@ mod tests {
                 outcome: Outcome::Succeeded,
                 exit_code: 0,
                 recorded_wait_ms: Some(308_434_000),
+                gpu_models: String::new(),
             }
         );
         // " 1040  1648635  20068   9001   28 957.31    -1   28  86400    -1  1   6   1  -1 -1  1 -1 -1"

@@ -10,7 +10,9 @@ use super::super::view::{F, Obj, Res};
 use super::{KUBESIM_OBJECT_FIELDS, MAX_TRACE_JOBS, check_template_kind};
 use crate::error::InputError;
 use crate::input::spec::{NodeSpec, ReplayJob, SourceLoc, TraceShape, TraceSpec, WorkloadSpec};
-use crate::input::trace::{Importer, Options, TraceJob, importer, names, names_native_last, read_nodes, read_sorted};
+use crate::input::trace::{
+    GPU_MODEL_LABEL, Importer, Options, TraceJob, importer, names, names_native_last, read_nodes, read_sorted,
+};
 
 /// A Trace object: the trace read, sorted by submit time and shaped by the object's options,
 /// with the nodes of its node list.
@@ -180,7 +182,7 @@ fn trace_nodes(n: &F, format: &'static dyn Importer, loc: &SourceLoc) -> Res<Vec
             allocatable.insert("pods".to_string(), 110_000);
             let mut labels = BTreeMap::new();
             if !tn.gpu_model.is_empty() {
-                labels.insert("nvidia.com/gpu.product".to_string(), tn.gpu_model.clone());
+                labels.insert(GPU_MODEL_LABEL.to_string(), tn.gpu_model.clone());
             }
             NodeSpec {
                 name: tn.name,
@@ -212,6 +214,7 @@ fn compact(jobs: Vec<TraceJob>) -> (Vec<TraceShape>, Vec<ReplayJob>) {
                 gpu_milli: j.gpu_milli,
                 gang: j.gang,
                 exit_code: j.exit_code,
+                gpu_models: j.gpu_models,
             };
             let idx = match index.get(&shape) {
                 Some(i) => *i,
