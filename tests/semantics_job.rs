@@ -281,3 +281,57 @@ fn parallel_job_completes_and_ttl_deletes_it() {
         Some((142.0, "JobDeleted".to_string()))
     );
 }
+
+/// A native trace's header (the base columns).
+const TRACE_HEAD: &str = "# kubesim-trace v1\nsubmit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s\n";
+
+/// Runs a native trace `rows` (Trace `t`) on one 8-CPU node with `sim` as the Simulation's spec
+/// and `template` as the Trace's extra spec fields, under kube-default.
+fn replay(tag: &str, sim: &str, template: &str, rows: &str) -> kubesim::observe::record::RunResult {
+    let yaml = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec: {{{sim}}}\n---\n{}\
+         apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: t}}\nspec:\n  path: t.csv\n  format: kubesim\n{template}",
+        nodes(1, 0)
+    );
+    let sc = common::load_with_files(tag, &[("t.csv", &format!("{TRACE_HEAD}{rows}"))], &yaml);
+    let mut runs = kubesim::experiment::run_all(&sc, &["kube-default".to_string()], &[1], true).expect("runs");
+    runs.remove(0)
+}
+
+/// A job the trace saw still running at its end (outcome `running`, 50 s observed) runs on until
+/// the run ends: at the 1 h horizon it is Running (its pod never ended), counted in
+/// `jobs_running`, not failed; the killed job next to it fails at its 30 s exit (137). A
+/// template's own `kubesim.io/duration` does not end it either; without a horizon the run ends
+/// with the killed job and the running one is still Running.
+#[test]
+fn trace_jobs_running_at_the_trace_end_run_until_the_run_ends() {
+    let rows = "0.000,r,default,,,1,1,1Gi,0,1,50.000,running,0,\n\
+                0.000,k,default,,,1,1,1Gi,0,1,30.000,killed,137,\n";
+    let template = "  template:\n    metadata: {annotations: {kubesim.io/duration: 10s}}\n    spec:\n      backoffLimit: 0\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: main, image: x}]\n";
+    for (tag, sim, tmpl, end) in [
+        ("running-horizon", "horizon: 1h", "", 3600.0),
+        ("running-template", "horizon: 1h", template, 3600.0),
+        ("running-no-horizon", "", "", 31.0),
+    ] {
+        let r = replay(tag, sim, tmpl, rows);
+        assert_eq!(r.end.ms() as f64 / 1000.0, end, "{tag}");
+        let run = job(&r, "t-0");
+        assert_eq!(
+            (run.state.as_str(), secs(run.start), secs(run.finish)),
+            ("Running", Some(0.0), None),
+            "{tag}"
+        );
+        assert!(
+            times(&r, "t-0-0", "PodSucceeded").is_empty() && times(&r, "t-0-0", "PodFailed").is_empty(),
+            "{tag}"
+        );
+        let killed = job(&r, "t-1");
+        assert_eq!(
+            (killed.state.as_str(), secs(killed.finish)),
+            ("Failed", Some(31.0)),
+            "{tag}"
+        );
+        let s = kubesim::observe::report::summarize(&r);
+        assert_eq!((s.jobs_running, s.jobs_failed, s.jobs_complete), (1, 1, 0), "{tag}");
+    }
+}

@@ -249,20 +249,6 @@ fn s_k4_a_pdb_violation_outweighs_a_lower_victim_priority() {
     assert!(times(&without, "y1", "PodDeleted").is_empty());
 }
 
-/// A scenario file `s.yaml` with its trace and node list beside it in a fresh temporary folder,
-/// loaded; the folder is removed after loading.
-fn load_with_files(tag: &str, files: &[(&str, &str)], yaml: &str) -> kubesim::input::spec::Scenario {
-    let dir = std::env::temp_dir().join(format!("kubesim-sched-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    for (name, text) in files {
-        std::fs::write(dir.join(name), text).expect("write");
-    }
-    std::fs::write(dir.join("s.yaml"), yaml).expect("scenario");
-    let sc = kubesim::input::scenario::load(&[dir.join("s.yaml")]).expect("loads");
-    std::fs::remove_dir_all(&dir).ok();
-    sc
-}
-
 /// openb pods with a `gpu_spec` replayed on nodes built from an openb node list bind only to
 /// nodes of their GPU models: the three V100M32 pods share the one 2-GPU V100M32 node (the third
 /// waits for the first to end at 100 s although the T4 node has 8 GPUs free), the
@@ -285,7 +271,7 @@ fn trace_gpu_models_are_a_required_node_affinity() {
     let yaml = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: models}\n---\n\
         apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {name: t}\n\
         spec: {path: pods.csv, format: openb, nodes: {path: nodes.csv}}\n";
-    let sc = load_with_files("gpu-models", &[("nodes.csv", nodes), ("pods.csv", pods)], yaml);
+    let sc = common::load_with_files("gpu-models", &[("nodes.csv", nodes), ("pods.csv", pods)], yaml);
     let mut runs = kubesim::experiment::run_all(&sc, &["kube-default".to_string()], &[1], true).expect("runs");
     let r = runs.remove(0);
     let bound: Vec<(f64, &str, &str)> = r

@@ -2,7 +2,9 @@
 //! default a Job that runs once: backoffLimit 0, restartPolicy Never), with the trace's pods
 //! (parallelism = completions), per-pod requests (fractional GPUs as milli-GPUs, as GPU-sharing
 //! device plugins count them), gang, namespace, queue, priority class (when the scenario
-//! defines it), and the run time and exit code the trace recorded. A job that names the GPU
+//! defines it), and the run time and exit code the trace recorded; a job the trace saw still
+//! running at its end (outcome `running`) gets no run time, so its pods run until the run ends
+//! and it is reported `Running`, not failed. A job that names the GPU
 //! models it may run on (openb's `gpu_spec`) gets a required node affinity `In` those models on
 //! the node label `nvidia.com/gpu.product`, which nodes built from the trace's inventory carry;
 //! the requirement is ANDed into every term the template already has, as the scheduler's
@@ -59,6 +61,10 @@ pub(crate) fn job_spec(base: &WorkloadSpec, j: &TraceShape, priority_class: &str
             require_gpu_models(&mut t.affinity_terms, &j.gpu_models);
         }
         t.hints.exit_code = j.exit_code;
+        if j.censored {
+            // The template's own `kubesim.io/duration` would end it: the trace says it ran on.
+            t.hints.duration_ms = None;
+        }
         t.hints.gang_size = (j.gang > 1).then_some(j.gang);
     }
     w

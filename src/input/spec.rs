@@ -605,12 +605,16 @@ pub struct TraceShape {
     /// GPU models the job may run on, `|`-separated; empty: any (see
     /// [`crate::input::trace::TraceJob::gpu_models`]).
     pub gpu_models: String,
+    /// The job was still running when the trace ended (outcome `running`): its pods never end.
+    pub censored: bool,
 }
 
 /// One trace job to replay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReplayJob {
     pub submit_ms: u64,
+    /// The run time of its pods; `u64::MAX` for a job that never ends (see
+    /// [`TraceShape::censored`]).
     pub duration_ms: u64,
     /// The queueing delay the trace recorded; `u64::MAX` if none.
     pub recorded_wait_ms: u64,
@@ -619,6 +623,11 @@ pub struct ReplayJob {
 }
 
 impl ReplayJob {
+    /// The run time of its pods, `None` if they never end.
+    pub fn duration(&self) -> Option<u64> {
+        (self.duration_ms != u64::MAX).then_some(self.duration_ms)
+    }
+
     pub fn recorded_wait(&self) -> Option<u64> {
         (self.recorded_wait_ms != u64::MAX).then_some(self.recorded_wait_ms)
     }

@@ -10,14 +10,15 @@
 //!   the queueing time); the end is `end_time`, else `fail_time`, else `stop_time`;
 //! - namespace = `user`, no queue; priority class = `type` lower-cased (`pretrain`, `sft`,
 //!   `evaluation`, `debug`, ...); `state` as Helios; counted skips: jobs that never started
-//!   (empty `start_time`) or have no end.
+//!   (empty `start_time`) or have no end; a job of `state` RUNNING that started was still
+//!   running at the trace's end -> `running`, its duration up to its end time if any, else 0.
 
 use std::path::Path;
 
 use super::helios::slurm_state;
 use super::input::{Lines, Row, columns, header_names, open};
 use super::time::parse_iso_utc;
-use super::{Emit, ImportReport, Importer, Options, TraceJob};
+use super::{Emit, ImportReport, Importer, Options, Outcome, TraceJob};
 use crate::error::{InputError, quote};
 
 /// The `acme` format: Shanghai AI Lab Acme `trace_seren.csv` / `trace_kalos.csv`.
@@ -116,9 +117,14 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
                 t_end = time(&row, c)?;
             }
         }
-        let Some(t_end) = t_end else {
-            report.skip(line, "no end_time, fail_time or stop_time", row.get(id));
-            continue;
+        let t_end = match t_end {
+            Some(e) => e,
+            // Running when the trace was taken: its run so far is unknown.
+            None if outcome == Outcome::Running => t_start,
+            None => {
+                report.skip(line, "no end_time, fail_time or stop_time", row.get(id));
+                continue;
+            }
         };
         if t_start < t_submit || t_end < t_start {
             return Err(row.err(
@@ -234,6 +240,31 @@ mod tests {
         assert_eq!(
             (k.duration_ms, k.memory_bytes, k.priority_class.as_str()),
             (60_000, (201 << 30) / 2, "evaluation")
+        );
+    }
+
+    /// A RUNNING job that started is running at the trace's end (its run so far unknown without
+    /// an end time); one that never started is skipped.
+    #[test]
+    fn running_rows() {
+        let h = SEREN.lines().next().unwrap();
+        let text = format!(
+            "{h}\n\
+             1,u,1,8,8,SFT,RUNNING,2023-03-01 08:00:00+08:00,2023-03-01 08:00:05+08:00,,,,\n\
+             2,u,1,8,8,SFT,RUNNING,2023-03-01 08:00:00+08:00,,,,,\n"
+        );
+        let p = temp_file("acme-running.csv", &text);
+        let (jobs, r) = read_all(&Acme, &p, &Options::default()).unwrap();
+        assert_eq!(r.skipped, vec![("never started (empty start_time)".to_string(), 1)]);
+        assert_eq!(
+            (
+                jobs.len(),
+                jobs[0].outcome,
+                jobs[0].exit_code,
+                jobs[0].duration_ms,
+                jobs[0].recorded_wait_ms
+            ),
+            (1, Outcome::Running, 0, 0, Some(5_000))
         );
     }
 

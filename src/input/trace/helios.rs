@@ -7,9 +7,11 @@
 //! - times are naive local strings (UTC+8, no DST, so they are read as they are);
 //!   duration = end - start and recorded wait = start - submit, recomputed from the
 //!   timestamps, falling back on the `duration` / `queue` columns when a timestamp is empty;
-//!   a row with neither (NaN) is skipped and counted;
+//!   a row with neither (NaN) and no start is skipped and counted;
 //! - namespace and queue = `vc`; `state` COMPLETED -> succeeded, FAILED and NODE_FAIL ->
-//!   failed (1), CANCELLED and TIMEOUT -> killed (137); the rare SUSPENDED is skipped and counted.
+//!   failed (1), CANCELLED and TIMEOUT -> killed (137); the rare SUSPENDED is skipped and counted;
+//! - a job still running at the trace's end (`state` RUNNING, or a `start_time` with neither an
+//!   `end_time` nor a `duration`) -> `running`, its duration the `duration` column or 0 (unknown).
 
 use std::path::Path;
 
@@ -66,6 +68,7 @@ pub(crate) fn slurm_state(state: &str) -> Option<(Outcome, i32)> {
         "COMPLETED" => Some((Outcome::Succeeded, 0)),
         "FAILED" | "NODE_FAIL" | "OUT_OF_MEMORY" => Some((Outcome::Failed, 1)),
         "CANCELLED" | "TIMEOUT" | "PREEMPTED" => Some((Outcome::Killed, 137)),
+        "RUNNING" => Some((Outcome::Running, 0)),
         _ => None,
     }
 }
@@ -104,7 +107,7 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
             return Err(row.err(
                 state,
                 format!("unknown state {}", quote(row.get(state))),
-                "state is one of COMPLETED, FAILED, NODE_FAIL, OUT_OF_MEMORY, CANCELLED, TIMEOUT, PREEMPTED, SUSPENDED",
+                "state is one of COMPLETED, FAILED, NODE_FAIL, OUT_OF_MEMORY, CANCELLED, TIMEOUT, PREEMPTED, RUNNING, SUSPENDED",
             ));
         };
         let Some(t_submit) = time(&row, submit, parse_naive)? else {
@@ -123,6 +126,16 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
                 ));
             }
             _ => (row.secs_ms(dur)?, row.secs_ms(queue)?),
+        };
+        // Started and never ended: running when the trace was taken.
+        let (outcome, exit_code, duration_ms, wait_ms) = match t_start {
+            Some(s) if outcome == Outcome::Running || (t_end.is_none() && duration_ms.is_none()) => (
+                Outcome::Running,
+                0,
+                Some(duration_ms.unwrap_or(0)),
+                Some((s - t_submit) * 1000),
+            ),
+            _ => (outcome, exit_code, duration_ms, wait_ms),
         };
         let Some(duration_ms) = duration_ms.filter(|d| *d >= 0) else {
             report.skip(
@@ -286,12 +299,14 @@ mod tests {
              2,u,vcA,8,8,1,CANCELLED,2020-04-01 00:00:05,,,,\n\
              3,u,vcA,8,8,1,SUSPENDED,2020-04-01 00:00:05,2020-04-01 00:00:05,2020-04-01 00:00:06,1,0\n\
              4,u,vcA,8,8,1,FAILED,2020-04-01 00:00:07,,,NaN,NaN\n\
-             5,u,vcA,2,2,0,NODE_FAIL,2020-04-01 00:00:08,,,30,3\n"
+             5,u,vcA,2,2,0,NODE_FAIL,2020-04-01 00:00:08,,,30,3\n\
+             6,u,vcA,8,8,1,CANCELLED,2020-04-01 00:00:09,2020-04-01 00:00:19,,NaN,NaN\n\
+             7,u,vcA,8,8,1,RUNNING,2020-04-01 00:00:09,2020-04-01 00:00:29,,70,20\n"
         );
         let p = temp_file("helios-dirty.csv", &text);
         let (jobs, r) = read_all(&Helios, &p, &Options::default()).unwrap();
-        assert_eq!(r.rows_read, 5);
-        assert_eq!(jobs.len(), 2);
+        assert_eq!(r.rows_read, 7);
+        assert_eq!(jobs.len(), 4);
         assert_eq!(r.skipped_total(), 3);
         assert!(r.skipped.contains(&("state SUSPENDED".to_string(), 1)));
         // CPU job: 4 cores, 4 x 4 GiB.
@@ -305,13 +320,22 @@ mod tests {
             (30_000, Some(3_000), 1)
         );
         assert_eq!(jobs[1].outcome, Outcome::Failed);
+        // Started, no end and no duration: running at the trace's end, run time unknown; state
+        // RUNNING: running, for the duration the row gives.
+        let running: Vec<(Outcome, i32, u64, Option<u64>)> = jobs[2..]
+            .iter()
+            .map(|j| (j.outcome, j.exit_code, j.duration_ms, j.recorded_wait_ms))
+            .collect();
+        assert_eq!(
+            running,
+            [
+                (Outcome::Running, 0, 0, Some(10_000)),
+                (Outcome::Running, 0, 70_000, Some(20_000))
+            ]
+        );
 
         let cases: &[(&str, &str, &str)] = &[
-            (
-                "9,u,vcA,1,1,1,RUNNING,2020-04-01 00:00:00,,,1,1",
-                "state",
-                "unknown state",
-            ),
+            ("9,u,vcA,1,1,1,LOST,2020-04-01 00:00:00,,,1,1", "state", "unknown state"),
             (
                 "9,u,vcA,1,1,1,COMPLETED,2020-04-01 25:00:00,,,1,1",
                 "submit_time",

@@ -133,22 +133,34 @@ pub enum Outcome {
     Failed,
     /// Cancelled, killed, deleted or timed out, by the user or by the system.
     Killed,
+    /// Still running when the trace ended (right-censored): its duration is the part observed
+    /// (0 if unknown), a lower bound. A replay runs it until the end of the run.
+    Running,
 }
 
 impl Outcome {
-    /// The name used in the native format: `succeeded`, `failed`, `killed`.
+    /// The name used in the native format: `succeeded`, `failed`, `killed`, `running`.
     pub fn name(self) -> &'static str {
         match self {
             Outcome::Succeeded => "succeeded",
             Outcome::Failed => "failed",
             Outcome::Killed => "killed",
+            Outcome::Running => "running",
         }
     }
 
-    /// The exit code to record when the trace has none: 0, 1, 137.
+    /// The outcome named `name` in the native format.
+    pub fn parse(name: &str) -> Option<Outcome> {
+        [Outcome::Succeeded, Outcome::Failed, Outcome::Killed, Outcome::Running]
+            .into_iter()
+            .find(|o| o.name() == name)
+    }
+
+    /// The exit code to record when the trace has none: 0, 1, 137, and 0 for a job still
+    /// running (it has none).
     pub fn default_exit_code(self) -> i32 {
         match self {
-            Outcome::Succeeded => 0,
+            Outcome::Succeeded | Outcome::Running => 0,
             Outcome::Failed => 1,
             Outcome::Killed => 137,
         }

@@ -241,18 +241,13 @@ fn parse_row(row: &Row<'_, '_>, opt: &OptionalCols) -> Result<TraceJob, InputErr
                 "write 1 for no gang, or the number of pods that must run together",
             )
         })?;
-    let outcome = match row.get(11) {
-        "succeeded" => Outcome::Succeeded,
-        "failed" => Outcome::Failed,
-        "killed" => Outcome::Killed,
-        other => {
-            return Err(row.err(
-                11,
-                format!("unknown outcome {}", quote(other)),
-                "write succeeded, failed or killed",
-            ));
-        }
-    };
+    let outcome = Outcome::parse(row.get(11)).ok_or_else(|| {
+        row.err(
+            11,
+            format!("unknown outcome {}", quote(row.get(11))),
+            "write succeeded, failed, killed or running",
+        )
+    })?;
     let exit_code: i32 = row.get(12).parse().map_err(|_| {
         row.err(
             12,

@@ -6,7 +6,9 @@
 //!   duration = `deletion_time - scheduled_time`; recorded wait = `scheduled_time - creation_time`;
 //! - per-pod GPUs = `num_gpu * gpu_milli` milli-GPUs (460 = a 0.46 share of one GPU);
 //! - `pod_phase`: Succeeded -> succeeded, Failed -> failed (exit 1), Running -> killed (137): the
-//!   pod was deleted while running (or censored at the trace end, 12,902,960 s);
+//!   pod was deleted while running; but a Running pod without a `deletion_time`, or deleted at
+//!   the trace's end (the file's latest `deletion_time`, 12,902,960 s in the default list), was
+//!   still running then -> `running` (its duration the part observed);
 //!   Pending (never scheduled, `scheduled_time` empty) -> skipped and counted;
 //! - `qos` -> priority class, lower-cased (`ls`, `be`, `burstable`, `guaranteed`);
 //!   namespace `default`, no queue;
@@ -66,13 +68,14 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
     let cols = columns(path, 1, &names, POD_COLS, "an openb pod list")?;
+    let end = last_deletion(path, opts, &names, cols[9])?;
     while let Some((line, text)) = lines.next_line()? {
         if text.trim().is_empty() {
             continue;
         }
         report.rows_read += 1;
         let first = report.rows_read == 1;
-        let pod = Row::parse(path, line, text, &names).and_then(|row| pod_of(&row, &cols, report));
+        let pod = Row::parse(path, line, text, &names).and_then(|row| pod_of(&row, &cols, end, report));
         match pod {
             Ok(Some((created, job))) => emit(line, created, job)?,
             Ok(None) => {}
@@ -85,9 +88,31 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
     Ok(())
 }
 
+/// The trace's end: the latest `deletion_time` of the pod list (column `col` of the header
+/// `names`), in ms; rows whose time does not parse are left out (the import counts them).
+fn last_deletion(path: &Path, opts: &Options, names: &[String], col: usize) -> Result<Option<i64>, InputError> {
+    let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
+    lines.next_line()?;
+    let mut last: Option<i64> = None;
+    while let Some((line, text)) = lines.next_line()? {
+        if let Ok(row) = Row::parse(path, line, text, names)
+            && let Ok(Some(t)) = row.secs_ms(col)
+        {
+            last = Some(last.map_or(t, |l| l.max(t)));
+        }
+    }
+    Ok(last)
+}
+
 /// The pod of one row as a job with its creation time; `None` if skipped (counted in
-/// `report`); an error for a bad field (which the caller skips after the first row).
-fn pod_of(row: &Row, cols: &[usize; 11], report: &mut ImportReport) -> Result<Option<(i64, TraceJob)>, InputError> {
+/// `report`); an error for a bad field (which the caller skips after the first row). `end` is
+/// the trace's end ([`last_deletion`]).
+fn pod_of(
+    row: &Row,
+    cols: &[usize; 11],
+    end: Option<i64>,
+    report: &mut ImportReport,
+) -> Result<Option<(i64, TraceJob)>, InputError> {
     let [
         name,
         cpu,
@@ -122,15 +147,27 @@ fn pod_of(row: &Row, cols: &[usize; 11], report: &mut ImportReport) -> Result<Op
             row.err(
                 i,
                 "empty time",
-                "creation_time and deletion_time are seconds, never empty",
+                "creation_time is never empty, deletion_time only for a pod still Running",
             )
         })
     };
     let t_created = need(created, row.secs_ms(created)?)?;
-    let t_deleted = need(deleted, row.secs_ms(deleted)?)?;
+    let t_deleted = row.secs_ms(deleted)?;
     let Some(t_sched) = row.secs_ms(scheduled)? else {
         report.skip(row.line, "never scheduled (scheduled_time empty)", row.get(name));
         return Ok(None);
+    };
+    // Running and not deleted, or deleted only by the trace's end: still running then.
+    let censored = row.get(phase) == "Running" && (t_deleted.is_none() || t_deleted == end);
+    let (outcome, exit_code) = if censored {
+        (Outcome::Running, 0)
+    } else {
+        (outcome, exit_code)
+    };
+    let t_deleted = match t_deleted {
+        Some(t) => t,
+        None if censored => end.unwrap_or(t_sched).max(t_sched),
+        None => need(deleted, None)?,
     };
     if t_sched < t_created || t_deleted < t_sched {
         return Err(row.err(
@@ -215,7 +252,8 @@ mod tests {
         let p = excerpt("openb/openb_pod_list_default.excerpt.csv");
         let (jobs, r) = read_all(&Openb, &p, &Options::default()).unwrap();
         // 1200 rows: 111 Pending, 647 Running, 416 Failed, 26 Succeeded
-        // (`awk -F, 'NR>1 {print $8}' | sort | uniq -c`).
+        // (`awk -F, 'NR>1 {print $8}' | sort | uniq -c`); 19 of the Running pods are deleted at
+        // 12902960, the latest deletion_time, the trace's end: still running then.
         assert_eq!(r.rows_read, 1200);
         assert_eq!(r.jobs, 1200 - 111);
         assert_eq!(jobs.len(), 1200 - 111);
@@ -227,10 +265,17 @@ mod tests {
         assert_eq!(
             (
                 outcomes(Outcome::Killed),
+                outcomes(Outcome::Running),
                 outcomes(Outcome::Failed),
                 outcomes(Outcome::Succeeded)
             ),
-            (647, 416, 26)
+            (628, 19, 416, 26)
+        );
+        // openb-pod-0001,6000,12288,1,460,,LS,Running,427061,12902960,427061: running for the
+        // 12,475,899 s the trace saw.
+        assert_eq!(
+            (jobs[1].outcome, jobs[1].exit_code, jobs[1].duration_ms),
+            (Outcome::Running, 0, 12_475_899_000)
         );
         // openb-pod-0000,12000,16384,1,1000,,LS,Running,0,12537496,0
         assert_eq!(
@@ -345,6 +390,9 @@ mod tests {
             r.skipped,
             vec![("never scheduled (pod_phase Pending)".to_string(), 897)]
         );
+        // 34 Running pods end at 12902960, the trace's end (the source formats in
+        // traces/README.md): still running then.
+        assert_eq!(jobs.iter().filter(|j| j.outcome == Outcome::Running).count(), 34);
         // openb-pod-8151,3152,5600,1,590,,BE,Failed,12901761,12901792,12901762
         assert_eq!(
             jobs.last().unwrap(),
@@ -421,6 +469,34 @@ mod tests {
         assert_eq!(all[1522].gpu_model, "G2");
     }
 
+    /// Running pods: deleted before the trace's end (the latest deletion_time, 500 s here) ->
+    /// killed; deleted at the end or never -> running, for the time the trace saw.
+    #[test]
+    fn running_pods_at_the_trace_end_are_running() {
+        let rows = [
+            "p0,1000,1024,0,0,,BE,Succeeded,0,500,0",
+            "p1,1000,1024,0,0,,BE,Running,10,300,20",
+            "p2,1000,1024,0,0,,BE,Running,10,500,40",
+            "p3,1000,1024,0,0,,BE,Running,10,,100",
+        ];
+        let p = temp_file(
+            "openb-running.csv",
+            &format!("{}\n{}\n", POD_COLS.join(","), rows.join("\n")),
+        );
+        let (jobs, r) = read_all(&Openb, &p, &Options::default()).unwrap();
+        assert!(r.skipped.is_empty(), "{r}");
+        let got: Vec<(Outcome, i32, u64)> = jobs.iter().map(|j| (j.outcome, j.exit_code, j.duration_ms)).collect();
+        assert_eq!(
+            got,
+            [
+                (Outcome::Succeeded, 0, 500_000),
+                (Outcome::Killed, 137, 280_000),
+                (Outcome::Running, 0, 460_000),
+                (Outcome::Running, 0, 400_000),
+            ]
+        );
+    }
+
     #[test]
     fn malformed_rows() {
         let h = POD_COLS.join(",");
@@ -441,7 +517,7 @@ mod tests {
                 "cpu_milli",
                 "not a non-negative integer",
             ),
-            ("p1,1000,1024,1,1000,,LS,Running,0,,0", "deletion_time", "empty time"),
+            ("p1,1000,1024,1,1000,,LS,Failed,0,,0", "deletion_time", "empty time"),
             (
                 "p1,1000,1024,1,1000,,LS,Running,zero,10,0",
                 "creation_time",

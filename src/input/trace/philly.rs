@@ -10,9 +10,10 @@
 //!   without `detail` (the subset): pods = ceil(num_gpus / 8), GPUs per pod = num_gpus / pods;
 //!   gang = pods when pods > 1;
 //! - namespace and queue = `vc` (`default` and empty when absent); `status` Pass / Failed /
-//!   Killed -> succeeded / failed (1) / killed (137); absent (the subset) -> succeeded;
-//! - counted skips: no attempts, unparsable or missing times, last attempt without `end_time`
-//!   (still running at the snapshot), no GPU information.
+//!   Killed -> succeeded / failed (1) / killed (137); absent (the subset) -> succeeded; a last
+//!   attempt without `end_time` (still running at the snapshot), or `status` Running ->
+//!   `running`, duration 0 (unknown: the snapshot's time is not in the log);
+//! - counted skips: no attempts, unparsable or missing times, no GPU information.
 //!
 //! The array is deserialized one element at a time (a `SeqAccess` visitor over a buffered
 //! reader), so memory does not grow with the file; one element is bounded by
@@ -241,6 +242,9 @@ fn map_job(
     let Some((start, end)) = run_span(&attempts, line, &id, report) else {
         return Ok(());
     };
+    // Still running at the snapshot: its run so far is unknown.
+    let end_unknown = end.is_none();
+    let end = end.unwrap_or(start);
     let first = &attempts[0];
     let detail = first.detail.as_deref().unwrap_or_default();
     let (pods, gpus_per_pod) = if !detail.is_empty() {
@@ -265,7 +269,11 @@ fn map_job(
         )
         .at(path, line, None)
     })?;
-    let (outcome, exit_code) = outcome_of(job.status.as_deref(), &id, path, line)?;
+    let (outcome, exit_code) = if end_unknown {
+        (Outcome::Running, 0)
+    } else {
+        outcome_of(job.status.as_deref(), &id, path, line)?
+    };
     let gpu_milli = i64::try_from(gpus_per_pod)
         .unwrap_or(i64::MAX / 1000)
         .saturating_mul(1000);
@@ -295,9 +303,9 @@ fn map_job(
     emit(line, submitted * 1000, job)
 }
 
-/// The first attempt's start and the last attempt's end (Unix seconds); `None` if the job is
-/// skipped for them (counted in `report`).
-fn run_span(attempts: &[Attempt], line: usize, id: &str, report: &mut ImportReport) -> Option<(i64, i64)> {
+/// The first attempt's start and the last attempt's end (Unix seconds; `None` if the job was
+/// still running at the snapshot); `None` if the job is skipped for them (counted in `report`).
+fn run_span(attempts: &[Attempt], line: usize, id: &str, report: &mut ImportReport) -> Option<(i64, Option<i64>)> {
     let (Some(first), Some(last)) = (attempts.first(), attempts.last()) else {
         report.skip(line, "no attempts", id);
         return None;
@@ -307,10 +315,7 @@ fn run_span(attempts: &[Attempt], line: usize, id: &str, report: &mut ImportRepo
         return None;
     };
     let end = match last.end_time.as_deref() {
-        None | Some("None") => {
-            report.skip(line, "still running at the snapshot (last attempt has no end_time)", id);
-            return None;
-        }
+        None | Some("None") => return Some((start, None)),
         Some(_) => match philly_time(last.end_time.as_ref()) {
             Some(t) => t,
             None => {
@@ -323,7 +328,7 @@ fn run_span(attempts: &[Attempt], line: usize, id: &str, report: &mut ImportRepo
         report.skip(line, "last attempt ends before the first starts", id);
         return None;
     }
-    Some((start, end))
+    Some((start, Some(end)))
 }
 
 /// The job's `status` as an outcome and exit code (no status: passed).
@@ -332,11 +337,12 @@ fn outcome_of(status: Option<&str>, id: &str, path: &Path, line: usize) -> Resul
         None | Some("Pass") => (Outcome::Succeeded, 0),
         Some("Failed") => (Outcome::Failed, 1),
         Some("Killed") => (Outcome::Killed, 137),
+        Some("Running") => (Outcome::Running, 0),
         Some(other) => {
             return Err(InputError::new(
                 "status",
                 format!("unknown status {} of job {}", quote(other), quote(id)),
-                "Philly status is Pass, Failed or Killed",
+                "Philly status is Pass, Failed, Killed or Running",
             )
             .at(path, line, None));
         }
@@ -487,8 +493,8 @@ mod tests {
         let p = temp_file("philly-hand.json", HAND);
         let (jobs, r) = read_all(&Philly, &p, &Options::default()).unwrap();
         assert_eq!(r.rows_read, 6);
-        assert_eq!(jobs.len(), 2);
-        assert_eq!(r.skipped_total(), 4);
+        assert_eq!(jobs.len(), 3);
+        assert_eq!(r.skipped_total(), 3);
         assert!(
             r.first_skips.iter().any(|s| s.starts_with("line 7: no attempts (j2)")),
             "{:?}",
@@ -499,7 +505,19 @@ mod tests {
         assert_eq!((j1.pods, j1.gpu_milli, j1.gang), (2, 6000, 2));
         assert_eq!((j1.outcome, j1.exit_code), (Outcome::Killed, 137));
         assert_eq!((j1.duration_ms, j1.recorded_wait_ms), (3_600_000, Some(60_000)));
-        let j6 = &jobs[1];
+        // j4: its last attempt has no end_time: running at the snapshot, run time unknown.
+        let j4 = &jobs[1];
+        assert_eq!(
+            (
+                j4.id.as_str(),
+                j4.outcome,
+                j4.exit_code,
+                j4.duration_ms,
+                j4.recorded_wait_ms
+            ),
+            ("j4", Outcome::Running, 0, 0, Some(1_000))
+        );
+        let j6 = &jobs[2];
         assert_eq!(
             (j6.outcome, j6.exit_code, j6.submit_ms, j6.duration_ms),
             (Outcome::Failed, 1, 10_000, 8_000)

@@ -11,7 +11,7 @@ use super::{KUBESIM_OBJECT_FIELDS, MAX_TRACE_JOBS, check_template_kind};
 use crate::error::InputError;
 use crate::input::spec::{NodeSpec, ReplayJob, SourceLoc, TraceShape, TraceSpec, WorkloadSpec};
 use crate::input::trace::{
-    GPU_MODEL_LABEL, Importer, Options, TraceJob, importer, names, names_native_last, read_nodes, read_sorted,
+    GPU_MODEL_LABEL, Importer, Options, Outcome, TraceJob, importer, names, names_native_last, read_nodes, read_sorted,
 };
 
 /// A Trace object: the trace read, sorted by submit time and shaped by the object's options,
@@ -215,6 +215,7 @@ fn compact(jobs: Vec<TraceJob>) -> (Vec<TraceShape>, Vec<ReplayJob>) {
                 gang: j.gang,
                 exit_code: j.exit_code,
                 gpu_models: j.gpu_models,
+                censored: j.outcome == Outcome::Running,
             };
             let idx = match index.get(&shape) {
                 Some(i) => *i,
@@ -227,7 +228,13 @@ fn compact(jobs: Vec<TraceJob>) -> (Vec<TraceShape>, Vec<ReplayJob>) {
             };
             ReplayJob {
                 submit_ms: j.submit_ms,
-                duration_ms: j.duration_ms,
+                // A job still running at the trace's end never ends (its duration is only the
+                // part the trace saw).
+                duration_ms: if j.outcome == Outcome::Running {
+                    u64::MAX
+                } else {
+                    j.duration_ms.min(u64::MAX - 1)
+                },
                 recorded_wait_ms: j.recorded_wait_ms.unwrap_or(u64::MAX),
                 shape: idx,
             }
