@@ -335,3 +335,48 @@ fn trace_jobs_running_at_the_trace_end_run_until_the_run_ends() {
         assert_eq!((s.jobs_running, s.jobs_failed, s.jobs_complete), (1, 1, 0), "{tag}");
     }
 }
+
+/// openb pods never scheduled, kept with `includeUnscheduled`, are deleted at their deletion
+/// time whether or not they start: on one 1-GPU node busy until 100 s, the pod created at 10 s
+/// and deleted at 60 s never starts and fails (DeadlineExceeded) then; the one created at 200 s
+/// and deleted at 230 s starts at once on the free node and is stopped at 230 s (not failed by
+/// its own exit at the same instant).
+#[test]
+fn unscheduled_trace_pods_are_deleted_at_their_deletion_time() {
+    let pods = "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n\
+        a,1000,1024,1,1000,,LS,Succeeded,0,100,0\n\
+        p1,1000,1024,1,1000,,LS,Pending,10,60,\n\
+        p2,1000,1024,1,1000,,LS,Pending,200,230,\n";
+    let yaml = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\n---\n{}\
+         apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: t}}\n\
+         spec: {{path: pods.csv, format: openb, includeUnscheduled: true}}\n",
+        nodes(1, 1)
+    );
+    let sc = common::load_with_files("unscheduled", &[("pods.csv", pods)], &yaml);
+    let mut runs = kubesim::experiment::run_all(&sc, &["kube-default".to_string()], &[1], true).expect("runs");
+    let r = runs.remove(0);
+    let row = |n: &str| {
+        let j = job(&r, n);
+        (j.state.as_str(), secs(j.start), secs(j.finish))
+    };
+    assert_eq!(row("t-0"), ("Complete", Some(0.0), Some(101.0)));
+    assert_eq!(row("t-1"), ("Failed", None, Some(60.0)));
+    // The deadline deletes its running pod at 230 s; the Job fails at the next sync, once the
+    // pod has terminated (the controller's 1 s sync batch).
+    assert_eq!(row("t-2"), ("Failed", Some(200.0), Some(231.0)));
+    let failed = |n: &str| {
+        history(&r, &format!("default/{n}"))
+            .into_iter()
+            .filter(|e| e.1 == "JobFailed")
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        failed("t-1"),
+        [(60.0, "JobFailed".to_string(), "DeadlineExceeded".to_string())]
+    );
+    assert_eq!(
+        failed("t-2"),
+        [(231.0, "JobFailed".to_string(), "DeadlineExceeded".to_string())]
+    );
+}

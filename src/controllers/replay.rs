@@ -4,7 +4,10 @@
 //! device plugins count them), gang, namespace, queue, priority class (when the scenario
 //! defines it), and the run time and exit code the trace recorded; a job the trace saw still
 //! running at its end (outcome `running`) gets no run time, so its pods run until the run ends
-//! and it is reported `Running`, not failed. A job that names the GPU
+//! and it is reported `Running`, not failed. A job with a patience (a pod its user deleted before
+//! it was ever scheduled) gets it as `activeDeadlineSeconds`, so the Job controller fails it
+//! (`DeadlineExceeded`, deleting its pods) that long after it started, started or not
+//! (k/k `pkg/controller/job/job_controller.go`, `syncJob` / `pastActiveDeadline`). A job that names the GPU
 //! models it may run on (openb's `gpu_spec`) gets a required node affinity `In` those models on
 //! the node label `nvidia.com/gpu.product`, which nodes built from the trace's inventory carry;
 //! the requirement is ANDed into every term the template already has, as the scheduler's
@@ -30,6 +33,10 @@ pub(crate) fn job_spec(base: &WorkloadSpec, j: &TraceShape, priority_class: &str
         w.annotations.insert(QUEUE_ANNOTATION.to_string(), j.queue.clone());
     }
     if let WorkloadKind::Job(job) = &mut w.kind {
+        if let Some(d) = j.active_deadline_s {
+            // The sooner of the template's deadline and the trace's patience.
+            job.active_deadline_s = Some(job.active_deadline_s.map_or(d, |t| t.min(d)));
+        }
         job.completions = Some(j.pods);
         job.parallelism = Some(j.pods);
         let t = &mut job.template;
@@ -61,7 +68,7 @@ pub(crate) fn job_spec(base: &WorkloadSpec, j: &TraceShape, priority_class: &str
             require_gpu_models(&mut t.affinity_terms, &j.gpu_models);
         }
         t.hints.exit_code = j.exit_code;
-        if j.censored {
+        if j.endless {
             // The template's own `kubesim.io/duration` would end it: the trace says it ran on.
             t.hints.duration_ms = None;
         }

@@ -605,8 +605,13 @@ pub struct TraceShape {
     /// GPU models the job may run on, `|`-separated; empty: any (see
     /// [`crate::input::trace::TraceJob::gpu_models`]).
     pub gpu_models: String,
-    /// The job was still running when the trace ended (outcome `running`): its pods never end.
-    pub censored: bool,
+    /// Its pods have no run time: they run until the run ends or the Job is stopped. A job
+    /// still running when the trace ended (outcome `running`), or one its patience stops before
+    /// its duration could end it.
+    pub endless: bool,
+    /// The Job's `activeDeadlineSeconds` from the trace's patience (see
+    /// [`crate::input::trace::TraceJob::patience_ms`]): seconds, rounded up, at least 1.
+    pub active_deadline_s: Option<u64>,
 }
 
 /// One trace job to replay.
@@ -614,7 +619,7 @@ pub struct TraceShape {
 pub struct ReplayJob {
     pub submit_ms: u64,
     /// The run time of its pods; `u64::MAX` for a job that never ends (see
-    /// [`TraceShape::censored`]).
+    /// [`TraceShape::endless`]).
     pub duration_ms: u64,
     /// The queueing delay the trace recorded; `u64::MAX` if none.
     pub recorded_wait_ms: u64,

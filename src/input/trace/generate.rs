@@ -294,6 +294,7 @@ pub fn generate_each(
                 TraceJob {
                     recorded_wait_ms: None,
                     gpu_models: String::new(),
+                    patience_ms: None,
                     ..s.clone()
                 }
             }
@@ -317,6 +318,7 @@ pub fn generate_each(
                     exit_code: 0,
                     recorded_wait_ms: None,
                     gpu_models: String::new(),
+                    patience_ms: None,
                 }
             }
         };

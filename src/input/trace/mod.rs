@@ -202,6 +202,10 @@ pub struct TraceJob {
     /// (`V100M16|V100M32`, openb's `gpu_spec`); empty: any model. A replay makes it a required
     /// node affinity on [`GPU_MODEL_LABEL`].
     pub gpu_models: String,
+    /// How long after its submission the job is deleted if it has not ended, ms: the patience
+    /// of a user who gave up on a job that never started (openb pods never scheduled, kept with
+    /// [`Options::include_unscheduled`]). A replay makes it the Job's `activeDeadlineSeconds`.
+    pub patience_ms: Option<u64>,
 }
 
 impl TraceJob {
@@ -389,6 +393,9 @@ pub struct Options {
     pub swf_cpus_per_node: Option<u32>,
     /// PAI: the task table to join. `None`: `pai_task_table.csv` in the job table's directory.
     pub pai_task_table: Option<PathBuf>,
+    /// openb: keep the pods never scheduled (`Pending`) as jobs with their patience
+    /// ([`TraceJob::patience_ms`]) instead of skipping them.
+    pub include_unscheduled: bool,
     /// At most this many jobs per read (an error beyond).
     pub max_jobs: u64,
     /// At most this many bytes per line (or per Philly JSON element).
@@ -403,6 +410,7 @@ impl Default for Options {
             memory_per_cpu_bytes: None,
             swf_cpus_per_node: None,
             pai_task_table: None,
+            include_unscheduled: false,
             max_jobs: DEFAULT_MAX_JOBS,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
         }
@@ -542,6 +550,7 @@ fn check_job(j: &TraceJob) -> Result<(), (&'static str, String, String)> {
         ("submit time", j.submit_ms),
         ("duration", j.duration_ms),
         ("recorded wait", j.recorded_wait_ms.unwrap_or(0)),
+        ("patience", j.patience_ms.unwrap_or(0)),
     ];
     for (field, ms) in times {
         if ms > MAX_DURATION_MS {

@@ -9,7 +9,10 @@
 //!   pod was deleted while running; but a Running pod without a `deletion_time`, or deleted at
 //!   the trace's end (the file's latest `deletion_time`, 12,902,960 s in the default list), was
 //!   still running then -> `running` (its duration the part observed);
-//!   Pending (never scheduled, `scheduled_time` empty) -> skipped and counted;
+//!   Pending (never scheduled, `scheduled_time` empty) -> skipped and counted, or with
+//!   [`super::Options::include_unscheduled`] kept with their patience: `killed` (137), deleted
+//!   at their `deletion_time` whether or not they started (patience = `deletion_time -
+//!   creation_time`, and so is the duration);
 //! - `qos` -> priority class, lower-cased (`ls`, `be`, `burstable`, `guaranteed`);
 //!   namespace `default`, no queue;
 //! - `gpu_spec` (the allowed GPU models, `V100M16|V100M32`) is the job's `gpu_models`, which a
@@ -75,7 +78,7 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
         }
         report.rows_read += 1;
         let first = report.rows_read == 1;
-        let pod = Row::parse(path, line, text, &names).and_then(|row| pod_of(&row, &cols, end, report));
+        let pod = Row::parse(path, line, text, &names).and_then(|row| pod_of(&row, &cols, end, opts, report));
         match pod {
             Ok(Some((created, job))) => emit(line, created, job)?,
             Ok(None) => {}
@@ -111,76 +114,13 @@ fn pod_of(
     row: &Row,
     cols: &[usize; 11],
     end: Option<i64>,
+    opts: &Options,
     report: &mut ImportReport,
 ) -> Result<Option<(i64, TraceJob)>, InputError> {
-    let [
-        name,
-        cpu,
-        mem,
-        ngpu,
-        gmilli,
-        spec,
-        qos,
-        phase,
-        created,
-        deleted,
-        scheduled,
-    ] = *cols;
-    let (outcome, exit_code) = match row.get(phase) {
-        "Succeeded" => (Outcome::Succeeded, 0),
-        "Failed" => (Outcome::Failed, 1),
-        "Running" => (Outcome::Killed, 137),
-        "Pending" => {
-            report.skip(row.line, "never scheduled (pod_phase Pending)", row.get(name));
-            return Ok(None);
-        }
-        other => {
-            return Err(row.err(
-                phase,
-                format!("unknown pod_phase {}", quote(other)),
-                "pod_phase is one of Succeeded, Failed, Running, Pending",
-            ));
-        }
-    };
-    let need = |i: usize, v: Option<i64>| {
-        v.ok_or_else(|| {
-            row.err(
-                i,
-                "empty time",
-                "creation_time is never empty, deletion_time only for a pod still Running",
-            )
-        })
-    };
-    let t_created = need(created, row.secs_ms(created)?)?;
-    let t_deleted = row.secs_ms(deleted)?;
-    let Some(t_sched) = row.secs_ms(scheduled)? else {
-        report.skip(row.line, "never scheduled (scheduled_time empty)", row.get(name));
+    let [name, cpu, mem, ngpu, gmilli, spec, qos, ..] = *cols;
+    let Some(life) = life(row, cols, end, opts, report)? else {
         return Ok(None);
     };
-    // Running and not deleted, or deleted only by the trace's end: still running then.
-    let censored = row.get(phase) == "Running" && (t_deleted.is_none() || t_deleted == end);
-    let (outcome, exit_code) = if censored {
-        (Outcome::Running, 0)
-    } else {
-        (outcome, exit_code)
-    };
-    let t_deleted = match t_deleted {
-        Some(t) => t,
-        None if censored => end.unwrap_or(t_sched).max(t_sched),
-        None => need(deleted, None)?,
-    };
-    if t_sched < t_created || t_deleted < t_sched {
-        return Err(row.err(
-            scheduled,
-            format!(
-                "times out of order: creation {}, scheduled {}, deletion {}",
-                quote(row.get(created)),
-                quote(row.get(scheduled)),
-                quote(row.get(deleted))
-            ),
-            "a pod is created, then scheduled, then deleted",
-        ));
-    }
     let num_gpu = row.i64_nonneg(ngpu)?;
     let share = row.i64_nonneg(gmilli)?;
     if num_gpu > 0 && (share == 0 || share > 1000) {
@@ -203,13 +143,143 @@ fn pod_of(
         memory_bytes: row.i64_nonneg(mem)?.saturating_mul(1 << 20),
         gpu_milli: num_gpu.saturating_mul(share),
         gang: 1,
-        duration_ms: u64::try_from(t_deleted - t_sched).unwrap_or(0),
+        duration_ms: life.duration_ms,
+        outcome: life.outcome,
+        exit_code: life.exit_code,
+        recorded_wait_ms: life.wait_ms,
+        gpu_models: models.to_string(),
+        patience_ms: life.patience_ms,
+    };
+    Ok(Some((life.created, job)))
+}
+
+/// What a row's phase and times say of its pod.
+struct Life {
+    created: i64,
+    outcome: Outcome,
+    exit_code: i32,
+    duration_ms: u64,
+    wait_ms: Option<u64>,
+    patience_ms: Option<u64>,
+}
+
+/// The [`Life`] of a row's pod; `None` if it is skipped (counted in `report`).
+fn life(
+    row: &Row,
+    cols: &[usize; 11],
+    end: Option<i64>,
+    opts: &Options,
+    report: &mut ImportReport,
+) -> Result<Option<Life>, InputError> {
+    let [.., phase, created, deleted, scheduled] = *cols;
+    let (outcome, exit_code) = match row.get(phase) {
+        "Succeeded" => (Outcome::Succeeded, 0),
+        "Failed" => (Outcome::Failed, 1),
+        "Running" | "Pending" => (Outcome::Killed, 137),
+        other => {
+            return Err(row.err(
+                phase,
+                format!("unknown pod_phase {}", quote(other)),
+                "pod_phase is one of Succeeded, Failed, Running, Pending",
+            ));
+        }
+    };
+    let need = |i: usize, v: Option<i64>| {
+        v.ok_or_else(|| {
+            row.err(
+                i,
+                "empty time",
+                "creation_time is never empty, deletion_time only for a pod still Running",
+            )
+        })
+    };
+    let t_created = need(created, row.secs_ms(created)?)?;
+    let t_deleted = row.secs_ms(deleted)?;
+    let pending = row.get(phase) == "Pending";
+    let t_sched = if pending { None } else { row.secs_ms(scheduled)? };
+    let Some(t_sched) = t_sched else {
+        return unscheduled(row, cols, pending, t_created, t_deleted, opts, report);
+    };
+    // Running and not deleted, or deleted only by the trace's end: still running then.
+    let censored = row.get(phase) == "Running" && (t_deleted.is_none() || t_deleted == end);
+    let t_deleted = match t_deleted {
+        Some(t) => t,
+        None if censored => end.unwrap_or(t_sched).max(t_sched),
+        None => need(deleted, None)?,
+    };
+    if t_sched < t_created || t_deleted < t_sched {
+        return Err(row.err(
+            scheduled,
+            format!(
+                "times out of order: creation {}, scheduled {}, deletion {}",
+                quote(row.get(created)),
+                quote(row.get(scheduled)),
+                quote(row.get(deleted))
+            ),
+            "a pod is created, then scheduled, then deleted",
+        ));
+    }
+    let (outcome, exit_code) = if censored {
+        (Outcome::Running, 0)
+    } else {
+        (outcome, exit_code)
+    };
+    Ok(Some(Life {
+        created: t_created,
         outcome,
         exit_code,
-        recorded_wait_ms: u64::try_from(t_sched - t_created).ok(),
-        gpu_models: models.to_string(),
+        duration_ms: u64::try_from(t_deleted - t_sched).unwrap_or(0),
+        wait_ms: u64::try_from(t_sched - t_created).ok(),
+        patience_ms: None,
+    }))
+}
+
+/// A pod never scheduled (`Pending`, or no `scheduled_time`): skipped and counted, or with
+/// [`Options::include_unscheduled`] kept as a job its user gave up on: deleted (killed, 137)
+/// at its `deletion_time` unless it has ended, so patience = deletion - creation; its duration
+/// is the patience too (once started it runs until that deletion).
+fn unscheduled(
+    row: &Row,
+    cols: &[usize; 11],
+    pending: bool,
+    t_created: i64,
+    t_deleted: Option<i64>,
+    opts: &Options,
+    report: &mut ImportReport,
+) -> Result<Option<Life>, InputError> {
+    let [name, .., deleted, _] = *cols;
+    if !opts.include_unscheduled {
+        let why = if pending {
+            "never scheduled (pod_phase Pending)"
+        } else {
+            "never scheduled (scheduled_time empty)"
+        };
+        report.skip(row.line, why, row.get(name));
+        return Ok(None);
+    }
+    let Some(t_deleted) = t_deleted else {
+        report.skip(
+            row.line,
+            "never scheduled and never deleted (no patience)",
+            row.get(name),
+        );
+        return Ok(None);
     };
-    Ok(Some((t_created, job)))
+    let Ok(patience) = u64::try_from(t_deleted - t_created) else {
+        return Err(row.err(
+            deleted,
+            "deleted before it was created",
+            "a pod is created, then deleted",
+        ));
+    };
+    Ok(Some(Life {
+        created: t_created,
+        outcome: Outcome::Killed,
+        exit_code: 137,
+        duration_ms: patience,
+        wait_ms: None,
+        patience_ms: Some(patience),
+    }))
 }
 
 /// Reads `openb_node_list_*.csv` (`sn,cpu_milli,memory_mib,gpu,model`).
@@ -246,6 +316,12 @@ mod tests {
     use super::super::testutil::{assert_bad_rows, excerpt, read_shared, shared_path, temp_file};
     use super::super::{native, read_all, read_nodes};
     use super::*;
+
+    /// The import of a pod list of `rows` under the header, written to a temporary file `name`.
+    fn import_rows(name: &str, rows: &[&str], opts: &Options) -> (Vec<TraceJob>, ImportReport) {
+        let p = temp_file(name, &format!("{}\n{}\n", POD_COLS.join(","), rows.join("\n")));
+        read_all(&Openb, &p, opts).unwrap()
+    }
 
     #[test]
     fn real_pod_list_excerpt() {
@@ -296,6 +372,7 @@ mod tests {
                 exit_code: 137,
                 recorded_wait_ms: Some(0),
                 gpu_models: String::new(),
+                patience_ms: None,
             }
         );
         // openb-pod-1199,18708,64512,1,1000,,LS,Running,10451555,10451757,10451590: deleted while
@@ -318,6 +395,7 @@ mod tests {
                 exit_code: 137,
                 recorded_wait_ms: Some(35_000),
                 gpu_models: String::new(),
+                patience_ms: None,
             }
         );
         // Of the scheduled pods, 4 ask 8 whole GPUs and 347 a fraction of one (num_gpu 1,
@@ -353,11 +431,7 @@ mod tests {
             "openb-pod-7858,11300,49152,1,1000,G3,LS,Running,12844783,12844942,12844822",
             "openb-pod-9999,11300,49152,1,1000,T4||G3,LS,Running,12844783,12844942,12844822",
         ];
-        let p = temp_file(
-            "openb-gpuspec.csv",
-            &format!("{}\n{}\n", POD_COLS.join(","), rows.join("\n")),
-        );
-        let (jobs, r) = read_all(&Openb, &p, &Options::default()).unwrap();
+        let (jobs, r) = import_rows("openb-gpuspec.csv", &rows, &Options::default());
         assert_eq!((r.rows_read, jobs.len()), (6, 5));
         assert_eq!(r.skipped, vec![("bad gpu_spec".to_string(), 1)]);
         assert!(r.flagged.is_empty(), "{r}");
@@ -412,6 +486,7 @@ mod tests {
                 exit_code: 1,
                 recorded_wait_ms: Some(1000),
                 gpu_models: String::new(),
+                patience_ms: None,
             }
         );
     }
@@ -479,11 +554,7 @@ mod tests {
             "p2,1000,1024,0,0,,BE,Running,10,500,40",
             "p3,1000,1024,0,0,,BE,Running,10,,100",
         ];
-        let p = temp_file(
-            "openb-running.csv",
-            &format!("{}\n{}\n", POD_COLS.join(","), rows.join("\n")),
-        );
-        let (jobs, r) = read_all(&Openb, &p, &Options::default()).unwrap();
+        let (jobs, r) = import_rows("openb-running.csv", &rows, &Options::default());
         assert!(r.skipped.is_empty(), "{r}");
         let got: Vec<(Outcome, i32, u64)> = jobs.iter().map(|j| (j.outcome, j.exit_code, j.duration_ms)).collect();
         assert_eq!(
@@ -494,6 +565,40 @@ mod tests {
                 (Outcome::Running, 0, 460_000),
                 (Outcome::Running, 0, 400_000),
             ]
+        );
+    }
+
+    /// With `include_unscheduled` the 111 Pending pods of the excerpt are kept, each deleted at its
+    /// deletion time: openb-pod-0061,11908,47104,1,1000,,BE,Pending,10001278,10001403, waited
+    /// 125 s. A Pending pod without a deletion time has no patience: skipped.
+    #[test]
+    fn unscheduled_pods_keep_their_patience() {
+        let opts = Options {
+            include_unscheduled: true,
+            ..Options::default()
+        };
+        let p = excerpt("openb/openb_pod_list_default.excerpt.csv");
+        let (jobs, r) = read_all(&Openb, &p, &opts).unwrap();
+        assert_eq!((r.rows_read, r.jobs), (1200, 1200), "{r}");
+        assert!(r.skipped.is_empty(), "{r}");
+        assert_eq!(jobs.iter().filter(|j| j.patience_ms.is_some()).count(), 111);
+        let j = jobs.iter().find(|j| j.id == "openb-pod-0061").unwrap();
+        assert_eq!(
+            (
+                j.submit_ms,
+                j.outcome,
+                j.exit_code,
+                j.duration_ms,
+                j.recorded_wait_ms,
+                j.patience_ms
+            ),
+            (10_001_278_000, Outcome::Killed, 137, 125_000, None, Some(125_000))
+        );
+        let (jobs, r) = import_rows("openb-nodel.csv", &["p0,1000,1024,0,0,,BE,Pending,10,,"], &opts);
+        assert!(jobs.is_empty());
+        assert_eq!(
+            r.skipped,
+            vec![("never scheduled and never deleted (no patience)".to_string(), 1)]
         );
     }
 

@@ -240,6 +240,7 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
             exit_code,
             recorded_wait_ms: u64::try_from(start - submit).ok().map(|w| w * 1000),
             gpu_models: String::new(),
+            patience_ms: None,
         };
         emit(line, submit * 1000, job)?;
     }
@@ -313,6 +314,7 @@ mod tests {
                 exit_code: 0,
                 recorded_wait_ms: Some(62_000),
                 gpu_models: String::new(),
+                patience_ms: None,
             }
         );
     }

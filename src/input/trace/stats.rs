@@ -235,6 +235,7 @@ mod tests {
             exit_code: 0,
             recorded_wait_ms: wait_s.map(|w| w * 1000),
             gpu_models: String::new(),
+            patience_ms: None,
         }
     }
 

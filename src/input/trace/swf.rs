@@ -333,6 +333,7 @@ fn job_of(
         exit_code,
         recorded_wait_ms: u64::try_from(wait_ms).ok(),
         gpu_models: String::new(),
+        patience_ms: None,
     };
     Ok(Some((submit_ms, job)))
 }
@@ -398,6 +399,7 @@ mod tests {
                 exit_code: 0,
                 recorded_wait_ms: None,
                 gpu_models: String::new(),
+                patience_ms: None,
             }
         );
         // " 1138   288452     -1   8666   64     -1    -1   -1     -1    -1 -1   4   1   3 -1 -1 -1 -1"
@@ -460,6 +462,7 @@ mod tests {
                 exit_code: 0,
                 recorded_wait_ms: Some(308_434_000),
                 gpu_models: String::new(),
+                patience_ms: None,
             }
         );
         // " 1040  1648635  20068   9001   28 957.31    -1   28  86400    -1  1   6   1  -1 -1  1 -1 -1"

@@ -35,6 +35,7 @@ const TRACE_FIELDS: &[&str] = &[
     "memoryPerCpu",
     "cpusPerNode",
     "taskTable",
+    "includeUnscheduled",
 ];
 
 /// A path written in a scenario file, relative to that file's folder.
@@ -98,7 +99,8 @@ pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
 }
 
 /// The import options a Trace sets: the per-GPU and per-CPU defaults, the nodes' CPUs of an
-/// SWF trace, the task table of an Alibaba PAI trace; bounded to [`MAX_TRACE_JOBS`] jobs.
+/// SWF trace, the task table of an Alibaba PAI trace, openb's never-scheduled pods; bounded to
+/// [`MAX_TRACE_JOBS`] jobs.
 fn trace_options(spec: &Obj, loc: &SourceLoc) -> Res<Options> {
     // The read stops at the first job beyond the bound, before holding them all.
     let mut opts = Options {
@@ -119,6 +121,9 @@ fn trace_options(spec: &Obj, loc: &SourceLoc) -> Res<Options> {
     }
     if let Some(f) = spec.get("taskTable") {
         opts.pai_task_table = Some(relative_to(&loc.file, f.str()?));
+    }
+    if let Some(f) = spec.get("includeUnscheduled") {
+        opts.include_unscheduled = f.bool()?;
     }
     Ok(opts)
 }
@@ -197,6 +202,13 @@ fn trace_nodes(n: &F, format: &'static dyn Importer, loc: &SourceLoc) -> Res<Vec
         .collect())
 }
 
+/// A job whose pods get no run time: one still running at the trace's end (it runs on), or one
+/// whose patience ends it first (its deletion, not its own exit, stops it; at equal times the
+/// kubelet's exit would come first in the instant and fail it as a pod failure instead).
+fn endless(j: &TraceJob) -> bool {
+    j.outcome == Outcome::Running || j.patience_ms.is_some_and(|p| j.duration_ms >= p)
+}
+
 /// The jobs compacted: shapes interned, jobs reduced to times and a shape index.
 fn compact(jobs: Vec<TraceJob>) -> (Vec<TraceShape>, Vec<ReplayJob>) {
     let mut shapes: Vec<TraceShape> = Vec::new();
@@ -204,6 +216,7 @@ fn compact(jobs: Vec<TraceJob>) -> (Vec<TraceShape>, Vec<ReplayJob>) {
     let replay: Vec<ReplayJob> = jobs
         .into_iter()
         .map(|j| {
+            let endless = endless(&j);
             let shape = TraceShape {
                 namespace: j.namespace,
                 queue: j.queue,
@@ -215,7 +228,9 @@ fn compact(jobs: Vec<TraceJob>) -> (Vec<TraceShape>, Vec<ReplayJob>) {
                 gang: j.gang,
                 exit_code: j.exit_code,
                 gpu_models: j.gpu_models,
-                censored: j.outcome == Outcome::Running,
+                endless,
+                // activeDeadlineSeconds is whole seconds and positive (the API server's validation).
+                active_deadline_s: j.patience_ms.map(|p| p.div_ceil(1000).max(1)),
             };
             let idx = match index.get(&shape) {
                 Some(i) => *i,
@@ -230,7 +245,7 @@ fn compact(jobs: Vec<TraceJob>) -> (Vec<TraceShape>, Vec<ReplayJob>) {
                 submit_ms: j.submit_ms,
                 // A job still running at the trace's end never ends (its duration is only the
                 // part the trace saw).
-                duration_ms: if j.outcome == Outcome::Running {
+                duration_ms: if endless {
                     u64::MAX
                 } else {
                     j.duration_ms.min(u64::MAX - 1)
