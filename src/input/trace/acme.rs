@@ -167,6 +167,7 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
             recorded_wait_ms: u64::try_from(t_start - t_submit).ok().map(|w| w * 1000),
             gpu_models: String::new(),
             patience_ms: None,
+            requested_ms: None,
         };
         emit(line, t_submit * 1000, job)?;
     }
@@ -214,6 +215,7 @@ mod tests {
                 recorded_wait_ms: Some(30_000),
                 gpu_models: String::new(),
                 patience_ms: None,
+                requested_ms: None,
             }
         );
         let j = &jobs[1];

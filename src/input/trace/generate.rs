@@ -295,6 +295,7 @@ pub fn generate_each(
                     recorded_wait_ms: None,
                     gpu_models: String::new(),
                     patience_ms: None,
+                    requested_ms: None,
                     ..s.clone()
                 }
             }
@@ -319,6 +320,7 @@ pub fn generate_each(
                     recorded_wait_ms: None,
                     gpu_models: String::new(),
                     patience_ms: None,
+                    requested_ms: None,
                 }
             }
         };

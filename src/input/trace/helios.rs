@@ -173,6 +173,7 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
             recorded_wait_ms: wait_ms.and_then(|w| u64::try_from(w).ok()),
             gpu_models: String::new(),
             patience_ms: None,
+            requested_ms: None,
         };
         emit(line, t_submit * 1000, job)?;
     }
@@ -257,6 +258,7 @@ mod tests {
                 recorded_wait_ms: Some(0),
                 gpu_models: String::new(),
                 patience_ms: None,
+                requested_ms: None,
             }
         );
         // 1381347,ulqKP,vcG8f,8,1,1,CANCELLED,2020-03-23 01:25:21,2020-03-23 01:27:20,2020-04-01 17:34:54,835654,119
@@ -279,6 +281,7 @@ mod tests {
                 recorded_wait_ms: Some(119_000),
                 gpu_models: String::new(),
                 patience_ms: None,
+                requested_ms: None,
             }
         );
         // 363167: 32 GPUs, 160 CPUs on 4 nodes, TIMEOUT -> a gang of 4 pods x 8 GPUs x 40 CPUs.

@@ -206,6 +206,10 @@ pub struct TraceJob {
     /// of a user who gave up on a job that never started (openb pods never scheduled, kept with
     /// [`Options::include_unscheduled`]). A replay makes it the Job's `activeDeadlineSeconds`.
     pub patience_ms: Option<u64>,
+    /// The run time the user asked for, ms: a runtime estimate (SWF field 9, requested time), as
+    /// backfilling schedulers use. Kept through the native format; nothing in kubesim reads it
+    /// yet (no policy backfills).
+    pub requested_ms: Option<u64>,
 }
 
 impl TraceJob {
@@ -551,6 +555,7 @@ fn check_job(j: &TraceJob) -> Result<(), (&'static str, String, String)> {
         ("duration", j.duration_ms),
         ("recorded wait", j.recorded_wait_ms.unwrap_or(0)),
         ("patience", j.patience_ms.unwrap_or(0)),
+        ("requested time", j.requested_ms.unwrap_or(0)),
     ];
     for (field, ms) in times {
         if ms > MAX_DURATION_MS {

@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! # kubesim-trace v1
-//! submit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s,gpu_models,patience_s
-//! 0.000,job-1,default,,,1,4,32Gi,1000,1,3600.000,succeeded,0,,,
+//! submit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s,gpu_models,patience_s,requested_s
+//! 0.000,job-1,default,,,1,4,32Gi,1000,1,3600.000,succeeded,0,,,,
 //! ```
 //!
 //! Times are seconds with exactly three decimals (the reader accepts 0 to 3), CPU and memory
@@ -57,10 +57,10 @@ pub const MAGIC: &str = "# kubesim-trace v1";
 pub const BASE_HEADER: &str = "submit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s";
 /// The optional columns a native trace may add after the base ones, in any order (each at most
 /// once), in the order the writer writes them: `gpu_models` (see [`TraceJob::gpu_models`]),
-/// `patience_s` ([`TraceJob::patience_ms`]).
-pub const OPTIONAL: [&str; 2] = ["gpu_models", "patience_s"];
+/// `patience_s` ([`TraceJob::patience_ms`]), `requested_s` ([`TraceJob::requested_ms`]).
+pub const OPTIONAL: [&str; 3] = ["gpu_models", "patience_s", "requested_s"];
 /// The header line the writer writes: the base columns, then every optional one.
-pub const HEADER: &str = "submit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s,gpu_models,patience_s";
+pub const HEADER: &str = "submit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s,gpu_models,patience_s,requested_s";
 
 /// Where a file's header puts each [`OPTIONAL`] column (`None`: absent).
 type OptionalCols = [Option<usize>; OPTIONAL.len()];
@@ -160,7 +160,7 @@ impl<'w> NativeWriter<'w> {
         self.rows += 1;
         writeln!(
             self.w,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             fmt_secs(j.submit_ms),
             csv_text(&j.id)?,
             csv_text(&j.namespace)?,
@@ -177,6 +177,7 @@ impl<'w> NativeWriter<'w> {
             j.recorded_wait_ms.map(fmt_secs).unwrap_or_default(),
             csv_text(&j.gpu_models)?,
             j.patience_ms.map(fmt_secs).unwrap_or_default(),
+            j.requested_ms.map(fmt_secs).unwrap_or_default(),
         )
     }
 }
@@ -266,10 +267,13 @@ fn parse_row(row: &Row<'_, '_>, opt: &OptionalCols) -> Result<TraceJob, InputErr
         }
         None => String::new(),
     };
-    let patience_ms = match opt[1] {
-        Some(i) if !row.get(i).is_empty() => Some(secs(i)?),
-        _ => None,
+    // An optional time: empty (or an absent column) for none.
+    let optional_secs = |k: usize| match opt[k] {
+        Some(i) if !row.get(i).is_empty() => secs(i).map(Some),
+        _ => Ok(None),
     };
+    let patience_ms = optional_secs(1)?;
+    let requested_ms = optional_secs(2)?;
     Ok(TraceJob {
         id,
         submit_ms: secs(0)?,
@@ -287,6 +291,7 @@ fn parse_row(row: &Row<'_, '_>, opt: &OptionalCols) -> Result<TraceJob, InputErr
         recorded_wait_ms,
         gpu_models,
         patience_ms,
+        requested_ms,
     })
 }
 
@@ -403,6 +408,7 @@ mod tests {
             recorded_wait_ms: Some(12),
             gpu_models: String::new(),
             patience_ms: None,
+            requested_ms: None,
         }
     }
 
@@ -434,7 +440,7 @@ mod tests {
         write_native(&mut out, [a.clone(), b.clone(), c.clone()].iter()).unwrap();
         let text = String::from_utf8(out.clone()).unwrap();
         assert!(text.starts_with(&format!(
-            "{MAGIC}\n{HEADER}\n0.000,a,team-a,q1,,2,4500m,32Gi,500,2,3600.001,succeeded,0,,,\n"
+            "{MAGIC}\n{HEADER}\n0.000,a,team-a,q1,,2,4500m,32Gi,500,2,3600.001,succeeded,0,,,,\n"
         )));
         let p = temp_file("roundtrip.csv", &text);
         let (jobs, report) = read_all(&Native, &p, &Options::default()).unwrap();
@@ -468,25 +474,26 @@ mod tests {
         let mut out = Vec::new();
         write_native(&mut out, jobs.iter()).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains(&format!("{HEADER}\n{row},V100M16|V100M32,\n")), "{text}");
+        assert!(text.contains(&format!("{HEADER}\n{row},V100M16|V100M32,,\n")), "{text}");
         let p = temp_file("opt-back.csv", &text);
         assert_eq!(read_all(&Native, &p, &Options::default()).unwrap().0, jobs);
         // The optional columns in another order: a patience of 12.5 s.
         let p = temp_file(
             "opt-order.csv",
-            &format!("{MAGIC}\n{BASE_HEADER},patience_s,gpu_models\n{row},12.5,T4\n{row},,\n"),
+            &format!("{MAGIC}\n{BASE_HEADER},patience_s,requested_s,gpu_models\n{row},12.5,7200,T4\n{row},,,\n"),
         );
         let (jobs, _) = read_all(&Native, &p, &Options::default()).unwrap();
         assert_eq!(
-            (jobs[0].patience_ms, jobs[0].gpu_models.as_str(), jobs[1].patience_ms),
-            (Some(12_500), "T4", None)
+            (jobs[0].patience_ms, jobs[0].requested_ms, jobs[0].gpu_models.as_str()),
+            (Some(12_500), Some(7_200_000), "T4")
         );
+        assert_eq!((jobs[1].patience_ms, jobs[1].requested_ms), (None, None));
         let mut out = Vec::new();
         write_native(&mut out, jobs.iter()).unwrap();
         assert!(
             String::from_utf8(out)
                 .unwrap()
-                .ends_with(&format!("{row},T4,12.500\n{row},,\n"))
+                .ends_with(&format!("{row},T4,12.500,7200.000\n{row},,,\n"))
         );
         // An unknown or repeated column after the base is not a native header.
         for (k, h) in [
@@ -502,7 +509,7 @@ mod tests {
             assert!(e.fix.contains("optionally followed by any of gpu_models"), "{e}");
         }
         // An empty model in the list.
-        let p = temp_file("opt-empty.csv", &format!("{MAGIC}\n{HEADER}\n{row},T4||G3,\n"));
+        let p = temp_file("opt-empty.csv", &format!("{MAGIC}\n{HEADER}\n{row},T4||G3,,\n"));
         let e = read_all(&Native, &p, &Options::default()).unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (Some(3), "gpu_models"), "{e}");
         assert!(e.message.contains("have an empty model"), "{e}");

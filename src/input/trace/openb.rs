@@ -149,6 +149,7 @@ fn pod_of(
         recorded_wait_ms: life.wait_ms,
         gpu_models: models.to_string(),
         patience_ms: life.patience_ms,
+        requested_ms: None,
     };
     Ok(Some((life.created, job)))
 }
@@ -373,6 +374,7 @@ mod tests {
                 recorded_wait_ms: Some(0),
                 gpu_models: String::new(),
                 patience_ms: None,
+                requested_ms: None,
             }
         );
         // openb-pod-1199,18708,64512,1,1000,,LS,Running,10451555,10451757,10451590: deleted while
@@ -396,6 +398,7 @@ mod tests {
                 recorded_wait_ms: Some(35_000),
                 gpu_models: String::new(),
                 patience_ms: None,
+                requested_ms: None,
             }
         );
         // Of the scheduled pods, 4 ask 8 whole GPUs and 347 a fraction of one (num_gpu 1,
@@ -487,6 +490,7 @@ mod tests {
                 recorded_wait_ms: Some(1000),
                 gpu_models: String::new(),
                 patience_ms: None,
+                requested_ms: None,
             }
         );
     }

@@ -241,6 +241,7 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
             recorded_wait_ms: u64::try_from(start - submit).ok().map(|w| w * 1000),
             gpu_models: String::new(),
             patience_ms: None,
+            requested_ms: None,
         };
         emit(line, submit * 1000, job)?;
     }
@@ -315,6 +316,7 @@ mod tests {
                 recorded_wait_ms: Some(62_000),
                 gpu_models: String::new(),
                 patience_ms: None,
+                requested_ms: None,
             }
         );
     }

@@ -300,6 +300,7 @@ fn map_job(
         recorded_wait_ms: Some(u64::try_from(start - submitted).unwrap_or(0) * 1000),
         gpu_models: String::new(),
         patience_ms: None,
+        requested_ms: None,
     };
     emit(line, submitted * 1000, job)
 }
@@ -418,6 +419,7 @@ mod tests {
                 recorded_wait_ms: Some(30_000),
                 gpu_models: String::new(),
                 patience_ms: None,
+                requested_ms: None,
             }
         );
         // Last element (the subset's last, kept in the excerpt for this): submitted 2017-11-02

@@ -236,6 +236,7 @@ mod tests {
             recorded_wait_ms: wait_s.map(|w| w * 1000),
             gpu_models: String::new(),
             patience_ms: None,
+            requested_ms: None,
         }
     }
 

@@ -11,7 +11,8 @@
 //! - header comments `; Key: value` are read for `UnixStartTime`, `MaxNodes`, `MaxProcs` and
 //!   `Queue: <n> <name>`; other lines starting with `;` are comments;
 //! - arrival = field 2 (+ `UnixStartTime`); duration = field 4; recorded wait = field 3
-//!   (`-1` = unknown); width = field 5, or field 8 when 5 is `-1`;
+//!   (`-1` = unknown); width = field 5, or field 8 when 5 is `-1`; the user's runtime estimate
+//!   = field 9, requested time (`-1` = none), kept as `requested_ms` (no policy reads it yet);
 //! - pods = ceil(width / cpus_per_node) (see [`super::Options::swf_cpus_per_node`]), each with
 //!   ceil(width / pods) cores; gang = pods when pods > 1; no GPUs;
 //! - memory per pod = requested memory (field 10), else used memory (field 7): KB per processor
@@ -334,6 +335,7 @@ fn job_of(
         recorded_wait_ms: u64::try_from(wait_ms).ok(),
         gpu_models: String::new(),
         patience_ms: None,
+        requested_ms: u64::try_from(fl.milli(8)?).ok(),
     };
     Ok(Some((submit_ms, job)))
 }
@@ -400,6 +402,7 @@ mod tests {
                 recorded_wait_ms: None,
                 gpu_models: String::new(),
                 patience_ms: None,
+                requested_ms: None,
             }
         );
         // " 1138   288452     -1   8666   64     -1    -1   -1     -1    -1 -1   4   1   3 -1 -1 -1 -1"
@@ -463,6 +466,8 @@ mod tests {
                 recorded_wait_ms: Some(308_434_000),
                 gpu_models: String::new(),
                 patience_ms: None,
+                // Field 9, the requested time: 37980 s.
+                requested_ms: Some(37_980_000),
             }
         );
         // " 1040  1648635  20068   9001   28 957.31    -1   28  86400    -1  1   6   1  -1 -1  1 -1 -1"
@@ -473,6 +478,7 @@ mod tests {
         );
         assert_eq!((last.pods, last.cpu_milli, last.gang), (14, 2000, 14));
         assert_eq!(last.recorded_wait_ms, Some(20_068_000));
+        assert_eq!(last.requested_ms, Some(86_400_000));
     }
 
     /// What only the whole Alea excerpt shows: its size, its skips and the used-memory column
