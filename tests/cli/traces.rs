@@ -362,3 +362,66 @@ fn a_file_that_is_not_swf_is_an_error() {
     assert!(o.stderr.contains("2 fields, expected 18"), "{}", o.stderr);
     assert!(!o.stderr.contains("hello"), "{}", o.stderr);
 }
+
+/// Helios, PAI, Acme and Philly rows that cannot be read are skipped with a summary on stderr
+/// (exit 0); a file whose first row is not of the format is an error (exit 2) that does not
+/// echo the file.
+#[test]
+fn bad_rows_of_every_format_are_skipped_and_foreign_files_refused() {
+    let dir = TestDir::new("trace_bad_rows");
+    let real = fs::read_to_string(excerpt("helios/helios_cluster_log.example_rows.csv")).unwrap();
+    let second = real.lines().nth(2).unwrap();
+    let log = dir.join("cluster_log.csv");
+    fs::write(
+        &log,
+        format!(
+            "{real}{}\n{}\n",
+            second.replacen(",FAILED,", ",LOST,", 1),
+            second.replacen(",4,16,", ",x,16,", 1)
+        ),
+    )
+    .unwrap();
+    let o = run_ok(&[
+        "trace",
+        "import",
+        "--format",
+        "helios",
+        p(&log),
+        "-o",
+        p(&dir.join("h.csv")),
+    ]);
+    assert_eq!(
+        o.stderr.trim_end(),
+        "skipped 2 of 15 rows: 1 bad gpu_num, 1 bad state",
+        "{}",
+        o.stderr
+    );
+    for (format, name, text) in [
+        (
+            "helios",
+            "notes.csv",
+            "job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,start_time,end_time,duration,queue\nsecret words here\n",
+        ),
+        ("acme", "notes2.csv", "hello secret words\n1,2\n"),
+        (
+            "philly",
+            "notes.json",
+            "[{\"jobid\": \"secret\", \"num_gpus\": \"secret words\"}]\n",
+        ),
+    ] {
+        let f = dir.join(name);
+        fs::write(&f, text).unwrap();
+        let o = run_args(&[
+            "trace",
+            "import",
+            "--format",
+            format,
+            p(&f),
+            "-o",
+            p(&dir.join("o.csv")),
+        ]);
+        assert_eq!(o.code, Some(2), "{format}: {}", o.stderr);
+        assert!(!o.stderr.contains("secret words"), "{format}: {}", o.stderr);
+        assert!(!dir.join("o.csv").exists());
+    }
+}

@@ -89,6 +89,41 @@ impl<R: BufRead> Lines<R> {
     }
 }
 
+/// A job made of one data row, with its absolute submit time in ms; `None` if the row is
+/// skipped (counted in the report by the maker); an error for a field it cannot read.
+pub type RowJob = Result<Option<(i64, super::TraceJob)>, InputError>;
+
+/// Reads the data rows of a CSV trace after its header (`names`): each non-blank line is a
+/// [`Row`], made a job by `job_of` and emitted. A row that does not split into the header's
+/// columns, or that `job_of` refuses, is skipped and counted as `bad <column>` or
+/// `malformed row` ([`super::ImportReport::skip_bad_row`], as for every format), except on the
+/// first data row, where it is the file's error: the file is not of the format. Errors of the
+/// file itself (unreadable, a line too long or not UTF-8) and of `emit` (the bounds every job
+/// keeps) stop the read.
+pub fn csv_rows(
+    lines: &mut Lines<BufReader<File>>,
+    path: &Path,
+    names: &[String],
+    report: &mut super::ImportReport,
+    emit: &mut super::Emit<'_>,
+    job_of: &mut dyn FnMut(&Row<'_, '_>, &mut super::ImportReport) -> RowJob,
+) -> Result<(), InputError> {
+    while let Some((line, text)) = lines.next_line()? {
+        if text.trim().is_empty() {
+            continue;
+        }
+        report.rows_read += 1;
+        let first = report.rows_read == 1;
+        match Row::parse(path, line, text, names).and_then(|row| job_of(&row, report)) {
+            Ok(Some((t, job))) => emit(line, t, job)?,
+            Ok(None) => {}
+            // The job id is the first column in every format read this way (cut when quoted).
+            Err(e) => report.skip_bad_row(e, first, text.split(',').next().unwrap_or(""))?,
+        }
+    }
+    Ok(())
+}
+
 /// One CSV field with its 1-based column (character position of its first character).
 #[derive(Debug)]
 pub struct Field<'a> {

@@ -213,6 +213,36 @@ pub struct TraceJob {
 }
 
 impl TraceJob {
+    /// A job of `pods` pods alike with `[cpu_milli, memory_bytes, gpu_milli]` each, all of them
+    /// a gang when more than one, what an importer starts from: submitted at 0 (the importer
+    /// emits the submit time), no queue or priority class, succeeded in 0 ms, nothing recorded.
+    pub(crate) fn of_pods(
+        id: String,
+        namespace: String,
+        pods: u32,
+        [cpu_milli, memory_bytes, gpu_milli]: [i64; 3],
+    ) -> TraceJob {
+        TraceJob {
+            id,
+            submit_ms: 0,
+            namespace,
+            queue: String::new(),
+            priority_class: String::new(),
+            pods,
+            cpu_milli,
+            memory_bytes,
+            gpu_milli,
+            gang: pods.max(1),
+            duration_ms: 0,
+            outcome: Outcome::Succeeded,
+            exit_code: 0,
+            recorded_wait_ms: None,
+            gpu_models: String::new(),
+            patience_ms: None,
+            requested_ms: None,
+        }
+    }
+
     /// GPUs of all pods together, in milli-GPUs.
     pub fn total_gpu_milli(&self) -> i64 {
         self.gpu_milli.saturating_mul(i64::from(self.pods))
@@ -223,6 +253,11 @@ impl TraceJob {
 /// `nvidia.com/gpu.product`. Nodes built from a trace's inventory carry it with the model the
 /// inventory names; a replayed job with [`TraceJob::gpu_models`] requires it (`In` the models).
 pub const GPU_MODEL_LABEL: &str = "nvidia.com/gpu.product";
+
+/// The namespace of a tenant the trace names (a VC, a user): the name, `default` if empty.
+pub(crate) fn tenant(name: &str) -> String {
+    if name.is_empty() { "default" } else { name }.to_string()
+}
 
 /// Checks a list of GPU models (see [`TraceJob::gpu_models`]): empty, or models separated by
 /// `|` with none empty. Returns the message and the fix.
@@ -293,13 +328,25 @@ impl ImportReport {
     /// file is not of the format); on a later row the row is skipped, counted under
     /// `bad <field>` (`malformed row` when the error names no field).
     pub(crate) fn skip_bad_row(&mut self, e: InputError, first: bool, detail: &str) -> Result<(), InputError> {
+        self.skip_bad_row_of("", e, first, detail)
+    }
+
+    /// [`ImportReport::skip_bad_row`] for a row of a file joined to the trace (PAI's task
+    /// table): the reason starts with `table` (`task table: bad plan_cpu`).
+    pub(crate) fn skip_bad_row_of(
+        &mut self,
+        table: &str,
+        e: InputError,
+        first: bool,
+        detail: &str,
+    ) -> Result<(), InputError> {
         if first {
             return Err(e);
         }
         let reason = if e.field.is_empty() {
-            "malformed row".to_string()
+            format!("{table}malformed row")
         } else {
-            format!("bad {}", e.field)
+            format!("{table}bad {}", e.field)
         };
         self.skip(e.line.unwrap_or(0), &reason, detail);
         Ok(())

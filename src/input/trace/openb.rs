@@ -22,7 +22,7 @@
 
 use std::path::Path;
 
-use super::input::{Lines, Row, columns, header_names, open};
+use super::input::{Lines, Row, columns, csv_rows, header_names, open};
 use super::{Emit, ImportReport, Importer, NodeReader, Options, Outcome, TraceJob, TraceNode};
 use crate::error::{InputError, quote};
 
@@ -72,23 +72,9 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
     let cols = columns(path, 1, &names, POD_COLS, "an openb pod list")?;
     let end = last_deletion(path, opts, &names, cols[9])?;
-    while let Some((line, text)) = lines.next_line()? {
-        if text.trim().is_empty() {
-            continue;
-        }
-        report.rows_read += 1;
-        let first = report.rows_read == 1;
-        let pod = Row::parse(path, line, text, &names).and_then(|row| pod_of(&row, &cols, end, opts, report));
-        match pod {
-            Ok(Some((created, job))) => emit(line, created, job)?,
-            Ok(None) => {}
-            Err(e) => {
-                let id = text.split(',').next().unwrap_or("");
-                report.skip_bad_row(e, first, id)?;
-            }
-        }
-    }
-    Ok(())
+    csv_rows(&mut lines, path, &names, report, emit, &mut |row, report| {
+        pod_of(row, &cols, end, opts, report)
+    })
 }
 
 /// The trace's end: the latest `deletion_time` of the pod list (column `col` of the header

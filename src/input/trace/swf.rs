@@ -318,24 +318,20 @@ fn job_of(
         (None, Some(n)) => h.queues.get(&n).cloned().unwrap_or_else(|| format!("queue-{n}")),
         (None, None) => String::new(),
     };
+    let namespace = user.map_or_else(|| "default".to_string(), |u| format!("user-{u}"));
     let job = TraceJob {
-        id: job_number.clone(),
-        submit_ms: 0,
-        namespace: user.map_or_else(|| "default".to_string(), |u| format!("user-{u}")),
         queue,
-        priority_class: String::new(),
-        pods: pods32,
-        cpu_milli: cores.saturating_mul(1000),
-        memory_bytes,
-        gpu_milli: 0,
-        gang: pods32.max(1),
         duration_ms: u64::try_from(run_ms).unwrap_or(0),
         outcome,
         exit_code,
         recorded_wait_ms: u64::try_from(wait_ms).ok(),
-        gpu_models: String::new(),
-        patience_ms: None,
         requested_ms: u64::try_from(fl.milli(8)?).ok(),
+        ..TraceJob::of_pods(
+            job_number.clone(),
+            namespace,
+            pods32,
+            [cores.saturating_mul(1000), memory_bytes, 0],
+        )
     };
     Ok(Some((submit_ms, job)))
 }
