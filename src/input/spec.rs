@@ -587,6 +587,12 @@ pub struct TraceSpec {
     pub template: Box<WorkloadSpec>,
     /// Some job records its own queueing delay (for replay fidelity).
     pub recorded_waits: bool,
+    /// The trace file, as the scenario resolved it, and its format's name.
+    pub path: std::path::PathBuf,
+    pub format: &'static str,
+    /// What the import skipped and flagged, in one line
+    /// ([`crate::input::trace::ImportReport::summary`]); `None` if nothing.
+    pub import_summary: Option<String>,
     pub loc: SourceLoc,
 }
 

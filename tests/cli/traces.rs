@@ -425,3 +425,35 @@ fn bad_rows_of_every_format_are_skipped_and_foreign_files_refused() {
         assert!(!dir.join("o.csv").exists());
     }
 }
+
+/// A replay does not drop an import's skips silently: `validate` and `run` print the import's
+/// summary as a warning naming the Trace, its file and how to list the skips; with the skipped
+/// rows kept (`includeUnscheduled`) there is nothing to say.
+#[test]
+fn a_replay_prints_what_its_import_skipped() {
+    let dir = TestDir::new("trace_replay_skips");
+    let pods = excerpt("openb/openb_pod_list_default.excerpt.csv");
+    let yaml = |extra: &str| {
+        format!(
+            "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: skips}}\nspec: {{horizon: 1h}}\n---\n\
+             apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: openb}}\nspec:\n  path: {}\n  format: openb\n  limit: 50\n  nodes: {{path: {}}}\n{extra}",
+            p(&pods),
+            p(&excerpt("openb/openb_node_list_gpu_node.csv"))
+        )
+    };
+    let scenario = dir.write("s.yaml", &yaml(""));
+    let expected = format!(
+        "warning: Trace \"openb\" ({}:6): reading {}: skipped 111 of 1,200 rows: 111 never scheduled (pod_phase Pending); \
+         skipped rows are not replayed (`kubesim trace stats --format openb {}` lists them by reason)",
+        p(&scenario),
+        p(&pods),
+        p(&pods)
+    );
+    let v = run_ok(&["validate", p(&scenario)]);
+    assert!(v.stderr.lines().any(|l| l == expected), "{}\n---\n{expected}", v.stderr);
+    let r = run_ok(&["run", p(&scenario), "--out", p(&dir.join("out"))]);
+    assert!(r.stderr.lines().any(|l| l == expected), "{}", r.stderr);
+    let kept = dir.write("k.yaml", &yaml("  includeUnscheduled: true\n"));
+    let v = run_ok(&["validate", p(&kept)]);
+    assert!(!v.stderr.contains("Trace \"openb\""), "{}", v.stderr);
+}

@@ -1,8 +1,9 @@
 //! Warnings about a loaded scenario that will run but mislead: a cluster without nodes, workloads
 //! that never end (no `kubesim.io/duration`, no duration distribution), resources no node offers
-//! (often a typo: `nvidia.com/gpus`), node selectors no node matches, and priority classes and
-//! Volcano queues that are not defined. Each names the object, where it is, and the fix. `run`
-//! and `validate` print them; they never stop a run.
+//! (often a typo: `nvidia.com/gpus`), node selectors no node matches, priority classes and
+//! Volcano queues that are not defined, and trace rows a Trace's import skipped (they are not
+//! replayed). Each names the object, where it is, and the fix. `run` and `validate` print them;
+//! they never stop a run.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,8 +38,8 @@ fn checked<'a>(w: &'a WorkloadSpec, what: &str, timed_elsewhere: bool) -> Checke
     }
 }
 
-/// The warnings for `sc`, in a fixed order (by kind of problem, then file order).
-pub fn warnings(sc: &Scenario) -> Vec<String> {
+/// The workload templates to check: workloads, Arrivals templates, CronJob job templates.
+fn items(sc: &Scenario) -> Vec<Checked<'_>> {
     let mut items: Vec<Checked> = Vec::new();
     for w in &sc.workloads {
         items.push(checked(w, kind_name(w), false));
@@ -59,6 +60,12 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
             false,
         ));
     }
+    items
+}
+
+/// The warnings for `sc`, in a fixed order (by kind of problem, then file order).
+pub fn warnings(sc: &Scenario) -> Vec<String> {
+    let items = items(sc);
     let node_arrivals = sc
         .arrivals
         .iter()
@@ -141,6 +148,13 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
             quote(&c)
         )
     });
+    undefined_queues(sc, &mut out);
+    trace_skips(sc, &mut out);
+    out
+}
+
+/// Volcano Jobs naming a queue the scenario does not define.
+fn undefined_queues(sc: &Scenario, out: &mut Vec<String>) {
     let queues: BTreeSet<&str> = sc.queues.iter().map(|q| q.name.as_str()).collect();
     let undefined_queues: Vec<String> = sc
         .workloads
@@ -154,10 +168,27 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
             _ => None,
         })
         .collect();
-    list(&mut out, undefined_queues, |m| {
+    list(out, undefined_queues, |m| {
         format!("{m}, which is not defined: add a Queue (scheduling.volcano.sh/v1beta1) of that name")
     });
-    out
+}
+
+/// Traces whose import skipped rows (or flagged jobs): the summary `trace import` prints, so
+/// that a replay never drops rows without a word.
+fn trace_skips(sc: &Scenario, out: &mut Vec<String>) {
+    for t in &sc.traces {
+        if let Some(s) = &t.import_summary {
+            out.push(format!(
+                "Trace {} ({}): reading {}: {s}; skipped rows are not replayed \
+                 (`kubesim trace stats --format {} {}` lists them by reason)",
+                quote(&t.name),
+                t.loc,
+                t.path.display(),
+                t.format,
+                t.path.display()
+            ));
+        }
+    }
 }
 
 fn kind_name(w: &WorkloadSpec) -> &'static str {

@@ -68,7 +68,7 @@ pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
     let limit = opt(spec.get("limit"), |f| f.int_in(1, i128::from(MAX_TRACE_JOBS)))?.map(|v| v as usize);
     let start_ms = opt(spec.get("start"), |f| f.duration_ms())?.unwrap_or(0);
     let scale = time_scale(&spec)?;
-    let (mut jobs, _report) = read_sorted(format, &path, &opts).map_err(|e| {
+    let (mut jobs, report) = read_sorted(format, &path, &opts).map_err(|e| {
         Box::new(InputError {
             message: format!("{} (reading the trace of Trace `{name}` at {loc})", e.message),
             ..e
@@ -92,6 +92,9 @@ pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
             jobs: std::sync::Arc::new(replay),
             template,
             recorded_waits: recorded,
+            path,
+            format: format.name(),
+            import_summary: report.summary(),
             loc: loc.clone(),
         },
         nodes,
