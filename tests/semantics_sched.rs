@@ -272,6 +272,19 @@ fn trace_gpu_models_are_a_required_node_affinity() {
         apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {name: t}\n\
         spec: {path: pods.csv, format: openb, nodes: {path: nodes.csv}}\n";
     let sc = common::load_with_files("gpu-models", &[("nodes.csv", nodes), ("pods.csv", pods)], yaml);
+    // Every model a pod names is on some node: nothing to warn about. Without the V100M32 node,
+    // the three pods that need it can never start, and the run says so.
+    assert_eq!(kubesim::input::scenario::warnings(&sc), Vec::<String>::new());
+    let no_v32 = nodes.replace("n-v32,64000,262144,2,V100M32\n", "");
+    let sc2 = common::load_with_files("gpu-models-2", &[("nodes.csv", &no_v32), ("pods.csv", pods)], yaml);
+    assert_eq!(
+        kubesim::input::scenario::warnings(&sc2),
+        ["Trace \"t\" (".to_string()
+            + &sc2.traces[0].loc.to_string()
+            + "): 3 jobs require GPU models that no node carries in the label nvidia.com/gpu.product \
+               (3 of \"V100M32\"): they can never start; give the Trace its cluster's node list \
+               (nodes: {path: ...}) or label nodes with those models"]
+    );
     let mut runs = kubesim::experiment::run_all(&sc, &["kube-default".to_string()], &[1], true).expect("runs");
     let r = runs.remove(0);
     let bound: Vec<(f64, &str, &str)> = r

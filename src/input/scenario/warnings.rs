@@ -1,8 +1,8 @@
 //! Warnings about a loaded scenario that will run but mislead: a cluster without nodes, workloads
 //! that never end (no `kubesim.io/duration`, no duration distribution), resources no node offers
 //! (often a typo: `nvidia.com/gpus`), node selectors no node matches, priority classes and
-//! Volcano queues that are not defined, and trace rows a Trace's import skipped (they are not
-//! replayed). Each names the object, where it is, and the fix. `run` and `validate` print them;
+//! Volcano queues that are not defined, trace rows a Trace's import skipped (they are not
+//! replayed), and trace jobs requiring GPU models no node carries. Each names the object, where it is, and the fix. `run` and `validate` print them;
 //! they never stop a run.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,6 +11,7 @@ use crate::error::quote;
 use crate::input::spec::{
     ArrivalTemplate, PodTemplate, RestartPolicy, Scenario, SourceLoc, WorkloadKind, WorkloadSpec,
 };
+use crate::input::trace::GPU_MODEL_LABEL;
 
 /// At most this many warnings of one kind are listed; the rest are counted.
 const MAX_PER_KIND: usize = 10;
@@ -150,6 +151,7 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
     });
     undefined_queues(sc, &mut out);
     trace_skips(sc, &mut out);
+    trace_gpu_models(sc, &mut out);
     out
 }
 
@@ -171,6 +173,45 @@ fn undefined_queues(sc: &Scenario, out: &mut Vec<String>) {
     list(out, undefined_queues, |m| {
         format!("{m}, which is not defined: add a Queue (scheduling.volcano.sh/v1beta1) of that name")
     });
+}
+
+/// Trace jobs that require GPU models (openb's `gpu_spec`) none of the scenario's nodes carries
+/// in the label [`GPU_MODEL_LABEL`]: they can never start.
+fn trace_gpu_models(sc: &Scenario, out: &mut Vec<String>) {
+    let nodes = sc
+        .nodes
+        .iter()
+        .chain(sc.arrivals.iter().filter_map(|a| match &a.template {
+            ArrivalTemplate::Node(n) => Some(&**n),
+            ArrivalTemplate::Workload(_) => None,
+        }));
+    let models: BTreeSet<&str> = nodes
+        .filter_map(|n| n.labels.get(GPU_MODEL_LABEL))
+        .map(String::as_str)
+        .collect();
+    for t in &sc.traces {
+        // Per list of models no node carries, its jobs.
+        let mut missing: BTreeMap<&str, u64> = BTreeMap::new();
+        for j in t.jobs.iter() {
+            let m = t.shapes[j.shape as usize].gpu_models.as_str();
+            if !m.is_empty() && !m.split('|').any(|x| models.contains(x.trim())) {
+                *missing.entry(m).or_default() += 1;
+            }
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        let jobs: u64 = missing.values().sum();
+        let lists: Vec<String> = missing.iter().map(|(m, n)| format!("{n} of {}", quote(m))).collect();
+        out.push(format!(
+            "Trace {} ({}): {jobs} jobs require GPU models that no node carries in the label {GPU_MODEL_LABEL} \
+             ({}): they can never start; give the Trace its cluster's node list (nodes: {{path: ...}}) \
+             or label nodes with those models",
+            quote(&t.name),
+            t.loc,
+            lists.join(", ")
+        ));
+    }
 }
 
 /// Traces whose import skipped rows (or flagged jobs): the summary `trace import` prints, so
