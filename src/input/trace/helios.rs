@@ -384,6 +384,26 @@ mod tests {
         assert_eq!((e.line, e.field.as_str()), (Some(2), "gpu_num"), "{e}");
     }
 
+    /// A row that is not UTF-8 (a Latin-1 byte in a copy of a real row) is a malformed row,
+    /// skipped; the read goes on.
+    #[test]
+    fn a_row_not_utf8_is_skipped() {
+        let text = std::fs::read_to_string(excerpt("helios/helios_cluster_log.example_rows.csv")).unwrap();
+        let mut bytes = text.clone().into_bytes();
+        let copy = text.lines().nth(1).unwrap().replacen("uXBbc", "u\u{0}Bbc", 1);
+        let mut copy = copy.into_bytes();
+        let at = copy.iter().position(|b| *b == 0).unwrap();
+        copy[at] = 0xE9;
+        bytes.extend_from_slice(&copy);
+        bytes.push(b'\n');
+        let p = temp_file("helios-latin1.csv", "");
+        std::fs::write(&p, &bytes).unwrap();
+        let (jobs, r) = read_all(&Helios, &p, &Options::default()).unwrap();
+        assert_eq!((r.rows_read, jobs.len()), (14, 13));
+        assert_eq!(r.skipped, vec![("malformed row".to_string(), 1)]);
+        assert_eq!(r.first_skips[0], "line 15: malformed row");
+    }
+
     #[test]
     fn real_vc_nodes() {
         let nodes = read_nodes(&Helios, &excerpt("helios/Venus_Sept_vc_nodes.csv")).unwrap();

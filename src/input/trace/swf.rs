@@ -181,7 +181,19 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
         None => machines_file(path),
     };
     let mut machine: Option<Machine> = None;
-    while let Some((line, text)) = lines.next_line()? {
+    while let Some((line, text)) = lines.next_row()? {
+        let text = match text {
+            Ok(t) => t,
+            Err(e) => {
+                // A comment in another encoding (a Latin-1 site name) says nothing kubesim reads.
+                if lines.raw().trim_ascii_start().starts_with(b";") {
+                    continue;
+                }
+                report.rows_read += 1;
+                report.skip_bad_row(e, report.rows_read == 1, "")?;
+                continue;
+            }
+        };
         let t = text.trim();
         if let Some(c) = t.strip_prefix(';') {
             header_line(&mut h, c);
@@ -501,6 +513,21 @@ mod tests {
             (25, 2000, 2 * 18_432 * 1024)
         );
         assert_eq!(last.recorded_wait_ms, Some(15_715_000));
+    }
+
+    /// A header comment in Latin-1 is passed over; a job line that is not UTF-8 is a malformed
+    /// row, skipped.
+    #[test]
+    fn lines_not_utf8() {
+        let mut bytes = b"; Installation: Universit\xe4t\n".to_vec();
+        bytes.extend_from_slice(b"1 0 10 600 1 -1 -1 1 3600 -1 1 5 1 -1 -1 -1 -1 -1\n");
+        bytes.extend_from_slice(b"2 5 10 600 1 -1 -1 1 3600 -1 1 5 1 -1 -1 -1 -1 -1 \xe4\n");
+        bytes.extend_from_slice(b"3 9 10 600 1 -1 -1 1 3600 -1 1 5 1 -1 -1 -1 -1 -1\n");
+        let p = temp_file("latin1.swf", "");
+        std::fs::write(&p, &bytes).unwrap();
+        let (jobs, r) = read_all(&Swf, &p, &Options::default()).unwrap();
+        assert_eq!((r.rows_read, jobs.len()), (3, 2));
+        assert_eq!(r.first_skips, ["line 3: malformed row"]);
     }
 
     #[test]
