@@ -587,6 +587,12 @@ pub struct TraceSpec {
     pub template: Box<WorkloadSpec>,
     /// Some job records its own queueing delay (for replay fidelity).
     pub recorded_waits: bool,
+    /// The trace file, as the scenario resolved it, and its format's name.
+    pub path: std::path::PathBuf,
+    pub format: &'static str,
+    /// What the import skipped and flagged, in one line
+    /// ([`crate::input::trace::ImportReport::summary`]); `None` if nothing.
+    pub import_summary: Option<String>,
     pub loc: SourceLoc,
 }
 
@@ -602,12 +608,24 @@ pub struct TraceShape {
     pub gpu_milli: i64,
     pub gang: u32,
     pub exit_code: i32,
+    /// GPU models the job may run on, `|`-separated; empty: any (see
+    /// [`crate::input::trace::TraceJob::gpu_models`]).
+    pub gpu_models: String,
+    /// Its pods have no run time: they run until the run ends or the Job is stopped. A job
+    /// still running when the trace ended (outcome `running`), or one its patience stops before
+    /// its duration could end it.
+    pub endless: bool,
+    /// The Job's `activeDeadlineSeconds` from the trace's patience (see
+    /// [`crate::input::trace::TraceJob::patience_ms`]): seconds, rounded up, at least 1.
+    pub active_deadline_s: Option<u64>,
 }
 
 /// One trace job to replay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReplayJob {
     pub submit_ms: u64,
+    /// The run time of its pods; `u64::MAX` for a job that never ends (see
+    /// [`TraceShape::endless`]).
     pub duration_ms: u64,
     /// The queueing delay the trace recorded; `u64::MAX` if none.
     pub recorded_wait_ms: u64,
@@ -616,6 +634,11 @@ pub struct ReplayJob {
 }
 
 impl ReplayJob {
+    /// The run time of its pods, `None` if they never end.
+    pub fn duration(&self) -> Option<u64> {
+        (self.duration_ms != u64::MAX).then_some(self.duration_ms)
+    }
+
     pub fn recorded_wait(&self) -> Option<u64> {
         (self.recorded_wait_ms != u64::MAX).then_some(self.recorded_wait_ms)
     }

@@ -1,8 +1,9 @@
 //! Warnings about a loaded scenario that will run but mislead: a cluster without nodes, workloads
 //! that never end (no `kubesim.io/duration`, no duration distribution), resources no node offers
-//! (often a typo: `nvidia.com/gpus`), node selectors no node matches, and priority classes and
-//! Volcano queues that are not defined. Each names the object, where it is, and the fix. `run`
-//! and `validate` print them; they never stop a run.
+//! (often a typo: `nvidia.com/gpus`), node selectors no node matches, priority classes and
+//! Volcano queues that are not defined, trace rows a Trace's import skipped (they are not
+//! replayed), and trace jobs requiring GPU models no node carries. Each names the object, where it is, and the fix. `run` and `validate` print them;
+//! they never stop a run.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,6 +11,7 @@ use crate::error::quote;
 use crate::input::spec::{
     ArrivalTemplate, PodTemplate, RestartPolicy, Scenario, SourceLoc, WorkloadKind, WorkloadSpec,
 };
+use crate::input::trace::GPU_MODEL_LABEL;
 
 /// At most this many warnings of one kind are listed; the rest are counted.
 const MAX_PER_KIND: usize = 10;
@@ -37,8 +39,8 @@ fn checked<'a>(w: &'a WorkloadSpec, what: &str, timed_elsewhere: bool) -> Checke
     }
 }
 
-/// The warnings for `sc`, in a fixed order (by kind of problem, then file order).
-pub fn warnings(sc: &Scenario) -> Vec<String> {
+/// The workload templates to check: workloads, Arrivals templates, CronJob job templates.
+fn items(sc: &Scenario) -> Vec<Checked<'_>> {
     let mut items: Vec<Checked> = Vec::new();
     for w in &sc.workloads {
         items.push(checked(w, kind_name(w), false));
@@ -59,6 +61,12 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
             false,
         ));
     }
+    items
+}
+
+/// The warnings for `sc`, in a fixed order (by kind of problem, then file order).
+pub fn warnings(sc: &Scenario) -> Vec<String> {
+    let items = items(sc);
     let node_arrivals = sc
         .arrivals
         .iter()
@@ -141,6 +149,14 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
             quote(&c)
         )
     });
+    undefined_queues(sc, &mut out);
+    trace_skips(sc, &mut out);
+    trace_gpu_models(sc, &mut out);
+    out
+}
+
+/// Volcano Jobs naming a queue the scenario does not define.
+fn undefined_queues(sc: &Scenario, out: &mut Vec<String>) {
     let queues: BTreeSet<&str> = sc.queues.iter().map(|q| q.name.as_str()).collect();
     let undefined_queues: Vec<String> = sc
         .workloads
@@ -154,10 +170,66 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
             _ => None,
         })
         .collect();
-    list(&mut out, undefined_queues, |m| {
+    list(out, undefined_queues, |m| {
         format!("{m}, which is not defined: add a Queue (scheduling.volcano.sh/v1beta1) of that name")
     });
-    out
+}
+
+/// Trace jobs that require GPU models (openb's `gpu_spec`) none of the scenario's nodes carries
+/// in the label [`GPU_MODEL_LABEL`]: they can never start.
+fn trace_gpu_models(sc: &Scenario, out: &mut Vec<String>) {
+    let nodes = sc
+        .nodes
+        .iter()
+        .chain(sc.arrivals.iter().filter_map(|a| match &a.template {
+            ArrivalTemplate::Node(n) => Some(&**n),
+            ArrivalTemplate::Workload(_) => None,
+        }));
+    let models: BTreeSet<&str> = nodes
+        .filter_map(|n| n.labels.get(GPU_MODEL_LABEL))
+        .map(String::as_str)
+        .collect();
+    for t in &sc.traces {
+        // Per list of models no node carries, its jobs.
+        let mut missing: BTreeMap<&str, u64> = BTreeMap::new();
+        for j in t.jobs.iter() {
+            let m = t.shapes[j.shape as usize].gpu_models.as_str();
+            if !m.is_empty() && !m.split('|').any(|x| models.contains(x.trim())) {
+                *missing.entry(m).or_default() += 1;
+            }
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        let jobs: u64 = missing.values().sum();
+        let lists: Vec<String> = missing.iter().map(|(m, n)| format!("{n} of {}", quote(m))).collect();
+        out.push(format!(
+            "Trace {} ({}): {jobs} jobs require GPU models that no node carries in the label {GPU_MODEL_LABEL} \
+             ({}): they can never start; give the Trace its cluster's node list (nodes: {{path: ...}}) \
+             or label nodes with those models",
+            quote(&t.name),
+            t.loc,
+            lists.join(", ")
+        ));
+    }
+}
+
+/// Traces whose import skipped rows (or flagged jobs): the summary `trace import` prints, so
+/// that a replay never drops rows without a word.
+fn trace_skips(sc: &Scenario, out: &mut Vec<String>) {
+    for t in &sc.traces {
+        if let Some(s) = &t.import_summary {
+            out.push(format!(
+                "Trace {} ({}): reading {}: {s}; skipped rows are not replayed \
+                 (`kubesim trace stats --format {} {}` lists them by reason)",
+                quote(&t.name),
+                t.loc,
+                t.path.display(),
+                t.format,
+                t.path.display()
+            ));
+        }
+    }
 }
 
 fn kind_name(w: &WorkloadSpec) -> &'static str {
