@@ -166,4 +166,18 @@ fn not_simulated(sc: &Scenario) {
             println!("    {} {}/{} ({})", o.kind, o.namespace, o.name, o.loc);
         }
     }
+    if !sc.unmodelled.is_empty() {
+        println!("  loaded, not simulated (fields without effect on a run):");
+        for o in &sc.unmodelled {
+            println!(
+                "    {} {} {}/{} ({}): {}",
+                o.api_version,
+                o.kind,
+                o.namespace,
+                o.name,
+                o.loc,
+                o.fields.join(", ")
+            );
+        }
+    }
 }

@@ -63,10 +63,46 @@ pub struct Scenario {
     /// Objects of a kind that a later version simulates (CronJob, Volcano Job, Queue, ...):
     /// loaded, reported by name, not simulated.
     pub not_simulated: Vec<NotSimulated>,
+    /// Fields of simulated objects that load without effect, per object in file order.
+    pub unmodelled: Vec<UnmodelledFields>,
+    /// Run times taken from exported objects' `status`, in file order.
+    pub recorded_durations: Vec<RecordedDuration>,
     /// About how many times the CronJobs fire in a run, estimated at load (at most
     /// [`crate::limits::MAX_CRON_FIRES`]; the CLI notes more than
     /// [`crate::limits::WARN_CRON_FIRES`]).
     pub cron_fires: u64,
+}
+
+/// A workload's run time taken from the times recorded in its `status` (an object exported
+/// from a cluster), when no `kubesim.io/duration` gives one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedDuration {
+    /// Kind and `namespace/name`, for messages (`Job "team-a/train"`).
+    pub what: String,
+    pub loc: SourceLoc,
+    /// The run time given to each of its pods.
+    pub duration_ms: u64,
+    /// Still running in the export: the run time lasts up to `until`, a lower bound.
+    pub lower_bound: bool,
+    /// The recorded start and the end used (RFC 3339): the recorded end, or for a lower bound
+    /// the latest time found in the scenario's files.
+    pub since: String,
+    pub until: String,
+    /// Container restarts before the recorded attempt (a Pod's `restartCount`s).
+    pub restarts: u64,
+}
+
+/// The fields of one object that load without effect (`kubesim validate` lists them as
+/// "loaded, not simulated").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnmodelledFields {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    /// Field paths with list indexes (`spec.tasks[0].dependsOn`), in a fixed order.
+    pub fields: Vec<String>,
+    pub loc: SourceLoc,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -14,12 +14,14 @@
 
 mod cronjob;
 mod document;
+mod durations;
 mod generate_name;
 mod k8s;
 mod kubesim;
 mod kueue;
 mod overrides;
 mod quota;
+mod unmodelled;
 mod view;
 mod volcano;
 mod warnings;
@@ -164,6 +166,10 @@ struct Builder {
     /// once every file is loaded, with the error to report.
     flavor_refs: Vec<kueue::Ref>,
     cluster_queue_refs: Vec<kueue::Ref>,
+    /// The latest timestamp in the files read (ms since the epoch), and the workloads still
+    /// running in them (index, recorded start), given a lower bound at the end.
+    latest_ms: Option<i64>,
+    running: Vec<(usize, k8s::Recorded)>,
     /// Values to set before objects are read, and whether each found its object.
     overrides: Vec<Override>,
     used: Vec<bool>,
@@ -186,6 +192,7 @@ impl Builder {
         }
         for doc in &mut docs {
             self.generated_names.fill(doc);
+            k8s::latest_time(doc, &mut self.latest_ms);
         }
         for doc in &docs {
             self.add_doc(file, F::new(doc, ""), false).map_err(attach)?;
@@ -273,6 +280,7 @@ impl Builder {
                 format!("name an object the scenario defines ({have})"),
             )));
         }
+        self.finish_recorded();
         for (name, err) in self.policy_checks {
             if !crate::policy::is_builtin(&name) && !self.scheduler_policies.contains(&name) {
                 return Err(err);

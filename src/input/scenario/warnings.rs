@@ -10,6 +10,7 @@ use crate::error::quote;
 use crate::input::spec::{
     ArrivalTemplate, PodTemplate, RestartPolicy, Scenario, SourceLoc, WorkloadKind, WorkloadSpec,
 };
+use crate::limits::describe_ms;
 
 /// At most this many warnings of one kind are listed; the rest are counted.
 const MAX_PER_KIND: usize = 10;
@@ -157,7 +158,37 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
     list(&mut out, undefined_queues, |m| {
         format!("{m}, which is not defined: add a Queue (scheduling.volcano.sh/v1beta1) of that name")
     });
+    recorded(sc, &mut out);
     out
+}
+
+/// Run times taken from exports that mislead unless said: a lower bound for a workload still
+/// running in the export, and the last attempt only of a pod whose containers restarted.
+fn recorded(sc: &Scenario, out: &mut Vec<String>) {
+    let lower: Vec<_> = sc.recorded_durations.iter().filter(|r| r.lower_bound).collect();
+    list(out, lower, |r| {
+        format!(
+            "{} ({}) was still running in the export: its run time {} (from {} to {}, the latest \
+             time in the files) is a lower bound; add the annotation kubesim.io/duration to give \
+             the run time you expect",
+            r.what,
+            r.loc,
+            describe_ms(r.duration_ms),
+            r.since,
+            r.until
+        )
+    });
+    let restarted: Vec<_> = sc.recorded_durations.iter().filter(|r| r.restarts > 0).collect();
+    list(out, restarted, |r| {
+        format!(
+            "{} ({}) restarted its containers {} times before the recorded run: its run time {} is \
+             the last attempt's; add kubesim.io/failures or kubesim.io/duration to replay more",
+            r.what,
+            r.loc,
+            r.restarts,
+            describe_ms(r.duration_ms)
+        )
+    });
 }
 
 fn kind_name(w: &WorkloadSpec) -> &'static str {
