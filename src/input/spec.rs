@@ -130,6 +130,31 @@ pub struct SimulationSpec {
     pub loc: SourceLoc,
     pub policies_line: Option<usize>,
     pub max_events_line: Option<usize>,
+    /// `defaultDuration`: run times of workloads that have none of their own; the first rule
+    /// that matches a workload applies.
+    pub default_durations: Vec<DefaultDuration>,
+}
+
+/// A rule of Simulation `defaultDuration`: workloads it matches (every selector given must
+/// match; none: every workload) without a run time of their own get one drawn from `duration`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DefaultDuration {
+    pub namespace: Option<String>,
+    /// The workload's queue: its Kueue LocalQueue (label `kueue.x-k8s.io/queue-name`), else
+    /// its Volcano queue (`spec.queue`, or the annotation `scheduling.volcano.sh/queue-name`).
+    pub queue: Option<String>,
+    /// Labels the workload's metadata must have (equality).
+    pub labels: BTreeMap<String, String>,
+    pub duration: DurationDist,
+}
+
+impl DefaultDuration {
+    /// Whether the rule applies to workload `w`.
+    pub fn matches(&self, w: &WorkloadSpec) -> bool {
+        self.namespace.as_ref().is_none_or(|n| *n == w.namespace)
+            && self.queue.as_ref().is_none_or(|q| w.queue_name() == Some(q.as_str()))
+            && self.labels.iter().all(|(k, v)| w.labels.get(k) == Some(v))
+    }
 }
 
 /// Default bound on processed events per run (overridable with `maxEvents`).
@@ -147,6 +172,7 @@ impl Default for SimulationSpec {
             loc: SourceLoc::default(),
             policies_line: None,
             max_events_line: None,
+            default_durations: Vec::new(),
         }
     }
 }
@@ -476,6 +502,22 @@ pub struct WorkloadSpec {
 }
 
 impl WorkloadSpec {
+    /// The queue a workload names: its Kueue LocalQueue (label `kueue.x-k8s.io/queue-name`),
+    /// else its Volcano queue (a Volcano Job's `spec.queue`, else the annotation
+    /// `scheduling.volcano.sh/queue-name`).
+    pub fn queue_name(&self) -> Option<&str> {
+        if let Some(q) = self.labels.get("kueue.x-k8s.io/queue-name") {
+            return Some(q);
+        }
+        match &self.kind {
+            WorkloadKind::VolcanoJob(v) if v.queue.is_some() => v.queue.as_deref(),
+            _ => self
+                .annotations
+                .get("scheduling.volcano.sh/queue-name")
+                .map(String::as_str),
+        }
+    }
+
     /// The pods one copy creates when none fails: a Job's completions (its parallelism when
     /// completions is unset), 1 for a Pod, a Volcano Job's replicas. What the load-time bound
     /// on pods created up front counts (see [`crate::limits::MAX_PODS`]).

@@ -6,8 +6,10 @@
 //! Simulation, one default PriorityClass, NodePool expansion and the size limits. Per-kind
 //! conversion lives in `k8s` (Kubernetes objects), `cronjob` (CronJobs), `quota` (LimitRanges,
 //! ResourceQuotas), `volcano` (Volcano Jobs, PodGroups, Queues), `kueue` (Kueue queues, flavors
-//! and priority classes) and `kubesim` (kubesim.io objects); `overrides` applies sweep values
-//! first; `yaml` parses, `view` reads fields with their paths.
+//! and priority classes) and `kubesim` (kubesim.io objects); `unmodelled` knows the kinds and
+//! fields loaded without being simulated; `durations` gives exported Jobs and Pods their recorded
+//! run times; `overrides` applies sweep values first; `yaml` parses, `view` reads fields with
+//! their paths.
 //!
 //! It never panics on input and never loops on it: every list it builds is bounded (file size,
 //! the parser's budget, the node and arrival limits).

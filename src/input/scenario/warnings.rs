@@ -1,8 +1,9 @@
 //! Warnings about a loaded scenario that will run but mislead: a cluster without nodes, workloads
 //! that never end (no `kubesim.io/duration`, no duration distribution), resources no node offers
-//! (often a typo: `nvidia.com/gpus`), node selectors no node matches, and priority classes and
-//! Volcano queues that are not defined. Each names the object, where it is, and the fix. `run`
-//! and `validate` print them; they never stop a run.
+//! (often a typo: `nvidia.com/gpus`), node selectors no node matches, priority classes and
+//! Volcano queues that are not defined, and run times recorded in a cluster export that are a
+//! lower bound (still running) or the last attempt only (restarted containers). Each names the
+//! object, where it is, and the fix. `run` and `validate` print them; they never stop a run.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,6 +23,8 @@ struct Checked<'a> {
     loc: &'a SourceLoc,
     templates: Vec<&'a PodTemplate>,
     timed_elsewhere: bool,
+    /// A Volcano Job's `priorityClassName`, for templates that name none.
+    job_class: Option<&'a str>,
 }
 
 fn checked<'a>(w: &'a WorkloadSpec, what: &str, timed_elsewhere: bool) -> Checked<'a> {
@@ -35,21 +38,26 @@ fn checked<'a>(w: &'a WorkloadSpec, what: &str, timed_elsewhere: bool) -> Checke
         loc: &w.loc,
         templates,
         timed_elsewhere,
+        job_class: match &w.kind {
+            WorkloadKind::VolcanoJob(v) => v.priority_class_name.as_deref(),
+            _ => None,
+        },
     }
 }
 
 /// The warnings for `sc`, in a fixed order (by kind of problem, then file order).
 pub fn warnings(sc: &Scenario) -> Vec<String> {
     let mut items: Vec<Checked> = Vec::new();
+    let defaulted = |w: &WorkloadSpec| sc.sim.default_durations.iter().any(|r| r.matches(w));
     for w in &sc.workloads {
-        items.push(checked(w, kind_name(w), false));
+        items.push(checked(w, kind_name(w), defaulted(w)));
     }
     for a in &sc.arrivals {
         if let ArrivalTemplate::Workload(w) = &a.template {
             items.push(checked(
                 w,
                 &format!("Arrivals {} template", quote(&a.name)),
-                a.duration.is_some(),
+                a.duration.is_some() || defaulted(w),
             ));
         }
     }
@@ -57,7 +65,7 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
         items.push(checked(
             &c.job,
             &format!("CronJob {} jobTemplate", quote(&c.name)),
-            false,
+            defaulted(&c.job),
         ));
     }
     let node_arrivals = sc
@@ -112,19 +120,15 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
             {
                 unmatched.push(at.clone());
             }
-            if let Some(c) = &t.priority_class_name
-                && !classes.contains(c.as_str())
+            if let Some(c) = t.priority_class_name.as_deref().or(item.job_class)
+                && !classes.contains(c)
+                && !no_class.iter().any(|(a, x)| *a == at && x == c)
             {
-                no_class.push((at.clone(), c.clone()));
+                no_class.push((at.clone(), c.to_string()));
             }
         }
     }
-    list(&mut out, never_end, |at| {
-        format!(
-            "{at} never ends: it has no run time, so its pods run until the horizon (or forever); \
-             add the annotation kubesim.io/duration (e.g. 30m) to its pod template"
-        )
-    });
+    never_ends(&mut out, never_end);
     list(&mut out, unoffered, |(at, r)| {
         format!(
             "{at} asks for {} that no node offers: it can never start; check the resource name \
@@ -160,6 +164,38 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
     });
     recorded(sc, &mut out);
     out
+}
+
+/// The workloads that never end: each named (the first [`MAX_PER_KIND`] with the fix, then the
+/// names of up to [`MAX_NAMED`] more), with the two fixes.
+fn never_ends(out: &mut Vec<String>, never_end: Vec<String>) {
+    const MAX_NAMED: usize = 100;
+    let n = never_end.len();
+    for at in never_end.iter().take(MAX_PER_KIND) {
+        out.push(format!(
+            "{at} never ends: it has no run time, so its pods run until the horizon (or forever); \
+             add the annotation kubesim.io/duration (e.g. 30m) to its pod template, or give the \
+             Simulation a default (spec.defaultDuration: 30m, or rules by namespace, queue or labels)"
+        ));
+    }
+    if n > MAX_PER_KIND {
+        let more: Vec<&str> = never_end[MAX_PER_KIND..]
+            .iter()
+            .take(MAX_NAMED)
+            .map(|at| at.split(" (").next().unwrap_or(at))
+            .collect();
+        let rest = n - MAX_PER_KIND - more.len();
+        let tail = if rest > 0 {
+            format!(" and {rest} more")
+        } else {
+            String::new()
+        };
+        out.push(format!(
+            "{} more workloads never end, for the same reason and with the same fixes: {}{tail}",
+            n - MAX_PER_KIND,
+            more.join(", ")
+        ));
+    }
 }
 
 /// Run times taken from exports that mislead unless said: a lower bound for a workload still

@@ -1,7 +1,7 @@
 //! Standard Workload Format (SWF v2.2, Parallel Workloads Archive) and the extended SWF of
 //! MetaCentrum (21 fields). Mapping per the source formats in traces/README.md, choices in
 //! `traces/README.md` ("Mappings: swf"). Sources: the SWF definition (Feitelson et al.,
-//! https://www.cs.huji.ac.il/labs/parallel/workload/swf.html: fields 7 and 10, used and requested
+//! <https://www.cs.huji.ac.il/labs/parallel/workload/swf.html>: fields 7 and 10, used and requested
 //! memory, are KB per processor); the Alea simulator's reader of the extended format
 //! (github.com/aleasimulator/alea, `Alea/src/alea/core/WorkloadReaderSWF.java`: field 10 is
 //! "requested RAM = KB per node (not CPU)", in bytes for the MetaCentrum data sets, which it
