@@ -67,6 +67,9 @@ pub struct Scenario {
     pub unmodelled: Vec<UnmodelledFields>,
     /// Run times taken from exported objects' `status`, in file order.
     pub recorded_durations: Vec<RecordedDuration>,
+    /// Exported Pods of a Job or Volcano Job of the scenario (`ownerReferences`), set aside:
+    /// the simulated controller creates its own.
+    pub owned_pods: Vec<NotSimulated>,
     /// About how many times the CronJobs fire in a run, estimated at load (at most
     /// [`crate::limits::MAX_CRON_FIRES`]; the CLI notes more than
     /// [`crate::limits::WARN_CRON_FIRES`]).

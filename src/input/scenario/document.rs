@@ -233,6 +233,11 @@ impl Builder {
                 if let Some(r) = k8s::recorded(obj, what)? {
                     self.add_recorded(&mut w, r);
                 }
+                if what == k8s::WorkloadDoc::Pod
+                    && let Some(owner) = super::exports::owner(obj)?
+                {
+                    self.owned.push((self.sc.workloads.len(), owner));
+                }
                 self.add_pods(w.pods_without_failures(), &o.name_f)?;
                 self.sc.workloads.push(w);
             }

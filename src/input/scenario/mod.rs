@@ -7,8 +7,8 @@
 //! conversion lives in `k8s` (Kubernetes objects), `cronjob` (CronJobs), `quota` (LimitRanges,
 //! ResourceQuotas), `volcano` (Volcano Jobs, PodGroups, Queues), `kueue` (Kueue queues, flavors
 //! and priority classes) and `kubesim` (kubesim.io objects); `unmodelled` knows the kinds and
-//! fields loaded without being simulated; `durations` gives exported Jobs and Pods their recorded
-//! run times; `overrides` applies sweep values first; `yaml` parses, `view` reads fields with
+//! fields loaded without being simulated; `exports` reads what a cluster export carries (recorded
+//! run times, pods that a simulated controller creates); `overrides` applies sweep values first; `yaml` parses, `view` reads fields with
 //! their paths.
 //!
 //! It never panics on input and never loops on it: every list it builds is bounded (file size,
@@ -16,7 +16,7 @@
 
 mod cronjob;
 mod document;
-mod durations;
+mod exports;
 mod generate_name;
 mod k8s;
 mod kubesim;
@@ -172,6 +172,8 @@ struct Builder {
     /// running in them (index, recorded start), given a lower bound at the end.
     latest_ms: Option<i64>,
     running: Vec<(usize, k8s::Recorded)>,
+    /// Bare Pods whose controller is a Job or Volcano Job: (index, owner kind, owner name).
+    owned: Vec<(usize, exports::Owner)>,
     /// Values to set before objects are read, and whether each found its object.
     overrides: Vec<Override>,
     used: Vec<bool>,
@@ -283,6 +285,7 @@ impl Builder {
             )));
         }
         self.finish_recorded();
+        self.drop_owned_pods();
         for (name, err) in self.policy_checks {
             if !crate::policy::is_builtin(&name) && !self.scheduler_policies.contains(&name) {
                 return Err(err);

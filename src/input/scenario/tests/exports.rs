@@ -13,6 +13,9 @@ fn fixtures() -> Scenario {
 fn the_export_fixtures_load_with_their_unsimulated_fields_listed() {
     let sc = fixtures();
     assert_eq!(sc.workloads.len(), 8);
+    // The exported pod of Job "finished" is left to the simulated Job controller.
+    let owned: Vec<&str> = sc.owned_pods.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(owned, ["finished-x7k2p"]);
     let kinds: Vec<String> = sc
         .not_simulated
         .iter()
@@ -304,4 +307,28 @@ fn the_never_ends_warning_names_each_workload_and_both_fixes() {
             .iter()
             .any(|m| m.contains("never end"))
     );
+}
+
+#[test]
+fn a_pod_is_set_aside_only_when_its_controlling_job_is_in_the_scenario() {
+    let pod = |owner_kind: &str, controller: bool| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: j-abcde\n  ownerReferences:\n  - apiVersion: {owner_kind}\n    \
+             kind: Job\n    name: j\n    uid: u\n    controller: {controller}\nspec:\n  containers: [{{name: c}}]\n"
+        )
+    };
+    let job_doc = job("spec:\n  template:\n    spec:\n      containers: [{name: c}]\n");
+    let sc = ok(&format!("{job_doc}---\n{}", pod("batch/v1", true)));
+    assert_eq!(sc.workloads.len(), 1);
+    assert_eq!(sc.owned_pods.len(), 1);
+    // Not the controller, another API's Job, or no such Job: the pod runs as a bare Pod.
+    for text in [
+        format!("{job_doc}---\n{}", pod("batch/v1", false)),
+        format!("{job_doc}---\n{}", pod("batch.volcano.sh/v1alpha1", true)),
+        pod("batch/v1", true),
+    ] {
+        let sc = ok(&text);
+        assert!(sc.owned_pods.is_empty(), "{text}");
+        assert!(sc.workloads.iter().any(|w| w.name == "j-abcde"), "{text}");
+    }
 }
