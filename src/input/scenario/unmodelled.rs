@@ -1,6 +1,7 @@
 //! What the loader accepts without simulating it: the kinds loaded and listed but not simulated
 //! ([`not_simulated_kind`]: Kueue's Cohort, AdmissionCheck, Topology, Workload, MultiKueue and
-//! ProvisioningRequestConfig objects; Volcano's HyperNode and CronJob; kubesim's SchedulerPolicy),
+//! ProvisioningRequestConfig objects; Volcano's HyperNode, CronJob, JobFlow and JobTemplate;
+//! kubesim's SchedulerPolicy),
 //! whose `spec` keys are still checked against the upstream schema (the typo guard), and the
 //! fields of simulated kinds that load without effect ([`fields`]), which `kubesim validate`
 //! lists as "loaded, not simulated" and `run` counts in a note.
@@ -11,12 +12,14 @@
 //! `ClusterQueueSpec`, `CohortSpec`, `AdmissionCheckSpec`, `TopologySpec`, `WorkloadSpec`),
 //! volcano-sh/volcano `ed72c7c8` `config/crd/volcano/bases/*.yaml` (from volcano-sh/apis
 //! `pkg/apis/batch/v1alpha1/job.go` `JobSpec`/`TaskSpec`, `pkg/apis/scheduling/v1beta1/types.go`
-//! `QueueSpec`/`PodGroupSpec`, `pkg/apis/topology/v1alpha1/hypernode_types.go` `HyperNodeSpec`).
+//! `QueueSpec`/`PodGroupSpec`, `pkg/apis/topology/v1alpha1/hypernode_types.go` `HyperNodeSpec`;
+//! `config/crd/jobflow/bases/flow.volcano.sh_{jobflows,jobtemplates}.yaml`).
 //! The converters of the simulated kinds (`kueue`, `volcano`, `k8s`) accept every schema field;
 //! this module only says which of them change nothing in a run.
 
 use super::k8s::{OBJECT_FIELDS, read_meta};
 use super::view::{F, Obj, Res};
+use super::volcano::VCJOB_SPEC_FIELDS;
 
 /// A kind loaded and listed but not simulated: its group, the versions read, whether it is
 /// namespaced, and its `spec` keys per version (`None`: any spec).
@@ -131,6 +134,20 @@ pub(crate) const NOT_SIMULATED_KINDS: &[NotSimulatedKind] = &[
         "HyperNode",
         false,
         Some(&["members", "tier", "tierName"]),
+    ),
+    row(
+        "flow.volcano.sh",
+        "v1alpha1",
+        "JobFlow",
+        true,
+        Some(&["flows", "jobRetainPolicy"]),
+    ),
+    row(
+        "flow.volcano.sh",
+        "v1alpha1",
+        "JobTemplate",
+        true,
+        Some(VCJOB_SPEC_FIELDS),
     ),
     row(
         "batch.volcano.sh",
@@ -285,6 +302,15 @@ pub(crate) fn fields(api: &str, kind: &str, doc: &Obj) -> Vec<String> {
         for p in *paths {
             let segs: Vec<&str> = p.split('.').collect();
             collect(doc, &segs, &mut out);
+        }
+    }
+    // Paths from the object itself, not from the List it is an item of.
+    if !doc.path.is_empty() {
+        let prefix = format!("{}.", doc.path);
+        for p in &mut out {
+            if let Some(rest) = p.strip_prefix(&prefix) {
+                *p = rest.to_string();
+            }
         }
     }
     out

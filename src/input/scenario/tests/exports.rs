@@ -16,6 +16,27 @@ fn the_export_fixtures_load_with_their_unsimulated_fields_listed() {
     // The exported pod of Job "finished" is left to the simulated Job controller.
     let owned: Vec<&str> = sc.owned_pods.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(owned, ["finished-x7k2p"]);
+    assert_eq!(
+        sc.unmodelled.iter().map(|o| o.kind.as_str()).collect::<Vec<_>>(),
+        [
+            "ResourceFlavor",
+            "ClusterQueue",
+            "ClusterQueue",
+            "LocalQueue",
+            "Queue",
+            "PodGroup",
+            "Job"
+        ]
+    );
+    // In a List, the paths are the object's own (not `items[1].status`).
+    let listed = ok(
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: a}\n\
+                 - apiVersion: kueue.x-k8s.io/v1beta2\n  kind: LocalQueue\n  metadata: {name: q, namespace: a}\n  \
+                 spec: {clusterQueue: cq, stopPolicy: Hold}\n  status: {pendingWorkloads: 0}\n\
+                 - apiVersion: kueue.x-k8s.io/v1beta2\n  kind: ClusterQueue\n  metadata: {name: cq}\n",
+    );
+    assert_eq!(listed.unmodelled[0].fields, ["spec.stopPolicy", "status"]);
+    assert_eq!(listed.unmodelled[0].loc.line, 7);
     let kinds: Vec<String> = sc
         .not_simulated
         .iter()
@@ -125,6 +146,17 @@ fn a_typo_in_an_exported_object_is_still_refused_with_the_fix() {
     check(&e, 7, "spec.stopPolicy", &["HoldAndDrain"]);
     let e = bad("apiVersion: topology.volcano.sh/v1alpha1\nkind: HyperNode\nmetadata:\n  name: h\nspec:\n  tiers: 1\n");
     check(&e, 6, "spec.tiers", &["did you mean `tier`?"]);
+    let flow =
+        "apiVersion: flow.volcano.sh/v1alpha1\nkind: JobTemplate\nmetadata:\n  name: t\nspec:\n  minAvailble: 1\n";
+    check(&bad(flow), 6, "spec.minAvailble", &["did you mean `minAvailable`?"]);
+    let sc = ok(&flow.replace("minAvailble", "minAvailable"));
+    assert_eq!(
+        (
+            sc.not_simulated[0].kind.as_str(),
+            sc.not_simulated[0].namespace.as_str()
+        ),
+        ("JobTemplate", "default")
+    );
 }
 
 const EXPORTED_JOB: &str = "apiVersion: batch/v1
