@@ -251,7 +251,7 @@ impl World {
     }
 }
 
-fn sample_duration(d: &DurationDist, rng: &mut rand::rngs::Xoshiro256PlusPlus) -> u64 {
+pub(crate) fn sample_duration(d: &DurationDist, rng: &mut rand::rngs::Xoshiro256PlusPlus) -> u64 {
     match d {
         DurationDist::Fixed { ms } => *ms,
         DurationDist::Uniform { min_ms, max_ms } => {

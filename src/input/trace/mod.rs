@@ -33,7 +33,7 @@ mod philly;
 pub mod sort;
 pub mod stats;
 mod swf;
-mod time;
+pub(crate) mod time;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
