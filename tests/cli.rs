@@ -7,7 +7,7 @@
 //!
 //! This file holds the helpers and the fixtures the tests share; the tests are in `cli/`, one
 //! file per theme (errors, outputs, determinism, what ships, experiments, output folders,
-//! traces, bounds).
+//! traces, bounds, cluster exports).
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
@@ -26,6 +26,8 @@ mod determinism;
 mod errors;
 #[path = "cli/experiments.rs"]
 mod experiments;
+#[path = "cli/exports.rs"]
+mod exports;
 #[path = "cli/folders.rs"]
 mod folders;
 #[path = "cli/outputs.rs"]

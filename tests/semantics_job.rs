@@ -281,3 +281,102 @@ fn parallel_job_completes_and_ttl_deletes_it() {
         Some((142.0, "JobDeleted".to_string()))
     );
 }
+
+/// A native trace's header (the base columns).
+const TRACE_HEAD: &str = "# kubesim-trace v1\nsubmit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s\n";
+
+/// Runs a native trace `rows` (Trace `t`) on one 8-CPU node with `sim` as the Simulation's spec
+/// and `template` as the Trace's extra spec fields, under kube-default.
+fn replay(tag: &str, sim: &str, template: &str, rows: &str) -> kubesim::observe::record::RunResult {
+    let yaml = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec: {{{sim}}}\n---\n{}\
+         apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: t}}\nspec:\n  path: t.csv\n  format: kubesim\n{template}",
+        nodes(1, 0)
+    );
+    let sc = common::load_with_files(tag, &[("t.csv", &format!("{TRACE_HEAD}{rows}"))], &yaml);
+    let mut runs = kubesim::experiment::run_all(&sc, &["kube-default".to_string()], &[1], true).expect("runs");
+    runs.remove(0)
+}
+
+/// A job the trace saw still running at its end (outcome `running`, 50 s observed) runs on until
+/// the run ends: at the 1 h horizon it is Running (its pod never ended), counted in
+/// `jobs_running`, not failed; the killed job next to it fails at its 30 s exit (137). A
+/// template's own `kubesim.io/duration` does not end it either; without a horizon the run ends
+/// with the killed job and the running one is still Running.
+#[test]
+fn trace_jobs_running_at_the_trace_end_run_until_the_run_ends() {
+    let rows = "0.000,r,default,,,1,1,1Gi,0,1,50.000,running,0,\n\
+                0.000,k,default,,,1,1,1Gi,0,1,30.000,killed,137,\n";
+    let template = "  template:\n    metadata: {annotations: {kubesim.io/duration: 10s}}\n    spec:\n      backoffLimit: 0\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: main, image: x}]\n";
+    for (tag, sim, tmpl, end) in [
+        ("running-horizon", "horizon: 1h", "", 3600.0),
+        ("running-template", "horizon: 1h", template, 3600.0),
+        ("running-no-horizon", "", "", 31.0),
+    ] {
+        let r = replay(tag, sim, tmpl, rows);
+        assert_eq!(r.end.ms() as f64 / 1000.0, end, "{tag}");
+        let run = job(&r, "t-0");
+        assert_eq!(
+            (run.state.as_str(), secs(run.start), secs(run.finish)),
+            ("Running", Some(0.0), None),
+            "{tag}"
+        );
+        assert!(
+            times(&r, "t-0-0", "PodSucceeded").is_empty() && times(&r, "t-0-0", "PodFailed").is_empty(),
+            "{tag}"
+        );
+        let killed = job(&r, "t-1");
+        assert_eq!(
+            (killed.state.as_str(), secs(killed.finish)),
+            ("Failed", Some(31.0)),
+            "{tag}"
+        );
+        let s = kubesim::observe::report::summarize(&r);
+        assert_eq!((s.jobs_running, s.jobs_failed, s.jobs_complete), (1, 1, 0), "{tag}");
+    }
+}
+
+/// openb pods never scheduled, kept with `includeUnscheduled`, are deleted at their deletion
+/// time whether or not they start: on one 1-GPU node busy until 100 s, the pod created at 10 s
+/// and deleted at 60 s never starts and fails (DeadlineExceeded) then; the one created at 200 s
+/// and deleted at 230 s starts at once on the free node and is stopped at 230 s (not failed by
+/// its own exit at the same instant).
+#[test]
+fn unscheduled_trace_pods_are_deleted_at_their_deletion_time() {
+    let pods = "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n\
+        a,1000,1024,1,1000,,LS,Succeeded,0,100,0\n\
+        p1,1000,1024,1,1000,,LS,Pending,10,60,\n\
+        p2,1000,1024,1,1000,,LS,Pending,200,230,\n";
+    let yaml = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\n---\n{}\
+         apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: t}}\n\
+         spec: {{path: pods.csv, format: openb, includeUnscheduled: true}}\n",
+        nodes(1, 1)
+    );
+    let sc = common::load_with_files("unscheduled", &[("pods.csv", pods)], &yaml);
+    let mut runs = kubesim::experiment::run_all(&sc, &["kube-default".to_string()], &[1], true).expect("runs");
+    let r = runs.remove(0);
+    let row = |n: &str| {
+        let j = job(&r, n);
+        (j.state.as_str(), secs(j.start), secs(j.finish))
+    };
+    assert_eq!(row("t-0"), ("Complete", Some(0.0), Some(101.0)));
+    assert_eq!(row("t-1"), ("Failed", None, Some(60.0)));
+    // The deadline deletes its running pod at 230 s; the Job fails at the next sync, once the
+    // pod has terminated (the controller's 1 s sync batch).
+    assert_eq!(row("t-2"), ("Failed", Some(200.0), Some(231.0)));
+    let failed = |n: &str| {
+        history(&r, &format!("default/{n}"))
+            .into_iter()
+            .filter(|e| e.1 == "JobFailed")
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        failed("t-1"),
+        [(60.0, "JobFailed".to_string(), "DeadlineExceeded".to_string())]
+    );
+    assert_eq!(
+        failed("t-2"),
+        [(231.0, "JobFailed".to_string(), "DeadlineExceeded".to_string())]
+    );
+}

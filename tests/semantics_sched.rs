@@ -219,7 +219,9 @@ apiVersion: v1\nkind: Pod\nmetadata: {{name: anywhere, annotations: {{kubesim.io
         .unwrap();
     assert_eq!(
         why.detail,
-        "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector; 1 node(s) had untolerated taint(s)"
+        "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had \
+         untolerated taint(s). preemption: 0/2 nodes are available: 2 Preemption is not helpful for \
+         scheduling."
     );
 }
 
@@ -247,4 +249,61 @@ fn s_k4_a_pdb_violation_outweighs_a_lower_victim_priority() {
     let without = run(&format!("{base}{preemptor}"), "kube-default");
     assert_eq!(times(&without, "x1", "PodDeleted"), [10.0]);
     assert!(times(&without, "y1", "PodDeleted").is_empty());
+}
+
+/// openb pods with a `gpu_spec` replayed on nodes built from an openb node list bind only to
+/// nodes of their GPU models: the three V100M32 pods share the one 2-GPU V100M32 node (the third
+/// waits for the first to end at 100 s although the T4 node has 8 GPUs free), the
+/// `V100M16|V100M32` pod goes to the V100M16 node as the V100M32 one is full, the T4 pod to the
+/// T4 node. Every binding is asserted.
+#[test]
+fn trace_gpu_models_are_a_required_node_affinity() {
+    let nodes = "sn,cpu_milli,memory_mib,gpu,model\n\
+        n-cpu,64000,262144,0,\n\
+        n-t4,64000,262144,8,T4\n\
+        n-v16,64000,262144,2,V100M16\n\
+        n-v32,64000,262144,2,V100M32\n";
+    let pods = "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n\
+        a0,1000,1024,1,1000,V100M32,LS,Succeeded,0,100,0\n\
+        a1,1000,1024,1,1000,V100M32,LS,Succeeded,0,200,0\n\
+        a2,1000,1024,1,1000,V100M32,LS,Succeeded,10,60,10\n\
+        b0,1000,1024,1,1000,V100M16|V100M32,LS,Succeeded,20,50,20\n\
+        c0,1000,1024,1,1000,T4,BE,Succeeded,30,40,30\n\
+        d0,1000,1024,1,1000,,BE,Succeeded,30,40,30\n";
+    let yaml = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: models}\n---\n\
+        apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {name: t}\n\
+        spec: {path: pods.csv, format: openb, nodes: {path: nodes.csv}}\n";
+    let sc = common::load_with_files("gpu-models", &[("nodes.csv", nodes), ("pods.csv", pods)], yaml);
+    // Every model a pod names is on some node: nothing to warn about. Without the V100M32 node,
+    // the three pods that need it can never start, and the run says so.
+    assert_eq!(kubesim::input::scenario::warnings(&sc), Vec::<String>::new());
+    let no_v32 = nodes.replace("n-v32,64000,262144,2,V100M32\n", "");
+    let sc2 = common::load_with_files("gpu-models-2", &[("nodes.csv", &no_v32), ("pods.csv", pods)], yaml);
+    assert_eq!(
+        kubesim::input::scenario::warnings(&sc2),
+        ["Trace \"t\" (".to_string()
+            + &sc2.traces[0].loc.to_string()
+            + "): 3 jobs require GPU models that no node carries in the label nvidia.com/gpu.product \
+               (3 of \"V100M32\"): they can never start; give the Trace its cluster's node list \
+               (nodes: {path: ...}) or label nodes with those models"]
+    );
+    let mut runs = kubesim::experiment::run_all(&sc, &["kube-default".to_string()], &[1], true).expect("runs");
+    let r = runs.remove(0);
+    let bound: Vec<(f64, &str, &str)> = r
+        .events
+        .iter()
+        .filter(|e| e.event == "PodBound")
+        .map(|e| (e.time.ms() as f64 / 1000.0, e.object.as_str(), e.detail.as_str()))
+        .collect();
+    assert_eq!(
+        bound,
+        [
+            (0.0, "default/t-0-0", "n-v32"),
+            (0.0, "default/t-1-0", "n-v32"),
+            (20.0, "default/t-3-0", "n-v16"),
+            (30.0, "default/t-4-0", "n-t4"),
+            (30.0, "default/t-5-0", "n-t4"),
+            (100.0, "default/t-2-0", "n-v32"),
+        ]
+    );
 }

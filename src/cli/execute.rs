@@ -135,6 +135,27 @@ pub(super) fn note_not_simulated(sc: &Scenario) {
             o.api_version, o.kind, o.namespace, o.name, o.loc
         );
     }
+    if let Some(p) = sc.owned_pods.first() {
+        eprintln!(
+            "note: {} exported Pods (e.g. `{}/{}`, {}) belong to a Job or Volcano Job of the scenario, \
+             whose simulated controller creates its own pods: they were loaded and set aside",
+            sc.owned_pods.len(),
+            p.namespace,
+            p.name,
+            p.loc
+        );
+    }
+    if !sc.unmodelled.is_empty() {
+        let fields: usize = sc.unmodelled.iter().map(|o| o.fields.len()).sum();
+        eprintln!(
+            "note: {fields} fields of {} objects are loaded but not simulated (e.g. {} of {} {}); \
+             `kubesim validate` lists them",
+            sc.unmodelled.len(),
+            sc.unmodelled[0].fields[0],
+            sc.unmodelled[0].kind,
+            sc.unmodelled[0].name
+        );
+    }
     for w in crate::input::scenario::warnings(sc) {
         eprintln!("warning: {w}");
     }

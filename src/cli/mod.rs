@@ -146,6 +146,9 @@ pub(crate) struct TraceOpts {
     /// PAI: the task table to join (default: pai_task_table.csv beside the job table).
     #[arg(long)]
     task_table: Option<PathBuf>,
+    /// openb: keep the pods never scheduled, each deleted at its deletion time if not ended.
+    #[arg(long)]
+    include_unscheduled: bool,
 }
 
 #[derive(Subcommand)]

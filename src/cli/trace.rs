@@ -301,6 +301,7 @@ impl TraceOpts {
             memory_per_gpu_bytes: q("--memory-per-gpu", "memory", &self.memory_per_gpu)?,
             swf_cpus_per_node: self.cpus_per_node,
             pai_task_table: self.task_table.clone(),
+            include_unscheduled: self.include_unscheduled,
             ..Options::default()
         })
     }

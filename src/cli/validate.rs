@@ -174,4 +174,24 @@ fn not_simulated(sc: &Scenario) {
             println!("    {} {}/{} ({})", o.kind, o.namespace, o.name, o.loc);
         }
     }
+    if !sc.owned_pods.is_empty() {
+        println!("  pods of a Job or Volcano Job of the scenario (loaded, left to its simulated controller):");
+        for o in &sc.owned_pods {
+            println!("    Pod {}/{} ({})", o.namespace, o.name, o.loc);
+        }
+    }
+    if !sc.unmodelled.is_empty() {
+        println!("  loaded, not simulated (fields without effect on a run):");
+        for o in &sc.unmodelled {
+            println!(
+                "    {} {} {}/{} ({}): {}",
+                o.api_version,
+                o.kind,
+                o.namespace,
+                o.name,
+                o.loc,
+                o.fields.join(", ")
+            );
+        }
+    }
 }

@@ -205,10 +205,12 @@ impl World {
         if let Some(ts) = &s.trace {
             let i = idx as usize;
             let job = ts.jobs[i];
-            let (proto, duration) = (ts.protos[job.shape as usize], job.duration_ms);
+            let (proto, duration) = (ts.protos[job.shape as usize], job.duration());
             let name = format!("{}-{idx}", ts.name);
             let id = self.store.workloads.len() as WlId;
-            self.create_workload(proto, name, idx, Some(duration), None);
+            // No duration (a job still running at the trace's end): the shape's template has
+            // none either, so its pods run until the run ends.
+            self.create_workload(proto, name, idx, duration, None);
             if let Some(ts) = &mut self.ctl.streams[sid as usize].trace {
                 ts.workloads.push(id);
             }
@@ -249,7 +251,7 @@ impl World {
     }
 }
 
-fn sample_duration(d: &DurationDist, rng: &mut rand::rngs::Xoshiro256PlusPlus) -> u64 {
+pub(crate) fn sample_duration(d: &DurationDist, rng: &mut rand::rngs::Xoshiro256PlusPlus) -> u64 {
     match d {
         DurationDist::Fixed { ms } => *ms,
         DurationDist::Uniform { min_ms, max_ms } => {

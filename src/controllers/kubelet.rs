@@ -43,7 +43,7 @@ impl World {
                 exit = f.exit_code;
             }
         }
-        let run_ms = w.duration_ms.or(hints.duration_ms);
+        let run_ms = w.duration_ms.or(hints.duration_ms).or(w.default_ms);
         let first_run = self.store.pods[pod as usize].phase == Phase::Pending;
         let p = &mut self.store.pods[pod as usize];
         p.phase = Phase::Running;

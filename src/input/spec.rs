@@ -66,10 +66,49 @@ pub struct Scenario {
     /// Objects of a kind that a later version simulates (CronJob, Volcano Job, Queue, ...):
     /// loaded, reported by name, not simulated.
     pub not_simulated: Vec<NotSimulated>,
+    /// Fields of simulated objects that load without effect, per object in file order.
+    pub unmodelled: Vec<UnmodelledFields>,
+    /// Run times taken from exported objects' `status`, in file order.
+    pub recorded_durations: Vec<RecordedDuration>,
+    /// Exported Pods of a Job or Volcano Job of the scenario (`ownerReferences`), set aside:
+    /// the simulated controller creates its own.
+    pub owned_pods: Vec<NotSimulated>,
     /// About how many times the CronJobs fire in a run, estimated at load (at most
     /// [`crate::limits::MAX_CRON_FIRES`]; the CLI notes more than
     /// [`crate::limits::WARN_CRON_FIRES`]).
     pub cron_fires: u64,
+}
+
+/// A workload's run time taken from the times recorded in its `status` (an object exported
+/// from a cluster), when no `kubesim.io/duration` gives one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedDuration {
+    /// Kind and `namespace/name`, for messages (`Job "team-a/train"`).
+    pub what: String,
+    pub loc: SourceLoc,
+    /// The run time given to each of its pods.
+    pub duration_ms: u64,
+    /// Still running in the export: the run time lasts up to `until`, a lower bound.
+    pub lower_bound: bool,
+    /// The recorded start and the end used (RFC 3339): the recorded end, or for a lower bound
+    /// the latest time found in the scenario's files.
+    pub since: String,
+    pub until: String,
+    /// Container restarts before the recorded attempt (a Pod's `restartCount`s).
+    pub restarts: u64,
+}
+
+/// The fields of one object that load without effect (`kubesim validate` lists them as
+/// "loaded, not simulated").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnmodelledFields {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    /// Field paths with list indexes (`spec.tasks[0].dependsOn`), in a fixed order.
+    pub fields: Vec<String>,
+    pub loc: SourceLoc,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,6 +136,31 @@ pub struct SimulationSpec {
     pub loc: SourceLoc,
     pub policies_line: Option<usize>,
     pub max_events_line: Option<usize>,
+    /// `defaultDuration`: run times of workloads that have none of their own; the first rule
+    /// that matches a workload applies.
+    pub default_durations: Vec<DefaultDuration>,
+}
+
+/// A rule of Simulation `defaultDuration`: workloads it matches (every selector given must
+/// match; none: every workload) without a run time of their own get one drawn from `duration`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DefaultDuration {
+    pub namespace: Option<String>,
+    /// The workload's queue: its Kueue LocalQueue (label `kueue.x-k8s.io/queue-name`), else
+    /// its Volcano queue (`spec.queue`, or the annotation `scheduling.volcano.sh/queue-name`).
+    pub queue: Option<String>,
+    /// Labels the workload's metadata must have (equality).
+    pub labels: BTreeMap<String, String>,
+    pub duration: DurationDist,
+}
+
+impl DefaultDuration {
+    /// Whether the rule applies to workload `w`.
+    pub fn matches(&self, w: &WorkloadSpec) -> bool {
+        self.namespace.as_ref().is_none_or(|n| *n == w.namespace)
+            && self.queue.as_ref().is_none_or(|q| w.queue_name() == Some(q.as_str()))
+            && self.labels.iter().all(|(k, v)| w.labels.get(k) == Some(v))
+    }
 }
 
 /// Default bound on processed events per run (overridable with `maxEvents`).
@@ -114,6 +178,7 @@ impl Default for SimulationSpec {
             loc: SourceLoc::default(),
             policies_line: None,
             max_events_line: None,
+            default_durations: Vec::new(),
         }
     }
 }
@@ -439,6 +504,22 @@ pub struct WorkloadSpec {
 }
 
 impl WorkloadSpec {
+    /// The queue a workload names: its Kueue LocalQueue (label `kueue.x-k8s.io/queue-name`),
+    /// else its Volcano queue (a Volcano Job's `spec.queue`, else the annotation
+    /// `scheduling.volcano.sh/queue-name`).
+    pub fn queue_name(&self) -> Option<&str> {
+        if let Some(q) = self.labels.get("kueue.x-k8s.io/queue-name") {
+            return Some(q);
+        }
+        match &self.kind {
+            WorkloadKind::VolcanoJob(v) if v.queue.is_some() => v.queue.as_deref(),
+            _ => self
+                .annotations
+                .get("scheduling.volcano.sh/queue-name")
+                .map(String::as_str),
+        }
+    }
+
     /// The pods one copy creates when none fails: a Job's completions (its parallelism when
     /// completions is unset), 1 for a Pod, a Volcano Job's replicas. What the load-time bound
     /// on pods created up front counts (see [`crate::limits::MAX_PODS`]).
@@ -586,6 +667,12 @@ pub struct TraceSpec {
     pub template: Box<WorkloadSpec>,
     /// Some job records its own queueing delay (for replay fidelity).
     pub recorded_waits: bool,
+    /// The trace file, as the scenario resolved it, and its format's name.
+    pub path: std::path::PathBuf,
+    pub format: &'static str,
+    /// What the import skipped and flagged, in one line
+    /// ([`crate::input::trace::ImportReport::summary`]); `None` if nothing.
+    pub import_summary: Option<String>,
     pub loc: SourceLoc,
 }
 
@@ -601,12 +688,24 @@ pub struct TraceShape {
     pub gpu_milli: i64,
     pub gang: u32,
     pub exit_code: i32,
+    /// GPU models the job may run on, `|`-separated; empty: any (see
+    /// [`crate::input::trace::TraceJob::gpu_models`]).
+    pub gpu_models: String,
+    /// Its pods have no run time: they run until the run ends or the Job is stopped. A job
+    /// still running when the trace ended (outcome `running`), or one its patience stops before
+    /// its duration could end it.
+    pub endless: bool,
+    /// The Job's `activeDeadlineSeconds` from the trace's patience (see
+    /// [`crate::input::trace::TraceJob::patience_ms`]): seconds, rounded up, at least 1.
+    pub active_deadline_s: Option<u64>,
 }
 
 /// One trace job to replay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReplayJob {
     pub submit_ms: u64,
+    /// The run time of its pods; `u64::MAX` for a job that never ends (see
+    /// [`TraceShape::endless`]).
     pub duration_ms: u64,
     /// The queueing delay the trace recorded; `u64::MAX` if none.
     pub recorded_wait_ms: u64,
@@ -615,6 +714,11 @@ pub struct ReplayJob {
 }
 
 impl ReplayJob {
+    /// The run time of its pods, `None` if they never end.
+    pub fn duration(&self) -> Option<u64> {
+        (self.duration_ms != u64::MAX).then_some(self.duration_ms)
+    }
+
     pub fn recorded_wait(&self) -> Option<u64> {
         (self.recorded_wait_ms != u64::MAX).then_some(self.recorded_wait_ms)
     }

@@ -410,15 +410,18 @@ pub struct Constraints {
     pub tolerations: Vec<Toleration>,
 }
 
-/// Why a node was filtered out for a pod, in the order kube-scheduler reports them.
+/// Why a node was filtered out for a pod, in the order of kube-scheduler's default Filter
+/// plugins (pkg/scheduler/apis/config/v1/default_plugins.go: NodeUnschedulable, NodeName,
+/// TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit); the framework stops at a node's
+/// first failing plugin, so that one is the node's reason.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reject {
     /// NodeUnschedulable (cordoned).
     Unschedulable,
-    /// NodeAffinity / nodeSelector mismatch.
-    Affinity,
     /// An untolerated NoSchedule/NoExecute taint.
     Taint,
+    /// NodeAffinity / nodeSelector mismatch.
+    Affinity,
     /// NodeResourcesFit: not enough of a resource (preemption may help).
     Resources,
 }
@@ -430,7 +433,8 @@ impl Reject {
     }
 }
 
-/// Static filter: NodeUnschedulable, NodeAffinity/nodeSelector, TaintToleration (SCH-C1, PLC-2, PLC-5).
+/// Static filter: NodeUnschedulable, TaintToleration, NodeAffinity/nodeSelector, in the plugins'
+/// order (SCH-C1, PLC-2, PLC-5).
 pub fn static_filter(c: &Constraints, node: &Node) -> Result<(), Reject> {
     if node.unschedulable {
         let tolerated = c.tolerations.iter().any(|t| {
@@ -447,12 +451,6 @@ pub fn static_filter(c: &Constraints, node: &Node) -> Result<(), Reject> {
             return Err(Reject::Unschedulable);
         }
     }
-    if !c.node_selector.iter().all(|(k, v)| node.labels.get(k) == Some(v)) {
-        return Err(Reject::Affinity);
-    }
-    if !c.affinity_terms.is_empty() && !c.affinity_terms.iter().any(|t| term_matches(t, node)) {
-        return Err(Reject::Affinity);
-    }
     let untolerated = node
         .taints
         .iter()
@@ -460,6 +458,12 @@ pub fn static_filter(c: &Constraints, node: &Node) -> Result<(), Reject> {
         .any(|taint| !c.tolerations.iter().any(|t| tolerates(t, taint)));
     if untolerated {
         return Err(Reject::Taint);
+    }
+    if !c.node_selector.iter().all(|(k, v)| node.labels.get(k) == Some(v)) {
+        return Err(Reject::Affinity);
+    }
+    if !c.affinity_terms.is_empty() && !c.affinity_terms.iter().any(|t| term_matches(t, node)) {
+        return Err(Reject::Affinity);
     }
     Ok(())
 }
@@ -660,7 +664,13 @@ mod tests {
             static_filter(&Constraints::default(), &cordoned),
             Err(Reject::Unschedulable)
         );
-        assert_eq!(static_filter(&in_h100, &tainted), Err(Reject::Affinity));
+        // TaintToleration runs before NodeAffinity: a node failing both reports the taint.
+        assert_eq!(static_filter(&in_h100, &tainted), Err(Reject::Taint));
+        let tolerant_h100 = Constraints {
+            tolerations: tolerant.tolerations.clone(),
+            ..in_h100.clone()
+        };
+        assert_eq!(static_filter(&tolerant_h100, &tainted), Err(Reject::Affinity));
     }
 
     #[test]

@@ -115,6 +115,9 @@ pub struct Proto {
     /// Arrivals stream name and failure draw, for per-arrival sampling.
     pub stream: Option<String>,
     pub failure: Option<FailureDist>,
+    /// The Simulation `defaultDuration` rule's distribution that matches the workload, drawn
+    /// once per workload for pods without a run time of their own.
+    pub default_duration: Option<crate::input::spec::DurationDist>,
     /// Its queue (index into `World::queue_names`): a Volcano job's `spec.queue`, else the
     /// `scheduling.volcano.sh/queue-name` annotation, else `default`.
     pub queue: u32,
@@ -151,6 +154,8 @@ pub struct Workload {
     pub submit: SimTime,
     /// Run time drawn for this arrival (overrides the template's).
     pub duration_ms: Option<u64>,
+    /// Run time drawn from the Simulation's `defaultDuration` (for pods whose template has none).
+    pub default_ms: Option<u64>,
     pub start: Option<SimTime>,
     pub finish: Option<SimTime>,
     pub state: WlState,

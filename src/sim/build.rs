@@ -32,6 +32,7 @@ impl RunConfig {
             horizon,
             sim_loc: sc.sim.loc.clone(),
             max_events_line: sc.sim.max_events_line,
+            default_durations: sc.sim.default_durations.clone(),
             start_time: crate::input::cron::parse_start_time(&sc.sim.start_time).map_err(|m| {
                 InputError::new(
                     "spec.startTime",
@@ -268,6 +269,12 @@ impl World {
             rejected,
             stream,
             failure,
+            default_duration: self
+                .cfg
+                .default_durations
+                .iter()
+                .find(|r| r.matches(&spec))
+                .map(|r| r.duration.clone()),
             queue,
             spec: std::sync::Arc::new(spec),
         };

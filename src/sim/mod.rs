@@ -174,6 +174,8 @@ pub struct RunConfig {
     pub horizon: Option<SimTime>,
     pub sim_loc: crate::input::spec::SourceLoc,
     pub max_events_line: Option<usize>,
+    /// Simulation `defaultDuration` rules.
+    pub default_durations: Vec<crate::input::spec::DefaultDuration>,
     /// The wall clock at t = 0 (Simulation `startTime`), for cron schedules.
     pub start_time: chrono::DateTime<chrono::Utc>,
 }

@@ -5,6 +5,8 @@
 use crate::model::{cluster, gang};
 use crate::observe::record;
 
+use crate::controllers::arrivals::sample_duration;
+use crate::engine::{rng_stream, stable_hash};
 use crate::input::spec::WorkloadKind;
 use crate::sim::{Ev, MAX_PODS, Phase, Pod, PodId, ProtoId, WlId, Workload, World, class};
 use cluster::NodeId;
@@ -41,12 +43,18 @@ impl World {
         let id = self.store.workloads.len() as WlId;
         let p = &self.store.protos[proto as usize];
         let is_job = matches!(p.spec.kind, WorkloadKind::Job(_));
+        // Its own random stream, by name: the draw does not depend on other workloads.
+        let default_ms = p.default_duration.as_ref().filter(|_| duration_ms.is_none()).map(|d| {
+            let stream = stable_hash(&format!("{}/{}", p.spec.namespace, name)) ^ stable_hash("default-duration");
+            sample_duration(d, &mut rng_stream(self.cfg.seed, stream))
+        });
         self.store.workloads.push(Workload {
             proto,
             name,
             arrival,
             submit: now,
             duration_ms,
+            default_ms,
             start: None,
             finish: None,
             state: WlState::Pending,

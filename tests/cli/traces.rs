@@ -31,7 +31,12 @@ fn import_round_trips_and_generate_is_reproducible() {
         "native -> import -> native changed the trace"
     );
     let text = fs::read_to_string(&a).unwrap();
-    assert!(text.starts_with("# kubesim-trace v1\nsubmit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s\n"));
+    // The writer's header: the base columns and every optional one.
+    assert!(text.starts_with(&format!(
+        "# kubesim-trace v1\n{}\n",
+        kubesim::input::trace::native::HEADER
+    )));
+    assert!(text.contains(",recorded_wait_s,gpu_models"), "{text}");
     assert_eq!(text.lines().count(), 400 + 2);
 
     let st = run_ok(&["trace", "stats", p(&a), "--gpus", "2490"]);
@@ -356,4 +361,99 @@ fn a_file_that_is_not_swf_is_an_error() {
     assert_eq!(o.code, Some(2), "{}", o.stderr);
     assert!(o.stderr.contains("2 fields, expected 18"), "{}", o.stderr);
     assert!(!o.stderr.contains("hello"), "{}", o.stderr);
+}
+
+/// Helios, PAI, Acme and Philly rows that cannot be read are skipped with a summary on stderr
+/// (exit 0); a file whose first row is not of the format is an error (exit 2) that does not
+/// echo the file.
+#[test]
+fn bad_rows_of_every_format_are_skipped_and_foreign_files_refused() {
+    let dir = TestDir::new("trace_bad_rows");
+    let real = fs::read_to_string(excerpt("helios/helios_cluster_log.example_rows.csv")).unwrap();
+    let second = real.lines().nth(2).unwrap();
+    let log = dir.join("cluster_log.csv");
+    fs::write(
+        &log,
+        format!(
+            "{real}{}\n{}\n",
+            second.replacen(",FAILED,", ",LOST,", 1),
+            second.replacen(",4,16,", ",x,16,", 1)
+        ),
+    )
+    .unwrap();
+    let o = run_ok(&[
+        "trace",
+        "import",
+        "--format",
+        "helios",
+        p(&log),
+        "-o",
+        p(&dir.join("h.csv")),
+    ]);
+    assert_eq!(
+        o.stderr.trim_end(),
+        "skipped 2 of 15 rows: 1 bad gpu_num, 1 bad state",
+        "{}",
+        o.stderr
+    );
+    for (format, name, text) in [
+        (
+            "helios",
+            "notes.csv",
+            "job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,start_time,end_time,duration,queue\nsecret words here\n",
+        ),
+        ("acme", "notes2.csv", "hello secret words\n1,2\n"),
+        (
+            "philly",
+            "notes.json",
+            "[{\"jobid\": \"secret\", \"num_gpus\": \"secret words\"}]\n",
+        ),
+    ] {
+        let f = dir.join(name);
+        fs::write(&f, text).unwrap();
+        let o = run_args(&[
+            "trace",
+            "import",
+            "--format",
+            format,
+            p(&f),
+            "-o",
+            p(&dir.join("o.csv")),
+        ]);
+        assert_eq!(o.code, Some(2), "{format}: {}", o.stderr);
+        assert!(!o.stderr.contains("secret words"), "{format}: {}", o.stderr);
+        assert!(!dir.join("o.csv").exists());
+    }
+}
+
+/// A replay does not drop an import's skips silently: `validate` and `run` print the import's
+/// summary as a warning naming the Trace, its file and how to list the skips; with the skipped
+/// rows kept (`includeUnscheduled`) there is nothing to say.
+#[test]
+fn a_replay_prints_what_its_import_skipped() {
+    let dir = TestDir::new("trace_replay_skips");
+    let pods = excerpt("openb/openb_pod_list_default.excerpt.csv");
+    let yaml = |extra: &str| {
+        format!(
+            "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: skips}}\nspec: {{horizon: 1h}}\n---\n\
+             apiVersion: kubesim.io/v1alpha1\nkind: Trace\nmetadata: {{name: openb}}\nspec:\n  path: {}\n  format: openb\n  limit: 50\n  nodes: {{path: {}}}\n{extra}",
+            p(&pods),
+            p(&excerpt("openb/openb_node_list_gpu_node.csv"))
+        )
+    };
+    let scenario = dir.write("s.yaml", &yaml(""));
+    let expected = format!(
+        "warning: Trace \"openb\" ({}:6): reading {}: skipped 111 of 1,200 rows: 111 never scheduled (pod_phase Pending); \
+         skipped rows are not replayed (`kubesim trace stats --format openb {}` lists them by reason)",
+        p(&scenario),
+        p(&pods),
+        p(&pods)
+    );
+    let v = run_ok(&["validate", p(&scenario)]);
+    assert!(v.stderr.lines().any(|l| l == expected), "{}\n---\n{expected}", v.stderr);
+    let r = run_ok(&["run", p(&scenario), "--out", p(&dir.join("out"))]);
+    assert!(r.stderr.lines().any(|l| l == expected), "{}", r.stderr);
+    let kept = dir.write("k.yaml", &yaml("  includeUnscheduled: true\n"));
+    let v = run_ok(&["validate", p(&kept)]);
+    assert!(!v.stderr.contains("Trace \"openb\""), "{}", v.stderr);
 }

@@ -62,3 +62,17 @@ pub fn history(r: &RunResult, object: &str) -> Vec<(f64, String, String)> {
 pub fn secs(t: Option<kubesim::engine::SimTime>) -> Option<f64> {
     t.map(|t| t.ms() as f64 / 1000.0)
 }
+
+/// A scenario file `s.yaml` with its trace and node list beside it in a fresh temporary folder,
+/// loaded; the folder is removed after loading.
+pub fn load_with_files(tag: &str, files: &[(&str, &str)], yaml: &str) -> kubesim::input::spec::Scenario {
+    let dir = std::env::temp_dir().join(format!("kubesim-test-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).expect("write");
+    }
+    std::fs::write(dir.join("s.yaml"), yaml).expect("scenario");
+    let sc = kubesim::input::scenario::load(&[dir.join("s.yaml")]).expect("loads");
+    std::fs::remove_dir_all(&dir).ok();
+    sc
+}

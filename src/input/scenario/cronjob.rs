@@ -216,6 +216,11 @@ fn work_end_ms(sc: &Scenario) -> u64 {
     let traces = sc
         .traces
         .iter()
-        .flat_map(|t| t.jobs.iter().map(|j| j.submit_ms.saturating_add(j.duration_ms)));
+        // A job that never ends (still running at its trace's end) counts from its submission.
+        .flat_map(|t| {
+            t.jobs
+                .iter()
+                .map(|j| j.submit_ms.saturating_add(j.duration().unwrap_or(0)))
+        });
     workloads.chain(arrivals).chain(traces).max().unwrap_or(0)
 }

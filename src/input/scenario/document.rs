@@ -5,10 +5,12 @@
 use std::path::Path;
 
 use super::view::{F, Obj, Res};
-use super::{Builder, MAX_NODES, cronjob, k8s, kubesim, kueue, kueue_config, located, quota, volcano, yaml};
+use super::{
+    Builder, MAX_NODES, cronjob, k8s, kubesim, kueue, kueue_config, located, quota, unmodelled, volcano, yaml,
+};
 use crate::error::quote;
 use crate::input::resources::{is_dns1123_label, is_dns1123_subdomain};
-use crate::input::spec::{ArrivalTemplate, NotSimulated, PodGroupApi, SourceLoc};
+use crate::input::spec::{ArrivalTemplate, NotSimulated, PodGroupApi, SourceLoc, UnmodelledFields};
 
 /// What the loader does with a document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,10 +74,10 @@ const SIMULATED: &[&str] = &[
     "config.kueue.x-k8s.io/v1beta2 Configuration",
 ];
 
-/// The kinds loaded but not simulated yet, as printed in the unknown-kind error.
-const NOT_SIMULATED: &[&str] = &["kubesim.io/v1alpha1 SchedulerPolicy"];
-
 fn classify(api: &str, kind: &str) -> Option<Dispatch> {
+    if let Some(k) = unmodelled::not_simulated_kind(api, kind) {
+        return Some(Dispatch::NotSimulated(k.namespaced));
+    }
     if let Some(v) = kueue::Version::of(api) {
         return match kind {
             "ResourceFlavor" => Some(Dispatch::ResourceFlavor(v)),
@@ -94,7 +96,6 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("kubesim.io/v1alpha1", "Arrivals") => Dispatch::Arrivals,
         ("kubesim.io/v1alpha1", "Trace") => Dispatch::Trace,
         ("kubesim.io/v1alpha1", "FaultModel") => Dispatch::FaultModel,
-        ("kubesim.io/v1alpha1", "SchedulerPolicy") => Dispatch::NotSimulated(false),
         ("v1", "Node") => Dispatch::Node,
         ("v1", "Pod") => Dispatch::Pod,
         ("v1", "Namespace") => Dispatch::Namespace,
@@ -223,6 +224,15 @@ impl Builder {
 
     /// Converts object `o` of `file`, of kind `class`, and adds it to the scenario.
     fn add_object(&mut self, file: &Path, class: Dispatch, o: Object) -> Res<()> {
+        let fields = unmodelled::fields(&o.api, &o.kind, &o.obj);
+        let unmodelled = (!fields.is_empty()).then(|| UnmodelledFields {
+            api_version: o.api.clone(),
+            kind: o.kind.clone(),
+            namespace: o.namespace.clone(),
+            name: o.name.clone(),
+            fields,
+            loc: o.loc.clone(),
+        });
         let (obj, loc) = (&o.obj, &o.loc);
         match class {
             Dispatch::Simulation => self.add_simulation(file, o)?,
@@ -238,7 +248,15 @@ impl Builder {
                     Dispatch::Pod => k8s::WorkloadDoc::Pod,
                     _ => k8s::WorkloadDoc::VolcanoJob,
                 };
-                let w = k8s::workload(obj, what, loc, true)?;
+                let mut w = k8s::workload(obj, what, loc, true)?;
+                if let Some(r) = k8s::recorded(obj, what)? {
+                    self.add_recorded(&mut w, r);
+                }
+                if what == k8s::WorkloadDoc::Pod
+                    && let Some(owner) = super::exports::owner(obj)?
+                {
+                    self.owned.push((self.sc.workloads.len(), owner));
+                }
                 self.add_pods(w.pods_without_failures(), &o.name_f)?;
                 self.sc.workloads.push(w);
             }
@@ -271,9 +289,16 @@ impl Builder {
                 let rq = quota::resource_quota(obj, o.namespace.clone(), o.name.clone(), loc)?;
                 self.sc.resource_quotas.push(rq);
             }
-            Dispatch::NotSimulated(_) => self.add_not_simulated(o),
+            Dispatch::NotSimulated(_) => {
+                if let Some(k) = unmodelled::not_simulated_kind(&o.api, &o.kind) {
+                    unmodelled::check_not_simulated(&o.obj, k)?;
+                }
+                self.add_not_simulated(o);
+                return Ok(());
+            }
             Dispatch::KueueConfiguration(_) => unreachable!("read before its identity"),
         }
+        self.sc.unmodelled.extend(unmodelled);
         Ok(())
     }
 
@@ -454,10 +479,11 @@ fn is_namespaced(class: Dispatch) -> bool {
 /// apiVersions the kind is supported as, if any.
 fn unknown_kind(kind_f: &F, api: &str, kind: &str) -> super::view::Error {
     let suffix = format!(" {kind}");
+    let not_simulated: Vec<String> = unmodelled::NOT_SIMULATED_KINDS.iter().map(|k| k.label()).collect();
     let same_kind: Vec<&str> = SIMULATED
         .iter()
-        .chain(NOT_SIMULATED)
         .copied()
+        .chain(not_simulated.iter().map(String::as_str))
         .filter(|s| s.ends_with(&suffix))
         .collect();
     let hint = if same_kind.is_empty() {
@@ -470,7 +496,7 @@ fn unknown_kind(kind_f: &F, api: &str, kind: &str) -> super::view::Error {
         format!(
             "use a supported kind: {}; or one loaded but not yet simulated: {}",
             SIMULATED.join(", "),
-            NOT_SIMULATED.join(", ")
+            not_simulated.join(", ")
         ),
     )
 }

@@ -11,10 +11,14 @@
 //! `validatePreemption`).
 //!
 //! The two versions differ only in spelling: v1beta1 names the cohort `spec.cohort` and has
-//! `spec.admissionChecks`; v1beta2 names it `spec.cohortName` and has neither. Fields that do
-//! not change what the simulator models are accepted and ignored: `admissionChecks`,
-//! `admissionChecksStrategy`, a ResourceFlavor's `topologyName`, a WorkloadPriorityClass's
-//! `description`, and `status`. Every other unknown field is an error.
+//! `spec.admissionChecks`; v1beta2 names it `spec.cohortName`, has neither, and adds
+//! `spec.concurrentAdmissionPolicy`. Every field of the CRD schemas
+//! (`config/components/crd/bases/kueue.x-k8s.io_{clusterqueues,localqueues,resourceflavors,
+//! workloadpriorityclasses}.yaml`) loads; those that do not change what the simulator models
+//! (admission checks, `admissionScope`, `concurrentAdmissionPolicy`, `fairSharing`,
+//! `flavorFungibility.preference`, `stopPolicy`, a LocalQueue's `fairSharing` and `stopPolicy`, a
+//! ResourceFlavor's `topologyName`, `status`) have their keys and enums checked and are listed
+//! by `unmodelled`. Every other unknown field is an error.
 //!
 //! Cross-object references (a LocalQueue's ClusterQueue, a ClusterQueue's ResourceFlavors) are
 //! returned as [`Ref`]s for the loader to check once every file is read. Real Kueue accepts a
@@ -192,8 +196,14 @@ pub(crate) fn local_queue(doc: &Obj, meta: Meta, loc: &SourceLoc) -> Res<WithRef
     doc.deny_unknown(OBJECT_FIELDS, "a LocalQueue")?;
     let fix = "add spec: {clusterQueue: <the ClusterQueue that admits this queue's jobs>}";
     let spec = doc.req("spec", fix)?.obj()?;
-    spec.deny_unknown(&["clusterQueue"], "a LocalQueue spec")?;
+    spec.deny_unknown(&["clusterQueue", "fairSharing", "stopPolicy"], "a LocalQueue spec")?;
     let cq_f = spec.req("clusterQueue", fix)?;
+    opt(spec.get("stopPolicy"), |f| one_of(f, STOP))?;
+    if let Some(f) = spec.get("fairSharing") {
+        let o = f.obj()?;
+        o.deny_unknown(&["weight"], "fairSharing")?;
+        opt(o.get("weight"), |w| w.quantity("weight"))?;
+    }
     let cluster_queue = reference(&cq_f, "ClusterQueue")?;
     let namespace = meta
         .namespace
@@ -228,6 +238,7 @@ pub(crate) fn local_queue(doc: &Obj, meta: Meta, loc: &SourceLoc) -> Res<WithRef
 
 const CQ_SPEC_COMMON: &[&str] = &[
     "admissionChecksStrategy",
+    "admissionScope",
     "fairSharing",
     "flavorFungibility",
     "namespaceSelector",
@@ -309,7 +320,7 @@ pub(crate) fn cluster_queue(
     check_version_spelling(&spec, version)?;
     let (cohort_key, extra): (&str, &[&str]) = match version {
         Version::V1beta1 => ("cohort", &["admissionChecks", "cohort"]),
-        Version::V1beta2 => ("cohortName", &["cohortName"]),
+        Version::V1beta2 => ("cohortName", &["cohortName", "concurrentAdmissionPolicy"]),
     };
     let allowed: Vec<&str> = CQ_SPEC_COMMON.iter().chain(extra).copied().collect();
     spec.deny_unknown(&allowed, "a ClusterQueue spec")?;
@@ -338,10 +349,52 @@ pub(crate) fn cluster_queue(
             c.name()?;
         }
     }
-    if let Some(f) = spec.get("admissionChecksStrategy") {
-        f.obj()?;
-    }
+    unmodelled_cq_fields(&spec)?;
     Ok(WithRefs { spec: cq, refs })
+}
+
+/// Checks the shape of the ClusterQueue fields kubesim loads without simulating (their keys
+/// and enums, from `apis/kueue/v1beta2/clusterqueue_types.go`: `AdmissionChecksStrategy`,
+/// `AdmissionScope`, `ConcurrentAdmissionPolicy`).
+fn unmodelled_cq_fields(spec: &Obj) -> Res<()> {
+    if let Some(f) = spec.get("admissionChecksStrategy") {
+        let o = f.obj()?;
+        o.deny_unknown(&["admissionChecks"], "admissionChecksStrategy")?;
+        for c in opt(o.get("admissionChecks"), |f| f.seq())?.unwrap_or_default() {
+            let co = c.obj()?;
+            co.deny_unknown(&["name", "onFlavors"], "an admission check rule")?;
+            co.req("name", "name the AdmissionCheck")?.name()?;
+            for fl in opt(co.get("onFlavors"), |f| f.seq())?.unwrap_or_default() {
+                reference(&fl, "ResourceFlavor")?;
+            }
+        }
+    }
+    if let Some(f) = spec.get("admissionScope") {
+        let o = f.obj()?;
+        o.deny_unknown(&["admissionMode"], "admissionScope")?;
+        let modes = &[("UsageBasedAdmissionFairSharing", ()), ("NoAdmissionFairSharing", ())];
+        o.req(
+            "admissionMode",
+            "write admissionMode: UsageBasedAdmissionFairSharing or NoAdmissionFairSharing",
+        )
+        .and_then(|m| one_of(&m, modes))?;
+    }
+    if let Some(f) = spec.get("concurrentAdmissionPolicy") {
+        let o = f.obj()?;
+        o.deny_unknown(&["migration"], "concurrentAdmissionPolicy")?;
+        if let Some(m) = o.get("migration") {
+            let mo = m.obj()?;
+            mo.deny_unknown(&["constraints", "mode"], "concurrentAdmissionPolicy.migration")?;
+            let modes = &[("TryPreferredFlavors", ()), ("RetainFirstAdmission", ())];
+            opt(mo.get("mode"), |f| one_of(f, modes))?;
+            if let Some(c) = mo.get("constraints") {
+                let co = c.obj()?;
+                co.deny_unknown(&["lastAcceptableFlavorName"], "migration.constraints")?;
+                opt(co.get("lastAcceptableFlavorName"), |f| reference(f, "ResourceFlavor"))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Points a user who wrote the other version's spelling at the right one.
@@ -422,7 +475,9 @@ fn preemption(f: &F) -> Res<KueuePreemption> {
 
 fn fungibility(f: &F, version: Version) -> Res<FlavorFungibility> {
     let o = f.obj()?;
-    o.deny_unknown(&["whenCanBorrow", "whenCanPreempt"], "flavorFungibility")?;
+    o.deny_unknown(&["preference", "whenCanBorrow", "whenCanPreempt"], "flavorFungibility")?;
+    let preferences = &[("BorrowingOverPreemption", ()), ("PreemptionOverBorrowing", ())];
+    opt(o.get("preference"), |f| one_of(f, preferences))?;
     let (borrow, preempt) = match version {
         Version::V1beta1 => (FUNGIBILITY_BORROW_V1BETA1, FUNGIBILITY_PREEMPT_V1BETA1),
         Version::V1beta2 => (FUNGIBILITY, FUNGIBILITY),

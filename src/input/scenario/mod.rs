@@ -6,14 +6,17 @@
 //! Simulation, one default PriorityClass, NodePool expansion and the size limits. Per-kind
 //! conversion lives in `k8s` (Kubernetes objects), `cronjob` (CronJobs), `quota` (LimitRanges,
 //! ResourceQuotas), `volcano` (Volcano Jobs, PodGroups, Queues), `kueue` (Kueue queues, flavors
-//! and priority classes) and `kubesim` (kubesim.io objects); `overrides` applies sweep values
-//! first; `yaml` parses, `view` reads fields with their paths.
+//! and priority classes) and `kubesim` (kubesim.io objects); `unmodelled` knows the kinds and
+//! fields loaded without being simulated; `exports` reads what a cluster export carries (recorded
+//! run times, pods that a simulated controller creates); `overrides` applies sweep values first; `yaml` parses, `view` reads fields with
+//! their paths.
 //!
 //! It never panics on input and never loops on it: every list it builds is bounded (file size,
 //! the parser's budget, the node and arrival limits).
 
 mod cronjob;
 mod document;
+mod exports;
 mod generate_name;
 mod k8s;
 mod kubesim;
@@ -21,6 +24,7 @@ mod kueue;
 mod kueue_config;
 mod overrides;
 mod quota;
+mod unmodelled;
 mod view;
 mod volcano;
 mod warnings;
@@ -165,6 +169,12 @@ struct Builder {
     /// once every file is loaded, with the error to report.
     flavor_refs: Vec<kueue::Ref>,
     cluster_queue_refs: Vec<kueue::Ref>,
+    /// The latest timestamp in the files read (ms since the epoch), and the workloads still
+    /// running in them (index, recorded start), given a lower bound at the end.
+    latest_ms: Option<i64>,
+    running: Vec<(usize, k8s::Recorded)>,
+    /// Bare Pods whose controller is a Job or Volcano Job: (index, owner kind, owner name).
+    owned: Vec<(usize, exports::Owner)>,
     /// Values to set before objects are read, and whether each found its object.
     overrides: Vec<Override>,
     used: Vec<bool>,
@@ -187,6 +197,7 @@ impl Builder {
         }
         for doc in &mut docs {
             self.generated_names.fill(doc);
+            k8s::latest_time(doc, &mut self.latest_ms);
         }
         for doc in &docs {
             self.add_doc(file, F::new(doc, ""), false).map_err(attach)?;
@@ -274,6 +285,8 @@ impl Builder {
                 format!("name an object the scenario defines ({have})"),
             )));
         }
+        self.finish_recorded();
+        self.drop_owned_pods();
         for (name, err) in self.policy_checks {
             if !crate::policy::is_builtin(&name) && !self.scheduler_policies.contains(&name) {
                 return Err(err);

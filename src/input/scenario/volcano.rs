@@ -25,7 +25,8 @@ use crate::limits::MAX_WORKLOAD_PODS;
 
 // ----- Volcano Job ----------------------------------------------------------------------------
 
-const VCJOB_SPEC_FIELDS: &[&str] = &[
+/// A Volcano Job's `spec` keys (also a JobTemplate's).
+pub(crate) const VCJOB_SPEC_FIELDS: &[&str] = &[
     "maxRetry",
     "minAvailable",
     "minSuccess",

@@ -1,8 +1,11 @@
 //! Warnings about a loaded scenario that will run but mislead: a cluster without nodes, workloads
 //! that never end (no `kubesim.io/duration`, no duration distribution), resources no node offers
-//! (often a typo: `nvidia.com/gpus`), node selectors no node matches, and priority classes and
-//! Volcano queues that are not defined. Each names the object, where it is, and the fix. `run`
-//! and `validate` print them; they never stop a run.
+//! (often a typo: `nvidia.com/gpus`), node selectors no node matches, priority classes and
+//! Volcano queues that are not defined, trace rows a Trace's import skipped (they are not
+//! replayed), trace jobs requiring GPU models no node carries, and run times recorded in a
+//! cluster export that are a lower bound (still running) or the last attempt only (restarted
+//! containers). Each names the object, where it is, and the fix. `run` and `validate` print
+//! them; they never stop a run.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,6 +13,8 @@ use crate::error::quote;
 use crate::input::spec::{
     ArrivalTemplate, PodTemplate, RestartPolicy, Scenario, SourceLoc, WorkloadKind, WorkloadSpec,
 };
+use crate::input::trace::GPU_MODEL_LABEL;
+use crate::limits::describe_ms;
 
 /// At most this many warnings of one kind are listed; the rest are counted.
 const MAX_PER_KIND: usize = 10;
@@ -21,6 +26,8 @@ struct Checked<'a> {
     loc: &'a SourceLoc,
     templates: Vec<&'a PodTemplate>,
     timed_elsewhere: bool,
+    /// A Volcano Job's `priorityClassName`, for templates that name none.
+    job_class: Option<&'a str>,
 }
 
 fn checked<'a>(w: &'a WorkloadSpec, what: &str, timed_elsewhere: bool) -> Checked<'a> {
@@ -34,21 +41,26 @@ fn checked<'a>(w: &'a WorkloadSpec, what: &str, timed_elsewhere: bool) -> Checke
         loc: &w.loc,
         templates,
         timed_elsewhere,
+        job_class: match &w.kind {
+            WorkloadKind::VolcanoJob(v) => v.priority_class_name.as_deref(),
+            _ => None,
+        },
     }
 }
 
-/// The warnings for `sc`, in a fixed order (by kind of problem, then file order).
-pub fn warnings(sc: &Scenario) -> Vec<String> {
+/// The workload templates to check: workloads, Arrivals templates, CronJob job templates.
+fn items(sc: &Scenario) -> Vec<Checked<'_>> {
     let mut items: Vec<Checked> = Vec::new();
+    let defaulted = |w: &WorkloadSpec| sc.sim.default_durations.iter().any(|r| r.matches(w));
     for w in &sc.workloads {
-        items.push(checked(w, kind_name(w), false));
+        items.push(checked(w, kind_name(w), defaulted(w)));
     }
     for a in &sc.arrivals {
         if let ArrivalTemplate::Workload(w) = &a.template {
             items.push(checked(
                 w,
                 &format!("Arrivals {} template", quote(&a.name)),
-                a.duration.is_some(),
+                a.duration.is_some() || defaulted(w),
             ));
         }
     }
@@ -56,9 +68,15 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
         items.push(checked(
             &c.job,
             &format!("CronJob {} jobTemplate", quote(&c.name)),
-            false,
+            defaulted(&c.job),
         ));
     }
+    items
+}
+
+/// The warnings for `sc`, in a fixed order (by kind of problem, then file order).
+pub fn warnings(sc: &Scenario) -> Vec<String> {
+    let items = items(sc);
     let node_arrivals = sc
         .arrivals
         .iter()
@@ -111,19 +129,15 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
             {
                 unmatched.push(at.clone());
             }
-            if let Some(c) = &t.priority_class_name
-                && !classes.contains(c.as_str())
+            if let Some(c) = t.priority_class_name.as_deref().or(item.job_class)
+                && !classes.contains(c)
+                && !no_class.iter().any(|(a, x)| *a == at && x == c)
             {
-                no_class.push((at.clone(), c.clone()));
+                no_class.push((at.clone(), c.to_string()));
             }
         }
     }
-    list(&mut out, never_end, |at| {
-        format!(
-            "{at} never ends: it has no run time, so its pods run until the horizon (or forever); \
-             add the annotation kubesim.io/duration (e.g. 30m) to its pod template"
-        )
-    });
+    never_ends(&mut out, never_end);
     list(&mut out, unoffered, |(at, r)| {
         format!(
             "{at} asks for {} that no node offers: it can never start; check the resource name \
@@ -141,6 +155,16 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
             quote(&c)
         )
     });
+    undefined_queues(sc, &mut out);
+    trace_skips(sc, &mut out);
+    trace_gpu_models(sc, &mut out);
+    recorded(sc, &mut out);
+    kueue_config(sc, &mut out);
+    out
+}
+
+/// Volcano Jobs naming a queue the scenario does not define.
+fn undefined_queues(sc: &Scenario, out: &mut Vec<String>) {
     let queues: BTreeSet<&str> = sc.queues.iter().map(|q| q.name.as_str()).collect();
     let undefined_queues: Vec<String> = sc
         .workloads
@@ -154,11 +178,127 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
             _ => None,
         })
         .collect();
-    list(&mut out, undefined_queues, |m| {
+    list(out, undefined_queues, |m| {
         format!("{m}, which is not defined: add a Queue (scheduling.volcano.sh/v1beta1) of that name")
     });
-    kueue_config(sc, &mut out);
-    out
+}
+
+/// Trace jobs that require GPU models (openb's `gpu_spec`) none of the scenario's nodes carries
+/// in the label [`GPU_MODEL_LABEL`]: they can never start.
+fn trace_gpu_models(sc: &Scenario, out: &mut Vec<String>) {
+    let nodes = sc
+        .nodes
+        .iter()
+        .chain(sc.arrivals.iter().filter_map(|a| match &a.template {
+            ArrivalTemplate::Node(n) => Some(&**n),
+            ArrivalTemplate::Workload(_) => None,
+        }));
+    let models: BTreeSet<&str> = nodes
+        .filter_map(|n| n.labels.get(GPU_MODEL_LABEL))
+        .map(String::as_str)
+        .collect();
+    for t in &sc.traces {
+        // Per list of models no node carries, its jobs.
+        let mut missing: BTreeMap<&str, u64> = BTreeMap::new();
+        for j in t.jobs.iter() {
+            let m = t.shapes[j.shape as usize].gpu_models.as_str();
+            if !m.is_empty() && !m.split('|').any(|x| models.contains(x.trim())) {
+                *missing.entry(m).or_default() += 1;
+            }
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        let jobs: u64 = missing.values().sum();
+        let lists: Vec<String> = missing.iter().map(|(m, n)| format!("{n} of {}", quote(m))).collect();
+        out.push(format!(
+            "Trace {} ({}): {jobs} jobs require GPU models that no node carries in the label {GPU_MODEL_LABEL} \
+             ({}): they can never start; give the Trace its cluster's node list (nodes: {{path: ...}}) \
+             or label nodes with those models",
+            quote(&t.name),
+            t.loc,
+            lists.join(", ")
+        ));
+    }
+}
+
+/// Traces whose import skipped rows (or flagged jobs): the summary `trace import` prints, so
+/// that a replay never drops rows without a word.
+fn trace_skips(sc: &Scenario, out: &mut Vec<String>) {
+    for t in &sc.traces {
+        if let Some(s) = &t.import_summary {
+            out.push(format!(
+                "Trace {} ({}): reading {}: {s}; skipped rows are not replayed \
+                 (`kubesim trace stats --format {} {}` lists them by reason)",
+                quote(&t.name),
+                t.loc,
+                t.path.display(),
+                t.format,
+                t.path.display()
+            ));
+        }
+    }
+}
+
+/// The workloads that never end: each named (the first [`MAX_PER_KIND`] with the fix, then the
+/// names of up to [`MAX_NAMED`] more), with the two fixes.
+fn never_ends(out: &mut Vec<String>, never_end: Vec<String>) {
+    const MAX_NAMED: usize = 100;
+    let n = never_end.len();
+    for at in never_end.iter().take(MAX_PER_KIND) {
+        out.push(format!(
+            "{at} never ends: it has no run time, so its pods run until the horizon (or forever); \
+             add the annotation kubesim.io/duration (e.g. 30m) to its pod template, or give the \
+             Simulation a default (spec.defaultDuration: 30m, or rules by namespace, queue or labels)"
+        ));
+    }
+    if n > MAX_PER_KIND {
+        let more: Vec<&str> = never_end[MAX_PER_KIND..]
+            .iter()
+            .take(MAX_NAMED)
+            .map(|at| at.split(" (").next().unwrap_or(at))
+            .collect();
+        let rest = n - MAX_PER_KIND - more.len();
+        let tail = if rest > 0 {
+            format!(" and {rest} more")
+        } else {
+            String::new()
+        };
+        out.push(format!(
+            "{} more workloads never end, for the same reason and with the same fixes: {}{tail}",
+            n - MAX_PER_KIND,
+            more.join(", ")
+        ));
+    }
+}
+
+/// Run times taken from exports that mislead unless said: a lower bound for a workload still
+/// running in the export, and the last attempt only of a pod whose containers restarted.
+fn recorded(sc: &Scenario, out: &mut Vec<String>) {
+    let lower: Vec<_> = sc.recorded_durations.iter().filter(|r| r.lower_bound).collect();
+    list(out, lower, |r| {
+        format!(
+            "{} ({}) was still running in the export: its run time {} (from {} to {}, the latest \
+             time in the files) is a lower bound; add the annotation kubesim.io/duration to give \
+             the run time you expect",
+            r.what,
+            r.loc,
+            describe_ms(r.duration_ms),
+            r.since,
+            r.until
+        )
+    });
+    let restarted: Vec<_> = sc.recorded_durations.iter().filter(|r| r.restarts > 0).collect();
+    list(out, restarted, |r| {
+        format!(
+            "{} ({}) restarted its containers {} times before the recorded run: its run time {} is \
+             the last attempt's; add kubesim.io/failures or kubesim.io/duration to replay more",
+            r.what,
+            r.loc,
+            r.restarts,
+            describe_ms(r.duration_ms)
+        )
+    });
 }
 
 /// Fields of Kueue's Configuration that change admission in real Kueue but are not simulated.

@@ -10,14 +10,15 @@
 //!   the queueing time); the end is `end_time`, else `fail_time`, else `stop_time`;
 //! - namespace = `user`, no queue; priority class = `type` lower-cased (`pretrain`, `sft`,
 //!   `evaluation`, `debug`, ...); `state` as Helios; counted skips: jobs that never started
-//!   (empty `start_time`) or have no end.
+//!   (empty `start_time`) or have no end; a job of `state` RUNNING that started was still
+//!   running at the trace's end -> `running`, its duration up to its end time if any, else 0.
 
 use std::path::Path;
 
 use super::helios::slurm_state;
-use super::input::{Lines, Row, columns, header_names, open};
+use super::input::{Lines, Row, RowJob, columns, csv_rows, header_names, open};
 use super::time::parse_iso_utc;
-use super::{Emit, ImportReport, Importer, Options, TraceJob};
+use super::{Emit, ImportReport, Importer, Options, Outcome, TraceJob};
 use crate::error::{InputError, quote};
 
 /// The `acme` format: Shanghai AI Lab Acme `trace_seren.csv` / `trace_kalos.csv`.
@@ -86,83 +87,93 @@ fn count(row: &Row<'_, '_>, i: usize) -> Result<u64, InputError> {
 fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emit<'_>) -> Result<(), InputError> {
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
-    let [id, user, node, gpu, cpu, kind, state, submit, start] = columns(path, 1, &names, COLS, "an Acme trace")?;
     let col = |n: &str| names.iter().position(|x| x == n);
-    let end_cols = [col("end_time"), col("fail_time"), col("stop_time")];
-    let mem_col = col("mem_per_pod_GB");
-    while let Some((line, text)) = lines.next_line()? {
-        if text.trim().is_empty() {
-            continue;
+    let cols = Cols {
+        named: columns(path, 1, &names, COLS, "an Acme trace")?,
+        ends: [col("end_time"), col("fail_time"), col("stop_time")],
+        mem: col("mem_per_pod_GB"),
+    };
+    csv_rows(&mut lines, path, &names, report, emit, &mut |row, report| {
+        job_of(row, &cols, opts, report)
+    })
+}
+
+/// Where an Acme trace's columns are: the ones every trace has ([`COLS`]), the end times in the
+/// order they are tried, and Kalos' memory per pod.
+struct Cols {
+    named: [usize; 9],
+    ends: [Option<usize>; 3],
+    mem: Option<usize>,
+}
+
+/// The job of one row with its submit time (see [`csv_rows`]).
+fn job_of(row: &Row<'_, '_>, cols: &Cols, opts: &Options, report: &mut ImportReport) -> RowJob {
+    let [id, user, node, gpu, cpu, kind, state, submit, start] = cols.named;
+    let (end_cols, mem_col) = (cols.ends, cols.mem);
+    let line = row.line;
+    let Some((outcome, exit_code)) = slurm_state(row.get(state)) else {
+        return Err(row.err(
+            state,
+            format!("unknown state {}", quote(row.get(state))),
+            "state is one of COMPLETED, FAILED, NODE_FAIL, CANCELLED, TIMEOUT",
+        ));
+    };
+    let Some(t_submit) = time(row, Some(submit))? else {
+        return Err(row.err(submit, "empty submit_time", "every job has a submit_time"));
+    };
+    let Some(t_start) = time(row, Some(start))? else {
+        report.skip(line, "never started (empty start_time)", row.get(id));
+        return Ok(None);
+    };
+    let mut t_end = None;
+    for c in end_cols {
+        if t_end.is_none() {
+            t_end = time(row, c)?;
         }
-        report.rows_read += 1;
-        let row = Row::parse(path, line, text, &names)?;
-        let Some((outcome, exit_code)) = slurm_state(row.get(state)) else {
-            return Err(row.err(
-                state,
-                format!("unknown state {}", quote(row.get(state))),
-                "state is one of COMPLETED, FAILED, NODE_FAIL, CANCELLED, TIMEOUT",
-            ));
-        };
-        let Some(t_submit) = time(&row, Some(submit))? else {
-            return Err(row.err(submit, "empty submit_time", "every job has a submit_time"));
-        };
-        let Some(t_start) = time(&row, Some(start))? else {
-            report.skip(line, "never started (empty start_time)", row.get(id));
-            continue;
-        };
-        let mut t_end = None;
-        for c in end_cols {
-            if t_end.is_none() {
-                t_end = time(&row, c)?;
-            }
-        }
-        let Some(t_end) = t_end else {
-            report.skip(line, "no end_time, fail_time or stop_time", row.get(id));
-            continue;
-        };
-        if t_start < t_submit || t_end < t_start {
-            return Err(row.err(
-                start,
-                "submit_time, start_time and end time are out of order",
-                "a job is submitted, then starts, then ends",
-            ));
-        }
-        let nodes = count(&row, node)?.max(1);
-        let pods = u32::try_from(nodes).map_err(|_| row.err(node, "too many nodes", "node_num fits 32 bits"))?;
-        let gpu_milli = row.per_pod_milli(gpu, count(&row, gpu)?, nodes)?;
-        let cpu_milli = row.per_pod_milli(cpu, count(&row, cpu)?, nodes)?;
-        let (cpu_milli, mut memory_bytes) = opts.fill(gpu_milli, (cpu_milli > 0).then_some(cpu_milli));
-        if let Some(m) = mem_col
-            && let Some(gb) = row.secs_ms(m)?
-        {
-            // secs_ms parses a decimal x 1000; here GiB x 1000. Out of range (negative, or
-            // beyond i64) is refused by `read` with the line.
-            memory_bytes = i64::try_from(i128::from(gb) * (1 << 30) / 1000).unwrap_or(i64::MAX);
-        }
-        let u = row.get(user);
-        let job = TraceJob {
-            id: row.get(id).to_string(),
-            submit_ms: 0,
-            namespace: if u.is_empty() {
-                "default".to_string()
-            } else {
-                u.to_string()
-            },
-            queue: String::new(),
-            priority_class: row.get(kind).to_ascii_lowercase(),
-            pods,
-            cpu_milli,
-            memory_bytes,
-            gpu_milli,
-            gang: if pods > 1 { pods } else { 1 },
-            duration_ms: u64::try_from(t_end - t_start).unwrap_or(0) * 1000,
-            outcome,
-            exit_code,
-            recorded_wait_ms: u64::try_from(t_start - t_submit).ok().map(|w| w * 1000),
-        };
-        emit(line, t_submit * 1000, job)?;
     }
-    Ok(())
+    let t_end = match t_end {
+        Some(e) => e,
+        // Running when the trace was taken: its run so far is unknown.
+        None if outcome == Outcome::Running => t_start,
+        None => {
+            report.skip(line, "no end_time, fail_time or stop_time", row.get(id));
+            return Ok(None);
+        }
+    };
+    if t_start < t_submit || t_end < t_start {
+        return Err(row.err(
+            start,
+            "submit_time, start_time and end time are out of order",
+            "a job is submitted, then starts, then ends",
+        ));
+    }
+    let nodes = count(row, node)?.max(1);
+    let pods = u32::try_from(nodes).map_err(|_| row.err(node, "too many nodes", "node_num fits 32 bits"))?;
+    let gpu_milli = row.per_pod_milli(gpu, count(row, gpu)?, nodes)?;
+    let cpu_milli = row.per_pod_milli(cpu, count(row, cpu)?, nodes)?;
+    let (cpu_milli, mut memory_bytes) = opts.fill(gpu_milli, (cpu_milli > 0).then_some(cpu_milli));
+    if let Some(m) = mem_col
+        && let Some(gb) = row.secs_ms(m)?
+    {
+        // secs_ms parses a decimal x 1000; here GiB x 1000. Out of range (negative, or
+        // beyond i64) is refused by `read` with the line.
+        memory_bytes = i64::try_from(i128::from(gb) * (1 << 30) / 1000).unwrap_or(i64::MAX);
+    }
+    let u = row.get(user);
+    let job = TraceJob {
+        priority_class: row.get(kind).to_ascii_lowercase(),
+        duration_ms: u64::try_from(t_end - t_start).unwrap_or(0) * 1000,
+        outcome,
+        exit_code,
+        recorded_wait_ms: u64::try_from(t_start - t_submit).ok().map(|w| w * 1000),
+        ..TraceJob::of_pods(
+            row.get(id).to_string(),
+            super::tenant(u),
+            pods,
+            [cpu_milli, memory_bytes, gpu_milli],
+        )
+    };
+    Ok(Some((t_submit * 1000, job)))
 }
 
 #[cfg(test)]
@@ -204,6 +215,9 @@ mod tests {
                 outcome: Outcome::Succeeded,
                 exit_code: 0,
                 recorded_wait_ms: Some(30_000),
+                gpu_models: String::new(),
+                patience_ms: None,
+                requested_ms: None,
             }
         );
         let j = &jobs[1];
@@ -233,6 +247,72 @@ mod tests {
             (k.duration_ms, k.memory_bytes, k.priority_class.as_str()),
             (60_000, (201 << 30) / 2, "evaluation")
         );
+    }
+
+    /// A RUNNING job that started is running at the trace's end (its run so far unknown without
+    /// an end time); one that never started is skipped.
+    #[test]
+    fn running_rows() {
+        let h = SEREN.lines().next().unwrap();
+        let text = format!(
+            "{h}\n\
+             1,u,1,8,8,SFT,RUNNING,2023-03-01 08:00:00+08:00,2023-03-01 08:00:05+08:00,,,,\n\
+             2,u,1,8,8,SFT,RUNNING,2023-03-01 08:00:00+08:00,,,,,\n"
+        );
+        let p = temp_file("acme-running.csv", &text);
+        let (jobs, r) = read_all(&Acme, &p, &Options::default()).unwrap();
+        assert_eq!(r.skipped, vec![("never started (empty start_time)".to_string(), 1)]);
+        assert_eq!(
+            (
+                jobs.len(),
+                jobs[0].outcome,
+                jobs[0].exit_code,
+                jobs[0].duration_ms,
+                jobs[0].recorded_wait_ms
+            ),
+            (1, Outcome::Running, 0, 0, Some(5_000))
+        );
+    }
+
+    /// The real rows of the Acme README (github.com/InternLM/AcmeTrace, `README.md` at commit
+    /// 6d6ac9c, CC BY 4.0: two of `trace_seren.csv`, two of `trace_kalos.csv`) with damaged
+    /// copies after them: each copy skipped and counted under its column, the real rows kept.
+    #[test]
+    fn real_rows_with_damaged_copies() {
+        let seren = "job_id,user,node_num,gpu_num,cpu_num,type,state,submit_time,start_time,end_time,duration,queue,gpu_time\n\
+            5778432,u5907,1,8,128,Other,FAILED,2023-03-01 00:18:22+08:00,2023-03-01 00:18:54+08:00,2023-03-01 00:20:51+08:00,117,32,936.0\n\
+            5778469,u5907,1,8,128,Other,COMPLETED,2023-03-01 00:23:58+08:00,2023-03-01 00:24:11+08:00,2023-03-01 01:09:04+08:00,2693,13,21544.0\n";
+        let kalos = "job_id,user,node_num,gpu_num,cpu_num,mem_per_pod_GB,shared_mem_per_pod,type,state,submit_time,start_time,end_time,fail_time,stop_time,duration,queue,gpu_time\n\
+            dlctk696s0jbvitv,uf794,8,64,960,1000,100.0,Other,FAILED,2023-05-17 11:00:58+00:00,2023-05-17 11:01:08+00:00,2023-05-17 11:01:16+00:00,2023-05-17 11:01:16+00:00,,18,10.0,1152.0\n\
+            dlc1t2ypl09b8qtp,uf794,8,64,960,1000,100.0,Other,CANCELLED,2023-05-17 11:28:42+00:00,2023-05-17 11:28:54+00:00,2023-05-17 11:30:04+00:00,,2023-05-17 11:30:04+00:00,82,12.0,5248.0\n";
+        for (name, text, reasons) in [
+            ("seren", seren, ["bad gpu_num", "bad state", "bad submit_time"]),
+            ("kalos", kalos, ["bad gpu_num", "bad mem_per_pod_GB", "bad state"]),
+        ] {
+            let real: Vec<&str> = text.lines().skip(1).collect();
+            let damaged = if name == "seren" {
+                [
+                    real[0].replacen(",1,8,128,", ",1,eight,128,", 1),
+                    real[0].replacen(",FAILED,", ",LOST,", 1),
+                    real[0].replacen("2023-03-01 00:18:22+08:00", "2023-03-01 00:18:22+0800x", 1),
+                ]
+            } else {
+                [
+                    real[0].replacen(",8,64,960,", ",8,sixty-four,960,", 1),
+                    real[0].replacen(",1000,100.0,", ",lots,100.0,", 1),
+                    real[0].replacen(",FAILED,", ",LOST,", 1),
+                ]
+            };
+            let p = temp_file(
+                &format!("acme-{name}-damaged.csv"),
+                &format!("{text}{}\n", damaged.join("\n")),
+            );
+            let (jobs, r) = read_all(&Acme, &p, &Options::default()).unwrap();
+            assert_eq!((r.rows_read, jobs.len()), (5, 2), "{name}: {r}");
+            let mut got: Vec<&str> = r.skipped.iter().map(|(w, _)| w.as_str()).collect();
+            got.sort_unstable();
+            assert_eq!(got, reasons, "{name}");
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use rand::RngExt;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, Exp, LogNormal};
 
-use super::{Outcome, TraceJob};
+use super::TraceJob;
 use crate::engine::{rng_stream, stable_hash};
 use crate::error::InputError;
 
@@ -293,6 +293,9 @@ pub fn generate_each(
                 let s = &src[size.random_range(0..src.len())];
                 TraceJob {
                     recorded_wait_ms: None,
+                    gpu_models: String::new(),
+                    patience_ms: None,
+                    requested_ms: None,
                     ..s.clone()
                 }
             }
@@ -301,20 +304,14 @@ pub fn generate_each(
                 let s = &b[k];
                 let d: f64 = lognormals[k].sample(&mut size);
                 TraceJob {
-                    id: String::new(),
-                    submit_ms: 0,
-                    namespace: String::new(),
-                    queue: String::new(),
-                    priority_class: String::new(),
-                    pods: s.pods,
-                    cpu_milli: s.cpu_milli,
-                    memory_bytes: s.memory_bytes,
-                    gpu_milli: s.gpu_milli,
                     gang: s.gang,
                     duration_ms: d.round().clamp(1.0, 1e15) as u64,
-                    outcome: Outcome::Succeeded,
-                    exit_code: 0,
-                    recorded_wait_ms: None,
+                    ..TraceJob::of_pods(
+                        String::new(),
+                        String::new(),
+                        s.pods,
+                        [s.cpu_milli, s.memory_bytes, s.gpu_milli],
+                    )
                 }
             }
         };

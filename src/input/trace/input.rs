@@ -24,6 +24,9 @@ pub fn open(path: &Path) -> Result<BufReader<File>, InputError> {
         })
 }
 
+/// A line's text, or why it is not text (not UTF-8).
+pub type LineText<'a> = Result<&'a str, InputError>;
+
 /// Reads lines one at a time, each at most `max` bytes, counting line numbers from 1.
 pub struct Lines<R> {
     reader: R,
@@ -45,7 +48,23 @@ impl<R: BufRead> Lines<R> {
     }
 
     /// The next line (its number and text without the line terminator), or `None` at the end.
+    /// A line that is not UTF-8 is an error.
     pub fn next_line(&mut self) -> Result<Option<(usize, &str)>, InputError> {
+        match self.next_row()? {
+            None => Ok(None),
+            Some((n, text)) => text.map(|t| Some((n, t))),
+        }
+    }
+
+    /// The bytes of the line last read, without its terminator.
+    pub fn raw(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// As [`Lines::next_line`], but a line that is not UTF-8 comes as its number and the error:
+    /// it was read whole, so a reader may skip it and go on. A line too long is still an error
+    /// of the file (the rest of it is not read).
+    pub fn next_row(&mut self) -> Result<Option<(usize, LineText<'_>)>, InputError> {
         self.buf.clear();
         let limit = u64::try_from(self.max).unwrap_or(u64::MAX).saturating_add(2);
         let n = (&mut self.reader)
@@ -77,16 +96,58 @@ impl<R: BufRead> Lines<R> {
             )
             .at(&self.path, self.line_no, None));
         }
-        match std::str::from_utf8(&self.buf) {
-            Ok(s) => Ok(Some((self.line_no, s))),
-            Err(e) => Err(InputError::new(
+        let text = std::str::from_utf8(&self.buf).map_err(|e| {
+            InputError::new(
                 "",
                 format!("invalid UTF-8 at byte {}", e.valid_up_to()),
                 "traces are UTF-8 (or ASCII) text",
             )
-            .at(&self.path, self.line_no, Some(e.valid_up_to() + 1))),
+            .at(&self.path, self.line_no, Some(e.valid_up_to() + 1))
+        });
+        Ok(Some((self.line_no, text)))
+    }
+}
+
+/// A job made of one data row, with its absolute submit time in ms; `None` if the row is
+/// skipped (counted in the report by the maker); an error for a field it cannot read.
+pub type RowJob = Result<Option<(i64, super::TraceJob)>, InputError>;
+
+/// Reads the data rows of a CSV trace after its header (`names`): each non-blank line is a
+/// [`Row`], made a job by `job_of` and emitted. A row that does not split into the header's
+/// columns, or that `job_of` refuses, is skipped and counted as `bad <column>` or
+/// `malformed row` ([`super::ImportReport::skip_bad_row`], as for every format), except on the
+/// first data row, where it is the file's error: the file is not of the format. A line that is
+/// not UTF-8 counts as a malformed row. Errors of the file itself (unreadable, a line too long)
+/// and of `emit` (the bounds every job keeps) stop the read.
+pub fn csv_rows(
+    lines: &mut Lines<BufReader<File>>,
+    path: &Path,
+    names: &[String],
+    report: &mut super::ImportReport,
+    emit: &mut super::Emit<'_>,
+    job_of: &mut dyn FnMut(&Row<'_, '_>, &mut super::ImportReport) -> RowJob,
+) -> Result<(), InputError> {
+    while let Some((line, text)) = lines.next_row()? {
+        if text.as_ref().is_ok_and(|t| t.trim().is_empty()) {
+            continue;
+        }
+        report.rows_read += 1;
+        let first = report.rows_read == 1;
+        let text = match text {
+            Ok(t) => t,
+            Err(e) => {
+                report.skip_bad_row(e, first, "")?;
+                continue;
+            }
+        };
+        match Row::parse(path, line, text, names).and_then(|row| job_of(&row, report)) {
+            Ok(Some((t, job))) => emit(line, t, job)?,
+            Ok(None) => {}
+            // The job id is the first column in every format read this way (cut when quoted).
+            Err(e) => report.skip_bad_row(e, first, text.split(',').next().unwrap_or(""))?,
         }
     }
+    Ok(())
 }
 
 /// One CSV field with its 1-based column (character position of its first character).

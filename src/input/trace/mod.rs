@@ -33,7 +33,7 @@ mod philly;
 pub mod sort;
 pub mod stats;
 mod swf;
-mod time;
+pub(crate) mod time;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -133,22 +133,34 @@ pub enum Outcome {
     Failed,
     /// Cancelled, killed, deleted or timed out, by the user or by the system.
     Killed,
+    /// Still running when the trace ended (right-censored): its duration is the part observed
+    /// (0 if unknown), a lower bound. A replay runs it until the end of the run.
+    Running,
 }
 
 impl Outcome {
-    /// The name used in the native format: `succeeded`, `failed`, `killed`.
+    /// The name used in the native format: `succeeded`, `failed`, `killed`, `running`.
     pub fn name(self) -> &'static str {
         match self {
             Outcome::Succeeded => "succeeded",
             Outcome::Failed => "failed",
             Outcome::Killed => "killed",
+            Outcome::Running => "running",
         }
     }
 
-    /// The exit code to record when the trace has none: 0, 1, 137.
+    /// The outcome named `name` in the native format.
+    pub fn parse(name: &str) -> Option<Outcome> {
+        [Outcome::Succeeded, Outcome::Failed, Outcome::Killed, Outcome::Running]
+            .into_iter()
+            .find(|o| o.name() == name)
+    }
+
+    /// The exit code to record when the trace has none: 0, 1, 137, and 0 for a job still
+    /// running (it has none).
     pub fn default_exit_code(self) -> i32 {
         match self {
-            Outcome::Succeeded => 0,
+            Outcome::Succeeded | Outcome::Running => 0,
             Outcome::Failed => 1,
             Outcome::Killed => 137,
         }
@@ -186,13 +198,77 @@ pub struct TraceJob {
     pub exit_code: i32,
     /// The queueing delay the trace itself records (submit to first start), if any.
     pub recorded_wait_ms: Option<u64>,
+    /// The GPU models the job may run on, `|`-separated as the trace names them
+    /// (`V100M16|V100M32`, openb's `gpu_spec`); empty: any model. A replay makes it a required
+    /// node affinity on [`GPU_MODEL_LABEL`].
+    pub gpu_models: String,
+    /// How long after its submission the job is deleted if it has not ended, ms: the patience
+    /// of a user who gave up on a job that never started (openb pods never scheduled, kept with
+    /// [`Options::include_unscheduled`]). A replay makes it the Job's `activeDeadlineSeconds`.
+    pub patience_ms: Option<u64>,
+    /// The run time the user asked for, ms: a runtime estimate (SWF field 9, requested time), as
+    /// backfilling schedulers use. Kept through the native format; nothing in kubesim reads it
+    /// yet (no policy backfills).
+    pub requested_ms: Option<u64>,
 }
 
 impl TraceJob {
+    /// A job of `pods` pods alike with `[cpu_milli, memory_bytes, gpu_milli]` each, all of them
+    /// a gang when more than one, what an importer starts from: submitted at 0 (the importer
+    /// emits the submit time), no queue or priority class, succeeded in 0 ms, nothing recorded.
+    pub(crate) fn of_pods(
+        id: String,
+        namespace: String,
+        pods: u32,
+        [cpu_milli, memory_bytes, gpu_milli]: [i64; 3],
+    ) -> TraceJob {
+        TraceJob {
+            id,
+            submit_ms: 0,
+            namespace,
+            queue: String::new(),
+            priority_class: String::new(),
+            pods,
+            cpu_milli,
+            memory_bytes,
+            gpu_milli,
+            gang: pods.max(1),
+            duration_ms: 0,
+            outcome: Outcome::Succeeded,
+            exit_code: 0,
+            recorded_wait_ms: None,
+            gpu_models: String::new(),
+            patience_ms: None,
+            requested_ms: None,
+        }
+    }
+
     /// GPUs of all pods together, in milli-GPUs.
     pub fn total_gpu_milli(&self) -> i64 {
         self.gpu_milli.saturating_mul(i64::from(self.pods))
     }
+}
+
+/// The node label that names a node's GPU model: NVIDIA GPU Feature Discovery's
+/// `nvidia.com/gpu.product`. Nodes built from a trace's inventory carry it with the model the
+/// inventory names; a replayed job with [`TraceJob::gpu_models`] requires it (`In` the models).
+pub const GPU_MODEL_LABEL: &str = "nvidia.com/gpu.product";
+
+/// The namespace of a tenant the trace names (a VC, a user): the name, `default` if empty.
+pub(crate) fn tenant(name: &str) -> String {
+    if name.is_empty() { "default" } else { name }.to_string()
+}
+
+/// Checks a list of GPU models (see [`TraceJob::gpu_models`]): empty, or models separated by
+/// `|` with none empty. Returns the message and the fix.
+pub(crate) fn check_gpu_models(models: &str) -> Result<(), (String, &'static str)> {
+    if !models.is_empty() && models.split('|').any(|m| m.trim().is_empty()) {
+        return Err((
+            format!("GPU models {} have an empty model", quote(models)),
+            "write GPU models separated by |, such as V100M16|V100M32, or nothing for any model",
+        ));
+    }
+    Ok(())
 }
 
 /// A node of a trace's inventory.
@@ -252,13 +328,25 @@ impl ImportReport {
     /// file is not of the format); on a later row the row is skipped, counted under
     /// `bad <field>` (`malformed row` when the error names no field).
     pub(crate) fn skip_bad_row(&mut self, e: InputError, first: bool, detail: &str) -> Result<(), InputError> {
+        self.skip_bad_row_of("", e, first, detail)
+    }
+
+    /// [`ImportReport::skip_bad_row`] for a row of a file joined to the trace (PAI's task
+    /// table): the reason starts with `table` (`task table: bad plan_cpu`).
+    pub(crate) fn skip_bad_row_of(
+        &mut self,
+        table: &str,
+        e: InputError,
+        first: bool,
+        detail: &str,
+    ) -> Result<(), InputError> {
         if first {
             return Err(e);
         }
         let reason = if e.field.is_empty() {
-            "malformed row".to_string()
+            format!("{table}malformed row")
         } else {
-            format!("bad {}", e.field)
+            format!("{table}bad {}", e.field)
         };
         self.skip(e.line.unwrap_or(0), &reason, detail);
         Ok(())
@@ -356,6 +444,9 @@ pub struct Options {
     pub swf_cpus_per_node: Option<u32>,
     /// PAI: the task table to join. `None`: `pai_task_table.csv` in the job table's directory.
     pub pai_task_table: Option<PathBuf>,
+    /// openb: keep the pods never scheduled (`Pending`) as jobs with their patience
+    /// ([`TraceJob::patience_ms`]) instead of skipping them.
+    pub include_unscheduled: bool,
     /// At most this many jobs per read (an error beyond).
     pub max_jobs: u64,
     /// At most this many bytes per line (or per Philly JSON element).
@@ -370,6 +461,7 @@ impl Default for Options {
             memory_per_cpu_bytes: None,
             swf_cpus_per_node: None,
             pai_task_table: None,
+            include_unscheduled: false,
             max_jobs: DEFAULT_MAX_JOBS,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
         }
@@ -509,6 +601,8 @@ fn check_job(j: &TraceJob) -> Result<(), (&'static str, String, String)> {
         ("submit time", j.submit_ms),
         ("duration", j.duration_ms),
         ("recorded wait", j.recorded_wait_ms.unwrap_or(0)),
+        ("patience", j.patience_ms.unwrap_or(0)),
+        ("requested time", j.requested_ms.unwrap_or(0)),
     ];
     for (field, ms) in times {
         if ms > MAX_DURATION_MS {
@@ -730,7 +824,7 @@ mod tests {
 
     #[test]
     fn every_job_is_within_the_limits() {
-        let native = format!("{}\n{}", native::MAGIC, native::HEADER);
+        let native = format!("{}\n{}", native::MAGIC, native::BASE_HEADER);
         let row = |pods: &str, gpu: &str, gang: &str, dur: &str| {
             format!("0.000,j,default,,,{pods},1,1Gi,{gpu},{gang},{dur},succeeded,0,")
         };

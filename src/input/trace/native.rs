@@ -4,13 +4,16 @@
 //!
 //! ```text
 //! # kubesim-trace v1
-//! submit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s
-//! 0.000,job-1,default,,,1,4,32Gi,1000,1,3600.000,succeeded,0,
+//! submit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s,gpu_models,patience_s,requested_s
+//! 0.000,job-1,default,,,1,4,32Gi,1000,1,3600.000,succeeded,0,,,,
 //! ```
 //!
 //! Times are seconds with exactly three decimals (the reader accepts 0 to 3), CPU and memory
 //! are Kubernetes quantities, rows are sorted by submit time (the reader rejects unsorted
-//! input). The writer is canonical: reading what it wrote and writing again is byte-identical.
+//! input). The first 14 columns are the base every native trace has; the later ones
+//! ([`OPTIONAL`]) were added since and may be absent (a file written before them still loads),
+//! or present in any order after the base. The writer writes them all, and is canonical: reading
+//! what it wrote and writing again is byte-identical.
 
 use std::fs::File;
 use std::io::{self, BufReader, Write};
@@ -50,8 +53,35 @@ impl Importer for Native {
 
 /// The first line of a native trace.
 pub const MAGIC: &str = "# kubesim-trace v1";
-/// The header line of a native trace.
-pub const HEADER: &str = "submit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s";
+/// The base columns every native trace has, in this order.
+pub const BASE_HEADER: &str = "submit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s";
+/// The optional columns a native trace may add after the base ones, in any order (each at most
+/// once), in the order the writer writes them: `gpu_models` (see [`TraceJob::gpu_models`]),
+/// `patience_s` ([`TraceJob::patience_ms`]), `requested_s` ([`TraceJob::requested_ms`]).
+pub const OPTIONAL: [&str; 3] = ["gpu_models", "patience_s", "requested_s"];
+/// The header line the writer writes: the base columns, then every optional one.
+pub const HEADER: &str = "submit_s,id,namespace,queue,priority_class,pods,cpu,memory,gpu_milli,gang,duration_s,outcome,exit_code,recorded_wait_s,gpu_models,patience_s,requested_s";
+
+/// Where a file's header puts each [`OPTIONAL`] column (`None`: absent).
+type OptionalCols = [Option<usize>; OPTIONAL.len()];
+
+/// A header line's column names and where the optional columns are; `None` if it is not a
+/// native header (the base columns in order, then known optional columns, each at most once).
+fn parse_header(line: &str) -> Option<(Vec<String>, OptionalCols)> {
+    let names = header_names(line.trim_end());
+    let base = BASE_HEADER.split(',').count();
+    if names.len() < base || names[..base].iter().zip(BASE_HEADER.split(',')).any(|(n, b)| n != b) {
+        return None;
+    }
+    let mut opt: OptionalCols = [None; OPTIONAL.len()];
+    for (i, n) in names.iter().enumerate().skip(base) {
+        let k = OPTIONAL.iter().position(|o| o == n)?;
+        if opt[k].replace(i).is_some() {
+            return None;
+        }
+    }
+    Some((names, opt))
+}
 
 /// Formats ms as seconds with exactly three decimals.
 pub fn fmt_secs(ms: u64) -> String {
@@ -130,7 +160,7 @@ impl<'w> NativeWriter<'w> {
         self.rows += 1;
         writeln!(
             self.w,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             fmt_secs(j.submit_ms),
             csv_text(&j.id)?,
             csv_text(&j.namespace)?,
@@ -145,6 +175,9 @@ impl<'w> NativeWriter<'w> {
             j.outcome.name(),
             j.exit_code,
             j.recorded_wait_ms.map(fmt_secs).unwrap_or_default(),
+            csv_text(&j.gpu_models)?,
+            j.patience_ms.map(fmt_secs).unwrap_or_default(),
+            j.requested_ms.map(fmt_secs).unwrap_or_default(),
         )
     }
 }
@@ -176,9 +209,7 @@ fn parse_secs(s: &str) -> Option<u64> {
     whole.checked_mul(1000)?.checked_add(milli)
 }
 
-const COLS: usize = 14;
-
-fn parse_row(row: &Row<'_, '_>) -> Result<TraceJob, InputError> {
+fn parse_row(row: &Row<'_, '_>, opt: &OptionalCols) -> Result<TraceJob, InputError> {
     let secs = |i: usize| {
         parse_secs(row.get(i)).ok_or_else(|| {
             row.err(
@@ -213,18 +244,13 @@ fn parse_row(row: &Row<'_, '_>) -> Result<TraceJob, InputError> {
                 "write 1 for no gang, or the number of pods that must run together",
             )
         })?;
-    let outcome = match row.get(11) {
-        "succeeded" => Outcome::Succeeded,
-        "failed" => Outcome::Failed,
-        "killed" => Outcome::Killed,
-        other => {
-            return Err(row.err(
-                11,
-                format!("unknown outcome {}", quote(other)),
-                "write succeeded, failed or killed",
-            ));
-        }
-    };
+    let outcome = Outcome::parse(row.get(11)).ok_or_else(|| {
+        row.err(
+            11,
+            format!("unknown outcome {}", quote(row.get(11))),
+            "write succeeded, failed, killed or running",
+        )
+    })?;
     let exit_code: i32 = row.get(12).parse().map_err(|_| {
         row.err(
             12,
@@ -233,6 +259,21 @@ fn parse_row(row: &Row<'_, '_>) -> Result<TraceJob, InputError> {
         )
     })?;
     let recorded_wait_ms = if row.get(13).is_empty() { None } else { Some(secs(13)?) };
+    let gpu_models = match opt[0] {
+        Some(i) => {
+            let models = row.get(i);
+            super::check_gpu_models(models).map_err(|(m, fix)| row.err(i, m, fix))?;
+            models.to_string()
+        }
+        None => String::new(),
+    };
+    // An optional time: empty (or an absent column) for none.
+    let optional_secs = |k: usize| match opt[k] {
+        Some(i) if !row.get(i).is_empty() => secs(i).map(Some),
+        _ => Ok(None),
+    };
+    let patience_ms = optional_secs(1)?;
+    let requested_ms = optional_secs(2)?;
     Ok(TraceJob {
         id,
         submit_ms: secs(0)?,
@@ -248,6 +289,9 @@ fn parse_row(row: &Row<'_, '_>) -> Result<TraceJob, InputError> {
         outcome,
         exit_code,
         recorded_wait_ms,
+        gpu_models,
+        patience_ms,
+        requested_ms,
     })
 }
 
@@ -266,18 +310,20 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
             .at(path, 1, Some(1)));
         }
     }
-    let names = match lines.next_line()? {
-        Some((_, l)) if l.trim_end() == HEADER => header_names(l),
-        _ => {
+    let (names, opt) = match lines.next_line()?.and_then(|(_, l)| parse_header(l)) {
+        Some(h) => h,
+        None => {
             return Err(InputError::new(
                 "",
                 format!("not a kubesim trace: expected the header {HEADER}"),
-                format!("the second line must be exactly {HEADER}"),
+                format!(
+                    "the second line must be the columns {BASE_HEADER}, optionally followed by any of {}",
+                    OPTIONAL.join(", ")
+                ),
             )
             .at(path, 2, Some(1)));
         }
     };
-    debug_assert_eq!(names.len(), COLS);
     let mut last: Option<(u64, usize)> = None;
     while let Some((line, text)) = lines.next_line()? {
         if text.trim().is_empty() {
@@ -285,7 +331,7 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
         }
         report.rows_read += 1;
         let row = Row::parse(path, line, text, &names)?;
-        let job = parse_row(&row)?;
+        let job = parse_row(&row, &opt)?;
         if let Some((prev, prev_line)) = last
             && job.submit_ms < prev
         {
@@ -311,6 +357,7 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
 pub(crate) struct RunReader {
     lines: Lines<BufReader<File>>,
     names: Vec<String>,
+    opt: OptionalCols,
     path: PathBuf,
 }
 
@@ -320,9 +367,11 @@ impl RunReader {
         // The magic line and the header, as the writer wrote them.
         lines.next_line()?;
         lines.next_line()?;
+        let (names, opt) = parse_header(HEADER).expect("the writer's header is a native header");
         Ok(RunReader {
             lines,
-            names: header_names(HEADER),
+            names,
+            opt,
             path: path.to_path_buf(),
         })
     }
@@ -330,7 +379,7 @@ impl RunReader {
     pub(crate) fn next_job(&mut self) -> Result<Option<TraceJob>, InputError> {
         match self.lines.next_line()? {
             None => Ok(None),
-            Some((line, text)) => parse_row(&Row::parse(&self.path, line, text, &self.names)?).map(Some),
+            Some((line, text)) => parse_row(&Row::parse(&self.path, line, text, &self.names)?, &self.opt).map(Some),
         }
     }
 }
@@ -357,6 +406,9 @@ mod tests {
             outcome: Outcome::Killed,
             exit_code: 137,
             recorded_wait_ms: Some(12),
+            gpu_models: String::new(),
+            patience_ms: None,
+            requested_ms: None,
         }
     }
 
@@ -388,7 +440,7 @@ mod tests {
         write_native(&mut out, [a.clone(), b.clone(), c.clone()].iter()).unwrap();
         let text = String::from_utf8(out.clone()).unwrap();
         assert!(text.starts_with(&format!(
-            "{MAGIC}\n{HEADER}\n0.000,a,team-a,q1,,2,4500m,32Gi,500,2,3600.001,succeeded,0,\n"
+            "{MAGIC}\n{HEADER}\n0.000,a,team-a,q1,,2,4500m,32Gi,500,2,3600.001,succeeded,0,,,,\n"
         )));
         let p = temp_file("roundtrip.csv", &text);
         let (jobs, report) = read_all(&Native, &p, &Options::default()).unwrap();
@@ -401,9 +453,72 @@ mod tests {
     }
 
     #[test]
+    fn optional_columns_may_be_absent_or_in_any_order() {
+        assert_eq!(HEADER, format!("{BASE_HEADER},{}", OPTIONAL.join(",")));
+        let row = "0.000,a,default,,,1,1,1Gi,1000,1,1.000,succeeded,0,";
+        // A file from before the optional columns: no GPU-model constraint.
+        let p = temp_file("opt-old.csv", &format!("{MAGIC}\n{BASE_HEADER}\n{row}\n"));
+        let (jobs, _) = read_all(&Native, &p, &Options::default()).unwrap();
+        assert_eq!(jobs[0].gpu_models, "");
+        // With the column: the models, as written.
+        let p = temp_file(
+            "opt-new.csv",
+            &format!("{MAGIC}\n{BASE_HEADER},gpu_models\n{row},V100M16|V100M32\n{row},\n"),
+        );
+        let (jobs, _) = read_all(&Native, &p, &Options::default()).unwrap();
+        assert_eq!(
+            (jobs[0].gpu_models.as_str(), jobs[1].gpu_models.as_str()),
+            ("V100M16|V100M32", "")
+        );
+        // Written back with every column, and read again the same.
+        let mut out = Vec::new();
+        write_native(&mut out, jobs.iter()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains(&format!("{HEADER}\n{row},V100M16|V100M32,,\n")), "{text}");
+        let p = temp_file("opt-back.csv", &text);
+        assert_eq!(read_all(&Native, &p, &Options::default()).unwrap().0, jobs);
+        // The optional columns in another order: a patience of 12.5 s.
+        let p = temp_file(
+            "opt-order.csv",
+            &format!("{MAGIC}\n{BASE_HEADER},patience_s,requested_s,gpu_models\n{row},12.5,7200,T4\n{row},,,\n"),
+        );
+        let (jobs, _) = read_all(&Native, &p, &Options::default()).unwrap();
+        assert_eq!(
+            (jobs[0].patience_ms, jobs[0].requested_ms, jobs[0].gpu_models.as_str()),
+            (Some(12_500), Some(7_200_000), "T4")
+        );
+        assert_eq!((jobs[1].patience_ms, jobs[1].requested_ms), (None, None));
+        let mut out = Vec::new();
+        write_native(&mut out, jobs.iter()).unwrap();
+        assert!(
+            String::from_utf8(out)
+                .unwrap()
+                .ends_with(&format!("{row},T4,12.500,7200.000\n{row},,,\n"))
+        );
+        // An unknown or repeated column after the base is not a native header.
+        for (k, h) in [
+            format!("{BASE_HEADER},gpu_model"),
+            format!("{BASE_HEADER},gpu_models,gpu_models"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let p = temp_file(&format!("opt-bad{k}.csv"), &format!("{MAGIC}\n{h}\n"));
+            let e = read_all(&Native, &p, &Options::default()).unwrap_err();
+            assert_eq!(e.line, Some(2), "{e}");
+            assert!(e.fix.contains("optionally followed by any of gpu_models"), "{e}");
+        }
+        // An empty model in the list.
+        let p = temp_file("opt-empty.csv", &format!("{MAGIC}\n{HEADER}\n{row},T4||G3,,\n"));
+        let e = read_all(&Native, &p, &Options::default()).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (Some(3), "gpu_models"), "{e}");
+        assert!(e.message.contains("have an empty model"), "{e}");
+    }
+
+    #[test]
     fn unsorted_input_names_line_and_times() {
         let text = format!(
-            "{MAGIC}\n{HEADER}\n5.000,a,default,,,1,1,1Gi,0,1,1.000,succeeded,0,\n4.250,b,default,,,1,1,1Gi,0,1,1.000,succeeded,0,\n"
+            "{MAGIC}\n{BASE_HEADER}\n5.000,a,default,,,1,1,1Gi,0,1,1.000,succeeded,0,\n4.250,b,default,,,1,1,1Gi,0,1,1.000,succeeded,0,\n"
         );
         let p = temp_file("unsorted.csv", &text);
         let e = read(&Native, &p, &Options::default(), &mut |_| Ok(())).unwrap_err();
@@ -481,7 +596,10 @@ mod tests {
             ),
         ];
         for (k, (row, field, msg)) in cases.iter().enumerate() {
-            let p = temp_file(&format!("bad{k}.csv"), &format!("{MAGIC}\n{HEADER}\n{good}\n{row}\n"));
+            let p = temp_file(
+                &format!("bad{k}.csv"),
+                &format!("{MAGIC}\n{BASE_HEADER}\n{good}\n{row}\n"),
+            );
             let e = read(&Native, &p, &Options::default(), &mut |_| Ok(())).unwrap_err();
             assert_eq!(e.line, Some(4), "case {k}: {e}");
             assert_eq!(e.field, *field, "case {k}: {e}");

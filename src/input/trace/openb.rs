@@ -6,17 +6,23 @@
 //!   duration = `deletion_time - scheduled_time`; recorded wait = `scheduled_time - creation_time`;
 //! - per-pod GPUs = `num_gpu * gpu_milli` milli-GPUs (460 = a 0.46 share of one GPU);
 //! - `pod_phase`: Succeeded -> succeeded, Failed -> failed (exit 1), Running -> killed (137): the
-//!   pod was deleted while running (or censored at the trace end, 12,902,960 s);
-//!   Pending (never scheduled, `scheduled_time` empty) -> skipped and counted;
+//!   pod was deleted while running; but a Running pod without a `deletion_time`, or deleted at
+//!   the trace's end (the file's latest `deletion_time`, 12,902,960 s in the default list), was
+//!   still running then -> `running` (its duration the part observed);
+//!   Pending (never scheduled, `scheduled_time` empty) -> skipped and counted, or with
+//!   [`super::Options::include_unscheduled`] kept with their patience: `killed` (137), deleted
+//!   at their `deletion_time` whether or not they started (patience = `deletion_time -
+//!   creation_time`, and so is the duration);
 //! - `qos` -> priority class, lower-cased (`ls`, `be`, `burstable`, `guaranteed`);
 //!   namespace `default`, no queue;
-//! - `gpu_spec` (allowed GPU models, `V100M16|V100M32`) is not applied (the native trace has no
-//!   column for it): each pod with one is counted in the report's `flagged`;
+//! - `gpu_spec` (the allowed GPU models, `V100M16|V100M32`) is the job's `gpu_models`, which a
+//!   replay makes a required node affinity on `nvidia.com/gpu.product`, the label nodes built
+//!   from the node list (`openb_node_list_*.csv`, its `model` column) carry;
 //! - a malformed row after the first is skipped, counted as `bad <column>` or `malformed row`.
 
 use std::path::Path;
 
-use super::input::{Lines, Row, columns, header_names, open};
+use super::input::{Lines, Row, columns, csv_rows, header_names, open};
 use super::{Emit, ImportReport, Importer, NodeReader, Options, Outcome, TraceJob, TraceNode};
 use crate::error::{InputError, quote};
 
@@ -65,53 +71,98 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let names = header_names(lines.next_line()?.map_or("", |(_, l)| l));
     let cols = columns(path, 1, &names, POD_COLS, "an openb pod list")?;
-    while let Some((line, text)) = lines.next_line()? {
-        if text.trim().is_empty() {
-            continue;
-        }
-        report.rows_read += 1;
-        let first = report.rows_read == 1;
-        let pod = Row::parse(path, line, text, &names).and_then(|row| pod_of(&row, &cols, report));
-        match pod {
-            Ok(Some((created, job))) => emit(line, created, job)?,
-            Ok(None) => {}
-            Err(e) => {
-                let id = text.split(',').next().unwrap_or("");
-                report.skip_bad_row(e, first, id)?;
-            }
-        }
-    }
-    Ok(())
+    let end = last_deletion(path, opts, &names, cols[9])?;
+    csv_rows(&mut lines, path, &names, report, emit, &mut |row, report| {
+        pod_of(row, &cols, end, opts, report)
+    })
 }
 
-/// The reason pods with a `gpu_spec` are counted under: the native trace has no column for a
-/// GPU-model constraint, so the pod is kept without it (it may run on any GPU model).
-const GPU_SPEC_NOT_APPLIED: &str = "with a gpu_spec not applied (any GPU model)";
+/// The trace's end: the latest `deletion_time` of the pod list (column `col` of the header
+/// `names`), in ms; rows whose time does not parse are left out (the import counts them).
+fn last_deletion(path: &Path, opts: &Options, names: &[String], col: usize) -> Result<Option<i64>, InputError> {
+    let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
+    lines.next_line()?;
+    let mut last: Option<i64> = None;
+    while let Some((line, text)) = lines.next_line()? {
+        if let Ok(row) = Row::parse(path, line, text, names)
+            && let Ok(Some(t)) = row.secs_ms(col)
+        {
+            last = Some(last.map_or(t, |l| l.max(t)));
+        }
+    }
+    Ok(last)
+}
 
 /// The pod of one row as a job with its creation time; `None` if skipped (counted in
-/// `report`); an error for a bad field (which the caller skips after the first row).
-fn pod_of(row: &Row, cols: &[usize; 11], report: &mut ImportReport) -> Result<Option<(i64, TraceJob)>, InputError> {
-    let [
-        name,
-        cpu,
-        mem,
-        ngpu,
-        gmilli,
-        spec,
-        qos,
-        phase,
-        created,
-        deleted,
-        scheduled,
-    ] = *cols;
+/// `report`); an error for a bad field (which the caller skips after the first row). `end` is
+/// the trace's end ([`last_deletion`]).
+fn pod_of(
+    row: &Row,
+    cols: &[usize; 11],
+    end: Option<i64>,
+    opts: &Options,
+    report: &mut ImportReport,
+) -> Result<Option<(i64, TraceJob)>, InputError> {
+    let [name, cpu, mem, ngpu, gmilli, spec, qos, ..] = *cols;
+    let Some(life) = life(row, cols, end, opts, report)? else {
+        return Ok(None);
+    };
+    let num_gpu = row.i64_nonneg(ngpu)?;
+    let share = row.i64_nonneg(gmilli)?;
+    if num_gpu > 0 && (share == 0 || share > 1000) {
+        return Err(row.err(
+            gmilli,
+            format!("gpu_milli {share} with num_gpu {num_gpu}"),
+            "gpu_milli is 1..1000",
+        ));
+    }
+    let models = row.get(spec);
+    super::check_gpu_models(models).map_err(|(m, fix)| row.err(spec, m, fix))?;
+    let job = TraceJob {
+        id: row.get(name).to_string(),
+        submit_ms: 0,
+        namespace: "default".to_string(),
+        queue: String::new(),
+        priority_class: row.get(qos).to_ascii_lowercase(),
+        pods: 1,
+        cpu_milli: row.i64_nonneg(cpu)?,
+        memory_bytes: row.i64_nonneg(mem)?.saturating_mul(1 << 20),
+        gpu_milli: num_gpu.saturating_mul(share),
+        gang: 1,
+        duration_ms: life.duration_ms,
+        outcome: life.outcome,
+        exit_code: life.exit_code,
+        recorded_wait_ms: life.wait_ms,
+        gpu_models: models.to_string(),
+        patience_ms: life.patience_ms,
+        requested_ms: None,
+    };
+    Ok(Some((life.created, job)))
+}
+
+/// What a row's phase and times say of its pod.
+struct Life {
+    created: i64,
+    outcome: Outcome,
+    exit_code: i32,
+    duration_ms: u64,
+    wait_ms: Option<u64>,
+    patience_ms: Option<u64>,
+}
+
+/// The [`Life`] of a row's pod; `None` if it is skipped (counted in `report`).
+fn life(
+    row: &Row,
+    cols: &[usize; 11],
+    end: Option<i64>,
+    opts: &Options,
+    report: &mut ImportReport,
+) -> Result<Option<Life>, InputError> {
+    let [.., phase, created, deleted, scheduled] = *cols;
     let (outcome, exit_code) = match row.get(phase) {
         "Succeeded" => (Outcome::Succeeded, 0),
         "Failed" => (Outcome::Failed, 1),
-        "Running" => (Outcome::Killed, 137),
-        "Pending" => {
-            report.skip(row.line, "never scheduled (pod_phase Pending)", row.get(name));
-            return Ok(None);
-        }
+        "Running" | "Pending" => (Outcome::Killed, 137),
         other => {
             return Err(row.err(
                 phase,
@@ -125,15 +176,23 @@ fn pod_of(row: &Row, cols: &[usize; 11], report: &mut ImportReport) -> Result<Op
             row.err(
                 i,
                 "empty time",
-                "creation_time and deletion_time are seconds, never empty",
+                "creation_time is never empty, deletion_time only for a pod still Running",
             )
         })
     };
     let t_created = need(created, row.secs_ms(created)?)?;
-    let t_deleted = need(deleted, row.secs_ms(deleted)?)?;
-    let Some(t_sched) = row.secs_ms(scheduled)? else {
-        report.skip(row.line, "never scheduled (scheduled_time empty)", row.get(name));
-        return Ok(None);
+    let t_deleted = row.secs_ms(deleted)?;
+    let pending = row.get(phase) == "Pending";
+    let t_sched = if pending { None } else { row.secs_ms(scheduled)? };
+    let Some(t_sched) = t_sched else {
+        return unscheduled(row, cols, pending, t_created, t_deleted, opts, report);
+    };
+    // Running and not deleted, or deleted only by the trace's end: still running then.
+    let censored = row.get(phase) == "Running" && (t_deleted.is_none() || t_deleted == end);
+    let t_deleted = match t_deleted {
+        Some(t) => t,
+        None if censored => end.unwrap_or(t_sched).max(t_sched),
+        None => need(deleted, None)?,
     };
     if t_sched < t_created || t_deleted < t_sched {
         return Err(row.err(
@@ -147,43 +206,67 @@ fn pod_of(row: &Row, cols: &[usize; 11], report: &mut ImportReport) -> Result<Op
             "a pod is created, then scheduled, then deleted",
         ));
     }
-    let num_gpu = row.i64_nonneg(ngpu)?;
-    let share = row.i64_nonneg(gmilli)?;
-    if num_gpu > 0 && (share == 0 || share > 1000) {
-        return Err(row.err(
-            gmilli,
-            format!("gpu_milli {share} with num_gpu {num_gpu}"),
-            "gpu_milli is 1..1000",
-        ));
-    }
-    let models = row.get(spec);
-    if !models.is_empty() && models.split('|').any(str::is_empty) {
-        return Err(row.err(
-            spec,
-            format!("gpu_spec {} has an empty model", quote(models)),
-            "gpu_spec is empty or GPU models separated by |, such as V100M16|V100M32",
-        ));
-    }
-    if !models.is_empty() {
-        report.flag(GPU_SPEC_NOT_APPLIED);
-    }
-    let job = TraceJob {
-        id: row.get(name).to_string(),
-        submit_ms: 0,
-        namespace: "default".to_string(),
-        queue: String::new(),
-        priority_class: row.get(qos).to_ascii_lowercase(),
-        pods: 1,
-        cpu_milli: row.i64_nonneg(cpu)?,
-        memory_bytes: row.i64_nonneg(mem)?.saturating_mul(1 << 20),
-        gpu_milli: num_gpu.saturating_mul(share),
-        gang: 1,
-        duration_ms: u64::try_from(t_deleted - t_sched).unwrap_or(0),
+    let (outcome, exit_code) = if censored {
+        (Outcome::Running, 0)
+    } else {
+        (outcome, exit_code)
+    };
+    Ok(Some(Life {
+        created: t_created,
         outcome,
         exit_code,
-        recorded_wait_ms: u64::try_from(t_sched - t_created).ok(),
+        duration_ms: u64::try_from(t_deleted - t_sched).unwrap_or(0),
+        wait_ms: u64::try_from(t_sched - t_created).ok(),
+        patience_ms: None,
+    }))
+}
+
+/// A pod never scheduled (`Pending`, or no `scheduled_time`): skipped and counted, or with
+/// [`Options::include_unscheduled`] kept as a job its user gave up on: deleted (killed, 137)
+/// at its `deletion_time` unless it has ended, so patience = deletion - creation; its duration
+/// is the patience too (once started it runs until that deletion).
+fn unscheduled(
+    row: &Row,
+    cols: &[usize; 11],
+    pending: bool,
+    t_created: i64,
+    t_deleted: Option<i64>,
+    opts: &Options,
+    report: &mut ImportReport,
+) -> Result<Option<Life>, InputError> {
+    let [name, .., deleted, _] = *cols;
+    if !opts.include_unscheduled {
+        let why = if pending {
+            "never scheduled (pod_phase Pending)"
+        } else {
+            "never scheduled (scheduled_time empty)"
+        };
+        report.skip(row.line, why, row.get(name));
+        return Ok(None);
+    }
+    let Some(t_deleted) = t_deleted else {
+        report.skip(
+            row.line,
+            "never scheduled and never deleted (no patience)",
+            row.get(name),
+        );
+        return Ok(None);
     };
-    Ok(Some((t_created, job)))
+    let Ok(patience) = u64::try_from(t_deleted - t_created) else {
+        return Err(row.err(
+            deleted,
+            "deleted before it was created",
+            "a pod is created, then deleted",
+        ));
+    };
+    Ok(Some(Life {
+        created: t_created,
+        outcome: Outcome::Killed,
+        exit_code: 137,
+        duration_ms: patience,
+        wait_ms: None,
+        patience_ms: Some(patience),
+    }))
 }
 
 /// Reads `openb_node_list_*.csv` (`sn,cpu_milli,memory_mib,gpu,model`).
@@ -221,12 +304,19 @@ mod tests {
     use super::super::{native, read_all, read_nodes};
     use super::*;
 
+    /// The import of a pod list of `rows` under the header, written to a temporary file `name`.
+    fn import_rows(name: &str, rows: &[&str], opts: &Options) -> (Vec<TraceJob>, ImportReport) {
+        let p = temp_file(name, &format!("{}\n{}\n", POD_COLS.join(","), rows.join("\n")));
+        read_all(&Openb, &p, opts).unwrap()
+    }
+
     #[test]
     fn real_pod_list_excerpt() {
         let p = excerpt("openb/openb_pod_list_default.excerpt.csv");
         let (jobs, r) = read_all(&Openb, &p, &Options::default()).unwrap();
         // 1200 rows: 111 Pending, 647 Running, 416 Failed, 26 Succeeded
-        // (`awk -F, 'NR>1 {print $8}' | sort | uniq -c`).
+        // (`awk -F, 'NR>1 {print $8}' | sort | uniq -c`); 19 of the Running pods are deleted at
+        // 12902960, the latest deletion_time, the trace's end: still running then.
         assert_eq!(r.rows_read, 1200);
         assert_eq!(r.jobs, 1200 - 111);
         assert_eq!(jobs.len(), 1200 - 111);
@@ -238,10 +328,17 @@ mod tests {
         assert_eq!(
             (
                 outcomes(Outcome::Killed),
+                outcomes(Outcome::Running),
                 outcomes(Outcome::Failed),
                 outcomes(Outcome::Succeeded)
             ),
-            (647, 416, 26)
+            (628, 19, 416, 26)
+        );
+        // openb-pod-0001,6000,12288,1,460,,LS,Running,427061,12902960,427061: running for the
+        // 12,475,899 s the trace saw.
+        assert_eq!(
+            (jobs[1].outcome, jobs[1].exit_code, jobs[1].duration_ms),
+            (Outcome::Running, 0, 12_475_899_000)
         );
         // openb-pod-0000,12000,16384,1,1000,,LS,Running,0,12537496,0
         assert_eq!(
@@ -261,6 +358,9 @@ mod tests {
                 outcome: Outcome::Killed,
                 exit_code: 137,
                 recorded_wait_ms: Some(0),
+                gpu_models: String::new(),
+                patience_ms: None,
+                requested_ms: None,
             }
         );
         // openb-pod-1199,18708,64512,1,1000,,LS,Running,10451555,10451757,10451590: deleted while
@@ -282,6 +382,9 @@ mod tests {
                 outcome: Outcome::Killed,
                 exit_code: 137,
                 recorded_wait_ms: Some(35_000),
+                gpu_models: String::new(),
+                patience_ms: None,
+                requested_ms: None,
             }
         );
         // Of the scheduled pods, 4 ask 8 whole GPUs and 347 a fraction of one (num_gpu 1,
@@ -306,10 +409,9 @@ mod tests {
     /// Rows 7852 to 7858 of `openb_pod_list_gpuspec33.csv` (GPU-model constraints in
     /// `gpu_spec`), as a public repository's tests quote them (the list itself is neither in
     /// `traces/` nor in `../shared`, so they are not checked against it here), and one bad row
-    /// written by hand: imported like any pod, the constraint counted as not applied; the
-    /// malformed spec is skipped.
+    /// written by hand: imported with their GPU models; the malformed spec is skipped.
     #[test]
-    fn gpu_spec_rows_are_counted() {
+    fn gpu_spec_rows_keep_their_models() {
         let rows = [
             "openb-pod-7852,11300,49152,1,1000,V100M16|V100M32,LS,Running,12844303,12844554,12844441",
             "openb-pod-7854,11300,49152,1,1000,P100|V100M16|V100M32,LS,Running,12844338,12844584,12844441",
@@ -318,14 +420,21 @@ mod tests {
             "openb-pod-7858,11300,49152,1,1000,G3,LS,Running,12844783,12844942,12844822",
             "openb-pod-9999,11300,49152,1,1000,T4||G3,LS,Running,12844783,12844942,12844822",
         ];
-        let p = temp_file(
-            "openb-gpuspec.csv",
-            &format!("{}\n{}\n", POD_COLS.join(","), rows.join("\n")),
-        );
-        let (jobs, r) = read_all(&Openb, &p, &Options::default()).unwrap();
+        let (jobs, r) = import_rows("openb-gpuspec.csv", &rows, &Options::default());
         assert_eq!((r.rows_read, jobs.len()), (6, 5));
         assert_eq!(r.skipped, vec![("bad gpu_spec".to_string(), 1)]);
-        assert_eq!(r.flagged, vec![(GPU_SPEC_NOT_APPLIED.to_string(), 5)]);
+        assert!(r.flagged.is_empty(), "{r}");
+        let models: Vec<&str> = jobs.iter().map(|j| j.gpu_models.as_str()).collect();
+        assert_eq!(
+            models,
+            [
+                "V100M16|V100M32",
+                "P100|V100M16|V100M32",
+                "P100|T4|V100M16|V100M32",
+                "T4",
+                "G3"
+            ]
+        );
         // openb-pod-7852: scheduled 138 s after creation, deleted 113 s later.
         assert_eq!(
             (jobs[0].recorded_wait_ms, jobs[0].duration_ms, jobs[0].gpu_milli),
@@ -344,6 +453,9 @@ mod tests {
             r.skipped,
             vec![("never scheduled (pod_phase Pending)".to_string(), 897)]
         );
+        // 34 Running pods end at 12902960, the trace's end (the source formats in
+        // traces/README.md): still running then.
+        assert_eq!(jobs.iter().filter(|j| j.outcome == Outcome::Running).count(), 34);
         // openb-pod-8151,3152,5600,1,590,,BE,Failed,12901761,12901792,12901762
         assert_eq!(
             jobs.last().unwrap(),
@@ -362,6 +474,9 @@ mod tests {
                 outcome: Outcome::Failed,
                 exit_code: 1,
                 recorded_wait_ms: Some(1000),
+                gpu_models: String::new(),
+                patience_ms: None,
+                requested_ms: None,
             }
         );
     }
@@ -419,6 +534,64 @@ mod tests {
         assert_eq!(all[1522].gpu_model, "G2");
     }
 
+    /// Running pods: deleted before the trace's end (the latest deletion_time, 500 s here) ->
+    /// killed; deleted at the end or never -> running, for the time the trace saw.
+    #[test]
+    fn running_pods_at_the_trace_end_are_running() {
+        let rows = [
+            "p0,1000,1024,0,0,,BE,Succeeded,0,500,0",
+            "p1,1000,1024,0,0,,BE,Running,10,300,20",
+            "p2,1000,1024,0,0,,BE,Running,10,500,40",
+            "p3,1000,1024,0,0,,BE,Running,10,,100",
+        ];
+        let (jobs, r) = import_rows("openb-running.csv", &rows, &Options::default());
+        assert!(r.skipped.is_empty(), "{r}");
+        let got: Vec<(Outcome, i32, u64)> = jobs.iter().map(|j| (j.outcome, j.exit_code, j.duration_ms)).collect();
+        assert_eq!(
+            got,
+            [
+                (Outcome::Succeeded, 0, 500_000),
+                (Outcome::Killed, 137, 280_000),
+                (Outcome::Running, 0, 460_000),
+                (Outcome::Running, 0, 400_000),
+            ]
+        );
+    }
+
+    /// With `include_unscheduled` the 111 Pending pods of the excerpt are kept, each deleted at its
+    /// deletion time: openb-pod-0061,11908,47104,1,1000,,BE,Pending,10001278,10001403, waited
+    /// 125 s. A Pending pod without a deletion time has no patience: skipped.
+    #[test]
+    fn unscheduled_pods_keep_their_patience() {
+        let opts = Options {
+            include_unscheduled: true,
+            ..Options::default()
+        };
+        let p = excerpt("openb/openb_pod_list_default.excerpt.csv");
+        let (jobs, r) = read_all(&Openb, &p, &opts).unwrap();
+        assert_eq!((r.rows_read, r.jobs), (1200, 1200), "{r}");
+        assert!(r.skipped.is_empty(), "{r}");
+        assert_eq!(jobs.iter().filter(|j| j.patience_ms.is_some()).count(), 111);
+        let j = jobs.iter().find(|j| j.id == "openb-pod-0061").unwrap();
+        assert_eq!(
+            (
+                j.submit_ms,
+                j.outcome,
+                j.exit_code,
+                j.duration_ms,
+                j.recorded_wait_ms,
+                j.patience_ms
+            ),
+            (10_001_278_000, Outcome::Killed, 137, 125_000, None, Some(125_000))
+        );
+        let (jobs, r) = import_rows("openb-nodel.csv", &["p0,1000,1024,0,0,,BE,Pending,10,,"], &opts);
+        assert!(jobs.is_empty());
+        assert_eq!(
+            r.skipped,
+            vec![("never scheduled and never deleted (no patience)".to_string(), 1)]
+        );
+    }
+
     #[test]
     fn malformed_rows() {
         let h = POD_COLS.join(",");
@@ -439,7 +612,7 @@ mod tests {
                 "cpu_milli",
                 "not a non-negative integer",
             ),
-            ("p1,1000,1024,1,1000,,LS,Running,0,,0", "deletion_time", "empty time"),
+            ("p1,1000,1024,1,1000,,LS,Failed,0,,0", "deletion_time", "empty time"),
             (
                 "p1,1000,1024,1,1000,,LS,Running,zero,10,0",
                 "creation_time",

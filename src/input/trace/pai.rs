@@ -19,7 +19,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::input::{Lines, Row, decimal_scaled, open};
+use super::input::{Lines, Row, RowJob, csv_rows, decimal_scaled, open};
 use super::{Emit, ImportReport, Importer, NodeReader, Options, Outcome, TraceJob, TraceNode};
 use crate::error::{InputError, quote};
 
@@ -74,6 +74,8 @@ struct Tasks {
     start_s: Option<i64>,
     end_s: Option<i64>,
     nan_plan: bool,
+    /// A row of the job's tasks was malformed and skipped.
+    bad_row: bool,
 }
 
 fn names(cols: &[&str]) -> Vec<String> {
@@ -101,7 +103,33 @@ fn secs(row: &Row<'_, '_>, i: usize) -> Result<Option<i64>, InputError> {
     Ok(row.secs_ms(i)?.filter(|ms| *ms > 0).map(|ms| ms / 1000))
 }
 
-fn load_tasks(path: &Path, opts: &Options) -> Result<BTreeMap<String, Tasks>, InputError> {
+/// One row of the task table, read: its plans (`None` when one is NaN or empty) and times.
+struct TaskRow {
+    plans: Option<[i64; 4]>,
+    start_s: Option<i64>,
+    end_s: Option<i64>,
+}
+
+fn task_row(row: &Row<'_, '_>) -> Result<TaskRow, InputError> {
+    let inst = plan(row, 2, 0)?;
+    let cpu = plan(row, 6, 1)?; // percent of a core x 10 = millicores
+    let mem = plan(row, 7, 9)?; // GiB x 1e9
+    let gpu = plan(row, 8, 1)?; // percent of a GPU x 10 = milli-GPU
+    let plans = match (inst, cpu, mem, gpu) {
+        (Some(inst), Some(cpu), Some(mem), Some(gpu)) => Some([inst, cpu, mem, gpu]),
+        _ => None,
+    };
+    Ok(TaskRow {
+        plans,
+        start_s: secs(row, 4)?,
+        end_s: secs(row, 5)?,
+    })
+}
+
+/// Reads the task table into the aggregate of each job's tasks. A malformed row (after the
+/// first) is skipped and counted as `task table: bad <column>`, and its job marked so that it is
+/// skipped too (its tasks are not all known).
+fn load_tasks(path: &Path, opts: &Options, report: &mut ImportReport) -> Result<BTreeMap<String, Tasks>, InputError> {
     let cols = names(&TASK_COLS);
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
     let mut map: BTreeMap<String, Tasks> = BTreeMap::new();
@@ -117,13 +145,17 @@ fn load_tasks(path: &Path, opts: &Options) -> Result<BTreeMap<String, Tasks>, In
                     .at(path, line, None),
             );
         }
-        let row = Row::parse(path, line, text, &cols)?;
-        let t = map.entry(row.get(0).to_string()).or_default();
-        let inst = plan(&row, 2, 0)?;
-        let cpu = plan(&row, 6, 1)?; // percent of a core x 10 = millicores
-        let mem = plan(&row, 7, 9)?; // GiB x 1e9
-        let gpu = plan(&row, 8, 1)?; // percent of a GPU x 10 = milli-GPU
-        let (Some(inst), Some(cpu), Some(mem), Some(gpu)) = (inst, cpu, mem, gpu) else {
+        let job = text.split(',').next().unwrap_or("").trim();
+        let r = match Row::parse(path, line, text, &cols).and_then(|row| task_row(&row)) {
+            Ok(r) => r,
+            Err(e) => {
+                report.skip_bad_row_of("task table: ", e, rows == 1, job)?;
+                map.entry(job.to_string()).or_default().bad_row = true;
+                continue;
+            }
+        };
+        let t = map.entry(job.to_string()).or_default();
+        let Some([inst, cpu, mem, gpu]) = r.plans else {
             t.nan_plan = true;
             continue;
         };
@@ -136,10 +168,10 @@ fn load_tasks(path: &Path, opts: &Options) -> Result<BTreeMap<String, Tasks>, In
         t.mem_bytes = t
             .mem_bytes
             .saturating_add(n * i128::from(mem) * (1 << 30) / 1_000_000_000);
-        if let Some(s) = secs(&row, 4)? {
+        if let Some(s) = r.start_s {
             t.start_s = Some(t.start_s.map_or(s, |m| m.min(s)));
         }
-        if let Some(e) = secs(&row, 5)? {
+        if let Some(e) = r.end_s {
             t.end_s = Some(t.end_s.map_or(e, |m| m.max(e)));
         }
     }
@@ -167,82 +199,83 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
         )
         .at(path, 1, None));
     }
-    let mut tasks = load_tasks(&task_path, opts)?;
+    let mut tasks = load_tasks(&task_path, opts, report)?;
     let cols = names(&JOB_COLS);
     let mut lines = Lines::new(open(path)?, path, opts.max_line_bytes);
-    while let Some((line, text)) = lines.next_line()? {
-        if text.trim().is_empty() {
-            continue;
+    csv_rows(&mut lines, path, &cols, report, emit, &mut |row, report| {
+        job_of(row, &mut tasks, report)
+    })
+}
+
+/// The job of one job-table row, joined with its tasks, with its submit time (see
+/// [`csv_rows`]).
+fn job_of(row: &Row<'_, '_>, tasks: &mut BTreeMap<String, Tasks>, report: &mut ImportReport) -> RowJob {
+    let line = row.line;
+    let name = row.get(0);
+    let (outcome, exit_code) = match row.get(3) {
+        "Terminated" => (Outcome::Succeeded, 0),
+        "Failed" => (Outcome::Failed, 1),
+        "Running" | "Waiting" => {
+            report.skip(line, "unfinished (status Running or Waiting)", name);
+            return Ok(None);
         }
-        report.rows_read += 1;
-        let row = Row::parse(path, line, text, &cols)?;
-        let name = row.get(0);
-        let (outcome, exit_code) = match row.get(3) {
-            "Terminated" => (Outcome::Succeeded, 0),
-            "Failed" => (Outcome::Failed, 1),
-            "Running" | "Waiting" => {
-                report.skip(line, "unfinished (status Running or Waiting)", name);
-                continue;
-            }
-            other => {
-                return Err(row.err(
-                    3,
-                    format!("unknown status {}", quote(other)),
-                    "PAI status is Terminated, Failed, Running or Waiting",
-                ));
-            }
-        };
-        let Some(submit) = secs(&row, 4)? else {
-            report.skip(line, "missing start_time (0)", name);
-            continue;
-        };
-        let Some(t) = tasks.remove(name) else {
-            report.skip(line, "no task rows", name);
-            continue;
-        };
-        if t.nan_plan || t.pods == 0 {
-            report.skip(line, "NaN or zero resource plan in a task", name);
-            continue;
+        other => {
+            return Err(row.err(
+                3,
+                format!("unknown status {}", quote(other)),
+                "PAI status is Terminated, Failed, Running or Waiting",
+            ));
         }
-        let (Some(start), Some(end)) = (t.start_s, t.end_s.or(secs(&row, 5)?)) else {
-            report.skip(line, "no task start or end time", name);
-            continue;
-        };
-        if end < start {
-            report.skip(line, "task ends before it starts", name);
-            continue;
-        }
-        let pods = u32::try_from(t.pods).map_err(|_| {
-            row.err(
-                0,
-                "too many instances",
-                format!("at most {} pods per job", crate::limits::MAX_WORKLOAD_PODS),
-            )
-        })?;
-        let user = row.get(2);
-        let job = TraceJob {
-            id: name.to_string(),
-            submit_ms: 0,
-            namespace: if user.is_empty() {
-                "default".to_string()
-            } else {
-                user.to_string()
-            },
-            queue: String::new(),
-            priority_class: String::new(),
-            pods,
-            cpu_milli: per_pod(t.cpu_milli, t.pods),
-            memory_bytes: per_pod(t.mem_bytes, t.pods),
-            gpu_milli: per_pod(t.gpu_milli, t.pods),
-            gang: if pods > 1 { pods } else { 1 },
-            duration_ms: u64::try_from(end - start).unwrap_or(0) * 1000,
-            outcome,
-            exit_code,
-            recorded_wait_ms: u64::try_from(start - submit).ok().map(|w| w * 1000),
-        };
-        emit(line, submit * 1000, job)?;
+    };
+    let Some(submit) = secs(row, 4)? else {
+        report.skip(line, "missing start_time (0)", name);
+        return Ok(None);
+    };
+    let Some(t) = tasks.remove(name) else {
+        report.skip(line, "no task rows", name);
+        return Ok(None);
+    };
+    if t.bad_row {
+        report.skip(line, "a task row skipped as malformed", name);
+        return Ok(None);
     }
-    Ok(())
+    if t.nan_plan || t.pods == 0 {
+        report.skip(line, "NaN or zero resource plan in a task", name);
+        return Ok(None);
+    }
+    let (Some(start), Some(end)) = (t.start_s, t.end_s.or(secs(row, 5)?)) else {
+        report.skip(line, "no task start or end time", name);
+        return Ok(None);
+    };
+    if end < start {
+        report.skip(line, "task ends before it starts", name);
+        return Ok(None);
+    }
+    let pods = u32::try_from(t.pods).map_err(|_| {
+        row.err(
+            0,
+            "too many instances",
+            format!("at most {} pods per job", crate::limits::MAX_WORKLOAD_PODS),
+        )
+    })?;
+    let user = row.get(2);
+    let job = TraceJob {
+        duration_ms: u64::try_from(end - start).unwrap_or(0) * 1000,
+        outcome,
+        exit_code,
+        recorded_wait_ms: u64::try_from(start - submit).ok().map(|w| w * 1000),
+        ..TraceJob::of_pods(
+            name.to_string(),
+            super::tenant(user),
+            pods,
+            [
+                per_pod(t.cpu_milli, t.pods),
+                per_pod(t.mem_bytes, t.pods),
+                per_pod(t.gpu_milli, t.pods),
+            ],
+        )
+    };
+    Ok(Some((submit * 1000, job)))
 }
 
 /// Reads `pai_machine_spec.csv` (headerless: machine, gpu_type, cap_cpu cores, cap_mem GiB,
@@ -311,7 +344,59 @@ mod tests {
                 outcome: Outcome::Succeeded,
                 exit_code: 0,
                 recorded_wait_ms: Some(62_000),
+                gpu_models: String::new(),
+                patience_ms: None,
+                requested_ms: None,
             }
+        );
+    }
+
+    /// The real example rows (one job, one task of another job), the task renamed to the job, and
+    /// damaged copies: a second job whose task row has a plan that is not a number (the task row
+    /// skipped, and its job with it), a third of an unknown status, a fourth with a short row.
+    /// The real job is kept; each damage is counted under its column.
+    #[test]
+    fn real_rows_with_damaged_copies() {
+        let job = std::fs::read_to_string(excerpt("pai/pai_job_table.example_row.csv")).unwrap();
+        let task = std::fs::read_to_string(excerpt("pai/pai_task_table.example_row.csv")).unwrap();
+        let (job, task) = (job.trim_end(), task.trim_end());
+        let name = job.split(',').next().unwrap();
+        let task_of = |n: &str| task.replacen("4f057009a5d481acec67b088", n, 1);
+        let tasks = [
+            task_of(name),
+            task_of("jB").replacen(",600.0,", ",six hundred,", 1),
+            task_of("jC"),
+            task_of("jD"),
+        ];
+        let jobs_rows = [
+            job.to_string(),
+            job.replacen(name, "jB", 1),
+            job.replacen(name, "jC", 1).replacen(",Terminated,", ",Exploded,", 1),
+            job.replacen(name, "jD", 1).rsplit_once(',').unwrap().0.to_string(),
+        ];
+        let task_path = temp_file("pai_real_tasks.csv", &format!("{}\n", tasks.join("\n")));
+        let job_path = temp_file("pai_real_jobs.csv", &format!("{}\n", jobs_rows.join("\n")));
+        let opts = Options {
+            pai_task_table: Some(task_path),
+            ..Options::default()
+        };
+        let (jobs, r) = read_all(&Pai, &job_path, &opts).unwrap();
+        assert_eq!((r.rows_read, jobs.len()), (4, 1), "{r}");
+        let skipped: Vec<(&str, u64)> = r.skipped.iter().map(|(w, n)| (w.as_str(), *n)).collect();
+        assert_eq!(
+            skipped,
+            [
+                ("a task row skipped as malformed", 1),
+                ("bad status", 1),
+                ("malformed row", 1),
+                ("task table: bad plan_cpu", 1)
+            ]
+        );
+        // The real job: submitted at 4550879 s; its task (600% CPU, 29.3 GiB, 50% GPU) ran
+        // 1739162 to 1739200 s, before the submission: no recorded wait.
+        assert_eq!(
+            (jobs[0].id.as_str(), jobs[0].gpu_milli, jobs[0].cpu_milli),
+            (name, 500, 6000)
         );
     }
 
@@ -353,13 +438,20 @@ mod tests {
             (j.duration_ms, j.recorded_wait_ms, j.submit_ms),
             (210_000, Some(10_000), 0)
         );
-        // A bad status is an error with the line.
+        // A bad status after the first row is skipped and counted; on the first row it is the
+        // file's error.
         let bad = temp_file(
             "pai_bad.csv",
             "j1,i1,u1,Terminated,90.0,310.0\nj2,i2,u2,Exploded,1.0,2.0\n",
         );
-        let e = read_all(&Pai, &bad, &opts).unwrap_err();
-        assert_eq!((e.line, e.field.as_str()), (Some(2), "status"), "{e}");
+        let (jobs, r) = read_all(&Pai, &bad, &opts).unwrap();
+        assert_eq!(
+            (jobs.len(), r.skipped.clone()),
+            (1, vec![("bad status".to_string(), 1)])
+        );
+        let bad_first = temp_file("pai_bad_first.csv", "j2,i2,u2,Exploded,1.0,2.0\n");
+        let e = read_all(&Pai, &bad_first, &opts).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (Some(1), "status"), "{e}");
         let missing = Options {
             pai_task_table: Some(PathBuf::from("/nonexistent/pai_task_table.csv")),
             ..Options::default()

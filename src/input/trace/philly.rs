@@ -10,9 +10,10 @@
 //!   without `detail` (the subset): pods = ceil(num_gpus / 8), GPUs per pod = num_gpus / pods;
 //!   gang = pods when pods > 1;
 //! - namespace and queue = `vc` (`default` and empty when absent); `status` Pass / Failed /
-//!   Killed -> succeeded / failed (1) / killed (137); absent (the subset) -> succeeded;
-//! - counted skips: no attempts, unparsable or missing times, last attempt without `end_time`
-//!   (still running at the snapshot), no GPU information.
+//!   Killed -> succeeded / failed (1) / killed (137); absent (the subset) -> succeeded; a last
+//!   attempt without `end_time` (still running at the snapshot), or `status` Running ->
+//!   `running`, duration 0 (unknown: the snapshot's time is not in the log);
+//! - counted skips: no attempts, unparsable or missing times, no GPU information.
 //!
 //! The array is deserialized one element at a time (a `SeqAccess` visitor over a buffered
 //! reader), so memory does not grow with the file; one element is bounded by
@@ -27,7 +28,7 @@ use std::rc::Rc;
 use serde::Deserialize;
 use serde::de::{self, SeqAccess, Visitor};
 
-use super::input::{Lines, Row, columns, header_names, open};
+use super::input::{Lines, Row, RowJob, columns, header_names, open};
 use super::time::{pacific_to_utc, parse_naive};
 use super::{
     DEFAULT_CPU_PER_GPU_MILLI, DEFAULT_MEMORY_PER_GPU_BYTES, Emit, ImportReport, Importer, NodeReader, Options, Outcome,
@@ -122,7 +123,7 @@ impl<R: Read> Read for Counting<R> {
 const ELEMENT_TOO_LARGE: &str = "kubesim: element too large";
 
 struct JobsVisitor<'a> {
-    on_job: &'a mut dyn FnMut(Job) -> Result<(), InputError>,
+    on_job: &'a mut dyn FnMut(serde_json::Value) -> Result<(), InputError>,
     failed: &'a mut Option<InputError>,
     element_bytes: Rc<Cell<usize>>,
 }
@@ -137,7 +138,7 @@ impl<'de> Visitor<'de> for JobsVisitor<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         loop {
             self.element_bytes.set(0);
-            match seq.next_element::<Job>()? {
+            match seq.next_element::<serde_json::Value>()? {
                 Some(job) => {
                     if let Err(e) = (self.on_job)(job) {
                         *self.failed = Some(e);
@@ -165,10 +166,30 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
         max: opts.max_line_bytes,
     };
     let mut failed: Option<InputError> = None;
-    let mut on_job = |job: Job| -> Result<(), InputError> {
+    // Each element is read as JSON first, so that one of the wrong shape is a bad row (skipped
+    // and counted as for every format), not the end of the read.
+    let mut on_job = |value: serde_json::Value| -> Result<(), InputError> {
         let line = newlines.get() + 1;
         report.rows_read += 1;
-        map_job(job, line, path, opts, report, emit)
+        let first = report.rows_read == 1;
+        let id = ["jobid", "id"]
+            .iter()
+            .find_map(|k| value.get(k).and_then(serde_json::Value::as_str))
+            .unwrap_or("")
+            .to_string();
+        let job = Job::deserialize(value).map_err(|e| {
+            InputError::new(
+                "job object",
+                format!("not a Philly job object: {}", json_message(&e)),
+                "a Philly job is an object with jobid, status, vc, submitted_time and attempts (see traces/README.md, Source formats)",
+            )
+            .at(path, line, None)
+        });
+        match job.and_then(|job| map_job(job, line, path, opts, report)) {
+            Ok(Some((t, job))) => emit(line, t, job),
+            Ok(None) => Ok(()),
+            Err(e) => report.skip_bad_row(e, first, &id),
+        }
     };
     let mut de = serde_json::Deserializer::from_reader(reader);
     let visitor = JobsVisitor {
@@ -217,14 +238,9 @@ fn json_message(e: &serde_json::Error) -> String {
     }
 }
 
-fn map_job(
-    job: Job,
-    line: usize,
-    path: &Path,
-    opts: &Options,
-    report: &mut ImportReport,
-    emit: &mut Emit<'_>,
-) -> Result<(), InputError> {
+/// The job of one job object with its submit time; `None` if it is skipped (counted in
+/// `report`); an error for a field it cannot use.
+fn map_job(job: Job, line: usize, path: &Path, opts: &Options, report: &mut ImportReport) -> RowJob {
     let Some(id) = job.jobid.or(job.id) else {
         return Err(InputError::new(
             "jobid",
@@ -235,12 +251,15 @@ fn map_job(
     };
     let Some(submitted) = philly_time(job.submitted_time.as_ref()) else {
         report.skip(line, "unparsable submitted_time", &id);
-        return Ok(());
+        return Ok(None);
     };
     let attempts = job.attempts.unwrap_or_default();
     let Some((start, end)) = run_span(&attempts, line, &id, report) else {
-        return Ok(());
+        return Ok(None);
     };
+    // Still running at the snapshot: its run so far is unknown.
+    let end_unknown = end.is_none();
+    let end = end.unwrap_or(start);
     let first = &attempts[0];
     let detail = first.detail.as_deref().unwrap_or_default();
     let (pods, gpus_per_pod) = if !detail.is_empty() {
@@ -255,7 +274,7 @@ fn map_job(
         (pods, n.div_ceil(pods))
     } else {
         report.skip(line, "no GPU information (no attempts[0].detail, no num_gpus)", &id);
-        return Ok(());
+        return Ok(None);
     };
     let pods = u32::try_from(pods).map_err(|_| {
         InputError::new(
@@ -265,38 +284,30 @@ fn map_job(
         )
         .at(path, line, None)
     })?;
-    let (outcome, exit_code) = outcome_of(job.status.as_deref(), &id, path, line)?;
+    let (outcome, exit_code) = if end_unknown {
+        (Outcome::Running, 0)
+    } else {
+        outcome_of(job.status.as_deref(), &id, path, line)?
+    };
     let gpu_milli = i64::try_from(gpus_per_pod)
         .unwrap_or(i64::MAX / 1000)
         .saturating_mul(1000);
     let (cpu_milli, memory_bytes) = opts.fill(gpu_milli, None);
     let vc = job.vc.unwrap_or_default();
     let job = TraceJob {
-        id,
-        submit_ms: 0,
-        namespace: if vc.is_empty() {
-            "default".to_string()
-        } else {
-            vc.clone()
-        },
-        queue: vc,
-        priority_class: String::new(),
-        pods,
-        cpu_milli,
-        memory_bytes,
-        gpu_milli,
-        gang: if pods > 1 { pods } else { 1 },
+        queue: vc.clone(),
         duration_ms: u64::try_from(end - start).unwrap_or(0) * 1000,
         outcome,
         exit_code,
         recorded_wait_ms: Some(u64::try_from(start - submitted).unwrap_or(0) * 1000),
+        ..TraceJob::of_pods(id, super::tenant(&vc), pods, [cpu_milli, memory_bytes, gpu_milli])
     };
-    emit(line, submitted * 1000, job)
+    Ok(Some((submitted * 1000, job)))
 }
 
-/// The first attempt's start and the last attempt's end (Unix seconds); `None` if the job is
-/// skipped for them (counted in `report`).
-fn run_span(attempts: &[Attempt], line: usize, id: &str, report: &mut ImportReport) -> Option<(i64, i64)> {
+/// The first attempt's start and the last attempt's end (Unix seconds; `None` if the job was
+/// still running at the snapshot); `None` if the job is skipped for them (counted in `report`).
+fn run_span(attempts: &[Attempt], line: usize, id: &str, report: &mut ImportReport) -> Option<(i64, Option<i64>)> {
     let (Some(first), Some(last)) = (attempts.first(), attempts.last()) else {
         report.skip(line, "no attempts", id);
         return None;
@@ -306,10 +317,7 @@ fn run_span(attempts: &[Attempt], line: usize, id: &str, report: &mut ImportRepo
         return None;
     };
     let end = match last.end_time.as_deref() {
-        None | Some("None") => {
-            report.skip(line, "still running at the snapshot (last attempt has no end_time)", id);
-            return None;
-        }
+        None | Some("None") => return Some((start, None)),
         Some(_) => match philly_time(last.end_time.as_ref()) {
             Some(t) => t,
             None => {
@@ -322,7 +330,7 @@ fn run_span(attempts: &[Attempt], line: usize, id: &str, report: &mut ImportRepo
         report.skip(line, "last attempt ends before the first starts", id);
         return None;
     }
-    Some((start, end))
+    Some((start, Some(end)))
 }
 
 /// The job's `status` as an outcome and exit code (no status: passed).
@@ -331,11 +339,12 @@ fn outcome_of(status: Option<&str>, id: &str, path: &Path, line: usize) -> Resul
         None | Some("Pass") => (Outcome::Succeeded, 0),
         Some("Failed") => (Outcome::Failed, 1),
         Some("Killed") => (Outcome::Killed, 137),
+        Some("Running") => (Outcome::Running, 0),
         Some(other) => {
             return Err(InputError::new(
                 "status",
                 format!("unknown status {} of job {}", quote(other), quote(id)),
-                "Philly status is Pass, Failed or Killed",
+                "Philly status is Pass, Failed, Killed or Running",
             )
             .at(path, line, None));
         }
@@ -408,6 +417,9 @@ mod tests {
                 outcome: Outcome::Succeeded,
                 exit_code: 0,
                 recorded_wait_ms: Some(30_000),
+                gpu_models: String::new(),
+                patience_ms: None,
+                requested_ms: None,
             }
         );
         // Last element (the subset's last, kept in the excerpt for this): submitted 2017-11-02
@@ -485,8 +497,8 @@ mod tests {
         let p = temp_file("philly-hand.json", HAND);
         let (jobs, r) = read_all(&Philly, &p, &Options::default()).unwrap();
         assert_eq!(r.rows_read, 6);
-        assert_eq!(jobs.len(), 2);
-        assert_eq!(r.skipped_total(), 4);
+        assert_eq!(jobs.len(), 3);
+        assert_eq!(r.skipped_total(), 3);
         assert!(
             r.first_skips.iter().any(|s| s.starts_with("line 7: no attempts (j2)")),
             "{:?}",
@@ -497,7 +509,19 @@ mod tests {
         assert_eq!((j1.pods, j1.gpu_milli, j1.gang), (2, 6000, 2));
         assert_eq!((j1.outcome, j1.exit_code), (Outcome::Killed, 137));
         assert_eq!((j1.duration_ms, j1.recorded_wait_ms), (3_600_000, Some(60_000)));
-        let j6 = &jobs[1];
+        // j4: its last attempt has no end_time: running at the snapshot, run time unknown.
+        let j4 = &jobs[1];
+        assert_eq!(
+            (
+                j4.id.as_str(),
+                j4.outcome,
+                j4.exit_code,
+                j4.duration_ms,
+                j4.recorded_wait_ms
+            ),
+            ("j4", Outcome::Running, 0, 0, Some(1_000))
+        );
+        let j6 = &jobs[2];
         assert_eq!(
             (j6.outcome, j6.exit_code, j6.submit_ms, j6.duration_ms),
             (Outcome::Failed, 1, 10_000, 8_000)
@@ -509,7 +533,7 @@ mod tests {
         let p = temp_file("philly-bad.json", "[\n{\"jobid\": \"a\", \"attempts\": 5}\n]");
         let e = read_all(&Philly, &p, &Options::default()).unwrap_err();
         assert_eq!(e.line, Some(2), "{e}");
-        assert!(e.message.contains("not a Philly job log"), "{e}");
+        assert!(e.message.contains("not a Philly job object"), "{e}");
         // A value of the wrong type is described by what was expected, never quoted.
         let p = temp_file(
             "philly-type.json",
@@ -536,6 +560,34 @@ mod tests {
         };
         let e = read_all(&Philly, &p, &opts).unwrap_err();
         assert!(e.message.contains("longer than 100 bytes"), "{e}");
+    }
+
+    /// Real jobs (the excerpt of the multi-GPU subset, one element a line) with damaged copies:
+    /// a job object of the wrong shape, one without an id, one of an unknown status, each
+    /// skipped and counted; the read goes on. A damaged first element is the file's error.
+    #[test]
+    fn bad_jobs_are_skipped_after_the_first() {
+        let text = std::fs::read_to_string(excerpt("philly/philly_multigpu_pass_jobs_subset.excerpt.json")).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        // Line 1 is "[", lines 2..=401 the 400 jobs.
+        lines[4] = lines[4].replacen("\"num_gpus\": 4,", "\"num_gpus\": \"four\",", 1);
+        lines[9] = lines[9].replacen("{\"id\": ", "{\"name\": ", 1);
+        lines[19] = lines[19].replacen("{", "{\"status\": \"Lost\", ", 1);
+        let p = temp_file("philly-damaged.json", &lines.join("\n"));
+        let (jobs, r) = read_all(&Philly, &p, &Options::default()).unwrap();
+        assert_eq!((r.rows_read, r.jobs, jobs.len()), (400, 397, 397));
+        let skipped: Vec<(&str, u64)> = r.skipped.iter().map(|(w, n)| (w.as_str(), *n)).collect();
+        assert_eq!(skipped, [("bad job object", 1), ("bad jobid", 1), ("bad status", 1)]);
+        assert_eq!(
+            r.first_skips[0],
+            "line 5: bad job object (application_1504131676014_25116)"
+        );
+        let mut first = lines.clone();
+        first[1] = first[1].replacen("\"num_gpus\": 8,", "\"num_gpus\": \"eight\",", 1);
+        let p = temp_file("philly-damaged-first.json", &first.join("\n"));
+        let e = read_all(&Philly, &p, &Options::default()).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (Some(2), "job object"), "{e}");
+        assert!(!e.to_string().contains("eight"), "{e}");
     }
 
     #[test]

@@ -234,6 +234,9 @@ mod tests {
             outcome: Outcome::Succeeded,
             exit_code: 0,
             recorded_wait_ms: wait_s.map(|w| w * 1000),
+            gpu_models: String::new(),
+            patience_ms: None,
+            requested_ms: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Standard Workload Format (SWF v2.2, Parallel Workloads Archive) and the extended SWF of
 //! MetaCentrum (21 fields). Mapping per the source formats in traces/README.md, choices in
 //! `traces/README.md` ("Mappings: swf"). Sources: the SWF definition (Feitelson et al.,
-//! https://www.cs.huji.ac.il/labs/parallel/workload/swf.html: fields 7 and 10, used and requested
+//! <https://www.cs.huji.ac.il/labs/parallel/workload/swf.html>: fields 7 and 10, used and requested
 //! memory, are KB per processor); the Alea simulator's reader of the extended format
 //! (github.com/aleasimulator/alea, `Alea/src/alea/core/WorkloadReaderSWF.java`: field 10 is
 //! "requested RAM = KB per node (not CPU)", in bytes for the MetaCentrum data sets, which it
@@ -11,7 +11,8 @@
 //! - header comments `; Key: value` are read for `UnixStartTime`, `MaxNodes`, `MaxProcs` and
 //!   `Queue: <n> <name>`; other lines starting with `;` are comments;
 //! - arrival = field 2 (+ `UnixStartTime`); duration = field 4; recorded wait = field 3
-//!   (`-1` = unknown); width = field 5, or field 8 when 5 is `-1`;
+//!   (`-1` = unknown); width = field 5, or field 8 when 5 is `-1`; the user's runtime estimate
+//!   = field 9, requested time (`-1` = none), kept as `requested_ms` (no policy reads it yet);
 //! - pods = ceil(width / cpus_per_node) (see [`super::Options::swf_cpus_per_node`]), each with
 //!   ceil(width / pods) cores; gang = pods when pods > 1; no GPUs;
 //! - memory per pod = requested memory (field 10), else used memory (field 7): KB per processor
@@ -180,7 +181,19 @@ fn import(path: &Path, opts: &Options, report: &mut ImportReport, emit: &mut Emi
         None => machines_file(path),
     };
     let mut machine: Option<Machine> = None;
-    while let Some((line, text)) = lines.next_line()? {
+    while let Some((line, text)) = lines.next_row()? {
+        let text = match text {
+            Ok(t) => t,
+            Err(e) => {
+                // A comment in another encoding (a Latin-1 site name) says nothing kubesim reads.
+                if lines.raw().trim_ascii_start().starts_with(b";") {
+                    continue;
+                }
+                report.rows_read += 1;
+                report.skip_bad_row(e, report.rows_read == 1, "")?;
+                continue;
+            }
+        };
         let t = text.trim();
         if let Some(c) = t.strip_prefix(';') {
             header_line(&mut h, c);
@@ -317,21 +330,20 @@ fn job_of(
         (None, Some(n)) => h.queues.get(&n).cloned().unwrap_or_else(|| format!("queue-{n}")),
         (None, None) => String::new(),
     };
+    let namespace = user.map_or_else(|| "default".to_string(), |u| format!("user-{u}"));
     let job = TraceJob {
-        id: job_number.clone(),
-        submit_ms: 0,
-        namespace: user.map_or_else(|| "default".to_string(), |u| format!("user-{u}")),
         queue,
-        priority_class: String::new(),
-        pods: pods32,
-        cpu_milli: cores.saturating_mul(1000),
-        memory_bytes,
-        gpu_milli: 0,
-        gang: pods32.max(1),
         duration_ms: u64::try_from(run_ms).unwrap_or(0),
         outcome,
         exit_code,
         recorded_wait_ms: u64::try_from(wait_ms).ok(),
+        requested_ms: u64::try_from(fl.milli(8)?).ok(),
+        ..TraceJob::of_pods(
+            job_number.clone(),
+            namespace,
+            pods32,
+            [cores.saturating_mul(1000), memory_bytes, 0],
+        )
     };
     Ok(Some((submit_ms, job)))
 }
@@ -396,6 +408,9 @@ mod tests {
                 outcome: Outcome::Succeeded,
                 exit_code: 0,
                 recorded_wait_ms: None,
+                gpu_models: String::new(),
+                patience_ms: None,
+                requested_ms: None,
             }
         );
         // " 1138   288452     -1   8666   64     -1    -1   -1     -1    -1 -1   4   1   3 -1 -1 -1 -1"
@@ -457,6 +472,10 @@ mod tests {
                 outcome: Outcome::Succeeded,
                 exit_code: 0,
                 recorded_wait_ms: Some(308_434_000),
+                gpu_models: String::new(),
+                patience_ms: None,
+                // Field 9, the requested time: 37980 s.
+                requested_ms: Some(37_980_000),
             }
         );
         // " 1040  1648635  20068   9001   28 957.31    -1   28  86400    -1  1   6   1  -1 -1  1 -1 -1"
@@ -467,6 +486,7 @@ mod tests {
         );
         assert_eq!((last.pods, last.cpu_milli, last.gang), (14, 2000, 14));
         assert_eq!(last.recorded_wait_ms, Some(20_068_000));
+        assert_eq!(last.requested_ms, Some(86_400_000));
     }
 
     /// What only the whole Alea excerpt shows: its size, its skips and the used-memory column
@@ -493,6 +513,21 @@ mod tests {
             (25, 2000, 2 * 18_432 * 1024)
         );
         assert_eq!(last.recorded_wait_ms, Some(15_715_000));
+    }
+
+    /// A header comment in Latin-1 is passed over; a job line that is not UTF-8 is a malformed
+    /// row, skipped.
+    #[test]
+    fn lines_not_utf8() {
+        let mut bytes = b"; Installation: Universit\xe4t\n".to_vec();
+        bytes.extend_from_slice(b"1 0 10 600 1 -1 -1 1 3600 -1 1 5 1 -1 -1 -1 -1 -1\n");
+        bytes.extend_from_slice(b"2 5 10 600 1 -1 -1 1 3600 -1 1 5 1 -1 -1 -1 -1 -1 \xe4\n");
+        bytes.extend_from_slice(b"3 9 10 600 1 -1 -1 1 3600 -1 1 5 1 -1 -1 -1 -1 -1\n");
+        let p = temp_file("latin1.swf", "");
+        std::fs::write(&p, &bytes).unwrap();
+        let (jobs, r) = read_all(&Swf, &p, &Options::default()).unwrap();
+        assert_eq!((r.rows_read, jobs.len()), (3, 2));
+        assert_eq!(r.first_skips, ["line 3: malformed row"]);
     }
 
     #[test]

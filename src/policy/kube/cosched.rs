@@ -68,15 +68,20 @@ impl World {
     /// PostFilter (CO-6): a member found no node.
     pub(crate) fn cosched_post_filter(&mut self, g: GangId) {
         let gang = &self.store.gangs[g as usize];
-        // A formed group's replacement members are placed one by one; nothing waits to reject.
-        if gang.formed || gang.holding >= gang.min_member || gang.holding == 0 {
+        if gang.holding == 0 || !self.cosched_rejects(gang) {
             return;
         }
-        let missing = gang.min_member - gang.holding;
-        if missing * 100 <= REJECT_PERCENTAGE * gang.min_member {
-            return; // only this pod fails; the waiting members keep waiting
-        }
         self.cosched_reject(g, "PodGroupRejected");
+    }
+
+    /// Does PostFilter reject the group of a member that found no node (CO-6)? Not once enough
+    /// members hold a node, nor while at most `podGroupRejectPercentage` of `minMember` is
+    /// missing (only this pod fails; the waiting members keep waiting). A formed group's
+    /// replacement members are placed one by one: nothing waits to reject.
+    pub(crate) fn cosched_rejects(&self, gang: &crate::model::gang::Gang) -> bool {
+        !gang.formed
+            && gang.holding < gang.min_member
+            && (gang.min_member - gang.holding) * 100 > REJECT_PERCENTAGE * gang.min_member
     }
 
     /// A Permit wait expired (CO-7): every waiting member is rejected.

@@ -1,13 +1,12 @@
 //! kube-scheduler's scheduling cycle (SCH-C1..C4, SCH-S1..S3): pop the next pod, Filter
 //! (static constraints cached per class as a node bitset, then free resources net of nominated
 //! pods), the adaptive `percentageOfNodesToScore` sample, Score and host selection, and the
-//! FailedScheduling diagnosis.
+//! FailedScheduling event (its message: `diagnosis`).
 
+use super::diagnosis::Failure;
 use super::{Decision, Loc, num_feasible_nodes_to_find};
 use crate::engine::SimTime;
-use crate::model::cluster::{
-    Constraints, NodeId, Reject, Res, intolerable_prefer_no_schedule, resource_scores, static_filter,
-};
+use crate::model::cluster::{Constraints, NodeId, Res, intolerable_prefer_no_schedule, resource_scores, static_filter};
 use crate::sim::{ClassId, PodId, World};
 
 impl World {
@@ -73,7 +72,7 @@ impl World {
             && !self.cosched_prefilter(g)
         {
             // UnschedulableAndUnresolvable: wait for a sibling to be created (CO-4).
-            self.failed_scheduling_event(pod, false);
+            self.failed_scheduling_event(pod, Failure::PreFilter);
             self.sched.kube.pods[pod as usize].ts = now;
             self.sched.kube.pods[pod as usize].loc = Loc::GangWait;
             self.sched.kube.gang_wait.insert(pod);
@@ -100,14 +99,15 @@ impl World {
                 }
             }
             Decision::Preempt { node, victims } => {
+                // The attempt failed before the preemption it leads to.
+                self.failed_scheduling_event(pod, Failure::Preempting);
                 self.preempt(pod, node, victims);
                 self.sched.kube.pods[pod as usize].ts = now;
                 self.sched.kube.pods[pod as usize].loc = Loc::Nominated;
                 self.sched.kube.nominated.insert(pod);
-                self.failed_scheduling_event(pod, true);
             }
             Decision::Unschedulable { resources } => {
-                self.failed_scheduling_event(pod, false);
+                self.failed_scheduling_event(pod, Failure::Filter);
                 if let Some(g) = cosched_gang {
                     self.cosched_post_filter(g);
                 }
@@ -134,47 +134,15 @@ impl World {
         }
     }
 
-    /// Record a FailedScheduling event (only when events are recorded: it scans every node).
-    pub(crate) fn failed_scheduling_event(&mut self, pod: PodId, preempting: bool) {
+    /// Record a FailedScheduling event (only when events are recorded: its message visits
+    /// every node), with kube-scheduler's message (`diagnosis`).
+    pub(crate) fn failed_scheduling_event(&mut self, pod: PodId, failure: Failure) {
         if !self.rec.record_events {
             return;
         }
-        let detail = self.diagnose(pod, preempting);
+        let detail = self.failed_scheduling_message(pod, failure);
         let obj = self.pod_object(pod);
         self.event(|| obj, "FailedScheduling", || detail);
-    }
-
-    /// "0/N nodes are available: ..." as kube-scheduler words it.
-    pub(crate) fn diagnose(&self, pod: PodId, preempting: bool) -> String {
-        let c = &self.store.classes[self.store.pods[pod as usize].class as usize];
-        let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
-        let mut total = 0;
-        for (i, n) in self.store.cluster.nodes.iter().enumerate() {
-            if !n.present {
-                continue;
-            }
-            total += 1;
-            let why = match static_filter(&c.constraints, n) {
-                Err(Reject::Unschedulable) => "node(s) were unschedulable".to_string(),
-                Err(Reject::Affinity) => "node(s) didn't match Pod's node affinity/selector".to_string(),
-                Err(Reject::Taint) => "node(s) had untolerated taint(s)".to_string(),
-                Err(Reject::Resources) | Ok(()) => {
-                    let free = self.free_for(pod, i as NodeId);
-                    match (0..self.store.resources.len()).find(|&r| c.req.0[r] > free.0[r]) {
-                        Some(r) if self.store.resources.name(r) == "pods" => "Too many pods".to_string(),
-                        Some(r) => format!("Insufficient {}", self.store.resources.name(r)),
-                        None => continue,
-                    }
-                }
-            };
-            *counts.entry(why).or_default() += 1;
-        }
-        let parts: Vec<String> = counts.iter().map(|(why, n)| format!("{n} {why}")).collect();
-        let mut s = format!("0/{total} nodes are available: {}", parts.join("; "));
-        if preempting {
-            s.push_str("; preempting to make room");
-        }
-        s
     }
 
     /// Free capacity of a node for a pod: allocatable minus requested minus the requests of

@@ -19,11 +19,12 @@
 //! joining or changing requeues every class.
 //!
 //! This file holds the scheduler's state (per-pod and per-class side tables, the queues' keys) and
-//! the sizing rules; `queue` moves pods between the queues, `cycle` runs an attempt, `preemption`
+//! the sizing rules; `queue` moves pods between the queues, `cycle` runs an attempt, `diagnosis` words a failed one (FailedScheduling), `preemption`
 //! is the PostFilter, and `cosched` the coscheduling plugin (PreFilter, Permit, PostFilter).
 
 pub mod cosched;
 mod cycle;
+pub(crate) mod diagnosis;
 mod preemption;
 mod queue;
 

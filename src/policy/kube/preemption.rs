@@ -7,17 +7,16 @@ use std::cmp::Reverse;
 use super::{Decision, num_preemption_candidates};
 use crate::engine::SimTime;
 use crate::input::spec::IntOrPercent;
-use crate::model::cluster::NodeId;
+use crate::model::cluster::{NodeId, Res};
 use crate::sim::{Phase, PodId, World};
 
 impl World {
     /// DefaultPreemption (SCH-P2..P5): find victims so the pod fits, or give up.
     pub(crate) fn post_filter(&self, pod: PodId, statics: &[u64]) -> Decision {
-        let p = &self.store.pods[pod as usize];
-        let c = &self.store.classes[p.class as usize];
+        let c = &self.store.classes[self.store.pods[pod as usize].class as usize];
         let unschedulable = Decision::Unschedulable { resources: true };
         // No bound pod has a lower priority: there is no victim anywhere.
-        if c.preempt_never
+        if self.preemption_ineligible(pod).is_some()
             || self
                 .store
                 .bound_priorities
@@ -26,18 +25,6 @@ impl World {
                 .is_none_or(|&low| low >= c.priority)
         {
             return unschedulable;
-        }
-        // Wait for earlier victims on the nominated node.
-        if let Some(n) = p.nominated {
-            let waiting_for_victims = self.store.cluster.pods_on[n as usize].iter().any(|&q| {
-                let q = &self.store.pods[q as usize];
-                q.deletion.is_some()
-                    && q.disruption == Some("PreemptionByScheduler")
-                    && self.store.classes[q.class as usize].priority < c.priority
-            });
-            if waiting_for_victims {
-                return unschedulable;
-            }
         }
         let n_nodes = self.store.cluster.nodes.len();
         let want = num_preemption_candidates(n_nodes);
@@ -87,6 +74,46 @@ impl World {
         }
     }
 
+    /// PodEligibleToPreemptOthers (defaultpreemption/default_preemption.go): why the pod may
+    /// not preempt, in the plugin's words; None when it may. A pod with `preemptionPolicy:
+    /// Never` never may; a pod whose nominated node still has a lower-priority pod terminating
+    /// by preemption waits for it (SCH-P7).
+    pub(crate) fn preemption_ineligible(&self, pod: PodId) -> Option<&'static str> {
+        let p = &self.store.pods[pod as usize];
+        let c = &self.store.classes[p.class as usize];
+        if c.preempt_never {
+            return Some("not eligible due to preemptionPolicy=Never.");
+        }
+        let n = p.nominated?;
+        let waiting_for_victims = self.store.cluster.pods_on[n as usize].iter().any(|&q| {
+            let q = &self.store.pods[q as usize];
+            q.deletion.is_some()
+                && q.disruption == Some("PreemptionByScheduler")
+                && self.store.classes[q.class as usize].priority < c.priority
+        });
+        waiting_for_victims.then_some("not eligible due to a terminating pod on the nominated node.")
+    }
+
+    /// The first step of SelectVictimsOnNode: the node's pods the preemptor may evict (lower
+    /// priority, not terminating, not waiting at Permit) and the node's free capacity for the
+    /// preemptor once they are all gone.
+    pub(crate) fn without_lower_priority(&self, pod: PodId, node: NodeId) -> (Vec<PodId>, Res) {
+        let c = &self.store.classes[self.store.pods[pod as usize].class as usize];
+        let mut free = self.free_for(pod, node);
+        let potential: Vec<PodId> = self.store.cluster.pods_on[node as usize]
+            .iter()
+            .copied()
+            .filter(|&q| {
+                let q = &self.store.pods[q as usize];
+                q.deletion.is_none() && !q.waiting && self.store.classes[q.class as usize].priority < c.priority
+            })
+            .collect();
+        for &q in &potential {
+            free.add(&self.store.classes[self.store.pods[q as usize].class as usize].req);
+        }
+        (potential, free)
+    }
+
     /// PodDisruptionBudget status: disruptions allowed now, per PDB of the scenario.
     pub(crate) fn pdb_disruptions_allowed(&self) -> Vec<i64> {
         self.store
@@ -133,20 +160,9 @@ impl World {
         pdb_allowed: &[i64],
     ) -> Option<(Vec<PodId>, usize)> {
         let c = &self.store.classes[self.store.pods[pod as usize].class as usize];
-        let mut free = self.free_for(pod, node);
-        let mut potential: Vec<PodId> = self.store.cluster.pods_on[node as usize]
-            .iter()
-            .copied()
-            .filter(|&q| {
-                let q = &self.store.pods[q as usize];
-                q.deletion.is_none() && !q.waiting && self.store.classes[q.class as usize].priority < c.priority
-            })
-            .collect();
+        let (mut potential, mut free) = self.without_lower_priority(pod, node);
         if potential.is_empty() {
             return None;
-        }
-        for &q in &potential {
-            free.add(&self.store.classes[self.store.pods[q as usize].class as usize].req);
         }
         if !c.req.fits_in(&free) {
             return None;

@@ -33,7 +33,8 @@
 //! a release only each shape's first is tried again, which is what retrying all of them would
 //! decide, without a deep queue costing its length at every release. A workload that does not
 //! fit because it asks for a resource its ClusterQueue does not cover gets a
-//! `WorkloadInadmissible` event naming the resource.
+//! `WorkloadInadmissible` event naming the resource. A cycle that leaves a workload pending
+//! writes the reason and message Kueue would (`messages`), once per change.
 //!
 //! Differences: the Kueue loop's 1-10 ms pauses are zero; the requeue backoff has no jitter;
 //! a scheduler released by blockAdmission admits the next cycle's head; cohorts are one
@@ -41,6 +42,7 @@
 //! are matched against the pod template's nodeSelector and tolerations, and its node labels
 //! and tolerations are added to the admitted pods.
 
+mod messages;
 pub mod quota;
 
 use std::collections::BTreeMap;
@@ -48,6 +50,7 @@ use std::collections::BTreeMap;
 use crate::engine::SimTime;
 use crate::input::spec::{QueueingStrategy, ResourceList, Scenario, WorkloadKind};
 use crate::sim::{Ev, WlId, World, class};
+use messages::Pending;
 use quota::{AdmittedWorkload, CqId, Fr, PreemptionMode, Preemptor, QuotaTree};
 
 /// Scheduling cycles at one instant at most (each admits, evicts or sets a workload aside).
@@ -103,6 +106,8 @@ struct Wk {
     /// It has evicted victims and waits for their quota: it heads its ClusterQueue until it
     /// is admitted or can no longer preempt.
     preempting: bool,
+    /// The reason and message of its last pending event, while pending (events recorded only).
+    last_pending: Option<String>,
 }
 
 impl Wk {
@@ -568,6 +573,7 @@ impl World {
                 admitted_ms: 0,
                 epoch: 0,
                 preempting: false,
+                last_pending: None,
             },
         );
         k.enqueue(wl, now);
@@ -773,11 +779,18 @@ impl World {
             return true;
         }
         if matches!(a.mode.mode, PreemptionMode::Preempt | PreemptionMode::Reclaim)
-            && self.kueue_cycle_preempt(cycle, wl, cq, &a)
+            && let Some(n) = self.kueue_cycle_preempt(cycle, wl, cq, &a)
         {
             // The preemptor waits for the victims' quota (requeued, not set aside).
+            self.kueue_pending_event(wl, &a, Pending::Preempting(n));
             return true;
         }
+        let outcome = if a.mode.mode == PreemptionMode::Fit {
+            Pending::NoLongerFits
+        } else {
+            Pending::NotAssigned
+        };
+        self.kueue_pending_event(wl, &a, outcome);
         // Does not fit: BestEffortFIFO sets it aside, StrictFIFO keeps it at the head.
         let k = self.kq();
         if k.strategy[cq] == QueueingStrategy::BestEffortFifo {
@@ -810,9 +823,9 @@ impl World {
 
     /// An entry that could fit by preempting (KQ-S4; `preemptor.IssuePreemptions`): its usage
     /// is reserved in the cycle's view, its victims (still admitted) are evicted. Returns
-    /// whether it found targets (it then waits for their quota); a change of its preempting
-    /// state requeues it under its new key.
-    fn kueue_cycle_preempt(&mut self, cycle: &mut Cycle, wl: WlId, cq: CqId, a: &quota::Assignment) -> bool {
+    /// how many targets it has if it found some (it then waits for their quota); a
+    /// change of its preempting state requeues it under its new key.
+    fn kueue_cycle_preempt(&mut self, cycle: &mut Cycle, wl: WlId, cq: CqId, a: &quota::Assignment) -> Option<usize> {
         let k = self.sched.kueue.as_deref().expect("kueue");
         cycle.tree.get_or_insert_with(|| k.tree.clone()).add_usage(cq, &a.usage);
         let w = &k.wls[&wl];
@@ -831,9 +844,10 @@ impl World {
             k.enqueue(wl, cycle.now);
         }
         let k = self.sched.kueue.as_deref().expect("kueue");
-        let Some(victims) = targets else {
-            return false;
-        };
+        let victims = targets?;
+        // Targets already being evicted count as preempted (`IssuePreemptions`: "Preemption
+        // ongoing").
+        let targeted = victims.len();
         let fresh: Vec<WlId> = victims
             .into_iter()
             .filter(|v| k.wls[v].state == WkState::Admitted)
@@ -858,7 +872,7 @@ impl World {
         if !fresh.is_empty() {
             cycle.changed = true;
         }
-        true
+        Some(targeted)
     }
 
     /// Workloads holding quota, for preemption.
@@ -926,6 +940,7 @@ impl World {
         w.admitted_ms = now.ms();
         w.requeue_at = None;
         w.preempting = false;
+        w.last_pending = None;
         w.epoch += 1;
         w.pods_ready = w.ready >= w.count;
         k.not_ready += usize::from(!w.pods_ready);

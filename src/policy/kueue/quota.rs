@@ -426,6 +426,38 @@ pub struct Assignment {
     pub mode: GranularMode,
     /// The (flavor, resource) pairs whose mode is a preemption mode: where victims are needed.
     pub need_preemption: Vec<Fr>,
+    /// Why the assignment is not a plain fit, as Kueue's flavor assigner records it (its
+    /// `Status` reasons): those of the first resource group that found no flavor, else those
+    /// of every group whose chosen flavor does not simply fit (every flavor tried counts).
+    pub shortfalls: Vec<Shortfall>,
+}
+
+/// One reason of Kueue's flavor assigner (flavorassigner.go), for the caller to word.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shortfall {
+    /// The pod template does not take the flavor: an untolerated taint or its node labels
+    /// (`checkFlavorForPodSets`).
+    Mismatch { flavor: usize },
+    /// More than the ClusterQueue could ever hold (`fitsResourceQuota`, NoFit): `max` is
+    /// `potentialAvailable`.
+    OverMax { fr: Fr, request: i64, max: i64 },
+    /// More than is unused now (`fitsResourceQuota`): `more` missing.
+    Unused { fr: Fr, more: i64 },
+    /// No resource group of the ClusterQueue covers the resource (`findFlavorForPodSets`).
+    Uncovered { resource: String },
+}
+
+/// The reason `fitsResourceQuota` records for `val` of `fr`, if it does not simply fit.
+fn shortfall(tree: &QuotaTree, cq: CqId, fr: Fr, val: i64) -> Option<Shortfall> {
+    let max = tree.potential_available(cq, fr);
+    if val > max {
+        return Some(Shortfall::OverMax { fr, request: val, max });
+    }
+    let available = tree.available(cq, fr);
+    (val > available).then_some(Shortfall::Unused {
+        fr,
+        more: val - available,
+    })
 }
 
 /// The mode of assigning `fr` to `val` of a request (`fitsResourceQuota`): NoFit above
@@ -477,18 +509,26 @@ fn assign_group(
     request: &[(usize, i64)],
     flavor_ok: &dyn Fn(usize) -> bool,
     oracle: &mut dyn FnMut(Fr, i64) -> (PreemptionPossibility, bool),
+    shortfalls: &mut Vec<Shortfall>,
 ) -> Option<(usize, GranularMode)> {
     let fungibility = tree.cqs[cq].fungibility;
     let mut best: Option<(usize, GranularMode)> = None;
-    for &flavor in group.flavors.iter().filter(|&&f| flavor_ok(f)) {
+    for &flavor in &group.flavors {
+        if !flavor_ok(flavor) {
+            shortfalls.push(Shortfall::Mismatch { flavor });
+            continue;
+        }
         let mut rep = GranularMode::BEST;
         for &(resource, val) in request {
-            let mode = resource_mode(tree, cq, Fr { flavor, resource }, val, oracle);
+            let fr = Fr { flavor, resource };
+            shortfalls.extend(shortfall(tree, cq, fr, val));
+            // Once the flavor cannot fit, the other resources only add their reasons.
+            if rep.mode == PreemptionMode::NoFit {
+                continue;
+            }
+            let mode = resource_mode(tree, cq, fr, val, oracle);
             if rep.preferred_over(mode) {
                 rep = mode;
-            }
-            if rep.mode == PreemptionMode::NoFit {
-                break;
             }
         }
         if !rep.try_next_flavor(fungibility) {
@@ -522,6 +562,7 @@ pub fn assign_flavors(
         usage: Vec::new(),
         mode: GranularMode::BEST,
         need_preemption: Vec::new(),
+        shortfalls: Vec::new(),
     };
     for (name, &amount) in request {
         let group = tree
@@ -532,6 +573,7 @@ pub fn assign_flavors(
         let Some((resource, group)) = group else {
             if amount != 0 {
                 out.mode = GranularMode::WORST;
+                out.shortfalls = vec![Shortfall::Uncovered { resource: name.clone() }];
                 return out;
             }
             continue;
@@ -546,10 +588,16 @@ pub fn assign_flavors(
                 group.resources.contains(&r).then_some((r, v))
             })
             .collect();
-        let Some((flavor, mode)) = assign_group(tree, cq, group, &group_request, flavor_ok, oracle) else {
+        let mut shortfalls = Vec::new();
+        let Some((flavor, mode)) = assign_group(tree, cq, group, &group_request, flavor_ok, oracle, &mut shortfalls)
+        else {
             out.mode = GranularMode::WORST;
+            out.shortfalls = shortfalls;
             return out;
         };
+        if mode.mode != PreemptionMode::Fit {
+            out.shortfalls.extend(shortfalls);
+        }
         record_group(&mut out, flavor, mode, &group_request);
     }
     out

@@ -10,7 +10,11 @@
 //! pods outside any gang skip enqueue (their implicit PodGroup of one is always enqueueable in
 //! practice); score ties go to the node whose name sorts first; queue weights and deserved
 //! shares are not applied by allocate (one queue suffices here: the queues issue brings them).
+//!
+//! When events are recorded, enqueue rejections and each session's end write the PodGroup's
+//! `Unschedulable` message as volcano-scheduler words it (`messages`).
 
+mod messages;
 pub mod preempt;
 pub mod proportion;
 
@@ -21,6 +25,7 @@ use crate::engine::SimTime;
 use crate::model::cluster::{CPU, MEMORY, NodeId, Res, resource_scores};
 use crate::model::gang::GangId;
 use crate::sim::{Ev, PodId, World, class};
+use messages::short_dims;
 
 /// volcano-scheduler's `overcommit-factor`.
 pub const OVERCOMMIT_FACTOR_PERCENT: i64 = 120;
@@ -38,6 +43,10 @@ pub struct VolcanoSched {
     /// Classes that found no node on the session's committed free capacity: capacity only
     /// shrinks within a session, so no later pod of theirs fits either (reset per session).
     no_fit: std::collections::BTreeSet<crate::sim::ClassId>,
+    /// What allocate saw of each gang this session, for its message (events recorded only).
+    attempts: BTreeMap<GangId, messages::GangAttempt>,
+    /// The last `Unschedulable` message written per PodGroup (enqueue 0, session close 1).
+    last_msgs: BTreeMap<(GangId, u8), String>,
 }
 
 /// A scheduling unit of a session: a gang (PodGroup) or a lone pod.
@@ -143,6 +152,9 @@ impl World {
             units.retain(|u| !u.pods.is_empty());
             let units = self.sort_units(units);
             self.volcano_evictions(&units, &deserved);
+        }
+        if self.rec.record_events {
+            self.volcano_session_messages(&snapshot);
         }
         // A session is a function of the cluster state: one that changed nothing would be
         // repeated identically every second until an event changes the state (a pod added or
@@ -274,6 +286,16 @@ impl World {
                 per_queue.entry(queue).or_default().0.add(&min_res);
                 self.vc_enqueued(wl);
                 self.sched.volcano.changed = true;
+            } else if self.rec.record_events {
+                let mut q_used = q_alloc;
+                q_used.add(&q_in);
+                q_used.sub(&q_elastic);
+                let insufficient = if open {
+                    short_dims(&min_res, &q_used, &real_cap)
+                } else {
+                    Vec::new()
+                };
+                self.volcano_enqueue_rejected(wl, &short_dims(&min_res, &inqueue, &idle), &insufficient);
             }
         }
     }
@@ -527,9 +549,14 @@ impl World {
         let mut pods = u.pods.clone();
         pods.sort_by_key(|&p| (self.store.pods[p as usize].task, self.store.pods[p as usize].index, p));
         let mut planned = Res::default();
+        // For the gang's message: what the plan placed before its first failure, and that.
+        let mut attempt = (self.rec.record_events && u.gang.is_some()).then(messages::GangAttempt::default);
         for pod in pods {
             let class = self.store.pods[pod as usize].class;
             if self.sched.volcano.no_fit.contains(&class) {
+                if let Some(a) = attempt.as_mut().filter(|a| a.origin.is_none()) {
+                    a.origin = Some((pod, self.volcano_fit_errors(pod, &taken)));
+                }
                 continue;
             }
             // proportion's Allocatable: the queue's allocated + planned + this task <= deserved
@@ -554,12 +581,22 @@ impl World {
                     t.1.1 += m;
                     planned.add(&req);
                     plan.push((pod, n));
+                    if let Some(a) = attempt.as_mut().filter(|a| a.origin.is_none()) {
+                        a.schedulable.insert(pod);
+                    }
                 }
-                None if taken.is_empty() => {
-                    self.sched.volcano.no_fit.insert(class);
+                None => {
+                    if let Some(a) = attempt.as_mut().filter(|a| a.origin.is_none()) {
+                        a.origin = Some((pod, self.volcano_fit_errors(pod, &taken)));
+                    }
+                    if taken.is_empty() {
+                        self.sched.volcano.no_fit.insert(class);
+                    }
                 }
-                None => {}
             }
+        }
+        if let (Some(a), Some(g)) = (attempt, u.gang) {
+            self.sched.volcano.attempts.insert(g, a);
         }
         if holding + plan.len() as u32 >= min {
             self.sched.volcano.changed |= !plan.is_empty();

@@ -30,6 +30,7 @@ mod node;
 mod pdb;
 mod pod;
 mod priority;
+mod recorded;
 mod select;
 
 pub(crate) use hints::{HintScope, Hints, read_hints};
@@ -37,6 +38,7 @@ pub(crate) use node::{node, taint, taint_effect};
 pub(crate) use pdb::pod_disruption_budget;
 pub(crate) use pod::{PodOwner, pod_template};
 pub(crate) use priority::priority_class;
+pub(crate) use recorded::{Recorded, format_time, latest_time, recorded};
 pub(crate) use select::{label_selector, toleration};
 
 use job::job;

@@ -41,6 +41,7 @@ const POD_SPEC_FIELDS: &[&str] = &[
     "runtimeClassName",
     "schedulerName",
     "schedulingGates",
+    "schedulingGroup",
     "securityContext",
     "serviceAccount",
     "serviceAccountName",

@@ -190,7 +190,7 @@ fn duration_list(f: &F) -> Res<Vec<u64>> {
     items.iter().map(F::duration_ms).collect()
 }
 
-fn duration_dist(f: &F) -> Res<DurationDist> {
+pub(super) fn duration_dist(f: &F) -> Res<DurationDist> {
     let o = f.obj()?;
     let kinds = ["fixed", "uniform", "exponential", "lognormal", "empirical"];
     o.deny_unknown(&kinds, "a duration distribution")?;

@@ -16,6 +16,7 @@ use crate::limits::MAX_HORIZON_MS;
 pub use crate::limits::{MAX_ARRIVALS, MAX_LIST_ENTRIES, MAX_NODES, MAX_TRACE_JOBS};
 
 mod arrivals;
+mod defaults;
 mod trace;
 
 pub(crate) use arrivals::arrivals;
@@ -43,7 +44,15 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
     };
     let spec = spec.obj()?;
     spec.deny_unknown(
-        &["seed", "horizon", "startTime", "policies", "latencies", "maxEvents"],
+        &[
+            "seed",
+            "horizon",
+            "startTime",
+            "policies",
+            "latencies",
+            "maxEvents",
+            "defaultDuration",
+        ],
         "a Simulation spec",
     )?;
     if let Some(f) = spec.get("seed") {
@@ -105,6 +114,9 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
     }
     if let Some(f) = spec.get("latencies") {
         out.latencies = latencies(&f)?;
+    }
+    if let Some(f) = spec.get("defaultDuration") {
+        out.default_durations = defaults::default_durations(&f)?;
     }
     if let Some(f) = spec.get("maxEvents") {
         out.max_events_line = f.err("", "").line;

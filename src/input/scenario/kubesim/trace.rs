@@ -10,7 +10,9 @@ use super::super::view::{F, Obj, Res};
 use super::{KUBESIM_OBJECT_FIELDS, MAX_TRACE_JOBS, check_template_kind};
 use crate::error::InputError;
 use crate::input::spec::{NodeSpec, ReplayJob, SourceLoc, TraceShape, TraceSpec, WorkloadSpec};
-use crate::input::trace::{Importer, Options, TraceJob, importer, names, names_native_last, read_nodes, read_sorted};
+use crate::input::trace::{
+    GPU_MODEL_LABEL, Importer, Options, Outcome, TraceJob, importer, names, names_native_last, read_nodes, read_sorted,
+};
 
 /// A Trace object: the trace read, sorted by submit time and shaped by the object's options,
 /// with the nodes of its node list.
@@ -33,6 +35,7 @@ const TRACE_FIELDS: &[&str] = &[
     "memoryPerCpu",
     "cpusPerNode",
     "taskTable",
+    "includeUnscheduled",
 ];
 
 /// A path written in a scenario file, relative to that file's folder.
@@ -65,7 +68,7 @@ pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
     let limit = opt(spec.get("limit"), |f| f.int_in(1, i128::from(MAX_TRACE_JOBS)))?.map(|v| v as usize);
     let start_ms = opt(spec.get("start"), |f| f.duration_ms())?.unwrap_or(0);
     let scale = time_scale(&spec)?;
-    let (mut jobs, _report) = read_sorted(format, &path, &opts).map_err(|e| {
+    let (mut jobs, report) = read_sorted(format, &path, &opts).map_err(|e| {
         Box::new(InputError {
             message: format!("{} (reading the trace of Trace `{name}` at {loc})", e.message),
             ..e
@@ -89,6 +92,9 @@ pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
             jobs: std::sync::Arc::new(replay),
             template,
             recorded_waits: recorded,
+            path,
+            format: format.name(),
+            import_summary: report.summary(),
             loc: loc.clone(),
         },
         nodes,
@@ -96,7 +102,8 @@ pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
 }
 
 /// The import options a Trace sets: the per-GPU and per-CPU defaults, the nodes' CPUs of an
-/// SWF trace, the task table of an Alibaba PAI trace; bounded to [`MAX_TRACE_JOBS`] jobs.
+/// SWF trace, the task table of an Alibaba PAI trace, openb's never-scheduled pods; bounded to
+/// [`MAX_TRACE_JOBS`] jobs.
 fn trace_options(spec: &Obj, loc: &SourceLoc) -> Res<Options> {
     // The read stops at the first job beyond the bound, before holding them all.
     let mut opts = Options {
@@ -117,6 +124,9 @@ fn trace_options(spec: &Obj, loc: &SourceLoc) -> Res<Options> {
     }
     if let Some(f) = spec.get("taskTable") {
         opts.pai_task_table = Some(relative_to(&loc.file, f.str()?));
+    }
+    if let Some(f) = spec.get("includeUnscheduled") {
+        opts.include_unscheduled = f.bool()?;
     }
     Ok(opts)
 }
@@ -180,7 +190,7 @@ fn trace_nodes(n: &F, format: &'static dyn Importer, loc: &SourceLoc) -> Res<Vec
             allocatable.insert("pods".to_string(), 110_000);
             let mut labels = BTreeMap::new();
             if !tn.gpu_model.is_empty() {
-                labels.insert("nvidia.com/gpu.product".to_string(), tn.gpu_model.clone());
+                labels.insert(GPU_MODEL_LABEL.to_string(), tn.gpu_model.clone());
             }
             NodeSpec {
                 name: tn.name,
@@ -195,6 +205,13 @@ fn trace_nodes(n: &F, format: &'static dyn Importer, loc: &SourceLoc) -> Res<Vec
         .collect())
 }
 
+/// A job whose pods get no run time: one still running at the trace's end (it runs on), or one
+/// whose patience ends it first (its deletion, not its own exit, stops it; at equal times the
+/// kubelet's exit would come first in the instant and fail it as a pod failure instead).
+fn endless(j: &TraceJob) -> bool {
+    j.outcome == Outcome::Running || j.patience_ms.is_some_and(|p| j.duration_ms >= p)
+}
+
 /// The jobs compacted: shapes interned, jobs reduced to times and a shape index.
 fn compact(jobs: Vec<TraceJob>) -> (Vec<TraceShape>, Vec<ReplayJob>) {
     let mut shapes: Vec<TraceShape> = Vec::new();
@@ -202,6 +219,7 @@ fn compact(jobs: Vec<TraceJob>) -> (Vec<TraceShape>, Vec<ReplayJob>) {
     let replay: Vec<ReplayJob> = jobs
         .into_iter()
         .map(|j| {
+            let endless = endless(&j);
             let shape = TraceShape {
                 namespace: j.namespace,
                 queue: j.queue,
@@ -212,6 +230,10 @@ fn compact(jobs: Vec<TraceJob>) -> (Vec<TraceShape>, Vec<ReplayJob>) {
                 gpu_milli: j.gpu_milli,
                 gang: j.gang,
                 exit_code: j.exit_code,
+                gpu_models: j.gpu_models,
+                endless,
+                // activeDeadlineSeconds is whole seconds and positive (the API server's validation).
+                active_deadline_s: j.patience_ms.map(|p| p.div_ceil(1000).max(1)),
             };
             let idx = match index.get(&shape) {
                 Some(i) => *i,
@@ -224,7 +246,13 @@ fn compact(jobs: Vec<TraceJob>) -> (Vec<TraceShape>, Vec<ReplayJob>) {
             };
             ReplayJob {
                 submit_ms: j.submit_ms,
-                duration_ms: j.duration_ms,
+                // A job still running at the trace's end never ends (its duration is only the
+                // part the trace saw).
+                duration_ms: if endless {
+                    u64::MAX
+                } else {
+                    j.duration_ms.min(u64::MAX - 1)
+                },
                 recorded_wait_ms: j.recorded_wait_ms.unwrap_or(u64::MAX),
                 shape: idx,
             }

@@ -11,6 +11,7 @@ use crate::error::InputError;
 use crate::input::spec::*;
 
 mod bad;
+mod exports;
 mod gangs;
 mod good;
 mod limits;
