@@ -493,3 +493,30 @@ fn configuration_defaults_follow_the_api_version() {
     );
     assert_eq!(c.not_simulated, ["fairSharing", "leaderElection"]);
 }
+
+#[test]
+fn configuration_fields_that_change_admission_are_warned_about() {
+    let warn = |body: &str| {
+        let sc =
+            kubesim::input::scenario::load_str("t.yaml", &format!("{NODE}{}", config("v1beta2", body))).expect("loads");
+        kubesim::input::scenario::warnings(&sc)
+    };
+    let fs = warn("fairSharing: {preemptionStrategies: [LessThanOrEqualToFinalShare]}\n");
+    assert!(
+        fs.iter()
+            .any(|w| w.contains("sets fairSharing, which changes admission in real Kueue but is not simulated")),
+        "{fs:?}"
+    );
+    let gate = warn("featureGates: {TopologyAwareScheduling: true}\n");
+    assert!(
+        gate.iter()
+            .any(|w| w.contains("sets the feature gate TopologyAwareScheduling, which kubesim does not simulate")),
+        "{gate:?}"
+    );
+    // Only listed (validate's "loaded, not simulated"), never warned: process settings.
+    let quiet = warn("clientConnection: {qps: 50, burst: 100}\n");
+    assert!(quiet.iter().all(|w| !w.contains("Kueue Configuration")), "{quiet:?}");
+    // DisableWaitForPodsReady is simulated: no warning.
+    let off = warn("featureGates: {DisableWaitForPodsReady: true}\n");
+    assert!(off.iter().all(|w| !w.contains("feature gate")), "{off:?}");
+}

@@ -352,5 +352,5 @@ pub(crate) fn changes_admission(field: &str) -> bool {
     matches!(
         field,
         "fairSharing" | "admissionFairSharing" | "resources.transformations" | "resources.deviceClassMappings"
-    ) || field.starts_with("featureGates.")
+    )
 }

@@ -305,7 +305,13 @@ fn recorded(sc: &Scenario, out: &mut Vec<String>) {
 fn kueue_config(sc: &Scenario, out: &mut Vec<String>) {
     let Some(loc) = &sc.kueue_config.loc else { return };
     for f in &sc.kueue_config.not_simulated {
-        if super::kueue_config::changes_admission(f) {
+        if let Some(gate) = f.strip_prefix("featureGates.") {
+            out.push(format!(
+                "Kueue Configuration ({loc}) sets the feature gate {gate}, which kubesim does not \
+                 simulate: if it changes admission in your Kueue version, kueue runs admit as \
+                 without it; remove it to compare like with like"
+            ));
+        } else if super::kueue_config::changes_admission(f) {
             out.push(format!(
                 "Kueue Configuration ({loc}) sets {f}, which changes admission in real Kueue but is \
                  not simulated: kueue runs admit as without it; remove it to compare like with like"
