@@ -29,6 +29,7 @@ fn plan_and_scenario() -> (Plan, kubesim::input::spec::Scenario) {
         cron: false,
         queues: false,
         targets: vec![],
+        negligible: vec![],
     };
     (plan, sc)
 }

@@ -85,6 +85,11 @@ enum Command {
         /// Also write events.csv.
         #[arg(long)]
         events: bool,
+        /// METRIC=V (repeatable): a difference smaller than V is `negligible` instead of better
+        /// or worse. V in the metric's unit (0.01 = 1 percentage point, seconds, a count,
+        /// GPU-hours), N% of the baseline's mean, or Npp for a fraction.
+        #[arg(long = "negligible")]
+        negligible: Vec<String>,
     },
     /// Sweep scenario parameters over a grid (--set), or find the smallest capacity that meets
     /// targets (--capacity with --target); writes sweep.csv, sweep_runs.csv, report.html.
@@ -250,8 +255,13 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => demo::run(),
-        Some(Command::Run { scenario, args, events }) => simulate::run(Kind::Run, &scenario, args, events),
-        Some(Command::Compare { scenario, args, events }) => simulate::run(Kind::Compare, &scenario, args, events),
+        Some(Command::Run { scenario, args, events }) => simulate::run(Kind::Run, &scenario, args, events, &[]),
+        Some(Command::Compare {
+            scenario,
+            args,
+            events,
+            negligible,
+        }) => simulate::run(Kind::Compare, &scenario, args, events, &negligible),
         Some(Command::Sweep {
             scenario,
             set,

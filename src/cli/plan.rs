@@ -24,6 +24,7 @@ pub(super) fn single_point(kind: Kind, sc: &Scenario, policies: Vec<String>, see
         cron: !sc.cron_jobs.is_empty(),
         queues: has_queues(sc),
         targets: vec![],
+        negligible: vec![],
     }
 }
 

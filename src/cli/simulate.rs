@@ -8,9 +8,20 @@ use super::plan::{out_dir, policies_of, seeds_of, shard_of, single_point};
 use crate::error::InputError;
 use crate::experiment::output::Kind;
 use crate::input::scenario;
+use crate::observe::analysis::parse_negligible;
 
-/// `run` (kind [`Kind::Run`]) or `compare` ([`Kind::Compare`]).
-pub(super) fn run(kind: Kind, paths: &[PathBuf], args: RunArgs, events: bool) -> Result<(), InputError> {
+/// `run` (kind [`Kind::Run`]) or `compare` ([`Kind::Compare`], with its practical thresholds
+/// `negligible`).
+pub(super) fn run(
+    kind: Kind,
+    paths: &[PathBuf],
+    args: RunArgs,
+    events: bool,
+    negligible: &[String],
+) -> Result<(), InputError> {
+    for n in negligible {
+        parse_negligible(n)?;
+    }
     let sc = scenario::load(paths)?;
     let policies = policies_of(&sc, &args)?;
     if kind == Kind::Compare && policies.len() < 2 {
@@ -22,7 +33,8 @@ pub(super) fn run(kind: Kind, paths: &[PathBuf], args: RunArgs, events: bool) ->
     }
     let seeds = seeds_of(&sc, &args)?;
     let shard = shard_of(&args)?;
-    let plan = single_point(kind, &sc, policies, seeds, events);
+    let mut plan = single_point(kind, &sc, policies, seeds, events);
+    plan.negligible = negligible.iter().map(|n| n.trim().to_string()).collect();
     let name = match kind {
         Kind::Compare => format!("{}-compare", sc.name),
         _ => sc.name.clone(),

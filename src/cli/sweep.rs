@@ -38,6 +38,7 @@ pub(super) fn run(
         cron: false,
         queues: false,
         targets: targets.iter().map(|t| t.trim().to_string()).collect(),
+        negligible: vec![],
     };
     if let Some(cap) = capacity {
         if shard.is_some() {

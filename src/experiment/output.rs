@@ -57,6 +57,7 @@ impl Plan {
         lines.push(format!("cron\t{}", self.cron));
         lines.push(format!("queues\t{}", self.queues));
         lines.extend(self.targets.iter().map(|t| format!("target\t{}", esc(t))));
+        lines.extend(self.negligible.iter().map(|t| format!("negligible\t{}", esc(t))));
         lines.join("\n") + "\n"
     }
 
@@ -81,6 +82,7 @@ impl Plan {
             cron: false,
             queues: false,
             targets: vec![],
+            negligible: vec![],
         };
         for (i, line) in text.lines().enumerate() {
             let n = i + 1;
@@ -120,6 +122,7 @@ impl Plan {
                 "cron" => plan.cron = one()? == "true",
                 "queues" => plan.queues = one()? == "true",
                 "target" => plan.targets.push(one()?),
+                "negligible" => plan.negligible.push(one()?),
                 "kubesim-shard" | "kubesim-version" | "shard" | "table" | "" => {}
                 // Not echoed: a file that is not a plan may hold anything.
                 _ => return Err(bad(n, "a line that is not part of a plan".into())),
@@ -663,6 +666,7 @@ mod tests {
             cron: true,
             queues: true,
             targets: vec!["wait_p95_s<=3600".into()],
+            negligible: vec!["wait_mean_s=5%".into(), "gpu_busy_util=1pp".into()],
         };
         let text = plan.to_text();
         assert_eq!(Plan::from_text(&text, Path::new("x")).unwrap(), plan);

@@ -1,6 +1,6 @@
 //! Observation: what a run records ([`record`], [`series`], [`fidelity`]), the per-run tables
 //! ([`report`] makes each run's rows, [`tables`] holds them per unit with the plan), and what is
-//! derived from those tables: first analysis ([`analysis`], with [`stats`]) into plain data, then
+//! derived from those tables: first analysis ([`analysis`], with [`stats`] and [`survival`]) into plain data, then
 //! rendering ([`render`]) of that data as text, CSV, plots and report.html. [`derive()`] does both.
 
 pub mod analysis;
@@ -10,6 +10,7 @@ pub mod render;
 pub mod report;
 pub mod series;
 pub mod stats;
+pub mod survival;
 pub mod tables;
 
 use crate::error::InputError;

@@ -362,6 +362,8 @@ pub struct JobRow {
     pub restarts: u32,
     pub failed_pods: u32,
     pub preemptions: u32,
+    /// A gang: a Volcano Job, a `kubesim.io/gang-size` Job, or pods joining a PodGroup.
+    pub gang: bool,
 }
 
 impl JobRow {

@@ -5,7 +5,8 @@
 
 use crate::engine::SimTime;
 use crate::observe::record::{JobRow, RunResult, WlState, event_fields};
-use crate::observe::stats::{mean, percentile};
+use crate::observe::stats::percentile;
+use crate::observe::survival::{Bounded, Survival};
 pub use crate::text::csv_field;
 
 pub const JOBS_HEADER: &str = "policy,seed,namespace,name,kind,owner,queue,priority,gpus,pods,submit_s,start_s,finish_s,state,reason,wait_s,jct_s,restarts,failed_pods,preemptions";
@@ -15,22 +16,26 @@ pub const CRONJOBS_HEADER: &str = "policy,seed,namespace,cronjob,schedule,concur
 pub const QUEUES_HEADER: &str = "policy,seed,queue,weight,weight_share,jobs,jobs_complete,gpu_h,gpu_share,wait_p50_s,wait_p95_s,preemptions,reclaims,gpu_h_lost,deserved_gpus";
 pub const QUEUE_TIMESERIES_HEADER: &str = "policy,seed,queue,t_s,width_s,alloc_gpus";
 pub const TIMESERIES_HEADER: &str = "policy,seed,t_s,width_s,gpus,alloc_gpus,busy_gpus,stranded_gpus,deadlock_frac";
-pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed,gpu_h_lost,restarts,node_failures";
+pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed,gpu_h_lost,restarts,node_failures,not_started,unfinished,lower_bounds,gangs,gang_tfs_p50_s,gang_tfs_p95_s,gang_tfs_mean_s";
 
-/// Summary metrics of one run (contract.md section 4).
+/// Summary metrics of one run (contract.md section 4). Waits and completion times are
+/// Kaplan-Meier estimates over right-censored samples ([`crate::observe::survival`]): a
+/// workload that had not started (finished) by the end counts as a wait (completion time) of at
+/// least what was observed, and an estimate beyond the observed part is a lower bound.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
     pub policy: String,
     pub seed: u64,
     pub gpu_alloc_util: f64,
     pub gpu_busy_util: f64,
-    pub wait_p50_ms: Option<u64>,
-    pub wait_p95_ms: Option<u64>,
-    pub wait_p99_ms: Option<u64>,
-    pub wait_mean_ms: Option<f64>,
-    pub jct_mean_ms: Option<f64>,
-    pub jct_p99_ms: Option<u64>,
-    pub makespan_ms: Option<u64>,
+    pub wait_p50_ms: Option<Bounded<u64>>,
+    pub wait_p95_ms: Option<Bounded<u64>>,
+    pub wait_p99_ms: Option<Bounded<u64>>,
+    pub wait_mean_ms: Option<Bounded<f64>>,
+    pub jct_mean_ms: Option<Bounded<f64>>,
+    pub jct_p99_ms: Option<Bounded<u64>>,
+    /// The latest finish; with unfinished workloads, the end of the run as a lower bound.
+    pub makespan_ms: Option<Bounded<u64>>,
     pub jobs_complete: usize,
     pub jobs_failed: usize,
     pub jobs_pending: usize,
@@ -47,26 +52,76 @@ pub struct Summary {
     /// Container restarts in place, all workloads.
     pub restarts: u64,
     pub node_failures: u64,
+    /// Workloads (not rejected) that never started: censored waits.
+    pub not_started: usize,
+    /// Workloads (not rejected) not finished at the end: censored completion times.
+    pub unfinished: usize,
+    /// Gang workloads (a Volcano Job, a `kubesim.io/gang-size` Job, pods joining a PodGroup).
+    pub gangs: usize,
+    /// Their time to first start: submission to the first time the whole gang ran.
+    pub gang_tfs_p50_ms: Option<Bounded<u64>>,
+    pub gang_tfs_p95_ms: Option<Bounded<u64>>,
+    pub gang_tfs_mean_ms: Option<Bounded<f64>>,
+}
+
+/// The right-censored waits of a run's workloads (`gangs_only`: of its gangs). A workload that
+/// never started is censored at the time it was observed waiting: until it ended without
+/// starting (deleted, failed) or the end of the run. Rejected workloads never queued: left out.
+pub fn wait_sample(r: &RunResult, gangs_only: bool) -> Survival {
+    let (mut events, mut censored) = (Vec::new(), Vec::new());
+    for j in r
+        .jobs
+        .iter()
+        .filter(|j| j.state != WlState::Rejected && (j.gang || !gangs_only))
+    {
+        match j.wait_ms() {
+            Some(w) => events.push(w),
+            None => censored.push(j.finish.unwrap_or(r.end).since(j.submit)),
+        }
+    }
+    Survival::new(events, censored)
+}
+
+/// The right-censored completion times: unfinished workloads censored at the end of the run.
+pub fn jct_sample(r: &RunResult) -> Survival {
+    let (mut events, mut censored) = (Vec::new(), Vec::new());
+    for j in r.jobs.iter().filter(|j| j.state != WlState::Rejected) {
+        match j.jct_ms() {
+            Some(c) => events.push(c),
+            None => censored.push(r.end.since(j.submit)),
+        }
+    }
+    Survival::new(events, censored)
 }
 
 pub fn summarize(r: &RunResult) -> Summary {
-    let mut waits: Vec<u64> = r.jobs.iter().filter_map(JobRow::wait_ms).collect();
-    waits.sort_unstable();
-    let mut jcts: Vec<u64> = r.jobs.iter().filter_map(JobRow::jct_ms).collect();
-    jcts.sort_unstable();
+    let waits = wait_sample(r, false);
+    let jcts = jct_sample(r);
+    let gang_waits = wait_sample(r, true);
     let count = |s: WlState| r.jobs.iter().filter(|j| j.state == s).count();
+    let latest = r.jobs.iter().filter_map(|j| j.finish).map(|t| t.ms()).max();
     Summary {
         policy: r.policy.clone(),
         seed: r.seed,
         gpu_alloc_util: r.gpu.alloc_util(),
         gpu_busy_util: r.gpu.busy_util(),
-        wait_p50_ms: percentile(&waits, 50.0),
-        wait_p95_ms: percentile(&waits, 95.0),
-        wait_p99_ms: percentile(&waits, 99.0),
-        wait_mean_ms: mean(&waits),
-        jct_mean_ms: mean(&jcts),
-        jct_p99_ms: percentile(&jcts, 99.0),
-        makespan_ms: r.jobs.iter().filter_map(|j| j.finish).map(|t| t.ms()).max(),
+        wait_p50_ms: waits.percentile(50.0),
+        wait_p95_ms: waits.percentile(95.0),
+        wait_p99_ms: waits.percentile(99.0),
+        wait_mean_ms: waits.mean(),
+        jct_mean_ms: jcts.mean(),
+        jct_p99_ms: jcts.percentile(99.0),
+        makespan_ms: if jcts.censored() > 0 {
+            Some(Bounded {
+                value: latest.unwrap_or(0).max(r.end.ms()),
+                lower_bound: true,
+            })
+        } else {
+            latest.map(|value| Bounded {
+                value,
+                lower_bound: false,
+            })
+        },
         jobs_complete: count(WlState::Complete),
         jobs_failed: count(WlState::Failed),
         jobs_pending: count(WlState::Pending),
@@ -81,6 +136,36 @@ pub fn summarize(r: &RunResult) -> Summary {
         gpu_h_lost: r.gpu.lost_integral as f64 / 1000.0 / 3_600_000.0,
         restarts: r.jobs.iter().map(|j| u64::from(j.restarts)).sum(),
         node_failures: r.node_failures,
+        not_started: waits.censored(),
+        unfinished: jcts.censored(),
+        gangs: gang_waits.len(),
+        gang_tfs_p50_ms: gang_waits.percentile(50.0),
+        gang_tfs_p95_ms: gang_waits.percentile(95.0),
+        gang_tfs_mean_ms: gang_waits.mean(),
+    }
+}
+
+impl Summary {
+    /// The summary.csv columns whose value is only a lower bound (censored values beyond it),
+    /// as the `lower_bounds` column lists them.
+    pub fn lower_bounds(&self) -> Vec<&'static str> {
+        let u = |b: &Option<Bounded<u64>>| b.is_some_and(|b| b.lower_bound);
+        let f = |b: &Option<Bounded<f64>>| b.is_some_and(|b| b.lower_bound);
+        [
+            ("wait_p50_s", u(&self.wait_p50_ms)),
+            ("wait_p95_s", u(&self.wait_p95_ms)),
+            ("wait_p99_s", u(&self.wait_p99_ms)),
+            ("wait_mean_s", f(&self.wait_mean_ms)),
+            ("jct_mean_s", f(&self.jct_mean_ms)),
+            ("jct_p99_s", u(&self.jct_p99_ms)),
+            ("makespan_s", u(&self.makespan_ms)),
+            ("gang_tfs_p50_s", u(&self.gang_tfs_p50_ms)),
+            ("gang_tfs_p95_s", u(&self.gang_tfs_p95_ms)),
+            ("gang_tfs_mean_s", f(&self.gang_tfs_mean_ms)),
+        ]
+        .into_iter()
+        .filter_map(|(name, lb)| lb.then_some(name))
+        .collect()
     }
 }
 
@@ -94,6 +179,14 @@ fn opt_ms(v: Option<u64>) -> String {
 
 fn opt_ms_f(v: Option<f64>) -> String {
     v.map(|v| format!("{:.3}", v / 1000.0)).unwrap_or_default()
+}
+
+fn bounded_ms(v: Option<Bounded<u64>>) -> String {
+    opt_ms(v.map(|b| b.value))
+}
+
+fn bounded_ms_f(v: Option<Bounded<f64>>) -> String {
+    opt_ms_f(v.map(|b| b.value))
 }
 
 /// GPUs from milli-GPUs: "8", "0.5", "1.25".
@@ -149,18 +242,18 @@ pub fn events_rows(r: &RunResult, out: &mut String) {
 /// The summary.csv row of one run (no header).
 pub fn summary_row(s: &Summary, out: &mut String) {
     out.push_str(&format!(
-        "{},{},{:.6},{:.6},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6},{},{},{},{},{:.6},{},{}\n",
+        "{},{},{:.6},{:.6},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6},{},{},{},{},{:.6},{},{},{},{},{},{},{},{},{}\n",
         csv_field(&s.policy),
         s.seed,
         s.gpu_alloc_util,
         s.gpu_busy_util,
-        opt_ms(s.wait_p50_ms),
-        opt_ms(s.wait_p95_ms),
-        opt_ms(s.wait_p99_ms),
-        opt_ms_f(s.wait_mean_ms),
-        opt_ms_f(s.jct_mean_ms),
-        opt_ms(s.jct_p99_ms),
-        opt_ms(s.makespan_ms),
+        bounded_ms(s.wait_p50_ms),
+        bounded_ms(s.wait_p95_ms),
+        bounded_ms(s.wait_p99_ms),
+        bounded_ms_f(s.wait_mean_ms),
+        bounded_ms_f(s.jct_mean_ms),
+        bounded_ms(s.jct_p99_ms),
+        bounded_ms(s.makespan_ms),
         s.jobs_complete,
         s.jobs_failed,
         s.jobs_pending,
@@ -175,6 +268,13 @@ pub fn summary_row(s: &Summary, out: &mut String) {
         s.gpu_h_lost,
         s.restarts,
         s.node_failures,
+        s.not_started,
+        s.unfinished,
+        s.lower_bounds().join(" "),
+        s.gangs,
+        bounded_ms(s.gang_tfs_p50_ms),
+        bounded_ms(s.gang_tfs_p95_ms),
+        bounded_ms_f(s.gang_tfs_mean_ms),
     ));
 }
 

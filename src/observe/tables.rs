@@ -72,6 +72,8 @@ pub struct Plan {
     pub queues: bool,
     /// Sweep targets (`wait_p95_s<=3600`), as given.
     pub targets: Vec<String>,
+    /// Practical thresholds of comparisons (`--negligible wait_mean_s=60`), as given.
+    pub negligible: Vec<String>,
 }
 
 impl Plan {

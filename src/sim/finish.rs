@@ -279,6 +279,7 @@ impl World {
             restarts: w.restarts,
             failed_pods,
             preemptions: w.preemptions,
+            gang: w.gang.is_some() || (0..p.tasks.len()).any(|t| p.template(t).pod_group.is_some()),
         }
     }
 }

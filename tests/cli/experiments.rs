@@ -84,7 +84,7 @@ fn compare_reports_paired_differences_computed_by_seed() {
     let cmp = Csv::read(&out.join("comparison.csv"));
     assert_eq!(
         cmp.header.join(","),
-        "metric,policy,runs,mean,ci95_lo,ci95_hi,baseline,diff,diff_ci95_lo,diff_ci95_hi,diff_pct,verdict"
+        "metric,policy,runs,mean,ci95_lo,ci95_hi,baseline,diff,diff_ci95_lo,diff_ci95_hi,diff_pct,verdict,lower_bound_runs,diff_bound,negligible_below"
     );
     // By hand from summary.csv: per seed d = binpack - default; mean, sample sd, t(0.975, 2).
     for metric in ["gpu_busy_util", "wait_mean_s", "jct_mean_s"] {
@@ -120,7 +120,90 @@ fn compare_reports_paired_differences_computed_by_seed() {
             .expect("baseline row");
         assert_eq!(cmp.get(base, "verdict"), "baseline");
         assert_eq!(cmp.get(base, "diff"), "");
+        // The practical threshold: 0.5 pp of utilization; 1% of the baseline's mean time, at
+        // least 1 s.
+        let base_vals: Vec<f64> = ["1", "2", "3"].iter().map(|s| val("kube-default", s)).collect();
+        let bm = base_vals.iter().sum::<f64>() / 3.0;
+        let threshold = if metric == "gpu_busy_util" {
+            0.005
+        } else {
+            (bm * 0.01).max(1.0)
+        };
+        assert!((got("negligible_below") - threshold).abs() < 1e-5, "{metric} threshold");
+        // The baseline's own interval by hand on the log (times) or logit (utilization) scale:
+        // positive, around the mean.
+        let bsd = (base_vals.iter().map(|x| (x - bm).powi(2)).sum::<f64>() / 2.0).sqrt();
+        let se = bsd / 3f64.sqrt();
+        let (lo, hi) = if metric == "gpu_busy_util" {
+            let h = 4.302_652_730 * se / (bm * (1.0 - bm));
+            let l = (bm / (1.0 - bm)).ln();
+            let back = |x: f64| 1.0 / (1.0 + (-x).exp());
+            (back(l - h), back(l + h))
+        } else {
+            let h = 4.302_652_730 * se / bm;
+            (bm * (-h).exp(), bm * h.exp())
+        };
+        let bget = |c: &str| -> f64 { cmp.get(base, c).parse().expect("number") };
+        assert!(
+            (bget("ci95_lo") - lo).abs() < 1e-5 && (bget("ci95_hi") - hi).abs() < 1e-5,
+            "{metric} ci"
+        );
+        assert!(bget("ci95_lo") >= 0.0);
+        let verdict = cmp.get(row, "verdict");
+        if (mean.abs() < threshold) && (mean - half > 0.0 || mean + half < 0.0) {
+            assert_eq!(verdict, "negligible", "{metric}");
+        }
     }
+    // --negligible: recorded per metric; a bad one exits 2 before simulating.
+    let neg = dir.join("neg");
+    let o = run_args(&[
+        "compare",
+        p(&f),
+        "--policy",
+        "kube-default",
+        "--policy",
+        "kube-binpack",
+        "--seeds",
+        "1..3",
+        "--negligible",
+        "wait_mean_s=1h",
+        "--out",
+        p(&neg),
+    ]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("--negligible") && o.stderr.contains("wait_mean_s=1h"),
+        "{}",
+        o.stderr
+    );
+    assert!(!neg.exists());
+    run_args(&[
+        "compare",
+        p(&f),
+        "--policy",
+        "kube-default",
+        "--policy",
+        "kube-binpack",
+        "--seeds",
+        "1..3",
+        "--negligible",
+        "wait_mean_s=3600",
+        "--out",
+        p(&neg),
+    ])
+    .assert_ok();
+    let c2 = Csv::read(&neg.join("comparison.csv"));
+    let r = c2
+        .rows
+        .iter()
+        .find(|r| c2.get(r, "metric") == "wait_mean_s" && c2.get(r, "policy") == "kube-binpack")
+        .expect("row");
+    assert_eq!(c2.get(r, "negligible_below"), "3600.000000");
+    assert!(
+        ["negligible", "no significant difference", "identical in every seed"].contains(&c2.get(r, "verdict")),
+        "{}",
+        c2.get(r, "verdict")
+    );
     // One policy is not a comparison.
     let one = run_args(&["compare", p(&f), "--policy", "kube-default", "--out", p(&dir.join("x"))]);
     assert_eq!(one.code, Some(2), "{}", one.stderr);

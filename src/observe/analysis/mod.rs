@@ -22,11 +22,11 @@ use std::collections::BTreeMap;
 use crate::error::InputError;
 use crate::observe::tables::{Kind, Plan, Table, Tables};
 
-pub use comparison::{Comparison, compare};
+pub use comparison::{Comparison, DiffBound, compare, parse_negligible};
 pub use queues::{QueueCurve, QueueCurves, QueueMean, pooled_queues, queue_curves, queue_means};
-pub use series::{Pooled, pooled_series, wait_cdf, waits};
+pub use series::{Pooled, pooled_series, wait_cdf, wait_sample};
 pub use summary::{
-    Aggregate, Better, DEADLOCK_FREE, DEADLOCK_RATE, METRICS, Metric, Row, Scale, aggregates, metric, rows,
+    Aggregate, Better, DEADLOCK_FREE, DEADLOCK_RATE, METRICS, Metric, Row, Scale, Threshold, aggregates, metric, rows,
 };
 pub use sweep::{
     Curve, CurvePoint, MetricCurves, Op, SweepFindings, Target, TargetLine, number_of, plan_targets, x_of,
@@ -72,8 +72,11 @@ pub struct PolicyFindings {
 pub struct PolicyCurves {
     pub policy: String,
     pub series: Pooled,
-    /// (wait in s, fraction of the started workloads), see [`wait_cdf`].
+    /// (wait in s, Kaplan-Meier fraction of the workloads that waited at most that long), see
+    /// [`wait_cdf`].
     pub wait_cdf: Vec<(f64, f64)>,
+    /// The share of its workloads that never started (censored waits), 0 to 1.
+    pub censored_share: f64,
 }
 
 /// The rows of a per-run table shown as they are.
@@ -96,27 +99,40 @@ const QUEUE_PLOTS: usize = 3;
 pub fn analyze(plan: &Plan, tables: &Tables) -> Result<Analysis, InputError> {
     let rows = rows(tables, plan.kind)?;
     let targets = plan_targets(plan)?;
+    let negligible: Vec<(String, Threshold)> = plan
+        .negligible
+        .iter()
+        .map(|n| parse_negligible(n))
+        .collect::<Result<_, _>>()?;
     let aggregates = aggregates(plan, &rows);
     let findings = match plan.kind {
-        Kind::Run | Kind::Compare => Findings::Policies(policy_findings(plan, tables, &rows)),
+        Kind::Run | Kind::Compare => Findings::Policies(policy_findings(plan, tables, &rows, &negligible)),
         Kind::Sweep => Findings::Sweep(sweep::sweep(plan, &aggregates, targets)),
     };
     Ok(Analysis { aggregates, findings })
 }
 
-fn policy_findings(plan: &Plan, tables: &Tables, rows: &[Row]) -> PolicyFindings {
+fn policy_findings(plan: &Plan, tables: &Tables, rows: &[Row], negligible: &[(String, Threshold)]) -> PolicyFindings {
     let comparison = (plan.kind == Kind::Compare).then(|| {
         let refs: Vec<&Row> = rows.iter().collect();
-        compare(&plan.policies, &plan.seeds, &refs)
+        compare(&plan.policies, &plan.seeds, &refs, negligible)
     });
     let with_queues = tables.get("queues.csv").is_some();
     let policies: Vec<PolicyCurves> = plan
         .policies
         .iter()
-        .map(|p| PolicyCurves {
-            policy: p.clone(),
-            series: pooled_series(tables, p),
-            wait_cdf: wait_cdf(&waits(tables, p)),
+        .map(|p| {
+            let sample = wait_sample(tables, p);
+            PolicyCurves {
+                policy: p.clone(),
+                series: pooled_series(tables, p),
+                wait_cdf: wait_cdf(&sample),
+                censored_share: if sample.is_empty() {
+                    0.0
+                } else {
+                    sample.censored() as f64 / sample.len() as f64
+                },
+            }
         })
         .collect();
     PolicyFindings {

@@ -1,7 +1,9 @@
 //! Curves over time and waits, pooled over a policy's seeds: GPU levels per bucket of a common
-//! grid (from timeseries.csv) and the wait-time CDF of the workloads that started (from jobs.csv).
+//! grid (from timeseries.csv) and the wait-time distribution, a Kaplan-Meier estimate that counts
+//! the workloads that never started as censored waits (from jobs.csv and summary.csv).
 
 use crate::observe::analysis::{field, grid_width, policy_records, pool, ratio};
+use crate::observe::survival::Survival;
 use crate::observe::tables::Tables;
 
 /// Pooled GPU levels over time for one policy: per bucket of a common grid, the fractions
@@ -42,36 +44,73 @@ pub fn pooled_series(tables: &Tables, policy: &str) -> Pooled {
     }
 }
 
-/// Wait times (s) of a policy's workloads that started, over all its runs, sorted.
-pub fn waits(tables: &Tables, policy: &str) -> Vec<f64> {
-    let Some(col) = tables
-        .get("jobs.csv")
-        .and_then(|t| t.header.split(',').position(|c| c == "wait_s"))
-    else {
-        return vec![];
+/// The waits of a policy's workloads over all its runs as a right-censored sample (ms): a
+/// workload that never started is censored at the time it was seen waiting (until it ended, or
+/// the end of its run: summary.csv `end_s`); rejected workloads are left out, as in
+/// [`crate::observe::report::wait_sample`].
+pub fn wait_sample(tables: &Tables, policy: &str) -> Survival {
+    let (Some(jobs), Some(summary)) = (tables.get("jobs.csv"), tables.get("summary.csv")) else {
+        return Survival::default();
     };
-    let mut out: Vec<f64> = policy_records(tables, "jobs.csv", policy)
-        .iter()
-        .filter_map(|rec| rec.get(col).and_then(|s| s.parse::<f64>().ok()))
-        .collect();
-    out.sort_by(f64::total_cmp);
-    out
+    let col = |t: &crate::observe::tables::Table, name: &str| t.header.split(',').position(|c| c == name);
+    let (Some(submit), Some(finish), Some(state), Some(wait), Some(end_col)) = (
+        col(jobs, "submit_s"),
+        col(jobs, "finish_s"),
+        col(jobs, "state"),
+        col(jobs, "wait_s"),
+        col(summary, "end_s"),
+    ) else {
+        return Survival::default();
+    };
+    let ms = |v: Option<&str>| {
+        v.and_then(|s| s.parse::<f64>().ok())
+            .map(|s| (s * 1000.0).round() as u64)
+    };
+    let (mut events, mut censored) = (Vec::new(), Vec::new());
+    for ((jb, sb), unit) in jobs.blocks.iter().zip(&summary.blocks).zip(&tables.units) {
+        if unit.policy != policy {
+            continue;
+        }
+        let end = records(sb).first().and_then(|r| ms(r.get(end_col))).unwrap_or(0);
+        for r in records(jb) {
+            if r.get(state) == Some("Rejected") {
+                continue;
+            }
+            match ms(r.get(wait)) {
+                Some(w) => events.push(w),
+                None => {
+                    let at = ms(r.get(finish)).unwrap_or(end);
+                    censored.push(at.saturating_sub(ms(r.get(submit)).unwrap_or(0)));
+                }
+            }
+        }
+    }
+    Survival::new(events, censored)
+}
+
+fn records(block: &crate::observe::tables::Block) -> Vec<csv::StringRecord> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(block.as_bytes())
+        .into_records()
+        .flatten()
+        .collect()
 }
 
 /// Bound on the points of a wait-time CDF (about; the last point is always kept).
 const CDF_POINTS: usize = 400;
 
-/// The wait-time CDF of sorted waits: (wait in s, fraction of the started workloads that waited
-/// at most that long), one point per distinct wait (its last rank), thinned to at most ~400
-/// points, from (the first wait, 0).
-pub fn wait_cdf(w: &[f64]) -> Vec<(f64, f64)> {
-    let n = w.len() as f64;
-    let mut pts: Vec<(f64, f64)> = Vec::new();
-    for (i, x) in w.iter().enumerate() {
-        if i + 1 == w.len() || w[i + 1] != *x {
-            pts.push((*x, (i + 1) as f64 / n));
-        }
-    }
+/// The wait-time distribution of a censored sample: (wait in s, the Kaplan-Meier estimate of the
+/// fraction of workloads that waited at most that long), one point per distinct wait, thinned
+/// to at most ~400 points, from (the first wait, 0). With censored workloads the curve stops
+/// below 1 when the censored ones hold the top of the distribution.
+pub fn wait_cdf(sample: &Survival) -> Vec<(f64, f64)> {
+    let mut pts: Vec<(f64, f64)> = sample
+        .steps()
+        .into_iter()
+        .map(|(t, f)| (t as f64 / 1000.0, f))
+        .collect();
+    let first = pts.first().map(|p| p.0);
     if pts.len() > CDF_POINTS {
         let step = pts.len().div_ceil(CDF_POINTS);
         let last = pts.len() - 1;
@@ -82,8 +121,8 @@ pub fn wait_cdf(w: &[f64]) -> Vec<(f64, f64)> {
             .map(|(_, p)| p)
             .collect();
     }
-    if let Some(first) = w.first() {
-        pts.insert(0, (*first, 0.0));
+    if let Some(first) = first {
+        pts.insert(0, (first, 0.0));
     }
     pts
 }

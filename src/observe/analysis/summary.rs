@@ -5,7 +5,7 @@
 use crate::error::InputError;
 use crate::observe::analysis::sweep::Target;
 use crate::observe::report::SUMMARY_HEADER;
-use crate::observe::stats::{Estimate, mean_ci, wilson95};
+use crate::observe::stats::{Estimate, Support, mean_ci_in, wilson95};
 use crate::observe::tables::{Kind, Plan, Tables, Unit};
 
 /// How a metric reads.
@@ -47,6 +47,71 @@ const fn m(name: &'static str, label: &'static str, unit: Scale, better: Better)
     }
 }
 
+impl Metric {
+    /// Where its values lie: every reported metric is non-negative; fractions are within [0, 1].
+    pub fn support(&self) -> Support {
+        match self.unit {
+            Scale::Fraction => Support::Unit,
+            _ => Support::NonNegative,
+        }
+    }
+
+    /// The default practical threshold: a difference smaller than this is negligible.
+    pub fn negligible(&self) -> Threshold {
+        match self.unit {
+            // 0.5 percentage points.
+            Scale::Fraction => Threshold::absolute(0.005),
+            // 1% of the baseline's mean, and at least 1 s.
+            Scale::Seconds => Threshold {
+                absolute: 1.0,
+                relative: 0.01,
+            },
+            // 1% of the baseline's mean, and at least one.
+            Scale::Count => Threshold {
+                absolute: 1.0,
+                relative: 0.01,
+            },
+            // 1% of the baseline's mean, and at least 0.01 GPU-hours (36 GPU-seconds).
+            Scale::GpuHours => Threshold {
+                absolute: 0.01,
+                relative: 0.01,
+            },
+        }
+    }
+}
+
+/// A practical threshold: a difference is negligible when its size is below
+/// max(`absolute`, `relative` x |the baseline's mean|).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Threshold {
+    /// In the metric's CSV unit (a fraction, seconds, a count, GPU-hours).
+    pub absolute: f64,
+    /// A fraction of the baseline's mean.
+    pub relative: f64,
+}
+
+impl Threshold {
+    pub const fn absolute(absolute: f64) -> Threshold {
+        Threshold {
+            absolute,
+            relative: 0.0,
+        }
+    }
+
+    /// The threshold against a baseline mean.
+    pub fn at(&self, baseline_mean: f64) -> f64 {
+        let rel = if baseline_mean.is_finite() {
+            self.relative * baseline_mean.abs()
+        } else {
+            0.0
+        };
+        self.absolute.max(rel)
+    }
+}
+
+/// The deadlock rate's default practical threshold: 1 percentage point.
+pub const DEADLOCK_RATE_NEGLIGIBLE: Threshold = Threshold::absolute(0.01);
+
 /// The metrics compared, in report order.
 pub const METRICS: &[Metric] = &[
     m("gpu_busy_util", "GPU busy utilization", Scale::Fraction, Better::Higher),
@@ -71,6 +136,19 @@ pub const METRICS: &[Metric] = &[
     m("stranded_gpu_h", "stranded GPU-hours", Scale::GpuHours, Better::Lower),
     m("gpu_h_lost", "GPU-hours of work lost", Scale::GpuHours, Better::Lower),
     m("restarts", "container restarts", Scale::Count, Better::Lower),
+    m("not_started", "workloads never started", Scale::Count, Better::Lower),
+    m(
+        "gang_tfs_mean_s",
+        "gang time to first start (mean)",
+        Scale::Seconds,
+        Better::Lower,
+    ),
+    m(
+        "gang_tfs_p95_s",
+        "gang time to first start (p95)",
+        Scale::Seconds,
+        Better::Lower,
+    ),
 ];
 
 /// The deadlock rate's pseudo-metric name (runs with at least one episode / runs).
@@ -90,6 +168,8 @@ pub struct Row {
     pub seed: u64,
     /// Values by summary.csv column (None where empty).
     pub(super) values: Vec<Option<f64>>,
+    /// The `lower_bounds` column: the metrics whose value is only a lower bound.
+    pub(super) lower_bounds: String,
 }
 
 pub(super) fn summary_columns() -> impl Iterator<Item = &'static str> {
@@ -102,6 +182,11 @@ impl Row {
         self.values.get(i).copied().flatten()
     }
 
+    /// Is the metric's value only a lower bound (censored workloads beyond it)?
+    pub fn is_lower_bound(&self, name: &str) -> bool {
+        self.lower_bounds.split(' ').any(|m| m == name)
+    }
+
     /// A row from one CSV record of summary.csv (`offset` 0) or sweep_runs.csv (1).
     fn parse(unit: &Unit, rec: &csv::StringRecord, offset: usize) -> Row {
         Row {
@@ -111,6 +196,11 @@ impl Row {
             values: (0..summary_columns().count())
                 .map(|i| rec.get(i + offset).and_then(|v| v.parse::<f64>().ok()))
                 .collect(),
+            lower_bounds: summary_columns()
+                .position(|c| c == "lower_bounds")
+                .and_then(|i| rec.get(i + offset))
+                .unwrap_or_default()
+                .to_string(),
         }
     }
 
@@ -165,6 +255,8 @@ pub struct Aggregate {
     pub deadlock: Option<Estimate>,
     /// Per metric of [`METRICS`], in order.
     pub estimates: Vec<Estimate>,
+    /// Per metric of [`METRICS`], in order: the runs whose value is only a lower bound.
+    pub lower_bound_runs: Vec<u64>,
 }
 
 impl Aggregate {
@@ -190,7 +282,16 @@ impl Aggregate {
             }),
             estimates: METRICS
                 .iter()
-                .map(|m| mean_ci(&mine.iter().filter_map(|r| r.get(m.name)).collect::<Vec<_>>()))
+                .map(|m| {
+                    mean_ci_in(
+                        &mine.iter().filter_map(|r| r.get(m.name)).collect::<Vec<_>>(),
+                        m.support(),
+                    )
+                })
+                .collect(),
+            lower_bound_runs: METRICS
+                .iter()
+                .map(|m| mine.iter().filter(|r| r.is_lower_bound(m.name)).count() as u64)
                 .collect(),
         }
     }
@@ -220,6 +321,14 @@ impl Aggregate {
             }),
             _ => METRICS.iter().position(|m| m.name == metric).map(|i| self.estimates[i]),
         }
+    }
+
+    /// Runs in which the metric's value is only a lower bound (0 for the deadlock rate).
+    pub fn lower_bounds(&self, metric: &str) -> u64 {
+        METRICS
+            .iter()
+            .position(|m| m.name == metric)
+            .map_or(0, |i| self.lower_bound_runs[i])
     }
 
     pub fn meets(&self, targets: &[Target]) -> bool {

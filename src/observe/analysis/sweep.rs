@@ -61,11 +61,16 @@ impl Target {
         })
     }
 
-    /// Does `agg` meet this target? Missing values (no job started) do not.
+    /// Does `agg` meet this target? Missing values (no job started) do not. A mean that
+    /// includes lower bounds (censored runs) never meets an upper target (`<=`, `<`): the true
+    /// value may be above it; it meets a lower target (`>=`, `>`) as any value does.
     pub fn met(&self, agg: &Aggregate) -> bool {
         let Some(v) = agg.value(&self.metric) else {
             return false;
         };
+        if matches!(self.op, Op::Le | Op::Lt) && agg.lower_bounds(&self.metric) > 0 {
+            return false;
+        }
         match self.op {
             Op::Le => v <= self.value,
             Op::Lt => v < self.value,

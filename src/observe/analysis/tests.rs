@@ -2,6 +2,7 @@
 
 use super::summary::summary_columns;
 use super::*;
+use crate::observe::analysis::comparison::DiffBound;
 use crate::observe::render::csv::{COMPARISON_HEADER, comparison_csv};
 use crate::observe::render::text::verdicts;
 
@@ -20,6 +21,7 @@ fn row(policy: &str, seed: u64, busy: f64, wait: Option<f64>, episodes: u64) -> 
         policy: policy.into(),
         seed,
         values,
+        lower_bounds: String::new(),
     }
 }
 
@@ -94,7 +96,7 @@ fn comparison_pairs_by_seed() {
     }
     let refs: Vec<&Row> = rows.iter().collect();
     let policies = vec!["a".to_string(), "b".to_string()];
-    let c = compare(&policies, &[1, 2, 3, 4], &refs);
+    let c = compare(&policies, &[1, 2, 3, 4], &refs, &[]);
     let busy = c
         .iter()
         .find(|c| c.metric == "gpu_busy_util" && c.policy == "b")
@@ -122,6 +124,82 @@ fn comparison_pairs_by_seed() {
     assert!(
         v[0].starts_with("b against a over 4 paired seeds: better on GPU busy utilization +10.0 pp"),
         "{v:?}"
+    );
+}
+
+#[test]
+fn censored_pairs_and_practical_thresholds_decide_verdicts() {
+    // p95 wait: a = 100 200 300 400 s (exact), b = a + 50 s in every seed.
+    let mut rows = Vec::new();
+    for s in 0..4u64 {
+        let w = 100.0 * (s + 1) as f64;
+        rows.push(row("a", s + 1, 0.5, Some(w), 0));
+        let mut r = row("b", s + 1, 0.5 + 0.001 * (s % 2) as f64, Some(w + 50.0), 0);
+        if s == 3 {
+            // In seed 4, b's p95 is only a lower bound (its censored workloads hold the top).
+            r.lower_bounds = "wait_p95_s wait_mean_s".into();
+        }
+        rows.push(r);
+    }
+    let refs: Vec<&Row> = rows.iter().collect();
+    let policies = vec!["a".to_string(), "b".to_string()];
+    let c = compare(&policies, &[1, 2, 3, 4], &refs, &[]);
+    let get = |m: &str| c.iter().find(|c| c.metric == m && c.policy == "b").unwrap();
+    let wait = get("wait_p95_s");
+    // +50 s in every pair: an interval of width 0 excluding 0; b's lower bound can only make
+    // the true difference larger: worse stands.
+    assert_eq!((wait.diff.unwrap().mean, wait.diff_bound), (50.0, DiffBound::Lower));
+    assert_eq!(wait.verdict, "worse");
+    assert_eq!(wait.lower_bound_runs, 1);
+    // The threshold (1% of a's mean 250 s = 2.5 s, at least 1 s) is recorded.
+    assert_eq!(wait.negligible_below, Some(2.5));
+    // Swapped names: the baseline's value is the lower bound and the difference -50 s: the true
+    // baseline is larger still, so better stands.
+    let swapped: Vec<Row> = rows
+        .iter()
+        .map(|r| Row {
+            policy: if r.policy == "a" { "b".into() } else { "a".into() },
+            ..r.clone()
+        })
+        .collect();
+    let refs2: Vec<&Row> = swapped.iter().collect();
+    let c2 = compare(&policies, &[1, 2, 3, 4], &refs2, &[]);
+    let w2 = c2.iter().find(|c| c.metric == "wait_p95_s" && c.policy == "b").unwrap();
+    assert_eq!((w2.diff_bound, w2.verdict), (DiffBound::Upper, "better"));
+    // The baseline's value a lower bound while b is worse by 50 s: the true difference could
+    // be below 0.
+    let mut base_censored = rows.clone();
+    for r in &mut base_censored {
+        r.lower_bounds = if r.policy == "a" && r.seed == 4 {
+            "wait_p95_s".into()
+        } else {
+            String::new()
+        };
+    }
+    let refs3: Vec<&Row> = base_censored.iter().collect();
+    let c4 = compare(&policies, &[1, 2, 3, 4], &refs3, &[]);
+    let w4 = c4.iter().find(|c| c.metric == "wait_p95_s" && c.policy == "b").unwrap();
+    assert_eq!(
+        (w4.diff_bound, w4.verdict),
+        (DiffBound::Upper, "undetermined (censored)")
+    );
+    // A 50 s difference under a 60 s override: negligible only where exact; here b is censored.
+    let c3 = compare(
+        &policies,
+        &[1, 2, 3, 4],
+        &refs,
+        &[("wait_p95_s".into(), Threshold::absolute(60.0))],
+    );
+    let w3 = c3.iter().find(|c| c.metric == "wait_p95_s" && c.policy == "b").unwrap();
+    assert_eq!(w3.verdict, "undetermined (censored)");
+    // Utilization +0.05 pp on average (0, +0.1 pp alternating): inside 0.5 pp.
+    let busy = get("gpu_busy_util");
+    assert!(busy.diff.unwrap().mean > 0.0);
+    assert_ne!(busy.verdict, "better");
+    assert!(
+        ["negligible", "no significant difference"].contains(&busy.verdict),
+        "{}",
+        busy.verdict
     );
 }
 

@@ -6,8 +6,7 @@ use crate::observe::stats::Estimate;
 use crate::observe::tables::Plan;
 use crate::text::csv_field;
 
-pub const COMPARISON_HEADER: &str =
-    "metric,policy,runs,mean,ci95_lo,ci95_hi,baseline,diff,diff_ci95_lo,diff_ci95_hi,diff_pct,verdict";
+pub const COMPARISON_HEADER: &str = "metric,policy,runs,mean,ci95_lo,ci95_hi,baseline,diff,diff_ci95_lo,diff_ci95_hi,diff_pct,verdict,lower_bound_runs,diff_bound,negligible_below";
 
 /// A number for CSV: six decimals, empty when not finite.
 pub fn num(v: f64) -> String {
@@ -28,7 +27,7 @@ pub fn comparison_csv(rows: &[Comparison]) -> String {
             (num(d.mean), num(d.lo), num(d.hi))
         });
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             c.metric,
             csv_field(&c.policy),
             c.est.n,
@@ -40,13 +39,16 @@ pub fn comparison_csv(rows: &[Comparison]) -> String {
             dlo,
             dhi,
             c.diff_pct.map(num).unwrap_or_default(),
-            c.verdict
+            c.verdict,
+            c.lower_bound_runs,
+            if c.diff.is_some() { c.diff_bound.as_str() } else { "" },
+            c.negligible_below.map(num).unwrap_or_default(),
         ));
     }
     out
 }
 
-pub const SWEEP_HEADER: &str = "point,params,policy,metric,runs,mean,ci95_lo,ci95_hi,meets_targets";
+pub const SWEEP_HEADER: &str = "point,params,policy,metric,runs,mean,ci95_lo,ci95_hi,meets_targets,lower_bound_runs";
 
 /// sweep.csv: per point, policy and metric the mean over seeds with its interval, and whether
 /// the point meets every target (empty without targets).
@@ -63,7 +65,7 @@ pub fn sweep_csv(plan: &Plan, aggs: &[Aggregate], sweep: &SweepFindings) -> Stri
                 hi: f64::NAN,
             });
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{},{}\n",
                 a.point,
                 csv_field(&params),
                 csv_field(&a.policy),
@@ -72,7 +74,8 @@ pub fn sweep_csv(plan: &Plan, aggs: &[Aggregate], sweep: &SweepFindings) -> Stri
                 num(e.mean),
                 num(e.lo),
                 num(e.hi),
-                meets
+                meets,
+                a.lower_bounds(name),
             ));
         }
     }

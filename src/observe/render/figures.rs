@@ -95,7 +95,11 @@ fn time_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
         .policies
         .iter()
         .map(|p| Series {
-            label: p.policy.clone(),
+            label: if p.censored_share > 0.0 {
+                format!("{} ({:.1}% never started)", p.policy, p.censored_share * 100.0)
+            } else {
+                p.policy.clone()
+            },
             points: p.wait_cdf.iter().map(|&(w, q)| (w / 60.0, q)).collect(),
             style: Style::Step,
         })
@@ -129,13 +133,15 @@ fn time_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
         Figure {
             stem: "wait_cdf".into(),
             caption: format!(
-                "Wait-time CDF: fraction of the workloads that started within a given wait (start_s - submit_s; \
-                 workloads that never started are not on the curve){per}."
+                "Wait-time distribution: the Kaplan-Meier estimate of the fraction of workloads that \
+                 started within a given wait (start_s - submit_s){per}. A workload that never started \
+                 counts as a wait of at least the time it was seen waiting (censored), so a curve \
+                 stops below 1 by about the share that never started (in the legend)."
             ),
             chart: chart(
                 "Wait time CDF",
                 "wait (min)",
-                "fraction of started workloads",
+                "fraction of workloads started",
                 cdf,
                 unit,
             ),

@@ -41,6 +41,16 @@ pub fn show(metric: &str, v: f64) -> String {
     }
 }
 
+/// [`show`], marked `>=` when the value is only a lower bound (censored runs).
+pub fn show_bounded(metric: &str, v: f64, lower_bound: bool) -> String {
+    let s = show(metric, v);
+    if lower_bound && v.is_finite() {
+        format!(">={s}")
+    } else {
+        s
+    }
+}
+
 /// A signed difference for people: +33.0 pp, -1,200 s.
 pub fn show_diff(metric: &str, v: f64) -> String {
     if !v.is_finite() {

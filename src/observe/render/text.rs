@@ -2,7 +2,7 @@
 //! and the verdict sentences that report.html also shows.
 
 use crate::observe::analysis::{Aggregate, Comparison, DEADLOCK_RATE, SweepFindings};
-use crate::observe::render::format::{deadlock_cell, label_of, show, show_diff};
+use crate::observe::render::format::{deadlock_cell, label_of, show, show_bounded, show_diff};
 use crate::observe::tables::Plan;
 
 /// The per-policy table for the terminal.
@@ -21,14 +21,15 @@ pub fn policy_table_text(aggs: &[Aggregate]) -> String {
     );
     for a in aggs {
         let v = |m: &str| a.value(m).unwrap_or(f64::NAN);
+        let b = |m: &str| show_bounded(m, v(m), a.lower_bounds(m) > 0);
         out.push_str(&format!(
             "{:<16} {:>5} {:>9} {:>9} {:>10} {:>10} {:>9} {:>12}  {}\n",
             a.policy,
             a.runs,
             show("gpu_busy_util", v("gpu_busy_util")),
             show("gpu_alloc_util", v("gpu_alloc_util")),
-            show("wait_p50_s", v("wait_p50_s")),
-            show("wait_p95_s", v("wait_p95_s")),
+            b("wait_p50_s"),
+            b("wait_p95_s"),
             show("jobs_complete", v("jobs_complete")),
             show("stranded_gpu_h", v("stranded_gpu_h")),
             deadlock_cell(a),
@@ -40,18 +41,28 @@ pub fn policy_table_text(aggs: &[Aggregate]) -> String {
 /// A run's verdict for one policy: its headline metrics in a sentence.
 pub fn run_sentence(a: &Aggregate) -> String {
     let v = |m: &str| a.value(m).unwrap_or(f64::NAN);
-    format!(
+    let b = |m: &str| show_bounded(m, v(m), a.lower_bounds(m) > 0);
+    let mut s = format!(
         "{}: GPUs busy {} and allocated {} of the time; median wait {}, p95 wait {}; {} jobs complete on \
          average; {} of {} runs deadlocked.",
         a.policy,
         show("gpu_busy_util", v("gpu_busy_util")),
         show("gpu_alloc_util", v("gpu_alloc_util")),
-        show("wait_p50_s", v("wait_p50_s")),
-        show("wait_p95_s", v("wait_p95_s")),
+        b("wait_p50_s"),
+        b("wait_p95_s"),
         show("jobs_complete", v("jobs_complete")),
         a.deadlocked_runs,
         a.runs
-    )
+    );
+    let never = v("not_started");
+    if never > 0.0 {
+        s.push_str(&format!(
+            " {} workloads never started (per run, on average): their waits count as at least the \
+             time they waited (>= marks a lower bound).",
+            show("not_started", never)
+        ));
+    }
+    s
 }
 
 /// The terminal table of a comparison: per policy against the baseline.
@@ -87,7 +98,16 @@ pub fn comparison_table(rows: &[Comparison], seeds: usize) -> String {
                     format!("{}/{}", bx.deadlocked_runs.unwrap_or(0), bx.est.n),
                     format!("{k}/{}", c.est.n),
                 ),
-                _ => (show(c.metric, b), show(c.metric, c.est.mean)),
+                _ => {
+                    let base_lb = rows
+                        .iter()
+                        .find(|x| x.metric == c.metric && x.policy == base)
+                        .is_some_and(|x| x.lower_bound_runs > 0);
+                    (
+                        show_bounded(c.metric, b, base_lb),
+                        show_bounded(c.metric, c.est.mean, c.lower_bound_runs > 0),
+                    )
+                }
             };
             let d = c.diff.map_or("-".to_string(), |d| {
                 format!(
@@ -129,6 +149,8 @@ pub fn verdicts(rows: &[Comparison]) -> Vec<String> {
         let mut better = Vec::new();
         let mut worse = Vec::new();
         let mut other = Vec::new();
+        let mut censored = Vec::new();
+        let mut negligible = 0;
         for c in &mine {
             if let Some(d) = c.diff {
                 let text = format!(
@@ -142,6 +164,8 @@ pub fn verdicts(rows: &[Comparison]) -> Vec<String> {
                     "better" => better.push(text),
                     "worse" => worse.push(text),
                     "higher" | "lower" => other.push(text),
+                    "undetermined (censored)" => censored.push(label_of(c.metric)),
+                    "negligible" => negligible += 1,
                     _ => {}
                 }
             }
@@ -162,6 +186,18 @@ pub fn verdicts(rows: &[Comparison]) -> Vec<String> {
         }
         if !other.is_empty() {
             s.push_str(&format!(" Also different: {}.", other.join("; ")));
+        }
+        if negligible > 0 {
+            s.push_str(&format!(
+                " {negligible} significant difference{} below the practical threshold (negligible).",
+                if negligible == 1 { " is" } else { "s are" }
+            ));
+        }
+        if !censored.is_empty() {
+            s.push_str(&format!(
+                " Undetermined because workloads never started or finished (censored): {}.",
+                censored.join(", ")
+            ));
         }
         if let (Some(c), Some(b)) = (
             mine.iter().find(|c| c.metric == DEADLOCK_RATE),
