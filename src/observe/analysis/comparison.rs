@@ -87,7 +87,12 @@ fn verdict(diff: &Estimate, better: Better, threshold: f64, bound: DiffBound) ->
     } else if diff.n < 2 {
         "too few seeds"
     } else if !diff.excludes_zero() {
-        "no significant difference"
+        // With a censored side the truth lies beyond the interval on that side: no statement.
+        if bound == DiffBound::Exact {
+            "no significant difference"
+        } else {
+            "undetermined (censored)"
+        }
     } else if diff.mean.abs() < threshold {
         // A censored side could put the true difference anywhere beyond it.
         if bound == DiffBound::Exact {
@@ -330,7 +335,21 @@ mod tests {
                 verdict(&est(0.4, 0.1, 0.7), Better::Lower, 1.0, b),
                 "undetermined (censored)"
             );
+            // An interval across zero says nothing when one side is censored: both makespans
+            // `>= the end` in every seed differ by 0, yet the truth is unknown.
+            assert_eq!(
+                verdict(&est(0.0, 0.0, 0.0), Better::Lower, 1.0, b),
+                "undetermined (censored)"
+            );
+            assert_eq!(
+                verdict(&est(-1.0, -4.0, 2.0), Better::Lower, 1.0, b),
+                "undetermined (censored)"
+            );
         }
+        assert_eq!(
+            verdict(&est(-1.0, -4.0, 2.0), Better::Lower, 1.0, DiffBound::Exact),
+            "no significant difference"
+        );
     }
 
     #[test]
