@@ -90,6 +90,7 @@ const LAYERS: &[Layer] = &[
             "crate::input",
             "crate::observe::record",
             "crate::observe::fidelity",
+            "crate::observe::explain",
         ],
     },
     // Observation: the recorder, series, tables, analysis and rendering never reach into a run
