@@ -119,7 +119,7 @@ fn is_coscheduling(message: &str) -> bool {
 #[derive(Clone, Debug)]
 enum PodState {
     Pending,
-    Permit(String),
+    Permit(String, SimTime),
     Bound,
     Ended,
 }
@@ -167,7 +167,9 @@ pub fn status_at(trail: &Trail, job: &JobRow, at: SimTime) -> Status {
         };
     }
     let mut pods: BTreeMap<&str, (usize, PodState, Option<Said>)> = BTreeMap::new();
-    let (mut suspended, mut kueue, mut volcano, mut api) = (false, None, None, None);
+    let (mut suspended, mut kueue, mut api) = (false, None, None);
+    // Volcano's two messages: enqueue's (until the PodGroup is Inqueue) and the gang's.
+    let (mut enqueue, mut volcano) = (None, None);
     for r in trail.rows.iter().take_while(|r| r.time <= at) {
         let o = r.object.as_str();
         match r.event {
@@ -184,7 +186,7 @@ pub fn status_at(trail: &Trail, job: &JobRow, at: SimTime) -> Status {
             }
             "PodWaitingOnPermit" => {
                 if let Some(p) = pods.get_mut(o) {
-                    p.1 = PodState::Permit(r.detail.clone());
+                    p.1 = PodState::Permit(r.detail.clone(), r.time);
                 }
             }
             "PodBound" => {
@@ -207,7 +209,11 @@ pub fn status_at(trail: &Trail, job: &JobRow, at: SimTime) -> Status {
             "JobResumed" => suspended = false,
             "QuotaReserved" => kueue = None,
             "GangFormed" => volcano = None,
-            "Unschedulable" => say(&mut volcano, r.time, r.event, &r.detail),
+            "PodGroupInqueue" => enqueue = None,
+            "Unschedulable" if r.detail.contains(" tasks in gang unschedulable: ") => {
+                say(&mut volcano, r.time, r.event, &r.detail)
+            }
+            "Unschedulable" => say(&mut enqueue, r.time, r.event, &r.detail),
             "FailedCreate" => say(&mut api, r.time, r.event, &r.detail),
             e if KUEUE_REASONS.contains(&e) => say(&mut kueue, r.time, e, &r.detail),
             _ => {}
@@ -243,9 +249,12 @@ pub fn status_at(trail: &Trail, job: &JobRow, at: SimTime) -> Status {
     waiting.sort_by_key(|w| w.0);
     let pending = waiting.iter().filter(|w| matches!(w.2, PodState::Pending)).count();
     let bound = waiting.iter().filter(|w| matches!(w.2, PodState::Bound)).count();
-    if let Some(s) = volcano.as_ref().filter(|_| pending > 0 || bound == 0) {
-        let gang = trail.rows.iter().find(|r| r.event == "Unschedulable").map(|r| r.object.clone());
-        holds.push(hold("Volcano", gang.into_iter().collect(), s));
+    let gang: Vec<String> = (trail.rows.iter().find(|r| r.event == "Unschedulable"))
+        .map(|r| r.object.clone())
+        .into_iter()
+        .collect();
+    for s in [&enqueue, &volcano.filter(|_| pending > 0 || bound == 0)].into_iter().flatten() {
+        holds.push(hold("Volcano", gang.clone(), s));
     }
     if let Some(s) = &api {
         holds.push(hold("API server", vec![trail.object.clone()], s));
@@ -275,12 +284,12 @@ pub fn status_at(trail: &Trail, job: &JobRow, at: SimTime) -> Status {
                 attempts: 0,
                 message: "in the scheduling queue, not attempted yet".into(),
             },
-            (PodState::Permit(node), _) => Hold {
+            (PodState::Permit(node, since), _) => Hold {
                 system: "coscheduling",
                 objects: vec![o.to_string()],
                 reason: "WaitingOnPermit".into(),
-                since: at,
-                last: at,
+                since: *since,
+                last: *since,
                 attempts: 0,
                 message: format!("reserved on {node}, waiting at Permit for its PodGroup's minMember"),
             },
@@ -375,7 +384,7 @@ fn objects_text(objects: &[String]) -> String {
 }
 
 fn line_text(l: &Line) -> String {
-    let mut s = format!("  {:>12} s  {}  {}", l.time, objects_text(&l.objects), l.event);
+    let mut s = format!("  {:>12} s  {}  {}", l.time.to_string(), objects_text(&l.objects), l.event);
     if l.count > 1 {
         s.push_str(&format!(" (x{}, last at {} s)", l.count, l.last));
     }
@@ -470,7 +479,7 @@ fn fit_text(fit: &EmptyFit, submit: SimTime) -> String {
             joined,
         } => {
             let what = format!(
-                "its {} at once fit on the {} present",
+                "the {} it needs at once fit on the {} present",
                 plural(*pods, "pod"),
                 plural(*nodes, "node")
             );
@@ -491,7 +500,7 @@ fn fit_text(fit: &EmptyFit, submit: SimTime) -> String {
                 format!("never fits: {why}")
             } else {
                 format!(
-                    "never fits: only {placed} of its {pods} pods fit at once on the {} (all empty)",
+                    "never fits: it needs {pods} pods at once and only {placed} fit on the {} (all empty)",
                     plural(*nodes, "node")
                 )
             }
@@ -663,7 +672,7 @@ mod tests {
         };
         assert_eq!(
             fit_text(&fits, SimTime(0)),
-            "it would first have fitted at 7200.000 s, when node gpu-2 joined: its 4 pods at once fit on the 3 nodes present"
+            "it would first have fitted at 7200.000 s, when node gpu-2 joined: the 4 pods it needs at once fit on the 3 nodes present"
         );
         let never = EmptyFit::Never {
             pods: 4,
@@ -673,7 +682,7 @@ mod tests {
         };
         assert_eq!(
             fit_text(&never, SimTime(0)),
-            "never fits: only 3 of its 4 pods fit at once on the 3 nodes (all empty)"
+            "never fits: it needs 4 pods at once and only 3 fit on the 3 nodes (all empty)"
         );
     }
 }

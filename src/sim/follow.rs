@@ -44,6 +44,8 @@ pub struct Follow {
     /// events.csv objects of the workload: itself, its pods, its gang.
     objects: BTreeSet<String>,
     pods: Vec<PodId>,
+    /// The gang its pods join (its own, or a PodGroup object's).
+    gang: Option<crate::model::gang::GangId>,
     rows: Vec<EventRow>,
     /// The message of the latest FailedScheduling, for class-mates of the same round.
     last_failed: String,
@@ -62,6 +64,7 @@ impl World {
             wl: None,
             objects: BTreeSet::new(),
             pods: Vec::new(),
+            gang: None,
             rows: Vec::new(),
             last_failed: String::new(),
             nodes,
@@ -99,6 +102,7 @@ impl World {
         f.pods.push(pod);
         f.objects.insert(format!("{ns}/{}", p.name));
         if let Some(g) = p.gang {
+            f.gang = Some(g);
             f.objects.insert(self.store.gangs[g as usize].object.clone());
         }
     }
@@ -191,14 +195,15 @@ impl World {
         let object = format!("{}/{}", self.store.protos[w.proto as usize].spec.namespace, w.name);
         Some(Trail {
             object,
-            fit: self.empty_fit(wl, f.nodes),
+            fit: self.empty_fit(wl, f.gang, f.nodes),
             rows: f.rows,
         })
     }
 
-    /// The pods a workload needs at once, by class: its gang's minMember (in task order), else
-    /// every pod it runs at once.
-    fn needed_at_once(&self, wl: WlId) -> Vec<ClassId> {
+    /// The pods a workload needs at once, by class: its gang's minMember (its own pods in task
+    /// order, then members like its first for a PodGroup it shares), else every pod it runs at
+    /// once.
+    fn needed_at_once(&self, wl: WlId, gang: Option<crate::model::gang::GangId>) -> Vec<ClassId> {
         let w = &self.store.workloads[wl as usize];
         let proto = &self.store.protos[w.proto as usize];
         let class = |t: usize| w.class_override.unwrap_or(proto.tasks[t].class);
@@ -214,19 +219,19 @@ impl World {
             .iter()
             .flat_map(|&(c, n)| std::iter::repeat_n(c, n as usize))
             .collect();
-        if let Some(g) = w.gang {
+        if let Some(g) = w.gang.or(gang) {
             let min = self.store.gangs[g as usize].min_member as usize;
             wanted.truncate(min);
-            if let Some(&last) = wanted.last() {
-                wanted.resize(min, last);
+            if let Some(&first) = wanted.first() {
+                wanted.resize(min, first);
             }
         }
         wanted
     }
 
     /// Place the workload's pods on the scenario's nodes, all empty, at each time nodes join.
-    fn empty_fit(&self, wl: WlId, mut nodes: Vec<(Node, SimTime)>) -> EmptyFit {
-        let wanted = self.needed_at_once(wl);
+    fn empty_fit(&self, wl: WlId, gang: Option<crate::model::gang::GangId>, mut nodes: Vec<(Node, SimTime)>) -> EmptyFit {
+        let wanted = self.needed_at_once(wl, gang);
         let classes = &self.store.classes;
         let shape = |c: ClassId| (&classes[c as usize].req, &classes[c as usize].constraints);
         let mut times: Vec<SimTime> = nodes.iter().map(|n| n.1).collect();
