@@ -90,7 +90,11 @@ fn unknown_job(job: &str, result: &RunResult) -> InputError {
         result.seed
     );
     if result.jobs.is_empty() {
-        return InputError::new("--job", what, "the run created no workload: check the scenario's workloads");
+        return InputError::new(
+            "--job",
+            what,
+            "the run created no workload: check the scenario's workloads",
+        );
     }
     let lower = job.to_ascii_lowercase();
     let mut names: Vec<(usize, String)> = (result.jobs.iter())

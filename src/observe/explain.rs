@@ -91,7 +91,10 @@ pub enum Status {
     NotYet,
     /// Refused by the API server (or an admission rule): never runs.
     Rejected(String),
-    Finished { at: SimTime, state: String },
+    Finished {
+        at: SimTime,
+        state: String,
+    },
     /// Nothing holds it: its pods have nodes.
     Running,
     /// Something holds it (or part of it).
@@ -253,7 +256,10 @@ pub fn status_at(trail: &Trail, job: &JobRow, at: SimTime) -> Status {
         .map(|r| r.object.clone())
         .into_iter()
         .collect();
-    for s in [&enqueue, &volcano.filter(|_| pending > 0 || bound == 0)].into_iter().flatten() {
+    for s in [&enqueue, &volcano.filter(|_| pending > 0 || bound == 0)]
+        .into_iter()
+        .flatten()
+    {
         holds.push(hold("Volcano", gang.clone(), s));
     }
     if let Some(s) = &api {
@@ -309,7 +315,11 @@ pub fn status_at(trail: &Trail, job: &JobRow, at: SimTime) -> Status {
         }
     }
     holds.extend(by_message);
-    if holds.is_empty() { Status::Running } else { Status::Held(holds) }
+    if holds.is_empty() {
+        Status::Running
+    } else {
+        Status::Held(holds)
+    }
 }
 
 /// The time `explain` looks at without `--at`: just before the workload started (the last
@@ -384,7 +394,12 @@ fn objects_text(objects: &[String]) -> String {
 }
 
 fn line_text(l: &Line) -> String {
-    let mut s = format!("  {:>12} s  {}  {}", l.time.to_string(), objects_text(&l.objects), l.event);
+    let mut s = format!(
+        "  {:>12} s  {}  {}",
+        l.time.to_string(),
+        objects_text(&l.objects),
+        l.event
+    );
     if l.count > 1 {
         s.push_str(&format!(" (x{}, last at {} s)", l.count, l.last));
     }
@@ -450,7 +465,13 @@ pub fn render(run: &Run, job: &JobRow, trail: &Trail, at: SimTime) -> String {
         Status::Held(holds) => {
             out.push_str("held by\n");
             for h in holds {
-                out.push_str(&format!("  {} ({}): {} since {} s", h.system, objects_text(&h.objects), h.reason, h.since));
+                out.push_str(&format!(
+                    "  {} ({}): {} since {} s",
+                    h.system,
+                    objects_text(&h.objects),
+                    h.reason,
+                    h.since
+                ));
                 if h.last > h.since {
                     out.push_str(&format!(", last at {} s", h.last));
                 }
@@ -461,12 +482,19 @@ pub fn render(run: &Run, job: &JobRow, trail: &Trail, at: SimTime) -> String {
             }
         }
     }
-    out.push_str(&format!("\non an empty cluster: {}\n", fit_text(&trail.fit, job.submit)));
+    out.push_str(&format!(
+        "\non an empty cluster: {}\n",
+        fit_text(&trail.fit, job.submit)
+    ));
     out
 }
 
 fn plural(n: usize, one: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") }
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
 }
 
 /// The empty-cluster verdict in words.
@@ -597,7 +625,8 @@ mod tests {
 
     #[test]
     fn kueue_holds_a_suspended_job_until_it_reserves_quota() {
-        let msg = "couldn't assign flavors to pod set main: insufficient unused quota for cpu in flavor f, 2 more needed";
+        let msg =
+            "couldn't assign flavors to pod set main: insufficient unused quota for cpu in flavor f, 2 more needed";
         let tr = trail(vec![
             row(0, "default/train", "JobCreated", ""),
             row(0, "default/train", "JobSuspended", ""),
@@ -611,7 +640,10 @@ mod tests {
         let Status::Held(h) = status_at(&tr, &j, default_at(&j, SimTime(300_000))) else {
             panic!("held")
         };
-        assert_eq!((h.len(), h[0].system, h[0].reason.as_str(), h[0].message.as_str()), (1, "Kueue", "WaitingForQuota", msg));
+        assert_eq!(
+            (h.len(), h[0].system, h[0].reason.as_str(), h[0].message.as_str()),
+            (1, "Kueue", "WaitingForQuota", msg)
+        );
         assert_eq!(status_at(&tr, &j, SimTime(150_000)), Status::Running);
         assert_eq!(
             status_at(&tr, &j, SimTime(250_000)),
@@ -628,7 +660,12 @@ mod tests {
             row(0, "default/m-0", "PodCreated", ""),
             row(0, "default/m-1", "PodCreated", ""),
             row(0, "default/m-0", "PodWaitingOnPermit", "node-0"),
-            row(60, "default/m-0", "FailedScheduling", "rejected due to timeout after waiting 1m0s at plugin Coscheduling"),
+            row(
+                60,
+                "default/m-0",
+                "FailedScheduling",
+                "rejected due to timeout after waiting 1m0s at plugin Coscheduling",
+            ),
         ]);
         let j = job(0, None, None, WlState::Pending);
         let Status::Held(h) = status_at(&tr, &j, SimTime(30_000)) else {
@@ -640,7 +677,10 @@ mod tests {
             panic!("held")
         };
         assert_eq!(h[0].system, "coscheduling");
-        assert_eq!(h[0].message, "rejected due to timeout after waiting 1m0s at plugin Coscheduling");
+        assert_eq!(
+            h[0].message,
+            "rejected due to timeout after waiting 1m0s at plugin Coscheduling"
+        );
     }
 
     #[test]
@@ -656,7 +696,9 @@ mod tests {
         assert_eq!(
             lines,
             vec![
-                format!("        10.000 s  default/train-0, default/train-1  FailedScheduling (x2, last at 20.000 s): {FIT}"),
+                format!(
+                    "        10.000 s  default/train-0, default/train-1  FailedScheduling (x2, last at 20.000 s): {FIT}"
+                ),
                 "        30.000 s  default/train-0  PodBound: node-0".to_string(),
             ]
         );

@@ -213,7 +213,9 @@ impl World {
                 j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX)),
             )],
             WorkloadKind::Pod(_) => vec![(class(0), 1)],
-            WorkloadKind::VolcanoJob(_) => (0..proto.tasks.len()).map(|t| (class(t), proto.tasks[t].replicas)).collect(),
+            WorkloadKind::VolcanoJob(_) => (0..proto.tasks.len())
+                .map(|t| (class(t), proto.tasks[t].replicas))
+                .collect(),
         };
         let mut wanted: Vec<ClassId> = per_task
             .iter()
@@ -230,7 +232,12 @@ impl World {
     }
 
     /// Place the workload's pods on the scenario's nodes, all empty, at each time nodes join.
-    fn empty_fit(&self, wl: WlId, gang: Option<crate::model::gang::GangId>, mut nodes: Vec<(Node, SimTime)>) -> EmptyFit {
+    fn empty_fit(
+        &self,
+        wl: WlId,
+        gang: Option<crate::model::gang::GangId>,
+        mut nodes: Vec<(Node, SimTime)>,
+    ) -> EmptyFit {
         let wanted = self.needed_at_once(wl, gang);
         let classes = &self.store.classes;
         let shape = |c: ClassId| (&classes[c as usize].req, &classes[c as usize].constraints);
@@ -252,7 +259,10 @@ impl World {
             }
             placed = place_count(&list, &free, &wanted, shape);
             if placed == wanted.len() {
-                let joined = nodes.iter().find(|n| n.1 == t && t > SimTime::ZERO).map(|n| n.0.name.clone());
+                let joined = nodes
+                    .iter()
+                    .find(|n| n.1 == t && t > SimTime::ZERO)
+                    .map(|n| n.0.name.clone());
                 return EmptyFit::Fits {
                     at: t,
                     pods: wanted.len(),
@@ -285,7 +295,14 @@ impl World {
             let why: Vec<String> = match static_filter(&class.constraints, n).err().and_then(|r| r.reason()) {
                 Some(r) => vec![r.to_string()],
                 None => {
-                    resource_reasons(|r| names.name(r).to_string(), names.len(), &class.req, &n.alloc, &n.alloc).0
+                    resource_reasons(
+                        |r| names.name(r).to_string(),
+                        names.len(),
+                        &class.req,
+                        &n.alloc,
+                        &n.alloc,
+                    )
+                    .0
                 }
             };
             for w in why {

@@ -57,7 +57,10 @@ fn kube_scheduler_holds_pods_no_node_fits_in_its_words() {
     // again when unschedulablePods is flushed (podMaxInUnschedulablePodsDuration 5 min, on the
     // 30 s flush: 330 s).
     let out = explain("explain-kube", &kube_case(), &["--job", "big"]);
-    assert!(out.starts_with("default/big (Job) under kube-default, seed 1; the run ended at 600.000 s\n"), "{out}");
+    assert!(
+        out.starts_with("default/big (Job) under kube-default, seed 1; the run ended at 600.000 s\n"),
+        "{out}"
+    );
     assert_eq!(
         from(&out, "\nat 600.000 s"),
         "\nat 600.000 s: held by\n  \
@@ -68,9 +71,28 @@ fn kube_scheduler_holds_pods_no_node_fits_in_its_words() {
          untolerated taint(s).\n"
     );
     // Before it was submitted, and with --policy and --seed given.
-    let early = explain("explain-kube-early", &kube_case(), &["--job", "default/big", "--at", "5", "--policy", "kube-binpack", "--seed", "7"]);
-    assert!(early.starts_with("default/big (Job) under kube-binpack, seed 7;"), "{early}");
-    assert!(early.contains("\nat 5.000 s: not created yet (created at 10.000 s)\n"), "{early}");
+    let early = explain(
+        "explain-kube-early",
+        &kube_case(),
+        &[
+            "--job",
+            "default/big",
+            "--at",
+            "5",
+            "--policy",
+            "kube-binpack",
+            "--seed",
+            "7",
+        ],
+    );
+    assert!(
+        early.starts_with("default/big (Job) under kube-binpack, seed 7;"),
+        "{early}"
+    );
+    assert!(
+        early.contains("\nat 5.000 s: not created yet (created at 10.000 s)\n"),
+        "{early}"
+    );
 }
 
 #[test]
@@ -90,7 +112,10 @@ fn kueue_holds_a_job_whose_quota_is_short_by_flavor_and_resource() {
         out.contains("        10.000 s  default/second  JobSuspended\n"),
         "the timeline shows the suspension:\n{out}"
     );
-    assert!(out.contains("\n  submitted 10.000 s, started 1001.000 s, finished 1102.000 s: Complete\n"), "{out}");
+    assert!(
+        out.contains("\n  submitted 10.000 s, started 1001.000 s, finished 1102.000 s: Complete\n"),
+        "{out}"
+    );
     assert_eq!(
         from(&out, "\nat "),
         format!(
@@ -104,7 +129,10 @@ fn kueue_holds_a_job_whose_quota_is_short_by_flavor_and_resource() {
     );
     // Once admitted, nothing holds it.
     let running = explain("explain-kueue-running", &y, &["--job", "second", "--at", "1050"]);
-    assert!(running.contains("\nat 1050.000 s: running, nothing holds it\n"), "{running}");
+    assert!(
+        running.contains("\nat 1050.000 s: running, nothing holds it\n"),
+        "{running}"
+    );
 }
 
 /// Five nodes of 4 GPUs; `fillers` of them held until the end by pods bound by name; a Volcano
@@ -129,7 +157,11 @@ fn volcano_case(nodes: usize, fillers: usize, queue: &str) -> String {
 fn volcano_holds_a_gang_that_is_not_ready() {
     // 3 free nodes for 4 workers: allocate places 3 and the 4th finds no node; the plan is
     // dropped. On the 5 empty nodes all 4 fit.
-    let out = explain("explain-volcano-gang", &volcano_case(5, 2, "default"), &["--job", "train"]);
+    let out = explain(
+        "explain-volcano-gang",
+        &volcano_case(5, 2, "default"),
+        &["--job", "train"],
+    );
     assert_eq!(
         from(&out, "\nat "),
         "\nat 3600.000 s: held by\n  \
@@ -145,7 +177,11 @@ fn volcano_holds_a_gang_that_is_not_ready() {
 #[test]
 fn volcano_holds_a_job_the_overused_cluster_does_not_enqueue() {
     // 3 nodes of 4 GPUs: 16 GPUs exceed overcommit's 12 x 1.2; the gang never fits at all.
-    let out = explain("explain-volcano-overused", &volcano_case(3, 0, "default"), &["--job", "train", "--at", "30m"]);
+    let out = explain(
+        "explain-volcano-overused",
+        &volcano_case(3, 0, "default"),
+        &["--job", "train", "--at", "30m"],
+    );
     assert_eq!(
         from(&out, "\nat "),
         "\nat 1800.000 s: held by\n  \
