@@ -26,6 +26,8 @@ mod determinism;
 mod errors;
 #[path = "cli/experiments.rs"]
 mod experiments;
+#[path = "cli/explain.rs"]
+mod explain;
 #[path = "cli/exports.rs"]
 mod exports;
 #[path = "cli/folders.rs"]

@@ -129,6 +129,7 @@ impl World {
                     "choose a writable --out folder with free space",
                 )
             })?,
+            follow: None,
         };
         for (i, n) in cluster.nodes.iter().enumerate() {
             w.store.node_by_name.insert(n.name.clone(), i as NodeId);

@@ -73,6 +73,7 @@ impl World {
             vc: None,
             gang: None,
         });
+        self.follow_workload_created(id);
         let obj = self.wl_object(id);
         // ResourceQuota admission of the object: a Job's count, a bare Pod's usage.
         let mut pod_charge = None;
@@ -177,6 +178,7 @@ impl World {
             self.gang_member_created(g, id);
             self.policy_gang_member_added(g);
         }
+        self.follow_pod_created(id);
         if is_job {
             let obj = self.pod_object(id);
             self.event(|| obj, "PodCreated", String::new);
