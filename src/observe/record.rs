@@ -503,6 +503,22 @@ pub struct RunResult {
     pub node_failures: u64,
     /// Per queue: weight, GPU time held, held GPUs over time.
     pub queues: Vec<QueueRow>,
+    /// The names of the resource dimensions, by index (as [`ResTime`]'s arrays are).
+    pub resources: Vec<String>,
+    /// The tenants whose shares Jain's fairness index compares: the queues in use when there
+    /// are two or more, else the namespaces of the workloads.
+    pub tenants: Vec<TenantRow>,
+}
+
+/// One tenant (a queue or a namespace) of a run: what it is entitled to and what it held.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TenantRow {
+    pub name: String,
+    /// Its entitled share of the cluster, 0 to 1: a Kueue ClusterQueue's share of the nominal
+    /// GPU quotas, a queue's weight share, or 1 / (number of namespaces).
+    pub entitlement: f64,
+    /// Resource-time its pods held (bound or reserved), per dimension.
+    pub held: [u128; MAX_RESOURCES],
 }
 
 /// One CronJob's results (cronjobs.csv).
