@@ -658,4 +658,16 @@ mod tests {
         assert_eq!(gpus(1250), "1.25");
         assert_eq!(gpus(0), "0");
     }
+
+    #[test]
+    fn jain_index_by_hand() {
+        // Equal shares: 1; one tenant has everything: 1/n; (1, 0.25): 1.5625 / 2.125.
+        assert_eq!(jain_index(&[0.5, 0.5, 0.5]), Some(1.0));
+        assert_eq!(jain_index(&[2.0, 0.0]), Some(0.5));
+        assert_eq!(jain_index(&[1.0, 0.0, 0.0, 0.0]), Some(0.25));
+        assert!((jain_index(&[1.0, 0.25]).unwrap() - 1.5625 / 2.125).abs() < 1e-12);
+        // Fewer than two tenants, or nothing held: no index.
+        assert_eq!(jain_index(&[1.0]), None);
+        assert_eq!(jain_index(&[0.0, 0.0]), None);
+    }
 }
