@@ -18,7 +18,11 @@ fn slowdowns_utilization_and_jain_by_hand() {
     // Slowdown (w + r) / r: 1, 105/5 = 21, 75/20 = 3.75; bounded, max(1, (w + r) / max(r, 10)):
     // 1, 105/10 = 10.5, 3.75. c1 never starts: it counts as 1 (its least possible value).
     let s = Slowdowns::of(&r);
-    assert_eq!(s.slowdown, vec![1.0, 21.0, 1.0, 3.75], "in jobs.csv order (c1 before b2)");
+    assert_eq!(
+        s.slowdown,
+        vec![1.0, 21.0, 1.0, 3.75],
+        "in jobs.csv order (c1 before b2)"
+    );
     assert_eq!(s.bsld, vec![1.0, 10.5, 1.0, 3.75]);
     assert_eq!(s.censored, 1);
     let m = summarize(&r);

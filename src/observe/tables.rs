@@ -10,9 +10,9 @@ use std::path::PathBuf;
 
 use crate::observe::record::RunResult;
 use crate::observe::report::{
-    CRONJOBS_HEADER, EVENTS_HEADER, RESOURCES_HEADER, FIDELITY_HEADER, JOBS_HEADER, QUEUE_TIMESERIES_HEADER, QUEUES_HEADER,
-    SUMMARY_HEADER, TIMESERIES_HEADER, cronjob_rows, events_rows, fidelity_rows, jobs_rows, queue_rows,
-    queue_timeseries_rows, resources_rows, summarize, summary_row, timeseries_rows,
+    CRONJOBS_HEADER, EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, QUEUE_TIMESERIES_HEADER, QUEUES_HEADER,
+    RESOURCES_HEADER, SUMMARY_HEADER, TIMESERIES_HEADER, cronjob_rows, events_rows, fidelity_rows, jobs_rows,
+    queue_rows, queue_timeseries_rows, resources_rows, summarize, summary_row, timeseries_rows,
 };
 
 /// Which command an experiment is.

@@ -207,7 +207,11 @@ fn field_metrics_by_hand_and_no_gpu_outputs_for_a_cpu_only_cluster() {
     o.assert_ok();
     check_outputs(&out, false);
     // The terminal shows the CPUs' utilization, not the GPUs'.
-    assert!(o.stdout.contains("cpu_busy") && !o.stdout.contains("gpu_busy"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("cpu_busy") && !o.stdout.contains("gpu_busy"),
+        "{}",
+        o.stdout
+    );
     // By hand (tests/metrics.rs): slowdowns 1, 21, 3.75 and 1 for the pod that never started;
     // bounded 1, 10.5, 3.75, 1; cpu 500 of 800 core-seconds, memory 125 of 1,600 GiB-seconds;
     // Jain over the two namespaces 1.5625 / 2.125.
@@ -228,7 +232,9 @@ fn field_metrics_by_hand_and_no_gpu_outputs_for_a_cpu_only_cluster() {
             assert_eq!(summary.get(row, c), v, "summary.csv {c}");
         }
         assert!(
-            summary.get(row, "lower_bounds").ends_with("slowdown_mean bsld_mean bsld_p95"),
+            summary
+                .get(row, "lower_bounds")
+                .ends_with("slowdown_mean bsld_mean bsld_p95"),
             "{row:?}"
         );
     }
@@ -253,7 +259,14 @@ fn field_metrics_by_hand_and_no_gpu_outputs_for_a_cpu_only_cluster() {
     for gone in ["gpu_busy_util", "gpu_alloc_util", "stranded_gpu_h", "gpu_h_lost"] {
         assert!(!metrics.contains(gone), "{gone} compared on a cluster without GPUs");
     }
-    for present in ["cpu_busy_util", "memory_alloc_util", "slowdown_mean", "bsld_mean", "bsld_p95", "jain_fairness"] {
+    for present in [
+        "cpu_busy_util",
+        "memory_alloc_util",
+        "slowdown_mean",
+        "bsld_mean",
+        "bsld_p95",
+        "jain_fairness",
+    ] {
         assert!(metrics.contains(present), "{present} missing from comparison.csv");
     }
     // No GPU plot.

@@ -26,8 +26,8 @@ pub use comparison::{Comparison, DiffBound, compare, parse_negligible};
 pub use queues::{QueueCurve, QueueCurves, QueueMean, pooled_queues, queue_curves, queue_means};
 pub use series::{Pooled, pooled_series, wait_cdf, wait_sample};
 pub use summary::{
-    Aggregate, Better, DEADLOCK_FREE, DEADLOCK_RATE, GPU_RESOURCE, METRICS, has_gpus, Metric, Row, Scale, Threshold, aggregates,
-    metric, rows, shows, utilization,
+    Aggregate, Better, DEADLOCK_FREE, DEADLOCK_RATE, GPU_RESOURCE, METRICS, Metric, Row, Scale, Threshold, aggregates,
+    has_gpus, metric, rows, shows, utilization,
 };
 pub use sweep::{
     Curve, CurvePoint, MetricCurves, Op, SweepFindings, Target, TargetLine, number_of, plan_targets, x_of,

@@ -70,7 +70,8 @@ const fn of(resource: &'static str, metric: Metric) -> Metric {
 /// report the metric? Metrics of a resource the nodes lack (GPU metrics of a CPU-only trace) are
 /// left out; with no list (a plan written before it was kept) every metric is.
 pub fn shows(resources: &[String], m: &Metric) -> bool {
-    m.resource.is_none_or(|r| resources.is_empty() || resources.iter().any(|x| x == r))
+    m.resource
+        .is_none_or(|r| resources.is_empty() || resources.iter().any(|x| x == r))
 }
 
 /// Do the scenario's nodes have GPUs (or is it unknown: an empty list)?

@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 
 use crate::error::InputError;
-use crate::observe::analysis::{DEADLOCK_RATE, MetricCurves, has_gpus, PolicyFindings, QueueCurves, SweepFindings};
+use crate::observe::analysis::{DEADLOCK_RATE, MetricCurves, PolicyFindings, QueueCurves, SweepFindings, has_gpus};
 use crate::observe::render::plot::{self, Chart, Series, Style};
 use crate::observe::tables::Plan;
 
@@ -55,7 +55,9 @@ pub fn policy_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
     figs.extend(f.queue_curves.iter().enumerate().map(|(i, q)| queue_figure(i, q)));
     if !has_gpus(&f.resources) {
         // A cluster without GPUs (an HPC trace): no GPU plots.
-        figs.retain(|x| !matches!(x.stem.as_str(), "gpu_busy" | "gpu_alloc" | "stranded_gpus") && !x.stem.starts_with("queue_share"));
+        figs.retain(|x| {
+            !matches!(x.stem.as_str(), "gpu_busy" | "gpu_alloc" | "stranded_gpus") && !x.stem.starts_with("queue_share")
+        });
     }
     figs
 }

@@ -149,10 +149,15 @@ pub fn figure(stem: &str, svg: &str, caption: &str) -> String {
 /// The sweep's section: per point and policy, the headline means over seeds with their intervals
 /// (and whether the point meets the targets).
 pub fn sweep_section(plan: &Plan, aggs: &[Aggregate], sweep: &SweepFindings) -> String {
-    let columns: Vec<&str> = [analysis::utilization(&plan.resources).0, "wait_p95_s", "jct_mean_s", "stranded_gpu_h"]
-        .into_iter()
-        .filter(|m| analysis::metric(m).is_none_or(|m| analysis::shows(&plan.resources, m)))
-        .collect();
+    let columns: Vec<&str> = [
+        analysis::utilization(&plan.resources).0,
+        "wait_p95_s",
+        "jct_mean_s",
+        "stranded_gpu_h",
+    ]
+    .into_iter()
+    .filter(|m| analysis::metric(m).is_none_or(|m| analysis::shows(&plan.resources, m)))
+    .collect();
     let targets = !sweep.targets.is_empty();
     let mut html = String::from("<table><tr><th>point</th><th>policy</th><th>runs</th>");
     for m in &columns {
