@@ -205,8 +205,8 @@ pub struct Cluster {
     /// Bumped whenever capacity is released or nodes change: a scheduling failure observed at
     /// one value stays a failure until it changes.
     pub generation: u64,
-    /// GPUs (milli) of present nodes.
-    pub total_gpu_milli: i64,
+    /// Allocatable of present nodes, every dimension.
+    pub total: Res,
     /// Per node: requested cpu and memory with the scoring defaults for pods without requests.
     pub nonzero: Vec<(i64, i64)>,
     /// Per node: the pods bound to it and not yet terminal.
@@ -249,7 +249,7 @@ impl Cluster {
             nodes,
             index,
             generation: 0,
-            total_gpu_milli: 0,
+            total: Res::default(),
             nonzero: vec![(0, 0); n],
             pods_on: vec![Vec::new(); n],
         })
@@ -279,7 +279,7 @@ impl Cluster {
         let n = &mut self.nodes[id as usize];
         assert!(!n.present, "node {} added twice", n.name);
         n.present = true;
-        self.total_gpu_milli += n.alloc.gpu_milli();
+        self.total.add(&n.alloc);
         self.generation += 1;
         self.reindex(id);
     }

@@ -209,6 +209,10 @@ fn compare_metric(
         .iter()
         .map(|rs| rs.iter().map(|r| r.and_then(|r| r.get(m.name))).collect())
         .collect();
+    // No run has a value (cpu utilization of a cluster without cpu): nothing to compare.
+    if vals.iter().flatten().all(Option::is_none) {
+        return;
+    }
     let censored: Vec<Vec<bool>> = by_policy
         .iter()
         .map(|rs| rs.iter().map(|r| r.is_some_and(|r| r.is_lower_bound(m.name))).collect())

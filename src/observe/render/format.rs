@@ -38,6 +38,8 @@ pub fn show(metric: &str, v: f64) -> String {
             }
         }
         Scale::GpuHours => format!("{v:.1} GPU-h"),
+        Scale::Ratio => format!("{v:.2}"),
+        Scale::Index => format!("{v:.3}"),
     }
 }
 
@@ -69,6 +71,8 @@ pub fn show_diff(metric: &str, v: f64) -> String {
         Scale::Seconds => format!("{} s", group(a.round())),
         Scale::Count => format!("{a:.1}"),
         Scale::GpuHours => format!("{a:.1} GPU-h"),
+        Scale::Ratio => format!("{a:.2}"),
+        Scale::Index => format!("{a:.3}"),
     };
     format!("{sign}{body}")
 }
