@@ -39,6 +39,9 @@ use cluster::NodeId;
 use record::{EventRow, RunResult};
 use scheduler::Scheduler;
 
+/// Events between two calls of a run's probe ([`World::run_probed`]): a few dozen a second.
+pub const PROBE_EVERY: u64 = 1 << 16;
+
 /// Event classes: the order of simultaneous events (see the module doc).
 pub(crate) mod class {
     pub const KUBELET: u8 = 0;
@@ -341,11 +344,25 @@ impl World {
     }
 
     /// Run to the end and report.
-    pub fn run(mut self) -> Result<RunResult, InputError> {
+    pub fn run(self) -> Result<RunResult, InputError> {
+        self.run_probed(None)
+    }
+
+    /// [`World::run`], calling `probe(now, events processed)` every [`PROBE_EVERY`] events
+    /// (progress display). The probe only reads; without one the loop pays one comparison per
+    /// event, and the results are the same either way.
+    pub fn run_probed(mut self, probe: Option<&dyn Fn(SimTime, u64)>) -> Result<RunResult, InputError> {
+        let mut next_probe = if probe.is_some() { PROBE_EVERY } else { u64::MAX };
         let stop = loop {
             match self.engine.pop() {
                 Ok((_, ev)) => {
                     self.dispatch(ev);
+                    if self.engine.processed() >= next_probe {
+                        next_probe += PROBE_EVERY;
+                        if let Some(p) = probe {
+                            p(self.now(), self.engine.processed());
+                        }
+                    }
                     // Every event while the run is small; every 64th beyond 2,000 pods, as the
                     // check scans every pod.
                     if self.cfg.check_invariants
