@@ -30,6 +30,8 @@ mod experiments;
 mod exports;
 #[path = "cli/folders.rs"]
 mod folders;
+#[path = "cli/machine.rs"]
+mod machine;
 #[path = "cli/outputs.rs"]
 mod outputs;
 #[path = "cli/shipped.rs"]

@@ -146,8 +146,11 @@ pub fn run_units(
             let Some((p, first)) = progress.zip(first) else {
                 return world.run();
             };
-            let probe = |now, events| p.probe(first + k, now, events);
-            let r = world.run_probed(p.is_on().then_some(&probe as &dyn Fn(SimTime, u64)));
+            let r = if p.is_on() {
+                world.run_probed(crate::sim::PROBE_EVERY, &|now, events| p.probe(first + k, now, events))
+            } else {
+                world.run()
+            };
             match &r {
                 Ok(res) => p.run_done(first + k, res.end, res.events_processed),
                 Err(_) => p.run_done(first + k, SimTime::ZERO, 0),

@@ -345,21 +345,27 @@ impl World {
 
     /// Run to the end and report.
     pub fn run(self) -> Result<RunResult, InputError> {
-        self.run_probed(None)
+        self.run_loop(None)
     }
 
-    /// [`World::run`], calling `probe(now, events processed)` every [`PROBE_EVERY`] events
-    /// (progress display). The probe only reads; without one the loop pays one comparison per
-    /// event, and the results are the same either way.
-    pub fn run_probed(mut self, probe: Option<&dyn Fn(SimTime, u64)>) -> Result<RunResult, InputError> {
-        let mut next_probe = if probe.is_some() { PROBE_EVERY } else { u64::MAX };
+    /// [`World::run`], calling `probe(now, events processed)` after every `every` events (the
+    /// progress display uses [`PROBE_EVERY`]). The probe only reads the clock and the count; the
+    /// results are the same as [`World::run`]'s (tests/golden.rs runs the goldens probed).
+    pub fn run_probed(self, every: u64, probe: &dyn Fn(SimTime, u64)) -> Result<RunResult, InputError> {
+        self.run_loop(Some((every.max(1), probe)))
+    }
+
+    /// The run loop; without a probe it pays one comparison per event.
+    fn run_loop(mut self, probe: Option<(u64, &dyn Fn(SimTime, u64))>) -> Result<RunResult, InputError> {
+        let every = probe.map_or(u64::MAX, |(e, _)| e);
+        let mut next_probe = every;
         let stop = loop {
             match self.engine.pop() {
                 Ok((_, ev)) => {
                     self.dispatch(ev);
                     if self.engine.processed() >= next_probe {
-                        next_probe += PROBE_EVERY;
-                        if let Some(p) = probe {
+                        next_probe = next_probe.saturating_add(every);
+                        if let Some((_, p)) = probe {
                             p(self.now(), self.engine.processed());
                         }
                     }
