@@ -1,8 +1,9 @@
 //! The `kubesim` command line: the clap definitions of every subcommand and `main`, a single
 //! match that hands each subcommand to its function, one file per subcommand: `demo` (no
 //! command), `simulate` (`run`, `compare`), `sweep`, `merge`, `trace` (`import`,
-//! `stats`, `generate`) and `validate`. What the simulating commands share is in `plan`
-//! (from a scenario and the flags to a plan) and `execute` (running a plan into its folder).
+//! `stats`, `generate`) and `validate`; `completions` prints clap_complete's script here. What
+//! the simulating commands share is in `plan` (from a scenario and the flags to a plan) and
+//! `execute` (running a plan into its folder); the global flags (`--quiet`, `--progress`) in `ui`.
 //! Exit status: 0 done; 2 bad input or arguments (a message naming file, line, field and fix);
 //! 1 an internal error (a bug).
 

@@ -122,11 +122,6 @@ impl Progress {
         }
     }
 
-    /// Progress that shows nothing (library callers, tests).
-    pub fn off() -> Progress {
-        Progress::new(None, "runs", false, true)
-    }
-
     /// Is anything shown? When not, the runs need no probe.
     pub fn is_on(&self) -> bool {
         self.mode != Mode::Off

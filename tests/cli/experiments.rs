@@ -7,7 +7,7 @@ use super::*;
 
 /// Every output file under `dir` (recursively), relative path -> bytes; kubesim's bookkeeping
 /// (the list of outputs with their times, the lock with its pid) is not an output.
-fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+pub(super) fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use super::experiments::{p, run_args};
+use super::experiments::{p, run_args, tree};
 use super::*;
 
 /// Runs kubesim with `input` on its standard input.
@@ -135,19 +135,10 @@ fn any_number_of_threads_gives_the_same_bytes() {
             p(&out),
         ])
         .assert_ok();
-        let mut names = files_in(&out);
-        names.retain(|n| n != ".kubesim-outputs" && n != "plots");
-        names.sort();
-        let files: Vec<(String, Vec<u8>)> = names
-            .into_iter()
-            .map(|n| {
-                let bytes = fs::read(out.join(&n)).expect("read");
-                (n, bytes)
-            })
-            .collect();
-        outputs.push(files);
+        outputs.push(tree(&out));
     }
-    assert!(outputs[0].len() >= 5, "{:?}", outputs[0].iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert!(outputs[0].len() >= 10, "{:?}", outputs[0].keys().collect::<Vec<_>>());
+    assert!(outputs[0].contains_key("events.csv"));
     assert!(outputs[0] == outputs[1], "--threads 1 and --threads 3 wrote different files");
     for bad in ["0", "1025", "many"] {
         let o = run_args(&["run", p(&f), "--threads", bad]);
