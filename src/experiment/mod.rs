@@ -136,7 +136,13 @@ pub fn run_units(
     events: &Events,
     progress: Option<&Progress>,
 ) -> Result<Vec<RunResult>, InputError> {
-    let first = progress.map(|p| p.add_runs(units.iter().map(|u| (u.point, scenarios[u.point].sim.horizon_ms))));
+    let first = progress.map(|p| {
+        p.add_runs(
+            units
+                .iter()
+                .map(|u| (u.point, u.policy.clone(), scenarios[u.point].sim.horizon_ms)),
+        )
+    });
     let results: Vec<Result<RunResult, InputError>> = units
         .par_iter()
         .enumerate()

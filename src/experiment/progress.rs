@@ -12,8 +12,9 @@
 //! The estimate does not assume that every run costs the same: work is counted in events. A
 //! finished run cost its events; a running run with a horizon is extrapolated from its events so
 //! far and how far it is (events x horizon / now); a run not yet started, or without a horizon,
-//! is expected to cost what the other runs of its sweep point cost on average (else what all runs
-//! cost). Time left = elapsed x (expected events - events done) / events done.
+//! is expected to cost what the runs of its sweep point and policy cost on average (else of its
+//! policy, else of its point, else all runs). Time left = elapsed x (expected events - events
+//! done) / events done.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -44,8 +45,9 @@ enum Mode {
 /// One run as progress sees it.
 #[derive(Clone, Debug)]
 struct RunState {
-    /// Its sweep point (runs of one point are expected to cost alike).
+    /// Its sweep point and policy (runs of one point and policy are expected to cost alike).
     point: usize,
+    policy: String,
     /// Its horizon in ms, if the scenario has one.
     end_ms: Option<u64>,
     now_ms: u64,
@@ -127,13 +129,14 @@ impl Progress {
         self.mode != Mode::Off
     }
 
-    /// Runs about to start: each run's sweep point and horizon (ms). Returns the index of the
-    /// first, by which [`Progress::probe`] and [`Progress::run_done`] name them.
-    pub fn add_runs(&self, runs: impl IntoIterator<Item = (usize, Option<u64>)>) -> usize {
+    /// Runs about to start: each run's sweep point, policy and horizon (ms). Returns the index
+    /// of the first, by which [`Progress::probe`] and [`Progress::run_done`] name them.
+    pub fn add_runs(&self, runs: impl IntoIterator<Item = (usize, String, Option<u64>)>) -> usize {
         let mut st = self.lock();
         let first = st.runs.len();
-        st.runs.extend(runs.into_iter().map(|(point, end_ms)| RunState {
+        st.runs.extend(runs.into_iter().map(|(point, policy, end_ms)| RunState {
             point,
+            policy,
             end_ms,
             now_ms: 0,
             events: 0,
@@ -260,26 +263,34 @@ fn status(runs: &[RunState], total: Option<u64>, elapsed: Duration) -> String {
 /// Time left, from work counted in events (module doc); None while nothing can be told.
 fn eta(runs: &[RunState], total: Option<u64>, elapsed: Duration) -> Option<Duration> {
     let total = total? as usize;
-    let mut by_point: BTreeMap<usize, (f64, u64)> = BTreeMap::new();
-    let (mut all_sum, mut all_n) = (0.0, 0u64);
+    // Mean cost by (point, policy), by policy, by point, and overall, of the runs whose cost
+    // can be told.
+    let mut means: BTreeMap<(Option<usize>, Option<&str>), (f64, u64)> = BTreeMap::new();
     for r in runs {
         if let Some(c) = r.cost() {
-            let e = by_point.entry(r.point).or_default();
-            e.0 += c;
-            e.1 += 1;
-            all_sum += c;
-            all_n += 1;
+            for key in [
+                (Some(r.point), Some(r.policy.as_str())),
+                (None, Some(r.policy.as_str())),
+                (Some(r.point), None),
+                (None, None),
+            ] {
+                let e = means.entry(key).or_default();
+                e.0 += c;
+                e.1 += 1;
+            }
         }
     }
-    if all_n == 0 {
-        return None;
-    }
-    let overall = all_sum / all_n as f64;
+    let mean = |key| means.get(&key).map(|(s, n)| s / *n as f64);
+    let overall = mean((None, None))?;
     let expected: f64 = runs
         .iter()
         .map(|r| {
+            let p = r.policy.as_str();
             r.cost()
-                .unwrap_or_else(|| by_point.get(&r.point).map_or(overall, |(s, n)| s / *n as f64))
+                .or_else(|| mean((Some(r.point), Some(p))))
+                .or_else(|| mean((None, Some(p))))
+                .or_else(|| mean((Some(r.point), None)))
+                .unwrap_or(overall)
                 .max(r.events as f64)
         })
         .sum::<f64>()
@@ -336,6 +347,7 @@ mod tests {
     fn run(point: usize, end: Option<u64>, now: u64, events: u64, done: bool) -> RunState {
         RunState {
             point,
+            policy: "p".into(),
             end_ms: end,
             now_ms: now,
             events,
@@ -365,6 +377,16 @@ mod tests {
             run(0, None, 0, 0, false),
         ];
         assert_eq!(eta(&three, Some(2), ten), Some(ten));
+        // Runs of another policy cost what that policy's runs cost, not what the others do.
+        let mut four = [
+            run(0, None, 50_000, 1_000, true),
+            run(0, None, 50_000, 100, true),
+            run(0, None, 0, 0, false),
+        ];
+        four[1].policy = "q".into();
+        four[2].policy = "q".into();
+        let left = eta(&four, Some(3), ten).unwrap().as_secs_f64();
+        assert!((left - 10.0 * 100.0 / 1_100.0).abs() < 1e-6, "{left}");
         // Nothing done yet: no estimate.
         assert_eq!(eta(&[run(0, None, 0, 0, false)], Some(1), ten), None);
     }
