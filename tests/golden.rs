@@ -69,7 +69,10 @@ fn probed_runs_give_the_golden_results() {
         let (calls, last) = (Cell::new(0u64), Cell::new((kubesim::engine::SimTime::ZERO, 0u64)));
         let r = world
             .run_probed(1, &|now, events| {
-                assert!((now, events) >= last.get(), "the probe sees time and events move forward");
+                assert!(
+                    (now, events) >= last.get(),
+                    "the probe sees time and events move forward"
+                );
                 last.set((now, events));
                 calls.set(calls.get() + 1);
             })

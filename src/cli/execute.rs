@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
+use super::ui::{self, note, say};
 use crate::error::InputError;
 use crate::experiment::outdir::{OutDir, Part};
 use crate::experiment::output::{Kind, Plan, SHARD_FILE, Tables, shard_file};
-use super::ui::{self, note, say};
 use crate::experiment::progress::Progress;
 use crate::experiment::{Events, Shard, Unit, run_units};
 use crate::input::spec::Scenario;
@@ -225,7 +225,11 @@ pub(super) fn note_not_simulated(sc: &Scenario) {
     for o in &sc.not_simulated {
         note!(
             "note: {} {} `{}/{}` ({}) is not simulated yet in this version of kubesim; it was loaded and ignored",
-            o.api_version, o.kind, o.namespace, o.name, o.loc
+            o.api_version,
+            o.kind,
+            o.namespace,
+            o.name,
+            o.loc
         );
     }
     if let Some(p) = sc.owned_pods.first() {

@@ -59,7 +59,10 @@ fn workloads(sc: &Scenario) {
         };
         say!(
             "    {api} {}/{} minMember {} ({})",
-            g.namespace, g.name, g.min_member, g.loc
+            g.namespace,
+            g.name,
+            g.min_member,
+            g.loc
         );
     }
 }
@@ -88,7 +91,10 @@ fn queues(sc: &Scenario) {
     for l in &sc.local_queues {
         say!(
             "    LocalQueue {}/{} -> {} ({})",
-            l.namespace, l.name, l.cluster_queue, l.loc
+            l.namespace,
+            l.name,
+            l.cluster_queue,
+            l.loc
         );
     }
     say!(

@@ -235,11 +235,14 @@ impl Progress {
 /// ", slowest running at t 4.1 h / 12.0 h, 2.3M events/s, eta 1m 20s".
 fn status(runs: &[RunState], total: Option<u64>, elapsed: Duration) -> String {
     let mut parts = Vec::new();
-    if let Some(slowest) = runs
-        .iter()
-        .filter(|r| r.started && !r.done)
-        .min_by_key(|r| (r.end_ms.map(|e| r.now_ms as f64 / e.max(1) as f64).map(|f| (f * 1e6) as u64), r.now_ms))
-    {
+    if let Some(slowest) = runs.iter().filter(|r| r.started && !r.done).min_by_key(|r| {
+        (
+            r.end_ms
+                .map(|e| r.now_ms as f64 / e.max(1) as f64)
+                .map(|f| (f * 1e6) as u64),
+            r.now_ms,
+        )
+    }) {
         let of = slowest.end_ms.map(|e| format!(" / {}", span(e))).unwrap_or_default();
         let running = runs.iter().filter(|r| r.started && !r.done).count();
         let who = if running > 1 { "slowest running at " } else { "" };
@@ -260,12 +263,15 @@ fn status(runs: &[RunState], total: Option<u64>, elapsed: Duration) -> String {
     }
 }
 
+/// Runs expected to cost alike: (point, policy), either left out for a wider group.
+type Group<'a> = (Option<usize>, Option<&'a str>);
+
 /// Time left, from work counted in events (module doc); None while nothing can be told.
 fn eta(runs: &[RunState], total: Option<u64>, elapsed: Duration) -> Option<Duration> {
     let total = total? as usize;
     // Mean cost by (point, policy), by policy, by point, and overall, of the runs whose cost
     // can be told.
-    let mut means: BTreeMap<(Option<usize>, Option<&str>), (f64, u64)> = BTreeMap::new();
+    let mut means: BTreeMap<Group<'_>, (f64, u64)> = BTreeMap::new();
     for r in runs {
         if let Some(c) = r.cost() {
             for key in [
@@ -372,10 +378,7 @@ mod tests {
         let left = eta(&two, Some(2), ten).unwrap().as_secs_f64();
         assert!((left - 81.0 / 1.9).abs() < 1e-6, "{left}");
         // A run not started costs what its point's runs cost: 1,000 more.
-        let three = [
-            run(0, None, 50_000, 1_000, true),
-            run(0, None, 0, 0, false),
-        ];
+        let three = [run(0, None, 50_000, 1_000, true), run(0, None, 0, 0, false)];
         assert_eq!(eta(&three, Some(2), ten), Some(ten));
         // Runs of another policy cost what that policy's runs cost, not what the others do.
         let mut four = [

@@ -42,6 +42,9 @@ use scheduler::Scheduler;
 /// Events between two calls of a run's probe ([`World::run_probed`]): a few dozen a second.
 pub const PROBE_EVERY: u64 = 1 << 16;
 
+/// A run's probe: called with the simulated time and the events processed so far.
+pub type Probe<'a> = &'a dyn Fn(SimTime, u64);
+
 /// Event classes: the order of simultaneous events (see the module doc).
 pub(crate) mod class {
     pub const KUBELET: u8 = 0;
@@ -351,12 +354,12 @@ impl World {
     /// [`World::run`], calling `probe(now, events processed)` after every `every` events (the
     /// progress display uses [`PROBE_EVERY`]). The probe only reads the clock and the count; the
     /// results are the same as [`World::run`]'s (tests/golden.rs runs the goldens probed).
-    pub fn run_probed(self, every: u64, probe: &dyn Fn(SimTime, u64)) -> Result<RunResult, InputError> {
+    pub fn run_probed(self, every: u64, probe: Probe<'_>) -> Result<RunResult, InputError> {
         self.run_loop(Some((every.max(1), probe)))
     }
 
     /// The run loop; without a probe it pays one comparison per event.
-    fn run_loop(mut self, probe: Option<(u64, &dyn Fn(SimTime, u64))>) -> Result<RunResult, InputError> {
+    fn run_loop(mut self, probe: Option<(u64, Probe<'_>)>) -> Result<RunResult, InputError> {
         let every = probe.map_or(u64::MAX, |(e, _)| e);
         let mut next_probe = every;
         let stop = loop {

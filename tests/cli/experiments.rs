@@ -494,10 +494,7 @@ fn a_grid_sweep_agrees_with_the_capacity_search_at_the_threshold() {
     .assert_ok();
     let g = Csv::read(&grid.join("sweep.csv"));
     // One column per swept parameter, after the fixed ones, holding the point's value.
-    assert_eq!(
-        g.header.last().map(String::as_str),
-        Some("NodePool/gpu:spec.count")
-    );
+    assert_eq!(g.header.last().map(String::as_str), Some("NodePool/gpu:spec.count"));
     assert_eq!(g.col("NodePool/gpu:spec.count"), g.col("lower_bound_runs") + 1);
     for r in &g.rows {
         assert_eq!(

@@ -38,7 +38,9 @@ fn kubesim_stdin(args: &[&str], input: &str) -> Out {
 /// number, `true`/`false` a boolean, anything else the same string.
 fn assert_json_matches_csv(json: &serde_json::Value, path: &Path) {
     let csv = Csv::read(path);
-    let rows = json.as_array().unwrap_or_else(|| panic!("{}: not an array", path.display()));
+    let rows = json
+        .as_array()
+        .unwrap_or_else(|| panic!("{}: not an array", path.display()));
     assert_eq!(rows.len(), csv.rows.len(), "{}: rows", path.display());
     assert!(!rows.is_empty(), "{}: no rows to compare", path.display());
     for (i, (obj, row)) in rows.iter().zip(&csv.rows).enumerate() {
@@ -55,7 +57,11 @@ fn assert_json_matches_csv(json: &serde_json::Value, path: &Path) {
                 serde_json::Value::String(s) => s == cell,
                 _ => false,
             };
-            assert!(same, "{} row {i} column {col}: JSON {v} vs CSV `{cell}`", path.display());
+            assert!(
+                same,
+                "{} row {i} column {col}: JSON {v} vs CSV `{cell}`",
+                path.display()
+            );
         }
     }
 }
@@ -83,7 +89,11 @@ fn json_parses_and_matches_the_csv() {
     let doc: serde_json::Value = serde_json::from_str(&o.stdout).unwrap_or_else(|e| panic!("{e}:\n{}", o.stdout));
     assert_eq!(doc["command"], "compare");
     assert_eq!(doc["scenario"], "tiny");
-    assert!(doc["files"].as_array().is_some_and(|f| f.contains(&"comparison.csv".into())));
+    assert!(
+        doc["files"]
+            .as_array()
+            .is_some_and(|f| f.contains(&"comparison.csv".into()))
+    );
     assert_json_matches_csv(&doc["summary"], &out.join("summary.csv"));
     assert_json_matches_csv(&doc["comparison"], &out.join("comparison.csv"));
     // Typed: numbers are numbers, empty cells null.
@@ -139,11 +149,18 @@ fn any_number_of_threads_gives_the_same_bytes() {
     }
     assert!(outputs[0].len() >= 10, "{:?}", outputs[0].keys().collect::<Vec<_>>());
     assert!(outputs[0].contains_key("events.csv"));
-    assert!(outputs[0] == outputs[1], "--threads 1 and --threads 3 wrote different files");
+    assert!(
+        outputs[0] == outputs[1],
+        "--threads 1 and --threads 3 wrote different files"
+    );
     for bad in ["0", "1025", "many"] {
         let o = run_args(&["run", p(&f), "--threads", bad]);
         assert_eq!(o.code, Some(2), "--threads {bad}: {}", o.stderr);
-        assert!(o.stderr.contains("--threads") && o.stderr.contains("1 to 1024"), "{}", o.stderr);
+        assert!(
+            o.stderr.contains("--threads") && o.stderr.contains("1 to 1024"),
+            "{}",
+            o.stderr
+        );
     }
 }
 
@@ -168,7 +185,11 @@ fn quiet_progress_and_completions() {
     let before = fs::read(out.join("summary.csv")).expect("summary");
     let asked = run_args(&["run", p(&f), "--progress", "--out", p(&out)]);
     asked.assert_ok();
-    assert!(asked.stderr.contains("progress:") && asked.stderr.contains("writing"), "{}", asked.stderr);
+    assert!(
+        asked.stderr.contains("progress:") && asked.stderr.contains("writing"),
+        "{}",
+        asked.stderr
+    );
     assert_eq!(asked.stdout, plain.stdout);
     assert_eq!(fs::read(out.join("summary.csv")).expect("summary"), before);
 

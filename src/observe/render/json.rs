@@ -64,7 +64,9 @@ pub fn table(name: &str, csv_text: &str) -> Result<String, InputError> {
             "run without --json and report this bug",
         )
     };
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(csv_text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(csv_text.as_bytes());
     let header: Vec<String> = rdr.headers().map_err(bad)?.iter().map(string).collect();
     let rows: Vec<csv::StringRecord> = rdr.records().collect::<Result<_, _>>().map_err(bad)?;
     let types: Vec<Type> = (0..header.len())
@@ -115,7 +117,9 @@ mod tests {
         for ok in ["0", "-0", "12", "0.500000", "-3.25", "1e5", "2.5E-3"] {
             assert!(is_json_number(ok), "{ok}");
         }
-        for bad in ["", "-", "01", "1.", ".5", "+1", "1e", "inf", "NaN", "1_0", "3m", "0x10", "1.2.3"] {
+        for bad in [
+            "", "-", "01", "1.", ".5", "+1", "1e", "inf", "NaN", "1_0", "3m", "0x10", "1.2.3",
+        ] {
             assert!(!is_json_number(bad), "{bad}");
         }
     }
