@@ -232,7 +232,8 @@ impl Progress {
     }
 }
 
-/// ", slowest running at t 4.1 h / 12.0 h, 2.3M events/s, eta 1m 20s".
+/// ", slowest t 4.1 h / 12.0 h, 2.3M events/s, eta 1m 20s": the running run least far through
+/// its horizon (just `t` when the command has one run).
 fn status(runs: &[RunState], total: Option<u64>, elapsed: Duration) -> String {
     let mut parts = Vec::new();
     if let Some(slowest) = runs.iter().filter(|r| r.started && !r.done).min_by_key(|r| {
@@ -244,8 +245,7 @@ fn status(runs: &[RunState], total: Option<u64>, elapsed: Duration) -> String {
         )
     }) {
         let of = slowest.end_ms.map(|e| format!(" / {}", span(e))).unwrap_or_default();
-        let running = runs.iter().filter(|r| r.started && !r.done).count();
-        let who = if running > 1 { "slowest running at " } else { "" };
+        let who = if total == Some(1) { "" } else { "slowest " };
         parts.push(format!("{who}t {}{of}", span(slowest.now_ms)));
     }
     let events: u64 = runs.iter().map(|r| r.events).sum();
