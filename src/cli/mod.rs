@@ -110,7 +110,7 @@ enum Command {
         /// Also write events.csv.
         #[arg(long)]
         events: bool,
-        /// METRIC=V (repeatable): a difference smaller than V is `negligible` instead of better
+        /// METRIC=V (repeatable): a difference of at most V is `negligible` instead of better
         /// or worse. V in the metric's unit (0.01 = 1 percentage point, seconds, a count,
         /// GPU-hours), N% of the baseline's mean, or Npp for a fraction.
         #[arg(long = "negligible")]

@@ -56,7 +56,7 @@ impl Metric {
         }
     }
 
-    /// The default practical threshold: a difference smaller than this is negligible.
+    /// The default practical threshold: a difference up to this size is negligible.
     pub fn negligible(&self) -> Threshold {
         match self.unit {
             // 0.5 percentage points.
@@ -80,7 +80,7 @@ impl Metric {
     }
 }
 
-/// A practical threshold: a difference is negligible when its size is below
+/// A practical threshold: a difference is negligible when its size is at most
 /// max(`absolute`, `relative` x |the baseline's mean|).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Threshold {
