@@ -32,6 +32,8 @@ mod explain;
 mod exports;
 #[path = "cli/folders.rs"]
 mod folders;
+#[path = "cli/machine.rs"]
+mod machine;
 #[path = "cli/outputs.rs"]
 mod outputs;
 #[path = "cli/shipped.rs"]

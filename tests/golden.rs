@@ -55,6 +55,36 @@ fn demo_scenario_results_are_unchanged() {
     check("demo-jobs.csv", &jobs_csv(&runs));
 }
 
+/// A run with a probe (the progress display's, here after every event) gives the goldens: the
+/// probe only reads.
+#[test]
+fn probed_runs_give_the_golden_results() {
+    use std::cell::Cell;
+    let sc = load(&[root().join("scenarios/demo.yaml")]).expect("demo loads");
+    let mut runs = Vec::new();
+    for p in &sc.sim.policies {
+        let policy = kubesim::policy::Policy::parse(p).expect("policy");
+        let world = kubesim::sim::World::new(&sc, policy, sc.sim.seed, &kubesim::observe::record::EventSink::Off)
+            .expect("world");
+        let (calls, last) = (Cell::new(0u64), Cell::new((kubesim::engine::SimTime::ZERO, 0u64)));
+        let r = world
+            .run_probed(1, &|now, events| {
+                assert!(
+                    (now, events) >= last.get(),
+                    "the probe sees time and events move forward"
+                );
+                last.set((now, events));
+                calls.set(calls.get() + 1);
+            })
+            .expect("run");
+        assert_eq!(calls.get(), r.events_processed, "one call per event");
+        runs.push(r);
+    }
+    let summaries: Vec<_> = runs.iter().map(summarize).collect();
+    check("demo-summary.csv", &summary_csv(&summaries));
+    check("demo-jobs.csv", &jobs_csv(&runs));
+}
+
 #[test]
 fn mixed_scenario_transitions_are_unchanged() {
     let sc = load(&[root().join("tests/golden/mixed.yaml")]).expect("mixed loads");

@@ -18,7 +18,7 @@ const DEMO_SEEDS: u64 = 10;
 /// Run the demo: load the built-in scenario, compare its policies, print the comparison.
 pub(super) fn run() -> Result<(), InputError> {
     let sc = scenario::load_str("scenarios/gang-contention.yaml (built in)", DEMO)?;
-    println!(
+    super::ui::say!(
         "kubesim demo: {} ({} GPUs; gangs of 8-32 GPUs and single-GPU jobs; {} seeds per policy)\n",
         sc.name,
         total_gpus(&sc),
@@ -33,5 +33,5 @@ pub(super) fn run() -> Result<(), InputError> {
     );
     // Its own folder, so that `kubesim run` of the same scenario never meets the demo's files.
     let out = PathBuf::from("reports").join("demo");
-    execute(&plan, &[sc], &out, None, false)
+    execute(&plan, &[sc], &out, None, false, false)
 }

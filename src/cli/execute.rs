@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use super::ui::{self, note, say};
 use crate::error::InputError;
 use crate::experiment::outdir::{OutDir, Part};
 use crate::experiment::output::{Kind, Plan, SHARD_FILE, Tables, shard_file};
@@ -12,6 +13,8 @@ use crate::experiment::{Events, Shard, Unit, run_units};
 use crate::input::spec::Scenario;
 use crate::limits::MAX_UNITS;
 use crate::observe::derive;
+use crate::observe::render::json;
+use crate::observe::tables::Block;
 
 /// The files a command will write that are known before it runs (the plots depend on the
 /// results and are checked when written).
@@ -27,13 +30,14 @@ pub(super) fn expected_files(plan: &Plan, shard: Option<Shard>) -> Vec<String> {
 }
 
 /// Run a plan's units (this shard's, or all), then write its outputs into `out`, which is taken
-/// (locked and checked) before anything runs.
+/// (locked and checked) before anything runs. `json`: stdout gets only [`json_document`].
 pub(super) fn execute(
     plan: &Plan,
     scenarios: &[Scenario],
     out: &Path,
     shard: Option<Shard>,
     overwrite: bool,
+    json: bool,
 ) -> Result<(), InputError> {
     for sc in scenarios.iter().take(1) {
         note_not_simulated(sc);
@@ -64,10 +68,9 @@ pub(super) fn execute(
     } else {
         Events::Off
     };
-    let progress = Progress::new(Some(mine.len() as u64), "runs");
+    let progress = ui::progress(Some(mine.len() as u64));
     let runs = run_units(scenarios, &mine, &events, Some(&progress));
-    progress.finish();
-    let runs = runs?;
+    let runs = runs.inspect_err(|_| progress.finish())?;
     let tables = Tables::from_runs(plan, &mine, &runs);
     drop(runs);
     match shard {
@@ -75,8 +78,15 @@ pub(super) fn execute(
             let (name, plan_bytes) = shard_file(plan, s, &tables)?;
             let mut files = tables.parts();
             files.push((name, vec![Part::Bytes(&plan_bytes)]));
-            dir.write(&files)?;
-            println!(
+            progress.phase(&writing(&files));
+            let written = dir.write(&files);
+            progress.finish();
+            let written = written?;
+            if json {
+                print!("{}", json_document(plan, &tables, &[], out, &written, Some(s))?);
+                return Ok(());
+            }
+            say!(
                 "shard {}/{}: {} of {} runs written to {}",
                 s.index,
                 s.count,
@@ -84,59 +94,146 @@ pub(super) fn execute(
                 plan.units().len(),
                 out.display()
             );
-            println!(
+            say!(
                 "combine all {} shard folders with: kubesim merge FOLDER... --out DIR",
                 s.count
             );
             Ok(())
         }
-        None => write_all(plan, &tables, &mut dir),
+        None => write_all(plan, &tables, &mut dir, &progress, json),
     }
 }
 
-/// Derive and write every output of complete tables; print the terminal summary.
-pub(super) fn write_all(plan: &Plan, tables: &Tables, dir: &mut OutDir) -> Result<(), InputError> {
-    let derived = derive(plan, tables)?;
+/// Derive and write every output of complete tables; print the terminal summary (or, with
+/// `json`, only [`json_document`] on stdout and the files written on stderr). `progress` shows
+/// the phases and is finished here.
+pub(super) fn write_all(
+    plan: &Plan,
+    tables: &Tables,
+    dir: &mut OutDir,
+    progress: &Progress,
+    json: bool,
+) -> Result<(), InputError> {
+    progress.phase("deriving the analysis, report and plots");
+    let derived = derive(plan, tables).inspect_err(|_| progress.finish())?;
     let mut files = tables.parts();
     files.extend(derived.files.iter().map(|(n, b)| (n.clone(), vec![Part::Bytes(b)])));
-    let written = dir.write(&files)?;
+    progress.phase(&writing(&files));
+    let written = dir.write(&files);
+    progress.finish();
+    let written = written?;
     let out = dir.path();
-    print!("{}", derived.terminal);
-    println!();
     let csvs: Vec<String> = written
         .iter()
         .filter(|p| p.parent() == Some(out))
         .filter_map(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()))
         .collect();
-    println!("wrote {} in {}", csvs.join(", "), out.display());
-    println!("report: {}", out.join("report.html").display());
+    let wrote = format!(
+        "wrote {} in {}\nreport: {}",
+        csvs.join(", "),
+        out.display(),
+        out.join("report.html").display()
+    );
+    if json {
+        print!("{}", json_document(plan, tables, &derived.files, out, &written, None)?);
+        note!("{wrote}");
+        return Ok(());
+    }
+    say!("{}", derived.terminal);
+    say!("{wrote}");
     Ok(())
+}
+
+/// "writing 7 files (12.3 MB)" for the progress display.
+fn writing(files: &[crate::experiment::outdir::FilePlan<'_>]) -> String {
+    let bytes: u64 = files
+        .iter()
+        .flat_map(|(_, parts)| parts)
+        .map(|p| match p {
+            Part::Bytes(b) => b.len() as u64,
+            Part::File { len, .. } => *len,
+        })
+        .sum();
+    format!("writing {} files ({:.1} MB)", files.len(), bytes as f64 / 1e6)
+}
+
+/// The tables `--json` prints, by file name, under the key of their stem: the per-run summary
+/// and the derived comparison or sweep (the same text their CSV files are written from).
+const JSON_TABLES: [&str; 4] = ["summary.csv", "sweep_runs.csv", "comparison.csv", "sweep.csv"];
+
+/// `--json`'s document: the command, scenario, output folder and files written, then each table
+/// of [`JSON_TABLES`] the command wrote, as [`json::table`] makes it from the CSV text.
+fn json_document(
+    plan: &Plan,
+    tables: &Tables,
+    derived: &[(String, Vec<u8>)],
+    out: &Path,
+    written: &[std::path::PathBuf],
+    shard: Option<Shard>,
+) -> Result<String, InputError> {
+    let files: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.strip_prefix(out).ok())
+        .map(|p| json::string(&p.to_string_lossy()))
+        .collect();
+    let mut fields = vec![
+        ("command", json::string(plan.kind.as_str())),
+        ("scenario", json::string(&plan.scenario)),
+        ("out", json::string(&out.to_string_lossy())),
+    ];
+    if let Some(s) = shard {
+        fields.push(("shard", json::string(&format!("{}/{}", s.index, s.count))));
+    }
+    fields.push(("files", format!("[{}]", files.join(", "))));
+    for name in JSON_TABLES {
+        let text = match tables.tables.iter().find(|t| t.name == name) {
+            Some(t) => {
+                let mut text = format!("{}\n", t.header);
+                for b in &t.blocks {
+                    if let Block::Text(rows) = b {
+                        text.push_str(rows);
+                    }
+                }
+                text
+            }
+            None => match derived.iter().find(|(n, _)| n == name) {
+                Some((_, bytes)) => String::from_utf8_lossy(bytes).into_owned(),
+                None => continue,
+            },
+        };
+        fields.push((name.trim_end_matches(".csv"), json::table(name, &text)?));
+    }
+    Ok(json::object(&fields))
 }
 
 /// Notes on stderr about what a run of the scenario will not do or will take long to do, and
 /// warnings about inputs that will mislead (`input::scenario::warnings`).
 pub(super) fn note_not_simulated(sc: &Scenario) {
     if !sc.cron_jobs.is_empty() && sc.sim.horizon_ms.is_none() {
-        eprintln!(
+        note!(
             "note: the scenario has CronJobs and no horizon: they fire only while other work keeps the run going; \
              give the Simulation a horizon (e.g. horizon: 7d) to run them for a set time"
         );
     }
     if sc.cron_fires > crate::limits::WARN_CRON_FIRES {
-        eprintln!(
+        note!(
             "note: the CronJobs fire about {} times in each run (every fire creates a Job and its pods): \
              expect a long run and large outputs; fire less often or shorten the horizon to go faster",
             sc.cron_fires
         );
     }
     for o in &sc.not_simulated {
-        eprintln!(
+        note!(
             "note: {} {} `{}/{}` ({}) is not simulated yet in this version of kubesim; it was loaded and ignored",
-            o.api_version, o.kind, o.namespace, o.name, o.loc
+            o.api_version,
+            o.kind,
+            o.namespace,
+            o.name,
+            o.loc
         );
     }
     if let Some(p) = sc.owned_pods.first() {
-        eprintln!(
+        note!(
             "note: {} exported Pods (e.g. `{}/{}`, {}) belong to a Job or Volcano Job of the scenario, \
              whose simulated controller creates its own pods: they were loaded and set aside",
             sc.owned_pods.len(),
@@ -147,7 +244,7 @@ pub(super) fn note_not_simulated(sc: &Scenario) {
     }
     if !sc.unmodelled.is_empty() {
         let fields: usize = sc.unmodelled.iter().map(|o| o.fields.len()).sum();
-        eprintln!(
+        note!(
             "note: {fields} fields of {} objects are loaded but not simulated (e.g. {} of {} {}); \
              `kubesim validate` lists them",
             sc.unmodelled.len(),

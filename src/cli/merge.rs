@@ -8,9 +8,9 @@ use crate::error::InputError;
 use crate::experiment::outdir::OutDir;
 use crate::experiment::output::merge;
 
-/// `merge` the `shards` into `out`.
-pub(super) fn run(shards: &[PathBuf], out: &Path, overwrite: bool) -> Result<(), InputError> {
+/// `merge` the `shards` into `out` (`json`: print `--json`'s document).
+pub(super) fn run(shards: &[PathBuf], out: &Path, overwrite: bool, json: bool) -> Result<(), InputError> {
     let mut dir = OutDir::open(out, overwrite)?;
     let (plan, tables) = merge(shards)?;
-    write_all(&plan, &tables, &mut dir)
+    write_all(&plan, &tables, &mut dir, &super::ui::progress(None), json)
 }

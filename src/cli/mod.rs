@@ -1,8 +1,10 @@
 //! The `kubesim` command line: the clap definitions of every subcommand and `main`, a single
 //! match that hands each subcommand to its function, one file per subcommand: `demo` (no
 //! command), `simulate` (`run`, `compare`), `sweep`, `merge`, `trace` (`import`,
-//! `stats`, `generate`), `validate` and `explain`. What the simulating commands share is in `plan`
-//! (from a scenario and the flags to a plan) and `execute` (running a plan into its folder).
+//! `stats`, `generate`), `validate` and `explain`; `completions` prints clap_complete's script
+//! here. What the simulating commands share is in `plan` (from a scenario and the flags to a
+//! plan) and `execute` (running a plan into its folder); the global flags (`--quiet`,
+//! `--progress`) in `ui`.
 //! Exit status: 0 done; 2 bad input or arguments (a message naming file, line, field and fix);
 //! 1 an internal error (a bug).
 
@@ -14,12 +16,13 @@ mod plan;
 mod simulate;
 mod sweep;
 pub mod trace;
+mod ui;
 mod validate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::experiment::output::Kind;
 
@@ -33,6 +36,26 @@ use crate::experiment::output::Kind;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Threads for the runs (1 to 1024); default: one per core. Results do not depend on it.
+    #[arg(long, global = true, value_name = "N", value_parser = parse_threads)]
+    threads: Option<usize>,
+    /// Print only warnings, errors and --json's JSON: no tables, notes or progress.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Show progress on stderr even when it is not a terminal (a line every 5 seconds).
+    #[arg(long, global = true, conflicts_with = "quiet")]
+    progress: bool,
+}
+
+/// `--threads N`: 1 to 1024.
+fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=1024).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{}` is not a number of threads\n  fix: give a whole number from 1 to 1024, e.g. --threads 4",
+            crate::error::cut(s)
+        )),
+    }
 }
 
 /// Flags shared by the commands that simulate.
@@ -59,6 +82,9 @@ pub(crate) struct RunArgs {
     /// `kubesim merge`.
     #[arg(long)]
     shard: Option<String>,
+    /// Print the summary (and the comparison or sweep) as JSON on stdout, nothing else.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -124,13 +150,16 @@ enum Command {
         /// Replace files in the output folder that kubesim did not write.
         #[arg(long)]
         overwrite: bool,
+        /// Print the summary and the comparison or sweep as JSON on stdout, nothing else.
+        #[arg(long)]
+        json: bool,
     },
     /// Workload traces: import to the native format, statistics, synthetic generation.
     Trace {
         #[command(subcommand)]
         command: TraceCommand,
     },
-    /// Check scenario files and print what they define.
+    /// Check scenario files and print what they define (`-` reads standard input).
     Validate {
         #[arg(required = true)]
         scenario: Vec<PathBuf>,
@@ -153,6 +182,11 @@ enum Command {
         /// the workload started, else the end of the run.
         #[arg(long)]
         at: Option<String>,
+    },
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -273,6 +307,16 @@ pub fn main() -> ExitCode {
         std::process::exit(1);
     }));
     let cli = Cli::parse();
+    ui::set(ui::Ui {
+        quiet: cli.quiet,
+        progress: cli.progress,
+    });
+    if let Some(n) = cli.threads
+        && let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global()
+    {
+        eprintln!("kubesim: internal error (a bug in kubesim, please report it): thread pool: {e}");
+        return ExitCode::from(1);
+    }
     let result = match cli.command {
         None => demo::run(),
         Some(Command::Run { scenario, args, events }) => simulate::run(Kind::Run, &scenario, args, events, &[]),
@@ -289,7 +333,12 @@ pub fn main() -> ExitCode {
             targets,
             args,
         }) => sweep::run(&scenario, &set, capacity, &targets, args),
-        Some(Command::Merge { shards, out, overwrite }) => merge::run(&shards, &out, overwrite),
+        Some(Command::Merge {
+            shards,
+            out,
+            overwrite,
+            json,
+        }) => merge::run(&shards, &out, overwrite, json),
         Some(Command::Trace { command }) => trace::run(command),
         Some(Command::Validate { scenario }) => validate::run(&scenario),
         Some(Command::Explain {
@@ -299,6 +348,10 @@ pub fn main() -> ExitCode {
             seed,
             at,
         }) => explain::run(&scenario, &job, policy, seed, at.as_deref()),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "kubesim", &mut std::io::stdout());
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

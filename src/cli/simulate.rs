@@ -40,5 +40,5 @@ pub(super) fn run(
         _ => sc.name.clone(),
     };
     let out = out_dir(&args, &name, shard);
-    execute(&plan, &[sc], &out, shard, args.overwrite)
+    execute(&plan, &[sc], &out, shard, args.overwrite, args.json)
 }

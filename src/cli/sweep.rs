@@ -64,7 +64,9 @@ pub(super) fn run(
         );
         let mut dir = OutDir::open(&out, args.overwrite)?;
         dir.check(&expected_files(&plan, None))?;
-        let found = capacity_search(paths, &param, &plan.policies, &plan.seeds, &parsed_targets)?;
+        let progress = super::ui::progress(None);
+        let found = capacity_search(paths, &param, &plan.policies, &plan.seeds, &parsed_targets, &progress)
+            .inspect_err(|_| progress.finish())?;
         plan.points = found.points;
         plan.about.push(format!(
             "capacity search: simulated {} of the {} values of {} ({} runs instead of {} for the whole grid)",
@@ -83,7 +85,7 @@ pub(super) fn run(
         );
         let tables = Tables::from_runs(&plan, &found.units, &found.runs);
         drop(found.runs);
-        return write_all(&plan, &tables, &mut dir);
+        return write_all(&plan, &tables, &mut dir, &progress, args.json);
     }
     if set.is_empty() {
         return Err(InputError::new(
@@ -97,7 +99,7 @@ pub(super) fn run(
     let out = out_dir(&args, &format!("{}-sweep-{}", base.name, slug(&names)), shard);
     plan.points = grid(&params)?;
     let scenarios = load_points(paths, &plan.points)?;
-    execute(&plan, &scenarios, &out, shard, args.overwrite)
+    execute(&plan, &scenarios, &out, shard, args.overwrite, args.json)
 }
 
 /// A folder-name part for parameter paths (`NodePool/gpu:spec.count` -> `nodepool-gpu-spec-count`),

@@ -358,7 +358,9 @@ pub(super) fn run(cmd: TraceCommand) -> Result<(), InputError> {
         )
         .map(|t| (t, None))?,
     };
-    print!("{text}");
+    if !super::ui::ui().quiet {
+        print!("{text}");
+    }
     if let Some(s) = summary {
         eprintln!("{s}");
     }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::execute::note_not_simulated;
+use super::ui::{note, say};
 use crate::error::InputError;
 use crate::input::scenario;
 use crate::input::spec::Scenario;
@@ -16,8 +17,8 @@ pub(super) fn run(paths: &[PathBuf]) -> Result<(), InputError> {
         .iter()
         .map(|n| n.allocatable.get("nvidia.com/gpu").copied().unwrap_or(0))
         .sum();
-    println!("scenario {}: valid", sc.name);
-    println!(
+    say!("scenario {}: valid", sc.name);
+    say!(
         "  simulation: seed {}, horizon {}, policies {}",
         sc.sim.seed,
         sc.sim
@@ -26,12 +27,12 @@ pub(super) fn run(paths: &[PathBuf]) -> Result<(), InputError> {
             .unwrap_or_else(|| "none (until idle)".into()),
         sc.sim.policies.join(", ")
     );
-    println!(
+    say!(
         "  nodes: {} ({} GPUs)",
         sc.nodes.len(),
         crate::observe::report::gpus(gpus)
     );
-    println!("  priority classes: {}", sc.priority_classes.len());
+    say!("  priority classes: {}", sc.priority_classes.len());
     workloads(&sc);
     queues(&sc);
     timed(&sc);
@@ -41,35 +42,38 @@ pub(super) fn run(paths: &[PathBuf]) -> Result<(), InputError> {
 
 /// Workloads and pod groups.
 fn workloads(sc: &Scenario) {
-    println!("  workloads: {}", sc.workloads.len());
+    say!("  workloads: {}", sc.workloads.len());
     for w in &sc.workloads {
         let kind = match w.kind {
             crate::input::spec::WorkloadKind::Job(_) => "Job",
             crate::input::spec::WorkloadKind::Pod(_) => "Pod",
             crate::input::spec::WorkloadKind::VolcanoJob(_) => "VolcanoJob",
         };
-        println!("    {kind} {}/{} ({})", w.namespace, w.name, w.loc);
+        say!("    {kind} {}/{} ({})", w.namespace, w.name, w.loc);
     }
-    println!("  pod groups: {}", sc.pod_groups.len());
+    say!("  pod groups: {}", sc.pod_groups.len());
     for g in &sc.pod_groups {
         let api = match g.api {
             crate::input::spec::PodGroupApi::Volcano => "Volcano",
             crate::input::spec::PodGroupApi::Coscheduling => "coscheduling",
         };
-        println!(
+        say!(
             "    {api} {}/{} minMember {} ({})",
-            g.namespace, g.name, g.min_member, g.loc
+            g.namespace,
+            g.name,
+            g.min_member,
+            g.loc
         );
     }
 }
 
 /// Volcano queues, Kueue's objects, ResourceQuotas and LimitRanges.
 fn queues(sc: &Scenario) {
-    println!("  queues: {}", sc.queues.len());
+    say!("  queues: {}", sc.queues.len());
     for q in &sc.queues {
-        println!("    {} weight {} ({})", q.name, q.weight, q.loc);
+        say!("    {} weight {} ({})", q.name, q.weight, q.loc);
     }
-    println!(
+    say!(
         "  kueue: {} ClusterQueues, {} LocalQueues, {} ResourceFlavors, {} WorkloadPriorityClasses",
         sc.cluster_queues.len(),
         sc.local_queues.len(),
@@ -82,21 +86,24 @@ fn queues(sc: &Scenario) {
             .as_deref()
             .map(|co| format!(" cohort {co}"))
             .unwrap_or_default();
-        println!("    ClusterQueue {}{cohort} ({})", c.name, c.loc);
+        say!("    ClusterQueue {}{cohort} ({})", c.name, c.loc);
     }
     for l in &sc.local_queues {
-        println!(
+        say!(
             "    LocalQueue {}/{} -> {} ({})",
-            l.namespace, l.name, l.cluster_queue, l.loc
+            l.namespace,
+            l.name,
+            l.cluster_queue,
+            l.loc
         );
     }
-    println!(
+    say!(
         "  admission: {} ResourceQuotas, {} LimitRanges",
         sc.resource_quotas.len(),
         sc.limit_ranges.len()
     );
     for q in &sc.resource_quotas {
-        println!(
+        say!(
             "    ResourceQuota {}/{} ({} limits) ({})",
             q.namespace,
             q.name,
@@ -105,7 +112,7 @@ fn queues(sc: &Scenario) {
         );
     }
     for l in &sc.limit_ranges {
-        println!(
+        say!(
             "    LimitRange {}/{} ({} items) ({})",
             l.namespace,
             l.name,
@@ -117,9 +124,9 @@ fn queues(sc: &Scenario) {
 
 /// What happens over time: CronJobs, fault models, traces, arrivals.
 fn timed(sc: &Scenario) {
-    println!("  cron jobs: {}", sc.cron_jobs.len());
+    say!("  cron jobs: {}", sc.cron_jobs.len());
     for c in &sc.cron_jobs {
-        println!(
+        say!(
             "    {}/{} \"{}\" {:?} ({})",
             c.namespace,
             c.name,
@@ -128,9 +135,9 @@ fn timed(sc: &Scenario) {
             c.loc
         );
     }
-    println!("  fault models: {}", sc.faults.len());
+    say!("  fault models: {}", sc.faults.len());
     for f in &sc.faults {
-        println!(
+        say!(
             "    {}: {} outages, {} scripted taints{} ({})",
             f.name,
             f.outages.len(),
@@ -141,13 +148,13 @@ fn timed(sc: &Scenario) {
             f.loc
         );
     }
-    println!("  traces: {}", sc.traces.len());
+    say!("  traces: {}", sc.traces.len());
     for t in &sc.traces {
-        println!("    {}: {} jobs ({})", t.name, t.jobs.len(), t.loc);
+        say!("    {}: {} jobs ({})", t.name, t.jobs.len(), t.loc);
     }
-    println!("  arrivals: {}", sc.arrivals.len());
+    say!("  arrivals: {}", sc.arrivals.len());
     for a in &sc.arrivals {
-        println!("    {} x{} ({})", a.name, a.count, a.loc);
+        say!("    {} x{} ({})", a.name, a.count, a.loc);
     }
 }
 
@@ -156,34 +163,34 @@ fn not_simulated(sc: &Scenario) {
     if let Some(loc) = &sc.kueue_config.loc
         && !sc.kueue_config.not_simulated.is_empty()
     {
-        println!(
+        say!(
             "  Kueue Configuration ({loc}) fields loaded, not simulated: {}",
             sc.kueue_config.not_simulated.join(", ")
         );
     }
     if !sc.not_simulated.is_empty() {
-        println!("  not simulated yet (loaded, ignored by runs):");
+        say!("  not simulated yet (loaded, ignored by runs):");
         if sc.cron_fires > crate::limits::WARN_CRON_FIRES {
-            eprintln!(
+            note!(
                 "note: the CronJobs fire about {} times in each run (every fire creates a Job and its pods): \
              expect a long run and large outputs; fire less often or shorten the horizon to go faster",
                 sc.cron_fires
             );
         }
         for o in &sc.not_simulated {
-            println!("    {} {}/{} ({})", o.kind, o.namespace, o.name, o.loc);
+            say!("    {} {}/{} ({})", o.kind, o.namespace, o.name, o.loc);
         }
     }
     if !sc.owned_pods.is_empty() {
-        println!("  pods of a Job or Volcano Job of the scenario (loaded, left to its simulated controller):");
+        say!("  pods of a Job or Volcano Job of the scenario (loaded, left to its simulated controller):");
         for o in &sc.owned_pods {
-            println!("    Pod {}/{} ({})", o.namespace, o.name, o.loc);
+            say!("    Pod {}/{} ({})", o.namespace, o.name, o.loc);
         }
     }
     if !sc.unmodelled.is_empty() {
-        println!("  loaded, not simulated (fields without effect on a run):");
+        say!("  loaded, not simulated (fields without effect on a run):");
         for o in &sc.unmodelled {
-            println!(
+            say!(
                 "    {} {} {}/{} ({}): {}",
                 o.api_version,
                 o.kind,

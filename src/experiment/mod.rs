@@ -9,6 +9,7 @@ pub mod sweep;
 
 use rayon::prelude::*;
 
+use crate::engine::SimTime;
 use crate::error::{InputError, quote};
 use crate::experiment::progress::Progress;
 use crate::input::spec::Scenario;
@@ -135,14 +136,30 @@ pub fn run_units(
     events: &Events,
     progress: Option<&Progress>,
 ) -> Result<Vec<RunResult>, InputError> {
+    let first = progress.map(|p| {
+        p.add_runs(
+            units
+                .iter()
+                .map(|u| (u.point, u.policy.clone(), scenarios[u.point].sim.horizon_ms)),
+        )
+    });
     let results: Vec<Result<RunResult, InputError>> = units
         .par_iter()
         .enumerate()
         .map(|(k, u)| {
             let policy = Policy::parse(&u.policy)?;
-            let r = World::new(&scenarios[u.point], policy, u.seed, &events.sink(k))?.run();
-            if let Some(p) = progress {
-                p.inc();
+            let world = World::new(&scenarios[u.point], policy, u.seed, &events.sink(k))?;
+            let Some((p, first)) = progress.zip(first) else {
+                return world.run();
+            };
+            let r = if p.is_on() {
+                world.run_probed(crate::sim::PROBE_EVERY, &|now, events| p.probe(first + k, now, events))
+            } else {
+                world.run()
+            };
+            match &r {
+                Ok(res) => p.run_done(first + k, res.end, res.events_processed),
+                Err(_) => p.run_done(first + k, SimTime::ZERO, 0),
             }
             r
         })

@@ -158,13 +158,15 @@ pub struct CapacityRun {
     pub answers: Vec<String>,
 }
 
-/// Capacity search over `param` (an integer range) for `policies` x `seeds`.
+/// Capacity search over `param` (an integer range) for `policies` x `seeds`; the runs report to
+/// `progress`.
 pub fn capacity_search(
     paths: &[PathBuf],
     param: &Param,
     policies: &[String],
     seeds: &[u64],
     targets: &[Target],
+    progress: &Progress,
 ) -> Result<CapacityRun, InputError> {
     let values: Vec<i64> = param.values.iter().filter_map(|v| v.parse().ok()).collect();
     if values.len() != param.values.len() || values.is_empty() {
@@ -188,7 +190,6 @@ pub fn capacity_search(
         all_runs: Vec::new(),
         meets: BTreeMap::new(),
     };
-    let progress = Progress::new(None, "runs");
     loop {
         // What each policy needs next: (value index, policy).
         let wanted: Vec<(usize, usize)> = brackets
@@ -199,12 +200,11 @@ pub fn capacity_search(
         if wanted.is_empty() {
             break;
         }
-        search.round(&wanted, &progress)?;
+        search.round(&wanted, progress)?;
         for (pi, b) in brackets.iter_mut().enumerate() {
             b.advance(search.values.len(), |vi| search.meets[&(vi, pi)]);
         }
     }
-    progress.finish();
     Ok(search.finish(&brackets))
 }
 

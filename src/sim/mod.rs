@@ -40,6 +40,12 @@ use cluster::NodeId;
 use record::{EventRow, RunResult};
 use scheduler::Scheduler;
 
+/// Events between two calls of a run's probe ([`World::run_probed`]): a few dozen a second.
+pub const PROBE_EVERY: u64 = 1 << 16;
+
+/// A run's probe: called with the simulated time and the events processed so far.
+pub type Probe<'a> = &'a dyn Fn(SimTime, u64);
+
 /// Event classes: the order of simultaneous events (see the module doc).
 pub(crate) mod class {
     pub const KUBELET: u8 = 0;
@@ -350,16 +356,40 @@ impl World {
 
     /// Run to the end and report.
     pub fn run(self) -> Result<RunResult, InputError> {
-        self.run_following().map(|(r, _)| r)
+        self.run_loop(None).map(|(r, _)| r)
     }
 
     /// Run to the end and report, with what the run recorded of the workload it follows
     /// ([`World::follow`]; None when it follows none, or none of that name was created).
-    pub fn run_following(mut self) -> Result<(RunResult, Option<crate::observe::explain::Trail>), InputError> {
+    pub fn run_following(self) -> Result<(RunResult, Option<crate::observe::explain::Trail>), InputError> {
+        self.run_loop(None)
+    }
+
+    /// [`World::run`], calling `probe(now, events processed)` after every `every` events (the
+    /// progress display uses [`PROBE_EVERY`]). The probe only reads the clock and the count; the
+    /// results are the same as [`World::run`]'s (tests/golden.rs runs the goldens probed).
+    pub fn run_probed(self, every: u64, probe: Probe<'_>) -> Result<RunResult, InputError> {
+        self.run_loop(Some((every.max(1), probe))).map(|(r, _)| r)
+    }
+
+    /// The run loop; without a probe it pays one comparison per event.
+    #[allow(clippy::type_complexity)]
+    fn run_loop(
+        mut self,
+        probe: Option<(u64, Probe<'_>)>,
+    ) -> Result<(RunResult, Option<crate::observe::explain::Trail>), InputError> {
+        let every = probe.map_or(u64::MAX, |(e, _)| e);
+        let mut next_probe = every;
         let stop = loop {
             match self.engine.pop() {
                 Ok((_, ev)) => {
                     self.dispatch(ev);
+                    if self.engine.processed() >= next_probe {
+                        next_probe = next_probe.saturating_add(every);
+                        if let Some((_, p)) = probe {
+                            p(self.now(), self.engine.processed());
+                        }
+                    }
                     // Every event while the run is small; every 64th beyond 2,000 pods, as the
                     // check scans every pod.
                     if self.cfg.check_invariants

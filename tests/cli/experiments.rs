@@ -7,7 +7,7 @@ use super::*;
 
 /// Every output file under `dir` (recursively), relative path -> bytes; kubesim's bookkeeping
 /// (the list of outputs with their times, the lock with its pid) is not an output.
-fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+pub(super) fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -496,6 +496,15 @@ fn a_grid_sweep_agrees_with_the_capacity_search_at_the_threshold() {
     ])
     .assert_ok();
     let g = Csv::read(&grid.join("sweep.csv"));
+    // One column per swept parameter, after the fixed ones, holding the point's value.
+    assert_eq!(g.header.last().map(String::as_str), Some("NodePool/gpu:spec.count"));
+    assert_eq!(g.col("NodePool/gpu:spec.count"), g.col("lower_bound_runs") + 1);
+    for r in &g.rows {
+        assert_eq!(
+            g.get(r, "params"),
+            format!("NodePool/gpu:spec.count={}", g.get(r, "NodePool/gpu:spec.count"))
+        );
+    }
     let at = |count: &str| -> String {
         let r = g
             .rows

@@ -86,7 +86,21 @@ fn load_files(paths: &[PathBuf], overrides: &[Override]) -> Res<Scenario> {
         )));
     }
     let mut files = Vec::new();
+    // Which of `files` is standard input.
+    let mut stdin_at = None;
     for p in paths {
+        if p.as_os_str() == STDIN_PATH {
+            if stdin_at.is_some() {
+                return Err(Box::new(InputError::new(
+                    "",
+                    "`-` (standard input) is named twice",
+                    "name `-` once: standard input can be read only once",
+                )));
+            }
+            stdin_at = Some(files.len());
+            files.push(PathBuf::from(STDIN_LABEL));
+            continue;
+        }
         let meta = std::fs::metadata(p).map_err(|e| file_error(p, &e.to_string()))?;
         if meta.is_dir() {
             let mut found = Vec::new();
@@ -116,7 +130,11 @@ fn load_files(paths: &[PathBuf], overrides: &[Override]) -> Res<Scenario> {
         used: vec![false; overrides.len()],
         ..Builder::default()
     };
-    for f in &files {
+    for (i, f) in files.iter().enumerate() {
+        if stdin_at == Some(i) {
+            b.add_text(f, &stdin_text()?)?;
+            continue;
+        }
         let bytes = crate::limits::read_file_at_most(f, yaml::MAX_FILE_BYTES)
             .map_err(|e| file_error(f, &e.to_string()))?
             .ok_or_else(|| {
@@ -128,7 +146,51 @@ fn load_files(paths: &[PathBuf], overrides: &[Override]) -> Res<Scenario> {
         let text = String::from_utf8(bytes).map_err(|_| file_error(f, "the file is not UTF-8 text"))?;
         b.add_text(f, &text)?;
     }
-    b.finish(&files[0])
+    // Without a Simulation, the scenario is named after its first file: `stdin` for `-`.
+    let first = if stdin_at == Some(0) {
+        Path::new("stdin")
+    } else {
+        files[0].as_path()
+    };
+    b.finish(first)
+}
+
+/// The scenario path that stands for standard input.
+pub const STDIN_PATH: &str = "-";
+/// How errors and source locations name standard input: `<stdin>:LINE:COL`.
+pub const STDIN_LABEL: &str = "<stdin>";
+
+/// Standard input's text, read once (at most [`yaml::MAX_FILE_BYTES`]) and kept: a sweep loads
+/// the scenario again for every point.
+fn stdin_text() -> Res<String> {
+    static TEXT: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    let read = || -> Result<String, String> {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(yaml::MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        if bytes.len() as u64 > yaml::MAX_FILE_BYTES {
+            return Err(format!(
+                "standard input is longer than the limit of {} bytes (256 MiB)",
+                yaml::MAX_FILE_BYTES
+            ));
+        }
+        String::from_utf8(bytes).map_err(|_| "standard input is not UTF-8 text".to_string())
+    };
+    TEXT.get_or_init(read).clone().map_err(|why| {
+        Box::new(InputError {
+            file: Some(PathBuf::from(STDIN_LABEL)),
+            ..InputError::new(
+                "",
+                why,
+                "pipe one YAML stream into kubesim (e.g. kubectl get jobs,nodes -o yaml | kubesim validate -), \
+                 or save it to a file and name the file",
+            )
+        })
+    })
 }
 
 fn file_error(path: &Path, why: &str) -> Error {

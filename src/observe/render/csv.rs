@@ -48,14 +48,32 @@ pub fn comparison_csv(rows: &[Comparison]) -> String {
     out
 }
 
+/// sweep.csv's fixed columns; one column per swept parameter (named by its path) follows.
 pub const SWEEP_HEADER: &str = "point,params,policy,metric,runs,mean,ci95_lo,ci95_hi,meets_targets,lower_bound_runs";
 
-/// sweep.csv: per point, policy and metric the mean over seeds with its interval, and whether
-/// the point meets every target (empty without targets).
+/// sweep.csv's header: [`SWEEP_HEADER`], then the path of each swept parameter (every point sets
+/// the same paths, in the order of `--set`).
+pub fn sweep_header(plan: &Plan) -> String {
+    let mut h = SWEEP_HEADER.to_string();
+    for (path, _) in plan.points.first().map_or(&[][..], |p| &p.params[..]) {
+        h.push(',');
+        h.push_str(&csv_field(path));
+    }
+    h
+}
+
+/// sweep.csv: per point, policy and metric the mean over seeds with its interval, whether the
+/// point meets every target (empty without targets), and the point's value of each parameter.
 pub fn sweep_csv(plan: &Plan, aggs: &[Aggregate], sweep: &SweepFindings) -> String {
-    let mut out = format!("{SWEEP_HEADER}\n");
+    let mut out = format!("{}\n", sweep_header(plan));
     for (a, meets) in aggs.iter().zip(&sweep.meets) {
-        let params = plan.points.get(a.point).map(|p| p.label()).unwrap_or_default();
+        let point = plan.points.get(a.point);
+        let params = point.map(|p| p.label()).unwrap_or_default();
+        let values: String = point
+            .map_or(&[][..], |p| &p.params[..])
+            .iter()
+            .map(|(_, v)| format!(",{}", csv_field(v)))
+            .collect();
         let meets = meets.map_or(String::new(), |m| m.to_string());
         for name in METRICS.iter().map(|m| m.name).chain([DEADLOCK_RATE]) {
             let e = a.estimate(name).unwrap_or(Estimate {
@@ -65,7 +83,7 @@ pub fn sweep_csv(plan: &Plan, aggs: &[Aggregate], sweep: &SweepFindings) -> Stri
                 hi: f64::NAN,
             });
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{},{}{values}\n",
                 a.point,
                 csv_field(&params),
                 csv_field(&a.policy),

@@ -1,12 +1,13 @@
 //! Rendering: the derived outputs as formatted from an [`Analysis`] (and the plan's names and
 //! labels), computing nothing: the terminal text ([`text`]), comparison.csv or sweep.csv
 //! ([`csv`]), the plots as SVG and PNG under `plots/` ([`figures`], drawn by [`plot`]), and
-//! report.html ([`html`]).
+//! report.html ([`html`]); `--json`'s tables from the CSV text ([`json`]).
 
 pub mod csv;
 pub mod figures;
 pub mod format;
 pub mod html;
+pub mod json;
 pub mod plot;
 pub mod text;
 
