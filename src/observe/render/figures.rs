@@ -361,7 +361,7 @@ fn heatmap_figure(g: &MetricGrid, when_zero: Option<String>) -> Figure {
         stem: format!("heatmap_{metric}"),
         caption: format!(
             "{label} by {x} (columns) and {y} (rows), one panel per policy: the mean over seeds in \
-             each cell, coloured on one scale for all panels (dark low, yellow high); outlined cells \
+             each cell, coloured on one scale for all panels (dark low, yellow high); cells marked \u{2713} \
              meet the targets."
         ),
         picture: Picture::Heatmap(Heatmap {

@@ -195,7 +195,7 @@ mod tests {
         assert_eq!(show_diff("gpu_busy_util", -0.331), "-33.1 pp");
         assert_eq!(show_diff("gpu_busy_util", 0.00001), "0.0 pp");
         assert_eq!(show_diff("wait_p95_s", 1200.0), "+20 min");
-        assert_eq!(show_diff("wait_p95_s", -4450.0), "-1.2 h");
+        assert_eq!(show_diff("wait_p95_s", -4450.0), "-74 min");
         assert_eq!(show_diff("wait_p95_s", 0.2), "0 s");
         assert_eq!(show_diff("jobs_complete", 53.2), "+53.2");
         assert_eq!(show_diff("jobs_complete", -0.0), "0.0");

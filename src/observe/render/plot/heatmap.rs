@@ -15,7 +15,7 @@ pub struct Panel {
     pub cells: Vec<Vec<Option<f64>>>,
     /// `labels[row][col]`: the text written in the cell.
     pub labels: Vec<Vec<String>>,
-    /// `marked[row][col]`: outlined in black (e.g. the cell meets the targets).
+    /// `marked[row][col]`: the label gets a check mark (e.g. the cell meets the targets).
     pub marked: Vec<Vec<bool>>,
 }
 
@@ -96,10 +96,15 @@ impl Paint for Heatmap {
         let centred = |size: u32| {
             TextStyle::from((FONT, size).into_font()).pos(Pos::new(HPos::Center, VPos::Center))
         };
+        // The title in the largest size from 24 that fits the width.
+        let size = (12..=24)
+            .rev()
+            .find(|&size| text_width(&self.title, size) <= WIDTH - 2 * MARGIN)
+            .unwrap_or(12);
         root.draw(&Text::new(
             self.title.as_str(),
             ((WIDTH / 2) as i32, (TITLE_H / 2) as i32),
-            centred(24),
+            centred(size),
         ))
         .map_err(err)?;
         let (lo, hi) = self.range().unwrap_or((0.0, 1.0));
@@ -148,13 +153,16 @@ impl Paint for Heatmap {
                     let cell = [(x, y), (x + cell_w, y + CELL_H as i32)];
                     root.draw(&Rectangle::new(cell, fill.filled())).map_err(err)?;
                     root.draw(&Rectangle::new(cell, WHITE.stroke_width(1))).map_err(err)?;
-                    if p.marked.get(r).and_then(|row| row.get(c)).copied().unwrap_or(false) {
-                        let inner = [(x + 2, y + 2), (x + cell_w - 2, y + CELL_H as i32 - 2)];
-                        root.draw(&Rectangle::new(inner, BLACK.stroke_width(3))).map_err(err)?;
-                    }
                     let dark = value.is_some_and(|v| usable(v) && t_of(v) < 0.55);
                     let ink = if dark { WHITE } else { BLACK };
-                    let text = p.labels.get(r).and_then(|row| row.get(c)).map_or("-", String::as_str);
+                    let mut text = p
+                        .labels
+                        .get(r)
+                        .and_then(|row| row.get(c))
+                        .map_or("-".to_string(), String::clone);
+                    if p.marked.get(r).and_then(|row| row.get(c)).copied().unwrap_or(false) {
+                        text.push_str(" \u{2713}");
+                    }
                     root.draw(&Text::new(
                         text,
                         (x + cell_w / 2, y + (CELL_H / 2) as i32),
