@@ -79,11 +79,14 @@ pub fn duration(s: f64) -> String {
     in_unit(s, unit_for(&TIME, s.abs()), false)
 }
 
-/// Values of one metric in one unit (chosen by the largest magnitude among them, so an interval
-/// reads in one unit): 73.5%, 3.2 h, 822 GPU-h, 3.7 GPU-years, 4.2. Signed (`+`/`-`, and pp for
+/// Values of one metric in one unit, so an interval reads in one unit: the first value's (the
+/// mean's), or when it is 0 the largest magnitude's: 73.5%, 3.2 h, 822 GPU-h, 3.7 GPU-years, 4.2. Signed (`+`/`-`, and pp for
 /// fractions) when `diff`.
 fn show_all<const N: usize>(metric: &str, vs: [f64; N], diff: bool) -> [String; N] {
-    let magnitude = vs.iter().filter(|v| v.is_finite()).fold(0.0, |m: f64, v| m.max(v.abs()));
+    let magnitude = match vs.first() {
+        Some(v) if v.is_finite() && *v != 0.0 => v.abs(),
+        _ => vs.iter().filter(|v| v.is_finite()).fold(0.0, |m: f64, v| m.max(v.abs())),
+    };
     let scale = unit_of(metric);
     vs.map(|v| {
         if !v.is_finite() {
@@ -196,7 +199,8 @@ mod tests {
         assert_eq!(show_diff("gpu_busy_util", 0.00001), "0.0 pp");
         assert_eq!(show_diff("wait_p95_s", 1200.0), "+20 min");
         assert_eq!(show_diff("wait_p95_s", -4450.0), "-74 min");
-        assert_eq!(show_diff("wait_p95_s", 0.2), "0 s");
+        assert_eq!(show_diff("wait_p95_s", 0.2), "+0.2 s");
+        assert_eq!(show_diff("wait_p95_s", 0.02), "0 s");
         assert_eq!(show_diff("jobs_complete", 53.2), "+53.2");
         assert_eq!(show_diff("jobs_complete", -0.0), "0.0");
         assert_eq!(show("jobs_complete", 1234.0), "1,234");
@@ -224,15 +228,16 @@ mod tests {
         assert_eq!(show("stranded_gpu_h", 9999.0), "9,999 GPU-h");
         assert_eq!(show("stranded_gpu_h", 32_030.0), "3.7 GPU-years");
         assert_eq!(show("stranded_gpu_h", 0.0), "0 GPU-h");
-        // An interval reads in the unit of its largest magnitude.
+        // An interval reads in the unit of its mean (its largest magnitude's when the mean is 0).
         assert_eq!(
             interval("wait_p95_s", 11_590.0, 7_200.0, 16_200.0, false),
             "3.2 h [2 h, 4.5 h]"
         );
         assert_eq!(
-            interval("wait_p95_s", -4_450.0, -8_696.0, -203.0, true),
-            "-1.2 h [-2.4 h, -0.1 h]"
+            interval("wait_p95_s", -8_696.0, -12_000.0, -203.0, true),
+            "-2.4 h [-3.3 h, -0.1 h]"
         );
+        assert_eq!(interval("wait_p95_s", 0.0, 0.0, 9000.0, false), "0 h [0 h, 2.5 h]");
         assert_eq!(interval("wait_p50_s", 50.0, 10.0, 90.0, false), "50 s [10 s, 90 s]");
         assert_eq!(num(-0.0), "0.000000");
         assert_eq!(num(f64::NAN), "");

@@ -92,7 +92,8 @@ fn replay_sentence(r: &ReplayMean) -> String {
         "far from the recorded waits"
     };
     let mut s = format!(
-        "{}: replaying the trace {}, simulated waits are {how}: Kolmogorov-Smirnov distance {ks:.3}          (close <= {KS_CLOSE}, far > {KS_POOR}; mean over {runs})",
+        "{}: replaying the trace {}, simulated waits are {how}: Kolmogorov-Smirnov distance {ks:.3} \
+         (close <= {KS_CLOSE}, far > {KS_POOR}; mean over {runs})",
         r.policy, r.trace
     );
     if let (Some(rec), Some(sim)) = (r.recorded_p50_s, r.simulated_p50_s) {
