@@ -472,6 +472,8 @@ fn capacity_search_finds_the_threshold_with_fewer_runs_than_the_grid() {
         html.contains("capacity search: simulated"),
         "the report says how much it ran"
     );
+    // The target's metric has its plot.
+    assert!(out.join("plots/sweep_wait_p95_s.svg").exists());
 }
 
 #[test]
@@ -563,6 +565,8 @@ fn sweep_grids_shard_and_merge_too() {
         "Arrivals/jobs:spec.every=1s,1m",
         "--seeds",
         "1..2",
+        "--target",
+        "jct_mean_s<=600",
     ];
     let one = dir.join("one");
     let mut a = vec!["sweep", p(&f)];
@@ -572,6 +576,22 @@ fn sweep_grids_shard_and_merge_too() {
     let sweep = Csv::read(&one.join("sweep.csv"));
     let points: BTreeSet<&str> = sweep.rows.iter().map(|r| r[1].as_str()).collect();
     assert_eq!(points.len(), 6, "3 x 2 grid: {points:?}");
+    // Two parameters: a heatmap per metric, the target's metric among them; a metric that is 0
+    // everywhere (and no target's) is a sentence instead.
+    let html = fs::read_to_string(one.join("report.html")).expect("report");
+    for metric in ["gpu_busy_util", "wait_p95_s", "jct_mean_s"] {
+        let svg = fs::read_to_string(one.join(format!("plots/heatmap_{metric}.svg"))).expect(metric);
+        assert!(svg.contains(">\nkube-default\n</text>"), "{metric}: a panel per policy");
+        assert!(svg.contains(">\n6\n</text>") && svg.contains(">\n1m\n</text>"), "{metric}: axes");
+        assert!(!one.join(format!("plots/sweep_{metric}.svg")).exists());
+    }
+    let met = sweep.rows.iter().any(|r| sweep.get(r, "meets_targets") == "true");
+    let jct = fs::read_to_string(one.join("plots/heatmap_jct_mean_s.svg")).unwrap();
+    assert_eq!(jct.contains('\u{2713}'), met, "cells meeting the target are marked");
+    assert!(
+        one.join("plots/heatmap_deadlock_rate.svg").exists()
+            || html.contains("<p class=\"note\">deadlock rate (runs) is 0 at every point under every policy.</p>")
+    );
     let mut shards = Vec::new();
     for i in 0..3 {
         let d = dir.join(&format!("s{i}"));
