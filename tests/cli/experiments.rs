@@ -582,7 +582,10 @@ fn sweep_grids_shard_and_merge_too() {
     for metric in ["gpu_busy_util", "wait_p95_s", "jct_mean_s"] {
         let svg = fs::read_to_string(one.join(format!("plots/heatmap_{metric}.svg"))).expect(metric);
         assert!(svg.contains(">\nkube-default\n</text>"), "{metric}: a panel per policy");
-        assert!(svg.contains(">\n6\n</text>") && svg.contains(">\n1m\n</text>"), "{metric}: axes");
+        assert!(
+            svg.contains(">\n6\n</text>") && svg.contains(">\n1m\n</text>"),
+            "{metric}: axes"
+        );
         assert!(!one.join(format!("plots/sweep_{metric}.svg")).exists());
     }
     let met = sweep.rows.iter().any(|r| sweep.get(r, "meets_targets") == "true");
@@ -680,7 +683,10 @@ fn report_html_is_self_contained_with_every_plot_drawn() {
     }
     assert!(html.contains("kube-binpack against kube-default over 2 paired seeds"));
     // Every table scrolls sideways inside its own box rather than being cut.
-    assert_eq!(html.matches("<table>").count(), html.matches("<div class=\"scroll\"><table>").count());
+    assert_eq!(
+        html.matches("<table>").count(),
+        html.matches("<div class=\"scroll\"><table>").count()
+    );
     assert!(html.contains(".scroll{overflow-x:auto"));
     // Nothing outside the page: no scripts, links, images, imports or URLs but SVG's namespace.
     let lower = html.to_lowercase();
@@ -694,7 +700,10 @@ fn report_html_is_self_contained_with_every_plot_drawn() {
     );
     // A plot of nothing but zeros is a sentence instead, and no file.
     let notes = [
-        ("stranded_gpus", "No GPU was held by a partial gang (stranded) in any run."),
+        (
+            "stranded_gpus",
+            "No GPU was held by a partial gang (stranded) in any run.",
+        ),
         ("deadlock", "No run was ever deadlocked."),
     ];
     for (stem, note) in notes {
@@ -719,7 +728,10 @@ fn report_html_is_self_contained_with_every_plot_drawn() {
         // One legend, in its own group after the plot (outside the plotting area: the plot
         // module's tests check the boxes); the policies keep their plan colours.
         assert_eq!(svg.matches("<g class=\"legend\">").count(), 1, "{stem}: legend group");
-        assert!(svg.contains("#0072B2") && svg.contains("#E69F00"), "{stem}: policy colours");
+        assert!(
+            svg.contains("#0072B2") && svg.contains("#E69F00"),
+            "{stem}: policy colours"
+        );
         let png = fs::read(out.join(format!("plots/{stem}.png"))).expect("png file");
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 2000, "{stem}.png");
     }

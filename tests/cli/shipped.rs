@@ -298,14 +298,23 @@ fn queue_shares_read_as_nominal_quota_under_kueue_and_weight_under_volcano() {
     let q = Csv::read(&out.join("queues.csv"));
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     let kueue: Vec<_> = q.rows.iter().filter(|r| q.get(r, "policy") == "kueue").collect();
-    let quota: f64 = kueue.iter().map(|r| q.get(r, "deserved_gpus").parse::<f64>().unwrap()).sum();
+    let quota: f64 = kueue
+        .iter()
+        .map(|r| q.get(r, "deserved_gpus").parse::<f64>().unwrap())
+        .sum();
     assert!(quota > 0.0 && kueue.len() > 1);
     for r in &q.rows {
         let (policy, queue) = (q.get(r, "policy"), q.get(r, "queue"));
         let share = if policy == "kueue" {
-            format!("{:.1}% (nominal quota)", q.get(r, "deserved_gpus").parse::<f64>().unwrap() / quota * 100.0)
+            format!(
+                "{:.1}% (nominal quota)",
+                q.get(r, "deserved_gpus").parse::<f64>().unwrap() / quota * 100.0
+            )
         } else {
-            format!("{:.1}% (weight)", q.get(r, "weight_share").parse::<f64>().unwrap() * 100.0)
+            format!(
+                "{:.1}% (weight)",
+                q.get(r, "weight_share").parse::<f64>().unwrap() * 100.0
+            )
         };
         let cells = format!("<tr><td>{policy}</td><td>{queue}</td><td>{share}</td>");
         assert!(html.contains(&cells), "{cells}");
@@ -333,6 +342,9 @@ fn a_cron_scenario_verdict_counts_skipped_and_late_runs() {
     let late = format!("and {} Jobs started more than 1 s late", sum("late_runs"));
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     for text in [&o.stdout, &html] {
-        assert!(text.contains(&sentence) && text.contains(&late), "{sentence} ... {late}");
+        assert!(
+            text.contains(&sentence) && text.contains(&late),
+            "{sentence} ... {late}"
+        );
     }
 }

@@ -129,8 +129,11 @@ pub struct MetricGrid {
     pub rows: Vec<String>,
     /// Per policy of the plan: `(policy, cells[row][col])`, the mean (None: no value) and whether
     /// the point meets the targets.
-    pub panels: Vec<(String, Vec<Vec<(Option<f64>, bool)>>)>,
+    pub panels: Vec<(String, Vec<Vec<GridCell>>)>,
 }
+
+/// A grid cell: the mean over seeds (None: no value) and whether the point meets the targets.
+pub type GridCell = (Option<f64>, bool);
 
 /// One metric against the swept parameter: its curves and target lines.
 #[derive(Clone, Debug, PartialEq)]

@@ -34,7 +34,8 @@ impl Figure {
         let all_zero = match &self.picture {
             Picture::Chart(c) => {
                 let data = c.series.iter().filter(|s| s.style != Style::Dashed);
-                data.clone().all(|s| s.points.iter().all(|p| p.1 == 0.0 || !p.1.is_finite()))
+                data.clone()
+                    .all(|s| s.points.iter().all(|p| p.1 == 0.0 || !p.1.is_finite()))
                     && data.clone().any(|s| !s.points.is_empty())
             }
             Picture::Heatmap(h) => h
@@ -148,7 +149,11 @@ fn time_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
         .iter()
         .flat_map(|p| p.wait_cdf.iter().map(|w| w.0))
         .fold(0.0, f64::max);
-    let (wait_unit, wait_size) = if longest > 36_000.0 { ("h", 3600.0) } else { ("min", 60.0) };
+    let (wait_unit, wait_size) = if longest > 36_000.0 {
+        ("h", 3600.0)
+    } else {
+        ("min", 60.0)
+    };
     let cdf: Vec<Series> = f
         .policies
         .iter()
@@ -271,7 +276,12 @@ fn queue_figure(i: usize, q: &QueueCurves) -> Figure {
 /// sweep of two parameters its heatmap. A metric that is 0 everywhere is a sentence instead,
 /// unless a target names it.
 pub fn sweep_figures(plan: &Plan, sweep: &SweepFindings) -> Vec<Figure> {
-    let targeted = |metric: &str| sweep.metrics.iter().any(|m| m.metric == metric && !m.targets.is_empty());
+    let targeted = |metric: &str| {
+        sweep
+            .metrics
+            .iter()
+            .any(|m| m.metric == metric && !m.targets.is_empty())
+    };
     let when_zero = |metric: &str| {
         (!targeted(metric)).then(|| format!("{} is 0 at every point under every policy.", label_of(metric)))
     };
@@ -351,7 +361,11 @@ fn heatmap_figure(g: &MetricGrid, when_zero: Option<String>) -> Figure {
             cells: cells.iter().map(|row| row.iter().map(|c| c.0).collect()).collect(),
             labels: cells
                 .iter()
-                .map(|row| row.iter().map(|c| c.0.map_or("-".into(), |v| show(metric, v))).collect())
+                .map(|row| {
+                    row.iter()
+                        .map(|c| c.0.map_or("-".into(), |v| show(metric, v)))
+                        .collect()
+                })
                 .collect(),
             marked: cells.iter().map(|row| row.iter().map(|c| c.1).collect()).collect(),
         })

@@ -85,7 +85,10 @@ pub fn duration(s: f64) -> String {
 fn show_all<const N: usize>(metric: &str, vs: [f64; N], diff: bool) -> [String; N] {
     let magnitude = match vs.first() {
         Some(v) if v.is_finite() && *v != 0.0 => v.abs(),
-        _ => vs.iter().filter(|v| v.is_finite()).fold(0.0, |m: f64, v| m.max(v.abs())),
+        _ => vs
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0, |m: f64, v| m.max(v.abs())),
     };
     let scale = unit_of(metric);
     vs.map(|v| {

@@ -232,7 +232,11 @@ pub fn verdicts(rows: &[Comparison]) -> Vec<String> {
         let mut negligible = 0;
         for c in &mine {
             if let Some(d) = c.diff {
-                let text = format!("{} {}", label_of(c.metric), interval(c.metric, d.mean, d.lo, d.hi, true));
+                let text = format!(
+                    "{} {}",
+                    label_of(c.metric),
+                    interval(c.metric, d.mean, d.lo, d.hi, true)
+                );
                 match c.verdict {
                     "better" => better.push(text),
                     "worse" => worse.push(text),

@@ -93,9 +93,7 @@ impl Paint for Heatmap {
         DB::ErrorType: 'static,
     {
         root.fill(&WHITE).map_err(err)?;
-        let centred = |size: u32| {
-            TextStyle::from((FONT, size).into_font()).pos(Pos::new(HPos::Center, VPos::Center))
-        };
+        let centred = |size: u32| TextStyle::from((FONT, size).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
         // The title in the largest size from 24 that fits the width.
         let size = (12..=24)
             .rev()
@@ -141,8 +139,12 @@ impl Paint for Heatmap {
             .map_err(err)?;
             for (r, name) in self.rows.iter().enumerate() {
                 let y = grid_top + (r as u32 * CELL_H) as i32;
-                root.draw(&Text::new(name.as_str(), (left - 10, y + (CELL_H / 2) as i32), ends.clone()))
-                    .map_err(err)?;
+                root.draw(&Text::new(
+                    name.as_str(),
+                    (left - 10, y + (CELL_H / 2) as i32),
+                    ends.clone(),
+                ))
+                .map_err(err)?;
                 for c in 0..self.columns.len() {
                     let x = left + c as i32 * cell_w;
                     let value = p.cells.get(r).and_then(|row| row.get(c)).copied().flatten();

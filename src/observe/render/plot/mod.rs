@@ -20,8 +20,8 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use plotters::backend::RGBPixel;
-use plotters::coord::{CoordTranslate, Shift};
 use plotters::coord::types::RangedCoordf64;
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

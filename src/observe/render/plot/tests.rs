@@ -279,8 +279,8 @@ fn arb_chart() -> impl Strategy<Value = Chart> {
         Just(Style::Dashed),
         Just(Style::Points)
     ];
-    let one = (".{0,12}", prop::collection::vec((value(), value()), 0..6), style)
-        .prop_map(|(label, points, style)| Series {
+    let one =
+        (".{0,12}", prop::collection::vec((value(), value()), 0..6), style).prop_map(|(label, points, style)| Series {
             label,
             points,
             style,
@@ -375,7 +375,10 @@ fn attr(element: &str, name: &str) -> Option<f64> {
 
 /// The legend's box (x0, y0, x1, y1) and every drawn vertex outside the legend group: polyline
 /// points, line ends, circle centres, rectangle corners (the canvas-wide background aside).
-fn legend_box_and_vertices(svg: &str) -> (Option<(f64, f64, f64, f64)>, Vec<(f64, f64)>) {
+/// A box (x0, y0, x1, y1).
+type Box = (f64, f64, f64, f64);
+
+fn legend_box_and_vertices(svg: &str) -> (Option<Box>, Vec<(f64, f64)>) {
     let (body, legend) = match svg.find("<g class=\"legend\">") {
         Some(i) => {
             let end = i + svg[i..].find("</g>").expect("legend group closed");
@@ -387,7 +390,12 @@ fn legend_box_and_vertices(svg: &str) -> (Option<(f64, f64, f64, f64)>, Vec<(f64
         let rect = &g[g.find("<rect").expect("legend box")..];
         let rect = &rect[..rect.find('>').unwrap()];
         let (x, y) = (attr(rect, "x").unwrap(), attr(rect, "y").unwrap());
-        (x, y, x + attr(rect, "width").unwrap(), y + attr(rect, "height").unwrap())
+        (
+            x,
+            y,
+            x + attr(rect, "width").unwrap(),
+            y + attr(rect, "height").unwrap(),
+        )
     });
     let mut vertices = Vec::new();
     for element in body.split('<').skip(1) {
@@ -407,7 +415,10 @@ fn legend_box_and_vertices(svg: &str) -> (Option<(f64, f64, f64, f64)>, Vec<(f64
         } else if element.starts_with("rect") && attr(element, "width") != Some(f64::from(WIDTH)) {
             let (x, y) = (attr(element, "x").unwrap(), attr(element, "y").unwrap());
             vertices.push((x, y));
-            vertices.push((x + attr(element, "width").unwrap(), y + attr(element, "height").unwrap()));
+            vertices.push((
+                x + attr(element, "width").unwrap(),
+                y + attr(element, "height").unwrap(),
+            ));
         }
     }
     (bbox, vertices)
@@ -426,10 +437,18 @@ fn legend_charts() -> Vec<Chart> {
     };
     let mut long = sample();
     long.series = (0..3)
-        .map(|k| fill(k, &format!("policy-{k} (32.5% of its workloads never started)"), Style::Step))
+        .map(|k| {
+            fill(
+                k,
+                &format!("policy-{k} (32.5% of its workloads never started)"),
+                Style::Step,
+            )
+        })
         .collect();
     let mut many = sample();
-    many.series = (0..14).map(|k| fill(k, &format!("p{k}, NodePool/gpu:spec.count=8"), Style::Points)).collect();
+    many.series = (0..14)
+        .map(|k| fill(k, &format!("p{k}, NodePool/gpu:spec.count=8"), Style::Points))
+        .collect();
     many.error_bars = (0..14).map(|_| xs().map(|_| (0.0, 1.0)).collect()).collect();
     let mut dense = sample();
     dense.series = (0..3).map(|k| fill(k, ["a", "b", "c"][k], Style::Line)).collect();
