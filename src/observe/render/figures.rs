@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 
 use crate::error::InputError;
-use crate::observe::analysis::{MetricCurves, MetricGrid, PolicyFindings, QueueCurves, SweepFindings};
+use crate::observe::analysis::{MetricCurves, MetricGrid, PolicyFindings, QUOTA_POLICIES, QueueCurves, SweepFindings};
 use crate::observe::render::format::{label_of, show};
 use crate::observe::render::plot::{self, Chart, Heatmap, Panel, Series, Style};
 use crate::observe::tables::Plan;
@@ -251,7 +251,13 @@ fn queue_figure(i: usize, q: &QueueCurves) -> Figure {
             colour: k,
         })
         .collect();
-    let what = if q.deserved { "deserved" } else { "weight share" };
+    let what = if !q.deserved {
+        "weight share"
+    } else if QUOTA_POLICIES.contains(&q.policy.as_str()) {
+        "nominal quota"
+    } else {
+        "deserved"
+    };
     series.extend(q.references.iter().map(|(name, level)| Series {
         label: format!("{name}: {what}"),
         points: vec![(0.0, *level), (q.end_h, *level)],

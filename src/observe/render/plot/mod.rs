@@ -14,7 +14,13 @@
 //! Rendering is deterministic (same [`Chart`] gives byte-identical output on every call and every
 //! thread) and robust to degenerate data: NaN, infinite and absurdly large values (|v| > 1e300) are
 //! skipped, zero-width ranges get a default width, and an empty chart says "no data". Lines are
-//! clipped to the plotting area here, because plotters does not clip them itself.
+//! clipped to the plotting area here, because plotters does not clip them itself. Error bars widen
+//! the y range by at most the data's own extent; a longer one is cut at the edge, without its cap.
+//!
+//! Each series names its palette slot (colour and marker shape), so callers give a policy the same
+//! look in every chart. The legend is laid out outside the plotting area ([`legend`]): right of
+//! it, or below it on a taller canvas; in the SVG it is the group `<g class="legend">`.
+//! [`heatmap`] draws grids of values, a panel per policy.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -304,7 +310,19 @@ impl Bounds {
                         .flat_map(|(_, &(lo, hi))| [lo, hi])
                         .filter(|v| usable(*v))
                 });
-                match min_max(points().map(|p| p.1).chain(bars)) {
+                // Error bars widen the range by at most the points' own extent (from 0 when all
+                // are >= 0): an interval far longer than the data is cut at the edge, capless,
+                // rather than flattening every point.
+                let data = min_max(points().map(|p| p.1));
+                let bars = min_max(bars).map(|(blo, bhi)| match data {
+                    Some((lo, hi)) => {
+                        let reach = (hi - lo).max(hi.abs()).max(lo.abs());
+                        (blo.max(lo - reach), bhi.min(hi + reach))
+                    }
+                    None => (blo, bhi),
+                });
+                let both = [data, bars].into_iter().flatten().flat_map(|(a, b)| [a, b]);
+                match min_max(both) {
                     Some((lo, hi)) if lo >= 0.0 => pad_range(0.0, hi, 0.05, true),
                     Some((lo, hi)) => pad_range(lo, hi, 0.05, false),
                     None => (0.0, 1.0),
