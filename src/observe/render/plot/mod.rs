@@ -18,9 +18,9 @@
 //! the y range by at most the data's own extent; a longer one is cut at the edge, without its cap.
 //!
 //! Each series names its palette slot (colour and marker shape), so callers give a policy the same
-//! look in every chart. The legend is laid out outside the plotting area ([`legend`]): right of
+//! look in every chart. The legend is laid out outside the plotting area (module `legend`): right of
 //! it, or below it on a taller canvas; in the SVG it is the group `<g class="legend">`.
-//! [`heatmap`] draws grids of values, a panel per policy.
+//! [`Heatmap`]s are grids of values, a panel per policy.
 
 use std::fmt;
 use std::sync::OnceLock;
