@@ -30,6 +30,7 @@ fn plan_and_scenario() -> (Plan, kubesim::input::spec::Scenario) {
         queues: false,
         targets: vec![],
         negligible: vec![],
+        resources: vec![],
     };
     (plan, sc)
 }

@@ -1,4 +1,5 @@
-//! Small text helpers shared by every writer of tables.
+//! Small text helpers shared by every writer of tables, and the edit distance behind every
+//! "did you mean".
 
 /// A CSV field: quoted (with quotes doubled) only when it holds a comma, a quote or a line break.
 pub fn csv_field(s: &str) -> String {
@@ -7,6 +8,23 @@ pub fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// The Levenshtein distance between two strings (their first 100 characters), for suggesting
+/// the name a typo meant.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().take(100).collect();
+    let b: Vec<char> = b.chars().take(100).collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -79,7 +79,8 @@ const LAYERS: &[Layer] = &[
             "crate::controllers::volcano_job::PgPhase",
         ],
     },
-    // The World wires every part of a run; it never reads experiments or the CLI.
+    // The World wires every part of a run; it never reads experiments or the CLI. It fills the
+    // followed workload's `observe::explain::Trail` for `kubesim explain`.
     Layer {
         files: "sim",
         may_use: &[
@@ -90,6 +91,7 @@ const LAYERS: &[Layer] = &[
             "crate::input",
             "crate::observe::record",
             "crate::observe::fidelity",
+            "crate::observe::explain",
         ],
     },
     // Observation: the recorder, series, tables, analysis and rendering never reach into a run

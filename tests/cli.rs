@@ -26,6 +26,8 @@ mod determinism;
 mod errors;
 #[path = "cli/experiments.rs"]
 mod experiments;
+#[path = "cli/explain.rs"]
+mod explain;
 #[path = "cli/exports.rs"]
 mod exports;
 #[path = "cli/folders.rs"]
@@ -272,7 +274,14 @@ fn check_outputs(dir: &Path, events: bool) -> usize {
         summary_header.starts_with(SUMMARY_HEADER_PREFIX),
         "summary.csv header: {summary_header}"
     );
-    let mut names = vec!["jobs.csv", "summary.csv", "timeseries.csv", "report.html", "plots"];
+    let mut names = vec![
+        "jobs.csv",
+        "summary.csv",
+        "timeseries.csv",
+        "resources.csv",
+        "report.html",
+        "plots",
+    ];
     for optional in [
         "comparison.csv",
         "cronjobs.csv",

@@ -1,13 +1,14 @@
 //! The `kubesim` command line: the clap definitions of every subcommand and `main`, a single
 //! match that hands each subcommand to its function, one file per subcommand: `demo` (no
 //! command), `simulate` (`run`, `compare`), `sweep`, `merge`, `trace` (`import`,
-//! `stats`, `generate`) and `validate`. What the simulating commands share is in `plan`
+//! `stats`, `generate`), `validate` and `explain`. What the simulating commands share is in `plan`
 //! (from a scenario and the flags to a plan) and `execute` (running a plan into its folder).
 //! Exit status: 0 done; 2 bad input or arguments (a message naming file, line, field and fix);
 //! 1 an internal error (a bug).
 
 mod demo;
 mod execute;
+mod explain;
 mod merge;
 mod plan;
 mod simulate;
@@ -85,7 +86,7 @@ enum Command {
         /// Also write events.csv.
         #[arg(long)]
         events: bool,
-        /// METRIC=V (repeatable): a difference smaller than V is `negligible` instead of better
+        /// METRIC=V (repeatable): a difference of at most V is `negligible` instead of better
         /// or worse. V in the metric's unit (0.01 = 1 percentage point, seconds, a count,
         /// GPU-hours), N% of the baseline's mean, or Npp for a fraction.
         #[arg(long = "negligible")]
@@ -133,6 +134,25 @@ enum Command {
     Validate {
         #[arg(required = true)]
         scenario: Vec<PathBuf>,
+    },
+    /// Follow one workload through one run: its timeline, what held it at a time in the words
+    /// of the system holding it, and when it would have fitted on an empty cluster.
+    Explain {
+        #[arg(required = true)]
+        scenario: Vec<PathBuf>,
+        /// The workload: `name` or `namespace/name` (the first created of that name).
+        #[arg(long, required = true)]
+        job: String,
+        /// The policy to run; default: the Simulation's first.
+        #[arg(long)]
+        policy: Option<String>,
+        /// The seed; default: the Simulation's `seed`.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The time to explain, in seconds (3600) or as a duration (1h); default: just before
+        /// the workload started, else the end of the run.
+        #[arg(long)]
+        at: Option<String>,
     },
 }
 
@@ -272,6 +292,13 @@ pub fn main() -> ExitCode {
         Some(Command::Merge { shards, out, overwrite }) => merge::run(&shards, &out, overwrite),
         Some(Command::Trace { command }) => trace::run(command),
         Some(Command::Validate { scenario }) => validate::run(&scenario),
+        Some(Command::Explain {
+            scenario,
+            job,
+            policy,
+            seed,
+            at,
+        }) => explain::run(&scenario, &job, policy, seed, at.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

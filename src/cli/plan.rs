@@ -25,7 +25,26 @@ pub(super) fn single_point(kind: Kind, sc: &Scenario, policies: Vec<String>, see
         queues: has_queues(sc),
         targets: vec![],
         negligible: vec![],
+        resources: resource_dims(sc),
     }
+}
+
+/// The resource dimensions the scenario's nodes offer (allocatable above 0, not `pods`),
+/// including nodes that arrive later, sorted.
+pub(super) fn resource_dims(sc: &Scenario) -> Vec<String> {
+    let templates = sc.arrivals.iter().filter_map(|a| match &a.template {
+        crate::input::spec::ArrivalTemplate::Node(n) => Some(n.as_ref()),
+        crate::input::spec::ArrivalTemplate::Workload(_) => None,
+    });
+    let names: std::collections::BTreeSet<&String> = sc
+        .nodes
+        .iter()
+        .chain(templates)
+        .flat_map(|n| n.allocatable.iter())
+        .filter(|(name, v)| **v > 0 && name.as_str() != "pods")
+        .map(|(name, _)| name)
+        .collect();
+    names.into_iter().cloned().collect()
 }
 
 /// Does the scenario use queues (Volcano Queues, Kueue ClusterQueues, or workloads naming a

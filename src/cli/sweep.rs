@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::RunArgs;
 use super::execute::{execute, expected_files, write_all};
-use super::plan::{about, out_dir, policies_of, seeds_of, shard_of};
+use super::plan::{about, out_dir, policies_of, resource_dims, seeds_of, shard_of};
 use crate::error::InputError;
 use crate::experiment::outdir::OutDir;
 use crate::experiment::output::{Kind, Plan, Tables};
@@ -39,6 +39,7 @@ pub(super) fn run(
         queues: false,
         targets: targets.iter().map(|t| t.trim().to_string()).collect(),
         negligible: vec![],
+        resources: resource_dims(&base),
     };
     if let Some(cap) = capacity {
         if shard.is_some() {

@@ -82,9 +82,8 @@ impl World {
     pub(crate) fn begin_work(&mut self, pod: PodId) {
         let now = self.now();
         self.rec.gpu.advance(now);
-        self.rec.gpu.busy_milli += self.store.classes[self.store.pods[pod as usize].class as usize]
-            .req
-            .gpu_milli();
+        let req = self.store.classes[self.store.pods[pod as usize].class as usize].req;
+        self.rec.gpu.res.busy.level.add(&req);
         let p = &mut self.store.pods[pod as usize];
         debug_assert!(!p.working, "pod {} starts work twice", p.name);
         p.working = true;
@@ -116,9 +115,8 @@ impl World {
         if self.store.pods[pod as usize].working {
             let now = self.now();
             self.rec.gpu.advance(now);
-            self.rec.gpu.busy_milli -= self.store.classes[self.store.pods[pod as usize].class as usize]
-                .req
-                .gpu_milli();
+            let req = self.store.classes[self.store.pods[pod as usize].class as usize].req;
+            self.rec.gpu.res.busy.level.sub(&req);
             self.store.pods[pod as usize].working = false;
         }
     }

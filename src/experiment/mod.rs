@@ -150,6 +150,20 @@ pub fn run_units(
     results.into_iter().collect()
 }
 
+/// One run of `sc` that follows the workload `target` (`name` or `namespace/name`), for
+/// `kubesim explain`: the result and what it recorded of the workload (None: no workload of that
+/// name was created).
+pub fn explain_run(
+    sc: &Scenario,
+    policy: &str,
+    seed: u64,
+    target: &str,
+) -> Result<(RunResult, Option<crate::observe::explain::Trail>), InputError> {
+    let mut w = World::new(sc, Policy::parse(policy)?, seed, &EventSink::Off)?;
+    w.follow(target, sc);
+    w.run_following()
+}
+
 /// Run every (policy, seed) pair of one scenario; results in policy order, then seed order.
 pub fn run_all(
     sc: &Scenario,

@@ -58,6 +58,7 @@ impl Plan {
         lines.push(format!("queues\t{}", self.queues));
         lines.extend(self.targets.iter().map(|t| format!("target\t{}", esc(t))));
         lines.extend(self.negligible.iter().map(|t| format!("negligible\t{}", esc(t))));
+        lines.extend(self.resources.iter().map(|r| format!("resource\t{}", esc(r))));
         lines.join("\n") + "\n"
     }
 
@@ -83,6 +84,7 @@ impl Plan {
             queues: false,
             targets: vec![],
             negligible: vec![],
+            resources: vec![],
         };
         for (i, line) in text.lines().enumerate() {
             let n = i + 1;
@@ -123,6 +125,7 @@ impl Plan {
                 "queues" => plan.queues = one()? == "true",
                 "target" => plan.targets.push(one()?),
                 "negligible" => plan.negligible.push(one()?),
+                "resource" => plan.resources.push(one()?),
                 "kubesim-shard" | "kubesim-version" | "shard" | "table" | "" => {}
                 // Not echoed: a file that is not a plan may hold anything.
                 _ => return Err(bad(n, "a line that is not part of a plan".into())),
@@ -667,6 +670,7 @@ mod tests {
             queues: true,
             targets: vec!["wait_p95_s<=3600".into()],
             negligible: vec!["wait_mean_s=5%".into(), "gpu_busy_util=1pp".into()],
+            resources: vec!["cpu".into(), "nvidia.com/gpu".into()],
         };
         let text = plan.to_text();
         assert_eq!(Plan::from_text(&text, Path::new("x")).unwrap(), plan);

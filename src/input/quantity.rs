@@ -25,6 +25,11 @@ fn unit_of(resource: &str) -> Unit {
     }
 }
 
+/// Is the resource counted in bytes (memory, storage, hugepages) rather than thousandths?
+pub fn is_bytes(resource: &str) -> bool {
+    unit_of(resource) == Unit::Bytes
+}
+
 const QUANTITY_HELP: &str = "a quantity is a non-negative number with an optional suffix: \
      500m, 2, 1.5, 1e3, 8k, 64M, 64Gi (decimal suffixes n u m k M G T P E, binary Ki Mi Gi Ti Pi Ei)";
 

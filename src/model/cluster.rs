@@ -205,8 +205,8 @@ pub struct Cluster {
     /// Bumped whenever capacity is released or nodes change: a scheduling failure observed at
     /// one value stays a failure until it changes.
     pub generation: u64,
-    /// GPUs (milli) of present nodes.
-    pub total_gpu_milli: i64,
+    /// Allocatable of present nodes, every dimension.
+    pub total: Res,
     /// Per node: requested cpu and memory with the scoring defaults for pods without requests.
     pub nonzero: Vec<(i64, i64)>,
     /// Per node: the pods bound to it and not yet terminal.
@@ -249,7 +249,7 @@ impl Cluster {
             nodes,
             index,
             generation: 0,
-            total_gpu_milli: 0,
+            total: Res::default(),
             nonzero: vec![(0, 0); n],
             pods_on: vec![Vec::new(); n],
         })
@@ -279,7 +279,7 @@ impl Cluster {
         let n = &mut self.nodes[id as usize];
         assert!(!n.present, "node {} added twice", n.name);
         n.present = true;
-        self.total_gpu_milli += n.alloc.gpu_milli();
+        self.total.add(&n.alloc);
         self.generation += 1;
         self.reindex(id);
     }
@@ -431,6 +431,75 @@ impl Reject {
     pub fn resolvable(self) -> bool {
         self == Reject::Resources
     }
+}
+
+impl Reject {
+    /// kube-scheduler's Filter reason for a node this rejects (None for resources, whose words
+    /// name the short resource): nodeunschedulable `ErrReasonUnschedulable`, tainttoleration's
+    /// (the taint left the message in v1.35, kubernetes/kubernetes#134740), nodeaffinity
+    /// `ErrReasonPod`.
+    pub fn reason(self) -> Option<&'static str> {
+        match self {
+            Reject::Unschedulable => Some("node(s) were unschedulable"),
+            Reject::Taint => Some("node(s) had untolerated taint(s)"),
+            Reject::Affinity => Some("node(s) didn't match Pod's node affinity/selector"),
+            Reject::Resources => None,
+        }
+    }
+}
+
+/// How many of the pods `wanted` (each a shape `shape` gives: its request and constraints) can
+/// be placed at once on the present nodes that pass their static filters, node `n` having
+/// `free[n]` left. Exact when all pods are alike (slot counting, stopping once all fit);
+/// first-fit decreasing otherwise. One placement serves the deadlock detector (the free
+/// capacity if partial gangs let go) and `kubesim explain` (every node empty).
+pub fn place_count<'a, C: Copy + PartialEq>(
+    nodes: &[Node],
+    free: &[Res],
+    wanted: &[C],
+    shape: impl Fn(C) -> (&'a Res, &'a Constraints),
+) -> usize {
+    let feasible = |c: C, n: usize| nodes[n].present && static_filter(shape(c).1, &nodes[n]).is_ok();
+    let Some(&first) = wanted.first() else { return 0 };
+    if wanted.iter().all(|&c| c == first) {
+        let req = shape(first).0;
+        let mut slots = 0usize;
+        for (n, f) in free.iter().enumerate() {
+            if !feasible(first, n) {
+                continue;
+            }
+            slots += slots_on(req, f);
+            if slots >= wanted.len() {
+                return wanted.len();
+            }
+        }
+        return slots;
+    }
+    let mut order: Vec<C> = wanted.to_vec();
+    order.sort_by_key(|&c| std::cmp::Reverse(*shape(c).0));
+    let mut free = free.to_vec();
+    let mut placed = 0;
+    for c in order {
+        let req = shape(c).0;
+        if let Some(n) = (0..free.len()).find(|&n| feasible(c, n) && req.fits_in(&free[n])) {
+            free[n].sub(req);
+            placed += 1;
+        }
+    }
+    placed
+}
+
+/// How many pods of `req` fit in `free`.
+fn slots_on(req: &Res, free: &Res) -> usize {
+    let mut slots = usize::MAX;
+    for (r, f) in req.0.iter().zip(free.0.iter()) {
+        if *r > 0 {
+            slots = slots.min((*f).max(0) as usize / *r as usize);
+        } else if *f < 0 {
+            return 0;
+        }
+    }
+    if slots == usize::MAX { usize::MAX / 2 } else { slots }
 }
 
 /// Static filter: NodeUnschedulable, TaintToleration, NodeAffinity/nodeSelector, in the plugins'
@@ -683,6 +752,15 @@ mod tests {
         // cpu 50% used, memory 25%: balanced = (1 - 0.25/2) * 100 = 87.
         let pod = Res([4000, 16 << 30, 1000, 0, 0, 0, 0, 0]);
         assert_eq!(resource_scores(Scoring::LeastAllocated, &n, (0, 0), &pod), (62, 87));
+    }
+
+    #[test]
+    fn slots_count_the_scarcest_resource() {
+        let req = Res([1000, 0, 1000, 2000, 0, 0, 0, 0]);
+        let free = Res([8000, 0, 110_000, 7000, 0, 0, 0, 0]);
+        assert_eq!(slots_on(&req, &free), 3);
+        let none = Res([8000, 0, 110_000, 1000, 0, 0, 0, 0]);
+        assert_eq!(slots_on(&req, &none), 0);
     }
 
     #[test]

@@ -121,6 +121,8 @@ pub struct Proto {
     /// Its queue (index into `World::queue_names`): a Volcano job's `spec.queue`, else the
     /// `scheduling.volcano.sh/queue-name` annotation, else `default`.
     pub queue: u32,
+    /// Its namespace (index into `Store::namespace_names`).
+    pub namespace: u32,
 }
 
 impl Proto {
@@ -219,6 +221,9 @@ pub struct Store {
     pub queue_index: BTreeMap<String, u32>,
     pub queue_alloc: Vec<Res>,
     pub queue_specs: Vec<QueueInfo>,
+    /// Namespaces of the workloads by index (a workload's `Proto::namespace`).
+    pub namespace_names: Vec<String>,
+    pub namespace_index: BTreeMap<String, u32>,
     pub gangs: Vec<gang::Gang>,
     pub partial_gangs: std::collections::BTreeSet<gang::GangId>,
     /// PodGroup objects by (namespace, name): min member, schedule timeout, and the gang once a

@@ -4,6 +4,7 @@
 //! rendering ([`render`]) of that data as text, CSV, plots and report.html. [`derive()`] does both.
 
 pub mod analysis;
+pub mod explain;
 pub mod fidelity;
 pub mod record;
 pub mod render;

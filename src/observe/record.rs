@@ -11,6 +11,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use crate::engine::SimTime;
+use crate::model::cluster::{GPU, MAX_RESOURCES, Res};
 use crate::observe::series::{Levels, Series};
 use crate::text::csv_field;
 
@@ -169,6 +170,10 @@ pub struct Recorder {
     pub queue_time: QueueTime,
     /// GPUs each queue deserves (Volcano proportion, per session), as a level over time.
     pub queue_deserved: QueueTime,
+    /// Resource-time each queue's bound pods hold, every dimension (by queue index).
+    pub queue_res: HeldByKey,
+    /// Resource-time each namespace's bound pods hold (by `Store::namespace_names` index).
+    pub namespace_res: HeldByKey,
     /// Pods evicted from each queue by volcano preempt and reclaim.
     pub queue_evictions: Vec<[u64; 2]>,
     /// GPU milli x ms of work each queue lost to evictions by a scheduler (preempt, reclaim,
@@ -189,6 +194,8 @@ impl Recorder {
             preemptions: 0,
             queue_time: QueueTime::default(),
             queue_deserved: QueueTime::default(),
+            queue_res: HeldByKey::default(),
+            namespace_res: HeldByKey::default(),
             queue_evictions: Vec::new(),
             queue_lost: Vec::new(),
             deadlock: Default::default(),
@@ -197,17 +204,104 @@ impl Recorder {
     }
 }
 
-/// GPU-time integrals, in GPU-milli x milliseconds.
+/// A resource level in every dimension and its integral over time (canonical unit x ms).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResLevel {
+    /// The level right now.
+    pub level: Res,
+    /// Its integral so far, per dimension (negative levels count as 0).
+    pub integral: [u128; MAX_RESOURCES],
+}
+
+impl ResLevel {
+    /// The level held for `dt` ms more.
+    fn accrue(&mut self, dt: u128) {
+        for (sum, &v) in self.integral.iter_mut().zip(self.level.0.iter()) {
+            *sum += v.max(0) as u128 * dt;
+        }
+    }
+}
+
+/// Resource-time integrals of the cluster, per dimension (cpu, memory, GPUs, extended
+/// resources): the capacity of the nodes that have joined, what bound pods hold, and what pods
+/// doing work hold. Updated at each change, O(1) in the run's length.
+#[derive(Clone, Debug, Default)]
+pub struct ResTime {
+    /// Resources of the nodes in the cluster.
+    pub capacity: ResLevel,
+    /// Requests of bound (or reserved), non-terminal pods.
+    pub held: ResLevel,
+    /// Requests of pods that do work (all running pods; a gang member waiting for its gang
+    /// holds but does not work).
+    pub busy: ResLevel,
+}
+
+impl ResTime {
+    fn accrue(&mut self, dt: u128) {
+        self.capacity.accrue(dt);
+        self.held.accrue(dt);
+        self.busy.accrue(dt);
+    }
+
+    /// Allocated utilization of dimension `d`: held / capacity integrals (0 without capacity).
+    pub fn alloc_util(&self, d: usize) -> f64 {
+        ratio(self.held.integral[d], self.capacity.integral[d])
+    }
+
+    /// Busy utilization of dimension `d`: busy / capacity integrals (0 without capacity).
+    pub fn busy_util(&self, d: usize) -> f64 {
+        ratio(self.busy.integral[d], self.capacity.integral[d])
+    }
+}
+
+/// Resource-time held per key (a queue or a namespace), every dimension; each key accrues on
+/// its own changes only, so a change costs O(1) whatever the number of keys.
+#[derive(Clone, Debug, Default)]
+pub struct HeldByKey {
+    last: Vec<SimTime>,
+    pub levels: Vec<ResLevel>,
+}
+
+impl HeldByKey {
+    /// Key `k` holds `req` more (`sign` 1) or less (-1) from `now`.
+    pub fn change(&mut self, k: usize, now: SimTime, req: &Res, sign: i64) {
+        if self.levels.len() <= k {
+            self.last.resize(k + 1, SimTime::ZERO);
+            self.levels.resize(k + 1, ResLevel::default());
+        }
+        self.advance(k, now);
+        let level = &mut self.levels[k].level;
+        if sign > 0 { level.add(req) } else { level.sub(req) }
+    }
+
+    fn advance(&mut self, k: usize, now: SimTime) {
+        let dt = u128::from(now.since(self.last[k]));
+        if dt > 0 {
+            self.levels[k].accrue(dt);
+            self.last[k] = now;
+        }
+    }
+
+    /// Account every key up to the end of the run.
+    pub fn finish(&mut self, end: SimTime) {
+        for k in 0..self.levels.len() {
+            self.advance(k, end);
+        }
+    }
+
+    /// Key `k`'s integral (zeros for a key that never held anything).
+    pub fn integral(&self, k: usize) -> [u128; MAX_RESOURCES] {
+        self.levels.get(k).map_or([0; MAX_RESOURCES], |l| l.integral)
+    }
+}
+
+/// GPU-time integrals, in GPU-milli x milliseconds, with the resource-time integrals of every
+/// dimension they are part of ([`ResTime`]; the GPU levels are its `nvidia.com/gpu` dimension).
 #[derive(Clone, Debug, Default)]
 pub struct GpuTime {
     last: SimTime,
-    /// GPU milli held by bound, non-terminal pods right now.
-    pub held_milli: i64,
-    /// GPU milli held by pods that do work right now (all running pods; a gang member waiting
-    /// for its gang holds but does not work).
-    pub busy_milli: i64,
-    /// GPU milli of nodes in the cluster right now.
-    pub capacity_milli: i64,
+    /// Capacity, held and busy levels and integrals of every resource dimension.
+    pub res: ResTime,
     /// GPU milli held by members of partial gangs right now.
     pub stranded_milli: i64,
     /// The cluster is in a deadlock episode right now.
@@ -215,10 +309,7 @@ pub struct GpuTime {
     pub stranded_integral: u128,
     /// GPU time of work lost: runs that failed, pods deleted, preempted or lost with a node.
     pub lost_integral: u128,
-    pub held_integral: u128,
-    pub busy_integral: u128,
-    pub capacity_integral: u128,
-    /// The same levels over time, bucketed.
+    /// The GPU levels over time, bucketed.
     pub series: Series,
 }
 
@@ -227,14 +318,12 @@ impl GpuTime {
     pub fn advance(&mut self, now: SimTime) {
         let dt = u128::from(now.since(self.last));
         if dt > 0 {
-            self.held_integral += self.held_milli.max(0) as u128 * dt;
-            self.busy_integral += self.busy_milli.max(0) as u128 * dt;
-            self.capacity_integral += self.capacity_milli.max(0) as u128 * dt;
+            self.res.accrue(dt);
             self.stranded_integral += self.stranded_milli.max(0) as u128 * dt;
             let levels = Levels {
-                capacity: self.capacity_milli,
-                held: self.held_milli,
-                busy: self.busy_milli,
+                capacity: self.res.capacity.level.gpu_milli(),
+                held: self.res.held.level.gpu_milli(),
+                busy: self.res.busy.level.gpu_milli(),
                 stranded: self.stranded_milli,
                 deadlocked: self.deadlocked,
             };
@@ -243,12 +332,22 @@ impl GpuTime {
         }
     }
 
+    /// GPU milli held by bound, non-terminal pods right now.
+    pub fn held_milli(&self) -> i64 {
+        self.res.held.level.gpu_milli()
+    }
+
+    /// GPU milli held by pods that do work right now.
+    pub fn busy_milli(&self) -> i64 {
+        self.res.busy.level.gpu_milli()
+    }
+
     pub fn alloc_util(&self) -> f64 {
-        ratio(self.held_integral, self.capacity_integral)
+        self.res.alloc_util(GPU)
     }
 
     pub fn busy_util(&self) -> f64 {
-        ratio(self.busy_integral, self.capacity_integral)
+        self.res.busy_util(GPU)
     }
 }
 
@@ -404,6 +503,22 @@ pub struct RunResult {
     pub node_failures: u64,
     /// Per queue: weight, GPU time held, held GPUs over time.
     pub queues: Vec<QueueRow>,
+    /// The names of the resource dimensions, by index (as [`ResTime`]'s arrays are).
+    pub resources: Vec<String>,
+    /// The tenants whose shares Jain's fairness index compares: the queues in use when there
+    /// are two or more, else the namespaces of the workloads.
+    pub tenants: Vec<TenantRow>,
+}
+
+/// One tenant (a queue or a namespace) of a run: what it is entitled to and what it held.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TenantRow {
+    pub name: String,
+    /// Its entitled share of the cluster, 0 to 1: a Kueue ClusterQueue's share of the nominal
+    /// GPU quotas, a queue's weight share, or 1 / (number of namespaces).
+    pub entitlement: f64,
+    /// Resource-time its pods held (bound or reserved), per dimension.
+    pub held: [u128; MAX_RESOURCES],
 }
 
 /// One CronJob's results (cronjobs.csv).

@@ -4,6 +4,7 @@
 //! functions of run results; [`crate::observe::tables`] assembles them per unit.
 
 use crate::engine::SimTime;
+use crate::model::cluster::{CPU, GPU, MEMORY, PODS};
 use crate::observe::record::{JobRow, RunResult, WlState, event_fields};
 use crate::observe::stats::percentile;
 use crate::observe::survival::{Bounded, Survival};
@@ -16,7 +17,11 @@ pub const CRONJOBS_HEADER: &str = "policy,seed,namespace,cronjob,schedule,concur
 pub const QUEUES_HEADER: &str = "policy,seed,queue,weight,weight_share,jobs,jobs_complete,gpu_h,gpu_share,wait_p50_s,wait_p95_s,preemptions,reclaims,gpu_h_lost,deserved_gpus";
 pub const QUEUE_TIMESERIES_HEADER: &str = "policy,seed,queue,t_s,width_s,alloc_gpus";
 pub const TIMESERIES_HEADER: &str = "policy,seed,t_s,width_s,gpus,alloc_gpus,busy_gpus,stranded_gpus,deadlock_frac";
-pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed,gpu_h_lost,restarts,node_failures,not_started,unfinished,lower_bounds,gangs,gang_tfs_p50_s,gang_tfs_p95_s,gang_tfs_mean_s";
+pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed,gpu_h_lost,restarts,node_failures,not_started,unfinished,lower_bounds,gangs,gang_tfs_p50_s,gang_tfs_p95_s,gang_tfs_mean_s,cpu_alloc_util,cpu_busy_util,memory_alloc_util,memory_busy_util,slowdown_mean,bsld_mean,bsld_p95,jain_fairness";
+pub const RESOURCES_HEADER: &str = "policy,seed,resource,unit,capacity_h,alloc_h,busy_h,alloc_util,busy_util";
+
+/// Bounded slowdown's threshold (Feitelson): runs shorter than this count as this long.
+pub const BSLD_TAU_MS: u64 = 10_000;
 
 /// Summary metrics of one run (contract.md section 4). Waits and completion times are
 /// Kaplan-Meier estimates over right-censored samples ([`crate::observe::survival`]): a
@@ -62,6 +67,128 @@ pub struct Summary {
     pub gang_tfs_p50_ms: Option<Bounded<u64>>,
     pub gang_tfs_p95_ms: Option<Bounded<u64>>,
     pub gang_tfs_mean_ms: Option<Bounded<f64>>,
+    /// Allocated and busy utilization of cpu and memory; None when the cluster has none.
+    pub cpu_alloc_util: Option<f64>,
+    pub cpu_busy_util: Option<f64>,
+    pub memory_alloc_util: Option<f64>,
+    pub memory_busy_util: Option<f64>,
+    /// Slowdowns ([`Slowdowns`]): lower bounds when some workloads are unfinished.
+    pub slowdown_mean: Option<Bounded<f64>>,
+    pub bsld_mean: Option<Bounded<f64>>,
+    pub bsld_p95: Option<Bounded<f64>>,
+    /// Jain's fairness index of the tenants' shares against their entitlements ([`jain`]).
+    pub jain_fairness: Option<f64>,
+}
+
+/// Slowdowns of a run's workloads. A workload that started and finished has wait w = start -
+/// submit and run r = finish - start: slowdown (w + r) / r (when r > 0) and bounded slowdown
+/// max(1, (w + r) / max(r, 10 s)). A workload unfinished at the end (never started, or still
+/// running) has a slowdown that depends on a run time not yet seen: any value from 1 up, so it
+/// counts as 1, its least possible value, and the mean and percentile are then lower bounds.
+/// Rejected workloads and those that ended without starting (deleted, failed) never run and
+/// have none.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Slowdowns {
+    pub slowdown: Vec<f64>,
+    pub bsld: Vec<f64>,
+    /// Unfinished workloads (counted as 1 in both).
+    pub censored: usize,
+}
+
+impl Slowdowns {
+    pub fn of(r: &RunResult) -> Slowdowns {
+        let mut s = Slowdowns::default();
+        for j in r.jobs.iter().filter(|j| j.state != WlState::Rejected) {
+            match (j.start, j.finish) {
+                (Some(start), Some(finish)) => {
+                    let (w, run) = (start.since(j.submit) as f64, finish.since(start));
+                    if run > 0 {
+                        s.slowdown.push((w + run as f64) / run as f64);
+                    }
+                    s.bsld.push(((w + run as f64) / run.max(BSLD_TAU_MS) as f64).max(1.0));
+                }
+                (_, None) => {
+                    s.slowdown.push(1.0);
+                    s.bsld.push(1.0);
+                    s.censored += 1;
+                }
+                (None, Some(_)) => {}
+            }
+        }
+        s
+    }
+
+    fn bounded(&self, v: Option<f64>) -> Option<Bounded<f64>> {
+        v.map(|value| Bounded {
+            value,
+            lower_bound: self.censored > 0,
+        })
+    }
+
+    pub fn slowdown_mean(&self) -> Option<Bounded<f64>> {
+        self.bounded(mean_f(&self.slowdown))
+    }
+
+    pub fn bsld_mean(&self) -> Option<Bounded<f64>> {
+        self.bounded(mean_f(&self.bsld))
+    }
+
+    /// The nearest-rank percentile of the bounded slowdowns.
+    pub fn bsld_percentile(&self, p: f64) -> Option<Bounded<f64>> {
+        let mut v = self.bsld.clone();
+        v.sort_by(f64::total_cmp);
+        let rank = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
+        self.bounded(v.get(rank.min(v.len()).wrapping_sub(1)).copied())
+    }
+}
+
+fn mean_f(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// Jain's fairness index J = (sum x)^2 / (n sum x^2) of the tenants' normalized shares: x =
+/// (the tenant's share of the GPU-time held) / (its entitlement); without GPUs in the cluster,
+/// the share of its dominant resource (the largest, over cpu, memory and extended resources, of
+/// the resource-time it held / the cluster's capacity-time). Tenants entitled to nothing are left
+/// out. None with fewer than two tenants or when no tenant held anything. 1 when every tenant
+/// got its entitlement's share, 1/n when one got everything.
+pub fn jain(r: &RunResult) -> Option<f64> {
+    let cap = &r.gpu.res.capacity.integral;
+    let dims: Vec<usize> = if cap[GPU] > 0 {
+        vec![GPU]
+    } else {
+        (0..r.resources.len()).filter(|&d| d != PODS && cap[d] > 0).collect()
+    };
+    let x: Vec<f64> = r
+        .tenants
+        .iter()
+        .filter(|t| t.entitlement > 0.0)
+        .map(|t| {
+            let dominant = dims
+                .iter()
+                .map(|&d| t.held[d] as f64 / cap[d] as f64)
+                .fold(0.0, f64::max);
+            dominant / t.entitlement
+        })
+        .collect();
+    jain_index(&x)
+}
+
+/// J = (sum x)^2 / (n sum x^2); None for fewer than two values or all zero. Shares need not be
+/// normalized: J does not change when every x is scaled.
+pub fn jain_index(x: &[f64]) -> Option<f64> {
+    let sq: f64 = x.iter().map(|v| v * v).sum();
+    if x.len() < 2 || sq <= 0.0 {
+        return None;
+    }
+    let s: f64 = x.iter().sum();
+    Some(s * s / (x.len() as f64 * sq))
+}
+
+/// A dimension's utilization, None when the cluster never had any of it.
+fn dim_util(r: &RunResult, d: usize, busy: bool) -> Option<f64> {
+    let res = &r.gpu.res;
+    (res.capacity.integral[d] > 0).then(|| if busy { res.busy_util(d) } else { res.alloc_util(d) })
 }
 
 /// The right-censored waits of a run's workloads (`gangs_only`: of its gangs). A workload that
@@ -98,6 +225,7 @@ pub fn summarize(r: &RunResult) -> Summary {
     let waits = wait_sample(r, false);
     let jcts = jct_sample(r);
     let gang_waits = wait_sample(r, true);
+    let slow = Slowdowns::of(r);
     let count = |s: WlState| r.jobs.iter().filter(|j| j.state == s).count();
     let latest = r.jobs.iter().filter_map(|j| j.finish).map(|t| t.ms()).max();
     Summary {
@@ -142,6 +270,14 @@ pub fn summarize(r: &RunResult) -> Summary {
         gang_tfs_p50_ms: gang_waits.percentile(50.0),
         gang_tfs_p95_ms: gang_waits.percentile(95.0),
         gang_tfs_mean_ms: gang_waits.mean(),
+        cpu_alloc_util: dim_util(r, CPU, false),
+        cpu_busy_util: dim_util(r, CPU, true),
+        memory_alloc_util: dim_util(r, MEMORY, false),
+        memory_busy_util: dim_util(r, MEMORY, true),
+        slowdown_mean: slow.slowdown_mean(),
+        bsld_mean: slow.bsld_mean(),
+        bsld_p95: slow.bsld_percentile(95.0),
+        jain_fairness: jain(r),
     }
 }
 
@@ -162,6 +298,9 @@ impl Summary {
             ("gang_tfs_p50_s", u(&self.gang_tfs_p50_ms)),
             ("gang_tfs_p95_s", u(&self.gang_tfs_p95_ms)),
             ("gang_tfs_mean_s", f(&self.gang_tfs_mean_ms)),
+            ("slowdown_mean", f(&self.slowdown_mean)),
+            ("bsld_mean", f(&self.bsld_mean)),
+            ("bsld_p95", f(&self.bsld_p95)),
         ]
         .into_iter()
         .filter_map(|(name, lb)| lb.then_some(name))
@@ -179,6 +318,10 @@ fn opt_ms(v: Option<u64>) -> String {
 
 fn opt_ms_f(v: Option<f64>) -> String {
     v.map(|v| format!("{:.3}", v / 1000.0)).unwrap_or_default()
+}
+
+fn opt_f6(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.6}")).unwrap_or_default()
 }
 
 fn bounded_ms(v: Option<Bounded<u64>>) -> String {
@@ -242,7 +385,7 @@ pub fn events_rows(r: &RunResult, out: &mut String) {
 /// The summary.csv row of one run (no header).
 pub fn summary_row(s: &Summary, out: &mut String) {
     out.push_str(&format!(
-        "{},{},{:.6},{:.6},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6},{},{},{},{},{:.6},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{:.6},{:.6},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6},{},{},{},{},{:.6},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv_field(&s.policy),
         s.seed,
         s.gpu_alloc_util,
@@ -275,7 +418,50 @@ pub fn summary_row(s: &Summary, out: &mut String) {
         bounded_ms(s.gang_tfs_p50_ms),
         bounded_ms(s.gang_tfs_p95_ms),
         bounded_ms_f(s.gang_tfs_mean_ms),
+        opt_f6(s.cpu_alloc_util),
+        opt_f6(s.cpu_busy_util),
+        opt_f6(s.memory_alloc_util),
+        opt_f6(s.memory_busy_util),
+        opt_f6(s.slowdown_mean.map(|b| b.value)),
+        opt_f6(s.bsld_mean.map(|b| b.value)),
+        opt_f6(s.bsld_p95.map(|b| b.value)),
+        opt_f6(s.jain_fairness),
     ));
+}
+
+/// A resource dimension's unit in resources.csv and how many canonical units make one.
+fn resource_unit(name: &str) -> (&'static str, f64) {
+    match name {
+        "cpu" => ("cores", 1000.0),
+        "nvidia.com/gpu" => ("GPUs", 1000.0),
+        n if crate::input::quantity::is_bytes(n) => ("GiB", (1u64 << 30) as f64),
+        _ => ("units", 1000.0),
+    }
+}
+
+/// resources.csv rows of one run (no header): per resource dimension the cluster had or pods
+/// requested (not `pods`), its capacity, allocated and busy resource-time in unit-hours and its
+/// allocated and busy utilization (docs/metrics.md).
+pub fn resources_rows(r: &RunResult, out: &mut String) {
+    let res = &r.gpu.res;
+    for (d, name) in r.resources.iter().enumerate() {
+        if d == PODS || (res.capacity.integral[d] == 0 && res.held.integral[d] == 0) {
+            continue;
+        }
+        let (unit, per) = resource_unit(name);
+        let hours = |x: u128| x as f64 / per / 3_600_000.0;
+        out.push_str(&format!(
+            "{},{},{},{unit},{:.6},{:.6},{:.6},{:.6},{:.6}\n",
+            csv_field(&r.policy),
+            r.seed,
+            csv_field(name),
+            hours(res.capacity.integral[d]),
+            hours(res.held.integral[d]),
+            hours(res.busy.integral[d]),
+            res.alloc_util(d),
+            res.busy_util(d),
+        ));
+    }
 }
 
 /// timeseries.csv rows of one run (no header): per bucket of the run's GPU series, the mean
@@ -471,5 +657,17 @@ mod tests {
         assert_eq!(gpus(500), "0.5");
         assert_eq!(gpus(1250), "1.25");
         assert_eq!(gpus(0), "0");
+    }
+
+    #[test]
+    fn jain_index_by_hand() {
+        // Equal shares: 1; one tenant has everything: 1/n; (1, 0.25): 1.5625 / 2.125.
+        assert_eq!(jain_index(&[0.5, 0.5, 0.5]), Some(1.0));
+        assert_eq!(jain_index(&[2.0, 0.0]), Some(0.5));
+        assert_eq!(jain_index(&[1.0, 0.0, 0.0, 0.0]), Some(0.25));
+        assert!((jain_index(&[1.0, 0.25]).unwrap() - 1.5625 / 2.125).abs() < 1e-12);
+        // Fewer than two tenants, or nothing held: no index.
+        assert_eq!(jain_index(&[1.0]), None);
+        assert_eq!(jain_index(&[0.0, 0.0]), None);
     }
 }

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use crate::observe::record::RunResult;
 use crate::observe::report::{
     CRONJOBS_HEADER, EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, QUEUE_TIMESERIES_HEADER, QUEUES_HEADER,
-    SUMMARY_HEADER, TIMESERIES_HEADER, cronjob_rows, events_rows, fidelity_rows, jobs_rows, queue_rows,
-    queue_timeseries_rows, summarize, summary_row, timeseries_rows,
+    RESOURCES_HEADER, SUMMARY_HEADER, TIMESERIES_HEADER, cronjob_rows, events_rows, fidelity_rows, jobs_rows,
+    queue_rows, queue_timeseries_rows, resources_rows, summarize, summary_row, timeseries_rows,
 };
 
 /// Which command an experiment is.
@@ -74,6 +74,10 @@ pub struct Plan {
     pub targets: Vec<String>,
     /// Practical thresholds of comparisons (`--negligible wait_mean_s=60`), as given.
     pub negligible: Vec<String>,
+    /// The resource dimensions the scenario's nodes offer (not `pods`), sorted: which
+    /// per-resource metrics and plots the outputs show (no GPU plots for a CPU-only trace).
+    /// Empty: unknown, every metric is shown.
+    pub resources: Vec<String>,
 }
 
 impl Plan {
@@ -97,6 +101,7 @@ impl Plan {
                     ("summary.csv", SUMMARY_HEADER.to_string(), 2),
                     ("jobs.csv", JOBS_HEADER.to_string(), 2),
                     ("timeseries.csv", TIMESERIES_HEADER.to_string(), 2),
+                    ("resources.csv", RESOURCES_HEADER.to_string(), 2),
                 ];
                 if self.events {
                     v.push(("events.csv", EVENTS_HEADER.to_string(), 2));
@@ -213,6 +218,7 @@ impl Tables {
                             }
                             "jobs.csv" => jobs_rows(r, &mut s),
                             "timeseries.csv" => timeseries_rows(r, &mut s),
+                            "resources.csv" => resources_rows(r, &mut s),
                             "events.csv" => events_rows(r, &mut s),
                             "fidelity.csv" => fidelity_rows(r, &mut s),
                             "cronjobs.csv" => cronjob_rows(r, &mut s),

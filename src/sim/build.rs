@@ -73,6 +73,8 @@ impl Store {
             queue_index: BTreeMap::new(),
             queue_alloc: Vec::new(),
             queue_specs: Vec::new(),
+            namespace_names: Vec::new(),
+            namespace_index: BTreeMap::new(),
             gangs: Vec::new(),
             partial_gangs: std::collections::BTreeSet::new(),
             pod_groups: sc
@@ -129,6 +131,7 @@ impl World {
                     "choose a writable --out folder with free space",
                 )
             })?,
+            follow: None,
         };
         for (i, n) in cluster.nodes.iter().enumerate() {
             w.store.node_by_name.insert(n.name.clone(), i as NodeId);
@@ -220,6 +223,17 @@ impl World {
         i
     }
 
+    /// The index of a namespace, interned on first use.
+    fn namespace_id(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.store.namespace_index.get(name) {
+            return i;
+        }
+        let i = self.store.namespace_names.len() as u32;
+        self.store.namespace_names.push(name.to_string());
+        self.store.namespace_index.insert(name.to_string(), i);
+        i
+    }
+
     /// Resolve a workload's priorities, classes and run hints once for all its pods and copies.
     pub(crate) fn add_proto(
         &mut self,
@@ -263,7 +277,9 @@ impl World {
             tasks.push(task);
         }
         let queue = self.proto_queue(&spec);
+        let namespace = self.namespace_id(&spec.namespace);
         let proto = Proto {
+            namespace,
             tasks,
             priority: priority0.unwrap_or(0),
             rejected,

@@ -51,9 +51,9 @@ impl World {
             );
             assert!(n.requested.fits_in(&n.alloc), "node {} over capacity", n.name);
         }
-        assert_eq!(self.rec.gpu.held_milli, held, "held GPU level");
+        assert_eq!(self.rec.gpu.held_milli(), held, "held GPU level");
         assert_eq!(self.store.queue_alloc, queue_held, "per-queue allocated resources");
         self.policy_check();
-        assert_eq!(self.rec.gpu.busy_milli, busy, "busy GPU level");
+        assert_eq!(self.rec.gpu.busy_milli(), busy, "busy GPU level");
     }
 }

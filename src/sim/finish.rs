@@ -57,6 +57,46 @@ impl World {
             .collect()
     }
 
+    /// The tenants Jain's fairness index compares: the queues in use when two or more are, each
+    /// entitled to its share of the ClusterQueues' nominal GPU quotas under Kueue (when those
+    /// add up to more than 0) or else of the queues' weights; otherwise the namespaces of the
+    /// workloads, entitled to equal shares. Call after `queue_rows` (which accounts the queues
+    /// up to the end).
+    fn tenant_rows(&mut self, end: SimTime, queues: &[record::QueueRow]) -> Vec<record::TenantRow> {
+        self.rec.queue_res.finish(end);
+        self.rec.namespace_res.finish(end);
+        if queues.len() >= 2 {
+            let nominal: Vec<(String, i64)> = self.policy_deserved_queues();
+            let nominal_of = |name: &str| nominal.iter().find(|(n, _)| n == name).map_or(0, |(_, g)| *g);
+            let total: i64 = queues.iter().map(|q| nominal_of(&q.name)).sum();
+            return queues
+                .iter()
+                .map(|q| record::TenantRow {
+                    name: q.name.clone(),
+                    entitlement: if total > 0 {
+                        nominal_of(&q.name) as f64 / total as f64
+                    } else {
+                        q.weight_share
+                    },
+                    held: self.rec.queue_res.integral(self.store.queue_index[&q.name] as usize),
+                })
+                .collect();
+        }
+        let mut used = vec![false; self.store.namespace_names.len()];
+        for w in &self.store.workloads {
+            used[self.store.protos[w.proto as usize].namespace as usize] = true;
+        }
+        let n = used.iter().filter(|&&u| u).count().max(1) as f64;
+        (0..used.len())
+            .filter(|&i| used[i])
+            .map(|i| record::TenantRow {
+                name: self.store.namespace_names[i].clone(),
+                entitlement: 1.0 / n,
+                held: self.rec.namespace_res.integral(i),
+            })
+            .collect()
+    }
+
     /// Why a run reached the event bound, and the fix: the workload that made the most pods or
     /// restarts, if one stands out (a pod restarting forever, a Job replacing failed pods), else
     /// the scenario's size.
@@ -136,7 +176,13 @@ impl World {
         let fidelity = self.trace_fidelity();
         let cron = self.cron_rows();
         let queues = self.queue_rows(end);
+        let tenants = self.tenant_rows(end, &queues);
+        let resources = (0..self.store.resources.len())
+            .map(|i| self.store.resources.name(i).to_string())
+            .collect();
         Ok(RunResult {
+            resources,
+            tenants,
             queues,
             node_failures: self.ctl.faults.failures,
             cron,

@@ -4,7 +4,7 @@
 //! deadlock state changes only at the end of an instant (`class::DEADLOCK_CHECK`).
 
 use crate::engine::SimTime;
-use crate::model::cluster::{Res, static_filter};
+use crate::model::cluster::{Res, place_count};
 use crate::model::gang::{Gang, GangId};
 use crate::sim::{ClassId, Ev, PodId, WlId, World, class};
 
@@ -237,71 +237,10 @@ impl World {
         while wanted.len() < lacking {
             wanted.push(stand_in);
         }
-        fits_all(self, &wanted, free)
-    }
-}
-
-/// Can pods of these classes all be placed on `free` (present, statically feasible nodes)?
-/// Exact when all pods are of one class (slot counting); first-fit decreasing otherwise.
-fn fits_all(w: &World, wanted: &[ClassId], free: &[Res]) -> bool {
-    let feasible = |c: ClassId, n: usize| {
-        let node = &w.store.cluster.nodes[n];
-        node.present && static_filter(&w.store.classes[c as usize].constraints, node).is_ok()
-    };
-    if wanted.iter().all(|&c| c == wanted[0]) {
-        let c = wanted[0];
-        let req = w.store.classes[c as usize].req;
-        let mut slots = 0usize;
-        for (n, f) in free.iter().enumerate() {
-            if !feasible(c, n) {
-                continue;
-            }
-            slots += slots_on(&req, f);
-            if slots >= wanted.len() {
-                return true;
-            }
-        }
-        return false;
-    }
-    let mut order: Vec<ClassId> = wanted.to_vec();
-    order.sort_by_key(|&c| std::cmp::Reverse(w.store.classes[c as usize].req));
-    let mut free = free.to_vec();
-    'pods: for c in order {
-        let req = w.store.classes[c as usize].req;
-        for (n, f) in free.iter_mut().enumerate() {
-            if feasible(c, n) && req.fits_in(f) {
-                f.sub(&req);
-                continue 'pods;
-            }
-        }
-        return false;
-    }
-    true
-}
-
-/// How many pods of `req` fit in `free`.
-fn slots_on(req: &Res, free: &Res) -> usize {
-    let mut slots = usize::MAX;
-    for (r, f) in req.0.iter().zip(free.0.iter()) {
-        if *r > 0 {
-            slots = slots.min((*f).max(0) as usize / *r as usize);
-        } else if *f < 0 {
-            return 0;
-        }
-    }
-    if slots == usize::MAX { usize::MAX / 2 } else { slots }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slots_count_the_scarcest_resource() {
-        let req = Res([1000, 0, 1000, 2000, 0, 0, 0, 0]);
-        let free = Res([8000, 0, 110_000, 7000, 0, 0, 0, 0]);
-        assert_eq!(slots_on(&req, &free), 3);
-        let none = Res([8000, 0, 110_000, 1000, 0, 0, 0, 0]);
-        assert_eq!(slots_on(&req, &none), 0);
+        let classes = &self.store.classes;
+        place_count(&self.store.cluster.nodes, free, &wanted, |c: ClassId| {
+            let c = &classes[c as usize];
+            (&c.req, &c.constraints)
+        }) == wanted.len()
     }
 }

@@ -22,6 +22,7 @@ pub use crate::model::store::{
 mod build;
 mod check;
 mod finish;
+mod follow;
 mod gangs;
 mod write;
 
@@ -233,6 +234,8 @@ pub struct World {
     pub ctl: Controllers,
     pub sched: Scheduling,
     pub rec: record::Recorder,
+    /// The workload `kubesim explain` follows, if any (`follow`).
+    pub(crate) follow: Option<Box<follow::Follow>>,
 }
 
 pub use crate::limits::{MAX_POD_IDS, MAX_PODS};
@@ -269,9 +272,14 @@ impl World {
 
     pub fn event(&mut self, object: impl FnOnce() -> String, event: &'static str, detail: impl FnOnce() -> String) {
         if self.rec.record_events {
+            let object = object();
+            if self.follow.is_some() {
+                self.follow_event(object, event, detail);
+                return;
+            }
             let row = EventRow {
                 time: self.now(),
-                object: object(),
+                object,
                 event,
                 detail: detail(),
             };
@@ -341,7 +349,13 @@ impl World {
     }
 
     /// Run to the end and report.
-    pub fn run(mut self) -> Result<RunResult, InputError> {
+    pub fn run(self) -> Result<RunResult, InputError> {
+        self.run_following().map(|(r, _)| r)
+    }
+
+    /// Run to the end and report, with what the run recorded of the workload it follows
+    /// ([`World::follow`]; None when it follows none, or none of that name was created).
+    pub fn run_following(mut self) -> Result<(RunResult, Option<crate::observe::explain::Trail>), InputError> {
         let stop = loop {
             match self.engine.pop() {
                 Ok((_, ev)) => {
@@ -406,7 +420,8 @@ impl World {
         self.engine.advance_to(end);
         self.deadlock_finish(end);
         self.rec.gpu.advance(end);
-        self.finish(end)
+        let trail = self.follow_trail();
+        Ok((self.finish(end)?, trail))
     }
 
     pub(crate) fn pod_epoch_is(&self, pod: PodId, epoch: u32) -> bool {

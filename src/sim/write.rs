@@ -24,7 +24,7 @@ impl World {
         let now = self.now();
         self.rec.gpu.advance(now);
         self.store.cluster.add_node(n);
-        self.rec.gpu.capacity_milli = self.store.cluster.total_gpu_milli;
+        self.rec.gpu.res.capacity.level = self.store.cluster.total;
         let name = self.store.cluster.nodes[n as usize].name.clone();
         self.event(|| name, "NodeReady", String::new);
         self.policy_nodes_changed();
@@ -73,6 +73,7 @@ impl World {
             vc: None,
             gang: None,
         });
+        self.follow_workload_created(id);
         let obj = self.wl_object(id);
         // ResourceQuota admission of the object: a Job's count, a bare Pod's usage.
         let mut pod_charge = None;
@@ -177,6 +178,7 @@ impl World {
             self.gang_member_created(g, id);
             self.policy_gang_member_added(g);
         }
+        self.follow_pod_created(id);
         if is_job {
             let obj = self.pod_object(id);
             self.event(|| obj, "PodCreated", String::new);
@@ -229,10 +231,8 @@ impl World {
         let req = self.store.classes[self.store.pods[pod as usize].class as usize].req;
         self.rec.gpu.advance(now);
         self.store.cluster.charge(node, pod, &req);
-        let q = self.pod_queue(pod) as usize;
-        self.store.queue_alloc[q].add(&req);
-        self.rec.queue_time.change(q, now, req.gpu_milli());
-        self.rec.gpu.held_milli += req.gpu_milli();
+        self.tenant_holds(pod, &req, 1);
+        self.rec.gpu.res.held.level.add(&req);
         let p = &mut self.store.pods[pod as usize];
         p.node = Some(node);
         p.nominated = None;
@@ -252,11 +252,9 @@ impl World {
         p.waiting = false;
         let gang = p.gang;
         self.rec.gpu.advance(now);
-        self.rec.gpu.held_milli -= req.gpu_milli();
+        self.rec.gpu.res.held.level.sub(&req);
         self.store.cluster.release(node, pod, &req);
-        let q = self.pod_queue(pod) as usize;
-        self.store.queue_alloc[q].sub(&req);
-        self.rec.queue_time.change(q, now, -req.gpu_milli());
+        self.tenant_holds(pod, &req, -1);
         if let Some(g) = gang {
             self.gang_member_releases(g, pod);
         }
@@ -385,7 +383,6 @@ impl World {
     /// A terminal pod frees its node: bound priorities (unless it still waited at Permit), GPU
     /// held, the node's usage and its queue's allocation.
     fn release_node(&mut self, pod: PodId, n: NodeId) {
-        let now = self.now();
         let class = &self.store.classes[self.store.pods[pod as usize].class as usize];
         let (req, prio) = (class.req, class.priority);
         if !std::mem::take(&mut self.store.pods[pod as usize].waiting) {
@@ -399,11 +396,25 @@ impl World {
                 self.store.bound_priorities.remove(&prio);
             }
         }
-        self.rec.gpu.held_milli -= req.gpu_milli();
+        self.rec.gpu.res.held.level.sub(&req);
         self.store.cluster.release(n, pod, &req);
-        let q = self.pod_queue(pod) as usize;
-        self.store.queue_alloc[q].sub(&req);
-        self.rec.queue_time.change(q, now, -req.gpu_milli());
+        self.tenant_holds(pod, &req, -1);
+    }
+
+    /// A pod's queue and namespace hold `req` more (`sign` 1) or less (-1) from now: the
+    /// queue's allocation, its GPUs over time, and both tenants' resource-time.
+    fn tenant_holds(&mut self, pod: PodId, req: &cluster::Res, sign: i64) {
+        let now = self.now();
+        let proto = &self.store.protos[self.store.workloads[self.store.pods[pod as usize].wl as usize].proto as usize];
+        let (q, ns) = (proto.queue as usize, proto.namespace as usize);
+        if sign > 0 {
+            self.store.queue_alloc[q].add(req);
+        } else {
+            self.store.queue_alloc[q].sub(req);
+        }
+        self.rec.queue_time.change(q, now, sign * req.gpu_milli());
+        self.rec.queue_res.change(q, now, req, sign);
+        self.rec.namespace_res.change(ns, now, req, sign);
     }
 
     /// The controller that owns the workload hears of its pod's end last: the Volcano job

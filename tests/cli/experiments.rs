@@ -84,7 +84,7 @@ fn compare_reports_paired_differences_computed_by_seed() {
     let cmp = Csv::read(&out.join("comparison.csv"));
     assert_eq!(
         cmp.header.join(","),
-        "metric,policy,runs,mean,ci95_lo,ci95_hi,baseline,diff,diff_ci95_lo,diff_ci95_hi,diff_pct,verdict,lower_bound_runs,diff_bound,negligible_below"
+        "metric,policy,runs,mean,ci95_lo,ci95_hi,baseline,diff,diff_ci95_lo,diff_ci95_hi,diff_pct,verdict,lower_bound_runs,diff_bound,negligible_within"
     );
     // By hand from summary.csv: per seed d = binpack - default; mean, sample sd, t(0.975, 2).
     for metric in ["gpu_busy_util", "wait_mean_s", "jct_mean_s"] {
@@ -129,7 +129,10 @@ fn compare_reports_paired_differences_computed_by_seed() {
         } else {
             (bm * 0.01).max(1.0)
         };
-        assert!((got("negligible_below") - threshold).abs() < 1e-5, "{metric} threshold");
+        assert!(
+            (got("negligible_within") - threshold).abs() < 1e-5,
+            "{metric} threshold"
+        );
         // The baseline's own interval by hand on the log (times) or logit (utilization) scale:
         // positive, around the mean.
         let bsd = (base_vals.iter().map(|x| (x - bm).powi(2)).sum::<f64>() / 2.0).sqrt();
@@ -198,7 +201,7 @@ fn compare_reports_paired_differences_computed_by_seed() {
         .iter()
         .find(|r| c2.get(r, "metric") == "wait_mean_s" && c2.get(r, "policy") == "kube-binpack")
         .expect("row");
-    assert_eq!(c2.get(r, "negligible_below"), "3600.000000");
+    assert_eq!(c2.get(r, "negligible_within"), "3600.000000");
     assert!(
         ["negligible", "no significant difference", "identical in every seed"].contains(&c2.get(r, "verdict")),
         "{}",

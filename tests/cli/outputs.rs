@@ -182,3 +182,96 @@ fn run_writes_a_self_contained_report_html() {
     assert!(html.contains("<html") && html.contains("kube-default"));
     check_outputs(&out_dir, false);
 }
+
+#[test]
+fn field_metrics_by_hand_and_no_gpu_outputs_for_a_cpu_only_cluster() {
+    let dir = TestDir::new("field_metrics");
+    let f = dir.write("hand.yaml", common::HAND);
+    let out = dir.join("out");
+    let o = kubesim(
+        [
+            OsStr::new("compare"),
+            f.as_os_str(),
+            OsStr::new("--policy"),
+            OsStr::new("kube-default"),
+            OsStr::new("--policy"),
+            OsStr::new("kube-binpack"),
+            OsStr::new("--seeds"),
+            OsStr::new("1..2"),
+            OsStr::new("--out"),
+            out.as_os_str(),
+        ],
+        None,
+        &[],
+    );
+    o.assert_ok();
+    check_outputs(&out, false);
+    // The terminal shows the CPUs' utilization, not the GPUs'.
+    assert!(
+        o.stdout.contains("cpu_busy") && !o.stdout.contains("gpu_busy"),
+        "{}",
+        o.stdout
+    );
+    // By hand (tests/metrics.rs): slowdowns 1, 21, 3.75 and 1 for the pod that never started;
+    // bounded 1, 10.5, 3.75, 1; cpu 500 of 800 core-seconds, memory 125 of 1,600 GiB-seconds;
+    // Jain over the two namespaces 1.5625 / 2.125.
+    let summary = Csv::read(&out.join("summary.csv"));
+    assert_eq!(summary.rows.len(), 4);
+    for row in &summary.rows {
+        for (c, v) in [
+            ("cpu_alloc_util", "0.625000"),
+            ("cpu_busy_util", "0.625000"),
+            ("memory_alloc_util", "0.078125"),
+            ("memory_busy_util", "0.078125"),
+            ("slowdown_mean", "6.687500"),
+            ("bsld_mean", "4.062500"),
+            ("bsld_p95", "10.500000"),
+            ("jain_fairness", "0.735294"),
+            ("not_started", "1"),
+        ] {
+            assert_eq!(summary.get(row, c), v, "summary.csv {c}");
+        }
+        assert!(
+            summary
+                .get(row, "lower_bounds")
+                .ends_with("slowdown_mean bsld_mean bsld_p95"),
+            "{row:?}"
+        );
+    }
+    let resources = Csv::read(&out.join("resources.csv"));
+    assert_eq!(
+        resources.header.join(","),
+        "policy,seed,resource,unit,capacity_h,alloc_h,busy_h,alloc_util,busy_util"
+    );
+    let first: Vec<String> = resources.rows.iter().take(2).map(|r| r[2..].join(",")).collect();
+    assert_eq!(
+        first,
+        [
+            "cpu,cores,0.222222,0.138889,0.138889,0.625000,0.625000",
+            "memory,GiB,0.444444,0.034722,0.034722,0.078125,0.078125"
+        ],
+        "4 cores x 200 s = 0.2222 core-hours; no GPU row"
+    );
+    assert_eq!(resources.rows.len(), 8, "cpu and memory per run");
+    // No GPU metric in the comparison, the new ones are there.
+    let cmp = Csv::read(&out.join("comparison.csv"));
+    let metrics: BTreeSet<String> = cmp.rows.iter().map(|r| cmp.get(r, "metric").to_string()).collect();
+    for gone in ["gpu_busy_util", "gpu_alloc_util", "stranded_gpu_h", "gpu_h_lost"] {
+        assert!(!metrics.contains(gone), "{gone} compared on a cluster without GPUs");
+    }
+    for present in [
+        "cpu_busy_util",
+        "memory_alloc_util",
+        "slowdown_mean",
+        "bsld_mean",
+        "bsld_p95",
+        "jain_fairness",
+    ] {
+        assert!(metrics.contains(present), "{present} missing from comparison.csv");
+    }
+    // No GPU plot.
+    let plots = files_in(&out.join("plots"));
+    assert!(plots.iter().all(|p| !p.contains("gpu")), "{plots:?}");
+    let html = fs::read_to_string(out.join("report.html")).expect("report.html");
+    assert!(!html.contains("GPU busy") && html.contains("CPU busy utilization"));
+}

@@ -76,3 +76,36 @@ pub fn load_with_files(tag: &str, files: &[(&str, &str)], yaml: &str) -> kubesim
     std::fs::remove_dir_all(&dir).ok();
     sc
 }
+
+/// One node of 4 CPUs and 8 GiB, no GPUs; three pods of 4 CPUs and 1 GiB run one after the
+/// other; c1 asks 8 CPUs and never starts. Run to 200 s. tests/metrics.rs and the command line tests work its metrics by hand.
+pub const HAND: &str = r#"apiVersion: v1
+kind: Node
+metadata: {name: n1}
+status: {allocatable: {cpu: "4", memory: 8Gi, pods: "110"}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a1, namespace: team-a, annotations: {kubesim.io/duration: 100s}}
+spec: {restartPolicy: Never, containers: [{name: c, image: x, resources: {requests: {cpu: "4", memory: 1Gi}}}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b1, namespace: team-b, annotations: {kubesim.io/duration: 5s}}
+spec: {restartPolicy: Never, containers: [{name: c, image: x, resources: {requests: {cpu: "4", memory: 1Gi}}}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b2, namespace: team-b, annotations: {kubesim.io/submit-at: 50s, kubesim.io/duration: 20s}}
+spec: {restartPolicy: Never, containers: [{name: c, image: x, resources: {requests: {cpu: "4", memory: 1Gi}}}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: c1, namespace: team-b, annotations: {kubesim.io/duration: 1s}}
+spec: {restartPolicy: Never, containers: [{name: c, image: x, resources: {requests: {cpu: "8"}}}]}
+---
+apiVersion: kubesim.io/v1alpha1
+kind: Simulation
+metadata: {name: hand}
+spec: {horizon: 200s, policies: [kube-default]}
+"#;

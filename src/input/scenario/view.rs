@@ -331,25 +331,10 @@ fn closest<'s>(key: &str, allowed: &[&'s str]) -> Option<&'s str> {
     let key_l = key.to_ascii_lowercase();
     allowed
         .iter()
-        .map(|a| (edit_distance(&key_l, &a.to_ascii_lowercase()), *a))
+        .map(|a| (crate::text::edit_distance(&key_l, &a.to_ascii_lowercase()), *a))
         .filter(|(d, a)| *d <= 2.max(a.len() / 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, a)| a)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().take(100).collect();
-    let b: Vec<char> = b.chars().take(100).collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub struct Comparison {
     /// What the paired difference is, given the censored runs of both sides.
     pub diff_bound: DiffBound,
     /// The practical threshold applied (the metric's unit); None on the baseline's line.
-    pub negligible_below: Option<f64>,
+    pub negligible_within: Option<f64>,
 }
 
 /// What a paired difference policy - baseline is when some values are lower bounds.
@@ -87,8 +87,13 @@ fn verdict(diff: &Estimate, better: Better, threshold: f64, bound: DiffBound) ->
     } else if diff.n < 2 {
         "too few seeds"
     } else if !diff.excludes_zero() {
-        "no significant difference"
-    } else if diff.mean.abs() < threshold {
+        // With a censored side the truth lies beyond the interval on that side: no statement.
+        if bound == DiffBound::Exact {
+            "no significant difference"
+        } else {
+            "undetermined (censored)"
+        }
+    } else if diff.mean.abs() <= threshold {
         // A censored side could put the true difference anywhere beyond it.
         if bound == DiffBound::Exact {
             "negligible"
@@ -204,6 +209,10 @@ fn compare_metric(
         .iter()
         .map(|rs| rs.iter().map(|r| r.and_then(|r| r.get(m.name))).collect())
         .collect();
+    // No run has a value (cpu utilization of a cluster without cpu): nothing to compare.
+    if vals.iter().flatten().all(Option::is_none) {
+        return;
+    }
     let censored: Vec<Vec<bool>> = by_policy
         .iter()
         .map(|rs| rs.iter().map(|r| r.is_some_and(|r| r.is_lower_bound(m.name))).collect())
@@ -230,7 +239,7 @@ fn compare_metric(
             deadlocked_runs: None,
             lower_bound_runs: censored[i].iter().filter(|&&c| c).count() as u64,
             diff_bound: if i > 0 { bound } else { DiffBound::Exact },
-            negligible_below: (i > 0).then_some(threshold),
+            negligible_within: (i > 0).then_some(threshold),
         });
     }
 }
@@ -270,7 +279,7 @@ fn compare_deadlock_rate(
             deadlocked_runs: Some(k),
             lower_bound_runs: 0,
             diff_bound: DiffBound::Exact,
-            negligible_below: (i > 0).then_some(threshold),
+            negligible_within: (i > 0).then_some(threshold),
         });
     }
 }
@@ -289,6 +298,11 @@ mod tests {
         let small = est(0.4, 0.1, 0.7);
         assert_eq!(verdict(&small, Better::Lower, 1.0, DiffBound::Exact), "negligible");
         assert_eq!(verdict(&small, Better::Lower, 0.3, DiffBound::Exact), "worse");
+        // At the threshold (a 1 s wait difference against the 1 s default): still negligible.
+        assert_eq!(
+            verdict(&est(1.0, 0.5, 1.5), Better::Lower, 1.0, DiffBound::Exact),
+            "negligible"
+        );
         assert_eq!(
             verdict(&est(-2.0, -3.0, -1.0), Better::Lower, 1.0, DiffBound::Exact),
             "better"
@@ -330,7 +344,21 @@ mod tests {
                 verdict(&est(0.4, 0.1, 0.7), Better::Lower, 1.0, b),
                 "undetermined (censored)"
             );
+            // An interval across zero says nothing when one side is censored: both makespans
+            // `>= the end` in every seed differ by 0, yet the truth is unknown.
+            assert_eq!(
+                verdict(&est(0.0, 0.0, 0.0), Better::Lower, 1.0, b),
+                "undetermined (censored)"
+            );
+            assert_eq!(
+                verdict(&est(-1.0, -4.0, 2.0), Better::Lower, 1.0, b),
+                "undetermined (censored)"
+            );
         }
+        assert_eq!(
+            verdict(&est(-1.0, -4.0, 2.0), Better::Lower, 1.0, DiffBound::Exact),
+            "no significant difference"
+        );
     }
 
     #[test]

@@ -30,7 +30,8 @@ pub use queues::{
 pub use scenario::{CronMean, KS_CLOSE, KS_POOR, ReplayMean, cron_means, replay_means};
 pub use series::{Pooled, pooled_series, wait_cdf, wait_sample};
 pub use summary::{
-    Aggregate, Better, DEADLOCK_FREE, DEADLOCK_RATE, METRICS, Metric, Row, Scale, Threshold, aggregates, metric, rows,
+    Aggregate, Better, DEADLOCK_FREE, DEADLOCK_RATE, GPU_RESOURCE, METRICS, Metric, Row, Scale, Threshold, aggregates,
+    has_gpus, metric, rows, shows, utilization,
 };
 pub use sweep::{
     Curve, CurvePoint, MetricCurves, MetricGrid, Op, SweepFindings, Target, TargetLine, number_of, plan_targets, x_of,
@@ -73,6 +74,9 @@ pub struct PolicyFindings {
     pub bucket_s: f64,
     /// Per policy (the first three, when the runs report queues): GPUs held per queue.
     pub queue_curves: Vec<QueueCurves>,
+    /// The resource dimensions of the scenario's nodes ([`Plan::resources`](crate::observe::tables::Plan)):
+    /// which utilization the headlines show and whether GPU plots are drawn.
+    pub resources: Vec<String>,
 }
 
 /// One policy's curves over time and its waits, pooled over seeds.
@@ -123,7 +127,10 @@ pub fn analyze(plan: &Plan, tables: &Tables) -> Result<Analysis, InputError> {
 fn policy_findings(plan: &Plan, tables: &Tables, rows: &[Row], negligible: &[(String, Threshold)]) -> PolicyFindings {
     let comparison = (plan.kind == Kind::Compare).then(|| {
         let refs: Vec<&Row> = rows.iter().collect();
-        compare(&plan.policies, &plan.seeds, &refs, negligible)
+        let mut c = compare(&plan.policies, &plan.seeds, &refs, negligible);
+        // Metrics of resources the nodes lack (GPU metrics of a CPU-only trace) are left out.
+        c.retain(|c| metric(c.metric).is_none_or(|m| summary::shows(&plan.resources, m)));
+        c
     });
     let with_queues = tables.get("queues.csv").is_some();
     let policies: Vec<PolicyCurves> = plan
@@ -157,6 +164,7 @@ fn policy_findings(plan: &Plan, tables: &Tables, rows: &[Row], negligible: &[(St
         }),
         bucket_s: policies.iter().map(|p| p.series.width_s).fold(0.0, f64::max),
         policies,
+        resources: plan.resources.clone(),
         queue_curves: if with_queues {
             plan.policies
                 .iter()

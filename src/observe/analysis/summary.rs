@@ -16,6 +16,10 @@ pub enum Scale {
     Seconds,
     Count,
     GpuHours,
+    /// A ratio of times, at least 1 (slowdowns); differences as plain numbers.
+    Ratio,
+    /// An index within [0, 1] read as a number (Jain's fairness), not a percentage.
+    Index,
 }
 
 /// Which way a metric is better.
@@ -36,6 +40,9 @@ pub struct Metric {
     pub label: &'static str,
     pub unit: Scale,
     pub better: Better,
+    /// The resource dimension it measures (`nvidia.com/gpu`, `cpu`, `memory`): reported only
+    /// when the scenario's nodes have that resource ([`shows`]).
+    pub resource: Option<&'static str>,
 }
 
 const fn m(name: &'static str, label: &'static str, unit: Scale, better: Better) -> Metric {
@@ -44,6 +51,41 @@ const fn m(name: &'static str, label: &'static str, unit: Scale, better: Better)
         label,
         unit,
         better,
+        resource: None,
+    }
+}
+
+/// The GPU resource's name.
+pub const GPU_RESOURCE: &str = "nvidia.com/gpu";
+
+/// A metric of one resource dimension.
+const fn of(resource: &'static str, metric: Metric) -> Metric {
+    Metric {
+        resource: Some(resource),
+        ..metric
+    }
+}
+
+/// Does an experiment whose scenario's nodes offer `resources` ([`crate::observe::tables::Plan`])
+/// report the metric? Metrics of a resource the nodes lack (GPU metrics of a CPU-only trace) are
+/// left out; with no list (a plan written before it was kept) every metric is.
+pub fn shows(resources: &[String], m: &Metric) -> bool {
+    m.resource
+        .is_none_or(|r| resources.is_empty() || resources.iter().any(|x| x == r))
+}
+
+/// Do the scenario's nodes have GPUs (or is it unknown: an empty list)?
+pub fn has_gpus(resources: &[String]) -> bool {
+    resources.is_empty() || resources.iter().any(|r| r == GPU_RESOURCE)
+}
+
+/// The (busy, allocated) utilization metrics an experiment's headlines show: the GPUs', or the
+/// CPUs' when the scenario's nodes have no GPUs.
+pub fn utilization(resources: &[String]) -> (&'static str, &'static str) {
+    if has_gpus(resources) {
+        ("gpu_busy_util", "gpu_alloc_util")
+    } else {
+        ("cpu_busy_util", "cpu_alloc_util")
     }
 }
 
@@ -51,12 +93,12 @@ impl Metric {
     /// Where its values lie: every reported metric is non-negative; fractions are within [0, 1].
     pub fn support(&self) -> Support {
         match self.unit {
-            Scale::Fraction => Support::Unit,
-            _ => Support::NonNegative,
+            Scale::Fraction | Scale::Index => Support::Unit,
+            Scale::Seconds | Scale::Count | Scale::GpuHours | Scale::Ratio => Support::NonNegative,
         }
     }
 
-    /// The default practical threshold: a difference smaller than this is negligible.
+    /// The default practical threshold: a difference up to this size is negligible.
     pub fn negligible(&self) -> Threshold {
         match self.unit {
             // 0.5 percentage points.
@@ -76,11 +118,18 @@ impl Metric {
                 absolute: 0.01,
                 relative: 0.01,
             },
+            // 1% of the baseline's mean, and at least 0.01.
+            Scale::Ratio => Threshold {
+                absolute: 0.01,
+                relative: 0.01,
+            },
+            // 0.01 of the index.
+            Scale::Index => Threshold::absolute(0.01),
         }
     }
 }
 
-/// A practical threshold: a difference is negligible when its size is below
+/// A practical threshold: a difference is negligible when its size is at most
 /// max(`absolute`, `relative` x |the baseline's mean|).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Threshold {
@@ -114,12 +163,49 @@ pub const DEADLOCK_RATE_NEGLIGIBLE: Threshold = Threshold::absolute(0.01);
 
 /// The metrics compared, in report order.
 pub const METRICS: &[Metric] = &[
-    m("gpu_busy_util", "GPU busy utilization", Scale::Fraction, Better::Higher),
-    m(
-        "gpu_alloc_util",
-        "GPU allocated utilization",
-        Scale::Fraction,
-        Better::Neither,
+    of(
+        GPU_RESOURCE,
+        m("gpu_busy_util", "GPU busy utilization", Scale::Fraction, Better::Higher),
+    ),
+    of(
+        GPU_RESOURCE,
+        m(
+            "gpu_alloc_util",
+            "GPU allocated utilization",
+            Scale::Fraction,
+            Better::Neither,
+        ),
+    ),
+    of(
+        "cpu",
+        m("cpu_busy_util", "CPU busy utilization", Scale::Fraction, Better::Higher),
+    ),
+    of(
+        "cpu",
+        m(
+            "cpu_alloc_util",
+            "CPU allocated utilization",
+            Scale::Fraction,
+            Better::Neither,
+        ),
+    ),
+    of(
+        "memory",
+        m(
+            "memory_busy_util",
+            "memory busy utilization",
+            Scale::Fraction,
+            Better::Higher,
+        ),
+    ),
+    of(
+        "memory",
+        m(
+            "memory_alloc_util",
+            "memory allocated utilization",
+            Scale::Fraction,
+            Better::Neither,
+        ),
     ),
     m("wait_mean_s", "mean wait", Scale::Seconds, Better::Lower),
     m("wait_p50_s", "median wait", Scale::Seconds, Better::Lower),
@@ -133,8 +219,14 @@ pub const METRICS: &[Metric] = &[
     m("jobs_pending", "jobs pending at the end", Scale::Count, Better::Lower),
     m("preemptions", "preemptions", Scale::Count, Better::Lower),
     m("deadlock_s", "time in deadlock", Scale::Seconds, Better::Lower),
-    m("stranded_gpu_h", "stranded GPU-hours", Scale::GpuHours, Better::Lower),
-    m("gpu_h_lost", "GPU-hours of work lost", Scale::GpuHours, Better::Lower),
+    of(
+        GPU_RESOURCE,
+        m("stranded_gpu_h", "stranded GPU-hours", Scale::GpuHours, Better::Lower),
+    ),
+    of(
+        GPU_RESOURCE,
+        m("gpu_h_lost", "GPU-hours of work lost", Scale::GpuHours, Better::Lower),
+    ),
     m("restarts", "container restarts", Scale::Count, Better::Lower),
     m("not_started", "workloads never started", Scale::Count, Better::Lower),
     m(
@@ -149,6 +241,10 @@ pub const METRICS: &[Metric] = &[
         Scale::Seconds,
         Better::Lower,
     ),
+    m("slowdown_mean", "mean slowdown", Scale::Ratio, Better::Lower),
+    m("bsld_mean", "mean bounded slowdown", Scale::Ratio, Better::Lower),
+    m("bsld_p95", "p95 bounded slowdown", Scale::Ratio, Better::Lower),
+    m("jain_fairness", "Jain's fairness index", Scale::Index, Better::Higher),
 ];
 
 /// The deadlock rate's pseudo-metric name (runs with at least one episode / runs).

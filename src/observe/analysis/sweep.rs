@@ -6,7 +6,7 @@
 
 use crate::error::InputError;
 use crate::input::quantity::parse_duration_ms;
-use crate::observe::analysis::summary::{Aggregate, DEADLOCK_FREE, DEADLOCK_RATE, METRICS};
+use crate::observe::analysis::summary::{Aggregate, DEADLOCK_FREE, DEADLOCK_RATE, METRICS, utilization};
 use crate::observe::tables::Plan;
 
 /// A sweep or capacity target: `metric OP value` on the mean over seeds.
@@ -182,7 +182,7 @@ pub fn sweep(plan: &Plan, aggs: &[Aggregate], targets: Vec<Target>) -> SweepFind
         .iter()
         .map(|a| (!targets.is_empty()).then(|| a.meets(&targets)))
         .collect();
-    let metrics: Vec<MetricCurves> = plotted_metrics(&targets)
+    let metrics: Vec<MetricCurves> = plotted_metrics(&plan.resources, &targets)
         .into_iter()
         .map(|metric| metric_curves(plan, aggs, &targets, metric))
         .collect();
@@ -221,9 +221,10 @@ fn plotted(t: &Target) -> &str {
     }
 }
 
-/// The metrics plotted: busy utilization, p95 wait, the deadlock rate, then the targets'.
-fn plotted_metrics(targets: &[Target]) -> Vec<String> {
-    let mut ms: Vec<String> = ["gpu_busy_util", "wait_p95_s", DEADLOCK_RATE]
+/// The metrics plotted: busy utilization (of GPUs, or of CPUs without GPUs), p95 wait, the
+/// deadlock rate, then the targets'.
+fn plotted_metrics(resources: &[String], targets: &[Target]) -> Vec<String> {
+    let mut ms: Vec<String> = [utilization(resources).0, "wait_p95_s", DEADLOCK_RATE]
         .iter()
         .map(|s| s.to_string())
         .collect();

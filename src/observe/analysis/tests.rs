@@ -152,7 +152,7 @@ fn censored_pairs_and_practical_thresholds_decide_verdicts() {
     assert_eq!(wait.verdict, "worse");
     assert_eq!(wait.lower_bound_runs, 1);
     // The threshold (1% of a's mean 250 s = 2.5 s, at least 1 s) is recorded.
-    assert_eq!(wait.negligible_below, Some(2.5));
+    assert_eq!(wait.negligible_within, Some(2.5));
     // Swapped names: the baseline's value is the lower bound and the difference -50 s: the true
     // baseline is larger still, so better stands.
     let swapped: Vec<Row> = rows

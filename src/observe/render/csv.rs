@@ -6,7 +6,7 @@ use crate::observe::stats::Estimate;
 use crate::observe::tables::Plan;
 use crate::text::csv_field;
 
-pub const COMPARISON_HEADER: &str = "metric,policy,runs,mean,ci95_lo,ci95_hi,baseline,diff,diff_ci95_lo,diff_ci95_hi,diff_pct,verdict,lower_bound_runs,diff_bound,negligible_below";
+pub const COMPARISON_HEADER: &str = "metric,policy,runs,mean,ci95_lo,ci95_hi,baseline,diff,diff_ci95_lo,diff_ci95_hi,diff_pct,verdict,lower_bound_runs,diff_bound,negligible_within";
 
 /// A number for CSV: six decimals, empty when not finite.
 pub fn num(v: f64) -> String {
@@ -42,7 +42,7 @@ pub fn comparison_csv(rows: &[Comparison]) -> String {
             c.verdict,
             c.lower_bound_runs,
             if c.diff.is_some() { c.diff_bound.as_str() } else { "" },
-            c.negligible_below.map(num).unwrap_or_default(),
+            c.negligible_within.map(num).unwrap_or_default(),
         ));
     }
     out

@@ -6,7 +6,9 @@
 use rayon::prelude::*;
 
 use crate::error::InputError;
-use crate::observe::analysis::{MetricCurves, MetricGrid, PolicyFindings, QUOTA_POLICIES, QueueCurves, SweepFindings};
+use crate::observe::analysis::{
+    MetricCurves, MetricGrid, PolicyFindings, QUOTA_POLICIES, QueueCurves, SweepFindings, has_gpus,
+};
 use crate::observe::render::format::{label_of, show};
 use crate::observe::render::plot::{self, Chart, Heatmap, Panel, Series, Style};
 use crate::observe::tables::Plan;
@@ -88,6 +90,12 @@ pub fn draw(figures: &[Figure]) -> Result<Vec<Drawn>, InputError> {
 pub fn policy_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
     let mut figs = time_figures(plan, f);
     figs.extend(f.queue_curves.iter().enumerate().map(|(i, q)| queue_figure(i, q)));
+    if !has_gpus(&f.resources) {
+        // A cluster without GPUs (an HPC trace): no GPU plots.
+        figs.retain(|x| {
+            !matches!(x.stem.as_str(), "gpu_busy" | "gpu_alloc" | "stranded_gpus") && !x.stem.starts_with("queue_share")
+        });
+    }
     figs
 }
 

@@ -116,6 +116,10 @@ fn show_all<const N: usize>(metric: &str, vs: [f64; N], diff: bool) -> [String; 
                     format!("{v:.1}")
                 }
             }
+            Scale::Ratio if diff => format!("{v:+.2}"),
+            Scale::Ratio => format!("{v:.2}"),
+            Scale::Index if diff => format!("{v:+.3}"),
+            Scale::Index => format!("{v:.3}"),
         }
     })
 }

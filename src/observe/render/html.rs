@@ -98,7 +98,10 @@ pub fn page(plan: &Plan, verdicts: &[String], sections: &[String]) -> String {
 /// The sections of a run or comparison: the per-policy table, the paired differences, and the
 /// per-run tables and queues the runs report.
 pub fn policy_sections(aggs: &[Aggregate], f: &PolicyFindings) -> Vec<String> {
-    let mut sections = vec![section("Per policy (means over seeds)", &policy_table_html(aggs))];
+    let mut sections = vec![section(
+        "Per policy (means over seeds)",
+        &policy_table_html(aggs, &f.resources),
+    )];
     if let Some(cmp) = &f.comparison {
         sections.push(section(
             "Paired differences against the first policy",
@@ -153,10 +156,18 @@ pub fn figure(stem: &str, svg: &str, caption: &str) -> String {
 /// The sweep's section: per point and policy, the headline means over seeds with their intervals
 /// (and whether the point meets the targets).
 pub fn sweep_section(plan: &Plan, aggs: &[Aggregate], sweep: &SweepFindings) -> String {
-    const COLUMNS: [&str; 4] = ["gpu_busy_util", "wait_p95_s", "jct_mean_s", "stranded_gpu_h"];
+    let columns: Vec<&str> = [
+        analysis::utilization(&plan.resources).0,
+        "wait_p95_s",
+        "jct_mean_s",
+        "stranded_gpu_h",
+    ]
+    .into_iter()
+    .filter(|m| analysis::metric(m).is_none_or(|m| analysis::shows(&plan.resources, m)))
+    .collect();
     let targets = !sweep.targets.is_empty();
     let mut html = String::from("<div class=\"scroll\"><table><tr><th>point</th><th>policy</th><th>runs</th>");
-    for m in COLUMNS {
+    for m in &columns {
         html.push_str(&format!("<th>{}</th>", esc(label(m))));
     }
     html.push_str("<th>deadlocked runs (95% CI)</th>");
@@ -171,7 +182,7 @@ pub fn sweep_section(plan: &Plan, aggs: &[Aggregate], sweep: &SweepFindings) -> 
             esc(&a.policy),
             a.runs
         ));
-        for m in COLUMNS {
+        for m in &columns {
             html.push_str(&format!("<td>{}</td>", esc(&cell(a, m))));
         }
         html.push_str(&format!("<td>{}</td>", esc(&deadlock_cell(a))));
@@ -184,26 +195,33 @@ pub fn sweep_section(plan: &Plan, aggs: &[Aggregate], sweep: &SweepFindings) -> 
     section("Sweep points (means over seeds)", &html)
 }
 
-/// Headline metrics of the per-policy table.
-const HEADLINE: &[&str] = &[
-    "gpu_busy_util",
-    "gpu_alloc_util",
-    "wait_p50_s",
-    "wait_p95_s",
-    "jobs_complete",
-    "stranded_gpu_h",
-];
+/// Headline metrics of the per-policy table: utilization of the GPUs (of the CPUs without
+/// GPUs), waits, jobs complete, stranded GPU-hours (with GPUs), bounded slowdown, and Jain's
+/// fairness when some run has tenants to compare.
+fn headline(aggs: &[Aggregate], resources: &[String]) -> Vec<&'static str> {
+    let (busy, alloc) = analysis::utilization(resources);
+    let mut h = vec![busy, alloc, "wait_p50_s", "wait_p95_s", "jobs_complete"];
+    if busy.starts_with("gpu") {
+        h.push("stranded_gpu_h");
+    }
+    h.push("bsld_mean");
+    if aggs.iter().any(|a| a.value("jain_fairness").is_some()) {
+        h.push("jain_fairness");
+    }
+    h
+}
 
 /// The per-policy table: headline means over seeds with their intervals, deadlocked runs.
-fn policy_table_html(aggs: &[Aggregate]) -> String {
+fn policy_table_html(aggs: &[Aggregate], resources: &[String]) -> String {
+    let headline = headline(aggs, resources);
     let mut h = String::from("<div class=\"scroll\"><table><tr><th>policy</th><th>runs</th>");
-    for m in HEADLINE {
+    for m in &headline {
         h.push_str(&format!("<th>{}</th>", esc(label(m))));
     }
     h.push_str("<th>deadlocked runs (95% CI)</th></tr>\n");
     for a in aggs {
         h.push_str(&format!("<tr><td>{}</td><td>{}</td>", esc(&a.policy), a.runs));
-        for m in HEADLINE {
+        for m in &headline {
             h.push_str(&format!("<td>{}</td>", esc(&cell(a, m))));
         }
         h.push_str(&format!("<td>{}</td></tr>\n", esc(&deadlock_cell(a))));

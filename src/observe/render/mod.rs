@@ -25,7 +25,8 @@ pub fn render(plan: &Plan, a: &Analysis) -> Result<Derived, InputError> {
     let mut files = Vec::new();
     let (terminal, verdicts, mut sections, figures) = match &a.findings {
         Findings::Policies(f) => {
-            let mut terminal = text::policy_table_text(&a.aggregates);
+            let util = crate::observe::analysis::utilization(&plan.resources);
+            let mut terminal = text::policy_table_text(&a.aggregates, util);
             let mut verdicts = match &f.comparison {
                 Some(cmp) => {
                     files.push(("comparison.csv".to_string(), csv::comparison_csv(cmp).into_bytes()));
@@ -33,7 +34,7 @@ pub fn render(plan: &Plan, a: &Analysis) -> Result<Derived, InputError> {
                     terminal.push_str(&text::comparison_table(cmp, plan.seeds.len()));
                     text::verdicts(cmp)
                 }
-                None => a.aggregates.iter().map(text::run_sentence).collect(),
+                None => a.aggregates.iter().map(|x| text::run_sentence(x, util)).collect(),
             };
             let scenario = text::scenario_sentences(f);
             for line in &scenario {

@@ -7,18 +7,22 @@ use crate::observe::analysis::{
 use crate::observe::render::format::{deadlock_cell, duration, interval, label_of, show, show_bounded};
 use crate::observe::tables::Plan;
 
-/// The per-policy table for the terminal.
-pub fn policy_table_text(aggs: &[Aggregate]) -> String {
+/// The per-policy table for the terminal; `util` the (busy, allocated) utilization metrics
+/// shown ([`crate::observe::analysis::utilization`]).
+pub fn policy_table_text(aggs: &[Aggregate], util: (&str, &str)) -> String {
+    // Stranded GPU-hours with GPUs; the mean bounded slowdown without (an HPC trace).
+    let gpus = util.0.starts_with("gpu");
+    let last = if gpus { "stranded_gpu_h" } else { "bsld_mean" };
     let mut out = format!(
         "{:<16} {:>5} {:>9} {:>9} {:>10} {:>10} {:>9} {:>12}  {}\n",
         "policy",
         "seeds",
-        "gpu_busy",
-        "gpu_alloc",
+        util.0.trim_end_matches("_util"),
+        util.1.trim_end_matches("_util"),
         "wait_p50",
         "wait_p95",
         "complete",
-        "stranded",
+        if gpus { "stranded" } else { "bsld" },
         "deadlocked runs (95% CI)"
     );
     for a in aggs {
@@ -28,28 +32,30 @@ pub fn policy_table_text(aggs: &[Aggregate]) -> String {
             "{:<16} {:>5} {:>9} {:>9} {:>10} {:>10} {:>9} {:>12}  {}\n",
             a.policy,
             a.runs,
-            show("gpu_busy_util", v("gpu_busy_util")),
-            show("gpu_alloc_util", v("gpu_alloc_util")),
+            show(util.0, v(util.0)),
+            show(util.1, v(util.1)),
             b("wait_p50_s"),
             b("wait_p95_s"),
             show("jobs_complete", v("jobs_complete")),
-            show("stranded_gpu_h", v("stranded_gpu_h")),
+            b(last),
             deadlock_cell(a),
         ));
     }
     out
 }
 
-/// A run's verdict for one policy: its headline metrics in a sentence.
-pub fn run_sentence(a: &Aggregate) -> String {
+/// A run's verdict for one policy: its headline metrics in a sentence (`util` as in
+/// [`policy_table_text`]).
+pub fn run_sentence(a: &Aggregate, util: (&str, &str)) -> String {
     let v = |m: &str| a.value(m).unwrap_or(f64::NAN);
     let b = |m: &str| show_bounded(m, v(m), a.lower_bounds(m) > 0);
     let mut s = format!(
-        "{}: GPUs busy {} and allocated {} of the time; median wait {}, p95 wait {}; {} jobs complete on \
+        "{}: {} busy {} and allocated {} of the time; median wait {}, p95 wait {}; {} jobs complete on \
          average; {} of {} runs deadlocked.",
         a.policy,
-        show("gpu_busy_util", v("gpu_busy_util")),
-        show("gpu_alloc_util", v("gpu_alloc_util")),
+        if util.0.starts_with("gpu") { "GPUs" } else { "CPUs" },
+        show(util.0, v(util.0)),
+        show(util.1, v(util.1)),
         b("wait_p50_s"),
         b("wait_p95_s"),
         show("jobs_complete", v("jobs_complete")),

@@ -119,6 +119,7 @@ impl World {
             "PodGroupRejected",
             || format!("{why}: {n} waiting pods rejected"),
         );
+        self.follow_permit_rejected(g, &waiting, why);
         for m in waiting {
             self.unreserve(m);
             self.sched_backoff(m);

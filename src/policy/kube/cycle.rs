@@ -125,6 +125,9 @@ impl World {
                     let q = &mut self.sched.kube.classes[c as usize];
                     q.rounds += 1;
                     q.refresh_ts = now;
+                    if self.follow.is_some() {
+                        self.follow_round(c, pod);
+                    }
                 }
                 let q = &mut self.sched.kube.classes[c as usize];
                 q.resources_rejected = resources;
@@ -137,12 +140,25 @@ impl World {
     /// Record a FailedScheduling event (only when events are recorded: its message visits
     /// every node), with kube-scheduler's message (`diagnosis`).
     pub(crate) fn failed_scheduling_event(&mut self, pod: PodId, failure: Failure) {
-        if !self.rec.record_events {
+        if !self.rec.record_events || !self.follow_wants_class(self.store.pods[pod as usize].class) {
             return;
         }
         let detail = self.failed_scheduling_message(pod, failure);
+        self.follow_failed(&detail);
         let obj = self.pod_object(pod);
         self.event(|| obj, "FailedScheduling", || detail);
+    }
+
+    /// With a workload followed (`kubesim explain`): its pods among the class's waiting members
+    /// failed this round too, with the head's message (`sim::follow`).
+    fn follow_round(&mut self, c: ClassId, head: PodId) {
+        let waiting = &self.sched.kube.classes[c as usize].waiting;
+        let mates: Vec<PodId> = self
+            .followed_pods()
+            .into_iter()
+            .filter(|&m| m != head && waiting.contains_key(&m))
+            .collect();
+        self.follow_class_round(&mates);
     }
 
     /// Free capacity of a node for a pod: allocatable minus requested minus the requests of

@@ -43,7 +43,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::cluster::{NodeId, PODS, Reject, Res, static_filter};
+use crate::model::cluster::{NodeId, PODS, Res, static_filter};
 use crate::sim::{PodId, World};
 
 /// What failed in the attempt the event reports.
@@ -107,7 +107,7 @@ pub(crate) fn truncate_message(mut s: String) -> String {
 
 /// NodeResourcesFit's reasons for a request against a free amount; unresolvable when some
 /// request exceeds the node's whole allocatable.
-fn resource_reasons(
+pub(crate) fn resource_reasons(
     names: impl Fn(usize) -> String,
     dims: usize,
     req: &Res,
@@ -148,10 +148,8 @@ impl World {
                     continue;
                 }
                 let why: Vec<String> = match static_filter(&self.store.classes[c as usize].constraints, n) {
-                    Err(Reject::Unschedulable) => vec!["node(s) were unschedulable".into()],
-                    Err(Reject::Taint) => vec!["node(s) had untolerated taint(s)".into()],
-                    Err(Reject::Affinity) => vec!["node(s) didn't match Pod's node affinity/selector".into()],
-                    Err(Reject::Resources) | Ok(()) => {
+                    Err(r) if r.reason().is_some() => r.reason().into_iter().map(String::from).collect(),
+                    _ => {
                         let free = self.free_for(pod, i as NodeId);
                         let (why, unresolvable) = self.resource_reasons(&req, &free, &n.alloc);
                         if !why.is_empty() && !unresolvable {

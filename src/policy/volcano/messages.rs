@@ -30,7 +30,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::cluster::{CPU, MEMORY, NodeId, PODS, Reject, Res, static_filter};
+use crate::model::cluster::{CPU, MEMORY, NodeId, PODS, Res, static_filter};
 use crate::model::gang::GangId;
 use crate::sim::{PodId, World};
 
@@ -86,9 +86,7 @@ impl World {
             let short = volcano_dims(dims).find(|&d| c.req.0[d] > 0 && c.req.0[d] > free.0[d]);
             let why = match (short, static_filter(&c.constraints, node)) {
                 (Some(d), _) => format!("Insufficient {}", self.store.resources.name(d)),
-                (None, Err(Reject::Unschedulable)) => "node(s) were unschedulable".into(),
-                (None, Err(Reject::Taint)) => "node(s) had untolerated taint(s)".into(),
-                (None, Err(Reject::Affinity)) => "node(s) didn't match Pod's node affinity/selector".into(),
+                (None, Err(r)) if r.reason().is_some() => r.reason().unwrap_or_default().into(),
                 (None, _) if c.req.0[PODS] > free.0[PODS] => "node(s) pod number exceeded".into(),
                 (None, _) => continue,
             };
