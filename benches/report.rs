@@ -61,6 +61,7 @@ fn chart() -> Chart {
                 .map(|i| (i as f64, ((i * (s + 3)) % 97) as f64 / 97.0))
                 .collect(),
             style: Style::Step,
+            colour: s as usize,
         })
         .collect();
     Chart {

@@ -520,3 +520,15 @@ fn configuration_fields_that_change_admission_are_warned_about() {
     let off = warn("featureGates: {DisableWaitForPodsReady: true}\n");
     assert!(off.iter().all(|w| !w.contains("feature gate")), "{off:?}");
 }
+
+/// The report's list of policies whose queues are promised their nominal quota's share is the
+/// registry's Kueue policies.
+#[test]
+fn quota_share_policies_are_the_registrys_kueue_policies() {
+    let kueue: Vec<&str> = kubesim::policy::POLICIES
+        .iter()
+        .filter(|p| p.kueue)
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(kueue, kubesim::observe::analysis::QUOTA_POLICIES);
+}

@@ -475,6 +475,8 @@ fn capacity_search_finds_the_threshold_with_fewer_runs_than_the_grid() {
         html.contains("capacity search: simulated"),
         "the report says how much it ran"
     );
+    // The target's metric has its plot.
+    assert!(out.join("plots/sweep_wait_p95_s.svg").exists());
 }
 
 #[test]
@@ -575,6 +577,8 @@ fn sweep_grids_shard_and_merge_too() {
         "Arrivals/jobs:spec.every=1s,1m",
         "--seeds",
         "1..2",
+        "--target",
+        "jct_mean_s<=600",
     ];
     let one = dir.join("one");
     let mut a = vec!["sweep", p(&f)];
@@ -584,6 +588,25 @@ fn sweep_grids_shard_and_merge_too() {
     let sweep = Csv::read(&one.join("sweep.csv"));
     let points: BTreeSet<&str> = sweep.rows.iter().map(|r| r[1].as_str()).collect();
     assert_eq!(points.len(), 6, "3 x 2 grid: {points:?}");
+    // Two parameters: a heatmap per metric, the target's metric among them; a metric that is 0
+    // everywhere (and no target's) is a sentence instead.
+    let html = fs::read_to_string(one.join("report.html")).expect("report");
+    for metric in ["gpu_busy_util", "wait_p95_s", "jct_mean_s"] {
+        let svg = fs::read_to_string(one.join(format!("plots/heatmap_{metric}.svg"))).expect(metric);
+        assert!(svg.contains(">\nkube-default\n</text>"), "{metric}: a panel per policy");
+        assert!(
+            svg.contains(">\n6\n</text>") && svg.contains(">\n1m\n</text>"),
+            "{metric}: axes"
+        );
+        assert!(!one.join(format!("plots/sweep_{metric}.svg")).exists());
+    }
+    let met = sweep.rows.iter().any(|r| sweep.get(r, "meets_targets") == "true");
+    let jct = fs::read_to_string(one.join("plots/heatmap_jct_mean_s.svg")).unwrap();
+    assert_eq!(jct.contains('\u{2713}'), met, "cells meeting the target are marked");
+    assert!(
+        one.join("plots/heatmap_deadlock_rate.svg").exists()
+            || html.contains("<p class=\"note\">deadlock rate (runs) is 0 at every point under every policy.</p>")
+    );
     let mut shards = Vec::new();
     for i in 0..3 {
         let d = dir.join(&format!("s{i}"));
@@ -671,6 +694,12 @@ fn report_html_is_self_contained_with_every_plot_drawn() {
         assert!(html.contains(section), "section {section}");
     }
     assert!(html.contains("kube-binpack against kube-default over 2 paired seeds"));
+    // Every table scrolls sideways inside its own box rather than being cut.
+    assert_eq!(
+        html.matches("<table>").count(),
+        html.matches("<div class=\"scroll\"><table>").count()
+    );
+    assert!(html.contains(".scroll{overflow-x:auto"));
     // Nothing outside the page: no scripts, links, images, imports or URLs but SVG's namespace.
     let lower = html.to_lowercase();
     for needle in ["<script", "<link", "<img", "src=", "href", "url(", "@import"] {
@@ -681,10 +710,25 @@ fn report_html_is_self_contained_with_every_plot_drawn() {
         lower.matches("xmlns=\"http://www.w3.org/2000/svg\"").count(),
         "only SVG namespaces name a URL"
     );
+    // A plot of nothing but zeros is a sentence instead, and no file.
+    let notes = [
+        (
+            "stranded_gpus",
+            "No GPU was held by a partial gang (stranded) in any run.",
+        ),
+        ("deadlock", "No run was ever deadlocked."),
+    ];
+    for (stem, note) in notes {
+        let drawn = html.contains(&format!("<figure id=\"{stem}\">"));
+        let said = html.contains(&format!("<p class=\"note\">{note}</p>"));
+        assert!(drawn != said, "{stem}: a figure or its sentence");
+        assert_eq!(out.join(format!("plots/{stem}.svg")).exists(), drawn, "{stem}.svg");
+    }
     for stem in ["gpu_busy", "gpu_alloc", "wait_cdf", "stranded_gpus", "deadlock"] {
-        let start = html
-            .find(&format!("<figure id=\"{stem}\">"))
-            .unwrap_or_else(|| panic!("figure {stem}"));
+        let Some(start) = html.find(&format!("<figure id=\"{stem}\">")) else {
+            assert!(notes.iter().any(|n| n.0 == stem), "figure {stem}");
+            continue;
+        };
         let fig = &html[start..start + html[start..].find("</figure>").expect("figure closed")];
         assert!(fig.contains("<svg"), "{stem}: no inline svg");
         assert!(
@@ -693,6 +737,13 @@ fn report_html_is_self_contained_with_every_plot_drawn() {
         );
         let svg = fs::read_to_string(out.join(format!("plots/{stem}.svg"))).expect("svg file");
         assert!(fig.contains(svg.trim()), "{stem}: the inline svg is the file's");
+        // One legend, in its own group after the plot (outside the plotting area: the plot
+        // module's tests check the boxes); the policies keep their plan colours.
+        assert_eq!(svg.matches("<g class=\"legend\">").count(), 1, "{stem}: legend group");
+        assert!(
+            svg.contains("#0072B2") && svg.contains("#E69F00"),
+            "{stem}: policy colours"
+        );
         let png = fs::read(out.join(format!("plots/{stem}.png"))).expect("png file");
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 2000, "{stem}.png");
     }

@@ -2,6 +2,7 @@
 //! cluster; they are in `../shared`, not in this repository, so these tests skip in a clone
 //! without it) and the built-in demo.
 
+use super::experiments::{p, run_args};
 use super::*;
 
 /// The seed manifests, or None when `../shared/manifests/seed` is absent (the test returns).
@@ -283,4 +284,67 @@ fn demo_runs_with_no_arguments_and_prints_a_line_per_policy() {
         );
     }
     assert!(reports.join("comparison.csv").exists() && reports.join("report.html").exists());
+}
+
+/// The report of a shipped Kueue and Volcano scenario: Kueue's ClusterQueues show their nominal
+/// GPU quota's share of the quotas, Volcano's queues their weight's share.
+#[test]
+fn queue_shares_read_as_nominal_quota_under_kueue_and_weight_under_volcano() {
+    let dir = TestDir::new("shipped_shares");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/multi-tenant.yaml");
+    let out = dir.join("out");
+    let args = ["compare", p(&scenario), "--policy", "volcano", "--policy", "kueue"];
+    run_args(&[&args[..], &["--seeds", "1..1", "--out", p(&out)]].concat()).assert_ok();
+    let q = Csv::read(&out.join("queues.csv"));
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let kueue: Vec<_> = q.rows.iter().filter(|r| q.get(r, "policy") == "kueue").collect();
+    let quota: f64 = kueue
+        .iter()
+        .map(|r| q.get(r, "deserved_gpus").parse::<f64>().unwrap())
+        .sum();
+    assert!(quota > 0.0 && kueue.len() > 1);
+    for r in &q.rows {
+        let (policy, queue) = (q.get(r, "policy"), q.get(r, "queue"));
+        let share = if policy == "kueue" {
+            format!(
+                "{:.1}% (nominal quota)",
+                q.get(r, "deserved_gpus").parse::<f64>().unwrap() / quota * 100.0
+            )
+        } else {
+            format!(
+                "{:.1}% (weight)",
+                q.get(r, "weight_share").parse::<f64>().unwrap() * 100.0
+            )
+        };
+        let cells = format!("<tr><td>{policy}</td><td>{queue}</td><td>{share}</td>");
+        assert!(html.contains(&cells), "{cells}");
+    }
+}
+
+/// A CronJob scenario's verdict counts its skipped and late runs (cronjobs.csv summed).
+#[test]
+fn a_cron_scenario_verdict_counts_skipped_and_late_runs() {
+    let dir = TestDir::new("shipped_cron_verdict");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/cron-week.yaml");
+    let out = dir.join("out");
+    let o = run_args(&["run", p(&scenario), "--out", p(&out)]);
+    o.assert_ok();
+    let c = Csv::read(&out.join("cronjobs.csv"));
+    let sum = |col: &str| -> u64 { c.rows.iter().map(|r| c.get(r, col).parse::<u64>().unwrap()).sum() };
+    let skipped = sum("skipped_forbid") + sum("skipped_deadline") + sum("skipped_suspended");
+    assert!(skipped > 0 && sum("late_runs") > 0, "the scenario skips and runs late");
+    let policy = c.get(&c.rows[0], "policy");
+    let sentence = format!(
+        "{policy}: its {} CronJobs started {} Jobs; {skipped} scheduled times were skipped",
+        c.rows.len(),
+        sum("started")
+    );
+    let late = format!("and {} Jobs started more than 1 s late", sum("late_runs"));
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    for text in [&o.stdout, &html] {
+        assert!(
+            text.contains(&sentence) && text.contains(&late),
+            "{sentence} ... {late}"
+        );
+    }
 }

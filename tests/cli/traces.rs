@@ -173,6 +173,15 @@ fn a_trace_replays_with_exact_waits() {
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("trace t: 5 jobs"), "the report names the trace");
     assert!(html.contains("Replay fidelity"), "the report shows the fidelity table");
+    // The verdict speaks to the replay: its KS distance against the documented thresholds.
+    assert!(
+        html.contains(
+            "replaying the trace t, simulated waits are far from the recorded waits: \
+             Kolmogorov-Smirnov distance 1.000 (close &lt;= 0.1, far &gt; 0.3; mean over 1 run); \
+             median wait 0 s simulated against 5 s recorded."
+        ),
+        "the verdict names the replay's fidelity"
+    );
 }
 
 #[test]
@@ -310,7 +319,7 @@ fn scenarios_with_queues_write_queue_tables_and_plots() {
     for r in &q.rows {
         let share: f64 = q.get(r, "gpu_share").parse().unwrap();
         let cells = format!(
-            "<tr><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.1}</td><td>{:.1}%</td>",
+            "<tr><td>{}</td><td>{}</td><td>{:.1}% (weight)</td><td>{:.1}</td><td>{:.1}%</td>",
             q.get(r, "policy"),
             q.get(r, "queue"),
             q.get(r, "weight_share").parse::<f64>().unwrap() * 100.0,

@@ -10,6 +10,7 @@
 
 pub mod comparison;
 pub mod queues;
+pub mod scenario;
 pub mod series;
 pub mod summary;
 pub mod sweep;
@@ -23,14 +24,17 @@ use crate::error::InputError;
 use crate::observe::tables::{Kind, Plan, Table, Tables};
 
 pub use comparison::{Comparison, DiffBound, compare, parse_negligible};
-pub use queues::{QueueCurve, QueueCurves, QueueMean, pooled_queues, queue_curves, queue_means};
+pub use queues::{
+    QUOTA_POLICIES, QueueCurve, QueueCurves, QueueMean, ShareBasis, pooled_queues, queue_curves, queue_means,
+};
+pub use scenario::{CronMean, KS_CLOSE, KS_POOR, ReplayMean, cron_means, replay_means};
 pub use series::{Pooled, pooled_series, wait_cdf, wait_sample};
 pub use summary::{
     Aggregate, Better, DEADLOCK_FREE, DEADLOCK_RATE, GPU_RESOURCE, METRICS, Metric, Row, Scale, Threshold, aggregates,
     has_gpus, metric, rows, shows, utilization,
 };
 pub use sweep::{
-    Curve, CurvePoint, MetricCurves, Op, SweepFindings, Target, TargetLine, number_of, plan_targets, x_of,
+    Curve, CurvePoint, MetricCurves, MetricGrid, Op, SweepFindings, Target, TargetLine, number_of, plan_targets, x_of,
 };
 
 /// Everything an experiment's derived outputs show.
@@ -58,6 +62,10 @@ pub struct PolicyFindings {
     pub fidelity: Option<Excerpt>,
     /// cronjobs.csv as shown, when the scenario has CronJobs.
     pub cronjobs: Option<Excerpt>,
+    /// Per policy and trace, replay fidelity's means over runs (empty without fidelity.csv).
+    pub replay: Vec<ReplayMean>,
+    /// Per policy, its CronJobs' skipped and late runs per run (empty without cronjobs.csv).
+    pub cron: Vec<CronMean>,
     /// Per policy, its queues' means over seeds (when the runs report queues).
     pub queues: Option<Vec<(String, Vec<QueueMean>)>>,
     /// Per policy: its GPU levels over time and wait-time CDF, pooled over seeds.
@@ -146,6 +154,8 @@ fn policy_findings(plan: &Plan, tables: &Tables, rows: &[Row], negligible: &[(St
         comparison,
         fidelity: tables.get("fidelity.csv").map(excerpt),
         cronjobs: tables.get("cronjobs.csv").map(excerpt),
+        replay: replay_means(tables, &plan.policies),
+        cron: cron_means(tables, &plan.policies),
         queues: with_queues.then(|| {
             plan.policies
                 .iter()

@@ -20,7 +20,35 @@ pub struct QueueMean {
     pub reclaims: f64,
     pub gpu_h_lost: f64,
     pub deserved_gpus: Option<f64>,
+    /// The share of the cluster the queue is promised, and on what basis.
+    pub share: f64,
+    pub share_basis: ShareBasis,
 }
+
+/// What a queue's promised share rests on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShareBasis {
+    /// Its weight / the sum of the weights of the queues in use (Volcano's Queue objects).
+    Weight,
+    /// Its nominal GPU quota / the sum of the nominal GPU quotas of the queues in use (Kueue's
+    /// ClusterQueues).
+    NominalQuota,
+}
+
+impl ShareBasis {
+    /// How the report labels it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ShareBasis::Weight => "weight",
+            ShareBasis::NominalQuota => "nominal quota",
+        }
+    }
+}
+
+/// The policies whose queues.csv `deserved_gpus` is a ClusterQueue's nominal GPU quota (the
+/// registry's `kueue` policies; a test holds the two lists equal): their queues' promised
+/// shares are quota shares, not weight shares.
+pub const QUOTA_POLICIES: &[&str] = &["kueue"];
 
 /// Per queue of a policy's runs (in order of first appearance), the means of queues.csv.
 pub fn queue_means(tables: &Tables, policy: &str) -> Vec<QueueMean> {
@@ -48,6 +76,16 @@ pub fn queue_means(tables: &Tables, policy: &str) -> Vec<QueueMean> {
             }
         }
     }
+    let quota = QUOTA_POLICIES.contains(&policy);
+    let quota_sum: f64 = acc
+        .iter()
+        .map(|a| if a.3[2].1 > 0 { a.3[2].0 / a.3[2].1 as f64 } else { 0.0 })
+        .sum();
+    let basis = if quota && quota_sum > 0.0 {
+        ShareBasis::NominalQuota
+    } else {
+        ShareBasis::Weight
+    };
     acc.into_iter()
         .map(|(queue, runs, s, o)| {
             let n = runs as f64;
@@ -64,6 +102,11 @@ pub fn queue_means(tables: &Tables, policy: &str) -> Vec<QueueMean> {
                 reclaims: s[4] / n,
                 gpu_h_lost: s[5] / n,
                 deserved_gpus: opt(o[2]),
+                share: match basis {
+                    ShareBasis::Weight => s[0] / n,
+                    ShareBasis::NominalQuota => opt(o[2]).unwrap_or(0.0) / quota_sum,
+                },
+                share_basis: basis,
             }
         })
         .collect()

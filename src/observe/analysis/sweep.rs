@@ -114,7 +114,26 @@ pub struct SweepFindings {
     /// With targets, per policy: the point with the smallest value meeting them (None when no
     /// point explored does). Empty without targets.
     pub smallest: Vec<(String, Option<usize>)>,
+    /// A sweep of exactly two parameters: per metric plotted, its grid of means. Empty else.
+    pub grids: Vec<MetricGrid>,
 }
+
+/// One metric over a two-parameter sweep: per policy, the mean over seeds at each pair of values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricGrid {
+    pub metric: String,
+    /// The first parameter's path and values (columns), the second's (rows), in the order given.
+    pub x_param: String,
+    pub columns: Vec<String>,
+    pub y_param: String,
+    pub rows: Vec<String>,
+    /// Per policy of the plan: `(policy, cells[row][col])`, the mean (None: no value) and whether
+    /// the point meets the targets.
+    pub panels: Vec<(String, Vec<Vec<GridCell>>)>,
+}
+
+/// A grid cell: the mean over seeds (None: no value) and whether the point meets the targets.
+pub type GridCell = (Option<f64>, bool);
 
 /// One metric against the swept parameter: its curves and target lines.
 #[derive(Clone, Debug, PartialEq)]
@@ -130,6 +149,10 @@ pub struct MetricCurves {
 pub struct Curve {
     /// `policy`, or `policy, path=value, ...`.
     pub key: String,
+    /// The policy's index in the plan, and the combination's among the policy's curves (0 with
+    /// one parameter): what a plot keys colours and markers on.
+    pub policy: usize,
+    pub combo: usize,
     /// In increasing x.
     pub points: Vec<CurvePoint>,
 }
@@ -159,7 +182,7 @@ pub fn sweep(plan: &Plan, aggs: &[Aggregate], targets: Vec<Target>) -> SweepFind
         .iter()
         .map(|a| (!targets.is_empty()).then(|| a.meets(&targets)))
         .collect();
-    let metrics = plotted_metrics(&plan.resources, &targets)
+    let metrics: Vec<MetricCurves> = plotted_metrics(&plan.resources, &targets)
         .into_iter()
         .map(|metric| metric_curves(plan, aggs, &targets, metric))
         .collect();
@@ -179,11 +202,13 @@ pub fn sweep(plan: &Plan, aggs: &[Aggregate], targets: Vec<Target>) -> SweepFind
             })
             .collect()
     };
+    let grids = grids(plan, aggs, &targets, &metrics);
     SweepFindings {
         targets,
         meets,
         metrics,
         smallest,
+        grids,
     }
 }
 
@@ -238,6 +263,8 @@ fn metric_curves(plan: &Plan, aggs: &[Aggregate], targets: &[Target], metric: St
     let curves = keys
         .into_iter()
         .map(|key| {
+            let first = aggs.iter().find(|a| curve_key(plan, a.point, &a.policy) == key);
+            let policy = first.map_or(0, |a| plan.policies.iter().position(|p| *p == a.policy).unwrap_or(0));
             let mut points: Vec<CurvePoint> = aggs
                 .iter()
                 .filter(|a| curve_key(plan, a.point, &a.policy) == key)
@@ -251,9 +278,19 @@ fn metric_curves(plan: &Plan, aggs: &[Aggregate], targets: &[Target], metric: St
                 })
                 .collect();
             points.sort_by(|a, b| a.x.total_cmp(&b.x));
-            Curve { key, points }
+            Curve {
+                key,
+                policy,
+                combo: 0,
+                points,
+            }
         })
-        .collect();
+        .collect::<Vec<Curve>>();
+    // Each policy's curves numbered in order.
+    let mut curves = curves;
+    for i in 0..curves.len() {
+        curves[i].combo = curves[..i].iter().filter(|c| c.policy == curves[i].policy).count();
+    }
     let (from, to) = (0..plan.points.len())
         .map(|p| x_of(plan, p))
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), x| (l.min(x), h.max(x)));
@@ -276,4 +313,60 @@ fn metric_curves(plan: &Plan, aggs: &[Aggregate], targets: &[Target], metric: St
         curves,
         targets,
     }
+}
+
+/// The values a parameter takes over the plan's points, in order of first appearance.
+fn values_of(plan: &Plan, param: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in &plan.points {
+        if let Some((_, v)) = p.params.get(param)
+            && !out.contains(v)
+        {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+/// The grids of a two-parameter sweep, one per metric plotted (none for other sweeps).
+fn grids(plan: &Plan, aggs: &[Aggregate], targets: &[Target], metrics: &[MetricCurves]) -> Vec<MetricGrid> {
+    let Some(first) = plan.points.first().filter(|p| p.params.len() == 2) else {
+        return vec![];
+    };
+    let (columns, rows) = (values_of(plan, 0), values_of(plan, 1));
+    metrics
+        .iter()
+        .map(|m| MetricGrid {
+            metric: m.metric.clone(),
+            x_param: first.params[0].0.clone(),
+            columns: columns.clone(),
+            y_param: first.params[1].0.clone(),
+            rows: rows.clone(),
+            panels: plan
+                .policies
+                .iter()
+                .map(|policy| {
+                    let cell = |row: &String, col: &String| {
+                        aggs.iter()
+                            .find(|a| {
+                                &a.policy == policy
+                                    && plan.points[a.point].params.first().map(|p| &p.1) == Some(col)
+                                    && plan.points[a.point].params.get(1).map(|p| &p.1) == Some(row)
+                            })
+                            .map_or((None, false), |a| {
+                                (
+                                    a.estimate(&m.metric).map(|e| e.mean),
+                                    !targets.is_empty() && a.meets(targets),
+                                )
+                            })
+                    };
+                    let cells = rows
+                        .iter()
+                        .map(|r| columns.iter().map(|c| cell(r, c)).collect())
+                        .collect();
+                    (policy.clone(), cells)
+                })
+                .collect(),
+        })
+        .collect()
 }

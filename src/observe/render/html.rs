@@ -4,7 +4,7 @@
 use crate::observe::analysis::{
     self, Aggregate, Comparison, EXCERPT_ROWS, Excerpt, PolicyFindings, QueueMean, SweepFindings,
 };
-use crate::observe::render::format::{cell, deadlock_cell, show, show_diff};
+use crate::observe::render::format::{cell, deadlock_cell, duration, interval, show};
 use crate::observe::render::text::yes_no;
 use crate::observe::tables::{Kind, Plan};
 
@@ -73,10 +73,10 @@ pub fn page(plan: &Plan, verdicts: &[String], sections: &[String]) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>kubesim {kind}: {name}</title>\n\
          <style>\nbody{{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}}\n\
-         table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:right}}\n\
+         .scroll{{overflow-x:auto;max-width:100%;margin:1em 0}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:right;white-space:nowrap}}\n\
          th:first-child,td:first-child{{text-align:left}}.better{{color:#0a6b2d}}.worse{{color:#a11}}\n\
          figure{{margin:1.5em 0}}figcaption{{color:#555;font-size:.9em}}svg{{max-width:100%;height:auto}}\n\
-         .verdict{{background:#f4f7fb;border-left:4px solid #0072b2;padding:.5em 1em}}\n</style>\n</head>\n<body>\n\
+         .verdict{{background:#f4f7fb;border-left:4px solid #0072b2;padding:.5em 1em}}.note{{color:#555;font-style:italic}}\n</style>\n</head>\n<body>\n\
          <h1>kubesim {kind}: {name}</h1>\n<section><h2>The question</h2>\n<p>{question}</p></section>\n\
          <section><h2>The scenario</h2>\n<ul>{about}<li>policies: {policies}</li><li>{seeds}</li></ul></section>\n\
          <section class=\"verdict\"><h2>Verdict</h2>\n<ul>{verdict}</ul></section>\n{sections}\
@@ -124,8 +124,10 @@ pub fn policy_sections(aggs: &[Aggregate], f: &PolicyFindings) -> Vec<String> {
         sections.push(section("CronJobs", &excerpt_html(t, intro)));
     }
     if let Some(queues) = &f.queues {
-        let intro = "Per policy and queue, means over seeds: the share its weight promises, its jobs, its share \
-                     of the GPU-hours held, its jobs' median and 95th-percentile waits (seconds), pods evicted \
+        let intro = "Per policy and queue, means over seeds: the share of the cluster it is promised (its \
+                     weight's share of the weights, or under Kueue its nominal GPU quota's share of the \
+                     ClusterQueues' quotas), its jobs, its share of the GPU-hours held, its jobs' median and \
+                     95th-percentile waits, pods evicted \
                      for other workloads (preemptions, of which volcano reclaims), GPU-hours of work they lost, \
                      and the GPUs it deserved (Volcano proportion) or its nominal quota (Kueue).";
         sections.push(section(
@@ -134,6 +136,11 @@ pub fn policy_sections(aggs: &[Aggregate], f: &PolicyFindings) -> Vec<String> {
         ));
     }
     sections
+}
+
+/// A sentence standing for a figure that would show only zeros.
+pub fn note(text: &str) -> String {
+    format!("<p class=\"note\">{}</p>\n", esc(text))
 }
 
 /// A figure: its SVG inline with the caption.
@@ -159,7 +166,7 @@ pub fn sweep_section(plan: &Plan, aggs: &[Aggregate], sweep: &SweepFindings) -> 
     .filter(|m| analysis::metric(m).is_none_or(|m| analysis::shows(&plan.resources, m)))
     .collect();
     let targets = !sweep.targets.is_empty();
-    let mut html = String::from("<table><tr><th>point</th><th>policy</th><th>runs</th>");
+    let mut html = String::from("<div class=\"scroll\"><table><tr><th>point</th><th>policy</th><th>runs</th>");
     for m in &columns {
         html.push_str(&format!("<th>{}</th>", esc(label(m))));
     }
@@ -184,7 +191,7 @@ pub fn sweep_section(plan: &Plan, aggs: &[Aggregate], sweep: &SweepFindings) -> 
         }
         html.push_str("</tr>\n");
     }
-    html.push_str("</table>\n");
+    html.push_str("</table></div>\n");
     section("Sweep points (means over seeds)", &html)
 }
 
@@ -207,7 +214,7 @@ fn headline(aggs: &[Aggregate], resources: &[String]) -> Vec<&'static str> {
 /// The per-policy table: headline means over seeds with their intervals, deadlocked runs.
 fn policy_table_html(aggs: &[Aggregate], resources: &[String]) -> String {
     let headline = headline(aggs, resources);
-    let mut h = String::from("<table><tr><th>policy</th><th>runs</th>");
+    let mut h = String::from("<div class=\"scroll\"><table><tr><th>policy</th><th>runs</th>");
     for m in &headline {
         h.push_str(&format!("<th>{}</th>", esc(label(m))));
     }
@@ -219,7 +226,7 @@ fn policy_table_html(aggs: &[Aggregate], resources: &[String]) -> String {
         }
         h.push_str(&format!("<td>{}</td></tr>\n", esc(&deadlock_cell(a))));
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
     h
 }
 
@@ -232,7 +239,7 @@ fn label(metric: &str) -> &'static str {
 /// baseline with their intervals, and the verdict (better green, worse red).
 fn comparison_html(cmp: &[Comparison]) -> String {
     let mut h = String::from(
-        "<table><tr><th>metric</th><th>policy</th><th>mean [95% CI]</th><th>difference [95% CI]</th><th>verdict</th></tr>\n",
+        "<div class=\"scroll\"><table><tr><th>metric</th><th>policy</th><th>mean [95% CI]</th><th>difference [95% CI]</th><th>verdict</th></tr>\n",
     );
     for c in cmp {
         let mean = if let Some(k) = c.deadlocked_runs {
@@ -243,23 +250,13 @@ fn comparison_html(cmp: &[Comparison]) -> String {
                 show(c.metric, c.est.hi)
             )
         } else if c.est.lo.is_finite() {
-            format!(
-                "{} [{}, {}]",
-                show(c.metric, c.est.mean),
-                show(c.metric, c.est.lo),
-                show(c.metric, c.est.hi)
-            )
+            interval(c.metric, c.est.mean, c.est.lo, c.est.hi, false)
         } else {
             show(c.metric, c.est.mean)
         };
-        let diff = c.diff.map_or("-".to_string(), |d| {
-            format!(
-                "{} [{}, {}]",
-                show_diff(c.metric, d.mean),
-                show_diff(c.metric, d.lo),
-                show_diff(c.metric, d.hi)
-            )
-        });
+        let diff = c
+            .diff
+            .map_or("-".to_string(), |d| interval(c.metric, d.mean, d.lo, d.hi, true));
         let class = match c.verdict {
             "better" => " class=\"better\"",
             "worse" => " class=\"worse\"",
@@ -274,21 +271,21 @@ fn comparison_html(cmp: &[Comparison]) -> String {
             esc(c.verdict)
         ));
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
     h
 }
 
 /// The queues table: per policy and queue, means over seeds.
 fn queue_table_html(queues: &[(String, Vec<QueueMean>)], intro: &str) -> String {
-    let mut h = format!("<p>{}</p>\n<table><tr>", esc(intro));
+    let mut h = format!("<p>{}</p>\n<div class=\"scroll\"><table><tr>", esc(intro));
     for c in [
         "policy",
         "queue",
-        "weight share",
+        "promised share",
         "jobs",
         "GPU share",
-        "wait p50 (s)",
-        "wait p95 (s)",
+        "wait p50",
+        "wait p95",
         "preemptions",
         "reclaims",
         "GPU-h lost",
@@ -303,11 +300,11 @@ fn queue_table_html(queues: &[(String, Vec<QueueMean>)], intro: &str) -> String 
             let cells = [
                 p.clone(),
                 q.queue.clone(),
-                format!("{:.1}%", q.weight_share * 100.0),
+                format!("{:.1}% ({})", q.share * 100.0, q.share_basis.label()),
                 format!("{:.1}", q.jobs),
                 format!("{:.1}%", q.gpu_share * 100.0),
-                opt(q.wait_p50_s, 0),
-                opt(q.wait_p95_s, 0),
+                q.wait_p50_s.map_or(String::new(), duration),
+                q.wait_p95_s.map_or(String::new(), duration),
                 format!("{:.1}", q.preemptions),
                 format!("{:.1}", q.reclaims),
                 format!("{:.2}", q.gpu_h_lost),
@@ -320,13 +317,13 @@ fn queue_table_html(queues: &[(String, Vec<QueueMean>)], intro: &str) -> String 
             h.push_str("</tr>\n");
         }
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
     h
 }
 
 /// A per-run table shown as is (its first rows; all are in the CSV file).
 fn excerpt_html(t: &Excerpt, intro: &str) -> String {
-    let mut h = format!("<p>{}</p>\n<table><tr>", esc(intro));
+    let mut h = format!("<p>{}</p>\n<div class=\"scroll\"><table><tr>", esc(intro));
     for c in &t.columns {
         h.push_str(&format!("<th>{}</th>", esc(c)));
     }
@@ -338,7 +335,7 @@ fn excerpt_html(t: &Excerpt, intro: &str) -> String {
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
     if t.rows.len() == EXCERPT_ROWS {
         h.push_str(&format!(
             "<p>(the first {EXCERPT_ROWS} rows; all are in {})</p>\n",

@@ -28,7 +28,7 @@ pub fn render(plan: &Plan, a: &Analysis) -> Result<Derived, InputError> {
         Findings::Policies(f) => {
             let util = crate::observe::analysis::utilization(&plan.resources);
             let mut terminal = text::policy_table_text(&a.aggregates, util);
-            let verdicts = match &f.comparison {
+            let mut verdicts = match &f.comparison {
                 Some(cmp) => {
                     files.push(("comparison.csv".to_string(), csv::comparison_csv(cmp).into_bytes()));
                     terminal.push('\n');
@@ -37,6 +37,11 @@ pub fn render(plan: &Plan, a: &Analysis) -> Result<Derived, InputError> {
                 }
                 None => a.aggregates.iter().map(|x| text::run_sentence(x, util)).collect(),
             };
+            let scenario = text::scenario_sentences(f);
+            for line in &scenario {
+                terminal.push_str(&format!("\n{line}\n"));
+            }
+            verdicts.extend(scenario);
             let sections = html::policy_sections(&a.aggregates, f);
             (terminal, verdicts, sections, figures::policy_figures(plan, f))
         }
@@ -53,8 +58,13 @@ pub fn render(plan: &Plan, a: &Analysis) -> Result<Derived, InputError> {
             )
         }
     };
+    // A figure of nothing but zeros is its sentence, in its place, and no file.
+    let (notes, figures): (Vec<_>, Vec<_>) = figures.into_iter().partition(|f| f.zero_note().is_some());
     let drawn = figures::draw(&figures)?;
     let mut plots_html = String::new();
+    for f in &notes {
+        plots_html.push_str(&html::note(f.zero_note().unwrap_or_default()));
+    }
     for (f, d) in figures.iter().zip(drawn) {
         plots_html.push_str(&html::figure(&f.stem, &d.svg, &f.caption));
         files.push((format!("plots/{}.svg", f.stem), d.svg.into_bytes()));

@@ -1,8 +1,10 @@
 //! The terminal text (the per-policy table, a comparison's table, a sweep's table and answers)
 //! and the verdict sentences that report.html also shows.
 
-use crate::observe::analysis::{Aggregate, Comparison, DEADLOCK_RATE, SweepFindings};
-use crate::observe::render::format::{deadlock_cell, label_of, show, show_bounded, show_diff};
+use crate::observe::analysis::{
+    Aggregate, Comparison, CronMean, DEADLOCK_RATE, KS_CLOSE, KS_POOR, PolicyFindings, ReplayMean, SweepFindings,
+};
+use crate::observe::render::format::{deadlock_cell, duration, interval, label_of, show, show_bounded};
 use crate::observe::tables::Plan;
 
 /// The per-policy table for the terminal; `util` the (busy, allocated) utilization metrics
@@ -71,6 +73,88 @@ pub fn run_sentence(a: &Aggregate, util: (&str, &str)) -> String {
     s
 }
 
+/// What the verdict says of the scenario's own kind: per policy, a replayed trace's fidelity and
+/// its CronJobs' skipped and late runs.
+pub fn scenario_sentences(f: &PolicyFindings) -> Vec<String> {
+    let mut out: Vec<String> = f.replay.iter().map(replay_sentence).collect();
+    out.extend(f.cron.iter().map(cron_sentence));
+    out
+}
+
+/// A replay's fidelity in words, with the thresholds of docs/metrics.md.
+fn replay_sentence(r: &ReplayMean) -> String {
+    let runs = plural(r.runs, "run");
+    let Some(ks) = r.ks_distance else {
+        return format!(
+            "{}: no job of the trace {} with a recorded wait started ({runs}); its fidelity is unknown.",
+            r.policy, r.trace
+        );
+    };
+    let how = if ks <= KS_CLOSE {
+        "close to the recorded waits"
+    } else if ks <= KS_POOR {
+        "moderately far from the recorded waits"
+    } else {
+        "far from the recorded waits"
+    };
+    let mut s = format!(
+        "{}: replaying the trace {}, simulated waits are {how}: Kolmogorov-Smirnov distance {ks:.3} \
+         (close <= {KS_CLOSE}, far > {KS_POOR}; mean over {runs})",
+        r.policy, r.trace
+    );
+    if let (Some(rec), Some(sim)) = (r.recorded_p50_s, r.simulated_p50_s) {
+        s.push_str(&format!(
+            "; median wait {} simulated against {} recorded",
+            duration(sim),
+            duration(rec)
+        ));
+    }
+    s.push('.');
+    if r.not_started > 0.0 {
+        s.push_str(&format!(
+            " {} of its jobs with a recorded wait never started per run (not in the distance).",
+            show("not_started", r.not_started)
+        ));
+    }
+    s
+}
+
+/// A policy's CronJobs in words: Jobs started, scheduled times skipped (by why) and late runs.
+fn cron_sentence(c: &CronMean) -> String {
+    let n = |v: f64| show("jobs_complete", v);
+    let per = if c.runs > 1 { " per run on average" } else { "" };
+    let mut s = format!(
+        "{}: its {} started {} Jobs{per}; {} scheduled times were skipped",
+        c.policy,
+        plural(c.cronjobs, "CronJob"),
+        n(c.started),
+        n(c.skipped())
+    );
+    let why: Vec<String> = [
+        (c.skipped_forbid, "Forbid with a Job still active"),
+        (c.skipped_deadline, "past startingDeadlineSeconds"),
+        (c.skipped_suspended, "suspended"),
+    ]
+    .iter()
+    .filter(|(v, _)| *v > 0.0)
+    .map(|(v, why)| format!("{} {why}", n(*v)))
+    .collect();
+    if !why.is_empty() {
+        s.push_str(&format!(" ({})", why.join(", ")));
+    }
+    s.push_str(&format!(" and {} Jobs started more than 1 s late", n(c.late_runs)));
+    if c.late_runs > 0.0 {
+        s.push_str(&format!(" (at most {})", duration(c.late_max_s)));
+    }
+    s.push('.');
+    s
+}
+
+/// `1 run`, `3 runs`.
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The terminal table of a comparison: per policy against the baseline.
 pub fn comparison_table(rows: &[Comparison], seeds: usize) -> String {
     let mut out = String::new();
@@ -115,14 +199,9 @@ pub fn comparison_table(rows: &[Comparison], seeds: usize) -> String {
                     )
                 }
             };
-            let d = c.diff.map_or("-".to_string(), |d| {
-                format!(
-                    "{} [{}, {}]",
-                    show_diff(c.metric, d.mean),
-                    show_diff(c.metric, d.lo),
-                    show_diff(c.metric, d.hi)
-                )
-            });
+            let d = c
+                .diff
+                .map_or("-".to_string(), |d| interval(c.metric, d.mean, d.lo, d.hi, true));
             out.push_str(&format!(
                 "  {:<28} {:>14} {:>14} {:>36}  {}\n",
                 label_of(c.metric),
@@ -160,11 +239,9 @@ pub fn verdicts(rows: &[Comparison]) -> Vec<String> {
         for c in &mine {
             if let Some(d) = c.diff {
                 let text = format!(
-                    "{} {} [{}, {}]",
+                    "{} {}",
                     label_of(c.metric),
-                    show_diff(c.metric, d.mean),
-                    show_diff(c.metric, d.lo),
-                    show_diff(c.metric, d.hi)
+                    interval(c.metric, d.mean, d.lo, d.hi, true)
                 );
                 match c.verdict {
                     "better" => better.push(text),

@@ -14,14 +14,20 @@
 //! Rendering is deterministic (same [`Chart`] gives byte-identical output on every call and every
 //! thread) and robust to degenerate data: NaN, infinite and absurdly large values (|v| > 1e300) are
 //! skipped, zero-width ranges get a default width, and an empty chart says "no data". Lines are
-//! clipped to the plotting area here, because plotters does not clip them itself.
+//! clipped to the plotting area here, because plotters does not clip them itself. Error bars widen
+//! the y range by at most the data's own extent; a longer one is cut at the edge, without its cap.
+//!
+//! Each series names its palette slot (colour and marker shape), so callers give a policy the same
+//! look in every chart. The legend is laid out outside the plotting area (module `legend`): right of
+//! it, or below it on a taller canvas; in the SVG it is the group `<g class="legend">`.
+//! [`Heatmap`]s are grids of values, a panel per policy.
 
 use std::fmt;
 use std::sync::OnceLock;
 
 use plotters::backend::RGBPixel;
-use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -39,6 +45,9 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
     /// How the points are drawn.
     pub style: Style,
+    /// Palette slot: its colour and marker shape. Callers give a thing (a policy, a queue) the
+    /// same slot in every chart, so it reads the same everywhere.
+    pub colour: usize,
 }
 
 /// How a series is drawn.
@@ -63,7 +72,7 @@ pub struct Chart {
     pub x_label: String,
     /// Description of the y axis.
     pub y_label: String,
-    /// The data; colours come from a fixed palette by index.
+    /// The data; colours and markers come from a fixed palette by each series' `colour` slot.
     pub series: Vec<Series>,
     /// Fixed y range (e.g. 0..1 for utilization); None = from the data, starting at 0 when all data >= 0.
     /// An invalid range (non-finite, or low >= high) falls back to the data range.
@@ -85,13 +94,71 @@ impl fmt::Display for PlotError {
 
 impl std::error::Error for PlotError {}
 
-/// Renders the chart as an SVG document that can be inlined in HTML (starts with `<svg`, no external references).
+/// Renders the chart as an SVG document that can be inlined in HTML (starts with `<svg`, no external
+/// references). Its legend, if any, is the group `<g class="legend">`, outside the plotting area.
 pub fn svg(chart: &Chart) -> Result<String, PlotError> {
     ensure_font()?;
+    let legend = Legend::of(chart);
+    let size = legend.canvas();
+    let mut out = render_svg(size, &Body(chart, &legend))?;
+    if !legend.is_empty() {
+        // Drawn on a layer of its own, so the legend is one group of the document.
+        let layer = render_svg(size, &legend)?;
+        let start = layer.find('>').map_or(0, |i| i + 1);
+        let end = layer.rfind("</svg>").unwrap_or(layer.len());
+        let at = out.rfind("</svg>").unwrap_or(out.len());
+        out.insert_str(at, &format!("<g class=\"legend\">{}</g>\n", &layer[start..end]));
+    }
+    Ok(out)
+}
+
+/// Renders the chart as a PNG image (RGB, 8 bit, [`WIDTH`] wide, [`HEIGHT`] high plus a legend
+/// below the plot when it does not fit beside it) in memory.
+pub fn png(chart: &Chart) -> Result<Vec<u8>, PlotError> {
+    ensure_font()?;
+    let legend = Legend::of(chart);
+    render_png(legend.canvas(), &Both(chart, &legend))
+}
+
+/// Something drawn on a whole canvas, by either backend.
+trait Paint {
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>
+    where
+        DB::ErrorType: 'static;
+}
+
+/// The chart without its legend (the SVG's first layer).
+struct Body<'a>(&'a Chart, &'a Legend);
+
+/// The chart with its legend (the PNG).
+struct Both<'a>(&'a Chart, &'a Legend);
+
+impl Paint for Body<'_> {
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE).map_err(err)?;
+        draw(&self.1.plot_area(root), self.0)
+    }
+}
+
+impl Paint for Both<'_> {
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>
+    where
+        DB::ErrorType: 'static,
+    {
+        Body(self.0, self.1).paint(root)?;
+        self.1.paint(root)
+    }
+}
+
+/// An SVG document of `size` painted by `p`, without any XML declaration.
+fn render_svg(size: (u32, u32), p: &impl Paint) -> Result<String, PlotError> {
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, chart)?;
+        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        p.paint(&root)?;
         root.present().map_err(err)?;
     }
     // plotters emits no XML declaration today; strip one defensively so the output stays embeddable.
@@ -102,18 +169,17 @@ pub fn svg(chart: &Chart) -> Result<String, PlotError> {
     }
 }
 
-/// Renders the chart as a PNG image (RGB, 8 bit, [`WIDTH`] x [`HEIGHT`]) in memory.
-pub fn png(chart: &Chart) -> Result<Vec<u8>, PlotError> {
-    ensure_font()?;
-    let mut pixels = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
+/// A PNG image of `size` painted by `p`.
+fn render_png((w, h): (u32, u32), p: &impl Paint) -> Result<Vec<u8>, PlotError> {
+    let mut pixels = vec![0u8; w as usize * h as usize * 3];
     {
-        let backend = BitMapBackend::<RGBPixel>::with_buffer_and_format(&mut pixels, (WIDTH, HEIGHT)).map_err(err)?;
+        let backend = BitMapBackend::<RGBPixel>::with_buffer_and_format(&mut pixels, (w, h)).map_err(err)?;
         let root = backend.into_drawing_area();
-        draw(&root, chart)?;
+        p.paint(&root)?;
         root.present().map_err(err)?;
     }
     let mut out = Vec::with_capacity(64 * 1024);
-    let mut encoder = ::png::Encoder::new(&mut out, WIDTH, HEIGHT);
+    let mut encoder = ::png::Encoder::new(&mut out, w, h);
     encoder.set_color(::png::ColorType::Rgb);
     encoder.set_depth(::png::BitDepth::Eight);
     let mut writer = encoder.write_header().map_err(err)?;
@@ -145,8 +211,19 @@ const PALETTE: [RGBColor; 8] = [
 /// A data-space point (x, y).
 type Point = (f64, f64);
 
-fn colour(index: usize) -> RGBColor {
-    PALETTE[index % PALETTE.len()]
+/// Palette slots before colours repeat (slot `k + PALETTE_SLOTS` has slot `k`'s colour and the
+/// next marker shape).
+pub const PALETTE_SLOTS: usize = PALETTE.len();
+
+/// The slot of reference lines that belong to no series (targets): grey.
+pub const GREY: usize = usize::MAX;
+
+fn colour(slot: usize) -> RGBColor {
+    if slot == GREY {
+        RGBColor(0x55, 0x55, 0x55)
+    } else {
+        PALETTE[slot % PALETTE.len()]
+    }
 }
 
 fn err<E: fmt::Display>(e: E) -> PlotError {
@@ -233,7 +310,19 @@ impl Bounds {
                         .flat_map(|(_, &(lo, hi))| [lo, hi])
                         .filter(|v| usable(*v))
                 });
-                match min_max(points().map(|p| p.1).chain(bars)) {
+                // Error bars widen the range by at most the points' own extent (from 0 when all
+                // are >= 0): an interval far longer than the data is cut at the edge, capless,
+                // rather than flattening every point.
+                let data = min_max(points().map(|p| p.1));
+                let bars = min_max(bars).map(|(blo, bhi)| match data {
+                    Some((lo, hi)) => {
+                        let reach = (hi - lo).max(hi.abs()).max(lo.abs());
+                        (blo.max(lo - reach), bhi.min(hi + reach))
+                    }
+                    None => (blo, bhi),
+                });
+                let both = [data, bars].into_iter().flatten().flat_map(|(a, b)| [a, b]);
+                match min_max(both) {
                     Some((lo, hi)) if lo >= 0.0 => pad_range(0.0, hi, 0.05, true),
                     Some((lo, hi)) => pad_range(lo, hi, 0.05, false),
                     None => (0.0, 1.0),
@@ -320,50 +409,6 @@ impl Bounds {
         }
         pieces
     }
-
-    /// Picks the legend corner that covers the fewest data points (and samples along segments).
-    fn legend_position(&self, polylines: &[Vec<(f64, f64)>]) -> SeriesLabelPosition {
-        let mut counts = [0usize; 4]; // upper right, upper left, lower right, lower left
-        let (xw, yw) = (self.x.1 - self.x.0, self.y.1 - self.y.0);
-        let mut count = |(x, y): (f64, f64)| {
-            let (u, v) = ((x - self.x.0) / xw, (y - self.y.0) / yw);
-            if !((0.0..=1.0).contains(&u) && (0.0..=1.0).contains(&v)) {
-                return;
-            }
-            let right = u > 0.6;
-            let left = u < 0.4;
-            let upper = v > 0.6;
-            let lower = v < 0.4;
-            for (i, hit) in [right && upper, left && upper, right && lower, left && lower]
-                .into_iter()
-                .enumerate()
-            {
-                counts[i] += usize::from(hit);
-            }
-        };
-        for line in polylines {
-            if let [only] = line.as_slice() {
-                count(*only);
-            }
-            for w in line.windows(2) {
-                for k in 0..8 {
-                    let t = f64::from(k) / 8.0;
-                    count((w[0].0 + t * (w[1].0 - w[0].0), w[0].1 + t * (w[1].1 - w[0].1)));
-                }
-            }
-            if let Some(last) = line.last() {
-                count(*last);
-            }
-        }
-        let corners = [
-            SeriesLabelPosition::UpperRight,
-            SeriesLabelPosition::UpperLeft,
-            SeriesLabelPosition::LowerRight,
-            SeriesLabelPosition::LowerLeft,
-        ];
-        let best = (0..4).min_by_key(|&i| (counts[i], i)).unwrap_or(0);
-        corners[best].clone()
-    }
 }
 
 /// Tick label format of one axis: the fewest digits that print every tick exactly, scientific notation for
@@ -441,21 +486,19 @@ fn polyline(series: &Series) -> Vec<(f64, f64)> {
 /// The chart's coordinate system on a drawing area.
 type Ctx<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// Draws the whole chart on `root`; shared by the SVG and the bitmap backend so both look the same.
+/// Draws the chart but its legend on `root` (the area beside or above the legend); shared by the
+/// SVG and the bitmap backend so both look the same.
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Result<(), PlotError>
 where
     DB::ErrorType: 'static,
 {
-    root.fill(&WHITE).map_err(err)?;
     let bounds = Bounds::of(chart);
     let mut ctx = mesh(root, chart, &bounds)?;
     let polylines: Vec<Vec<(f64, f64)>> = chart.series.iter().map(polyline).collect();
-    let several = chart.series.len() > 1;
-    let mut any_label = false;
     for (i, (series, line)) in chart.series.iter().zip(&polylines).enumerate() {
-        any_label |= draw_series(&mut ctx, &bounds, i, series, line, several)?;
+        draw_series(&mut ctx, &bounds, series, line)?;
         if let Some(bars) = chart.error_bars.get(i) {
-            draw_error_bars(&mut ctx, &bounds, colour(i), series, bars)?;
+            draw_error_bars(&mut ctx, &bounds, colour(series.colour), series, bars)?;
         }
     }
 
@@ -467,17 +510,6 @@ where
             .pos(Pos::new(HPos::Center, VPos::Center));
         ctx.plotting_area()
             .draw(&Text::new("no data", centre, style))
-            .map_err(err)?;
-    }
-
-    if any_label {
-        ctx.configure_series_labels()
-            .position(bounds.legend_position(&polylines))
-            .margin(10)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(0x99, 0x99, 0x99))
-            .label_font((FONT, 15).into_font())
-            .draw()
             .map_err(err)?;
     }
     Ok(())
@@ -534,69 +566,67 @@ where
     Ok(ctx)
 }
 
-/// Draws series `i` (its drawable polyline `line`, clipped), its legend entry and its markers;
-/// returns whether it has a legend entry.
+/// Draws a series (its drawable polyline `line`, clipped) and its markers.
 fn draw_series<'a, DB: DrawingBackend + 'a>(
     ctx: &mut Ctx<'a, DB>,
     bounds: &Bounds,
-    i: usize,
     series: &Series,
     line: &[(f64, f64)],
-    several: bool,
-) -> Result<bool, PlotError>
+) -> Result<(), PlotError>
 where
     DB::ErrorType: 'static,
 {
-    let c = colour(i);
+    let c = colour(series.colour);
     let stroke = c.stroke_width(2);
     let pieces = bounds.clip_polyline(line);
-    let anno = if series.style == Style::Dashed {
+    if series.style == Style::Dashed {
         ctx.draw_series(pieces.into_iter().flat_map(|p| DashedLineSeries::new(p, 8, 5, stroke)))
-            .map_err(err)?
+            .map_err(err)?;
     } else {
         ctx.draw_series(pieces.into_iter().map(|p| PathElement::new(p, stroke)))
-            .map_err(err)?
-    };
-    let label = if series.label.is_empty() && several {
-        format!("series {}", i + 1)
-    } else {
-        series.label.clone()
-    };
-    // Markers: always for Points, and when a line could not show the data (one distinct point).
-    let markers = series.style == Style::Points || line.first().is_some_and(|&p0| line.iter().all(|&p| p == p0));
-    let labelled = !label.is_empty();
-    if labelled {
-        anno.label(label);
-        match (series.style, markers) {
-            (_, true) => {
-                anno.legend(move |(x, y)| {
-                    EmptyElement::at((x, y))
-                        + PathElement::new(vec![(0, 0), (24, 0)], stroke)
-                        + Circle::new((12, 0), 3, c.filled())
-                });
-            }
-            (Style::Dashed, false) => {
-                anno.legend(move |(x, y)| {
-                    EmptyElement::at((x, y))
-                        + PathElement::new(vec![(0, 0), (8, 0)], stroke)
-                        + PathElement::new(vec![(13, 0), (21, 0)], stroke)
-                });
-            }
-            (Style::Line | Style::Step | Style::Points, false) => {
-                anno.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], stroke));
-            }
-        }
+            .map_err(err)?;
     }
-    if markers {
+    if shows_markers(series, line) {
         let visible = series
             .points
             .iter()
             .copied()
             .filter(|p| usable_point(p) && bounds.contains(*p));
-        ctx.draw_series(visible.map(|p| Circle::new(p, 3, c.filled())))
-            .map_err(err)?;
+        draw_markers(ctx.plotting_area(), visible, series.colour)?;
     }
-    Ok(labelled)
+    Ok(())
+}
+
+/// Markers are drawn always for [`Style::Points`], and when a line could not show the data (one
+/// distinct point).
+fn shows_markers(series: &Series, line: &[(f64, f64)]) -> bool {
+    series.style == Style::Points || line.first().is_some_and(|&p0| line.iter().all(|&p| p == p0))
+}
+
+/// Draws the marker of palette slot `slot` at each of `at` on `area`: a filled circle, square,
+/// triangle or diamond in the slot's colour.
+fn draw_markers<DB: DrawingBackend, CT: CoordTranslate>(
+    area: &DrawingArea<DB, CT>,
+    at: impl Iterator<Item = CT::From>,
+    slot: usize,
+) -> Result<(), PlotError>
+where
+    DB::ErrorType: 'static,
+    CT::From: Clone,
+{
+    let style = colour(slot).filled();
+    let shape = (slot / PALETTE.len() % 4 + slot % 4) % 4;
+    for p in at {
+        let e = EmptyElement::at(p);
+        match shape {
+            0 => area.draw(&(e + Circle::new((0, 0), 3, style))),
+            1 => area.draw(&(e + Rectangle::new([(-3, -3), (3, 3)], style))),
+            2 => area.draw(&(e + Polygon::new(vec![(0, -4), (4, 3), (-4, 3)], style))),
+            _ => area.draw(&(e + Polygon::new(vec![(0, -4), (4, 0), (0, 4), (-4, 0)], style))),
+        }
+        .map_err(err)?;
+    }
+    Ok(())
 }
 
 /// Error bars of a series: a vertical line with 8 px caps, clipped to the y range.
@@ -636,6 +666,12 @@ where
     }
     Ok(())
 }
+
+mod heatmap;
+mod legend;
+
+pub use heatmap::{Heatmap, Panel, heatmap_png, heatmap_svg};
+use legend::Legend;
 
 #[cfg(test)]
 mod tests;

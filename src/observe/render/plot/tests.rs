@@ -12,6 +12,7 @@ fn series(label: &str, style: Style, points: Vec<(f64, f64)>) -> Series {
         label: label.to_string(),
         points,
         style,
+        colour: 0,
     }
 }
 
@@ -34,7 +35,11 @@ fn sample() -> Chart {
                 xs.clone().map(|x| (x, (x / 100.0).min(1.0))).collect(),
             ),
             series("deserved", Style::Dashed, xs.map(|x| (x, 0.6)).collect()),
-        ],
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| Series { colour: i, ..s })
+        .collect(),
         y_range: Some((0.0, 1.0)),
         error_bars: vec![],
     }
@@ -45,7 +50,9 @@ fn check_png(bytes: &[u8]) {
     // The first chunk is IHDR: length (4), "IHDR", width (4, big endian), height (4).
     assert_eq!(&bytes[12..16], b"IHDR");
     assert_eq!(bytes[16..20], WIDTH.to_be_bytes());
-    assert_eq!(bytes[20..24], HEIGHT.to_be_bytes());
+    // As tall as a chart, or taller by a legend below it.
+    let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    assert!(height >= HEIGHT, "{height}");
 }
 
 fn check_svg(text: &str) {
@@ -272,8 +279,13 @@ fn arb_chart() -> impl Strategy<Value = Chart> {
         Just(Style::Dashed),
         Just(Style::Points)
     ];
-    let one = (".{0,12}", prop::collection::vec((value(), value()), 0..6), style)
-        .prop_map(|(label, points, style)| Series { label, points, style });
+    let one =
+        (".{0,12}", prop::collection::vec((value(), value()), 0..6), style).prop_map(|(label, points, style)| Series {
+            label,
+            points,
+            style,
+            colour: 0,
+        });
     (
         prop::collection::vec(one, 0..4),
         prop::option::of((value(), value())),
@@ -353,4 +365,154 @@ fn tick_labels() {
     );
     assert_eq!(TickFormat::new((0.0, 4e6), 4).format(2e6), "2e6");
     assert_eq!(TickFormat::new((0.0, 0.004), 8).format(0.002), "0.002");
+}
+
+/// The numbers of attribute `name` in an SVG element's text.
+fn attr(element: &str, name: &str) -> Option<f64> {
+    let at = element.find(&format!(" {name}=\""))? + name.len() + 3;
+    element[at..].split('"').next()?.parse().ok()
+}
+
+/// The legend's box (x0, y0, x1, y1) and every drawn vertex outside the legend group: polyline
+/// points, line ends, circle centres, rectangle corners (the canvas-wide background aside).
+/// A box (x0, y0, x1, y1).
+type Box = (f64, f64, f64, f64);
+
+fn legend_box_and_vertices(svg: &str) -> (Option<Box>, Vec<(f64, f64)>) {
+    let (body, legend) = match svg.find("<g class=\"legend\">") {
+        Some(i) => {
+            let end = i + svg[i..].find("</g>").expect("legend group closed");
+            (format!("{}{}", &svg[..i], &svg[end..]), Some(&svg[i..end]))
+        }
+        None => (svg.to_string(), None),
+    };
+    let bbox = legend.map(|g| {
+        let rect = &g[g.find("<rect").expect("legend box")..];
+        let rect = &rect[..rect.find('>').unwrap()];
+        let (x, y) = (attr(rect, "x").unwrap(), attr(rect, "y").unwrap());
+        (
+            x,
+            y,
+            x + attr(rect, "width").unwrap(),
+            y + attr(rect, "height").unwrap(),
+        )
+    });
+    let mut vertices = Vec::new();
+    for element in body.split('<').skip(1) {
+        let element = &element[..element.find('>').unwrap_or(element.len())];
+        if element.starts_with("polyline") || element.starts_with("polygon") {
+            let at = element.find("points=\"").unwrap() + 8;
+            for pair in element[at..].split('"').next().unwrap().split_whitespace() {
+                let (x, y) = pair.split_once(',').unwrap();
+                vertices.push((x.parse().unwrap(), y.parse().unwrap()));
+            }
+        } else if element.starts_with("line") {
+            for (x, y) in [("x1", "y1"), ("x2", "y2")] {
+                vertices.push((attr(element, x).unwrap(), attr(element, y).unwrap()));
+            }
+        } else if element.starts_with("circle") {
+            vertices.push((attr(element, "cx").unwrap(), attr(element, "cy").unwrap()));
+        } else if element.starts_with("rect") && attr(element, "width") != Some(f64::from(WIDTH)) {
+            let (x, y) = (attr(element, "x").unwrap(), attr(element, "y").unwrap());
+            vertices.push((x, y));
+            vertices.push((
+                x + attr(element, "width").unwrap(),
+                y + attr(element, "height").unwrap(),
+            ));
+        }
+    }
+    (bbox, vertices)
+}
+
+/// Charts whose data fill every corner, with short labels (legend right), long ones and many
+/// series (legend below), markers and error bars.
+fn legend_charts() -> Vec<Chart> {
+    let n = 200;
+    let xs = || (0..n).map(|i| f64::from(i) * 0.1);
+    let fill = |k: usize, label: &str, style: Style| Series {
+        label: label.to_string(),
+        points: xs().map(|x| (x, ((x * (k + 1) as f64).sin() + 1.0) / 2.0)).collect(),
+        style,
+        colour: k,
+    };
+    let mut long = sample();
+    long.series = (0..3)
+        .map(|k| {
+            fill(
+                k,
+                &format!("policy-{k} (32.5% of its workloads never started)"),
+                Style::Step,
+            )
+        })
+        .collect();
+    let mut many = sample();
+    many.series = (0..14)
+        .map(|k| fill(k, &format!("p{k}, NodePool/gpu:spec.count=8"), Style::Points))
+        .collect();
+    many.error_bars = (0..14).map(|_| xs().map(|_| (0.0, 1.0)).collect()).collect();
+    let mut dense = sample();
+    dense.series = (0..3).map(|k| fill(k, ["a", "b", "c"][k], Style::Line)).collect();
+    vec![sample(), long, many, dense]
+}
+
+/// The issue's test: no legend box overlaps a plotted point. Every vertex drawn outside the
+/// legend's group (data, markers, error bars, axes, grid) lies outside the legend's box.
+#[test]
+fn no_legend_box_overlaps_a_plotted_point() {
+    for chart in legend_charts() {
+        let text = svg(&chart).unwrap();
+        check_svg(&text);
+        let (bbox, vertices) = legend_box_and_vertices(&text);
+        let (x0, y0, x1, y1) = bbox.expect("a legend");
+        assert!(vertices.len() > 100, "{} vertices", vertices.len());
+        for (x, y) in vertices {
+            assert!(
+                !(x >= x0 && x <= x1 && y >= y0 && y <= y1),
+                "({x}, {y}) inside the legend ({x0}, {y0})-({x1}, {y1}) of {:?}",
+                chart.series.first().map(|s| &s.label)
+            );
+        }
+        // Every label is in the legend, the PNG as tall as the SVG.
+        let png = png(&chart).unwrap();
+        let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+        assert!(text.contains(&format!("height=\"{height}\"")));
+    }
+}
+
+/// A policy keeps its colour whatever the series order: the colour follows the slot.
+#[test]
+fn colours_follow_the_slot_not_the_order() {
+    let mut chart = sample();
+    chart.series = vec![Series {
+        colour: 2,
+        ..chart.series[0].clone()
+    }];
+    let text = svg(&chart).unwrap();
+    assert!(text.contains("#009E73") && !text.contains("#0072B2"));
+}
+
+/// A heatmap: cells coloured on one scale, each labelled, check marks on marked cells.
+#[test]
+fn heatmaps_label_every_cell() {
+    let h = Heatmap {
+        title: "p95 wait by nodes and horizon".into(),
+        x_label: "nodes".into(),
+        y_label: "horizon".into(),
+        columns: vec!["8".into(), "16".into()],
+        rows: vec!["6h".into(), "12h".into()],
+        panels: vec![Panel {
+            title: "volcano".into(),
+            cells: vec![vec![Some(1.0), Some(2.0)], vec![None, Some(4.0)]],
+            labels: vec![vec!["1 s".into(), "2 s".into()], vec!["-".into(), "4 s".into()]],
+            marked: vec![vec![false, true], vec![false, false]],
+        }],
+    };
+    let text = heatmap_svg(&h).unwrap();
+    check_svg(&text);
+    for label in ["1 s", "2 s \u{2713}", "4 s", "volcano", "nodes", "horizon", "12h"] {
+        assert!(text.contains(&format!(">\n{label}\n</text>")), "{label}");
+    }
+    // The lowest value is the scale's first colour, the highest its last.
+    assert!(text.contains("#440154") && text.contains("#FDE725"));
+    assert!(heatmap_png(&h).unwrap().starts_with(&PNG_SIGNATURE));
 }
