@@ -152,6 +152,11 @@ pub enum Support {
 /// mapped back into (0, 1). t is t(0.975, n - 1). When every value is equal (s = 0), including a
 /// mean of exactly 0 or 1, the interval is that value. docs/metrics.md gives the coverage
 /// measured by simulation; a test checks it.
+/// The largest half-width on the log scale (a factor e^2 = 7.4 either way) for which
+/// [`mean_ci_in`] uses the log-scale interval of a non-negative mean; beyond, the t interval cut
+/// at 0.
+pub const MAX_LOG_HALF_WIDTH: f64 = 2.0;
+
 pub fn mean_ci_in(xs: &[f64], support: Support) -> Estimate {
     let (e, se) = mean_se(xs);
     let Some(se) = se.filter(|_| support != Support::Real) else {
@@ -173,6 +178,17 @@ pub fn mean_ci_in(xs: &[f64], support: Support) -> Estimate {
     match support {
         Support::NonNegative => {
             let h = t * se / m;
+            if h > MAX_LOG_HALF_WIDTH {
+                // The delta method linearizes log around the mean: with so few or so spread
+                // values that the half-width passes a factor e^2 it no longer holds, and
+                // exp(h) runs away (two seeds of 0 s and 100 s: up to 16 million s). The t
+                // interval, cut at 0, is the honest wide one.
+                let t_int = mean_ci(xs);
+                return Estimate {
+                    lo: t_int.lo.max(0.0),
+                    ..t_int
+                };
+            }
             Estimate {
                 lo: m * (-h).exp(),
                 hi: m * h.exp(),
@@ -432,6 +448,11 @@ mod tests {
         let logit = (0.4f64 / 0.6).ln();
         let back = |x: f64| 1.0 / (1.0 + (-x).exp());
         assert!((e.lo - back(logit - h)).abs() < 1e-12 && (e.hi - back(logit + h)).abs() < 1e-12);
+        // Two seeds of 0 s and 100 s: t(0.975, 1) = 12.706 makes the log-scale factor e^12.7;
+        // the t interval cut at 0 instead: 50 + 12.706 x 50.
+        let w = mean_ci_in(&[0.0, 100.0], Support::NonNegative);
+        assert_eq!(w.lo, 0.0);
+        assert!((w.hi - (50.0 + 12.706_204_736 * 50.0)).abs() < 1e-6, "{w:?}");
         // All equal (zero deadlock time in every seed): the point.
         let z = mean_ci_in(&[0.0, 0.0, 0.0], Support::NonNegative);
         assert_eq!((z.mean, z.lo, z.hi), (0.0, 0.0, 0.0));
