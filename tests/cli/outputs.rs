@@ -275,3 +275,72 @@ fn field_metrics_by_hand_and_no_gpu_outputs_for_a_cpu_only_cluster() {
     let html = fs::read_to_string(out.join("report.html")).expect("report.html");
     assert!(!html.contains("GPU busy") && html.contains("CPU busy utilization"));
 }
+
+/// Half the workloads never start (issue 15): one 4-core node, four 4-core pods of 100 s
+/// submitted at 0, a 150 s horizon. p1 waits 0 s, p2 100 s; p3 and p4 are still waiting at
+/// 150 s: censored waits. By hand (Kaplan-Meier): S(0) = 3/4, S(100) = 3/4 x 2/3 = 1/2, and S
+/// stays 1/2 to 150 s. Median 100 s; p95 beyond the data: >= 150 s; restricted mean
+/// 0 x 1 + 100 x 3/4 + 50 x 1/2 = 100 s, a lower bound (dropping p3 and p4 would say 50 s).
+/// Completion times: p1 100 s, the others censored at 150 s: S(100) = 3/4, restricted mean
+/// 100 + 50 x 3/4 = 137.5 s, a bound; makespan at least the end.
+#[test]
+fn half_the_workloads_never_start_and_their_waits_are_censored() {
+    let mut text = String::from(
+        "apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {allocatable: {cpu: \"4\", memory: 8Gi, pods: \"110\"}}\n",
+    );
+    for i in 1..=4 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, annotations: {{kubesim.io/duration: 100s}}}}\n\
+             spec: {{restartPolicy: Never, containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"4\"}}}}}}]}}\n"
+        ));
+    }
+    text.push_str(
+        "---\napiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: half}\nspec: {horizon: 150s, policies: [kube-default]}\n",
+    );
+    let dir = TestDir::new("half_censored");
+    let f = dir.write("half.yaml", &text);
+    let out = dir.join("out");
+    let o = kubesim(
+        [OsStr::new("run"), f.as_os_str(), OsStr::new("--out"), out.as_os_str()],
+        None,
+        &[],
+    );
+    o.assert_ok();
+    let jobs = Csv::read(&out.join("jobs.csv"));
+    let waits: Vec<&str> = jobs.rows.iter().map(|r| jobs.get(r, "wait_s")).collect();
+    assert_eq!(waits, ["0.000", "100.000", "", ""], "the schedule the numbers rest on");
+    let summary = Csv::read(&out.join("summary.csv"));
+    let row = &summary.rows[0];
+    for (c, v) in [
+        ("wait_p50_s", "100.000"),
+        ("wait_p95_s", "150.000"),
+        ("wait_p99_s", "150.000"),
+        ("wait_mean_s", "100.000"),
+        ("jct_mean_s", "137.500"),
+        ("jct_p99_s", "150.000"),
+        ("makespan_s", "150.000"),
+        ("not_started", "2"),
+        ("unfinished", "3"),
+    ] {
+        assert_eq!(summary.get(row, c), v, "summary.csv {c}");
+    }
+    let bounds: BTreeSet<&str> = summary.get(row, "lower_bounds").split(' ').collect();
+    for c in [
+        "wait_p95_s",
+        "wait_p99_s",
+        "wait_mean_s",
+        "jct_mean_s",
+        "jct_p99_s",
+        "makespan_s",
+    ] {
+        assert!(bounds.contains(c), "{c} is a lower bound: {bounds:?}");
+    }
+    assert!(!bounds.contains("wait_p50_s"), "the median is observed: {bounds:?}");
+    // The terminal marks the bounds, and the wait CDF's legend gives the censored share.
+    assert!(o.stdout.contains(">="), "{}", o.stdout);
+    let html = fs::read_to_string(out.join("report.html")).expect("report.html");
+    assert!(
+        html.contains("(50.0% never started)"),
+        "the CDF legend names the censored share"
+    );
+}
