@@ -344,3 +344,34 @@ fn half_the_workloads_never_start_and_their_waits_are_censored() {
         "the CDF legend names the censored share"
     );
 }
+
+/// A sweep of a CPU-only cluster lists no GPU metric in sweep.csv, as comparison.csv does not.
+#[test]
+fn a_cpu_only_sweep_lists_no_gpu_metric() {
+    let dir = TestDir::new("cpu_sweep");
+    let f = dir.write("hand.yaml", common::HAND);
+    let out = dir.join("out");
+    let o = kubesim(
+        [
+            "sweep",
+            f.to_str().expect("utf-8 path"),
+            "--set",
+            "Node/n1:status.allocatable.cpu=4,8",
+            "--out",
+            out.to_str().expect("utf-8 path"),
+        ]
+        .map(OsStr::new),
+        None,
+        &[],
+    );
+    o.assert_ok();
+    let sweep = Csv::read(&out.join("sweep.csv"));
+    let metrics: BTreeSet<&str> = sweep.rows.iter().map(|r| sweep.get(r, "metric")).collect();
+    assert!(
+        metrics.contains("cpu_busy_util") && metrics.contains("deadlock_rate"),
+        "{metrics:?}"
+    );
+    for gone in ["gpu_busy_util", "gpu_alloc_util", "stranded_gpu_h", "gpu_h_lost"] {
+        assert!(!metrics.contains(gone), "{gone} in the sweep of a cluster without GPUs");
+    }
+}

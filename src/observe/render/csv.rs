@@ -1,6 +1,7 @@
 //! The derived CSV files: comparison.csv (a comparison) and sweep.csv (a sweep), numbers with
 //! six decimals.
 
+use crate::observe::analysis::summary::shows;
 use crate::observe::analysis::{Aggregate, Comparison, DEADLOCK_RATE, METRICS, SweepFindings};
 use crate::observe::stats::Estimate;
 use crate::observe::tables::Plan;
@@ -75,7 +76,10 @@ pub fn sweep_csv(plan: &Plan, aggs: &[Aggregate], sweep: &SweepFindings) -> Stri
             .map(|(_, v)| format!(",{}", csv_field(v)))
             .collect();
         let meets = meets.map_or(String::new(), |m| m.to_string());
-        for name in METRICS.iter().map(|m| m.name).chain([DEADLOCK_RATE]) {
+        // Metrics of resources the nodes lack (GPU metrics of a CPU-only trace) are left out,
+        // as in comparison.csv.
+        let shown = METRICS.iter().filter(|m| shows(&plan.resources, m));
+        for name in shown.map(|m| m.name).chain([DEADLOCK_RATE]) {
             let e = a.estimate(name).unwrap_or(Estimate {
                 n: a.runs,
                 mean: f64::NAN,
