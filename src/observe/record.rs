@@ -11,7 +11,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use crate::engine::SimTime;
-use crate::model::cluster::{GPU, MAX_RESOURCES, Res};
+use crate::model::cluster::{CPU, GPU, MAX_RESOURCES, Res};
 use crate::observe::series::{Levels, Series};
 use crate::text::csv_field;
 
@@ -325,6 +325,11 @@ impl GpuTime {
                 held: self.res.held.level.gpu_milli(),
                 busy: self.res.busy.level.gpu_milli(),
                 stranded: self.stranded_milli,
+                cpu: [
+                    self.res.capacity.level.0[CPU],
+                    self.res.held.level.0[CPU],
+                    self.res.busy.level.0[CPU],
+                ],
                 deadlocked: self.deadlocked,
             };
             self.series.add(self.last.ms(), now.ms(), &levels);

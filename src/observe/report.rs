@@ -16,7 +16,8 @@ pub const FIDELITY_HEADER: &str = "policy,seed,trace,jobs,not_started,ks_distanc
 pub const CRONJOBS_HEADER: &str = "policy,seed,namespace,cronjob,schedule,concurrency_policy,started,skipped_forbid,skipped_deadline,skipped_suspended,late_runs,late_mean_s,late_max_s,too_many_missed,replaced,history_deleted,jobs_complete,jobs_failed";
 pub const QUEUES_HEADER: &str = "policy,seed,queue,weight,weight_share,jobs,jobs_complete,gpu_h,gpu_share,wait_p50_s,wait_p95_s,preemptions,reclaims,gpu_h_lost,deserved_gpus";
 pub const QUEUE_TIMESERIES_HEADER: &str = "policy,seed,queue,t_s,width_s,alloc_gpus";
-pub const TIMESERIES_HEADER: &str = "policy,seed,t_s,width_s,gpus,alloc_gpus,busy_gpus,stranded_gpus,deadlock_frac";
+pub const TIMESERIES_HEADER: &str =
+    "policy,seed,t_s,width_s,gpus,alloc_gpus,busy_gpus,stranded_gpus,deadlock_frac,cpus,alloc_cpus,busy_cpus";
 pub const SUMMARY_HEADER: &str = "policy,seed,gpu_alloc_util,gpu_busy_util,wait_p50_s,wait_p95_s,wait_p99_s,wait_mean_s,jct_mean_s,jct_p99_s,makespan_s,jobs_complete,jobs_failed,jobs_pending,preemptions,deadlock_episodes,deadlock_s,stranded_gpu_h,jobs_running,jobs_rejected,end_s,events_processed,gpu_h_lost,restarts,node_failures,not_started,unfinished,lower_bounds,gangs,gang_tfs_p50_s,gang_tfs_p95_s,gang_tfs_mean_s,cpu_alloc_util,cpu_busy_util,memory_alloc_util,memory_busy_util,slowdown_mean,bsld_mean,bsld_p95,jain_fairness";
 pub const RESOURCES_HEADER: &str = "policy,seed,resource,unit,capacity_h,alloc_h,busy_h,alloc_util,busy_util";
 
@@ -464,8 +465,9 @@ pub fn resources_rows(r: &RunResult, out: &mut String) {
     }
 }
 
-/// timeseries.csv rows of one run (no header): per bucket of the run's GPU series, the mean
-/// GPUs in the cluster, held, busy and stranded, and the fraction of the bucket in deadlock.
+/// timeseries.csv rows of one run (no header): per bucket of the run's series, the mean GPUs
+/// in the cluster, held, busy and stranded, the fraction of the bucket in deadlock, and the mean
+/// CPUs (cores) in the cluster, held and busy.
 /// The last bucket covers the run up to its end (`width_s` says how much).
 pub fn timeseries_rows(r: &RunResult, out: &mut String) {
     let series = &r.gpu.series;
@@ -478,7 +480,7 @@ pub fn timeseries_rows(r: &RunResult, out: &mut String) {
         }
         let per = |x: u128| x as f64 / 1000.0 / covered as f64;
         out.push_str(&format!(
-            "{},{},{},{},{:.3},{:.3},{:.3},{:.3},{:.4}\n",
+            "{},{},{},{},{:.3},{:.3},{:.3},{:.3},{:.4},{:.3},{:.3},{:.3}\n",
             csv_field(&r.policy),
             r.seed,
             SimTime(t),
@@ -488,6 +490,9 @@ pub fn timeseries_rows(r: &RunResult, out: &mut String) {
             per(b.busy),
             per(b.stranded),
             b.deadlock_ms as f64 / covered as f64,
+            per(b.cpu[0]),
+            per(b.cpu[1]),
+            per(b.cpu[2]),
         ));
     }
 }

@@ -1,9 +1,10 @@
-//! GPU levels over time, in a bounded number of buckets: the data behind the utilization,
-//! stranded-GPU and deadlock plots and `timeseries.csv`.
+//! GPU and CPU levels over time, in a bounded number of buckets: the data behind the
+//! utilization, stranded-GPU and deadlock plots and `timeseries.csv`.
 //!
 //! Each bucket holds integrals (milli-GPU x ms) of the cluster's GPU capacity, the GPUs held by
-//! bound pods, the GPUs busy doing work, the GPUs stranded in partial gangs, and the time spent
-//! in deadlock. Buckets start [`FIRST_WIDTH_MS`] wide; when a run outgrows [`MAX_BUCKETS`] of
+//! bound pods, the GPUs busy doing work, the GPUs stranded in partial gangs, the same three
+//! levels for CPUs (milli-CPU x ms; a cluster without GPUs is plotted by its CPUs), and the time
+//! spent in deadlock. Buckets start [`FIRST_WIDTH_MS`] wide; when a run outgrows [`MAX_BUCKETS`] of
 //! them, neighbours are merged pairwise and the width doubles. So memory is bounded whatever the
 //! run's length, the widths of any two runs are the first width times a power of two (series
 //! of different runs nest and can be averaged on the coarser grid), and the result depends only
@@ -21,6 +22,8 @@ pub struct Bucket {
     pub held: u128,
     pub busy: u128,
     pub stranded: u128,
+    /// CPU capacity, held and busy (milli-CPU x ms).
+    pub cpu: [u128; 3],
     pub deadlock_ms: u64,
 }
 
@@ -30,17 +33,22 @@ impl Bucket {
         self.held += o.held;
         self.busy += o.busy;
         self.stranded += o.stranded;
+        for (a, b) in self.cpu.iter_mut().zip(o.cpu) {
+            *a += b;
+        }
         self.deadlock_ms += o.deadlock_ms;
     }
 }
 
-/// Levels in force over an interval (milli-GPU).
+/// Levels in force over an interval (milli-GPU; `cpu` in milli-CPU).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Levels {
     pub capacity: i64,
     pub held: i64,
     pub busy: i64,
     pub stranded: i64,
+    /// CPU capacity, held and busy.
+    pub cpu: [i64; 3],
     pub deadlocked: bool,
 }
 
@@ -82,6 +90,9 @@ impl Series {
             b.held += levels.held.max(0) as u128 * dt128;
             b.busy += levels.busy.max(0) as u128 * dt128;
             b.stranded += levels.stranded.max(0) as u128 * dt128;
+            for (a, l) in b.cpu.iter_mut().zip(levels.cpu) {
+                *a += l.max(0) as u128 * dt128;
+            }
             if levels.deadlocked {
                 b.deadlock_ms += dt;
             }
@@ -117,6 +128,7 @@ mod tests {
             held,
             busy: held / 2,
             stranded: 0,
+            cpu: [16_000, held * 2, held],
             deadlocked: held > 4000,
         }
     }
@@ -131,6 +143,14 @@ mod tests {
         assert_eq!(s.buckets[1].held, 2000 * 30_000 + 6000 * 30_000);
         assert_eq!(s.buckets[1].deadlock_ms, 30_000);
         assert_eq!(s.buckets[1].capacity, 8000 * 60_000);
+        assert_eq!(
+            s.buckets[1].cpu,
+            [
+                16_000 * 60_000,
+                2 * (2000 * 30_000 + 6000 * 30_000),
+                2000 * 30_000 + 6000 * 30_000
+            ]
+        );
     }
 
     #[test]
@@ -156,6 +176,11 @@ mod tests {
             s.buckets.iter().map(|b| b.held).sum::<u128>(),
             total,
             "coarsening keeps the integral"
+        );
+        assert_eq!(
+            s.buckets.iter().map(|b| b.cpu[1]).sum::<u128>(),
+            2 * total,
+            "and the CPUs'"
         );
     }
 

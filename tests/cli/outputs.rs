@@ -269,9 +269,35 @@ fn field_metrics_by_hand_and_no_gpu_outputs_for_a_cpu_only_cluster() {
     ] {
         assert!(metrics.contains(present), "{present} missing from comparison.csv");
     }
-    // No GPU plot.
+    // The CPU time series by hand: the node's 4 cores are held 0-125 s (a1 100 s, b1 5 s,
+    // b2 20 s, one after another), so the 60 s buckets hold 4, 4, 5/60 x 4 = 0.333 and, over
+    // the 20 s left to the 200 s horizon, 0 cores.
+    let series = Csv::read(&out.join("timeseries.csv"));
+    let first_run: Vec<String> = series
+        .rows
+        .iter()
+        .filter(|r| series.get(r, "policy") == "kube-default" && series.get(r, "seed") == "1")
+        .map(|r| {
+            ["t_s", "width_s", "cpus", "alloc_cpus", "busy_cpus"]
+                .map(|c| series.get(r, c))
+                .join(",")
+        })
+        .collect();
+    assert_eq!(
+        first_run,
+        [
+            "0.000,60.000,4.000,4.000,4.000",
+            "60.000,60.000,4.000,4.000,4.000",
+            "120.000,60.000,4.000,0.333,0.333",
+            "180.000,20.000,4.000,0.000,0.000"
+        ]
+    );
+    // No GPU plot; the CPUs' busy and allocated time series instead.
     let plots = files_in(&out.join("plots"));
     assert!(plots.iter().all(|p| !p.contains("gpu")), "{plots:?}");
+    for p in ["cpu_busy.svg", "cpu_alloc.svg"] {
+        assert!(plots.iter().any(|f| f == p), "{p} missing: {plots:?}");
+    }
     let html = fs::read_to_string(out.join("report.html")).expect("report.html");
     assert!(!html.contains("GPU busy") && html.contains("CPU busy utilization"));
 }

@@ -11,34 +11,59 @@ use crate::observe::tables::Tables;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Pooled {
     pub width_s: f64,
-    /// (bucket start in s, busy util, alloc util, stranded GPUs, deadlock fraction)
-    pub points: Vec<(f64, f64, f64, f64, f64)>,
+    pub points: Vec<PooledPoint>,
+}
+
+/// One bucket of a policy's pooled series.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PooledPoint {
+    /// The bucket's start, s.
+    pub t: f64,
+    /// GPU busy and allocated utilization.
+    pub busy: f64,
+    pub alloc: f64,
+    /// Mean GPUs stranded in partial gangs.
+    pub stranded: f64,
+    pub deadlock: f64,
+    /// CPU busy and allocated utilization.
+    pub cpu_busy: f64,
+    pub cpu_alloc: f64,
 }
 
 /// Pool the timeseries.csv rows of a policy's runs over seeds.
 pub fn pooled_series(tables: &Tables, policy: &str) -> Pooled {
-    // Columns: policy, seed, t, covered, gpus, alloc, busy, stranded, deadlock_frac.
+    // Columns: policy, seed, t, covered, gpus, alloc, busy, stranded, deadlock_frac, cpus,
+    // alloc_cpus, busy_cpus.
     let rows = policy_records(tables, "timeseries.csv", policy);
     let width = grid_width(&rows, 0..2, 2);
     let grid = pool(&rows, width, |r| {
         (
             field(r, 2),
             field(r, 3),
-            [field(r, 4), field(r, 5), field(r, 6), field(r, 7), field(r, 8)],
+            [
+                field(r, 4),
+                field(r, 5),
+                field(r, 6),
+                field(r, 7),
+                field(r, 8),
+                field(r, 9),
+                field(r, 10),
+                field(r, 11),
+            ],
         )
     });
     Pooled {
         width_s: width,
         points: grid
             .into_iter()
-            .map(|(g, (s, cov))| {
-                (
-                    g as f64 * width,
-                    ratio(s[2], s[0]),
-                    ratio(s[1], s[0]),
-                    ratio(s[3], cov),
-                    ratio(s[4], cov),
-                )
+            .map(|(g, (s, cov))| PooledPoint {
+                t: g as f64 * width,
+                busy: ratio(s[2], s[0]),
+                alloc: ratio(s[1], s[0]),
+                stranded: ratio(s[3], cov),
+                deadlock: ratio(s[4], cov),
+                cpu_busy: ratio(s[7], s[5]),
+                cpu_alloc: ratio(s[6], s[5]),
             })
             .collect(),
     }

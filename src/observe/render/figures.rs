@@ -6,6 +6,7 @@
 use rayon::prelude::*;
 
 use crate::error::InputError;
+use crate::observe::analysis::series::PooledPoint;
 use crate::observe::analysis::{
     MetricCurves, MetricGrid, PolicyFindings, QUOTA_POLICIES, QueueCurves, SweepFindings, has_gpus,
 };
@@ -90,8 +91,11 @@ pub fn draw(figures: &[Figure]) -> Result<Vec<Drawn>, InputError> {
 pub fn policy_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
     let mut figs = time_figures(plan, f);
     figs.extend(f.queue_curves.iter().enumerate().map(|(i, q)| queue_figure(i, q)));
-    if !has_gpus(&f.resources) {
-        // A cluster without GPUs (an HPC trace): no GPU plots.
+    if has_gpus(&f.resources) {
+        // CPUs are plotted only for a cluster without GPUs (timeseries.csv has them always).
+        figs.retain(|x| !matches!(x.stem.as_str(), "cpu_busy" | "cpu_alloc"));
+    } else {
+        // A cluster without GPUs (an HPC trace): no GPU plots; its CPUs over time instead.
         figs.retain(|x| {
             !matches!(x.stem.as_str(), "gpu_busy" | "gpu_alloc" | "stranded_gpus") && !x.stem.starts_with("queue_share")
         });
@@ -133,12 +137,12 @@ fn figure(stem: &str, caption: String, chart: Chart, when_zero: Option<String>) 
 
 /// Time plots of a run or comparison: utilization, wait CDF, stranded GPUs, deadlock.
 fn time_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
-    let over_time = |pick: fn(&(f64, f64, f64, f64, f64)) -> f64| -> Vec<Series> {
+    let over_time = |pick: fn(&PooledPoint) -> f64| -> Vec<Series> {
         f.policies
             .iter()
             .map(|p| Series {
                 label: p.policy.clone(),
-                points: p.series.points.iter().map(|x| (hours(x.0), pick(x))).collect(),
+                points: p.series.points.iter().map(|x| (hours(x.t), pick(x))).collect(),
                 style: Style::Step,
                 colour: slot(plan, &p.policy),
             })
@@ -177,7 +181,38 @@ fn time_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
         })
         .collect();
     let gpus_note = |what: &str| Some(format!("No GPU was {what} in any run."));
+    let cpus_note = |what: &str| Some(format!("No CPU was {what} in any run."));
     vec![
+        figure(
+            "cpu_busy",
+            format!(
+                "CPU busy utilization over time: CPU cores requested by pods doing work / cores in the \
+                 cluster ({bucket}). Drawn for a cluster without GPUs."
+            ),
+            chart(
+                "CPU busy utilization",
+                "time (h)",
+                "busy cores / cores",
+                over_time(|x| x.cpu_busy),
+                unit,
+            ),
+            cpus_note("busy"),
+        ),
+        figure(
+            "cpu_alloc",
+            format!(
+                "CPU allocated utilization over time: cores requested by bound pods / cores ({bucket}). \
+                 Drawn for a cluster without GPUs."
+            ),
+            chart(
+                "CPU allocated utilization",
+                "time (h)",
+                "allocated cores / cores",
+                over_time(|x| x.cpu_alloc),
+                unit,
+            ),
+            cpus_note("allocated"),
+        ),
         figure(
             "gpu_busy",
             format!(
@@ -188,7 +223,7 @@ fn time_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
                 "GPU busy utilization",
                 "time (h)",
                 "busy GPUs / GPUs",
-                over_time(|x| x.1),
+                over_time(|x| x.busy),
                 unit,
             ),
             gpus_note("busy"),
@@ -200,7 +235,7 @@ fn time_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
                 "GPU allocated utilization",
                 "time (h)",
                 "allocated GPUs / GPUs",
-                over_time(|x| x.2),
+                over_time(|x| x.alloc),
                 unit,
             ),
             gpus_note("allocated"),
@@ -225,7 +260,7 @@ fn time_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
         figure(
             "stranded_gpus",
             format!("GPUs held by members of partial gangs (stranded), mean per bucket ({bucket})."),
-            chart("Stranded GPUs", "time (h)", "GPUs", over_time(|x| x.3), None),
+            chart("Stranded GPUs", "time (h)", "GPUs", over_time(|x| x.stranded), None),
             Some("No GPU was held by a partial gang (stranded) in any run.".into()),
         ),
         figure(
@@ -235,7 +270,7 @@ fn time_figures(plan: &Plan, f: &PolicyFindings) -> Vec<Figure> {
                 "Deadlock over time",
                 "time (h)",
                 "fraction of time deadlocked",
-                over_time(|x| x.4),
+                over_time(|x| x.deadlock),
                 unit,
             ),
             Some("No run was ever deadlocked.".into()),
