@@ -11,7 +11,7 @@ use super::{KUBESIM_OBJECT_FIELDS, MAX_TRACE_JOBS, check_template_kind};
 use crate::error::InputError;
 use crate::input::spec::{NodeSpec, ReplayJob, SourceLoc, TraceShape, TraceSpec, WorkloadSpec};
 use crate::input::trace::{
-    GPU_MODEL_LABEL, Importer, Options, Outcome, TraceJob, importer, names, names_native_last, read_nodes, read_sorted,
+    GPU_MODEL_LABEL, Importer, Options, Outcome, TraceJob, importer, names, names_native_last, read, read_nodes,
 };
 
 /// A Trace object: the trace read, sorted by submit time and shaped by the object's options,
@@ -68,23 +68,33 @@ pub(crate) fn trace(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<TraceObj> {
     let limit = opt(spec.get("limit"), |f| f.int_in(1, i128::from(MAX_TRACE_JOBS)))?.map(|v| v as usize);
     let start_ms = opt(spec.get("start"), |f| f.duration_ms())?.unwrap_or(0);
     let scale = time_scale(&spec)?;
-    let (mut jobs, report) = read_sorted(format, &path, &opts).map_err(|e| {
+    // Each job is compacted as the reader yields it (its id is not kept, its shape interned),
+    // so the trace is never held as full records: 32 bytes a job plus the distinct shapes.
+    let mut shapes = Shapes::default();
+    let mut replay: Vec<ReplayJob> = Vec::new();
+    let report = read(format, &path, &opts, &mut |j| {
+        replay.push(shapes.compact(j));
+        Ok(())
+    })
+    .map_err(|e| {
         Box::new(InputError {
             message: format!("{} (reading the trace of Trace `{name}` at {loc})", e.message),
             ..e
         })
     })?;
+    // Sorted by submit time, stable: file order among equal times (as `read_sorted`).
+    replay.sort_by_key(|j| j.submit_ms);
     if let Some(l) = limit {
-        jobs.truncate(l);
+        replay.truncate(l);
     }
-
-    for j in &mut jobs {
+    replay.shrink_to_fit();
+    for j in &mut replay {
         j.submit_ms = start_ms.saturating_add((j.submit_ms as f64 * scale).round() as u64);
     }
     let template = trace_template(&spec, name, loc)?;
     let nodes = opt(spec.get("nodes"), |n| trace_nodes(n, format, loc))?.unwrap_or_default();
-    let recorded = jobs.iter().any(|j| j.recorded_wait_ms.is_some());
-    let (shapes, replay) = compact(jobs);
+    let recorded = replay.iter().any(|j| j.recorded_wait().is_some());
+    let shapes = shapes.list;
     Ok(TraceObj {
         spec: TraceSpec {
             name: name.to_string(),
@@ -212,53 +222,54 @@ fn endless(j: &TraceJob) -> bool {
     j.outcome == Outcome::Running || j.patience_ms.is_some_and(|p| j.duration_ms >= p)
 }
 
-/// The jobs compacted: shapes interned, jobs reduced to times and a shape index.
-fn compact(jobs: Vec<TraceJob>) -> (Vec<TraceShape>, Vec<ReplayJob>) {
-    let mut shapes: Vec<TraceShape> = Vec::new();
-    let mut index: BTreeMap<TraceShape, u32> = BTreeMap::new();
-    let replay: Vec<ReplayJob> = jobs
-        .into_iter()
-        .map(|j| {
-            let endless = endless(&j);
-            let shape = TraceShape {
-                namespace: j.namespace,
-                queue: j.queue,
-                priority_class: j.priority_class,
-                pods: j.pods,
-                cpu_milli: j.cpu_milli,
-                memory_bytes: j.memory_bytes,
-                gpu_milli: j.gpu_milli,
-                gang: j.gang,
-                exit_code: j.exit_code,
-                gpu_models: j.gpu_models,
-                endless,
-                // activeDeadlineSeconds is whole seconds and positive (the API server's validation).
-                active_deadline_s: j.patience_ms.map(|p| p.div_ceil(1000).max(1)),
-            };
-            let idx = match index.get(&shape) {
-                Some(i) => *i,
-                None => {
-                    let i = shapes.len() as u32;
-                    index.insert(shape.clone(), i);
-                    shapes.push(shape);
-                    i
-                }
-            };
-            ReplayJob {
-                submit_ms: j.submit_ms,
-                // A job still running at the trace's end never ends (its duration is only the
-                // part the trace saw).
-                duration_ms: if endless {
-                    u64::MAX
-                } else {
-                    j.duration_ms.min(u64::MAX - 1)
-                },
-                recorded_wait_ms: j.recorded_wait_ms.unwrap_or(u64::MAX),
-                shape: idx,
+/// The distinct shapes of a trace's jobs, interned in the order first met.
+#[derive(Default)]
+struct Shapes {
+    list: Vec<TraceShape>,
+    index: BTreeMap<TraceShape, u32>,
+}
+
+impl Shapes {
+    /// The job reduced to its times and the index of its (interned) shape.
+    fn compact(&mut self, j: TraceJob) -> ReplayJob {
+        let endless = endless(&j);
+        let shape = TraceShape {
+            namespace: j.namespace,
+            queue: j.queue,
+            priority_class: j.priority_class,
+            pods: j.pods,
+            cpu_milli: j.cpu_milli,
+            memory_bytes: j.memory_bytes,
+            gpu_milli: j.gpu_milli,
+            gang: j.gang,
+            exit_code: j.exit_code,
+            gpu_models: j.gpu_models,
+            endless,
+            // activeDeadlineSeconds is whole seconds and positive (the API server's validation).
+            active_deadline_s: j.patience_ms.map(|p| p.div_ceil(1000).max(1)),
+        };
+        let idx = match self.index.get(&shape) {
+            Some(i) => *i,
+            None => {
+                let i = self.list.len() as u32;
+                self.index.insert(shape.clone(), i);
+                self.list.push(shape);
+                i
             }
-        })
-        .collect();
-    (shapes, replay)
+        };
+        ReplayJob {
+            submit_ms: j.submit_ms,
+            // A job still running at the trace's end never ends (its duration is only the part
+            // the trace saw).
+            duration_ms: if endless {
+                u64::MAX
+            } else {
+                j.duration_ms.min(u64::MAX - 1)
+            },
+            recorded_wait_ms: j.recorded_wait_ms.unwrap_or(u64::MAX),
+            shape: idx,
+        }
+    }
 }
 
 /// The Job a trace job starts from when the Trace has no `template`.
