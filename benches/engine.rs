@@ -11,7 +11,7 @@ fn main() {
 
 const HOLDS: u64 = 1_000_000;
 
-#[divan::bench(args = [1_000, 100_000], min_time = 1, sample_count = 10)]
+#[divan::bench(args = [1_000, 100_000, 1_000_000], min_time = 1, sample_count = 10)]
 fn hold(bencher: Bencher, pending: u64) {
     bencher
         .counter(divan::counter::ItemsCount::new(HOLDS))
