@@ -8,6 +8,8 @@
 
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use crate::observe::record::RunResult;
 use crate::observe::report::{
     CRONJOBS_HEADER, EVENTS_HEADER, FIDELITY_HEADER, JOBS_HEADER, QUEUE_TIMESERIES_HEADER, QUEUES_HEADER,
@@ -191,12 +193,13 @@ impl Tables {
     /// Tables from run results, `runs[i]` being the run of `units[i]`. A run's events are its
     /// spool file when it has one.
     pub fn from_runs(plan: &Plan, units: &[Unit], runs: &[RunResult]) -> Tables {
+        // Rows are formatted in parallel over tables and runs; each block keeps its place.
         let tables = plan
             .table_specs()
-            .into_iter()
+            .into_par_iter()
             .map(|(name, header, _)| {
                 let blocks = units
-                    .iter()
+                    .par_iter()
                     .zip(runs)
                     .map(|(u, r)| {
                         if name == "events.csv"
