@@ -46,11 +46,9 @@ pub struct JobState {
     pub start_time: Option<SimTime>,
     pub succeeded: u32,
     pub failed: u32,
-    pub succeeded_idx: BTreeSet<u32>,
-    pub failed_idx: BTreeSet<u32>,
-    /// Per-index failure count and last failure time (backoffLimitPerIndex).
-    idx_failures: Vec<u32>,
-    idx_last_failure: Vec<Option<SimTime>>,
+    /// An Indexed Job's per-index state; `None` for a NonIndexed Job (most Jobs: kept out of
+    /// line so that a million-job run does not carry four empty collections per Job).
+    idx: Option<Box<IndexState>>,
     /// Backoff record: failures after the last success and the last failure's finish time.
     backoff_n: u32,
     last_failure: Option<SimTime>,
@@ -62,7 +60,34 @@ pub struct JobState {
     sync_at: Option<SimTime>,
 }
 
+/// An Indexed Job's indexes: succeeded and failed ones, per-index failure count and last
+/// failure time (backoffLimitPerIndex).
+#[derive(Clone, Debug, Default)]
+pub struct IndexState {
+    pub succeeded: BTreeSet<u32>,
+    pub failed: BTreeSet<u32>,
+    failures: Vec<u32>,
+    last_failure: Vec<Option<SimTime>>,
+}
+
+/// The indexes of a NonIndexed Job: none.
+static NO_INDEXES: IndexState = IndexState {
+    succeeded: BTreeSet::new(),
+    failed: BTreeSet::new(),
+    failures: Vec::new(),
+    last_failure: Vec::new(),
+};
+
 impl JobState {
+    /// Its per-index state (empty for a NonIndexed Job).
+    pub fn idx(&self) -> &IndexState {
+        self.idx.as_deref().unwrap_or(&NO_INDEXES)
+    }
+
+    fn idx_mut(&mut self) -> &mut IndexState {
+        self.idx.get_or_insert_with(Box::default)
+    }
+
     fn new(spec: &JobSpec) -> JobState {
         // JOB-D1 defaults.
         let (completions, parallelism) = match (spec.completions, spec.parallelism) {
@@ -92,10 +117,13 @@ impl JobState {
             start_time: None,
             succeeded: 0,
             failed: 0,
-            succeeded_idx: BTreeSet::new(),
-            failed_idx: BTreeSet::new(),
-            idx_failures: vec![0; n_idx],
-            idx_last_failure: vec![None; n_idx],
+            idx: (spec.completion_mode == CompletionMode::Indexed).then(|| {
+                Box::new(IndexState {
+                    failures: vec![0; n_idx],
+                    last_failure: vec![None; n_idx],
+                    ..IndexState::default()
+                })
+            }),
             backoff_n: 0,
             last_failure: None,
             failure_target: None,
@@ -116,7 +144,7 @@ impl JobState {
 
     fn succeeded_count(&self) -> u32 {
         if self.indexed {
-            self.succeeded_idx.len() as u32
+            self.idx().succeeded.len() as u32
         } else {
             self.succeeded
         }
@@ -136,17 +164,18 @@ impl JobState {
             PfpAction::FailIndex => {
                 self.failed += 1;
                 if let Some(i) = index {
-                    self.failed_idx.insert(i);
+                    self.idx_mut().failed.insert(i);
                 }
             }
             PfpAction::Count => {
                 self.failed += 1;
                 if let (Some(i), Some(limit)) = (index, self.per_index_limit) {
                     let k = i as usize;
-                    self.idx_failures[k] += 1;
-                    self.idx_last_failure[k] = Some(at);
-                    if self.idx_failures[k] > limit {
-                        self.failed_idx.insert(i);
+                    let idx = self.idx_mut();
+                    idx.failures[k] += 1;
+                    idx.last_failure[k] = Some(at);
+                    if idx.failures[k] > limit {
+                        idx.failed.insert(i);
                     }
                 }
             }
@@ -154,7 +183,7 @@ impl JobState {
         if action == PfpAction::Ignore
             && let (Some(i), Some(_)) = (index, self.per_index_limit)
         {
-            self.idx_last_failure[i as usize] = Some(at);
+            self.idx_mut().last_failure[i as usize] = Some(at);
         }
         fail_job
     }

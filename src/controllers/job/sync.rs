@@ -69,7 +69,7 @@ impl World {
         let deadline_hit = spec
             .active_deadline_s
             .is_some_and(|ads| now.since(j.start_time.expect("set")) >= ads * 1000);
-        let failed_idx = j.failed_idx.len() as u32;
+        let failed_idx = j.idx().failed.len() as u32;
         let failure = if fail_job {
             Some("PodFailurePolicy")
         } else if (j.per_index_limit.is_none() && j.failed > j.backoff_limit)
@@ -162,7 +162,7 @@ impl World {
             }
             Some(c) => {
                 let remaining = if j.indexed {
-                    c.saturating_sub(j.succeeded_idx.len() as u32 + j.failed_idx.len() as u32)
+                    c.saturating_sub(j.idx().succeeded.len() as u32 + j.idx().failed.len() as u32)
                 } else {
                     c.saturating_sub(j.succeeded)
                 };
@@ -230,7 +230,7 @@ impl World {
                 None => {
                     j.succeeded += 1;
                     if let Some(i) = index {
-                        j.succeeded_idx.insert(i);
+                        j.idx_mut().succeeded.insert(i);
                     }
                 }
                 Some(a) => {
@@ -319,12 +319,12 @@ impl World {
             if to_create.len() == budget {
                 break;
             }
-            if j.succeeded_idx.contains(&i) || j.failed_idx.contains(&i) || taken.contains(&i) {
+            if j.idx().succeeded.contains(&i) || j.idx().failed.contains(&i) || taken.contains(&i) {
                 continue;
             }
             if j.per_index_limit.is_some() {
                 let k = i as usize;
-                let rem = remaining_backoff(now, j.idx_failures[k], j.idx_last_failure[k], lat);
+                let rem = remaining_backoff(now, j.idx().failures[k], j.idx().last_failure[k], lat);
                 if rem > 0 {
                     wake = Some(wake.map_or(rem, |w| w.min(rem)));
                     continue;
@@ -396,13 +396,13 @@ fn success_policy_met(spec: &JobSpec, j: &JobState) -> bool {
         let set: Option<Vec<u32>> = rule.succeeded_indexes.as_deref().map(parse_index_set);
         match (set, rule.succeeded_count) {
             (Some(set), count) => {
-                let done = set.iter().filter(|i| j.succeeded_idx.contains(i)).count() as u32;
+                let done = set.iter().filter(|i| j.idx().succeeded.contains(i)).count() as u32;
                 match count {
                     Some(c) => done >= c,
                     None => done as usize == set.len(),
                 }
             }
-            (None, Some(c)) => j.succeeded_idx.len() as u32 >= c,
+            (None, Some(c)) => j.idx().succeeded.len() as u32 >= c,
             (None, None) => false,
         }
     })
