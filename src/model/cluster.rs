@@ -215,6 +215,8 @@ pub struct NodeState {
     pub nodes: u32,
     /// The nodes in this state, one bit per node id.
     pub bits: Vec<u64>,
+    /// The same nodes, one bit per name rank (`Node::name_rank`): in name order.
+    pub by_name: Vec<u64>,
 }
 
 /// Present nodes grouped by resource state (`StateKey`), one bitset per state, so a scheduler
@@ -253,13 +255,15 @@ impl StateIndex {
         (!self.off).then_some(&self.states[..])
     }
 
-    /// Record a node's resource state (`None`: absent from scheduling, in no state).
-    fn set(&mut self, node: NodeId, key: Option<StateKey>) {
+    /// Record a node's resource state (`None`: absent from scheduling, in no state); `rank`
+    /// is its name's rank.
+    fn set(&mut self, node: NodeId, rank: u32, key: Option<StateKey>) {
         if self.off {
             return;
         }
         let i = node as usize;
         let (w, b) = (i / 64, 1u64 << (i % 64));
+        let (rw, rb) = (rank as usize / 64, 1u64 << (rank % 64));
         let old = self.node_state[i];
         if old != NO_STATE {
             let st = &mut self.states[old as usize];
@@ -267,6 +271,7 @@ impl StateIndex {
                 return;
             }
             st.bits[w] &= !b;
+            st.by_name[rw] &= !rb;
             st.nodes -= 1;
             if st.nodes == 0 {
                 self.by_key.remove(&(st.alloc, st.requested, st.nonzero));
@@ -292,17 +297,23 @@ impl StateIndex {
                     free: alloc.minus(&requested),
                     nonzero,
                     nodes: 0,
-                    bits: vec![0; self.words],
+                    bits: Vec::new(),
+                    by_name: Vec::new(),
                 };
                 let id = match self.spare.pop() {
                     Some(id) => {
                         // A spare state has no nodes, so its bits are all clear.
-                        let bits = std::mem::take(&mut self.states[id as usize].bits);
-                        self.states[id as usize] = NodeState { bits, ..st };
+                        let spare = &mut self.states[id as usize];
+                        let (bits, by_name) = (std::mem::take(&mut spare.bits), std::mem::take(&mut spare.by_name));
+                        *spare = NodeState { bits, by_name, ..st };
                         id
                     }
                     None => {
-                        self.states.push(st);
+                        self.states.push(NodeState {
+                            bits: vec![0; self.words],
+                            by_name: vec![0; self.words],
+                            ..st
+                        });
                         (self.states.len() - 1) as u32
                     }
                 };
@@ -312,6 +323,7 @@ impl StateIndex {
         };
         let st = &mut self.states[id as usize];
         st.bits[w] |= b;
+        st.by_name[rw] |= rb;
         st.nodes += 1;
         self.node_state[i] = id;
     }
@@ -324,8 +336,8 @@ pub struct Cluster {
     pub index: FreeIndex,
     /// Present nodes by resource state.
     pub states: StateIndex,
-    /// Per node: the rank of its name among all nodes (`Node::name_rank`, contiguous for scans).
-    pub ranks: Vec<u32>,
+    /// The node ids in name order (the inverse of `Node::name_rank`).
+    pub by_name: Vec<NodeId>,
     /// Bumped whenever capacity is released or nodes change: a scheduling failure observed at
     /// one value stays a failure until it changes.
     pub generation: u64,
@@ -362,19 +374,18 @@ impl Cluster {
         }
         let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
         order.sort_by(|a, b| nodes[*a as usize].name.cmp(&nodes[*b as usize].name));
-        for (rank, id) in order.into_iter().enumerate() {
+        for (rank, &id) in order.iter().enumerate() {
             nodes[id as usize].name_rank = rank as u32;
         }
         let index = FreeIndex::new(nodes.len());
         let n = nodes.len();
         let any_taints = nodes.iter().any(|nd| !nd.taints.is_empty());
-        let ranks = nodes.iter().map(|nd| nd.name_rank).collect();
         Ok(Cluster {
             any_taints,
             nodes,
             index,
             states: StateIndex::new(n),
-            ranks,
+            by_name: order,
             generation: 0,
             total: Res::default(),
             nonzero: vec![(0, 0); n],
@@ -392,10 +403,10 @@ impl Cluster {
         self.any_taints = self.nodes.iter().any(|nd| !nd.taints.is_empty());
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.sort_by(|a, b| self.nodes[*a as usize].name.cmp(&self.nodes[*b as usize].name));
-        for (rank, id) in order.into_iter().enumerate() {
+        for (rank, &id) in order.iter().enumerate() {
             self.nodes[id as usize].name_rank = rank as u32;
         }
-        self.ranks = self.nodes.iter().map(|nd| nd.name_rank).collect();
+        self.by_name = order;
         for i in 0..n {
             self.reindex(i as NodeId);
         }
@@ -416,7 +427,7 @@ impl Cluster {
         let free = n.present.then(|| n.free().gpu_milli());
         self.index.set(id, free);
         let key = n.present.then(|| (n.alloc, n.requested, self.nonzero[id as usize]));
-        self.states.set(id, key);
+        self.states.set(id, n.name_rank, key);
     }
 
     /// Charge a pod's requests to a node (bind).
@@ -876,11 +887,20 @@ mod tests {
         let n = node(&[], vec![]);
         // 8 CPU, 64 GiB; pod asks 2 CPU and 16 GiB: 25% of each.
         let pod = Res([2000, 16 << 30, 1000, 1000, 0, 0, 0, 0]);
-        assert_eq!(resource_scores(Scoring::LeastAllocated, &n.alloc, (0, 0), &pod), (75, 100));
-        assert_eq!(resource_scores(Scoring::MostAllocated, &n.alloc, (0, 0), &pod), (25, 100));
+        assert_eq!(
+            resource_scores(Scoring::LeastAllocated, &n.alloc, (0, 0), &pod),
+            (75, 100)
+        );
+        assert_eq!(
+            resource_scores(Scoring::MostAllocated, &n.alloc, (0, 0), &pod),
+            (25, 100)
+        );
         // cpu 50% used, memory 25%: balanced = (1 - 0.25/2) * 100 = 87.
         let pod = Res([4000, 16 << 30, 1000, 0, 0, 0, 0, 0]);
-        assert_eq!(resource_scores(Scoring::LeastAllocated, &n.alloc, (0, 0), &pod), (62, 87));
+        assert_eq!(
+            resource_scores(Scoring::LeastAllocated, &n.alloc, (0, 0), &pod),
+            (62, 87)
+        );
     }
 
     #[test]
@@ -890,6 +910,49 @@ mod tests {
         assert_eq!(slots_on(&req, &free), 3);
         let none = Res([8000, 0, 110_000, 1000, 0, 0, 0, 0]);
         assert_eq!(slots_on(&req, &none), 0);
+    }
+
+    #[test]
+    fn state_index_groups_nodes_by_resources_and_turns_off_past_its_bound() {
+        let alloc = Res([8000, 0, 110_000, 8000, 0, 0, 0, 0]);
+        let used = |g: i64| Some((alloc, Res([0, 0, 0, g * 1000, 0, 0, 0, 0]), (0, 0)));
+        let mut idx = StateIndex::new(130);
+        // Node 0 ranks 129 by name, node 129 ranks 0.
+        let rank = |n: u32| 129 - n;
+        for n in 0..130 {
+            idx.set(n, rank(n), used(i64::from(n % 2)));
+        }
+        let live = |idx: &StateIndex| {
+            let mut v: Vec<(i64, u32)> = idx
+                .states()
+                .expect("on")
+                .iter()
+                .filter(|s| s.nodes > 0)
+                .map(|s| (s.requested.gpu_milli(), s.nodes))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(live(&idx), vec![(0, 65), (1000, 65)]);
+        let st = &idx.states().expect("on")[idx.node_state[129] as usize];
+        assert_eq!(st.free.gpu_milli(), 7000);
+        assert!(st.bits[2] & 0b10 != 0 && st.by_name[0] & 1 != 0);
+        // Leaving a state empties it; its slot is reused.
+        idx.set(129, rank(129), used(0));
+        idx.set(129, rank(129), None);
+        assert_eq!(live(&idx), vec![(0, 65), (1000, 64)]);
+        for n in 1..129u32 {
+            idx.set(n, rank(n), used(2));
+        }
+        assert_eq!(live(&idx), vec![(0, 1), (2000, 128)]);
+        assert!(idx.states().expect("on").len() <= 3);
+        // Nodes 0..63 in states of their own, 63..128 in one more.
+        for n in 0..MAX_NODE_STATES as u32 - 1 {
+            idx.set(n, rank(n), used(i64::from(n) + 10));
+        }
+        assert!(idx.states().is_some(), "{MAX_NODE_STATES} states at once");
+        idx.set(100, rank(100), used(1000));
+        assert!(idx.states().is_none(), "one state too many");
     }
 
     #[test]

@@ -277,7 +277,14 @@ impl World {
     /// statically feasible nodes in round-robin order from `start` until `want` of them have
     /// room for the pod, then pick the best of those. Returns the node (None: none has room)
     /// and how many nodes the round robin went through (the next start moves that far).
-    fn choose_by_node(&self, pod: PodId, req: &Res, statics: &[u64], start: usize, want: usize) -> (Option<NodeId>, usize) {
+    fn choose_by_node(
+        &self,
+        pod: PodId,
+        req: &Res,
+        statics: &[u64],
+        start: usize,
+        want: usize,
+    ) -> (Option<NodeId>, usize) {
         let n = self.store.cluster.nodes.len();
         let gpu_bits = self.store.cluster.index.candidates(req.gpu_milli());
         let mut feasible: Vec<NodeId> = Vec::new();
@@ -310,8 +317,8 @@ impl World {
     /// answer: nodes in one state have the same free capacity and the same score, so each
     /// state is filtered and scored once; the feasible nodes of a 64-node word are the
     /// statically feasible ones in a fitting state, counted by popcount until the `want`-th
-    /// (whose position ends the round robin's window); the best score's nodes in the window
-    /// are then searched for the first name. Nodes with nominated pods have a free capacity of
+    /// (whose position ends the round robin's window); the best score's nodes are then
+    /// visited in name order up to the first in the window. Nodes with nominated pods have a free capacity of
     /// their own (`free_for`) and are filtered and scored one by one. Only for classes whose
     /// TaintToleration score is the same on every node (`StaticNodes::soft_taints` false).
     fn choose_by_state(
@@ -342,7 +349,8 @@ impl World {
             self.sched.kube.scratch_states = fitting;
             return (None, n);
         }
-        let in_fitting = |w: usize, of: &[(i64, u32)]| of.iter().fold(0u64, |acc, &(_, s)| acc | states[s as usize].bits[w]);
+        let in_fitting =
+            |w: usize, of: &[(i64, u32)]| of.iter().fold(0u64, |acc, &(_, s)| acc | states[s as usize].bits[w]);
         // Filter: count feasible nodes in round-robin order until `want`.
         let mut found = 0usize;
         let mut found_at = None;
@@ -380,61 +388,48 @@ impl World {
             return (None, n);
         }
         let processed = found_at.map_or(n, |node| (node + n - start) % n + 1);
-        let window = if start + processed <= n {
-            [(start, start + processed), (0, 0)]
-        } else {
-            [(start, n), (0, start + processed - n)]
-        };
         // Score: the best (score, then name) among the feasible nodes of the window.
-        let ranks = &cluster.ranks;
+        let in_window = |node: usize| (node + n - start) % n < processed;
         let mut best: Option<(i64, u32, NodeId)> = None;
         let better = |best: Option<(i64, u32, NodeId)>, score: i64, rank: u32| {
             best.is_none_or(|(s, r, _)| score > s || (score == s && rank < r))
         };
         for &node in &nominated_feasible {
-            if (node as usize + n - start) % n >= processed {
+            if !in_window(node as usize) {
                 continue;
             }
-            let (fit, balanced) = resource_scores(
-                scoring,
-                &cluster.nodes[node as usize].alloc,
-                cluster.nonzero[node as usize],
-                req,
-            );
-            if better(best, fit + balanced, ranks[node as usize]) {
-                best = Some((fit + balanced, ranks[node as usize], node));
+            let nd = &cluster.nodes[node as usize];
+            let (fit, balanced) = resource_scores(scoring, &nd.alloc, cluster.nonzero[node as usize], req);
+            if better(best, fit + balanced, nd.name_rank) {
+                best = Some((fit + balanced, nd.name_rank, node));
             }
         }
-        // States from the best score down; the first with a node in the window decides.
+        // States from the best score down; the first with a node in the window decides, and
+        // its nodes are visited in name order up to the first in the window.
         fitting.sort_unstable_by(|a, b| b.0.cmp(&a.0));
         let mut k = 0;
-        while k < fitting.len() {
+        'states: while k < fitting.len() {
             let score = fitting[k].0;
             if best.is_some_and(|(s, ..)| s > score) {
                 break;
             }
             let end = k + fitting[k..].iter().take_while(|f| f.0 == score).count();
-            let mut first: Option<(u32, NodeId)> = None;
-            for (lo, hi) in window {
-                for (w, mask) in words_between(lo, hi) {
-                    let mut word = statics[w] & mask & in_fitting(w, &fitting[k..end]);
-                    if any_nominated {
-                        word &= !nominated[w];
-                    }
-                    while word != 0 {
-                        let node = w * 64 + word.trailing_zeros() as usize;
-                        word &= word - 1;
-                        if first.is_none_or(|(r, _)| ranks[node] < r) {
-                            first = Some((ranks[node], node as NodeId));
+            for rw in 0..statics.len() {
+                let mut word = fitting[k..end]
+                    .iter()
+                    .fold(0u64, |acc, &(_, s)| acc | states[s as usize].by_name[rw]);
+                while word != 0 {
+                    let rank = rw * 64 + word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    let node = cluster.by_name[rank] as usize;
+                    let (w, bit) = (node / 64, 1u64 << (node % 64));
+                    if statics[w] & bit != 0 && !(any_nominated && nominated[w] & bit != 0) && in_window(node) {
+                        if better(best, score, rank as u32) {
+                            best = Some((score, rank as u32, node as NodeId));
                         }
+                        break 'states;
                     }
                 }
-            }
-            if let Some((rank, node)) = first {
-                if better(best, score, rank) {
-                    best = Some((score, rank, node));
-                }
-                break;
             }
             k = end;
         }
