@@ -406,7 +406,7 @@ impl World {
         }
         // States from the best score down; the first with a node in the window decides, and
         // its nodes are visited in name order up to the first in the window.
-        fitting.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        fitting.sort_unstable_by_key(|f| std::cmp::Reverse(f.0));
         let mut k = 0;
         'states: while k < fitting.len() {
             let score = fitting[k].0;
@@ -490,7 +490,7 @@ fn words_between(lo: usize, hi: usize) -> impl Iterator<Item = (usize, u64)> {
             let w = i / 64;
             let word_end = ((w + 1) * 64).min(hi);
             let mut mask = !0u64 << (i % 64);
-            if word_end % 64 != 0 {
+            if !word_end.is_multiple_of(64) {
                 mask &= (1u64 << (word_end % 64)) - 1;
             }
             i = word_end;
