@@ -1,7 +1,7 @@
-//! The cluster model: resources, nodes, their free capacity index, and the static placement
-//! rules of kube-scheduler's Filter plugins (NodeUnschedulable, TaintToleration, NodeAffinity /
-//! nodeSelector) and the scoring of NodeResourcesFit, NodeResourcesBalancedAllocation and
-//! TaintToleration (semantics.md SCH-S1..S3, PLC-1..5).
+//! The cluster model: resources, nodes, their free capacity index and resource states, and the
+//! static placement rules of kube-scheduler's Filter plugins (NodeUnschedulable,
+//! TaintToleration, NodeAffinity / nodeSelector) and the scoring of NodeResourcesFit,
+//! NodeResourcesBalancedAllocation and TaintToleration (semantics.md SCH-S1..S3, PLC-1..5).
 //!
 //! Deliberate differences from kube-scheduler: preferred node affinity, pod (anti-)affinity,
 //! topology spread and image locality are not modelled (their scores are constant for the

@@ -2,6 +2,13 @@
 //! (static constraints cached per class as a node bitset, then free resources net of nominated
 //! pods), the adaptive `percentageOfNodesToScore` sample, Score and host selection, and the
 //! FailedScheduling event (its message: `diagnosis`).
+//!
+//! Filter and Score work on node resource states (`model::cluster::StateIndex`): nodes with
+//! equal allocatable and requested resources fit and score alike, so each state is checked and
+//! scored once, the round robin counts feasible nodes by popcount, and the choice is exactly
+//! kube-scheduler's node-by-node one (`choose_by_node`, kept for classes whose TaintToleration
+//! score varies by node and for clusters of too many states, and compared with the fast path
+//! in debug builds).
 
 use super::diagnosis::Failure;
 use super::{Decision, Loc, StaticNodes, num_feasible_nodes_to_find};
@@ -246,14 +253,14 @@ impl World {
         let start = self.next_start_node_checked(n);
         let by_state = !soft_taints && self.store.cluster.states.states().is_some();
         let (chosen, processed) = if by_state {
-            self.choose_by_state(pod, &req, &statics, start, want)
+            self.choose_by_state(pod, &req, &statics, Round { start, want })
         } else {
-            self.choose_by_node(pod, &req, &statics, start, want)
+            self.choose_by_node(pod, &req, &statics, Round { start, want })
         };
         if by_state && cfg!(debug_assertions) && n <= CROSS_CHECK_NODES {
             assert_eq!(
                 (chosen, processed),
-                self.choose_by_node(pod, &req, &statics, start, want),
+                self.choose_by_node(pod, &req, &statics, Round { start, want }),
                 "node choice by state differs from the node-by-node one"
             );
         }
@@ -277,14 +284,8 @@ impl World {
     /// statically feasible nodes in round-robin order from `start` until `want` of them have
     /// room for the pod, then pick the best of those. Returns the node (None: none has room)
     /// and how many nodes the round robin went through (the next start moves that far).
-    fn choose_by_node(
-        &self,
-        pod: PodId,
-        req: &Res,
-        statics: &[u64],
-        start: usize,
-        want: usize,
-    ) -> (Option<NodeId>, usize) {
+    fn choose_by_node(&self, pod: PodId, req: &Res, statics: &[u64], round: Round) -> (Option<NodeId>, usize) {
+        let Round { start, want } = round;
         let n = self.store.cluster.nodes.len();
         let gpu_bits = self.store.cluster.index.candidates(req.gpu_milli());
         let mut feasible: Vec<NodeId> = Vec::new();
@@ -318,17 +319,12 @@ impl World {
     /// state is filtered and scored once; the feasible nodes of a 64-node word are the
     /// statically feasible ones in a fitting state, counted by popcount until the `want`-th
     /// (whose position ends the round robin's window); the best score's nodes are then
-    /// visited in name order up to the first in the window. Nodes with nominated pods have a free capacity of
-    /// their own (`free_for`) and are filtered and scored one by one. Only for classes whose
-    /// TaintToleration score is the same on every node (`StaticNodes::soft_taints` false).
-    fn choose_by_state(
-        &mut self,
-        pod: PodId,
-        req: &Res,
-        statics: &[u64],
-        start: usize,
-        want: usize,
-    ) -> (Option<NodeId>, usize) {
+    /// visited in name order up to the first in the window. Nodes with nominated pods have a
+    /// free capacity of their own (`free_for`) and are filtered and scored one by one. Only for
+    /// classes whose TaintToleration score is the same on every node (`StaticNodes::soft_taints`
+    /// false).
+    fn choose_by_state(&mut self, pod: PodId, req: &Res, statics: &[u64], round: Round) -> (Option<NodeId>, usize) {
+        let Round { start, want } = round;
         let cluster = &self.store.cluster;
         let states = cluster.states.states().expect("the state index is on");
         let n = cluster.nodes.len();
@@ -476,6 +472,14 @@ impl World {
         }
         best.expect("non-empty").2
     }
+}
+
+/// Where an attempt's round robin over the nodes starts (`nextStartNodeIndex`) and how many
+/// feasible nodes it looks for (`numFeasibleNodesToFind`, SCH-C2).
+#[derive(Clone, Copy)]
+struct Round {
+    start: usize,
+    want: usize,
 }
 
 /// `decide` checks the node choice by state against the node-by-node one in debug builds
