@@ -1,7 +1,7 @@
-//! The cluster model: resources, nodes, their free capacity index, and the static placement
-//! rules of kube-scheduler's Filter plugins (NodeUnschedulable, TaintToleration, NodeAffinity /
-//! nodeSelector) and the scoring of NodeResourcesFit, NodeResourcesBalancedAllocation and
-//! TaintToleration (semantics.md SCH-S1..S3, PLC-1..5).
+//! The cluster model: resources, nodes, their free capacity index and resource states, and the
+//! static placement rules of kube-scheduler's Filter plugins (NodeUnschedulable,
+//! TaintToleration, NodeAffinity / nodeSelector) and the scoring of NodeResourcesFit,
+//! NodeResourcesBalancedAllocation and TaintToleration (semantics.md SCH-S1..S3, PLC-1..5).
 //!
 //! Deliberate differences from kube-scheduler: preferred node affinity, pod (anti-)affinity,
 //! topology spread and image locality are not modelled (their scores are constant for the
@@ -197,11 +197,147 @@ impl FreeIndex {
     }
 }
 
+/// The resources of a node as kube-scheduler's NodeResourcesFit and BalancedAllocation see
+/// them: allocatable, requested, and requested cpu and memory with the scoring defaults
+/// (`Cluster::nonzero`). Nodes in one state pass or fail the resource Filter alike for every pod
+/// and score alike (`resource_scores` reads nothing else).
+pub type StateKey = (Res, Res, (i64, i64));
+
+/// One resource state and the nodes in it.
+#[derive(Clone, Debug)]
+pub struct NodeState {
+    pub alloc: Res,
+    pub requested: Res,
+    /// `alloc - requested`: what a pod must fit in.
+    pub free: Res,
+    pub nonzero: (i64, i64),
+    /// How many present nodes are in this state (0: the slot is free for reuse).
+    pub nodes: u32,
+    /// The nodes in this state, one bit per node id.
+    pub bits: Vec<u64>,
+    /// The same nodes, one bit per name rank (`Node::name_rank`): in name order.
+    pub by_name: Vec<u64>,
+}
+
+/// Present nodes grouped by resource state (`StateKey`), one bitset per state, so a scheduler
+/// filters and scores a state once and counts its nodes by popcount. A cluster of identical
+/// nodes running pods of a few shapes has a handful of states. Past `MAX_NODE_STATES` distinct
+/// states at once the index turns itself off (`states()` is None) until the node set is rebuilt
+/// (`Cluster::grow`), and callers visit nodes one by one: the bitsets cost a word per 64 nodes
+/// per state, so their number is bounded.
+#[derive(Clone, Debug, Default)]
+pub struct StateIndex {
+    words: usize,
+    /// Per node: its state id, or `NO_STATE` (absent, or the index is off).
+    node_state: Vec<u32>,
+    states: Vec<NodeState>,
+    by_key: BTreeMap<StateKey, u32>,
+    /// Ids of states without nodes, reused before new ones.
+    spare: Vec<u32>,
+    off: bool,
+}
+
+/// Distinct node states tracked at once before the state index turns off.
+pub const MAX_NODE_STATES: usize = 64;
+const NO_STATE: u32 = u32::MAX;
+
+impl StateIndex {
+    fn new(n: usize) -> Self {
+        StateIndex {
+            words: n.div_ceil(64).max(1),
+            node_state: vec![NO_STATE; n],
+            ..StateIndex::default()
+        }
+    }
+
+    /// The states (some may have no nodes: skip those), or None when the index is off.
+    pub fn states(&self) -> Option<&[NodeState]> {
+        (!self.off).then_some(&self.states[..])
+    }
+
+    /// Record a node's resource state (`None`: absent from scheduling, in no state); `rank`
+    /// is its name's rank.
+    fn set(&mut self, node: NodeId, rank: u32, key: Option<StateKey>) {
+        if self.off {
+            return;
+        }
+        let i = node as usize;
+        let (w, b) = (i / 64, 1u64 << (i % 64));
+        let (rw, rb) = (rank as usize / 64, 1u64 << (rank % 64));
+        let old = self.node_state[i];
+        if old != NO_STATE {
+            let st = &mut self.states[old as usize];
+            if key.is_some_and(|k| k == (st.alloc, st.requested, st.nonzero)) {
+                return;
+            }
+            st.bits[w] &= !b;
+            st.by_name[rw] &= !rb;
+            st.nodes -= 1;
+            if st.nodes == 0 {
+                self.by_key.remove(&(st.alloc, st.requested, st.nonzero));
+                self.spare.push(old);
+            }
+            self.node_state[i] = NO_STATE;
+        }
+        let Some(key) = key else { return };
+        let id = match self.by_key.get(&key) {
+            Some(&id) => id,
+            None => {
+                if self.by_key.len() == MAX_NODE_STATES {
+                    *self = StateIndex {
+                        off: true,
+                        ..StateIndex::default()
+                    };
+                    return;
+                }
+                let (alloc, requested, nonzero) = key;
+                let st = NodeState {
+                    alloc,
+                    requested,
+                    free: alloc.minus(&requested),
+                    nonzero,
+                    nodes: 0,
+                    bits: Vec::new(),
+                    by_name: Vec::new(),
+                };
+                let id = match self.spare.pop() {
+                    Some(id) => {
+                        // A spare state has no nodes, so its bits are all clear.
+                        let spare = &mut self.states[id as usize];
+                        let (bits, by_name) = (std::mem::take(&mut spare.bits), std::mem::take(&mut spare.by_name));
+                        *spare = NodeState { bits, by_name, ..st };
+                        id
+                    }
+                    None => {
+                        self.states.push(NodeState {
+                            bits: vec![0; self.words],
+                            by_name: vec![0; self.words],
+                            ..st
+                        });
+                        (self.states.len() - 1) as u32
+                    }
+                };
+                self.by_key.insert(key, id);
+                id
+            }
+        };
+        let st = &mut self.states[id as usize];
+        st.bits[w] |= b;
+        st.by_name[rw] |= rb;
+        st.nodes += 1;
+        self.node_state[i] = id;
+    }
+}
+
 /// Nodes and their free-capacity index.
 #[derive(Clone, Debug, Default)]
 pub struct Cluster {
     pub nodes: Vec<Node>,
     pub index: FreeIndex,
+    /// Present nodes by resource state.
+    pub states: StateIndex,
+    /// The node ids in name order (the inverse of `Node::name_rank`).
+    pub by_name: Vec<NodeId>,
     /// Bumped whenever capacity is released or nodes change: a scheduling failure observed at
     /// one value stays a failure until it changes.
     pub generation: u64,
@@ -238,7 +374,7 @@ impl Cluster {
         }
         let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
         order.sort_by(|a, b| nodes[*a as usize].name.cmp(&nodes[*b as usize].name));
-        for (rank, id) in order.into_iter().enumerate() {
+        for (rank, &id) in order.iter().enumerate() {
             nodes[id as usize].name_rank = rank as u32;
         }
         let index = FreeIndex::new(nodes.len());
@@ -248,6 +384,8 @@ impl Cluster {
             any_taints,
             nodes,
             index,
+            states: StateIndex::new(n),
+            by_name: order,
             generation: 0,
             total: Res::default(),
             nonzero: vec![(0, 0); n],
@@ -258,19 +396,19 @@ impl Cluster {
     /// Make room in the per-node tables after nodes were appended.
     pub fn grow(&mut self) {
         let n = self.nodes.len();
-        let mut index = FreeIndex::new(n);
-        for i in 0..self.index.node_level.len() {
-            let node = &self.nodes[i];
-            index.set(i as NodeId, node.present.then(|| node.free().gpu_milli()));
-        }
-        self.index = index;
+        self.index = FreeIndex::new(n);
+        self.states = StateIndex::new(n);
         self.nonzero.resize(n, (0, 0));
         self.pods_on.resize(n, Vec::new());
         self.any_taints = self.nodes.iter().any(|nd| !nd.taints.is_empty());
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.sort_by(|a, b| self.nodes[*a as usize].name.cmp(&self.nodes[*b as usize].name));
-        for (rank, id) in order.into_iter().enumerate() {
+        for (rank, &id) in order.iter().enumerate() {
             self.nodes[id as usize].name_rank = rank as u32;
+        }
+        self.by_name = order;
+        for i in 0..n {
+            self.reindex(i as NodeId);
         }
     }
 
@@ -288,6 +426,8 @@ impl Cluster {
         let n = &self.nodes[id as usize];
         let free = n.present.then(|| n.free().gpu_milli());
         self.index.set(id, free);
+        let key = n.present.then(|| (n.alloc, n.requested, self.nonzero[id as usize]));
+        self.states.set(id, n.name_rank, key);
     }
 
     /// Charge a pod's requests to a node (bind).
@@ -575,10 +715,10 @@ fn non_zero(req: &Res) -> (i64, i64) {
 /// NodeResourcesFit score (SCH-S2) with weights cpu 1, memory 1, and BalancedAllocation over cpu
 /// and memory (SCH-S3). `node_nonzero` is the node's requested cpu/memory with the non-zero
 /// defaults applied per pod; the incoming pod's is added here.
-pub fn resource_scores(scoring: Scoring, node: &Node, node_nonzero: (i64, i64), pod: &Res) -> (i64, i64) {
+pub fn resource_scores(scoring: Scoring, alloc: &Res, node_nonzero: (i64, i64), pod: &Res) -> (i64, i64) {
     let (pc, pm) = non_zero(pod);
     let req = [node_nonzero.0 + pc, node_nonzero.1 + pm];
-    let cap = [node.alloc.0[CPU], node.alloc.0[MEMORY]];
+    let cap = [alloc.0[CPU], alloc.0[MEMORY]];
     let mut sum = 0;
     let mut fractions = [0f64; 2];
     for i in 0..2 {
@@ -747,11 +887,20 @@ mod tests {
         let n = node(&[], vec![]);
         // 8 CPU, 64 GiB; pod asks 2 CPU and 16 GiB: 25% of each.
         let pod = Res([2000, 16 << 30, 1000, 1000, 0, 0, 0, 0]);
-        assert_eq!(resource_scores(Scoring::LeastAllocated, &n, (0, 0), &pod), (75, 100));
-        assert_eq!(resource_scores(Scoring::MostAllocated, &n, (0, 0), &pod), (25, 100));
+        assert_eq!(
+            resource_scores(Scoring::LeastAllocated, &n.alloc, (0, 0), &pod),
+            (75, 100)
+        );
+        assert_eq!(
+            resource_scores(Scoring::MostAllocated, &n.alloc, (0, 0), &pod),
+            (25, 100)
+        );
         // cpu 50% used, memory 25%: balanced = (1 - 0.25/2) * 100 = 87.
         let pod = Res([4000, 16 << 30, 1000, 0, 0, 0, 0, 0]);
-        assert_eq!(resource_scores(Scoring::LeastAllocated, &n, (0, 0), &pod), (62, 87));
+        assert_eq!(
+            resource_scores(Scoring::LeastAllocated, &n.alloc, (0, 0), &pod),
+            (62, 87)
+        );
     }
 
     #[test]
@@ -761,6 +910,49 @@ mod tests {
         assert_eq!(slots_on(&req, &free), 3);
         let none = Res([8000, 0, 110_000, 1000, 0, 0, 0, 0]);
         assert_eq!(slots_on(&req, &none), 0);
+    }
+
+    #[test]
+    fn state_index_groups_nodes_by_resources_and_turns_off_past_its_bound() {
+        let alloc = Res([8000, 0, 110_000, 8000, 0, 0, 0, 0]);
+        let used = |g: i64| Some((alloc, Res([0, 0, 0, g * 1000, 0, 0, 0, 0]), (0, 0)));
+        let mut idx = StateIndex::new(130);
+        // Node 0 ranks 129 by name, node 129 ranks 0.
+        let rank = |n: u32| 129 - n;
+        for n in 0..130 {
+            idx.set(n, rank(n), used(i64::from(n % 2)));
+        }
+        let live = |idx: &StateIndex| {
+            let mut v: Vec<(i64, u32)> = idx
+                .states()
+                .expect("on")
+                .iter()
+                .filter(|s| s.nodes > 0)
+                .map(|s| (s.requested.gpu_milli(), s.nodes))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(live(&idx), vec![(0, 65), (1000, 65)]);
+        let st = &idx.states().expect("on")[idx.node_state[129] as usize];
+        assert_eq!(st.free.gpu_milli(), 7000);
+        assert!(st.bits[2] & 0b10 != 0 && st.by_name[0] & 1 != 0);
+        // Leaving a state empties it; its slot is reused.
+        idx.set(129, rank(129), used(0));
+        idx.set(129, rank(129), None);
+        assert_eq!(live(&idx), vec![(0, 65), (1000, 64)]);
+        for n in 1..129u32 {
+            idx.set(n, rank(n), used(2));
+        }
+        assert_eq!(live(&idx), vec![(0, 1), (2000, 128)]);
+        assert!(idx.states().expect("on").len() <= 3);
+        // Nodes 0..63 in states of their own, 63..128 in one more.
+        for n in 0..MAX_NODE_STATES as u32 - 1 {
+            idx.set(n, rank(n), used(i64::from(n) + 10));
+        }
+        assert!(idx.states().is_some(), "{MAX_NODE_STATES} states at once");
+        idx.set(100, rank(100), used(1000));
+        assert!(idx.states().is_none(), "one state too many");
     }
 
     #[test]

@@ -2,9 +2,16 @@
 //! (static constraints cached per class as a node bitset, then free resources net of nominated
 //! pods), the adaptive `percentageOfNodesToScore` sample, Score and host selection, and the
 //! FailedScheduling event (its message: `diagnosis`).
+//!
+//! Filter and Score work on node resource states (`model::cluster::StateIndex`): nodes with
+//! equal allocatable and requested resources fit and score alike, so each state is checked and
+//! scored once, the round robin counts feasible nodes by popcount, and the choice is exactly
+//! kube-scheduler's node-by-node one (`choose_by_node`, kept for classes whose TaintToleration
+//! score varies by node and for clusters of too many states, and compared with the fast path
+//! in debug builds).
 
 use super::diagnosis::Failure;
-use super::{Decision, Loc, num_feasible_nodes_to_find};
+use super::{Decision, Loc, StaticNodes, num_feasible_nodes_to_find};
 use crate::engine::SimTime;
 use crate::model::cluster::{Constraints, NodeId, Res, intolerable_prefer_no_schedule, resource_scores, static_filter};
 use crate::sim::{ClassId, PodId, World};
@@ -186,23 +193,39 @@ impl World {
     /// The class's statically feasible nodes as a bitset, cached until nodes change (shared,
     /// not copied, on every attempt).
     pub(crate) fn static_bitset(&mut self, c: ClassId) -> std::rc::Rc<[u64]> {
+        std::rc::Rc::clone(&self.static_nodes(c).bits)
+    }
+
+    /// The class's static feasibility (`static_bitset`) and whether TaintToleration's score
+    /// varies across those nodes, cached until nodes change.
+    fn static_nodes(&mut self, c: ClassId) -> &StaticNodes {
         let gen_now = self.sched.kube.node_generation;
-        if let Some((g, bits)) = &self.sched.kube.classes[c as usize].static_ok
-            && *g == gen_now
-        {
-            return std::rc::Rc::clone(bits);
-        }
-        let n = self.store.cluster.nodes.len();
-        let mut bits = vec![0u64; n.div_ceil(64).max(1)];
-        let cons: &Constraints = &self.store.classes[c as usize].constraints;
-        for (i, node) in self.store.cluster.nodes.iter().enumerate() {
-            if node.present && static_filter(cons, node).is_ok() {
-                bits[i / 64] |= 1 << (i % 64);
+        let fresh = self.sched.kube.classes[c as usize]
+            .static_ok
+            .as_ref()
+            .is_some_and(|s| s.generation == gen_now);
+        if !fresh {
+            let n = self.store.cluster.nodes.len();
+            let mut bits = vec![0u64; n.div_ceil(64).max(1)];
+            let mut soft_taints = false;
+            let cons: &Constraints = &self.store.classes[c as usize].constraints;
+            let any_taints = self.store.cluster.any_taints;
+            for (i, node) in self.store.cluster.nodes.iter().enumerate() {
+                if node.present && static_filter(cons, node).is_ok() {
+                    bits[i / 64] |= 1 << (i % 64);
+                    soft_taints |= any_taints && intolerable_prefer_no_schedule(cons, node) > 0;
+                }
             }
+            self.sched.kube.classes[c as usize].static_ok = Some(StaticNodes {
+                generation: gen_now,
+                bits: bits.into(),
+                soft_taints,
+            });
         }
-        let bits: std::rc::Rc<[u64]> = bits.into();
-        self.sched.kube.classes[c as usize].static_ok = Some((gen_now, std::rc::Rc::clone(&bits)));
-        bits
+        self.sched.kube.classes[c as usize]
+            .static_ok
+            .as_ref()
+            .expect("just cached")
     }
 
     /// One scheduling attempt for a pod; reads the cluster, changes nothing but the
@@ -220,27 +243,57 @@ impl World {
                 return Decision::Bind(n);
             }
         }
-        let statics = self.static_bitset(c);
+        let statics = self.static_nodes(c);
+        let (statics, soft_taints) = (std::rc::Rc::clone(&statics.bits), statics.soft_taints);
         let n = self.store.cluster.nodes.len();
         if n == 0 {
             return Decision::Unschedulable { resources: false };
         }
         let want = num_feasible_nodes_to_find(n);
-        let gpu_bits = self.store.cluster.index.candidates(req.gpu_milli());
-        let any_static = statics.iter().any(|w| *w != 0);
-        let mut feasible: Vec<NodeId> = Vec::new();
         let start = self.next_start_node_checked(n);
+        let by_state = !soft_taints && self.store.cluster.states.states().is_some();
+        let (chosen, processed) = if by_state {
+            self.choose_by_state(pod, &req, &statics, Round { start, want })
+        } else {
+            self.choose_by_node(pod, &req, &statics, Round { start, want })
+        };
+        if by_state && cfg!(debug_assertions) && n <= CROSS_CHECK_NODES {
+            assert_eq!(
+                (chosen, processed),
+                self.choose_by_node(pod, &req, &statics, Round { start, want }),
+                "node choice by state differs from the node-by-node one"
+            );
+        }
+        self.sched.kube.next_start_node = (start + processed) % n;
+        match chosen {
+            Some(node) => Decision::Bind(node),
+            None if !statics.iter().any(|w| *w != 0) => Decision::Unschedulable { resources: false },
+            None => self.post_filter(pod, &statics),
+        }
+    }
+
+    pub(crate) fn next_start_node_checked(&self, n: usize) -> usize {
+        if self.sched.kube.next_start_node >= n {
+            0
+        } else {
+            self.sched.kube.next_start_node
+        }
+    }
+
+    /// Filter and Score node by node (SCH-C2, SCH-C3), as kube-scheduler does: visit the
+    /// statically feasible nodes in round-robin order from `start` until `want` of them have
+    /// room for the pod, then pick the best of those. Returns the node (None: none has room)
+    /// and how many nodes the round robin went through (the next start moves that far).
+    fn choose_by_node(&self, pod: PodId, req: &Res, statics: &[u64], round: Round) -> (Option<NodeId>, usize) {
+        let Round { start, want } = round;
+        let n = self.store.cluster.nodes.len();
+        let gpu_bits = self.store.cluster.index.candidates(req.gpu_milli());
+        let mut feasible: Vec<NodeId> = Vec::new();
         let mut found_at = None;
         // Visit candidate nodes in round-robin order from `start`, a 64-node word at a time.
         'scan: for (lo, hi) in [(start, n), (0, start)] {
-            let mut i = lo;
-            while i < hi {
-                let w = i / 64;
-                let word_end = ((w + 1) * 64).min(hi);
-                let mut word = statics[w] & gpu_bits[w] & (!0u64 << (i % 64));
-                if word_end % 64 != 0 {
-                    word &= (1u64 << (word_end % 64)) - 1;
-                }
+            for (w, mask) in words_between(lo, hi) {
+                let mut word = statics[w] & gpu_bits[w] & mask;
                 while word != 0 {
                     let node = w * 64 + word.trailing_zeros() as usize;
                     word &= word - 1;
@@ -252,26 +305,132 @@ impl World {
                         }
                     }
                 }
-                i = word_end;
             }
         }
         let processed = found_at.map_or(n, |node| (node + n - start) % n + 1);
-        self.sched.kube.next_start_node = (start + processed) % n;
         if feasible.is_empty() {
-            if !any_static {
-                return Decision::Unschedulable { resources: false };
-            }
-            return self.post_filter(pod, &statics);
+            return (None, processed);
         }
-        Decision::Bind(self.select_host(pod, &feasible))
+        (Some(self.select_host(pod, &feasible)), processed)
     }
 
-    pub(crate) fn next_start_node_checked(&self, n: usize) -> usize {
-        if self.sched.kube.next_start_node >= n {
-            0
-        } else {
-            self.sched.kube.next_start_node
+    /// `choose_by_node` by resource state (`model::cluster::StateIndex`), with the same
+    /// answer: nodes in one state have the same free capacity and the same score, so each
+    /// state is filtered and scored once; the feasible nodes of a 64-node word are the
+    /// statically feasible ones in a fitting state, counted by popcount until the `want`-th
+    /// (whose position ends the round robin's window); the best score's nodes are then
+    /// visited in name order up to the first in the window. Nodes with nominated pods have a
+    /// free capacity of their own (`free_for`) and are filtered and scored one by one. Only for
+    /// classes whose TaintToleration score is the same on every node (`StaticNodes::soft_taints`
+    /// false).
+    fn choose_by_state(&mut self, pod: PodId, req: &Res, statics: &[u64], round: Round) -> (Option<NodeId>, usize) {
+        let Round { start, want } = round;
+        let cluster = &self.store.cluster;
+        let states = cluster.states.states().expect("the state index is on");
+        let n = cluster.nodes.len();
+        let scoring = self.sched.kube.scoring;
+        // The states with room for the pod, with their score (NodeResourcesFit +
+        // BalancedAllocation; TaintToleration adds the same to every node).
+        let mut fitting = std::mem::take(&mut self.sched.kube.scratch_states);
+        fitting.clear();
+        for (s, st) in states.iter().enumerate() {
+            if st.nodes > 0 && req.fits_in(&st.free) {
+                let (fit, balanced) = resource_scores(scoring, &st.alloc, st.nonzero, req);
+                fitting.push((fit + balanced, s as u32));
+            }
         }
+        let nominated = &self.sched.kube.nominated_nodes;
+        let any_nominated = self.sched.kube.nominated_count > 0;
+        if fitting.is_empty() && !any_nominated {
+            self.sched.kube.scratch_states = fitting;
+            return (None, n);
+        }
+        let in_fitting =
+            |w: usize, of: &[(i64, u32)]| of.iter().fold(0u64, |acc, &(_, s)| acc | states[s as usize].bits[w]);
+        // Filter: count feasible nodes in round-robin order until `want`.
+        let mut found = 0usize;
+        let mut found_at = None;
+        let mut nominated_feasible: Vec<NodeId> = Vec::new();
+        'scan: for (lo, hi) in [(start, n), (0, start)] {
+            for (w, mask) in words_between(lo, hi) {
+                let candidates = statics[w] & mask;
+                if candidates == 0 {
+                    continue;
+                }
+                let mut feasible = candidates & in_fitting(w, &fitting);
+                if any_nominated && candidates & nominated[w] != 0 {
+                    let mut own = candidates & nominated[w];
+                    feasible &= !own;
+                    while own != 0 {
+                        let node = w * 64 + own.trailing_zeros() as usize;
+                        own &= own - 1;
+                        if req.fits_in(&self.free_for(pod, node as NodeId)) {
+                            feasible |= 1 << (node % 64);
+                            nominated_feasible.push(node as NodeId);
+                        }
+                    }
+                }
+                let count = feasible.count_ones() as usize;
+                if found + count >= want {
+                    found_at = Some(w * 64 + nth_bit(feasible, want - found - 1));
+                    found = want;
+                    break 'scan;
+                }
+                found += count;
+            }
+        }
+        if found == 0 {
+            self.sched.kube.scratch_states = fitting;
+            return (None, n);
+        }
+        let processed = found_at.map_or(n, |node| (node + n - start) % n + 1);
+        // Score: the best (score, then name) among the feasible nodes of the window.
+        let in_window = |node: usize| (node + n - start) % n < processed;
+        let mut best: Option<(i64, u32, NodeId)> = None;
+        let better = |best: Option<(i64, u32, NodeId)>, score: i64, rank: u32| {
+            best.is_none_or(|(s, r, _)| score > s || (score == s && rank < r))
+        };
+        for &node in &nominated_feasible {
+            if !in_window(node as usize) {
+                continue;
+            }
+            let nd = &cluster.nodes[node as usize];
+            let (fit, balanced) = resource_scores(scoring, &nd.alloc, cluster.nonzero[node as usize], req);
+            if better(best, fit + balanced, nd.name_rank) {
+                best = Some((fit + balanced, nd.name_rank, node));
+            }
+        }
+        // States from the best score down; the first with a node in the window decides, and
+        // its nodes are visited in name order up to the first in the window.
+        fitting.sort_unstable_by_key(|f| std::cmp::Reverse(f.0));
+        let mut k = 0;
+        'states: while k < fitting.len() {
+            let score = fitting[k].0;
+            if best.is_some_and(|(s, ..)| s > score) {
+                break;
+            }
+            let end = k + fitting[k..].iter().take_while(|f| f.0 == score).count();
+            for rw in 0..statics.len() {
+                let mut word = fitting[k..end]
+                    .iter()
+                    .fold(0u64, |acc, &(_, s)| acc | states[s as usize].by_name[rw]);
+                while word != 0 {
+                    let rank = rw * 64 + word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    let node = cluster.by_name[rank] as usize;
+                    let (w, bit) = (node / 64, 1u64 << (node % 64));
+                    if statics[w] & bit != 0 && !(any_nominated && nominated[w] & bit != 0) && in_window(node) {
+                        if better(best, score, rank as u32) {
+                            best = Some((score, rank as u32, node as NodeId));
+                        }
+                        break 'states;
+                    }
+                }
+            }
+            k = end;
+        }
+        self.sched.kube.scratch_states = fitting;
+        (Some(best.expect("a feasible node in the window").2), processed)
     }
 
     /// Score the feasible nodes and pick the best; ties go to the node whose name sorts first.
@@ -292,7 +451,7 @@ impl World {
             let node = &self.store.cluster.nodes[n as usize];
             let (fit, balanced) = resource_scores(
                 self.sched.kube.scoring,
-                node,
+                &node.alloc,
                 self.store.cluster.nonzero[n as usize],
                 &c.req,
             );
@@ -312,5 +471,63 @@ impl World {
             }
         }
         best.expect("non-empty").2
+    }
+}
+
+/// Where an attempt's round robin over the nodes starts (`nextStartNodeIndex`) and how many
+/// feasible nodes it looks for (`numFeasibleNodesToFind`, SCH-C2).
+#[derive(Clone, Copy)]
+struct Round {
+    start: usize,
+    want: usize,
+}
+
+/// `decide` checks the node choice by state against the node-by-node one in debug builds
+/// (every test) up to this many nodes.
+const CROSS_CHECK_NODES: usize = 5000;
+
+/// The 64-node words of nodes `lo..hi`, each with the mask of its nodes in that range.
+fn words_between(lo: usize, hi: usize) -> impl Iterator<Item = (usize, u64)> {
+    let mut i = lo;
+    std::iter::from_fn(move || {
+        (i < hi).then(|| {
+            let w = i / 64;
+            let word_end = ((w + 1) * 64).min(hi);
+            let mut mask = !0u64 << (i % 64);
+            if !word_end.is_multiple_of(64) {
+                mask &= (1u64 << (word_end % 64)) - 1;
+            }
+            i = word_end;
+            (w, mask)
+        })
+    })
+}
+
+/// The position of the `k`-th set bit of `word` (from 0, lowest first); `word` has more than
+/// `k` bits set.
+fn nth_bit(mut word: u64, k: usize) -> usize {
+    for _ in 0..k {
+        word &= word - 1;
+    }
+    word.trailing_zeros() as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_cover_a_range_with_masks() {
+        let words: Vec<(usize, u64)> = words_between(3, 130).collect();
+        assert_eq!(words, vec![(0, !0u64 << 3), (1, !0), (2, 0b11)]);
+        assert_eq!(words_between(64, 128).collect::<Vec<_>>(), vec![(1, !0)]);
+        assert_eq!(words_between(5, 5).count(), 0);
+        assert_eq!(words_between(70, 72).collect::<Vec<_>>(), vec![(1, 0b1100_0000)]);
+    }
+
+    #[test]
+    fn nth_bit_counts_from_the_lowest() {
+        let w = 0b1011_0100u64;
+        assert_eq!((0..4).map(|k| nth_bit(w, k)).collect::<Vec<_>>(), vec![2, 4, 5, 7]);
     }
 }

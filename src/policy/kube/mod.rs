@@ -98,7 +98,17 @@ pub struct ClassQueueState {
     /// class-mate.
     pub failed_at_generation: Option<u64>,
     /// Cached static feasibility bitset and the node generation it was computed at.
-    static_ok: Option<(u64, std::rc::Rc<[u64]>)>,
+    static_ok: Option<StaticNodes>,
+}
+
+/// A class's statically feasible nodes at one node generation.
+#[derive(Clone, Debug)]
+struct StaticNodes {
+    generation: u64,
+    bits: std::rc::Rc<[u64]>,
+    /// Some of these nodes has a PreferNoSchedule taint the class does not tolerate, so
+    /// TaintToleration's score is not the same on every node.
+    soft_taints: bool,
 }
 
 type QKey = (Reverse<i32>, SimTime, PodId);
@@ -123,11 +133,16 @@ pub struct Scheduler {
     nominated: BTreeSet<PodId>,
     /// Pods waiting for their group to have enough members (coscheduling PreFilter).
     gang_wait: BTreeSet<PodId>,
-    /// Pods nominated to each node.
+    /// Pods nominated to each node (change it through `nominate` and `unnominate`).
     nominated_on: Vec<Vec<PodId>>,
+    /// The nodes with a pod nominated to them, one bit per node, and how many they are.
+    nominated_nodes: Vec<u64>,
+    nominated_count: usize,
     next_start_node: usize,
     /// Bumped when nodes join or change labels/taints: static filter caches are stale.
     node_generation: u64,
+    /// Scratch space of the cycle's node choice: (score, state) of the states a pod fits.
+    scratch_states: Vec<(i64, u32)>,
     cycle_scheduled: bool,
     unsched_flush_scheduled: bool,
     backoff_flush_scheduled: bool,
@@ -161,8 +176,11 @@ impl Scheduler {
             nominated: BTreeSet::new(),
             gang_wait: BTreeSet::new(),
             nominated_on: vec![Vec::new(); nodes],
+            nominated_nodes: vec![0; nodes.div_ceil(64).max(1)],
+            nominated_count: 0,
             next_start_node: 0,
             node_generation: 0,
+            scratch_states: Vec::new(),
             cycle_scheduled: false,
             unsched_flush_scheduled: false,
             backoff_flush_scheduled: false,
@@ -176,8 +194,35 @@ impl Scheduler {
     }
 
     pub fn nodes_changed(&mut self, nodes: usize) {
-        self.nominated_on.resize(nodes, Vec::new());
+        self.resize_nodes(nodes);
         self.node_generation += 1;
+    }
+
+    /// Make room in the per-node tables for `nodes` nodes.
+    fn resize_nodes(&mut self, nodes: usize) {
+        self.nominated_on.resize(nodes, Vec::new());
+        self.nominated_nodes.resize(nodes.div_ceil(64).max(1), 0);
+    }
+
+    /// Nominate a pod to a node.
+    fn nominate(&mut self, node: NodeId, pod: PodId) {
+        let list = &mut self.nominated_on[node as usize];
+        if list.is_empty() {
+            self.nominated_nodes[node as usize / 64] |= 1 << (node % 64);
+            self.nominated_count += 1;
+        }
+        list.push(pod);
+    }
+
+    /// A pod's nomination to a node is gone.
+    fn unnominate(&mut self, node: NodeId, pod: PodId) {
+        let list = &mut self.nominated_on[node as usize];
+        let had = !list.is_empty();
+        list.retain(|&p| p != pod);
+        if had && list.is_empty() {
+            self.nominated_nodes[node as usize / 64] &= !(1 << (node % 64));
+            self.nominated_count -= 1;
+        }
     }
 
     /// Whether the pod sits somewhere in the queue (invariant checks).

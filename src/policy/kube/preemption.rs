@@ -225,7 +225,7 @@ impl World {
             self.clear_nomination_quiet(q);
         }
         self.store.pods[pod as usize].nominated = Some(node);
-        self.sched.kube.nominated_on[node as usize].push(pod);
+        self.sched.kube.nominate(node, pod);
         self.pod_node_event(pod, "PodNominated", node);
         for v in victims {
             self.count_eviction(v, None);

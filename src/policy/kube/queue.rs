@@ -164,7 +164,7 @@ impl World {
 
     pub(crate) fn clear_nomination(&mut self, pod: PodId) {
         if let Some(n) = self.store.pods[pod as usize].nominated.take() {
-            self.sched.kube.nominated_on[n as usize].retain(|&p| p != pod);
+            self.sched.kube.unnominate(n, pod);
             // The reservation is gone: pods it kept out may fit now.
             self.store.cluster.generation += 1;
             self.requeue_waiting(true);
@@ -179,10 +179,7 @@ impl World {
     /// A node joined or changed: every waiting pod may fit now.
     pub(crate) fn sched_on_node_change(&mut self) {
         self.sched.kube.node_generation += 1;
-        self.sched
-            .kube
-            .nominated_on
-            .resize(self.store.cluster.nodes.len(), Vec::new());
+        self.sched.kube.resize_nodes(self.store.cluster.nodes.len());
         self.requeue_waiting(false);
     }
 
@@ -420,7 +417,7 @@ impl World {
 
     pub(crate) fn clear_nomination_quiet(&mut self, pod: PodId) {
         if let Some(n) = self.store.pods[pod as usize].nominated.take() {
-            self.sched.kube.nominated_on[n as usize].retain(|&p| p != pod);
+            self.sched.kube.unnominate(n, pod);
         }
     }
 }

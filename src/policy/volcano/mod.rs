@@ -639,8 +639,12 @@ impl World {
             if !c.req.fits_in(&free) {
                 continue;
             }
-            let (least, balanced) =
-                resource_scores(crate::model::cluster::Scoring::LeastAllocated, node, nonzero, &c.req);
+            let (least, balanced) = resource_scores(
+                crate::model::cluster::Scoring::LeastAllocated,
+                &node.alloc,
+                nonzero,
+                &c.req,
+            );
             // binpack: cpu and memory weight 1, (used + request) / allocatable, x100.
             let mut bp = 0i64;
             let mut dims = 0i64;
