@@ -113,6 +113,26 @@ impl World {
             return;
         }
         let mut st = EvictState::default();
+        // Before a pass over the bound pods: preempt can act only for a unit of higher
+        // priority than some bound pod, reclaim only with a reclaimable queue above its
+        // deserved share. Otherwise the actions would visit every unit and change nothing.
+        let lowest_bound = self.store.bound_priorities.keys().next().copied();
+        let top_unit = units
+            .gangs
+            .iter()
+            .map(|u| u.priority)
+            .chain(
+                self.sched
+                    .volcano
+                    .pending
+                    .lone_waiting(units.limit)
+                    .map(|(_, c)| self.store.classes[c as usize].priority),
+            )
+            .max();
+        let may_preempt = lowest_bound.is_some_and(|low| top_unit.is_some_and(|top| top > low));
+        if !may_preempt && !self.reclaim_target(deserved, &st) {
+            return;
+        }
         for (n, pods) in self.store.cluster.pods_on.iter().enumerate() {
             for &p in pods {
                 let pod = &self.store.pods[p as usize];
@@ -132,6 +152,10 @@ impl World {
                 }
             }
         }
+        debug_assert!(
+            st.min_priority.values().all(|&m| lowest_bound.is_some_and(|low| m >= low)),
+            "every possible victim is a bound pod"
+        );
         if st.victim_nodes.is_empty() && st.releasing.is_empty() {
             return; // nothing to evict and nothing being released: allocate saw it all
         }
@@ -158,17 +182,10 @@ impl World {
         }
         // reclaim needs deserved shares, hence two queues or more, and a reclaimable queue
         // above its share.
-        if deserved.len() < 2 {
+        if !self.reclaim_target(deserved, &st) {
             return;
         }
         let f = |r: &Res| -> Vec8 { r.0.map(|x| x as f64) };
-        let any_target = deserved.iter().any(|(&q, des)| {
-            let a = f(&self.alloc_of(q, &st));
-            self.queue_reclaimable(q) && (0..a.len()).any(|d| a[d] > des[d])
-        });
-        if !any_target {
-            return;
-        }
         // Queues by share (lowest first), each popping its jobs in job order.
         // Queue order (VC-C2): priority, then share, then age.
         let mut order: Vec<(std::cmp::Reverse<i32>, f64, usize, u32)> = queues
@@ -226,6 +243,16 @@ impl World {
         })?;
         walk.take(&self.sched.volcano.pending, item);
         Some(item)
+    }
+
+    /// Whether reclaim has work: deserved shares (two queues or more) and a reclaimable queue
+    /// above its share in some dimension.
+    fn reclaim_target(&self, deserved: &BTreeMap<u32, Vec8>, st: &EvictState) -> bool {
+        deserved.len() >= 2
+            && deserved.iter().any(|(&q, des)| {
+                let a = self.alloc_of(q, st);
+                self.queue_reclaimable(q) && (0..a.0.len()).any(|d| a.0[d] as f64 > des[d])
+            })
     }
 
     /// A queue's `spec.priority` (0 without a Queue object).

@@ -124,13 +124,17 @@ impl Pending {
         self.lone_request.get(&q).copied().unwrap_or_default()
     }
 
-    /// Queues with a lone pod created before `limit` waiting.
-    pub(crate) fn lone_queues(&self, limit: PodId) -> BTreeSet<u32> {
+    /// The (queue, class) pairs with a lone pod created before `limit` waiting.
+    pub(crate) fn lone_waiting(&self, limit: PodId) -> impl Iterator<Item = (u32, ClassId)> + '_ {
         self.lone
             .iter()
-            .filter(|(_, set)| set.iter().any(|&(_, p)| p < limit))
-            .map(|(&(q, _), _)| q)
-            .collect()
+            .filter(move |(_, set)| set.iter().any(|&(_, p)| p < limit))
+            .map(|(&k, _)| k)
+    }
+
+    /// Queues with a lone pod created before `limit` waiting.
+    pub(crate) fn lone_queues(&self, limit: PodId) -> BTreeSet<u32> {
+        self.lone_waiting(limit).map(|(q, _)| q).collect()
     }
 
     /// Lone pods waiting that were created at or after `limit` (debug checks).
