@@ -334,3 +334,123 @@ impl Stream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lone(queue: u32, class: ClassId, created: u64) -> Place {
+        Place::Lone {
+            queue,
+            class,
+            created: SimTime(created),
+            req: Res::default(),
+        }
+    }
+
+    /// Every unit of a walk, with a verdict per (queue, class) and the classes that wait.
+    fn walk(s: &mut Stream, p: &Pending, verdict: impl Fn(u32, ClassId, i32) -> Verdict) -> Vec<Item> {
+        let mut out = Vec::new();
+        while let Some(item) = s.peek(p, &verdict) {
+            s.take(p, item);
+            out.push(item);
+        }
+        out
+    }
+
+    fn pods(items: &[Item]) -> Vec<String> {
+        items
+            .iter()
+            .map(|i| match i {
+                Item::Gang(g) => format!("g{g}"),
+                Item::Lone { pod, .. } => format!("{pod}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lone_pods_and_gangs_merge_in_job_order() {
+        let mut p = Pending::default();
+        // Class 0 has priority 0, class 1 priority 5; workloads created at 10, 20, 30.
+        p.insert(1, lone(0, 0, 20));
+        p.insert(2, lone(0, 1, 30));
+        p.insert(3, lone(0, 0, 10));
+        p.insert(4, lone(1, 0, 5)); // another queue
+        p.insert(5, Place::Gang);
+        let prio = |c: ClassId| if c == 1 { 5 } else { 0 };
+        // A gang of priority 0, not ready: before every ready unit of its priority.
+        let gangs = vec![((Reverse(0), false, 0, SimTime(99), 5), 0)];
+        let mut s = Stream::new(&p, Some(0), prio, gangs.clone(), 100);
+        assert_eq!(pods(&walk(&mut s, &p, |_, _, _| Verdict::Live)), ["2", "g0", "3", "1"]);
+        let mut s = Stream::new(&p, None, prio, gangs, 100);
+        assert_eq!(pods(&walk(&mut s, &p, |_, _, _| Verdict::Live)), ["2", "g0", "4", "3", "1"]);
+    }
+
+    #[test]
+    fn pods_created_after_the_session_opened_are_left_out() {
+        let mut p = Pending::default();
+        p.insert(1, lone(0, 0, 20));
+        p.insert(7, lone(0, 0, 10)); // created during the session
+        let mut s = Stream::new(&p, None, |_| 0, Vec::new(), 5);
+        assert_eq!(pods(&walk(&mut s, &p, |_, _, _| Verdict::Live)), ["1"]);
+        assert_eq!(p.lone_since(5), 1);
+        assert_eq!(p.lone_queues(5).len(), 1);
+        assert_eq!(p.lone_queues(1).len(), 0);
+    }
+
+    #[test]
+    fn a_done_class_is_dropped_and_a_removed_head_skipped() {
+        let mut p = Pending::default();
+        for (pod, class, t) in [(1, 0, 1), (2, 1, 2), (3, 0, 3), (4, 1, 4), (5, 0, 5)] {
+            p.insert(pod, lone(0, class, t));
+        }
+        let mut s = Stream::new(&p, None, |_| 0, Vec::new(), 100);
+        let first = s.peek(&p, |_, _, _| Verdict::Live).expect("a unit");
+        s.take(&p, first);
+        // Pod 2 (class 1's head) stops waiting; class 0 is done after pod 1.
+        p.remove(2, lone(0, 1, 2));
+        assert_eq!(pods(&walk(&mut s, &p, |_, c, _| if c == 0 { Verdict::Done } else { Verdict::Live })), ["4"]);
+        assert_eq!(p.lone_removed, 1);
+    }
+
+    #[test]
+    fn a_waiting_class_resumes_after_the_commit_past_the_units_walked() {
+        let mut p = Pending::default();
+        for (pod, class, t) in [(1, 0, 1), (2, 1, 2), (3, 0, 3), (4, 1, 4), (5, 0, 5), (6, 1, 6)] {
+            p.insert(pod, lone(0, class, t));
+        }
+        let mut s = Stream::new(&p, None, |_| 0, Vec::new(), 100);
+        let mut seen = Vec::new();
+        // Class 0 waits from the start; a commit at pod 4 revives it: pod 5 is next, not 1 or 3.
+        while let Some(item) = s.peek(&p, |_, c, _| if c == 0 { Verdict::Wait } else { Verdict::Live }) {
+            s.take(&p, item);
+            seen.push(item);
+            if matches!(item, Item::Lone { pod: 4, .. }) {
+                s.revive(&p);
+                let next = s.peek(&p, |_, _, _| Verdict::Live).expect("a unit");
+                assert!(matches!(next, Item::Lone { pod: 5, .. }), "{next:?}");
+            }
+        }
+        assert_eq!(pods(&seen), ["2", "4", "6"]);
+    }
+
+    #[test]
+    fn requests_are_summed_per_queue() {
+        let mut p = Pending::default();
+        let mut req = Res::default();
+        req.0[0] = 1000;
+        let place = |created| Place::Lone {
+            queue: 3,
+            class: 0,
+            created: SimTime(created),
+            req,
+        };
+        p.insert(1, place(1));
+        p.insert(2, place(2));
+        assert_eq!(p.lone_request(3).0[0], 2000);
+        p.remove(1, place(1));
+        p.remove(2, place(2));
+        assert_eq!(p.lone_request(3), Res::default());
+        assert!(p.lone.is_empty() && p.lone_request.is_empty());
+    }
+}
