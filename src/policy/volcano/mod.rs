@@ -490,7 +490,12 @@ impl World {
     }
 
     /// Allocate one unit of a walk (`cap`: its queue's deserved share, if queues are in play).
-    fn allocate_item(&mut self, su: &SessionUnits, item: units::Item, cap: Option<crate::policy::volcano::proportion::Vec8>) {
+    fn allocate_item(
+        &mut self,
+        su: &SessionUnits,
+        item: units::Item,
+        cap: Option<crate::policy::volcano::proportion::Vec8>,
+    ) {
         match item {
             units::Item::Gang(k) => self.allocate_unit(su.gangs[k].gang, &su.gangs[k].pods, cap),
             units::Item::Lone { pod, .. } => self.allocate_unit(None, &[pod], cap),
@@ -507,7 +512,10 @@ impl World {
     /// its (queue, class): capacity and room only shrink within allocate. The walk drops such
     /// a class, and a queue whose units left are all such is as good as empty (its turns would
     /// change nothing).
-    pub(crate) fn allocate_by_queue(&mut self, su: &SessionUnits) -> BTreeMap<u32, crate::policy::volcano::proportion::Vec8> {
+    pub(crate) fn allocate_by_queue(
+        &mut self,
+        su: &SessionUnits,
+    ) -> BTreeMap<u32, crate::policy::volcano::proportion::Vec8> {
         use crate::policy::volcano::proportion::{QueueInput, Vec8, deserved, overused, share};
         use units::Verdict;
         let unit_queue = |w: &World, u: &Unit| w.pod_queue(u.pods[0]);
@@ -547,7 +555,11 @@ impl World {
             loop {
                 let no_fit = &self.sched.volcano.no_fit;
                 let item = walk.peek(&self.sched.volcano.pending, |_, c, _| {
-                    if no_fit.contains(&c) { Verdict::Done } else { Verdict::Live }
+                    if no_fit.contains(&c) {
+                        Verdict::Done
+                    } else {
+                        Verdict::Live
+                    }
                 });
                 let Some(item) = item else { break };
                 walk.take(&self.sched.volcano.pending, item);
@@ -618,7 +630,11 @@ impl World {
                 next[i] = walks[i].peek(&self.sched.volcano.pending, |_, c, _| {
                     let req = classes[c as usize].req;
                     let room = (0..req.0.len()).all(|d| req.0[d] == 0 || (held.0[d] + req.0[d]) as f64 <= des[d]);
-                    if no_fit.contains(&c) || !room { Verdict::Done } else { Verdict::Live }
+                    if no_fit.contains(&c) || !room {
+                        Verdict::Done
+                    } else {
+                        Verdict::Live
+                    }
                 });
             }
             let best = (0..qs.len())

@@ -153,7 +153,9 @@ impl World {
             }
         }
         debug_assert!(
-            st.min_priority.values().all(|&m| lowest_bound.is_some_and(|low| m >= low)),
+            st.min_priority
+                .values()
+                .all(|&m| lowest_bound.is_some_and(|low| m >= low)),
             "every possible victim is a bound pod"
         );
         if st.victim_nodes.is_empty() && st.releasing.is_empty() {

@@ -144,7 +144,10 @@ impl Pending {
 
     /// The (queue, class) pairs of lone pods, with a queue filter.
     fn lone_classes(&self, queue: Option<u32>) -> impl Iterator<Item = (u32, ClassId)> + '_ {
-        self.lone.keys().copied().filter(move |&(q, _)| queue.is_none_or(|x| x == q))
+        self.lone
+            .keys()
+            .copied()
+            .filter(move |&(q, _)| queue.is_none_or(|x| x == q))
     }
 }
 
@@ -261,9 +264,15 @@ impl Stream {
 
     /// The next unit without taking it. `verdict` judges the class of the lone pod on top: a
     /// `Done` class is dropped, a `Wait` one set aside until [`Stream::revive`].
-    pub(crate) fn peek(&mut self, pending: &Pending, mut verdict: impl FnMut(u32, ClassId, i32) -> Verdict) -> Option<Item> {
+    pub(crate) fn peek(
+        &mut self,
+        pending: &Pending,
+        mut verdict: impl FnMut(u32, ClassId, i32) -> Verdict,
+    ) -> Option<Item> {
         let lone = loop {
-            let Some(&Reverse((key, i))) = self.heap.peek() else { break None };
+            let Some(&Reverse((key, i))) = self.heap.peek() else {
+                break None;
+            };
             let c = &self.cursors[i];
             // The pod on top may have stopped waiting since it was pushed.
             let still = pending
@@ -383,7 +392,10 @@ mod tests {
         let mut s = Stream::new(&p, Some(0), prio, gangs.clone(), 100);
         assert_eq!(pods(&walk(&mut s, &p, |_, _, _| Verdict::Live)), ["2", "g0", "3", "1"]);
         let mut s = Stream::new(&p, None, prio, gangs, 100);
-        assert_eq!(pods(&walk(&mut s, &p, |_, _, _| Verdict::Live)), ["2", "g0", "4", "3", "1"]);
+        assert_eq!(
+            pods(&walk(&mut s, &p, |_, _, _| Verdict::Live)),
+            ["2", "g0", "4", "3", "1"]
+        );
     }
 
     #[test]
@@ -409,7 +421,14 @@ mod tests {
         s.take(&p, first);
         // Pod 2 (class 1's head) stops waiting; class 0 is done after pod 1.
         p.remove(2, lone(0, 1, 2));
-        assert_eq!(pods(&walk(&mut s, &p, |_, c, _| if c == 0 { Verdict::Done } else { Verdict::Live })), ["4"]);
+        assert_eq!(
+            pods(&walk(&mut s, &p, |_, c, _| if c == 0 {
+                Verdict::Done
+            } else {
+                Verdict::Live
+            })),
+            ["4"]
+        );
         assert_eq!(p.lone_removed, 1);
     }
 
