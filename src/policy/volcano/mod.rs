@@ -133,12 +133,12 @@ impl World {
         if p.gang.is_some() || wl.vc.is_some() {
             units::Place::Gang
         } else {
-            units::Place::Lone {
+            units::Place::Lone(units::Lone {
                 queue: self.pod_queue(pod),
                 class: p.class,
                 created: wl.submit,
                 req: self.store.classes[p.class as usize].req,
-            }
+            })
         }
     }
 

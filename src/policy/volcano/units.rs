@@ -61,16 +61,20 @@ pub struct Pending {
     pub(crate) lone_removed: u64,
 }
 
-/// Where a waiting pod is kept, with what its lone entry needs.
+/// Where a waiting pod is kept.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Place {
     Gang,
-    Lone {
-        queue: u32,
-        class: ClassId,
-        created: SimTime,
-        req: Res,
-    },
+    Lone(Lone),
+}
+
+/// What a lone pod's entry needs: its queue, class, workload creation and request.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Lone {
+    pub queue: u32,
+    pub class: ClassId,
+    pub created: SimTime,
+    pub req: Res,
 }
 
 impl Pending {
@@ -79,14 +83,12 @@ impl Pending {
             Place::Gang => {
                 self.gang.insert(pod);
             }
-            Place::Lone {
-                queue,
-                class,
-                created,
-                req,
-            } => {
-                self.lone.entry((queue, class)).or_default().insert((created, pod));
-                self.lone_request.entry(queue).or_default().add(&req);
+            Place::Lone(l) => {
+                self.lone
+                    .entry((l.queue, l.class))
+                    .or_default()
+                    .insert((l.created, pod));
+                self.lone_request.entry(l.queue).or_default().add(&l.req);
             }
         }
     }
@@ -97,22 +99,17 @@ impl Pending {
                 let was = self.gang.remove(&pod);
                 debug_assert!(was, "pod {pod} was waiting");
             }
-            Place::Lone {
-                queue,
-                class,
-                created,
-                req,
-            } => {
-                let set = self.lone.get_mut(&(queue, class)).expect("its class waits");
-                let was = set.remove(&(created, pod));
+            Place::Lone(l) => {
+                let set = self.lone.get_mut(&(l.queue, l.class)).expect("its class waits");
+                let was = set.remove(&(l.created, pod));
                 debug_assert!(was, "pod {pod} was waiting");
                 if set.is_empty() {
-                    self.lone.remove(&(queue, class));
+                    self.lone.remove(&(l.queue, l.class));
                 }
-                let r = self.lone_request.get_mut(&queue).expect("its queue waits");
-                r.sub(&req);
+                let r = self.lone_request.get_mut(&l.queue).expect("its queue waits");
+                r.sub(&l.req);
                 if *r == Res::default() {
-                    self.lone_request.remove(&queue);
+                    self.lone_request.remove(&l.queue);
                 }
                 self.lone_removed += 1;
             }
@@ -349,12 +346,12 @@ mod tests {
     use super::*;
 
     fn lone(queue: u32, class: ClassId, created: u64) -> Place {
-        Place::Lone {
+        Place::Lone(Lone {
             queue,
             class,
             created: SimTime(created),
             req: Res::default(),
-        }
+        })
     }
 
     /// Every unit of a walk, with a verdict per (queue, class) and the classes that wait.
@@ -458,11 +455,13 @@ mod tests {
         let mut p = Pending::default();
         let mut req = Res::default();
         req.0[0] = 1000;
-        let place = |created| Place::Lone {
-            queue: 3,
-            class: 0,
-            created: SimTime(created),
-            req,
+        let place = |created| {
+            Place::Lone(Lone {
+                queue: 3,
+                class: 0,
+                created: SimTime(created),
+                req,
+            })
         };
         p.insert(1, place(1));
         p.insert(2, place(2));
