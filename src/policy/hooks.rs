@@ -143,7 +143,7 @@ impl World {
     pub(crate) fn policy_pending_state(&self, pod: PodId) -> (bool, bool) {
         (
             self.sched.kube.pods[pod as usize].attempts > 0,
-            self.sched.volcano.pending.contains(&pod),
+            self.sched.volcano.waiting[pod as usize],
         )
     }
 }

@@ -13,10 +13,16 @@
 //!
 //! When events are recorded, enqueue rejections and each session's end write the PodGroup's
 //! `Unschedulable` message as volcano-scheduler words it (`messages`).
+//!
+//! For speed, the waiting pods are kept between sessions (`units`): lone pods in job order per
+//! (queue, class), gangs' pods apart; a session walks them in job order and skips a class of
+//! lone pods once the action is known to do nothing for it, so a session over a backlog that
+//! cannot fit costs O(queues x classes + gangs), not O(backlog).
 
 mod messages;
 pub mod preempt;
 pub mod proportion;
+pub(crate) mod units;
 
 use std::collections::BTreeMap;
 
@@ -32,10 +38,14 @@ pub const OVERCOMMIT_FACTOR_PERCENT: i64 = 120;
 
 #[derive(Clone, Debug, Default)]
 pub struct VolcanoSched {
-    /// Pods waiting for the volcano scheduler, in creation order.
-    pub pending: std::collections::BTreeSet<PodId>,
+    /// Pods waiting for the volcano scheduler: gangs' pods in creation order, lone pods in job
+    /// order per (queue, class).
+    pub pending: units::Pending,
     /// The same as a flag per pod id (released with the pod), for lookups on hot paths.
     pub(crate) waiting: crate::model::pods::Paged<bool>,
+    /// The first pod id created after the current session opened: the session's snapshot is
+    /// the pods waiting below it.
+    limit: PodId,
     session_at: Option<SimTime>,
     last_session: Option<SimTime>,
     /// The current session bound a pod or enqueued a PodGroup.
@@ -47,6 +57,14 @@ pub struct VolcanoSched {
     attempts: BTreeMap<GangId, messages::GangAttempt>,
     /// The last `Unschedulable` message written per PodGroup (enqueue 0, session close 1).
     last_msgs: BTreeMap<(GangId, u8), String>,
+}
+
+/// A session's units: its gang units in job order, with their keys; its lone pods are the pods
+/// waiting in `units::Pending` created before `limit`.
+pub(crate) struct SessionUnits {
+    pub gangs: Vec<Unit>,
+    pub keys: Vec<units::JobKey>,
+    pub limit: PodId,
 }
 
 /// A scheduling unit of a session: a gang (PodGroup) or a lone pod.
@@ -107,14 +125,33 @@ impl World {
         self.engine.schedule(at, class::SCHED_CYCLE, Ev::VolcanoSession);
     }
 
+    /// Where a waiting pod is kept: with the gangs' pods, or as a lone pod of its queue and
+    /// class (fixed for the pod's life).
+    fn waiting_place(&self, pod: PodId) -> units::Place {
+        let p = &self.store.pods[pod as usize];
+        let wl = &self.store.workloads[p.wl as usize];
+        if p.gang.is_some() || wl.vc.is_some() {
+            units::Place::Gang
+        } else {
+            units::Place::Lone(units::Lone {
+                queue: self.pod_queue(pod),
+                class: p.class,
+                created: wl.submit,
+                req: self.store.classes[p.class as usize].req,
+            })
+        }
+    }
+
     pub(crate) fn volcano_add(&mut self, pod: PodId) {
-        self.sched.volcano.pending.insert(pod);
+        let place = self.waiting_place(pod);
+        self.sched.volcano.pending.insert(pod, place);
         self.sched.volcano.waiting[pod as usize] = true;
         self.volcano_kick();
     }
 
     pub(crate) fn volcano_remove(&mut self, pod: PodId) {
-        self.sched.volcano.pending.remove(&pod);
+        let place = self.waiting_place(pod);
+        self.sched.volcano.pending.remove(pod, place);
         self.sched.volcano.waiting[pod as usize] = false;
     }
 
@@ -128,9 +165,11 @@ impl World {
         self.sched.volcano.last_session = Some(now);
         self.sched.volcano.changed = false;
         self.sched.volcano.no_fit.clear();
-        let snapshot: Vec<PodId> = self.sched.volcano.pending.iter().copied().collect();
+        self.sched.volcano.limit = self.store.pods.len() as PodId;
+        // The gangs' pods of the snapshot (lone pods are the waiting ones below `limit`).
+        let snapshot: Vec<PodId> = self.sched.volcano.pending.gang.iter().copied().collect();
         self.volcano_enqueue();
-        let (mut units, deserved) = self.volcano_allocate(&snapshot);
+        let (units, deserved) = self.volcano_allocate(&snapshot);
         if !deserved.is_empty() || !self.rec.queue_deserved.is_empty() {
             let queues = self.store.queue_names.len().max(self.rec.queue_deserved.len());
             for q in 0..queues {
@@ -143,15 +182,21 @@ impl World {
         if self.sched.policy.volcano_preempt {
             // The units allocate left pending, in job order again (an elastic job it placed in
             // part is ready now).
-            for u in &mut units {
+            let mut gangs = units.gangs;
+            for u in &mut gangs {
                 u.pods.retain(|&p| self.sched.volcano.waiting[p as usize]);
                 if let Some(&first) = u.pods.first() {
                     u.id = u64::from(first);
                 }
             }
-            units.retain(|u| !u.pods.is_empty());
-            let units = self.sort_units(units);
+            gangs.retain(|u| !u.pods.is_empty());
+            let units = self.sort_units(gangs);
+            let removed = self.sched.volcano.pending.lone_removed;
             self.volcano_evictions(&units, &deserved);
+            debug_assert_eq!(
+                removed, self.sched.volcano.pending.lone_removed,
+                "evictions end no waiting lone pod (the walk would miss it)"
+            );
         }
         if self.rec.record_events {
             self.volcano_session_messages(&snapshot);
@@ -318,13 +363,18 @@ impl World {
     }
 
     /// allocate + backfill (VC-C4, C6): per job in order, a tentative plan committed only when
-    /// the job is ready. Returns the session's deserved shares by queue (empty when one queue
-    /// without a capability is in play).
+    /// the job is ready. Returns the session's units (for preempt and reclaim) and its deserved
+    /// shares by queue (empty when one queue without a capability is in play).
     pub(crate) fn volcano_allocate(
         &mut self,
         snapshot: &[PodId],
-    ) -> (Vec<Unit>, BTreeMap<u32, crate::policy::volcano::proportion::Vec8>) {
+    ) -> (SessionUnits, BTreeMap<u32, crate::policy::volcano::proportion::Vec8>) {
         let sorted = self.session_units(snapshot);
+        debug_assert_eq!(
+            self.sched.volcano.pending.lone_since(sorted.limit),
+            0,
+            "no lone pod is created between a session's opening and its allocate"
+        );
         let partial_before: Vec<bool> = if cfg!(debug_assertions) {
             self.store
                 .gangs
@@ -348,10 +398,10 @@ impl World {
         (sorted, deserved)
     }
 
-    /// The session's scheduling units (a gang's pending pods, or a lone pod) among `snapshot`'s
-    /// pods still pending, in job order: priority, gang (not ready first), drf (lower dominant
-    /// share), creation, id.
-    pub(crate) fn session_units(&self, snapshot: &[PodId]) -> Vec<Unit> {
+    /// The session's scheduling units: the gang units (a gang's pending pods) among `snapshot`'s
+    /// pods still pending, in job order (`sort_units`); the lone pods waiting stay where they
+    /// are kept (`units::Pending`).
+    pub(crate) fn session_units(&self, snapshot: &[PodId]) -> SessionUnits {
         // Units in order of their first pod (the snapshot is in pod order); a gang's pods join
         // the unit of its first pending pod.
         let mut order: Vec<Unit> = Vec::new();
@@ -386,54 +436,90 @@ impl World {
         self.sort_units(order)
     }
 
-    /// Units in job order: priority, gang (not ready first), drf (lower dominant share),
-    /// creation, id.
-    pub(crate) fn sort_units(&self, mut order: Vec<Unit>) -> Vec<Unit> {
+    /// Gang units in job order: priority, gang (not ready first), drf (lower dominant share),
+    /// creation, id; with the session's lone pods, its units.
+    pub(crate) fn sort_units(&self, order: Vec<Unit>) -> SessionUnits {
         let total = if order.iter().any(|u| u.gang.is_some()) {
             self.totals().0
         } else {
             Res::default() // drf shares are of gangs only
         };
         // Job order: priority, gang (not ready first), drf (lower dominant share), creation, id.
-        let keyed: Vec<(std::cmp::Reverse<i32>, bool, u64, SimTime, u64)> = order
-            .iter()
+        let mut keyed: Vec<(units::JobKey, Unit)> = order
+            .into_iter()
             .map(|u| {
                 let ready = u
                     .gang
                     .is_none_or(|g| self.store.gangs[g as usize].holding >= self.store.gangs[g as usize].min_member);
                 let share = u.gang.map_or(0, |g| dominant_share_ppm(&self.gang_held(g), &total));
-                (std::cmp::Reverse(u.priority), ready, share, u.created, u.id)
+                ((std::cmp::Reverse(u.priority), ready, share, u.created, u.id), u)
             })
             .collect();
-        let mut idx: Vec<usize> = (0..order.len()).collect();
-        idx.sort_by_key(|&i| keyed[i]);
-        let mut sorted = Vec::with_capacity(order.len());
-        for i in idx {
-            sorted.push(std::mem::replace(
-                &mut order[i],
-                Unit {
-                    gang: None,
-                    pods: vec![],
-                    priority: 0,
-                    created: SimTime::ZERO,
-                    id: 0,
-                },
-            ));
+        keyed.sort_by_key(|k| k.0);
+        let (keys, gangs) = keyed.into_iter().unzip();
+        SessionUnits {
+            gangs,
+            keys,
+            limit: self.sched.volcano.limit,
         }
-        sorted
+    }
+
+    /// A walk over the session's units of queue `queue` (every queue if `None`) in job order.
+    pub(crate) fn walk_units(&self, su: &SessionUnits, queue: Option<u32>) -> units::Stream {
+        let gangs = su
+            .gangs
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| queue.is_none_or(|q| self.pod_queue(u.pods[0]) == q))
+            .map(|(i, _)| (su.keys[i], i))
+            .collect();
+        units::Stream::new(
+            &self.sched.volcano.pending,
+            queue,
+            |c| self.store.classes[c as usize].priority,
+            gangs,
+            su.limit,
+        )
+    }
+
+    /// The queues of the session's units.
+    pub(crate) fn unit_queues(&self, su: &SessionUnits) -> std::collections::BTreeSet<u32> {
+        let mut qs = self.sched.volcano.pending.lone_queues(su.limit);
+        qs.extend(su.gangs.iter().map(|u| self.pod_queue(u.pods[0])));
+        qs
+    }
+
+    /// Allocate one unit of a walk (`cap`: its queue's deserved share, if queues are in play).
+    fn allocate_item(
+        &mut self,
+        su: &SessionUnits,
+        item: units::Item,
+        cap: Option<crate::policy::volcano::proportion::Vec8>,
+    ) {
+        match item {
+            units::Item::Gang(k) => self.allocate_unit(su.gangs[k].gang, &su.gangs[k].pods, cap),
+            units::Item::Lone { pod, .. } => self.allocate_unit(None, &[pod], cap),
+        }
     }
 
     /// allocate's queue loop (VC-C4): with one queue in play, jobs in job order; with several,
     /// proportion's deserved shares (VC-Q2) for this session, then repeatedly the queue with the
     /// lowest share that is not overused gives its next job, and a task fits its queue only while
     /// `allocated + request <= deserved`.
+    ///
+    /// A lone pod whose class found no node this session, or whose request has no room left in
+    /// its queue's deserved share, would be visited as a no-op, and so would every later pod of
+    /// its (queue, class): capacity and room only shrink within allocate. The walk drops such
+    /// a class, and a queue whose units left are all such is as good as empty (its turns would
+    /// change nothing).
     pub(crate) fn allocate_by_queue(
         &mut self,
-        sorted: &[Unit],
+        su: &SessionUnits,
     ) -> BTreeMap<u32, crate::policy::volcano::proportion::Vec8> {
         use crate::policy::volcano::proportion::{QueueInput, Vec8, deserved, overused, share};
+        use units::Verdict;
         let unit_queue = |w: &World, u: &Unit| w.pod_queue(u.pods[0]);
-        let mut in_play: std::collections::BTreeSet<u32> = sorted.iter().map(|u| unit_queue(self, u)).collect();
+        let mut in_play = self.unit_queues(su);
         for (q, a) in self.store.queue_alloc.iter().enumerate() {
             if *a != Res::default() {
                 in_play.insert(q as u32);
@@ -452,7 +538,8 @@ impl World {
                 .flatten()
                 .map(|q| {
                     let mut request = self.store.queue_alloc[q as usize];
-                    for u in sorted {
+                    request.add(&self.sched.volcano.pending.lone_request(q));
+                    for u in &su.gangs {
                         for &p in &u.pods {
                             request.add(&self.store.classes[self.store.pods[p as usize].class as usize].req);
                         }
@@ -464,15 +551,33 @@ impl World {
                     }
                     (q, des)
                 });
-            for u in sorted {
-                self.allocate_unit(u, None);
+            let mut walk = self.walk_units(su, None);
+            loop {
+                let no_fit = &self.sched.volcano.no_fit;
+                let item = walk.peek(&self.sched.volcano.pending, |_, c, _| {
+                    if no_fit.contains(&c) {
+                        Verdict::Done
+                    } else {
+                        Verdict::Live
+                    }
+                });
+                let Some(item) = item else { break };
+                walk.take(&self.sched.volcano.pending, item);
+                self.allocate_item(su, item, None);
             }
             return lone.into_iter().collect();
         }
         let qs: Vec<u32> = in_play.into_iter().collect();
         let pos = |q: u32| qs.iter().position(|&x| x == q).expect("queue in play");
-        let mut request: Vec<Res> = qs.iter().map(|&q| self.store.queue_alloc[q as usize]).collect();
-        for u in sorted {
+        let mut request: Vec<Res> = qs
+            .iter()
+            .map(|&q| {
+                let mut r = self.store.queue_alloc[q as usize];
+                r.add(&self.sched.volcano.pending.lone_request(q));
+                r
+            })
+            .collect();
+        for u in &su.gangs {
             let i = pos(unit_queue(self, u));
             for &p in &u.pods {
                 request[i].add(&self.store.classes[self.store.pods[p as usize].class as usize].req);
@@ -503,11 +608,7 @@ impl World {
             .collect();
         let deserved = deserved(&f(&total), &inputs);
         let open: Vec<bool> = qs.iter().map(|&q| self.queue_spec(q).is_none_or(|s| s.open)).collect();
-        let mut lists: Vec<std::collections::VecDeque<&Unit>> = qs.iter().map(|_| Default::default()).collect();
-        for u in sorted {
-            let i = pos(unit_queue(self, u));
-            lists[i].push_back(u);
-        }
+        let mut walks: Vec<units::Stream> = qs.iter().map(|&q| self.walk_units(su, Some(q))).collect();
         // Queue order (VC-C2): higher queue priority first, then lower share; ties go to the
         // older queue: Queue objects in file order, then queues no object defines in the order
         // workloads first named them.
@@ -515,9 +616,29 @@ impl World {
             .iter()
             .map(|&q| (std::cmp::Reverse(self.queue_priority(q)), self.queue_rank(q)))
             .collect();
+        let mut next: Vec<Option<units::Item>> = vec![None; qs.len()];
         loop {
+            for i in 0..qs.len() {
+                next[i] = None;
+                if !open[i] {
+                    continue;
+                }
+                // A lone pod is a no-op once its class found no node, or once its queue's
+                // deserved share has no room for its request (proportion's Allocatable).
+                let held = self.store.queue_alloc[qs[i] as usize];
+                let (no_fit, classes, des) = (&self.sched.volcano.no_fit, &self.store.classes, &deserved[i]);
+                next[i] = walks[i].peek(&self.sched.volcano.pending, |_, c, _| {
+                    let req = classes[c as usize].req;
+                    let room = (0..req.0.len()).all(|d| req.0[d] == 0 || (held.0[d] + req.0[d]) as f64 <= des[d]);
+                    if no_fit.contains(&c) || !room {
+                        Verdict::Done
+                    } else {
+                        Verdict::Live
+                    }
+                });
+            }
             let best = (0..qs.len())
-                .filter(|&i| open[i] && !lists[i].is_empty())
+                .filter(|&i| open[i] && next[i].is_some())
                 .filter(|&i| !overused(&f(&self.store.queue_alloc[qs[i] as usize]), &deserved[i]))
                 .min_by(|&a, &b| {
                     let sa = share(&f(&self.store.queue_alloc[qs[a] as usize]), &deserved[a]);
@@ -529,14 +650,20 @@ impl World {
                         .then_with(|| ranks[a].1.cmp(&ranks[b].1))
                 });
             let Some(i) = best else { break };
-            let u = lists[i].pop_front().expect("non-empty");
-            self.allocate_unit(u, Some(deserved[i]));
+            let item = next[i].expect("a live unit");
+            walks[i].take(&self.sched.volcano.pending, item);
+            self.allocate_item(su, item, Some(deserved[i]));
         }
         qs.iter().copied().zip(deserved).collect()
     }
 
-    pub(crate) fn allocate_unit(&mut self, u: &Unit, cap: Option<crate::policy::volcano::proportion::Vec8>) {
-        let (min, holding) = match u.gang {
+    pub(crate) fn allocate_unit(
+        &mut self,
+        gang: Option<GangId>,
+        unit_pods: &[PodId],
+        cap: Option<crate::policy::volcano::proportion::Vec8>,
+    ) {
+        let (min, holding) = match gang {
             Some(g) => (
                 self.store.gangs[g as usize].min_member,
                 self.store.gangs[g as usize].holding,
@@ -546,11 +673,11 @@ impl World {
         // Tentative plan (a Statement): what it takes from each node, over the committed state.
         let mut taken: BTreeMap<NodeId, (Res, (i64, i64))> = BTreeMap::new();
         let mut plan: Vec<(PodId, NodeId)> = Vec::new();
-        let mut pods = u.pods.clone();
+        let mut pods = unit_pods.to_vec();
         pods.sort_by_key(|&p| (self.store.pods[p as usize].task, self.store.pods[p as usize].index, p));
         let mut planned = Res::default();
         // For the gang's message: what the plan placed before its first failure, and that.
-        let mut attempt = (self.rec.record_events && u.gang.is_some()).then(messages::GangAttempt::default);
+        let mut attempt = (self.rec.record_events && gang.is_some()).then(messages::GangAttempt::default);
         for pod in pods {
             let class = self.store.pods[pod as usize].class;
             if self.sched.volcano.no_fit.contains(&class) {
@@ -595,14 +722,13 @@ impl World {
                 }
             }
         }
-        if let (Some(a), Some(g)) = (attempt, u.gang) {
+        if let (Some(a), Some(g)) = (attempt, gang) {
             self.sched.volcano.attempts.insert(g, a);
         }
         if holding + plan.len() as u32 >= min {
             self.sched.volcano.changed |= !plan.is_empty();
             for (pod, n) in plan {
-                self.sched.volcano.pending.remove(&pod);
-                self.sched.volcano.waiting[pod as usize] = false;
+                self.volcano_remove(pod);
                 self.bind(pod, n);
             }
         }

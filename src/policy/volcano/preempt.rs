@@ -49,8 +49,9 @@ use std::collections::BTreeMap;
 
 use crate::model::cluster::{NodeId, Res};
 use crate::model::gang::GangId;
-use crate::policy::volcano::Unit;
 use crate::policy::volcano::proportion::Vec8;
+use crate::policy::volcano::units::{Item, Stream, Verdict};
+use crate::policy::volcano::{SessionUnits, Unit};
 use crate::sim::Phase;
 use crate::sim::{PodId, World};
 
@@ -103,13 +104,35 @@ struct Stmt {
 }
 
 impl World {
-    /// preempt then reclaim over the session's still-pending units (`units` in job order),
-    /// with the session's deserved shares (`deserved`: queue -> share), if queues are in play.
-    pub(crate) fn volcano_evictions(&mut self, units: &[Unit], deserved: &BTreeMap<u32, Vec8>) {
-        if units.is_empty() {
+    /// preempt then reclaim over the session's still-pending units (`units`, walked in job
+    /// order), with the session's deserved shares (`deserved`: queue -> share), if queues are
+    /// in play.
+    pub(crate) fn volcano_evictions(&mut self, units: &SessionUnits, deserved: &BTreeMap<u32, Vec8>) {
+        let queues = self.unit_queues(units);
+        if queues.is_empty() {
             return;
         }
         let mut st = EvictState::default();
+        // Before a pass over the bound pods: preempt can act only for a unit of higher
+        // priority than some bound pod, reclaim only with a reclaimable queue above its
+        // deserved share. Otherwise the actions would visit every unit and change nothing.
+        let lowest_bound = self.store.bound_priorities.keys().next().copied();
+        let top_unit = units
+            .gangs
+            .iter()
+            .map(|u| u.priority)
+            .chain(
+                self.sched
+                    .volcano
+                    .pending
+                    .lone_waiting(units.limit)
+                    .map(|(_, c)| self.store.classes[c as usize].priority),
+            )
+            .max();
+        let may_preempt = lowest_bound.is_some_and(|low| top_unit.is_some_and(|top| top > low));
+        if !may_preempt && !self.reclaim_target(deserved, &st) {
+            return;
+        }
         for (n, pods) in self.store.cluster.pods_on.iter().enumerate() {
             for &p in pods {
                 let pod = &self.store.pods[p as usize];
@@ -129,38 +152,46 @@ impl World {
                 }
             }
         }
+        debug_assert!(
+            st.min_priority
+                .values()
+                .all(|&m| lowest_bound.is_some_and(|low| m >= low)),
+            "every possible victim is a bound pod"
+        );
         if st.victim_nodes.is_empty() && st.releasing.is_empty() {
             return; // nothing to evict and nothing being released: allocate saw it all
         }
         // preempt: starving jobs, victims of lower priority in the same queue.
-        for u in units {
-            let q = self.pod_queue(u.pods[0]);
-            if st.min_priority.get(&q).is_none_or(|&m| m >= u.priority) || !self.unit_starving(u, &st) {
-                continue;
+        let mut walk = self.walk_units(units, None);
+        while let Some(item) = self.next_preemptor(&mut walk, Eviction::Preempt, &st) {
+            let generation = st.generation;
+            match item {
+                Item::Gang(k) => {
+                    let u = &units.gangs[k];
+                    let q = self.pod_queue(u.pods[0]);
+                    if st.min_priority.get(&q).is_none_or(|&m| m >= u.priority) || !self.unit_starving(u, &st) {
+                        continue;
+                    }
+                    self.run_statement(u, Eviction::Preempt, deserved, &mut st);
+                }
+                Item::Lone { pod, prio, .. } => {
+                    self.run_statement(&lone_unit(pod, prio), Eviction::Preempt, deserved, &mut st);
+                }
             }
-            self.run_statement(u, Eviction::Preempt, deserved, &mut st);
+            if st.generation != generation {
+                walk.revive(&self.sched.volcano.pending);
+            }
         }
         // reclaim needs deserved shares, hence two queues or more, and a reclaimable queue
         // above its share.
-        if deserved.len() < 2 {
+        if !self.reclaim_target(deserved, &st) {
             return;
         }
         let f = |r: &Res| -> Vec8 { r.0.map(|x| x as f64) };
-        let any_target = deserved.iter().any(|(&q, des)| {
-            let a = f(&self.alloc_of(q, &st));
-            self.queue_reclaimable(q) && (0..a.len()).any(|d| a[d] > des[d])
-        });
-        if !any_target {
-            return;
-        }
         // Queues by share (lowest first), each popping its jobs in job order.
-        let mut by_queue: BTreeMap<u32, Vec<&Unit>> = BTreeMap::new();
-        for u in units {
-            by_queue.entry(self.pod_queue(u.pods[0])).or_default().push(u);
-        }
         // Queue order (VC-C2): priority, then share, then age.
-        let mut order: Vec<(std::cmp::Reverse<i32>, f64, usize, u32)> = by_queue
-            .keys()
+        let mut order: Vec<(std::cmp::Reverse<i32>, f64, usize, u32)> = queues
+            .iter()
             .map(|&q| {
                 let des = deserved
                     .get(&q)
@@ -182,10 +213,48 @@ impl World {
             if crate::policy::volcano::proportion::overused(&f(&alloc), des) {
                 continue;
             }
-            for u in &by_queue[&q] {
-                self.run_statement(u, Eviction::Reclaim, deserved, &mut st);
+            let mut walk = self.walk_units(units, Some(q));
+            while let Some(item) = self.next_preemptor(&mut walk, Eviction::Reclaim, &st) {
+                let generation = st.generation;
+                match item {
+                    Item::Gang(k) => self.run_statement(&units.gangs[k], Eviction::Reclaim, deserved, &mut st),
+                    Item::Lone { pod, prio, .. } => {
+                        self.run_statement(&lone_unit(pod, prio), Eviction::Reclaim, deserved, &mut st);
+                    }
+                }
+                if st.generation != generation {
+                    walk.revive(&self.sched.volcano.pending);
+                }
             }
         }
+    }
+
+    /// The next unit of a preempt or reclaim walk, taken. Lone pods of a (queue, class) are
+    /// skipped while they would be no-ops: under preempt for good when their queue has no
+    /// running pod of lower priority, and until the next commit while their statement shape
+    /// has failed since the last one (`run_statement` would return at once).
+    fn next_preemptor(&self, walk: &mut Stream, kind: Eviction, st: &EvictState) -> Option<Item> {
+        let item = walk.peek(&self.sched.volcano.pending, |q, c, prio| {
+            if kind == Eviction::Preempt && st.min_priority.get(&q).is_none_or(|&m| m >= prio) {
+                Verdict::Done
+            } else if st.failed.get(&(c, c, q, prio, kind as u8, 1, 1)) == Some(&st.generation) {
+                Verdict::Wait
+            } else {
+                Verdict::Live
+            }
+        })?;
+        walk.take(&self.sched.volcano.pending, item);
+        Some(item)
+    }
+
+    /// Whether reclaim has work: deserved shares (two queues or more) and a reclaimable queue
+    /// above its share in some dimension.
+    fn reclaim_target(&self, deserved: &BTreeMap<u32, Vec8>, st: &EvictState) -> bool {
+        deserved.len() >= 2
+            && deserved.iter().any(|(&q, des)| {
+                let a = self.alloc_of(q, st);
+                self.queue_reclaimable(q) && (0..a.0.len()).any(|d| a.0[d] as f64 > des[d])
+            })
     }
 
     /// A queue's `spec.priority` (0 without a Queue object).
@@ -263,6 +332,7 @@ impl World {
             None => (1, 0),
         };
         let queue = self.pod_queue(u.pods[0]);
+        // A lone pod's key is (class, class, queue, priority, kind, 1, 1) (`next_preemptor`).
         let key = (
             self.store.pods[u.pods[0] as usize].class,
             self.store.pods[u.pods[u.pods.len() - 1] as usize].class,
@@ -533,5 +603,16 @@ impl World {
             self.count_eviction(v, Some(counter));
             self.delete_pod(v, reason, Some("PreemptionByScheduler"));
         }
+    }
+}
+
+/// A lone pod as a unit of its own, for a statement.
+fn lone_unit(pod: PodId, priority: i32) -> Unit {
+    Unit {
+        gang: None,
+        pods: vec![pod],
+        priority,
+        created: crate::engine::SimTime::ZERO,
+        id: u64::from(pod),
     }
 }
