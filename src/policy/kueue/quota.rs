@@ -648,6 +648,76 @@ pub struct AdmittedWorkload {
     pub evicted: bool,
 }
 
+/// The workloads holding quota, as the preemption functions read them: those of one
+/// ClusterQueue at a time (candidates are looked for only in the ClusterQueues that may give
+/// some, so a queue that cannot costs nothing however many workloads it holds). The result
+/// never depends on the order within a ClusterQueue: candidates are sorted by a total order
+/// that ends with the workload id.
+pub trait AdmittedSet {
+    /// The workloads of `cq` holding quota.
+    fn in_cq(&self, cq: CqId) -> impl Iterator<Item = &AdmittedWorkload>;
+}
+
+impl AdmittedSet for [AdmittedWorkload] {
+    fn in_cq(&self, cq: CqId) -> impl Iterator<Item = &AdmittedWorkload> {
+        self.iter().filter(move |w| w.cq == cq)
+    }
+}
+
+impl AdmittedSet for Vec<AdmittedWorkload> {
+    fn in_cq(&self, cq: CqId) -> impl Iterator<Item = &AdmittedWorkload> {
+        self.as_slice().in_cq(cq)
+    }
+}
+
+/// The workloads holding quota per ClusterQueue, by id: kept in step with admissions,
+/// evictions and releases rather than rebuilt for each scheduling cycle.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AdmittedByCq {
+    per_cq: Vec<BTreeMap<WlId, AdmittedWorkload>>,
+}
+
+impl AdmittedByCq {
+    /// Adds (or replaces) a workload holding quota.
+    pub fn insert(&mut self, wl: AdmittedWorkload) {
+        if self.per_cq.len() <= wl.cq {
+            self.per_cq.resize_with(wl.cq + 1, BTreeMap::new);
+        }
+        self.per_cq[wl.cq].insert(wl.id, wl);
+    }
+
+    /// The workload `id` of `cq`, to update it in place.
+    pub fn get_mut(&mut self, cq: CqId, id: WlId) -> Option<&mut AdmittedWorkload> {
+        self.per_cq.get_mut(cq)?.get_mut(&id)
+    }
+
+    /// Drops the workload `id` of `cq` (its quota released).
+    pub fn remove(&mut self, cq: CqId, id: WlId) -> Option<AdmittedWorkload> {
+        self.per_cq.get_mut(cq)?.remove(&id)
+    }
+
+    /// The workload `id` of `cq`, if it holds quota.
+    pub fn get(&self, cq: CqId, id: WlId) -> Option<&AdmittedWorkload> {
+        self.per_cq.get(cq)?.get(&id)
+    }
+
+    /// How many workloads hold quota.
+    pub fn len(&self) -> usize {
+        self.per_cq.iter().map(BTreeMap::len).sum()
+    }
+
+    /// Whether no workload holds quota.
+    pub fn is_empty(&self) -> bool {
+        self.per_cq.iter().all(BTreeMap::is_empty)
+    }
+}
+
+impl AdmittedSet for AdmittedByCq {
+    fn in_cq(&self, cq: CqId) -> impl Iterator<Item = &AdmittedWorkload> {
+        self.per_cq.get(cq).into_iter().flat_map(BTreeMap::values)
+    }
+}
+
 /// How a candidate may be preempted (`preemptionVariant`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Variant {
@@ -723,31 +793,44 @@ fn cohort_variant(p: &Preemptor, policy: KueuePreemption, c: &AdmittedWorkload, 
 
 /// The candidates in Kueue's order: evicted first, then by list (hierarchical reclaim,
 /// other ClusterQueues, own ClusterQueue), lower priority, most recently admitted, id.
-fn candidates<'a>(
+fn candidates<'a, A: AdmittedSet + ?Sized>(
     tree: &QuotaTree,
     p: &Preemptor,
     request: &[(Fr, i64)],
     need: &[Fr],
-    admitted: &'a [AdmittedWorkload],
+    admitted: &'a A,
 ) -> Vec<Candidate<'a>> {
     let cq = &tree.cqs[p.cq];
     let policy = cq.preemption;
     // `QuantitiesFitInQuota`: the whole request fits within the preemptor's nominal quota.
     let advantage = request.iter().all(|&(fr, v)| !tree.borrowing_with(p.cq, fr, v));
     let mut out = Vec::new();
-    for wl in admitted {
-        if !wl.usage.iter().any(|(fr, _)| need.contains(fr)) {
+    for (other, c) in tree.cqs.iter().enumerate() {
+        // What makes a ClusterQueue's workloads candidates at all (the per-workload checks
+        // below would reject each of them otherwise).
+        let may_give = if other == p.cq {
+            policy.within_cluster_queue != WithinCq::Never
+        } else {
+            policy.reclaim_within_cohort != ReclaimPolicy::Never
+                && cq.cohort.is_some()
+                && c.cohort == cq.cohort
+                && !tree.within_nominal(other, need)
+        };
+        if !may_give {
             continue;
         }
-        let variant = if wl.cq == p.cq {
-            within_cq_allows(p, policy.within_cluster_queue, wl).then_some(Variant::WithinCq)
-        } else if cq.cohort.is_some() && tree.cqs[wl.cq].cohort == cq.cohort && !tree.within_nominal(wl.cq, need) {
-            cohort_variant(p, policy, wl, advantage)
-        } else {
-            None
-        };
-        if let Some(variant) = variant {
-            out.push(Candidate { wl, variant });
+        for wl in admitted.in_cq(other) {
+            if !wl.usage.iter().any(|(fr, _)| need.contains(fr)) {
+                continue;
+            }
+            let variant = if other == p.cq {
+                within_cq_allows(p, policy.within_cluster_queue, wl).then_some(Variant::WithinCq)
+            } else {
+                cohort_variant(p, policy, wl, advantage)
+            };
+            if let Some(variant) = variant {
+                out.push(Candidate { wl, variant });
+            }
         }
     }
     out.sort_by_key(|c| {
@@ -784,14 +867,14 @@ fn still_valid(sim: &QuotaTree, p: &Preemptor, c: &Candidate, need: &[Fr], allow
 
 /// One attempt (`getTargets` for one strategy): remove valid candidates in order until the
 /// request fits, then fill back; `None` if it never fits.
-fn attempt(
+fn attempt<'a>(
     tree: &QuotaTree,
     p: &Preemptor,
     request: &[(Fr, i64)],
     need: &[Fr],
-    cands: &[Candidate],
+    cands: &[Candidate<'a>],
     allow_borrowing: bool,
-) -> Option<Vec<WlId>> {
+) -> Option<Vec<&'a AdmittedWorkload>> {
     let mut sim = tree.clone();
     let mut targets: Vec<&AdmittedWorkload> = Vec::new();
     for c in cands {
@@ -802,7 +885,7 @@ fn attempt(
         targets.push(c.wl);
         if request_fits(&sim, p.cq, request, allow_borrowing) {
             fill_back(&mut sim, p, request, &mut targets, allow_borrowing);
-            return Some(targets.iter().map(|w| w.id).collect());
+            return Some(targets);
         }
     }
     None
@@ -862,12 +945,22 @@ fn attempts(tree: &QuotaTree, p: &Preemptor, need: &[Fr], cands: &[Candidate]) -
 /// `borrowWithinCohort: LowerPriority`, while it borrows when the victim has a lower
 /// priority at most `maxPriorityThreshold`. Victims are removed greedily in Kueue's order
 /// until the request fits, then those not needed are given back (`fillBackWorkloads`).
-pub fn preemption_targets(
+pub fn preemption_targets<A: AdmittedSet + ?Sized>(
     tree: &QuotaTree,
     preemptor: &Preemptor,
     request: &[(Fr, i64)],
-    admitted: &[AdmittedWorkload],
+    admitted: &A,
 ) -> Option<Vec<WlId>> {
+    target_workloads(tree, preemptor, request, admitted).map(|t| t.iter().map(|w| w.id).collect())
+}
+
+/// [`preemption_targets`], the victims themselves.
+fn target_workloads<'a, A: AdmittedSet + ?Sized>(
+    tree: &QuotaTree,
+    preemptor: &Preemptor,
+    request: &[(Fr, i64)],
+    admitted: &'a A,
+) -> Option<Vec<&'a AdmittedWorkload>> {
     if request_fits(tree, preemptor.cq, request, true) {
         return Some(Vec::new());
     }
@@ -882,22 +975,22 @@ pub fn preemption_targets(
 /// preempting makes room for `amount` of `fr` alone, and whether the preemptor then borrows.
 /// No victims: NoCandidates; some in the preemptor's ClusterQueue: Preempt; all elsewhere:
 /// Reclaim.
-pub fn simulate_preemption(
+pub fn simulate_preemption<A: AdmittedSet + ?Sized>(
     tree: &QuotaTree,
     preemptor: &Preemptor,
-    admitted: &[AdmittedWorkload],
+    admitted: &A,
     fr: Fr,
     amount: i64,
 ) -> (PreemptionPossibility, bool) {
     let cq = preemptor.cq;
     let borrows = |t: &QuotaTree| t.cqs[cq].cohort.is_some() && t.borrowing_with(cq, fr, amount);
-    let victims = preemption_targets(tree, preemptor, &[(fr, amount)], admitted).unwrap_or_default();
+    let victims = target_workloads(tree, preemptor, &[(fr, amount)], admitted).unwrap_or_default();
     if victims.is_empty() {
         return (PreemptionPossibility::NoCandidates, borrows(tree));
     }
     let mut sim = tree.clone();
     let mut same_cq = false;
-    for wl in admitted.iter().filter(|w| victims.contains(&w.id)) {
+    for wl in victims {
         sim.remove_usage(wl.cq, &wl.usage);
         same_cq |= wl.cq == cq;
     }
