@@ -54,6 +54,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::input::spec::{
     BorrowPolicy, ClusterQueueSpec, FlavorFungibility, FungibilityPolicy, KueuePreemption, ReclaimPolicy, ResourceList,
@@ -90,14 +91,15 @@ pub struct Group {
     pub flavors: Vec<usize>,
 }
 
-/// One ClusterQueue's quotas, current usage and policies.
+/// One ClusterQueue's quotas, current usage and policies. What never changes is shared, so
+/// that copies of the tree (the cycle's view, the preemption simulations) copy only usage.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CqQuota {
-    pub name: String,
+    pub name: Arc<str>,
     pub cohort: Option<CohortId>,
-    pub groups: Vec<Group>,
+    pub groups: Arc<Vec<Group>>,
     /// Quotas of the (flavor, resource) pairs the ClusterQueue defines; others are 0.
-    pub quotas: BTreeMap<Fr, Quota>,
+    pub quotas: Arc<BTreeMap<Fr, Quota>>,
     /// Quota reserved by the workloads admitted to this ClusterQueue.
     pub usage: BTreeMap<Fr, i64>,
     pub preemption: KueuePreemption,
@@ -117,11 +119,11 @@ pub struct Cohort {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QuotaTree {
     /// Flavor names, in order of first appearance in the ClusterQueues.
-    pub flavors: Vec<String>,
+    pub flavors: Arc<Vec<String>>,
     /// Resource names, in order of first appearance.
-    pub resources: Vec<String>,
+    pub resources: Arc<Vec<String>>,
     pub cqs: Vec<CqQuota>,
-    pub cohorts: Vec<Cohort>,
+    pub cohorts: Arc<Vec<Cohort>>,
 }
 
 /// Whether a request fits a ClusterQueue now ([`QuotaTree::fits`]).
@@ -152,13 +154,15 @@ impl QuotaTree {
         for (id, spec) in specs.iter().enumerate() {
             let cohort = spec.cohort.as_deref().map(|name| t.cohort_index(name));
             if let Some(c) = cohort {
-                t.cohorts[c].members.push(id);
+                Arc::make_mut(&mut t.cohorts)[c].members.push(id);
             }
+            let mut groups = Vec::new();
+            let mut quotas = BTreeMap::new();
             let mut cq = CqQuota {
-                name: spec.name.clone(),
+                name: Arc::from(spec.name.as_str()),
                 cohort,
-                groups: Vec::new(),
-                quotas: BTreeMap::new(),
+                groups: Arc::default(),
+                quotas: Arc::default(),
                 usage: BTreeMap::new(),
                 preemption: spec.preemption,
                 fungibility: spec.flavor_fungibility,
@@ -167,11 +171,11 @@ impl QuotaTree {
                 let resources: Vec<usize> = g
                     .covered_resources
                     .iter()
-                    .map(|r| index_of(&mut t.resources, r))
+                    .map(|r| index_of(Arc::make_mut(&mut t.resources), r))
                     .collect();
                 let mut flavors = Vec::new();
                 for fq in &g.flavors {
-                    let flavor = index_of(&mut t.flavors, &fq.name);
+                    let flavor = index_of(Arc::make_mut(&mut t.flavors), &fq.name);
                     flavors.push(flavor);
                     for (rq, &resource) in fq.resources.iter().zip(&resources) {
                         let q = Quota {
@@ -179,11 +183,13 @@ impl QuotaTree {
                             borrowing_limit: rq.borrowing_limit,
                             lending_limit: rq.lending_limit,
                         };
-                        cq.quotas.insert(Fr { flavor, resource }, q);
+                        quotas.insert(Fr { flavor, resource }, q);
                     }
                 }
-                cq.groups.push(Group { resources, flavors });
+                groups.push(Group { resources, flavors });
             }
+            cq.groups = Arc::new(groups);
+            cq.quotas = Arc::new(quotas);
             t.cqs.push(cq);
         }
         t
@@ -193,7 +199,7 @@ impl QuotaTree {
         match self.cohorts.iter().position(|c| c.name == name) {
             Some(i) => i,
             None => {
-                self.cohorts.push(Cohort {
+                Arc::make_mut(&mut self.cohorts).push(Cohort {
                     name: name.to_string(),
                     members: Vec::new(),
                 });
@@ -204,7 +210,7 @@ impl QuotaTree {
 
     /// The ClusterQueue named `name`.
     pub fn cq_id(&self, name: &str) -> Option<CqId> {
-        self.cqs.iter().position(|c| c.name == name)
+        self.cqs.iter().position(|c| *c.name == *name)
     }
 
     /// The pair of flavor `flavor` and resource `resource`, if both are known.
@@ -983,23 +989,29 @@ pub fn simulate_preemption<A: AdmittedSet + ?Sized>(
     amount: i64,
 ) -> (PreemptionPossibility, bool) {
     let cq = preemptor.cq;
-    let borrows = |t: &QuotaTree| t.cqs[cq].cohort.is_some() && t.borrowing_with(cq, fr, amount);
+    // `borrowing_with(cq, fr, amount)` with `usage` as `cq`'s usage of `fr`.
+    let borrows = |usage: i64| tree.cqs[cq].cohort.is_some() && tree.quota(cq, fr).nominal < usage.saturating_add(amount);
     let victims = target_workloads(tree, preemptor, &[(fr, amount)], admitted).unwrap_or_default();
     if victims.is_empty() {
-        return (PreemptionPossibility::NoCandidates, borrows(tree));
+        return (PreemptionPossibility::NoCandidates, borrows(tree.usage(cq, fr)));
     }
-    let mut sim = tree.clone();
+    // The preemptor's usage once the victims are gone (as `remove_usage` takes it off).
+    let mut usage = tree.usage(cq, fr);
     let mut same_cq = false;
-    for wl in victims {
-        sim.remove_usage(wl.cq, &wl.usage);
-        same_cq |= wl.cq == cq;
+    for wl in victims.into_iter().filter(|w| w.cq == cq) {
+        for &(f, v) in &wl.usage {
+            if f == fr {
+                usage = usage.saturating_sub(v);
+            }
+        }
+        same_cq = true;
     }
     let possibility = if same_cq {
         PreemptionPossibility::Preempt
     } else {
         PreemptionPossibility::Reclaim
     };
-    (possibility, borrows(&sim))
+    (possibility, borrows(usage))
 }
 
 #[cfg(test)]
