@@ -972,6 +972,9 @@ fn target_workloads<'a, A: AdmittedSet + ?Sized>(
     }
     let need = need_preemption(tree, preemptor.cq, request);
     let cands = candidates(tree, preemptor, request, &need, admitted);
+    if cands.is_empty() {
+        return None; // every attempt would find nothing to remove
+    }
     attempts(tree, preemptor, &need, &cands)
         .into_iter()
         .find_map(|borrow| attempt(tree, preemptor, request, &need, &cands, borrow))
