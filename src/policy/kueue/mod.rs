@@ -466,7 +466,11 @@ impl KueueState {
                 }
             }
         }
-        assert_eq!(self.admitted.len(), held, "Kueue's admitted list holds only live workloads");
+        assert_eq!(
+            self.admitted.len(),
+            held,
+            "Kueue's admitted list holds only live workloads"
+        );
         for (cq, c) in self.tree.cqs.iter().enumerate() {
             for (&fr, &used) in &c.usage {
                 let q = self.tree.quota(cq, fr);
@@ -732,11 +736,7 @@ impl World {
 
     /// Flavor assignment per head (`nominate`), the entries in processing order: not borrowing
     /// first, then by priority, queue order, creation and workload.
-    fn kueue_nominate(
-        &self,
-        heads: &BTreeMap<CqId, Key>,
-        preempting_cqs: bool,
-    ) -> Vec<(WlId, quota::Assignment)> {
+    fn kueue_nominate(&self, heads: &BTreeMap<CqId, Key>, preempting_cqs: bool) -> Vec<(WlId, quota::Assignment)> {
         let k = self.sched.kueue.as_deref().expect("kueue");
         let none = AdmittedByCq::default();
         let admitted = if preempting_cqs { &k.admitted } else { &none };

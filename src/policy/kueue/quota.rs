@@ -676,6 +676,12 @@ impl AdmittedSet for Vec<AdmittedWorkload> {
     }
 }
 
+impl<const N: usize> AdmittedSet for [AdmittedWorkload; N] {
+    fn in_cq(&self, cq: CqId) -> impl Iterator<Item = &AdmittedWorkload> {
+        self.as_slice().in_cq(cq)
+    }
+}
+
 /// The workloads holding quota per ClusterQueue, by id: kept in step with admissions,
 /// evictions and releases rather than rebuilt for each scheduling cycle.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -993,7 +999,8 @@ pub fn simulate_preemption<A: AdmittedSet + ?Sized>(
 ) -> (PreemptionPossibility, bool) {
     let cq = preemptor.cq;
     // `borrowing_with(cq, fr, amount)` with `usage` as `cq`'s usage of `fr`.
-    let borrows = |usage: i64| tree.cqs[cq].cohort.is_some() && tree.quota(cq, fr).nominal < usage.saturating_add(amount);
+    let borrows =
+        |usage: i64| tree.cqs[cq].cohort.is_some() && tree.quota(cq, fr).nominal < usage.saturating_add(amount);
     let victims = target_workloads(tree, preemptor, &[(fr, amount)], admitted).unwrap_or_default();
     if victims.is_empty() {
         return (PreemptionPossibility::NoCandidates, borrows(tree.usage(cq, fr)));
