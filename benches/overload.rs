@@ -105,8 +105,8 @@ fn overload_file(jobs: u64, load: u64) -> PathBuf {
 }
 
 /// One whole run of the overload scenario under `policy`.
-fn run(bencher: Bencher, policy: &str, jobs: u64, load: u64) {
-    let f = overload_file(jobs, load);
+fn run(bencher: Bencher, policy: &str, jobs: u64, times: u64) {
+    let f = overload_file(jobs, times);
     bencher.bench_local(|| {
         let sc = load(std::slice::from_ref(&f)).expect("scenario");
         run_all(&sc, &[policy.to_string()], &[1], false).expect("run")
