@@ -34,7 +34,11 @@
 //! decide, without a deep queue costing its length at every release. A workload that does not
 //! fit because it asks for a resource its ClusterQueue does not cover gets a
 //! `WorkloadInadmissible` event naming the resource. A cycle that leaves a workload pending
-//! writes the reason and message Kueue would (`messages`), once per change.
+//! writes the reason and message Kueue would (`messages`), once per change. The workloads
+//! holding quota are kept per ClusterQueue ([`quota::AdmittedByCq`]) in step with admissions,
+//! evictions and releases, as Kueue's cache keeps them; the preemption oracle and target search
+//! read only the ClusterQueues that may give candidates, so a cycle costs the same however
+//! many workloads run.
 //!
 //! Differences: the Kueue loop's 1-10 ms pauses are zero; the requeue backoff has no jitter;
 //! a scheduler released by blockAdmission admits the next cycle's head; cohorts are one
