@@ -113,32 +113,25 @@ fn run(bencher: Bencher, policy: &str, jobs: u64, times: u64) {
     });
 }
 
-#[divan::bench(args = [2, 4, 8], sample_count = 3, sample_size = 1)]
-fn kueue_10k(bencher: Bencher, load: u64) {
-    run(bencher, "kueue", 10_000, load);
+/// (policy, load) pairs, each at 10,000 and 100,000 Jobs.
+const CASES: [(&str, u64); 9] = [
+    ("volcano", 2),
+    ("volcano", 4),
+    ("volcano", 8),
+    ("volcano-preempt", 2),
+    ("volcano-preempt", 4),
+    ("volcano-preempt", 8),
+    ("kueue", 2),
+    ("kueue", 4),
+    ("kueue", 8),
+];
+
+#[divan::bench(args = CASES, sample_count = 3, sample_size = 1)]
+fn jobs_10k(bencher: Bencher, (policy, load): (&str, u64)) {
+    run(bencher, policy, 10_000, load);
 }
 
-#[divan::bench(args = [2, 4, 8], sample_count = 2, sample_size = 1)]
-fn kueue_100k(bencher: Bencher, load: u64) {
-    run(bencher, "kueue", 100_000, load);
-}
-
-#[divan::bench(args = [2, 4, 8], sample_count = 3, sample_size = 1)]
-fn volcano_10k(bencher: Bencher, load: u64) {
-    run(bencher, "volcano", 10_000, load);
-}
-
-#[divan::bench(args = [2, 4, 8], sample_count = 2, sample_size = 1)]
-fn volcano_100k(bencher: Bencher, load: u64) {
-    run(bencher, "volcano", 100_000, load);
-}
-
-#[divan::bench(args = [2, 4, 8], sample_count = 3, sample_size = 1)]
-fn volcano_preempt_10k(bencher: Bencher, load: u64) {
-    run(bencher, "volcano-preempt", 10_000, load);
-}
-
-#[divan::bench(args = [2, 4, 8], sample_count = 2, sample_size = 1)]
-fn volcano_preempt_100k(bencher: Bencher, load: u64) {
-    run(bencher, "volcano-preempt", 100_000, load);
+#[divan::bench(args = CASES, sample_count = 2, sample_size = 1)]
+fn jobs_100k(bencher: Bencher, (policy, load): (&str, u64)) {
+    run(bencher, policy, 100_000, load);
 }

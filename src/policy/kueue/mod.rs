@@ -34,7 +34,11 @@
 //! decide, without a deep queue costing its length at every release. A workload that does not
 //! fit because it asks for a resource its ClusterQueue does not cover gets a
 //! `WorkloadInadmissible` event naming the resource. A cycle that leaves a workload pending
-//! writes the reason and message Kueue would (`messages`), once per change.
+//! writes the reason and message Kueue would (`messages`), once per change. The workloads
+//! holding quota are kept per ClusterQueue ([`quota::AdmittedByCq`]) in step with admissions,
+//! evictions and releases, as Kueue's cache keeps them; the preemption oracle and target search
+//! read only the ClusterQueues that may give candidates, so a cycle costs the same however
+//! many workloads run.
 //!
 //! Differences: the Kueue loop's 1-10 ms pauses are zero; the requeue backoff has no jitter;
 //! a scheduler released by blockAdmission admits the next cycle's head; cohorts are one
@@ -52,7 +56,7 @@ use crate::engine::SimTime;
 use crate::input::spec::{QueueingStrategy, ResourceList, Scenario, WorkloadKind};
 use crate::sim::{Ev, WlId, World, class};
 use messages::Pending;
-use quota::{AdmittedWorkload, CqId, Fr, PreemptionMode, Preemptor, QuotaTree};
+use quota::{AdmittedByCq, AdmittedWorkload, CqId, Fr, PreemptionMode, Preemptor, QuotaTree};
 
 /// Scheduling cycles at one instant at most (each admits, evicts or sets a workload aside).
 const MAX_CYCLES_PER_INSTANT: usize = 10_000;
@@ -100,8 +104,6 @@ struct Wk {
     key: Key,
     /// Workloads of one prototype and priority ask the same and fail alike.
     shape: (u32, i32),
-    usage: Vec<(Fr, i64)>,
-    admitted_ms: u64,
     /// Invalidates PodsReady timers of an earlier admission.
     epoch: u32,
     /// It has evicted victims and waits for their quota: it heads its ClusterQueue until it
@@ -126,10 +128,9 @@ type Key = (i32, u64, u64, WlId);
 /// One scheduling cycle's running state.
 struct Cycle {
     now: SimTime,
-    /// Some ClusterQueue may preempt: `admitted` is kept.
+    /// Some ClusterQueue may preempt: the preemption oracle and targets read
+    /// [`KueueState::admitted`] (else no workload is a candidate).
     preempting_cqs: bool,
-    /// The workloads holding quota, kept in step with the cycle's admissions and evictions.
-    admitted: Vec<AdmittedWorkload>,
     /// The cycle's view of the quota: admissions, plus what preempting entries reserve so that
     /// a later entry cannot take the room their victims free (scheduler.go `cycleCohortsUsage`:
     /// an entry that no longer fits after another is skipped). Copied from the tree on the
@@ -179,13 +180,12 @@ pub struct KueueState {
     queues: Vec<CqQueue>,
     /// Workloads waiting for their requeue backoff, by the time it ends.
     backoff: std::collections::BTreeSet<(SimTime, WlId)>,
-    /// Workloads holding quota (admitted or evicting).
-    admitted: std::collections::BTreeSet<WlId>,
+    /// Workloads holding quota (admitted or evicting), per ClusterQueue and by id, as the
+    /// preemption oracle and targets read them: kept in step with admissions, evictions and
+    /// releases, within a cycle and between cycles.
+    admitted: AdmittedByCq,
     /// Bumped whenever quota is released.
     release_gen: u64,
-    /// The last cycle's list of workloads holding quota, while nothing outside a cycle has
-    /// changed it (a release, a finished Job or a PodsReady eviction drops it).
-    admitted_cache: Option<Vec<AdmittedWorkload>>,
     requeue_scheduled: Option<SimTime>,
     cycle_at: Option<SimTime>,
     /// Kueue's Configuration (waitForPodsReady, which Jobs it manages, excluded resources).
@@ -257,7 +257,6 @@ impl KueueState {
             backoff: Default::default(),
             admitted: Default::default(),
             release_gen: 0,
-            admitted_cache: None,
             requeue_scheduled: None,
             cycle_at: None,
             cfg: sc.kueue_config.clone(),
@@ -458,6 +457,24 @@ impl KueueState {
     pub fn check(&self) {
         let not_ready = self.wls.values().filter(|w| w.not_ready()).count();
         assert_eq!(self.not_ready, not_ready, "Kueue's count of workloads not PodsReady");
+        let mut held = 0;
+        for (&id, w) in &self.wls {
+            let a = w.cq.and_then(|cq| self.admitted.get(cq, id));
+            match w.state {
+                WkState::Pending => assert!(a.is_none(), "a pending workload holds quota"),
+                WkState::Admitted | WkState::Evicting => {
+                    let a = a.expect("a workload holding quota is in Kueue's admitted list");
+                    assert_eq!(a.evicted, w.state == WkState::Evicting, "evicted flag of {id}");
+                    assert_eq!((a.priority, a.queue_order_ms), (w.priority, w.order_ms));
+                    held += 1;
+                }
+            }
+        }
+        assert_eq!(
+            self.admitted.len(),
+            held,
+            "Kueue's admitted list holds only live workloads"
+        );
         for (cq, c) in self.tree.cqs.iter().enumerate() {
             for (&fr, &used) in &c.usage {
                 let q = self.tree.quota(cq, fr);
@@ -570,8 +587,6 @@ impl World {
                 loc: Loc::None,
                 key: (0, 0, 0, wl),
                 shape,
-                usage: Vec::new(),
-                admitted_ms: 0,
                 epoch: 0,
                 preempting: false,
                 last_pending: None,
@@ -596,7 +611,6 @@ impl World {
     pub(crate) fn kueue_released(&mut self) {
         let k = self.kq();
         k.release_gen += 1;
-        k.admitted_cache = None;
         self.kueue_kick();
     }
 
@@ -609,13 +623,12 @@ impl World {
             return;
         }
         k.dequeue(wl);
-        k.admitted.remove(&wl);
-        k.admitted_cache = None;
         let w = k.wls.remove(&wl).expect("workload");
         k.not_ready -= usize::from(w.not_ready());
         let held = matches!(w.state, WkState::Admitted | WkState::Evicting);
         if let (true, Some(cq)) = (held, w.cq) {
-            k.tree.remove_usage(cq, &w.usage);
+            let a = k.admitted.remove(cq, wl).expect("holding quota");
+            k.tree.remove_usage(cq, &a.usage);
             self.kueue_released();
         }
     }
@@ -639,9 +652,9 @@ impl World {
         let w = k.wls.get_mut(&wl).expect("workload");
         w.state = WkState::Pending;
         k.not_ready -= 1;
-        let (cq, usage) = (w.cq.expect("admitted"), std::mem::take(&mut w.usage));
-        k.tree.remove_usage(cq, &usage);
-        k.admitted.remove(&wl);
+        let cq = w.cq.expect("admitted");
+        let a = k.admitted.remove(cq, wl).expect("holding quota");
+        k.tree.remove_usage(cq, &a.usage);
         if !w.deactivated {
             k.enqueue(wl, now);
         }
@@ -694,21 +707,12 @@ impl World {
         if heads.is_empty() {
             return false;
         }
-        // The workloads holding quota, for the preemption oracle and targets (only when some
-        // ClusterQueue may preempt), kept in step with this cycle's admissions and evictions.
+        // The workloads holding quota are candidates only when some ClusterQueue may preempt.
         let preempting_cqs = self.sched.kueue.as_deref().expect("kueue").may_preempt();
-        let admitted = if !preempting_cqs {
-            Vec::new()
-        } else if let Some(list) = self.kq().admitted_cache.take() {
-            list // unchanged since the last cycle kept it
-        } else {
-            self.kueue_admitted()
-        };
-        let entries = self.kueue_nominate(&heads, &admitted);
+        let entries = self.kueue_nominate(&heads, preempting_cqs);
         let mut cycle = Cycle {
             now,
             preempting_cqs,
-            admitted,
             tree: None,
             changed: false,
         };
@@ -716,9 +720,6 @@ impl World {
             if !self.kueue_cycle_entry(&mut cycle, wl, a) {
                 break;
             }
-        }
-        if preempting_cqs {
-            self.kq().admitted_cache = Some(cycle.admitted);
         }
         cycle.changed
     }
@@ -739,11 +740,10 @@ impl World {
 
     /// Flavor assignment per head (`nominate`), the entries in processing order: not borrowing
     /// first, then by priority, queue order, creation and workload.
-    fn kueue_nominate(
-        &self,
-        heads: &BTreeMap<CqId, Key>,
-        admitted: &[AdmittedWorkload],
-    ) -> Vec<(WlId, quota::Assignment)> {
+    fn kueue_nominate(&self, heads: &BTreeMap<CqId, Key>, preempting_cqs: bool) -> Vec<(WlId, quota::Assignment)> {
+        let k = self.sched.kueue.as_deref().expect("kueue");
+        let none = AdmittedByCq::default();
+        let admitted = if preempting_cqs { &k.admitted } else { &none };
         let mut entries: Vec<(bool, i32, u64, u64, WlId, quota::Assignment)> = Vec::new();
         for (&cq, &(neg_prio, order, created, wl)) in heads {
             let a = self.kueue_assign(wl, cq, admitted);
@@ -806,18 +806,6 @@ impl World {
     fn kueue_cycle_admit(&mut self, cycle: &mut Cycle, wl: WlId, cq: CqId, a: quota::Assignment) {
         let k = self.sched.kueue.as_deref().expect("kueue");
         cycle.tree.get_or_insert_with(|| k.tree.clone()).add_usage(cq, &a.usage);
-        if cycle.preempting_cqs {
-            let w = &k.wls[&wl];
-            cycle.admitted.push(AdmittedWorkload {
-                id: wl,
-                cq,
-                priority: w.priority,
-                usage: a.usage.clone(),
-                queue_order_ms: w.order_ms,
-                quota_reserved_ms: cycle.now.ms(),
-                evicted: false,
-            });
-        }
         self.kueue_admit(wl, cq, a.usage);
         cycle.changed = true;
     }
@@ -835,7 +823,9 @@ impl World {
             priority: w.priority,
             queue_order_ms: w.order_ms,
         };
-        let targets = quota::preemption_targets(&k.tree, &preemptor, &a.usage, &cycle.admitted);
+        let none = AdmittedByCq::default();
+        let admitted = if cycle.preempting_cqs { &k.admitted } else { &none };
+        let targets = quota::preemption_targets(&k.tree, &preemptor, &a.usage, admitted);
         let k = self.kq();
         let w = k.wls.get_mut(&wl).expect("workload");
         if w.preempting != targets.is_some() {
@@ -854,21 +844,8 @@ impl World {
             .filter(|v| k.wls[v].state == WkState::Admitted)
             .collect();
         for &v in &fresh {
+            // Still holding quota while its pods stop (marked evicted), or released already.
             self.kueue_evict(v, "Preempted");
-            // Still holding quota (its pods are stopping), or released already.
-            let holding = self
-                .sched
-                .kueue
-                .as_deref()
-                .and_then(|k| k.wls.get(&v))
-                .is_some_and(|w| w.state == WkState::Evicting);
-            if holding {
-                if let Some(x) = cycle.admitted.iter_mut().find(|x| x.id == v) {
-                    x.evicted = true;
-                }
-            } else {
-                cycle.admitted.retain(|x| x.id != v);
-            }
         }
         if !fresh.is_empty() {
             cycle.changed = true;
@@ -876,26 +853,8 @@ impl World {
         Some(targeted)
     }
 
-    /// Workloads holding quota, for preemption.
-    pub(crate) fn kueue_admitted(&self) -> Vec<AdmittedWorkload> {
-        let k = self.sched.kueue.as_deref().expect("kueue");
-        k.admitted
-            .iter()
-            .map(|id| (*id, &k.wls[id]))
-            .map(|(id, w)| AdmittedWorkload {
-                id,
-                cq: w.cq.expect("admitted"),
-                priority: w.priority,
-                usage: w.usage.clone(),
-                queue_order_ms: w.order_ms,
-                quota_reserved_ms: w.admitted_ms,
-                evicted: w.state == WkState::Evicting,
-            })
-            .collect()
-    }
-
     /// Flavor assignment of a head, with Kueue's preemption oracle.
-    pub(crate) fn kueue_assign(&self, wl: WlId, cq: CqId, admitted: &[AdmittedWorkload]) -> quota::Assignment {
+    pub(crate) fn kueue_assign(&self, wl: WlId, cq: CqId, admitted: &AdmittedByCq) -> quota::Assignment {
         let k = self.sched.kueue.as_deref().expect("kueue");
         let w = &k.wls[&wl];
         let template = match &self.store.protos[self.store.workloads[wl as usize].proto as usize]
@@ -937,8 +896,15 @@ impl World {
         let flavor = usage.first().map(|(fr, _)| fr.flavor);
         let w = k.wls.get_mut(&wl).expect("workload");
         w.state = WkState::Admitted;
-        w.usage = usage;
-        w.admitted_ms = now.ms();
+        k.admitted.insert(AdmittedWorkload {
+            id: wl,
+            cq,
+            priority: w.priority,
+            usage,
+            queue_order_ms: w.order_ms,
+            quota_reserved_ms: now.ms(),
+            evicted: false,
+        });
         w.requeue_at = None;
         w.preempting = false;
         w.last_pending = None;
@@ -947,7 +913,6 @@ impl World {
         k.not_ready += usize::from(!w.pods_ready);
         let epoch = w.epoch;
         k.dequeue(wl);
-        k.admitted.insert(wl);
         let timeout = k.cfg.wait_for_pods_ready.map(|wf| wf.timeout_ms);
         let cq_name = k.cq_name(cq).to_string();
         if let Some(f) = flavor {
@@ -1009,6 +974,10 @@ impl World {
                 w.order_ms = now.ms();
             }
         }
+        let (cq, order_ms) = (w.cq.expect("admitted"), w.order_ms);
+        let a = k.admitted.get_mut(cq, wl).expect("holding quota");
+        a.evicted = true;
+        a.queue_order_ms = order_ms;
         let obj = self.wl_object(wl);
         self.event(|| obj, "WorkloadEvicted", || reason.to_string());
         let live: Vec<crate::sim::PodId> = self.store.workloads[wl as usize]

@@ -24,7 +24,6 @@ impl World {
         }
         let wf = k.cfg.wait_for_pods_ready.expect("waitForPodsReady on");
         let deactivate = wf.backoff_limit_count.is_some_and(|limit| w.requeue_count + 1 > limit);
-        self.kq().admitted_cache = None;
         if deactivate {
             self.kueue_deactivate(wl);
         } else {

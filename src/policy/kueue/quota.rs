@@ -54,6 +54,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::input::spec::{
     BorrowPolicy, ClusterQueueSpec, FlavorFungibility, FungibilityPolicy, KueuePreemption, ReclaimPolicy, ResourceList,
@@ -90,14 +91,15 @@ pub struct Group {
     pub flavors: Vec<usize>,
 }
 
-/// One ClusterQueue's quotas, current usage and policies.
+/// One ClusterQueue's quotas, current usage and policies. What never changes is shared, so
+/// that copies of the tree (the cycle's view, the preemption simulations) copy only usage.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CqQuota {
-    pub name: String,
+    pub name: Arc<str>,
     pub cohort: Option<CohortId>,
-    pub groups: Vec<Group>,
+    pub groups: Arc<Vec<Group>>,
     /// Quotas of the (flavor, resource) pairs the ClusterQueue defines; others are 0.
-    pub quotas: BTreeMap<Fr, Quota>,
+    pub quotas: Arc<BTreeMap<Fr, Quota>>,
     /// Quota reserved by the workloads admitted to this ClusterQueue.
     pub usage: BTreeMap<Fr, i64>,
     pub preemption: KueuePreemption,
@@ -117,11 +119,11 @@ pub struct Cohort {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QuotaTree {
     /// Flavor names, in order of first appearance in the ClusterQueues.
-    pub flavors: Vec<String>,
+    pub flavors: Arc<Vec<String>>,
     /// Resource names, in order of first appearance.
-    pub resources: Vec<String>,
+    pub resources: Arc<Vec<String>>,
     pub cqs: Vec<CqQuota>,
-    pub cohorts: Vec<Cohort>,
+    pub cohorts: Arc<Vec<Cohort>>,
 }
 
 /// Whether a request fits a ClusterQueue now ([`QuotaTree::fits`]).
@@ -152,13 +154,15 @@ impl QuotaTree {
         for (id, spec) in specs.iter().enumerate() {
             let cohort = spec.cohort.as_deref().map(|name| t.cohort_index(name));
             if let Some(c) = cohort {
-                t.cohorts[c].members.push(id);
+                Arc::make_mut(&mut t.cohorts)[c].members.push(id);
             }
+            let mut groups = Vec::new();
+            let mut quotas = BTreeMap::new();
             let mut cq = CqQuota {
-                name: spec.name.clone(),
+                name: Arc::from(spec.name.as_str()),
                 cohort,
-                groups: Vec::new(),
-                quotas: BTreeMap::new(),
+                groups: Arc::default(),
+                quotas: Arc::default(),
                 usage: BTreeMap::new(),
                 preemption: spec.preemption,
                 fungibility: spec.flavor_fungibility,
@@ -167,11 +171,11 @@ impl QuotaTree {
                 let resources: Vec<usize> = g
                     .covered_resources
                     .iter()
-                    .map(|r| index_of(&mut t.resources, r))
+                    .map(|r| index_of(Arc::make_mut(&mut t.resources), r))
                     .collect();
                 let mut flavors = Vec::new();
                 for fq in &g.flavors {
-                    let flavor = index_of(&mut t.flavors, &fq.name);
+                    let flavor = index_of(Arc::make_mut(&mut t.flavors), &fq.name);
                     flavors.push(flavor);
                     for (rq, &resource) in fq.resources.iter().zip(&resources) {
                         let q = Quota {
@@ -179,11 +183,13 @@ impl QuotaTree {
                             borrowing_limit: rq.borrowing_limit,
                             lending_limit: rq.lending_limit,
                         };
-                        cq.quotas.insert(Fr { flavor, resource }, q);
+                        quotas.insert(Fr { flavor, resource }, q);
                     }
                 }
-                cq.groups.push(Group { resources, flavors });
+                groups.push(Group { resources, flavors });
             }
+            cq.groups = Arc::new(groups);
+            cq.quotas = Arc::new(quotas);
             t.cqs.push(cq);
         }
         t
@@ -193,7 +199,7 @@ impl QuotaTree {
         match self.cohorts.iter().position(|c| c.name == name) {
             Some(i) => i,
             None => {
-                self.cohorts.push(Cohort {
+                Arc::make_mut(&mut self.cohorts).push(Cohort {
                     name: name.to_string(),
                     members: Vec::new(),
                 });
@@ -204,7 +210,7 @@ impl QuotaTree {
 
     /// The ClusterQueue named `name`.
     pub fn cq_id(&self, name: &str) -> Option<CqId> {
-        self.cqs.iter().position(|c| c.name == name)
+        self.cqs.iter().position(|c| *c.name == *name)
     }
 
     /// The pair of flavor `flavor` and resource `resource`, if both are known.
@@ -648,6 +654,82 @@ pub struct AdmittedWorkload {
     pub evicted: bool,
 }
 
+/// The workloads holding quota, as the preemption functions read them: those of one
+/// ClusterQueue at a time (candidates are looked for only in the ClusterQueues that may give
+/// some, so a queue that cannot costs nothing however many workloads it holds). The result
+/// never depends on the order within a ClusterQueue: candidates are sorted by a total order
+/// that ends with the workload id.
+pub trait AdmittedSet {
+    /// The workloads of `cq` holding quota.
+    fn in_cq(&self, cq: CqId) -> impl Iterator<Item = &AdmittedWorkload>;
+}
+
+impl AdmittedSet for [AdmittedWorkload] {
+    fn in_cq(&self, cq: CqId) -> impl Iterator<Item = &AdmittedWorkload> {
+        self.iter().filter(move |w| w.cq == cq)
+    }
+}
+
+impl AdmittedSet for Vec<AdmittedWorkload> {
+    fn in_cq(&self, cq: CqId) -> impl Iterator<Item = &AdmittedWorkload> {
+        self.as_slice().in_cq(cq)
+    }
+}
+
+impl<const N: usize> AdmittedSet for [AdmittedWorkload; N] {
+    fn in_cq(&self, cq: CqId) -> impl Iterator<Item = &AdmittedWorkload> {
+        self.as_slice().in_cq(cq)
+    }
+}
+
+/// The workloads holding quota per ClusterQueue, by id: kept in step with admissions,
+/// evictions and releases rather than rebuilt for each scheduling cycle.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AdmittedByCq {
+    per_cq: Vec<BTreeMap<WlId, AdmittedWorkload>>,
+}
+
+impl AdmittedByCq {
+    /// Adds (or replaces) a workload holding quota.
+    pub fn insert(&mut self, wl: AdmittedWorkload) {
+        if self.per_cq.len() <= wl.cq {
+            self.per_cq.resize_with(wl.cq + 1, BTreeMap::new);
+        }
+        self.per_cq[wl.cq].insert(wl.id, wl);
+    }
+
+    /// The workload `id` of `cq`, to update it in place.
+    pub fn get_mut(&mut self, cq: CqId, id: WlId) -> Option<&mut AdmittedWorkload> {
+        self.per_cq.get_mut(cq)?.get_mut(&id)
+    }
+
+    /// Drops the workload `id` of `cq` (its quota released).
+    pub fn remove(&mut self, cq: CqId, id: WlId) -> Option<AdmittedWorkload> {
+        self.per_cq.get_mut(cq)?.remove(&id)
+    }
+
+    /// The workload `id` of `cq`, if it holds quota.
+    pub fn get(&self, cq: CqId, id: WlId) -> Option<&AdmittedWorkload> {
+        self.per_cq.get(cq)?.get(&id)
+    }
+
+    /// How many workloads hold quota.
+    pub fn len(&self) -> usize {
+        self.per_cq.iter().map(BTreeMap::len).sum()
+    }
+
+    /// Whether no workload holds quota.
+    pub fn is_empty(&self) -> bool {
+        self.per_cq.iter().all(BTreeMap::is_empty)
+    }
+}
+
+impl AdmittedSet for AdmittedByCq {
+    fn in_cq(&self, cq: CqId) -> impl Iterator<Item = &AdmittedWorkload> {
+        self.per_cq.get(cq).into_iter().flat_map(BTreeMap::values)
+    }
+}
+
 /// How a candidate may be preempted (`preemptionVariant`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Variant {
@@ -723,31 +805,44 @@ fn cohort_variant(p: &Preemptor, policy: KueuePreemption, c: &AdmittedWorkload, 
 
 /// The candidates in Kueue's order: evicted first, then by list (hierarchical reclaim,
 /// other ClusterQueues, own ClusterQueue), lower priority, most recently admitted, id.
-fn candidates<'a>(
+fn candidates<'a, A: AdmittedSet + ?Sized>(
     tree: &QuotaTree,
     p: &Preemptor,
     request: &[(Fr, i64)],
     need: &[Fr],
-    admitted: &'a [AdmittedWorkload],
+    admitted: &'a A,
 ) -> Vec<Candidate<'a>> {
     let cq = &tree.cqs[p.cq];
     let policy = cq.preemption;
     // `QuantitiesFitInQuota`: the whole request fits within the preemptor's nominal quota.
     let advantage = request.iter().all(|&(fr, v)| !tree.borrowing_with(p.cq, fr, v));
     let mut out = Vec::new();
-    for wl in admitted {
-        if !wl.usage.iter().any(|(fr, _)| need.contains(fr)) {
+    for (other, c) in tree.cqs.iter().enumerate() {
+        // What makes a ClusterQueue's workloads candidates at all (the per-workload checks
+        // below would reject each of them otherwise).
+        let may_give = if other == p.cq {
+            policy.within_cluster_queue != WithinCq::Never
+        } else {
+            policy.reclaim_within_cohort != ReclaimPolicy::Never
+                && cq.cohort.is_some()
+                && c.cohort == cq.cohort
+                && !tree.within_nominal(other, need)
+        };
+        if !may_give {
             continue;
         }
-        let variant = if wl.cq == p.cq {
-            within_cq_allows(p, policy.within_cluster_queue, wl).then_some(Variant::WithinCq)
-        } else if cq.cohort.is_some() && tree.cqs[wl.cq].cohort == cq.cohort && !tree.within_nominal(wl.cq, need) {
-            cohort_variant(p, policy, wl, advantage)
-        } else {
-            None
-        };
-        if let Some(variant) = variant {
-            out.push(Candidate { wl, variant });
+        for wl in admitted.in_cq(other) {
+            if !wl.usage.iter().any(|(fr, _)| need.contains(fr)) {
+                continue;
+            }
+            let variant = if other == p.cq {
+                within_cq_allows(p, policy.within_cluster_queue, wl).then_some(Variant::WithinCq)
+            } else {
+                cohort_variant(p, policy, wl, advantage)
+            };
+            if let Some(variant) = variant {
+                out.push(Candidate { wl, variant });
+            }
         }
     }
     out.sort_by_key(|c| {
@@ -784,14 +879,14 @@ fn still_valid(sim: &QuotaTree, p: &Preemptor, c: &Candidate, need: &[Fr], allow
 
 /// One attempt (`getTargets` for one strategy): remove valid candidates in order until the
 /// request fits, then fill back; `None` if it never fits.
-fn attempt(
+fn attempt<'a>(
     tree: &QuotaTree,
     p: &Preemptor,
     request: &[(Fr, i64)],
     need: &[Fr],
-    cands: &[Candidate],
+    cands: &[Candidate<'a>],
     allow_borrowing: bool,
-) -> Option<Vec<WlId>> {
+) -> Option<Vec<&'a AdmittedWorkload>> {
     let mut sim = tree.clone();
     let mut targets: Vec<&AdmittedWorkload> = Vec::new();
     for c in cands {
@@ -802,7 +897,7 @@ fn attempt(
         targets.push(c.wl);
         if request_fits(&sim, p.cq, request, allow_borrowing) {
             fill_back(&mut sim, p, request, &mut targets, allow_borrowing);
-            return Some(targets.iter().map(|w| w.id).collect());
+            return Some(targets);
         }
     }
     None
@@ -862,17 +957,30 @@ fn attempts(tree: &QuotaTree, p: &Preemptor, need: &[Fr], cands: &[Candidate]) -
 /// `borrowWithinCohort: LowerPriority`, while it borrows when the victim has a lower
 /// priority at most `maxPriorityThreshold`. Victims are removed greedily in Kueue's order
 /// until the request fits, then those not needed are given back (`fillBackWorkloads`).
-pub fn preemption_targets(
+pub fn preemption_targets<A: AdmittedSet + ?Sized>(
     tree: &QuotaTree,
     preemptor: &Preemptor,
     request: &[(Fr, i64)],
-    admitted: &[AdmittedWorkload],
+    admitted: &A,
 ) -> Option<Vec<WlId>> {
+    target_workloads(tree, preemptor, request, admitted).map(|t| t.iter().map(|w| w.id).collect())
+}
+
+/// [`preemption_targets`], the victims themselves.
+fn target_workloads<'a, A: AdmittedSet + ?Sized>(
+    tree: &QuotaTree,
+    preemptor: &Preemptor,
+    request: &[(Fr, i64)],
+    admitted: &'a A,
+) -> Option<Vec<&'a AdmittedWorkload>> {
     if request_fits(tree, preemptor.cq, request, true) {
         return Some(Vec::new());
     }
     let need = need_preemption(tree, preemptor.cq, request);
     let cands = candidates(tree, preemptor, request, &need, admitted);
+    if cands.is_empty() {
+        return None; // every attempt would find nothing to remove
+    }
     attempts(tree, preemptor, &need, &cands)
         .into_iter()
         .find_map(|borrow| attempt(tree, preemptor, request, &need, &cands, borrow))
@@ -882,31 +990,38 @@ pub fn preemption_targets(
 /// preempting makes room for `amount` of `fr` alone, and whether the preemptor then borrows.
 /// No victims: NoCandidates; some in the preemptor's ClusterQueue: Preempt; all elsewhere:
 /// Reclaim.
-pub fn simulate_preemption(
+pub fn simulate_preemption<A: AdmittedSet + ?Sized>(
     tree: &QuotaTree,
     preemptor: &Preemptor,
-    admitted: &[AdmittedWorkload],
+    admitted: &A,
     fr: Fr,
     amount: i64,
 ) -> (PreemptionPossibility, bool) {
     let cq = preemptor.cq;
-    let borrows = |t: &QuotaTree| t.cqs[cq].cohort.is_some() && t.borrowing_with(cq, fr, amount);
-    let victims = preemption_targets(tree, preemptor, &[(fr, amount)], admitted).unwrap_or_default();
+    // `borrowing_with(cq, fr, amount)` with `usage` as `cq`'s usage of `fr`.
+    let borrows =
+        |usage: i64| tree.cqs[cq].cohort.is_some() && tree.quota(cq, fr).nominal < usage.saturating_add(amount);
+    let victims = target_workloads(tree, preemptor, &[(fr, amount)], admitted).unwrap_or_default();
     if victims.is_empty() {
-        return (PreemptionPossibility::NoCandidates, borrows(tree));
+        return (PreemptionPossibility::NoCandidates, borrows(tree.usage(cq, fr)));
     }
-    let mut sim = tree.clone();
+    // The preemptor's usage once the victims are gone (as `remove_usage` takes it off).
+    let mut usage = tree.usage(cq, fr);
     let mut same_cq = false;
-    for wl in admitted.iter().filter(|w| victims.contains(&w.id)) {
-        sim.remove_usage(wl.cq, &wl.usage);
-        same_cq |= wl.cq == cq;
+    for wl in victims.into_iter().filter(|w| w.cq == cq) {
+        for &(f, v) in &wl.usage {
+            if f == fr {
+                usage = usage.saturating_sub(v);
+            }
+        }
+        same_cq = true;
     }
     let possibility = if same_cq {
         PreemptionPossibility::Preempt
     } else {
         PreemptionPossibility::Reclaim
     };
-    (possibility, borrows(&sim))
+    (possibility, borrows(usage))
 }
 
 #[cfg(test)]
