@@ -6,7 +6,7 @@
 //! scheduling"); the sequence number, assigned at push, makes the rest FIFO. Nothing is ever
 //! decided by chance or by hash order.
 //!
-//! The queue ([`RadixQueue`]) is a radix heap on the integer time (Ahuja, Mehlhorn, Orlin and
+//! The queue (`RadixQueue`) is a radix heap on the integer time (Ahuja, Mehlhorn, Orlin and
 //! Tarjan 1990) with a binary heap on (class, sequence) for the events of the earliest time: time
 //! never goes back, so an event lands in the bucket of the highest bit in which its time differs
 //! from the earliest time, and each event moves down at most 64 buckets in its life. Its cost
