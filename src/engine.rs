@@ -173,10 +173,9 @@ impl<E> RadixQueue<E> {
             return;
         }
         let b = self.nonempty.trailing_zeros() as usize + 1;
-        let entries = std::mem::take(&mut self.buckets[b]);
+        let mut entries = std::mem::take(&mut self.buckets[b]);
         self.nonempty &= !(1 << (b - 1));
         self.last = entries.iter().map(|e| e.time.0).min().expect("a non-empty bucket");
-        let mut entries = entries;
         for e in entries.drain(..) {
             // Every entry re-files into a lower bucket (or `cur`): they agree with the new
             // `last` on every bit above b - 1.
