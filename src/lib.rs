@@ -19,5 +19,6 @@ pub mod limits;
 pub mod model;
 pub mod observe;
 pub mod policy;
+pub mod rate;
 pub mod sim;
 pub mod text;
