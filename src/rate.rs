@@ -137,7 +137,7 @@ impl TokenBucket {
         }
         let t = u128::from(now.0) * q;
         let debt = self.full_at.saturating_sub(t);
-        let burst = i128::try_from(self.limit.burst).unwrap_or(i128::MAX);
+        let burst = i128::from(self.limit.burst);
         burst - i128::try_from(debt.div_ceil(PERIOD)).unwrap_or(i128::MAX)
     }
 }
