@@ -31,6 +31,11 @@ const LAYERS: &[Layer] = &[
         files: "text.rs",
         may_use: &[],
     },
+    // An API client's token bucket: integer time only.
+    Layer {
+        files: "rate.rs",
+        may_use: &[],
+    },
     // Input is plain data: it never sees a run. It reads the policy registry's names (to
     // validate `--policy` and Simulation.spec.policies) and the statistics helpers (trace stats).
     Layer {

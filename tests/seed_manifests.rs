@@ -81,6 +81,7 @@ fn all_seed_manifests_load_together_as_a_folder_and_as_files() {
                 WorkloadKind::Job(_) => "Job",
                 WorkloadKind::VolcanoJob(_) => "VolcanoJob",
                 WorkloadKind::Pod(_) => "Pod",
+                WorkloadKind::KueueWorkload(_) => "Workload",
             };
             (kind, w.name.as_str())
         })

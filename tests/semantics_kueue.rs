@@ -532,3 +532,75 @@ fn quota_share_policies_are_the_registrys_kueue_policies() {
         .collect();
     assert_eq!(kueue, kubesim::observe::analysis::QUOTA_POLICIES);
 }
+
+/// A bare Workload (no Job) in LocalQueue `lq` asking `count` pods of `cpu` CPUs, with
+/// priority `prio`, created at `at`; its run time in the performance test's label (ms).
+fn bare(name: &str, lq: &str, count: u32, cpu: u32, prio: i32, at: &str, run_ms: u64) -> String {
+    format!(
+        "apiVersion: kueue.x-k8s.io/v1beta2\nkind: Workload\nmetadata:\n  name: {name}\n  labels: {{kueue.x-k8s.io/performance-scheduler-running-ms: \"{run_ms}\"}}\n  annotations: {{kubesim.io/submit-at: {at}}}\nspec:\n  queueName: {lq}\n  priority: {prio}\n  podSets:\n  - name: main\n    count: {count}\n    template: {{spec: {{containers: [{{name: c, resources: {{requests: {{cpu: \"{cpu}\"}}}}}}]}}}}\n---\n"
+    )
+}
+
+#[test]
+fn bare_workloads_hold_quota_for_their_run_time_and_queue_again_when_preempted() {
+    // 4 CPUs of quota: two 1-CPU Workloads (priority 50, 1 s) at 0 and 0.1 s; a 4-pod
+    // Workload of priority 200 at 0.25 s preempts both (LowerPriority), runs 2 s, and the
+    // two start over at 2.25 s: their run time counts from their new admission.
+    let yaml = format!(
+        "{}{}{}{}",
+        cq("cq", 4, "  preemption: {withinClusterQueue: LowerPriority}\n", ""),
+        bare("s0", "cq", 1, 1, 50, "0s", 1000),
+        bare("s1", "cq", 1, 1, 50, "100ms", 1000),
+        bare("big", "cq", 4, 1, 200, "250ms", 2000),
+    );
+    let yaml = format!(
+        "apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {{name: default-flavor}}\n---\n{yaml}"
+    );
+    let r = run(&yaml, "kueue");
+    assert_eq!(quota_reserved(&r, "s0"), vec![0.0, 2.25]);
+    assert_eq!(quota_reserved(&r, "s1"), vec![0.1, 2.25]);
+    assert_eq!(evicted(&r, "s0"), vec![(0.25, "Preempted".to_string())]);
+    assert_eq!(quota_reserved(&r, "big"), vec![0.25]);
+    let big = job(&r, "big");
+    assert_eq!((secs(big.start), secs(big.finish)), (Some(0.25), Some(2.25)));
+    assert_eq!(
+        (big.kind, big.pods, big.priority, big.queue.as_str()),
+        ("Workload", 4, 200, "cq")
+    );
+    let s0 = job(&r, "s0");
+    assert_eq!(
+        (secs(s0.start), secs(s0.finish), s0.preemptions),
+        (Some(0.0), Some(3.25), 1)
+    );
+    assert_eq!(s0.state.as_str(), "Complete");
+    // Without Kueue nothing admits a bare Workload.
+    let r = run(&yaml, "kube-default");
+    let s0 = job(&r, "s0");
+    assert_eq!(
+        (s0.state.as_str(), s0.reason.as_str(), s0.start),
+        ("Pending", "NoKueue", None)
+    );
+}
+
+#[test]
+fn bare_workloads_inactive_unqueued_or_owned() {
+    let flavor = "apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {name: default-flavor}\n---\n";
+    let inactive =
+        bare("idle", "cq", 1, 1, 0, "0s", 1000).replace("  queueName: cq\n", "  queueName: cq\n  active: false\n");
+    // A Workload a Job owns is Kueue's record of that Job: not simulated as a workload.
+    let owned = bare("job-x-1234", "cq", 1, 1, 0, "0s", 1000).replace(
+        "metadata:\n",
+        "metadata:\n  ownerReferences: [{apiVersion: batch/v1, kind: Job, name: x, uid: u, controller: true}]\n",
+    );
+    let yaml = format!(
+        "{flavor}{}{inactive}{}{owned}",
+        cq("cq", 4, "", ""),
+        bare("nowhere", "missing", 1, 1, 0, "0s", 1000),
+    );
+    let r = run(&yaml, "kueue");
+    let off = job(&r, "idle");
+    assert_eq!((off.state.as_str(), off.reason.as_str()), ("Pending", "Inactive"));
+    let nowhere = job(&r, "nowhere");
+    assert_eq!((nowhere.state.as_str(), nowhere.start), ("Pending", None));
+    assert!(r.jobs.iter().all(|j| j.name != "job-x-1234"));
+}

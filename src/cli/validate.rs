@@ -48,6 +48,7 @@ fn workloads(sc: &Scenario) {
             crate::input::spec::WorkloadKind::Job(_) => "Job",
             crate::input::spec::WorkloadKind::Pod(_) => "Pod",
             crate::input::spec::WorkloadKind::VolcanoJob(_) => "VolcanoJob",
+            crate::input::spec::WorkloadKind::KueueWorkload(_) => "Workload",
         };
         say!("    {kind} {}/{} ({})", w.namespace, w.name, w.loc);
     }

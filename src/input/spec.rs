@@ -485,6 +485,41 @@ pub enum WorkloadKind {
     Job(JobSpec),
     Pod(PodTemplate),
     VolcanoJob(VolcanoJobSpec),
+    /// A bare `kueue.x-k8s.io` Workload (no Job behind it, as Kueue's performance test creates
+    /// them): admitted by Kueue, it holds its quota for its run time and creates no pods.
+    KueueWorkload(KueueWorkloadSpec),
+}
+
+/// A bare Kueue Workload's spec.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KueueWorkloadSpec {
+    /// `spec.queueName`: its LocalQueue (empty: it names none and is never admitted).
+    pub queue_name: String,
+    /// `spec.priority`, if written.
+    pub priority: Option<i32>,
+    /// The priority class it names (v1beta1 `priorityClassName`, v1beta2
+    /// `priorityClassRef.name`) and whether it is a WorkloadPriorityClass (else a
+    /// PriorityClass).
+    pub priority_class: Option<(String, bool)>,
+    /// `spec.active` (default true): an inactive Workload is never admitted.
+    pub active: bool,
+    pub pod_sets: Vec<KueuePodSet>,
+}
+
+impl KueueWorkloadSpec {
+    /// Its run time once admitted (`kubesim.io/duration` or the performance test's label, kept
+    /// on every pod set's template).
+    pub fn duration_ms(&self) -> Option<u64> {
+        self.pod_sets.first().and_then(|p| p.template.hints.duration_ms)
+    }
+}
+
+/// One `spec.podSets[]` entry of a bare Workload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KueuePodSet {
+    pub name: String,
+    pub count: u32,
+    pub template: PodTemplate,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -504,12 +539,15 @@ pub struct WorkloadSpec {
 }
 
 impl WorkloadSpec {
-    /// The queue a workload names: its Kueue LocalQueue (label `kueue.x-k8s.io/queue-name`),
-    /// else its Volcano queue (a Volcano Job's `spec.queue`, else the annotation
+    /// The queue a workload names: its Kueue LocalQueue (label `kueue.x-k8s.io/queue-name`, or
+    /// a bare Workload's `spec.queueName`), else its Volcano queue (a Volcano Job's `spec.queue`, else the annotation
     /// `scheduling.volcano.sh/queue-name`).
     pub fn queue_name(&self) -> Option<&str> {
         if let Some(q) = self.labels.get("kueue.x-k8s.io/queue-name") {
             return Some(q);
+        }
+        if let WorkloadKind::KueueWorkload(k) = &self.kind {
+            return (!k.queue_name.is_empty()).then_some(k.queue_name.as_str());
         }
         match &self.kind {
             WorkloadKind::VolcanoJob(v) if v.queue.is_some() => v.queue.as_deref(),
@@ -521,13 +559,26 @@ impl WorkloadSpec {
     }
 
     /// The pods one copy creates when none fails: a Job's completions (its parallelism when
-    /// completions is unset), 1 for a Pod, a Volcano Job's replicas. What the load-time bound
+    /// completions is unset), 1 for a Pod, a Volcano Job's replicas, none for a bare Kueue
+    /// Workload. What the load-time bound
     /// on pods created up front counts (see [`crate::limits::MAX_PODS`]).
     pub fn pods_without_failures(&self) -> u64 {
         match &self.kind {
             WorkloadKind::Job(j) => u64::from(j.completions.unwrap_or(j.parallelism.unwrap_or(1))),
             WorkloadKind::Pod(_) => 1,
             WorkloadKind::VolcanoJob(v) => v.tasks.iter().map(|t| u64::from(t.replicas)).sum(),
+            WorkloadKind::KueueWorkload(_) => 0,
+        }
+    }
+
+    /// Its pod templates: a Job's or Pod's one, a Volcano Job's tasks', a bare Kueue
+    /// Workload's pod sets'.
+    pub fn templates(&self) -> Vec<&PodTemplate> {
+        match &self.kind {
+            WorkloadKind::Job(j) => vec![&j.template],
+            WorkloadKind::Pod(t) => vec![t],
+            WorkloadKind::VolcanoJob(v) => v.tasks.iter().map(|t| &t.template).collect(),
+            WorkloadKind::KueueWorkload(k) => k.pod_sets.iter().map(|p| &p.template).collect(),
         }
     }
 }

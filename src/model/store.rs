@@ -132,6 +132,7 @@ impl Proto {
             WorkloadKind::Job(j) => &j.template,
             WorkloadKind::Pod(t) => t,
             WorkloadKind::VolcanoJob(v) => &v.tasks[t].template,
+            WorkloadKind::KueueWorkload(k) => &k.pod_sets[t].template,
         }
     }
 }

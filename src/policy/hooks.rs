@@ -119,6 +119,18 @@ impl World {
         self.sched.kube.nodes_changed(self.store.cluster.nodes.len());
     }
 
+    /// The priority jobs.csv shows for a workload whose pods have priority `pod_priority`: under
+    /// Kueue a managed Job's Workload priority, a bare Workload's `spec.priority`.
+    pub(crate) fn policy_workload_priority(&self, spec: &WorkloadSpec, pod_priority: i32) -> i32 {
+        match self.sched.kueue.as_deref() {
+            Some(k) if k.queue_name(spec).is_some() => k.workload_priority(spec, pod_priority),
+            _ => match &spec.kind {
+                crate::input::spec::WorkloadKind::KueueWorkload(b) => b.priority.unwrap_or(0),
+                _ => pod_priority,
+            },
+        }
+    }
+
     /// The queue the policy accounts a workload to, if it decides one: under Kueue a managed
     /// Job's ClusterQueue (through its LocalQueue label).
     pub(crate) fn policy_workload_queue(&self, spec: &WorkloadSpec) -> Option<String> {

@@ -257,6 +257,11 @@ impl World {
                     )
                 })
                 .collect(),
+            WorkloadKind::KueueWorkload(k) => k
+                .pod_sets
+                .iter()
+                .map(|p| (p.name.clone(), p.count, p.count, &p.template))
+                .collect(),
         };
         let job_class_name = match &spec.kind {
             WorkloadKind::VolcanoJob(v) => v.priority_class_name.clone(),

@@ -250,9 +250,10 @@ impl World {
             WorkloadKind::Job(j) => ("Job", j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX))),
             WorkloadKind::Pod(_) => ("Pod", 1),
             WorkloadKind::VolcanoJob(_) => ("VolcanoJob", p.tasks.iter().map(|t| t.replicas).sum()),
+            WorkloadKind::KueueWorkload(_) => ("Workload", p.tasks.iter().map(|t| t.replicas).sum()),
         };
         let gpus_milli = match &p.spec.kind {
-            WorkloadKind::VolcanoJob(_) => p
+            WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) => p
                 .tasks
                 .iter()
                 .map(|t| t.gpus_per_pod_milli.saturating_mul(i64::from(t.replicas)))
@@ -263,7 +264,8 @@ impl World {
         };
         let mut state = w.state;
         let mut reason = w.reason.clone();
-        if w.finish.is_none() && matches!(state, WlState::Running | WlState::Pending) {
+        let bare = matches!(p.spec.kind, WorkloadKind::KueueWorkload(_));
+        if w.finish.is_none() && matches!(state, WlState::Running | WlState::Pending) && !bare {
             // A pod running: Running. None running: Pending if a pod waits for a node (or the
             // Job never started or is suspended); else it started and its pods have ended
             // without a terminal condition yet (the run ended first): Running. Pods whose node
@@ -314,7 +316,8 @@ impl World {
                 }
                 name => name.to_string(),
             },
-            priority: p.priority,
+            // Under kueue, the Workload's priority; a bare Workload's own.
+            priority: self.policy_workload_priority(&p.spec, p.priority),
             gpus_milli,
             pods,
             submit: w.submit,

@@ -216,6 +216,8 @@ impl World {
             WorkloadKind::VolcanoJob(_) => (0..proto.tasks.len())
                 .map(|t| (class(t), proto.tasks[t].replicas))
                 .collect(),
+            // Creates no pods: nothing to place.
+            WorkloadKind::KueueWorkload(_) => Vec::new(),
         };
         let mut wanted: Vec<ClassId> = per_task
             .iter()

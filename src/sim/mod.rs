@@ -115,6 +115,11 @@ pub enum Ev {
         wl: WlId,
         epoch: u32,
     },
+    /// A bare Kueue Workload's run time since one admission is over.
+    KueueWorkloadFinish {
+        wl: WlId,
+        epoch: u32,
+    },
     /// A Job whose Workload Kueue deactivated is deleted (objectRetentionPolicies).
     KueueDeleteDeactivated {
         wl: WlId,
@@ -525,6 +530,7 @@ impl World {
             Ev::KueueCycle => self.kueue_cycle(),
             Ev::KueueRequeue => self.kueue_kick(),
             Ev::KueuePodsReady { wl, epoch } => self.kueue_pods_ready(wl, epoch),
+            Ev::KueueWorkloadFinish { wl, epoch } => self.kueue_workload_finish(wl, epoch),
             Ev::KueueDeleteDeactivated { wl } => self.delete_job(wl, "Deactivated"),
             Ev::CreatePods => self.create_pods_flush(),
             Ev::PermitTimeout { gang, generation } => self.cosched_timeout(gang, generation),

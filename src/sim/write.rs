@@ -107,6 +107,12 @@ impl World {
         if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::VolcanoJob(_)) {
             self.event(|| obj, "JobCreated", String::new);
             self.vc_created(id);
+        } else if matches!(
+            self.store.protos[proto as usize].spec.kind,
+            WorkloadKind::KueueWorkload(_)
+        ) {
+            self.event(|| obj, "WorkloadCreated", String::new);
+            self.kueue_workload_created(id);
         } else if is_job {
             self.event(|| obj, "JobCreated", String::new);
             self.job_created(id);
@@ -139,6 +145,7 @@ impl World {
             (WorkloadKind::VolcanoJob(_), i) => {
                 format!("{}-{}-{}", w.name, proto.tasks[task as usize].name, i.unwrap_or(0))
             }
+            (WorkloadKind::KueueWorkload(_), _) => unreachable!("a bare Kueue Workload creates no pods"),
         };
         let is_job = !matches!(proto.spec.kind, WorkloadKind::Pod(_));
         let class = w.class_override.unwrap_or(proto.tasks[task as usize].class);

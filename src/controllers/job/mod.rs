@@ -379,7 +379,9 @@ impl World {
 fn job_of(ws: &crate::input::spec::WorkloadSpec) -> &JobSpec {
     match &ws.kind {
         WorkloadKind::Job(j) => j,
-        WorkloadKind::Pod(_) | WorkloadKind::VolcanoJob(_) => unreachable!("not a Job"),
+        WorkloadKind::Pod(_) | WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) => {
+            unreachable!("not a Job")
+        }
     }
 }
 

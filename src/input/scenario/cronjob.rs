@@ -190,6 +190,7 @@ fn work_end_ms(sc: &Scenario) -> u64 {
                 .map(|t| t.template.hints.duration_ms.unwrap_or(0))
                 .max()
                 .unwrap_or(0),
+            WorkloadKind::KueueWorkload(k) => k.duration_ms().unwrap_or(0),
         }
     }
     let typical = |d: &DurationDist| match d {

@@ -25,6 +25,9 @@ enum Dispatch {
     Job,
     Pod,
     VolcanoJob,
+    /// A `kueue.x-k8s.io` Workload: simulated when bare, listed as not simulated when an
+    /// owner (a Job) has it.
+    KueueWorkload(kueue::Version),
     PodGroup(PodGroupApi),
     Queue,
     PriorityClass,
@@ -70,11 +73,16 @@ const SIMULATED: &[&str] = &[
     "kueue.x-k8s.io/v1beta2 ResourceFlavor",
     "kueue.x-k8s.io/v1beta1 WorkloadPriorityClass",
     "kueue.x-k8s.io/v1beta2 WorkloadPriorityClass",
+    "kueue.x-k8s.io/v1beta1 Workload",
+    "kueue.x-k8s.io/v1beta2 Workload",
     "config.kueue.x-k8s.io/v1beta1 Configuration",
     "config.kueue.x-k8s.io/v1beta2 Configuration",
 ];
 
 fn classify(api: &str, kind: &str) -> Option<Dispatch> {
+    if let (Some(v), "Workload") = (kueue::Version::of(api), kind) {
+        return Some(Dispatch::KueueWorkload(v));
+    }
     if let Some(k) = unmodelled::not_simulated_kind(api, kind) {
         return Some(Dispatch::NotSimulated(k.namespaced));
     }
@@ -259,6 +267,17 @@ impl Builder {
                 }
                 self.add_pods(w.pods_without_failures(), &o.name_f)?;
                 self.sc.workloads.push(w);
+            }
+            Dispatch::KueueWorkload(v) => {
+                if kueue::workload_owned(obj)? {
+                    // Kueue made it for its owner (a Job): kubesim's Kueue makes its own.
+                    if let Some(k) = unmodelled::not_simulated_kind(&o.api, &o.kind) {
+                        unmodelled::check_not_simulated(&o.obj, k)?;
+                    }
+                    self.add_not_simulated(o);
+                    return Ok(());
+                }
+                self.sc.workloads.push(kueue::bare_workload(obj, v, loc, true)?);
             }
             Dispatch::PodGroup(api) => {
                 let meta = k8s::read_meta(obj, true)?;
@@ -465,6 +484,7 @@ fn is_namespaced(class: Dispatch) -> bool {
         Dispatch::Job
             | Dispatch::Pod
             | Dispatch::VolcanoJob
+            | Dispatch::KueueWorkload(_)
             | Dispatch::CronJob
             | Dispatch::PodGroup(_)
             | Dispatch::LocalQueue(_)

@@ -104,7 +104,7 @@ impl Builder {
                     && match w.kind {
                         WorkloadKind::Job(_) => !owner.volcano,
                         WorkloadKind::VolcanoJob(_) => owner.volcano,
-                        WorkloadKind::Pod(_) => false,
+                        WorkloadKind::Pod(_) | WorkloadKind::KueueWorkload(_) => false,
                     }
             });
             drop[*i] = found;
@@ -136,6 +136,7 @@ fn note(w: &WorkloadSpec, r: &Recorded, ms: u64, lower_bound: bool, until: i64) 
         WorkloadKind::Job(_) => "Job",
         WorkloadKind::Pod(_) => "Pod",
         WorkloadKind::VolcanoJob(_) => "Volcano Job",
+        WorkloadKind::KueueWorkload(_) => "Workload",
     };
     RecordedDuration {
         what: format!("{kind} {}", quote(&format!("{}/{}", w.namespace, w.name))),
@@ -154,6 +155,7 @@ fn has_duration(w: &WorkloadSpec) -> bool {
         WorkloadKind::Job(j) => j.template.hints.duration_ms.is_some(),
         WorkloadKind::Pod(t) => t.hints.duration_ms.is_some(),
         WorkloadKind::VolcanoJob(v) => v.tasks.iter().all(|t| t.template.hints.duration_ms.is_some()),
+        WorkloadKind::KueueWorkload(k) => k.duration_ms().is_some(),
     }
 }
 
@@ -176,6 +178,6 @@ fn set_duration(w: &mut WorkloadSpec, ms: u64) {
     match &mut w.kind {
         WorkloadKind::Job(j) => j.template.hints.duration_ms = Some(ms),
         WorkloadKind::Pod(t) => t.hints.duration_ms = Some(ms),
-        WorkloadKind::VolcanoJob(_) => {}
+        WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) => {}
     }
 }

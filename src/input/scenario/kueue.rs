@@ -716,3 +716,8 @@ fn resource_quota(r: &F, want: &str, cq: &ClusterQueueSpec) -> Res<FlavorResourc
 
 #[cfg(test)]
 mod tests;
+mod workload;
+pub(crate) use workload::{
+    V1BETA1_SPEC as WORKLOAD_V1BETA1_SPEC, V1BETA2_SPEC as WORKLOAD_V1BETA2_SPEC, bare_workload,
+    owned as workload_owned,
+};

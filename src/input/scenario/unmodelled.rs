@@ -1,5 +1,5 @@
 //! What the loader accepts without simulating it: the kinds loaded and listed but not simulated
-//! ([`not_simulated_kind`]: Kueue's Cohort, AdmissionCheck, Topology, Workload, MultiKueue and
+//! ([`not_simulated_kind`]: Kueue's Cohort, AdmissionCheck, Topology, MultiKueue and
 //! ProvisioningRequestConfig objects; Volcano's HyperNode, CronJob, JobFlow and JobTemplate;
 //! kubesim's SchedulerPolicy),
 //! whose `spec` keys are still checked against the upstream schema (the typo guard), and the
@@ -18,6 +18,7 @@
 //! this module only says which of them change nothing in a run.
 
 use super::k8s::{OBJECT_FIELDS, read_meta};
+use super::kueue::{WORKLOAD_V1BETA1_SPEC, WORKLOAD_V1BETA2_SPEC};
 use super::view::{F, Obj, Res};
 use super::volcano::VCJOB_SPEC_FIELDS;
 
@@ -80,36 +81,8 @@ pub(crate) const NOT_SIMULATED_KINDS: &[NotSimulatedKind] = &[
     ),
     row(KUEUE, "v1beta1", "Topology", false, Some(TOPOLOGY)),
     row(KUEUE, "v1beta2", "Topology", false, Some(TOPOLOGY)),
-    row(
-        KUEUE,
-        "v1beta1",
-        "Workload",
-        true,
-        Some(&[
-            "active",
-            "maximumExecutionTimeSeconds",
-            "podSets",
-            "priority",
-            "priorityClassName",
-            "priorityClassSource",
-            "queueName",
-        ]),
-    ),
-    row(
-        KUEUE,
-        "v1beta2",
-        "Workload",
-        true,
-        Some(&[
-            "active",
-            "maximumExecutionTimeSeconds",
-            "podSets",
-            "preemptionGates",
-            "priority",
-            "priorityClassRef",
-            "queueName",
-        ]),
-    ),
+    row(KUEUE, "v1beta1", "Workload", true, Some(WORKLOAD_V1BETA1_SPEC)),
+    row(KUEUE, "v1beta2", "Workload", true, Some(WORKLOAD_V1BETA2_SPEC)),
     row(
         KUEUE,
         "v1beta1",
@@ -201,6 +174,20 @@ pub(crate) fn check_not_simulated(doc: &Obj, k: &NotSimulatedKind) -> Res<()> {
 /// every item of a list). Kubernetes objects' `status` is listed except where it is read (a
 /// Node's allocatable, a Job's or Pod's recorded times).
 const FIELDS: &[(&str, &str, &[&str])] = &[
+    (
+        KUEUE,
+        "Workload",
+        &[
+            "spec.maximumExecutionTimeSeconds",
+            "spec.podSets[].minCount",
+            "spec.podSets[].topologyRequest",
+            "spec.preemptionGates",
+            "spec.priorityClassName",
+            "spec.priorityClassSource",
+            "spec.priorityClassRef",
+            "status",
+        ],
+    ),
     (
         KUEUE,
         "ClusterQueue",

@@ -31,11 +31,7 @@ struct Checked<'a> {
 }
 
 fn checked<'a>(w: &'a WorkloadSpec, what: &str, timed_elsewhere: bool) -> Checked<'a> {
-    let templates = match &w.kind {
-        WorkloadKind::Job(j) => vec![&j.template],
-        WorkloadKind::Pod(t) => vec![t],
-        WorkloadKind::VolcanoJob(v) => v.tasks.iter().map(|t| &t.template).collect(),
-    };
+    let templates = w.templates();
     Checked {
         what: format!("{what} {}", quote(&format!("{}/{}", w.namespace, w.name))),
         loc: &w.loc,
@@ -246,9 +242,15 @@ fn never_ends(out: &mut Vec<String>, never_end: Vec<String>) {
     const MAX_NAMED: usize = 100;
     let n = never_end.len();
     for at in never_end.iter().take(MAX_PER_KIND) {
+        // A bare Kueue Workload has no pods: its own metadata carries the run time.
+        let (what, place) = if at.starts_with("Workload ") {
+            ("once admitted it holds its quota", "its metadata")
+        } else {
+            ("its pods run", "its pod template")
+        };
         out.push(format!(
-            "{at} never ends: it has no run time, so its pods run until the horizon (or forever); \
-             add the annotation kubesim.io/duration (e.g. 30m) to its pod template, or give the \
+            "{at} never ends: it has no run time, so {what} until the horizon (or forever); \
+             add the annotation kubesim.io/duration (e.g. 30m) to {place}, or give the \
              Simulation a default (spec.defaultDuration: 30m, or rules by namespace, queue or labels)"
         ));
     }
@@ -325,6 +327,7 @@ fn kind_name(w: &WorkloadSpec) -> &'static str {
         WorkloadKind::Job(_) => "Job",
         WorkloadKind::Pod(_) => "Pod",
         WorkloadKind::VolcanoJob(_) => "Volcano Job",
+        WorkloadKind::KueueWorkload(_) => "Workload",
     }
 }
 

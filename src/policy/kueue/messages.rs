@@ -30,7 +30,7 @@
 use super::quota::{Assignment, PreemptionMode, Shortfall};
 use super::{Wk, WkState};
 use crate::input::quantity::format_quantity;
-use crate::input::spec::{TaintEffect, WorkloadKind};
+use crate::input::spec::TaintEffect;
 use crate::sim::{WlId, World};
 
 /// Kueue's `ResourceFormatter.ResourceQuantityString` for an amount in kubesim's canonical
@@ -65,13 +65,7 @@ impl World {
     pub(crate) fn kueue_assignment_message(&self, wl: WlId, a: &Assignment) -> String {
         let k = self.sched.kueue.as_deref().expect("kueue");
         let tree = &k.tree;
-        let template = match &self.store.protos[self.store.workloads[wl as usize].proto as usize]
-            .spec
-            .kind
-        {
-            WorkloadKind::Job(j) => &j.template,
-            _ => unreachable!("kueue manages Jobs"),
-        };
+        let template = self.kueue_template(wl);
         let mut reasons: Vec<String> = a
             .shortfalls
             .iter()

@@ -46,6 +46,7 @@
 //! are matched against the pod template's nodeSelector and tolerations, and its node labels
 //! and tolerations are added to the admitted pods.
 
+mod bare;
 mod messages;
 mod pods_ready;
 pub mod quota;
@@ -280,13 +281,18 @@ impl KueueState {
         crate::model::cluster::selector_matches(sel, &labels)
     }
 
-    /// The LocalQueue of a new workload if Kueue manages it (only batch/v1 Jobs, and only when
+    /// The LocalQueue of a new workload if Kueue manages it (a bare Workload's `queueName`;
+    /// batch/v1 Jobs only when
     /// `integrations.frameworks` lists batch/job): its queue-name label; else `default` when
     /// its namespace has a LocalQueue so named and matches managedJobsNamespaceSelector
     /// (`jobframework/defaults.go` `ApplyDefaultLocalQueue`); else, under
     /// manageJobsWithoutQueueName in such a namespace, no queue (`""`: it never gets quota;
     /// `jobframework/reconciler.go` `ReconcileGenericJob`).
     pub fn queue_name(&self, spec: &crate::input::spec::WorkloadSpec) -> Option<String> {
+        if let WorkloadKind::KueueWorkload(b) = &spec.kind {
+            // A bare Workload names its LocalQueue itself.
+            return Some(b.queue_name.clone());
+        }
         if !matches!(spec.kind, WorkloadKind::Job(_)) || !self.cfg.manages_batch_jobs {
             return None;
         }
@@ -308,6 +314,20 @@ impl KueueState {
         } else {
             String::new()
         })
+    }
+
+    /// The priority of a Workload Kueue manages: a bare Workload's `spec.priority` (0 if
+    /// unset: `pkg/util/priority/priority.go` `Priority`); for a Job, the value of the
+    /// WorkloadPriorityClass its `kueue.x-k8s.io/priority-class` label names, else its pods'
+    /// priority `pod_priority`.
+    pub fn workload_priority(&self, spec: &crate::input::spec::WorkloadSpec, pod_priority: i32) -> i32 {
+        if let WorkloadKind::KueueWorkload(b) = &spec.kind {
+            return b.priority.unwrap_or(0);
+        }
+        spec.labels
+            .get(PRIORITY_LABEL)
+            .and_then(|p| self.priority_classes.get(p).copied())
+            .unwrap_or(pod_priority)
     }
 
     /// What a workload asks of quota: without the resources `resources.excludeResourcePrefixes`
@@ -527,12 +547,25 @@ impl World {
     pub(crate) fn kueue_created(&mut self, wl: WlId) {
         let now = self.now();
         let spec = std::sync::Arc::clone(&self.store.protos[self.store.workloads[wl as usize].proto as usize].spec);
-        let WorkloadKind::Job(job) = &spec.kind else { return };
-        let count = u64::from(pods_count(job));
+        // Pod sets: a Job's one (KQ-W1), a bare Workload's own.
+        let sets: Vec<(u64, &ResourceList)> = match &spec.kind {
+            WorkloadKind::Job(job) => vec![(u64::from(pods_count(job)), &job.template.requests)],
+            WorkloadKind::KueueWorkload(b) => b
+                .pod_sets
+                .iter()
+                .map(|p| (u64::from(p.count), &p.template.requests))
+                .collect(),
+            _ => return,
+        };
+        let bare = matches!(spec.kind, WorkloadKind::KueueWorkload(_));
+        let count: u64 = sets.iter().map(|(n, _)| n).sum();
         let k = self.sched.kueue.as_deref().expect("kueue");
         let mut request = ResourceList::new();
-        for (name, v) in &job.template.requests {
-            request.insert(name.clone(), v.saturating_mul(count as i64));
+        for (n, requests) in &sets {
+            for (name, v) in *requests {
+                let total = request.entry(name.clone()).or_insert(0);
+                *total = total.saturating_add(v.saturating_mul(*n as i64));
+            }
         }
         if k.tree.resources.iter().any(|r| r == "pods") {
             request.insert("pods".into(), count as i64 * 1000);
@@ -540,11 +573,11 @@ impl World {
         let lq = k.queue_name(&spec).unwrap_or_default();
         let cq = k.cluster_queue(&spec.namespace, &lq);
         let request = k.quota_request(cq, request);
-        let priority = spec
-            .labels
-            .get(PRIORITY_LABEL)
-            .and_then(|p| k.priority_classes.get(p).copied())
-            .unwrap_or(self.store.protos[self.store.workloads[wl as usize].proto as usize].priority);
+        let priority = k.workload_priority(
+            &spec,
+            self.store.protos[self.store.workloads[wl as usize].proto as usize].priority,
+        );
+        let inactive = matches!(&spec.kind, WorkloadKind::KueueWorkload(b) if !b.active);
         // A requested resource the ClusterQueue does not cover can never be admitted.
         let uncovered = cq.and_then(|cq| {
             request
@@ -581,9 +614,10 @@ impl World {
                 requeue_at: None,
                 requeue_count: 0,
                 ready: 0,
-                count: count as u32,
+                // A bare Workload has no pods to wait for: PodsReady once admitted.
+                count: if bare { 0 } else { count as u32 },
                 pods_ready: false,
-                deactivated: false,
+                deactivated: inactive,
                 loc: Loc::None,
                 key: (0, 0, 0, wl),
                 shape,
@@ -592,6 +626,11 @@ impl World {
                 last_pending: None,
             },
         );
+        if inactive {
+            // `spec.active: false`: never queued.
+            self.store.workloads[wl as usize].reason = "Inactive".into();
+            return;
+        }
         k.enqueue(wl, now);
         self.kueue_kick();
     }
@@ -857,13 +896,7 @@ impl World {
     pub(crate) fn kueue_assign(&self, wl: WlId, cq: CqId, admitted: &AdmittedByCq) -> quota::Assignment {
         let k = self.sched.kueue.as_deref().expect("kueue");
         let w = &k.wls[&wl];
-        let template = match &self.store.protos[self.store.workloads[wl as usize].proto as usize]
-            .spec
-            .kind
-        {
-            WorkloadKind::Job(j) => &j.template,
-            _ => unreachable!("kueue manages Jobs"),
-        };
+        let template = self.kueue_template(wl);
         let flavor_ok = |f: usize| {
             let fl = &k.flavors[f];
             let labels_ok = fl
@@ -886,6 +919,12 @@ impl World {
         };
         let mut oracle = |fr: Fr, amount: i64| quota::simulate_preemption(&k.tree, &preemptor, admitted, fr, amount);
         quota::assign_flavors(&k.tree, cq, &w.request, &flavor_ok, &mut oracle)
+    }
+
+    /// The pod template flavors are matched against: a Job's, or a bare Workload's first pod
+    /// set's (flavors are assigned to the Workload as a whole).
+    pub(crate) fn kueue_template(&self, wl: WlId) -> &crate::input::spec::PodTemplate {
+        self.store.protos[self.store.workloads[wl as usize].proto as usize].template(0)
     }
 
     /// Reserve the quota and resume the Job, with the flavor's node labels and tolerations.
@@ -915,8 +954,10 @@ impl World {
         k.dequeue(wl);
         let timeout = k.cfg.wait_for_pods_ready.map(|wf| wf.timeout_ms);
         let cq_name = k.cq_name(cq).to_string();
-        if let Some(f) = flavor {
-            let fl = k.flavors[f].clone();
+        if let Some(f) = flavor
+            && !self.is_bare_workload(wl)
+        {
+            let fl = self.kq().flavors[f].clone();
             self.kueue_inject_flavor(wl, &fl);
         }
         let obj = self.wl_object(wl);
@@ -929,7 +970,11 @@ impl World {
             self.engine
                 .schedule(now.plus_ms(timeout), class::TIMER, Ev::KueuePodsReady { wl, epoch });
         }
-        self.job_set_suspend(wl, false);
+        if self.is_bare_workload(wl) {
+            self.kueue_bare_started(wl, epoch);
+        } else {
+            self.job_set_suspend(wl, false);
+        }
     }
 
     /// The flavor's node labels (nodeSelector) and tolerations go into the Job's pods.
@@ -991,7 +1036,11 @@ impl World {
                 self.count_eviction(p, Some(0));
             }
         }
-        self.job_set_suspend(wl, true);
+        if self.is_bare_workload(wl) {
+            self.kueue_bare_stopped(wl, reason);
+        } else {
+            self.job_set_suspend(wl, true);
+        }
         self.kueue_pod_gone(wl);
     }
 }

@@ -70,6 +70,8 @@ pub(crate) enum HintScope {
     VolcanoJob,
     Pod,
     Node,
+    /// A bare Kueue Workload: only submit-at and duration.
+    KueueWorkload,
 }
 
 /// Reads the `kubesim.io/*` annotations of `doc.metadata` (for a pod template, of
@@ -113,10 +115,15 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
             "kubesim.io/suspend-at" | "kubesim.io/resume-at" | "kubesim.io/fail-indexes" | "kubesim.io/gang-size"
         ),
         HintScope::Node => key == "kubesim.io/submit-at",
+        HintScope::KueueWorkload => matches!(key, "kubesim.io/submit-at" | "kubesim.io/duration"),
     };
     if !allowed {
         let what = match scope {
             HintScope::Node => "a Node (only kubesim.io/submit-at is)",
+            HintScope::KueueWorkload => {
+                "a Kueue Workload (only kubesim.io/submit-at and kubesim.io/duration are: it \
+                 creates no pods)"
+            }
             HintScope::VolcanoJob => {
                 "a Volcano Job (suspend-at, resume-at, fail-indexes and gang-size are for batch/v1 \
                  Jobs; a Volcano Job is a gang through its minAvailable)"

@@ -230,6 +230,12 @@ fn check_amounts(doc: &Obj, kind: &crate::input::spec::WorkloadKind) -> Res<()> 
             .enumerate()
             .map(|(i, t)| (format!("spec.tasks[{i}].template.spec"), &t.template, t.replicas))
             .collect(),
+        WorkloadKind::KueueWorkload(k) => k
+            .pod_sets
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("spec.podSets[{i}].template.spec"), &p.template, p.count))
+            .collect(),
     };
     for (path, t, pods) in templates {
         for (name, v) in t.requests.iter().chain(&t.limits) {

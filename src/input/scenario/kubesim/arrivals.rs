@@ -3,6 +3,7 @@
 //! distributions.
 
 use super::super::k8s::{self, opt};
+use super::super::kueue;
 use super::super::view::{Error, F, Obj, Res, err_at};
 use super::{KUBESIM_OBJECT_FIELDS, MAX_ARRIVALS, MAX_LIST_ENTRIES, MAX_NODES, check_template_kind};
 use crate::input::spec::{ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, SourceLoc};
@@ -60,7 +61,8 @@ pub(crate) fn arrivals(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<Arrivals> 
 fn arrival_template(spec: &Obj, name: &str, loc: &SourceLoc) -> Res<ArrivalTemplate> {
     let t = spec.req(
         "template",
-        "add template: a batch/v1 Job, v1 Pod, batch.volcano.sh/v1alpha1 Job or v1 Node object",
+        "add template: a batch/v1 Job, v1 Pod, batch.volcano.sh/v1alpha1 Job, kueue.x-k8s.io Workload \
+         or v1 Node object",
     )?;
     let t_obj = t.obj()?;
     let idx = check_template_kind(
@@ -70,8 +72,22 @@ fn arrival_template(spec: &Obj, name: &str, loc: &SourceLoc) -> Res<ArrivalTempl
             ("v1", "Pod"),
             ("batch.volcano.sh/v1alpha1", "Job"),
             ("v1", "Node"),
+            ("kueue.x-k8s.io/v1beta1", "Workload"),
+            ("kueue.x-k8s.io/v1beta2", "Workload"),
         ],
     )?;
+    if idx >= 4 {
+        let version = if idx == 4 {
+            kueue::Version::V1beta1
+        } else {
+            kueue::Version::V1beta2
+        };
+        let mut w = kueue::bare_workload(&t_obj, version, loc, false)?;
+        if w.name.is_empty() {
+            w.name = name.to_string();
+        }
+        return Ok(ArrivalTemplate::Workload(Box::new(w)));
+    }
     let workload_doc = [
         k8s::WorkloadDoc::Job,
         k8s::WorkloadDoc::Pod,

@@ -263,3 +263,50 @@ fn print_sample_errors() {
         println!("{}\n", bad(&text));
     }
 }
+
+#[test]
+fn bad_bare_kueue_workloads() {
+    let wl = |meta: &str, spec: &str| {
+        format!(
+            "apiVersion: kueue.x-k8s.io/v1beta1\nkind: Workload\nmetadata:\n  name: w\n{meta}spec:\n  queueName: lq\n{spec}"
+        )
+    };
+    let set = "  - name: main\n    template: {spec: {containers: [{name: c, resources: {requests: {cpu: \"1\"}}}]}}\n";
+    // v1beta1 pod sets are named.
+    let e = bad(&wl("", "  podSets:\n  - template: {spec: {containers: [{name: c}]}}\n"));
+    check(&e, 8, "spec.podSets[0].name", &["`name`"]);
+    // The performance test's run-time label must be whole milliseconds.
+    let e = bad(&wl(
+        "  labels: {kueue.x-k8s.io/performance-scheduler-running-ms: 2s}\n",
+        &format!("  podSets:\n{set}"),
+    ));
+    check(
+        &e,
+        5,
+        "metadata.labels.kueue.x-k8s.io/performance-scheduler-run…",
+        &["whole number of milliseconds", "kubesim.io/duration"],
+    );
+    // No pods, so no exit codes.
+    let e = bad(&wl(
+        "  annotations: {kubesim.io/exit-code: \"1\"}\n",
+        &format!("  podSets:\n{set}"),
+    ));
+    check(
+        &e,
+        5,
+        "metadata.annotations.kubesim.io/exit-code",
+        &["no meaning on a Kueue Workload"],
+    );
+    let e = bad(&wl("", "  podSets: []\n"));
+    check(&e, 7, "spec.podSets", &["0 pod sets", "1 to 8"]);
+    let e = bad(&wl("", &format!("  podSets:\n{set}{set}")));
+    check(&e, 10, "spec.podSets[1]", &["a second pod set named \"main\""]);
+    let e = bad(&wl(
+        "",
+        &format!("  priorityClassName: high\n  priorityClassSource: kueue\n  podSets:\n{set}"),
+    ));
+    check(&e, 8, "spec.priorityClassSource", &["unknown priority class source"]);
+    // v1beta2 has no priorityClassName.
+    let e = bad(&wl("", &format!("  priorityClassName: high\n  podSets:\n{set}")).replace("v1beta1", "v1beta2"));
+    check(&e, 7, "spec.priorityClassName", &["priorityClassName"]);
+}

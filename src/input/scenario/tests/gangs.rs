@@ -147,11 +147,7 @@ spec: {{containers: [{{name: c}}]}}
     let groups: Vec<Option<&str>> = sc
         .workloads
         .iter()
-        .map(|w| match &w.kind {
-            WorkloadKind::Job(j) => j.template.pod_group.as_deref(),
-            WorkloadKind::Pod(p) => p.pod_group.as_deref(),
-            WorkloadKind::VolcanoJob(v) => v.tasks[0].template.pod_group.as_deref(),
-        })
+        .map(|w| w.templates()[0].pod_group.as_deref())
         .collect();
     assert_eq!(groups, [Some("gang-a"), Some("vc-group"), Some("g"), None, Some("co")]);
     // A pod naming a pod group that no object defines loads (it waits, as in Kubernetes).
