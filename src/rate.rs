@@ -25,8 +25,8 @@
 //! | volcano-scheduler | 2000 | 2000 | volcano `cmd/scheduler/app/options/options.go`, `defaultQPS` / `defaultBurst` |
 //! | volcano-controller-manager | 50 | 100 | volcano `cmd/controller-manager/app/options/options.go`, `defaultQPS` / `defaultBurst` |
 //!
-//! [`ClientLimit::DEFAULTS`] holds that table. The simulation does not route its writes through
-//! these buckets yet (issue 17 in progress): this module is the limiter they will use.
+//! [`ClientLimit::DEFAULTS`] holds that table. Kueue's writes go through one bucket
+//! (`policy::kueue::client`); the other components' writes do not pass a bucket yet.
 
 use crate::engine::SimTime;
 

@@ -42,6 +42,7 @@ const LAYERS: &[Layer] = &[
         files: "input",
         may_use: &[
             "crate::input",
+            "crate::rate",
             "crate::policy::names",
             "crate::policy::is_builtin",
             "crate::observe::stats",
@@ -81,6 +82,7 @@ const LAYERS: &[Layer] = &[
             "crate::model",
             "crate::sim",
             "crate::input",
+            "crate::rate",
             "crate::controllers::volcano_job::PgPhase",
         ],
     },

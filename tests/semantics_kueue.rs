@@ -604,3 +604,73 @@ fn bare_workloads_inactive_unqueued_or_owned() {
     assert_eq!((nowhere.state.as_str(), nowhere.start), ("Pending", None));
     assert!(r.jobs.iter().all(|j| j.name != "job-x-1234"));
 }
+
+/// A Simulation with Kueue's client limited to `qps` and `burst` (or limits off).
+fn limits(qps: &str, burst: u32, enabled: bool) -> String {
+    format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: s}}\nspec:\n  clientRateLimits: {{enabled: {enabled}, kueue: {{qps: {qps}, burst: {burst}}}}}\n---\napiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {{name: default-flavor}}\n---\n"
+    )
+}
+
+#[test]
+fn kueue_admissions_go_out_at_its_client_rate() {
+    // 1 QPS, burst 2: five Workloads admitted at 0 have their quota reserved at 0, but the
+    // admission patches go out at 0, 0, 1, 2 and 3 s: each starts (its run time counts) then.
+    let mut yaml = format!("{}{}", limits("1", 2, true), cq("cq", 10, "", ""));
+    for i in 0..5 {
+        yaml.push_str(&bare(&format!("w{i}"), "cq", 1, 1, 0, "0s", 10_000));
+    }
+    let r = run(&yaml, "kueue");
+    let starts: Vec<Option<f64>> = (0..5).map(|i| secs(job(&r, &format!("w{i}")).start)).collect();
+    assert_eq!(starts, [Some(0.0), Some(0.0), Some(1.0), Some(2.0), Some(3.0)]);
+    assert!((0..5).all(|i| quota_reserved(&r, &format!("w{i}")) == vec![0.0]));
+    assert_eq!(secs(job(&r, "w4").finish), Some(13.0));
+    // Limits off: every admission is seen at once.
+    let r = run(&yaml.replace("enabled: true", "enabled: false"), "kueue");
+    assert!((0..5).all(|i| secs(job(&r, &format!("w{i}")).start) == Some(0.0)));
+    // A rate with a fraction: 2.5 QPS, burst 1: 0, 0.4, 0.8, 1.2, 1.6 s.
+    let r = run(&yaml.replace("qps: 1, burst: 2", "qps: 2.5, burst: 1"), "kueue");
+    let starts: Vec<Option<f64>> = (0..5).map(|i| secs(job(&r, &format!("w{i}")).start)).collect();
+    assert_eq!(starts, [Some(0.0), Some(0.4), Some(0.8), Some(1.2), Some(1.6)]);
+}
+
+#[test]
+fn kueue_cycles_wait_for_pending_status_writes_and_jobs_take_a_second_write() {
+    // 1 QPS, burst 1, 1 CPU of quota. w1 is admitted at 0 (its patch takes the token). w2
+    // does not fit: its pending status write goes out at 1 s, and the scheduler waits for it.
+    // w1 ends at 0.5 s, but the next cycle starts at 1 s: w2 is admitted then, and its
+    // admission patch goes out at 2 s.
+    let yaml = format!(
+        "{}{}{}{}",
+        limits("1", 1, true),
+        cq("cq", 1, "", ""),
+        bare("w1", "cq", 1, 1, 0, "0s", 500),
+        bare("w2", "cq", 1, 1, 0, "0s", 500)
+    );
+    let r = run(&yaml, "kueue");
+    assert_eq!(quota_reserved(&r, "w2"), vec![1.0]);
+    assert_eq!(
+        (secs(job(&r, "w2").start), secs(job(&r, "w2").finish)),
+        (Some(2.0), Some(2.5))
+    );
+    // The status write counts whether events are recorded or not.
+    let sc = kubesim::input::scenario::load_str("test.yaml", &yaml).expect("loads");
+    let quiet = kubesim::experiment::run_all(&sc, &["kueue".to_string()], &[sc.sim.seed], false).expect("runs");
+    assert_eq!(secs(job(&quiet[0], "w2").start), Some(2.0));
+    let r = run(&yaml.replace("enabled: true", "enabled: false"), "kueue");
+    assert_eq!(quota_reserved(&r, "w2"), vec![0.5]);
+    // A Job: the admission patch at 0, then Kueue's job reconciler resumes the Job with a
+    // second write, which waits for the next token (1 s).
+    let yaml = format!(
+        "{NODE}{}{}{}",
+        limits("1", 1, true).replace(
+            "---\napiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {name: default-flavor}\n---\n",
+            "---\n"
+        ),
+        cq("cq", 4, "", ""),
+        kjob("j", "cq", 1, "0s", "10s", "")
+    );
+    let r = run(&yaml, "kueue");
+    assert_eq!(quota_reserved(&r, "j"), vec![0.0]);
+    assert_eq!(times(&r, "j", "JobResumed"), vec![1.0]);
+}

@@ -139,6 +139,35 @@ pub struct SimulationSpec {
     /// `defaultDuration`: run times of workloads that have none of their own; the first rule
     /// that matches a workload applies.
     pub default_durations: Vec<DefaultDuration>,
+    /// `clientRateLimits`: the API clients' token buckets.
+    pub client_limits: ClientLimits,
+}
+
+/// The components' API client rate limits (`clientRateLimits`; see [`crate::rate`]). Only
+/// Kueue's client is modelled so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientLimits {
+    /// `enabled` (default true): false sends every write when it is issued, as kubesim did
+    /// before it modelled client limits.
+    pub enabled: bool,
+    /// Kueue's manager client (`kueue`; Kueue's default 300 QPS, burst 500).
+    pub kueue: crate::rate::ClientLimit,
+}
+
+impl Default for ClientLimits {
+    fn default() -> Self {
+        ClientLimits {
+            enabled: true,
+            kueue: crate::rate::ClientLimit::default_of("kueue").expect("Kueue's default"),
+        }
+    }
+}
+
+impl ClientLimits {
+    /// Kueue's limit when limits are on.
+    pub fn kueue(&self) -> Option<crate::rate::ClientLimit> {
+        self.enabled.then_some(self.kueue)
+    }
 }
 
 /// A rule of Simulation `defaultDuration`: workloads it matches (every selector given must
@@ -179,6 +208,7 @@ impl Default for SimulationSpec {
             policies_line: None,
             max_events_line: None,
             default_durations: Vec::new(),
+            client_limits: ClientLimits::default(),
         }
     }
 }

@@ -115,6 +115,12 @@ pub enum Ev {
         wl: WlId,
         epoch: u32,
     },
+    /// A Kueue write for one admission of a workload was sent: its effect.
+    KueueStep {
+        wl: WlId,
+        epoch: u32,
+        step: crate::policy::kueue::KueueStep,
+    },
     /// A bare Kueue Workload's run time since one admission is over.
     KueueWorkloadFinish {
         wl: WlId,
@@ -530,6 +536,7 @@ impl World {
             Ev::KueueCycle => self.kueue_cycle(),
             Ev::KueueRequeue => self.kueue_kick(),
             Ev::KueuePodsReady { wl, epoch } => self.kueue_pods_ready(wl, epoch),
+            Ev::KueueStep { wl, epoch, step } => self.kueue_step(wl, epoch, step),
             Ev::KueueWorkloadFinish { wl, epoch } => self.kueue_workload_finish(wl, epoch),
             Ev::KueueDeleteDeactivated { wl } => self.delete_job(wl, "Deactivated"),
             Ev::CreatePods => self.create_pods_flush(),

@@ -72,18 +72,22 @@ impl World {
         self.kueue_job_done(wl);
     }
 
-    /// Evicted: its quota reservation goes at once (it has no pods to stop) and it waits again.
-    pub(super) fn kueue_bare_stopped(&mut self, wl: WlId, reason: &str) {
+    /// Its eviction is seen: its quota reservation goes at once (it has no pods to stop) and it
+    /// waits again.
+    pub(super) fn kueue_bare_stopped(&mut self, wl: WlId) {
         let w = &mut self.store.workloads[wl as usize];
         w.state = WlState::Pending;
         if w.reason.is_empty() {
             w.reason = NOT_ADMITTED.into();
         }
-        if reason == "Preempted" {
-            w.preemptions += 1;
-            self.rec.preemptions += 1;
-            let q = self.store.protos[w.proto as usize].queue as usize;
-            self.rec.queue_evictions[q][0] += 1;
-        }
+    }
+
+    /// A preemption of a bare Workload, counted as a Job's evicted pods are.
+    pub(super) fn count_workload_eviction(&mut self, wl: WlId) {
+        let w = &mut self.store.workloads[wl as usize];
+        w.preemptions += 1;
+        self.rec.preemptions += 1;
+        let q = self.store.protos[w.proto as usize].queue as usize;
+        self.rec.queue_evictions[q][0] += 1;
     }
 }

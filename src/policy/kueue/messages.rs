@@ -144,7 +144,8 @@ impl World {
     /// The event of a Workload a cycle leaves pending: its reason and message, when they
     /// differ from the last ones written for it (only when events are recorded).
     pub(crate) fn kueue_pending_event(&mut self, wl: WlId, a: &Assignment, outcome: Pending) {
-        if !self.rec.record_events {
+        // With client limits on, the status write counts whether events are recorded or not.
+        if !self.rec.record_events && self.kq().client.is_none() {
             return;
         }
         let (reason, message) = match outcome {
@@ -174,6 +175,8 @@ impl World {
             return;
         }
         w.last_pending = Some(key);
+        // The status write, which the scheduler's cycle waits for.
+        self.kueue_write(true);
         let obj = self.wl_object(wl);
         self.event(
             || obj,

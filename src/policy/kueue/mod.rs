@@ -47,6 +47,7 @@
 //! and tolerations are added to the admitted pods.
 
 mod bare;
+mod client;
 mod messages;
 mod pods_ready;
 pub mod quota;
@@ -56,6 +57,7 @@ use std::collections::BTreeMap;
 use crate::engine::SimTime;
 use crate::input::spec::{QueueingStrategy, ResourceList, Scenario, WorkloadKind};
 use crate::sim::{Ev, WlId, World, class};
+pub use client::KueueStep;
 use messages::Pending;
 use quota::{AdmittedByCq, AdmittedWorkload, CqId, Fr, PreemptionMode, Preemptor, QuotaTree};
 
@@ -196,6 +198,10 @@ pub struct KueueState {
     blocked: bool,
     /// Workloads holding quota that are not PodsReady ([`Wk::not_ready`]).
     not_ready: usize,
+    /// Kueue's API client ([`client`]); `None` when client limits are off.
+    client: Option<crate::rate::TokenBucket>,
+    /// The scheduler waits for its writes until then: no cycle starts earlier.
+    busy_until: SimTime,
 }
 
 /// A Job's pod-set count as Kueue's Job integration gives it: parallelism (default 1), or
@@ -263,6 +269,8 @@ impl KueueState {
             cfg: sc.kueue_config.clone(),
             blocked: false,
             not_ready: 0,
+            client: sc.sim.client_limits.kueue().map(crate::rate::TokenBucket::new),
+            busy_until: SimTime(0),
         }
     }
 
@@ -639,11 +647,13 @@ impl World {
     pub(crate) fn kueue_kick(&mut self) {
         let now = self.now();
         let k = self.kq();
-        if k.cycle_at.is_some_and(|t| t <= now) {
+        // Not before the scheduler has sent the writes it waits for.
+        let at = now.max(k.busy_until);
+        if k.cycle_at.is_some_and(|t| t <= at) {
             return;
         }
-        k.cycle_at = Some(now);
-        self.engine.schedule(now, class::SCHED_HOUSEKEEPING, Ev::KueueCycle);
+        k.cycle_at = Some(at);
+        self.engine.schedule(at, class::SCHED_HOUSEKEEPING, Ev::KueueCycle);
     }
 
     /// Quota was released: workloads set aside may fit now.
@@ -715,6 +725,14 @@ impl World {
         }
         for _ in 0..MAX_CYCLES_PER_INSTANT {
             if !self.kueue_one_cycle(now) {
+                return;
+            }
+            let busy_until = self.kq().busy_until;
+            if busy_until > now {
+                // The next cycle starts once this one's writes are sent.
+                self.kq().cycle_at = Some(busy_until);
+                self.engine
+                    .schedule(busy_until, class::SCHED_HOUSEKEEPING, Ev::KueueCycle);
                 return;
             }
         }
@@ -970,11 +988,8 @@ impl World {
             self.engine
                 .schedule(now.plus_ms(timeout), class::TIMER, Ev::KueuePodsReady { wl, epoch });
         }
-        if self.is_bare_workload(wl) {
-            self.kueue_bare_started(wl, epoch);
-        } else {
-            self.job_set_suspend(wl, false);
-        }
+        // The admission patch (sent from a goroutine: the cycle goes on).
+        self.kueue_send(wl, epoch, KueueStep::AdmissionSeen, false);
     }
 
     /// The flavor's node labels (nodeSelector) and tolerations go into the Job's pods.
@@ -1036,11 +1051,11 @@ impl World {
                 self.count_eviction(p, Some(0));
             }
         }
-        if self.is_bare_workload(wl) {
-            self.kueue_bare_stopped(wl, reason);
-        } else {
-            self.job_set_suspend(wl, true);
+        if reason == "Preempted" && self.is_bare_workload(wl) {
+            self.count_workload_eviction(wl);
         }
-        self.kueue_pod_gone(wl);
+        // The eviction patch: the scheduler waits for a preemption's.
+        let epoch = self.kq().wls[&wl].epoch;
+        self.kueue_send(wl, epoch, KueueStep::EvictionSeen, reason == "Preempted");
     }
 }

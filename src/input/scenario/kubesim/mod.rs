@@ -52,6 +52,7 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
             "latencies",
             "maxEvents",
             "defaultDuration",
+            "clientRateLimits",
         ],
         "a Simulation spec",
     )?;
@@ -118,6 +119,9 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
     if let Some(f) = spec.get("defaultDuration") {
         out.default_durations = defaults::default_durations(&f)?;
     }
+    if let Some(f) = spec.get("clientRateLimits") {
+        out.client_limits = client_limits(&f)?;
+    }
     if let Some(f) = spec.get("maxEvents") {
         out.max_events_line = f.err("", "").line;
         out.max_events = f.int_in(1, i128::from(u64::MAX))? as u64;
@@ -125,6 +129,46 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
     Ok(Simulation {
         spec: out,
         policy_fields,
+    })
+}
+
+/// `clientRateLimits: {enabled, kueue: {qps, burst}}`.
+fn client_limits(f: &F) -> Res<crate::input::spec::ClientLimits> {
+    let o = f.obj()?;
+    o.deny_unknown(&["enabled", "kueue"], "clientRateLimits")?;
+    let mut out = crate::input::spec::ClientLimits::default();
+    if let Some(e) = o.get("enabled") {
+        out.enabled = e.bool()?;
+    }
+    if let Some(k) = o.get("kueue") {
+        out.kueue = client_limit(&k)?;
+    }
+    Ok(out)
+}
+
+/// One client's `{qps, burst}`: qps > 0 (up to 1,000,000, in thousandths), burst 1 to
+/// 1,000,000.
+fn client_limit(f: &F) -> Res<crate::rate::ClientLimit> {
+    let o = f.obj()?;
+    o.deny_unknown(&["qps", "burst"], "a client limit")?;
+    let qps_f = o.req("qps", "add qps: the requests per second the client may send, e.g. 50")?;
+    let qps = qps_f.f64()?;
+    let qps_milli = (qps * 1000.0).round();
+    if !(1.0..=1e9).contains(&qps_milli) {
+        return Err(qps_f.err(
+            format!("qps {qps} is out of range"),
+            "write a rate from 0.001 to 1000000 requests per second (set enabled: false to turn limits off)",
+        ));
+    }
+    let burst = o
+        .req(
+            "burst",
+            "add burst: how many requests the client may send at once, e.g. 100",
+        )?
+        .bounded(1, 1_000_000, "requests at once", "write a burst from 1 to 1000000")?;
+    Ok(crate::rate::ClientLimit {
+        qps_milli: qps_milli as u64,
+        burst: burst as u64,
     })
 }
 

@@ -310,3 +310,27 @@ fn bad_bare_kueue_workloads() {
     let e = bad(&wl("", &format!("  priorityClassName: high\n  podSets:\n{set}")).replace("v1beta1", "v1beta2"));
     check(&e, 7, "spec.priorityClassName", &["priorityClassName"]);
 }
+
+#[test]
+fn bad_client_rate_limits() {
+    let sim = |v: &str| {
+        format!(
+            "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: s}}\nspec:\n  clientRateLimits:\n{v}"
+        )
+    };
+    let e = bad(&sim("    kueue: {qps: 0, burst: 10}\n"));
+    check(
+        &e,
+        6,
+        "spec.clientRateLimits.kueue.qps",
+        &["out of range", "enabled: false"],
+    );
+    let e = bad(&sim("    kueue: {qps: 50, burst: 0}\n"));
+    check(&e, 6, "spec.clientRateLimits.kueue.burst", &["from 1 to 1000000"]);
+    let e = bad(&sim("    kueue: {qps: 50}\n"));
+    check(&e, 6, "spec.clientRateLimits.kueue.burst", &["`burst`"]);
+    let e = bad(&sim("    kube-scheduler: {qps: 50, burst: 100}\n"));
+    check(&e, 6, "spec.clientRateLimits.kube-scheduler", &["kube-scheduler"]);
+    let e = bad(&sim("    enabled: maybe\n"));
+    check(&e, 6, "spec.clientRateLimits.enabled", &["true or false"]);
+}
