@@ -970,7 +970,12 @@ impl World {
         k.not_ready += usize::from(!w.pods_ready);
         let epoch = w.epoch;
         k.dequeue(wl);
-        let timeout = k.cfg.wait_for_pods_ready.map(|wf| wf.timeout_ms);
+        // No timeout to wait for when it is PodsReady at once (a bare Workload).
+        let timeout = k
+            .cfg
+            .wait_for_pods_ready
+            .filter(|_| !k.wls[&wl].pods_ready)
+            .map(|wf| wf.timeout_ms);
         let cq_name = k.cq_name(cq).to_string();
         if let Some(f) = flavor
             && !self.is_bare_workload(wl)
