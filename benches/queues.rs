@@ -1,7 +1,9 @@
 //! Queues and quotas: the seed's multi-tenant scenario (scenarios/multi-tenant.yaml, 100 GPUs,
 //! ~500 Jobs in 24 h) per policy, and a larger contended workload (four teams, 10,000 Jobs on
 //! 1,000 GPUs) under volcano, volcano-preempt and kueue, to show what queue shares, reclaim
-//! and quota admission cost against the same run without them.
+//! and quota admission cost against the same run without them; and Kueue's own baseline
+//! scheduler performance test (scenarios/kueue-perf-baseline.yaml: 15,000 bare Workloads in 30
+//! ClusterQueues, Kueue's client at 50 QPS), with client limits on and off.
 
 use divan::Bencher;
 use kubesim::experiment::run_all;
@@ -45,5 +47,18 @@ fn four_teams() -> String {
 fn four_teams_10k_jobs(bencher: Bencher, policy: &str) {
     let sc = load_str("teams.yaml", &four_teams()).expect("scenario");
     let policies = vec![policy.to_string()];
+    bencher.bench_local(|| run_all(&sc, &policies, &[1], false).expect("run"));
+}
+
+/// Kueue's baseline performance test: load once, then each run (no events, no outputs).
+#[divan::bench(args = [true, false], sample_count = 10, sample_size = 1)]
+fn kueue_perf_baseline(bencher: Bencher, client_limits: bool) {
+    let path = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/kueue-perf-baseline.yaml"
+    ));
+    let mut sc = load(&[path]).expect("scenario");
+    sc.sim.client_limits.enabled = client_limits;
+    let policies = vec!["kueue".to_string()];
     bencher.bench_local(|| run_all(&sc, &policies, &[1], false).expect("run"));
 }

@@ -10,7 +10,8 @@
 #     update);
 #   - per class, the mean time to admission (the last admission's time minus creation, as the
 #     recorder takes the Admitted condition's transition time) and the evictions.
-# Usage: scripts/kueue-perf.sh [KUBESIM_BIN] [extra kubesim run arguments...]
+# Usage: [SCENARIO=file.yaml] scripts/kueue-perf.sh [KUBESIM_BIN] [extra kubesim run arguments...]
+# (SCENARIO: a variant of the baseline scenario, such as one with client limits off)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/release/kubesim}
@@ -18,7 +19,7 @@ shift || true
 [ -x "$bin" ] || { echo "no kubesim binary at $bin: build it with cargo build --release" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$bin" run scenarios/kueue-perf-baseline.yaml --events --out "$work/out" -q "$@" >/dev/null
+"$bin" run "${SCENARIO:-scenarios/kueue-perf-baseline.yaml}" --events --out "$work/out" -q "$@" >/dev/null
 awk -F, '
 function cpu(name) { return name ~ /^small/ ? 1 : name ~ /^medium/ ? 5 : 20 }
 function class(name) { sub(/-.*/, "", name); return name }
