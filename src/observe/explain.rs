@@ -57,6 +57,8 @@ pub enum EmptyFit {
         nodes: usize,
         joined: Option<String>,
     },
+    /// It creates no pods (a bare Kueue Workload): no node is needed.
+    NoPods,
     /// Never: at most `placed` of its `pods` pods fit at once on all `nodes` nodes; `why`:
     /// kube-scheduler's words for one pod on the empty nodes, when not even one fits.
     Never {
@@ -518,6 +520,7 @@ fn fit_text(fit: &EmptyFit, submit: SimTime) -> String {
                 _ => format!("it would have fitted at once, on submission at {submit} s: {what}"),
             }
         }
+        EmptyFit::NoPods => "it needs no node: it creates no pods, and only Kueue's quota admits it".to_string(),
         EmptyFit::Never {
             pods,
             placed,

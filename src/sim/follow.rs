@@ -241,6 +241,9 @@ impl World {
         mut nodes: Vec<(Node, SimTime)>,
     ) -> EmptyFit {
         let wanted = self.needed_at_once(wl, gang);
+        if wanted.is_empty() {
+            return EmptyFit::NoPods;
+        }
         let classes = &self.store.classes;
         let shape = |c: ClassId| (&classes[c as usize].req, &classes[c as usize].constraints);
         let mut times: Vec<SimTime> = nodes.iter().map(|n| n.1).collect();

@@ -272,3 +272,19 @@ fn an_unknown_job_or_a_time_outside_the_run_is_an_error_naming_the_fix() {
     );
     assert_input_error("--at not a time", &out, &["error: --at: \"soon\" is not a time".into()]);
 }
+
+#[test]
+fn a_bare_kueue_workload_needs_no_node() {
+    // A bare Workload creates no pods: its fit on the empty cluster is not a node question.
+    let yaml = format!(
+        "{}---\napiVersion: kueue.x-k8s.io/v1beta2\nkind: ResourceFlavor\nmetadata: {{name: rf}}\n---\napiVersion: kueue.x-k8s.io/v1beta2\nkind: ClusterQueue\nmetadata: {{name: cq}}\nspec:\n  namespaceSelector: {{}}\n  resourceGroups:\n  - coveredResources: [cpu]\n    flavors: [{{name: rf, resources: [{{name: cpu, nominalQuota: 4}}]}}]\n---\napiVersion: kueue.x-k8s.io/v1beta2\nkind: LocalQueue\nmetadata: {{name: lq, namespace: default}}\nspec: {{clusterQueue: cq}}\n---\napiVersion: kueue.x-k8s.io/v1beta2\nkind: Workload\nmetadata:\n  name: w\n  annotations: {{kubesim.io/duration: 30s}}\nspec:\n  queueName: lq\n  podSets: [{{count: 2, template: {{spec: {{containers: [{{name: c, resources: {{requests: {{cpu: \"1\"}}}}}}]}}}}}}]\n",
+        sim("kueue", "10m")
+    );
+    let out = explain("explain-bare", &yaml, &["--job", "w"]);
+    assert!(out.contains("default/w (Workload) under kueue"), "{out}");
+    assert!(out.contains("finished 30.000 s: Complete"), "{out}");
+    assert!(
+        out.contains("on an empty cluster: it needs no node: it creates no pods"),
+        "{out}"
+    );
+}
