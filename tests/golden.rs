@@ -46,9 +46,18 @@ fn check(name: &str, actual: &str) {
     );
 }
 
+/// A scenario with the API clients' rate limits off: the goldens from before client limits
+/// were modelled hold the results of that setting.
+fn limits_off(files: &[&str]) -> kubesim::input::spec::Scenario {
+    let paths: Vec<PathBuf> = files.iter().map(|f| root().join(f)).collect();
+    let mut sc = load(&paths).expect("scenario loads");
+    sc.sim.client_limits.enabled = false;
+    sc
+}
+
 #[test]
 fn demo_scenario_results_are_unchanged() {
-    let sc = load(&[root().join("scenarios/demo.yaml")]).expect("demo loads");
+    let sc = limits_off(&["scenarios/demo.yaml"]);
     let runs = run_all(&sc, &sc.sim.policies, &[sc.sim.seed], false).expect("runs");
     let summaries: Vec<_> = runs.iter().map(summarize).collect();
     check("demo-summary.csv", &summary_csv(&summaries));
@@ -60,7 +69,7 @@ fn demo_scenario_results_are_unchanged() {
 #[test]
 fn probed_runs_give_the_golden_results() {
     use std::cell::Cell;
-    let sc = load(&[root().join("scenarios/demo.yaml")]).expect("demo loads");
+    let sc = limits_off(&["scenarios/demo.yaml"]);
     let mut runs = Vec::new();
     for p in &sc.sim.policies {
         let policy = kubesim::policy::Policy::parse(p).expect("policy");
@@ -87,7 +96,7 @@ fn probed_runs_give_the_golden_results() {
 
 #[test]
 fn mixed_scenario_transitions_are_unchanged() {
-    let sc = load(&[root().join("tests/golden/mixed.yaml")]).expect("mixed loads");
+    let sc = limits_off(&["tests/golden/mixed.yaml"]);
     let runs = run_all(
         &sc,
         &["kube-default".to_string(), "kube-binpack".to_string()],
@@ -101,7 +110,7 @@ fn mixed_scenario_transitions_are_unchanged() {
 
 #[test]
 fn gang_contention_summary_is_unchanged() {
-    let sc = load(&[root().join("scenarios/gang-contention.yaml")]).expect("contention loads");
+    let sc = limits_off(&["scenarios/gang-contention.yaml"]);
     let runs = run_all(&sc, &sc.sim.policies, &[1], false).expect("runs");
     let summaries: Vec<_> = runs.iter().map(summarize).collect();
     check("gang-contention-summary.csv", &summary_csv(&summaries));
@@ -115,7 +124,7 @@ fn queue_scenarios_are_unchanged() {
         ("scenarios/multi-tenant.yaml", "multi-tenant"),
         ("scenarios/priority.yaml", "priority"),
     ] {
-        let sc = load(&[root().join(file)]).expect("scenario loads");
+        let sc = limits_off(&[file]);
         let runs = run_all(&sc, &sc.sim.policies, &[1], false).expect("runs");
         let summaries: Vec<_> = runs.iter().map(summarize).collect();
         check(&format!("{golden}-summary.csv"), &summary_csv(&summaries));
@@ -125,4 +134,20 @@ fn queue_scenarios_are_unchanged() {
         }
         check(&format!("{golden}-queues.csv"), &queues);
     }
+}
+
+/// Client limits on: Kueue's baseline performance test (its client at 50 QPS), summary and
+/// per-ClusterQueue rows.
+#[test]
+fn kueue_with_its_client_limited_is_unchanged() {
+    let sc = load(&[root().join("scenarios/kueue-perf-baseline.yaml")]).expect("scenario loads");
+    assert!(sc.sim.client_limits.enabled);
+    let runs = run_all(&sc, &sc.sim.policies, &[1], false).expect("runs");
+    let summaries: Vec<_> = runs.iter().map(summarize).collect();
+    check("kueue-perf-summary.csv", &summary_csv(&summaries));
+    let mut queues = format!("{}\n", kubesim::observe::report::QUEUES_HEADER);
+    for r in &runs {
+        kubesim::observe::report::queue_rows(r, &mut queues);
+    }
+    check("kueue-perf-queues.csv", &queues);
 }
