@@ -41,6 +41,7 @@ pub(super) fn execute(
 ) -> Result<(), InputError> {
     for sc in scenarios.iter().take(1) {
         note_not_simulated(sc);
+        warn_bare_workloads(sc, &plan.policies);
     }
     // Counted before the list is built: seeds x points x policies can be billions.
     if plan.unit_count() > MAX_UNITS {
@@ -204,6 +205,27 @@ fn json_document(
         fields.push((name.trim_end_matches(".csv"), json::table(name, &text)?));
     }
     Ok(json::object(&fields))
+}
+
+/// A warning when bare Kueue Workloads run under a policy without Kueue: nothing admits them
+/// there, so they stay Pending and count as waiting (censored) in that policy's figures.
+fn warn_bare_workloads(sc: &Scenario, policies: &[String]) {
+    use crate::input::spec::{ArrivalTemplate, WorkloadKind};
+    let bare = |w: &crate::input::spec::WorkloadSpec| matches!(w.kind, WorkloadKind::KueueWorkload(_));
+    let any = sc.workloads.iter().any(bare)
+        || sc
+            .arrivals
+            .iter()
+            .any(|a| matches!(&a.template, ArrivalTemplate::Workload(w) if bare(w)));
+    let without = crate::experiment::policies_without_kueue(policies);
+    if any && !without.is_empty() {
+        eprintln!(
+            "warning: the scenario has bare Kueue Workloads, which only the kueue policy admits: under {} \
+             they stay Pending (reason NoKueue) and count as waiting to the end of the run; compare \
+             them under kueue only, or express the work as Jobs",
+            without.join(", ")
+        );
+    }
 }
 
 /// Notes on stderr about what a run of the scenario will not do or will take long to do, and
