@@ -171,12 +171,12 @@ impl World {
         if active.len() > want {
             let mut excess = active.to_vec();
             // Delete the least advanced first: unscheduled < scheduled, then newest first.
-            excess.sort_by_key(|&p| {
-                let p = &self.store.pods[p as usize];
+            excess.sort_by_key(|&id| {
+                let p = &self.store.pods[id as usize];
                 (
                     p.node.is_some(),
                     std::cmp::Reverse(p.created),
-                    std::cmp::Reverse(p.name.clone()),
+                    std::cmp::Reverse(self.store.pod_name(id)),
                 )
             });
             for pod in excess
