@@ -3,6 +3,7 @@
 //! and the jobs compacted to interned shapes.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use super::super::k8s::{self, opt};
@@ -226,7 +227,56 @@ fn endless(j: &TraceJob) -> bool {
 #[derive(Default)]
 struct Shapes {
     list: Vec<TraceShape>,
-    index: BTreeMap<TraceShape, u32>,
+    /// By the hash of a shape (`Fx`): the last shape of that hash interned; shapes are
+    /// compared only on a hash match (ordered lookups compared their strings at every step).
+    index: BTreeMap<u64, u32>,
+    /// Per shape: the shape interned before it with the same hash (`NO_SHAPE`: none).
+    same_hash: Vec<u32>,
+}
+
+const NO_SHAPE: u32 = u32::MAX;
+
+/// FxHash (rustc's hasher): fast, and unkeyed, so the same in every run. Only finds shapes: the
+/// ids are given in the order shapes are first met, whatever the hashes.
+#[derive(Default)]
+struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.add(u64::from_le_bytes(w.try_into().expect("8 bytes")));
+        }
+        for &b in words.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, v: u8) {
+        self.add(u64::from(v));
+    }
+
+    fn write_u32(&mut self, v: u32) {
+        self.add(u64::from(v));
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.add(v);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.add(v as u64);
+    }
 }
 
 impl Shapes {
@@ -248,14 +298,22 @@ impl Shapes {
             // activeDeadlineSeconds is whole seconds and positive (the API server's validation).
             active_deadline_s: j.patience_ms.map(|p| p.div_ceil(1000).max(1)),
         };
-        let idx = match self.index.get(&shape) {
-            Some(i) => *i,
-            None => {
-                let i = self.list.len() as u32;
-                self.index.insert(shape.clone(), i);
-                self.list.push(shape);
-                i
-            }
+        let mut hasher = Fx::default();
+        shape.hash(&mut hasher);
+        let hash = hasher.finish();
+        let last = self.index.get(&hash).copied().unwrap_or(NO_SHAPE);
+        let mut at = last;
+        while at != NO_SHAPE && self.list[at as usize] != shape {
+            at = self.same_hash[at as usize];
+        }
+        let idx = if at != NO_SHAPE {
+            at
+        } else {
+            let i = self.list.len() as u32;
+            self.index.insert(hash, i);
+            self.same_hash.push(last);
+            self.list.push(shape);
+            i
         };
         ReplayJob {
             submit_ms: j.submit_ms,
