@@ -236,6 +236,53 @@ struct Shapes {
 
 const NO_SHAPE: u32 = u32::MAX;
 
+/// `a == b`, without handing an empty string to `memcmp`: glibc's AVX-512 `memcmp` loads even
+/// a zero-length operand through a masked load, and an empty `String`'s dangling pointer then
+/// costs a fault-suppression assist (hundreds of cycles); a trace's shapes mostly have empty
+/// queue, priority class and GPU models. The fields are listed in full, so a new field of
+/// `TraceShape` does not compile until it is compared here.
+fn same_shape(a: &TraceShape, b: &TraceShape) -> bool {
+    fn same_str(a: &str, b: &str) -> bool {
+        a.len() == b.len() && (a.is_empty() || a == b)
+    }
+    let TraceShape {
+        namespace,
+        queue,
+        priority_class,
+        pods,
+        cpu_milli,
+        memory_bytes,
+        gpu_milli,
+        gang,
+        exit_code,
+        gpu_models,
+        endless,
+        active_deadline_s,
+    } = a;
+    (
+        *pods,
+        *cpu_milli,
+        *memory_bytes,
+        *gpu_milli,
+        *gang,
+        *exit_code,
+        *endless,
+        *active_deadline_s,
+    ) == (
+        b.pods,
+        b.cpu_milli,
+        b.memory_bytes,
+        b.gpu_milli,
+        b.gang,
+        b.exit_code,
+        b.endless,
+        b.active_deadline_s,
+    ) && same_str(namespace, &b.namespace)
+        && same_str(queue, &b.queue)
+        && same_str(priority_class, &b.priority_class)
+        && same_str(gpu_models, &b.gpu_models)
+}
+
 /// FxHash (rustc's hasher): fast, and unkeyed, so the same in every run. Only finds shapes: the
 /// ids are given in the order shapes are first met, whatever the hashes.
 #[derive(Default)]
@@ -303,7 +350,7 @@ impl Shapes {
         let hash = hasher.finish();
         let last = self.index.get(&hash).copied().unwrap_or(NO_SHAPE);
         let mut at = last;
-        while at != NO_SHAPE && self.list[at as usize] != shape {
+        while at != NO_SHAPE && !same_shape(&self.list[at as usize], &shape) {
             at = self.same_hash[at as usize];
         }
         let idx = if at != NO_SHAPE {
