@@ -3,10 +3,19 @@
 
 /// A CSV field: quoted (with quotes doubled) only when it holds a comma, a quote or a line break.
 pub fn csv_field(s: &str) -> String {
+    let mut out = String::new();
+    push_csv_field(&mut out, s);
+    out
+}
+
+/// `csv_field(s)` appended to `out`, without a string of its own when it needs no quotes.
+pub fn push_csv_field(out: &mut String, s: &str) {
     if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
     } else {
-        s.to_string()
+        out.push_str(s);
     }
 }
 

@@ -84,8 +84,12 @@ impl World {
         self.rec.gpu.advance(now);
         let req = self.store.classes[self.store.pods[pod as usize].class as usize].req;
         self.rec.gpu.res.busy.level.add(&req);
+        debug_assert!(
+            !self.store.pods[pod as usize].working,
+            "pod {} starts work twice",
+            self.store.pod_name(pod)
+        );
         let p = &mut self.store.pods[pod as usize];
-        debug_assert!(!p.working, "pod {} starts work twice", p.name);
         p.working = true;
         p.work_started = Some(now);
         let epoch = p.epoch;

@@ -58,19 +58,16 @@ pub fn parse_quantity(resource: &str, s: &str) -> Result<i64, String> {
     if (int_part.is_empty() && frac_part.is_empty()) || frac_part.contains('.') {
         return Err(bad());
     }
-    let digits = format!("{int_part}{frac_part}");
-    let digits = digits.trim_start_matches('0');
-    if digits.len() > 30 {
+    // The number's digits without the point and leading zeros (ASCII digits only, so at most
+    // 30 of them fit an i128), read in place: a trace parses two quantities a row.
+    let digits = || int_part.bytes().chain(frac_part.bytes()).skip_while(|&d| d == b'0');
+    if digits().count() > 30 {
         return Err(format!(
             "quantity {} for {resource} has too many digits (at most 30 are supported)",
             quote(s)
         ));
     }
-    let mantissa: i128 = if digits.is_empty() {
-        0
-    } else {
-        digits.parse().map_err(|_| bad())?
-    };
+    let mantissa = digits().fold(0i128, |m, d| m * 10 + i128::from(d - b'0'));
     // value = mantissa * num / den
     let mut num: i128 = 1;
     let mut den: i128 = pow10(frac_part.len()).ok_or_else(bad)?;

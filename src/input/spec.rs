@@ -758,7 +758,7 @@ pub struct TraceSpec {
 }
 
 /// What trace jobs of one shape share.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TraceShape {
     pub namespace: String,
     pub queue: String,

@@ -231,7 +231,11 @@ pub struct StateIndex {
     /// Per node: its state id, or `NO_STATE` (absent, or the index is off).
     node_state: Vec<u32>,
     states: Vec<NodeState>,
-    by_key: BTreeMap<StateKey, u32>,
+    /// Per state id: the hash of its key (`key_hash`); a state is found by scanning these and
+    /// comparing keys only on a match (cheaper than ordered lookups of 18-word keys).
+    hashes: Vec<u64>,
+    /// How many states have nodes.
+    live: usize,
     /// Ids of states without nodes, reused before new ones.
     spare: Vec<u32>,
     off: bool,
@@ -274,16 +278,22 @@ impl StateIndex {
             st.by_name[rw] &= !rb;
             st.nodes -= 1;
             if st.nodes == 0 {
-                self.by_key.remove(&(st.alloc, st.requested, st.nonzero));
+                self.live -= 1;
                 self.spare.push(old);
             }
             self.node_state[i] = NO_STATE;
         }
         let Some(key) = key else { return };
-        let id = match self.by_key.get(&key) {
-            Some(&id) => id,
+        let h = key_hash(&key);
+        let found = self
+            .hashes
+            .iter()
+            .zip(&self.states)
+            .position(|(&sh, st)| sh == h && st.nodes > 0 && (st.alloc, st.requested, st.nonzero) == key);
+        let id = match found {
+            Some(id) => id as u32,
             None => {
-                if self.by_key.len() == MAX_NODE_STATES {
+                if self.live == MAX_NODE_STATES {
                     *self = StateIndex {
                         off: true,
                         ..StateIndex::default()
@@ -306,6 +316,7 @@ impl StateIndex {
                         let spare = &mut self.states[id as usize];
                         let (bits, by_name) = (std::mem::take(&mut spare.bits), std::mem::take(&mut spare.by_name));
                         *spare = NodeState { bits, by_name, ..st };
+                        self.hashes[id as usize] = h;
                         id
                     }
                     None => {
@@ -314,10 +325,11 @@ impl StateIndex {
                             by_name: vec![0; self.words],
                             ..st
                         });
+                        self.hashes.push(h);
                         (self.states.len() - 1) as u32
                     }
                 };
-                self.by_key.insert(key, id);
+                self.live += 1;
                 id
             }
         };
@@ -327,6 +339,14 @@ impl StateIndex {
         st.nodes += 1;
         self.node_state[i] = id;
     }
+}
+
+/// A 64-bit hash of a node resource state's key (FxHash's multiply-rotate over its words).
+fn key_hash(key: &StateKey) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let (alloc, requested, (c, m)) = key;
+    let words = alloc.0.iter().chain(&requested.0).chain([c, m]);
+    words.fold(0u64, |h, &w| (h.rotate_left(5) ^ w as u64).wrapping_mul(K))
 }
 
 /// Nodes and their free-capacity index.

@@ -29,7 +29,9 @@ pub enum Phase {
 
 #[derive(Clone, Debug)]
 pub struct Pod {
-    pub name: String,
+    /// Its number among its workload's pods (`Workload::pods_created` when it was created):
+    /// with the workload, what its name is made of (`Store::pod_name`).
+    pub seq: u32,
     pub wl: WlId,
     /// Task of the workload (0 unless a Volcano job).
     pub task: u16,
@@ -230,6 +232,28 @@ pub struct Store {
     /// PodGroup objects by (namespace, name): min member, schedule timeout, and the gang once a
     /// member exists.
     pub pod_groups: BTreeMap<(String, String), PodGroupEntry>,
+}
+
+impl Store {
+    /// A pod's name, formatted from its workload when asked (a pod keeps no string). A bare Pod
+    /// keeps its own; a Job's pods are `<job>-<n>` (`<job>-<index>-<n>` when Indexed), n
+    /// counting the Job's pods (Kubernetes appends a random suffix instead); a Volcano job's are
+    /// `<job>-<task>-<index>`, as Volcano names them.
+    pub fn pod_name(&self, pod: PodId) -> String {
+        let p = &self.pods[pod as usize];
+        let w = &self.workloads[p.wl as usize];
+        let proto = &self.protos[w.proto as usize];
+        let n = p.seq;
+        match (&proto.spec.kind, p.index) {
+            (WorkloadKind::Pod(_), _) => w.name.clone(),
+            (WorkloadKind::Job(_), Some(i)) => format!("{}-{i}-{n}", w.name),
+            (WorkloadKind::Job(_), None) => format!("{}-{n}", w.name),
+            (WorkloadKind::VolcanoJob(_), i) => {
+                format!("{}-{}-{}", w.name, proto.tasks[p.task as usize].name, i.unwrap_or(0))
+            }
+            (WorkloadKind::KueueWorkload(_), _) => unreachable!("a bare Kueue Workload creates no pods"),
+        }
+    }
 }
 
 /// The end state of a workload, as jobs.csv reports it.

@@ -9,6 +9,7 @@ use crate::observe::record::{JobRow, RunResult, WlState, event_fields};
 use crate::observe::stats::percentile;
 use crate::observe::survival::{Bounded, Survival};
 pub use crate::text::csv_field;
+use crate::text::push_csv_field;
 
 pub const JOBS_HEADER: &str = "policy,seed,namespace,name,kind,owner,queue,priority,gpus,pods,submit_s,start_s,finish_s,state,reason,wait_s,jct_s,restarts,failed_pods,preemptions";
 pub const EVENTS_HEADER: &str = "policy,seed,time_s,object,event,detail";
@@ -309,10 +310,6 @@ impl Summary {
     }
 }
 
-fn opt_time(t: Option<SimTime>) -> String {
-    t.map(|t| t.to_string()).unwrap_or_default()
-}
-
 fn opt_ms(v: Option<u64>) -> String {
     v.map(|v| SimTime(v).to_string()).unwrap_or_default()
 }
@@ -345,32 +342,37 @@ pub fn gpus(milli: i64) -> String {
 
 /// jobs.csv rows of one run (no header).
 pub fn jobs_rows(r: &RunResult, out: &mut String) {
+    use std::fmt::Write as _;
+    // Written field by field into `out` (a million-job run writes a million rows).
+    let prefix = format!("{},{},", csv_field(&r.policy), r.seed);
     for j in &r.jobs {
-        let line = [
-            csv_field(&r.policy),
-            r.seed.to_string(),
-            csv_field(&j.namespace),
-            csv_field(&j.name),
-            j.kind.to_string(),
-            csv_field(&j.owner),
-            csv_field(&j.queue),
-            j.priority.to_string(),
-            gpus(j.gpus_milli),
-            j.pods.to_string(),
-            j.submit.to_string(),
-            opt_time(j.start),
-            opt_time(j.finish),
-            j.state.as_str().to_string(),
-            csv_field(&j.reason),
-            opt_ms(j.wait_ms()),
-            opt_ms(j.jct_ms()),
-            j.restarts.to_string(),
-            j.failed_pods.to_string(),
-            j.preemptions.to_string(),
-        ]
-        .join(",");
-        out.push_str(&line);
-        out.push('\n');
+        out.push_str(&prefix);
+        push_csv_field(out, &j.namespace);
+        out.push(',');
+        push_csv_field(out, &j.name);
+        let _ = write!(out, ",{},", j.kind);
+        push_csv_field(out, &j.owner);
+        out.push(',');
+        push_csv_field(out, &j.queue);
+        let _ = write!(out, ",{},{},{},{},", j.priority, gpus(j.gpus_milli), j.pods, j.submit);
+        push_opt_ms(out, j.start.map(|t| t.0));
+        out.push(',');
+        push_opt_ms(out, j.finish.map(|t| t.0));
+        let _ = write!(out, ",{},", j.state.as_str());
+        push_csv_field(out, &j.reason);
+        out.push(',');
+        push_opt_ms(out, j.wait_ms());
+        out.push(',');
+        push_opt_ms(out, j.jct_ms());
+        let _ = writeln!(out, ",{},{},{}", j.restarts, j.failed_pods, j.preemptions);
+    }
+}
+
+/// `opt_ms(v)` appended to `out`.
+fn push_opt_ms(out: &mut String, v: Option<u64>) {
+    use std::fmt::Write as _;
+    if let Some(v) = v {
+        let _ = write!(out, "{}", SimTime(v));
     }
 }
 

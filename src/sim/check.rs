@@ -21,7 +21,7 @@ impl World {
                     assert!(
                         p.phase == Phase::Running || p.waiting || self.node_is_down(n),
                         "bound live pod {} not Running",
-                        p.name
+                        self.store.pod_name(id)
                     );
                     queue_held[self.store.protos[self.store.workloads[p.wl as usize].proto as usize].queue as usize]
                         .add(&req);
@@ -30,16 +30,29 @@ impl World {
                     }
                 }
                 (None, None) => {
-                    assert_eq!(p.phase, Phase::Pending, "unbound live pod {} not Pending", p.name);
-                    assert!(self.sched.queues(id), "pending pod {} in no scheduling queue", p.name);
+                    assert_eq!(
+                        p.phase,
+                        Phase::Pending,
+                        "unbound live pod {} not Pending",
+                        self.store.pod_name(id)
+                    );
+                    assert!(
+                        self.sched.queues(id),
+                        "pending pod {} in no scheduling queue",
+                        self.store.pod_name(id)
+                    );
                 }
                 (Some(_), _) => {
                     assert!(
                         matches!(p.phase, Phase::Succeeded | Phase::Failed),
                         "terminal pod {} phase",
-                        p.name
+                        self.store.pod_name(id)
                     );
-                    assert!(!self.sched.queues(id), "terminal pod {} still queued", p.name);
+                    assert!(
+                        !self.sched.queues(id),
+                        "terminal pod {} still queued",
+                        self.store.pod_name(id)
+                    );
                 }
             }
         }

@@ -100,7 +100,7 @@ impl World {
         let w = &self.store.workloads[p.wl as usize];
         let ns = &self.store.protos[w.proto as usize].spec.namespace;
         f.pods.push(pod);
-        f.objects.insert(format!("{ns}/{}", p.name));
+        f.objects.insert(format!("{ns}/{}", self.store.pod_name(pod)));
         if let Some(g) = p.gang {
             f.gang = Some(g);
             f.objects.insert(self.store.gangs[g as usize].object.clone());

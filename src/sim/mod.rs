@@ -331,7 +331,11 @@ impl World {
         }
         let p = &self.store.pods[pod as usize];
         let w = &self.store.workloads[p.wl as usize];
-        format!("{}/{}", self.store.protos[w.proto as usize].spec.namespace, p.name)
+        format!(
+            "{}/{}",
+            self.store.protos[w.proto as usize].spec.namespace,
+            self.store.pod_name(pod)
+        )
     }
 
     /// A pod's label: its template's labels, plus `job-name` and `batch.kubernetes.io/job-name`

@@ -125,10 +125,8 @@ impl World {
         }
     }
 
-    /// Create a pod of a workload's task and hand it to the scheduler. Names: a bare Pod keeps
-    /// its own; a Job's pods are `<job>-<n>` (`<job>-<index>-<n>` when Indexed), n counting the
-    /// Job's pods (Kubernetes appends a random suffix instead); a Volcano job's are
-    /// `<job>-<task>-<index>`, as Volcano names them.
+    /// Create a pod of a workload's task and hand it to the scheduler. Its name is formatted
+    /// only where it is shown (`Store::pod_name`).
     pub fn create_pod(&mut self, wl: WlId, task: u16, index: Option<u32>) -> PodId {
         // `run` stops with an error once a pod limit is reached after an event; one event
         // creates far fewer (a workload's pods, a sync's batch), so this only guards a bug.
@@ -138,20 +136,11 @@ impl World {
         let n = w.pods_created;
         w.pods_created += 1;
         let proto = &self.store.protos[w.proto as usize];
-        let name = match (&proto.spec.kind, index) {
-            (WorkloadKind::Pod(_), _) => w.name.clone(),
-            (WorkloadKind::Job(_), Some(i)) => format!("{}-{i}-{n}", w.name),
-            (WorkloadKind::Job(_), None) => format!("{}-{n}", w.name),
-            (WorkloadKind::VolcanoJob(_), i) => {
-                format!("{}-{}-{}", w.name, proto.tasks[task as usize].name, i.unwrap_or(0))
-            }
-            (WorkloadKind::KueueWorkload(_), _) => unreachable!("a bare Kueue Workload creates no pods"),
-        };
         let is_job = !matches!(proto.spec.kind, WorkloadKind::Pod(_));
         let class = w.class_override.unwrap_or(proto.tasks[task as usize].class);
         let id = self.store.pods.len() as PodId;
         self.store.pods.push(Pod {
-            name,
+            seq: n,
             wl,
             task,
             class,
@@ -329,8 +318,10 @@ impl World {
     /// that owns the workload.
     pub fn pod_terminal(&mut self, pod: PodId, phase: Phase, code: i32, reason: &str) {
         let now = self.now();
+        if self.store.pods[pod as usize].finished.is_some() {
+            panic!("pod {} terminal twice", self.store.pod_name(pod));
+        }
         let p = &mut self.store.pods[pod as usize];
-        assert!(p.finished.is_none(), "pod {} terminal twice", p.name);
         let was_running = p.phase == Phase::Running;
         let container_up = p.container_up;
         p.phase = phase;

@@ -218,8 +218,9 @@ impl World {
     /// A Job object was created.
     pub(crate) fn job_created(&mut self, wl: WlId) {
         let now = self.now();
-        let spec = self.job_spec(wl).clone();
-        let mut state = JobState::new(&spec);
+        let spec = self.job_spec(wl);
+        let gang_size = spec.template.hints.gang_size;
+        let mut state = JobState::new(spec);
         // Kueue's webhook creates a managed Job suspended; admission resumes it.
         let managed = self.kueue_manages(wl);
         state.suspended |= managed;
@@ -228,7 +229,7 @@ impl World {
         if managed {
             self.kueue_created(wl);
         }
-        if let Some(n) = spec.template.hints.gang_size {
+        if let Some(n) = gang_size {
             let obj = self.wl_object(wl);
             let g = self.new_gang(obj, n, Some(wl));
             self.store.workloads[wl as usize].gang = Some(g);

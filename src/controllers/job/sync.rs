@@ -30,7 +30,6 @@ impl World {
             .spec
             .clone();
         let spec = job_of(&ws);
-        let lat = self.cfg.lat.clone();
         if self.job(wl).start_time.is_none() {
             self.job(wl).start_time = Some(now);
         }
@@ -49,7 +48,7 @@ impl World {
             return;
         }
 
-        self.job_manage(wl, &active, &lat);
+        self.job_manage(wl, &active);
         // Re-request the deadline sync (syncJob re-adds it on every pass).
         if let Some(ads) = spec.active_deadline_s {
             let start = self.job(wl).start_time.expect("set");
@@ -137,7 +136,7 @@ impl World {
 
     /// `manageJob`: scale to the wanted number of active pods, deleting the least advanced
     /// excess pods or creating missing ones once the pod-failure backoff has passed.
-    fn job_manage(&mut self, wl: WlId, active: &[PodId], lat: &crate::input::spec::Latencies) {
+    fn job_manage(&mut self, wl: WlId, active: &[PodId]) {
         let now = self.now();
         let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         let terminating = if j.only_replace_failed {
@@ -172,12 +171,12 @@ impl World {
         if active.len() > want {
             let mut excess = active.to_vec();
             // Delete the least advanced first: unscheduled < scheduled, then newest first.
-            excess.sort_by_key(|&p| {
-                let p = &self.store.pods[p as usize];
+            excess.sort_by_key(|&id| {
+                let p = &self.store.pods[id as usize];
                 (
                     p.node.is_some(),
                     std::cmp::Reverse(p.created),
-                    std::cmp::Reverse(p.name.clone()),
+                    std::cmp::Reverse(self.store.pod_name(id)),
                 )
             });
             for pod in excess
@@ -190,9 +189,9 @@ impl World {
         } else if active.len() + terminating < want {
             let budget = (want - active.len() - terminating).min(MAX_POD_CREATE_DELETE_PER_SYNC);
             if j.indexed {
-                self.create_indexed(wl, budget, lat);
+                self.create_indexed(wl, budget);
             } else {
-                let remaining = remaining_backoff(now, j.backoff_n, j.last_failure, lat);
+                let remaining = remaining_backoff(now, j.backoff_n, j.last_failure, &self.cfg.lat);
                 if remaining > 0 {
                     self.job_enqueue(wl, now.plus_ms(remaining.max(1000)));
                 } else {
@@ -292,7 +291,7 @@ impl World {
     }
 
     /// Create pods for the lowest pending indexes whose per-index backoff has passed.
-    pub(crate) fn create_indexed(&mut self, wl: WlId, budget: usize, lat: &crate::input::spec::Latencies) {
+    pub(crate) fn create_indexed(&mut self, wl: WlId, budget: usize) {
         let now = self.now();
         let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         let taken: BTreeSet<u32> = self.store.workloads[wl as usize]
@@ -307,7 +306,7 @@ impl World {
         let mut wake: Option<u64> = None;
         // Without backoffLimitPerIndex the global backoff applies to every missing pod.
         let global_wait = if j.per_index_limit.is_none() {
-            remaining_backoff(now, j.backoff_n, j.last_failure, lat)
+            remaining_backoff(now, j.backoff_n, j.last_failure, &self.cfg.lat)
         } else {
             0
         };
@@ -324,7 +323,7 @@ impl World {
             }
             if j.per_index_limit.is_some() {
                 let k = i as usize;
-                let rem = remaining_backoff(now, j.idx().failures[k], j.idx().last_failure[k], lat);
+                let rem = remaining_backoff(now, j.idx().failures[k], j.idx().last_failure[k], &self.cfg.lat);
                 if rem > 0 {
                     wake = Some(wake.map_or(rem, |w| w.min(rem)));
                     continue;

@@ -232,7 +232,7 @@ impl World {
         });
         format!(
             "pre-filter pod {} cannot find enough sibling pods, current pods number: {members}, minMember of group: {min}",
-            p.name
+            self.store.pod_name(pod)
         )
     }
 
@@ -248,7 +248,8 @@ impl World {
         }
         Some(format!(
             "PodGroup {} gets rejected due to Pod {} is unschedulable even after PostFilter",
-            gang.object, p.name
+            gang.object,
+            self.store.pod_name(pod)
         ))
     }
 }

@@ -198,10 +198,7 @@ impl World {
                 msg.push_str(&format!("; Pending: {}", histogram(&reasons)));
             }
             if let Some((pod, why)) = attempt.and_then(|a| a.origin.as_ref()) {
-                msg.push_str(&format!(
-                    ". Origin reason is {}: {why}",
-                    self.store.pods[*pod as usize].name
-                ));
+                msg.push_str(&format!(". Origin reason is {}: {why}", self.store.pod_name(*pod)));
             }
             self.volcano_pg_event(g, 1, msg);
         }

@@ -3,6 +3,7 @@
 //! and the jobs compacted to interned shapes.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use super::super::k8s::{self, opt};
@@ -226,7 +227,103 @@ fn endless(j: &TraceJob) -> bool {
 #[derive(Default)]
 struct Shapes {
     list: Vec<TraceShape>,
-    index: BTreeMap<TraceShape, u32>,
+    /// By the hash of a shape (`Fx`): the last shape of that hash interned; shapes are
+    /// compared only on a hash match (ordered lookups compared their strings at every step).
+    index: BTreeMap<u64, u32>,
+    /// Per shape: the shape interned before it with the same hash (`NO_SHAPE`: none).
+    same_hash: Vec<u32>,
+}
+
+const NO_SHAPE: u32 = u32::MAX;
+
+/// `a == b`, without handing an empty string to `memcmp`: glibc's AVX-512 `memcmp` loads even
+/// a zero-length operand through a masked load, and an empty `String`'s dangling pointer then
+/// costs a fault-suppression assist (hundreds of cycles); a trace's shapes mostly have empty
+/// queue, priority class and GPU models. The fields are listed in full, so a new field of
+/// `TraceShape` does not compile until it is compared here.
+fn same_shape(a: &TraceShape, b: &TraceShape) -> bool {
+    fn same_str(a: &str, b: &str) -> bool {
+        a.len() == b.len() && (a.is_empty() || a == b)
+    }
+    let TraceShape {
+        namespace,
+        queue,
+        priority_class,
+        pods,
+        cpu_milli,
+        memory_bytes,
+        gpu_milli,
+        gang,
+        exit_code,
+        gpu_models,
+        endless,
+        active_deadline_s,
+    } = a;
+    (
+        *pods,
+        *cpu_milli,
+        *memory_bytes,
+        *gpu_milli,
+        *gang,
+        *exit_code,
+        *endless,
+        *active_deadline_s,
+    ) == (
+        b.pods,
+        b.cpu_milli,
+        b.memory_bytes,
+        b.gpu_milli,
+        b.gang,
+        b.exit_code,
+        b.endless,
+        b.active_deadline_s,
+    ) && same_str(namespace, &b.namespace)
+        && same_str(queue, &b.queue)
+        && same_str(priority_class, &b.priority_class)
+        && same_str(gpu_models, &b.gpu_models)
+}
+
+/// FxHash (rustc's hasher): fast, and unkeyed, so the same in every run. Only finds shapes: the
+/// ids are given in the order shapes are first met, whatever the hashes.
+#[derive(Default)]
+struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.add(u64::from_le_bytes(w.try_into().expect("8 bytes")));
+        }
+        for &b in words.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, v: u8) {
+        self.add(u64::from(v));
+    }
+
+    fn write_u32(&mut self, v: u32) {
+        self.add(u64::from(v));
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.add(v);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.add(v as u64);
+    }
 }
 
 impl Shapes {
@@ -248,14 +345,22 @@ impl Shapes {
             // activeDeadlineSeconds is whole seconds and positive (the API server's validation).
             active_deadline_s: j.patience_ms.map(|p| p.div_ceil(1000).max(1)),
         };
-        let idx = match self.index.get(&shape) {
-            Some(i) => *i,
-            None => {
-                let i = self.list.len() as u32;
-                self.index.insert(shape.clone(), i);
-                self.list.push(shape);
-                i
-            }
+        let mut hasher = Fx::default();
+        shape.hash(&mut hasher);
+        let hash = hasher.finish();
+        let last = self.index.get(&hash).copied().unwrap_or(NO_SHAPE);
+        let mut at = last;
+        while at != NO_SHAPE && !same_shape(&self.list[at as usize], &shape) {
+            at = self.same_hash[at as usize];
+        }
+        let idx = if at != NO_SHAPE {
+            at
+        } else {
+            let i = self.list.len() as u32;
+            self.index.insert(hash, i);
+            self.same_hash.push(last);
+            self.list.push(shape);
+            i
         };
         ReplayJob {
             submit_ms: j.submit_ms,
