@@ -28,3 +28,16 @@ fn poisson_kube_binpack(bencher: Bencher, (nodes, jobs): (usize, u64)) {
         .counter(divan::counter::ItemsCount::new(jobs))
         .bench_local(|| run_all(&sc, &policies, &[1], false).expect("runs"));
 }
+
+/// Replications in parallel: `--seeds 1..4` of the 100,000-Job case on 1 and 2 threads (the
+/// runs are independent; the ratio of the two is the thread scaling the README reports).
+#[divan::bench(args = [1, 2], sample_count = 3, sample_size = 1)]
+fn poisson_four_seeds_on_threads(bencher: Bencher, threads: usize) {
+    let sc = poisson_single_pod(1_000, 100_000, 0.9);
+    let policies = vec!["kube-default".to_string()];
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
+    bencher.bench_local(|| pool.install(|| run_all(&sc, &policies, &[1, 2, 3, 4], false).expect("runs")));
+}
