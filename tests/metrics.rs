@@ -7,6 +7,14 @@ mod common;
 use common::{HAND, run};
 use kubesim::observe::report::{Slowdowns, jain, summarize};
 
+/// A bare Pod in Volcano queue `q` running `secs` s, asking `amount` of a resource given as the
+/// start of its map (`"requests: {cpu"` or `"limits: {nvidia.com/gpu"`).
+fn queue_pod(name: &str, q: &str, resource: &str, amount: u32, secs: u32) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  annotations: {{kubesim.io/duration: {secs}s, scheduling.volcano.sh/queue-name: {q}}}\nspec:\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{{resource}: \"{amount}\"}}}}}}]\n---\n"
+    )
+}
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
 }
@@ -53,11 +61,7 @@ fn jain_weighs_queues_by_their_entitlement() {
     // Queues of weight 3 and 1 on 4 GPUs for 100 s: q1's job holds 3 GPUs 0-100 s, q2's 1 GPU
     // 0-50 s. GPU-time shares 300/350 = 6/7 and 1/7 over entitlements 3/4 and 1/4: x = 8/7 and
     // 4/7; J = (12/7)^2 / (2 x 80/49) = 144 / 160 = 0.9.
-    let pod = |name: &str, q: &str, gpus: u32, secs: u32| {
-        format!(
-            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  annotations: {{kubesim.io/duration: {secs}s, scheduling.volcano.sh/queue-name: {q}}}\nspec:\n  restartPolicy: Never\n  containers: [{{name: c, image: x, resources: {{limits: {{nvidia.com/gpu: \"{gpus}\"}}}}}}]\n---\n"
-        )
-    };
+    let pod = |name: &str, q: &str, gpus: u32, secs: u32| queue_pod(name, q, "limits: {nvidia.com/gpu", gpus, secs);
     let yaml = format!(
         "{}{}{}apiVersion: scheduling.volcano.sh/v1beta1\nkind: Queue\nmetadata: {{name: q1}}\nspec: {{weight: 3}}\n---\n\
          apiVersion: scheduling.volcano.sh/v1beta1\nkind: Queue\nmetadata: {{name: q2}}\nspec: {{weight: 1}}\n---\n\
@@ -74,4 +78,34 @@ fn jain_weighs_queues_by_their_entitlement() {
     assert!(close(j, 0.9), "{j}");
     // GPU utilization: (300 + 50) / 400 GPU-seconds.
     assert!(close(summarize(&r).gpu_alloc_util, 350.0 / 400.0));
+}
+
+#[test]
+fn queues_report_cpu_time_on_a_cpu_only_cluster() {
+    // No GPUs: q1's pod holds 2 cores 0-100 s, q2's 1 core 0-50 s. queues.csv: cpu_h 200/3600
+    // and 50/3600 core-hours, cpu_share 0.8 and 0.2; gpu_h and gpu_share 0.
+    let pod = |name: &str, q: &str, cpu: u32, secs: u32| queue_pod(name, q, "requests: {cpu", cpu, secs);
+    let yaml = format!(
+        "apiVersion: v1\nkind: Node\nmetadata: {{name: node-0}}\nstatus: {{allocatable: {{cpu: \"4\", memory: 8Gi, pods: \"110\"}}}}\n---\n{}{}",
+        pod("a", "q1", 2, 100),
+        pod("b", "q2", 1, 50)
+    );
+    let r = run(&yaml, "kube-default");
+    let mut text = String::new();
+    kubesim::observe::report::queue_rows(&r, &mut text);
+    let header: Vec<&str> = kubesim::observe::report::QUEUES_HEADER.split(',').collect();
+    let col = |row: &str, name: &str| -> String {
+        let at = header.iter().position(|h| *h == name).expect("column");
+        row.split(',').nth(at).expect("field").to_string()
+    };
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert_eq!(col(rows[0], "queue"), "q1");
+    assert_eq!(col(rows[0], "cpu_h"), format!("{:.6}", 200.0 / 3600.0));
+    assert_eq!(col(rows[1], "cpu_h"), format!("{:.6}", 50.0 / 3600.0));
+    assert_eq!(
+        (col(rows[0], "cpu_share").as_str(), col(rows[1], "cpu_share").as_str()),
+        ("0.800000", "0.200000")
+    );
+    assert_eq!(col(rows[0], "gpu_h"), "0.000000");
 }

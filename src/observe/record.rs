@@ -443,6 +443,8 @@ pub struct QueueRow {
     /// Time-mean GPUs the queue deserved (Volcano proportion) or its nominal GPU quota (a
     /// Kueue ClusterQueue), in milli; `None` when neither applies.
     pub deserved_gpu_milli: Option<f64>,
+    /// CPU millicores x ms its bound (or reserved) pods held.
+    pub cpu_milli_ms: u128,
 }
 
 pub use crate::model::store::WlState;

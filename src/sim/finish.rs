@@ -17,6 +17,8 @@ impl World {
     pub(crate) fn queue_rows(&mut self, end: SimTime) -> Vec<record::QueueRow> {
         self.rec.queue_time.finish(end);
         self.rec.queue_deserved.finish(end);
+        self.rec.queue_res.finish(end);
+        let cpu = (0..self.store.resources.len()).find(|&i| self.store.resources.name(i) == "cpu");
         let weight = |name: &str| {
             self.store
                 .queue_specs
@@ -45,6 +47,7 @@ impl World {
                     preempted: self.rec.queue_evictions[q][0],
                     reclaimed: self.rec.queue_evictions[q][1],
                     lost_gpu_milli_ms: self.rec.queue_lost[q],
+                    cpu_milli_ms: cpu.map_or(0, |c| self.rec.queue_res.integral(q)[c]),
                     // The time-mean from the first session that computed shares (nothing was
                     // deserved or not before it).
                     deserved_gpu_milli: (!self.rec.queue_deserved.is_empty()).then(|| {
