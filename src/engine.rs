@@ -16,7 +16,9 @@
 //! Events are "live" or "daemon". Live events are work that must happen; daemon events are
 //! periodic housekeeping (a scheduler flush, a session tick) that never keeps a run going on its
 //! own: without a horizon the run ends when no live event is left (a real cluster with nothing
-//! to do would idle); with a horizon it runs to the horizon.
+//! to do would idle); with a horizon it runs to the horizon. A live event the model knows will
+//! do nothing (a timer made obsolete) can be marked stale: it stays queued but no longer counts
+//! as work left, so a run ends with its last real work.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -228,6 +230,9 @@ pub struct Engine<E> {
     heap: RadixQueue<E>,
     seq: u64,
     live: u64,
+    /// Live events already known to do nothing when they fire ([`Engine::mark_stale`]): they
+    /// no longer keep the run going.
+    stale: u64,
     processed: u64,
     max_events: u64,
     horizon: Option<SimTime>,
@@ -240,6 +245,7 @@ impl<E> Engine<E> {
             heap: RadixQueue::new(),
             seq: 0,
             live: 0,
+            stale: 0,
             processed: 0,
             max_events,
             horizon,
@@ -265,6 +271,19 @@ impl<E> Engine<E> {
         self.push(time, class, false, payload);
     }
 
+    /// One live event already scheduled will do nothing when it fires (a timer made obsolete):
+    /// it no longer keeps the run going. Its handler must call [`Engine::stale_fired`] when it
+    /// pops.
+    pub fn mark_stale(&mut self) {
+        self.stale += 1;
+        debug_assert!(self.stale <= self.live, "more stale events than live ones");
+    }
+
+    /// A live event marked stale popped.
+    pub fn stale_fired(&mut self) {
+        self.stale = self.stale.checked_sub(1).expect("a stale event was marked");
+    }
+
     /// Schedule a daemon event (does not keep the run alive).
     pub fn schedule_daemon(&mut self, time: SimTime, class: u8, payload: E) {
         self.push(time, class, true, payload);
@@ -287,7 +306,7 @@ impl<E> Engine<E> {
 
     /// Pop the next event and advance the clock, or say why the run stops.
     pub fn pop(&mut self) -> Result<(SimTime, E), Stop> {
-        if self.live == 0 && self.horizon.is_none() {
+        if self.live == self.stale && self.horizon.is_none() {
             return Err(Stop::Drained);
         }
         let Some(top) = self.heap.peek() else {
@@ -383,6 +402,29 @@ mod tests {
         e.schedule_daemon(SimTime(3), 0, 3);
         assert_eq!(e.pop(), Ok((SimTime(1), 1)));
         assert_eq!(e.pop(), Ok((SimTime(2), 2)));
+        assert_eq!(e.pop(), Err(Stop::Drained));
+    }
+
+    #[test]
+    fn stale_events_do_not_keep_the_run_alive() {
+        // Live events at 1, 2 and 9; one is marked stale (the one at 9 will do nothing): the
+        // run ends after 2.
+        let mut e: Engine<u8> = Engine::new(100, None);
+        e.schedule(SimTime(1), 0, 1);
+        e.schedule(SimTime(2), 0, 2);
+        e.schedule(SimTime(9), 0, 9);
+        e.mark_stale();
+        assert_eq!(e.pop(), Ok((SimTime(1), 1)));
+        assert_eq!(e.pop(), Ok((SimTime(2), 2)));
+        assert_eq!(e.pop(), Err(Stop::Drained));
+        // With a horizon every event before it pops, the stale one too: its handler says so.
+        let mut e: Engine<u8> = Engine::new(100, Some(SimTime(10)));
+        e.schedule(SimTime(1), 0, 1);
+        e.schedule(SimTime(3), 0, 3);
+        e.mark_stale();
+        assert_eq!(e.pop(), Ok((SimTime(1), 1)));
+        assert_eq!(e.pop(), Ok((SimTime(3), 3)));
+        e.stale_fired();
         assert_eq!(e.pop(), Err(Stop::Drained));
     }
 

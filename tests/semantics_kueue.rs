@@ -674,3 +674,15 @@ fn kueue_cycles_wait_for_pending_status_writes_and_jobs_take_a_second_write() {
     assert_eq!(quota_reserved(&r, "j"), vec![0.0]);
     assert_eq!(times(&r, "j", "JobResumed"), vec![1.0]);
 }
+
+#[test]
+fn a_run_ends_with_its_work_not_with_an_obsolete_pods_ready_timer() {
+    // waitForPodsReady is on by default (30 min). The Job's pods are ready at once and it ends
+    // within seconds: its admission's timeout is obsolete, so the run ends with the Job, not at
+    // the 30 min the timer was set for.
+    let yaml = format!("{NODE}{}{}", cq("cq", 4, "", ""), kjob("j", "cq", 1, "0s", "10s", ""));
+    let r = run(&yaml, "kueue");
+    let finish = job(&r, "j").finish.expect("the Job finishes");
+    assert!(finish.ms() < 60_000, "finished at {finish}");
+    assert_eq!(r.end, finish);
+}

@@ -109,6 +109,10 @@ struct Wk {
     shape: (u32, i32),
     /// Invalidates PodsReady timers of an earlier admission.
     epoch: u32,
+    /// The epoch of its PodsReady timer while one is pending and still live (each epoch arms
+    /// at most one); a timer made obsolete is marked stale in the engine so that it no longer
+    /// keeps the run going.
+    timer: Option<u32>,
     /// It has evicted victims and waits for their quota: it heads its ClusterQueue until it
     /// is admitted or can no longer preempt.
     preempting: bool,
@@ -630,6 +634,7 @@ impl World {
                 key: (0, 0, 0, wl),
                 shape,
                 epoch: 0,
+                timer: None,
                 preempting: false,
                 last_pending: None,
             },
@@ -674,6 +679,10 @@ impl World {
         k.dequeue(wl);
         let w = k.wls.remove(&wl).expect("workload");
         k.not_ready -= usize::from(w.not_ready());
+        if w.timer.is_some() {
+            self.engine.mark_stale();
+        }
+        let k = self.sched.kueue.as_deref_mut().expect("kueue");
         let held = matches!(w.state, WkState::Admitted | WkState::Evicting);
         if let (true, Some(cq)) = (held, w.cq) {
             let a = k.admitted.remove(cq, wl).expect("holding quota");
@@ -989,9 +998,9 @@ impl World {
             "QuotaReserved",
             || format!("admitted by ClusterQueue {cq_name}"),
         );
+        self.kueue_disarm(wl);
         if let Some(timeout) = timeout {
-            self.engine
-                .schedule(now.plus_ms(timeout), class::TIMER, Ev::KueuePodsReady { wl, epoch });
+            self.kueue_arm(wl, epoch, now.plus_ms(timeout));
         }
         // The admission patch (sent from a goroutine: the cycle goes on).
         self.kueue_send(wl, epoch, KueueStep::AdmissionSeen, false);
@@ -1031,6 +1040,12 @@ impl World {
         k.not_ready += usize::from(w.pods_ready);
         w.state = WkState::Evicting;
         w.epoch += 1;
+        let armed = w.timer.take().is_some();
+        if armed {
+            self.engine.mark_stale();
+        }
+        let k = self.kq();
+        let w = k.wls.get_mut(&wl).expect("workload");
         if reason == "PodsReadyTimeout" {
             let wf = k.cfg.wait_for_pods_ready.expect("waitForPodsReady on");
             w.requeue_count += 1;

@@ -17,8 +17,15 @@ impl World {
     /// workload still not PodsReady. Past `backoffLimitCount` requeues the Workload is
     /// deactivated (`triggerDeactivation`), else evicted and requeued after its backoff.
     pub(crate) fn kueue_pods_ready(&mut self, wl: WlId, epoch: u32) {
-        let Some(k) = self.sched.kueue.as_deref() else { return };
-        let Some(w) = k.wls.get(&wl) else { return };
+        let Some(k) = self.sched.kueue.as_deref_mut() else {
+            return;
+        };
+        let Some(w) = k.wls.get_mut(&wl).filter(|w| w.timer == Some(epoch)) else {
+            // Made obsolete (and marked stale) since it was armed.
+            self.engine.stale_fired();
+            return;
+        };
+        w.timer = None;
         if w.epoch != epoch || w.state != WkState::Admitted || w.pods_ready {
             return;
         }
@@ -66,19 +73,37 @@ impl World {
         w.pods_ready = ready;
         w.epoch += 1;
         let epoch = w.epoch;
+        let armed = w.timer.take().is_some();
         if ready {
             k.not_ready -= 1;
         } else {
             k.not_ready += 1;
         }
-        let Some(wf) = k.cfg.wait_for_pods_ready else { return };
+        let wf = k.cfg.wait_for_pods_ready;
+        if armed {
+            self.engine.mark_stale();
+        }
+        let Some(wf) = wf else { return };
         if ready {
             if k.blocked {
                 self.kueue_kick();
             }
         } else if let Some(after) = wf.recovery_timeout_ms {
-            self.engine
-                .schedule(now.plus_ms(after), class::TIMER, Ev::KueuePodsReady { wl, epoch });
+            self.kueue_arm(wl, epoch, now.plus_ms(after));
+        }
+    }
+
+    /// Its PodsReady timer of `epoch`, at `at`.
+    pub(super) fn kueue_arm(&mut self, wl: WlId, epoch: u32, at: crate::engine::SimTime) {
+        self.kueue_disarm(wl);
+        self.kq().wls.get_mut(&wl).expect("workload").timer = Some(epoch);
+        self.engine.schedule(at, class::TIMER, Ev::KueuePodsReady { wl, epoch });
+    }
+
+    /// Its pending PodsReady timer, if any, will do nothing: marked stale.
+    pub(super) fn kueue_disarm(&mut self, wl: WlId) {
+        if self.kq().wls.get_mut(&wl).and_then(|w| w.timer.take()).is_some() {
+            self.engine.mark_stale();
         }
     }
 
