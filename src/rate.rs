@@ -106,11 +106,6 @@ impl TokenBucket {
         TokenBucket { limit, full_at: 0 }
     }
 
-    /// The limit this bucket enforces.
-    pub fn limit(&self) -> ClientLimit {
-        self.limit
-    }
-
     /// Takes a token for a request issued at `now` and returns when the request goes out
     /// (`>= now`, rounded up to the millisecond).
     pub fn take(&mut self, now: SimTime) -> SimTime {
@@ -129,8 +124,10 @@ impl TokenBucket {
         SimTime(u64::try_from(ms).unwrap_or(u64::MAX))
     }
 
-    /// The tokens left at `now` (negative: requests waiting), in whole tokens rounded down.
-    pub fn tokens_at(&self, now: SimTime) -> i128 {
+    /// The tokens left at `now` (negative: requests waiting), in whole tokens rounded down
+    /// (the tests' view of the bucket).
+    #[cfg(test)]
+    fn tokens_at(&self, now: SimTime) -> i128 {
         let q = u128::from(self.limit.qps_milli);
         if q == 0 {
             return i128::MAX;

@@ -210,13 +210,7 @@ fn json_document(
 /// A warning when bare Kueue Workloads run under a policy without Kueue: nothing admits them
 /// there, so they stay Pending and count as waiting (censored) in that policy's figures.
 fn warn_bare_workloads(sc: &Scenario, policies: &[String]) {
-    use crate::input::spec::{ArrivalTemplate, WorkloadKind};
-    let bare = |w: &crate::input::spec::WorkloadSpec| matches!(w.kind, WorkloadKind::KueueWorkload(_));
-    let any = sc.workloads.iter().any(bare)
-        || sc
-            .arrivals
-            .iter()
-            .any(|a| matches!(&a.template, ArrivalTemplate::Workload(w) if bare(w)));
+    let any = sc.workload_specs().any(|w| w.is_bare());
     let without = crate::experiment::policies_without_kueue(policies);
     if any && !without.is_empty() {
         eprintln!(

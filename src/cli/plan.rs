@@ -56,11 +56,7 @@ fn has_queues(sc: &Scenario) -> bool {
     };
     !sc.queues.is_empty()
         || !sc.cluster_queues.is_empty()
-        || sc.workloads.iter().any(named)
-        || sc.arrivals.iter().any(|a| match &a.template {
-            crate::input::spec::ArrivalTemplate::Workload(w) => named(w),
-            crate::input::spec::ArrivalTemplate::Node(_) => false,
-        })
+        || sc.workload_specs().any(named)
         || sc.traces.iter().any(|t| t.shapes.iter().any(|s| !s.queue.is_empty()))
 }
 

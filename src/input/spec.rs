@@ -79,6 +79,19 @@ pub struct Scenario {
     pub cron_fires: u64,
 }
 
+impl Scenario {
+    /// Its workload objects and its Arrivals' workload templates (not trace jobs or CronJob
+    /// templates).
+    pub fn workload_specs(&self) -> impl Iterator<Item = &WorkloadSpec> {
+        self.workloads
+            .iter()
+            .chain(self.arrivals.iter().filter_map(|a| match &a.template {
+                ArrivalTemplate::Workload(w) => Some(&**w),
+                ArrivalTemplate::Node(_) => None,
+            }))
+    }
+}
+
 /// A workload's run time taken from the times recorded in its `status` (an object exported
 /// from a cluster), when no `kubesim.io/duration` gives one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -569,6 +582,11 @@ pub struct WorkloadSpec {
 }
 
 impl WorkloadSpec {
+    /// A bare Kueue Workload (no Job behind it: it creates no pods).
+    pub fn is_bare(&self) -> bool {
+        matches!(self.kind, WorkloadKind::KueueWorkload(_))
+    }
+
     /// The queue a workload names: its Kueue LocalQueue (label `kueue.x-k8s.io/queue-name`, or
     /// a bare Workload's `spec.queueName`), else its Volcano queue (a Volcano Job's `spec.queue`, else the annotation
     /// `scheduling.volcano.sh/queue-name`).

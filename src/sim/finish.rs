@@ -267,7 +267,7 @@ impl World {
         };
         let mut state = w.state;
         let mut reason = w.reason.clone();
-        let bare = matches!(p.spec.kind, WorkloadKind::KueueWorkload(_));
+        let bare = p.spec.is_bare();
         if w.finish.is_none() && matches!(state, WlState::Running | WlState::Pending) && !bare {
             // A pod running: Running. None running: Pending if a pod waits for a node (or the
             // Job never started or is suspended); else it started and its pods have ended

@@ -78,14 +78,7 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
         .iter()
         .any(|a| matches!(a.template, ArrivalTemplate::Node(_)));
     // Bare Kueue Workloads alone create no pods: they need no nodes.
-    let bare = |w: &WorkloadSpec| matches!(w.kind, WorkloadKind::KueueWorkload(_));
-    let makes_pods = !sc.traces.is_empty()
-        || !sc.cron_jobs.is_empty()
-        || sc.workloads.iter().any(|w| !bare(w))
-        || sc
-            .arrivals
-            .iter()
-            .any(|a| matches!(&a.template, ArrivalTemplate::Workload(w) if !bare(w)));
+    let makes_pods = !sc.traces.is_empty() || !sc.cron_jobs.is_empty() || sc.workload_specs().any(|w| !w.is_bare());
     let mut out = Vec::new();
     if sc.nodes.is_empty() && !node_arrivals && makes_pods {
         out.push(

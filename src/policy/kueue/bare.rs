@@ -32,11 +32,9 @@ impl World {
 
     /// Whether `wl` is a bare Kueue Workload.
     pub(crate) fn is_bare_workload(&self, wl: WlId) -> bool {
-        let proto = self.store.workloads[wl as usize].proto as usize;
-        matches!(
-            self.store.protos[proto].spec.kind,
-            crate::input::spec::WorkloadKind::KueueWorkload(_)
-        )
+        self.store.protos[self.store.workloads[wl as usize].proto as usize]
+            .spec
+            .is_bare()
     }
 
     /// Admitted (admission `epoch`): it runs for its run time from now.

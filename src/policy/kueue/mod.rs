@@ -569,7 +569,7 @@ impl World {
                 .collect(),
             _ => return,
         };
-        let bare = matches!(spec.kind, WorkloadKind::KueueWorkload(_));
+        let bare = spec.is_bare();
         let count: u64 = sets.iter().map(|(n, _)| n).sum();
         let k = self.sched.kueue.as_deref().expect("kueue");
         let mut request = ResourceList::new();

@@ -65,8 +65,9 @@ pub(crate) fn owned(doc: &Obj) -> Res<bool> {
 /// A bare Workload document as a workload of the scenario (its name required unless it is a
 /// template).
 pub(crate) fn bare_workload(doc: &Obj, version: Version, loc: &SourceLoc, name_required: bool) -> Res<WorkloadSpec> {
-    let w = kueue_workload(doc, version)?;
+    doc.deny_unknown(OBJECT_FIELDS, "a Workload")?;
     let meta = read_meta(doc, name_required)?;
+    let w = kueue_workload(doc, &meta, version)?;
     Ok(WorkloadSpec {
         namespace: meta.namespace.unwrap_or_else(|| k8s::DEFAULT_NAMESPACE.to_string()),
         name: meta.name,
@@ -80,11 +81,9 @@ pub(crate) fn bare_workload(doc: &Obj, version: Version, loc: &SourceLoc, name_r
     })
 }
 
-/// Converts a bare Workload document.
-fn kueue_workload(doc: &Obj, version: Version) -> Res<k8s::Workload> {
-    doc.deny_unknown(OBJECT_FIELDS, "a Workload")?;
+/// Converts a bare Workload document whose metadata is `meta`.
+fn kueue_workload(doc: &Obj, meta: &k8s::Meta, version: Version) -> Res<k8s::Workload> {
     let mut hints = read_hints(doc, HintScope::KueueWorkload)?;
-    let meta = read_meta(doc, false)?;
     if hints.duration_ms.is_none()
         && let Some(v) = meta.labels.get(PERF_RUNNING_MS_LABEL)
     {
