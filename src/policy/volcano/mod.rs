@@ -736,11 +736,33 @@ impl World {
     }
 
     /// predicates + nodeorder + binpack: the best node for a pod, the session's committed free
-    /// capacity less what the tentative plan `taken` holds.
+    /// capacity less what the tentative plan `taken` holds; ties go to the node whose name sorts
+    /// first. By resource state (`volcano_pick_by_state`) when the cluster's state index is on,
+    /// else node by node; both give the same node (checked against each other in debug builds).
+    pub(crate) fn volcano_pick_node(
+        &self,
+        pod: PodId,
+        taken: &BTreeMap<NodeId, (Res, (i64, i64))>,
+        statics: &[u64],
+    ) -> Option<NodeId> {
+        let Some(chosen) = self.volcano_pick_by_state(pod, taken, statics) else {
+            return self.volcano_pick_by_node(pod, taken, statics);
+        };
+        if cfg!(debug_assertions) && self.store.cluster.nodes.len() <= CROSS_CHECK_NODES {
+            assert_eq!(
+                chosen,
+                self.volcano_pick_by_node(pod, taken, statics),
+                "volcano's node choice by state differs from the node-by-node one"
+            );
+        }
+        chosen
+    }
+
+    /// `volcano_pick_node` node by node.
     /// Only nodes that pass the static filters (`statics`) and have the pod's GPUs free on the
     /// committed state (the free-GPU index) can fit; the rest are skipped without changing the
     /// choice.
-    pub(crate) fn volcano_pick_node(
+    fn volcano_pick_by_node(
         &self,
         pod: PodId,
         taken: &BTreeMap<NodeId, (Res, (i64, i64))>,
@@ -765,33 +787,110 @@ impl World {
             if !c.req.fits_in(&free) {
                 continue;
             }
-            let (least, balanced) = resource_scores(
-                crate::model::cluster::Scoring::LeastAllocated,
-                &node.alloc,
-                nonzero,
-                &c.req,
-            );
-            // binpack: cpu and memory weight 1, (used + request) / allocatable, x100.
-            let mut bp = 0i64;
-            let mut dims = 0i64;
-            for d in [CPU, MEMORY] {
-                if node.alloc.0[d] > 0 && c.req.0[d] > 0 {
-                    bp += (requested.0[d] + c.req.0[d]) * 100 / node.alloc.0[d];
-                    dims += 1;
-                }
-            }
-            let binpack = if dims == 0 { 0 } else { bp / dims };
-            let score = least + balanced + binpack;
-            let better = match best {
-                None => true,
-                Some((s, rank, _)) => score > s || (score == s && node.name_rank < rank),
-            };
-            if better {
+            let score = volcano_score(&node.alloc, &requested, nonzero, &c.req);
+            if better(best, score, node.name_rank) {
                 best = Some((score, node.name_rank, i as NodeId));
             }
         }
         best.map(|b| b.2)
     }
+
+    /// `volcano_pick_node` by resource state (`model::cluster::StateIndex`): nodes in one state
+    /// have the same free capacity and score, so each state is filtered and scored once and the
+    /// best score's nodes are visited in name order up to the first that passes the static
+    /// filters. Nodes the plan `taken` holds part of have a state of their own and are scored one
+    /// by one. None (the outer None) when the state index is off.
+    fn volcano_pick_by_state(
+        &self,
+        pod: PodId,
+        taken: &BTreeMap<NodeId, (Res, (i64, i64))>,
+        statics: &[u64],
+    ) -> Option<Option<NodeId>> {
+        let cluster = &self.store.cluster;
+        let states = cluster.states.states()?;
+        let req = &self.store.classes[self.store.pods[pod as usize].class as usize].req;
+        let mut best: Option<(i64, u32, NodeId)> = None;
+        for (&n, (r, nz)) in taken {
+            let i = n as usize;
+            let node = &cluster.nodes[i];
+            if !node.present || statics[i / 64] & (1 << (i % 64)) == 0 {
+                continue;
+            }
+            let mut requested = node.requested;
+            requested.add(r);
+            let nonzero = (cluster.nonzero[i].0 + nz.0, cluster.nonzero[i].1 + nz.1);
+            if !req.fits_in(&node.alloc.minus(&requested)) {
+                continue;
+            }
+            let score = volcano_score(&node.alloc, &requested, nonzero, req);
+            if better(best, score, node.name_rank) {
+                best = Some((score, node.name_rank, n));
+            }
+        }
+        let mut fitting: Vec<(i64, u32)> = states
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| st.nodes > 0 && req.fits_in(&st.free))
+            .map(|(s, st)| (volcano_score(&st.alloc, &st.requested, st.nonzero, req), s as u32))
+            .collect();
+        // States from the best score down; the first with an eligible node decides (its first
+        // in name order), unless a planned node scores higher or ties with a smaller name.
+        fitting.sort_unstable_by_key(|f| std::cmp::Reverse(f.0));
+        let mut k = 0;
+        'states: while k < fitting.len() {
+            let score = fitting[k].0;
+            if best.is_some_and(|(s, ..)| s > score) {
+                break;
+            }
+            let end = k + fitting[k..].iter().take_while(|f| f.0 == score).count();
+            for rw in 0..statics.len() {
+                let mut word = fitting[k..end]
+                    .iter()
+                    .fold(0u64, |acc, &(_, s)| acc | states[s as usize].by_name[rw]);
+                while word != 0 {
+                    let rank = rw * 64 + word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    let node = cluster.by_name[rank];
+                    let i = node as usize;
+                    if statics[i / 64] & (1 << (i % 64)) != 0 && !taken.contains_key(&node) {
+                        if better(best, score, rank as u32) {
+                            best = Some((score, rank as u32, node));
+                        }
+                        break 'states;
+                    }
+                }
+            }
+            k = end;
+        }
+        Some(best.map(|b| b.2))
+    }
+}
+
+/// Clusters up to this many nodes have volcano's node choice by state checked against the
+/// node-by-node one in debug builds (the tests).
+const CROSS_CHECK_NODES: usize = 5000;
+
+/// (score, name rank) beats the best so far: a higher score, or the same with a smaller name.
+fn better(best: Option<(i64, u32, NodeId)>, score: i64, rank: u32) -> bool {
+    best.is_none_or(|(s, r, _)| score > s || (score == s && rank < r))
+}
+
+/// nodeorder (leastrequested + balancedresource) + binpack for a pod asking `req` on a node of
+/// allocatable `alloc` with `requested` held (`nonzero`: cpu and memory with the scoring
+/// defaults).
+fn volcano_score(alloc: &Res, requested: &Res, nonzero: (i64, i64), req: &Res) -> i64 {
+    let (least, balanced) = resource_scores(crate::model::cluster::Scoring::LeastAllocated, alloc, nonzero, req);
+    // binpack: cpu and memory weight 1, (used + request) / allocatable, x100.
+    let mut bp = 0i64;
+    let mut dims = 0i64;
+    for d in [CPU, MEMORY] {
+        if alloc.0[d] > 0 && req.0[d] > 0 {
+            bp += (requested.0[d] + req.0[d]) * 100 / alloc.0[d];
+            dims += 1;
+        }
+    }
+    let binpack = if dims == 0 { 0 } else { bp / dims };
+    least + balanced + binpack
 }
 
 /// drf: the largest allocated/total over dimensions, in parts per million.
