@@ -7,6 +7,20 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+unsafe extern "C" {
+    /// mimalloc's `mi_option_set` (mimalloc.h; linked with the allocator).
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// `mi_option_purge_delay` in mimalloc v3's `mi_option_e` (the version libmimalloc-sys builds
+/// by default; `include/mimalloc.h`).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
 fn main() -> std::process::ExitCode {
+    // Memory freed goes back to the OS at once instead of after 10 ms: the end of a run frees
+    // its workloads while it builds their rows, and with the delay both are resident at once
+    // (1M-job trace: 730 MB peak, 516 MB with this; 100k Jobs: 133 MB, 77 MB, 3% slower).
+    // SAFETY: sets an integer option; mimalloc reads options at any time.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     kubesim::cli::main()
 }

@@ -96,8 +96,8 @@ impl World {
             self.policy_adopt_trace_queue(&mut spec, &shape.namespace, &shape.queue);
             protos.push(self.add_proto(spec, resources, Some(t.name.clone()), None)?);
         }
-        // Room for every workload and pod up front: growing vectors of a million entries by
-        // doubling would hold the old and the new buffer at once (peak memory).
+        // Room in the page tables for every workload and pod up front (the records themselves
+        // are paged, made as they arrive).
         let pods: u64 = t.jobs.iter().map(|j| u64::from(t.shapes[j.shape as usize].pods)).sum();
         self.store.workloads.reserve(t.jobs.len());
         self.store

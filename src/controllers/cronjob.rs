@@ -407,7 +407,7 @@ impl World {
     pub(crate) fn cron_rows(&mut self) -> Vec<CronRow> {
         // Jobs each CronJob created that ended Complete / Failed (not counting the Replaced).
         let mut ended = vec![[0u64; 2]; self.ctl.cron.len()];
-        for w in &self.store.workloads {
+        for w in self.store.workloads.values() {
             if let Some(cj) = w.owner
                 && w.reason != "Replaced"
             {

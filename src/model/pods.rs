@@ -137,6 +137,19 @@ impl<T> Paged<T> {
         })
     }
 
+    /// The records not released, in id order.
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.iter().map(|(_, v)| v)
+    }
+
+    /// The records not released, in id order, each page freed once its records are taken.
+    pub fn into_values(self) -> impl Iterator<Item = T> {
+        self.pages
+            .into_iter()
+            .flatten()
+            .flat_map(|page| page.pods.into_iter().flatten())
+    }
+
     /// Pages held (for tests of what is freed).
     pub fn pages_held(&self) -> usize {
         self.pages.iter().filter(|p| p.is_some()).count()
@@ -202,6 +215,21 @@ mod tests {
         assert_eq!(s.table_len(), 1, "the freed pages before it left the table");
         assert_eq!(s.get(0), None);
         assert_eq!(s.push(9) as usize, n + 1);
+    }
+
+    #[test]
+    fn values_and_into_values_give_the_live_records_in_id_order() {
+        let mut s: Paged<u32> = Paged::default();
+        for i in 0..(2 * PAGE as u32 + 3) {
+            s.push(i);
+        }
+        for id in (0..PAGE as PodId).chain([PAGE as PodId + 1]) {
+            s.release(id);
+        }
+        let live: Vec<u32> = s.values().copied().collect();
+        assert_eq!(live.len(), s.live());
+        assert_eq!(&live[..2], [PAGE as u32, PAGE as u32 + 2]);
+        assert_eq!(s.into_values().collect::<Vec<_>>(), live);
     }
 
     #[test]

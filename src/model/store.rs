@@ -210,7 +210,9 @@ pub struct Store {
     pub class_index: BTreeMap<(Res, i32, bool, Constraints, Option<String>), ClassId>,
     pub protos: Vec<Proto>,
     pub pods: pods::PodStore,
-    pub workloads: Vec<Workload>,
+    /// In pages (`pods::Paged`), never released during a run: the end of the run consumes them
+    /// page by page as it makes their jobs.csv rows.
+    pub workloads: pods::Paged<Workload>,
     /// Priorities of bound, non-terminal pods (count per value): preemption has no victim
     /// anywhere when the lowest is not below the preemptor's.
     pub bound_priorities: BTreeMap<i32, u32>,

@@ -63,7 +63,7 @@ impl Store {
             class_index: BTreeMap::new(),
             protos: Vec::new(),
             pods: pods::PodStore::default(),
-            workloads: Vec::new(),
+            workloads: Default::default(),
             bound_priorities: BTreeMap::new(),
             node_by_name: BTreeMap::new(),
             priority_classes,

@@ -27,7 +27,7 @@ impl World {
                 .map_or(1, |q| q.weight.max(1))
         };
         let mut used = vec![false; self.store.queue_names.len()];
-        for w in &self.store.workloads {
+        for w in self.store.workloads.values() {
             used[self.store.protos[w.proto as usize].queue as usize] = true;
         }
         let total_weight: u64 = (0..self.store.queue_names.len())
@@ -86,7 +86,7 @@ impl World {
                 .collect();
         }
         let mut used = vec![false; self.store.namespace_names.len()];
-        for w in &self.store.workloads {
+        for w in self.store.workloads.values() {
             used[self.store.protos[w.proto as usize].namespace as usize] = true;
         }
         let n = used.iter().filter(|&&u| u).count().max(1) as f64;
@@ -108,7 +108,6 @@ impl World {
             .store
             .workloads
             .iter()
-            .enumerate()
             .max_by_key(|(i, w)| (u64::from(w.restarts) + u64::from(w.pods_created), std::cmp::Reverse(*i)));
         let horizon_fix = if self.cfg.horizon.is_none() {
             "give the Simulation a spec.horizon (e.g. horizon: 7d) so the run stops there, "
@@ -173,13 +172,17 @@ impl World {
         // million-job run never holds both.
         let pod_flags = self.pending_flags();
         drop(std::mem::take(&mut self.store.pods));
-        let jobs = (self.store.workloads.iter().zip(&pod_flags))
-            .map(|(w, &flags)| self.job_row(w, flags))
-            .collect();
         let fidelity = self.trace_fidelity();
         let cron = self.cron_rows();
         let queues = self.queue_rows(end);
         let tenants = self.tenant_rows(end, &queues);
+        // The rows consume the workloads, each freed (its controller state, pod list) as its
+        // row is made, so a million-job run never holds every workload's state and every row.
+        let workloads = std::mem::take(&mut self.store.workloads);
+        let mut jobs = Vec::with_capacity(workloads.len());
+        for (w, &flags) in workloads.into_values().zip(&pod_flags) {
+            jobs.push(self.job_row(w, flags));
+        }
         let resources = (0..self.store.resources.len())
             .map(|i| self.store.resources.name(i).to_string())
             .collect();
@@ -210,7 +213,7 @@ impl World {
     fn pending_flags(&self) -> Vec<EndFlags> {
         self.store
             .workloads
-            .iter()
+            .values()
             .map(|w| {
                 if w.finish.is_some() {
                     return EndFlags::default();
@@ -241,7 +244,7 @@ impl World {
 
     /// A workload's jobs.csv row at the end of the run: a workload still running or pending is
     /// reported in the state it is in (censored), with the reason it waits.
-    fn job_row(&self, w: &Workload, f: EndFlags) -> JobRow {
+    fn job_row(&self, w: Workload, f: EndFlags) -> JobRow {
         let EndFlags {
             waiting,
             unschedulable,
@@ -266,7 +269,7 @@ impl World {
             _ => p.tasks[0].gpus_per_pod_milli.saturating_mul(i64::from(pods)),
         };
         let mut state = w.state;
-        let mut reason = w.reason.clone();
+        let mut reason = w.reason;
         let bare = p.spec.is_bare();
         if w.finish.is_none() && matches!(state, WlState::Running | WlState::Pending) && !bare {
             // A pod running: Running. None running: Pending if a pod waits for a node (or the
@@ -302,7 +305,7 @@ impl World {
         let failed_pods = w.job.as_ref().map_or(w.failed_pods, |j| j.failed);
         JobRow {
             namespace: p.spec.namespace.clone(),
-            name: w.name.clone(),
+            name: w.name,
             kind,
             owner: w
                 .owner

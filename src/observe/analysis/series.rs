@@ -96,30 +96,47 @@ pub fn wait_sample(tables: &Tables, policy: &str) -> Survival {
         if unit.policy != policy {
             continue;
         }
-        let end = records(sb).first().and_then(|r| ms(r.get(end_col))).unwrap_or(0);
-        for r in records(jb) {
-            if r.get(state) == Some("Rejected") {
-                continue;
-            }
-            match ms(r.get(wait)) {
-                Some(w) => events.push(w),
-                None => {
-                    let at = ms(r.get(finish)).unwrap_or(end);
-                    censored.push(at.saturating_sub(ms(r.get(submit)).unwrap_or(0)));
+        let mut end = 0;
+        for_each_record(sb, |r| end = ms(r.get(end_col)).unwrap_or(0), true);
+        for_each_record(
+            jb,
+            |r| {
+                if r.get(state) == Some("Rejected") {
+                    return;
                 }
-            }
-        }
+                match ms(r.get(wait)) {
+                    Some(w) => events.push(w),
+                    None => {
+                        let at = ms(r.get(finish)).unwrap_or(end);
+                        censored.push(at.saturating_sub(ms(r.get(submit)).unwrap_or(0)));
+                    }
+                }
+            },
+            false,
+        );
     }
     Survival::new(events, censored)
 }
 
-fn records(block: &crate::observe::tables::Block) -> Vec<csv::StringRecord> {
-    csv::ReaderBuilder::new()
+/// Calls `f` on each well-formed row of a block (only the first when `first_only`), read into
+/// one reused record: a million-row jobs.csv is never held as a million records.
+fn for_each_record(block: &crate::observe::tables::Block, mut f: impl FnMut(&csv::StringRecord), first_only: bool) {
+    let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
-        .from_reader(block.as_bytes())
-        .into_records()
-        .flatten()
-        .collect()
+        .from_reader(block.as_bytes());
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {
+                f(&record);
+                if first_only {
+                    return;
+                }
+            }
+            Ok(false) => return,
+            Err(_) => continue,
+        }
+    }
 }
 
 /// Bound on the points of a wait-time CDF (about; the last point is always kept).
