@@ -103,9 +103,9 @@ impl World {
         self.store
             .pods
             .reserve(usize::try_from(pods).unwrap_or(0).min(50_000_000));
-        let times: Vec<u64> = t.jobs.iter().map(|j| j.submit_ms).collect();
-        let first = SimTime(times.first().copied().unwrap_or(0));
-        let count = times.len() as u64;
+        // The jobs are sorted by submit time; `arrive` reads the next one's from them.
+        let first = SimTime(t.jobs.first().map_or(0, |j| j.submit_ms));
+        let count = t.jobs.len() as u64;
         let id = self.ctl.streams.len();
         self.add_stream(
             t.name.clone(),
@@ -113,7 +113,7 @@ impl World {
             None,
             count,
             first,
-            ArrivalPattern::At { times_ms: times },
+            ArrivalPattern::At { times_ms: Vec::new() },
             None,
         );
         self.ctl.streams[id].trace = Some(Box::new(TraceStream {
@@ -177,7 +177,10 @@ impl World {
                     let gap: f64 = exp.sample(&mut s.rng);
                     now.plus_ms(gap.round() as u64)
                 }
-                ArrivalPattern::At { times_ms } => SimTime(times_ms[s.next_idx as usize]),
+                ArrivalPattern::At { times_ms } => SimTime(match &s.trace {
+                    Some(ts) => ts.jobs[s.next_idx as usize].submit_ms,
+                    None => times_ms[s.next_idx as usize],
+                }),
             };
             let cls = if s.node_template.is_some() {
                 class::NODE
