@@ -363,6 +363,9 @@ pub struct Cluster {
     pub generation: u64,
     /// Allocatable of present nodes, every dimension.
     pub total: Res,
+    /// Requests charged to nodes (the sum of `Node::requested`; only present nodes are
+    /// charged), exact: see `requested_total`.
+    requested: [i128; MAX_RESOURCES],
     /// Per node: requested cpu and memory with the scoring defaults for pods without requests.
     pub nonzero: Vec<(i64, i64)>,
     /// Per node: the pods bound to it and not yet terminal.
@@ -408,6 +411,7 @@ impl Cluster {
             by_name: order,
             generation: 0,
             total: Res::default(),
+            requested: [0; MAX_RESOURCES],
             nonzero: vec![(0, 0); n],
             pods_on: vec![Vec::new(); n],
         })
@@ -450,11 +454,21 @@ impl Cluster {
         self.states.set(id, n.name_rank, key);
     }
 
+    /// What pods request on the nodes, summed per dimension and capped at `i64::MAX` (the
+    /// saturating sum of `Node::requested` over the nodes, kept as pods are charged and
+    /// released).
+    pub fn requested_total(&self) -> Res {
+        Res(self.requested.map(|t| t.min(i128::from(i64::MAX)) as i64))
+    }
+
     /// Charge a pod's requests to a node (bind).
     pub fn charge(&mut self, id: NodeId, pod: u32, req: &Res) {
         let n = &mut self.nodes[id as usize];
         n.requested.add(req);
         assert!(n.requested.fits_in(&n.alloc), "node {} over capacity", n.name);
+        for (t, r) in self.requested.iter_mut().zip(req.0) {
+            *t += i128::from(r);
+        }
         let (c, m) = non_zero(req);
         let nz = &mut self.nonzero[id as usize];
         nz.0 += c;
@@ -472,6 +486,9 @@ impl Cluster {
             "node {} released below zero",
             n.name
         );
+        for (t, r) in self.requested.iter_mut().zip(req.0) {
+            *t -= i128::from(r);
+        }
         let (c, m) = non_zero(req);
         let nz = &mut self.nonzero[id as usize];
         nz.0 -= c;

@@ -213,14 +213,23 @@ impl World {
     }
 
     /// Cluster totals and what bound pods use.
+    /// Kept by the cluster as pods are charged and released (a session asks every second).
     pub(crate) fn totals(&self) -> (Res, Res) {
-        let mut total = Res::default();
-        let mut used = Res::default();
-        for n in self.store.cluster.nodes.iter().filter(|n| n.present) {
-            total.add(&n.alloc);
-            used.add(&n.requested);
+        let cluster = &self.store.cluster;
+        if cfg!(debug_assertions) && cluster.nodes.len() <= CROSS_CHECK_NODES {
+            let mut total = Res::default();
+            let mut used = Res::default();
+            for n in cluster.nodes.iter().filter(|n| n.present) {
+                total.add(&n.alloc);
+                used.add(&n.requested);
+            }
+            assert_eq!(
+                (total, used),
+                (cluster.total, cluster.requested_total()),
+                "cluster totals drifted"
+            );
         }
-        (total, used)
+        (cluster.total, cluster.requested_total())
     }
 
     /// minResources of a Volcano job's PodGroup: the first minAvailable pods in task order
@@ -445,18 +454,37 @@ impl World {
             Res::default() // drf shares are of gangs only
         };
         // Job order: priority, gang (not ready first), drf (lower dominant share), creation, id.
-        let mut keyed: Vec<(units::JobKey, Unit)> = order
-            .into_iter()
-            .map(|u| {
+        // Keys are unique (the id is the unit's first pod), so an unstable sort of (key, index)
+        // gives the one order; a backlog mostly in order already costs a pass.
+        let mut keyed: Vec<(units::JobKey, u32)> = order
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
                 let ready = u
                     .gang
                     .is_none_or(|g| self.store.gangs[g as usize].holding >= self.store.gangs[g as usize].min_member);
-                let share = u.gang.map_or(0, |g| dominant_share_ppm(&self.gang_held(g), &total));
-                ((std::cmp::Reverse(u.priority), ready, share, u.created, u.id), u)
+                // A gang holding nothing has no share (most of a backlog): its members are
+                // not visited.
+                let share = u.gang.map_or(0, |g| {
+                    if self.store.gangs[g as usize].holding == 0 {
+                        debug_assert_eq!(self.gang_held(g), Res::default(), "a gang holding 0 holds resources");
+                        0
+                    } else {
+                        dominant_share_ppm(&self.gang_held(g), &total)
+                    }
+                });
+                ((std::cmp::Reverse(u.priority), ready, share, u.created, u.id), i as u32)
             })
             .collect();
-        keyed.sort_by_key(|k| k.0);
-        let (keys, gangs) = keyed.into_iter().unzip();
+        if !keyed.is_sorted() {
+            keyed.sort_unstable();
+        }
+        let mut units: Vec<Option<Unit>> = order.into_iter().map(Some).collect();
+        let keys = keyed.iter().map(|k| k.0).collect();
+        let gangs = keyed
+            .iter()
+            .map(|&(_, i)| units[i as usize].take().expect("each unit once"))
+            .collect();
         SessionUnits {
             gangs,
             keys,
@@ -898,7 +926,13 @@ fn dominant_share_ppm(held: &Res, total: &Res) -> u64 {
     let mut best = 0u64;
     for d in 0..held.0.len() {
         if total.0[d] > 0 && held.0[d] > 0 {
-            best = best.max((held.0[d] as u128 * 1_000_000 / total.0[d] as u128) as u64);
+            // In u64 when the product fits (u128 division is several times slower), the same
+            // quotient either way.
+            let ppm = match (held.0[d] as u64).checked_mul(1_000_000) {
+                Some(p) => p / total.0[d] as u64,
+                None => (held.0[d] as u128 * 1_000_000 / total.0[d] as u128) as u64,
+            };
+            best = best.max(ppm);
         }
     }
     best
