@@ -302,6 +302,8 @@ fn import_about() -> String {
 }
 
 pub fn main() -> ExitCode {
+    // Until a command says how many runs it makes: freed memory goes back at once.
+    crate::experiment::memory_for_runs(1);
     std::panic::set_hook(Box::new(|info| {
         eprintln!("kubesim: internal error (a bug in kubesim, please report it): {info}");
         std::process::exit(1);

@@ -146,9 +146,7 @@ pub fn run_units(
     events: &Events,
     progress: Option<&Progress>,
 ) -> Result<Vec<RunResult>, InputError> {
-    if units.len() == 1 {
-        release_memory_at_once();
-    }
+    memory_for_runs(units.len());
     let first = progress.map(|p| {
         p.add_runs(
             units
@@ -205,7 +203,7 @@ pub fn run_all(
     run_units(std::slice::from_ref(sc), &units(1, policies, seeds), &events, None)
 }
 
-// mimalloc, the binary's allocator, linked here for `release_memory_at_once`.
+// mimalloc, the binary's allocator, linked here for `memory_for_runs`.
 use mimalloc as _;
 
 unsafe extern "C" {
@@ -216,18 +214,21 @@ unsafe extern "C" {
 /// `mi_option_purge_delay` in mimalloc v3's `mi_option_e` (the version libmimalloc-sys builds
 /// by default; `include/mimalloc.h`); its default is 1,000 ms (`src/options.c`).
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+const MI_DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 1000;
 
-/// Make mimalloc hand freed memory back to the OS at once rather than after a second, for a
-/// command that makes one run: the end of a run frees its workloads while it makes their rows,
-/// and with the delay both are resident at once (peak RSS of the 1,000,000-job trace 709 MB ->
-/// 492 MB, of 100,000 Jobs 141 -> 77 MB). Not for many runs on several threads, which reuse
-/// what their earlier runs freed: `compare --seeds 1..400` of the demo on 2 threads took 17%
-/// longer with it. MIMALLOC_PURGE_DELAY, when set, decides instead. Without mimalloc as the
-/// global allocator (the library's tests) it changes nothing.
-fn release_memory_at_once() {
+/// How soon mimalloc hands freed memory back to the OS, for a command about to make `runs` runs
+/// (the command line calls it with 1 before loading anything). One run: at once, not after a
+/// second, because the end of a run frees its workloads while it makes their rows and with the
+/// delay both are resident together (peak RSS of the 1,000,000-job trace 709 -> about 500 MB,
+/// of 100,000 Jobs 141 -> 77 MB). Many runs: mimalloc's default, as runs on several threads
+/// reuse what earlier runs freed (`compare --seeds 1..400` of the demo on 2 threads took 17%
+/// longer with immediate purging). MIMALLOC_PURGE_DELAY, when set, decides instead. Without
+/// mimalloc as the global allocator (the library's tests) it changes nothing.
+pub fn memory_for_runs(runs: usize) {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        let delay = if runs <= 1 { 0 } else { MI_DEFAULT_PURGE_DELAY_MS };
         // SAFETY: sets an integer option, which mimalloc reads at any time.
-        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, delay) };
     }
 }
 
