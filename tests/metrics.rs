@@ -109,3 +109,41 @@ fn queues_report_cpu_time_on_a_cpu_only_cluster() {
     );
     assert_eq!(col(rows[0], "gpu_h"), "0.000000");
 }
+
+/// jobs.csv rows of a large run are formatted in parallel chunks and joined: the same text, in
+/// job order, as the rows of its pieces formatted one small piece at a time.
+#[test]
+fn jobs_rows_of_a_large_run_are_its_pieces_rows_in_order() {
+    let yaml = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: s}}\nspec: {{seed: 1}}\n---\n{}---\n\
+         apiVersion: batch/v1\nkind: Job\nmetadata: {{name: job-a}}\nspec:\n  template:\n    spec:\n      \
+         restartPolicy: Never\n      containers: [{{name: c, image: x, resources: {{requests: {{cpu: \"1\"}}}}}}]\n",
+        common::nodes(1, 8)
+    );
+    let mut big = run(&yaml, "kube-default");
+    let one = big.jobs[0].clone();
+    big.jobs = (0..60_000)
+        .map(|i| kubesim::observe::record::JobRow {
+            name: format!("job-{i}"),
+            restarts: i,
+            ..one.clone()
+        })
+        .collect();
+    let mut whole = String::new();
+    kubesim::observe::report::jobs_rows(&big, &mut whole);
+    let mut pieces = String::new();
+    for chunk in big.jobs.chunks(1000) {
+        let piece = kubesim::observe::record::RunResult {
+            jobs: chunk.to_vec(),
+            ..big.clone()
+        };
+        kubesim::observe::report::jobs_rows(&piece, &mut pieces);
+    }
+    assert_eq!(whole.lines().count(), 60_000);
+    assert!(
+        whole.starts_with("kube-default,1,default,job-0,Job,"),
+        "{}",
+        &whole[..60]
+    );
+    assert!(whole == pieces, "the rows of the whole differ from its pieces' rows");
+}

@@ -697,41 +697,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn jobs_rows_in_parallel_chunks_are_the_rows_in_job_order() {
-        let yaml = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec: {seed: 1}\n---\n\
-            apiVersion: v1\nkind: Node\nmetadata: {name: node-a}\nstatus: {allocatable: {cpu: \"8\", memory: 8Gi}}\n---\n\
-            apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      \
-            restartPolicy: Never\n      containers: [{name: c, image: x, resources: {requests: {cpu: \"1\"}}}]\n";
-        let sc = crate::input::scenario::load_str("t.yaml", yaml).expect("loads");
-        let mut run = crate::experiment::run_all(&sc, &["kube-default".to_string()], &[1], false)
-            .expect("runs")
-            .remove(0);
-        // Three and a half chunks of distinct rows.
-        let one = run.jobs[0].clone();
-        run.jobs = (0..ROWS_PER_TASK * 7 / 2)
-            .map(|i| JobRow {
-                name: format!("j-{i}"),
-                restarts: i as u32,
-                ..one.clone()
-            })
-            .collect();
-        let mut parallel = String::new();
-        jobs_rows(&run, &mut parallel);
-        let mut sequential = String::new();
-        push_job_rows("kube-default,1,", &run.jobs, &mut sequential);
-        assert_eq!(parallel.lines().count(), run.jobs.len());
-        assert!(
-            parallel.starts_with("kube-default,1,default,j-0,Job,"),
-            "{}",
-            &parallel[..60]
-        );
-        assert!(
-            parallel == sequential,
-            "the parallel rows differ from the sequential ones"
-        );
-    }
-
-    #[test]
     fn gpu_counts_print_without_trailing_zeros() {
         assert_eq!(gpus(8000), "8");
         assert_eq!(gpus(500), "0.5");
