@@ -52,13 +52,18 @@ pub struct JobState {
     /// Backoff record: failures after the last success and the last failure's finish time.
     backoff_n: u32,
     last_failure: Option<SimTime>,
-    /// FailureTarget / SuccessCriteriaMet reason once decided.
-    failure_target: Option<&'static str>,
-    success_target: Option<&'static str>,
+    /// FailureTarget / SuccessCriteriaMet reason once decided (`target_failed`: which of the
+    /// two; one reason and a flag rather than two optional strings keep the state within 128
+    /// bytes, mimalloc's size class below 160, a million Jobs' worth of memory).
+    target: Option<&'static str>,
+    target_failed: bool,
     pub finished: bool,
     /// The pending sync of the controller's queue.
     sync_at: Option<SimTime>,
 }
+
+// A million Jobs hold a million of these: within mimalloc's 128-byte size class.
+const _: () = assert!(std::mem::size_of::<JobState>() <= 128, "JobState grew past 128 bytes");
 
 /// An Indexed Job's indexes: succeeded and failed ones, per-index failure count and last
 /// failure time (backoffLimitPerIndex).
@@ -126,8 +131,8 @@ impl JobState {
             }),
             backoff_n: 0,
             last_failure: None,
-            failure_target: None,
-            success_target: None,
+            target: None,
+            target_failed: false,
             finished: false,
             sync_at: None,
             api_failures: 0,
@@ -353,10 +358,10 @@ impl World {
         let now = self.now();
         let j = self.job(wl);
         j.finished = true;
-        let (failed, reason) = match (j.failure_target, j.success_target) {
-            (Some(r), _) => (true, r),
-            (None, Some(_)) => (false, ""),
-            (None, None) => unreachable!("finish without a target"),
+        let (failed, reason) = match (j.target, j.target_failed) {
+            (Some(r), true) => (true, r),
+            (Some(_), false) => (false, ""),
+            (None, _) => unreachable!("finish without a target"),
         };
         let w = &mut self.store.workloads[wl as usize];
         w.finish = Some(now);

@@ -38,12 +38,12 @@ impl World {
         // Terminal checks, in syncJob's order (JOB-T2).
         let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         let active = self.active_pods(wl);
-        if j.failure_target.is_none() && j.success_target.is_none() {
+        if j.target.is_none() {
             self.job_check_terminal(wl, spec, fail_job, &active);
         }
 
         let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
-        if j.failure_target.is_some() || j.success_target.is_some() {
+        if j.target.is_some() {
             self.job_wind_down(wl, active);
             return;
         }
@@ -98,10 +98,12 @@ impl World {
         };
         let obj = self.wl_object(wl);
         if let Some(r) = failure {
-            self.job(wl).failure_target = Some(r);
+            let j = self.job(wl);
+            (j.target, j.target_failed) = (Some(r), true);
             self.event(|| obj, "JobFailureTarget", || r.to_string());
         } else if let Some(r) = success {
-            self.job(wl).success_target = Some(r);
+            let j = self.job(wl);
+            (j.target, j.target_failed) = (Some(r), false);
             self.event(|| obj, "JobSuccessCriteriaMet", || r.to_string());
         }
     }
@@ -110,8 +112,8 @@ impl World {
     /// and write the terminal condition once none is terminating (`finishJob`'s wait, JOB-T3).
     fn job_wind_down(&mut self, wl: WlId, active: Vec<PodId>) {
         let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
-        let failing = j.failure_target.is_some();
-        let reason = if j.failure_target == Some("DeadlineExceeded") {
+        let failing = j.target.is_some() && j.target_failed;
+        let reason = if failing && j.target == Some("DeadlineExceeded") {
             "DeadlineExceeded"
         } else {
             "JobFinished"
