@@ -36,8 +36,6 @@ pub fn parse_seeds(s: &str) -> Result<Vec<u64>, InputError> {
     Ok((a..=b).collect())
 }
 
-/// Check the policies to run: each known and simulated, none twice. `from_flag`: they came
-/// from `--policy` flags (else from the Simulation object, whose location the error names).
 /// The policies among `policies` that run no Kueue (under which bare Kueue Workloads are
 /// never admitted).
 pub fn policies_without_kueue(policies: &[String]) -> Vec<&str> {
@@ -48,6 +46,8 @@ pub fn policies_without_kueue(policies: &[String]) -> Vec<&str> {
         .collect()
 }
 
+/// Check the policies to run: each known and simulated, none twice. `from_flag`: they came
+/// from `--policy` flags (else from the Simulation object, whose location the error names).
 pub fn check_policies(sc: &Scenario, policies: &[String], from_flag: bool) -> Result<(), InputError> {
     let locate = |mut e: InputError| {
         if from_flag {

@@ -349,6 +349,58 @@ fn key_hash(key: &StateKey) -> u64 {
     words.fold(0u64, |h, &w| (h.rotate_left(5) ^ w as u64).wrapping_mul(K))
 }
 
+/// The best (score, name rank, node) so far, as the schedulers keep it: a higher score wins,
+/// and a tie goes to the node whose name sorts first.
+pub type Best = Option<(i64, u32, NodeId)>;
+
+/// (score, name rank) beats `best`: a higher score, or the same with a smaller name.
+pub fn better(best: Best, score: i64, rank: u32) -> bool {
+    best.is_none_or(|(s, r, _)| score > s || (score == s && rank < r))
+}
+
+/// The best node of the states in `fitting` ((score, state id) pairs, sorted here best score
+/// first), against `best`, the best of the nodes scored one by one: the states of one score are
+/// visited together in name order (`NodeState::by_name`, `by_name` mapping ranks to nodes) up
+/// to the first node `eligible` accepts, and the first score that has one decides, unless
+/// `best` scores higher or ties with a smaller name. The node choice by resource state of
+/// kube-scheduler's cycle and of Volcano's allocate.
+pub fn best_in_states(
+    states: &[NodeState],
+    by_name: &[NodeId],
+    fitting: &mut [(i64, u32)],
+    mut best: Best,
+    mut eligible: impl FnMut(usize) -> bool,
+) -> Best {
+    fitting.sort_unstable_by_key(|f| std::cmp::Reverse(f.0));
+    let words = by_name.len().div_ceil(64);
+    let mut k = 0;
+    while k < fitting.len() {
+        let score = fitting[k].0;
+        if best.is_some_and(|(s, ..)| s > score) {
+            break;
+        }
+        let end = k + fitting[k..].iter().take_while(|f| f.0 == score).count();
+        for rw in 0..words {
+            let mut word = fitting[k..end]
+                .iter()
+                .fold(0u64, |acc, &(_, s)| acc | states[s as usize].by_name[rw]);
+            while word != 0 {
+                let rank = rw * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                let node = by_name[rank];
+                if eligible(node as usize) {
+                    if better(best, score, rank as u32) {
+                        best = Some((score, rank as u32, node));
+                    }
+                    return best;
+                }
+            }
+        }
+        k = end;
+    }
+    best
+}
+
 /// Nodes and their free-capacity index.
 #[derive(Clone, Debug, Default)]
 pub struct Cluster {

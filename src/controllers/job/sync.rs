@@ -173,7 +173,8 @@ impl World {
         if active.len() > want {
             let mut excess = active.to_vec();
             // Delete the least advanced first: unscheduled < scheduled, then newest first.
-            excess.sort_by_key(|&id| {
+            // Names are formatted on demand (a pod keeps none): once per pod, not per comparison.
+            excess.sort_by_cached_key(|&id| {
                 let p = &self.store.pods[id as usize];
                 (
                     p.node.is_some(),

@@ -13,7 +13,10 @@
 use super::diagnosis::Failure;
 use super::{Decision, Loc, StaticNodes, num_feasible_nodes_to_find};
 use crate::engine::SimTime;
-use crate::model::cluster::{Constraints, NodeId, Res, intolerable_prefer_no_schedule, resource_scores, static_filter};
+use crate::model::cluster::{
+    Best, Constraints, NodeId, Res, best_in_states, better, intolerable_prefer_no_schedule, resource_scores,
+    static_filter,
+};
 use crate::sim::{ClassId, PodId, World};
 
 impl World {
@@ -386,10 +389,7 @@ impl World {
         let processed = found_at.map_or(n, |node| (node + n - start) % n + 1);
         // Score: the best (score, then name) among the feasible nodes of the window.
         let in_window = |node: usize| (node + n - start) % n < processed;
-        let mut best: Option<(i64, u32, NodeId)> = None;
-        let better = |best: Option<(i64, u32, NodeId)>, score: i64, rank: u32| {
-            best.is_none_or(|(s, r, _)| score > s || (score == s && rank < r))
-        };
+        let mut best: Best = None;
         for &node in &nominated_feasible {
             if !in_window(node as usize) {
                 continue;
@@ -402,33 +402,10 @@ impl World {
         }
         // States from the best score down; the first with a node in the window decides, and
         // its nodes are visited in name order up to the first in the window.
-        fitting.sort_unstable_by_key(|f| std::cmp::Reverse(f.0));
-        let mut k = 0;
-        'states: while k < fitting.len() {
-            let score = fitting[k].0;
-            if best.is_some_and(|(s, ..)| s > score) {
-                break;
-            }
-            let end = k + fitting[k..].iter().take_while(|f| f.0 == score).count();
-            for rw in 0..statics.len() {
-                let mut word = fitting[k..end]
-                    .iter()
-                    .fold(0u64, |acc, &(_, s)| acc | states[s as usize].by_name[rw]);
-                while word != 0 {
-                    let rank = rw * 64 + word.trailing_zeros() as usize;
-                    word &= word - 1;
-                    let node = cluster.by_name[rank] as usize;
-                    let (w, bit) = (node / 64, 1u64 << (node % 64));
-                    if statics[w] & bit != 0 && !(any_nominated && nominated[w] & bit != 0) && in_window(node) {
-                        if better(best, score, rank as u32) {
-                            best = Some((score, rank as u32, node as NodeId));
-                        }
-                        break 'states;
-                    }
-                }
-            }
-            k = end;
-        }
+        let best = best_in_states(states, &cluster.by_name, &mut fitting, best, |node| {
+            let (w, bit) = (node / 64, 1u64 << (node % 64));
+            statics[w] & bit != 0 && !(any_nominated && nominated[w] & bit != 0) && in_window(node)
+        });
         self.sched.kube.scratch_states = fitting;
         (Some(best.expect("a feasible node in the window").2), processed)
     }
@@ -462,11 +439,7 @@ impl World {
                 (max_taints - taint_counts[k]) * 100 / max_taints
             };
             let score = fit + balanced + 3 * taint;
-            let better = match best {
-                None => true,
-                Some((s, rank, _)) => score > s || (score == s && node.name_rank < rank),
-            };
-            if better {
+            if better(best, score, node.name_rank) {
                 best = Some((score, node.name_rank, n));
             }
         }

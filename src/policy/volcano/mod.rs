@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 
 use crate::controllers::volcano_job::PgPhase;
 use crate::engine::SimTime;
-use crate::model::cluster::{CPU, MEMORY, NodeId, Res, resource_scores};
+use crate::model::cluster::{Best, CPU, MEMORY, NodeId, Res, best_in_states, better, resource_scores};
 use crate::model::gang::GangId;
 use crate::sim::{Ev, PodId, World, class};
 use messages::short_dims;
@@ -798,7 +798,7 @@ impl World {
     ) -> Option<NodeId> {
         let c = &self.store.classes[self.store.pods[pod as usize].class as usize];
         let gpu_bits = self.store.cluster.index.candidates(c.req.gpu_milli());
-        let mut best: Option<(i64, u32, NodeId)> = None;
+        let mut best: Best = None;
         for i in crate::model::cluster::nodes_in_both(statics, gpu_bits) {
             let node = &self.store.cluster.nodes[i];
             if !node.present {
@@ -837,7 +837,7 @@ impl World {
         let cluster = &self.store.cluster;
         let states = cluster.states.states()?;
         let req = &self.store.classes[self.store.pods[pod as usize].class as usize].req;
-        let mut best: Option<(i64, u32, NodeId)> = None;
+        let mut best: Best = None;
         for (&n, (r, nz)) in taken {
             let i = n as usize;
             let node = &cluster.nodes[i];
@@ -863,33 +863,9 @@ impl World {
             .collect();
         // States from the best score down; the first with an eligible node decides (its first
         // in name order), unless a planned node scores higher or ties with a smaller name.
-        fitting.sort_unstable_by_key(|f| std::cmp::Reverse(f.0));
-        let mut k = 0;
-        'states: while k < fitting.len() {
-            let score = fitting[k].0;
-            if best.is_some_and(|(s, ..)| s > score) {
-                break;
-            }
-            let end = k + fitting[k..].iter().take_while(|f| f.0 == score).count();
-            for rw in 0..statics.len() {
-                let mut word = fitting[k..end]
-                    .iter()
-                    .fold(0u64, |acc, &(_, s)| acc | states[s as usize].by_name[rw]);
-                while word != 0 {
-                    let rank = rw * 64 + word.trailing_zeros() as usize;
-                    word &= word - 1;
-                    let node = cluster.by_name[rank];
-                    let i = node as usize;
-                    if statics[i / 64] & (1 << (i % 64)) != 0 && !taken.contains_key(&node) {
-                        if better(best, score, rank as u32) {
-                            best = Some((score, rank as u32, node));
-                        }
-                        break 'states;
-                    }
-                }
-            }
-            k = end;
-        }
+        let best = best_in_states(states, &cluster.by_name, &mut fitting, best, |i| {
+            statics[i / 64] & (1 << (i % 64)) != 0 && !taken.contains_key(&(i as NodeId))
+        });
         Some(best.map(|b| b.2))
     }
 }
@@ -897,11 +873,6 @@ impl World {
 /// Clusters up to this many nodes have volcano's node choice by state checked against the
 /// node-by-node one in debug builds (the tests).
 const CROSS_CHECK_NODES: usize = 5000;
-
-/// (score, name rank) beats the best so far: a higher score, or the same with a smaller name.
-fn better(best: Option<(i64, u32, NodeId)>, score: i64, rank: u32) -> bool {
-    best.is_none_or(|(s, r, _)| score > s || (score == s && rank < r))
-}
 
 /// nodeorder (leastrequested + balancedresource) + binpack for a pod asking `req` on a node of
 /// allocatable `alloc` with `requested` held (`nonzero`: cpu and memory with the scoring
