@@ -269,9 +269,11 @@ impl StateIndex {
         let (w, b) = (i / 64, 1u64 << (i % 64));
         let (rw, rb) = (rank as usize / 64, 1u64 << (rank % 64));
         let old = self.node_state[i];
+        let h = key.as_ref().map(key_hash);
         if old != NO_STATE {
             let st = &mut self.states[old as usize];
-            if key.is_some_and(|k| k == (st.alloc, st.requested, st.nonzero)) {
+            // The hash first: a charge or release nearly always changes the state.
+            if h == Some(self.hashes[old as usize]) && key.is_some_and(|k| k == (st.alloc, st.requested, st.nonzero)) {
                 return;
             }
             st.bits[w] &= !b;
@@ -283,8 +285,7 @@ impl StateIndex {
             }
             self.node_state[i] = NO_STATE;
         }
-        let Some(key) = key else { return };
-        let h = key_hash(&key);
+        let (Some(key), Some(h)) = (key, h) else { return };
         let found = self
             .hashes
             .iter()
@@ -341,12 +342,22 @@ impl StateIndex {
     }
 }
 
-/// A 64-bit hash of a node resource state's key (FxHash's multiply-rotate over its words).
+/// A 64-bit hash of a node resource state's key: each word times its own odd constant, summed
+/// (independent multiplies, which pipeline, where a multiply-rotate chain waits on each step),
+/// then mixed. Equal hashes are confirmed by comparing keys.
 fn key_hash(key: &StateKey) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
+    const STEP: u64 = 0x9e37_79b9_7f4a_7c16;
     let (alloc, requested, (c, m)) = key;
-    let words = alloc.0.iter().chain(&requested.0).chain([c, m]);
-    words.fold(0u64, |h, &w| (h.rotate_left(5) ^ w as u64).wrapping_mul(K))
+    let mut h = 0u64;
+    let mut k = K;
+    for &w in alloc.0.iter().chain(&requested.0) {
+        h = h.wrapping_add((w as u64).wrapping_mul(k));
+        k = k.wrapping_add(STEP);
+    }
+    h = h.wrapping_add((*c as u64).wrapping_mul(k));
+    h = h.wrapping_add((*m as u64).wrapping_mul(k.wrapping_add(STEP)));
+    (h ^ (h >> 29)).wrapping_mul(K) ^ (h >> 32)
 }
 
 /// The best (score, name rank, node) so far, as the schedulers keep it: a higher score wins,

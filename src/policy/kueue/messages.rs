@@ -148,6 +148,23 @@ impl World {
         if !self.rec.record_events && self.kq().client.is_none() {
             return;
         }
+        if self.kq().wls[&wl].state != WkState::Pending {
+            return;
+        }
+        // The message is a function of these (and of the workload's template): unchanged, no
+        // event and no write, without formatting it (a cycle leaves most heads as they were).
+        let made_of = PendingKey {
+            outcome,
+            no_fit: a.mode.mode == PreemptionMode::NoFit,
+            shortfalls: a.shortfalls.clone(),
+        };
+        if self.kq().wls[&wl]
+            .last_pending
+            .as_ref()
+            .is_some_and(|(m, _)| *m == made_of)
+        {
+            return;
+        }
         let (reason, message) = match outcome {
             Pending::NoLongerFits => (
                 "WaitingForQuota",
@@ -171,10 +188,11 @@ impl World {
         };
         let key = format!("{reason}\n{message}");
         let w: &mut Wk = self.kq().wls.get_mut(&wl).expect("workload");
-        if w.state != WkState::Pending || w.last_pending.as_deref() == Some(key.as_str()) {
+        let same_text = w.last_pending.as_ref().is_some_and(|(_, k)| *k == key);
+        w.last_pending = Some((made_of, key));
+        if same_text {
             return;
         }
-        w.last_pending = Some(key);
         // The status write, which the scheduler's cycle waits for.
         self.kueue_write(true);
         let obj = self.wl_object(wl);
@@ -184,6 +202,14 @@ impl World {
             || crate::policy::kube::diagnosis::truncate_message(message),
         );
     }
+}
+
+/// What a pending event's reason and message are made from: equal keys give equal texts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PendingKey {
+    outcome: Pending,
+    no_fit: bool,
+    shortfalls: Vec<Shortfall>,
 }
 
 /// How a cycle left a Workload pending.

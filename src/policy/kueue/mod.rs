@@ -116,8 +116,9 @@ struct Wk {
     /// It has evicted victims and waits for their quota: it heads its ClusterQueue until it
     /// is admitted or can no longer preempt.
     preempting: bool,
-    /// The reason and message of its last pending event, while pending (events recorded only).
-    last_pending: Option<String>,
+    /// Its last pending event while pending: what the message was made from (compared first,
+    /// without formatting) and the reason and message.
+    last_pending: Option<(messages::PendingKey, String)>,
 }
 
 impl Wk {
