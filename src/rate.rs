@@ -26,7 +26,8 @@
 //! | volcano-controller-manager | 50 | 100 | volcano `cmd/controller-manager/app/options/options.go`, `defaultQPS` / `defaultBurst` |
 //!
 //! [`ClientLimit::DEFAULTS`] holds that table. Kueue's writes go through one bucket
-//! (`policy::kueue::client`); the other components' writes do not pass a bucket yet.
+//! (`policy::kueue::client`), the Job controller's pod creations through another
+//! (`controllers::job::create`); the other components' writes do not pass a bucket yet.
 
 use crate::engine::SimTime;
 

@@ -71,6 +71,7 @@ const LAYERS: &[Layer] = &[
             "crate::observe::record",
             "crate::observe::fidelity",
             "crate::policy::Policy",
+            "crate::rate",
         ],
     },
     // Policies decide; they read the model and the spec, and the PodGroup phase the Volcano job

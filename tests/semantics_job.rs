@@ -380,3 +380,78 @@ fn unscheduled_trace_pods_are_deleted_at_their_deletion_time() {
         [(231.0, "JobFailed".to_string(), "DeadlineExceeded".to_string())]
     );
 }
+
+/// Creation times (s) of the k-th pod (1-based) through a client of `burst` tokens refilled
+/// every `period_ms`: the bucket's first `burst` at 0, then one a period.
+fn bucket_times(n: usize, burst: usize, period_ms: u64) -> Vec<f64> {
+    (1..=n)
+        .map(|k| (k.saturating_sub(burst) as u64 * period_ms) as f64 / 1000.0)
+        .collect()
+}
+
+/// The Job controller's pod creates pass its client's token bucket (kube-controller-manager
+/// 20 QPS, burst 30): a 1,000-pod Indexed Job gets 30 pods at once, then one every 50 ms, in
+/// slow-start batches of at most 500 a sync (the second sync runs when the first has sent its
+/// creates, 23.5 s), the last at 48.5 s; indexes in order.
+#[test]
+fn job_controller_creates_pods_at_its_client_rate_with_slow_start() {
+    let y = format!(
+        "{SIM}{}{}",
+        nodes(2, 0),
+        job_yaml(
+            "j",
+            "kubesim.io/duration: 1h",
+            "  completions: 1000\n  parallelism: 1000\n  completionMode: Indexed\n"
+        )
+    );
+    let r = run(&y, "kube-default");
+    let created = times(&r, "j-", "PodCreated");
+    assert_eq!(created, bucket_times(1000, 30, 50));
+    assert_eq!(created[499], 23.5);
+    assert_eq!(created[999], 48.5);
+    // Created in index order: sync 1 takes indexes 0-499, sync 2 the rest.
+    let names: Vec<&str> = r
+        .events
+        .iter()
+        .filter(|e| e.event == "PodCreated")
+        .map(|e| e.object.as_str())
+        .collect();
+    for (k, name) in names.iter().enumerate() {
+        assert!(name.starts_with(&format!("default/j-{k}-")), "pod {k} is {name}");
+    }
+}
+
+/// Limits set in the Simulation: 10 QPS, burst 5 (one token every 100 ms); two Jobs created
+/// together share the bucket, their slow-start batches interleaved in issue order; with
+/// `enabled: false` all their pods exist at 0.
+#[test]
+fn job_controller_client_limit_is_configurable_and_shared() {
+    let jobs = format!(
+        "{}{}",
+        job_yaml("a", "kubesim.io/duration: 1h", "  completions: 10\n  parallelism: 10\n"),
+        job_yaml("b", "kubesim.io/duration: 1h", "  completions: 10\n  parallelism: 10\n")
+    );
+    let limited = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec:\n  clientRateLimits:\n    kube-controller-manager: {{qps: 10, burst: 5}}\n---\n{}{jobs}",
+        nodes(4, 0)
+    );
+    let r = run(&limited, "kube-default");
+    let mut all: Vec<f64> = [times(&r, "a-", "PodCreated"), times(&r, "b-", "PodCreated")].concat();
+    all.sort_by(f64::total_cmp);
+    assert_eq!(all, bucket_times(20, 5, 100));
+    // Slow start, round-robin: a 1, b 1, a 2, b 2, a 4, b 4, then a 3, b 3 (each pod in the
+    // order its create was issued).
+    let order: String = r
+        .events
+        .iter()
+        .filter(|e| e.event == "PodCreated")
+        .map(|e| if e.object.starts_with("default/a-") { 'a' } else { 'b' })
+        .collect();
+    assert_eq!(order, "abaabbaaaabbbbaaabbb");
+    let off = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec:\n  clientRateLimits: {{enabled: false, kube-controller-manager: {{qps: 10, burst: 5}}}}\n---\n{}{jobs}",
+        nodes(4, 0)
+    );
+    let r = run(&off, "kube-default");
+    assert_eq!(times(&r, "", "PodCreated"), vec![0.0; 20]);
+}

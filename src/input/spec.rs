@@ -156,8 +156,8 @@ pub struct SimulationSpec {
     pub client_limits: ClientLimits,
 }
 
-/// The components' API client rate limits (`clientRateLimits`; see [`crate::rate`]). Only
-/// Kueue's client is modelled so far.
+/// The components' API client rate limits (`clientRateLimits`; see [`crate::rate`]): Kueue's
+/// client and the Job controller's (kube-controller-manager's) so far.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientLimits {
     /// `enabled` (default true): false sends every write when it is issued, as kubesim did
@@ -165,6 +165,9 @@ pub struct ClientLimits {
     pub enabled: bool,
     /// Kueue's manager client (`kueue`; Kueue's default 300 QPS, burst 500).
     pub kueue: crate::rate::ClientLimit,
+    /// Each kube-controller-manager controller's client (`kube-controller-manager`; default
+    /// 20 QPS, burst 30): the Job controller's pod creations pass it.
+    pub kube_controller_manager: crate::rate::ClientLimit,
 }
 
 impl Default for ClientLimits {
@@ -172,6 +175,8 @@ impl Default for ClientLimits {
         ClientLimits {
             enabled: true,
             kueue: crate::rate::ClientLimit::default_of("kueue").expect("Kueue's default"),
+            kube_controller_manager: crate::rate::ClientLimit::default_of("kube-controller-manager")
+                .expect("kube-controller-manager's default"),
         }
     }
 }
@@ -180,6 +185,11 @@ impl ClientLimits {
     /// Kueue's limit when limits are on.
     pub fn kueue(&self) -> Option<crate::rate::ClientLimit> {
         self.enabled.then_some(self.kueue)
+    }
+
+    /// The Job controller's limit when limits are on.
+    pub fn job_controller(&self) -> Option<crate::rate::ClientLimit> {
+        self.enabled.then_some(self.kube_controller_manager)
     }
 }
 

@@ -499,6 +499,23 @@ impl Cluster {
         }
     }
 
+    /// How many pods of `req` fit in what is free on the present nodes now, counted by
+    /// resource state, when any node would take such a pod: None when a node is cordoned or
+    /// tainted (a pod's tolerations decide) or the state index is off.
+    pub fn free_slots_unfiltered(&self, req: &Res) -> Option<usize> {
+        if self.nodes.iter().any(|n| n.unschedulable || !n.taints.is_empty()) {
+            return None;
+        }
+        let states = self.states.states()?;
+        Some(
+            states
+                .iter()
+                .filter(|st| st.nodes > 0)
+                .map(|st| (st.nodes as usize).saturating_mul(slots_on(req, &st.free)))
+                .fold(0usize, usize::saturating_add),
+        )
+    }
+
     /// A node joins the cluster.
     pub fn add_node(&mut self, id: NodeId) {
         let n = &mut self.nodes[id as usize];
@@ -730,7 +747,7 @@ pub fn place_count<'a, C: Copy + PartialEq>(
 }
 
 /// How many pods of `req` fit in `free`.
-fn slots_on(req: &Res, free: &Res) -> usize {
+pub fn slots_on(req: &Res, free: &Res) -> usize {
     let mut slots = usize::MAX;
     for (r, f) in req.0.iter().zip(free.0.iter()) {
         if *r > 0 {

@@ -98,8 +98,7 @@ impl Controllers {
             cron: Vec::new(),
             faults: faults::Faults::default(),
             admission: quota::Admission::new(sc),
-            create_requests: Vec::new(),
-            create_flush_scheduled: false,
+            creations: crate::controllers::job::Creations::new(sc.sim.client_limits.job_controller()),
             vc_live: std::collections::BTreeSet::new(),
         }
     }

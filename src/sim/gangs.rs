@@ -195,6 +195,11 @@ impl World {
         if self.store.partial_gangs.is_empty() {
             return false;
         }
+        // A gang whose lacking members fit in what is free now could complete (what is free
+        // now is within what the exact check below frees): the common case, in O(states).
+        if self.store.partial_gangs.iter().any(|&g| self.gang_fits_now(g)) {
+            return false;
+        }
         // Free capacity if every pod that does work, or is being deleted, released what it
         // holds: allocatable minus what the partial gangs' holding members keep.
         let mut free: Vec<Res> = self.store.cluster.nodes.iter().map(|n| n.alloc).collect();
@@ -216,9 +221,35 @@ impl World {
             .any(|&g| self.gang_could_complete(g, &free))
     }
 
-    /// Could gang `g` place the members it lacks on `free`? Members not created yet are
-    /// stood for by its first member's shape.
+    /// Gang `g`'s lacking members (`gang_wants`), of one shape without node constraints, fit
+    /// in the nodes' free capacity now.
+    fn gang_fits_now(&self, g: GangId) -> bool {
+        let Some(wanted) = self.gang_wants(g) else { return false };
+        let Some(&first) = wanted.first() else { return false };
+        let class = &self.store.classes[first as usize];
+        let c = &class.constraints;
+        if wanted.iter().any(|&w| w != first) || !c.node_selector.is_empty() || !c.affinity_terms.is_empty() {
+            return false;
+        }
+        self.store
+            .cluster
+            .free_slots_unfiltered(&class.req)
+            .is_some_and(|slots| slots >= wanted.len())
+    }
+
+    /// Could gang `g` place the members it lacks on `free`?
     pub(crate) fn gang_could_complete(&self, g: GangId, free: &[Res]) -> bool {
+        let Some(wanted) = self.gang_wants(g) else { return false };
+        let classes = &self.store.classes;
+        place_count(&self.store.cluster.nodes, free, &wanted, |c: ClassId| {
+            let c = &classes[c as usize];
+            (&c.req, &c.constraints)
+        }) == wanted.len()
+    }
+
+    /// The classes of the members gang `g` lacks: its pending members', then, for members
+    /// not created yet, its first member's shape (None: it has no member to take it from).
+    fn gang_wants(&self, g: GangId) -> Option<Vec<ClassId>> {
         let gang = &self.store.gangs[g as usize];
         let lacking = (gang.min_member - gang.holding) as usize;
         let mut wanted: Vec<ClassId> = gang
@@ -231,16 +262,10 @@ impl World {
             .map(|&m| self.store.pods[m as usize].class)
             .take(lacking)
             .collect();
-        let Some(stand_in) = gang.member_class.or(wanted.first().copied()) else {
-            return false;
-        };
+        let stand_in = gang.member_class.or(wanted.first().copied())?;
         while wanted.len() < lacking {
             wanted.push(stand_in);
         }
-        let classes = &self.store.classes;
-        place_count(&self.store.cluster.nodes, free, &wanted, |c: ClassId| {
-            let c = &classes[c as usize];
-            (&c.req, &c.constraints)
-        }) == wanted.len()
+        Some(wanted)
     }
 }

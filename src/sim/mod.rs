@@ -132,6 +132,11 @@ pub enum Ev {
     },
     /// The Job controller's pooled pod creations of this instant.
     CreatePods,
+    /// A Job controller pod create issued earlier is sent (its client's token is due).
+    JobPodCreate {
+        wl: WlId,
+        index: Option<u32>,
+    },
     /// A CronJob is created.
     CronCreate {
         cj: u32,
@@ -207,9 +212,8 @@ pub struct Controllers {
     pub faults: faults::Faults,
     /// ResourceQuota and LimitRange admission, when the scenario has some.
     pub admission: Option<Box<quota::Admission>>,
-    /// Pod creations requested by Job syncs in this instant (see `job::request_pods`).
-    pub create_requests: Vec<(WlId, std::collections::VecDeque<Option<u32>>)>,
-    pub create_flush_scheduled: bool,
+    /// The Job controller's pod creations not sent yet (`controllers::job::create`).
+    pub creations: crate::controllers::job::Creations,
     /// Volcano jobs not finished yet.
     pub vc_live: std::collections::BTreeSet<WlId>,
 }
@@ -544,6 +548,7 @@ impl World {
             Ev::KueueWorkloadFinish { wl, epoch } => self.kueue_workload_finish(wl, epoch),
             Ev::KueueDeleteDeactivated { wl } => self.delete_job(wl, "Deactivated"),
             Ev::CreatePods => self.create_pods_flush(),
+            Ev::JobPodCreate { wl, index } => self.job_pod_create_sent(wl, index),
             Ev::PermitTimeout { gang, generation } => self.cosched_timeout(gang, generation),
         }
     }

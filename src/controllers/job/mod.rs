@@ -8,16 +8,18 @@
 //! per Job, the earliest requested time wins, and every sync re-requests what it still needs
 //! (a backoff expiry, the active deadline). Pod events ask for a sync after `jobSyncBatch`.
 //!
-//! Differences: pod creations in one sync are capped at 500 and not split into slow-start
-//! batches (a batch only matters when a create fails, and the only failure modelled, a
-//! ResourceQuota refusal, stops the sync's creations and hands the Job to its rate limiter,
-//! `controllers::quota`); the `Job` condition timestamps are the sync times.
+//! Pod creations (`create.rs`): at most 500 a sync, in slow-start batches, through the
+//! controller's rate-limited API client. Differences: the `Job` condition timestamps are the
+//! sync times.
 //!
 //! This module owns the Job's state ([`JobState`]), its life cycle (creation, queue, suspend,
 //! TTL, deletion, the terminal condition) and pod creation; one sync (`syncJob`) is in
 //! `sync.rs`.
 
+mod create;
 mod sync;
+
+pub use create::Creations;
 
 use std::collections::BTreeSet;
 
@@ -58,6 +60,10 @@ pub struct JobState {
     target: Option<&'static str>,
     target_failed: bool,
     pub finished: bool,
+    /// A sync's pod creations are still being sent (client limits on): the Job's key is with
+    /// a worker, and a sync due meanwhile waits for it (`sync_deferred`).
+    creating: bool,
+    sync_deferred: bool,
     /// The pending sync of the controller's queue.
     sync_at: Option<SimTime>,
 }
@@ -134,6 +140,8 @@ impl JobState {
             target: None,
             target_failed: false,
             finished: false,
+            creating: false,
+            sync_deferred: false,
             sync_at: None,
             api_failures: 0,
         }
@@ -286,6 +294,11 @@ impl World {
             return; // superseded by an earlier sync
         }
         j.sync_at = None;
+        if j.creating {
+            // A worker holds the Job's key: the queue hands it out again when it is done.
+            j.sync_deferred = true;
+            return;
+        }
         self.job_sync(wl);
     }
 
@@ -388,92 +401,6 @@ fn job_of(ws: &crate::input::spec::WorkloadSpec) -> &JobSpec {
         WorkloadKind::Pod(_) | WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) => {
             unreachable!("not a Job")
         }
-    }
-}
-
-/// Job controller workers (`--concurrent-job-syncs`, default 5).
-pub const CONCURRENT_JOB_SYNCS: usize = 5;
-
-impl World {
-    /// A sync decided to create pods. The controller's workers create them in slow-start
-    /// batches (1, 2, 4, ...) and several Jobs synced at once interleave their batches, so the
-    /// creations of one instant are pooled and issued together at its end (JOB-D2).
-    pub(crate) fn request_pods(&mut self, wl: WlId, indexes: Vec<Option<u32>>) {
-        if indexes.is_empty() {
-            return;
-        }
-        self.ctl.create_requests.push((wl, indexes.into()));
-        if !self.ctl.create_flush_scheduled {
-            self.ctl.create_flush_scheduled = true;
-            let now = self.now();
-            self.engine.schedule(now, class::CREATE, Ev::CreatePods);
-        }
-    }
-
-    /// Issue the pooled creations: up to `CONCURRENT_JOB_SYNCS` Jobs at a time, each a
-    /// slow-start batch per round, round-robin.
-    pub(crate) fn create_pods_flush(&mut self) {
-        self.ctl.create_flush_scheduled = false;
-        let mut waiting: std::collections::VecDeque<(WlId, std::collections::VecDeque<Option<u32>>)> =
-            std::mem::take(&mut self.ctl.create_requests).into();
-        let mut workers: Vec<(WlId, std::collections::VecDeque<Option<u32>>, usize)> = Vec::new();
-        loop {
-            while workers.len() < CONCURRENT_JOB_SYNCS {
-                match waiting.pop_front() {
-                    Some((wl, q)) => workers.push((wl, q, 1)),
-                    None => break,
-                }
-            }
-            if workers.is_empty() {
-                break;
-            }
-            for (wl, q, batch) in workers.iter_mut() {
-                let mut refused = false;
-                for _ in 0..*batch {
-                    let Some(index) = q.pop_front() else { break };
-                    // A Job finished or deleted meanwhile creates nothing more.
-                    let w = &self.store.workloads[*wl as usize];
-                    if w.deleted || w.job.as_ref().is_some_and(|j| j.finished) {
-                        q.clear();
-                        break;
-                    }
-                    match self.quota_admit_pod(*wl, 0) {
-                        Ok(charge) => {
-                            let pod = self.create_pod(*wl, 0, index);
-                            if let Some(c) = charge {
-                                self.quota_charged(pod, c);
-                            }
-                        }
-                        Err(message) => {
-                            // The create is refused: slow start stops, the sync fails and is
-                            // retried by the per-Job rate limiter (ADM-4, JOB-D2).
-                            q.clear();
-                            refused = true;
-                            self.job_create_failed(*wl, message);
-                            break;
-                        }
-                    }
-                }
-                if q.is_empty() && !refused {
-                    self.job(*wl).api_failures = 0; // the sync succeeded (Forget)
-                }
-                *batch *= 2;
-            }
-            workers.retain(|(_, q, _)| !q.is_empty());
-        }
-    }
-
-    /// A pod create was refused (ResourceQuota): `FailedCreate`, and the sync is retried
-    /// after the per-Job rate limiter's delay.
-    pub(crate) fn job_create_failed(&mut self, wl: WlId, message: String) {
-        let now = self.now();
-        let obj = self.wl_object(wl);
-        self.event(|| obj, "FailedCreate", || message);
-        let j = self.job(wl);
-        j.api_failures += 1;
-        let (base, max) = crate::controllers::quota::JOB_API_BACKOFF_MS;
-        let delay = crate::sim::backoff_ms(base, max, j.api_failures);
-        self.job_enqueue(wl, now.plus_ms(delay));
     }
 }
 

@@ -132,16 +132,19 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
     })
 }
 
-/// `clientRateLimits: {enabled, kueue: {qps, burst}}`.
+/// `clientRateLimits: {enabled, kueue: {qps, burst}, kube-controller-manager: {qps, burst}}`.
 fn client_limits(f: &F) -> Res<crate::input::spec::ClientLimits> {
     let o = f.obj()?;
-    o.deny_unknown(&["enabled", "kueue"], "clientRateLimits")?;
+    o.deny_unknown(&["enabled", "kueue", "kube-controller-manager"], "clientRateLimits")?;
     let mut out = crate::input::spec::ClientLimits::default();
     if let Some(e) = o.get("enabled") {
         out.enabled = e.bool()?;
     }
     if let Some(k) = o.get("kueue") {
         out.kueue = client_limit(&k)?;
+    }
+    if let Some(k) = o.get("kube-controller-manager") {
+        out.kube_controller_manager = client_limit(&k)?;
     }
     Ok(out)
 }
