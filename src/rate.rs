@@ -27,7 +27,8 @@
 //!
 //! [`ClientLimit::DEFAULTS`] holds that table. Kueue's writes go through one bucket
 //! (`policy::kueue::client`), the Job controller's pod creations through another
-//! (`controllers::job::create`); the other components' writes do not pass a bucket yet.
+//! (`controllers::job::create`), the binding scheduler's Bindings through a third
+//! (`sim::write` `send_bind`); the other components' writes do not pass a bucket yet.
 
 use crate::engine::SimTime;
 

@@ -92,6 +92,7 @@ const LAYERS: &[Layer] = &[
     Layer {
         files: "sim",
         may_use: &[
+            "crate::rate",
             "crate::sim",
             "crate::model",
             "crate::controllers",

@@ -435,3 +435,21 @@ fn jobs_whose_pods_join_a_pod_group_start_when_the_gang_forms() {
         }
     }
 }
+
+/// volcano-scheduler binds a session's gang through its own client: at 10 QPS and burst 2, a
+/// 5-pod gang allocated in one session is bound at 0, 0, 0.1, 0.2 and 0.3 s, and each pod starts
+/// when its Binding is sent.
+#[test]
+fn volcano_binds_through_its_client() {
+    let y = format!(
+        "{}{}{}",
+        sim("clientRateLimits: {volcano-scheduler: {qps: 10, burst: 2}}"),
+        cpu_node("n0", 8),
+        vcjob("g", "default", 5, "1", "", "")
+    );
+    let r = run(&y, "volcano");
+    let bound = times(&r, "g-", "PodBound");
+    let first = bound[0];
+    let rel: Vec<f64> = bound.iter().map(|t| ((t - first) * 1000.0).round() / 1000.0).collect();
+    assert_eq!(rel, [0.0, 0.0, 0.1, 0.2, 0.3]);
+}

@@ -307,3 +307,36 @@ fn trace_gpu_models_are_a_required_node_affinity() {
         ]
     );
 }
+
+/// kube-scheduler binds through its client (50 QPS, burst 100 by default): 300 pods that fit
+/// at once (the Job controller's client opened wide) are scheduled in one instant, but the
+/// first 100 Bindings go out at 0 and then one every 20 ms, the last at 4 s; a pod starts when
+/// its Binding is sent.
+#[test]
+fn kube_scheduler_binds_at_its_client_rate() {
+    let y = format!(
+        "{}{}apiVersion: batch/v1\nkind: Job\nmetadata: {{name: j, annotations: {{kubesim.io/duration: 1h}}}}\nspec:\n  completions: 300\n  parallelism: 300\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: c, image: x, resources: {{requests: {{cpu: 100m}}}}}}]\n---\n",
+        sim("clientRateLimits: {kube-controller-manager: {qps: 100000, burst: 100000}}"),
+        nodes(4, 0)
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "j-", "PodCreated"), vec![0.0; 300]);
+    let bound = times(&r, "j-", "PodBound");
+    let want: Vec<f64> = (1..=300usize)
+        .map(|k| (k.saturating_sub(100) * 20) as f64 / 1000.0)
+        .collect();
+    assert_eq!(bound, want);
+    // A custom rate: 10 QPS, burst 50: the 300th at 25 s.
+    let y2 = y.replace(
+        "kube-controller-manager: {qps: 100000, burst: 100000}",
+        "kube-controller-manager: {qps: 100000, burst: 100000}, kube-scheduler: {qps: 10, burst: 50}",
+    );
+    let r = run(&y2, "kube-default");
+    assert_eq!(times(&r, "j-", "PodBound").last(), Some(&25.0));
+    // Limits off: every pod bound at 0.
+    let r = run(
+        &y.replace("clientRateLimits: {", "clientRateLimits: {enabled: false, "),
+        "kube-default",
+    );
+    assert_eq!(times(&r, "j-", "PodBound"), vec![0.0; 300]);
+}

@@ -168,6 +168,11 @@ pub struct ClientLimits {
     /// Each kube-controller-manager controller's client (`kube-controller-manager`; default
     /// 20 QPS, burst 30): the Job controller's pod creations pass it.
     pub kube_controller_manager: crate::rate::ClientLimit,
+    /// kube-scheduler's client (`kube-scheduler`; default 50 QPS, burst 100): its bindings.
+    pub kube_scheduler: crate::rate::ClientLimit,
+    /// volcano-scheduler's client (`volcano-scheduler`; default 2000 QPS, burst 2000): its
+    /// bindings.
+    pub volcano_scheduler: crate::rate::ClientLimit,
 }
 
 impl Default for ClientLimits {
@@ -177,6 +182,9 @@ impl Default for ClientLimits {
             kueue: crate::rate::ClientLimit::default_of("kueue").expect("Kueue's default"),
             kube_controller_manager: crate::rate::ClientLimit::default_of("kube-controller-manager")
                 .expect("kube-controller-manager's default"),
+            kube_scheduler: crate::rate::ClientLimit::default_of("kube-scheduler").expect("kube-scheduler's default"),
+            volcano_scheduler: crate::rate::ClientLimit::default_of("volcano-scheduler")
+                .expect("volcano-scheduler's default"),
         }
     }
 }
@@ -190,6 +198,16 @@ impl ClientLimits {
     /// The Job controller's limit when limits are on.
     pub fn job_controller(&self) -> Option<crate::rate::ClientLimit> {
         self.enabled.then_some(self.kube_controller_manager)
+    }
+
+    /// The binding scheduler's limit when limits are on: volcano-scheduler's, or
+    /// kube-scheduler's.
+    pub fn scheduler(&self, volcano: bool) -> Option<crate::rate::ClientLimit> {
+        self.enabled.then_some(if volcano {
+            self.volcano_scheduler
+        } else {
+            self.kube_scheduler
+        })
     }
 }
 

@@ -73,6 +73,9 @@ pub struct Pod {
     pub container_up: bool,
     /// Reserved on `node` and waiting at Permit (coscheduling), not bound yet.
     pub waiting: bool,
+    /// Assumed on `node` by the scheduler, its binding not sent yet (the scheduler's client
+    /// is out of tokens).
+    pub binding: bool,
     /// Evicted by a scheduler for another workload (preempt, reclaim, Kueue): its lost work
     /// counts against its queue.
     pub evicted_for_queue: bool,

@@ -122,6 +122,11 @@ impl World {
                 kube: Scheduler::new(policy.scoring, sc.nodes.len()),
                 volcano: volcano_sched::VolcanoSched::default(),
                 kueue: policy.kueue.then(|| Box::new(kueue::KueueState::new(sc))),
+                bind_client: sc
+                    .sim
+                    .client_limits
+                    .scheduler(policy.placer == crate::policy::Placer::Volcano)
+                    .map(crate::rate::TokenBucket::new),
             },
             rec: record::Recorder::new(events, policy.name(), seed).map_err(|e| {
                 InputError::new(

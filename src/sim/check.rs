@@ -19,7 +19,7 @@ impl World {
                     requested[n as usize].add(&req);
                     held += req.gpu_milli();
                     assert!(
-                        p.phase == Phase::Running || p.waiting || self.node_is_down(n),
+                        p.phase == Phase::Running || p.waiting || p.binding || self.node_is_down(n),
                         "bound live pod {} not Running",
                         self.store.pod_name(id)
                     );

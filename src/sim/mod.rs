@@ -132,6 +132,11 @@ pub enum Ev {
     },
     /// The Job controller's pooled pod creations of this instant.
     CreatePods,
+    /// A scheduler's Binding issued earlier is sent (its client's token is due).
+    BindSent {
+        pod: PodId,
+        epoch: u32,
+    },
     /// A Job controller pod create issued earlier is sent (its client's token is due).
     JobPodCreate {
         wl: WlId,
@@ -225,6 +230,9 @@ pub struct Scheduling {
     pub volcano: volcano_sched::VolcanoSched,
     /// Kueue's admission state (the `kueue` policy).
     pub kueue: Option<Box<kueue::KueueState>>,
+    /// The binding scheduler's API client (kube-scheduler's or volcano-scheduler's); None:
+    /// client limits off.
+    pub bind_client: Option<crate::rate::TokenBucket>,
 }
 
 impl Scheduling {
@@ -549,6 +557,7 @@ impl World {
             Ev::KueueDeleteDeactivated { wl } => self.delete_job(wl, "Deactivated"),
             Ev::CreatePods => self.create_pods_flush(),
             Ev::JobPodCreate { wl, index } => self.job_pod_create_sent(wl, index),
+            Ev::BindSent { pod, epoch } => self.bind_sent(pod, epoch),
             Ev::PermitTimeout { gang, generation } => self.cosched_timeout(gang, generation),
         }
     }

@@ -165,6 +165,7 @@ impl World {
             work_started: None,
             container_up: false,
             waiting: false,
+            binding: false,
             evicted_for_queue: false,
         });
         self.sched.pod_created(id, now);
@@ -204,9 +205,58 @@ impl World {
         Some(g)
     }
 
-    /// Bind a pod to a node (the scheduler decided) and start it: zero-latency kubelet.
+    /// Bind a pod to a node and start it at once: zero-latency kubelet (a pod that names its
+    /// node, which no scheduler binds).
     pub fn bind(&mut self, pod: PodId, node: NodeId) {
         self.reserve(pod, node);
+        self.start_bound(pod);
+    }
+
+    /// The scheduler decided: it assumes the pod on the node (Reserve) and binds it through
+    /// its API client (`send_bind`).
+    pub fn schedule_bind(&mut self, pod: PodId, node: NodeId) {
+        self.reserve(pod, node);
+        self.send_bind(pod);
+    }
+
+    /// The scheduler's binding cycle issues a reserved pod's Binding (DefaultBinder, from a
+    /// goroutine: the scheduling cycle goes on). It passes the scheduler's client-go token
+    /// bucket: the pod is bound and starts when the Binding is sent, in this instant if a
+    /// token is left (kube-scheduler `pkg/scheduler/schedule_one.go` `bindingCycle`,
+    /// `framework/plugins/defaultbinder`; volcano `pkg/scheduler/cache` `Bind`).
+    pub fn send_bind(&mut self, pod: PodId) {
+        let now = self.now();
+        let due = match self.sched.bind_client.as_mut() {
+            Some(bucket) => bucket.take(now),
+            None => now,
+        };
+        if due == now {
+            self.start_bound(pod);
+            return;
+        }
+        let p = &mut self.store.pods[pod as usize];
+        p.waiting = false;
+        p.binding = true;
+        let epoch = p.epoch;
+        self.engine.schedule(due, class::API, Ev::BindSent { pod, epoch });
+    }
+
+    /// A Binding issued earlier is sent: the pod starts, unless it was deleted meanwhile (the
+    /// bind fails; its reservation went with the deletion). On a node that went down
+    /// meanwhile the bind is undone and the pod waits for a node again.
+    pub(crate) fn bind_sent(&mut self, pod: PodId, epoch: u32) {
+        let Some(p) = self.store.pods.get(pod) else { return };
+        if !p.binding || p.epoch != epoch || p.finished.is_some() || p.deletion.is_some() {
+            return;
+        }
+        let node = p.node.expect("a pod being bound is reserved");
+        self.store.pods[pod as usize].binding = false;
+        if self.node_is_down(node) {
+            self.store.pods[pod as usize].waiting = true;
+            self.unreserve(pod);
+            self.policy_pod_pending(pod);
+            return;
+        }
         self.start_bound(pod);
     }
 

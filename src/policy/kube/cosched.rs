@@ -36,7 +36,7 @@ impl World {
             gang.permit_deadline = None;
             gang.permit_gen += 1;
             for m in self.waiting_members(g) {
-                self.start_bound(m);
+                self.send_bind(m);
             }
             return;
         }

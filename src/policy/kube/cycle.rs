@@ -105,7 +105,7 @@ impl World {
                 self.clear_nomination_quiet(pod);
                 match cosched_gang {
                     Some(g) => self.cosched_reserve(pod, node, g),
-                    None => self.bind(pod, node),
+                    None => self.schedule_bind(pod, node),
                 }
             }
             Decision::Preempt { node, victims } => {

@@ -757,7 +757,7 @@ impl World {
             self.sched.volcano.changed |= !plan.is_empty();
             for (pod, n) in plan {
                 self.volcano_remove(pod);
-                self.bind(pod, n);
+                self.schedule_bind(pod, n);
             }
         }
         // else: the statement is discarded; nothing was bound.

@@ -132,10 +132,20 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
     })
 }
 
-/// `clientRateLimits: {enabled, kueue: {qps, burst}, kube-controller-manager: {qps, burst}}`.
+/// `clientRateLimits: {enabled, kueue, kube-controller-manager, kube-scheduler,
+/// volcano-scheduler}`, each client `{qps, burst}`.
 fn client_limits(f: &F) -> Res<crate::input::spec::ClientLimits> {
     let o = f.obj()?;
-    o.deny_unknown(&["enabled", "kueue", "kube-controller-manager"], "clientRateLimits")?;
+    o.deny_unknown(
+        &[
+            "enabled",
+            "kueue",
+            "kube-controller-manager",
+            "kube-scheduler",
+            "volcano-scheduler",
+        ],
+        "clientRateLimits",
+    )?;
     let mut out = crate::input::spec::ClientLimits::default();
     if let Some(e) = o.get("enabled") {
         out.enabled = e.bool()?;
@@ -145,6 +155,12 @@ fn client_limits(f: &F) -> Res<crate::input::spec::ClientLimits> {
     }
     if let Some(k) = o.get("kube-controller-manager") {
         out.kube_controller_manager = client_limit(&k)?;
+    }
+    if let Some(k) = o.get("kube-scheduler") {
+        out.kube_scheduler = client_limit(&k)?;
+    }
+    if let Some(k) = o.get("volcano-scheduler") {
+        out.volcano_scheduler = client_limit(&k)?;
     }
     Ok(out)
 }
