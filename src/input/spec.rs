@@ -154,6 +154,9 @@ pub struct SimulationSpec {
     pub default_durations: Vec<DefaultDuration>,
     /// `clientRateLimits`: the API clients' token buckets.
     pub client_limits: ClientLimits,
+    /// `kubeSchedulerThroughput`: kube-scheduler's scheduling attempts a second, in thousandths
+    /// (None: an attempt takes no time).
+    pub kube_scheduler_throughput_milli: Option<u64>,
 }
 
 /// The components' API client rate limits (`clientRateLimits`; see [`crate::rate`]): Kueue's
@@ -250,6 +253,7 @@ impl Default for SimulationSpec {
             max_events_line: None,
             default_durations: Vec::new(),
             client_limits: ClientLimits::default(),
+            kube_scheduler_throughput_milli: None,
         }
     }
 }

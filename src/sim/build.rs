@@ -119,7 +119,8 @@ impl World {
             ctl: Controllers::new(sc),
             sched: Scheduling {
                 policy,
-                kube: Scheduler::new(policy.scoring, sc.nodes.len()),
+                kube: Scheduler::new(policy.scoring, sc.nodes.len())
+                    .with_throughput(sc.sim.kube_scheduler_throughput_milli),
                 volcano: volcano_sched::VolcanoSched::default(),
                 kueue: policy.kueue.then(|| Box::new(kueue::KueueState::new(sc))),
                 bind_client: sc

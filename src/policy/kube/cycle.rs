@@ -53,6 +53,22 @@ impl World {
                 (None, Some(_)) => false,
                 (Some(k), Some(e)) => (0u8, SimTime::ZERO, k) <= (e.0, e.1, e.2),
             };
+            // A bounded throughput: the next attempt starts when the last one's time is over
+            // (exactly: the pace keeps fractions of a millisecond; the attempt happens on the
+            // millisecond its start falls in, rounded up).
+            let now = self.now();
+            if !std::mem::take(&mut self.sched.kube.pace_paid)
+                && let Some(pace) = self.sched.kube.throughput.as_mut()
+            {
+                let start = pace.take(now);
+                if start > now {
+                    self.sched.kube.pace_paid = true;
+                    self.sched.kube.cycle_scheduled = true;
+                    self.engine
+                        .schedule(start, crate::sim::class::SCHED_CYCLE, crate::sim::Ev::SchedCycle);
+                    break;
+                }
+            }
             let pod = if take_active {
                 let k = a.expect("active head");
                 self.sched.kube.active.remove(&k);

@@ -144,6 +144,11 @@ pub struct Scheduler {
     /// Scratch space of the cycle's node choice: (score, state) of the states a pod fits.
     scratch_states: Vec<(i64, u32)>,
     cycle_scheduled: bool,
+    /// The scheduling attempts' pace (`kubeSchedulerThroughput`: a bucket of one token at
+    /// that rate, so attempts are serial); None: an attempt takes no time.
+    pub(crate) throughput: Option<crate::rate::TokenBucket>,
+    /// The next attempt's time is already taken from `throughput` (its cycle is scheduled).
+    pub(crate) pace_paid: bool,
     unsched_flush_scheduled: bool,
     backoff_flush_scheduled: bool,
 }
@@ -164,6 +169,13 @@ pub enum Decision {
 }
 
 impl Scheduler {
+    /// Attempts at `milli` thousandths a second, one at a time (None: no time).
+    pub fn with_throughput(mut self, milli: Option<u64>) -> Self {
+        self.throughput =
+            milli.map(|qps_milli| crate::rate::TokenBucket::new(crate::rate::ClientLimit { qps_milli, burst: 1 }));
+        self
+    }
+
     pub fn new(scoring: Scoring, nodes: usize) -> Self {
         Scheduler {
             scoring,
@@ -182,6 +194,8 @@ impl Scheduler {
             node_generation: 0,
             scratch_states: Vec::new(),
             cycle_scheduled: false,
+            throughput: None,
+            pace_paid: false,
             unsched_flush_scheduled: false,
             backoff_flush_scheduled: false,
         }

@@ -53,6 +53,7 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
             "maxEvents",
             "defaultDuration",
             "clientRateLimits",
+            "kubeSchedulerThroughput",
         ],
         "a Simulation spec",
     )?;
@@ -122,6 +123,13 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
     if let Some(f) = spec.get("clientRateLimits") {
         out.client_limits = client_limits(&f)?;
     }
+    if let Some(f) = spec.get("kubeSchedulerThroughput") {
+        out.kube_scheduler_throughput_milli = Some(rate_milli(
+            &f,
+            "write the pods kube-scheduler attempts a second, from 0.001 to 1000000 (e.g. 680), or \
+             remove it for attempts that take no time",
+        )?);
+    }
     if let Some(f) = spec.get("maxEvents") {
         out.max_events_line = f.err("", "").line;
         out.max_events = f.int_in(1, i128::from(u64::MAX))? as u64;
@@ -171,14 +179,10 @@ fn client_limit(f: &F) -> Res<crate::rate::ClientLimit> {
     let o = f.obj()?;
     o.deny_unknown(&["qps", "burst"], "a client limit")?;
     let qps_f = o.req("qps", "add qps: the requests per second the client may send, e.g. 50")?;
-    let qps = qps_f.f64()?;
-    let qps_milli = (qps * 1000.0).round();
-    if !(1.0..=1e9).contains(&qps_milli) {
-        return Err(qps_f.err(
-            format!("qps {qps} is out of range"),
-            "write a rate from 0.001 to 1000000 requests per second (set enabled: false to turn limits off)",
-        ));
-    }
+    let qps_milli = rate_milli(
+        &qps_f,
+        "write a rate from 0.001 to 1000000 requests per second (set enabled: false to turn limits off)",
+    )?;
     let burst = o
         .req(
             "burst",
@@ -186,9 +190,19 @@ fn client_limit(f: &F) -> Res<crate::rate::ClientLimit> {
         )?
         .bounded(1, 1_000_000, "requests at once", "write a burst from 1 to 1000000")?;
     Ok(crate::rate::ClientLimit {
-        qps_milli: qps_milli as u64,
+        qps_milli,
         burst: burst as u64,
     })
+}
+
+/// A rate a second from 0.001 to 1,000,000, in thousandths.
+fn rate_milli(f: &F, fix: &str) -> Res<u64> {
+    let v = f.f64()?;
+    let milli = (v * 1000.0).round();
+    if !(1.0..=1e9).contains(&milli) {
+        return Err(f.err(format!("{v} is out of range"), fix));
+    }
+    Ok(milli as u64)
 }
 
 const LATENCY_KEYS: &[&str] = &[

@@ -340,4 +340,12 @@ fn bad_client_rate_limits() {
     check(&e, 6, "spec.clientRateLimits.kube-scheduler.qps", &["out of range"]);
     let e = bad(&sim("    enabled: maybe\n"));
     check(&e, 6, "spec.clientRateLimits.enabled", &["true or false"]);
+    let e = bad(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec:\n  kubeSchedulerThroughput: 0\n",
+    );
+    check(&e, 5, "spec.kubeSchedulerThroughput", &["out of range", "e.g. 680"]);
+    let e = bad(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec:\n  kubeSchedulerThroughput: fast\n",
+    );
+    check(&e, 5, "spec.kubeSchedulerThroughput", &[]);
 }
