@@ -11,7 +11,10 @@
 # trace alone). The reference
 # is built in a temporary worktree with its own target folder (target/same-results-base), so the
 # work tree's build is untouched; KUBESIM_BASE_BIN=path uses an already built reference binary
-# instead (BASE_REV is then only a label). Exit status 0 when every file is identical, 1 otherwise.
+# instead (BASE_REV is then only a label). LIMITS=off runs every case with the API clients'
+# rate limits off (`clientRateLimits: {enabled: false}`): how a change that models a new client
+# shows that, turned off, it changes nothing. Exit status 0 when every file is identical, 1
+# otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base_rev=${1:?usage: scripts/same-results.sh BASE_REV [quick|big]}
@@ -88,9 +91,28 @@ compare() {
 }
 
 if [ -n "${ONLY:-}" ]; then policies=$ONLY; fi
+# LIMITS=off: every scenario with `clientRateLimits: {enabled: false}` in its Simulation spec
+# (copies in the work folder, beside copies of the files they read), for a change that models
+# a new API client: with its limits off the results must not move.
+scenario_files=${SCENARIOS:-scenarios/*.yaml}
+limits_off() { # the spec line of a one-line Simulation spec, limits off
+    sed 's/^spec: {seed: 1}$/spec: {seed: 1, clientRateLimits: {enabled: false}}/'
+}
+if [ "${LIMITS:-on}" = off ]; then
+    mkdir -p "$work/scenarios"
+    cp -r scenarios/. "$work/scenarios/"
+    for f in $scenario_files; do
+        awk 'BEGIN { done = 0 } /kind: Simulation/ { sim = 1 } { print }
+             sim && /^spec:$/ && !done { print "  clientRateLimits: {enabled: false}"; done = 1 }' \
+            "$f" | grep -v '^  clientRateLimits: {.*50.*}$' >"$work/scenarios/$(basename "$f")"
+    done
+    scenario_files=$(for f in $scenario_files; do echo "$work/scenarios/$(basename "$f")"; done)
+else
+    limits_off() { cat; }
+fi
 if [ "$mode" != big ]; then
 echo "== scenarios/ under every policy"
-for f in ${SCENARIOS:-scenarios/*.yaml}; do
+for f in $scenario_files; do
     s=$(basename "$f" .yaml)
     for p in $policies; do
         compare "$s-$p" run "$f" --policy "$p" --seeds 1..3 --events --out OUT
@@ -101,7 +123,7 @@ fi
 if [ -n "${SCENARIOS:-}" ]; then mode=scenarios-only; fi
 if [ "$mode" != scenarios-only ] && [ "$mode" != big ]; then
 echo "== 100,000 jobs at 120% offered load"
-cat >"$work/overload.yaml" <<'EOF'
+limits_off >"$work/overload.yaml" <<'EOF'
 apiVersion: kubesim.io/v1alpha1
 kind: Simulation
 metadata: {name: overload}
@@ -146,7 +168,7 @@ if [ "$mode" = full ] || [ "$mode" = big ]; then
         -o "$work/philly.csv" >/dev/null
     "$base" trace generate --from "$work/philly.csv" --jobs 1000000 --load 0.8 --gpus 10000 --seed 7 \
         -o "$work/big.csv" >/dev/null
-    cat >"$work/big.yaml" <<'EOF'
+    limits_off >"$work/big.yaml" <<'EOF'
 apiVersion: kubesim.io/v1alpha1
 kind: Simulation
 metadata: {name: big}

@@ -455,3 +455,24 @@ fn job_controller_client_limit_is_configurable_and_shared() {
     let r = run(&off, "kube-default");
     assert_eq!(times(&r, "", "PodCreated"), vec![0.0; 20]);
 }
+
+/// `latencies.watch`: each component sees another's write one watch delay later. At 100 ms a
+/// Job's pod, created at 0, reaches the scheduler at 0.1 s, its Binding the kubelet at 0.2 s (it
+/// runs 10 s from then), and its end the Job controller 1 s + 0.1 s after it (JobComplete at
+/// 11.3 s); with the default 0 every hop is instant.
+#[test]
+fn watch_delay_between_a_write_and_its_watchers() {
+    let job = job_yaml("j", "kubesim.io/duration: 10s", "");
+    let y = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec:\n  latencies: {{watch: 100ms}}\n---\n{}{job}",
+        nodes(1, 0)
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "j-", "PodCreated"), [0.0]);
+    assert_eq!(times(&r, "j-", "PodBound"), [0.2]);
+    assert_eq!(times(&r, "j-", "PodSucceeded"), [10.2]);
+    assert_eq!(times(&r, "j", "JobComplete"), [11.3]);
+    let r = run(&format!("{SIM}{}{job}", nodes(1, 0)), "kube-default");
+    assert_eq!(times(&r, "j-", "PodBound"), [0.0]);
+    assert_eq!(times(&r, "j", "JobComplete"), [11.0]);
+}

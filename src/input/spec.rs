@@ -285,6 +285,10 @@ pub struct Latencies {
     pub backoff_flush_period_ms: u64,
     /// Feature gate SchedulerPopFromBackoffQ (SCH-Q3), on by default. `popFromBackoffQ`.
     pub pop_from_backoff_q: bool,
+    /// Watch delay: from a write to the moment the components watching it see it (a new pod
+    /// to the scheduler, a Binding to the kubelet, a pod's change to the Job controller, a
+    /// Kueue write to Kueue's job reconciler). `watch`, default 0.
+    pub watch_ms: u64,
 }
 
 impl Default for Latencies {
@@ -302,6 +306,7 @@ impl Default for Latencies {
             pod_max_in_unschedulable_ms: 300_000,
             backoff_flush_period_ms: 1_000,
             pop_from_backoff_q: true,
+            watch_ms: 0,
         }
     }
 }

@@ -132,6 +132,10 @@ pub enum Ev {
     },
     /// The Job controller's pooled pod creations of this instant.
     CreatePods,
+    /// A new pod reaches the scheduler's informer (the watch delay).
+    PodSeen {
+        pod: PodId,
+    },
     /// A scheduler's Binding issued earlier is sent (its client's token is due).
     BindSent {
         pod: PodId,
@@ -558,6 +562,7 @@ impl World {
             Ev::CreatePods => self.create_pods_flush(),
             Ev::JobPodCreate { wl, index } => self.job_pod_create_sent(wl, index),
             Ev::BindSent { pod, epoch } => self.bind_sent(pod, epoch),
+            Ev::PodSeen { pod } => self.pod_seen(pod),
             Ev::PermitTimeout { gang, generation } => self.cosched_timeout(gang, generation),
         }
     }

@@ -180,8 +180,28 @@ impl World {
             let obj = self.pod_object(id);
             self.event(|| obj, "PodCreated", String::new);
         }
-        self.policy_pod_pending(id);
+        self.pod_seen_by_scheduler(id);
         id
+    }
+
+    /// A new pod reaches the scheduler's queue: now, or one watch delay later.
+    fn pod_seen_by_scheduler(&mut self, pod: PodId) {
+        let watch = self.cfg.lat.watch_ms;
+        if watch == 0 {
+            self.policy_pod_pending(pod);
+        } else {
+            let at = self.now().plus_ms(watch);
+            self.engine.schedule(at, class::API, Ev::PodSeen { pod });
+        }
+    }
+
+    /// The scheduler's informer delivers a pod created one watch delay ago (`Ev::PodSeen`),
+    /// unless it is gone or was deleted meanwhile.
+    pub(crate) fn pod_seen(&mut self, pod: PodId) {
+        let Some(p) = self.store.pods.get(pod) else { return };
+        if p.finished.is_none() && p.deletion.is_none() && p.node.is_none() {
+            self.policy_pod_pending(pod);
+        }
     }
 
     /// The gang a new pod of a workload's task joins: the workload's own, or the PodGroup
@@ -226,10 +246,12 @@ impl World {
     /// `framework/plugins/defaultbinder`; volcano `pkg/scheduler/cache` `Bind`).
     pub fn send_bind(&mut self, pod: PodId) {
         let now = self.now();
-        let due = match self.sched.bind_client.as_mut() {
+        let sent = match self.sched.bind_client.as_mut() {
             Some(bucket) => bucket.take(now),
             None => now,
         };
+        // The kubelet sees the binding one watch delay after it is sent.
+        let due = sent.plus_ms(self.cfg.lat.watch_ms);
         if due == now {
             self.start_bound(pod);
             return;

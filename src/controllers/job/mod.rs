@@ -283,7 +283,9 @@ impl World {
         if self.store.workloads[wl as usize].job.is_none() {
             return;
         }
-        let at = self.now().plus_ms(self.cfg.lat.job_sync_batch_ms);
+        let at = self
+            .now()
+            .plus_ms(self.cfg.lat.job_sync_batch_ms + self.cfg.lat.watch_ms);
         self.job_enqueue(wl, at);
     }
 

@@ -21,7 +21,8 @@
 //! `clientRateLimits.enabled: false`) it takes effect in the same instant, as before client
 //! limits were modelled, so a run that never runs out of tokens has the same results.
 //! Not modelled: ClusterQueue and LocalQueue status updates, event writes, and reads (served
-//! from Kueue's informer cache); writes are seen by other components when sent (no watch delay).
+//! from Kueue's informer cache); writes are seen by other components when sent, plus the watch
+//! delay (`latencies.watch`, default 0).
 
 use crate::engine::SimTime;
 use crate::sim::{Ev, WlId, World, class};
@@ -61,7 +62,8 @@ impl World {
     /// Issues a write for `wl`'s admission `epoch` whose effect is `step`: in this instant if
     /// it is sent now, else when it is sent.
     pub(super) fn kueue_send(&mut self, wl: WlId, epoch: u32, step: KueueStep, blocking: bool) {
-        let due = self.kueue_write(blocking);
+        // The job reconciler sees the write one watch delay after it is sent.
+        let due = self.kueue_write(blocking).plus_ms(self.cfg.lat.watch_ms);
         if due == self.now() {
             self.kueue_step(wl, epoch, step);
         } else {

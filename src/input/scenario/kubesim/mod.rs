@@ -218,6 +218,7 @@ const LATENCY_KEYS: &[&str] = &[
     "podMaxInUnschedulablePods",
     "backoffFlushPeriod",
     "popFromBackoffQ",
+    "watch",
 ];
 
 fn latencies(f: &F) -> Res<Latencies> {
@@ -250,6 +251,7 @@ fn latencies(f: &F) -> Res<Latencies> {
             "unschedulableFlushPeriod" => &mut l.unschedulable_flush_period_ms,
             "podMaxInUnschedulablePods" => &mut l.pod_max_in_unschedulable_ms,
             "backoffFlushPeriod" => &mut l.backoff_flush_period_ms,
+            "watch" => &mut l.watch_ms,
             _ => unreachable!("checked by deny_unknown"),
         };
         *slot = v.duration_ms()?;
