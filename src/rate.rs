@@ -27,8 +27,9 @@
 //!
 //! [`ClientLimit::DEFAULTS`] holds that table. Kueue's writes go through one bucket
 //! (`policy::kueue::client`), the Job controller's pod creations through another
-//! (`controllers::job::create`), the binding scheduler's Bindings through a third
-//! (`sim::write` `send_bind`); the other components' writes do not pass a bucket yet.
+//! (`controllers::job::create`), the Volcano job controller's through a third
+//! (`controllers::volcano_job`), the binding scheduler's Bindings through a fourth
+//! (`sim::write` `send_bind`); the components' other writes do not pass a bucket yet.
 
 use crate::engine::SimTime;
 

@@ -453,3 +453,30 @@ fn volcano_binds_through_its_client() {
     let rel: Vec<f64> = bound.iter().map(|t| ((t - first) * 1000.0).round() / 1000.0).collect();
     assert_eq!(rel, [0.0, 0.0, 0.1, 0.2, 0.3]);
 }
+
+/// The Volcano job controller creates a job's pods at once, through its client (volcano-
+/// controller-manager, 50 QPS, burst 100): 150 pods appear 100 at once, then one every 20 ms
+/// (the last 1 s after the first); with `enabled: false` all at once.
+#[test]
+fn volcano_job_controller_creates_pods_through_its_client() {
+    let nodes = format!("{}{}", cpu_node("n0", 100), cpu_node("n1", 100));
+    let y = format!("{}{nodes}{}", sim(""), vcjob("g", "default", 150, "1", "", ""));
+    let r = run(&y, "volcano");
+    let created = times(&r, "g-", "PodCreated");
+    let first = created[0];
+    let rel: Vec<f64> = created
+        .iter()
+        .map(|t| ((t - first) * 1000.0).round() / 1000.0)
+        .collect();
+    let want: Vec<f64> = (1..=150usize)
+        .map(|k| (k.saturating_sub(100) * 20) as f64 / 1000.0)
+        .collect();
+    assert_eq!(rel, want);
+    // The gang runs once all 150 are bound, after the last create.
+    assert!(times(&r, "g", "GangFormed").iter().all(|&t| t >= first + 1.0));
+    let off = y.replace("spec: {}", "spec: {clientRateLimits: {enabled: false}}");
+    assert_ne!(off, y);
+    let r = run(&off, "volcano");
+    let created = times(&r, "g-", "PodCreated");
+    assert!(created.iter().all(|&t| t == created[0]));
+}

@@ -3,7 +3,8 @@
 //! creates and pods created only once the PodGroup is Inqueue (VC-J2, J3), policies matched
 //! task level first, then job level (VC-P1..P4), job phases with maxRetry (VC-S1..S4).
 //!
-//! Differences: the controller reacts in zero time; policy `timeout`s, `RestartPartition`,
+//! Pod creations pass the controller's client (volcano-controller-manager, 50 QPS / burst 100).
+//! Differences: the controller reacts in zero time (but for its creates' tokens); policy `timeout`s, `RestartPartition`,
 //! `ResumeJob` and `OutOfSync`/`CommandIssued` events are not modelled (they are accepted and
 //! never fire); `Aborted` is final.
 
@@ -61,6 +62,9 @@ pub struct VcJobState {
     pub api_failures: u32,
     /// A rate-limited retry is scheduled (one at a time).
     pub resync_pending: bool,
+    /// Slots (task, index) whose pod create is issued and not sent yet (client limits), with
+    /// the retry count it was issued at.
+    pub creating: std::collections::BTreeMap<(u16, u32), u32>,
 }
 
 impl VcJobState {
@@ -112,6 +116,7 @@ impl World {
             reason: "",
             api_failures: 0,
             resync_pending: false,
+            creating: std::collections::BTreeMap::new(),
         };
         self.store.workloads[wl as usize].vc = Some(Box::new(state));
         self.ctl.vc_live.insert(wl);
@@ -160,29 +165,88 @@ impl World {
         let mut missing = Vec::new();
         for (t, slots) in vc.slots.iter().enumerate() {
             for (i, s) in slots.iter().enumerate() {
-                if s.is_none() {
+                if s.is_none() && vc.creating.get(&(t as u16, i as u32)) != Some(&vc.retry_count) {
                     missing.push((t, i));
                 }
             }
         }
-        // The controller creates the missing pods concurrently; those a ResourceQuota refuses
-        // fail the sync, which is retried with the controller's rate limiter (5 ms doubling to
-        // 1000 s) and reset by a sync that creates everything.
+        // The controller creates the missing pods concurrently (one goroutine each), through
+        // its client's token bucket (`syncJob` in volcano `pkg/controllers/job/
+        // job_controller_actions.go`): a create sent now happens now, the others when their
+        // token is due (`vc_pod_create_sent`). Those a ResourceQuota refuses fail the sync,
+        // which is retried with the controller's rate limiter (5 ms doubling to 1000 s) and
+        // reset by a sync that creates everything.
+        let now = self.now();
+        let retry = vc.retry_count;
         let mut refused: Option<String> = None;
+        let mut delayed = false;
         for (t, i) in missing {
-            match self.quota_admit_pod(wl, t as u16) {
-                Ok(charge) => {
-                    let pod = self.create_pod(wl, t as u16, Some(i as u32));
-                    if let Some(c) = charge {
-                        self.quota_charged(pod, c);
-                    }
-                    self.vc(wl).slots[t][i] = Some(pod);
-                }
-                Err(message) => refused = Some(message),
+            let due = match self.ctl.vc_client.as_mut() {
+                Some(bucket) => bucket.take(now),
+                None => now,
+            };
+            if due > now {
+                delayed = true;
+                let (task, index) = (t as u16, i as u32);
+                self.vc(wl).creating.insert((task, index), retry);
+                self.engine
+                    .schedule(due, class::API, Ev::VcPodCreate { wl, task, index, retry });
+                continue;
+            }
+            if let Err(message) = self.vc_create_slot(wl, t, i) {
+                refused = Some(message);
             }
         }
+        self.vc_sync_outcome(wl, refused, delayed);
+    }
+
+    /// Create the pod of slot (`t`, `i`): Err with ResourceQuota's message when refused.
+    fn vc_create_slot(&mut self, wl: WlId, t: usize, i: usize) -> Result<(), String> {
+        let charge = self.quota_admit_pod(wl, t as u16)?;
+        let pod = self.create_pod(wl, t as u16, Some(i as u32));
+        if let Some(c) = charge {
+            self.quota_charged(pod, c);
+        }
+        self.vc(wl).slots[t][i] = Some(pod);
+        Ok(())
+    }
+
+    /// A create issued by an earlier sync is sent: the pod is created unless the job moved
+    /// on meanwhile (a kill, a restart, its end) or the slot was filled.
+    pub(crate) fn vc_pod_create_sent(&mut self, wl: WlId, task: u16, index: u32, retry: u32) {
+        let Some(vc) = self.store.workloads[wl as usize].vc.as_deref_mut() else {
+            return;
+        };
+        // A create of an earlier retry, or one the slot's newer create replaced, is stale.
+        if vc.creating.get(&(task, index)) != Some(&retry) {
+            return;
+        }
+        vc.creating.remove(&(task, index));
+        let (t, i) = (task as usize, index as usize);
+        if vc.retry_count != retry
+            || vc.pg_phase == PgPhase::Pending
+            || vc.after_kill.is_some()
+            || is_final(vc.phase)
+            || vc.slots[t][i].is_some()
+        {
+            return;
+        }
+        let refused = self.vc_create_slot(wl, t, i).err();
+        let more = !self.vc(wl).creating.is_empty();
+        if refused.is_some() || !more {
+            self.vc_sync_outcome(wl, refused, more);
+        }
+    }
+
+    /// A sync's creates are over (`pending`: some still being sent): a refused one hands the
+    /// job to the controller's rate limiter, none resets it.
+    fn vc_sync_outcome(&mut self, wl: WlId, refused: Option<String>, pending: bool) {
         match refused {
-            None => self.vc(wl).api_failures = 0,
+            None => {
+                if !pending {
+                    self.vc(wl).api_failures = 0;
+                }
+            }
             Some(message) => {
                 let now = self.now();
                 let vc = self.vc(wl);

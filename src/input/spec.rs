@@ -176,6 +176,9 @@ pub struct ClientLimits {
     /// volcano-scheduler's client (`volcano-scheduler`; default 2000 QPS, burst 2000): its
     /// bindings.
     pub volcano_scheduler: crate::rate::ClientLimit,
+    /// volcano-controller-manager's client (`volcano-controller-manager`; default 50 QPS,
+    /// burst 100): the Volcano job controller's pod creations.
+    pub volcano_controller_manager: crate::rate::ClientLimit,
 }
 
 impl Default for ClientLimits {
@@ -188,6 +191,8 @@ impl Default for ClientLimits {
             kube_scheduler: crate::rate::ClientLimit::default_of("kube-scheduler").expect("kube-scheduler's default"),
             volcano_scheduler: crate::rate::ClientLimit::default_of("volcano-scheduler")
                 .expect("volcano-scheduler's default"),
+            volcano_controller_manager: crate::rate::ClientLimit::default_of("volcano-controller-manager")
+                .expect("volcano-controller-manager's default"),
         }
     }
 }
@@ -201,6 +206,11 @@ impl ClientLimits {
     /// The Job controller's limit when limits are on.
     pub fn job_controller(&self) -> Option<crate::rate::ClientLimit> {
         self.enabled.then_some(self.kube_controller_manager)
+    }
+
+    /// The Volcano job controller's limit when limits are on.
+    pub fn volcano_controller(&self) -> Option<crate::rate::ClientLimit> {
+        self.enabled.then_some(self.volcano_controller_manager)
     }
 
     /// The binding scheduler's limit when limits are on: volcano-scheduler's, or

@@ -100,6 +100,11 @@ impl Controllers {
             admission: quota::Admission::new(sc),
             creations: crate::controllers::job::Creations::new(sc.sim.client_limits.job_controller()),
             vc_live: std::collections::BTreeSet::new(),
+            vc_client: sc
+                .sim
+                .client_limits
+                .volcano_controller()
+                .map(crate::rate::TokenBucket::new),
         }
     }
 }

@@ -132,6 +132,14 @@ pub enum Ev {
     },
     /// The Job controller's pooled pod creations of this instant.
     CreatePods,
+    /// A Volcano job controller pod create issued earlier is sent (its client's token is
+    /// due): the pod of slot (`task`, `index`) of the job's `retry` (its retry count then).
+    VcPodCreate {
+        wl: WlId,
+        task: u16,
+        index: u32,
+        retry: u32,
+    },
     /// A new pod reaches the scheduler's informer (the watch delay).
     PodSeen {
         pod: PodId,
@@ -225,6 +233,8 @@ pub struct Controllers {
     pub creations: crate::controllers::job::Creations,
     /// Volcano jobs not finished yet.
     pub vc_live: std::collections::BTreeSet<WlId>,
+    /// The Volcano job controller's API client; None: client limits off.
+    pub vc_client: Option<crate::rate::TokenBucket>,
 }
 
 /// The scheduling policy of the run and its state.
@@ -563,6 +573,7 @@ impl World {
             Ev::JobPodCreate { wl, index } => self.job_pod_create_sent(wl, index),
             Ev::BindSent { pod, epoch } => self.bind_sent(pod, epoch),
             Ev::PodSeen { pod } => self.pod_seen(pod),
+            Ev::VcPodCreate { wl, task, index, retry } => self.vc_pod_create_sent(wl, task, index, retry),
             Ev::PermitTimeout { gang, generation } => self.cosched_timeout(gang, generation),
         }
     }

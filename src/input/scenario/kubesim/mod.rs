@@ -141,7 +141,7 @@ pub(crate) fn simulation(doc: &Obj) -> Res<Simulation> {
 }
 
 /// `clientRateLimits: {enabled, kueue, kube-controller-manager, kube-scheduler,
-/// volcano-scheduler}`, each client `{qps, burst}`.
+/// volcano-scheduler, volcano-controller-manager}`, each client `{qps, burst}`.
 fn client_limits(f: &F) -> Res<crate::input::spec::ClientLimits> {
     let o = f.obj()?;
     o.deny_unknown(
@@ -151,6 +151,7 @@ fn client_limits(f: &F) -> Res<crate::input::spec::ClientLimits> {
             "kube-controller-manager",
             "kube-scheduler",
             "volcano-scheduler",
+            "volcano-controller-manager",
         ],
         "clientRateLimits",
     )?;
@@ -169,6 +170,9 @@ fn client_limits(f: &F) -> Res<crate::input::spec::ClientLimits> {
     }
     if let Some(k) = o.get("volcano-scheduler") {
         out.volcano_scheduler = client_limit(&k)?;
+    }
+    if let Some(k) = o.get("volcano-controller-manager") {
+        out.volcano_controller_manager = client_limit(&k)?;
     }
     Ok(out)
 }

@@ -329,13 +329,8 @@ fn bad_client_rate_limits() {
     check(&e, 6, "spec.clientRateLimits.kueue.burst", &["from 1 to 1000000"]);
     let e = bad(&sim("    kueue: {qps: 50}\n"));
     check(&e, 6, "spec.clientRateLimits.kueue.burst", &["`burst`"]);
-    let e = bad(&sim("    volcano-controller-manager: {qps: 50, burst: 100}\n"));
-    check(
-        &e,
-        6,
-        "spec.clientRateLimits.volcano-controller-manager",
-        &["volcano-controller-manager"],
-    );
+    let e = bad(&sim("    kube-proxy: {qps: 50, burst: 100}\n"));
+    check(&e, 6, "spec.clientRateLimits.kube-proxy", &["kube-proxy"]);
     let e = bad(&sim("    kube-scheduler: {qps: 2000000, burst: 100}\n"));
     check(&e, 6, "spec.clientRateLimits.kube-scheduler.qps", &["out of range"]);
     let e = bad(&sim("    enabled: maybe\n"));
