@@ -445,6 +445,8 @@ pub struct QueueRow {
     pub deserved_gpu_milli: Option<f64>,
     /// CPU millicores x ms its bound (or reserved) pods held.
     pub cpu_milli_ms: u128,
+    /// Memory bytes x ms its bound (or reserved) pods held.
+    pub memory_byte_ms: u128,
 }
 
 pub use crate::model::store::WlState;

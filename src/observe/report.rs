@@ -15,7 +15,7 @@ pub const JOBS_HEADER: &str = "policy,seed,namespace,name,kind,owner,queue,prior
 pub const EVENTS_HEADER: &str = "policy,seed,time_s,object,event,detail";
 pub const FIDELITY_HEADER: &str = "policy,seed,trace,jobs,not_started,ks_distance,recorded_p50_s,simulated_p50_s,recorded_p90_s,simulated_p90_s,recorded_p99_s,simulated_p99_s,recorded_mean_s,simulated_mean_s";
 pub const CRONJOBS_HEADER: &str = "policy,seed,namespace,cronjob,schedule,concurrency_policy,started,skipped_forbid,skipped_deadline,skipped_suspended,late_runs,late_mean_s,late_max_s,too_many_missed,replaced,history_deleted,jobs_complete,jobs_failed";
-pub const QUEUES_HEADER: &str = "policy,seed,queue,weight,weight_share,jobs,jobs_complete,gpu_h,gpu_share,wait_p50_s,wait_p95_s,preemptions,reclaims,gpu_h_lost,deserved_gpus,cpu_h,cpu_share";
+pub const QUEUES_HEADER: &str = "policy,seed,queue,weight,weight_share,jobs,jobs_complete,gpu_h,gpu_share,wait_p50_s,wait_p95_s,preemptions,reclaims,gpu_h_lost,deserved_gpus,cpu_h,cpu_share,memory_gib_h,memory_share";
 pub const QUEUE_TIMESERIES_HEADER: &str = "policy,seed,queue,t_s,width_s,alloc_gpus";
 pub const TIMESERIES_HEADER: &str =
     "policy,seed,t_s,width_s,gpus,alloc_gpus,busy_gpus,stranded_gpus,deadlock_frac,cpus,alloc_cpus,busy_cpus";
@@ -589,6 +589,8 @@ pub fn cronjob_rows(r: &RunResult, out: &mut String) {
 pub fn queue_rows(r: &RunResult, out: &mut String) {
     let total: u128 = r.queues.iter().map(|q| q.gpu_milli_ms).sum();
     let total_cpu: u128 = r.queues.iter().map(|q| q.cpu_milli_ms).sum();
+    let total_memory: u128 = r.queues.iter().map(|q| q.memory_byte_ms).sum();
+    let share = |mine: u128, all: u128| if all == 0 { 0.0 } else { mine as f64 / all as f64 };
     for q in &r.queues {
         let mine: Vec<&JobRow> = r
             .jobs
@@ -605,7 +607,7 @@ pub fn queue_rows(r: &RunResult, out: &mut String) {
         let mut waits: Vec<u64> = mine.iter().filter_map(|j| j.wait_ms()).collect();
         waits.sort_unstable();
         out.push_str(&format!(
-            "{},{},{},{},{:.6},{},{},{:.6},{:.6},{},{},{},{},{:.6},{},{:.6},{:.6}\n",
+            "{},{},{},{},{:.6},{},{},{:.6},{:.6},{},{},{},{},{:.6},{},{:.6},{:.6},{:.6},{:.6}\n",
             csv_field(&r.policy),
             r.seed,
             csv_field(&q.name),
@@ -627,11 +629,9 @@ pub fn queue_rows(r: &RunResult, out: &mut String) {
             q.deserved_gpu_milli
                 .map_or(String::new(), |d| format!("{:.3}", d / 1000.0)),
             q.cpu_milli_ms as f64 / 1000.0 / 3_600_000.0,
-            if total_cpu == 0 {
-                0.0
-            } else {
-                q.cpu_milli_ms as f64 / total_cpu as f64
-            },
+            share(q.cpu_milli_ms, total_cpu),
+            q.memory_byte_ms as f64 / (1u64 << 30) as f64 / 3_600_000.0,
+            share(q.memory_byte_ms, total_memory),
         ));
     }
 }

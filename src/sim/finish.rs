@@ -19,6 +19,7 @@ impl World {
         self.rec.queue_deserved.finish(end);
         self.rec.queue_res.finish(end);
         let cpu = (0..self.store.resources.len()).find(|&i| self.store.resources.name(i) == "cpu");
+        let memory = (0..self.store.resources.len()).find(|&i| self.store.resources.name(i) == "memory");
         let weight = |name: &str| {
             self.store
                 .queue_specs
@@ -48,6 +49,7 @@ impl World {
                     reclaimed: self.rec.queue_evictions[q][1],
                     lost_gpu_milli_ms: self.rec.queue_lost[q],
                     cpu_milli_ms: cpu.map_or(0, |c| self.rec.queue_res.integral(q)[c]),
+                    memory_byte_ms: memory.map_or(0, |m| self.rec.queue_res.integral(q)[m]),
                     // The time-mean from the first session that computed shares (nothing was
                     // deserved or not before it).
                     deserved_gpu_milli: (!self.rec.queue_deserved.is_empty()).then(|| {

@@ -474,14 +474,22 @@ impl World {
     /// A pod's queue and namespace hold `req` more (`sign` 1) or less (-1) from now: the
     /// queue's allocation, its GPUs over time, and both tenants' resource-time.
     fn tenant_holds(&mut self, pod: PodId, req: &cluster::Res, sign: i64) {
-        let now = self.now();
-        let proto = &self.store.protos[self.store.workloads[self.store.pods[pod as usize].wl as usize].proto as usize];
-        let (q, ns) = (proto.queue as usize, proto.namespace as usize);
+        let wl = self.store.pods[pod as usize].wl;
+        let q = self.store.protos[self.store.workloads[wl as usize].proto as usize].queue as usize;
         if sign > 0 {
             self.store.queue_alloc[q].add(req);
         } else {
             self.store.queue_alloc[q].sub(req);
         }
+        self.workload_holds(wl, req, sign);
+    }
+
+    /// A workload's queue and namespace hold `req` more (`sign` 1) or less (-1) from now, as
+    /// recorded (for its pods, or for a bare Kueue Workload while it runs).
+    pub(crate) fn workload_holds(&mut self, wl: WlId, req: &cluster::Res, sign: i64) {
+        let now = self.now();
+        let proto = &self.store.protos[self.store.workloads[wl as usize].proto as usize];
+        let (q, ns) = (proto.queue as usize, proto.namespace as usize);
         self.rec.queue_time.change(q, now, sign * req.gpu_milli());
         self.rec.queue_res.change(q, now, req, sign);
         self.rec.namespace_res.change(ns, now, req, sign);

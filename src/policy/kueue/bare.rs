@@ -40,6 +40,7 @@ impl World {
     /// Admitted (admission `epoch`): it runs for its run time from now.
     pub(super) fn kueue_bare_started(&mut self, wl: WlId, epoch: u32) {
         let now = self.now();
+        self.bare_holds(wl, true);
         let w = &mut self.store.workloads[wl as usize];
         w.start.get_or_insert(now);
         w.state = WlState::Running;
@@ -62,6 +63,7 @@ impl World {
             return;
         }
         let now = self.now();
+        self.bare_holds(wl, false);
         let w = &mut self.store.workloads[wl as usize];
         w.finish = Some(now);
         w.state = WlState::Complete;
@@ -73,11 +75,33 @@ impl World {
     /// Its eviction is seen: its quota reservation goes at once (it has no pods to stop) and it
     /// waits again.
     pub(super) fn kueue_bare_stopped(&mut self, wl: WlId) {
+        self.bare_holds(wl, false);
         let w = &mut self.store.workloads[wl as usize];
         w.state = WlState::Pending;
         if w.reason.is_empty() {
             w.reason = NOT_ADMITTED.into();
         }
+    }
+
+    /// A bare Workload starts (`on`) or stops holding its requests (its pod sets' counts times
+    /// their pods' requests) for its queue and namespace, as a Job's running pods would.
+    fn bare_holds(&mut self, wl: WlId, on: bool) {
+        let Some(w) = self.sched.kueue.as_deref_mut().and_then(|k| k.wls.get_mut(&wl)) else {
+            return;
+        };
+        if w.holds == on {
+            return;
+        }
+        w.holds = on;
+        let proto = &self.store.protos[self.store.workloads[wl as usize].proto as usize];
+        let mut req = crate::model::cluster::Res::default();
+        for t in &proto.tasks {
+            let per_pod = self.store.classes[t.class as usize].req;
+            for (r, p) in req.0.iter_mut().zip(per_pod.0) {
+                *r = r.saturating_add(p.saturating_mul(i64::from(t.replicas)));
+            }
+        }
+        self.workload_holds(wl, &req, if on { 1 } else { -1 });
     }
 
     /// A preemption of a bare Workload, counted as a Job's evicted pods are.

@@ -97,6 +97,9 @@ struct Wk {
     ready: u32,
     /// Its pod-set count (KQ-W2: PodsReady when `ready >= count`).
     count: u32,
+    /// A bare Workload running: its queue holds its requests (queues.csv), as a Job's pods
+    /// would.
+    holds: bool,
     /// The PodsReady condition of the current admission.
     pods_ready: bool,
     /// Deactivated (`spec.active: false`) after too many PodsReady requeues: never admitted
@@ -629,6 +632,7 @@ impl World {
                 ready: 0,
                 // A bare Workload has no pods to wait for: PodsReady once admitted.
                 count: if bare { 0 } else { count as u32 },
+                holds: false,
                 pods_ready: false,
                 deactivated: inactive,
                 loc: Loc::None,
