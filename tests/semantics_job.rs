@@ -476,3 +476,17 @@ fn watch_delay_between_a_write_and_its_watchers() {
     assert_eq!(times(&r, "j-", "PodBound"), [0.0]);
     assert_eq!(times(&r, "j", "JobComplete"), [11.0]);
 }
+
+/// A Job whose pods cannot all run at once (one node slot, two pods of 10 s) starts when its
+/// last pod does, its first already succeeded (10 s), and is not counted as never started.
+#[test]
+fn a_job_whose_first_pod_ended_before_its_last_started_has_started() {
+    let y = format!(
+        "{SIM}apiVersion: v1\nkind: Node\nmetadata: {{name: node-0}}\nstatus: {{allocatable: {{cpu: \"1\", memory: 8Gi, pods: \"110\"}}}}\n---\n{}",
+        job_yaml("j", "kubesim.io/duration: 10s", "  completions: 2\n  parallelism: 2\n")
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "j-", "PodRunning"), [0.0, 10.0]);
+    let j = job(&r, "j");
+    assert_eq!((secs(j.start), j.state.as_str()), (Some(10.0), "Complete"));
+}

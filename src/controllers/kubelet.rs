@@ -131,11 +131,13 @@ impl World {
         if w.start.is_some() {
             return;
         }
-        let need = match &w.job {
-            Some(j) => j.needed_running(),
-            None => 1,
+        // A Job's pods that already succeeded count: it needs them no more (its first pods can
+        // end before its last start when they are created or placed over time).
+        let (need, done) = match &w.job {
+            Some(j) => (j.needed_running(), w.succeeded_pods),
+            None => (1, 0),
         };
-        if w.running >= need.max(1) {
+        if w.running + done >= need.max(1) {
             self.store.workloads[wl as usize].start = Some(self.now());
         }
     }

@@ -171,6 +171,8 @@ pub struct Workload {
     /// Pods not yet fully accounted (active, terminating, or terminal but uncounted).
     pub pods: Vec<PodId>,
     pub running: u32,
+    /// Pods that ended Succeeded (a Job no longer needs them running to count as started).
+    pub succeeded_pods: u32,
     pub pods_started: u32,
     pub pods_created: u32,
     pub failed_pods: u32,

@@ -61,6 +61,7 @@ impl World {
             reason: String::new(),
             pods: Vec::new(),
             running: 0,
+            succeeded_pods: 0,
             pods_started: 0,
             pods_created: 0,
             failed_pods: 0,
@@ -411,6 +412,9 @@ impl World {
         self.rec.gpu.advance(now);
         if was_running {
             self.store.workloads[wl as usize].running -= 1;
+        }
+        if phase == Phase::Succeeded {
+            self.store.workloads[wl as usize].succeeded_pods += 1;
         }
         if let Some(g) = gang {
             if container_up {
