@@ -490,3 +490,24 @@ fn a_job_whose_first_pod_ended_before_its_last_started_has_started() {
     let j = job(&r, "j");
     assert_eq!((secs(j.start), j.state.as_str()), (Some(10.0), "Complete"));
 }
+
+/// A Job suspended while its creates wait for the controller's client (`kubesim.io/suspend-at:
+/// 1s`, 100 pods at 20 QPS / burst 30): the creates still waiting create nothing, so it has the
+/// 30 + 19 pods created before 1 s (the one due at 1 s comes after the suspension, issued
+/// earlier), all deleted by the suspension.
+#[test]
+fn creates_waiting_when_a_job_is_suspended_create_nothing() {
+    let y = format!(
+        "{SIM}{}{}",
+        nodes(20, 0),
+        job_yaml(
+            "j",
+            "kubesim.io/duration: 1h, kubesim.io/suspend-at: 1s",
+            "  completions: 100\n  parallelism: 100\n"
+        )
+    );
+    let r = run(&y, "kube-default");
+    let created = times(&r, "j-", "PodCreated");
+    assert_eq!(created, bucket_times(49, 30, 50));
+    assert_eq!(times(&r, "j-", "PodDeleted").len(), 49);
+}

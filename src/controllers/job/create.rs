@@ -160,13 +160,14 @@ impl World {
     }
 
     /// A create of worker `k` reaches the API server: the pod is created, unless the Job
-    /// finished or was deleted meanwhile (then it creates nothing more) or ResourceQuota
+    /// finished, was suspended or deleted meanwhile (then it creates nothing more: a pod
+    /// created into a suspended Job would be deleted by its next sync) or ResourceQuota
     /// refuses it (then the sync fails: its later batches are not issued, and the per-Job rate
     /// limiter retries it, ADM-4). False when the sync creates nothing more.
     fn send_create(&mut self, k: usize, index: Option<u32>) -> bool {
         let wl = self.ctl.creations.workers[k].wl;
         let w = &self.store.workloads[wl as usize];
-        if w.deleted || w.job.as_ref().is_some_and(|j| j.finished) {
+        if w.deleted || w.job.as_ref().is_some_and(|j| j.finished || j.suspended) {
             self.ctl.creations.workers[k].queue.clear();
             return false;
         }
