@@ -367,3 +367,43 @@ fn scheduler_throughput_bounded_as_configured() {
     let r = run(&y.replace("kubeSchedulerThroughput: 100, ", ""), "kube-default");
     assert_eq!(times(&r, "j-", "PodBound"), vec![0.0; 300]);
 }
+
+/// A run that never runs out of tokens gives the same results as one without client limits:
+/// the demo scenario (gangs created together, one-by-one and gang policies, Kueue) with every
+/// client opened wide against `enabled: false`, jobs, events and event counts alike.
+#[test]
+fn client_limits_never_reached_change_nothing() {
+    use kubesim::experiment::run_all;
+    use kubesim::input::scenario::load;
+    use kubesim::rate::ClientLimit;
+    let path = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/gang-contention.yaml"));
+    let mut open = load(&[path]).expect("the demo loads");
+    let wide = ClientLimit {
+        qps_milli: 1_000_000_000,
+        burst: 1_000_000,
+    };
+    let l = &mut open.sim.client_limits;
+    (l.kueue, l.kube_scheduler, l.volcano_scheduler) = (wide, wide, wide);
+    (l.kube_controller_manager, l.volcano_controller_manager) = (wide, wide);
+    let mut off = open.clone();
+    off.sim.client_limits.enabled = false;
+    let policies: Vec<String> = ["kube-default", "coscheduling", "volcano", "kueue"]
+        .map(String::from)
+        .to_vec();
+    let a = run_all(&open, &policies, &[1, 2], true).expect("runs");
+    let b = run_all(&off, &policies, &[1, 2], true).expect("runs");
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.jobs, y.jobs, "{} seed {}", x.policy, x.seed);
+        assert_eq!(x.events, y.events, "{} seed {}", x.policy, x.seed);
+        assert_eq!(x.events_processed, y.events_processed, "{} seed {}", x.policy, x.seed);
+    }
+    // Opened wide but on, the limits are in force: the default ones do change the demo.
+    let mut default = open.clone();
+    default.sim.client_limits = Default::default();
+    let c = run_all(&default, &policies, &[1], true).expect("runs");
+    let b1 = b.iter().filter(|r| r.seed == 1);
+    assert!(c.iter().zip(b1).any(|(x, y)| {
+        assert_eq!((&x.policy, x.seed), (&y.policy, y.seed));
+        x.events != y.events
+    }));
+}

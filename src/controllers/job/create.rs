@@ -17,7 +17,8 @@
 //! is sent; workers share the bucket in the order they issue creates. When a create can go out
 //! at once (tokens left, or `clientRateLimits.enabled: false`) it happens in the same instant,
 //! and the syncs of one instant interleave their batches round-robin, so a run that never runs
-//! out of tokens creates the same pods in the same order as without limits.
+//! out of tokens creates the same pods in the same order as without limits (and the pods' add
+//! event sync is asked for only after a create that waited, so its results are the same).
 //!
 //! Not passed through the bucket yet: the controller's pod deletions, its Job status updates,
 //! the finalizer patches of finished pods and its events (they share the client in the real
@@ -66,6 +67,8 @@ struct Worker {
     refused: bool,
     /// When its first pod was created (its add event asks for a sync a batch period later).
     first_created: Option<crate::engine::SimTime>,
+    /// A create of it waited for a token.
+    delayed: bool,
 }
 
 impl World {
@@ -112,6 +115,7 @@ impl World {
                     in_flight: 0,
                     refused: false,
                     first_created: None,
+                    delayed: false,
                 });
             }
             let mut issued = false;
@@ -152,6 +156,7 @@ impl World {
                 }
             } else {
                 self.ctl.creations.workers[k].in_flight += 1;
+                self.ctl.creations.workers[k].delayed = true;
                 self.engine.schedule(due, class::API, Ev::JobPodCreate { wl, index });
             }
         }
@@ -241,7 +246,10 @@ impl World {
         if deferred {
             self.job_enqueue(w.wl, now);
         }
-        if let Some(first) = w.first_created {
+        // Creates that all went out when issued keep kubesim's earlier rule (a sync on the
+        // pods' next change), so that a run that never runs out of tokens gives the same
+        // results as one without limits.
+        if let Some(first) = w.first_created.filter(|_| w.delayed) {
             self.job_enqueue(w.wl, first.plus_ms(batch).max(now));
         }
     }
