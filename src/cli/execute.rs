@@ -72,6 +72,7 @@ pub(super) fn execute(
     let progress = ui::progress(Some(mine.len() as u64));
     let runs = run_units(scenarios, &mine, &events, Some(&progress));
     let runs = runs.inspect_err(|_| progress.finish())?;
+    note_throttled(&runs);
     let tables = Tables::from_runs(plan, &mine, &runs);
     drop(runs);
     match shard {
@@ -219,6 +220,27 @@ fn warn_bare_workloads(sc: &Scenario, policies: &[String]) {
              them under kueue only, or express the work as Jobs",
             without.join(", ")
         );
+    }
+}
+
+/// A note per API client whose rate limit held writes back by a second or more in some run:
+/// the limits are real clusters' defaults, which many clusters raise.
+fn note_throttled(runs: &[crate::observe::record::RunResult]) {
+    use crate::observe::record::Client;
+    for c in Client::ALL {
+        let delayed: u64 = runs.iter().map(|r| r.throttled[c as usize].0).sum();
+        let longest = runs.iter().map(|r| r.throttled[c as usize].1).max().unwrap_or(0);
+        if longest >= 1000 {
+            note!(
+                "note: {} of {}'s API writes waited for its client's rate limit, up to {} s each (kubesim \
+                 uses the component's default QPS and burst); if your cluster sets them higher, write them \
+                 under clientRateLimits.{} in the Simulation (docs/scenario.md, Client rate limits)",
+                delayed,
+                c.key(),
+                format!("{:.1}", longest as f64 / 1000.0),
+                c.key()
+            );
+        }
     }
 }
 

@@ -185,6 +185,8 @@ impl World {
                 Some(bucket) => bucket.take(now),
                 None => now,
             };
+            self.rec
+                .client_wait(crate::observe::record::Client::VolcanoControllerManager, now, due);
             if due > now {
                 delayed = true;
                 let (task, index) = (t as u16, i as u32);

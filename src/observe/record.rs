@@ -161,6 +161,8 @@ pub fn event_fields(e: &EventRow, out: &mut String) {
 /// to decide what the simulated cluster does.
 pub struct Recorder {
     pub gpu: GpuTime,
+    /// Per API client (`Client`): writes that waited for a token, and the longest wait (ms).
+    pub throttled: [(u64, u64); Client::COUNT],
     /// Transition events are recorded (`events` is not off); code that only builds an event's
     /// text asks this first.
     pub record_events: bool,
@@ -189,6 +191,7 @@ impl Recorder {
     pub(crate) fn new(sink: &EventSink, policy: &str, seed: u64) -> std::io::Result<Recorder> {
         Ok(Recorder {
             gpu: GpuTime::default(),
+            throttled: [(0, 0); Client::COUNT],
             record_events: *sink != EventSink::Off,
             events: EventLog::new(sink, policy, seed)?,
             preemptions: 0,
@@ -451,6 +454,49 @@ pub struct QueueRow {
 
 pub use crate::model::store::WlState;
 
+/// The API clients whose rate limits kubesim models, as `clientRateLimits` names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Client {
+    Kueue,
+    KubeScheduler,
+    VolcanoScheduler,
+    KubeControllerManager,
+    VolcanoControllerManager,
+}
+
+impl Client {
+    pub const COUNT: usize = 5;
+    pub const ALL: [Client; Client::COUNT] = [
+        Client::Kueue,
+        Client::KubeScheduler,
+        Client::VolcanoScheduler,
+        Client::KubeControllerManager,
+        Client::VolcanoControllerManager,
+    ];
+
+    /// Its key under `clientRateLimits`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Client::Kueue => "kueue",
+            Client::KubeScheduler => "kube-scheduler",
+            Client::VolcanoScheduler => "volcano-scheduler",
+            Client::KubeControllerManager => "kube-controller-manager",
+            Client::VolcanoControllerManager => "volcano-controller-manager",
+        }
+    }
+}
+
+impl Recorder {
+    /// A write of `client` issued at `now` goes out at `due`.
+    pub fn client_wait(&mut self, client: Client, now: crate::engine::SimTime, due: crate::engine::SimTime) {
+        if due > now {
+            let t = &mut self.throttled[client as usize];
+            t.0 += 1;
+            t.1 = t.1.max(due.since(now));
+        }
+    }
+}
+
 /// One row of jobs.csv (without policy and seed).
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRow {
@@ -510,6 +556,8 @@ pub struct RunResult {
     pub cron: Vec<CronRow>,
     /// Node failures (FaultModel) in the run.
     pub node_failures: u64,
+    /// Per API client (`Client`): writes that waited for a token, and the longest wait (ms).
+    pub throttled: [(u64, u64); Client::COUNT],
     /// Per queue: weight, GPU time held, held GPUs over time.
     pub queues: Vec<QueueRow>,
     /// The names of the resource dimensions, by index (as [`ResTime`]'s arrays are).

@@ -193,6 +193,7 @@ impl World {
             tenants,
             queues,
             node_failures: self.ctl.faults.failures,
+            throttled: self.rec.throttled,
             cron,
             fidelity,
             policy: self.cfg.policy_name.clone(),

@@ -282,6 +282,8 @@ pub struct World {
 }
 
 pub use crate::limits::{MAX_POD_IDS, MAX_PODS};
+/// The API clients whose writes wait for their rate limits (recorded per run).
+pub use crate::observe::record::Client;
 
 impl World {
     /// A scheduler evicts `pod` for another workload: counted against its workload (jobs.csv

@@ -251,6 +251,12 @@ impl World {
             Some(bucket) => bucket.take(now),
             None => now,
         };
+        let client = if self.sched.policy.placer == crate::policy::Placer::Volcano {
+            crate::observe::record::Client::VolcanoScheduler
+        } else {
+            crate::observe::record::Client::KubeScheduler
+        };
+        self.rec.client_wait(client, now, sent);
         // The kubelet sees the binding one watch delay after it is sent.
         let due = sent.plus_ms(self.cfg.lat.watch_ms);
         if due == now {

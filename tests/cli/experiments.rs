@@ -796,3 +796,32 @@ fn deploy_manifests_are_valid_jobs_that_shard_by_their_index() {
     o.assert_ok();
     let _ = fs::remove_dir_all(&out);
 }
+
+/// A run whose writes wait a second or more for an API client's rate limit says so on stderr,
+/// naming the client's `clientRateLimits` key; with the limits off it says nothing. A 100-pod
+/// Job at 20 QPS / burst 30: creates 31 to 100 wait, the longest the last of the last slow-start
+/// batch (37 creates issued at 1.65 s, the last sent at 3.5 s: 1.85 s).
+#[test]
+fn throttled_clients_are_noted() {
+    let dir = TestDir::new("throttled");
+    let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: wide, annotations: {kubesim.io/duration: 1m}}\nspec:\n  completions: 100\n  parallelism: 100\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, resources: {requests: {cpu: 100m}}}]\n---\napiVersion: v1\nkind: Node\nmetadata: {name: n0}\nstatus: {allocatable: {cpu: \"64\", memory: 64Gi, pods: \"110\"}}\n";
+    let sim = |spec: &str| {
+        format!(
+            "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec: {{{spec}}}\n---\n{job}"
+        )
+    };
+    let on = dir.write("on.yaml", &sim(""));
+    let out = run_args(&["run", p(&on), "--out", p(&dir.join("on"))]);
+    out.assert_ok();
+    assert!(
+        out.stderr.contains("70 of kube-controller-manager's API writes waited")
+            && out.stderr.contains("up to 1.9 s each")
+            && out.stderr.contains("clientRateLimits.kube-controller-manager"),
+        "{}",
+        out.stderr
+    );
+    let off = dir.write("off.yaml", &sim("clientRateLimits: {enabled: false}"));
+    let out = run_args(&["run", p(&off), "--out", p(&dir.join("off"))]);
+    out.assert_ok();
+    assert!(!out.stderr.contains("clientRateLimits"), "{}", out.stderr);
+}

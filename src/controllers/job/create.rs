@@ -150,6 +150,8 @@ impl World {
                 Some(bucket) => bucket.take(now),
                 None => now,
             };
+            self.rec
+                .client_wait(crate::observe::record::Client::KubeControllerManager, now, due);
             if due == now {
                 if !self.send_create(k, index) {
                     break;

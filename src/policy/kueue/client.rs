@@ -56,6 +56,7 @@ impl World {
         if blocking {
             k.busy_until = k.busy_until.max(due);
         }
+        self.rec.client_wait(crate::sim::Client::Kueue, now, due);
         due
     }
 
