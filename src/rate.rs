@@ -25,13 +25,45 @@
 //! | volcano-scheduler | 2000 | 2000 | volcano `cmd/scheduler/app/options/options.go`, `defaultQPS` / `defaultBurst` |
 //! | volcano-controller-manager | 50 | 100 | volcano `cmd/controller-manager/app/options/options.go`, `defaultQPS` / `defaultBurst` |
 //!
-//! [`ClientLimit::DEFAULTS`] holds that table. Kueue's writes go through one bucket
-//! (`policy::kueue::client`), the Job controller's pod creations through another
-//! (`controllers::job::create`), the Volcano job controller's through a third
-//! (`controllers::volcano_job`), the binding scheduler's Bindings through a fourth
-//! (`sim::write` `send_bind`); the components' other writes do not pass a bucket yet.
+//! [`ClientLimit::DEFAULTS`] holds that table. A run keeps one bucket per [`Client`] and every
+//! modelled write takes its token through `World::api_send` (`sim::write`): Kueue's writes
+//! (`policy::kueue::client`), the Job and Volcano job controllers' pod creations
+//! (`controllers::job::create`, `controllers::volcano_job`) and the binding scheduler's
+//! Bindings (`send_bind`); the components' other writes do not pass a bucket yet.
 
 use crate::engine::SimTime;
+
+/// The API clients whose rate limits kubesim models, as `clientRateLimits` names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Client {
+    Kueue,
+    KubeScheduler,
+    VolcanoScheduler,
+    KubeControllerManager,
+    VolcanoControllerManager,
+}
+
+impl Client {
+    pub const COUNT: usize = 5;
+    pub const ALL: [Client; Client::COUNT] = [
+        Client::Kueue,
+        Client::KubeScheduler,
+        Client::VolcanoScheduler,
+        Client::KubeControllerManager,
+        Client::VolcanoControllerManager,
+    ];
+
+    /// Its key under `clientRateLimits`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Client::Kueue => "kueue",
+            Client::KubeScheduler => "kube-scheduler",
+            Client::VolcanoScheduler => "volcano-scheduler",
+            Client::KubeControllerManager => "kube-controller-manager",
+            Client::VolcanoControllerManager => "volcano-controller-manager",
+        }
+    }
+}
 
 /// One client's limit: `qps` in thousandths of a request per second (`20.0` QPS is `20_000`)
 /// and `burst` requests. `qps_milli == 0` means unlimited (client-go: a negative QPS turns the

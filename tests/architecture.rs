@@ -115,6 +115,7 @@ const LAYERS: &[Layer] = &[
             "crate::model::store::WlState",
             "crate::input::spec",
             "crate::input::quantity",
+            "crate::rate::Client",
         ],
     },
     // Experiments run Worlds and write tables; they never read the CLI.

@@ -80,7 +80,10 @@ fn run_baseline(limits_on: bool) -> Figures {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/kueue-perf-baseline.yaml");
     let mut sc = load(&[path]).expect("the baseline scenario loads");
     assert_eq!(
-        sc.sim.client_limits.kueue().map(|l| (l.qps_milli, l.burst)),
+        sc.sim
+            .client_limits
+            .of(kubesim::rate::Client::Kueue)
+            .map(|l| (l.qps_milli, l.burst)),
         Some((50_000, 100))
     );
     sc.sim.client_limits.enabled = limits_on;

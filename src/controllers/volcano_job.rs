@@ -181,12 +181,7 @@ impl World {
         let mut refused: Option<String> = None;
         let mut delayed = false;
         for (t, i) in missing {
-            let due = match self.ctl.vc_client.as_mut() {
-                Some(bucket) => bucket.take(now),
-                None => now,
-            };
-            self.rec
-                .client_wait(crate::observe::record::Client::VolcanoControllerManager, now, due);
+            let due = self.api_send(crate::sim::Client::VolcanoControllerManager);
             if due > now {
                 delayed = true;
                 let (task, index) = (t as u16, i as u32);

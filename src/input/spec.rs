@@ -198,28 +198,15 @@ impl Default for ClientLimits {
 }
 
 impl ClientLimits {
-    /// Kueue's limit when limits are on.
-    pub fn kueue(&self) -> Option<crate::rate::ClientLimit> {
-        self.enabled.then_some(self.kueue)
-    }
-
-    /// The Job controller's limit when limits are on.
-    pub fn job_controller(&self) -> Option<crate::rate::ClientLimit> {
-        self.enabled.then_some(self.kube_controller_manager)
-    }
-
-    /// The Volcano job controller's limit when limits are on.
-    pub fn volcano_controller(&self) -> Option<crate::rate::ClientLimit> {
-        self.enabled.then_some(self.volcano_controller_manager)
-    }
-
-    /// The binding scheduler's limit when limits are on: volcano-scheduler's, or
-    /// kube-scheduler's.
-    pub fn scheduler(&self, volcano: bool) -> Option<crate::rate::ClientLimit> {
-        self.enabled.then_some(if volcano {
-            self.volcano_scheduler
-        } else {
-            self.kube_scheduler
+    /// `client`'s limit when limits are on.
+    pub fn of(&self, client: crate::rate::Client) -> Option<crate::rate::ClientLimit> {
+        use crate::rate::Client;
+        self.enabled.then_some(match client {
+            Client::Kueue => self.kueue,
+            Client::KubeScheduler => self.kube_scheduler,
+            Client::VolcanoScheduler => self.volcano_scheduler,
+            Client::KubeControllerManager => self.kube_controller_manager,
+            Client::VolcanoControllerManager => self.volcano_controller_manager,
         })
     }
 }

@@ -453,38 +453,8 @@ pub struct QueueRow {
 }
 
 pub use crate::model::store::WlState;
-
-/// The API clients whose rate limits kubesim models, as `clientRateLimits` names them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Client {
-    Kueue,
-    KubeScheduler,
-    VolcanoScheduler,
-    KubeControllerManager,
-    VolcanoControllerManager,
-}
-
-impl Client {
-    pub const COUNT: usize = 5;
-    pub const ALL: [Client; Client::COUNT] = [
-        Client::Kueue,
-        Client::KubeScheduler,
-        Client::VolcanoScheduler,
-        Client::KubeControllerManager,
-        Client::VolcanoControllerManager,
-    ];
-
-    /// Its key under `clientRateLimits`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Client::Kueue => "kueue",
-            Client::KubeScheduler => "kube-scheduler",
-            Client::VolcanoScheduler => "volcano-scheduler",
-            Client::KubeControllerManager => "kube-controller-manager",
-            Client::VolcanoControllerManager => "volcano-controller-manager",
-        }
-    }
-}
+/// The API clients whose waits a run records (`RunResult::throttled`).
+pub use crate::rate::Client;
 
 impl Recorder {
     /// A write of `client` issued at `now` goes out at `due`.

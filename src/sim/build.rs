@@ -98,13 +98,8 @@ impl Controllers {
             cron: Vec::new(),
             faults: faults::Faults::default(),
             admission: quota::Admission::new(sc),
-            creations: crate::controllers::job::Creations::new(sc.sim.client_limits.job_controller()),
+            creations: crate::controllers::job::Creations::default(),
             vc_live: std::collections::BTreeSet::new(),
-            vc_client: sc
-                .sim
-                .client_limits
-                .volcano_controller()
-                .map(crate::rate::TokenBucket::new),
         }
     }
 }
@@ -128,11 +123,6 @@ impl World {
                     .with_throughput(sc.sim.kube_scheduler_throughput_milli),
                 volcano: volcano_sched::VolcanoSched::default(),
                 kueue: policy.kueue.then(|| Box::new(kueue::KueueState::new(sc))),
-                bind_client: sc
-                    .sim
-                    .client_limits
-                    .scheduler(policy.placer == crate::policy::Placer::Volcano)
-                    .map(crate::rate::TokenBucket::new),
             },
             rec: record::Recorder::new(events, policy.name(), seed).map_err(|e| {
                 InputError::new(
@@ -141,6 +131,7 @@ impl World {
                     "choose a writable --out folder with free space",
                 )
             })?,
+            api: crate::rate::Client::ALL.map(|c| sc.sim.client_limits.of(c).map(crate::rate::TokenBucket::new)),
             follow: None,
         };
         for (i, n) in cluster.nodes.iter().enumerate() {

@@ -195,9 +195,17 @@ impl World {
         if self.store.partial_gangs.is_empty() {
             return false;
         }
+        // What each partial gang lacks (a gang with no member to take a shape from lacks
+        // what nothing can place).
+        let wants: Vec<Vec<ClassId>> = self
+            .store
+            .partial_gangs
+            .iter()
+            .filter_map(|&g| self.gang_wants(g))
+            .collect();
         // A gang whose lacking members fit in what is free now could complete (what is free
         // now is within what the exact check below frees): the common case, in O(states).
-        if self.store.partial_gangs.iter().any(|&g| self.gang_fits_now(g)) {
+        if wants.iter().any(|w| self.fits_now(w)) {
             return false;
         }
         // Free capacity if every pod that does work, or is being deleted, released what it
@@ -214,17 +222,18 @@ impl World {
                 }
             }
         }
-        !self
-            .store
-            .partial_gangs
-            .iter()
-            .any(|&g| self.gang_could_complete(g, &free))
+        let classes = &self.store.classes;
+        !wants.iter().any(|wanted| {
+            place_count(&self.store.cluster.nodes, &free, wanted, |c: ClassId| {
+                let c = &classes[c as usize];
+                (&c.req, &c.constraints)
+            }) == wanted.len()
+        })
     }
 
-    /// Gang `g`'s lacking members (`gang_wants`), of one shape without node constraints, fit
-    /// in the nodes' free capacity now.
-    fn gang_fits_now(&self, g: GangId) -> bool {
-        let Some(wanted) = self.gang_wants(g) else { return false };
+    /// Members of one shape without node constraints (`gang_wants`) fit in the nodes' free
+    /// capacity now.
+    fn fits_now(&self, wanted: &[ClassId]) -> bool {
         let Some(&first) = wanted.first() else { return false };
         let class = &self.store.classes[first as usize];
         let c = &class.constraints;
@@ -235,16 +244,6 @@ impl World {
             .cluster
             .free_slots_unfiltered(&class.req)
             .is_some_and(|slots| slots >= wanted.len())
-    }
-
-    /// Could gang `g` place the members it lacks on `free`?
-    pub(crate) fn gang_could_complete(&self, g: GangId, free: &[Res]) -> bool {
-        let Some(wanted) = self.gang_wants(g) else { return false };
-        let classes = &self.store.classes;
-        place_count(&self.store.cluster.nodes, free, &wanted, |c: ClassId| {
-            let c = &classes[c as usize];
-            (&c.req, &c.constraints)
-        }) == wanted.len()
     }
 
     /// The classes of the members gang `g` lacks: its pending members', then, for members

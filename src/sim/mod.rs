@@ -233,8 +233,6 @@ pub struct Controllers {
     pub creations: crate::controllers::job::Creations,
     /// Volcano jobs not finished yet.
     pub vc_live: std::collections::BTreeSet<WlId>,
-    /// The Volcano job controller's API client; None: client limits off.
-    pub vc_client: Option<crate::rate::TokenBucket>,
 }
 
 /// The scheduling policy of the run and its state.
@@ -244,9 +242,6 @@ pub struct Scheduling {
     pub volcano: volcano_sched::VolcanoSched,
     /// Kueue's admission state (the `kueue` policy).
     pub kueue: Option<Box<kueue::KueueState>>,
-    /// The binding scheduler's API client (kube-scheduler's or volcano-scheduler's); None:
-    /// client limits off.
-    pub bind_client: Option<crate::rate::TokenBucket>,
 }
 
 impl Scheduling {
@@ -277,13 +272,16 @@ pub struct World {
     pub ctl: Controllers,
     pub sched: Scheduling,
     pub rec: record::Recorder,
+    /// Each component's API client (indexed by `Client`; None: client limits off): every
+    /// modelled write passes its bucket (`api_send`).
+    pub(crate) api: [Option<crate::rate::TokenBucket>; Client::COUNT],
     /// The workload `kubesim explain` follows, if any (`follow`).
     pub(crate) follow: Option<Box<follow::Follow>>,
 }
 
 pub use crate::limits::{MAX_POD_IDS, MAX_PODS};
-/// The API clients whose writes wait for their rate limits (recorded per run).
-pub use crate::observe::record::Client;
+/// The API clients whose writes wait for their rate limits.
+pub use crate::rate::Client;
 
 impl World {
     /// A scheduler evicts `pod` for another workload: counted against its workload (jobs.csv

@@ -233,6 +233,23 @@ impl World {
         self.start_bound(pod);
     }
 
+    /// `client` issues a write now: when it is sent (now when a token is left or client limits
+    /// are off; the waits are recorded for the run's note on throttled clients).
+    pub(crate) fn api_send(&mut self, client: crate::rate::Client) -> crate::engine::SimTime {
+        let now = self.now();
+        let Some(bucket) = self.api[client as usize].as_mut() else {
+            return now;
+        };
+        let due = bucket.take(now);
+        self.rec.client_wait(client, now, due);
+        due
+    }
+
+    /// Whether `client`'s writes pass a bucket (client limits on).
+    pub(crate) fn api_limited(&self, client: crate::rate::Client) -> bool {
+        self.api[client as usize].is_some()
+    }
+
     /// The scheduler decided: it assumes the pod on the node (Reserve) and binds it through
     /// its API client (`send_bind`).
     pub fn schedule_bind(&mut self, pod: PodId, node: NodeId) {
@@ -247,16 +264,12 @@ impl World {
     /// `framework/plugins/defaultbinder`; volcano `pkg/scheduler/cache` `Bind`).
     pub fn send_bind(&mut self, pod: PodId) {
         let now = self.now();
-        let sent = match self.sched.bind_client.as_mut() {
-            Some(bucket) => bucket.take(now),
-            None => now,
-        };
         let client = if self.sched.policy.placer == crate::policy::Placer::Volcano {
-            crate::observe::record::Client::VolcanoScheduler
+            crate::rate::Client::VolcanoScheduler
         } else {
-            crate::observe::record::Client::KubeScheduler
+            crate::rate::Client::KubeScheduler
         };
-        self.rec.client_wait(client, now, sent);
+        let sent = self.api_send(client);
         // The kubelet sees the binding one watch delay after it is sent.
         let due = sent.plus_ms(self.cfg.lat.watch_ms);
         if due == now {

@@ -26,8 +26,7 @@
 
 use std::collections::VecDeque;
 
-use crate::rate::TokenBucket;
-use crate::sim::{Ev, WlId, World, class};
+use crate::sim::{Client, Ev, WlId, World, class};
 
 /// Job controller workers (`--concurrent-job-syncs`, default 5).
 pub const CONCURRENT_JOB_SYNCS: usize = 5;
@@ -43,17 +42,6 @@ pub struct Creations {
     waiting: VecDeque<(WlId, VecDeque<Option<u32>>)>,
     /// Syncs creating pods (at most `CONCURRENT_JOB_SYNCS`).
     workers: Vec<Worker>,
-    /// The controller's API client; None: client limits off.
-    client: Option<TokenBucket>,
-}
-
-impl Creations {
-    pub fn new(client: Option<crate::rate::ClientLimit>) -> Creations {
-        Creations {
-            client: client.map(TokenBucket::new),
-            ..Creations::default()
-        }
-    }
 }
 
 /// One worker's sync: the indexes still to create (None: a NonIndexed pod), the next batch
@@ -80,7 +68,7 @@ impl World {
         }
         let c = &mut self.ctl.creations;
         c.requests.push((wl, indexes.into()));
-        if c.client.is_some() {
+        if self.api_limited(Client::KubeControllerManager) {
             self.job(wl).creating = true;
         }
         if !self.ctl.creations.flush_scheduled {
@@ -146,12 +134,7 @@ impl World {
             let Some(index) = self.ctl.creations.workers[k].queue.pop_front() else {
                 break;
             };
-            let due = match self.ctl.creations.client.as_mut() {
-                Some(bucket) => bucket.take(now),
-                None => now,
-            };
-            self.rec
-                .client_wait(crate::observe::record::Client::KubeControllerManager, now, due);
+            let due = self.api_send(Client::KubeControllerManager);
             if due == now {
                 if !self.send_create(k, index) {
                     break;
@@ -237,7 +220,7 @@ impl World {
         if !w.refused {
             self.job(w.wl).api_failures = 0; // the sync succeeded (Forget)
         }
-        if self.ctl.creations.client.is_none() {
+        if !self.api_limited(Client::KubeControllerManager) {
             return;
         }
         let now = self.now();

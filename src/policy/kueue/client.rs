@@ -47,16 +47,11 @@ impl World {
     /// Kueue issues a write now: when it is sent. `blocking`: the scheduler waits for it (its
     /// next cycle starts no earlier).
     pub(super) fn kueue_write(&mut self, blocking: bool) -> SimTime {
-        let now = self.now();
-        let k = self.kq();
-        let Some(bucket) = k.client.as_mut() else {
-            return now;
-        };
-        let due = bucket.take(now);
+        let due = self.api_send(crate::sim::Client::Kueue);
         if blocking {
+            let k = self.kq();
             k.busy_until = k.busy_until.max(due);
         }
-        self.rec.client_wait(crate::sim::Client::Kueue, now, due);
         due
     }
 

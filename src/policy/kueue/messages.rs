@@ -145,7 +145,7 @@ impl World {
     /// differ from the last ones written for it (only when events are recorded).
     pub(crate) fn kueue_pending_event(&mut self, wl: WlId, a: &Assignment, outcome: Pending) {
         // With client limits on, the status write counts whether events are recorded or not.
-        if !self.rec.record_events && self.kq().client.is_none() {
+        if !self.rec.record_events && !self.api_limited(crate::sim::Client::Kueue) {
             return;
         }
         if self.kq().wls[&wl].state != WkState::Pending {

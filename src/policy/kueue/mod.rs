@@ -206,8 +206,6 @@ pub struct KueueState {
     blocked: bool,
     /// Workloads holding quota that are not PodsReady ([`Wk::not_ready`]).
     not_ready: usize,
-    /// Kueue's API client ([`client`]); `None` when client limits are off.
-    client: Option<crate::rate::TokenBucket>,
     /// The scheduler waits for its writes until then: no cycle starts earlier.
     busy_until: SimTime,
 }
@@ -277,7 +275,6 @@ impl KueueState {
             cfg: sc.kueue_config.clone(),
             blocked: false,
             not_ready: 0,
-            client: sc.sim.client_limits.kueue().map(crate::rate::TokenBucket::new),
             busy_until: SimTime(0),
         }
     }
