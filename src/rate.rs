@@ -28,7 +28,7 @@
 //! [`ClientLimit::DEFAULTS`] holds that table. A run keeps one bucket per [`Client`] and every
 //! modelled write takes its token through `World::api_send` (`sim::write`): Kueue's writes
 //! (`policy::kueue::client`), the Job and Volcano job controllers' pod creations
-//! (`controllers::job::create`, `controllers::volcano_job`) and the binding scheduler's
+//! (`controllers::job::client`, `controllers::volcano_job`) and the binding scheduler's
 //! Bindings (`send_bind`); the components' other writes do not pass a bucket yet.
 
 use crate::engine::SimTime;

@@ -391,8 +391,9 @@ fn bucket_times(n: usize, burst: usize, period_ms: u64) -> Vec<f64> {
 
 /// The Job controller's pod creates pass its client's token bucket (kube-controller-manager
 /// 20 QPS, burst 30): a 1,000-pod Indexed Job gets 30 pods at once, then one every 50 ms, in
-/// slow-start batches of at most 500 a sync (the second sync runs when the first has sent its
-/// creates, 23.5 s), the last at 48.5 s; indexes in order.
+/// slow-start batches of at most 500 a sync; the first sync's status update takes the 501st
+/// token (23.55 s), and the second sync runs when it is sent: its first pod at 23.6 s, the
+/// last at 48.55 s; indexes in order.
 #[test]
 fn job_controller_creates_pods_at_its_client_rate_with_slow_start() {
     let y = format!(
@@ -406,9 +407,14 @@ fn job_controller_creates_pods_at_its_client_rate_with_slow_start() {
     );
     let r = run(&y, "kube-default");
     let created = times(&r, "j-", "PodCreated");
-    assert_eq!(created, bucket_times(1000, 30, 50));
+    // Token k of the bucket is due at max(0, k - 30) x 50 ms; pod k takes token k, or k + 1
+    // after the status update.
+    let tokens = bucket_times(1001, 30, 50);
+    let expected: Vec<f64> = (0..1000).map(|k| tokens[if k < 500 { k } else { k + 1 }]).collect();
+    assert_eq!(created, expected);
     assert_eq!(created[499], 23.5);
-    assert_eq!(created[999], 48.5);
+    assert_eq!(created[500], 23.6);
+    assert_eq!(created[999], 48.55);
     // Created in index order: sync 1 takes indexes 0-499, sync 2 the rest.
     let names: Vec<&str> = r
         .events
@@ -454,6 +460,94 @@ fn job_controller_client_limit_is_configurable_and_shared() {
     );
     let r = run(&off, "kube-default");
     assert_eq!(times(&r, "", "PodCreated"), vec![0.0; 20]);
+}
+
+/// A Simulation spec whose Job controller's client has `qps` and `burst`, then `body`.
+fn kcm_limited(qps: &str, burst: u32, body: &str) -> String {
+    format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec:\n  clientRateLimits:\n    kube-controller-manager: {{qps: {qps}, burst: {burst}}}\n---\n{body}"
+    )
+}
+
+/// A Simulation spec with client limits off, then `body`.
+fn limits_off(body: &str) -> String {
+    format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec: {{clientRateLimits: {{enabled: false}}}}\n---\n{body}"
+    )
+}
+
+/// A Job's terminal condition is written after its finished pods' finalizers are removed, all
+/// through its client: 40 pods of 100 s at 1 QPS, burst 41. At 0 the 40 creates and the status
+/// update take the 41 tokens; at 100 s the pods end, and the sync at 101 s (full bucket again)
+/// writes the uncounted pods (1) and the 40 finalizer patches at once, then the status update
+/// with `Complete` one token later: JobComplete at 102 s, not 101 s as without limits.
+#[test]
+fn job_finishes_when_its_finalizer_patches_and_status_update_are_sent() {
+    let body = format!(
+        "{}{}",
+        nodes(5, 0),
+        job_yaml(
+            "j",
+            "kubesim.io/duration: 100s",
+            "  completions: 40\n  parallelism: 40\n"
+        )
+    );
+    let r = run(&kcm_limited("1", 41, &body), "kube-default");
+    assert_eq!(times(&r, "j-", "PodCreated"), vec![0.0; 40]);
+    assert_eq!(times(&r, "j", "JobComplete"), [102.0]);
+    assert_eq!(secs(job(&r, "j").finish), Some(102.0));
+    // Half the rate: the status update waits 2 s.
+    let r = run(&kcm_limited("0.5", 41, &body), "kube-default");
+    assert_eq!(times(&r, "j", "JobComplete"), [103.0]);
+    // Without limits the Job completes at the sync a batch period after its pods end.
+    let r = run(&limits_off(&body), "kube-default");
+    assert_eq!(times(&r, "j", "JobComplete"), [101.0]);
+}
+
+/// A suspended Job's pods are deleted through the client (`deleteJobPods`: each pod's
+/// finalizer patch, then its delete): 40 running pods, 1 QPS, burst 41, suspended at 50 s
+/// with a full bucket: the 40 patches and the first delete go at 50 s, then one delete a
+/// second, the last at 89 s; without limits all at 50 s.
+#[test]
+fn suspended_jobs_pods_are_deleted_at_the_client_rate() {
+    let body = format!(
+        "{}{}",
+        nodes(5, 0),
+        job_yaml(
+            "j",
+            "kubesim.io/duration: 1h, kubesim.io/suspend-at: 50s",
+            "  completions: 40\n  parallelism: 40\n"
+        )
+    );
+    let r = run(&kcm_limited("1", 41, &body), "kube-default");
+    let deleted = times(&r, "j-", "PodDeleted");
+    let expected: Vec<f64> = (0..40).map(|k| 50.0 + k as f64).collect();
+    assert_eq!(deleted, expected);
+    let r = run(&limits_off(&body), "kube-default");
+    assert_eq!(times(&r, "j-", "PodDeleted"), vec![50.0; 40]);
+}
+
+/// A failing Job deletes its running pods (`deleteActivePods`, finalizers kept) and writes
+/// `Failed` once they have terminated and their finalizers are removed: 40 pods, 1 QPS, burst
+/// 41, activeDeadlineSeconds 50. At 50 s the 40 deletes and the FailureTarget status update
+/// take the refilled bucket; the pods stop at once (no grace period); the sync at 51 s removes
+/// the 40 finalizers at 51..90 s and writes `Failed` at 91 s (51 s without limits).
+#[test]
+fn failing_jobs_finalizers_are_removed_before_failed() {
+    let body = format!(
+        "{}{}",
+        nodes(5, 0),
+        job_yaml(
+            "j",
+            "kubesim.io/duration: 1h",
+            "  completions: 40\n  parallelism: 40\n  activeDeadlineSeconds: 50\n"
+        )
+    );
+    let r = run(&kcm_limited("1", 41, &body), "kube-default");
+    assert_eq!(times(&r, "j-", "PodDeleted"), vec![50.0; 40]);
+    assert_eq!(times(&r, "j", "JobFailed"), [91.0]);
+    let r = run(&limits_off(&body), "kube-default");
+    assert_eq!(times(&r, "j", "JobFailed"), [51.0]);
 }
 
 /// `latencies.watch`: each component sees another's write one watch delay later. At 100 ms a

@@ -28,12 +28,16 @@ fn running_by_queue(r: &kubesim::observe::record::RunResult) -> (usize, usize) {
     (started("nlp-"), started("cv-"))
 }
 
+/// Client limits off: all 40 pods exist at the first session (through the Job controller's
+/// client, 20 QPS, burst 30, they arrive over 2.5 s and the first session sees some of them).
+const NO_LIMITS: &str = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: t}\nspec: {clientRateLimits: {enabled: false}}\n---\n";
+
 #[test]
 fn weights_split_a_contended_cluster_and_shares_cap_each_queue() {
     // 16 GPUs; nlp (weight 3) and cv (weight 1) each submit 20 one-GPU jobs at once. Deserved
     // GPUs: 16 x 3/4 = 12 and 16 x 1/4 = 4 (both ask for more), so 12 and 4 run.
     let yaml = format!(
-        "{}{}{}{}{}",
+        "{NO_LIMITS}{}{}{}{}{}",
         nodes(2, 8),
         queue("nlp", 3),
         queue("cv", 1),
@@ -47,7 +51,7 @@ fn weights_split_a_contended_cluster_and_shares_cap_each_queue() {
     }
     // Equal weights: 8 and 8.
     let yaml = format!(
-        "{}{}{}{}{}",
+        "{NO_LIMITS}{}{}{}{}{}",
         nodes(2, 8),
         queue("nlp", 1),
         queue("cv", 1),
@@ -57,7 +61,7 @@ fn weights_split_a_contended_cluster_and_shares_cap_each_queue() {
     assert_eq!(running_by_queue(&run(&yaml, "volcano")), (8, 8));
     // What a queue does not ask for goes to the other: cv asks for 2, nlp gets 14.
     let yaml = format!(
-        "{}{}{}{}{}",
+        "{NO_LIMITS}{}{}{}{}{}",
         nodes(2, 8),
         queue("nlp", 1),
         queue("cv", 1),
@@ -68,7 +72,7 @@ fn weights_split_a_contended_cluster_and_shares_cap_each_queue() {
     // kube-default knows no queues: weights 1:3 change nothing; the two streams' jobs arrive
     // interleaved and take the GPUs in that order (8 and 8).
     let yaml = format!(
-        "{}{}{}{}{}",
+        "{NO_LIMITS}{}{}{}{}{}",
         nodes(2, 8),
         queue("nlp", 1),
         queue("cv", 3),
@@ -86,7 +90,7 @@ fn weights_split_a_contended_cluster_and_shares_cap_each_queue() {
 #[test]
 fn queue_rows_report_weights_shares_and_gpu_time() {
     let yaml = format!(
-        "{}{}{}{}{}",
+        "{NO_LIMITS}{}{}{}{}{}",
         nodes(2, 8),
         queue("nlp", 3),
         queue("cv", 1),

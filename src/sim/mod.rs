@@ -149,10 +149,10 @@ pub enum Ev {
         pod: PodId,
         epoch: u32,
     },
-    /// A Job controller pod create issued earlier is sent (its client's token is due).
-    JobPodCreate {
+    /// A Job controller write issued earlier is sent (its client's token is due).
+    JobWrite {
         wl: WlId,
-        index: Option<u32>,
+        write: crate::controllers::job::JobWrite,
     },
     /// A CronJob is created.
     CronCreate {
@@ -229,7 +229,7 @@ pub struct Controllers {
     pub faults: faults::Faults,
     /// ResourceQuota and LimitRange admission, when the scenario has some.
     pub admission: Option<Box<quota::Admission>>,
-    /// The Job controller's pod creations not sent yet (`controllers::job::create`).
+    /// The Job controller's pod creations not sent yet (`controllers::job::client`).
     pub creations: crate::controllers::job::Creations,
     /// Volcano jobs not finished yet.
     pub vc_live: std::collections::BTreeSet<WlId>,
@@ -570,7 +570,7 @@ impl World {
             Ev::KueueWorkloadFinish { wl, epoch } => self.kueue_workload_finish(wl, epoch),
             Ev::KueueDeleteDeactivated { wl } => self.delete_job(wl, "Deactivated"),
             Ev::CreatePods => self.create_pods_flush(),
-            Ev::JobPodCreate { wl, index } => self.job_pod_create_sent(wl, index),
+            Ev::JobWrite { wl, write } => self.job_write_sent(wl, write),
             Ev::BindSent { pod, epoch } => self.bind_sent(pod, epoch),
             Ev::PodSeen { pod } => self.pod_seen(pod),
             Ev::VcPodCreate { wl, task, index, retry } => self.vc_pod_create_sent(wl, task, index, retry),

@@ -8,18 +8,22 @@
 //! per Job, the earliest requested time wins, and every sync re-requests what it still needs
 //! (a backoff expiry, the active deadline). Pod events ask for a sync after `jobSyncBatch`.
 //!
-//! Pod creations (`create.rs`): at most 500 a sync, in slow-start batches, through the
-//! controller's rate-limited API client. Differences: the `Job` condition timestamps are the
-//! sync times.
+//! The controller's writes (`client.rs`): pod creations (at most 500 a sync, in slow-start
+//! batches) and deletions, finalizer removals and status updates, through its rate-limited API
+//! client; with client limits on, the terminal condition is written when the status update
+//! carrying it is sent. Differences: the `Job` condition timestamps are the times they are
+//! written (the sync times without client limits).
 //!
-//! This module owns the Job's state ([`JobState`]), its life cycle (creation, queue, suspend,
-//! TTL, deletion, the terminal condition) and pod creation; one sync (`syncJob`) is in
-//! `sync.rs`.
+//! This module owns the Job's state ([`JobState`]) and its life cycle (creation, queue,
+//! suspend, TTL, deletion, the terminal condition); one sync (`syncJob`) is in `sync.rs`, its
+//! writes in `client.rs`.
 
-mod create;
+mod client;
 mod sync;
 
-pub use create::Creations;
+pub use client::{Creations, JobWrite};
+
+use client::SyncWrites;
 
 use std::collections::BTreeSet;
 
@@ -34,8 +38,9 @@ const MAX_POD_CREATE_DELETE_PER_SYNC: usize = 500;
 /// The controller's state of one Job (its status and its in-memory backoff record).
 #[derive(Clone, Debug)]
 pub struct JobState {
-    /// Consecutive failed syncs (a pod create refused): the per-Job rate limiter's count.
-    pub api_failures: u32,
+    /// Consecutive failed syncs (a pod create refused): the per-Job rate limiter's count
+    /// (saturating: its delay reaches its maximum long before).
+    pub api_failures: u8,
     pub completions: Option<u32>,
     pub parallelism: u32,
     pub indexed: bool,
@@ -60,12 +65,15 @@ pub struct JobState {
     target: Option<&'static str>,
     target_failed: bool,
     pub finished: bool,
-    /// A sync's pod creations are still being sent (client limits on): the Job's key is with
-    /// a worker, and a sync due meanwhile waits for it (`sync_deferred`).
-    creating: bool,
+    /// A sync's writes are still being sent (client limits on): the Job's key is with a
+    /// worker, and a sync due meanwhile waits for it (`sync_deferred`).
+    busy: bool,
     sync_deferred: bool,
     /// The pending sync of the controller's queue.
     sync_at: Option<SimTime>,
+    /// Pods deleted while the Job winds down whose tracking finalizer is still to be removed
+    /// before the terminal condition (client limits on).
+    finalizers_left: u32,
 }
 
 // A million Jobs hold a million of these: within mimalloc's 128-byte size class.
@@ -140,7 +148,8 @@ impl JobState {
             target: None,
             target_failed: false,
             finished: false,
-            creating: false,
+            busy: false,
+            finalizers_left: 0,
             sync_deferred: false,
             sync_at: None,
             api_failures: 0,
@@ -296,7 +305,7 @@ impl World {
             return; // superseded by an earlier sync
         }
         j.sync_at = None;
-        if j.creating {
+        if j.busy {
             // A worker holds the Job's key: the queue hands it out again when it is done.
             j.sync_deferred = true;
             return;
@@ -315,11 +324,18 @@ impl World {
         let obj = self.wl_object(wl);
         if suspend {
             self.event(|| obj, "JobSuspended", String::new);
-            // Pods deleted for suspension are not failures (their finalizer goes first).
+            // Pods deleted for suspension are not failures (`deleteJobPods`: their finalizer
+            // goes first), then the Suspended condition.
+            let mut writes = SyncWrites {
+                patch_before_delete: true,
+                status: true,
+                ..SyncWrites::default()
+            };
             for pod in self.active_pods(wl) {
                 self.store.pods[pod as usize].counted = true;
-                self.delete_pod(pod, "JobSuspended", None);
+                writes.deletes.push((pod, "JobSuspended"));
             }
+            self.job_issue(wl, writes);
         } else {
             self.job(wl).start_time = Some(now);
             self.event(|| obj, "JobResumed", String::new);

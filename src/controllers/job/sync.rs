@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{JobState, MAX_POD_CREATE_DELETE_PER_SYNC, job_of, parse_index_set};
+use super::{JobState, MAX_POD_CREATE_DELETE_PER_SYNC, SyncWrites, job_of, parse_index_set};
 use crate::engine::SimTime;
 use crate::input::spec::{ExitCodeOperator, JobSpec, PfpAction, RestartPolicy};
 use crate::sim::{Phase, PodId, WlId, World, backoff_ms};
@@ -19,8 +19,8 @@ struct Finished {
 
 impl World {
     /// One sync of the Job (`syncJob`): count the newly finished pods, decide a terminal
-    /// condition, then either wind the Job down or scale it (`manageJob`), and re-request the
-    /// active-deadline sync.
+    /// condition, then either wind the Job down or scale it (`manageJob`), issue the sync's
+    /// writes (`client.rs`), and re-request the active-deadline sync.
     pub(crate) fn job_sync(&mut self, wl: WlId) {
         let now = self.now();
         if self.job(wl).finished || self.store.workloads[wl as usize].deleted || self.job(wl).suspended {
@@ -30,25 +30,29 @@ impl World {
             .spec
             .clone();
         let spec = job_of(&ws);
+        let mut writes = SyncWrites::default();
         if self.job(wl).start_time.is_none() {
             self.job(wl).start_time = Some(now);
+            writes.status = true;
         }
-        let fail_job = self.account_finished_pods(wl, spec);
+        let fail_job = self.account_finished_pods(wl, spec, &mut writes);
 
         // Terminal checks, in syncJob's order (JOB-T2).
         let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         let active = self.active_pods(wl);
         if j.target.is_none() {
-            self.job_check_terminal(wl, spec, fail_job, &active);
+            // A new interim condition is written with the status.
+            writes.status |= self.job_check_terminal(wl, spec, fail_job, &active);
         }
 
         let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         if j.target.is_some() {
-            self.job_wind_down(wl, active);
+            self.job_wind_down(wl, active, writes);
             return;
         }
 
-        self.job_manage(wl, &active);
+        self.job_manage(wl, &active, &mut writes);
+        self.job_issue(wl, writes);
         // Re-request the deadline sync (syncJob re-adds it on every pass).
         if let Some(ads) = spec.active_deadline_s {
             let start = self.job(wl).start_time.expect("set");
@@ -59,8 +63,8 @@ impl World {
     /// syncJob's terminal checks on a Job without a target yet (JOB-T2): the failure target
     /// (podFailurePolicy FailJob, `exceedsBackoffLimit` / `pastBackoffLimitOnFailure`,
     /// `pastActiveDeadline`, max failed indexes, failed indexes), else the success target
-    /// (successPolicy, completions reached), recorded with its event.
-    fn job_check_terminal(&mut self, wl: WlId, spec: &JobSpec, fail_job: bool, active: &[PodId]) {
+    /// (successPolicy, completions reached), recorded with its event. True when it decided one.
+    fn job_check_terminal(&mut self, wl: WlId, spec: &JobSpec, fail_job: bool, active: &[PodId]) -> bool {
         let now = self.now();
         let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         let restarts: u32 = active.iter().map(|&p| self.store.pods[p as usize].restarts).sum();
@@ -106,11 +110,12 @@ impl World {
             (j.target, j.target_failed) = (Some(r), false);
             self.event(|| obj, "JobSuccessCriteriaMet", || r.to_string());
         }
+        failure.is_some() || success.is_some()
     }
 
     /// A Job with a failure or success target: delete its `active` pods (`deleteActivePods`),
     /// and write the terminal condition once none is terminating (`finishJob`'s wait, JOB-T3).
-    fn job_wind_down(&mut self, wl: WlId, active: Vec<PodId>) {
+    fn job_wind_down(&mut self, wl: WlId, active: Vec<PodId>, mut writes: SyncWrites) {
         let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         let failing = j.target.is_some() && j.target_failed;
         let reason = if failing && j.target == Some("DeadlineExceeded") {
@@ -118,27 +123,30 @@ impl World {
         } else {
             "JobFinished"
         };
+        let limited = self.api_limited(crate::sim::Client::KubeControllerManager);
+        writes.status |= !active.is_empty();
         for pod in active {
             // Every pod still running when a Job fails counts as failed; it is the
             // success of a Job that leaves excess pods uncounted.
+            let j = self.job(wl);
             if failing {
-                self.job(wl).failed += 1;
+                j.failed += 1;
+            }
+            // Its finalizer stays until it has terminated.
+            if limited {
+                j.finalizers_left += 1;
             }
             self.store.pods[pod as usize].counted = true;
-            self.delete_pod(pod, reason, None);
+            writes.deletes.push((pod, reason));
         }
-        let terminating = self.store.workloads[wl as usize]
-            .pods
-            .iter()
-            .any(|&p| self.store.pods[p as usize].finished.is_none());
-        if !terminating {
-            self.job_finish(wl);
-        }
+        writes.finish = true;
+        self.job_issue(wl, writes);
     }
 
     /// `manageJob`: scale to the wanted number of active pods, deleting the least advanced
-    /// excess pods or creating missing ones once the pod-failure backoff has passed.
-    fn job_manage(&mut self, wl: WlId, active: &[PodId]) {
+    /// excess pods (`deleteJobPods`) or creating missing ones once the pod-failure backoff has
+    /// passed; the status update follows either.
+    fn job_manage(&mut self, wl: WlId, active: &[PodId], writes: &mut SyncWrites) {
         let now = self.now();
         let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         let terminating = if j.only_replace_failed {
@@ -187,27 +195,37 @@ impl World {
                 .take((active.len() - want).min(MAX_POD_CREATE_DELETE_PER_SYNC))
             {
                 self.store.pods[pod as usize].counted = true;
-                self.delete_pod(pod, "ScaledDown", None);
+                writes.deletes.push((pod, "ScaledDown"));
             }
+            writes.patch_before_delete = true;
+            writes.status = true;
         } else if active.len() + terminating < want {
             let budget = (want - active.len() - terminating).min(MAX_POD_CREATE_DELETE_PER_SYNC);
             if j.indexed {
-                self.create_indexed(wl, budget);
+                self.create_indexed(wl, budget, writes);
             } else {
                 let remaining = remaining_backoff(now, j.backoff_n, j.last_failure, &self.cfg.lat);
                 if remaining > 0 {
                     self.job_enqueue(wl, now.plus_ms(remaining.max(1000)));
                 } else {
-                    self.request_pods(wl, vec![None; budget]);
+                    writes.creates = vec![None; budget];
                 }
             }
+            writes.status |= !writes.creates.is_empty();
         }
     }
 
     /// Count newly finished pods (JOB-A2, A3, B3, P1..P3, I2; syncJob's pod accounting,
-    /// `trackJobStatusWithFinalizers`). Returns whether a podFailurePolicy FailJob rule matched.
-    pub(crate) fn account_finished_pods(&mut self, wl: WlId, spec: &JobSpec) -> bool {
+    /// `trackJobStatusWithFinalizers`), with the writes they take: a status update, one
+    /// finalizer patch each, and a second status update for those kept as uncounted UIDs (all
+    /// but an Indexed Job's succeeded pods). Returns whether a podFailurePolicy FailJob rule
+    /// matched.
+    fn account_finished_pods(&mut self, wl: WlId, spec: &JobSpec, writes: &mut SyncWrites) -> bool {
         let new = self.newly_finished_pods(wl);
+        let indexed = self.job(wl).indexed;
+        writes.status |= !new.is_empty();
+        writes.patches += new.len() as u32;
+        writes.counted |= new.iter().any(|f| !(indexed && f.success));
         let mut fail_job = false;
         let latest_success = new.iter().filter(|f| f.success).map(|f| f.at).max();
         let mut backoff_failures = 0u32;
@@ -294,7 +312,7 @@ impl World {
     }
 
     /// Create pods for the lowest pending indexes whose per-index backoff has passed.
-    pub(crate) fn create_indexed(&mut self, wl: WlId, budget: usize) {
+    fn create_indexed(&mut self, wl: WlId, budget: usize, writes: &mut SyncWrites) {
         let now = self.now();
         let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         let taken: BTreeSet<u32> = self.store.workloads[wl as usize]
@@ -334,7 +352,7 @@ impl World {
             }
             to_create.push(i);
         }
-        self.request_pods(wl, to_create.into_iter().map(Some).collect());
+        writes.creates = to_create.into_iter().map(Some).collect();
         if let Some(rem) = wake {
             self.job_enqueue(wl, now.plus_ms(rem.max(1000)));
         }
