@@ -36,6 +36,17 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// A count of thousandths as a decimal number without trailing zeros (`20000` -> `20`,
+/// `500` -> `0.5`, `1250` -> `1.25`).
+pub fn thousandths(milli: u64) -> String {
+    let (whole, frac) = (milli / 1000, milli % 1000);
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let digits = format!("{frac:03}");
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +57,13 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn thousandths_print_without_trailing_zeros() {
+        assert_eq!(thousandths(20_000), "20");
+        assert_eq!(thousandths(500), "0.5");
+        assert_eq!(thousandths(1_250), "1.25");
+        assert_eq!(thousandths(3), "0.003");
     }
 }

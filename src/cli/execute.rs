@@ -72,7 +72,9 @@ pub(super) fn execute(
     let progress = ui::progress(Some(mine.len() as u64));
     let runs = run_units(scenarios, &mine, &events, Some(&progress));
     let runs = runs.inspect_err(|_| progress.finish())?;
-    note_throttled(&runs);
+    if let Some(sc) = scenarios.first() {
+        note_throttled(&runs, &sc.sim.client_limits);
+    }
     let tables = Tables::from_runs(plan, &mine, &runs);
     drop(runs);
     match shard {
@@ -223,20 +225,31 @@ fn warn_bare_workloads(sc: &Scenario, policies: &[String]) {
     }
 }
 
-/// A note per API client whose rate limit held writes back by a second or more in some run:
-/// the limits are real clusters' defaults, which many clusters raise.
-fn note_throttled(runs: &[crate::observe::record::RunResult]) {
+/// A note per API client whose rate limit held writes back by a second or more in some run,
+/// with the limit used: kubesim's defaults are the components' own, which many clusters raise.
+fn note_throttled(runs: &[crate::observe::record::RunResult], limits: &crate::input::spec::ClientLimits) {
     use crate::observe::record::Client;
     for c in Client::ALL {
         let delayed: u64 = runs.iter().map(|r| r.throttled[c as usize].0).sum();
         let longest = runs.iter().map(|r| r.throttled[c as usize].1).max().unwrap_or(0);
+        let Some(limit) = limits.of(c) else {
+            continue;
+        };
         if longest >= 1000 {
+            let whose = if crate::rate::ClientLimit::default_of(c.key()) == Some(limit) {
+                "the component's default"
+            } else {
+                "as set in the Simulation"
+            };
             note!(
-                "note: {} of {}'s API writes waited for its client's rate limit, up to {} s each (kubesim \
-                 uses the component's default QPS and burst); if your cluster sets them higher, write them \
-                 under clientRateLimits.{} in the Simulation (docs/scenario.md, Client rate limits)",
+                "note: {} of {}'s API writes waited for its client's rate limit ({} QPS, burst {}: {}), \
+                 up to {} s each; if your cluster allows it more, set clientRateLimits.{} in the Simulation \
+                 (docs/scenario.md, Client rate limits)",
                 delayed,
                 c.key(),
+                crate::text::thousandths(limit.qps_milli),
+                limit.burst,
+                whose,
                 format!("{:.1}", longest as f64 / 1000.0),
                 c.key()
             );

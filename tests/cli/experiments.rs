@@ -821,7 +821,9 @@ fn throttled_clients_are_noted() {
         .unwrap_or_else(|| panic!("no note: {}", out.stderr));
     assert!(waited >= 71, "{}", out.stderr);
     assert!(
-        out.stderr.contains("up to 1.9 s each") && out.stderr.contains("clientRateLimits.kube-controller-manager"),
+        out.stderr
+            .contains("(20 QPS, burst 30: the component's default), up to 1.9 s each")
+            && out.stderr.contains("clientRateLimits.kube-controller-manager"),
         "{}",
         out.stderr
     );
