@@ -341,6 +341,64 @@ fn kube_scheduler_binds_at_its_client_rate() {
     assert_eq!(times(&r, "j-", "PodBound"), vec![0.0; 300]);
 }
 
+/// A pod's first failed attempt patches its PodScheduled condition through kube-scheduler's
+/// client (asynchronous: nothing waits for it, but the patches take tokens before later
+/// Bindings). At 1 QPS, burst 5: ten pods that never fit, created at 0, take 5 tokens at 0 and
+/// one a second until 5 s; a pod created at 1 s is bound at 6 s (1 s without limits).
+#[test]
+fn unschedulable_condition_patches_take_kube_schedulers_tokens() {
+    let jobs = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: big, annotations: {kubesim.io/duration: 1h}}\nspec:\n  completions: 10\n  parallelism: 10\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, resources: {requests: {cpu: \"100\"}}}]\n---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: small, annotations: {kubesim.io/duration: 1h, kubesim.io/submit-at: 1s}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, resources: {requests: {cpu: \"1\"}}}]\n---\n";
+    let y = format!(
+        "{}{}{jobs}",
+        sim("horizon: 100s, clientRateLimits: {kube-scheduler: {qps: 1, burst: 5}}"),
+        nodes(1, 0)
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "small-", "PodBound"), [6.0]);
+    let r = run(
+        &y.replace("clientRateLimits: {", "clientRateLimits: {enabled: false, "),
+        "kube-default",
+    );
+    assert_eq!(times(&r, "small-", "PodBound"), [1.0]);
+}
+
+/// A preemption's writes pass kube-scheduler's client: the preemptor's nomination, each
+/// victim's DisruptionTarget patch, then the victims' deletes. At 1 QPS, burst 4 (full at
+/// 10 s): the nomination and the 3 patches at 10 s, the deletes at 11, 12 and 13 s; the
+/// victims ignore SIGTERM for their 30 s grace period, so the preemptor binds at 43 s (40 s
+/// with the default limits).
+#[test]
+fn preemption_victims_are_deleted_at_kube_schedulers_client_rate() {
+    let preemptor = r#"apiVersion: v1
+kind: Pod
+metadata: {name: preemptor, annotations: {kubesim.io/submit-at: 10s, kubesim.io/duration: 1h}}
+spec:
+  priorityClassName: p100
+  restartPolicy: Never
+  containers: [{name: c, image: x, resources: {requests: {cpu: "3"}}}]
+"#;
+    let body = format!(
+        "{}{}{}{}{}{}{preemptor}",
+        three_cpu_node("node-y"),
+        class("p5", 5, "PreemptLowerPriority"),
+        class("p100", 100, "PreemptLowerPriority"),
+        pinned("y1", "node-y", "p5", "1"),
+        pinned("y2", "node-y", "p5", "1"),
+        pinned("y3", "node-y", "p5", "1"),
+    );
+    let limited = format!(
+        "{}{body}",
+        sim("horizon: 100s, clientRateLimits: {kube-scheduler: {qps: 1, burst: 4}}")
+    );
+    let r = run(&limited, "kube-default");
+    assert_eq!(times(&r, "y", "PodDeleted"), [11.0, 12.0, 13.0]);
+    assert_eq!(times(&r, "preemptor", "PodBound"), [43.0]);
+    assert_eq!(r.preemptions, 3);
+    let r = run(&format!("{}{body}", sim("horizon: 100s")), "kube-default");
+    assert_eq!(times(&r, "y", "PodDeleted"), [10.0, 10.0, 10.0]);
+    assert_eq!(times(&r, "preemptor", "PodBound"), [40.0]);
+}
+
 /// `kubeSchedulerThroughput` bounds the scheduling attempts a second (one at a time): at 100
 /// a second, 300 pods created at once (clients opened wide) are bound 10 ms apart, the last at
 /// 2.99 s; without it every attempt takes no time.

@@ -236,7 +236,7 @@ fn note_throttled(runs: &[crate::observe::record::RunResult], limits: &crate::in
             continue;
         };
         if longest >= 1000 {
-            let whose = if crate::rate::ClientLimit::default_of(c.key()) == Some(limit) {
+            let whose = if limits.is_default(c) {
                 "the component's default"
             } else {
                 "as set in the Simulation"

@@ -198,6 +198,11 @@ impl Default for ClientLimits {
 }
 
 impl ClientLimits {
+    /// Whether `client`'s limit is its component's default.
+    pub fn is_default(&self, client: crate::rate::Client) -> bool {
+        self.of(client) == crate::rate::ClientLimit::default_of(client.key())
+    }
+
     /// `client`'s limit when limits are on.
     pub fn of(&self, client: crate::rate::Client) -> Option<crate::rate::ClientLimit> {
         use crate::rate::Client;

@@ -144,6 +144,10 @@ pub enum Ev {
     PodSeen {
         pod: PodId,
     },
+    /// kube-scheduler's delete of a preemption victim is sent (its client's token is due).
+    PreemptVictim {
+        pod: PodId,
+    },
     /// A scheduler's Binding issued earlier is sent (its client's token is due).
     BindSent {
         pod: PodId,
@@ -572,6 +576,7 @@ impl World {
             Ev::CreatePods => self.create_pods_flush(),
             Ev::JobWrite { wl, write } => self.job_write_sent(wl, write),
             Ev::BindSent { pod, epoch } => self.bind_sent(pod, epoch),
+            Ev::PreemptVictim { pod } => self.preempt_victim(pod),
             Ev::PodSeen { pod } => self.pod_seen(pod),
             Ev::VcPodCreate { wl, task, index, retry } => self.vc_pod_create_sent(wl, task, index, retry),
             Ev::PermitTimeout { gang, generation } => self.cosched_timeout(gang, generation),

@@ -422,7 +422,13 @@ impl World {
                     self.send_create(k, index);
                 }
             }
-            JobWrite::Delete(pod, reason) => self.delete_pod(pod, reason, None),
+            JobWrite::Delete(pod, reason) => {
+                // (A pod leaves the store once counted and terminated: not while its Job's key
+                // is held, but a pod gone has nothing to delete.)
+                if self.store.pods.get(pod).is_some() {
+                    self.delete_pod(pod, reason, None);
+                }
+            }
             JobWrite::Plain => {}
             JobWrite::Finish => {
                 let w = &self.store.workloads[wl as usize];

@@ -99,6 +99,7 @@ impl World {
         {
             // UnschedulableAndUnresolvable: wait for a sibling to be created (CO-4).
             self.failed_scheduling_event(pod, Failure::PreFilter);
+            self.unschedulable_patch(pod);
             self.sched.kube.pods[pod as usize].ts = now;
             self.sched.kube.pods[pod as usize].loc = Loc::GangWait;
             self.sched.kube.gang_wait.insert(pod);
@@ -134,6 +135,7 @@ impl World {
             }
             Decision::Unschedulable { resources } => {
                 self.failed_scheduling_event(pod, Failure::Filter);
+                self.unschedulable_patch(pod);
                 if let Some(g) = cosched_gang {
                     self.cosched_post_filter(g);
                 }
@@ -160,6 +162,18 @@ impl World {
                 q.failed_at_generation = Some(generation);
                 self.class_join(c, pod);
             }
+        }
+    }
+
+    /// A pod's first failed attempt patches its `PodScheduled=False` condition through
+    /// kube-scheduler's client (`handleSchedulingFailure` -> `updatePod` in kubernetes
+    /// `pkg/scheduler/schedule_one.go`; asynchronous with SchedulerAsyncAPICalls, beta and on
+    /// since 1.34): it takes a token and nothing waits for it. A preempting attempt's patch (with
+    /// the nomination) is taken by the preemption. Later failures patch only when the
+    /// condition's message changes, which kubesim does not follow: they take none.
+    fn unschedulable_patch(&mut self, pod: PodId) {
+        if self.sched.kube.pods[pod as usize].attempts == 1 {
+            self.api_send(crate::rate::Client::KubeScheduler);
         }
     }
 

@@ -211,7 +211,8 @@ impl World {
         Some((victims, violations))
     }
 
-    /// Carry out a preemption: nominate, then delete the victims gracefully (SCH-P6).
+    /// Carry out a preemption: nominate, then delete the victims gracefully (SCH-P6), through
+    /// kube-scheduler's client.
     pub(crate) fn preempt(&mut self, pod: PodId, node: NodeId, victims: Vec<PodId>) {
         let prio = self.store.classes[self.store.pods[pod as usize].class as usize].priority;
         self.clear_nomination_quiet(pod);
@@ -227,9 +228,33 @@ impl World {
         self.store.pods[pod as usize].nominated = Some(node);
         self.sched.kube.nominate(node, pod);
         self.pod_node_event(pod, "PodNominated", node);
-        for v in victims {
-            self.count_eviction(v, None);
-            self.delete_pod(v, "Preempted", Some("PreemptionByScheduler"));
+        // Through kube-scheduler's client (`prepareCandidate`, async preemption): the
+        // preemptor's nominatedNodeName patch, then each victim's DisruptionTarget condition
+        // patch and its delete, the victims in parallel (their patches go first). A victim's
+        // deletion starts when its delete is sent.
+        let client = crate::rate::Client::KubeScheduler;
+        let now = self.now();
+        for _ in 0..=victims.len() {
+            self.api_send(client);
         }
+        for v in victims {
+            let due = self.api_send(client);
+            if due == now {
+                self.preempt_victim(v);
+            } else {
+                self.engine
+                    .schedule(due, crate::sim::class::API, crate::sim::Ev::PreemptVictim { pod: v });
+            }
+        }
+    }
+
+    /// A victim's delete is sent: it is evicted, unless it ended or is being deleted already.
+    pub(crate) fn preempt_victim(&mut self, v: PodId) {
+        let Some(p) = self.store.pods.get(v) else { return };
+        if p.finished.is_some() || p.deletion.is_some() {
+            return;
+        }
+        self.count_eviction(v, None);
+        self.delete_pod(v, "Preempted", Some("PreemptionByScheduler"));
     }
 }
