@@ -85,9 +85,8 @@ fn three_cpu_node(name: &str) -> String {
     )
 }
 
-#[test]
-fn s_k4_preemption_prefers_the_node_with_the_lowest_highest_victim_priority() {
-    let preemptor = r#"apiVersion: v1
+/// A pod of priority 100 created at 10 s that needs all 3 CPUs of a node.
+const PREEMPTOR: &str = r#"apiVersion: v1
 kind: Pod
 metadata: {name: preemptor, annotations: {kubesim.io/submit-at: 10s, kubesim.io/duration: 1h}}
 spec:
@@ -95,6 +94,10 @@ spec:
   restartPolicy: Never
   containers: [{name: c, image: x, resources: {requests: {cpu: "3"}}}]
 "#;
+
+#[test]
+fn s_k4_preemption_prefers_the_node_with_the_lowest_highest_victim_priority() {
+    let preemptor = PREEMPTOR;
     let y = format!(
         "{}{}{}{}{}{}{}{}{}{}{}{}{preemptor}",
         sim("horizon: 100s"),
@@ -369,14 +372,7 @@ fn unschedulable_condition_patches_take_kube_schedulers_tokens() {
 /// with the default limits).
 #[test]
 fn preemption_victims_are_deleted_at_kube_schedulers_client_rate() {
-    let preemptor = r#"apiVersion: v1
-kind: Pod
-metadata: {name: preemptor, annotations: {kubesim.io/submit-at: 10s, kubesim.io/duration: 1h}}
-spec:
-  priorityClassName: p100
-  restartPolicy: Never
-  containers: [{name: c, image: x, resources: {requests: {cpu: "3"}}}]
-"#;
+    let preemptor = PREEMPTOR;
     let body = format!(
         "{}{}{}{}{}{}{preemptor}",
         three_cpu_node("node-y"),
