@@ -797,6 +797,34 @@ fn deploy_manifests_are_valid_jobs_that_shard_by_their_index() {
     let _ = fs::remove_dir_all(&out);
 }
 
+/// A stream of Jobs faster than the Job controller's client gets through (10 single-pod Jobs a
+/// second against 4 at 20 QPS: each takes five writes, a create, a status update, then the
+/// uncounted pod's status update, its finalizer patch and the status update with the
+/// condition) queues in the controller: the syncs wait for its busy workers, and the note says
+/// so. The bucket is never idle, so the last of the 3,000 writes, the last Job's `Complete`,
+/// takes token 3,000: (3,000 - 30) x 50 ms = 148.5 s.
+#[test]
+fn a_job_stream_beyond_the_controllers_client_is_noted() {
+    let dir = TestDir::new("job-stream");
+    let y = "apiVersion: v1\nkind: Node\nmetadata: {name: n0}\nstatus: {allocatable: {cpu: \"64\", memory: 64Gi, pods: \"110\"}}\n---\napiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {name: a}\nspec:\n  count: 600\n  every: 100ms\n  template:\n    apiVersion: batch/v1\n    kind: Job\n    metadata: {name: j, annotations: {kubesim.io/duration: 1s}}\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: c, image: x, resources: {requests: {cpu: 100m}}}]\n";
+    let f = dir.write("s.yaml", y);
+    let out = run_args(&["run", p(&f), "--out", p(&dir.join("out"))]);
+    out.assert_ok();
+    let longest: f64 = out
+        .stderr
+        .split_once("kube-controller-manager's API writes waited")
+        .and_then(|(_, after)| after.split_once("up to ")?.1.split(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no note: {}", out.stderr));
+    assert!(longest >= 1.0, "{}", out.stderr);
+    let jobs = fs::read_to_string(dir.join("out/jobs.csv")).expect("jobs.csv");
+    let last_finish = jobs
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(12)?.parse::<f64>().ok())
+        .fold(0.0, f64::max);
+    assert_eq!(last_finish, 148.5);
+}
+
 /// A run whose writes wait a second or more for an API client's rate limit says so on stderr,
 /// naming the client's `clientRateLimits` key; with the limits off it says nothing. A 100-pod
 /// Job at 20 QPS / burst 30: creates 31 to 100 wait and so does the status update after them,

@@ -46,6 +46,7 @@
 
 use std::collections::VecDeque;
 
+use crate::engine::SimTime;
 use crate::sim::{Client, Ev, PodId, WlId, World, class};
 
 /// Job controller workers (`--concurrent-job-syncs`, default 5).
@@ -79,8 +80,8 @@ pub struct Creations {
     /// Jobs synced at once interleave their batches).
     requests: Vec<(WlId, VecDeque<Step>)>,
     flush_scheduled: bool,
-    /// Syncs waiting for a free worker, in the order they asked.
-    waiting: VecDeque<(WlId, VecDeque<Step>)>,
+    /// Syncs waiting for a free worker, in the order they asked, with the time they asked.
+    waiting: VecDeque<(WlId, VecDeque<Step>, SimTime)>,
     /// Syncs writing (at most `CONCURRENT_JOB_SYNCS`).
     workers: Vec<Worker>,
 }
@@ -119,7 +120,7 @@ struct Worker {
     creates: bool,
     refused: bool,
     /// When its first pod was created (its add event asks for a sync a batch period later).
-    first_created: Option<crate::engine::SimTime>,
+    first_created: Option<SimTime>,
     /// A create of it waited for a token.
     delayed: bool,
 }
@@ -193,7 +194,8 @@ impl World {
         if creates {
             self.request_creates(wl, steps);
         } else {
-            self.ctl.creations.waiting.push_back((wl, steps));
+            let now = self.now();
+            self.ctl.creations.waiting.push_back((wl, steps, now));
             self.write_rounds();
         }
     }
@@ -205,7 +207,7 @@ impl World {
             .workers
             .iter_mut()
             .map(|w| (w.wl, &mut w.steps))
-            .chain(c.waiting.iter_mut().map(|(w, s)| (*w, s)))
+            .chain(c.waiting.iter_mut().map(|(w, s, _)| (*w, s)))
             .chain(c.requests.iter_mut().map(|(w, s)| (*w, s)))
             .find(|(w, _)| *w == wl)
             .map(|(_, s)| s);
@@ -237,10 +239,12 @@ impl World {
 
     /// The end of an instant in which syncs asked for pods: they join the workers' queue.
     pub(crate) fn create_pods_flush(&mut self) {
+        let now = self.now();
         let c = &mut self.ctl.creations;
         c.flush_scheduled = false;
         let requests = std::mem::take(&mut c.requests);
-        c.waiting.extend(requests);
+        c.waiting
+            .extend(requests.into_iter().map(|(wl, steps)| (wl, steps, now)));
         self.write_rounds();
     }
 
@@ -248,12 +252,18 @@ impl World {
     /// (a creation step one batch at a time), round-robin, until each worker waits for its
     /// writes to be sent or has no more.
     fn write_rounds(&mut self) {
+        let now = self.now();
         loop {
-            let c = &mut self.ctl.creations;
-            while c.workers.len() < CONCURRENT_JOB_SYNCS {
-                let Some((wl, steps)) = c.waiting.pop_front() else {
+            while self.ctl.creations.workers.len() < CONCURRENT_JOB_SYNCS {
+                let Some((wl, steps, asked)) = self.ctl.creations.waiting.pop_front() else {
                     break;
                 };
+                // A sync that waited for a worker (every worker's writes waiting for tokens)
+                // counts as a write held back by the client's limit.
+                if asked < now {
+                    self.rec.client_wait(Client::KubeControllerManager, asked, now);
+                }
+                let c = &mut self.ctl.creations;
                 let creates = matches!(steps.front(), Some(Step::Create { .. }));
                 c.workers.push(Worker {
                     wl,
@@ -358,7 +368,7 @@ impl World {
     }
 
     /// A write of worker `k` is sent at `due`.
-    fn write_later(&mut self, k: usize, due: crate::engine::SimTime, write: JobWrite) {
+    fn write_later(&mut self, k: usize, due: SimTime, write: JobWrite) {
         let w = &mut self.ctl.creations.workers[k];
         w.in_flight += 1;
         let wl = w.wl;
