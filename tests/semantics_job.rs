@@ -390,10 +390,14 @@ fn bucket_times(n: usize, burst: usize, period_ms: u64) -> Vec<f64> {
 }
 
 /// The Job controller's pod creates pass its client's token bucket (kube-controller-manager
-/// 20 QPS, burst 30): a 1,000-pod Indexed Job gets 30 pods at once, then one every 50 ms, in
-/// slow-start batches of at most 500 a sync; the first sync's status update takes the 501st
-/// token (23.55 s), and the second sync runs when it is sent: its first pod at 23.6 s, the
-/// last at 48.55 s; indexes in order.
+/// 20 QPS, burst 30; token n is due at max(0, n - 30) x 50 ms), in slow-start batches of at
+/// most 500 a sync, each create followed by its `SuccessfulCreate` event while the event
+/// recorder's spam filter lets them through (25 per Job). At 0 the batches of 1, 2, 4 and 8
+/// create 15 pods and write their 15 events (tokens 1-30); the 16 creates of the next batch
+/// take tokens 31-46, and the first 10 of them, sent from 50 ms on, the last 10 events (tokens
+/// 47-56), before the batch of 32 is issued at 0.8 s: pods 32 to 500 take tokens 57-525, the
+/// sync's status update token 526, and the second sync, run when it is sent, pods 501 to 1,000
+/// tokens 527-1,026: the last at 49.8 s; indexes in order.
 #[test]
 fn job_controller_creates_pods_at_its_client_rate_with_slow_start() {
     let y = format!(
@@ -407,14 +411,20 @@ fn job_controller_creates_pods_at_its_client_rate_with_slow_start() {
     );
     let r = run(&y, "kube-default");
     let created = times(&r, "j-", "PodCreated");
-    // Token k of the bucket is due at max(0, k - 30) x 50 ms; pod k takes token k, or k + 1
-    // after the status update.
-    let tokens = bucket_times(1001, 30, 50);
-    let expected: Vec<f64> = (0..1000).map(|k| tokens[if k < 500 { k } else { k + 1 }]).collect();
+    // Pod k (1-based) takes token t(k); token n is due at bucket_times(..)[n - 1].
+    let t = |k: usize| match k {
+        1..=15 => 2 * k - 1,
+        16..=31 => k + 15,
+        32..=500 => k + 25,
+        _ => k + 26,
+    };
+    let tokens = bucket_times(1026, 30, 50);
+    let expected: Vec<f64> = (1..=1000).map(|k| tokens[t(k) - 1]).collect();
     assert_eq!(created, expected);
-    assert_eq!(created[499], 23.5);
-    assert_eq!(created[500], 23.6);
-    assert_eq!(created[999], 48.55);
+    assert_eq!(created[14], 0.0);
+    assert_eq!(created[15], 0.05);
+    assert_eq!(created[31], 1.35);
+    assert_eq!(created[999], 49.8);
     // Created in index order: sync 1 takes indexes 0-499, sync 2 the rest.
     let names: Vec<&str> = r
         .events
@@ -427,8 +437,13 @@ fn job_controller_creates_pods_at_its_client_rate_with_slow_start() {
     }
 }
 
-/// Limits set in the Simulation: 10 QPS, burst 5 (one token every 100 ms); two Jobs created
-/// together share the bucket, their slow-start batches interleaved in issue order; with
+/// Limits set in the Simulation: 10 QPS, burst 5 (token n due at max(0, n - 5) x 100 ms); two
+/// Jobs created together share the bucket, their slow-start batches interleaved in issue
+/// order, each create's event taking the next token when the create is sent: a's first create
+/// and event (tokens 1, 2), b's (3, 4), a's batch of 2 (create 5, its event 6, create 7 at
+/// 0.2 s), b's (8, 9: 0.3, 0.4 s), a's event of 0.2 s (10), a's batch of 4 (11-14: 0.6-0.9 s),
+/// b's two events (15, 16), b's batch of 4 (17-20: 1.2-1.5 s), a's four events (21-24), a's
+/// last 3 (25-27: 2.0-2.2 s), b's four events (28-31), b's last 3 (32-34: 2.7-2.9 s). With
 /// `enabled: false` all their pods exist at 0.
 #[test]
 fn job_controller_client_limit_is_configurable_and_shared() {
@@ -442,9 +457,14 @@ fn job_controller_client_limit_is_configurable_and_shared() {
         nodes(4, 0)
     );
     let r = run(&limited, "kube-default");
-    let mut all: Vec<f64> = [times(&r, "a-", "PodCreated"), times(&r, "b-", "PodCreated")].concat();
-    all.sort_by(f64::total_cmp);
-    assert_eq!(all, bucket_times(20, 5, 100));
+    assert_eq!(
+        times(&r, "a-", "PodCreated"),
+        [0.0, 0.0, 0.2, 0.6, 0.7, 0.8, 0.9, 2.0, 2.1, 2.2]
+    );
+    assert_eq!(
+        times(&r, "b-", "PodCreated"),
+        [0.0, 0.3, 0.4, 1.2, 1.3, 1.4, 1.5, 2.7, 2.8, 2.9]
+    );
     // Slow start, round-robin: a 1, b 1, a 2, b 2, a 4, b 4, then a 3, b 3 (each pod in the
     // order its create was issued).
     let order: String = r
@@ -477,10 +497,12 @@ fn limits_off(body: &str) -> String {
 }
 
 /// A Job's terminal condition is written after its finished pods' finalizers are removed, all
-/// through its client: 40 pods of 100 s at 1 QPS, burst 41. At 0 the 40 creates and the status
-/// update take the 41 tokens; at 100 s the pods end, and the sync at 101 s (full bucket again)
-/// writes the uncounted pods (1) and the 40 finalizer patches at once, then the status update
-/// with `Complete` one token later: JobComplete at 102 s, not 101 s as without limits.
+/// through its client: 40 pods of 20 s at 1 QPS, burst 66. At 0 the 40 creates, their first 25
+/// events (the spam filter's burst) and the status update take the 66 tokens; at 20 s the pods
+/// end, and the sync at 21 s, with 21 tokens back, writes the uncounted pods (1), the 40
+/// finalizer patches, then the status update with `Complete`, its k-th write at max(21, k) s:
+/// JobComplete at 42 s, not 21 s as without limits (the `Completed` event is dropped: the
+/// filter has no token before 300 s). At 0.5 QPS the k-th write goes at max(21, 2k) s: 84 s.
 #[test]
 fn job_finishes_when_its_finalizer_patches_and_status_update_are_sent() {
     let body = format!(
@@ -488,26 +510,26 @@ fn job_finishes_when_its_finalizer_patches_and_status_update_are_sent() {
         nodes(5, 0),
         job_yaml(
             "j",
-            "kubesim.io/duration: 100s",
+            "kubesim.io/duration: 20s",
             "  completions: 40\n  parallelism: 40\n"
         )
     );
-    let r = run(&kcm_limited("1", 41, &body), "kube-default");
+    let r = run(&kcm_limited("1", 66, &body), "kube-default");
     assert_eq!(times(&r, "j-", "PodCreated"), vec![0.0; 40]);
-    assert_eq!(times(&r, "j", "JobComplete"), [102.0]);
-    assert_eq!(secs(job(&r, "j").finish), Some(102.0));
-    // Half the rate: the status update waits 2 s.
-    let r = run(&kcm_limited("0.5", 41, &body), "kube-default");
-    assert_eq!(times(&r, "j", "JobComplete"), [103.0]);
+    assert_eq!(times(&r, "j", "JobComplete"), [42.0]);
+    assert_eq!(secs(job(&r, "j").finish), Some(42.0));
+    let r = run(&kcm_limited("0.5", 66, &body), "kube-default");
+    assert_eq!(times(&r, "j", "JobComplete"), [84.0]);
     // Without limits the Job completes at the sync a batch period after its pods end.
     let r = run(&limits_off(&body), "kube-default");
-    assert_eq!(times(&r, "j", "JobComplete"), [101.0]);
+    assert_eq!(times(&r, "j", "JobComplete"), [21.0]);
 }
 
 /// A suspended Job's pods are deleted through the client (`deleteJobPods`: each pod's
-/// finalizer patch, then its delete): 40 running pods, 1 QPS, burst 41, suspended at 50 s
-/// with a full bucket: the 40 patches and the first delete go at 50 s, then one delete a
-/// second, the last at 89 s; without limits all at 50 s.
+/// finalizer patch, then its delete): 40 running pods, 1 QPS, burst 66 (emptied at 0 by the
+/// creates, 25 events and a status update), suspended at 50 s with 50 tokens back: the 40
+/// patches and the first 10 deletes go at 50 s, then one delete a second, the last at 80 s;
+/// without limits all at 50 s.
 #[test]
 fn suspended_jobs_pods_are_deleted_at_the_client_rate() {
     let body = format!(
@@ -519,9 +541,9 @@ fn suspended_jobs_pods_are_deleted_at_the_client_rate() {
             "  completions: 40\n  parallelism: 40\n"
         )
     );
-    let r = run(&kcm_limited("1", 41, &body), "kube-default");
+    let r = run(&kcm_limited("1", 66, &body), "kube-default");
     let deleted = times(&r, "j-", "PodDeleted");
-    let expected: Vec<f64> = (0..40).map(|k| 50.0 + k as f64).collect();
+    let expected: Vec<f64> = (1..=40).map(|k| 50.0f64.max(40.0 + k as f64)).collect();
     assert_eq!(deleted, expected);
     let r = run(&limits_off(&body), "kube-default");
     assert_eq!(times(&r, "j-", "PodDeleted"), vec![50.0; 40]);
@@ -529,9 +551,10 @@ fn suspended_jobs_pods_are_deleted_at_the_client_rate() {
 
 /// A failing Job deletes its running pods (`deleteActivePods`, finalizers kept) and writes
 /// `Failed` once they have terminated and their finalizers are removed: 40 pods, 1 QPS, burst
-/// 41, activeDeadlineSeconds 50. At 50 s the 40 deletes and the FailureTarget status update
-/// take the refilled bucket; the pods stop at once (no grace period); the sync at 51 s removes
-/// the 40 finalizers at 51..90 s and writes `Failed` at 91 s (51 s without limits).
+/// 66 (emptied at 0), activeDeadlineSeconds 50. At 50 s the 40 deletes and the FailureTarget
+/// status update take 41 of the 50 tokens back; the pods stop at once (no grace period); the
+/// sync at 51 s has 10 tokens: it removes the 40 finalizers and writes `Failed` with its 41st
+/// write, at 51 + 31 = 82 s (51 s without limits).
 #[test]
 fn failing_jobs_finalizers_are_removed_before_failed() {
     let body = format!(
@@ -543,9 +566,9 @@ fn failing_jobs_finalizers_are_removed_before_failed() {
             "  completions: 40\n  parallelism: 40\n  activeDeadlineSeconds: 50\n"
         )
     );
-    let r = run(&kcm_limited("1", 41, &body), "kube-default");
+    let r = run(&kcm_limited("1", 66, &body), "kube-default");
     assert_eq!(times(&r, "j-", "PodDeleted"), vec![50.0; 40]);
-    assert_eq!(times(&r, "j", "JobFailed"), [91.0]);
+    assert_eq!(times(&r, "j", "JobFailed"), [82.0]);
     let r = run(&limits_off(&body), "kube-default");
     assert_eq!(times(&r, "j", "JobFailed"), [51.0]);
 }
@@ -586,9 +609,9 @@ fn a_job_whose_first_pod_ended_before_its_last_started_has_started() {
 }
 
 /// A Job suspended while its creates wait for the controller's client (`kubesim.io/suspend-at:
-/// 1s`, 100 pods at 20 QPS / burst 30): the creates still waiting create nothing, so it has the
-/// 30 + 19 pods created before 1 s (the one due at 1 s comes after the suspension, issued
-/// earlier), all deleted by the suspension.
+/// 1s`, 100 pods at 20 QPS / burst 30): 15 pods and their events at 0, the batch of 16 at
+/// 0.05-0.8 s, then the batch of 32 is due from 1.35 s, after the suspension: those creates
+/// create nothing, so the Job has 31 pods, all deleted by the suspension.
 #[test]
 fn creates_waiting_when_a_job_is_suspended_create_nothing() {
     let y = format!(
@@ -602,6 +625,8 @@ fn creates_waiting_when_a_job_is_suspended_create_nothing() {
     );
     let r = run(&y, "kube-default");
     let created = times(&r, "j-", "PodCreated");
-    assert_eq!(created, bucket_times(49, 30, 50));
-    assert_eq!(times(&r, "j-", "PodDeleted").len(), 49);
+    let tokens = bucket_times(46, 30, 50);
+    let expected: Vec<f64> = (1..=31).map(|k| if k <= 15 { 0.0 } else { tokens[k + 14] }).collect();
+    assert_eq!(created, expected);
+    assert_eq!(times(&r, "j-", "PodDeleted").len(), 31);
 }

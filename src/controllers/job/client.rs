@@ -36,13 +36,17 @@
 //! without limits (the pods' add events ask for a sync one `syncJobBatchPeriod` after the first
 //! create only after a create that waited).
 //!
+//! The controller's events pass the same client (`job_event_write`): the broadcaster writes
+//! each event its recorder keeps (client-go `tools/record`: the spam filter keeps 25 events
+//! per object, then one per 300 s), and nothing waits for it.
+//!
 //! Simplifications: the sync decides at its time from what it sees then, and only its writes
 //! wait for a worker and for tokens (in the real controller the whole sync waits for a free
 //! worker); a step's writes are taken from the bucket together, so another worker's writes
 //! issued while they are sent come after them (in the real controller, each goroutine of
 //! `deleteJobPods` issues its delete as soon as its own patch returns). Not modelled: the
-//! status updates for the pods' readiness and for terminating pods, and the controller's
-//! events (they pass the same client, through the event broadcaster's spam filter).
+//! status updates for the pods' readiness and for terminating pods, and the spam filter's
+//! LRU cache of 4,096 objects (past it, an object's filter starts anew).
 
 use std::collections::VecDeque;
 
@@ -51,6 +55,11 @@ use crate::sim::{Client, Ev, PodId, WlId, World, class};
 
 /// Job controller workers (`--concurrent-job-syncs`, default 5).
 pub const CONCURRENT_JOB_SYNCS: usize = 5;
+
+/// The event recorder's spam filter (client-go `tools/record/events_cache.go`,
+/// `defaultSpamBurst`, `defaultSpamQPS`): per source and object, 25 events, then one per 300 s.
+const EVENT_SPAM_BURST: u64 = 25;
+const EVENT_SPAM_PERIOD_MS: u64 = 300_000;
 
 /// What one sync decided to write, gathered while it runs and issued at its end
 /// ([`World::job_issue`]).
@@ -326,6 +335,7 @@ impl World {
                     let due = self.api_send(Client::KubeControllerManager);
                     if due == now {
                         self.delete_pod(pod, reason, None);
+                        self.job_event_write(wl); // SuccessfulDelete
                     } else {
                         self.write_later(k, due, JobWrite::Delete(pod, reason));
                     }
@@ -393,6 +403,7 @@ impl World {
                 if let Some(c) = charge {
                     self.quota_charged(pod, c);
                 }
+                self.job_event_write(wl); // SuccessfulCreate
                 let now = self.now();
                 self.ctl.creations.workers[k].first_created.get_or_insert(now);
                 true
@@ -412,6 +423,26 @@ impl World {
         if let Some(Step::Create { .. }) = steps.front() {
             steps.pop_front();
         }
+    }
+
+    /// An event the controller records about Job `wl` (`SuccessfulCreate`, `SuccessfulDelete`,
+    /// `FailedCreate`, `Completed` or the failure's reason, `Suspended`, `Resumed`): with client
+    /// limits on, the event recorder's spam filter keeps it if the Job's bucket has a token
+    /// (client-go `EventSourceObjectSpamFilter.Filter`; a dropped event is never written), and
+    /// the broadcaster writes it through the controller's client (`recordToSink`): it takes a
+    /// token, and nothing waits for it.
+    pub(crate) fn job_event_write(&mut self, wl: WlId) {
+        if !self.api_limited(Client::KubeControllerManager) {
+            return;
+        }
+        let now = self.now();
+        let j = self.job(wl);
+        let full = j.events_full_at.max(now).plus_ms(EVENT_SPAM_PERIOD_MS);
+        if full > now.plus_ms(EVENT_SPAM_BURST * EVENT_SPAM_PERIOD_MS) {
+            return;
+        }
+        j.events_full_at = full;
+        self.api_send(Client::KubeControllerManager);
     }
 
     /// A write sent later than it was issued (`Ev::JobWrite`).
@@ -438,6 +469,7 @@ impl World {
                 if self.store.pods.get(pod).is_some() {
                     self.delete_pod(pod, reason, None);
                 }
+                self.job_event_write(wl); // SuccessfulDelete
             }
             JobWrite::Plain => {}
             JobWrite::Finish => {
@@ -496,6 +528,7 @@ impl World {
         let now = self.now();
         let obj = self.wl_object(wl);
         self.event(|| obj, "FailedCreate", || message);
+        self.job_event_write(wl);
         let j = self.job(wl);
         j.api_failures = j.api_failures.saturating_add(1);
         let (base, max) = crate::controllers::quota::JOB_API_BACKOFF_MS;

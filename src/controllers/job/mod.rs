@@ -60,9 +60,12 @@ pub struct JobState {
     backoff_n: u32,
     last_failure: Option<SimTime>,
     /// FailureTarget / SuccessCriteriaMet reason once decided (`target_failed`: which of the
-    /// two; one reason and a flag rather than two optional strings keep the state within 128
+    /// two; one byte and a flag rather than two optional strings keep the state within 128
     /// bytes, mimalloc's size class below 160, a million Jobs' worth of memory).
-    target: Option<&'static str>,
+    target: Option<Target>,
+    /// The event recorder's spam filter for this Job (client-go `EventSourceObjectSpamFilter`):
+    /// the instant from which its bucket of 25 events, refilled one per 300 s, is full again.
+    events_full_at: SimTime,
     target_failed: bool,
     pub finished: bool,
     /// A sync's writes are still being sent (client limits on): the Job's key is with a
@@ -74,6 +77,33 @@ pub struct JobState {
     /// Pods deleted while the Job winds down whose tracking finalizer is still to be removed
     /// before the terminal condition (client limits on).
     finalizers_left: u32,
+}
+
+/// The reason of a Job's terminal target (its `FailureTarget` or `SuccessCriteriaMet`
+/// condition).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    PodFailurePolicy,
+    BackoffLimitExceeded,
+    DeadlineExceeded,
+    MaxFailedIndexesExceeded,
+    FailedIndexes,
+    SuccessPolicy,
+    CompletionsReached,
+}
+
+impl Target {
+    fn reason(self) -> &'static str {
+        match self {
+            Target::PodFailurePolicy => "PodFailurePolicy",
+            Target::BackoffLimitExceeded => "BackoffLimitExceeded",
+            Target::DeadlineExceeded => "DeadlineExceeded",
+            Target::MaxFailedIndexesExceeded => "MaxFailedIndexesExceeded",
+            Target::FailedIndexes => "FailedIndexes",
+            Target::SuccessPolicy => "SuccessPolicy",
+            Target::CompletionsReached => "CompletionsReached",
+        }
+    }
 }
 
 // A million Jobs hold a million of these: within mimalloc's 128-byte size class.
@@ -146,6 +176,7 @@ impl JobState {
             backoff_n: 0,
             last_failure: None,
             target: None,
+            events_full_at: SimTime::ZERO,
             target_failed: false,
             finished: false,
             busy: false,
@@ -322,6 +353,7 @@ impl World {
         }
         j.suspended = suspend;
         let obj = self.wl_object(wl);
+        self.job_event_write(wl); // Suspended or Resumed
         if suspend {
             self.event(|| obj, "JobSuspended", String::new);
             // Pods deleted for suspension are not failures (`deleteJobPods`: their finalizer
@@ -390,7 +422,7 @@ impl World {
         let j = self.job(wl);
         j.finished = true;
         let (failed, reason) = match (j.target, j.target_failed) {
-            (Some(r), true) => (true, r),
+            (Some(r), true) => (true, r.reason()),
             (Some(_), false) => (false, ""),
             (None, _) => unreachable!("finish without a target"),
         };
@@ -404,6 +436,7 @@ impl World {
         } else {
             self.event(|| obj, "JobComplete", String::new);
         }
+        self.job_event_write(wl);
         if let Some(ttl) = self.job_spec(wl).ttl_seconds_after_finished {
             self.engine
                 .schedule(now.plus_ms(ttl * 1000), class::TIMER, Ev::JobTtl { wl });

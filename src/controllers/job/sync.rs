@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{JobState, MAX_POD_CREATE_DELETE_PER_SYNC, SyncWrites, job_of, parse_index_set};
+use super::{JobState, MAX_POD_CREATE_DELETE_PER_SYNC, SyncWrites, Target, job_of, parse_index_set};
 use crate::engine::SimTime;
 use crate::input::spec::{ExitCodeOperator, JobSpec, PfpAction, RestartPolicy};
 use crate::sim::{Phase, PodId, WlId, World, backoff_ms};
@@ -74,29 +74,29 @@ impl World {
             .is_some_and(|ads| now.since(j.start_time.expect("set")) >= ads * 1000);
         let failed_idx = j.idx().failed.len() as u32;
         let failure = if fail_job {
-            Some("PodFailurePolicy")
+            Some(Target::PodFailurePolicy)
         } else if (j.per_index_limit.is_none() && j.failed > j.backoff_limit)
             || (on_failure && restarts >= j.backoff_limit.max(1))
         {
             // JOB-B1 (failures > limit) or JOB-B2 (restarts >= limit, OnFailure).
-            Some("BackoffLimitExceeded")
+            Some(Target::BackoffLimitExceeded)
         } else if deadline_hit {
-            Some("DeadlineExceeded")
+            Some(Target::DeadlineExceeded)
         } else if j.indexed && j.max_failed_indexes.is_some_and(|m| failed_idx > m) {
-            Some("MaxFailedIndexesExceeded")
+            Some(Target::MaxFailedIndexesExceeded)
         } else if j.indexed && failed_idx > 0 && failed_idx + j.succeeded_count() >= j.completions.unwrap_or(0) {
-            Some("FailedIndexes")
+            Some(Target::FailedIndexes)
         } else {
             None
         };
         let success = if failure.is_some() {
             None
         } else if success_policy_met(spec, j) {
-            Some("SuccessPolicy")
+            Some(Target::SuccessPolicy)
         } else {
             match j.completions {
-                Some(c) if j.succeeded_count() >= c => Some("CompletionsReached"),
-                None if j.succeeded > 0 && active.is_empty() => Some("CompletionsReached"),
+                Some(c) if j.succeeded_count() >= c => Some(Target::CompletionsReached),
+                None if j.succeeded > 0 && active.is_empty() => Some(Target::CompletionsReached),
                 _ => None,
             }
         };
@@ -104,11 +104,11 @@ impl World {
         if let Some(r) = failure {
             let j = self.job(wl);
             (j.target, j.target_failed) = (Some(r), true);
-            self.event(|| obj, "JobFailureTarget", || r.to_string());
+            self.event(|| obj, "JobFailureTarget", || r.reason().to_string());
         } else if let Some(r) = success {
             let j = self.job(wl);
             (j.target, j.target_failed) = (Some(r), false);
-            self.event(|| obj, "JobSuccessCriteriaMet", || r.to_string());
+            self.event(|| obj, "JobSuccessCriteriaMet", || r.reason().to_string());
         }
         failure.is_some() || success.is_some()
     }
@@ -118,7 +118,7 @@ impl World {
     fn job_wind_down(&mut self, wl: WlId, active: Vec<PodId>, mut writes: SyncWrites) {
         let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         let failing = j.target.is_some() && j.target_failed;
-        let reason = if failing && j.target == Some("DeadlineExceeded") {
+        let reason = if failing && j.target == Some(Target::DeadlineExceeded) {
             "DeadlineExceeded"
         } else {
             "JobFinished"
