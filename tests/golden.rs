@@ -136,6 +136,23 @@ fn queue_scenarios_are_unchanged() {
     }
 }
 
+/// Client limits on, the components' defaults: the demo scenario under every policy (the Job
+/// controller's creates, deletions, finalizer patches, status updates and events, the
+/// schedulers' Bindings, condition patches and preemptions, Kueue's writes), summaries and the
+/// jobs of one seed.
+#[test]
+fn demo_with_the_default_client_limits_is_unchanged() {
+    let sc = load(&[root().join("scenarios/demo.yaml")]).expect("scenario loads");
+    assert!(sc.sim.client_limits.enabled);
+    let policies: Vec<String> = ["kube-default", "coscheduling", "volcano", "volcano-preempt", "kueue"]
+        .map(String::from)
+        .to_vec();
+    let runs = run_all(&sc, &policies, &[1], false).expect("runs");
+    let summaries: Vec<_> = runs.iter().map(summarize).collect();
+    check("demo-limits-summary.csv", &summary_csv(&summaries));
+    check("demo-limits-jobs.csv", &jobs_csv(&runs));
+}
+
 /// Client limits on: Kueue's baseline performance test (its client at 50 QPS), summary and
 /// per-ClusterQueue rows.
 #[test]
