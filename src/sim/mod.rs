@@ -209,6 +209,9 @@ pub enum Ev {
     },
 }
 
+// Every pending event is one of these, in the queue's arrays: keep it within 24 bytes.
+const _: () = assert!(std::mem::size_of::<Ev>() <= 24, "Ev grew past 24 bytes");
+
 /// Settings of one run: constants, its seed and bounds.
 pub struct RunConfig {
     pub lat: crate::input::spec::Latencies,

@@ -68,7 +68,7 @@ pub(crate) struct SyncWrites {
     /// Pods to create (`None`: a NonIndexed pod; else its index).
     pub creates: Vec<Option<u32>>,
     /// Pods to delete, with the reason recorded.
-    pub deletes: Vec<(PodId, &'static str)>,
+    pub deletes: Vec<(PodId, DeleteReason)>,
     /// `deleteJobPods`: each deletion follows the removal of the pod's tracking finalizer.
     pub patch_before_delete: bool,
     /// Step 2: the sync changed the Job's status.
@@ -102,7 +102,7 @@ enum Step {
     /// Pod creates, in slow-start batches (`batch`: the next batch's size).
     Create { queue: VecDeque<Option<u32>>, batch: usize },
     /// Pod deletions.
-    Delete(Vec<(PodId, &'static str)>),
+    Delete(Vec<(PodId, DeleteReason)>),
     /// Writes whose effect kubesim does not model (finalizer patches, status updates).
     Plain(u32),
     /// Step 4 of a Job with a terminal target (see [`SyncWrites::finish`]); `counted`: the
@@ -110,13 +110,33 @@ enum Step {
     Finish { counted: bool },
 }
 
-/// What a write sent later than issued does (`Ev::JobWrite`).
+/// What a write sent later than issued does (`Ev::JobWrite`; small, as every event is).
 #[derive(Clone, Copy, Debug)]
 pub enum JobWrite {
     Create(Option<u32>),
-    Delete(PodId, &'static str),
+    Delete(PodId, DeleteReason),
     Plain,
     Finish,
+}
+
+/// Why the controller deletes a pod (the `PodDeleted` event's detail).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeleteReason {
+    ScaledDown,
+    JobSuspended,
+    JobFinished,
+    DeadlineExceeded,
+}
+
+impl DeleteReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            DeleteReason::ScaledDown => "ScaledDown",
+            DeleteReason::JobSuspended => "JobSuspended",
+            DeleteReason::JobFinished => "JobFinished",
+            DeleteReason::DeadlineExceeded => "DeadlineExceeded",
+        }
+    }
 }
 
 /// One worker's sync: its steps left, the writes of the current step not sent yet.
@@ -173,7 +193,7 @@ impl World {
     pub(crate) fn job_issue(&mut self, wl: WlId, w: SyncWrites) {
         if !self.api_limited(Client::KubeControllerManager) {
             for (pod, reason) in w.deletes {
-                self.delete_pod(pod, reason, None);
+                self.delete_pod(pod, reason.as_str(), None);
             }
             if !w.creates.is_empty() {
                 self.request_creates(
@@ -334,7 +354,7 @@ impl World {
                 for (pod, reason) in pods {
                     let due = self.api_send(Client::KubeControllerManager);
                     if due == now {
-                        self.delete_pod(pod, reason, None);
+                        self.delete_pod(pod, reason.as_str(), None);
                         self.job_event_write(wl); // SuccessfulDelete
                     } else {
                         self.write_later(k, due, JobWrite::Delete(pod, reason));
@@ -467,7 +487,7 @@ impl World {
                 // (A pod leaves the store once counted and terminated: not while its Job's key
                 // is held, but a pod gone has nothing to delete.)
                 if self.store.pods.get(pod).is_some() {
-                    self.delete_pod(pod, reason, None);
+                    self.delete_pod(pod, reason.as_str(), None);
                 }
                 self.job_event_write(wl); // SuccessfulDelete
             }

@@ -365,7 +365,7 @@ impl World {
             };
             for pod in self.active_pods(wl) {
                 self.store.pods[pod as usize].counted = true;
-                writes.deletes.push((pod, "JobSuspended"));
+                writes.deletes.push((pod, client::DeleteReason::JobSuspended));
             }
             self.job_issue(wl, writes);
         } else {

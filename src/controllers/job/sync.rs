@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use super::client::DeleteReason;
 use super::{JobState, MAX_POD_CREATE_DELETE_PER_SYNC, SyncWrites, Target, job_of, parse_index_set};
 use crate::engine::SimTime;
 use crate::input::spec::{ExitCodeOperator, JobSpec, PfpAction, RestartPolicy};
@@ -119,9 +120,9 @@ impl World {
         let j = self.store.workloads[wl as usize].job.as_deref().expect("job");
         let failing = j.target.is_some() && j.target_failed;
         let reason = if failing && j.target == Some(Target::DeadlineExceeded) {
-            "DeadlineExceeded"
+            DeleteReason::DeadlineExceeded
         } else {
-            "JobFinished"
+            DeleteReason::JobFinished
         };
         let limited = self.api_limited(crate::sim::Client::KubeControllerManager);
         writes.status |= !active.is_empty();
@@ -195,7 +196,7 @@ impl World {
                 .take((active.len() - want).min(MAX_POD_CREATE_DELETE_PER_SYNC))
             {
                 self.store.pods[pod as usize].counted = true;
-                writes.deletes.push((pod, "ScaledDown"));
+                writes.deletes.push((pod, DeleteReason::ScaledDown));
             }
             writes.patch_before_delete = true;
             writes.status = true;
