@@ -473,7 +473,9 @@ fn volcano_job_controller_creates_pods_through_its_client() {
         .collect();
     assert_eq!(rel, want);
     // The gang runs once all 150 are bound, after the last create.
-    assert!(times(&r, "g", "GangFormed").iter().all(|&t| t >= first + 1.0));
+    let formed = times(&r, "g", "GangFormed");
+    assert!(!formed.is_empty(), "the gang never formed");
+    assert!(formed.iter().all(|&t| t >= first + 1.0), "{formed:?}");
     let off = y.replace("spec: {}", "spec: {clientRateLimits: {enabled: false}}");
     assert_ne!(off, y);
     let r = run(&off, "volcano");
