@@ -21,8 +21,9 @@ kind: Simulation
 metadata: {name: kueue-perf-baseline}
 spec:
   policies: [kueue]
-  # The test's minimal Kueue sets its client to 50 QPS, burst 100.
-  clientRateLimits: {kueue: {qps: 50, burst: 100}}
+  # The test's minimal Kueue sets its client to 50 QPS, burst 100, without a shared limiter:
+  # controller-runtime gives each kind its own bucket (perKind).
+  clientRateLimits: {kueue: {qps: 50, burst: 100, perKind: true}}
 ---
 apiVersion: kueue.x-k8s.io/v1beta2
 kind: ResourceFlavor

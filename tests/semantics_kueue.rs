@@ -638,8 +638,9 @@ fn kueue_admissions_go_out_at_its_client_rate() {
 fn kueue_cycles_wait_for_pending_status_writes_and_jobs_take_a_second_write() {
     // 1 QPS, burst 1, 1 CPU of quota. w1 is admitted at 0 (its patch takes the token). w2
     // does not fit: its pending status write goes out at 1 s, and the scheduler waits for it.
-    // w1 ends at 0.5 s, but the next cycle starts at 1 s: w2 is admitted then, and its
-    // admission patch goes out at 2 s.
+    // w1 ends at 0.5 s, but the next cycle starts at 1 s: w2 is admitted then. The
+    // ClusterQueue's status write, asked for at 0 and made at 1 s just before that cycle,
+    // takes the token due at 2 s, so w2's admission patch goes out at 3 s.
     let yaml = format!(
         "{}{}{}{}",
         limits("1", 1, true),
@@ -651,12 +652,12 @@ fn kueue_cycles_wait_for_pending_status_writes_and_jobs_take_a_second_write() {
     assert_eq!(quota_reserved(&r, "w2"), vec![1.0]);
     assert_eq!(
         (secs(job(&r, "w2").start), secs(job(&r, "w2").finish)),
-        (Some(2.0), Some(2.5))
+        (Some(3.0), Some(3.5))
     );
     // The status write counts whether events are recorded or not.
     let sc = kubesim::input::scenario::load_str("test.yaml", &yaml).expect("loads");
     let quiet = kubesim::experiment::run_all(&sc, &["kueue".to_string()], &[sc.sim.seed], false).expect("runs");
-    assert_eq!(secs(job(&quiet[0], "w2").start), Some(2.0));
+    assert_eq!(secs(job(&quiet[0], "w2").start), Some(3.0));
     let r = run(&yaml.replace("enabled: true", "enabled: false"), "kueue");
     assert_eq!(quota_reserved(&r, "w2"), vec![0.5]);
     // A Job: the admission patch at 0, then Kueue's job reconciler resumes the Job with a
@@ -685,4 +686,30 @@ fn a_run_ends_with_its_work_not_with_an_obsolete_pods_ready_timer() {
     let finish = job(&r, "j").finish.expect("the Job finishes");
     assert!(finish.ms() < 60_000, "finished at {finish}");
     assert_eq!(r.end, finish);
+}
+
+/// Kueue's ClusterQueue controller writes the ClusterQueue's status one batch period (1 s)
+/// after its Workloads change, through Kueue's client. Kueue at 1 QPS, burst 1: w1, created at
+/// 0, is admitted with the bucket's token; the status write at 1 s takes the next; w2, created
+/// at 1.5 s, waits for the token due at 2 s, where its admission patch is sent and its run
+/// starts. With `perKind` the status writes pass a bucket of their own: w2 starts at 1.5 s.
+#[test]
+fn cluster_queue_status_writes_share_kueues_client() {
+    let body = format!(
+        "apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {{name: default-flavor}}\n---\n{}{}{}",
+        cq("cq", 8, "", ""),
+        bare("w1", "cq", 1, 1, 0, "0s", 100_000),
+        bare("w2", "cq", 1, 1, 0, "1500ms", 100_000),
+    );
+    let sim = |limit: &str| {
+        format!(
+            "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec: {{clientRateLimits: {{kueue: {limit}}}}}\n---\n{body}"
+        )
+    };
+    let start = |yaml: &str| {
+        let r = run(yaml, "kueue");
+        (secs(job(&r, "w1").start), secs(job(&r, "w2").start))
+    };
+    assert_eq!(start(&sim("{qps: 1, burst: 1}")), (Some(0.0), Some(2.0)));
+    assert_eq!(start(&sim("{qps: 1, burst: 1, perKind: true}")), (Some(0.0), Some(1.5)));
 }

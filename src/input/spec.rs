@@ -179,6 +179,11 @@ pub struct ClientLimits {
     /// volcano-controller-manager's client (`volcano-controller-manager`; default 50 QPS,
     /// burst 100): the Volcano job controller's pod creations.
     pub volcano_controller_manager: crate::rate::ClientLimit,
+    /// `kueue.perKind` (default false: one bucket shared by every kind, as Kueue's binary
+    /// installs it): the ClusterQueue status writes get a bucket of their own with the same
+    /// limit, as controller-runtime gives each kind when no limiter is shared (Kueue's
+    /// performance test's minimal Kueue).
+    pub kueue_per_kind: bool,
 }
 
 impl Default for ClientLimits {
@@ -193,6 +198,7 @@ impl Default for ClientLimits {
                 .expect("volcano-scheduler's default"),
             volcano_controller_manager: crate::rate::ClientLimit::default_of("volcano-controller-manager")
                 .expect("volcano-controller-manager's default"),
+            kueue_per_kind: false,
         }
     }
 }

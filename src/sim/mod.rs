@@ -121,6 +121,10 @@ pub enum Ev {
         epoch: u32,
         step: crate::policy::kueue::KueueStep,
     },
+    /// A ClusterQueue's status reconcile (Kueue's ClusterQueue controller).
+    KueueCqStatus {
+        cq: u32,
+    },
     /// A bare Kueue Workload's run time since one admission is over.
     KueueWorkloadFinish {
         wl: WlId,
@@ -574,6 +578,7 @@ impl World {
             Ev::KueueRequeue => self.kueue_kick(),
             Ev::KueuePodsReady { wl, epoch } => self.kueue_pods_ready(wl, epoch),
             Ev::KueueStep { wl, epoch, step } => self.kueue_step(wl, epoch, step),
+            Ev::KueueCqStatus { cq } => self.kueue_cq_reconcile(cq),
             Ev::KueueWorkloadFinish { wl, epoch } => self.kueue_workload_finish(wl, epoch),
             Ev::KueueDeleteDeactivated { wl } => self.delete_job(wl, "Deactivated"),
             Ev::CreatePods => self.create_pods_flush(),

@@ -73,6 +73,32 @@ spec:
 
 const BAD_INPUTS: &[BadInput] = &[
     BadInput {
+        name: "kueue perKind not a boolean",
+        files: &[(
+            "perkind.yaml",
+            "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec:\n  clientRateLimits:\n    kueue: {qps: 50, burst: 100, perKind: \"yes\"}\n",
+        )],
+        paths: &["perkind.yaml"],
+        flags: &[],
+        file: Some("perkind.yaml"),
+        line_with: Some("perKind"),
+        mentions: &["perKind", "boolean"],
+        validate_too: true,
+    },
+    BadInput {
+        name: "perKind on a client other than Kueue",
+        files: &[(
+            "perkind2.yaml",
+            "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec:\n  clientRateLimits:\n    kube-scheduler: {qps: 50, burst: 100, perKind: true}\n",
+        )],
+        paths: &["perkind2.yaml"],
+        flags: &[],
+        file: Some("perkind2.yaml"),
+        line_with: Some("perKind"),
+        mentions: &["perKind"],
+        validate_too: true,
+    },
+    BadInput {
         name: "yaml syntax error",
         files: &[(
             "syntax.yaml",

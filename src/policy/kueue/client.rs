@@ -20,13 +20,11 @@
 //! without holding the scheduler. When a write goes out at once (tokens left, or
 //! `clientRateLimits.enabled: false`) it takes effect in the same instant, as before client
 //! limits were modelled, so a run that never runs out of tokens has the same results.
-//! Not modelled: ClusterQueue and LocalQueue status updates (each queue's reconciler writes its
-//! status at most once a second while its Workloads change, kueue `pkg/constants`
-//! `UpdatesBatchPeriod`; Kueue's binary shares one limiter among every kind, `cmd/kueue/main.go`,
-//! while the performance test's minimal Kueue leaves controller-runtime a bucket per kind, so
-//! there they do not slow the Workload writes), event writes, and reads (served from Kueue's
-//! informer cache); writes are seen by other components when sent, plus the watch delay
-//! (`latencies.watch`, default 0).
+//! The ClusterQueue controller's status writes are in `cq_status` (on this bucket, or on one of
+//! their own with `clientRateLimits.kueue.perKind`). Not modelled: LocalQueue status updates
+//! (each LocalQueue's reconciler writes its status at most once a second while its Workloads
+//! change), event writes, and reads (served from Kueue's informer cache); writes are seen by
+//! other components when sent, plus the watch delay (`latencies.watch`, default 0).
 
 use crate::engine::SimTime;
 use crate::sim::{Ev, WlId, World, class};

@@ -195,6 +195,8 @@ impl World {
         }
         // The status write, which the scheduler's cycle waits for.
         self.kueue_write(true);
+        let cq = self.kq().wls.get(&wl).and_then(|w| w.cq);
+        self.kueue_cq_touched(cq);
         let obj = self.wl_object(wl);
         self.event(
             || obj,

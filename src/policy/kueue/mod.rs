@@ -48,6 +48,7 @@
 
 mod bare;
 mod client;
+mod cq_status;
 mod messages;
 mod pods_ready;
 pub mod quota;
@@ -208,6 +209,8 @@ pub struct KueueState {
     not_ready: usize,
     /// The scheduler waits for its writes until then: no cycle starts earlier.
     busy_until: SimTime,
+    /// The ClusterQueue controller's status writes (`cq_status`).
+    cq_ctl: cq_status::CqController,
 }
 
 /// A Job's pod-set count as Kueue's Job integration gives it: parallelism (default 1), or
@@ -276,6 +279,7 @@ impl KueueState {
             blocked: false,
             not_ready: 0,
             busy_until: SimTime(0),
+            cq_ctl: cq_status::CqController::new(sc),
         }
     }
 
@@ -647,6 +651,7 @@ impl World {
             return;
         }
         k.enqueue(wl, now);
+        self.kueue_cq_touched(cq);
         self.kueue_kick();
     }
 
@@ -684,6 +689,7 @@ impl World {
         if w.timer.is_some() {
             self.engine.mark_stale();
         }
+        self.kueue_cq_touched(w.cq);
         let k = self.sched.kueue.as_deref_mut().expect("kueue");
         let held = matches!(w.state, WkState::Admitted | WkState::Evicting);
         if let (true, Some(cq)) = (held, w.cq) {
@@ -718,6 +724,7 @@ impl World {
         if !w.deactivated {
             k.enqueue(wl, now);
         }
+        self.kueue_cq_touched(Some(cq));
         let obj = self.wl_object(wl);
         self.event(|| obj, "QuotaReleased", String::new);
         self.kueue_released();
@@ -958,6 +965,7 @@ impl World {
 
     /// Reserve the quota and resume the Job, with the flavor's node labels and tolerations.
     pub(crate) fn kueue_admit(&mut self, wl: WlId, cq: CqId, usage: Vec<(Fr, i64)>) {
+        self.kueue_cq_touched(Some(cq));
         let now = self.now();
         let k = self.kq();
         k.tree.add_usage(cq, &usage);
@@ -1036,6 +1044,8 @@ impl World {
     /// Evict a Workload: suspend its Job (its pods are deleted); the quota is released when
     /// they are gone.
     pub(crate) fn kueue_evict(&mut self, wl: WlId, reason: &'static str) {
+        let cq = self.kq().wls.get(&wl).and_then(|w| w.cq);
+        self.kueue_cq_touched(cq);
         let now = self.now();
         let k = self.kq();
         let w = k.wls.get_mut(&wl).expect("workload");

@@ -713,6 +713,11 @@ impl AdmittedByCq {
         self.per_cq.get(cq)?.get(&id)
     }
 
+    /// How many workloads hold quota of ClusterQueue `cq`.
+    pub fn count(&self, cq: CqId) -> usize {
+        self.per_cq.get(cq).map_or(0, BTreeMap::len)
+    }
+
     /// How many workloads hold quota.
     pub fn len(&self) -> usize {
         self.per_cq.iter().map(BTreeMap::len).sum()

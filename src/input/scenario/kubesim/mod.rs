@@ -160,7 +160,7 @@ fn client_limits(f: &F) -> Res<crate::input::spec::ClientLimits> {
         out.enabled = e.bool()?;
     }
     if let Some(k) = o.get("kueue") {
-        out.kueue = client_limit(&k)?;
+        (out.kueue, out.kueue_per_kind) = kueue_client_limit(&k)?;
     }
     if let Some(k) = o.get("kube-controller-manager") {
         out.kube_controller_manager = client_limit(&k)?;
@@ -177,11 +177,27 @@ fn client_limits(f: &F) -> Res<crate::input::spec::ClientLimits> {
     Ok(out)
 }
 
+/// Kueue's `{qps, burst, perKind}`: a client limit, and whether each kind has its own bucket.
+fn kueue_client_limit(f: &F) -> Res<(crate::rate::ClientLimit, bool)> {
+    let o = f.obj()?;
+    o.deny_unknown(&["qps", "burst", "perKind"], "Kueue's client limit")?;
+    let per_kind = match o.get("perKind") {
+        Some(p) => p.bool()?,
+        None => false,
+    };
+    Ok((client_limit_fields(f)?, per_kind))
+}
+
 /// One client's `{qps, burst}`: qps > 0 (up to 1,000,000, in thousandths), burst 1 to
 /// 1,000,000.
 fn client_limit(f: &F) -> Res<crate::rate::ClientLimit> {
+    f.obj()?.deny_unknown(&["qps", "burst"], "a client limit")?;
+    client_limit_fields(f)
+}
+
+/// The `qps` and `burst` of a client limit object.
+fn client_limit_fields(f: &F) -> Res<crate::rate::ClientLimit> {
     let o = f.obj()?;
-    o.deny_unknown(&["qps", "burst"], "a client limit")?;
     let qps_f = o.req("qps", "add qps: the requests per second the client may send, e.g. 50")?;
     let qps_milli = rate_milli(
         &qps_f,
