@@ -31,11 +31,20 @@ FNR == 1 { next }
     else if ($5 == "QuotaReserved") { held += cpu(name); admitted[wl] = t }
     else if ($5 == "QuotaReleased" || $5 == "WorkloadFinished") { held -= cpu(name) }
     else if ($5 == "WorkloadEvicted") { ev[c]++ }
+    else if ($5 == "ClusterQueueStatus") {
+        # As the recorder of the test reads the ClusterQueue statuses (recordCQEvent): each
+        # status holds its cpu until the next status of that ClusterQueue.
+        v = 0; if (match($6, /cpu=[0-9]+/)) v = substr($6, RSTART + 4, RLENGTH - 4) / 1000
+        if (cq_t[wl] != "") cq_used += cq_v[wl] * (t - cq_t[wl])
+        cq_t[wl] = t; cq_v[wl] = v; if (t > cq_last) cq_last = t
+    }
 }
 END {
     for (wl in admitted) { split(wl, o, "/"); c = class(o[2]); wait[c] += admitted[wl] - created[wl] }
     printf "time to get through the workload: %.1f s\n", last
     printf "ClusterQueue usage (of nominal quota): %.1f%%\n", 100 * used / (30 * 20 * last)
+    if (cq_last > 0)
+        printf "ClusterQueue usage from the ClusterQueue status writes, as the checker reads them: %.1f%%\n", 100 * cq_used / (30 * 20 * cq_last)
     split("large medium small", cs, " ")
     for (i = 1; i <= 3; i++) {
         c = cs[i]

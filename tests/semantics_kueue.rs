@@ -711,5 +711,14 @@ fn cluster_queue_status_writes_share_kueues_client() {
         (secs(job(&r, "w1").start), secs(job(&r, "w2").start))
     };
     assert_eq!(start(&sim("{qps: 1, burst: 1}")), (Some(0.0), Some(2.0)));
+    // The status written at 1 s says w1's 1 CPU is reserved (in millicores).
+    let r = run(&sim("{qps: 1, burst: 1}"), "kueue");
+    let status: Vec<(f64, String)> = r
+        .events
+        .iter()
+        .filter(|e| e.event == "ClusterQueueStatus" && e.object == "clusterqueue/cq")
+        .map(|e| (e.time.ms() as f64 / 1000.0, e.detail.clone()))
+        .collect();
+    assert_eq!(status.first(), Some(&(1.0, "cpu=1000".to_string())), "{status:?}");
     assert_eq!(start(&sim("{qps: 1, burst: 1, perKind: true}")), (Some(0.0), Some(1.5)));
 }

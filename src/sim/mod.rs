@@ -125,6 +125,10 @@ pub enum Ev {
     KueueCqStatus {
         cq: u32,
     },
+    /// A ClusterQueue's status write is sent.
+    KueueCqWritten {
+        cq: u32,
+    },
     /// A bare Kueue Workload's run time since one admission is over.
     KueueWorkloadFinish {
         wl: WlId,
@@ -579,6 +583,7 @@ impl World {
             Ev::KueuePodsReady { wl, epoch } => self.kueue_pods_ready(wl, epoch),
             Ev::KueueStep { wl, epoch, step } => self.kueue_step(wl, epoch, step),
             Ev::KueueCqStatus { cq } => self.kueue_cq_reconcile(cq),
+            Ev::KueueCqWritten { cq } => self.kueue_cq_written(cq),
             Ev::KueueWorkloadFinish { wl, epoch } => self.kueue_workload_finish(wl, epoch),
             Ev::KueueDeleteDeactivated { wl } => self.delete_job(wl, "Deactivated"),
             Ev::CreatePods => self.create_pods_flush(),

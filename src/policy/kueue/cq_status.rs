@@ -22,6 +22,9 @@ use super::CqId;
 pub(super) struct CqStatus {
     due: Option<SimTime>,
     written: Option<u64>,
+    /// The quota reserved that the write in flight carries (kept only when events are
+    /// recorded: the `ClusterQueueStatus` event shows it when the write is sent).
+    sending: Vec<(super::quota::Fr, i64)>,
 }
 
 /// The ClusterQueue controller's state: per ClusterQueue, its reconciles; its worker's end;
@@ -92,11 +95,39 @@ impl World {
             return;
         }
         k.cq_ctl.queues[cq].written = Some(status);
+        if self.rec.record_events {
+            let k = self.kq();
+            k.cq_ctl.queues[cq].sending = k.tree.cqs[cq].usage.iter().map(|(fr, v)| (*fr, *v)).collect();
+        }
+        let k = self.kq();
         let sent = match k.cq_ctl.bucket.as_mut() {
             Some(b) => b.take(now),
             None => self.api_send(Client::Kueue),
         };
         self.kq().cq_ctl.worker_free = sent;
+        self.engine
+            .schedule_daemon(sent, class::API, Ev::KueueCqWritten { cq: cq as u32 });
+    }
+
+    /// ClusterQueue `cq`'s status write is sent: the `ClusterQueueStatus` event, with the quota
+    /// it says is reserved (`resource=amount` in canonical units: millicores for cpu), as
+    /// Kueue's performance recorder sees the status (`recordCQEvent`).
+    pub(crate) fn kueue_cq_written(&mut self, cq: u32) {
+        if !self.rec.record_events {
+            return;
+        }
+        let k = self.sched.kueue.as_deref().expect("kueue");
+        let name = k.cq_name(cq as usize).to_string();
+        let detail: Vec<String> = k.cq_ctl.queues[cq as usize]
+            .sending
+            .iter()
+            .map(|(fr, v)| format!("{}={v}", k.tree.resources[fr.resource]))
+            .collect();
+        self.event(
+            || format!("clusterqueue/{name}"),
+            "ClusterQueueStatus",
+            || detail.join(" "),
+        );
     }
 }
 
