@@ -37,8 +37,11 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// A count of thousandths as a decimal number without trailing zeros (`20000` -> `20`,
-/// `500` -> `0.5`, `1250` -> `1.25`).
-pub fn thousandths(milli: u64) -> String {
+/// `500` -> `0.5`, `1250` -> `1.25`): GPU amounts, client rates.
+pub fn thousandths(milli: i64) -> String {
+    if milli < 0 {
+        return format!("-{}", thousandths(milli.saturating_neg()));
+    }
     let (whole, frac) = (milli / 1000, milli % 1000);
     if frac == 0 {
         return whole.to_string();
@@ -65,5 +68,6 @@ mod tests {
         assert_eq!(thousandths(500), "0.5");
         assert_eq!(thousandths(1_250), "1.25");
         assert_eq!(thousandths(3), "0.003");
+        assert_eq!(thousandths(-500), "-0.5");
     }
 }

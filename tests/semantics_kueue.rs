@@ -695,24 +695,22 @@ fn a_run_ends_with_its_work_not_with_an_obsolete_pods_ready_timer() {
 /// starts. With `perKind` the status writes pass a bucket of their own: w2 starts at 1.5 s.
 #[test]
 fn cluster_queue_status_writes_share_kueues_client() {
-    let body = format!(
-        "apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {{name: default-flavor}}\n---\n{}{}{}",
+    let shared = format!(
+        "{}{}{}{}",
+        limits("1", 1, true),
         cq("cq", 8, "", ""),
         bare("w1", "cq", 1, 1, 0, "0s", 100_000),
         bare("w2", "cq", 1, 1, 0, "1500ms", 100_000),
     );
-    let sim = |limit: &str| {
-        format!(
-            "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec: {{clientRateLimits: {{kueue: {limit}}}}}\n---\n{body}"
-        )
-    };
+    let per_kind = shared.replace("burst: 1}", "burst: 1, perKind: true}");
+    assert_ne!(per_kind, shared);
     let start = |yaml: &str| {
         let r = run(yaml, "kueue");
         (secs(job(&r, "w1").start), secs(job(&r, "w2").start))
     };
-    assert_eq!(start(&sim("{qps: 1, burst: 1}")), (Some(0.0), Some(2.0)));
+    assert_eq!(start(&shared), (Some(0.0), Some(2.0)));
     // The status written at 1 s says w1's 1 CPU is reserved (in millicores).
-    let r = run(&sim("{qps: 1, burst: 1}"), "kueue");
+    let r = run(&shared, "kueue");
     let status: Vec<(f64, String)> = r
         .events
         .iter()
@@ -720,5 +718,5 @@ fn cluster_queue_status_writes_share_kueues_client() {
         .map(|e| (e.time.ms() as f64 / 1000.0, e.detail.clone()))
         .collect();
     assert_eq!(status.first(), Some(&(1.0, "cpu=1000".to_string())), "{status:?}");
-    assert_eq!(start(&sim("{qps: 1, burst: 1, perKind: true}")), (Some(0.0), Some(1.5)));
+    assert_eq!(start(&per_kind), (Some(0.0), Some(1.5)));
 }

@@ -247,7 +247,7 @@ fn note_throttled(runs: &[crate::observe::record::RunResult], limits: &crate::in
                  (docs/scenario.md, Client rate limits)",
                 delayed,
                 c.key(),
-                crate::text::thousandths(limit.qps_milli),
+                crate::text::thousandths(limit.qps_milli as i64),
                 limit.burst,
                 whose,
                 format!("{:.1}", longest as f64 / 1000.0),

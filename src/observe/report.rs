@@ -332,12 +332,7 @@ fn bounded_ms_f(v: Option<Bounded<f64>>) -> String {
 
 /// GPUs from milli-GPUs: "8", "0.5", "1.25".
 pub fn gpus(milli: i64) -> String {
-    if milli % 1000 == 0 {
-        (milli / 1000).to_string()
-    } else {
-        let s = format!("{:.3}", milli as f64 / 1000.0);
-        s.trim_end_matches('0').to_string()
-    }
+    crate::text::thousandths(milli)
 }
 
 /// jobs.csv rows of one run (no header). A large run's rows are formatted in parallel, a chunk

@@ -239,11 +239,9 @@ impl World {
             .chain(c.waiting.iter_mut().map(|(w, s, _)| (*w, s)))
             .chain(c.requests.iter_mut().map(|(w, s)| (*w, s)))
             .find(|(w, _)| *w == wl)
-            .map(|(_, s)| s);
-        match entry {
-            Some(s) => s.extend(steps),
-            None => unreachable!("a busy Job's writes are queued"),
-        }
+            .map(|(_, s)| s)
+            .expect("a busy Job's writes are queued");
+        entry.extend(steps);
         // A worker waiting for nothing more would otherwise not look at its new steps.
         self.write_rounds();
     }
