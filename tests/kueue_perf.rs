@@ -16,8 +16,11 @@ use kubesim::observe::record::RunResult;
 struct Figures {
     /// Seconds until the last Workload finished.
     through_s: f64,
-    /// ClusterQueue usage, % of nominal quota.
+    /// ClusterQueue usage, % of nominal quota: the quota held, integrated exactly.
     usage_pct: f64,
+    /// The same from the ClusterQueue statuses, as Kueue's recorder reads them (each status's
+    /// cpu held until that ClusterQueue's next status); 0 without statuses (limits off).
+    status_usage_pct: f64,
     /// Mean time to admission (s) and evictions, per class.
     classes: BTreeMap<String, (f64, u32)>,
 }
@@ -35,11 +38,34 @@ fn figures(r: &RunResult) -> Figures {
     let mut created: BTreeMap<&str, f64> = BTreeMap::new();
     let mut admitted: BTreeMap<&str, f64> = BTreeMap::new();
     let mut evictions: BTreeMap<String, u32> = BTreeMap::new();
+    // Per ClusterQueue (the Workloads' namespace is their ClusterQueue's name): the quota held
+    // (millicores), and its last status (time, millicores).
+    let mut cq_held: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut cq_status: BTreeMap<&str, (f64, i64)> = BTreeMap::new();
+    let (mut status_used, mut status_last) = (0f64, 0f64);
     for e in &r.events {
         let t = e.time.ms() as f64 / 1000.0;
         used += held as f64 * (t - last);
         last = t;
-        let name = e.object.split_once('/').map_or("", |(_, n)| n);
+        let (ns, name) = e.object.split_once('/').unwrap_or(("", ""));
+        match e.event {
+            "QuotaReserved" => *cq_held.entry(ns).or_default() += 1000 * cpu(name),
+            "QuotaReleased" | "WorkloadFinished" => *cq_held.entry(ns).or_default() -= 1000 * cpu(name),
+            "ClusterQueueStatus" => {
+                let says: i64 = e
+                    .detail
+                    .strip_prefix("cpu=")
+                    .and_then(|v| v.parse().ok())
+                    .expect("cpu=<millicores>");
+                // A status says the quota held when it is written, exactly.
+                assert_eq!(says, cq_held.get(name).copied().unwrap_or(0), "{} at {t} s", e.object);
+                if let Some((at, v)) = cq_status.insert(name, (t, says)) {
+                    status_used += v as f64 / 1000.0 * (t - at);
+                }
+                status_last = t;
+            }
+            _ => {}
+        }
         match e.event {
             "WorkloadCreated" => {
                 created.insert(&e.object, t);
@@ -62,6 +88,11 @@ fn figures(r: &RunResult) -> Figures {
     Figures {
         through_s: last,
         usage_pct: 100.0 * used / (30.0 * 20.0 * last),
+        status_usage_pct: if status_last > 0.0 {
+            100.0 * status_used / (30.0 * 20.0 * status_last)
+        } else {
+            0.0
+        },
         classes: waits
             .into_iter()
             .map(|(c, (sum, n))| {
@@ -100,6 +131,14 @@ fn kueue_baseline_performance_test_matches_kueues_records() {
     assert!((330.0..=360.0).contains(&f.through_s), "through {} s", f.through_s);
     // Kueue: 55.9 % (+/- 1.1 %), 58.7 % before SchedulingEquivalenceHashing; bound >= 50 %.
     assert!((52.0..=61.0).contains(&f.usage_pct), "usage {} %", f.usage_pct);
+    // The checker's own reading, from the ClusterQueue statuses: their sampling reads higher
+    // than the quota held (docs/kueue-perf.md), still within the same range.
+    assert!(
+        (f.usage_pct..=61.0).contains(&f.status_usage_pct),
+        "status usage {} % (exact {} %)",
+        f.status_usage_pct,
+        f.usage_pct
+    );
     let wait = |c: &str| f.classes[c].0;
     // Kueue: large 16.5 s (+/- 13 %; 6.7 s before the hashing), bound 23 s; medium 76.8 s
     // (+/- 2 %), bound 90 s; small 215.5 s (+/- 2 %), bound 260 s.
