@@ -28,8 +28,9 @@
 //! [`ClientLimit::DEFAULTS`] holds that table. A run keeps one bucket per [`Client`] and every
 //! modelled write takes its token through `World::api_send` (`sim::write`): Kueue's writes
 //! (`policy::kueue::client`), the Job controller's pod creations, deletions, finalizer
-//! removals and status updates (`controllers::job::client`), the Volcano job controller's pod
-//! creations (`controllers::volcano_job`), the binding scheduler's Bindings (`send_bind`) and
+//! removals and status updates (`controllers::job::client`), the Volcano job controller's
+//! status updates, PodGroup creates and deletes, pod creations and deletions
+//! (`controllers::volcano_job::client`), the binding scheduler's Bindings (`send_bind`) and
 //! kube-scheduler's condition patches and preemptions (`policy::kube`); the components' other
 //! writes do not pass a bucket yet.
 

@@ -455,8 +455,9 @@ fn volcano_binds_through_its_client() {
 }
 
 /// The Volcano job controller creates a job's pods at once, through its client (volcano-
-/// controller-manager, 50 QPS, burst 100): 150 pods appear 100 at once, then one every 20 ms
-/// (the last 1 s after the first); with `enabled: false` all at once.
+/// controller-manager, 50 QPS, burst 100): the job's first status update and its PodGroup
+/// create take two tokens, so of 150 pods 98 appear at once, then one every 20 ms (the last
+/// 1.04 s after the first); with `enabled: false` all at once.
 #[test]
 fn volcano_job_controller_creates_pods_through_its_client() {
     let nodes = format!("{}{}", cpu_node("n0", 100), cpu_node("n1", 100));
@@ -469,16 +470,81 @@ fn volcano_job_controller_creates_pods_through_its_client() {
         .map(|t| ((t - first) * 1000.0).round() / 1000.0)
         .collect();
     let want: Vec<f64> = (1..=150usize)
-        .map(|k| (k.saturating_sub(100) * 20) as f64 / 1000.0)
+        .map(|k| (k.saturating_sub(98) * 20) as f64 / 1000.0)
         .collect();
     assert_eq!(rel, want);
     // The gang runs once all 150 are bound, after the last create.
     let formed = times(&r, "g", "GangFormed");
     assert!(!formed.is_empty(), "the gang never formed");
-    assert!(formed.iter().all(|&t| t >= first + 1.0), "{formed:?}");
+    assert!(formed.iter().all(|&t| t >= first + 1.04), "{formed:?}");
     let off = y.replace("spec: {}", "spec: {clientRateLimits: {enabled: false}}");
     assert_ne!(off, y);
     let r = run(&off, "volcano");
     let created = times(&r, "g-", "PodCreated");
     assert!(created.iter().all(|&t| t == created[0]));
+}
+
+/// The Volcano job controller's own writes pass its client (volcano `job_controller_actions.go`):
+/// at 1 QPS and burst 1, a 2-pod job created at 0 (kube-default binds at once):
+/// - 0 s: its first status update takes the burst; its PodGroup create is due at 1 s;
+/// - 1 s: the PodGroup exists and is Inqueue at once: the sync creates both pods, due at 2 and 3 s;
+/// - 2 s: pod 0 runs: a status update due at 4 s; 3 s: pod 1 created, the sync's status update
+///   and pod 1's running fold into the update after that one (due at 5 s);
+/// - 13 s: both pods succeed: pod 0's sync writes at once (the bucket is full again), pod 1's
+///   sync finds the job Completed and writes that after it: the job ends at 14 s.
+///
+/// Without limits everything happens at 0 and the job ends at 10 s.
+#[test]
+fn volcano_job_controller_writes_status_and_pod_group_through_its_client() {
+    let y = format!(
+        "{}{}{}",
+        sim("clientRateLimits: {volcano-controller-manager: {qps: 1, burst: 1}}"),
+        cpu_node("n0", 8),
+        vcjob("g", "default", 2, "1", "", "")
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "g", "PodGroupCreated"), [1.0]);
+    assert_eq!(times(&r, "g-", "PodCreated"), [2.0, 3.0]);
+    assert_eq!(times(&r, "g", "JobComplete"), [14.0]);
+    assert_eq!(job(&r, "g").finish.map(|t| t.ms()), Some(14_000));
+    let off = y.replace(
+        "clientRateLimits: {volcano-controller-manager: {qps: 1, burst: 1}}",
+        "clientRateLimits: {enabled: false}",
+    );
+    let r = run(&off, "kube-default");
+    assert_eq!(times(&r, "g", "PodGroupCreated"), [0.0]);
+    assert_eq!(times(&r, "g-", "PodCreated"), [0.0, 0.0]);
+    assert_eq!(times(&r, "g", "JobComplete"), [10.0]);
+}
+
+/// A restart under the Volcano job controller's client (1 QPS, burst 1; a 1-pod job whose pod
+/// fails after 10 s, `PodFailed: RestartJob`, `maxRetry: 2`; kube-default binds at once):
+/// - 0 s status, 1 s PodGroup, 2 s the pod's create (it runs), 3 s and 4 s status updates;
+/// - 12 s the pod fails: `killPods` updates the status (the bucket is full again), deletes the
+///   PodGroup (13 s); no pod is left, so the restart issues the status (folded into the next
+///   update, 15 s) and the new PodGroup's create (14 s): the pod is created at 16 s;
+/// - 26 s it fails again: the status (26 s), the PodGroup delete (27 s) and the retries are
+///   spent: the status carrying `Failed` is sent at 28 s.
+///
+/// Without limits: 0, 10 and 20 s.
+#[test]
+fn volcano_job_restart_writes_through_its_client() {
+    let policy = "  maxRetry: 2\n  policies:\n  - event: PodFailed\n    action: RestartJob\n";
+    let y = format!(
+        "{}{}{}",
+        sim("horizon: 200s, clientRateLimits: {volcano-controller-manager: {qps: 1, burst: 1}}"),
+        cpu_node("n0", 4),
+        vcjob("g", "default", 1, "1", ", kubesim.io/exit-code: \"1\"", policy)
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "g", "PodGroupInqueue"), [1.0, 14.0]);
+    assert_eq!(times(&r, "g-", "PodCreated"), [2.0, 16.0]);
+    assert_eq!(times(&r, "g", "JobFailed"), [28.0]);
+    let j = job(&r, "g");
+    assert_eq!((j.reason.as_str(), secs(j.finish)), ("MaxRetryExceeded", Some(28.0)));
+    let off = y.replace("{volcano-controller-manager: {qps: 1, burst: 1}}", "{enabled: false}");
+    assert_ne!(off, y);
+    let r = run(&off, "kube-default");
+    assert_eq!(times(&r, "g-", "PodCreated"), [0.0, 10.0]);
+    assert_eq!(times(&r, "g", "JobFailed"), [20.0]);
 }

@@ -177,7 +177,8 @@ pub struct ClientLimits {
     /// bindings.
     pub volcano_scheduler: crate::rate::ClientLimit,
     /// volcano-controller-manager's client (`volcano-controller-manager`; default 50 QPS,
-    /// burst 100): the Volcano job controller's pod creations.
+    /// burst 100): the Volcano job controller's status updates, PodGroup creates and
+    /// deletes, pod creations and deletions.
     pub volcano_controller_manager: crate::rate::ClientLimit,
     /// `kueue.perKind` (default false: one bucket shared by every kind, as Kueue's binary
     /// installs it): the ClusterQueue status writes get a bucket of their own with the same

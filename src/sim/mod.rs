@@ -161,6 +161,11 @@ pub enum Ev {
         pod: PodId,
         epoch: u32,
     },
+    /// A Volcano job controller write issued earlier is sent (its client's token is due).
+    VcWrite {
+        wl: WlId,
+        write: crate::controllers::volcano_job::VcWrite,
+    },
     /// A Job controller write issued earlier is sent (its client's token is due).
     JobWrite {
         wl: WlId,
@@ -592,6 +597,7 @@ impl World {
             Ev::PreemptVictim { pod } => self.preempt_victim(pod),
             Ev::PodSeen { pod } => self.pod_seen(pod),
             Ev::VcPodCreate { wl, task, index, retry } => self.vc_pod_create_sent(wl, task, index, retry),
+            Ev::VcWrite { wl, write } => self.vc_write_sent(wl, write),
             Ev::PermitTimeout { gang, generation } => self.cosched_timeout(gang, generation),
         }
     }

@@ -154,7 +154,8 @@ impl World {
         for wl in live {
             let w = &self.store.workloads[wl as usize];
             let Some(vc) = w.vc.as_deref() else { continue };
-            if w.finish.is_some() {
+            // A job whose PodGroup is not created yet is not in the session.
+            if w.finish.is_some() || vc.writes.pg_absent {
                 continue;
             }
             let g = vc.gang;

@@ -277,7 +277,7 @@ impl World {
             let q = per_queue.entry(vc.queue.clone()).or_default();
             q.1.add(&held);
             match vc.pg_phase {
-                PgPhase::Pending if vc.after_kill.is_none() => candidates.push((
+                PgPhase::Pending if vc.pg_enqueueable() => candidates.push((
                     std::cmp::Reverse(self.store.protos[w.proto as usize].priority),
                     vc.pg_created,
                     wl,

@@ -3,8 +3,9 @@
 //! creates and pods created only once the PodGroup is Inqueue (VC-J2, J3), policies matched
 //! task level first, then job level (VC-P1..P4), job phases with maxRetry (VC-S1..S4).
 //!
-//! Pod creations pass the controller's client (volcano-controller-manager, 50 QPS / burst 100).
-//! Differences: the controller reacts in zero time (but for its creates' tokens); policy `timeout`s, `RestartPartition`,
+//! Its writes (the job's status, its PodGroup, pod creations and deletions) pass the
+//! controller's client (volcano-controller-manager, 50 QPS / burst 100): `client`.
+//! Differences: the controller reacts in zero time (but for its writes' tokens); policy `timeout`s, `RestartPartition`,
 //! `ResumeJob` and `OutOfSync`/`CommandIssued` events are not modelled (they are accepted and
 //! never fire); `Aborted` is final.
 
@@ -13,6 +14,9 @@ use crate::input::spec::{VcAction, VcEvent, VcPolicy, VolcanoJobSpec, WorkloadKi
 use crate::model::gang::GangId;
 use crate::observe::record::WlState;
 use crate::sim::{Ev, Phase, PodId, WlId, World, class};
+
+mod client;
+pub use client::{VcDeleteReason, VcWrite, VcWrites};
 
 /// Phase of a Volcano job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +69,15 @@ pub struct VcJobState {
     /// Slots (task, index) whose pod create is issued and not sent yet (client limits), with
     /// the retry count it was issued at.
     pub creating: std::collections::BTreeMap<(u16, u32), u32>,
+    /// Its writes in flight (client limits on).
+    pub writes: VcWrites,
+}
+
+impl VcJobState {
+    /// Whether its PodGroup exists (its create is sent) and waits for the enqueue action.
+    pub fn pg_enqueueable(&self) -> bool {
+        self.pg_phase == PgPhase::Pending && self.after_kill.is_none() && !self.writes.pg_absent
+    }
 }
 
 impl VcJobState {
@@ -117,10 +130,15 @@ impl World {
             api_failures: 0,
             resync_pending: false,
             creating: std::collections::BTreeMap::new(),
+            writes: VcWrites::default(),
         };
         self.store.workloads[wl as usize].vc = Some(Box::new(state));
         self.ctl.vc_live.insert(wl);
         self.store.workloads[wl as usize].gang = Some(gang);
+        if self.vc_limited() {
+            self.vc_initiate(wl);
+            return;
+        }
         self.event(|| obj, "PodGroupCreated", || format!("minMember {min_available}"));
         self.vc_pg_created(wl);
     }
@@ -180,6 +198,7 @@ impl World {
         let retry = vc.retry_count;
         let mut refused: Option<String> = None;
         let mut delayed = false;
+        let creates = !missing.is_empty();
         for (t, i) in missing {
             let due = self.api_send(crate::sim::Client::VolcanoControllerManager);
             if due > now {
@@ -194,7 +213,7 @@ impl World {
                 refused = Some(message);
             }
         }
-        self.vc_sync_outcome(wl, refused, delayed);
+        self.vc_sync_outcome(wl, refused, delayed, creates);
     }
 
     /// Create the pod of slot (`t`, `i`): Err with ResourceQuota's message when refused.
@@ -231,13 +250,17 @@ impl World {
         let refused = self.vc_create_slot(wl, t, i).err();
         let more = !self.vc(wl).creating.is_empty();
         if refused.is_some() || !more {
-            self.vc_sync_outcome(wl, refused, more);
+            self.vc_sync_outcome(wl, refused, more, true);
         }
     }
 
     /// A sync's creates are over (`pending`: some still being sent): a refused one hands the
-    /// job to the controller's rate limiter, none resets it.
-    fn vc_sync_outcome(&mut self, wl: WlId, refused: Option<String>, pending: bool) {
+    /// job to the controller's rate limiter, none resets it. A sync that created pods then
+    /// writes the job's status (its pending count changed).
+    fn vc_sync_outcome(&mut self, wl: WlId, refused: Option<String>, pending: bool, creates: bool) {
+        if creates && !pending {
+            self.vc_status_write(wl);
+        }
         match refused {
             None => {
                 if !pending {
@@ -262,8 +285,17 @@ impl World {
     }
 
     /// A pod of a Volcano job changed: terminal (`evicted`: deleted by someone other than the
-    /// controller) — apply policies and update the phase.
+    /// controller) — apply policies and update the phase; the sync writes the job's status
+    /// (its counts changed) unless what it did wrote it already.
     pub(crate) fn vc_pod_finished(&mut self, wl: WlId, pod: PodId) {
+        let touched = self.vc_status_touched(wl);
+        self.vc_pod_finished_sync(wl, pod);
+        if self.vc_status_touched(wl) == touched {
+            self.vc_status_write(wl);
+        }
+    }
+
+    fn vc_pod_finished_sync(&mut self, wl: WlId, pod: PodId) {
         let p = &self.store.pods[pod as usize];
         let (task, index) = (p.task as usize, p.index.unwrap_or(0) as usize);
         let evicted = p.deletion.is_some() && !p.counted;
@@ -412,8 +444,12 @@ impl World {
                 }
                 continue;
             }
-            self.store.pods[p as usize].counted = true; // deleted by its controller
-            self.delete_pod(p, "VolcanoJobKill", None);
+            self.vc_delete(wl, p, VcDeleteReason::Kill);
+        }
+        // `killPods`: the status update, then a whole-job kill deletes the PodGroup.
+        self.vc_status_write(wl);
+        if task.is_none() {
+            self.vc_delete_pod_group();
         }
     }
 
@@ -458,7 +494,11 @@ impl World {
                 vc.pg_created = now;
                 vc.phase = VcPhase::Pending;
                 self.store.workloads[wl as usize].gang = Some(gang);
-                self.vc_pg_created(wl);
+                if self.vc_limited() {
+                    self.vc_recreate_pod_group(wl);
+                } else {
+                    self.vc_pg_created(wl);
+                }
             }
             VcPhase::Completing => self.vc_finish(wl, VcPhase::Completed),
             VcPhase::Aborting => self.vc_finish(wl, VcPhase::Aborted),
@@ -505,11 +545,35 @@ impl World {
         }
     }
 
+    /// The job reached terminal phase `phase`: its remaining live pods (after `minSuccess`)
+    /// are deleted, then the status update carries the phase (`killPods`); the job ends when
+    /// that update is sent (at once without client limits).
     pub(crate) fn vc_finish(&mut self, wl: WlId, phase: VcPhase) {
-        let now = self.now();
         self.ctl.vc_live.remove(&wl);
+        self.vc(wl).phase = phase;
+        let limited = self.vc_limited();
+        if !limited {
+            self.vc_finish_written(wl);
+        }
+        let live: Vec<PodId> = self.store.workloads[wl as usize]
+            .pods
+            .iter()
+            .copied()
+            .filter(|&p| self.store.pods[p as usize].finished.is_none())
+            .collect();
+        for p in live {
+            self.vc_delete(wl, p, VcDeleteReason::Finished);
+        }
+        if limited {
+            self.vc_write_final(wl, phase);
+        }
+    }
+
+    /// The job's terminal phase is written: it ends now.
+    pub(crate) fn vc_finish_written(&mut self, wl: WlId) {
+        let now = self.now();
         let vc = self.vc(wl);
-        vc.phase = phase;
+        let phase = vc.phase;
         let reason = if vc.reason.is_empty() {
             match phase {
                 VcPhase::Failed => "PodFailed",
@@ -538,22 +602,16 @@ impl World {
         };
         let detail = format!("{phase:?}");
         self.event(|| obj, ev, || detail);
-        // Remaining live pods (e.g. after minSuccess) are not needed any more.
-        let live: Vec<PodId> = self.store.workloads[wl as usize]
-            .pods
-            .iter()
-            .copied()
-            .filter(|&p| self.store.pods[p as usize].finished.is_none())
-            .collect();
-        for p in live {
-            self.store.pods[p as usize].counted = true;
-            self.delete_pod(p, "VolcanoJobFinished", None);
-        }
     }
 
     /// Called when a Volcano job pod starts running (phase bookkeeping).
+    /// The sync writes the job's status (its running count changed).
     pub(crate) fn vc_pod_running(&mut self, wl: WlId) {
+        let touched = self.vc_status_touched(wl);
         self.vc_update_phase(wl);
+        if self.vc_status_touched(wl) == touched {
+            self.vc_status_write(wl);
+        }
     }
 }
 
