@@ -63,13 +63,15 @@ fn s_q1_borrow_then_reclaim_within_the_cohort() {
     assert_eq!(evicted(&r, "a"), vec![(100.0, "Preempted".to_string())]);
     assert_eq!(quota_reserved(&r, "b"), vec![100.0]);
     assert_eq!(secs(job(&r, "b").start), Some(100.0));
-    // A queues again and is admitted when B's Job ends (600 s + the Job's 1 s sync).
-    assert_eq!(quota_reserved(&r, "a"), vec![0.0, 601.0]);
+    // A queues again, does not fit and waits as inadmissible; B's Job ends at 601 s (600 s +
+    // the Job's 1 s sync), and Kueue's requeuer puts A back 1 s later (requeueBatchPeriod).
+    assert_eq!(quota_reserved(&r, "a"), vec![0.0, 602.0]);
     assert_eq!(job(&r, "a").preemptions, 1);
-    // reclaimWithinCohort: Never: B waits until A's Job is complete (1000 s + 1 s).
+    // reclaimWithinCohort: Never: B waits until A's Job is complete (1000 s + 1 s) and the
+    // requeuer's 1 s.
     let r = run(&s_q1("Never", ""), "kueue");
     assert!(evicted(&r, "a").is_empty());
-    assert_eq!(quota_reserved(&r, "b"), vec![1001.0]);
+    assert_eq!(quota_reserved(&r, "b"), vec![1002.0]);
     // B lends nothing (lendingLimit 0): A can use at most its own 10, so its 15-CPU workload
     // never fits.
     let r = run(&s_q1("Any", "        lendingLimit: 0\n"), "kueue");
@@ -95,9 +97,17 @@ fn s_q2_strict_fifo_blocks_best_effort_fifo_does_not() {
     let r = run(&s_q2("StrictFIFO"), "kueue");
     assert_eq!(quota_reserved(&r, "w1"), vec![1001.0]);
     assert_eq!(quota_reserved(&r, "w2"), vec![1001.0]);
-    // BestEffortFIFO: w1 is set aside and w2 is admitted at once.
+    // BestEffortFIFO: w1 is set aside and w2 is admitted at once; w1 goes back to the heap 1 s
+    // after w0's quota is released (the requeuer's batch period).
     let r = run(&s_q2("BestEffortFIFO"), "kueue");
     assert_eq!(quota_reserved(&r, "w2"), vec![20.0]);
+    assert_eq!(quota_reserved(&r, "w1"), vec![1002.0]);
+    // With `kueueRequeueBatch: 0s` (Kueue before its asynchronous requeue) at once.
+    let zero = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: s}}\nspec: {{latencies: {{kueueRequeueBatch: 0s}}}}\n---\n{}",
+        s_q2("BestEffortFIFO")
+    );
+    let r = run(&zero, "kueue");
     assert_eq!(quota_reserved(&r, "w1"), vec![1001.0]);
 }
 
@@ -114,14 +124,15 @@ fn preemption_within_a_cluster_queue_by_workload_priority() {
     let r = run(&yaml, "kueue");
     assert_eq!(evicted(&r, "low"), vec![(50.0, "Preempted".to_string())]);
     assert_eq!(quota_reserved(&r, "high"), vec![50.0]);
-    // low is admitted again when high is done (150 s + 1 s) and runs its 1000 s from the start.
-    assert_eq!(quota_reserved(&r, "low"), vec![0.0, 151.0]);
-    assert_eq!(secs(job(&r, "low").finish), Some(1152.0));
-    // Without a preemption policy, high waits.
+    // low queues again and waits as inadmissible; high is done at 151 s (150 s + 1 s) and the
+    // requeuer puts low back 1 s later; it runs its 1000 s from the start.
+    assert_eq!(quota_reserved(&r, "low"), vec![0.0, 152.0]);
+    assert_eq!(secs(job(&r, "low").finish), Some(1153.0));
+    // Without a preemption policy, high waits (inadmissible) until 1 s after low's Job ends.
     let yaml = yaml.replace("  preemption: {withinClusterQueue: LowerPriority}\n", "");
     let r = run(&yaml, "kueue");
     assert!(evicted(&r, "low").is_empty());
-    assert_eq!(quota_reserved(&r, "high"), vec![1001.0]);
+    assert_eq!(quota_reserved(&r, "high"), vec![1002.0]);
 }
 
 #[test]
@@ -171,7 +182,8 @@ fn unmanaged_jobs_and_missing_local_queues() {
 fn trace_jobs_join_the_local_queue_their_queue_names() {
     // Two 8-GPU trace jobs of queue `nlp` in namespace team-a on a 16-GPU node; a ClusterQueue
     // of 8 GPUs behind LocalQueue team-a/nlp. Under kueue the second is admitted when the first
-    // Job completes (its pod ends at 100 s, the Job at 101 s); kube-default starts it at once.
+    // Job completes (its pod ends at 100 s, the Job at 101 s) and the requeuer puts it back
+    // (1 s later); kube-default starts it at once.
     let dir = std::env::temp_dir().join(format!("kubesim-kueue-trace-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     std::fs::write(
@@ -191,7 +203,7 @@ fn trace_jobs_join_the_local_queue_their_queue_names() {
     let policies = vec!["kueue".to_string(), "kube-default".to_string()];
     let runs = kubesim::experiment::run_all(&sc, &policies, &[1], false).expect("runs");
     let start = |r: &kubesim::observe::record::RunResult| secs(job(r, "t-1").start);
-    assert_eq!(start(&runs[0]), Some(101.0));
+    assert_eq!(start(&runs[0]), Some(102.0));
     assert_eq!(job(&runs[0], "t-1").queue, "nlp");
     assert_eq!(start(&runs[1]), Some(10.0));
     std::fs::remove_dir_all(&dir).ok();
@@ -545,7 +557,8 @@ fn bare(name: &str, lq: &str, count: u32, cpu: u32, prio: i32, at: &str, run_ms:
 fn bare_workloads_hold_quota_for_their_run_time_and_queue_again_when_preempted() {
     // 4 CPUs of quota: two 1-CPU Workloads (priority 50, 1 s) at 0 and 0.1 s; a 4-pod
     // Workload of priority 200 at 0.25 s preempts both (LowerPriority), runs 2 s, and the
-    // two start over at 2.25 s: their run time counts from their new admission.
+    // two, inadmissible, start over when the requeuer puts them back 1 s after big's end (3.25
+    // s): their run time counts from their new admission.
     let yaml = format!(
         "{}{}{}{}",
         cq("cq", 4, "  preemption: {withinClusterQueue: LowerPriority}\n", ""),
@@ -557,8 +570,8 @@ fn bare_workloads_hold_quota_for_their_run_time_and_queue_again_when_preempted()
         "apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {{name: default-flavor}}\n---\n{yaml}"
     );
     let r = run(&yaml, "kueue");
-    assert_eq!(quota_reserved(&r, "s0"), vec![0.0, 2.25]);
-    assert_eq!(quota_reserved(&r, "s1"), vec![0.1, 2.25]);
+    assert_eq!(quota_reserved(&r, "s0"), vec![0.0, 3.25]);
+    assert_eq!(quota_reserved(&r, "s1"), vec![0.1, 3.25]);
     assert_eq!(evicted(&r, "s0"), vec![(0.25, "Preempted".to_string())]);
     assert_eq!(quota_reserved(&r, "big"), vec![0.25]);
     let big = job(&r, "big");
@@ -570,7 +583,7 @@ fn bare_workloads_hold_quota_for_their_run_time_and_queue_again_when_preempted()
     let s0 = job(&r, "s0");
     assert_eq!(
         (secs(s0.start), secs(s0.finish), s0.preemptions),
-        (Some(0.0), Some(3.25), 1)
+        (Some(0.0), Some(4.25), 1)
     );
     assert_eq!(s0.state.as_str(), "Complete");
     // Without Kueue nothing admits a bare Workload.
@@ -638,9 +651,9 @@ fn kueue_admissions_go_out_at_its_client_rate() {
 fn kueue_cycles_wait_for_pending_status_writes_and_jobs_take_a_second_write() {
     // 1 QPS, burst 1, 1 CPU of quota. w1 is admitted at 0 (its patch takes the token). w2
     // does not fit: its pending status write goes out at 1 s, and the scheduler waits for it.
-    // w1 ends at 0.5 s, but the next cycle starts at 1 s: w2 is admitted then. The
-    // ClusterQueue's status write, asked for at 0 and made at 1 s just before that cycle,
-    // takes the token due at 2 s, so w2's admission patch goes out at 3 s.
+    // w1 ends at 0.5 s; the requeuer puts w2 back at 1.5 s and it is admitted then. The
+    // ClusterQueue's status write, asked for at 0 and made at 1 s, takes the token due at 2 s,
+    // so w2's admission patch goes out at 3 s.
     let yaml = format!(
         "{}{}{}{}",
         limits("1", 1, true),
@@ -649,7 +662,7 @@ fn kueue_cycles_wait_for_pending_status_writes_and_jobs_take_a_second_write() {
         bare("w2", "cq", 1, 1, 0, "0s", 500)
     );
     let r = run(&yaml, "kueue");
-    assert_eq!(quota_reserved(&r, "w2"), vec![1.0]);
+    assert_eq!(quota_reserved(&r, "w2"), vec![1.5]);
     assert_eq!(
         (secs(job(&r, "w2").start), secs(job(&r, "w2").finish)),
         (Some(3.0), Some(3.5))
@@ -658,8 +671,9 @@ fn kueue_cycles_wait_for_pending_status_writes_and_jobs_take_a_second_write() {
     let sc = kubesim::input::scenario::load_str("test.yaml", &yaml).expect("loads");
     let quiet = kubesim::experiment::run_all(&sc, &["kueue".to_string()], &[sc.sim.seed], false).expect("runs");
     assert_eq!(secs(job(&quiet[0], "w2").start), Some(3.0));
+    // Limits off: w1's end at 0.5 s, the requeue at 1.5 s.
     let r = run(&yaml.replace("enabled: true", "enabled: false"), "kueue");
-    assert_eq!(quota_reserved(&r, "w2"), vec![0.5]);
+    assert_eq!(quota_reserved(&r, "w2"), vec![1.5]);
     // A Job: the admission patch at 0, then Kueue's job reconciler resumes the Job with a
     // second write, which waits for the next token (1 s).
     let yaml = format!(
@@ -719,4 +733,37 @@ fn cluster_queue_status_writes_share_kueues_client() {
         .collect();
     assert_eq!(status.first(), Some(&(1.0, "cpu=1000".to_string())), "{status:?}");
     assert_eq!(start(&per_kind), (Some(0.0), Some(1.5)));
+}
+
+/// SchedulingEquivalenceHashing (kueue `pkg/cache/queue/cluster_queue.go`
+/// `requeueIfNotPresent`, `handleInadmissibleHash`; on by default): 4 CPUs of quota held by
+/// `big` (0 to 10 s). Two copies of one 2-CPU Workload arrive at 1 and 2 s: the first is
+/// evaluated, does not fit (`WaitingForQuota` at 1 s) and its shape is marked; the second
+/// goes to the inadmissible list without an evaluation (no status, no event). A 1-CPU
+/// Workload of another shape at 3 s is evaluated. big's release at 10 s puts them all back at
+/// 11 s (the requeuer's batch period), where both copies are admitted (in creation order) and
+/// fill the quota; the other waits again until 1 s after their end (13 s). With the feature
+/// gate off the second copy is evaluated too (`WaitingForQuota` at 2 s).
+#[test]
+fn equivalent_workloads_skip_evaluation_after_one_failed() {
+    let copies = "apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {name: w}\nspec:\n  at: [1s, 2s]\n  template:\n    apiVersion: kueue.x-k8s.io/v1beta2\n    kind: Workload\n    metadata:\n      name: w\n      labels: {kueue.x-k8s.io/performance-scheduler-running-ms: \"1000\"}\n    spec:\n      queueName: cq\n      podSets:\n      - name: main\n        count: 1\n        template: {spec: {containers: [{name: c, resources: {requests: {cpu: \"2\"}}}]}}\n---\n";
+    let yaml = format!(
+        "apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {{name: default-flavor}}\n---\n{}{}{copies}{}",
+        cq("cq", 4, "", ""),
+        bare("big", "cq", 4, 1, 0, "0s", 10_000),
+        bare("other", "cq", 1, 1, 0, "3s", 1000),
+    );
+    let r = run(&yaml, "kueue");
+    assert_eq!(times(&r, "w-0", "WaitingForQuota"), [1.0]);
+    assert!(times(&r, "w-1", "WaitingForQuota").is_empty());
+    assert_eq!(times(&r, "other", "WaitingForQuota"), [3.0]);
+    assert_eq!(quota_reserved(&r, "w-0"), [11.0]);
+    assert_eq!(quota_reserved(&r, "w-1"), [11.0]);
+    assert_eq!(quota_reserved(&r, "other"), [13.0]);
+    let off = format!(
+        "{yaml}apiVersion: config.kueue.x-k8s.io/v1beta2\nkind: Configuration\nfeatureGates: {{SchedulingEquivalenceHashing: false}}\n"
+    );
+    let r = run(&off, "kueue");
+    assert_eq!(times(&r, "w-1", "WaitingForQuota"), [2.0]);
+    assert_eq!(quota_reserved(&r, "w-1"), [11.0]);
 }

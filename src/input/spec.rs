@@ -298,6 +298,10 @@ pub struct Latencies {
     /// to the scheduler, a Binding to the kubelet, a pod's change to the Job controller, a
     /// Kueue write to Kueue's job reconciler). `watch`, default 0.
     pub watch_ms: u64,
+    /// Kueue: a released quota asks for its cohort's inadmissible workloads to go back to
+    /// the heap this much later (`requeueBatchPeriod` of the InadmissibleWorkloadRequeuer,
+    /// `pkg/cache/queue/inadmissible_workloads.go`). `kueueRequeueBatch`, default 1 s.
+    pub kueue_requeue_batch_ms: u64,
 }
 
 impl Default for Latencies {
@@ -316,6 +320,7 @@ impl Default for Latencies {
             backoff_flush_period_ms: 1_000,
             pop_from_backoff_q: true,
             watch_ms: 0,
+            kueue_requeue_batch_ms: 1_000,
         }
     }
 }
@@ -1270,6 +1275,10 @@ pub struct KueueConfig {
     /// `objectRetentionPolicies.workloads.afterDeactivatedByKueue`: a Job whose Workload Kueue
     /// deactivated is deleted this long after.
     pub delete_after_deactivated_ms: Option<u64>,
+    /// The `SchedulingEquivalenceHashing` feature gate (beta, on by default since Kueue 0.18):
+    /// under BestEffortFIFO a workload that does not fit takes the pending workloads of its
+    /// shape to the inadmissible list with it.
+    pub equivalence_hashing: bool,
     /// Fields written that do not change what the simulator models (listed by `validate`).
     pub not_simulated: Vec<String>,
     /// Where the Configuration object is, if the scenario has one.
@@ -1336,6 +1345,7 @@ impl Default for KueueConfig {
             exclude_resource_prefixes: Vec::new(),
             quota_ignore_undeclared: false,
             delete_after_deactivated_ms: None,
+            equivalence_hashing: true,
             not_simulated: Vec::new(),
             loc: None,
         }

@@ -110,6 +110,11 @@ pub enum Ev {
     KueueCycle,
     /// A Kueue workload's requeue backoff ended.
     KueueRequeue,
+    /// Kueue's InadmissibleWorkloadRequeuer moves a cohort's (or a lone ClusterQueue's)
+    /// inadmissible workloads back to their heaps.
+    KueueInadmissibleRequeue {
+        group: u32,
+    },
     /// waitForPodsReady's timeout for one admission of a workload.
     KueuePodsReady {
         wl: WlId,
@@ -585,6 +590,7 @@ impl World {
             Ev::VcResync { wl } => self.vc_resync(wl),
             Ev::KueueCycle => self.kueue_cycle(),
             Ev::KueueRequeue => self.kueue_kick(),
+            Ev::KueueInadmissibleRequeue { group } => self.kueue_requeue_due(group as usize),
             Ev::KueuePodsReady { wl, epoch } => self.kueue_pods_ready(wl, epoch),
             Ev::KueueStep { wl, epoch, step } => self.kueue_step(wl, epoch, step),
             Ev::KueueCqStatus { cq } => self.kueue_cq_reconcile(cq),

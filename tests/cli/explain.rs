@@ -98,8 +98,9 @@ fn kube_scheduler_holds_pods_no_node_fits_in_its_words() {
 #[test]
 fn kueue_holds_a_job_whose_quota_is_short_by_flavor_and_resource() {
     // cq-a has 10 CPUs of flavor default-flavor; `first` takes 8 from 0 s, `second` asks 4 at
-    // 10 s: 2 more needed. first's pod ends at 1000 s and its Job completes at the controller's
-    // next sync, 1001 s, when Kueue releases its quota and admits second: it starts at 1001 s.
+    // 10 s: 2 more needed (inadmissible). first's pod ends at 1000 s and its Job completes at
+    // the controller's next sync, 1001 s, when Kueue releases its quota; its requeuer puts
+    // second back 1 s later, admitted: it starts at 1002 s.
     let mut y = sim("kueue", "2000s");
     y += "---\napiVersion: v1\nkind: Node\nmetadata: {name: node-0}\nstatus:\n  allocatable: {cpu: \"64\", memory: 256Gi, pods: \"110\"}\n---\napiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {name: default-flavor}\n---\napiVersion: kueue.x-k8s.io/v1beta1\nkind: ClusterQueue\nmetadata: {name: cq-a}\nspec:\n  namespaceSelector: {}\n  resourceGroups:\n  - coveredResources: [cpu]\n    flavors:\n    - name: default-flavor\n      resources:\n      - name: cpu\n        nominalQuota: 10\n---\napiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata: {name: cq-a, namespace: default}\nspec: {clusterQueue: cq-a}\n";
     for (name, cpu, at, dur) in [("first", 8, "0s", "1000s"), ("second", 4, "10s", "100s")] {
@@ -113,13 +114,13 @@ fn kueue_holds_a_job_whose_quota_is_short_by_flavor_and_resource() {
         "the timeline shows the suspension:\n{out}"
     );
     assert!(
-        out.contains("\n  submitted 10.000 s, started 1001.000 s, finished 1102.000 s: Complete\n"),
+        out.contains("\n  submitted 10.000 s, started 1002.000 s, finished 1103.000 s: Complete\n"),
         "{out}"
     );
     assert_eq!(
         from(&out, "\nat "),
         format!(
-            "\nat 1000.999 s (just before it started): held by\n  \
+            "\nat 1001.999 s (just before it started): held by\n  \
              Kueue (default/second): WaitingForQuota since 10.000 s\n    \
              couldn't assign flavors to pod set main: insufficient unused quota for cpu in flavor default-flavor, \
              2 more needed\n\n\

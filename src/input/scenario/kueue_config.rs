@@ -18,7 +18,7 @@
 //! `managedJobsNamespaceSelector`, `integrations.frameworks` (whether `batch/job` is managed),
 //! `resources.excludeResourcePrefixes` and `resources.quotaCheckStrategy`,
 //! `objectRetentionPolicies.workloads.afterDeactivatedByKueue`, the `DisableWaitForPodsReady`
-//! feature gate. Every other field of the Configuration is accepted and listed by `validate`
+//! and `SchedulingEquivalenceHashing` feature gates (`pkg/features/kube_features.go`). Every other field of the Configuration is accepted and listed by `validate`
 //! as loaded, not simulated (controller-manager and webhook settings change nothing a
 //! simulation measures; fair sharing, admission fair sharing, resource transformations and
 //! device-class mappings would, and are reported as warnings).
@@ -152,7 +152,11 @@ pub(crate) fn configuration(doc: &Obj, version: ConfigVersion, loc: &SourceLoc) 
     }
     resources(doc, &mut cfg)?;
     retention(doc, &mut cfg)?;
-    for (g, _) in gates.iter().filter(|(g, _)| g != "DisableWaitForPodsReady") {
+    if let Some((_, on)) = gates.iter().find(|(g, _)| g == "SchedulingEquivalenceHashing") {
+        cfg.equivalence_hashing = *on;
+    }
+    let simulated = ["DisableWaitForPodsReady", "SchedulingEquivalenceHashing"];
+    for (g, _) in gates.iter().filter(|(g, _)| !simulated.contains(&g.as_str())) {
         cfg.not_simulated.push(format!("featureGates.{g}"));
     }
     fair_sharing(doc, version, &mut cfg)?;

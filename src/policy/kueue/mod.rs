@@ -13,7 +13,15 @@
 //! [`quota::assign_flavors`]; entries processed non-borrowing first, then by priority,
 //! then FIFO; an entry admitted only if it still fits after earlier admissions of the cycle.
 //! A head that does not fit: StrictFIFO keeps it at the head (it blocks the queue);
-//! BestEffortFIFO sets it aside (inadmissible) until quota is released somewhere (KQ-S3).
+//! BestEffortFIFO sets it aside (inadmissible) until Kueue's InadmissibleWorkloadRequeuer puts
+//! its cohort's inadmissible workloads back, `requeueBatchPeriod` (1 s,
+//! `latencies.kueueRequeueBatch`) after quota is released in the cohort (KQ-S3; kueue
+//! `pkg/cache/queue/inadmissible_workloads.go` `notifyRetryInadmissibleWithoutLock`,
+//! `workqueueRequeuer`, `queueInadmissibleWorkloads`). With SchedulingEquivalenceHashing (on
+//! by default; `pkg/cache/queue/cluster_queue.go` `requeueIfNotPresent`,
+//! `handleInadmissibleHash`, `AddOrUpdateWorkload`) a head that found no flavor or no
+//! preemption candidates takes the pending workloads of its shape along, and later ones of that
+//! shape go straight to the inadmissible list until the next requeue.
 //! A head that could fit by preempting (KQ-S4) evicts its victims ([`quota::
 //! preemption_targets`]) and waits for their quota to be released.
 //!
@@ -164,14 +172,22 @@ enum Loc {
 }
 
 /// A ClusterQueue's pending workloads: those to try in heap order, and those BestEffortFIFO set
-/// aside, grouped by shape. Kueue puts every inadmissible workload back into the heap when quota
-/// is released; workloads of one shape would fail alike, so only each shape's first is tried
-/// again after a release (`release_gen` newer than the shape's), which keeps a deep queue from
-/// costing its length at every release.
+/// aside, grouped by shape. Kueue puts every inadmissible workload of a cohort back into the
+/// heap when its requeuer runs (after a release); workloads of one shape would fail alike, so
+/// only each shape's first is tried again then (`requeue_gen` newer than the shape's), which
+/// keeps a deep queue from costing its length at every release.
 #[derive(Clone, Debug, Default)]
 struct CqQueue {
     queued: std::collections::BTreeSet<Key>,
     aside: BTreeMap<(u32, i32), (u64, std::collections::BTreeSet<Key>)>,
+    /// Bumped when the requeuer moves this ClusterQueue's inadmissible workloads back.
+    requeue_gen: u64,
+    /// SchedulingEquivalenceHashing: the shapes whose workloads go straight to the
+    /// inadmissible list until the next requeue (`hashToBulkMoveReason`).
+    bulk_moved: std::collections::BTreeSet<(u32, i32)>,
+    /// Its requeue group: its root cohort, or itself without one (an index into
+    /// [`KueueState::requeue_at`]).
+    group: usize,
 }
 
 /// Kueue's state in one run.
@@ -196,8 +212,15 @@ pub struct KueueState {
     /// preemption oracle and targets read them: kept in step with admissions, evictions and
     /// releases, within a cycle and between cycles.
     admitted: AdmittedByCq,
-    /// Bumped whenever quota is released.
-    release_gen: u64,
+    /// Per requeue group (a cohort, or a ClusterQueue without one): when the
+    /// InadmissibleWorkloadRequeuer moves its inadmissible workloads back, if it is due, and
+    /// whether a live event is scheduled for it (a requeue with no workload set aside is a
+    /// daemon event: it does not keep the run going).
+    requeue_at: Vec<Option<(SimTime, bool)>>,
+    /// The ClusterQueues of each requeue group.
+    group_members: Vec<Vec<CqId>>,
+    /// `latencies.kueueRequeueBatch`: from a release to that requeue.
+    requeue_batch_ms: u64,
     requeue_scheduled: Option<SimTime>,
     cycle_at: Option<SimTime>,
     /// Kueue's Configuration (waitForPodsReady, which Jobs it manages, excluded resources).
@@ -256,6 +279,18 @@ impl KueueState {
                     })
             })
             .collect();
+        // Requeue groups: the cohorts, then one per ClusterQueue without a cohort.
+        let mut group_members: Vec<Vec<CqId>> = tree.cohorts.iter().map(|c| c.members.clone()).collect();
+        let mut queues = vec![CqQueue::default(); sc.cluster_queues.len()];
+        for (cq, q) in queues.iter_mut().enumerate() {
+            q.group = match tree.cqs[cq].cohort {
+                Some(c) => c,
+                None => {
+                    group_members.push(vec![cq]);
+                    group_members.len() - 1
+                }
+            };
+        }
         KueueState {
             strategy: sc.cluster_queues.iter().map(|c| c.queueing_strategy).collect(),
             selectors: sc.cluster_queues.iter().map(|c| c.namespace_selector.clone()).collect(),
@@ -269,10 +304,12 @@ impl KueueState {
             namespace_labels,
             flavors,
             wls: BTreeMap::new(),
-            queues: vec![CqQueue::default(); sc.cluster_queues.len()],
+            queues,
             backoff: Default::default(),
             admitted: Default::default(),
-            release_gen: 0,
+            requeue_at: vec![None; group_members.len()],
+            group_members,
+            requeue_batch_ms: sc.sim.latencies.kueue_requeue_batch_ms,
             requeue_scheduled: None,
             cycle_at: None,
             cfg: sc.kueue_config.clone(),
@@ -377,6 +414,14 @@ impl KueueState {
                 self.backoff.insert((t, wl));
             }
             _ => {
+                // An equivalent workload failed since the last requeue: it waits with it
+                // (`AddOrUpdateWorkload`; a preemptor is requeued at once, unchecked).
+                let (shape, preempting) = (w.shape, w.preempting);
+                if !preempting && self.queues[cq].bulk_moved.contains(&shape) {
+                    self.put_aside(wl);
+                    return;
+                }
+                let w = self.wls.get_mut(&wl).expect("workload");
                 w.loc = Loc::Queued;
                 self.queues[cq].queued.insert(w.key);
             }
@@ -413,10 +458,32 @@ impl KueueState {
     /// BestEffortFIFO: the head does not fit; it waits with its shape until quota is released.
     fn set_aside(&mut self, wl: WlId) {
         self.dequeue(wl);
+        self.put_aside(wl);
+    }
+
+    /// SchedulingEquivalenceHashing (`requeueIfNotPresent`, `handleInadmissibleHash`): a head
+    /// that did not fit (NoFit, or no preemption candidates) takes the pending workloads of its
+    /// shape in its ClusterQueue to the inadmissible list, and later ones of that shape go
+    /// there directly, until the next requeue.
+    fn bulk_move(&mut self, cq: CqId, shape: (u32, i32)) {
+        self.queues[cq].bulk_moved.insert(shape);
+        let same: Vec<WlId> = self.queues[cq]
+            .queued
+            .iter()
+            .map(|k| k.3)
+            .filter(|id| self.wls[id].shape == shape && !self.wls[id].preempting)
+            .collect();
+        for wl in same {
+            self.set_aside(wl);
+        }
+    }
+
+    /// Wait with the workloads of its shape set aside (not retried before the next requeue).
+    fn put_aside(&mut self, wl: WlId) {
         let w = self.wls.get_mut(&wl).expect("workload");
         w.loc = Loc::Aside;
         let (cq, shape, key) = (w.cq.expect("queued"), w.shape, w.key);
-        let release = self.release_gen;
+        let release = self.queues[cq].requeue_gen;
         let e = self.queues[cq]
             .aside
             .entry(shape)
@@ -426,13 +493,13 @@ impl KueueState {
     }
 
     /// The head of a ClusterQueue: its first queued workload, or the first of a shape set aside
-    /// before the last release, whichever comes first in heap order.
+    /// before the last requeue, whichever comes first in heap order.
     fn head(&self, cq: CqId) -> Option<Key> {
         let q = &self.queues[cq];
         let aside = q
             .aside
             .values()
-            .filter(|(set_at, _)| *set_at < self.release_gen)
+            .filter(|(set_at, _)| *set_at < q.requeue_gen)
             .filter_map(|(_, set)| set.first());
         q.queued.first().into_iter().chain(aside).min().copied()
     }
@@ -668,10 +735,57 @@ impl World {
         self.engine.schedule(at, class::SCHED_HOUSEKEEPING, Ev::KueueCycle);
     }
 
-    /// Quota was released: workloads set aside may fit now.
-    pub(crate) fn kueue_released(&mut self) {
+    /// Quota of ClusterQueue `cq` was released: workloads set aside in its cohort may fit now.
+    /// The workload controller asks the InadmissibleWorkloadRequeuer
+    /// (`QueueAssociatedInadmissibleWorkloadsAfter`), which moves the cohort's inadmissible
+    /// workloads back to their heaps `requeueBatchPeriod` (1 s) later; requests meanwhile
+    /// join the waiting one (a delaying work queue keeps one entry per cohort). The heads still
+    /// in the heaps (a preemptor waiting for its victims, a StrictFIFO head) are tried at once:
+    /// Kueue's scheduler loop keeps popping them.
+    pub(crate) fn kueue_released(&mut self, cq: CqId) {
+        let now = self.now();
         let k = self.kq();
-        k.release_gen += 1;
+        let group = k.queues[cq].group;
+        if k.requeue_batch_ms == 0 {
+            self.kueue_requeue(group);
+            return;
+        }
+        self.kueue_kick();
+        let k = self.kq();
+        let live = k.group_members[group].iter().any(|&c| !k.queues[c].aside.is_empty());
+        let at = match k.requeue_at[group] {
+            // Joins the waiting request; a live event is added if workloads now wait for it.
+            Some((_, was_live)) if was_live || !live => return,
+            Some((at, _)) => at,
+            None => now.plus_ms(k.requeue_batch_ms),
+        };
+        k.requeue_at[group] = Some((at, live));
+        let ev = Ev::KueueInadmissibleRequeue { group: group as u32 };
+        if live {
+            self.engine.schedule(at, class::SCHED_HOUSEKEEPING, ev);
+        } else {
+            self.engine.schedule_daemon(at, class::SCHED_HOUSEKEEPING, ev);
+        }
+    }
+
+    /// The requeuer's event: it runs once however many events were scheduled for it.
+    pub(crate) fn kueue_requeue_due(&mut self, group: usize) {
+        if self.kq().requeue_at[group].is_some() {
+            self.kueue_requeue(group);
+        }
+    }
+
+    /// The requeuer moves the inadmissible workloads of a requeue group back to their heaps
+    /// (`queueInadmissibleWorkloads`), and the scheduler runs.
+    pub(crate) fn kueue_requeue(&mut self, group: usize) {
+        let k = self.kq();
+        k.requeue_at[group] = None;
+        for i in 0..k.group_members[group].len() {
+            let cq = k.group_members[group][i];
+            let q = &mut k.queues[cq];
+            q.requeue_gen += 1;
+            q.bulk_moved.clear();
+        }
         self.kueue_kick();
     }
 
@@ -695,7 +809,7 @@ impl World {
         if let (true, Some(cq)) = (held, w.cq) {
             let a = k.admitted.remove(cq, wl).expect("holding quota");
             k.tree.remove_usage(cq, &a.usage);
-            self.kueue_released();
+            self.kueue_released(cq);
         }
     }
 
@@ -727,7 +841,7 @@ impl World {
         self.kueue_cq_touched(Some(cq));
         let obj = self.wl_object(wl);
         self.event(|| obj, "QuotaReleased", String::new);
-        self.kueue_released();
+        self.kueue_released(cq);
     }
 
     /// One scheduling cycle (KQ-S1), repeated within the instant while it changes something.
@@ -871,6 +985,10 @@ impl World {
         let k = self.kq();
         if k.strategy[cq] == QueueingStrategy::BestEffortFifo {
             k.set_aside(wl);
+            if k.cfg.equivalence_hashing && outcome == Pending::NotAssigned {
+                let shape = k.wls[&wl].shape;
+                k.bulk_move(cq, shape);
+            }
             cycle.changed = true;
         }
         true

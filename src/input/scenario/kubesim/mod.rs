@@ -239,6 +239,7 @@ const LATENCY_KEYS: &[&str] = &[
     "backoffFlushPeriod",
     "popFromBackoffQ",
     "watch",
+    "kueueRequeueBatch",
 ];
 
 fn latencies(f: &F) -> Res<Latencies> {
@@ -272,6 +273,7 @@ fn latencies(f: &F) -> Res<Latencies> {
             "podMaxInUnschedulablePods" => &mut l.pod_max_in_unschedulable_ms,
             "backoffFlushPeriod" => &mut l.backoff_flush_period_ms,
             "watch" => &mut l.watch_ms,
+            "kueueRequeueBatch" => &mut l.kueue_requeue_batch_ms,
             _ => unreachable!("checked by deny_unknown"),
         };
         *slot = v.duration_ms()?;
