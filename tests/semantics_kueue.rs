@@ -766,4 +766,24 @@ fn equivalent_workloads_skip_evaluation_after_one_failed() {
     let r = run(&off, "kueue");
     assert_eq!(times(&r, "w-1", "WaitingForQuota"), [2.0]);
     assert_eq!(quota_reserved(&r, "w-1"), [11.0]);
+    // The shape is the pod sets' requests, count and placement fields, not the object: two
+    // manifests written apart with the same pod set (another run time) are equivalent too.
+    let apart = format!(
+        "apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {{name: default-flavor}}\n---\n{}{}{}{}",
+        cq("cq", 4, "", ""),
+        bare("big", "cq", 4, 1, 0, "0s", 10_000),
+        bare("a", "cq", 1, 2, 0, "1s", 1000),
+        bare("b", "cq", 1, 2, 0, "2s", 3000),
+    );
+    let r = run(&apart, "kueue");
+    assert_eq!(times(&r, "a", "WaitingForQuota"), [1.0]);
+    assert!(times(&r, "b", "WaitingForQuota").is_empty());
+    // Two pods of 1 CPU ask the same quota but are another shape: evaluated.
+    let other = apart.replace(
+        &bare("b", "cq", 1, 2, 0, "2s", 3000),
+        &bare("b", "cq", 2, 1, 0, "2s", 3000),
+    );
+    assert_ne!(other, apart);
+    let r = run(&other, "kueue");
+    assert_eq!(times(&r, "b", "WaitingForQuota"), [2.0]);
 }

@@ -117,8 +117,9 @@ struct Wk {
     /// Where it waits (see [`CqQueue`]) and its key there.
     loc: Loc,
     key: Key,
-    /// Workloads of one prototype and priority ask the same and fail alike.
-    shape: (u32, i32),
+    /// Its scheduling shape ([`scheduling_shape`]) and priority: workloads that share them ask
+    /// the same and fail alike.
+    shape: (u64, i32),
     /// Invalidates PodsReady timers of an earlier admission.
     epoch: u32,
     /// The epoch of its PodsReady timer while one is pending and still live (each epoch arms
@@ -179,12 +180,12 @@ enum Loc {
 #[derive(Clone, Debug, Default)]
 struct CqQueue {
     queued: std::collections::BTreeSet<Key>,
-    aside: BTreeMap<(u32, i32), (u64, std::collections::BTreeSet<Key>)>,
+    aside: BTreeMap<(u64, i32), (u64, std::collections::BTreeSet<Key>)>,
     /// Bumped when the requeuer moves this ClusterQueue's inadmissible workloads back.
     requeue_gen: u64,
     /// SchedulingEquivalenceHashing: the shapes whose workloads go straight to the
     /// inadmissible list until the next requeue (`hashToBulkMoveReason`).
-    bulk_moved: std::collections::BTreeSet<(u32, i32)>,
+    bulk_moved: std::collections::BTreeSet<(u64, i32)>,
     /// Its requeue group: its root cohort, or itself without one (an index into
     /// [`KueueState::requeue_at`]).
     group: usize,
@@ -234,6 +235,55 @@ pub struct KueueState {
     busy_until: SimTime,
     /// The ClusterQueue controller's status writes (`cq_status`).
     cq_ctl: cq_status::CqController,
+    /// The scheduling shape of each prototype's workloads, computed once.
+    shapes: BTreeMap<u32, u64>,
+}
+
+/// A workload's scheduling shape, as Kueue's SchedulingEquivalenceHashing hashes it
+/// (`pkg/workload/workload.go` `computeSchedulingHash`, `pkg/util/pod/pod.go` `SpecShape`): per
+/// pod set its name, count and pod spec shape (each container's requests, the node selector,
+/// affinity, tolerations, priority class and priority, overhead, pod-level requests; not the
+/// images, commands or limits). The workload's priority is kept beside it. FNV-1a over the
+/// fields' debug text: deterministic, no allocation.
+fn scheduling_shape(spec: &crate::input::spec::WorkloadSpec) -> u64 {
+    struct Fnv(u64);
+    impl std::fmt::Write for Fnv {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for b in s.bytes() {
+                self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+            Ok(())
+        }
+    }
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let mut set = |name: &str, count: u32, t: &crate::input::spec::PodTemplate| {
+        use std::fmt::Write;
+        let _ = write!(h, "{name}\0{count}\0");
+        for c in &t.containers {
+            let _ = write!(h, "{:?}{}{}\0", c.requests, c.init, c.sidecar);
+        }
+        let _ = write!(
+            h,
+            "{:?}{:?}{:?}{:?}{:?}{:?}{:?}\0",
+            t.node_selector,
+            t.affinity_terms,
+            t.tolerations,
+            t.priority_class_name,
+            t.priority,
+            t.overhead,
+            t.pod_level_requests
+        );
+    };
+    match &spec.kind {
+        WorkloadKind::Job(job) => set("main", pods_count(job), &job.template),
+        WorkloadKind::KueueWorkload(b) => {
+            for p in &b.pod_sets {
+                set(&p.name, p.count, &p.template);
+            }
+        }
+        _ => {}
+    }
+    h.0
 }
 
 /// A Job's pod-set count as Kueue's Job integration gives it: parallelism (default 1), or
@@ -317,6 +367,7 @@ impl KueueState {
             not_ready: 0,
             busy_until: SimTime(0),
             cq_ctl: cq_status::CqController::new(sc),
+            shapes: BTreeMap::new(),
         }
     }
 
@@ -465,7 +516,7 @@ impl KueueState {
     /// that did not fit (NoFit, or no preemption candidates) takes the pending workloads of its
     /// shape in its ClusterQueue to the inadmissible list, and later ones of that shape go
     /// there directly, until the next requeue.
-    fn bulk_move(&mut self, cq: CqId, shape: (u32, i32)) {
+    fn bulk_move(&mut self, cq: CqId, shape: (u64, i32)) {
         self.queues[cq].bulk_moved.insert(shape);
         let same: Vec<WlId> = self.queues[cq]
             .queued
@@ -684,7 +735,17 @@ impl World {
                 || format!("resource {resource} is not covered by ClusterQueue {cq_name}"),
             );
         }
-        let shape = (self.store.workloads[wl as usize].proto, priority);
+        let proto = self.store.workloads[wl as usize].proto;
+        let k = self.kq();
+        let shape = match k.shapes.get(&proto) {
+            Some(&h) => h,
+            None => {
+                let h = scheduling_shape(&spec);
+                k.shapes.insert(proto, h);
+                h
+            }
+        };
+        let shape = (shape, priority);
         let k = self.kq();
         k.wls.insert(
             wl,
@@ -768,9 +829,11 @@ impl World {
         }
     }
 
-    /// The requeuer's event: it runs once however many events were scheduled for it.
+    /// The requeuer's event: it runs once however many events were scheduled for that time
+    /// (an event left from a requeue already run must not run a later one early).
     pub(crate) fn kueue_requeue_due(&mut self, group: usize) {
-        if self.kq().requeue_at[group].is_some() {
+        let now = self.now();
+        if self.kq().requeue_at[group].is_some_and(|(at, _)| at == now) {
             self.kueue_requeue(group);
         }
     }
