@@ -204,10 +204,4 @@ fn todays_kueue_waits_longer_for_large_workloads_as_kueue_recorded() {
         "through {} s without limits",
         off.through_s
     );
-    // 144.9 s; a requeue run early (by an event left from a requeue already run) gave 115.9 s.
-    assert!(
-        (130.0..=160.0).contains(&off.through_s),
-        "through {} s without limits",
-        off.through_s
-    );
 }

@@ -787,3 +787,40 @@ fn equivalent_workloads_skip_evaluation_after_one_failed() {
     let r = run(&other, "kueue");
     assert_eq!(times(&r, "b", "WaitingForQuota"), [2.0]);
 }
+
+/// An entry that fitted when its cycle began but no longer fits after an earlier entry took
+/// the room is requeued at once (kueue `scheduler.go` `requeueAndUpdate`: a `skipped` entry is
+/// `FailedAfterNomination`, which `requeueIfNotPresent` puts straight back in the heap). Cohort
+/// of cq-a and cq-b, 2 CPUs each; at 0 s a (3 CPUs, borrowing 1) and b (2 CPUs) are both heads:
+/// b, not borrowing, goes first and a no longer fits. The next cycle, at the same instant,
+/// evaluates a again: 1 CPU more needed, so it waits as inadmissible until 1 s after b's Job
+/// ends (10 s + the Job's 1 s sync): 12 s.
+#[test]
+fn an_entry_that_no_longer_fits_is_tried_again_in_the_next_cycle() {
+    let yaml = format!(
+        "{NODE}{}{}{}{}",
+        cq("cq-a", 2, "  cohort: c\n", ""),
+        cq("cq-b", 2, "  cohort: c\n", ""),
+        kjob("a", "cq-a", 3, "0s", "10s", ""),
+        kjob("b", "cq-b", 2, "0s", "10s", ""),
+    );
+    let r = run(&yaml, "kueue");
+    assert_eq!(quota_reserved(&r, "b"), [0.0]);
+    let pending: Vec<(f64, String)> = history(&r, "default/a")
+        .into_iter()
+        .filter(|(_, e, _)| e == "WaitingForQuota")
+        .map(|(t, _, d)| (t, d))
+        .collect();
+    assert_eq!(
+        pending,
+        [
+            (0.0, "Workload no longer fits after processing another workload".to_string()),
+            (
+                0.0,
+                "couldn't assign flavors to pod set main: insufficient unused quota for cpu in flavor default-flavor, 1 more needed"
+                    .to_string()
+            ),
+        ]
+    );
+    assert_eq!(quota_reserved(&r, "a"), [12.0]);
+}

@@ -1007,7 +1007,8 @@ impl World {
 
     /// One entry of the cycle: admitted if it fits without preemption after the cycle's earlier
     /// admissions and reservations; else it preempts if it can; else BestEffortFIFO sets it
-    /// aside and StrictFIFO keeps it at the head. Returns false when blockAdmission stops the
+    /// aside (unless it fitted when nominated: then it is requeued at once) and StrictFIFO
+    /// keeps it at the head. Returns false when blockAdmission stops the
     /// cycle at an entry that fits (the scheduler waits there until all admitted workloads
     /// are PodsReady).
     fn kueue_cycle_entry(&mut self, cycle: &mut Cycle, wl: WlId, a: quota::Assignment) -> bool {
@@ -1046,7 +1047,10 @@ impl World {
         self.kueue_pending_event(wl, &a, outcome);
         // Does not fit: BestEffortFIFO sets it aside, StrictFIFO keeps it at the head.
         let k = self.kq();
-        if k.strategy[cq] == QueueingStrategy::BestEffortFifo {
+        // An entry that fitted when nominated but no longer does after an earlier entry of the
+        // cycle (`skipped`: FailedAfterNomination) is requeued at once (KQ-S3): it stays in
+        // its heap and the next cycle tries it again.
+        if k.strategy[cq] == QueueingStrategy::BestEffortFifo && outcome != Pending::NoLongerFits {
             k.set_aside(wl);
             if k.cfg.equivalence_hashing && outcome == Pending::NotAssigned {
                 let shape = k.wls[&wl].shape;
