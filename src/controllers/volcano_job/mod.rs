@@ -288,8 +288,14 @@ impl World {
     /// controller) — apply policies and update the phase; the sync writes the job's status
     /// (its counts changed) unless what it did wrote it already.
     pub(crate) fn vc_pod_finished(&mut self, wl: WlId, pod: PodId) {
+        self.vc_pod_sync(wl, |w| w.vc_pod_finished_sync(wl, pod));
+    }
+
+    /// A pod change's sync (`updatePod`: a request of its own): `handle`, then the status
+    /// write the changed counts ask for, unless `handle` wrote the status already.
+    fn vc_pod_sync(&mut self, wl: WlId, handle: impl FnOnce(&mut World)) {
         let touched = self.vc_status_touched(wl);
-        self.vc_pod_finished_sync(wl, pod);
+        handle(self);
         if self.vc_status_touched(wl) == touched {
             self.vc_status_write(wl);
         }
@@ -607,11 +613,7 @@ impl World {
     /// Called when a Volcano job pod starts running (phase bookkeeping).
     /// The sync writes the job's status (its running count changed).
     pub(crate) fn vc_pod_running(&mut self, wl: WlId) {
-        let touched = self.vc_status_touched(wl);
-        self.vc_update_phase(wl);
-        if self.vc_status_touched(wl) == touched {
-            self.vc_status_write(wl);
-        }
+        self.vc_pod_sync(wl, |w| w.vc_update_phase(wl));
     }
 }
 

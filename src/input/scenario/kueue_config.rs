@@ -18,8 +18,9 @@
 //! `managedJobsNamespaceSelector`, `integrations.frameworks` (whether `batch/job` is managed),
 //! `resources.excludeResourcePrefixes` and `resources.quotaCheckStrategy`,
 //! `objectRetentionPolicies.workloads.afterDeactivatedByKueue`, the `DisableWaitForPodsReady`
-//! and `SchedulingEquivalenceHashing` feature gates (`pkg/features/kube_features.go`). Every other field of the Configuration is accepted and listed by `validate`
-//! as loaded, not simulated (controller-manager and webhook settings change nothing a
+//! and `SchedulingEquivalenceHashing` feature gates (`pkg/features/kube_features.go`). Every
+//! other field of the Configuration is accepted and listed by `validate` as loaded, not
+//! simulated (controller-manager and webhook settings change nothing a
 //! simulation measures; fair sharing, admission fair sharing, resource transformations and
 //! device-class mappings would, and are reported as warnings).
 

@@ -138,20 +138,14 @@ impl super::KueueState {
         let q = &self.queues[cq];
         let pending = q.queued.len() + q.aside.values().map(|(_, set)| set.len()).sum::<usize>();
         let reserving = self.admitted.count(cq);
-        // FNV-1a over the fields: deterministic, no allocation.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut mix = |v: u64| {
-            for b in v.to_le_bytes() {
-                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-            }
-        };
-        mix(pending as u64);
-        mix(reserving as u64);
+        let mut h = crate::engine::StableHasher::new();
+        h.u64(pending as u64);
+        h.u64(reserving as u64);
         for (fr, v) in &self.tree.cqs[cq].usage {
-            mix(fr.flavor as u64);
-            mix(fr.resource as u64);
-            mix(*v as u64);
+            h.u64(fr.flavor as u64);
+            h.u64(fr.resource as u64);
+            h.u64(*v as u64);
         }
-        h
+        h.finish()
     }
 }

@@ -243,19 +243,10 @@ pub struct KueueState {
 /// (`pkg/workload/workload.go` `computeSchedulingHash`, `pkg/util/pod/pod.go` `SpecShape`): per
 /// pod set its name, count and pod spec shape (each container's requests, the node selector,
 /// affinity, tolerations, priority class and priority, overhead, pod-level requests; not the
-/// images, commands or limits). The workload's priority is kept beside it. FNV-1a over the
-/// fields' debug text: deterministic, no allocation.
+/// images, commands or limits). The workload's priority is kept beside it. A stable hash of
+/// the fields' debug text.
 fn scheduling_shape(spec: &crate::input::spec::WorkloadSpec) -> u64 {
-    struct Fnv(u64);
-    impl std::fmt::Write for Fnv {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            for b in s.bytes() {
-                self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-            }
-            Ok(())
-        }
-    }
-    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let mut h = crate::engine::StableHasher::new();
     let mut set = |name: &str, count: u32, t: &crate::input::spec::PodTemplate| {
         use std::fmt::Write;
         let _ = write!(h, "{name}\0{count}\0");
@@ -283,7 +274,7 @@ fn scheduling_shape(spec: &crate::input::spec::WorkloadSpec) -> u64 {
         }
         _ => {}
     }
-    h.0
+    h.finish()
 }
 
 /// A Job's pod-set count as Kueue's Job integration gives it: parallelism (default 1), or
