@@ -34,6 +34,12 @@ pub struct Paged<T> {
     /// Ids given so far (the next id).
     len: u32,
     live: usize,
+    /// The last page freed, emptied, for the next new page: a run that churns through records
+    /// frees a page about as often as it starts one, and allocating each page afresh costs page
+    /// faults where the allocator hands freed memory back to the system at once (one-run
+    /// commands, `experiment::memory_for_runs`). One page at most, so memory still follows the
+    /// records held.
+    spare: Option<Box<Page<T>>>,
 }
 
 impl<T> Default for Paged<T> {
@@ -43,6 +49,7 @@ impl<T> Default for Paged<T> {
             base: 0,
             len: 0,
             live: 0,
+            spare: None,
         }
     }
 }
@@ -73,10 +80,13 @@ impl<T> Paged<T> {
         assert!(id < u32::MAX, "pod ids exhausted");
         let page = (id >> PAGE_BITS) as usize - self.base;
         if page == self.pages.len() {
-            self.pages.push(Some(Box::new(Page {
-                pods: Vec::with_capacity(PAGE),
-                released: 0,
-            })));
+            let fresh = self.spare.take().unwrap_or_else(|| {
+                Box::new(Page {
+                    pods: Vec::with_capacity(PAGE),
+                    released: 0,
+                })
+            });
+            self.pages.push(Some(fresh));
         }
         self.pages[page]
             .as_deref_mut()
@@ -113,7 +123,10 @@ impl<T> Paged<T> {
         self.live -= 1;
         // A full page whose pods are all released is not needed again (ids are never reused).
         if page.released == PAGE {
-            self.pages[page_no] = None;
+            let mut freed = self.pages[page_no].take().expect("the page is held");
+            freed.pods.clear();
+            freed.released = 0;
+            self.spare = Some(freed);
             // Drop the freed pages at the front once they are half the table (amortized O(1)).
             let front = self.pages.iter().take_while(|p| p.is_none()).count();
             if front > 0 && front * 2 >= self.pages.len() {
