@@ -498,11 +498,14 @@ fn limits_off(body: &str) -> String {
 
 /// A Job's terminal condition is written after its finished pods' finalizers are removed, all
 /// through its client: 40 pods of 20 s at 1 QPS, burst 66. At 0 the 40 creates, their first 25
-/// events (the spam filter's burst) and the status update take the 66 tokens; at 20 s the pods
-/// end, and the sync at 21 s, with 21 tokens back, writes the uncounted pods (1), the 40
-/// finalizer patches, then the status update with `Complete`, its k-th write at max(21, k) s:
-/// JobComplete at 42 s, not 21 s as without limits (the `Completed` event is dropped: the
-/// filter has no token before 300 s). At 0.5 QPS the k-th write goes at max(21, 2k) s: 84 s.
+/// events (the spam filter's burst) and the status update take the 66 tokens; the pods run at
+/// 0, and the sync their updates ask for at 1 s writes status.ready (40) with the token back
+/// at 1 s; at 20 s the pods end, and the sync at 21 s, with 20 tokens back, writes the
+/// uncounted pods (1), the 40 finalizer patches, then the status update with `Complete`, its
+/// k-th write at max(21, k + 1) s: JobComplete at 43 s, not 21 s as without limits (the
+/// `Completed` event is dropped: the filter has no token before 300 s). At 0.5 QPS the ready
+/// update waits for the token of 2 s and the sync's k-th write goes at max(21, 2(k + 1)) s:
+/// 86 s.
 #[test]
 fn job_finishes_when_its_finalizer_patches_and_status_update_are_sent() {
     let body = format!(
@@ -516,10 +519,10 @@ fn job_finishes_when_its_finalizer_patches_and_status_update_are_sent() {
     );
     let r = run(&kcm_limited("1", 66, &body), "kube-default");
     assert_eq!(times(&r, "j-", "PodCreated"), vec![0.0; 40]);
-    assert_eq!(times(&r, "j", "JobComplete"), [42.0]);
-    assert_eq!(secs(job(&r, "j").finish), Some(42.0));
+    assert_eq!(times(&r, "j", "JobComplete"), [43.0]);
+    assert_eq!(secs(job(&r, "j").finish), Some(43.0));
     let r = run(&kcm_limited("0.5", 66, &body), "kube-default");
-    assert_eq!(times(&r, "j", "JobComplete"), [84.0]);
+    assert_eq!(times(&r, "j", "JobComplete"), [86.0]);
     // Without limits the Job completes at the sync a batch period after its pods end.
     let r = run(&limits_off(&body), "kube-default");
     assert_eq!(times(&r, "j", "JobComplete"), [21.0]);
@@ -527,9 +530,10 @@ fn job_finishes_when_its_finalizer_patches_and_status_update_are_sent() {
 
 /// A suspended Job's pods are deleted through the client (`deleteJobPods`: each pod's
 /// finalizer patch, then its delete): 40 running pods, 1 QPS, burst 66 (emptied at 0 by the
-/// creates, 25 events and a status update), suspended at 50 s with 50 tokens back: the 40
-/// patches and the first 10 deletes go at 50 s, then one delete a second, the last at 80 s;
-/// without limits all at 50 s.
+/// creates, 25 events and a status update; the token of 1 s goes to the status.ready update
+/// the pods' start asks for), suspended at 50 s with 49 tokens back: the 40 patches and the
+/// first 9 deletes go at 50 s, then one delete a second, the last at 81 s; without limits all
+/// at 50 s.
 #[test]
 fn suspended_jobs_pods_are_deleted_at_the_client_rate() {
     let body = format!(
@@ -543,7 +547,7 @@ fn suspended_jobs_pods_are_deleted_at_the_client_rate() {
     );
     let r = run(&kcm_limited("1", 66, &body), "kube-default");
     let deleted = times(&r, "j-", "PodDeleted");
-    let expected: Vec<f64> = (1..=40).map(|k| 50.0f64.max(40.0 + k as f64)).collect();
+    let expected: Vec<f64> = (1..=40).map(|k| 50.0f64.max(41.0 + k as f64)).collect();
     assert_eq!(deleted, expected);
     let r = run(&limits_off(&body), "kube-default");
     assert_eq!(times(&r, "j-", "PodDeleted"), vec![50.0; 40]);
@@ -551,10 +555,11 @@ fn suspended_jobs_pods_are_deleted_at_the_client_rate() {
 
 /// A failing Job deletes its running pods (`deleteActivePods`, finalizers kept) and writes
 /// `Failed` once they have terminated and their finalizers are removed: 40 pods, 1 QPS, burst
-/// 66 (emptied at 0), activeDeadlineSeconds 50. At 50 s the 40 deletes and the FailureTarget
-/// status update take 41 of the 50 tokens back; the pods stop at once (no grace period); the
-/// sync at 51 s has 10 tokens: it removes the 40 finalizers and writes `Failed` with its 41st
-/// write, at 51 + 31 = 82 s (51 s without limits).
+/// 66 (emptied at 0; the token of 1 s goes to the status.ready update), activeDeadlineSeconds
+/// 50. At 50 s the 40 deletes and the FailureTarget status update take 41 of the 49 tokens
+/// back; the pods stop at once (no grace period); the sync at 51 s has 9 tokens: it removes the
+/// 40 finalizers and writes `Failed` with its 41st write, at 51 + 32 = 83 s (51 s without
+/// limits).
 #[test]
 fn failing_jobs_finalizers_are_removed_before_failed() {
     let body = format!(
@@ -568,7 +573,7 @@ fn failing_jobs_finalizers_are_removed_before_failed() {
     );
     let r = run(&kcm_limited("1", 66, &body), "kube-default");
     assert_eq!(times(&r, "j-", "PodDeleted"), vec![50.0; 40]);
-    assert_eq!(times(&r, "j", "JobFailed"), [82.0]);
+    assert_eq!(times(&r, "j", "JobFailed"), [83.0]);
     let r = run(&limits_off(&body), "kube-default");
     assert_eq!(times(&r, "j", "JobFailed"), [51.0]);
 }

@@ -424,7 +424,10 @@ fn scheduler_throughput_bounded_as_configured() {
 
 /// A run that never runs out of tokens gives the same results as one without client limits:
 /// the demo scenario (gangs created together, one-by-one and gang policies, Kueue) with every
-/// client opened wide against `enabled: false`, jobs, events and event counts alike.
+/// client opened wide against `enabled: false`, jobs and events alike. It processes more
+/// engine events: with limits on, a Job's pod that starts asks for a sync a batch period later
+/// (its status.ready update, a write that could wait for a token), which changes nothing
+/// when the token is there.
 #[test]
 fn client_limits_never_reached_change_nothing() {
     use kubesim::experiment::run_all;
@@ -449,7 +452,7 @@ fn client_limits_never_reached_change_nothing() {
     for (x, y) in a.iter().zip(&b) {
         assert_eq!(x.jobs, y.jobs, "{} seed {}", x.policy, x.seed);
         assert_eq!(x.events, y.events, "{} seed {}", x.policy, x.seed);
-        assert_eq!(x.events_processed, y.events_processed, "{} seed {}", x.policy, x.seed);
+        assert!(x.events_processed >= y.events_processed, "{} seed {}", x.policy, x.seed);
     }
     // Opened wide but on, the limits are in force: the default ones do change the demo.
     let mut default = open.clone();

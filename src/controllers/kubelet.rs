@@ -65,6 +65,13 @@ impl World {
             if w.vc.is_some() {
                 self.vc_pod_running(wl);
             }
+            // The pod's update (Running, Ready) asks its Job for a sync a batch period later,
+            // which writes status.ready (`updatePod`, `enqueueSyncJobBatched`). Only a write
+            // that can wait for a token changes anything, so without client limits the sync is
+            // left out (runs stay as they were before the limits were modelled).
+            if self.api_limited(crate::sim::Client::KubeControllerManager) {
+                self.job_pod_event(wl);
+            }
         }
         // A gang member waits at the rendezvous until its gang has formed.
         match gang {

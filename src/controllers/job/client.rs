@@ -22,7 +22,10 @@
 //!    starts, when the write is sent.
 //! 2. A status update when the sync changed the status: new finished pods in
 //!    `uncountedTerminatedPods`, a new interim condition (`FailureTarget`,
-//!    `SuccessCriteriaMet`), `startTime`, the active count after creations or deletions.
+//!    `SuccessCriteriaMet`), `startTime`, the active count after creations or deletions, the
+//!    ready count (`status.ready`: active pods whose container runs). A pod's start asks for a
+//!    sync a batch period later (`updatePod`), with client limits on: without them the write
+//!    could not wait and the sync would change nothing.
 //! 3. One finalizer-removal patch per newly finished pod (at most `MaxUncountedPods` = 500 in
 //!    the real controller; kubesim counts every newly finished pod of the sync).
 //! 4. A status update moving the uncounted pods to the counters (`succeeded`, `failed`; an
@@ -45,7 +48,7 @@
 //! worker); a step's writes are taken from the bucket together, so another worker's writes
 //! issued while they are sent come after them (in the real controller, each goroutine of
 //! `deleteJobPods` issues its delete as soon as its own patch returns). Not modelled: the
-//! status updates for the pods' readiness and for terminating pods, and the spam filter's
+//! status updates for terminating pods (`status.terminating`), and the spam filter's
 //! LRU cache of 4,096 objects (past it, an object's filter starts anew).
 
 use std::collections::VecDeque;

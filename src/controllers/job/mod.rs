@@ -53,6 +53,10 @@ pub struct JobState {
     pub start_time: Option<SimTime>,
     pub succeeded: u32,
     pub failed: u32,
+    /// status.ready as last written: the active pods whose container runs (no readiness
+    /// probes: a running container is ready). A sync that sees another count writes the
+    /// status (`syncJob`'s `needsStatusUpdate`).
+    status_ready: u32,
     /// An Indexed Job's per-index state; `None` for a NonIndexed Job (most Jobs: kept out of
     /// line so that a million-job run does not carry four empty collections per Job).
     idx: Option<Box<IndexState>>,
@@ -154,6 +158,7 @@ impl JobState {
             0
         };
         JobState {
+            status_ready: 0,
             completions,
             parallelism,
             indexed: spec.completion_mode == CompletionMode::Indexed,

@@ -52,7 +52,17 @@ impl World {
             return;
         }
 
+        // status.ready: pods the sync counted as ready; a change is a status update.
+        let ready = active
+            .iter()
+            .filter(|&&p| self.store.pods[p as usize].container_up)
+            .count() as u32;
         self.job_manage(wl, &active, &mut writes);
+        let j = self.job(wl);
+        if ready != j.status_ready {
+            j.status_ready = ready;
+            writes.status = true;
+        }
         self.job_issue(wl, writes);
         // Re-request the deadline sync (syncJob re-adds it on every pass).
         if let Some(ads) = spec.active_deadline_s {
