@@ -652,8 +652,8 @@ fn kueue_cycles_wait_for_pending_status_writes_and_jobs_take_a_second_write() {
     // 1 QPS, burst 1, 1 CPU of quota. w1 is admitted at 0 (its patch takes the token). w2
     // does not fit: its pending status write goes out at 1 s, and the scheduler waits for it.
     // w1 ends at 0.5 s; the requeuer puts w2 back at 1.5 s and it is admitted then. The
-    // ClusterQueue's status write, asked for at 0 and made at 1 s, takes the token due at 2 s,
-    // so w2's admission patch goes out at 3 s.
+    // ClusterQueue's and the LocalQueue's status writes, asked for at 0 and made at 1 s, take
+    // the tokens due at 2 and 3 s, so w2's admission patch goes out at 4 s.
     let yaml = format!(
         "{}{}{}{}",
         limits("1", 1, true),
@@ -665,12 +665,12 @@ fn kueue_cycles_wait_for_pending_status_writes_and_jobs_take_a_second_write() {
     assert_eq!(quota_reserved(&r, "w2"), vec![1.5]);
     assert_eq!(
         (secs(job(&r, "w2").start), secs(job(&r, "w2").finish)),
-        (Some(3.0), Some(3.5))
+        (Some(4.0), Some(4.5))
     );
     // The status write counts whether events are recorded or not.
     let sc = kubesim::input::scenario::load_str("test.yaml", &yaml).expect("loads");
     let quiet = kubesim::experiment::run_all(&sc, &["kueue".to_string()], &[sc.sim.seed], false).expect("runs");
-    assert_eq!(secs(job(&quiet[0], "w2").start), Some(3.0));
+    assert_eq!(secs(job(&quiet[0], "w2").start), Some(4.0));
     // Limits off: w1's end at 0.5 s, the requeue at 1.5 s.
     let r = run(&yaml.replace("enabled: true", "enabled: false"), "kueue");
     assert_eq!(quota_reserved(&r, "w2"), vec![1.5]);
@@ -702,15 +702,18 @@ fn a_run_ends_with_its_work_not_with_an_obsolete_pods_ready_timer() {
     assert_eq!(r.end, finish);
 }
 
-/// Kueue's ClusterQueue controller writes the ClusterQueue's status one batch period (1 s)
-/// after its Workloads change, through Kueue's client. Kueue at 1 QPS, burst 1: w1, created at
-/// 0, is admitted with the bucket's token; the status write at 1 s takes the next; w2, created
-/// at 1.5 s, waits for the token due at 2 s, where its admission patch is sent and its run
-/// starts. With `perKind` the status writes pass a bucket of their own: w2 starts at 1.5 s.
+/// Kueue's ClusterQueue and LocalQueue controllers write their queue's status one batch period
+/// (1 s) after its Workloads change, through Kueue's client. Kueue at 1 QPS, burst 1: w1,
+/// created at 0, is admitted with the bucket's token; the ClusterQueue's status write at 1 s
+/// takes the next, the LocalQueue's the one due at 2 s; w2, created at 1.5 s, waits for the
+/// token due at 3 s, where its admission patch is sent and its run starts. A second LocalQueue,
+/// `other`, has no Workloads: its status is never written (w2 would start at 4 s). With
+/// `perKind` the status writes pass buckets of their own (one per kind): w2 starts at 1.5 s.
 #[test]
-fn cluster_queue_status_writes_share_kueues_client() {
+fn queue_status_writes_share_kueues_client() {
+    let other = "apiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata: {name: other, namespace: default}\nspec: {clusterQueue: cq}\n---\n";
     let shared = format!(
-        "{}{}{}{}",
+        "{}{}{other}{}{}",
         limits("1", 1, true),
         cq("cq", 8, "", ""),
         bare("w1", "cq", 1, 1, 0, "0s", 100_000),
@@ -722,7 +725,7 @@ fn cluster_queue_status_writes_share_kueues_client() {
         let r = run(yaml, "kueue");
         (secs(job(&r, "w1").start), secs(job(&r, "w2").start))
     };
-    assert_eq!(start(&shared), (Some(0.0), Some(2.0)));
+    assert_eq!(start(&shared), (Some(0.0), Some(3.0)));
     // The status written at 1 s says w1's 1 CPU is reserved (in millicores).
     let r = run(&shared, "kueue");
     let status: Vec<(f64, String)> = r

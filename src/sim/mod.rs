@@ -126,9 +126,10 @@ pub enum Ev {
         epoch: u32,
         step: crate::policy::kueue::KueueStep,
     },
-    /// A ClusterQueue's status reconcile (Kueue's ClusterQueue controller).
-    KueueCqStatus {
-        cq: u32,
+    /// A ClusterQueue's or LocalQueue's status reconcile (Kueue's controller of that kind).
+    KueueQueueStatus {
+        kind: crate::policy::kueue::QueueKind,
+        id: u32,
     },
     /// A ClusterQueue's status write is sent.
     KueueCqWritten {
@@ -593,7 +594,7 @@ impl World {
             Ev::KueueInadmissibleRequeue { group } => self.kueue_requeue_due(group as usize),
             Ev::KueuePodsReady { wl, epoch } => self.kueue_pods_ready(wl, epoch),
             Ev::KueueStep { wl, epoch, step } => self.kueue_step(wl, epoch, step),
-            Ev::KueueCqStatus { cq } => self.kueue_cq_reconcile(cq),
+            Ev::KueueQueueStatus { kind, id } => self.kueue_queue_reconcile(kind, id),
             Ev::KueueCqWritten { cq } => self.kueue_cq_written(cq),
             Ev::KueueWorkloadFinish { wl, epoch } => self.kueue_workload_finish(wl, epoch),
             Ev::KueueDeleteDeactivated { wl } => self.delete_job(wl, "Deactivated"),

@@ -20,10 +20,9 @@
 //! without holding the scheduler. When a write goes out at once (tokens left, or
 //! `clientRateLimits.enabled: false`) it takes effect in the same instant, as before client
 //! limits were modelled, so a run that never runs out of tokens has the same results.
-//! The ClusterQueue controller's status writes are in `cq_status` (on this bucket, or on one of
-//! their own with `clientRateLimits.kueue.perKind`). Not modelled: LocalQueue status updates
-//! (each LocalQueue's reconciler writes its status at most once a second while its Workloads
-//! change), event writes, and reads (served from Kueue's informer cache); writes are seen by
+//! The ClusterQueue and LocalQueue controllers' status writes are in `queue_status` (on this
+//! bucket, or on one per kind with `clientRateLimits.kueue.perKind`). Not modelled: event
+//! writes, and reads (served from Kueue's informer cache); writes are seen by
 //! other components when sent, plus the watch delay (`latencies.watch`, default 0).
 
 use crate::engine::SimTime;

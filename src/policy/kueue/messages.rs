@@ -195,8 +195,7 @@ impl World {
         }
         // The status write, which the scheduler's cycle waits for.
         self.kueue_write(true);
-        let cq = self.kq().wls.get(&wl).and_then(|w| w.cq);
-        self.kueue_cq_touched(cq);
+        self.kueue_wl_touched(wl);
         let obj = self.wl_object(wl);
         self.event(
             || obj,

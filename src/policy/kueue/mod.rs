@@ -56,7 +56,9 @@
 
 mod bare;
 mod client;
-mod cq_status;
+mod queue_status;
+use queue_status::LqId;
+pub use queue_status::QueueKind;
 mod messages;
 mod pods_ready;
 pub mod quota;
@@ -93,6 +95,8 @@ enum WkState {
 struct Wk {
     /// Its ClusterQueue; `None` when its LocalQueue or namespace lets no ClusterQueue take it.
     cq: Option<CqId>,
+    /// Its LocalQueue, when it has a ClusterQueue.
+    lq: Option<LqId>,
     priority: i32,
     request: ResourceList,
     /// Queue-order timestamp (creation, or the last PodsReady-timeout eviction).
@@ -198,8 +202,9 @@ pub struct KueueState {
     strategy: Vec<QueueingStrategy>,
     /// ClusterQueue admitting each namespace (by its namespaceSelector).
     selectors: Vec<Option<crate::input::spec::LabelSelector>>,
-    /// (namespace, LocalQueue) -> ClusterQueue.
-    local_queues: BTreeMap<(String, String), CqId>,
+    /// (namespace, LocalQueue) -> its ClusterQueue and its id (LocalQueues whose
+    /// ClusterQueue exists, in the scenario's order).
+    local_queues: BTreeMap<(String, String), (CqId, LqId)>,
     priority_classes: BTreeMap<String, i32>,
     namespace_labels: BTreeMap<String, BTreeMap<String, String>>,
     /// Per flavor (tree index): node labels, taints, tolerations.
@@ -233,8 +238,11 @@ pub struct KueueState {
     not_ready: usize,
     /// The scheduler waits for its writes until then: no cycle starts earlier.
     busy_until: SimTime,
-    /// The ClusterQueue controller's status writes (`cq_status`).
-    cq_ctl: cq_status::CqController,
+    /// The ClusterQueue and LocalQueue controllers' status writes (`queue_status`).
+    cq_ctl: queue_status::StatusController,
+    lq_ctl: queue_status::StatusController,
+    /// Per LocalQueue: its Workloads pending and holding quota.
+    lq_counts: Vec<queue_status::LqCounts>,
     /// The scheduling shape of each prototype's workloads, computed once.
     shapes: BTreeMap<u32, u64>,
 }
@@ -296,9 +304,12 @@ impl KueueState {
         let mut local_queues = BTreeMap::new();
         for lq in &sc.local_queues {
             if let Some(cq) = tree.cq_id(&lq.cluster_queue) {
-                local_queues.insert((lq.namespace.clone(), lq.name.clone()), cq);
+                let key = (lq.namespace.clone(), lq.name.clone());
+                let id = local_queues.get(&key).map_or(local_queues.len(), |&(_, id)| id);
+                local_queues.insert(key, (cq, id));
             }
         }
+        let n_lqs = local_queues.len();
         let mut namespace_labels: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
         for ns in &sc.namespaces {
             namespace_labels.insert(ns.name.clone(), ns.labels.clone());
@@ -357,7 +368,9 @@ impl KueueState {
             blocked: false,
             not_ready: 0,
             busy_until: SimTime(0),
-            cq_ctl: cq_status::CqController::new(sc),
+            cq_ctl: queue_status::StatusController::new(sc, sc.cluster_queues.len()),
+            lq_ctl: queue_status::StatusController::new(sc, n_lqs),
+            lq_counts: vec![Default::default(); n_lqs],
             shapes: BTreeMap::new(),
         }
     }
@@ -365,7 +378,7 @@ impl KueueState {
     /// The ClusterQueue a Job in `namespace` naming LocalQueue `lq` goes to, if its
     /// namespaceSelector admits the namespace (nil selects nothing; `{}` everything).
     pub fn cluster_queue(&self, namespace: &str, lq: &str) -> Option<CqId> {
-        let cq = *self.local_queues.get(&(namespace.to_string(), lq.to_string()))?;
+        let (cq, _) = *self.local_queues.get(&(namespace.to_string(), lq.to_string()))?;
         let sel = self.selectors[cq].as_ref()?;
         self.namespace_matches(sel, namespace).then_some(cq)
     }
@@ -466,6 +479,9 @@ impl KueueState {
                 let w = self.wls.get_mut(&wl).expect("workload");
                 w.loc = Loc::Queued;
                 self.queues[cq].queued.insert(w.key);
+                if let Some(lq) = w.lq {
+                    self.lq_counts[lq].pending += 1;
+                }
             }
         }
     }
@@ -476,6 +492,9 @@ impl KueueState {
         let (loc, key) = (w.loc, w.key);
         w.loc = Loc::None;
         let Some(cq) = w.cq else { return };
+        if let (Loc::Queued | Loc::Aside, Some(lq)) = (loc, w.lq) {
+            self.lq_counts[lq].pending -= 1;
+        }
         match loc {
             Loc::None => {}
             Loc::Queued => {
@@ -525,6 +544,9 @@ impl KueueState {
         let w = self.wls.get_mut(&wl).expect("workload");
         w.loc = Loc::Aside;
         let (cq, shape, key) = (w.cq.expect("queued"), w.shape, w.key);
+        if let Some(lq) = w.lq {
+            self.lq_counts[lq].pending += 1;
+        }
         let release = self.queues[cq].requeue_gen;
         let e = self.queues[cq]
             .aside
@@ -698,6 +720,11 @@ impl World {
         }
         let lq = k.queue_name(&spec).unwrap_or_default();
         let cq = k.cluster_queue(&spec.namespace, &lq);
+        let lq_id = cq.and_then(|_| {
+            k.local_queues
+                .get(&(spec.namespace.clone(), lq.clone()))
+                .map(|&(_, id)| id)
+        });
         let request = k.quota_request(cq, request);
         let priority = k.workload_priority(
             &spec,
@@ -742,6 +769,7 @@ impl World {
             wl,
             Wk {
                 cq,
+                lq: lq_id,
                 priority,
                 request,
                 order_ms: now.ms(),
@@ -770,7 +798,7 @@ impl World {
             return;
         }
         k.enqueue(wl, now);
-        self.kueue_cq_touched(cq);
+        self.kueue_queues_touched(cq, lq_id);
         self.kueue_kick();
     }
 
@@ -857,12 +885,15 @@ impl World {
         if w.timer.is_some() {
             self.engine.mark_stale();
         }
-        self.kueue_cq_touched(w.cq);
+        self.kueue_queues_touched(w.cq, w.lq);
         let k = self.sched.kueue.as_deref_mut().expect("kueue");
         let held = matches!(w.state, WkState::Admitted | WkState::Evicting);
         if let (true, Some(cq)) = (held, w.cq) {
             let a = k.admitted.remove(cq, wl).expect("holding quota");
             k.tree.remove_usage(cq, &a.usage);
+            if let Some(lq) = w.lq {
+                k.lq_counts[lq].hold(&a.usage, -1);
+            }
             self.kueue_released(cq);
         }
     }
@@ -889,10 +920,13 @@ impl World {
         let cq = w.cq.expect("admitted");
         let a = k.admitted.remove(cq, wl).expect("holding quota");
         k.tree.remove_usage(cq, &a.usage);
+        if let Some(lq) = w.lq {
+            k.lq_counts[lq].hold(&a.usage, -1);
+        }
         if !w.deactivated {
             k.enqueue(wl, now);
         }
-        self.kueue_cq_touched(Some(cq));
+        self.kueue_wl_touched(wl);
         let obj = self.wl_object(wl);
         self.event(|| obj, "QuotaReleased", String::new);
         self.kueue_released(cq);
@@ -1141,10 +1175,13 @@ impl World {
 
     /// Reserve the quota and resume the Job, with the flavor's node labels and tolerations.
     pub(crate) fn kueue_admit(&mut self, wl: WlId, cq: CqId, usage: Vec<(Fr, i64)>) {
-        self.kueue_cq_touched(Some(cq));
+        self.kueue_wl_touched(wl);
         let now = self.now();
         let k = self.kq();
         k.tree.add_usage(cq, &usage);
+        if let Some(lq) = k.wls[&wl].lq {
+            k.lq_counts[lq].hold(&usage, 1);
+        }
         let flavor = usage.first().map(|(fr, _)| fr.flavor);
         let w = k.wls.get_mut(&wl).expect("workload");
         w.state = WkState::Admitted;
@@ -1220,8 +1257,7 @@ impl World {
     /// Evict a Workload: suspend its Job (its pods are deleted); the quota is released when
     /// they are gone.
     pub(crate) fn kueue_evict(&mut self, wl: WlId, reason: &'static str) {
-        let cq = self.kq().wls.get(&wl).and_then(|w| w.cq);
-        self.kueue_cq_touched(cq);
+        self.kueue_wl_touched(wl);
         let now = self.now();
         let k = self.kq();
         let w = k.wls.get_mut(&wl).expect("workload");
