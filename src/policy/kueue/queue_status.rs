@@ -164,8 +164,8 @@ impl World {
             return;
         }
         ctl.queues[i].written = Some(status);
-        let written_event = kind == QueueKind::ClusterQueue && self.rec.record_events;
-        if written_event {
+        let cq = kind == QueueKind::ClusterQueue;
+        if cq && self.rec.record_events {
             let k = self.kq();
             k.cq_ctl.queues[i].sending = k.tree.cqs[i].usage.iter().map(|(fr, v)| (*fr, *v)).collect();
         }
@@ -174,7 +174,9 @@ impl World {
             None => self.api_send(Client::Kueue),
         };
         self.status_ctl(kind).worker_free = sent;
-        if written_event {
+        // Scheduled whether events are recorded or not, so that a run counts the same events
+        // either way.
+        if cq {
             self.engine
                 .schedule_daemon(sent, class::API, Ev::KueueCqWritten { cq: id });
         }
