@@ -47,9 +47,10 @@
 //! wait for a worker and for tokens (in the real controller the whole sync waits for a free
 //! worker); a step's writes are taken from the bucket together, so another worker's writes
 //! issued while they are sent come after them (in the real controller, each goroutine of
-//! `deleteJobPods` issues its delete as soon as its own patch returns). Not modelled: the
-//! status updates for terminating pods (`status.terminating`), and the spam filter's
-//! LRU cache of 4,096 objects (past it, an object's filter starts anew).
+//! `deleteJobPods` issues its delete as soon as its own patch returns). `status.terminating`
+//! is not tracked: the sync that deletes pods writes the status for the active count, and the
+//! sync after they end for the finished pods, so it would add no write. Not modelled: the spam
+//! filter's LRU cache of 4,096 objects (past it, an object's filter starts anew).
 
 use std::collections::VecDeque;
 
