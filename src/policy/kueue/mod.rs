@@ -378,9 +378,14 @@ impl KueueState {
     /// The ClusterQueue a Job in `namespace` naming LocalQueue `lq` goes to, if its
     /// namespaceSelector admits the namespace (nil selects nothing; `{}` everything).
     pub fn cluster_queue(&self, namespace: &str, lq: &str) -> Option<CqId> {
-        let (cq, _) = *self.local_queues.get(&(namespace.to_string(), lq.to_string()))?;
+        self.queues_of(namespace, lq).map(|(cq, _)| cq)
+    }
+
+    /// [`Self::cluster_queue`], with the LocalQueue's id.
+    fn queues_of(&self, namespace: &str, lq: &str) -> Option<(CqId, LqId)> {
+        let (cq, id) = *self.local_queues.get(&(namespace.to_string(), lq.to_string()))?;
         let sel = self.selectors[cq].as_ref()?;
-        self.namespace_matches(sel, namespace).then_some(cq)
+        self.namespace_matches(sel, namespace).then_some((cq, id))
     }
 
     /// Whether `namespace` (its labels and `kubernetes.io/metadata.name`) matches `sel`.
@@ -719,12 +724,8 @@ impl World {
             request.insert("pods".into(), count as i64 * 1000);
         }
         let lq = k.queue_name(&spec).unwrap_or_default();
-        let cq = k.cluster_queue(&spec.namespace, &lq);
-        let lq_id = cq.and_then(|_| {
-            k.local_queues
-                .get(&(spec.namespace.clone(), lq.clone()))
-                .map(|&(_, id)| id)
-        });
+        let queues = k.queues_of(&spec.namespace, &lq);
+        let (cq, lq_id) = (queues.map(|(cq, _)| cq), queues.map(|(_, id)| id));
         let request = k.quota_request(cq, request);
         let priority = k.workload_priority(
             &spec,
