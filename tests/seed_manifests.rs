@@ -76,15 +76,7 @@ fn all_seed_manifests_load_together_as_a_folder_and_as_files() {
     let jobs: Vec<(&str, &str)> = by_folder
         .workloads
         .iter()
-        .map(|w| {
-            let kind = match w.kind {
-                WorkloadKind::Job(_) => "Job",
-                WorkloadKind::VolcanoJob(_) => "VolcanoJob",
-                WorkloadKind::Pod(_) => "Pod",
-                WorkloadKind::KueueWorkload(_) => "Workload",
-            };
-            (kind, w.name.as_str())
-        })
+        .map(|w| (w.kind.api_kind(), w.name.as_str()))
         .collect();
     assert_eq!(
         jobs,

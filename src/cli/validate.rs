@@ -44,12 +44,7 @@ pub(super) fn run(paths: &[PathBuf]) -> Result<(), InputError> {
 fn workloads(sc: &Scenario) {
     say!("  workloads: {}", sc.workloads.len());
     for w in &sc.workloads {
-        let kind = match w.kind {
-            crate::input::spec::WorkloadKind::Job(_) => "Job",
-            crate::input::spec::WorkloadKind::Pod(_) => "Pod",
-            crate::input::spec::WorkloadKind::VolcanoJob(_) => "VolcanoJob",
-            crate::input::spec::WorkloadKind::KueueWorkload(_) => "Workload",
-        };
+        let kind = w.kind.api_kind();
         say!("    {kind} {}/{} ({})", w.namespace, w.name, w.loc);
     }
     say!("  pod groups: {}", sc.pod_groups.len());

@@ -582,6 +582,103 @@ pub enum WorkloadKind {
     /// A bare `kueue.x-k8s.io` Workload (no Job behind it, as Kueue's performance test creates
     /// them): admitted by Kueue, it holds its quota for its run time and creates no pods.
     KueueWorkload(KueueWorkloadSpec),
+    /// A `jobset.x-k8s.io/v1alpha2` JobSet: child Jobs created, restarted and finished as a
+    /// unit by the JobSet controller (`controllers::jobset`).
+    JobSet(JobSetSpec),
+}
+
+impl WorkloadKind {
+    /// The kind as its API names it (jobs.csv `kind`): Job, Pod, VolcanoJob, Workload, JobSet.
+    pub fn api_kind(&self) -> &'static str {
+        match self {
+            WorkloadKind::Job(_) => "Job",
+            WorkloadKind::Pod(_) => "Pod",
+            WorkloadKind::VolcanoJob(_) => "VolcanoJob",
+            WorkloadKind::KueueWorkload(_) => "Workload",
+            WorkloadKind::JobSet(_) => "JobSet",
+        }
+    }
+}
+
+/// A JobSet's spec after the JobSet webhook's defaults (jobset `pkg/webhooks/jobset_webhook.go`
+/// `Default`): each replicated Job's template has `completionMode: Indexed` and its pods
+/// `restartPolicy: OnFailure` where unwritten, successPolicy defaults to `operator: All`, the
+/// startup policy to AnyOrder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobSetSpec {
+    /// `spec.replicatedJobs`, in the order written (the order Jobs are created in).
+    pub replicated_jobs: Vec<ReplicatedJob>,
+    pub success: JobSetSuccess,
+    /// `spec.failurePolicy`; `None`: the JobSet fails on its first failed Job.
+    pub failure: Option<JobSetFailure>,
+    /// `spec.startupPolicy.startupPolicyOrder: InOrder`: a replicated Job's Jobs are created once
+    /// every Job of the one before is ready.
+    pub in_order: bool,
+    /// `spec.suspend`: the child Jobs are created suspended.
+    pub suspend: bool,
+    /// `spec.ttlSecondsAfterFinished` (s).
+    pub ttl_seconds_after_finished: Option<u64>,
+}
+
+/// One `spec.replicatedJobs` entry: `replicas` Jobs `<jobset>-<name>-<index>` of one template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplicatedJob {
+    pub name: String,
+    /// `replicas` (default 1).
+    pub replicas: u32,
+    /// The Job template's `metadata.labels` and `metadata.annotations`.
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    /// The Job template's spec, the webhook's defaults applied.
+    pub job: JobSpec,
+}
+
+impl ReplicatedJob {
+    /// Pods each of its Jobs runs at once: `min(parallelism, completions)` (jobset
+    /// `podsCount`; Kueue's pod set count per replica).
+    pub fn pods_per_job(&self) -> u32 {
+        let p = self.job.parallelism.unwrap_or(1);
+        self.job.completions.map_or(p, |c| c.min(p))
+    }
+}
+
+/// `spec.successPolicy`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobSetSuccess {
+    /// `operator: Any` (one Complete Job of the targets suffices); else All.
+    pub any: bool,
+    /// `targetReplicatedJobs` as indexes into `replicated_jobs`; empty: all of them.
+    pub targets: Vec<usize>,
+}
+
+/// `spec.failurePolicy`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobSetFailure {
+    /// `maxRestarts` (default 0).
+    pub max_restarts: u32,
+    /// `restartStrategy: BlockingRecreate`: no Job of the next attempt is created before every
+    /// Job of the last one is gone (else Recreate: each as soon as its old self is gone).
+    pub blocking: bool,
+    pub rules: Vec<JobSetFailureRule>,
+}
+
+/// One `spec.failurePolicy.rules` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobSetFailureRule {
+    /// `name` (the webhook names an unnamed rule `failurePolicyRule<i>`).
+    pub name: String,
+    pub action: JobSetAction,
+    /// `onJobFailureReasons`: the failed Job's condition reason; empty: any.
+    pub reasons: Vec<String>,
+    /// `targetReplicatedJobs` as indexes into `replicated_jobs`; empty: all.
+    pub targets: Vec<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobSetAction {
+    FailJobSet,
+    RestartJobSet,
+    RestartJobSetAndIgnoreMaxRestarts,
 }
 
 /// A bare Kueue Workload's spec.
@@ -667,6 +764,11 @@ impl WorkloadSpec {
             WorkloadKind::Pod(_) => 1,
             WorkloadKind::VolcanoJob(v) => v.tasks.iter().map(|t| u64::from(t.replicas)).sum(),
             WorkloadKind::KueueWorkload(_) => 0,
+            WorkloadKind::JobSet(s) => s
+                .replicated_jobs
+                .iter()
+                .map(|r| u64::from(r.job.completions.unwrap_or(r.job.parallelism.unwrap_or(1))) * u64::from(r.replicas))
+                .sum(),
         }
     }
 
@@ -678,6 +780,7 @@ impl WorkloadSpec {
             WorkloadKind::Pod(t) => vec![t],
             WorkloadKind::VolcanoJob(v) => v.tasks.iter().map(|t| &t.template).collect(),
             WorkloadKind::KueueWorkload(k) => k.pod_sets.iter().map(|p| &p.template).collect(),
+            WorkloadKind::JobSet(s) => s.replicated_jobs.iter().map(|r| &r.job.template).collect(),
         }
     }
 }

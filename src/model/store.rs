@@ -138,6 +138,7 @@ impl Proto {
             WorkloadKind::Pod(t) => t,
             WorkloadKind::VolcanoJob(v) => &v.tasks[t].template,
             WorkloadKind::KueueWorkload(k) => &k.pod_sets[t].template,
+            WorkloadKind::JobSet(s) => &s.replicated_jobs[t].job.template,
         }
     }
 }
@@ -259,6 +260,7 @@ impl Store {
                 format!("{}-{}-{}", w.name, proto.tasks[p.task as usize].name, i.unwrap_or(0))
             }
             (WorkloadKind::KueueWorkload(_), _) => unreachable!("a bare Kueue Workload creates no pods"),
+            (WorkloadKind::JobSet(_), _) => unreachable!("a JobSet's pods are its Jobs'"),
         }
     }
 }

@@ -263,6 +263,15 @@ impl World {
                 .iter()
                 .map(|p| (p.name.clone(), p.count, p.count, &p.template))
                 .collect(),
+            // What the JobSet runs at once, per replicated Job (its pods are its Jobs').
+            WorkloadKind::JobSet(s) => s
+                .replicated_jobs
+                .iter()
+                .map(|r| {
+                    let n = r.pods_per_job().saturating_mul(r.replicas);
+                    (r.name.clone(), n, n, &r.job.template)
+                })
+                .collect(),
         };
         let job_class_name = match &spec.kind {
             WorkloadKind::VolcanoJob(v) => v.priority_class_name.clone(),

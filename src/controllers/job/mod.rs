@@ -454,7 +454,10 @@ impl World {
 fn job_of(ws: &crate::input::spec::WorkloadSpec) -> &JobSpec {
     match &ws.kind {
         WorkloadKind::Job(j) => j,
-        WorkloadKind::Pod(_) | WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) => {
+        WorkloadKind::Pod(_)
+        | WorkloadKind::VolcanoJob(_)
+        | WorkloadKind::KueueWorkload(_)
+        | WorkloadKind::JobSet(_) => {
             unreachable!("not a Job")
         }
     }

@@ -173,16 +173,18 @@ pub(crate) fn check_fires(sc: &Scenario) -> Res<u64> {
 /// of its workloads, Arrivals copies and trace jobs (saturating; run times from the
 /// `kubesim.io/duration` hints and Arrivals durations, typical values for distributions).
 fn work_end_ms(sc: &Scenario) -> u64 {
+    fn job_runtime(j: &crate::input::spec::JobSpec) -> u64 {
+        let rounds = j.completions.unwrap_or(1).div_ceil(j.parallelism.unwrap_or(1).max(1));
+        j.template
+            .hints
+            .duration_ms
+            .unwrap_or(0)
+            .saturating_mul(u64::from(rounds))
+    }
     fn runtime(w: &WorkloadSpec) -> u64 {
         match &w.kind {
-            WorkloadKind::Job(j) => {
-                let rounds = j.completions.unwrap_or(1).div_ceil(j.parallelism.unwrap_or(1).max(1));
-                j.template
-                    .hints
-                    .duration_ms
-                    .unwrap_or(0)
-                    .saturating_mul(u64::from(rounds))
-            }
+            WorkloadKind::Job(j) => job_runtime(j),
+            WorkloadKind::JobSet(s) => s.replicated_jobs.iter().map(|r| job_runtime(&r.job)).max().unwrap_or(0),
             WorkloadKind::Pod(t) => t.hints.duration_ms.unwrap_or(0),
             WorkloadKind::VolcanoJob(v) => v
                 .tasks

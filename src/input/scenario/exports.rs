@@ -104,7 +104,7 @@ impl Builder {
                     && match w.kind {
                         WorkloadKind::Job(_) => !owner.volcano,
                         WorkloadKind::VolcanoJob(_) => owner.volcano,
-                        WorkloadKind::Pod(_) | WorkloadKind::KueueWorkload(_) => false,
+                        WorkloadKind::Pod(_) | WorkloadKind::KueueWorkload(_) | WorkloadKind::JobSet(_) => false,
                     }
             });
             drop[*i] = found;
@@ -137,6 +137,7 @@ fn note(w: &WorkloadSpec, r: &Recorded, ms: u64, lower_bound: bool, until: i64) 
         WorkloadKind::Pod(_) => "Pod",
         WorkloadKind::VolcanoJob(_) => "Volcano Job",
         WorkloadKind::KueueWorkload(_) => "Workload",
+        WorkloadKind::JobSet(_) => "JobSet",
     };
     RecordedDuration {
         what: format!("{kind} {}", quote(&format!("{}/{}", w.namespace, w.name))),
@@ -156,6 +157,10 @@ fn has_duration(w: &WorkloadSpec) -> bool {
         WorkloadKind::Pod(t) => t.hints.duration_ms.is_some(),
         WorkloadKind::VolcanoJob(v) => v.tasks.iter().all(|t| t.template.hints.duration_ms.is_some()),
         WorkloadKind::KueueWorkload(k) => k.duration_ms().is_some(),
+        WorkloadKind::JobSet(s) => s
+            .replicated_jobs
+            .iter()
+            .all(|r| r.job.template.hints.duration_ms.is_some()),
     }
 }
 
@@ -178,6 +183,6 @@ fn set_duration(w: &mut WorkloadSpec, ms: u64) {
     match &mut w.kind {
         WorkloadKind::Job(j) => j.template.hints.duration_ms = Some(ms),
         WorkloadKind::Pod(t) => t.hints.duration_ms = Some(ms),
-        WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) => {}
+        WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) | WorkloadKind::JobSet(_) => {}
     }
 }

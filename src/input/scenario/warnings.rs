@@ -330,6 +330,7 @@ fn kind_name(w: &WorkloadSpec) -> &'static str {
         WorkloadKind::Pod(_) => "Pod",
         WorkloadKind::VolcanoJob(_) => "Volcano Job",
         WorkloadKind::KueueWorkload(_) => "Workload",
+        WorkloadKind::JobSet(_) => "JobSet",
     }
 }
 

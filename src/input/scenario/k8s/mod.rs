@@ -236,6 +236,19 @@ fn check_amounts(doc: &Obj, kind: &crate::input::spec::WorkloadKind) -> Res<()> 
             .enumerate()
             .map(|(i, p)| (format!("spec.podSets[{i}].template.spec"), &p.template, p.count))
             .collect(),
+        WorkloadKind::JobSet(s) => s
+            .replicated_jobs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let per_job = r.job.completions.unwrap_or(1).max(r.job.parallelism.unwrap_or(1));
+                (
+                    format!("spec.replicatedJobs[{i}].template.spec.template.spec"),
+                    &r.job.template,
+                    per_job.saturating_mul(r.replicas),
+                )
+            })
+            .collect(),
     };
     for (path, t, pods) in templates {
         for (name, v) in t.requests.iter().chain(&t.limits) {
