@@ -146,6 +146,7 @@ impl World {
         };
         if w.running + done >= need.max(1) {
             self.store.workloads[wl as usize].start = Some(self.now());
+            self.jobset_child_started(wl);
         }
     }
 

@@ -163,6 +163,19 @@ impl<T> Paged<T> {
             .flat_map(|page| page.pods.into_iter().flatten())
     }
 
+    /// The records not released with their ids, in id order, consumed.
+    pub fn into_iter_ids(self) -> impl Iterator<Item = (PodId, T)> {
+        let base = self.base;
+        self.pages.into_iter().enumerate().flat_map(move |(i, page)| {
+            page.into_iter().flat_map(move |page| {
+                page.pods
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(move |(k, p)| p.map(|p| (((base + i) * PAGE + k) as PodId, p)))
+            })
+        })
+    }
+
     /// Pages held (for tests of what is freed).
     pub fn pages_held(&self) -> usize {
         self.pages.iter().filter(|p| p.is_some()).count()

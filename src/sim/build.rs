@@ -100,6 +100,7 @@ impl Controllers {
             admission: quota::Admission::new(sc),
             creations: crate::controllers::job::Creations::default(),
             vc_live: std::collections::BTreeSet::new(),
+            jobsets: crate::controllers::jobset::JobSets::default(),
         }
     }
 }
@@ -310,7 +311,42 @@ impl World {
             spec: std::sync::Arc::new(spec),
         };
         self.store.protos.push(proto);
-        Ok(self.store.protos.len() as ProtoId - 1)
+        let id = self.store.protos.len() as ProtoId - 1;
+        self.add_jobset_children(id, resources)?;
+        Ok(id)
+    }
+
+    /// A JobSet's child Job prototypes, one per replicated Job: the Job template with the
+    /// labels the JobSet controller puts on its Jobs (`constructJob`), suspended with the
+    /// JobSet, in its namespace and named after it (each Job adds `-<index>`).
+    fn add_jobset_children(&mut self, id: ProtoId, resources: &mut ResourceNames) -> Result<(), InputError> {
+        let spec = std::sync::Arc::clone(&self.store.protos[id as usize].spec);
+        let WorkloadKind::JobSet(js) = &spec.kind else {
+            return Ok(());
+        };
+        let stream = self.store.protos[id as usize].stream.clone();
+        let mut children = Vec::with_capacity(js.replicated_jobs.len());
+        for r in &js.replicated_jobs {
+            let mut job = r.job.clone();
+            job.suspend |= js.suspend;
+            let mut labels = r.labels.clone();
+            labels.insert("jobset.sigs.k8s.io/jobset-name".into(), spec.name.clone());
+            labels.insert("jobset.sigs.k8s.io/replicatedjob-name".into(), r.name.clone());
+            let child = WorkloadSpec {
+                namespace: spec.namespace.clone(),
+                name: format!("{}-{}", spec.name, r.name),
+                labels,
+                annotations: r.annotations.clone(),
+                kind: WorkloadKind::Job(job),
+                submit_at_ms: 0,
+                suspend_at_ms: None,
+                resume_at_ms: None,
+                loc: spec.loc.clone(),
+            };
+            children.push(self.add_proto(child, resources, stream.clone(), None)?);
+        }
+        self.ctl.jobsets.protos.insert(id, children);
+        Ok(())
     }
 
     /// One task of a workload: its template through LimitRange admission, its requests and

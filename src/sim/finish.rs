@@ -8,7 +8,7 @@ use crate::observe::record;
 use crate::engine::SimTime;
 use crate::error::InputError;
 use crate::input::spec::{RestartPolicy, WorkloadKind};
-use crate::sim::{Phase, Pod, Workload, World};
+use crate::sim::{Phase, Pod, WlId, Workload, World};
 use record::{JobRow, RunResult, WlState};
 
 impl World {
@@ -172,7 +172,8 @@ impl World {
             })?;
         // What the rows need of the pods, so the pods can be freed before the rows are built: a
         // million-job run never holds both.
-        let pod_flags = self.pending_flags();
+        let mut pod_flags = self.pending_flags();
+        self.fold_jobset_children(&mut pod_flags);
         drop(std::mem::take(&mut self.store.pods));
         let fidelity = self.trace_fidelity();
         let cron = self.cron_rows();
@@ -182,8 +183,11 @@ impl World {
         // row is made, so a million-job run never holds every workload's state and every row.
         let workloads = std::mem::take(&mut self.store.workloads);
         let mut jobs = Vec::with_capacity(workloads.len());
-        for (w, &flags) in workloads.into_values().zip(&pod_flags) {
-            jobs.push(self.job_row(w, flags));
+        for ((id, w), &flags) in workloads.into_iter_ids().zip(&pod_flags) {
+            // A JobSet's Jobs are in its row.
+            if !self.ctl.jobsets.is_child(id) {
+                jobs.push(self.job_row(w, flags));
+            }
         }
         let resources = (0..self.store.resources.len())
             .map(|i| self.store.resources.name(i).to_string())
@@ -210,6 +214,38 @@ impl World {
             stranded_gpu_milli_ms: self.rec.gpu.stranded_integral,
             gang_submissions: self.store.gangs.len() as u64,
         })
+    }
+
+    /// A JobSet's row counts its Jobs' failed pods (the Job controller's count), container
+    /// restarts and evictions, of every attempt, and says what its unfinished Jobs' pods say.
+    fn fold_jobset_children(&mut self, flags: &mut [EndFlags]) {
+        // Workloads are never released before the end: a workload's flags are at its id.
+        debug_assert_eq!(self.store.workloads.live(), self.store.workloads.len());
+        let children: Vec<(WlId, WlId)> = self
+            .store
+            .workloads
+            .iter()
+            .map(|(id, _)| id)
+            .filter_map(|id| self.ctl.jobsets.parent(id).map(|js| (id, js)))
+            .collect();
+        for (child, js) in children {
+            let c = &self.store.workloads[child as usize];
+            let failed = c.job.as_ref().map_or(c.failed_pods, |j| j.failed);
+            let (restarts, preemptions) = (c.restarts, c.preemptions);
+            let unfinished = c.finish.is_none();
+            let p = &mut self.store.workloads[js as usize];
+            p.failed_pods += failed;
+            p.restarts += restarts;
+            p.preemptions += preemptions;
+            if unfinished && p.finish.is_none() {
+                let f = flags[child as usize];
+                let pf = &mut flags[js as usize];
+                pf.waiting |= f.waiting;
+                pf.unschedulable |= f.unschedulable;
+                pf.volcano_pending |= f.volcano_pending;
+                pf.only_on_lost_nodes |= f.only_on_lost_nodes;
+            }
+        }
     }
 
     /// For each workload not finished, what its pods say at the end (all false when finished).

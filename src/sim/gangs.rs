@@ -97,6 +97,7 @@ impl World {
                 Some(wl) => {
                     if self.store.workloads[wl as usize].start.is_none() {
                         self.store.workloads[wl as usize].start = Some(self.now());
+                        self.jobset_child_started(wl);
                     }
                 }
                 // A PodGroup object's gang: its members' workloads (Jobs whose pods join the

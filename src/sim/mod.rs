@@ -95,6 +95,9 @@ pub enum Ev {
     JobTtl {
         wl: WlId,
     },
+    JobSetSync {
+        wl: WlId,
+    },
     SchedFlushUnschedulable,
     SchedFlushBackoff,
     SchedCycle,
@@ -259,6 +262,8 @@ pub struct Controllers {
     pub creations: crate::controllers::job::Creations,
     /// Volcano jobs not finished yet.
     pub vc_live: std::collections::BTreeSet<WlId>,
+    /// The JobSet controller's state.
+    pub jobsets: crate::controllers::jobset::JobSets,
 }
 
 /// The scheduling policy of the run and its state.
@@ -573,6 +578,7 @@ impl World {
             Ev::JobSync { wl } => self.job_sync_event(wl),
             Ev::SetSuspend { wl, suspend } => self.job_set_suspend(wl, suspend),
             Ev::JobTtl { wl } => self.job_ttl(wl),
+            Ev::JobSetSync { wl } => self.jobset_sync_event(wl),
             Ev::CronCreate { cj } => self.cron_create(cj),
             Ev::NodeFail { node, for_ms } => self.node_fail(node, for_ms),
             Ev::NodeDetect { node } => self.node_detect(node),

@@ -114,6 +114,9 @@ impl World {
         ) {
             self.event(|| obj, "WorkloadCreated", String::new);
             self.kueue_workload_created(id);
+        } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::JobSet(_)) {
+            self.event(|| obj, "JobSetCreated", String::new);
+            self.jobset_created(id);
         } else if is_job {
             self.event(|| obj, "JobCreated", String::new);
             self.job_created(id);
@@ -527,6 +530,7 @@ impl World {
         } else if self.store.workloads[wl as usize].job.is_some() {
             self.job_pod_event(wl);
             self.policy_job_pod_gone(wl);
+            self.jobset_child_pod_gone(wl);
         } else {
             self.bare_pod_finished(wl, phase);
         }

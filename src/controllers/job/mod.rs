@@ -410,6 +410,7 @@ impl World {
         }
         self.kueue_job_done(wl);
         self.cron_job_changed(wl);
+        self.jobset_child_changed(wl);
     }
 
     pub(crate) fn active_pods(&self, wl: WlId) -> Vec<PodId> {
@@ -448,6 +449,7 @@ impl World {
         }
         self.kueue_job_done(wl);
         self.cron_job_changed(wl);
+        self.jobset_child_changed(wl);
     }
 }
 

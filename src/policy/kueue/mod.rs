@@ -692,6 +692,10 @@ impl World {
         let Some(k) = self.sched.kueue.as_deref() else {
             return false;
         };
+        // A JobSet's Jobs are not top-level: Kueue admits their JobSet.
+        if self.ctl.jobsets.is_child(wl) {
+            return false;
+        }
         k.queue_name(&self.store.protos[self.store.workloads[wl as usize].proto as usize].spec)
             .is_some()
     }
