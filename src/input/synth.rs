@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use crate::input::spec::{
-    ArrivalPattern, ArrivalTemplate, ArrivalsSpec, CompletionMode, DurationDist, JobSpec, NodeSpec, PodTemplate,
-    RestartPolicy, Scenario, SimHints, SimulationSpec, SourceLoc, WorkloadKind, WorkloadSpec,
+    ArrivalPattern, ArrivalTemplate, ArrivalsSpec, CompletionMode, DurationDist, JobSetSpec, JobSetSuccess, JobSpec,
+    NodeSpec, PodTemplate, ReplicatedJob, RestartPolicy, Scenario, SimHints, SimulationSpec, SourceLoc, WorkloadKind,
+    WorkloadSpec,
 };
 
 /// A GPU node of `gpus` GPUs, 96 CPUs and 1 TiB of memory.
@@ -126,6 +127,63 @@ pub fn poisson_single_pod(nodes: usize, jobs: u64, load: f64) -> Scenario {
         sim: SimulationSpec::default(),
         nodes: (0..nodes).map(|i| gpu_node(&format!("gpu-{i}"), 8)).collect(),
         arrivals,
+        ..Scenario::default()
+    }
+}
+
+/// JobSets as distributed training submits them: `jobsets` JobSets, each of one replicated Job
+/// of `replicas` Indexed Jobs of `pods` one-GPU pods, with Poisson arrivals on `nodes` nodes of
+/// 8 GPUs at offered load `load`, run times exponential of mean 1 h (every pod of a JobSet runs
+/// its JobSet's drawn time).
+pub fn poisson_jobsets(nodes: usize, jobsets: u64, replicas: u32, pods: u32, load: f64) -> Scenario {
+    let mean_duration_ms = 3_600_000u64;
+    let gpus_per_jobset = f64::from(replicas) * f64::from(pods);
+    let rate_per_ms = load * nodes as f64 * 8.0 / (gpus_per_jobset * mean_duration_ms as f64);
+    let WorkloadKind::Job(mut job) = single_pod_job("worker", gpu_pod_template(1, None)).kind else {
+        unreachable!("a Job")
+    };
+    job.completion_mode = CompletionMode::Indexed;
+    job.completions = Some(pods);
+    job.parallelism = Some(pods);
+    let jobset = WorkloadSpec {
+        name: "train".to_string(),
+        kind: WorkloadKind::JobSet(JobSetSpec {
+            replicated_jobs: vec![ReplicatedJob {
+                name: "worker".to_string(),
+                replicas,
+                labels: BTreeMap::new(),
+                annotations: BTreeMap::new(),
+                job,
+            }],
+            success: JobSetSuccess {
+                any: false,
+                targets: vec![],
+            },
+            failure: None,
+            in_order: false,
+            suspend: false,
+            ttl_seconds_after_finished: None,
+        }),
+        ..single_pod_job("train", gpu_pod_template(1, None))
+    };
+    Scenario {
+        name: format!("jobsets-{nodes}x8-{jobsets}"),
+        sim: SimulationSpec::default(),
+        nodes: (0..nodes).map(|i| gpu_node(&format!("gpu-{i}"), 8)).collect(),
+        arrivals: vec![ArrivalsSpec {
+            name: "train".to_string(),
+            template: ArrivalTemplate::Workload(Box::new(jobset)),
+            count: jobsets,
+            start_ms: 0,
+            pattern: ArrivalPattern::Poisson {
+                mean_interval_ms: (1.0 / rate_per_ms).round() as u64,
+            },
+            duration: Some(DurationDist::Exponential {
+                mean_ms: mean_duration_ms,
+            }),
+            failure: None,
+            loc: SourceLoc::default(),
+        }],
         ..Scenario::default()
     }
 }
