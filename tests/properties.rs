@@ -483,3 +483,135 @@ proptest! {
         prop_assert!(r.gpu.busy_util() <= r.gpu.alloc_util() + 1e-9);
     }
 }
+
+#[derive(Clone, Debug)]
+struct JobSetCase {
+    /// Per replicated Job: (replicas, pods per Job, GPUs per pod, run time s, pods that fail).
+    rjobs: Vec<(u32, u32, i64, u64, u32)>,
+    any: bool,
+    max_restarts: Option<u32>,
+    blocking: bool,
+    in_order: bool,
+    submit_s: u64,
+}
+
+fn jobset_case() -> impl Strategy<Value = JobSetCase> {
+    (
+        prop::collection::vec((1u32..=3, 1u32..=3, 0i64..=4, 1u64..300, 0u32..2), 1..4),
+        any::<bool>(),
+        prop::option::of(0u32..3),
+        any::<bool>(),
+        any::<bool>(),
+        0u64..600,
+    )
+        .prop_map(|(rjobs, any, max_restarts, blocking, in_order, submit_s)| JobSetCase {
+            rjobs,
+            any,
+            max_restarts,
+            blocking,
+            in_order,
+            submit_s,
+        })
+}
+
+fn jobset_scenario(node_gpus: &[i64], sets: &[JobSetCase]) -> Scenario {
+    use kubesim::input::spec::{CompletionMode, JobSetFailure, JobSetSpec, JobSetSuccess, ReplicatedJob};
+    let mut sc = scenario(node_gpus, &[]);
+    for (i, c) in sets.iter().enumerate() {
+        let replicated_jobs = c
+            .rjobs
+            .iter()
+            .enumerate()
+            .map(|(r, &(replicas, pods, gpus, duration_s, failures))| {
+                let mut t = gpu_pod_template(gpus, Some(duration_s * 1000));
+                t.hints.failures = failures;
+                t.hints.terminate_after_ms = 5_000;
+                let WorkloadKind::Job(mut job) = single_pod_job("j", t).kind else {
+                    unreachable!("a Job")
+                };
+                job.completion_mode = CompletionMode::Indexed;
+                job.completions = Some(pods);
+                job.parallelism = Some(pods);
+                job.backoff_limit = Some(0);
+                ReplicatedJob {
+                    name: format!("r{r}"),
+                    replicas,
+                    labels: BTreeMap::new(),
+                    annotations: BTreeMap::new(),
+                    job,
+                }
+            })
+            .collect();
+        let mut w = single_pod_job(&format!("js{i}"), gpu_pod_template(0, None));
+        w.submit_at_ms = c.submit_s * 1000;
+        w.kind = WorkloadKind::JobSet(JobSetSpec {
+            replicated_jobs,
+            success: JobSetSuccess {
+                any: c.any,
+                targets: vec![],
+            },
+            failure: c.max_restarts.map(|max_restarts| JobSetFailure {
+                max_restarts,
+                blocking: c.blocking,
+                rules: vec![],
+            }),
+            in_order: c.in_order,
+            suspend: false,
+            ttl_seconds_after_finished: None,
+        });
+        sc.workloads.push(w);
+    }
+    sc
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 32,
+        rng_seed: RngSeed::Fixed(0x6a73_6574),
+        ..ProptestConfig::default()
+    })]
+
+    /// JobSets keep the invariants under a kube and a Volcano placer; each has one row, creates
+    /// Jobs only between its submission and its end, restarts at most maxRestarts times, and
+    /// fails for having reached it only after exactly that many restarts.
+    #[test]
+    fn jobsets_keep_invariants_and_restart_within_their_policy(
+        node_gpus in prop::collection::vec(1i64..=8, 1..4),
+        sets in prop::collection::vec(jobset_case(), 1..5),
+    ) {
+        let sc = jobset_scenario(&node_gpus, &sets);
+        let policies = vec!["kube-default".to_string(), "volcano".to_string()];
+        let runs = run_all(&sc, &policies, &[1], true).expect("runs");
+        for r in &runs {
+            prop_assert_eq!(r.jobs.len(), sets.len());
+            prop_assert!(r.gpu.alloc_util() <= 1.0 + 1e-9);
+            for (i, c) in sets.iter().enumerate() {
+                let name = format!("js{i}");
+                let row = r.jobs.iter().find(|j| j.name == name).expect("a row per JobSet");
+                prop_assert_eq!(row.kind, "JobSet");
+                let created: Vec<_> = r
+                    .events
+                    .iter()
+                    .filter(|e| e.event == "JobCreated" && e.object.starts_with(&format!("default/{name}-")))
+                    .map(|e| e.time)
+                    .collect();
+                prop_assert!(created.iter().all(|&t| t >= row.submit));
+                if let Some(f) = row.finish {
+                    prop_assert!(created.iter().all(|&t| t <= f), "{:?}", row);
+                }
+                let restarts = r
+                    .events
+                    .iter()
+                    .filter(|e| e.event == "JobSetRestarting" && e.object == format!("default/{name}"))
+                    .count() as u32;
+                prop_assert!(restarts <= c.max_restarts.unwrap_or(0));
+                if row.reason == "ReachedMaxRestarts" {
+                    prop_assert_eq!(Some(restarts), c.max_restarts);
+                }
+                if row.reason == "FailedJobs" {
+                    prop_assert!(c.max_restarts.is_none());
+                }
+            }
+        }
+    }
+}
