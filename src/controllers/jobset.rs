@@ -44,7 +44,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::SimTime;
-use crate::input::spec::{JobSetAction, JobSetSpec, WorkloadKind};
+use crate::input::spec::{JobSetAction, JobSetSpec, ResourceFlavorSpec, WorkloadKind};
 use crate::observe::record::WlState;
 use crate::sim::{Ev, ProtoId, WlId, World, class};
 
@@ -72,6 +72,11 @@ impl JobSets {
     pub fn is_child(&self, wl: WlId) -> bool {
         self.parent(wl).is_some()
     }
+
+    /// Whether workload `wl` is a JobSet.
+    pub fn is_jobset(&self, wl: WlId) -> bool {
+        !self.sets.is_empty() && self.sets.contains_key(&wl)
+    }
 }
 
 /// One JobSet's status and the controller's view of its Jobs.
@@ -92,6 +97,10 @@ struct JobSetState {
     /// Completed or Failed; `cleaned`: its running Jobs were deleted.
     finished: bool,
     cleaned: bool,
+    /// `spec.suspend` as it is now (a user's, or Kueue's until it admits the JobSet).
+    suspended: bool,
+    /// The flavor Kueue assigned: its node labels and tolerations go into every Job's pods.
+    flavor: Option<Box<ResourceFlavorSpec>>,
 }
 
 #[derive(Debug)]
@@ -115,9 +124,12 @@ impl World {
         }
     }
 
-    /// A JobSet was created: its first reconcile.
+    /// A JobSet was created: its first reconcile. Kueue's webhook creates a JobSet it manages
+    /// suspended, and its Workload queues.
     pub(crate) fn jobset_created(&mut self, js: WlId) {
+        let managed = self.kueue_manages(js);
         let spec = self.jobset_spec(js);
+        let suspended = spec.suspend || managed;
         let current = spec
             .replicated_jobs
             .iter()
@@ -134,10 +146,111 @@ impl World {
                 sync_at: None,
                 finished: false,
                 cleaned: false,
+                suspended,
+                flavor: None,
             },
         );
+        if managed {
+            self.kueue_created(js);
+        }
         let now = self.now();
+        let ws = &self.store.protos[self.store.workloads[js as usize].proto as usize].spec;
+        for (at, suspend) in [(ws.suspend_at_ms, true), (ws.resume_at_ms, false)] {
+            if let Some(d) = at {
+                self.engine
+                    .schedule(now.plus_ms(d), class::API, Ev::SetSuspend { wl: js, suspend });
+            }
+        }
         self.jobset_enqueue(js, now);
+    }
+
+    /// `spec.suspend` set (by a user or by Kueue): the next reconcile suspends or resumes the
+    /// Jobs.
+    pub(crate) fn jobset_set_suspend(&mut self, js: WlId, suspend: bool) {
+        let st = self.ctl.jobsets.sets.get_mut(&js).expect("a JobSet");
+        if st.finished || st.suspended == suspend {
+            return;
+        }
+        st.suspended = suspend;
+        let obj = self.wl_object(js);
+        self.event(
+            || obj,
+            if suspend { "JobSetSuspended" } else { "JobSetResumed" },
+            String::new,
+        );
+        self.jobset_watch(js);
+    }
+
+    /// Whether a new Job of a JobSet is created suspended (its JobSet is).
+    pub(crate) fn jobset_suspends_new_jobs(&self, job: WlId) -> bool {
+        self.ctl
+            .jobsets
+            .parent(job)
+            .is_some_and(|js| self.ctl.jobsets.sets[&js].suspended)
+    }
+
+    /// Kueue's flavor for the JobSet's pod templates (`RunWithPodSetsInfo`): the Jobs there
+    /// are get it, and so do those created later.
+    pub(crate) fn jobset_set_flavor(&mut self, js: WlId, fl: &ResourceFlavorSpec) {
+        let st = self.ctl.jobsets.sets.get_mut(&js).expect("a JobSet");
+        st.flavor = Some(Box::new(fl.clone()));
+        let jobs: Vec<WlId> = st.current.iter().flatten().flatten().copied().collect();
+        for wl in jobs {
+            self.kueue_inject_flavor(wl, fl);
+        }
+    }
+
+    /// The JobSet is deleted (foreground): its Jobs, of every attempt, are deleted; a JobSet
+    /// deleted before it finished ends Failed with `reason`.
+    pub(crate) fn jobset_delete(&mut self, js: WlId, reason: &'static str) {
+        let now = self.now();
+        let w = &mut self.store.workloads[js as usize];
+        if w.deleted {
+            return;
+        }
+        w.deleted = true;
+        if w.finish.is_none() {
+            w.finish = Some(now);
+            w.state = WlState::Failed;
+            w.reason = reason.to_string();
+        }
+        let st = self.ctl.jobsets.sets.get_mut(&js).expect("a JobSet");
+        st.finished = true;
+        st.cleaned = true;
+        let jobs: Vec<WlId> = st
+            .current
+            .iter()
+            .flatten()
+            .flatten()
+            .copied()
+            .chain(st.previous.iter().map(|p| p.wl))
+            .collect();
+        let obj = self.wl_object(js);
+        self.event(|| obj, "JobSetDeleted", || reason.into());
+        for wl in jobs {
+            self.delete_job(wl, reason);
+        }
+        self.kueue_job_done(js);
+    }
+
+    /// The pods not yet terminal of a workload: a JobSet's are its Jobs' (of every attempt).
+    pub(crate) fn live_pods_of(&self, wl: WlId) -> Vec<crate::sim::PodId> {
+        let own = [wl];
+        let jobs: Vec<WlId> = match self.ctl.jobsets.sets.get(&wl) {
+            Some(st) => st
+                .current
+                .iter()
+                .flatten()
+                .flatten()
+                .copied()
+                .chain(st.previous.iter().map(|p| p.wl))
+                .collect(),
+            None => own.to_vec(),
+        };
+        jobs.iter()
+            .flat_map(|&j| self.store.workloads[j as usize].pods.iter().copied())
+            .filter(|&p| self.store.pods[p as usize].finished.is_none())
+            .collect()
     }
 
     /// Ask for a reconcile at `at` (the work queue keeps one per JobSet, the earliest).
@@ -263,6 +376,54 @@ impl World {
             return;
         }
         self.jobset_create_jobs(js);
+        self.jobset_suspend_or_resume_jobs(js);
+    }
+
+    /// Step 6 (`suspendJobs`, `resumeJobsIfNecessary`): a suspended JobSet suspends its Jobs
+    /// still active; a running one resumes its suspended Jobs, replicated Job by replicated
+    /// Job, and under InOrder only up to the first one whose Jobs are not all ready, with
+    /// Kueue's flavor in their pods.
+    fn jobset_suspend_or_resume_jobs(&mut self, js: WlId) {
+        let st = &self.ctl.jobsets.sets[&js];
+        let suspended = st.suspended;
+        let in_order = self.jobset_spec(js).in_order;
+        let mut change = Vec::new();
+        for r in 0..st.current.len() {
+            let ready = self.jobset_rjob_ready(js, r);
+            for wl in st.current[r].iter().flatten().copied() {
+                let w = &self.store.workloads[wl as usize];
+                let j = w.job.as_deref().expect("a Job");
+                if w.finish.is_none() && !j.finished && j.suspended != suspended {
+                    change.push(wl);
+                }
+            }
+            if !suspended && in_order && !ready {
+                break;
+            }
+        }
+        let flavor = self.ctl.jobsets.sets[&js].flavor.clone();
+        for wl in change {
+            if let (false, Some(fl)) = (suspended, flavor.as_deref()) {
+                self.kueue_inject_flavor(wl, fl);
+            }
+            self.job_set_suspend(wl, suspended);
+        }
+    }
+
+    /// Whether every Job of replicated Job `r` of the current attempt exists and is ready to
+    /// the controller or finished (`allReplicasStarted`).
+    fn jobset_rjob_ready(&self, js: WlId, r: usize) -> bool {
+        let now = self.now();
+        let st = &self.ctl.jobsets.sets[&js];
+        st.current[r].iter().all(|c| {
+            c.is_some_and(|wl| {
+                self.store.workloads[wl as usize].finish.is_some()
+                    || st
+                        .ready_at
+                        .get(&wl)
+                        .is_some_and(|&t| t.plus_ms(self.cfg.lat.watch_ms) <= now)
+            })
+        })
     }
 
     /// The current attempt's Jobs that failed, as (failure second, name, replicated Job, Job).
@@ -421,35 +582,25 @@ impl World {
     /// Completed or Failed: the next reconcile deletes the Jobs still running.
     fn jobset_finished(&mut self, js: WlId) {
         self.ctl.jobsets.sets.get_mut(&js).expect("a JobSet").finished = true;
+        // Kueue's Workload is Finished with the JobSet: its quota is released.
+        self.kueue_job_done(js);
         self.jobset_watch(js);
     }
 
     /// Step 5: create the missing Jobs (`reconcileReplicatedJobs`).
     fn jobset_create_jobs(&mut self, js: WlId) {
-        let now = self.now();
         let spec = self.jobset_spec(js).clone();
         let st = &self.ctl.jobsets.sets[&js];
         let blocking = spec.failure.as_ref().is_some_and(|f| f.blocking);
         if blocking && !st.previous.is_empty() {
             return;
         }
-        let in_order = spec.in_order && !spec.suspend;
+        let in_order = spec.in_order && !st.suspended;
         for (r, rjob) in spec.replicated_jobs.iter().enumerate() {
-            let st = &self.ctl.jobsets.sets[&js];
-            if in_order {
-                let started = st.current[r].iter().all(|c| {
-                    c.is_some_and(|wl| {
-                        self.store.workloads[wl as usize].finish.is_some()
-                            || st
-                                .ready_at
-                                .get(&wl)
-                                .is_some_and(|&t| t.plus_ms(self.cfg.lat.watch_ms) <= now)
-                    })
-                });
-                if started {
-                    continue;
-                }
+            if in_order && self.jobset_rjob_ready(js, r) {
+                continue;
             }
+            let st = &self.ctl.jobsets.sets[&js];
             let missing: Vec<u32> = (0..rjob.replicas)
                 .filter(|&i| {
                     st.current[r][i as usize].is_none() && !st.previous.iter().any(|p| p.rjob == r && p.index == i)
@@ -475,5 +626,8 @@ impl World {
         self.ctl.jobsets.parent.insert(id, js);
         self.ctl.jobsets.sets.get_mut(&js).expect("a JobSet").current[r][index as usize] = Some(id);
         self.create_workload(proto, name, arrival, duration, None);
+        if let Some(fl) = self.ctl.jobsets.sets[&js].flavor.clone() {
+            self.kueue_inject_flavor(id, &fl);
+        }
     }
 }

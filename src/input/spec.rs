@@ -1370,6 +1370,10 @@ pub struct KueueConfig {
     pub managed_jobs_namespace_selector: LabelSelector,
     /// `integrations.frameworks` lists `batch/job` (the default): Kueue manages batch/v1 Jobs.
     pub manages_batch_jobs: bool,
+    /// `integrations.frameworks` lists `jobset.x-k8s.io/jobset` (as Kueue's released manifests
+    /// configure it, `config/components/manager/controller_manager_config.yaml`): Kueue manages
+    /// JobSets.
+    pub manages_jobsets: bool,
     /// `resources.excludeResourcePrefixes`: resources not counted against quota.
     pub exclude_resource_prefixes: Vec<String>,
     /// `resources.quotaCheckStrategy: IgnoreUndeclared`: requests of resources a ClusterQueue
@@ -1445,6 +1449,7 @@ impl Default for KueueConfig {
             manage_jobs_without_queue_name: false,
             managed_jobs_namespace_selector: KueueConfig::default_namespace_selector("kueue-system"),
             manages_batch_jobs: true,
+            manages_jobsets: true,
             exclude_resource_prefixes: Vec::new(),
             quota_ignore_undeclared: false,
             delete_after_deactivated_ms: None,

@@ -84,7 +84,8 @@ impl World {
     /// quota once the Job's pods are gone.
     pub(crate) fn policy_job_pod_gone(&mut self, wl: WlId) {
         if self.sched.kueue.is_some() {
-            self.kueue_pod_gone(wl);
+            // Kueue admits a JobSet's Jobs as one Workload, the JobSet's.
+            self.kueue_pod_gone(self.ctl.jobsets.parent(wl).unwrap_or(wl));
         }
     }
 
@@ -92,7 +93,7 @@ impl World {
     /// (-1): Kueue's PodsReady follows.
     pub(crate) fn policy_job_pod_readiness(&mut self, wl: WlId, delta: i32) {
         if self.sched.kueue.is_some() && self.store.workloads[wl as usize].job.is_some() {
-            self.kueue_pod_readiness(wl, delta);
+            self.kueue_pod_readiness(self.ctl.jobsets.parent(wl).unwrap_or(wl), delta);
         }
     }
 

@@ -279,9 +279,10 @@ impl World {
         let spec = self.job_spec(wl);
         let gang_size = spec.template.hints.gang_size;
         let mut state = JobState::new(spec);
-        // Kueue's webhook creates a managed Job suspended; admission resumes it.
+        // Kueue's webhook creates a managed Job suspended; admission resumes it. A suspended
+        // JobSet creates its Jobs suspended.
         let managed = self.kueue_manages(wl);
-        state.suspended |= managed;
+        state.suspended |= managed || self.jobset_suspends_new_jobs(wl);
         let suspended = state.suspended;
         self.store.workloads[wl as usize].job = Some(Box::new(state));
         if managed {
@@ -351,6 +352,10 @@ impl World {
 
     /// A user sets `spec.suspend` (JOB-T4).
     pub(crate) fn job_set_suspend(&mut self, wl: WlId, suspend: bool) {
+        if self.ctl.jobsets.is_jobset(wl) {
+            self.jobset_set_suspend(wl, suspend);
+            return;
+        }
         let now = self.now();
         let j = self.job(wl);
         if j.finished || j.suspended == suspend {
@@ -389,6 +394,10 @@ impl World {
     /// acting for it. A Job deleted before it finished ends `Failed` with `reason` (jobs.csv),
     /// its finish the deletion time.
     pub(crate) fn delete_job(&mut self, wl: WlId, reason: &'static str) {
+        if self.ctl.jobsets.is_jobset(wl) {
+            self.jobset_delete(wl, reason);
+            return;
+        }
         let now = self.now();
         let w = &mut self.store.workloads[wl as usize];
         if w.deleted {

@@ -138,11 +138,13 @@ pub(crate) fn configuration(doc: &Obj, version: ConfigVersion, loc: &SourceLoc) 
         if let Some(list) = o.get("frameworks") {
             let names = list.seq()?;
             if !names.is_empty() {
-                let mut batch = false;
+                let (mut batch, mut jobset) = (false, false);
                 for n in &names {
                     batch |= n.str()? == "batch/job";
+                    jobset |= n.str()? == "jobset.x-k8s.io/jobset";
                 }
                 cfg.manages_batch_jobs = batch;
+                cfg.manages_jobsets = jobset;
             }
         }
         for k in ["externalFrameworks", "podOptions", "labelKeysToCopy"] {

@@ -280,6 +280,15 @@ fn scheduling_shape(spec: &crate::input::spec::WorkloadSpec) -> u64 {
                 set(&p.name, p.count, &p.template);
             }
         }
+        WorkloadKind::JobSet(s) => {
+            for r in &s.replicated_jobs {
+                set(
+                    &r.name.to_lowercase(),
+                    r.replicas.saturating_mul(r.pods_per_job()),
+                    &r.job.template,
+                );
+            }
+        }
         _ => {}
     }
     h.finish()
@@ -407,7 +416,12 @@ impl KueueState {
             // A bare Workload names its LocalQueue itself.
             return Some(b.queue_name.clone());
         }
-        if !matches!(spec.kind, WorkloadKind::Job(_)) || !self.cfg.manages_batch_jobs {
+        let integrated = match spec.kind {
+            WorkloadKind::Job(_) => self.cfg.manages_batch_jobs,
+            WorkloadKind::JobSet(_) => self.cfg.manages_jobsets,
+            _ => false,
+        };
+        if !integrated {
             return None;
         }
         if let Some(lq) = spec.labels.get(QUEUE_LABEL) {
@@ -712,6 +726,18 @@ impl World {
                 .iter()
                 .map(|p| (u64::from(p.count), &p.template.requests))
                 .collect(),
+            // One pod set per replicated Job: replicas x min(parallelism, completions)
+            // (kueue `pkg/controller/jobs/jobset` `PodSets`).
+            WorkloadKind::JobSet(s) => s
+                .replicated_jobs
+                .iter()
+                .map(|r| {
+                    (
+                        u64::from(r.replicas) * u64::from(r.pods_per_job()),
+                        &r.job.template.requests,
+                    )
+                })
+                .collect(),
             _ => return,
         };
         let bare = spec.is_bare();
@@ -910,11 +936,7 @@ impl World {
         if k.wls.get(&wl).is_none_or(|w| w.state != WkState::Evicting) {
             return;
         }
-        if self.store.workloads[wl as usize]
-            .pods
-            .iter()
-            .any(|&p| self.store.pods[p as usize].finished.is_none())
-        {
+        if !self.live_pods_of(wl).is_empty() {
             return;
         }
         let now = self.now();
@@ -1236,6 +1258,11 @@ impl World {
 
     /// The flavor's node labels (nodeSelector) and tolerations go into the Job's pods.
     pub(crate) fn kueue_inject_flavor(&mut self, wl: WlId, fl: &crate::input::spec::ResourceFlavorSpec) {
+        if self.ctl.jobsets.is_jobset(wl) {
+            // Into every replicated Job's template: its Jobs, now and after a restart.
+            self.jobset_set_flavor(wl, fl);
+            return;
+        }
         if fl.node_labels.is_empty() && fl.tolerations.is_empty() {
             self.store.workloads[wl as usize].class_override = None;
             return;
@@ -1289,12 +1316,7 @@ impl World {
         a.queue_order_ms = order_ms;
         let obj = self.wl_object(wl);
         self.event(|| obj, "WorkloadEvicted", || reason.to_string());
-        let live: Vec<crate::sim::PodId> = self.store.workloads[wl as usize]
-            .pods
-            .iter()
-            .copied()
-            .filter(|&p| self.store.pods[p as usize].finished.is_none())
-            .collect();
+        let live = self.live_pods_of(wl);
         if reason == "Preempted" {
             for &p in &live {
                 self.count_eviction(p, Some(0));
