@@ -19,7 +19,8 @@ pub const MAX_LIST_ENTRIES: usize = 100_000;
 pub const MAX_TRACE_JOBS: u64 = 20_000_000;
 
 /// Pods one workload may have: a Job's `completions` and `parallelism`, a Volcano Job's
-/// replicas summed over its tasks, a gang size, a PodGroup's `minMember`, a trace job's pods.
+/// replicas summed over its tasks, a JobSet's pods summed over its Jobs (and its `replicas`), a
+/// gang size, a PodGroup's `minMember`, a trace job's pods.
 /// Kubernetes caps an Indexed Job's `parallelism` (and `maxFailedIndexes`) at 100,000; kubesim
 /// applies the same number to every workload, since per-pod and per-index state is sized by it.
 pub const MAX_WORKLOAD_PODS: u32 = 100_000;

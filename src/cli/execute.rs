@@ -285,9 +285,10 @@ pub(super) fn note_not_simulated(sc: &Scenario) {
     }
     if let Some(p) = sc.owned_pods.first() {
         note!(
-            "note: {} exported Pods (e.g. `{}/{}`, {}) belong to a Job or Volcano Job of the scenario, \
-             whose simulated controller creates its own pods: they were loaded and set aside",
+            "note: {} exported Pods or Jobs (e.g. {} `{}/{}`, {}) belong to a Job, Volcano Job or JobSet of \
+             the scenario, whose simulated controller creates its own: they were loaded and set aside",
             sc.owned_pods.len(),
+            p.kind,
             p.namespace,
             p.name,
             p.loc

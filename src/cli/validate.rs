@@ -178,9 +178,11 @@ fn not_simulated(sc: &Scenario) {
         }
     }
     if !sc.owned_pods.is_empty() {
-        say!("  pods of a Job or Volcano Job of the scenario (loaded, left to its simulated controller):");
+        say!(
+            "  pods of a Job or Volcano Job, Jobs of a JobSet, of the scenario (loaded, left to its simulated controller):"
+        );
         for o in &sc.owned_pods {
-            say!("    Pod {}/{} ({})", o.namespace, o.name, o.loc);
+            say!("    {} {}/{} ({})", o.kind, o.namespace, o.name, o.loc);
         }
     }
     if !sc.unmodelled.is_empty() {

@@ -142,6 +142,87 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
     s.len() <= 253 && s.split('.').all(is_dns1123_label)
 }
 
+/// apimachinery's `MaxLenError`.
+fn max_len_error(n: usize) -> String {
+    format!("must be no more than {n} characters")
+}
+
+/// apimachinery's `RegexError` (`msg`, the examples, the regex), as the API server words it.
+fn regex_error(msg: &str, regex: &str, examples: &[&str]) -> String {
+    let examples: String = examples
+        .iter()
+        .map(|e| format!("'{e}', "))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    format!("{msg} (e.g. {examples}regex used for validation is '{regex}')")
+}
+
+/// The messages of apimachinery's `IsDNS1035Label` for `s` (`[a-z]([-a-z0-9]*[a-z0-9])?`, at
+/// most 63 characters), the length one first; empty when `s` is one.
+pub fn dns1035_label_errors(s: &str) -> Vec<String> {
+    let b = s.as_bytes();
+    let mut errs = Vec::new();
+    if b.len() > 63 {
+        errs.push(max_len_error(63));
+    }
+    let well_formed = b.first().is_some_and(u8::is_ascii_lowercase)
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.last() != Some(&b'-');
+    if !well_formed {
+        errs.push(regex_error(
+            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an \
+             alphabetic character, and end with an alphanumeric character",
+            "[a-z]([-a-z0-9]*[a-z0-9])?",
+            &["my-name", "abc-123"],
+        ));
+    }
+    errs
+}
+
+/// The messages of apimachinery's `IsDNS1123Subdomain` for `s` (at most 253 characters);
+/// empty when `s` is one.
+pub fn dns1123_subdomain_errors(s: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if s.len() > 253 {
+        errs.push(max_len_error(253));
+    }
+    // As kubesim's other name checks: each label at most 63 characters too.
+    if !s.split('.').all(is_dns1123_label) {
+        errs.push(regex_error(
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' \
+             or '.', and must start and end with an alphanumeric character",
+            r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*",
+            &["example.com"],
+        ));
+    }
+    errs
+}
+
+/// The messages of apimachinery's `IsValidLabelValue` for `s` (at most 63 characters, empty or
+/// alphanumeric at both ends with `-`, `_`, `.` inside); empty when `s` is one.
+pub fn label_value_errors(s: &str) -> Vec<String> {
+    let b = s.as_bytes();
+    let mut errs = Vec::new();
+    if b.len() > 63 {
+        errs.push(max_len_error(63));
+    }
+    let well_formed = b.is_empty()
+        || (b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')));
+    if !well_formed {
+        errs.push(regex_error(
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or \
+             '.', and must start and end with an alphanumeric character",
+            "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?",
+            &["MyValue", "my_value", "12345"],
+        ));
+    }
+    errs
+}
+
 /// A Kubernetes qualified name: an optional DNS-1123 subdomain prefix and `/`, then a name of
 /// at most 63 characters of `[A-Za-z0-9-_.]`, starting and ending alphanumeric.
 pub fn is_qualified_name(s: &str) -> bool {

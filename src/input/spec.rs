@@ -70,8 +70,9 @@ pub struct Scenario {
     pub unmodelled: Vec<UnmodelledFields>,
     /// Run times taken from exported objects' `status`, in file order.
     pub recorded_durations: Vec<RecordedDuration>,
-    /// Exported Pods of a Job or Volcano Job of the scenario (`ownerReferences`), set aside:
-    /// the simulated controller creates its own.
+    /// Exported Pods of a Job or Volcano Job of the scenario, and Jobs of a JobSet of the
+    /// scenario with their Pods (`ownerReferences`), set aside: the simulated controller creates
+    /// its own.
     pub owned_pods: Vec<NotSimulated>,
     /// About how many times the CronJobs fire in a run, estimated at load (at most
     /// [`crate::limits::MAX_CRON_FIRES`]; the CLI notes more than
@@ -723,7 +724,7 @@ pub struct WorkloadSpec {
     /// `kubesim.io/submit-at`.
     pub submit_at_ms: u64,
     /// `kubesim.io/suspend-at` / `kubesim.io/resume-at`: when `spec.suspend` is set to true /
-    /// false by a user (Jobs only).
+    /// false by a user (Jobs and JobSets).
     pub suspend_at_ms: Option<u64>,
     pub resume_at_ms: Option<u64>,
     pub loc: SourceLoc,

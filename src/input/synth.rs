@@ -60,6 +60,25 @@ pub fn gpu_pod_template(gpus: i64, duration_ms: Option<u64>) -> PodTemplate {
     }
 }
 
+/// A NonIndexed Job spec with nothing written but its pod `template`.
+pub fn job_spec(template: PodTemplate) -> JobSpec {
+    JobSpec {
+        completions: None,
+        parallelism: None,
+        completion_mode: CompletionMode::NonIndexed,
+        backoff_limit: None,
+        backoff_limit_per_index: None,
+        max_failed_indexes: None,
+        pod_failure_policy: None,
+        pod_replacement_policy: None,
+        success_policy: vec![],
+        active_deadline_s: None,
+        ttl_seconds_after_finished: None,
+        suspend: false,
+        template,
+    }
+}
+
 /// A single-pod Job.
 pub fn single_pod_job(name: &str, template: PodTemplate) -> WorkloadSpec {
     WorkloadSpec {
@@ -67,21 +86,7 @@ pub fn single_pod_job(name: &str, template: PodTemplate) -> WorkloadSpec {
         name: name.to_string(),
         labels: BTreeMap::new(),
         annotations: BTreeMap::new(),
-        kind: WorkloadKind::Job(JobSpec {
-            completions: None,
-            parallelism: None,
-            completion_mode: CompletionMode::NonIndexed,
-            backoff_limit: None,
-            backoff_limit_per_index: None,
-            max_failed_indexes: None,
-            pod_failure_policy: None,
-            pod_replacement_policy: None,
-            success_policy: vec![],
-            active_deadline_s: None,
-            ttl_seconds_after_finished: None,
-            suspend: false,
-            template,
-        }),
+        kind: WorkloadKind::Job(job_spec(template)),
         submit_at_ms: 0,
         suspend_at_ms: None,
         resume_at_ms: None,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::view::{F, Obj, Res};
 use super::{
-    Builder, MAX_NODES, cronjob, k8s, kubesim, kueue, kueue_config, located, quota, unmodelled, volcano, yaml,
+    Builder, MAX_NODES, cronjob, jobset, k8s, kubesim, kueue, kueue_config, located, quota, unmodelled, volcano, yaml,
 };
 use crate::error::quote;
 use crate::input::resources::{is_dns1123_label, is_dns1123_subdomain};
@@ -25,6 +25,7 @@ enum Dispatch {
     Job,
     Pod,
     VolcanoJob,
+    JobSet,
     /// A `kueue.x-k8s.io` Workload: simulated when bare, listed as not simulated when an
     /// owner (a Job) has it.
     KueueWorkload(kueue::Version),
@@ -52,6 +53,7 @@ const SIMULATED: &[&str] = &[
     "batch/v1 Job",
     "batch/v1 CronJob",
     "batch.volcano.sh/v1alpha1 Job",
+    "jobset.x-k8s.io/v1alpha2 JobSet",
     "scheduling.volcano.sh/v1beta1 Queue",
     "scheduling.volcano.sh/v1beta1 PodGroup",
     "scheduling.x-k8s.io/v1alpha1 PodGroup",
@@ -115,6 +117,7 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("scheduling.k8s.io/v1" | "scheduling.k8s.io/v1beta1", "PriorityClass") => Dispatch::PriorityClass,
         ("policy/v1", "PodDisruptionBudget") => Dispatch::PodDisruptionBudget,
         ("batch.volcano.sh/v1alpha1", "Job") => Dispatch::VolcanoJob,
+        ("jobset.x-k8s.io/v1alpha2", "JobSet") => Dispatch::JobSet,
         ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::Queue,
         ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Volcano),
         ("scheduling.x-k8s.io/v1alpha1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Coscheduling),
@@ -250,17 +253,23 @@ impl Builder {
             Dispatch::CronJob => self.sc.cron_jobs.push(cronjob::cron_job(obj, loc)?),
             Dispatch::Trace => self.add_trace(&o)?,
             Dispatch::Node => self.add_node_object(&o)?,
-            Dispatch::Job | Dispatch::Pod | Dispatch::VolcanoJob => {
+            Dispatch::Job | Dispatch::Pod | Dispatch::VolcanoJob | Dispatch::JobSet => {
                 let what = match class {
                     Dispatch::Job => k8s::WorkloadDoc::Job,
                     Dispatch::Pod => k8s::WorkloadDoc::Pod,
+                    Dispatch::JobSet => k8s::WorkloadDoc::JobSet,
                     _ => k8s::WorkloadDoc::VolcanoJob,
                 };
                 let mut w = k8s::workload(obj, what, loc, true)?;
+                if what == k8s::WorkloadDoc::JobSet && jobset::managed_elsewhere(obj)? {
+                    // The JobSet controller leaves it to the controller it names.
+                    self.add_not_simulated(o);
+                    return Ok(());
+                }
                 if let Some(r) = k8s::recorded(obj, what)? {
                     self.add_recorded(&mut w, r);
                 }
-                if what == k8s::WorkloadDoc::Pod
+                if matches!(what, k8s::WorkloadDoc::Pod | k8s::WorkloadDoc::Job)
                     && let Some(owner) = super::exports::owner(obj)?
                 {
                     self.owned.push((self.sc.workloads.len(), owner));
@@ -484,6 +493,7 @@ fn is_namespaced(class: Dispatch) -> bool {
         Dispatch::Job
             | Dispatch::Pod
             | Dispatch::VolcanoJob
+            | Dispatch::JobSet
             | Dispatch::KueueWorkload(_)
             | Dispatch::CronJob
             | Dispatch::PodGroup(_)

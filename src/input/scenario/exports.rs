@@ -3,11 +3,13 @@
 //! is read, a lower bound for the ones still running in the export (up to the latest timestamp
 //! in the files); each is noted in [`Scenario::recorded_durations`](crate::input::spec::Scenario)
 //! for the warnings and `kubesim validate`. And the Pods of a Job or Volcano Job of the
-//! scenario (`metadata.ownerReferences` with `controller: true`, as the controllers set it:
-//! kubernetes `pkg/controller/job/job_controller.go` `newControllerRef`, volcano
-//! `pkg/controllers/job/job_controller_util.go` `MakePodName`/`createJobPod`): the simulated
-//! controller creates its own, so the exported ones are set aside
-//! ([`Scenario::owned_pods`](crate::input::spec::Scenario)), not run twice.
+//! scenario, and the Jobs of a JobSet of the scenario (`metadata.ownerReferences` with
+//! `controller: true`, as the controllers set it: kubernetes `pkg/controller/job/job_controller.go`
+//! `newControllerRef`, volcano `pkg/controllers/job/job_controller_util.go`
+//! `MakePodName`/`createJobPod`, jobset `pkg/controllers/jobset_controller.go` `createJobs`
+//! `ctrl.SetControllerReference`): the simulated controller creates its own, so the exported
+//! ones are set aside ([`Scenario::owned_pods`](crate::input::spec::Scenario)), not run twice.
+//! The Pods of such a Job go with it: their controller, a Job, is in the scenario.
 //!
 //! A Job's recorded time (start to completion) covers all its pods; each pod gets that time
 //! divided by the Job's waves, `ceil(completions / parallelism)` (one wave without
@@ -58,16 +60,18 @@ impl Builder {
     }
 }
 
-/// The controller of a Pod, as its `ownerReferences` name it: a batch/v1 Job or a Volcano Job.
+/// The controller of a Pod or Job, as its `ownerReferences` name it: a batch/v1 Job, a Volcano
+/// Job or a JobSet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Owner {
-    /// `true`: a Volcano Job; `false`: a batch/v1 Job.
-    volcano: bool,
+    /// Its `kind` as jobs.csv names it ([`WorkloadKind::api_kind`]): `Job`, `VolcanoJob`,
+    /// `JobSet`.
+    kind: &'static str,
     name: String,
 }
 
-/// The Job or Volcano Job that controls the Pod `doc`, if its `ownerReferences` name one with
-/// `controller: true`.
+/// The Job, Volcano Job or JobSet that controls the object `doc`, if its `ownerReferences` name
+/// one with `controller: true`.
 pub(super) fn owner(doc: &Obj) -> Res<Option<Owner>> {
     let Some(meta) = doc.get("metadata") else {
         return Ok(None);
@@ -79,35 +83,32 @@ pub(super) fn owner(doc: &Obj) -> Res<Option<Owner>> {
         let o = r.obj()?;
         let text = |k: &str| o.get(k).and_then(|f| f.str().ok().map(str::to_string));
         let controller = o.get("controller").is_some_and(|c| c.bool().unwrap_or(false));
-        let volcano = match (text("apiVersion").as_deref(), text("kind").as_deref()) {
-            (Some("batch/v1"), Some("Job")) => false,
-            (Some("batch.volcano.sh/v1alpha1"), Some("Job")) => true,
+        let kind = match (text("apiVersion").as_deref(), text("kind").as_deref()) {
+            (Some("batch/v1"), Some("Job")) => "Job",
+            (Some("batch.volcano.sh/v1alpha1"), Some("Job")) => "VolcanoJob",
+            (Some("jobset.x-k8s.io/v1alpha2"), Some("JobSet")) => "JobSet",
             _ => continue,
         };
         if let (true, Some(name)) = (controller, text("name")) {
-            return Ok(Some(Owner { volcano, name }));
+            return Ok(Some(Owner { kind, name }));
         }
     }
     Ok(None)
 }
 
 impl Builder {
-    /// Sets aside the Pods whose controlling Job or Volcano Job is in the scenario.
+    /// Sets aside the Pods and Jobs whose controller (a Job, Volcano Job or JobSet) is in the
+    /// scenario: a Pod of a Job of a JobSet goes with its Job.
     pub(super) fn drop_owned_pods(&mut self) {
         let owned = std::mem::take(&mut self.owned);
         let mut drop = vec![false; self.sc.workloads.len()];
         for (i, owner) in &owned {
             let ns = &self.sc.workloads[*i].namespace;
-            let found = self.sc.workloads.iter().any(|w| {
-                w.namespace == *ns
-                    && w.name == owner.name
-                    && match w.kind {
-                        WorkloadKind::Job(_) => !owner.volcano,
-                        WorkloadKind::VolcanoJob(_) => owner.volcano,
-                        WorkloadKind::Pod(_) | WorkloadKind::KueueWorkload(_) | WorkloadKind::JobSet(_) => false,
-                    }
-            });
-            drop[*i] = found;
+            drop[*i] = self
+                .sc
+                .workloads
+                .iter()
+                .any(|w| w.namespace == *ns && w.name == owner.name && w.kind.api_kind() == owner.kind);
         }
         if !drop.contains(&true) {
             return;
@@ -116,9 +117,14 @@ impl Builder {
         for (w, d) in std::mem::take(&mut self.sc.workloads).into_iter().zip(&drop) {
             if *d {
                 self.sc.recorded_durations.retain(|r| r.loc != w.loc);
+                let api_version = if matches!(w.kind, WorkloadKind::Pod(_)) {
+                    "v1"
+                } else {
+                    "batch/v1"
+                };
                 self.sc.owned_pods.push(NotSimulated {
-                    api_version: "v1".to_string(),
-                    kind: "Pod".to_string(),
+                    api_version: api_version.to_string(),
+                    kind: w.kind.api_kind().to_string(),
                     namespace: w.namespace,
                     name: w.name,
                     loc: w.loc,

@@ -4,7 +4,7 @@
 //! that found no object, policy names, Kueue references, CronJob fires). `document` adds one
 //! document: dispatch on (apiVersion, kind), `kind: List` unpacking, unique names, one
 //! Simulation, one default PriorityClass, NodePool expansion and the size limits. Per-kind
-//! conversion lives in `k8s` (Kubernetes objects), `cronjob` (CronJobs), `quota` (LimitRanges,
+//! conversion lives in `k8s` (Kubernetes objects), `cronjob` (CronJobs), `jobset` (JobSets), `quota` (LimitRanges,
 //! ResourceQuotas), `volcano` (Volcano Jobs, PodGroups, Queues), `kueue` (Kueue queues, flavors
 //! and priority classes) and `kubesim` (kubesim.io objects); `unmodelled` knows the kinds and
 //! fields loaded without being simulated; `exports` reads what a cluster export carries (recorded
@@ -18,6 +18,7 @@ mod cronjob;
 mod document;
 mod exports;
 mod generate_name;
+mod jobset;
 mod k8s;
 mod kubesim;
 mod kueue;
@@ -235,7 +236,8 @@ struct Builder {
     /// running in them (index, recorded start), given a lower bound at the end.
     latest_ms: Option<i64>,
     running: Vec<(usize, k8s::Recorded)>,
-    /// Bare Pods whose controller is a Job or Volcano Job: (index, owner kind, owner name).
+    /// Pods whose controller is a Job or Volcano Job, and Jobs whose controller is a JobSet:
+    /// (index, owner kind and name).
     owned: Vec<(usize, exports::Owner)>,
     /// Values to set before objects are read, and whether each found its object.
     overrides: Vec<Override>,

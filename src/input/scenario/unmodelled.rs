@@ -271,6 +271,18 @@ const FIELDS: &[(&str, &str, &[&str])] = &[
             "spec.affinity.podAntiAffinity",
         ],
     ),
+    (
+        "jobset.x-k8s.io",
+        "JobSet",
+        &[
+            "spec.replicatedJobs[].dependsOn",
+            "spec.failurePolicy.rules[].onJobFailureMessagePatterns",
+            "spec.replicatedJobs[].template.spec.template.spec.topologySpreadConstraints",
+            "spec.replicatedJobs[].template.spec.template.spec.affinity.podAffinity",
+            "spec.replicatedJobs[].template.spec.template.spec.affinity.podAntiAffinity",
+            "status",
+        ],
+    ),
     ("batch", "CronJob", &["status"]),
     ("", "Namespace", &["spec", "status"]),
     ("", "ResourceQuota", &["status"]),

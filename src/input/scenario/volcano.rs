@@ -201,15 +201,7 @@ fn vc_tasks(spec: &Obj, job_hints: &Hints) -> Res<Tasks> {
             }
         }
         total_replicas += u64::from(task.replicas);
-        if total_replicas > u64::from(MAX_WORKLOAD_PODS) {
-            return Err(t.err(
-                format!(
-                    "the tasks up to this one have {total_replicas} replicas, beyond the limit of \
-                     {MAX_WORKLOAD_PODS} pods per workload"
-                ),
-                "split the work into several Volcano Jobs",
-            ));
-        }
+        k8s::check_workload_pods(t, "tasks", total_replicas, "split the work into several Volcano Jobs")?;
         tasks.push(task);
     }
     Ok(Tasks {

@@ -4,7 +4,8 @@
 //! Volcano queues that are not defined, trace rows a Trace's import skipped (they are not
 //! replayed), trace jobs requiring GPU models no node carries, and run times recorded in a
 //! cluster export that are a lower bound (still running) or the last attempt only (restarted
-//! containers). Each names the object, where it is, and the fix. `run` and `validate` print
+//! containers), and what a JobSet asks for that kubesim does not simulate (`dependsOn`, failure
+//! message patterns, exclusive placement, another controller in `managedBy`). Each names the object, where it is, and the fix. `run` and `validate` print
 //! them; they never stop a run.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -158,7 +159,60 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
     trace_gpu_models(sc, &mut out);
     recorded(sc, &mut out);
     kueue_config(sc, &mut out);
+    jobsets(sc, &mut out);
     out
+}
+
+/// What a JobSet carries that changes a run in a cluster and that kubesim does not simulate:
+/// `dependsOn`, failure rules' `onJobFailureMessagePatterns` (both listed by `unmodelled`), the
+/// exclusive-placement annotation; and JobSets whose `managedBy` leaves them to a controller
+/// kubesim does not simulate (loaded, not run).
+fn jobsets(sc: &Scenario, out: &mut Vec<String>) {
+    let named = |ns: &str, name: &str, loc: &SourceLoc| format!("JobSet {} ({loc})", quote(&format!("{ns}/{name}")));
+    let mut ignored = Vec::new();
+    for o in sc.unmodelled.iter().filter(|o| o.kind == "JobSet") {
+        for f in &o.fields {
+            let effect = if f.ends_with(".dependsOn") {
+                "its replicatedJobs start together (as with startupPolicyOrder: AnyOrder), where a cluster \
+                 starts one only once those it depends on are Ready or Complete"
+            } else if f.ends_with(".onJobFailureMessagePatterns") {
+                "the rule applies to every failed Job its onJobFailureReasons and targetReplicatedJobs \
+                 match, whatever the Job's failure message"
+            } else {
+                continue;
+            };
+            ignored.push(format!(
+                "{}: {f} is not simulated: {effect}",
+                named(&o.namespace, &o.name, &o.loc)
+            ));
+        }
+    }
+    for w in &sc.workloads {
+        if let WorkloadKind::JobSet(s) = &w.kind {
+            for (at, key) in super::jobset::exclusive_topology(&w.annotations, s) {
+                ignored.push(format!(
+                    "{}: the annotation {} ({at}: {}) is not simulated: its Jobs do not each get a \
+                     topology domain of their own (no affinity to the Job's leader pod, no anti-affinity \
+                     to other Jobs), so their pods are placed as any pod and pack more tightly than in a \
+                     cluster",
+                    named(&w.namespace, &w.name, &w.loc),
+                    super::jobset::EXCLUSIVE_TOPOLOGY,
+                    quote(key)
+                ));
+            }
+        }
+    }
+    list(out, ignored, |m| format!("{m}; remove it to compare like with like"));
+    let elsewhere: Vec<_> = sc.not_simulated.iter().filter(|o| o.kind == "JobSet").collect();
+    list(out, elsewhere, |o| {
+        format!(
+            "{} names another controller in spec.managedBy: jobset's controller leaves it to that one, \
+             which kubesim does not simulate, so it is loaded and not run; remove spec.managedBy (or \
+             write {}) to run it",
+            named(&o.namespace, &o.name, &o.loc),
+            super::jobset::JOBSET_CONTROLLER
+        )
+    });
 }
 
 /// Volcano Jobs naming a queue the scenario does not define.

@@ -66,6 +66,12 @@ impl Hints {
 pub(crate) enum HintScope {
     /// A batch/v1 Job or its pod template: every annotation.
     Job,
+    /// A JobSet's own metadata: every annotation (the pod-level ones are its replicatedJobs'
+    /// defaults).
+    JobSet,
+    /// A JobSet's replicatedJob template or its pod template: no submit-at, suspend-at or
+    /// resume-at (the JobSet is created and suspended as a whole).
+    JobSetTemplate,
     /// A Volcano Job or one of its task templates: no suspend, fail-indexes or gang-size.
     VolcanoJob,
     Pod,
@@ -109,7 +115,11 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
         ));
     }
     let allowed = match scope {
-        HintScope::Job => true,
+        HintScope::Job | HintScope::JobSet => true,
+        HintScope::JobSetTemplate => !matches!(
+            key,
+            "kubesim.io/submit-at" | "kubesim.io/suspend-at" | "kubesim.io/resume-at"
+        ),
         HintScope::Pod | HintScope::VolcanoJob => !matches!(
             key,
             "kubesim.io/suspend-at" | "kubesim.io/resume-at" | "kubesim.io/fail-indexes" | "kubesim.io/gang-size"
@@ -128,13 +138,21 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
                 "a Volcano Job (suspend-at, resume-at, fail-indexes and gang-size are for batch/v1 \
                  Jobs; a Volcano Job is a gang through its minAvailable)"
             }
+            HintScope::JobSetTemplate => {
+                "a JobSet's replicatedJob template (submit-at, suspend-at and resume-at go on the \
+                 JobSet's own metadata: it is created and suspended as a whole)"
+            }
             _ => "a Pod (suspend-at, resume-at, fail-indexes and gang-size are for Jobs)",
         };
         return Err(err_at(
             key_pos,
             &f.path,
             format!("annotation `{key}` has no meaning on {what}"),
-            "remove the annotation",
+            if scope == HintScope::JobSetTemplate {
+                "move the annotation to the JobSet's metadata.annotations"
+            } else {
+                "remove the annotation"
+            },
         ));
     }
     Ok(())

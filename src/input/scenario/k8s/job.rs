@@ -4,7 +4,7 @@
 
 use super::{HintScope, Hints, OBJECT_FIELDS, PodOwner, Workload, opt, pod_group, pod_template, read_hints, read_meta};
 use crate::error::quote;
-use crate::input::scenario::view::{F, Obj, Res};
+use crate::input::scenario::view::{F, Obj, Res, err_at};
 use crate::input::spec::{
     CompletionMode, ExitCodeOperator, JobSpec, PfpAction, PfpExitCodes, PfpPodCondition, PfpRule, PodReplacementPolicy,
     PodTemplate, RestartPolicy, SuccessPolicyRule,
@@ -39,6 +39,40 @@ const MAX_POD_CONDITIONS: usize = 20;
 /// Maximum successPolicy rules (Kubernetes' own limit).
 const MAX_SUCCESS_RULES: usize = 20;
 
+/// The defaults of a Job spec that depend on who writes it: the API server's for a batch/v1
+/// Job ([`JobDefaults::JOB`]), the JobSet webhook's for a replicatedJob's Job template
+/// ([`JobDefaults::JOBSET`]).
+#[derive(Clone, Copy)]
+pub(crate) struct JobDefaults {
+    /// `completionMode` when unwritten.
+    pub completion_mode: CompletionMode,
+    /// Where the pod template sits: its `restartPolicy` when unwritten.
+    pub pod_owner: PodOwner,
+    /// The kubesim annotations its pod template may carry.
+    pub template_hints: HintScope,
+    /// Who set the defaults, for the fixes of errors about a defaulted value.
+    pub by: &'static str,
+}
+
+impl JobDefaults {
+    /// A batch/v1 Job: NonIndexed, pods `restartPolicy: Never` (kubesim's leniency, see the
+    /// module header of `k8s`).
+    pub const JOB: JobDefaults = JobDefaults {
+        completion_mode: CompletionMode::NonIndexed,
+        pod_owner: PodOwner::Job,
+        template_hints: HintScope::Job,
+        by: "kubesim",
+    };
+    /// A JobSet's replicatedJob template: Indexed, pods `restartPolicy: OnFailure` (jobset
+    /// `pkg/webhooks/jobset_webhook.go` `Default`).
+    pub const JOBSET: JobDefaults = JobDefaults {
+        completion_mode: CompletionMode::Indexed,
+        pod_owner: PodOwner::JobSetJob,
+        template_hints: HintScope::JobSetTemplate,
+        by: "the JobSet webhook",
+    };
+}
+
 /// Converts a batch/v1 Job (`doc` is the whole object).
 pub(crate) fn job(doc: &Obj) -> Res<Workload> {
     doc.deny_unknown(OBJECT_FIELDS, "a Job")?;
@@ -46,23 +80,47 @@ pub(crate) fn job(doc: &Obj) -> Res<Workload> {
     let spec = doc
         .req("spec", "add a spec with a pod template (spec.template.spec.containers)")?
         .obj()?;
+    let (job, hints) = job_spec(&spec, &job_hints, JobDefaults::JOB)?;
+    Ok(Workload {
+        kind: crate::input::spec::WorkloadKind::Job(job),
+        hints,
+    })
+}
+
+/// Converts the Job spec `spec` with `defaults`: its fields, its pod template with the hints
+/// `job_hints` (of the objects above it) overridden by the template's, and the API server's
+/// checks. Returns the spec and the merged hints.
+pub(crate) fn job_spec(spec: &Obj, job_hints: &Hints, defaults: JobDefaults) -> Res<(JobSpec, Hints)> {
     spec.deny_unknown(JOB_SPEC_FIELDS, "a Job spec")?;
-    let (pod, hints) = job_template(&spec, &job_hints)?;
-    let counts = job_counts(&spec)?;
+    let (pod, hints) = job_template(spec, job_hints, defaults)?;
+    let counts = job_counts(spec, defaults)?;
     let indexed = counts.completion_mode == CompletionMode::Indexed;
     let pod_failure_policy = match spec.get("podFailurePolicy") {
         None => None,
         Some(p) => {
             if pod.restart_policy != RestartPolicy::Never {
+                let at = format!("{}.template.spec.restartPolicy", spec.path);
+                let written = opt(spec.get("template"), |t| t.obj())?
+                    .and_then(|t| t.get("spec"))
+                    .and_then(|p| p.obj().ok())
+                    .is_some_and(|p| p.get("restartPolicy").is_some());
+                let fix = if written {
+                    format!("set {at}: Never")
+                } else {
+                    format!(
+                        "set {at}: Never ({} defaults it to {:?})",
+                        defaults.by, pod.restart_policy
+                    )
+                };
                 return Err(p.err(
                     "podFailurePolicy needs the pod template's restartPolicy to be Never",
-                    "set spec.template.spec.restartPolicy: Never",
+                    fix,
                 ));
             }
             Some(pfp_rules(&p, counts.backoff_limit_per_index.is_some())?)
         }
     };
-    let pod_replacement_policy = pod_replacement_policy(&spec, pod_failure_policy.is_some())?;
+    let pod_replacement_policy = pod_replacement_policy(spec, pod_failure_policy.is_some())?;
     let success_policy = match spec.get("successPolicy") {
         None => Vec::new(),
         Some(sp) => {
@@ -88,38 +146,36 @@ pub(crate) fn job(doc: &Obj) -> Res<Workload> {
         f.int_in(0, i128::from(i32::MAX)).map(|v| v as u64)
     })?;
     let suspend = opt(spec.get("suspend"), |f| f.bool())?.unwrap_or(false);
-    Ok(Workload {
-        kind: crate::input::spec::WorkloadKind::Job(JobSpec {
-            completions: counts.completions,
-            parallelism: counts.parallelism,
-            completion_mode: counts.completion_mode,
-            backoff_limit: counts.backoff_limit,
-            backoff_limit_per_index: counts.backoff_limit_per_index,
-            max_failed_indexes: counts.max_failed_indexes,
-            pod_failure_policy,
-            pod_replacement_policy,
-            success_policy,
-            active_deadline_s,
-            ttl_seconds_after_finished,
-            suspend,
-            template: pod,
-        }),
-        hints,
-    })
+    let job = JobSpec {
+        completions: counts.completions,
+        parallelism: counts.parallelism,
+        completion_mode: counts.completion_mode,
+        backoff_limit: counts.backoff_limit,
+        backoff_limit_per_index: counts.backoff_limit_per_index,
+        max_failed_indexes: counts.max_failed_indexes,
+        pod_failure_policy,
+        pod_replacement_policy,
+        success_policy,
+        active_deadline_s,
+        ttl_seconds_after_finished,
+        suspend,
+        template: pod,
+    };
+    Ok((job, hints))
 }
 
 /// The Job's pod template (`spec.template`), and the Job's hints `job_hints` overridden by the
 /// template's.
-fn job_template(spec: &Obj, job_hints: &Hints) -> Res<(PodTemplate, Hints)> {
+fn job_template(spec: &Obj, job_hints: &Hints, defaults: JobDefaults) -> Res<(PodTemplate, Hints)> {
     let template_f = spec.req("template", "add spec.template with the pod spec of the Job's pods")?;
     let template = template_f.obj()?;
     template.deny_unknown(&["metadata", "spec"], "a pod template")?;
     let tmeta = read_meta(&template, false)?;
-    let t_hints = read_hints(&template, HintScope::Job)?;
+    let t_hints = read_hints(&template, defaults.template_hints)?;
     let hints = job_hints.overridden_by(&t_hints);
     let pod_group = pod_group(&template, &tmeta, true)?;
     let pod_spec_f = template.req("spec", "add the pod spec (containers) under spec.template")?;
-    let mut pod = pod_template(&pod_spec_f, tmeta.labels, hints.sim_hints(), PodOwner::Job)?;
+    let mut pod = pod_template(&pod_spec_f, tmeta.labels, hints.sim_hints(), defaults.pod_owner)?;
     pod.pod_group = pod_group;
     Ok((pod, hints))
 }
@@ -135,8 +191,11 @@ struct JobCounts {
 }
 
 /// Reads `completions`, `parallelism`, `backoffLimit`, `backoffLimitPerIndex`, `maxFailedIndexes`
-/// and `completionMode`, then checks what Indexed mode requires.
-fn job_counts(spec: &Obj) -> Res<JobCounts> {
+/// and `completionMode` (`defaults.completion_mode` when unwritten), then checks what Indexed
+/// mode requires. An Indexed Job with neither completions nor parallelism gets `completions: 1`,
+/// as the API server's defaulting gives it (kubernetes `pkg/apis/batch/v1/defaults.go`
+/// `SetDefaults_Job`: both unset are both 1) before its validation requires completions.
+fn job_counts(spec: &Obj, defaults: JobDefaults) -> Res<JobCounts> {
     let u32_of = |k: &str| opt(spec.get(k), |f| f.u32());
     // Pods are created and tracked per completion (and per index): bounded before anything
     // is sized by them.
@@ -151,7 +210,7 @@ fn job_counts(spec: &Obj) -> Res<JobCounts> {
             .map(|v| v as u32)
         })
     };
-    let completions = pods_of("completions")?;
+    let mut completions = pods_of("completions")?;
     let parallelism = pods_of("parallelism")?;
     let backoff_limit = u32_of("backoffLimit")?;
     let backoff_limit_per_index = u32_of("backoffLimitPerIndex")?;
@@ -161,7 +220,7 @@ fn job_counts(spec: &Obj) -> Res<JobCounts> {
             .map(|v| v as u32)
     })?;
     let completion_mode = match spec.get("completionMode") {
-        None => CompletionMode::NonIndexed,
+        None => defaults.completion_mode,
         Some(m) => match m.str()? {
             "NonIndexed" => CompletionMode::NonIndexed,
             "Indexed" => CompletionMode::Indexed,
@@ -175,7 +234,24 @@ fn job_counts(spec: &Obj) -> Res<JobCounts> {
     };
     let indexed = completion_mode == CompletionMode::Indexed;
     if indexed && completions.is_none() {
-        return Err(spec.missing("completions", "an Indexed Job needs completions: add it"));
+        if parallelism.is_some() {
+            let fix = if spec.get("completionMode").is_some() {
+                "add completions (the number of completion indexes)".to_string()
+            } else {
+                format!(
+                    "add completions (the number of completion indexes), or write completionMode: \
+                     NonIndexed ({} makes the Job Indexed when completionMode is unwritten)",
+                    defaults.by
+                )
+            };
+            return Err(err_at(
+                spec.pos,
+                &format!("{}.completions", spec.path),
+                "missing completions: Required value: when completion mode is Indexed",
+                fix,
+            ));
+        }
+        completions = Some(1);
     }
     if let Some(f) = spec.get("backoffLimitPerIndex")
         && !indexed

@@ -11,10 +11,12 @@
 //! in `status`.
 //!
 //! Layout: this module owns object metadata ([`read_meta`], [`Meta`], pod group membership), the
-//! conversion of a workload document ([`workload`]: Job, Pod or Volcano Job, its amounts checked)
+//! conversion of a workload document ([`workload`]: Job, Pod, Volcano Job or JobSet, its amounts
+//! checked)
 //! and Namespaces; the kinds live in submodules: `hints` (the `kubesim.io/*` annotations), `node`
 //! (Nodes and taints), `pod` (pod templates, containers, bare Pods), `select` (selectors, node
-//! affinity, tolerations), `job` (batch/v1 Jobs, their failure and success policies), `priority`
+//! affinity, tolerations), `job` (batch/v1 Jobs and the Job specs of JobSet templates, their
+//! failure and success policies), `priority`
 //! (PriorityClasses), `pdb` (PodDisruptionBudgets).
 
 use std::collections::BTreeMap;
@@ -22,7 +24,7 @@ use std::collections::BTreeMap;
 use super::view::{F, Obj, Res, err_at};
 use crate::error::quote;
 use crate::input::spec::{NamespaceSpec, PodTemplate, SourceLoc, WorkloadSpec};
-use crate::limits::MAX_QUANTITY;
+use crate::limits::{MAX_QUANTITY, MAX_WORKLOAD_PODS};
 
 mod hints;
 mod job;
@@ -40,6 +42,8 @@ pub(crate) use pod::{PodOwner, pod_template};
 pub(crate) use priority::priority_class;
 pub(crate) use recorded::{Recorded, format_time, latest_time, recorded};
 pub(crate) use select::{label_selector, toleration};
+
+pub(crate) use job::{JobDefaults, job_spec};
 
 use job::job;
 use pod::pod;
@@ -187,6 +191,8 @@ pub(crate) enum WorkloadDoc {
     Pod,
     /// batch.volcano.sh/v1alpha1 Job.
     VolcanoJob,
+    /// jobset.x-k8s.io/v1alpha2 JobSet.
+    JobSet,
 }
 
 /// Converts a workload document into a [`WorkloadSpec`]. `name_required` is false for Arrivals
@@ -197,6 +203,7 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
         WorkloadDoc::Job => job(doc)?,
         WorkloadDoc::Pod => pod(doc, &meta)?,
         WorkloadDoc::VolcanoJob => super::volcano::volcano_job(doc)?,
+        WorkloadDoc::JobSet => super::jobset::jobset(doc, &meta)?,
     };
     check_amounts(doc, &w.kind)?;
     Ok(WorkloadSpec {
@@ -274,6 +281,21 @@ fn check_amounts(doc: &Obj, kind: &crate::input::spec::WorkloadKind) -> Res<()> 
         }
     }
     Ok(())
+}
+
+/// An error at `f` once the `parts` of a workload up to it (its tasks, its replicatedJobs)
+/// create `pods` pods, more than [`MAX_WORKLOAD_PODS`] (per-pod state is sized by them); `fix`
+/// says how to split it.
+pub(crate) fn check_workload_pods(f: &F, parts: &str, pods: u64, fix: &str) -> Res<()> {
+    if pods <= u64::from(MAX_WORKLOAD_PODS) {
+        return Ok(());
+    }
+    Err(f.err(
+        format!(
+            "the {parts} up to this one create {pods} pods, beyond the limit of {MAX_WORKLOAD_PODS} pods per workload"
+        ),
+        fix,
+    ))
 }
 
 /// The namespace of objects that name none.

@@ -140,6 +140,9 @@ fn container(f: &F, init: bool) -> Res<ContainerResources> {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PodOwner {
     Job,
+    /// A JobSet's Job template: restartPolicy defaults to OnFailure (the JobSet webhook), and
+    /// Always is refused as for a Job.
+    JobSetJob,
     BarePod,
     /// A Volcano Job task: restartPolicy defaults to Never as for a Job, and Always is allowed
     /// (Volcano validates task templates as plain pod templates).
@@ -245,18 +248,20 @@ fn pod_level_resources(spec: &Obj) -> Res<(ResourceList, ResourceList)> {
     Ok((pod_level_requests, pod_level_limits))
 }
 
-/// `restartPolicy`, defaulted by `owner` (Never for Jobs and Volcano tasks, Always for bare Pods).
+/// `restartPolicy`, defaulted by `owner` (Never for Jobs and Volcano tasks, OnFailure for a
+/// JobSet's Jobs, Always for bare Pods).
 fn restart_policy(spec: &Obj, owner: PodOwner) -> Res<RestartPolicy> {
     Ok(match spec.get("restartPolicy") {
         None => match owner {
             PodOwner::Job | PodOwner::VolcanoTask => RestartPolicy::Never,
+            PodOwner::JobSetJob => RestartPolicy::OnFailure,
             PodOwner::BarePod => RestartPolicy::Always,
         },
         Some(p) => match (p.str()?, owner) {
             ("Never", _) => RestartPolicy::Never,
             ("OnFailure", _) => RestartPolicy::OnFailure,
             ("Always", PodOwner::BarePod | PodOwner::VolcanoTask) => RestartPolicy::Always,
-            ("Always", PodOwner::Job) => {
+            ("Always", PodOwner::Job | PodOwner::JobSetJob) => {
                 return Err(p.err(
                     "a Job's pods cannot use restartPolicy Always",
                     "write restartPolicy: Never or OnFailure",

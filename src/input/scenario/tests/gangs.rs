@@ -178,15 +178,6 @@ fn gang_size_annotation_on_jobs() {
     assert_eq!(j.template.hints.gang_size, None);
 }
 
-/// Each case fails to load with that line, field and words.
-#[track_caller]
-fn expect_gang_errors(cases: &[(String, usize, &str, Vec<&str>)]) {
-    for (text, line, field, words) in cases {
-        let e = bad(text);
-        check(&e, *line, field, words);
-    }
-}
-
 /// Gang errors: A Volcano Job's structure: `spec`, `tasks`, unknown fields, task templates.
 #[test]
 fn gang_errors_in_volcano_job_structure() {
@@ -230,7 +221,7 @@ fn gang_errors_in_volcano_job_structure() {
             vec!["unknown restartPolicy \"Sometimes\""],
         ),
     ];
-    expect_gang_errors(&cases);
+    expect_errors(&cases);
 }
 
 /// Gang errors: The Volcano admission webhook's checks: task names, replicas, minAvailable, minSuccess, maxRetry.
@@ -290,7 +281,7 @@ fn gang_errors_in_volcano_webhook_checks() {
             vec!["-1 is out of range"],
         ),
     ];
-    expect_gang_errors(&cases);
+    expect_errors(&cases);
 }
 
 /// Gang errors: Volcano Job and task policies: events, exit codes, actions, timeouts.
@@ -384,7 +375,7 @@ fn gang_errors_in_volcano_policies() {
             vec!["a Volcano Job policy", "did you mean `exitCode`"],
         ),
     ];
-    expect_gang_errors(&cases);
+    expect_errors(&cases);
 }
 
 /// Gang errors: kubesim annotations on a Volcano Job, the gang-size annotation elsewhere, and pod group membership.
@@ -453,7 +444,7 @@ fn gang_errors_in_annotations() {
             vec!["two pod groups", "\"a\"", "\"b\"", "keep one"],
         ),
     ];
-    expect_gang_errors(&cases);
+    expect_errors(&cases);
 }
 
 /// Gang errors: PodGroups (both APIs) and Queues.
@@ -547,7 +538,7 @@ fn gang_errors_in_pod_groups_and_queues() {
             vec!["expected true or false"],
         ),
     ];
-    expect_gang_errors(&cases);
+    expect_errors(&cases);
 }
 
 #[test]

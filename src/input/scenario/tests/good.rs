@@ -78,24 +78,6 @@ spec:
               limits: {nvidia.com/gpu: "1"}
 "#;
 
-fn job_spec(template: PodTemplate) -> JobSpec {
-    JobSpec {
-        completions: None,
-        parallelism: None,
-        completion_mode: CompletionMode::NonIndexed,
-        backoff_limit: None,
-        backoff_limit_per_index: None,
-        max_failed_indexes: None,
-        pod_failure_policy: None,
-        pod_replacement_policy: None,
-        success_policy: vec![],
-        active_deadline_s: None,
-        ttl_seconds_after_finished: None,
-        suspend: false,
-        template,
-    }
-}
-
 #[test]
 fn contract_example_loads_with_exact_values() {
     let sc = load_str("contract.yaml", CONTRACT_EXAMPLE).unwrap_or_else(|e| panic!("{e}"));

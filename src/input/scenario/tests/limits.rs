@@ -218,7 +218,7 @@ fn limits_are_enforced_on_gangs_and_totals() {
             volcano(&format!("{}{}", task("a", 60_000), task("b", 60_000))),
             7,
             "spec.tasks[1]",
-            vec!["120000 replicas, beyond the limit of 100000 pods per workload"],
+            vec!["the tasks up to this one create 120000 pods, beyond the limit of 100000 pods per workload"],
         ),
         (
             "PodGroup minMember",

@@ -4,16 +4,19 @@
 //! One file per theme: `good` (the contract example and each supported kind converted exactly),
 //! `bad` (syntax, kind, field, type and cross-object errors), `limits` (the input limits and the
 //! CronJob fire estimate), `volcano` (Volcano Jobs), `gangs` (PodGroups, Queues, gang annotations
-//! and their errors). Shared here: scenario builders and the error checker.
+//! and their errors), `jobset` (JobSets: the upstream examples, the webhook's defaults and
+//! checks, exported JobSets), `exports` (objects exported from clusters). Shared here: scenario builders and the error checker.
 
 use super::{load, load_str};
 use crate::error::InputError;
 use crate::input::spec::*;
+use crate::input::synth::job_spec;
 
 mod bad;
 mod exports;
 mod gangs;
 mod good;
+mod jobset;
 mod limits;
 mod volcano;
 
@@ -79,6 +82,15 @@ fn check(e: &InputError, line: usize, field: &str, words: &[&str]) {
     let text = format!("{} {}", e.message, e.fix);
     for w in words {
         assert!(text.contains(w), "missing {w:?} in: {e}");
+    }
+}
+
+/// Each case `(text, line, field, words)` fails to load with that line, field and words.
+#[track_caller]
+fn expect_errors(cases: &[(String, usize, &str, Vec<&str>)]) {
+    for (text, line, field, words) in cases {
+        let e = bad(text);
+        check(&e, *line, field, words);
     }
 }
 
