@@ -401,3 +401,44 @@ fn a_cpu_only_sweep_lists_no_gpu_metric() {
         assert!(!metrics.contains(gone), "{gone} in the sweep of a cluster without GPUs");
     }
 }
+
+/// A scenario with a Job and two JobSets of 2 Jobs x 1 pod on one 2-CPU node: the Job runs
+/// 0-60 s; the first JobSet (2 CPUs), submitted at 1 s, waits for it and starts at 60 s; the
+/// second asks for 4 CPUs per pod and never starts.
+const KINDS: &str = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: kinds}\nspec: {horizon: 1h}\n---\napiVersion: v1\nkind: Node\nmetadata: {name: node-a}\nstatus: {allocatable: {cpu: \"2\", memory: 8Gi, pods: \"110\"}}\n---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: j, annotations: {kubesim.io/duration: 60s}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, resources: {requests: {cpu: \"2\"}}}]\n---\napiVersion: jobset.x-k8s.io/v1alpha2\nkind: JobSet\nmetadata: {name: fits, annotations: {kubesim.io/duration: 60s, kubesim.io/submit-at: 1s}}\nspec:\n  replicatedJobs:\n  - name: w\n    replicas: 2\n    template:\n      spec:\n        template:\n          spec:\n            containers: [{name: c, image: x, resources: {requests: {cpu: \"1\"}}}]\n---\napiVersion: jobset.x-k8s.io/v1alpha2\nkind: JobSet\nmetadata: {name: too-big, annotations: {kubesim.io/duration: 60s}}\nspec:\n  replicatedJobs:\n  - name: w\n    replicas: 2\n    template:\n      spec:\n        template:\n          spec:\n            containers: [{name: c, image: x, resources: {requests: {cpu: \"4\"}}}]\n";
+
+#[test]
+fn the_report_groups_workloads_by_kind_with_censored_waits_as_lower_bounds() {
+    let dir = TestDir::new("kinds");
+    let f = dir.write("kinds.yaml", KINDS);
+    let out_dir = dir.join("out");
+    let out = kubesim(
+        [
+            OsStr::new("run"),
+            f.as_os_str(),
+            OsStr::new("--out"),
+            out_dir.as_os_str(),
+        ],
+        None,
+        &[],
+    );
+    out.assert_ok();
+    let jobs = Csv::read(&out_dir.join("jobs.csv"));
+    assert_eq!(jobs.row_named("fits")[jobs.col("kind")], "JobSet");
+    assert_eq!(jobs.row_named("fits")[jobs.col("start_s")], "60.000");
+    let html = std::fs::read_to_string(out_dir.join("report.html")).expect("report");
+    let section = &html[html.find("Workloads by kind").expect("a kinds section")..];
+    let table = &section[..section.find("</table>").expect("its table")];
+    // Job: one, complete, waited 0 s. JobSet: two, one complete (waited 59 s), one never
+    // started (censored at the 1 h horizon: 60 min): the median is a lower bound.
+    assert!(
+        table.contains("<td>kube-default</td><td>Job</td><td>1.0</td><td>1.0</td><td>0.0</td><td>0 s</td><td>0 s</td>"),
+        "{table}"
+    );
+    assert!(
+        table.contains(
+            "<td>kube-default</td><td>JobSet</td><td>2.0</td><td>1.0</td><td>0.0</td><td>59 s</td><td>&gt;=60 min</td>"
+        ),
+        "{table}"
+    );
+}

@@ -28,7 +28,7 @@ pub use queues::{
     QUOTA_POLICIES, QueueCurve, QueueCurves, QueueMean, ShareBasis, pooled_queues, queue_curves, queue_means,
 };
 pub use scenario::{CronMean, KS_CLOSE, KS_POOR, ReplayMean, cron_means, replay_means};
-pub use series::{Pooled, pooled_series, wait_cdf, wait_sample};
+pub use series::{KindMean, Pooled, kind_means, kind_wait_sample, pooled_series, wait_cdf, wait_sample};
 pub use summary::{
     Aggregate, Better, DEADLOCK_FREE, DEADLOCK_RATE, GPU_RESOURCE, METRICS, Metric, Row, Scale, Threshold, aggregates,
     has_gpus, metric, rows, shows, utilization,
@@ -48,8 +48,9 @@ pub struct Analysis {
 /// What a run or comparison shows, or what a sweep shows, besides the aggregates.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Findings {
-    /// A run or a comparison: one point, the policies side by side.
-    Policies(PolicyFindings),
+    /// A run or a comparison: one point, the policies side by side (boxed: it is much the
+    /// larger).
+    Policies(Box<PolicyFindings>),
     Sweep(SweepFindings),
 }
 
@@ -68,6 +69,9 @@ pub struct PolicyFindings {
     pub cron: Vec<CronMean>,
     /// Per policy, its queues' means over seeds (when the runs report queues).
     pub queues: Option<Vec<(String, Vec<QueueMean>)>>,
+    /// Per policy, its workloads by kind (Job, JobSet, VolcanoJob, ...), when the runs have
+    /// more than one kind.
+    pub kinds: Option<Vec<(String, Vec<KindMean>)>>,
     /// Per policy: its GPU levels over time and wait-time CDF, pooled over seeds.
     pub policies: Vec<PolicyCurves>,
     /// The widest bucket of the policies' series (s).
@@ -118,7 +122,7 @@ pub fn analyze(plan: &Plan, tables: &Tables) -> Result<Analysis, InputError> {
         .collect::<Result<_, _>>()?;
     let aggregates = aggregates(plan, &rows);
     let findings = match plan.kind {
-        Kind::Run | Kind::Compare => Findings::Policies(policy_findings(plan, tables, &rows, &negligible)),
+        Kind::Run | Kind::Compare => Findings::Policies(Box::new(policy_findings(plan, tables, &rows, &negligible))),
         Kind::Sweep => Findings::Sweep(sweep::sweep(plan, &aggregates, targets)),
     };
     Ok(Analysis { aggregates, findings })
@@ -162,6 +166,18 @@ fn policy_findings(plan: &Plan, tables: &Tables, rows: &[Row], negligible: &[(St
                 .map(|p| (p.clone(), queue_means(tables, p)))
                 .collect()
         }),
+        kinds: {
+            let kinds: Vec<(String, Vec<KindMean>)> = plan
+                .policies
+                .iter()
+                .map(|p| (p.clone(), kind_means(tables, p)))
+                .collect();
+            let distinct: std::collections::BTreeSet<&str> = kinds
+                .iter()
+                .flat_map(|(_, m)| m.iter().map(|k| k.kind.as_str()))
+                .collect();
+            (distinct.len() > 1).then_some(kinds)
+        },
         bucket_s: policies.iter().map(|p| p.series.width_s).fold(0.0, f64::max),
         policies,
         resources: plan.resources.clone(),

@@ -74,6 +74,78 @@ pub fn pooled_series(tables: &Tables, policy: &str) -> Pooled {
 /// the end of its run: summary.csv `end_s`); rejected workloads are left out, as in
 /// [`crate::observe::report::wait_sample`].
 pub fn wait_sample(tables: &Tables, policy: &str) -> Survival {
+    wait_sample_where(tables, policy, None)
+}
+
+/// The waits of a policy's workloads of one kind (jobs.csv `kind`): [`wait_sample`] for them.
+pub fn kind_wait_sample(tables: &Tables, policy: &str, kind: &str) -> Survival {
+    wait_sample_where(tables, policy, Some(kind))
+}
+
+/// Per kind of workload (jobs.csv `kind`) of one policy: its workloads, complete and failed
+/// ones per run (means over the policy's runs), and its waits' median and 95th percentile
+/// (Kaplan-Meier, pooled over the runs: a lower bound when workloads that never started hold
+/// them), in kind order.
+pub fn kind_means(tables: &Tables, policy: &str) -> Vec<KindMean> {
+    let Some(jobs) = tables.get("jobs.csv") else {
+        return Vec::new();
+    };
+    let col = |name: &str| jobs.header.split(',').position(|c| c == name);
+    let (Some(kind), Some(state)) = (col("kind"), col("state")) else {
+        return Vec::new();
+    };
+    let mut counts: std::collections::BTreeMap<String, [f64; 3]> = std::collections::BTreeMap::new();
+    let mut runs = 0.0;
+    for (jb, unit) in jobs.blocks.iter().zip(&tables.units) {
+        if unit.policy != policy {
+            continue;
+        }
+        runs += 1.0;
+        for_each_record(
+            jb,
+            |r| {
+                let c = counts.entry(r.get(kind).unwrap_or("").to_string()).or_default();
+                c[0] += 1.0;
+                c[1] += f64::from(r.get(state) == Some("Complete"));
+                c[2] += f64::from(r.get(state) == Some("Failed"));
+            },
+            false,
+        );
+    }
+    let secs = |b: Option<crate::observe::survival::Bounded<u64>>| {
+        b.map(|b| crate::observe::survival::Bounded {
+            value: b.value as f64 / 1000.0,
+            lower_bound: b.lower_bound,
+        })
+    };
+    counts
+        .into_iter()
+        .map(|(k, c)| {
+            let sample = kind_wait_sample(tables, policy, &k);
+            KindMean {
+                workloads: c[0] / runs,
+                complete: c[1] / runs,
+                failed: c[2] / runs,
+                wait_p50_s: secs(sample.percentile(50.0)),
+                wait_p95_s: secs(sample.percentile(95.0)),
+                kind: k,
+            }
+        })
+        .collect()
+}
+
+/// One kind of workload's figures for one policy ([`kind_means`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct KindMean {
+    pub kind: String,
+    pub workloads: f64,
+    pub complete: f64,
+    pub failed: f64,
+    pub wait_p50_s: Option<crate::observe::survival::Bounded<f64>>,
+    pub wait_p95_s: Option<crate::observe::survival::Bounded<f64>>,
+}
+
+fn wait_sample_where(tables: &Tables, policy: &str, only_kind: Option<&str>) -> Survival {
     let (Some(jobs), Some(summary)) = (tables.get("jobs.csv"), tables.get("summary.csv")) else {
         return Survival::default();
     };
@@ -87,6 +159,7 @@ pub fn wait_sample(tables: &Tables, policy: &str) -> Survival {
     ) else {
         return Survival::default();
     };
+    let kind = col(jobs, "kind");
     let ms = |v: Option<&str>| {
         v.and_then(|s| s.parse::<f64>().ok())
             .map(|s| (s * 1000.0).round() as u64)
@@ -102,6 +175,9 @@ pub fn wait_sample(tables: &Tables, policy: &str) -> Survival {
             jb,
             |r| {
                 if r.get(state) == Some("Rejected") {
+                    return;
+                }
+                if only_kind.is_some_and(|k| kind.and_then(|c| r.get(c)) != Some(k)) {
                     return;
                 }
                 match ms(r.get(wait)) {

@@ -123,6 +123,13 @@ pub fn policy_sections(aggs: &[Aggregate], f: &PolicyFindings) -> Vec<String> {
                      (seconds); Jobs deleted by Replace and by the history limits.";
         sections.push(section("CronJobs", &excerpt_html(t, intro)));
     }
+    if let Some(kinds) = &f.kinds {
+        let intro = "Per policy and kind of workload (a JobSet counts once, with its Jobs), means over \
+                     seeds: workloads, those complete and failed, and the waits' median and 95th \
+                     percentile pooled over seeds (>= when workloads that never started hold them: a \
+                     lower bound).";
+        sections.push(section("Workloads by kind", &kind_table_html(kinds, intro)));
+    }
     if let Some(queues) = &f.queues {
         let intro = "Per policy and queue, means over seeds: the share of the cluster it is promised (its \
                      weight's share of the weights, or under Kueue its nominal GPU quota's share of the \
@@ -275,29 +282,62 @@ fn comparison_html(cmp: &[Comparison]) -> String {
     h
 }
 
-/// The queues table: per policy and queue, means over seeds.
-fn queue_table_html(queues: &[(String, Vec<QueueMean>)], intro: &str) -> String {
+/// A table of rows under `intro`, each cell escaped.
+fn rows_table_html(intro: &str, columns: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut h = format!("<p>{}</p>\n<div class=\"scroll\"><table><tr>", esc(intro));
-    for c in [
-        "policy",
-        "queue",
-        "promised share",
-        "jobs",
-        "GPU share",
-        "wait p50",
-        "wait p95",
-        "preemptions",
-        "reclaims",
-        "GPU-h lost",
-        "deserved GPUs",
-    ] {
+    for c in columns {
         h.push_str(&format!("<th>{}</th>", esc(c)));
     }
     h.push_str("</tr>\n");
+    for cells in rows {
+        h.push_str("<tr>");
+        for c in cells {
+            h.push_str(&format!("<td>{}</td>", esc(&c)));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table></div>\n");
+    h
+}
+
+/// The kinds table: per policy and kind of workload.
+fn kind_table_html(kinds: &[(String, Vec<crate::observe::analysis::KindMean>)], intro: &str) -> String {
+    let wait = |b: &Option<crate::observe::survival::Bounded<f64>>| {
+        b.as_ref().map_or(String::new(), |b| {
+            format!("{}{}", if b.lower_bound { ">=" } else { "" }, duration(b.value))
+        })
+    };
+    let rows = kinds.iter().flat_map(|(p, means)| {
+        means.iter().map(move |k| {
+            vec![
+                p.clone(),
+                k.kind.clone(),
+                format!("{:.1}", k.workloads),
+                format!("{:.1}", k.complete),
+                format!("{:.1}", k.failed),
+                wait(&k.wait_p50_s),
+                wait(&k.wait_p95_s),
+            ]
+        })
+    });
+    let columns = [
+        "policy",
+        "kind",
+        "workloads",
+        "complete",
+        "failed",
+        "wait p50",
+        "wait p95",
+    ];
+    rows_table_html(intro, &columns, rows)
+}
+
+/// The queues table: per policy and queue, means over seeds.
+fn queue_table_html(queues: &[(String, Vec<QueueMean>)], intro: &str) -> String {
     let opt = |v: Option<f64>, digits: usize| v.map_or(String::new(), |v| format!("{v:.digits$}"));
-    for (p, means) in queues {
-        for q in means {
-            let cells = [
+    let rows = queues.iter().flat_map(|(p, means)| {
+        means.iter().map(move |q| {
+            vec![
                 p.clone(),
                 q.queue.clone(),
                 format!("{:.1}% ({})", q.share * 100.0, q.share_basis.label()),
@@ -309,33 +349,29 @@ fn queue_table_html(queues: &[(String, Vec<QueueMean>)], intro: &str) -> String 
                 format!("{:.1}", q.reclaims),
                 format!("{:.2}", q.gpu_h_lost),
                 opt(q.deserved_gpus, 1),
-            ];
-            h.push_str("<tr>");
-            for c in cells {
-                h.push_str(&format!("<td>{}</td>", esc(&c)));
-            }
-            h.push_str("</tr>\n");
-        }
-    }
-    h.push_str("</table></div>\n");
-    h
+            ]
+        })
+    });
+    let columns = [
+        "policy",
+        "queue",
+        "promised share",
+        "jobs",
+        "GPU share",
+        "wait p50",
+        "wait p95",
+        "preemptions",
+        "reclaims",
+        "GPU-h lost",
+        "deserved GPUs",
+    ];
+    rows_table_html(intro, &columns, rows)
 }
 
 /// A per-run table shown as is (its first rows; all are in the CSV file).
 fn excerpt_html(t: &Excerpt, intro: &str) -> String {
-    let mut h = format!("<p>{}</p>\n<div class=\"scroll\"><table><tr>", esc(intro));
-    for c in &t.columns {
-        h.push_str(&format!("<th>{}</th>", esc(c)));
-    }
-    h.push_str("</tr>\n");
-    for row in &t.rows {
-        h.push_str("<tr>");
-        for v in row {
-            h.push_str(&format!("<td>{}</td>", esc(v)));
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</table></div>\n");
+    let columns: Vec<&str> = t.columns.iter().map(String::as_str).collect();
+    let mut h = rows_table_html(intro, &columns, t.rows.iter().cloned());
     if t.rows.len() == EXCERPT_ROWS {
         h.push_str(&format!(
             "<p>(the first {EXCERPT_ROWS} rows; all are in {})</p>\n",
