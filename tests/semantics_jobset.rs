@@ -265,3 +265,21 @@ fn kueue_evicts_a_jobset_by_suspending_its_jobs() {
     assert_eq!(low.state.as_str(), "Complete");
     assert_eq!(low.preemptions, 4, "each of its 4 running pods evicted once");
 }
+
+#[test]
+fn arrivals_of_jobsets_create_one_jobset_per_arrival() {
+    // Every 10 min a JobSet of 2 Jobs x 1 pod, 30 s each: each completes 31 s after it arrives.
+    let arrivals = "apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {name: train}\nspec:\n  count: 3\n  every: 10m\n  template:\n    apiVersion: jobset.x-k8s.io/v1alpha2\n    kind: JobSet\n    metadata: {name: train, annotations: {kubesim.io/duration: 30s}}\n    spec:\n      replicatedJobs:\n      - name: w\n        replicas: 2\n        template:\n          spec:\n            template:\n              spec:\n                containers: [{name: c, image: x, resources: {requests: {cpu: \"1\"}}}]\n";
+    let r = run(&format!("{SIM}{}{arrivals}", nodes(1, 0)), "kube-default");
+    assert_eq!(r.jobs.len(), 3);
+    for (i, j) in r.jobs.iter().enumerate() {
+        assert_eq!(j.kind, "JobSet");
+        let at = 600.0 * i as f64;
+        assert_eq!(
+            (secs(Some(j.submit)), secs(j.finish)),
+            (Some(at), Some(at + 31.0)),
+            "{}",
+            j.name
+        );
+    }
+}

@@ -75,11 +75,15 @@ impl World {
     /// A workload was created: is it the one followed?
     pub(crate) fn follow_workload_created(&mut self, wl: WlId) {
         let Some(f) = self.follow.as_deref_mut() else { return };
-        if f.wl.is_some() {
-            return;
-        }
         let w = &self.store.workloads[wl as usize];
         let ns = &self.store.protos[w.proto as usize].spec.namespace;
+        if f.wl.is_some() {
+            // A followed JobSet's Jobs are followed with it.
+            if f.wl.is_some() && f.wl == self.ctl.jobsets.parent(wl) {
+                f.objects.insert(format!("{ns}/{}", w.name));
+            }
+            return;
+        }
         let hit = match f.target.split_once('/') {
             Some((n, name)) => n == ns && name == w.name,
             None => f.target == w.name,
@@ -94,7 +98,7 @@ impl World {
     pub(crate) fn follow_pod_created(&mut self, pod: PodId) {
         let Some(f) = self.follow.as_deref_mut() else { return };
         let p = &self.store.pods[pod as usize];
-        if f.wl != Some(p.wl) {
+        if f.wl != Some(p.wl) && (f.wl.is_none() || f.wl != self.ctl.jobsets.parent(p.wl)) {
             return;
         }
         let w = &self.store.workloads[p.wl as usize];

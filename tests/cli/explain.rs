@@ -289,3 +289,25 @@ fn a_bare_kueue_workload_needs_no_node() {
         "{out}"
     );
 }
+
+#[test]
+fn a_jobset_is_explained_with_its_jobs_and_their_pods() {
+    // One 8-GPU node; a Job holds it 0-100 s; the JobSet's two Jobs of one 4-GPU pod wait for
+    // it, and kube-scheduler's message is what holds them.
+    let job = "---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: first, annotations: {kubesim.io/duration: 100s}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: \"8\"}}}]\n";
+    let jobset = "---\napiVersion: jobset.x-k8s.io/v1alpha2\nkind: JobSet\nmetadata: {name: train, annotations: {kubesim.io/duration: 50s, kubesim.io/submit-at: 10s}}\nspec:\n  replicatedJobs:\n  - name: w\n    replicas: 2\n    template:\n      spec:\n        template:\n          spec:\n            containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: \"4\"}}}]\n";
+    let yaml = format!("{}{}{job}{jobset}", sim("kube-default", "1h"), node("n1", 8, ""));
+    let out = explain("jobset", &yaml, &["--job", "train", "--at", "50s"]);
+    assert!(out.contains("default/train (JobSet)"), "{out}");
+    assert!(
+        out.contains("default/train-w-0, default/train-w-1  JobCreated"),
+        "{out}"
+    );
+    assert!(out.contains("started 100.000 s, finished 151.000 s: Complete"), "{out}");
+    let held = from(&out, "at 50.000 s");
+    assert!(
+        held.contains("kube-scheduler (default/train-w-0-0-0, default/train-w-1-0-0)"),
+        "{out}"
+    );
+    assert!(held.contains("Insufficient nvidia.com/gpu"), "{out}");
+}

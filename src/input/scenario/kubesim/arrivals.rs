@@ -56,13 +56,13 @@ pub(crate) fn arrivals(doc: &Obj, name: &str, loc: &SourceLoc) -> Res<Arrivals> 
     })
 }
 
-/// The `template`: a Job, Pod or Volcano Job (a workload) or a Node, named after the Arrivals
-/// object `name` if it has no name.
+/// The `template`: a Job, Pod, Volcano Job, JobSet or Kueue Workload (a workload) or a Node,
+/// named after the Arrivals object `name` if it has no name.
 fn arrival_template(spec: &Obj, name: &str, loc: &SourceLoc) -> Res<ArrivalTemplate> {
     let t = spec.req(
         "template",
-        "add template: a batch/v1 Job, v1 Pod, batch.volcano.sh/v1alpha1 Job, kueue.x-k8s.io Workload \
-         or v1 Node object",
+        "add template: a batch/v1 Job, v1 Pod, batch.volcano.sh/v1alpha1 Job, jobset.x-k8s.io/v1alpha2 \
+         JobSet, kueue.x-k8s.io Workload or v1 Node object",
     )?;
     let t_obj = t.obj()?;
     let idx = check_template_kind(
@@ -71,13 +71,14 @@ fn arrival_template(spec: &Obj, name: &str, loc: &SourceLoc) -> Res<ArrivalTempl
             ("batch/v1", "Job"),
             ("v1", "Pod"),
             ("batch.volcano.sh/v1alpha1", "Job"),
+            ("jobset.x-k8s.io/v1alpha2", "JobSet"),
             ("v1", "Node"),
             ("kueue.x-k8s.io/v1beta1", "Workload"),
             ("kueue.x-k8s.io/v1beta2", "Workload"),
         ],
     )?;
-    if idx >= 4 {
-        let version = if idx == 4 {
+    if idx >= 5 {
+        let version = if idx == 5 {
             kueue::Version::V1beta1
         } else {
             kueue::Version::V1beta2
@@ -92,6 +93,7 @@ fn arrival_template(spec: &Obj, name: &str, loc: &SourceLoc) -> Res<ArrivalTempl
         k8s::WorkloadDoc::Job,
         k8s::WorkloadDoc::Pod,
         k8s::WorkloadDoc::VolcanoJob,
+        k8s::WorkloadDoc::JobSet,
     ];
     Ok(if let Some(what) = workload_doc.get(idx) {
         let mut w = k8s::workload(&t_obj, *what, loc, false)?;
