@@ -182,7 +182,15 @@ fn dns1035(f: &F, value: &str, too_long: &str, fix: &str) -> Res<()> {
     match dns1035_label_errors(value).first() {
         None => Ok(()),
         Some(m) => {
-            let m = if m.contains(TOO_LONG) { too_long } else { m.as_str() };
+            let long = m.contains(TOO_LONG);
+            let m = if long { too_long } else { m.as_str() };
+            // `fix` is about length; a name with other characters needs another.
+            let fix = if long {
+                fix
+            } else {
+                "write the JobSet's and the replicatedJob's names in lowercase letters, digits and '-', \
+                 starting with a letter"
+            };
             Err(f.err(
                 format!("Invalid value: {} ({} characters): {m}", quote(value), value.len()),
                 fix,

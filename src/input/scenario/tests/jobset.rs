@@ -273,13 +273,19 @@ fn the_webhook_refuses_names_it_cannot_generate_from() {
             ),
             7,
             "spec.replicatedJobs[0].name",
-            vec!["JobSet name is too long, pod names generated for this JobSet will exceed 63 characters"],
+            vec![
+                "JobSet name is too long, pod names generated for this JobSet will exceed 63 characters",
+                "shorten",
+            ],
         ),
         (
             js(&[rj("Workers", "", "")], ""),
             7,
             "spec.replicatedJobs[0].name",
-            vec!["a DNS-1035 label must consist of lower case alphanumeric characters or '-'"],
+            vec![
+                "a DNS-1035 label must consist of lower case alphanumeric characters or '-'",
+                "names in lowercase letters, digits and '-'",
+            ],
         ),
         (
             js(&[rj("w", "", ""), rj("w", "", "")], ""),
