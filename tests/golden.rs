@@ -168,3 +168,21 @@ fn kueue_with_its_client_limited_is_unchanged() {
     }
     check("kueue-perf-queues.csv", &queues);
 }
+
+/// JobSets (client limits on, the defaults): the training scenario under its three policies,
+/// summaries and the JobSets' rows (with their restarts' failed pods and their waits).
+#[test]
+fn jobset_training_is_unchanged() {
+    let sc = load(&[root().join("scenarios/jobset-training.yaml")]).expect("scenario loads");
+    let runs = run_all(&sc, &sc.sim.policies, &[1], false).expect("runs");
+    let summaries: Vec<_> = runs.iter().map(summarize).collect();
+    check("jobset-training-summary.csv", &summary_csv(&summaries));
+    let jobs = jobs_csv(&runs);
+    let mut lines = jobs.lines();
+    let mut jobsets: String = lines.next().map(|h| format!("{h}\n")).unwrap_or_default();
+    for l in lines.filter(|l| l.contains(",JobSet,")) {
+        jobsets.push_str(l);
+        jobsets.push('\n');
+    }
+    check("jobset-training-jobsets.csv", &jobsets);
+}

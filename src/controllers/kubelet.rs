@@ -34,16 +34,29 @@ impl World {
         } else {
             hints.exit_code
         };
-        if let (Some(f), Some(stream)) = (&proto.failure, &proto.stream)
-            && exit == 0
-        {
-            let h = stable_hash(stream) ^ stable_hash("failure");
-            let mut rng = rng_stream(self.cfg.seed ^ crate::engine::splitmix64(w.arrival), h ^ u64::from(nth));
-            if rng.random::<f64>() < f.probability {
-                exit = f.exit_code;
+        let run_ms = w.duration_ms.or(hints.duration_ms).or(w.default_ms);
+        let arrival = w.arrival;
+        let failure = match (&proto.failure, &proto.stream) {
+            (Some(f), Some(stream)) if exit == 0 => Some((f.probability, f.exit_code, stable_hash(stream))),
+            _ => None,
+        };
+        if let Some((probability, code, stream)) = failure {
+            // A JobSet's Jobs draw in turn from their JobSet's stream (the pod runs of all its
+            // Jobs and attempts counted together), so that they fail independently.
+            let draw = match self.ctl.jobsets.parent(wl) {
+                Some(js) => {
+                    let p = &mut self.store.workloads[js as usize];
+                    p.pods_started += 1;
+                    p.pods_started - 1
+                }
+                None => nth,
+            };
+            let h = stream ^ stable_hash("failure");
+            let mut rng = rng_stream(self.cfg.seed ^ crate::engine::splitmix64(arrival), h ^ u64::from(draw));
+            if rng.random::<f64>() < probability {
+                exit = code;
             }
         }
-        let run_ms = w.duration_ms.or(hints.duration_ms).or(w.default_ms);
         let first_run = self.store.pods[pod as usize].phase == Phase::Pending;
         let p = &mut self.store.pods[pod as usize];
         p.phase = Phase::Running;

@@ -325,6 +325,7 @@ impl World {
             return Ok(());
         };
         let stream = self.store.protos[id as usize].stream.clone();
+        let failure = self.store.protos[id as usize].failure.clone();
         let mut children = Vec::with_capacity(js.replicated_jobs.len());
         for r in &js.replicated_jobs {
             let mut job = r.job.clone();
@@ -343,7 +344,7 @@ impl World {
                 resume_at_ms: None,
                 loc: spec.loc.clone(),
             };
-            children.push(self.add_proto(child, resources, stream.clone(), None)?);
+            children.push(self.add_proto(child, resources, stream.clone(), failure.clone())?);
         }
         self.ctl.jobsets.protos.insert(id, children);
         Ok(())
