@@ -283,3 +283,22 @@ fn arrivals_of_jobsets_create_one_jobset_per_arrival() {
         );
     }
 }
+
+#[test]
+fn a_resumed_in_order_jobset_resumes_its_jobs_one_replicated_job_at_a_time() {
+    // Suspended with InOrder: every Job is created at once, suspended. Resumed at 100 s (a
+    // user's kubesim.io/resume-at): a's Job resumes at once, b's once a's is ready (its pod
+    // runs at 100 s, status.ready a batch period later: 101 s).
+    let spec = "  suspend: true\n  startupPolicy: {startupPolicyOrder: InOrder}\n";
+    let y = scenario(spec, &[rjob("a", 1, 1, "60s", 0, ""), rjob("b", 2, 1, "60s", 0, "")]).replace(
+        "metadata: {name: js}",
+        "metadata: {name: js, annotations: {kubesim.io/resume-at: 100s}}",
+    );
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "js-", "JobCreated"), [0.0, 0.0, 0.0]);
+    assert_eq!(times(&r, "js", "JobSetResumed"), [100.0]);
+    assert_eq!(times(&r, "js-a-0", "JobResumed"), [100.0]);
+    assert_eq!(times(&r, "js-b-", "JobResumed"), [101.0, 101.0]);
+    let j = job(&r, "js");
+    assert_eq!((secs(j.start), secs(j.finish)), (Some(101.0), Some(162.0)));
+}
