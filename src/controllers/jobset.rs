@@ -73,6 +73,11 @@ impl JobSets {
         self.parent(wl).is_some()
     }
 
+    /// Whether the run has JobSets.
+    pub fn has_jobsets(&self) -> bool {
+        !self.sets.is_empty()
+    }
+
     /// Whether workload `wl` is a JobSet.
     pub fn is_jobset(&self, wl: WlId) -> bool {
         !self.sets.is_empty() && self.sets.contains_key(&wl)
@@ -101,6 +106,18 @@ struct JobSetState {
     suspended: bool,
     /// The flavor Kueue assigned: its node labels and tolerations go into every Job's pods.
     flavor: Option<Box<ResourceFlavorSpec>>,
+}
+
+impl JobSetState {
+    /// The current attempt's Jobs created so far.
+    fn current_jobs(&self) -> impl Iterator<Item = WlId> + '_ {
+        self.current.iter().flatten().flatten().copied()
+    }
+
+    /// Every Job still known: the current attempt's and the earlier ones' not gone.
+    fn all_jobs(&self) -> impl Iterator<Item = WlId> + '_ {
+        self.current_jobs().chain(self.previous.iter().map(|p| p.wl))
+    }
 }
 
 #[derive(Debug)]
@@ -194,7 +211,7 @@ impl World {
     pub(crate) fn jobset_set_flavor(&mut self, js: WlId, fl: &ResourceFlavorSpec) {
         let st = self.ctl.jobsets.sets.get_mut(&js).expect("a JobSet");
         st.flavor = Some(Box::new(fl.clone()));
-        let jobs: Vec<WlId> = st.current.iter().flatten().flatten().copied().collect();
+        let jobs: Vec<WlId> = st.current_jobs().collect();
         for wl in jobs {
             self.kueue_inject_flavor(wl, fl);
         }
@@ -203,28 +220,13 @@ impl World {
     /// The JobSet is deleted (foreground): its Jobs, of every attempt, are deleted; a JobSet
     /// deleted before it finished ends Failed with `reason`.
     pub(crate) fn jobset_delete(&mut self, js: WlId, reason: &'static str) {
-        let now = self.now();
-        let w = &mut self.store.workloads[js as usize];
-        if w.deleted {
+        if !self.mark_deleted(js, reason) {
             return;
-        }
-        w.deleted = true;
-        if w.finish.is_none() {
-            w.finish = Some(now);
-            w.state = WlState::Failed;
-            w.reason = reason.to_string();
         }
         let st = self.ctl.jobsets.sets.get_mut(&js).expect("a JobSet");
         st.finished = true;
         st.cleaned = true;
-        let jobs: Vec<WlId> = st
-            .current
-            .iter()
-            .flatten()
-            .flatten()
-            .copied()
-            .chain(st.previous.iter().map(|p| p.wl))
-            .collect();
+        let jobs: Vec<WlId> = st.all_jobs().collect();
         let obj = self.wl_object(js);
         self.event(|| obj, "JobSetDeleted", || reason.into());
         for wl in jobs {
@@ -235,17 +237,9 @@ impl World {
 
     /// The pods not yet terminal of a workload: a JobSet's are its Jobs' (of every attempt).
     pub(crate) fn live_pods_of(&self, wl: WlId) -> Vec<crate::sim::PodId> {
-        let own = [wl];
         let jobs: Vec<WlId> = match self.ctl.jobsets.sets.get(&wl) {
-            Some(st) => st
-                .current
-                .iter()
-                .flatten()
-                .flatten()
-                .copied()
-                .chain(st.previous.iter().map(|p| p.wl))
-                .collect(),
-            None => own.to_vec(),
+            Some(st) => st.all_jobs().collect(),
+            None => vec![wl],
         };
         jobs.iter()
             .flat_map(|&j| self.store.workloads[j as usize].pods.iter().copied())
@@ -347,11 +341,7 @@ impl World {
         if st.finished {
             if !std::mem::replace(&mut st.cleaned, true) {
                 let running: Vec<WlId> = st
-                    .current
-                    .iter()
-                    .flatten()
-                    .flatten()
-                    .copied()
+                    .current_jobs()
                     .filter(|&wl| self.store.workloads[wl as usize].finish.is_none())
                     .collect();
                 for wl in running {
@@ -553,10 +543,7 @@ impl World {
         if complete == 0 || complete < needed {
             return false;
         }
-        let now = self.now();
-        let w = &mut self.store.workloads[js as usize];
-        w.finish = Some(now);
-        w.state = WlState::Complete;
+        self.end_workload(js, WlState::Complete, "");
         self.jobset_finished(js);
         let obj = self.wl_object(js);
         self.event(
@@ -569,11 +556,7 @@ impl World {
 
     /// The JobSet fails with `reason`.
     fn jobset_fail(&mut self, js: WlId, reason: &'static str, message: String) {
-        let now = self.now();
-        let w = &mut self.store.workloads[js as usize];
-        w.finish = Some(now);
-        w.state = WlState::Failed;
-        w.reason = reason.to_string();
+        self.end_workload(js, WlState::Failed, reason);
         self.jobset_finished(js);
         let obj = self.wl_object(js);
         self.event(|| obj, "JobSetFailed", || format!("{reason}: {message}"));

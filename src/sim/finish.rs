@@ -219,6 +219,9 @@ impl World {
     /// A JobSet's row counts its Jobs' failed pods (the Job controller's count), container
     /// restarts and evictions, of every attempt, and says what its unfinished Jobs' pods say.
     fn fold_jobset_children(&mut self, flags: &mut [EndFlags]) {
+        if !self.ctl.jobsets.has_jobsets() {
+            return;
+        }
         // Workloads are never released before the end: a workload's flags are at its id.
         debug_assert_eq!(self.store.workloads.live(), self.store.workloads.len());
         let children: Vec<(WlId, WlId)> = self

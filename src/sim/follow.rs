@@ -79,7 +79,7 @@ impl World {
         let ns = &self.store.protos[w.proto as usize].spec.namespace;
         if f.wl.is_some() {
             // A followed JobSet's Jobs are followed with it.
-            if f.wl.is_some() && f.wl == self.ctl.jobsets.parent(wl) {
+            if f.wl == self.ctl.jobsets.parent(wl) {
                 f.objects.insert(format!("{ns}/{}", w.name));
             }
             return;

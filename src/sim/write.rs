@@ -536,6 +536,28 @@ impl World {
         }
     }
 
+    /// Workload `wl` ends now in `state` (jobs.csv), with `reason`.
+    pub(crate) fn end_workload(&mut self, wl: WlId, state: WlState, reason: &str) {
+        let now = self.now();
+        let w = &mut self.store.workloads[wl as usize];
+        w.finish = Some(now);
+        w.state = state;
+        w.reason = reason.to_string();
+    }
+
+    /// Workload `wl`'s object is deleted: false if it already was. One deleted before it ended
+    /// ends Failed with `reason`.
+    pub(crate) fn mark_deleted(&mut self, wl: WlId, reason: &str) -> bool {
+        let w = &mut self.store.workloads[wl as usize];
+        if std::mem::replace(&mut w.deleted, true) {
+            return false;
+        }
+        if w.finish.is_none() {
+            self.end_workload(wl, WlState::Failed, reason);
+        }
+        true
+    }
+
     pub(crate) fn bare_pod_finished(&mut self, wl: WlId, phase: Phase) {
         let now = self.now();
         let w = &mut self.store.workloads[wl as usize];

@@ -398,16 +398,8 @@ impl World {
             self.jobset_delete(wl, reason);
             return;
         }
-        let now = self.now();
-        let w = &mut self.store.workloads[wl as usize];
-        if w.deleted {
+        if !self.mark_deleted(wl, reason) {
             return;
-        }
-        w.deleted = true;
-        if w.finish.is_none() {
-            w.finish = Some(now);
-            w.state = WlState::Failed;
-            w.reason = reason.to_string();
         }
         let obj = self.wl_object(wl);
         self.event(|| obj, "JobDeleted", || reason.into());
@@ -441,10 +433,7 @@ impl World {
             (Some(_), false) => (false, ""),
             (None, _) => unreachable!("finish without a target"),
         };
-        let w = &mut self.store.workloads[wl as usize];
-        w.finish = Some(now);
-        w.state = if failed { WlState::Failed } else { WlState::Complete };
-        w.reason = reason.to_string();
+        self.end_workload(wl, if failed { WlState::Failed } else { WlState::Complete }, reason);
         let obj = self.wl_object(wl);
         if failed {
             self.event(|| obj, "JobFailed", || reason.to_string());
