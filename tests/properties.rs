@@ -539,6 +539,7 @@ fn jobset_scenario(node_gpus: &[i64], sets: &[JobSetCase]) -> Scenario {
                     labels: BTreeMap::new(),
                     annotations: BTreeMap::new(),
                     job,
+                    depends_on: Vec::new(),
                 }
             })
             .collect();
@@ -558,6 +559,7 @@ fn jobset_scenario(node_gpus: &[i64], sets: &[JobSetCase]) -> Scenario {
             in_order: c.in_order,
             suspend: false,
             ttl_seconds_after_finished: None,
+            train_job: None,
         });
         sc.workloads.push(w);
     }

@@ -302,3 +302,51 @@ fn a_resumed_in_order_jobset_resumes_its_jobs_one_replicated_job_at_a_time() {
     let j = job(&r, "js");
     assert_eq!((secs(j.start), secs(j.finish)), (Some(101.0), Some(162.0)));
 }
+
+/// `rjob` with `dependsOn: [{name: dep, status}]`.
+fn dependent(name: &str, dep: &str, status: &str, duration: &str) -> String {
+    rjob(name, 1, 1, duration, 0, "").replacen(
+        "    replicas:",
+        &format!("    dependsOn: [{{name: {dep}, status: {status}}}]\n    replicas:"),
+        1,
+    )
+}
+
+#[test]
+fn depends_on_complete_waits_for_every_job_to_succeed() {
+    // init's two Jobs end at 30 s and 40 s, Complete at 31 s and 41 s: train's Job is created
+    // at 41 s, runs 20 s, Complete at 62 s, and so is the JobSet.
+    let rjobs = [
+        rjob("init", 1, 1, "30s", 0, ""),
+        rjob("init2", 1, 1, "40s", 0, ""),
+        dependent("train", "init2", "Complete", "20s").replacen(
+            "dependsOn: [",
+            "dependsOn: [{name: init, status: Complete}, ",
+            1,
+        ),
+    ];
+    let r = run(&scenario("", &rjobs), "kube-default");
+    assert_eq!(times(&r, "js-init-0", "JobComplete"), [31.0]);
+    assert_eq!(times(&r, "js-train-0", "JobCreated"), [41.0]);
+    let j = job(&r, "js");
+    assert_eq!((j.state.as_str(), secs(j.finish)), ("Complete", Some(62.0)));
+}
+
+#[test]
+fn depends_on_ready_waits_for_the_jobs_status_ready() {
+    // The workers' pod runs at 0 s; the Job controller writes status.ready one jobSyncBatch
+    // later (1 s), and the launcher's Job is created then, as an MPI runtime's launcher waits
+    // for its nodes.
+    let rjobs = [
+        rjob("node", 1, 1, "100s", 0, ""),
+        dependent("launcher", "node", "Ready", "10s"),
+    ];
+    let spec = "  successPolicy: {operator: All, targetReplicatedJobs: [launcher]}\n";
+    let r = run(&scenario(spec, &rjobs), "kube-default");
+    assert_eq!(times(&r, "js-node-0", "JobCreated"), [0.0]);
+    assert_eq!(times(&r, "js-launcher-0", "JobCreated"), [1.0]);
+    // The launcher ends at 11 s, Complete at 12 s: the JobSet completes and deletes node's Job.
+    let j = job(&r, "js");
+    assert_eq!((j.state.as_str(), secs(j.finish)), ("Complete", Some(12.0)));
+    assert_eq!(times(&r, "js-node-0", "JobDeleted"), [12.0]);
+}

@@ -26,7 +26,10 @@
 //!    `BlockingRecreate` nothing is created while any is left. `InOrder` creates a replicated
 //!    Job's Jobs only once every Job of the ones before it is ready (`status.ready +
 //!    status.succeeded >= min(parallelism, completions)`) or finished; a suspended JobSet
-//!    creates all of them, suspended.
+//!    creates all of them, suspended. A replicated Job with `dependsOn` gets its Jobs only
+//!    once each replicated Job it names has reached the status named
+//!    (`pkg/controllers/depends_on.go` `dependencyReachedStatus`, suspended or not):
+//!    `Complete`, every Job succeeded; `Ready`, every Job ready, succeeded or failed.
 //!
 //! Each reconcile's status change is seen by the next one through the controller's own watch:
 //! a restart's deletions are the reconcile after the one that counted it, the deletion of the
@@ -416,6 +419,22 @@ impl World {
         })
     }
 
+    /// Whether every replicated Job `rjob` depends on has reached the status it waits for
+    /// (`dependencyReachedStatus`): `Complete`, every Job of the current attempt succeeded;
+    /// `Ready`, every Job ready, succeeded or failed ([`World::jobset_rjob_ready`]).
+    fn jobset_dependencies_reached(&self, js: WlId, rjob: &crate::input::spec::ReplicatedJob) -> bool {
+        let st = &self.ctl.jobsets.sets[&js];
+        rjob.depends_on.iter().all(|d| {
+            if d.complete {
+                st.current[d.rjob]
+                    .iter()
+                    .all(|c| c.is_some_and(|wl| self.store.workloads[wl as usize].state == WlState::Complete))
+            } else {
+                self.jobset_rjob_ready(js, d.rjob)
+            }
+        })
+    }
+
     /// The current attempt's Jobs that failed, as (failure second, name, replicated Job, Job).
     fn jobset_failed_jobs(&self, js: WlId) -> Vec<(u64, String, usize, WlId)> {
         let st = &self.ctl.jobsets.sets[&js];
@@ -580,6 +599,9 @@ impl World {
         }
         let in_order = spec.in_order && !st.suspended;
         for (r, rjob) in spec.replicated_jobs.iter().enumerate() {
+            if !self.jobset_dependencies_reached(js, rjob) {
+                continue;
+            }
             if in_order && self.jobset_rjob_ready(js, r) {
                 continue;
             }

@@ -78,6 +78,20 @@ pub struct Scenario {
     /// [`crate::limits::MAX_CRON_FIRES`]; the CLI notes more than
     /// [`crate::limits::WARN_CRON_FIRES`]).
     pub cron_fires: u64,
+    /// Kubeflow Trainer ClusterTrainingRuntimes the scenario names but does not define, taken
+    /// from Trainer's default manifests, with the TrainJobs that use them.
+    pub built_in_runtimes: Vec<BuiltInRuntime>,
+}
+
+/// A default ClusterTrainingRuntime of kubeflow/trainer that TrainJobs use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuiltInRuntime {
+    pub name: String,
+    /// The upstream manifest (`manifests/base/runtimes/...`).
+    pub source: String,
+    /// The TrainJobs (`namespace/name`) that use it, and where the first is.
+    pub train_jobs: Vec<String>,
+    pub loc: SourceLoc,
 }
 
 impl Scenario {
@@ -589,13 +603,15 @@ pub enum WorkloadKind {
 }
 
 impl WorkloadKind {
-    /// The kind as its API names it (jobs.csv `kind`): Job, Pod, VolcanoJob, Workload, JobSet.
+    /// The kind as its API names it (jobs.csv `kind`): Job, Pod, VolcanoJob, Workload, JobSet,
+    /// TrainJob.
     pub fn api_kind(&self) -> &'static str {
         match self {
             WorkloadKind::Job(_) => "Job",
             WorkloadKind::Pod(_) => "Pod",
             WorkloadKind::VolcanoJob(_) => "VolcanoJob",
             WorkloadKind::KueueWorkload(_) => "Workload",
+            WorkloadKind::JobSet(s) if s.train_job.is_some() => "TrainJob",
             WorkloadKind::JobSet(_) => "JobSet",
         }
     }
@@ -617,6 +633,10 @@ pub struct JobSetSpec {
     pub in_order: bool,
     /// `spec.suspend`: the child Jobs are created suspended.
     pub suspend: bool,
+    /// The JobSet a Kubeflow Trainer `TrainJob` becomes: the runtime it was built from
+    /// (`trainer.kubeflow.org` `ClusterTrainingRuntime` or `TrainingRuntime` name). Its
+    /// jobs.csv row is the TrainJob's (kind `TrainJob`).
+    pub train_job: Option<String>,
     /// `spec.ttlSecondsAfterFinished` (s).
     pub ttl_seconds_after_finished: Option<u64>,
 }
@@ -632,6 +652,16 @@ pub struct ReplicatedJob {
     pub annotations: BTreeMap<String, String>,
     /// The Job template's spec, the webhook's defaults applied.
     pub job: JobSpec,
+    /// `dependsOn`: its Jobs are created once these replicatedJobs reach their status.
+    pub depends_on: Vec<JobSetDependency>,
+}
+
+/// One `dependsOn` entry of a replicatedJob: the replicatedJob (index) it waits for, and
+/// whether for `Complete` (every Job succeeded) or `Ready` (every Job ready or finished).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobSetDependency {
+    pub rjob: usize,
+    pub complete: bool,
 }
 
 impl ReplicatedJob {

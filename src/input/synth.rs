@@ -159,6 +159,7 @@ pub fn poisson_jobsets(nodes: usize, jobsets: u64, replicas: u32, pods: u32, loa
                 labels: BTreeMap::new(),
                 annotations: BTreeMap::new(),
                 job,
+                depends_on: Vec::new(),
             }],
             success: JobSetSuccess {
                 any: false,
@@ -168,6 +169,7 @@ pub fn poisson_jobsets(nodes: usize, jobsets: u64, replicas: u32, pods: u32, loa
             in_order: false,
             suspend: false,
             ttl_seconds_after_finished: None,
+            train_job: None,
         }),
         ..single_pod_job("train", gpu_pod_template(1, None))
     };

@@ -294,15 +294,12 @@ impl World {
             only_on_lost_nodes,
         } = f;
         let p = &self.store.protos[w.proto as usize];
-        let (kind, pods) = match &p.spec.kind {
-            WorkloadKind::Job(j) => ("Job", j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX))),
-            WorkloadKind::Pod(_) => ("Pod", 1),
-            WorkloadKind::VolcanoJob(_) => ("VolcanoJob", p.tasks.iter().map(|t| t.replicas).sum()),
-            WorkloadKind::KueueWorkload(_) => ("Workload", p.tasks.iter().map(|t| t.replicas).sum()),
-            WorkloadKind::JobSet(_) => (
-                "JobSet",
-                p.tasks.iter().map(|t| t.replicas).fold(0, u32::saturating_add),
-            ),
+        let kind = p.spec.kind.api_kind();
+        let pods = match &p.spec.kind {
+            WorkloadKind::Job(j) => j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX)),
+            WorkloadKind::Pod(_) => 1,
+            WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) => p.tasks.iter().map(|t| t.replicas).sum(),
+            WorkloadKind::JobSet(_) => p.tasks.iter().map(|t| t.replicas).fold(0, u32::saturating_add),
         };
         let gpus_milli = match &p.spec.kind {
             WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) | WorkloadKind::JobSet(_) => p

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use super::view::{F, Obj, Res};
 use super::{
-    Builder, MAX_NODES, cronjob, jobset, k8s, kubesim, kueue, kueue_config, located, quota, unmodelled, volcano, yaml,
+    Builder, MAX_NODES, cronjob, jobset, k8s, kubesim, kueue, kueue_config, located, quota, trainer, unmodelled,
+    volcano, yaml,
 };
 use crate::error::quote;
 use crate::input::resources::{is_dns1123_label, is_dns1123_subdomain};
@@ -26,6 +27,10 @@ enum Dispatch {
     Pod,
     VolcanoJob,
     JobSet,
+    /// A Kubeflow Trainer TrainJob: resolved against its runtime once every file is read.
+    TrainJob,
+    /// A Kubeflow Trainer ClusterTrainingRuntime (`false`) or TrainingRuntime (`true`: namespaced).
+    TrainingRuntime(bool),
     /// A `kueue.x-k8s.io` Workload: simulated when bare, listed as not simulated when an
     /// owner (a Job) has it.
     KueueWorkload(kueue::Version),
@@ -54,6 +59,9 @@ const SIMULATED: &[&str] = &[
     "batch/v1 CronJob",
     "batch.volcano.sh/v1alpha1 Job",
     "jobset.x-k8s.io/v1alpha2 JobSet",
+    "trainer.kubeflow.org/v1alpha1 TrainJob",
+    "trainer.kubeflow.org/v1alpha1 ClusterTrainingRuntime",
+    "trainer.kubeflow.org/v1alpha1 TrainingRuntime",
     "scheduling.volcano.sh/v1beta1 Queue",
     "scheduling.volcano.sh/v1beta1 PodGroup",
     "scheduling.x-k8s.io/v1alpha1 PodGroup",
@@ -118,6 +126,9 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("policy/v1", "PodDisruptionBudget") => Dispatch::PodDisruptionBudget,
         ("batch.volcano.sh/v1alpha1", "Job") => Dispatch::VolcanoJob,
         ("jobset.x-k8s.io/v1alpha2", "JobSet") => Dispatch::JobSet,
+        ("trainer.kubeflow.org/v1alpha1", "TrainJob") => Dispatch::TrainJob,
+        ("trainer.kubeflow.org/v1alpha1", "ClusterTrainingRuntime") => Dispatch::TrainingRuntime(false),
+        ("trainer.kubeflow.org/v1alpha1", "TrainingRuntime") => Dispatch::TrainingRuntime(true),
         ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::Queue,
         ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Volcano),
         ("scheduling.x-k8s.io/v1alpha1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Coscheduling),
@@ -276,6 +287,21 @@ impl Builder {
                 }
                 self.add_pods(w.pods_without_failures(), &o.name_f)?;
                 self.sc.workloads.push(w);
+            }
+            Dispatch::TrainJob => {
+                let tj = trainer::train_job(obj, &o.name_f, file, loc)?;
+                if tj.managed_elsewhere {
+                    // MultiKueue's: Trainer's controller leaves it alone.
+                    self.add_not_simulated(o);
+                    return Ok(());
+                }
+                // A placeholder until the runtime is known (`Builder::resolve_train_jobs`).
+                self.sc.workloads.push(tj.placeholder());
+                self.train_jobs.push((self.sc.workloads.len() - 1, tj));
+            }
+            Dispatch::TrainingRuntime(_) => {
+                let rt = trainer::runtime(obj, file)?;
+                self.runtimes.insert((o.namespace.clone(), o.name.clone()), rt);
             }
             Dispatch::KueueWorkload(v) => {
                 if kueue::workload_owned(obj)? {
@@ -494,6 +520,8 @@ fn is_namespaced(class: Dispatch) -> bool {
             | Dispatch::Pod
             | Dispatch::VolcanoJob
             | Dispatch::JobSet
+            | Dispatch::TrainJob
+            | Dispatch::TrainingRuntime(true)
             | Dispatch::KueueWorkload(_)
             | Dispatch::CronJob
             | Dispatch::PodGroup(_)

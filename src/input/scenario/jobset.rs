@@ -16,7 +16,7 @@
 //! Loaded without effect on scheduling (no pod changes where it lands or how long it runs):
 //! `network`, `coordinator`, `volumeClaimPolicies`, `groupName`, `managedBy` naming jobset's
 //! own controller. Loaded and not simulated, listed by `unmodelled` and warned about
-//! (`warnings`): `dependsOn`, `failurePolicy.rules[].onJobFailureMessagePatterns`, the
+//! (`warnings`): `failurePolicy.rules[].onJobFailureMessagePatterns`, the
 //! `alpha.jobset.sigs.k8s.io/exclusive-topology` annotation. A JobSet whose `managedBy` names
 //! another controller is validated, then listed as not simulated (the JobSet controller skips it:
 //! `managedByExternalController` in `pkg/controllers/jobset_controller.go`).
@@ -32,8 +32,8 @@ use super::yaml::Value;
 use crate::error::quote;
 use crate::input::resources::{dns1035_label_errors, dns1123_subdomain_errors, label_value_errors};
 use crate::input::spec::{
-    CompletionMode, JobSetAction, JobSetFailure, JobSetFailureRule, JobSetSpec, JobSetSuccess, ReplicatedJob,
-    WorkloadKind,
+    CompletionMode, JobSetAction, JobSetDependency, JobSetFailure, JobSetFailureRule, JobSetSpec, JobSetSuccess,
+    ReplicatedJob, WorkloadKind,
 };
 use crate::limits::MAX_WORKLOAD_PODS;
 
@@ -92,8 +92,17 @@ pub(crate) fn jobset(doc: &Obj, meta: &Meta) -> Res<Workload> {
             "add a spec with replicatedJobs: [{name, replicas, template: {spec: <a Job spec>}}]",
         )?
         .obj()?;
+    Ok(Workload {
+        kind: WorkloadKind::JobSet(jobset_spec(&spec, &meta.name, &hints)?),
+        hints,
+    })
+}
+
+/// Converts a JobSet's `spec` (`spec`) for a JobSet named `name` whose own annotations give
+/// `hints`: also a Trainer runtime's `spec.template.spec` (`trainer`).
+pub(crate) fn jobset_spec(spec: &Obj, name: &str, hints: &Hints) -> Res<JobSetSpec> {
     spec.deny_unknown(SPEC_FIELDS, "a JobSet spec")?;
-    let rjobs = replicated_jobs(&spec, &meta.name, &hints)?;
+    let rjobs = replicated_jobs(spec, name, hints)?;
     let names: Vec<&str> = rjobs.iter().map(|r| r.spec.name.as_str()).collect();
     let success = match spec.get("successPolicy") {
         Some(f) => success_policy(&f, &names)?,
@@ -108,7 +117,7 @@ pub(crate) fn jobset(doc: &Obj, meta: &Meta) -> Res<Workload> {
     let subdomain = opt(spec.get("network"), network)?.flatten();
     opt(spec.get("managedBy"), managed_by)?;
     if let Some(c) = spec.get("coordinator") {
-        coordinator(&c, &meta.name, subdomain.as_deref().unwrap_or(&meta.name), &rjobs)?;
+        coordinator(&c, name, subdomain.as_deref().unwrap_or(name), &rjobs)?;
     }
     opt(spec.get("volumeClaimPolicies"), volume_claim_policies)?;
     let suspend = opt(spec.get("suspend"), |f| f.bool())?.unwrap_or(false);
@@ -123,16 +132,14 @@ pub(crate) fn jobset(doc: &Obj, meta: &Meta) -> Res<Workload> {
             r.spec
         })
         .collect();
-    Ok(Workload {
-        kind: WorkloadKind::JobSet(JobSetSpec {
-            replicated_jobs,
-            success,
-            failure,
-            in_order,
-            suspend,
-            ttl_seconds_after_finished,
-        }),
-        hints,
+    Ok(JobSetSpec {
+        replicated_jobs,
+        success,
+        failure,
+        in_order,
+        suspend,
+        ttl_seconds_after_finished,
+        train_job: None,
     })
 }
 
@@ -323,9 +330,10 @@ fn replicated_job(f: &F, i: usize, js_name: &str, js_hints: &Hints, earlier: &[&
         }
     }
     let depends_on = o.get("dependsOn");
-    if let Some(d) = &depends_on {
-        depends_on_list(d, i, &name, earlier)?;
-    }
+    let dependencies = match &depends_on {
+        Some(d) => depends_on_list(d, i, &name, earlier)?,
+        None => Vec::new(),
+    };
     Ok(RJob {
         spec: ReplicatedJob {
             name,
@@ -333,6 +341,7 @@ fn replicated_job(f: &F, i: usize, js_name: &str, js_hints: &Hints, earlier: &[&
             labels: tmeta.labels,
             annotations: tmeta.annotations,
             job,
+            depends_on: dependencies,
         },
         completions,
         depends_on: depends_on.is_some(),
@@ -360,23 +369,24 @@ fn replicas(o: &Obj) -> Res<u32> {
     )? as u32)
 }
 
-/// A replicatedJob's `dependsOn` (`d`; the replicatedJob `i`, named `name`, after `earlier`):
-/// checked, not simulated.
-fn depends_on_list(d: &F, i: usize, name: &str, earlier: &[&str]) -> Res<()> {
+/// A replicatedJob's `dependsOn` (`d`; the replicatedJob `i`, named `name`, after `earlier`),
+/// each as the index of the replicatedJob it waits for.
+fn depends_on_list(d: &F, i: usize, name: &str, earlier: &[&str]) -> Res<Vec<JobSetDependency>> {
     if i == 0 {
         return Err(d.err(
             "DependsOn can't be set for the first ReplicatedJob",
             "remove dependsOn from the first replicatedJob (nothing comes before it)",
         ));
     }
+    let mut out = Vec::new();
     for item in at_most(d, MAX_DEPENDS_ON, "dependencies")? {
         let io = item.obj()?;
         io.deny_unknown(&["name", "status"], "a dependsOn entry")?;
         let dep_f = io.req("name", "name the replicatedJob it waits for")?;
         let dep = dep_f.string()?;
-        one_of(
+        let complete = one_of(
             &io.req("status", "add status: Ready or Complete")?,
-            &[("Ready", ()), ("Complete", ())],
+            &[("Ready", false), ("Complete", true)],
         )?;
         // The webhook adds the replicatedJob's own name before the check: itself passes.
         if dep != name && !earlier.contains(&dep.as_str()) {
@@ -385,8 +395,11 @@ fn depends_on_list(d: &F, i: usize, name: &str, earlier: &[&str]) -> Res<()> {
                 format!("name a replicatedJob listed before it: {}", earlier.join(", ")),
             ));
         }
+        // Itself (which the webhook lets pass) is index `i`: never reached.
+        let rjob = earlier.iter().position(|e| *e == dep).unwrap_or(i);
+        out.push(JobSetDependency { rjob, complete });
     }
-    Ok(())
+    Ok(out)
 }
 
 /// `targetReplicatedJobs` of `o` as indexes into `names`, sorted, each once; `what` ends the

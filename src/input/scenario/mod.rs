@@ -25,6 +25,7 @@ mod kueue;
 mod kueue_config;
 mod overrides;
 mod quota;
+mod trainer;
 mod unmodelled;
 mod view;
 mod volcano;
@@ -239,6 +240,10 @@ struct Builder {
     /// Pods whose controller is a Job or Volcano Job, and Jobs whose controller is a JobSet:
     /// (index, owner kind and name).
     owned: Vec<(usize, exports::Owner)>,
+    /// Kubeflow Trainer runtimes by (namespace, empty for a ClusterTrainingRuntime; name), and
+    /// the TrainJobs waiting for theirs (index of their placeholder workload).
+    runtimes: BTreeMap<(String, String), trainer::Runtime>,
+    train_jobs: Vec<(usize, trainer::TrainJob)>,
     /// Values to set before objects are read, and whether each found its object.
     overrides: Vec<Override>,
     used: Vec<bool>,
@@ -274,14 +279,7 @@ impl Builder {
     fn add_pods(&mut self, pods: u64, name_f: &F) -> Res<()> {
         self.pods_total = self.pods_total.saturating_add(pods);
         if self.pods_total > MAX_PODS as u64 {
-            return Err(name_f.err(
-                format!(
-                    "with this object the scenario creates {} pods even if none fails, beyond the \
-                     limit of {MAX_PODS} pods a run creates",
-                    self.pods_total
-                ),
-                "use fewer copies or smaller workloads, or split the experiment into several scenarios",
-            ));
+            return Err(too_many_pods(self.pods_total, name_f));
         }
         Ok(())
     }
@@ -349,6 +347,7 @@ impl Builder {
                 format!("name an object the scenario defines ({have})"),
             )));
         }
+        self.resolve_train_jobs()?;
         self.finish_recorded();
         self.drop_owned_pods();
         for (name, err) in self.policy_checks {
@@ -370,6 +369,62 @@ impl Builder {
         };
         Ok(self.sc)
     }
+}
+
+impl Builder {
+    /// Builds each TrainJob's JobSet from its runtime, the scenario's or Trainer's default
+    /// copy, in file order.
+    fn resolve_train_jobs(&mut self) -> Res<()> {
+        for (i, tj) in std::mem::take(&mut self.train_jobs) {
+            let key = tj.runtime_key();
+            if !self.runtimes.contains_key(&key) {
+                let built_in = if key.0.is_empty() {
+                    trainer::built_in(&key.1)
+                } else {
+                    None
+                };
+                match built_in {
+                    Some(rt) => {
+                        self.sc.built_in_runtimes.push(crate::input::spec::BuiltInRuntime {
+                            name: key.1.clone(),
+                            source: rt.source(),
+                            train_jobs: Vec::new(),
+                            loc: self.sc.workloads[i].loc.clone(),
+                        });
+                        self.runtimes.insert(key.clone(), rt);
+                    }
+                    None => return Err(tj.missing()),
+                }
+            }
+            let rt = &self.runtimes[&key];
+            let r = trainer::resolve(&tj, rt)?;
+            if rt.built_in
+                && let Some(b) = self.sc.built_in_runtimes.iter_mut().find(|b| b.name == key.1)
+            {
+                b.train_jobs
+                    .push(format!("{}/{}", r.workload.namespace, r.workload.name));
+            }
+            self.pods_total = self.pods_total.saturating_add(r.pods);
+            if self.pods_total > MAX_PODS as u64 {
+                return Err(tj.too_many_pods(self.pods_total));
+            }
+            self.sc.workloads[i] = r.workload;
+            self.sc.pod_groups.extend(r.pod_group);
+        }
+        Ok(())
+    }
+}
+
+/// The error for an object (named at `name_f`) that brings the scenario's pods to `total`,
+/// beyond [`MAX_PODS`].
+fn too_many_pods(total: u64, name_f: &F) -> Error {
+    name_f.err(
+        format!(
+            "with this object the scenario creates {total} pods even if none fails, beyond the limit of \
+             {MAX_PODS} pods a run creates"
+        ),
+        "use fewer copies or smaller workloads, or split the experiment into several scenarios",
+    )
 }
 
 /// A reference's error, in `file`.

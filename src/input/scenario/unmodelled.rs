@@ -275,13 +275,27 @@ const FIELDS: &[(&str, &str, &[&str])] = &[
         "jobset.x-k8s.io",
         "JobSet",
         &[
-            "spec.replicatedJobs[].dependsOn",
             "spec.failurePolicy.rules[].onJobFailureMessagePatterns",
             "spec.replicatedJobs[].template.spec.template.spec.topologySpreadConstraints",
             "spec.replicatedJobs[].template.spec.template.spec.affinity.podAffinity",
             "spec.replicatedJobs[].template.spec.template.spec.affinity.podAntiAffinity",
             "status",
         ],
+    ),
+    (
+        "trainer.kubeflow.org",
+        "TrainJob",
+        &["spec.activeDeadlineSeconds", "status"],
+    ),
+    (
+        "trainer.kubeflow.org",
+        "ClusterTrainingRuntime",
+        &["spec.podGroupPolicy.volcano.networkTopology"],
+    ),
+    (
+        "trainer.kubeflow.org",
+        "TrainingRuntime",
+        &["spec.podGroupPolicy.volcano.networkTopology"],
     ),
     ("batch", "CronJob", &["status"]),
     ("", "Namespace", &["spec", "status"]),

@@ -4,7 +4,7 @@
 //! Volcano queues that are not defined, trace rows a Trace's import skipped (they are not
 //! replayed), trace jobs requiring GPU models no node carries, and run times recorded in a
 //! cluster export that are a lower bound (still running) or the last attempt only (restarted
-//! containers), and what a JobSet asks for that kubesim does not simulate (`dependsOn`, failure
+//! containers), and what a JobSet asks for that kubesim does not simulate (failure
 //! message patterns, exclusive placement, another controller in `managedBy`). Each names the object, where it is, and the fix. `run` and `validate` print
 //! them; they never stop a run.
 
@@ -160,11 +160,55 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
     recorded(sc, &mut out);
     kueue_config(sc, &mut out);
     jobsets(sc, &mut out);
+    train_jobs(sc, &mut out);
     out
 }
 
+/// Kubeflow Trainer: the default runtimes taken from Trainer's manifests, what a TrainJob
+/// carries that kubesim does not simulate (`activeDeadlineSeconds`, listed by `unmodelled`), and TrainJobs left to MultiKueue (loaded, not run).
+fn train_jobs(sc: &Scenario, out: &mut Vec<String>) {
+    for b in &sc.built_in_runtimes {
+        let n = b.train_jobs.len();
+        out.push(format!(
+            "ClusterTrainingRuntime {} is not in the scenario: {n} TrainJob{} ({}, first at {}) run{} Trainer's \
+             default copy ({}); add the runtime your cluster has to the scenario if it differs",
+            quote(&b.name),
+            if n == 1 { "" } else { "s" },
+            b.train_jobs.iter().take(3).cloned().collect::<Vec<_>>().join(", ") + if n > 3 { ", ..." } else { "" },
+            b.loc,
+            if n == 1 { "s" } else { "" },
+            b.source
+        ));
+    }
+    let named = |ns: &str, name: &str, loc: &SourceLoc| format!("TrainJob {} ({loc})", quote(&format!("{ns}/{name}")));
+    let mut ignored = Vec::new();
+    for o in sc.unmodelled.iter().filter(|o| o.kind == "TrainJob") {
+        for f in &o.fields {
+            let effect = if f == "spec.activeDeadlineSeconds" {
+                "it runs past the deadline, where Trainer fails it (DeadlineExceeded) and deletes its pods"
+            } else {
+                continue;
+            };
+            ignored.push(format!(
+                "{}: {f} is not simulated: {effect}",
+                named(&o.namespace, &o.name, &o.loc)
+            ));
+        }
+    }
+    list(out, ignored, |m| format!("{m}; remove it to compare like with like"));
+    let elsewhere: Vec<_> = sc.not_simulated.iter().filter(|o| o.kind == "TrainJob").collect();
+    list(out, elsewhere, |o| {
+        format!(
+            "{} has spec.managedBy: kueue.x-k8s.io/multikueue: Trainer's controller leaves it to \
+             MultiKueue, which kubesim does not simulate, so it is loaded and not run; remove spec.managedBy \
+             to run it",
+            named(&o.namespace, &o.name, &o.loc)
+        )
+    });
+}
+
 /// What a JobSet carries that changes a run in a cluster and that kubesim does not simulate:
-/// `dependsOn`, failure rules' `onJobFailureMessagePatterns` (both listed by `unmodelled`), the
+/// failure rules' `onJobFailureMessagePatterns` (listed by `unmodelled`), the
 /// exclusive-placement annotation; and JobSets whose `managedBy` leaves them to a controller
 /// kubesim does not simulate (loaded, not run).
 fn jobsets(sc: &Scenario, out: &mut Vec<String>) {
@@ -172,10 +216,7 @@ fn jobsets(sc: &Scenario, out: &mut Vec<String>) {
     let mut ignored = Vec::new();
     for o in sc.unmodelled.iter().filter(|o| o.kind == "JobSet") {
         for f in &o.fields {
-            let effect = if f.ends_with(".dependsOn") {
-                "its replicatedJobs start together (as with startupPolicyOrder: AnyOrder), where a cluster \
-                 starts one only once those it depends on are Ready or Complete"
-            } else if f.ends_with(".onJobFailureMessagePatterns") {
+            let effect = if f.ends_with(".onJobFailureMessagePatterns") {
                 "the rule applies to every failed Job its onJobFailureReasons and targetReplicatedJobs \
                  match, whatever the Job's failure message"
             } else {
@@ -384,7 +425,7 @@ fn kind_name(w: &WorkloadSpec) -> &'static str {
         WorkloadKind::Pod(_) => "Pod",
         WorkloadKind::VolcanoJob(_) => "Volcano Job",
         WorkloadKind::KueueWorkload(_) => "Workload",
-        WorkloadKind::JobSet(_) => "JobSet",
+        WorkloadKind::JobSet(_) => w.kind.api_kind(),
     }
 }
 

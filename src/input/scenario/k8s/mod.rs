@@ -222,7 +222,7 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
 /// Checks a workload's pod totals: each at most [`MAX_QUANTITY`] (a total of many containers
 /// can pass it where no container does), and each times the workload's pods within `i64`, as
 /// the simulator multiplies them (a Kueue workload's quota, the GPUs of a job row).
-fn check_amounts(doc: &Obj, kind: &crate::input::spec::WorkloadKind) -> Res<()> {
+pub(crate) fn check_amounts(doc: &Obj, kind: &crate::input::spec::WorkloadKind) -> Res<()> {
     use crate::input::spec::WorkloadKind;
     let templates: Vec<(String, &PodTemplate, u32)> = match kind {
         WorkloadKind::Job(j) => vec![(

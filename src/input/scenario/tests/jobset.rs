@@ -31,6 +31,7 @@ fn rjob(name: &str, pods: u32, container: &str) -> ReplicatedJob {
         labels: Default::default(),
         annotations: Default::default(),
         job: example_job(pods, container),
+        depends_on: Vec::new(),
     }
 }
 
@@ -74,6 +75,7 @@ fn the_upstream_parallel_jobs_example_loads_with_the_webhook_defaults() {
         in_order: false,
         suspend: false,
         ttl_seconds_after_finished: None,
+        train_job: None,
     };
     assert_eq!(w, jobset_workload("paralleljobs.yaml", "paralleljobs", expected));
     assert_eq!(w.pods_without_failures(), 5);
@@ -92,6 +94,7 @@ fn the_upstream_success_policy_example_targets_workers_by_index() {
         in_order: false,
         suspend: false,
         ttl_seconds_after_finished: None,
+        train_job: None,
     };
     assert_eq!(w, jobset_workload("success-policy.yaml", "success-policy", expected));
 }
@@ -110,6 +113,7 @@ fn the_upstream_failure_policy_example_blocks_and_restarts_three_times() {
         in_order: false,
         suspend: false,
         ttl_seconds_after_finished: None,
+        train_job: None,
     };
     assert_eq!(w, jobset_workload("failure-policy.yaml", "failure-policy", expected));
 }
@@ -603,15 +607,22 @@ fn what_is_not_simulated_is_listed_and_warned_about() {
     assert_eq!(sc.workloads.len(), 1);
     assert_eq!(
         sc.unmodelled[0].fields,
-        [
-            "spec.replicatedJobs[1].dependsOn",
-            "spec.failurePolicy.rules[0].onJobFailureMessagePatterns",
-            "status"
-        ]
+        ["spec.failurePolicy.rules[0].onJobFailureMessagePatterns", "status"]
+    );
+    // dependsOn is simulated: kept, not listed, not warned about.
+    let WorkloadKind::JobSet(s) = &sc.workloads[0].kind else {
+        unreachable!()
+    };
+    assert_eq!(
+        s.replicated_jobs[1].depends_on,
+        [crate::input::spec::JobSetDependency {
+            rjob: 0,
+            complete: true
+        }]
     );
     let w = crate::input::scenario::warnings(&sc);
     let about = |needle: &str| w.iter().filter(|m| m.contains(needle)).count();
-    assert_eq!(about("spec.replicatedJobs[1].dependsOn is not simulated"), 1, "{w:?}");
+    assert_eq!(about("dependsOn"), 0, "{w:?}");
     assert_eq!(
         about("spec.failurePolicy.rules[0].onJobFailureMessagePatterns is not simulated"),
         1,
