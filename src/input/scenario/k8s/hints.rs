@@ -78,6 +78,9 @@ pub(crate) enum HintScope {
     Node,
     /// A bare Kueue Workload: only submit-at and duration.
     KueueWorkload,
+    /// A Deployment, ReplicaSet or StatefulSet or its pod template: as a Pod (its pods have no
+    /// completion to fail or suspend).
+    Serving,
 }
 
 /// Reads the `kubesim.io/*` annotations of `doc.metadata` (for a pod template, of
@@ -120,7 +123,7 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
             key,
             "kubesim.io/submit-at" | "kubesim.io/suspend-at" | "kubesim.io/resume-at"
         ),
-        HintScope::Pod | HintScope::VolcanoJob => !matches!(
+        HintScope::Pod | HintScope::VolcanoJob | HintScope::Serving => !matches!(
             key,
             "kubesim.io/suspend-at" | "kubesim.io/resume-at" | "kubesim.io/fail-indexes" | "kubesim.io/gang-size"
         ),
@@ -141,6 +144,10 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
             HintScope::JobSetTemplate => {
                 "a JobSet's replicatedJob template (submit-at, suspend-at and resume-at go on the \
                  JobSet's own metadata: it is created and suspended as a whole)"
+            }
+            HintScope::Serving => {
+                "a Deployment, ReplicaSet or StatefulSet (suspend-at, resume-at, fail-indexes and \
+                 gang-size are for Jobs)"
             }
             _ => "a Pod (suspend-at, resume-at, fail-indexes and gang-size are for Jobs)",
         };

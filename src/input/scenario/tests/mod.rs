@@ -18,6 +18,7 @@ mod gangs;
 mod good;
 mod jobset;
 mod limits;
+mod serving;
 mod volcano;
 
 fn rl(pairs: &[(&str, i64)]) -> ResourceList {
