@@ -625,18 +625,28 @@ struct ServingCase {
     /// A container run time (then restarted in place), or none: runs to the horizon.
     duration_s: Option<u64>,
     submit_s: u64,
+    /// `kubesim.io/replicas-schedule` steps (ms of day, replicas).
+    schedule: Vec<(u64, u32)>,
 }
 
 fn serving_case() -> impl Strategy<Value = ServingCase> {
-    (0u8..4, 0u32..=5, 0i64..=4, prop::option::of(60u64..1200), 0u64..600).prop_map(
-        |(kind, replicas, gpus, duration_s, submit_s)| ServingCase {
+    (
+        0u8..4,
+        0u32..=5,
+        0i64..=4,
+        prop::option::of(60u64..1200),
+        0u64..600,
+        prop::collection::btree_map(0u64..240, 0u32..=5, 0..4),
+    )
+        .prop_map(|(kind, replicas, gpus, duration_s, submit_s, steps)| ServingCase {
             kind,
             replicas,
             gpus,
             duration_s,
             submit_s,
-        },
-    )
+            // Steps in the first 4 hours of the day (the runs' horizon), a minute apart or more.
+            schedule: steps.into_iter().map(|(m, r)| (m * 60_000, r)).collect(),
+        })
 }
 
 proptest! {
@@ -670,6 +680,7 @@ proptest! {
                 parallel: c.kind == 3,
                 first_ordinal: 0,
                 paused: false,
+                schedule: c.schedule.clone(),
                 template,
             });
             sc.workloads.push(w);
@@ -695,7 +706,8 @@ proptest! {
                 let name = format!("s{i}");
                 let row = r.jobs.iter().find(|j| j.name == name).expect("a row per object");
                 prop_assert_eq!(row.kind, ["Deployment", "ReplicaSet", "StatefulSet", "StatefulSet"][c.kind as usize]);
-                prop_assert_eq!(row.pods, c.replicas);
+                let peak = c.schedule.iter().map(|s| s.1).max().unwrap_or(c.replicas);
+                prop_assert_eq!(row.pods, peak);
                 prop_assert!(row.finish.is_none(), "{:?}", row);
                 // Live pods over time: created minus ended; deleted ones may still be live.
                 let prefix = format!("default/{name}-");
@@ -714,7 +726,7 @@ proptest! {
                         "PodDeleted" => deleting += 1,
                         _ => {}
                     }
-                    prop_assert!(n <= i64::from(c.replicas) + deleting, "{name}: {n} live pods at {:?}", e.time);
+                    prop_assert!(n <= i64::from(peak) + deleting, "{name}: {n} live pods at {:?}", e.time);
                     if c.kind >= 2 {
                         prop_assert!(live.values().all(|&k| k <= 1), "{name}: two pods of one ordinal at {:?}", e.time);
                     }

@@ -211,3 +211,37 @@ fn a_paused_deployment_runs_nothing() {
     assert!(times(&r, "web-", "PodCreated").is_empty());
     assert_eq!(job(&r, "web").state.as_str(), "Pending");
 }
+
+/// `kubesim.io/replicas-schedule: "00:00=1,00:10=3,00:20=2"` (the Simulation's clock starts at
+/// midnight): one replica from 0, three at 600 s, two at 1200 s. The ReplicaSet deletes the
+/// newest of its running pods (`getPodsToDelete`: both made at 600 s, the last made goes); the
+/// StatefulSet creates web-1 then web-2 at 600 s (OrderedReady: web-1 runs at once) and deletes
+/// its highest ordinal, web-2, at 1200 s. The row's `pods` is the peak, 3.
+#[test]
+fn a_replicas_schedule_scales_up_and_down() {
+    let nodes = format!("{}{}{}", node("n0", ""), node("n1", ""), node("n2", ""));
+    let ann = "kubesim.io/replicas-schedule: \"00:00=1,00:10=3,00:20=2\"";
+    for kind in ["Deployment", "StatefulSet"] {
+        let y = format!("{}{nodes}{}", sim("1h", ""), serving(kind, "web", 1, "", ann));
+        let r = run(&y, "kube-default");
+        assert_eq!(times(&r, "web", "Scaled"), [600.0, 1200.0], "{kind}");
+        assert_eq!(times(&r, "web-", "PodCreated"), [0.0, 600.0, 600.0], "{kind}");
+        assert_eq!(times(&r, "web-", "PodDeleted"), [1200.0], "{kind}");
+        assert_eq!(times(&r, "web-", "PodFailed"), [1200.0], "{kind}");
+        let deleted: Vec<&str> = r
+            .events
+            .iter()
+            .filter(|e| e.event == "PodDeleted")
+            .map(|e| e.object.as_str())
+            .collect();
+        let created: Vec<&str> = r
+            .events
+            .iter()
+            .filter(|e| e.event == "PodCreated")
+            .map(|e| e.object.as_str())
+            .collect();
+        assert_eq!(deleted, [created[2]], "{kind}: the newest (highest ordinal) goes");
+        let j = job(&r, "web");
+        assert_eq!((j.pods, j.state.as_str()), (3, "Running"), "{kind}");
+    }
+}

@@ -158,7 +158,7 @@ impl World {
         let (need, done) = match (&w.job, &self.store.protos[w.proto as usize].spec.kind) {
             (Some(j), _) => (j.needed_running(), w.succeeded_pods),
             // A Deployment, ReplicaSet or StatefulSet starts once all its replicas run.
-            (None, WorkloadKind::Serving(s)) => (s.replicas, 0),
+            (None, WorkloadKind::Serving(_)) => (self.serving_replicas(wl), 0),
             (None, _) => (1, 0),
         };
         if w.running + done >= need.max(1) {

@@ -16,7 +16,8 @@
 //! 1. ReplicaSet (and a Deployment's ReplicaSet): the active pods (not terminal, no
 //!    deletionTimestamp) are counted against `replicas`; missing ones are created, at most
 //!    `burstReplicas` (500) in one sync (slow-start batches 1, 2, 4, ... all succeed at once
-//!    in kubesim, so the batches take no time). A pod deleted (evicted, preempted, its node
+//!    in kubesim, so the batches take no time); extra ones are deleted, at most 500, the lowest
+//!    ranked first (`getPodsToDelete`: unassigned, then Pending, then not Ready, then the newest). A pod deleted (evicted, preempted, its node
 //!    lost and the pod evicted by the taint manager) is replaced as soon as the controller sees
 //!    its deletionTimestamp, before it is gone; a pod that failed is replaced the same way.
 //! 2. StatefulSet: ordinals `0..replicas` (from `ordinals.start`), pod `<name>-<ordinal>`. For
@@ -27,7 +28,11 @@
 //!    was created or deleted in this sync, is terminating, or is not Running and Ready (no
 //!    readiness probes are modelled: a pod is Ready while its container runs), so pod i+1 is
 //!    created only once pods 0..i are Running and Ready; with Parallel every ordinal is
-//!    handled in one sync.
+//!    handled in one sync. Then (`processCondemned`) pods beyond the replicas are deleted, the
+//!    highest ordinal first: with OrderedReady only if the walk was not stopped, one at a time,
+//!    waiting for each to be gone; with Parallel all at once.
+//! 3. `kubesim.io/replicas-schedule` sets `replicas` at its times of day, every day (a daemon
+//!    event per step), as a user's scale would, and the controller syncs at once.
 //!
 //! A sync runs when the object is created and one watch delay (`latencies.watch`, 0 by
 //! default) after any change of one of its pods (created, running, its container exited,
@@ -39,7 +44,8 @@
 //! replicas is created in one instant here, over a few seconds in a cluster); the Deployment's
 //! rollout (maxSurge, maxUnavailable, minReadySeconds, progress deadline) is not modelled, as
 //! there is no template change; a StatefulSet's volume claims are not created (its pods do not
-//! wait for volume binding).
+//! wait for volume binding); the deletion ranks by pod deletion cost, colocation and restart
+//! count are left out.
 
 use std::collections::BTreeMap;
 
@@ -66,11 +72,15 @@ impl Servings {
 /// One object's controller state.
 #[derive(Debug)]
 struct ServingState {
+    /// `spec.replicas` as it is now (its `kubesim.io/replicas-schedule` step).
+    replicas: u32,
     /// The pending sync.
     sync_at: Option<SimTime>,
     /// Syncs in a row whose creates were refused (the work queue's per-item backoff).
     refusals: u32,
 }
+
+const DAY_MS: u64 = 86_400_000;
 
 /// The work queue's per-item backoff after a failed sync (client-go
 /// `DefaultControllerRateLimiter`: 5 ms doubling to 1000 s).
@@ -90,15 +100,63 @@ impl World {
 
     /// A Deployment, ReplicaSet or StatefulSet was created: its first sync, now.
     pub(crate) fn serving_created(&mut self, wl: WlId) {
+        let now = self.now();
+        let day_ms = self.serving_time_of_day(now);
+        let replicas = self.serving_spec(wl).replicas_at(day_ms);
         self.ctl.servings.sets.insert(
             wl,
             ServingState {
+                replicas,
                 sync_at: None,
                 refusals: 0,
             },
         );
-        let now = self.now();
+        self.serving_next_step(wl);
         self.serving_enqueue(wl, now);
+    }
+
+    /// The replicas `wl` asks for now.
+    pub(crate) fn serving_replicas(&self, wl: WlId) -> u32 {
+        self.ctl.servings.sets.get(&wl).map_or(0, |s| s.replicas)
+    }
+
+    /// Time of day (ms from midnight) of simulated time `t` on the Simulation's clock.
+    fn serving_time_of_day(&self, t: SimTime) -> u64 {
+        let start = self.cfg.start_time.timestamp_millis().rem_euclid(DAY_MS as i64) as u64;
+        (start + t.ms() % DAY_MS) % DAY_MS
+    }
+
+    /// Schedule the next step of `wl`'s replicas schedule, if it has one (a daemon event: a
+    /// schedule alone does not keep a run going).
+    fn serving_next_step(&mut self, wl: WlId) {
+        let now = self.now();
+        let day_ms = self.serving_time_of_day(now);
+        let spec = self.serving_spec(wl);
+        let Some(&(first, _)) = spec.schedule.first() else {
+            return;
+        };
+        let next = spec
+            .schedule
+            .iter()
+            .map(|&(t, _)| t)
+            .find(|&t| t > day_ms)
+            .unwrap_or(first + DAY_MS);
+        self.engine
+            .schedule_daemon(now.plus_ms(next - day_ms), class::API, Ev::ServingScale { wl });
+    }
+
+    /// A step of `wl`'s replicas schedule: `spec.replicas` is set (a user's or an autoscaler's
+    /// scale), and the controller syncs.
+    pub(crate) fn serving_scale(&mut self, wl: WlId) {
+        let now = self.now();
+        let replicas = self.serving_spec(wl).replicas_at(self.serving_time_of_day(now));
+        let st = self.ctl.servings.sets.get_mut(&wl).expect("a serving workload");
+        if std::mem::replace(&mut st.replicas, replicas) != replicas {
+            let obj = self.wl_object(wl);
+            self.event(|| obj, "Scaled", || format!("replicas {replicas}"));
+            self.serving_enqueue(wl, now);
+        }
+        self.serving_next_step(wl);
     }
 
     /// A pod of `wl` changed: its controller syncs one watch delay later.
@@ -148,16 +206,37 @@ impl World {
         }
     }
 
-    /// Rule 1: create the missing replicas (at most `burstReplicas`).
+    /// Rule 1: create the missing replicas, or delete the extra ones (at most `burstReplicas`).
     fn replicaset_sync(&mut self, wl: WlId) {
         self.serving_release_terminal(wl);
-        let replicas = self.serving_spec(wl).replicas;
-        let active = self.store.workloads[wl as usize]
+        let replicas = self.serving_replicas(wl);
+        let mut active: Vec<PodId> = self.store.workloads[wl as usize]
             .pods
             .iter()
-            .filter(|&&p| self.store.pods[p as usize].is_active())
-            .count() as u32;
-        let missing = replicas.saturating_sub(active);
+            .copied()
+            .filter(|&p| self.store.pods[p as usize].is_active())
+            .collect();
+        if active.len() as u32 > replicas {
+            // `getPodsToDelete`: the lowest ranked first (unassigned before assigned, pending
+            // before running, not ready before ready, then the newest first).
+            active.sort_by_key(|&p| {
+                let q = &self.store.pods[p as usize];
+                let running = q.phase == crate::sim::Phase::Running;
+                (
+                    q.node.is_some(),
+                    running,
+                    q.container_up,
+                    std::cmp::Reverse(q.created),
+                    std::cmp::Reverse(p),
+                )
+            });
+            let extra = (active.len() as u32 - replicas).min(BURST_REPLICAS) as usize;
+            for &p in &active[..extra] {
+                self.delete_pod(p, "ScaleDown", None);
+            }
+            return;
+        }
+        let missing = replicas - active.len() as u32;
         let n = missing.min(BURST_REPLICAS);
         for _ in 0..n {
             self.serving_create_pod(wl, None);
@@ -173,7 +252,8 @@ impl World {
     fn statefulset_sync(&mut self, wl: WlId) {
         let now = self.now();
         let spec = self.serving_spec(wl);
-        let (first, replicas, parallel) = (spec.first_ordinal, spec.replicas, spec.parallel);
+        let (first, parallel) = (spec.first_ordinal, spec.parallel);
+        let replicas = self.serving_replicas(wl);
         // The live pod of each ordinal (at most one: a name is unique).
         let mut by_ordinal: BTreeMap<u32, PodId> = BTreeMap::new();
         for &p in &self.store.workloads[wl as usize].pods {
@@ -183,12 +263,14 @@ impl World {
             by_ordinal.insert(i, p);
         }
         let mut resync = false;
+        let mut blocked = false;
         for i in first..first + replicas {
             let Some(&pod) = by_ordinal.get(&i) else {
                 self.serving_create_pod(wl, Some(i));
                 if parallel {
                     continue;
                 }
+                blocked = true;
                 break;
             };
             let p = &self.store.pods[pod as usize];
@@ -206,11 +288,35 @@ impl World {
                 if parallel {
                     continue;
                 }
+                blocked = true;
                 break;
             }
             let ready = p.deletion.is_none() && p.container_up;
             if !ready && !parallel {
+                blocked = true;
                 break;
+            }
+        }
+        // `processCondemned`: pods beyond the replicas go, the highest ordinal first; with
+        // OrderedReady only once every replica is Running and Ready, one at a time, waiting for
+        // each to be gone.
+        if !blocked {
+            let condemned: Vec<PodId> = by_ordinal.range(first + replicas..).rev().map(|(_, &p)| p).collect();
+            // A condemned pod that ended is gone from the controller's view.
+            let (gone, condemned): (Vec<PodId>, Vec<PodId>) = condemned
+                .into_iter()
+                .partition(|&p| self.store.pods[p as usize].finished.is_some());
+            for p in gone {
+                self.store.workloads[wl as usize].pods.retain(|&q| q != p);
+                self.release_pod(p);
+            }
+            for p in condemned {
+                if self.store.pods[p as usize].deletion.is_none() {
+                    self.delete_pod(p, "ScaleDown", None);
+                }
+                if !parallel {
+                    break;
+                }
             }
         }
         if resync {

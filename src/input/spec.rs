@@ -613,6 +613,22 @@ pub enum ServingKind {
     StatefulSet,
 }
 
+impl ServingSpec {
+    /// The replicas in force at time of day `ms` (from midnight): the schedule's step, else
+    /// `replicas`.
+    pub fn replicas_at(&self, ms: u64) -> u32 {
+        match self.schedule.iter().rev().find(|(t, _)| *t <= ms) {
+            Some((_, r)) => *r,
+            None => self.schedule.last().map_or(self.replicas, |(_, r)| *r),
+        }
+    }
+
+    /// The most replicas it ever asks for (jobs.csv `pods`).
+    pub fn peak_replicas(&self) -> u32 {
+        self.schedule.iter().map(|(_, r)| *r).max().unwrap_or(self.replicas)
+    }
+}
+
 impl ServingKind {
     pub fn api_kind(self) -> &'static str {
         match self {
@@ -637,6 +653,10 @@ pub struct ServingSpec {
     pub first_ordinal: u32,
     /// A Deployment's `paused`: created paused, it makes no ReplicaSet and runs no pod.
     pub paused: bool,
+    /// `kubesim.io/replicas-schedule`: (time of day in ms from midnight of the Simulation's
+    /// clock, replicas) steps, sorted by time, each in force from its time to the next one's,
+    /// every day (the last wraps round to the first); empty: `replicas` all along.
+    pub schedule: Vec<(u64, u32)>,
     /// The pod template (`restartPolicy` Always).
     pub template: PodTemplate,
 }

@@ -248,7 +248,7 @@ impl World {
         let shapes: Vec<(String, u32, u32, &PodTemplate)> = match &spec.kind {
             WorkloadKind::Job(j) => vec![(String::new(), 1, 1, &j.template)],
             WorkloadKind::Pod(t) => vec![(String::new(), 1, 1, t)],
-            WorkloadKind::Serving(s) => vec![(String::new(), s.replicas, 1, &s.template)],
+            WorkloadKind::Serving(s) => vec![(String::new(), s.peak_replicas(), 1, &s.template)],
             WorkloadKind::VolcanoJob(v) => v
                 .tasks
                 .iter()

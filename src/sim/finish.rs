@@ -297,7 +297,7 @@ impl World {
         let (kind, pods) = match &p.spec.kind {
             WorkloadKind::Job(j) => ("Job", j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX))),
             WorkloadKind::Pod(_) => ("Pod", 1),
-            WorkloadKind::Serving(s) => (s.kind.api_kind(), s.replicas),
+            WorkloadKind::Serving(s) => (s.kind.api_kind(), s.peak_replicas()),
             WorkloadKind::VolcanoJob(_) => ("VolcanoJob", p.tasks.iter().map(|t| t.replicas).sum()),
             WorkloadKind::KueueWorkload(_) => ("Workload", p.tasks.iter().map(|t| t.replicas).sum()),
             WorkloadKind::JobSet(_) => (

@@ -102,6 +102,10 @@ pub enum Ev {
     ServingSync {
         wl: WlId,
     },
+    /// A step of a serving workload's `kubesim.io/replicas-schedule`.
+    ServingScale {
+        wl: WlId,
+    },
     SchedFlushUnschedulable,
     SchedFlushBackoff,
     SchedCycle,
@@ -586,6 +590,7 @@ impl World {
             Ev::JobTtl { wl } => self.job_ttl(wl),
             Ev::JobSetSync { wl } => self.jobset_sync_event(wl),
             Ev::ServingSync { wl } => self.serving_sync_event(wl),
+            Ev::ServingScale { wl } => self.serving_scale(wl),
             Ev::CronCreate { cj } => self.cron_create(cj),
             Ev::NodeFail { node, for_ms } => self.node_fail(node, for_ms),
             Ev::NodeDetect { node } => self.node_detect(node),

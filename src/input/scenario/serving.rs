@@ -164,6 +164,7 @@ pub(crate) fn serving(doc: &Obj, kind: ServingKind, _meta: &Meta) -> Res<Workloa
             parallel,
             first_ordinal,
             paused,
+            schedule: hints.replicas_schedule.clone().unwrap_or_default(),
             template: pod,
         }),
         hints,

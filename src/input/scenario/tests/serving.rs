@@ -163,3 +163,42 @@ fn defaults_hints_and_what_is_not_simulated() {
         &["Deployment"],
     );
 }
+
+#[test]
+fn a_replicas_schedule() {
+    let with = |value: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  annotations:\n    kubesim.io/replicas-schedule: \"{value}\"\nspec:\n{SELECTOR}{TEMPLATE}"
+        )
+    };
+    let sc = ok(&with("20:00=3, 00:00=2,08:30=6"));
+    let s = serving_of(&sc.workloads[0]);
+    assert_eq!(s.schedule, [(0, 2), (30_600_000, 6), (72_000_000, 3)]);
+    assert_eq!(
+        (s.replicas_at(0), s.replicas_at(30_599_999), s.replicas_at(80_000_000)),
+        (2, 2, 3)
+    );
+    assert_eq!(s.peak_replicas(), 6);
+    // Before the first step of the day, the last one's count holds (it wraps round).
+    let sc = ok(&with("08:00=4,20:00=1"));
+    assert_eq!(serving_of(&sc.workloads[0]).replicas_at(3_600_000), 1);
+    for bad_value in ["8=4", "25:00=1", "08:00=1,08:00=2", "08:00=-1", "08:00=200000"] {
+        let e = bad(&with(bad_value));
+        check(
+            &e,
+            6,
+            "metadata.annotations.kubesim.io/replicas-schedule",
+            &["invalid replicas schedule", "00:00=2,08:00=6,20:00=3"],
+        );
+    }
+    // Only on the serving kinds.
+    let e = bad(&job(
+        "  annotations: {kubesim.io/replicas-schedule: \"00:00=1\"}\nspec:\n  template:\n    spec:\n      containers: [{name: c}]\n",
+    ));
+    check(
+        &e,
+        5,
+        "metadata.annotations.kubesim.io/replicas-schedule",
+        &["Deployments, ReplicaSets and StatefulSets"],
+    );
+}
