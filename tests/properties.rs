@@ -617,3 +617,123 @@ proptest! {
         }
     }
 }
+
+#[derive(Clone, Debug)]
+struct ServingCase {
+    /// 0 Deployment, 1 ReplicaSet, 2 StatefulSet OrderedReady, 3 StatefulSet Parallel.
+    kind: u8,
+    replicas: u32,
+    gpus: i64,
+    /// A container run time (then restarted in place), or none: runs to the horizon.
+    duration_s: Option<u64>,
+    submit_s: u64,
+    /// `kubesim.io/replicas-schedule` steps (ms of day, replicas).
+    schedule: Vec<(u64, u32)>,
+}
+
+fn serving_case() -> impl Strategy<Value = ServingCase> {
+    (
+        0u8..4,
+        0u32..=5,
+        0i64..=4,
+        prop::option::of(60u64..1200),
+        0u64..600,
+        prop::collection::btree_map(0u64..240, 0u32..=5, 0..4),
+    )
+        .prop_map(|(kind, replicas, gpus, duration_s, submit_s, steps)| ServingCase {
+            kind,
+            replicas,
+            gpus,
+            duration_s,
+            submit_s,
+            // Steps in the first 4 hours of the day (the runs' horizon), a minute apart or more.
+            schedule: steps.into_iter().map(|(m, r)| (m * 60_000, r)).collect(),
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("KUBESIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32),
+        rng_seed: RngSeed::Fixed(0x7365_7276),
+        ..ProptestConfig::default()
+    })]
+
+    /// Deployments, ReplicaSets and StatefulSets beside Jobs, with node outages, keep the
+    /// invariants under every placer; each has one row of its kind that never finishes, never
+    /// has more live pods than its replicas plus those being deleted, and a StatefulSet never
+    /// has two live pods of one ordinal.
+    #[test]
+    fn serving_workloads_keep_their_replicas(
+        node_gpus in prop::collection::vec(1i64..=8, 1..4),
+        sets in prop::collection::vec(serving_case(), 1..4),
+        singles in prop::collection::vec(job_case(), 0..4),
+        outages in prop::collection::vec(outage_case(), 0..3),
+    ) {
+        use kubesim::input::spec::{ServingKind, ServingSpec};
+        let mut sc = scenario(&node_gpus, &singles);
+        for (i, c) in sets.iter().enumerate() {
+            let mut w = single_pod_job(&format!("s{i}"), gpu_pod_template(0, None));
+            w.submit_at_ms = c.submit_s * 1000;
+            let mut template = gpu_pod_template(c.gpus, c.duration_s.map(|s| s * 1000));
+            template.restart_policy = kubesim::input::spec::RestartPolicy::Always;
+            w.kind = WorkloadKind::Serving(ServingSpec {
+                kind: [ServingKind::Deployment, ServingKind::ReplicaSet, ServingKind::StatefulSet, ServingKind::StatefulSet][c.kind as usize],
+                replicas: c.replicas,
+                parallel: c.kind == 3,
+                first_ordinal: 0,
+                paused: false,
+                schedule: c.schedule.clone(),
+                template,
+            });
+            sc.workloads.push(w);
+        }
+        sc.faults.push(kubesim::input::spec::FaultModelSpec {
+            name: "f".into(),
+            mtbf_ms: None,
+            mttr_ms: 600_000,
+            node_selector: BTreeMap::new(),
+            outages: outages
+                .iter()
+                .filter(|o| o.node < node_gpus.len())
+                .map(|o| kubesim::input::spec::Outage { node: format!("n{}", o.node), at_ms: o.at_s * 1000, for_ms: o.for_s.map(|s| s * 1000) })
+                .collect(),
+            taints: vec![],
+            loc: Default::default(),
+        });
+        let policies: Vec<String> = ["kube-default", "coscheduling", "volcano", "kueue"].iter().map(|s| s.to_string()).collect();
+        let runs = run_all(&sc, &policies, &[1], true).expect("runs");
+        for r in &runs {
+            prop_assert!(r.gpu.alloc_util() <= 1.0 + 1e-9);
+            for (i, c) in sets.iter().enumerate() {
+                let name = format!("s{i}");
+                let row = r.jobs.iter().find(|j| j.name == name).expect("a row per object");
+                prop_assert_eq!(row.kind, ["Deployment", "ReplicaSet", "StatefulSet", "StatefulSet"][c.kind as usize]);
+                let peak = c.schedule.iter().map(|s| s.1).max().unwrap_or(c.replicas);
+                prop_assert_eq!(row.pods, peak);
+                prop_assert!(row.finish.is_none(), "{:?}", row);
+                // Live pods over time: created minus ended; deleted ones may still be live.
+                let prefix = format!("default/{name}-");
+                let mut live: BTreeMap<String, i64> = BTreeMap::new();
+                let (mut n, mut deleting) = (0i64, 0i64);
+                for e in r.events.iter().filter(|e| e.object.starts_with(&prefix)) {
+                    match e.event {
+                        "PodCreated" => {
+                            n += 1;
+                            *live.entry(e.object.clone()).or_default() += 1;
+                        }
+                        "PodSucceeded" | "PodFailed" => {
+                            n -= 1;
+                            *live.entry(e.object.clone()).or_default() -= 1;
+                        }
+                        "PodDeleted" => deleting += 1,
+                        _ => {}
+                    }
+                    prop_assert!(n <= i64::from(peak) + deleting, "{name}: {n} live pods at {:?}", e.time);
+                    if c.kind >= 2 {
+                        prop_assert!(live.values().all(|&k| k <= 1), "{name}: two pods of one ordinal at {:?}", e.time);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -7,7 +7,7 @@ use crate::observe::record;
 use rand::RngExt;
 
 use crate::engine::{rng_stream, stable_hash};
-use crate::input::spec::RestartPolicy;
+use crate::input::spec::{RestartPolicy, WorkloadKind};
 use crate::sim::{Ev, Phase, PodId, WlId, World, backoff_ms, class};
 use record::WlState;
 
@@ -86,6 +86,8 @@ impl World {
                 self.job_pod_event(wl);
             }
         }
+        // Running and Ready: a StatefulSet's next ordinal may start.
+        self.serving_pod_event(wl);
         // A gang member waits at the rendezvous until its gang has formed.
         match gang {
             Some(g) => self.gang_member_running(g, pod),
@@ -153,9 +155,11 @@ impl World {
         }
         // A Job's pods that already succeeded count: it needs them no more (its first pods can
         // end before its last start when they are created or placed over time).
-        let (need, done) = match &w.job {
-            Some(j) => (j.needed_running(), w.succeeded_pods),
-            None => (1, 0),
+        let (need, done) = match (&w.job, &self.store.protos[w.proto as usize].spec.kind) {
+            (Some(j), _) => (j.needed_running(), w.succeeded_pods),
+            // A Deployment, ReplicaSet or StatefulSet starts once all its replicas run.
+            (None, WorkloadKind::Serving(_)) => (self.serving_replicas(wl), 0),
+            (None, _) => (1, 0),
         };
         if w.running + done >= need.max(1) {
             self.store.workloads[wl as usize].start = Some(self.now());
@@ -215,6 +219,7 @@ impl World {
         self.engine
             .schedule(now.plus_ms(delay), class::KUBELET, Ev::ContainerRestart { pod, epoch });
         self.job_pod_event(wl);
+        self.serving_pod_event(wl);
     }
 
     /// The kubelet restarts the container in place: restartCount goes up.

@@ -600,6 +600,9 @@ pub enum WorkloadKind {
     /// A `jobset.x-k8s.io/v1alpha2` JobSet: child Jobs created, restarted and finished as a
     /// unit by the JobSet controller (`controllers::jobset`).
     JobSet(JobSetSpec),
+    /// An `apps/v1` Deployment, ReplicaSet or StatefulSet: `replicas` pods kept up until the
+    /// horizon by its controller (`controllers::serving`, docs/serving.md).
+    Serving(ServingSpec),
 }
 
 impl WorkloadKind {
@@ -613,8 +616,65 @@ impl WorkloadKind {
             WorkloadKind::KueueWorkload(_) => "Workload",
             WorkloadKind::JobSet(s) if s.train_job.is_some() => "TrainJob",
             WorkloadKind::JobSet(_) => "JobSet",
+            WorkloadKind::Serving(s) => s.kind.api_kind(),
         }
     }
+}
+
+/// Which `apps/v1` controller keeps a serving workload's replicas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServingKind {
+    Deployment,
+    ReplicaSet,
+    StatefulSet,
+}
+
+impl ServingSpec {
+    /// The replicas in force at time of day `ms` (from midnight): the schedule's step, else
+    /// `replicas`.
+    pub fn replicas_at(&self, ms: u64) -> u32 {
+        match self.schedule.iter().rev().find(|(t, _)| *t <= ms) {
+            Some((_, r)) => *r,
+            None => self.schedule.last().map_or(self.replicas, |(_, r)| *r),
+        }
+    }
+
+    /// The most replicas it ever asks for (jobs.csv `pods`).
+    pub fn peak_replicas(&self) -> u32 {
+        self.schedule.iter().map(|(_, r)| *r).max().unwrap_or(self.replicas)
+    }
+}
+
+impl ServingKind {
+    pub fn api_kind(self) -> &'static str {
+        match self {
+            ServingKind::Deployment => "Deployment",
+            ServingKind::ReplicaSet => "ReplicaSet",
+            ServingKind::StatefulSet => "StatefulSet",
+        }
+    }
+}
+
+/// A Deployment's, ReplicaSet's or StatefulSet's spec as far as it is simulated
+/// (docs/serving.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServingSpec {
+    pub kind: ServingKind,
+    /// `spec.replicas` (default 1).
+    pub replicas: u32,
+    /// A StatefulSet's `podManagementPolicy: Parallel` (default OrderedReady); false for the
+    /// other kinds.
+    pub parallel: bool,
+    /// A StatefulSet's `ordinals.start` (default 0): its pods are `<name>-<first_ordinal + i>`.
+    pub first_ordinal: u32,
+    /// A Deployment's `paused`: created paused, it makes no ReplicaSet and runs no pod.
+    pub paused: bool,
+    /// `kubesim.io/replicas-schedule`: (time of day in ms from midnight of the Simulation's
+    /// clock, replicas) steps, sorted by time, each in force from its time to the next one's,
+    /// every day (the last wraps round to the first); empty: `replicas` all along.
+    pub schedule: Vec<(u64, u32)>,
+    /// The pod template (`restartPolicy` Always).
+    pub template: PodTemplate,
 }
 
 /// A JobSet's spec after the JobSet webhook's defaults (jobset `pkg/webhooks/jobset_webhook.go`
@@ -800,6 +860,7 @@ impl WorkloadSpec {
                 .iter()
                 .map(|r| u64::from(r.job.completions.unwrap_or(r.job.parallelism.unwrap_or(1))) * u64::from(r.replicas))
                 .sum(),
+            WorkloadKind::Serving(s) => u64::from(s.replicas),
         }
     }
 
@@ -812,6 +873,7 @@ impl WorkloadSpec {
             WorkloadKind::VolcanoJob(v) => v.tasks.iter().map(|t| &t.template).collect(),
             WorkloadKind::KueueWorkload(k) => k.pod_sets.iter().map(|p| &p.template).collect(),
             WorkloadKind::JobSet(s) => s.replicated_jobs.iter().map(|r| &r.job.template).collect(),
+            WorkloadKind::Serving(s) => vec![&s.template],
         }
     }
 }
@@ -1034,6 +1096,45 @@ pub enum IntOrPercent {
 pub struct LabelSelector {
     pub match_labels: BTreeMap<String, String>,
     pub match_expressions: Vec<SelectorRequirement>,
+}
+
+impl LabelSelector {
+    /// Whether it selects these labels (an empty selector selects everything, as a
+    /// namespaceSelector `{}` does).
+    pub fn selects(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+            && self
+                .match_expressions
+                .iter()
+                .all(|r| r.matches(labels.get(&r.key).map(String::as_str)))
+    }
+}
+
+impl SelectorRequirement {
+    /// Whether a label's value (`None`: no such label) meets the requirement.
+    pub fn matches(&self, value: Option<&str>) -> bool {
+        match self.operator {
+            SelectorOperator::In => value.is_some_and(|v| self.values.iter().any(|x| x == v)),
+            SelectorOperator::NotIn => value.is_none_or(|v| self.values.iter().all(|x| x != v)),
+            SelectorOperator::Exists => value.is_some(),
+            SelectorOperator::DoesNotExist => value.is_none(),
+            SelectorOperator::Gt | SelectorOperator::Lt => {
+                let (Some(v), Some(bound)) = (value, self.values.first()) else {
+                    return false;
+                };
+                match (v.parse::<i64>(), bound.parse::<i64>()) {
+                    (Ok(v), Ok(b)) => {
+                        if self.operator == SelectorOperator::Gt {
+                            v > b
+                        } else {
+                            v < b
+                        }
+                    }
+                    _ => false,
+                }
+            }
+        }
+    }
 }
 
 /// policy/v1 PodDisruptionBudget.

@@ -11,8 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::error::{InputError, quote};
 use crate::input::spec::{
-    NodeSelectorTerm, NodeSpec, ResourceList, SelectorOperator, SelectorRequirement, Taint, TaintEffect, Toleration,
-    TolerationOperator,
+    NodeSelectorTerm, NodeSpec, ResourceList, SelectorRequirement, Taint, TaintEffect, Toleration, TolerationOperator,
 };
 
 /// Resource dimensions a run can use at most (cpu, memory, pods, nvidia.com/gpu and four more).
@@ -614,35 +613,11 @@ pub fn tolerates(t: &Toleration, taint: &Taint) -> bool {
 /// Does a label selector select these labels? (an empty selector selects everything, as a
 /// namespaceSelector `{}` does).
 pub fn selector_matches(sel: &crate::input::spec::LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    sel.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
-        && sel
-            .match_expressions
-            .iter()
-            .all(|r| requirement_matches(r, labels.get(&r.key).map(String::as_str)))
+    sel.selects(labels)
 }
 
 pub fn requirement_matches(r: &SelectorRequirement, value: Option<&str>) -> bool {
-    match r.operator {
-        SelectorOperator::In => value.is_some_and(|v| r.values.iter().any(|x| x == v)),
-        SelectorOperator::NotIn => value.is_none_or(|v| r.values.iter().all(|x| x != v)),
-        SelectorOperator::Exists => value.is_some(),
-        SelectorOperator::DoesNotExist => value.is_none(),
-        SelectorOperator::Gt | SelectorOperator::Lt => {
-            let (Some(v), Some(bound)) = (value, r.values.first()) else {
-                return false;
-            };
-            match (v.parse::<i64>(), bound.parse::<i64>()) {
-                (Ok(v), Ok(b)) => {
-                    if r.operator == SelectorOperator::Gt {
-                        v > b
-                    } else {
-                        v < b
-                    }
-                }
-                _ => false,
-            }
-        }
-    }
+    r.matches(value)
 }
 
 fn term_matches(term: &NodeSelectorTerm, node: &Node) -> bool {
@@ -974,7 +949,7 @@ mod tests {
             affinity_terms: vec![NodeSelectorTerm {
                 match_expressions: vec![SelectorRequirement {
                     key: "gpu-type".into(),
-                    operator: SelectorOperator::In,
+                    operator: crate::input::spec::SelectorOperator::In,
                     values: vec!["H100".into()],
                 }],
                 match_fields: vec![],

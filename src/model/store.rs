@@ -139,6 +139,7 @@ impl Proto {
             WorkloadKind::VolcanoJob(v) => &v.tasks[t].template,
             WorkloadKind::KueueWorkload(k) => &k.pod_sets[t].template,
             WorkloadKind::JobSet(s) => &s.replicated_jobs[t].job.template,
+            WorkloadKind::Serving(s) => &s.template,
         }
     }
 }
@@ -261,8 +262,49 @@ impl Store {
             }
             (WorkloadKind::KueueWorkload(_), _) => unreachable!("a bare Kueue Workload creates no pods"),
             (WorkloadKind::JobSet(_), _) => unreachable!("a JobSet's pods are its Jobs'"),
+            (WorkloadKind::Serving(s), i) => serving_pod_name(s.kind, &proto.spec.namespace, &w.name, n, i),
         }
     }
+}
+
+/// `utilrand`'s alphabet (apimachinery `pkg/util/rand`), of generated names' suffixes.
+const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// The name of pod `n` of a Deployment, ReplicaSet or StatefulSet named `name`: a StatefulSet's
+/// is `<name>-<ordinal>` (`index`); a ReplicaSet's `<name>-<5 characters>` (its pods'
+/// `generateName`, the API server's `SimpleNameGenerator`); a Deployment's is its ReplicaSet's,
+/// `<name>-<pod-template-hash>-<5 characters>`. The hash is `SafeEncodeString` of a 32-bit
+/// decimal number, as `controller.ComputeHash` writes it, and the 5 characters drawn from a
+/// stable hash of the ReplicaSet and `n` rather than at random (the same names under every
+/// seed).
+pub fn serving_pod_name(
+    kind: crate::input::spec::ServingKind,
+    namespace: &str,
+    name: &str,
+    n: u32,
+    index: Option<u32>,
+) -> String {
+    use crate::input::spec::ServingKind;
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| NAME_ALPHABET[b as usize % NAME_ALPHABET.len()] as char)
+            .collect()
+    };
+    let rs = match kind {
+        ServingKind::StatefulSet => return format!("{name}-{}", index.unwrap_or(n)),
+        ServingKind::ReplicaSet => name.to_string(),
+        ServingKind::Deployment => {
+            let hash = crate::engine::stable_hash(&format!("{namespace}/{name}")) as u32;
+            format!("{name}-{}", encode(&hash.to_string()))
+        }
+    };
+    let mut h = crate::engine::stable_hash(&format!("{namespace}/{rs}\u{0}{n}"));
+    let mut suffix = String::with_capacity(5);
+    for _ in 0..5 {
+        suffix.push(NAME_ALPHABET[(h % NAME_ALPHABET.len() as u64) as usize] as char);
+        h /= NAME_ALPHABET.len() as u64;
+    }
+    format!("{rs}-{suffix}")
 }
 
 /// The end state of a workload, as jobs.csv reports it.

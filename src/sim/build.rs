@@ -101,6 +101,7 @@ impl Controllers {
             creations: crate::controllers::job::Creations::default(),
             vc_live: std::collections::BTreeSet::new(),
             jobsets: crate::controllers::jobset::JobSets::default(),
+            servings: crate::controllers::serving::Servings::default(),
         }
     }
 }
@@ -247,6 +248,7 @@ impl World {
         let shapes: Vec<(String, u32, u32, &PodTemplate)> = match &spec.kind {
             WorkloadKind::Job(j) => vec![(String::new(), 1, 1, &j.template)],
             WorkloadKind::Pod(t) => vec![(String::new(), 1, 1, t)],
+            WorkloadKind::Serving(s) => vec![(String::new(), s.peak_replicas(), 1, &s.template)],
             WorkloadKind::VolcanoJob(v) => v
                 .tasks
                 .iter()

@@ -36,8 +36,9 @@ impl World {
                         "unbound live pod {} not Pending",
                         self.store.pod_name(id)
                     );
-                    // A pod younger than the watch delay has not reached the scheduler yet.
-                    let unseen = self.now().ms() < p.created.ms() + self.cfg.lat.watch_ms;
+                    // A pod younger than the watch delay has not reached the scheduler yet (at
+                    // exactly the delay, pods created together are seen one event at a time).
+                    let unseen = self.now().ms() <= p.created.ms() + self.cfg.lat.watch_ms;
                     assert!(
                         unseen || self.sched.queues(id),
                         "pending pod {} in no scheduling queue",

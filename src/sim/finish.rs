@@ -298,6 +298,7 @@ impl World {
         let pods = match &p.spec.kind {
             WorkloadKind::Job(j) => j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX)),
             WorkloadKind::Pod(_) => 1,
+            WorkloadKind::Serving(s) => s.peak_replicas(),
             WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) => p.tasks.iter().map(|t| t.replicas).sum(),
             WorkloadKind::JobSet(_) => p.tasks.iter().map(|t| t.replicas).fold(0, u32::saturating_add),
         };

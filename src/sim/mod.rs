@@ -98,6 +98,14 @@ pub enum Ev {
     JobSetSync {
         wl: WlId,
     },
+    /// A ReplicaSet, Deployment or StatefulSet controller sync.
+    ServingSync {
+        wl: WlId,
+    },
+    /// A step of a serving workload's `kubesim.io/replicas-schedule`.
+    ServingScale {
+        wl: WlId,
+    },
     SchedFlushUnschedulable,
     SchedFlushBackoff,
     SchedCycle,
@@ -264,6 +272,8 @@ pub struct Controllers {
     pub vc_live: std::collections::BTreeSet<WlId>,
     /// The JobSet controller's state.
     pub jobsets: crate::controllers::jobset::JobSets,
+    /// The ReplicaSet, Deployment and StatefulSet controllers' state.
+    pub servings: crate::controllers::serving::Servings,
 }
 
 /// The scheduling policy of the run and its state.
@@ -579,6 +589,8 @@ impl World {
             Ev::SetSuspend { wl, suspend } => self.job_set_suspend(wl, suspend),
             Ev::JobTtl { wl } => self.job_ttl(wl),
             Ev::JobSetSync { wl } => self.jobset_sync_event(wl),
+            Ev::ServingSync { wl } => self.serving_sync_event(wl),
+            Ev::ServingScale { wl } => self.serving_scale(wl),
             Ev::CronCreate { cj } => self.cron_create(cj),
             Ev::NodeFail { node, for_ms } => self.node_fail(node, for_ms),
             Ev::NodeDetect { node } => self.node_detect(node),

@@ -117,6 +117,14 @@ impl World {
         } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::JobSet(_)) {
             self.event(|| obj, "JobSetCreated", String::new);
             self.jobset_created(id);
+        } else if let WorkloadKind::Serving(s) = &self.store.protos[proto as usize].spec.kind {
+            let created = match s.kind {
+                crate::input::spec::ServingKind::Deployment => "DeploymentCreated",
+                crate::input::spec::ServingKind::ReplicaSet => "ReplicaSetCreated",
+                crate::input::spec::ServingKind::StatefulSet => "StatefulSetCreated",
+            };
+            self.event(|| obj, created, String::new);
+            self.serving_created(id);
         } else if is_job {
             self.event(|| obj, "JobCreated", String::new);
             self.job_created(id);
@@ -383,6 +391,7 @@ impl World {
             self.store.pods[pod as usize].epoch += 1;
             let wl = self.store.pods[pod as usize].wl;
             self.job_pod_event(wl);
+            self.serving_pod_event(wl);
             return;
         }
         let p = &mut self.store.pods[pod as usize];
@@ -405,6 +414,7 @@ impl World {
         }
         let wl = self.store.pods[pod as usize].wl;
         self.job_pod_event(wl);
+        self.serving_pod_event(wl);
     }
 
     /// A pod reaches a terminal phase: its resources are released at once (SCH-C4). The change
@@ -523,7 +533,8 @@ impl World {
 
     /// The controller that owns the workload hears of its pod's end last: the Volcano job
     /// controller, or the Job controller (then Kueue's admission, which releases quota once a
-    /// Job's pods are gone), or a bare pod's own end.
+    /// Job's pods are gone), or a ReplicaSet's, Deployment's or StatefulSet's controller, or a
+    /// bare pod's own end.
     fn owner_pod_terminal(&mut self, wl: WlId, pod: PodId, phase: Phase) {
         if self.store.workloads[wl as usize].vc.is_some() {
             self.vc_pod_finished(wl, pod);
@@ -531,6 +542,8 @@ impl World {
             self.job_pod_event(wl);
             self.policy_job_pod_gone(wl);
             self.jobset_child_pod_gone(wl);
+        } else if self.ctl.servings.is_serving(wl) {
+            self.serving_pod_event(wl);
         } else {
             self.bare_pod_finished(wl, phase);
         }

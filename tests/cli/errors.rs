@@ -127,17 +127,17 @@ const BAD_INPUTS: &[BadInput] = &[
     BadInput {
         name: "unknown kind",
         files: &[(
-            "deploy.yaml",
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {}\n",
+            "daemonset.yaml",
+            "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: web}\nspec: {}\n",
         )],
-        paths: &["deploy.yaml"],
+        paths: &["daemonset.yaml"],
         flags: &[],
-        file: Some("deploy.yaml"),
-        line_with: Some("kind: Deployment"),
+        file: Some("daemonset.yaml"),
+        line_with: Some("kind: DaemonSet"),
         // The kind, and the supported kinds listed.
         mentions: &[
             "kind",
-            "apps/v1 Deployment",
+            "apps/v1 DaemonSet",
             "batch/v1 Job",
             "v1 Node",
             "v1 Pod",

@@ -186,6 +186,7 @@ fn work_end_ms(sc: &Scenario) -> u64 {
             WorkloadKind::Job(j) => job_runtime(j),
             WorkloadKind::JobSet(s) => s.replicated_jobs.iter().map(|r| job_runtime(&r.job)).max().unwrap_or(0),
             WorkloadKind::Pod(t) => t.hints.duration_ms.unwrap_or(0),
+            WorkloadKind::Serving(s) => s.template.hints.duration_ms.unwrap_or(0),
             WorkloadKind::VolcanoJob(v) => v
                 .tasks
                 .iter()

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::error::quote;
 use crate::input::resources::{is_dns1123_label, is_dns1123_subdomain};
-use crate::input::spec::{ArrivalTemplate, NotSimulated, PodGroupApi, SourceLoc, UnmodelledFields};
+use crate::input::spec::{ArrivalTemplate, NotSimulated, PodGroupApi, ServingKind, SourceLoc, UnmodelledFields};
 
 /// What the loader does with a document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +31,8 @@ enum Dispatch {
     TrainJob,
     /// A Kubeflow Trainer ClusterTrainingRuntime (`false`) or TrainingRuntime (`true`: namespaced).
     TrainingRuntime(bool),
+    /// apps/v1 Deployment, ReplicaSet or StatefulSet.
+    Serving(ServingKind),
     /// A `kueue.x-k8s.io` Workload: simulated when bare, listed as not simulated when an
     /// owner (a Job) has it.
     KueueWorkload(kueue::Version),
@@ -57,6 +59,9 @@ const SIMULATED: &[&str] = &[
     "v1 Namespace",
     "batch/v1 Job",
     "batch/v1 CronJob",
+    "apps/v1 Deployment",
+    "apps/v1 ReplicaSet",
+    "apps/v1 StatefulSet",
     "batch.volcano.sh/v1alpha1 Job",
     "jobset.x-k8s.io/v1alpha2 JobSet",
     "trainer.kubeflow.org/v1alpha1 TrainJob",
@@ -121,6 +126,9 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("v1", "ResourceQuota") => Dispatch::ResourceQuota,
         ("batch/v1", "Job") => Dispatch::Job,
         ("batch/v1", "CronJob") => Dispatch::CronJob,
+        ("apps/v1", "Deployment") => Dispatch::Serving(ServingKind::Deployment),
+        ("apps/v1", "ReplicaSet") => Dispatch::Serving(ServingKind::ReplicaSet),
+        ("apps/v1", "StatefulSet") => Dispatch::Serving(ServingKind::StatefulSet),
         // v1beta1 (served until 1.22) has the same fields as v1.
         ("scheduling.k8s.io/v1" | "scheduling.k8s.io/v1beta1", "PriorityClass") => Dispatch::PriorityClass,
         ("policy/v1", "PodDisruptionBudget") => Dispatch::PodDisruptionBudget,
@@ -264,11 +272,12 @@ impl Builder {
             Dispatch::CronJob => self.sc.cron_jobs.push(cronjob::cron_job(obj, loc)?),
             Dispatch::Trace => self.add_trace(&o)?,
             Dispatch::Node => self.add_node_object(&o)?,
-            Dispatch::Job | Dispatch::Pod | Dispatch::VolcanoJob | Dispatch::JobSet => {
+            Dispatch::Job | Dispatch::Pod | Dispatch::VolcanoJob | Dispatch::JobSet | Dispatch::Serving(_) => {
                 let what = match class {
                     Dispatch::Job => k8s::WorkloadDoc::Job,
                     Dispatch::Pod => k8s::WorkloadDoc::Pod,
                     Dispatch::JobSet => k8s::WorkloadDoc::JobSet,
+                    Dispatch::Serving(k) => k8s::WorkloadDoc::Serving(k),
                     _ => k8s::WorkloadDoc::VolcanoJob,
                 };
                 let mut w = k8s::workload(obj, what, loc, true)?;
@@ -522,6 +531,7 @@ fn is_namespaced(class: Dispatch) -> bool {
             | Dispatch::JobSet
             | Dispatch::TrainJob
             | Dispatch::TrainingRuntime(true)
+            | Dispatch::Serving(_)
             | Dispatch::KueueWorkload(_)
             | Dispatch::CronJob
             | Dispatch::PodGroup(_)

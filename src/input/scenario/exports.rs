@@ -144,6 +144,7 @@ fn note(w: &WorkloadSpec, r: &Recorded, ms: u64, lower_bound: bool, until: i64) 
         WorkloadKind::VolcanoJob(_) => "Volcano Job",
         WorkloadKind::KueueWorkload(_) => "Workload",
         WorkloadKind::JobSet(_) => "JobSet",
+        WorkloadKind::Serving(ref s) => s.kind.api_kind(),
     };
     RecordedDuration {
         what: format!("{kind} {}", quote(&format!("{}/{}", w.namespace, w.name))),
@@ -161,6 +162,7 @@ fn has_duration(w: &WorkloadSpec) -> bool {
     match &w.kind {
         WorkloadKind::Job(j) => j.template.hints.duration_ms.is_some(),
         WorkloadKind::Pod(t) => t.hints.duration_ms.is_some(),
+        WorkloadKind::Serving(s) => s.template.hints.duration_ms.is_some(),
         WorkloadKind::VolcanoJob(v) => v.tasks.iter().all(|t| t.template.hints.duration_ms.is_some()),
         WorkloadKind::KueueWorkload(k) => k.duration_ms().is_some(),
         WorkloadKind::JobSet(s) => s
@@ -189,6 +191,9 @@ fn set_duration(w: &mut WorkloadSpec, ms: u64) {
     match &mut w.kind {
         WorkloadKind::Job(j) => j.template.hints.duration_ms = Some(ms),
         WorkloadKind::Pod(t) => t.hints.duration_ms = Some(ms),
-        WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) | WorkloadKind::JobSet(_) => {}
+        WorkloadKind::VolcanoJob(_)
+        | WorkloadKind::KueueWorkload(_)
+        | WorkloadKind::JobSet(_)
+        | WorkloadKind::Serving(_) => {}
     }
 }

@@ -25,17 +25,15 @@ use std::collections::BTreeMap;
 
 use super::k8s::{
     HintScope, Hints, JobDefaults, Meta, OBJECT_FIELDS, Workload, check_workload_pods, job_spec, opt, read_hints,
-    read_meta,
+    read_meta, replicas_count,
 };
 use super::view::{F, Obj, Res};
-use super::yaml::Value;
 use crate::error::quote;
 use crate::input::resources::{dns1035_label_errors, dns1123_subdomain_errors, label_value_errors};
 use crate::input::spec::{
     CompletionMode, JobSetAction, JobSetDependency, JobSetFailure, JobSetFailureRule, JobSetSpec, JobSetSuccess,
     ReplicatedJob, WorkloadKind,
 };
-use crate::limits::MAX_WORKLOAD_PODS;
 
 /// `managedBy` of the JobSets jobset's own controller reconciles (`JobSetControllerName`).
 pub(crate) const JOBSET_CONTROLLER: &str = "jobset.sigs.k8s.io/jobset-controller";
@@ -215,7 +213,8 @@ struct RJob {
     depends_on: bool,
 }
 
-/// `spec.replicatedJobs`: at least one, names unique, at most [`MAX_WORKLOAD_PODS`] pods in all.
+/// `spec.replicatedJobs`: at least one, names unique, at most
+/// [`MAX_WORKLOAD_PODS`](crate::limits::MAX_WORKLOAD_PODS) pods in all.
 fn replicated_jobs(spec: &Obj, js_name: &str, js_hints: &Hints) -> Res<Vec<RJob>> {
     let fix = "list the replicated Jobs: replicatedJobs: [{name, replicas, template: {spec: <a Job spec>}}]";
     let list_f = spec.req("replicatedJobs", fix)?;
@@ -348,25 +347,20 @@ fn replicated_job(f: &F, i: usize, js_name: &str, js_hints: &Hints, earlier: &[&
     })
 }
 
-/// `replicas`: default 1, at least 0 (the CRD's minimum), at most [`MAX_WORKLOAD_PODS`].
+/// `replicas`: default 1, at least 0 (the CRD's minimum), at most
+/// [`MAX_WORKLOAD_PODS`](crate::limits::MAX_WORKLOAD_PODS).
 fn replicas(o: &Obj) -> Res<u32> {
-    let Some(f) = o.get("replicas") else {
-        return Ok(1);
-    };
-    if let Value::Int(i) = f.node.value
-        && i < 0
-    {
-        return Err(f.err(
-            format!("replicas {i}: should be greater than or equal to 0 (the JobSet CRD's minimum)"),
-            "write the number of Jobs, 0 or more (replicas defaults to 1)",
-        ));
-    }
-    Ok(f.bounded(
-        0,
-        i128::from(MAX_WORKLOAD_PODS),
+    replicas_count(
+        o,
+        |i| {
+            (
+                format!("replicas {i}: should be greater than or equal to 0 (the JobSet CRD's minimum)"),
+                "write the number of Jobs, 0 or more (replicas defaults to 1)".to_string(),
+            )
+        },
         "Jobs per replicatedJob (kubesim's limit of pods per workload)",
         "use fewer replicas, or split the work into several JobSets",
-    )? as u32)
+    )
 }
 
 /// A replicatedJob's `dependsOn` (`d`; the replicatedJob `i`, named `name`, after `earlier`),

@@ -25,6 +25,7 @@ mod kueue;
 mod kueue_config;
 mod overrides;
 mod quota;
+mod serving;
 mod trainer;
 mod unmodelled;
 mod view;

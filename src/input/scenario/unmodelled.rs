@@ -1,5 +1,5 @@
 //! What the loader accepts without simulating it: the kinds loaded and listed but not simulated
-//! ([`not_simulated_kind`]: Kueue's Cohort, AdmissionCheck, Topology, MultiKueue and
+//! ([`not_simulated_kind`]: the core v1 Service; Kueue's Cohort, AdmissionCheck, Topology, MultiKueue and
 //! ProvisioningRequestConfig objects; Volcano's HyperNode, CronJob, JobFlow and JobTemplate;
 //! kubesim's SchedulerPolicy),
 //! whose `spec` keys are still checked against the upstream schema (the typo guard), and the
@@ -63,6 +63,9 @@ const PROVISIONING: &[&str] = &[
 /// The kinds loaded but not simulated, with their schema's `spec` keys.
 pub(crate) const NOT_SIMULATED_KINDS: &[NotSimulatedKind] = &[
     row("kubesim.io", "v1alpha1", "SchedulerPolicy", false, None),
+    // A Service (a StatefulSet's headless governing Service, beside it in upstream manifests):
+    // no effect on scheduling.
+    row("", "v1", "Service", true, None),
     row(KUEUE, "v1beta1", "Cohort", false, Some(COHORT)),
     row(KUEUE, "v1beta2", "Cohort", false, Some(COHORT)),
     row(
@@ -143,13 +146,17 @@ pub(crate) const NOT_SIMULATED_KINDS: &[NotSimulatedKind] = &[
 impl NotSimulatedKind {
     /// `group/version kind`, as listed in the unknown-kind error.
     pub fn label(&self) -> String {
+        if self.group.is_empty() {
+            return format!("{} {}", self.version, self.kind);
+        }
         format!("{}/{} {}", self.group, self.version, self.kind)
     }
 }
 
 /// The not-simulated kind of (`api`, `kind`), if it is one.
 pub(crate) fn not_simulated_kind(api: &str, kind: &str) -> Option<&'static NotSimulatedKind> {
-    let (group, version) = api.rsplit_once('/')?;
+    // The core group's apiVersion (`v1`) names no group.
+    let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
     NOT_SIMULATED_KINDS
         .iter()
         .find(|k| k.group == group && k.version == version && k.kind == kind)
@@ -296,6 +303,46 @@ const FIELDS: &[(&str, &str, &[&str])] = &[
         "trainer.kubeflow.org",
         "TrainingRuntime",
         &["spec.podGroupPolicy.volcano.networkTopology"],
+    ),
+    (
+        "apps",
+        "Deployment",
+        &[
+            "spec.minReadySeconds",
+            "spec.progressDeadlineSeconds",
+            "spec.revisionHistoryLimit",
+            "spec.strategy",
+            "spec.template.spec.topologySpreadConstraints",
+            "spec.template.spec.affinity.podAffinity",
+            "spec.template.spec.affinity.podAntiAffinity",
+            "status",
+        ],
+    ),
+    (
+        "apps",
+        "ReplicaSet",
+        &[
+            "spec.minReadySeconds",
+            "spec.template.spec.topologySpreadConstraints",
+            "spec.template.spec.affinity.podAffinity",
+            "spec.template.spec.affinity.podAntiAffinity",
+            "status",
+        ],
+    ),
+    (
+        "apps",
+        "StatefulSet",
+        &[
+            "spec.minReadySeconds",
+            "spec.persistentVolumeClaimRetentionPolicy",
+            "spec.revisionHistoryLimit",
+            "spec.updateStrategy",
+            "spec.volumeClaimTemplates",
+            "spec.template.spec.topologySpreadConstraints",
+            "spec.template.spec.affinity.podAffinity",
+            "spec.template.spec.affinity.podAntiAffinity",
+            "status",
+        ],
     ),
     ("batch", "CronJob", &["status"]),
     ("", "Namespace", &["spec", "status"]),

@@ -5,7 +5,9 @@
 //! replayed), trace jobs requiring GPU models no node carries, and run times recorded in a
 //! cluster export that are a lower bound (still running) or the last attempt only (restarted
 //! containers), and what a JobSet asks for that kubesim does not simulate (failure
-//! message patterns, exclusive placement, another controller in `managedBy`). Each names the object, where it is, and the fix. `run` and `validate` print
+//! message patterns, exclusive placement, another controller in `managedBy`), what a TrainJob
+//! asks for that is not simulated, and Deployments or
+//! StatefulSets labelled for Kueue, whose pod integration is not simulated. Each names the object, where it is, and the fix. `run` and `validate` print
 //! them; they never stop a run.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,7 +39,8 @@ fn checked<'a>(w: &'a WorkloadSpec, what: &str, timed_elsewhere: bool) -> Checke
         what: format!("{what} {}", quote(&format!("{}/{}", w.namespace, w.name))),
         loc: &w.loc,
         templates,
-        timed_elsewhere,
+        // A Deployment's, ReplicaSet's or StatefulSet's pods run to the horizon by design.
+        timed_elsewhere: timed_elsewhere || matches!(w.kind, WorkloadKind::Serving(_)),
         job_class: match &w.kind {
             WorkloadKind::VolcanoJob(v) => v.priority_class_name.as_deref(),
             _ => None,
@@ -161,6 +164,7 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
     kueue_config(sc, &mut out);
     jobsets(sc, &mut out);
     train_jobs(sc, &mut out);
+    servings(sc, &mut out);
     out
 }
 
@@ -203,6 +207,37 @@ fn train_jobs(sc: &Scenario, out: &mut Vec<String>) {
              MultiKueue, which kubesim does not simulate, so it is loaded and not run; remove spec.managedBy \
              to run it",
             named(&o.namespace, &o.name, &o.loc)
+        )
+    });
+}
+
+/// Deployments and StatefulSets that ask Kueue to manage them (a `kueue.x-k8s.io/queue-name`
+/// label on the object or its pod template): Kueue's pod integration is not simulated, so
+/// their pods are scheduled without Kueue's admission.
+fn servings(sc: &Scenario, out: &mut Vec<String>) {
+    const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
+    let queued: Vec<String> = sc
+        .workloads
+        .iter()
+        .filter_map(|w| match &w.kind {
+            WorkloadKind::Serving(s)
+                if w.labels.contains_key(QUEUE_LABEL) || s.template.labels.contains_key(QUEUE_LABEL) =>
+            {
+                Some(format!(
+                    "{} {} ({})",
+                    s.kind.api_kind(),
+                    quote(&format!("{}/{}", w.namespace, w.name)),
+                    w.loc
+                ))
+            }
+            _ => None,
+        })
+        .collect();
+    list(out, queued, |at| {
+        format!(
+            "{at} has the label {QUEUE_LABEL}: Kueue's pod integration (a Workload per pod, or per \
+             StatefulSet pod group) is not simulated, so under kueue its pods are scheduled without \
+             Kueue's admission and take no ClusterQueue quota; remove the label to compare like with like"
         )
     });
 }
@@ -426,6 +461,7 @@ fn kind_name(w: &WorkloadSpec) -> &'static str {
         WorkloadKind::VolcanoJob(_) => "Volcano Job",
         WorkloadKind::KueueWorkload(_) => "Workload",
         WorkloadKind::JobSet(_) => w.kind.api_kind(),
+        WorkloadKind::Serving(ref s) => s.kind.api_kind(),
     }
 }
 

@@ -17,6 +17,7 @@ const KNOWN_ANNOTATIONS: &[&str] = &[
     "kubesim.io/resume-at",
     "kubesim.io/fail-indexes",
     "kubesim.io/gang-size",
+    "kubesim.io/replicas-schedule",
 ];
 
 /// The `kubesim.io/*` annotations of one metadata block.
@@ -31,6 +32,9 @@ pub(crate) struct Hints {
     pub resume_at_ms: Option<u64>,
     pub fail_indexes: Option<Vec<u32>>,
     pub gang_size: Option<u32>,
+    /// `kubesim.io/replicas-schedule` (a Deployment, ReplicaSet or StatefulSet): (ms of day,
+    /// replicas) steps, sorted.
+    pub replicas_schedule: Option<Vec<(u64, u32)>>,
 }
 
 impl Hints {
@@ -46,6 +50,10 @@ impl Hints {
             resume_at_ms: over.resume_at_ms.or(self.resume_at_ms),
             fail_indexes: over.fail_indexes.clone().or_else(|| self.fail_indexes.clone()),
             gang_size: over.gang_size.or(self.gang_size),
+            replicas_schedule: over
+                .replicas_schedule
+                .clone()
+                .or_else(|| self.replicas_schedule.clone()),
         }
     }
 
@@ -78,6 +86,9 @@ pub(crate) enum HintScope {
     Node,
     /// A bare Kueue Workload: only submit-at and duration.
     KueueWorkload,
+    /// A Deployment, ReplicaSet or StatefulSet or its pod template: as a Pod (its pods have no
+    /// completion to fail or suspend).
+    Serving,
 }
 
 /// Reads the `kubesim.io/*` annotations of `doc.metadata` (for a pod template, of
@@ -114,13 +125,21 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
             format!("use one of: {}", KNOWN_ANNOTATIONS.join(", ")),
         ));
     }
+    if key == "kubesim.io/replicas-schedule" && scope != HintScope::Serving {
+        return Err(err_at(
+            key_pos,
+            &f.path,
+            format!("annotation `{key}` has no meaning here: it is for Deployments, ReplicaSets and StatefulSets"),
+            "remove the annotation",
+        ));
+    }
     let allowed = match scope {
         HintScope::Job | HintScope::JobSet => true,
         HintScope::JobSetTemplate => !matches!(
             key,
             "kubesim.io/submit-at" | "kubesim.io/suspend-at" | "kubesim.io/resume-at"
         ),
-        HintScope::Pod | HintScope::VolcanoJob => !matches!(
+        HintScope::Pod | HintScope::VolcanoJob | HintScope::Serving => !matches!(
             key,
             "kubesim.io/suspend-at" | "kubesim.io/resume-at" | "kubesim.io/fail-indexes" | "kubesim.io/gang-size"
         ),
@@ -141,6 +160,10 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
             HintScope::JobSetTemplate => {
                 "a JobSet's replicatedJob template (submit-at, suspend-at and resume-at go on the \
                  JobSet's own metadata: it is created and suspended as a whole)"
+            }
+            HintScope::Serving => {
+                "a Deployment, ReplicaSet or StatefulSet (suspend-at, resume-at, fail-indexes and \
+                 gang-size are for Jobs)"
             }
             _ => "a Pod (suspend-at, resume-at, fail-indexes and gang-size are for Jobs)",
         };
@@ -213,6 +236,17 @@ fn set_hint(h: &mut Hints, key: &str, f: &F) -> Res<()> {
                     })?,
             )
         }
+        "kubesim.io/replicas-schedule" => {
+            h.replicas_schedule = Some(parse_schedule(text).ok_or_else(|| {
+                f.err(
+                    format!("invalid replicas schedule {}", quote(text)),
+                    format!(
+                        "write times of day (HH:MM, 24-hour, the Simulation's clock) and replica counts \
+                         (0 to {MAX_WORKLOAD_PODS}), each time once, e.g. \"00:00=2,08:00=6,20:00=3\""
+                    ),
+                )
+            })?)
+        }
         "kubesim.io/fail-indexes" => {
             h.fail_indexes = Some(parse_index_list(text).ok_or_else(|| {
                 f.err(
@@ -224,6 +258,28 @@ fn set_hint(h: &mut Hints, key: &str, f: &F) -> Res<()> {
         _ => unreachable!("checked against KNOWN_ANNOTATIONS"),
     }
     Ok(())
+}
+
+/// "00:00=2,08:30=6" -> [(0, 2), (30_600_000, 6)] (ms of day, replicas), sorted; `None` when
+/// malformed, a time repeats, or a count is beyond [`MAX_WORKLOAD_PODS`]. At most 1440 steps (one
+/// a minute).
+fn parse_schedule(text: &str) -> Option<Vec<(u64, u32)>> {
+    let mut out: Vec<(u64, u32)> = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let (time, n) = part.split_once('=')?;
+        let (h, m) = time.trim().split_once(':')?;
+        let (h, m) = (h.parse::<u64>().ok()?, m.parse::<u64>().ok()?);
+        let n = n.trim().parse::<u32>().ok().filter(|n| *n <= MAX_WORKLOAD_PODS)?;
+        if h > 23 || m > 59 || out.len() >= 1440 {
+            return None;
+        }
+        out.push(((h * 60 + m) * 60_000, n));
+    }
+    out.sort_unstable();
+    if out.windows(2).any(|w| w[0].0 == w[1].0) {
+        return None;
+    }
+    Some(out)
 }
 
 /// "0-3,7" -> [0, 1, 2, 3, 7]; `None` when malformed or larger than 100,000 indexes.

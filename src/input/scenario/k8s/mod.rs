@@ -193,6 +193,8 @@ pub(crate) enum WorkloadDoc {
     VolcanoJob,
     /// jobset.x-k8s.io/v1alpha2 JobSet.
     JobSet,
+    /// apps/v1 Deployment, ReplicaSet or StatefulSet.
+    Serving(crate::input::spec::ServingKind),
 }
 
 /// Converts a workload document into a [`WorkloadSpec`]. `name_required` is false for Arrivals
@@ -204,6 +206,7 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
         WorkloadDoc::Pod => pod(doc, &meta)?,
         WorkloadDoc::VolcanoJob => super::volcano::volcano_job(doc)?,
         WorkloadDoc::JobSet => super::jobset::jobset(doc, &meta)?,
+        WorkloadDoc::Serving(k) => super::serving::serving(doc, k, &meta)?,
     };
     check_amounts(doc, &w.kind)?;
     Ok(WorkloadSpec {
@@ -256,6 +259,7 @@ pub(crate) fn check_amounts(doc: &Obj, kind: &crate::input::spec::WorkloadKind) 
                 )
             })
             .collect(),
+        WorkloadKind::Serving(s) => vec![("spec.template.spec".to_string(), &s.template, s.replicas)],
     };
     for (path, t, pods) in templates {
         for (name, v) in t.requests.iter().chain(&t.limits) {
@@ -296,6 +300,22 @@ pub(crate) fn check_workload_pods(f: &F, parts: &str, pods: u64, fix: &str) -> R
         ),
         fix,
     ))
+}
+
+/// A `replicas` count of `o`: 1 when unwritten, refused below 0 with `negative` (the message
+/// and fix for the value), else bounded by [`MAX_WORKLOAD_PODS`] (`what`: what it counts, and
+/// `fix`: how to need fewer).
+pub(crate) fn replicas_count(o: &Obj, negative: impl Fn(i128) -> (String, String), what: &str, fix: &str) -> Res<u32> {
+    let Some(f) = o.get("replicas") else {
+        return Ok(1);
+    };
+    if let super::yaml::Value::Int(i) = f.node.value
+        && i < 0
+    {
+        let (message, fix) = negative(i);
+        return Err(f.err(message, fix));
+    }
+    Ok(f.bounded(0, i128::from(MAX_WORKLOAD_PODS), what, fix)? as u32)
 }
 
 /// The namespace of objects that name none.

@@ -147,6 +147,9 @@ pub(crate) enum PodOwner {
     /// A Volcano Job task: restartPolicy defaults to Never as for a Job, and Always is allowed
     /// (Volcano validates task templates as plain pod templates).
     VolcanoTask,
+    /// A Deployment's, ReplicaSet's or StatefulSet's template: restartPolicy Always, the only
+    /// value the API server accepts (`ValidatePodTemplateSpecForReplicaSet`).
+    Serving,
 }
 
 /// Converts a pod spec `spec` (with `labels` and `hints` already read) into a [`PodTemplate`].
@@ -255,12 +258,18 @@ fn restart_policy(spec: &Obj, owner: PodOwner) -> Res<RestartPolicy> {
         None => match owner {
             PodOwner::Job | PodOwner::VolcanoTask => RestartPolicy::Never,
             PodOwner::JobSetJob => RestartPolicy::OnFailure,
-            PodOwner::BarePod => RestartPolicy::Always,
+            PodOwner::BarePod | PodOwner::Serving => RestartPolicy::Always,
         },
         Some(p) => match (p.str()?, owner) {
+            (v @ ("Never" | "OnFailure"), PodOwner::Serving) => {
+                return Err(p.err(
+                    format!("Unsupported value: {}: supported values: \"Always\"", quote(v)),
+                    "write restartPolicy: Always (or remove it: Always is the default)",
+                ));
+            }
             ("Never", _) => RestartPolicy::Never,
             ("OnFailure", _) => RestartPolicy::OnFailure,
-            ("Always", PodOwner::BarePod | PodOwner::VolcanoTask) => RestartPolicy::Always,
+            ("Always", PodOwner::BarePod | PodOwner::VolcanoTask | PodOwner::Serving) => RestartPolicy::Always,
             ("Always", PodOwner::Job | PodOwner::JobSetJob) => {
                 return Err(p.err(
                     "a Job's pods cannot use restartPolicy Always",

@@ -18,10 +18,10 @@ fn yaml_syntax_error_has_absolute_line() {
 #[test]
 fn unknown_kind_names_line_and_lists_supported() {
     let e = bad(&format!(
-        "{}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\n",
+        "{}---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: d}}\n",
         job(SIMPLE_POD_SPEC)
     ));
-    check(&e, 14, "kind", &["apps/v1 Deployment", "batch/v1 Job", "v1 Node"]);
+    check(&e, 14, "kind", &["apps/v1 DaemonSet", "batch/v1 Job", "v1 Node"]);
     let e = bad("apiVersion: batch/v2\nkind: Job\nmetadata: {name: j}\n");
     check(&e, 2, "kind", &["batch/v2 Job", "supported as batch/v1 Job"]);
 }
@@ -251,7 +251,7 @@ fn alias_bomb_is_refused_quickly() {
 #[ignore = "prints sample errors for review"]
 fn print_sample_errors() {
     for text in [
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n".to_string(),
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\n".to_string(),
         job("spec:\n  backofLimit: 3\n"),
         job("  annotations: {kubesim.io/durration: 5m}\nspec: {}\n"),
         job(

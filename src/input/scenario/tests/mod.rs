@@ -18,6 +18,7 @@ mod gangs;
 mod good;
 mod jobset;
 mod limits;
+mod serving;
 mod trainer;
 mod volcano;
 
