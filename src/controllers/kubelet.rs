@@ -153,9 +153,10 @@ impl World {
         }
         // A Job's pods that already succeeded count: it needs them no more (its first pods can
         // end before its last start when they are created or placed over time).
-        let (need, done) = match &w.job {
-            Some(j) => (j.needed_running(), w.succeeded_pods),
-            None => (1, 0),
+        let (need, done) = match (&w.job, self.kubeflow_needed_running(wl)) {
+            (Some(j), _) => (j.needed_running(), w.succeeded_pods),
+            (None, Some(n)) => (n, w.succeeded_pods),
+            (None, None) => (1, 0),
         };
         if w.running + done >= need.max(1) {
             self.store.workloads[wl as usize].start = Some(self.now());
@@ -227,5 +228,6 @@ impl World {
         self.event(|| obj, "ContainerRestarted", || format!("restart count {n}"));
         self.container_start(pod);
         self.job_pod_event(wl);
+        self.kubeflow_pod_changed(wl);
     }
 }

@@ -299,13 +299,17 @@ impl World {
             WorkloadKind::Pod(_) => ("Pod", 1),
             WorkloadKind::VolcanoJob(_) => ("VolcanoJob", p.tasks.iter().map(|t| t.replicas).sum()),
             WorkloadKind::KueueWorkload(_) => ("Workload", p.tasks.iter().map(|t| t.replicas).sum()),
+            WorkloadKind::Kubeflow(k) => (k.framework.kind(), k.total_replicas()),
             WorkloadKind::JobSet(_) => (
                 "JobSet",
                 p.tasks.iter().map(|t| t.replicas).fold(0, u32::saturating_add),
             ),
         };
         let gpus_milli = match &p.spec.kind {
-            WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) | WorkloadKind::JobSet(_) => p
+            WorkloadKind::VolcanoJob(_)
+            | WorkloadKind::KueueWorkload(_)
+            | WorkloadKind::JobSet(_)
+            | WorkloadKind::Kubeflow(_) => p
                 .tasks
                 .iter()
                 .map(|t| t.gpus_per_pod_milli.saturating_mul(i64::from(t.replicas)))

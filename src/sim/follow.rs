@@ -217,7 +217,7 @@ impl World {
                 j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX)),
             )],
             WorkloadKind::Pod(_) => vec![(class(0), 1)],
-            WorkloadKind::VolcanoJob(_) | WorkloadKind::JobSet(_) => (0..proto.tasks.len())
+            WorkloadKind::VolcanoJob(_) | WorkloadKind::JobSet(_) | WorkloadKind::Kubeflow(_) => (0..proto.tasks.len())
                 .map(|t| (class(t), proto.tasks[t].replicas))
                 .collect(),
             // Creates no pods: nothing to place.

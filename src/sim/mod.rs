@@ -98,6 +98,10 @@ pub enum Ev {
     JobSetSync {
         wl: WlId,
     },
+    /// A Kubeflow training job's reconcile at its active deadline.
+    KubeflowSync {
+        wl: WlId,
+    },
     SchedFlushUnschedulable,
     SchedFlushBackoff,
     SchedCycle,
@@ -264,6 +268,8 @@ pub struct Controllers {
     pub vc_live: std::collections::BTreeSet<WlId>,
     /// The JobSet controller's state.
     pub jobsets: crate::controllers::jobset::JobSets,
+    /// The Kubeflow training-operator controller's state.
+    pub kubeflow: crate::controllers::kubeflow::KubeflowJobs,
 }
 
 /// The scheduling policy of the run and its state.
@@ -579,6 +585,7 @@ impl World {
             Ev::SetSuspend { wl, suspend } => self.job_set_suspend(wl, suspend),
             Ev::JobTtl { wl } => self.job_ttl(wl),
             Ev::JobSetSync { wl } => self.jobset_sync_event(wl),
+            Ev::KubeflowSync { wl } => self.kubeflow_sync_event(wl),
             Ev::CronCreate { cj } => self.cron_create(cj),
             Ev::NodeFail { node, for_ms } => self.node_fail(node, for_ms),
             Ev::NodeDetect { node } => self.node_detect(node),

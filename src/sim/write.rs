@@ -117,6 +117,8 @@ impl World {
         } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::JobSet(_)) {
             self.event(|| obj, "JobSetCreated", String::new);
             self.jobset_created(id);
+        } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::Kubeflow(_)) {
+            self.kubeflow_created(id);
         } else if is_job {
             self.event(|| obj, "JobCreated", String::new);
             self.job_created(id);
@@ -523,10 +525,12 @@ impl World {
 
     /// The controller that owns the workload hears of its pod's end last: the Volcano job
     /// controller, or the Job controller (then Kueue's admission, which releases quota once a
-    /// Job's pods are gone), or a bare pod's own end.
+    /// Job's pods are gone), or the Kubeflow controller, or a bare pod's own end.
     fn owner_pod_terminal(&mut self, wl: WlId, pod: PodId, phase: Phase) {
         if self.store.workloads[wl as usize].vc.is_some() {
             self.vc_pod_finished(wl, pod);
+        } else if self.ctl.kubeflow.owns(wl) {
+            self.kubeflow_reconcile(wl);
         } else if self.store.workloads[wl as usize].job.is_some() {
             self.job_pod_event(wl);
             self.policy_job_pod_gone(wl);

@@ -457,7 +457,8 @@ fn job_of(ws: &crate::input::spec::WorkloadSpec) -> &JobSpec {
         WorkloadKind::Pod(_)
         | WorkloadKind::VolcanoJob(_)
         | WorkloadKind::KueueWorkload(_)
-        | WorkloadKind::JobSet(_) => {
+        | WorkloadKind::JobSet(_)
+        | WorkloadKind::Kubeflow(_) => {
             unreachable!("not a Job")
         }
     }

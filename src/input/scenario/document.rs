@@ -6,7 +6,8 @@ use std::path::Path;
 
 use super::view::{F, Obj, Res};
 use super::{
-    Builder, MAX_NODES, cronjob, jobset, k8s, kubesim, kueue, kueue_config, located, quota, unmodelled, volcano, yaml,
+    Builder, MAX_NODES, cronjob, jobset, k8s, kubeflow, kubesim, kueue, kueue_config, located, quota, unmodelled,
+    volcano, yaml,
 };
 use crate::error::quote;
 use crate::input::resources::{is_dns1123_label, is_dns1123_subdomain};
@@ -26,6 +27,8 @@ enum Dispatch {
     Pod,
     VolcanoJob,
     JobSet,
+    /// A kubeflow.org/v1 training job (PyTorchJob).
+    Kubeflow,
     /// A `kueue.x-k8s.io` Workload: simulated when bare, listed as not simulated when an
     /// owner (a Job) has it.
     KueueWorkload(kueue::Version),
@@ -54,6 +57,7 @@ const SIMULATED: &[&str] = &[
     "batch/v1 CronJob",
     "batch.volcano.sh/v1alpha1 Job",
     "jobset.x-k8s.io/v1alpha2 JobSet",
+    "kubeflow.org/v1 PyTorchJob",
     "scheduling.volcano.sh/v1beta1 Queue",
     "scheduling.volcano.sh/v1beta1 PodGroup",
     "scheduling.x-k8s.io/v1alpha1 PodGroup",
@@ -118,6 +122,7 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("policy/v1", "PodDisruptionBudget") => Dispatch::PodDisruptionBudget,
         ("batch.volcano.sh/v1alpha1", "Job") => Dispatch::VolcanoJob,
         ("jobset.x-k8s.io/v1alpha2", "JobSet") => Dispatch::JobSet,
+        ("kubeflow.org/v1", "PyTorchJob") => Dispatch::Kubeflow,
         ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::Queue,
         ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Volcano),
         ("scheduling.x-k8s.io/v1alpha1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Coscheduling),
@@ -253,16 +258,22 @@ impl Builder {
             Dispatch::CronJob => self.sc.cron_jobs.push(cronjob::cron_job(obj, loc)?),
             Dispatch::Trace => self.add_trace(&o)?,
             Dispatch::Node => self.add_node_object(&o)?,
-            Dispatch::Job | Dispatch::Pod | Dispatch::VolcanoJob | Dispatch::JobSet => {
+            Dispatch::Job | Dispatch::Pod | Dispatch::VolcanoJob | Dispatch::JobSet | Dispatch::Kubeflow => {
                 let what = match class {
                     Dispatch::Job => k8s::WorkloadDoc::Job,
                     Dispatch::Pod => k8s::WorkloadDoc::Pod,
                     Dispatch::JobSet => k8s::WorkloadDoc::JobSet,
+                    Dispatch::Kubeflow => k8s::WorkloadDoc::PyTorchJob,
                     _ => k8s::WorkloadDoc::VolcanoJob,
                 };
                 let mut w = k8s::workload(obj, what, loc, true)?;
                 if what == k8s::WorkloadDoc::JobSet && jobset::managed_elsewhere(obj)? {
                     // The JobSet controller leaves it to the controller it names.
+                    self.add_not_simulated(o);
+                    return Ok(());
+                }
+                if what == k8s::WorkloadDoc::PyTorchJob && kubeflow::managed_elsewhere(obj)? {
+                    // The training-operator leaves it to MultiKueue.
                     self.add_not_simulated(o);
                     return Ok(());
                 }
@@ -494,6 +505,7 @@ fn is_namespaced(class: Dispatch) -> bool {
             | Dispatch::Pod
             | Dispatch::VolcanoJob
             | Dispatch::JobSet
+            | Dispatch::Kubeflow
             | Dispatch::KueueWorkload(_)
             | Dispatch::CronJob
             | Dispatch::PodGroup(_)

@@ -144,6 +144,7 @@ fn note(w: &WorkloadSpec, r: &Recorded, ms: u64, lower_bound: bool, until: i64) 
         WorkloadKind::VolcanoJob(_) => "Volcano Job",
         WorkloadKind::KueueWorkload(_) => "Workload",
         WorkloadKind::JobSet(_) => "JobSet",
+        WorkloadKind::Kubeflow(_) => w.kind.api_kind(),
     };
     RecordedDuration {
         what: format!("{kind} {}", quote(&format!("{}/{}", w.namespace, w.name))),
@@ -167,6 +168,7 @@ fn has_duration(w: &WorkloadSpec) -> bool {
             .replicated_jobs
             .iter()
             .all(|r| r.job.template.hints.duration_ms.is_some()),
+        WorkloadKind::Kubeflow(k) => k.replicas.iter().all(|r| r.template.hints.duration_ms.is_some()),
     }
 }
 
@@ -189,6 +191,9 @@ fn set_duration(w: &mut WorkloadSpec, ms: u64) {
     match &mut w.kind {
         WorkloadKind::Job(j) => j.template.hints.duration_ms = Some(ms),
         WorkloadKind::Pod(t) => t.hints.duration_ms = Some(ms),
-        WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) | WorkloadKind::JobSet(_) => {}
+        WorkloadKind::VolcanoJob(_)
+        | WorkloadKind::KueueWorkload(_)
+        | WorkloadKind::JobSet(_)
+        | WorkloadKind::Kubeflow(_) => {}
     }
 }

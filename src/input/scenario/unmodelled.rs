@@ -283,6 +283,16 @@ const FIELDS: &[(&str, &str, &[&str])] = &[
             "status",
         ],
     ),
+    (
+        "kubeflow.org",
+        "PyTorchJob",
+        &[
+            "spec.elasticPolicy",
+            "spec.runPolicy.schedulingPolicy",
+            "spec.runPolicy.ttlSecondsAfterFinished",
+            "status",
+        ],
+    ),
     ("batch", "CronJob", &["status"]),
     ("", "Namespace", &["spec", "status"]),
     ("", "ResourceQuota", &["status"]),

@@ -78,6 +78,8 @@ pub(crate) enum HintScope {
     Node,
     /// A bare Kueue Workload: only submit-at and duration.
     KueueWorkload,
+    /// A Kubeflow training job (PyTorchJob) or a replica's pod template: as a Volcano Job.
+    Kubeflow,
 }
 
 /// Reads the `kubesim.io/*` annotations of `doc.metadata` (for a pod template, of
@@ -120,7 +122,7 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
             key,
             "kubesim.io/submit-at" | "kubesim.io/suspend-at" | "kubesim.io/resume-at"
         ),
-        HintScope::Pod | HintScope::VolcanoJob => !matches!(
+        HintScope::Pod | HintScope::VolcanoJob | HintScope::Kubeflow => !matches!(
             key,
             "kubesim.io/suspend-at" | "kubesim.io/resume-at" | "kubesim.io/fail-indexes" | "kubesim.io/gang-size"
         ),
@@ -137,6 +139,10 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
             HintScope::VolcanoJob => {
                 "a Volcano Job (suspend-at, resume-at, fail-indexes and gang-size are for batch/v1 \
                  Jobs; a Volcano Job is a gang through its minAvailable)"
+            }
+            HintScope::Kubeflow => {
+                "a Kubeflow training job (suspend-at, resume-at, fail-indexes and gang-size are for \
+                 batch/v1 Jobs; a training job is suspended through runPolicy.suspend)"
             }
             HintScope::JobSetTemplate => {
                 "a JobSet's replicatedJob template (submit-at, suspend-at and resume-at go on the \

@@ -193,6 +193,8 @@ pub(crate) enum WorkloadDoc {
     VolcanoJob,
     /// jobset.x-k8s.io/v1alpha2 JobSet.
     JobSet,
+    /// kubeflow.org/v1 PyTorchJob.
+    PyTorchJob,
 }
 
 /// Converts a workload document into a [`WorkloadSpec`]. `name_required` is false for Arrivals
@@ -204,6 +206,7 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
         WorkloadDoc::Pod => pod(doc, &meta)?,
         WorkloadDoc::VolcanoJob => super::volcano::volcano_job(doc)?,
         WorkloadDoc::JobSet => super::jobset::jobset(doc, &meta)?,
+        WorkloadDoc::PyTorchJob => super::kubeflow::pytorch_job(doc, &meta)?,
     };
     check_amounts(doc, &w.kind)?;
     Ok(WorkloadSpec {
@@ -253,6 +256,17 @@ fn check_amounts(doc: &Obj, kind: &crate::input::spec::WorkloadKind) -> Res<()> 
                     format!("spec.replicatedJobs[{i}].template.spec.template.spec"),
                     &r.job.template,
                     per_job.saturating_mul(r.replicas),
+                )
+            })
+            .collect(),
+        WorkloadKind::Kubeflow(k) => k
+            .replicas
+            .iter()
+            .map(|r| {
+                (
+                    format!("spec.replicaSpecs[{}].template.spec", r.rtype),
+                    &r.template,
+                    r.replicas,
                 )
             })
             .collect(),

@@ -1,0 +1,242 @@
+//! The Kubeflow training-operator v1 controller for PyTorchJobs (docs/kubeflow.md, after
+//! kubeflow/training-operator v1.9.0) on hand-worked cases, asserting exact times from the run's
+//! events and jobs rows. The controller reconciles at once when a pod ends or restarts (watch
+//! delay 0), so a pod that ends at t decides the job at t, and a deleted pod's replacement is
+//! created at t.
+
+mod common;
+use common::{job, nodes, run, secs, times};
+
+const SIM: &str = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: t}\n---\n";
+
+/// A replica spec `rtype` of `replicas` pods running `duration` with the extra replica fields
+/// `fields` (e.g. `restartPolicy: Never`) and pod template annotations `more`.
+fn replica(rtype: &str, replicas: u32, duration: &str, fields: &str, more: &str) -> String {
+    format!(
+        "    {rtype}:\n      replicas: {replicas}\n{fields}      template:\n        metadata:\n          annotations: {{kubesim.io/duration: {duration}{more}}}\n        spec:\n          containers: [{{name: pytorch, image: x, resources: {{requests: {{cpu: \"1\"}}}}}}]\n"
+    )
+}
+
+/// A PyTorchJob `pt` with `run_policy` (lines under `runPolicy:`, or empty) and its replicas.
+fn pytorch(run_policy: &str, replicas: &[String]) -> String {
+    let run = if run_policy.is_empty() {
+        String::new()
+    } else {
+        format!("  runPolicy:\n{run_policy}")
+    };
+    format!(
+        "apiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata: {{name: pt}}\nspec:\n{run}  pytorchReplicaSpecs:\n{}---\n",
+        replicas.concat()
+    )
+}
+
+fn scenario(run_policy: &str, replicas: &[String]) -> String {
+    format!("{SIM}{}{}", nodes(2, 0), pytorch(run_policy, replicas))
+}
+
+#[test]
+fn the_masters_success_completes_the_job_and_clean_pod_policy_none_leaves_the_workers() {
+    // Master 60 s, two Workers 100 s, all created and running at 0. The Master succeeds at 60:
+    // the job is Succeeded at 60. cleanPodPolicy defaults to None: the Workers run to 100.
+    let r = run(
+        &scenario(
+            "",
+            &[
+                replica("Master", 1, "60s", "", ""),
+                replica("Worker", 2, "100s", "", ""),
+            ],
+        ),
+        "kube-default",
+    );
+    assert_eq!(times(&r, "pt-", "PodCreated"), [0.0, 0.0, 0.0]);
+    assert_eq!(times(&r, "pt-master-0", "PodCreated"), [0.0]);
+    assert_eq!(times(&r, "pt-worker-1", "PodCreated"), [0.0]);
+    assert_eq!(times(&r, "pt", "PyTorchJobSucceeded"), [60.0]);
+    assert_eq!(times(&r, "pt-worker-", "PodSucceeded"), [100.0, 100.0]);
+    assert!(times(&r, "pt-", "PodDeleted").is_empty());
+    assert_eq!(r.jobs.len(), 1);
+    let j = job(&r, "pt");
+    assert_eq!(j.kind, "PyTorchJob");
+    assert_eq!(j.pods, 3);
+    assert_eq!(
+        (j.state.as_str(), secs(j.start), secs(j.finish)),
+        ("Complete", Some(0.0), Some(60.0))
+    );
+}
+
+#[test]
+fn clean_pod_policy_running_deletes_the_running_workers_when_the_job_succeeds() {
+    let r = run(
+        &scenario(
+            "    cleanPodPolicy: Running\n",
+            &[
+                replica("Master", 1, "60s", "", ""),
+                replica("Worker", 2, "100s", "", ""),
+            ],
+        ),
+        "kube-default",
+    );
+    assert_eq!(times(&r, "pt", "PyTorchJobSucceeded"), [60.0]);
+    assert_eq!(times(&r, "pt-worker-", "PodDeleted"), [60.0, 60.0]);
+    // SIGTERM with no kubesim.io/terminate-after: they stop at once.
+    assert_eq!(times(&r, "pt-worker-", "PodFailed"), [60.0, 60.0]);
+    assert_eq!(secs(job(&r, "pt").finish), Some(60.0));
+}
+
+#[test]
+fn without_a_master_every_worker_must_succeed() {
+    // Three Workers and no Master: the job is Succeeded when all three have, at 50 s.
+    let r = run(&scenario("", &[replica("Worker", 3, "50s", "", "")]), "kube-default");
+    assert_eq!(times(&r, "pt", "PyTorchJobSucceeded"), [50.0]);
+    let j = job(&r, "pt");
+    assert_eq!((j.state.as_str(), j.pods), ("Complete", 3));
+}
+
+#[test]
+fn never_fails_the_job_at_the_first_failed_pod_and_leaves_the_others() {
+    // A Worker exits 1 at 30 s under restartPolicy Never: 1 failed, 0 running + 0 succeeded <
+    // 1 replica: Failed at 30 s. cleanPodPolicy None: the Master runs on to 1000 s.
+    let r = run(
+        &scenario(
+            "",
+            &[
+                replica("Master", 1, "1000s", "", ""),
+                replica(
+                    "Worker",
+                    1,
+                    "30s",
+                    "      restartPolicy: Never\n",
+                    ", kubesim.io/exit-code: \"1\"",
+                ),
+            ],
+        ),
+        "kube-default",
+    );
+    let j = job(&r, "pt");
+    assert_eq!(
+        (j.state.as_str(), j.reason.as_str(), secs(j.finish)),
+        ("Failed", "ReplicaFailed", Some(30.0))
+    );
+    assert_eq!(times(&r, "pt-worker-0", "PodCreated"), [0.0]);
+    assert_eq!(times(&r, "pt-master-0", "PodSucceeded"), [1000.0]);
+}
+
+#[test]
+fn exit_code_recreates_a_pod_that_failed_with_a_retryable_code_until_the_deadline() {
+    // The Worker exits 137 (retryable: 128 or more) every 30 s: deleted and recreated at 30,
+    // 60, 90. activeDeadlineSeconds 100 from the start time (0): at 100 the job fails and its
+    // pods are deleted. ExitCode's pods are restartPolicy Never: no restart counts, so
+    // backoffLimit 1 is never reached.
+    let r = run(
+        &scenario(
+            "    activeDeadlineSeconds: 100\n    backoffLimit: 1\n",
+            &[
+                replica("Master", 1, "1000s", "", ""),
+                replica(
+                    "Worker",
+                    1,
+                    "30s",
+                    "      restartPolicy: ExitCode\n",
+                    ", kubesim.io/exit-code: \"137\"",
+                ),
+            ],
+        ),
+        "kube-default",
+    );
+    assert_eq!(times(&r, "pt-worker-0", "PodCreated"), [0.0, 30.0, 60.0, 90.0]);
+    assert_eq!(times(&r, "pt", "PyTorchJobRestarting"), [30.0, 60.0, 90.0]);
+    let j = job(&r, "pt");
+    assert_eq!(
+        (j.state.as_str(), j.reason.as_str(), secs(j.finish)),
+        ("Failed", "DeadlineExceeded", Some(100.0))
+    );
+    assert_eq!(times(&r, "pt-", "PodDeleted"), [100.0, 100.0]);
+    assert_eq!(j.failed_pods, 5);
+}
+
+#[test]
+fn exit_code_fails_the_job_at_a_non_retryable_code_and_backoff_limit_zero_at_any_failure() {
+    let worker = |code: &str| {
+        replica(
+            "Worker",
+            1,
+            "30s",
+            "      restartPolicy: ExitCode\n",
+            &format!(", kubesim.io/exit-code: \"{code}\""),
+        )
+    };
+    // Exit 1 is not retryable: Failed at 30 s, no new pod.
+    let r = run(
+        &scenario("", &[replica("Master", 1, "1000s", "", ""), worker("1")]),
+        "kube-default",
+    );
+    let j = job(&r, "pt");
+    assert_eq!(
+        (j.state.as_str(), j.reason.as_str(), secs(j.finish)),
+        ("Failed", "ExitCode", Some(30.0))
+    );
+    assert_eq!(times(&r, "pt-worker-0", "PodCreated"), [0.0]);
+    // Exit 137 with backoffLimit 0: a new failure while not every replica is active fails the
+    // job before ReconcilePods would recreate the pod; every pod is deleted (the Master).
+    let r = run(
+        &scenario(
+            "    backoffLimit: 0\n",
+            &[replica("Master", 1, "1000s", "", ""), worker("137")],
+        ),
+        "kube-default",
+    );
+    let j = job(&r, "pt");
+    assert_eq!(
+        (j.state.as_str(), j.reason.as_str(), secs(j.finish)),
+        ("Failed", "BackoffLimitExceeded", Some(30.0))
+    );
+    assert_eq!(times(&r, "pt-worker-0", "PodCreated"), [0.0]);
+    assert_eq!(times(&r, "pt-master-0", "PodDeleted"), [30.0]);
+}
+
+#[test]
+fn on_failure_restarts_in_place_and_the_restarts_count_towards_backoff_limit() {
+    // The Master alone, OnFailure (the default): its first two runs exit 1. Run 1 ends at 30
+    // and restarts at once (restart count 1); run 2 ends at 60 and restarts after the kubelet's
+    // 10 s back-off, at 70 (count 2); run 3 succeeds at 100.
+    let master = replica("Master", 1, "30s", "", ", kubesim.io/failures: \"2\"");
+    let r = run(
+        &scenario("    backoffLimit: 3\n", std::slice::from_ref(&master)),
+        "kube-default",
+    );
+    assert_eq!(times(&r, "pt-master-0", "ContainerRestarted"), [30.0, 70.0]);
+    let j = job(&r, "pt");
+    assert_eq!(
+        (j.state.as_str(), secs(j.finish), j.restarts),
+        ("Complete", Some(100.0), 2)
+    );
+    // backoffLimit 2: the restart count of the Running pod reaches it at 70 s.
+    let r = run(&scenario("    backoffLimit: 2\n", &[master]), "kube-default");
+    let j = job(&r, "pt");
+    assert_eq!(
+        (j.state.as_str(), j.reason.as_str(), secs(j.finish)),
+        ("Failed", "BackoffLimitExceeded", Some(70.0))
+    );
+    assert_eq!(times(&r, "pt-master-0", "PodDeleted"), [70.0]);
+}
+
+#[test]
+fn the_job_starts_when_all_its_replicas_run() {
+    // One node of 8 CPUs, pods of 3 CPUs: the Master and one Worker fit at 0, the second
+    // Worker when the first pod ends (Worker 0 at 20 s). The job's start is 20 s.
+    let sc = format!(
+        "{SIM}{}{}",
+        nodes(1, 0),
+        pytorch(
+            "",
+            &[
+                replica("Master", 1, "100s", "", ""),
+                replica("Worker", 2, "20s", "", "")
+            ],
+        )
+        .replace("cpu: \"1\"", "cpu: \"3\"")
+    );
+    let r = run(&sc, "kube-default");
+    let j = job(&r, "pt");
+    assert_eq!((secs(j.start), secs(j.finish)), (Some(20.0), Some(100.0)));
+}
