@@ -240,3 +240,58 @@ fn the_job_starts_when_all_its_replicas_run() {
     let j = job(&r, "pt");
     assert_eq!((secs(j.start), secs(j.finish)), (Some(20.0), Some(100.0)));
 }
+
+/// A TFJob `tf` with top-level spec lines `spec` and its replicas (container `tensorflow`).
+fn tfjob(spec: &str, replicas: &[String]) -> String {
+    let body = replicas.concat().replace("name: pytorch", "name: tensorflow");
+    format!(
+        "{SIM}{}apiVersion: kubeflow.org/v1\nkind: TFJob\nmetadata: {{name: tf}}\nspec:\n{spec}  tfReplicaSpecs:\n{body}---\n",
+        nodes(2, 0)
+    )
+}
+
+#[test]
+fn a_tfjob_without_a_chief_succeeds_at_worker_0_unless_all_workers_is_asked() {
+    // One node of 8 CPUs, pods of 4: the Evaluator (10 s) and Worker 0 (20 s) start at 0,
+    // Worker 1 when the Evaluator ends, 10 to 30 s. By default Worker 0's success completes the
+    // job at 20 (`IsWorker0Completed`); with successPolicy AllWorkers, the last Worker's at 30.
+    let one_node = |spec: &str| {
+        let reps = [
+            replica("Evaluator", 1, "10s", "", ""),
+            replica("Worker", 2, "20s", "", ""),
+        ];
+        tfjob(spec, &reps)
+            .replace(&nodes(2, 0), &nodes(1, 0))
+            .replace("cpu: \"1\"", "cpu: \"4\"")
+    };
+    let r = run(&one_node(""), "kube-default");
+    let j = job(&r, "tf");
+    assert_eq!(
+        (j.kind, j.state.as_str(), secs(j.finish)),
+        ("TFJob", "Complete", Some(20.0))
+    );
+    assert_eq!(times(&r, "tf", "TFJobSucceeded"), [20.0]);
+    assert_eq!(times(&r, "tf-worker-1", "PodRunning"), [10.0]);
+    let r = run(&one_node("  successPolicy: AllWorkers\n"), "kube-default");
+    assert_eq!(secs(job(&r, "tf").finish), Some(30.0));
+}
+
+#[test]
+fn a_tfjob_fails_at_any_failed_pod_under_never_unless_workers_are_dynamic() {
+    // The Chief runs 100 s; a Worker exits 1 at 30 s under the TFJob default Never: Failed at 30
+    // (TFJob needs no shortfall of running pods, unlike PyTorchJob). enableDynamicWorker: the
+    // Worker's failure is ignored and the Chief's success completes the job at 100.
+    let reps = [
+        replica("Chief", 1, "100s", "", ""),
+        replica("Worker", 1, "30s", "", ", kubesim.io/exit-code: \"1\""),
+    ];
+    let r = run(&tfjob("", &reps), "kube-default");
+    let j = job(&r, "tf");
+    assert_eq!(
+        (j.state.as_str(), j.reason.as_str(), secs(j.finish)),
+        ("Failed", "ReplicaFailed", Some(30.0))
+    );
+    let r = run(&tfjob("  enableDynamicWorker: true\n", &reps), "kube-default");
+    let j = job(&r, "tf");
+    assert_eq!((j.state.as_str(), secs(j.finish)), ("Complete", Some(100.0)));
+}

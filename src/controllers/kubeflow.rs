@@ -1,11 +1,12 @@
-//! The Kubeflow training-operator v1 controller for PyTorchJobs (`kubeflow.org/v1`), after
+//! The Kubeflow training-operator v1 controller for PyTorchJobs and TFJobs (`kubeflow.org/v1`), after
 //! kubeflow/training-operator at `v1.9.0` (`6f74c7f6`): `pkg/controller.v1/common/job.go`
 //! `ReconcileJobs`, `DeletePodsAndServices`, `CleanUpResources`; `pkg/controller.v1/common/pod.go`
 //! `ReconcilePods`, `createNewPod`; `pkg/core/job.go` `PastBackoffLimit`, `PastActiveDeadline`;
 //! `pkg/core/status.go` `UpdateJobReplicaStatuses`; `pkg/util/status.go` `setCondition` (a
 //! Failed condition is final); `pkg/util/train/train_util.go` `IsRetryableExitCode`;
-//! `pkg/controller.v1/pytorch/pytorchjob_controller.go` `Reconcile`, `UpdateJobStatus`. The
-//! rules and their messages are written out in docs/kubeflow.md.
+//! `pkg/controller.v1/pytorch/pytorchjob_controller.go` `Reconcile`, `UpdateJobStatus`;
+//! `pkg/controller.v1/tensorflow/tfjob_controller.go` `UpdateJobStatus`, `IsWorker0Completed`.
+//! The rules and their messages are written out in docs/kubeflow.md.
 //!
 //! A training job is a workload of its own (one jobs.csv row, kind `PyTorchJob`) whose pods the
 //! controller creates directly, one per replica index, `<job>-<type lowercase>-<index>`. One
@@ -28,7 +29,10 @@
 //!    deadline's reconcile asked for); with a Master, the job succeeds once the Master's pod has
 //!    succeeded; without one, once every Worker has; a replica type with a Failed pod and fewer
 //!    running plus succeeded pods than replicas fails the job under Never (`PyTorchJob <name> is
-//!    failed because <n> <type> replica(s) failed.`), else it is Restarting.
+//!    failed because <n> <type> replica(s) failed.`), else it is Restarting. A TFJob succeeds
+//!    by its Chief (or Master), else by every Worker or, by default, Worker 0; any replica
+//!    type with a Failed pod fails it unless it is Restarting (or the type is Worker under
+//!    `enableDynamicWorker`).
 //!
 //! The controller's watch has no delay of its own (`latencies.watch`, 0 by default, delays what
 //! the scheduler sees): a reconcile runs when a pod of the job ends or restarts in place, and a
@@ -45,7 +49,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::SimTime;
-use crate::input::spec::{CleanPodPolicy, KubeflowJobSpec, KubeflowRestartPolicy, WorkloadKind};
+use crate::input::spec::{CleanPodPolicy, KubeflowFramework, KubeflowJobSpec, KubeflowRestartPolicy, WorkloadKind};
 use crate::observe::record::WlState;
 use crate::sim::{Ev, Phase, PodId, WlId, World, class};
 
@@ -81,6 +85,8 @@ struct KfState {
     busy: bool,
     /// Another reconcile was asked for while one ran.
     again: bool,
+    /// The job has a Restarting condition (a TFJob's failed pods do not fail it then).
+    restarting: bool,
     /// The active deadline's reconcile is pending (a live event, marked stale once the job
     /// has finished: it no longer keeps the run going).
     deadline_pending: bool,
@@ -110,6 +116,114 @@ const PYTORCH_REASONS: Reasons = Reasons {
     restarting: "PyTorchJobRestarting",
 };
 
+const TF_REASONS: Reasons = Reasons {
+    created: "TFJobCreated",
+    succeeded: "TFJobSucceeded",
+    failed: "TFJobFailed",
+    restarting: "TFJobRestarting",
+};
+
+/// A status pass's terminal condition, if any: (succeeded, jobs.csv reason, message).
+type Outcome = Option<(bool, &'static str, String)>;
+
+/// PyTorchJob's `UpdateJobStatus` on the replica counts (active, succeeded, failed) per replica
+/// type: its terminal condition and its Restarting messages.
+fn pytorch_status(spec: &KubeflowJobSpec, ns: &str, name: &str, counts: &[(u32, u32, u32)]) -> (Outcome, Vec<String>) {
+    let has_master = spec.replicas.iter().any(|r| r.rtype == "Master");
+    let kind = spec.framework.kind();
+    let mut outcome: Outcome = None;
+    let mut restarting = Vec::new();
+    for (t, r) in spec.replicas.iter().enumerate() {
+        let (running, succeeded, failed) = counts[t];
+        let expected = r.replicas - succeeded.min(r.replicas);
+        let decides = if has_master {
+            r.rtype == "Master"
+        } else {
+            r.rtype == "Worker"
+        };
+        if decides && expected == 0 {
+            let m = if has_master {
+                format!("{kind} {name} is successfully completed.")
+            } else {
+                format!("{kind} {ns}/{name} successfully completed.")
+            };
+            outcome = Some((true, "", m));
+            if has_master {
+                break;
+            }
+        }
+        if failed > 0 && r.replicas > succeeded + running {
+            if r.restart_policy == KubeflowRestartPolicy::Never {
+                let m = format!(
+                    "{kind} {name} is failed because {failed} {} replica(s) failed.",
+                    r.rtype
+                );
+                // The first terminal condition decides (kubesim walks Master first, and a
+                // Master's success ends the pass).
+                if outcome.is_none() {
+                    outcome = Some((false, "ReplicaFailed", m));
+                }
+            } else {
+                restarting.push(format!(
+                    "{kind} {name} is restarting because {failed} {} replica(s) failed.",
+                    r.rtype
+                ));
+            }
+        }
+    }
+    (outcome, restarting)
+}
+
+/// TFJob's `UpdateJobStatus`: its terminal condition, whether it wrote a Running condition, and
+/// whether it (re)wrote Restarting. `worker0`: `IsWorker0Completed`; `restarting`: the job had a
+/// Restarting condition when the pass began.
+fn tf_status(
+    spec: &KubeflowJobSpec,
+    ns: &str,
+    name: &str,
+    counts: &[(u32, u32, u32)],
+    worker0: bool,
+    restarting: bool,
+) -> (Outcome, bool, bool) {
+    let chief = spec.replicas.iter().any(|r| r.rtype == "Chief" || r.rtype == "Master");
+    let (mut outcome, mut running_set, mut restart_set): (Outcome, bool, bool) = (None, false, false);
+    for (t, r) in spec.replicas.iter().enumerate() {
+        let (running, succeeded, failed) = counts[t];
+        let expected = r.replicas - succeeded.min(r.replicas);
+        let success = format!("TFJob {ns}/{name} successfully completed.");
+        if chief {
+            if r.rtype == "Chief" || r.rtype == "Master" {
+                running_set |= running > 0;
+                if expected == 0 && outcome.is_none() {
+                    outcome = Some((true, "", success));
+                }
+            }
+        } else if r.rtype == "Worker" {
+            if expected == 0 || (worker0 && !spec.success_all_workers) {
+                if outcome.is_none() {
+                    outcome = Some((true, "", success));
+                }
+            } else if running > 0 {
+                running_set = true;
+            }
+        }
+        if failed > 0 {
+            if restarting {
+                restart_set = true;
+            } else if spec.dynamic_worker && r.rtype == "Worker" {
+                continue;
+            } else if outcome.is_none() {
+                let m = format!(
+                    "TFJob {ns}/{name} has failed because {failed} {} replica(s) failed.",
+                    r.rtype
+                );
+                outcome = Some((false, "ReplicaFailed", m));
+            }
+        }
+    }
+    (outcome, running_set, restart_set)
+}
+
 /// `IsRetryableExitCode`.
 pub fn is_retryable_exit_code(code: i32) -> bool {
     code >= 128
@@ -126,8 +240,24 @@ impl World {
         }
     }
 
-    fn kf_reasons(&self, _wl: WlId) -> &'static Reasons {
-        &PYTORCH_REASONS
+    fn kf_reasons(&self, wl: WlId) -> &'static Reasons {
+        match self.kf_spec(wl).framework {
+            KubeflowFramework::PyTorch => &PYTORCH_REASONS,
+            KubeflowFramework::TensorFlow => &TF_REASONS,
+        }
+    }
+
+    /// `IsWorker0Completed`: Worker 0's pod succeeded (exit 0); true without Workers.
+    fn kf_worker0_completed(&self, wl: WlId) -> bool {
+        let spec = self.kf_spec(wl);
+        let Some(t) = spec.replicas.iter().position(|r| r.rtype == "Worker") else {
+            return true;
+        };
+        let st = &self.ctl.kubeflow.jobs[&wl];
+        st.slots[t].first().copied().flatten().is_some_and(|p| {
+            let pod = &self.store.pods[p as usize];
+            pod.finished.is_some() && pod.phase == Phase::Succeeded && pod.exit_code == 0
+        })
     }
 
     /// A training job was created: its first reconcile.
@@ -146,6 +276,7 @@ impl World {
                 busy: false,
                 again: false,
                 deadline_pending: false,
+                restarting: false,
             },
         );
         let obj = self.wl_object(wl);
@@ -342,6 +473,7 @@ impl World {
             }
         }
         if !replaced.is_empty() {
+            self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job").restarting = true;
             let name = self.store.workloads[wl as usize].name.clone();
             let r = self.kf_reasons(wl);
             for (t, i, p) in replaced {
@@ -412,52 +544,29 @@ impl World {
             }
             counts.push((active, succeeded, failed));
         }
-        let spec = self.kf_spec(wl);
-        let has_master = spec.replicas.iter().any(|r| r.rtype == "Master");
-        let kind = spec.framework.kind();
-        let mut outcome: Option<(bool, &'static str, String)> = None;
-        let mut restarting = Vec::new();
-        for (t, r) in spec.replicas.iter().enumerate() {
-            let (running, succeeded, failed) = counts[t];
-            let expected = r.replicas - succeeded.min(r.replicas);
-            let decides = if has_master {
-                r.rtype == "Master"
-            } else {
-                r.rtype == "Worker"
-            };
-            if decides && expected == 0 {
-                let m = if has_master {
-                    format!("{kind} {name} is successfully completed.")
-                } else {
-                    let ns = &self.store.protos[self.store.workloads[wl as usize].proto as usize]
-                        .spec
-                        .namespace;
-                    format!("{kind} {ns}/{name} successfully completed.")
-                };
-                outcome = Some((true, "", m));
-                if has_master {
-                    break;
+        let ns = self.store.protos[self.store.workloads[wl as usize].proto as usize]
+            .spec
+            .namespace
+            .clone();
+        let (outcome, restarting) = match self.kf_spec(wl).framework {
+            KubeflowFramework::PyTorch => pytorch_status(self.kf_spec(wl), &ns, &name, &counts),
+            KubeflowFramework::TensorFlow => {
+                let worker0 = self.kf_worker0_completed(wl);
+                let was_restarting = self.ctl.kubeflow.jobs[&wl].restarting;
+                let (outcome, running, restart) =
+                    tf_status(self.kf_spec(wl), &ns, &name, &counts, worker0, was_restarting);
+                // A Running condition replaces Restarting (`filterOutCondition`); the pass puts
+                // an existing Restarting back when a replica type has failed pods.
+                let st = self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job");
+                if running {
+                    st.restarting = false;
                 }
-            }
-            if failed > 0 && r.replicas > succeeded + running {
-                if r.restart_policy == KubeflowRestartPolicy::Never {
-                    let m = format!(
-                        "{kind} {name} is failed because {failed} {} replica(s) failed.",
-                        r.rtype
-                    );
-                    // The first terminal condition decides (kubesim walks Master first, and a
-                    // Master's success ends the pass).
-                    if outcome.is_none() {
-                        outcome = Some((false, "ReplicaFailed", m));
-                    }
-                } else {
-                    restarting.push(format!(
-                        "{kind} {name} is restarting because {failed} {} replica(s) failed.",
-                        r.rtype
-                    ));
+                if restart {
+                    st.restarting = true;
                 }
+                (outcome, Vec::new())
             }
-        }
+        };
         for m in restarting {
             let obj = self.wl_object(wl);
             let r = self.kf_reasons(wl).restarting;

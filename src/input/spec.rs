@@ -586,7 +586,7 @@ pub enum WorkloadKind {
     /// A `jobset.x-k8s.io/v1alpha2` JobSet: child Jobs created, restarted and finished as a
     /// unit by the JobSet controller (`controllers::jobset`).
     JobSet(JobSetSpec),
-    /// A Kubeflow training-operator v1 job (`kubeflow.org/v1` PyTorchJob): pods created per
+    /// A Kubeflow training-operator v1 job (`kubeflow.org/v1` PyTorchJob, TFJob): pods created per
     /// replica by the Kubeflow controller (`controllers::kubeflow`).
     Kubeflow(KubeflowJobSpec),
 }
@@ -609,6 +609,7 @@ impl WorkloadKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KubeflowFramework {
     PyTorch,
+    TensorFlow,
 }
 
 impl KubeflowFramework {
@@ -616,6 +617,7 @@ impl KubeflowFramework {
     pub fn kind(self) -> &'static str {
         match self {
             KubeflowFramework::PyTorch => "PyTorchJob",
+            KubeflowFramework::TensorFlow => "TFJob",
         }
     }
 }
@@ -646,7 +648,7 @@ pub enum CleanPodPolicy {
 /// `<job>-<type lowercase>-<index>` of one template.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KubeflowReplica {
-    /// The replica type in its canonical case (`Master`, `Worker`).
+    /// The replica type in its canonical case (`Master`, `Worker`, `Chief`, `PS`, `Evaluator`).
     pub rtype: String,
     /// `replicas` (default 1).
     pub replicas: u32,
@@ -671,7 +673,8 @@ pub struct KubeflowSchedulingPolicy {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KubeflowJobSpec {
     pub framework: KubeflowFramework,
-    /// The replica specs in the controller's order (PyTorchJob: Master, then Worker).
+    /// The replica specs in the controller's order (PyTorchJob: Master, Worker; TFJob: Chief,
+    /// Evaluator, Master, PS, Worker).
     pub replicas: Vec<KubeflowReplica>,
     pub clean_pod_policy: CleanPodPolicy,
     /// `runPolicy.backoffLimit`; `None`: no limit.
@@ -683,6 +686,11 @@ pub struct KubeflowJobSpec {
     pub scheduling: Option<KubeflowSchedulingPolicy>,
     /// `runPolicy.suspend`.
     pub suspend: bool,
+    /// A TFJob's `successPolicy: AllWorkers` (else the default: worker 0's success suffices
+    /// without a Chief or Master).
+    pub success_all_workers: bool,
+    /// A TFJob's `enableDynamicWorker`: failed Workers do not fail the job.
+    pub dynamic_worker: bool,
 }
 
 impl KubeflowJobSpec {

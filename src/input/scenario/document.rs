@@ -27,8 +27,8 @@ enum Dispatch {
     Pod,
     VolcanoJob,
     JobSet,
-    /// A kubeflow.org/v1 training job (PyTorchJob).
-    Kubeflow,
+    /// A kubeflow.org/v1 training job: PyTorchJob (false), TFJob (true).
+    Kubeflow(bool),
     /// A `kueue.x-k8s.io` Workload: simulated when bare, listed as not simulated when an
     /// owner (a Job) has it.
     KueueWorkload(kueue::Version),
@@ -58,6 +58,7 @@ const SIMULATED: &[&str] = &[
     "batch.volcano.sh/v1alpha1 Job",
     "jobset.x-k8s.io/v1alpha2 JobSet",
     "kubeflow.org/v1 PyTorchJob",
+    "kubeflow.org/v1 TFJob",
     "scheduling.volcano.sh/v1beta1 Queue",
     "scheduling.volcano.sh/v1beta1 PodGroup",
     "scheduling.x-k8s.io/v1alpha1 PodGroup",
@@ -122,7 +123,8 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("policy/v1", "PodDisruptionBudget") => Dispatch::PodDisruptionBudget,
         ("batch.volcano.sh/v1alpha1", "Job") => Dispatch::VolcanoJob,
         ("jobset.x-k8s.io/v1alpha2", "JobSet") => Dispatch::JobSet,
-        ("kubeflow.org/v1", "PyTorchJob") => Dispatch::Kubeflow,
+        ("kubeflow.org/v1", "PyTorchJob") => Dispatch::Kubeflow(false),
+        ("kubeflow.org/v1", "TFJob") => Dispatch::Kubeflow(true),
         ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::Queue,
         ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Volcano),
         ("scheduling.x-k8s.io/v1alpha1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Coscheduling),
@@ -258,12 +260,13 @@ impl Builder {
             Dispatch::CronJob => self.sc.cron_jobs.push(cronjob::cron_job(obj, loc)?),
             Dispatch::Trace => self.add_trace(&o)?,
             Dispatch::Node => self.add_node_object(&o)?,
-            Dispatch::Job | Dispatch::Pod | Dispatch::VolcanoJob | Dispatch::JobSet | Dispatch::Kubeflow => {
+            Dispatch::Job | Dispatch::Pod | Dispatch::VolcanoJob | Dispatch::JobSet | Dispatch::Kubeflow(_) => {
                 let what = match class {
                     Dispatch::Job => k8s::WorkloadDoc::Job,
                     Dispatch::Pod => k8s::WorkloadDoc::Pod,
                     Dispatch::JobSet => k8s::WorkloadDoc::JobSet,
-                    Dispatch::Kubeflow => k8s::WorkloadDoc::PyTorchJob,
+                    Dispatch::Kubeflow(false) => k8s::WorkloadDoc::PyTorchJob,
+                    Dispatch::Kubeflow(true) => k8s::WorkloadDoc::TFJob,
                     _ => k8s::WorkloadDoc::VolcanoJob,
                 };
                 let mut w = k8s::workload(obj, what, loc, true)?;
@@ -272,7 +275,9 @@ impl Builder {
                     self.add_not_simulated(o);
                     return Ok(());
                 }
-                if what == k8s::WorkloadDoc::PyTorchJob && kubeflow::managed_elsewhere(obj)? {
+                if matches!(what, k8s::WorkloadDoc::PyTorchJob | k8s::WorkloadDoc::TFJob)
+                    && kubeflow::managed_elsewhere(obj)?
+                {
                     // The training-operator leaves it to MultiKueue.
                     self.add_not_simulated(o);
                     return Ok(());
@@ -505,7 +510,7 @@ fn is_namespaced(class: Dispatch) -> bool {
             | Dispatch::Pod
             | Dispatch::VolcanoJob
             | Dispatch::JobSet
-            | Dispatch::Kubeflow
+            | Dispatch::Kubeflow(_)
             | Dispatch::KueueWorkload(_)
             | Dispatch::CronJob
             | Dispatch::PodGroup(_)

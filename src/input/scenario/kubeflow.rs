@@ -1,5 +1,5 @@
-//! kubeflow.org/v1 training jobs of the training-operator v1 (docs/kubeflow.md, "Loading a
-//! PyTorchJob"): the spec with the defaults the controller applies (`SetDefaults_PyTorchJob`),
+//! kubeflow.org/v1 training jobs of the training-operator v1, PyTorchJob and TFJob
+//! (docs/kubeflow.md): the spec with the defaults the controller applies (`SetDefaults_<Kind>`),
 //! the validating webhook's checks with its messages, and each replica's pod template read as a
 //! pod template whose `restartPolicy` the replica's overwrites (`SetRestartPolicy`).
 //!
@@ -10,7 +10,10 @@
 //! `common_types.go` (`RunPolicy`, `SchedulingPolicy`, `RestartPolicy`, `CleanPodPolicy`),
 //! `pkg/webhooks/pytorch/pytorchjob_webhook.go` (`validatePyTorchJob`,
 //! `validatePyTorchReplicaSpecs`), `pkg/common/util/webhooks.go` (`ValidateRunPolicy`),
-//! `manifests/base/crds/kubeflow.org_pytorchjobs.yaml` (the schema's fields). The webhook
+//! `manifests/base/crds/kubeflow.org_pytorchjobs.yaml` (the schema's fields); for TFJobs
+//! `tensorflow_types.go`, `tensorflow_defaults.go` (`SetDefaults_TFJob`: restartPolicy Never,
+//! replica types camel-cased), `pkg/webhooks/tensorflow/tfjob_webhook.go`
+//! (`validateTFReplicaSpecs`), `kubeflow.org_tfjobs.yaml`. The webhook
 //! aggregates its errors; kubesim reports the first it meets, naming file, line, field and fix.
 //! There is no defaulting webhook: the controller defaults the job when it reconciles it, so the
 //! validating webhook sees the job as written (a Master without `replicas` is refused).
@@ -61,14 +64,67 @@ const PYTORCH_TYPES: &[&str] = &["Master", "Worker"];
 /// `PyTorchJobDefaultContainerName`.
 const PYTORCH_CONTAINER: &str = "pytorch";
 
+/// What differs between the training-operator's kinds as the loader reads them.
+struct KindRules {
+    framework: KubeflowFramework,
+    /// The spec's fields (the schema's).
+    spec_fields: &'static [&'static str],
+    /// The replica spec map's key.
+    specs_key: &'static str,
+    /// The replica types in the order kubesim's controller walks them.
+    types: &'static [&'static str],
+    /// Whether the webhook compares the types exactly (PyTorchJob); else the controller's
+    /// defaults camel-case them (`setTypeNameToCamelCase`, TFJob).
+    exact_types: bool,
+    /// `<Kind>DefaultContainerName`.
+    container: &'static str,
+    /// `<Kind>DefaultRestartPolicy`.
+    default_restart: KubeflowRestartPolicy,
+}
+
+const PYTORCH: KindRules = KindRules {
+    framework: KubeflowFramework::PyTorch,
+    spec_fields: PYTORCH_SPEC_FIELDS,
+    specs_key: "pytorchReplicaSpecs",
+    types: PYTORCH_TYPES,
+    exact_types: true,
+    container: PYTORCH_CONTAINER,
+    default_restart: KubeflowRestartPolicy::OnFailure,
+};
+
+/// TFJob (`tensorflow_types.go`, `tensorflow_defaults.go`: restartPolicy Never, cleanPodPolicy
+/// None; the replica types in `UpdateJobStatus`'s order).
+const TENSORFLOW: KindRules = KindRules {
+    framework: KubeflowFramework::TensorFlow,
+    spec_fields: &["enableDynamicWorker", "runPolicy", "successPolicy", "tfReplicaSpecs"],
+    specs_key: "tfReplicaSpecs",
+    types: &["Chief", "Evaluator", "Master", "PS", "Worker"],
+    exact_types: false,
+    container: "tensorflow",
+    default_restart: KubeflowRestartPolicy::Never,
+};
+
 /// Converts a PyTorchJob (`doc` is the whole object, `meta` its metadata).
 pub(crate) fn pytorch_job(doc: &Obj, meta: &Meta) -> Res<Workload> {
-    doc.deny_unknown(OBJECT_FIELDS, "a PyTorchJob")?;
+    training_job(doc, meta, &PYTORCH)
+}
+
+/// Converts a TFJob (`doc` is the whole object, `meta` its metadata).
+pub(crate) fn tf_job(doc: &Obj, meta: &Meta) -> Res<Workload> {
+    training_job(doc, meta, &TENSORFLOW)
+}
+
+fn training_job(doc: &Obj, meta: &Meta, k: &KindRules) -> Res<Workload> {
+    let kind = k.framework.kind();
+    doc.deny_unknown(OBJECT_FIELDS, &format!("a {kind}"))?;
     let hints = read_hints(doc, HintScope::Kubeflow)?;
     job_name(doc, meta)?;
-    let fix = "add a spec with pytorchReplicaSpecs: {Master: {replicas: 1, template: ...}, Worker: {replicas: N, template: ...}}";
-    let spec = doc.req("spec", fix)?.obj()?;
-    spec.deny_unknown(PYTORCH_SPEC_FIELDS, "a PyTorchJob spec")?;
+    let fix = format!(
+        "add a spec with {}: {{<replica type>: {{replicas: N, template: ...}}}}",
+        k.specs_key
+    );
+    let spec = doc.req("spec", &fix)?.obj()?;
+    spec.deny_unknown(k.spec_fields, &format!("a {kind} spec"))?;
     let run = match spec.get("runPolicy") {
         Some(f) => run_policy(&f)?,
         None => RunPolicy::default(),
@@ -77,17 +133,34 @@ pub(crate) fn pytorch_job(doc: &Obj, meta: &Meta) -> Res<Workload> {
     if let Some(e) = spec.get("elasticPolicy") {
         e.obj()?;
     }
-    let specs_f = spec.get("pytorchReplicaSpecs").ok_or_else(|| {
+    let success_all_workers = opt(spec.get("successPolicy"), |f| match f.str()? {
+        "" => Ok(false),
+        "AllWorkers" => Ok(true),
+        other => Err(f.err(
+            format!(
+                "unknown successPolicy {} (the controller treats any value but AllWorkers as the \
+                 default)",
+                quote(other)
+            ),
+            "write AllWorkers, or remove it (the default: worker 0's success suffices)",
+        )),
+    })?
+    .unwrap_or(false);
+    let dynamic_worker = opt(spec.get("enableDynamicWorker"), |f| f.bool())?.unwrap_or(false);
+    let specs_f = spec.get(k.specs_key).ok_or_else(|| {
         spec.missing(
-            "pytorchReplicaSpecs",
-            "add pytorchReplicaSpecs (the webhook: `spec.pytorchReplicaSpecs: Required value: must be required`)",
+            k.specs_key,
+            &format!(
+                "add {} (the webhook: `spec.{}: Required value: must be required`)",
+                k.specs_key, k.specs_key
+            ),
         )
     })?;
-    let replicas = replica_specs(&specs_f, PYTORCH_TYPES, PYTORCH_CONTAINER, &hints)?;
+    let replicas = replica_specs(&specs_f, k, &hints)?;
     if replicas.is_empty() {
         return Err(specs_f.err(
-            "the PyTorchJob has no replica spec: it would create no pod and never finish",
-            "list a Master (replicas: 1) and, for distributed training, a Worker",
+            format!("the {kind} has no replica spec: it would create no pod and never finish"),
+            format!("list the replica types ({})", k.types.join(", ")),
         ));
     }
     if spec.get("elasticPolicy").is_some() && !replicas.iter().any(|r| r.rtype == "Worker") {
@@ -96,17 +169,33 @@ pub(crate) fn pytorch_job(doc: &Obj, meta: &Meta) -> Res<Workload> {
             "add a Worker replica spec, or remove elasticPolicy",
         ));
     }
+    if replicas
+        .iter()
+        .filter(|r| r.rtype == "Chief" || r.rtype == "Master")
+        .count()
+        > 1
+    {
+        return Err(specs_f.err(
+            format!(
+                "spec.{}: Forbidden: must not have more than 1 Chief or Master role",
+                k.specs_key
+            ),
+            "keep one of Chief and Master (they are the same role)",
+        ));
+    }
     Ok(Workload {
         kind: WorkloadKind::Kubeflow(KubeflowJobSpec {
-            framework: KubeflowFramework::PyTorch,
+            framework: k.framework,
             replicas,
-            // `SetDefaults_PyTorchJob`: cleanPodPolicy None.
+            // `SetDefaults_<Kind>`: cleanPodPolicy None.
             clean_pod_policy: run.clean_pod_policy.unwrap_or(CleanPodPolicy::None),
             backoff_limit: run.backoff_limit,
             active_deadline_s: run.active_deadline_s,
             ttl_seconds_after_finished: run.ttl_seconds_after_finished,
             scheduling: run.scheduling,
             suspend: run.suspend,
+            success_all_workers,
+            dynamic_worker,
         }),
         hints,
     })
@@ -233,9 +322,9 @@ fn scheduling_policy(f: &F) -> Res<KubeflowSchedulingPolicy> {
     })
 }
 
-/// The replica specs of map `f` (`spec.pytorchReplicaSpecs`), among `types` (in that order),
-/// each with a container named `container`; the job's hints are the templates' defaults.
-fn replica_specs(f: &F, types: &[&str], container: &str, job_hints: &super::k8s::Hints) -> Res<Vec<KubeflowReplica>> {
+/// The replica specs of map `f` (`spec.pytorchReplicaSpecs`, `spec.tfReplicaSpecs`) among the
+/// kind's types, in their order; the job's hints are the templates' defaults.
+fn replica_specs(f: &F, k: &KindRules, job_hints: &super::k8s::Hints) -> Res<Vec<KubeflowReplica>> {
     let o = f.obj()?;
     let mut found: Vec<(usize, KubeflowReplica)> = Vec::new();
     let mut pods: u64 = 0;
@@ -243,24 +332,47 @@ fn replica_specs(f: &F, types: &[&str], container: &str, job_hints: &super::k8s:
         let rf = o
             .get(&e.key)
             .unwrap_or_else(|| F::new(&e.value, format!("{}.{}", f.path, e.key)));
-        let Some(order) = types.iter().position(|t| *t == e.key) else {
-            let supported: Vec<String> = types.iter().map(|t| format!("\"{t}\"")).collect();
-            return Err(super::view::err_at(
-                e.key_pos,
-                &rf.path,
+        let position = if k.exact_types {
+            k.types.iter().position(|t| *t == e.key)
+        } else {
+            k.types.iter().position(|t| t.eq_ignore_ascii_case(&e.key))
+        };
+        let Some(order) = position else {
+            let supported: Vec<String> = k.types.iter().map(|t| format!("\"{t}\"")).collect();
+            let message = if k.exact_types {
                 format!(
                     "Unsupported value: {}: supported values: {}",
                     quote(&e.key),
                     supported.join(", ")
-                ),
+                )
+            } else {
                 format!(
-                    "name the replica type {} (exactly: the webhook compares case and all)",
-                    types.join(" or ")
-                ),
+                    "unknown replica type {} (the API server takes it; the controller creates its pods \
+                     and never counts them towards the job's success or failure)",
+                    quote(&e.key)
+                )
+            };
+            return Err(super::view::err_at(
+                e.key_pos,
+                &rf.path,
+                message,
+                format!("name the replica type one of {}", k.types.join(", ")),
             ));
         };
-        let wpath = format!("spec.{}[{}]", f.path.rsplit('.').next().unwrap_or_default(), e.key);
-        let r = replica(&rf, &wpath, &e.key, container, job_hints)?;
+        if found.iter().any(|(o, _)| *o == order) {
+            return Err(super::view::err_at(
+                e.key_pos,
+                &rf.path,
+                format!(
+                    "a second replica spec of type {} (the controller's defaults keep one of them)",
+                    k.types[order]
+                ),
+                "write each replica type once",
+            ));
+        }
+        let rtype = k.types[order];
+        let wpath = format!("spec.{}[{}]", k.specs_key, e.key);
+        let r = replica(&rf, &wpath, rtype, k, job_hints)?;
         pods += u64::from(r.replicas);
         check_workload_pods(
             &rf,
@@ -276,14 +388,15 @@ fn replica_specs(f: &F, types: &[&str], container: &str, job_hints: &super::k8s:
 
 /// One replica spec `f` of type `rtype`, which the webhook's messages name `wpath`
 /// (`spec.pytorchReplicaSpecs[Master]`).
-fn replica(f: &F, wpath: &str, rtype: &str, container: &str, job_hints: &super::k8s::Hints) -> Res<KubeflowReplica> {
+fn replica(f: &F, wpath: &str, rtype: &str, k: &KindRules, job_hints: &super::k8s::Hints) -> Res<KubeflowReplica> {
+    let container = k.container;
     let o = f.obj()?;
     o.deny_unknown(REPLICA_FIELDS, "a replica spec")?;
     let replicas_f = o.get("replicas");
     let written = opt(replicas_f.clone(), |f| {
         f.int_in(i128::from(i32::MIN), i128::from(i32::MAX))
     })?;
-    if rtype == "Master" && written != Some(1) {
+    if k.framework == KubeflowFramework::PyTorch && rtype == "Master" && written != Some(1) {
         let at = replicas_f.clone().unwrap_or_else(|| f.clone());
         return Err(at.err(
             format!("{wpath}.replicas: Forbidden: must be 1"),
@@ -294,10 +407,18 @@ fn replica(f: &F, wpath: &str, rtype: &str, container: &str, job_hints: &super::
     if let (Some(v), Some(rf)) = (written, &replicas_f)
         && v < 1
     {
-        return Err(rf.err(
-            format!("{wpath}.replicas: Forbidden: must be at least 1"),
-            "write 1 or more replicas",
-        ));
+        if k.framework == KubeflowFramework::PyTorch {
+            return Err(rf.err(
+                format!("{wpath}.replicas: Forbidden: must be at least 1"),
+                "write 1 or more replicas",
+            ));
+        }
+        if v < 0 {
+            return Err(rf.err(
+                format!("negative replicas {v} (the controller would create no pod and count a negative number)"),
+                "write 0 or more replicas",
+            ));
+        }
     }
     let replicas = written.map_or(1, |v| v as u32);
     if replicas > crate::limits::MAX_WORKLOAD_PODS
@@ -312,8 +433,8 @@ fn replica(f: &F, wpath: &str, rtype: &str, container: &str, job_hints: &super::
         ));
     }
     let restart_policy = match o.get("restartPolicy") {
-        // `PyTorchJobDefaultRestartPolicy`.
-        None => KubeflowRestartPolicy::OnFailure,
+        // `<Kind>DefaultRestartPolicy`.
+        None => k.default_restart,
         Some(p) => match p.str()? {
             "Always" => KubeflowRestartPolicy::Always,
             "OnFailure" => KubeflowRestartPolicy::OnFailure,
@@ -328,7 +449,7 @@ fn replica(f: &F, wpath: &str, rtype: &str, container: &str, job_hints: &super::
                         quote(other),
                         quote(other)
                     ),
-                    "write Always, OnFailure (the default), Never or ExitCode",
+                    "write Always, OnFailure, Never or ExitCode",
                 ));
             }
         },
@@ -344,7 +465,7 @@ fn replica(f: &F, wpath: &str, rtype: &str, container: &str, job_hints: &super::
     let merged = job_hints.overridden_by(&t_hints);
     let spec_f = template.req(
         "spec",
-        "add the pod spec under template (containers, with one named pytorch)",
+        &format!("add the pod spec under template (containers, with one named {container})"),
     )?;
     check_containers(&spec_f, &format!("{wpath}.template.spec.containers"), container)?;
     let mut pod = pod_template(&spec_f, tmeta.labels, merged.sim_hints(), PodOwner::BarePod)?;

@@ -293,6 +293,15 @@ const FIELDS: &[(&str, &str, &[&str])] = &[
             "status",
         ],
     ),
+    (
+        "kubeflow.org",
+        "TFJob",
+        &[
+            "spec.runPolicy.schedulingPolicy",
+            "spec.runPolicy.ttlSecondsAfterFinished",
+            "status",
+        ],
+    ),
     ("batch", "CronJob", &["status"]),
     ("", "Namespace", &["spec", "status"]),
     ("", "ResourceQuota", &["status"]),

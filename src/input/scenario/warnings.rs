@@ -172,7 +172,11 @@ fn kubeflow(sc: &Scenario, out: &mut Vec<String>) {
         format!("{kind} {} ({loc})", quote(&format!("{ns}/{name}")))
     };
     let mut ignored = Vec::new();
-    for o in sc.unmodelled.iter().filter(|o| o.kind == "PyTorchJob") {
+    for o in sc
+        .unmodelled
+        .iter()
+        .filter(|o| o.kind == "PyTorchJob" || o.kind == "TFJob")
+    {
         for f in &o.fields {
             let effect = match f.as_str() {
                 "spec.elasticPolicy" => {
@@ -193,7 +197,11 @@ fn kubeflow(sc: &Scenario, out: &mut Vec<String>) {
         }
     }
     list(out, ignored, |m| format!("{m}; remove it to compare like with like"));
-    let elsewhere: Vec<_> = sc.not_simulated.iter().filter(|o| o.kind == "PyTorchJob").collect();
+    let elsewhere: Vec<_> = sc
+        .not_simulated
+        .iter()
+        .filter(|o| o.kind == "PyTorchJob" || o.kind == "TFJob")
+        .collect();
     list(out, elsewhere, |o| {
         format!(
             "{} names {} in spec.runPolicy.managedBy: the training-operator leaves it to MultiKueue, \

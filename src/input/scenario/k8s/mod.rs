@@ -195,6 +195,8 @@ pub(crate) enum WorkloadDoc {
     JobSet,
     /// kubeflow.org/v1 PyTorchJob.
     PyTorchJob,
+    /// kubeflow.org/v1 TFJob.
+    TFJob,
 }
 
 /// Converts a workload document into a [`WorkloadSpec`]. `name_required` is false for Arrivals
@@ -207,6 +209,7 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
         WorkloadDoc::VolcanoJob => super::volcano::volcano_job(doc)?,
         WorkloadDoc::JobSet => super::jobset::jobset(doc, &meta)?,
         WorkloadDoc::PyTorchJob => super::kubeflow::pytorch_job(doc, &meta)?,
+        WorkloadDoc::TFJob => super::kubeflow::tf_job(doc, &meta)?,
     };
     check_amounts(doc, &w.kind)?;
     Ok(WorkloadSpec {

@@ -111,7 +111,7 @@ pub(crate) fn recorded(doc: &Obj, what: WorkloadDoc) -> Res<Option<Recorded>> {
     match what {
         WorkloadDoc::Job => job(&status),
         WorkloadDoc::Pod => pod(&status),
-        WorkloadDoc::VolcanoJob | WorkloadDoc::JobSet | WorkloadDoc::PyTorchJob => Ok(None),
+        WorkloadDoc::VolcanoJob | WorkloadDoc::JobSet | WorkloadDoc::PyTorchJob | WorkloadDoc::TFJob => Ok(None),
     }
 }
 

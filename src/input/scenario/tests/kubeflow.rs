@@ -195,3 +195,126 @@ fn a_job_multikueue_manages_is_loaded_and_not_run() {
     assert_eq!(sc.not_simulated.len(), 1);
     assert_eq!(sc.not_simulated[0].kind, "PyTorchJob");
 }
+
+const TF_SIMPLE: &str = include_str!("../../../../tests/upstream/kubeflow/tf-simple.yaml");
+const TF_DIST_MNIST: &str = include_str!("../../../../tests/upstream/kubeflow/tf_job_dist_mnist.yaml");
+const TF_MULTI_WORKER: &str = include_str!("../../../../tests/upstream/kubeflow/tf-multi-worker.yaml");
+const TF_SUMMARIES: &str = include_str!("../../../../tests/upstream/kubeflow/tf_job_mnist_with_summaries.yaml");
+const KUEUE_TF: &str = include_str!("../../../../tests/upstream/kubeflow/kueue-sample-tfjob.yaml");
+
+#[test]
+fn the_upstream_tfjob_examples_load_unchanged_with_the_controllers_defaults() {
+    for (file, text, name, types, restart) in [
+        (
+            "tf-simple.yaml",
+            TF_SIMPLE,
+            "tfjob-simple",
+            vec![("Worker", 2)],
+            KubeflowRestartPolicy::OnFailure,
+        ),
+        (
+            "tf_job_dist_mnist.yaml",
+            TF_DIST_MNIST,
+            "dist-mnist-for-e2e-test",
+            vec![("Chief", 1), ("PS", 1), ("Worker", 2)],
+            KubeflowRestartPolicy::Never,
+        ),
+        (
+            "tf-multi-worker.yaml",
+            TF_MULTI_WORKER,
+            "multi-worker",
+            vec![("Worker", 2)],
+            KubeflowRestartPolicy::Never,
+        ),
+        (
+            "tf_job_mnist_with_summaries.yaml",
+            TF_SUMMARIES,
+            "mnist",
+            vec![("Worker", 1)],
+            KubeflowRestartPolicy::Never,
+        ),
+        (
+            "kueue-sample-tfjob.yaml",
+            KUEUE_TF,
+            "tensorflow-dist-mnist",
+            vec![("PS", 1), ("Worker", 2)],
+            KubeflowRestartPolicy::Never,
+        ),
+    ] {
+        let sc = load_str(file, text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(sc.workloads.len(), 1, "{file}");
+        let w = &sc.workloads[0];
+        assert_eq!((w.name.as_str(), w.kind.api_kind()), (name, "TFJob"), "{file}");
+        let k = kubeflow_spec(w);
+        let got: Vec<(&str, u32)> = k.replicas.iter().map(|r| (r.rtype.as_str(), r.replicas)).collect();
+        assert_eq!(got, types, "{file}");
+        assert!(k.replicas.iter().all(|r| r.restart_policy == restart), "{file}");
+        assert_eq!(
+            (k.clean_pod_policy, k.success_all_workers, k.dynamic_worker),
+            (CleanPodPolicy::None, false, false)
+        );
+    }
+}
+
+const TF_HEAD: &str = "apiVersion: kubeflow.org/v1\nkind: TFJob\nmetadata:\n  name: tf\nspec:\n";
+
+#[test]
+fn tfjob_defaults_and_checks() {
+    const T: &str = "{name: tensorflow, image: x}";
+    // Replica types are camel-cased (`setTypeNameToCamelCase`); restartPolicy defaults to
+    // Never; the order is Chief, Evaluator, Master, PS, Worker.
+    let sc = ok(&format!(
+        "{TF_HEAD}  successPolicy: AllWorkers\n  enableDynamicWorker: true\n  tfReplicaSpecs:\n{}{}",
+        rs("worker", "      replicas: 3\n", T),
+        rs("ps", "", T)
+    ));
+    let k = kubeflow_spec(&sc.workloads[0]);
+    let got: Vec<(&str, u32, KubeflowRestartPolicy)> = k
+        .replicas
+        .iter()
+        .map(|r| (r.rtype.as_str(), r.replicas, r.restart_policy))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("PS", 1, KubeflowRestartPolicy::Never),
+            ("Worker", 3, KubeflowRestartPolicy::Never)
+        ]
+    );
+    assert!(k.success_all_workers && k.dynamic_worker);
+    let specs = |body: String| format!("{TF_HEAD}  tfReplicaSpecs:\n{body}");
+    expect_errors(&[
+        (
+            specs(format!("{}{}", rs("Chief", "", T), rs("Master", "", T))),
+            7,
+            "spec.tfReplicaSpecs",
+            vec!["spec.tfReplicaSpecs: Forbidden: must not have more than 1 Chief or Master role"],
+        ),
+        (
+            specs(rs("Worker", "", C)),
+            11,
+            "spec.tfReplicaSpecs.Worker.template.spec.containers",
+            vec![
+                "spec.tfReplicaSpecs[Worker].template.spec.containers: Required value: must have at least one container with name tensorflow",
+            ],
+        ),
+        (
+            specs(rs("Trainer", "", T)),
+            7,
+            "spec.tfReplicaSpecs.Trainer",
+            vec![
+                "unknown replica type \"Trainer\"",
+                "Chief, Evaluator, Master, PS, Worker",
+            ],
+        ),
+        (
+            format!(
+                "{TF_HEAD}  successPolicy: Any\n  tfReplicaSpecs:\n{}",
+                rs("Worker", "", T)
+            ),
+            6,
+            "spec.successPolicy",
+            vec!["unknown successPolicy", "AllWorkers"],
+        ),
+    ]);
+}
