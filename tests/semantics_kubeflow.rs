@@ -295,3 +295,38 @@ fn a_tfjob_fails_at_any_failed_pod_under_never_unless_workers_are_dynamic() {
     let j = job(&r, "tf");
     assert_eq!((j.state.as_str(), secs(j.finish)), ("Complete", Some(100.0)));
 }
+
+#[test]
+fn a_preempted_pod_is_counted_failed_while_terminating_then_recreated() {
+    // One node of 8 CPUs; the job's Master (4 CPUs, 1000 s) and a Worker (4 CPUs, 1000 s) fill
+    // it. A pod of priority 1000 asking for 4 CPUs arrives at 10 s and preempts the Worker
+    // (the lower index of the two equal victims is not guaranteed: the test reads which one).
+    // Under OnFailure the deleted pod counts as failed while it terminates (Restarting), and
+    // once gone its index gets a new pod at once; under Never the job fails at the deletion.
+    for (policy, state) in [("", "Running"), ("      restartPolicy: Never\n", "Failed")] {
+        let reps = [
+            replica("Master", 1, "1000s", policy, ""),
+            replica("Worker", 1, "1000s", policy, ""),
+        ];
+        let high = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: high\n  annotations: {kubesim.io/submit-at: 10s, kubesim.io/duration: 100s}\nspec:\n  priority: 1000\n  restartPolicy: Never\n  containers: [{name: c, image: x, resources: {requests: {cpu: \"4\"}}}]\n---\n";
+        let sc = format!("{SIM}{}{}{high}", nodes(1, 0), pytorch("", &reps)).replace("cpu: \"1\"", "cpu: \"4\"");
+        let r = run(&sc, "kube-default");
+        let deleted = times(&r, "pt-", "PodDeleted");
+        assert_eq!(deleted.len(), 1, "{policy}");
+        assert!(deleted[0] >= 10.0 && deleted[0] < 11.0, "{deleted:?}");
+        let j = job(&r, "pt");
+        if state == "Failed" {
+            assert_eq!(
+                (j.state.as_str(), j.reason.as_str(), secs(j.finish)),
+                ("Failed", "ReplicaFailed", Some(deleted[0]))
+            );
+        } else {
+            // The victim's replacement is created when it is gone, and runs once the
+            // high-priority pod has ended (110 s).
+            let created: Vec<f64> = times(&r, "pt-", "PodCreated");
+            assert_eq!(created, [0.0, 0.0, deleted[0]], "{policy}");
+            assert!(times(&r, "pt", "PyTorchJobRestarting").contains(&deleted[0]));
+            assert_eq!(j.state.as_str(), "Complete", "{j:?}");
+        }
+    }
+}

@@ -35,8 +35,10 @@
 //!    `enableDynamicWorker`).
 //!
 //! The controller's watch has no delay of its own (`latencies.watch`, 0 by default, delays what
-//! the scheduler sees): a reconcile runs when a pod of the job ends or restarts in place, and a
-//! deleted pod's replacement is created in the same instant. A pod restarted in place (OnFailure
+//! the scheduler sees): a reconcile runs when a pod of the job is deleted, ends or restarts in
+//! place, and a deleted pod's replacement is created in the same instant. A pod being deleted
+//! while Running counts as failed (`UpdateJobReplicaStatuses`); once it has terminated it is
+//! gone, and its index gets a new pod (whatever the restart policy) unless the job has finished. A pod restarted in place (OnFailure
 //! or Always) stays Running: its restarts count towards backoffLimit.
 //!
 //! Simplifications: Go's map order over replica types (`for rtype, spec := range replicas`) is
@@ -340,6 +342,15 @@ impl World {
     }
 
     fn kf_reconcile_once(&mut self, wl: WlId) {
+        // A deleted pod that has terminated is gone from the API (an eviction, a preemption,
+        // the controller's own deletions): its index is missing again.
+        for (t, i, p) in self.kf_pods(wl) {
+            let pod = &self.store.pods[p as usize];
+            if pod.finished.is_some() && pod.deletion.is_some() {
+                self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job").slots[t][i as usize] = None;
+                self.kf_release(wl, p);
+            }
+        }
         let st = &self.ctl.kubeflow.jobs[&wl];
         if st.finished {
             self.kf_clean_up(wl);

@@ -385,6 +385,7 @@ impl World {
             self.store.pods[pod as usize].epoch += 1;
             let wl = self.store.pods[pod as usize].wl;
             self.job_pod_event(wl);
+            self.kubeflow_pod_changed(wl);
             return;
         }
         let p = &mut self.store.pods[pod as usize];
@@ -407,6 +408,7 @@ impl World {
         }
         let wl = self.store.pods[pod as usize].wl;
         self.job_pod_event(wl);
+        self.kubeflow_pod_changed(wl);
     }
 
     /// A pod reaches a terminal phase: its resources are released at once (SCH-C4). The change
