@@ -330,3 +330,37 @@ fn a_preempted_pod_is_counted_failed_while_terminating_then_recreated() {
         }
     }
 }
+
+#[test]
+fn arrivals_of_training_jobs_each_get_a_row_of_their_kind() {
+    // Three PyTorchJob copies every 100 s (Master and one Worker, 50 s each) and two TFJob
+    // copies: each copy is Complete 50 s after it arrives.
+    let arrivals = |name: &str, kind: &str, key: &str, rtype: &str, container: &str, count: u32| {
+        format!(
+            "apiVersion: kubesim.io/v1alpha1\nkind: Arrivals\nmetadata: {{name: {name}}}\nspec:\n  count: {count}\n  every: 100s\n  template:\n    apiVersion: kubeflow.org/v1\n    kind: {kind}\n    spec:\n      {key}:\n        {rtype}:\n          replicas: 1\n          template:\n            metadata: {{annotations: {{kubesim.io/duration: 50s}}}}\n            spec: {{containers: [{{name: {container}, image: x}}]}}\n        Worker:\n          replicas: 1\n          template:\n            metadata: {{annotations: {{kubesim.io/duration: 50s}}}}\n            spec: {{containers: [{{name: {container}, image: x}}]}}\n---\n"
+        )
+    };
+    let sc = format!(
+        "{SIM}{}{}{}",
+        nodes(2, 0),
+        arrivals("pt", "PyTorchJob", "pytorchReplicaSpecs", "Master", "pytorch", 3),
+        arrivals("tf", "TFJob", "tfReplicaSpecs", "Chief", "tensorflow", 2)
+    );
+    let r = run(&sc, "kube-default");
+    let mut rows: Vec<(&str, &str, Option<f64>)> = r
+        .jobs
+        .iter()
+        .map(|j| (j.name.as_str(), j.kind, secs(j.finish)))
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(b.0));
+    assert_eq!(
+        rows,
+        [
+            ("pt-0", "PyTorchJob", Some(50.0)),
+            ("pt-1", "PyTorchJob", Some(150.0)),
+            ("pt-2", "PyTorchJob", Some(250.0)),
+            ("tf-0", "TFJob", Some(50.0)),
+            ("tf-1", "TFJob", Some(150.0)),
+        ]
+    );
+}
