@@ -651,6 +651,116 @@ fn serving_case() -> impl Strategy<Value = ServingCase> {
         })
 }
 
+#[derive(Clone, Debug)]
+struct TrainingCase {
+    tf: bool,
+    /// Per replica type, in the kind's order: (replicas, GPUs per pod, run time s, restart
+    /// policy 0..4, the workload's first runs that exit 1, 137: later runs exit 137).
+    replicas: Vec<(u32, i64, u64, u8, u32, i32)>,
+    backoff_limit: Option<u32>,
+    deadline_s: Option<u64>,
+    clean: u8,
+    submit_s: u64,
+}
+
+fn training_case() -> impl Strategy<Value = TrainingCase> {
+    (
+        any::<bool>(),
+        prop::collection::vec(
+            (
+                1u32..=3,
+                0i64..=4,
+                1u64..300,
+                0u8..4,
+                0u32..3,
+                prop_oneof![Just(1), Just(137)],
+            ),
+            1..3,
+        ),
+        prop::option::of(0u32..3),
+        prop::option::of(30u64..600),
+        0u8..3,
+        0u64..600,
+    )
+        .prop_map(
+            |(tf, replicas, backoff_limit, deadline_s, clean, submit_s)| TrainingCase {
+                tf,
+                replicas,
+                backoff_limit,
+                deadline_s,
+                clean,
+                submit_s,
+            },
+        )
+}
+
+fn training_scenario(node_gpus: &[i64], jobs: &[TrainingCase]) -> Scenario {
+    use kubesim::input::spec::{
+        CleanPodPolicy, KubeflowFramework, KubeflowJobSpec, KubeflowReplica, KubeflowRestartPolicy, RestartPolicy,
+    };
+    let mut sc = scenario(node_gpus, &[]);
+    for (i, c) in jobs.iter().enumerate() {
+        // PyTorchJob: Master (1 replica) then Worker; TFJob: Chief (1), Worker.
+        let types = if c.tf {
+            ["Chief", "Worker"]
+        } else {
+            ["Master", "Worker"]
+        };
+        let replicas = c
+            .replicas
+            .iter()
+            .enumerate()
+            .map(|(t, &(replicas, gpus, duration_s, policy, failures, code))| {
+                let restart_policy = [
+                    KubeflowRestartPolicy::Always,
+                    KubeflowRestartPolicy::OnFailure,
+                    KubeflowRestartPolicy::Never,
+                    KubeflowRestartPolicy::ExitCode,
+                ][policy as usize];
+                let mut template = gpu_pod_template(gpus, Some(duration_s * 1000));
+                template.hints.failures = failures;
+                // The workload's first `failures` runs exit 1; with code 137 and two of them,
+                // every later run exits 137 (a pod that keeps being killed).
+                if failures > 1 && code != 1 {
+                    template.hints.exit_code = code;
+                }
+                template.hints.terminate_after_ms = 5_000;
+                template.restart_policy = match restart_policy {
+                    KubeflowRestartPolicy::Always => RestartPolicy::Always,
+                    KubeflowRestartPolicy::OnFailure => RestartPolicy::OnFailure,
+                    _ => RestartPolicy::Never,
+                };
+                KubeflowReplica {
+                    rtype: types[t].to_string(),
+                    replicas: if t == 0 { 1 } else { replicas },
+                    restart_policy,
+                    template,
+                }
+            })
+            .collect();
+        let mut w = single_pod_job(&format!("tj{i}"), gpu_pod_template(0, None));
+        w.submit_at_ms = c.submit_s * 1000;
+        w.kind = WorkloadKind::Kubeflow(KubeflowJobSpec {
+            framework: if c.tf {
+                KubeflowFramework::TensorFlow
+            } else {
+                KubeflowFramework::PyTorch
+            },
+            replicas,
+            clean_pod_policy: [CleanPodPolicy::None, CleanPodPolicy::Running, CleanPodPolicy::All][c.clean as usize],
+            backoff_limit: c.backoff_limit,
+            active_deadline_s: c.deadline_s,
+            ttl_seconds_after_finished: None,
+            scheduling: None,
+            suspend: false,
+            success_all_workers: false,
+            dynamic_worker: false,
+        });
+        sc.workloads.push(w);
+    }
+    sc
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: std::env::var("KUBESIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32),
@@ -732,6 +842,57 @@ proptest! {
                     if c.kind >= 2 {
                         prop_assert!(live.values().all(|&k| k <= 1), "{name}: two pods of one ordinal at {:?}", e.time);
                     }
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 32,
+        rng_seed: RngSeed::Fixed(0x6b66_6c77),
+        ..ProptestConfig::default()
+    })]
+
+    /// Kubeflow training jobs (PyTorchJob, TFJob) keep the invariants under a kube and a Volcano
+    /// placer; each has one row of its kind, creates pods only between its submission and its
+    /// end, fails for its deadline exactly activeDeadlineSeconds after its creation, for its
+    /// backoff limit or an ExitCode failure only when it has them.
+    #[test]
+    fn training_jobs_keep_invariants_and_end_by_their_run_policy(
+        node_gpus in prop::collection::vec(1i64..=8, 1..4),
+        jobs in prop::collection::vec(training_case(), 1..5),
+    ) {
+        let sc = training_scenario(&node_gpus, &jobs);
+        let policies = vec!["kube-default".to_string(), "volcano".to_string()];
+        let runs = run_all(&sc, &policies, &[1], true).expect("runs");
+        for r in &runs {
+            prop_assert_eq!(r.jobs.len(), jobs.len());
+            prop_assert!(r.gpu.alloc_util() <= 1.0 + 1e-9);
+            for (i, c) in jobs.iter().enumerate() {
+                let name = format!("tj{i}");
+                let row = r.jobs.iter().find(|j| j.name == name).expect("a row per job");
+                prop_assert_eq!(row.kind, if c.tf { "TFJob" } else { "PyTorchJob" });
+                let created: Vec<_> = r
+                    .events
+                    .iter()
+                    .filter(|e| e.event == "PodCreated" && e.object.starts_with(&format!("default/{name}-")))
+                    .map(|e| e.time)
+                    .collect();
+                prop_assert!(!created.is_empty());
+                prop_assert!(created.iter().all(|&t| t >= row.submit));
+                if let Some(f) = row.finish {
+                    prop_assert!(created.iter().all(|&t| t <= f), "{:?}", row);
+                }
+                match row.reason.as_str() {
+                    "DeadlineExceeded" => {
+                        let d = c.deadline_s.expect("a deadline");
+                        prop_assert_eq!(row.finish, Some(row.submit.plus_ms(d * 1000)));
+                    }
+                    "BackoffLimitExceeded" => prop_assert!(c.backoff_limit.is_some()),
+                    "ExitCode" => prop_assert!(c.replicas.iter().any(|r| r.3 == 3)),
+                    _ => {}
                 }
             }
         }

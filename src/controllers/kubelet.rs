@@ -159,7 +159,10 @@ impl World {
             (Some(j), _) => (j.needed_running(), w.succeeded_pods),
             // A Deployment, ReplicaSet or StatefulSet starts once all its replicas run.
             (None, WorkloadKind::Serving(_)) => (self.serving_replicas(wl), 0),
-            (None, _) => (1, 0),
+            (None, _) => match self.kubeflow_needed_running(wl) {
+                Some(n) => (n, w.succeeded_pods),
+                None => (1, 0),
+            },
         };
         if w.running + done >= need.max(1) {
             self.store.workloads[wl as usize].start = Some(self.now());
@@ -232,5 +235,6 @@ impl World {
         self.event(|| obj, "ContainerRestarted", || format!("restart count {n}"));
         self.container_start(pod);
         self.job_pod_event(wl);
+        self.kubeflow_pod_changed(wl);
     }
 }

@@ -9,6 +9,7 @@ pub mod arrivals;
 pub mod cronjob;
 pub mod job;
 pub mod jobset;
+pub mod kubeflow;
 pub mod kubelet;
 pub mod node_lifecycle;
 pub mod quota;

@@ -603,6 +603,9 @@ pub enum WorkloadKind {
     /// An `apps/v1` Deployment, ReplicaSet or StatefulSet: `replicas` pods kept up until the
     /// horizon by its controller (`controllers::serving`, docs/serving.md).
     Serving(ServingSpec),
+    /// A Kubeflow training-operator v1 job (`kubeflow.org/v1` PyTorchJob, TFJob): pods created per
+    /// replica by the Kubeflow controller (`controllers::kubeflow`).
+    Kubeflow(KubeflowJobSpec),
 }
 
 impl WorkloadKind {
@@ -617,6 +620,7 @@ impl WorkloadKind {
             WorkloadKind::JobSet(s) if s.train_job.is_some() => "TrainJob",
             WorkloadKind::JobSet(_) => "JobSet",
             WorkloadKind::Serving(s) => s.kind.api_kind(),
+            WorkloadKind::Kubeflow(k) => k.framework.kind(),
         }
     }
 }
@@ -655,6 +659,23 @@ impl ServingKind {
     }
 }
 
+/// The training-operator v1 kinds kubesim runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KubeflowFramework {
+    PyTorch,
+    TensorFlow,
+}
+
+impl KubeflowFramework {
+    /// The kind as its API names it.
+    pub fn kind(self) -> &'static str {
+        match self {
+            KubeflowFramework::PyTorch => "PyTorchJob",
+            KubeflowFramework::TensorFlow => "TFJob",
+        }
+    }
+}
+
 /// A Deployment's, ReplicaSet's or StatefulSet's spec as far as it is simulated
 /// (docs/serving.md).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -675,6 +696,84 @@ pub struct ServingSpec {
     pub schedule: Vec<(u64, u32)>,
     /// The pod template (`restartPolicy` Always).
     pub template: PodTemplate,
+}
+
+/// A replica's `restartPolicy` (training-operator `RestartPolicy`): the pod's own policy, but
+/// `ExitCode` (pods `Never`; the controller deletes and recreates a pod that failed with a
+/// retryable exit code, 128 or more).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KubeflowRestartPolicy {
+    Always,
+    OnFailure,
+    Never,
+    ExitCode,
+}
+
+/// `runPolicy.cleanPodPolicy`: which pods the controller deletes once the job has finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CleanPodPolicy {
+    /// Every pod (terminal ones too).
+    All,
+    /// Pods running or pending.
+    Running,
+    /// None (PyTorchJob's default).
+    None,
+}
+
+/// One replica spec (`spec.pytorchReplicaSpecs.<type>`): `replicas` pods
+/// `<job>-<type lowercase>-<index>` of one template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KubeflowReplica {
+    /// The replica type in its canonical case (`Master`, `Worker`, `Chief`, `PS`, `Evaluator`).
+    pub rtype: String,
+    /// `replicas` (default 1).
+    pub replicas: u32,
+    /// `restartPolicy` (PyTorchJob's default OnFailure).
+    pub restart_policy: KubeflowRestartPolicy,
+    /// The pod template; its `restart_policy` is the replica's (`ExitCode`: Never), as the
+    /// controller's `SetRestartPolicy` overwrites it.
+    pub template: PodTemplate,
+}
+
+/// `runPolicy.schedulingPolicy`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KubeflowSchedulingPolicy {
+    pub min_available: Option<u32>,
+    pub queue: Option<String>,
+    pub priority_class: Option<String>,
+    pub schedule_timeout_s: Option<u64>,
+}
+
+/// A training-operator v1 job's spec after the defaults of `SetDefaults_<Kind>` (training-operator
+/// `pkg/apis/kubeflow.org/v1/*_defaults.go`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KubeflowJobSpec {
+    pub framework: KubeflowFramework,
+    /// The replica specs in the controller's order (PyTorchJob: Master, Worker; TFJob: Chief,
+    /// Evaluator, Master, PS, Worker).
+    pub replicas: Vec<KubeflowReplica>,
+    pub clean_pod_policy: CleanPodPolicy,
+    /// `runPolicy.backoffLimit`; `None`: no limit.
+    pub backoff_limit: Option<u32>,
+    /// `runPolicy.activeDeadlineSeconds`.
+    pub active_deadline_s: Option<u64>,
+    /// `runPolicy.ttlSecondsAfterFinished`.
+    pub ttl_seconds_after_finished: Option<u64>,
+    pub scheduling: Option<KubeflowSchedulingPolicy>,
+    /// `runPolicy.suspend`.
+    pub suspend: bool,
+    /// A TFJob's `successPolicy: AllWorkers` (else the default: worker 0's success suffices
+    /// without a Chief or Master).
+    pub success_all_workers: bool,
+    /// A TFJob's `enableDynamicWorker`: failed Workers do not fail the job.
+    pub dynamic_worker: bool,
+}
+
+impl KubeflowJobSpec {
+    /// Its pods, all replicas together.
+    pub fn total_replicas(&self) -> u32 {
+        self.replicas.iter().map(|r| r.replicas).fold(0, u32::saturating_add)
+    }
 }
 
 /// A JobSet's spec after the JobSet webhook's defaults (jobset `pkg/webhooks/jobset_webhook.go`
@@ -855,6 +954,7 @@ impl WorkloadSpec {
             WorkloadKind::Pod(_) => 1,
             WorkloadKind::VolcanoJob(v) => v.tasks.iter().map(|t| u64::from(t.replicas)).sum(),
             WorkloadKind::KueueWorkload(_) => 0,
+            WorkloadKind::Kubeflow(k) => u64::from(k.total_replicas()),
             WorkloadKind::JobSet(s) => s
                 .replicated_jobs
                 .iter()
@@ -874,6 +974,7 @@ impl WorkloadSpec {
             WorkloadKind::KueueWorkload(k) => k.pod_sets.iter().map(|p| &p.template).collect(),
             WorkloadKind::JobSet(s) => s.replicated_jobs.iter().map(|r| &r.job.template).collect(),
             WorkloadKind::Serving(s) => vec![&s.template],
+            WorkloadKind::Kubeflow(k) => k.replicas.iter().map(|r| &r.template).collect(),
         }
     }
 }

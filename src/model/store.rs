@@ -140,6 +140,7 @@ impl Proto {
             WorkloadKind::KueueWorkload(k) => &k.pod_sets[t].template,
             WorkloadKind::JobSet(s) => &s.replicated_jobs[t].job.template,
             WorkloadKind::Serving(s) => &s.template,
+            WorkloadKind::Kubeflow(k) => &k.replicas[t].template,
         }
     }
 }
@@ -257,7 +258,7 @@ impl Store {
             (WorkloadKind::Pod(_), _) => w.name.clone(),
             (WorkloadKind::Job(_), Some(i)) => format!("{}-{i}-{n}", w.name),
             (WorkloadKind::Job(_), None) => format!("{}-{n}", w.name),
-            (WorkloadKind::VolcanoJob(_), i) => {
+            (WorkloadKind::VolcanoJob(_) | WorkloadKind::Kubeflow(_), i) => {
                 format!("{}-{}-{}", w.name, proto.tasks[p.task as usize].name, i.unwrap_or(0))
             }
             (WorkloadKind::KueueWorkload(_), _) => unreachable!("a bare Kueue Workload creates no pods"),

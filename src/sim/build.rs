@@ -94,6 +94,7 @@ impl Store {
 impl Controllers {
     fn new(sc: &Scenario) -> Controllers {
         Controllers {
+            kubeflow: Default::default(),
             streams: Vec::new(),
             cron: Vec::new(),
             faults: faults::Faults::default(),
@@ -274,6 +275,12 @@ impl World {
                     let n = r.pods_per_job().saturating_mul(r.replicas);
                     (r.name.clone(), n, n, &r.job.template)
                 })
+                .collect(),
+            // Pods `<job>-<replica type lowercase>-<index>`.
+            WorkloadKind::Kubeflow(k) => k
+                .replicas
+                .iter()
+                .map(|r| (r.rtype.to_lowercase(), r.replicas, r.replicas, &r.template))
                 .collect(),
         };
         let job_class_name = match &spec.kind {

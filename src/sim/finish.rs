@@ -301,9 +301,13 @@ impl World {
             WorkloadKind::Serving(s) => s.peak_replicas(),
             WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) => p.tasks.iter().map(|t| t.replicas).sum(),
             WorkloadKind::JobSet(_) => p.tasks.iter().map(|t| t.replicas).fold(0, u32::saturating_add),
+            WorkloadKind::Kubeflow(k) => k.total_replicas(),
         };
         let gpus_milli = match &p.spec.kind {
-            WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) | WorkloadKind::JobSet(_) => p
+            WorkloadKind::VolcanoJob(_)
+            | WorkloadKind::KueueWorkload(_)
+            | WorkloadKind::JobSet(_)
+            | WorkloadKind::Kubeflow(_) => p
                 .tasks
                 .iter()
                 .map(|t| t.gpus_per_pod_milli.saturating_mul(i64::from(t.replicas)))

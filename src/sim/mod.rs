@@ -106,6 +106,10 @@ pub enum Ev {
     ServingScale {
         wl: WlId,
     },
+    /// A Kubeflow training job's reconcile at its active deadline.
+    KubeflowSync {
+        wl: WlId,
+    },
     SchedFlushUnschedulable,
     SchedFlushBackoff,
     SchedCycle,
@@ -274,6 +278,8 @@ pub struct Controllers {
     pub jobsets: crate::controllers::jobset::JobSets,
     /// The ReplicaSet, Deployment and StatefulSet controllers' state.
     pub servings: crate::controllers::serving::Servings,
+    /// The Kubeflow training-operator controller's state.
+    pub kubeflow: crate::controllers::kubeflow::KubeflowJobs,
 }
 
 /// The scheduling policy of the run and its state.
@@ -591,6 +597,7 @@ impl World {
             Ev::JobSetSync { wl } => self.jobset_sync_event(wl),
             Ev::ServingSync { wl } => self.serving_sync_event(wl),
             Ev::ServingScale { wl } => self.serving_scale(wl),
+            Ev::KubeflowSync { wl } => self.kubeflow_sync_event(wl),
             Ev::CronCreate { cj } => self.cron_create(cj),
             Ev::NodeFail { node, for_ms } => self.node_fail(node, for_ms),
             Ev::NodeDetect { node } => self.node_detect(node),

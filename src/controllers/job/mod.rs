@@ -458,7 +458,8 @@ fn job_of(ws: &crate::input::spec::WorkloadSpec) -> &JobSpec {
         | WorkloadKind::VolcanoJob(_)
         | WorkloadKind::KueueWorkload(_)
         | WorkloadKind::JobSet(_)
-        | WorkloadKind::Serving(_) => {
+        | WorkloadKind::Serving(_)
+        | WorkloadKind::Kubeflow(_) => {
             unreachable!("not a Job")
         }
     }

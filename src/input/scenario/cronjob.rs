@@ -187,13 +187,14 @@ fn work_end_ms(sc: &Scenario) -> u64 {
             WorkloadKind::JobSet(s) => s.replicated_jobs.iter().map(|r| job_runtime(&r.job)).max().unwrap_or(0),
             WorkloadKind::Pod(t) => t.hints.duration_ms.unwrap_or(0),
             WorkloadKind::Serving(s) => s.template.hints.duration_ms.unwrap_or(0),
-            WorkloadKind::VolcanoJob(v) => v
-                .tasks
+            WorkloadKind::KueueWorkload(k) => k.duration_ms().unwrap_or(0),
+            // Pods of several templates: the longest.
+            WorkloadKind::VolcanoJob(_) | WorkloadKind::Kubeflow(_) => w
+                .templates()
                 .iter()
-                .map(|t| t.template.hints.duration_ms.unwrap_or(0))
+                .map(|t| t.hints.duration_ms.unwrap_or(0))
                 .max()
                 .unwrap_or(0),
-            WorkloadKind::KueueWorkload(k) => k.duration_ms().unwrap_or(0),
         }
     }
     let typical = |d: &DurationDist| match d {

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::view::{F, Obj, Res};
 use super::{
-    Builder, MAX_NODES, cronjob, jobset, k8s, kubesim, kueue, kueue_config, located, quota, trainer, unmodelled,
-    volcano, yaml,
+    Builder, MAX_NODES, cronjob, jobset, k8s, kubeflow, kubesim, kueue, kueue_config, located, quota, trainer,
+    unmodelled, volcano, yaml,
 };
 use crate::error::quote;
 use crate::input::resources::{is_dns1123_label, is_dns1123_subdomain};
@@ -33,6 +33,8 @@ enum Dispatch {
     TrainingRuntime(bool),
     /// apps/v1 Deployment, ReplicaSet or StatefulSet.
     Serving(ServingKind),
+    /// A kubeflow.org/v1 training job: PyTorchJob (false), TFJob (true).
+    Kubeflow(bool),
     /// A `kueue.x-k8s.io` Workload: simulated when bare, listed as not simulated when an
     /// owner (a Job) has it.
     KueueWorkload(kueue::Version),
@@ -67,6 +69,8 @@ const SIMULATED: &[&str] = &[
     "trainer.kubeflow.org/v1alpha1 TrainJob",
     "trainer.kubeflow.org/v1alpha1 ClusterTrainingRuntime",
     "trainer.kubeflow.org/v1alpha1 TrainingRuntime",
+    "kubeflow.org/v1 PyTorchJob",
+    "kubeflow.org/v1 TFJob",
     "scheduling.volcano.sh/v1beta1 Queue",
     "scheduling.volcano.sh/v1beta1 PodGroup",
     "scheduling.x-k8s.io/v1alpha1 PodGroup",
@@ -137,6 +141,8 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("trainer.kubeflow.org/v1alpha1", "TrainJob") => Dispatch::TrainJob,
         ("trainer.kubeflow.org/v1alpha1", "ClusterTrainingRuntime") => Dispatch::TrainingRuntime(false),
         ("trainer.kubeflow.org/v1alpha1", "TrainingRuntime") => Dispatch::TrainingRuntime(true),
+        ("kubeflow.org/v1", "PyTorchJob") => Dispatch::Kubeflow(false),
+        ("kubeflow.org/v1", "TFJob") => Dispatch::Kubeflow(true),
         ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::Queue,
         ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Volcano),
         ("scheduling.x-k8s.io/v1alpha1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Coscheduling),
@@ -272,17 +278,31 @@ impl Builder {
             Dispatch::CronJob => self.sc.cron_jobs.push(cronjob::cron_job(obj, loc)?),
             Dispatch::Trace => self.add_trace(&o)?,
             Dispatch::Node => self.add_node_object(&o)?,
-            Dispatch::Job | Dispatch::Pod | Dispatch::VolcanoJob | Dispatch::JobSet | Dispatch::Serving(_) => {
+            Dispatch::Job
+            | Dispatch::Pod
+            | Dispatch::VolcanoJob
+            | Dispatch::JobSet
+            | Dispatch::Serving(_)
+            | Dispatch::Kubeflow(_) => {
                 let what = match class {
                     Dispatch::Job => k8s::WorkloadDoc::Job,
                     Dispatch::Pod => k8s::WorkloadDoc::Pod,
                     Dispatch::JobSet => k8s::WorkloadDoc::JobSet,
                     Dispatch::Serving(k) => k8s::WorkloadDoc::Serving(k),
+                    Dispatch::Kubeflow(false) => k8s::WorkloadDoc::PyTorchJob,
+                    Dispatch::Kubeflow(true) => k8s::WorkloadDoc::TFJob,
                     _ => k8s::WorkloadDoc::VolcanoJob,
                 };
                 let mut w = k8s::workload(obj, what, loc, true)?;
                 if what == k8s::WorkloadDoc::JobSet && jobset::managed_elsewhere(obj)? {
                     // The JobSet controller leaves it to the controller it names.
+                    self.add_not_simulated(o);
+                    return Ok(());
+                }
+                if matches!(what, k8s::WorkloadDoc::PyTorchJob | k8s::WorkloadDoc::TFJob)
+                    && kubeflow::managed_elsewhere(obj)?
+                {
+                    // The training-operator leaves it to MultiKueue.
                     self.add_not_simulated(o);
                     return Ok(());
                 }
@@ -532,6 +552,7 @@ fn is_namespaced(class: Dispatch) -> bool {
             | Dispatch::TrainJob
             | Dispatch::TrainingRuntime(true)
             | Dispatch::Serving(_)
+            | Dispatch::Kubeflow(_)
             | Dispatch::KueueWorkload(_)
             | Dispatch::CronJob
             | Dispatch::PodGroup(_)

@@ -20,6 +20,7 @@ mod exports;
 mod generate_name;
 mod jobset;
 mod k8s;
+mod kubeflow;
 mod kubesim;
 mod kueue;
 mod kueue_config;

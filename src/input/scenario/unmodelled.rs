@@ -319,6 +319,16 @@ const FIELDS: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
+        "kubeflow.org",
+        "PyTorchJob",
+        &[
+            "spec.elasticPolicy",
+            "spec.runPolicy.schedulingPolicy",
+            "spec.runPolicy.ttlSecondsAfterFinished",
+            "status",
+        ],
+    ),
+    (
         "apps",
         "ReplicaSet",
         &[
@@ -341,6 +351,15 @@ const FIELDS: &[(&str, &str, &[&str])] = &[
             "spec.template.spec.topologySpreadConstraints",
             "spec.template.spec.affinity.podAffinity",
             "spec.template.spec.affinity.podAntiAffinity",
+            "status",
+        ],
+    ),
+    (
+        "kubeflow.org",
+        "TFJob",
+        &[
+            "spec.runPolicy.schedulingPolicy",
+            "spec.runPolicy.ttlSecondsAfterFinished",
             "status",
         ],
     ),

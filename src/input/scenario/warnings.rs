@@ -165,6 +165,7 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
     jobsets(sc, &mut out);
     train_jobs(sc, &mut out);
     servings(sc, &mut out);
+    kubeflow(sc, &mut out);
     out
 }
 
@@ -238,6 +239,54 @@ fn servings(sc: &Scenario, out: &mut Vec<String>) {
             "{at} has the label {QUEUE_LABEL}: Kueue's pod integration (a Workload per pod, or per \
              StatefulSet pod group) is not simulated, so under kueue its pods are scheduled without \
              Kueue's admission and take no ClusterQueue quota; remove the label to compare like with like"
+        )
+    });
+}
+
+/// What a Kubeflow training job carries that changes a run in a cluster and that kubesim does not
+/// simulate (listed by `unmodelled`): `elasticPolicy`, `runPolicy.schedulingPolicy`; and jobs
+/// whose `runPolicy.managedBy` leaves them to MultiKueue (loaded, not run).
+fn kubeflow(sc: &Scenario, out: &mut Vec<String>) {
+    let named = |kind: &str, ns: &str, name: &str, loc: &SourceLoc| {
+        format!("{kind} {} ({loc})", quote(&format!("{ns}/{name}")))
+    };
+    let mut ignored = Vec::new();
+    for o in sc
+        .unmodelled
+        .iter()
+        .filter(|o| o.kind == "PyTorchJob" || o.kind == "TFJob")
+    {
+        for f in &o.fields {
+            let effect = match f.as_str() {
+                "spec.elasticPolicy" => {
+                    "its replicas stay as written (no autoscaling between minReplicas and maxReplicas), \
+                     and the job succeeds when every Worker has, where an elastic job succeeds at its \
+                     first Worker's success"
+                }
+                "spec.runPolicy.schedulingPolicy" => {
+                    "the training-operator's gang scheduling is not modelled: its pods are placed one \
+                     by one, with no PodGroup"
+                }
+                _ => continue,
+            };
+            ignored.push(format!(
+                "{}: {f} is not simulated: {effect}",
+                named(&o.kind, &o.namespace, &o.name, &o.loc)
+            ));
+        }
+    }
+    list(out, ignored, |m| format!("{m}; remove it to compare like with like"));
+    let elsewhere: Vec<_> = sc
+        .not_simulated
+        .iter()
+        .filter(|o| o.kind == "PyTorchJob" || o.kind == "TFJob")
+        .collect();
+    list(out, elsewhere, |o| {
+        format!(
+            "{} names {} in spec.runPolicy.managedBy: the training-operator leaves it to MultiKueue, \
+             which kubesim does not simulate, so it is loaded and not run; remove managedBy to run it",
+            named(&o.kind, &o.namespace, &o.name, &o.loc),
+            super::kubeflow::MULTIKUEUE_CONTROLLER
         )
     });
 }
@@ -462,6 +511,7 @@ fn kind_name(w: &WorkloadSpec) -> &'static str {
         WorkloadKind::KueueWorkload(_) => "Workload",
         WorkloadKind::JobSet(_) => w.kind.api_kind(),
         WorkloadKind::Serving(ref s) => s.kind.api_kind(),
+        WorkloadKind::Kubeflow(_) => w.kind.api_kind(),
     }
 }
 

@@ -89,6 +89,8 @@ pub(crate) enum HintScope {
     /// A Deployment, ReplicaSet or StatefulSet or its pod template: as a Pod (its pods have no
     /// completion to fail or suspend).
     Serving,
+    /// A Kubeflow training job (PyTorchJob) or a replica's pod template: as a Volcano Job.
+    Kubeflow,
 }
 
 /// Reads the `kubesim.io/*` annotations of `doc.metadata` (for a pod template, of
@@ -139,7 +141,7 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
             key,
             "kubesim.io/submit-at" | "kubesim.io/suspend-at" | "kubesim.io/resume-at"
         ),
-        HintScope::Pod | HintScope::VolcanoJob | HintScope::Serving => !matches!(
+        HintScope::Pod | HintScope::VolcanoJob | HintScope::Serving | HintScope::Kubeflow => !matches!(
             key,
             "kubesim.io/suspend-at" | "kubesim.io/resume-at" | "kubesim.io/fail-indexes" | "kubesim.io/gang-size"
         ),
@@ -156,6 +158,10 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
             HintScope::VolcanoJob => {
                 "a Volcano Job (suspend-at, resume-at, fail-indexes and gang-size are for batch/v1 \
                  Jobs; a Volcano Job is a gang through its minAvailable)"
+            }
+            HintScope::Kubeflow => {
+                "a Kubeflow training job (suspend-at, resume-at, fail-indexes and gang-size are for \
+                 batch/v1 Jobs; a training job is suspended through runPolicy.suspend)"
             }
             HintScope::JobSetTemplate => {
                 "a JobSet's replicatedJob template (submit-at, suspend-at and resume-at go on the \

@@ -195,6 +195,10 @@ pub(crate) enum WorkloadDoc {
     JobSet,
     /// apps/v1 Deployment, ReplicaSet or StatefulSet.
     Serving(crate::input::spec::ServingKind),
+    /// kubeflow.org/v1 PyTorchJob.
+    PyTorchJob,
+    /// kubeflow.org/v1 TFJob.
+    TFJob,
 }
 
 /// Converts a workload document into a [`WorkloadSpec`]. `name_required` is false for Arrivals
@@ -207,6 +211,8 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
         WorkloadDoc::VolcanoJob => super::volcano::volcano_job(doc)?,
         WorkloadDoc::JobSet => super::jobset::jobset(doc, &meta)?,
         WorkloadDoc::Serving(k) => super::serving::serving(doc, k, &meta)?,
+        WorkloadDoc::PyTorchJob => super::kubeflow::pytorch_job(doc, &meta)?,
+        WorkloadDoc::TFJob => super::kubeflow::tf_job(doc, &meta)?,
     };
     check_amounts(doc, &w.kind)?;
     Ok(WorkloadSpec {
@@ -260,6 +266,17 @@ pub(crate) fn check_amounts(doc: &Obj, kind: &crate::input::spec::WorkloadKind) 
             })
             .collect(),
         WorkloadKind::Serving(s) => vec![("spec.template.spec".to_string(), &s.template, s.replicas)],
+        WorkloadKind::Kubeflow(k) => k
+            .replicas
+            .iter()
+            .map(|r| {
+                (
+                    format!("spec.replicaSpecs[{}].template.spec", r.rtype),
+                    &r.template,
+                    r.replicas,
+                )
+            })
+            .collect(),
     };
     for (path, t, pods) in templates {
         for (name, v) in t.requests.iter().chain(&t.limits) {

@@ -111,7 +111,11 @@ pub(crate) fn recorded(doc: &Obj, what: WorkloadDoc) -> Res<Option<Recorded>> {
     match what {
         WorkloadDoc::Job => job(&status),
         WorkloadDoc::Pod => pod(&status),
-        WorkloadDoc::VolcanoJob | WorkloadDoc::JobSet | WorkloadDoc::Serving(_) => Ok(None),
+        WorkloadDoc::VolcanoJob
+        | WorkloadDoc::JobSet
+        | WorkloadDoc::Serving(_)
+        | WorkloadDoc::PyTorchJob
+        | WorkloadDoc::TFJob => Ok(None),
     }
 }
 

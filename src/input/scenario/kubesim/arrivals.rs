@@ -72,13 +72,15 @@ fn arrival_template(spec: &Obj, name: &str, loc: &SourceLoc) -> Res<ArrivalTempl
             ("v1", "Pod"),
             ("batch.volcano.sh/v1alpha1", "Job"),
             ("jobset.x-k8s.io/v1alpha2", "JobSet"),
+            ("kubeflow.org/v1", "PyTorchJob"),
+            ("kubeflow.org/v1", "TFJob"),
             ("v1", "Node"),
             ("kueue.x-k8s.io/v1beta1", "Workload"),
             ("kueue.x-k8s.io/v1beta2", "Workload"),
         ],
     )?;
-    if idx >= 5 {
-        let version = if idx == 5 {
+    if idx >= 7 {
+        let version = if idx == 7 {
             kueue::Version::V1beta1
         } else {
             kueue::Version::V1beta2
@@ -94,6 +96,8 @@ fn arrival_template(spec: &Obj, name: &str, loc: &SourceLoc) -> Res<ArrivalTempl
         k8s::WorkloadDoc::Pod,
         k8s::WorkloadDoc::VolcanoJob,
         k8s::WorkloadDoc::JobSet,
+        k8s::WorkloadDoc::PyTorchJob,
+        k8s::WorkloadDoc::TFJob,
     ];
     Ok(if let Some(what) = workload_doc.get(idx) {
         let mut w = k8s::workload(&t_obj, *what, loc, false)?;

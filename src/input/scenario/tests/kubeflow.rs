@@ -1,0 +1,320 @@
+//! Kubeflow training jobs (kubeflow.org/v1 PyTorchJob): the upstream examples load unchanged
+//! with the controller's defaults, every webhook check gives its message at the right line and
+//! field, what is not simulated is listed, and a MultiKueue job is loaded and not run.
+
+use super::*;
+
+const SIMPLE: &str = include_str!("../../../../tests/upstream/kubeflow/pytorch-simple.yaml");
+const GLOO: &str = include_str!("../../../../tests/upstream/kubeflow/pytorch_job_mnist_gloo.yaml");
+const SENDRECV: &str = include_str!("../../../../tests/upstream/kubeflow/pytorch_job_sendrecv.yaml");
+const CPU_DEMO: &str = include_str!("../../../../tests/upstream/kubeflow/pytorch-cpu-demo.yaml");
+const ELASTIC: &str = include_str!("../../../../tests/upstream/kubeflow/pytorch-elastic-echo.yaml");
+const KUEUE_SAMPLE: &str = include_str!("../../../../tests/upstream/kubeflow/kueue-sample-pytorchjob.yaml");
+
+fn kubeflow_spec(w: &WorkloadSpec) -> &KubeflowJobSpec {
+    match &w.kind {
+        WorkloadKind::Kubeflow(k) => k,
+        other => panic!("not a Kubeflow job: {other:?}"),
+    }
+}
+
+#[test]
+fn the_upstream_examples_load_unchanged_with_the_controllers_defaults() {
+    for (file, text, name, pods, unmodelled) in [
+        ("pytorch-simple.yaml", SIMPLE, "pytorch-simple", 2, 0),
+        ("pytorch_job_mnist_gloo.yaml", GLOO, "pytorch-dist-mnist-gloo", 2, 0),
+        (
+            "pytorch_job_sendrecv.yaml",
+            SENDRECV,
+            "pytorch-dist-basic-sendrecv",
+            4,
+            0,
+        ),
+        ("pytorch-cpu-demo.yaml", CPU_DEMO, "torchrun-cpu", 2, 0),
+        ("pytorch-elastic-echo.yaml", ELASTIC, "elastic-example-echo", 2, 1),
+        ("kueue-sample-pytorchjob.yaml", KUEUE_SAMPLE, "pytorch-simple", 2, 0),
+    ] {
+        let sc = load_str(file, text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(sc.workloads.len(), 1, "{file}");
+        let w = &sc.workloads[0];
+        assert_eq!((w.name.as_str(), w.kind.api_kind()), (name, "PyTorchJob"), "{file}");
+        assert_eq!(w.pods_without_failures(), pods, "{file}");
+        assert_eq!(sc.unmodelled.len(), unmodelled, "{file}: {:?}", sc.unmodelled);
+        let k = kubeflow_spec(w);
+        assert_eq!(k.clean_pod_policy, CleanPodPolicy::None, "{file}");
+        assert_eq!((k.backoff_limit, k.active_deadline_s, k.suspend), (None, None, false));
+        for r in &k.replicas {
+            assert_eq!(r.restart_policy, KubeflowRestartPolicy::OnFailure, "{file}");
+            assert_eq!(r.template.restart_policy, RestartPolicy::OnFailure, "{file}");
+        }
+    }
+    // simple.yaml: Master then Worker, one each, in namespace kubeflow.
+    let sc = load_str("pytorch-simple.yaml", SIMPLE).unwrap();
+    let w = &sc.workloads[0];
+    assert_eq!(w.namespace, "kubeflow");
+    let k = kubeflow_spec(w);
+    let types: Vec<(&str, u32)> = k.replicas.iter().map(|r| (r.rtype.as_str(), r.replicas)).collect();
+    assert_eq!(types, [("Master", 1), ("Worker", 1)]);
+    // The gloo example's GPU limit is the pods' request.
+    let sc = load_str("g.yaml", GLOO).unwrap();
+    let k = kubeflow_spec(&sc.workloads[0]);
+    assert_eq!(k.replicas[1].template.requests.get("nvidia.com/gpu"), Some(&1000));
+    // The elastic example's elasticPolicy is listed as loaded, not simulated.
+    let sc = load_str("e.yaml", ELASTIC).unwrap();
+    assert_eq!(sc.unmodelled[0].fields, ["spec.elasticPolicy"]);
+    let k = kubeflow_spec(&sc.workloads[0]);
+    assert_eq!(k.replicas.len(), 1);
+    assert_eq!(k.replicas[0].rtype, "Worker");
+}
+
+const PT_HEAD: &str = "apiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata:\n  name: pt\nspec:\n";
+
+/// A PyTorchJob: `PT_HEAD` (5 lines) then `rest`, from line 6.
+fn pt(rest: &str) -> String {
+    format!("{PT_HEAD}{rest}")
+}
+
+/// A replica spec under pytorchReplicaSpecs (`type` at indent 4) with `fields` and a container
+/// `container`.
+fn rs(rtype: &str, fields: &str, container: &str) -> String {
+    format!("    {rtype}:\n{fields}      template:\n        spec:\n          containers:\n          - {container}\n")
+}
+
+const C: &str = "{name: pytorch, image: x}";
+
+#[test]
+fn the_webhook_and_the_controller_defaults() {
+    let sc = ok(&pt(&format!(
+        "  runPolicy: {{cleanPodPolicy: Running, backoffLimit: 3, activeDeadlineSeconds: 600}}\n  pytorchReplicaSpecs:\n{}{}",
+        rs("Worker", "      replicas: 4\n      restartPolicy: ExitCode\n", C),
+        rs("Master", "      replicas: 1\n", C)
+    )));
+    let k = kubeflow_spec(&sc.workloads[0]);
+    assert_eq!(k.clean_pod_policy, CleanPodPolicy::Running);
+    assert_eq!((k.backoff_limit, k.active_deadline_s), (Some(3), Some(600)));
+    // Master first, whatever the written order; ExitCode's pods are restartPolicy Never.
+    assert_eq!(k.replicas[0].rtype, "Master");
+    assert_eq!(k.replicas[0].restart_policy, KubeflowRestartPolicy::OnFailure);
+    assert_eq!(k.replicas[1].restart_policy, KubeflowRestartPolicy::ExitCode);
+    assert_eq!(k.replicas[1].template.restart_policy, RestartPolicy::Never);
+    assert_eq!(k.total_replicas(), 5);
+}
+
+#[test]
+fn the_webhooks_checks_name_line_field_and_fix() {
+    let specs = |body: String| pt(&format!("  pytorchReplicaSpecs:\n{body}"));
+    expect_errors(&[
+        // Master's replicas must be written and 1.
+        (
+            specs(rs("Master", "      replicas: 2\n", C)),
+            8,
+            "spec.pytorchReplicaSpecs.Master.replicas",
+            vec!["spec.pytorchReplicaSpecs[Master].replicas: Forbidden: must be 1"],
+        ),
+        (
+            specs(rs("Master", "", C)),
+            8,
+            "spec.pytorchReplicaSpecs.Master",
+            vec!["Forbidden: must be 1", "replicas: 1"],
+        ),
+        (
+            specs(rs("Worker", "      replicas: 0\n", C)),
+            8,
+            "spec.pytorchReplicaSpecs.Worker.replicas",
+            vec!["spec.pytorchReplicaSpecs[Worker].replicas: Forbidden: must be at least 1"],
+        ),
+        // The replica type is compared exactly (the controller's camel-casing comes later).
+        (
+            specs(rs("worker", "", C)),
+            7,
+            "spec.pytorchReplicaSpecs.worker",
+            vec!["Unsupported value: \"worker\": supported values: \"Master\", \"Worker\""],
+        ),
+        (
+            specs(rs("Worker", "", "{name: main, image: x}")),
+            11,
+            "spec.pytorchReplicaSpecs.Worker.template.spec.containers",
+            vec!["must have at least one container with name pytorch"],
+        ),
+        (
+            specs(rs("Worker", "", "{name: pytorch}")),
+            11,
+            "spec.pytorchReplicaSpecs.Worker.template.spec.containers[0]",
+            vec!["spec.pytorchReplicaSpecs[Worker].template.spec.containers[0].image: Required value"],
+        ),
+        (
+            specs(rs("Worker", "      restartPolicy: Sometimes\n", C)),
+            8,
+            "spec.pytorchReplicaSpecs.Worker.restartPolicy",
+            vec!["unknown restartPolicy \"Sometimes\"", "ExitCode"],
+        ),
+        (
+            pt(&format!(
+                "  runPolicy: {{managedBy: me.io/ctl}}\n  pytorchReplicaSpecs:\n{}",
+                rs("Worker", "", C)
+            )),
+            6,
+            "spec.runPolicy.managedBy",
+            vec!["Unsupported value: \"me.io/ctl\"", "kubeflow.org/training-operator"],
+        ),
+        (
+            pt(&format!(
+                "  runPolicy: {{cleanPodPolicy: Some}}\n  pytorchReplicaSpecs:\n{}",
+                rs("Worker", "", C)
+            )),
+            6,
+            "spec.runPolicy.cleanPodPolicy",
+            vec!["unknown cleanPodPolicy", "All, Running or None"],
+        ),
+        (pt("  runPolicy: {}\n"), 5, "spec.pytorchReplicaSpecs", vec!["must be required"]),
+        (
+            "apiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata:\n  name: 1pt\nspec:\n  pytorchReplicaSpecs:\n    Worker: {template: {spec: {containers: [{name: pytorch, image: x}]}}}\n".to_string(),
+            4,
+            "metadata.name",
+            vec!["Invalid value: \"1pt\": should match:", "DNS-1035"],
+        ),
+        (
+            pt(&format!(
+                "  elasticPolicy: {{minReplicas: 1}}\n  pytorchReplicaSpecs:\n{}",
+                rs("Master", "      replicas: 1\n", C)
+            )),
+            8,
+            "spec.pytorchReplicaSpecs",
+            vec!["must be configured if elastic policy is used"],
+        ),
+    ]);
+}
+
+#[test]
+fn a_job_multikueue_manages_is_loaded_and_not_run() {
+    let sc = ok(&pt(&format!(
+        "  runPolicy: {{managedBy: kueue.x-k8s.io/multikueue}}\n  pytorchReplicaSpecs:\n{}",
+        rs("Worker", "", C)
+    )));
+    assert!(sc.workloads.is_empty());
+    assert_eq!(sc.not_simulated.len(), 1);
+    assert_eq!(sc.not_simulated[0].kind, "PyTorchJob");
+}
+
+const TF_SIMPLE: &str = include_str!("../../../../tests/upstream/kubeflow/tf-simple.yaml");
+const TF_DIST_MNIST: &str = include_str!("../../../../tests/upstream/kubeflow/tf_job_dist_mnist.yaml");
+const TF_MULTI_WORKER: &str = include_str!("../../../../tests/upstream/kubeflow/tf-multi-worker.yaml");
+const TF_SUMMARIES: &str = include_str!("../../../../tests/upstream/kubeflow/tf_job_mnist_with_summaries.yaml");
+const KUEUE_TF: &str = include_str!("../../../../tests/upstream/kubeflow/kueue-sample-tfjob.yaml");
+
+#[test]
+fn the_upstream_tfjob_examples_load_unchanged_with_the_controllers_defaults() {
+    for (file, text, name, types, restart) in [
+        (
+            "tf-simple.yaml",
+            TF_SIMPLE,
+            "tfjob-simple",
+            vec![("Worker", 2)],
+            KubeflowRestartPolicy::OnFailure,
+        ),
+        (
+            "tf_job_dist_mnist.yaml",
+            TF_DIST_MNIST,
+            "dist-mnist-for-e2e-test",
+            vec![("Chief", 1), ("PS", 1), ("Worker", 2)],
+            KubeflowRestartPolicy::Never,
+        ),
+        (
+            "tf-multi-worker.yaml",
+            TF_MULTI_WORKER,
+            "multi-worker",
+            vec![("Worker", 2)],
+            KubeflowRestartPolicy::Never,
+        ),
+        (
+            "tf_job_mnist_with_summaries.yaml",
+            TF_SUMMARIES,
+            "mnist",
+            vec![("Worker", 1)],
+            KubeflowRestartPolicy::Never,
+        ),
+        (
+            "kueue-sample-tfjob.yaml",
+            KUEUE_TF,
+            "tensorflow-dist-mnist",
+            vec![("PS", 1), ("Worker", 2)],
+            KubeflowRestartPolicy::Never,
+        ),
+    ] {
+        let sc = load_str(file, text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(sc.workloads.len(), 1, "{file}");
+        let w = &sc.workloads[0];
+        assert_eq!((w.name.as_str(), w.kind.api_kind()), (name, "TFJob"), "{file}");
+        let k = kubeflow_spec(w);
+        let got: Vec<(&str, u32)> = k.replicas.iter().map(|r| (r.rtype.as_str(), r.replicas)).collect();
+        assert_eq!(got, types, "{file}");
+        assert!(k.replicas.iter().all(|r| r.restart_policy == restart), "{file}");
+        assert_eq!(
+            (k.clean_pod_policy, k.success_all_workers, k.dynamic_worker),
+            (CleanPodPolicy::None, false, false)
+        );
+    }
+}
+
+const TF_HEAD: &str = "apiVersion: kubeflow.org/v1\nkind: TFJob\nmetadata:\n  name: tf\nspec:\n";
+
+#[test]
+fn tfjob_defaults_and_checks() {
+    const T: &str = "{name: tensorflow, image: x}";
+    // Replica types are camel-cased (`setTypeNameToCamelCase`); restartPolicy defaults to
+    // Never; the order is Chief, Evaluator, Master, PS, Worker.
+    let sc = ok(&format!(
+        "{TF_HEAD}  successPolicy: AllWorkers\n  enableDynamicWorker: true\n  tfReplicaSpecs:\n{}{}",
+        rs("worker", "      replicas: 3\n", T),
+        rs("ps", "", T)
+    ));
+    let k = kubeflow_spec(&sc.workloads[0]);
+    let got: Vec<(&str, u32, KubeflowRestartPolicy)> = k
+        .replicas
+        .iter()
+        .map(|r| (r.rtype.as_str(), r.replicas, r.restart_policy))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("PS", 1, KubeflowRestartPolicy::Never),
+            ("Worker", 3, KubeflowRestartPolicy::Never)
+        ]
+    );
+    assert!(k.success_all_workers && k.dynamic_worker);
+    let specs = |body: String| format!("{TF_HEAD}  tfReplicaSpecs:\n{body}");
+    expect_errors(&[
+        (
+            specs(format!("{}{}", rs("Chief", "", T), rs("Master", "", T))),
+            7,
+            "spec.tfReplicaSpecs",
+            vec!["spec.tfReplicaSpecs: Forbidden: must not have more than 1 Chief or Master role"],
+        ),
+        (
+            specs(rs("Worker", "", C)),
+            11,
+            "spec.tfReplicaSpecs.Worker.template.spec.containers",
+            vec![
+                "spec.tfReplicaSpecs[Worker].template.spec.containers: Required value: must have at least one container with name tensorflow",
+            ],
+        ),
+        (
+            specs(rs("Trainer", "", T)),
+            7,
+            "spec.tfReplicaSpecs.Trainer",
+            vec![
+                "unknown replica type \"Trainer\"",
+                "Chief, Evaluator, Master, PS, Worker",
+            ],
+        ),
+        (
+            format!(
+                "{TF_HEAD}  successPolicy: Any\n  tfReplicaSpecs:\n{}",
+                rs("Worker", "", T)
+            ),
+            6,
+            "spec.successPolicy",
+            vec!["unknown successPolicy", "AllWorkers"],
+        ),
+    ]);
+}
