@@ -212,10 +212,31 @@ fn train_jobs(sc: &Scenario, out: &mut Vec<String>) {
     });
 }
 
-/// Deployments and StatefulSets that ask Kueue to manage them (a `kueue.x-k8s.io/queue-name`
-/// label on the object or its pod template): Kueue's pod integration is not simulated, so
-/// their pods are scheduled without Kueue's admission.
+/// Serving workloads in a scenario without a horizon (the run cannot end); and Deployments and
+/// StatefulSets that ask Kueue to manage them (a `kueue.x-k8s.io/queue-name` label on the
+/// object or its pod template): Kueue's pod integration is not simulated, so their pods are
+/// scheduled without Kueue's admission.
 fn servings(sc: &Scenario, out: &mut Vec<String>) {
+    // Serving replicas never end: without a horizon the run cannot end either.
+    let first = sc.workload_specs().find(|w| matches!(w.kind, WorkloadKind::Serving(_)));
+    if let (None, Some(w)) = (sc.sim.horizon_ms, first) {
+        let n = sc
+            .workload_specs()
+            .filter(|w| matches!(w.kind, WorkloadKind::Serving(_)))
+            .count();
+        out.push(format!(
+            "{} {} ({}){} run replicas until the horizon, and the Simulation sets no spec.horizon: the \
+             run cannot end, and stops with an error; set spec.horizon (e.g. 24h) in the Simulation",
+            w.kind.api_kind(),
+            quote(&format!("{}/{}", w.namespace, w.name)),
+            w.loc,
+            if n > 1 {
+                format!(" and {} more serving workloads", n - 1)
+            } else {
+                String::new()
+            }
+        ));
+    }
     const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
     let queued: Vec<String> = sc
         .workloads

@@ -202,3 +202,23 @@ fn a_replicas_schedule() {
         &["Deployments, ReplicaSets and StatefulSets"],
     );
 }
+
+#[test]
+fn serving_without_a_horizon_is_warned_about() {
+    let about = |sc: &Scenario| {
+        crate::input::scenario::warnings(sc)
+            .into_iter()
+            .filter(|m| m.contains("sets no spec.horizon"))
+            .collect::<Vec<_>>()
+    };
+    let w = about(&ok(&format!("{NGINX_DEPLOYMENT}\n---\n{WEB}")));
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].starts_with("Deployment \"default/nginx-deployment\" (t.yaml:1) and 1 more serving workloads"),
+        "{w:?}"
+    );
+    let with_horizon = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: s}}\nspec: {{horizon: 1h}}\n---\n{NGINX_DEPLOYMENT}"
+    );
+    assert!(about(&ok(&with_horizon)).is_empty());
+}
