@@ -364,3 +364,53 @@ fn arrivals_of_training_jobs_each_get_a_row_of_their_kind() {
         ]
     );
 }
+
+#[test]
+fn a_scheduling_policy_makes_the_job_one_gang_of_min_available() {
+    // The operator's gang scheduling: a PodGroup named after the job, minMember minAvailable
+    // (default: every replica). Master + 2 Workers of 6 CPUs on 2 nodes of 8 CPUs: two fit.
+    // Under coscheduling, a gang of all 3 never forms and no pod runs; with minAvailable 2
+    // the Master and a Worker run at once.
+    let sim = SIM.replace("metadata: {name: t}", "metadata: {name: t}\nspec: {horizon: 600s}");
+    let with_policy = |policy: &str| {
+        let y = format!(
+            "{sim}{}{}",
+            nodes(2, 0),
+            pytorch(
+                policy,
+                &[
+                    replica("Master", 1, "100s", "", ""),
+                    replica("Worker", 2, "100s", "", "")
+                ]
+            )
+            .replace("cpu: \"1\"", "cpu: \"6\"")
+        );
+        let sc = kubesim::input::scenario::load_str("t.yaml", &y).expect("loads");
+        (y, sc)
+    };
+    let (all, sc) = with_policy("    schedulingPolicy: {queue: q}\n");
+    let pg = &sc.pod_groups[0];
+    assert_eq!(
+        (pg.name.as_str(), pg.min_member, pg.api),
+        ("pt", 3, kubesim::input::spec::PodGroupApi::Coscheduling)
+    );
+    let r = run(&all, "coscheduling");
+    assert!(times(&r, "pt-", "PodRunning").is_empty());
+    assert!(job(&r, "pt").gang);
+    let (two, _) = with_policy("    schedulingPolicy: {minAvailable: 2}\n");
+    let r = run(&two, "coscheduling");
+    assert_eq!(times(&r, "pt-", "PodRunning")[..2], [0.0, 0.0]);
+    // schedulerName volcano: Volcano's PodGroup, in queue `default`.
+    let (_, sc) = with_policy("    schedulingPolicy: {minAvailable: 2}\n");
+    assert_eq!(sc.pod_groups[0].queue, None);
+    let volcano = pytorch("", &[replica("Master", 1, "100s", "", "")]).replace(
+        "        spec:\n          containers",
+        "        spec:\n          schedulerName: volcano\n          containers",
+    );
+    let sc = kubesim::input::scenario::load_str("t.yaml", &volcano).expect("loads");
+    let pg = &sc.pod_groups[0];
+    assert_eq!(
+        (pg.api, pg.min_member, pg.queue.as_deref()),
+        (kubesim::input::spec::PodGroupApi::Volcano, 1, Some("default"))
+    );
+}

@@ -44,9 +44,10 @@
 //! Simplifications: Go's map order over replica types (`for rtype, spec := range replicas`) is
 //! random; kubesim walks Master then Worker, which decides only when both end in one instant.
 //! The controller's writes do not pass a rate-limited client; services, environment, ports and
-//! init containers do not affect scheduling; the operator's gang scheduling
-//! (`schedulingPolicy`), `elasticPolicy`, `ttlSecondsAfterFinished` and Kueue's management of
-//! the job are not simulated (docs/kubeflow.md).
+//! init containers do not affect scheduling; a gang job's pods are created without waiting for
+//! its Volcano PodGroup to be Inqueue (its PodGroup is made at load:
+//! `input::scenario::kubeflow::pod_group`); `elasticPolicy`, `ttlSecondsAfterFinished` and
+//! Kueue's management of the job are not simulated (docs/kubeflow.md).
 
 use std::collections::BTreeMap;
 

@@ -315,6 +315,8 @@ impl Builder {
                     self.owned.push((self.sc.workloads.len(), owner));
                 }
                 self.add_pods(w.pods_without_failures(), &o.name_f)?;
+                // The training-operator's PodGroup, when its gang scheduling is on.
+                self.sc.pod_groups.extend(kubeflow::pod_group(&w));
                 self.sc.workloads.push(w);
             }
             Dispatch::TrainJob => {

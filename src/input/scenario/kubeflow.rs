@@ -20,8 +20,11 @@
 //!
 //! Loaded without effect: `nprocPerNode` (an environment variable), the pod template's own
 //! `restartPolicy` (the replica's wins). Loaded and not simulated, listed by `unmodelled` and
-//! warned about: `elasticPolicy`, `runPolicy.schedulingPolicy` (the operator's gang scheduling is
-//! not modelled yet), `runPolicy.ttlSecondsAfterFinished` (the job's deletion after it ends). A
+//! warned about: `elasticPolicy`, `runPolicy.ttlSecondsAfterFinished` (the job's deletion after
+//! it ends). `runPolicy.schedulingPolicy` (or a replica's `schedulerName: volcano`) turns on the
+//! operator's gang scheduling: a PodGroup of the job ([`pod_group`], `ReconcileJobs` and
+//! `DecoratePodTemplateSpec` in training-operator v1.9.0 `pkg/controller.v1/common/job.go`,
+//! `pkg/controller.v1/control/podgroup_control.go`). A
 //! job whose `runPolicy.managedBy` is MultiKueue's is validated, then listed as not simulated.
 
 use super::k8s::{
@@ -32,7 +35,7 @@ use crate::error::quote;
 use crate::input::resources::dns1035_label_errors;
 use crate::input::spec::{
     CleanPodPolicy, KubeflowFramework, KubeflowJobSpec, KubeflowReplica, KubeflowRestartPolicy,
-    KubeflowSchedulingPolicy, RestartPolicy, WorkloadKind,
+    KubeflowSchedulingPolicy, PodGroupApi, PodGroupSpec, RestartPolicy, WorkloadKind,
 };
 
 /// `KubeflowJobsController`: the `managedBy` of the jobs the training-operator reconciles.
@@ -183,6 +186,23 @@ fn training_job(doc: &Obj, meta: &Meta, k: &KindRules) -> Res<Workload> {
             "keep one of Chief and Master (they are the same role)",
         ));
     }
+    let mut replicas = replicas;
+    if let Some(api) = gang_api(run.scheduling.as_ref(), &replicas) {
+        // `DecoratePodTemplateSpec`: every pod joins the PodGroup named after the job.
+        for r in &mut replicas {
+            r.template.pod_group = Some(meta.name.clone());
+            match api {
+                PodGroupApi::Coscheduling => {
+                    r.template
+                        .labels
+                        .insert("scheduling.x-k8s.io/pod-group".to_string(), meta.name.clone());
+                }
+                PodGroupApi::Volcano => {
+                    r.template.scheduler_name.get_or_insert_with(|| "volcano".to_string());
+                }
+            }
+        }
+    }
     Ok(Workload {
         kind: WorkloadKind::Kubeflow(KubeflowJobSpec {
             framework: k.framework,
@@ -304,6 +324,54 @@ fn run_policy(f: &F) -> Res<RunPolicy> {
     })
 }
 
+/// The operator's gang scheduling, on when the job asks for it: a `runPolicy.schedulingPolicy`
+/// (which only a gang-scheduling operator reads) or a replica's `schedulerName: volcano`. The
+/// PodGroup is Volcano's when a replica names the volcano scheduler, else scheduler-plugins'
+/// (coscheduling): the operator's `--gang-scheduler-name`, which kubesim cannot see, is taken
+/// from the pods.
+fn gang_api(scheduling: Option<&KubeflowSchedulingPolicy>, replicas: &[KubeflowReplica]) -> Option<PodGroupApi> {
+    let volcano = replicas
+        .iter()
+        .any(|r| r.template.scheduler_name.as_deref() == Some("volcano"));
+    if volcano {
+        Some(PodGroupApi::Volcano)
+    } else {
+        scheduling.map(|_| PodGroupApi::Coscheduling)
+    }
+}
+
+/// The PodGroup the operator creates for job `w` when its gang scheduling is on
+/// (`ReconcileJobs`): named after the job, `minMember` the schedulingPolicy's `minAvailable`,
+/// else every replica; Volcano's in the policy's queue (`default`) with its priority class,
+/// scheduler-plugins' with its `scheduleTimeoutSeconds`.
+pub(crate) fn pod_group(w: &crate::input::spec::WorkloadSpec) -> Option<PodGroupSpec> {
+    let WorkloadKind::Kubeflow(k) = &w.kind else {
+        return None;
+    };
+    let api = gang_api(k.scheduling.as_ref(), &k.replicas)?;
+    let policy = k.scheduling.clone().unwrap_or_default();
+    Some(PodGroupSpec {
+        api,
+        namespace: w.namespace.clone(),
+        name: w.name.clone(),
+        min_member: policy.min_available.unwrap_or_else(|| k.total_replicas()),
+        min_resources: None,
+        queue: match api {
+            PodGroupApi::Volcano => Some(policy.queue.unwrap_or_else(|| "default".to_string())),
+            PodGroupApi::Coscheduling => None,
+        },
+        priority_class_name: match api {
+            PodGroupApi::Volcano => policy.priority_class,
+            PodGroupApi::Coscheduling => None,
+        },
+        schedule_timeout_s: match api {
+            PodGroupApi::Coscheduling => policy.schedule_timeout_s,
+            PodGroupApi::Volcano => None,
+        },
+        loc: w.loc.clone(),
+    })
+}
+
 fn scheduling_policy(f: &F) -> Res<KubeflowSchedulingPolicy> {
     let o = f.obj()?;
     o.deny_unknown(SCHEDULING_FIELDS, "a schedulingPolicy")?;
@@ -312,7 +380,13 @@ fn scheduling_policy(f: &F) -> Res<KubeflowSchedulingPolicy> {
     }
     Ok(KubeflowSchedulingPolicy {
         min_available: opt(o.get("minAvailable"), |f| {
-            f.int_in(0, i128::from(i32::MAX)).map(|v| v as u32)
+            f.bounded(
+                0,
+                i128::from(crate::limits::MAX_WORKLOAD_PODS),
+                "gang members",
+                "use at most the job's replicas",
+            )
+            .map(|v| v as u32)
         })?,
         queue: opt(o.get("queue"), |f| f.string())?.filter(|q| !q.is_empty()),
         priority_class: opt(o.get("priorityClass"), |f| f.string())?.filter(|q| !q.is_empty()),

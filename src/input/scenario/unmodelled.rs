@@ -321,12 +321,7 @@ const FIELDS: &[(&str, &str, &[&str])] = &[
     (
         "kubeflow.org",
         "PyTorchJob",
-        &[
-            "spec.elasticPolicy",
-            "spec.runPolicy.schedulingPolicy",
-            "spec.runPolicy.ttlSecondsAfterFinished",
-            "status",
-        ],
+        &["spec.elasticPolicy", "spec.runPolicy.ttlSecondsAfterFinished", "status"],
     ),
     (
         "apps",
@@ -357,11 +352,7 @@ const FIELDS: &[(&str, &str, &[&str])] = &[
     (
         "kubeflow.org",
         "TFJob",
-        &[
-            "spec.runPolicy.schedulingPolicy",
-            "spec.runPolicy.ttlSecondsAfterFinished",
-            "status",
-        ],
+        &["spec.runPolicy.ttlSecondsAfterFinished", "status"],
     ),
     ("batch", "CronJob", &["status"]),
     ("", "Namespace", &["spec", "status"]),

@@ -265,7 +265,7 @@ fn servings(sc: &Scenario, out: &mut Vec<String>) {
 }
 
 /// What a Kubeflow training job carries that changes a run in a cluster and that kubesim does not
-/// simulate (listed by `unmodelled`): `elasticPolicy`, `runPolicy.schedulingPolicy`; and jobs
+/// simulate (listed by `unmodelled`): `elasticPolicy`; and jobs
 /// whose `runPolicy.managedBy` leaves them to MultiKueue (loaded, not run).
 fn kubeflow(sc: &Scenario, out: &mut Vec<String>) {
     let named = |kind: &str, ns: &str, name: &str, loc: &SourceLoc| {
@@ -283,10 +283,6 @@ fn kubeflow(sc: &Scenario, out: &mut Vec<String>) {
                     "its replicas stay as written (no autoscaling between minReplicas and maxReplicas), \
                      and the job succeeds when every Worker has, where an elastic job succeeds at its \
                      first Worker's success"
-                }
-                "spec.runPolicy.schedulingPolicy" => {
-                    "the training-operator's gang scheduling is not modelled: its pods are placed one \
-                     by one, with no PodGroup"
                 }
                 _ => continue,
             };
