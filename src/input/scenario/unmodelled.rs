@@ -66,6 +66,15 @@ pub(crate) const NOT_SIMULATED_KINDS: &[NotSimulatedKind] = &[
     // A Service (a StatefulSet's headless governing Service, beside it in upstream manifests):
     // no effect on scheduling.
     row("", "v1", "Service", true, None),
+    // What manifests ship beside their workloads (configuration, credentials, the controllers'
+    // service accounts and RBAC, as in Kueue's and Volcano's examples): no effect on scheduling.
+    row("", "v1", "ConfigMap", true, None),
+    row("", "v1", "Secret", true, None),
+    row("", "v1", "ServiceAccount", true, None),
+    row("rbac.authorization.k8s.io", "v1", "Role", true, None),
+    row("rbac.authorization.k8s.io", "v1", "RoleBinding", true, None),
+    row("rbac.authorization.k8s.io", "v1", "ClusterRole", false, None),
+    row("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", false, None),
     row(KUEUE, "v1beta1", "Cohort", false, Some(COHORT)),
     row(KUEUE, "v1beta2", "Cohort", false, Some(COHORT)),
     row(

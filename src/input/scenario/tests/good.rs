@@ -634,3 +634,25 @@ fn warnings_name_each_misleading_input_and_its_fix() {
     assert_eq!(empty.len(), 1);
     assert!(empty[0].contains("no nodes"), "{empty:?}");
 }
+
+#[test]
+fn config_credentials_and_rbac_beside_workloads_load_as_not_simulated() {
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: b}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: team}\nstringData: {k: v}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules: [{apiGroups: [\"\"], resources: [pods], verbs: [get]}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}\nsubjects: [{kind: ServiceAccount, name: sa}]\n";
+    let sc = ok(text);
+    let listed: Vec<(&str, &str, &str)> = sc
+        .not_simulated
+        .iter()
+        .map(|o| (o.kind.as_str(), o.namespace.as_str(), o.name.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("ConfigMap", "default", "cfg"),
+            ("Secret", "team", "s"),
+            ("ServiceAccount", "default", "sa"),
+            ("ClusterRole", "", "r"),
+            ("RoleBinding", "default", "rb"),
+        ]
+    );
+    assert!(sc.workloads.is_empty());
+}
