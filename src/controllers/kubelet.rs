@@ -19,6 +19,8 @@ impl World {
         }
         let now = self.now();
         let wl = self.store.pods[pod as usize].wl;
+        // An MPIJob's workers run sshd until they are deleted.
+        let forever = self.mpi_runs_forever(wl);
         let w = &mut self.store.workloads[wl as usize];
         let proto = &self.store.protos[w.proto as usize];
         let hints = &proto.template(self.store.pods[pod as usize].task as usize).hints;
@@ -34,7 +36,11 @@ impl World {
         } else {
             hints.exit_code
         };
-        let run_ms = w.duration_ms.or(hints.duration_ms).or(w.default_ms);
+        let run_ms = if forever {
+            None
+        } else {
+            w.duration_ms.or(hints.duration_ms).or(w.default_ms)
+        };
         let arrival = w.arrival;
         let failure = match (&proto.failure, &proto.stream) {
             (Some(f), Some(stream)) if exit == 0 => Some((f.probability, f.exit_code, stable_hash(stream))),
@@ -43,7 +49,7 @@ impl World {
         if let Some((probability, code, stream)) = failure {
             // A JobSet's Jobs draw in turn from their JobSet's stream (the pod runs of all its
             // Jobs and attempts counted together), so that they fail independently.
-            let draw = match self.ctl.jobsets.parent(wl) {
+            let draw = match self.ctl.parent_of(wl) {
                 Some(js) => {
                     let p = &mut self.store.workloads[js as usize];
                     p.pods_started += 1;
@@ -86,8 +92,10 @@ impl World {
                 self.job_pod_event(wl);
             }
         }
-        // Running and Ready: a StatefulSet's next ordinal may start.
+        // Running and Ready: a StatefulSet's next ordinal may start, an MPIJob's launcher may be
+        // created or start its run.
         self.serving_pod_event(wl);
+        self.mpi_changed(wl);
         // A gang member waits at the rendezvous until its gang has formed.
         match gang {
             Some(g) => self.gang_member_running(g, pod),
@@ -102,6 +110,9 @@ impl World {
 
     /// The pod starts doing work: its run time starts now.
     pub(crate) fn begin_work(&mut self, pod: PodId) {
+        if self.mpi_launcher_waits(pod) {
+            return;
+        }
         let now = self.now();
         self.rec.gpu.advance(now);
         let req = self.store.classes[self.store.pods[pod as usize].class as usize].req;
@@ -150,7 +161,8 @@ impl World {
     /// Record the workload's start when it first has all the pods it needs running.
     pub(crate) fn maybe_started(&mut self, wl: WlId) {
         let w = &self.store.workloads[wl as usize];
-        if w.start.is_some() {
+        // An MPIJob starts when its launcher's run does (`controllers::mpijob`).
+        if w.start.is_some() || self.ctl.mpi.owns(wl) {
             return;
         }
         // A Job's pods that already succeeded count: it needs them no more (its first pods can
@@ -236,5 +248,6 @@ impl World {
         self.container_start(pod);
         self.job_pod_event(wl);
         self.kubeflow_pod_changed(wl);
+        self.mpi_changed(wl);
     }
 }

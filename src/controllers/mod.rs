@@ -11,6 +11,7 @@ pub mod job;
 pub mod jobset;
 pub mod kubeflow;
 pub mod kubelet;
+pub mod mpijob;
 pub mod node_lifecycle;
 pub mod quota;
 pub mod quota_rules;

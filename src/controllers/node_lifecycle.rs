@@ -160,16 +160,24 @@ impl World {
         self.ctl.faults.failures += 1;
         let name = self.store.cluster.nodes[n as usize].name.clone();
         self.event(|| name, "NodeLost", String::new);
+        let mut mpi_jobs = Vec::new();
         for pod in self.pods_on(n) {
             self.lose_work(pod);
             let p = &mut self.store.pods[pod as usize];
             p.epoch += 1; // its exit and restart timers are void: the container is gone
             let was_up = std::mem::replace(&mut p.container_up, false);
-            let gang = p.gang;
+            let (gang, wl) = (p.gang, p.wl);
             self.end_work(pod);
             if let (Some(g), true) = (gang, was_up) {
                 self.gang_member_stopped_running(g);
             }
+            if self.ctl.mpi.owns(wl) && !mpi_jobs.contains(&wl) {
+                mpi_jobs.push(wl);
+            }
+        }
+        // An MPIJob's launcher loses the ranks there (`controllers::mpijob`).
+        for wl in mpi_jobs {
+            self.mpi_changed(wl);
         }
         // monitorNodeHealth runs every period and marks the node when
         // `now.After(probeTimestamp + gracePeriod)`, strictly: the first tick after the grace,

@@ -606,6 +606,9 @@ pub enum WorkloadKind {
     /// A Kubeflow training-operator v1 job (`kubeflow.org/v1` PyTorchJob, TFJob): pods created per
     /// replica by the Kubeflow controller (`controllers::kubeflow`).
     Kubeflow(KubeflowJobSpec),
+    /// A Kubeflow MPI Operator `kubeflow.org/v2beta1` MPIJob: worker pods created by the MPI
+    /// controller, the launcher run by a batch/v1 Job of its own (`controllers::mpijob`).
+    MpiJob(Box<MpiJobSpec>),
 }
 
 impl WorkloadKind {
@@ -621,6 +624,7 @@ impl WorkloadKind {
             WorkloadKind::JobSet(_) => "JobSet",
             WorkloadKind::Serving(s) => s.kind.api_kind(),
             WorkloadKind::Kubeflow(k) => k.framework.kind(),
+            WorkloadKind::MpiJob(_) => "MPIJob",
         }
     }
 }
@@ -773,6 +777,48 @@ impl KubeflowJobSpec {
     /// Its pods, all replicas together.
     pub fn total_replicas(&self) -> u32 {
         self.replicas.iter().map(|r| r.replicas).fold(0, u32::saturating_add)
+    }
+}
+
+/// An MPIJob's spec after the MPI Operator's defaults (kubeflow/mpi-operator
+/// `pkg/apis/kubeflow/v2beta1/default.go` `SetDefaults_MPIJob`; docs/mpijob.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MpiJobSpec {
+    /// `mpiReplicaSpecs.Launcher` (one pod; restartPolicy OnFailure by default): the template
+    /// of the launcher Job `<job>-launcher`.
+    pub launcher: KubeflowReplica,
+    /// `mpiReplicaSpecs.Worker` (restartPolicy Never by default): pods `<job>-worker-<i>`.
+    pub worker: Option<KubeflowReplica>,
+    /// `runPolicy.cleanPodPolicy` (default None: the workers keep running after the launcher
+    /// has finished).
+    pub clean_pod_policy: CleanPodPolicy,
+    /// `runPolicy.backoffLimit`, passed to the launcher Job (`None`: the Job's default, 6).
+    pub backoff_limit: Option<u32>,
+    /// `runPolicy.activeDeadlineSeconds`, passed to the launcher Job.
+    pub active_deadline_s: Option<u64>,
+    /// `runPolicy.ttlSecondsAfterFinished` (passed to the launcher Job; not simulated).
+    pub ttl_seconds_after_finished: Option<u64>,
+    pub scheduling: Option<KubeflowSchedulingPolicy>,
+    /// `runPolicy.suspend`.
+    pub suspend: bool,
+    /// `launcherCreationPolicy: WaitForWorkersReady` (default AtStartup): the launcher Job is
+    /// created once every worker is ready.
+    pub wait_for_workers: bool,
+    /// `runLauncherAsWorker` (the launcher also runs a rank; no effect on scheduling).
+    pub run_launcher_as_worker: bool,
+    /// `slotsPerWorker` (default 1; no effect on scheduling).
+    pub slots_per_worker: u32,
+}
+
+impl MpiJobSpec {
+    /// Its worker pods.
+    pub fn workers(&self) -> u32 {
+        self.worker.as_ref().map_or(0, |w| w.replicas)
+    }
+
+    /// Its replica specs: the launcher, then the workers' (its tasks, in this order).
+    pub fn replica_specs(&self) -> impl Iterator<Item = &KubeflowReplica> {
+        std::iter::once(&self.launcher).chain(&self.worker)
     }
 }
 
@@ -961,6 +1007,7 @@ impl WorkloadSpec {
                 .map(|r| u64::from(r.job.completions.unwrap_or(r.job.parallelism.unwrap_or(1))) * u64::from(r.replicas))
                 .sum(),
             WorkloadKind::Serving(s) => u64::from(s.replicas),
+            WorkloadKind::MpiJob(m) => 1 + u64::from(m.workers()),
         }
     }
 
@@ -975,6 +1022,7 @@ impl WorkloadSpec {
             WorkloadKind::JobSet(s) => s.replicated_jobs.iter().map(|r| &r.job.template).collect(),
             WorkloadKind::Serving(s) => vec![&s.template],
             WorkloadKind::Kubeflow(k) => k.replicas.iter().map(|r| &r.template).collect(),
+            WorkloadKind::MpiJob(m) => m.replica_specs().map(|r| &r.template).collect(),
         }
     }
 }

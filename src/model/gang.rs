@@ -44,6 +44,9 @@ pub struct Gang {
     pub wl: Option<WlId>,
     /// Members ever created.
     pub created: u32,
+    /// Members that succeeded while bound: pods the gang needs no more (a gang whose members
+    /// end at different times is not partial for the ones still running).
+    pub succeeded: u32,
     /// Coscheduling: the Permit wait deadline of the waiting members, its timer generation,
     /// the wait timeout, and the time of the group's last failure.
     pub permit_deadline: Option<SimTime>,
@@ -65,6 +68,7 @@ impl Gang {
             member_class: None,
             wl,
             created: 0,
+            succeeded: 0,
             permit_deadline: None,
             permit_gen: 0,
             permit_timeout_ms: 60_000,
@@ -72,8 +76,10 @@ impl Gang {
         }
     }
 
+    /// Some but not all of the pods it needs are bound (those that succeeded it needs no
+    /// more).
     pub fn is_partial(&self) -> bool {
-        self.holding > 0 && self.holding < self.min_member
+        self.holding > 0 && self.holding.saturating_add(self.succeeded) < self.min_member
     }
 }
 

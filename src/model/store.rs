@@ -141,6 +141,7 @@ impl Proto {
             WorkloadKind::JobSet(s) => &s.replicated_jobs[t].job.template,
             WorkloadKind::Serving(s) => &s.template,
             WorkloadKind::Kubeflow(k) => &k.replicas[t].template,
+            WorkloadKind::MpiJob(m) => &m.replica_specs().nth(t).expect("a replica spec").template,
         }
     }
 }
@@ -258,7 +259,7 @@ impl Store {
             (WorkloadKind::Pod(_), _) => w.name.clone(),
             (WorkloadKind::Job(_), Some(i)) => format!("{}-{i}-{n}", w.name),
             (WorkloadKind::Job(_), None) => format!("{}-{n}", w.name),
-            (WorkloadKind::VolcanoJob(_) | WorkloadKind::Kubeflow(_), i) => {
+            (WorkloadKind::VolcanoJob(_) | WorkloadKind::Kubeflow(_) | WorkloadKind::MpiJob(_), i) => {
                 format!("{}-{}-{}", w.name, proto.tasks[p.task as usize].name, i.unwrap_or(0))
             }
             (WorkloadKind::KueueWorkload(_), _) => unreachable!("a bare Kueue Workload creates no pods"),

@@ -85,7 +85,7 @@ impl World {
     pub(crate) fn policy_job_pod_gone(&mut self, wl: WlId) {
         if self.sched.kueue.is_some() {
             // Kueue admits a JobSet's Jobs as one Workload, the JobSet's.
-            self.kueue_pod_gone(self.ctl.jobsets.parent(wl).unwrap_or(wl));
+            self.kueue_pod_gone(self.ctl.parent_of(wl).unwrap_or(wl));
         }
     }
 
@@ -93,7 +93,7 @@ impl World {
     /// (-1): Kueue's PodsReady follows.
     pub(crate) fn policy_job_pod_readiness(&mut self, wl: WlId, delta: i32) {
         if self.sched.kueue.is_some() && self.store.workloads[wl as usize].job.is_some() {
-            self.kueue_pod_readiness(self.ctl.jobsets.parent(wl).unwrap_or(wl), delta);
+            self.kueue_pod_readiness(self.ctl.parent_of(wl).unwrap_or(wl), delta);
         }
     }
 

@@ -95,6 +95,7 @@ impl Controllers {
     fn new(sc: &Scenario) -> Controllers {
         Controllers {
             kubeflow: Default::default(),
+            mpi: Default::default(),
             streams: Vec::new(),
             cron: Vec::new(),
             faults: faults::Faults::default(),
@@ -276,6 +277,11 @@ impl World {
                     (r.name.clone(), n, n, &r.job.template)
                 })
                 .collect(),
+            // The launcher (its Job's pod) and the workers, `<job>-worker-<index>`.
+            WorkloadKind::MpiJob(m) => m
+                .replica_specs()
+                .map(|r| (r.rtype.to_lowercase(), r.replicas, r.replicas, &r.template))
+                .collect(),
             // Pods `<job>-<replica type lowercase>-<index>`.
             WorkloadKind::Kubeflow(k) => k
                 .replicas
@@ -322,6 +328,7 @@ impl World {
         self.store.protos.push(proto);
         let id = self.store.protos.len() as ProtoId - 1;
         self.add_jobset_children(id, resources)?;
+        self.add_mpi_launcher(id, resources)?;
         Ok(id)
     }
 
@@ -356,6 +363,47 @@ impl World {
             children.push(self.add_proto(child, resources, stream.clone(), failure.clone())?);
         }
         self.ctl.jobsets.protos.insert(id, children);
+        Ok(())
+    }
+
+    /// An MPIJob's launcher Job prototype (`newLauncherJob`): one pod of the Launcher
+    /// template with the operator's labels, the runPolicy's backoffLimit,
+    /// activeDeadlineSeconds and ttlSecondsAfterFinished, `podReplacementPolicy: Failed`,
+    /// suspended with the MPIJob, named `<job>-launcher`.
+    fn add_mpi_launcher(&mut self, id: ProtoId, resources: &mut ResourceNames) -> Result<(), InputError> {
+        let spec = std::sync::Arc::clone(&self.store.protos[id as usize].spec);
+        let WorkloadKind::MpiJob(m) = &spec.kind else {
+            return Ok(());
+        };
+        let mut template = m.launcher.template.clone();
+        for (k, v) in [
+            ("training.kubeflow.org/operator-name", "mpi-operator"),
+            ("training.kubeflow.org/job-name", spec.name.as_str()),
+            ("training.kubeflow.org/job-role", "launcher"),
+        ] {
+            template.labels.insert(k.to_string(), v.to_string());
+        }
+        let mut job = crate::input::synth::job_spec(template);
+        job.backoff_limit = m.backoff_limit;
+        job.active_deadline_s = m.active_deadline_s;
+        job.ttl_seconds_after_finished = m.ttl_seconds_after_finished;
+        job.pod_replacement_policy = Some(crate::input::spec::PodReplacementPolicy::Failed);
+        job.suspend = m.suspend;
+        let child = WorkloadSpec {
+            namespace: spec.namespace.clone(),
+            name: format!("{}-launcher", spec.name),
+            labels: [("app".to_string(), spec.name.clone())].into(),
+            annotations: Default::default(),
+            kind: WorkloadKind::Job(job),
+            submit_at_ms: 0,
+            suspend_at_ms: None,
+            resume_at_ms: None,
+            loc: spec.loc.clone(),
+        };
+        let stream = self.store.protos[id as usize].stream.clone();
+        let failure = self.store.protos[id as usize].failure.clone();
+        let launcher = self.add_proto(child, resources, stream, failure)?;
+        self.ctl.mpi.protos.insert(id, launcher);
         Ok(())
     }
 

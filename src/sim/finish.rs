@@ -184,8 +184,8 @@ impl World {
         let workloads = std::mem::take(&mut self.store.workloads);
         let mut jobs = Vec::with_capacity(workloads.len());
         for ((id, w), &flags) in workloads.into_iter_ids().zip(&pod_flags) {
-            // A JobSet's Jobs are in its row.
-            if !self.ctl.jobsets.is_child(id) {
+            // A JobSet's Jobs (an MPIJob's launcher Job) are in its row.
+            if self.ctl.parent_of(id).is_none() {
                 jobs.push(self.job_row(w, flags));
             }
         }
@@ -219,7 +219,7 @@ impl World {
     /// A JobSet's row counts its Jobs' failed pods (the Job controller's count), container
     /// restarts and evictions, of every attempt, and says what its unfinished Jobs' pods say.
     fn fold_jobset_children(&mut self, flags: &mut [EndFlags]) {
-        if !self.ctl.jobsets.has_jobsets() {
+        if !self.ctl.jobsets.has_jobsets() && !self.ctl.mpi.has_jobs() {
             return;
         }
         // Workloads are never released before the end: a workload's flags are at its id.
@@ -229,7 +229,7 @@ impl World {
             .workloads
             .iter()
             .map(|(id, _)| id)
-            .filter_map(|id| self.ctl.jobsets.parent(id).map(|js| (id, js)))
+            .filter_map(|id| self.ctl.parent_of(id).map(|js| (id, js)))
             .collect();
         for (child, js) in children {
             let c = &self.store.workloads[child as usize];
@@ -302,12 +302,14 @@ impl World {
             WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) => p.tasks.iter().map(|t| t.replicas).sum(),
             WorkloadKind::JobSet(_) => p.tasks.iter().map(|t| t.replicas).fold(0, u32::saturating_add),
             WorkloadKind::Kubeflow(k) => k.total_replicas(),
+            WorkloadKind::MpiJob(m) => m.workers().saturating_add(1),
         };
         let gpus_milli = match &p.spec.kind {
             WorkloadKind::VolcanoJob(_)
             | WorkloadKind::KueueWorkload(_)
             | WorkloadKind::JobSet(_)
-            | WorkloadKind::Kubeflow(_) => p
+            | WorkloadKind::Kubeflow(_)
+            | WorkloadKind::MpiJob(_) => p
                 .tasks
                 .iter()
                 .map(|t| t.gpus_per_pod_milli.saturating_mul(i64::from(t.replicas)))

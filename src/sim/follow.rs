@@ -78,8 +78,8 @@ impl World {
         let w = &self.store.workloads[wl as usize];
         let ns = &self.store.protos[w.proto as usize].spec.namespace;
         if f.wl.is_some() {
-            // A followed JobSet's Jobs are followed with it.
-            if f.wl == self.ctl.jobsets.parent(wl) {
+            // A followed JobSet's Jobs (an MPIJob's launcher Job) are followed with it.
+            if f.wl == self.ctl.parent_of(wl) {
                 f.objects.insert(format!("{ns}/{}", w.name));
             }
             return;
@@ -98,7 +98,7 @@ impl World {
     pub(crate) fn follow_pod_created(&mut self, pod: PodId) {
         let Some(f) = self.follow.as_deref_mut() else { return };
         let p = &self.store.pods[pod as usize];
-        if f.wl != Some(p.wl) && (f.wl.is_none() || f.wl != self.ctl.jobsets.parent(p.wl)) {
+        if f.wl != Some(p.wl) && (f.wl.is_none() || f.wl != self.ctl.parent_of(p.wl)) {
             return;
         }
         let w = &self.store.workloads[p.wl as usize];
@@ -218,7 +218,10 @@ impl World {
             )],
             WorkloadKind::Pod(_) => vec![(class(0), 1)],
             WorkloadKind::Serving(s) => vec![(class(0), s.peak_replicas())],
-            WorkloadKind::VolcanoJob(_) | WorkloadKind::JobSet(_) | WorkloadKind::Kubeflow(_) => (0..proto.tasks.len())
+            WorkloadKind::VolcanoJob(_)
+            | WorkloadKind::JobSet(_)
+            | WorkloadKind::Kubeflow(_)
+            | WorkloadKind::MpiJob(_) => (0..proto.tasks.len())
                 .map(|t| (class(t), proto.tasks[t].replicas))
                 .collect(),
             // Creates no pods: nothing to place.

@@ -52,14 +52,16 @@ impl World {
         });
     }
 
-    /// A member stops holding resources (terminal, or its reservation undone).
-    pub(crate) fn gang_member_releases(&mut self, g: GangId, pod: PodId) {
+    /// A member stops holding resources (terminal, or its reservation undone); `succeeded`:
+    /// it ended its work (the gang needs it no more).
+    pub(crate) fn gang_member_releases(&mut self, g: GangId, pod: PodId, succeeded: bool) {
         let gpu = self.store.classes[self.store.pods[pod as usize].class as usize]
             .req
             .gpu_milli();
         self.with_gang(g, |gang| {
             gang.holding -= 1;
             gang.held_gpu_milli -= gpu;
+            gang.succeeded += u32::from(succeeded);
         });
     }
 

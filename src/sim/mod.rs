@@ -280,6 +280,16 @@ pub struct Controllers {
     pub servings: crate::controllers::serving::Servings,
     /// The Kubeflow training-operator controller's state.
     pub kubeflow: crate::controllers::kubeflow::KubeflowJobs,
+    /// The MPI Operator's state.
+    pub mpi: crate::controllers::mpijob::MpiJobs,
+}
+
+impl Controllers {
+    /// The workload whose jobs.csv row a child Job is in, and which Kueue admits for it: its
+    /// JobSet, or the MPIJob it is the launcher of.
+    pub fn parent_of(&self, wl: WlId) -> Option<WlId> {
+        self.jobsets.parent(wl).or_else(|| self.mpi.parent(wl))
+    }
 }
 
 /// The scheduling policy of the run and its state.

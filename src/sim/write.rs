@@ -127,6 +127,8 @@ impl World {
             self.serving_created(id);
         } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::Kubeflow(_)) {
             self.kubeflow_created(id);
+        } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::MpiJob(_)) {
+            self.mpi_created(id);
         } else if is_job {
             self.event(|| obj, "JobCreated", String::new);
             self.job_created(id);
@@ -357,7 +359,7 @@ impl World {
         self.store.cluster.release(node, pod, &req);
         self.tenant_holds(pod, &req, -1);
         if let Some(g) = gang {
-            self.gang_member_releases(g, pod);
+            self.gang_member_releases(g, pod, false);
         }
         self.deadlock_on_release();
     }
@@ -395,6 +397,7 @@ impl World {
             self.job_pod_event(wl);
             self.serving_pod_event(wl);
             self.kubeflow_pod_changed(wl);
+            self.mpi_changed(wl);
             return;
         }
         let p = &mut self.store.pods[pod as usize];
@@ -419,6 +422,7 @@ impl World {
         self.job_pod_event(wl);
         self.serving_pod_event(wl);
         self.kubeflow_pod_changed(wl);
+        self.mpi_changed(wl);
     }
 
     /// A pod reaches a terminal phase: its resources are released at once (SCH-C4). The change
@@ -457,7 +461,7 @@ impl World {
                 self.gang_member_stopped_running(g);
             }
             if node.is_some() {
-                self.gang_member_releases(g, pod);
+                self.gang_member_releases(g, pod, phase == Phase::Succeeded);
             }
             self.gang_member_gone(g, pod);
         }
@@ -544,6 +548,8 @@ impl World {
             self.vc_pod_finished(wl, pod);
         } else if self.ctl.kubeflow.owns(wl) {
             self.kubeflow_reconcile(wl);
+        } else if self.ctl.mpi.owns(wl) {
+            self.mpi_reconcile(wl);
         } else if self.store.workloads[wl as usize].job.is_some() {
             self.job_pod_event(wl);
             self.policy_job_pod_gone(wl);

@@ -282,7 +282,7 @@ impl World {
         // Kueue's webhook creates a managed Job suspended; admission resumes it. A suspended
         // JobSet creates its Jobs suspended.
         let managed = self.kueue_manages(wl);
-        state.suspended |= managed || self.jobset_suspends_new_jobs(wl);
+        state.suspended |= managed || self.jobset_suspends_new_jobs(wl) || self.mpi_suspends_new_job(wl);
         let suspended = state.suspended;
         self.store.workloads[wl as usize].job = Some(Box::new(state));
         if managed {
@@ -412,6 +412,7 @@ impl World {
         self.kueue_job_done(wl);
         self.cron_job_changed(wl);
         self.jobset_child_changed(wl);
+        self.mpi_changed(wl);
     }
 
     pub(crate) fn active_pods(&self, wl: WlId) -> Vec<PodId> {
@@ -448,6 +449,7 @@ impl World {
         self.kueue_job_done(wl);
         self.cron_job_changed(wl);
         self.jobset_child_changed(wl);
+        self.mpi_changed(wl);
     }
 }
 
@@ -459,7 +461,8 @@ fn job_of(ws: &crate::input::spec::WorkloadSpec) -> &JobSpec {
         | WorkloadKind::KueueWorkload(_)
         | WorkloadKind::JobSet(_)
         | WorkloadKind::Serving(_)
-        | WorkloadKind::Kubeflow(_) => {
+        | WorkloadKind::Kubeflow(_)
+        | WorkloadKind::MpiJob(_) => {
             unreachable!("not a Job")
         }
     }

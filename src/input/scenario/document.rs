@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::view::{F, Obj, Res};
 use super::{
-    Builder, MAX_NODES, cronjob, jobset, k8s, kubeflow, kubesim, kueue, kueue_config, located, quota, trainer,
+    Builder, MAX_NODES, cronjob, jobset, k8s, kubeflow, kubesim, kueue, kueue_config, located, mpijob, quota, trainer,
     unmodelled, volcano, yaml,
 };
 use crate::error::quote;
@@ -35,6 +35,8 @@ enum Dispatch {
     Serving(ServingKind),
     /// A kubeflow.org/v1 training job: PyTorchJob (false), TFJob (true).
     Kubeflow(bool),
+    /// A kubeflow.org/v2beta1 MPIJob.
+    MpiJob,
     /// A `kueue.x-k8s.io` Workload: simulated when bare, listed as not simulated when an
     /// owner (a Job) has it.
     KueueWorkload(kueue::Version),
@@ -71,6 +73,7 @@ const SIMULATED: &[&str] = &[
     "trainer.kubeflow.org/v1alpha1 TrainingRuntime",
     "kubeflow.org/v1 PyTorchJob",
     "kubeflow.org/v1 TFJob",
+    "kubeflow.org/v2beta1 MPIJob",
     "scheduling.volcano.sh/v1beta1 Queue",
     "scheduling.volcano.sh/v1beta1 PodGroup",
     "scheduling.x-k8s.io/v1alpha1 PodGroup",
@@ -143,6 +146,7 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("trainer.kubeflow.org/v1alpha1", "TrainingRuntime") => Dispatch::TrainingRuntime(true),
         ("kubeflow.org/v1", "PyTorchJob") => Dispatch::Kubeflow(false),
         ("kubeflow.org/v1", "TFJob") => Dispatch::Kubeflow(true),
+        ("kubeflow.org/v2beta1", "MPIJob") => Dispatch::MpiJob,
         ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::Queue,
         ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Volcano),
         ("scheduling.x-k8s.io/v1alpha1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Coscheduling),
@@ -283,7 +287,8 @@ impl Builder {
             | Dispatch::VolcanoJob
             | Dispatch::JobSet
             | Dispatch::Serving(_)
-            | Dispatch::Kubeflow(_) => {
+            | Dispatch::Kubeflow(_)
+            | Dispatch::MpiJob => {
                 let what = match class {
                     Dispatch::Job => k8s::WorkloadDoc::Job,
                     Dispatch::Pod => k8s::WorkloadDoc::Pod,
@@ -291,6 +296,7 @@ impl Builder {
                     Dispatch::Serving(k) => k8s::WorkloadDoc::Serving(k),
                     Dispatch::Kubeflow(false) => k8s::WorkloadDoc::PyTorchJob,
                     Dispatch::Kubeflow(true) => k8s::WorkloadDoc::TFJob,
+                    Dispatch::MpiJob => k8s::WorkloadDoc::MPIJob,
                     _ => k8s::WorkloadDoc::VolcanoJob,
                 };
                 let mut w = k8s::workload(obj, what, loc, true)?;
@@ -300,9 +306,14 @@ impl Builder {
                     return Ok(());
                 }
                 if matches!(what, k8s::WorkloadDoc::PyTorchJob | k8s::WorkloadDoc::TFJob)
-                    && kubeflow::managed_elsewhere(obj)?
+                    && kubeflow::managed_elsewhere(obj, kubeflow::KUBEFLOW_CONTROLLER)?
                 {
                     // The training-operator leaves it to MultiKueue.
+                    self.add_not_simulated(o);
+                    return Ok(());
+                }
+                if what == k8s::WorkloadDoc::MPIJob && mpijob::managed_elsewhere(obj)? {
+                    // The MPI Operator leaves it to MultiKueue.
                     self.add_not_simulated(o);
                     return Ok(());
                 }
@@ -317,6 +328,7 @@ impl Builder {
                 self.add_pods(w.pods_without_failures(), &o.name_f)?;
                 // The training-operator's PodGroup, when its gang scheduling is on.
                 self.sc.pod_groups.extend(kubeflow::pod_group(&w));
+                self.sc.pod_groups.extend(mpijob::pod_group(&w));
                 self.sc.workloads.push(w);
             }
             Dispatch::TrainJob => {
@@ -555,6 +567,7 @@ fn is_namespaced(class: Dispatch) -> bool {
             | Dispatch::TrainingRuntime(true)
             | Dispatch::Serving(_)
             | Dispatch::Kubeflow(_)
+            | Dispatch::MpiJob
             | Dispatch::KueueWorkload(_)
             | Dispatch::CronJob
             | Dispatch::PodGroup(_)

@@ -129,7 +129,7 @@ fn training_job(doc: &Obj, meta: &Meta, k: &KindRules) -> Res<Workload> {
     let spec = doc.req("spec", &fix)?.obj()?;
     spec.deny_unknown(k.spec_fields, &format!("a {kind} spec"))?;
     let run = match spec.get("runPolicy") {
-        Some(f) => run_policy(&f)?,
+        Some(f) => run_policy(&f, KUBEFLOW_CONTROLLER)?,
         None => RunPolicy::default(),
     };
     opt(spec.get("nprocPerNode"), |f| f.string())?;
@@ -187,20 +187,9 @@ fn training_job(doc: &Obj, meta: &Meta, k: &KindRules) -> Res<Workload> {
         ));
     }
     let mut replicas = replicas;
-    if let Some(api) = gang_api(run.scheduling.as_ref(), &replicas) {
-        // `DecoratePodTemplateSpec`: every pod joins the PodGroup named after the job.
+    if let Some(api) = gang_api(run.scheduling.as_ref(), replicas.iter().map(|r| &r.template)) {
         for r in &mut replicas {
-            r.template.pod_group = Some(meta.name.clone());
-            match api {
-                PodGroupApi::Coscheduling => {
-                    r.template
-                        .labels
-                        .insert("scheduling.x-k8s.io/pod-group".to_string(), meta.name.clone());
-                }
-                PodGroupApi::Volcano => {
-                    r.template.scheduler_name.get_or_insert_with(|| "volcano".to_string());
-                }
-            }
+            join_pod_group(&mut r.template, api, &meta.name);
         }
     }
     Ok(Workload {
@@ -221,9 +210,9 @@ fn training_job(doc: &Obj, meta: &Meta, k: &KindRules) -> Res<Workload> {
     })
 }
 
-/// Whether the training job `doc` names MultiKueue in `spec.runPolicy.managedBy`: the
-/// training-operator skips it (`ManagedByExternalController`).
-pub(crate) fn managed_elsewhere(doc: &Obj) -> Res<bool> {
+/// Whether the training job `doc` names another controller than `controller` (MultiKueue) in
+/// `spec.runPolicy.managedBy`: the operator skips it (`ManagedByExternalController`).
+pub(crate) fn managed_elsewhere(doc: &Obj, controller: &str) -> Res<bool> {
     let Some(spec) = doc.get("spec") else {
         return Ok(false);
     };
@@ -231,12 +220,12 @@ pub(crate) fn managed_elsewhere(doc: &Obj) -> Res<bool> {
         return Ok(false);
     };
     let managed_by = opt(run.obj()?.get("managedBy"), |f| f.string())?;
-    Ok(managed_by.is_some_and(|m| m != KUBEFLOW_CONTROLLER))
+    Ok(managed_by.is_some_and(|m| m != controller))
 }
 
 /// The webhook's check of `metadata.name`: a DNS-1035 label (pod and service names derive from
 /// it).
-fn job_name(doc: &Obj, meta: &Meta) -> Res<()> {
+pub(super) fn job_name(doc: &Obj, meta: &Meta) -> Res<()> {
     let errs = dns1035_label_errors(&meta.name);
     if errs.is_empty() || meta.name.is_empty() {
         return Ok(());
@@ -255,16 +244,17 @@ fn job_name(doc: &Obj, meta: &Meta) -> Res<()> {
 
 /// `spec.runPolicy` as read.
 #[derive(Default)]
-struct RunPolicy {
-    clean_pod_policy: Option<CleanPodPolicy>,
-    backoff_limit: Option<u32>,
-    active_deadline_s: Option<u64>,
-    ttl_seconds_after_finished: Option<u64>,
-    scheduling: Option<KubeflowSchedulingPolicy>,
-    suspend: bool,
+pub(super) struct RunPolicy {
+    pub(super) clean_pod_policy: Option<CleanPodPolicy>,
+    pub(super) backoff_limit: Option<u32>,
+    pub(super) active_deadline_s: Option<u64>,
+    pub(super) ttl_seconds_after_finished: Option<u64>,
+    pub(super) scheduling: Option<KubeflowSchedulingPolicy>,
+    pub(super) suspend: bool,
 }
 
-fn run_policy(f: &F) -> Res<RunPolicy> {
+/// `spec.runPolicy` of a job of the operator whose `managedBy` name is `controller`.
+pub(super) fn run_policy(f: &F, controller: &str) -> Res<RunPolicy> {
     let o = f.obj()?;
     o.deny_unknown(RUN_POLICY_FIELDS, "a runPolicy")?;
     let clean_pod_policy = opt(o.get("cleanPodPolicy"), |f| {
@@ -304,13 +294,13 @@ fn run_policy(f: &F) -> Res<RunPolicy> {
     let suspend = opt(o.get("suspend"), |f| f.bool())?.unwrap_or(false);
     if let Some(m) = o.get("managedBy") {
         let v = m.string()?;
-        if v != KUBEFLOW_CONTROLLER && v != MULTIKUEUE_CONTROLLER {
+        if v != controller && v != MULTIKUEUE_CONTROLLER {
             return Err(m.err(
                 format!(
-                    "Unsupported value: {}: supported values: \"{KUBEFLOW_CONTROLLER}\", \"{MULTIKUEUE_CONTROLLER}\"",
+                    "Unsupported value: {}: supported values: \"{controller}\", \"{MULTIKUEUE_CONTROLLER}\"",
                     quote(&v)
                 ),
-                format!("write {KUBEFLOW_CONTROLLER} (the training-operator), or remove managedBy"),
+                format!("write {controller} (the operator), or remove managedBy"),
             ));
         }
     }
@@ -329,14 +319,29 @@ fn run_policy(f: &F) -> Res<RunPolicy> {
 /// PodGroup is Volcano's when a replica names the volcano scheduler, else scheduler-plugins'
 /// (coscheduling): the operator's `--gang-scheduler-name`, which kubesim cannot see, is taken
 /// from the pods.
-fn gang_api(scheduling: Option<&KubeflowSchedulingPolicy>, replicas: &[KubeflowReplica]) -> Option<PodGroupApi> {
-    let volcano = replicas
-        .iter()
-        .any(|r| r.template.scheduler_name.as_deref() == Some("volcano"));
-    if volcano {
+pub(super) fn gang_api<'a>(
+    scheduling: Option<&KubeflowSchedulingPolicy>,
+    mut templates: impl Iterator<Item = &'a crate::input::spec::PodTemplate>,
+) -> Option<PodGroupApi> {
+    if templates.any(|t| t.scheduler_name.as_deref() == Some("volcano")) {
         Some(PodGroupApi::Volcano)
     } else {
         scheduling.map(|_| PodGroupApi::Coscheduling)
+    }
+}
+
+/// `DecoratePodTemplateSpec`: a pod of template `t` joins the PodGroup `name` of `api` (the
+/// coscheduling label, or the volcano scheduler).
+pub(super) fn join_pod_group(t: &mut crate::input::spec::PodTemplate, api: PodGroupApi, name: &str) {
+    t.pod_group = Some(name.to_string());
+    match api {
+        PodGroupApi::Coscheduling => {
+            t.labels
+                .insert("scheduling.x-k8s.io/pod-group".to_string(), name.to_string());
+        }
+        PodGroupApi::Volcano => {
+            t.scheduler_name.get_or_insert_with(|| "volcano".to_string());
+        }
     }
 }
 
@@ -348,7 +353,7 @@ pub(crate) fn pod_group(w: &crate::input::spec::WorkloadSpec) -> Option<PodGroup
     let WorkloadKind::Kubeflow(k) = &w.kind else {
         return None;
     };
-    let api = gang_api(k.scheduling.as_ref(), &k.replicas)?;
+    let api = gang_api(k.scheduling.as_ref(), k.replicas.iter().map(|r| &r.template))?;
     let policy = k.scheduling.clone().unwrap_or_default();
     Some(PodGroupSpec {
         api,
@@ -372,7 +377,7 @@ pub(crate) fn pod_group(w: &crate::input::spec::WorkloadSpec) -> Option<PodGroup
     })
 }
 
-fn scheduling_policy(f: &F) -> Res<KubeflowSchedulingPolicy> {
+pub(super) fn scheduling_policy(f: &F) -> Res<KubeflowSchedulingPolicy> {
     let o = f.obj()?;
     o.deny_unknown(SCHEDULING_FIELDS, "a schedulingPolicy")?;
     if let Some(r) = o.get("minResources") {
@@ -495,17 +500,7 @@ fn replica(f: &F, wpath: &str, rtype: &str, k: &KindRules, job_hints: &super::k8
         }
     }
     let replicas = written.map_or(1, |v| v as u32);
-    if replicas > crate::limits::MAX_WORKLOAD_PODS
-        && let Some(rf) = &replicas_f
-    {
-        return Err(rf.err(
-            format!(
-                "replicas {replicas} is beyond the limit of {} pods per workload",
-                crate::limits::MAX_WORKLOAD_PODS
-            ),
-            "use fewer replicas, or split the training into several jobs",
-        ));
-    }
+    check_replicas(replicas, replicas_f.as_ref())?;
     let restart_policy = match o.get("restartPolicy") {
         // `<Kind>DefaultRestartPolicy`.
         None => k.default_restart,
@@ -528,6 +523,47 @@ fn replica(f: &F, wpath: &str, rtype: &str, k: &KindRules, job_hints: &super::k8
             }
         },
     };
+    let template = replica_template(
+        &o,
+        job_hints,
+        &format!("add the pod spec under template (containers, with one named {container})"),
+        |spec_f| check_containers(spec_f, &format!("{wpath}.template.spec.containers"), container),
+        restart_policy,
+    )?;
+    Ok(KubeflowReplica {
+        rtype: rtype.to_string(),
+        replicas,
+        restart_policy,
+        template,
+    })
+}
+
+/// A replica's `replicas`, within kubesim's bound of pods per workload.
+pub(super) fn check_replicas(replicas: u32, replicas_f: Option<&F>) -> Res<()> {
+    if replicas > crate::limits::MAX_WORKLOAD_PODS
+        && let Some(rf) = replicas_f
+    {
+        return Err(rf.err(
+            format!(
+                "replicas {replicas} is beyond the limit of {} pods per workload",
+                crate::limits::MAX_WORKLOAD_PODS
+            ),
+            "use fewer replicas, or split the training into several jobs",
+        ));
+    }
+    Ok(())
+}
+
+/// The pod template of replica spec `o` (its `template`), its hints over the job's, the
+/// operator's container checks `check` on its spec, and the replica's `restartPolicy` in place
+/// of its own (`SetRestartPolicy`: ExitCode as Never).
+pub(super) fn replica_template(
+    o: &Obj,
+    job_hints: &super::k8s::Hints,
+    spec_fix: &str,
+    check: impl FnOnce(&F) -> Res<()>,
+    restart_policy: KubeflowRestartPolicy,
+) -> Res<crate::input::spec::PodTemplate> {
     let template_f = o.req(
         "template",
         "add template: the pod template of the replica's pods (template.spec.containers)",
@@ -537,29 +573,20 @@ fn replica(f: &F, wpath: &str, rtype: &str, k: &KindRules, job_hints: &super::k8
     let tmeta: Meta = read_meta(&template, false)?;
     let t_hints = read_hints(&template, HintScope::Kubeflow)?;
     let merged = job_hints.overridden_by(&t_hints);
-    let spec_f = template.req(
-        "spec",
-        &format!("add the pod spec under template (containers, with one named {container})"),
-    )?;
-    check_containers(&spec_f, &format!("{wpath}.template.spec.containers"), container)?;
+    let spec_f = template.req("spec", spec_fix)?;
+    check(&spec_f)?;
     let mut pod = pod_template(&spec_f, tmeta.labels, merged.sim_hints(), PodOwner::BarePod)?;
-    // `SetRestartPolicy`: the replica's policy, ExitCode as Never.
     pod.restart_policy = match restart_policy {
         KubeflowRestartPolicy::Always => RestartPolicy::Always,
         KubeflowRestartPolicy::OnFailure => RestartPolicy::OnFailure,
         KubeflowRestartPolicy::Never | KubeflowRestartPolicy::ExitCode => RestartPolicy::Never,
     };
-    Ok(KubeflowReplica {
-        rtype: rtype.to_string(),
-        replicas,
-        restart_policy,
-        template: pod,
-    })
+    Ok(pod)
 }
 
 /// The webhook's container checks (its messages name the list `wpath`): every container has
 /// an image, one is named `container`.
-fn check_containers(spec_f: &F, wpath: &str, container: &str) -> Res<()> {
+pub(super) fn check_containers(spec_f: &F, wpath: &str, container: &str) -> Res<()> {
     let spec = spec_f.obj()?;
     let Some(cf) = spec.get("containers") else {
         return Err(spec.missing(

@@ -24,6 +24,7 @@ mod kubeflow;
 mod kubesim;
 mod kueue;
 mod kueue_config;
+mod mpijob;
 mod overrides;
 mod quota;
 mod serving;

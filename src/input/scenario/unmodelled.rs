@@ -363,6 +363,11 @@ const FIELDS: &[(&str, &str, &[&str])] = &[
         "TFJob",
         &["spec.runPolicy.ttlSecondsAfterFinished", "status"],
     ),
+    (
+        "kubeflow.org",
+        "MPIJob",
+        &["spec.runPolicy.ttlSecondsAfterFinished", "status"],
+    ),
     ("batch", "CronJob", &["status"]),
     ("", "Namespace", &["spec", "status"]),
     ("", "ResourceQuota", &["status"]),

@@ -166,7 +166,45 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
     train_jobs(sc, &mut out);
     servings(sc, &mut out);
     kubeflow(sc, &mut out);
+    mpi_jobs(sc, &mut out);
     out
+}
+
+/// MPIJobs: workers the default cleanPodPolicy leaves running after the job, and a launcher
+/// created before its workers run (docs/mpijob.md).
+fn mpi_jobs(sc: &Scenario, out: &mut Vec<String>) {
+    let mut kept = Vec::new();
+    let mut early = Vec::new();
+    for w in sc.workload_specs() {
+        let WorkloadKind::MpiJob(m) = &w.kind else {
+            continue;
+        };
+        if m.workers() == 0 {
+            continue;
+        }
+        let named = format!("MPIJob {} ({})", quote(&format!("{}/{}", w.namespace, w.name)), w.loc);
+        if m.clean_pod_policy == crate::input::spec::CleanPodPolicy::None {
+            kept.push((named.clone(), m.workers()));
+        }
+        if !m.wait_for_workers && m.launcher.template.pod_group.is_none() {
+            early.push(named);
+        }
+    }
+    list(out, kept, |(named, n)| {
+        format!(
+            "{named} has cleanPodPolicy None (the default): its {n} worker(s) keep running sshd after \
+             the launcher ends, holding their resources to the end of the run, as in a cluster; set \
+             spec.runPolicy.cleanPodPolicy: Running to free them when the job finishes"
+        )
+    });
+    list(out, early, |named| {
+        format!(
+            "{named} creates its launcher at startup without gang scheduling: in a cluster mpirun may \
+             start before every worker runs, fail and restart; kubesim starts the launcher's run once \
+             every worker runs; set launcherCreationPolicy: WaitForWorkersReady (or a \
+             runPolicy.schedulingPolicy) to compare like with like"
+        )
+    });
 }
 
 /// Kubeflow Trainer: the default runtimes taken from Trainer's manifests, what a TrainJob
@@ -296,11 +334,11 @@ fn kubeflow(sc: &Scenario, out: &mut Vec<String>) {
     let elsewhere: Vec<_> = sc
         .not_simulated
         .iter()
-        .filter(|o| o.kind == "PyTorchJob" || o.kind == "TFJob")
+        .filter(|o| o.kind == "PyTorchJob" || o.kind == "TFJob" || o.kind == "MPIJob")
         .collect();
     list(out, elsewhere, |o| {
         format!(
-            "{} names {} in spec.runPolicy.managedBy: the training-operator leaves it to MultiKueue, \
+            "{} names {} in spec.runPolicy.managedBy: its operator leaves it to MultiKueue, \
              which kubesim does not simulate, so it is loaded and not run; remove managedBy to run it",
             named(&o.kind, &o.namespace, &o.name, &o.loc),
             super::kubeflow::MULTIKUEUE_CONTROLLER
@@ -528,7 +566,7 @@ fn kind_name(w: &WorkloadSpec) -> &'static str {
         WorkloadKind::KueueWorkload(_) => "Workload",
         WorkloadKind::JobSet(_) => w.kind.api_kind(),
         WorkloadKind::Serving(ref s) => s.kind.api_kind(),
-        WorkloadKind::Kubeflow(_) => w.kind.api_kind(),
+        WorkloadKind::Kubeflow(_) | WorkloadKind::MpiJob(_) => w.kind.api_kind(),
     }
 }
 

@@ -706,8 +706,8 @@ impl World {
         let Some(k) = self.sched.kueue.as_deref() else {
             return false;
         };
-        // A JobSet's Jobs are not top-level: Kueue admits their JobSet.
-        if self.ctl.jobsets.is_child(wl) {
+        // A JobSet's Jobs (an MPIJob's launcher) are not top-level: Kueue admits their owner.
+        if self.ctl.parent_of(wl).is_some() {
             return false;
         }
         k.queue_name(&self.store.protos[self.store.workloads[wl as usize].proto as usize].spec)

@@ -199,6 +199,8 @@ pub(crate) enum WorkloadDoc {
     PyTorchJob,
     /// kubeflow.org/v1 TFJob.
     TFJob,
+    /// kubeflow.org/v2beta1 MPIJob.
+    MPIJob,
 }
 
 /// Converts a workload document into a [`WorkloadSpec`]. `name_required` is false for Arrivals
@@ -213,6 +215,7 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
         WorkloadDoc::Serving(k) => super::serving::serving(doc, k, &meta)?,
         WorkloadDoc::PyTorchJob => super::kubeflow::pytorch_job(doc, &meta)?,
         WorkloadDoc::TFJob => super::kubeflow::tf_job(doc, &meta)?,
+        WorkloadDoc::MPIJob => super::mpijob::mpi_job(doc, &meta)?,
     };
     check_amounts(doc, &w.kind)?;
     Ok(WorkloadSpec {
@@ -272,6 +275,16 @@ pub(crate) fn check_amounts(doc: &Obj, kind: &crate::input::spec::WorkloadKind) 
             .map(|r| {
                 (
                     format!("spec.replicaSpecs[{}].template.spec", r.rtype),
+                    &r.template,
+                    r.replicas,
+                )
+            })
+            .collect(),
+        WorkloadKind::MpiJob(m) => std::iter::once(&m.launcher)
+            .chain(&m.worker)
+            .map(|r| {
+                (
+                    format!("spec.mpiReplicaSpecs[{}].template.spec", r.rtype),
                     &r.template,
                     r.replicas,
                 )

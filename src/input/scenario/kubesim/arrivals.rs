@@ -74,13 +74,14 @@ fn arrival_template(spec: &Obj, name: &str, loc: &SourceLoc) -> Res<ArrivalTempl
             ("jobset.x-k8s.io/v1alpha2", "JobSet"),
             ("kubeflow.org/v1", "PyTorchJob"),
             ("kubeflow.org/v1", "TFJob"),
+            ("kubeflow.org/v2beta1", "MPIJob"),
             ("v1", "Node"),
             ("kueue.x-k8s.io/v1beta1", "Workload"),
             ("kueue.x-k8s.io/v1beta2", "Workload"),
         ],
     )?;
-    if idx >= 7 {
-        let version = if idx == 7 {
+    if idx >= 8 {
+        let version = if idx == 8 {
             kueue::Version::V1beta1
         } else {
             kueue::Version::V1beta2
@@ -98,6 +99,7 @@ fn arrival_template(spec: &Obj, name: &str, loc: &SourceLoc) -> Res<ArrivalTempl
         k8s::WorkloadDoc::JobSet,
         k8s::WorkloadDoc::PyTorchJob,
         k8s::WorkloadDoc::TFJob,
+        k8s::WorkloadDoc::MPIJob,
     ];
     Ok(if let Some(what) = workload_doc.get(idx) {
         let mut w = k8s::workload(&t_obj, *what, loc, false)?;

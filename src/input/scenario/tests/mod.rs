@@ -19,6 +19,7 @@ mod good;
 mod jobset;
 mod kubeflow;
 mod limits;
+mod mpijob;
 mod serving;
 mod trainer;
 mod volcano;
