@@ -149,6 +149,11 @@ impl World {
 
     /// Record the workload's start when it first has all the pods it needs running.
     pub(crate) fn maybe_started(&mut self, wl: WlId) {
+        if self.ctl.ray.owns(wl) {
+            // The KubeRay operator decides (a RayCluster Ready, a RayJob's submitter running).
+            self.ray_reconcile(wl);
+            return;
+        }
         let w = &self.store.workloads[wl as usize];
         if w.start.is_some() {
             return;
@@ -236,5 +241,6 @@ impl World {
         self.container_start(pod);
         self.job_pod_event(wl);
         self.kubeflow_pod_changed(wl);
+        self.ray_pod_changed(wl);
     }
 }

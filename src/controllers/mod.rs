@@ -14,6 +14,7 @@ pub mod kubelet;
 pub mod node_lifecycle;
 pub mod quota;
 pub mod quota_rules;
+pub mod ray;
 pub mod replay;
 pub mod serving;
 pub mod volcano_job;

@@ -95,6 +95,7 @@ impl Controllers {
     fn new(sc: &Scenario) -> Controllers {
         Controllers {
             kubeflow: Default::default(),
+            ray: Default::default(),
             streams: Vec::new(),
             cron: Vec::new(),
             faults: faults::Faults::default(),
@@ -281,6 +282,12 @@ impl World {
                 .replicas
                 .iter()
                 .map(|r| (r.rtype.to_lowercase(), r.replicas, r.replicas, &r.template))
+                .collect(),
+            // The head, each worker group, a RayJob's submitter.
+            WorkloadKind::Ray(r) => r
+                .groups
+                .iter()
+                .map(|g| (g.name.clone(), g.pods, g.pods, &g.template))
                 .collect(),
         };
         let job_class_name = match &spec.kind {

@@ -302,12 +302,14 @@ impl World {
             WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) => p.tasks.iter().map(|t| t.replicas).sum(),
             WorkloadKind::JobSet(_) => p.tasks.iter().map(|t| t.replicas).fold(0, u32::saturating_add),
             WorkloadKind::Kubeflow(k) => k.total_replicas(),
+            WorkloadKind::Ray(r) => r.total_pods(),
         };
         let gpus_milli = match &p.spec.kind {
             WorkloadKind::VolcanoJob(_)
             | WorkloadKind::KueueWorkload(_)
             | WorkloadKind::JobSet(_)
-            | WorkloadKind::Kubeflow(_) => p
+            | WorkloadKind::Kubeflow(_)
+            | WorkloadKind::Ray(_) => p
                 .tasks
                 .iter()
                 .map(|t| t.gpus_per_pod_milli.saturating_mul(i64::from(t.replicas)))

@@ -110,6 +110,11 @@ pub enum Ev {
     KubeflowSync {
         wl: WlId,
     },
+    /// A RayCluster's or RayJob's timer (active deadline, shutdown after the job, an HTTPMode
+    /// job's end).
+    RaySync {
+        wl: WlId,
+    },
     SchedFlushUnschedulable,
     SchedFlushBackoff,
     SchedCycle,
@@ -280,6 +285,8 @@ pub struct Controllers {
     pub servings: crate::controllers::serving::Servings,
     /// The Kubeflow training-operator controller's state.
     pub kubeflow: crate::controllers::kubeflow::KubeflowJobs,
+    /// The KubeRay operator's state (RayClusters, RayJobs).
+    pub ray: crate::controllers::ray::RayObjects,
 }
 
 /// The scheduling policy of the run and its state.
@@ -598,6 +605,7 @@ impl World {
             Ev::ServingSync { wl } => self.serving_sync_event(wl),
             Ev::ServingScale { wl } => self.serving_scale(wl),
             Ev::KubeflowSync { wl } => self.kubeflow_sync_event(wl),
+            Ev::RaySync { wl } => self.ray_sync_event(wl),
             Ev::CronCreate { cj } => self.cron_create(cj),
             Ev::NodeFail { node, for_ms } => self.node_fail(node, for_ms),
             Ev::NodeDetect { node } => self.node_detect(node),

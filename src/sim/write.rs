@@ -127,6 +127,8 @@ impl World {
             self.serving_created(id);
         } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::Kubeflow(_)) {
             self.kubeflow_created(id);
+        } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::Ray(_)) {
+            self.ray_created(id);
         } else if is_job {
             self.event(|| obj, "JobCreated", String::new);
             self.job_created(id);
@@ -395,6 +397,7 @@ impl World {
             self.job_pod_event(wl);
             self.serving_pod_event(wl);
             self.kubeflow_pod_changed(wl);
+            self.ray_pod_changed(wl);
             return;
         }
         let p = &mut self.store.pods[pod as usize];
@@ -419,6 +422,7 @@ impl World {
         self.job_pod_event(wl);
         self.serving_pod_event(wl);
         self.kubeflow_pod_changed(wl);
+        self.ray_pod_changed(wl);
     }
 
     /// A pod reaches a terminal phase: its resources are released at once (SCH-C4). The change
@@ -538,12 +542,14 @@ impl World {
     /// The controller that owns the workload hears of its pod's end last: the Volcano job
     /// controller, or the Job controller (then Kueue's admission, which releases quota once a
     /// Job's pods are gone), or a ReplicaSet's, Deployment's or StatefulSet's controller, the
-    /// Kubeflow controller, or a bare pod's own end.
+    /// Kubeflow controller, the KubeRay operator, or a bare pod's own end.
     fn owner_pod_terminal(&mut self, wl: WlId, pod: PodId, phase: Phase) {
         if self.store.workloads[wl as usize].vc.is_some() {
             self.vc_pod_finished(wl, pod);
         } else if self.ctl.kubeflow.owns(wl) {
             self.kubeflow_reconcile(wl);
+        } else if self.ctl.ray.owns(wl) {
+            self.ray_reconcile(wl);
         } else if self.store.workloads[wl as usize].job.is_some() {
             self.job_pod_event(wl);
             self.policy_job_pod_gone(wl);

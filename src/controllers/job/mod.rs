@@ -459,7 +459,8 @@ fn job_of(ws: &crate::input::spec::WorkloadSpec) -> &JobSpec {
         | WorkloadKind::KueueWorkload(_)
         | WorkloadKind::JobSet(_)
         | WorkloadKind::Serving(_)
-        | WorkloadKind::Kubeflow(_) => {
+        | WorkloadKind::Kubeflow(_)
+        | WorkloadKind::Ray(_) => {
             unreachable!("not a Job")
         }
     }

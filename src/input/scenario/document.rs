@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::view::{F, Obj, Res};
 use super::{
-    Builder, MAX_NODES, cronjob, jobset, k8s, kubeflow, kubesim, kueue, kueue_config, located, quota, trainer,
+    Builder, MAX_NODES, cronjob, jobset, k8s, kubeflow, kubesim, kueue, kueue_config, located, quota, ray, trainer,
     unmodelled, volcano, yaml,
 };
 use crate::error::quote;
@@ -35,6 +35,8 @@ enum Dispatch {
     Serving(ServingKind),
     /// A kubeflow.org/v1 training job: PyTorchJob (false), TFJob (true).
     Kubeflow(bool),
+    /// A ray.io/v1 object: RayCluster (false), RayJob (true).
+    Ray(bool),
     /// A `kueue.x-k8s.io` Workload: simulated when bare, listed as not simulated when an
     /// owner (a Job) has it.
     KueueWorkload(kueue::Version),
@@ -71,6 +73,8 @@ const SIMULATED: &[&str] = &[
     "trainer.kubeflow.org/v1alpha1 TrainingRuntime",
     "kubeflow.org/v1 PyTorchJob",
     "kubeflow.org/v1 TFJob",
+    "ray.io/v1 RayCluster",
+    "ray.io/v1 RayJob",
     "scheduling.volcano.sh/v1beta1 Queue",
     "scheduling.volcano.sh/v1beta1 PodGroup",
     "scheduling.x-k8s.io/v1alpha1 PodGroup",
@@ -143,6 +147,8 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("trainer.kubeflow.org/v1alpha1", "TrainingRuntime") => Dispatch::TrainingRuntime(true),
         ("kubeflow.org/v1", "PyTorchJob") => Dispatch::Kubeflow(false),
         ("kubeflow.org/v1", "TFJob") => Dispatch::Kubeflow(true),
+        ("ray.io/v1", "RayCluster") => Dispatch::Ray(false),
+        ("ray.io/v1", "RayJob") => Dispatch::Ray(true),
         ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::Queue,
         ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Volcano),
         ("scheduling.x-k8s.io/v1alpha1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Coscheduling),
@@ -283,7 +289,8 @@ impl Builder {
             | Dispatch::VolcanoJob
             | Dispatch::JobSet
             | Dispatch::Serving(_)
-            | Dispatch::Kubeflow(_) => {
+            | Dispatch::Kubeflow(_)
+            | Dispatch::Ray(_) => {
                 let what = match class {
                     Dispatch::Job => k8s::WorkloadDoc::Job,
                     Dispatch::Pod => k8s::WorkloadDoc::Pod,
@@ -291,6 +298,8 @@ impl Builder {
                     Dispatch::Serving(k) => k8s::WorkloadDoc::Serving(k),
                     Dispatch::Kubeflow(false) => k8s::WorkloadDoc::PyTorchJob,
                     Dispatch::Kubeflow(true) => k8s::WorkloadDoc::TFJob,
+                    Dispatch::Ray(false) => k8s::WorkloadDoc::RayCluster,
+                    Dispatch::Ray(true) => k8s::WorkloadDoc::RayJob,
                     _ => k8s::WorkloadDoc::VolcanoJob,
                 };
                 let mut w = k8s::workload(obj, what, loc, true)?;
@@ -306,6 +315,13 @@ impl Builder {
                     self.add_not_simulated(o);
                     return Ok(());
                 }
+                if matches!(what, k8s::WorkloadDoc::RayCluster | k8s::WorkloadDoc::RayJob)
+                    && ray::managed_elsewhere(obj)?
+                {
+                    // KubeRay leaves it to MultiKueue.
+                    self.add_not_simulated(o);
+                    return Ok(());
+                }
                 if let Some(r) = k8s::recorded(obj, what)? {
                     self.add_recorded(&mut w, r);
                 }
@@ -317,6 +333,8 @@ impl Builder {
                 self.add_pods(w.pods_without_failures(), &o.name_f)?;
                 // The training-operator's PodGroup, when its gang scheduling is on.
                 self.sc.pod_groups.extend(kubeflow::pod_group(&w));
+                // KubeRay's Volcano PodGroup.
+                self.sc.pod_groups.extend(ray::pod_group(&w));
                 self.sc.workloads.push(w);
             }
             Dispatch::TrainJob => {
@@ -555,6 +573,7 @@ fn is_namespaced(class: Dispatch) -> bool {
             | Dispatch::TrainingRuntime(true)
             | Dispatch::Serving(_)
             | Dispatch::Kubeflow(_)
+            | Dispatch::Ray(_)
             | Dispatch::KueueWorkload(_)
             | Dispatch::CronJob
             | Dispatch::PodGroup(_)

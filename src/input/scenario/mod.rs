@@ -26,6 +26,7 @@ mod kueue;
 mod kueue_config;
 mod overrides;
 mod quota;
+mod ray;
 mod serving;
 mod trainer;
 mod unmodelled;

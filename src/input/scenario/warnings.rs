@@ -528,7 +528,7 @@ fn kind_name(w: &WorkloadSpec) -> &'static str {
         WorkloadKind::KueueWorkload(_) => "Workload",
         WorkloadKind::JobSet(_) => w.kind.api_kind(),
         WorkloadKind::Serving(ref s) => s.kind.api_kind(),
-        WorkloadKind::Kubeflow(_) => w.kind.api_kind(),
+        WorkloadKind::Kubeflow(_) | WorkloadKind::Ray(_) => w.kind.api_kind(),
     }
 }
 

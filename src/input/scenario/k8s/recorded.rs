@@ -115,7 +115,9 @@ pub(crate) fn recorded(doc: &Obj, what: WorkloadDoc) -> Res<Option<Recorded>> {
         | WorkloadDoc::JobSet
         | WorkloadDoc::Serving(_)
         | WorkloadDoc::PyTorchJob
-        | WorkloadDoc::TFJob => Ok(None),
+        | WorkloadDoc::TFJob
+        | WorkloadDoc::RayCluster
+        | WorkloadDoc::RayJob => Ok(None),
     }
 }
 
