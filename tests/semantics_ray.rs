@@ -300,3 +300,103 @@ fn a_volcano_rayjob_is_one_pod_group() {
     assert_eq!(times(&r, "rj-", "PodRunning"), [0.0, 0.0, 0.0, 1.0]);
     assert_eq!(times(&r, "rj", "RayJobComplete"), [101.0]);
 }
+
+/// The upstream examples (tests/upstream/ray) simulated on two 16-CPU nodes for one hour with a
+/// default run time of 10 min: every pod is placed at 0 s, each RayJob's submitter runs at 0 s
+/// and its job is Complete at 600 s (the InteractiveMode one waits: Running, censored); each RayCluster
+/// runs to the horizon. The Volcano RayJob runs under the volcano policy (its submitter placed
+/// by the session at 1 s).
+#[test]
+fn the_upstream_examples_simulate() {
+    let pre = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: t}}\nspec:\n  horizon: 3600s\n  defaultDuration: 10m\n---\n{}{}",
+        node("n0", 16, 0, ""),
+        node("n1", 16, 0, "")
+    );
+    for (file, text, policy, name, state, finish) in [
+        (
+            "ray-cluster.sample.yaml",
+            include_str!("upstream/ray/ray-cluster.sample.yaml"),
+            "kube-default",
+            "raycluster-kuberay",
+            "Running",
+            None,
+        ),
+        (
+            "ray-cluster.volcano-scheduler.yaml",
+            include_str!("upstream/ray/ray-cluster.volcano-scheduler.yaml"),
+            "kube-default",
+            "test-cluster-0",
+            "Running",
+            None,
+        ),
+        (
+            "ray-job.sample.yaml",
+            include_str!("upstream/ray/ray-job.sample.yaml"),
+            "kube-default",
+            "rayjob-sample",
+            "Complete",
+            Some(600.0),
+        ),
+        (
+            "ray-job.shutdown.yaml",
+            include_str!("upstream/ray/ray-job.shutdown.yaml"),
+            "kube-default",
+            "rayjob-sample-shutdown",
+            "Complete",
+            Some(600.0),
+        ),
+        (
+            "ray-job.resources.yaml",
+            include_str!("upstream/ray/ray-job.resources.yaml"),
+            "kube-default",
+            "rayjob-sample",
+            "Complete",
+            Some(600.0),
+        ),
+        (
+            "ray-job.interactive-mode.yaml",
+            include_str!("upstream/ray/ray-job.interactive-mode.yaml"),
+            "kube-default",
+            "rayjob-interactive-mode",
+            "Running",
+            None,
+        ),
+        (
+            "ray-job.volcano-scheduler-queue.v1.5.1.yaml",
+            include_str!("upstream/ray/ray-job.volcano-scheduler-queue.v1.5.1.yaml"),
+            "volcano",
+            "rayjob-sample-0",
+            "Complete",
+            Some(601.0),
+        ),
+        (
+            "kueue-ray-cluster-sample.yaml",
+            include_str!("upstream/ray/kueue-ray-cluster-sample.yaml"),
+            "kube-default",
+            "raycluster-complete",
+            "Running",
+            None,
+        ),
+        (
+            "kueue-ray-job-sample.yaml",
+            include_str!("upstream/ray/kueue-ray-job-sample.yaml"),
+            "kube-default",
+            "rayjob-sample",
+            "Complete",
+            Some(600.0),
+        ),
+        (
+            "kueue-ray-job-autoscaling-sample.yaml",
+            include_str!("upstream/ray/kueue-ray-job-autoscaling-sample.yaml"),
+            "kube-default",
+            "rayjob-autoscaling-sample",
+            "Complete",
+            Some(600.0),
+        ),
+    ] {
+        let r = run(&format!("{pre}{text}"), policy);
+        let j = job(&r, name);
+        assert_eq!((j.state.as_str(), secs(j.finish)), (state, finish), "{file}");
+    }
+}

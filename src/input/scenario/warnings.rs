@@ -232,7 +232,7 @@ fn rays(sc: &Scenario, out: &mut Vec<String>) {
     list(out, interactive, |at| {
         format!(
             "{at} is in InteractiveMode: the user submits its job, which a run never does, so its \
-             cluster runs and the RayJob waits (its row Pending); use K8sJobMode to run the entrypoint"
+             cluster runs and the RayJob never completes (its row censored); use K8sJobMode to run the entrypoint"
         )
     });
     const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
