@@ -44,6 +44,14 @@ fn ray_job(duration: &str, ann: &str, spec: &str, replicas: u32) -> String {
     )
 }
 
+/// `job` on one 8-CPU node for 1000 s under kube-default.
+fn run_on_one_node(job: &str) -> kubesim::observe::record::RunResult {
+    run(
+        &format!("{}{}{job}", sim("1000s"), node("n0", 8, 0, "")),
+        "kube-default",
+    )
+}
+
 /// n0 (4 CPUs) takes the head and one worker; the second worker waits for n1, which joins at
 /// 50 s. The cluster is Ready at 50 s: the submitter (500m CPU, on n0) is created and runs then;
 /// the entrypoint runs 100 s: the RayJob is Complete at 150 s, its row started at 50 s (the
@@ -90,8 +98,7 @@ fn a_rayjob_submits_once_its_cluster_is_ready_and_shuts_it_down_after_the_ttl() 
 #[test]
 fn without_shutdown_the_cluster_outlives_the_job_and_replicas_are_clamped() {
     let spec = ray_job("100s", "", "", 5).replace("maxReplicas: 10", "maxReplicas: 1");
-    let y = format!("{}{}{}", sim("1000s"), node("n0", 8, 0, ""), spec);
-    let r = run(&y, "kube-default");
+    let r = run_on_one_node(&spec);
     assert_eq!(times(&r, "rj-gpu-worker-", "PodCreated"), [0.0]);
     assert_eq!(times(&r, "rj", "RayJobComplete"), [100.0]);
     assert!(times(&r, "rj-", "PodDeleted").is_empty());
@@ -104,18 +111,12 @@ fn without_shutdown_the_cluster_outlives_the_job_and_replicas_are_clamped() {
 /// 100 s, its submitter fails at 200 s: no retry left, the RayJob is Failed (AppFailed) at 200 s.
 #[test]
 fn backoff_limit_retries_a_failed_rayjob_on_a_new_cluster() {
-    let y = format!(
-        "{}{}{}",
-        sim("1000s"),
-        node("n0", 8, 0, ""),
-        ray_job(
-            "100s",
-            ", kubesim.io/exit-code: \"1\"",
-            "  shutdownAfterJobFinishes: true\n  backoffLimit: 1\n",
-            1
-        )
-    );
-    let r = run(&y, "kube-default");
+    let r = run_on_one_node(&ray_job(
+        "100s",
+        ", kubesim.io/exit-code: \"1\"",
+        "  shutdownAfterJobFinishes: true\n  backoffLimit: 1\n",
+        1,
+    ));
     assert_eq!(times(&r, "rj-head-", "PodCreated"), [0.0, 100.0]);
     assert_eq!(times(&r, "rj-head-", "PodDeleted"), [100.0, 200.0]);
     assert_eq!(times(&r, "rj", "RayJobRetrying"), [100.0]);
@@ -132,18 +133,12 @@ fn backoff_limit_retries_a_failed_rayjob_on_a_new_cluster() {
 /// Failed (DeadlineExceeded, never retried) at 50 s and its cluster deleted then (ttl 0).
 #[test]
 fn the_active_deadline_fails_the_rayjob_without_retry() {
-    let y = format!(
-        "{}{}{}",
-        sim("1000s"),
-        node("n0", 8, 0, ""),
-        ray_job(
-            "100s",
-            "",
-            "  shutdownAfterJobFinishes: true\n  backoffLimit: 3\n  activeDeadlineSeconds: 50\n",
-            1
-        )
-    );
-    let r = run(&y, "kube-default");
+    let r = run_on_one_node(&ray_job(
+        "100s",
+        "",
+        "  shutdownAfterJobFinishes: true\n  backoffLimit: 3\n  activeDeadlineSeconds: 50\n",
+        1,
+    ));
     assert_eq!(times(&r, "rj", "RayJobFailed"), [50.0]);
     assert!(times(&r, "rj", "RayJobRetrying").is_empty());
     assert_eq!(times(&r, "rj-head-", "PodDeleted"), [50.0]);
@@ -157,13 +152,12 @@ fn the_active_deadline_fails_the_rayjob_without_retry() {
 /// A suspended RayJob creates nothing: its row is Pending at the horizon.
 #[test]
 fn a_suspended_rayjob_creates_no_pods() {
-    let y = format!(
-        "{}{}{}",
-        sim("1000s"),
-        node("n0", 8, 0, ""),
-        ray_job("100s", "", "  shutdownAfterJobFinishes: true\n  suspend: true\n", 1)
-    );
-    let r = run(&y, "kube-default");
+    let r = run_on_one_node(&ray_job(
+        "100s",
+        "",
+        "  shutdownAfterJobFinishes: true\n  suspend: true\n",
+        1,
+    ));
     assert!(times(&r, "rj-", "PodCreated").is_empty());
     let j = job(&r, "rj");
     assert_eq!((j.state.as_str(), secs(j.start)), ("Pending", None));
@@ -173,18 +167,12 @@ fn a_suspended_rayjob_creates_no_pods() {
 /// job ends its run time later.
 #[test]
 fn http_mode_runs_the_entrypoint_from_the_clusters_readiness() {
-    let y = format!(
-        "{}{}{}",
-        sim("1000s"),
-        node("n0", 8, 0, ""),
-        ray_job(
-            "100s",
-            "",
-            "  submissionMode: HTTPMode\n  shutdownAfterJobFinishes: true\n",
-            1
-        )
-    );
-    let r = run(&y, "kube-default");
+    let r = run_on_one_node(&ray_job(
+        "100s",
+        "",
+        "  submissionMode: HTTPMode\n  shutdownAfterJobFinishes: true\n",
+        1,
+    ));
     assert!(times(&r, "rj", "CreatedRayJobSubmitter").is_empty());
     assert_eq!(times(&r, "rj", "RayJobComplete"), [100.0]);
     let j = job(&r, "rj");

@@ -261,8 +261,7 @@ impl World {
             let pod = &self.store.pods[p as usize];
             if pod.finished.is_some() && pod.deletion.is_some() {
                 self.ctl.ray.objs.get_mut(&wl).expect("a Ray object").slots[g][i] = None;
-                self.store.workloads[wl as usize].pods.retain(|&x| x != p);
-                self.release_pod(p);
+                self.release_replaced_pod(wl, p);
             }
         }
         let sub = self.ray_submitter_group(wl);
@@ -319,8 +318,7 @@ impl World {
                         if pod.finished.is_some() && pod.deletion.is_none() {
                             // `shouldDeletePod`: a terminal pod is deleted and replaced.
                             self.ctl.ray.objs.get_mut(&wl).expect("a Ray object").slots[g][i] = None;
-                            self.store.workloads[wl as usize].pods.retain(|&x| x != p);
-                            self.release_pod(p);
+                            self.release_replaced_pod(wl, p);
                             self.ctl.ray.objs.get_mut(&wl).expect("a Ray object").again = true;
                         }
                     }
@@ -478,8 +476,7 @@ impl World {
         for (g, i, p) in self.ray_pods(wl) {
             if self.store.pods[p as usize].finished.is_some() {
                 self.ctl.ray.objs.get_mut(&wl).expect("a Ray object").slots[g][i] = None;
-                self.store.workloads[wl as usize].pods.retain(|&x| x != p);
-                self.release_pod(p);
+                self.release_replaced_pod(wl, p);
             } else {
                 self.delete_pod(p, reason, None);
             }

@@ -20,6 +20,13 @@ impl World {
         self.sched.pod_released(pod);
     }
 
+    /// A terminal pod its controller has replaced (or that is gone from the API) leaves workload
+    /// `wl` and the run: nothing refers to it any more.
+    pub(crate) fn release_replaced_pod(&mut self, wl: WlId, pod: PodId) {
+        self.store.workloads[wl as usize].pods.retain(|&p| p != pod);
+        self.release_pod(pod);
+    }
+
     pub(crate) fn node_join(&mut self, n: NodeId) {
         let now = self.now();
         self.rec.gpu.advance(now);

@@ -37,7 +37,7 @@ use super::view::{F, Obj, Res};
 use crate::error::quote;
 use crate::input::resources::dns1035_label_errors;
 use crate::input::spec::{
-    PodGroupApi, PodGroupSpec, PodTemplate, RayGroup, RayJobSpec, RaySpec, RaySubmissionMode, RestartPolicy, SimHints,
+    PodGroupApi, PodGroupSpec, PodTemplate, RayGroup, RayJobSpec, RaySpec, RaySubmissionMode, RestartPolicy,
     WorkloadKind,
 };
 
@@ -568,29 +568,13 @@ fn submitter_template(f: &F, job_hints: &Hints) -> Res<PodTemplate> {
 fn default_submitter(hints: &Hints) -> PodTemplate {
     let requests: BTreeMap<String, i64> = [("cpu".to_string(), 500), ("memory".to_string(), 200 << 20)].into();
     let limits: BTreeMap<String, i64> = [("cpu".to_string(), 1000), ("memory".to_string(), 1 << 30)].into();
-    let sim: SimHints = hints.sim_hints();
-    PodTemplate {
-        labels: BTreeMap::new(),
-        containers: crate::input::resources::single_container("ray-job-submitter", &requests, &limits),
-        overhead: BTreeMap::new(),
-        pod_level_requests: BTreeMap::new(),
-        pod_level_limits: BTreeMap::new(),
+    crate::input::resources::code_template(
+        "ray-job-submitter",
         requests,
         limits,
-        node_selector: BTreeMap::new(),
-        affinity_terms: vec![],
-        tolerations: vec![],
-        priority_class_name: None,
-        priority: None,
-        preemption_policy: None,
-        restart_policy: RestartPolicy::Never,
-        termination_grace_ms: 30_000,
-        scheduler_name: None,
-        node_name: None,
-        container_names: vec!["ray-job-submitter".to_string()],
-        pod_group: None,
-        hints: sim,
-    }
+        RestartPolicy::Never,
+        hints.sim_hints(),
+    )
 }
 
 /// Whether the object's labels turn KubeRay's Volcano batch scheduler on.
