@@ -303,3 +303,30 @@ fn a_suspended_worker_group_has_no_pods_and_numofhosts_multiplies() {
     let sc = ok(&rayjob("  submissionMode: HTTPMode\n", ""));
     assert_eq!(groups(ray_spec(&sc.workloads[0])), [("head", 1), ("g", 0)]);
 }
+
+#[test]
+fn a_cluster_kept_without_a_horizon_is_warned_about() {
+    let about = |sc: &Scenario| {
+        crate::input::scenario::warnings(sc)
+            .into_iter()
+            .filter(|m| m.contains("sets no spec.horizon"))
+            .collect::<Vec<_>>()
+    };
+    // A RayCluster never finishes.
+    let w = about(&ok(CLUSTER));
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("RayCluster \"default/raycluster-kuberay\""), "{w:?}");
+    // A RayJob without shutdownAfterJobFinishes keeps its cluster; with it, no warning.
+    assert_eq!(about(&ok(JOB)).len(), 1);
+    assert!(about(&ok(SHUTDOWN)).is_empty());
+    // With a horizon, none.
+    let with = format!(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: s}}\nspec: {{horizon: 1h}}\n---\n{CLUSTER}"
+    );
+    assert!(about(&ok(&with)).is_empty());
+    // InteractiveMode and Kueue's label are warned about.
+    let all = crate::input::scenario::warnings(&ok(INTERACTIVE));
+    assert!(all.iter().any(|m| m.contains("InteractiveMode")), "{all:?}");
+    let all = crate::input::scenario::warnings(&ok(KUEUE_JOB));
+    assert!(all.iter().any(|m| m.contains("Kueue's Ray integration")), "{all:?}");
+}
