@@ -898,3 +898,160 @@ proptest! {
         }
     }
 }
+
+#[derive(Clone, Debug)]
+struct RayCase {
+    /// Worker groups: (replicas, GPUs per pod).
+    workers: Vec<(u32, i64)>,
+    duration_s: u64,
+    /// The entrypoint exits 1.
+    fails: bool,
+    backoff_limit: u32,
+    deadline_s: Option<u64>,
+    /// `shutdownAfterJobFinishes` with this ttl.
+    shutdown_ttl_s: Option<u64>,
+    http: bool,
+    submit_s: u64,
+}
+
+fn ray_case() -> impl Strategy<Value = RayCase> {
+    (
+        prop::collection::vec((0u32..=2, 0i64..=4), 0..3),
+        1u64..600,
+        any::<bool>(),
+        0u32..3,
+        prop::option::of(30u64..900),
+        prop::option::of(0u64..120),
+        any::<bool>(),
+        0u64..600,
+    )
+        .prop_map(
+            |(workers, duration_s, fails, backoff_limit, deadline_s, shutdown_ttl_s, http, submit_s)| RayCase {
+                workers,
+                duration_s,
+                fails,
+                backoff_limit,
+                deadline_s,
+                shutdown_ttl_s,
+                http,
+                submit_s,
+            },
+        )
+}
+
+fn ray_scenario(node_gpus: &[i64], jobs: &[RayCase]) -> Scenario {
+    use kubesim::input::spec::{RayGroup, RayJobSpec, RaySpec, RaySubmissionMode, RestartPolicy};
+    let mut sc = scenario(node_gpus, &[]);
+    for (i, c) in jobs.iter().enumerate() {
+        let mut head = gpu_pod_template(0, None);
+        head.restart_policy = RestartPolicy::Always;
+        let mut groups = vec![RayGroup {
+            name: "head".into(),
+            pods: 1,
+            min_pods: 1,
+            template: head,
+        }];
+        for (g, &(replicas, gpus)) in c.workers.iter().enumerate() {
+            let mut t = gpu_pod_template(gpus, None);
+            t.restart_policy = RestartPolicy::Always;
+            groups.push(RayGroup {
+                name: format!("g{g}"),
+                pods: replicas,
+                min_pods: replicas,
+                template: t,
+            });
+        }
+        if !c.http {
+            let mut t = gpu_pod_template(0, Some(c.duration_s * 1000));
+            t.hints.exit_code = i32::from(c.fails);
+            groups.push(RayGroup {
+                name: "submitter".into(),
+                pods: 1,
+                min_pods: 0,
+                template: t,
+            });
+        }
+        let mut w = single_pod_job(&format!("rj{i}"), gpu_pod_template(0, None));
+        w.submit_at_ms = c.submit_s * 1000;
+        w.kind = WorkloadKind::Ray(RaySpec {
+            groups,
+            autoscaling: false,
+            suspend: false,
+            volcano: false,
+            job: Some(RayJobSpec {
+                entrypoint: "python main.py".into(),
+                submission_mode: if c.http {
+                    RaySubmissionMode::Http
+                } else {
+                    RaySubmissionMode::K8sJob
+                },
+                shutdown_after_job_finishes: c.shutdown_ttl_s.is_some(),
+                ttl_seconds_after_finished: c.shutdown_ttl_s.unwrap_or(0),
+                suspend: false,
+                active_deadline_s: c.deadline_s,
+                backoff_limit: c.backoff_limit,
+                duration_ms: Some(c.duration_s * 1000),
+                exit_code: i32::from(c.fails),
+            }),
+        });
+        sc.workloads.push(w);
+    }
+    sc
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 32,
+        rng_seed: RngSeed::Fixed(0x7261_796a),
+        ..ProptestConfig::default()
+    })]
+
+    /// RayJobs keep the invariants under a kube and a Volcano placer; each has one row of kind
+    /// RayJob that starts after its submission, fails for its deadline exactly
+    /// activeDeadlineSeconds after its creation, fails AppFailed only when its entrypoint does,
+    /// and completes no sooner than its run time after its start; with shutdown, no pod of its
+    /// cluster outlives the end by more than the ttl (deletions are at end + ttl at the latest).
+    #[test]
+    fn rayjobs_keep_invariants_and_end_by_their_spec(
+        node_gpus in prop::collection::vec(1i64..=8, 1..4),
+        jobs in prop::collection::vec(ray_case(), 1..4),
+    ) {
+        let sc = ray_scenario(&node_gpus, &jobs);
+        let policies = vec!["kube-default".to_string(), "volcano".to_string()];
+        let runs = run_all(&sc, &policies, &[1], true).expect("runs");
+        for r in &runs {
+            prop_assert_eq!(r.jobs.len(), jobs.len());
+            prop_assert!(r.gpu.alloc_util() <= 1.0 + 1e-9);
+            for (i, c) in jobs.iter().enumerate() {
+                let name = format!("rj{i}");
+                let row = r.jobs.iter().find(|j| j.name == name).expect("a row per RayJob");
+                prop_assert_eq!(row.kind, "RayJob");
+                if let Some(s) = row.start {
+                    prop_assert!(s >= row.submit);
+                }
+                match row.reason.as_str() {
+                    "DeadlineExceeded" => {
+                        let d = c.deadline_s.expect("a deadline");
+                        prop_assert_eq!(row.finish, Some(row.submit.plus_ms(d * 1000)));
+                    }
+                    "AppFailed" => prop_assert!(c.fails),
+                    _ => {}
+                }
+                if row.state.as_str() == "Complete" {
+                    prop_assert!(!c.fails);
+                    let (s, f) = (row.start.expect("started"), row.finish.expect("finished"));
+                    prop_assert!(f.since(s) >= c.duration_s * 1000, "{:?}", row);
+                }
+                if let (Some(f), Some(ttl)) = (row.finish, c.shutdown_ttl_s) {
+                    let last = f.plus_ms(ttl * 1000);
+                    let late = r.events.iter().any(|e| {
+                        e.event == "PodDeleted"
+                            && e.object.starts_with(&format!("default/{name}-"))
+                            && e.time > last
+                    });
+                    prop_assert!(!late, "{:?}", row);
+                }
+            }
+        }
+    }
+}

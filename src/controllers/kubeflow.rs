@@ -349,7 +349,7 @@ impl World {
             let pod = &self.store.pods[p as usize];
             if pod.finished.is_some() && pod.deletion.is_some() {
                 self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job").slots[t][i as usize] = None;
-                self.kf_release(wl, p);
+                self.release_replaced_pod(wl, p);
             }
         }
         let st = &self.ctl.kubeflow.jobs[&wl];
@@ -497,7 +497,7 @@ impl World {
                     || format!("job {name} is restarting because {rtype} replica(s) failed."),
                 );
                 self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job").slots[t][i] = None;
-                self.kf_release(wl, p);
+                self.release_replaced_pod(wl, p);
             }
             self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job").again = true;
         }
@@ -508,12 +508,6 @@ impl World {
     fn kf_create_pod(&mut self, wl: WlId, t: usize, i: usize) {
         let pod = self.create_pod(wl, t as u16, Some(i as u32));
         self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job").slots[t][i] = Some(pod);
-    }
-
-    /// A terminal pod the controller replaced leaves the run (nothing refers to it any more).
-    fn kf_release(&mut self, wl: WlId, pod: PodId) {
-        self.store.workloads[wl as usize].pods.retain(|&p| p != pod);
-        self.release_pod(pod);
     }
 
     /// `UpdateJobStatus` (PyTorchJob): the start time, then success or failure by replica

@@ -160,6 +160,11 @@ impl World {
 
     /// Record the workload's start when it first has all the pods it needs running.
     pub(crate) fn maybe_started(&mut self, wl: WlId) {
+        if self.ctl.ray.owns(wl) {
+            // The KubeRay operator decides (a RayCluster Ready, a RayJob's submitter running).
+            self.ray_reconcile(wl);
+            return;
+        }
         let w = &self.store.workloads[wl as usize];
         // An MPIJob starts when its launcher's run does (`controllers::mpijob`).
         if w.start.is_some() || self.ctl.mpi.owns(wl) {
@@ -249,5 +254,6 @@ impl World {
         self.job_pod_event(wl);
         self.kubeflow_pod_changed(wl);
         self.mpi_changed(wl);
+        self.ray_pod_changed(wl);
     }
 }

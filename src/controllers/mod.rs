@@ -15,6 +15,7 @@ pub mod mpijob;
 pub mod node_lifecycle;
 pub mod quota;
 pub mod quota_rules;
+pub mod ray;
 pub mod replay;
 pub mod serving;
 pub mod volcano_job;

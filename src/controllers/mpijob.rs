@@ -171,8 +171,7 @@ impl World {
             .collect();
         for (i, p) in gone {
             self.ctl.mpi.jobs.get_mut(&wl).expect("an MPIJob").workers[i] = None;
-            self.store.workloads[wl as usize].pods.retain(|&q| q != p);
-            self.release_pod(p);
+            self.release_replaced_pod(wl, p);
         }
         self.mpi_ranks_changed(wl);
         let st = &self.ctl.mpi.jobs[&wl];

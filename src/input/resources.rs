@@ -91,6 +91,40 @@ pub fn recompute_totals(t: &mut PodTemplate) {
     t.limits = pod_total(&t.containers, &t.overhead, &t.pod_level_limits, Pick::Limits);
 }
 
+/// A pod template built in code: one container `name` with `requests` and `limits`, nothing
+/// else written (no selector, tolerations or priority; a 30 s grace period), `restart_policy`
+/// and `hints`.
+pub fn code_template(
+    name: &str,
+    requests: ResourceList,
+    limits: ResourceList,
+    restart_policy: crate::input::spec::RestartPolicy,
+    hints: crate::input::spec::SimHints,
+) -> PodTemplate {
+    PodTemplate {
+        labels: std::collections::BTreeMap::new(),
+        containers: single_container(name, &requests, &limits),
+        overhead: ResourceList::new(),
+        pod_level_requests: ResourceList::new(),
+        pod_level_limits: ResourceList::new(),
+        requests,
+        limits,
+        node_selector: std::collections::BTreeMap::new(),
+        affinity_terms: vec![],
+        tolerations: vec![],
+        priority_class_name: None,
+        priority: None,
+        preemption_policy: None,
+        restart_policy,
+        termination_grace_ms: 30_000,
+        scheduler_name: None,
+        node_name: None,
+        container_names: vec![name.to_string()],
+        pod_group: None,
+        hints,
+    }
+}
+
 /// One regular container named `name` holding a template's totals: for templates built in
 /// code (synthetic workloads, trace replay), whose totals are the whole story.
 pub fn single_container(name: &str, requests: &ResourceList, limits: &ResourceList) -> Vec<ContainerResources> {

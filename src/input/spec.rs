@@ -609,6 +609,10 @@ pub enum WorkloadKind {
     /// A Kubeflow MPI Operator `kubeflow.org/v2beta1` MPIJob: worker pods created by the MPI
     /// controller, the launcher run by a batch/v1 Job of its own (`controllers::mpijob`).
     MpiJob(Box<MpiJobSpec>),
+    /// A KubeRay `ray.io/v1` RayCluster or RayJob: a head pod and worker groups kept by the
+    /// KubeRay operator (`controllers::ray`, docs/ray.md); a RayJob's submitter runs its
+    /// entrypoint once the head is ready.
+    Ray(RaySpec),
 }
 
 impl WorkloadKind {
@@ -625,6 +629,7 @@ impl WorkloadKind {
             WorkloadKind::Serving(s) => s.kind.api_kind(),
             WorkloadKind::Kubeflow(k) => k.framework.kind(),
             WorkloadKind::MpiJob(_) => "MPIJob",
+            WorkloadKind::Ray(r) => r.api_kind(),
         }
     }
 }
@@ -822,6 +827,100 @@ impl MpiJobSpec {
     }
 }
 
+/// One group of a Ray cluster's pods: the head (`headGroupSpec`), a worker group
+/// (`workerGroupSpecs[]`), or a RayJob's submitter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RayGroup {
+    /// `head`, the worker group's `groupName`, or `submitter`.
+    pub name: String,
+    /// The pods the operator keeps: 1 for the head and the submitter; a worker group's
+    /// `replicas` clamped to `[minReplicas, maxReplicas]` times `numOfHosts`, 0 when suspended
+    /// (`GetWorkerGroupDesiredReplicas`).
+    pub pods: u32,
+    /// `minReplicas * numOfHosts` (0 for a suspended group): what the Volcano PodGroup counts
+    /// when the autoscaler is on (`CalculateMinReplicas`).
+    pub min_pods: u32,
+    /// The pod template.
+    pub template: PodTemplate,
+}
+
+/// A RayJob's `submissionMode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaySubmissionMode {
+    /// A batch/v1 Job whose pod runs `ray job submit` (the default).
+    K8sJob,
+    /// The operator submits through the dashboard's HTTP API: no submitter pod.
+    Http,
+    /// The user submits (`spec.jobId`): not simulated (refused at load).
+    Interactive,
+    /// The submitter is a sidecar of the head pod.
+    Sidecar,
+}
+
+/// What a RayJob adds to its cluster (`RayJobSpec`, KubeRay `ray-operator/apis/ray/v1/rayjob_types.go`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RayJobSpec {
+    pub entrypoint: String,
+    pub submission_mode: RaySubmissionMode,
+    /// `shutdownAfterJobFinishes`: the cluster is deleted `ttlSecondsAfterFinished` after the
+    /// job ends.
+    pub shutdown_after_job_finishes: bool,
+    /// `ttlSecondsAfterFinished` (default 0).
+    pub ttl_seconds_after_finished: u64,
+    /// `suspend`.
+    pub suspend: bool,
+    /// `activeDeadlineSeconds`.
+    pub active_deadline_s: Option<u64>,
+    /// `backoffLimit` (default 0): how many times a failed RayJob is retried on a new cluster.
+    pub backoff_limit: u32,
+    /// The entrypoint's run time (`kubesim.io/duration` on the RayJob): the submitter pod's in
+    /// K8sJobMode, counted from the cluster's readiness in HTTPMode.
+    pub duration_ms: Option<u64>,
+    /// The entrypoint's exit code (`kubesim.io/exit-code`): non-zero fails the Ray job.
+    pub exit_code: i32,
+}
+
+/// A KubeRay RayCluster or RayJob after the CRD's defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RaySpec {
+    /// The head group first, then the worker groups in the order written, then a RayJob's
+    /// submitter (K8sJobMode only).
+    pub groups: Vec<RayGroup>,
+    /// `enableInTreeAutoscaling`: the Volcano PodGroup counts minimum replicas.
+    pub autoscaling: bool,
+    /// The cluster's `suspend`.
+    pub suspend: bool,
+    /// Label `ray.io/scheduler-name: volcano`: KubeRay's Volcano batch scheduler makes a PodGroup.
+    pub volcano: bool,
+    /// A RayJob's own fields; `None` for a RayCluster.
+    pub job: Option<RayJobSpec>,
+}
+
+impl RaySpec {
+    /// `RayJob` or `RayCluster`.
+    pub fn api_kind(&self) -> &'static str {
+        if self.job.is_some() { "RayJob" } else { "RayCluster" }
+    }
+
+    /// The cluster's groups (head and workers: not the submitter).
+    pub fn cluster_groups(&self) -> &[RayGroup] {
+        let n = self.groups.len() - usize::from(self.has_submitter());
+        &self.groups[..n]
+    }
+
+    /// Whether the last group is a K8sJobMode submitter.
+    pub fn has_submitter(&self) -> bool {
+        self.job
+            .as_ref()
+            .is_some_and(|j| j.submission_mode == RaySubmissionMode::K8sJob)
+    }
+
+    /// Every pod it keeps at once: the cluster's and the submitter.
+    pub fn total_pods(&self) -> u32 {
+        self.groups.iter().map(|g| g.pods).fold(0, u32::saturating_add)
+    }
+}
+
 /// A JobSet's spec after the JobSet webhook's defaults (jobset `pkg/webhooks/jobset_webhook.go`
 /// `Default`): each replicated Job's template has `completionMode: Indexed` and its pods
 /// `restartPolicy: OnFailure` where unwritten, successPolicy defaults to `operator: All`, the
@@ -1001,6 +1100,7 @@ impl WorkloadSpec {
             WorkloadKind::VolcanoJob(v) => v.tasks.iter().map(|t| u64::from(t.replicas)).sum(),
             WorkloadKind::KueueWorkload(_) => 0,
             WorkloadKind::Kubeflow(k) => u64::from(k.total_replicas()),
+            WorkloadKind::Ray(r) => u64::from(r.total_pods()),
             WorkloadKind::JobSet(s) => s
                 .replicated_jobs
                 .iter()
@@ -1023,6 +1123,7 @@ impl WorkloadSpec {
             WorkloadKind::Serving(s) => vec![&s.template],
             WorkloadKind::Kubeflow(k) => k.replicas.iter().map(|r| &r.template).collect(),
             WorkloadKind::MpiJob(m) => m.replica_specs().map(|r| &r.template).collect(),
+            WorkloadKind::Ray(r) => r.groups.iter().map(|g| &g.template).collect(),
         }
     }
 }

@@ -33,31 +33,16 @@ pub fn gpu_pod_template(gpus: i64, duration_ms: Option<u64>) -> PodTemplate {
     req.insert("cpu".to_string(), 8_000 * gpus.max(1));
     req.insert("memory".to_string(), (64i64 << 30) * gpus.max(1));
     req.insert("nvidia.com/gpu".to_string(), gpus * 1000);
-    PodTemplate {
-        labels: BTreeMap::new(),
-        containers: crate::input::resources::single_container("main", &req, &req),
-        overhead: BTreeMap::new(),
-        pod_level_requests: BTreeMap::new(),
-        pod_level_limits: BTreeMap::new(),
-        requests: req.clone(),
-        limits: req,
-        node_selector: BTreeMap::new(),
-        affinity_terms: vec![],
-        tolerations: vec![],
-        priority_class_name: None,
-        priority: None,
-        preemption_policy: None,
-        restart_policy: RestartPolicy::Never,
-        termination_grace_ms: 30_000,
-        scheduler_name: None,
-        node_name: None,
-        container_names: vec!["main".to_string()],
-        pod_group: None,
-        hints: SimHints {
+    crate::input::resources::code_template(
+        "main",
+        req.clone(),
+        req,
+        RestartPolicy::Never,
+        SimHints {
             duration_ms,
             ..SimHints::default()
         },
-    }
+    )
 }
 
 /// A NonIndexed Job spec with nothing written but its pod `template`.

@@ -142,6 +142,7 @@ impl Proto {
             WorkloadKind::Serving(s) => &s.template,
             WorkloadKind::Kubeflow(k) => &k.replicas[t].template,
             WorkloadKind::MpiJob(m) => &m.replica_specs().nth(t).expect("a replica spec").template,
+            WorkloadKind::Ray(r) => &r.groups[t].template,
         }
     }
 }
@@ -265,6 +266,18 @@ impl Store {
             (WorkloadKind::KueueWorkload(_), _) => unreachable!("a bare Kueue Workload creates no pods"),
             (WorkloadKind::JobSet(_), _) => unreachable!("a JobSet's pods are its Jobs'"),
             (WorkloadKind::Serving(s), i) => serving_pod_name(s.kind, &proto.spec.namespace, &w.name, n, i),
+            // KubeRay's `generateName`s (`<cluster>-head-`, `<cluster>-<group>-worker-`; the
+            // submitter Job's pod `<rayjob>-`), n in place of the random suffix.
+            (WorkloadKind::Ray(r), _) => {
+                let t = p.task as usize;
+                if t == 0 {
+                    format!("{}-head-{n}", w.name)
+                } else if r.has_submitter() && t == r.groups.len() - 1 {
+                    format!("{}-{n}", w.name)
+                } else {
+                    format!("{}-{}-worker-{n}", w.name, r.groups[t].name)
+                }
+            }
         }
     }
 }

@@ -96,6 +96,7 @@ impl Controllers {
         Controllers {
             kubeflow: Default::default(),
             mpi: Default::default(),
+            ray: Default::default(),
             streams: Vec::new(),
             cron: Vec::new(),
             faults: faults::Faults::default(),
@@ -287,6 +288,12 @@ impl World {
                 .replicas
                 .iter()
                 .map(|r| (r.rtype.to_lowercase(), r.replicas, r.replicas, &r.template))
+                .collect(),
+            // The head, each worker group, a RayJob's submitter.
+            WorkloadKind::Ray(r) => r
+                .groups
+                .iter()
+                .map(|g| (g.name.clone(), g.pods, g.pods, &g.template))
                 .collect(),
         };
         let job_class_name = match &spec.kind {

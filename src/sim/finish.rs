@@ -303,13 +303,15 @@ impl World {
             WorkloadKind::JobSet(_) => p.tasks.iter().map(|t| t.replicas).fold(0, u32::saturating_add),
             WorkloadKind::Kubeflow(k) => k.total_replicas(),
             WorkloadKind::MpiJob(m) => m.workers().saturating_add(1),
+            WorkloadKind::Ray(r) => r.total_pods(),
         };
         let gpus_milli = match &p.spec.kind {
             WorkloadKind::VolcanoJob(_)
             | WorkloadKind::KueueWorkload(_)
             | WorkloadKind::JobSet(_)
             | WorkloadKind::Kubeflow(_)
-            | WorkloadKind::MpiJob(_) => p
+            | WorkloadKind::MpiJob(_)
+            | WorkloadKind::Ray(_) => p
                 .tasks
                 .iter()
                 .map(|t| t.gpus_per_pod_milli.saturating_mul(i64::from(t.replicas)))

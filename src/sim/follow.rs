@@ -221,7 +221,8 @@ impl World {
             WorkloadKind::VolcanoJob(_)
             | WorkloadKind::JobSet(_)
             | WorkloadKind::Kubeflow(_)
-            | WorkloadKind::MpiJob(_) => (0..proto.tasks.len())
+            | WorkloadKind::MpiJob(_)
+            | WorkloadKind::Ray(_) => (0..proto.tasks.len())
                 .map(|t| (class(t), proto.tasks[t].replicas))
                 .collect(),
             // Creates no pods: nothing to place.

@@ -110,6 +110,11 @@ pub enum Ev {
     KubeflowSync {
         wl: WlId,
     },
+    /// A RayCluster's or RayJob's timer (active deadline, shutdown after the job, an HTTPMode
+    /// job's end).
+    RaySync {
+        wl: WlId,
+    },
     SchedFlushUnschedulable,
     SchedFlushBackoff,
     SchedCycle,
@@ -282,6 +287,8 @@ pub struct Controllers {
     pub kubeflow: crate::controllers::kubeflow::KubeflowJobs,
     /// The MPI Operator's state.
     pub mpi: crate::controllers::mpijob::MpiJobs,
+    /// The KubeRay operator's state (RayClusters, RayJobs).
+    pub ray: crate::controllers::ray::RayObjects,
 }
 
 impl Controllers {
@@ -608,6 +615,7 @@ impl World {
             Ev::ServingSync { wl } => self.serving_sync_event(wl),
             Ev::ServingScale { wl } => self.serving_scale(wl),
             Ev::KubeflowSync { wl } => self.kubeflow_sync_event(wl),
+            Ev::RaySync { wl } => self.ray_sync_event(wl),
             Ev::CronCreate { cj } => self.cron_create(cj),
             Ev::NodeFail { node, for_ms } => self.node_fail(node, for_ms),
             Ev::NodeDetect { node } => self.node_detect(node),

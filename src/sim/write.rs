@@ -20,6 +20,13 @@ impl World {
         self.sched.pod_released(pod);
     }
 
+    /// A terminal pod its controller has replaced (or that is gone from the API) leaves workload
+    /// `wl` and the run: nothing refers to it any more.
+    pub(crate) fn release_replaced_pod(&mut self, wl: WlId, pod: PodId) {
+        self.store.workloads[wl as usize].pods.retain(|&p| p != pod);
+        self.release_pod(pod);
+    }
+
     pub(crate) fn node_join(&mut self, n: NodeId) {
         let now = self.now();
         self.rec.gpu.advance(now);
@@ -129,6 +136,8 @@ impl World {
             self.kubeflow_created(id);
         } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::MpiJob(_)) {
             self.mpi_created(id);
+        } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::Ray(_)) {
+            self.ray_created(id);
         } else if is_job {
             self.event(|| obj, "JobCreated", String::new);
             self.job_created(id);
@@ -398,6 +407,7 @@ impl World {
             self.serving_pod_event(wl);
             self.kubeflow_pod_changed(wl);
             self.mpi_changed(wl);
+            self.ray_pod_changed(wl);
             return;
         }
         let p = &mut self.store.pods[pod as usize];
@@ -423,6 +433,7 @@ impl World {
         self.serving_pod_event(wl);
         self.kubeflow_pod_changed(wl);
         self.mpi_changed(wl);
+        self.ray_pod_changed(wl);
     }
 
     /// A pod reaches a terminal phase: its resources are released at once (SCH-C4). The change
@@ -542,7 +553,7 @@ impl World {
     /// The controller that owns the workload hears of its pod's end last: the Volcano job
     /// controller, or the Job controller (then Kueue's admission, which releases quota once a
     /// Job's pods are gone), or a ReplicaSet's, Deployment's or StatefulSet's controller, the
-    /// Kubeflow controller, or a bare pod's own end.
+    /// Kubeflow controller, the KubeRay operator, or a bare pod's own end.
     fn owner_pod_terminal(&mut self, wl: WlId, pod: PodId, phase: Phase) {
         if self.store.workloads[wl as usize].vc.is_some() {
             self.vc_pod_finished(wl, pod);
@@ -550,6 +561,8 @@ impl World {
             self.kubeflow_reconcile(wl);
         } else if self.ctl.mpi.owns(wl) {
             self.mpi_reconcile(wl);
+        } else if self.ctl.ray.owns(wl) {
+            self.ray_reconcile(wl);
         } else if self.store.workloads[wl as usize].job.is_some() {
             self.job_pod_event(wl);
             self.policy_job_pod_gone(wl);

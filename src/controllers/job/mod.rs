@@ -462,7 +462,8 @@ fn job_of(ws: &crate::input::spec::WorkloadSpec) -> &JobSpec {
         | WorkloadKind::JobSet(_)
         | WorkloadKind::Serving(_)
         | WorkloadKind::Kubeflow(_)
-        | WorkloadKind::MpiJob(_) => {
+        | WorkloadKind::MpiJob(_)
+        | WorkloadKind::Ray(_) => {
             unreachable!("not a Job")
         }
     }

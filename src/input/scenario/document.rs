@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::view::{F, Obj, Res};
 use super::{
-    Builder, MAX_NODES, cronjob, jobset, k8s, kubeflow, kubesim, kueue, kueue_config, located, mpijob, quota, trainer,
-    unmodelled, volcano, yaml,
+    Builder, MAX_NODES, cronjob, jobset, k8s, kubeflow, kubesim, kueue, kueue_config, located, mpijob, quota, ray,
+    trainer, unmodelled, volcano, yaml,
 };
 use crate::error::quote;
 use crate::input::resources::{is_dns1123_label, is_dns1123_subdomain};
@@ -37,6 +37,8 @@ enum Dispatch {
     Kubeflow(bool),
     /// A kubeflow.org/v2beta1 MPIJob.
     MpiJob,
+    /// A ray.io/v1 object: RayCluster (false), RayJob (true).
+    Ray(bool),
     /// A `kueue.x-k8s.io` Workload: simulated when bare, listed as not simulated when an
     /// owner (a Job) has it.
     KueueWorkload(kueue::Version),
@@ -74,6 +76,8 @@ const SIMULATED: &[&str] = &[
     "kubeflow.org/v1 PyTorchJob",
     "kubeflow.org/v1 TFJob",
     "kubeflow.org/v2beta1 MPIJob",
+    "ray.io/v1 RayCluster",
+    "ray.io/v1 RayJob",
     "scheduling.volcano.sh/v1beta1 Queue",
     "scheduling.volcano.sh/v1beta1 PodGroup",
     "scheduling.x-k8s.io/v1alpha1 PodGroup",
@@ -147,6 +151,8 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("kubeflow.org/v1", "PyTorchJob") => Dispatch::Kubeflow(false),
         ("kubeflow.org/v1", "TFJob") => Dispatch::Kubeflow(true),
         ("kubeflow.org/v2beta1", "MPIJob") => Dispatch::MpiJob,
+        ("ray.io/v1", "RayCluster") => Dispatch::Ray(false),
+        ("ray.io/v1", "RayJob") => Dispatch::Ray(true),
         ("scheduling.volcano.sh/v1beta1", "Queue") => Dispatch::Queue,
         ("scheduling.volcano.sh/v1beta1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Volcano),
         ("scheduling.x-k8s.io/v1alpha1", "PodGroup") => Dispatch::PodGroup(PodGroupApi::Coscheduling),
@@ -288,7 +294,8 @@ impl Builder {
             | Dispatch::JobSet
             | Dispatch::Serving(_)
             | Dispatch::Kubeflow(_)
-            | Dispatch::MpiJob => {
+            | Dispatch::MpiJob
+            | Dispatch::Ray(_) => {
                 let what = match class {
                     Dispatch::Job => k8s::WorkloadDoc::Job,
                     Dispatch::Pod => k8s::WorkloadDoc::Pod,
@@ -297,6 +304,8 @@ impl Builder {
                     Dispatch::Kubeflow(false) => k8s::WorkloadDoc::PyTorchJob,
                     Dispatch::Kubeflow(true) => k8s::WorkloadDoc::TFJob,
                     Dispatch::MpiJob => k8s::WorkloadDoc::MPIJob,
+                    Dispatch::Ray(false) => k8s::WorkloadDoc::RayCluster,
+                    Dispatch::Ray(true) => k8s::WorkloadDoc::RayJob,
                     _ => k8s::WorkloadDoc::VolcanoJob,
                 };
                 let mut w = k8s::workload(obj, what, loc, true)?;
@@ -317,6 +326,13 @@ impl Builder {
                     self.add_not_simulated(o);
                     return Ok(());
                 }
+                if matches!(what, k8s::WorkloadDoc::RayCluster | k8s::WorkloadDoc::RayJob)
+                    && ray::managed_elsewhere(obj)?
+                {
+                    // KubeRay leaves it to MultiKueue.
+                    self.add_not_simulated(o);
+                    return Ok(());
+                }
                 if let Some(r) = k8s::recorded(obj, what)? {
                     self.add_recorded(&mut w, r);
                 }
@@ -329,6 +345,8 @@ impl Builder {
                 // The training-operator's PodGroup, when its gang scheduling is on.
                 self.sc.pod_groups.extend(kubeflow::pod_group(&w));
                 self.sc.pod_groups.extend(mpijob::pod_group(&w));
+                // KubeRay's Volcano PodGroup.
+                self.sc.pod_groups.extend(ray::pod_group(&w));
                 self.sc.workloads.push(w);
             }
             Dispatch::TrainJob => {
@@ -568,6 +586,7 @@ fn is_namespaced(class: Dispatch) -> bool {
             | Dispatch::Serving(_)
             | Dispatch::Kubeflow(_)
             | Dispatch::MpiJob
+            | Dispatch::Ray(_)
             | Dispatch::KueueWorkload(_)
             | Dispatch::CronJob
             | Dispatch::PodGroup(_)

@@ -145,7 +145,7 @@ fn note(w: &WorkloadSpec, r: &Recorded, ms: u64, lower_bound: bool, until: i64) 
         WorkloadKind::KueueWorkload(_) => "Workload",
         WorkloadKind::JobSet(_) => "JobSet",
         WorkloadKind::Serving(ref s) => s.kind.api_kind(),
-        WorkloadKind::Kubeflow(_) | WorkloadKind::MpiJob(_) => w.kind.api_kind(),
+        WorkloadKind::Kubeflow(_) | WorkloadKind::MpiJob(_) | WorkloadKind::Ray(_) => w.kind.api_kind(),
     };
     RecordedDuration {
         what: format!("{kind} {}", quote(&format!("{}/{}", w.namespace, w.name))),
@@ -173,6 +173,7 @@ fn has_duration(w: &WorkloadSpec) -> bool {
         WorkloadKind::Kubeflow(k) => k.replicas.iter().all(|r| r.template.hints.duration_ms.is_some()),
         // The launcher's run is the job's (the workers run until they are deleted).
         WorkloadKind::MpiJob(m) => m.launcher.template.hints.duration_ms.is_some(),
+        WorkloadKind::Ray(r) => r.groups.iter().all(|g| g.template.hints.duration_ms.is_some()),
     }
 }
 
@@ -200,6 +201,7 @@ fn set_duration(w: &mut WorkloadSpec, ms: u64) {
         | WorkloadKind::JobSet(_)
         | WorkloadKind::Serving(_)
         | WorkloadKind::Kubeflow(_)
-        | WorkloadKind::MpiJob(_) => {}
+        | WorkloadKind::MpiJob(_)
+        | WorkloadKind::Ray(_) => {}
     }
 }

@@ -27,6 +27,7 @@ mod kueue_config;
 mod mpijob;
 mod overrides;
 mod quota;
+mod ray;
 mod serving;
 mod trainer;
 mod unmodelled;

@@ -40,7 +40,14 @@ fn checked<'a>(w: &'a WorkloadSpec, what: &str, timed_elsewhere: bool) -> Checke
         loc: &w.loc,
         templates,
         // A Deployment's, ReplicaSet's or StatefulSet's pods run to the horizon by design.
-        timed_elsewhere: timed_elsewhere || matches!(w.kind, WorkloadKind::Serving(_)),
+        // A RayCluster's pods run to the horizon by design; a RayJob's run time is its
+        // entrypoint's (the RayJob's kubesim.io/duration), its cluster's pods have none.
+        timed_elsewhere: timed_elsewhere
+            || match &w.kind {
+                WorkloadKind::Serving(_) => true,
+                WorkloadKind::Ray(r) => r.job.as_ref().is_none_or(|j| j.duration_ms.is_some()),
+                _ => false,
+            },
         job_class: match &w.kind {
             WorkloadKind::VolcanoJob(v) => v.priority_class_name.as_deref(),
             _ => None,
@@ -167,6 +174,7 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
     servings(sc, &mut out);
     kubeflow(sc, &mut out);
     mpi_jobs(sc, &mut out);
+    rays(sc, &mut out);
     out
 }
 
@@ -203,6 +211,123 @@ fn mpi_jobs(sc: &Scenario, out: &mut Vec<String>) {
              start before every worker runs, fail and restart; kubesim starts the launcher's run once \
              every worker runs; set launcherCreationPolicy: WaitForWorkersReady (or a \
              runPolicy.schedulingPolicy) to compare like with like"
+        )
+    });
+}
+
+/// KubeRay objects (docs/ray.md): RayClusters (and RayJobs keeping their cluster) in a
+/// scenario without a horizon (the run cannot end); RayJobs in InteractiveMode (the user
+/// submits the job: it never runs); objects Kueue would manage (its Ray integration is not
+/// simulated); fields loaded and not simulated (listed by `unmodelled`); objects left to
+/// MultiKueue (loaded, not run).
+fn rays(sc: &Scenario, out: &mut Vec<String>) {
+    let named = |w: &WorkloadSpec| {
+        format!(
+            "{} {} ({})",
+            w.kind.api_kind(),
+            quote(&format!("{}/{}", w.namespace, w.name)),
+            w.loc
+        )
+    };
+    let rays: Vec<(&WorkloadSpec, &crate::input::spec::RaySpec)> = sc
+        .workloads
+        .iter()
+        .filter_map(|w| match &w.kind {
+            WorkloadKind::Ray(r) => Some((w, r)),
+            _ => None,
+        })
+        .collect();
+    let forever: Vec<&WorkloadSpec> = rays
+        .iter()
+        .filter(|(_, r)| r.job.as_ref().is_none_or(|j| !j.shutdown_after_job_finishes))
+        .map(|(w, _)| *w)
+        .collect();
+    if sc.sim.horizon_ms.is_none()
+        && let Some(w) = forever.first()
+    {
+        let more = if forever.len() > 1 {
+            format!(" and {} more", forever.len() - 1)
+        } else {
+            String::new()
+        };
+        out.push(format!(
+            "{}{more} keep a Ray cluster until the horizon (a RayCluster never finishes; a RayJob \
+             without shutdownAfterJobFinishes keeps its cluster), and the Simulation sets no \
+             spec.horizon: the run cannot end, and stops with an error; set spec.horizon (e.g. 24h) \
+             in the Simulation",
+            named(w)
+        ));
+    }
+    let interactive: Vec<String> = rays
+        .iter()
+        .filter(|(_, r)| {
+            r.job
+                .as_ref()
+                .is_some_and(|j| j.submission_mode == crate::input::spec::RaySubmissionMode::Interactive)
+        })
+        .map(|(w, _)| named(w))
+        .collect();
+    list(out, interactive, |at| {
+        format!(
+            "{at} is in InteractiveMode: the user submits its job, which a run never does, so its \
+             cluster runs and the RayJob never completes (its row censored); use K8sJobMode to run the entrypoint"
+        )
+    });
+    const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
+    let queued: Vec<String> = rays
+        .iter()
+        .filter(|(w, _)| w.labels.contains_key(QUEUE_LABEL))
+        .map(|(w, _)| named(w))
+        .collect();
+    list(out, queued, |at| {
+        format!(
+            "{at} has the label {QUEUE_LABEL}: Kueue's Ray integration (a Workload with the head's, \
+             each worker group's and the submitter's pod sets) is not simulated, so under kueue it \
+             runs without Kueue's admission and takes no ClusterQueue quota; remove the label to \
+             compare like with like"
+        )
+    });
+    let mut ignored = Vec::new();
+    for o in sc
+        .unmodelled
+        .iter()
+        .filter(|o| o.kind == "RayCluster" || o.kind == "RayJob")
+    {
+        for f in &o.fields {
+            let effect = if f.ends_with("enableInTreeAutoscaling") || f.ends_with("autoscalerOptions") {
+                "the autoscaler is not simulated: each worker group keeps its replicas (clamped to \
+                 minReplicas and maxReplicas)"
+            } else if f.ends_with("preRunningDeadlineSeconds") {
+                "the RayJob does not fail when its job has not started by then"
+            } else if f.ends_with("deletionStrategy") {
+                "the cluster is deleted only by shutdownAfterJobFinishes"
+            } else if f.ends_with("submitterConfig") {
+                "the submitter Job's retries are not simulated: its first failure fails the RayJob"
+            } else {
+                continue;
+            };
+            ignored.push(format!(
+                "{} {} ({}): {f} is not simulated: {effect}",
+                o.kind,
+                quote(&format!("{}/{}", o.namespace, o.name)),
+                o.loc
+            ));
+        }
+    }
+    list(out, ignored, |m| format!("{m}; remove it to compare like with like"));
+    let elsewhere: Vec<_> = sc
+        .not_simulated
+        .iter()
+        .filter(|o| o.kind == "RayCluster" || o.kind == "RayJob")
+        .collect();
+    list(out, elsewhere, |o| {
+        format!(
+            "{} {} ({}) names kueue.x-k8s.io/multikueue in spec.managedBy: KubeRay leaves it to \
+             MultiKueue, which kubesim does not simulate, so it is loaded and not run; remove \
+             managedBy to run it",
+            o.kind,
+            quote(&format!("{}/{}", o.namespace, o.name)),
+            o.loc
         )
     });
 }
@@ -566,7 +691,7 @@ fn kind_name(w: &WorkloadSpec) -> &'static str {
         WorkloadKind::KueueWorkload(_) => "Workload",
         WorkloadKind::JobSet(_) => w.kind.api_kind(),
         WorkloadKind::Serving(ref s) => s.kind.api_kind(),
-        WorkloadKind::Kubeflow(_) | WorkloadKind::MpiJob(_) => w.kind.api_kind(),
+        WorkloadKind::Kubeflow(_) | WorkloadKind::MpiJob(_) | WorkloadKind::Ray(_) => w.kind.api_kind(),
     }
 }
 

@@ -91,6 +91,8 @@ pub(crate) enum HintScope {
     Serving,
     /// A Kubeflow training job (PyTorchJob) or a replica's pod template: as a Volcano Job.
     Kubeflow,
+    /// A KubeRay RayCluster or RayJob or one of its pod templates: as a Volcano Job.
+    Ray,
 }
 
 /// Reads the `kubesim.io/*` annotations of `doc.metadata` (for a pod template, of
@@ -141,10 +143,12 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
             key,
             "kubesim.io/submit-at" | "kubesim.io/suspend-at" | "kubesim.io/resume-at"
         ),
-        HintScope::Pod | HintScope::VolcanoJob | HintScope::Serving | HintScope::Kubeflow => !matches!(
-            key,
-            "kubesim.io/suspend-at" | "kubesim.io/resume-at" | "kubesim.io/fail-indexes" | "kubesim.io/gang-size"
-        ),
+        HintScope::Pod | HintScope::VolcanoJob | HintScope::Serving | HintScope::Kubeflow | HintScope::Ray => {
+            !matches!(
+                key,
+                "kubesim.io/suspend-at" | "kubesim.io/resume-at" | "kubesim.io/fail-indexes" | "kubesim.io/gang-size"
+            )
+        }
         HintScope::Node => key == "kubesim.io/submit-at",
         HintScope::KueueWorkload => matches!(key, "kubesim.io/submit-at" | "kubesim.io/duration"),
     };
@@ -162,6 +166,10 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
             HintScope::Kubeflow => {
                 "a Kubeflow training job (suspend-at, resume-at, fail-indexes and gang-size are for \
                  batch/v1 Jobs; a training job is suspended through runPolicy.suspend)"
+            }
+            HintScope::Ray => {
+                "a RayCluster or RayJob (suspend-at, resume-at, fail-indexes and gang-size are for \
+                 batch/v1 Jobs; a RayJob is suspended through spec.suspend)"
             }
             HintScope::JobSetTemplate => {
                 "a JobSet's replicatedJob template (submit-at, suspend-at and resume-at go on the \

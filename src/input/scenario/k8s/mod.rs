@@ -201,6 +201,10 @@ pub(crate) enum WorkloadDoc {
     TFJob,
     /// kubeflow.org/v2beta1 MPIJob.
     MPIJob,
+    /// ray.io/v1 RayCluster.
+    RayCluster,
+    /// ray.io/v1 RayJob.
+    RayJob,
 }
 
 /// Converts a workload document into a [`WorkloadSpec`]. `name_required` is false for Arrivals
@@ -216,6 +220,8 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
         WorkloadDoc::PyTorchJob => super::kubeflow::pytorch_job(doc, &meta)?,
         WorkloadDoc::TFJob => super::kubeflow::tf_job(doc, &meta)?,
         WorkloadDoc::MPIJob => super::mpijob::mpi_job(doc, &meta)?,
+        WorkloadDoc::RayCluster => super::ray::ray_cluster(doc, &meta)?,
+        WorkloadDoc::RayJob => super::ray::ray_job(doc, &meta)?,
     };
     check_amounts(doc, &w.kind)?;
     Ok(WorkloadSpec {
@@ -289,6 +295,11 @@ pub(crate) fn check_amounts(doc: &Obj, kind: &crate::input::spec::WorkloadKind) 
                     r.replicas,
                 )
             })
+            .collect(),
+        WorkloadKind::Ray(r) => r
+            .groups
+            .iter()
+            .map(|g| (format!("the {} group's template.spec", g.name), &g.template, g.pods))
             .collect(),
     };
     for (path, t, pods) in templates {

@@ -116,7 +116,9 @@ pub(crate) fn recorded(doc: &Obj, what: WorkloadDoc) -> Res<Option<Recorded>> {
         | WorkloadDoc::Serving(_)
         | WorkloadDoc::PyTorchJob
         | WorkloadDoc::TFJob
-        | WorkloadDoc::MPIJob => Ok(None),
+        | WorkloadDoc::MPIJob
+        | WorkloadDoc::RayCluster
+        | WorkloadDoc::RayJob => Ok(None),
     }
 }
 
