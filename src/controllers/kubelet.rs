@@ -86,8 +86,9 @@ impl World {
                 self.job_pod_event(wl);
             }
         }
-        // Running and Ready: a StatefulSet's next ordinal may start.
+        // Running and Ready: a StatefulSet's next ordinal may start, a LeaderReady group's workers.
         self.serving_pod_event(wl);
+        self.lws_pod_event(wl);
         // A gang member waits at the rendezvous until its gang has formed.
         match gang {
             Some(g) => self.gang_member_running(g, pod),
@@ -159,6 +160,8 @@ impl World {
             (Some(j), _) => (j.needed_running(), w.succeeded_pods),
             // A Deployment, ReplicaSet or StatefulSet starts once all its replicas run.
             (None, WorkloadKind::Serving(_)) => (self.serving_replicas(wl), 0),
+            // A LeaderWorkerSet once all its groups' pods run.
+            (None, WorkloadKind::Lws(_)) => (self.lws_pods_wanted(wl), 0),
             (None, _) => match self.kubeflow_needed_running(wl) {
                 Some(n) => (n, w.succeeded_pods),
                 None => (1, 0),
@@ -223,6 +226,7 @@ impl World {
             .schedule(now.plus_ms(delay), class::KUBELET, Ev::ContainerRestart { pod, epoch });
         self.job_pod_event(wl);
         self.serving_pod_event(wl);
+        self.lws_pod_event(wl);
     }
 
     /// The kubelet restarts the container in place: restartCount goes up.
@@ -236,5 +240,7 @@ impl World {
         self.container_start(pod);
         self.job_pod_event(wl);
         self.kubeflow_pod_changed(wl);
+        // restartCount went up: a LeaderWorkerSet's group may be recreated.
+        self.lws_pod_event(wl);
     }
 }

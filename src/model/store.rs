@@ -141,6 +141,8 @@ impl Proto {
             WorkloadKind::JobSet(s) => &s.replicated_jobs[t].job.template,
             WorkloadKind::Serving(s) => &s.template,
             WorkloadKind::Kubeflow(k) => &k.replicas[t].template,
+            WorkloadKind::Lws(l) if t == 0 => &l.leader,
+            WorkloadKind::Lws(l) => &l.worker,
         }
     }
 }
@@ -264,6 +266,15 @@ impl Store {
             (WorkloadKind::KueueWorkload(_), _) => unreachable!("a bare Kueue Workload creates no pods"),
             (WorkloadKind::JobSet(_), _) => unreachable!("a JobSet's pods are its Jobs'"),
             (WorkloadKind::Serving(s), i) => serving_pod_name(s.kind, &proto.spec.namespace, &w.name, n, i),
+            // A group's leader is `<lws>-<group>` (the leader StatefulSet's ordinal), its workers
+            // `<lws>-<group>-<worker>` (the worker StatefulSet `<lws>-<group>`'s ordinals from 1).
+            (WorkloadKind::Lws(l), i) => {
+                let i = i.unwrap_or(n);
+                match (i / l.size, i % l.size) {
+                    (g, 0) => format!("{}-{g}", w.name),
+                    (g, j) => format!("{}-{g}-{j}", w.name),
+                }
+            }
         }
     }
 }

@@ -218,7 +218,10 @@ impl World {
             )],
             WorkloadKind::Pod(_) => vec![(class(0), 1)],
             WorkloadKind::Serving(s) => vec![(class(0), s.peak_replicas())],
-            WorkloadKind::VolcanoJob(_) | WorkloadKind::JobSet(_) | WorkloadKind::Kubeflow(_) => (0..proto.tasks.len())
+            WorkloadKind::VolcanoJob(_)
+            | WorkloadKind::JobSet(_)
+            | WorkloadKind::Kubeflow(_)
+            | WorkloadKind::Lws(_) => (0..proto.tasks.len())
                 .map(|t| (class(t), proto.tasks[t].replicas))
                 .collect(),
             // Creates no pods: nothing to place.

@@ -459,6 +459,7 @@ fn job_of(ws: &crate::input::spec::WorkloadSpec) -> &JobSpec {
         | WorkloadKind::KueueWorkload(_)
         | WorkloadKind::JobSet(_)
         | WorkloadKind::Serving(_)
+        | WorkloadKind::Lws(_)
         | WorkloadKind::Kubeflow(_) => {
             unreachable!("not a Job")
         }

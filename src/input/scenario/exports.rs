@@ -145,7 +145,7 @@ fn note(w: &WorkloadSpec, r: &Recorded, ms: u64, lower_bound: bool, until: i64) 
         WorkloadKind::KueueWorkload(_) => "Workload",
         WorkloadKind::JobSet(_) => "JobSet",
         WorkloadKind::Serving(ref s) => s.kind.api_kind(),
-        WorkloadKind::Kubeflow(_) => w.kind.api_kind(),
+        WorkloadKind::Kubeflow(_) | WorkloadKind::Lws(_) => w.kind.api_kind(),
     };
     RecordedDuration {
         what: format!("{kind} {}", quote(&format!("{}/{}", w.namespace, w.name))),
@@ -164,6 +164,7 @@ fn has_duration(w: &WorkloadSpec) -> bool {
         WorkloadKind::Job(j) => j.template.hints.duration_ms.is_some(),
         WorkloadKind::Pod(t) => t.hints.duration_ms.is_some(),
         WorkloadKind::Serving(s) => s.template.hints.duration_ms.is_some(),
+        WorkloadKind::Lws(l) => l.leader.hints.duration_ms.is_some() && l.worker.hints.duration_ms.is_some(),
         WorkloadKind::VolcanoJob(v) => v.tasks.iter().all(|t| t.template.hints.duration_ms.is_some()),
         WorkloadKind::KueueWorkload(k) => k.duration_ms().is_some(),
         WorkloadKind::JobSet(s) => s
@@ -197,6 +198,7 @@ fn set_duration(w: &mut WorkloadSpec, ms: u64) {
         | WorkloadKind::KueueWorkload(_)
         | WorkloadKind::JobSet(_)
         | WorkloadKind::Serving(_)
+        | WorkloadKind::Lws(_)
         | WorkloadKind::Kubeflow(_) => {}
     }
 }
