@@ -287,3 +287,21 @@ fn a_volcano_group_is_a_gang() {
     let r = run(&y, "kube-default");
     assert_eq!(times(&r, "g-", "PodBound"), [0.0, 0.0, 0.0]);
 }
+
+/// `kubesim.io/replicas-schedule` sets the groups as for a StatefulSet: one group from midnight,
+/// two from 00:10. Group 1 (leader then worker, watch 0) is created at 600 s; the jobs.csv row's
+/// pods are the peak, 2 groups x 2.
+#[test]
+fn a_replicas_schedule_adds_a_group() {
+    let set = lws("lws", 1, 2, "", "").replace(
+        "metadata: {name: lws}",
+        "metadata: {name: lws, annotations: {kubesim.io/replicas-schedule: \"00:00=1,00:10=2\"}}",
+    );
+    let y = format!("{}{}{set}", sim("1h", ""), nodes(4));
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "lws-1", "PodCreated"), [600.0, 600.0]);
+    assert_eq!(times(&r, "lws-0", "PodCreated"), [0.0, 0.0]);
+    assert_eq!(times(&r, "lws", "Scaled"), [600.0]);
+    let j = job(&r, "lws");
+    assert_eq!((j.pods, secs(j.start)), (4, Some(0.0)));
+}

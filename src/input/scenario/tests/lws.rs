@@ -292,3 +292,22 @@ fn the_webhooks_checks() {
         &["supported values: \"Always\""],
     );
 }
+
+#[test]
+fn warnings_without_a_horizon_for_kueue_and_for_exclusive_placement() {
+    // No horizon: the groups never end.
+    let w = crate::input::scenario::warnings(&ok(&lws("", "")));
+    assert!(
+        w.iter()
+            .any(|m| m.contains("LeaderWorkerSet \"default/l\"") && m.contains("no spec.horizon")),
+        "{w:?}"
+    );
+    // Kueue's LeaderWorkerSet integration and exclusive placement are not simulated.
+    let text = lws("", "").replace(
+        "  name: l\n",
+        "  name: l\n  labels: {kueue.x-k8s.io/queue-name: q}\n  annotations: {leaderworkerset.sigs.k8s.io/exclusive-topology: zone}\n",
+    );
+    let w = crate::input::scenario::warnings(&ok(&text));
+    assert!(w.iter().any(|m| m.contains("kueue.x-k8s.io/queue-name")), "{w:?}");
+    assert!(w.iter().any(|m| m.contains("exclusive placement")), "{w:?}");
+}
