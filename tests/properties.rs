@@ -1055,3 +1055,129 @@ proptest! {
         }
     }
 }
+
+#[derive(Clone, Debug)]
+struct LwsCase {
+    replicas: u32,
+    size: u32,
+    gpus: i64,
+    /// A container run time (then restarted in place, which recreates a group under the default
+    /// policy), or none.
+    duration_s: Option<u64>,
+    submit_s: u64,
+    /// 0 RecreateGroupOnPodRestart, 1 RecreateGroupAfterStart, 2 None.
+    restart: u8,
+    leader_ready: bool,
+    volcano: bool,
+    schedule: Vec<(u64, u32)>,
+}
+
+fn lws_case() -> impl Strategy<Value = LwsCase> {
+    (
+        (0u32..=3, 1u32..=3, 0i64..=4, prop::option::of(60u64..1200)),
+        (0u64..600, 0u8..3, any::<bool>(), any::<bool>()),
+        prop::collection::btree_map(0u64..240, 0u32..=3, 0..3),
+    )
+        .prop_map(
+            |((replicas, size, gpus, duration_s), (submit_s, restart, leader_ready, volcano), steps)| LwsCase {
+                replicas,
+                size,
+                gpus,
+                duration_s,
+                submit_s,
+                restart,
+                leader_ready,
+                volcano,
+                schedule: steps.into_iter().map(|(m, r)| (m * 60_000, r)).collect(),
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("KUBESIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32),
+        rng_seed: RngSeed::Fixed(0x6c77_7321),
+        ..ProptestConfig::default()
+    })]
+
+    /// LeaderWorkerSets beside Jobs, with node outages, keep the invariants under every placer;
+    /// each has one row of kind LeaderWorkerSet with groups x size pods that never finishes,
+    /// never has two live pods of one name, nor more live pods than groups x size plus those
+    /// being deleted.
+    #[test]
+    fn leader_worker_sets_keep_their_groups(
+        node_gpus in prop::collection::vec(1i64..=8, 1..4),
+        sets in prop::collection::vec(lws_case(), 1..3),
+        singles in prop::collection::vec(job_case(), 0..3),
+        outages in prop::collection::vec(outage_case(), 0..3),
+    ) {
+        use kubesim::input::spec::{LwsRestartPolicy, LwsSpec};
+        let mut sc = scenario(&node_gpus, &singles);
+        for (i, c) in sets.iter().enumerate() {
+            let mut w = single_pod_job(&format!("l{i}"), gpu_pod_template(0, None));
+            w.submit_at_ms = c.submit_s * 1000;
+            let mut template = gpu_pod_template(c.gpus, c.duration_s.map(|s| s * 1000));
+            template.restart_policy = kubesim::input::spec::RestartPolicy::Always;
+            w.kind = WorkloadKind::Lws(Box::new(LwsSpec {
+                replicas: c.replicas,
+                size: c.size,
+                restart: [
+                    LwsRestartPolicy::RecreateGroupOnPodRestart,
+                    LwsRestartPolicy::RecreateGroupAfterStart,
+                    LwsRestartPolicy::None,
+                ][c.restart as usize],
+                leader_ready: c.leader_ready,
+                schedule: c.schedule.clone(),
+                volcano_gang: c.volcano.then(|| (if c.leader_ready { 1 } else { c.size }, "default".to_string())),
+                leader: template.clone(),
+                worker: template,
+            }));
+            sc.workloads.push(w);
+        }
+        sc.faults.push(kubesim::input::spec::FaultModelSpec {
+            name: "f".into(),
+            mtbf_ms: None,
+            mttr_ms: 600_000,
+            node_selector: BTreeMap::new(),
+            outages: outages
+                .iter()
+                .filter(|o| o.node < node_gpus.len())
+                .map(|o| kubesim::input::spec::Outage { node: format!("n{}", o.node), at_ms: o.at_s * 1000, for_ms: o.for_s.map(|s| s * 1000) })
+                .collect(),
+            taints: vec![],
+            loc: Default::default(),
+        });
+        let policies: Vec<String> = ["kube-default", "coscheduling", "volcano", "kueue"].iter().map(|s| s.to_string()).collect();
+        let runs = run_all(&sc, &policies, &[1], true).expect("runs");
+        for r in &runs {
+            prop_assert!(r.gpu.alloc_util() <= 1.0 + 1e-9);
+            for (i, c) in sets.iter().enumerate() {
+                let name = format!("l{i}");
+                let row = r.jobs.iter().find(|j| j.name == name).expect("a row per object");
+                prop_assert_eq!(row.kind, "LeaderWorkerSet");
+                let peak = c.schedule.iter().map(|s| s.1).max().unwrap_or(c.replicas) * c.size;
+                prop_assert_eq!(row.pods, peak);
+                prop_assert!(row.finish.is_none(), "{:?}", row);
+                let prefix = format!("default/{name}-");
+                let mut live: BTreeMap<String, i64> = BTreeMap::new();
+                let (mut n, mut deleting) = (0i64, 0i64);
+                for e in r.events.iter().filter(|e| e.object.starts_with(&prefix)) {
+                    match e.event {
+                        "PodCreated" => {
+                            n += 1;
+                            *live.entry(e.object.clone()).or_default() += 1;
+                        }
+                        "PodSucceeded" | "PodFailed" => {
+                            n -= 1;
+                            *live.entry(e.object.clone()).or_default() -= 1;
+                        }
+                        "PodDeleted" => deleting += 1,
+                        _ => {}
+                    }
+                    prop_assert!(n <= i64::from(peak) + deleting, "{name}: {n} live pods at {:?}", e.time);
+                    prop_assert!(live.values().all(|&k| k <= 1), "{name}: two pods of one name at {:?}", e.time);
+                }
+            }
+        }
+    }
+}

@@ -92,9 +92,10 @@ impl World {
                 self.job_pod_event(wl);
             }
         }
-        // Running and Ready: a StatefulSet's next ordinal may start, an MPIJob's launcher may be
-        // created or start its run.
+        // Running and Ready: a StatefulSet's next ordinal may start, a LeaderReady group's
+        // workers; an MPIJob's launcher may be created or start its run.
         self.serving_pod_event(wl);
+        self.lws_pod_event(wl);
         self.mpi_changed(wl);
         // A gang member waits at the rendezvous until its gang has formed.
         match gang {
@@ -176,6 +177,8 @@ impl World {
             (Some(j), _) => (j.needed_running(), w.succeeded_pods),
             // A Deployment, ReplicaSet or StatefulSet starts once all its replicas run.
             (None, WorkloadKind::Serving(_)) => (self.serving_replicas(wl), 0),
+            // A LeaderWorkerSet once all its groups' pods run.
+            (None, WorkloadKind::Lws(_)) => (self.lws_pods_wanted(wl), 0),
             (None, _) => match self.kubeflow_needed_running(wl) {
                 Some(n) => (n, w.succeeded_pods),
                 None => (1, 0),
@@ -240,6 +243,7 @@ impl World {
             .schedule(now.plus_ms(delay), class::KUBELET, Ev::ContainerRestart { pod, epoch });
         self.job_pod_event(wl);
         self.serving_pod_event(wl);
+        self.lws_pod_event(wl);
     }
 
     /// The kubelet restarts the container in place: restartCount goes up.
@@ -255,5 +259,7 @@ impl World {
         self.kubeflow_pod_changed(wl);
         self.mpi_changed(wl);
         self.ray_pod_changed(wl);
+        // restartCount went up: a LeaderWorkerSet's group may be recreated.
+        self.lws_pod_event(wl);
     }
 }

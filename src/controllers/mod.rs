@@ -1,7 +1,7 @@
 //! The controllers that move the model as Kubernetes' do: the kubelet's share of the pod
 //! lifecycle ([`kubelet`]), workload arrivals ([`arrivals`]), the Job controller ([`job`]), the JobSet
 //! controller ([`jobset`]), the Volcano job controller ([`volcano_job`]), the CronJob controller ([`cronjob`]), the ReplicaSet, Deployment and StatefulSet
-//! controllers ([`serving`]), the node
+//! controllers ([`serving`]), the LeaderWorkerSet controller ([`lws`]), the node
 //! lifecycle controller and scripted faults ([`node_lifecycle`]), quota and limit-range
 //! admission ([`quota`], with its rules in [`quota_rules`]), and trace replay ([`replay`]).
 
@@ -11,6 +11,7 @@ pub mod job;
 pub mod jobset;
 pub mod kubeflow;
 pub mod kubelet;
+pub mod lws;
 pub mod mpijob;
 pub mod node_lifecycle;
 pub mod quota;

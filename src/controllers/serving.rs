@@ -101,8 +101,7 @@ impl World {
     /// A Deployment, ReplicaSet or StatefulSet was created: its first sync, now.
     pub(crate) fn serving_created(&mut self, wl: WlId) {
         let now = self.now();
-        let day_ms = self.serving_time_of_day(now);
-        let replicas = self.serving_spec(wl).replicas_at(day_ms);
+        let replicas = self.scheduled_replicas_now(wl);
         self.ctl.servings.sets.insert(
             wl,
             ServingState {
@@ -126,17 +125,43 @@ impl World {
         (start + t.ms() % DAY_MS) % DAY_MS
     }
 
+    /// The `kubesim.io/replicas-schedule` of `wl` (a serving workload or a LeaderWorkerSet).
+    fn replicas_schedule(&self, wl: WlId) -> &[(u64, u32)] {
+        match &self.store.protos[self.store.workloads[wl as usize].proto as usize]
+            .spec
+            .kind
+        {
+            WorkloadKind::Serving(s) => &s.schedule,
+            WorkloadKind::Lws(l) => &l.schedule,
+            _ => unreachable!("no replicas schedule"),
+        }
+    }
+
+    /// The replicas `wl` (a serving workload or a LeaderWorkerSet) asks for now: its schedule's
+    /// step, else `spec.replicas`.
+    pub(crate) fn scheduled_replicas_now(&self, wl: WlId) -> u32 {
+        let day_ms = self.serving_time_of_day(self.now());
+        match &self.store.protos[self.store.workloads[wl as usize].proto as usize]
+            .spec
+            .kind
+        {
+            WorkloadKind::Serving(s) => s.replicas_at(day_ms),
+            WorkloadKind::Lws(l) => l.replicas_at(day_ms),
+            _ => unreachable!("no replicas"),
+        }
+    }
+
     /// Schedule the next step of `wl`'s replicas schedule, if it has one (a daemon event: a
-    /// schedule alone does not keep a run going).
-    fn serving_next_step(&mut self, wl: WlId) {
+    /// schedule alone does not keep a run going). `wl` is a serving workload or a
+    /// LeaderWorkerSet.
+    pub(crate) fn serving_next_step(&mut self, wl: WlId) {
         let now = self.now();
         let day_ms = self.serving_time_of_day(now);
-        let spec = self.serving_spec(wl);
-        let Some(&(first, _)) = spec.schedule.first() else {
+        let schedule = self.replicas_schedule(wl);
+        let Some(&(first, _)) = schedule.first() else {
             return;
         };
-        let next = spec
-            .schedule
+        let next = schedule
             .iter()
             .map(|&(t, _)| t)
             .find(|&t| t > day_ms)
@@ -146,10 +171,15 @@ impl World {
     }
 
     /// A step of `wl`'s replicas schedule: `spec.replicas` is set (a user's or an autoscaler's
-    /// scale), and the controller syncs.
+    /// scale), and the controller syncs (a LeaderWorkerSet's, `controllers::lws`, for one).
     pub(crate) fn serving_scale(&mut self, wl: WlId) {
         let now = self.now();
-        let replicas = self.serving_spec(wl).replicas_at(self.serving_time_of_day(now));
+        let replicas = self.scheduled_replicas_now(wl);
+        if self.ctl.lws.owns(wl) {
+            self.lws_scale(wl, replicas);
+            self.serving_next_step(wl);
+            return;
+        }
         let st = self.ctl.servings.sets.get_mut(&wl).expect("a serving workload");
         if std::mem::replace(&mut st.replicas, replicas) != replicas {
             let obj = self.wl_object(wl);

@@ -613,6 +613,10 @@ pub enum WorkloadKind {
     /// KubeRay operator (`controllers::ray`, docs/ray.md); a RayJob's submitter runs its
     /// entrypoint once the head is ready.
     Ray(RaySpec),
+    /// A `leaderworkerset.x-k8s.io/v1` LeaderWorkerSet: `replicas` groups of a leader and
+    /// `size - 1` workers kept up until the horizon by the LWS controller (`controllers::lws`,
+    /// docs/lws.md).
+    Lws(Box<LwsSpec>),
 }
 
 impl WorkloadKind {
@@ -630,8 +634,24 @@ impl WorkloadKind {
             WorkloadKind::Kubeflow(k) => k.framework.kind(),
             WorkloadKind::MpiJob(_) => "MPIJob",
             WorkloadKind::Ray(r) => r.api_kind(),
+            WorkloadKind::Lws(_) => "LeaderWorkerSet",
         }
     }
+}
+
+/// The replicas a `kubesim.io/replicas-schedule` sets at time of day `ms` (from midnight): the
+/// step in force, else (before the first step) the last one's, else `replicas` without a
+/// schedule.
+fn scheduled_replicas(schedule: &[(u64, u32)], replicas: u32, ms: u64) -> u32 {
+    match schedule.iter().rev().find(|(t, _)| *t <= ms) {
+        Some((_, r)) => *r,
+        None => schedule.last().map_or(replicas, |(_, r)| *r),
+    }
+}
+
+/// The most replicas a schedule (or, without one, `replicas`) ever asks for.
+fn peak_scheduled(schedule: &[(u64, u32)], replicas: u32) -> u32 {
+    schedule.iter().map(|(_, r)| *r).max().unwrap_or(replicas)
 }
 
 /// Which `apps/v1` controller keeps a serving workload's replicas.
@@ -646,15 +666,12 @@ impl ServingSpec {
     /// The replicas in force at time of day `ms` (from midnight): the schedule's step, else
     /// `replicas`.
     pub fn replicas_at(&self, ms: u64) -> u32 {
-        match self.schedule.iter().rev().find(|(t, _)| *t <= ms) {
-            Some((_, r)) => *r,
-            None => self.schedule.last().map_or(self.replicas, |(_, r)| *r),
-        }
+        scheduled_replicas(&self.schedule, self.replicas, ms)
     }
 
     /// The most replicas it ever asks for (jobs.csv `pods`).
     pub fn peak_replicas(&self) -> u32 {
-        self.schedule.iter().map(|(_, r)| *r).max().unwrap_or(self.replicas)
+        peak_scheduled(&self.schedule, self.replicas)
     }
 }
 
@@ -665,6 +682,57 @@ impl ServingKind {
             ServingKind::ReplicaSet => "ReplicaSet",
             ServingKind::StatefulSet => "StatefulSet",
         }
+    }
+}
+
+/// A LeaderWorkerSet's `leaderWorkerTemplate.restartPolicy`, after the webhook's defaulting
+/// (`Default` is `None`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LwsRestartPolicy {
+    /// A pod of a group deleted, or a container restarted: the whole group is recreated.
+    RecreateGroupOnPodRestart,
+    /// As `RecreateGroupOnPodRestart`, but not while a pod of the group is pending.
+    RecreateGroupAfterStart,
+    /// Each StatefulSet replaces its own pods.
+    None,
+}
+
+/// A LeaderWorkerSet's spec as far as it is simulated (docs/lws.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LwsSpec {
+    /// `spec.replicas`: groups (default 1).
+    pub replicas: u32,
+    /// `leaderWorkerTemplate.size`: pods per group, leader included (default 1).
+    pub size: u32,
+    pub restart: LwsRestartPolicy,
+    /// `startupPolicy: LeaderReady` (default LeaderCreated): workers are created once the
+    /// leader is Ready.
+    pub leader_ready: bool,
+    /// `kubesim.io/replicas-schedule`, as a serving workload's ([`ServingSpec::schedule`]).
+    pub schedule: Vec<(u64, u32)>,
+    /// Each group gets a Volcano PodGroup (the LWS scheduler provider): its `minMember`
+    /// (`size`, 1 with LeaderReady) and queue; `None` without gang scheduling.
+    pub volcano_gang: Option<(u32, String)>,
+    /// The leader's pod template (`leaderTemplate`, else `workerTemplate`): task 0.
+    pub leader: PodTemplate,
+    /// The workers' pod template: task 1.
+    pub worker: PodTemplate,
+}
+
+impl LwsSpec {
+    /// The groups in force at time of day `ms` (as [`ServingSpec::replicas_at`]).
+    pub fn replicas_at(&self, ms: u64) -> u32 {
+        scheduled_replicas(&self.schedule, self.replicas, ms)
+    }
+
+    /// The most groups it ever asks for.
+    pub fn peak_replicas(&self) -> u32 {
+        peak_scheduled(&self.schedule, self.replicas)
+    }
+
+    /// The most pods it ever asks for (jobs.csv `pods`).
+    pub fn peak_pods(&self) -> u32 {
+        self.peak_replicas().saturating_mul(self.size)
     }
 }
 
@@ -1108,6 +1176,7 @@ impl WorkloadSpec {
                 .sum(),
             WorkloadKind::Serving(s) => u64::from(s.replicas),
             WorkloadKind::MpiJob(m) => 1 + u64::from(m.workers()),
+            WorkloadKind::Lws(l) => u64::from(l.replicas) * u64::from(l.size),
         }
     }
 
@@ -1124,6 +1193,7 @@ impl WorkloadSpec {
             WorkloadKind::Kubeflow(k) => k.replicas.iter().map(|r| &r.template).collect(),
             WorkloadKind::MpiJob(m) => m.replica_specs().map(|r| &r.template).collect(),
             WorkloadKind::Ray(r) => r.groups.iter().map(|g| &g.template).collect(),
+            WorkloadKind::Lws(l) => vec![&l.leader, &l.worker],
         }
     }
 }

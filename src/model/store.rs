@@ -143,6 +143,8 @@ impl Proto {
             WorkloadKind::Kubeflow(k) => &k.replicas[t].template,
             WorkloadKind::MpiJob(m) => &m.replica_specs().nth(t).expect("a replica spec").template,
             WorkloadKind::Ray(r) => &r.groups[t].template,
+            WorkloadKind::Lws(l) if t == 0 => &l.leader,
+            WorkloadKind::Lws(l) => &l.worker,
         }
     }
 }
@@ -276,6 +278,15 @@ impl Store {
                     format!("{}-{n}", w.name)
                 } else {
                     format!("{}-{}-worker-{n}", w.name, r.groups[t].name)
+                }
+            }
+            // A group's leader is `<lws>-<group>` (the leader StatefulSet's ordinal), its workers
+            // `<lws>-<group>-<worker>` (the worker StatefulSet `<lws>-<group>`'s ordinals from 1).
+            (WorkloadKind::Lws(l), i) => {
+                let i = i.unwrap_or(n);
+                match (i / l.size, i % l.size) {
+                    (g, 0) => format!("{}-{g}", w.name),
+                    (g, j) => format!("{}-{g}-{j}", w.name),
                 }
             }
         }

@@ -105,6 +105,7 @@ impl Controllers {
             vc_live: std::collections::BTreeSet::new(),
             jobsets: crate::controllers::jobset::JobSets::default(),
             servings: crate::controllers::serving::Servings::default(),
+            lws: crate::controllers::lws::Lwss::default(),
         }
     }
 }
@@ -252,6 +253,16 @@ impl World {
             WorkloadKind::Job(j) => vec![(String::new(), 1, 1, &j.template)],
             WorkloadKind::Pod(t) => vec![(String::new(), 1, 1, t)],
             WorkloadKind::Serving(s) => vec![(String::new(), s.peak_replicas(), 1, &s.template)],
+            // Task 0 the leaders, task 1 the workers.
+            WorkloadKind::Lws(l) => vec![
+                ("leader".to_string(), l.peak_replicas(), 1, &l.leader),
+                (
+                    "worker".to_string(),
+                    l.peak_replicas().saturating_mul(l.size - 1),
+                    1,
+                    &l.worker,
+                ),
+            ],
             WorkloadKind::VolcanoJob(v) => v
                 .tasks
                 .iter()

@@ -299,6 +299,7 @@ impl World {
             WorkloadKind::Job(j) => j.parallelism.unwrap_or(1).min(j.completions.unwrap_or(u32::MAX)),
             WorkloadKind::Pod(_) => 1,
             WorkloadKind::Serving(s) => s.peak_replicas(),
+            WorkloadKind::Lws(l) => l.peak_pods(),
             WorkloadKind::VolcanoJob(_) | WorkloadKind::KueueWorkload(_) => p.tasks.iter().map(|t| t.replicas).sum(),
             WorkloadKind::JobSet(_) => p.tasks.iter().map(|t| t.replicas).fold(0, u32::saturating_add),
             WorkloadKind::Kubeflow(k) => k.total_replicas(),

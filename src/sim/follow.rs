@@ -222,7 +222,8 @@ impl World {
             | WorkloadKind::JobSet(_)
             | WorkloadKind::Kubeflow(_)
             | WorkloadKind::MpiJob(_)
-            | WorkloadKind::Ray(_) => (0..proto.tasks.len())
+            | WorkloadKind::Ray(_)
+            | WorkloadKind::Lws(_) => (0..proto.tasks.len())
                 .map(|t| (class(t), proto.tasks[t].replicas))
                 .collect(),
             // Creates no pods: nothing to place.

@@ -106,6 +106,10 @@ pub enum Ev {
     ServingScale {
         wl: WlId,
     },
+    /// A LeaderWorkerSet controller sync (`controllers::lws`).
+    LwsSync {
+        wl: WlId,
+    },
     /// A Kubeflow training job's reconcile at its active deadline.
     KubeflowSync {
         wl: WlId,
@@ -283,6 +287,8 @@ pub struct Controllers {
     pub jobsets: crate::controllers::jobset::JobSets,
     /// The ReplicaSet, Deployment and StatefulSet controllers' state.
     pub servings: crate::controllers::serving::Servings,
+    /// The LeaderWorkerSet controller's state.
+    pub lws: crate::controllers::lws::Lwss,
     /// The Kubeflow training-operator controller's state.
     pub kubeflow: crate::controllers::kubeflow::KubeflowJobs,
     /// The MPI Operator's state.
@@ -614,6 +620,7 @@ impl World {
             Ev::JobSetSync { wl } => self.jobset_sync_event(wl),
             Ev::ServingSync { wl } => self.serving_sync_event(wl),
             Ev::ServingScale { wl } => self.serving_scale(wl),
+            Ev::LwsSync { wl } => self.lws_sync_event(wl),
             Ev::KubeflowSync { wl } => self.kubeflow_sync_event(wl),
             Ev::RaySync { wl } => self.ray_sync_event(wl),
             Ev::CronCreate { cj } => self.cron_create(cj),

@@ -132,6 +132,9 @@ impl World {
             };
             self.event(|| obj, created, String::new);
             self.serving_created(id);
+        } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::Lws(_)) {
+            self.event(|| obj, "LeaderWorkerSetCreated", String::new);
+            self.lws_created(id);
         } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::Kubeflow(_)) {
             self.kubeflow_created(id);
         } else if matches!(self.store.protos[proto as usize].spec.kind, WorkloadKind::MpiJob(_)) {
@@ -153,6 +156,18 @@ impl World {
     /// Create a pod of a workload's task and hand it to the scheduler. Its name is formatted
     /// only where it is shown (`Store::pod_name`).
     pub fn create_pod(&mut self, wl: WlId, task: u16, index: Option<u32>) -> PodId {
+        self.create_pod_in_gang(wl, task, index, None)
+    }
+
+    /// [`World::create_pod`], the pod joining `gang` (a PodGroup its controller made for it, as
+    /// the LeaderWorkerSet's per group) rather than its workload's or template's.
+    pub(crate) fn create_pod_in_gang(
+        &mut self,
+        wl: WlId,
+        task: u16,
+        index: Option<u32>,
+        gang: Option<gang::GangId>,
+    ) -> PodId {
         // `run` stops with an error once a pod limit is reached after an event; one event
         // creates far fewer (a workload's pods, a sync's batch), so this only guards a bug.
         assert!(self.store.pods.live() < 2 * MAX_PODS, "pod bound exceeded");
@@ -195,7 +210,7 @@ impl World {
         });
         self.sched.pod_created(id, now);
         self.store.workloads[wl as usize].pods.push(id);
-        if let Some(g) = self.gang_for_new_pod(wl, task) {
+        if let Some(g) = gang.or_else(|| self.gang_for_new_pod(wl, task)) {
             self.store.pods[id as usize].gang = Some(g);
             self.gang_member_created(g, id);
             self.policy_gang_member_added(g);
@@ -405,6 +420,7 @@ impl World {
             let wl = self.store.pods[pod as usize].wl;
             self.job_pod_event(wl);
             self.serving_pod_event(wl);
+            self.lws_pod_event(wl);
             self.kubeflow_pod_changed(wl);
             self.mpi_changed(wl);
             self.ray_pod_changed(wl);
@@ -431,6 +447,7 @@ impl World {
         let wl = self.store.pods[pod as usize].wl;
         self.job_pod_event(wl);
         self.serving_pod_event(wl);
+        self.lws_pod_event(wl);
         self.kubeflow_pod_changed(wl);
         self.mpi_changed(wl);
         self.ray_pod_changed(wl);
@@ -569,6 +586,8 @@ impl World {
             self.jobset_child_pod_gone(wl);
         } else if self.ctl.servings.is_serving(wl) {
             self.serving_pod_event(wl);
+        } else if self.ctl.lws.owns(wl) {
+            self.lws_pod_event(wl);
         } else {
             self.bare_pod_finished(wl, phase);
         }

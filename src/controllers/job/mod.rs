@@ -463,7 +463,8 @@ fn job_of(ws: &crate::input::spec::WorkloadSpec) -> &JobSpec {
         | WorkloadKind::Serving(_)
         | WorkloadKind::Kubeflow(_)
         | WorkloadKind::MpiJob(_)
-        | WorkloadKind::Ray(_) => {
+        | WorkloadKind::Ray(_)
+        | WorkloadKind::Lws(_) => {
             unreachable!("not a Job")
         }
     }

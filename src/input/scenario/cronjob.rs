@@ -190,7 +190,7 @@ fn work_end_ms(sc: &Scenario) -> u64 {
             WorkloadKind::KueueWorkload(k) => k.duration_ms().unwrap_or(0),
             WorkloadKind::MpiJob(m) => m.launcher.template.hints.duration_ms.unwrap_or(0),
             // Pods of several templates: the longest.
-            WorkloadKind::VolcanoJob(_) | WorkloadKind::Kubeflow(_) | WorkloadKind::Ray(_) => w
+            WorkloadKind::VolcanoJob(_) | WorkloadKind::Kubeflow(_) | WorkloadKind::Ray(_) | WorkloadKind::Lws(_) => w
                 .templates()
                 .iter()
                 .map(|t| t.hints.duration_ms.unwrap_or(0))

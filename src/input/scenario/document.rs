@@ -33,6 +33,8 @@ enum Dispatch {
     TrainingRuntime(bool),
     /// apps/v1 Deployment, ReplicaSet or StatefulSet.
     Serving(ServingKind),
+    /// leaderworkerset.x-k8s.io/v1 LeaderWorkerSet.
+    Lws,
     /// A kubeflow.org/v1 training job: PyTorchJob (false), TFJob (true).
     Kubeflow(bool),
     /// A kubeflow.org/v2beta1 MPIJob.
@@ -68,6 +70,7 @@ const SIMULATED: &[&str] = &[
     "apps/v1 Deployment",
     "apps/v1 ReplicaSet",
     "apps/v1 StatefulSet",
+    "leaderworkerset.x-k8s.io/v1 LeaderWorkerSet",
     "batch.volcano.sh/v1alpha1 Job",
     "jobset.x-k8s.io/v1alpha2 JobSet",
     "trainer.kubeflow.org/v1alpha1 TrainJob",
@@ -140,6 +143,7 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("apps/v1", "Deployment") => Dispatch::Serving(ServingKind::Deployment),
         ("apps/v1", "ReplicaSet") => Dispatch::Serving(ServingKind::ReplicaSet),
         ("apps/v1", "StatefulSet") => Dispatch::Serving(ServingKind::StatefulSet),
+        ("leaderworkerset.x-k8s.io/v1", "LeaderWorkerSet") => Dispatch::Lws,
         // v1beta1 (served until 1.22) has the same fields as v1.
         ("scheduling.k8s.io/v1" | "scheduling.k8s.io/v1beta1", "PriorityClass") => Dispatch::PriorityClass,
         ("policy/v1", "PodDisruptionBudget") => Dispatch::PodDisruptionBudget,
@@ -295,12 +299,14 @@ impl Builder {
             | Dispatch::Serving(_)
             | Dispatch::Kubeflow(_)
             | Dispatch::MpiJob
-            | Dispatch::Ray(_) => {
+            | Dispatch::Ray(_)
+            | Dispatch::Lws => {
                 let what = match class {
                     Dispatch::Job => k8s::WorkloadDoc::Job,
                     Dispatch::Pod => k8s::WorkloadDoc::Pod,
                     Dispatch::JobSet => k8s::WorkloadDoc::JobSet,
                     Dispatch::Serving(k) => k8s::WorkloadDoc::Serving(k),
+                    Dispatch::Lws => k8s::WorkloadDoc::Lws,
                     Dispatch::Kubeflow(false) => k8s::WorkloadDoc::PyTorchJob,
                     Dispatch::Kubeflow(true) => k8s::WorkloadDoc::TFJob,
                     Dispatch::MpiJob => k8s::WorkloadDoc::MPIJob,
@@ -584,6 +590,7 @@ fn is_namespaced(class: Dispatch) -> bool {
             | Dispatch::TrainJob
             | Dispatch::TrainingRuntime(true)
             | Dispatch::Serving(_)
+            | Dispatch::Lws
             | Dispatch::Kubeflow(_)
             | Dispatch::MpiJob
             | Dispatch::Ray(_)

@@ -145,7 +145,9 @@ fn note(w: &WorkloadSpec, r: &Recorded, ms: u64, lower_bound: bool, until: i64) 
         WorkloadKind::KueueWorkload(_) => "Workload",
         WorkloadKind::JobSet(_) => "JobSet",
         WorkloadKind::Serving(ref s) => s.kind.api_kind(),
-        WorkloadKind::Kubeflow(_) | WorkloadKind::MpiJob(_) | WorkloadKind::Ray(_) => w.kind.api_kind(),
+        WorkloadKind::Kubeflow(_) | WorkloadKind::MpiJob(_) | WorkloadKind::Ray(_) | WorkloadKind::Lws(_) => {
+            w.kind.api_kind()
+        }
     };
     RecordedDuration {
         what: format!("{kind} {}", quote(&format!("{}/{}", w.namespace, w.name))),
@@ -164,6 +166,7 @@ fn has_duration(w: &WorkloadSpec) -> bool {
         WorkloadKind::Job(j) => j.template.hints.duration_ms.is_some(),
         WorkloadKind::Pod(t) => t.hints.duration_ms.is_some(),
         WorkloadKind::Serving(s) => s.template.hints.duration_ms.is_some(),
+        WorkloadKind::Lws(l) => l.leader.hints.duration_ms.is_some() && l.worker.hints.duration_ms.is_some(),
         WorkloadKind::VolcanoJob(v) => v.tasks.iter().all(|t| t.template.hints.duration_ms.is_some()),
         WorkloadKind::KueueWorkload(k) => k.duration_ms().is_some(),
         WorkloadKind::JobSet(s) => s
@@ -202,6 +205,7 @@ fn set_duration(w: &mut WorkloadSpec, ms: u64) {
         | WorkloadKind::Serving(_)
         | WorkloadKind::Kubeflow(_)
         | WorkloadKind::MpiJob(_)
-        | WorkloadKind::Ray(_) => {}
+        | WorkloadKind::Ray(_)
+        | WorkloadKind::Lws(_) => {}
     }
 }

@@ -24,6 +24,7 @@ mod kubeflow;
 mod kubesim;
 mod kueue;
 mod kueue_config;
+mod lws;
 mod mpijob;
 mod overrides;
 mod quota;

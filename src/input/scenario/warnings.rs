@@ -39,12 +39,13 @@ fn checked<'a>(w: &'a WorkloadSpec, what: &str, timed_elsewhere: bool) -> Checke
         what: format!("{what} {}", quote(&format!("{}/{}", w.namespace, w.name))),
         loc: &w.loc,
         templates,
-        // A Deployment's, ReplicaSet's or StatefulSet's pods run to the horizon by design.
-        // A RayCluster's pods run to the horizon by design; a RayJob's run time is its
-        // entrypoint's (the RayJob's kubesim.io/duration), its cluster's pods have none.
+        // A Deployment's, ReplicaSet's, StatefulSet's or LeaderWorkerSet's pods run to the
+        // horizon by design. A RayCluster's pods run to the horizon by design; a RayJob's run
+        // time is its entrypoint's (the RayJob's kubesim.io/duration), its cluster's pods have
+        // none.
         timed_elsewhere: timed_elsewhere
             || match &w.kind {
-                WorkloadKind::Serving(_) => true,
+                WorkloadKind::Serving(_) | WorkloadKind::Lws(_) => true,
                 WorkloadKind::Ray(r) => r.job.as_ref().is_none_or(|j| j.duration_ms.is_some()),
                 _ => false,
             },
@@ -375,18 +376,17 @@ fn train_jobs(sc: &Scenario, out: &mut Vec<String>) {
     });
 }
 
-/// Serving workloads in a scenario without a horizon (the run cannot end); and Deployments and
-/// StatefulSets that ask Kueue to manage them (a `kueue.x-k8s.io/queue-name` label on the
-/// object or its pod template): Kueue's pod integration is not simulated, so their pods are
-/// scheduled without Kueue's admission.
+/// Serving workloads (and LeaderWorkerSets) in a scenario without a horizon (the run cannot
+/// end); Deployments, StatefulSets and LeaderWorkerSets that ask Kueue to manage them (a
+/// `kueue.x-k8s.io/queue-name` label on the object or its pod template): Kueue's pod and
+/// LeaderWorkerSet integrations are not simulated, so their pods are scheduled without Kueue's
+/// admission; and LeaderWorkerSets' exclusive placement (not simulated).
 fn servings(sc: &Scenario, out: &mut Vec<String>) {
     // Serving replicas never end: without a horizon the run cannot end either.
-    let first = sc.workload_specs().find(|w| matches!(w.kind, WorkloadKind::Serving(_)));
+    let serving = |w: &&WorkloadSpec| matches!(w.kind, WorkloadKind::Serving(_) | WorkloadKind::Lws(_));
+    let first = sc.workload_specs().find(serving);
     if let (None, Some(w)) = (sc.sim.horizon_ms, first) {
-        let n = sc
-            .workload_specs()
-            .filter(|w| matches!(w.kind, WorkloadKind::Serving(_)))
-            .count();
+        let n = sc.workload_specs().filter(serving).count();
         out.push(format!(
             "{} {} ({}){} run replicas until the horizon, and the Simulation sets no spec.horizon: the \
              run cannot end, and stops with an error; set spec.horizon (e.g. 24h) in the Simulation",
@@ -405,12 +405,13 @@ fn servings(sc: &Scenario, out: &mut Vec<String>) {
         .workloads
         .iter()
         .filter_map(|w| match &w.kind {
-            WorkloadKind::Serving(s)
-                if w.labels.contains_key(QUEUE_LABEL) || s.template.labels.contains_key(QUEUE_LABEL) =>
+            WorkloadKind::Serving(_) | WorkloadKind::Lws(_)
+                if w.labels.contains_key(QUEUE_LABEL)
+                    || w.templates().iter().any(|t| t.labels.contains_key(QUEUE_LABEL)) =>
             {
                 Some(format!(
                     "{} {} ({})",
-                    s.kind.api_kind(),
+                    w.kind.api_kind(),
                     quote(&format!("{}/{}", w.namespace, w.name)),
                     w.loc
                 ))
@@ -418,6 +419,31 @@ fn servings(sc: &Scenario, out: &mut Vec<String>) {
             _ => None,
         })
         .collect();
+    // `leaderworkerset.sigs.k8s.io/exclusive-topology` and `subgroup-exclusive-topology`: the
+    // LWS pod webhook's pod affinity and anti-affinity per group (`pkg/webhooks/pod_webhook.go`).
+    const EXCLUSIVE: [&str; 2] = [
+        "leaderworkerset.sigs.k8s.io/exclusive-topology",
+        "leaderworkerset.sigs.k8s.io/subgroup-exclusive-topology",
+    ];
+    let exclusive: Vec<String> = sc
+        .workloads
+        .iter()
+        .filter(|w| matches!(w.kind, WorkloadKind::Lws(_)) && EXCLUSIVE.iter().any(|k| w.annotations.contains_key(*k)))
+        .map(|w| {
+            format!(
+                "LeaderWorkerSet {} ({})",
+                quote(&format!("{}/{}", w.namespace, w.name)),
+                w.loc
+            )
+        })
+        .collect();
+    list(out, exclusive, |at| {
+        format!(
+            "{at} asks for exclusive placement (leaderworkerset.sigs.k8s.io/exclusive-topology): the pod \
+             affinity that keeps one group per topology domain is not simulated, so its groups may share a \
+             domain; remove the annotation to compare like with like"
+        )
+    });
     list(out, queued, |at| {
         format!(
             "{at} has the label {QUEUE_LABEL}: Kueue's pod integration (a Workload per pod, or per \
@@ -691,7 +717,9 @@ fn kind_name(w: &WorkloadSpec) -> &'static str {
         WorkloadKind::KueueWorkload(_) => "Workload",
         WorkloadKind::JobSet(_) => w.kind.api_kind(),
         WorkloadKind::Serving(ref s) => s.kind.api_kind(),
-        WorkloadKind::Kubeflow(_) | WorkloadKind::MpiJob(_) | WorkloadKind::Ray(_) => w.kind.api_kind(),
+        WorkloadKind::Kubeflow(_) | WorkloadKind::MpiJob(_) | WorkloadKind::Ray(_) | WorkloadKind::Lws(_) => {
+            w.kind.api_kind()
+        }
     }
 }
 

@@ -133,7 +133,9 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
         return Err(err_at(
             key_pos,
             &f.path,
-            format!("annotation `{key}` has no meaning here: it is for Deployments, ReplicaSets and StatefulSets"),
+            format!(
+                "annotation `{key}` has no meaning here: it is for Deployments, ReplicaSets, StatefulSets and LeaderWorkerSets"
+            ),
             "remove the annotation",
         ));
     }
@@ -176,7 +178,7 @@ fn check_hint_key(key_pos: Pos, f: &F, key: &str, scope: HintScope) -> Res<()> {
                  JobSet's own metadata: it is created and suspended as a whole)"
             }
             HintScope::Serving => {
-                "a Deployment, ReplicaSet or StatefulSet (suspend-at, resume-at, fail-indexes and \
+                "a Deployment, ReplicaSet, StatefulSet or LeaderWorkerSet (suspend-at, resume-at, fail-indexes and \
                  gang-size are for Jobs)"
             }
             _ => "a Pod (suspend-at, resume-at, fail-indexes and gang-size are for Jobs)",

@@ -195,6 +195,8 @@ pub(crate) enum WorkloadDoc {
     JobSet,
     /// apps/v1 Deployment, ReplicaSet or StatefulSet.
     Serving(crate::input::spec::ServingKind),
+    /// leaderworkerset.x-k8s.io/v1 LeaderWorkerSet.
+    Lws,
     /// kubeflow.org/v1 PyTorchJob.
     PyTorchJob,
     /// kubeflow.org/v1 TFJob.
@@ -217,6 +219,7 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
         WorkloadDoc::VolcanoJob => super::volcano::volcano_job(doc)?,
         WorkloadDoc::JobSet => super::jobset::jobset(doc, &meta)?,
         WorkloadDoc::Serving(k) => super::serving::serving(doc, k, &meta)?,
+        WorkloadDoc::Lws => super::lws::leader_worker_set(doc, &meta)?,
         WorkloadDoc::PyTorchJob => super::kubeflow::pytorch_job(doc, &meta)?,
         WorkloadDoc::TFJob => super::kubeflow::tf_job(doc, &meta)?,
         WorkloadDoc::MPIJob => super::mpijob::mpi_job(doc, &meta)?,
@@ -275,6 +278,18 @@ pub(crate) fn check_amounts(doc: &Obj, kind: &crate::input::spec::WorkloadKind) 
             })
             .collect(),
         WorkloadKind::Serving(s) => vec![("spec.template.spec".to_string(), &s.template, s.replicas)],
+        WorkloadKind::Lws(l) => vec![
+            (
+                "spec.leaderWorkerTemplate.leaderTemplate.spec".to_string(),
+                &l.leader,
+                l.replicas,
+            ),
+            (
+                "spec.leaderWorkerTemplate.workerTemplate.spec".to_string(),
+                &l.worker,
+                l.replicas.saturating_mul(l.size),
+            ),
+        ],
         WorkloadKind::Kubeflow(k) => k
             .replicas
             .iter()

@@ -114,6 +114,7 @@ pub(crate) fn recorded(doc: &Obj, what: WorkloadDoc) -> Res<Option<Recorded>> {
         WorkloadDoc::VolcanoJob
         | WorkloadDoc::JobSet
         | WorkloadDoc::Serving(_)
+        | WorkloadDoc::Lws
         | WorkloadDoc::PyTorchJob
         | WorkloadDoc::TFJob
         | WorkloadDoc::MPIJob

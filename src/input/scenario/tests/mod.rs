@@ -6,6 +6,7 @@
 //! CronJob fire estimate), `volcano` (Volcano Jobs), `gangs` (PodGroups, Queues, gang annotations
 //! and their errors), `jobset` (JobSets: the upstream examples, the webhook's defaults and
 //! checks, exported JobSets), `kubeflow` (PyTorchJobs: the upstream examples, the webhook's checks), `ray` (RayClusters and RayJobs: the upstream examples, the operator's checks), `exports` (objects exported from clusters). Shared here: scenario builders and the error checker.
+//! checks, exported JobSets), `kubeflow` (PyTorchJobs: the upstream examples, the webhook's checks), `lws` (LeaderWorkerSets: the upstream examples, the webhook's defaults and checks), `exports` (objects exported from clusters). Shared here: scenario builders and the error checker.
 
 use super::{load, load_str};
 use crate::error::InputError;
@@ -19,6 +20,7 @@ mod good;
 mod jobset;
 mod kubeflow;
 mod limits;
+mod lws;
 mod mpijob;
 mod ray;
 mod serving;

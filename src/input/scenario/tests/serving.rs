@@ -199,7 +199,7 @@ fn a_replicas_schedule() {
         &e,
         5,
         "metadata.annotations.kubesim.io/replicas-schedule",
-        &["Deployments, ReplicaSets and StatefulSets"],
+        &["Deployments, ReplicaSets, StatefulSets and LeaderWorkerSets"],
     );
 }
 
