@@ -203,3 +203,30 @@ fn the_flavors_node_labels_go_into_every_replicas_pods() {
     assert_eq!(job(&r, "m").state.as_str(), "Complete");
     assert_eq!(bound(&r, "m-"), ["node-1", "node-1", "node-1"]);
 }
+
+#[test]
+fn a_configuration_without_mpijob_leaves_mpijobs_unmanaged_and_tfjobs_are_managed_when_listed() {
+    // Frameworks [batch/job, kubeflow.org/tfjob]: the MPIJob (3 CPUs) runs at once without a
+    // Workload while the blocker holds 3 of the 4 CPUs; the TFJob of 2 Workers (2 CPUs), in
+    // its pod set `Worker`, waits for the blocker's Job to finish (51 s) and the requeue (52 s).
+    let tf = "apiVersion: kubeflow.org/v1\nkind: TFJob\nmetadata:\n  name: tf\n  labels: {kueue.x-k8s.io/queue-name: lq}\n  annotations: {kubesim.io/submit-at: 10s}\nspec:\n  tfReplicaSpecs:\n    Worker:\n      replicas: 2\n      template:\n        metadata:\n          annotations: {kubesim.io/duration: 30s}\n        spec:\n          containers: [{name: tensorflow, image: x, resources: {requests: {cpu: \"1\"}}}]\n---\n";
+    let y = format!(
+        "{SIM}{}{}{}{}{}{tf}",
+        nodes(2, 0),
+        frameworks("batch/job, kubeflow.org/tfjob"),
+        kueue(""),
+        kjob("blocker", 3, "0s", "50s", ""),
+        mpijob("m", "10s", 2, "40s"),
+    );
+    let r = run(&y, "kueue");
+    assert!(times(&r, "m", "QuotaReserved").is_empty());
+    assert_eq!(times(&r, "m-worker-", "PodCreated"), [10.0, 10.0]);
+    assert_eq!(job(&r, "m").queue, "");
+    assert_eq!(times(&r, "tf", "QuotaReserved"), [52.0]);
+    let tf = job(&r, "tf");
+    assert_eq!((tf.kind, tf.queue.as_str()), ("TFJob", "cq"));
+    assert_eq!(
+        (tf.state.as_str(), secs(tf.start), secs(tf.finish)),
+        ("Complete", Some(52.0), Some(82.0))
+    );
+}
