@@ -230,3 +230,47 @@ fn a_configuration_without_mpijob_leaves_mpijobs_unmanaged_and_tfjobs_are_manage
         ("Complete", Some(52.0), Some(82.0))
     );
 }
+
+#[test]
+fn kueues_own_samples_are_admitted_and_run_to_completion() {
+    // Kueue's samples (tests/upstream/kubeflow, tests/upstream/mpijob) in its single
+    // ClusterQueue setup (cpu 9, memory 36Gi; LocalQueue user-queue): each is admitted at 0,
+    // its pods created then, and it completes.
+    let setup = "apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {name: default-flavor}\n---\napiVersion: kueue.x-k8s.io/v1beta1\nkind: ClusterQueue\nmetadata: {name: cluster-queue}\nspec:\n  namespaceSelector: {}\n  resourceGroups:\n  - coveredResources: [cpu, memory]\n    flavors:\n    - name: default-flavor\n      resources: [{name: cpu, nominalQuota: 9}, {name: memory, nominalQuota: 36Gi}]\n---\napiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata: {name: user-queue, namespace: default}\nspec: {clusterQueue: cluster-queue}\n---\n";
+    let sim =
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: t}\nspec:\n  defaultDuration: 60s\n---\n";
+    for (dir, f, name, kind, pods) in [
+        (
+            "kubeflow",
+            "kueue-sample-pytorchjob.yaml",
+            "pytorch-simple",
+            "PyTorchJob",
+            2,
+        ),
+        (
+            "kubeflow",
+            "kueue-sample-tfjob.yaml",
+            "tensorflow-dist-mnist",
+            "TFJob",
+            3,
+        ),
+        ("mpijob", "kueue-sample-mpijob.yaml", "pi", "MPIJob", 3),
+    ] {
+        let text = std::fs::read_to_string(format!("{}/tests/upstream/{dir}/{f}", env!("CARGO_MANIFEST_DIR")))
+            .expect("the sample");
+        let y = format!(
+            "{sim}{}{}{setup}{text}",
+            nodes(2, 0),
+            frameworks("batch/job, kubeflow.org/mpijob, kubeflow.org/pytorchjob, kubeflow.org/tfjob")
+        );
+        let r = run(&y, "kueue");
+        assert_eq!(times(&r, name, "QuotaReserved"), [0.0], "{f}");
+        let j = job(&r, name);
+        assert_eq!(
+            (j.kind, j.state.as_str(), j.pods, j.queue.as_str()),
+            (kind, "Complete", pods, "cluster-queue"),
+            "{f}"
+        );
+        assert_eq!(secs(j.start), Some(0.0), "{f}");
+    }
+}
