@@ -484,6 +484,91 @@ proptest! {
     }
 }
 
+/// Training jobs and MPIJobs under Kueue: one 8-GPU ClusterQueue, nodes `node_gpus`, jobs
+/// (is an MPIJob, workers, GPUs per pod, submit s, run s, high priority).
+fn kueue_training_yaml(node_gpus: &[u32], jobs: &[(bool, u32, u32, u64, u64, bool)]) -> String {
+    let mut y = String::from(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: p}\nspec: {horizon: 6h}\n---\n\
+         apiVersion: config.kueue.x-k8s.io/v1beta1\nkind: Configuration\nwaitForPodsReady: {enable: true, timeout: 20m}\nintegrations:\n  frameworks: [batch/job, kubeflow.org/mpijob, kubeflow.org/pytorchjob]\n---\n\
+         apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\n---\n\
+         apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {name: gpu}\n---\n\
+         apiVersion: kueue.x-k8s.io/v1beta1\nkind: ClusterQueue\nmetadata: {name: cq}\nspec:\n  namespaceSelector: {}\n  preemption: {withinClusterQueue: LowerPriority}\n  resourceGroups:\n  - coveredResources: [nvidia.com/gpu]\n    flavors:\n    - name: gpu\n      resources: [{name: nvidia.com/gpu, nominalQuota: 8}]\n---\n\
+         apiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata: {name: lq, namespace: default}\nspec: {clusterQueue: cq}\n---\n",
+    );
+    for (i, g) in node_gpus.iter().enumerate() {
+        y += &format!(
+            "apiVersion: v1\nkind: Node\nmetadata: {{name: n{i}}}\nstatus:\n  allocatable: {{cpu: \"64\", memory: 256Gi, nvidia.com/gpu: \"{g}\", pods: \"110\"}}\n---\n"
+        );
+    }
+    for (i, &(mpi, workers, gpus, at, run, high)) in jobs.iter().enumerate() {
+        let prio = if high {
+            "          priorityClassName: high\n"
+        } else {
+            ""
+        };
+        let pod = |c: &str, g: u32| {
+            format!(
+                "      template:\n        spec:\n{prio}          containers: [{{name: {c}, image: x, resources: {{limits: {{nvidia.com/gpu: \"{g}\"}}}}}}]\n"
+            )
+        };
+        y += &if mpi {
+            format!(
+                "apiVersion: kubeflow.org/v2beta1\nkind: MPIJob\nmetadata:\n  name: t{i}\n  labels: {{kueue.x-k8s.io/queue-name: lq}}\n  annotations: {{kubesim.io/submit-at: {at}s, kubesim.io/duration: {run}s}}\nspec:\n  runPolicy: {{cleanPodPolicy: Running}}\n  mpiReplicaSpecs:\n    Launcher:\n      replicas: 1\n{}    Worker:\n      replicas: {workers}\n{}---\n",
+                pod("launcher", 0),
+                pod("worker", gpus)
+            )
+        } else {
+            format!(
+                "apiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata:\n  name: t{i}\n  labels: {{kueue.x-k8s.io/queue-name: lq}}\n  annotations: {{kubesim.io/submit-at: {at}s}}\nspec:\n  runPolicy: {{cleanPodPolicy: All}}\n  pytorchReplicaSpecs:\n    Master:\n      replicas: 1\n{}    Worker:\n      replicas: {workers}\n{}---\n",
+                pod("pytorch", gpus).replace(
+                    "      template:\n",
+                    &format!("      template:\n        metadata: {{annotations: {{kubesim.io/duration: {run}s}}}}\n")
+                ),
+                pod("pytorch", gpus).replace(
+                    "      template:\n",
+                    &format!("      template:\n        metadata: {{annotations: {{kubesim.io/duration: {run}s}}}}\n")
+                )
+            )
+        };
+    }
+    y
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("KUBESIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24),
+        rng_seed: RngSeed::Fixed(0x006b_6b66),
+        ..ProptestConfig::default()
+    })]
+
+    /// PyTorchJobs and MPIJobs under Kueue (priority preemption and waitForPodsReady mixed in):
+    /// the ClusterQueue never holds more than its nominal quota (`KueueState::check` after every
+    /// event), and each job is one row that starts only after its QuotaReserved event.
+    #[test]
+    fn kueue_training_jobs_are_admitted_whole_within_quota(
+        node_gpus in prop::collection::vec(2u32..=8, 1..3),
+        jobs in prop::collection::vec((any::<bool>(), 1u32..=3, 0u32..=2, 0u64..600, 60u64..900, any::<bool>()), 1..6),
+    ) {
+        let yaml = kueue_training_yaml(&node_gpus, &jobs);
+        let sc = kubesim::input::scenario::load_str("p.yaml", &yaml).expect("loads");
+        let runs = run_all(&sc, &["kueue".to_string()], &[1], true).expect("runs");
+        let r = &runs[0];
+        prop_assert_eq!(r.jobs.len(), jobs.len());
+        for (i, c) in jobs.iter().enumerate() {
+            let name = format!("t{i}");
+            let j = r.jobs.iter().find(|j| j.name == name).expect("a row per job");
+            prop_assert_eq!(j.kind, if c.0 { "MPIJob" } else { "PyTorchJob" });
+            prop_assert_eq!(j.queue.as_str(), "cq");
+            if let Some(start) = j.start {
+                let obj = format!("default/{}", j.name);
+                let admitted = r.events.iter().any(|e| e.object == obj && e.event == "QuotaReserved" && e.time <= start);
+                prop_assert!(admitted, "{} started without admission", j.name);
+            }
+        }
+        prop_assert!(r.gpu.busy_util() <= r.gpu.alloc_util() + 1e-9);
+    }
+}
+
 #[derive(Clone, Debug)]
 struct JobSetCase {
     /// Per replicated Job: (replicas, pods per Job, GPUs per pod, run time s, pods that fail).

@@ -238,11 +238,13 @@ impl World {
         self.kueue_job_done(js);
     }
 
-    /// The pods not yet terminal of a workload: a JobSet's are its Jobs' (of every attempt).
+    /// The pods not yet terminal of a workload: a JobSet's are its Jobs' (of every attempt), an
+    /// MPIJob's its workers and its launcher Job's.
     pub(crate) fn live_pods_of(&self, wl: WlId) -> Vec<crate::sim::PodId> {
         let jobs: Vec<WlId> = match self.ctl.jobsets.sets.get(&wl) {
             Some(st) => st.all_jobs().collect(),
-            None => vec![wl],
+            // An MPIJob's workers and its launcher Job's pods.
+            None => std::iter::once(wl).chain(self.mpi_launcher(wl)).collect(),
         };
         jobs.iter()
             .flat_map(|&j| self.store.workloads[j as usize].pods.iter().copied())

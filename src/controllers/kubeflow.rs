@@ -46,8 +46,15 @@
 //! The controller's writes do not pass a rate-limited client; services, environment, ports and
 //! init containers do not affect scheduling; a gang job's pods are created without waiting for
 //! its Volcano PodGroup to be Inqueue (its PodGroup is made at load:
-//! `input::scenario::kubeflow::pod_group`); `elasticPolicy`, `ttlSecondsAfterFinished` and
-//! Kueue's management of the job are not simulated (docs/kubeflow.md).
+//! `input::scenario::kubeflow::pod_group`); `elasticPolicy` and `ttlSecondsAfterFinished` are
+//! not simulated (docs/kubeflow.md).
+//!
+//! Under Kueue (`kubeflow.org/pytorchjob`, `kubeflow.org/tfjob` in `integrations.frameworks`;
+//! kueue `pkg/controller/jobs/kubeflow/kubeflowjob/kubeflowjob_controller.go`): the job is
+//! created suspended, its Workload has one pod set per replica type, and admission clears
+//! `runPolicy.suspend` (`RunWithPodSetsInfo`: the flavor's node labels and tolerations go into
+//! every replica's template), which a reconcile turns into pods; an eviction suspends it again
+//! (its pods deleted).
 
 use std::collections::BTreeMap;
 
@@ -263,11 +270,13 @@ impl World {
         })
     }
 
-    /// A training job was created: its first reconcile.
+    /// A training job was created: its first reconcile. Kueue's webhook creates a job it
+    /// manages suspended (`runPolicy.suspend`), and its Workload queues.
     pub(crate) fn kubeflow_created(&mut self, wl: WlId) {
+        let managed = self.kueue_manages(wl);
         let spec = self.kf_spec(wl);
         let slots = spec.replicas.iter().map(|r| vec![None; r.replicas as usize]).collect();
-        let suspended = spec.suspend;
+        let suspended = spec.suspend || managed;
         self.ctl.kubeflow.jobs.insert(
             wl,
             KfState {
@@ -287,6 +296,21 @@ impl World {
         let r = self.kf_reasons(wl);
         let kind = self.kf_spec(wl).framework.kind();
         self.event(|| obj, r.created, || format!("{kind} {name} is created."));
+        if managed {
+            self.kueue_created(wl);
+        }
+        self.kubeflow_reconcile(wl);
+    }
+
+    /// `runPolicy.suspend` set or cleared (by Kueue: an eviction, an admission): a reconcile,
+    /// which deletes every pod of a suspended job and creates the missing pods of a resumed
+    /// one.
+    pub(crate) fn kubeflow_set_suspend(&mut self, wl: WlId, suspend: bool) {
+        let st = self.ctl.kubeflow.jobs.get_mut(&wl).expect("a Kubeflow job");
+        if st.finished || st.suspended == suspend {
+            return;
+        }
+        st.suspended = suspend;
         self.kubeflow_reconcile(wl);
     }
 
@@ -605,6 +629,8 @@ impl World {
         } else {
             self.end_workload(wl, WlState::Failed, reason);
         }
+        // Kueue's Workload is finished: its quota is released.
+        self.kueue_job_done(wl);
     }
 
     /// A pod of the job ended, or restarted in place: a reconcile.

@@ -37,10 +37,18 @@
 //! finishes. Simplifications: the controller's writes do not pass a rate-limited client;
 //! Services, the ConfigMap and the SSH Secret do not affect scheduling; a worker with status
 //! reason `Evicted` (node-pressure eviction, which kubesim does not model) is not looked for.
+//!
+//! Under Kueue (`kubeflow.org/mpijob` in `integrations.frameworks`, as the released manifests
+//! list it; kueue `pkg/controller/jobs/mpijob/mpijob_controller.go`): the MPIJob is created
+//! suspended (its launcher Job too), its Workload has pod sets Launcher (1) and Worker
+//! (replicas), and admission clears `runPolicy.suspend` (`RunWithPodSetsInfo`: the flavor's node
+//! labels and tolerations go into both templates): a reconcile creates the workers and resumes
+//! the launcher Job. An eviction suspends it again: the workers are deleted and the launcher
+//! Job suspended (its pod deleted).
 
 use std::collections::BTreeMap;
 
-use crate::input::spec::{CleanPodPolicy, MpiJobSpec, WorkloadKind};
+use crate::input::spec::{CleanPodPolicy, MpiJobSpec, ResourceFlavorSpec, WorkloadKind};
 use crate::observe::record::WlState;
 use crate::sim::{Phase, PodId, ProtoId, WlId, World};
 
@@ -86,6 +94,8 @@ struct MpiState {
     finished: bool,
     /// `runPolicy.suspend`.
     suspended: bool,
+    /// Kueue's flavor, for the launcher Job created after admission.
+    flavor: Option<Box<ResourceFlavorSpec>>,
     /// The launcher's pod, running and waiting for every worker to run.
     waiting: Option<PodId>,
     /// A reconcile is running; another was asked for meanwhile.
@@ -104,14 +114,17 @@ impl World {
         }
     }
 
-    /// An MPIJob was created: its first reconcile.
+    /// An MPIJob was created: its first reconcile. Kueue's webhook creates an MPIJob it
+    /// manages suspended (`runPolicy.suspend`), and its Workload queues.
     pub(crate) fn mpi_created(&mut self, wl: WlId) {
+        let managed = self.kueue_manages(wl);
         let spec = self.mpi_spec(wl);
         let st = MpiState {
             workers: vec![None; spec.workers() as usize],
             launcher: None,
             finished: false,
-            suspended: spec.suspend,
+            suspended: spec.suspend || managed,
+            flavor: None,
             waiting: None,
             busy: false,
             again: false,
@@ -120,7 +133,35 @@ impl World {
         let obj = self.wl_object(wl);
         let (ns, name) = self.mpi_ns_name(wl);
         self.event(|| obj, "MPIJobCreated", || format!("MPIJob {ns}/{name} is created."));
+        if managed {
+            self.kueue_created(wl);
+        }
         self.mpi_reconcile(wl);
+    }
+
+    /// `runPolicy.suspend` set or cleared (by Kueue: an eviction, an admission): a reconcile,
+    /// which deletes the workers and suspends the launcher Job, or creates the workers and
+    /// resumes the launcher Job.
+    pub(crate) fn mpi_set_suspend(&mut self, wl: WlId, suspend: bool) {
+        let st = self.ctl.mpi.jobs.get_mut(&wl).expect("an MPIJob");
+        if st.finished || st.suspended == suspend {
+            return;
+        }
+        st.suspended = suspend;
+        self.mpi_reconcile(wl);
+    }
+
+    /// The launcher Job of MPIJob `wl`, once created.
+    pub(crate) fn mpi_launcher(&self, wl: WlId) -> Option<WlId> {
+        self.ctl.mpi.jobs.get(&wl).and_then(|st| st.launcher)
+    }
+
+    /// Kueue's flavor for the MPIJob (`RunWithPodSetsInfo`), kept for a launcher Job created
+    /// later.
+    pub(crate) fn mpi_set_flavor(&mut self, wl: WlId, fl: &ResourceFlavorSpec) {
+        if let Some(st) = self.ctl.mpi.jobs.get_mut(&wl) {
+            st.flavor = Some(Box::new(fl.clone()));
+        }
     }
 
     fn mpi_ns_name(&self, wl: WlId) -> (String, String) {
@@ -247,6 +288,8 @@ impl World {
             self.event(|| obj, "MPIJobFailed", || format!("{reason}: {m}"));
             self.end_workload(wl, WlState::Failed, &reason);
         }
+        // Kueue's Workload is finished: its quota is released.
+        self.kueue_job_done(wl);
     }
 
     /// `deleteWorkerPods`: every worker not terminal (under `cleanPodPolicy: Running`, the
@@ -271,6 +314,9 @@ impl World {
         self.ctl.mpi.parent.insert(id, wl);
         self.ctl.mpi.jobs.get_mut(&wl).expect("an MPIJob").launcher = Some(id);
         self.create_workload(proto, name, arrival, duration, None);
+        if let Some(fl) = self.ctl.mpi.jobs[&wl].flavor.clone() {
+            self.kueue_inject_flavor(id, &fl);
+        }
     }
 
     /// Whether a new Job is an MPIJob's launcher created suspended (its MPIJob is).

@@ -1826,6 +1826,14 @@ pub struct KueueConfig {
     /// configure it, `config/components/manager/controller_manager_config.yaml`): Kueue manages
     /// JobSets.
     pub manages_jobsets: bool,
+    /// `integrations.frameworks` lists `kubeflow.org/mpijob` (as the released manifests do):
+    /// Kueue manages MPIJobs.
+    pub manages_mpijobs: bool,
+    /// `integrations.frameworks` lists `kubeflow.org/pytorchjob` (commented out in the
+    /// released manifests: not by default).
+    pub manages_pytorchjobs: bool,
+    /// `integrations.frameworks` lists `kubeflow.org/tfjob` (not by default).
+    pub manages_tfjobs: bool,
     /// `resources.excludeResourcePrefixes`: resources not counted against quota.
     pub exclude_resource_prefixes: Vec<String>,
     /// `resources.quotaCheckStrategy: IgnoreUndeclared`: requests of resources a ClusterQueue
@@ -1902,6 +1910,9 @@ impl Default for KueueConfig {
             managed_jobs_namespace_selector: KueueConfig::default_namespace_selector("kueue-system"),
             manages_batch_jobs: true,
             manages_jobsets: true,
+            manages_mpijobs: true,
+            manages_pytorchjobs: false,
+            manages_tfjobs: false,
             exclude_resource_prefixes: Vec::new(),
             quota_ignore_undeclared: false,
             delete_after_deactivated_ms: None,

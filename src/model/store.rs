@@ -194,6 +194,9 @@ pub struct Workload {
     pub owner: Option<u32>,
     /// The class its pods use instead of the template's (Kueue's flavor node labels).
     pub class_override: Option<ClassId>,
+    /// Per task, the class Kueue's flavor gave a training job's or MPIJob's replica type
+    /// (empty: none); wins over `class_override`.
+    pub task_class_overrides: Vec<ClassId>,
 }
 
 /// A PodGroup object: min member, schedule timeout (s), and its gang once a member exists.

@@ -80,8 +80,8 @@ impl World {
         }
     }
 
-    /// A pod of a Job ended (after the Job controller counted it): Kueue releases the Workload's
-    /// quota once the Job's pods are gone.
+    /// A pod of a Job, a training job or an MPIJob ended (after its controller counted it):
+    /// Kueue releases the Workload's quota once the job's pods are gone.
     pub(crate) fn policy_job_pod_gone(&mut self, wl: WlId) {
         if self.sched.kueue.is_some() {
             // Kueue admits a JobSet's Jobs as one Workload, the JobSet's.
@@ -89,10 +89,12 @@ impl World {
         }
     }
 
-    /// A pod of a Job became ready (running) or succeeded (`delta` 1), or stopped being either
+    /// A pod of a Job, a training job or an MPIJob became ready (running) or succeeded (`delta` 1), or stopped being either
     /// (-1): Kueue's PodsReady follows.
     pub(crate) fn policy_job_pod_readiness(&mut self, wl: WlId, delta: i32) {
-        if self.sched.kueue.is_some() && self.store.workloads[wl as usize].job.is_some() {
+        let owned =
+            self.store.workloads[wl as usize].job.is_some() || self.ctl.kubeflow.owns(wl) || self.ctl.mpi.owns(wl);
+        if self.sched.kueue.is_some() && owned {
             self.kueue_pod_readiness(self.ctl.parent_of(wl).unwrap_or(wl), delta);
         }
     }

@@ -210,7 +210,13 @@ impl World {
     fn needed_at_once(&self, wl: WlId, gang: Option<crate::model::gang::GangId>) -> Vec<ClassId> {
         let w = &self.store.workloads[wl as usize];
         let proto = &self.store.protos[w.proto as usize];
-        let class = |t: usize| w.class_override.unwrap_or(proto.tasks[t].class);
+        let class = |t: usize| {
+            w.task_class_overrides
+                .get(t)
+                .copied()
+                .or(w.class_override)
+                .unwrap_or(proto.tasks[t].class)
+        };
         let per_task: Vec<(ClassId, u32)> = match &proto.spec.kind {
             WorkloadKind::Job(j) => vec![(
                 class(0),

@@ -77,6 +77,7 @@ impl World {
             deleted: false,
             owner,
             class_override: None,
+            task_class_overrides: Vec::new(),
             job: None,
             vc: None,
             gang: None,
@@ -177,7 +178,12 @@ impl World {
         w.pods_created += 1;
         let proto = &self.store.protos[w.proto as usize];
         let is_job = !matches!(proto.spec.kind, WorkloadKind::Pod(_));
-        let class = w.class_override.unwrap_or(proto.tasks[task as usize].class);
+        let class = w
+            .task_class_overrides
+            .get(task as usize)
+            .copied()
+            .or(w.class_override)
+            .unwrap_or(proto.tasks[task as usize].class);
         let id = self.store.pods.len() as PodId;
         self.store.pods.push(Pod {
             seq: n,
@@ -576,8 +582,10 @@ impl World {
             self.vc_pod_finished(wl, pod);
         } else if self.ctl.kubeflow.owns(wl) {
             self.kubeflow_reconcile(wl);
+            self.policy_job_pod_gone(wl);
         } else if self.ctl.mpi.owns(wl) {
             self.mpi_reconcile(wl);
+            self.policy_job_pod_gone(wl);
         } else if self.ctl.ray.owns(wl) {
             self.ray_reconcile(wl);
         } else if self.store.workloads[wl as usize].job.is_some() {

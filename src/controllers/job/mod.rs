@@ -356,6 +356,14 @@ impl World {
             self.jobset_set_suspend(wl, suspend);
             return;
         }
+        if self.ctl.kubeflow.owns(wl) {
+            self.kubeflow_set_suspend(wl, suspend);
+            return;
+        }
+        if self.ctl.mpi.owns(wl) {
+            self.mpi_set_suspend(wl, suspend);
+            return;
+        }
         let now = self.now();
         let j = self.job(wl);
         if j.finished || j.suspended == suspend {

@@ -15,7 +15,8 @@
 //! feature gate turns it off).
 //!
 //! Simulated: `waitForPodsReady` (all of it), `manageJobsWithoutQueueName`,
-//! `managedJobsNamespaceSelector`, `integrations.frameworks` (whether `batch/job` is managed),
+//! `managedJobsNamespaceSelector`, `integrations.frameworks` (whether `batch/job`, `jobset.x-k8s.io/jobset`,
+//! `kubeflow.org/mpijob`, `kubeflow.org/pytorchjob`, `kubeflow.org/tfjob` are managed),
 //! `resources.excludeResourcePrefixes` and `resources.quotaCheckStrategy`,
 //! `objectRetentionPolicies.workloads.afterDeactivatedByKueue`, the `DisableWaitForPodsReady`
 //! and `SchedulingEquivalenceHashing` feature gates (`pkg/features/kube_features.go`). Every
@@ -138,13 +139,16 @@ pub(crate) fn configuration(doc: &Obj, version: ConfigVersion, loc: &SourceLoc) 
         if let Some(list) = o.get("frameworks") {
             let names = list.seq()?;
             if !names.is_empty() {
-                let (mut batch, mut jobset) = (false, false);
+                let mut listed = Vec::new();
                 for n in &names {
-                    batch |= n.str()? == "batch/job";
-                    jobset |= n.str()? == "jobset.x-k8s.io/jobset";
+                    listed.push(n.str()?);
                 }
-                cfg.manages_batch_jobs = batch;
-                cfg.manages_jobsets = jobset;
+                let has = |f: &str| listed.contains(&f);
+                cfg.manages_batch_jobs = has("batch/job");
+                cfg.manages_jobsets = has("jobset.x-k8s.io/jobset");
+                cfg.manages_mpijobs = has("kubeflow.org/mpijob");
+                cfg.manages_pytorchjobs = has("kubeflow.org/pytorchjob");
+                cfg.manages_tfjobs = has("kubeflow.org/tfjob");
             }
         }
         for k in ["externalFrameworks", "podOptions", "labelKeysToCopy"] {

@@ -67,7 +67,7 @@ use std::collections::BTreeMap;
 
 use crate::engine::SimTime;
 use crate::input::spec::{QueueingStrategy, ResourceList, Scenario, WorkloadKind};
-use crate::sim::{Ev, WlId, World, class};
+use crate::sim::{ClassId, Ev, WlId, World, class};
 pub use client::KueueStep;
 use messages::Pending;
 use quota::{AdmittedByCq, AdmittedWorkload, CqId, Fr, PreemptionMode, Preemptor, QuotaTree};
@@ -289,6 +289,16 @@ fn scheduling_shape(spec: &crate::input::spec::WorkloadSpec) -> u64 {
                 );
             }
         }
+        WorkloadKind::Kubeflow(k) => {
+            for r in &k.replicas {
+                set(&r.rtype.to_lowercase(), r.replicas, &r.template);
+            }
+        }
+        WorkloadKind::MpiJob(m) => {
+            for r in m.replica_specs() {
+                set(&r.rtype.to_lowercase(), r.replicas, &r.template);
+            }
+        }
         _ => {}
     }
     h.finish()
@@ -419,6 +429,11 @@ impl KueueState {
         let integrated = match spec.kind {
             WorkloadKind::Job(_) => self.cfg.manages_batch_jobs,
             WorkloadKind::JobSet(_) => self.cfg.manages_jobsets,
+            WorkloadKind::MpiJob(_) => self.cfg.manages_mpijobs,
+            WorkloadKind::Kubeflow(ref k) => match k.framework {
+                crate::input::spec::KubeflowFramework::PyTorch => self.cfg.manages_pytorchjobs,
+                crate::input::spec::KubeflowFramework::TensorFlow => self.cfg.manages_tfjobs,
+            },
             _ => false,
         };
         if !integrated {
@@ -737,6 +752,19 @@ impl World {
                         &r.job.template.requests,
                     )
                 })
+                .collect(),
+            // One pod set per replica type, count = its replicas (kueue
+            // `pkg/controller/jobs/kubeflow/kubeflowjob/kubeflowjob_controller.go` `PodSets`).
+            WorkloadKind::Kubeflow(k) => k
+                .replicas
+                .iter()
+                .map(|r| (u64::from(r.replicas), &r.template.requests))
+                .collect(),
+            // Launcher (1) and Worker (replicas) (kueue
+            // `pkg/controller/jobs/mpijob/mpijob_controller.go` `PodSets`).
+            WorkloadKind::MpiJob(m) => m
+                .replica_specs()
+                .map(|r| (u64::from(r.replicas), &r.template.requests))
                 .collect(),
             _ => return,
         };
@@ -1263,11 +1291,35 @@ impl World {
             self.jobset_set_flavor(wl, fl);
             return;
         }
+        if self.ctl.kubeflow.owns(wl) || self.ctl.mpi.owns(wl) {
+            // Into every replica type's template (`RunWithPodSetsInfo`): each task its class.
+            let tasks = self.store.protos[self.store.workloads[wl as usize].proto as usize]
+                .tasks
+                .len();
+            let classes = (0..tasks).map(|t| self.kueue_flavored_class(wl, t, fl)).collect();
+            self.store.workloads[wl as usize].task_class_overrides = classes;
+            self.mpi_set_flavor(wl, fl);
+            if let Some(j) = self.mpi_launcher(wl) {
+                // The launcher Job, if it exists, takes the Launcher's.
+                self.kueue_inject_flavor(j, fl);
+            }
+            return;
+        }
         if fl.node_labels.is_empty() && fl.tolerations.is_empty() {
             self.store.workloads[wl as usize].class_override = None;
             return;
         }
-        let base = self.store.protos[self.store.workloads[wl as usize].proto as usize].tasks[0].class;
+        let class = self.kueue_flavored_class(wl, 0, fl);
+        self.store.workloads[wl as usize].class_override = Some(class);
+    }
+
+    /// The class of task `task` of workload `wl` with the flavor's node labels (nodeSelector)
+    /// and tolerations added.
+    fn kueue_flavored_class(&mut self, wl: WlId, task: usize, fl: &crate::input::spec::ResourceFlavorSpec) -> ClassId {
+        let base = self.store.protos[self.store.workloads[wl as usize].proto as usize].tasks[task].class;
+        if fl.node_labels.is_empty() && fl.tolerations.is_empty() {
+            return base;
+        }
         let c = &self.store.classes[base as usize];
         let mut constraints = c.constraints.clone();
         for (key, v) in &fl.node_labels {
@@ -1282,8 +1334,7 @@ impl World {
             }
         }
         let (req, priority, never, node_name) = (c.req, c.priority, c.preempt_never, c.node_name.clone());
-        let class = self.intern_class(req, priority, never, constraints, node_name);
-        self.store.workloads[wl as usize].class_override = Some(class);
+        self.intern_class(req, priority, never, constraints, node_name)
     }
 
     /// Evict a Workload: suspend its Job (its pods are deleted); the quota is released when
