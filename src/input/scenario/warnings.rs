@@ -629,9 +629,14 @@ fn never_ends(out: &mut Vec<String>, never_end: Vec<String>) {
     const MAX_NAMED: usize = 100;
     let n = never_end.len();
     for at in never_end.iter().take(MAX_PER_KIND) {
-        // A bare Kueue Workload has no pods: its own metadata carries the run time.
+        // A bare Kueue Workload has no pods: its own metadata carries the run time; an
+        // MPIJob's is its launcher's (mpirun), a RayJob's its entrypoint's.
         let (what, place) = if at.starts_with("Workload ") {
             ("once admitted it holds its quota", "its metadata")
+        } else if at.starts_with("MPIJob ") {
+            ("its pods run", "its metadata or its Launcher's pod template")
+        } else if at.starts_with("RayJob ") {
+            ("its pods run", "the RayJob's metadata (the entrypoint's run time)")
         } else {
             ("its pods run", "its pod template")
         };

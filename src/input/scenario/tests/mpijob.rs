@@ -270,3 +270,15 @@ fn a_job_multikueue_manages_is_loaded_and_not_run() {
     assert!(sc.workloads.is_empty());
     assert_eq!(sc.not_simulated[0].kind, "MPIJob");
 }
+
+#[test]
+fn an_mpijob_without_a_run_time_is_told_where_the_annotation_goes() {
+    let sc = load_str("pi.yaml", PI).unwrap();
+    let w = crate::input::scenario::warnings(&sc);
+    assert!(
+        w.iter().any(|m| m.contains("MPIJob \"default/pi\"")
+            && m.contains("never ends")
+            && m.contains("to its metadata or its Launcher's pod template")),
+        "{w:?}"
+    );
+}
