@@ -223,18 +223,22 @@ pub(crate) fn managed_elsewhere(doc: &Obj, controller: &str) -> Res<bool> {
     Ok(managed_by.is_some_and(|m| m != controller))
 }
 
+/// The field a name error points at: `metadata.name` (or `generateName`), else the kind.
+pub(super) fn name_field<'a>(doc: &Obj<'a>) -> F<'a> {
+    doc.get("metadata")
+        .and_then(|m| m.obj().ok())
+        .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
+        .unwrap_or_else(|| doc.get("kind").expect("a kind"))
+}
+
 /// The webhook's check of `metadata.name`: a DNS-1035 label (pod and service names derive from
 /// it).
-pub(super) fn job_name(doc: &Obj, meta: &Meta) -> Res<()> {
+fn job_name(doc: &Obj, meta: &Meta) -> Res<()> {
     let errs = dns1035_label_errors(&meta.name);
     if errs.is_empty() || meta.name.is_empty() {
         return Ok(());
     }
-    let f = doc
-        .get("metadata")
-        .and_then(|m| m.obj().ok())
-        .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
-        .unwrap_or_else(|| doc.get("kind").expect("a kind"));
+    let f = name_field(doc);
     Err(f.err(
         format!("Invalid value: {}: should match: {}", quote(&meta.name), errs.join(",")),
         "name the job with lowercase letters, digits and '-', starting with a letter, at most 63 \

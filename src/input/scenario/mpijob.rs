@@ -184,11 +184,7 @@ fn job_name(doc: &Obj, meta: &Meta, workers: u32) -> Res<()> {
     if errs.is_empty() {
         return Ok(());
     }
-    let f = doc
-        .get("metadata")
-        .and_then(|m| m.obj().ok())
-        .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
-        .unwrap_or_else(|| doc.get("kind").expect("a kind"));
+    let f = super::kubeflow::name_field(doc);
     Err(f.err(
         format!(
             "metadata.name: Invalid value: {}: will not able to create pod and service with invalid DNS label {}: {}",
