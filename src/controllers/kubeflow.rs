@@ -133,12 +133,39 @@ const TF_REASONS: Reasons = Reasons {
     restarting: "TFJobRestarting",
 };
 
+const JAX_REASONS: Reasons = Reasons {
+    created: "JAXJobCreated",
+    succeeded: "JAXJobSucceeded",
+    failed: "JAXJobFailed",
+    restarting: "JAXJobRestarting",
+};
+
+const PADDLE_REASONS: Reasons = Reasons {
+    created: "PaddleJobCreated",
+    succeeded: "PaddleJobSucceeded",
+    failed: "PaddleJobFailed",
+    restarting: "PaddleJobRestarting",
+};
+
+const XGBOOST_REASONS: Reasons = Reasons {
+    created: "XGBoostJobCreated",
+    succeeded: "XGBoostJobSucceeded",
+    failed: "XGBoostJobFailed",
+    restarting: "XGBoostJobRestarting",
+};
+
 /// A status pass's terminal condition, if any: (succeeded, jobs.csv reason, message).
 type Outcome = Option<(bool, &'static str, String)>;
 
-/// PyTorchJob's `UpdateJobStatus` on the replica counts (active, succeeded, failed) per replica
-/// type: its terminal condition and its Restarting messages.
-fn pytorch_status(spec: &KubeflowJobSpec, ns: &str, name: &str, counts: &[(u32, u32, u32)]) -> (Outcome, Vec<String>) {
+/// `UpdateJobStatus` of PyTorchJob, PaddleJob (the same rules) and JAXJob (Workers only) on the
+/// replica counts (active, succeeded, failed) per replica type: its terminal condition and its
+/// Restarting messages. With a Master, its success ends the job; without one, every Worker's.
+fn master_worker_status(
+    spec: &KubeflowJobSpec,
+    ns: &str,
+    name: &str,
+    counts: &[(u32, u32, u32)],
+) -> (Outcome, Vec<String>) {
     let has_master = spec.replicas.iter().any(|r| r.rtype == "Master");
     let kind = spec.framework.kind();
     let mut outcome: Outcome = None;
@@ -234,6 +261,39 @@ fn tf_status(
     (outcome, running_set, restart_set)
 }
 
+/// XGBoostJob's `UpdateJobStatus` (training-operator v1.9.0
+/// `pkg/controller.v1/xgboost/xgboostjob_controller.go`): the Master's success ends the job; any
+/// replica type with a failed pod fails it unless its restartPolicy is ExitCode (then it is
+/// Restarting), whatever the running and succeeded pods. Returns the terminal condition and the
+/// Restarting messages.
+fn xgboost_status(spec: &KubeflowJobSpec, name: &str, counts: &[(u32, u32, u32)]) -> (Outcome, Vec<String>) {
+    let mut restarting = Vec::new();
+    for (t, r) in spec.replicas.iter().enumerate() {
+        let (_, succeeded, failed) = counts[t];
+        if r.rtype == "Master" && r.replicas <= succeeded {
+            return (
+                Some((true, "", format!("XGBoostJob {name} is successfully completed."))),
+                restarting,
+            );
+        }
+        if failed > 0 {
+            if r.restart_policy == KubeflowRestartPolicy::ExitCode {
+                restarting.push(format!(
+                    "XGBoostJob {name} is restarting because {failed} {} replica(s) failed.",
+                    r.rtype
+                ));
+            } else {
+                let m = format!(
+                    "XGBoostJob {name} is failed because {failed} {} replica(s) failed.",
+                    r.rtype
+                );
+                return (Some((false, "ReplicaFailed", m)), restarting);
+            }
+        }
+    }
+    (None, restarting)
+}
+
 /// `IsRetryableExitCode`.
 pub fn is_retryable_exit_code(code: i32) -> bool {
     code >= 128
@@ -254,6 +314,9 @@ impl World {
         match self.kf_spec(wl).framework {
             KubeflowFramework::PyTorch => &PYTORCH_REASONS,
             KubeflowFramework::TensorFlow => &TF_REASONS,
+            KubeflowFramework::Jax => &JAX_REASONS,
+            KubeflowFramework::Paddle => &PADDLE_REASONS,
+            KubeflowFramework::XGBoost => &XGBOOST_REASONS,
         }
     }
 
@@ -420,8 +483,8 @@ impl World {
             self.kf_fail_and_delete(wl, "DeadlineExceeded", m);
             return;
         }
-        let failed_now = self.kf_reconcile_pods(wl);
-        self.kf_update_status(wl, failed_now);
+        let (failed_now, restarted) = self.kf_reconcile_pods(wl);
+        self.kf_update_status(wl, failed_now, &restarted);
     }
 
     /// `PastBackoffLimit`: the restart counts of the Running pods of replicas restarted by
@@ -476,12 +539,14 @@ impl World {
 
     /// `ReconcilePods` over the replica types in order: create missing pods, delete and
     /// recreate failed ones the policy restarts. Returns the replica type a non-retryable
-    /// ExitCode failure fails the job for, if any.
-    fn kf_reconcile_pods(&mut self, wl: WlId) -> Option<usize> {
+    /// ExitCode failure fails the job for, if any, and the failed pods deleted for a restart
+    /// per replica type (`updateJobReplicaStatuses` counts them in this pass's status).
+    fn kf_reconcile_pods(&mut self, wl: WlId) -> (Option<usize>, Vec<u32>) {
         let spec = self.kf_spec(wl);
         let policies: Vec<KubeflowRestartPolicy> = spec.replicas.iter().map(|r| r.restart_policy).collect();
         let mut fails = None;
         let mut replaced = Vec::new();
+        let mut restarted = vec![0u32; policies.len()];
         for (t, policy) in policies.iter().enumerate() {
             let n = self.ctl.kubeflow.jobs[&wl].slots[t].len();
             for i in 0..n {
@@ -503,6 +568,7 @@ impl World {
                     // The deletion is seen by the next reconcile, which creates its
                     // replacement: at once.
                     replaced.push((t, i, p));
+                    restarted[t] += 1;
                 } else if *policy == KubeflowRestartPolicy::ExitCode && fails.is_none() {
                     fails = Some(t);
                 }
@@ -525,7 +591,7 @@ impl World {
             }
             self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job").again = true;
         }
-        fails
+        (fails, restarted)
     }
 
     /// Create the pod of replica `t`, index `i`.
@@ -534,10 +600,12 @@ impl World {
         self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job").slots[t][i] = Some(pod);
     }
 
-    /// `UpdateJobStatus` (PyTorchJob): the start time, then success or failure by replica
-    /// type. `exit_code_failed`: the replica type whose pod failed with a non-retryable exit
-    /// code under ExitCode (`ReconcilePods` set the Failed condition).
-    fn kf_update_status(&mut self, wl: WlId, exit_code_failed: Option<usize>) {
+    /// `UpdateJobStatus`: the start time, then success or failure by replica type.
+    /// `exit_code_failed`: the replica type whose pod failed with a non-retryable exit code
+    /// under ExitCode (`ReconcilePods` set the Failed condition); `restarted`: the failed pods
+    /// `ReconcilePods` deleted for a restart, per replica type (an XGBoostJob counts them as
+    /// failed; the other kinds' rules are decided by the pods left).
+    fn kf_update_status(&mut self, wl: WlId, exit_code_failed: Option<usize>, restarted: &[u32]) {
         let now = self.now();
         let name = self.store.workloads[wl as usize].name.clone();
         if let Some(t) = exit_code_failed {
@@ -579,7 +647,15 @@ impl World {
             .namespace
             .clone();
         let (outcome, restarting) = match self.kf_spec(wl).framework {
-            KubeflowFramework::PyTorch => pytorch_status(self.kf_spec(wl), &ns, &name, &counts),
+            KubeflowFramework::PyTorch | KubeflowFramework::Paddle | KubeflowFramework::Jax => {
+                master_worker_status(self.kf_spec(wl), &ns, &name, &counts)
+            }
+            KubeflowFramework::XGBoost => {
+                for (c, r) in counts.iter_mut().zip(restarted) {
+                    c.2 += r;
+                }
+                xgboost_status(self.kf_spec(wl), &name, &counts)
+            }
             KubeflowFramework::TensorFlow => {
                 let worker0 = self.kf_worker0_completed(wl);
                 let was_restarting = self.ctl.kubeflow.jobs[&wl].restarting;

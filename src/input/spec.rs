@@ -603,8 +603,9 @@ pub enum WorkloadKind {
     /// An `apps/v1` Deployment, ReplicaSet or StatefulSet: `replicas` pods kept up until the
     /// horizon by its controller (`controllers::serving`, docs/serving.md).
     Serving(ServingSpec),
-    /// A Kubeflow training-operator v1 job (`kubeflow.org/v1` PyTorchJob, TFJob): pods created per
-    /// replica by the Kubeflow controller (`controllers::kubeflow`).
+    /// A Kubeflow training-operator v1 job (`kubeflow.org/v1` PyTorchJob, TFJob, JAXJob,
+    /// PaddleJob, XGBoostJob): pods created per replica by the Kubeflow controller
+    /// (`controllers::kubeflow`).
     Kubeflow(KubeflowJobSpec),
     /// A Kubeflow MPI Operator `kubeflow.org/v2beta1` MPIJob: worker pods created by the MPI
     /// controller, the launcher run by a batch/v1 Job of its own (`controllers::mpijob`).
@@ -741,14 +742,34 @@ impl LwsSpec {
 pub enum KubeflowFramework {
     PyTorch,
     TensorFlow,
+    Jax,
+    Paddle,
+    XGBoost,
 }
 
 impl KubeflowFramework {
+    /// Every kind, in the order kubesim lists them.
+    pub const ALL: [KubeflowFramework; 5] = [
+        KubeflowFramework::PyTorch,
+        KubeflowFramework::TensorFlow,
+        KubeflowFramework::Jax,
+        KubeflowFramework::Paddle,
+        KubeflowFramework::XGBoost,
+    ];
+
+    /// The framework of API kind `kind` (`PyTorchJob`), if it is one.
+    pub fn from_kind(kind: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.kind() == kind)
+    }
+
     /// The kind as its API names it.
     pub fn kind(self) -> &'static str {
         match self {
             KubeflowFramework::PyTorch => "PyTorchJob",
             KubeflowFramework::TensorFlow => "TFJob",
+            KubeflowFramework::Jax => "JAXJob",
+            KubeflowFramework::Paddle => "PaddleJob",
+            KubeflowFramework::XGBoost => "XGBoostJob",
         }
     }
 }
@@ -1834,6 +1855,12 @@ pub struct KueueConfig {
     pub manages_pytorchjobs: bool,
     /// `integrations.frameworks` lists `kubeflow.org/tfjob` (not by default).
     pub manages_tfjobs: bool,
+    /// `integrations.frameworks` lists `kubeflow.org/jaxjob` (not by default).
+    pub manages_jaxjobs: bool,
+    /// `integrations.frameworks` lists `kubeflow.org/paddlejob` (not by default).
+    pub manages_paddlejobs: bool,
+    /// `integrations.frameworks` lists `kubeflow.org/xgboostjob` (not by default).
+    pub manages_xgboostjobs: bool,
     /// `resources.excludeResourcePrefixes`: resources not counted against quota.
     pub exclude_resource_prefixes: Vec<String>,
     /// `resources.quotaCheckStrategy: IgnoreUndeclared`: requests of resources a ClusterQueue
@@ -1913,6 +1940,9 @@ impl Default for KueueConfig {
             manages_mpijobs: true,
             manages_pytorchjobs: false,
             manages_tfjobs: false,
+            manages_jaxjobs: false,
+            manages_paddlejobs: false,
+            manages_xgboostjobs: false,
             exclude_resource_prefixes: Vec::new(),
             quota_ignore_undeclared: false,
             delete_after_deactivated_ms: None,

@@ -58,7 +58,7 @@ pub(crate) fn mpi_job(doc: &Obj, meta: &Meta) -> Res<Workload> {
         .obj()?;
     spec.deny_unknown(SPEC_FIELDS, "an MPIJob spec")?;
     let run: RunPolicy = match spec.get("runPolicy") {
-        Some(f) => run_policy(&f, MPI_CONTROLLER)?,
+        Some(f) => run_policy(&f, Some(MPI_CONTROLLER))?,
         None => RunPolicy::default(),
     };
     // `slotsPerWorker`: `ValidateNonnegativeField`.
