@@ -13,8 +13,7 @@ const SIM: &str = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: 
 /// `duration`, with the extra replica fields `fields` and pod template annotations `more`.
 fn replica(rtype: &str, replicas: u32, duration: &str, fields: &str, more: &str, container: &str) -> String {
     format!(
-        "    {rtype}:\n      replicas: {replicas}\n{fields}      template:\n        metadata:\n          annotations: {{kubesim.io/duration: {duration}{more}}}\n        spec:\n          containers: [{{name: {container}, image: x, resources: {{requests: {{cpu: \"{cpu}\"}}}}}}]\n",
-        cpu = 1
+        "    {rtype}:\n      replicas: {replicas}\n{fields}      template:\n        metadata:\n          annotations: {{kubesim.io/duration: {duration}{more}}}\n        spec:\n          containers: [{{name: {container}, image: x, resources: {{requests: {{cpu: \"1\"}}}}}}]\n"
     )
 }
 
@@ -83,28 +82,49 @@ fn a_jaxjob_succeeds_when_every_worker_has_and_fails_at_a_failed_worker() {
 }
 
 #[test]
-fn a_paddlejob_ends_at_its_masters_success_and_restarts_in_place_by_default() {
+fn a_paddlejob_or_xgboostjob_ends_at_its_masters_success() {
     // Master 60 s, two Workers 100 s: Succeeded at 60 (the Master's success); cleanPodPolicy
     // None leaves the Workers running to 100.
-    let r = run(
-        &paddle(&[
-            replica("Master", 1, "60s", "", "", "paddle"),
-            replica("Worker", 2, "100s", "", "", "paddle"),
-        ]),
-        "kube-default",
-    );
-    assert_eq!(times(&r, "j", "PaddleJobSucceeded"), [60.0]);
-    assert_eq!(
-        details(&r, "PaddleJobSucceeded"),
-        ["PaddleJob j is successfully completed."]
-    );
-    assert_eq!(times(&r, "j-worker-", "PodSucceeded"), [100.0, 100.0]);
-    assert!(times(&r, "j-", "PodDeleted").is_empty());
-    let j = job(&r, "j");
-    assert_eq!(
-        (j.kind, j.pods, j.state.as_str(), secs(j.finish)),
-        ("PaddleJob", 3, "Complete", Some(60.0))
-    );
+    for (kind, key, container, message) in [
+        (
+            "PaddleJob",
+            "paddleReplicaSpecs",
+            "paddle",
+            "PaddleJob j is successfully completed.",
+        ),
+        (
+            "XGBoostJob",
+            "xgbReplicaSpecs",
+            "xgboost",
+            "XGBoostJob j is successfully completed.",
+        ),
+    ] {
+        let r = run(
+            &scenario(
+                kind,
+                key,
+                &[
+                    replica("Master", 1, "60s", "", "", container),
+                    replica("Worker", 2, "100s", "", "", container),
+                ],
+            ),
+            "kube-default",
+        );
+        let succeeded = format!("{kind}Succeeded");
+        assert_eq!(times(&r, "j", &succeeded), [60.0]);
+        assert_eq!(details(&r, &succeeded), [message]);
+        assert_eq!(times(&r, "j-worker-", "PodSucceeded"), [100.0, 100.0]);
+        assert!(times(&r, "j-", "PodDeleted").is_empty());
+        let j = job(&r, "j");
+        assert_eq!(
+            (j.kind, j.pods, j.state.as_str(), secs(j.finish)),
+            (kind, 3, "Complete", Some(60.0))
+        );
+    }
+}
+
+#[test]
+fn a_paddlejob_restarts_in_place_by_default() {
     // Workers alone, OnFailure (PaddleJob's default): the first run exits 1 at 30 and restarts
     // in place at once; the second succeeds at 60, when every Worker has: Succeeded at 60.
     let r = run(
@@ -131,23 +151,7 @@ fn a_paddlejob_ends_at_its_masters_success_and_restarts_in_place_by_default() {
 }
 
 #[test]
-fn an_xgboostjob_ends_at_its_masters_success_and_fails_at_any_failed_pod_but_exit_code() {
-    // Master 60 s, Workers 100 s: Succeeded at 60, the Workers run on to 100.
-    let r = run(
-        &xgboost(&[
-            replica("Master", 1, "60s", "", "", "xgboost"),
-            replica("Worker", 2, "100s", "", "", "xgboost"),
-        ]),
-        "kube-default",
-    );
-    assert_eq!(times(&r, "j", "XGBoostJobSucceeded"), [60.0]);
-    assert_eq!(
-        details(&r, "XGBoostJobSucceeded"),
-        ["XGBoostJob j is successfully completed."]
-    );
-    assert_eq!(times(&r, "j-worker-", "PodSucceeded"), [100.0, 100.0]);
-    let j = job(&r, "j");
-    assert_eq!((j.kind, j.pods, secs(j.finish)), ("XGBoostJob", 3, Some(60.0)));
+fn an_xgboostjob_fails_at_any_failed_pod_but_under_exit_code() {
     // A Worker exits 1 at 30 under the default Never: Failed at 30.
     let r = run(
         &xgboost(&[

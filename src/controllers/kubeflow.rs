@@ -1,11 +1,16 @@
-//! The Kubeflow training-operator v1 controller for PyTorchJobs and TFJobs (`kubeflow.org/v1`), after
+//! The Kubeflow training-operator v1 controller for PyTorchJobs, TFJobs, JAXJobs, PaddleJobs and
+//! XGBoostJobs (`kubeflow.org/v1`), after
 //! kubeflow/training-operator at `v1.9.0` (`6f74c7f6`): `pkg/controller.v1/common/job.go`
 //! `ReconcileJobs`, `DeletePodsAndServices`, `CleanUpResources`; `pkg/controller.v1/common/pod.go`
 //! `ReconcilePods`, `createNewPod`; `pkg/core/job.go` `PastBackoffLimit`, `PastActiveDeadline`;
 //! `pkg/core/status.go` `UpdateJobReplicaStatuses`; `pkg/util/status.go` `setCondition` (a
 //! Failed condition is final); `pkg/util/train/train_util.go` `IsRetryableExitCode`;
 //! `pkg/controller.v1/pytorch/pytorchjob_controller.go` `Reconcile`, `UpdateJobStatus`;
-//! `pkg/controller.v1/tensorflow/tfjob_controller.go` `UpdateJobStatus`, `IsWorker0Completed`.
+//! `pkg/controller.v1/tensorflow/tfjob_controller.go` `UpdateJobStatus`, `IsWorker0Completed`;
+//! `pkg/controller.v1/jax/jaxjob_controller.go`, `paddlepaddle/paddlepaddle_controller.go`,
+//! `xgboost/xgboostjob_controller.go` `UpdateJobStatus` (a JAXJob and a PaddleJob decide as a
+//! PyTorchJob; an XGBoostJob succeeds by its Master and fails at any failed pod not under
+//! ExitCode, the pods deleted for a restart in the pass counted).
 //! The rules and their messages are written out in docs/kubeflow.md.
 //!
 //! A training job is a workload of its own (one jobs.csv row, kind `PyTorchJob`) whose pods the
@@ -49,7 +54,7 @@
 //! `input::scenario::kubeflow::pod_group`); `elasticPolicy` and `ttlSecondsAfterFinished` are
 //! not simulated (docs/kubeflow.md).
 //!
-//! Under Kueue (`kubeflow.org/pytorchjob`, `kubeflow.org/tfjob` in `integrations.frameworks`;
+//! Under Kueue (`kubeflow.org/pytorchjob`, `tfjob`, `jaxjob`, `paddlejob`, `xgboostjob` in `integrations.frameworks`;
 //! kueue `pkg/controller/jobs/kubeflow/kubeflowjob/kubeflowjob_controller.go`): the job is
 //! created suspended, its Workload has one pod set per replica type, and admission clears
 //! `runPolicy.suspend` (`RunWithPodSetsInfo`: the flavor's node labels and tolerations go into
@@ -119,40 +124,23 @@ struct Reasons {
     restarting: &'static str,
 }
 
-const PYTORCH_REASONS: Reasons = Reasons {
-    created: "PyTorchJobCreated",
-    succeeded: "PyTorchJobSucceeded",
-    failed: "PyTorchJobFailed",
-    restarting: "PyTorchJobRestarting",
-};
+/// The reasons of kind `$kind` (`NewReason`: the kind, then the reason).
+macro_rules! reasons {
+    ($kind:literal) => {
+        Reasons {
+            created: concat!($kind, "Created"),
+            succeeded: concat!($kind, "Succeeded"),
+            failed: concat!($kind, "Failed"),
+            restarting: concat!($kind, "Restarting"),
+        }
+    };
+}
 
-const TF_REASONS: Reasons = Reasons {
-    created: "TFJobCreated",
-    succeeded: "TFJobSucceeded",
-    failed: "TFJobFailed",
-    restarting: "TFJobRestarting",
-};
-
-const JAX_REASONS: Reasons = Reasons {
-    created: "JAXJobCreated",
-    succeeded: "JAXJobSucceeded",
-    failed: "JAXJobFailed",
-    restarting: "JAXJobRestarting",
-};
-
-const PADDLE_REASONS: Reasons = Reasons {
-    created: "PaddleJobCreated",
-    succeeded: "PaddleJobSucceeded",
-    failed: "PaddleJobFailed",
-    restarting: "PaddleJobRestarting",
-};
-
-const XGBOOST_REASONS: Reasons = Reasons {
-    created: "XGBoostJobCreated",
-    succeeded: "XGBoostJobSucceeded",
-    failed: "XGBoostJobFailed",
-    restarting: "XGBoostJobRestarting",
-};
+const PYTORCH_REASONS: Reasons = reasons!("PyTorchJob");
+const TF_REASONS: Reasons = reasons!("TFJob");
+const JAX_REASONS: Reasons = reasons!("JAXJob");
+const PADDLE_REASONS: Reasons = reasons!("PaddleJob");
+const XGBOOST_REASONS: Reasons = reasons!("XGBoostJob");
 
 /// A status pass's terminal condition, if any: (succeeded, jobs.csv reason, message).
 type Outcome = Option<(bool, &'static str, String)>;

@@ -1,5 +1,5 @@
-//! kubeflow.org/v1 training jobs of the training-operator v1, PyTorchJob and TFJob
-//! (docs/kubeflow.md): the spec with the defaults the controller applies (`SetDefaults_<Kind>`),
+//! kubeflow.org/v1 training jobs of the training-operator v1, PyTorchJob, TFJob, JAXJob,
+//! PaddleJob and XGBoostJob (docs/kubeflow.md): the spec with the defaults the controller applies (`SetDefaults_<Kind>`),
 //! the validating webhook's checks with its messages, and each replica's pod template read as a
 //! pod template whose `restartPolicy` the replica's overwrites (`SetRestartPolicy`).
 //!
@@ -13,7 +13,13 @@
 //! `manifests/base/crds/kubeflow.org_pytorchjobs.yaml` (the schema's fields); for TFJobs
 //! `tensorflow_types.go`, `tensorflow_defaults.go` (`SetDefaults_TFJob`: restartPolicy Never,
 //! replica types camel-cased), `pkg/webhooks/tensorflow/tfjob_webhook.go`
-//! (`validateTFReplicaSpecs`), `kubeflow.org_tfjobs.yaml`. The webhook
+//! (`validateTFReplicaSpecs`), `kubeflow.org_tfjobs.yaml`; for JAXJobs, PaddleJobs and
+//! XGBoostJobs `jax_types.go`, `jax_defaults.go`, `paddlepaddle_types.go`,
+//! `paddlepaddle_defautls.go`, `xgboost_types.go`, `xgboost_defaults.go` (`SetDefaults_<Kind>`),
+//! `pkg/webhooks/jax/jaxjob_webhook.go` (`validateJAXReplicaSpecs`; no `ValidateRunPolicy`),
+//! `pkg/webhooks/paddlepaddle/paddlepaddle_webhook.go` (`validateSpec`),
+//! `pkg/webhooks/xgboost/xgboostjob_webhook.go` (`validateXGBReplicaSpecs`: a Master of one
+//! replica). The webhook
 //! aggregates its errors; kubesim reports the first it meets, naming file, line, field and fix.
 //! There is no defaulting webhook: the controller defaults the job when it reconciles it, so the
 //! validating webhook sees the job as written (a Master without `replicas` is refused).
