@@ -783,6 +783,7 @@ fn training_case() -> impl Strategy<Value = TrainingCase> {
 fn training_scenario(node_gpus: &[i64], jobs: &[TrainingCase]) -> Scenario {
     use kubesim::input::spec::{
         CleanPodPolicy, KubeflowFramework, KubeflowJobSpec, KubeflowReplica, KubeflowRestartPolicy, RestartPolicy,
+        RunPolicy,
     };
     let mut sc = scenario(node_gpus, &[]);
     for (i, c) in jobs.iter().enumerate() {
@@ -832,12 +833,13 @@ fn training_scenario(node_gpus: &[i64], jobs: &[TrainingCase]) -> Scenario {
         w.kind = WorkloadKind::Kubeflow(KubeflowJobSpec {
             framework,
             replicas,
-            clean_pod_policy: [CleanPodPolicy::None, CleanPodPolicy::Running, CleanPodPolicy::All][c.clean as usize],
-            backoff_limit: c.backoff_limit,
-            active_deadline_s: c.deadline_s,
-            ttl_seconds_after_finished: None,
-            scheduling: None,
-            suspend: false,
+            run_policy: RunPolicy {
+                clean_pod_policy: [CleanPodPolicy::None, CleanPodPolicy::Running, CleanPodPolicy::All]
+                    [c.clean as usize],
+                backoff_limit: c.backoff_limit,
+                active_deadline_s: c.deadline_s,
+                ..RunPolicy::default()
+            },
             success_all_workers: false,
             dynamic_worker: false,
         });

@@ -327,7 +327,7 @@ impl World {
         let managed = self.kueue_manages(wl);
         let spec = self.kf_spec(wl);
         let slots = spec.replicas.iter().map(|r| vec![None; r.replicas as usize]).collect();
-        let suspended = spec.suspend || managed;
+        let suspended = spec.run_policy.suspend || managed;
         self.ctl.kubeflow.jobs.insert(
             wl,
             KfState {
@@ -440,8 +440,8 @@ impl World {
         let now = self.now();
         let spec = self.kf_spec(wl);
         let total = spec.total_replicas();
-        let backoff_limit = spec.backoff_limit;
-        let deadline = spec.active_deadline_s;
+        let backoff_limit = spec.run_policy.backoff_limit;
+        let deadline = spec.run_policy.active_deadline_s;
         let pods = self.kf_pods(wl);
         let active = pods
             .iter()
@@ -512,7 +512,7 @@ impl World {
 
     /// A finished job's `CleanUpResources` by `cleanPodPolicy`.
     fn kf_clean_up(&mut self, wl: WlId) {
-        let policy = self.kf_spec(wl).clean_pod_policy;
+        let policy = self.kf_spec(wl).run_policy.clean_pod_policy;
         if policy == CleanPodPolicy::None {
             return;
         }
@@ -602,7 +602,7 @@ impl World {
             self.kf_finish(wl, false, "ExitCode", m);
             return;
         }
-        let deadline = self.kf_spec(wl).active_deadline_s;
+        let deadline = self.kf_spec(wl).run_policy.active_deadline_s;
         let st = self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job");
         if st.start.is_none() {
             st.start = Some(now);

@@ -41,7 +41,7 @@ use crate::error::quote;
 use crate::input::resources::dns1035_label_errors;
 use crate::input::spec::{
     CleanPodPolicy, KubeflowFramework, KubeflowJobSpec, KubeflowReplica, KubeflowRestartPolicy,
-    KubeflowSchedulingPolicy, PodGroupApi, PodGroupSpec, RestartPolicy, WorkloadKind,
+    KubeflowSchedulingPolicy, PodGroupApi, PodGroupSpec, RestartPolicy, RunPolicy, WorkloadKind,
 };
 
 /// `KubeflowJobsController`: the `managedBy` of the jobs the training-operator reconciles.
@@ -299,12 +299,7 @@ pub(crate) fn training_job(doc: &Obj, meta: &Meta, framework: KubeflowFramework)
             framework: k.framework,
             replicas,
             // `SetDefaults_<Kind>`: cleanPodPolicy None.
-            clean_pod_policy: run.clean_pod_policy.unwrap_or(CleanPodPolicy::None),
-            backoff_limit: run.backoff_limit,
-            active_deadline_s: run.active_deadline_s,
-            ttl_seconds_after_finished: run.ttl_seconds_after_finished,
-            scheduling: run.scheduling,
-            suspend: run.suspend,
+            run_policy: run,
             success_all_workers,
             dynamic_worker,
         }),
@@ -348,19 +343,8 @@ fn job_name(doc: &Obj, meta: &Meta) -> Res<()> {
     ))
 }
 
-/// `spec.runPolicy` as read.
-#[derive(Default)]
-pub(super) struct RunPolicy {
-    pub(super) clean_pod_policy: Option<CleanPodPolicy>,
-    pub(super) backoff_limit: Option<u32>,
-    pub(super) active_deadline_s: Option<u64>,
-    pub(super) ttl_seconds_after_finished: Option<u64>,
-    pub(super) scheduling: Option<KubeflowSchedulingPolicy>,
-    pub(super) suspend: bool,
-}
-
 /// `spec.runPolicy` of a job of the operator whose `managedBy` name is `controller` (`None`:
-/// `managedBy` is not checked, JAXJob).
+/// `managedBy` is not checked, JAXJob), with the defaults (cleanPodPolicy None).
 pub(super) fn run_policy(f: &F, controller: Option<&str>) -> Res<RunPolicy> {
     let o = f.obj()?;
     o.deny_unknown(RUN_POLICY_FIELDS, "a runPolicy")?;
@@ -415,7 +399,7 @@ pub(super) fn run_policy(f: &F, controller: Option<&str>) -> Res<RunPolicy> {
         }
     }
     Ok(RunPolicy {
-        clean_pod_policy,
+        clean_pod_policy: clean_pod_policy.unwrap_or_default(),
         backoff_limit,
         active_deadline_s,
         ttl_seconds_after_finished,
@@ -463,8 +447,8 @@ pub(crate) fn pod_group(w: &crate::input::spec::WorkloadSpec) -> Option<PodGroup
     let WorkloadKind::Kubeflow(k) = &w.kind else {
         return None;
     };
-    let api = gang_api(k.scheduling.as_ref(), k.replicas.iter().map(|r| &r.template))?;
-    let policy = k.scheduling.clone().unwrap_or_default();
+    let api = gang_api(k.run_policy.scheduling.as_ref(), k.replicas.iter().map(|r| &r.template))?;
+    let policy = k.run_policy.scheduling.clone().unwrap_or_default();
     Some(PodGroupSpec {
         api,
         namespace: w.namespace.clone(),

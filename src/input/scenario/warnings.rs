@@ -192,7 +192,7 @@ fn mpi_jobs(sc: &Scenario, out: &mut Vec<String>) {
             continue;
         }
         let named = format!("MPIJob {} ({})", quote(&format!("{}/{}", w.namespace, w.name)), w.loc);
-        if m.clean_pod_policy == crate::input::spec::CleanPodPolicy::None {
+        if m.run_policy.clean_pod_policy == crate::input::spec::CleanPodPolicy::None {
             kept.push((named.clone(), m.workers()));
         }
         if !m.wait_for_workers && m.launcher.template.pod_group.is_none() {

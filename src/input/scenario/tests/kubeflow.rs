@@ -41,8 +41,7 @@ fn the_upstream_examples_load_unchanged_with_the_controllers_defaults() {
         assert_eq!(w.pods_without_failures(), pods, "{file}");
         assert_eq!(sc.unmodelled.len(), unmodelled, "{file}: {:?}", sc.unmodelled);
         let k = kubeflow_spec(w);
-        assert_eq!(k.clean_pod_policy, CleanPodPolicy::None, "{file}");
-        assert_eq!((k.backoff_limit, k.active_deadline_s, k.suspend), (None, None, false));
+        assert_eq!(k.run_policy, RunPolicy::default(), "{file}");
         for r in &k.replicas {
             assert_eq!(r.restart_policy, KubeflowRestartPolicy::OnFailure, "{file}");
             assert_eq!(r.template.restart_policy, RestartPolicy::OnFailure, "{file}");
@@ -90,8 +89,11 @@ fn the_webhook_and_the_controller_defaults() {
         rs("Master", "      replicas: 1\n", C)
     )));
     let k = kubeflow_spec(&sc.workloads[0]);
-    assert_eq!(k.clean_pod_policy, CleanPodPolicy::Running);
-    assert_eq!((k.backoff_limit, k.active_deadline_s), (Some(3), Some(600)));
+    assert_eq!(k.run_policy.clean_pod_policy, CleanPodPolicy::Running);
+    assert_eq!(
+        (k.run_policy.backoff_limit, k.run_policy.active_deadline_s),
+        (Some(3), Some(600))
+    );
     // Master first, whatever the written order; ExitCode's pods are restartPolicy Never.
     assert_eq!(k.replicas[0].rtype, "Master");
     assert_eq!(k.replicas[0].restart_policy, KubeflowRestartPolicy::OnFailure);
@@ -250,7 +252,7 @@ fn the_upstream_tfjob_examples_load_unchanged_with_the_controllers_defaults() {
         assert_eq!(got, types, "{file}");
         assert!(k.replicas.iter().all(|r| r.restart_policy == restart), "{file}");
         assert_eq!(
-            (k.clean_pod_policy, k.success_all_workers, k.dynamic_worker),
+            (k.run_policy.clean_pod_policy, k.success_all_workers, k.dynamic_worker),
             (CleanPodPolicy::None, false, false)
         );
     }
@@ -407,7 +409,7 @@ fn the_upstream_jax_paddle_and_xgboost_examples_load_unchanged_with_the_controll
             .map(|r| (r.rtype.as_str(), r.replicas, r.restart_policy))
             .collect();
         assert_eq!(got, types, "{file}");
-        assert_eq!(k.clean_pod_policy, CleanPodPolicy::None, "{file}");
+        assert_eq!(k.run_policy.clean_pod_policy, CleanPodPolicy::None, "{file}");
         assert!(sc.unmodelled.is_empty(), "{file}: {:?}", sc.unmodelled);
     }
     // The GPU example's limit is the pods' request.
@@ -472,7 +474,7 @@ fn jax_paddle_and_xgboost_defaults() {
             .collect();
         assert_eq!(got, types, "{kind}");
         assert!(k.replicas.iter().all(|r| r.replicas == 1), "{kind}");
-        assert_eq!(k.clean_pod_policy, CleanPodPolicy::None);
+        assert_eq!(k.run_policy.clean_pod_policy, CleanPodPolicy::None);
     }
     // Paddle's elasticPolicy is read (the v1.9.0 controller does not use it).
     let sc = ok(&framework_job(
