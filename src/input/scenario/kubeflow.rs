@@ -1,7 +1,8 @@
 //! kubeflow.org/v1 training jobs of the training-operator v1, PyTorchJob, TFJob, JAXJob,
-//! PaddleJob and XGBoostJob (docs/kubeflow.md): the spec with the defaults the controller applies (`SetDefaults_<Kind>`),
-//! the validating webhook's checks with its messages, and each replica's pod template read as a
-//! pod template whose `restartPolicy` the replica's overwrites (`SetRestartPolicy`).
+//! PaddleJob and XGBoostJob (docs/kubeflow.md): the spec with the defaults the controller
+//! applies (`SetDefaults_<Kind>`), the validating webhook's checks with its messages, and each
+//! replica's pod template read as a pod template whose `restartPolicy` the replica's overwrites
+//! (`SetRestartPolicy`).
 //!
 //! Sources (kubeflow/training-operator @ `v1.9.0`, `6f74c7f6b2ed6c27aabd82d0a316b23f0646059c`,
 //! Apache-2.0): `pkg/apis/kubeflow.org/v1/pytorch_types.go` (replica types, the default
@@ -19,8 +20,8 @@
 //! `pkg/webhooks/jax/jaxjob_webhook.go` (`validateJAXReplicaSpecs`; no `ValidateRunPolicy`),
 //! `pkg/webhooks/paddlepaddle/paddlepaddle_webhook.go` (`validateSpec`),
 //! `pkg/webhooks/xgboost/xgboostjob_webhook.go` (`validateXGBReplicaSpecs`: a Master of one
-//! replica). The webhook
-//! aggregates its errors; kubesim reports the first it meets, naming file, line, field and fix.
+//! replica). The webhook aggregates its errors; kubesim reports the first it meets, naming
+//! file, line, field and fix.
 //! There is no defaulting webhook: the controller defaults the job when it reconciles it, so the
 //! validating webhook sees the job as written (a Master without `replicas` is refused).
 //!
@@ -67,9 +68,9 @@ const SCHEDULING_FIELDS: &[&str] = &[
     "queue",
     "scheduleTimeoutSeconds",
 ];
-/// PyTorchJob's replica types in the order kubesim's controller walks them (`Master` first: its
-/// success ends the job).
-const PYTORCH_TYPES: &[&str] = &["Master", "Worker"];
+/// The replica types of PyTorchJob, PaddleJob and XGBoostJob in the order kubesim's controller
+/// walks them (`Master` first: its success ends the job).
+const MASTER_WORKER: &[&str] = &["Master", "Worker"];
 /// `PyTorchJobDefaultContainerName`.
 const PYTORCH_CONTAINER: &str = "pytorch";
 
@@ -105,7 +106,7 @@ const PYTORCH: KindRules = KindRules {
     framework: KubeflowFramework::PyTorch,
     spec_fields: PYTORCH_SPEC_FIELDS,
     specs_key: "pytorchReplicaSpecs",
-    types: PYTORCH_TYPES,
+    types: MASTER_WORKER,
     exact_types: true,
     container: PYTORCH_CONTAINER,
     quoted_container: false,
@@ -149,13 +150,13 @@ const JAX: KindRules = KindRules {
 };
 
 /// PaddleJob (`paddlepaddle_types.go`: container `paddle`, restartPolicy OnFailure;
-/// `paddlepaddle_defautls.go` `SetDefaults_PaddleJob`; `pkg/webhooks/paddlepaddle/paddlepaddle_webhook.go`
-/// `validateSpec`).
+/// `paddlepaddle_defautls.go` `SetDefaults_PaddleJob`;
+/// `pkg/webhooks/paddlepaddle/paddlepaddle_webhook.go` `validateSpec`).
 const PADDLE: KindRules = KindRules {
     framework: KubeflowFramework::Paddle,
     spec_fields: &["elasticPolicy", "paddleReplicaSpecs", "runPolicy"],
     specs_key: "paddleReplicaSpecs",
-    types: PYTORCH_TYPES,
+    types: MASTER_WORKER,
     exact_types: true,
     container: "paddle",
     quoted_container: true,
@@ -165,14 +166,14 @@ const PADDLE: KindRules = KindRules {
     checks_managed_by: true,
 };
 
-/// XGBoostJob (`xgboost_types.go`: container `xgboost`, restartPolicy Never; `xgboost_defaults.go`
-/// `SetDefaults_XGBoostJob`; `pkg/webhooks/xgboost/xgboostjob_webhook.go` `validateXGBReplicaSpecs`:
-/// a Master of exactly 1 replica required).
+/// XGBoostJob (`xgboost_types.go`: container `xgboost`, restartPolicy Never;
+/// `xgboost_defaults.go` `SetDefaults_XGBoostJob`; `pkg/webhooks/xgboost/xgboostjob_webhook.go`
+/// `validateXGBReplicaSpecs`: a Master of exactly 1 replica required).
 const XGBOOST: KindRules = KindRules {
     framework: KubeflowFramework::XGBoost,
     spec_fields: &["runPolicy", "xgbReplicaSpecs"],
     specs_key: "xgbReplicaSpecs",
-    types: PYTORCH_TYPES,
+    types: MASTER_WORKER,
     exact_types: true,
     container: "xgboost",
     quoted_container: false,
