@@ -738,7 +738,8 @@ fn serving_case() -> impl Strategy<Value = ServingCase> {
 
 #[derive(Clone, Debug)]
 struct TrainingCase {
-    tf: bool,
+    /// The kind: an index into `KubeflowFramework::ALL`.
+    framework: usize,
     /// Per replica type, in the kind's order: (replicas, GPUs per pod, run time s, restart
     /// policy 0..4, the workload's first runs that exit 1, 137: later runs exit 137).
     replicas: Vec<(u32, i64, u64, u8, u32, i32)>,
@@ -750,7 +751,7 @@ struct TrainingCase {
 
 fn training_case() -> impl Strategy<Value = TrainingCase> {
     (
-        any::<bool>(),
+        0usize..5,
         prop::collection::vec(
             (
                 1u32..=3,
@@ -768,8 +769,8 @@ fn training_case() -> impl Strategy<Value = TrainingCase> {
         0u64..600,
     )
         .prop_map(
-            |(tf, replicas, backoff_limit, deadline_s, clean, submit_s)| TrainingCase {
-                tf,
+            |(framework, replicas, backoff_limit, deadline_s, clean, submit_s)| TrainingCase {
+                framework,
                 replicas,
                 backoff_limit,
                 deadline_s,
@@ -782,18 +783,22 @@ fn training_case() -> impl Strategy<Value = TrainingCase> {
 fn training_scenario(node_gpus: &[i64], jobs: &[TrainingCase]) -> Scenario {
     use kubesim::input::spec::{
         CleanPodPolicy, KubeflowFramework, KubeflowJobSpec, KubeflowReplica, KubeflowRestartPolicy, RestartPolicy,
+        RunPolicy,
     };
     let mut sc = scenario(node_gpus, &[]);
     for (i, c) in jobs.iter().enumerate() {
-        // PyTorchJob: Master (1 replica) then Worker; TFJob: Chief (1), Worker.
-        let types = if c.tf {
-            ["Chief", "Worker"]
-        } else {
-            ["Master", "Worker"]
+        // PyTorchJob, PaddleJob, XGBoostJob: Master (1 replica) then Worker; TFJob: Chief (1),
+        // Worker; JAXJob: Worker alone.
+        let framework = KubeflowFramework::ALL[c.framework];
+        let types: &[&str] = match framework {
+            KubeflowFramework::TensorFlow => &["Chief", "Worker"],
+            KubeflowFramework::Jax => &["Worker"],
+            _ => &["Master", "Worker"],
         };
         let replicas = c
             .replicas
             .iter()
+            .take(types.len())
             .enumerate()
             .map(|(t, &(replicas, gpus, duration_s, policy, failures, code))| {
                 let restart_policy = [
@@ -817,7 +822,7 @@ fn training_scenario(node_gpus: &[i64], jobs: &[TrainingCase]) -> Scenario {
                 };
                 KubeflowReplica {
                     rtype: types[t].to_string(),
-                    replicas: if t == 0 { 1 } else { replicas },
+                    replicas: if t == 0 && types[0] != "Worker" { 1 } else { replicas },
                     restart_policy,
                     template,
                 }
@@ -826,18 +831,15 @@ fn training_scenario(node_gpus: &[i64], jobs: &[TrainingCase]) -> Scenario {
         let mut w = single_pod_job(&format!("tj{i}"), gpu_pod_template(0, None));
         w.submit_at_ms = c.submit_s * 1000;
         w.kind = WorkloadKind::Kubeflow(KubeflowJobSpec {
-            framework: if c.tf {
-                KubeflowFramework::TensorFlow
-            } else {
-                KubeflowFramework::PyTorch
-            },
+            framework,
             replicas,
-            clean_pod_policy: [CleanPodPolicy::None, CleanPodPolicy::Running, CleanPodPolicy::All][c.clean as usize],
-            backoff_limit: c.backoff_limit,
-            active_deadline_s: c.deadline_s,
-            ttl_seconds_after_finished: None,
-            scheduling: None,
-            suspend: false,
+            run_policy: RunPolicy {
+                clean_pod_policy: [CleanPodPolicy::None, CleanPodPolicy::Running, CleanPodPolicy::All]
+                    [c.clean as usize],
+                backoff_limit: c.backoff_limit,
+                active_deadline_s: c.deadline_s,
+                ..RunPolicy::default()
+            },
             success_all_workers: false,
             dynamic_worker: false,
         });
@@ -940,7 +942,7 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
-    /// Kubeflow training jobs (PyTorchJob, TFJob) keep the invariants under a kube and a Volcano
+    /// Kubeflow training jobs (PyTorchJob, TFJob, JAXJob, PaddleJob, XGBoostJob) keep the invariants under a kube and a Volcano
     /// placer; each has one row of its kind, creates pods only between its submission and its
     /// end, fails for its deadline exactly activeDeadlineSeconds after its creation, for its
     /// backoff limit or an ExitCode failure only when it has them.
@@ -958,7 +960,7 @@ proptest! {
             for (i, c) in jobs.iter().enumerate() {
                 let name = format!("tj{i}");
                 let row = r.jobs.iter().find(|j| j.name == name).expect("a row per job");
-                prop_assert_eq!(row.kind, if c.tf { "TFJob" } else { "PyTorchJob" });
+                prop_assert_eq!(row.kind, kubesim::input::spec::KubeflowFramework::ALL[c.framework].kind());
                 let created: Vec<_> = r
                     .events
                     .iter()

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::quote;
 use crate::input::spec::{
-    ArrivalTemplate, PodTemplate, RestartPolicy, Scenario, SourceLoc, WorkloadKind, WorkloadSpec,
+    ArrivalTemplate, KubeflowFramework, PodTemplate, RestartPolicy, Scenario, SourceLoc, WorkloadKind, WorkloadSpec,
 };
 use crate::input::trace::GPU_MODEL_LABEL;
 use crate::limits::describe_ms;
@@ -192,7 +192,7 @@ fn mpi_jobs(sc: &Scenario, out: &mut Vec<String>) {
             continue;
         }
         let named = format!("MPIJob {} ({})", quote(&format!("{}/{}", w.namespace, w.name)), w.loc);
-        if m.clean_pod_policy == crate::input::spec::CleanPodPolicy::None {
+        if m.run_policy.clean_pod_policy == crate::input::spec::CleanPodPolicy::None {
             kept.push((named.clone(), m.workers()));
         }
         if !m.wait_for_workers && m.launcher.template.pod_group.is_none() {
@@ -464,7 +464,7 @@ fn kubeflow(sc: &Scenario, out: &mut Vec<String>) {
     for o in sc
         .unmodelled
         .iter()
-        .filter(|o| o.kind == "PyTorchJob" || o.kind == "TFJob")
+        .filter(|o| KubeflowFramework::from_kind(&o.kind).is_some())
     {
         for f in &o.fields {
             let effect = match f.as_str() {
@@ -485,7 +485,7 @@ fn kubeflow(sc: &Scenario, out: &mut Vec<String>) {
     let elsewhere: Vec<_> = sc
         .not_simulated
         .iter()
-        .filter(|o| o.kind == "PyTorchJob" || o.kind == "TFJob" || o.kind == "MPIJob")
+        .filter(|o| KubeflowFramework::from_kind(&o.kind).is_some() || o.kind == "MPIJob")
         .collect();
     list(out, elsewhere, |o| {
         format!(

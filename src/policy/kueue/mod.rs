@@ -433,6 +433,9 @@ impl KueueState {
             WorkloadKind::Kubeflow(ref k) => match k.framework {
                 crate::input::spec::KubeflowFramework::PyTorch => self.cfg.manages_pytorchjobs,
                 crate::input::spec::KubeflowFramework::TensorFlow => self.cfg.manages_tfjobs,
+                crate::input::spec::KubeflowFramework::Jax => self.cfg.manages_jaxjobs,
+                crate::input::spec::KubeflowFramework::Paddle => self.cfg.manages_paddlejobs,
+                crate::input::spec::KubeflowFramework::XGBoost => self.cfg.manages_xgboostjobs,
             },
             _ => false,
         };
