@@ -1034,6 +1034,7 @@ fn ray_scenario(node_gpus: &[i64], jobs: &[RayCase]) -> Scenario {
             name: "head".into(),
             pods: 1,
             min_pods: 1,
+            kueue_pods: 1,
             template: head,
         }];
         for (g, &(replicas, gpus)) in c.workers.iter().enumerate() {
@@ -1043,6 +1044,7 @@ fn ray_scenario(node_gpus: &[i64], jobs: &[RayCase]) -> Scenario {
                 name: format!("g{g}"),
                 pods: replicas,
                 min_pods: replicas,
+                kueue_pods: replicas,
                 template: t,
             });
         }
@@ -1053,6 +1055,7 @@ fn ray_scenario(node_gpus: &[i64], jobs: &[RayCase]) -> Scenario {
                 name: "submitter".into(),
                 pods: 1,
                 min_pods: 0,
+                kueue_pods: 1,
                 template: t,
             });
         }

@@ -908,6 +908,11 @@ pub struct RayGroup {
     /// `minReplicas * numOfHosts` (0 for a suspended group): what the Volcano PodGroup counts
     /// when the autoscaler is on (`CalculateMinReplicas`).
     pub min_pods: u32,
+    /// The count of the group's pod set in Kueue's Workload: 1 for the head and the submitter;
+    /// a worker group's `replicas` as stored (the CRD's default 0), unclamped and counted even
+    /// when the group is suspended, times `numOfHosts` (kueue `raycluster/common.go`
+    /// `effectiveWorkerCount`).
+    pub kueue_pods: u32,
     /// The pod template.
     pub template: PodTemplate,
 }
@@ -1834,6 +1839,12 @@ pub struct KueueConfig {
     pub manages_pytorchjobs: bool,
     /// `integrations.frameworks` lists `kubeflow.org/tfjob` (not by default).
     pub manages_tfjobs: bool,
+    /// `integrations.frameworks` lists `ray.io/rayjob` (as the released manifests do): Kueue
+    /// manages RayJobs.
+    pub manages_rayjobs: bool,
+    /// `integrations.frameworks` lists `ray.io/raycluster` (as the released manifests do):
+    /// Kueue manages RayClusters.
+    pub manages_rayclusters: bool,
     /// `resources.excludeResourcePrefixes`: resources not counted against quota.
     pub exclude_resource_prefixes: Vec<String>,
     /// `resources.quotaCheckStrategy: IgnoreUndeclared`: requests of resources a ClusterQueue
@@ -1913,6 +1924,8 @@ impl Default for KueueConfig {
             manages_mpijobs: true,
             manages_pytorchjobs: false,
             manages_tfjobs: false,
+            manages_rayjobs: true,
+            manages_rayclusters: true,
             exclude_resource_prefixes: Vec::new(),
             quota_ignore_undeclared: false,
             delete_after_deactivated_ms: None,

@@ -261,6 +261,7 @@ pub(crate) fn ray_job(doc: &Obj, meta: &Meta) -> Res<Workload> {
             name: "submitter".to_string(),
             pods: 1,
             min_pods: 0,
+            kueue_pods: 1,
             template,
         });
     } else if let Some(t) = o.get("submitterPodTemplate") {
@@ -398,6 +399,7 @@ fn cluster_spec(f: &F, prefix: &str) -> Res<RaySpec> {
         name: "head".to_string(),
         pods: 1,
         min_pods: 1,
+        kueue_pods: 1,
         template,
     }];
     let mut pods: u64 = 1;
@@ -543,10 +545,14 @@ fn worker_group(f: &F, prefix: &str, autoscaling: bool) -> Res<RayGroup> {
         ));
     }
     let min_pods = if suspend { 0 } else { min.saturating_mul(hosts) };
+    // Kueue's pod set counts `replicas` as stored, neither clamped nor zeroed when suspended
+    // (kueue `raycluster/common.go` `effectiveWorkerCount`).
+    let kueue_pods = replicas.unwrap_or(0).max(0).saturating_mul(hosts);
     Ok(RayGroup {
         name,
         pods: pods as u32,
         min_pods: min_pods.min(pods) as u32,
+        kueue_pods: kueue_pods.min(i128::from(u32::MAX)) as u32,
         template,
     })
 }

@@ -324,9 +324,22 @@ fn a_cluster_kept_without_a_horizon_is_warned_about() {
         "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: s}}\nspec: {{horizon: 1h}}\n---\n{CLUSTER}"
     );
     assert!(about(&ok(&with)).is_empty());
-    // InteractiveMode and Kueue's label are warned about.
+    // InteractiveMode is warned about; Kueue's label only when Kueue's webhook refuses the
+    // object (Kueue's own samples pass it).
     let all = crate::input::scenario::warnings(&ok(INTERACTIVE));
     assert!(all.iter().any(|m| m.contains("InteractiveMode")), "{all:?}");
-    let all = crate::input::scenario::warnings(&ok(KUEUE_JOB));
-    assert!(all.iter().any(|m| m.contains("Kueue's Ray integration")), "{all:?}");
+    for sample in [KUEUE_JOB, KUEUE_CLUSTER, KUEUE_AUTOSCALING] {
+        let all = crate::input::scenario::warnings(&ok(sample));
+        assert!(!all.iter().any(|m| m.contains("Kueue's webhook")), "{all:?}");
+    }
+    let all = crate::input::scenario::warnings(&ok(
+        &KUEUE_JOB.replace("shutdownAfterJobFinishes: true", "shutdownAfterJobFinishes: false")
+    ));
+    assert!(
+        all.iter().any(|m| m.contains(
+            "Kueue's webhook refuses it: spec.shutdownAfterJobFinishes: Invalid value: false: a kueue managed job \
+             should delete the cluster after finishing"
+        )),
+        "{all:?}"
+    );
 }
