@@ -32,8 +32,20 @@
 //! RayJob), and a deleted submitter (preempted, evicted) is recreated with the whole run time
 //! ahead of it. The Ray job's run time is the submitter's: the driver on the head and the
 //! workers it uses do not stop earlier. `preRunningDeadlineSeconds`, `deletionStrategy`, the
-//! autoscaler (replicas stay as desired), services, Kueue's management of the RayJob (it runs
-//! without a Workload) are not simulated.
+//! autoscaler (replicas stay as desired), services are not simulated.
+//!
+//! Under Kueue (`ray.io/rayjob`, `ray.io/raycluster` in `integrations.frameworks`, as the
+//! released manifests list them; kueue @ `ff69552e` `pkg/controller/jobs/rayjob/rayjob_controller.go`,
+//! `pkg/controller/jobs/raycluster/raycluster_controller.go`, `common.go`): Kueue's webhook
+//! refuses what `kueue_refusal` lists (the object is Rejected); else the object is created
+//! suspended (`spec.suspend`) and its Workload has pod sets head, each worker group and a
+//! RayJob's submitter. Admission clears `spec.suspend` (`RunWithPodSetsInfo`: the flavor into
+//! every group's template): a RayJob goes New → Initializing, a RayCluster creates its pods. An
+//! eviction sets it again: a RayJob Initializing or Running is Suspending (its cluster and
+//! submitter deleted), then Suspended (`updateStatusToSuspendingIfNeeded`); a RayCluster deletes
+//! all its pods (`reconcilePods`). PodsReady is the cluster's state Ready (kept until the
+//! cluster is suspended or deleted for a retry); a RayJob's Workload finishes when it is
+//! Complete or Failed, a RayCluster's never.
 
 use std::collections::BTreeMap;
 
