@@ -316,3 +316,74 @@ fn kueues_own_samples_are_admitted_and_run() {
         assert_eq!(secs(j.start), Some(0.0), "{f}");
     }
 }
+
+#[test]
+fn a_preempted_raycluster_deletes_its_pods_and_recreates_them_when_readmitted() {
+    // The RayCluster (3 CPUs) runs from 0; the high-priority 4-CPU Job at 10 s preempts it:
+    // KubeRay deletes all its pods (suspension), the quota is released once they are gone and
+    // the Job admitted; the Job finishes at 31 s and the requeue readmits the RayCluster at
+    // 32 s, which creates its 3 pods again.
+    let y = format!(
+        "{SIM}{HIGH}{}{}{}{}",
+        nodes(2, 0),
+        kueue(""),
+        ray_cluster("rc", "0s", 2),
+        kjob("urgent", 4, "10s", "20s", "      priorityClassName: high\n"),
+    );
+    let r = run(&y, "kueue");
+    assert_eq!(times(&r, "rc", "QuotaReserved"), [0.0, 32.0]);
+    assert_eq!(times(&r, "rc", "WorkloadEvicted"), [10.0]);
+    assert_eq!(times(&r, "rc", "DeletedPod"), [10.0]);
+    assert_eq!(times(&r, "rc-", "PodCreated"), [0.0, 0.0, 0.0, 32.0, 32.0, 32.0]);
+    let rc = job(&r, "rc");
+    assert_eq!(
+        (rc.state.as_str(), secs(rc.start), rc.preemptions),
+        ("Running", Some(0.0), 3)
+    );
+}
+
+#[test]
+fn pods_ready_is_the_clusters_state_ready() {
+    // waitForPodsReady with a 60 s timeout, backoff 30 s, one requeue at most. One node of 2
+    // CPUs: the head (1 CPU) runs, the 2-CPU worker never fits, so the cluster is never Ready
+    // (the quota, 3.5 CPUs of 4, is no obstacle). Admitted at 0, evicted at 60 s
+    // (PodsReadyTimeout: its pods deleted), readmitted after the backoff at 90 s, and at 150 s
+    // past the requeue limit deactivated: the RayJob stays suspended. On a 4-CPU node the
+    // cluster is Ready at 0 and the RayJob completes at 100 s.
+    let config = "apiVersion: config.kueue.x-k8s.io/v1beta2\nkind: Configuration\nwaitForPodsReady:\n  timeout: 60s\n  requeuingStrategy: {backoffLimitCount: 1, backoffBaseSeconds: 30}\n---\n";
+    let node = |cpu: u32| {
+        format!(
+            "apiVersion: v1\nkind: Node\nmetadata: {{name: n0}}\nstatus:\n  allocatable: {{cpu: \"{cpu}\", memory: 64Gi, pods: \"110\"}}\n---\n"
+        )
+    };
+    let job_of = |workers: &str| ray_job("rj", "0s", "100s", "", 1).replace("\"1\"}}}]\n---", workers);
+    let big_worker = job_of("\"2\"}}}]\n---");
+    let y = format!("{SIM}{config}{}{}{big_worker}", node(2), kueue(""));
+    let r = run(&y, "kueue");
+    assert_eq!(times(&r, "rj", "QuotaReserved"), [0.0, 90.0]);
+    let evicted: Vec<(f64, String)> = r
+        .events
+        .iter()
+        .filter(|e| e.event == "WorkloadEvicted" && e.object.ends_with("/rj"))
+        .map(|e| (e.time.ms() as f64 / 1000.0, e.detail.clone()))
+        .collect();
+    assert_eq!(
+        evicted,
+        [
+            (60.0, "PodsReadyTimeout".to_string()),
+            (150.0, "Deactivated".to_string())
+        ]
+    );
+    assert_eq!(times(&r, "rj", "DeletedRayCluster"), [60.0, 150.0]);
+    let rj = job(&r, "rj");
+    assert_eq!((rj.state.as_str(), rj.reason.as_str()), ("Pending", "Deactivated"));
+    let y = format!(
+        "{SIM}{config}{}{}{}",
+        node(4),
+        kueue(""),
+        ray_job("rj", "0s", "100s", "", 1)
+    );
+    let r = run(&y, "kueue");
+    assert!(times(&r, "rj", "WorkloadEvicted").is_empty());
+    assert_eq!(secs(job(&r, "rj").finish), Some(100.0));
+}
