@@ -387,3 +387,29 @@ fn pods_ready_is_the_clusters_state_ready() {
     assert!(times(&r, "rj", "WorkloadEvicted").is_empty());
     assert_eq!(secs(job(&r, "rj").finish), Some(100.0));
 }
+
+#[test]
+fn a_retrying_rayjob_keeps_its_quota_until_it_fails() {
+    // `a` (backoffLimit 1) fails its entrypoint (exit 1) at 100 s: Retrying, its cluster
+    // deleted and created anew at once, still holding its quota (the Workload is not
+    // finished); the second attempt fails at 200 s: Failed, the Workload finished, and `b`
+    // (waiting since 10 s) is admitted by the requeue at 201 s.
+    let a = ray_job("a", "0s", "100s", "  backoffLimit: 1\n", 2).replace(
+        "kubesim.io/duration: 100s}",
+        "kubesim.io/duration: 100s, kubesim.io/exit-code: \"1\"}",
+    );
+    let y = format!(
+        "{SIM}{}{}{a}{}",
+        nodes(2, 0),
+        kueue(""),
+        ray_job("b", "10s", "100s", "", 2),
+    );
+    let r = run(&y, "kueue");
+    assert_eq!(times(&r, "a", "QuotaReserved"), [0.0]);
+    assert_eq!(times(&r, "a", "RayJobRetrying"), [100.0]);
+    assert_eq!(times(&r, "a", "CreatedRayJobSubmitter"), [0.0, 100.0]);
+    assert_eq!(times(&r, "a", "RayJobFailed"), [200.0]);
+    let ja = job(&r, "a");
+    assert_eq!((ja.state.as_str(), ja.reason.as_str()), ("Failed", "AppFailed"));
+    assert_eq!(times(&r, "b", "QuotaReserved"), [201.0]);
+}

@@ -388,8 +388,14 @@ impl World {
             // `deleteClusterResources`, `deleteSubmitterJob`: New once everything is gone.
             if self.ray_pods(wl).is_empty() {
                 let st = self.ctl.ray.objs.get_mut(&wl).expect("a Ray object");
-                st.status = Status::Initializing;
-                st.cluster = true;
+                if st.suspend {
+                    // Suspended meanwhile (Kueue's eviction): Initializing goes Suspending at
+                    // once, with nothing to delete (`updateStatusToSuspendingIfNeeded`).
+                    st.status = Status::Suspended;
+                } else {
+                    st.status = Status::Initializing;
+                    st.cluster = true;
+                }
                 st.again = true;
             }
             return;
