@@ -282,7 +282,8 @@ fn rays(sc: &Scenario, out: &mut Vec<String>) {
         .collect();
     list(out, refused, |(at, m)| {
         format!(
-            "{at} has the label {QUEUE_LABEL}, and Kueue's webhook refuses it: {m}; under kueue it is \
+            "{at} has the label {QUEUE_LABEL}, and Kueue's webhook refuses it: {m}; under kueue (which \
+             manages RayJobs and RayClusters unless integrations.frameworks leaves them out) it is \
              rejected (not run); fix what the webhook names (shutdownAfterJobFinishes: true; \
              enableInTreeAutoscaling off, or a RayJob annotated kueue.x-k8s.io/elastic-job: \"true\")"
         )
