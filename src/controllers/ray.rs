@@ -37,7 +37,7 @@
 //! Under Kueue (`ray.io/rayjob`, `ray.io/raycluster` in `integrations.frameworks`, as the
 //! released manifests list them; kueue @ `ff69552e` `pkg/controller/jobs/rayjob/rayjob_controller.go`,
 //! `pkg/controller/jobs/raycluster/raycluster_controller.go`, `common.go`): Kueue's webhook
-//! refuses what `kueue_refusal` lists (the object is Rejected); else the object is created
+//! refuses what `input::scenario::ray_kueue_refusal` lists (the object is Rejected); else the object is created
 //! suspended (`spec.suspend`) and its Workload has pod sets head, each worker group and a
 //! RayJob's submitter. Admission clears `spec.suspend` (`RunWithPodSetsInfo`: the flavor into
 //! every group's template): a RayJob goes New → Initializing, a RayCluster creates its pods. An
@@ -145,14 +145,14 @@ impl World {
     }
 
     /// A RayCluster or RayJob was created: its first reconcile. Kueue's webhook refuses one it
-    /// manages that breaks its rules (`kueue_refusal`), else creates it suspended, and its
+    /// manages that breaks its rules (`ray_kueue_refusal`), else creates it suspended, and its
     /// Workload queues.
     pub(crate) fn ray_created(&mut self, wl: WlId) {
         let managed = self.kueue_manages(wl);
         if managed {
             let w = &self.store.workloads[wl as usize];
             let spec = &self.store.protos[w.proto as usize].spec;
-            if let Some(reason) = kueue_refusal(spec, self.ray_spec(wl)) {
+            if let Some(reason) = crate::input::scenario::ray_kueue_refusal(spec, self.ray_spec(wl)) {
                 let obj = self.wl_object(wl);
                 let w = &mut self.store.workloads[wl as usize];
                 w.state = WlState::Rejected;
@@ -613,57 +613,5 @@ impl World {
                 self.delete_pod(p, reason, None);
             }
         }
-    }
-}
-
-/// The annotation that makes a Ray object an elastic job (kueue `pkg/constants` `ElasticJobAnnotation`,
-/// `workloadslicing.EnabledAnnotationKey`).
-const ELASTIC_JOB_ANNOTATION: &str = "kueue.x-k8s.io/elastic-job";
-/// `jobframework.MaxPodSets`.
-const MAX_POD_SETS: usize = 18;
-
-/// What Kueue's validating webhook refuses in a RayJob or RayCluster it manages (kueue
-/// `pkg/controller/jobs/rayjob/rayjob_webhook.go` `validateCreate`,
-/// `pkg/controller/jobs/raycluster/raycluster_webhook.go` `validateCreate`,
-/// `raycluster/common.go` `ValidateCreate`): the message of its aggregated field errors. A
-/// worker group named `head` and `clusterSelector` are refused at load already.
-pub(crate) fn kueue_refusal(w: &crate::input::spec::WorkloadSpec, r: &RaySpec) -> Option<String> {
-    let mut errs = Vec::new();
-    let elastic = w.annotations.get(ELASTIC_JOB_ANNOTATION).map(String::as_str) == Some("true");
-    let cluster_path = if r.job.is_some() { "spec.rayClusterSpec" } else { "spec" };
-    if let Some(j) = &r.job
-        && !j.shutdown_after_job_finishes
-    {
-        errs.push(
-            "spec.shutdownAfterJobFinishes: Invalid value: false: a kueue managed job should delete the cluster \
-             after finishing"
-                .to_string(),
-        );
-    }
-    if r.autoscaling {
-        if r.job.is_none() {
-            // The ElasticJobsViaWorkloadSlices feature gate (alpha) is off.
-            errs.push(format!(
-                "spec.enableInTreeAutoscaling: Invalid value: true: a kueue-managed RayCluster can use \
-                 autoscaling only as an elastic job: enable the ElasticJobsViaWorkloadSlices feature gate and \
-                 set the \"{ELASTIC_JOB_ANNOTATION}\": \"true\" annotation"
-            ));
-        } else if !elastic {
-            errs.push(format!(
-                "{cluster_path}.enableInTreeAutoscaling: Invalid value: true: a kueue managed job should only use \
-                 autoscaling when workload slicing is enabled"
-            ));
-        }
-    }
-    let pod_sets = r.cluster_groups().len();
-    if pod_sets > MAX_POD_SETS {
-        errs.push(format!(
-            "{cluster_path}.workerGroupSpecs: Too many: {pod_sets}: must have at most {MAX_POD_SETS} items"
-        ));
-    }
-    match errs.len() {
-        0 => None,
-        1 => errs.pop(),
-        _ => Some(format!("[{}]", errs.join(", "))),
     }
 }

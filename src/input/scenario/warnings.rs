@@ -278,7 +278,7 @@ fn rays(sc: &Scenario, out: &mut Vec<String>) {
     let refused: Vec<(String, String)> = rays
         .iter()
         .filter(|(w, _)| w.labels.contains_key(QUEUE_LABEL))
-        .filter_map(|(w, r)| crate::controllers::ray::kueue_refusal(w, r).map(|m| (named(w), m)))
+        .filter_map(|(w, r)| super::ray::kueue_refusal(w, r).map(|m| (named(w), m)))
         .collect();
     list(out, refused, |(at, m)| {
         format!(
