@@ -932,6 +932,11 @@ pub struct RayGroup {
     /// `minReplicas * numOfHosts` (0 for a suspended group): what the Volcano PodGroup counts
     /// when the autoscaler is on (`CalculateMinReplicas`).
     pub min_pods: u32,
+    /// The count of the group's pod set in Kueue's Workload: 1 for the head and the submitter;
+    /// a worker group's `replicas` as stored (the CRD's default 0), unclamped and counted even
+    /// when the group is suspended, times `numOfHosts` (kueue `raycluster/common.go`
+    /// `effectiveWorkerCount`).
+    pub kueue_pods: u32,
     /// The pod template.
     pub template: PodTemplate,
 }
@@ -1864,6 +1869,12 @@ pub struct KueueConfig {
     pub manages_paddlejobs: bool,
     /// `integrations.frameworks` lists `kubeflow.org/xgboostjob` (not by default).
     pub manages_xgboostjobs: bool,
+    /// `integrations.frameworks` lists `ray.io/rayjob` (as the released manifests do): Kueue
+    /// manages RayJobs.
+    pub manages_rayjobs: bool,
+    /// `integrations.frameworks` lists `ray.io/raycluster` (as the released manifests do):
+    /// Kueue manages RayClusters.
+    pub manages_rayclusters: bool,
     /// `resources.excludeResourcePrefixes`: resources not counted against quota.
     pub exclude_resource_prefixes: Vec<String>,
     /// `resources.quotaCheckStrategy: IgnoreUndeclared`: requests of resources a ClusterQueue
@@ -1946,6 +1957,8 @@ impl Default for KueueConfig {
             manages_jaxjobs: false,
             manages_paddlejobs: false,
             manages_xgboostjobs: false,
+            manages_rayjobs: true,
+            manages_rayclusters: true,
             exclude_resource_prefixes: Vec::new(),
             quota_ignore_undeclared: false,
             delete_after_deactivated_ms: None,

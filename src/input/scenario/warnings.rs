@@ -218,8 +218,8 @@ fn mpi_jobs(sc: &Scenario, out: &mut Vec<String>) {
 
 /// KubeRay objects (docs/ray.md): RayClusters (and RayJobs keeping their cluster) in a
 /// scenario without a horizon (the run cannot end); RayJobs in InteractiveMode (the user
-/// submits the job: it never runs); objects Kueue would manage (its Ray integration is not
-/// simulated); fields loaded and not simulated (listed by `unmodelled`); objects left to
+/// submits the job: it never runs); objects for a Kueue LocalQueue that Kueue's webhook
+/// refuses (rejected under kueue); fields loaded and not simulated (listed by `unmodelled`); objects left to
 /// MultiKueue (loaded, not run).
 fn rays(sc: &Scenario, out: &mut Vec<String>) {
     let named = |w: &WorkloadSpec| {
@@ -275,17 +275,17 @@ fn rays(sc: &Scenario, out: &mut Vec<String>) {
         )
     });
     const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
-    let queued: Vec<String> = rays
+    let refused: Vec<(String, String)> = rays
         .iter()
         .filter(|(w, _)| w.labels.contains_key(QUEUE_LABEL))
-        .map(|(w, _)| named(w))
+        .filter_map(|(w, r)| super::ray::kueue_refusal(w, r).map(|m| (named(w), m)))
         .collect();
-    list(out, queued, |at| {
+    list(out, refused, |(at, m)| {
         format!(
-            "{at} has the label {QUEUE_LABEL}: Kueue's Ray integration (a Workload with the head's, \
-             each worker group's and the submitter's pod sets) is not simulated, so under kueue it \
-             runs without Kueue's admission and takes no ClusterQueue quota; remove the label to \
-             compare like with like"
+            "{at} has the label {QUEUE_LABEL}, and Kueue's webhook refuses it: {m}; under kueue (which \
+             manages RayJobs and RayClusters unless integrations.frameworks leaves them out) it is \
+             rejected (not run); fix what the webhook names (shutdownAfterJobFinishes: true; \
+             enableInTreeAutoscaling off, or a RayJob annotated kueue.x-k8s.io/elastic-job: \"true\")"
         )
     });
     let mut ignored = Vec::new();
