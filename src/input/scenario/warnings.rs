@@ -176,6 +176,7 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
     kubeflow(sc, &mut out);
     mpi_jobs(sc, &mut out);
     rays(sc, &mut out);
+    crate::policy::backfill::estimate_warnings(sc, &mut out);
     out
 }
 
