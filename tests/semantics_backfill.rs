@@ -47,7 +47,10 @@ fn expect(pairs: &[(&str, f64)]) -> Vec<(String, Option<f64>)> {
 #[test]
 fn s1_a_backfilled_job_does_not_delay_the_reservation() {
     let jobs = [("a", 0, 6, 100, 100), ("b", 1, 4, 50, 50), ("c", 2, 2, 90, 90)];
-    assert_eq!(starts(&jobs, "easy-backfill"), expect(&[("a", 0.0), ("b", 100.0), ("c", 2.0)]));
+    assert_eq!(
+        starts(&jobs, "easy-backfill"),
+        expect(&[("a", 0.0), ("b", 100.0), ("c", 2.0)])
+    );
     let mut y = cluster();
     for &(n, s, c, e, r) in &jobs {
         y.push_str(&job_doc(n, s, c, &e.to_string(), r));
@@ -61,7 +64,10 @@ fn s1_a_backfilled_job_does_not_delay_the_reservation() {
             .map(|e| e.detail.clone())
             .collect()
     };
-    assert_eq!(bound("a-"), ["node-0", "node-0", "node-0", "node-0", "node-1", "node-1"]);
+    assert_eq!(
+        bound("a-"),
+        ["node-0", "node-0", "node-0", "node-0", "node-1", "node-1"]
+    );
     assert_eq!(bound("c-"), ["node-1", "node-1"]);
     assert_eq!(bound("b-"), ["node-0", "node-0", "node-0", "node-0"]);
     assert_eq!(times(&r, "b", "BackfillReserved"), [1.0]);
@@ -144,7 +150,8 @@ fn a_job_without_an_estimate_blocks_backfilling_behind_the_head() {
     let sc = kubesim::input::scenario::load_str("t.yaml", &y).unwrap();
     let w = kubesim::input::scenario::warnings(&sc);
     assert!(
-        w.iter().any(|m| m.contains("\"default/a\"") && m.contains("has no runtime estimate")),
+        w.iter()
+            .any(|m| m.contains("\"default/a\"") && m.contains("has no runtime estimate")),
         "{w:?}"
     );
     let r = run(&y, "easy-backfill");

@@ -71,39 +71,6 @@ impl BackfillSched {
     }
 }
 
-/// The policies that are backfill policies (they read runtime estimates).
-pub const BACKFILL_POLICIES: &[&str] = &["easy-backfill"];
-
-/// Warnings for a scenario whose Simulation runs a backfill policy: workloads without a runtime
-/// estimate (no `kubesim.io/runtime-estimate`, no trace requested time) are taken never to end.
-pub fn estimate_warnings(sc: &crate::input::spec::Scenario, out: &mut Vec<String>) {
-    if !sc.sim.policies.iter().any(|p| BACKFILL_POLICIES.contains(&p.as_str())) {
-        return;
-    }
-    let what = "has no runtime estimate (kubesim.io/runtime-estimate, or a trace's requested time): \
-                under easy-backfill it is taken never to end, so it backfills only into the head's extra \
-                capacity; add the annotation (docs/backfill.md)";
-    let mut missing: Vec<String> = sc
-        .workload_specs()
-        .filter(|w| !w.is_bare() && w.templates().iter().any(|t| t.hints.runtime_estimate_ms.is_none()))
-        .map(|w| format!("workload {} ({})", crate::error::quote(&format!("{}/{}", w.namespace, w.name)), w.loc))
-        .collect();
-    for t in &sc.traces {
-        let annotated = t.template.templates().iter().all(|p| p.hints.runtime_estimate_ms.is_some());
-        let n = t.jobs.iter().filter(|j| j.requested_ms().is_none()).count();
-        if !annotated && n > 0 {
-            missing.push(format!("{n} jobs of Trace {} ({})", crate::error::quote(&t.name), t.loc));
-        }
-    }
-    let more = missing.len().saturating_sub(10);
-    for m in missing.into_iter().take(10) {
-        out.push(format!("{m} {what}"));
-    }
-    if more > 0 {
-        out.push(format!("{more} more workloads have no runtime estimate"));
-    }
-}
-
 /// Free capacity per node; `None`: the node takes no pod (absent or down).
 type Free = Vec<Option<Res>>;
 
@@ -176,7 +143,12 @@ impl World {
     }
 
     /// First-fit of `pods` (in task, index order) on `free`, without changing it.
-    fn backfill_first_fit(&self, pods: &[PodId], free: &Free, statics: &BTreeMap<ClassId, Vec<bool>>) -> Option<Vec<(PodId, NodeId)>> {
+    fn backfill_first_fit(
+        &self,
+        pods: &[PodId],
+        free: &Free,
+        statics: &BTreeMap<ClassId, Vec<bool>>,
+    ) -> Option<Vec<(PodId, NodeId)>> {
         let mut taken: BTreeMap<NodeId, Res> = BTreeMap::new();
         let mut plan = Vec::with_capacity(pods.len());
         // Pods of one class fill nodes in order: the next one starts where the last one went.
@@ -235,7 +207,12 @@ impl World {
                 let c = self.store.pods[p as usize].class;
                 statics.entry(c).or_insert_with(|| {
                     let cons = &self.store.classes[c as usize].constraints;
-                    self.store.cluster.nodes.iter().map(|n| static_filter(cons, n).is_ok()).collect()
+                    self.store
+                        .cluster
+                        .nodes
+                        .iter()
+                        .map(|n| static_filter(cons, n).is_ok())
+                        .collect()
                 });
             }
         }
@@ -244,7 +221,7 @@ impl World {
             free_total.add(f);
         }
         // The blocked head: its pods, shadow time and the capacity free at it.
-        let mut head: Option<(WlId, Vec<PodId>, Option<SimTime>, Free)> = None;
+        let mut head: Option<(Vec<PodId>, Option<SimTime>, Free)> = None;
         let mut head_seen = None;
         for (wl, pods) in units {
             if !self.backfill_eligible(&pods) {
@@ -261,7 +238,7 @@ impl World {
             };
             let estimate = self.backfill_estimate(wl, &pods);
             let end = estimate.map(|e| now.plus_ms(e));
-            let Some((hwl, hpods, shadow, at_shadow)) = &mut head else {
+            let Some((hpods, shadow, at_shadow)) = &mut head else {
                 match plan {
                     Some(plan) => self.backfill_start(wl, plan, end, &mut free, &mut free_total),
                     None => {
@@ -270,7 +247,7 @@ impl World {
                         }
                         let (s, at) = self.backfill_shadow(&pods, &free, &statics);
                         head_seen = Some((wl, s));
-                        head = Some((wl, pods, s, at));
+                        head = Some((pods, s, at));
                     }
                 }
                 continue;
@@ -293,7 +270,6 @@ impl World {
                 }
                 ok
             };
-            let _ = hwl;
             if fits {
                 self.backfill_start(wl, plan, end, &mut free, &mut free_total);
             }
@@ -398,10 +374,12 @@ impl World {
         free: &mut Free,
         free_total: &mut Res,
     ) {
-        let entry = self.sched.backfill.running.entry(wl).or_insert(Running {
-            end,
-            pods: Vec::new(),
-        });
+        let entry = self
+            .sched
+            .backfill
+            .running
+            .entry(wl)
+            .or_insert(Running { end, pods: Vec::new() });
         // A later batch of the same workload: the later end; no estimate: never ends.
         entry.end = match (entry.end, end) {
             (Some(a), Some(b)) => Some(a.max(b)),

@@ -71,10 +71,13 @@ fn workloads_without_an_estimate_are_warned_about_under_easy_backfill() {
     let sim = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec: {policies: [easy-backfill]}\n---\n";
     let w = crate::input::scenario::warnings(&ok(&format!("{sim}{}", job(SIMPLE_POD_SPEC))));
     assert!(
-        w.iter().any(|m| m.contains("\"default/j\"") && m.contains("no runtime estimate")),
+        w.iter()
+            .any(|m| m.contains("\"default/j\"") && m.contains("no runtime estimate")),
         "{w:?}"
     );
-    let annotated = job(&format!("  annotations: {{kubesim.io/runtime-estimate: 1h}}\n{SIMPLE_POD_SPEC}"));
+    let annotated = job(&format!(
+        "  annotations: {{kubesim.io/runtime-estimate: 1h}}\n{SIMPLE_POD_SPEC}"
+    ));
     let w = crate::input::scenario::warnings(&ok(&format!("{sim}{annotated}")));
     assert!(!w.iter().any(|m| m.contains("runtime estimate")), "{w:?}");
     let w = crate::input::scenario::warnings(&ok(&job(SIMPLE_POD_SPEC)));
