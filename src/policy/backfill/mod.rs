@@ -44,7 +44,9 @@ use crate::sim::{ClassId, Ev, PodId, WlId, World, class};
 #[derive(Clone, Debug, Default)]
 pub struct BackfillSched {
     /// Waiting workloads in FIFO order, (submit time, workload id), with their waiting pods.
-    queue: BTreeMap<(SimTime, WlId), BTreeSet<PodId>>,
+    queue: BTreeMap<(SimTime, WlId), Entry>,
+    /// How many queued workloads have each shape (the sorted classes of their waiting pods).
+    shapes: BTreeMap<Vec<ClassId>, u32>,
     /// Each waiting pod's queue key.
     waiting: BTreeMap<PodId, (SimTime, WlId)>,
     /// Workloads the policy started that may still hold nodes: their estimated end (`None`:
@@ -58,6 +60,13 @@ pub struct BackfillSched {
     head: Option<(WlId, Option<SimTime>)>,
 }
 
+/// A queued workload: its waiting pods and their classes, sorted (its shape).
+#[derive(Clone, Debug, Default)]
+struct Entry {
+    pods: BTreeSet<PodId>,
+    shape: Vec<ClassId>,
+}
+
 #[derive(Clone, Debug)]
 struct Running {
     end: Option<SimTime>,
@@ -65,6 +74,21 @@ struct Running {
 }
 
 impl BackfillSched {
+    /// A queued workload's shape changed from `old` to `new` (`None` or empty: not queued).
+    fn reshape(&mut self, old: Option<Vec<ClassId>>, new: Option<Vec<ClassId>>) {
+        if let Some(old) = old.filter(|o| !o.is_empty())
+            && let Some(n) = self.shapes.get_mut(&old)
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.shapes.remove(&old);
+            }
+        }
+        if let Some(new) = new.filter(|n| !n.is_empty()) {
+            *self.shapes.entry(new).or_default() += 1;
+        }
+    }
+
     /// The pod waits in the backfill queue.
     pub fn holds(&self, pod: PodId) -> bool {
         self.waiting.contains_key(&pod)
@@ -86,23 +110,37 @@ impl World {
     }
 
     pub(crate) fn backfill_add(&mut self, pod: PodId) {
-        let wl = self.store.pods[pod as usize].wl;
+        let p = &self.store.pods[pod as usize];
+        let (wl, class) = (p.wl, p.class);
         let key = (self.store.workloads[wl as usize].submit, wl);
-        self.sched.backfill.queue.entry(key).or_default().insert(pod);
-        self.sched.backfill.waiting.insert(pod, key);
+        let b = &mut self.sched.backfill;
+        let e = b.queue.entry(key).or_default();
+        let old = std::mem::take(&mut e.shape);
+        e.pods.insert(pod);
+        let mut shape = old.clone();
+        let at = shape.partition_point(|&c| c <= class);
+        shape.insert(at, class);
+        e.shape = shape.clone();
+        b.reshape(Some(old), Some(shape));
+        b.waiting.insert(pod, key);
         self.backfill_kick();
     }
 
     pub(crate) fn backfill_remove(&mut self, pod: PodId) {
+        let class = self.store.pods[pod as usize].class;
         let b = &mut self.sched.backfill;
-        if let Some(key) = b.waiting.remove(&pod)
-            && let Some(set) = b.queue.get_mut(&key)
-        {
-            set.remove(&pod);
-            if set.is_empty() {
-                b.queue.remove(&key);
-            }
+        let Some(key) = b.waiting.remove(&pod) else { return };
+        let Some(e) = b.queue.get_mut(&key) else { return };
+        e.pods.remove(&pod);
+        let old = e.shape.clone();
+        if let Some(i) = e.shape.iter().position(|&c| c == class) {
+            e.shape.remove(i);
         }
+        let new = (!e.pods.is_empty()).then(|| e.shape.clone());
+        if new.is_none() {
+            b.queue.remove(&key);
+        }
+        b.reshape(Some(old), new);
     }
 
     /// A replayed trace job `wl` has this requested time.
@@ -177,6 +215,10 @@ impl World {
     }
 
     /// One pass of EASY over the queue (module doc).
+    ///
+    /// Capacity only shrinks within a pass, so a shape (the classes of a unit's pods) that did
+    /// not fit now does not fit later in the pass: its units are skipped, and the pass ends once
+    /// every shape waiting has failed. A pass over a backlog of one shape costs O(1) units.
     pub(crate) fn backfill_pass(&mut self) {
         let now = self.now();
         if self.sched.backfill.pass_at != Some(now) {
@@ -189,22 +231,43 @@ impl World {
                 (n.present && !self.node_is_down(i as NodeId)).then(|| n.free())
             })
             .collect();
-        // Units in FIFO order: (workload, its waiting pods in task and index order).
-        let units: Vec<(WlId, Vec<PodId>)> = self
-            .sched
-            .backfill
-            .queue
-            .iter()
-            .map(|(&(_, wl), pods)| {
-                let mut v: Vec<PodId> = pods.iter().copied().collect();
-                v.sort_by_key(|&p| (self.store.pods[p as usize].task, self.store.pods[p as usize].index, p));
-                (wl, v)
-            })
-            .collect();
+        let mut free_total = Res::default();
+        for f in free.iter().flatten() {
+            free_total.add(f);
+        }
         let mut statics: BTreeMap<ClassId, Vec<bool>> = BTreeMap::new();
-        for (_, pods) in &units {
-            for &p in pods {
-                let c = self.store.pods[p as usize].class;
+        let mut failed: BTreeSet<Vec<ClassId>> = BTreeSet::new();
+        // The blocked head: its pods, shadow time and the capacity free at it.
+        let mut head: Option<(Vec<PodId>, Option<SimTime>, Free)> = None;
+        let mut head_seen = None;
+        let mut cursor: Option<(SimTime, WlId)> = None;
+        loop {
+            let b = &self.sched.backfill;
+            if failed.len() == b.shapes.len() && !failed.is_empty() {
+                break;
+            }
+            let next = match cursor {
+                None => b.queue.iter().next(),
+                Some(c) => b
+                    .queue
+                    .range((std::ops::Bound::Excluded(c), std::ops::Bound::Unbounded))
+                    .next(),
+            };
+            let Some((&key, entry)) = next else { break };
+            cursor = Some(key);
+            let wl = key.1;
+            if failed.contains(&entry.shape) {
+                continue;
+            }
+            let shape = entry.shape.clone();
+            let mut pods: Vec<PodId> = entry.pods.iter().copied().collect();
+            pods.sort_by_key(|&p| (self.store.pods[p as usize].task, self.store.pods[p as usize].index, p));
+            if !self.backfill_eligible(&pods) {
+                continue;
+            }
+            let mut need = Res::default();
+            for &c in &shape {
+                need.add(&self.store.classes[c as usize].req);
                 statics.entry(c).or_insert_with(|| {
                     let cons = &self.store.classes[c as usize].constraints;
                     self.store
@@ -215,33 +278,17 @@ impl World {
                         .collect()
                 });
             }
-        }
-        let mut free_total = Res::default();
-        for f in free.iter().flatten() {
-            free_total.add(f);
-        }
-        // The blocked head: its pods, shadow time and the capacity free at it.
-        let mut head: Option<(Vec<PodId>, Option<SimTime>, Free)> = None;
-        let mut head_seen = None;
-        for (wl, pods) in units {
-            if !self.backfill_eligible(&pods) {
-                continue;
-            }
-            let mut need = Res::default();
-            for &p in &pods {
-                need.add(&self.store.classes[self.store.pods[p as usize].class as usize].req);
-            }
             let plan = if need.fits_in(&free_total) {
                 self.backfill_first_fit(&pods, &free, &statics)
             } else {
                 None
             };
-            let estimate = self.backfill_estimate(wl, &pods);
-            let end = estimate.map(|e| now.plus_ms(e));
+            let end = self.backfill_estimate(wl, &pods).map(|e| now.plus_ms(e));
             let Some((hpods, shadow, at_shadow)) = &mut head else {
                 match plan {
                     Some(plan) => self.backfill_start(wl, plan, end, &mut free, &mut free_total),
                     None => {
+                        failed.insert(shape);
                         if !self.backfill_ever_fits(&pods, &statics) {
                             continue; // larger than the cluster: never the head
                         }
@@ -252,7 +299,10 @@ impl World {
                 }
                 continue;
             };
-            let Some(plan) = plan else { continue };
+            let Some(plan) = plan else {
+                failed.insert(shape);
+                continue;
+            };
             let Some(s) = *shadow else { continue };
             let fits = if end.is_some_and(|e| e <= s) {
                 true
