@@ -25,7 +25,8 @@
 //! or its pod template, else the trace's requested time (SWF field 9, the native
 //! `requested_s` column), else none. A workload with no estimate is taken never to end: it
 //! backfills only into the extra, and a shadow time that would need its nodes is unknown, so
-//! while such a head waits nothing backfills (a warning names the first such workload).
+//! while such a head waits nothing backfills (`validate` and `run` warn about such workloads
+//! when the Simulation lists `easy-backfill`: `input::scenario::warnings`).
 //!
 //! Differences from AccaSim's `EASYBackfilling` (cgalleguillosm/accasim `2a3c0e03`,
 //! `accasim/base/scheduler_class.py`): AccaSim never refuses a backfill candidate for
