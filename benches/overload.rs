@@ -3,7 +3,8 @@
 //! arrivals, together LOAD times the capacity; Volcano queues of equal weight and Kueue
 //! ClusterQueues of 500 GPUs each in one cohort with reclaimWithinCohort Any. 10,000 and
 //! 100,000 Jobs at 2x, 4x and 8x: the time should grow linearly with the Jobs whatever the
-//! backlog. Each sample is one whole run (load the scenario and simulate; outputs are not
+//! backlog. `easy-backfill` runs the same scenario with every Job announcing its hour
+//! (`kubesim.io/runtime-estimate: 1h`, which no other policy reads). Each sample is one whole run (load the scenario and simulate; outputs are not
 //! written).
 
 use std::path::PathBuf;
@@ -95,18 +96,30 @@ spec:
     y
 }
 
-/// The overload scenario written to a temporary file (the loader reads files).
-fn overload_file(jobs: u64, load: u64) -> PathBuf {
+/// The overload scenario written to a temporary file (the loader reads files); under
+/// `easy-backfill` each Job carries its runtime estimate.
+fn overload_file(jobs: u64, load: u64, policy: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kubesim-bench-overload-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let p = dir.join(format!("overload-{jobs}-{load}.yaml"));
-    std::fs::write(&p, overload_yaml(jobs, load)).expect("write scenario");
+    let p = dir.join(format!("overload-{jobs}-{load}-{policy}.yaml"));
+    let mut y = overload_yaml(jobs, load);
+    if policy == "easy-backfill" {
+        for t in ["a", "b"] {
+            y = y.replace(
+                &format!("annotations: {{scheduling.volcano.sh/queue-name: team-{t}}}"),
+                &format!(
+                    "annotations: {{scheduling.volcano.sh/queue-name: team-{t}, kubesim.io/runtime-estimate: 1h}}"
+                ),
+            );
+        }
+    }
+    std::fs::write(&p, y).expect("write scenario");
     p
 }
 
 /// One whole run of the overload scenario under `policy`.
 fn run(bencher: Bencher, policy: &str, jobs: u64, times: u64) {
-    let f = overload_file(jobs, times);
+    let f = overload_file(jobs, times, policy);
     bencher.bench_local(|| {
         let sc = load(std::slice::from_ref(&f)).expect("scenario");
         run_all(&sc, &[policy.to_string()], &[1], false).expect("run")
@@ -114,7 +127,7 @@ fn run(bencher: Bencher, policy: &str, jobs: u64, times: u64) {
 }
 
 /// (policy, load) pairs, each at 10,000 and 100,000 Jobs.
-const CASES: [(&str, u64); 9] = [
+const CASES: [(&str, u64); 12] = [
     ("volcano", 2),
     ("volcano", 4),
     ("volcano", 8),
@@ -124,6 +137,9 @@ const CASES: [(&str, u64); 9] = [
     ("kueue", 2),
     ("kueue", 4),
     ("kueue", 8),
+    ("easy-backfill", 2),
+    ("easy-backfill", 4),
+    ("easy-backfill", 8),
 ];
 
 #[divan::bench(args = CASES, sample_count = 3, sample_size = 1)]

@@ -1350,3 +1350,96 @@ proptest! {
         }
     }
 }
+
+/// A job of the backfill property: pods of `gpus` GPUs each, one gang, run time = estimate.
+#[derive(Clone, Debug)]
+struct BfCase {
+    gpus: i64,
+    pods: u32,
+    duration_s: u64,
+    submit_s: u64,
+}
+
+fn bf_case() -> impl Strategy<Value = BfCase> {
+    (1i64..=4, 1u32..=4, 1u64..300, 0u64..600).prop_map(|(gpus, pods, duration_s, submit_s)| BfCase {
+        gpus,
+        pods,
+        duration_s,
+        submit_s,
+    })
+}
+
+/// Jobs with exact runtime estimates (`kubesim.io/runtime-estimate` = their run time), each one
+/// gang, client limits off.
+fn bf_scenario(node_gpus: &[i64], jobs: &[BfCase]) -> Scenario {
+    let mut sc = Scenario {
+        name: "bf".into(),
+        sim: SimulationSpec {
+            horizon_ms: Some(4 * 3_600_000),
+            max_events: 200_000,
+            ..SimulationSpec::default()
+        },
+        ..Scenario::default()
+    };
+    sc.sim.client_limits.enabled = false;
+    sc.nodes = node_gpus
+        .iter()
+        .enumerate()
+        .map(|(i, g)| gpu_node(&format!("n{i}"), *g))
+        .collect();
+    for (i, j) in jobs.iter().enumerate() {
+        let mut t = gpu_pod_template(j.gpus, Some(j.duration_s * 1000));
+        t.hints.runtime_estimate_ms = Some(j.duration_s * 1000);
+        t.hints.gang_size = (j.pods > 1).then_some(j.pods);
+        let mut w = single_pod_job(&format!("j{i}"), t);
+        w.submit_at_ms = j.submit_s * 1000;
+        if let WorkloadKind::Job(spec) = &mut w.kind {
+            spec.parallelism = Some(j.pods);
+            spec.completions = Some(j.pods);
+            spec.backoff_limit = Some(0);
+        }
+        sc.workloads.push(w);
+    }
+    sc
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("KUBESIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48),
+        rng_seed: RngSeed::Fixed(0x6266_6666),
+        ..ProptestConfig::default()
+    })]
+
+    /// Under easy-backfill with exact estimates, every job that became the head starts no later
+    /// than the shadow time computed when it became head (backfilled jobs never delay it), no
+    /// gang is ever partly placed, and every job that fits the cluster runs.
+    #[test]
+    fn easy_backfill_never_delays_the_head_past_its_reservation(
+        node_gpus in prop::collection::vec(1i64..=8, 1..4),
+        jobs in prop::collection::vec(bf_case(), 1..14),
+    ) {
+        let sc = bf_scenario(&node_gpus, &jobs);
+        let runs = run_all(&sc, &["easy-backfill".to_string()], &[1], true).expect("runs");
+        let r = &runs[0];
+        prop_assert_eq!(r.stranded_gpu_milli_ms, 0);
+        let rows: BTreeMap<&str, _> = r.jobs.iter().map(|j| (j.name.as_str(), j)).collect();
+        for e in r.events.iter().filter(|e| e.event == "BackfillReserved") {
+            let name = e.object.split_once('/').expect("namespace/name").1;
+            let shadow = e.detail.strip_prefix("shadow time ").expect("a shadow time");
+            prop_assert!(shadow != "unknown", "every job has an estimate: {:?}", e);
+            let shadow_ms = (shadow.parse::<f64>().expect("seconds") * 1000.0).round() as u64;
+            let start = rows[name].start.expect("the head starts").ms();
+            prop_assert!(start <= shadow_ms, "{} starts at {} ms after its shadow time {} ms", name, start, shadow_ms);
+        }
+        let largest = node_gpus.iter().max().copied().unwrap_or(0);
+        let total: i64 = node_gpus.iter().sum();
+        for (i, j) in jobs.iter().enumerate() {
+            let row = rows[format!("j{i}").as_str()];
+            // First-fit packs whole pods: a gang fits the empty cluster iff its pods fit the nodes.
+            let fits = j.gpus <= largest
+                && node_gpus.iter().map(|g| g / j.gpus).sum::<i64>() >= i64::from(j.pods)
+                && j.gpus * i64::from(j.pods) <= total;
+            prop_assert_eq!(row.start.is_some(), fits, "{:?} {:?}", j, row);
+        }
+    }
+}

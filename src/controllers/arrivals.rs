@@ -211,6 +211,7 @@ impl World {
             let (proto, duration) = (ts.protos[job.shape as usize], job.duration());
             let name = format!("{}-{idx}", ts.name);
             let id = self.store.workloads.len() as WlId;
+            self.policy_trace_estimate(id, job.requested_ms());
             // No duration (a job still running at the trace's end): the shape's template has
             // none either, so its pods run until the run ends.
             self.create_workload(proto, name, idx, duration, None);

@@ -460,6 +460,10 @@ pub struct SimHints {
     /// `kubesim.io/gang-size` on a plain Job: its pods form a gang of this many members that
     /// works only when all run (bound members wait, holding their resources).
     pub gang_size: Option<u32>,
+    /// `kubesim.io/runtime-estimate`: the run time announced for the workload (a user's
+    /// estimate, e.g. a batch system's requested time). Only the backfill policies read it
+    /// (docs/backfill.md); it never ends a pod.
+    pub runtime_estimate_ms: Option<u64>,
 }
 
 /// A pod template after defaulting: requests are per pod (sum of containers; max with each
@@ -1406,6 +1410,9 @@ pub struct ReplayJob {
     pub recorded_wait_ms: u64,
     /// Index into [`TraceSpec::shapes`].
     pub shape: u32,
+    /// The run time the user asked for (the trace's requested time), whole seconds rounded up;
+    /// `u32::MAX` if none. A runtime estimate for the backfill policies (docs/backfill.md).
+    pub requested_s: u32,
 }
 
 impl ReplayJob {
@@ -1416,6 +1423,11 @@ impl ReplayJob {
 
     pub fn recorded_wait(&self) -> Option<u64> {
         (self.recorded_wait_ms != u64::MAX).then_some(self.recorded_wait_ms)
+    }
+
+    /// The requested time (a runtime estimate), ms; `None` if the trace has none.
+    pub fn requested_ms(&self) -> Option<u64> {
+        (self.requested_s != u32::MAX).then_some(u64::from(self.requested_s) * 1000)
     }
 }
 

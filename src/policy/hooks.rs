@@ -16,8 +16,11 @@ impl World {
     /// (`spec.nodeName`) always go through kube-scheduler's queue, which binds them directly.
     pub(crate) fn policy_pod_pending(&mut self, pod: PodId) {
         let class = self.store.pods[pod as usize].class;
-        if self.sched.policy.placer == Placer::Volcano && self.store.classes[class as usize].node_name.is_none() {
+        let own = self.store.classes[class as usize].node_name.is_none();
+        if self.sched.policy.placer == Placer::Volcano && own {
             self.volcano_add(pod);
+        } else if self.sched.policy.placer == Placer::Backfill && own {
+            self.backfill_add(pod);
         } else {
             self.sched_add(pod);
         }
@@ -27,6 +30,8 @@ impl World {
     pub(crate) fn policy_pod_dequeued(&mut self, pod: PodId) {
         if self.sched.volcano.waiting[pod as usize] {
             self.volcano_remove(pod);
+        } else if self.sched.backfill.holds(pod) {
+            self.backfill_remove(pod);
         } else {
             self.sched_remove(pod);
         }
@@ -36,6 +41,9 @@ impl World {
     pub(crate) fn policy_gang_member_added(&mut self, g: GangId) {
         if self.sched.policy.coscheduling {
             self.sched_gang_member_added(g);
+        }
+        if self.sched.policy.placer == Placer::Backfill {
+            self.backfill_kick();
         }
     }
 
@@ -59,8 +67,10 @@ impl World {
 
     /// Something a volcano session acts on changed (a PodGroup, a job's pods, a release).
     pub(crate) fn policy_session_wanted(&mut self) {
-        if self.sched.policy.placer == Placer::Volcano {
-            self.volcano_kick();
+        match self.sched.policy.placer {
+            Placer::Volcano => self.volcano_kick(),
+            Placer::Backfill => self.backfill_kick(),
+            Placer::Kube => {}
         }
     }
 
@@ -109,6 +119,14 @@ impl World {
             spec.labels
                 .entry(super::kueue::QUEUE_LABEL.to_string())
                 .or_insert_with(|| queue.to_string());
+        }
+    }
+
+    /// A replayed trace job `wl` is created with the trace's requested time (a runtime
+    /// estimate for the backfill policies).
+    pub(crate) fn policy_trace_estimate(&mut self, wl: WlId, requested_ms: Option<u64>) {
+        if self.sched.policy.placer == Placer::Backfill {
+            self.backfill_trace_estimate(wl, requested_ms);
         }
     }
 

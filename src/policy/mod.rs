@@ -1,6 +1,7 @@
 //! Scheduling policies: kube-scheduler with its plugins ([`kube`], coscheduling as a plugin at
 //! its PreFilter, Permit and PostFilter points), volcano-scheduler ([`volcano`]: sessions,
-//! actions, plugins) and Kueue's quota admission in front of kube-scheduler ([`kueue`]).
+//! actions, plugins), Kueue's quota admission in front of kube-scheduler ([`kueue`]) and a
+//! batch system's EASY backfilling over whole workloads ([`backfill`]).
 //!
 //! [`POLICIES`] is the one registry of policies: a policy is a row naming which placer places
 //! pods and with which plugins and actions. The CLI (`--policy`), the scenario validator
@@ -12,6 +13,7 @@
 //! changed, resources released. Each hook dispatches on the placer, so the rest of the
 //! simulation never asks which policy runs.
 
+pub mod backfill;
 pub mod hooks;
 pub mod kube;
 pub mod kueue;
@@ -27,6 +29,8 @@ pub enum Placer {
     Kube,
     /// volcano-scheduler: sessions over whole jobs ([`volcano`]).
     Volcano,
+    /// A batch system's backfilling over whole workloads ([`backfill`]).
+    Backfill,
 }
 
 /// One built-in policy: a placer and the plugins, actions and admission it runs with.
@@ -101,6 +105,14 @@ pub const POLICIES: &[PolicyDef] = &[
         ..kube(
             "kueue",
             "Kueue's quota admission in front of kube-default",
+            Scoring::LeastAllocated,
+        )
+    },
+    PolicyDef {
+        placer: Placer::Backfill,
+        ..kube(
+            "easy-backfill",
+            "EASY backfilling (FIFO, a reservation for the head) over whole workloads",
             Scoring::LeastAllocated,
         )
     },

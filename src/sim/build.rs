@@ -129,6 +129,7 @@ impl World {
                     .with_throughput(sc.sim.kube_scheduler_throughput_milli),
                 volcano: volcano_sched::VolcanoSched::default(),
                 kueue: policy.kueue.then(|| Box::new(kueue::KueueState::new(sc))),
+                backfill: Default::default(),
             },
             rec: record::Recorder::new(events, policy.name(), seed).map_err(|e| {
                 InputError::new(

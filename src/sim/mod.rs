@@ -126,6 +126,8 @@ pub enum Ev {
     DeadlockCheck,
     /// A volcano-scheduler session.
     VolcanoSession,
+    /// A pass of the backfill policy (`policy::backfill`).
+    BackfillPass,
     /// A Volcano job's controller retries a sync whose pod creates were refused.
     VcResync {
         wl: WlId,
@@ -312,6 +314,8 @@ pub struct Scheduling {
     pub volcano: volcano_sched::VolcanoSched,
     /// Kueue's admission state (the `kueue` policy).
     pub kueue: Option<Box<kueue::KueueState>>,
+    /// The backfill policies' queue and running workloads (`easy-backfill`).
+    pub backfill: crate::policy::backfill::BackfillSched,
 }
 
 impl Scheduling {
@@ -329,7 +333,7 @@ impl Scheduling {
 
     /// The pod waits in a scheduling queue (kube-scheduler's, or for a volcano session).
     pub fn queues(&self, pod: PodId) -> bool {
-        self.kube.holds(pod) || self.volcano.waiting[pod as usize]
+        self.kube.holds(pod) || self.volcano.waiting[pod as usize] || self.backfill.holds(pod)
     }
 }
 
@@ -638,6 +642,7 @@ impl World {
             Ev::SchedCycle => self.sched_cycle(),
             Ev::DeadlockCheck => self.deadlock_check(),
             Ev::VolcanoSession => self.volcano_session(),
+            Ev::BackfillPass => self.backfill_pass(),
             Ev::VcResync { wl } => self.vc_resync(wl),
             Ev::KueueCycle => self.kueue_cycle(),
             Ev::KueueRequeue => self.kueue_kick(),

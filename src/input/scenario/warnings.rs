@@ -7,7 +7,8 @@
 //! containers), and what a JobSet asks for that kubesim does not simulate (failure
 //! message patterns, exclusive placement, another controller in `managedBy`), what a TrainJob
 //! asks for that is not simulated, and Deployments or
-//! StatefulSets labelled for Kueue, whose pod integration is not simulated. Each names the object, where it is, and the fix. `run` and `validate` print
+//! StatefulSets labelled for Kueue, whose pod integration is not simulated, and, under
+//! `easy-backfill`, workloads without a runtime estimate. Each names the object, where it is, and the fix. `run` and `validate` print
 //! them; they never stop a run.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -176,7 +177,36 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
     kubeflow(sc, &mut out);
     mpi_jobs(sc, &mut out);
     rays(sc, &mut out);
+    backfill_estimates(sc, &mut out);
     out
+}
+
+/// A Simulation that runs `easy-backfill` (docs/backfill.md): workloads without a runtime
+/// estimate (no `kubesim.io/runtime-estimate`, no trace requested time) are taken never to end.
+fn backfill_estimates(sc: &Scenario, out: &mut Vec<String>) {
+    if !sc.sim.policies.iter().any(|p| p == "easy-backfill") {
+        return;
+    }
+    let what = "has no runtime estimate (kubesim.io/runtime-estimate, or a trace's requested time): \
+                under easy-backfill it is taken never to end, so it backfills only into the head's extra \
+                capacity; add the annotation (docs/backfill.md)";
+    let mut missing: Vec<String> = sc
+        .workload_specs()
+        .filter(|w| !w.is_bare() && w.templates().iter().any(|t| t.hints.runtime_estimate_ms.is_none()))
+        .map(|w| format!("workload {} ({})", quote(&format!("{}/{}", w.namespace, w.name)), w.loc))
+        .collect();
+    for t in &sc.traces {
+        let annotated = t
+            .template
+            .templates()
+            .iter()
+            .all(|p| p.hints.runtime_estimate_ms.is_some());
+        let n = t.jobs.iter().filter(|j| j.requested_ms().is_none()).count();
+        if !annotated && n > 0 {
+            missing.push(format!("{n} jobs of Trace {} ({})", quote(&t.name), t.loc));
+        }
+    }
+    list(out, missing, |m| format!("{m} {what}"));
 }
 
 /// MPIJobs: workers the default cleanPodPolicy leaves running after the job, and a launcher

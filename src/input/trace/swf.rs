@@ -12,7 +12,7 @@
 //!   `Queue: <n> <name>`; other lines starting with `;` are comments;
 //! - arrival = field 2 (+ `UnixStartTime`); duration = field 4; recorded wait = field 3
 //!   (`-1` = unknown); width = field 5, or field 8 when 5 is `-1`; the user's runtime estimate
-//!   = field 9, requested time (`-1` = none), kept as `requested_ms` (no policy reads it yet);
+//!   = field 9, requested time (`-1` = none), kept as `requested_ms` (the backfill policies' runtime estimate, docs/backfill.md);
 //! - pods = ceil(width / cpus_per_node) (see [`super::Options::swf_cpus_per_node`]), each with
 //!   ceil(width / pods) cores; gang = pods when pods > 1; no GPUs;
 //! - memory per pod = requested memory (field 10), else used memory (field 7): KB per processor

@@ -18,6 +18,7 @@ const KNOWN_ANNOTATIONS: &[&str] = &[
     "kubesim.io/fail-indexes",
     "kubesim.io/gang-size",
     "kubesim.io/replicas-schedule",
+    "kubesim.io/runtime-estimate",
 ];
 
 /// The `kubesim.io/*` annotations of one metadata block.
@@ -35,6 +36,9 @@ pub(crate) struct Hints {
     /// `kubesim.io/replicas-schedule` (a Deployment, ReplicaSet or StatefulSet): (ms of day,
     /// replicas) steps, sorted.
     pub replicas_schedule: Option<Vec<(u64, u32)>>,
+    /// `kubesim.io/runtime-estimate`: the run time the user announces (the backfill policies
+    /// plan with it; nothing else reads it).
+    pub runtime_estimate_ms: Option<u64>,
 }
 
 impl Hints {
@@ -54,6 +58,7 @@ impl Hints {
                 .replicas_schedule
                 .clone()
                 .or_else(|| self.replicas_schedule.clone()),
+            runtime_estimate_ms: over.runtime_estimate_ms.or(self.runtime_estimate_ms),
         }
     }
 
@@ -65,6 +70,7 @@ impl Hints {
             terminate_after_ms: self.terminate_after_ms.unwrap_or(0),
             fail_indexes: self.fail_indexes.clone().unwrap_or_default(),
             gang_size: self.gang_size,
+            runtime_estimate_ms: self.runtime_estimate_ms,
         }
     }
 }
@@ -206,6 +212,7 @@ fn set_hint(h: &mut Hints, key: &str, f: &F) -> Res<()> {
         "kubesim.io/terminate-after" => h.terminate_after_ms = Some(f.duration_ms()?),
         "kubesim.io/suspend-at" => h.suspend_at_ms = Some(f.duration_ms()?),
         "kubesim.io/resume-at" => h.resume_at_ms = Some(f.duration_ms()?),
+        "kubesim.io/runtime-estimate" => h.runtime_estimate_ms = Some(f.duration_ms()?),
         "kubesim.io/exit-code" => {
             h.exit_code = Some(
                 text.trim()

@@ -373,6 +373,9 @@ impl Shapes {
             },
             recorded_wait_ms: j.recorded_wait_ms.unwrap_or(u64::MAX),
             shape: idx,
+            requested_s: j
+                .requested_ms
+                .map_or(u32::MAX, |ms| ms.div_ceil(1000).min(u64::from(u32::MAX - 1)) as u32),
         }
     }
 }

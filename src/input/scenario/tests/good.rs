@@ -400,6 +400,7 @@ fn job_template_pod_fields_are_all_converted() {
             terminate_after_ms: 0,
             fail_indexes: vec![],
             gang_size: None,
+            runtime_estimate_ms: None,
         }
     );
 }

@@ -1,7 +1,7 @@
 //! Loader tests: the contract.md example with exact values, each supported kind, and bad inputs
 //! whose errors must name the right line, field and fix. (Seed manifests: tests/seed_manifests.rs.)
 //!
-//! One file per theme: `good` (the contract example and each supported kind converted exactly),
+//! One file per theme: `backfill` (the runtime-estimate annotation, trace requested times), `good` (the contract example and each supported kind converted exactly),
 //! `bad` (syntax, kind, field, type and cross-object errors), `limits` (the input limits and the
 //! CronJob fire estimate), `volcano` (Volcano Jobs), `gangs` (PodGroups, Queues, gang annotations
 //! and their errors), `jobset` (JobSets: the upstream examples, the webhook's defaults and
@@ -13,6 +13,7 @@ use crate::error::InputError;
 use crate::input::spec::*;
 use crate::input::synth::job_spec;
 
+mod backfill;
 mod bad;
 mod exports;
 mod gangs;
