@@ -42,6 +42,9 @@ pub(super) fn execute(
     for sc in scenarios.iter().take(1) {
         note_not_simulated(sc);
         warn_bare_workloads(sc, &plan.policies);
+        for w in crate::input::scenario::policy_warnings(sc, &plan.policies) {
+            eprintln!("warning: {w}");
+        }
     }
     // Counted before the list is built: seeds x points x policies can be billions.
     if plan.unit_count() > MAX_UNITS {

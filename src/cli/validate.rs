@@ -12,6 +12,9 @@ use crate::input::spec::Scenario;
 pub(super) fn run(paths: &[PathBuf]) -> Result<(), InputError> {
     let sc = scenario::load(paths)?;
     note_not_simulated(&sc);
+    for w in scenario::policy_warnings(&sc, &sc.sim.policies) {
+        eprintln!("warning: {w}");
+    }
     let gpus: i64 = sc
         .nodes
         .iter()

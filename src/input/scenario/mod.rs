@@ -39,7 +39,7 @@ pub(crate) mod yaml;
 
 /// Kueue's webhook's refusal of a RayJob or RayCluster it manages (the KubeRay controller's).
 pub(crate) use ray::kueue_refusal as ray_kueue_refusal;
-pub use warnings::warnings;
+pub use warnings::{policy_warnings, warnings};
 
 #[cfg(test)]
 mod tests;

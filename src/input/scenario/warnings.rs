@@ -177,16 +177,22 @@ pub fn warnings(sc: &Scenario) -> Vec<String> {
     kubeflow(sc, &mut out);
     mpi_jobs(sc, &mut out);
     rays(sc, &mut out);
-    backfill_estimates(sc, &mut out);
     out
 }
 
-/// A Simulation that runs `easy-backfill` (docs/backfill.md): workloads without a runtime
-/// estimate (no `kubesim.io/runtime-estimate`, no trace requested time) are taken never to end.
-fn backfill_estimates(sc: &Scenario, out: &mut Vec<String>) {
-    if !sc.sim.policies.iter().any(|p| p == "easy-backfill") {
-        return;
+/// The warnings for `sc` run under `policies` (the command line's `--policy`, else the
+/// Simulation's `policies`): under `easy-backfill` (docs/backfill.md), workloads without a
+/// runtime estimate (no `kubesim.io/runtime-estimate`, no trace requested time) are taken never
+/// to end.
+pub fn policy_warnings(sc: &Scenario, policies: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    if policies.iter().any(|p| p == "easy-backfill") {
+        backfill_estimates(sc, &mut out);
     }
+    out
+}
+
+fn backfill_estimates(sc: &Scenario, out: &mut Vec<String>) {
     let what = "has no runtime estimate (kubesim.io/runtime-estimate, or a trace's requested time): \
                 under easy-backfill it is taken never to end, so it backfills only into the head's extra \
                 capacity; add the annotation (docs/backfill.md)";

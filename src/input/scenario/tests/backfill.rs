@@ -64,23 +64,35 @@ fn runtime_estimate_errors() {
     expect_errors(&cases);
 }
 
-/// Under a backfill policy, a workload without an estimate is named in a warning; with the
-/// annotation, or under another policy, nothing is said.
+/// Under easy-backfill (the Simulation's `policies` or the command line's `--policy`), a workload
+/// without an estimate is named in a warning; with the annotation, or under another policy,
+/// nothing is said.
 #[test]
 fn workloads_without_an_estimate_are_warned_about_under_easy_backfill() {
+    use crate::input::scenario::policy_warnings;
+    let backfill = ["easy-backfill".to_string()];
     let sim = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: s}\nspec: {policies: [easy-backfill]}\n---\n";
-    let w = crate::input::scenario::warnings(&ok(&format!("{sim}{}", job(SIMPLE_POD_SPEC))));
+    let sc = ok(&format!("{sim}{}", job(SIMPLE_POD_SPEC)));
+    let w = policy_warnings(&sc, &sc.sim.policies);
     assert!(
         w.iter()
             .any(|m| m.contains("\"default/j\"") && m.contains("no runtime estimate")),
         "{w:?}"
     );
+    // Chosen on the command line only: the same warning.
+    let plain = ok(&job(SIMPLE_POD_SPEC));
+    let w = policy_warnings(&plain, &backfill);
+    assert!(
+        w.len() == 1 && w[0].contains("\"default/j\" (t.yaml:1) has no runtime estimate"),
+        "{w:?}"
+    );
     let annotated = job(&format!(
         "  annotations: {{kubesim.io/runtime-estimate: 1h}}\n{SIMPLE_POD_SPEC}"
     ));
-    let w = crate::input::scenario::warnings(&ok(&format!("{sim}{annotated}")));
-    assert!(!w.iter().any(|m| m.contains("runtime estimate")), "{w:?}");
-    let w = crate::input::scenario::warnings(&ok(&job(SIMPLE_POD_SPEC)));
+    assert!(policy_warnings(&ok(&annotated), &backfill).is_empty());
+    assert!(policy_warnings(&plain, &["kube-default".to_string()]).is_empty());
+    // Not among the scenario's own warnings, which do not depend on the policy.
+    let w = crate::input::scenario::warnings(&sc);
     assert!(!w.iter().any(|m| m.contains("runtime estimate")), "{w:?}");
 }
 
