@@ -34,6 +34,7 @@ mod trainer;
 mod unmodelled;
 mod view;
 mod volcano;
+mod workload_api;
 mod warnings;
 pub(crate) mod yaml;
 

@@ -6,8 +6,9 @@
 //!
 //! - PreEnqueue (kubernetes `pkg/scheduler/framework/plugins/gangscheduling/gangscheduling.go`
 //!   `preEnqueueHierarchiesDisabled`, read at commit `03789157`): a member does not enter the
-//!   queue while fewer than `minCount` pods of its group exist (`AllPodsCount`, bound ones
-//!   included); it waits, without an attempt, until a member is added (the plugin's
+//!   queue while fewer than `minCount` pods of its group exist (`AllPodsCount`: here the live
+//!   members, bound or not, and the members that succeeded, whose pod objects remain); it
+//!   waits, without an attempt, until a member is added (the plugin's
 //!   `isSchedulableAfterPodAdded` hint).
 //! - The Workload Scheduling Cycle (`pkg/scheduler/schedule_one_podgroup.go`
 //!   `scheduleOnePodGroup`, `podGroupInfoForPod`, `submitPodGroupAlgorithmResult`, read at
@@ -17,7 +18,8 @@
 //!   then by their first attempt (here: creation order), each with the pod-by-pod cycle's Filter
 //!   and Score and no PostFilter; a placed pod is assumed so the next ones see it.
 //!   `PlacementFeasible` (`gangscheduling.go`) runs before the first pod and after each: with
-//!   `scheduled` (members already bound plus the ones placed) and `remaining` (pods not yet
+//!   `scheduled` (members already bound, or that succeeded, as `Gang::is_partial` counts them,
+//!   plus the ones placed) and `remaining` (pods not yet
 //!   evaluated), the cycle stops when `scheduled + remaining < minCount`; it succeeds when
 //!   `scheduled >= minCount` and at least one pod was placed in this cycle.
 //! - Success: the placed pods go to their binding cycles (the DefaultBinder's Binding, as every
@@ -49,7 +51,7 @@ impl World {
     pub(crate) fn podgroup_cycle(&mut self, g: GangId, head: PodId) {
         let now = self.now();
         let gang = &self.store.gangs[g as usize];
-        if (gang.members.len() as u32) < gang.min_member {
+        if gang.members.len() as u32 + gang.succeeded < gang.min_member {
             // PreEnqueue: "waiting for minCount pods from a gang to appear in scheduling queue".
             let st = &mut self.sched.kube.pods[head as usize];
             st.ts = now;
@@ -74,7 +76,8 @@ impl World {
             (Reverse(prio), m)
         });
         let min = self.store.gangs[g as usize].min_member;
-        let mut scheduled = self.store.gangs[g as usize].holding;
+        let gang = &self.store.gangs[g as usize];
+        let mut scheduled = gang.holding + gang.succeeded;
         let mut remaining = group.len() as u32;
         let mut placed: Vec<(PodId, NodeId)> = Vec::new();
         let mut unplaced: Vec<PodId> = Vec::new();
