@@ -224,3 +224,29 @@ fn every_gang_of_the_scenario_is_a_pod_group_to_kube_gang() {
     let r = run(&y, "kube-default");
     assert_eq!(times(&r, "gj-", "PodBound"), [0.0; 3]);
 }
+
+#[test]
+fn upstream_examples_load_and_run() {
+    // The Kubernetes documentation's examples (tests/upstream/kube-gang): a Workload, its
+    // PodGroup (minCount 4) and one pod of it. Only one of the four pods exists, so PreEnqueue
+    // holds it: it never binds, under kube-gang, while kube-default binds it at once.
+    let example = include_str!("upstream/kube-gang/workload-podgroup-pod.yaml");
+    let y = format!("{}{}{example}", sim("horizon: 60s"), cpu_node("n0", 8));
+    let r = run(&y, "kube-gang");
+    assert!(times(&r, "worker-0", "PodBound").is_empty());
+    assert!(times(&r, "worker-0", "FailedScheduling").is_empty());
+    let r = run(&y, "kube-default");
+    assert_eq!(times(&r, "worker-0", "PodBound"), [0.0]);
+    // The standalone PodGroup, with four pods joining it: they bind together.
+    let pg = include_str!("upstream/kube-gang/podgroup.yaml");
+    let y = format!(
+        "{}{}{pg}\n---\n{}",
+        sim("horizon: 60s"),
+        cpu_node("n0", 8),
+        pods("training-worker-0", 4, "10s", "0s")
+    );
+    let sc = kubesim::input::scenario::load_str("test.yaml", &y).expect("loads");
+    assert_eq!(sc.gang_pod_groups[0].min_count, Some(4));
+    let r = run(&y, "kube-gang");
+    assert_eq!(times(&r, "training-worker-0-", "PodBound"), [0.0; 4]);
+}
