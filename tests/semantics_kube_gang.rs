@@ -110,7 +110,19 @@ fn a_group_that_never_fits_retries_on_the_backoff_capped_at_ten_seconds() {
         .into_iter()
         .filter(|e| e.1 == "FailedScheduling")
         .collect();
-    assert_eq!(failed[0].2, "minCount (4) cannot be satisfied: 3 scheduled, 0 remaining");
+    assert_eq!(
+        failed[0].2,
+        "minCount (4) cannot be satisfied: 3 scheduled, 0 remaining"
+    );
+    let own: Vec<String> = history(&r, "default/g-3")
+        .into_iter()
+        .filter(|e| e.1 == "FailedScheduling")
+        .map(|e| e.2)
+        .collect();
+    assert_eq!(
+        own[0], "0/1 nodes are available: 1 Insufficient cpu.",
+        "no PostFilter ran"
+    );
     // Pod by pod, three bind at once and hold their CPUs: a partial gang.
     let r = run(&y, "kube-default");
     assert_eq!(times(&r, "g-", "PodBound"), [0.0; 3]);

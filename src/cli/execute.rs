@@ -236,13 +236,7 @@ fn warn_native_gangs(sc: &Scenario, policies: &[String]) {
     let Some(first) = gangs.first() else {
         return;
     };
-    let without: Vec<&str> = policies
-        .iter()
-        .map(String::as_str)
-        .filter(|p| {
-            crate::policy::Policy::parse(p).is_ok_and(|d| !d.workload_cycle && !d.coscheduling && !d.is_volcano())
-        })
-        .collect();
+    let without = crate::experiment::policies_without_gang_scheduling(policies);
     if !without.is_empty() {
         eprintln!(
             "warning: {} scheduling.k8s.io PodGroup gang(s) (the first {}/{} at {}) need kube-scheduler's gang \

@@ -11,7 +11,9 @@ use super::{
 };
 use crate::error::quote;
 use crate::input::resources::{is_dns1123_label, is_dns1123_subdomain};
-use crate::input::spec::{ArrivalTemplate, GangApiVersion, NotSimulated, PodGroupApi, ServingKind, SourceLoc, UnmodelledFields};
+use crate::input::spec::{
+    ArrivalTemplate, GangApiVersion, NotSimulated, PodGroupApi, ServingKind, SourceLoc, UnmodelledFields,
+};
 
 /// What the loader does with a document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -403,7 +405,9 @@ impl Builder {
             }
             Dispatch::GangPodGroup(v) => {
                 let meta = k8s::read_meta(obj, true)?;
-                self.sc.gang_pod_groups.push(workload_api::pod_group(obj, v, meta, loc)?);
+                self.sc
+                    .gang_pod_groups
+                    .push(workload_api::pod_group(obj, v, meta, loc)?);
             }
             Dispatch::GangWorkload(v) => {
                 let meta = k8s::read_meta(obj, true)?;

@@ -34,8 +34,8 @@ mod trainer;
 mod unmodelled;
 mod view;
 mod volcano;
-mod workload_api;
 mod warnings;
+mod workload_api;
 pub(crate) mod yaml;
 
 pub use warnings::warnings;

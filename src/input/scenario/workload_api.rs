@@ -81,7 +81,10 @@ fn policy(f: &F) -> Res<Option<u32>> {
         (false, Some(g)) => {
             let go = g.obj()?;
             go.deny_unknown(&["minCount"], "a gang scheduling policy")?;
-            let m = go.req("minCount", "add minCount: the number of pods that must be placed together")?;
+            let m = go.req(
+                "minCount",
+                "add minCount: the number of pods that must be placed together",
+            )?;
             let v = m.int_in(i128::from(i32::MIN), i128::from(i32::MAX))?;
             if v < 1 {
                 return Err(m.err(
@@ -105,7 +108,8 @@ fn short_name(f: &F) -> Res<String> {
     let s = f.name()?;
     let ok = !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-');
     if !ok {
@@ -125,7 +129,8 @@ fn controller_ref(spec: &Obj) -> Res<()> {
     if let Some(c) = spec.get("controllerRef") {
         let o = c.obj()?;
         o.deny_unknown(CONTROLLER_REF, "a controllerRef")?;
-        o.req("kind", "add the kind of the controlling object (e.g. Job)")?.name()?;
+        o.req("kind", "add the kind of the controlling object (e.g. Job)")?
+            .name()?;
         o.req("name", "add the name of the controlling object")?.name()?;
     }
     Ok(())
@@ -156,7 +161,10 @@ pub(crate) fn workload(
             "list pod group templates in podGroupTemplates: kubesim does not simulate CompositePodGroups",
         ));
     }
-    let list_f = spec.req(list, &format!("add {list}: at least one template with a scheduling policy"))?;
+    let list_f = spec.req(
+        list,
+        &format!("add {list}: at least one template with a scheduling policy"),
+    )?;
     let items = list_f.seq()?;
     if items.len() > MAX_TEMPLATES {
         return Err(list_f.err(
@@ -181,7 +189,10 @@ pub(crate) fn workload(
         } else {
             "schedulingPolicy"
         };
-        let p = policy(&o.req(policy_key, "add a scheduling policy: `gang: {minCount: N}` or `basic: {}`")?)?;
+        let p = policy(&o.req(
+            policy_key,
+            "add a scheduling policy: `gang: {minCount: N}` or `basic: {}`",
+        )?)?;
         templates.push((name, p));
     }
     let groups = if version == GangApiVersion::V1alpha1 {
@@ -249,9 +260,13 @@ pub(crate) fn pod_group(doc: &Obj, version: GangApiVersion, meta: Meta, loc: &So
                 match o.get("workload") {
                     Some(w) => {
                         let wo = w.obj()?;
-                        wo.deny_unknown(&["workloadName", "podGroupTemplateName"], "a workload template reference")?;
+                        wo.deny_unknown(
+                            &["workloadName", "podGroupTemplateName"],
+                            "a workload template reference",
+                        )?;
                         let n = short_name(&wo.req("workloadName", "add the Workload's name")?)?;
-                        let t = short_name(&wo.req("podGroupTemplateName", "add the template's name in the Workload")?)?;
+                        let t =
+                            short_name(&wo.req("podGroupTemplateName", "add the template's name in the Workload")?)?;
                         Some((n, t))
                     }
                     None => None,

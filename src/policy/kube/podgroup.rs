@@ -110,7 +110,7 @@ impl World {
                 self.store.gangs[g as usize].group_failures = 0;
             } else {
                 for &m in &unplaced {
-                    self.failed_scheduling_event(m, super::diagnosis::Failure::Filter);
+                    self.failed_scheduling_event(m, super::diagnosis::Failure::PodGroup);
                 }
                 self.podgroup_backoff(g, &unplaced);
             }
@@ -126,7 +126,7 @@ impl World {
         // The events first: a pod's message is about the snapshot it failed in.
         for &m in &group {
             if unplaced.contains(&m) {
-                self.failed_scheduling_event(m, super::diagnosis::Failure::Filter);
+                self.failed_scheduling_event(m, super::diagnosis::Failure::PodGroup);
             } else {
                 self.podgroup_rejected_event(m, &message);
             }

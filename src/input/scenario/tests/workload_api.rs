@@ -69,8 +69,14 @@ spec:
 "#);
     assert_eq!(sc.gang_workloads.len(), 2);
     let w = &sc.gang_workloads[0];
-    assert_eq!((w.version, w.namespace.as_str(), w.name.as_str()), (GangApiVersion::V1beta1, "ml", "training"));
-    assert_eq!(w.templates, vec![("workers".to_string(), Some(4)), ("driver".to_string(), None)]);
+    assert_eq!(
+        (w.version, w.namespace.as_str(), w.name.as_str()),
+        (GangApiVersion::V1beta1, "ml", "training")
+    );
+    assert_eq!(
+        w.templates,
+        vec![("workers".to_string(), Some(4)), ("driver".to_string(), None)]
+    );
     let groups: Vec<(&str, Option<u32>, GangApiVersion)> = sc
         .gang_pod_groups
         .iter()
@@ -106,16 +112,25 @@ spec:
         ]
     );
     // Fields that load without effect are listed.
-    let unmodelled: Vec<&str> = sc.unmodelled.iter().flat_map(|u| u.fields.iter().map(String::as_str)).collect();
+    let unmodelled: Vec<&str> = sc
+        .unmodelled
+        .iter()
+        .flat_map(|u| u.fields.iter().map(String::as_str))
+        .collect();
     assert!(unmodelled.contains(&"spec.controllerRef"), "{unmodelled:?}");
-    assert!(unmodelled.contains(&"spec.podGroupTemplates[0].priorityClassName"), "{unmodelled:?}");
+    assert!(
+        unmodelled.contains(&"spec.podGroupTemplates[0].priorityClassName"),
+        "{unmodelled:?}"
+    );
     assert!(unmodelled.contains(&"spec.disruptionMode"), "{unmodelled:?}");
 }
 
 #[test]
 fn bad_workloads_and_pod_groups_get_the_api_servers_message() {
     let pod = |spec: &str| {
-        format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p, labels: {{scheduling.x-k8s.io/pod-group: a}}}}\nspec:\n{spec}  containers: [{{name: c}}]\n")
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, labels: {{scheduling.x-k8s.io/pod-group: a}}}}\nspec:\n{spec}  containers: [{{name: c}}]\n"
+        )
     };
     expect_errors(&[
         (
