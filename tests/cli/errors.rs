@@ -432,7 +432,7 @@ fn every_built_in_policy_named_in_the_simulation_runs() {
     let dir = TestDir::new("all_policies");
     let text = TINY.replace(
         "  horizon: 200s",
-        "  horizon: 200s\n  policies: [kube-default, kube-binpack, coscheduling, volcano, volcano-preempt, kueue]",
+        "  horizon: 200s\n  policies: [kube-default, kube-binpack, kube-gang, coscheduling, volcano, volcano-preempt, kueue]",
     );
     let f = dir.write("sim.yaml", &text);
     let out_dir = dir.join("out");
