@@ -458,6 +458,7 @@ fn every_built_in_policy_named_in_the_simulation_runs() {
         [
             "kube-default",
             "kube-binpack",
+            "kube-gang",
             "coscheduling",
             "volcano",
             "volcano-preempt",
