@@ -599,6 +599,85 @@ proptest! {
     }
 }
 
+/// RayJobs under Kueue: one ClusterQueue of 8 GPUs (CPU and memory ample), nodes `node_gpus`,
+/// jobs (workers, GPUs per worker, submit s, entrypoint run s, high priority, HTTPMode).
+fn kueue_ray_yaml(node_gpus: &[u32], jobs: &[(u32, u32, u64, u64, bool, bool)]) -> String {
+    let mut y = String::from(
+        "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: p}\nspec: {horizon: 6h}\n---\n\
+         apiVersion: config.kueue.x-k8s.io/v1beta1\nkind: Configuration\nwaitForPodsReady: {enable: true, timeout: 20m}\n---\n\
+         apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\n---\n\
+         apiVersion: kueue.x-k8s.io/v1beta1\nkind: ResourceFlavor\nmetadata: {name: gpu}\n---\n\
+         apiVersion: kueue.x-k8s.io/v1beta1\nkind: ClusterQueue\nmetadata: {name: cq}\nspec:\n  namespaceSelector: {}\n  preemption: {withinClusterQueue: LowerPriority}\n  resourceGroups:\n  - coveredResources: [cpu, memory, nvidia.com/gpu]\n    flavors:\n    - name: gpu\n      resources: [{name: cpu, nominalQuota: 1000}, {name: memory, nominalQuota: 10Ti}, {name: nvidia.com/gpu, nominalQuota: 8}]\n---\n\
+         apiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata: {name: lq, namespace: default}\nspec: {clusterQueue: cq}\n---\n",
+    );
+    for (i, g) in node_gpus.iter().enumerate() {
+        y += &format!(
+            "apiVersion: v1\nkind: Node\nmetadata: {{name: n{i}}}\nstatus:\n  allocatable: {{cpu: \"64\", memory: 256Gi, nvidia.com/gpu: \"{g}\", pods: \"110\"}}\n---\n"
+        );
+    }
+    for (i, &(workers, gpus, at, run, high, http)) in jobs.iter().enumerate() {
+        let prio = if high {
+            "          priorityClassName: high\n"
+        } else {
+            ""
+        };
+        let mode = if http { "  submissionMode: HTTPMode\n" } else { "" };
+        y += &format!(
+            "apiVersion: ray.io/v1\nkind: RayJob\nmetadata:\n  name: r{i}\n  labels: {{kueue.x-k8s.io/queue-name: lq}}\n  annotations: {{kubesim.io/submit-at: {at}s, kubesim.io/duration: {run}s}}\nspec:\n  entrypoint: python main.py\n  shutdownAfterJobFinishes: true\n{mode}  rayClusterSpec:\n    headGroupSpec:\n      rayStartParams: {{}}\n      template:\n        spec:\n{prio}          containers: [{{name: head, image: r, resources: {{requests: {{cpu: \"1\"}}}}}}]\n    workerGroupSpecs:\n    - groupName: g\n      replicas: {workers}\n      rayStartParams: {{}}\n      template:\n        spec:\n{prio}          containers: [{{name: w, image: r, resources: {{limits: {{nvidia.com/gpu: \"{gpus}\"}}}}}}]\n---\n"
+        );
+    }
+    y
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("KUBESIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24),
+        rng_seed: RngSeed::Fixed(0x006b_7279),
+        ..ProptestConfig::default()
+    })]
+
+    /// RayJobs under Kueue (priority preemption and waitForPodsReady mixed in): the
+    /// ClusterQueue never holds more than its nominal quota (`KueueState::check` after every
+    /// event), each RayJob is one row that starts only after its QuotaReserved event, and a
+    /// cluster pod is created only while its RayJob holds quota.
+    #[test]
+    fn kueue_rayjobs_are_admitted_whole_within_quota(
+        node_gpus in prop::collection::vec(2u32..=8, 1..3),
+        jobs in prop::collection::vec((1u32..=3, 0u32..=2, 0u64..600, 60u64..900, any::<bool>(), any::<bool>()), 1..6),
+    ) {
+        let yaml = kueue_ray_yaml(&node_gpus, &jobs);
+        let sc = kubesim::input::scenario::load_str("p.yaml", &yaml).expect("loads");
+        let runs = run_all(&sc, &["kueue".to_string()], &[1], true).expect("runs");
+        let r = &runs[0];
+        prop_assert_eq!(r.jobs.len(), jobs.len());
+        for i in 0..jobs.len() {
+            let name = format!("r{i}");
+            let j = r.jobs.iter().find(|j| j.name == name).expect("a row per RayJob");
+            prop_assert_eq!(j.kind, "RayJob");
+            prop_assert_eq!(j.queue.as_str(), "cq");
+            let obj = format!("default/{name}");
+            if let Some(start) = j.start {
+                let admitted = r.events.iter().any(|e| e.object == obj && e.event == "QuotaReserved" && e.time <= start);
+                prop_assert!(admitted, "{} started without admission", name);
+            }
+            // Every pod creation lies in an admission: after a QuotaReserved, before the next
+            // eviction (the pods are created at the admission's instant at the latest).
+            let mut holding = false;
+            for e in r.events.iter().filter(|e| {
+                e.object == obj || (e.event == "PodCreated" && e.object.starts_with(&format!("{obj}-")))
+            }) {
+                match e.event {
+                    "QuotaReserved" => holding = true,
+                    "WorkloadEvicted" => holding = false,
+                    "PodCreated" => prop_assert!(holding, "{} created a pod without quota at {:?}", name, e.time),
+                    _ => {}
+                }
+            }
+        }
+        prop_assert!(r.gpu.busy_util() <= r.gpu.alloc_util() + 1e-9);
+    }
+}
+
 #[derive(Clone, Debug)]
 struct JobSetCase {
     /// Per replicated Job: (replicas, pods per Job, GPUs per pod, run time s, pods that fail).
@@ -768,7 +847,8 @@ fn serving_case() -> impl Strategy<Value = ServingCase> {
 
 #[derive(Clone, Debug)]
 struct TrainingCase {
-    tf: bool,
+    /// The kind: an index into `KubeflowFramework::ALL`.
+    framework: usize,
     /// Per replica type, in the kind's order: (replicas, GPUs per pod, run time s, restart
     /// policy 0..4, the workload's first runs that exit 1, 137: later runs exit 137).
     replicas: Vec<(u32, i64, u64, u8, u32, i32)>,
@@ -780,7 +860,7 @@ struct TrainingCase {
 
 fn training_case() -> impl Strategy<Value = TrainingCase> {
     (
-        any::<bool>(),
+        0usize..5,
         prop::collection::vec(
             (
                 1u32..=3,
@@ -798,8 +878,8 @@ fn training_case() -> impl Strategy<Value = TrainingCase> {
         0u64..600,
     )
         .prop_map(
-            |(tf, replicas, backoff_limit, deadline_s, clean, submit_s)| TrainingCase {
-                tf,
+            |(framework, replicas, backoff_limit, deadline_s, clean, submit_s)| TrainingCase {
+                framework,
                 replicas,
                 backoff_limit,
                 deadline_s,
@@ -812,18 +892,22 @@ fn training_case() -> impl Strategy<Value = TrainingCase> {
 fn training_scenario(node_gpus: &[i64], jobs: &[TrainingCase]) -> Scenario {
     use kubesim::input::spec::{
         CleanPodPolicy, KubeflowFramework, KubeflowJobSpec, KubeflowReplica, KubeflowRestartPolicy, RestartPolicy,
+        RunPolicy,
     };
     let mut sc = scenario(node_gpus, &[]);
     for (i, c) in jobs.iter().enumerate() {
-        // PyTorchJob: Master (1 replica) then Worker; TFJob: Chief (1), Worker.
-        let types = if c.tf {
-            ["Chief", "Worker"]
-        } else {
-            ["Master", "Worker"]
+        // PyTorchJob, PaddleJob, XGBoostJob: Master (1 replica) then Worker; TFJob: Chief (1),
+        // Worker; JAXJob: Worker alone.
+        let framework = KubeflowFramework::ALL[c.framework];
+        let types: &[&str] = match framework {
+            KubeflowFramework::TensorFlow => &["Chief", "Worker"],
+            KubeflowFramework::Jax => &["Worker"],
+            _ => &["Master", "Worker"],
         };
         let replicas = c
             .replicas
             .iter()
+            .take(types.len())
             .enumerate()
             .map(|(t, &(replicas, gpus, duration_s, policy, failures, code))| {
                 let restart_policy = [
@@ -847,7 +931,7 @@ fn training_scenario(node_gpus: &[i64], jobs: &[TrainingCase]) -> Scenario {
                 };
                 KubeflowReplica {
                     rtype: types[t].to_string(),
-                    replicas: if t == 0 { 1 } else { replicas },
+                    replicas: if t == 0 && types[0] != "Worker" { 1 } else { replicas },
                     restart_policy,
                     template,
                 }
@@ -856,18 +940,15 @@ fn training_scenario(node_gpus: &[i64], jobs: &[TrainingCase]) -> Scenario {
         let mut w = single_pod_job(&format!("tj{i}"), gpu_pod_template(0, None));
         w.submit_at_ms = c.submit_s * 1000;
         w.kind = WorkloadKind::Kubeflow(KubeflowJobSpec {
-            framework: if c.tf {
-                KubeflowFramework::TensorFlow
-            } else {
-                KubeflowFramework::PyTorch
-            },
+            framework,
             replicas,
-            clean_pod_policy: [CleanPodPolicy::None, CleanPodPolicy::Running, CleanPodPolicy::All][c.clean as usize],
-            backoff_limit: c.backoff_limit,
-            active_deadline_s: c.deadline_s,
-            ttl_seconds_after_finished: None,
-            scheduling: None,
-            suspend: false,
+            run_policy: RunPolicy {
+                clean_pod_policy: [CleanPodPolicy::None, CleanPodPolicy::Running, CleanPodPolicy::All]
+                    [c.clean as usize],
+                backoff_limit: c.backoff_limit,
+                active_deadline_s: c.deadline_s,
+                ..RunPolicy::default()
+            },
             success_all_workers: false,
             dynamic_worker: false,
         });
@@ -970,7 +1051,7 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
-    /// Kubeflow training jobs (PyTorchJob, TFJob) keep the invariants under a kube and a Volcano
+    /// Kubeflow training jobs (PyTorchJob, TFJob, JAXJob, PaddleJob, XGBoostJob) keep the invariants under a kube and a Volcano
     /// placer; each has one row of its kind, creates pods only between its submission and its
     /// end, fails for its deadline exactly activeDeadlineSeconds after its creation, for its
     /// backoff limit or an ExitCode failure only when it has them.
@@ -988,7 +1069,7 @@ proptest! {
             for (i, c) in jobs.iter().enumerate() {
                 let name = format!("tj{i}");
                 let row = r.jobs.iter().find(|j| j.name == name).expect("a row per job");
-                prop_assert_eq!(row.kind, if c.tf { "TFJob" } else { "PyTorchJob" });
+                prop_assert_eq!(row.kind, kubesim::input::spec::KubeflowFramework::ALL[c.framework].kind());
                 let created: Vec<_> = r
                     .events
                     .iter()
@@ -1064,6 +1145,7 @@ fn ray_scenario(node_gpus: &[i64], jobs: &[RayCase]) -> Scenario {
             name: "head".into(),
             pods: 1,
             min_pods: 1,
+            kueue_pods: 1,
             template: head,
         }];
         for (g, &(replicas, gpus)) in c.workers.iter().enumerate() {
@@ -1073,6 +1155,7 @@ fn ray_scenario(node_gpus: &[i64], jobs: &[RayCase]) -> Scenario {
                 name: format!("g{g}"),
                 pods: replicas,
                 min_pods: replicas,
+                kueue_pods: replicas,
                 template: t,
             });
         }
@@ -1083,6 +1166,7 @@ fn ray_scenario(node_gpus: &[i64], jobs: &[RayCase]) -> Scenario {
                 name: "submitter".into(),
                 pods: 1,
                 min_pods: 0,
+                kueue_pods: 1,
                 template: t,
             });
         }

@@ -255,13 +255,31 @@ fn kueues_own_samples_are_admitted_and_run_to_completion() {
             3,
         ),
         ("mpijob", "kueue-sample-mpijob.yaml", "pi", "MPIJob", 3),
+        ("kubeflow", "kueue-sample-jaxjob.yaml", "jax-simple", "JAXJob", 2),
+        (
+            "kubeflow",
+            "kueue-sample-paddlejob.yaml",
+            "paddle-simple-cpu",
+            "PaddleJob",
+            2,
+        ),
+        (
+            "kubeflow",
+            "kueue-sample-xgboostjob.yaml",
+            "xgboost-dist-iris-test-train",
+            "XGBoostJob",
+            3,
+        ),
     ] {
         let text = std::fs::read_to_string(format!("{}/tests/upstream/{dir}/{f}", env!("CARGO_MANIFEST_DIR")))
             .expect("the sample");
         let y = format!(
             "{sim}{}{}{setup}{text}",
             nodes(2, 0),
-            frameworks("batch/job, kubeflow.org/mpijob, kubeflow.org/pytorchjob, kubeflow.org/tfjob")
+            frameworks(
+                "batch/job, kubeflow.org/mpijob, kubeflow.org/pytorchjob, kubeflow.org/tfjob, \
+                 kubeflow.org/jaxjob, kubeflow.org/paddlejob, kubeflow.org/xgboostjob"
+            )
         );
         let r = run(&y, "kueue");
         assert_eq!(times(&r, name, "QuotaReserved"), [0.0], "{f}");

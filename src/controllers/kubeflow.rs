@@ -1,11 +1,16 @@
-//! The Kubeflow training-operator v1 controller for PyTorchJobs and TFJobs (`kubeflow.org/v1`), after
+//! The Kubeflow training-operator v1 controller for PyTorchJobs, TFJobs, JAXJobs, PaddleJobs and
+//! XGBoostJobs (`kubeflow.org/v1`), after
 //! kubeflow/training-operator at `v1.9.0` (`6f74c7f6`): `pkg/controller.v1/common/job.go`
 //! `ReconcileJobs`, `DeletePodsAndServices`, `CleanUpResources`; `pkg/controller.v1/common/pod.go`
 //! `ReconcilePods`, `createNewPod`; `pkg/core/job.go` `PastBackoffLimit`, `PastActiveDeadline`;
 //! `pkg/core/status.go` `UpdateJobReplicaStatuses`; `pkg/util/status.go` `setCondition` (a
 //! Failed condition is final); `pkg/util/train/train_util.go` `IsRetryableExitCode`;
 //! `pkg/controller.v1/pytorch/pytorchjob_controller.go` `Reconcile`, `UpdateJobStatus`;
-//! `pkg/controller.v1/tensorflow/tfjob_controller.go` `UpdateJobStatus`, `IsWorker0Completed`.
+//! `pkg/controller.v1/tensorflow/tfjob_controller.go` `UpdateJobStatus`, `IsWorker0Completed`;
+//! `pkg/controller.v1/jax/jaxjob_controller.go`, `paddlepaddle/paddlepaddle_controller.go`,
+//! `xgboost/xgboostjob_controller.go` `UpdateJobStatus` (a JAXJob and a PaddleJob decide as a
+//! PyTorchJob; an XGBoostJob succeeds by its Master and fails at any failed pod not under
+//! ExitCode, the pods deleted for a restart in the pass counted).
 //! The rules and their messages are written out in docs/kubeflow.md.
 //!
 //! A training job is a workload of its own (one jobs.csv row, kind `PyTorchJob`) whose pods the
@@ -49,7 +54,7 @@
 //! `input::scenario::kubeflow::pod_group`); `elasticPolicy` and `ttlSecondsAfterFinished` are
 //! not simulated (docs/kubeflow.md).
 //!
-//! Under Kueue (`kubeflow.org/pytorchjob`, `kubeflow.org/tfjob` in `integrations.frameworks`;
+//! Under Kueue (`kubeflow.org/pytorchjob`, `tfjob`, `jaxjob`, `paddlejob`, `xgboostjob` in `integrations.frameworks`;
 //! kueue `pkg/controller/jobs/kubeflow/kubeflowjob/kubeflowjob_controller.go`): the job is
 //! created suspended, its Workload has one pod set per replica type, and admission clears
 //! `runPolicy.suspend` (`RunWithPodSetsInfo`: the flavor's node labels and tolerations go into
@@ -119,26 +124,36 @@ struct Reasons {
     restarting: &'static str,
 }
 
-const PYTORCH_REASONS: Reasons = Reasons {
-    created: "PyTorchJobCreated",
-    succeeded: "PyTorchJobSucceeded",
-    failed: "PyTorchJobFailed",
-    restarting: "PyTorchJobRestarting",
-};
+/// The reasons of kind `$kind` (`NewReason`: the kind, then the reason).
+macro_rules! reasons {
+    ($kind:literal) => {
+        Reasons {
+            created: concat!($kind, "Created"),
+            succeeded: concat!($kind, "Succeeded"),
+            failed: concat!($kind, "Failed"),
+            restarting: concat!($kind, "Restarting"),
+        }
+    };
+}
 
-const TF_REASONS: Reasons = Reasons {
-    created: "TFJobCreated",
-    succeeded: "TFJobSucceeded",
-    failed: "TFJobFailed",
-    restarting: "TFJobRestarting",
-};
+const PYTORCH_REASONS: Reasons = reasons!("PyTorchJob");
+const TF_REASONS: Reasons = reasons!("TFJob");
+const JAX_REASONS: Reasons = reasons!("JAXJob");
+const PADDLE_REASONS: Reasons = reasons!("PaddleJob");
+const XGBOOST_REASONS: Reasons = reasons!("XGBoostJob");
 
 /// A status pass's terminal condition, if any: (succeeded, jobs.csv reason, message).
 type Outcome = Option<(bool, &'static str, String)>;
 
-/// PyTorchJob's `UpdateJobStatus` on the replica counts (active, succeeded, failed) per replica
-/// type: its terminal condition and its Restarting messages.
-fn pytorch_status(spec: &KubeflowJobSpec, ns: &str, name: &str, counts: &[(u32, u32, u32)]) -> (Outcome, Vec<String>) {
+/// `UpdateJobStatus` of PyTorchJob, PaddleJob (the same rules) and JAXJob (Workers only) on the
+/// replica counts (active, succeeded, failed) per replica type: its terminal condition and its
+/// Restarting messages. With a Master, its success ends the job; without one, every Worker's.
+fn master_worker_status(
+    spec: &KubeflowJobSpec,
+    ns: &str,
+    name: &str,
+    counts: &[(u32, u32, u32)],
+) -> (Outcome, Vec<String>) {
     let has_master = spec.replicas.iter().any(|r| r.rtype == "Master");
     let kind = spec.framework.kind();
     let mut outcome: Outcome = None;
@@ -234,6 +249,39 @@ fn tf_status(
     (outcome, running_set, restart_set)
 }
 
+/// XGBoostJob's `UpdateJobStatus` (training-operator v1.9.0
+/// `pkg/controller.v1/xgboost/xgboostjob_controller.go`): the Master's success ends the job; any
+/// replica type with a failed pod fails it unless its restartPolicy is ExitCode (then it is
+/// Restarting), whatever the running and succeeded pods. Returns the terminal condition and the
+/// Restarting messages.
+fn xgboost_status(spec: &KubeflowJobSpec, name: &str, counts: &[(u32, u32, u32)]) -> (Outcome, Vec<String>) {
+    let mut restarting = Vec::new();
+    for (t, r) in spec.replicas.iter().enumerate() {
+        let (_, succeeded, failed) = counts[t];
+        if r.rtype == "Master" && r.replicas <= succeeded {
+            return (
+                Some((true, "", format!("XGBoostJob {name} is successfully completed."))),
+                restarting,
+            );
+        }
+        if failed > 0 {
+            if r.restart_policy == KubeflowRestartPolicy::ExitCode {
+                restarting.push(format!(
+                    "XGBoostJob {name} is restarting because {failed} {} replica(s) failed.",
+                    r.rtype
+                ));
+            } else {
+                let m = format!(
+                    "XGBoostJob {name} is failed because {failed} {} replica(s) failed.",
+                    r.rtype
+                );
+                return (Some((false, "ReplicaFailed", m)), restarting);
+            }
+        }
+    }
+    (None, restarting)
+}
+
 /// `IsRetryableExitCode`.
 pub fn is_retryable_exit_code(code: i32) -> bool {
     code >= 128
@@ -254,6 +302,9 @@ impl World {
         match self.kf_spec(wl).framework {
             KubeflowFramework::PyTorch => &PYTORCH_REASONS,
             KubeflowFramework::TensorFlow => &TF_REASONS,
+            KubeflowFramework::Jax => &JAX_REASONS,
+            KubeflowFramework::Paddle => &PADDLE_REASONS,
+            KubeflowFramework::XGBoost => &XGBOOST_REASONS,
         }
     }
 
@@ -276,7 +327,7 @@ impl World {
         let managed = self.kueue_manages(wl);
         let spec = self.kf_spec(wl);
         let slots = spec.replicas.iter().map(|r| vec![None; r.replicas as usize]).collect();
-        let suspended = spec.suspend || managed;
+        let suspended = spec.run_policy.suspend || managed;
         self.ctl.kubeflow.jobs.insert(
             wl,
             KfState {
@@ -389,8 +440,8 @@ impl World {
         let now = self.now();
         let spec = self.kf_spec(wl);
         let total = spec.total_replicas();
-        let backoff_limit = spec.backoff_limit;
-        let deadline = spec.active_deadline_s;
+        let backoff_limit = spec.run_policy.backoff_limit;
+        let deadline = spec.run_policy.active_deadline_s;
         let pods = self.kf_pods(wl);
         let active = pods
             .iter()
@@ -420,8 +471,8 @@ impl World {
             self.kf_fail_and_delete(wl, "DeadlineExceeded", m);
             return;
         }
-        let failed_now = self.kf_reconcile_pods(wl);
-        self.kf_update_status(wl, failed_now);
+        let (failed_now, restarted) = self.kf_reconcile_pods(wl);
+        self.kf_update_status(wl, failed_now, &restarted);
     }
 
     /// `PastBackoffLimit`: the restart counts of the Running pods of replicas restarted by
@@ -461,7 +512,7 @@ impl World {
 
     /// A finished job's `CleanUpResources` by `cleanPodPolicy`.
     fn kf_clean_up(&mut self, wl: WlId) {
-        let policy = self.kf_spec(wl).clean_pod_policy;
+        let policy = self.kf_spec(wl).run_policy.clean_pod_policy;
         if policy == CleanPodPolicy::None {
             return;
         }
@@ -476,12 +527,14 @@ impl World {
 
     /// `ReconcilePods` over the replica types in order: create missing pods, delete and
     /// recreate failed ones the policy restarts. Returns the replica type a non-retryable
-    /// ExitCode failure fails the job for, if any.
-    fn kf_reconcile_pods(&mut self, wl: WlId) -> Option<usize> {
+    /// ExitCode failure fails the job for, if any, and the failed pods deleted for a restart
+    /// per replica type (`updateJobReplicaStatuses` counts them in this pass's status).
+    fn kf_reconcile_pods(&mut self, wl: WlId) -> (Option<usize>, Vec<u32>) {
         let spec = self.kf_spec(wl);
         let policies: Vec<KubeflowRestartPolicy> = spec.replicas.iter().map(|r| r.restart_policy).collect();
         let mut fails = None;
         let mut replaced = Vec::new();
+        let mut restarted = vec![0u32; policies.len()];
         for (t, policy) in policies.iter().enumerate() {
             let n = self.ctl.kubeflow.jobs[&wl].slots[t].len();
             for i in 0..n {
@@ -503,6 +556,7 @@ impl World {
                     // The deletion is seen by the next reconcile, which creates its
                     // replacement: at once.
                     replaced.push((t, i, p));
+                    restarted[t] += 1;
                 } else if *policy == KubeflowRestartPolicy::ExitCode && fails.is_none() {
                     fails = Some(t);
                 }
@@ -525,7 +579,7 @@ impl World {
             }
             self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job").again = true;
         }
-        fails
+        (fails, restarted)
     }
 
     /// Create the pod of replica `t`, index `i`.
@@ -534,10 +588,12 @@ impl World {
         self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job").slots[t][i] = Some(pod);
     }
 
-    /// `UpdateJobStatus` (PyTorchJob): the start time, then success or failure by replica
-    /// type. `exit_code_failed`: the replica type whose pod failed with a non-retryable exit
-    /// code under ExitCode (`ReconcilePods` set the Failed condition).
-    fn kf_update_status(&mut self, wl: WlId, exit_code_failed: Option<usize>) {
+    /// `UpdateJobStatus`: the start time, then success or failure by replica type.
+    /// `exit_code_failed`: the replica type whose pod failed with a non-retryable exit code
+    /// under ExitCode (`ReconcilePods` set the Failed condition); `restarted`: the failed pods
+    /// `ReconcilePods` deleted for a restart, per replica type (an XGBoostJob counts them as
+    /// failed; the other kinds' rules are decided by the pods left).
+    fn kf_update_status(&mut self, wl: WlId, exit_code_failed: Option<usize>, restarted: &[u32]) {
         let now = self.now();
         let name = self.store.workloads[wl as usize].name.clone();
         if let Some(t) = exit_code_failed {
@@ -546,7 +602,7 @@ impl World {
             self.kf_finish(wl, false, "ExitCode", m);
             return;
         }
-        let deadline = self.kf_spec(wl).active_deadline_s;
+        let deadline = self.kf_spec(wl).run_policy.active_deadline_s;
         let st = self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job");
         if st.start.is_none() {
             st.start = Some(now);
@@ -579,7 +635,15 @@ impl World {
             .namespace
             .clone();
         let (outcome, restarting) = match self.kf_spec(wl).framework {
-            KubeflowFramework::PyTorch => pytorch_status(self.kf_spec(wl), &ns, &name, &counts),
+            KubeflowFramework::PyTorch | KubeflowFramework::Paddle | KubeflowFramework::Jax => {
+                master_worker_status(self.kf_spec(wl), &ns, &name, &counts)
+            }
+            KubeflowFramework::XGBoost => {
+                for (c, r) in counts.iter_mut().zip(restarted) {
+                    c.2 += r;
+                }
+                xgboost_status(self.kf_spec(wl), &name, &counts)
+            }
             KubeflowFramework::TensorFlow => {
                 let worker0 = self.kf_worker0_completed(wl);
                 let was_restarting = self.ctl.kubeflow.jobs[&wl].restarting;

@@ -123,7 +123,7 @@ impl World {
             workers: vec![None; spec.workers() as usize],
             launcher: None,
             finished: false,
-            suspended: spec.suspend || managed,
+            suspended: spec.run_policy.suspend || managed,
             flavor: None,
             waiting: None,
             busy: false,
@@ -218,7 +218,7 @@ impl World {
         let st = &self.ctl.mpi.jobs[&wl];
         if st.finished {
             // `isFinished && CompletionTime != nil`: `cleanUpWorkerPods` by cleanPodPolicy.
-            if self.mpi_spec(wl).clean_pod_policy != CleanPodPolicy::None {
+            if self.mpi_spec(wl).run_policy.clean_pod_policy != CleanPodPolicy::None {
                 self.mpi_delete_workers(wl, "CleanPodPolicy");
             }
             return;

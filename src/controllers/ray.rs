@@ -32,8 +32,20 @@
 //! RayJob), and a deleted submitter (preempted, evicted) is recreated with the whole run time
 //! ahead of it. The Ray job's run time is the submitter's: the driver on the head and the
 //! workers it uses do not stop earlier. `preRunningDeadlineSeconds`, `deletionStrategy`, the
-//! autoscaler (replicas stay as desired), services, Kueue's management of the RayJob (it runs
-//! without a Workload) are not simulated.
+//! autoscaler (replicas stay as desired), services are not simulated.
+//!
+//! Under Kueue (`ray.io/rayjob`, `ray.io/raycluster` in `integrations.frameworks`, as the
+//! released manifests list them; kueue @ `ff69552e` `pkg/controller/jobs/rayjob/rayjob_controller.go`,
+//! `pkg/controller/jobs/raycluster/raycluster_controller.go`, `common.go`): Kueue's webhook
+//! refuses what `input::scenario::ray_kueue_refusal` lists (the object is Rejected); else the object is created
+//! suspended (`spec.suspend`) and its Workload has pod sets head, each worker group and a
+//! RayJob's submitter. Admission clears `spec.suspend` (`RunWithPodSetsInfo`: the flavor into
+//! every group's template): a RayJob goes New → Initializing, a RayCluster creates its pods. An
+//! eviction sets it again: a RayJob Initializing or Running is Suspending (its cluster and
+//! submitter deleted), then Suspended (`updateStatusToSuspendingIfNeeded`); a RayCluster deletes
+//! all its pods (`reconcilePods`). PodsReady is the cluster's state Ready (kept until the
+//! cluster is suspended or deleted for a retry); a RayJob's Workload finishes when it is
+//! Complete or Failed, a RayCluster's never.
 
 use std::collections::BTreeMap;
 
@@ -66,6 +78,9 @@ enum Status {
     Waiting,
     /// Retrying: the cluster and submitter are being deleted before a new attempt.
     Retrying,
+    /// `spec.suspend` was set while Initializing or Running (Kueue's eviction): the cluster
+    /// and submitter are being deleted; Suspended once they are gone.
+    Suspending,
     Suspended,
     Complete,
     Failed,
@@ -104,6 +119,12 @@ struct RayState {
     reason: &'static str,
     /// Timers scheduled.
     timers: Vec<Pending>,
+    /// `spec.suspend` now (Kueue sets it on creation and eviction, clears it on admission).
+    suspend: bool,
+    /// The cluster's state reached Ready since it was last created: Kueue's PodsReady
+    /// (reported to Kueue as one signal; KubeRay keeps Ready until the cluster is suspended or
+    /// deleted).
+    ready: bool,
     busy: bool,
     again: bool,
 }
@@ -123,15 +144,31 @@ impl World {
         self.ray_spec(wl).job.as_ref()
     }
 
-    /// A RayCluster or RayJob was created: its first reconcile.
+    /// A RayCluster or RayJob was created: its first reconcile. Kueue's webhook refuses one it
+    /// manages that breaks its rules (`ray_kueue_refusal`), else creates it suspended, and its
+    /// Workload queues.
     pub(crate) fn ray_created(&mut self, wl: WlId) {
+        let managed = self.kueue_manages(wl);
+        if managed {
+            let w = &self.store.workloads[wl as usize];
+            let spec = &self.store.protos[w.proto as usize].spec;
+            if let Some(reason) = crate::input::scenario::ray_kueue_refusal(spec, self.ray_spec(wl)) {
+                let obj = self.wl_object(wl);
+                let w = &mut self.store.workloads[wl as usize];
+                w.state = WlState::Rejected;
+                w.reason = reason.clone();
+                self.event(|| obj, "Rejected", || reason);
+                return;
+            }
+        }
         let spec = self.ray_spec(wl);
         let slots = spec.groups.iter().map(|g| vec![None; g.pods as usize]).collect();
+        let suspend = managed || spec.job.as_ref().map_or(spec.suspend, |j| j.suspend);
         let (status, cluster) = match &spec.job {
-            Some(j) if j.suspend => (Status::Suspended, false),
+            Some(_) if suspend => (Status::Suspended, false),
             // `initRayJobStatusIfNeed`: Initializing, the cluster created in the same pass.
             Some(_) => (Status::Initializing, true),
-            None => (Status::Initializing, !spec.suspend),
+            None => (Status::Initializing, !suspend),
         };
         let deadline = spec.job.as_ref().and_then(|j| j.active_deadline_s);
         let kind = spec.api_kind();
@@ -144,6 +181,8 @@ impl World {
                 failed: 0,
                 reason: "",
                 timers: Vec::new(),
+                suspend,
+                ready: false,
                 busy: false,
                 again: false,
             },
@@ -164,7 +203,66 @@ impl World {
         {
             self.ray_arm(wl, Timer::Deadline, self.now().plus_ms(d * 1000));
         }
+        if managed {
+            self.kueue_created(wl);
+        }
         self.ray_reconcile(wl);
+    }
+
+    /// `spec.suspend` set or cleared (by Kueue: an eviction, an admission). A RayJob Initializing
+    /// or Running goes Suspending (`updateStatusToSuspendingIfNeeded`): its cluster and
+    /// submitter are deleted, then it is Suspended; a Suspended one resumed is New again, then
+    /// Initializing (`status.startTime` anew). A RayCluster suspended has all its pods deleted
+    /// (`reconcilePods`: `deleteAllPods`); resumed, it creates them again.
+    pub(crate) fn ray_set_suspend(&mut self, wl: WlId, suspend: bool) {
+        let is_job = self.ray_job_spec(wl).is_some();
+        let st = self.ctl.ray.objs.get_mut(&wl).expect("a Ray object");
+        if st.suspend == suspend || matches!(st.status, Status::Complete | Status::Failed) {
+            return;
+        }
+        st.suspend = suspend;
+        let status = st.status;
+        if !is_job {
+            st.cluster = !suspend;
+            if suspend {
+                self.ray_unready(wl);
+                let obj = self.wl_object(wl);
+                let (ns, name) = self.ray_ns_name(wl);
+                self.event(
+                    || obj,
+                    "DeletedPod",
+                    || format!("Deleted Pods for RayCluster {ns}/{name} due to suspension"),
+                );
+                self.ray_delete_pods(wl, "Suspended");
+            }
+        } else if suspend && matches!(status, Status::Initializing | Status::Running) {
+            let st = self.ctl.ray.objs.get_mut(&wl).expect("a Ray object");
+            st.status = Status::Suspending;
+            st.cluster = false;
+            self.ray_cancel(wl, Timer::Deadline);
+            self.ray_cancel(wl, Timer::HttpEnd);
+            self.ray_unready(wl);
+            let obj = self.wl_object(wl);
+            self.event(|| obj, "DeletedRayCluster", String::new);
+            self.ray_delete_pods(wl, "Suspended");
+        }
+        self.ray_reconcile(wl);
+    }
+
+    fn ray_ns_name(&self, wl: WlId) -> (String, String) {
+        let w = &self.store.workloads[wl as usize];
+        (
+            self.store.protos[w.proto as usize].spec.namespace.clone(),
+            w.name.clone(),
+        )
+    }
+
+    /// The cluster's state is no longer Ready (its pods deleted): Kueue's PodsReady is lost.
+    fn ray_unready(&mut self, wl: WlId) {
+        let st = self.ctl.ray.objs.get_mut(&wl).expect("a Ray object");
+        if std::mem::take(&mut st.ready) {
+            self.kueue_pod_readiness(wl, -1);
+        }
     }
 
     fn ray_arm(&mut self, wl: WlId, what: Timer, at: SimTime) {
@@ -267,12 +365,37 @@ impl World {
         let sub = self.ray_submitter_group(wl);
         let st = &self.ctl.ray.objs[&wl];
         let status = st.status;
+        if status == Status::Suspending && self.ray_pods(wl).is_empty() {
+            // Everything deleted: Suspended.
+            let st = self.ctl.ray.objs.get_mut(&wl).expect("a Ray object");
+            st.status = Status::Suspended;
+            st.again = true;
+            return;
+        }
+        if status == Status::Suspended && !st.suspend {
+            // New, then Initializing (`initRayJobStatusIfNeed`: `status.startTime` now, from
+            // which the deadline counts).
+            let st = self.ctl.ray.objs.get_mut(&wl).expect("a Ray object");
+            st.status = Status::Initializing;
+            st.cluster = true;
+            st.again = true;
+            if let Some(d) = self.ray_job_spec(wl).and_then(|j| j.active_deadline_s) {
+                self.ray_arm(wl, Timer::Deadline, self.now().plus_ms(d * 1000));
+            }
+            return;
+        }
         if status == Status::Retrying {
             // `deleteClusterResources`, `deleteSubmitterJob`: New once everything is gone.
             if self.ray_pods(wl).is_empty() {
                 let st = self.ctl.ray.objs.get_mut(&wl).expect("a Ray object");
-                st.status = Status::Initializing;
-                st.cluster = true;
+                if st.suspend {
+                    // Suspended meanwhile (Kueue's eviction): Initializing goes Suspending at
+                    // once, with nothing to delete (`updateStatusToSuspendingIfNeeded`).
+                    st.status = Status::Suspended;
+                } else {
+                    st.status = Status::Initializing;
+                    st.cluster = true;
+                }
                 st.again = true;
             }
             return;
@@ -282,6 +405,11 @@ impl World {
         }
         let st = &self.ctl.ray.objs[&wl];
         let ready = st.cluster && self.ray_cluster_ready(wl, sub);
+        if ready && !st.ready {
+            // The cluster's state is Ready: Kueue's PodsReady (`PodsReady`).
+            self.ctl.ray.objs.get_mut(&wl).expect("a Ray object").ready = true;
+            self.kueue_pod_readiness(wl, 1);
+        }
         let is_job = self.ray_job_spec(wl).is_some();
         if !is_job {
             // A RayCluster's row starts once it is first Ready.
@@ -426,6 +554,7 @@ impl World {
                 st.again = true;
                 let n = st.failed;
                 self.ray_cancel(wl, Timer::HttpEnd);
+                self.ray_unready(wl);
                 self.event(
                     || obj,
                     "RayJobRetrying",
@@ -445,6 +574,9 @@ impl World {
             self.event(|| obj, "RayJobFailed", || reason.to_string());
             self.end_workload(wl, WlState::Failed, reason);
         }
+        // Kueue's Workload is finished (`Finished`: Complete or Failed): its quota is released,
+        // the cluster's pods still running until the shutdown.
+        self.kueue_job_done(wl);
         if job.shutdown_after_job_finishes {
             // `handleShutdownAfterJobFinishes`: the cluster goes ttl seconds after the end; the
             // submitter Job is kept (a finished pod holds nothing).

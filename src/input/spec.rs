@@ -610,8 +610,9 @@ pub enum WorkloadKind {
     /// An `apps/v1` Deployment, ReplicaSet or StatefulSet: `replicas` pods kept up until the
     /// horizon by its controller (`controllers::serving`, docs/serving.md).
     Serving(ServingSpec),
-    /// A Kubeflow training-operator v1 job (`kubeflow.org/v1` PyTorchJob, TFJob): pods created per
-    /// replica by the Kubeflow controller (`controllers::kubeflow`).
+    /// A Kubeflow training-operator v1 job (`kubeflow.org/v1` PyTorchJob, TFJob, JAXJob,
+    /// PaddleJob, XGBoostJob): pods created per replica by the Kubeflow controller
+    /// (`controllers::kubeflow`).
     Kubeflow(KubeflowJobSpec),
     /// A Kubeflow MPI Operator `kubeflow.org/v2beta1` MPIJob: worker pods created by the MPI
     /// controller, the launcher run by a batch/v1 Job of its own (`controllers::mpijob`).
@@ -748,14 +749,34 @@ impl LwsSpec {
 pub enum KubeflowFramework {
     PyTorch,
     TensorFlow,
+    Jax,
+    Paddle,
+    XGBoost,
 }
 
 impl KubeflowFramework {
+    /// Every kind, in the order kubesim lists them.
+    pub const ALL: [KubeflowFramework; 5] = [
+        KubeflowFramework::PyTorch,
+        KubeflowFramework::TensorFlow,
+        KubeflowFramework::Jax,
+        KubeflowFramework::Paddle,
+        KubeflowFramework::XGBoost,
+    ];
+
+    /// The framework of API kind `kind` (`PyTorchJob`), if it is one.
+    pub fn from_kind(kind: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.kind() == kind)
+    }
+
     /// The kind as its API names it.
     pub fn kind(self) -> &'static str {
         match self {
             KubeflowFramework::PyTorch => "PyTorchJob",
             KubeflowFramework::TensorFlow => "TFJob",
+            KubeflowFramework::Jax => "JAXJob",
+            KubeflowFramework::Paddle => "PaddleJob",
+            KubeflowFramework::XGBoost => "XGBoostJob",
         }
     }
 }
@@ -794,13 +815,14 @@ pub enum KubeflowRestartPolicy {
 }
 
 /// `runPolicy.cleanPodPolicy`: which pods the controller deletes once the job has finished.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CleanPodPolicy {
     /// Every pod (terminal ones too).
     All,
     /// Pods running or pending.
     Running,
-    /// None (PyTorchJob's default).
+    /// None (the default of every kind: `SetDefaults_<Kind>`).
+    #[default]
     None,
 }
 
@@ -828,6 +850,26 @@ pub struct KubeflowSchedulingPolicy {
     pub schedule_timeout_s: Option<u64>,
 }
 
+/// `spec.runPolicy` of a training-operator v1 job or an MPIJob (training-operator
+/// `pkg/apis/kubeflow.org/v1/common_types.go` `RunPolicy`, which the MPI Operator shares), after
+/// the defaults (cleanPodPolicy None).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunPolicy {
+    /// `cleanPodPolicy` (default None: pods left running after the job has finished run on).
+    pub clean_pod_policy: CleanPodPolicy,
+    /// `backoffLimit`: a training job's own limit (`None`: no limit); an MPIJob passes it to its
+    /// launcher Job (`None`: the Job's default, 6).
+    pub backoff_limit: Option<u32>,
+    /// `activeDeadlineSeconds` (an MPIJob passes it to its launcher Job).
+    pub active_deadline_s: Option<u64>,
+    /// `ttlSecondsAfterFinished` (not simulated).
+    pub ttl_seconds_after_finished: Option<u64>,
+    /// `schedulingPolicy`.
+    pub scheduling: Option<KubeflowSchedulingPolicy>,
+    /// `suspend`.
+    pub suspend: bool,
+}
+
 /// A training-operator v1 job's spec after the defaults of `SetDefaults_<Kind>` (training-operator
 /// `pkg/apis/kubeflow.org/v1/*_defaults.go`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -836,16 +878,7 @@ pub struct KubeflowJobSpec {
     /// The replica specs in the controller's order (PyTorchJob: Master, Worker; TFJob: Chief,
     /// Evaluator, Master, PS, Worker).
     pub replicas: Vec<KubeflowReplica>,
-    pub clean_pod_policy: CleanPodPolicy,
-    /// `runPolicy.backoffLimit`; `None`: no limit.
-    pub backoff_limit: Option<u32>,
-    /// `runPolicy.activeDeadlineSeconds`.
-    pub active_deadline_s: Option<u64>,
-    /// `runPolicy.ttlSecondsAfterFinished`.
-    pub ttl_seconds_after_finished: Option<u64>,
-    pub scheduling: Option<KubeflowSchedulingPolicy>,
-    /// `runPolicy.suspend`.
-    pub suspend: bool,
+    pub run_policy: RunPolicy,
     /// A TFJob's `successPolicy: AllWorkers` (else the default: worker 0's success suffices
     /// without a Chief or Master).
     pub success_all_workers: bool,
@@ -869,18 +902,9 @@ pub struct MpiJobSpec {
     pub launcher: KubeflowReplica,
     /// `mpiReplicaSpecs.Worker` (restartPolicy Never by default): pods `<job>-worker-<i>`.
     pub worker: Option<KubeflowReplica>,
-    /// `runPolicy.cleanPodPolicy` (default None: the workers keep running after the launcher
+    /// `runPolicy` (cleanPodPolicy None by default: the workers keep running after the launcher
     /// has finished).
-    pub clean_pod_policy: CleanPodPolicy,
-    /// `runPolicy.backoffLimit`, passed to the launcher Job (`None`: the Job's default, 6).
-    pub backoff_limit: Option<u32>,
-    /// `runPolicy.activeDeadlineSeconds`, passed to the launcher Job.
-    pub active_deadline_s: Option<u64>,
-    /// `runPolicy.ttlSecondsAfterFinished` (passed to the launcher Job; not simulated).
-    pub ttl_seconds_after_finished: Option<u64>,
-    pub scheduling: Option<KubeflowSchedulingPolicy>,
-    /// `runPolicy.suspend`.
-    pub suspend: bool,
+    pub run_policy: RunPolicy,
     /// `launcherCreationPolicy: WaitForWorkersReady` (default AtStartup): the launcher Job is
     /// created once every worker is ready.
     pub wait_for_workers: bool,
@@ -915,6 +939,11 @@ pub struct RayGroup {
     /// `minReplicas * numOfHosts` (0 for a suspended group): what the Volcano PodGroup counts
     /// when the autoscaler is on (`CalculateMinReplicas`).
     pub min_pods: u32,
+    /// The count of the group's pod set in Kueue's Workload: 1 for the head and the submitter;
+    /// a worker group's `replicas` as stored (the CRD's default 0), unclamped and counted even
+    /// when the group is suspended, times `numOfHosts` (kueue `raycluster/common.go`
+    /// `effectiveWorkerCount`).
+    pub kueue_pods: u32,
     /// The pod template.
     pub template: PodTemplate,
 }
@@ -1898,6 +1927,18 @@ pub struct KueueConfig {
     pub manages_pytorchjobs: bool,
     /// `integrations.frameworks` lists `kubeflow.org/tfjob` (not by default).
     pub manages_tfjobs: bool,
+    /// `integrations.frameworks` lists `kubeflow.org/jaxjob` (not by default).
+    pub manages_jaxjobs: bool,
+    /// `integrations.frameworks` lists `kubeflow.org/paddlejob` (not by default).
+    pub manages_paddlejobs: bool,
+    /// `integrations.frameworks` lists `kubeflow.org/xgboostjob` (not by default).
+    pub manages_xgboostjobs: bool,
+    /// `integrations.frameworks` lists `ray.io/rayjob` (as the released manifests do): Kueue
+    /// manages RayJobs.
+    pub manages_rayjobs: bool,
+    /// `integrations.frameworks` lists `ray.io/raycluster` (as the released manifests do):
+    /// Kueue manages RayClusters.
+    pub manages_rayclusters: bool,
     /// `resources.excludeResourcePrefixes`: resources not counted against quota.
     pub exclude_resource_prefixes: Vec<String>,
     /// `resources.quotaCheckStrategy: IgnoreUndeclared`: requests of resources a ClusterQueue
@@ -1977,6 +2018,11 @@ impl Default for KueueConfig {
             manages_mpijobs: true,
             manages_pytorchjobs: false,
             manages_tfjobs: false,
+            manages_jaxjobs: false,
+            manages_paddlejobs: false,
+            manages_xgboostjobs: false,
+            manages_rayjobs: true,
+            manages_rayclusters: true,
             exclude_resource_prefixes: Vec::new(),
             quota_ignore_undeclared: false,
             delete_after_deactivated_ms: None,

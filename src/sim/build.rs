@@ -408,11 +408,11 @@ impl World {
             template.labels.insert(k.to_string(), v.to_string());
         }
         let mut job = crate::input::synth::job_spec(template);
-        job.backoff_limit = m.backoff_limit;
-        job.active_deadline_s = m.active_deadline_s;
-        job.ttl_seconds_after_finished = m.ttl_seconds_after_finished;
+        job.backoff_limit = m.run_policy.backoff_limit;
+        job.active_deadline_s = m.run_policy.active_deadline_s;
+        job.ttl_seconds_after_finished = m.run_policy.ttl_seconds_after_finished;
         job.pod_replacement_policy = Some(crate::input::spec::PodReplacementPolicy::Failed);
-        job.suspend = m.suspend;
+        job.suspend = m.run_policy.suspend;
         let child = WorkloadSpec {
             namespace: spec.namespace.clone(),
             name: format!("{}-launcher", spec.name),

@@ -597,6 +597,7 @@ impl World {
             self.policy_job_pod_gone(wl);
         } else if self.ctl.ray.owns(wl) {
             self.ray_reconcile(wl);
+            self.policy_job_pod_gone(wl);
         } else if self.store.workloads[wl as usize].job.is_some() {
             self.job_pod_event(wl);
             self.policy_job_pod_gone(wl);

@@ -364,6 +364,10 @@ impl World {
             self.mpi_set_suspend(wl, suspend);
             return;
         }
+        if self.ctl.ray.owns(wl) {
+            self.ray_set_suspend(wl, suspend);
+            return;
+        }
         let now = self.now();
         let j = self.job(wl);
         if j.finished || j.suspended == suspend {

@@ -12,7 +12,8 @@ use super::{
 use crate::error::quote;
 use crate::input::resources::{is_dns1123_label, is_dns1123_subdomain};
 use crate::input::spec::{
-    ArrivalTemplate, GangApiVersion, NotSimulated, PodGroupApi, ServingKind, SourceLoc, UnmodelledFields,
+    ArrivalTemplate, GangApiVersion, KubeflowFramework, NotSimulated, PodGroupApi, ServingKind, SourceLoc,
+    UnmodelledFields,
 };
 
 /// What the loader does with a document.
@@ -37,8 +38,8 @@ enum Dispatch {
     Serving(ServingKind),
     /// leaderworkerset.x-k8s.io/v1 LeaderWorkerSet.
     Lws,
-    /// A kubeflow.org/v1 training job: PyTorchJob (false), TFJob (true).
-    Kubeflow(bool),
+    /// A kubeflow.org/v1 training job of the training-operator.
+    Kubeflow(KubeflowFramework),
     /// A kubeflow.org/v2beta1 MPIJob.
     MpiJob,
     /// A ray.io/v1 object: RayCluster (false), RayJob (true).
@@ -84,6 +85,9 @@ const SIMULATED: &[&str] = &[
     "trainer.kubeflow.org/v1alpha1 TrainingRuntime",
     "kubeflow.org/v1 PyTorchJob",
     "kubeflow.org/v1 TFJob",
+    "kubeflow.org/v1 JAXJob",
+    "kubeflow.org/v1 PaddleJob",
+    "kubeflow.org/v1 XGBoostJob",
     "kubeflow.org/v2beta1 MPIJob",
     "ray.io/v1 RayCluster",
     "ray.io/v1 RayJob",
@@ -170,8 +174,7 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
         ("trainer.kubeflow.org/v1alpha1", "TrainJob") => Dispatch::TrainJob,
         ("trainer.kubeflow.org/v1alpha1", "ClusterTrainingRuntime") => Dispatch::TrainingRuntime(false),
         ("trainer.kubeflow.org/v1alpha1", "TrainingRuntime") => Dispatch::TrainingRuntime(true),
-        ("kubeflow.org/v1", "PyTorchJob") => Dispatch::Kubeflow(false),
-        ("kubeflow.org/v1", "TFJob") => Dispatch::Kubeflow(true),
+        ("kubeflow.org/v1", k) => Dispatch::Kubeflow(KubeflowFramework::from_kind(k)?),
         ("kubeflow.org/v2beta1", "MPIJob") => Dispatch::MpiJob,
         ("ray.io/v1", "RayCluster") => Dispatch::Ray(false),
         ("ray.io/v1", "RayJob") => Dispatch::Ray(true),
@@ -325,8 +328,7 @@ impl Builder {
                     Dispatch::JobSet => k8s::WorkloadDoc::JobSet,
                     Dispatch::Serving(k) => k8s::WorkloadDoc::Serving(k),
                     Dispatch::Lws => k8s::WorkloadDoc::Lws,
-                    Dispatch::Kubeflow(false) => k8s::WorkloadDoc::PyTorchJob,
-                    Dispatch::Kubeflow(true) => k8s::WorkloadDoc::TFJob,
+                    Dispatch::Kubeflow(f) => k8s::WorkloadDoc::Kubeflow(f),
                     Dispatch::MpiJob => k8s::WorkloadDoc::MPIJob,
                     Dispatch::Ray(false) => k8s::WorkloadDoc::RayCluster,
                     Dispatch::Ray(true) => k8s::WorkloadDoc::RayJob,
@@ -338,7 +340,8 @@ impl Builder {
                     self.add_not_simulated(o);
                     return Ok(());
                 }
-                if matches!(what, k8s::WorkloadDoc::PyTorchJob | k8s::WorkloadDoc::TFJob)
+                if let k8s::WorkloadDoc::Kubeflow(f) = what
+                    && kubeflow::honours_managed_by(f)
                     && kubeflow::managed_elsewhere(obj, kubeflow::KUBEFLOW_CONTROLLER)?
                 {
                     // The training-operator leaves it to MultiKueue.

@@ -1,7 +1,8 @@
-//! kubeflow.org/v1 training jobs of the training-operator v1, PyTorchJob and TFJob
-//! (docs/kubeflow.md): the spec with the defaults the controller applies (`SetDefaults_<Kind>`),
-//! the validating webhook's checks with its messages, and each replica's pod template read as a
-//! pod template whose `restartPolicy` the replica's overwrites (`SetRestartPolicy`).
+//! kubeflow.org/v1 training jobs of the training-operator v1, PyTorchJob, TFJob, JAXJob,
+//! PaddleJob and XGBoostJob (docs/kubeflow.md): the spec with the defaults the controller
+//! applies (`SetDefaults_<Kind>`), the validating webhook's checks with its messages, and each
+//! replica's pod template read as a pod template whose `restartPolicy` the replica's overwrites
+//! (`SetRestartPolicy`).
 //!
 //! Sources (kubeflow/training-operator @ `v1.9.0`, `6f74c7f6b2ed6c27aabd82d0a316b23f0646059c`,
 //! Apache-2.0): `pkg/apis/kubeflow.org/v1/pytorch_types.go` (replica types, the default
@@ -13,8 +14,14 @@
 //! `manifests/base/crds/kubeflow.org_pytorchjobs.yaml` (the schema's fields); for TFJobs
 //! `tensorflow_types.go`, `tensorflow_defaults.go` (`SetDefaults_TFJob`: restartPolicy Never,
 //! replica types camel-cased), `pkg/webhooks/tensorflow/tfjob_webhook.go`
-//! (`validateTFReplicaSpecs`), `kubeflow.org_tfjobs.yaml`. The webhook
-//! aggregates its errors; kubesim reports the first it meets, naming file, line, field and fix.
+//! (`validateTFReplicaSpecs`), `kubeflow.org_tfjobs.yaml`; for JAXJobs, PaddleJobs and
+//! XGBoostJobs `jax_types.go`, `jax_defaults.go`, `paddlepaddle_types.go`,
+//! `paddlepaddle_defautls.go`, `xgboost_types.go`, `xgboost_defaults.go` (`SetDefaults_<Kind>`),
+//! `pkg/webhooks/jax/jaxjob_webhook.go` (`validateJAXReplicaSpecs`; no `ValidateRunPolicy`),
+//! `pkg/webhooks/paddlepaddle/paddlepaddle_webhook.go` (`validateSpec`),
+//! `pkg/webhooks/xgboost/xgboostjob_webhook.go` (`validateXGBReplicaSpecs`: a Master of one
+//! replica). The webhook aggregates its errors; kubesim reports the first it meets, naming
+//! file, line, field and fix.
 //! There is no defaulting webhook: the controller defaults the job when it reconciles it, so the
 //! validating webhook sees the job as written (a Master without `replicas` is refused).
 //!
@@ -35,7 +42,7 @@ use crate::error::quote;
 use crate::input::resources::dns1035_label_errors;
 use crate::input::spec::{
     CleanPodPolicy, KubeflowFramework, KubeflowJobSpec, KubeflowReplica, KubeflowRestartPolicy,
-    KubeflowSchedulingPolicy, PodGroupApi, PodGroupSpec, RestartPolicy, WorkloadKind,
+    KubeflowSchedulingPolicy, PodGroupApi, PodGroupSpec, RestartPolicy, RunPolicy, WorkloadKind,
 };
 
 /// `KubeflowJobsController`: the `managedBy` of the jobs the training-operator reconciles.
@@ -61,9 +68,9 @@ const SCHEDULING_FIELDS: &[&str] = &[
     "queue",
     "scheduleTimeoutSeconds",
 ];
-/// PyTorchJob's replica types in the order kubesim's controller walks them (`Master` first: its
-/// success ends the job).
-const PYTORCH_TYPES: &[&str] = &["Master", "Worker"];
+/// The replica types of PyTorchJob, PaddleJob and XGBoostJob in the order kubesim's controller
+/// walks them (`Master` first: its success ends the job).
+const MASTER_WORKER: &[&str] = &["Master", "Worker"];
 /// `PyTorchJobDefaultContainerName`.
 const PYTORCH_CONTAINER: &str = "pytorch";
 
@@ -76,23 +83,37 @@ struct KindRules {
     specs_key: &'static str,
     /// The replica types in the order kubesim's controller walks them.
     types: &'static [&'static str],
-    /// Whether the webhook compares the types exactly (PyTorchJob); else the controller's
-    /// defaults camel-case them (`setTypeNameToCamelCase`, TFJob).
+    /// Whether the webhook compares the types exactly (`slices.Contains`: PyTorchJob, JAXJob,
+    /// PaddleJob, XGBoostJob); else the controller's defaults camel-case them
+    /// (`setTypeNameToCamelCase`, TFJob).
     exact_types: bool,
     /// `<Kind>DefaultContainerName`.
     container: &'static str,
+    /// The webhook's container-name message quotes the name (PaddleJob's `%q`).
+    quoted_container: bool,
     /// `<Kind>DefaultRestartPolicy`.
     default_restart: KubeflowRestartPolicy,
+    /// The webhook wants a `Master` written with `replicas: 1` (PyTorchJob, XGBoostJob).
+    master_one: bool,
+    /// The webhook wants a `Master` (`validateXGBReplicaSpecs`: XGBoostJob).
+    master_required: bool,
+    /// The webhook checks `runPolicy.managedBy` (`ValidateRunPolicy`) and the controller leaves
+    /// a job managed by another alone (`ManagedByExternalController`); JAXJob's do neither.
+    checks_managed_by: bool,
 }
 
 const PYTORCH: KindRules = KindRules {
     framework: KubeflowFramework::PyTorch,
     spec_fields: PYTORCH_SPEC_FIELDS,
     specs_key: "pytorchReplicaSpecs",
-    types: PYTORCH_TYPES,
+    types: MASTER_WORKER,
     exact_types: true,
     container: PYTORCH_CONTAINER,
+    quoted_container: false,
     default_restart: KubeflowRestartPolicy::OnFailure,
+    master_one: true,
+    master_required: false,
+    checks_managed_by: true,
 };
 
 /// TFJob (`tensorflow_types.go`, `tensorflow_defaults.go`: restartPolicy Never, cleanPodPolicy
@@ -104,20 +125,83 @@ const TENSORFLOW: KindRules = KindRules {
     types: &["Chief", "Evaluator", "Master", "PS", "Worker"],
     exact_types: false,
     container: "tensorflow",
+    quoted_container: false,
     default_restart: KubeflowRestartPolicy::Never,
+    master_one: false,
+    master_required: false,
+    checks_managed_by: true,
 };
 
-/// Converts a PyTorchJob (`doc` is the whole object, `meta` its metadata).
-pub(crate) fn pytorch_job(doc: &Obj, meta: &Meta) -> Res<Workload> {
-    training_job(doc, meta, &PYTORCH)
+/// JAXJob (`jax_types.go`: container `jax`, restartPolicy Never; `jax_defaults.go`
+/// `SetDefaults_JAXJob`; `pkg/webhooks/jax/jaxjob_webhook.go` `validateJAXReplicaSpecs`: Worker
+/// only, no runPolicy check).
+const JAX: KindRules = KindRules {
+    framework: KubeflowFramework::Jax,
+    spec_fields: &["jaxReplicaSpecs", "runPolicy"],
+    specs_key: "jaxReplicaSpecs",
+    types: &["Worker"],
+    exact_types: true,
+    container: "jax",
+    quoted_container: false,
+    default_restart: KubeflowRestartPolicy::Never,
+    master_one: false,
+    master_required: false,
+    checks_managed_by: false,
+};
+
+/// PaddleJob (`paddlepaddle_types.go`: container `paddle`, restartPolicy OnFailure;
+/// `paddlepaddle_defautls.go` `SetDefaults_PaddleJob`;
+/// `pkg/webhooks/paddlepaddle/paddlepaddle_webhook.go` `validateSpec`).
+const PADDLE: KindRules = KindRules {
+    framework: KubeflowFramework::Paddle,
+    spec_fields: &["elasticPolicy", "paddleReplicaSpecs", "runPolicy"],
+    specs_key: "paddleReplicaSpecs",
+    types: MASTER_WORKER,
+    exact_types: true,
+    container: "paddle",
+    quoted_container: true,
+    default_restart: KubeflowRestartPolicy::OnFailure,
+    master_one: false,
+    master_required: false,
+    checks_managed_by: true,
+};
+
+/// XGBoostJob (`xgboost_types.go`: container `xgboost`, restartPolicy Never;
+/// `xgboost_defaults.go` `SetDefaults_XGBoostJob`; `pkg/webhooks/xgboost/xgboostjob_webhook.go`
+/// `validateXGBReplicaSpecs`: a Master of exactly 1 replica required).
+const XGBOOST: KindRules = KindRules {
+    framework: KubeflowFramework::XGBoost,
+    spec_fields: &["runPolicy", "xgbReplicaSpecs"],
+    specs_key: "xgbReplicaSpecs",
+    types: MASTER_WORKER,
+    exact_types: true,
+    container: "xgboost",
+    quoted_container: false,
+    default_restart: KubeflowRestartPolicy::Never,
+    master_one: true,
+    master_required: true,
+    checks_managed_by: true,
+};
+
+fn rules(framework: KubeflowFramework) -> &'static KindRules {
+    match framework {
+        KubeflowFramework::PyTorch => &PYTORCH,
+        KubeflowFramework::TensorFlow => &TENSORFLOW,
+        KubeflowFramework::Jax => &JAX,
+        KubeflowFramework::Paddle => &PADDLE,
+        KubeflowFramework::XGBoost => &XGBOOST,
+    }
 }
 
-/// Converts a TFJob (`doc` is the whole object, `meta` its metadata).
-pub(crate) fn tf_job(doc: &Obj, meta: &Meta) -> Res<Workload> {
-    training_job(doc, meta, &TENSORFLOW)
+/// Whether the training-operator reads `runPolicy.managedBy` of a job of `framework` (all but
+/// JAXJob: its reconciler runs every JAXJob).
+pub(crate) fn honours_managed_by(framework: KubeflowFramework) -> bool {
+    rules(framework).checks_managed_by
 }
 
-fn training_job(doc: &Obj, meta: &Meta, k: &KindRules) -> Res<Workload> {
+/// Converts a training job of `framework` (`doc` is the whole object, `meta` its metadata).
+pub(crate) fn training_job(doc: &Obj, meta: &Meta, framework: KubeflowFramework) -> Res<Workload> {
+    let k = rules(framework);
     let kind = k.framework.kind();
     doc.deny_unknown(OBJECT_FIELDS, &format!("a {kind}"))?;
     let hints = read_hints(doc, HintScope::Kubeflow)?;
@@ -129,7 +213,7 @@ fn training_job(doc: &Obj, meta: &Meta, k: &KindRules) -> Res<Workload> {
     let spec = doc.req("spec", &fix)?.obj()?;
     spec.deny_unknown(k.spec_fields, &format!("a {kind} spec"))?;
     let run = match spec.get("runPolicy") {
-        Some(f) => run_policy(&f, KUBEFLOW_CONTROLLER)?,
+        Some(f) => run_policy(&f, k.checks_managed_by.then_some(KUBEFLOW_CONTROLLER))?,
         None => RunPolicy::default(),
     };
     opt(spec.get("nprocPerNode"), |f| f.string())?;
@@ -166,7 +250,26 @@ fn training_job(doc: &Obj, meta: &Meta, k: &KindRules) -> Res<Workload> {
             format!("list the replica types ({})", k.types.join(", ")),
         ));
     }
-    if spec.get("elasticPolicy").is_some() && !replicas.iter().any(|r| r.rtype == "Worker") {
+    let has_worker = replicas.iter().any(|r| r.rtype == "Worker");
+    if let (KubeflowFramework::Paddle, Some(e)) = (framework, spec.get("elasticPolicy"))
+        && !has_worker
+        && !e.obj()?.has("minReplicas")
+        && !e.obj()?.has("maxReplicas")
+    {
+        // `setPaddleElasticPolicy` reads the Worker's replicas through a nil pointer.
+        return Err(e.err(
+            "an elasticPolicy without minReplicas and maxReplicas and no Worker replica spec (the \
+             controller's defaults read the Worker's replicas: it would crash)",
+            "add a Worker replica spec, or write minReplicas and maxReplicas",
+        ));
+    }
+    if k.master_required && !replicas.iter().any(|r| r.rtype == "Master") {
+        return Err(specs_f.err(
+            format!("spec.{}[Master]: Required value: must be present", k.specs_key),
+            "add a Master replica spec (replicas: 1): its success ends the job",
+        ));
+    }
+    if framework == KubeflowFramework::PyTorch && spec.get("elasticPolicy").is_some() && !has_worker {
         return Err(specs_f.err(
             "spec.pytorchReplicaSpecs[Worker]: Required value: must be configured if elastic policy is used",
             "add a Worker replica spec, or remove elasticPolicy",
@@ -197,12 +300,7 @@ fn training_job(doc: &Obj, meta: &Meta, k: &KindRules) -> Res<Workload> {
             framework: k.framework,
             replicas,
             // `SetDefaults_<Kind>`: cleanPodPolicy None.
-            clean_pod_policy: run.clean_pod_policy.unwrap_or(CleanPodPolicy::None),
-            backoff_limit: run.backoff_limit,
-            active_deadline_s: run.active_deadline_s,
-            ttl_seconds_after_finished: run.ttl_seconds_after_finished,
-            scheduling: run.scheduling,
-            suspend: run.suspend,
+            run_policy: run,
             success_all_workers,
             dynamic_worker,
         }),
@@ -246,19 +344,9 @@ fn job_name(doc: &Obj, meta: &Meta) -> Res<()> {
     ))
 }
 
-/// `spec.runPolicy` as read.
-#[derive(Default)]
-pub(super) struct RunPolicy {
-    pub(super) clean_pod_policy: Option<CleanPodPolicy>,
-    pub(super) backoff_limit: Option<u32>,
-    pub(super) active_deadline_s: Option<u64>,
-    pub(super) ttl_seconds_after_finished: Option<u64>,
-    pub(super) scheduling: Option<KubeflowSchedulingPolicy>,
-    pub(super) suspend: bool,
-}
-
-/// `spec.runPolicy` of a job of the operator whose `managedBy` name is `controller`.
-pub(super) fn run_policy(f: &F, controller: &str) -> Res<RunPolicy> {
+/// `spec.runPolicy` of a job of the operator whose `managedBy` name is `controller` (`None`:
+/// `managedBy` is not checked, JAXJob), with the defaults (cleanPodPolicy None).
+pub(super) fn run_policy(f: &F, controller: Option<&str>) -> Res<RunPolicy> {
     let o = f.obj()?;
     o.deny_unknown(RUN_POLICY_FIELDS, "a runPolicy")?;
     let clean_pod_policy = opt(o.get("cleanPodPolicy"), |f| {
@@ -298,7 +386,10 @@ pub(super) fn run_policy(f: &F, controller: &str) -> Res<RunPolicy> {
     let suspend = opt(o.get("suspend"), |f| f.bool())?.unwrap_or(false);
     if let Some(m) = o.get("managedBy") {
         let v = m.string()?;
-        if v != controller && v != MULTIKUEUE_CONTROLLER {
+        if let Some(controller) = controller
+            && v != controller
+            && v != MULTIKUEUE_CONTROLLER
+        {
             return Err(m.err(
                 format!(
                     "Unsupported value: {}: supported values: \"{controller}\", \"{MULTIKUEUE_CONTROLLER}\"",
@@ -309,7 +400,7 @@ pub(super) fn run_policy(f: &F, controller: &str) -> Res<RunPolicy> {
         }
     }
     Ok(RunPolicy {
-        clean_pod_policy,
+        clean_pod_policy: clean_pod_policy.unwrap_or_default(),
         backoff_limit,
         active_deadline_s,
         ttl_seconds_after_finished,
@@ -357,8 +448,8 @@ pub(crate) fn pod_group(w: &crate::input::spec::WorkloadSpec) -> Option<PodGroup
     let WorkloadKind::Kubeflow(k) = &w.kind else {
         return None;
     };
-    let api = gang_api(k.scheduling.as_ref(), k.replicas.iter().map(|r| &r.template))?;
-    let policy = k.scheduling.clone().unwrap_or_default();
+    let api = gang_api(k.run_policy.scheduling.as_ref(), k.replicas.iter().map(|r| &r.template))?;
+    let policy = k.run_policy.scheduling.clone().unwrap_or_default();
     Some(PodGroupSpec {
         api,
         namespace: w.namespace.clone(),
@@ -479,7 +570,7 @@ fn replica(f: &F, wpath: &str, rtype: &str, k: &KindRules, job_hints: &super::k8
     let written = opt(replicas_f.clone(), |f| {
         f.int_in(i128::from(i32::MIN), i128::from(i32::MAX))
     })?;
-    if k.framework == KubeflowFramework::PyTorch && rtype == "Master" && written != Some(1) {
+    if k.master_one && rtype == "Master" && written != Some(1) {
         let at = replicas_f.clone().unwrap_or_else(|| f.clone());
         return Err(at.err(
             format!("{wpath}.replicas: Forbidden: must be 1"),
@@ -531,7 +622,14 @@ fn replica(f: &F, wpath: &str, rtype: &str, k: &KindRules, job_hints: &super::k8
         &o,
         job_hints,
         &format!("add the pod spec under template (containers, with one named {container})"),
-        |spec_f| check_containers(spec_f, &format!("{wpath}.template.spec.containers"), container),
+        |spec_f| {
+            check_containers(
+                spec_f,
+                &format!("{wpath}.template.spec.containers"),
+                container,
+                k.quoted_container,
+            )
+        },
         restart_policy,
     )?;
     Ok(KubeflowReplica {
@@ -590,7 +688,7 @@ pub(super) fn replica_template(
 
 /// The webhook's container checks (its messages name the list `wpath`): every container has
 /// an image, one is named `container`.
-pub(super) fn check_containers(spec_f: &F, wpath: &str, container: &str) -> Res<()> {
+pub(super) fn check_containers(spec_f: &F, wpath: &str, container: &str, quoted: bool) -> Res<()> {
     let spec = spec_f.obj()?;
     let Some(cf) = spec.get("containers") else {
         return Err(spec.missing(
@@ -612,8 +710,13 @@ pub(super) fn check_containers(spec_f: &F, wpath: &str, container: &str) -> Res<
         named |= opt(co.get("name"), |f| f.string())?.as_deref() == Some(container);
     }
     if !named {
+        let shown = if quoted {
+            quote(container)
+        } else {
+            container.to_string()
+        };
         return Err(cf.err(
-            format!("{wpath}: Required value: must have at least one container with name {container}"),
+            format!("{wpath}: Required value: must have at least one container with name {shown}"),
             format!("name the training container {container} (the controller sets its port and environment)"),
         ));
     }

@@ -16,7 +16,9 @@
 //!
 //! Simulated: `waitForPodsReady` (all of it), `manageJobsWithoutQueueName`,
 //! `managedJobsNamespaceSelector`, `integrations.frameworks` (whether `batch/job`, `jobset.x-k8s.io/jobset`,
-//! `kubeflow.org/mpijob`, `kubeflow.org/pytorchjob`, `kubeflow.org/tfjob` are managed),
+//! `kubeflow.org/mpijob`, `kubeflow.org/pytorchjob`, `kubeflow.org/tfjob`, `kubeflow.org/jaxjob`,
+//! `kubeflow.org/paddlejob`, `kubeflow.org/xgboostjob`, `ray.io/rayjob`, `ray.io/raycluster` are
+//! managed),
 //! `resources.excludeResourcePrefixes` and `resources.quotaCheckStrategy`,
 //! `objectRetentionPolicies.workloads.afterDeactivatedByKueue`, the `DisableWaitForPodsReady`
 //! and `SchedulingEquivalenceHashing` feature gates (`pkg/features/kube_features.go`). Every
@@ -149,6 +151,11 @@ pub(crate) fn configuration(doc: &Obj, version: ConfigVersion, loc: &SourceLoc) 
                 cfg.manages_mpijobs = has("kubeflow.org/mpijob");
                 cfg.manages_pytorchjobs = has("kubeflow.org/pytorchjob");
                 cfg.manages_tfjobs = has("kubeflow.org/tfjob");
+                cfg.manages_jaxjobs = has("kubeflow.org/jaxjob");
+                cfg.manages_paddlejobs = has("kubeflow.org/paddlejob");
+                cfg.manages_xgboostjobs = has("kubeflow.org/xgboostjob");
+                cfg.manages_rayjobs = has("ray.io/rayjob");
+                cfg.manages_rayclusters = has("ray.io/raycluster");
             }
         }
         for k in ["externalFrameworks", "podOptions", "labelKeysToCopy"] {

@@ -38,6 +38,8 @@ mod warnings;
 mod workload_api;
 pub(crate) mod yaml;
 
+/// Kueue's webhook's refusal of a RayJob or RayCluster it manages (the KubeRay controller's).
+pub(crate) use ray::kueue_refusal as ray_kueue_refusal;
 pub use warnings::warnings;
 
 #[cfg(test)]

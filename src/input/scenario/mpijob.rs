@@ -23,11 +23,11 @@
 //! `calculateMinAvailable`, `calculatePriorityClassName`, `decoratePodTemplateSpec`).
 
 use super::k8s::{HintScope, Meta, OBJECT_FIELDS, Workload, check_workload_pods, opt, read_hints};
-use super::kubeflow::{RunPolicy, check_replicas, gang_api, join_pod_group, replica_template, run_policy};
+use super::kubeflow::{check_replicas, gang_api, join_pod_group, replica_template, run_policy};
 use super::view::{F, Obj, Res};
 use crate::error::quote;
 use crate::input::spec::{
-    CleanPodPolicy, KubeflowReplica, KubeflowRestartPolicy, MpiJobSpec, PodGroupApi, PodGroupSpec, WorkloadKind,
+    KubeflowReplica, KubeflowRestartPolicy, MpiJobSpec, PodGroupApi, PodGroupSpec, RunPolicy, WorkloadKind,
 };
 
 /// `KubeflowJobController`: the `managedBy` of the MPIJobs the MPI Operator reconciles.
@@ -58,7 +58,7 @@ pub(crate) fn mpi_job(doc: &Obj, meta: &Meta) -> Res<Workload> {
         .obj()?;
     spec.deny_unknown(SPEC_FIELDS, "an MPIJob spec")?;
     let run: RunPolicy = match spec.get("runPolicy") {
-        Some(f) => run_policy(&f, MPI_CONTROLLER)?,
+        Some(f) => run_policy(&f, Some(MPI_CONTROLLER))?,
         None => RunPolicy::default(),
     };
     // `slotsPerWorker`: `ValidateNonnegativeField`.
@@ -159,12 +159,7 @@ pub(crate) fn mpi_job(doc: &Obj, meta: &Meta) -> Res<Workload> {
             launcher,
             worker,
             // `setDefaultsRunPolicy`: cleanPodPolicy None.
-            clean_pod_policy: run.clean_pod_policy.unwrap_or(CleanPodPolicy::None),
-            backoff_limit: run.backoff_limit,
-            active_deadline_s: run.active_deadline_s,
-            ttl_seconds_after_finished: run.ttl_seconds_after_finished,
-            scheduling: run.scheduling,
-            suspend: run.suspend,
+            run_policy: run,
             wait_for_workers,
             run_launcher_as_worker,
             slots_per_worker,
@@ -296,10 +291,10 @@ pub(crate) fn pod_group(w: &crate::input::spec::WorkloadSpec) -> Option<PodGroup
         return None;
     };
     let api = gang_api(
-        m.scheduling.as_ref(),
+        m.run_policy.scheduling.as_ref(),
         std::iter::once(&m.launcher.template).chain(m.worker.iter().map(|r| &r.template)),
     )?;
-    let policy = m.scheduling.clone().unwrap_or_default();
+    let policy = m.run_policy.scheduling.clone().unwrap_or_default();
     let priority = policy
         .priority_class
         .clone()

@@ -25,7 +25,9 @@
 //! by `warnings`): `preRunningDeadlineSeconds`, `deletionStrategy`, `submitterConfig.backoffLimit`
 //! (the submitter Job's retries), `InteractiveMode` (the job never runs: the user submits it).
 //! Refused: `clusterSelector` (a RayJob on an existing cluster), `SidecarMode`. A RayCluster or
-//! RayJob whose `managedBy` is MultiKueue's is listed as not simulated.
+//! RayJob whose `managedBy` is MultiKueue's is listed as not simulated. `kueue_refusal` gives
+//! what Kueue's webhook refuses in a RayJob or RayCluster it manages (used at the object's
+//! creation under `kueue`, and for a warning at load).
 
 use std::collections::BTreeMap;
 
@@ -261,6 +263,7 @@ pub(crate) fn ray_job(doc: &Obj, meta: &Meta) -> Res<Workload> {
             name: "submitter".to_string(),
             pods: 1,
             min_pods: 0,
+            kueue_pods: 1,
             template,
         });
     } else if let Some(t) = o.get("submitterPodTemplate") {
@@ -398,6 +401,7 @@ fn cluster_spec(f: &F, prefix: &str) -> Res<RaySpec> {
         name: "head".to_string(),
         pods: 1,
         min_pods: 1,
+        kueue_pods: 1,
         template,
     }];
     let mut pods: u64 = 1;
@@ -543,10 +547,14 @@ fn worker_group(f: &F, prefix: &str, autoscaling: bool) -> Res<RayGroup> {
         ));
     }
     let min_pods = if suspend { 0 } else { min.saturating_mul(hosts) };
+    // Kueue's pod set counts `replicas` as stored, neither clamped nor zeroed when suspended
+    // (kueue `raycluster/common.go` `effectiveWorkerCount`).
+    let kueue_pods = replicas.unwrap_or(0).max(0).saturating_mul(hosts);
     Ok(RayGroup {
         name,
         pods: pods as u32,
         min_pods: min_pods.min(pods) as u32,
+        kueue_pods: kueue_pods.min(i128::from(u32::MAX)) as u32,
         template,
     })
 }
@@ -652,4 +660,56 @@ pub(crate) fn pod_group(w: &crate::input::spec::WorkloadSpec) -> Option<PodGroup
         schedule_timeout_s: None,
         loc: w.loc.clone(),
     })
+}
+
+/// The annotation that makes a Ray object an elastic job (kueue `pkg/constants` `ElasticJobAnnotation`,
+/// `workloadslicing.EnabledAnnotationKey`).
+const ELASTIC_JOB_ANNOTATION: &str = "kueue.x-k8s.io/elastic-job";
+/// `jobframework.MaxPodSets`.
+const MAX_POD_SETS: usize = 18;
+
+/// What Kueue's validating webhook refuses in a RayJob or RayCluster it manages (kueue
+/// `pkg/controller/jobs/rayjob/rayjob_webhook.go` `validateCreate`,
+/// `pkg/controller/jobs/raycluster/raycluster_webhook.go` `validateCreate`,
+/// `raycluster/common.go` `ValidateCreate`): the message of its aggregated field errors. A
+/// worker group named `head` and `clusterSelector` are refused at load already.
+pub(crate) fn kueue_refusal(w: &crate::input::spec::WorkloadSpec, r: &RaySpec) -> Option<String> {
+    let mut errs = Vec::new();
+    let elastic = w.annotations.get(ELASTIC_JOB_ANNOTATION).map(String::as_str) == Some("true");
+    let cluster_path = if r.job.is_some() { "spec.rayClusterSpec" } else { "spec" };
+    if let Some(j) = &r.job
+        && !j.shutdown_after_job_finishes
+    {
+        errs.push(
+            "spec.shutdownAfterJobFinishes: Invalid value: false: a kueue managed job should delete the cluster \
+             after finishing"
+                .to_string(),
+        );
+    }
+    if r.autoscaling {
+        if r.job.is_none() {
+            // The ElasticJobsViaWorkloadSlices feature gate (alpha) is off.
+            errs.push(format!(
+                "spec.enableInTreeAutoscaling: Invalid value: true: a kueue-managed RayCluster can use \
+                 autoscaling only as an elastic job: enable the ElasticJobsViaWorkloadSlices feature gate and \
+                 set the \"{ELASTIC_JOB_ANNOTATION}\": \"true\" annotation"
+            ));
+        } else if !elastic {
+            errs.push(format!(
+                "{cluster_path}.enableInTreeAutoscaling: Invalid value: true: a kueue managed job should only use \
+                 autoscaling when workload slicing is enabled"
+            ));
+        }
+    }
+    let pod_sets = r.cluster_groups().len();
+    if pod_sets > MAX_POD_SETS {
+        errs.push(format!(
+            "{cluster_path}.workerGroupSpecs: Too many: {pod_sets}: must have at most {MAX_POD_SETS} items"
+        ));
+    }
+    match errs.len() {
+        0 => None,
+        1 => errs.pop(),
+        _ => Some(format!("[{}]", errs.join(", "))),
+    }
 }

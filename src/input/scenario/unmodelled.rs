@@ -391,6 +391,21 @@ const FIELDS: &[(&str, &str, &[&str])] = &[
     ),
     (
         "kubeflow.org",
+        "JAXJob",
+        &["spec.runPolicy.ttlSecondsAfterFinished", "status"],
+    ),
+    (
+        "kubeflow.org",
+        "PaddleJob",
+        &["spec.runPolicy.ttlSecondsAfterFinished", "status"],
+    ),
+    (
+        "kubeflow.org",
+        "XGBoostJob",
+        &["spec.runPolicy.ttlSecondsAfterFinished", "status"],
+    ),
+    (
+        "kubeflow.org",
         "MPIJob",
         &["spec.runPolicy.ttlSecondsAfterFinished", "status"],
     ),

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::quote;
 use crate::input::spec::{
-    ArrivalTemplate, PodTemplate, RestartPolicy, Scenario, SourceLoc, WorkloadKind, WorkloadSpec,
+    ArrivalTemplate, KubeflowFramework, PodTemplate, RestartPolicy, Scenario, SourceLoc, WorkloadKind, WorkloadSpec,
 };
 use crate::input::trace::GPU_MODEL_LABEL;
 use crate::limits::describe_ms;
@@ -192,7 +192,7 @@ fn mpi_jobs(sc: &Scenario, out: &mut Vec<String>) {
             continue;
         }
         let named = format!("MPIJob {} ({})", quote(&format!("{}/{}", w.namespace, w.name)), w.loc);
-        if m.clean_pod_policy == crate::input::spec::CleanPodPolicy::None {
+        if m.run_policy.clean_pod_policy == crate::input::spec::CleanPodPolicy::None {
             kept.push((named.clone(), m.workers()));
         }
         if !m.wait_for_workers && m.launcher.template.pod_group.is_none() {
@@ -218,8 +218,8 @@ fn mpi_jobs(sc: &Scenario, out: &mut Vec<String>) {
 
 /// KubeRay objects (docs/ray.md): RayClusters (and RayJobs keeping their cluster) in a
 /// scenario without a horizon (the run cannot end); RayJobs in InteractiveMode (the user
-/// submits the job: it never runs); objects Kueue would manage (its Ray integration is not
-/// simulated); fields loaded and not simulated (listed by `unmodelled`); objects left to
+/// submits the job: it never runs); objects for a Kueue LocalQueue that Kueue's webhook
+/// refuses (rejected under kueue); fields loaded and not simulated (listed by `unmodelled`); objects left to
 /// MultiKueue (loaded, not run).
 fn rays(sc: &Scenario, out: &mut Vec<String>) {
     let named = |w: &WorkloadSpec| {
@@ -275,17 +275,17 @@ fn rays(sc: &Scenario, out: &mut Vec<String>) {
         )
     });
     const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
-    let queued: Vec<String> = rays
+    let refused: Vec<(String, String)> = rays
         .iter()
         .filter(|(w, _)| w.labels.contains_key(QUEUE_LABEL))
-        .map(|(w, _)| named(w))
+        .filter_map(|(w, r)| super::ray::kueue_refusal(w, r).map(|m| (named(w), m)))
         .collect();
-    list(out, queued, |at| {
+    list(out, refused, |(at, m)| {
         format!(
-            "{at} has the label {QUEUE_LABEL}: Kueue's Ray integration (a Workload with the head's, \
-             each worker group's and the submitter's pod sets) is not simulated, so under kueue it \
-             runs without Kueue's admission and takes no ClusterQueue quota; remove the label to \
-             compare like with like"
+            "{at} has the label {QUEUE_LABEL}, and Kueue's webhook refuses it: {m}; under kueue (which \
+             manages RayJobs and RayClusters unless integrations.frameworks leaves them out) it is \
+             rejected (not run); fix what the webhook names (shutdownAfterJobFinishes: true; \
+             enableInTreeAutoscaling off, or a RayJob annotated kueue.x-k8s.io/elastic-job: \"true\")"
         )
     });
     let mut ignored = Vec::new();
@@ -464,7 +464,7 @@ fn kubeflow(sc: &Scenario, out: &mut Vec<String>) {
     for o in sc
         .unmodelled
         .iter()
-        .filter(|o| o.kind == "PyTorchJob" || o.kind == "TFJob")
+        .filter(|o| KubeflowFramework::from_kind(&o.kind).is_some())
     {
         for f in &o.fields {
             let effect = match f.as_str() {
@@ -485,7 +485,7 @@ fn kubeflow(sc: &Scenario, out: &mut Vec<String>) {
     let elsewhere: Vec<_> = sc
         .not_simulated
         .iter()
-        .filter(|o| o.kind == "PyTorchJob" || o.kind == "TFJob" || o.kind == "MPIJob")
+        .filter(|o| KubeflowFramework::from_kind(&o.kind).is_some() || o.kind == "MPIJob")
         .collect();
     list(out, elsewhere, |o| {
         format!(

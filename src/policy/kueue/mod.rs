@@ -253,6 +253,19 @@ pub struct KueueState {
 /// affinity, tolerations, priority class and priority, overhead, pod-level requests; not the
 /// images, commands or limits). The workload's priority is kept beside it. A stable hash of
 /// the fields' debug text.
+/// A Ray head's requests with the autoscaler sidecar KubeRay adds to it when in-tree
+/// autoscaling is on: 500m CPU and 512Mi (kueue `pkg/controller/jobs/raycluster/common.go`
+/// `autoscalerContainer`, `defaultAutoscalerResources`; `autoscalerOptions.resources` is not
+/// read).
+fn ray_head_with_autoscaler(head: &ResourceList) -> ResourceList {
+    let mut r = head.clone();
+    for (name, v) in [("cpu", 500), ("memory", 512 << 20)] {
+        let e = r.entry(name.to_string()).or_insert(0);
+        *e = e.saturating_add(v);
+    }
+    r
+}
+
 fn scheduling_shape(spec: &crate::input::spec::WorkloadSpec) -> u64 {
     let mut h = crate::engine::StableHasher::new();
     let mut set = |name: &str, count: u32, t: &crate::input::spec::PodTemplate| {
@@ -297,6 +310,11 @@ fn scheduling_shape(spec: &crate::input::spec::WorkloadSpec) -> u64 {
         WorkloadKind::MpiJob(m) => {
             for r in m.replica_specs() {
                 set(&r.rtype.to_lowercase(), r.replicas, &r.template);
+            }
+        }
+        WorkloadKind::Ray(r) => {
+            for g in &r.groups {
+                set(&g.name, g.kueue_pods, &g.template);
             }
         }
         _ => {}
@@ -433,7 +451,12 @@ impl KueueState {
             WorkloadKind::Kubeflow(ref k) => match k.framework {
                 crate::input::spec::KubeflowFramework::PyTorch => self.cfg.manages_pytorchjobs,
                 crate::input::spec::KubeflowFramework::TensorFlow => self.cfg.manages_tfjobs,
+                crate::input::spec::KubeflowFramework::Jax => self.cfg.manages_jaxjobs,
+                crate::input::spec::KubeflowFramework::Paddle => self.cfg.manages_paddlejobs,
+                crate::input::spec::KubeflowFramework::XGBoost => self.cfg.manages_xgboostjobs,
             },
+            WorkloadKind::Ray(ref r) if r.job.is_some() => self.cfg.manages_rayjobs,
+            WorkloadKind::Ray(_) => self.cfg.manages_rayclusters,
             _ => false,
         };
         if !integrated {
@@ -733,6 +756,10 @@ impl World {
     pub(crate) fn kueue_created(&mut self, wl: WlId) {
         let now = self.now();
         let spec = std::sync::Arc::clone(&self.store.protos[self.store.workloads[wl as usize].proto as usize].spec);
+        let ray_head = match &spec.kind {
+            WorkloadKind::Ray(r) if r.autoscaling => Some(ray_head_with_autoscaler(&r.groups[0].template.requests)),
+            _ => None,
+        };
         // Pod sets: a Job's one (KQ-W1), a bare Workload's own.
         let sets: Vec<(u64, &ResourceList)> = match &spec.kind {
             WorkloadKind::Job(job) => vec![(u64::from(pods_count(job)), &job.template.requests)],
@@ -766,10 +793,31 @@ impl World {
                 .replica_specs()
                 .map(|r| (u64::from(r.replicas), &r.template.requests))
                 .collect(),
+            // The head (1), each worker group, a RayJob's submitter (1) in K8sJobMode (kueue
+            // `pkg/controller/jobs/raycluster/common.go` `BuildPodSets`,
+            // `pkg/controller/jobs/rayjob/rayjob_controller.go` `PodSets`).
+            // With the autoscaler on (a RayJob that is an elastic job), the head's pod set
+            // counts its sidecar too.
+            WorkloadKind::Ray(r) => r
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| match (i, &ray_head) {
+                    (0, Some(head)) => (1, head),
+                    _ => (u64::from(g.kueue_pods), &g.template.requests),
+                })
+                .collect(),
             _ => return,
         };
         let bare = spec.is_bare();
         let count: u64 = sets.iter().map(|(n, _)| n).sum();
+        // A Ray object's PodsReady is its cluster's state Ready (`PodsReady`), which the
+        // KubeRay controller reports as one signal (`ray_kueue_ready`).
+        let ready_needed = if matches!(spec.kind, WorkloadKind::Ray(_)) {
+            1
+        } else {
+            count
+        };
         let k = self.sched.kueue.as_deref().expect("kueue");
         let mut request = ResourceList::new();
         for (n, requests) in &sets {
@@ -838,7 +886,7 @@ impl World {
                 requeue_count: 0,
                 ready: 0,
                 // A bare Workload has no pods to wait for: PodsReady once admitted.
-                count: if bare { 0 } else { count as u32 },
+                count: if bare { 0 } else { ready_needed as u32 },
                 holds: false,
                 pods_ready: false,
                 deactivated: inactive,
@@ -1291,8 +1339,9 @@ impl World {
             self.jobset_set_flavor(wl, fl);
             return;
         }
-        if self.ctl.kubeflow.owns(wl) || self.ctl.mpi.owns(wl) {
-            // Into every replica type's template (`RunWithPodSetsInfo`): each task its class.
+        if self.ctl.kubeflow.owns(wl) || self.ctl.mpi.owns(wl) || self.ctl.ray.owns(wl) {
+            // Into every replica type's (Ray group's) template (`RunWithPodSetsInfo`): each
+            // task its class.
             let tasks = self.store.protos[self.store.workloads[wl as usize].proto as usize]
                 .tasks
                 .len();

@@ -218,10 +218,8 @@ pub(crate) enum WorkloadDoc {
     Serving(crate::input::spec::ServingKind),
     /// leaderworkerset.x-k8s.io/v1 LeaderWorkerSet.
     Lws,
-    /// kubeflow.org/v1 PyTorchJob.
-    PyTorchJob,
-    /// kubeflow.org/v1 TFJob.
-    TFJob,
+    /// A kubeflow.org/v1 training job of the training-operator (PyTorchJob, TFJob, ...).
+    Kubeflow(crate::input::spec::KubeflowFramework),
     /// kubeflow.org/v2beta1 MPIJob.
     MPIJob,
     /// ray.io/v1 RayCluster.
@@ -241,8 +239,7 @@ pub(crate) fn workload(doc: &Obj, what: WorkloadDoc, loc: &SourceLoc, name_requi
         WorkloadDoc::JobSet => super::jobset::jobset(doc, &meta)?,
         WorkloadDoc::Serving(k) => super::serving::serving(doc, k, &meta)?,
         WorkloadDoc::Lws => super::lws::leader_worker_set(doc, &meta)?,
-        WorkloadDoc::PyTorchJob => super::kubeflow::pytorch_job(doc, &meta)?,
-        WorkloadDoc::TFJob => super::kubeflow::tf_job(doc, &meta)?,
+        WorkloadDoc::Kubeflow(f) => super::kubeflow::training_job(doc, &meta, f)?,
         WorkloadDoc::MPIJob => super::mpijob::mpi_job(doc, &meta)?,
         WorkloadDoc::RayCluster => super::ray::ray_cluster(doc, &meta)?,
         WorkloadDoc::RayJob => super::ray::ray_job(doc, &meta)?,

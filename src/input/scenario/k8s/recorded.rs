@@ -115,8 +115,7 @@ pub(crate) fn recorded(doc: &Obj, what: WorkloadDoc) -> Res<Option<Recorded>> {
         | WorkloadDoc::JobSet
         | WorkloadDoc::Serving(_)
         | WorkloadDoc::Lws
-        | WorkloadDoc::PyTorchJob
-        | WorkloadDoc::TFJob
+        | WorkloadDoc::Kubeflow(_)
         | WorkloadDoc::MPIJob
         | WorkloadDoc::RayCluster
         | WorkloadDoc::RayJob => Ok(None),

@@ -6,7 +6,9 @@ use super::super::k8s::{self, opt};
 use super::super::kueue;
 use super::super::view::{Error, F, Obj, Res, err_at};
 use super::{KUBESIM_OBJECT_FIELDS, MAX_ARRIVALS, MAX_LIST_ENTRIES, MAX_NODES, check_template_kind};
-use crate::input::spec::{ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, SourceLoc};
+use crate::input::spec::{
+    ArrivalPattern, ArrivalTemplate, ArrivalsSpec, DurationDist, FailureDist, KubeflowFramework, SourceLoc,
+};
 
 /// An Arrivals object and the error to report if its Node copies exceed the node limit.
 pub(crate) struct Arrivals {
@@ -74,14 +76,31 @@ fn arrival_template(spec: &Obj, name: &str, loc: &SourceLoc) -> Res<ArrivalTempl
             ("jobset.x-k8s.io/v1alpha2", "JobSet"),
             ("kubeflow.org/v1", "PyTorchJob"),
             ("kubeflow.org/v1", "TFJob"),
+            ("kubeflow.org/v1", "JAXJob"),
+            ("kubeflow.org/v1", "PaddleJob"),
+            ("kubeflow.org/v1", "XGBoostJob"),
             ("kubeflow.org/v2beta1", "MPIJob"),
             ("v1", "Node"),
             ("kueue.x-k8s.io/v1beta1", "Workload"),
             ("kueue.x-k8s.io/v1beta2", "Workload"),
         ],
     )?;
-    if idx >= 8 {
-        let version = if idx == 8 {
+    let workload_doc = [
+        k8s::WorkloadDoc::Job,
+        k8s::WorkloadDoc::Pod,
+        k8s::WorkloadDoc::VolcanoJob,
+        k8s::WorkloadDoc::JobSet,
+        k8s::WorkloadDoc::Kubeflow(KubeflowFramework::PyTorch),
+        k8s::WorkloadDoc::Kubeflow(KubeflowFramework::TensorFlow),
+        k8s::WorkloadDoc::Kubeflow(KubeflowFramework::Jax),
+        k8s::WorkloadDoc::Kubeflow(KubeflowFramework::Paddle),
+        k8s::WorkloadDoc::Kubeflow(KubeflowFramework::XGBoost),
+        k8s::WorkloadDoc::MPIJob,
+    ];
+    // After the workloads: the Node, then the Workloads of the two versions.
+    let node = workload_doc.len();
+    if idx > node {
+        let version = if idx == node + 1 {
             kueue::Version::V1beta1
         } else {
             kueue::Version::V1beta2
@@ -92,15 +111,6 @@ fn arrival_template(spec: &Obj, name: &str, loc: &SourceLoc) -> Res<ArrivalTempl
         }
         return Ok(ArrivalTemplate::Workload(Box::new(w)));
     }
-    let workload_doc = [
-        k8s::WorkloadDoc::Job,
-        k8s::WorkloadDoc::Pod,
-        k8s::WorkloadDoc::VolcanoJob,
-        k8s::WorkloadDoc::JobSet,
-        k8s::WorkloadDoc::PyTorchJob,
-        k8s::WorkloadDoc::TFJob,
-        k8s::WorkloadDoc::MPIJob,
-    ];
     Ok(if let Some(what) = workload_doc.get(idx) {
         let mut w = k8s::workload(&t_obj, *what, loc, false)?;
         if w.name.is_empty() {

@@ -41,8 +41,7 @@ fn the_upstream_examples_load_unchanged_with_the_controllers_defaults() {
         assert_eq!(w.pods_without_failures(), pods, "{file}");
         assert_eq!(sc.unmodelled.len(), unmodelled, "{file}: {:?}", sc.unmodelled);
         let k = kubeflow_spec(w);
-        assert_eq!(k.clean_pod_policy, CleanPodPolicy::None, "{file}");
-        assert_eq!((k.backoff_limit, k.active_deadline_s, k.suspend), (None, None, false));
+        assert_eq!(k.run_policy, RunPolicy::default(), "{file}");
         for r in &k.replicas {
             assert_eq!(r.restart_policy, KubeflowRestartPolicy::OnFailure, "{file}");
             assert_eq!(r.template.restart_policy, RestartPolicy::OnFailure, "{file}");
@@ -90,8 +89,11 @@ fn the_webhook_and_the_controller_defaults() {
         rs("Master", "      replicas: 1\n", C)
     )));
     let k = kubeflow_spec(&sc.workloads[0]);
-    assert_eq!(k.clean_pod_policy, CleanPodPolicy::Running);
-    assert_eq!((k.backoff_limit, k.active_deadline_s), (Some(3), Some(600)));
+    assert_eq!(k.run_policy.clean_pod_policy, CleanPodPolicy::Running);
+    assert_eq!(
+        (k.run_policy.backoff_limit, k.run_policy.active_deadline_s),
+        (Some(3), Some(600))
+    );
     // Master first, whatever the written order; ExitCode's pods are restartPolicy Never.
     assert_eq!(k.replicas[0].rtype, "Master");
     assert_eq!(k.replicas[0].restart_policy, KubeflowRestartPolicy::OnFailure);
@@ -250,7 +252,7 @@ fn the_upstream_tfjob_examples_load_unchanged_with_the_controllers_defaults() {
         assert_eq!(got, types, "{file}");
         assert!(k.replicas.iter().all(|r| r.restart_policy == restart), "{file}");
         assert_eq!(
-            (k.clean_pod_policy, k.success_all_workers, k.dynamic_worker),
+            (k.run_policy.clean_pod_policy, k.success_all_workers, k.dynamic_worker),
             (CleanPodPolicy::None, false, false)
         );
     }
@@ -315,6 +317,293 @@ fn tfjob_defaults_and_checks() {
             6,
             "spec.successPolicy",
             vec!["unknown successPolicy", "AllWorkers"],
+        ),
+    ]);
+}
+
+/// An upstream example of `tests/upstream/kubeflow`.
+fn upstream(file: &str) -> String {
+    std::fs::read_to_string(format!("{}/tests/upstream/kubeflow/{file}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+#[test]
+fn the_upstream_jax_paddle_and_xgboost_examples_load_unchanged_with_the_controllers_defaults() {
+    use KubeflowRestartPolicy::{ExitCode, Never, OnFailure};
+    for (file, name, kind, types) in [
+        (
+            "jax-cpu-demo.yaml",
+            "jaxjob-simple",
+            "JAXJob",
+            vec![("Worker", 2, OnFailure)],
+        ),
+        (
+            "jaxjob_dist_spmd_mnist_gloo.yaml",
+            "jaxjob-mnist",
+            "JAXJob",
+            vec![("Worker", 2, OnFailure)],
+        ),
+        (
+            "kueue-sample-jaxjob.yaml",
+            "jax-simple",
+            "JAXJob",
+            vec![("Worker", 2, OnFailure)],
+        ),
+        (
+            "paddle-simple-cpu.yaml",
+            "paddle-simple-cpu",
+            "PaddleJob",
+            vec![("Worker", 2, OnFailure)],
+        ),
+        (
+            "paddle-simple-gpu.yaml",
+            "paddle-simple-gpu",
+            "PaddleJob",
+            vec![("Worker", 2, OnFailure)],
+        ),
+        (
+            "kueue-sample-paddlejob.yaml",
+            "paddle-simple-cpu",
+            "PaddleJob",
+            vec![("Worker", 2, OnFailure)],
+        ),
+        (
+            "xgboostjob.yaml",
+            "xgboost-dist-iris-test-train",
+            "XGBoostJob",
+            vec![("Master", 1, Never), ("Worker", 2, ExitCode)],
+        ),
+        (
+            "xgboostjob_v1_rabit_test.yaml",
+            "xgboost-dist-test",
+            "XGBoostJob",
+            vec![("Master", 1, Never), ("Worker", 2, Never)],
+        ),
+        (
+            "xgboostjob_v1_iris_train.yaml",
+            "xgboost-dist-iris-test-train",
+            "XGBoostJob",
+            vec![("Master", 1, Never), ("Worker", 2, ExitCode)],
+        ),
+        (
+            "xgboostjob_v1_lightgbm_dist_training.yaml",
+            "lightgbm-dist-train-test",
+            "XGBoostJob",
+            vec![("Master", 1, Never), ("Worker", 2, ExitCode)],
+        ),
+        (
+            "kueue-sample-xgboostjob.yaml",
+            "xgboost-dist-iris-test-train",
+            "XGBoostJob",
+            vec![("Master", 1, Never), ("Worker", 2, ExitCode)],
+        ),
+    ] {
+        let sc = load_str(file, &upstream(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(sc.workloads.len(), 1, "{file}");
+        let w = &sc.workloads[0];
+        assert_eq!((w.name.as_str(), w.kind.api_kind()), (name, kind), "{file}");
+        let k = kubeflow_spec(w);
+        let got: Vec<(&str, u32, KubeflowRestartPolicy)> = k
+            .replicas
+            .iter()
+            .map(|r| (r.rtype.as_str(), r.replicas, r.restart_policy))
+            .collect();
+        assert_eq!(got, types, "{file}");
+        assert_eq!(k.run_policy.clean_pod_policy, CleanPodPolicy::None, "{file}");
+        assert!(sc.unmodelled.is_empty(), "{file}: {:?}", sc.unmodelled);
+    }
+    // The GPU example's limit is the pods' request.
+    let sc = ok(&upstream("paddle-simple-gpu.yaml"));
+    let k = kubeflow_spec(&sc.workloads[0]);
+    assert_eq!(k.replicas[0].template.requests.get("nvidia.com/gpu"), Some(&2000));
+}
+
+/// A training job `j` of `kind` with the replica specs `body` under `key`, the spec's other
+/// lines `more` first: `apiVersion` .. `spec:` are lines 1-5.
+fn framework_job(kind: &str, key: &str, more: &str, body: &str) -> String {
+    format!("apiVersion: kubeflow.org/v1\nkind: {kind}\nmetadata:\n  name: j\nspec:\n{more}  {key}:\n{body}")
+}
+
+#[test]
+fn jax_paddle_and_xgboost_defaults() {
+    // `SetDefaults_<Kind>`: replicas 1; restartPolicy Never (JAX, XGBoost), OnFailure (Paddle);
+    // cleanPodPolicy None.
+    for (kind, key, container, types) in [
+        (
+            "JAXJob",
+            "jaxReplicaSpecs",
+            "{name: jax, image: x}",
+            vec![("Worker", KubeflowRestartPolicy::Never)],
+        ),
+        (
+            "PaddleJob",
+            "paddleReplicaSpecs",
+            "{name: paddle, image: x}",
+            vec![
+                ("Master", KubeflowRestartPolicy::OnFailure),
+                ("Worker", KubeflowRestartPolicy::OnFailure),
+            ],
+        ),
+        (
+            "XGBoostJob",
+            "xgbReplicaSpecs",
+            "{name: xgboost, image: x}",
+            vec![
+                ("Master", KubeflowRestartPolicy::Never),
+                ("Worker", KubeflowRestartPolicy::Never),
+            ],
+        ),
+    ] {
+        // Written Worker first: walked Master first.
+        let body: String = types
+            .iter()
+            .rev()
+            .map(|(t, _)| {
+                let fields = if *t == "Master" { "      replicas: 1\n" } else { "" };
+                rs(t, fields, container)
+            })
+            .collect();
+        let sc = ok(&framework_job(kind, key, "", &body));
+        let w = &sc.workloads[0];
+        assert_eq!(w.kind.api_kind(), kind);
+        let k = kubeflow_spec(w);
+        let got: Vec<(&str, KubeflowRestartPolicy)> = k
+            .replicas
+            .iter()
+            .map(|r| (r.rtype.as_str(), r.restart_policy))
+            .collect();
+        assert_eq!(got, types, "{kind}");
+        assert!(k.replicas.iter().all(|r| r.replicas == 1), "{kind}");
+        assert_eq!(k.run_policy.clean_pod_policy, CleanPodPolicy::None);
+    }
+    // Paddle's elasticPolicy is read (the v1.9.0 controller does not use it).
+    let sc = ok(&framework_job(
+        "PaddleJob",
+        "paddleReplicaSpecs",
+        "  elasticPolicy: {minReplicas: 1, maxReplicas: 2}\n",
+        &rs("Worker", "", "{name: paddle, image: x}"),
+    ));
+    assert_eq!(kubeflow_spec(&sc.workloads[0]).total_replicas(), 1);
+    // JAXJob's webhook does not check managedBy and its reconciler runs every JAXJob.
+    let sc = ok(&framework_job(
+        "JAXJob",
+        "jaxReplicaSpecs",
+        "  runPolicy: {managedBy: kueue.x-k8s.io/multikueue}\n",
+        &rs("Worker", "", "{name: jax, image: x}"),
+    ));
+    assert_eq!((sc.workloads.len(), sc.not_simulated.len()), (1, 0));
+    // A PaddleJob or XGBoostJob MultiKueue manages is loaded and not run.
+    let sc = ok(&framework_job(
+        "XGBoostJob",
+        "xgbReplicaSpecs",
+        "  runPolicy: {managedBy: kueue.x-k8s.io/multikueue}\n",
+        &rs("Master", "      replicas: 1\n", "{name: xgboost, image: x}"),
+    ));
+    assert_eq!(sc.not_simulated[0].kind, "XGBoostJob");
+    assert!(sc.workloads.is_empty());
+}
+
+#[test]
+fn jax_paddle_and_xgboost_webhook_checks_name_line_field_and_fix() {
+    const J: &str = "{name: jax, image: x}";
+    const P: &str = "{name: paddle, image: x}";
+    const X: &str = "{name: xgboost, image: x}";
+    let jax = |body: String| framework_job("JAXJob", "jaxReplicaSpecs", "", &body);
+    let paddle = |body: String| framework_job("PaddleJob", "paddleReplicaSpecs", "", &body);
+    let xgb = |body: String| framework_job("XGBoostJob", "xgbReplicaSpecs", "", &body);
+    expect_errors(&[
+        (
+            jax(rs("Master", "", J)),
+            7,
+            "spec.jaxReplicaSpecs.Master",
+            vec!["Unsupported value: \"Master\": supported values: \"Worker\""],
+        ),
+        (
+            jax(rs("Worker", "", P)),
+            11,
+            "spec.jaxReplicaSpecs.Worker.template.spec.containers",
+            vec![
+                "spec.jaxReplicaSpecs[Worker].template.spec.containers: Required value: must have at least one container with name jax",
+            ],
+        ),
+        (
+            framework_job(
+                "JAXJob",
+                "jaxReplicaSpecs",
+                "  nprocPerNode: \"2\"\n",
+                &rs("Worker", "", J),
+            ),
+            6,
+            "spec.nprocPerNode",
+            vec!["nprocPerNode"],
+        ),
+        (
+            paddle(rs("worker", "", P)),
+            7,
+            "spec.paddleReplicaSpecs.worker",
+            vec!["Unsupported value: \"worker\": supported values: \"Master\", \"Worker\""],
+        ),
+        (
+            paddle(rs("Worker", "", J)),
+            11,
+            "spec.paddleReplicaSpecs.Worker.template.spec.containers",
+            vec!["must have at least one container with name \"paddle\""],
+        ),
+        (
+            paddle(rs("Worker", "      replicas: -1\n", P)),
+            8,
+            "spec.paddleReplicaSpecs.Worker.replicas",
+            vec!["negative replicas -1"],
+        ),
+        (
+            framework_job(
+                "PaddleJob",
+                "paddleReplicaSpecs",
+                "  runPolicy: {managedBy: me.io/ctl}\n",
+                &rs("Worker", "", P),
+            ),
+            6,
+            "spec.runPolicy.managedBy",
+            vec!["Unsupported value: \"me.io/ctl\""],
+        ),
+        (
+            framework_job(
+                "PaddleJob",
+                "paddleReplicaSpecs",
+                "  elasticPolicy: {maxRestarts: 3}\n",
+                &rs("Master", "", P),
+            ),
+            6,
+            "spec.elasticPolicy",
+            vec!["no Worker replica spec", "crash"],
+        ),
+        (
+            xgb(rs("Worker", "", X)),
+            7,
+            "spec.xgbReplicaSpecs",
+            vec!["spec.xgbReplicaSpecs[Master]: Required value: must be present"],
+        ),
+        (
+            xgb(rs("Master", "      replicas: 2\n", X)),
+            8,
+            "spec.xgbReplicaSpecs.Master.replicas",
+            vec!["spec.xgbReplicaSpecs[Master].replicas: Forbidden: must be 1"],
+        ),
+        (
+            xgb(rs("Master", "", X)),
+            8,
+            "spec.xgbReplicaSpecs.Master",
+            vec!["Forbidden: must be 1"],
+        ),
+        (
+            xgb(format!(
+                "{}{}",
+                rs("Master", "      replicas: 1\n", X),
+                rs("Worker", "", "{name: xgboost}")
+            )),
+            17,
+            "spec.xgbReplicaSpecs.Worker.template.spec.containers[0]",
+            vec!["spec.xgbReplicaSpecs[Worker].template.spec.containers[0].image: Required value: must be required"],
         ),
     ]);
 }

@@ -53,7 +53,7 @@ fn the_upstream_examples_load_unchanged_with_the_operators_defaults() {
         );
         assert!(!m.wait_for_workers && m.slots_per_worker == 1, "{file}");
         // Every example sets cleanPodPolicy Running, and none asks for a gang.
-        assert_eq!(m.clean_pod_policy, CleanPodPolicy::Running, "{file}");
+        assert_eq!(m.run_policy.clean_pod_policy, CleanPodPolicy::Running, "{file}");
         assert!(sc.pod_groups.is_empty(), "{file}");
     }
     // The Kueue sample names its LocalQueue.
@@ -68,7 +68,10 @@ fn the_upstream_examples_load_unchanged_with_the_operators_defaults() {
     // pi.yaml's ttlSecondsAfterFinished is listed as loaded, not simulated.
     let sc = load_str("pi.yaml", PI).unwrap();
     assert_eq!(sc.unmodelled[0].fields, ["spec.runPolicy.ttlSecondsAfterFinished"]);
-    assert_eq!(mpi_spec(&sc.workloads[0]).ttl_seconds_after_finished, Some(60));
+    assert_eq!(
+        mpi_spec(&sc.workloads[0]).run_policy.ttl_seconds_after_finished,
+        Some(60)
+    );
 }
 
 const HEAD: &str = "apiVersion: kubeflow.org/v2beta1\nkind: MPIJob\nmetadata:\n  name: mpi\nspec:\n";
@@ -101,12 +104,16 @@ fn the_operators_defaults_and_the_spec_read() {
         rs("Launcher", "")
     )));
     let m = mpi_spec(&sc.workloads[0]);
-    assert!(m.wait_for_workers && m.suspend);
+    assert!(m.wait_for_workers && m.run_policy.suspend);
     assert_eq!(
-        (m.slots_per_worker, m.backoff_limit, m.active_deadline_s),
+        (
+            m.slots_per_worker,
+            m.run_policy.backoff_limit,
+            m.run_policy.active_deadline_s
+        ),
         (8, Some(2), Some(600))
     );
-    assert_eq!(m.clean_pod_policy, CleanPodPolicy::None);
+    assert_eq!(m.run_policy.clean_pod_policy, CleanPodPolicy::None);
     assert_eq!(m.workers(), 4);
     assert_eq!(
         m.worker.as_ref().unwrap().template.restart_policy,

@@ -324,9 +324,77 @@ fn a_cluster_kept_without_a_horizon_is_warned_about() {
         "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {{name: s}}\nspec: {{horizon: 1h}}\n---\n{CLUSTER}"
     );
     assert!(about(&ok(&with)).is_empty());
-    // InteractiveMode and Kueue's label are warned about.
+    // InteractiveMode is warned about; Kueue's label only when Kueue's webhook refuses the
+    // object (Kueue's own samples pass it).
     let all = crate::input::scenario::warnings(&ok(INTERACTIVE));
     assert!(all.iter().any(|m| m.contains("InteractiveMode")), "{all:?}");
-    let all = crate::input::scenario::warnings(&ok(KUEUE_JOB));
-    assert!(all.iter().any(|m| m.contains("Kueue's Ray integration")), "{all:?}");
+    for sample in [KUEUE_JOB, KUEUE_CLUSTER, KUEUE_AUTOSCALING] {
+        let all = crate::input::scenario::warnings(&ok(sample));
+        assert!(!all.iter().any(|m| m.contains("Kueue's webhook")), "{all:?}");
+    }
+    let all = crate::input::scenario::warnings(&ok(
+        &KUEUE_JOB.replace("shutdownAfterJobFinishes: true", "shutdownAfterJobFinishes: false")
+    ));
+    assert!(
+        all.iter().any(|m| m.contains(
+            "Kueue's webhook refuses it: spec.shutdownAfterJobFinishes: Invalid value: false: a kueue managed job \
+             should delete the cluster after finishing"
+        )),
+        "{all:?}"
+    );
+}
+
+#[test]
+fn kueues_pod_set_counts_are_the_replicas_as_stored() {
+    // Kueue counts `replicas` as stored (the CRD's default 0), neither clamped to maxReplicas
+    // nor zeroed for a suspended group, times numOfHosts (`effectiveWorkerCount`); KubeRay keeps
+    // the clamped count. The head and the submitter count 1.
+    let kueue = |worker: &str| -> Vec<(String, u32, u32)> {
+        let sc = ok(&rayjob("", worker));
+        ray_spec(&sc.workloads[0])
+            .groups
+            .iter()
+            .map(|g| (g.name.clone(), g.pods, g.kueue_pods))
+            .collect()
+    };
+    let row = |n: &str, pods: u32, kueue: u32| (n.to_string(), pods, kueue);
+    assert_eq!(
+        kueue("      replicas: 5\n      maxReplicas: 3\n"),
+        [row("head", 1, 1), row("g", 3, 5), row("submitter", 1, 1)]
+    );
+    assert_eq!(
+        kueue("      replicas: 2\n      numOfHosts: 2\n"),
+        [row("head", 1, 1), row("g", 4, 4), row("submitter", 1, 1)]
+    );
+    assert_eq!(
+        kueue("      replicas: 2\n      suspend: true\n"),
+        [row("head", 1, 1), row("g", 0, 2), row("submitter", 1, 1)]
+    );
+    assert_eq!(
+        kueue("      minReplicas: 1\n"),
+        [row("head", 1, 1), row("g", 1, 0), row("submitter", 1, 1)]
+    );
+}
+
+#[test]
+fn kueues_frameworks_list_says_whether_ray_objects_are_managed() {
+    let config = |frameworks: &str| {
+        let sc = ok(&format!(
+            "apiVersion: config.kueue.x-k8s.io/v1beta1\nkind: Configuration\nintegrations:\n  frameworks: {frameworks}\n"
+        ));
+        (sc.kueue_config.manages_rayjobs, sc.kueue_config.manages_rayclusters)
+    };
+    // Both are in the released manifests' list: managed by default (and an empty list keeps it).
+    let d = crate::input::spec::KueueConfig::default();
+    assert_eq!((d.manages_rayjobs, d.manages_rayclusters), (true, true));
+    assert_eq!(config("[]"), (true, true));
+    assert_eq!(config("[batch/job]"), (false, false));
+    assert_eq!(config("[batch/job, ray.io/rayjob]"), (true, false));
+    assert_eq!(config("[ray.io/raycluster]"), (false, true));
+    // A framework that is not a string is refused, naming the entry.
+    let e = bad(
+        "apiVersion: config.kueue.x-k8s.io/v1beta1\nkind: Configuration\nintegrations:\n  frameworks: [ray.io/rayjob, {a: b}]\n",
+    );
+    assert_eq!(e.line, Some(4), "{e}");
+    assert!(!e.fix.is_empty(), "{e}");
 }
