@@ -45,6 +45,7 @@ pub(super) fn execute(
         for w in crate::input::scenario::policy_warnings(sc, &plan.policies) {
             eprintln!("warning: {w}");
         }
+        warn_native_gangs(sc, &plan.policies);
     }
     // Counted before the list is built: seeds x points x policies can be billions.
     if plan.unit_count() > MAX_UNITS {
@@ -223,6 +224,31 @@ fn warn_bare_workloads(sc: &Scenario, policies: &[String]) {
             "warning: the scenario has bare Kueue Workloads, which only the kueue policy admits: under {} \
              they stay Pending (reason NoKueue) and count as waiting to the end of the run; compare \
              them under kueue only, or express the work as Jobs",
+            without.join(", ")
+        );
+    }
+}
+
+/// A warning when `scheduling.k8s.io` PodGroups with a gang policy run under a policy other
+/// than kube-gang (or coscheduling, to which every gang is a pod group): there the gang's pods
+/// are placed as that policy places them, one by one under kube-scheduler without its gang
+/// scheduling.
+fn warn_native_gangs(sc: &Scenario, policies: &[String]) {
+    let gangs: Vec<&crate::input::spec::GangPodGroupSpec> =
+        sc.gang_pod_groups.iter().filter(|g| g.min_count.is_some()).collect();
+    let Some(first) = gangs.first() else {
+        return;
+    };
+    let without = crate::experiment::policies_without_gang_scheduling(policies);
+    if !without.is_empty() {
+        eprintln!(
+            "warning: {} scheduling.k8s.io PodGroup gang(s) (the first {}/{} at {}) need kube-scheduler's gang \
+             scheduling, which only the kube-gang policy runs: under {} their pods are scheduled one by one; \
+             compare with --policy kube-gang (docs/kube-gang.md)",
+            gangs.len(),
+            first.namespace,
+            first.name,
+            first.loc,
             without.join(", ")
         );
     }

@@ -64,6 +64,40 @@ fn workloads(sc: &Scenario) {
             g.loc
         );
     }
+    if !sc.gang_workloads.is_empty() || !sc.gang_pod_groups.is_empty() {
+        say!(
+            "  scheduling.k8s.io workloads: {}, pod groups: {}",
+            sc.gang_workloads.len(),
+            sc.gang_pod_groups.len()
+        );
+    }
+    for w in &sc.gang_workloads {
+        let templates: Vec<String> = w.templates.iter().map(|(n, m)| gang_policy(n, *m)).collect();
+        say!(
+            "    {} Workload {}/{}: {} ({})",
+            w.version.api_version(),
+            w.namespace,
+            w.name,
+            templates.join(", "),
+            w.loc
+        );
+    }
+    for g in &sc.gang_pod_groups {
+        say!(
+            "    {} PodGroup {} ({})",
+            g.version.api_version(),
+            gang_policy(&format!("{}/{}", g.namespace, g.name), g.min_count),
+            g.loc
+        );
+    }
+}
+
+/// A pod group (template) with its policy: `name gang minCount N` or `name basic`.
+fn gang_policy(name: &str, min_count: Option<u32>) -> String {
+    match min_count {
+        Some(m) => format!("{name} gang minCount {m}"),
+        None => format!("{name} basic"),
+    }
 }
 
 /// Volcano queues, Kueue's objects, ResourceQuotas and LimitRanges.

@@ -46,6 +46,16 @@ pub fn policies_without_kueue(policies: &[String]) -> Vec<&str> {
         .collect()
 }
 
+/// The policies in `policies` that place gangs pod by pod: kube-scheduler without its own gang
+/// scheduling or the coscheduling plugin (`kube-default`, `kube-binpack`, `kueue`).
+pub fn policies_without_gang_scheduling(policies: &[String]) -> Vec<&str> {
+    policies
+        .iter()
+        .filter(|p| Policy::parse(p).is_ok_and(|p| !p.workload_cycle && !p.coscheduling && !p.is_volcano()))
+        .map(String::as_str)
+        .collect()
+}
+
 /// Check the policies to run: each known and simulated, none twice. `from_flag`: they came
 /// from `--policy` flags (else from the Simulation object, whose location the error names).
 pub fn check_policies(sc: &Scenario, policies: &[String], from_flag: bool) -> Result<(), InputError> {

@@ -48,6 +48,11 @@ pub struct Scenario {
     pub pdbs: Vec<PdbSpec>,
     /// PodGroup objects (Volcano and coscheduling) written by the user.
     pub pod_groups: Vec<PodGroupSpec>,
+    /// Kubernetes' own gang scheduling (`scheduling.k8s.io` Workloads and PodGroups, policy
+    /// `kube-gang`): the PodGroups (and v1alpha1 Workloads' pod groups) pods join, and the
+    /// Workloads, in file order.
+    pub gang_pod_groups: Vec<GangPodGroupSpec>,
+    pub gang_workloads: Vec<GangWorkloadSpec>,
     /// Volcano queues defined by Queue objects (queues only named elsewhere exist implicitly).
     pub queues: Vec<QueueSpec>,
     /// kueue.x-k8s.io ResourceFlavors, ClusterQueues, LocalQueues and WorkloadPriorityClasses,
@@ -500,8 +505,10 @@ pub struct PodTemplate {
     /// Empty when not written.
     pub pod_level_requests: ResourceList,
     pub pod_level_limits: ResourceList,
-    /// The pod group the pods join: label `scheduling.x-k8s.io/pod-group` (coscheduling) or
-    /// annotation `scheduling.k8s.io/group-name` (Volcano), on the template (or on the bare Pod).
+    /// The pod group the pods join: label `scheduling.x-k8s.io/pod-group` (coscheduling),
+    /// annotation `scheduling.k8s.io/group-name` (Volcano), on the template (or on the bare Pod),
+    /// or the pod spec's `schedulingGroup.podGroupName` (a `scheduling.k8s.io` PodGroup) or
+    /// v1alpha1 `workloadRef` (`<workload>/<podGroup>[/<podGroupReplicaKey>]`).
     pub pod_group: Option<String>,
     pub hints: SimHints,
 }
@@ -1603,6 +1610,63 @@ pub struct PodGroupSpec {
     pub priority_class_name: Option<String>,
     /// Coscheduling `scheduleTimeoutSeconds`.
     pub schedule_timeout_s: Option<u64>,
+    pub loc: SourceLoc,
+}
+
+/// The `scheduling.k8s.io` version of an object of Kubernetes' own gang scheduling
+/// (docs/kube-gang.md): v1alpha1 (1.35: pod groups inside the Workload, pods join by
+/// `spec.workloadRef`), v1alpha2 (1.36: standalone PodGroups, pods join by
+/// `spec.schedulingGroup.podGroupName`), v1beta1 (1.37).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GangApiVersion {
+    V1alpha1,
+    V1alpha2,
+    V1beta1,
+}
+
+impl GangApiVersion {
+    /// The version of apiVersion `api`, if it is one of these.
+    pub fn of(api: &str) -> Option<GangApiVersion> {
+        match api {
+            "scheduling.k8s.io/v1alpha1" => Some(GangApiVersion::V1alpha1),
+            "scheduling.k8s.io/v1alpha2" => Some(GangApiVersion::V1alpha2),
+            "scheduling.k8s.io/v1beta1" => Some(GangApiVersion::V1beta1),
+            _ => None,
+        }
+    }
+
+    pub fn api_version(self) -> &'static str {
+        match self {
+            GangApiVersion::V1alpha1 => "scheduling.k8s.io/v1alpha1",
+            GangApiVersion::V1alpha2 => "scheduling.k8s.io/v1alpha2",
+            GangApiVersion::V1beta1 => "scheduling.k8s.io/v1beta1",
+        }
+    }
+}
+
+/// A `scheduling.k8s.io` PodGroup (v1alpha2, v1beta1), or a pod group of a v1alpha1 Workload
+/// (named `<workload>/<group>`; its pods form one gang per `podGroupReplicaKey`, named
+/// `<workload>/<group>/<key>`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GangPodGroupSpec {
+    pub version: GangApiVersion,
+    pub namespace: String,
+    pub name: String,
+    /// The gang policy's `minCount`; None: the basic policy (no gang).
+    pub min_count: Option<u32>,
+    /// The Workload and template it was made from, if written.
+    pub template: Option<(String, String)>,
+    pub loc: SourceLoc,
+}
+
+/// A `scheduling.k8s.io` Workload: its pod group templates (v1alpha1: its pod groups), each with
+/// its gang `minCount` (None: basic).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GangWorkloadSpec {
+    pub version: GangApiVersion,
+    pub namespace: String,
+    pub name: String,
+    pub templates: Vec<(String, Option<u32>)>,
     pub loc: SourceLoc,
 }
 

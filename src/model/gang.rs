@@ -53,6 +53,9 @@ pub struct Gang {
     pub permit_gen: u32,
     pub permit_timeout_ms: u64,
     pub last_failure: Option<SimTime>,
+    /// kube-gang: the failed Workload Scheduling Cycles of the group since it last bound whole
+    /// (its `UnschedulableCount`, which sets its backoff).
+    pub group_failures: u32,
 }
 
 impl Gang {
@@ -73,6 +76,7 @@ impl Gang {
             permit_gen: 0,
             permit_timeout_ms: 60_000,
             last_failure: None,
+            group_failures: 0,
         }
     }
 

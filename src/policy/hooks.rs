@@ -37,9 +37,10 @@ impl World {
         }
     }
 
-    /// A gang gained a member (coscheduling's PreFilter may now pass for its waiting pods).
+    /// A gang gained a member (coscheduling's PreFilter or kube-gang's PreEnqueue may now pass
+    /// for its waiting pods).
     pub(crate) fn policy_gang_member_added(&mut self, g: GangId) {
-        if self.sched.policy.coscheduling {
+        if self.sched.policy.coscheduling || self.sched.policy.workload_cycle {
             self.sched_gang_member_added(g);
         }
         if self.sched.policy.placer == Placer::Backfill {

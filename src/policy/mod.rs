@@ -1,7 +1,8 @@
 //! Scheduling policies: kube-scheduler with its plugins ([`kube`], coscheduling as a plugin at
-//! its PreFilter, Permit and PostFilter points), volcano-scheduler ([`volcano`]: sessions,
-//! actions, plugins), Kueue's quota admission in front of kube-scheduler ([`kueue`]) and a
-//! batch system's EASY backfilling over whole workloads ([`backfill`]).
+//! its PreFilter, Permit and PostFilter points, its own gang scheduling as the Workload
+//! Scheduling Cycle), volcano-scheduler ([`volcano`]: sessions, actions, plugins), Kueue's quota
+//! admission in front of kube-scheduler ([`kueue`]) and a batch system's EASY backfilling over
+//! whole workloads ([`backfill`]).
 //!
 //! [`POLICIES`] is the one registry of policies: a policy is a row naming which placer places
 //! pods and with which plugins and actions. The CLI (`--policy`), the scenario validator
@@ -45,6 +46,9 @@ pub struct PolicyDef {
     pub scoring: Scoring,
     /// kube-scheduler runs the scheduler-plugins Coscheduling plugin.
     pub coscheduling: bool,
+    /// kube-scheduler runs its own gang scheduling (GenericWorkload, v1.37): the
+    /// GangScheduling plugin and the Workload Scheduling Cycle ([`kube::podgroup`]).
+    pub workload_cycle: bool,
     /// volcano-scheduler runs the preempt and reclaim actions.
     pub volcano_preempt: bool,
     /// Kueue's quota admission gates workloads before the placer sees their pods.
@@ -58,6 +62,7 @@ const fn kube(name: &'static str, summary: &'static str, scoring: Scoring) -> Po
         placer: Placer::Kube,
         scoring,
         coscheduling: false,
+        workload_cycle: false,
         volcano_preempt: false,
         kueue: false,
     }
@@ -75,6 +80,14 @@ pub const POLICIES: &[PolicyDef] = &[
         "kube-default with NodeResourcesFit MostAllocated",
         Scoring::MostAllocated,
     ),
+    PolicyDef {
+        workload_cycle: true,
+        ..kube(
+            "kube-gang",
+            "kube-default plus kube-scheduler's own gang scheduling (Workload Scheduling Cycle, v1.37)",
+            Scoring::LeastAllocated,
+        )
+    },
     PolicyDef {
         coscheduling: true,
         ..kube(
@@ -189,6 +202,8 @@ mod tests {
     fn plugins_belong_to_their_placer() {
         for d in POLICIES {
             assert!(!d.coscheduling || d.placer == Placer::Kube, "{}", d.name);
+            assert!(!d.workload_cycle || d.placer == Placer::Kube, "{}", d.name);
+            assert!(!(d.workload_cycle && d.coscheduling), "{}: one gang plugin", d.name);
             assert!(!d.kueue || d.placer == Placer::Kube, "{}", d.name);
             assert!(!d.volcano_preempt || d.placer == Placer::Volcano, "{}", d.name);
         }

@@ -86,6 +86,12 @@ impl Store {
                         (pg.min_member, pg.schedule_timeout_s, None),
                     )
                 })
+                // scheduling.k8s.io PodGroups with a gang policy (a basic one is no gang).
+                .chain(
+                    sc.gang_pod_groups
+                        .iter()
+                        .filter_map(|pg| Some(((pg.namespace.clone(), pg.name.clone()), (pg.min_count?, None, None)))),
+                )
                 .collect(),
         }
     }

@@ -259,7 +259,16 @@ impl World {
         let proto = &self.store.protos[self.store.workloads[wl as usize].proto as usize];
         let group = proto.template(task as usize).pod_group.clone()?;
         let key = (proto.spec.namespace.clone(), group);
-        let (min, timeout_s, gang) = *self.store.pod_groups.get(&key)?;
+        let (min, timeout_s, gang) = match self.store.pod_groups.get(&key) {
+            Some(e) => *e,
+            // A replica (`podGroupReplicaKey`) of a v1alpha1 Workload's pod group
+            // `<workload>/<group>`: a gang of its own with the group's policy.
+            None => {
+                let (group, _) = key.1.rsplit_once('/')?;
+                let (min, timeout_s, _) = *self.store.pod_groups.get(&(key.0.clone(), group.to_string()))?;
+                (min, timeout_s, None)
+            }
+        };
         if let Some(g) = gang {
             return Some(g);
         }

@@ -432,7 +432,7 @@ fn every_built_in_policy_named_in_the_simulation_runs() {
     let dir = TestDir::new("all_policies");
     let text = TINY.replace(
         "  horizon: 200s",
-        "  horizon: 200s\n  policies: [kube-default, kube-binpack, coscheduling, volcano, volcano-preempt, kueue]",
+        "  horizon: 200s\n  policies: [kube-default, kube-binpack, kube-gang, coscheduling, volcano, volcano-preempt, kueue]",
     );
     let f = dir.write("sim.yaml", &text);
     let out_dir = dir.join("out");
@@ -458,6 +458,7 @@ fn every_built_in_policy_named_in_the_simulation_runs() {
         [
             "kube-default",
             "kube-binpack",
+            "kube-gang",
             "coscheduling",
             "volcano",
             "volcano-preempt",
@@ -489,6 +490,64 @@ fn repeated_policy_flag_does_not_duplicate_rows() {
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(out.stderr.contains("--policy"), "{}", out.stderr);
     assert!(!out_dir.exists() || files_in(&out_dir).is_empty());
+}
+
+/// `validate` lists scheduling.k8s.io Workloads and PodGroups; a bad PodGroup exits 2 with the
+/// API server's message at its file, line and field; `run` warns that the gangs need kube-gang
+/// under a policy that places them pod by pod.
+#[test]
+fn kubernetes_pod_groups_are_listed_checked_and_warned_about() {
+    let dir = TestDir::new("kube_gang_objects");
+    let groups = "apiVersion: scheduling.k8s.io/v1beta1\nkind: Workload\nmetadata: {name: w}\nspec:\n  podGroupTemplates:\n  - {name: workers, schedulingPolicy: {gang: {minCount: 2}}}\n---\napiVersion: scheduling.k8s.io/v1beta1\nkind: PodGroup\nmetadata: {name: w-0}\nspec:\n  workloadRef: {workloadName: w, templateName: workers}\n  schedulingPolicy: {gang: {minCount: 2}}\n";
+    let f = dir.write("tiny.yaml", TINY);
+    let g = dir.write("groups.yaml", groups);
+    let out = kubesim([OsStr::new("validate"), f.as_os_str(), g.as_os_str()], None, &[]);
+    out.assert_ok();
+    assert!(
+        out.stdout
+            .contains("    scheduling.k8s.io/v1beta1 Workload default/w: workers gang minCount 2 (")
+            && out
+                .stdout
+                .contains("    scheduling.k8s.io/v1beta1 PodGroup default/w-0 gang minCount 2 ("),
+        "{}",
+        out.stdout
+    );
+    let out_dir = dir.join("out");
+    let out = kubesim(
+        [
+            OsStr::new("run"),
+            f.as_os_str(),
+            g.as_os_str(),
+            OsStr::new("--policy"),
+            OsStr::new("kube-default"),
+            OsStr::new("--out"),
+            out_dir.as_os_str(),
+        ],
+        None,
+        &[],
+    );
+    out.assert_ok();
+    assert!(
+        out.stderr.contains(
+            "need kube-scheduler's gang scheduling, which only the kube-gang policy runs: under kube-default"
+        ),
+        "{}",
+        out.stderr
+    );
+    let bad = dir.write(
+        "bad.yaml",
+        &groups.replace("{gang: {minCount: 2}}\n", "{gang: {minCount: 0}}\n"),
+    );
+    let out = kubesim([OsStr::new("validate"), bad.as_os_str()], None, &[]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("bad.yaml:13:")
+            && out
+                .stderr
+                .contains("spec.schedulingPolicy.gang.minCount: Invalid value: 0: must be greater than or equal to 1"),
+        "{}",
+        out.stderr
+    );
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -7,12 +7,13 @@ use std::path::Path;
 use super::view::{F, Obj, Res};
 use super::{
     Builder, MAX_NODES, cronjob, jobset, k8s, kubeflow, kubesim, kueue, kueue_config, located, mpijob, quota, ray,
-    trainer, unmodelled, volcano, yaml,
+    trainer, unmodelled, volcano, workload_api, yaml,
 };
 use crate::error::quote;
 use crate::input::resources::{is_dns1123_label, is_dns1123_subdomain};
 use crate::input::spec::{
-    ArrivalTemplate, KubeflowFramework, NotSimulated, PodGroupApi, ServingKind, SourceLoc, UnmodelledFields,
+    ArrivalTemplate, GangApiVersion, KubeflowFramework, NotSimulated, PodGroupApi, ServingKind, SourceLoc,
+    UnmodelledFields,
 };
 
 /// What the loader does with a document.
@@ -47,6 +48,10 @@ enum Dispatch {
     /// owner (a Job) has it.
     KueueWorkload(kueue::Version),
     PodGroup(PodGroupApi),
+    /// A `scheduling.k8s.io` PodGroup (v1alpha2, v1beta1): Kubernetes' own gang scheduling.
+    GangPodGroup(GangApiVersion),
+    /// A `scheduling.k8s.io` Workload (v1alpha1, v1alpha2, v1beta1).
+    GangWorkload(GangApiVersion),
     Queue,
     PriorityClass,
     Namespace,
@@ -89,6 +94,11 @@ const SIMULATED: &[&str] = &[
     "scheduling.volcano.sh/v1beta1 Queue",
     "scheduling.volcano.sh/v1beta1 PodGroup",
     "scheduling.x-k8s.io/v1alpha1 PodGroup",
+    "scheduling.k8s.io/v1alpha2 PodGroup",
+    "scheduling.k8s.io/v1beta1 PodGroup",
+    "scheduling.k8s.io/v1alpha1 Workload",
+    "scheduling.k8s.io/v1alpha2 Workload",
+    "scheduling.k8s.io/v1beta1 Workload",
     "scheduling.k8s.io/v1 PriorityClass",
     "scheduling.k8s.io/v1beta1 PriorityClass",
     "policy/v1 PodDisruptionBudget",
@@ -119,6 +129,13 @@ fn classify(api: &str, kind: &str) -> Option<Dispatch> {
     }
     if let Some(k) = unmodelled::not_simulated_kind(api, kind) {
         return Some(Dispatch::NotSimulated(k.namespaced));
+    }
+    if let Some(v) = GangApiVersion::of(api) {
+        match (v, kind) {
+            (_, "Workload") => return Some(Dispatch::GangWorkload(v)),
+            (GangApiVersion::V1alpha2 | GangApiVersion::V1beta1, "PodGroup") => return Some(Dispatch::GangPodGroup(v)),
+            _ => {}
+        }
     }
     if let Some(v) = kueue::Version::of(api) {
         return match kind {
@@ -389,6 +406,18 @@ impl Builder {
                 let meta = k8s::read_meta(obj, true)?;
                 self.sc.pod_groups.push(volcano::pod_group(obj, api, meta, loc)?);
             }
+            Dispatch::GangPodGroup(v) => {
+                let meta = k8s::read_meta(obj, true)?;
+                self.sc
+                    .gang_pod_groups
+                    .push(workload_api::pod_group(obj, v, meta, loc)?);
+            }
+            Dispatch::GangWorkload(v) => {
+                let meta = k8s::read_meta(obj, true)?;
+                let (w, groups) = workload_api::workload(obj, v, meta, loc)?;
+                self.sc.gang_workloads.push(w);
+                self.sc.gang_pod_groups.extend(groups);
+            }
             Dispatch::Queue => {
                 let meta = k8s::read_meta(obj, true)?;
                 self.sc.queues.push(volcano::queue(obj, meta, loc)?);
@@ -601,6 +630,8 @@ fn is_namespaced(class: Dispatch) -> bool {
             | Dispatch::KueueWorkload(_)
             | Dispatch::CronJob
             | Dispatch::PodGroup(_)
+            | Dispatch::GangPodGroup(_)
+            | Dispatch::GangWorkload(_)
             | Dispatch::LocalQueue(_)
             | Dispatch::LimitRange
             | Dispatch::ResourceQuota

@@ -35,6 +35,7 @@ mod unmodelled;
 mod view;
 mod volcano;
 mod warnings;
+mod workload_api;
 pub(crate) mod yaml;
 
 /// Kueue's webhook's refusal of a RayJob or RayCluster it manages (the KubeRay controller's).

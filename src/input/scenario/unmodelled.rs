@@ -270,6 +270,32 @@ const FIELDS: &[(&str, &str, &[&str])] = &[
     ),
     ("scheduling.x-k8s.io", "PodGroup", &["spec.minResources", "status"]),
     (
+        "scheduling.k8s.io",
+        "PodGroup",
+        &[
+            "spec.schedulingConstraints",
+            "spec.resourceClaims",
+            "spec.disruptionMode",
+            "spec.priorityClassName",
+            "spec.priority",
+            "spec.preemptionPolicy",
+            "status",
+        ],
+    ),
+    (
+        "scheduling.k8s.io",
+        "Workload",
+        &[
+            "spec.controllerRef",
+            "spec.podGroupTemplates[].schedulingConstraints",
+            "spec.podGroupTemplates[].resourceClaims",
+            "spec.podGroupTemplates[].disruptionMode",
+            "spec.podGroupTemplates[].priorityClassName",
+            "spec.podGroupTemplates[].priority",
+            "spec.podGroupTemplates[].preemptionPolicy",
+        ],
+    ),
+    (
         "batch",
         "Job",
         &[

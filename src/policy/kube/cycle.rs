@@ -86,6 +86,12 @@ impl World {
     }
 
     pub(crate) fn attempt(&mut self, pod: PodId) {
+        if self.sched.policy.workload_cycle
+            && let Some(g) = self.store.pods[pod as usize].gang
+        {
+            self.podgroup_cycle(g, pod);
+            return;
+        }
         let now = self.now();
         let c = self.store.pods[pod as usize].class;
         self.sched.kube.pods[pod as usize].attempts += 1;
@@ -171,7 +177,7 @@ impl World {
     /// since 1.34): it takes a token and nothing waits for it. A preempting attempt's patch (with
     /// the nomination) is taken by the preemption. Later failures patch only when the
     /// condition's message changes, which kubesim does not follow: they take none.
-    fn unschedulable_patch(&mut self, pod: PodId) {
+    pub(super) fn unschedulable_patch(&mut self, pod: PodId) {
         if self.sched.kube.pods[pod as usize].attempts == 1 {
             self.api_send(crate::rate::Client::KubeScheduler);
         }
@@ -264,6 +270,12 @@ impl World {
     /// One scheduling attempt for a pod; reads the cluster, changes nothing but the
     /// round-robin start and the filter cache.
     pub(crate) fn decide(&mut self, pod: PodId) -> Decision {
+        self.decide_with(pod, true)
+    }
+
+    /// `decide`, with or without the PostFilter (DefaultPreemption) when no node fits: a pod of
+    /// a Workload Scheduling Cycle runs none (`podgroup`).
+    pub(crate) fn decide_with(&mut self, pod: PodId, post_filter: bool) -> Decision {
         let c = self.store.pods[pod as usize].class;
         let req = self.store.classes[c as usize].req;
         // A nominated node is tried first (SCH-P6).
@@ -301,6 +313,7 @@ impl World {
         match chosen {
             Some(node) => Decision::Bind(node),
             None if !statics.iter().any(|w| *w != 0) => Decision::Unschedulable { resources: false },
+            None if !post_filter => Decision::Unschedulable { resources: true },
             None => self.post_filter(pod, &statics),
         }
     }

@@ -55,6 +55,9 @@ pub(crate) enum Failure {
     Filter,
     /// No node passed Filter; preemption nominated a node (PostFilter succeeded).
     Preempting,
+    /// No node passed Filter in a Workload Scheduling Cycle, which runs no PostFilter
+    /// (`kube-gang`).
+    PodGroup,
 }
 
 /// The API's limit on an event's message (`validation.NoteLengthLimit`).
@@ -164,7 +167,7 @@ impl World {
             }
         }
         let mut post: Vec<String> = Vec::new();
-        if failure != Failure::Preempting {
+        if failure == Failure::Filter || failure == Failure::PreFilter {
             post.push(format!(
                 "preemption: {}",
                 self.preemption_message(pod, nodes, &potential)

@@ -20,11 +20,14 @@
 //!
 //! This file holds the scheduler's state (per-pod and per-class side tables, the queues' keys) and
 //! the sizing rules; `queue` moves pods between the queues, `cycle` runs an attempt, `diagnosis` words a failed one (FailedScheduling), `preemption`
-//! is the PostFilter, and `cosched` the coscheduling plugin (PreFilter, Permit, PostFilter).
+//! is the PostFilter, `cosched` the coscheduling plugin (PreFilter, Permit, PostFilter), and
+//! `podgroup` kube-scheduler's own gang scheduling (`kube-gang`: PreEnqueue and the Workload
+//! Scheduling Cycle).
 
 pub mod cosched;
 mod cycle;
 pub(crate) mod diagnosis;
+pub mod podgroup;
 mod preemption;
 mod queue;
 
@@ -46,7 +49,8 @@ pub enum Loc {
     Unschedulable,
     /// unschedulablePods, tracked one by one because it holds a nomination.
     Nominated,
-    /// Rejected by coscheduling's PreFilter: waits one by one for a sibling to be created.
+    /// Rejected by coscheduling's PreFilter or kube-gang's PreEnqueue: waits one by one for a
+    /// sibling to be created.
     GangWait,
 }
 

@@ -130,7 +130,8 @@ pub(crate) const VOLCANO_GROUP_ANNOTATION: &str = "scheduling.k8s.io/group-name"
 
 /// The pod group that the pods of `owner` (a pod template or a bare Pod, with its metadata
 /// `meta`) join: label `scheduling.x-k8s.io/pod-group` or annotation
-/// `scheduling.k8s.io/group-name`; an empty value names none, as in both schedulers. With
+/// `scheduling.k8s.io/group-name`; an empty value names none, as in both schedulers; or the
+/// `scheduling.k8s.io` PodGroup its spec names (`workload_api::scheduling_group`). With
 /// `volcano_annotation` false (Volcano Job tasks, whose controller overwrites it) the
 /// annotation is not read. Both naming different groups is an error: a pod is in one group.
 pub(crate) fn pod_group(owner: &Obj, meta: &Meta, volcano_annotation: bool) -> Res<Option<String>> {
@@ -159,7 +160,27 @@ pub(crate) fn pod_group(owner: &Obj, meta: &Meta, volcano_annotation: bool) -> R
              PodGroup",
         ));
     }
-    Ok(label.or(annotation).map(str::to_string))
+    let by_label = label.or(annotation);
+    let spec = owner.get("spec").map(|s| s.obj()).transpose()?;
+    if let Some(spec) = spec
+        && let Some((group, f)) = super::workload_api::scheduling_group(&spec)?
+    {
+        if let Some(l) = by_label
+            && l != group
+        {
+            return Err(f.err(
+                format!(
+                    "the pod joins two pod groups: {} by label or annotation and {} by this field",
+                    quote(l),
+                    quote(&group)
+                ),
+                "keep one: this field for a scheduling.k8s.io PodGroup, the label or annotation for a \
+                 coscheduling or Volcano PodGroup",
+            ));
+        }
+        return Ok(Some(group));
+    }
+    Ok(by_label.map(str::to_string))
 }
 
 /// Applies `conv` to a present field.

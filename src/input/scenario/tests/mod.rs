@@ -27,6 +27,7 @@ mod ray;
 mod serving;
 mod trainer;
 mod volcano;
+mod workload_api;
 
 fn rl(pairs: &[(&str, i64)]) -> ResourceList {
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
