@@ -148,7 +148,7 @@ fn a_job_without_an_estimate_blocks_backfilling_behind_the_head() {
     y.push_str(&job_doc("b", 1, 4, "50", 50));
     y.push_str(&job_doc("c", 2, 2, "10", 10));
     let sc = kubesim::input::scenario::load_str("t.yaml", &y).unwrap();
-    let w = kubesim::input::scenario::warnings(&sc);
+    let w = kubesim::input::scenario::policy_warnings(&sc, &["easy-backfill".to_string()]);
     assert!(
         w.iter()
             .any(|m| m.contains("\"default/a\"") && m.contains("has no runtime estimate")),
