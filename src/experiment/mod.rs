@@ -47,11 +47,15 @@ pub fn policies_without_kueue(policies: &[String]) -> Vec<&str> {
 }
 
 /// The policies in `policies` that place gangs pod by pod: kube-scheduler without its own gang
-/// scheduling or the coscheduling plugin (`kube-default`, `kube-binpack`, `kueue`).
+/// scheduling or the coscheduling plugin (`kube-default`, `kube-binpack`, `kueue`; `easy-backfill` places whole workloads).
 pub fn policies_without_gang_scheduling(policies: &[String]) -> Vec<&str> {
     policies
         .iter()
-        .filter(|p| Policy::parse(p).is_ok_and(|p| !p.workload_cycle && !p.coscheduling && !p.is_volcano()))
+        .filter(|p| {
+            Policy::parse(p).is_ok_and(|p| {
+                !p.workload_cycle && !p.coscheduling && !p.is_volcano() && p.placer != crate::policy::Placer::Backfill
+            })
+        })
         .map(String::as_str)
         .collect()
 }
@@ -245,6 +249,17 @@ pub fn memory_for_runs(runs: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only the policies that place a gang's pods one by one are named in the warning about
+    /// scheduling.k8s.io gangs; easy-backfill starts whole workloads.
+    #[test]
+    fn policies_that_place_gangs_pod_by_pod() {
+        let all: Vec<String> = crate::policy::POLICIES.iter().map(|p| p.name.to_string()).collect();
+        assert_eq!(
+            policies_without_gang_scheduling(&all),
+            ["kube-default", "kube-binpack", "kueue"]
+        );
+    }
 
     #[test]
     fn seed_ranges() {
