@@ -6,7 +6,7 @@
 //! Complete or Failed, a RayCluster's held to the end; and what Kueue's webhook refuses.
 
 mod common;
-use common::{job, nodes, run, secs, times};
+use common::{bound, job, nodes, run, secs, times};
 
 /// A Simulation with a horizon of 1000 s.
 const SIM: &str =
@@ -243,15 +243,6 @@ fn kueues_webhook_refuses_a_rayjob_that_keeps_its_cluster() {
         "{}",
         rc.reason
     );
-}
-
-/// The nodes the pods named `prefix...` were bound to.
-fn bound(r: &kubesim::observe::record::RunResult, prefix: &str) -> Vec<String> {
-    r.events
-        .iter()
-        .filter(|e| e.event == "PodBound" && e.object.trim_start_matches("default/").starts_with(prefix))
-        .map(|e| e.detail.clone())
-        .collect()
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! it finishes.
 
 mod common;
-use common::{job, nodes, run, secs, times};
+use common::{bound, job, nodes, run, secs, times};
 
 const SIM: &str = "apiVersion: kubesim.io/v1alpha1\nkind: Simulation\nmetadata: {name: t}\n---\n";
 
@@ -167,15 +167,6 @@ fn a_preempted_pytorchjob_is_suspended_and_admitted_again() {
     assert_eq!(pt.state.as_str(), "Complete");
     assert_eq!(secs(pt.finish), Some(132.0));
     assert_eq!(pt.preemptions, 3, "each of its 3 running pods evicted once");
-}
-
-/// The nodes the pods named `prefix...` were bound to.
-fn bound(r: &kubesim::observe::record::RunResult, prefix: &str) -> Vec<String> {
-    r.events
-        .iter()
-        .filter(|e| e.event == "PodBound" && e.object.trim_start_matches("default/").starts_with(prefix))
-        .map(|e| e.detail.clone())
-        .collect()
 }
 
 #[test]

@@ -50,6 +50,15 @@ pub fn times(r: &RunResult, prefix: &str, event: &str) -> Vec<f64> {
         .collect()
 }
 
+/// The nodes the pods of namespace `default` named `prefix...` were bound to, in binding order.
+pub fn bound(r: &RunResult, prefix: &str) -> Vec<String> {
+    r.events
+        .iter()
+        .filter(|e| e.event == "PodBound" && e.object.trim_start_matches("default/").starts_with(prefix))
+        .map(|e| e.detail.clone())
+        .collect()
+}
+
 /// (time s, event, detail) of one object.
 pub fn history(r: &RunResult, object: &str) -> Vec<(f64, String, String)> {
     r.events
