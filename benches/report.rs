@@ -1,6 +1,6 @@
-//! Experiment outputs: the demo comparison (scenarios/gang-contention.yaml, 3 policies x 10
+//! Experiment outputs: the demo comparison (scenarios/gang-contention.yaml, its policies x 10
 //! seeds) from finished runs to files: the per-run tables, and everything derived from them
-//! (comparison, 5 plots as SVG and PNG, report.html). Also one plot alone, and the 30 runs
+//! (comparison, 5 plots as SVG and PNG, report.html). Also one plot alone, and the runs
 //! themselves for scale (parallel, as the CLI runs them).
 
 use divan::Bencher;
