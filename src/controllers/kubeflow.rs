@@ -96,10 +96,8 @@ struct KfState {
     finished: bool,
     /// `runPolicy.suspend`.
     suspended: bool,
-    /// A reconcile is running (a deletion it makes ends a pod, which asks for another).
-    busy: bool,
-    /// Another reconcile was asked for while one ran.
-    again: bool,
+    /// Reconciles asked for while one runs.
+    reconcile: super::Reentry,
     /// The job has a Restarting condition (a TFJob's failed pods do not fail it then).
     restarting: bool,
     /// The active deadline's reconcile is pending (a live event, marked stale once the job
@@ -336,8 +334,7 @@ impl World {
                 failed_seen: 0,
                 finished: false,
                 suspended,
-                busy: false,
-                again: false,
+                reconcile: super::Reentry::default(),
                 deadline_pending: false,
                 restarting: false,
             },
@@ -399,22 +396,11 @@ impl World {
     /// A reconcile of job `wl` (`Reconcile`, `ReconcileJobs`); one asked for while one runs
     /// runs after it.
     pub(crate) fn kubeflow_reconcile(&mut self, wl: WlId) {
-        let Some(st) = self.ctl.kubeflow.jobs.get_mut(&wl) else {
-            return;
-        };
-        if st.busy {
-            st.again = true;
-            return;
-        }
-        st.busy = true;
-        loop {
-            self.kf_reconcile_once(wl);
-            let st = self.ctl.kubeflow.jobs.get_mut(&wl).expect("a Kubeflow job");
-            if !std::mem::take(&mut st.again) {
-                st.busy = false;
-                break;
-            }
-        }
+        self.reconcile_guarded(
+            wl,
+            |w, wl| w.ctl.kubeflow.jobs.get_mut(&wl).map(|s| &mut s.reconcile),
+            Self::kf_reconcile_once,
+        );
     }
 
     fn kf_reconcile_once(&mut self, wl: WlId) {
@@ -577,7 +563,7 @@ impl World {
                 self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job").slots[t][i] = None;
                 self.release_replaced_pod(wl, p);
             }
-            self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job").again = true;
+            self.ctl.kubeflow.jobs.get_mut(&wl).expect("a job").reconcile.request();
         }
         (fails, restarted)
     }
@@ -681,7 +667,7 @@ impl World {
             return;
         }
         st.finished = true;
-        st.again = true;
+        st.reconcile.request();
         if std::mem::take(&mut st.deadline_pending) {
             self.engine.mark_stale();
         }

@@ -20,3 +20,51 @@ pub mod ray;
 pub mod replay;
 pub mod serving;
 pub mod volcano_job;
+
+use crate::sim::{WlId, World};
+
+/// A controller's reconcile of one object that may be asked for again while it runs (a pod it
+/// deletes ends at once and asks for another): the request is remembered and the reconcile
+/// runs again after the one running, never inside it.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Reentry {
+    /// A reconcile is running.
+    busy: bool,
+    /// Another reconcile was asked for while one ran.
+    again: bool,
+}
+
+impl Reentry {
+    /// Ask for one more reconcile after the running one (or the next one to run).
+    pub(crate) fn request(&mut self) {
+        self.again = true;
+    }
+}
+
+impl World {
+    /// Run `once` for object `wl` now, or after the reconcile running, until none is asked for;
+    /// `guard` finds the object's [`Reentry`] (None: the object is gone, nothing runs).
+    pub(crate) fn reconcile_guarded(
+        &mut self,
+        wl: WlId,
+        guard: for<'a> fn(&'a mut World, WlId) -> Option<&'a mut Reentry>,
+        once: fn(&mut World, WlId),
+    ) {
+        let Some(g) = guard(self, wl) else {
+            return;
+        };
+        if g.busy {
+            g.again = true;
+            return;
+        }
+        g.busy = true;
+        loop {
+            once(self, wl);
+            let g = guard(self, wl).expect("the object of a running reconcile");
+            if !std::mem::take(&mut g.again) {
+                g.busy = false;
+                break;
+            }
+        }
+    }
+}

@@ -98,9 +98,8 @@ struct MpiState {
     flavor: Option<Box<ResourceFlavorSpec>>,
     /// The launcher's pod, running and waiting for every worker to run.
     waiting: Option<PodId>,
-    /// A reconcile is running; another was asked for meanwhile.
-    busy: bool,
-    again: bool,
+    /// Reconciles asked for while one runs.
+    reconcile: super::Reentry,
 }
 
 impl World {
@@ -126,8 +125,7 @@ impl World {
             suspended: spec.run_policy.suspend || managed,
             flavor: None,
             waiting: None,
-            busy: false,
-            again: false,
+            reconcile: super::Reentry::default(),
         };
         self.ctl.mpi.jobs.insert(wl, st);
         let obj = self.wl_object(wl);
@@ -174,22 +172,11 @@ impl World {
 
     /// A reconcile of MPIJob `wl`; one asked for while one runs runs after it.
     pub(crate) fn mpi_reconcile(&mut self, wl: WlId) {
-        let Some(st) = self.ctl.mpi.jobs.get_mut(&wl) else {
-            return;
-        };
-        if st.busy {
-            st.again = true;
-            return;
-        }
-        st.busy = true;
-        loop {
-            self.mpi_reconcile_once(wl);
-            let st = self.ctl.mpi.jobs.get_mut(&wl).expect("an MPIJob");
-            if !std::mem::take(&mut st.again) {
-                st.busy = false;
-                break;
-            }
-        }
+        self.reconcile_guarded(
+            wl,
+            |w, wl| w.ctl.mpi.jobs.get_mut(&wl).map(|s| &mut s.reconcile),
+            Self::mpi_reconcile_once,
+        );
     }
 
     /// Whether worker pod `p` runs a rank: Running, its container up, not being deleted.
@@ -269,7 +256,7 @@ impl World {
         let obj = self.wl_object(wl);
         let st = self.ctl.mpi.jobs.get_mut(&wl).expect("an MPIJob");
         st.finished = true;
-        st.again = true;
+        st.reconcile.request();
         if lw.state == WlState::Complete {
             self.event(
                 || obj,

@@ -125,8 +125,8 @@ struct RayState {
     /// (reported to Kueue as one signal; KubeRay keeps Ready until the cluster is suspended or
     /// deleted).
     ready: bool,
-    busy: bool,
-    again: bool,
+    /// Reconciles asked for while one runs.
+    reconcile: super::Reentry,
 }
 
 impl World {
@@ -183,8 +183,7 @@ impl World {
                 timers: Vec::new(),
                 suspend,
                 ready: false,
-                busy: false,
-                again: false,
+                reconcile: super::Reentry::default(),
             },
         );
         let obj = self.wl_object(wl);
@@ -335,22 +334,11 @@ impl World {
 
     /// A reconcile; one asked for while one runs runs after it.
     pub(crate) fn ray_reconcile(&mut self, wl: WlId) {
-        let Some(st) = self.ctl.ray.objs.get_mut(&wl) else {
-            return;
-        };
-        if st.busy {
-            st.again = true;
-            return;
-        }
-        st.busy = true;
-        loop {
-            self.ray_reconcile_once(wl);
-            let st = self.ctl.ray.objs.get_mut(&wl).expect("a Ray object");
-            if !std::mem::take(&mut st.again) {
-                st.busy = false;
-                break;
-            }
-        }
+        self.reconcile_guarded(
+            wl,
+            |w, wl| w.ctl.ray.objs.get_mut(&wl).map(|s| &mut s.reconcile),
+            Self::ray_reconcile_once,
+        );
     }
 
     fn ray_reconcile_once(&mut self, wl: WlId) {
@@ -369,7 +357,7 @@ impl World {
             // Everything deleted: Suspended.
             let st = self.ctl.ray.objs.get_mut(&wl).expect("a Ray object");
             st.status = Status::Suspended;
-            st.again = true;
+            st.reconcile.request();
             return;
         }
         if status == Status::Suspended && !st.suspend {
@@ -378,7 +366,7 @@ impl World {
             let st = self.ctl.ray.objs.get_mut(&wl).expect("a Ray object");
             st.status = Status::Initializing;
             st.cluster = true;
-            st.again = true;
+            st.reconcile.request();
             if let Some(d) = self.ray_job_spec(wl).and_then(|j| j.active_deadline_s) {
                 self.ray_arm(wl, Timer::Deadline, self.now().plus_ms(d * 1000));
             }
@@ -396,7 +384,7 @@ impl World {
                     st.status = Status::Initializing;
                     st.cluster = true;
                 }
-                st.again = true;
+                st.reconcile.request();
             }
             return;
         }
@@ -447,7 +435,13 @@ impl World {
                             // `shouldDeletePod`: a terminal pod is deleted and replaced.
                             self.ctl.ray.objs.get_mut(&wl).expect("a Ray object").slots[g][i] = None;
                             self.release_replaced_pod(wl, p);
-                            self.ctl.ray.objs.get_mut(&wl).expect("a Ray object").again = true;
+                            self.ctl
+                                .ray
+                                .objs
+                                .get_mut(&wl)
+                                .expect("a Ray object")
+                                .reconcile
+                                .request();
                         }
                     }
                 }
@@ -551,7 +545,7 @@ impl World {
             if retry {
                 st.status = Status::Retrying;
                 st.cluster = false;
-                st.again = true;
+                st.reconcile.request();
                 let n = st.failed;
                 self.ray_cancel(wl, Timer::HttpEnd);
                 self.ray_unready(wl);
